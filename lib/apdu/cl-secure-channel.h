@@ -1,0 +1,27 @@
+/* cl-secure-channel.h: secure messaging plugged into a ClCardChannel (SCP02, SCP03). */
+#pragma once
+
+#include "apdu/cl-apdu.h"
+
+G_BEGIN_DECLS
+
+#define CL_TYPE_SECURE_CHANNEL (cl_secure_channel_get_type ())
+G_DECLARE_INTERFACE (ClSecureChannel, cl_secure_channel, CL, SECURE_CHANNEL, GObject)
+
+struct _ClSecureChannelInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Protects a plain command (MAC, encryption); advances the channel state. */
+  ClApdu     *(*wrap) (ClSecureChannel *self, const ClApdu *plain, GError **error);
+  /* Verifies/decrypts a response to the command that wrap() produced last. */
+  ClResponse *(*unwrap) (ClSecureChannel *self, const ClResponse *response, GError **error);
+  /* Largest plain data length that still fits one short APDU after wrapping. */
+  gsize       (*max_plain_data) (ClSecureChannel *self);
+};
+
+ClApdu     *cl_secure_channel_wrap (ClSecureChannel *self, const ClApdu *plain, GError **error);
+ClResponse *cl_secure_channel_unwrap (ClSecureChannel *self, const ClResponse *response, GError **error);
+gsize       cl_secure_channel_max_plain_data (ClSecureChannel *self);
+
+G_END_DECLS
