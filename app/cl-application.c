@@ -1,0 +1,217 @@
+#include "cl-application.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "cardline-config.h"
+#include "cl-headless.h"
+#include "cl-line.h"
+#include "cl-ui.h"
+#include "cl-window.h"
+
+struct _ClApplication
+{
+  AdwApplication parent_instance;
+
+  ClLine *line;
+  gint64 start_time;
+  guint duration;
+  guint quit_source;
+};
+
+G_DEFINE_FINAL_TYPE (ClApplication, cl_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "headless", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Run the line without a window, printing one line per event"),
+    NULL },
+  { "duration", 0, 0, G_OPTION_ARG_INT, NULL, N_("Quit after SECONDS (for demos and tests)"), N_("SECONDS") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static gint
+cl_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  ClApplication *self = CL_APPLICATION (app);
+  gint32 duration = 0;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      printf ("cardline %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "duration", "i", &duration))
+    {
+      if (duration <= 0)
+        {
+          g_printerr ("cardline: --duration needs a positive number of seconds\n");
+          return 2;
+        }
+      self->duration = (guint) duration;
+      /* A timed run is a demo or a test; it must not hand its work to an already running instance. */
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+
+  /* Headless runs here, before registration and startup, so GTK never opens a display. */
+  if (g_variant_dict_contains (options, "headless"))
+    {
+      g_autoptr (ClLine) line = cl_line_new ();
+
+      return cl_headless_run (line, self->duration);
+    }
+
+  return -1;
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Cardline developers", NULL };
+  GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                                   "application-name", "Cardline",
+                                   "application-icon", CL_APP_ID,
+                                   "version", PACKAGE_VERSION,
+                                   "comments", _("Smart-card production station"),
+                                   "developers", developers,
+                                   "license-type", GTK_LICENSE_LGPL_2_1,
+                                   "transient-for", gtk_application_get_active_window (app),
+                                   "modal", TRUE,
+                                   NULL);
+
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "quit", .activate = quit_action },
+  { .name = "about", .activate = about_action },
+};
+
+static void
+cl_application_startup (GApplication *app)
+{
+  ClApplication *self = CL_APPLICATION (app);
+
+  G_APPLICATION_CLASS (cl_application_parent_class)->startup (app);
+  if (g_getenv ("CARDLINE_DEBUG_STARTUP") != NULL)
+    g_printerr ("cardline: GTK and libadwaita started %.1f ms after main()\n",
+                (g_get_monotonic_time () - self->start_time) / 1000.0);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  cl_ui_set_accels (GTK_APPLICATION (app));
+}
+
+static void
+on_first_frame (GdkFrameClock *clock, ClApplication *self)
+{
+  gint64 elapsed = g_get_monotonic_time () - self->start_time;
+
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame, self);
+  g_printerr ("cardline: first frame painted %.1f ms after main()\n", elapsed / 1000.0);
+}
+
+static void
+on_window_map (GtkWidget *window, ClApplication *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_handlers_disconnect_by_func (window, on_window_map, self);
+  if (clock != NULL)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (on_first_frame), self);
+}
+
+static gboolean
+quit_after_duration (gpointer user_data)
+{
+  ClApplication *self = CL_APPLICATION (user_data);
+
+  self->quit_source = 0;
+  g_application_quit (G_APPLICATION (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cl_application_activate (GApplication *app)
+{
+  ClApplication *self = CL_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      self->line = cl_line_new ();
+      window = GTK_WINDOW (cl_window_new (GTK_APPLICATION (app), G_LIST_MODEL (cl_line_get_stations (self->line)),
+                                          G_LIST_MODEL (cl_line_get_events (self->line))));
+      if (g_getenv ("CARDLINE_DEBUG_STARTUP") != NULL)
+        {
+          g_printerr ("cardline: window built %.1f ms after main()\n",
+                      (g_get_monotonic_time () - self->start_time) / 1000.0);
+          g_signal_connect (window, "map", G_CALLBACK (on_window_map), self);
+        }
+      cl_line_start (self->line);
+      if (self->duration > 0)
+        self->quit_source = g_timeout_add_seconds (self->duration, quit_after_duration, self);
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+cl_application_shutdown (GApplication *app)
+{
+  ClApplication *self = CL_APPLICATION (app);
+
+  g_clear_handle_id (&self->quit_source, g_source_remove);
+  if (self->line != NULL)
+    cl_line_stop (self->line);
+
+  G_APPLICATION_CLASS (cl_application_parent_class)->shutdown (app);
+}
+
+static void
+cl_application_dispose (GObject *object)
+{
+  ClApplication *self = CL_APPLICATION (object);
+
+  g_clear_object (&self->line);
+
+  G_OBJECT_CLASS (cl_application_parent_class)->dispose (object);
+}
+
+static void
+cl_application_class_init (ClApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = cl_application_dispose;
+  app_class->handle_local_options = cl_application_handle_local_options;
+  app_class->startup = cl_application_startup;
+  app_class->activate = cl_application_activate;
+  app_class->shutdown = cl_application_shutdown;
+}
+
+static void
+cl_application_init (ClApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self), _("Smart-card production station."));
+}
+
+ClApplication *
+cl_application_new (gint64 start_time)
+{
+  ClApplication *self = g_object_new (CL_TYPE_APPLICATION,
+                                      "application-id", CL_APP_ID,
+                                      "flags", G_APPLICATION_DEFAULT_FLAGS,
+                                      NULL);
+
+  self->start_time = start_time;
+  return self;
+}

@@ -1,0 +1,21 @@
+/* cl-pcsc-error.h: the one place where PC/SC return codes become CL_DRIVER_ERROR. */
+#pragma once
+
+#include <glib.h>
+#include <winscard.h>
+
+#include "cl-driver-error.h"
+
+G_BEGIN_DECLS
+
+/* The CL_DRIVER_ERROR code for a PC/SC return code (anything unknown is CL_DRIVER_ERROR_FAILED). */
+ClDriverError cl_pcsc_error_code (LONG rv);
+/* "SCARD_W_REMOVED_CARD"; "an unknown PC/SC code" for codes outside pcsclite.h. */
+const char *cl_pcsc_error_name (LONG rv);
+
+/* Sets @error from @rv: "<what>: <pcsc-lite's text> (SCARD_X_NAME)". @rv must not be SCARD_S_SUCCESS. */
+void cl_pcsc_set_error (GError **error, LONG rv, const char *format, ...) G_GNUC_PRINTF (3, 4);
+/* TRUE for SCARD_S_SUCCESS; otherwise sets @error as cl_pcsc_set_error() and returns FALSE. */
+gboolean cl_pcsc_check (LONG rv, GError **error, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+G_END_DECLS

@@ -1,0 +1,33 @@
+#include "apdu/cl-secure-channel.h"
+
+#include "core/cl-error.h"
+
+G_DEFINE_INTERFACE (ClSecureChannel, cl_secure_channel, G_TYPE_OBJECT)
+
+static void
+cl_secure_channel_default_init (ClSecureChannelInterface *iface)
+{
+}
+
+ClApdu *
+cl_secure_channel_wrap (ClSecureChannel *self, const ClApdu *plain, GError **error)
+{
+  g_return_val_if_fail (CL_IS_SECURE_CHANNEL (self), NULL);
+  g_return_val_if_fail (plain != NULL, NULL);
+  return CL_SECURE_CHANNEL_GET_IFACE (self)->wrap (self, plain, error);
+}
+
+ClResponse *
+cl_secure_channel_unwrap (ClSecureChannel *self, const ClResponse *response, GError **error)
+{
+  g_return_val_if_fail (CL_IS_SECURE_CHANNEL (self), NULL);
+  g_return_val_if_fail (response != NULL, NULL);
+  return CL_SECURE_CHANNEL_GET_IFACE (self)->unwrap (self, response, error);
+}
+
+gsize
+cl_secure_channel_max_plain_data (ClSecureChannel *self)
+{
+  g_return_val_if_fail (CL_IS_SECURE_CHANNEL (self), 0);
+  return CL_SECURE_CHANNEL_GET_IFACE (self)->max_plain_data (self);
+}

@@ -1,0 +1,48 @@
+#include "apdu/cl-transport.h"
+
+#include "core/cl-error.h"
+
+G_DEFINE_INTERFACE (ClTransport, cl_transport, G_TYPE_OBJECT)
+
+static void
+cl_transport_default_init (ClTransportInterface *iface)
+{
+}
+
+GBytes *
+cl_transport_transmit (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error)
+{
+  ClTransportInterface *iface;
+
+  g_return_val_if_fail (CL_IS_TRANSPORT (self), NULL);
+  g_return_val_if_fail (command != NULL, NULL);
+  iface = CL_TRANSPORT_GET_IFACE (self);
+  if (iface->transmit == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "%s cannot transmit APDUs", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  return iface->transmit (self, command, cancellable, error);
+}
+
+GBytes *
+cl_transport_get_atr (ClTransport *self)
+{
+  ClTransportInterface *iface;
+
+  g_return_val_if_fail (CL_IS_TRANSPORT (self), NULL);
+  iface = CL_TRANSPORT_GET_IFACE (self);
+  return iface->get_atr ? iface->get_atr (self) : NULL;
+}
+
+gboolean
+cl_transport_supports_extended (ClTransport *self)
+{
+  ClTransportInterface *iface;
+
+  g_return_val_if_fail (CL_IS_TRANSPORT (self), FALSE);
+  iface = CL_TRANSPORT_GET_IFACE (self);
+  return iface->supports_extended ? iface->supports_extended (self) : FALSE;
+}

@@ -1,0 +1,49 @@
+#include "p11/cl-p11-diversify-data.h"
+
+#include <string.h>
+
+void
+cl_p11_diversify_data_des (ClDiversification method, const guint8 kdd[10], ClKeyRole role, guint8 out[16])
+{
+  guint8 half[6];
+
+  if (method == CL_DIVERSIFY_EMV)
+    memcpy (half, kdd + 4, 6);
+  else
+    {
+      memcpy (half, kdd, 2);
+      memcpy (half + 2, kdd + 4, 4);
+    }
+  memcpy (out, half, 6);
+  out[6] = 0xF0;
+  out[7] = (guint8)role;
+  memcpy (out + 8, half, 6);
+  out[14] = 0x0F;
+  out[15] = (guint8)role;
+}
+
+gsize
+cl_p11_diversify_data_aes_ecb (const guint8 kdd[10], ClKeyRole role, gsize key_len, guint8 out[32])
+{
+  gsize blocks = (key_len + 15) / 16;
+
+  /* Block j: KDD || kt || j || 00 00 00 00, the layout documented in lib/crypto/cl-plain-key-set.h. */
+  for (gsize j = 0; j < blocks; j++)
+    {
+      guint8 *block = out + 16 * j;
+      memset (block, 0, 16);
+      memcpy (block, kdd, 10);
+      block[10] = (guint8)role;
+      block[11] = (guint8)(j + 1);
+    }
+  return blocks * 16;
+}
+
+void
+cl_p11_diversify_data_kdf3 (const guint8 kdd[10], ClKeyRole role, guint8 i, guint8 out[16])
+{
+  memset (out, 0, 16);
+  out[0] = i;
+  out[4] = (guint8)role;
+  memcpy (out + 6, kdd, 10);
+}

@@ -1,0 +1,277 @@
+#include "station/cl-station.h"
+
+struct _ClStation
+{
+  GObject parent_instance;
+
+  char *name;
+  ClStationState state;
+  char *atr;
+  guint card_count;
+  char *last_event;
+  GDateTime *last_event_time;
+};
+
+G_DEFINE_ENUM_TYPE (ClStationState, cl_station_state,
+                    G_DEFINE_ENUM_VALUE (CL_STATION_EMPTY, "empty"),
+                    G_DEFINE_ENUM_VALUE (CL_STATION_CARD_PRESENT, "card-present"),
+                    G_DEFINE_ENUM_VALUE (CL_STATION_PRODUCING, "producing"),
+                    G_DEFINE_ENUM_VALUE (CL_STATION_FAULT, "fault"),
+                    G_DEFINE_ENUM_VALUE (CL_STATION_GONE, "gone"))
+
+G_DEFINE_FINAL_TYPE (ClStation, cl_station, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_STATE,
+  PROP_ATR,
+  PROP_CARD_COUNT,
+  PROP_LAST_EVENT,
+  PROP_LAST_EVENT_TIME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* g_set_str() arrives only in GLib 2.76. */
+static gboolean
+set_str (char **slot, const char *value)
+{
+  if (g_strcmp0 (*slot, value) == 0)
+    return FALSE;
+  g_free (*slot);
+  *slot = g_strdup (value);
+  return TRUE;
+}
+
+static void
+cl_station_finalize (GObject *object)
+{
+  ClStation *self = CL_STATION (object);
+
+  g_free (self->name);
+  g_free (self->atr);
+  g_free (self->last_event);
+  g_clear_pointer (&self->last_event_time, g_date_time_unref);
+
+  G_OBJECT_CLASS (cl_station_parent_class)->finalize (object);
+}
+
+static void
+cl_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ClStation *self = CL_STATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ATR:
+      g_value_set_string (value, self->atr);
+      break;
+    case PROP_CARD_COUNT:
+      g_value_set_uint (value, self->card_count);
+      break;
+    case PROP_LAST_EVENT:
+      g_value_set_string (value, self->last_event);
+      break;
+    case PROP_LAST_EVENT_TIME:
+      g_value_set_boxed (value, self->last_event_time);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_station_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  ClStation *self = CL_STATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      self->name = g_value_dup_string (value);
+      break;
+    case PROP_STATE:
+      cl_station_set_state (self, g_value_get_enum (value));
+      break;
+    case PROP_ATR:
+      cl_station_set_atr (self, g_value_get_string (value));
+      break;
+    case PROP_CARD_COUNT:
+      cl_station_set_card_count (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_station_class_init (ClStationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = cl_station_finalize;
+  object_class->get_property = cl_station_get_property;
+  object_class->set_property = cl_station_set_property;
+
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
+                                               G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE]
+    = g_param_spec_enum ("state", NULL, NULL, CL_TYPE_STATION_STATE, CL_STATION_EMPTY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ATR] = g_param_spec_string ("atr", NULL, NULL, NULL,
+                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CARD_COUNT]
+    = g_param_spec_uint ("card-count", NULL, NULL, 0, G_MAXUINT, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_EVENT] = g_param_spec_string ("last-event", NULL, NULL, NULL,
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_EVENT_TIME] = g_param_spec_boxed ("last-event-time", NULL, NULL, G_TYPE_DATE_TIME,
+                                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+cl_station_init (ClStation *self)
+{
+  self->state = CL_STATION_EMPTY;
+}
+
+ClStation *
+cl_station_new (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return g_object_new (CL_TYPE_STATION, "name", name, NULL);
+}
+
+const char *
+cl_station_get_name (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return self->name;
+}
+
+ClStationState
+cl_station_get_state (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), CL_STATION_GONE);
+  return self->state;
+}
+
+void
+cl_station_set_state (ClStation *self, ClStationState state)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+const char *
+cl_station_get_atr (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return self->atr;
+}
+
+void
+cl_station_set_atr (ClStation *self, const char *atr_hex)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+
+  if (set_str (&self->atr, atr_hex))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATR]);
+}
+
+guint
+cl_station_get_card_count (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), 0);
+  return self->card_count;
+}
+
+void
+cl_station_set_card_count (ClStation *self, guint count)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+
+  if (self->card_count == count)
+    return;
+  self->card_count = count;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CARD_COUNT]);
+}
+
+const char *
+cl_station_get_last_event (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return self->last_event;
+}
+
+GDateTime *
+cl_station_get_last_event_time (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return self->last_event_time;
+}
+
+void
+cl_station_set_last_event (ClStation *self, const char *text, GDateTime *when)
+{
+  g_autoptr (GDateTime) now = NULL;
+
+  g_return_if_fail (CL_IS_STATION (self));
+
+  if (when == NULL)
+    when = now = g_date_time_new_now_local ();
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (set_str (&self->last_event, text))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT]);
+  g_clear_pointer (&self->last_event_time, g_date_time_unref);
+  self->last_event_time = g_date_time_ref (when);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_EVENT_TIME]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+cl_station_card_inserted (ClStation *self, const char *atr_hex, GDateTime *when)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (CL_IS_STATION (self));
+
+  text = g_strdup_printf ("Card inserted (ATR %s)", atr_hex != NULL && *atr_hex != '\0' ? atr_hex : "none");
+
+  /* Properties change together so a bound view never shows a half-updated station. */
+  g_object_freeze_notify (G_OBJECT (self));
+  cl_station_set_atr (self, atr_hex);
+  cl_station_set_card_count (self, self->card_count + 1);
+  cl_station_set_state (self, CL_STATION_CARD_PRESENT);
+  cl_station_set_last_event (self, text, when);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+cl_station_card_removed (ClStation *self, GDateTime *when)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  cl_station_set_atr (self, NULL);
+  if (self->state == CL_STATION_CARD_PRESENT || self->state == CL_STATION_PRODUCING)
+    cl_station_set_state (self, CL_STATION_EMPTY);
+  cl_station_set_last_event (self, "Card removed", when);
+  g_object_thaw_notify (G_OBJECT (self));
+}

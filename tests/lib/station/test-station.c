@@ -1,0 +1,247 @@
+/* Unit tests of lib/station: the station model, the station list and the bounded event log. */
+#include "station/cl-event-log.h"
+#include "station/cl-station-list.h"
+
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+  guint calls;
+} ItemsChanged;
+
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, ItemsChanged *rec)
+{
+  rec->position = position;
+  rec->removed = removed;
+  rec->added = added;
+  rec->calls++;
+}
+
+static void
+on_notify (GObject *object, GParamSpec *pspec, GPtrArray *names)
+{
+  g_ptr_array_add (names, g_strdup (pspec->name));
+}
+
+static gboolean
+names_contain (GPtrArray *names, const char *name)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (g_str_equal (g_ptr_array_index (names, i), name))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_station_defaults (void)
+{
+  g_autoptr (ClStation) station = cl_station_new ("Virtual PCD 00 00");
+
+  g_assert_cmpstr (cl_station_get_name (station), ==, "Virtual PCD 00 00");
+  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_EMPTY);
+  g_assert_null (cl_station_get_atr (station));
+  g_assert_cmpuint (cl_station_get_card_count (station), ==, 0);
+  g_assert_null (cl_station_get_last_event (station));
+  g_assert_null (cl_station_get_last_event_time (station));
+}
+
+static void
+test_station_insert_remove (void)
+{
+  g_autoptr (ClStation) station = cl_station_new ("R");
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDateTime) t1 = g_date_time_new_local (2024, 5, 6, 7, 8, 9);
+  g_autoptr (GDateTime) t2 = g_date_time_new_local (2024, 5, 6, 7, 8, 30);
+
+  g_signal_connect (station, "notify", G_CALLBACK (on_notify), names);
+
+  cl_station_card_inserted (station, "3B8A80", t1);
+  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
+  g_assert_cmpstr (cl_station_get_atr (station), ==, "3B8A80");
+  g_assert_cmpuint (cl_station_get_card_count (station), ==, 1);
+  g_assert_cmpstr (cl_station_get_last_event (station), ==, "Card inserted (ATR 3B8A80)");
+  g_assert_true (g_date_time_equal (cl_station_get_last_event_time (station), t1));
+  g_assert_true (names_contain (names, "state"));
+  g_assert_true (names_contain (names, "atr"));
+  g_assert_true (names_contain (names, "card-count"));
+  g_assert_true (names_contain (names, "last-event"));
+  g_assert_true (names_contain (names, "last-event-time"));
+
+  g_ptr_array_set_size (names, 0);
+  cl_station_card_removed (station, t2);
+  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_EMPTY);
+  g_assert_null (cl_station_get_atr (station));
+  g_assert_cmpuint (cl_station_get_card_count (station), ==, 1);
+  g_assert_cmpstr (cl_station_get_last_event (station), ==, "Card removed");
+  g_assert_true (names_contain (names, "atr"));
+  g_assert_false (names_contain (names, "card-count"));
+
+  cl_station_card_inserted (station, "3B00", NULL);
+  g_assert_cmpuint (cl_station_get_card_count (station), ==, 2);
+  g_assert_nonnull (cl_station_get_last_event_time (station));
+}
+
+static void
+test_station_notify_only_on_change (void)
+{
+  g_autoptr (ClStation) station = cl_station_new ("R");
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  g_signal_connect (station, "notify", G_CALLBACK (on_notify), names);
+  cl_station_set_state (station, CL_STATION_EMPTY);
+  cl_station_set_atr (station, NULL);
+  cl_station_set_card_count (station, 0);
+  g_assert_cmpuint (names->len, ==, 0);
+
+  cl_station_set_state (station, CL_STATION_FAULT);
+  g_assert_cmpuint (names->len, ==, 1);
+
+  /* A gone reader keeps its state when a late card-removed arrives. */
+  cl_station_set_state (station, CL_STATION_GONE);
+  cl_station_card_removed (station, NULL);
+  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_GONE);
+}
+
+static void
+test_station_state_enum (void)
+{
+  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_STATION_STATE);
+
+  g_assert_cmpstr (g_enum_get_value (klass, CL_STATION_CARD_PRESENT)->value_nick, ==, "card-present");
+  g_assert_cmpstr (g_enum_get_value (klass, CL_STATION_GONE)->value_nick, ==, "gone");
+}
+
+static void
+test_station_list (void)
+{
+  g_autoptr (ClStationList) list = cl_station_list_new ();
+  g_autoptr (ClStation) a = cl_station_new ("A");
+  g_autoptr (ClStation) b = cl_station_new ("B");
+  g_autoptr (ClStation) a2 = cl_station_new ("A");
+  g_autoptr (ClStation) item = NULL;
+  ItemsChanged rec = { 0 };
+  guint position = G_MAXUINT;
+  guint n_items = 0;
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), &rec);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == CL_TYPE_STATION);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+
+  g_assert_true (cl_station_list_add (list, a));
+  g_assert_cmpuint (rec.position, ==, 0);
+  g_assert_cmpuint (rec.added, ==, 1);
+  g_assert_true (cl_station_list_add (list, b));
+  g_assert_cmpuint (rec.position, ==, 1);
+  g_assert_false (cl_station_list_add (list, a2));
+  g_assert_cmpuint (rec.calls, ==, 2);
+  g_object_get (list, "n-items", &n_items, NULL);
+  g_assert_cmpuint (n_items, ==, 2);
+
+  g_assert_true (cl_station_list_find (list, "B", &position) == b);
+  g_assert_cmpuint (position, ==, 1);
+  g_assert_null (cl_station_list_find (list, "C", NULL));
+
+  item = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_true (item == a);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 2));
+
+  g_assert_true (cl_station_list_remove (list, "A"));
+  g_assert_cmpuint (rec.position, ==, 0);
+  g_assert_cmpuint (rec.removed, ==, 1);
+  g_assert_cmpuint (rec.added, ==, 0);
+  g_assert_false (cl_station_list_remove (list, "A"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
+  g_assert_true (cl_station_list_find (list, "B", &position) == b);
+  g_assert_cmpuint (position, ==, 0);
+}
+
+static void
+test_line_event_format (void)
+{
+  g_autoptr (GDateTime) when = g_date_time_new_local (2024, 1, 2, 3, 4, 5);
+  g_autoptr (ClLineEvent) inserted = cl_line_event_new (when, CL_LINE_EVENT_CARD_INSERTED, "Reader 0", "ATR 3B8A");
+  g_autoptr (ClLineEvent) added = cl_line_event_new (when, CL_LINE_EVENT_READER_ADDED, "Reader 0", NULL);
+  g_autoptr (ClLineEvent) note = cl_line_event_new (when, CL_LINE_EVENT_NOTE, NULL, "hello");
+  g_autofree char *message = NULL;
+  g_autofree char *time_text = NULL;
+
+  g_assert_cmpstr (cl_line_event_get_line (inserted), ==, "03:04:05 card-inserted Reader 0 ATR 3B8A");
+  g_assert_cmpstr (cl_line_event_get_line (added), ==, "03:04:05 reader-added Reader 0");
+  g_assert_cmpstr (cl_line_event_get_line (note), ==, "03:04:05 note hello");
+  g_assert_cmpstr (cl_line_event_get_reader (inserted), ==, "Reader 0");
+  g_assert_cmpstr (cl_line_event_get_detail (inserted), ==, "ATR 3B8A");
+  g_assert_cmpint (cl_line_event_get_kind (inserted), ==, CL_LINE_EVENT_CARD_INSERTED);
+  g_assert_true (g_date_time_equal (cl_line_event_get_time (inserted), when));
+
+  g_object_get (inserted, "message", &message, "time-text", &time_text, NULL);
+  g_assert_cmpstr (message, ==, "card-inserted Reader 0 ATR 3B8A");
+  g_assert_cmpstr (time_text, ==, "03:04:05");
+
+  g_assert_cmpstr (cl_line_event_kind_to_string (CL_LINE_EVENT_SERVICE_LOST), ==, "service-lost");
+  g_assert_cmpstr (cl_line_event_kind_to_string (CL_LINE_EVENT_CARD_REMOVED), ==, "card-removed");
+}
+
+static void
+test_event_log_bounded (void)
+{
+  g_autoptr (ClEventLog) log = cl_event_log_new (3);
+  ItemsChanged rec = { 0 };
+
+  g_assert_cmpuint (cl_event_log_get_capacity (log), ==, 3);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (log)) == CL_TYPE_LINE_EVENT);
+  g_signal_connect (log, "items-changed", G_CALLBACK (on_items_changed), &rec);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *detail = g_strdup_printf ("event %u", i);
+      ClLineEvent *event = cl_event_log_add (log, CL_LINE_EVENT_NOTE, NULL, detail);
+
+      g_assert_cmpuint (cl_line_event_get_sequence (event), ==, i + 1);
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 3);
+  g_assert_cmpuint (cl_event_log_get_total (log), ==, 5);
+  /* 3 plain appends, then 2 × (drop oldest + append). */
+  g_assert_cmpuint (rec.calls, ==, 7);
+  g_assert_cmpuint (rec.position, ==, 2);
+  g_assert_cmpuint (rec.added, ==, 1);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (ClLineEvent) event = g_list_model_get_item (G_LIST_MODEL (log), i);
+      g_autofree char *detail = g_strdup_printf ("event %u", i + 2);
+
+      g_assert_cmpstr (cl_line_event_get_detail (event), ==, detail);
+      g_assert_cmpuint (cl_line_event_get_sequence (event), ==, i + 3);
+    }
+}
+
+static void
+test_event_log_default_capacity (void)
+{
+  g_autoptr (ClEventLog) log = cl_event_log_new (0);
+
+  g_assert_cmpuint (cl_event_log_get_capacity (log), ==, CL_EVENT_LOG_DEFAULT_CAPACITY);
+  for (guint i = 0; i < CL_EVENT_LOG_DEFAULT_CAPACITY + 10; i++)
+    cl_event_log_add (log, CL_LINE_EVENT_NOTE, NULL, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, CL_EVENT_LOG_DEFAULT_CAPACITY);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/station/defaults", test_station_defaults);
+  g_test_add_func ("/station/insert-remove", test_station_insert_remove);
+  g_test_add_func ("/station/notify-only-on-change", test_station_notify_only_on_change);
+  g_test_add_func ("/station/state-enum", test_station_state_enum);
+  g_test_add_func ("/station-list/add-find-remove", test_station_list);
+  g_test_add_func ("/line-event/format", test_line_event_format);
+  g_test_add_func ("/event-log/bounded", test_event_log_bounded);
+  g_test_add_func ("/event-log/default-capacity", test_event_log_default_capacity);
+
+  return g_test_run ();
+}

@@ -1,0 +1,205 @@
+#include "cl-vpcd-link.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+
+/* The length prefix is 16 bits, so no message can be longer than this. */
+#define VPCD_MAX_PAYLOAD       0xffff
+#define VPCD_RETRY_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
+
+struct _ClVpcdLink
+{
+  GSocketConnection *connection;
+  char *peer; /* host:port, for error messages */
+};
+
+ClVpcdLink *
+cl_vpcd_link_connect (const char *host, guint16 port, guint timeout_ms, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  g_return_val_if_fail (host != NULL, NULL);
+
+  for (;;)
+    {
+      g_autoptr (GError) local_error = NULL;
+      GSocketConnection *connection = g_socket_client_connect_to_host (client, host, port, cancellable, &local_error);
+      if (connection != NULL)
+        {
+          ClVpcdLink *self = g_new0 (ClVpcdLink, 1);
+          GSocket *socket = g_socket_connection_get_socket (connection);
+          /* APDUs are small and latency-bound. */
+          g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+          self->connection = connection;
+          self->peer = g_strdup_printf ("%s:%u", host, port);
+          return self;
+        }
+      /* vpcd may still be starting: only "nobody listens" is worth waiting for. */
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+          || g_get_monotonic_time () >= deadline)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "vpcd at %s:%u: ", host, port);
+          return NULL;
+        }
+      g_usleep (VPCD_RETRY_INTERVAL_US);
+    }
+}
+
+GBytes *
+cl_vpcd_link_receive (ClVpcdLink *self, GCancellable *cancellable, GError **error)
+{
+  guint8 header[2];
+  gsize got = 0;
+  GInputStream *in;
+  g_autofree guint8 *payload = NULL;
+  gsize len;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  if (self->connection == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "vpcd link to %s is closed", self->peer);
+      return NULL;
+    }
+  in = g_io_stream_get_input_stream (G_IO_STREAM (self->connection));
+
+  if (!g_input_stream_read_all (in, header, sizeof header, &got, cancellable, error))
+    return NULL;
+  if (got == 0)
+    return NULL; /* clean close between messages */
+  if (got != sizeof header)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "vpcd at %s closed the connection inside a length prefix", self->peer);
+      return NULL;
+    }
+  len = ((gsize)header[0] << 8) | header[1];
+  if (len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "vpcd at %s sent an empty message", self->peer);
+      return NULL;
+    }
+  payload = g_malloc (len);
+  if (!g_input_stream_read_all (in, payload, len, &got, cancellable, error))
+    return NULL;
+  if (got != len)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "vpcd at %s closed the connection after %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " message bytes",
+                   self->peer, got, len);
+      return NULL;
+    }
+  return g_bytes_new_take (g_steal_pointer (&payload), len);
+}
+
+gboolean
+cl_vpcd_link_send (ClVpcdLink *self, GBytes *payload, GCancellable *cancellable, GError **error)
+{
+  gsize len;
+  const guint8 *data;
+  g_autofree guint8 *frame = NULL;
+  GOutputStream *out;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (payload != NULL, FALSE);
+  if (self->connection == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "vpcd link to %s is closed", self->peer);
+      return FALSE;
+    }
+  data = g_bytes_get_data (payload, &len);
+  if (len == 0 || len > VPCD_MAX_PAYLOAD)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "a vpcd message must hold 1 to %u bytes, not %" G_GSIZE_FORMAT, VPCD_MAX_PAYLOAD, len);
+      return FALSE;
+    }
+  /* One write per message, so the peer never sees a prefix without its payload for long. */
+  frame = g_malloc (len + 2);
+  frame[0] = (guint8)(len >> 8);
+  frame[1] = (guint8)len;
+  memcpy (frame + 2, data, len);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (self->connection));
+  return g_output_stream_write_all (out, frame, len + 2, NULL, cancellable, error);
+}
+
+static gboolean
+serve_control (ClVpcdLink *self, guint8 control, const ClVpcdCardOps *ops, gpointer user_data,
+               GCancellable *cancellable, GError **error)
+{
+  switch (control)
+    {
+      case CL_VPCD_POWER_OFF:
+      case CL_VPCD_POWER_ON:
+      case CL_VPCD_RESET:
+        if (ops->control != NULL)
+          ops->control ((ClVpcdControl)control, user_data);
+        return TRUE;
+      case CL_VPCD_GET_ATR:
+        {
+          g_autoptr (GBytes) atr = ops->get_atr (user_data);
+          return cl_vpcd_link_send (self, atr, cancellable, error);
+        }
+      default:
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "vpcd at %s sent unknown control byte %02X",
+                     self->peer, control);
+        return FALSE;
+    }
+}
+
+gboolean
+cl_vpcd_link_serve (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer user_data, GCancellable *cancellable,
+                    GError **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (ops != NULL && ops->get_atr != NULL && ops->transmit != NULL, FALSE);
+
+  for (;;)
+    {
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GBytes) message = cl_vpcd_link_receive (self, cancellable, &local_error);
+      g_autoptr (GBytes) response = NULL;
+
+      if (message == NULL)
+        {
+          if (local_error == NULL)
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (g_bytes_get_size (message) == 1)
+        {
+          if (!serve_control (self, *(const guint8 *)g_bytes_get_data (message, NULL), ops, user_data, cancellable,
+                              error))
+            return FALSE;
+          continue;
+        }
+      response = ops->transmit (message, user_data, error);
+      if (response == NULL)
+        return FALSE;
+      if (!cl_vpcd_link_send (self, response, cancellable, error))
+        return FALSE;
+    }
+}
+
+void
+cl_vpcd_link_close (ClVpcdLink *self)
+{
+  g_return_if_fail (self != NULL);
+  if (self->connection == NULL)
+    return;
+  /* Errors on close mean the peer went first; either way the card is out. */
+  g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  g_clear_object (&self->connection);
+}
+
+void
+cl_vpcd_link_free (ClVpcdLink *self)
+{
+  if (self == NULL)
+    return;
+  cl_vpcd_link_close (self);
+  g_free (self->peer);
+  g_free (self);
+}

@@ -1,0 +1,204 @@
+#include "cl-line-view.h"
+
+#include "cl-station-panel.h"
+#include "station/cl-line-event.h"
+#include "station/cl-station.h"
+
+struct _ClLineView
+{
+  AdwBin parent_instance;
+
+  GListModel *stations;
+  GListModel *events;
+
+  GtkStack *stations_stack;
+  GtkFlowBox *stations_box;
+  GtkListView *events_list;
+};
+
+G_DEFINE_FINAL_TYPE (ClLineView, cl_line_view, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_STATIONS,
+  PROP_EVENTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GtkWidget *
+create_station_panel (gpointer item, gpointer user_data)
+{
+  GtkWidget *panel = cl_station_panel_new (CL_STATION (item));
+
+  /* The flow box child takes the focus, so keyboard users can walk the panels. */
+  return panel;
+}
+
+static void
+update_empty_state (ClLineView *self)
+{
+  gboolean empty = self->stations == NULL || g_list_model_get_n_items (self->stations) == 0;
+
+  gtk_stack_set_visible_child_name (self->stations_stack, empty ? "empty" : "stations");
+}
+
+static void
+on_stations_changed (ClLineView *self)
+{
+  update_empty_state (self);
+}
+
+void
+cl_line_view_set_stations (ClLineView *self, GListModel *stations)
+{
+  g_return_if_fail (CL_IS_LINE_VIEW (self));
+  g_return_if_fail (stations == NULL || G_IS_LIST_MODEL (stations));
+
+  if (self->stations == stations)
+    return;
+
+  if (self->stations != NULL)
+    g_signal_handlers_disconnect_by_func (self->stations, on_stations_changed, self);
+  g_set_object (&self->stations, stations);
+  if (stations != NULL)
+    g_signal_connect_object (stations, "items-changed", G_CALLBACK (on_stations_changed), self,
+                             G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+
+  gtk_flow_box_bind_model (self->stations_box, stations, create_station_panel, NULL, NULL);
+  update_empty_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATIONS]);
+}
+
+GListModel *
+cl_line_view_get_stations (ClLineView *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_VIEW (self), NULL);
+  return self->stations;
+}
+
+void
+cl_line_view_set_events (ClLineView *self, GListModel *events)
+{
+  g_autoptr (GtkNoSelection) selection = NULL;
+
+  g_return_if_fail (CL_IS_LINE_VIEW (self));
+  g_return_if_fail (events == NULL || G_IS_LIST_MODEL (events));
+
+  if (self->events == events)
+    return;
+
+  g_set_object (&self->events, events);
+
+  if (events != NULL)
+    {
+      /* Newest first keeps the latest event in sight without scrolling (GTK 4.8 has no scroll_to). */
+      GtkExpression *sequence = gtk_property_expression_new (CL_TYPE_LINE_EVENT, NULL, "sequence");
+      GtkNumericSorter *sorter = gtk_numeric_sorter_new (sequence);
+      GtkSortListModel *sorted;
+
+      gtk_numeric_sorter_set_sort_order (sorter, GTK_SORT_DESCENDING);
+      sorted = gtk_sort_list_model_new (g_object_ref (events), GTK_SORTER (sorter));
+      selection = gtk_no_selection_new (G_LIST_MODEL (sorted));
+    }
+  gtk_list_view_set_model (self->events_list, GTK_SELECTION_MODEL (selection));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVENTS]);
+}
+
+GListModel *
+cl_line_view_get_events (ClLineView *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_VIEW (self), NULL);
+  return self->events;
+}
+
+static void
+cl_line_view_dispose (GObject *object)
+{
+  ClLineView *self = CL_LINE_VIEW (object);
+
+  if (self->stations != NULL)
+    g_signal_handlers_disconnect_by_func (self->stations, on_stations_changed, self);
+  g_clear_object (&self->stations);
+  g_clear_object (&self->events);
+
+  G_OBJECT_CLASS (cl_line_view_parent_class)->dispose (object);
+}
+
+static void
+cl_line_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ClLineView *self = CL_LINE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATIONS:
+      g_value_set_object (value, self->stations);
+      break;
+    case PROP_EVENTS:
+      g_value_set_object (value, self->events);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_line_view_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  ClLineView *self = CL_LINE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATIONS:
+      cl_line_view_set_stations (self, g_value_get_object (value));
+      break;
+    case PROP_EVENTS:
+      cl_line_view_set_events (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_line_view_class_init (ClLineViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cl_line_view_dispose;
+  object_class->get_property = cl_line_view_get_property;
+  object_class->set_property = cl_line_view_set_property;
+
+  properties[PROP_STATIONS] = g_param_spec_object ("stations", NULL, NULL, G_TYPE_LIST_MODEL,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
+                                                     | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EVENTS] = g_param_spec_object ("events", NULL, NULL, G_TYPE_LIST_MODEL,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
+                                                   | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CL_TYPE_LINE_EVENT);
+  g_type_ensure (CL_TYPE_STATION_PANEL);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-line-view.ui");
+  gtk_widget_class_set_css_name (widget_class, "lineview");
+  gtk_widget_class_bind_template_child (widget_class, ClLineView, stations_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClLineView, stations_box);
+  gtk_widget_class_bind_template_child (widget_class, ClLineView, events_list);
+}
+
+static void
+cl_line_view_init (ClLineView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update_empty_state (self);
+}
+
+GtkWidget *
+cl_line_view_new (void)
+{
+  return g_object_new (CL_TYPE_LINE_VIEW, NULL);
+}

@@ -1,0 +1,245 @@
+#include "cl-station-panel.h"
+
+#include <glib/gi18n.h>
+
+struct _ClStationPanel
+{
+  AdwBin parent_instance;
+
+  ClStation *station;
+  char *state_class;
+
+  GtkWidget *panel_box;
+  GtkWidget *status_label;
+  GtkWidget *name_label;
+  GtkWidget *atr_label;
+  GtkWidget *count_label;
+  GtkWidget *last_event_label;
+};
+
+G_DEFINE_FINAL_TYPE (ClStationPanel, cl_station_panel, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_STATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+const char *
+cl_station_panel_state_label (ClStationState state)
+{
+  switch (state)
+    {
+    case CL_STATION_EMPTY:
+      return _("Waiting for card");
+    case CL_STATION_CARD_PRESENT:
+      return _("Card present");
+    case CL_STATION_PRODUCING:
+      return _("Producing");
+    case CL_STATION_FAULT:
+      return _("Needs attention");
+    case CL_STATION_GONE:
+      return _("Reader gone");
+    default:
+      return _("Unknown");
+    }
+}
+
+/* Template closures: the first argument is the object the expression is evaluated on. */
+static char *
+state_label (gpointer unused, ClStationState state)
+{
+  return g_strdup (cl_station_panel_state_label (state));
+}
+
+static char *
+state_icon_name (gpointer unused, ClStationState state)
+{
+  switch (state)
+    {
+    case CL_STATION_EMPTY:
+      return g_strdup ("media-removable-symbolic");
+    case CL_STATION_CARD_PRESENT:
+      return g_strdup ("auth-smartcard-symbolic");
+    case CL_STATION_PRODUCING:
+      return g_strdup ("system-run-symbolic");
+    case CL_STATION_FAULT:
+      return g_strdup ("dialog-warning-symbolic");
+    case CL_STATION_GONE:
+    default:
+      return g_strdup ("action-unavailable-symbolic");
+    }
+}
+
+static char *
+atr_text (gpointer unused, const char *atr)
+{
+  /* An em dash rather than an empty cell: "no card" must look deliberate. */
+  return g_strdup (atr != NULL && *atr != '\0' ? atr : "—");
+}
+
+static char *
+count_text (gpointer unused, guint count)
+{
+  return g_strdup_printf ("%u", count);
+}
+
+static char *
+last_event_text (gpointer unused, const char *text, GDateTime *when)
+{
+  g_autofree char *time_text = NULL;
+
+  if (text == NULL)
+    return g_strdup ("—");
+  if (when == NULL)
+    return g_strdup (text);
+  time_text = g_date_time_format (when, "%H:%M:%S");
+  return g_strdup_printf ("%s  %s", time_text, text);
+}
+
+static void
+update_state (ClStationPanel *self)
+{
+  g_autofree char *accessible = NULL;
+  g_autoptr (GEnumClass) klass = NULL;
+  ClStationState state;
+
+  if (self->state_class != NULL)
+    gtk_widget_remove_css_class (self->panel_box, self->state_class);
+  g_clear_pointer (&self->state_class, g_free);
+
+  if (self->station == NULL)
+    return;
+
+  state = cl_station_get_state (self->station);
+  klass = g_type_class_ref (CL_TYPE_STATION_STATE);
+  self->state_class = g_strdup_printf ("state-%s", g_enum_get_value (klass, state)->value_nick);
+  gtk_widget_add_css_class (self->panel_box, self->state_class);
+
+  accessible = g_strdup_printf (_("%s: %s, %u cards seen"), cl_station_get_name (self->station),
+                                cl_station_panel_state_label (state), cl_station_get_card_count (self->station));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+}
+
+static void
+on_station_notify (ClStationPanel *self)
+{
+  update_state (self);
+}
+
+void
+cl_station_panel_set_station (ClStationPanel *self, ClStation *station)
+{
+  g_return_if_fail (CL_IS_STATION_PANEL (self));
+  g_return_if_fail (station == NULL || CL_IS_STATION (station));
+
+  if (self->station == station)
+    return;
+
+  if (self->station != NULL)
+    g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
+  g_set_object (&self->station, station);
+  if (station != NULL)
+    {
+      g_signal_connect_object (station, "notify::state", G_CALLBACK (on_station_notify), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (station, "notify::card-count", G_CALLBACK (on_station_notify), self,
+                               G_CONNECT_SWAPPED);
+    }
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
+}
+
+ClStation *
+cl_station_panel_get_station (ClStationPanel *self)
+{
+  g_return_val_if_fail (CL_IS_STATION_PANEL (self), NULL);
+  return self->station;
+}
+
+static void
+cl_station_panel_dispose (GObject *object)
+{
+  ClStationPanel *self = CL_STATION_PANEL (object);
+
+  if (self->station != NULL)
+    g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
+  g_clear_object (&self->station);
+  g_clear_pointer (&self->state_class, g_free);
+
+  G_OBJECT_CLASS (cl_station_panel_parent_class)->dispose (object);
+}
+
+static void
+cl_station_panel_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ClStationPanel *self = CL_STATION_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATION:
+      g_value_set_object (value, self->station);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_station_panel_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  ClStationPanel *self = CL_STATION_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATION:
+      cl_station_panel_set_station (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cl_station_panel_class_init (ClStationPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cl_station_panel_dispose;
+  object_class->get_property = cl_station_panel_get_property;
+  object_class->set_property = cl_station_panel_set_property;
+
+  properties[PROP_STATION]
+    = g_param_spec_object ("station", NULL, NULL, CL_TYPE_STATION,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-station-panel.ui");
+  gtk_widget_class_set_css_name (widget_class, "stationpanel");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, panel_box);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, name_label);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, atr_label);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, count_label);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, last_event_label);
+  gtk_widget_class_bind_template_callback (widget_class, state_label);
+  gtk_widget_class_bind_template_callback (widget_class, state_icon_name);
+  gtk_widget_class_bind_template_callback (widget_class, atr_text);
+  gtk_widget_class_bind_template_callback (widget_class, count_text);
+  gtk_widget_class_bind_template_callback (widget_class, last_event_text);
+}
+
+static void
+cl_station_panel_init (ClStationPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+cl_station_panel_new (ClStation *station)
+{
+  return g_object_new (CL_TYPE_STATION_PANEL, "station", station, NULL);
+}
