@@ -21,13 +21,12 @@ struct _ClApplication
 
 G_DEFINE_FINAL_TYPE (ClApplication, cl_application, ADW_TYPE_APPLICATION)
 
-static const GOptionEntry option_entries[] = {
-  { "headless", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Run the line without a window, printing one line per event"),
-    NULL },
-  { "duration", 0, 0, G_OPTION_ARG_INT, NULL, N_("Quit after SECONDS (for demos and tests)"), N_("SECONDS") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
-  { NULL }
-};
+static const GOptionEntry option_entries[]
+  = { { "headless", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Run the line without a window, printing one line per event"),
+        NULL },
+      { "duration", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Quit after SECONDS (for demos and tests)"), N_ ("SECONDS") },
+      { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL },
+      { NULL } };
 
 static gint
 cl_application_handle_local_options (GApplication *app, GVariantDict *options)
@@ -48,7 +47,7 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
           g_printerr ("cardline: --duration needs a positive number of seconds\n");
           return 2;
         }
-      self->duration = (guint) duration;
+      self->duration = (guint)duration;
       /* A timed run is a demo or a test; it must not hand its work to an already running instance. */
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
@@ -75,16 +74,10 @@ about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   static const char *developers[] = { "The Cardline developers", NULL };
-  GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                                   "application-name", "Cardline",
-                                   "application-icon", CL_APP_ID,
-                                   "version", PACKAGE_VERSION,
-                                   "comments", _("Smart-card production station"),
-                                   "developers", developers,
-                                   "license-type", GTK_LICENSE_LGPL_2_1,
-                                   "transient-for", gtk_application_get_active_window (app),
-                                   "modal", TRUE,
-                                   NULL);
+  GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "application-name", "Cardline", "application-icon", CL_APP_ID,
+                                   "version", PACKAGE_VERSION, "comments", _ ("Smart-card production station"),
+                                   "developers", developers, "license-type", GTK_LICENSE_LGPL_2_1, "transient-for",
+                                   gtk_application_get_active_window (app), "modal", TRUE, NULL);
 
   gtk_window_present (GTK_WINDOW (about));
 }
@@ -201,16 +194,14 @@ static void
 cl_application_init (ClApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
-  g_application_set_option_context_summary (G_APPLICATION (self), _("Smart-card production station."));
+  g_application_set_option_context_summary (G_APPLICATION (self), _ ("Smart-card production station."));
 }
 
 ClApplication *
 cl_application_new (gint64 start_time)
 {
-  ClApplication *self = g_object_new (CL_TYPE_APPLICATION,
-                                      "application-id", CL_APP_ID,
-                                      "flags", G_APPLICATION_DEFAULT_FLAGS,
-                                      NULL);
+  ClApplication *self
+    = g_object_new (CL_TYPE_APPLICATION, "application-id", CL_APP_ID, "flags", G_APPLICATION_DEFAULT_FLAGS, NULL);
 
   self->start_time = start_time;
   return self;

@@ -30,7 +30,7 @@ on_events_changed (GListModel *events, guint position, guint removed, guint adde
 static gboolean
 on_quit (gpointer user_data)
 {
-  g_main_loop_quit (((Headless *) user_data)->loop);
+  g_main_loop_quit (((Headless *)user_data)->loop);
   return G_SOURCE_CONTINUE;
 }
 

@@ -36,15 +36,16 @@ static void
 log_service_down (ClLine *self, ClLineEventKind kind, const GError *error)
 {
   g_autofree char *detail = NULL;
+  gboolean from_env;
 
   /* Once per outage: the monitor retries every second and the operator needs one clear line, not a flood. */
   if (self->service_down)
     return;
   self->service_down = TRUE;
 
+  from_env = g_strcmp0 (cl_line_pcsc_socket (), DEFAULT_PCSC_SOCKET) != 0;
   detail = g_strdup_printf ("PC/SC service not reachable at %s (%s): %s; retrying", cl_line_pcsc_socket (),
-                            g_getenv ("PCSCLITE_CSOCK_NAME") != NULL ? "PCSCLITE_CSOCK_NAME"
-                                                                     : "default; set PCSCLITE_CSOCK_NAME to change",
+                            from_env ? "PCSCLITE_CSOCK_NAME" : "default; set PCSCLITE_CSOCK_NAME to change",
                             error != NULL ? error->message : "unknown error");
   cl_event_log_add (self->events, kind, NULL, detail);
 }

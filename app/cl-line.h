@@ -10,13 +10,13 @@ G_BEGIN_DECLS
 #define CL_TYPE_LINE (cl_line_get_type ())
 G_DECLARE_FINAL_TYPE (ClLine, cl_line, CL, LINE, GObject)
 
-ClLine        *cl_line_new (void);
+ClLine *cl_line_new (void);
 ClStationList *cl_line_get_stations (ClLine *self);
-ClEventLog    *cl_line_get_events (ClLine *self);
+ClEventLog *cl_line_get_events (ClLine *self);
 /* Never fails: an unreachable PC/SC service is an event in the log, and the line keeps retrying. */
-void           cl_line_start (ClLine *self);
-void           cl_line_stop (ClLine *self);
+void cl_line_start (ClLine *self);
+void cl_line_stop (ClLine *self);
 /* The socket libpcsclite will try: $PCSCLITE_CSOCK_NAME or the built-in default. */
-const char    *cl_line_pcsc_socket (void);
+const char *cl_line_pcsc_socket (void);
 
 G_END_DECLS

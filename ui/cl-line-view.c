@@ -1,5 +1,7 @@
 #include "cl-line-view.h"
 
+#include <glib/gi18n.h>
+
 #include "cl-station-panel.h"
 #include "station/cl-line-event.h"
 #include "station/cl-station.h"
@@ -12,13 +14,15 @@ struct _ClLineView
   GListModel *events;
 
   GtkStack *stations_stack;
+  AdwStatusPage *empty_page;
   GtkFlowBox *stations_box;
   GtkListView *events_list;
 };
 
 G_DEFINE_FINAL_TYPE (ClLineView, cl_line_view, ADW_TYPE_BIN)
 
-enum {
+enum
+{
   PROP_0,
   PROP_STATIONS,
   PROP_EVENTS,
@@ -30,10 +34,7 @@ static GParamSpec *properties[N_PROPS];
 static GtkWidget *
 create_station_panel (gpointer item, gpointer user_data)
 {
-  GtkWidget *panel = cl_station_panel_new (CL_STATION (item));
-
-  /* The flow box child takes the focus, so keyboard users can walk the panels. */
-  return panel;
+  return cl_station_panel_new (CL_STATION (item));
 }
 
 static void
@@ -78,6 +79,34 @@ cl_line_view_get_stations (ClLineView *self)
   return self->stations;
 }
 
+/* With no readers, the most likely cause is the PC/SC service; say so where the operator looks. */
+static void
+update_empty_page (ClLineView *self)
+{
+  guint n = self->events != NULL ? g_list_model_get_n_items (self->events) : 0;
+  g_autoptr (ClLineEvent) last = n > 0 ? g_list_model_get_item (self->events, n - 1) : NULL;
+  ClLineEventKind kind = last != NULL ? cl_line_event_get_kind (last) : CL_LINE_EVENT_NOTE;
+
+  if (kind == CL_LINE_EVENT_SERVICE_LOST || kind == CL_LINE_EVENT_SERVICE_UNAVAILABLE)
+    {
+      adw_status_page_set_icon_name (self->empty_page, "dialog-warning-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("PC/SC Service Not Reachable"));
+      adw_status_page_set_description (self->empty_page, cl_line_event_get_detail (last));
+    }
+  else if (kind != CL_LINE_EVENT_NOTE || n == 0)
+    {
+      adw_status_page_set_icon_name (self->empty_page, "auth-smartcard-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Readers"));
+      adw_status_page_set_description (self->empty_page, _ ("Connect a reader or start the rig."));
+    }
+}
+
+static void
+on_events_changed (ClLineView *self)
+{
+  update_empty_page (self);
+}
+
 void
 cl_line_view_set_events (ClLineView *self, GListModel *events)
 {
@@ -89,10 +118,14 @@ cl_line_view_set_events (ClLineView *self, GListModel *events)
   if (self->events == events)
     return;
 
+  if (self->events != NULL)
+    g_signal_handlers_disconnect_by_func (self->events, on_events_changed, self);
   g_set_object (&self->events, events);
 
   if (events != NULL)
     {
+      g_signal_connect_object (events, "items-changed", G_CALLBACK (on_events_changed), self,
+                               G_CONNECT_SWAPPED | G_CONNECT_AFTER);
       /* Newest first keeps the latest event in sight without scrolling (GTK 4.8 has no scroll_to). */
       GtkExpression *sequence = gtk_property_expression_new (CL_TYPE_LINE_EVENT, NULL, "sequence");
       GtkNumericSorter *sorter = gtk_numeric_sorter_new (sequence);
@@ -103,6 +136,7 @@ cl_line_view_set_events (ClLineView *self, GListModel *events)
       selection = gtk_no_selection_new (G_LIST_MODEL (sorted));
     }
   gtk_list_view_set_model (self->events_list, GTK_SELECTION_MODEL (selection));
+  update_empty_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVENTS]);
 }
 
@@ -120,6 +154,8 @@ cl_line_view_dispose (GObject *object)
 
   if (self->stations != NULL)
     g_signal_handlers_disconnect_by_func (self->stations, on_stations_changed, self);
+  if (self->events != NULL)
+    g_signal_handlers_disconnect_by_func (self->events, on_events_changed, self);
   g_clear_object (&self->stations);
   g_clear_object (&self->events);
 
@@ -133,14 +169,14 @@ cl_line_view_get_property (GObject *object, guint prop_id, GValue *value, GParam
 
   switch (prop_id)
     {
-    case PROP_STATIONS:
-      g_value_set_object (value, self->stations);
-      break;
-    case PROP_EVENTS:
-      g_value_set_object (value, self->events);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_STATIONS:
+        g_value_set_object (value, self->stations);
+        break;
+      case PROP_EVENTS:
+        g_value_set_object (value, self->events);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -151,14 +187,14 @@ cl_line_view_set_property (GObject *object, guint prop_id, const GValue *value, 
 
   switch (prop_id)
     {
-    case PROP_STATIONS:
-      cl_line_view_set_stations (self, g_value_get_object (value));
-      break;
-    case PROP_EVENTS:
-      cl_line_view_set_events (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_STATIONS:
+        cl_line_view_set_stations (self, g_value_get_object (value));
+        break;
+      case PROP_EVENTS:
+        cl_line_view_set_events (self, g_value_get_object (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -172,12 +208,10 @@ cl_line_view_class_init (ClLineViewClass *klass)
   object_class->get_property = cl_line_view_get_property;
   object_class->set_property = cl_line_view_set_property;
 
-  properties[PROP_STATIONS] = g_param_spec_object ("stations", NULL, NULL, G_TYPE_LIST_MODEL,
-                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                     | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATIONS] = g_param_spec_object (
+    "stations", NULL, NULL, G_TYPE_LIST_MODEL, G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_EVENTS] = g_param_spec_object ("events", NULL, NULL, G_TYPE_LIST_MODEL,
-                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                   | G_PARAM_STATIC_STRINGS);
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CL_TYPE_LINE_EVENT);
@@ -186,6 +220,7 @@ cl_line_view_class_init (ClLineViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-line-view.ui");
   gtk_widget_class_set_css_name (widget_class, "lineview");
   gtk_widget_class_bind_template_child (widget_class, ClLineView, stations_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClLineView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ClLineView, stations_box);
   gtk_widget_class_bind_template_child (widget_class, ClLineView, events_list);
 }

@@ -8,12 +8,12 @@ G_BEGIN_DECLS
 #define CL_TYPE_LINE_VIEW (cl_line_view_get_type ())
 G_DECLARE_FINAL_TYPE (ClLineView, cl_line_view, CL, LINE_VIEW, AdwBin)
 
-GtkWidget  *cl_line_view_new (void);
+GtkWidget *cl_line_view_new (void);
 /* A GListModel of ClStation. */
 GListModel *cl_line_view_get_stations (ClLineView *self);
-void        cl_line_view_set_stations (ClLineView *self, GListModel *stations);
+void cl_line_view_set_stations (ClLineView *self, GListModel *stations);
 /* A GListModel of ClLineEvent, oldest first; shown newest first. */
 GListModel *cl_line_view_get_events (ClLineView *self);
-void        cl_line_view_set_events (ClLineView *self, GListModel *events);
+void cl_line_view_set_events (ClLineView *self, GListModel *events);
 
 G_END_DECLS

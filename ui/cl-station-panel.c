@@ -10,16 +10,12 @@ struct _ClStationPanel
   char *state_class;
 
   GtkWidget *panel_box;
-  GtkWidget *status_label;
-  GtkWidget *name_label;
-  GtkWidget *atr_label;
-  GtkWidget *count_label;
-  GtkWidget *last_event_label;
 };
 
 G_DEFINE_FINAL_TYPE (ClStationPanel, cl_station_panel, ADW_TYPE_BIN)
 
-enum {
+enum
+{
   PROP_0,
   PROP_STATION,
   N_PROPS
@@ -32,18 +28,18 @@ cl_station_panel_state_label (ClStationState state)
 {
   switch (state)
     {
-    case CL_STATION_EMPTY:
-      return _("Waiting for card");
-    case CL_STATION_CARD_PRESENT:
-      return _("Card present");
-    case CL_STATION_PRODUCING:
-      return _("Producing");
-    case CL_STATION_FAULT:
-      return _("Needs attention");
-    case CL_STATION_GONE:
-      return _("Reader gone");
-    default:
-      return _("Unknown");
+      case CL_STATION_EMPTY:
+        return _ ("No card");
+      case CL_STATION_CARD_PRESENT:
+        return _ ("Card present");
+      case CL_STATION_PRODUCING:
+        return _ ("Producing");
+      case CL_STATION_FAULT:
+        return _ ("Needs attention");
+      case CL_STATION_GONE:
+        return _ ("Reader gone");
+      default:
+        return _ ("Unknown");
     }
 }
 
@@ -59,17 +55,17 @@ state_icon_name (gpointer unused, ClStationState state)
 {
   switch (state)
     {
-    case CL_STATION_EMPTY:
-      return g_strdup ("media-removable-symbolic");
-    case CL_STATION_CARD_PRESENT:
-      return g_strdup ("auth-smartcard-symbolic");
-    case CL_STATION_PRODUCING:
-      return g_strdup ("system-run-symbolic");
-    case CL_STATION_FAULT:
-      return g_strdup ("dialog-warning-symbolic");
-    case CL_STATION_GONE:
-    default:
-      return g_strdup ("action-unavailable-symbolic");
+      case CL_STATION_EMPTY:
+        return g_strdup ("media-removable-symbolic");
+      case CL_STATION_CARD_PRESENT:
+        return g_strdup ("auth-smartcard-symbolic");
+      case CL_STATION_PRODUCING:
+        return g_strdup ("system-run-symbolic");
+      case CL_STATION_FAULT:
+        return g_strdup ("dialog-warning-symbolic");
+      case CL_STATION_GONE:
+      default:
+        return g_strdup ("action-unavailable-symbolic");
     }
 }
 
@@ -118,7 +114,7 @@ update_state (ClStationPanel *self)
   self->state_class = g_strdup_printf ("state-%s", g_enum_get_value (klass, state)->value_nick);
   gtk_widget_add_css_class (self->panel_box, self->state_class);
 
-  accessible = g_strdup_printf (_("%s: %s, %u cards seen"), cl_station_get_name (self->station),
+  accessible = g_strdup_printf (_ ("%s: %s, %u cards seen"), cl_station_get_name (self->station),
                                 cl_station_panel_state_label (state), cl_station_get_card_count (self->station));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 }
@@ -144,8 +140,7 @@ cl_station_panel_set_station (ClStationPanel *self, ClStation *station)
   if (station != NULL)
     {
       g_signal_connect_object (station, "notify::state", G_CALLBACK (on_station_notify), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (station, "notify::card-count", G_CALLBACK (on_station_notify), self,
-                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (station, "notify::card-count", G_CALLBACK (on_station_notify), self, G_CONNECT_SWAPPED);
     }
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
@@ -178,11 +173,11 @@ cl_station_panel_get_property (GObject *object, guint prop_id, GValue *value, GP
 
   switch (prop_id)
     {
-    case PROP_STATION:
-      g_value_set_object (value, self->station);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_STATION:
+        g_value_set_object (value, self->station);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -193,11 +188,11 @@ cl_station_panel_set_property (GObject *object, guint prop_id, const GValue *val
 
   switch (prop_id)
     {
-    case PROP_STATION:
-      cl_station_panel_set_station (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_STATION:
+        cl_station_panel_set_station (self, g_value_get_object (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -211,20 +206,14 @@ cl_station_panel_class_init (ClStationPanelClass *klass)
   object_class->get_property = cl_station_panel_get_property;
   object_class->set_property = cl_station_panel_set_property;
 
-  properties[PROP_STATION]
-    = g_param_spec_object ("station", NULL, NULL, CL_TYPE_STATION,
-                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATION] = g_param_spec_object ("station", NULL, NULL, CL_TYPE_STATION,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-station-panel.ui");
   gtk_widget_class_set_css_name (widget_class, "stationpanel");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child (widget_class, ClStationPanel, panel_box);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, status_label);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, name_label);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, atr_label);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, count_label);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, last_event_label);
   gtk_widget_class_bind_template_callback (widget_class, state_label);
   gtk_widget_class_bind_template_callback (widget_class, state_icon_name);
   gtk_widget_class_bind_template_callback (widget_class, atr_text);

@@ -12,7 +12,7 @@ G_DECLARE_FINAL_TYPE (ClStationPanel, cl_station_panel, CL, STATION_PANEL, AdwBi
 
 GtkWidget *cl_station_panel_new (ClStation *station);
 ClStation *cl_station_panel_get_station (ClStationPanel *self);
-void       cl_station_panel_set_station (ClStationPanel *self, ClStation *station);
+void cl_station_panel_set_station (ClStationPanel *self, ClStation *station);
 /* The words the panel shows for a state ("Card present"); also used for its accessible label. */
 const char *cl_station_panel_state_label (ClStationState state);
 

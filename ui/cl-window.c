@@ -15,7 +15,8 @@ struct _ClWindow
 
 G_DEFINE_FINAL_TYPE (ClWindow, cl_window, ADW_TYPE_APPLICATION_WINDOW)
 
-enum {
+enum
+{
   PROP_0,
   PROP_STATIONS,
   PROP_EVENTS,
@@ -138,14 +139,14 @@ cl_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
 
   switch (prop_id)
     {
-    case PROP_STATIONS:
-      g_value_set_object (value, cl_line_view_get_stations (self->line_view));
-      break;
-    case PROP_EVENTS:
-      g_value_set_object (value, cl_line_view_get_events (self->line_view));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_STATIONS:
+        g_value_set_object (value, cl_line_view_get_stations (self->line_view));
+        break;
+      case PROP_EVENTS:
+        g_value_set_object (value, cl_line_view_get_events (self->line_view));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -156,14 +157,14 @@ cl_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
 
   switch (prop_id)
     {
-    case PROP_STATIONS:
-      cl_line_view_set_stations (self->line_view, g_value_get_object (value));
-      break;
-    case PROP_EVENTS:
-      cl_line_view_set_events (self->line_view, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_STATIONS:
+        cl_line_view_set_stations (self->line_view, g_value_get_object (value));
+        break;
+      case PROP_EVENTS:
+        cl_line_view_set_events (self->line_view, g_value_get_object (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -180,10 +181,10 @@ cl_window_class_init (ClWindowClass *klass)
   object_class->set_property = cl_window_set_property;
   window_class->close_request = cl_window_close_request;
 
-  properties[PROP_STATIONS] = g_param_spec_object ("stations", NULL, NULL, G_TYPE_LIST_MODEL,
-                                                   G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_EVENTS] = g_param_spec_object ("events", NULL, NULL, G_TYPE_LIST_MODEL,
-                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATIONS]
+    = g_param_spec_object ("stations", NULL, NULL, G_TYPE_LIST_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_EVENTS]
+    = g_param_spec_object ("events", NULL, NULL, G_TYPE_LIST_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CL_TYPE_LINE_VIEW);

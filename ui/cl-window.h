@@ -9,9 +9,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClWindow, cl_window, CL, WINDOW, AdwApplicationWindow)
 
 /* stations: GListModel of ClStation; events: GListModel of ClLineEvent. */
-ClWindow   *cl_window_new (GtkApplication *app, GListModel *stations, GListModel *events);
+ClWindow *cl_window_new (GtkApplication *app, GListModel *stations, GListModel *events);
 /* "line", "dashboard", "rejects" or "setup". */
 const char *cl_window_get_view (ClWindow *self);
-void        cl_window_set_view (ClWindow *self, const char *name);
+void cl_window_set_view (ClWindow *self, const char *name);
 
 G_END_DECLS

@@ -49,7 +49,7 @@ on_service_lost (ClReaderMonitor *monitor, const GError *error, Listing *listing
 static gboolean
 on_timeout (gpointer user_data)
 {
-  g_main_loop_quit (((Listing *) user_data)->loop);
+  g_main_loop_quit (((Listing *)user_data)->loop);
   return G_SOURCE_CONTINUE;
 }
 

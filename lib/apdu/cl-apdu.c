@@ -71,8 +71,8 @@ cl_apdu_encode_full (const ClApdu *apdu, gboolean extended, gsize *data_offset, 
   if (lc > EXT_MAX_LC || apdu->ne > EXT_MAX_NE)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                   "APDU %02X %02X cannot be encoded: Lc %" G_GSIZE_FORMAT " (max 65535), Ne %u (max 65536)",
-                   apdu->cla, apdu->ins, lc, apdu->ne);
+                   "APDU %02X %02X cannot be encoded: Lc %" G_GSIZE_FORMAT " (max 65535), Ne %u (max 65536)", apdu->cla,
+                   apdu->ins, lc, apdu->ne);
       return NULL;
     }
   if (!extended && !cl_apdu_fits_short (apdu))
@@ -83,27 +83,26 @@ cl_apdu_encode_full (const ClApdu *apdu, gboolean extended, gsize *data_offset, 
   if (!extended)
     {
       if (lc > 0)
-        g_byte_array_append (out, (const guint8[]){ (guint8) lc }, 1);
+        g_byte_array_append (out, (const guint8[]){ (guint8)lc }, 1);
       if (data_offset)
         *data_offset = out->len;
       if (lc > 0)
         g_byte_array_append (out, g_bytes_get_data (apdu->data, NULL), lc);
       if (apdu->ne > 0)
-        g_byte_array_append (out, (const guint8[]){ (guint8) (apdu->ne & 0xFF) }, 1);
+        g_byte_array_append (out, (const guint8[]){ (guint8)(apdu->ne & 0xFF) }, 1);
     }
   else
     {
       if (lc > 0 || apdu->ne > 0)
         g_byte_array_append (out, (const guint8[]){ 0x00 }, 1);
       if (lc > 0)
-        g_byte_array_append (out, (const guint8[]){ (guint8) (lc >> 8), (guint8) lc }, 2);
+        g_byte_array_append (out, (const guint8[]){ (guint8)(lc >> 8), (guint8)lc }, 2);
       if (data_offset)
         *data_offset = out->len;
       if (lc > 0)
         g_byte_array_append (out, g_bytes_get_data (apdu->data, NULL), lc);
       if (apdu->ne > 0)
-        g_byte_array_append (out, (const guint8[]){ (guint8) ((apdu->ne >> 8) & 0xFF), (guint8) (apdu->ne & 0xFF) },
-                             2);
+        g_byte_array_append (out, (const guint8[]){ (guint8)((apdu->ne >> 8) & 0xFF), (guint8)(apdu->ne & 0xFF) }, 2);
     }
   return g_byte_array_free_to_bytes (out);
 }
@@ -161,13 +160,13 @@ cl_apdu_parse (const guint8 *raw, gsize len, GError **error)
         return malformed (error, len, "truncated extended length field");
       if (len == 7)
         {
-          ne = ((guint32) raw[5] << 8) | raw[6]; /* case 2E */
+          ne = ((guint32)raw[5] << 8) | raw[6]; /* case 2E */
           if (ne == 0)
             ne = EXT_MAX_NE;
         }
       else
         {
-          lc = ((gsize) raw[5] << 8) | raw[6];
+          lc = ((gsize)raw[5] << 8) | raw[6];
           data = raw + 7;
           if (lc == 0)
             return malformed (error, len, "extended Lc of zero");
@@ -175,7 +174,7 @@ cl_apdu_parse (const guint8 *raw, gsize len, GError **error)
             ; /* case 3E */
           else if (len == 9 + lc)
             {
-              ne = ((guint32) raw[7 + lc] << 8) | raw[8 + lc]; /* case 4E */
+              ne = ((guint32)raw[7 + lc] << 8) | raw[8 + lc]; /* case 4E */
               if (ne == 0)
                 ne = EXT_MAX_NE;
             }
@@ -209,7 +208,7 @@ cl_response_parse (const guint8 *raw, gsize len, GError **error)
                    "Malformed response APDU: %" G_GSIZE_FORMAT " bytes, no room for the status word", len);
       return NULL;
     }
-  return cl_response_new (raw, len - 2, (guint16) ((raw[len - 2] << 8) | raw[len - 1]));
+  return cl_response_new (raw, len - 2, (guint16)((raw[len - 2] << 8) | raw[len - 1]));
 }
 
 ClResponse *

@@ -7,10 +7,10 @@
 #include "core/cl-hex.h"
 
 /* A card that keeps answering 61xx must not keep us here forever: 65536 bytes take 256 GET RESPONSEs. */
-#define MAX_GET_RESPONSE     300
-#define MAX_RESPONSE_BYTES   (65536 + 256)
-#define SHORT_CHUNK          255
-#define CHAINING_BIT         0x10
+#define MAX_GET_RESPONSE   300
+#define MAX_RESPONSE_BYTES (65536 + 256)
+#define SHORT_CHUNK        255
+#define CHAINING_BIT       0x10
 
 struct _ClCardChannel
 {

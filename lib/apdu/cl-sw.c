@@ -101,7 +101,7 @@ cl_error_get_sw (const GError *error)
       int v = g_ascii_xdigit_value (p[i]);
       if (v < 0)
         return 0;
-      sw = (guint16) ((sw << 4) | (guint) v);
+      sw = (guint16)((sw << 4) | (guint)v);
     }
   return sw;
 }

@@ -39,7 +39,7 @@ cl_cap_component_from_file_name (const char *name, ClCapComponent *out)
 
       if (strncmp (name, component_names[c], n) == 0 && strcmp (name + n, ".cap") == 0)
         {
-          *out = (ClCapComponent) c;
+          *out = (ClCapComponent)c;
           return TRUE;
         }
     }
@@ -85,11 +85,11 @@ cl_cap_component_validate (ClCapComponent component, const guint8 *data, gsize l
     }
   if (data[0] != component)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "%s component: tag %u at offset 0, expected %u", name,
-                   data[0], (guint) component);
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "%s component: tag %u at offset 0, expected %u", name, data[0],
+                   (guint)component);
       return FALSE;
     }
-  size = ((gsize) data[1] << 8) | data[2];
+  size = ((gsize)data[1] << 8) | data[2];
   if (size > len - 3)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
@@ -129,8 +129,8 @@ check_aid_length (const char *what, gsize offset, gsize aid_len, GError **error)
   if (aid_len < CL_CAP_AID_MIN_LEN || aid_len > CL_CAP_AID_MAX_LEN)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                   "%s: AID length %" G_GSIZE_FORMAT " at offset %" G_GSIZE_FORMAT " (must be %d to %d)", what,
-                   aid_len, offset, CL_CAP_AID_MIN_LEN, CL_CAP_AID_MAX_LEN);
+                   "%s: AID length %" G_GSIZE_FORMAT " at offset %" G_GSIZE_FORMAT " (must be %d to %d)", what, aid_len,
+                   offset, CL_CAP_AID_MIN_LEN, CL_CAP_AID_MAX_LEN);
       return FALSE;
     }
   return TRUE;
@@ -146,7 +146,7 @@ cl_cap_header_parse (const guint8 *data, gsize len, ClCapHeader *out, GError **e
   memset (out, 0, sizeof *out);
   if (!need (what, pos, 4, len, error))
     return FALSE;
-  magic = ((guint32) data[3] << 24) | ((guint32) data[4] << 16) | ((guint32) data[5] << 8) | data[6];
+  magic = ((guint32)data[3] << 24) | ((guint32)data[4] << 16) | ((guint32)data[5] << 8) | data[6];
   if (magic != CL_CAP_MAGIC)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Header component: bad magic %08X at offset 3 (expected %08X)",
@@ -184,13 +184,13 @@ cl_cap_header_parse (const guint8 *data, gsize len, ClCapHeader *out, GError **e
 
       if (!need ("Header component package name", pos, name_len, len, error))
         return FALSE;
-      out->package_name = g_strndup ((const char *) data + pos, name_len);
+      out->package_name = g_strndup ((const char *)data + pos, name_len);
       pos += name_len;
     }
   if (pos != len)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Header component: %" G_GSIZE_FORMAT
-                   " unexpected bytes at offset %" G_GSIZE_FORMAT, len - pos, pos);
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                   "Header component: %" G_GSIZE_FORMAT " unexpected bytes at offset %" G_GSIZE_FORMAT, len - pos, pos);
       cl_cap_header_clear (out);
       return FALSE;
     }
@@ -207,7 +207,7 @@ GPtrArray *
 cl_cap_applet_parse (const guint8 *data, gsize len, GError **error)
 {
   const char *what = "Applet component";
-  g_autoptr (GPtrArray) aids = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) aids = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   gsize pos = 3;
   guint count;
 

@@ -7,7 +7,8 @@
 G_BEGIN_DECLS
 
 /* The numbering is the component tag (u1) at the start of each component. */
-typedef enum {
+typedef enum
+{
   CL_CAP_COMPONENT_HEADER = 1,
   CL_CAP_COMPONENT_DIRECTORY = 2,
   CL_CAP_COMPONENT_APPLET = 3,
@@ -25,18 +26,18 @@ typedef enum {
 #define CL_CAP_COMPONENT_LAST CL_CAP_COMPONENT_DEBUG
 /* tag u1 + size u2 + at most 65535 bytes of info */
 #define CL_CAP_COMPONENT_MAX_SIZE (3 + 0xFFFF)
-#define CL_CAP_AID_MIN_LEN 5
-#define CL_CAP_AID_MAX_LEN 16
+#define CL_CAP_AID_MIN_LEN        5
+#define CL_CAP_AID_MAX_LEN        16
 
 /* "Header", "ConstantPool", ... (the entry name without ".cap"); NULL for an unknown tag. */
 const char *cl_cap_component_name (ClCapComponent component);
 /* The component whose entry file is named name (e.g. "Method.cap"); FALSE if none. */
-gboolean    cl_cap_component_from_file_name (const char *name, ClCapComponent *out);
+gboolean cl_cap_component_from_file_name (const char *name, ClCapComponent *out);
 /* Whether the Java Card loader cannot do without it. */
-gboolean    cl_cap_component_is_mandatory (ClCapComponent component);
+gboolean cl_cap_component_is_mandatory (ClCapComponent component);
 
 /* Checks the tag and that the size field matches the data exactly (CL_ERROR_MALFORMED otherwise). */
-gboolean    cl_cap_component_validate (ClCapComponent component, const guint8 *data, gsize len, GError **error);
+gboolean cl_cap_component_validate (ClCapComponent component, const guint8 *data, gsize len, GError **error);
 
 typedef struct
 {
@@ -51,10 +52,10 @@ typedef struct
 } ClCapHeader;
 
 /* Parses a validated Header component (magic DECAFFED, CAP 2.x). */
-gboolean    cl_cap_header_parse (const guint8 *data, gsize len, ClCapHeader *out, GError **error);
-void        cl_cap_header_clear (ClCapHeader *header);
+gboolean cl_cap_header_parse (const guint8 *data, gsize len, ClCapHeader *out, GError **error);
+void cl_cap_header_clear (ClCapHeader *header);
 
 /* Parses a validated Applet component into an array of GBytes (the applet AIDs). */
-GPtrArray  *cl_cap_applet_parse (const guint8 *data, gsize len, GError **error);
+GPtrArray *cl_cap_applet_parse (const guint8 *data, gsize len, GError **error);
 
 G_END_DECLS

@@ -27,10 +27,9 @@ G_DEFINE_FINAL_TYPE (ClCapFile, cl_cap_file, G_TYPE_OBJECT)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (zip_t, zip_discard)
 
 static const ClCapComponent load_order[] = {
-  CL_CAP_COMPONENT_HEADER,        CL_CAP_COMPONENT_DIRECTORY, CL_CAP_COMPONENT_IMPORT,
-  CL_CAP_COMPONENT_APPLET,        CL_CAP_COMPONENT_CLASS,     CL_CAP_COMPONENT_METHOD,
-  CL_CAP_COMPONENT_STATIC_FIELD,  CL_CAP_COMPONENT_EXPORT,    CL_CAP_COMPONENT_CONSTANT_POOL,
-  CL_CAP_COMPONENT_REF_LOCATION,  CL_CAP_COMPONENT_DESCRIPTOR,
+  CL_CAP_COMPONENT_HEADER,        CL_CAP_COMPONENT_DIRECTORY,    CL_CAP_COMPONENT_IMPORT,       CL_CAP_COMPONENT_APPLET,
+  CL_CAP_COMPONENT_CLASS,         CL_CAP_COMPONENT_METHOD,       CL_CAP_COMPONENT_STATIC_FIELD, CL_CAP_COMPONENT_EXPORT,
+  CL_CAP_COMPONENT_CONSTANT_POOL, CL_CAP_COMPONENT_REF_LOCATION, CL_CAP_COMPONENT_DESCRIPTOR,
 };
 
 static void
@@ -55,7 +54,7 @@ cl_cap_file_class_init (ClCapFileClass *klass)
 static void
 cl_cap_file_init (ClCapFile *self)
 {
-  self->applet_aids = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  self->applet_aids = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
 }
 
 /* The component an entry holds, if its path is <anything>/javacard/<Component>.cap. */
@@ -67,10 +66,10 @@ entry_component (const char *path, ClCapComponent *out)
 
   if (base == NULL)
     return FALSE;
-  dir_len = (gsize) (base - path);
+  dir_len = (gsize)(base - path);
   if (dir_len < strlen ("javacard") || strncmp (base - strlen ("javacard"), "javacard", strlen ("javacard")) != 0)
     return FALSE;
-  if (dir_len > strlen ("javacard") && base[-(gssize) strlen ("javacard") - 1] != '/')
+  if (dir_len > strlen ("javacard") && base[-(gssize)strlen ("javacard") - 1] != '/')
     return FALSE;
   return cl_cap_component_from_file_name (base + 1, out);
 }
@@ -86,14 +85,13 @@ read_entry (zip_t *za, zip_uint64_t index, const char *path, zip_uint64_t declar
     {
       g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
                    "CAP entry %s: %" G_GUINT64_FORMAT " bytes, more than a component can hold (%d)", path,
-                   (guint64) declared, CL_CAP_COMPONENT_MAX_SIZE);
+                   (guint64)declared, CL_CAP_COMPONENT_MAX_SIZE);
       return NULL;
     }
   zf = zip_fopen_index (za, index, 0);
   if (zf == NULL)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CAP entry %s cannot be opened: %s", path,
-                   zip_strerror (za));
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CAP entry %s cannot be opened: %s", path, zip_strerror (za));
       return NULL;
     }
   /* One spare byte shows an entry that inflates to more than its directory entry claims. */
@@ -111,7 +109,7 @@ read_entry (zip_t *za, zip_uint64_t index, const char *path, zip_uint64_t declar
         }
       if (n == 0)
         break;
-      total += (gsize) n;
+      total += (gsize)n;
       if (total > declared)
         break;
     }
@@ -120,7 +118,7 @@ read_entry (zip_t *za, zip_uint64_t index, const char *path, zip_uint64_t declar
     {
       g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
                    "CAP entry %s: %" G_GSIZE_FORMAT " bytes read, the zip directory says %" G_GUINT64_FORMAT, path,
-                   total, (guint64) declared);
+                   total, (guint64)declared);
       return NULL;
     }
   return g_bytes_new_take (g_steal_pointer (&buf), total);
@@ -140,11 +138,11 @@ load_components (ClCapFile *self, zip_t *za, GError **error)
       GBytes *bytes;
 
       zip_stat_init (&st);
-      if (zip_stat_index (za, (zip_uint64_t) i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)
+      if (zip_stat_index (za, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)
           || !(st.valid & ZIP_STAT_SIZE))
         {
           g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CAP zip entry %" G_GINT64_FORMAT " unreadable: %s",
-                       (gint64) i, zip_strerror (za));
+                       (gint64)i, zip_strerror (za));
           ok = FALSE;
           break;
         }
@@ -158,7 +156,7 @@ load_components (ClCapFile *self, zip_t *za, GError **error)
           ok = FALSE;
           break;
         }
-      bytes = read_entry (za, (zip_uint64_t) i, st.name, st.size, error);
+      bytes = read_entry (za, (zip_uint64_t)i, st.name, st.size, error);
       if (bytes == NULL)
         {
           ok = FALSE;
@@ -191,16 +189,16 @@ check_components (ClCapFile *self, GError **error)
 
       if (self->components[c] == NULL)
         {
-          if (cl_cap_component_is_mandatory ((ClCapComponent) c))
+          if (cl_cap_component_is_mandatory ((ClCapComponent)c))
             {
               g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CAP file lacks the mandatory %s component (%s.cap)",
-                           cl_cap_component_name ((ClCapComponent) c), cl_cap_component_name ((ClCapComponent) c));
+                           cl_cap_component_name ((ClCapComponent)c), cl_cap_component_name ((ClCapComponent)c));
               return FALSE;
             }
           continue;
         }
       data = g_bytes_get_data (self->components[c], &len);
-      if (!cl_cap_component_validate ((ClCapComponent) c, data, len, error))
+      if (!cl_cap_component_validate ((ClCapComponent)c, data, len, error))
         return FALSE;
     }
   return TRUE;
@@ -244,8 +242,8 @@ cl_cap_file_new_from_bytes (GBytes *zip, GError **error)
   data = g_bytes_get_data (zip, &len);
   if (len > CL_CAP_MAX_FILE_SIZE)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CAP file of %" G_GSIZE_FORMAT " bytes is too large (at most %d)",
-                   len, CL_CAP_MAX_FILE_SIZE);
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                   "CAP file of %" G_GSIZE_FORMAT " bytes is too large (at most %d)", len, CL_CAP_MAX_FILE_SIZE);
       return NULL;
     }
   /* libzip takes zero bytes for an empty archive; a CAP file never is one. */
@@ -444,7 +442,7 @@ cl_cap_file_compute_load_file_hash (ClCapFile *self, gboolean include_descriptor
 GPtrArray *
 cl_cap_split_blocks (GBytes *data, gsize max_block, GError **error)
 {
-  g_autoptr (GPtrArray) blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) blocks = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   gsize len;
 
   g_return_val_if_fail (data != NULL, NULL);

@@ -20,29 +20,32 @@ pick_cipher (ClCipherAlgorithm algorithm, ClCipherModeKind mode, gsize key_len, 
 
   switch (algorithm)
     {
-    case CL_CIPHER_AES:
-      if (key_len == 16)
-        return ecb ? EVP_aes_128_ecb () : EVP_aes_128_cbc ();
-      if (key_len == 24)
-        return ecb ? EVP_aes_192_ecb () : EVP_aes_192_cbc ();
-      if (key_len == 32)
-        return ecb ? EVP_aes_256_ecb () : EVP_aes_256_cbc ();
-      break;
-    case CL_CIPHER_DES3:
-      if (key_len == 16)
-        return ecb ? EVP_des_ede_ecb () : EVP_des_ede_cbc ();
-      if (key_len == 24)
-        return ecb ? EVP_des_ede3_ecb () : EVP_des_ede3_cbc ();
-      break;
-    case CL_CIPHER_DES:
-      if (key_len == 8)
-        return ecb ? EVP_des_ede_ecb () : EVP_des_ede_cbc ();
-      break;
-    default:
-      break;
+      case CL_CIPHER_AES:
+        if (key_len == 16)
+          return ecb ? EVP_aes_128_ecb () : EVP_aes_128_cbc ();
+        if (key_len == 24)
+          return ecb ? EVP_aes_192_ecb () : EVP_aes_192_cbc ();
+        if (key_len == 32)
+          return ecb ? EVP_aes_256_ecb () : EVP_aes_256_cbc ();
+        break;
+      case CL_CIPHER_DES3:
+        if (key_len == 16)
+          return ecb ? EVP_des_ede_ecb () : EVP_des_ede_cbc ();
+        if (key_len == 24)
+          return ecb ? EVP_des_ede3_ecb () : EVP_des_ede3_cbc ();
+        break;
+      case CL_CIPHER_DES:
+        if (key_len == 8)
+          return ecb ? EVP_des_ede_ecb () : EVP_des_ede_cbc ();
+        break;
+      default:
+        break;
     }
   g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "No %s cipher for a %" G_GSIZE_FORMAT "-byte key",
-               algorithm == CL_CIPHER_AES ? "AES" : algorithm == CL_CIPHER_DES3 ? "3DES" : "DES", key_len);
+               algorithm == CL_CIPHER_AES    ? "AES"
+               : algorithm == CL_CIPHER_DES3 ? "3DES"
+                                             : "DES",
+               key_len);
   return NULL;
 }
 
@@ -63,8 +66,7 @@ run_cipher (gboolean encrypt, ClCipherAlgorithm algorithm, ClCipherModeKind mode
   if (len % block != 0 || len > G_MAXINT)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                   "Cipher input of %" G_GSIZE_FORMAT " bytes is not a multiple of the %" G_GSIZE_FORMAT
-                   "-byte block",
+                   "Cipher input of %" G_GSIZE_FORMAT " bytes is not a multiple of the %" G_GSIZE_FORMAT "-byte block",
                    len, block);
       return FALSE;
     }
@@ -75,9 +77,10 @@ run_cipher (gboolean encrypt, ClCipherAlgorithm algorithm, ClCipherModeKind mode
       key = des_key;
     }
   ctx = EVP_CIPHER_CTX_new ();
-  ok = ctx != NULL && EVP_CipherInit_ex (ctx, cipher, NULL, key, mode == CL_CIPHER_MODE_CBC ? (iv ? iv : zero_iv) : NULL,
-                                         encrypt ? 1 : 0)
-       && EVP_CIPHER_CTX_set_padding (ctx, 0) && EVP_CipherUpdate (ctx, out, &n, in, (int) len)
+  ok = ctx != NULL
+       && EVP_CipherInit_ex (ctx, cipher, NULL, key, mode == CL_CIPHER_MODE_CBC ? (iv ? iv : zero_iv) : NULL,
+                             encrypt ? 1 : 0)
+       && EVP_CIPHER_CTX_set_padding (ctx, 0) && EVP_CipherUpdate (ctx, out, &n, in, (int)len)
        && EVP_CipherFinal_ex (ctx, out + n, &fin);
   EVP_CIPHER_CTX_free (ctx);
   cl_wipe (des_key, sizeof des_key);

@@ -25,7 +25,7 @@ cl_sha256 (const guint8 *data, gsize len, guint8 out[32])
 gboolean
 cl_random_bytes (guint8 *out, gsize len, GError **error)
 {
-  if (len > G_MAXINT || RAND_bytes (out, (int) len) != 1)
+  if (len > G_MAXINT || RAND_bytes (out, (int)len) != 1)
     {
       cl_crypto_set_error (error, "Random generation");
       return FALSE;

@@ -33,26 +33,26 @@ cl_aes_cmac (const guint8 *key, gsize key_len, const guint8 *data, gsize len, gu
 
   switch (key_len)
     {
-    case 16:
-      cipher = "AES-128-CBC";
-      break;
-    case 24:
-      cipher = "AES-192-CBC";
-      break;
-    case 32:
-      cipher = "AES-256-CBC";
-      break;
-    default:
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "AES-CMAC needs a 16, 24 or 32-byte key, not %" G_GSIZE_FORMAT,
-                   key_len);
-      return FALSE;
+      case 16:
+        cipher = "AES-128-CBC";
+        break;
+      case 24:
+        cipher = "AES-192-CBC";
+        break;
+      case 32:
+        cipher = "AES-256-CBC";
+        break;
+      default:
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                     "AES-CMAC needs a 16, 24 or 32-byte key, not %" G_GSIZE_FORMAT, key_len);
+        return FALSE;
     }
   if (mac == NULL)
     {
       cl_crypto_set_error (error, "Fetching CMAC");
       return FALSE;
     }
-  params[0] = OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_CIPHER, (char *) cipher, 0);
+  params[0] = OSSL_PARAM_construct_utf8_string (OSSL_MAC_PARAM_CIPHER, (char *)cipher, 0);
   params[1] = OSSL_PARAM_construct_end ();
   ctx = EVP_MAC_CTX_new (mac);
   ok = ctx != NULL && EVP_MAC_init (ctx, key, key_len, params) && EVP_MAC_update (ctx, data, len)

@@ -28,7 +28,7 @@ key_of (ClPlainKeySet *self, ClKeyRole role, GError **error)
 {
   if (role < CL_KEY_ROLE_ENC || role > CL_KEY_ROLE_DEK)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Unknown key role %d", (int) role);
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Unknown key role %d", (int)role);
       return NULL;
     }
   return self->keys[role - 1];
@@ -114,8 +114,8 @@ plain_check_value (ClKeySet *ks, ClKeyRole role, guint8 kcv[3], GError **error)
 }
 
 static GBytes *
-plain_wrap_with_key_set (ClKeySet *ks, ClKeyRole role, ClKeySet *wrapping, ClKeyRole wrapping_role,
-                         ClCipherMode mode, GError **error)
+plain_wrap_with_key_set (ClKeySet *ks, ClKeyRole role, ClKeySet *wrapping, ClKeyRole wrapping_role, ClCipherMode mode,
+                         GError **error)
 {
   ClPlainKeySet *self = CL_PLAIN_KEY_SET (ks);
   ClPlainKeySet *wrap = CL_PLAIN_KEY_SET (wrapping);
@@ -128,8 +128,8 @@ plain_wrap_with_key_set (ClKeySet *ks, ClKeyRole role, ClKeySet *wrapping, ClKey
 }
 
 static GBytes *
-plain_wrap_with_session_key (ClKeySet *ks, ClKeyRole role, const guint8 *session_key, gsize key_len,
-                             ClCipherMode mode, GError **error)
+plain_wrap_with_session_key (ClKeySet *ks, ClKeyRole role, const guint8 *session_key, gsize key_len, ClCipherMode mode,
+                             GError **error)
 {
   ClPlainKeySet *self = CL_PLAIN_KEY_SET (ks);
   const guint8 *key = key_of (self, role, error);
@@ -144,7 +144,7 @@ cl_plain_key_set_aes_ecb_block (const guint8 kdd[10], ClKeyRole role, guint8 n, 
 {
   memset (block, 0, 16);
   memcpy (block, kdd, 10);
-  block[10] = (guint8) role;
+  block[10] = (guint8)role;
   block[11] = n;
 }
 
@@ -153,56 +153,57 @@ diversify_one (ClPlainKeySet *self, ClDiversification method, const guint8 kdd[1
                GError **error)
 {
   const guint8 *master = self->keys[role - 1];
-  guint8 kt = (guint8) role;
+  guint8 kt = (guint8)role;
   guint8 data[32];
   guint8 result[32];
   gboolean ok = FALSE;
 
   switch (method)
     {
-    case CL_DIVERSIFY_EMV:
-    case CL_DIVERSIFY_VISA2:
-      if (self->type != CL_KEY_TYPE_DES3)
+      case CL_DIVERSIFY_EMV:
+      case CL_DIVERSIFY_VISA2:
+        if (self->type != CL_KEY_TYPE_DES3)
+          break;
+        if (method == CL_DIVERSIFY_EMV)
+          memcpy (data, kdd + 4, 6);
+        else
+          {
+            memcpy (data, kdd, 2);
+            memcpy (data + 2, kdd + 4, 4);
+          }
+        data[6] = 0xF0;
+        data[7] = kt;
+        memcpy (data + 8, data, 6);
+        data[14] = 0x0F;
+        data[15] = kt;
+        ok = cl_cipher_encrypt (CL_CIPHER_DES3, CL_CIPHER_MODE_ECB, master, self->key_len, NULL, data, 16, result,
+                                error);
+        if (ok && self->key_len == 24)
+          memcpy (result + 16, result, 8); /* a 3-key master gives a 2-key card key, stored as K1 K2 K1 */
         break;
-      if (method == CL_DIVERSIFY_EMV)
-        memcpy (data, kdd + 4, 6);
-      else
-        {
-          memcpy (data, kdd, 2);
-          memcpy (data + 2, kdd + 4, 4);
-        }
-      data[6] = 0xF0;
-      data[7] = kt;
-      memcpy (data + 8, data, 6);
-      data[14] = 0x0F;
-      data[15] = kt;
-      ok = cl_cipher_encrypt (CL_CIPHER_DES3, CL_CIPHER_MODE_ECB, master, self->key_len, NULL, data, 16, result, error);
-      if (ok && self->key_len == 24)
-        memcpy (result + 16, result, 8); /* a 3-key master gives a 2-key card key, stored as K1 K2 K1 */
-      break;
-    case CL_DIVERSIFY_KDF3:
-      if (self->type != CL_KEY_TYPE_AES)
+      case CL_DIVERSIFY_KDF3:
+        if (self->type != CL_KEY_TYPE_AES)
+          break;
+        ok = TRUE;
+        for (guint8 n = 1; ok && (gsize)(n - 1) * 16 < self->key_len; n++)
+          {
+            guint8 input[16] = { n, 0, 0, 0, kt, 0 };
+            memcpy (input + 6, kdd, 10);
+            ok = cl_aes_cmac (master, self->key_len, input, 16, result + (n - 1) * 16, error);
+          }
         break;
-      ok = TRUE;
-      for (guint8 n = 1; ok && (gsize) (n - 1) * 16 < self->key_len; n++)
-        {
-          guint8 input[16] = { n, 0, 0, 0, kt, 0 };
-          memcpy (input + 6, kdd, 10);
-          ok = cl_aes_cmac (master, self->key_len, input, 16, result + (n - 1) * 16, error);
-        }
-      break;
-    case CL_DIVERSIFY_AES_ECB:
-      if (self->type != CL_KEY_TYPE_AES)
+      case CL_DIVERSIFY_AES_ECB:
+        if (self->type != CL_KEY_TYPE_AES)
+          break;
+        cl_plain_key_set_aes_ecb_block (kdd, role, 1, data);
+        cl_plain_key_set_aes_ecb_block (kdd, role, 2, data + 16);
+        ok = cl_cipher_encrypt (CL_CIPHER_AES, CL_CIPHER_MODE_ECB, master, self->key_len, NULL, data,
+                                self->key_len > 16 ? 32 : 16, result, error);
         break;
-      cl_plain_key_set_aes_ecb_block (kdd, role, 1, data);
-      cl_plain_key_set_aes_ecb_block (kdd, role, 2, data + 16);
-      ok = cl_cipher_encrypt (CL_CIPHER_AES, CL_CIPHER_MODE_ECB, master, self->key_len, NULL, data,
-                              self->key_len > 16 ? 32 : 16, result, error);
-      break;
-    case CL_DIVERSIFY_NONE:
-    default:
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Unknown diversification method %d", (int) method);
-      return FALSE;
+      case CL_DIVERSIFY_NONE:
+      default:
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Unknown diversification method %d", (int)method);
+        return FALSE;
     }
   if (ok)
     memcpy (out, result, self->key_len);

@@ -21,9 +21,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClPlainKeySet, cl_plain_key_set, CL, PLAIN_KEY_SET, GObject)
 
 /* key_len: 16/24/32 for AES, 16/24 for 3DES; the three keys are copied. */
-ClKeySet *cl_plain_key_set_new (ClKeyType type, guint8 version, const guint8 *enc, const guint8 *mac,
-                                const guint8 *dek, gsize key_len, GError **error);
+ClKeySet *cl_plain_key_set_new (ClKeyType type, guint8 version, const guint8 *enc, const guint8 *mac, const guint8 *dek,
+                                gsize key_len, GError **error);
 /* Fills block (16 bytes) with the AES_ECB diversification block n (1 or 2) for role (see above). */
-void      cl_plain_key_set_aes_ecb_block (const guint8 kdd[10], ClKeyRole role, guint8 n, guint8 block[16]);
+void cl_plain_key_set_aes_ecb_block (const guint8 kdd[10], ClKeyRole role, guint8 n, guint8 block[16]);
 
 G_END_DECLS

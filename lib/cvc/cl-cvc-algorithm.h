@@ -6,7 +6,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
+typedef enum
+{
   CL_CVC_ALGORITHM_UNKNOWN,
   CL_CVC_ALGORITHM_RSA_V15_SHA1,
   CL_CVC_ALGORITHM_RSA_V15_SHA256,
@@ -24,12 +25,12 @@ typedef enum {
 /* UNKNOWN for an OID that is not one of the above. */
 ClCvcAlgorithm cl_cvc_algorithm_from_oid (const guint8 *oid, gsize len);
 /* The OID content bytes (without tag 06 and length); NULL for UNKNOWN. */
-GBytes        *cl_cvc_algorithm_to_oid (ClCvcAlgorithm algorithm);
-gboolean       cl_cvc_algorithm_is_ecdsa (ClCvcAlgorithm algorithm);
-gboolean       cl_cvc_algorithm_is_rsa_pss (ClCvcAlgorithm algorithm);
+GBytes *cl_cvc_algorithm_to_oid (ClCvcAlgorithm algorithm);
+gboolean cl_cvc_algorithm_is_ecdsa (ClCvcAlgorithm algorithm);
+gboolean cl_cvc_algorithm_is_rsa_pss (ClCvcAlgorithm algorithm);
 /* OpenSSL digest name ("SHA256"); NULL for UNKNOWN. */
-const char    *cl_cvc_algorithm_get_digest (ClCvcAlgorithm algorithm);
+const char *cl_cvc_algorithm_get_digest (ClCvcAlgorithm algorithm);
 /* "id-TA-ECDSA-SHA-256" and the like, for messages. */
-const char    *cl_cvc_algorithm_get_name (ClCvcAlgorithm algorithm);
+const char *cl_cvc_algorithm_get_name (ClCvcAlgorithm algorithm);
 
 G_END_DECLS

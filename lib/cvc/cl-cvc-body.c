@@ -75,13 +75,12 @@ cl_cvc_reference_is_valid (const guint8 *value, gsize len)
 static gboolean
 append_reference (GByteArray *out, guint32 tag, const char *value, const char *what, GError **error)
 {
-  if (!cl_cvc_reference_is_valid ((const guint8 *) value, strlen (value)))
+  if (!cl_cvc_reference_is_valid ((const guint8 *)value, strlen (value)))
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "CVC body: %s must be 1..64 printable characters",
-                   what);
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "CVC body: %s must be 1..64 printable characters", what);
       return FALSE;
     }
-  cl_tlv_append (out, tag, (const guint8 *) value, strlen (value));
+  cl_tlv_append (out, tag, (const guint8 *)value, strlen (value));
   return TRUE;
 }
 
@@ -173,7 +172,7 @@ cl_cvc_assemble (GBytes *body_tlv, const guint8 *signature, gsize signature_len)
   gsize len;
   const guint8 *data = g_bytes_get_data (body_tlv, &len);
 
-  g_byte_array_append (out, data, (guint) len);
+  g_byte_array_append (out, data, (guint)len);
   cl_tlv_append (out, 0x5F37, signature, signature_len);
   cl_tlv_end (out, mark);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));

@@ -118,10 +118,10 @@ domain_load (const CurveInfo *info, Domain *d, GError **error)
 static void
 append_bn (GByteArray *out, guint32 tag, const BIGNUM *bn, gsize width)
 {
-  gsize len = MAX (width, (gsize) BN_num_bytes (bn));
+  gsize len = MAX (width, (gsize)BN_num_bytes (bn));
   g_autofree guint8 *buf = g_malloc0 (len);
 
-  BN_bn2binpad (bn, buf, (int) len);
+  BN_bn2binpad (bn, buf, (int)len);
   cl_tlv_append (out, tag, buf, len);
 }
 
@@ -165,7 +165,7 @@ bn_matches (GBytes *bytes, const BIGNUM *expected)
   if (bytes == NULL)
     return TRUE;
   data = g_bytes_get_data (bytes, &len);
-  bn = BN_bin2bn (data, (int) MIN (len, (gsize) G_MAXINT), NULL);
+  bn = BN_bin2bn (data, (int)MIN (len, (gsize)G_MAXINT), NULL);
   same = bn != NULL && BN_cmp (bn, expected) == 0;
   BN_free (bn);
   return same;

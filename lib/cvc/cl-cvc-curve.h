@@ -6,7 +6,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
+typedef enum
+{
   CL_CVC_CURVE_NONE, /* no domain parameters (a key with only its point, tag 86) */
   CL_CVC_CURVE_P256,
   CL_CVC_CURVE_P384,
@@ -18,13 +19,13 @@ typedef enum {
 /* OpenSSL group name ("prime256v1", "brainpoolP256r1"); NULL for NONE. */
 const char *cl_cvc_curve_get_group_name (ClCvcCurve curve);
 /* Accepts OpenSSL group names and the usual aliases ("P-256", "secp256r1", "P-384"); NONE if unknown. */
-ClCvcCurve  cl_cvc_curve_from_name (const char *name);
+ClCvcCurve cl_cvc_curve_from_name (const char *name);
 /* Bytes of one coordinate and of r or s in a plain signature; 0 for NONE. */
-gsize       cl_cvc_curve_get_field_size (ClCvcCurve curve);
+gsize cl_cvc_curve_get_field_size (ClCvcCurve curve);
 /* Appends 81 p, 82 a, 83 b, 84 G (uncompressed), 85 n; or, with cofactor_only, 87 cofactor alone (it follows the
  * point 86 in a template, so the caller writes 86 in between). Integers are written with the field's width. */
-gboolean    cl_cvc_curve_append_domain (ClCvcCurve curve, GByteArray *out, gboolean cofactor_only, GError **error);
+gboolean cl_cvc_curve_append_domain (ClCvcCurve curve, GByteArray *out, gboolean cofactor_only, GError **error);
 /* Which curve the given parameters describe; any of a, b, g, n may be NULL (not compared). NONE if none matches. */
-ClCvcCurve  cl_cvc_curve_identify (GBytes *p, GBytes *a, GBytes *b, GBytes *g, GBytes *n);
+ClCvcCurve cl_cvc_curve_identify (GBytes *p, GBytes *a, GBytes *b, GBytes *g, GBytes *n);
 
 G_END_DECLS

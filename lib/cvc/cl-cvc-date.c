@@ -14,7 +14,7 @@ digits_valid (const guint8 d[6])
   for (guint i = 0; i < 6; i++)
     if (d[i] > 9)
       return FALSE;
-  return g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
+  return g_date_valid_dmy ((GDateDay)day, (GDateMonth)month, (GDateYear)year);
 }
 
 gboolean
@@ -27,7 +27,7 @@ cl_cvc_date_decode (const guint8 *value, gsize len, const char *what, char text[
       return FALSE;
     }
   for (guint i = 0; i < 6; i++)
-    text[i] = (char) ('0' + value[i]);
+    text[i] = (char)('0' + value[i]);
   text[6] = '\0';
   return TRUE;
 }
@@ -41,7 +41,7 @@ cl_cvc_date_encode (const char *text, guint8 value[6], GError **error)
       return FALSE;
     }
   for (guint i = 0; i < 6; i++)
-    value[i] = g_ascii_isdigit (text[i]) ? (guint8) (text[i] - '0') : 0xFF;
+    value[i] = g_ascii_isdigit (text[i]) ? (guint8)(text[i] - '0') : 0xFF;
   if (!digits_valid (value))
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "CVC date '%s' is not a valid YYMMDD date", text);

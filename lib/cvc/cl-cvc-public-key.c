@@ -4,6 +4,7 @@
 #include <openssl/param_build.h>
 
 #include "core/cl-error.h"
+#include "core/cl-hex.h"
 #include "cvc/cl-cvc-ossl.h"
 #include "tlv/cl-tlv.h"
 
@@ -43,13 +44,12 @@ template_parse (const guint8 *tmpl, gsize len, Template *t, GError **error)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
                        "Public key template (7F49): unexpected tag %02X at offset %" G_GSIZE_FORMAT, tlv.tag,
-                       (gsize) (tlv.raw - tmpl));
+                       (gsize)(tlv.raw - tmpl));
           return FALSE;
         }
       if (tlv.len == 0)
         {
-          g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Public key template (7F49): tag %02X is empty",
-                       tlv.tag);
+          g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Public key template (7F49): tag %02X is empty", tlv.tag);
           return FALSE;
         }
       last = tlv.tag;
@@ -78,13 +78,8 @@ template_info (Template *t, ClCvcPublicKeyInfo *info, GError **error)
   info->has_domain = FALSE;
   if (info->algorithm == CL_CVC_ALGORITHM_UNKNOWN)
     {
-      g_autofree char *hex = g_strdup ("");
-      for (gsize i = 0; i < oid_len && i < 16; i++)
-        {
-          char *next = g_strdup_printf ("%s%02X", hex, oid[i]);
-          g_free (hex);
-          hex = next;
-        }
+      g_autofree char *hex = cl_hex_encode (oid, MIN (oid_len, 16));
+
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "Public key template (7F49): unknown algorithm OID %s",
                    hex);
       return FALSE;
@@ -121,8 +116,8 @@ template_info (Template *t, ClCvcPublicKeyInfo *info, GError **error)
                          "EC public key template (7F49): domain parameter %02X missing", 0x80 + i);
             return FALSE;
           }
-      info->curve = cl_cvc_curve_identify (t->elements[1], t->elements[2], t->elements[3], t->elements[4],
-                                           t->elements[5]);
+      info->curve
+        = cl_cvc_curve_identify (t->elements[1], t->elements[2], t->elements[3], t->elements[4], t->elements[5]);
       if (info->curve == CL_CVC_CURVE_NONE)
         {
           g_set_error_literal (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED,
@@ -211,8 +206,8 @@ cl_cvc_public_key_decode (const guint8 *tmpl, gsize len, ClCvcCurve fallback, GE
       gsize n_len, e_len;
       const guint8 *n = g_bytes_get_data (t.elements[1], &n_len);
       const guint8 *e = g_bytes_get_data (t.elements[2], &e_len);
-      BIGNUM *bn_n = BN_bin2bn (n, (int) MIN (n_len, 4096u), NULL);
-      BIGNUM *bn_e = BN_bin2bn (e, (int) MIN (e_len, 4096u), NULL);
+      BIGNUM *bn_n = BN_bin2bn (n, (int)MIN (n_len, 4096u), NULL);
+      BIGNUM *bn_e = BN_bin2bn (e, (int)MIN (e_len, 4096u), NULL);
 
       if (n_len > 1024 || e_len > 1024)
         g_set_error_literal (error, CL_ERROR, CL_ERROR_MALFORMED, "RSA public key template (7F49): value too long");
@@ -254,7 +249,7 @@ append_bn_param (EVP_PKEY *key, const char *param, guint32 tag, GByteArray *out,
   len = BN_num_bytes (bn);
   buf = g_malloc0 (MAX (len, 1));
   BN_bn2bin (bn, buf);
-  cl_tlv_append (out, tag, buf, (gsize) len);
+  cl_tlv_append (out, tag, buf, (gsize)len);
   BN_free (bn);
   return TRUE;
 }

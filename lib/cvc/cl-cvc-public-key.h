@@ -18,13 +18,13 @@ typedef struct
 } ClCvcPublicKeyInfo;
 
 /* Checks the template's structure and reads its algorithm and curve, without building a key. */
-gboolean  cl_cvc_public_key_inspect (const guint8 *tmpl, gsize len, ClCvcPublicKeyInfo *info, GError **error);
+gboolean cl_cvc_public_key_inspect (const guint8 *tmpl, gsize len, ClCvcPublicKeyInfo *info, GError **error);
 /* Builds the key. An EC template without domain parameters takes the curve from fallback (the issuer's curve, or
  * one the caller knows); with NONE that is CL_ERROR_INVALID_ARGUMENT. */
 EVP_PKEY *cl_cvc_public_key_decode (const guint8 *tmpl, gsize len, ClCvcCurve fallback, GError **error);
 /* The template's value for key under algorithm; with_domain writes the EC domain parameters too (as in a root,
  * a request, or a GENERATE ASYMMETRIC KEY PAIR command). */
-GBytes   *cl_cvc_public_key_encode (EVP_PKEY *key, ClCvcAlgorithm algorithm, gboolean with_domain, GError **error);
+GBytes *cl_cvc_public_key_encode (EVP_PKEY *key, ClCvcAlgorithm algorithm, gboolean with_domain, GError **error);
 /* The curve of an EC key; NONE for other keys or curves this module does not know. */
 ClCvcCurve cl_cvc_public_key_get_curve (EVP_PKEY *key);
 

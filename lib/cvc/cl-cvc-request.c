@@ -73,8 +73,8 @@ parse_authenticated (ClCvcRequest *self, const ClTlv *outer, GError **error)
                            "Authenticated request (67): outer CAR (42) is not printable text");
       return FALSE;
     }
-  self->outer_car = g_strndup ((const char *) car.value, car.len);
-  self->outer_tbs = g_bytes_new (outer->value, (gsize) (car.raw + car.raw_len - outer->value));
+  self->outer_car = g_strndup ((const char *)car.value, car.len);
+  self->outer_tbs = g_bytes_new (outer->value, (gsize)(car.raw + car.raw_len - outer->value));
   self->outer_signature = g_bytes_new (sig.value, sig.len);
   return TRUE;
 }
@@ -100,8 +100,8 @@ cl_cvc_request_new_from_bytes (GBytes *bytes, GError **error)
     }
   if (pos != len)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CV request: %" G_GSIZE_FORMAT " trailing bytes at offset %"
-                   G_GSIZE_FORMAT, len - pos, pos);
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                   "CV request: %" G_GSIZE_FORMAT " trailing bytes at offset %" G_GSIZE_FORMAT, len - pos, pos);
       return NULL;
     }
 
@@ -216,8 +216,8 @@ cl_cvc_request_verify_outer_by (ClCvcRequest *self, ClCvc *outer_cert, ClCvcCurv
                    cl_cvc_get_chr (outer_cert));
       return FALSE;
     }
-  key = cl_cvc_get_public_key (outer_cert, cl_cvc_get_curve (outer_cert) != CL_CVC_CURVE_NONE
-                                             ? cl_cvc_get_curve (outer_cert) : fallback, error);
+  key = cl_cvc_get_public_key (
+    outer_cert, cl_cvc_get_curve (outer_cert) != CL_CVC_CURVE_NONE ? cl_cvc_get_curve (outer_cert) : fallback, error);
   if (key == NULL)
     return FALSE;
   ok = cl_cvc_request_verify_outer (self, key, cl_cvc_get_algorithm (outer_cert), error);
@@ -240,14 +240,14 @@ cl_cvc_request_build (const ClCvcBody *body, ClCvcSignFunc inner_sign, gpointer 
   if (outer_car == NULL)
     return g_steal_pointer (&inner);
   g_return_val_if_fail (outer_sign != NULL, NULL);
-  if (!cl_cvc_reference_is_valid ((const guint8 *) outer_car, strlen (outer_car)))
+  if (!cl_cvc_reference_is_valid ((const guint8 *)outer_car, strlen (outer_car)))
     {
       g_set_error_literal (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
                            "Request outer CAR must be 1..64 printable characters");
       return NULL;
     }
-  g_byte_array_append (tbs, g_bytes_get_data (inner, NULL), (guint) g_bytes_get_size (inner));
-  cl_tlv_append (tbs, 0x42, (const guint8 *) outer_car, strlen (outer_car));
+  g_byte_array_append (tbs, g_bytes_get_data (inner, NULL), (guint)g_bytes_get_size (inner));
+  cl_tlv_append (tbs, 0x42, (const guint8 *)outer_car, strlen (outer_car));
   if (!outer_sign (tbs->data, tbs->len, sig, outer_data, error))
     return NULL;
   mark = cl_tlv_begin (out, 0x67);
@@ -255,4 +255,23 @@ cl_cvc_request_build (const ClCvcBody *body, ClCvcSignFunc inner_sign, gpointer 
   cl_tlv_append (out, 0x5F37, sig->data, sig->len);
   cl_tlv_end (out, mark);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+ClCvcBody *
+cl_cvc_request_certificate_body (ClCvcRequest *self, const char *issuer_chr, ClCvcCurve fallback, GError **error)
+{
+  g_autoptr (ClCvcBody) body = cl_cvc_body_new ();
+  EVP_PKEY *key;
+  gboolean ok;
+
+  g_return_val_if_fail (CL_IS_CVC_REQUEST (self), NULL);
+  g_return_val_if_fail (issuer_chr != NULL, NULL);
+  key = cl_cvc_get_public_key (self->inner, fallback, error);
+  if (key == NULL)
+    return NULL;
+  body->car = g_strdup (issuer_chr);
+  body->chr = g_strdup (cl_cvc_get_chr (self->inner));
+  ok = cl_cvc_body_set_public_key (body, key, cl_cvc_get_algorithm (self->inner), FALSE, error);
+  EVP_PKEY_free (key);
+  return ok ? g_steal_pointer (&body) : NULL;
 }

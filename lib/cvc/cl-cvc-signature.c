@@ -23,8 +23,8 @@ cl_cvc_ecdsa_plain_to_der (const guint8 *sig, gsize len, GError **error)
       return NULL;
     }
   es = ECDSA_SIG_new ();
-  r = BN_bin2bn (sig, (int) (len / 2), NULL);
-  s = BN_bin2bn (sig + len / 2, (int) (len / 2), NULL);
+  r = BN_bin2bn (sig, (int)(len / 2), NULL);
+  s = BN_bin2bn (sig + len / 2, (int)(len / 2), NULL);
   if (es == NULL || r == NULL || s == NULL || !ECDSA_SIG_set0 (es, r, s))
     {
       BN_free (r);
@@ -40,7 +40,7 @@ cl_cvc_ecdsa_plain_to_der (const guint8 *sig, gsize len, GError **error)
       cl_cvc_set_ossl_error (error, "Encoding the ECDSA signature");
       return NULL;
     }
-  out = g_bytes_new (der, (gsize) der_len);
+  out = g_bytes_new (der, (gsize)der_len);
   OPENSSL_free (der);
   return out;
 }
@@ -49,7 +49,7 @@ gboolean
 cl_cvc_ecdsa_der_to_plain (const guint8 *der, gsize len, gsize field_size, GByteArray *out, GError **error)
 {
   const unsigned char *p = der;
-  ECDSA_SIG *es = d2i_ECDSA_SIG (NULL, &p, (long) len);
+  ECDSA_SIG *es = d2i_ECDSA_SIG (NULL, &p, (long)len);
   const BIGNUM *r, *s;
   g_autofree guint8 *buf = NULL;
   gboolean ok;
@@ -61,7 +61,7 @@ cl_cvc_ecdsa_der_to_plain (const guint8 *der, gsize len, gsize field_size, GByte
     }
   ECDSA_SIG_get0 (es, &r, &s);
   buf = g_malloc0 (2 * field_size);
-  ok = BN_bn2binpad (r, buf, (int) field_size) > 0 && BN_bn2binpad (s, buf + field_size, (int) field_size) > 0;
+  ok = BN_bn2binpad (r, buf, (int)field_size) > 0 && BN_bn2binpad (s, buf + field_size, (int)field_size) > 0;
   ECDSA_SIG_free (es);
   if (!ok)
     {
@@ -69,7 +69,7 @@ cl_cvc_ecdsa_der_to_plain (const guint8 *der, gsize len, gsize field_size, GByte
                    field_size);
       return FALSE;
     }
-  g_byte_array_append (out, buf, (guint) (2 * field_size));
+  g_byte_array_append (out, buf, (guint)(2 * field_size));
   return TRUE;
 }
 
@@ -98,8 +98,8 @@ key_matches_algorithm (EVP_PKEY *key, ClCvcAlgorithm algorithm, GError **error)
 }
 
 gboolean
-cl_cvc_signature_verify (ClCvcAlgorithm algorithm, EVP_PKEY *key, const guint8 *tbs, gsize tbs_len,
-                         const guint8 *sig, gsize sig_len, GError **error)
+cl_cvc_signature_verify (ClCvcAlgorithm algorithm, EVP_PKEY *key, const guint8 *tbs, gsize tbs_len, const guint8 *sig,
+                         gsize sig_len, GError **error)
 {
   g_autoptr (GBytes) der = NULL;
   EVP_MD_CTX *md = NULL;
@@ -119,8 +119,8 @@ cl_cvc_signature_verify (ClCvcAlgorithm algorithm, EVP_PKEY *key, const guint8 *
     }
 
   md = EVP_MD_CTX_new ();
-  if (md == NULL || EVP_DigestVerifyInit_ex (md, &pctx, cl_cvc_algorithm_get_digest (algorithm), NULL, NULL, key, NULL)
-                      <= 0
+  if (md == NULL
+      || EVP_DigestVerifyInit_ex (md, &pctx, cl_cvc_algorithm_get_digest (algorithm), NULL, NULL, key, NULL) <= 0
       || !setup_padding (pctx, algorithm))
     {
       EVP_MD_CTX_free (md);
@@ -174,8 +174,7 @@ cl_cvc_pkey_sign (const guint8 *tbs, gsize len, GByteArray *sig_out, gpointer us
       return FALSE;
     }
   if (cl_cvc_algorithm_is_ecdsa (signer->algorithm))
-    return cl_cvc_ecdsa_der_to_plain (sig, sig_len, (gsize) (EVP_PKEY_get_bits (signer->key) + 7) / 8, sig_out,
-                                      error);
-  g_byte_array_append (sig_out, sig, (guint) sig_len);
+    return cl_cvc_ecdsa_der_to_plain (sig, sig_len, (gsize)(EVP_PKEY_get_bits (signer->key) + 7) / 8, sig_out, error);
+  g_byte_array_append (sig_out, sig, (guint)sig_len);
   return TRUE;
 }

@@ -30,7 +30,7 @@ gboolean cl_cvc_signature_verify (ClCvcAlgorithm algorithm, EVP_PKEY *key, const
                                   const guint8 *sig, gsize sig_len, GError **error);
 
 /* Plain r||s <-> DER ECDSA-Sig-Value. field_size is the byte width of r and s. */
-GBytes  *cl_cvc_ecdsa_plain_to_der (const guint8 *sig, gsize len, GError **error);
+GBytes *cl_cvc_ecdsa_plain_to_der (const guint8 *sig, gsize len, GError **error);
 gboolean cl_cvc_ecdsa_der_to_plain (const guint8 *der, gsize len, gsize field_size, GByteArray *out, GError **error);
 
 G_END_DECLS

@@ -63,11 +63,11 @@ reference_dup (const ClTlv *tlv, const char *what, GError **error)
 {
   if (!cl_cvc_reference_is_valid (tlv->value, tlv->len))
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CVC %s: %" G_GSIZE_FORMAT
-                   " bytes are not 1..64 printable characters", what, tlv->len);
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                   "CVC %s: %" G_GSIZE_FORMAT " bytes are not 1..64 printable characters", what, tlv->len);
       return NULL;
     }
-  return g_strndup ((const char *) tlv->value, tlv->len);
+  return g_strndup ((const char *)tlv->value, tlv->len);
 }
 
 static gboolean
@@ -116,52 +116,52 @@ parse_body (ClCvc *self, const guint8 *body, gsize len, gsize base, GError **err
         {
           g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
                        "CVC body: unexpected or out-of-order tag %X at offset %" G_GSIZE_FORMAT, tlv.tag,
-                       base + (gsize) (tlv.raw - body));
+                       base + (gsize)(tlv.raw - body));
           return FALSE;
         }
       next = index + 1;
       switch (tlv.tag)
         {
-        case 0x5F29:
-          if (tlv.len != 1)
-            {
-              g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CVC CPI (5F29): %" G_GSIZE_FORMAT " bytes, expected 1",
-                           tlv.len);
+          case 0x5F29:
+            if (tlv.len != 1)
+              {
+                g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                             "CVC CPI (5F29): %" G_GSIZE_FORMAT " bytes, expected 1", tlv.len);
+                return FALSE;
+              }
+            self->cpi = tlv.value[0];
+            have_cpi = TRUE;
+            break;
+          case 0x42:
+            if ((self->car = reference_dup (&tlv, "CAR (42)", error)) == NULL)
               return FALSE;
-            }
-          self->cpi = tlv.value[0];
-          have_cpi = TRUE;
-          break;
-        case 0x42:
-          if ((self->car = reference_dup (&tlv, "CAR (42)", error)) == NULL)
-            return FALSE;
-          break;
-        case 0x7F49:
-          if (!cl_cvc_public_key_inspect (tlv.value, tlv.len, &self->key_info, error))
-            return FALSE;
-          self->public_key = g_bytes_new (tlv.value, tlv.len);
-          break;
-        case 0x5F20:
-          if ((self->chr = reference_dup (&tlv, "CHR (5F20)", error)) == NULL)
-            return FALSE;
-          break;
-        case 0x7F4C:
-          if (!parse_chat (self, &tlv, error))
-            return FALSE;
-          break;
-        case 0x5F25:
-          if (!cl_cvc_date_decode (tlv.value, tlv.len, "CVC effective date (5F25)", self->effective_date, error))
-            return FALSE;
-          break;
-        case 0x5F24:
-          if (!cl_cvc_date_decode (tlv.value, tlv.len, "CVC expiry date (5F24)", self->expiry_date, error))
-            return FALSE;
-          break;
-        case 0x65:
-          self->extensions = g_bytes_new (tlv.value, tlv.len);
-          break;
-        default:
-          g_assert_not_reached ();
+            break;
+          case 0x7F49:
+            if (!cl_cvc_public_key_inspect (tlv.value, tlv.len, &self->key_info, error))
+              return FALSE;
+            self->public_key = g_bytes_new (tlv.value, tlv.len);
+            break;
+          case 0x5F20:
+            if ((self->chr = reference_dup (&tlv, "CHR (5F20)", error)) == NULL)
+              return FALSE;
+            break;
+          case 0x7F4C:
+            if (!parse_chat (self, &tlv, error))
+              return FALSE;
+            break;
+          case 0x5F25:
+            if (!cl_cvc_date_decode (tlv.value, tlv.len, "CVC effective date (5F25)", self->effective_date, error))
+              return FALSE;
+            break;
+          case 0x5F24:
+            if (!cl_cvc_date_decode (tlv.value, tlv.len, "CVC expiry date (5F24)", self->expiry_date, error))
+              return FALSE;
+            break;
+          case 0x65:
+            self->extensions = g_bytes_new (tlv.value, tlv.len);
+            break;
+          default:
+            g_assert_not_reached ();
         }
     }
   if (local)
@@ -223,7 +223,7 @@ cl_cvc_new_from_data (const guint8 *data, gsize len, gsize *consumed, GError **e
     }
 
   self = g_object_new (CL_TYPE_CVC, NULL);
-  if (!parse_body (self, body.value, body.len, (gsize) (body.value - data), error))
+  if (!parse_body (self, body.value, body.len, (gsize)(body.value - data), error))
     return NULL;
   self->encoded = g_bytes_new (outer.raw, outer.raw_len);
   self->body_tlv = g_bytes_new (body.raw, body.raw_len);
@@ -245,8 +245,8 @@ cl_cvc_new_from_bytes (GBytes *bytes, GError **error)
   self = cl_cvc_new_from_data (data, len, &consumed, error);
   if (self != NULL && consumed != len)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "CVC: %" G_GSIZE_FORMAT " trailing bytes at offset %" G_GSIZE_FORMAT,
-                   len - consumed, consumed);
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                   "CVC: %" G_GSIZE_FORMAT " trailing bytes at offset %" G_GSIZE_FORMAT, len - consumed, consumed);
       g_clear_object (&self);
     }
   return self;

@@ -7,13 +7,13 @@
 static guint16
 be16 (const guint8 *p)
 {
-  return (guint16) ((p[0] << 8) | p[1]);
+  return (guint16)((p[0] << 8) | p[1]);
 }
 
 static guint32
 be32 (const guint8 *p)
 {
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
 }
 
 gboolean

@@ -13,7 +13,7 @@ typedef struct
   guint16 ic_fabricator;
   guint16 ic_type;
   guint16 os_id;
-  guint16 os_release_date;      /* dates are YDDD in BCD: last digit of the year, day of the year */
+  guint16 os_release_date; /* dates are YDDD in BCD: last digit of the year, day of the year */
   guint16 os_release_level;
   guint16 ic_fabrication_date;
   guint32 ic_serial_number;
@@ -34,8 +34,8 @@ typedef struct
  * CL_ERROR_MALFORMED naming the length or tag. */
 gboolean cl_cplc_parse (const guint8 *data, gsize len, ClCplc *out, GError **error);
 /* "FFFF-TTTT-BBBB-SSSSSSSS": IC fabricator, IC type, batch and serial in upper-case hex. */
-char    *cl_cplc_chip_id (const ClCplc *cplc);
+char *cl_cplc_chip_id (const ClCplc *cplc);
 /* One "name: value" line per field, for the QA view and traces. */
-char    *cl_cplc_to_string (const ClCplc *cplc);
+char *cl_cplc_to_string (const ClCplc *cplc);
 
 G_END_DECLS

@@ -14,8 +14,9 @@ cl_gp_check_aid (const char *what, const guint8 *aid, gsize len, GError **error)
 {
   if (aid == NULL || len < CL_GP_AID_MIN_LEN || len > CL_GP_AID_MAX_LEN)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "%s: AID of %" G_GSIZE_FORMAT " bytes (must be %d to %d)",
-                   what, aid == NULL ? 0 : len, CL_GP_AID_MIN_LEN, CL_GP_AID_MAX_LEN);
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "%s: AID of %" G_GSIZE_FORMAT " bytes (must be %d to %d)", what, aid == NULL ? 0 : len,
+                   CL_GP_AID_MIN_LEN, CL_GP_AID_MAX_LEN);
       return FALSE;
     }
   return TRUE;

@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-#define CL_GP_CLA 0x80
+#define CL_GP_CLA         0x80
 #define CL_GP_AID_MIN_LEN 5
 #define CL_GP_AID_MAX_LEN 16
 

@@ -10,7 +10,7 @@
 #define SW_FILE_NOT_FOUND 0x6A82
 #define SW_REF_NOT_FOUND  0x6A88
 /* 256 pages of registry entries is far beyond any card; a card that keeps answering 6310 is broken. */
-#define MAX_STATUS_PAGES  256
+#define MAX_STATUS_PAGES 256
 
 gsize
 cl_gp_max_block (ClCardChannel *channel)
@@ -98,8 +98,7 @@ cl_gp_get_cplc (ClCardChannel *channel, ClCplc *cplc, GCancellable *cancellable,
 gboolean
 cl_gp_get_kdd (ClCardChannel *channel, guint8 kdd[CL_GP_KDD_LEN], GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GBytes) data = get_data (channel, CL_GP_TAG_KDD, "GET DATA key diversification data", cancellable,
-                                      error);
+  g_autoptr (GBytes) data = get_data (channel, CL_GP_TAG_KDD, "GET DATA key diversification data", cancellable, error);
   gsize len;
   const guint8 *d;
 
@@ -141,8 +140,8 @@ cl_gp_get_status (ClCardChannel *channel, ClGpStatusKind kind, GCancellable *can
         return g_steal_pointer (&entries);
       if (response->sw != SW_OK && response->sw != SW_MORE_DATA)
         {
-          g_autofree char *what = g_strdup_printf ("GET STATUS (%s, page %u)", cl_gp_status_kind_to_string (kind),
-                                                   page);
+          g_autofree char *what
+            = g_strdup_printf ("GET STATUS (%s, page %u)", cl_gp_status_kind_to_string (kind), page);
           cl_set_sw_error (error, response->sw, what);
           return NULL;
         }

@@ -14,31 +14,29 @@
 G_BEGIN_DECLS
 
 /* Drops the channel's secure messaging first: selecting ends any session on the card. */
-gboolean   cl_gp_select (ClCardChannel *channel, const guint8 *aid, gsize aid_len, ClGpFci *fci,
-                         GCancellable *cancellable, GError **error);
+gboolean cl_gp_select (ClCardChannel *channel, const guint8 *aid, gsize aid_len, ClGpFci *fci,
+                       GCancellable *cancellable, GError **error);
 /* Tries cl_gp_isd_aids in order while the card answers 6A82 (not found). */
-gboolean   cl_gp_select_isd (ClCardChannel *channel, ClGpFci *fci, GCancellable *cancellable, GError **error);
-gboolean   cl_gp_get_cplc (ClCardChannel *channel, ClCplc *cplc, GCancellable *cancellable, GError **error);
-gboolean   cl_gp_get_kdd (ClCardChannel *channel, guint8 kdd[CL_GP_KDD_LEN], GCancellable *cancellable,
-                          GError **error);
-GArray    *cl_gp_get_key_info (ClCardChannel *channel, GCancellable *cancellable, GError **error);
+gboolean cl_gp_select_isd (ClCardChannel *channel, ClGpFci *fci, GCancellable *cancellable, GError **error);
+gboolean cl_gp_get_cplc (ClCardChannel *channel, ClCplc *cplc, GCancellable *cancellable, GError **error);
+gboolean cl_gp_get_kdd (ClCardChannel *channel, guint8 kdd[CL_GP_KDD_LEN], GCancellable *cancellable, GError **error);
+GArray *cl_gp_get_key_info (ClCardChannel *channel, GCancellable *cancellable, GError **error);
 /* All entries of kind, following 6310 ("more data") with P2 03; 6A88 (nothing of that kind) is an
  * empty list. A card that pages forever is cut off after a bound and reported. */
-GPtrArray *cl_gp_get_status (ClCardChannel *channel, ClGpStatusKind kind, GCancellable *cancellable,
-                             GError **error);
+GPtrArray *cl_gp_get_status (ClCardChannel *channel, ClGpStatusKind kind, GCancellable *cancellable, GError **error);
 /* Sends PUT KEY and compares the card's key version and check values. */
-gboolean   cl_gp_put_key (ClCardChannel *channel, ClKeySet *new_keys, guint8 old_kvn, const ClGpKeyWrap *wrap,
-                          GCancellable *cancellable, GError **error);
+gboolean cl_gp_put_key (ClCardChannel *channel, ClKeySet *new_keys, guint8 old_kvn, const ClGpKeyWrap *wrap,
+                        GCancellable *cancellable, GError **error);
 /* LOAD of lfdb (the C4 TLV) in blocks that fit one short APDU after secure messaging. */
-gboolean   cl_gp_load (ClCardChannel *channel, GBytes *lfdb, GCancellable *cancellable, GError **error);
+gboolean cl_gp_load (ClCardChannel *channel, GBytes *lfdb, GCancellable *cancellable, GError **error);
 /* Sends a prepared INSTALL (or any command expecting 9000); what names it in errors. */
-gboolean   cl_gp_send (ClCardChannel *channel, const ClApdu *apdu, const char *what, GCancellable *cancellable,
-                       GError **error);
+gboolean cl_gp_send (ClCardChannel *channel, const ClApdu *apdu, const char *what, GCancellable *cancellable,
+                     GError **error);
 /* DELETE; 6A88 (no such AID) is CL_ERROR_NOT_FOUND. */
-gboolean   cl_gp_delete (ClCardChannel *channel, const guint8 *aid, gsize aid_len, gboolean related,
-                         GCancellable *cancellable, GError **error);
+gboolean cl_gp_delete (ClCardChannel *channel, const guint8 *aid, gsize aid_len, gboolean related,
+                       GCancellable *cancellable, GError **error);
 
 /* The largest plain LOAD/STORE DATA block the channel's secure messaging leaves room for. */
-gsize      cl_gp_max_block (ClCardChannel *channel);
+gsize cl_gp_max_block (ClCardChannel *channel);
 
 G_END_DECLS

@@ -102,7 +102,7 @@ cl_gp_key_info_parse (const guint8 *data, gsize len, GError **error)
               return NULL;
             }
           info.type = t->value[3];
-          info.length = (guint16) ((t->value[4] << 8) | t->value[5]);
+          info.length = (guint16)((t->value[4] << 8) | t->value[5]);
         }
       else
         info.length = t->value[3];

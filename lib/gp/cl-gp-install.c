@@ -5,11 +5,11 @@
 #include "gp/cl-gp-aid.h"
 #include "tlv/cl-tlv.h"
 
-#define CL_GP_INSTALL_FOR_LOAD    0x02
-#define CL_GP_INSTALL_FOR_INSTALL 0x04
+#define CL_GP_INSTALL_FOR_LOAD        0x02
+#define CL_GP_INSTALL_FOR_INSTALL     0x04
 #define CL_GP_INSTALL_MAKE_SELECTABLE 0x08
-#define CL_GP_LOAD_LAST_BLOCK     0x80
-#define CL_GP_MAX_LOAD_BLOCKS     256
+#define CL_GP_LOAD_LAST_BLOCK         0x80
+#define CL_GP_MAX_LOAD_BLOCKS         256
 
 static void
 append_limit (GByteArray *out, guint32 tag, guint32 value)
@@ -72,7 +72,7 @@ cl_gp_build_install_parameters (const guint8 *applet_params, gsize applet_params
 static gboolean
 append_lv (GByteArray *out, const char *command, const char *what, const guint8 *data, gsize len, GError **error)
 {
-  guint8 l = (guint8) len;
+  guint8 l = (guint8)len;
 
   if (len > 0xFF)
     {
@@ -180,22 +180,22 @@ ClApdu *
 cl_gp_install_for_install_apdu (ClGpAid load_file, ClGpAid module, ClGpAid application, const guint8 *privileges,
                                 gsize privileges_len, GBytes *install_params, GBytes *token, GError **error)
 {
-  g_autoptr (GBytes) data = cl_gp_install_for_install_data (load_file, module, application, privileges,
-                                                            privileges_len, install_params, token, error);
+  g_autoptr (GBytes) data = cl_gp_install_for_install_data (load_file, module, application, privileges, privileges_len,
+                                                            install_params, token, error);
   gsize len;
   const guint8 *d;
 
   if (data == NULL)
     return NULL;
   d = g_bytes_get_data (data, &len);
-  return cl_apdu_new (CL_GP_CLA, CL_GP_INS_INSTALL, CL_GP_INSTALL_FOR_INSTALL | CL_GP_INSTALL_MAKE_SELECTABLE, 0x00,
-                      d, len, 256);
+  return cl_apdu_new (CL_GP_CLA, CL_GP_INS_INSTALL, CL_GP_INSTALL_FOR_INSTALL | CL_GP_INSTALL_MAKE_SELECTABLE, 0x00, d,
+                      len, 256);
 }
 
 GPtrArray *
 cl_gp_load_apdus (GBytes *lfdb, gsize max_block, GError **error)
 {
-  g_autoptr (GPtrArray) apdus = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_apdu_free);
+  g_autoptr (GPtrArray) apdus = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_apdu_free);
   gsize len;
   const guint8 *data;
   gsize count;
@@ -229,7 +229,7 @@ cl_gp_load_apdus (GBytes *lfdb, gsize max_block, GError **error)
       gsize n = MIN (max_block, len - offset);
       guint8 p1 = i + 1 == count ? CL_GP_LOAD_LAST_BLOCK : 0x00;
 
-      g_ptr_array_add (apdus, cl_apdu_new (CL_GP_CLA, CL_GP_INS_LOAD, p1, (guint8) i, data + offset, n, 256));
+      g_ptr_array_add (apdus, cl_apdu_new (CL_GP_CLA, CL_GP_INS_LOAD, p1, (guint8)i, data + offset, n, 256));
     }
   return g_steal_pointer (&apdus);
 }

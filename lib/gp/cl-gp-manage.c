@@ -27,10 +27,10 @@ cl_gp_set_status_apdu (ClGpSetStatusScope scope, guint8 state, const guint8 *aid
 }
 
 GPtrArray *
-cl_gp_store_data_apdus (const guint8 *data, gsize len, gsize max_block, ClGpStoreDataFormat format,
-                        gboolean sensitive, GError **error)
+cl_gp_store_data_apdus (const guint8 *data, gsize len, gsize max_block, ClGpStoreDataFormat format, gboolean sensitive,
+                        GError **error)
 {
-  g_autoptr (GPtrArray) apdus = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_apdu_free);
+  g_autoptr (GPtrArray) apdus = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_apdu_free);
   gsize count;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -52,8 +52,8 @@ cl_gp_store_data_apdus (const guint8 *data, gsize len, gsize max_block, ClGpStor
     {
       gsize offset = i * max_block;
       gsize n = MIN (max_block, len - offset);
-      guint8 p1 = (guint8) format | (i + 1 == count ? 0x80 : 0x00);
-      ClApdu *apdu = cl_apdu_new (CL_GP_CLA, CL_GP_INS_STORE_DATA, p1, (guint8) i, n > 0 ? data + offset : NULL, n, 0);
+      guint8 p1 = (guint8)format | (i + 1 == count ? 0x80 : 0x00);
+      ClApdu *apdu = cl_apdu_new (CL_GP_CLA, CL_GP_INS_STORE_DATA, p1, (guint8)i, n > 0 ? data + offset : NULL, n, 0);
 
       if (sensitive)
         apdu->flags |= CL_APDU_FLAG_SENSITIVE;

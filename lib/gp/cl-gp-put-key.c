@@ -39,8 +39,7 @@ wrap_key (ClKeySet *new_keys, ClKeyRole role, const ClGpKeyWrap *wrap, GError **
 }
 
 ClApdu *
-cl_gp_put_key_apdu (ClKeySet *new_keys, guint8 old_kvn, const ClGpKeyWrap *wrap, ClGpKeyCheck *expected,
-                    GError **error)
+cl_gp_put_key_apdu (ClKeySet *new_keys, guint8 old_kvn, const ClGpKeyWrap *wrap, ClGpKeyCheck *expected, GError **error)
 {
   g_autoptr (GByteArray) data = g_byte_array_new ();
   ClGpKeyCheck check = { 0 };
@@ -62,9 +61,8 @@ cl_gp_put_key_apdu (ClKeySet *new_keys, guint8 old_kvn, const ClGpKeyWrap *wrap,
     }
   if (aes != (wrap->mode == CL_GP_KEY_WRAP_STATIC_DEK))
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                   "PUT KEY: %s keys cannot be wrapped under the %s DEK", aes ? "AES" : "3DES",
-                   wrap->mode == CL_GP_KEY_WRAP_STATIC_DEK ? "static" : "session");
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "PUT KEY: %s keys cannot be wrapped under the %s DEK",
+                   aes ? "AES" : "3DES", wrap->mode == CL_GP_KEY_WRAP_STATIC_DEK ? "static" : "session");
       return NULL;
     }
 
@@ -98,11 +96,11 @@ cl_gp_put_key_apdu (ClKeySet *new_keys, guint8 old_kvn, const ClGpKeyWrap *wrap,
       head[head_len++] = aes ? CL_GP_KEY_TYPE_AES : CL_GP_KEY_TYPE_DES;
       if (aes && wrap->inner_length)
         {
-          head[head_len++] = (guint8) (wrapped_len + 1);
-          head[head_len++] = (guint8) key_len;
+          head[head_len++] = (guint8)(wrapped_len + 1);
+          head[head_len++] = (guint8)key_len;
         }
       else
-        head[head_len++] = (guint8) wrapped_len;
+        head[head_len++] = (guint8)wrapped_len;
       g_byte_array_append (data, head, head_len);
       g_byte_array_append (data, w, wrapped_len);
       g_byte_array_append (data, &kcv_len, 1);

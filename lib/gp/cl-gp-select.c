@@ -32,8 +32,8 @@ parse_proprietary (const guint8 *data, gsize len, ClGpFci *out, GError **error)
         {
           if (t->len == 0 || t->len > 4)
             {
-              g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "tag 9F65 (maximum command data) of %" G_GSIZE_FORMAT
-                           " bytes", t->len);
+              g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                           "tag 9F65 (maximum command data) of %" G_GSIZE_FORMAT " bytes", t->len);
               return FALSE;
             }
           out->max_command_data = 0;

@@ -22,7 +22,7 @@ cl_gp_registry_entry_free (ClGpRegistryEntry *entry)
 GPtrArray *
 cl_gp_registry_entries_new (void)
 {
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) cl_gp_registry_entry_free);
+  return g_ptr_array_new_with_free_func ((GDestroyNotify)cl_gp_registry_entry_free);
 }
 
 const char *
@@ -72,7 +72,7 @@ parse_entry (ClGpStatusKind kind, const ClTlv *e3, guint index, gsize offset, GE
   gboolean have_life_cycle = FALSE;
 
   entry->kind = kind;
-  entry->modules = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  entry->modules = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   items = cl_tlv_parse_all (e3->value, e3->len, error);
   if (items == NULL)
     {

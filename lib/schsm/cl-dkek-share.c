@@ -77,10 +77,10 @@ cipher (gboolean encrypt, const KeyIv *kiv, const guint8 *in, gsize len, guint8 
   gboolean ok;
 
   ok = ctx != NULL && EVP_CipherInit_ex2 (ctx, EVP_aes_256_cbc (), kiv->key, kiv->iv, encrypt ? 1 : 0, NULL)
-       && EVP_CipherUpdate (ctx, out, &n1, in, (int) len) && EVP_CipherFinal_ex (ctx, out + n1, &n2);
+       && EVP_CipherUpdate (ctx, out, &n1, in, (int)len) && EVP_CipherFinal_ex (ctx, out + n1, &n2);
   EVP_CIPHER_CTX_free (ctx);
   ERR_clear_error ();
-  *out_len = ok ? (gsize) (n1 + n2) : 0;
+  *out_len = ok ? (gsize)(n1 + n2) : 0;
   return ok;
 }
 

@@ -17,13 +17,13 @@ G_BEGIN_DECLS
 gboolean cl_dkek_share_decrypt (const guint8 *file, gsize file_len, const char *password, gsize password_len,
                                 guint8 share[CL_DKEK_SHARE_LEN], GError **error);
 /* Encrypts share; salt NULL draws 8 random bytes. Returns the 64-byte file. */
-GBytes  *cl_dkek_share_encrypt (const guint8 share[CL_DKEK_SHARE_LEN], const char *password, gsize password_len,
-                                const guint8 *salt, GError **error);
+GBytes *cl_dkek_share_encrypt (const guint8 share[CL_DKEK_SHARE_LEN], const char *password, gsize password_len,
+                               const guint8 *salt, GError **error);
 
 /* As above with another iteration count: only for tests that need not pay for the real count. */
 gboolean cl_dkek_share_decrypt_full (const guint8 *file, gsize file_len, const char *password, gsize password_len,
                                      guint iterations, guint8 share[CL_DKEK_SHARE_LEN], GError **error);
-GBytes  *cl_dkek_share_encrypt_full (const guint8 share[CL_DKEK_SHARE_LEN], const char *password,
-                                     gsize password_len, const guint8 *salt, guint iterations, GError **error);
+GBytes *cl_dkek_share_encrypt_full (const guint8 share[CL_DKEK_SHARE_LEN], const char *password, gsize password_len,
+                                    const guint8 *salt, guint iterations, GError **error);
 
 G_END_DECLS

@@ -32,7 +32,7 @@ static void
 append_secret (GByteArray *array, const guint8 *data, gsize len)
 {
   if (len > 0)
-    g_byte_array_append (array, data, (guint) len);
+    g_byte_array_append (array, data, (guint)len);
 }
 
 ClApdu *
@@ -55,10 +55,10 @@ cl_schsm_apdu_initialize (const ClSchsmInitParams *params, GError **error)
                            "INITIALIZE DEVICE: the user PIN (81) must be 6 to 16 bytes");
       return NULL;
     }
-  if (params->so_pin == NULL)
+  if (params->so_pin == NULL || params->so_pin_len != CL_SCHSM_SO_PIN_LEN)
     {
       g_set_error_literal (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                           "INITIALIZE DEVICE: the initialisation code (82) is missing");
+                           "INITIALIZE DEVICE: the initialisation code (82) must be 8 bytes");
       return NULL;
     }
   if (params->retry_counter < 1 || params->retry_counter > 10)
@@ -76,8 +76,8 @@ cl_schsm_apdu_initialize (const ClSchsmInitParams *params, GError **error)
 
   /* built in one pre-sized array so that no reallocation leaves a PIN copy behind in freed memory */
   data = g_byte_array_sized_new (64);
-  options[0] = (guint8) (params->options >> 8);
-  options[1] = (guint8) params->options;
+  options[0] = (guint8)(params->options >> 8);
+  options[1] = (guint8)params->options;
   cl_tlv_append (data, 0x80, options, 2);
   cl_tlv_append_tag (data, 0x81);
   cl_tlv_append_length (data, params->user_pin_len);
@@ -88,7 +88,7 @@ cl_schsm_apdu_initialize (const ClSchsmInitParams *params, GError **error)
   cl_tlv_append (data, 0x91, &params->retry_counter, 1);
   if (params->dkek_shares >= 0)
     {
-      guint8 shares = (guint8) params->dkek_shares;
+      guint8 shares = (guint8)params->dkek_shares;
       cl_tlv_append (data, 0x92, &shares, 1);
     }
   apdu = sensitive_apdu (0x80, 0x50, 0x00, 0x00, data, 0);
@@ -102,7 +102,7 @@ cl_schsm_apdu_verify (guint8 ref, const guint8 *pin, gsize len)
 
   if (pin == NULL)
     return cl_apdu_new (0x00, 0x20, 0x00, ref, NULL, 0, 0);
-  data = g_byte_array_sized_new ((guint) len);
+  data = g_byte_array_sized_new ((guint)len);
   append_secret (data, pin, len);
   return sensitive_apdu (0x00, 0x20, 0x00, ref, data, 0);
 }
@@ -111,7 +111,7 @@ ClApdu *
 cl_schsm_apdu_change_reference_data (guint8 ref, const guint8 *old_pin, gsize old_len, const guint8 *new_pin,
                                      gsize new_len)
 {
-  g_autoptr (GByteArray) data = g_byte_array_sized_new ((guint) (old_len + new_len));
+  g_autoptr (GByteArray) data = g_byte_array_sized_new ((guint)(old_len + new_len));
 
   append_secret (data, old_pin, old_len);
   append_secret (data, new_pin, new_len);
@@ -121,7 +121,7 @@ cl_schsm_apdu_change_reference_data (guint8 ref, const guint8 *old_pin, gsize ol
 ClApdu *
 cl_schsm_apdu_reset_retry_counter (const guint8 *so_pin, gsize so_len, const guint8 *new_pin, gsize new_len)
 {
-  g_autoptr (GByteArray) data = g_byte_array_sized_new ((guint) (so_len + new_len));
+  g_autoptr (GByteArray) data = g_byte_array_sized_new ((guint)(so_len + new_len));
 
   append_secret (data, so_pin, so_len);
   if (new_pin != NULL)
@@ -141,20 +141,20 @@ cl_schsm_apdu_generate_key (guint8 key_id, guint8 sign_key_id, GBytes *data)
 ClApdu *
 cl_schsm_apdu_read_binary (guint16 fid, guint16 offset, guint32 ne)
 {
-  const guint8 data[] = { 0x54, 0x02, (guint8) (offset >> 8), (guint8) offset };
+  const guint8 data[] = { 0x54, 0x02, (guint8)(offset >> 8), (guint8)offset };
 
-  return cl_apdu_new (0x00, 0xB1, (guint8) (fid >> 8), (guint8) fid, data, sizeof data, ne);
+  return cl_apdu_new (0x00, 0xB1, (guint8)(fid >> 8), (guint8)fid, data, sizeof data, ne);
 }
 
 ClApdu *
 cl_schsm_apdu_update_binary (guint16 fid, guint16 offset, const guint8 *data, gsize len)
 {
   g_autoptr (GByteArray) out = g_byte_array_new ();
-  const guint8 off[] = { (guint8) (offset >> 8), (guint8) offset };
+  const guint8 off[] = { (guint8)(offset >> 8), (guint8)offset };
 
   cl_tlv_append (out, 0x54, off, sizeof off);
   cl_tlv_append (out, 0x53, data, len);
-  return cl_apdu_new (0x00, 0xD7, (guint8) (fid >> 8), (guint8) fid, out->data, out->len, 0);
+  return cl_apdu_new (0x00, 0xD7, (guint8)(fid >> 8), (guint8)fid, out->data, out->len, 0);
 }
 
 ClApdu *
@@ -178,7 +178,7 @@ cl_schsm_apdu_import_dkek_share (const guint8 *share)
 ClApdu *
 cl_schsm_apdu_delete_file (guint16 fid)
 {
-  const guint8 data[] = { (guint8) (fid >> 8), (guint8) fid };
+  const guint8 data[] = { (guint8)(fid >> 8), (guint8)fid };
 
   return cl_apdu_new (0x00, 0xE4, 0x02, 0x00, data, sizeof data, 0);
 }

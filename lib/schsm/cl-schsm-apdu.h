@@ -12,19 +12,20 @@ G_BEGIN_DECLS
 /* E8 2B 06 01 04 01 81 C3 1F 02 01 */
 extern const guint8 cl_schsm_aid[11];
 
-#define CL_SCHSM_PIN_USER   0x81 /* user PIN reference */
-#define CL_SCHSM_PIN_SO     0x88 /* SO-PIN (initialisation code) reference */
+#define CL_SCHSM_PIN_USER   0x81   /* user PIN reference */
+#define CL_SCHSM_PIN_SO     0x88   /* SO-PIN (initialisation code) reference */
 #define CL_SCHSM_FID_DEVAUT 0x2F02 /* EF.C_DevAut: device CVC || DICA CVC */
 #define CL_SCHSM_SO_PIN_LEN 8
 
 typedef struct
 {
-  guint16 options;          /* tag 80, two bytes; 0x0001 = RESET RETRY COUNTER with SO-PIN allowed */
-  const guint8 *user_pin;   /* tag 81 */
-  gsize user_pin_len;       /* 6..16 */
-  const guint8 *so_pin;     /* tag 82, exactly 8 bytes */
-  guint8 retry_counter;     /* tag 91, 1..10 */
-  gint dkek_shares;         /* tag 92; < 0: omitted (no DKEK) */
+  guint16 options;        /* tag 80, two bytes; 0x0001 = RESET RETRY COUNTER with SO-PIN allowed */
+  const guint8 *user_pin; /* tag 81 */
+  gsize user_pin_len;     /* 6..16 */
+  const guint8 *so_pin;   /* tag 82 */
+  gsize so_pin_len;       /* exactly 8 */
+  guint8 retry_counter;   /* tag 91, 1..10 */
+  gint dkek_shares;       /* tag 92; < 0: omitted (no DKEK) */
 } ClSchsmInitParams;
 
 /* 00 A4 04 04 0B AID 00: SELECT by AID returning the FCP. */

@@ -30,8 +30,7 @@ cl_schsm_select (ClCardChannel *channel, guint8 *major, guint8 *minor, GCancella
 }
 
 gboolean
-cl_schsm_initialize (ClCardChannel *channel, const ClSchsmInitParams *params, GCancellable *cancellable,
-                     GError **error)
+cl_schsm_initialize (ClCardChannel *channel, const ClSchsmInitParams *params, GCancellable *cancellable, GError **error)
 {
   ClApdu *apdu = cl_schsm_apdu_initialize (params, error);
   g_autoptr (ClResponse) r = NULL;
@@ -117,14 +116,14 @@ cl_schsm_read_file (ClCardChannel *channel, guint16 fid, GCancellable *cancellab
           g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "READ BINARY %04X: file longer than 65535 bytes", fid);
           return NULL;
         }
-      r = transmit (channel, cl_schsm_apdu_read_binary (fid, (guint16) out->len, chunk), cancellable, error);
+      r = transmit (channel, cl_schsm_apdu_read_binary (fid, (guint16)out->len, chunk), cancellable, error);
       if (r == NULL)
         return NULL;
       data = g_bytes_get_data (r->data, &len);
       /* 6282: end of file before Le bytes; 6B00 past the end: both close a file whose length was a chunk multiple */
       if (r->sw == 0x6282 || (r->sw == 0x6B00 && out->len > 0))
         {
-          g_byte_array_append (out, data, (guint) len);
+          g_byte_array_append (out, data, (guint)len);
           break;
         }
       what = g_strdup_printf ("READ BINARY %04X at offset %u", fid, out->len);
@@ -136,7 +135,7 @@ cl_schsm_read_file (ClCardChannel *channel, guint16 fid, GCancellable *cancellab
                        chunk);
           return NULL;
         }
-      g_byte_array_append (out, data, (guint) len);
+      g_byte_array_append (out, data, (guint)len);
       if (len < chunk)
         break;
     }
@@ -154,15 +153,15 @@ cl_schsm_write_file (ClCardChannel *channel, guint16 fid, GBytes *data, GCancell
 
   if (len > 0xFFFF)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "UPDATE BINARY %04X: %" G_GSIZE_FORMAT
-                   " bytes do not fit a file", fid, len);
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "UPDATE BINARY %04X: %" G_GSIZE_FORMAT " bytes do not fit a file", fid, len);
       return FALSE;
     }
   do
     {
       gsize n = MIN (chunk, len - offset);
-      g_autoptr (ClResponse) r = transmit (channel, cl_schsm_apdu_update_binary (fid, (guint16) offset, bytes + offset, n),
-                                           cancellable, error);
+      g_autoptr (ClResponse) r
+        = transmit (channel, cl_schsm_apdu_update_binary (fid, (guint16)offset, bytes + offset, n), cancellable, error);
       g_autofree char *what = NULL;
 
       if (r == NULL)

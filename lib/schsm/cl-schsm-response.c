@@ -116,10 +116,10 @@ cl_schsm_parse_file_list (const guint8 *data, gsize len, GError **error)
                    "LIST FILES response: %" G_GSIZE_FORMAT " bytes is not a list of two-byte file identifiers", len);
       return NULL;
     }
-  fids = g_array_sized_new (FALSE, FALSE, sizeof (guint16), (guint) (len / 2));
+  fids = g_array_sized_new (FALSE, FALSE, sizeof (guint16), (guint)(len / 2));
   for (gsize i = 0; i < len; i += 2)
     {
-      guint16 fid = (guint16) (data[i] << 8 | data[i + 1]);
+      guint16 fid = (guint16)(data[i] << 8 | data[i + 1]);
       g_array_append_val (fids, fid);
     }
   return fids;

@@ -8,7 +8,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
+typedef enum
+{
   CL_SCHSM_PIN_VERIFIED,        /* 9000 */
   CL_SCHSM_PIN_NOT_VERIFIED,    /* 63Cx: not verified (or just given wrong), retries_left = x */
   CL_SCHSM_PIN_BLOCKED,         /* 6983 (or 63C0) */
@@ -26,7 +27,7 @@ typedef struct
   guint8 total;       /* shares the DKEK is made of */
   guint8 outstanding; /* shares still to import */
   gboolean has_kcv;
-  guint8 kcv[8];      /* first 8 bytes of SHA-256 (DKEK), when present */
+  guint8 kcv[8]; /* first 8 bytes of SHA-256 (DKEK), when present */
 } ClSchsmDkekStatus;
 
 /* TRUE and status filled when sw is an answer about a PIN (9000, 63Cx, 6983, 6A88); FALSE otherwise. */
@@ -39,7 +40,7 @@ gboolean cl_schsm_parse_select (const guint8 *data, gsize len, guint8 *major, gu
 /* total(1) outstanding(1) [KCV(8)]. */
 gboolean cl_schsm_parse_dkek_status (const guint8 *data, gsize len, ClSchsmDkekStatus *status, GError **error);
 /* A list of two-byte FIDs; returns a GArray of guint16. */
-GArray  *cl_schsm_parse_file_list (const guint8 *data, gsize len, GError **error);
+GArray *cl_schsm_parse_file_list (const guint8 *data, gsize len, GError **error);
 /* The answer to GENERATE ASYMMETRIC KEY PAIR: an (authenticated) CV request. */
 ClCvcRequest *cl_schsm_parse_generate_response (const guint8 *data, gsize len, GError **error);
 

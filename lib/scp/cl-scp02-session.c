@@ -31,13 +31,13 @@ cl_scp02_derive_session_key (ClKeySet *keys, ClKeyRole role, guint16 constant, c
       return FALSE;
     }
   memcpy (out, g_bytes_get_data (key, NULL), 16);
-  cl_wipe ((gpointer) g_bytes_get_data (key, NULL), 16);
+  cl_wipe ((gpointer)g_bytes_get_data (key, NULL), 16);
   return TRUE;
 }
 
 gboolean
-cl_scp02_session_derive (ClScp02Session *session, ClKeySet *keys, const guint8 host_challenge[8],
-                         const guint8 seq[2], const guint8 card_challenge[6], GError **error)
+cl_scp02_session_derive (ClScp02Session *session, ClKeySet *keys, const guint8 host_challenge[8], const guint8 seq[2],
+                         const guint8 card_challenge[6], GError **error)
 {
   cl_scp02_session_clear (session);
   memcpy (session->host_challenge, host_challenge, 8);
@@ -87,8 +87,7 @@ cl_scp02_max_plain_data (guint8 level)
 
 /* Retail MAC over CLA|04 INS P1 P2 (Lc + 8) plain data, with the ICV encrypted under the first C-MAC key half. */
 static gboolean
-command_mac (ClScp02Session *session, const ClApdu *apdu, const guint8 *data, gsize len, guint8 mac[8],
-             GError **error)
+command_mac (ClScp02Session *session, const ClApdu *apdu, const guint8 *data, gsize len, guint8 mac[8], GError **error)
 {
   g_autoptr (GByteArray) input = g_byte_array_sized_new (5 + len);
   guint8 icv[8] = { 0 };
@@ -102,9 +101,8 @@ command_mac (ClScp02Session *session, const ClApdu *apdu, const guint8 *data, gs
   if (session->icv_set
       && !cl_cipher_encrypt (CL_CIPHER_DES, CL_CIPHER_MODE_ECB, session->c_mac, 8, NULL, session->icv, 8, icv, error))
     return FALSE;
-  g_byte_array_append (input,
-                       (const guint8[]){ apdu->cla | 0x04, apdu->ins, apdu->p1, apdu->p2, (guint8) (len + SCP02_MAC_LEN) },
-                       5);
+  g_byte_array_append (
+    input, (const guint8[]){ apdu->cla | 0x04, apdu->ins, apdu->p1, apdu->p2, (guint8)(len + SCP02_MAC_LEN) }, 5);
   if (len)
     g_byte_array_append (input, data, len);
   return cl_retail_mac (session->c_mac, 16, icv, input->data, input->len, mac, error);
@@ -189,8 +187,8 @@ cl_scp02_session_unwrap_command (ClScp02Session *session, const ClApdu *wrapped,
     return NULL;
   if (!cl_memeq_const (mac, data + (wrapped->data ? g_bytes_get_size (wrapped->data) : 0) - SCP02_MAC_LEN, 8))
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "SCP02 C-MAC of command %02X %02X does not verify",
-                   wrapped->cla, wrapped->ins);
+      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "SCP02 C-MAC of command %02X %02X does not verify", wrapped->cla,
+                   wrapped->ins);
       return NULL;
     }
   memcpy (session->icv, mac, 8);

@@ -18,8 +18,8 @@ typedef struct
   guint8 c_mac[16];
   guint8 r_mac[16];
   guint8 s_dek[16];
-  guint8 icv[8];     /* the previous C-MAC */
-  gboolean icv_set;  /* FALSE until the first C-MAC (EXTERNAL AUTHENTICATE uses a zero ICV) */
+  guint8 icv[8];    /* the previous C-MAC */
+  gboolean icv_set; /* FALSE until the first C-MAC (EXTERNAL AUTHENTICATE uses a zero ICV) */
   guint8 level;
   guint8 host_challenge[8];
   guint8 seq[2];
@@ -33,12 +33,12 @@ gboolean cl_scp02_session_derive (ClScp02Session *session, ClKeySet *keys, const
                                   const guint8 seq[2], const guint8 card_challenge[6], GError **error);
 /* card TRUE: the card cryptogram (host || seq || card challenge), FALSE: the host cryptogram. */
 gboolean cl_scp02_session_cryptogram (ClScp02Session *session, gboolean card, guint8 out[8], GError **error);
-void     cl_scp02_session_clear (ClScp02Session *session);
+void cl_scp02_session_clear (ClScp02Session *session);
 
-ClApdu  *cl_scp02_session_wrap_command (ClScp02Session *session, const ClApdu *plain, gboolean force_mac,
-                                        GError **error);
-ClApdu  *cl_scp02_session_unwrap_command (ClScp02Session *session, const ClApdu *wrapped, gboolean force_mac,
-                                          GError **error);
-gsize    cl_scp02_max_plain_data (guint8 level);
+ClApdu *cl_scp02_session_wrap_command (ClScp02Session *session, const ClApdu *plain, gboolean force_mac,
+                                       GError **error);
+ClApdu *cl_scp02_session_unwrap_command (ClScp02Session *session, const ClApdu *wrapped, gboolean force_mac,
+                                         GError **error);
+gsize cl_scp02_max_plain_data (guint8 level);
 
 G_END_DECLS

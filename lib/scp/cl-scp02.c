@@ -7,7 +7,8 @@
 #include "crypto/cl-crypto.h"
 #include "scp/cl-scp02-session.h"
 
-typedef enum {
+typedef enum
+{
   STATE_NEW,
   STATE_INITIALIZED,
   STATE_OPEN,
@@ -178,8 +179,8 @@ cl_scp02_external_authenticate_apdu (ClScp02 *self, GError **error)
 }
 
 ClScp02 *
-cl_scp02_open (ClCardChannel *channel, ClKeySet *static_keys, guint8 kvn, guint8 level,
-               const guint8 *host_challenge, GCancellable *cancellable, GError **error)
+cl_scp02_open (ClCardChannel *channel, ClKeySet *static_keys, guint8 kvn, guint8 level, const guint8 *host_challenge,
+               GCancellable *cancellable, GError **error)
 {
   g_autoptr (ClScp02) self = NULL;
   g_autoptr (ClApdu) init = NULL;
@@ -240,7 +241,7 @@ guint16
 cl_scp02_get_sequence_counter (ClScp02 *self)
 {
   g_return_val_if_fail (CL_IS_SCP02 (self), 0);
-  return (guint16) ((self->session.seq[0] << 8) | self->session.seq[1]);
+  return (guint16)((self->session.seq[0] << 8) | self->session.seq[1]);
 }
 
 const guint8 *

@@ -8,7 +8,8 @@
 #include "scp/cl-scp-level.h"
 #include "scp/cl-scp03-session.h"
 
-typedef enum {
+typedef enum
+{
   STATE_IDLE,
   STATE_INITIALIZED,
   STATE_OPEN,
@@ -190,10 +191,11 @@ cl_scp03_card_external_authenticate (ClScp03Card *self, const ClApdu *command, G
   if (command->ins != 0x82 || cl_apdu_get_lc (command) != 16 || !cl_scp_level_is_valid (level, TRUE))
     {
       cl_scp03_card_close (self);
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                   "EXTERNAL AUTHENTICATE must be 84 82 with a valid level and 16 bytes (got %02X %02X P1 %02X, %"
-                   G_GSIZE_FORMAT " bytes)",
-                   command->cla, command->ins, level, cl_apdu_get_lc (command));
+      g_set_error (
+        error, CL_ERROR, CL_ERROR_MALFORMED,
+        "EXTERNAL AUTHENTICATE must be 84 82 with a valid level and 16 bytes (got %02X %02X P1 %02X, %" G_GSIZE_FORMAT
+        " bytes)",
+        command->cla, command->ins, level, cl_apdu_get_lc (command));
       return FALSE;
     }
   plain = cl_scp03_session_unwrap_command (&self->session, command, TRUE, error);

@@ -16,21 +16,21 @@ G_DECLARE_FINAL_TYPE (ClScp03Card, cl_scp03_card, CL, SCP03_CARD, GObject)
 ClScp03Card *cl_scp03_card_new (ClKeySet *static_keys, const guint8 kdd[10], guint8 i, const guint8 *sd_aid,
                                 gsize sd_aid_len);
 /* The sequence counter sent in the next INITIALIZE UPDATE response (i & 10); it advances after each. */
-void         cl_scp03_card_set_sequence_counter (ClScp03Card *self, guint32 seq);
-guint32      cl_scp03_card_get_sequence_counter (ClScp03Card *self);
+void cl_scp03_card_set_sequence_counter (ClScp03Card *self, guint32 seq);
+guint32 cl_scp03_card_get_sequence_counter (ClScp03Card *self);
 /* Fixes the next card challenge (known-answer tests); otherwise pseudo-random (i & 10) or random. */
-void         cl_scp03_card_set_next_card_challenge (ClScp03Card *self, const guint8 challenge[8]);
+void cl_scp03_card_set_next_card_challenge (ClScp03Card *self, const guint8 challenge[8]);
 
 /* Returns the response data (no SW) to INITIALIZE UPDATE; resets any open session. */
-GBytes      *cl_scp03_card_initialize_update (ClScp03Card *self, const ClApdu *command, GError **error);
+GBytes *cl_scp03_card_initialize_update (ClScp03Card *self, const ClApdu *command, GError **error);
 /* Verifies EXTERNAL AUTHENTICATE; on success the session is open at the level in its P1. */
-gboolean     cl_scp03_card_external_authenticate (ClScp03Card *self, const ClApdu *command, GError **error);
-gboolean     cl_scp03_card_is_open (ClScp03Card *self);
-guint8       cl_scp03_card_get_level (ClScp03Card *self);
+gboolean cl_scp03_card_external_authenticate (ClScp03Card *self, const ClApdu *command, GError **error);
+gboolean cl_scp03_card_is_open (ClScp03Card *self);
+guint8 cl_scp03_card_get_level (ClScp03Card *self);
 /* Ends the session (after a security failure, SELECT of another application, reset). */
-void         cl_scp03_card_close (ClScp03Card *self);
+void cl_scp03_card_close (ClScp03Card *self);
 /* The plain command of a wrapped one; any failure closes the session. */
-ClApdu      *cl_scp03_card_unwrap_command (ClScp03Card *self, const ClApdu *wrapped, GError **error);
-ClResponse  *cl_scp03_card_wrap_response (ClScp03Card *self, const ClResponse *plain, GError **error);
+ClApdu *cl_scp03_card_unwrap_command (ClScp03Card *self, const ClApdu *wrapped, GError **error);
+ClResponse *cl_scp03_card_wrap_response (ClScp03Card *self, const ClResponse *plain, GError **error);
 
 G_END_DECLS

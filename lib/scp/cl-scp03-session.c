@@ -16,8 +16,8 @@ kdf_input (guint8 constant, guint16 l_bits, guint8 n, const guint8 *context, gsi
   guint8 *input = g_malloc0 (16 + context_len);
 
   input[11] = constant;
-  input[13] = (guint8) (l_bits >> 8);
-  input[14] = (guint8) l_bits;
+  input[13] = (guint8)(l_bits >> 8);
+  input[14] = (guint8)l_bits;
   input[15] = n;
   if (context_len)
     memcpy (input + 16, context, context_len);
@@ -36,7 +36,7 @@ kdf (ClKeySet *keys, ClKeyRole role, const guint8 *key, gsize key_len, guint8 co
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "SCP03 KDF cannot produce %u bits", l_bits);
       return FALSE;
     }
-  for (guint8 n = 1; (gsize) (n - 1) * 16 < out_len; n++)
+  for (guint8 n = 1; (gsize)(n - 1) * 16 < out_len; n++)
     {
       gsize input_len = 0;
       g_autofree guint8 *input = kdf_input (constant, l_bits, n, context, context_len, &input_len);
@@ -53,8 +53,8 @@ kdf (ClKeySet *keys, ClKeyRole role, const guint8 *key, gsize key_len, guint8 co
 }
 
 gboolean
-cl_scp03_kdf (ClKeySet *keys, ClKeyRole role, guint8 constant, guint16 l_bits, const guint8 *context,
-              gsize context_len, guint8 *out, GError **error)
+cl_scp03_kdf (ClKeySet *keys, ClKeyRole role, guint8 constant, guint16 l_bits, const guint8 *context, gsize context_len,
+              guint8 *out, GError **error)
 {
   g_return_val_if_fail (CL_IS_KEY_SET (keys), FALSE);
   return kdf (keys, role, NULL, 0, constant, l_bits, context, context_len, out, error);
@@ -76,8 +76,7 @@ cl_scp03_card_challenge (ClKeySet *keys, const guint8 seq[3], const guint8 *sd_a
   memcpy (context, seq, 3);
   if (sd_aid_len)
     memcpy (context + 3, sd_aid, sd_aid_len);
-  return cl_scp03_kdf (keys, CL_KEY_ROLE_ENC, CL_SCP03_DERIVE_CARD_CHALLENGE, 64, context, 3 + sd_aid_len, out,
-                       error);
+  return cl_scp03_kdf (keys, CL_KEY_ROLE_ENC, CL_SCP03_DERIVE_CARD_CHALLENGE, 64, context, 3 + sd_aid_len, out, error);
 }
 
 gboolean
@@ -86,7 +85,7 @@ cl_scp03_session_derive (ClScp03Session *session, ClKeySet *keys, const guint8 h
 {
   guint8 context[16];
   gsize key_len = cl_key_set_get_key_length (keys);
-  guint16 bits = (guint16) (key_len * 8);
+  guint16 bits = (guint16)(key_len * 8);
 
   if (cl_key_set_get_key_type (keys) != CL_KEY_TYPE_AES || (key_len != 16 && key_len != 24 && key_len != 32))
     {
@@ -132,8 +131,8 @@ cl_scp03_max_plain_data (guint8 level)
 
 /* CMAC(S-MAC, chain || CLA INS P1 P2 || Lc || data) where Lc counts the MAC; the full result is the next chain. */
 static gboolean
-command_mac (ClScp03Session *session, guint8 cla, const ClApdu *apdu, const guint8 *data, gsize len,
-             guint8 mac[16], GError **error)
+command_mac (ClScp03Session *session, guint8 cla, const ClApdu *apdu, const guint8 *data, gsize len, guint8 mac[16],
+             GError **error)
 {
   g_autoptr (GByteArray) input = g_byte_array_sized_new (16 + 7 + len);
   gsize lc = len + SCP03_MAC_LEN;
@@ -141,9 +140,9 @@ command_mac (ClScp03Session *session, guint8 cla, const ClApdu *apdu, const guin
   g_byte_array_append (input, session->chain, 16);
   g_byte_array_append (input, (const guint8[]){ cla, apdu->ins, apdu->p1, apdu->p2 }, 4);
   if (lc <= 255)
-    g_byte_array_append (input, (const guint8[]){ (guint8) lc }, 1);
+    g_byte_array_append (input, (const guint8[]){ (guint8)lc }, 1);
   else
-    g_byte_array_append (input, (const guint8[]){ 0, (guint8) (lc >> 8), (guint8) lc }, 3);
+    g_byte_array_append (input, (const guint8[]){ 0, (guint8)(lc >> 8), (guint8)lc }, 3);
   if (len)
     g_byte_array_append (input, data, len);
   return cl_aes_cmac (session->s_mac, session->key_len, input->data, input->len, mac, error);
@@ -156,10 +155,10 @@ counter_iv (ClScp03Session *session, guint8 marker, guint8 iv[16], GError **erro
   guint8 block[16] = { 0 };
 
   block[0] = marker;
-  block[12] = (guint8) (session->counter >> 24);
-  block[13] = (guint8) (session->counter >> 16);
-  block[14] = (guint8) (session->counter >> 8);
-  block[15] = (guint8) session->counter;
+  block[12] = (guint8)(session->counter >> 24);
+  block[13] = (guint8)(session->counter >> 16);
+  block[14] = (guint8)(session->counter >> 8);
+  block[15] = (guint8)session->counter;
   return cl_cipher_encrypt (CL_CIPHER_AES, CL_CIPHER_MODE_ECB, session->s_enc, session->key_len, NULL, block, 16, iv,
                             error);
 }
@@ -179,8 +178,7 @@ encrypt_padded (ClScp03Session *session, guint8 marker, const guint8 *data, gsiz
 }
 
 static GBytes *
-decrypt_unpad (ClScp03Session *session, guint8 marker, const guint8 *data, gsize len, const char *what,
-               GError **error)
+decrypt_unpad (ClScp03Session *session, guint8 marker, const guint8 *data, gsize len, const char *what, GError **error)
 {
   g_autofree guint8 *plain = NULL;
   guint8 iv[16];
@@ -232,8 +230,8 @@ cl_scp03_session_wrap_command (ClScp03Session *session, const ClApdu *plain, gbo
     }
   if (len + SCP03_MAC_LEN > 65535)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Command data of %" G_GSIZE_FORMAT " bytes is too long for SCP03",
-                   len);
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "Command data of %" G_GSIZE_FORMAT " bytes is too long for SCP03", len);
       return NULL;
     }
   if (!command_mac (session, cla, plain, data ? g_bytes_get_data (data, NULL) : NULL, len, cmac, error))

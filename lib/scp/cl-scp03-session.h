@@ -25,8 +25,8 @@ typedef struct
   guint8 s_enc[32];
   guint8 s_mac[32];
   guint8 s_rmac[32];
-  guint8 chain[16];  /* MAC chaining value */
-  guint32 counter;   /* encryption counter of the last command */
+  guint8 chain[16]; /* MAC chaining value */
+  guint32 counter;  /* encryption counter of the last command */
   guint8 level;
   guint8 host_challenge[8];
   guint8 card_challenge[8];
@@ -47,20 +47,20 @@ gboolean cl_scp03_session_derive (ClScp03Session *session, ClKeySet *keys, const
                                   const guint8 card_challenge[8], GError **error);
 /* constant CL_SCP03_DERIVE_CARD_CRYPTOGRAM or _HOST_CRYPTOGRAM. */
 gboolean cl_scp03_session_cryptogram (ClScp03Session *session, guint8 constant, guint8 out[8], GError **error);
-void     cl_scp03_session_clear (ClScp03Session *session);
+void cl_scp03_session_clear (ClScp03Session *session);
 
 /* Host: C-DEC (if level has it) then C-MAC (if level has it, or always when force_mac, as for EXTERNAL
  * AUTHENTICATE); advances the counter unless force_mac. */
-ClApdu     *cl_scp03_session_wrap_command (ClScp03Session *session, const ClApdu *plain, gboolean force_mac,
-                                           GError **error);
+ClApdu *cl_scp03_session_wrap_command (ClScp03Session *session, const ClApdu *plain, gboolean force_mac,
+                                       GError **error);
 /* Host: verifies R-MAC and decrypts R-ENC per level. */
 ClResponse *cl_scp03_session_unwrap_response (ClScp03Session *session, const ClResponse *response, GError **error);
 /* Card: verifies C-MAC and decrypts C-DEC per level (force_mac as above); returns the plain command. */
-ClApdu     *cl_scp03_session_unwrap_command (ClScp03Session *session, const ClApdu *wrapped, gboolean force_mac,
-                                             GError **error);
+ClApdu *cl_scp03_session_unwrap_command (ClScp03Session *session, const ClApdu *wrapped, gboolean force_mac,
+                                         GError **error);
 /* Card: R-ENC and R-MAC per level. */
 ClResponse *cl_scp03_session_wrap_response (ClScp03Session *session, const ClResponse *plain, GError **error);
 /* Largest plain command data that fits one short APDU at level. */
-gsize       cl_scp03_max_plain_data (guint8 level);
+gsize cl_scp03_max_plain_data (guint8 level);
 
 G_END_DECLS

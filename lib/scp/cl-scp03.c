@@ -7,7 +7,8 @@
 #include "crypto/cl-crypto.h"
 #include "scp/cl-scp03-session.h"
 
-typedef enum {
+typedef enum
+{
   STATE_NEW,
   STATE_INITIALIZED, /* INITIALIZE UPDATE answered and checked */
   STATE_OPEN,
@@ -149,8 +150,8 @@ cl_scp03_process_initialize_update (ClScp03 *self, const guint8 *data, gsize len
     }
   if (data[11] != 0x03)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED,
-                   "Card answered INITIALIZE UPDATE for SCP%02X, not SCP03", data[11]);
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "Card answered INITIALIZE UPDATE for SCP%02X, not SCP03",
+                   data[11]);
       return FALSE;
     }
   memcpy (self->kdd, data, 10);
@@ -164,7 +165,7 @@ cl_scp03_process_initialize_update (ClScp03 *self, const guint8 *data, gsize len
                    "INITIALIZE UPDATE response of %" G_GSIZE_FORMAT " bytes does not match i = %02X", len, self->i);
       return FALSE;
     }
-  self->seq = len == 32 ? (gint32) ((data[29] << 16) | (data[30] << 8) | data[31]) : -1;
+  self->seq = len == 32 ? (gint32)((data[29] << 16) | (data[30] << 8) | data[31]) : -1;
 
   if (len == 32 && self->sd_aid)
     {
@@ -174,7 +175,7 @@ cl_scp03_process_initialize_update (ClScp03 *self, const guint8 *data, gsize len
       if (!cl_memeq_const (expected, card_challenge, 8))
         {
           g_set_error (error, CL_ERROR, CL_ERROR_SECURITY,
-                       "Card challenge is not the pseudo-random one of sequence counter %06X", (guint) self->seq);
+                       "Card challenge is not the pseudo-random one of sequence counter %06X", (guint)self->seq);
           return FALSE;
         }
     }
@@ -220,8 +221,8 @@ cl_scp03_external_authenticate_apdu (ClScp03 *self, GError **error)
 }
 
 ClScp03 *
-cl_scp03_open (ClCardChannel *channel, ClKeySet *static_keys, guint8 kvn, guint8 level,
-               const guint8 *host_challenge, GCancellable *cancellable, GError **error)
+cl_scp03_open (ClCardChannel *channel, ClKeySet *static_keys, guint8 kvn, guint8 level, const guint8 *host_challenge,
+               GCancellable *cancellable, GError **error)
 {
   g_autoptr (ClScp03) self = NULL;
   g_autoptr (ClApdu) init = NULL;

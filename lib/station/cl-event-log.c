@@ -14,7 +14,8 @@ static void list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ClEventLog, cl_event_log, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
-enum {
+enum
+{
   PROP_0,
   PROP_CAPACITY,
   PROP_N_ITEMS,
@@ -70,14 +71,14 @@ cl_event_log_get_property (GObject *object, guint prop_id, GValue *value, GParam
 
   switch (prop_id)
     {
-    case PROP_CAPACITY:
-      g_value_set_uint (value, self->capacity);
-      break;
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->events->len);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_CAPACITY:
+        g_value_set_uint (value, self->capacity);
+        break;
+      case PROP_N_ITEMS:
+        g_value_set_uint (value, self->events->len);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -88,11 +89,11 @@ cl_event_log_set_property (GObject *object, guint prop_id, const GValue *value, 
 
   switch (prop_id)
     {
-    case PROP_CAPACITY:
-      self->capacity = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_CAPACITY:
+        self->capacity = g_value_get_uint (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -105,9 +106,8 @@ cl_event_log_class_init (ClEventLogClass *klass)
   object_class->get_property = cl_event_log_get_property;
   object_class->set_property = cl_event_log_set_property;
 
-  properties[PROP_CAPACITY]
-    = g_param_spec_uint ("capacity", NULL, NULL, 1, G_MAXUINT, CL_EVENT_LOG_DEFAULT_CAPACITY,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAPACITY] = g_param_spec_uint ("capacity", NULL, NULL, 1, G_MAXUINT, CL_EVENT_LOG_DEFAULT_CAPACITY,
+                                                 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS]
     = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -124,8 +124,7 @@ cl_event_log_init (ClEventLog *self)
 ClEventLog *
 cl_event_log_new (guint capacity)
 {
-  return g_object_new (CL_TYPE_EVENT_LOG, "capacity", capacity > 0 ? capacity : CL_EVENT_LOG_DEFAULT_CAPACITY,
-                       NULL);
+  return g_object_new (CL_TYPE_EVENT_LOG, "capacity", capacity > 0 ? capacity : CL_EVENT_LOG_DEFAULT_CAPACITY, NULL);
 }
 
 guint

@@ -14,13 +14,13 @@ G_BEGIN_DECLS
 #define CL_TYPE_EVENT_LOG (cl_event_log_get_type ())
 G_DECLARE_FINAL_TYPE (ClEventLog, cl_event_log, CL, EVENT_LOG, GObject)
 
-ClEventLog  *cl_event_log_new (guint capacity);
-guint        cl_event_log_get_capacity (ClEventLog *self);
+ClEventLog *cl_event_log_new (guint capacity);
+guint cl_event_log_get_capacity (ClEventLog *self);
 /* Takes a reference; stamps the event's sequence number. */
-void         cl_event_log_append (ClEventLog *self, ClLineEvent *event);
+void cl_event_log_append (ClEventLog *self, ClLineEvent *event);
 /* Convenience: builds an event stamped now and appends it; returns it (borrowed). */
 ClLineEvent *cl_event_log_add (ClEventLog *self, ClLineEventKind kind, const char *reader, const char *detail);
 /* How many events were ever appended, including those since dropped. */
-guint64      cl_event_log_get_total (ClEventLog *self);
+guint64 cl_event_log_get_total (ClEventLog *self);
 
 G_END_DECLS

@@ -13,8 +13,7 @@ struct _ClLineEvent
   char *line;
 };
 
-G_DEFINE_ENUM_TYPE (ClLineEventKind, cl_line_event_kind,
-                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_NOTE, "note"),
+G_DEFINE_ENUM_TYPE (ClLineEventKind, cl_line_event_kind, G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_NOTE, "note"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_READER_ADDED, "reader-added"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_READER_REMOVED, "reader-removed"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_CARD_INSERTED, "card-inserted"),
@@ -25,7 +24,8 @@ G_DEFINE_ENUM_TYPE (ClLineEventKind, cl_line_event_kind,
 
 G_DEFINE_FINAL_TYPE (ClLineEvent, cl_line_event, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_TIME,
   PROP_TIME_TEXT,
@@ -71,32 +71,32 @@ cl_line_event_get_property (GObject *object, guint prop_id, GValue *value, GPara
 
   switch (prop_id)
     {
-    case PROP_TIME:
-      g_value_set_boxed (value, self->time);
-      break;
-    case PROP_TIME_TEXT:
-      g_value_take_string (value, cl_line_event_dup_time_text (self));
-      break;
-    case PROP_KIND:
-      g_value_set_enum (value, self->kind);
-      break;
-    case PROP_READER:
-      g_value_set_string (value, self->reader);
-      break;
-    case PROP_DETAIL:
-      g_value_set_string (value, self->detail);
-      break;
-    case PROP_SEQUENCE:
-      g_value_set_uint64 (value, self->sequence);
-      break;
-    case PROP_MESSAGE:
-      g_value_set_string (value, self->message);
-      break;
-    case PROP_LINE:
-      g_value_set_string (value, self->line);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_TIME:
+        g_value_set_boxed (value, self->time);
+        break;
+      case PROP_TIME_TEXT:
+        g_value_take_string (value, cl_line_event_dup_time_text (self));
+        break;
+      case PROP_KIND:
+        g_value_set_enum (value, self->kind);
+        break;
+      case PROP_READER:
+        g_value_set_string (value, self->reader);
+        break;
+      case PROP_DETAIL:
+        g_value_set_string (value, self->detail);
+        break;
+      case PROP_SEQUENCE:
+        g_value_set_uint64 (value, self->sequence);
+        break;
+      case PROP_MESSAGE:
+        g_value_set_string (value, self->message);
+        break;
+      case PROP_LINE:
+        g_value_set_string (value, self->line);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -111,8 +111,7 @@ cl_line_event_class_init (ClLineEventClass *klass)
 
   properties[PROP_TIME] = g_param_spec_boxed ("time", NULL, NULL, G_TYPE_DATE_TIME, ro);
   properties[PROP_TIME_TEXT] = g_param_spec_string ("time-text", NULL, NULL, NULL, ro);
-  properties[PROP_KIND]
-    = g_param_spec_enum ("kind", NULL, NULL, CL_TYPE_LINE_EVENT_KIND, CL_LINE_EVENT_NOTE, ro);
+  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, CL_TYPE_LINE_EVENT_KIND, CL_LINE_EVENT_NOTE, ro);
   properties[PROP_READER] = g_param_spec_string ("reader", NULL, NULL, NULL, ro);
   properties[PROP_DETAIL] = g_param_spec_string ("detail", NULL, NULL, NULL, ro);
   properties[PROP_SEQUENCE] = g_param_spec_uint64 ("sequence", NULL, NULL, 0, G_MAXUINT64, 0,

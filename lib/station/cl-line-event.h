@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
+typedef enum
+{
   CL_LINE_EVENT_NOTE,
   CL_LINE_EVENT_READER_ADDED,
   CL_LINE_EVENT_READER_REMOVED,
@@ -26,17 +27,17 @@ const char *cl_line_event_kind_to_string (ClLineEventKind kind);
 G_DECLARE_FINAL_TYPE (ClLineEvent, cl_line_event, CL, LINE_EVENT, GObject)
 
 /* when NULL means now (local time). reader and detail may be NULL. */
-ClLineEvent     *cl_line_event_new (GDateTime *when, ClLineEventKind kind, const char *reader, const char *detail);
-GDateTime       *cl_line_event_get_time (ClLineEvent *self);
-ClLineEventKind  cl_line_event_get_kind (ClLineEvent *self);
-const char      *cl_line_event_get_reader (ClLineEvent *self);
-const char      *cl_line_event_get_detail (ClLineEvent *self);
+ClLineEvent *cl_line_event_new (GDateTime *when, ClLineEventKind kind, const char *reader, const char *detail);
+GDateTime *cl_line_event_get_time (ClLineEvent *self);
+ClLineEventKind cl_line_event_get_kind (ClLineEvent *self);
+const char *cl_line_event_get_reader (ClLineEvent *self);
+const char *cl_line_event_get_detail (ClLineEvent *self);
 /* Order of arrival in its log (0 until appended to one); newer events have larger numbers. */
-guint64          cl_line_event_get_sequence (ClLineEvent *self);
-void             cl_line_event_set_sequence (ClLineEvent *self, guint64 sequence);
+guint64 cl_line_event_get_sequence (ClLineEvent *self);
+void cl_line_event_set_sequence (ClLineEvent *self, guint64 sequence);
 /* "HH:MM:SS kind [reader] [detail]" */
-const char      *cl_line_event_get_line (ClLineEvent *self);
+const char *cl_line_event_get_line (ClLineEvent *self);
 /* "HH:MM:SS" */
-char            *cl_line_event_dup_time_text (ClLineEvent *self);
+char *cl_line_event_dup_time_text (ClLineEvent *self);
 
 G_END_DECLS

@@ -1,5 +1,7 @@
 #include "station/cl-station-list.h"
 
+#include <string.h>
+
 struct _ClStationList
 {
   GObject parent_instance;
@@ -12,7 +14,8 @@ static void list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ClStationList, cl_station_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
-enum {
+enum
+{
   PROP_0,
   PROP_N_ITEMS,
   N_PROPS
@@ -67,11 +70,11 @@ cl_station_list_get_property (GObject *object, guint prop_id, GValue *value, GPa
 
   switch (prop_id)
     {
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->stations->len);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_N_ITEMS:
+        g_value_set_uint (value, self->stations->len);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -121,17 +124,35 @@ cl_station_list_find (ClStationList *self, const char *name, guint *position)
   return NULL;
 }
 
+/* Natural order ("Rig 2" before "Rig 10"), so panels stand in the order the readers are racked. */
+static int
+compare_names (const char *a, const char *b)
+{
+  g_autofree char *key_a = g_utf8_collate_key_for_filename (a, -1);
+  g_autofree char *key_b = g_utf8_collate_key_for_filename (b, -1);
+
+  return strcmp (key_a, key_b);
+}
+
 gboolean
 cl_station_list_add (ClStationList *self, ClStation *station)
 {
+  const char *name;
+  guint position = 0;
+
   g_return_val_if_fail (CL_IS_STATION_LIST (self), FALSE);
   g_return_val_if_fail (CL_IS_STATION (station), FALSE);
 
-  if (cl_station_list_find (self, cl_station_get_name (station), NULL) != NULL)
+  name = cl_station_get_name (station);
+  if (cl_station_list_find (self, name, NULL) != NULL)
     return FALSE;
 
-  g_ptr_array_add (self->stations, g_object_ref (station));
-  g_list_model_items_changed (G_LIST_MODEL (self), self->stations->len - 1, 0, 1);
+  while (position < self->stations->len
+         && compare_names (cl_station_get_name (g_ptr_array_index (self->stations, position)), name) < 0)
+    position++;
+
+  g_ptr_array_insert (self->stations, position, g_object_ref (station));
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   return TRUE;
 }

@@ -12,16 +12,15 @@ struct _ClStation
   GDateTime *last_event_time;
 };
 
-G_DEFINE_ENUM_TYPE (ClStationState, cl_station_state,
-                    G_DEFINE_ENUM_VALUE (CL_STATION_EMPTY, "empty"),
+G_DEFINE_ENUM_TYPE (ClStationState, cl_station_state, G_DEFINE_ENUM_VALUE (CL_STATION_EMPTY, "empty"),
                     G_DEFINE_ENUM_VALUE (CL_STATION_CARD_PRESENT, "card-present"),
                     G_DEFINE_ENUM_VALUE (CL_STATION_PRODUCING, "producing"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_FAULT, "fault"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_GONE, "gone"))
+                    G_DEFINE_ENUM_VALUE (CL_STATION_FAULT, "fault"), G_DEFINE_ENUM_VALUE (CL_STATION_GONE, "gone"))
 
 G_DEFINE_FINAL_TYPE (ClStation, cl_station, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_NAME,
   PROP_STATE,
@@ -65,26 +64,26 @@ cl_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 
   switch (prop_id)
     {
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    case PROP_ATR:
-      g_value_set_string (value, self->atr);
-      break;
-    case PROP_CARD_COUNT:
-      g_value_set_uint (value, self->card_count);
-      break;
-    case PROP_LAST_EVENT:
-      g_value_set_string (value, self->last_event);
-      break;
-    case PROP_LAST_EVENT_TIME:
-      g_value_set_boxed (value, self->last_event_time);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_NAME:
+        g_value_set_string (value, self->name);
+        break;
+      case PROP_STATE:
+        g_value_set_enum (value, self->state);
+        break;
+      case PROP_ATR:
+        g_value_set_string (value, self->atr);
+        break;
+      case PROP_CARD_COUNT:
+        g_value_set_uint (value, self->card_count);
+        break;
+      case PROP_LAST_EVENT:
+        g_value_set_string (value, self->last_event);
+        break;
+      case PROP_LAST_EVENT_TIME:
+        g_value_set_boxed (value, self->last_event_time);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -95,20 +94,20 @@ cl_station_set_property (GObject *object, guint prop_id, const GValue *value, GP
 
   switch (prop_id)
     {
-    case PROP_NAME:
-      self->name = g_value_dup_string (value);
-      break;
-    case PROP_STATE:
-      cl_station_set_state (self, g_value_get_enum (value));
-      break;
-    case PROP_ATR:
-      cl_station_set_atr (self, g_value_get_string (value));
-      break;
-    case PROP_CARD_COUNT:
-      cl_station_set_card_count (self, g_value_get_uint (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_NAME:
+        self->name = g_value_dup_string (value);
+        break;
+      case PROP_STATE:
+        cl_station_set_state (self, g_value_get_enum (value));
+        break;
+      case PROP_ATR:
+        cl_station_set_atr (self, g_value_get_string (value));
+        break;
+      case PROP_CARD_COUNT:
+        cl_station_set_card_count (self, g_value_get_uint (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -123,18 +122,16 @@ cl_station_class_init (ClStationClass *klass)
 
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_STATE]
-    = g_param_spec_enum ("state", NULL, NULL, CL_TYPE_STATION_STATE, CL_STATION_EMPTY,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, CL_TYPE_STATION_STATE, CL_STATION_EMPTY,
+                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ATR] = g_param_spec_string ("atr", NULL, NULL, NULL,
                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CARD_COUNT]
-    = g_param_spec_uint ("card-count", NULL, NULL, 0, G_MAXUINT, 0,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_LAST_EVENT] = g_param_spec_string ("last-event", NULL, NULL, NULL,
-                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_LAST_EVENT_TIME] = g_param_spec_boxed ("last-event-time", NULL, NULL, G_TYPE_DATE_TIME,
-                                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CARD_COUNT] = g_param_spec_uint (
+    "card-count", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_EVENT]
+    = g_param_spec_string ("last-event", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_EVENT_TIME]
+    = g_param_spec_boxed ("last-event-time", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -248,18 +245,14 @@ cl_station_set_last_event (ClStation *self, const char *text, GDateTime *when)
 void
 cl_station_card_inserted (ClStation *self, const char *atr_hex, GDateTime *when)
 {
-  g_autofree char *text = NULL;
-
   g_return_if_fail (CL_IS_STATION (self));
-
-  text = g_strdup_printf ("Card inserted (ATR %s)", atr_hex != NULL && *atr_hex != '\0' ? atr_hex : "none");
 
   /* Properties change together so a bound view never shows a half-updated station. */
   g_object_freeze_notify (G_OBJECT (self));
   cl_station_set_atr (self, atr_hex);
   cl_station_set_card_count (self, self->card_count + 1);
   cl_station_set_state (self, CL_STATION_CARD_PRESENT);
-  cl_station_set_last_event (self, text, when);
+  cl_station_set_last_event (self, "Card inserted", when);
   g_object_thaw_notify (G_OBJECT (self));
 }
 

@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
+typedef enum
+{
   CL_STATION_EMPTY,        /* reader present, no card */
   CL_STATION_CARD_PRESENT, /* a card is in the reader */
   CL_STATION_PRODUCING,    /* the production sequence runs on the card */
@@ -19,17 +20,17 @@ GType cl_station_state_get_type (void);
 #define CL_TYPE_STATION (cl_station_get_type ())
 G_DECLARE_FINAL_TYPE (ClStation, cl_station, CL, STATION, GObject)
 
-ClStation      *cl_station_new (const char *name);
-const char     *cl_station_get_name (ClStation *self);
-ClStationState  cl_station_get_state (ClStation *self);
-void            cl_station_set_state (ClStation *self, ClStationState state);
-const char     *cl_station_get_atr (ClStation *self);
-void            cl_station_set_atr (ClStation *self, const char *atr_hex);
-guint           cl_station_get_card_count (ClStation *self);
-void            cl_station_set_card_count (ClStation *self, guint count);
-const char     *cl_station_get_last_event (ClStation *self);
-GDateTime      *cl_station_get_last_event_time (ClStation *self);
-void            cl_station_set_last_event (ClStation *self, const char *text, GDateTime *when);
+ClStation *cl_station_new (const char *name);
+const char *cl_station_get_name (ClStation *self);
+ClStationState cl_station_get_state (ClStation *self);
+void cl_station_set_state (ClStation *self, ClStationState state);
+const char *cl_station_get_atr (ClStation *self);
+void cl_station_set_atr (ClStation *self, const char *atr_hex);
+guint cl_station_get_card_count (ClStation *self);
+void cl_station_set_card_count (ClStation *self, guint count);
+const char *cl_station_get_last_event (ClStation *self);
+GDateTime *cl_station_get_last_event_time (ClStation *self);
+void cl_station_set_last_event (ClStation *self, const char *text, GDateTime *when);
 
 /* The transitions the reader monitor drives; each updates the state, counters and last event together. */
 void cl_station_card_inserted (ClStation *self, const char *atr_hex, GDateTime *when);

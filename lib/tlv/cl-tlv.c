@@ -52,8 +52,7 @@ read_tag (const guint8 *buf, gsize len, gsize start, gsize *pos, guint32 *tag, G
           if (++count > CL_TLV_MAX_TAG_BYTES)
             {
               g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                           "TLV at offset %" G_GSIZE_FORMAT ": tag longer than %d bytes", start,
-                           CL_TLV_MAX_TAG_BYTES);
+                           "TLV at offset %" G_GSIZE_FORMAT ": tag longer than %d bytes", start, CL_TLV_MAX_TAG_BYTES);
               return FALSE;
             }
           b = buf[p++];
@@ -230,7 +229,7 @@ encode_length (guint8 *dest, gsize len, guint size)
 {
   if (size == 1)
     {
-      dest[0] = (guint8) len;
+      dest[0] = (guint8)len;
       return;
     }
   dest[0] = 0x80 | (size - 1);

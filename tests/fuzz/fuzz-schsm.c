@@ -18,29 +18,29 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   switch (data[0] % 5)
     {
-    case 0:
-      cl_schsm_parse_select (data + 1, size - 1, &major, &minor, NULL);
-      break;
-    case 1:
-      cl_schsm_parse_dkek_status (data + 1, size - 1, &dkek, NULL);
-      break;
-    case 2:
-      fids = cl_schsm_parse_file_list (data + 1, size - 1, NULL);
-      if (fids)
-        g_array_unref (fids);
-      break;
-    case 3:
-      request = cl_schsm_parse_generate_response (data + 1, size - 1, NULL);
-      if (request)
-        {
-          cl_cvc_request_verify_inner (request, CL_CVC_CURVE_BRAINPOOL_P256R1, NULL);
-          g_object_unref (request);
-        }
-      break;
-    default:
-      if (size >= 3)
-        cl_schsm_pin_status_from_sw ((guint16) (data[1] << 8 | data[2]), &pin);
-      break;
+      case 0:
+        cl_schsm_parse_select (data + 1, size - 1, &major, &minor, NULL);
+        break;
+      case 1:
+        cl_schsm_parse_dkek_status (data + 1, size - 1, &dkek, NULL);
+        break;
+      case 2:
+        fids = cl_schsm_parse_file_list (data + 1, size - 1, NULL);
+        if (fids)
+          g_array_unref (fids);
+        break;
+      case 3:
+        request = cl_schsm_parse_generate_response (data + 1, size - 1, NULL);
+        if (request)
+          {
+            cl_cvc_request_verify_inner (request, CL_CVC_CURVE_BRAINPOOL_P256R1, NULL);
+            g_object_unref (request);
+          }
+        break;
+      default:
+        if (size >= 3)
+          cl_schsm_pin_status_from_sw ((guint16)(data[1] << 8 | data[2]), &pin);
+        break;
     }
   return 0;
 }

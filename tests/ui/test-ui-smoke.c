@@ -139,6 +139,8 @@ on_activate (GtkApplication *app, gpointer user_data)
       g_assert_nonnull (view_accels);
       g_assert_cmpstr (view_accels[0], ==, expected);
     }
+  /* The shortcuts window loads from the resource (gtk/help-overlay.ui) and has its accelerator. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   accels = gtk_application_get_accels_for_action (app, "app.quit");
   g_assert_cmpstr (accels[0], ==, "<Control>q");
   g_assert_nonnull (find_label (GTK_WIDGET (window), "Yield and throughput charts appear once production runs."));
@@ -149,6 +151,15 @@ on_activate (GtkApplication *app, gpointer user_data)
   g_assert_nonnull (line_view);
   inner_stack = find_by_type (line_view, GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (inner_stack)), ==, "empty");
+  g_assert_nonnull (find_label (line_view, "No Readers"));
+
+  /* No service: the placeholder says so, and which socket was tried. */
+  cl_event_log_add (events, CL_LINE_EVENT_SERVICE_UNAVAILABLE, NULL,
+                    "PC/SC service not reachable at /run/pcscd/pcscd.comm: Service not available; retrying");
+  wait_for_frame (GTK_WIDGET (window));
+  g_assert_nonnull (find_label (line_view, "PC/SC Service Not Reachable"));
+  g_free (save_screenshot (GTK_WIDGET (window), "ui-smoke-no-service"));
+  cl_event_log_add (events, CL_LINE_EVENT_SERVICE_RESTORED, NULL, "PC/SC service reachable again");
   g_assert_nonnull (find_label (line_view, "No Readers"));
   wait_for_frame (GTK_WIDGET (window));
   g_free (save_screenshot (GTK_WIDGET (window), "ui-smoke-empty"));
@@ -162,12 +173,11 @@ on_activate (GtkApplication *app, gpointer user_data)
   g_assert_cmpuint (panels->len, ==, 1);
   g_assert_true (cl_station_panel_get_station (g_ptr_array_index (panels, 0)) == station);
   g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "Cardline Rig 0 00 00"));
-  g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "Waiting for card"));
+  g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "No card"));
 
   /* The panel follows the station's properties. */
   cl_station_card_inserted (station, "3B8A80010031C173C8400000900090", NULL);
-  cl_event_log_add (events, CL_LINE_EVENT_CARD_INSERTED, "Cardline Rig 0 00 00",
-                    "ATR 3B8A80010031C173C8400000900090");
+  cl_event_log_add (events, CL_LINE_EVENT_CARD_INSERTED, "Cardline Rig 0 00 00", "ATR 3B8A80010031C173C8400000900090");
   cl_station_list_add (stations, second);
   cl_event_log_add (events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 01", NULL);
   wait_for_frame (GTK_WIDGET (window));
@@ -181,7 +191,7 @@ on_activate (GtkApplication *app, gpointer user_data)
   /* The event list shows the log. */
   list_view = find_by_type (line_view, GTK_TYPE_LIST_VIEW);
   shown_events = gtk_list_view_get_model (GTK_LIST_VIEW (list_view));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (shown_events)), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (shown_events)), ==, 5);
 
   light = save_screenshot (GTK_WIDGET (window), "ui-smoke-light");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
@@ -207,11 +217,8 @@ test_window (void)
   int status;
 
   /* Same resource base path as the real application, so style.css and the help overlay load. */
-  app = g_object_new (ADW_TYPE_APPLICATION,
-                      "application-id", "org.cardline.Cardline.UiSmoke",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/org/cardline/Cardline",
-                      NULL);
+  app = g_object_new (ADW_TYPE_APPLICATION, "application-id", "org.cardline.Cardline.UiSmoke", "flags",
+                      G_APPLICATION_NON_UNIQUE, "resource-base-path", "/org/cardline/Cardline", NULL);
   g_signal_connect (app, "startup", G_CALLBACK (cl_ui_set_accels), NULL);
   g_signal_connect (app, "activate", G_CALLBACK (on_activate), NULL);
   status = g_application_run (G_APPLICATION (app), 0, NULL);

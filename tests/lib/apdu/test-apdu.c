@@ -93,8 +93,15 @@ static void
 test_parse_malformed (void)
 {
   const char *bad[] = {
-    "", "00", "00A404", "00A4040003A000", "00A4040003A00001020304", "00A404000000",
-    "00A4040000000300", "00A40400000003010203040506", "00A4040000000001",
+    "",
+    "00",
+    "00A404",
+    "00A4040003A000",
+    "00A4040003A00001020304",
+    "00A404000000",
+    "00A4040000000300",
+    "00A40400000003010203040506",
+    "00A4040000000001",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -112,7 +119,7 @@ static void
 test_response (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClResponse) r = cl_response_parse ((const guint8 *) "\x01\x02\x90\x00", 4, &error);
+  g_autoptr (ClResponse) r = cl_response_parse ((const guint8 *)"\x01\x02\x90\x00", 4, &error);
   g_autoptr (ClResponse) bad = NULL;
   g_autoptr (GBytes) enc = NULL;
 
@@ -122,7 +129,7 @@ test_response (void)
   enc = cl_response_encode (r);
   cl_test_assert_bytes_hex (enc, "01029000", "response");
 
-  bad = cl_response_parse ((const guint8 *) "\x90", 1, &error);
+  bad = cl_response_parse ((const guint8 *)"\x90", 1, &error);
   g_assert_null (bad);
   g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
   g_clear_error (&error);

@@ -28,7 +28,7 @@ fake_wrap (ClSecureChannel *sc, const ClApdu *plain, GError **error)
   TEST_FAKE_SC (sc)->wraps++;
   if (len)
     g_byte_array_append (data, p, len);
-  g_byte_array_append (data, (const guint8 *) "\xEE\xEE", 2);
+  g_byte_array_append (data, (const guint8 *)"\xEE\xEE", 2);
   return cl_apdu_new (plain->cla | 0x04, plain->ins, plain->p1, plain->p2, data->data, data->len, plain->ne);
 }
 
@@ -81,7 +81,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->channel = cl_card_channel_new (CL_TRANSPORT (f->transport));
   f->trace = g_ptr_array_new_with_free_func (g_free);
   cl_card_channel_set_trace_func (f->channel, record_trace, g_ptr_array_ref (f->trace),
-                                  (GDestroyNotify) g_ptr_array_unref);
+                                  (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void
@@ -96,7 +96,7 @@ static void
 test_simple (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClApdu) apdu = cl_apdu_new (0x00, 0xA4, 0x04, 0x00, (const guint8 *) "\xA0\x00", 2, 256);
+  g_autoptr (ClApdu) apdu = cl_apdu_new (0x00, 0xA4, 0x04, 0x00, (const guint8 *)"\xA0\x00", 2, 256);
   g_autoptr (ClResponse) r = NULL;
 
   cl_script_transport_expect (f->transport, "00A4040002A00000", "6F00 9000");
@@ -225,7 +225,7 @@ static void
 test_masking (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClApdu) verify = cl_apdu_new (0x00, 0x20, 0x00, 0x81, (const guint8 *) "123456", 6, 0);
+  g_autoptr (ClApdu) verify = cl_apdu_new (0x00, 0x20, 0x00, 0x81, (const guint8 *)"123456", 6, 0);
   g_autoptr (ClResponse) r = NULL;
   g_autoptr (TestFakeSc) sc = g_object_new (TEST_TYPE_FAKE_SC, NULL);
 
@@ -317,7 +317,7 @@ static void
 test_transmit_ok (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClApdu) apdu = cl_apdu_new (0x00, 0xA4, 0x04, 0x00, (const guint8 *) "\xA0", 1, 0);
+  g_autoptr (ClApdu) apdu = cl_apdu_new (0x00, 0xA4, 0x04, 0x00, (const guint8 *)"\xA0", 1, 0);
   g_autoptr (GBytes) b = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
 

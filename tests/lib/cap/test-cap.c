@@ -171,7 +171,7 @@ build_zip (const Entry *entries, guint count)
       gsize len;
       const guint8 *d = g_bytes_get_data (entries[i].data, &len);
       /* libzip copies the data at zip_close; the GBytes outlive it. */
-      zip_source_t *es = zip_source_buffer (za, len > 0 ? (const void *) d : "", len, 0);
+      zip_source_t *es = zip_source_buffer (za, len > 0 ? (const void *)d : "", len, 0);
 
       g_assert_nonnull (es);
       g_assert_cmpint (zip_file_add (za, entries[i].name, es, ZIP_FL_OVERWRITE), >=, 0);
@@ -181,7 +181,7 @@ build_zip (const Entry *entries, guint count)
   g_assert_cmpint (zip_source_open (src), ==, 0);
   out = g_malloc (st.size + 1);
   n = zip_source_read (src, out, st.size);
-  g_assert_cmpint (n, ==, (zip_int64_t) st.size);
+  g_assert_cmpint (n, ==, (zip_int64_t)st.size);
   zip_source_close (src);
   zip_source_free (src);
   zip_error_fini (&zerr);
@@ -199,12 +199,12 @@ variant (ClCapComponent change, GBytes *replacement)
 
   for (guint c = CL_CAP_COMPONENT_HEADER; c <= CL_CAP_COMPONENT_LAST; c++)
     {
-      GBytes *data = c == change ? replacement : cl_cap_file_get_component (cap, (ClCapComponent) c);
+      GBytes *data = c == change ? replacement : cl_cap_file_get_component (cap, (ClCapComponent)c);
       char *name;
 
       if (data == NULL)
         continue;
-      name = g_strdup_printf ("com/example/javacard/%s.cap", cl_cap_component_name ((ClCapComponent) c));
+      name = g_strdup_printf ("com/example/javacard/%s.cap", cl_cap_component_name ((ClCapComponent)c));
       g_ptr_array_add (names, name);
       entries[count].name = name;
       entries[count].data = data;
@@ -224,7 +224,7 @@ patched_component (ClCapComponent component, gsize offset, guint8 value, gssize 
 
   if (offset < len)
     copy[offset] = value;
-  return g_bytes_new_take (copy, new_len >= 0 ? (gsize) new_len : len);
+  return g_bytes_new_take (copy, new_len >= 0 ? (gsize)new_len : len);
 }
 
 static void

@@ -124,9 +124,9 @@ test_aes_ecb_diversification (void)
   for (gsize len = 16; len <= 32; len += 8)
     {
       for (guint i = 0; i < 32; i++)
-        master[i] = (guint8) (0x40 + i);
+        master[i] = (guint8)(0x40 + i);
       for (guint i = 0; i < 10; i++)
-        kdd[i] = (guint8) i;
+        kdd[i] = (guint8)i;
       ks = cl_plain_key_set_new (CL_KEY_TYPE_AES, 1, master, master, master, len, &error);
       g_assert_no_error (error);
       card = cl_key_set_diversify (ks, CL_DIVERSIFY_AES_ECB, kdd, 2, &error);
@@ -135,8 +135,8 @@ test_aes_ecb_diversification (void)
       cl_plain_key_set_aes_ecb_block (kdd, CL_KEY_ROLE_MAC, 2, block + 16);
       g_assert_cmpuint (block[10], ==, 2);
       g_assert_cmpuint (block[11], ==, 1);
-      g_assert_true (cl_cipher_encrypt (CL_CIPHER_AES, CL_CIPHER_MODE_ECB, master, len, NULL, block, 32, expected,
-                                        &error));
+      g_assert_true (
+        cl_cipher_encrypt (CL_CIPHER_AES, CL_CIPHER_MODE_ECB, master, len, NULL, block, 32, expected, &error));
       g_assert_true (cl_key_set_check_value (card, CL_KEY_ROLE_MAC, kcv, &error));
       got = g_bytes_new (kcv, 3);
       g_assert_true (cl_kcv_aes (expected, len, kcv, &error));
@@ -159,8 +159,8 @@ static void
 test_padding (void)
 {
   gsize len = 0, unpadded = 0;
-  g_autofree guint8 *p = cl_pad_iso9797_m2 ((const guint8 *) "abc", 3, 8, &len);
-  g_autofree guint8 *q = cl_pad_iso9797_m2 ((const guint8 *) "abcdefgh", 8, 8, &len);
+  g_autofree guint8 *p = cl_pad_iso9797_m2 ((const guint8 *)"abc", 3, 8, &len);
+  g_autofree guint8 *q = cl_pad_iso9797_m2 ((const guint8 *)"abcdefgh", 8, 8, &len);
 
   g_assert_cmpuint (len, ==, 16);
   g_assert_cmpuint (q[8], ==, 0x80);
@@ -169,8 +169,8 @@ test_padding (void)
   g_assert_cmpuint (p[3], ==, 0x80);
   g_assert_true (cl_unpad_iso9797_m2 (p, 8, &unpadded));
   g_assert_cmpuint (unpadded, ==, 3);
-  g_assert_false (cl_unpad_iso9797_m2 ((const guint8 *) "\0\0\0\0", 4, &unpadded));
-  g_assert_false (cl_unpad_iso9797_m2 ((const guint8 *) "\x01\x02", 2, &unpadded));
+  g_assert_false (cl_unpad_iso9797_m2 ((const guint8 *)"\0\0\0\0", 4, &unpadded));
+  g_assert_false (cl_unpad_iso9797_m2 ((const guint8 *)"\x01\x02", 2, &unpadded));
   g_assert_false (cl_unpad_iso9797_m2 (NULL, 0, &unpadded));
 }
 
@@ -181,9 +181,9 @@ test_ciphers (void)
   guint8 key[32], data[48], enc[48], dec[48], iv[16];
 
   for (guint i = 0; i < sizeof key; i++)
-    key[i] = (guint8) (i * 7);
+    key[i] = (guint8)(i * 7);
   for (guint i = 0; i < sizeof data; i++)
-    data[i] = (guint8) i;
+    data[i] = (guint8)i;
   memset (iv, 0x5A, sizeof iv);
   for (gsize len = 16; len <= 32; len += 8)
     for (int mode = CL_CIPHER_MODE_ECB; mode <= CL_CIPHER_MODE_CBC; mode++)
@@ -229,7 +229,7 @@ test_digest_random (void)
   g_autofree char *hex = NULL;
 
   /* FIPS 180-2 "abc" */
-  cl_sha256 ((const guint8 *) "abc", 3, out);
+  cl_sha256 ((const guint8 *)"abc", 3, out);
   hex = cl_hex_encode (out, 4);
   g_assert_cmpstr (hex, ==, "BA7816BF");
   g_assert_true (cl_random_bytes (a, 16, &error));

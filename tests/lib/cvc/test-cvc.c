@@ -169,8 +169,8 @@ test_malformed (void)
       g_assert_nonnull (error);
     }
 
-  g_byte_array_append (longer, data, (guint) len);
-  g_byte_array_append (longer, (const guint8 *) "\x00", 1);
+  g_byte_array_append (longer, data, (guint)len);
+  g_byte_array_append (longer, (const guint8 *)"\x00", 1);
   {
     g_autoptr (GBytes) trailing = g_byte_array_free_to_bytes (g_steal_pointer (&longer));
     g_autoptr (GError) error = NULL;
@@ -263,8 +263,7 @@ test_generated_chain (gconstpointer data)
   g_autoptr (EVP_PKEY) device_key = make_key (c->group);
   g_autoptr (GBytes) root_der = issue (root_key, TRUE, "UTCVCA00001", "UTCVCA00001", root_key, c->algorithm);
   g_autoptr (GBytes) dica_der = issue (dica_key, FALSE, "UTCVCA00001", "UTDICA00001", root_key, c->algorithm);
-  g_autoptr (GBytes) device_der = issue (device_key, FALSE, "UTDICA00001", "UTCLDEV0000100001", dica_key,
-                                         c->algorithm);
+  g_autoptr (GBytes) device_der = issue (device_key, FALSE, "UTDICA00001", "UTCLDEV0000100001", dica_key, c->algorithm);
   g_autoptr (GError) error = NULL;
   g_autoptr (ClCvc) root = cl_cvc_new_from_bytes (root_der, &error);
   g_autoptr (ClCvc) dica = cl_cvc_new_from_bytes (dica_der, &error);
@@ -292,8 +291,8 @@ test_generated_chain (gconstpointer data)
   g_assert_cmpstr (serial, ==, "UTCLDEV00001");
 
   /* EF.C_DevAut = device || DICA: the first certificate and its length come out of the concatenation */
-  g_byte_array_append (devaut, g_bytes_get_data (device_der, NULL), (guint) g_bytes_get_size (device_der));
-  g_byte_array_append (devaut, g_bytes_get_data (dica_der, NULL), (guint) g_bytes_get_size (dica_der));
+  g_byte_array_append (devaut, g_bytes_get_data (device_der, NULL), (guint)g_bytes_get_size (device_der));
+  g_byte_array_append (devaut, g_bytes_get_data (dica_der, NULL), (guint)g_bytes_get_size (dica_der));
   first = cl_cvc_new_from_data (devaut->data, devaut->len, &consumed, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (consumed, ==, g_bytes_get_size (device_der));
@@ -303,7 +302,7 @@ test_generated_chain (gconstpointer data)
 static void
 test_rsa (void)
 {
-  g_autoptr (EVP_PKEY) key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
+  g_autoptr (EVP_PKEY) key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)2048);
   const ClCvcAlgorithm algorithms[] = { CL_CVC_ALGORITHM_RSA_V15_SHA256, CL_CVC_ALGORITHM_RSA_PSS_SHA256 };
 
   for (gsize i = 0; i < G_N_ELEMENTS (algorithms); i++)
@@ -331,8 +330,8 @@ test_request (void)
   ClCvcPkeySigner outer = { device_key, CL_CVC_ALGORITHM_ECDSA_SHA256 };
   g_autoptr (GBytes) der = NULL;
   g_autoptr (ClCvcRequest) req = NULL;
-  g_autoptr (GBytes) device_der = issue (device_key, FALSE, "UTDICA00001", "UTCLDEV0000100001", other_key,
-                                         CL_CVC_ALGORITHM_ECDSA_SHA256);
+  g_autoptr (GBytes) device_der
+    = issue (device_key, FALSE, "UTDICA00001", "UTCLDEV0000100001", other_key, CL_CVC_ALGORITHM_ECDSA_SHA256);
   g_autoptr (ClCvc) device = cl_cvc_new_from_bytes (device_der, &error);
 
   body->car = g_strdup ("UTCLDEV0000100001");
@@ -355,6 +354,29 @@ test_request (void)
   g_assert_false (cl_cvc_request_verify_outer (req, other_key, CL_CVC_ALGORITHM_ECDSA_SHA256, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_SECURITY);
   g_clear_error (&error);
+
+  /* certify it: the issuer (other_key, as a DICA) signs a body made from the request */
+  {
+    g_autoptr (ClCvcBody) cert_body = cl_cvc_request_certificate_body (req, "UTDICA00001", CL_CVC_CURVE_NONE, &error);
+    ClCvcPkeySigner dica = { other_key, CL_CVC_ALGORITHM_ECDSA_SHA256 };
+    g_autoptr (GBytes) cert_der = NULL;
+    g_autoptr (ClCvc) cert = NULL;
+    g_autoptr (EVP_PKEY) cert_key = NULL;
+
+    g_assert_no_error (error);
+    cert_der = cl_cvc_body_sign (cert_body, cl_cvc_pkey_sign, &dica, &error);
+    g_assert_no_error (error);
+    cert = cl_cvc_new_from_bytes (cert_der, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (cl_cvc_get_car (cert), ==, "UTDICA00001");
+    g_assert_cmpstr (cl_cvc_get_chr (cert), ==, "UTCLKEY0000100001");
+    g_assert_cmpint (cl_cvc_get_curve (cert), ==, CL_CVC_CURVE_NONE);
+    g_assert_true (cl_cvc_verify (cert, other_key, CL_CVC_ALGORITHM_ECDSA_SHA256, &error));
+    g_assert_no_error (error);
+    cert_key = cl_cvc_get_public_key (cert, CL_CVC_CURVE_BRAINPOOL_P256R1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (EVP_PKEY_eq (cert_key, new_key), ==, 1);
+  }
 
   /* tamper with the inner body (a byte of the public point), the inner and the outer signature in turn */
   {

@@ -48,9 +48,9 @@ test_session (void)
   apps = cl_gp_get_status (ch, CL_GP_STATUS_APPLICATIONS, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (apps->len, ==, 2);
-  g_assert_cmpuint (g_bytes_get_size (((ClGpRegistryEntry *) g_ptr_array_index (apps, 1))->aid), ==, 8);
+  g_assert_cmpuint (g_bytes_get_size (((ClGpRegistryEntry *)g_ptr_array_index (apps, 1))->aid), ==, 8);
 
-  g_assert_false (cl_gp_delete (ch, (const guint8 *) "\xD0\xD1\xD2\xD3\xD4\xD5\x01", 7, FALSE, NULL, &error));
+  g_assert_false (cl_gp_delete (ch, (const guint8 *)"\xD0\xD1\xD2\xD3\xD4\xD5\x01", 7, FALSE, NULL, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
   cl_script_transport_assert_done (t);
 }

@@ -78,17 +78,17 @@ test_install_for_load (void)
   g_assert_no_error (error);
   cl_test_assert_bytes_hex (data, cl_test_vectors_get (v, "helloworld_with_descriptor", "install_for_load_data"),
                             "INSTALL [for load] data");
-  apdu = cl_gp_install_for_load_apdu (aid_of (cl_cap_file_get_package_aid (cap)), aid_of (sd), NULL, params, NULL,
-                                      &error);
-  expected_hex = g_strdup_printf ("80E60200%02X%s00", (guint) g_bytes_get_size (data),
+  apdu
+    = cl_gp_install_for_load_apdu (aid_of (cl_cap_file_get_package_aid (cap)), aid_of (sd), NULL, params, NULL, &error);
+  expected_hex = g_strdup_printf ("80E60200%02X%s00", (guint)g_bytes_get_size (data),
                                   cl_test_vectors_get (v, "helloworld_with_descriptor", "install_for_load_data"));
   assert_apdu (apdu, expected_hex);
 
   {
     /* With a hash: the SHA-1 of the load file goes in as one length-prefixed field. */
     g_autoptr (GBytes) hash = cl_cap_file_compute_load_file_hash (cap, TRUE, CL_CAP_HASH_SHA1, &error);
-    g_autoptr (GBytes) with_hash = cl_gp_install_for_load_data (aid_of (cl_cap_file_get_package_aid (cap)),
-                                                                aid_of (sd), hash, NULL, NULL, &error);
+    g_autoptr (GBytes) with_hash
+      = cl_gp_install_for_load_data (aid_of (cl_cap_file_get_package_aid (cap)), aid_of (sd), hash, NULL, NULL, &error);
     const guint8 *d = g_bytes_get_data (with_hash, NULL);
 
     g_assert_no_error (error);
@@ -96,7 +96,7 @@ test_install_for_load (void)
     g_assert_cmpuint (g_bytes_get_size (with_hash), ==, 1 + 7 + 1 + 8 + 1 + 20 + 1 + 1);
   }
   {
-    ClGpAid bad = { (const guint8 *) "\x01\x02", 2 };
+    ClGpAid bad = { (const guint8 *)"\x01\x02", 2 };
     g_autoptr (GBytes) none = cl_gp_install_for_load_data (bad, aid_of (sd), NULL, NULL, NULL, &error);
 
     g_assert_null (none);
@@ -177,8 +177,8 @@ openssl_encrypt (const char *cipher_name, GBytes *key, GBytes *plain)
   g_assert_nonnull (cipher);
   g_assert_cmpint (EVP_EncryptInit_ex2 (ctx, cipher, g_bytes_get_data (key, NULL), iv, NULL), ==, 1);
   EVP_CIPHER_CTX_set_padding (ctx, 0);
-  g_assert_cmpint (EVP_EncryptUpdate (ctx, out, &n, g_bytes_get_data (plain, NULL), (int) g_bytes_get_size (plain)),
-                   ==, 1);
+  g_assert_cmpint (EVP_EncryptUpdate (ctx, out, &n, g_bytes_get_data (plain, NULL), (int)g_bytes_get_size (plain)), ==,
+                   1);
   g_assert_cmpint (EVP_EncryptFinal_ex (ctx, out + n, &m), ==, 1);
   EVP_CIPHER_CTX_free (ctx);
   EVP_CIPHER_free (cipher);
@@ -205,12 +205,12 @@ test_put_key_aes (void)
   g_autoptr (GBytes) cur = cl_test_vectors_get_hex (kcv, "aes_4041", "key");
   GBytes *new_keys[3] = { enc, mac, dek };
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClKeySet) current = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x30, g_bytes_get_data (cur, NULL),
-                                                       g_bytes_get_data (cur, NULL), g_bytes_get_data (cur, NULL),
-                                                       16, &error);
-  g_autoptr (ClKeySet) next = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x31, g_bytes_get_data (enc, NULL),
-                                                    g_bytes_get_data (mac, NULL), g_bytes_get_data (dek, NULL), 16,
-                                                    &error);
+  g_autoptr (ClKeySet) current
+    = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x30, g_bytes_get_data (cur, NULL), g_bytes_get_data (cur, NULL),
+                            g_bytes_get_data (cur, NULL), 16, &error);
+  g_autoptr (ClKeySet) next
+    = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x31, g_bytes_get_data (enc, NULL), g_bytes_get_data (mac, NULL),
+                            g_bytes_get_data (dek, NULL), 16, &error);
   g_autoptr (GString) want = g_string_new ("31");
   g_autoptr (GString) want_short = g_string_new ("31");
   g_autoptr (GString) response = g_string_new ("31");
@@ -254,8 +254,7 @@ test_put_key_aes (void)
   g_assert_cmpuint (apdu_add->p1, ==, 0x00);
 
   resp = hex (response->str);
-  g_assert_true (cl_gp_put_key_check_response (g_bytes_get_data (resp, NULL), g_bytes_get_size (resp), &check,
-                                               &error));
+  g_assert_true (cl_gp_put_key_check_response (g_bytes_get_data (resp, NULL), g_bytes_get_size (resp), &check, &error));
   g_assert_no_error (error);
   {
     g_autofree guint8 *bad = g_memdup2 (g_bytes_get_data (resp, NULL), 10);
@@ -275,7 +274,8 @@ test_put_key_aes (void)
     g_clear_error (&error);
   }
   {
-    ClGpKeyWrap session = { .mode = CL_GP_KEY_WRAP_SESSION_DEK, .session_dek = (const guint8 *) "0123456789abcdef",
+    ClGpKeyWrap session = { .mode = CL_GP_KEY_WRAP_SESSION_DEK,
+                            .session_dek = (const guint8 *)"0123456789abcdef",
                             .session_dek_len = 16 };
     g_autoptr (ClApdu) none = cl_gp_put_key_apdu (next, 0x30, &session, NULL, &error);
 
@@ -291,16 +291,20 @@ test_put_key_des3 (void)
   g_autoptr (GBytes) key = cl_test_vectors_get_hex (kcv, "des3_4041", "key");
   g_autoptr (GBytes) session_dek = hex ("00112233445566778899AABBCCDDEEFF");
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClKeySet) next = cl_plain_key_set_new (CL_KEY_TYPE_DES3, 0x21, g_bytes_get_data (key, NULL),
-                                                    g_bytes_get_data (key, NULL), g_bytes_get_data (key, NULL), 16,
-                                                    &error);
+  g_autoptr (ClKeySet) next
+    = cl_plain_key_set_new (CL_KEY_TYPE_DES3, 0x21, g_bytes_get_data (key, NULL), g_bytes_get_data (key, NULL),
+                            g_bytes_get_data (key, NULL), 16, &error);
   ClGpKeyWrap wrap = { .mode = CL_GP_KEY_WRAP_SESSION_DEK,
                        .session_dek = g_bytes_get_data (session_dek, NULL),
                        .session_dek_len = 16 };
   g_autoptr (GBytes) wrapped = openssl_encrypt ("DES-EDE-ECB", session_dek, key);
   g_autofree char *w = cl_hex_encode_bytes (wrapped);
   const char *k = cl_test_vectors_get (kcv, "des3_4041", "kcv");
-  g_autofree char *want = g_strdup_printf ("21" "8010%s03%s" "8010%s03%s" "8010%s03%s", w, k, w, k, w, k);
+  g_autofree char *want = g_strdup_printf ("21"
+                                           "8010%s03%s"
+                                           "8010%s03%s"
+                                           "8010%s03%s",
+                                           w, k, w, k, w, k);
   g_autoptr (ClApdu) apdu = cl_gp_put_key_apdu (next, 0x20, &wrap, NULL, &error);
 
   g_assert_no_error (error);
@@ -420,7 +424,7 @@ test_cplc (void)
   g_autofree char *text = NULL;
 
   for (guint i = 0; i < CL_CPLC_LEN; i++)
-    raw[3 + i] = (guint8) i;
+    raw[3 + i] = (guint8)i;
   g_assert_true (cl_cplc_parse (raw, sizeof raw, &cplc, &error));
   g_assert_no_error (error);
   g_assert_cmphex (cplc.ic_fabricator, ==, 0x0001);
@@ -530,16 +534,16 @@ test_manage (void)
   assert_apdu (set_status, "80F0800F");
 
   for (guint i = 0; i < sizeof payload; i++)
-    payload[i] = (guint8) i;
+    payload[i] = (guint8)i;
   store = cl_gp_store_data_apdus (payload, sizeof payload, 200, CL_GP_STORE_DATA_DGI, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (store->len, ==, 2);
-  g_assert_cmphex (((ClApdu *) g_ptr_array_index (store, 0))->p1, ==, 0x08);
-  g_assert_cmphex (((ClApdu *) g_ptr_array_index (store, 0))->p2, ==, 0);
-  g_assert_cmphex (((ClApdu *) g_ptr_array_index (store, 1))->p1, ==, 0x88);
-  g_assert_cmphex (((ClApdu *) g_ptr_array_index (store, 1))->p2, ==, 1);
-  g_assert_cmpuint (g_bytes_get_size (((ClApdu *) g_ptr_array_index (store, 1))->data), ==, 100);
-  g_assert_true (((ClApdu *) g_ptr_array_index (store, 1))->flags & CL_APDU_FLAG_SENSITIVE);
+  g_assert_cmphex (((ClApdu *)g_ptr_array_index (store, 0))->p1, ==, 0x08);
+  g_assert_cmphex (((ClApdu *)g_ptr_array_index (store, 0))->p2, ==, 0);
+  g_assert_cmphex (((ClApdu *)g_ptr_array_index (store, 1))->p1, ==, 0x88);
+  g_assert_cmphex (((ClApdu *)g_ptr_array_index (store, 1))->p2, ==, 1);
+  g_assert_cmpuint (g_bytes_get_size (((ClApdu *)g_ptr_array_index (store, 1))->data), ==, 100);
+  g_assert_true (((ClApdu *)g_ptr_array_index (store, 1))->flags & CL_APDU_FLAG_SENSITIVE);
 
   g_assert_null (cl_gp_delete_apdu (g_bytes_get_data (aid, NULL), 3, FALSE, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);

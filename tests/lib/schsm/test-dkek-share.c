@@ -50,17 +50,17 @@ test_round_trip_and_errors (void)
   g_autofree guint8 *bad = NULL;
 
   for (guint i = 0; i < sizeof share; i++)
-    share[i] = (guint8) (0xA5 ^ i);
+    share[i] = (guint8)(0xA5 ^ i);
   file = cl_dkek_share_encrypt_full (share, "secret", 6, NULL, 1000, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (file), ==, CL_DKEK_SHARE_FILE_LEN);
-  g_assert_true (cl_dkek_share_decrypt_full (g_bytes_get_data (file, NULL), CL_DKEK_SHARE_FILE_LEN, "secret", 6, 1000,
-                                             out, &error));
+  g_assert_true (
+    cl_dkek_share_decrypt_full (g_bytes_get_data (file, NULL), CL_DKEK_SHARE_FILE_LEN, "secret", 6, 1000, out, &error));
   g_assert_cmpmem (out, sizeof out, share, sizeof share);
 
   /* a wrong password almost always breaks the padding; when it does not, the length check catches it */
-  g_assert_false (cl_dkek_share_decrypt_full (g_bytes_get_data (file, NULL), CL_DKEK_SHARE_FILE_LEN, "secreT", 6,
-                                              1000, out, &error));
+  g_assert_false (
+    cl_dkek_share_decrypt_full (g_bytes_get_data (file, NULL), CL_DKEK_SHARE_FILE_LEN, "secreT", 6, 1000, out, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_SECURITY);
   g_assert_null (strstr (error->message, "secre"));
   g_clear_error (&error);

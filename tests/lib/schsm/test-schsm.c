@@ -28,7 +28,7 @@ static const guint8 so_pin[] = { 0x35, 0x37, 0x36, 0x32, 0x31, 0x38, 0x38, 0x30 
 static void
 test_builders (void)
 {
-  ClSchsmInitParams init = { 0x0001, pin, 6, so_pin, 3, 1 };
+  ClSchsmInitParams init = { 0x0001, pin, 6, so_pin, 8, 3, 1 };
   g_autoptr (GError) error = NULL;
   ClApdu *apdu;
   g_autoptr (GBytes) body = g_bytes_new ("\x5F\x29\x01\x00", 4);
@@ -38,10 +38,18 @@ test_builders (void)
   apdu = cl_schsm_apdu_initialize (&init, &error);
   g_assert_no_error (error);
   g_assert_true (apdu->flags & CL_APDU_FLAG_SENSITIVE);
-  assert_apdu (apdu, "805000001C" "80020001" "8106363438323139" "82083537363231383830" "910103" "920101");
+  assert_apdu (apdu, "805000001C"
+                     "80020001"
+                     "8106363438323139"
+                     "82083537363231383830"
+                     "910103"
+                     "920101");
   init.dkek_shares = -1;
-  assert_apdu (cl_schsm_apdu_initialize (&init, NULL),
-               "8050000019" "80020001" "8106363438323139" "82083537363231383830" "910103");
+  assert_apdu (cl_schsm_apdu_initialize (&init, NULL), "8050000019"
+                                                       "80020001"
+                                                       "8106363438323139"
+                                                       "82083537363231383830"
+                                                       "910103");
   init.user_pin_len = 5;
   g_assert_null (cl_schsm_apdu_initialize (&init, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
@@ -55,13 +63,15 @@ test_builders (void)
                "002400810C363438323139363438323139");
   assert_apdu (cl_schsm_apdu_reset_retry_counter (so_pin, 8, pin, 6), "002C00810E3537363231383830363438323139");
   assert_apdu (cl_schsm_apdu_reset_retry_counter (so_pin, 8, NULL, 0), "002C0181083537363231383830");
-  assert_apdu (cl_schsm_apdu_generate_key (1, 0, body), "00460100000004" "5F290100" "0000");
+  assert_apdu (cl_schsm_apdu_generate_key (1, 0, body), "00460100000004"
+                                                        "5F290100"
+                                                        "0000");
   assert_apdu (cl_schsm_apdu_read_binary (0x2F02, 0x0102, 256), "00B12F02045402010200");
-  assert_apdu (cl_schsm_apdu_update_binary (0xCE01, 0x0010, (const guint8 *) "\x01\x02", 2),
-               "00D7CE0108540200105302" "0102");
+  assert_apdu (cl_schsm_apdu_update_binary (0xCE01, 0x0010, (const guint8 *)"\x01\x02", 2), "00D7CE0108540200105302"
+                                                                                            "0102");
   assert_apdu (cl_schsm_apdu_list_files (), "80580000000000");
   for (guint i = 0; i < sizeof share; i++)
-    share[i] = (guint8) i;
+    share[i] = (guint8)i;
   assert_apdu (cl_schsm_apdu_import_dkek_share (share),
                "8052000020000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F00");
   assert_apdu (cl_schsm_apdu_import_dkek_share (NULL), "8052000000");
@@ -107,13 +117,13 @@ test_parsers (void)
   g_assert_no_error (error);
   g_assert_cmpuint (major, ==, 3);
   g_assert_cmpuint (minor, ==, 5);
-  g_assert_false (cl_schsm_parse_select ((const guint8 *) "\x62\x03\x82\x01\x38", 5, &major, &minor, &error));
+  g_assert_false (cl_schsm_parse_select ((const guint8 *)"\x62\x03\x82\x01\x38", 5, &major, &minor, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_false (cl_schsm_parse_select ((const guint8 *) "\x62\x03\x85\x01\x38", 5, &major, &minor, &error));
+  g_assert_false (cl_schsm_parse_select ((const guint8 *)"\x62\x03\x85\x01\x38", 5, &major, &minor, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
   g_clear_error (&error);
-  g_assert_false (cl_schsm_parse_select ((const guint8 *) "\x62\x05\x85\x01", 4, &major, &minor, &error));
+  g_assert_false (cl_schsm_parse_select ((const guint8 *)"\x62\x05\x85\x01", 4, &major, &minor, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
   g_clear_error (&error);
 
@@ -122,18 +132,18 @@ test_parsers (void)
   g_assert_cmpuint (st.outstanding, ==, 1);
   g_assert_true (st.has_kcv);
   g_assert_cmpuint (st.kcv[7], ==, 0x88);
-  g_assert_false (cl_schsm_parse_dkek_status ((const guint8 *) "\x01\x02", 2, &st, &error));
+  g_assert_false (cl_schsm_parse_dkek_status ((const guint8 *)"\x01\x02", 2, &st, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
   g_clear_error (&error);
-  g_assert_false (cl_schsm_parse_dkek_status ((const guint8 *) "\x01\x00\x00", 3, &st, &error));
+  g_assert_false (cl_schsm_parse_dkek_status ((const guint8 *)"\x01\x00\x00", 3, &st, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
   g_clear_error (&error);
 
-  fids = cl_schsm_parse_file_list ((const guint8 *) "\x2F\x02\xCC\x01", 4, &error);
+  fids = cl_schsm_parse_file_list ((const guint8 *)"\x2F\x02\xCC\x01", 4, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (fids->len, ==, 2);
   g_assert_cmphex (g_array_index (fids, guint16, 1), ==, 0xCC01);
-  g_assert_null (cl_schsm_parse_file_list ((const guint8 *) "\x2F", 1, &error));
+  g_assert_null (cl_schsm_parse_file_list ((const guint8 *)"\x2F", 1, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
 }
 
@@ -207,7 +217,7 @@ test_card_select_and_pin (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   {
-    ClSchsmInitParams init = { 0x0001, pin, 6, so_pin, 3, 1 };
+    ClSchsmInitParams init = { 0x0001, pin, 6, so_pin, 8, 3, 1 };
     cl_script_transport_expect (f->transport, NULL, "9000");
     g_assert_true (cl_schsm_initialize (f->channel, &init, NULL, &error));
     g_assert_no_error (error);
@@ -225,7 +235,7 @@ test_card_files (Fixture *f, gconstpointer data)
   g_autofree char *first = NULL, *second = NULL;
 
   for (guint i = 0; i < sizeof buf; i++)
-    buf[i] = (guint8) (i * 7);
+    buf[i] = (guint8)(i * 7);
   content = g_bytes_new (buf, sizeof buf);
 
   /* short APDUs: 240 + 60 bytes written, 256 + 44 read */
@@ -234,8 +244,11 @@ test_card_files (Fixture *f, gconstpointer data)
   g_assert_true (cl_schsm_write_file (f->channel, 0x2F02, content, NULL, &error));
   g_assert_no_error (error);
 
-  first = g_strconcat (cl_hex_encode (buf, 256), "9000", NULL);
-  second = g_strconcat (cl_hex_encode (buf + 256, 44), "9000", NULL);
+  g_autofree char *first_hex = cl_hex_encode (buf, 256);
+  g_autofree char *second_hex = cl_hex_encode (buf + 256, 44);
+
+  first = g_strconcat (first_hex, "9000", NULL);
+  second = g_strconcat (second_hex, "9000", NULL);
   expect_apdu (f, cl_schsm_apdu_read_binary (0x2F02, 0, 256), first);
   expect_apdu (f, cl_schsm_apdu_read_binary (0x2F02, 256, 256), second);
   got = cl_schsm_read_file (f->channel, 0x2F02, NULL, &error);
@@ -266,8 +279,8 @@ test_card_dkek (Fixture *f, gconstpointer data)
   g_autoptr (GBytes) share = cl_test_vectors_get_hex (v, "single_share", "share");
   g_autoptr (GBytes) kcv = cl_test_vectors_get_hex (v, "single_share", "kcv_if_only_share");
   g_autoptr (GError) error = NULL;
-  g_autofree char *response = g_strconcat ("0100", cl_test_vectors_get (v, "single_share", "kcv_if_only_share"),
-                                           "9000", NULL);
+  g_autofree char *response
+    = g_strconcat ("0100", cl_test_vectors_get (v, "single_share", "kcv_if_only_share"), "9000", NULL);
   ClSchsmDkekStatus st;
   guint8 digest[32];
   unsigned int digest_len = 0;
@@ -310,10 +323,12 @@ test_card_generate (Fixture *f, gconstpointer data)
   card_body->car = g_strdup (body->car);
   card_body->chr = g_strdup (body->chr);
   g_assert_true (cl_cvc_body_set_public_key (card_body, card_key, CL_CVC_ALGORITHM_ECDSA_SHA256, TRUE, &error));
-  request = cl_cvc_request_build (card_body, cl_cvc_pkey_sign, &inner, "UTCLDEV0000100001", cl_cvc_pkey_sign, &outer,
-                                  &error);
+  request
+    = cl_cvc_request_build (card_body, cl_cvc_pkey_sign, &inner, "UTCLDEV0000100001", cl_cvc_pkey_sign, &outer, &error);
   g_assert_no_error (error);
-  response = g_strconcat (cl_hex_encode_bytes (request), "9000", NULL);
+  g_autofree char *request_hex = cl_hex_encode_bytes (request);
+
+  response = g_strconcat (request_hex, "9000", NULL);
 
   expect_apdu (f, cl_schsm_apdu_generate_key (1, 0, contents), response);
   got = cl_schsm_generate_key (f->channel, 1, 0, body, NULL, &error);
@@ -333,8 +348,7 @@ main (int argc, char **argv)
   g_test_add_func ("/schsm/parsers", test_parsers);
   g_test_add ("/schsm/card/select-and-pin", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_card_select_and_pin,
               fixture_teardown);
-  g_test_add ("/schsm/card/files", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_card_files,
-              fixture_teardown);
+  g_test_add ("/schsm/card/files", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_card_files, fixture_teardown);
   g_test_add ("/schsm/card/dkek", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_card_dkek, fixture_teardown);
   g_test_add ("/schsm/card/generate", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_card_generate,
               fixture_teardown);

@@ -8,10 +8,10 @@
 
 G_BEGIN_DECLS
 
-GBytes     *scp_hex (const char *text);
+GBytes *scp_hex (const char *text);
 /* Bytes a[off..off+len) of bytes (asserts the range). */
-GBytes     *scp_slice (GBytes *bytes, gsize off, gsize len);
-ClKeySet   *scp_key_set (ClTestVectors *v, const char *section, ClKeyType type, guint8 version);
+GBytes *scp_slice (GBytes *bytes, gsize off, gsize len);
+ClKeySet *scp_key_set (ClTestVectors *v, const char *section, ClKeyType type, guint8 version);
 /* "name = hex" pairs found in the comment lines of a vector file (pysim's plain commands), plus
  * "get_eid_plain_response" from "(card's plain response data: ...)". */
 GHashTable *scp_comment_values (const char *file);

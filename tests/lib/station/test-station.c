@@ -61,7 +61,7 @@ test_station_insert_remove (void)
   g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
   g_assert_cmpstr (cl_station_get_atr (station), ==, "3B8A80");
   g_assert_cmpuint (cl_station_get_card_count (station), ==, 1);
-  g_assert_cmpstr (cl_station_get_last_event (station), ==, "Card inserted (ATR 3B8A80)");
+  g_assert_cmpstr (cl_station_get_last_event (station), ==, "Card inserted");
   g_assert_true (g_date_time_equal (cl_station_get_last_event_time (station), t1));
   g_assert_true (names_contain (names, "state"));
   g_assert_true (names_contain (names, "atr"));
@@ -158,6 +158,32 @@ test_station_list (void)
 }
 
 static void
+test_station_list_order (void)
+{
+  g_autoptr (ClStationList) list = cl_station_list_new ();
+  const char *const arrivals[] = { "Rig 10", "Rig 2", "Rig 1 00 01", "Rig 1 00 00", "Rig 3" };
+  const char *const expected[] = { "Rig 1 00 00", "Rig 1 00 01", "Rig 2", "Rig 3", "Rig 10" };
+  ItemsChanged rec = { 0 };
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), &rec);
+  for (guint i = 0; i < G_N_ELEMENTS (arrivals); i++)
+    {
+      g_autoptr (ClStation) station = cl_station_new (arrivals[i]);
+
+      g_assert_true (cl_station_list_add (list, station));
+    }
+  /* "Rig 3" went in before "Rig 10". */
+  g_assert_cmpuint (rec.position, ==, 3);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr (ClStation) station = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      g_assert_cmpstr (cl_station_get_name (station), ==, expected[i]);
+    }
+}
+
+static void
 test_line_event_format (void)
 {
   g_autoptr (GDateTime) when = g_date_time_new_local (2024, 1, 2, 3, 4, 5);
@@ -239,6 +265,7 @@ main (int argc, char **argv)
   g_test_add_func ("/station/notify-only-on-change", test_station_notify_only_on_change);
   g_test_add_func ("/station/state-enum", test_station_state_enum);
   g_test_add_func ("/station-list/add-find-remove", test_station_list);
+  g_test_add_func ("/station-list/natural-order", test_station_list_order);
   g_test_add_func ("/line-event/format", test_line_event_format);
   g_test_add_func ("/event-log/bounded", test_event_log_bounded);
   g_test_add_func ("/event-log/default-capacity", test_event_log_default_capacity);

@@ -128,7 +128,7 @@ test_builder_nested (void)
   ClTlv tlv, child, found;
   g_autoptr (GError) error = NULL;
 
-  cl_tlv_append (out, 0x5F29, (const guint8 *) "\x00", 1);
+  cl_tlv_append (out, 0x5F29, (const guint8 *)"\x00", 1);
   cl_tlv_append (out, 0x86, big, 4);
   cl_tlv_append (out, 0x87, big, 200);
   cl_tlv_end (out, inner);

@@ -29,6 +29,7 @@ typedef struct
   ClVpcdLink *link;
   GError *error;
   guint64 apdus;
+  gboolean trace;
 } Runner;
 
 static gboolean
@@ -63,6 +64,7 @@ cmd_manufacture (int argc, char **argv)
   g_autofree char *scp = NULL, *i_param = NULL;
   gint count = 1;
   gint64 seed = -1;
+  gboolean with_schsm = FALSE;
   GOptionEntry entries[] = {
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "directory for the images", "DIR" },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "number of cards", "N" },
@@ -74,6 +76,8 @@ cmd_manufacture (int argc, char **argv)
     { "scp", 0, 0, G_OPTION_ARG_STRING, &scp, "03 or 02 (default by key type)", "NN" },
     { "i", 0, 0, G_OPTION_ARG_STRING, &i_param, "i parameter (default 70 for SCP03, 55 for SCP02)", "HEX" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "reproducible serial numbers", "S" },
+    { "with-schsm", 0, 0, G_OPTION_ARG_NONE, &with_schsm,
+      "SmartCard-HSM package and instance already installed (tests that start at step 8)", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- make virtual card images");
@@ -122,7 +126,18 @@ cmd_manufacture (int argc, char **argv)
       g_autofree char *name = g_strdup_printf ("card-%04d.vcard", n + 1);
       g_autofree char *path = g_build_filename (out, name, NULL);
 
-      if (image == NULL || !cl_vcard_image_save (image, path, &error))
+      if (image == NULL)
+        goto fail;
+      if (with_schsm)
+        {
+          static const guint8 aid[] = { 0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0xC3, 0x1F, 0x02, 0x01 };
+          static const guint8 privileges[3] = { 0 };
+          g_autoptr (GBytes) package = g_bytes_new_static (aid, sizeof aid);
+
+          g_ptr_array_add (cl_vcard_image_add_load_file (image, aid, sizeof aid)->modules, g_bytes_ref (package));
+          cl_vcard_image_add_applet (image, aid, sizeof aid, package, package, 0x07, privileges);
+        }
+      if (!cl_vcard_image_save (image, path, &error))
         goto fail;
       g_print ("%s\n", path);
     }
@@ -159,16 +174,19 @@ runner_control (ClVpcdControl control, gpointer user_data)
   /* Power-on reads the image again: another process may have had the card in between. */
   if (control == CL_VPCD_POWER_ON)
     {
-      ClVcardImage *fresh = cl_vcard_image_load (r->image_path, &error);
+      ClVcardImage *fresh;
+
+      /* the old session goes first: ending it may still persist state (C_DevAut locking) */
+      g_clear_object (&r->session);
+      fresh = cl_vcard_image_load (r->image_path, &error);
       if (fresh == NULL)
         g_warning ("Keeping the card state in memory: %s", error->message);
       else
         {
           g_object_unref (r->image);
           r->image = fresh;
-          g_object_unref (r->session);
-          r->session = cl_vcard_session_new (r->image);
         }
+      r->session = cl_vcard_session_new (r->image);
     }
   atr = cl_vcard_session_reset (r->session);
 }
@@ -183,6 +201,12 @@ runner_transmit (GBytes *command, gpointer user_data, GError **error)
 
   r->apdus++;
   response = cl_vcard_session_transmit (r->session, data, len);
+  if (r->trace)
+    {
+      g_autofree char *c = cl_hex_encode (data, len);
+      g_autofree char *a = response ? cl_hex_encode_bytes (response) : g_strdup ("(silent)");
+      g_printerr ("vcard > %s\nvcard < %s\n", c, a);
+    }
   if (!cl_vcard_session_take_commit_error (r->session, error))
     {
       g_clear_pointer (&response, g_bytes_unref);
@@ -279,6 +303,8 @@ cmd_run (int argc, char **argv)
     goto fail;
   r.session = cl_vcard_session_new (r.image);
   r.timing_on = timing;
+  /* APDU trace on stderr for debugging a client; never on by default since PINs would show */
+  r.trace = g_getenv ("CARDLINE_VCARD_TRACE") != NULL;
   cl_vcard_timing_init_default (&r.timing);
 
   cancellable = g_cancellable_new ();

@@ -12,6 +12,7 @@
 #include "core/cl-hex.h"
 #include "crypto/cl-plain-key-set.h"
 #include "gp/cl-gp-card.h"
+#include "scp/cl-scp02.h"
 #include "scp/cl-scp03.h"
 
 #define KST_HEX "404142434445464748494A4B4C4D4E4F"
@@ -232,6 +233,86 @@ test_scp03_vectors (void)
       checked++;
     }
   g_assert_cmpuint (checked, >=, 8);
+}
+
+static void
+test_scp02_vectors (void)
+{
+  g_autoptr (ClTestVectors) v = cl_test_vectors_load ("scp02.txt");
+  const char *const *sections = cl_test_vectors_sections (v);
+  guint checked = 0;
+
+  for (guint n = 0; sections[n]; n++)
+    {
+      const char *section = sections[n];
+      g_autoptr (GBytes) enc = NULL, mac = NULL, dek = NULL, iu_rsp = NULL, kdd = NULL;
+      g_autoptr (ClVcardImage) image = cl_vcard_image_new ();
+      g_autoptr (ClVcardSession) session = NULL;
+      g_autoptr (GBytes) atr = NULL;
+      g_autofree char *iu = NULL, *rsp = NULL, *want = NULL, *want_data = NULL;
+      const guint8 *r;
+      ClVcardKeys *keys;
+
+      if (!cl_test_vectors_has (v, section, "external_authenticate"))
+        continue;
+      g_test_message ("SCP02 vector %s", section);
+      enc = cl_test_vectors_get_hex (v, section, "enc");
+      mac = cl_test_vectors_get_hex (v, section, "mac");
+      dek = cl_test_vectors_get_hex (v, section, "dek");
+      iu_rsp = cl_test_vectors_get_hex (v, section, "initialize_update_response");
+      r = g_bytes_get_data (iu_rsp, NULL);
+      kdd = g_bytes_new (r, 10);
+      cl_vcard_image_set_kdd (image, kdd);
+      keys = cl_vcard_keys_new (r[10], CL_KEY_TYPE_DES3, enc, mac, dek, 2, 0x55);
+      keys->sequence = (guint32) r[12] << 8 | r[13];
+      cl_vcard_image_put_keys (image, keys);
+      session = cl_vcard_session_new (image);
+      atr = cl_vcard_session_reset (session);
+      cl_vcard_session_set_next_card_challenge (session, (const guint8[8]){ r[14], r[15], r[16], r[17], r[18], r[19] });
+      iu = g_strdup_printf ("8050%02X0008%s00", r[10], cl_test_vectors_get (v, section, "host_challenge"));
+      rsp = send_hex (session, iu);
+      want_data = cl_hex_encode (r, 28);
+      want = g_strconcat (want_data, "9000", NULL);
+      g_assert_cmpstr (rsp, ==, want);
+      g_assert_cmpuint (send_sw (session, cl_test_vectors_get (v, section, "external_authenticate")), ==, 0x9000);
+      for (guint w = 1; w <= 4; w++)
+        {
+          g_autofree char *name = g_strdup_printf ("wrapped_%u", w);
+          const char *wrapped = cl_test_vectors_get (v, section, name);
+          if (wrapped == NULL)
+            break;
+          g_assert_cmpuint (send_sw (session, wrapped), !=, 0x6982);
+        }
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 3);
+}
+
+static void
+test_scp02_put_key (gconstpointer data)
+{
+  guint8 level = GPOINTER_TO_UINT (data);
+  g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_DES3, 0x20, KST_HEX, 2, 0x55);
+  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+  g_autoptr (ClCardChannel) channel = channel_for (session);
+  g_autoptr (ClKeySet) kst = plain_keys (CL_KEY_TYPE_DES3, 0x20, KST_HEX);
+  g_autoptr (ClKeySet) card_keys = plain_keys (CL_KEY_TYPE_DES3, 0x21, "00112233445566778899AABBCCDDEEFF");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClScp02) scp = NULL;
+  g_autoptr (ClScp02) scp2 = NULL;
+  g_autoptr (GPtrArray) isd = NULL;
+  ClGpKeyWrap wrap = { CL_GP_KEY_WRAP_SESSION_DEK, NULL, NULL, 0, FALSE };
+
+  scp = cl_scp02_open (channel, kst, 0x20, level, NULL, NULL, &error);
+  g_assert_no_error (error);
+  isd = cl_gp_get_status (channel, CL_GP_STATUS_ISD, NULL, &error);
+  g_assert_no_error (error);
+  wrap.session_dek = cl_scp02_get_session_dek (scp, &wrap.session_dek_len);
+  g_assert_true (cl_gp_put_key (channel, card_keys, 0x20, &wrap, NULL, &error));
+  g_assert_no_error (error);
+  scp2 = cl_scp02_open (channel, card_keys, 0x21, level, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (cl_vcard_image_find_keys (image, 0x20));
 }
 
 /* ---- host side of lib/scp and lib/gp against the card ---- */
@@ -542,6 +623,9 @@ main (int argc, char **argv)
       g_test_add_data_func (name, &cases[n], test_scp03_levels);
     }
   g_test_add_func ("/vcard/scp03/wrong-kst", test_wrong_kst);
+  g_test_add_func ("/vcard/scp02/vectors", test_scp02_vectors);
+  g_test_add_data_func ("/vcard/scp02/level01-put-key-reauth", GUINT_TO_POINTER (0x01), test_scp02_put_key);
+  g_test_add_data_func ("/vcard/scp02/level03-put-key-reauth", GUINT_TO_POINTER (0x03), test_scp02_put_key);
   g_test_add_func ("/vcard/isd/put-key-reauth", test_put_key_and_reauth);
   g_test_add_func ("/vcard/isd/load-install-reload", test_load_install);
   g_test_add_func ("/vcard/isd/load-broken", test_load_broken);

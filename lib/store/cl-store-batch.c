@@ -1,0 +1,114 @@
+/* cl-store-batch.c: batches. */
+#include "store/cl-store-private.h"
+
+#include "core/cl-error.h"
+
+#include <string.h>
+
+gint64
+cl_store_batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
+                       guint quantity, const char *actor, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *detail = NULL;
+  gint64 id;
+
+  if (!cl_store_check_name ("Batch name", name, error) || !cl_store_check_name ("Profile name", profile_name, error))
+    return 0;
+  if (profile_hash == NULL || strlen (profile_hash) != 64)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Profile hash of batch %s must be 64 hex digits", name);
+      return 0;
+    }
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(txn = cl_store_txn_begin (self, error)))
+    return 0;
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO batches (name, profile_name, profile_hash, quantity, created, state) "
+                           "VALUES (?, ?, ?, ?, ?, 'OPEN')",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, profile_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, profile_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, quantity);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, CL_ERROR, CL_ERROR_STORE, "A batch named %s already exists", name);
+      else
+        cl_store_set_error (self, error, "Creating a batch");
+      return 0;
+    }
+  id = sqlite3_last_insert_rowid (self->db);
+  detail = g_strdup_printf ("profile %s sha256 %s quantity %u", profile_name, profile_hash, quantity);
+  if (!cl_store_audit_append_locked (self, actor, "batch-create", name, detail, error))
+    return 0;
+  if (!cl_store_txn_commit (txn, error))
+    return 0;
+  return id;
+}
+
+gint64
+cl_store_batch_lookup (ClStore *self, const char *name, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT id FROM batches WHERE name = ?", error);
+
+  if (stmt == NULL)
+    return 0;
+  cl_store_bind_text (stmt, 1, name);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch named %s", name ? name : "(null)");
+      return 0;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+gboolean
+cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, const char *actor, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (ClStoreTxn) txn = cl_store_txn_begin (self, error);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *subject = g_strdup_printf ("batch %" G_GINT64_FORMAT, batch_id);
+
+  if (txn == NULL)
+    return FALSE;
+  if (!(stmt = cl_store_prepare (self, "UPDATE batches SET state = ? WHERE id = ?", error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cl_batch_state_to_string (state), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, batch_id);
+  if (!cl_store_step_done (self, stmt, "Setting a batch state", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch %" G_GINT64_FORMAT, batch_id);
+      return FALSE;
+    }
+  if (!cl_store_audit_append_locked (self, actor, "batch-state", subject, cl_batch_state_to_string (state), error))
+    return FALSE;
+  return cl_store_txn_commit (txn, error);
+}
+
+gboolean
+cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT state FROM batches WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch %" G_GINT64_FORMAT, batch_id);
+      return FALSE;
+    }
+  return cl_batch_state_from_string ((const char *) sqlite3_column_text (stmt, 0), state, error);
+}

@@ -1,0 +1,61 @@
+/* cl-store-private.h: what the cl-store-*.c files share. Every public call locks the store, runs one
+ * transaction and unlocks; helpers below expect the lock held. */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "store/cl-store.h"
+
+G_BEGIN_DECLS
+
+struct _ClStore
+{
+  GObject parent_instance;
+  sqlite3 *db;
+  GMutex lock;
+  char *path;
+  guint schema_version;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* The migrations: entry i takes the schema from version i to i + 1. */
+extern const char *const cl_store_migrations[];
+extern const guint cl_store_n_migrations;
+
+/* CL_ERROR_STORE "what: SQLite's message". */
+void          cl_store_set_error (ClStore *self, GError **error, const char *what);
+gboolean      cl_store_exec (ClStore *self, const char *sql, GError **error);
+sqlite3_stmt *cl_store_prepare (ClStore *self, const char *sql, GError **error);
+/* sqlite3_step to completion (SQLITE_DONE) of a statement that returns no rows. */
+gboolean      cl_store_step_done (ClStore *self, sqlite3_stmt *stmt, const char *what, GError **error);
+
+/* A write transaction (BEGIN IMMEDIATE) that rolls back when freed uncommitted. */
+typedef struct
+{
+  ClStore *store;
+  gboolean finished;
+} ClStoreTxn;
+
+ClStoreTxn *cl_store_txn_begin (ClStore *self, GError **error);
+gboolean    cl_store_txn_commit (ClStoreTxn *txn, GError **error);
+void        cl_store_txn_free (ClStoreTxn *txn);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClStoreTxn, cl_store_txn_free)
+
+gint64 cl_store_now (gint64 when);
+
+/* Binding helpers: NULL text / negative number become SQL NULL. */
+void cl_store_bind_text (sqlite3_stmt *stmt, int index, const char *text);
+void cl_store_bind_opt_int (sqlite3_stmt *stmt, int index, gint64 value);
+/* Column helpers: NULL becomes -1 / NULL. */
+gint64 cl_store_column_opt_int (sqlite3_stmt *stmt, int index);
+char  *cl_store_column_dup_text (sqlite3_stmt *stmt, int index);
+
+/* Appends an audit record inside the caller's transaction. */
+gint64 cl_store_audit_append_locked (ClStore *self, const char *actor, const char *action, const char *subject,
+                                     const char *detail, GError **error);
+/* A chip id is 1..64 upper-case hex digits; CL_ERROR_INVALID_ARGUMENT otherwise. */
+gboolean cl_store_check_chip_id (const char *chip_id, GError **error);
+gboolean cl_store_check_name (const char *what, const char *value, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,304 @@
+/* cl-store.c: opening, migrating and checking the store; the helpers the other cl-store-*.c files use. */
+#include "store/cl-store-private.h"
+
+#include "core/cl-error.h"
+
+#include <string.h>
+
+G_DEFINE_FINAL_TYPE (ClStore, cl_store, G_TYPE_OBJECT)
+
+static void
+cl_store_finalize (GObject *object)
+{
+  ClStore *self = CL_STORE (object);
+
+  /* close_v2 defers the close until stray statements are finalized instead of failing. */
+  if (self->db)
+    sqlite3_close_v2 (self->db);
+  g_mutex_clear (&self->lock);
+  g_free (self->path);
+  G_OBJECT_CLASS (cl_store_parent_class)->finalize (object);
+}
+
+static void
+cl_store_class_init (ClStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cl_store_finalize;
+}
+
+static void
+cl_store_init (ClStore *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+void
+cl_store_set_error (ClStore *self, GError **error, const char *what)
+{
+  g_set_error (error, CL_ERROR, CL_ERROR_STORE, "%s: %s (%s)", what, sqlite3_errmsg (self->db), self->path);
+}
+
+gboolean
+cl_store_exec (ClStore *self, const char *sql, GError **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "%s (%s)", msg ? msg : "SQLite failed", self->path);
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+sqlite3_stmt *
+cl_store_prepare (ClStore *self, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      cl_store_set_error (self, error, "Preparing a query");
+      return NULL;
+    }
+  return stmt;
+}
+
+gboolean
+cl_store_step_done (ClStore *self, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+ClStoreTxn *
+cl_store_txn_begin (ClStore *self, GError **error)
+{
+  ClStoreTxn *txn;
+
+  if (!cl_store_exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+  txn = g_new0 (ClStoreTxn, 1);
+  txn->store = self;
+  return txn;
+}
+
+gboolean
+cl_store_txn_commit (ClStoreTxn *txn, GError **error)
+{
+  if (!cl_store_exec (txn->store, "COMMIT", error))
+    return FALSE;
+  txn->finished = TRUE;
+  return TRUE;
+}
+
+void
+cl_store_txn_free (ClStoreTxn *txn)
+{
+  if (txn == NULL)
+    return;
+  if (!txn->finished)
+    sqlite3_exec (txn->store->db, "ROLLBACK", NULL, NULL, NULL);
+  g_free (txn);
+}
+
+gint64
+cl_store_now (gint64 when)
+{
+  return when != 0 ? when : g_get_real_time ();
+}
+
+void
+cl_store_bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+void
+cl_store_bind_opt_int (sqlite3_stmt *stmt, int index, gint64 value)
+{
+  if (value >= 0)
+    sqlite3_bind_int64 (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+gint64
+cl_store_column_opt_int (sqlite3_stmt *stmt, int index)
+{
+  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
+    return -1;
+  return sqlite3_column_int64 (stmt, index);
+}
+
+char *
+cl_store_column_dup_text (sqlite3_stmt *stmt, int index)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, index);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+gboolean
+cl_store_check_chip_id (const char *chip_id, GError **error)
+{
+  gsize len = chip_id ? strlen (chip_id) : 0;
+
+  if (len == 0 || len > 64)
+    goto bad;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isxdigit (chip_id[i]) || g_ascii_islower (chip_id[i]))
+      goto bad;
+  return TRUE;
+bad:
+  g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+               "Chip id “%s” is not 1..64 upper-case hex digits", chip_id ? chip_id : "(null)");
+  return FALSE;
+}
+
+gboolean
+cl_store_check_name (const char *what, const char *value, GError **error)
+{
+  if (value == NULL || *value == '\0' || strlen (value) > 256 || !g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "%s must be 1..256 bytes of UTF-8", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+query_int (ClStore *self, const char *sql, gint64 *out, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, sql);
+      return FALSE;
+    }
+  *out = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+migrate (ClStore *self, GError **error)
+{
+  gint64 version;
+
+  if (!query_int (self, "PRAGMA user_version", &version, error))
+    return FALSE;
+  if (version > CL_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE,
+                   "Store %s has schema version %" G_GINT64_FORMAT ", newer than this Cardline's %d", self->path,
+                   version, CL_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  /* One transaction per migration: a crash mid-way leaves the previous version, never half of the next. */
+  for (guint v = (guint) version; v < cl_store_n_migrations; v++)
+    {
+      g_autoptr (ClStoreTxn) txn = cl_store_txn_begin (self, error);
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", v + 1);
+
+      if (txn == NULL || !cl_store_exec (self, cl_store_migrations[v], error) || !cl_store_exec (self, bump, error)
+          || !cl_store_txn_commit (txn, error))
+        {
+          g_prefix_error (error, "Migrating the store to schema version %u: ", v + 1);
+          return FALSE;
+        }
+    }
+  self->schema_version = CL_STORE_SCHEMA_VERSION;
+  return TRUE;
+}
+
+ClStore *
+cl_store_open (const char *path, GError **error)
+{
+  g_autoptr (ClStore) self = g_object_new (CL_TYPE_STORE, NULL);
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self->path = g_strdup (path);
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot open the store %s: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, CL_STORE_BUSY_TIMEOUT_MS);
+  /* synchronous=FULL in WAL mode syncs the WAL on every commit: a journal intent is on disk before the
+   * irreversible command is sent. */
+  if (!cl_store_exec (self,
+                      "PRAGMA journal_mode = WAL;"
+                      "PRAGMA synchronous = FULL;"
+                      "PRAGMA foreign_keys = ON;",
+                      error))
+    return NULL;
+  if (!migrate (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const char *
+cl_store_get_path (ClStore *self)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  return self->path;
+}
+
+guint
+cl_store_get_schema_version (ClStore *self)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), 0);
+  return self->schema_version;
+}
+
+gboolean
+cl_store_integrity_check (ClStore *self, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) fk = NULL;
+  const char *answer;
+
+  stmt = cl_store_prepare (self, "PRAGMA integrity_check(1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Integrity check");
+      return FALSE;
+    }
+  answer = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_strcmp0 (answer, "ok") != 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Store %s fails its integrity check: %s", self->path,
+                   answer ? answer : "(no answer)");
+      return FALSE;
+    }
+  fk = cl_store_prepare (self, "PRAGMA foreign_key_check", error);
+  if (fk == NULL)
+    return FALSE;
+  if (sqlite3_step (fk) == SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Store %s: row %" G_GINT64_FORMAT " of table %s refers to a "
+                   "missing row of %s", self->path, sqlite3_column_int64 (fk, 1), sqlite3_column_text (fk, 0),
+                   sqlite3_column_text (fk, 2));
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,85 @@
+/* cl-yield-summary.h: the yield figures of DESIGN §3, defined here and nowhere else.
+ *
+ * Over the production attempts in scope (one batch or all; QA re-tests are not feeds):
+ *   fed             production attempts: every entry of a card into the contact station, re-feeds included
+ *   distinct_chips  distinct chip identities fed; a feed that never identified its chip (NO_ATR) counts as one
+ *   good            distinct chips with a production attempt that ended GOOD (verified, DESIGN §2 step 10)
+ *   first_pass_good distinct chips whose first production attempt ended GOOD
+ *   rejected        production attempts that ended REJECTED (each one put a card in the reject bin)
+ *   recovered       distinct chips fed, not good in production, that QA recovered (a good re-test, CL_QA_RECOVER)
+ *   scrapped        distinct chips fed that QA scrapped
+ *   first-pass yield = first_pass_good / fed
+ *   final yield      = (good + recovered) / distinct_chips
+ *   throughput       = good attempts ended in the window * 1 h / window, in cards per hour
+ *   cycle time       = mean of (ended - started) of ended production attempts (feed -> eject);
+ *                      per step: mean recorded duration of each step
+ *   rejects by reason / by step: rejected production attempts grouped by reject reason / failed step.
+ * Ratios are 0 when their denominator is 0. */
+#pragma once
+
+#include <glib-object.h>
+
+#include "store/cl-production-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64 batch_id; /* 0: all batches */
+  gint64 from;     /* first feed in scope, µs since the epoch; 0 if none */
+  gint64 until;    /* last eject in scope */
+
+  guint64 fed;
+  guint64 distinct_chips;
+  guint64 good;
+  guint64 first_pass_good;
+  guint64 rejected;
+  guint64 recovered;
+  guint64 scrapped;
+
+  double first_pass_yield;
+  double final_yield;
+
+  gint64 throughput_window_us;
+  guint64 throughput_good; /* good attempts ended in the window */
+  double throughput_per_hour;
+
+  guint64 cycle_count;       /* ended production attempts */
+  double cycle_time_mean_s;
+
+  guint64 rejects_by_reason[CL_REJECT_REASON_COUNT];
+  guint64 rejects_by_step[CL_PRODUCTION_STEP_COUNT];
+  guint64 step_count[CL_PRODUCTION_STEP_COUNT];
+  double step_mean_s[CL_PRODUCTION_STEP_COUNT];
+} ClYieldSummary;
+
+#define CL_TYPE_YIELD_SUMMARY (cl_yield_summary_get_type ())
+GType           cl_yield_summary_get_type (void);
+ClYieldSummary *cl_yield_summary_new (void);
+ClYieldSummary *cl_yield_summary_copy (const ClYieldSummary *summary);
+void            cl_yield_summary_free (ClYieldSummary *summary);
+/* Derives the ratios from the counts (the store calls it; tests may too). */
+void            cl_yield_summary_compute_ratios (ClYieldSummary *summary);
+
+/* One JSON object (UTF-8, no trailing newline); what `cardline --headless --summary-json` writes. */
+char *cl_yield_summary_to_json (const ClYieldSummary *summary);
+/* Human-readable, one figure per line, for reports and logs. */
+char *cl_yield_summary_to_text (const ClYieldSummary *summary);
+/* "metric,key,value" rows with a header line: scalar figures have an empty key; reasons and steps name theirs. */
+char *cl_yield_summary_to_csv (const ClYieldSummary *summary);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClYieldSummary, cl_yield_summary_free)
+
+/* One bucket of a time series (cl_store_yield_series). */
+typedef struct
+{
+  gint64 start; /* µs since the epoch */
+  guint64 fed;
+  guint64 good;
+  guint64 first_pass_good;
+  guint64 rejected;
+  double throughput_per_hour; /* good * 1 h / bucket length */
+  double first_pass_yield;    /* first_pass_good / fed */
+} ClYieldBucket;
+
+G_END_DECLS

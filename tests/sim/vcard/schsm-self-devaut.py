@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Writes EF.C_DevAut (2F02) of a virtual SmartCard-HSM with the device key's self-signed request (the inner 7F21 of
+CE00), through opensc-tool. Stands in for the station's certification step (DICA) in the OpenSC tests, which need
+some device CVC in 2F02 to derive the serial number.
+
+    schsm-self-devaut.py READER
+"""
+import re
+import subprocess
+import sys
+
+AID = "E8:2B:06:01:04:01:81:C3:1F:02:01"
+
+
+def hexs(data):
+    return ":".join("%02X" % b for b in data)
+
+
+def run(reader, apdus):
+    args = ["opensc-tool", "-r", reader]
+    for a in apdus:
+        args += ["-s", a]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    responses = []
+    for block in out.split("Sending:")[1:]:
+        m = re.search(r"Received \(SW1=0x([0-9a-f]{2}), SW2=0x([0-9a-f]{2})\)", block)
+        if not m:
+            sys.exit("no response in: " + block)
+        rest = block[m.end():]
+        data = bytes.fromhex("".join(re.findall(r"^((?:[0-9A-F]{2} )+)", rest, re.M)).replace(" ", ""))
+        responses.append((int(m.group(1) + m.group(2), 16), data))
+    return responses
+
+
+def tlv_len(buf, i):
+    n = buf[i]
+    if n < 0x80:
+        return n, i + 1
+    k = n & 0x7F
+    return int.from_bytes(buf[i + 1:i + 1 + k], "big"), i + 1 + k
+
+
+def main():
+    reader = sys.argv[1]
+    select = "00:A4:04:04:0B:" + AID + ":00"
+    ce00 = b""
+    while True:
+        off = len(ce00)
+        (sw, data), = run(reader, [select, "00:B1:CE:00:04:54:02:%02X:%02X:00" % (off >> 8, off & 0xFF)])[1:]
+        if sw != 0x9000:
+            sys.exit("READ BINARY CE00: %04X" % sw)
+        ce00 += data
+        if len(data) < 256:
+            break
+    # 67 { 7F21 inner ... }: keep the inner certificate
+    assert ce00[0] == 0x67, "CE00 is not an authenticated request"
+    _, i = tlv_len(ce00, 1)
+    assert ce00[i:i + 2] == b"\x7F\x21"
+    n, j = tlv_len(ce00, i + 2)
+    cert = ce00[i:j + n]
+    apdus = [select]
+    for off in range(0, len(cert), 200):
+        chunk = cert[off:off + 200]
+        length = bytes([len(chunk)]) if len(chunk) < 0x80 else bytes([0x81, len(chunk)])
+        body = bytes([0x54, 0x02, off >> 8, off & 0xFF, 0x53]) + length + chunk
+        apdus.append("00:D7:2F:02:%02X:" % len(body) + hexs(body))
+    for sw, _ in run(reader, apdus)[1:]:
+        if sw != 0x9000:
+            sys.exit("UPDATE BINARY 2F02: %04X" % sw)
+    print("2F02 written, %d bytes" % len(cert))
+
+
+main()
