@@ -49,7 +49,7 @@ static GBytes *
 cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellable *cancellable, GError **error)
 {
   ClPcscTransport *self = CL_PCSC_TRANSPORT (transport);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autofree guint8 *response = NULL;
   const SCARD_IO_REQUEST *pci;
   DWORD response_len = MAX_RESPONSE;
@@ -206,7 +206,7 @@ cl_pcsc_transport_connect (const char *reader, GCancellable *cancellable, GError
 void
 cl_pcsc_transport_disconnect (ClPcscTransport *self, gboolean reset)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
 
   g_return_if_fail (CL_IS_PCSC_TRANSPORT (self));
   locker = g_mutex_locker_new (&self->lock);

@@ -39,7 +39,7 @@ parse_byte_option (const char *text, const char *what, guint8 *out, GError **err
 
   if (text == NULL || !g_ascii_string_to_unsigned (text, 16, 0, 0xFF, &v, NULL))
     return g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "--%s must be one hex byte", what), FALSE;
-  *out = (guint8) v;
+  *out = (guint8)v;
   return TRUE;
 }
 
@@ -117,12 +117,12 @@ cmd_manufacture (int argc, char **argv)
       goto fail;
     }
   {
-    g_autoptr (GRand) rand = seed >= 0 ? g_rand_new_with_seed ((guint32) seed) : g_rand_new ();
+    g_autoptr (GRand) rand = seed >= 0 ? g_rand_new_with_seed ((guint32)seed) : g_rand_new ();
     serial_base = g_rand_int (rand) & 0x7FFF0000u;
   }
   for (gint n = 0; n < count; n++)
     {
-      g_autoptr (ClVcardImage) image = cl_vcard_manufacture (&spec, serial_base, (guint) n, &error);
+      g_autoptr (ClVcardImage) image = cl_vcard_manufacture (&spec, serial_base, (guint)n, &error);
       g_autofree char *name = g_strdup_printf ("card-%04d.vcard", n + 1);
       g_autofree char *path = g_build_filename (out, name, NULL);
 
@@ -308,7 +308,7 @@ cmd_run (int argc, char **argv)
   cl_vcard_timing_init_default (&r.timing);
 
   cancellable = g_cancellable_new ();
-  link = cl_vpcd_link_connect (host, (guint16) port, 5000, cancellable, &error);
+  link = cl_vpcd_link_connect (host, (guint16)port, 5000, cancellable, &error);
   if (link == NULL)
     goto fail;
   loop = g_main_loop_new (NULL, FALSE);

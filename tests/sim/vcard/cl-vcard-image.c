@@ -25,8 +25,8 @@ struct _ClVcardImage
 
 G_DEFINE_FINAL_TYPE (ClVcardImage, cl_vcard_image, G_TYPE_OBJECT)
 
-static const guint8 default_atr[] = { 0x3B, 0xF8, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x45,
-                                      0x4A, 0x43, 0x4F, 0x50, 0x76, 0x32, 0x34, 0x31, 0xB7 };
+static const guint8 default_atr[]
+  = { 0x3B, 0xF8, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x45, 0x4A, 0x43, 0x4F, 0x50, 0x76, 0x32, 0x34, 0x31, 0xB7 };
 static const guint8 default_isd_aid[] = { 0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00 };
 
 static const struct
@@ -136,9 +136,9 @@ cl_vcard_image_init (ClVcardImage *self)
   self->kdd = g_bytes_new_take (g_malloc0 (10), 10);
   self->life_cycle = CL_VCARD_LC_OP_READY;
   self->store_data = g_ptr_array_new_with_free_func (g_free);
-  self->keys = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_vcard_keys_free);
-  self->load_files = g_ptr_array_new_with_free_func ((GDestroyNotify) load_file_free);
-  self->applets = g_ptr_array_new_with_free_func ((GDestroyNotify) applet_free);
+  self->keys = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_vcard_keys_free);
+  self->load_files = g_ptr_array_new_with_free_func ((GDestroyNotify)load_file_free);
+  self->applets = g_ptr_array_new_with_free_func ((GDestroyNotify)applet_free);
   self->schsm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->defects.sw_ins = -1;
   self->defects.sw_load_block = -1;
@@ -171,10 +171,10 @@ get_hex (GKeyFile *kf, const char *group, const char *key, gssize want_len, gboo
       g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [%s] %s: %s", group, key, local->message);
       return NULL;
     }
-  if (want_len >= 0 && g_bytes_get_size (bytes) != (gsize) want_len)
+  if (want_len >= 0 && g_bytes_get_size (bytes) != (gsize)want_len)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [%s] %s is %zu bytes, expected %zd", group,
-                   key, g_bytes_get_size (bytes), want_len);
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [%s] %s is %zu bytes, expected %zd", group, key,
+                   g_bytes_get_size (bytes), want_len);
       g_bytes_unref (bytes);
       return NULL;
     }
@@ -188,14 +188,14 @@ get_byte (GKeyFile *kf, const char *group, const char *key, guint8 *out, GError 
 
   if (b == NULL)
     return FALSE;
-  *out = *(const guint8 *) g_bytes_get_data (b, NULL);
+  *out = *(const guint8 *)g_bytes_get_data (b, NULL);
   return TRUE;
 }
 
 static GPtrArray *
 get_aid_list (const char *text, GError **error)
 {
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   g_auto (GStrv) parts = g_strsplit (text ? text : "", ";", -1);
 
   for (guint i = 0; parts[i]; i++)
@@ -239,8 +239,8 @@ load_keysets (ClVcardImage *self, GKeyFile *kf, GError **error)
       if (!g_str_has_prefix (group, "keyset."))
         continue;
       if (!g_ascii_string_to_unsigned (group + 7, 16, 0, 0x7F, &version, NULL))
-        return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                            "Card image: [%s]: the key version must be hex 00..7F", group),
+        return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [%s]: the key version must be hex 00..7F",
+                            group),
                FALSE;
       type = g_key_file_get_string (kf, group, "type", NULL);
       if (g_strcmp0 (type, "aes") == 0)
@@ -248,8 +248,7 @@ load_keysets (ClVcardImage *self, GKeyFile *kf, GError **error)
       else if (g_strcmp0 (type, "des3") == 0)
         key_type = CL_KEY_TYPE_DES3;
       else
-        return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [%s] type must be aes or des3",
-                            group),
+        return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [%s] type must be aes or des3", group),
                FALSE;
       if (!(enc = get_hex (kf, group, "enc", -1, FALSE, error)) || !(mac = get_hex (kf, group, "mac", -1, FALSE, error))
           || !(dek = get_hex (kf, group, "dek", -1, FALSE, error)))
@@ -266,11 +265,11 @@ load_keysets (ClVcardImage *self, GKeyFile *kf, GError **error)
       if (g_key_file_has_key (kf, group, "i", NULL) && !get_byte (kf, group, "i", &i, error))
         return FALSE;
       if ((scp == 3) != (key_type == CL_KEY_TYPE_AES) || (scp != 2 && scp != 3))
-        return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                            "Card image: [%s] scp %02X does not fit key type %s", group, scp, type),
+        return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [%s] scp %02X does not fit key type %s",
+                            group, scp, type),
                FALSE;
-      keys = cl_vcard_keys_new ((guint8) version, key_type, enc, mac, dek, scp, i);
-      keys->sequence = (guint32) g_key_file_get_uint64 (kf, group, "sequence", NULL);
+      keys = cl_vcard_keys_new ((guint8)version, key_type, enc, mac, dek, scp, i);
+      keys->sequence = (guint32)g_key_file_get_uint64 (kf, group, "sequence", NULL);
       cl_vcard_image_put_keys (self, keys);
     }
   return TRUE;
@@ -476,7 +475,7 @@ cl_vcard_image_to_data (ClVcardImage *self, gsize *len)
   g_key_file_set_string (kf, "card", "life_cycle", cl_vcard_life_cycle_to_string (self->life_cycle));
   set_hex (kf, "card", "isd_aid", self->isd_aid);
   if (self->store_data->len)
-    g_key_file_set_string_list (kf, "card", "store_data", (const char *const *) self->store_data->pdata,
+    g_key_file_set_string_list (kf, "card", "store_data", (const char *const *)self->store_data->pdata,
                                 self->store_data->len);
 
   for (guint n = 0; n < self->keys->len; n++)
@@ -559,7 +558,7 @@ cl_vcard_image_save (ClVcardImage *self, const char *path, GError **error)
   g_autoptr (GError) local = NULL;
 
   /* CONSISTENT = temp file, fsync, rename: a reader in another process never sees half an image. */
-  if (!g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local))
+  if (!g_file_set_contents_full (path, data, (gssize)len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local))
     {
       g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "Cannot write card image %s: %s", path, local->message);
       return FALSE;
@@ -683,10 +682,10 @@ cl_vcard_image_find_keys (ClVcardImage *self, guint8 version)
 static gint
 compare_keys (gconstpointer a, gconstpointer b)
 {
-  const ClVcardKeys *ka = *(ClVcardKeys *const *) a;
-  const ClVcardKeys *kb = *(ClVcardKeys *const *) b;
+  const ClVcardKeys *ka = *(ClVcardKeys *const *)a;
+  const ClVcardKeys *kb = *(ClVcardKeys *const *)b;
 
-  return (gint) ka->version - (gint) kb->version;
+  return (gint)ka->version - (gint)kb->version;
 }
 
 void
@@ -757,7 +756,7 @@ cl_vcard_image_add_load_file (ClVcardImage *self, const guint8 *aid, gsize len)
 
   f->aid = g_bytes_new (aid, len);
   f->state = CL_VCARD_LOAD_FILE_LOADED;
-  f->modules = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  f->modules = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   g_ptr_array_add (self->load_files, f);
   return f;
 }
@@ -830,8 +829,7 @@ parse_bool (const char *key, const char *value, gboolean *out, GError **error)
   else if (g_strcmp0 (value, "false") == 0)
     *out = FALSE;
   else
-    return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [defects] %s must be true or false",
-                        key),
+    return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [defects] %s must be true or false", key),
            FALSE;
   return TRUE;
 }
@@ -856,13 +854,13 @@ cl_vcard_image_set_defect (ClVcardImage *self, const char *key, const char *valu
         return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
                             "Card image: [defects] tear_after '%s' is not an APDU count", value),
                FALSE;
-      d->tear_after = (guint) n;
+      d->tear_after = (guint)n;
       return TRUE;
     }
   if (g_str_equal (key, "sw_at"))
     {
       const char *colon = strchr (value, ':');
-      g_autofree char *where = colon ? g_strndup (value, (gsize) (colon - value)) : NULL;
+      g_autofree char *where = colon ? g_strndup (value, (gsize)(colon - value)) : NULL;
       guint64 sw, n;
 
       if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 16, 0, 0xFFFF, &sw, NULL) || strlen (colon + 1) != 4)
@@ -871,17 +869,17 @@ cl_vcard_image_set_defect (ClVcardImage *self, const char *key, const char *valu
         {
           if (!g_ascii_string_to_unsigned (where + 5, 10, 0, 255, &n, NULL))
             goto bad_sw_at;
-          d->sw_load_block = (gint) n;
+          d->sw_load_block = (gint)n;
           d->sw_ins = -1;
         }
       else
         {
           if (!g_ascii_string_to_unsigned (where, 16, 0, 255, &n, NULL))
             goto bad_sw_at;
-          d->sw_ins = (gint) n;
+          d->sw_ins = (gint)n;
           d->sw_load_block = -1;
         }
-      d->sw = (guint16) sw;
+      d->sw = (guint16)sw;
       return TRUE;
     bad_sw_at:
       g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,

@@ -42,7 +42,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
+typedef enum
+{
   CL_VCARD_LC_OP_READY = 0x01,
   CL_VCARD_LC_INITIALIZED = 0x07,
   CL_VCARD_LC_SECURED = 0x0F,
@@ -51,9 +52,9 @@ typedef enum {
 } ClVcardLifeCycle;
 
 /* Application life cycle states (GP 11.1.1) */
-#define CL_VCARD_APP_INSTALLED  0x03
-#define CL_VCARD_APP_SELECTABLE 0x07
-#define CL_VCARD_APP_LOCKED     0x83
+#define CL_VCARD_APP_INSTALLED    0x03
+#define CL_VCARD_APP_SELECTABLE   0x07
+#define CL_VCARD_APP_LOCKED       0x83
 #define CL_VCARD_LOAD_FILE_LOADED 0x01
 
 typedef struct
@@ -101,57 +102,57 @@ G_DECLARE_FINAL_TYPE (ClVcardImage, cl_vcard_image, CL, VCARD_IMAGE, GObject)
 ClVcardImage *cl_vcard_image_new (void);
 ClVcardImage *cl_vcard_image_load (const char *path, GError **error);
 ClVcardImage *cl_vcard_image_load_from_data (const char *data, gsize len, GError **error);
-char         *cl_vcard_image_to_data (ClVcardImage *self, gsize *len);
+char *cl_vcard_image_to_data (ClVcardImage *self, gsize *len);
 /* Writes to path (temp file + rename); remembers path for cl_vcard_image_commit. */
-gboolean      cl_vcard_image_save (ClVcardImage *self, const char *path, GError **error);
+gboolean cl_vcard_image_save (ClVcardImage *self, const char *path, GError **error);
 /* Persists a state change to the file the image came from; a no-op for in-memory images. */
-gboolean      cl_vcard_image_commit (ClVcardImage *self, GError **error);
-const char   *cl_vcard_image_get_path (ClVcardImage *self);
+gboolean cl_vcard_image_commit (ClVcardImage *self, GError **error);
+const char *cl_vcard_image_get_path (ClVcardImage *self);
 
-GBytes       *cl_vcard_image_get_atr (ClVcardImage *self);
-void          cl_vcard_image_set_atr (ClVcardImage *self, GBytes *atr);
-GBytes       *cl_vcard_image_get_cplc (ClVcardImage *self);
-void          cl_vcard_image_set_cplc (ClVcardImage *self, GBytes *cplc);
-GBytes       *cl_vcard_image_get_kdd (ClVcardImage *self);
-void          cl_vcard_image_set_kdd (ClVcardImage *self, GBytes *kdd);
-GBytes       *cl_vcard_image_get_isd_aid (ClVcardImage *self);
-guint8        cl_vcard_image_get_life_cycle (ClVcardImage *self);
-void          cl_vcard_image_set_life_cycle (ClVcardImage *self, guint8 state);
-void          cl_vcard_image_add_store_data (ClVcardImage *self, const guint8 *data, gsize len);
-guint         cl_vcard_image_get_store_data_count (ClVcardImage *self);
+GBytes *cl_vcard_image_get_atr (ClVcardImage *self);
+void cl_vcard_image_set_atr (ClVcardImage *self, GBytes *atr);
+GBytes *cl_vcard_image_get_cplc (ClVcardImage *self);
+void cl_vcard_image_set_cplc (ClVcardImage *self, GBytes *cplc);
+GBytes *cl_vcard_image_get_kdd (ClVcardImage *self);
+void cl_vcard_image_set_kdd (ClVcardImage *self, GBytes *kdd);
+GBytes *cl_vcard_image_get_isd_aid (ClVcardImage *self);
+guint8 cl_vcard_image_get_life_cycle (ClVcardImage *self);
+void cl_vcard_image_set_life_cycle (ClVcardImage *self, guint8 state);
+void cl_vcard_image_add_store_data (ClVcardImage *self, const guint8 *data, gsize len);
+guint cl_vcard_image_get_store_data_count (ClVcardImage *self);
 
 /* Key sets, ordered by version. */
-GPtrArray    *cl_vcard_image_get_key_sets (ClVcardImage *self);
-ClVcardKeys  *cl_vcard_image_find_keys (ClVcardImage *self, guint8 version);
+GPtrArray *cl_vcard_image_get_key_sets (ClVcardImage *self);
+ClVcardKeys *cl_vcard_image_find_keys (ClVcardImage *self, guint8 version);
 /* Takes ownership of keys; replaces a key set of the same version. */
-void          cl_vcard_image_put_keys (ClVcardImage *self, ClVcardKeys *keys);
-gboolean      cl_vcard_image_remove_keys (ClVcardImage *self, guint8 version);
-ClVcardKeys  *cl_vcard_keys_new (guint8 version, ClKeyType type, GBytes *enc, GBytes *mac, GBytes *dek,
-                                 guint8 scp, guint8 i);
-void          cl_vcard_keys_free (ClVcardKeys *keys);
+void cl_vcard_image_put_keys (ClVcardImage *self, ClVcardKeys *keys);
+gboolean cl_vcard_image_remove_keys (ClVcardImage *self, guint8 version);
+ClVcardKeys *cl_vcard_keys_new (guint8 version, ClKeyType type, GBytes *enc, GBytes *mac, GBytes *dek, guint8 scp,
+                                guint8 i);
+void cl_vcard_keys_free (ClVcardKeys *keys);
 
-GPtrArray       *cl_vcard_image_get_load_files (ClVcardImage *self);
-GPtrArray       *cl_vcard_image_get_applets (ClVcardImage *self);
+GPtrArray *cl_vcard_image_get_load_files (ClVcardImage *self);
+GPtrArray *cl_vcard_image_get_applets (ClVcardImage *self);
 ClVcardLoadFile *cl_vcard_image_find_load_file (ClVcardImage *self, const guint8 *aid, gsize len);
-ClVcardApplet   *cl_vcard_image_find_applet (ClVcardImage *self, const guint8 *aid, gsize len);
+ClVcardApplet *cl_vcard_image_find_applet (ClVcardImage *self, const guint8 *aid, gsize len);
 ClVcardLoadFile *cl_vcard_image_add_load_file (ClVcardImage *self, const guint8 *aid, gsize len);
-ClVcardApplet   *cl_vcard_image_add_applet (ClVcardImage *self, const guint8 *aid, gsize len, GBytes *load_file,
-                                            GBytes *module, guint8 state, const guint8 privileges[3]);
-void             cl_vcard_image_remove_load_file (ClVcardImage *self, ClVcardLoadFile *file);
-void             cl_vcard_image_remove_applet (ClVcardImage *self, ClVcardApplet *applet);
+ClVcardApplet *cl_vcard_image_add_applet (ClVcardImage *self, const guint8 *aid, gsize len, GBytes *load_file,
+                                          GBytes *module, guint8 state, const guint8 privileges[3]);
+void cl_vcard_image_remove_load_file (ClVcardImage *self, ClVcardLoadFile *file);
+void cl_vcard_image_remove_applet (ClVcardImage *self, ClVcardApplet *applet);
 
 /* The [schsm] group as strings; NULL if absent. */
-const char   *cl_vcard_image_get_schsm (ClVcardImage *self, const char *key);
-void          cl_vcard_image_set_schsm (ClVcardImage *self, const char *key, const char *value);
-void          cl_vcard_image_clear_schsm (ClVcardImage *self);
-GList        *cl_vcard_image_get_schsm_keys (ClVcardImage *self);
+const char *cl_vcard_image_get_schsm (ClVcardImage *self, const char *key);
+void cl_vcard_image_set_schsm (ClVcardImage *self, const char *key, const char *value);
+void cl_vcard_image_clear_schsm (ClVcardImage *self);
+GList *cl_vcard_image_get_schsm_keys (ClVcardImage *self);
 
 ClVcardDefects *cl_vcard_image_get_defects (ClVcardImage *self);
 /* Parses a [defects] value set from "key=value" text as in the file (used by tests and the fuzz target). */
-gboolean      cl_vcard_image_set_defect (ClVcardImage *self, const char *key, const char *value, GError **error);
+gboolean cl_vcard_image_set_defect (ClVcardImage *self, const char *key, const char *value, GError **error);
 
-const char   *cl_vcard_life_cycle_to_string (guint8 state);
-gboolean      cl_vcard_life_cycle_from_string (const char *text, guint8 *out);
+const char *cl_vcard_life_cycle_to_string (guint8 state);
+gboolean cl_vcard_life_cycle_from_string (const char *text, guint8 *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClVcardKeys, cl_vcard_keys_free)
 

@@ -84,9 +84,9 @@ append_oid (GByteArray *out, guint32 tag, const guint8 *oid, gsize len, const gu
   gsize mark = cl_tlv_begin (out, tag);
   gsize inner = cl_tlv_begin (out, 0x06);
 
-  g_byte_array_append (out, oid, (guint) len);
+  g_byte_array_append (out, oid, (guint)len);
   if (extra_len)
-    g_byte_array_append (out, extra, (guint) extra_len);
+    g_byte_array_append (out, extra, (guint)extra_len);
   cl_tlv_end (out, inner);
   cl_tlv_end (out, mark);
 }
@@ -94,61 +94,61 @@ append_oid (GByteArray *out, guint32 tag, const guint8 *oid, gsize len, const gu
 static ClResponse *
 get_data (ClVcardSession *self, const ClApdu *apdu)
 {
-  guint16 tag = (guint16) (apdu->p1 << 8 | apdu->p2);
+  guint16 tag = (guint16)(apdu->p1 << 8 | apdu->p2);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   GBytes *b;
 
   switch (tag)
     {
-    case 0x9F7F:
-      b = cl_vcard_image_get_cplc (self->image);
-      cl_tlv_append (out, 0x9F7F, g_bytes_get_data (b, NULL), g_bytes_get_size (b));
-      break;
-    case 0x00CF:
-      b = cl_vcard_image_get_kdd (self->image);
-      cl_tlv_append (out, 0xCF, g_bytes_get_data (b, NULL), g_bytes_get_size (b));
-      break;
-    case 0x0066:
-      {
-        static const guint8 gp_oid[] = { 0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B };
-        GPtrArray *sets = cl_vcard_image_get_key_sets (self->image);
-        ClVcardKeys *k = sets->len ? sets->pdata[0] : NULL;
-        guint8 scp[2] = { k ? k->scp : 3, k ? k->i : 0x70 };
-        gsize card_data = cl_tlv_begin (out, 0x66);
-        gsize rec = cl_tlv_begin (out, 0x73);
-        gsize oid;
-
-        oid = cl_tlv_begin (out, 0x06);
-        g_byte_array_append (out, gp_oid, sizeof gp_oid);
-        g_byte_array_append (out, (const guint8 *) "\x01", 1);
-        cl_tlv_end (out, oid);
-        append_oid (out, 0x60, gp_oid, sizeof gp_oid, (const guint8 *) "\x02\x02\x02\x01", 4);
-        append_oid (out, 0x63, gp_oid, sizeof gp_oid, (const guint8 *) "\x03", 1);
-        append_oid (out, 0x64, gp_oid, sizeof gp_oid, (const guint8[]){ 0x04, scp[0], scp[1] }, 3);
-        cl_tlv_end (out, rec);
-        cl_tlv_end (out, card_data);
+      case 0x9F7F:
+        b = cl_vcard_image_get_cplc (self->image);
+        cl_tlv_append (out, 0x9F7F, g_bytes_get_data (b, NULL), g_bytes_get_size (b));
         break;
-      }
-    case 0x00E0:
-      {
-        GPtrArray *sets = cl_vcard_image_get_key_sets (self->image);
-        gsize mark = cl_tlv_begin (out, 0xE0);
-
-        for (guint n = 0; n < sets->len; n++)
-          {
-            ClVcardKeys *k = sets->pdata[n];
-            for (guint8 id = 1; id <= 3; id++)
-              {
-                guint8 info[4] = { id, k->version, k->type == CL_KEY_TYPE_AES ? 0x88 : 0x80,
-                                   (guint8) g_bytes_get_size (k->enc) };
-                cl_tlv_append (out, 0xC0, info, sizeof info);
-              }
-          }
-        cl_tlv_end (out, mark);
+      case 0x00CF:
+        b = cl_vcard_image_get_kdd (self->image);
+        cl_tlv_append (out, 0xCF, g_bytes_get_data (b, NULL), g_bytes_get_size (b));
         break;
-      }
-    default:
-      return cl_vcard_sw (SW_REF_NOT_FOUND);
+      case 0x0066:
+        {
+          static const guint8 gp_oid[] = { 0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B };
+          GPtrArray *sets = cl_vcard_image_get_key_sets (self->image);
+          ClVcardKeys *k = sets->len ? sets->pdata[0] : NULL;
+          guint8 scp[2] = { k ? k->scp : 3, k ? k->i : 0x70 };
+          gsize card_data = cl_tlv_begin (out, 0x66);
+          gsize rec = cl_tlv_begin (out, 0x73);
+          gsize oid;
+
+          oid = cl_tlv_begin (out, 0x06);
+          g_byte_array_append (out, gp_oid, sizeof gp_oid);
+          g_byte_array_append (out, (const guint8 *)"\x01", 1);
+          cl_tlv_end (out, oid);
+          append_oid (out, 0x60, gp_oid, sizeof gp_oid, (const guint8 *)"\x02\x02\x02\x01", 4);
+          append_oid (out, 0x63, gp_oid, sizeof gp_oid, (const guint8 *)"\x03", 1);
+          append_oid (out, 0x64, gp_oid, sizeof gp_oid, (const guint8[]){ 0x04, scp[0], scp[1] }, 3);
+          cl_tlv_end (out, rec);
+          cl_tlv_end (out, card_data);
+          break;
+        }
+      case 0x00E0:
+        {
+          GPtrArray *sets = cl_vcard_image_get_key_sets (self->image);
+          gsize mark = cl_tlv_begin (out, 0xE0);
+
+          for (guint n = 0; n < sets->len; n++)
+            {
+              ClVcardKeys *k = sets->pdata[n];
+              for (guint8 id = 1; id <= 3; id++)
+                {
+                  guint8 info[4]
+                    = { id, k->version, k->type == CL_KEY_TYPE_AES ? 0x88 : 0x80, (guint8)g_bytes_get_size (k->enc) };
+                  cl_tlv_append (out, 0xC0, info, sizeof info);
+                }
+            }
+          cl_tlv_end (out, mark);
+          break;
+        }
+      default:
+        return cl_vcard_sw (SW_REF_NOT_FOUND);
     }
   return cl_vcard_ok_array (out);
 }
@@ -174,9 +174,8 @@ initialize_update (ClVcardSession *self, const ClApdu *apdu)
   if (keys == NULL)
     return cl_vcard_sw (SW_REF_NOT_FOUND);
 
-  self->sm = cl_vcard_sm_begin (keys, cl_vcard_image_get_kdd (self->image),
-                                cl_vcard_image_get_isd_aid (self->image), apdu,
-                                cl_vcard_image_get_defects (self->image)->wrong_kst,
+  self->sm = cl_vcard_sm_begin (keys, cl_vcard_image_get_kdd (self->image), cl_vcard_image_get_isd_aid (self->image),
+                                apdu, cl_vcard_image_get_defects (self->image)->wrong_kst,
                                 self->fixed_challenge ? self->next_challenge : NULL, &response, &error);
   self->fixed_challenge = FALSE;
   if (self->sm == NULL)
@@ -212,30 +211,30 @@ external_authenticate (ClVcardSession *self, const ClApdu *apdu)
 /* ---- GET STATUS ---- */
 
 static void
-append_entry (GByteArray *out, gboolean tlv, GBytes *aid, guint8 state, const guint8 privileges[3],
-              GBytes *load_file, GPtrArray *modules)
+append_entry (GByteArray *out, gboolean tlv, GBytes *aid, guint8 state, const guint8 privileges[3], GBytes *load_file,
+              GPtrArray *modules)
 {
   gsize alen, mark;
   const guint8 *a = g_bytes_get_data (aid, &alen);
 
   if (!tlv)
     {
-      guint8 hdr = (guint8) alen;
+      guint8 hdr = (guint8)alen;
       g_byte_array_append (out, &hdr, 1);
-      g_byte_array_append (out, a, (guint) alen);
+      g_byte_array_append (out, a, (guint)alen);
       g_byte_array_append (out, &state, 1);
-      g_byte_array_append (out, privileges ? privileges : (const guint8 *) "\x00", 1);
+      g_byte_array_append (out, privileges ? privileges : (const guint8 *)"\x00", 1);
       if (modules)
         {
-          hdr = (guint8) modules->len;
+          hdr = (guint8)modules->len;
           g_byte_array_append (out, &hdr, 1);
           for (guint m = 0; m < modules->len; m++)
             {
               gsize mlen;
               const guint8 *md = g_bytes_get_data (modules->pdata[m], &mlen);
-              hdr = (guint8) mlen;
+              hdr = (guint8)mlen;
               g_byte_array_append (out, &hdr, 1);
-              g_byte_array_append (out, md, (guint) mlen);
+              g_byte_array_append (out, md, (guint)mlen);
             }
         }
       return;
@@ -265,7 +264,7 @@ get_status (ClVcardSession *self, const ClApdu *apdu)
   gsize len = data_len (apdu);
   gboolean tlv = (apdu->p2 & 0x02) != 0;
   gboolean next = (apdu->p2 & 0x01) != 0;
-  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_byte_array_unref);
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify)g_byte_array_unref);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   ClTlv filter;
   gsize pos = 0;
@@ -284,8 +283,8 @@ get_status (ClVcardSession *self, const ClApdu *apdu)
       GByteArray *e = g_byte_array_new ();
       if (aid_has_prefix (cl_vcard_image_get_isd_aid (self->image), filter.value, filter.len))
         {
-          append_entry (e, tlv, cl_vcard_image_get_isd_aid (self->image),
-                        cl_vcard_image_get_life_cycle (self->image), isd_privileges, NULL, NULL);
+          append_entry (e, tlv, cl_vcard_image_get_isd_aid (self->image), cl_vcard_image_get_life_cycle (self->image),
+                        isd_privileges, NULL, NULL);
           g_ptr_array_add (entries, e);
         }
       else
@@ -353,7 +352,7 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
   guint8 old_version = apdu->p1 & 0x7F;
   ClKeyType type = cl_vcard_sm_get_key_type (self->sm);
   guint8 wire_type = type == CL_KEY_TYPE_AES ? 0x88 : 0x80;
-  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (ClVcardKeys) new_keys = NULL;
   ClVcardKeys *session_keys;
@@ -407,16 +406,15 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
     return cl_vcard_sw (SW_WRONG_DATA);
 
   session_keys = cl_vcard_image_find_keys (self->image, cl_vcard_sm_get_key_version (self->sm));
-  new_keys = cl_vcard_keys_new (new_version, type, keys->pdata[0], keys->pdata[1], keys->pdata[2], session_keys ? session_keys->scp : 3,
-                                session_keys ? session_keys->i : 0x70);
+  new_keys = cl_vcard_keys_new (new_version, type, keys->pdata[0], keys->pdata[1], keys->pdata[2],
+                                session_keys ? session_keys->scp : 3, session_keys ? session_keys->i : 0x70);
 
   /* Check the KCVs the host sent against the decrypted keys: a wrong DEK shows up here. */
   {
     g_autoptr (GError) error = NULL;
-    g_autoptr (ClKeySet) set = cl_plain_key_set_new (type, new_version, g_bytes_get_data (keys->pdata[0], NULL),
-                                                     g_bytes_get_data (keys->pdata[1], NULL),
-                                                     g_bytes_get_data (keys->pdata[2], NULL),
-                                                     g_bytes_get_size (keys->pdata[0]), &error);
+    g_autoptr (ClKeySet) set = cl_plain_key_set_new (
+      type, new_version, g_bytes_get_data (keys->pdata[0], NULL), g_bytes_get_data (keys->pdata[1], NULL),
+      g_bytes_get_data (keys->pdata[2], NULL), g_bytes_get_size (keys->pdata[0]), &error);
     gsize p = 1;
 
     if (set == NULL)
@@ -428,7 +426,7 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
         gsize blen = d[p + 1];
         guint8 kcv_len = d[p + 2 + blen];
 
-        if (!cl_key_set_check_value (set, (ClKeyRole) (k + 1), kcv, &error))
+        if (!cl_key_set_check_value (set, (ClKeyRole)(k + 1), kcv, &error))
           return cl_vcard_sw (SW_UNKNOWN);
         if (kcv_len == 3 && memcmp (kcv, d + p + 3 + blen, 3) != 0)
           return cl_vcard_sw (SW_WRONG_DATA);
@@ -467,7 +465,7 @@ install_for_load (ClVcardSession *self, const ClApdu *apdu)
   self->load_aid = g_bytes_new (aid, aid_len);
   self->load_data = g_byte_array_new ();
   self->next_block = 0;
-  return cl_vcard_ok ((const guint8 *) "\x00", 1);
+  return cl_vcard_ok ((const guint8 *)"\x00", 1);
 }
 
 static gboolean
@@ -492,8 +490,8 @@ install_for_install (ClVcardSession *self, const ClApdu *apdu)
 
   if (!read_lv (d, len, &pos, &lf, &lf_len) || !read_lv (d, len, &pos, &mod, &mod_len)
       || !read_lv (d, len, &pos, &inst, &inst_len) || !read_lv (d, len, &pos, &priv, &priv_len)
-      || !read_lv (d, len, &pos, &params, &params_len) || !read_lv (d, len, &pos, &token, &token_len)
-      || pos != len || (priv_len != 1 && priv_len != 3) || inst_len < 5 || inst_len > 16)
+      || !read_lv (d, len, &pos, &params, &params_len) || !read_lv (d, len, &pos, &token, &token_len) || pos != len
+      || (priv_len != 1 && priv_len != 3) || inst_len < 5 || inst_len > 16)
     return cl_vcard_sw (SW_WRONG_DATA);
   memcpy (privileges, priv, priv_len);
 
@@ -508,7 +506,7 @@ install_for_install (ClVcardSession *self, const ClApdu *apdu)
       applet->state = CL_VCARD_APP_SELECTABLE;
       memcpy (applet->privileges, privileges, 3);
       cl_vcard_commit (self, 4);
-      return cl_vcard_ok ((const guint8 *) "\x00", 1);
+      return cl_vcard_ok ((const guint8 *)"\x00", 1);
     }
 
   file = cl_vcard_image_find_load_file (self->image, lf, lf_len);
@@ -535,7 +533,7 @@ install_for_install (ClVcardSession *self, const ClApdu *apdu)
   }
   instantiate (self, applet);
   cl_vcard_commit (self, 32 + inst_len);
-  return cl_vcard_ok ((const guint8 *) "\x00", 1);
+  return cl_vcard_ok ((const guint8 *)"\x00", 1);
 }
 
 static ClResponse *
@@ -552,7 +550,7 @@ load (ClVcardSession *self, const ClApdu *apdu)
     return cl_vcard_sw (SW_CONDITIONS);
   if ((apdu->p1 != 0x00 && apdu->p1 != 0x80) || apdu->p2 != (self->next_block & 0xFF))
     return cl_vcard_sw (SW_WRONG_P1P2);
-  if (defects->sw_load_block >= 0 && (guint) defects->sw_load_block == self->next_block)
+  if (defects->sw_load_block >= 0 && (guint)defects->sw_load_block == self->next_block)
     {
       g_clear_pointer (&self->load_data, g_byte_array_unref);
       return cl_vcard_sw (defects->sw);
@@ -563,13 +561,13 @@ load (ClVcardSession *self, const ClApdu *apdu)
       return cl_vcard_sw (SW_NOT_ENOUGH_MEMORY);
     }
   if (data_len (apdu))
-    g_byte_array_append (self->load_data, data_ptr (apdu), (guint) data_len (apdu));
+    g_byte_array_append (self->load_data, data_ptr (apdu), (guint)data_len (apdu));
   self->next_block++;
   self->last_write += data_len (apdu);
   if (!last)
-    return cl_vcard_ok ((const guint8 *) "\x00", 1);
+    return cl_vcard_ok ((const guint8 *)"\x00", 1);
 
-  modules = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  modules = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   if (!cl_vcard_lfdb_validate (self->load_data->data, self->load_data->len, &package, modules, &error))
     {
       g_debug ("vcard: LOAD: %s", error->message);
@@ -583,11 +581,10 @@ load (ClVcardSession *self, const ClApdu *apdu)
   g_clear_pointer (&self->load_data, g_byte_array_unref);
   g_clear_pointer (&self->load_aid, g_bytes_unref);
   cl_vcard_commit (self, 16);
-  return cl_vcard_ok ((const guint8 *) "\x00", 1);
+  return cl_vcard_ok ((const guint8 *)"\x00", 1);
 }
 
-static ClResponse *
-delete (ClVcardSession *self, const ClApdu *apdu)
+static ClResponse *delete (ClVcardSession *self, const ClApdu *apdu)
 {
   const guint8 *d = data_ptr (apdu);
   gsize len = data_len (apdu), pos = 0;
@@ -607,12 +604,13 @@ delete (ClVcardSession *self, const ClApdu *apdu)
   applet = cl_vcard_image_find_applet (self->image, aid.value, aid.len);
   if (applet != NULL)
     {
-      if (applet->load_file && cl_vcard_schsm_is_package (g_bytes_get_data (applet->load_file, NULL),
-                                                          g_bytes_get_size (applet->load_file)))
+      if (applet->load_file
+          && cl_vcard_schsm_is_package (g_bytes_get_data (applet->load_file, NULL),
+                                        g_bytes_get_size (applet->load_file)))
         cl_vcard_schsm_erase (self->image);
       cl_vcard_image_remove_applet (self->image, applet);
       cl_vcard_commit (self, 16);
-      return cl_vcard_ok ((const guint8 *) "\x00", 1);
+      return cl_vcard_ok ((const guint8 *)"\x00", 1);
     }
   file = cl_vcard_image_find_load_file (self->image, aid.value, aid.len);
   if (file == NULL)
@@ -631,7 +629,7 @@ delete (ClVcardSession *self, const ClApdu *apdu)
     }
   cl_vcard_image_remove_load_file (self->image, file);
   cl_vcard_commit (self, 16);
-  return cl_vcard_ok ((const guint8 *) "\x00", 1);
+  return cl_vcard_ok ((const guint8 *)"\x00", 1);
 }
 
 /* ---- SET STATUS / STORE DATA ---- */
@@ -643,16 +641,16 @@ card_transition_allowed (guint8 from, guint8 to)
     return TRUE;
   switch (from)
     {
-    case CL_VCARD_LC_OP_READY:
-      return to == CL_VCARD_LC_INITIALIZED || to == CL_VCARD_LC_SECURED;
-    case CL_VCARD_LC_INITIALIZED:
-      return to == CL_VCARD_LC_SECURED;
-    case CL_VCARD_LC_SECURED:
-      return to == CL_VCARD_LC_CARD_LOCKED;
-    case CL_VCARD_LC_CARD_LOCKED:
-      return to == CL_VCARD_LC_SECURED;
-    default:
-      return FALSE;
+      case CL_VCARD_LC_OP_READY:
+        return to == CL_VCARD_LC_INITIALIZED || to == CL_VCARD_LC_SECURED;
+      case CL_VCARD_LC_INITIALIZED:
+        return to == CL_VCARD_LC_SECURED;
+      case CL_VCARD_LC_SECURED:
+        return to == CL_VCARD_LC_CARD_LOCKED;
+      case CL_VCARD_LC_CARD_LOCKED:
+        return to == CL_VCARD_LC_SECURED;
+      default:
+        return FALSE;
     }
 }
 
@@ -715,24 +713,24 @@ cl_vcard_isd_process (ClVcardSession *self, const ClApdu *apdu, gboolean secured
   /* Commands that GP allows without a secure channel */
   switch (apdu->ins)
     {
-    case 0xCA:
-      return get_data (self, apdu);
-    case 0x50:
-      if (!proprietary)
-        return cl_vcard_sw (SW_CLA_NOT_SUPPORTED);
-      return initialize_update (self, apdu);
-    case 0x82:
-      return external_authenticate (self, apdu);
-    case 0xF2:
-    case 0xD8:
-    case 0xE6:
-    case 0xE8:
-    case 0xE4:
-    case 0xF0:
-    case 0xE2:
-      break;
-    default:
-      return cl_vcard_sw (SW_INS_NOT_SUPPORTED);
+      case 0xCA:
+        return get_data (self, apdu);
+      case 0x50:
+        if (!proprietary)
+          return cl_vcard_sw (SW_CLA_NOT_SUPPORTED);
+        return initialize_update (self, apdu);
+      case 0x82:
+        return external_authenticate (self, apdu);
+      case 0xF2:
+      case 0xD8:
+      case 0xE6:
+      case 0xE8:
+      case 0xE4:
+      case 0xF0:
+      case 0xE2:
+        break;
+      default:
+        return cl_vcard_sw (SW_INS_NOT_SUPPORTED);
     }
 
   if (!proprietary)
@@ -746,27 +744,27 @@ cl_vcard_isd_process (ClVcardSession *self, const ClApdu *apdu, gboolean secured
 
   switch (apdu->ins)
     {
-    case 0xF2:
-      return get_status (self, apdu);
-    case 0xD8:
-      return put_key (self, apdu);
-    case 0xE6:
-      if (apdu->p2 != 0x00 && apdu->p1 != 0x02)
+      case 0xF2:
+        return get_status (self, apdu);
+      case 0xD8:
+        return put_key (self, apdu);
+      case 0xE6:
+        if (apdu->p2 != 0x00 && apdu->p1 != 0x02)
+          return cl_vcard_sw (SW_WRONG_P1P2);
+        if (apdu->p1 == 0x02)
+          return install_for_load (self, apdu);
+        if (apdu->p1 == 0x0C || apdu->p1 == 0x04 || apdu->p1 == 0x08)
+          return install_for_install (self, apdu);
         return cl_vcard_sw (SW_WRONG_P1P2);
-      if (apdu->p1 == 0x02)
-        return install_for_load (self, apdu);
-      if (apdu->p1 == 0x0C || apdu->p1 == 0x04 || apdu->p1 == 0x08)
-        return install_for_install (self, apdu);
-      return cl_vcard_sw (SW_WRONG_P1P2);
-    case 0xE8:
-      return load (self, apdu);
-    case 0xE4:
-      return delete (self, apdu);
-    case 0xF0:
-      return set_status (self, apdu);
-    case 0xE2:
-      return store_data (self, apdu);
-    default:
-      return cl_vcard_sw (SW_INS_NOT_SUPPORTED);
+      case 0xE8:
+        return load (self, apdu);
+      case 0xE4:
+        return delete (self, apdu);
+      case 0xF0:
+        return set_status (self, apdu);
+      case 0xE2:
+        return store_data (self, apdu);
+      default:
+        return cl_vcard_sw (SW_INS_NOT_SUPPORTED);
     }
 }

@@ -22,8 +22,8 @@ cl_vcard_lfdb_validate (const guint8 *data, gsize len, GBytes **package_aid, GPt
                         c4.tag),
            FALSE;
   if (pos != len)
-    return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                        "Load File Data Block: %zu bytes follow the C4 TLV", len - pos),
+    return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Load File Data Block: %zu bytes follow the C4 TLV",
+                        len - pos),
            FALSE;
 
   for (off = 0; off < c4.len;)
@@ -37,7 +37,7 @@ cl_vcard_lfdb_validate (const guint8 *data, gsize len, GBytes **package_aid, GPt
                             "Load File Data Block: truncated component header at offset %zu", off),
                FALSE;
       tag = comp[0];
-      size = (gsize) comp[1] << 8 | comp[2];
+      size = (gsize)comp[1] << 8 | comp[2];
       if (tag < CL_CAP_COMPONENT_HEADER || tag > CL_CAP_COMPONENT_LAST)
         return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
                             "Load File Data Block: unknown component tag %u at offset %zu", tag, off),

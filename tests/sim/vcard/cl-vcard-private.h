@@ -8,26 +8,27 @@
 G_BEGIN_DECLS
 
 /* ISO/GP status words the dispatcher answers */
-#define SW_OK                  0x9000
-#define SW_MORE_DATA           0x6310
-#define SW_AUTH_FAILED         0x6300
-#define SW_WRONG_LENGTH        0x6700
-#define SW_LC_NOT_SUPPORTED    0x6881
-#define SW_SECURITY            0x6982
-#define SW_AUTH_BLOCKED        0x6983
-#define SW_DATA_INVALID        0x6984
-#define SW_CONDITIONS          0x6985
-#define SW_WRONG_DATA          0x6A80
-#define SW_FUNC_NOT_SUPPORTED  0x6A81
-#define SW_FILE_NOT_FOUND      0x6A82
-#define SW_NOT_ENOUGH_MEMORY   0x6A84
-#define SW_WRONG_P1P2          0x6A86
-#define SW_REF_NOT_FOUND       0x6A88
-#define SW_INS_NOT_SUPPORTED   0x6D00
-#define SW_CLA_NOT_SUPPORTED   0x6E00
-#define SW_UNKNOWN             0x6F00
+#define SW_OK                 0x9000
+#define SW_MORE_DATA          0x6310
+#define SW_AUTH_FAILED        0x6300
+#define SW_WRONG_LENGTH       0x6700
+#define SW_LC_NOT_SUPPORTED   0x6881
+#define SW_SECURITY           0x6982
+#define SW_AUTH_BLOCKED       0x6983
+#define SW_DATA_INVALID       0x6984
+#define SW_CONDITIONS         0x6985
+#define SW_WRONG_DATA         0x6A80
+#define SW_FUNC_NOT_SUPPORTED 0x6A81
+#define SW_FILE_NOT_FOUND     0x6A82
+#define SW_NOT_ENOUGH_MEMORY  0x6A84
+#define SW_WRONG_P1P2         0x6A86
+#define SW_REF_NOT_FOUND      0x6A88
+#define SW_INS_NOT_SUPPORTED  0x6D00
+#define SW_CLA_NOT_SUPPORTED  0x6E00
+#define SW_UNKNOWN            0x6F00
 
-typedef enum {
+typedef enum
+{
   CL_VCARD_SELECTED_NONE,
   CL_VCARD_SELECTED_ISD,
   CL_VCARD_SELECTED_SCHSM,
@@ -65,26 +66,26 @@ struct _ClVcardSession
 ClResponse *cl_vcard_sw (guint16 sw);
 ClResponse *cl_vcard_ok (const guint8 *data, gsize len);
 ClResponse *cl_vcard_ok_array (GByteArray *data);
-void        cl_vcard_random (ClVcardSession *self, guint8 *out, gsize len);
+void cl_vcard_random (ClVcardSession *self, guint8 *out, gsize len);
 /* Persists the image after a state change of n bytes (the timing model charges EEPROM writes). */
-void        cl_vcard_commit (ClVcardSession *self, gsize n);
+void cl_vcard_commit (ClVcardSession *self, gsize n);
 
 /* cl-vcard-isd.c: the GlobalPlatform card manager. secured = the command came through the secure channel. */
 ClResponse *cl_vcard_isd_process (ClVcardSession *self, const ClApdu *apdu, gboolean secured);
 ClResponse *cl_vcard_isd_select_response (ClVcardSession *self);
-gboolean    cl_vcard_isd_is_own_aid (ClVcardSession *self, const guint8 *aid, gsize len);
+gboolean cl_vcard_isd_is_own_aid (ClVcardSession *self, const guint8 *aid, gsize len);
 
 /* cl-vcard-lfdb.c: validates a complete Load File Data Block; modules receives the applet AIDs. */
-gboolean    cl_vcard_lfdb_validate (const guint8 *data, gsize len, GBytes **package_aid, GPtrArray *modules,
-                                    GError **error);
+gboolean cl_vcard_lfdb_validate (const guint8 *data, gsize len, GBytes **package_aid, GPtrArray *modules,
+                                 GError **error);
 
 /* cl-vcard-schsm.c: the SmartCard-HSM applet emulation. */
-gboolean      cl_vcard_schsm_is_package (const guint8 *aid, gsize len);
+gboolean cl_vcard_schsm_is_package (const guint8 *aid, gsize len);
 ClVcardSchsm *cl_vcard_schsm_new (ClVcardSession *session);
-void          cl_vcard_schsm_free (ClVcardSchsm *schsm);
-ClResponse   *cl_vcard_schsm_select (ClVcardSchsm *schsm);
-ClResponse   *cl_vcard_schsm_process (ClVcardSchsm *schsm, const ClApdu *apdu);
+void cl_vcard_schsm_free (ClVcardSchsm *schsm);
+ClResponse *cl_vcard_schsm_select (ClVcardSchsm *schsm);
+ClResponse *cl_vcard_schsm_process (ClVcardSchsm *schsm, const ClApdu *apdu);
 /* The applet instance went away (DELETE): its persistent state goes too. */
-void          cl_vcard_schsm_erase (ClVcardImage *image);
+void cl_vcard_schsm_erase (ClVcardImage *image);
 
 G_END_DECLS

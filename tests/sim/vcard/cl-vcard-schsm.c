@@ -26,6 +26,7 @@
 #include "cvc/cl-cvc-public-key.h"
 #include "cvc/cl-cvc-request.h"
 #include "cvc/cl-cvc-signature.h"
+#include "cvc/cl-cvc.h"
 #include "tlv/cl-tlv.h"
 
 static const guint8 schsm_aid[] = { 0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0xC3, 0x1F, 0x02, 0x01 };
@@ -45,7 +46,9 @@ struct _ClVcardSchsm
 gboolean
 cl_vcard_schsm_is_package (const guint8 *aid, gsize len)
 {
-  return len == sizeof schsm_aid && memcmp (aid, schsm_aid, len) == 0;
+  /* The real applet's package is E82B0601040181C31F02 and its instance ...0201; images made with --with-schsm
+   * use the instance AID for both, and a load file may not share its AID with the instance it installs. */
+  return (len == sizeof schsm_aid || len == sizeof schsm_aid - 1) && memcmp (aid, schsm_aid, len) == 0;
 }
 
 /* ---- persistent state helpers ---- */
@@ -61,7 +64,7 @@ get_uint (ClVcardSchsm *s, const char *key)
 {
   const char *v = get (s, key);
 
-  return v ? (guint) g_ascii_strtoull (v, NULL, 10) : 0;
+  return v ? (guint)g_ascii_strtoull (v, NULL, 10) : 0;
 }
 
 static void
@@ -163,7 +166,7 @@ load_key (ClVcardSchsm *s, guint8 id)
   if (der == NULL)
     return NULL;
   p = g_bytes_get_data (der, NULL);
-  return d2i_AutoPrivateKey (NULL, &p, (long) g_bytes_get_size (der));
+  return d2i_AutoPrivateKey (NULL, &p, (long)g_bytes_get_size (der));
 }
 
 static void
@@ -174,8 +177,8 @@ store_key (ClVcardSchsm *s, guint8 id, EVP_PKEY *key)
   int len = i2d_PrivateKey (key, &der);
 
   if (len > 0)
-    set_bytes (s, k, der, (gsize) len);
-  OPENSSL_clear_free (der, len > 0 ? (size_t) len : 0);
+    set_bytes (s, k, der, (gsize)len);
+  OPENSSL_clear_free (der, len > 0 ? (size_t)len : 0);
 }
 
 static char *
@@ -184,8 +187,9 @@ device_chr (ClVcardSchsm *s)
   GBytes *cplc = cl_vcard_image_get_cplc (s->image);
   const guint8 *c = g_bytes_get_data (cplc, NULL);
 
-  /* country "CL", holder "VC" + IC serial, sequence 00001: OpenSC's serial is the CHR minus the sequence */
-  return g_strdup_printf ("CLVC%02X%02X%02X%02X00001", c[12], c[13], c[14], c[15]);
+  /* country "CL", holder "VC" + IC serial, sequence 00001 (15 of the 16 characters a CHR may have): OpenSC's
+   * serial is the CHR minus the sequence */
+  return g_strdup_printf ("CLVC%02X%02X%02X00001", c[13], c[14], c[15]);
 }
 
 /* An authenticated request for key: inner self-signed (proof of possession), outer signed by the device key. */
@@ -205,7 +209,13 @@ build_request (ClVcardSchsm *s, EVP_PKEY *key, ClCvcAlgorithm algorithm, const c
     return NULL;
   if (outer_key == NULL)
     return cl_cvc_request_build (body, cl_cvc_pkey_sign, &inner, NULL, NULL, NULL, error);
-  outer_car = g_strdup (get (s, "device_chr"));
+  /* Once certified, the requests name the device certificate in 2F02 as their outer CAR. */
+  {
+    g_autoptr (GBytes) devaut = get_bytes (s, "file.2F02");
+    g_autoptr (ClCvc) cert
+      = devaut ? cl_cvc_new_from_data (g_bytes_get_data (devaut, NULL), g_bytes_get_size (devaut), NULL, NULL) : NULL;
+    outer_car = g_strdup (cert ? cl_cvc_get_chr (cert) : get (s, "device_chr"));
+  }
   return cl_cvc_request_build (body, cl_cvc_pkey_sign, &inner, outer_car, cl_cvc_pkey_sign, &outer, error);
 }
 
@@ -214,13 +224,13 @@ build_request (ClVcardSchsm *s, EVP_PKEY *key, ClCvcAlgorithm algorithm, const c
 static ClResponse *
 retries_sw (guint left)
 {
-  return cl_vcard_sw (left == 0 ? SW_AUTH_BLOCKED : (guint16) (0x63C0 | MIN (left, 15)));
+  return cl_vcard_sw (left == 0 ? SW_AUTH_BLOCKED : (guint16)(0x63C0 | MIN (left, 15)));
 }
 
 /* Checks a PIN against the stored one, counting down and resetting the retry counter. */
 static ClResponse *
-check_secret (ClVcardSchsm *s, const char *value_key, const char *retries_key, guint max, const guint8 *data,
-              gsize len, gboolean *ok)
+check_secret (ClVcardSchsm *s, const char *value_key, const char *retries_key, guint max, const guint8 *data, gsize len,
+              gboolean *ok)
 {
   g_autoptr (GBytes) stored = get_bytes (s, value_key);
   guint left = get_uint (s, retries_key);
@@ -263,9 +273,10 @@ verify (ClVcardSchsm *s, const ClApdu *apdu)
   gboolean ok;
   ClResponse *r;
 
-  if (apdu->p1 != 0x00 || (apdu->p2 != 0x81 && apdu->p2 != 0x88))
+  if (apdu->p1 != 0x00)
     return cl_vcard_sw (SW_WRONG_P1P2);
-  if (!initialized (s))
+  /* other references (biometric templates 85/86) exist on real devices; here they are simply absent */
+  if (!initialized (s) || (apdu->p2 != 0x81 && apdu->p2 != 0x88))
     return cl_vcard_sw (SW_REF_NOT_FOUND);
   if (apdu->p2 == 0x88)
     {
@@ -479,16 +490,16 @@ generate_key (ClVcardSchsm *s, const ClApdu *apdu)
     {
       guint bits = 2048;
       if (cl_tlv_find (pk.value, pk.len, 0x02, &t, NULL) && t.len == 2)
-        bits = (guint) t.value[0] << 8 | t.value[1];
+        bits = (guint)t.value[0] << 8 | t.value[1];
       if (bits != 2048 && bits != 1024 && bits != 3072)
         return cl_vcard_sw (SW_WRONG_DATA);
-      key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) bits);
+      key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t)bits);
     }
   if (key == NULL)
     return cl_vcard_sw (SW_UNKNOWN);
 
-  car_text = car.value ? g_strndup ((const char *) car.value, car.len) : NULL;
-  chr_text = chr.value ? g_strndup ((const char *) chr.value, chr.len) : g_strdup ("CLVCKEY00001");
+  car_text = car.value ? g_strndup ((const char *)car.value, car.len) : NULL;
+  chr_text = chr.value ? g_strndup ((const char *)chr.value, chr.len) : g_strdup ("CLVCKEY00001");
   outer = load_key (s, apdu->p2);
   request = build_request (s, key, algorithm, car_text, chr_text, outer, &error);
   if (request == NULL)
@@ -526,17 +537,17 @@ sign (ClVcardSchsm *s, const ClApdu *apdu)
     return cl_vcard_sw (SW_REF_NOT_FOUND);
   switch (apdu->p2)
     {
-    case 0x70: /* ECDSA over a hash the host computed */
-      break;
-    case 0x73: /* ECDSA with SHA-256 */
-      cl_sha256 (tbs, tbs_len, digest);
-      tbs = digest, tbs_len = sizeof digest;
-      break;
-    case 0x20: /* RSA raw */
-      break;
-    default:
-      EVP_PKEY_free (key);
-      return cl_vcard_sw (SW_WRONG_P1P2);
+      case 0x70: /* ECDSA over a hash the host computed */
+        break;
+      case 0x73: /* ECDSA with SHA-256 */
+        cl_sha256 (tbs, tbs_len, digest);
+        tbs = digest, tbs_len = sizeof digest;
+        break;
+      case 0x20: /* RSA raw */
+        break;
+      default:
+        EVP_PKEY_free (key);
+        return cl_vcard_sw (SW_WRONG_P1P2);
     }
   if ((apdu->p2 == 0x20) != (EVP_PKEY_get_base_id (key) == EVP_PKEY_RSA) || tbs == NULL || tbs_len == 0)
     {
@@ -566,7 +577,7 @@ list_files (ClVcardSchsm *s)
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (GList) keys = cl_vcard_image_get_schsm_keys (s->image);
 
-  keys = g_list_sort (keys, (GCompareFunc) g_strcmp0);
+  keys = g_list_sort (keys, (GCompareFunc)g_strcmp0);
   for (GList *l = keys; l; l = l->next)
     {
       const char *name = l->data;
@@ -574,9 +585,9 @@ list_files (ClVcardSchsm *s)
       guint64 v;
 
       if (g_str_has_prefix (name, "file.") && g_ascii_string_to_unsigned (name + 5, 16, 0, 0xFFFF, &v, NULL))
-        fid[0] = (guint8) (v >> 8), fid[1] = (guint8) v;
+        fid[0] = (guint8)(v >> 8), fid[1] = (guint8)v;
       else if (g_str_has_prefix (name, "key.") && g_ascii_string_to_unsigned (name + 4, 16, 0, 0xFF, &v, NULL))
-        fid[0] = 0xCC, fid[1] = (guint8) v;
+        fid[0] = 0xCC, fid[1] = (guint8)v;
       else
         continue;
       g_byte_array_append (out, fid, 2);
@@ -591,16 +602,18 @@ read_offset (const guint8 *d, gsize len, gsize *pos, guint *offset)
 
   if (d == NULL || !cl_tlv_read (d, len, pos, &t, NULL) || t.tag != 0x54 || t.len < 1 || t.len > 2)
     return FALSE;
-  *offset = t.len == 2 ? (guint) t.value[0] << 8 | t.value[1] : t.value[0];
+  *offset = t.len == 2 ? (guint)t.value[0] << 8 | t.value[1] : t.value[0];
   return TRUE;
 }
 
 static ClResponse *
 read_binary (ClVcardSchsm *s, const ClApdu *apdu)
 {
-  guint16 fid = (apdu->p1 | apdu->p2) ? (guint16) (apdu->p1 << 8 | apdu->p2) : s->current_fid;
+  guint16 fid = (apdu->p1 | apdu->p2) ? (guint16)(apdu->p1 << 8 | apdu->p2) : s->current_fid;
   g_autofree char *k = file_key (fid);
   g_autoptr (GBytes) content = NULL;
+
+  s->current_fid = fid;
   guint offset = 0;
   gsize pos = 0, size, n;
 
@@ -616,13 +629,13 @@ read_binary (ClVcardSchsm *s, const ClApdu *apdu)
     return cl_vcard_sw (SW_WRONG_P1P2);
   /* what is left beyond Ne the host fetches with a further offset */
   n = MIN (size - offset, apdu->ne ? apdu->ne : 256);
-  return cl_vcard_ok ((const guint8 *) g_bytes_get_data (content, NULL) + offset, n);
+  return cl_vcard_ok ((const guint8 *)g_bytes_get_data (content, NULL) + offset, n);
 }
 
 static ClResponse *
 update_binary (ClVcardSchsm *s, const ClApdu *apdu)
 {
-  guint16 fid = (apdu->p1 | apdu->p2) ? (guint16) (apdu->p1 << 8 | apdu->p2) : s->current_fid;
+  guint16 fid = (apdu->p1 | apdu->p2) ? (guint16)(apdu->p1 << 8 | apdu->p2) : s->current_fid;
   g_autofree char *k = file_key (fid);
   g_autoptr (GBytes) old = NULL;
   g_autoptr (GByteArray) content = g_byte_array_new ();
@@ -631,6 +644,7 @@ update_binary (ClVcardSchsm *s, const ClApdu *apdu)
   guint offset;
   ClTlv body;
 
+  s->current_fid = fid;
   if (!initialized (s))
     return cl_vcard_sw (SW_CONDITIONS);
   if (fid == FID_DEVAUT)
@@ -649,11 +663,11 @@ update_binary (ClVcardSchsm *s, const ClApdu *apdu)
     return cl_vcard_sw (SW_NOT_ENOUGH_MEMORY);
   old = get_bytes (s, k);
   if (old)
-    g_byte_array_append (content, g_bytes_get_data (old, NULL), (guint) g_bytes_get_size (old));
+    g_byte_array_append (content, g_bytes_get_data (old, NULL), (guint)g_bytes_get_size (old));
   if (offset > content->len)
     return cl_vcard_sw (SW_WRONG_P1P2);
   /* writing at offset 0 starts the file over, as OpenSC writes whole files that may have shrunk */
-  g_byte_array_set_size (content, offset == 0 ? (guint) body.len : MAX (content->len, offset + (guint) body.len));
+  g_byte_array_set_size (content, offset == 0 ? (guint)body.len : MAX (content->len, offset + (guint)body.len));
   memcpy (content->data + offset, body.value, body.len);
   set_bytes (s, k, content->data, content->len);
   commit (s, body.len);
@@ -673,7 +687,7 @@ delete_file (ClVcardSchsm *s, const ClApdu *apdu)
   if (d[0] == 0xCC)
     k = key_key (d[1]);
   else
-    k = file_key ((guint16) (d[0] << 8 | d[1]));
+    k = file_key ((guint16)(d[0] << 8 | d[1]));
   if ((d[0] == 0xCC && d[1] == 0) || (d[0] == 0x2F && d[1] == 0x02))
     return cl_vcard_sw (SW_CONDITIONS);
   if (get (s, k) == NULL)
@@ -688,25 +702,20 @@ select_file (ClVcardSchsm *s, const ClApdu *apdu)
 {
   const guint8 *d = data_ptr (apdu);
   g_autofree char *k = NULL;
-  g_autoptr (GBytes) content = NULL;
-  guint8 fcp[] = { 0x62, 0x0C, 0x80, 0x02, 0x00, 0x00, 0x82, 0x01, 0x01, 0x83, 0x02, 0x00, 0x00 };
-  gsize size;
+  guint8 fcp[] = { 0x62, 0x08, 0x82, 0x01, 0x01, 0x83, 0x02, 0x00, 0x00 };
 
   if (data_len (apdu) == 0 || (data_len (apdu) == 2 && d[0] == 0x3F && d[1] == 0x00))
     return cl_vcard_schsm_select (s);
   if (data_len (apdu) != 2)
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
-  k = d[0] == 0xCC ? key_key (d[1]) : file_key ((guint16) (d[0] << 8 | d[1]));
+  k = d[0] == 0xCC ? key_key (d[1]) : file_key ((guint16)(d[0] << 8 | d[1]));
   if (get (s, k) == NULL)
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
-  s->current_fid = (guint16) (d[0] << 8 | d[1]);
+  s->current_fid = (guint16)(d[0] << 8 | d[1]);
   if ((apdu->p2 & 0x0C) == 0x0C)
     return cl_vcard_sw (SW_OK);
-  /* FCP with the size: OpenSC reads an EF as long as SELECT said it is */
-  content = d[0] == 0xCC ? NULL : get_bytes (s, k);
-  size = content ? g_bytes_get_size (content) : 0;
-  fcp[4] = (guint8) (size >> 8), fcp[5] = (guint8) size;
-  fcp[11] = d[0], fcp[12] = d[1];
+  /* FCP without a size: EFs grow as they are written, and OpenSC refuses to write past a size it was told */
+  fcp[7] = d[0], fcp[8] = d[1];
   return cl_vcard_ok (fcp, sizeof fcp);
 }
 
@@ -741,13 +750,13 @@ import_dkek_share (ClVcardSchsm *s, const ClApdu *apdu)
       set_uint (s, "dkek_outstanding", --outstanding);
       commit (s, 33);
     }
-  out[0] = (guint8) total;
-  out[1] = (guint8) outstanding;
+  out[0] = (guint8)total;
+  out[1] = (guint8)outstanding;
   cl_sha256 (value, 32, hash);
   memcpy (out + 2, hash, 8);
   cl_wipe (value, sizeof value);
-  /* without a DKEK there is no check value to show */
-  return cl_vcard_ok (out, total ? sizeof out : 2);
+  /* always with a check value: OpenSC's driver asserts 10 bytes even when no DKEK is configured */
+  return cl_vcard_ok (out, sizeof out);
 }
 
 /* ---- dispatch ---- */
@@ -759,40 +768,40 @@ cl_vcard_schsm_process (ClVcardSchsm *s, const ClApdu *apdu)
     return cl_vcard_sw (SW_CLA_NOT_SUPPORTED);
   switch (apdu->ins)
     {
-    case 0xA4:
-      return select_file (s, apdu);
-    case 0x50:
-      return initialize_device (s, apdu);
-    case 0x20:
-      return verify (s, apdu);
-    case 0x24:
-      return change_reference_data (s, apdu);
-    case 0x2C:
-      return reset_retry_counter (s, apdu);
-    case 0x46:
-      if (!initialized (s))
-        return cl_vcard_sw (SW_CONDITIONS);
-      return generate_key (s, apdu);
-    case 0x68:
-      return sign (s, apdu);
-    case 0x58:
-      return list_files (s);
-    case 0xB1:
-      return read_binary (s, apdu);
-    case 0xD7:
-      return update_binary (s, apdu);
-    case 0xE4:
-      return delete_file (s, apdu);
-    case 0x52:
-      return import_dkek_share (s, apdu);
-    case 0x84:
-      {
-        guint8 challenge[256];
-        gsize n = apdu->ne ? MIN (apdu->ne, sizeof challenge) : 8;
-        cl_vcard_random (s->session, challenge, n);
-        return cl_vcard_ok (challenge, n);
-      }
-    default:
-      return cl_vcard_sw (SW_INS_NOT_SUPPORTED);
+      case 0xA4:
+        return select_file (s, apdu);
+      case 0x50:
+        return initialize_device (s, apdu);
+      case 0x20:
+        return verify (s, apdu);
+      case 0x24:
+        return change_reference_data (s, apdu);
+      case 0x2C:
+        return reset_retry_counter (s, apdu);
+      case 0x46:
+        if (!initialized (s))
+          return cl_vcard_sw (SW_CONDITIONS);
+        return generate_key (s, apdu);
+      case 0x68:
+        return sign (s, apdu);
+      case 0x58:
+        return list_files (s);
+      case 0xB1:
+        return read_binary (s, apdu);
+      case 0xD7:
+        return update_binary (s, apdu);
+      case 0xE4:
+        return delete_file (s, apdu);
+      case 0x52:
+        return import_dkek_share (s, apdu);
+      case 0x84:
+        {
+          guint8 challenge[256];
+          gsize n = apdu->ne ? MIN (apdu->ne, sizeof challenge) : 8;
+          cl_vcard_random (s->session, challenge, n);
+          return cl_vcard_ok (challenge, n);
+        }
+      default:
+        return cl_vcard_sw (SW_INS_NOT_SUPPORTED);
     }
 }

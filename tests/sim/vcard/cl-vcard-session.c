@@ -120,7 +120,7 @@ void
 cl_vcard_random (ClVcardSession *self, guint8 *out, gsize len)
 {
   for (gsize i = 0; i < len; i++)
-    out[i] = (guint8) g_rand_int_range (self->rand, 0, 256);
+    out[i] = (guint8)g_rand_int_range (self->rand, 0, 256);
 }
 
 void
@@ -171,8 +171,8 @@ select_by_name (ClVcardSession *self, const ClApdu *apdu)
       if (a->state != CL_VCARD_APP_SELECTABLE && a->state != 0x0F)
         return cl_vcard_sw (SW_FILE_NOT_FOUND);
       clear_volatile (self);
-      if (a->load_file && cl_vcard_schsm_is_package (g_bytes_get_data (a->load_file, NULL),
-                                                     g_bytes_get_size (a->load_file)))
+      if (a->load_file
+          && cl_vcard_schsm_is_package (g_bytes_get_data (a->load_file, NULL), g_bytes_get_size (a->load_file)))
         {
           self->selected = CL_VCARD_SELECTED_SCHSM;
           self->schsm = cl_vcard_schsm_new (self);

@@ -16,18 +16,18 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClVcardSession, cl_vcard_session, CL, VCARD_SESSION, GObject)
 
 ClVcardSession *cl_vcard_session_new (ClVcardImage *image);
-ClVcardImage   *cl_vcard_session_get_image (ClVcardSession *self);
+ClVcardImage *cl_vcard_session_get_image (ClVcardSession *self);
 /* Cold or warm reset: clears the session state and returns the ATR. */
-GBytes         *cl_vcard_session_reset (ClVcardSession *self);
+GBytes *cl_vcard_session_reset (ClVcardSession *self);
 /* One command APDU in, response data || SW out. NULL means the card stays silent (mute or torn defect). */
-GBytes         *cl_vcard_session_transmit (ClVcardSession *self, const guint8 *command, gsize len);
+GBytes *cl_vcard_session_transmit (ClVcardSession *self, const guint8 *command, gsize len);
 /* Number of bytes the last command wrote to persistent memory (for the timing model). */
-gsize           cl_vcard_session_get_last_write_size (ClVcardSession *self);
+gsize cl_vcard_session_get_last_write_size (ClVcardSession *self);
 /* Makes challenges reproducible (fuzzing, tests); 0 uses real randomness. */
-void            cl_vcard_session_set_random_seed (ClVcardSession *self, guint32 seed);
+void cl_vcard_session_set_random_seed (ClVcardSession *self, guint32 seed);
 /* Known-answer tests: the card challenge of the next INITIALIZE UPDATE (otherwise per the "i" parameter). */
-void            cl_vcard_session_set_next_card_challenge (ClVcardSession *self, const guint8 challenge[8]);
+void cl_vcard_session_set_next_card_challenge (ClVcardSession *self, const guint8 challenge[8]);
 /* Failures to persist the image are reported here rather than as a SW (the chip would have died). */
-gboolean        cl_vcard_session_take_commit_error (ClVcardSession *self, GError **error);
+gboolean cl_vcard_session_take_commit_error (ClVcardSession *self, GError **error);
 
 G_END_DECLS

@@ -82,7 +82,7 @@ begin_scp02 (ClVcardSm *sm, ClVcardKeys *keys, GBytes *kdd, const ClApdu *comman
   g_autoptr (GBytes) data = NULL;
 
   sm->scp02 = cl_scp02_card_new (sm->keys, g_bytes_get_data (kdd, NULL));
-  cl_scp02_card_set_sequence_counter (sm->scp02, (guint16) keys->sequence);
+  cl_scp02_card_set_sequence_counter (sm->scp02, (guint16)keys->sequence);
   if (fixed_challenge)
     cl_scp02_card_set_next_card_challenge (sm->scp02, fixed_challenge);
   data = cl_scp02_card_initialize_update (sm->scp02, command, error);
@@ -94,8 +94,8 @@ begin_scp02 (ClVcardSm *sm, ClVcardKeys *keys, GBytes *kdd, const ClApdu *comman
 }
 
 ClVcardSm *
-cl_vcard_sm_begin (ClVcardKeys *keys, GBytes *kdd, GBytes *sd_aid, const ClApdu *initialize_update,
-                   gboolean wrong_keys, const guint8 *fixed_challenge, ClResponse **response, GError **error)
+cl_vcard_sm_begin (ClVcardKeys *keys, GBytes *kdd, GBytes *sd_aid, const ClApdu *initialize_update, gboolean wrong_keys,
+                   const guint8 *fixed_challenge, ClResponse **response, GError **error)
 {
   g_autoptr (ClVcardSm) sm = g_new0 (ClVcardSm, 1);
   sm->scp = keys->scp;
@@ -104,10 +104,12 @@ cl_vcard_sm_begin (ClVcardKeys *keys, GBytes *kdd, GBytes *sd_aid, const ClApdu 
   if (sm->keys == NULL)
     return NULL;
   if (sm->scp == 0x03)
-    return begin_scp03 (sm, keys, kdd, sd_aid, initialize_update, fixed_challenge, response, error) ? g_steal_pointer (&sm) : NULL;
+    return begin_scp03 (sm, keys, kdd, sd_aid, initialize_update, fixed_challenge, response, error)
+             ? g_steal_pointer (&sm)
+             : NULL;
   if (sm->scp == 0x02)
     return begin_scp02 (sm, keys, kdd, initialize_update, fixed_challenge, response, error) ? g_steal_pointer (&sm)
-                                                                                          : NULL;
+                                                                                            : NULL;
   g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "SCP%02X is not supported by the virtual card", sm->scp);
   return NULL;
 }

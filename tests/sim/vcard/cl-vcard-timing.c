@@ -15,11 +15,11 @@ cl_vcard_timing_cost_us (const ClVcardTiming *timing, gsize command_len, gsize r
                          gboolean crypto)
 {
   /* 10 bits per byte on the wire (start, 8 data, guard time) plus the T=1 prologue/epilogue of 4 bytes each way */
-  guint64 bits = (guint64) (command_len + response_len + 8) * 10;
+  guint64 bits = (guint64)(command_len + response_len + 8) * 10;
   guint64 us = timing->link_bps ? bits * G_USEC_PER_SEC / timing->link_bps : 0;
 
   us += timing->command_overhead_us;
-  us += (guint64) written * timing->eeprom_us_per_byte;
+  us += (guint64)written * timing->eeprom_us_per_byte;
   if (crypto)
     us += timing->crypto_us;
   return us;

@@ -12,6 +12,6 @@ G_DECLARE_FINAL_TYPE (ClVcardTransport, cl_vcard_transport, CL, VCARD_TRANSPORT,
 
 /* Resets the session (power-on) and keeps a reference to it. */
 ClVcardTransport *cl_vcard_transport_new (ClVcardSession *session);
-ClVcardSession   *cl_vcard_transport_get_session (ClVcardTransport *self);
+ClVcardSession *cl_vcard_transport_get_session (ClVcardTransport *self);
 
 G_END_DECLS

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes EF.C_DevAut (2F02) of a virtual SmartCard-HSM with the device key's self-signed request (the inner 7F21 of
-CE00), through opensc-tool. Stands in for the station's certification step (DICA) in the OpenSC tests, which need
-some device CVC in 2F02 to derive the serial number.
+"""Writes EF.C_DevAut (2F02) of a virtual SmartCard-HSM through opensc-tool, standing in for the station's
+certification step in the OpenSC tests (OpenSC needs "device CVC || DICA CVC" there to bind the token).
 
-    schsm-self-devaut.py READER
+    schsm-self-devaut.py READER              the device key's self-signed request (inner 7F21 of CE00)
+    schsm-self-devaut.py READER CVC.TXT      the published pico-hsm device || DICA pair of the vectors
 """
 import re
 import subprocess
@@ -43,6 +43,17 @@ def tlv_len(buf, i):
 def main():
     reader = sys.argv[1]
     select = "00:A4:04:04:0B:" + AID + ":00"
+    if len(sys.argv) > 2:
+        certs = {}
+        section = None
+        for line in open(sys.argv[2]):
+            line = line.strip()
+            if line.startswith("["):
+                section = line[1:-1]
+            elif line.startswith("cert") and section:
+                certs[section] = bytes.fromhex(line.split("=", 1)[1].strip())
+        write(reader, select, certs["pico_device"] + certs["pico_dica"])
+        return
     ce00 = b""
     while True:
         off = len(ce00)
@@ -57,7 +68,10 @@ def main():
     _, i = tlv_len(ce00, 1)
     assert ce00[i:i + 2] == b"\x7F\x21"
     n, j = tlv_len(ce00, i + 2)
-    cert = ce00[i:j + n]
+    write(reader, select, ce00[i:j + n])
+
+
+def write(reader, select, cert):
     apdus = [select]
     for off in range(0, len(cert), 200):
         chunk = cert[off:off + 200]

@@ -92,8 +92,8 @@ select_applet (Fixture *f)
   guint8 major, minor;
 
   g_assert_cmphex (r->sw, ==, 0x9000);
-  g_assert_true (cl_schsm_parse_select (g_bytes_get_data (r->data, NULL), g_bytes_get_size (r->data), &major, &minor,
-                                        &error));
+  g_assert_true (
+    cl_schsm_parse_select (g_bytes_get_data (r->data, NULL), g_bytes_get_size (r->data), &major, &minor, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (major, ==, 3);
 }
@@ -116,13 +116,13 @@ read_file (Fixture *f, guint16 fid)
 
   for (;;)
     {
-      g_autoptr (ClResponse) r = xfer (f, cl_schsm_apdu_read_binary (fid, (guint16) out->len, 128));
+      g_autoptr (ClResponse) r = xfer (f, cl_schsm_apdu_read_binary (fid, (guint16)out->len, 128));
       gsize n;
 
       if (r->sw != 0x9000)
         return out->len ? g_bytes_new (out->data, out->len) : NULL;
       n = g_bytes_get_size (r->data);
-      g_byte_array_append (out, g_bytes_get_data (r->data, NULL), (guint) n);
+      g_byte_array_append (out, g_bytes_get_data (r->data, NULL), (guint)n);
       if (n < 128)
         break;
     }
@@ -159,7 +159,7 @@ test_initialize (Fixture *f, gconstpointer data)
   g_assert_true (cl_cvc_request_verify_inner (req, CL_CVC_CURVE_P256, &error));
   g_assert_no_error (error);
   inner = cl_cvc_request_get_inner (req);
-  g_assert_true (g_str_has_prefix (cl_cvc_get_chr (inner), "CLVC01020003"));
+  g_assert_true (g_str_has_prefix (cl_cvc_get_chr (inner), "CLVC020003"));
   {
     g_autoptr (EVP_PKEY) key = cl_cvc_get_public_key (inner, CL_CVC_CURVE_P256, &error);
     g_assert_no_error (error);
@@ -243,7 +243,7 @@ test_keygen_sign (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
     {
       g_autoptr (GBytes) d = gakp_data (groups[i], CL_CVC_ALGORITHM_ECDSA_SHA256);
-      g_autoptr (ClResponse) r = xfer (f, cl_schsm_apdu_generate_key ((guint8) (i + 1), 0, d));
+      g_autoptr (ClResponse) r = xfer (f, cl_schsm_apdu_generate_key ((guint8)(i + 1), 0, d));
       g_autoptr (ClCvcRequest) req = NULL;
       g_autoptr (EVP_PKEY) pub = NULL;
       g_autoptr (ClResponse) sig = NULL;
@@ -263,14 +263,14 @@ test_keygen_sign (Fixture *f, gconstpointer data)
       /* SIGN with SHA-256 on the card; the DER signature verifies with the request's key */
       pub = cl_cvc_get_public_key (cl_cvc_request_get_inner (req), CL_CVC_CURVE_NONE, &error);
       g_assert_no_error (error);
-      sig = xfer (f, cl_apdu_new (0x80, 0x68, (guint8) (i + 1), 0x73, msg, sizeof msg, 256));
+      sig = xfer (f, cl_apdu_new (0x80, 0x68, (guint8)(i + 1), 0x73, msg, sizeof msg, 256));
       g_assert_cmphex (sig->sw, ==, 0x9000);
       cl_sha256 (msg, sizeof msg, hash);
       ctx = EVP_PKEY_CTX_new (pub, NULL);
       g_assert_cmpint (EVP_PKEY_verify_init (ctx), ==, 1);
-      g_assert_cmpint (EVP_PKEY_verify (ctx, g_bytes_get_data (sig->data, NULL), g_bytes_get_size (sig->data), hash,
-                                        sizeof hash),
-                       ==, 1);
+      g_assert_cmpint (
+        EVP_PKEY_verify (ctx, g_bytes_get_data (sig->data, NULL), g_bytes_get_size (sig->data), hash, sizeof hash), ==,
+        1);
     }
 
   /* LIST FILES shows the keys and the device request; DELETE FILE removes a key */
@@ -318,11 +318,11 @@ test_devaut_and_dkek (Fixture *f, gconstpointer data)
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F02, 0, cert, 3)), ==, 0x6985);
 
   for (guint i = 0; i < 32; i++)
-    share[i] = (guint8) (i * 7 + 1);
+    share[i] = (guint8)(i * 7 + 1);
   r = xfer (f, cl_schsm_apdu_import_dkek_share (share));
   g_assert_cmphex (r->sw, ==, 0x9000);
-  g_assert_true (cl_schsm_parse_dkek_status (g_bytes_get_data (r->data, NULL), g_bytes_get_size (r->data), &status,
-                                             &error));
+  g_assert_true (
+    cl_schsm_parse_dkek_status (g_bytes_get_data (r->data, NULL), g_bytes_get_size (r->data), &status, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (status.total, ==, 1);
   g_assert_cmpuint (status.outstanding, ==, 0);

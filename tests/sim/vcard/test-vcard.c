@@ -7,6 +7,7 @@
 #include "cl-test-vectors.h"
 #include "cl-vcard-manufacture.h"
 #include "cl-vcard-session.h"
+#include "cl-vcard-timing.h"
 #include "cl-vcard-transport.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
@@ -46,7 +47,7 @@ send_sw (ClVcardSession *session, const char *hex)
   g_autofree char *rsp = send_hex (session, hex);
   gsize n = strlen (rsp);
 
-  return (guint16) g_ascii_strtoull (rsp + n - 4, NULL, 16);
+  return (guint16)g_ascii_strtoull (rsp + n - 4, NULL, 16);
 }
 
 static ClKeySet *
@@ -83,8 +84,8 @@ test_image_roundtrip (void)
   static const guint8 priv[3] = { 0 };
 
   g_assert_no_error (error);
-  cl_vcard_image_add_load_file (image, (const guint8 *) "\xD0\xD1\xD2\xD3\xD4\xD5\x01", 7);
-  cl_vcard_image_add_applet (image, (const guint8 *) "\xD0\xD1\xD2\xD3\xD4\xD5\x01\x01", 8, NULL, NULL, 7, priv);
+  cl_vcard_image_add_load_file (image, (const guint8 *)"\xD0\xD1\xD2\xD3\xD4\xD5\x01", 7);
+  cl_vcard_image_add_applet (image, (const guint8 *)"\xD0\xD1\xD2\xD3\xD4\xD5\x01\x01", 8, NULL, NULL, 7, priv);
   cl_vcard_image_set_schsm (image, "pin", "313233343536");
   g_assert_true (cl_vcard_image_set_defect (image, "sw_at", "LOAD.1:6581", &error));
   g_assert_true (cl_vcard_image_save (image, path, &error));
@@ -179,7 +180,7 @@ check_scp03_vector (ClTestVectors *v, const char *section)
   cl_vcard_image_set_kdd (image, kdd);
   keys = cl_vcard_keys_new (r[10], CL_KEY_TYPE_AES, enc, mac, dek, 3, i);
   if (i & 0x10)
-    keys->sequence = (guint32) r[29] << 16 | (guint32) r[30] << 8 | r[31];
+    keys->sequence = (guint32)r[29] << 16 | (guint32)r[30] << 8 | r[31];
   cl_vcard_image_put_keys (image, keys);
   session = cl_vcard_session_new (image);
   atr = cl_vcard_session_reset (session);
@@ -199,8 +200,8 @@ check_scp03_vector (ClTestVectors *v, const char *section)
     {
       g_autofree char *name = g_strdup_printf ("wrapped_%u", n);
       const char *wrapped = cl_test_vectors_get (v, section, name);
-      static const char *const cases[] = { "get_eid_wrapped", "case1_wrapped", "case2_wrapped", "case3_wrapped",
-                                           "case4_wrapped" };
+      static const char *const cases[]
+        = { "get_eid_wrapped", "case1_wrapped", "case2_wrapped", "case3_wrapped", "case4_wrapped" };
       if (wrapped == NULL && n == 1 && cl_test_vectors_has (v, section, "case1_wrapped"))
         {
           /* pysim: a chain of five commands */
@@ -264,7 +265,7 @@ test_scp02_vectors (void)
       kdd = g_bytes_new (r, 10);
       cl_vcard_image_set_kdd (image, kdd);
       keys = cl_vcard_keys_new (r[10], CL_KEY_TYPE_DES3, enc, mac, dek, 2, 0x55);
-      keys->sequence = (guint32) r[12] << 8 | r[13];
+      keys->sequence = (guint32)r[12] << 8 | r[13];
       cl_vcard_image_put_keys (image, keys);
       session = cl_vcard_session_new (image);
       atr = cl_vcard_session_reset (session);
@@ -394,7 +395,7 @@ test_put_key_and_reauth (void)
   g_assert_nonnull (cl_vcard_image_find_keys (image, 0x31));
 
   /* broken key data: wrong key type byte */
-  bad = cl_apdu_new (0x80, 0xD8, 0x31, 0x81, (const guint8 *) "\x31\x80\x01\x00", 4, 0);
+  bad = cl_apdu_new (0x80, 0xD8, 0x31, 0x81, (const guint8 *)"\x31\x80\x01\x00", 4, 0);
   rsp = cl_card_channel_transmit (channel, bad, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmphex (rsp->sw, ==, 0x6A80);
@@ -419,7 +420,7 @@ send_apdu (ClCardChannel *channel, guint8 cla, guint8 ins, guint8 p1, guint8 p2,
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ClApdu) apdu = cl_apdu_new (cla, ins, p1, p2, data ? g_bytes_get_data (data, NULL) : NULL,
-                                          data ? g_bytes_get_size (data) : 0, 0);
+                                         data ? g_bytes_get_size (data) : 0, 0);
   g_autoptr (ClResponse) rsp = cl_card_channel_transmit (channel, apdu, NULL, &error);
 
   g_assert_no_error (error);
@@ -440,7 +441,8 @@ load_and_install (ClCardChannel *channel, const char *section)
   g_autoptr (ClTestVectors) v = cl_test_vectors_load ("load.txt");
   g_autoptr (GBytes) lfdb = cl_test_vectors_get_hex (v, section, "lfdb");
   g_autoptr (GBytes) for_load = cl_test_vectors_get_hex (v, "helloworld_with_descriptor", "install_for_load_data");
-  g_autoptr (GBytes) for_install = cl_test_vectors_get_hex (v, "helloworld_with_descriptor", "install_for_install_data");
+  g_autoptr (GBytes) for_install
+    = cl_test_vectors_get_hex (v, "helloworld_with_descriptor", "install_for_install_data");
   g_autoptr (GError) error = NULL;
 
   g_assert_cmphex (send_apdu (channel, 0x80, 0xE6, 0x02, 0x00, for_load), ==, 0x9000);
@@ -477,8 +479,8 @@ test_load_install (void)
     g_assert_no_error (error);
     g_assert_cmpuint (files->len, ==, 1);
     /* the instance is there already: 6985 */
-    g_assert_cmphex (send_data (channel, 0x80, 0xE6, 0x02, 0x00, "\x07\xD0\xD1\xD2\xD3\xD4\xD5\x01\x00\x00\x00\x00", 12),
-                     ==, 0x6985);
+    g_assert_cmphex (
+      send_data (channel, 0x80, 0xE6, 0x02, 0x00, "\x07\xD0\xD1\xD2\xD3\xD4\xD5\x01\x00\x00\x00\x00", 12), ==, 0x6985);
     g_assert_true (cl_gp_select (channel, applet, sizeof applet, NULL, NULL, &error));
     g_assert_no_error (error);
   }
@@ -497,8 +499,8 @@ test_load_install (void)
     channel = channel_for (session);
     scp = cl_scp03_open (channel, kst, 0x30, 0x01, NULL, NULL, &error);
     g_assert_no_error (error);
-    g_assert_cmphex (send_data (channel, 0x80, 0xE4, 0x00, 0x00, "\x4F\x07\xD0\xD1\xD2\xD3\xD4\xD5\x01", 9),
-                     ==, 0x6985); /* an instance still uses the package */
+    g_assert_cmphex (send_data (channel, 0x80, 0xE4, 0x00, 0x00, "\x4F\x07\xD0\xD1\xD2\xD3\xD4\xD5\x01", 9), ==,
+                     0x6985); /* an instance still uses the package */
     g_assert_true (cl_gp_delete (channel, package, sizeof package, TRUE, NULL, &error));
     g_assert_no_error (error);
     g_assert_false (cl_gp_delete (channel, package, sizeof package, TRUE, NULL, &error));
@@ -556,7 +558,7 @@ test_status_paging (void)
   for (guint n = 0; n < 40; n++)
     {
       guint8 aid[16] = { 0xF0, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B };
-      aid[15] = (guint8) n;
+      aid[15] = (guint8)n;
       cl_vcard_image_add_applet (image, aid, sizeof aid, NULL, NULL, 7, priv);
     }
   scp = cl_scp03_open (channel, kst, 0x30, 0x33, NULL, NULL, &error);
@@ -583,7 +585,8 @@ test_life_cycle (void)
   g_assert_cmphex (send_apdu (channel, 0x80, 0xF0, 0x80, 0x0F, NULL), ==, 0x9000);
   g_assert_cmphex (send_apdu (channel, 0x80, 0xF0, 0x80, 0x07, NULL), ==, 0x6985);
   g_assert_cmphex (send_apdu (channel, 0x80, 0xF0, 0x80, 0x7F, NULL), ==, 0x9000);
-  g_assert_cmphex (send_data (channel, 0x80, 0xE6, 0x02, 0x00, "\x05\xA0\x00\x00\x00\x01\x00\x00\x00\x00", 10), ==, 0x6985);
+  g_assert_cmphex (send_data (channel, 0x80, 0xE6, 0x02, 0x00, "\x05\xA0\x00\x00\x00\x01\x00\x00\x00\x00", 10), ==,
+                   0x6985);
   g_assert_cmphex (send_apdu (channel, 0x80, 0xF0, 0x80, 0x33, NULL), ==, 0x6A86);
   g_assert_cmpint (cl_vcard_image_get_life_cycle (image), ==, CL_VCARD_LC_CARD_LOCKED);
 }
@@ -601,8 +604,58 @@ test_defects (void)
   g_assert_true (cl_vcard_image_set_defect (image, "tear_after", "3", NULL));
   g_assert_cmpuint (send_sw (session, "00A4040000"), ==, 0x9000);
   g_assert_cmpuint (send_sw (session, "00A4040000"), ==, 0x9000);
-  silent = cl_vcard_session_transmit (session, (const guint8 *) "\x00\xA4\x04\x00\x00", 5);
+  silent = cl_vcard_session_transmit (session, (const guint8 *)"\x00\xA4\x04\x00\x00", 5);
   g_assert_null (silent);
+}
+
+static void
+test_timing_model (void)
+{
+  ClVcardTiming t;
+  guint64 small, big, write;
+
+  cl_vcard_timing_init_default (&t);
+  small = cl_vcard_timing_cost_us (&t, 5, 2, 0, FALSE);
+  big = cl_vcard_timing_cost_us (&t, 255, 2, 0, FALSE);
+  write = cl_vcard_timing_cost_us (&t, 255, 2, 255, FALSE);
+  /* more bytes on the wire and EEPROM writes cost more; a LOAD block is in the tens of milliseconds */
+  g_assert_cmpuint (small, <, big);
+  g_assert_cmpuint (big, <, write);
+  g_assert_cmpuint (write, >, 10000);
+  g_assert_cmpuint (write, <, 100000);
+}
+
+/* Measured, not asserted (DESIGN §7): APDUs per second of the dispatcher with timing off. */
+static void
+test_throughput (void)
+{
+  g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
+  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+  g_autoptr (ClCardChannel) channel = channel_for (session);
+  g_autoptr (ClKeySet) kst = plain_keys (CL_KEY_TYPE_AES, 0x30, KST_HEX);
+  g_autoptr (ClScp03) scp = NULL;
+  g_autoptr (GError) error = NULL;
+  static const guint8 cplc[] = { 0x80, 0xCA, 0x9F, 0x7F, 0x00 };
+  const guint plain_n = 20000, wrapped_n = 5000;
+  gint64 t0, t1, t2;
+
+  t0 = g_get_monotonic_time ();
+  for (guint n = 0; n < plain_n; n++)
+    g_bytes_unref (cl_vcard_session_transmit (session, cplc, sizeof cplc));
+  t1 = g_get_monotonic_time ();
+  scp = cl_scp03_open (channel, kst, 0x30, 0x33, NULL, NULL, &error);
+  g_assert_no_error (error);
+  t2 = g_get_monotonic_time ();
+  for (guint n = 0; n < wrapped_n; n++)
+    {
+      g_autoptr (ClApdu) apdu = cl_apdu_new (0x80, 0xF2, 0x80, 0x02, (const guint8 *)"\x4F\x00", 2, 256);
+      g_autoptr (ClResponse) r = cl_card_channel_transmit (channel, apdu, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_test_message ("plain GET DATA CPLC: %.0f APDUs/s; GET STATUS at SCP03 level 33 (host wrap + card unwrap/wrap "
+                  "+ host unwrap): %.0f APDUs/s",
+                  plain_n * 1e6 / (double)MAX (t1 - t0, 1),
+                  wrapped_n * 1e6 / (double)MAX (g_get_monotonic_time () - t2, 1));
 }
 
 int
@@ -632,5 +685,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vcard/isd/status-paging", test_status_paging);
   g_test_add_func ("/vcard/isd/life-cycle", test_life_cycle);
   g_test_add_func ("/vcard/defects", test_defects);
+  g_test_add_func ("/vcard/timing-model", test_timing_model);
+  g_test_add_func ("/vcard/throughput", test_throughput);
   return g_test_run ();
 }
