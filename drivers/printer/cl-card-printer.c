@@ -33,7 +33,8 @@ enum
 };
 static guint signals[N_SIGNALS];
 
-typedef enum {
+typedef enum
+{
   OP_IDENTIFY,
   OP_STATUS,
   OP_FEED,
@@ -116,36 +117,36 @@ run_op (ClCardPrinter *self, Op op, gpointer *out, GCancellable *cancellable, GE
 {
   ClCardPrinterPrivate *priv = cl_card_printer_get_instance_private (self);
   ClCardPrinterClass *klass = CL_CARD_PRINTER_GET_CLASS (self);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
   g_autoptr (GError) local = NULL;
   gboolean ok = FALSE;
 
   priv->fault_pending = FALSE;
   switch (op)
     {
-    case OP_IDENTIFY:
-      *out = klass->identify (self, cancellable, &local);
-      ok = *out != NULL;
-      break;
-    case OP_STATUS:
-      ok = klass->get_status (self, *out, cancellable, &local);
-      break;
-    case OP_FEED:
-      ok = klass->feed_to_contact (self, cancellable, &local);
-      if (ok)
-        priv->card_inside = TRUE;
-      break;
-    case OP_EJECT:
-      ok = klass->eject (self, cancellable, &local);
-      break;
-    case OP_REJECT:
-      ok = klass->reject (self, cancellable, &local);
-      break;
-    case OP_RESET:
-      ok = klass->reset (self, cancellable, &local);
-      break;
-    default:
-      g_assert_not_reached ();
+      case OP_IDENTIFY:
+        *out = klass->identify (self, cancellable, &local);
+        ok = *out != NULL;
+        break;
+      case OP_STATUS:
+        ok = klass->get_status (self, *out, cancellable, &local);
+        break;
+      case OP_FEED:
+        ok = klass->feed_to_contact (self, cancellable, &local);
+        if (ok)
+          priv->card_inside = TRUE;
+        break;
+      case OP_EJECT:
+        ok = klass->eject (self, cancellable, &local);
+        break;
+      case OP_REJECT:
+        ok = klass->reject (self, cancellable, &local);
+        break;
+      case OP_RESET:
+        ok = klass->reset (self, cancellable, &local);
+        break;
+      default:
+        g_assert_not_reached ();
     }
   if (ok)
     {
@@ -335,7 +336,7 @@ gboolean
 cl_card_printer_has_card (ClCardPrinter *self)
 {
   ClCardPrinterPrivate *priv = cl_card_printer_get_instance_private (self);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
   return priv->card_inside;
 }
 
@@ -346,11 +347,11 @@ cl_card_printer_set_property (GObject *object, guint prop_id, const GValue *valu
 
   switch (prop_id)
     {
-    case PROP_TRANSPORT:
-      priv->transport = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_TRANSPORT:
+        priv->transport = g_value_dup_object (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -361,11 +362,11 @@ cl_card_printer_get_property (GObject *object, guint prop_id, GValue *value, GPa
 
   switch (prop_id)
     {
-    case PROP_TRANSPORT:
-      g_value_set_object (value, priv->transport);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_TRANSPORT:
+        g_value_set_object (value, priv->transport);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -389,13 +390,14 @@ cl_card_printer_class_init (ClCardPrinterClass *klass)
   object_class->get_property = cl_card_printer_get_property;
   object_class->finalize = cl_card_printer_finalize;
 
-  properties[PROP_TRANSPORT] = g_param_spec_object ("transport", NULL, NULL, CL_TYPE_PRINTER_TRANSPORT,
-                                                    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRANSPORT]
+    = g_param_spec_object ("transport", NULL, NULL, CL_TYPE_PRINTER_TRANSPORT,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[SIGNAL_FAULT] = g_signal_new ("fault", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                        G_STRUCT_OFFSET (ClCardPrinterClass, fault), NULL, NULL, NULL, G_TYPE_NONE, 3,
-                                        CL_TYPE_PRINTER_FAULT, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  signals[SIGNAL_FAULT]
+    = g_signal_new ("fault", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, G_STRUCT_OFFSET (ClCardPrinterClass, fault),
+                    NULL, NULL, NULL, G_TYPE_NONE, 3, CL_TYPE_PRINTER_FAULT, G_TYPE_BOOLEAN, G_TYPE_STRING);
 }
 
 static void

@@ -30,14 +30,16 @@ typedef struct
 void cl_printer_identity_free (ClPrinterIdentity *identity);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClPrinterIdentity, cl_printer_identity_free)
 
-typedef enum {
+typedef enum
+{
   CL_PRINTER_FEEDER_FULL,
   CL_PRINTER_FEEDER_HALF,
   CL_PRINTER_FEEDER_LOW,
   CL_PRINTER_FEEDER_EMPTY,
 } ClPrinterFeeder;
 
-typedef enum {
+typedef enum
+{
   CL_PRINTER_CARD_NONE,
   CL_PRINTER_CARD_AT_CONTACT,
   CL_PRINTER_CARD_AT_CONTACTLESS,

@@ -19,7 +19,8 @@ struct _ClEvolisPrinter
 
 G_DEFINE_FINAL_TYPE (ClEvolisPrinter, cl_evolis_printer, CL_TYPE_CARD_PRINTER)
 
-typedef enum {
+typedef enum
+{
   TIMEOUT_COMMAND,
   TIMEOUT_MOTION,
 } TimeoutKind;
@@ -40,8 +41,7 @@ exchange (ClEvolisPrinter *self, const char *command, TimeoutKind timeout, ClEvo
   ClPrinterFault fault;
 
   frame = g_bytes_new_take (g_strdup_printf ("\x1b%s\r", command), strlen (command) + 2);
-  if (!cl_printer_transport_send (transport, frame, cl_card_printer_get_command_timeout (printer), cancellable,
-                                  error))
+  if (!cl_printer_transport_send (transport, frame, cl_card_printer_get_command_timeout (printer), cancellable, error))
     return FALSE;
   answer = cl_printer_transport_receive (transport, timeout_ms, cancellable, &local);
   if (answer == NULL)
@@ -86,8 +86,7 @@ ensure_error_mode (ClEvolisPrinter *self, GCancellable *cancellable, GError **er
 
 /* A command that must answer OK. */
 static gboolean
-command_ok (ClEvolisPrinter *self, const char *command, TimeoutKind timeout, GCancellable *cancellable,
-            GError **error)
+command_ok (ClEvolisPrinter *self, const char *command, TimeoutKind timeout, GCancellable *cancellable, GError **error)
 {
   g_auto (ClEvolisReply) reply = { 0 };
 
@@ -164,8 +163,7 @@ cl_evolis_printer_get_status (ClCardPrinter *printer, ClPrinterStatus *status, G
   ClEvolisCardPosition position;
 
   if (!query (self, "Sk;f", &feeder_reply, cancellable, error)
-      || !cl_evolis_parse_feeder (&feeder_reply, &feeder, error)
-      || !card_position (self, &position, cancellable, error)
+      || !cl_evolis_parse_feeder (&feeder_reply, &feeder, error) || !card_position (self, &position, cancellable, error)
       || !query (self, "Rse;o", &cover_reply, cancellable, error)
       || !cl_evolis_parse_sensor (&cover_reply, &status->cover_open, error)
       || !query (self, "Rco;c", &count_reply, cancellable, error)
@@ -174,20 +172,20 @@ cl_evolis_printer_get_status (ClCardPrinter *printer, ClPrinterStatus *status, G
   status->feeder = (ClPrinterFeeder)feeder;
   switch (position)
     {
-    case CL_EVOLIS_CARD_NONE:
-      status->card = CL_PRINTER_CARD_NONE;
-      break;
-    case CL_EVOLIS_CARD_CONTACT:
-      status->card = CL_PRINTER_CARD_AT_CONTACT;
-      break;
-    case CL_EVOLIS_CARD_CONTACTLESS:
-      status->card = CL_PRINTER_CARD_AT_CONTACTLESS;
-      break;
-    case CL_EVOLIS_CARD_ERROR:
-    case CL_EVOLIS_CARD_PRINT:
-    default:
-      status->card = CL_PRINTER_CARD_IN_PATH;
-      break;
+      case CL_EVOLIS_CARD_NONE:
+        status->card = CL_PRINTER_CARD_NONE;
+        break;
+      case CL_EVOLIS_CARD_CONTACT:
+        status->card = CL_PRINTER_CARD_AT_CONTACT;
+        break;
+      case CL_EVOLIS_CARD_CONTACTLESS:
+        status->card = CL_PRINTER_CARD_AT_CONTACTLESS;
+        break;
+      case CL_EVOLIS_CARD_ERROR:
+      case CL_EVOLIS_CARD_PRINT:
+      default:
+        status->card = CL_PRINTER_CARD_IN_PATH;
+        break;
     }
   return TRUE;
 }
@@ -205,21 +203,21 @@ cl_evolis_printer_feed_to_contact (ClCardPrinter *printer, GCancellable *cancell
     return FALSE;
   switch (position)
     {
-    case CL_EVOLIS_CARD_CONTACT:
-      return TRUE;
-    case CL_EVOLIS_CARD_NONE:
-      cl_card_printer_set_fault (printer, CL_PRINTER_FAULT_CARD_NOT_PRESENT, error,
-                                 "Sis answered OK but Rlr;p reports NO CARD at the contact station");
-      return FALSE;
-    case CL_EVOLIS_CARD_ERROR:
-      cl_card_printer_set_fault (printer, CL_PRINTER_FAULT_JAM, error, "after Sis, Rlr;p reports ERR CARD");
-      return FALSE;
-    case CL_EVOLIS_CARD_CONTACTLESS:
-    case CL_EVOLIS_CARD_PRINT:
-    default:
-      g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_PROTOCOL,
-                   "after Sis the card is not at the contact station (Rlr;p position %d)", position);
-      return FALSE;
+      case CL_EVOLIS_CARD_CONTACT:
+        return TRUE;
+      case CL_EVOLIS_CARD_NONE:
+        cl_card_printer_set_fault (printer, CL_PRINTER_FAULT_CARD_NOT_PRESENT, error,
+                                   "Sis answered OK but Rlr;p reports NO CARD at the contact station");
+        return FALSE;
+      case CL_EVOLIS_CARD_ERROR:
+        cl_card_printer_set_fault (printer, CL_PRINTER_FAULT_JAM, error, "after Sis, Rlr;p reports ERR CARD");
+        return FALSE;
+      case CL_EVOLIS_CARD_CONTACTLESS:
+      case CL_EVOLIS_CARD_PRINT:
+      default:
+        g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_PROTOCOL,
+                     "after Sis the card is not at the contact station (Rlr;p position %d)", position);
+        return FALSE;
     }
 }
 

@@ -108,20 +108,20 @@ cl_evolis_nack_fault (char nack, ClPrinterFault *fault)
 {
   switch (nack)
     {
-    case 'T':
-      *fault = CL_PRINTER_FAULT_JAM;
-      return TRUE;
-    case 'C':
-      *fault = CL_PRINTER_FAULT_COVER_OPEN;
-      return TRUE;
-    case 'F':
-      *fault = CL_PRINTER_FAULT_FEEDER_EMPTY;
-      return TRUE;
-    case 'R':
-      *fault = CL_PRINTER_FAULT_RIBBON_OUT;
-      return TRUE;
-    default:
-      return FALSE;
+      case 'T':
+        *fault = CL_PRINTER_FAULT_JAM;
+        return TRUE;
+      case 'C':
+        *fault = CL_PRINTER_FAULT_COVER_OPEN;
+        return TRUE;
+      case 'F':
+        *fault = CL_PRINTER_FAULT_FEEDER_EMPTY;
+        return TRUE;
+      case 'R':
+        *fault = CL_PRINTER_FAULT_RIBBON_OUT;
+        return TRUE;
+      default:
+        return FALSE;
     }
 }
 
@@ -130,32 +130,32 @@ cl_evolis_nack_meaning (char nack)
 {
   switch (nack)
     {
-    case '1':
-      return "command error";
-    case '2':
-      return "parameter error";
-    case 'T':
-      return "mechanical error or time-out";
-    case 'C':
-      return "cover open";
-    case 'F':
-      return "feeder";
-    case 'R':
-      return "ribbon";
-    default:
-      return "unknown NACK code";
+      case '1':
+        return "command error";
+      case '2':
+        return "parameter error";
+      case 'T':
+        return "mechanical error or time-out";
+      case 'C':
+        return "cover open";
+      case 'F':
+        return "feeder";
+      case 'R':
+        return "ribbon";
+      default:
+        return "unknown NACK code";
     }
 }
 
 static gboolean
 unexpected (GError **error, const ClEvolisReply *reply, const char *what, const char *expected)
 {
-  const char *kind = reply->kind == CL_EVOLIS_REPLY_NACK ? "NACK"
+  const char *kind = reply->kind == CL_EVOLIS_REPLY_NACK  ? "NACK"
                      : reply->kind == CL_EVOLIS_REPLY_ERR ? "ERR"
                      : reply->kind == CL_EVOLIS_REPLY_OK  ? "OK"
                                                           : "value";
-  g_autofree char *shown = reply->text ? cl_evolis_reply_escape ((const guint8 *)reply->text, strlen (reply->text))
-                                       : g_strdup ("");
+  g_autofree char *shown
+    = reply->text ? cl_evolis_reply_escape ((const guint8 *)reply->text, strlen (reply->text)) : g_strdup ("");
   g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_PROTOCOL, "unexpected %s reply %s\"%s\", expected %s", what,
                kind, shown, expected);
   return FALSE;
@@ -164,8 +164,7 @@ unexpected (GError **error, const ClEvolisReply *reply, const char *what, const 
 gboolean
 cl_evolis_parse_feeder (const ClEvolisReply *reply, ClEvolisFeeder *out, GError **error)
 {
-  if (reply->kind != CL_EVOLIS_REPLY_VALUE || strlen (reply->text) != 1 || reply->text[0] < '0'
-      || reply->text[0] > '3')
+  if (reply->kind != CL_EVOLIS_REPLY_VALUE || strlen (reply->text) != 1 || reply->text[0] < '0' || reply->text[0] > '3')
     return unexpected (error, reply, "feeder status (Sk;f)", "0..3");
   *out = (ClEvolisFeeder)(reply->text[0] - '0');
   return TRUE;

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
 
 #define CL_EVOLIS_MAX_REPLY 256
 
-typedef enum {
+typedef enum
+{
   CL_EVOLIS_REPLY_OK,
   CL_EVOLIS_REPLY_NACK,
   CL_EVOLIS_REPLY_ERR,
@@ -50,19 +51,21 @@ gboolean cl_evolis_nack_fault (char nack, ClPrinterFault *fault);
 /* "command error", "parameter error", "mechanical error or time-out", "cover open", "feeder", "ribbon". */
 const char *cl_evolis_nack_meaning (char nack);
 
-typedef enum {
+typedef enum
+{
   CL_EVOLIS_FEEDER_FULL = 0,
   CL_EVOLIS_FEEDER_HALF = 1,
   CL_EVOLIS_FEEDER_LOW = 2,
   CL_EVOLIS_FEEDER_EMPTY = 3,
 } ClEvolisFeeder;
 
-typedef enum {
-  CL_EVOLIS_CARD_NONE,       /* "NO CARD" */
-  CL_EVOLIS_CARD_ERROR,      /* "ERR CARD": stuck in the path */
-  CL_EVOLIS_CARD_CONTACT,    /* "CARD CONTACT": parked under the contact station */
-  CL_EVOLIS_CARD_CONTACTLESS,/* "CARD CONTACTLESS" */
-  CL_EVOLIS_CARD_PRINT,      /* "CARD PRINT": under the print head */
+typedef enum
+{
+  CL_EVOLIS_CARD_NONE,        /* "NO CARD" */
+  CL_EVOLIS_CARD_ERROR,       /* "ERR CARD": stuck in the path */
+  CL_EVOLIS_CARD_CONTACT,     /* "CARD CONTACT": parked under the contact station */
+  CL_EVOLIS_CARD_CONTACTLESS, /* "CARD CONTACTLESS" */
+  CL_EVOLIS_CARD_PRINT,       /* "CARD PRINT": under the print head */
 } ClEvolisCardPosition;
 
 /* Sk;f: "0".."3". */

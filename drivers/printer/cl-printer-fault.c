@@ -24,19 +24,19 @@ cl_printer_fault_instruction (ClPrinterFault fault)
 {
   switch (fault)
     {
-    case CL_PRINTER_FAULT_FEEDER_EMPTY:
-      return "Load blank cards into the input hopper.";
-    case CL_PRINTER_FAULT_JAM:
-      return "Open the printer, remove the jammed card and put it in the reject bin, then close the cover.";
-    case CL_PRINTER_FAULT_COVER_OPEN:
-      return "Close the printer cover.";
-    case CL_PRINTER_FAULT_RIBBON_OUT:
-      return "Replace the printer ribbon.";
-    case CL_PRINTER_FAULT_CARD_NOT_PRESENT:
-      return "No card reached the contact station; check the hopper and the card path.";
-    case CL_PRINTER_FAULT_COMMUNICATION_LOST:
-      return "Check the printer's power and cable; the card that was inside counts as rejected.";
-    default:
-      return "Check the printer.";
+      case CL_PRINTER_FAULT_FEEDER_EMPTY:
+        return "Load blank cards into the input hopper.";
+      case CL_PRINTER_FAULT_JAM:
+        return "Open the printer, remove the jammed card and put it in the reject bin, then close the cover.";
+      case CL_PRINTER_FAULT_COVER_OPEN:
+        return "Close the printer cover.";
+      case CL_PRINTER_FAULT_RIBBON_OUT:
+        return "Replace the printer ribbon.";
+      case CL_PRINTER_FAULT_CARD_NOT_PRESENT:
+        return "No card reached the contact station; check the hopper and the card path.";
+      case CL_PRINTER_FAULT_COMMUNICATION_LOST:
+        return "Check the printer's power and cable; the card that was inside counts as rejected.";
+      default:
+        return "Check the printer.";
     }
 }

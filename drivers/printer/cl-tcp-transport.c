@@ -40,8 +40,8 @@ cl_tcp_transport_send (ClPrinterTransport *transport, GBytes *frame, guint timeo
   g_socket_set_timeout (self->socket, (timeout_ms + 999) / 1000);
   while (done < len)
     {
-      gssize n = g_socket_send_with_blocking (self->socket, (const char *)data + done, len - done, TRUE, cancellable,
-                                              &local);
+      gssize n
+        = g_socket_send_with_blocking (self->socket, (const char *)data + done, len - done, TRUE, cancellable, &local);
       if (n < 0)
         {
           set_io_error (error, local, self, "sending to");

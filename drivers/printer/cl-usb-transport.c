@@ -116,8 +116,7 @@ cl_usb_transport_send (ClPrinterTransport *transport, GBytes *frame, guint timeo
 }
 
 static GBytes *
-cl_usb_transport_receive (ClPrinterTransport *transport, guint timeout_ms, GCancellable *cancellable,
-                          GError **error)
+cl_usb_transport_receive (ClPrinterTransport *transport, guint timeout_ms, GCancellable *cancellable, GError **error)
 {
   ClUsbTransport *self = CL_USB_TRANSPORT (transport);
   guint8 buf[REPLY_BUFFER];
@@ -276,10 +275,10 @@ cl_usb_transport_new (guint16 vendor_id, guint16 product_id, GError **error)
     }
   self->claimed = TRUE;
   if (libusb_has_capability (LIBUSB_CAP_HAS_HOTPLUG))
-    self->has_hotplug = libusb_hotplug_register_callback (self->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, 0, vendor_id,
-                                                          self->product_id, LIBUSB_HOTPLUG_MATCH_ANY, device_left,
-                                                          self, &self->hotplug)
-                        == LIBUSB_SUCCESS;
+    self->has_hotplug
+      = libusb_hotplug_register_callback (self->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT, 0, vendor_id, self->product_id,
+                                          LIBUSB_HOTPLUG_MATCH_ANY, device_left, self, &self->hotplug)
+        == LIBUSB_SUCCESS;
   return CL_PRINTER_TRANSPORT (g_steal_pointer (&self));
 }
 
