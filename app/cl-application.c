@@ -6,6 +6,7 @@
 #include "cardline-config.h"
 #include "cl-headless.h"
 #include "cl-line.h"
+#include "cl-production-headless.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 
@@ -26,6 +27,12 @@ static const GOptionEntry option_entries[]
         NULL },
       { "duration", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Quit after SECONDS (for demos and tests)"), N_ ("SECONDS") },
       { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL },
+      { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Produce cards with this profile (rack mode)"), N_ ("FILE") },
+      { "batch", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Batch name (created if new, continued if known)"), N_ ("NAME") },
+      { "quantity", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Stop once N cards are disposed"), N_ ("N") },
+      { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Record store (default $CARDLINE_STORE)"), N_ ("FILE") },
+      { "summary-json", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Write the batch summary as JSON to FILE"),
+        N_ ("FILE") },
       { NULL } };
 
 static gint
@@ -53,6 +60,25 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
     }
 
   /* Headless runs here, before registration and startup, so GTK never opens a display. */
+  if (g_variant_dict_contains (options, "headless") && g_variant_dict_contains (options, "profile"))
+    {
+      g_autofree char *profile = NULL, *batch = NULL, *store = NULL, *summary_json = NULL;
+      gint32 quantity = 0;
+      ClProductionOptions production = { 0 };
+
+      g_variant_dict_lookup (options, "profile", "^ay", &profile);
+      g_variant_dict_lookup (options, "batch", "s", &batch);
+      g_variant_dict_lookup (options, "quantity", "i", &quantity);
+      g_variant_dict_lookup (options, "store", "^ay", &store);
+      g_variant_dict_lookup (options, "summary-json", "^ay", &summary_json);
+      production.profile = profile;
+      production.batch = batch;
+      production.quantity = quantity > 0 ? (guint)quantity : 0;
+      production.store = store;
+      production.summary_json = summary_json;
+      production.duration = self->duration;
+      return cl_production_headless_run (&production);
+    }
   if (g_variant_dict_contains (options, "headless"))
     {
       g_autoptr (ClLine) line = cl_line_new ();

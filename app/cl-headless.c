@@ -34,8 +34,21 @@ on_quit (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+on_stop_cancelled (GCancellable *stop, gpointer user_data)
+{
+  /* "cancelled" may fire on another thread; quitting is thread-safe */
+  g_main_loop_quit (((Headless *)user_data)->loop);
+}
+
 int
 cl_headless_run (ClLine *line, guint duration_seconds)
+{
+  return cl_headless_run_until (line, duration_seconds, NULL);
+}
+
+int
+cl_headless_run_until (ClLine *line, guint duration_seconds, GCancellable *stop)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GDateTime) now = NULL;
@@ -43,7 +56,7 @@ cl_headless_run (ClLine *line, guint duration_seconds)
   ClEventLog *events = cl_line_get_events (line);
   Headless headless = { .loop = loop };
   guint sigint, sigterm, timeout = 0;
-  gulong handler;
+  gulong handler, stop_handler = 0;
 
   handler = g_signal_connect (events, "items-changed", G_CALLBACK (on_events_changed), &headless);
   sigint = g_unix_signal_add (SIGINT, on_quit, &headless);
@@ -51,9 +64,15 @@ cl_headless_run (ClLine *line, guint duration_seconds)
   if (duration_seconds > 0)
     timeout = g_timeout_add_seconds (duration_seconds, on_quit, &headless);
 
+  if (stop != NULL)
+    stop_handler = g_cancellable_connect (stop, G_CALLBACK (on_stop_cancelled), &headless, NULL);
+
   cl_line_start (line);
-  g_main_loop_run (loop);
+  if (stop == NULL || !g_cancellable_is_cancelled (stop))
+    g_main_loop_run (loop);
   cl_line_stop (line);
+  if (stop != NULL)
+    g_cancellable_disconnect (stop, stop_handler);
 
   g_signal_handler_disconnect (events, handler);
   g_source_remove (sigint);

@@ -22,6 +22,14 @@ struct _ClLine
 
 G_DEFINE_FINAL_TYPE (ClLine, cl_line, G_TYPE_OBJECT)
 
+enum
+{
+  SIGNAL_CARD_INSERTED,
+  SIGNAL_CARD_REMOVED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
 static void start_monitor (ClLine *self);
 
 const char *
@@ -115,6 +123,7 @@ on_card_inserted (ClLine *self, const char *reader, GBytes *atr)
   ClLineEvent *event = cl_event_log_add (self->events, CL_LINE_EVENT_CARD_INSERTED, reader, detail);
 
   cl_station_card_inserted (station, *atr_hex != '\0' ? atr_hex : NULL, cl_line_event_get_time (event));
+  g_signal_emit (self, signals[SIGNAL_CARD_INSERTED], 0, reader, atr);
 }
 
 static void
@@ -125,6 +134,7 @@ on_card_removed (ClLine *self, const char *reader)
 
   if (station != NULL)
     cl_station_card_removed (station, cl_line_event_get_time (event));
+  g_signal_emit (self, signals[SIGNAL_CARD_REMOVED], 0, reader);
 }
 
 static void
@@ -211,6 +221,12 @@ static void
 cl_line_class_init (ClLineClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = cl_line_dispose;
+
+  /* For the production line (cl-production-line.c): emitted after the station and the event log are updated. */
+  signals[SIGNAL_CARD_INSERTED] = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
+  signals[SIGNAL_CARD_REMOVED] = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

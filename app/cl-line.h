@@ -1,5 +1,9 @@
 /* cl-line.h: the running line: the reader monitor (drivers) feeding the station list and event log (lib).
- * Everything here runs on the main context; the monitor's thread only ever talks to us through its signals. */
+ * Everything here runs on the main context; the monitor's thread only ever talks to us through its signals.
+ *
+ * Signals (main context, after the station and the log are updated):
+ *   "card-inserted" (const char *reader, GBytes *atr)
+ *   "card-removed"  (const char *reader) */
 #pragma once
 
 #include "station/cl-event-log.h"

@@ -16,7 +16,7 @@ struct _ClUsbTransport
   int interface;
   guint8 ep_in, ep_out;
   guint16 product_id;
-  gboolean claimed, gone;
+  gboolean claimed, detached, gone;
   char *description;
 };
 
@@ -144,6 +144,8 @@ cl_usb_transport_finalize (GObject *object)
     {
       if (self->claimed && !self->gone)
         libusb_release_interface (self->handle, self->interface);
+      if (self->detached && !self->gone)
+        libusb_attach_kernel_driver (self->handle, self->interface);
       libusb_close (self->handle);
     }
   if (self->ctx != NULL)
@@ -265,8 +267,21 @@ cl_usb_transport_new (guint16 vendor_id, guint16 product_id, GError **error)
       cl_usb_set_error (error, rv, "opening %s", self->description);
       return NULL;
     }
-  /* usblp binds to printer-class interfaces; only where the platform can detach it. */
-  libusb_set_auto_detach_kernel_driver (self->handle, 1);
+  /* usblp binds to printer-class interfaces. Detach only a driver that is bound: libusb's auto-detach asks
+   * unconditionally and fails with LIBUSB_ERROR_OTHER where usbdevfs has no USBDEVFS_IOCTL (umockdev's replay),
+   * although there is nothing to detach. */
+  rv = libusb_kernel_driver_active (self->handle, self->interface);
+  if (rv == 1)
+    {
+      rv = libusb_detach_kernel_driver (self->handle, self->interface);
+      if (rv < 0)
+        {
+          cl_usb_set_error (error, rv, "detaching the kernel driver from interface %d of %s", self->interface,
+                            self->description);
+          return NULL;
+        }
+      self->detached = TRUE;
+    }
   rv = libusb_claim_interface (self->handle, self->interface);
   if (rv < 0)
     {

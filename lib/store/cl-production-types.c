@@ -4,8 +4,8 @@
 #include "core/cl-error.h"
 
 static const char *const step_names[] = {
-  "IDENTIFY", "OPEN_KST", "CONFIGURE", "ROTATE_KEYS", "LOAD_APPLET",
-  "INIT_APPLET", "CERTIFY", "VERIFY", "FACE", "DISPOSE",
+  "IDENTIFY",    "OPEN_KST", "CONFIGURE", "ROTATE_KEYS", "LOAD_APPLET",
+  "INIT_APPLET", "CERTIFY",  "VERIFY",    "FACE",        "DISPOSE",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (step_names) == CL_PRODUCTION_STEP_COUNT);
 
@@ -40,7 +40,7 @@ register_enum (const char *type_name, guint n, const char *(*name_of) (guint))
 
   for (guint i = 0; i < n; i++)
     {
-      values[i].value = (gint) i;
+      values[i].value = (gint)i;
       values[i].value_name = name_of (i);
       values[i].value_nick = name_of (i);
     }
@@ -83,7 +83,7 @@ cl_reject_reason_get_type (void)
 const char *
 cl_production_step_to_string (ClProductionStep step)
 {
-  if ((guint) step < CL_PRODUCTION_STEP_COUNT)
+  if ((guint)step < CL_PRODUCTION_STEP_COUNT)
     return step_names[step];
   return "UNKNOWN";
 }
@@ -96,7 +96,7 @@ cl_production_step_from_string (const char *name, ClProductionStep *out, GError 
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (g_strcmp0 (name, step_names[i]) == 0)
       {
-        *out = (ClProductionStep) i;
+        *out = (ClProductionStep)i;
         return TRUE;
       }
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
@@ -109,7 +109,7 @@ cl_production_step_from_string (const char *name, ClProductionStep *out, GError 
 const char *
 cl_reject_reason_to_string (ClRejectReason reason)
 {
-  if ((guint) reason < CL_REJECT_REASON_COUNT)
+  if ((guint)reason < CL_REJECT_REASON_COUNT)
     return reasons[reason].name;
   return "UNKNOWN";
 }
@@ -117,7 +117,7 @@ cl_reject_reason_to_string (ClRejectReason reason)
 const char *
 cl_reject_reason_describe (ClRejectReason reason)
 {
-  if ((guint) reason < CL_REJECT_REASON_COUNT)
+  if ((guint)reason < CL_REJECT_REASON_COUNT)
     return reasons[reason].description;
   return "Unknown reason";
 }
@@ -130,7 +130,7 @@ cl_reject_reason_from_string (const char *name, ClRejectReason *out, GError **er
   for (guint i = 0; i < CL_REJECT_REASON_COUNT; i++)
     if (g_strcmp0 (name, reasons[i].name) == 0)
       {
-        *out = (ClRejectReason) i;
+        *out = (ClRejectReason)i;
         return TRUE;
       }
   for (guint i = 0; i < CL_REJECT_REASON_COUNT; i++)

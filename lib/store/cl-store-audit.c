@@ -12,11 +12,11 @@
 static void
 feed_field (GChecksum *sum, const char *text)
 {
-  guint32 len = (guint32) strlen (text);
+  guint32 len = (guint32)strlen (text);
   guint8 be[4] = { len >> 24, len >> 16, len >> 8, len };
 
   g_checksum_update (sum, be, sizeof be);
-  g_checksum_update (sum, (const guchar *) text, len);
+  g_checksum_update (sum, (const guchar *)text, len);
 }
 
 static void
@@ -41,8 +41,8 @@ record_hash (const guint8 prev[HASH_LEN], gint64 seq, gint64 at, const char *act
 static gboolean
 last_record (ClStore *self, gint64 *seq, guint8 hash[HASH_LEN], GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-                                                    error);
+  g_autoptr (sqlite3_stmt) stmt
+    = cl_store_prepare (self, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
   int rc;
 
   if (stmt == NULL)
@@ -113,7 +113,7 @@ gint64
 cl_store_audit_append (ClStore *self, const char *actor, const char *action, const char *subject, const char *detail,
                        GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClStoreTxn) txn = cl_store_txn_begin (self, error);
   gint64 seq;
 
@@ -130,13 +130,13 @@ column_text (sqlite3_stmt *stmt, int i)
 {
   const unsigned char *t = sqlite3_column_text (stmt, i);
 
-  return t ? (const char *) t : "";
+  return t ? (const char *)t : "";
 }
 
 gboolean
 cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   guint8 prev[HASH_LEN] = { 0 }, hash[HASH_LEN];
   gint64 expected = 1;
@@ -145,8 +145,9 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
   /* One read transaction: a record appended meanwhile cannot make the walk see half a chain. */
   if (!cl_store_exec (self, "BEGIN", error))
     return FALSE;
-  stmt = cl_store_prepare (self, "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit "
-                                 "ORDER BY seq",
+  stmt = cl_store_prepare (self,
+                           "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit "
+                           "ORDER BY seq",
                            error);
   if (stmt == NULL)
     goto fail;
@@ -166,8 +167,8 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
       if (sqlite3_column_bytes (stmt, 6) != HASH_LEN || memcmp (sqlite3_column_blob (stmt, 6), prev, HASH_LEN) != 0)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_STORE,
-                       "Audit trail broken at record %" G_GINT64_FORMAT " (%s): it does not link to record %"
-                       G_GINT64_FORMAT,
+                       "Audit trail broken at record %" G_GINT64_FORMAT
+                       " (%s): it does not link to record %" G_GINT64_FORMAT,
                        seq, action, seq - 1);
           goto fail;
         }
@@ -191,7 +192,7 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
   g_clear_pointer (&stmt, sqlite3_finalize);
   sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
   if (n_records)
-    *n_records = (guint64) (expected - 1);
+    *n_records = (guint64)(expected - 1);
   return TRUE;
 
 fail:
@@ -203,7 +204,7 @@ fail:
 char *
 cl_store_audit_head (ClStore *self, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   guint8 hash[HASH_LEN];
   gint64 seq;
 

@@ -9,7 +9,7 @@ gint64
 cl_store_batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
                        guint quantity, const char *actor, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *detail = NULL;
@@ -56,7 +56,7 @@ cl_store_batch_create (ClStore *self, const char *name, const char *profile_name
 gint64
 cl_store_batch_lookup (ClStore *self, const char *name, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT id FROM batches WHERE name = ?", error);
 
   if (stmt == NULL)
@@ -73,7 +73,7 @@ cl_store_batch_lookup (ClStore *self, const char *name, GError **error)
 gboolean
 cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, const char *actor, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClStoreTxn) txn = cl_store_txn_begin (self, error);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *subject = g_strdup_printf ("batch %" G_GINT64_FORMAT, batch_id);
@@ -99,7 +99,7 @@ cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, co
 gboolean
 cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT state FROM batches WHERE id = ?", error);
 
   if (stmt == NULL)
@@ -110,5 +110,5 @@ cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, G
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch %" G_GINT64_FORMAT, batch_id);
       return FALSE;
     }
-  return cl_batch_state_from_string ((const char *) sqlite3_column_text (stmt, 0), state, error);
+  return cl_batch_state_from_string ((const char *)sqlite3_column_text (stmt, 0), state, error);
 }

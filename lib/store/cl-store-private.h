@@ -24,11 +24,11 @@ extern const char *const cl_store_migrations[];
 extern const guint cl_store_n_migrations;
 
 /* CL_ERROR_STORE "what: SQLite's message". */
-void          cl_store_set_error (ClStore *self, GError **error, const char *what);
-gboolean      cl_store_exec (ClStore *self, const char *sql, GError **error);
+void cl_store_set_error (ClStore *self, GError **error, const char *what);
+gboolean cl_store_exec (ClStore *self, const char *sql, GError **error);
 sqlite3_stmt *cl_store_prepare (ClStore *self, const char *sql, GError **error);
 /* sqlite3_step to completion (SQLITE_DONE) of a statement that returns no rows. */
-gboolean      cl_store_step_done (ClStore *self, sqlite3_stmt *stmt, const char *what, GError **error);
+gboolean cl_store_step_done (ClStore *self, sqlite3_stmt *stmt, const char *what, GError **error);
 
 /* A write transaction (BEGIN IMMEDIATE) that rolls back when freed uncommitted. */
 typedef struct
@@ -38,18 +38,23 @@ typedef struct
 } ClStoreTxn;
 
 ClStoreTxn *cl_store_txn_begin (ClStore *self, GError **error);
-gboolean    cl_store_txn_commit (ClStoreTxn *txn, GError **error);
-void        cl_store_txn_free (ClStoreTxn *txn);
+gboolean cl_store_txn_commit (ClStoreTxn *txn, GError **error);
+void cl_store_txn_free (ClStoreTxn *txn);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClStoreTxn, cl_store_txn_free)
 
 gint64 cl_store_now (gint64 when);
+/* Step records and attempt openings are many and lose nothing essential in a crash: their commits skip the
+ * fsync (synchronous=NORMAL). The next FULL commit (journal, certificate, attempt end, audit) syncs the WAL up to
+ * and including them, so what a journal record refers to is always on disk with it. */
+void cl_store_relax_sync (ClStore *self);
+void cl_store_restore_sync (ClStore *self);
 
 /* Binding helpers: NULL text / negative number become SQL NULL. */
 void cl_store_bind_text (sqlite3_stmt *stmt, int index, const char *text);
 void cl_store_bind_opt_int (sqlite3_stmt *stmt, int index, gint64 value);
 /* Column helpers: NULL becomes -1 / NULL. */
 gint64 cl_store_column_opt_int (sqlite3_stmt *stmt, int index);
-char  *cl_store_column_dup_text (sqlite3_stmt *stmt, int index);
+char *cl_store_column_dup_text (sqlite3_stmt *stmt, int index);
 
 /* Appends an audit record inside the caller's transaction. */
 gint64 cl_store_audit_append_locked (ClStore *self, const char *actor, const char *action, const char *subject,

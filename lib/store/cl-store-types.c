@@ -11,7 +11,7 @@ lookup (const char *const *names, guint n, const char *what, const char *name, g
   for (guint i = 0; i < n; i++)
     if (g_strcmp0 (name, names[i]) == 0)
       {
-        *out = (gint) i;
+        *out = (gint)i;
         return TRUE;
       }
   for (guint i = 0; i < n; i++)
@@ -25,7 +25,7 @@ lookup (const char *const *names, guint n, const char *what, const char *name, g
   static const char *const prefix##_names[] = { __VA_ARGS__ };                                                         \
   const char *prefix##_to_string (Type value)                                                                          \
   {                                                                                                                    \
-    if ((guint) value < G_N_ELEMENTS (prefix##_names))                                                                 \
+    if ((guint)value < G_N_ELEMENTS (prefix##_names))                                                                  \
       return prefix##_names[value];                                                                                    \
     return "UNKNOWN";                                                                                                  \
   }                                                                                                                    \
@@ -34,7 +34,7 @@ lookup (const char *const *names, guint n, const char *what, const char *name, g
     gint v;                                                                                                            \
     if (!lookup (prefix##_names, G_N_ELEMENTS (prefix##_names), what, name, &v, error))                                \
       return FALSE;                                                                                                    \
-    *out = (Type) v;                                                                                                   \
+    *out = (Type)v;                                                                                                    \
     return TRUE;                                                                                                       \
   }
 

@@ -10,24 +10,24 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  CL_BATCH_OPEN,    /* set up, not started */
+  CL_BATCH_OPEN, /* set up, not started */
   CL_BATCH_RUNNING,
   CL_BATCH_PAUSED,
-  CL_BATCH_CLOSED,  /* finished normally */
+  CL_BATCH_CLOSED, /* finished normally */
   CL_BATCH_ABORTED,
 } ClBatchState;
 
 /* What is known to have been done to a chip (the furthest irreversible point reached), or its verdict. */
 typedef enum
 {
-  CL_CARD_BLANK,         /* identified; still on the transport key */
-  CL_CARD_KEYS_ROTATED,  /* card-unique keys proven */
+  CL_CARD_BLANK,        /* identified; still on the transport key */
+  CL_CARD_KEYS_ROTATED, /* card-unique keys proven */
   CL_CARD_APPLET_LOADED,
-  CL_CARD_INITIALISED,   /* applet initialised, device key generated */
-  CL_CARD_CERTIFIED,     /* device certificate written */
-  CL_CARD_GOOD,          /* verified (DESIGN §2 step 10) */
+  CL_CARD_INITIALISED, /* applet initialised, device key generated */
+  CL_CARD_CERTIFIED,   /* device certificate written */
+  CL_CARD_GOOD,        /* verified (DESIGN §2 step 10) */
   CL_CARD_REJECTED,
-  CL_CARD_SCRAPPED,      /* QA decided it is lost */
+  CL_CARD_SCRAPPED, /* QA decided it is lost */
 } ClCardState;
 
 typedef enum
@@ -51,9 +51,9 @@ typedef enum
 
 typedef enum
 {
-  CL_DISPOSITION_OUTPUT,     /* output hopper */
+  CL_DISPOSITION_OUTPUT, /* output hopper */
   CL_DISPOSITION_REJECT_BIN,
-  CL_DISPOSITION_RETAINED,   /* stays with QA (re-tests, cards pulled by hand) */
+  CL_DISPOSITION_RETAINED, /* stays with QA (re-tests, cards pulled by hand) */
 } ClDisposition;
 
 /* Irreversible operations guarded by the write-ahead journal. */
@@ -116,9 +116,9 @@ typedef struct
 } ClJournalIntent;
 
 #define CL_TYPE_JOURNAL_INTENT (cl_journal_intent_get_type ())
-GType            cl_journal_intent_get_type (void);
+GType cl_journal_intent_get_type (void);
 ClJournalIntent *cl_journal_intent_copy (const ClJournalIntent *intent);
-void             cl_journal_intent_free (ClJournalIntent *intent);
+void cl_journal_intent_free (ClJournalIntent *intent);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClJournalIntent, cl_journal_intent_free)
 
 /* A card's record. */
@@ -133,9 +133,9 @@ typedef struct
 } ClCardRecord;
 
 #define CL_TYPE_CARD_RECORD (cl_card_record_get_type ())
-GType         cl_card_record_get_type (void);
+GType cl_card_record_get_type (void);
 ClCardRecord *cl_card_record_copy (const ClCardRecord *card);
-void          cl_card_record_free (ClCardRecord *card);
+void cl_card_record_free (ClCardRecord *card);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClCardRecord, cl_card_record_free)
 
 G_END_DECLS

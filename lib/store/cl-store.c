@@ -107,6 +107,18 @@ cl_store_txn_free (ClStoreTxn *txn)
   g_free (txn);
 }
 
+void
+cl_store_relax_sync (ClStore *self)
+{
+  sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+}
+
+void
+cl_store_restore_sync (ClStore *self)
+{
+  sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
 gint64
 cl_store_now (gint64 when)
 {
@@ -144,7 +156,7 @@ cl_store_column_dup_text (sqlite3_stmt *stmt, int index)
 {
   const unsigned char *text = sqlite3_column_text (stmt, index);
 
-  return text ? g_strdup ((const char *) text) : NULL;
+  return text ? g_strdup ((const char *)text) : NULL;
 }
 
 gboolean
@@ -159,8 +171,8 @@ cl_store_check_chip_id (const char *chip_id, GError **error)
       goto bad;
   return TRUE;
 bad:
-  g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-               "Chip id “%s” is not 1..64 upper-case hex digits", chip_id ? chip_id : "(null)");
+  g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Chip id “%s” is not 1..64 upper-case hex digits",
+               chip_id ? chip_id : "(null)");
   return FALSE;
 }
 
@@ -206,7 +218,7 @@ migrate (ClStore *self, GError **error)
       return FALSE;
     }
   /* One transaction per migration: a crash mid-way leaves the previous version, never half of the next. */
-  for (guint v = (guint) version; v < cl_store_n_migrations; v++)
+  for (guint v = (guint)version; v < cl_store_n_migrations; v++)
     {
       g_autoptr (ClStoreTxn) txn = cl_store_txn_begin (self, error);
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", v + 1);
@@ -270,7 +282,7 @@ cl_store_get_schema_version (ClStore *self)
 gboolean
 cl_store_integrity_check (ClStore *self, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (sqlite3_stmt) fk = NULL;
   const char *answer;
@@ -283,7 +295,7 @@ cl_store_integrity_check (ClStore *self, GError **error)
       cl_store_set_error (self, error, "Integrity check");
       return FALSE;
     }
-  answer = (const char *) sqlite3_column_text (stmt, 0);
+  answer = (const char *)sqlite3_column_text (stmt, 0);
   if (g_strcmp0 (answer, "ok") != 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Store %s fails its integrity check: %s", self->path,
@@ -295,8 +307,10 @@ cl_store_integrity_check (ClStore *self, GError **error)
     return FALSE;
   if (sqlite3_step (fk) == SQLITE_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Store %s: row %" G_GINT64_FORMAT " of table %s refers to a "
-                   "missing row of %s", self->path, sqlite3_column_int64 (fk, 1), sqlite3_column_text (fk, 0),
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE,
+                   "Store %s: row %" G_GINT64_FORMAT " of table %s refers to a "
+                   "missing row of %s",
+                   self->path, (gint64)sqlite3_column_int64 (fk, 1), sqlite3_column_text (fk, 0),
                    sqlite3_column_text (fk, 2));
       return FALSE;
     }

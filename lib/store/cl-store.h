@@ -1,6 +1,8 @@
 /* cl-store.h: the station's records (DESIGN §3 Records) over SQLite.
  *
- * Durability: WAL with synchronous=FULL, so every call that returns TRUE has its records on disk. That is what
+ * Durability: WAL with synchronous=FULL, so every call that returns TRUE has its records on disk (except step
+ * records, attempt openings and chip links, whose commits skip the fsync and become durable with the next
+ * commit; see cl_store_relax_sync()). That is what
  * the write-ahead journal needs: cl_store_journal_intent() returns only once the intent is durable, and the
  * caller sends the irreversible command after that.
  *
@@ -21,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION 1
+#define CL_STORE_SCHEMA_VERSION  1
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -29,18 +31,18 @@ G_DECLARE_FINAL_TYPE (ClStore, cl_store, CL, STORE, GObject)
 
 /* Opens or creates the store at path and migrates it to CL_STORE_SCHEMA_VERSION. A store written by a newer
  * Cardline is refused (CL_ERROR_STORE naming both versions). */
-ClStore    *cl_store_open (const char *path, GError **error);
+ClStore *cl_store_open (const char *path, GError **error);
 const char *cl_store_get_path (ClStore *self);
-guint       cl_store_get_schema_version (ClStore *self);
+guint cl_store_get_schema_version (ClStore *self);
 /* PRAGMA integrity_check and foreign_key_check; CL_ERROR_STORE with SQLite's first complaint. */
-gboolean    cl_store_integrity_check (ClStore *self, GError **error);
+gboolean cl_store_integrity_check (ClStore *self, GError **error);
 
 /* ---- batches ---- */
 
 /* Audited as "batch-create" by actor. name is unique (CL_ERROR_STORE if taken). profile_hash: 64 hex digits. */
-gint64   cl_store_batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
-                                guint quantity, const char *actor, GError **error);
-gint64   cl_store_batch_lookup (ClStore *self, const char *name, GError **error);
+gint64 cl_store_batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
+                              guint quantity, const char *actor, GError **error);
+gint64 cl_store_batch_lookup (ClStore *self, const char *name, GError **error);
 gboolean cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, const char *actor,
                                    GError **error);
 gboolean cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, GError **error);
@@ -51,16 +53,16 @@ gboolean cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState 
 ClCardRecord *cl_store_card_lookup (ClStore *self, const char *chip_id, GError **error);
 ClCardRecord *cl_store_card_lookup_by_serial (ClStore *self, const char *printed_serial, GError **error);
 /* Progress of the card; key_version -1 leaves the stored one. */
-gboolean      cl_store_card_set_state (ClStore *self, const char *chip_id, ClCardState state, gint key_version,
-                                       GError **error);
-gboolean      cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, const char *printed_serial,
-                                                GError **error);
+gboolean cl_store_card_set_state (ClStore *self, const char *chip_id, ClCardState state, gint key_version,
+                                  GError **error);
+gboolean cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, const char *printed_serial,
+                                           GError **error);
 
 /* ---- attempts (one card in one reader, feed to eject) ---- */
 
 /* batch_id 0: no batch (QA bench). Returns the attempt id. */
-gint64   cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station,
-                                 const char *reader, gint64 started, GError **error);
+gint64 cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station,
+                               const char *reader, gint64 started, GError **error);
 /* After IDENTIFY: links the attempt to the chip, creating the card record (BLANK) on first sight and updating
  * last_seen. first_attempt (may be NULL) tells whether this is the chip's first production attempt. */
 gboolean cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id, gint64 when,
@@ -76,7 +78,7 @@ typedef struct
   ClProductionStep failed_step; /* REJECTED only */
   gint last_sw;                 /* -1: none */
   ClDisposition disposition;
-  gint64 ended;                 /* 0: now */
+  gint64 ended; /* 0: now */
 } ClAttemptEnd;
 
 /* Ends the attempt and records its one disposition, in one transaction; the card becomes GOOD or REJECTED
@@ -87,32 +89,32 @@ gboolean cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttempt
 
 /* Durable before it returns. from/to_version: PUT KEY key versions (-1 otherwise); key_hash: CERT_ISSUE device
  * public key hash (NULL otherwise). Returns the intent id. */
-gint64     cl_store_journal_intent (ClStore *self, gint64 attempt_id, const char *chip_id, ClJournalOp op,
-                                    gint from_version, gint to_version, const char *key_hash, GError **error);
+gint64 cl_store_journal_intent (ClStore *self, gint64 attempt_id, const char *chip_id, ClJournalOp op,
+                                gint from_version, gint to_version, const char *key_hash, GError **error);
 /* Appends an outcome; an UNKNOWN outcome leaves the intent open until a later DONE or FAILED. */
-gboolean   cl_store_journal_outcome (ClStore *self, gint64 intent_id, ClJournalOutcome outcome, const char *detail,
-                                     GError **error);
+gboolean cl_store_journal_outcome (ClStore *self, gint64 intent_id, ClJournalOutcome outcome, const char *detail,
+                                   GError **error);
 /* ClJournalIntent of chip_id whose latest outcome is missing or UNKNOWN, oldest first. */
 GPtrArray *cl_store_journal_open_intents (ClStore *self, const char *chip_id, GError **error);
 
 /* ---- certificates: at most one per chip and device key ---- */
 
 /* CL_ERROR_STORE naming chip and key if one was already issued: re-issue is cl_store_certificate_reissue(). */
-gint64 cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_hash, const char *chr,
-                                 GBytes *cvc, gint64 attempt_id, GError **error);
+gint64 cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc,
+                                 gint64 attempt_id, GError **error);
 /* The latest certificate for chip and key; CL_ERROR_NOT_FOUND if none. chr may be NULL. */
 GBytes *cl_store_certificate_lookup (ClStore *self, const char *chip_id, const char *key_hash, char **chr,
                                      GError **error);
 /* An explicit second issue for the same chip and key, audited as "certificate-reissue" with actor and reason. */
-gint64  cl_store_certificate_reissue (ClStore *self, const char *chip_id, const char *key_hash, const char *chr,
-                                      GBytes *cvc, const char *actor, const char *reason, GError **error);
+gint64 cl_store_certificate_reissue (ClStore *self, const char *chip_id, const char *key_hash, const char *chr,
+                                     GBytes *cvc, const char *actor, const char *reason, GError **error);
 
 /* ---- QA and users ---- */
 
 /* Audited. RECOVER needs attempt_id = a QA_RETEST attempt of this chip that ended GOOD, and makes the card
  * GOOD; SCRAP makes it SCRAPPED. Returns the action id. */
-gint64   cl_store_qa_record (ClStore *self, const char *chip_id, ClQaAction action, gint64 attempt_id,
-                             const char *user, const char *note, GError **error);
+gint64 cl_store_qa_record (ClStore *self, const char *chip_id, ClQaAction action, gint64 attempt_id, const char *user,
+                           const char *note, GError **error);
 /* Audited as "user-add" by actor. */
 gboolean cl_store_user_add (ClStore *self, const char *name, ClUserRole role, const char *actor, GError **error);
 gboolean cl_store_user_get_role (ClStore *self, const char *name, ClUserRole *role, GError **error);
@@ -122,20 +124,19 @@ gboolean cl_store_user_get_role (ClStore *self, const char *name, ClUserRole *ro
 /* hash = SHA-256(prev_hash || canonical record), prev_hash of the first record = 32 zero bytes. The canonical
  * record is seq, time, actor, action, subject, detail, each as a 4-byte big-endian length then its UTF-8 bytes
  * (numbers in decimal). subject/detail may be NULL (stored as ""). Returns the record's sequence number. */
-gint64   cl_store_audit_append (ClStore *self, const char *actor, const char *action, const char *subject,
-                                const char *detail, GError **error);
+gint64 cl_store_audit_append (ClStore *self, const char *actor, const char *action, const char *subject,
+                              const char *detail, GError **error);
 /* Walks the whole chain; CL_ERROR_STORE naming the first record whose sequence, link or hash is wrong.
  * n_records may be NULL. */
 gboolean cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error);
 /* Hash of the latest record (64 hex digits, zeros if empty): publish it elsewhere to anchor the chain's end. */
-char    *cl_store_audit_head (ClStore *self, GError **error);
+char *cl_store_audit_head (ClStore *self, GError **error);
 
 /* ---- yield (definitions in cl-yield-summary.h) ---- */
 
 /* batch_id 0: all batches. window_us: throughput window (0: one hour). now: end of the window (0: the latest
  * attempt end in scope, so a finished batch reports its own last hour rather than zero). */
-ClYieldSummary *cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64 now,
-                                        GError **error);
+ClYieldSummary *cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64 now, GError **error);
 /* Production attempts ended in [from, to) grouped in buckets of bucket_us, for the dashboard charts. Returns a
  * GArray of ClYieldBucket with every bucket present (empty ones zero). */
 GArray *cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us,

@@ -24,7 +24,7 @@ cl_yield_summary_free (ClYieldSummary *summary)
 static double
 ratio (guint64 num, guint64 den)
 {
-  return den ? (double) num / (double) den : 0.0;
+  return den ? (double)num / (double)den : 0.0;
 }
 
 void
@@ -33,7 +33,7 @@ cl_yield_summary_compute_ratios (ClYieldSummary *s)
   s->first_pass_yield = ratio (s->first_pass_good, s->fed);
   s->final_yield = ratio (s->good + s->recovered, s->distinct_chips);
   s->throughput_per_hour
-    = s->throughput_window_us > 0 ? (double) s->throughput_good * 3600e6 / (double) s->throughput_window_us : 0.0;
+    = s->throughput_window_us > 0 ? (double)s->throughput_good * 3600e6 / (double)s->throughput_window_us : 0.0;
 }
 
 /* Locale-independent, so a German desktop does not write "0,95" into JSON or CSV. */
@@ -67,15 +67,14 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
   gboolean first;
 
   /* Every string written here is an enum name or an ISO 8601 time: nothing needs JSON escaping. */
-  g_string_append_printf (out, "\"batch_id\":%" G_GINT64_FORMAT ",\"from\":\"%s\",\"until\":\"%s\",", s->batch_id,
-                          from, until);
-  g_string_append_printf (out,
-                          "\"fed\":%" G_GUINT64_FORMAT ",\"distinct_chips\":%" G_GUINT64_FORMAT
-                          ",\"good\":%" G_GUINT64_FORMAT ",\"first_pass_good\":%" G_GUINT64_FORMAT
-                          ",\"rejected\":%" G_GUINT64_FORMAT ",\"recovered\":%" G_GUINT64_FORMAT
-                          ",\"scrapped\":%" G_GUINT64_FORMAT ",",
-                          s->fed, s->distinct_chips, s->good, s->first_pass_good, s->rejected, s->recovered,
-                          s->scrapped);
+  g_string_append_printf (out, "\"batch_id\":%" G_GINT64_FORMAT ",\"from\":\"%s\",\"until\":\"%s\",", s->batch_id, from,
+                          until);
+  g_string_append_printf (
+    out,
+    "\"fed\":%" G_GUINT64_FORMAT ",\"distinct_chips\":%" G_GUINT64_FORMAT ",\"good\":%" G_GUINT64_FORMAT
+    ",\"first_pass_good\":%" G_GUINT64_FORMAT ",\"rejected\":%" G_GUINT64_FORMAT ",\"recovered\":%" G_GUINT64_FORMAT
+    ",\"scrapped\":%" G_GUINT64_FORMAT ",",
+    s->fed, s->distinct_chips, s->good, s->first_pass_good, s->rejected, s->recovered, s->scrapped);
   g_string_append (out, "\"first_pass_yield\":");
   append_double (out, s->first_pass_yield);
   g_string_append (out, ",\"final_yield\":");
@@ -93,7 +92,7 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
     if (s->rejects_by_reason[i])
       {
         g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT, first ? "" : ",",
-                                cl_reject_reason_to_string ((ClRejectReason) i), s->rejects_by_reason[i]);
+                                cl_reject_reason_to_string ((ClRejectReason)i), s->rejects_by_reason[i]);
         first = FALSE;
       }
   g_string_append (out, "},\"rejects_by_step\":{");
@@ -102,7 +101,7 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
     if (s->rejects_by_step[i])
       {
         g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT, first ? "" : ",",
-                                cl_production_step_to_string ((ClProductionStep) i), s->rejects_by_step[i]);
+                                cl_production_step_to_string ((ClProductionStep)i), s->rejects_by_step[i]);
         first = FALSE;
       }
   g_string_append (out, "},\"step_mean_s\":{");
@@ -110,8 +109,7 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (s->step_count[i])
       {
-        g_string_append_printf (out, "%s\"%s\":", first ? "" : ",",
-                                cl_production_step_to_string ((ClProductionStep) i));
+        g_string_append_printf (out, "%s\"%s\":", first ? "" : ",", cl_production_step_to_string ((ClProductionStep)i));
         append_double (out, s->step_mean_s[i]);
         first = FALSE;
       }
@@ -141,21 +139,21 @@ cl_yield_summary_to_text (const ClYieldSummary *s)
   g_string_append_printf (out, "First-pass yield: %.1f %%\n", s->first_pass_yield * 100.0);
   g_string_append_printf (out, "Final yield:      %.1f %%\n", s->final_yield * 100.0);
   g_string_append_printf (out, "Throughput:       %.1f good cards/h (last %" G_GINT64_FORMAT " min)\n",
-                          s->throughput_per_hour, s->throughput_window_us / (60 * G_USEC_PER_SEC));
-  g_string_append_printf (out, "Cycle time:       %.3f s mean over %" G_GUINT64_FORMAT " cards\n",
-                          s->cycle_time_mean_s, s->cycle_count);
+                          s->throughput_per_hour, s->throughput_window_us / ((gint64)60 * G_USEC_PER_SEC));
+  g_string_append_printf (out, "Cycle time:       %.3f s mean over %" G_GUINT64_FORMAT " cards\n", s->cycle_time_mean_s,
+                          s->cycle_count);
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (s->step_count[i])
-      g_string_append_printf (out, "  %-12s %.3f s\n", cl_production_step_to_string ((ClProductionStep) i),
+      g_string_append_printf (out, "  %-12s %.3f s\n", cl_production_step_to_string ((ClProductionStep)i),
                               s->step_mean_s[i]);
   for (guint i = 0; i < CL_REJECT_REASON_COUNT; i++)
     if (s->rejects_by_reason[i])
       g_string_append_printf (out, "Rejected %-20s %" G_GUINT64_FORMAT "\n",
-                              cl_reject_reason_to_string ((ClRejectReason) i), s->rejects_by_reason[i]);
+                              cl_reject_reason_to_string ((ClRejectReason)i), s->rejects_by_reason[i]);
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (s->rejects_by_step[i])
       g_string_append_printf (out, "Failed at %-19s %" G_GUINT64_FORMAT "\n",
-                              cl_production_step_to_string ((ClProductionStep) i), s->rejects_by_step[i]);
+                              cl_production_step_to_string ((ClProductionStep)i), s->rejects_by_step[i]);
   return g_string_free (out, FALSE);
 }
 
@@ -192,12 +190,12 @@ cl_yield_summary_to_csv (const ClYieldSummary *s)
   csv_double (out, "cycle_time_mean_s", "", s->cycle_time_mean_s);
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (s->step_count[i])
-      csv_double (out, "step_mean_s", cl_production_step_to_string ((ClProductionStep) i), s->step_mean_s[i]);
+      csv_double (out, "step_mean_s", cl_production_step_to_string ((ClProductionStep)i), s->step_mean_s[i]);
   for (guint i = 0; i < CL_REJECT_REASON_COUNT; i++)
     if (s->rejects_by_reason[i])
-      csv_count (out, "rejects_by_reason", cl_reject_reason_to_string ((ClRejectReason) i), s->rejects_by_reason[i]);
+      csv_count (out, "rejects_by_reason", cl_reject_reason_to_string ((ClRejectReason)i), s->rejects_by_reason[i]);
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (s->rejects_by_step[i])
-      csv_count (out, "rejects_by_step", cl_production_step_to_string ((ClProductionStep) i), s->rejects_by_step[i]);
+      csv_count (out, "rejects_by_step", cl_production_step_to_string ((ClProductionStep)i), s->rejects_by_step[i]);
   return g_string_free (out, FALSE);
 }

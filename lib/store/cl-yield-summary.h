@@ -44,7 +44,7 @@ typedef struct
   guint64 throughput_good; /* good attempts ended in the window */
   double throughput_per_hour;
 
-  guint64 cycle_count;       /* ended production attempts */
+  guint64 cycle_count; /* ended production attempts */
   double cycle_time_mean_s;
 
   guint64 rejects_by_reason[CL_REJECT_REASON_COUNT];
@@ -54,12 +54,12 @@ typedef struct
 } ClYieldSummary;
 
 #define CL_TYPE_YIELD_SUMMARY (cl_yield_summary_get_type ())
-GType           cl_yield_summary_get_type (void);
+GType cl_yield_summary_get_type (void);
 ClYieldSummary *cl_yield_summary_new (void);
 ClYieldSummary *cl_yield_summary_copy (const ClYieldSummary *summary);
-void            cl_yield_summary_free (ClYieldSummary *summary);
+void cl_yield_summary_free (ClYieldSummary *summary);
 /* Derives the ratios from the counts (the store calls it; tests may too). */
-void            cl_yield_summary_compute_ratios (ClYieldSummary *summary);
+void cl_yield_summary_compute_ratios (ClYieldSummary *summary);
 
 /* One JSON object (UTF-8, no trailing newline); what `cardline --headless --summary-json` writes. */
 char *cl_yield_summary_to_json (const ClYieldSummary *summary);

@@ -1,0 +1,69 @@
+/* cardline-admin report: a batch's yield figures from the store, in the definitions of cl-yield-summary.h
+ * (the same figures cardline --headless prints at the end of a run). */
+#include <stdio.h>
+
+#include "cl-admin-commands.h"
+#include "production/cl-production-env.h"
+#include "store/cl-store.h"
+
+static int
+run (int argc, char **argv)
+{
+  g_autofree char *batch = NULL, *format = NULL, *store_path = NULL, *text = NULL;
+  const GOptionEntry entries[] = {
+    { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name (default: all batches)", "NAME" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (default), csv or json", "FORMAT" },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, "store file (default: $CARDLINE_STORE)", "FILE" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("— print a batch's yield report");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = NULL;
+  g_autoptr (ClYieldSummary) summary = NULL;
+  gint64 batch_id = 0;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto fail;
+  if (format == NULL)
+    format = g_strdup ("text");
+  if (!g_str_equal (format, "text") && !g_str_equal (format, "csv") && !g_str_equal (format, "json"))
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--format must be text, csv or json, not %s",
+                   format);
+      goto fail;
+    }
+  if (store_path == NULL)
+    store_path = cl_production_default_store_path ();
+  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no store at %s", store_path);
+      goto fail;
+    }
+  store = cl_store_open (store_path, &error);
+  if (store == NULL)
+    goto fail;
+  if (batch != NULL && (batch_id = cl_store_batch_lookup (store, batch, &error)) <= 0)
+    goto fail;
+  summary = cl_store_yield_summary (store, batch_id, 0, 0, &error);
+  if (summary == NULL)
+    goto fail;
+  if (g_str_equal (format, "json"))
+    text = cl_yield_summary_to_json (summary);
+  else if (g_str_equal (format, "csv"))
+    text = cl_yield_summary_to_csv (summary);
+  else
+    text = cl_yield_summary_to_text (summary);
+  printf ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
+  return 0;
+
+fail:
+  g_printerr ("cardline-admin report: %s\n", error->message);
+  return 1;
+}
+
+const ClAdminCommand cl_admin_command_report = {
+  .name = "report",
+  .summary = "Print a batch's yield report from the store (text, csv or json)",
+  .run = run,
+};

@@ -1,0 +1,22 @@
+/* cl-production-headless.h: `cardline --headless --profile FILE --batch NAME --quantity N`: the production line
+ * without a window, its events one line each, and the batch's yield summary at the end. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *profile;
+  const char *batch;
+  guint quantity;
+  const char *store;        /* NULL: cl_production_default_store_path() */
+  const char *summary_json; /* NULL: none */
+  guint duration;           /* seconds, 0: until the batch is complete or SIGINT/SIGTERM */
+} ClProductionOptions;
+
+/* Returns the process exit status: 0 when the run ended normally (whatever the yield), 1 when it could not start. */
+int cl_production_headless_run (const ClProductionOptions *options);
+
+G_END_DECLS

@@ -1,0 +1,335 @@
+#include "cl-production-line.h"
+
+#include "core/cl-error.h"
+#include "pcsc/cl-pcsc-transport.h"
+#include "production/cl-card-sequence.h"
+
+struct _ClProductionLine
+{
+  GObject parent_instance;
+
+  ClLine *line;
+  ClProductionSetup *setup;
+  gint64 batch_id;
+  guint quantity;
+  guint disposed;
+  GHashTable *jobs; /* reader -> Job */
+  GCancellable *done;
+  gboolean stopping;
+};
+
+G_DEFINE_FINAL_TYPE (ClProductionLine, cl_production_line, G_TYPE_OBJECT)
+
+typedef struct
+{
+  ClProductionLine *self; /* strong */
+  char *reader;
+  GCancellable *cancellable;
+  ClCardSequence *sequence;
+  GMainContext *context;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->self);
+  g_free (job->reader);
+  g_clear_object (&job->cancellable);
+  g_clear_object (&job->sequence);
+  g_main_context_unref (job->context);
+  g_free (job);
+}
+
+/* An event as the main context gets it: a copy, since the worker's strings do not outlive the callback. */
+typedef struct
+{
+  ClProductionLine *self;
+  char *reader;
+  char *text;
+} Posted;
+
+static gboolean
+posted_dispatch (gpointer user_data)
+{
+  Posted *posted = user_data;
+
+  cl_event_log_add (cl_line_get_events (posted->self->line), CL_LINE_EVENT_NOTE, posted->reader, posted->text);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+posted_free (gpointer user_data)
+{
+  Posted *posted = user_data;
+
+  g_object_unref (posted->self);
+  g_free (posted->reader);
+  g_free (posted->text);
+  g_free (posted);
+}
+
+static char *
+sw_text (gint sw)
+{
+  return sw < 0 ? g_strdup ("-") : g_strdup_printf ("%04X", (guint)sw);
+}
+
+static char *
+one_line (const char *text)
+{
+  char *copy = g_strdup (text);
+
+  /* one event, one line: a detail never breaks a parser's line */
+  g_strdelimit (copy, "\r\n", ' ');
+  return copy;
+}
+
+static void
+on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
+{
+  Job *job = user_data;
+  Posted *posted;
+  g_autofree char *sw = sw_text (event->sw);
+  g_autofree char *detail = event->detail != NULL ? one_line (event->detail) : NULL;
+
+  if (event->kind != CL_SEQUENCE_EVENT_STEP)
+    return; /* dispositions are reported from the completion, with the outcome's figures */
+  posted = g_new0 (Posted, 1);
+  posted->self = g_object_ref (job->self);
+  posted->reader = g_strdup (job->reader);
+  posted->text = g_strdup_printf ("step chip=%s step=%s result=%s ms=%.1f sw=%s%s%s",
+                                  event->chip_id != NULL ? event->chip_id : "-",
+                                  cl_production_step_to_string (event->step), cl_step_result_to_string (event->result),
+                                  event->duration_us / 1000.0, sw, detail != NULL ? " detail=" : "",
+                                  detail != NULL ? detail : "");
+  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
+}
+
+static void
+job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr (ClPcscTransport) transport = NULL;
+  GError *error = NULL;
+
+  transport = cl_pcsc_transport_connect (job->reader, cancellable, &error);
+  if (transport == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!cl_card_sequence_run (job->sequence, CL_TRANSPORT (transport), cancellable, &error))
+    {
+      cl_pcsc_transport_disconnect (transport, TRUE);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Reset: the next reader of this card (QA, the verifier) finds it powered fresh, no session left open. */
+  cl_pcsc_transport_disconnect (transport, TRUE);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+report_outcome (ClProductionLine *self, Job *job)
+{
+  const ClSequenceOutcome *o = cl_card_sequence_get_outcome (job->sequence);
+  ClStation *station = cl_station_list_find (cl_line_get_stations (self->line), job->reader, NULL);
+  g_autofree char *sw = sw_text (o->last_sw);
+  g_autofree char *text = NULL, *status = NULL;
+  g_autofree char *detail = o->detail != NULL ? one_line (o->detail) : NULL;
+  ClLineEvent *event;
+
+  if (o->good)
+    {
+      text = g_strdup_printf ("good chip=%s serial=%s ms=%.1f apdus=%" G_GUINT64_FORMAT, o->chip_id, o->serial,
+                              o->cycle_us / 1000.0, o->apdus);
+      status = g_strdup_printf ("GOOD %s", o->serial);
+    }
+  else
+    {
+      text = g_strdup_printf ("reject chip=%s reason=%s step=%s sw=%s ms=%.1f apdus=%" G_GUINT64_FORMAT
+                              " detail=%s",
+                              o->chip_id != NULL ? o->chip_id : "-", cl_reject_reason_to_string (o->reason),
+                              cl_production_step_to_string (o->failed_step), sw, o->cycle_us / 1000.0, o->apdus,
+                              detail != NULL ? detail : "");
+      status = g_strdup_printf ("REJECT %s at %s (SW %s)", cl_reject_reason_to_string (o->reason),
+                                cl_production_step_to_string (o->failed_step), sw);
+    }
+  event = cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, job->reader, text);
+  if (station != NULL)
+    {
+      if (cl_station_get_state (station) == CL_STATION_PRODUCING)
+        cl_station_set_state (station, CL_STATION_CARD_PRESENT);
+      cl_station_set_last_event (station, status, cl_line_event_get_time (event));
+    }
+}
+
+static void
+job_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  ClProductionLine *self = job->self;
+  g_autoptr (GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      self->disposed++;
+      report_outcome (self, job);
+    }
+  else
+    {
+      /* no attempt was recorded (the card was gone before the connection, or the store failed) */
+      g_autofree char *text = g_strdup_printf ("not produced: %s", error->message);
+      ClStation *station = cl_station_list_find (cl_line_get_stations (self->line), job->reader, NULL);
+
+      cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, job->reader, text);
+      if (station != NULL && cl_station_get_state (station) == CL_STATION_PRODUCING)
+        cl_station_set_state (station, CL_STATION_CARD_PRESENT);
+    }
+  g_hash_table_remove (self->jobs, job->reader);
+  if (self->quantity > 0 && self->disposed >= self->quantity)
+    g_cancellable_cancel (self->done);
+}
+
+static void
+on_card_inserted (ClProductionLine *self, const char *reader, GBytes *atr)
+{
+  ClStation *station = cl_station_list_find (cl_line_get_stations (self->line), reader, NULL);
+  g_autoptr (GTask) task = NULL;
+  Job *job;
+
+  if (self->stopping || g_hash_table_contains (self->jobs, reader))
+    return;
+  if (self->quantity > 0 && self->disposed + g_hash_table_size (self->jobs) >= self->quantity)
+    {
+      cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, reader,
+                        "batch complete: card left alone");
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->self = g_object_ref (self);
+  job->reader = g_strdup (reader);
+  job->cancellable = g_cancellable_new ();
+  job->context = g_main_context_ref_thread_default ();
+  job->sequence = cl_card_sequence_new (self->setup, self->batch_id, g_get_host_name (), reader);
+  cl_card_sequence_set_event_func (job->sequence, on_sequence_event, job, NULL);
+  g_hash_table_insert (self->jobs, job->reader, job);
+  if (station != NULL)
+    cl_station_set_state (station, CL_STATION_PRODUCING);
+
+  task = g_task_new (NULL, job->cancellable, job_done, job);
+  g_task_set_task_data (task, job, NULL);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, job_thread);
+}
+
+static void
+on_card_removed (ClProductionLine *self, const char *reader)
+{
+  Job *job = g_hash_table_lookup (self->jobs, reader);
+
+  if (job != NULL)
+    g_cancellable_cancel (job->cancellable);
+}
+
+void
+cl_production_line_stop (ClProductionLine *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  self->stopping = TRUE;
+  g_signal_handlers_disconnect_by_data (self->line, self);
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_cancellable_cancel (((Job *)value)->cancellable);
+  while (g_hash_table_size (self->jobs) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+cl_production_line_dispose (GObject *object)
+{
+  ClProductionLine *self = CL_PRODUCTION_LINE (object);
+
+  if (self->line != NULL)
+    g_signal_handlers_disconnect_by_data (self->line, self);
+  g_clear_object (&self->line);
+  g_clear_object (&self->setup);
+  G_OBJECT_CLASS (cl_production_line_parent_class)->dispose (object);
+}
+
+static void
+cl_production_line_finalize (GObject *object)
+{
+  ClProductionLine *self = CL_PRODUCTION_LINE (object);
+
+  g_hash_table_unref (self->jobs);
+  g_clear_object (&self->done);
+  G_OBJECT_CLASS (cl_production_line_parent_class)->finalize (object);
+}
+
+static void
+cl_production_line_class_init (ClProductionLineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cl_production_line_dispose;
+  G_OBJECT_CLASS (klass)->finalize = cl_production_line_finalize;
+}
+
+static void
+cl_production_line_init (ClProductionLine *self)
+{
+  self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)job_free);
+  self->done = g_cancellable_new ();
+}
+
+ClProductionLine *
+cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batch_name, guint quantity,
+                        GError **error)
+{
+  g_autoptr (ClProductionLine) self = g_object_new (CL_TYPE_PRODUCTION_LINE, NULL);
+  ClStore *store = cl_production_setup_get_store (setup);
+  const ClProductionConfig *config = cl_production_setup_get_config (setup);
+  g_autoptr (GError) local = NULL;
+  g_autoptr (ClYieldSummary) summary = NULL;
+
+  self->line = g_object_ref (line);
+  self->setup = g_object_ref (setup);
+  self->quantity = quantity;
+  self->batch_id = cl_store_batch_lookup (store, batch_name, &local);
+  if (self->batch_id <= 0)
+    {
+      if (!g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
+        return g_propagate_error (error, g_steal_pointer (&local)), NULL;
+      self->batch_id = cl_store_batch_create (store, batch_name, config->name, config->hash, quantity,
+                                              g_get_user_name (), error);
+      if (self->batch_id <= 0)
+        return NULL;
+    }
+  /* A restarted station continues its batch: what was disposed before counts. */
+  summary = cl_store_yield_summary (store, self->batch_id, 0, 0, error);
+  if (summary == NULL)
+    return NULL;
+  self->disposed = (guint)summary->cycle_count;
+  if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
+    return NULL;
+  if (self->quantity > 0 && self->disposed >= self->quantity)
+    g_cancellable_cancel (self->done);
+
+  g_signal_connect_swapped (line, "card-inserted", G_CALLBACK (on_card_inserted), self);
+  g_signal_connect_swapped (line, "card-removed", G_CALLBACK (on_card_removed), self);
+  return g_steal_pointer (&self);
+}
+
+gint64
+cl_production_line_get_batch_id (ClProductionLine *self)
+{
+  return self->batch_id;
+}
+
+GCancellable *
+cl_production_line_get_done (ClProductionLine *self)
+{
+  return self->done;
+}

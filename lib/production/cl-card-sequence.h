@@ -1,0 +1,85 @@
+/* cl-card-sequence.h: one card through the production sequence of DESIGN §2, steps 3-10 and 12:
+ * IDENTIFY, OPEN_KST, CONFIGURE, ROTATE_KEYS, LOAD_APPLET, INIT_APPLET, CERTIFY, VERIFY, DISPOSE.
+ *
+ * The sequence runs blocking on the caller's thread (a worker: cl_card_sequence_run_async puts it on one) over
+ * the ClTransport it is given, and records the attempt, every step (timing, last SW, detail), the journal of
+ * irreversible steps and the disposition in the setup's store. It probes the card instead of trusting its
+ * record, so a card re-inserted after any interruption continues from where it really is: card keys that
+ * authenticate are used instead of the KST, an installed applet is kept, an initialised device is not
+ * initialised again, and a certificate issued for this chip and device key is written, never issued again.
+ *
+ * A card is GOOD only when VERIFY passed on it in this attempt; anything else is REJECTED with one reason from
+ * the closed list, the step that failed and the last status word. Cancelling the GCancellable (the card was
+ * pulled, the station stops) ends the attempt as CARD_REMOVED; the profile's card timeout as TIMEOUT. */
+#pragma once
+
+#include "apdu/cl-transport.h"
+#include "cl-production-setup.h"
+#include "store/cl-production-types.h"
+#include "store/cl-store-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CL_SEQUENCE_EVENT_STEP,     /* a step ended (OK, SKIPPED or FAILED) */
+  CL_SEQUENCE_EVENT_DISPOSED, /* the attempt ended: GOOD or REJECTED */
+} ClSequenceEventKind;
+
+typedef struct
+{
+  ClSequenceEventKind kind;
+  ClProductionStep step;
+  ClStepResult result; /* STEP */
+  gint64 duration_us;
+  gint sw;              /* last status word, -1: none */
+  const char *chip_id;  /* NULL before IDENTIFY found it */
+  const char *detail;   /* NULL, or why it failed / what was skipped */
+  gboolean good;        /* DISPOSED */
+  ClRejectReason reason; /* DISPOSED and not good */
+} ClSequenceEvent;
+
+/* Called on the thread that runs the sequence. */
+typedef void (*ClSequenceEventFunc) (const ClSequenceEvent *event, gpointer user_data);
+
+typedef struct
+{
+  gboolean good;
+  ClRejectReason reason;        /* not good only */
+  ClProductionStep failed_step; /* not good only */
+  gint last_sw;
+  char *chip_id;                /* NULL: never identified */
+  char *chr;                    /* device certificate holder; NULL before CERTIFY */
+  char *serial;                 /* what OpenSC reports: the CHR without its last 5 characters */
+  char *detail;                 /* the failure's message; NULL when good */
+  gint64 attempt_id;
+  gint64 cycle_us;
+  guint64 apdus;
+  guint64 bytes_sent;
+  guint64 bytes_received;
+} ClSequenceOutcome;
+
+#define CL_TYPE_CARD_SEQUENCE (cl_card_sequence_get_type ())
+G_DECLARE_FINAL_TYPE (ClCardSequence, cl_card_sequence, CL, CARD_SEQUENCE, GObject)
+
+/* batch_id 0: no batch. station and reader name the attempt in the store. */
+ClCardSequence *cl_card_sequence_new (ClProductionSetup *setup, gint64 batch_id, const char *station,
+                                      const char *reader);
+void cl_card_sequence_set_event_func (ClCardSequence *self, ClSequenceEventFunc func, gpointer user_data,
+                                      GDestroyNotify notify);
+
+/* Runs the whole sequence once. Returns FALSE only when nothing could be recorded (the store failed before the
+ * attempt began); every card outcome, good or rejected, is TRUE with the outcome filled. */
+gboolean cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable,
+                               GError **error);
+/* The same on a GTask worker thread. transport is used only from that thread. */
+void cl_card_sequence_run_async (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean cl_card_sequence_run_finish (ClCardSequence *self, GAsyncResult *result, GError **error);
+
+/* Valid after run. */
+const ClSequenceOutcome *cl_card_sequence_get_outcome (ClCardSequence *self);
+/* APDUs sent to the transport so far (also while running, from the running thread). */
+guint64 cl_card_sequence_get_apdu_count (ClCardSequence *self);
+
+G_END_DECLS

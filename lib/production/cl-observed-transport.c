@@ -1,0 +1,131 @@
+#include "cl-observed-transport.h"
+
+struct _ClObservedTransport
+{
+  GObject parent_instance;
+
+  ClTransport *inner;
+  gint64 deadline;
+  gint last_sw;
+  guint64 apdus;
+  guint64 responses;
+  guint64 sent;
+  guint64 received;
+};
+
+static void cl_observed_transport_iface_init (ClTransportInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ClObservedTransport, cl_observed_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, cl_observed_transport_iface_init))
+
+static GBytes *
+observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancellable, GError **error)
+{
+  ClObservedTransport *self = CL_OBSERVED_TRANSPORT (transport);
+  GBytes *response;
+  gsize len;
+  const guint8 *data;
+
+  if (self->deadline != 0 && g_get_monotonic_time () > self->deadline)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the card exceeded the profile's card timeout");
+      return NULL;
+    }
+  self->apdus++;
+  self->sent += g_bytes_get_size (command);
+  response = cl_transport_transmit (self->inner, command, cancellable, error);
+  if (response == NULL)
+    return NULL;
+  data = g_bytes_get_data (response, &len);
+  self->responses++;
+  self->received += len;
+  if (len >= 2)
+    self->last_sw = data[len - 2] << 8 | data[len - 1];
+  return response;
+}
+
+static GBytes *
+observed_get_atr (ClTransport *transport)
+{
+  return cl_transport_get_atr (CL_OBSERVED_TRANSPORT (transport)->inner);
+}
+
+static gboolean
+observed_supports_extended (ClTransport *transport)
+{
+  return cl_transport_supports_extended (CL_OBSERVED_TRANSPORT (transport)->inner);
+}
+
+static void
+cl_observed_transport_iface_init (ClTransportInterface *iface)
+{
+  iface->transmit = observed_transmit;
+  iface->get_atr = observed_get_atr;
+  iface->supports_extended = observed_supports_extended;
+}
+
+static void
+cl_observed_transport_dispose (GObject *object)
+{
+  g_clear_object (&CL_OBSERVED_TRANSPORT (object)->inner);
+  G_OBJECT_CLASS (cl_observed_transport_parent_class)->dispose (object);
+}
+
+static void
+cl_observed_transport_class_init (ClObservedTransportClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cl_observed_transport_dispose;
+}
+
+static void
+cl_observed_transport_init (ClObservedTransport *self)
+{
+  self->last_sw = -1;
+}
+
+ClObservedTransport *
+cl_observed_transport_new (ClTransport *inner)
+{
+  ClObservedTransport *self;
+
+  g_return_val_if_fail (CL_IS_TRANSPORT (inner), NULL);
+  self = g_object_new (CL_TYPE_OBSERVED_TRANSPORT, NULL);
+  self->inner = g_object_ref (inner);
+  return self;
+}
+
+void
+cl_observed_transport_set_deadline (ClObservedTransport *self, gint64 deadline)
+{
+  self->deadline = deadline;
+}
+
+gint
+cl_observed_transport_get_last_sw (ClObservedTransport *self)
+{
+  return self->last_sw;
+}
+
+guint64
+cl_observed_transport_get_apdu_count (ClObservedTransport *self)
+{
+  return self->apdus;
+}
+
+guint64
+cl_observed_transport_get_response_count (ClObservedTransport *self)
+{
+  return self->responses;
+}
+
+guint64
+cl_observed_transport_get_bytes_sent (ClObservedTransport *self)
+{
+  return self->sent;
+}
+
+guint64
+cl_observed_transport_get_bytes_received (ClObservedTransport *self)
+{
+  return self->received;
+}

@@ -1,0 +1,16 @@
+/* cl-production-env.h: what a station process takes from its environment: the PKCS#11 token
+ * (CARDLINE_P11_MODULE: path or p11-kit module name, CARDLINE_P11_TOKEN: label, CARDLINE_P11_PIN_FILE: an
+ * owner-only file) and the default store (CARDLINE_STORE, else $XDG_DATA_HOME/cardline/station.db). */
+#pragma once
+
+#include "p11/cl-p11-token.h"
+
+G_BEGIN_DECLS
+
+/* Opens and logs in; CL_ERROR_INVALID_ARGUMENT naming a missing variable. */
+ClP11Token *cl_production_token_open_from_env (GError **error);
+
+/* The store file to use when none is given. */
+char *cl_production_default_store_path (void);
+
+G_END_DECLS

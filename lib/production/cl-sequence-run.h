@@ -1,0 +1,64 @@
+/* cl-sequence-run.h (internal): the state of one run of ClCardSequence, shared by the runner
+ * (cl-card-sequence.c) and the steps (cl-sequence-steps.c). */
+#pragma once
+
+#include "apdu/cl-card-channel.h"
+#include "cl-card-sequence.h"
+#include "cl-observed-transport.h"
+#include "cvc/cl-cvc-request.h"
+#include "gp/cl-cplc.h"
+#include "gp/cl-gp-data.h"
+#include "scp/cl-scp02.h"
+#include "store/cl-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  ClProductionSetup *setup;
+  const ClProductionConfig *config;
+  ClStore *store;
+  ClObservedTransport *transport;
+  ClCardChannel *channel;
+  GCancellable *cancellable;
+
+  gint64 attempt_id;
+  char *chip_id;
+  ClCplc cplc;
+  guint8 isd_aid[16];
+  gsize isd_aid_len;
+
+  guint8 kdd[CL_GP_KDD_LEN];
+  gboolean have_kdd;
+  ClKeySet *card_keys;  /* diversified for this chip, lives in the token as session objects */
+  gboolean on_card_keys; /* the channel is open with the card keys: the KST is already gone */
+  gboolean resumed_keys; /* the card keys were there before this attempt */
+  ClScp02 *scp02;        /* the open SCP02 session (its S-DEK wraps PUT KEY) */
+
+  ClCvcRequest *request;
+  char *key_hash;
+  char *chr;
+  GBytes *device_cvc;
+
+  /* the reason a failure of the running step is filed under, unless the error says better */
+  ClRejectReason reason;
+  /* a skipped step says why */
+  char *note;
+} ClSequenceRun;
+
+typedef gboolean (*ClSequenceStepFunc) (ClSequenceRun *run, gboolean *skipped, GError **error);
+
+gboolean cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error);
+gboolean cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error);
+gboolean cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **error);
+gboolean cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **error);
+gboolean cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **error);
+gboolean cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **error);
+gboolean cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error);
+gboolean cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error);
+
+/* Chips in production in this process: a second reader holding the same chip is a DUPLICATE_CHIP. */
+gboolean cl_sequence_claim_chip (const char *chip_id);
+void cl_sequence_release_chip (const char *chip_id);
+
+G_END_DECLS

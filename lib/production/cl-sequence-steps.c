@@ -1,0 +1,711 @@
+/* cl-sequence-steps.c: the steps of ClCardSequence. Each step first looks at the card to find out what is
+ * already done (resumption), then does the rest; it sets run->reason to what a refusal in it means. */
+#include "cl-sequence-run.h"
+
+#include <string.h>
+
+#include "core/cl-error.h"
+#include "core/cl-hex.h"
+#include "gp/cl-gp-card.h"
+#include "gp/cl-gp-manage.h"
+#include "p11/cl-p11-key-set.h"
+#include "schsm/cl-schsm-card.h"
+#include "scp/cl-scp03.h"
+#include "tlv/cl-tlv.h"
+#include "cl-p11-cvc.h"
+
+#define FID_DEVICE_REQUEST 0xCE00
+#define SW_INTERNAL_ERROR  0x6F00
+
+static void
+note (ClSequenceRun *run, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+note (ClSequenceRun *run, const char *format, ...)
+{
+  va_list args;
+
+  g_free (run->note);
+  va_start (args, format);
+  run->note = g_strdup_vprintf (format, args);
+  va_end (args);
+}
+
+static gboolean
+fail (GError **error, ClError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+fail (GError **error, ClError code, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (CL_ERROR, code, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+/* ---- secure channel ---- */
+
+static gboolean
+select_isd (ClSequenceRun *run, ClCardChannel *channel, GError **error)
+{
+  ClGpFci fci = { 0 };
+
+  if (run->config->isd_aid != NULL)
+    return cl_gp_select (channel, g_bytes_get_data (run->config->isd_aid, NULL),
+                         g_bytes_get_size (run->config->isd_aid), &fci, run->cancellable, error);
+  return cl_gp_select_isd (channel, &fci, run->cancellable, error);
+}
+
+/* INITIALIZE UPDATE + EXTERNAL AUTHENTICATE with keys of version kvn; the KDD the card sends is kept. */
+static gboolean
+open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8 kvn, GError **error)
+{
+  if (run->config->scp == 0x03)
+    {
+      g_autoptr (ClScp03) scp = cl_scp03_open (channel, keys, kvn, run->config->scp_level, NULL, run->cancellable,
+                                               error);
+      if (scp == NULL)
+        return FALSE;
+      memcpy (run->kdd, cl_scp03_get_kdd (scp), CL_GP_KDD_LEN);
+    }
+  else
+    {
+      ClScp02 *scp = cl_scp02_open (channel, keys, kvn, run->config->scp_level, NULL, run->cancellable, error);
+      if (scp == NULL)
+        return FALSE;
+      memcpy (run->kdd, cl_scp02_get_kdd (scp), CL_GP_KDD_LEN);
+      g_clear_object (&run->scp02);
+      run->scp02 = scp;
+    }
+  run->have_kdd = TRUE;
+  return TRUE;
+}
+
+static ClKeySet *
+diversify (ClSequenceRun *run, const guint8 kdd[CL_GP_KDD_LEN], GError **error)
+{
+  return cl_key_set_diversify (cl_production_setup_get_kmc (run->setup), run->config->diversification, kdd,
+                               run->config->card_key_version, error);
+}
+
+static gboolean
+key_version_present (GArray *info, guint8 version)
+{
+  for (guint i = 0; info != NULL && i < info->len; i++)
+    if (g_array_index (info, ClGpKeyInfo, i).version == version)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+resolve_intents (ClSequenceRun *run, ClJournalOp op, const char *key_hash, gboolean done, const char *detail,
+                 GError **error)
+{
+  g_autoptr (GPtrArray) intents = cl_store_journal_open_intents (run->store, run->chip_id, error);
+
+  if (intents == NULL)
+    return FALSE;
+  for (guint i = 0; i < intents->len; i++)
+    {
+      ClJournalIntent *intent = intents->pdata[i];
+
+      if (intent->op != op || (key_hash != NULL && g_strcmp0 (intent->key_hash, key_hash) != 0))
+        continue;
+      if (!cl_store_journal_outcome (run->store, intent->id, done ? CL_JOURNAL_DONE : CL_JOURNAL_FAILED, detail,
+                                     error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- IDENTIFY ---- */
+
+gboolean
+cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  g_autoptr (GBytes) atr = cl_transport_get_atr (CL_TRANSPORT (run->transport));
+  g_autoptr (ClCardRecord) record = NULL;
+  g_autoptr (GError) local = NULL;
+  ClGpFci fci = { 0 };
+
+  run->reason = CL_REJECT_NO_ATR;
+  if (atr == NULL || g_bytes_get_size (atr) == 0)
+    return fail (error, CL_ERROR_FAILED, "the card gave no answer to reset");
+
+  run->reason = CL_REJECT_WRONG_CARD;
+  if (!cl_production_config_atr_matches (run->config, atr))
+    {
+      g_autofree char *hex = cl_hex_encode_bytes (atr);
+      return fail (error, CL_ERROR_FAILED, "ATR %s does not match profile %s", hex, run->config->name);
+    }
+  if (run->config->isd_aid != NULL)
+    {
+      if (!cl_gp_select (run->channel, g_bytes_get_data (run->config->isd_aid, NULL),
+                         g_bytes_get_size (run->config->isd_aid), &fci, run->cancellable, error))
+        return FALSE;
+    }
+  else if (!cl_gp_select_isd (run->channel, &fci, run->cancellable, error))
+    return FALSE;
+  memcpy (run->isd_aid, fci.aid, MIN (fci.aid_len, sizeof run->isd_aid));
+  run->isd_aid_len = fci.aid_len;
+  if (!cl_gp_get_cplc (run->channel, &run->cplc, run->cancellable, error))
+    return FALSE;
+
+  {
+    /* The store keys cards by bare hex; cl_cplc_chip_id() separates the fields with dashes for people. */
+    g_autofree char *dashed = cl_cplc_chip_id (&run->cplc);
+    g_auto (GStrv) parts = g_strsplit (dashed, "-", -1);
+
+    run->chip_id = g_strjoinv ("", parts);
+  }
+  if (!cl_store_attempt_identify (run->store, run->attempt_id, run->chip_id, 0, NULL, error))
+    {
+      g_clear_pointer (&run->chip_id, g_free);
+      return FALSE;
+    }
+  run->reason = CL_REJECT_DUPLICATE_CHIP;
+  if (!cl_sequence_claim_chip (run->chip_id))
+    {
+      /* not ours to release */
+      g_autofree char *chip = g_steal_pointer (&run->chip_id);
+      run->chip_id = NULL;
+      return fail (error, CL_ERROR_FAILED, "chip %s is in production in another reader", chip);
+    }
+  record = cl_store_card_lookup (run->store, run->chip_id, &local);
+  if (record != NULL && record->state == CL_CARD_GOOD)
+    return fail (error, CL_ERROR_FAILED, "chip %s was already produced good; not produced again", run->chip_id);
+  (void)skipped;
+  return TRUE;
+}
+
+/* ---- OPEN_KST ---- */
+
+gboolean
+cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  g_autoptr (GArray) info = NULL;
+  g_autoptr (GError) local = NULL;
+  gboolean card_keys_first;
+
+  run->reason = CL_REJECT_AUTH_KST_FAILED;
+  /* Key information is readable without a session: it says which key set the card holds now, whatever the
+   * record or the journal believe. */
+  info = cl_gp_get_key_info (run->channel, run->cancellable, &local);
+  if (info == NULL && (g_error_matches (local, CL_ERROR, CL_ERROR_MALFORMED) || !g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS)))
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  g_clear_error (&local);
+  card_keys_first = key_version_present (info, run->config->card_key_version);
+  if (info != NULL && !card_keys_first && !key_version_present (info, run->config->kst_version))
+    return fail (error, CL_ERROR_FAILED, "the card holds neither the KST (version %02X) nor card keys (version %02X)",
+                 run->config->kst_version, run->config->card_key_version);
+
+  if (card_keys_first)
+    {
+      if (!cl_gp_get_kdd (run->channel, run->kdd, run->cancellable, error))
+        return FALSE;
+      run->card_keys = diversify (run, run->kdd, error);
+      if (run->card_keys == NULL)
+        return FALSE;
+      if (!select_isd (run, run->channel, error)
+          || !open_channel (run, run->channel, run->card_keys, run->config->card_key_version, error))
+        return FALSE;
+      run->on_card_keys = TRUE;
+      run->resumed_keys = TRUE;
+      note (run, "card keys %02X already in place: KST gone on an earlier attempt", run->config->card_key_version);
+      return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, TRUE,
+                              "resolved on re-insertion: the card keys authenticate", error);
+    }
+
+  if (!open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->config->kst_version, error))
+    return FALSE;
+  (void)skipped;
+  return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, FALSE,
+                          "resolved on re-insertion: the card still authenticates with the KST", error);
+}
+
+/* ---- CONFIGURE ---- */
+
+static gint
+isd_life_cycle (ClSequenceRun *run, GError **error)
+{
+  g_autoptr (GPtrArray) entries = cl_gp_get_status (run->channel, CL_GP_STATUS_ISD, run->cancellable, error);
+
+  if (entries == NULL)
+    return -1;
+  if (entries->len == 0)
+    return fail (error, CL_ERROR_MALFORMED, "GET STATUS of the ISD returned no entry"), -1;
+  return ((ClGpRegistryEntry *)entries->pdata[0])->life_cycle;
+}
+
+gboolean
+cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  const ClProductionConfig *config = run->config;
+  gint state;
+
+  run->reason = CL_REJECT_WRONG_CARD;
+  if (config->store_data->len == 0 && config->life_cycle < 0)
+    {
+      *skipped = TRUE;
+      note (run, "nothing to configure in profile %s", config->name);
+      return TRUE;
+    }
+  state = isd_life_cycle (run, error);
+  if (state < 0)
+    return FALSE;
+  /* STORE DATA comes before the life-cycle change, so a card already at the target has had its data too. */
+  if (config->life_cycle >= 0 && state == config->life_cycle)
+    {
+      *skipped = TRUE;
+      note (run, "card life cycle already %02X", (guint)state);
+      return TRUE;
+    }
+  for (guint i = 0; i < config->store_data->len; i++)
+    {
+      GBytes *data = config->store_data->pdata[i];
+      g_autoptr (GPtrArray) apdus = cl_gp_store_data_apdus (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                                            cl_gp_max_block (run->channel), CL_GP_STORE_DATA_BER_TLV,
+                                                            FALSE, error);
+      if (apdus == NULL)
+        return FALSE;
+      for (guint k = 0; k < apdus->len; k++)
+        if (!cl_gp_send (run->channel, apdus->pdata[k], "STORE DATA", run->cancellable, error))
+          return FALSE;
+    }
+  if (config->life_cycle >= 0)
+    {
+      g_autoptr (ClApdu) apdu = cl_gp_set_status_apdu (CL_GP_SET_STATUS_ISD, (guint8)config->life_cycle, NULL, 0,
+                                                       error);
+      if (apdu == NULL || !cl_gp_send (run->channel, apdu, "SET STATUS (card life cycle)", run->cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- ROTATE_KEYS ---- */
+
+gboolean
+cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  const ClProductionConfig *config = run->config;
+  ClKeySet *kst = cl_production_setup_get_kst (run->setup);
+  g_autoptr (GError) local = NULL;
+  ClGpKeyWrap wrap = { 0 };
+  gint64 intent;
+
+  run->reason = CL_REJECT_KEY_ROTATION_FAILED;
+  if (run->on_card_keys)
+    {
+      *skipped = TRUE;
+      note (run, "card keys %02X already in place", config->card_key_version);
+      return TRUE;
+    }
+  g_assert (run->have_kdd);
+  run->card_keys = diversify (run, run->kdd, error);
+  if (run->card_keys == NULL)
+    return FALSE;
+
+  /* Write-ahead: once PUT KEY leaves, the card may hold either key set until we know better. */
+  intent = cl_store_journal_intent (run->store, run->attempt_id, run->chip_id, CL_JOURNAL_PUT_KEY,
+                                    config->kst_version, config->card_key_version, NULL, error);
+  if (intent <= 0)
+    return FALSE;
+
+  wrap.inner_length = config->put_key_inner_length;
+  if (config->scp == 0x03)
+    {
+      wrap.mode = CL_GP_KEY_WRAP_STATIC_DEK;
+      wrap.current = kst;
+    }
+  else
+    {
+      wrap.mode = CL_GP_KEY_WRAP_SESSION_DEK;
+      wrap.session_dek = cl_scp02_get_session_dek (run->scp02, &wrap.session_dek_len);
+    }
+  if (!cl_gp_put_key (run->channel, run->card_keys, config->kst_version, &wrap, run->cancellable, &local))
+    {
+      /* A refusal (status word) left the KST; anything else (no answer, KCV mismatch) leaves it open. */
+      gboolean refused = g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS);
+      g_autoptr (GError) store_error = NULL;
+
+      if (!cl_store_journal_outcome (run->store, intent, refused ? CL_JOURNAL_FAILED : CL_JOURNAL_UNKNOWN,
+                                     local->message, &store_error))
+        g_warning ("journal outcome not recorded: %s", store_error->message);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+
+  /* The new keys prove themselves on a new session before the KST counts as gone. */
+  if (!select_isd (run, run->channel, &local)
+      || !open_channel (run, run->channel, run->card_keys, config->card_key_version, &local))
+    {
+      g_autoptr (GError) store_error = NULL;
+
+      if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_UNKNOWN, local->message, &store_error))
+        g_warning ("journal outcome not recorded: %s", store_error->message);
+      g_prefix_error (&local, "new card keys do not authenticate: ");
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  run->on_card_keys = TRUE;
+  if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_DONE, "card keys authenticate", error))
+    return FALSE;
+  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_KEYS_ROTATED, config->card_key_version, error);
+}
+
+/* ---- LOAD_APPLET ---- */
+
+static ClGpRegistryEntry *
+find_entry (GPtrArray *entries, GBytes *aid)
+{
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      ClGpRegistryEntry *entry = entries->pdata[i];
+
+      if (entry->aid != NULL && g_bytes_equal (entry->aid, aid))
+        return entry;
+    }
+  return NULL;
+}
+
+static ClGpAid
+gp_aid (GBytes *bytes)
+{
+  ClGpAid aid;
+
+  aid.aid = g_bytes_get_data (bytes, &aid.len);
+  return aid;
+}
+
+gboolean
+cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  const ClProductionConfig *config = run->config;
+  g_autoptr (GPtrArray) apps = NULL, files = NULL;
+  g_autoptr (ClApdu) install_load = NULL, install = NULL;
+  g_autoptr (GBytes) params = NULL;
+  g_autoptr (GError) local = NULL;
+  ClGpRegistryEntry *app;
+  ClGpAid isd = { run->isd_aid, run->isd_aid_len };
+
+  run->reason = CL_REJECT_LOAD_FAILED;
+  apps = cl_gp_get_status (run->channel, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
+  if (apps == NULL)
+    return FALSE;
+  app = find_entry (apps, config->application_aid);
+  /* On a resumed card the instance is ours: keep it (and the device it may hold). */
+  if (app != NULL && (app->life_cycle & 0x07) == 0x07 && (run->resumed_keys || !config->delete_previous))
+    {
+      *skipped = TRUE;
+      note (run, "applet already installed and selectable");
+      return TRUE;
+    }
+  files = cl_gp_get_status (run->channel, CL_GP_STATUS_LOAD_FILES, run->cancellable, error);
+  if (files == NULL)
+    return FALSE;
+  if (find_entry (files, config->load_file_aid) != NULL)
+    {
+      if (!cl_gp_delete (run->channel, g_bytes_get_data (config->load_file_aid, NULL),
+                         g_bytes_get_size (config->load_file_aid), TRUE, run->cancellable, error))
+        return FALSE;
+    }
+  else if (app != NULL
+           && !cl_gp_delete (run->channel, g_bytes_get_data (config->application_aid, NULL),
+                             g_bytes_get_size (config->application_aid), FALSE, run->cancellable, error))
+    return FALSE;
+
+  install_load = cl_gp_install_for_load_apdu (gp_aid (config->load_file_aid), isd, NULL, NULL, NULL, error);
+  if (install_load == NULL
+      || !cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, error)
+      || !cl_gp_load (run->channel, cl_production_setup_get_load_file_data_block (run->setup), run->cancellable,
+                      error))
+    return FALSE;
+
+  run->reason = CL_REJECT_INSTALL_FAILED;
+  params = cl_gp_build_install_parameters (NULL, 0, 0, 0);
+  install = cl_gp_install_for_install_apdu (gp_aid (config->load_file_aid), gp_aid (config->module_aid),
+                                            gp_aid (config->application_aid),
+                                            g_bytes_get_data (config->privileges, NULL),
+                                            g_bytes_get_size (config->privileges), params, NULL, error);
+  if (install == NULL
+      || !cl_gp_send (run->channel, install, "INSTALL [for install and make selectable]", run->cancellable, error))
+    return FALSE;
+  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_APPLET_LOADED, -1, error);
+}
+
+/* ---- INIT_APPLET ---- */
+
+static gboolean
+select_applet (ClSequenceRun *run, ClCardChannel *channel, GError **error)
+{
+  guint8 major, minor;
+
+  /* the applet has no GlobalPlatform session: plain APDUs from here */
+  cl_card_channel_set_secure_channel (channel, NULL);
+  return cl_schsm_select (channel, &major, &minor, run->cancellable, error);
+}
+
+static gboolean
+read_request (ClSequenceRun *run, GError **error)
+{
+  g_autoptr (GBytes) data = cl_schsm_read_file (run->channel, FID_DEVICE_REQUEST, run->cancellable, error);
+
+  if (data == NULL)
+    return FALSE;
+  g_clear_object (&run->request);
+  run->request = cl_cvc_request_new_from_bytes (data, error);
+  if (run->request == NULL)
+    g_prefix_error (error, "device key request: ");
+  return run->request != NULL;
+}
+
+gboolean
+cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  const ClProductionConfig *config = run->config;
+  ClSchsmInitParams params = { 0 };
+  ClSchsmPinStatus status = { 0 };
+  g_autoptr (GError) local = NULL;
+
+  run->reason = CL_REJECT_INIT_FAILED;
+  if (!select_applet (run, run->channel, error))
+    return FALSE;
+  if (!cl_schsm_verify_pin (run->channel, 0x81, NULL, 0, &status, run->cancellable, error))
+    return FALSE;
+  if (status.state != CL_SCHSM_PIN_NOT_INITIALIZED)
+    {
+      run->reason = CL_REJECT_KEYGEN_FAILED;
+      if (read_request (run, &local))
+        {
+          *skipped = TRUE;
+          note (run, "device already initialised; its key request read again");
+          return TRUE;
+        }
+      /* initialised but without its device request: initialise again (the profile knows the SO-PIN) */
+      g_clear_error (&local);
+    }
+
+  params.options = config->init_options;
+  params.user_pin = g_bytes_get_data (config->user_pin, &params.user_pin_len);
+  params.so_pin = g_bytes_get_data (config->so_pin, &params.so_pin_len);
+  params.retry_counter = config->retry_counter;
+  params.dkek_shares = config->dkek_shares;
+  run->reason = CL_REJECT_INIT_FAILED;
+  if (!cl_schsm_initialize (run->channel, &params, run->cancellable, &local))
+    {
+      /* INITIALIZE DEVICE generates the device key: 6F00 is how the chip reports that generation failed */
+      if (cl_error_get_sw (local) == SW_INTERNAL_ERROR)
+        run->reason = CL_REJECT_KEYGEN_FAILED;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  run->reason = CL_REJECT_KEYGEN_FAILED;
+  if (!read_request (run, error))
+    return FALSE;
+  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_INITIALISED, -1, error);
+}
+
+/* ---- CERTIFY ---- */
+
+static GBytes *
+public_point (ClCvc *cvc)
+{
+  GBytes *tmpl = cl_cvc_get_public_key_template (cvc);
+  ClTlv point;
+
+  if (tmpl == NULL || !cl_tlv_find (g_bytes_get_data (tmpl, NULL), g_bytes_get_size (tmpl), 0x86, &point, NULL))
+    return NULL;
+  return g_bytes_new (point.value, point.len);
+}
+
+static GBytes *
+issue_certificate (ClSequenceRun *run, GError **error)
+{
+  ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
+  ClCvcCurve curve = cl_cvc_get_curve (dica);
+  g_autoptr (ClCvcBody) body = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) until = g_date_time_add_days (now, (gint)run->config->validity_days);
+  g_autoptr (GBytes) cvc = NULL;
+  gint64 intent;
+
+  body = cl_cvc_request_certificate_body (run->request, cl_cvc_get_chr (dica), curve, error);
+  if (body == NULL)
+    return NULL;
+  g_free (body->chr);
+  body->chr = g_strdup (run->chr);
+  cl_cvc_body_set_validity (body, now, until);
+
+  intent = cl_store_journal_intent (run->store, run->attempt_id, run->chip_id, CL_JOURNAL_CERT_ISSUE, -1, -1,
+                                    run->key_hash, error);
+  if (intent <= 0)
+    return NULL;
+  cvc = cl_cvc_body_sign (body, cl_p11_cvc_sign, cl_production_setup_get_dica_key (run->setup), error);
+  if (cvc == NULL || cl_store_certificate_add (run->store, run->chip_id, run->key_hash, run->chr, cvc,
+                                               run->attempt_id, error)
+                         <= 0)
+    {
+      g_autoptr (GError) store_error = NULL;
+
+      if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_FAILED,
+                                     error != NULL && *error != NULL ? (*error)->message : "not issued",
+                                     &store_error))
+        g_warning ("journal outcome not recorded: %s", store_error->message);
+      return NULL;
+    }
+  if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_DONE, run->chr, error))
+    return NULL;
+  return g_steal_pointer (&cvc);
+}
+
+gboolean
+cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
+  ClCvc *inner = cl_cvc_request_get_inner (run->request);
+  g_autoptr (GBytes) point = NULL, stored = NULL, current = NULL, back = NULL;
+  GBytes *dica_bytes;
+  g_autoptr (GByteArray) chain = g_byte_array_new ();
+  g_autoptr (GError) local = NULL;
+  guint8 digest[32];
+
+  /* Proof of possession: the card holds the private key of what it asks to have certified. */
+  run->reason = CL_REJECT_KEYGEN_FAILED;
+  if (!cl_cvc_request_verify_inner (run->request, cl_cvc_get_curve (dica), error))
+    return g_prefix_error (error, "device key request: "), FALSE;
+  point = public_point (inner);
+  if (point == NULL)
+    return fail (error, CL_ERROR_MALFORMED, "device key request carries no public point");
+
+  run->reason = CL_REJECT_CERT_FAILED;
+  {
+    GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+    gsize len = sizeof digest;
+
+    g_checksum_update (sum, g_bytes_get_data (point, NULL), g_bytes_get_size (point));
+    g_checksum_get_digest (sum, digest, &len);
+    g_checksum_free (sum);
+    run->key_hash = cl_hex_encode (digest, sizeof digest);
+  }
+  run->chr = cl_production_config_format_chr (run->config, run->cplc.ic_serial_number);
+
+  /* At most one certificate per chip and device key: one issued before (then the card was pulled) is reused. */
+  stored = cl_store_certificate_lookup (run->store, run->chip_id, run->key_hash, NULL, &local);
+  if (stored == NULL && !g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  g_clear_error (&local);
+  if (!resolve_intents (run, CL_JOURNAL_CERT_ISSUE, run->key_hash, stored != NULL,
+                        stored != NULL ? "resolved on re-insertion: the certificate is in the store"
+                                       : "resolved on re-insertion: no certificate was stored",
+                        error))
+    return FALSE;
+  if (stored != NULL)
+    note (run, "certificate issued on an earlier attempt reused");
+  else
+    {
+      stored = issue_certificate (run, error);
+      if (stored == NULL)
+        return FALSE;
+    }
+  run->device_cvc = g_bytes_ref (stored);
+
+  dica_bytes = cl_cvc_get_encoded (dica);
+  g_byte_array_append (chain, g_bytes_get_data (stored, NULL), (guint)g_bytes_get_size (stored));
+  g_byte_array_append (chain, g_bytes_get_data (dica_bytes, NULL), (guint)g_bytes_get_size (dica_bytes));
+
+  current = cl_schsm_read_file (run->channel, CL_SCHSM_FID_DEVAUT, run->cancellable, &local);
+  if (current == NULL && cl_error_get_sw (local) != 0x6A82)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  g_clear_error (&local);
+  if (current != NULL && g_bytes_get_size (current) == chain->len
+      && memcmp (g_bytes_get_data (current, NULL), chain->data, chain->len) == 0)
+    {
+      *skipped = stored != NULL && run->note != NULL;
+      note (run, "EF.C_DevAut already holds this certificate chain");
+      return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_CERTIFIED, -1, error);
+    }
+  {
+    g_autoptr (GBytes) bytes = g_bytes_new (chain->data, chain->len);
+
+    if (!cl_schsm_write_file (run->channel, CL_SCHSM_FID_DEVAUT, bytes, run->cancellable, error))
+      return FALSE;
+  }
+  back = cl_schsm_read_file (run->channel, CL_SCHSM_FID_DEVAUT, run->cancellable, error);
+  if (back == NULL)
+    return FALSE;
+  if (g_bytes_get_size (back) != chain->len || memcmp (g_bytes_get_data (back, NULL), chain->data, chain->len) != 0)
+    return fail (error, CL_ERROR_SECURITY, "EF.C_DevAut reads back %zu bytes that differ from the %u written",
+                 g_bytes_get_size (back), chain->len);
+  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_CERTIFIED, -1, error);
+}
+
+/* ---- VERIFY ---- */
+
+gboolean
+cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  const ClProductionConfig *config = run->config;
+  ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
+  ClCvc *srca = cl_production_setup_get_srca_cvc (run->setup);
+  g_autoptr (ClCardChannel) fresh = cl_card_channel_new (CL_TRANSPORT (run->transport));
+  g_autoptr (ClKeySet) keys = NULL;
+  g_autoptr (GPtrArray) apps = NULL;
+  g_autoptr (GBytes) devaut = NULL, device_point = NULL, request_point = NULL;
+  GBytes *dica_bytes;
+  g_autoptr (ClCvc) device = NULL, chained_dica = NULL;
+  g_autofree char *serial = NULL;
+  guint8 kdd[CL_GP_KDD_LEN];
+  ClGpRegistryEntry *app;
+  const guint8 *data;
+  gsize len, consumed = 0;
+
+  run->reason = CL_REJECT_VERIFY_FAILED;
+  /* Independent of everything above: a new channel, the KDD read again, the card keys derived again. */
+  if (!select_isd (run, fresh, error) || !cl_gp_get_kdd (fresh, kdd, run->cancellable, error))
+    return FALSE;
+  keys = diversify (run, kdd, error);
+  if (keys == NULL)
+    return FALSE;
+  if (!open_channel (run, fresh, keys, config->card_key_version, error))
+    return g_prefix_error (error, "card keys: "), FALSE;
+  apps = cl_gp_get_status (fresh, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
+  if (apps == NULL)
+    return FALSE;
+  app = find_entry (apps, config->application_aid);
+  if (app == NULL || (app->life_cycle & 0x07) != 0x07)
+    return fail (error, CL_ERROR_FAILED, "applet %s", app == NULL ? "is not installed" : "is not selectable");
+
+  if (!select_applet (run, fresh, error))
+    return FALSE;
+  devaut = cl_schsm_read_file (fresh, CL_SCHSM_FID_DEVAUT, run->cancellable, error);
+  if (devaut == NULL)
+    return FALSE;
+  data = g_bytes_get_data (devaut, &len);
+  device = cl_cvc_new_from_data (data, len, &consumed, error);
+  if (device == NULL)
+    return g_prefix_error (error, "EF.C_DevAut device certificate: "), FALSE;
+  chained_dica = cl_cvc_new_from_data (data + consumed, len - consumed, NULL, error);
+  if (chained_dica == NULL)
+    return g_prefix_error (error, "EF.C_DevAut DICA certificate: "), FALSE;
+  dica_bytes = cl_cvc_get_encoded (dica);
+  if (!g_bytes_equal (dica_bytes, cl_cvc_get_encoded (chained_dica)) || consumed + g_bytes_get_size (dica_bytes) != len)
+    return fail (error, CL_ERROR_SECURITY, "EF.C_DevAut does not end with this line's DICA certificate");
+  if (!cl_cvc_verify_issued_by (device, chained_dica, cl_cvc_get_curve (dica), error)
+      || !cl_cvc_verify_issued_by (chained_dica, srca, CL_CVC_CURVE_NONE, error))
+    return g_prefix_error (error, "certificate chain: "), FALSE;
+  if (g_strcmp0 (cl_cvc_get_chr (device), run->chr) != 0)
+    return fail (error, CL_ERROR_FAILED, "device certificate holder %s, expected %s", cl_cvc_get_chr (device),
+                 run->chr);
+  device_point = public_point (device);
+  request_point = public_point (cl_cvc_request_get_inner (run->request));
+  if (device_point == NULL || request_point == NULL || !g_bytes_equal (device_point, request_point))
+    return fail (error, CL_ERROR_SECURITY, "device certificate is not for the device key this card generated");
+  serial = cl_cvc_get_opensc_serial (device);
+  if (serial == NULL || strlen (run->chr) != strlen (serial) + 5 || strncmp (serial, run->chr, strlen (serial)) != 0)
+    return fail (error, CL_ERROR_FAILED, "serial %s does not derive from holder %s", serial ? serial : "(none)",
+                 run->chr);
+  (void)skipped;
+  return TRUE;
+}

@@ -1,0 +1,128 @@
+/* cl-profile.h: a production profile (DESIGN §2 "Profiles"), loaded from a GLib key file and validated
+ * field by field. Every error is CL_ERROR_PROFILE "FILE:GROUP:KEY: expected …, got “…”" (secret values are
+ * never echoed). Unknown groups and keys are errors, so a typo cannot silently fall back to a default.
+ *
+ * Groups and keys (hex is case-insensitive, without spaces; see data/profiles/smartcard-hsm.profile):
+ *   [profile]        name (a-z 0-9 -), description, card-timeout (seconds, 1..600, default 30)
+ *   [card]           atr, atr-mask (hex, equal length, 2..33 bytes, no atr bit outside the mask), isd-aid
+ *   [secure-channel] scp (02|03), level (hex byte: SCP03 01|03|11|13|33, default 33; SCP02 01|03, default 03),
+ *                    i (hex byte, default 70 for SCP03, 55 for SCP02)
+ *   [keys]           kst-label, kst-version (hex 01..7F), kst-type (aes|des3, must suit the SCP), kmc-label,
+ *                    kmc-version, card-key-version (hex 01..7F, not the KST's), diversification
+ *                    (none|emv|visa2|kdf3|aes-ecb, must suit the key type), host-derivation (bool, default
+ *                    false; kdf3 needs it)
+ *   [applet]         cap-file (path relative to the profile's directory, else to the data directory),
+ *                    package-aid, applet-aid, instance-aid (hex, 5..16 bytes), privileges (hex, 1 or 3 bytes,
+ *                    default 00), install-params (hex, 0..127 bytes, default none), delete-before-load (bool)
+ *   [initialize]     options (hex, 2 bytes, default 0001), pin-source (random|fixed), pin-length (6..16),
+ *                    pin (fixed only: pin-length printable ASCII characters), so-pin-source (random|fixed),
+ *                    so-pin (fixed only: 16 hex digits), retry-counter (1..10, default 3), dkek-shares (0..16;
+ *                    absent: no DKEK)
+ *   [certificate]    holder-reference (see cl-chr-pattern.h), dica-key-label, dica-cvc, srca-cvc (paths)
+ *   [face]           template (path; the group is optional: no face printing without it) */
+#pragma once
+
+#include <glib-object.h>
+
+#include "core/cl-key-set.h"
+#include "profile/cl-chr-pattern.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CL_SECRET_RANDOM, /* generated per card by the station */
+  CL_SECRET_FIXED,  /* the value in the profile: demo and test profiles only */
+} ClSecretSource;
+
+typedef struct
+{
+  GBytes *atr;
+  GBytes *atr_mask;
+  GBytes *isd_aid;
+} ClProfileCard;
+
+typedef struct
+{
+  guint8 scp; /* 0x02 or 0x03 */
+  guint8 level;
+  guint8 i;
+} ClProfileScp;
+
+typedef struct
+{
+  char *kst_label;
+  guint8 kst_version;
+  ClKeyType kst_type;
+  char *kmc_label;
+  guint8 kmc_version;
+  guint8 card_key_version;
+  ClDiversification diversification;
+  gboolean host_derivation;
+} ClProfileKeys;
+
+typedef struct
+{
+  char *cap_file; /* resolved path */
+  GBytes *package_aid;
+  GBytes *applet_aid;
+  GBytes *instance_aid;
+  GBytes *privileges;
+  GBytes *install_params;
+  gboolean delete_before_load;
+} ClProfileApplet;
+
+typedef struct
+{
+  guint16 options;
+  ClSecretSource pin_source;
+  guint pin_length;
+  ClSecretSource so_pin_source;
+  guint8 retry_counter;
+  gint dkek_shares; /* -1: no DKEK */
+} ClProfileInit;
+
+typedef struct
+{
+  ClChrPattern *holder_reference;
+  char *dica_key_label;
+  char *dica_cvc; /* resolved path */
+  char *srca_cvc; /* resolved path */
+} ClProfileCertify;
+
+#define CL_TYPE_PROFILE (cl_profile_get_type ())
+G_DECLARE_FINAL_TYPE (ClProfile, cl_profile, CL, PROFILE, GObject)
+
+/* data_dir: where relative paths are looked up when they are not next to the profile; NULL: the parent of the
+ * profile's directory (data/profiles/x.profile -> data/). Referenced files need not exist yet: see
+ * cl_profile_check_files(). */
+ClProfile *cl_profile_new_from_file (const char *path, const char *data_dir, GError **error);
+/* name: what errors call the file. base_dir: where relative paths start (NULL: the current directory). */
+ClProfile *cl_profile_new_from_data (const char *data, gsize len, const char *name, const char *base_dir,
+                                     const char *data_dir, GError **error);
+
+const char *cl_profile_get_name (ClProfile *self);
+const char *cl_profile_get_description (ClProfile *self);
+/* SHA-256 of the file's bytes, 64 upper-case hex digits: what a batch records. */
+const char *cl_profile_get_hash (ClProfile *self);
+guint cl_profile_get_card_timeout (ClProfile *self); /* seconds */
+
+const ClProfileCard *cl_profile_get_card (ClProfile *self);
+const ClProfileScp *cl_profile_get_scp (ClProfile *self);
+const ClProfileKeys *cl_profile_get_keys (ClProfile *self);
+const ClProfileApplet *cl_profile_get_applet (ClProfile *self);
+const ClProfileInit *cl_profile_get_init (ClProfile *self);
+const ClProfileCertify *cl_profile_get_certify (ClProfile *self);
+/* NULL: no face printing. */
+const char *cl_profile_get_face_template (ClProfile *self);
+
+/* The fixed demo PIN / SO-PIN (NULL for random). Secrets: never log, store or show them. */
+GBytes *cl_profile_get_fixed_pin (ClProfile *self);
+GBytes *cl_profile_get_fixed_so_pin (ClProfile *self);
+
+/* TRUE if (atr & mask) == (profile atr & mask) with equal lengths. */
+gboolean cl_profile_atr_matches (ClProfile *self, const guint8 *atr, gsize len);
+/* CL_ERROR_PROFILE naming the first referenced file (CAP, CVCs, face template) that is missing. */
+gboolean cl_profile_check_files (ClProfile *self, GError **error);
+
+G_END_DECLS

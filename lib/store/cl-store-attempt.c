@@ -1,0 +1,198 @@
+/* cl-store-attempt.c: attempts, their steps and their one disposition. */
+#include "store/cl-store-private.h"
+
+#include "core/cl-error.h"
+
+gint64
+cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, const char *reader,
+                        gint64 started, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean ok;
+
+  if (!cl_store_check_name ("Station", station, error) || !cl_store_check_name ("Reader", reader, error))
+    return 0;
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = cl_store_prepare (
+    self, "INSERT INTO attempts (batch_id, kind, station, reader, started) VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  cl_store_bind_opt_int (stmt, 1, batch_id > 0 ? batch_id : -1);
+  sqlite3_bind_text (stmt, 2, cl_attempt_kind_to_string (kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, station, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, reader, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, cl_store_now (started));
+  cl_store_relax_sync (self);
+  ok = cl_store_step_done (self, stmt, "Recording an attempt", error);
+  cl_store_restore_sync (self);
+  return ok ? sqlite3_last_insert_rowid (self->db) : 0;
+}
+
+gboolean
+cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id, gint64 when, gboolean *first_attempt,
+                           GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) card = NULL;
+  g_autoptr (sqlite3_stmt) prior = NULL;
+  g_autoptr (sqlite3_stmt) link = NULL;
+  gboolean first, ok;
+
+  if (!cl_store_check_chip_id (chip_id, error))
+    return FALSE;
+  when = cl_store_now (when);
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(txn = cl_store_txn_begin (self, error)))
+    return FALSE;
+  card = cl_store_prepare (self,
+                           "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES (?1, ?2, ?2, 'BLANK') "
+                           "ON CONFLICT (chip_id) DO UPDATE SET last_seen = max(last_seen, ?2)",
+                           error);
+  if (card == NULL)
+    return FALSE;
+  sqlite3_bind_text (card, 1, chip_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (card, 2, when);
+  if (!cl_store_step_done (self, card, "Recording a card", error))
+    return FALSE;
+  prior = cl_store_prepare (self, "SELECT count(*) FROM attempts WHERE chip_id = ? AND kind = 'PRODUCTION' AND id != ?",
+                            error);
+  if (prior == NULL)
+    return FALSE;
+  sqlite3_bind_text (prior, 1, chip_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (prior, 2, attempt_id);
+  if (sqlite3_step (prior) != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Counting earlier attempts");
+      return FALSE;
+    }
+  first = sqlite3_column_int64 (prior, 0) == 0;
+  link = cl_store_prepare (self,
+                           "UPDATE attempts SET chip_id = ?, first_attempt = (kind = 'PRODUCTION' AND ?) "
+                           "WHERE id = ? AND chip_id IS NULL AND ended IS NULL",
+                           error);
+  if (link == NULL)
+    return FALSE;
+  sqlite3_bind_text (link, 1, chip_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (link, 2, first);
+  sqlite3_bind_int64 (link, 3, attempt_id);
+  if (!cl_store_step_done (self, link, "Linking an attempt to its chip", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE,
+                   "Attempt %" G_GINT64_FORMAT " does not exist, has ended or is already linked to a chip", attempt_id);
+      return FALSE;
+    }
+  cl_store_relax_sync (self);
+  ok = cl_store_txn_commit (txn, error);
+  cl_store_restore_sync (self);
+  if (!ok)
+    return FALSE;
+  if (first_attempt)
+    *first_attempt = first;
+  return TRUE;
+}
+
+static gboolean
+check_sw (gint sw, GError **error)
+{
+  if (sw > 0xFFFF)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Status word %X is not two bytes", (guint)sw);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cl_store_attempt_add_step (ClStore *self, gint64 attempt_id, ClProductionStep step, gint64 started, gint64 duration_us,
+                           ClStepResult result, gint last_sw, const char *detail, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean ok;
+
+  if (!check_sw (last_sw, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO steps (attempt_id, step, started, duration_us, result, last_sw, detail) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, attempt_id);
+  sqlite3_bind_text (stmt, 2, cl_production_step_to_string (step), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, cl_store_now (started));
+  sqlite3_bind_int64 (stmt, 4, MAX (duration_us, 0));
+  sqlite3_bind_text (stmt, 5, cl_step_result_to_string (result), -1, SQLITE_STATIC);
+  cl_store_bind_opt_int (stmt, 6, last_sw);
+  cl_store_bind_text (stmt, 7, detail);
+  cl_store_relax_sync (self);
+  ok = cl_store_step_done (self, stmt, "Recording a step", error);
+  cl_store_restore_sync (self);
+  return ok;
+}
+
+gboolean
+cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) attempt = NULL;
+  g_autoptr (sqlite3_stmt) disposition = NULL;
+  g_autoptr (sqlite3_stmt) card = NULL;
+  gboolean rejected = end->result == CL_ATTEMPT_REJECTED;
+  gint64 ended = cl_store_now (end->ended);
+
+  if (!check_sw (end->last_sw, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(txn = cl_store_txn_begin (self, error)))
+    return FALSE;
+  attempt = cl_store_prepare (self,
+                              "UPDATE attempts SET ended = ?, result = ?, reject_reason = ?, failed_step = ?, "
+                              "last_sw = ? WHERE id = ? AND ended IS NULL",
+                              error);
+  if (attempt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (attempt, 1, ended);
+  sqlite3_bind_text (attempt, 2, cl_attempt_result_to_string (end->result), -1, SQLITE_STATIC);
+  cl_store_bind_text (attempt, 3, rejected ? cl_reject_reason_to_string (end->reason) : NULL);
+  cl_store_bind_text (attempt, 4, rejected ? cl_production_step_to_string (end->failed_step) : NULL);
+  cl_store_bind_opt_int (attempt, 5, end->last_sw);
+  sqlite3_bind_int64 (attempt, 6, attempt_id);
+  if (!cl_store_step_done (self, attempt, "Ending an attempt", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Attempt %" G_GINT64_FORMAT " does not exist or has already ended",
+                   attempt_id);
+      return FALSE;
+    }
+  disposition
+    = cl_store_prepare (self, "INSERT INTO dispositions (attempt_id, destination, decided) VALUES (?, ?, ?)", error);
+  if (disposition == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (disposition, 1, attempt_id);
+  sqlite3_bind_text (disposition, 2, cl_disposition_to_string (end->disposition), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (disposition, 3, ended);
+  if (!cl_store_step_done (self, disposition, "Recording a disposition", error))
+    return FALSE;
+  /* A good card stays good: a later reject of the same chip is a re-feed (DUPLICATE_CHIP), not a verdict on it. */
+  card = cl_store_prepare (self,
+                           "UPDATE cards SET state = CASE WHEN state = 'GOOD' THEN 'GOOD' ELSE ?1 END, "
+                           "last_seen = max(last_seen, ?2) "
+                           "WHERE chip_id = (SELECT chip_id FROM attempts WHERE id = ?3)",
+                           error);
+  if (card == NULL)
+    return FALSE;
+  sqlite3_bind_text (card, 1, rejected ? "REJECTED" : "GOOD", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (card, 2, ended);
+  sqlite3_bind_int64 (card, 3, attempt_id);
+  if (!cl_store_step_done (self, card, "Updating the card's state", error))
+    return FALSE;
+  return cl_store_txn_commit (txn, error);
+}

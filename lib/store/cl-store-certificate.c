@@ -1,0 +1,136 @@
+/* cl-store-certificate.c: issued certificates; at most one per chip and device key unless re-issued on purpose. */
+#include "store/cl-store-private.h"
+
+#include "core/cl-error.h"
+
+#include <string.h>
+
+static gboolean
+check_args (const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc, GError **error)
+{
+  if (!cl_store_check_chip_id (chip_id, error) || !cl_store_check_name ("Certificate holder reference", chr, error))
+    return FALSE;
+  if (key_hash == NULL || strlen (key_hash) != 64)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "Certificate for chip %s: the public key hash must be 64 hex digits", chip_id);
+      return FALSE;
+    }
+  if (cvc == NULL || g_bytes_get_size (cvc) == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Certificate for chip %s is empty", chip_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+insert (ClStore *self, const char *chip_id, const char *key_hash, gint64 issue, const char *chr, GBytes *cvc,
+        gint64 attempt_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gsize len;
+  const void *data = g_bytes_get_data (cvc, &len);
+
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO certificates (chip_id, key_hash, issue, chr, cvc, issued, attempt_id) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, key_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, issue);
+  sqlite3_bind_text (stmt, 4, chr, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 5, data, (int)len, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
+  cl_store_bind_opt_int (stmt, 7, attempt_id > 0 ? attempt_id : -1);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, CL_ERROR, CL_ERROR_STORE,
+                     "A certificate was already issued for chip %s and key %.16s…; re-issue is an explicit, audited "
+                     "act",
+                     chip_id, key_hash);
+      else if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Certificate for unknown chip %s or attempt %" G_GINT64_FORMAT,
+                     chip_id, attempt_id);
+      else
+        cl_store_set_error (self, error, "Recording a certificate");
+      return 0;
+    }
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gint64
+cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc,
+                          gint64 attempt_id, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+
+  if (!check_args (chip_id, key_hash, chr, cvc, error))
+    return 0;
+  locker = g_mutex_locker_new (&self->lock);
+  return insert (self, chip_id, key_hash, 1, chr, cvc, attempt_id, error);
+}
+
+GBytes *
+cl_store_certificate_lookup (ClStore *self, const char *chip_id, const char *key_hash, char **chr, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self,
+                                                    "SELECT cvc, chr FROM certificates WHERE chip_id = ? AND "
+                                                    "key_hash = ? ORDER BY issue DESC LIMIT 1",
+                                                    error);
+
+  if (stmt == NULL)
+    return NULL;
+  cl_store_bind_text (stmt, 1, chip_id);
+  cl_store_bind_text (stmt, 2, key_hash);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No certificate for chip %s and that key",
+                   chip_id ? chip_id : "(null)");
+      return NULL;
+    }
+  if (chr)
+    *chr = cl_store_column_dup_text (stmt, 1);
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize)sqlite3_column_bytes (stmt, 0));
+}
+
+gint64
+cl_store_certificate_reissue (ClStore *self, const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc,
+                              const char *actor, const char *reason, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *detail = NULL;
+  gint64 issue, id;
+
+  if (!check_args (chip_id, key_hash, chr, cvc, error) || !cl_store_check_name ("Re-issue reason", reason, error))
+    return 0;
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(txn = cl_store_txn_begin (self, error)))
+    return 0;
+  stmt = cl_store_prepare (self, "SELECT coalesce(max(issue), 0) FROM certificates WHERE chip_id = ? AND key_hash = ?",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, key_hash, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Reading certificates");
+      return 0;
+    }
+  issue = sqlite3_column_int64 (stmt, 0) + 1;
+  if (!(id = insert (self, chip_id, key_hash, issue, chr, cvc, 0, error)))
+    return 0;
+  detail = g_strdup_printf ("issue %" G_GINT64_FORMAT " key %s chr %s reason: %s", issue, key_hash, chr, reason);
+  if (!cl_store_audit_append_locked (self, actor, "certificate-reissue", chip_id, detail, error))
+    return 0;
+  if (!cl_store_txn_commit (txn, error))
+    return 0;
+  return id;
+}

@@ -1,0 +1,460 @@
+/* cl-store-dashboard.c: dashboard and QA queries (cl-store-dashboard.h). Read-only: they take the store's lock
+ * and one read transaction so a chart never mixes two moments. */
+#include "store/cl-store-dashboard.h"
+
+#include "core/cl-error.h"
+#include "store/cl-store-private.h"
+
+#define SCOPE "kind = 'PRODUCTION' AND (?1 = 0 OR batch_id = ?1)"
+
+void
+cl_batch_info_free (ClBatchInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->name);
+  g_free (info->profile_name);
+  g_free (info);
+}
+
+void
+cl_reject_row_free (ClRejectRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->chip_id);
+  g_free (row->printed_serial);
+  g_free (row->batch_name);
+  g_free (row);
+}
+
+void
+cl_card_event_free (ClCardEvent *event)
+{
+  if (event == NULL)
+    return;
+  g_free (event->what);
+  g_free (event->detail);
+  g_free (event);
+}
+
+/* Holds the lock and a read transaction for the lifetime of the scope. */
+typedef struct
+{
+  ClStore *store;
+  gboolean open;
+} ReadTxn;
+
+static ReadTxn *
+read_begin (ClStore *self, GError **error)
+{
+  ReadTxn *txn = g_new0 (ReadTxn, 1);
+
+  g_mutex_lock (&self->lock);
+  txn->store = self;
+  if (!cl_store_exec (self, "BEGIN", error))
+    {
+      g_mutex_unlock (&self->lock);
+      g_free (txn);
+      return NULL;
+    }
+  txn->open = TRUE;
+  return txn;
+}
+
+static void
+read_end (ReadTxn *txn)
+{
+  sqlite3_exec (txn->store->db, "COMMIT", NULL, NULL, NULL);
+  g_mutex_unlock (&txn->store->lock);
+  g_free (txn);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReadTxn, read_end)
+
+static gboolean
+finish_rows (ClStore *self, int rc, const char *what, GError **error)
+{
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  cl_store_set_error (self, error, what);
+  return FALSE;
+}
+
+GPtrArray *
+cl_store_batch_list (ClStore *self, GError **error)
+{
+  g_autoptr (ReadTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_batch_info_free);
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  if (!(txn = read_begin (self, error)))
+    return NULL;
+  stmt = cl_store_prepare (self,
+                           "SELECT id, name, profile_name, quantity, state, created FROM batches "
+                           "ORDER BY created DESC, id DESC",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClBatchInfo *info = g_new0 (ClBatchInfo, 1);
+
+      info->id = sqlite3_column_int64 (stmt, 0);
+      info->name = cl_store_column_dup_text (stmt, 1);
+      info->profile_name = cl_store_column_dup_text (stmt, 2);
+      info->quantity = (guint) sqlite3_column_int64 (stmt, 3);
+      cl_batch_state_from_string ((const char *) sqlite3_column_text (stmt, 4), &info->state, NULL);
+      info->created = sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (batches, info);
+    }
+  if (!finish_rows (self, rc, "Listing batches", error))
+    return NULL;
+  return g_steal_pointer (&batches);
+}
+
+gboolean
+cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *to, GError **error)
+{
+  g_autoptr (ReadTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  if (!(txn = read_begin (self, error)))
+    return FALSE;
+  stmt = cl_store_prepare (self,
+                           "SELECT coalesce(min(started), 0), coalesce(max(ended), 0) FROM attempts WHERE " SCOPE,
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, MAX (batch_id, 0));
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Reading the production span");
+      return FALSE;
+    }
+  *from = sqlite3_column_int64 (stmt, 0);
+  *to = sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
+static void
+add_at (gint64 *deltas, gint64 n, gint64 from, gint64 bucket_us, gint64 when, gint64 *before)
+{
+  gint64 i;
+
+  if (when < from)
+    {
+      (*before)++;
+      return;
+    }
+  i = (when - from) / bucket_us;
+  if (i < n)
+    deltas[i]++;
+}
+
+GArray *
+cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us,
+                             GError **error)
+{
+  g_autoptr (ReadTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) chips = NULL;
+  g_autoptr (sqlite3_stmt) anonymous = NULL;
+  g_autoptr (GHashTable) good_chips = NULL;
+  g_autoptr (GArray) series = NULL;
+  g_autofree gint64 *fed = NULL;
+  g_autofree gint64 *ok = NULL;
+  gint64 n, fed_before = 0, ok_before = 0, fed_sum, ok_sum;
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  if (bucket_us <= 0 || to <= from || (to - from) / bucket_us > 100000)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "Final yield series needs from < to and at most 100000 buckets of a positive length");
+      return NULL;
+    }
+  n = (to - from + bucket_us - 1) / bucket_us;
+  fed = g_new0 (gint64, n);
+  ok = g_new0 (gint64, n);
+  good_chips = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (!(txn = read_begin (self, error)))
+    return NULL;
+  /* A chip joins the denominator when its first feed ends and the numerator when it is first made good. */
+  chips = cl_store_prepare (self,
+                            "SELECT chip_id, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END) FROM attempts "
+                            "WHERE " SCOPE " AND chip_id IS NOT NULL AND ended IS NOT NULL GROUP BY chip_id",
+                            error);
+  if (chips == NULL)
+    return NULL;
+  sqlite3_bind_int64 (chips, 1, MAX (batch_id, 0));
+  while ((rc = sqlite3_step (chips)) == SQLITE_ROW)
+    {
+      add_at (fed, n, from, bucket_us, sqlite3_column_int64 (chips, 1), &fed_before);
+      if (sqlite3_column_type (chips, 2) != SQLITE_NULL)
+        {
+          add_at (ok, n, from, bucket_us, sqlite3_column_int64 (chips, 2), &ok_before);
+          g_hash_table_add (good_chips, g_strdup ((const char *) sqlite3_column_text (chips, 0)));
+        }
+    }
+  if (!finish_rows (self, rc, "Reading chips for the final yield", error))
+    return NULL;
+
+  /* Feeds that never identified their chip count as one chip each (cl-yield-summary.h). */
+  anonymous = cl_store_prepare (self,
+                                "SELECT ended FROM attempts WHERE " SCOPE " AND chip_id IS NULL AND ended IS NOT NULL",
+                                error);
+  if (anonymous == NULL)
+    return NULL;
+  sqlite3_bind_int64 (anonymous, 1, MAX (batch_id, 0));
+  while ((rc = sqlite3_step (anonymous)) == SQLITE_ROW)
+    add_at (fed, n, from, bucket_us, sqlite3_column_int64 (anonymous, 0), &fed_before);
+  if (!finish_rows (self, rc, "Reading unidentified feeds", error))
+    return NULL;
+
+  {
+    g_autoptr (sqlite3_stmt) recovered = NULL;
+
+    recovered = cl_store_prepare (self,
+                                  "SELECT chip_id, min(created) FROM qa_actions WHERE action = 'RECOVER' AND chip_id IN "
+                                  "(SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL) "
+                                  "GROUP BY chip_id",
+                                  error);
+    if (recovered == NULL)
+      return NULL;
+    sqlite3_bind_int64 (recovered, 1, MAX (batch_id, 0));
+    while ((rc = sqlite3_step (recovered)) == SQLITE_ROW)
+      if (!g_hash_table_contains (good_chips, sqlite3_column_text (recovered, 0)))
+        add_at (ok, n, from, bucket_us, sqlite3_column_int64 (recovered, 1), &ok_before);
+    if (!finish_rows (self, rc, "Reading recoveries", error))
+      return NULL;
+  }
+
+  series = g_array_sized_new (FALSE, TRUE, sizeof (double), (guint) n);
+  fed_sum = fed_before;
+  ok_sum = ok_before;
+  for (gint64 i = 0; i < n; i++)
+    {
+      double value;
+
+      fed_sum += fed[i];
+      ok_sum += ok[i];
+      value = fed_sum > 0 ? (double) ok_sum / (double) fed_sum : 0.0;
+      g_array_append_val (series, value);
+    }
+  return g_steal_pointer (&series);
+}
+
+GPtrArray *
+cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error)
+{
+  g_autoptr (ReadTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_reject_row_free);
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  if (!(txn = read_begin (self, error)))
+    return NULL;
+  /* The latest production rejection of each chip describes why it is in the bin now. */
+  stmt = cl_store_prepare (
+    self,
+    "SELECT c.chip_id, c.printed_serial, coalesce(a.batch_id, 0), b.name, a.reject_reason, a.failed_step, a.last_sw, "
+    "a.ended, c.state, (SELECT count(*) FROM attempts x WHERE x.chip_id = c.chip_id AND x.kind = 'PRODUCTION') "
+    "FROM attempts a JOIN cards c ON c.chip_id = a.chip_id LEFT JOIN batches b ON b.id = a.batch_id "
+    "WHERE a.kind = 'PRODUCTION' AND a.result = 'REJECTED' "
+    "AND a.id = (SELECT max(y.id) FROM attempts y WHERE y.chip_id = a.chip_id AND y.kind = 'PRODUCTION' "
+    "AND y.result = 'REJECTED') "
+    "AND (?1 = 0 OR a.batch_id = ?1) AND (?2 IS NULL OR a.reject_reason = ?2) "
+    "AND (?3 = 0 OR a.ended >= ?3) AND (?4 = 0 OR a.ended < ?4) "
+    "AND (?5 IS NULL OR instr(upper(c.chip_id), upper(?5)) > 0 "
+    "OR instr(upper(coalesce(c.printed_serial, '')), upper(?5)) > 0) "
+    "AND (?6 OR c.state = 'REJECTED') ORDER BY a.ended DESC, a.id DESC LIMIT ?7",
+    error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, MAX (query->batch_id, 0));
+  if (query->reason >= 0 && query->reason < CL_REJECT_REASON_COUNT)
+    sqlite3_bind_text (stmt, 2, cl_reject_reason_to_string (query->reason), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, MAX (query->from, 0));
+  sqlite3_bind_int64 (stmt, 4, MAX (query->to, 0));
+  if (query->search != NULL && *query->search != '\0')
+    sqlite3_bind_text (stmt, 5, query->search, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 6, query->include_closed ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 7, query->limit > 0 ? query->limit : 10000);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClRejectRow *row = g_new0 (ClRejectRow, 1);
+
+      row->chip_id = cl_store_column_dup_text (stmt, 0);
+      row->printed_serial = cl_store_column_dup_text (stmt, 1);
+      row->batch_id = sqlite3_column_int64 (stmt, 2);
+      row->batch_name = cl_store_column_dup_text (stmt, 3);
+      cl_reject_reason_from_string ((const char *) sqlite3_column_text (stmt, 4), &row->reason, NULL);
+      cl_production_step_from_string ((const char *) sqlite3_column_text (stmt, 5), &row->failed_step, NULL);
+      row->last_sw = (gint) cl_store_column_opt_int (stmt, 6);
+      row->rejected = sqlite3_column_int64 (stmt, 7);
+      cl_card_state_from_string ((const char *) sqlite3_column_text (stmt, 8), &row->state, NULL);
+      row->attempts = (guint) sqlite3_column_int64 (stmt, 9);
+      g_ptr_array_add (rows, row);
+    }
+  if (!finish_rows (self, rc, "Searching rejected cards", error))
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
+static ClCardEvent *
+card_event_new (gint64 when, ClCardEventKind kind, gint64 attempt_id, char *what, char *detail, gint sw,
+                gint64 duration_us)
+{
+  ClCardEvent *event = g_new0 (ClCardEvent, 1);
+
+  event->when = when;
+  event->kind = kind;
+  event->attempt_id = attempt_id;
+  event->what = what;
+  event->detail = detail;
+  event->sw = sw;
+  event->duration_us = duration_us;
+  return event;
+}
+
+static int
+compare_events (gconstpointer a, gconstpointer b)
+{
+  const ClCardEvent *x = *(ClCardEvent *const *) a;
+  const ClCardEvent *y = *(ClCardEvent *const *) b;
+
+  if (x->when != y->when)
+    return x->when < y->when ? -1 : 1;
+  if (x->attempt_id != y->attempt_id)
+    return x->attempt_id < y->attempt_id ? -1 : 1;
+  return (int) x->kind - (int) y->kind;
+}
+
+static gboolean
+read_attempts (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = cl_store_prepare (self,
+                           "SELECT a.id, a.kind, a.station, a.reader, a.started, a.ended, a.result, a.reject_reason, "
+                           "a.failed_step, a.last_sw, d.destination, b.name FROM attempts a "
+                           "LEFT JOIN dispositions d ON d.attempt_id = a.id LEFT JOIN batches b ON b.id = a.batch_id "
+                           "WHERE a.chip_id = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 started = sqlite3_column_int64 (stmt, 4);
+      const char *batch = (const char *) sqlite3_column_text (stmt, 11);
+
+      g_ptr_array_add (events, card_event_new (started, CL_CARD_EVENT_ATTEMPT, id,
+                                               cl_store_column_dup_text (stmt, 1),
+                                               g_strdup_printf ("%s / %s%s%s", sqlite3_column_text (stmt, 2),
+                                                                sqlite3_column_text (stmt, 3),
+                                                                batch ? ", batch " : "", batch ? batch : ""),
+                                               -1, 0));
+      if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
+        {
+          gint64 ended = sqlite3_column_int64 (stmt, 5);
+          const char *reason = (const char *) sqlite3_column_text (stmt, 7);
+          const char *dest = (const char *) sqlite3_column_text (stmt, 10);
+          char *detail = reason ? g_strdup_printf ("%s at %s → %s", reason, sqlite3_column_text (stmt, 8),
+                                                   dest ? dest : "?")
+                                : g_strdup_printf ("→ %s", dest ? dest : "?");
+
+          g_ptr_array_add (events, card_event_new (ended, CL_CARD_EVENT_END, id, cl_store_column_dup_text (stmt, 6),
+                                                   detail, (gint) cl_store_column_opt_int (stmt, 9), ended - started));
+        }
+    }
+  return finish_rows (self, rc, "Reading the card's attempts", error);
+}
+
+static gboolean
+read_steps (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = cl_store_prepare (self,
+                           "SELECT s.attempt_id, s.step, s.started, s.duration_us, s.result, s.last_sw, s.detail "
+                           "FROM steps s JOIN attempts a ON a.id = s.attempt_id WHERE a.chip_id = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *detail = (const char *) sqlite3_column_text (stmt, 6);
+
+      g_ptr_array_add (events,
+                       card_event_new (sqlite3_column_int64 (stmt, 2), CL_CARD_EVENT_STEP,
+                                       sqlite3_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
+                                       g_strdup_printf ("%s%s%s", sqlite3_column_text (stmt, 4),
+                                                        detail ? ": " : "", detail ? detail : ""),
+                                       (gint) cl_store_column_opt_int (stmt, 5), sqlite3_column_int64 (stmt, 3)));
+    }
+  return finish_rows (self, rc, "Reading the card's steps", error);
+}
+
+static gboolean
+read_qa (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = cl_store_prepare (self,
+                           "SELECT coalesce(attempt_id, 0), action, user_name, note, created FROM qa_actions "
+                           "WHERE chip_id = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *note = (const char *) sqlite3_column_text (stmt, 3);
+
+      g_ptr_array_add (events, card_event_new (sqlite3_column_int64 (stmt, 4), CL_CARD_EVENT_QA,
+                                               sqlite3_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
+                                               g_strdup_printf ("by %s%s%s", sqlite3_column_text (stmt, 2),
+                                                                note ? ": " : "", note ? note : ""),
+                                               -1, 0));
+    }
+  return finish_rows (self, rc, "Reading the card's QA actions", error);
+}
+
+GPtrArray *
+cl_store_card_history (ClStore *self, const char *chip_id, GError **error)
+{
+  g_autoptr (ReadTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) card = NULL;
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_card_event_free);
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  if (!cl_store_check_chip_id (chip_id, error))
+    return NULL;
+  if (!(txn = read_begin (self, error)))
+    return NULL;
+  card = cl_store_prepare (self, "SELECT 1 FROM cards WHERE chip_id = ?", error);
+  if (card == NULL)
+    return NULL;
+  sqlite3_bind_text (card, 1, chip_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (card) != SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No card with chip id %s", chip_id);
+      return NULL;
+    }
+  if (!read_attempts (self, chip_id, events, error) || !read_steps (self, chip_id, events, error)
+      || !read_qa (self, chip_id, events, error))
+    return NULL;
+  g_ptr_array_sort (events, compare_events);
+  return g_steal_pointer (&events);
+}

@@ -1,0 +1,92 @@
+/* cl-store-dashboard.h: the read-only queries behind the supervisor dashboard and the QA rejects view:
+ * batches, the final-yield series, rejected-card search and a card's full history. Every call is one read
+ * transaction, safe from a worker thread. Yield figures keep the definitions of cl-yield-summary.h. */
+#pragma once
+
+#include "store/cl-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64 id;
+  char *name;
+  char *profile_name;
+  guint quantity;
+  ClBatchState state;
+  gint64 created;
+} ClBatchInfo;
+
+void cl_batch_info_free (ClBatchInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClBatchInfo, cl_batch_info_free)
+
+/* ClBatchInfo of every batch, newest first. */
+GPtrArray *cl_store_batch_list (ClStore *self, GError **error);
+
+/* First feed and last eject of the production attempts in scope (batch_id 0: all); both 0 when none. */
+gboolean cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *to, GError **error);
+
+/* Final yield as it stood at the end of each bucket of [from, to): (good + recovered) / distinct chips over
+ * everything ended (or recovered) up to then. Returns n = ceil((to - from) / bucket_us) doubles. */
+GArray *cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us,
+                                     GError **error);
+
+/* Which rejected cards to list. Unset fields do not filter. */
+typedef struct
+{
+  gint64 batch_id;     /* 0: any */
+  gint reason;         /* ClRejectReason, -1: any */
+  gint64 from, to;     /* rejection time in [from, to); 0: open */
+  const char *search;  /* substring of the printed serial or the chip id (case-insensitive); NULL: any */
+  gboolean include_closed; /* also cards QA already recovered or scrapped */
+  guint limit;         /* 0: 10000 */
+} ClRejectQuery;
+
+/* One rejected card, with its latest production rejection. */
+typedef struct
+{
+  char *chip_id;
+  char *printed_serial; /* NULL if never printed */
+  gint64 batch_id;
+  char *batch_name;     /* NULL if no batch */
+  ClRejectReason reason;
+  ClProductionStep failed_step;
+  gint last_sw;         /* -1: none */
+  gint64 rejected;      /* µs since the epoch */
+  ClCardState state;
+  guint attempts;       /* production attempts of the chip */
+} ClRejectRow;
+
+void cl_reject_row_free (ClRejectRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClRejectRow, cl_reject_row_free)
+
+/* ClRejectRow, latest rejection first. */
+GPtrArray *cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error);
+
+typedef enum
+{
+  CL_CARD_EVENT_ATTEMPT, /* an attempt began (what: kind; detail: station/reader) */
+  CL_CARD_EVENT_STEP,    /* a step of an attempt (what: step; detail: result and detail) */
+  CL_CARD_EVENT_END,     /* an attempt ended (what: result; detail: reason/step/disposition) */
+  CL_CARD_EVENT_QA,      /* a QA action (what: action; detail: user and note) */
+} ClCardEventKind;
+
+typedef struct
+{
+  gint64 when;
+  ClCardEventKind kind;
+  gint64 attempt_id;
+  char *what;
+  char *detail;
+  gint sw;          /* -1: none */
+  gint64 duration_us; /* steps and ended attempts; 0 otherwise */
+} ClCardEvent;
+
+void cl_card_event_free (ClCardEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClCardEvent, cl_card_event_free)
+
+/* ClCardEvent of the chip in time order: attempts, their steps and ends, QA actions. CL_ERROR_NOT_FOUND for an
+ * unknown chip. */
+GPtrArray *cl_store_card_history (ClStore *self, const char *chip_id, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,119 @@
+/* cl-store-journal.c: the write-ahead journal of irreversible steps (DESIGN §2). */
+#include "store/cl-store-private.h"
+
+#include "core/cl-error.h"
+
+#include <string.h>
+
+gint64
+cl_store_journal_intent (ClStore *self, gint64 attempt_id, const char *chip_id, ClJournalOp op, gint from_version,
+                         gint to_version, const char *key_hash, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (!cl_store_check_chip_id (chip_id, error))
+    return 0;
+  if (op == CL_JOURNAL_PUT_KEY && (from_version < 0 || from_version > 255 || to_version < 0 || to_version > 255))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "PUT KEY intent for chip %s needs key versions 0..255 (got %d -> %d)", chip_id, from_version,
+                   to_version);
+      return 0;
+    }
+  if (op == CL_JOURNAL_CERT_ISSUE && (key_hash == NULL || strlen (key_hash) != 64))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "Certificate intent for chip %s needs the 64-hex-digit public key hash", chip_id);
+      return 0;
+    }
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO journal (kind, chip_id, attempt_id, op, from_version, to_version, key_hash, "
+                           "created) VALUES ('INTENT', ?, ?, ?, ?, ?, ?, ?)",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  cl_store_bind_opt_int (stmt, 2, attempt_id > 0 ? attempt_id : -1);
+  sqlite3_bind_text (stmt, 3, cl_journal_op_to_string (op), -1, SQLITE_STATIC);
+  cl_store_bind_opt_int (stmt, 4, op == CL_JOURNAL_PUT_KEY ? from_version : -1);
+  cl_store_bind_opt_int (stmt, 5, op == CL_JOURNAL_PUT_KEY ? to_version : -1);
+  cl_store_bind_text (stmt, 6, op == CL_JOURNAL_CERT_ISSUE ? key_hash : NULL);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+  /* Autocommit: with synchronous=FULL the row is in the synced WAL when sqlite3_step returns. */
+  if (!cl_store_step_done (self, stmt, "Journalling an intent", error))
+    return 0;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+gboolean
+cl_store_journal_outcome (ClStore *self, gint64 intent_id, ClJournalOutcome outcome, const char *detail, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO journal (kind, chip_id, attempt_id, op, intent_id, outcome, detail, created) "
+                           "SELECT 'OUTCOME', chip_id, attempt_id, op, id, ?, ?, ? FROM journal "
+                           "WHERE id = ? AND kind = 'INTENT'",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cl_journal_outcome_to_string (outcome), -1, SQLITE_STATIC);
+  cl_store_bind_text (stmt, 2, detail);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 4, intent_id);
+  if (!cl_store_step_done (self, stmt, "Journalling an outcome", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No journal intent %" G_GINT64_FORMAT, intent_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+cl_store_journal_open_intents (ClStore *self, const char *chip_id, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) intents = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_journal_intent_free);
+  int rc;
+
+  if (!cl_store_check_chip_id (chip_id, error))
+    return NULL;
+  locker = g_mutex_locker_new (&self->lock);
+  /* The latest outcome decides; UNKNOWN keeps the intent open. */
+  stmt = cl_store_prepare (self,
+                           "SELECT i.id, i.attempt_id, i.op, i.from_version, i.to_version, i.key_hash, i.created "
+                           "FROM journal i WHERE i.chip_id = ?1 AND i.kind = 'INTENT' AND coalesce("
+                           "(SELECT o.outcome FROM journal o WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1),"
+                           " 'UNKNOWN') = 'UNKNOWN' ORDER BY i.id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr (ClJournalIntent) intent = g_new0 (ClJournalIntent, 1);
+
+      intent->id = sqlite3_column_int64 (stmt, 0);
+      intent->chip_id = g_strdup (chip_id);
+      intent->attempt_id = MAX (cl_store_column_opt_int (stmt, 1), 0);
+      if (!cl_journal_op_from_string ((const char *)sqlite3_column_text (stmt, 2), &intent->op, error))
+        return NULL;
+      intent->from_version = (gint)cl_store_column_opt_int (stmt, 3);
+      intent->to_version = (gint)cl_store_column_opt_int (stmt, 4);
+      intent->key_hash = cl_store_column_dup_text (stmt, 5);
+      intent->created = sqlite3_column_int64 (stmt, 6);
+      g_ptr_array_add (intents, g_steal_pointer (&intent));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Reading the journal");
+      return NULL;
+    }
+  return g_steal_pointer (&intents);
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The full key ceremony through cardline-admin on the rig's SoftHSM2 (run under rig-run --parts hsm).
+# Secrets go in on stdin (the non-terminal mode) and come out into --secret-dir; neither the output nor the
+# audit trail may contain any of them.
+set -eu
+admin="$1"
+work="$CARDLINE_RIG_DIR/keys-admin"
+mkdir -p "$work/secrets" && chmod 700 "$work" "$work/secrets"
+export CARDLINE_KEYS_AUDIT="$work/audit.log"
+out="$work/out.txt"
+C1=404142434445464748494A4B4C4D4E4F
+C2=000102030405060708090A0B0C0D0E0F
+C3=101112131415161718191A1B1C1D1E1F
+
+# second token for the transport test (PINs only in rig-private files)
+so=$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); pin=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+softhsm2-util --init-token --free --label cardline-rig-b --so-pin "$so" --pin "$pin" >/dev/null
+umask 077; printf '%s' "$pin" > "$work/pin-b"; umask 022
+
+{
+  printf '%s\n%s\n' "$C1" "$C2" | "$admin" keys import --name TK --kind transport --components 2 \
+    --custodian alice --custodian bob --actor ceremony-test
+  printf '%s\n%s\n' "$C1" "$C2" | CARDLINE_P11_TOKEN=cardline-rig-b CARDLINE_P11_PIN_FILE="$work/pin-b" \
+    "$admin" keys import --name TK --kind transport --components 2 --actor ceremony-test
+  printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$C1" "$C2" "$C3" "$C2" "$C3" "$C1" | "$admin" keys import --name KMC \
+    --key-version 1 --type aes --length 16 --components 2 --exportable --actor ceremony-test
+  "$admin" keys generate --name KST --key-version 2 --kind set --type des3 --length 16 --components 3 \
+    --secret-dir "$work/secrets" --actor ceremony-test </dev/null
+  "$admin" keys export --name KMC --key-version 1 --transport TK --out "$work/kmc.wrapped" --actor ceremony-test
+  CARDLINE_P11_TOKEN=cardline-rig-b CARDLINE_P11_PIN_FILE="$work/pin-b" \
+    "$admin" keys import-wrapped "$work/kmc.wrapped" --actor ceremony-test
+  "$admin" keys retire --name KST --key-version 2 --actor ceremony-test
+  "$admin" keys list
+  "$admin" keys dkek-split "$work/dkek.pbe" --threshold 2 --shares 3 --secret-dir "$work/secrets" </dev/null
+} > "$out" 2>&1 || { cat "$out"; exit 1; }
+
+# combine from shares 1 and 3 (prime, then ID and value of each)
+field () { sed -n "s/^$2 *: //p" "$1"; }
+last=$(ls "$work/secrets" | tail -3)
+s1="$work/secrets/$(echo "$last" | sed -n 1p)"; s3="$work/secrets/$(echo "$last" | sed -n 3p)"
+printf '%s\n%s\n%s\n%s\n%s\n' "$(field "$s1" Prime)" "$(field "$s1" 'Share ID')" "$(field "$s1" 'Share value')" \
+  "$(field "$s3" 'Share ID')" "$(field "$s3" 'Share value')" |
+  "$admin" keys dkek-combine "$work/dkek.pbe" --combine 2 >> "$out" 2>&1 || { cat "$out"; exit 1; }
+# one share is not enough
+if printf '%s\n%s\n%s\n' "$(field "$s1" Prime)" "$(field "$s1" 'Share ID')" "$(field "$s1" 'Share value')" |
+  "$admin" keys dkek-combine "$work/dkek.pbe" --combine 1 >> "$out" 2>&1; then
+  echo "dkek-combine accepted fewer shares than the threshold"; exit 1
+fi
+
+cat "$out"
+grep -q "Key KMC/enc version 1: check value" "$out"
+grep -q "check value .* matches the file" "$out"
+grep -q "KST .*retired" "$out"
+kmc_kcv=$(sed -n 's/^Key KMC\/enc version 1: check value \([0-9A-F]*\).*/\1/p' "$out")
+grep -q "Key KMC version 1 imported; check value $kmc_kcv" "$out"
+
+# no secret anywhere: typed components, generated components, password shares
+for secret in $C1 $C2 $C3 $(cat "$work"/secrets/secret-0*.txt | sed -n 's/^Share value : //p;/^[0-9A-F]\{32\}$/p'); do
+  if grep -qi -- "$secret" "$out" "$CARDLINE_KEYS_AUDIT"; then echo "secret leaked into output or audit"; exit 1; fi
+done
+grep -c . "$CARDLINE_KEYS_AUDIT"
+echo "audit chain:"; grep -q "key.import-wrapped" "$CARDLINE_KEYS_AUDIT"
+echo ok

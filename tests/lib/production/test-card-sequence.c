@@ -1,0 +1,375 @@
+/* test-card-sequence: ClCardSequence against cardline-vcard's dispatcher in-process, keys in SoftHSM2
+ * (run under tests/rig/rig-run --parts hsm). Good cards, re-feeds, every defect the demo uses, hostile answers,
+ * and resumption after the card is torn at many points of the sequence. */
+#include <string.h>
+
+#include "cl-vcard-manufacture.h"
+#include "cl-vcard-session.h"
+#include "cl-vcard-transport.h"
+#include "core/cl-error.h"
+#include "core/cl-hex.h"
+#include "crypto/cl-plain-key-set.h"
+#include "gp/cl-gp-card.h"
+#include "p11-test-token.h"
+#include "production/cl-card-sequence.h"
+#include "production/cl-demo-pki.h"
+#include "scp/cl-scp03.h"
+
+static ClP11Token *token;
+static ClProductionSetup *setup;
+static ClStore *store;
+static char *work_dir;
+static guint card_index;
+static guint32 serial_base;
+
+/* ---- a transport that lies: hostile answers at chosen commands ---- */
+
+typedef enum
+{
+  TAMPER_TRUNCATE_CPLC,
+  TAMPER_FLIP_CRYPTOGRAM,
+  TAMPER_GARBAGE_STATUS,
+} Tamper;
+
+#define TEST_TYPE_TAMPER (test_tamper_get_type ())
+G_DECLARE_FINAL_TYPE (TestTamper, test_tamper, TEST, TAMPER, GObject)
+
+struct _TestTamper
+{
+  GObject parent_instance;
+  ClTransport *inner;
+  Tamper mode;
+};
+
+static void tamper_iface_init (ClTransportInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestTamper, test_tamper, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, tamper_iface_init))
+
+static GBytes *
+tamper_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GError **error)
+{
+  TestTamper *self = TEST_TAMPER (t);
+  const guint8 *c = g_bytes_get_data (command, NULL);
+  g_autoptr (GBytes) response = cl_transport_transmit (self->inner, command, cancellable, error);
+  gsize len;
+  guint8 *r;
+
+  if (response == NULL)
+    return NULL;
+  r = g_bytes_unref_to_data (g_steal_pointer (&response), &len);
+  if (self->mode == TAMPER_TRUNCATE_CPLC && c[1] == 0xCA && c[2] == 0x9F && c[3] == 0x7F && len > 12)
+    {
+      memmove (r + 10, r + len - 2, 2);
+      len = 12;
+    }
+  else if (self->mode == TAMPER_FLIP_CRYPTOGRAM && c[1] == 0x50 && len > 30)
+    r[28] ^= 0x01; /* last byte of the card cryptogram: KDD(10) KVN scp i challenge(8) cryptogram(8) */
+  else if (self->mode == TAMPER_GARBAGE_STATUS && c[1] == 0xF2 && len > 4)
+    r[0] = 0x99;
+  return g_bytes_new_take (r, len);
+}
+
+static GBytes *
+tamper_get_atr (ClTransport *t)
+{
+  return cl_transport_get_atr (TEST_TAMPER (t)->inner);
+}
+
+static gboolean
+tamper_supports_extended (ClTransport *t)
+{
+  return cl_transport_supports_extended (TEST_TAMPER (t)->inner);
+}
+
+static void
+tamper_iface_init (ClTransportInterface *iface)
+{
+  iface->transmit = tamper_transmit;
+  iface->get_atr = tamper_get_atr;
+  iface->supports_extended = tamper_supports_extended;
+}
+
+static void
+test_tamper_dispose (GObject *o)
+{
+  g_clear_object (&TEST_TAMPER (o)->inner);
+  G_OBJECT_CLASS (test_tamper_parent_class)->dispose (o);
+}
+
+static void
+test_tamper_class_init (TestTamperClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = test_tamper_dispose;
+}
+
+static void
+test_tamper_init (TestTamper *self)
+{
+}
+
+/* ---- helpers ---- */
+
+static GBytes *
+demo_key (const char *group, const char *role)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autofree char *hex = NULL;
+
+  g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL));
+  hex = g_key_file_get_string (file, group, role, NULL);
+  return cl_hex_decode (hex, NULL);
+}
+
+static ClVcardImage *
+new_card (void)
+{
+  ClVcardManufactureSpec spec = { CL_KEY_TYPE_AES, 0x30 };
+  g_autoptr (GError) error = NULL;
+  ClVcardImage *image;
+
+  spec.kst_enc = demo_key ("KST", "enc");
+  spec.kst_mac = demo_key ("KST", "mac");
+  spec.kst_dek = demo_key ("KST", "dek");
+  spec.scp = 0x03;
+  spec.i = 0x70;
+  image = cl_vcard_manufacture (&spec, serial_base, card_index++, &error);
+  g_assert_no_error (error);
+  g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
+  return image;
+}
+
+static ClTransport *
+insert (ClVcardImage *image)
+{
+  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+
+  return CL_TRANSPORT (cl_vcard_transport_new (session));
+}
+
+static ClCardSequence *
+produce_over (ClTransport *transport)
+{
+  g_autoptr (GError) error = NULL;
+  ClCardSequence *sequence = cl_card_sequence_new (setup, 0, "test", "in-process");
+
+  g_assert_true (cl_card_sequence_run (sequence, transport, NULL, &error));
+  g_assert_no_error (error);
+  return sequence;
+}
+
+static ClCardSequence *
+produce (ClVcardImage *image)
+{
+  g_autoptr (ClTransport) transport = insert (image);
+
+  return produce_over (transport);
+}
+
+static void
+assert_rejected (ClCardSequence *sequence, ClRejectReason reason, ClProductionStep step)
+{
+  const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
+
+  if (o->good || o->reason != reason || o->failed_step != step)
+    g_error ("expected REJECT %s at %s, got %s %s at %s: %s", cl_reject_reason_to_string (reason),
+             cl_production_step_to_string (step), o->good ? "GOOD" : "REJECT",
+             cl_reject_reason_to_string (o->reason), cl_production_step_to_string (o->failed_step),
+             o->detail ? o->detail : "");
+}
+
+static void
+assert_good (ClCardSequence *sequence)
+{
+  const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
+
+  if (!o->good)
+    g_error ("expected GOOD, got %s at %s (SW %04X): %s", cl_reject_reason_to_string (o->reason),
+             cl_production_step_to_string (o->failed_step), o->last_sw, o->detail);
+}
+
+/* The card authenticates with keys, plain on the host (independent of the token). */
+static gboolean
+authenticates (ClVcardImage *image, ClKeySet *keys, guint8 kvn)
+{
+  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
+  g_autoptr (ClScp03) scp = NULL;
+  ClGpFci fci;
+
+  g_assert_true (cl_gp_select_isd (channel, &fci, NULL, NULL));
+  scp = cl_scp03_open (channel, keys, kvn, 0x03, NULL, NULL, NULL);
+  return scp != NULL;
+}
+
+/* ---- tests ---- */
+
+static void
+test_good_card (void)
+{
+  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClCardSequence) sequence = produce (image);
+  const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
+  g_autoptr (GBytes) kst_enc = demo_key ("KST", "enc"), kmc_enc = demo_key ("KMC", "enc"),
+                     kmc_mac = demo_key ("KMC", "mac"), kmc_dek = demo_key ("KMC", "dek");
+  g_autoptr (ClKeySet) kst = NULL, kmc = NULL, card = NULL;
+  g_autoptr (ClCardRecord) record = NULL;
+  GBytes *kdd = cl_vcard_image_get_kdd (image);
+
+  assert_good (sequence);
+  g_assert_nonnull (o->chip_id);
+  g_assert_cmpuint (strlen (o->chr), ==, 15);
+  g_assert_true (g_str_has_prefix (o->chr, o->serial));
+  g_test_message ("good card %s serial %s: %" G_GUINT64_FORMAT " APDUs, %" G_GUINT64_FORMAT " bytes out, %"
+                  G_GUINT64_FORMAT " in, %.1f ms",
+                  o->chip_id, o->serial, o->apdus, o->bytes_sent, o->bytes_received, o->cycle_us / 1000.0);
+  g_assert_cmpuint (o->apdus, >, 10);
+
+  record = cl_store_card_lookup (store, o->chip_id, NULL);
+  g_assert_nonnull (record);
+  g_assert_cmpint (record->state, ==, CL_CARD_GOOD);
+
+  /* The KST is gone; keys diversified from the KMC on the host (not the token) authenticate. */
+  kst = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x30, g_bytes_get_data (kst_enc, NULL), g_bytes_get_data (kst_enc, NULL),
+                              g_bytes_get_data (kst_enc, NULL), 16, NULL);
+  kmc = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, g_bytes_get_data (kmc_enc, NULL), g_bytes_get_data (kmc_mac, NULL),
+                              g_bytes_get_data (kmc_dek, NULL), 16, NULL);
+  card = cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, g_bytes_get_data (kdd, NULL), 0x31, NULL);
+  g_assert_nonnull (card);
+  g_assert_false (authenticates (image, kst, 0x30));
+  g_assert_true (authenticates (image, card, 0x31));
+}
+
+static void
+test_refeed_good_is_duplicate (void)
+{
+  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClCardSequence) first = produce (image);
+  g_autoptr (ClCardSequence) again = NULL;
+
+  assert_good (first);
+  again = produce (image);
+  assert_rejected (again, CL_REJECT_DUPLICATE_CHIP, CL_STEP_IDENTIFY);
+}
+
+static void
+check_defect (const char *key, const char *value, ClRejectReason reason, ClProductionStep step)
+{
+  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClCardSequence) sequence = NULL;
+
+  g_assert_true (cl_vcard_image_set_defect (image, key, value, NULL));
+  sequence = produce (image);
+  assert_rejected (sequence, reason, step);
+  g_test_message ("%s=%s: %s at %s, SW %04X: %s", key, value,
+                  cl_reject_reason_to_string (cl_card_sequence_get_outcome (sequence)->reason),
+                  cl_production_step_to_string (cl_card_sequence_get_outcome (sequence)->failed_step),
+                  cl_card_sequence_get_outcome (sequence)->last_sw, cl_card_sequence_get_outcome (sequence)->detail);
+}
+
+static void
+test_defects (void)
+{
+  check_defect ("wrong_kst", "true", CL_REJECT_AUTH_KST_FAILED, CL_STEP_OPEN_KST);
+  check_defect ("keygen_fail", "true", CL_REJECT_KEYGEN_FAILED, CL_STEP_INIT_APPLET);
+  check_defect ("sw_at", "LOAD.1:6581", CL_REJECT_LOAD_FAILED, CL_STEP_LOAD_APPLET);
+  check_defect ("sw_at", "D8:6A80", CL_REJECT_KEY_ROTATION_FAILED, CL_STEP_ROTATE_KEYS);
+  check_defect ("mute", "true", CL_REJECT_NO_ATR, CL_STEP_IDENTIFY);
+}
+
+static void
+check_hostile (Tamper mode, ClRejectReason reason, ClProductionStep step)
+{
+  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (TestTamper) tamper = g_object_new (TEST_TYPE_TAMPER, NULL);
+  g_autoptr (ClCardSequence) sequence = NULL;
+
+  tamper->inner = insert (image);
+  tamper->mode = mode;
+  sequence = produce_over (CL_TRANSPORT (tamper));
+  assert_rejected (sequence, reason, step);
+  g_test_message ("hostile %d: %s", mode, cl_card_sequence_get_outcome (sequence)->detail);
+}
+
+static void
+test_hostile (void)
+{
+  check_hostile (TAMPER_TRUNCATE_CPLC, CL_REJECT_HOSTILE_CARD, CL_STEP_IDENTIFY);
+  check_hostile (TAMPER_FLIP_CRYPTOGRAM, CL_REJECT_AUTH_KST_FAILED, CL_STEP_OPEN_KST);
+  check_hostile (TAMPER_GARBAGE_STATUS, CL_REJECT_HOSTILE_CARD, CL_STEP_CONFIGURE);
+}
+
+/* Torn after n APDUs, then re-inserted intact: the second attempt must finish the card good. */
+static void
+test_tear_and_resume (void)
+{
+  g_autoptr (ClVcardImage) probe = new_card ();
+  g_autoptr (ClCardSequence) full = produce (probe);
+  guint64 total = cl_card_sequence_get_outcome (full)->apdus;
+  guint step = MAX (1, (guint)total / 12);
+
+  assert_good (full);
+  for (guint n = 1; n < total; n += step)
+    {
+      g_autoptr (ClVcardImage) image = new_card ();
+      g_autofree char *text = g_strdup_printf ("%u", n);
+      g_autoptr (ClCardSequence) torn = NULL, again = NULL;
+
+      g_assert_true (cl_vcard_image_set_defect (image, "tear_after", text, NULL));
+      torn = produce (image);
+      g_assert_false (cl_card_sequence_get_outcome (torn)->good);
+      g_assert_true (cl_vcard_image_set_defect (image, "tear_after", "0", NULL));
+      again = produce (image);
+      if (!cl_card_sequence_get_outcome (again)->good)
+        g_error ("torn after %u APDUs (%s at %s), then: %s at %s: %s", n,
+                 cl_reject_reason_to_string (cl_card_sequence_get_outcome (torn)->reason),
+                 cl_production_step_to_string (cl_card_sequence_get_outcome (torn)->failed_step),
+                 cl_reject_reason_to_string (cl_card_sequence_get_outcome (again)->reason),
+                 cl_production_step_to_string (cl_card_sequence_get_outcome (again)->failed_step),
+                 cl_card_sequence_get_outcome (again)->detail);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pki = NULL, *profile = NULL, *db = NULL;
+  g_autofree char *keys = NULL;
+  ClProductionConfig *config;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  work_dir = g_dir_make_tmp ("cardline-sequence-XXXXXX", &error);
+  g_assert_no_error (error);
+  pki = g_build_filename (work_dir, "pki", NULL);
+  keys = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
+  profile = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "smartcard-hsm-demo.profile", NULL);
+  db = g_build_filename (work_dir, "store.db", NULL);
+  serial_base = g_random_int () & 0x7FFF0000u;
+
+  token = p11_test_token_open (TRUE);
+  g_assert_true (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* twice: the second run keeps everything */
+  g_assert_true (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error));
+  g_setenv ("CARDLINE_PKI_DIR", pki, TRUE);
+  config = cl_production_config_load (profile, &error);
+  g_assert_no_error (error);
+  store = cl_store_open (db, &error);
+  g_assert_no_error (error);
+  setup = cl_production_setup_new (config, token, store, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/production/good-card", test_good_card);
+  g_test_add_func ("/production/refeed-good-is-duplicate", test_refeed_good_is_duplicate);
+  g_test_add_func ("/production/defects", test_defects);
+  g_test_add_func ("/production/hostile", test_hostile);
+  g_test_add_func ("/production/tear-and-resume", test_tear_and_resume);
+  status = g_test_run ();
+
+  g_clear_object (&setup);
+  g_clear_object (&store);
+  g_clear_object (&token);
+  return status;
+}

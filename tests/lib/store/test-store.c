@@ -1,0 +1,589 @@
+/* Unit tests of lib/store: schema, journal, certificates, dispositions, audit chain, yield, threads. */
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "core/cl-error.h"
+#include "store/cl-store.h"
+
+#define HASH_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define HASH_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
+#define T0     ((gint64)1700000000 * G_USEC_PER_SEC)
+#define SEC    G_USEC_PER_SEC
+
+typedef struct
+{
+  char *dir;
+  char *path;
+  ClStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("cl-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "cardline.db", NULL);
+  f->store = cl_store_open (f->path, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  g_clear_object (&f->store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
+      g_unlink (p);
+    }
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static void
+reopen (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_clear_object (&f->store);
+  f->store = cl_store_open (f->path, &error);
+  g_assert_no_error (error);
+}
+
+static void
+raw_sql (Fixture *f, const char *sql, gboolean expect_ok)
+{
+  sqlite3 *db = NULL;
+  char *msg = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
+  if (expect_ok)
+    g_assert_cmpstr (msg, ==, NULL);
+  else
+    g_assert_cmpint (rc, !=, SQLITE_OK);
+  sqlite3_free (msg);
+  sqlite3_close (db);
+}
+
+static gint64
+new_batch (Fixture *f, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id = cl_store_batch_create (f->store, name, "smartcard-hsm", HASH_A, 100, "supervisor", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+/* One attempt from feed to eject; reason < 0 means good. Returns its id. */
+static gint64
+run_attempt (Fixture *f, gint64 batch, ClAttemptKind kind, const char *chip, gint64 start, gint64 length, int reason,
+             ClProductionStep failed_step)
+{
+  g_autoptr (GError) error = NULL;
+  ClAttemptEnd end = { 0 };
+  gint64 id = cl_store_attempt_begin (f->store, batch, kind, "line-1", "Reader 0", start, &error);
+
+  g_assert_no_error (error);
+  if (chip)
+    {
+      cl_store_attempt_identify (f->store, id, chip, start + 1, NULL, &error);
+      g_assert_no_error (error);
+    }
+  cl_store_attempt_add_step (f->store, id, CL_STEP_IDENTIFY, start, length / 2, CL_STEP_RESULT_OK, 0x9000, NULL,
+                             &error);
+  g_assert_no_error (error);
+  end.result = reason < 0 ? CL_ATTEMPT_GOOD : CL_ATTEMPT_REJECTED;
+  end.reason = reason < 0 ? 0 : (ClRejectReason)reason;
+  end.failed_step = failed_step;
+  end.last_sw = reason < 0 ? 0x9000 : 0x6982;
+  end.disposition = reason < 0 ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN;
+  end.ended = start + length;
+  cl_store_attempt_end (f->store, id, &end, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+test_schema_reopen (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClCardRecord) card = NULL;
+  gint64 batch = new_batch (f, "B1");
+
+  g_assert_cmpuint (cl_store_get_schema_version (f->store), ==, CL_STORE_SCHEMA_VERSION);
+  run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, "4790AB01", T0, 10 * SEC, -1, 0);
+  cl_store_card_set_printed_serial (f->store, "4790AB01", "DECLB1-00001", &error);
+  g_assert_no_error (error);
+  reopen (f);
+  g_assert_cmpuint (cl_store_get_schema_version (f->store), ==, CL_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (cl_store_batch_lookup (f->store, "B1", &error), ==, batch);
+  g_assert_no_error (error);
+  card = cl_store_card_lookup_by_serial (f->store, "DECLB1-00001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (card->chip_id, ==, "4790AB01");
+  g_assert_cmpint (card->state, ==, CL_CARD_GOOD);
+  g_assert_true (cl_store_integrity_check (f->store, &error));
+  g_assert_no_error (error);
+
+  /* Bad input is named, not stored. */
+  g_assert_null (cl_store_card_lookup (f->store, "nothex", &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (cl_store_card_set_state (f->store, "4790ab01", CL_CARD_GOOD, -1, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (cl_store_batch_create (f->store, "B1", "p", HASH_A, 1, "supervisor", &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "B1"));
+}
+
+static void
+test_newer_schema_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = NULL;
+
+  g_clear_object (&f->store);
+  raw_sql (f, "PRAGMA user_version = 99", TRUE);
+  store = cl_store_open (f->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "99"));
+  raw_sql (f, "PRAGMA user_version = 1", TRUE);
+  reopen (f);
+}
+
+static void
+test_journal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) open = NULL;
+  g_autoptr (ClCardRecord) card = NULL;
+  gint64 batch = new_batch (f, "B1");
+  gint64 attempt = cl_store_attempt_begin (f->store, batch, CL_ATTEMPT_PRODUCTION, "line-1", "Reader 0", 0, &error);
+  gint64 put_key, cert;
+  ClJournalIntent *intent;
+
+  cl_store_attempt_identify (f->store, attempt, "0011223344", 0, NULL, &error);
+  g_assert_no_error (error);
+
+  /* intent -> outcome: nothing left open */
+  put_key = cl_store_journal_intent (f->store, attempt, "0011223344", CL_JOURNAL_PUT_KEY, 0x30, 0x01, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (cl_store_journal_outcome (f->store, put_key, CL_JOURNAL_DONE, "KCVs match", &error));
+  g_assert_no_error (error);
+  cl_store_card_set_state (f->store, "0011223344", CL_CARD_KEYS_ROTATED, 0x01, &error);
+  g_assert_no_error (error);
+  open = cl_store_journal_open_intents (f->store, "0011223344", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, ==, 0);
+  g_clear_pointer (&open, g_ptr_array_unref);
+
+  /* A crash between intent and outcome: the intent survives a reopen. */
+  cert = cl_store_journal_intent (f->store, attempt, "0011223344", CL_JOURNAL_CERT_ISSUE, -1, -1, HASH_B, &error);
+  g_assert_no_error (error);
+  reopen (f);
+  open = cl_store_journal_open_intents (f->store, "0011223344", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, ==, 1);
+  intent = open->pdata[0];
+  g_assert_cmpint (intent->id, ==, cert);
+  g_assert_cmpint (intent->op, ==, CL_JOURNAL_CERT_ISSUE);
+  g_assert_cmpstr (intent->key_hash, ==, HASH_B);
+  g_assert_cmpint (intent->attempt_id, ==, attempt);
+  card = cl_store_card_lookup (f->store, "0011223344", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (card->key_version, ==, 0x01);
+  g_assert_cmpint (card->state, ==, CL_CARD_KEYS_ROTATED);
+  g_clear_pointer (&open, g_ptr_array_unref);
+
+  /* UNKNOWN keeps it open; a later DONE closes it. */
+  cl_store_journal_outcome (f->store, cert, CL_JOURNAL_UNKNOWN, "card removed", &error);
+  g_assert_no_error (error);
+  open = cl_store_journal_open_intents (f->store, "0011223344", &error);
+  g_assert_cmpuint (open->len, ==, 1);
+  g_clear_pointer (&open, g_ptr_array_unref);
+  cl_store_journal_outcome (f->store, cert, CL_JOURNAL_DONE, NULL, &error);
+  g_assert_no_error (error);
+  open = cl_store_journal_open_intents (f->store, "0011223344", &error);
+  g_assert_cmpuint (open->len, ==, 0);
+
+  g_assert_false (cl_store_journal_outcome (f->store, 9999, CL_JOURNAL_DONE, NULL, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* Journal rows are append-only. */
+  g_clear_object (&f->store);
+  raw_sql (f, "UPDATE journal SET outcome = 'FAILED'", FALSE);
+  raw_sql (f, "DELETE FROM journal", FALSE);
+  reopen (f);
+}
+
+static void
+test_certificate_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) cvc1 = g_bytes_new_static ("\x7f\x21\x01\x00", 4);
+  g_autoptr (GBytes) cvc2 = g_bytes_new_static ("\x7f\x21\x01\x01", 4);
+  g_autoptr (GBytes) got = NULL;
+  g_autofree char *chr = NULL;
+  gint64 batch = new_batch (f, "B1");
+
+  run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, "C0FFEE", T0, SEC, -1, 0);
+  g_assert_cmpint (cl_store_certificate_add (f->store, "C0FFEE", HASH_A, "DECLB100001", cvc1, 0, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_certificate_add (f->store, "C0FFEE", HASH_A, "DECLB100002", cvc2, 0, &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "C0FFEE"));
+  g_clear_error (&error);
+  /* Another key of the same chip is another certificate. */
+  g_assert_cmpint (cl_store_certificate_add (f->store, "C0FFEE", HASH_B, "DECLB100003", cvc2, 0, &error), >, 0);
+  g_assert_no_error (error);
+  /* Unknown chip */
+  g_assert_cmpint (cl_store_certificate_add (f->store, "DEAD", HASH_A, "X", cvc1, 0, &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_clear_error (&error);
+
+  g_assert_cmpint (cl_store_certificate_reissue (f->store, "C0FFEE", HASH_A, "DECLB100004", cvc2, "qa-anna",
+                                                 "EF.C_DevAut corrupted", &error),
+                   >, 0);
+  g_assert_no_error (error);
+  got = cl_store_certificate_lookup (f->store, "C0FFEE", HASH_A, &chr, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (got, cvc2));
+  g_assert_cmpstr (chr, ==, "DECLB100004");
+  g_assert_true (cl_store_verify_audit_chain (f->store, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_one_disposition (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 batch = new_batch (f, "B1");
+  gint64 id
+    = run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, "0102", T0, SEC, CL_REJECT_CARD_REMOVED, CL_STEP_LOAD_APPLET);
+  ClAttemptEnd end = { CL_ATTEMPT_GOOD, 0, 0, -1, CL_DISPOSITION_OUTPUT, 0 };
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+
+  g_assert_false (cl_store_attempt_end (f->store, id, &end, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_clear_error (&error);
+  /* A raw second disposition is refused by the schema too. */
+  g_clear_object (&f->store);
+  raw_sql (f, "INSERT INTO dispositions VALUES (1, 'OUTPUT', 0)", FALSE);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT count(*) FROM attempts a WHERE a.ended IS NOT NULL AND "
+                                       "(SELECT count(*) FROM dispositions d WHERE d.attempt_id = a.id) != 1",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  reopen (f);
+}
+
+static void
+test_audit_chain (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint64 n = 0;
+
+  new_batch (f, "B1");
+  cl_store_user_add (f->store, "anna", CL_ROLE_QA, "admin", &error);
+  g_assert_no_error (error);
+  cl_store_audit_append (f->store, "custodian-1", "key-ceremony", "KMC/1", "3 components, KCV 1A2B3C", &error);
+  g_assert_no_error (error);
+  cl_store_audit_append (f->store, "line-1", "host-derivation", "batch B1", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (cl_store_verify_audit_chain (f->store, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 4);
+
+  g_clear_object (&f->store);
+  /* The triggers refuse an ordinary edit ... */
+  raw_sql (f, "UPDATE audit SET detail = 'KCV 000000' WHERE seq = 3", FALSE);
+  raw_sql (f, "DELETE FROM audit WHERE seq = 3", FALSE);
+  /* ... and the chain catches one that goes around them. */
+  raw_sql (f, "DROP TRIGGER audit_no_update; UPDATE audit SET detail = 'KCV 000000' WHERE seq = 3", TRUE);
+  reopen (f);
+  g_assert_false (cl_store_verify_audit_chain (f->store, NULL, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "record 3"));
+  g_assert_nonnull (strstr (error->message, "key-ceremony"));
+  g_clear_error (&error);
+
+  /* Removing a record in the middle is caught as a gap. */
+  g_clear_object (&f->store);
+  raw_sql (f, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 2", TRUE);
+  reopen (f);
+  g_assert_false (cl_store_verify_audit_chain (f->store, NULL, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "record 3"));
+}
+
+/* A constructed history with hand-computed figures (see cl-yield-summary.h for the definitions).
+ * Batch B1, production feeds (start, length):
+ *   chip A: good first time                       (t0,      10 s)
+ *   chip B: good first time                       (t0+20,   20 s)
+ *   chip C: rejected AUTH_KST_FAILED@OPEN_KST, re-fed and good   (t0+40, 10 s), (t0+60, 10 s)
+ *   chip D: rejected LOAD_FAILED@LOAD_APPLET, QA re-test good, recovered  (t0+80, 30 s)
+ *   chip E: rejected CERT_FAILED@CERTIFY, scrapped by QA       (t0+120, 20 s)
+ *   no chip: NO_ATR@IDENTIFY                                    (t0+150, 10 s)
+ * fed 7, distinct chips 6 (A..E + the unidentified one), good 3 (A, B, C), first-pass good 2 (A, B),
+ * rejected 4, recovered 1 (D), scrapped 1 (E); first-pass yield 2/7, final yield (3 + 1)/6.
+ * Cycle time mean (10+20+10+10+30+20+10)/7 = 110/7 s. Throughput over the hour ending at the last eject: 3 good. */
+static void
+test_yield (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClYieldSummary) s = NULL;
+  g_autoptr (ClYieldSummary) other = NULL;
+  g_autoptr (GArray) series = NULL;
+  g_autofree char *json = NULL, *text = NULL, *csv = NULL;
+  gint64 b1 = new_batch (f, "B1");
+  gint64 b2 = new_batch (f, "B2");
+  gint64 retest;
+
+  run_attempt (f, b1, CL_ATTEMPT_PRODUCTION, "0A", T0, 10 * SEC, -1, 0);
+  run_attempt (f, b1, CL_ATTEMPT_PRODUCTION, "0B", T0 + 20 * SEC, 20 * SEC, -1, 0);
+  run_attempt (f, b1, CL_ATTEMPT_PRODUCTION, "0C", T0 + 40 * SEC, 10 * SEC, CL_REJECT_AUTH_KST_FAILED,
+               CL_STEP_OPEN_KST);
+  run_attempt (f, b1, CL_ATTEMPT_PRODUCTION, "0C", T0 + 60 * SEC, 10 * SEC, -1, 0);
+  run_attempt (f, b1, CL_ATTEMPT_PRODUCTION, "0D", T0 + 80 * SEC, 30 * SEC, CL_REJECT_LOAD_FAILED, CL_STEP_LOAD_APPLET);
+  run_attempt (f, b1, CL_ATTEMPT_PRODUCTION, "0E", T0 + 120 * SEC, 20 * SEC, CL_REJECT_CERT_FAILED, CL_STEP_CERTIFY);
+  run_attempt (f, b1, CL_ATTEMPT_PRODUCTION, NULL, T0 + 150 * SEC, 10 * SEC, CL_REJECT_NO_ATR, CL_STEP_IDENTIFY);
+  /* Another batch must not leak into B1's figures. */
+  run_attempt (f, b2, CL_ATTEMPT_PRODUCTION, "0F", T0 + 200 * SEC, 10 * SEC, -1, 0);
+
+  retest = run_attempt (f, 0, CL_ATTEMPT_QA_RETEST, "0D", T0 + 500 * SEC, 40 * SEC, -1, 0);
+  g_assert_cmpint (cl_store_qa_record (f->store, "0D", CL_QA_RECOVER, retest, "anna", "re-seated", &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_qa_record (f->store, "0E", CL_QA_SCRAP, 0, "anna", NULL, &error), >, 0);
+  g_assert_no_error (error);
+  /* Recovery needs a good re-test of that chip. */
+  g_assert_cmpint (cl_store_qa_record (f->store, "0E", CL_QA_RECOVER, retest, "anna", NULL, &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  s = cl_store_yield_summary (f->store, b1, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->fed, ==, 7);
+  g_assert_cmpuint (s->distinct_chips, ==, 6);
+  g_assert_cmpuint (s->good, ==, 3);
+  g_assert_cmpuint (s->first_pass_good, ==, 2);
+  g_assert_cmpuint (s->rejected, ==, 4);
+  g_assert_cmpuint (s->recovered, ==, 1);
+  g_assert_cmpuint (s->scrapped, ==, 1);
+  g_assert_cmpfloat_with_epsilon (s->first_pass_yield, 2.0 / 7.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (s->final_yield, 4.0 / 6.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (s->cycle_time_mean_s, 110.0 / 7.0, 1e-9);
+  g_assert_cmpuint (s->throughput_good, ==, 3);
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 3.0, 1e-9);
+  g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_AUTH_KST_FAILED], ==, 1);
+  g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_NO_ATR], ==, 1);
+  g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_TIMEOUT], ==, 0);
+  g_assert_cmpuint (s->rejects_by_step[CL_STEP_LOAD_APPLET], ==, 1);
+  g_assert_cmpuint (s->rejects_by_step[CL_STEP_CERTIFY], ==, 1);
+  g_assert_cmpuint (s->step_count[CL_STEP_IDENTIFY], ==, 7);
+  g_assert_cmpfloat_with_epsilon (s->step_mean_s[CL_STEP_IDENTIFY], 55.0 / 7.0, 1e-9);
+  g_assert_cmpint (s->from, ==, T0);
+  g_assert_cmpint (s->until, ==, T0 + 160 * SEC);
+
+  /* The 60 s window (t0+30, t0+90] holds two good ejects. */
+  other = cl_store_yield_summary (f->store, b1, 60 * SEC, T0 + 90 * SEC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (other->throughput_good, ==, 2); /* B at t0+40, C at t0+70 */
+  g_assert_cmpfloat_with_epsilon (other->throughput_per_hour, 120.0, 1e-9);
+  g_clear_pointer (&other, cl_yield_summary_free);
+
+  other = cl_store_yield_summary (f->store, 0, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (other->fed, ==, 8);
+  g_assert_cmpuint (other->good, ==, 4);
+
+  json = cl_yield_summary_to_json (s);
+  g_assert_nonnull (strstr (json, "\"fed\":7,"));
+  g_assert_nonnull (strstr (json, "\"final_yield\":0.666667"));
+  g_assert_nonnull (strstr (json, "\"rejects_by_reason\":{\"NO_ATR\":1,\"AUTH_KST_FAILED\":1,"));
+  text = cl_yield_summary_to_text (s);
+  g_assert_nonnull (strstr (text, "First-pass yield: 28.6 %"));
+  csv = cl_yield_summary_to_csv (s);
+  g_assert_true (g_str_has_prefix (csv, "metric,key,value\n"));
+  g_assert_nonnull (strstr (csv, "rejects_by_step,CERTIFY,1\n"));
+
+  /* 60 s buckets from t0: ejects at 10, 40, 50 | 70, 110 | 140, 160 s. */
+  series = cl_store_yield_series (f->store, b1, T0, T0 + 180 * SEC, 60 * SEC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (series->len, ==, 3);
+  g_assert_cmpuint (g_array_index (series, ClYieldBucket, 0).fed, ==, 3);
+  g_assert_cmpuint (g_array_index (series, ClYieldBucket, 0).good, ==, 2);
+  g_assert_cmpuint (g_array_index (series, ClYieldBucket, 1).fed, ==, 2);
+  g_assert_cmpuint (g_array_index (series, ClYieldBucket, 1).good, ==, 1);
+  g_assert_cmpuint (g_array_index (series, ClYieldBucket, 1).first_pass_good, ==, 0);
+  g_assert_cmpuint (g_array_index (series, ClYieldBucket, 2).rejected, ==, 2);
+  g_assert_cmpfloat_with_epsilon (g_array_index (series, ClYieldBucket, 0).throughput_per_hour, 120.0, 1e-9);
+}
+
+static void
+test_empty_yield (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClYieldSummary) s = cl_store_yield_summary (f->store, 0, 0, 0, &error);
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->fed, ==, 0);
+  g_assert_cmpfloat (s->final_yield, ==, 0.0);
+  json = cl_yield_summary_to_json (s);
+  g_assert_true (g_str_has_prefix (json, "{\"batch_id\":0,\"from\":\"\""));
+}
+
+#define N_THREADS  4
+#define PER_THREAD 50
+
+typedef struct
+{
+  ClStore *store;
+  gint64 batch;
+  guint index;
+} Worker;
+
+static gpointer
+worker_run (gpointer data)
+{
+  Worker *w = data;
+
+  for (guint i = 0; i < PER_THREAD; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *chip = g_strdup_printf ("%02X%04X", w->index, i);
+      g_autofree char *reader = g_strdup_printf ("Reader %u", w->index);
+      ClAttemptEnd end = { CL_ATTEMPT_GOOD, 0, 0, 0x9000, CL_DISPOSITION_OUTPUT, 0 };
+      gint64 id = cl_store_attempt_begin (w->store, w->batch, CL_ATTEMPT_PRODUCTION, "line-1", reader, 0, &error);
+
+      g_assert_no_error (error);
+      cl_store_attempt_identify (w->store, id, chip, 0, NULL, &error);
+      g_assert_no_error (error);
+      for (guint s = 0; s < 3; s++)
+        {
+          cl_store_attempt_add_step (w->store, id, (ClProductionStep)s, 0, 1000, CL_STEP_RESULT_OK, 0x9000, NULL,
+                                     &error);
+          g_assert_no_error (error);
+        }
+      cl_store_journal_intent (w->store, id, chip, CL_JOURNAL_PUT_KEY, 0x30, 1, NULL, &error);
+      g_assert_no_error (error);
+      cl_store_audit_append (w->store, reader, "note", chip, NULL, &error);
+      g_assert_no_error (error);
+      cl_store_attempt_end (w->store, id, &end, &error);
+      g_assert_no_error (error);
+    }
+  return NULL;
+}
+
+static void
+test_threads (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClYieldSummary) s = NULL;
+  Worker workers[N_THREADS];
+  GThread *threads[N_THREADS];
+  guint64 n = 0;
+
+  /* Two batches, two workers each. */
+  for (guint i = 0; i < N_THREADS; i++)
+    workers[i] = (Worker){ f->store, i < 2 ? new_batch (f, i ? "odd" : "even") : workers[i - 2].batch, i };
+  for (guint i = 0; i < N_THREADS; i++)
+    threads[i] = g_thread_new ("store-worker", worker_run, &workers[i]);
+  for (guint i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+
+  s = cl_store_yield_summary (f->store, 0, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->fed, ==, N_THREADS * PER_THREAD);
+  g_assert_cmpuint (s->good, ==, N_THREADS * PER_THREAD);
+  g_assert_cmpuint (s->first_pass_good, ==, N_THREADS * PER_THREAD);
+  g_assert_cmpuint (s->step_count[CL_STEP_OPEN_KST], ==, N_THREADS * PER_THREAD);
+  g_assert_true (cl_store_verify_audit_chain (f->store, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, N_THREADS * PER_THREAD + 2);
+  g_assert_true (cl_store_integrity_check (f->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_integrity (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (cl_store_integrity_check (f->store, &error));
+  g_assert_no_error (error);
+  /* A dangling reference written behind the store's back is reported. */
+  g_clear_object (&f->store);
+  raw_sql (f,
+           "PRAGMA foreign_keys = OFF; INSERT INTO steps (attempt_id, step, started, duration_us, result) "
+           "VALUES (42, 'IDENTIFY', 0, 0, 'OK')",
+           TRUE);
+  reopen (f);
+  g_assert_false (cl_store_integrity_check (f->store, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "steps"));
+}
+
+static void
+test_names (void)
+{
+  g_autoptr (GError) error = NULL;
+  ClRejectReason reason;
+  ClProductionStep step;
+
+  for (guint i = 0; i < CL_REJECT_REASON_COUNT; i++)
+    {
+      g_assert_true (cl_reject_reason_from_string (cl_reject_reason_to_string (i), &reason, &error));
+      g_assert_cmpuint (reason, ==, i);
+      g_assert_cmpstr (cl_reject_reason_describe (i), !=, "Unknown reason");
+    }
+  for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
+    {
+      g_assert_true (cl_production_step_from_string (cl_production_step_to_string (i), &step, &error));
+      g_assert_cmpuint (step, ==, i);
+    }
+  g_assert_false (cl_reject_reason_from_string ("LOST", &reason, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "LOST"));
+  g_clear_error (&error);
+  g_assert_false (cl_production_step_from_string ("identify", &step, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (g_enum_to_string (CL_TYPE_REJECT_REASON, CL_REJECT_DUPLICATE_CHIP), ==, "DUPLICATE_CHIP");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/names", test_names);
+#define ADD(path, fn) g_test_add ("/store/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("schema-reopen", test_schema_reopen);
+  ADD ("newer-schema-refused", test_newer_schema_refused);
+  ADD ("journal", test_journal);
+  ADD ("certificate-once", test_certificate_once);
+  ADD ("one-disposition", test_one_disposition);
+  ADD ("audit-chain", test_audit_chain);
+  ADD ("yield", test_yield);
+  ADD ("empty-yield", test_empty_yield);
+  ADD ("threads", test_threads);
+  ADD ("integrity", test_integrity);
+  return g_test_run ();
+}

@@ -1,0 +1,453 @@
+/* cl-dashboard-view.c: the supervisor dashboard (cl-dashboard-view.h). */
+#include "cl-dashboard-view.h"
+
+#include <glib/gi18n.h>
+
+#include "cl-batch-report.h"
+#include "cl-chart.h"
+#include "cl-ui-error.h"
+
+struct _ClDashboardView
+{
+  AdwBin parent_instance;
+
+  ClDashboardModel *model;
+  ClSession *session;
+  GArray *batch_ids; /* gint64 per dropdown position; 0 = all */
+  gboolean updating_batches;
+  GHashTable *counters; /* name -> GtkLabel (borrowed) */
+
+  GtkDropDown *batch_dropdown;
+  GtkSpinner *spinner;
+  GtkLabel *bucket_label;
+  GtkFlowBox *counters_box;
+  ClChart *throughput_chart;
+  ClChart *yield_chart;
+  ClChart *reason_chart;
+  ClChart *step_chart;
+  ClChart *cycle_chart;
+};
+
+G_DEFINE_FINAL_TYPE (ClDashboardView, cl_dashboard_view, ADW_TYPE_BIN)
+
+static const struct
+{
+  const char *name;
+  const char *caption;
+} counter_names[] = {
+  { "fed", N_ ("Fed") },
+  { "good", N_ ("Good") },
+  { "rejected", N_ ("Rejected") },
+  { "recovered", N_ ("Recovered") },
+  { "first-pass", N_ ("First-pass yield") },
+  { "final", N_ ("Final yield") },
+  { "throughput", N_ ("Good cards/hour") },
+  { "cycle", N_ ("Mean cycle") },
+};
+
+GtkLabel *
+cl_dashboard_view_get_counter (ClDashboardView *self, const char *name)
+{
+  g_return_val_if_fail (CL_IS_DASHBOARD_VIEW (self), NULL);
+  return g_hash_table_lookup (self->counters, name);
+}
+
+static void
+set_counter (ClDashboardView *self, const char *name, const char *value)
+{
+  GtkLabel *label = cl_dashboard_view_get_counter (self, name);
+
+  gtk_label_set_text (label, value);
+}
+
+static void
+update_batches (ClDashboardView *self, const ClDashboardData *data)
+{
+  g_autoptr (GtkStringList) names = NULL;
+  guint selected = 0;
+  gboolean same = data->batches->len + 1 == self->batch_ids->len;
+
+  for (guint i = 0; same && i < data->batches->len; i++)
+    same = ((ClBatchInfo *) g_ptr_array_index (data->batches, i))->id == g_array_index (self->batch_ids, gint64, i + 1);
+  if (same)
+    return;
+
+  names = gtk_string_list_new (NULL);
+  g_array_set_size (self->batch_ids, 0);
+  gtk_string_list_append (names, _ ("All batches"));
+  g_array_append_val (self->batch_ids, (gint64){ 0 });
+  for (guint i = 0; i < data->batches->len; i++)
+    {
+      ClBatchInfo *info = g_ptr_array_index (data->batches, i);
+
+      gtk_string_list_append (names, info->name);
+      g_array_append_val (self->batch_ids, info->id);
+      if (info->id == data->batch_id)
+        selected = i + 1;
+    }
+  self->updating_batches = TRUE;
+  gtk_drop_down_set_model (self->batch_dropdown, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->batch_dropdown, selected);
+  self->updating_batches = FALSE;
+}
+
+static void
+on_model_updated (ClDashboardView *self)
+{
+  const ClDashboardData *data = cl_dashboard_model_get_data (self->model);
+  const ClYieldSummary *s;
+  char text[64];
+
+  if (data == NULL)
+    return;
+  s = data->summary;
+  update_batches (self, data);
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, s->fed);
+  set_counter (self, "fed", text);
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, s->good);
+  set_counter (self, "good", text);
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, s->rejected);
+  set_counter (self, "rejected", text);
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, s->recovered);
+  set_counter (self, "recovered", text);
+  g_snprintf (text, sizeof text, "%.1f %%", s->first_pass_yield * 100);
+  set_counter (self, "first-pass", text);
+  g_snprintf (text, sizeof text, "%.1f %%", s->final_yield * 100);
+  set_counter (self, "final", text);
+  g_snprintf (text, sizeof text, "%.0f", s->throughput_per_hour);
+  set_counter (self, "throughput", text);
+  g_snprintf (text, sizeof text, "%.2f s", s->cycle_time_mean_s);
+  set_counter (self, "cycle", text);
+  if (data->bucket_us > 0)
+    {
+      g_autofree char *bucket = g_strdup_printf (_ ("One point per %" G_GINT64_FORMAT " min"),
+                                                 data->bucket_us / (60 * G_USEC_PER_SEC));
+      gtk_label_set_text (self->bucket_label, bucket);
+    }
+  else
+    gtk_label_set_text (self->bucket_label, _ ("No production yet"));
+}
+
+static void
+on_busy_changed (ClDashboardView *self)
+{
+  gtk_spinner_set_spinning (self->spinner, cl_dashboard_model_get_busy (self->model));
+}
+
+static void
+on_batch_selected (ClDashboardView *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->batch_dropdown);
+
+  if (self->updating_batches || self->model == NULL || selected >= self->batch_ids->len)
+    return;
+  cl_dashboard_model_set_batch_id (self->model, g_array_index (self->batch_ids, gint64, selected));
+}
+
+static void
+update_actions (ClDashboardView *self)
+{
+  gboolean allowed = self->session != NULL && cl_session_allows (self->session, CL_PERMISSION_DASHBOARD_EXPORT);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-pdf", allowed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-csv", allowed);
+}
+
+void
+cl_dashboard_view_set_session (ClDashboardView *self, ClSession *session)
+{
+  g_return_if_fail (CL_IS_DASHBOARD_VIEW (self));
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_func (self->session, update_actions, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_object (session, "notify::signed-in", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  update_actions (self);
+}
+
+ClDashboardModel *
+cl_dashboard_view_get_model (ClDashboardView *self)
+{
+  g_return_val_if_fail (CL_IS_DASHBOARD_VIEW (self), NULL);
+  return self->model;
+}
+
+void
+cl_dashboard_view_set_model (ClDashboardView *self, ClDashboardModel *model)
+{
+  struct
+  {
+    ClChart *chart;
+    ClDashboardSeries series;
+  } bind[] = {
+    { self->throughput_chart, CL_DASHBOARD_THROUGHPUT }, { self->yield_chart, CL_DASHBOARD_FIRST_PASS_YIELD },
+    { self->yield_chart, CL_DASHBOARD_FINAL_YIELD },     { self->reason_chart, CL_DASHBOARD_REJECTS_BY_REASON },
+    { self->step_chart, CL_DASHBOARD_REJECTS_BY_STEP },  { self->cycle_chart, CL_DASHBOARD_CYCLE_BY_STEP },
+  };
+
+  g_return_if_fail (CL_IS_DASHBOARD_VIEW (self));
+  g_return_if_fail (self->model == NULL); /* set once: the charts keep the model's series */
+  if (model == NULL)
+    return;
+  self->model = g_object_ref (model);
+  for (guint i = 0; i < G_N_ELEMENTS (bind); i++)
+    cl_chart_add_series (bind[i].chart, cl_dashboard_model_get_series (model, bind[i].series));
+  g_signal_connect_object (model, "updated", G_CALLBACK (on_model_updated), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (model, "notify::busy", G_CALLBACK (on_busy_changed), self, G_CONNECT_SWAPPED);
+  on_model_updated (self);
+  on_busy_changed (self);
+}
+
+/* ---- export ---- */
+
+typedef struct
+{
+  char *format;
+  char *path;
+  char *title;
+  gint64 batch_id;
+  ClStore *store;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  g_free (job->format);
+  g_free (job->path);
+  g_free (job->title);
+  g_clear_object (&job->store);
+  g_free (job);
+}
+
+static void
+read_rejects_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  ClRejectQuery query = { .batch_id = job->batch_id, .reason = -1, .include_closed = TRUE, .limit = 5000 };
+  GError *error = NULL;
+  GPtrArray *rows = cl_store_reject_search (job->store, &query, &error);
+
+  if (rows == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_rejects_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ClDashboardView *self = g_task_get_source_object (task);
+  ExportJob *job = g_task_get_task_data (task);
+  g_autoptr (GPtrArray) rows = NULL;
+  GError *error = NULL;
+
+  rows = g_task_propagate_pointer (G_TASK (result), &error);
+  if (rows == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!cl_batch_report_write_pdf (self->model, job->title, rows, job->path, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  cl_session_audit (self->session, "report-export", job->title, job->path);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const char *path,
+                                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  const ClDashboardData *data = self->model ? cl_dashboard_model_get_data (self->model) : NULL;
+  GError *error = NULL;
+  ExportJob *job;
+
+  g_task_set_source_tag (task, cl_dashboard_view_export_async);
+  if (self->session == NULL || !cl_session_allows (self->session, CL_PERMISSION_DASHBOARD_EXPORT))
+    {
+      g_task_return_new_error (task, CL_UI_ERROR, CL_UI_ERROR_NOT_ALLOWED,
+                               _ ("Exporting reports needs the supervisor role"));
+      return;
+    }
+  if (data == NULL)
+    {
+      g_task_return_new_error (task, CL_UI_ERROR, CL_UI_ERROR_EXPORT, _ ("No figures to report yet"));
+      return;
+    }
+  job = g_new0 (ExportJob, 1);
+  job->format = g_strdup (format);
+  job->path = g_strdup (path);
+  job->batch_id = data->batch_id;
+  job->store = g_object_ref (cl_dashboard_model_get_store (self->model));
+  job->title = NULL;
+  for (guint i = 0; i < data->batches->len; i++)
+    if (((ClBatchInfo *) g_ptr_array_index (data->batches, i))->id == data->batch_id)
+      job->title = g_strdup_printf (_ ("Batch report: %s"), ((ClBatchInfo *) g_ptr_array_index (data->batches, i))->name);
+  if (job->title == NULL)
+    job->title = g_strdup (_ ("Report: all batches"));
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+
+  if (g_str_equal (format, "csv"))
+    {
+      if (!cl_batch_report_write_csv (data, path, &error))
+        g_task_return_error (task, error);
+      else
+        {
+          cl_session_audit (self->session, "report-export", job->title, path);
+          g_task_return_boolean (task, TRUE);
+        }
+      return;
+    }
+  {
+    GTask *read = g_task_new (self, cancellable, on_rejects_read, g_object_ref (task));
+
+    g_task_set_task_data (read, job, NULL);
+    g_task_run_in_thread (read, read_rejects_in_thread);
+    g_object_unref (read);
+  }
+}
+
+gboolean
+cl_dashboard_view_export_finish (ClDashboardView *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_exported (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  ClDashboardView *self = CL_DASHBOARD_VIEW (source);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwToast *toast;
+
+  if (cl_dashboard_view_export_finish (self, result, &error))
+    toast = adw_toast_new (_ ("Report saved"));
+  else
+    toast = adw_toast_new (error->message);
+  /* The window's toast overlay, when there is one. */
+  if (root != NULL)
+    {
+      GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+      if (overlay != NULL)
+        {
+          adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+          return;
+        }
+    }
+  if (error != NULL)
+    g_warning ("%s", error->message);
+  g_object_unref (g_object_ref_sink (toast));
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  ClDashboardView *self = CL_DASHBOARD_VIEW (user_data);
+  const char *format = g_object_get_data (G_OBJECT (dialog), "format");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        cl_dashboard_view_export_async (self, format, path, NULL, on_exported, NULL);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ClDashboardView *self = CL_DASHBOARD_VIEW (widget);
+  gboolean pdf = g_str_equal (action_name, "dashboard.export-pdf");
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (pdf ? _ ("Export PDF Report") : _ ("Export CSV Report"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _ ("_Save"), _ ("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), pdf ? "batch-report.pdf" : "batch-report.csv");
+  g_object_set_data_full (G_OBJECT (dialog), "format", g_strdup (pdf ? "pdf" : "csv"), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+cl_dashboard_view_dispose (GObject *object)
+{
+  ClDashboardView *self = CL_DASHBOARD_VIEW (object);
+
+  g_clear_object (&self->model);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->counters, g_hash_table_unref);
+  g_clear_pointer (&self->batch_ids, g_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_DASHBOARD_VIEW);
+
+  G_OBJECT_CLASS (cl_dashboard_view_parent_class)->dispose (object);
+}
+
+static void
+cl_dashboard_view_class_init (ClDashboardViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cl_dashboard_view_dispose;
+
+  g_type_ensure (CL_TYPE_CHART);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-dashboard-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, batch_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, bucket_label);
+  gtk_widget_class_bind_template_child_full (widget_class, "counters", FALSE,
+                                             G_STRUCT_OFFSET (ClDashboardView, counters_box));
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, throughput_chart);
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, yield_chart);
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, reason_chart);
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, step_chart);
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, cycle_chart);
+  gtk_widget_class_install_action (widget_class, "dashboard.export-pdf", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "dashboard.export-csv", NULL, export_action);
+}
+
+static void
+cl_dashboard_view_init (ClDashboardView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->counters = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < G_N_ELEMENTS (counter_names); i++)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *value = gtk_label_new ("—");
+      GtkWidget *caption = gtk_label_new (_ (counter_names[i].caption));
+
+      gtk_widget_add_css_class (box, "card");
+      gtk_widget_add_css_class (box, "counter");
+      gtk_widget_add_css_class (value, "counter-value");
+      gtk_widget_add_css_class (caption, "dim-label");
+      gtk_widget_set_name (value, counter_names[i].name);
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (value), GTK_ACCESSIBLE_RELATION_LABELLED_BY, caption, NULL, -1);
+      gtk_box_append (GTK_BOX (box), value);
+      gtk_box_append (GTK_BOX (box), caption);
+      gtk_flow_box_append (self->counters_box, box);
+      g_hash_table_insert (self->counters, (gpointer) counter_names[i].name, value);
+    }
+  g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_batch_selected), self);
+  update_actions (self);
+}
+
+GtkWidget *
+cl_dashboard_view_new (void)
+{
+  return g_object_new (CL_TYPE_DASHBOARD_VIEW, NULL);
+}
