@@ -1,3 +1,3 @@
 #include "cl-driver-error.h"
 
-G_DEFINE_QUARK (cardline-driver-error-quark, cl_driver_error)
+G_DEFINE_QUARK (cardline - driver - error - quark, cl_driver_error)

@@ -7,7 +7,8 @@ G_BEGIN_DECLS
 
 #define CL_UI_ERROR (cl_ui_error_quark ())
 
-typedef enum {
+typedef enum
+{
   CL_UI_ERROR_FAILED,
   CL_UI_ERROR_NOT_ALLOWED, /* the signed-in role may not do this */
   CL_UI_ERROR_EXPORT,      /* a report could not be written */

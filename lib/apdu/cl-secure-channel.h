@@ -13,15 +13,15 @@ struct _ClSecureChannelInterface
   GTypeInterface parent_iface;
 
   /* Protects a plain command (MAC, encryption); advances the channel state. */
-  ClApdu     *(*wrap) (ClSecureChannel *self, const ClApdu *plain, GError **error);
+  ClApdu *(*wrap) (ClSecureChannel *self, const ClApdu *plain, GError **error);
   /* Verifies/decrypts a response to the command that wrap() produced last. */
   ClResponse *(*unwrap) (ClSecureChannel *self, const ClResponse *response, GError **error);
   /* Largest plain data length that still fits one short APDU after wrapping. */
-  gsize       (*max_plain_data) (ClSecureChannel *self);
+  gsize (*max_plain_data) (ClSecureChannel *self);
 };
 
-ClApdu     *cl_secure_channel_wrap (ClSecureChannel *self, const ClApdu *plain, GError **error);
+ClApdu *cl_secure_channel_wrap (ClSecureChannel *self, const ClApdu *plain, GError **error);
 ClResponse *cl_secure_channel_unwrap (ClSecureChannel *self, const ClResponse *response, GError **error);
-gsize       cl_secure_channel_max_plain_data (ClSecureChannel *self);
+gsize cl_secure_channel_max_plain_data (ClSecureChannel *self);
 
 G_END_DECLS

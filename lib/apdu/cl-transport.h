@@ -14,14 +14,14 @@ struct _ClTransportInterface
   GTypeInterface parent_iface;
 
   /* One command APDU out, its response (data || SW1 SW2) back. No 61xx/6Cxx handling here. */
-  GBytes  *(*transmit) (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
-  GBytes  *(*get_atr) (ClTransport *self);
+  GBytes *(*transmit) (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
+  GBytes *(*get_atr) (ClTransport *self);
   /* Whether the reader passes extended-length APDUs. */
   gboolean (*supports_extended) (ClTransport *self);
 };
 
-GBytes  *cl_transport_transmit (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
-GBytes  *cl_transport_get_atr (ClTransport *self);
+GBytes *cl_transport_transmit (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
+GBytes *cl_transport_get_atr (ClTransport *self);
 gboolean cl_transport_supports_extended (ClTransport *self);
 
 G_END_DECLS

@@ -1,3 +1,3 @@
 #include "core/cl-error.h"
 
-G_DEFINE_QUARK (cardline-error-quark, cl_error)
+G_DEFINE_QUARK (cardline - error - quark, cl_error)

@@ -8,7 +8,8 @@ G_BEGIN_DECLS
 
 #define CL_ERROR (cl_error_quark ())
 
-typedef enum {
+typedef enum
+{
   CL_ERROR_FAILED,           /* anything not listed below */
   CL_ERROR_INVALID_ARGUMENT, /* the caller passed something unusable */
   CL_ERROR_MALFORMED,        /* input from outside (card, file) does not parse */

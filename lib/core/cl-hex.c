@@ -21,15 +21,15 @@ cl_hex_decode (const char *text, GError **error)
       v = g_ascii_xdigit_value (*p);
       if (v < 0)
         {
-          g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                       "Invalid hex character '%c' at offset %ld", *p, (long) (p - text));
+          g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Invalid hex character '%c' at offset %ld", *p,
+                       (long)(p - text));
           return NULL;
         }
       if (hi < 0)
         hi = v;
       else
         {
-          guint8 b = (guint8) ((hi << 4) | v);
+          guint8 b = (guint8)((hi << 4) | v);
           g_byte_array_append (out, &b, 1);
           hi = -1;
         }

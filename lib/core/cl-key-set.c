@@ -9,18 +9,18 @@ cl_key_set_default_init (ClKeySetInterface *iface)
 {
 }
 
-#define CALL_OR_FAIL(vfunc, ...)                                                                              \
-  G_STMT_START                                                                                                \
-  {                                                                                                           \
-    ClKeySetInterface *iface = CL_KEY_SET_GET_IFACE (self);                                                   \
-    if (iface->vfunc == NULL)                                                                                 \
-      {                                                                                                       \
-        g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "%s: key set does not support " #vfunc,        \
-                     G_OBJECT_TYPE_NAME (self));                                                              \
-        return 0;                                                                                             \
-      }                                                                                                       \
-    return iface->vfunc (self, __VA_ARGS__);                                                                  \
-  }                                                                                                           \
+#define CALL_OR_FAIL(vfunc, ...)                                                                                       \
+  G_STMT_START                                                                                                         \
+  {                                                                                                                    \
+    ClKeySetInterface *iface = CL_KEY_SET_GET_IFACE (self);                                                            \
+    if (iface->vfunc == NULL)                                                                                          \
+      {                                                                                                                \
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "%s: key set does not support " #vfunc,                  \
+                     G_OBJECT_TYPE_NAME (self));                                                                       \
+        return 0;                                                                                                      \
+      }                                                                                                                \
+    return iface->vfunc (self, __VA_ARGS__);                                                                           \
+  }                                                                                                                    \
   G_STMT_END
 
 ClKeyType
@@ -52,8 +52,7 @@ cl_key_set_cmac (ClKeySet *self, ClKeyRole role, const guint8 *data, gsize len, 
 }
 
 GBytes *
-cl_key_set_encrypt (ClKeySet *self, ClKeyRole role, ClCipherMode mode, const guint8 *data, gsize len,
-                    GError **error)
+cl_key_set_encrypt (ClKeySet *self, ClKeyRole role, ClCipherMode mode, const guint8 *data, gsize len, GError **error)
 {
   g_return_val_if_fail (CL_IS_KEY_SET (self), NULL);
   CALL_OR_FAIL (encrypt, role, mode, data, len, error);
@@ -75,8 +74,8 @@ cl_key_set_wrap_with_key_set (ClKeySet *self, ClKeyRole role, ClKeySet *wrapping
   if (G_OBJECT_TYPE (self) != G_OBJECT_TYPE (wrapping))
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                   "Cannot wrap a %s key under a %s key: both must live in the same backend",
-                   G_OBJECT_TYPE_NAME (self), G_OBJECT_TYPE_NAME (wrapping));
+                   "Cannot wrap a %s key under a %s key: both must live in the same backend", G_OBJECT_TYPE_NAME (self),
+                   G_OBJECT_TYPE_NAME (wrapping));
       return NULL;
     }
   CALL_OR_FAIL (wrap_with_key_set, role, wrapping, wrapping_role, mode, error);
@@ -101,17 +100,14 @@ cl_key_set_diversify (ClKeySet *self, ClDiversification method, const guint8 kdd
 }
 
 static const char *const diversification_names[] = {
-  [CL_DIVERSIFY_NONE] = "none",
-  [CL_DIVERSIFY_EMV] = "emv",
-  [CL_DIVERSIFY_VISA2] = "visa2",
-  [CL_DIVERSIFY_KDF3] = "kdf3",
-  [CL_DIVERSIFY_AES_ECB] = "aes-ecb",
+  [CL_DIVERSIFY_NONE] = "none", [CL_DIVERSIFY_EMV] = "emv",         [CL_DIVERSIFY_VISA2] = "visa2",
+  [CL_DIVERSIFY_KDF3] = "kdf3", [CL_DIVERSIFY_AES_ECB] = "aes-ecb",
 };
 
 const char *
 cl_diversification_to_string (ClDiversification method)
 {
-  if ((guint) method < G_N_ELEMENTS (diversification_names))
+  if ((guint)method < G_N_ELEMENTS (diversification_names))
     return diversification_names[method];
   return "unknown";
 }
@@ -122,7 +118,7 @@ cl_diversification_from_string (const char *name, ClDiversification *out, GError
   for (guint i = 0; i < G_N_ELEMENTS (diversification_names); i++)
     if (g_strcmp0 (name, diversification_names[i]) == 0)
       {
-        *out = (ClDiversification) i;
+        *out = (ClDiversification)i;
         return TRUE;
       }
   g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,

@@ -11,7 +11,7 @@ typedef struct
   guint32 tag;
   const guint8 *value; /* points into the parsed buffer */
   gsize len;
-  const guint8 *raw;   /* the whole TLV, tag to end of value */
+  const guint8 *raw; /* the whole TLV, tag to end of value */
   gsize raw_len;
 } ClTlv;
 
@@ -22,14 +22,14 @@ gboolean cl_tlv_read (const guint8 *buf, gsize len, gsize *pos, ClTlv *out, GErr
 /* First TLV with tag among the direct children in buf; CL_ERROR_NOT_FOUND naming the tag if absent. */
 gboolean cl_tlv_find (const guint8 *buf, gsize len, guint32 tag, ClTlv *out, GError **error);
 /* Parses all direct children; fails on any malformed one. Returns an array of ClTlv. */
-GArray  *cl_tlv_parse_all (const guint8 *buf, gsize len, GError **error);
+GArray *cl_tlv_parse_all (const guint8 *buf, gsize len, GError **error);
 gboolean cl_tlv_tag_is_constructed (guint32 tag);
 
-void     cl_tlv_append_tag (GByteArray *out, guint32 tag);
-void     cl_tlv_append_length (GByteArray *out, gsize len);
-void     cl_tlv_append (GByteArray *out, guint32 tag, const guint8 *value, gsize len);
+void cl_tlv_append_tag (GByteArray *out, guint32 tag);
+void cl_tlv_append_length (GByteArray *out, gsize len);
+void cl_tlv_append (GByteArray *out, guint32 tag, const guint8 *value, gsize len);
 /* Nested templates: mark = cl_tlv_begin (out, 0x7F21); ...children...; cl_tlv_end (out, mark) fixes the length. */
-gsize    cl_tlv_begin (GByteArray *out, guint32 tag);
-void     cl_tlv_end (GByteArray *out, gsize mark);
+gsize cl_tlv_begin (GByteArray *out, guint32 tag);
+void cl_tlv_end (GByteArray *out, gsize mark);
 
 G_END_DECLS

@@ -8,8 +8,8 @@
 struct _ClTestVectors
 {
   char *path;
-  GPtrArray *sections;  /* char* */
-  GHashTable *values;   /* "section\nname" -> value */
+  GPtrArray *sections; /* char* */
+  GHashTable *values;  /* "section\nname" -> value */
 };
 
 char *
@@ -49,7 +49,7 @@ cl_test_vectors_load (const char *file)
           char *end = strchr (line, ']');
           if (end == NULL)
             g_error ("%s:%u: unterminated section header", v->path, i + 1);
-          g_ptr_array_add (v->sections, g_strndup (line + 1, (gsize) (end - line - 1)));
+          g_ptr_array_add (v->sections, g_strndup (line + 1, (gsize)(end - line - 1)));
           section = g_ptr_array_index (v->sections, v->sections->len - 1);
           continue;
         }
@@ -78,7 +78,7 @@ cl_test_vectors_free (ClTestVectors *v)
 const char *const *
 cl_test_vectors_sections (ClTestVectors *v)
 {
-  return (const char *const *) v->sections->pdata;
+  return (const char *const *)v->sections->pdata;
 }
 
 const char *

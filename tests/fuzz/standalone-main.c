@@ -33,7 +33,7 @@ main (int argc, char **argv)
               g_printerr ("Cannot read %s: %s\n", path, error->message);
               return 1;
             }
-          LLVMFuzzerTestOneInput ((const uint8_t *) contents, len);
+          LLVMFuzzerTestOneInput ((const uint8_t *)contents, len);
           count++;
         }
     }
