@@ -5,8 +5,11 @@
 
 #include "cardline-config.h"
 #include "cl-headless.h"
+#include "cl-headless-identity.h"
 #include "cl-line.h"
 #include "cl-production-headless.h"
+#include "cl-production-line.h"
+#include "cl-station-session.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 
@@ -15,6 +18,11 @@ struct _ClApplication
   AdwApplication parent_instance;
 
   ClLine *line;
+  ClProductionOptions production;   /* --profile given: produce in the window too */
+  char *production_strings[4];      /* owns production's strings */
+  ClProductionLine *production_line;
+  ClProductionSetup *production_setup;
+  ClStationSession *station_session; /* store, sign-in, role-gated actions (task "ui") */
   gint64 start_time;
   guint duration;
   guint quit_source;
@@ -33,6 +41,9 @@ static const GOptionEntry option_entries[]
       { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Record store (default $CARDLINE_STORE)"), N_ ("FILE") },
       { "summary-json", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Write the batch summary as JSON to FILE"),
         N_ ("FILE") },
+      { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
+        N_ ("--headless: run as this station account (operator, supervisor or admin; default service:headless)"),
+        N_ ("NAME") },
       { NULL } };
 
 static gint
@@ -59,6 +70,21 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
 
+  /* Headless has no sign-in: it runs as a service account (cl-headless-identity.h). */
+  if (g_variant_dict_contains (options, "headless"))
+    {
+      g_autofree char *user = NULL, *store = NULL, *actor = NULL;
+      g_autoptr (GError) error = NULL;
+
+      g_variant_dict_lookup (options, "user", "s", &user);
+      g_variant_dict_lookup (options, "store", "^ay", &store);
+      if (!(actor = cl_headless_identity_check (store, user, &error)))
+        {
+          g_printerr ("cardline: --user %s: %s\n", user, error->message);
+          return 2;
+        }
+    }
+
   /* Headless runs here, before registration and startup, so GTK never opens a display. */
   if (g_variant_dict_contains (options, "headless") && g_variant_dict_contains (options, "profile"))
     {
@@ -79,6 +105,21 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       production.duration = self->duration;
       return cl_production_headless_run (&production);
     }
+  if (g_variant_dict_contains (options, "profile"))
+    {
+      gint32 quantity = 0;
+
+      g_variant_dict_lookup (options, "profile", "^ay", &self->production_strings[0]);
+      g_variant_dict_lookup (options, "batch", "s", &self->production_strings[1]);
+      g_variant_dict_lookup (options, "store", "^ay", &self->production_strings[2]);
+      g_variant_dict_lookup (options, "quantity", "i", &quantity);
+      self->production.profile = self->production_strings[0];
+      self->production.batch = self->production_strings[1];
+      self->production.store = self->production_strings[2];
+      self->production.quantity = quantity > 0 ? (guint)quantity : 0;
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+
   if (g_variant_dict_contains (options, "headless"))
     {
       g_autoptr (ClLine) line = cl_line_new ();
@@ -173,12 +214,24 @@ cl_application_activate (GApplication *app)
                       (g_get_monotonic_time () - self->start_time) / 1000.0);
           g_signal_connect (window, "map", G_CALLBACK (on_window_map), self);
         }
+      if (self->production.profile != NULL)
+        {
+          g_autoptr (GError) error = NULL;
+
+          self->production_line = cl_production_line_start_window (self->line, &self->production,
+                                                                   &self->production_setup, &error);
+          if (self->production_line == NULL)
+            cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, error->message);
+        }
+      self->station_session = cl_station_session_new (GTK_APPLICATION (app), CL_WINDOW (window), self->line,
+                                                      self->production.store);
       cl_line_start (self->line);
       if (self->duration > 0)
         self->quit_source = g_timeout_add_seconds (self->duration, quit_after_duration, self);
     }
 
   gtk_window_present (window);
+  cl_window_require_sign_in (CL_WINDOW (window));
 }
 
 static void
@@ -189,6 +242,8 @@ cl_application_shutdown (GApplication *app)
   g_clear_handle_id (&self->quit_source, g_source_remove);
   if (self->line != NULL)
     cl_line_stop (self->line);
+  if (self->production_line != NULL)
+    cl_production_line_stop (self->production_line);
 
   G_APPLICATION_CLASS (cl_application_parent_class)->shutdown (app);
 }
@@ -198,7 +253,12 @@ cl_application_dispose (GObject *object)
 {
   ClApplication *self = CL_APPLICATION (object);
 
+  g_clear_object (&self->station_session);
+  g_clear_object (&self->production_line);
+  g_clear_object (&self->production_setup);
   g_clear_object (&self->line);
+  for (guint i = 0; i < G_N_ELEMENTS (self->production_strings); i++)
+    g_clear_pointer (&self->production_strings[i], g_free);
 
   G_OBJECT_CLASS (cl_application_parent_class)->dispose (object);
 }

@@ -47,8 +47,9 @@ cl_production_headless_run (const ClProductionOptions *options)
   cl_headless_run_until (line, options->duration, cl_production_line_get_done (production));
   cl_production_line_stop (production);
   complete = g_cancellable_is_cancelled (cl_production_line_get_done (production));
-  if (complete && !cl_store_batch_set_state (store, cl_production_line_get_batch_id (production), CL_BATCH_CLOSED,
-                                             g_get_user_name (), &error))
+  if (complete
+      && !cl_store_batch_set_state (store, cl_production_line_get_batch_id (production), CL_BATCH_CLOSED,
+                                    g_get_user_name (), &error))
     goto fail;
 
   summary = cl_store_yield_summary (store, cl_production_line_get_batch_id (production), 0, 0, &error);
@@ -69,4 +70,36 @@ cl_production_headless_run (const ClProductionOptions *options)
 fail:
   g_printerr ("cardline: %s\n", error->message);
   return 1;
+}
+
+ClProductionLine *
+cl_production_line_start_window (ClLine *line, const ClProductionOptions *options, ClProductionSetup **setup_out,
+                                 GError **error)
+{
+  g_autoptr (ClProductionConfig) config = NULL;
+  g_autoptr (ClP11Token) token = NULL;
+  g_autoptr (ClStore) store = NULL;
+  g_autoptr (ClProductionSetup) setup = NULL;
+  g_autofree char *store_path = NULL, *store_dir = NULL;
+  ClProductionLine *production;
+
+  if (options->batch == NULL || options->quantity == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--profile needs --batch NAME and --quantity N");
+      return NULL;
+    }
+  store_path = options->store != NULL ? g_strdup (options->store) : cl_production_default_store_path ();
+  store_dir = g_path_get_dirname (store_path);
+  g_mkdir_with_parents (store_dir, 0700);
+  config = cl_production_config_load (options->profile, error);
+  if (config == NULL || !(token = cl_production_token_open_from_env (error))
+      || !(store = cl_store_open (store_path, error)))
+    return NULL;
+  setup = cl_production_setup_new (g_steal_pointer (&config), token, store, error);
+  if (setup == NULL)
+    return NULL;
+  production = cl_production_line_new (line, setup, options->batch, options->quantity, error);
+  if (production != NULL)
+    *setup_out = g_steal_pointer (&setup);
+  return production;
 }

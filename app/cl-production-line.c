@@ -97,11 +97,10 @@ on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
   posted = g_new0 (Posted, 1);
   posted->self = g_object_ref (job->self);
   posted->reader = g_strdup (job->reader);
-  posted->text = g_strdup_printf ("step chip=%s step=%s result=%s ms=%.1f sw=%s%s%s",
-                                  event->chip_id != NULL ? event->chip_id : "-",
-                                  cl_production_step_to_string (event->step), cl_step_result_to_string (event->result),
-                                  event->duration_us / 1000.0, sw, detail != NULL ? " detail=" : "",
-                                  detail != NULL ? detail : "");
+  posted->text = g_strdup_printf (
+    "step chip=%s step=%s result=%s ms=%.1f sw=%s%s%s", event->chip_id != NULL ? event->chip_id : "-",
+    cl_production_step_to_string (event->step), cl_step_result_to_string (event->result), event->duration_us / 1000.0,
+    sw, detail != NULL ? " detail=" : "", detail != NULL ? detail : "");
   g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
 }
 
@@ -147,8 +146,7 @@ report_outcome (ClProductionLine *self, Job *job)
     }
   else
     {
-      text = g_strdup_printf ("reject chip=%s reason=%s step=%s sw=%s ms=%.1f apdus=%" G_GUINT64_FORMAT
-                              " detail=%s",
+      text = g_strdup_printf ("reject chip=%s reason=%s step=%s sw=%s ms=%.1f apdus=%" G_GUINT64_FORMAT " detail=%s",
                               o->chip_id != NULL ? o->chip_id : "-", cl_reject_reason_to_string (o->reason),
                               cl_production_step_to_string (o->failed_step), sw, o->cycle_us / 1000.0, o->apdus,
                               detail != NULL ? detail : "");
@@ -202,8 +200,7 @@ on_card_inserted (ClProductionLine *self, const char *reader, GBytes *atr)
     return;
   if (self->quantity > 0 && self->disposed + g_hash_table_size (self->jobs) >= self->quantity)
     {
-      cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, reader,
-                        "batch complete: card left alone");
+      cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, reader, "batch complete: card left alone");
       return;
     }
   job = g_new0 (Job, 1);
@@ -285,8 +282,7 @@ cl_production_line_init (ClProductionLine *self)
 }
 
 ClProductionLine *
-cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batch_name, guint quantity,
-                        GError **error)
+cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batch_name, guint quantity, GError **error)
 {
   g_autoptr (ClProductionLine) self = g_object_new (CL_TYPE_PRODUCTION_LINE, NULL);
   ClStore *store = cl_production_setup_get_store (setup);
@@ -302,8 +298,8 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
     {
       if (!g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
         return g_propagate_error (error, g_steal_pointer (&local)), NULL;
-      self->batch_id = cl_store_batch_create (store, batch_name, config->name, config->hash, quantity,
-                                              g_get_user_name (), error);
+      self->batch_id
+        = cl_store_batch_create (store, batch_name, config->name, config->hash, quantity, g_get_user_name (), error);
       if (self->batch_id <= 0)
         return NULL;
     }

@@ -37,7 +37,7 @@ text_at (cairo_t *cr, const char *text, double x, double y, const char *font, do
   pango_font_description_free (desc);
   if (width > 0)
     {
-      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_width (layout, (int)(width * PANGO_SCALE));
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
     }
   pango_layout_set_text (layout, text, -1);
@@ -54,8 +54,8 @@ draw_summary (cairo_t *cr, const ClYieldSummary *s, double y)
   guint n = 0;
 
 #define ROW(label, ...)                                                                                                \
-  g_snprintf (rows[n][0], 64, "%s", label);                                                                          \
-  g_snprintf (rows[n][1], 64, __VA_ARGS__);                                                                          \
+  g_snprintf (rows[n][0], 64, "%s", label);                                                                            \
+  g_snprintf (rows[n][1], 64, __VA_ARGS__);                                                                            \
   n++
   ROW ("Cards fed", "%" G_GUINT64_FORMAT, s->fed);
   ROW ("Good", "%" G_GUINT64_FORMAT, s->good);
@@ -135,7 +135,7 @@ draw_rejects (cairo_t *cr, cairo_surface_t *surface, GPtrArray *rejects, double 
         g_snprintf (cells[2], 80, "%s", cl_reject_reason_to_string (row->reason));
         g_snprintf (cells[3], 80, "%s", cl_production_step_to_string (row->failed_step));
         if (row->last_sw >= 0)
-          g_snprintf (cells[4], 80, "%04X", (guint) row->last_sw);
+          g_snprintf (cells[4], 80, "%04X", (guint)row->last_sw);
         else
           g_snprintf (cells[4], 80, "—");
         g_snprintf (cells[5], 80, "%s", time);
@@ -182,11 +182,9 @@ cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray
 
   draw_chart (cr, model, "Throughput (good cards/hour)", CL_CHART_LINE, CL_CHART_FORMAT_NUMBER, throughput, 1, MARGIN,
               y, half, 170);
-  draw_chart (cr, model, "Yield", CL_CHART_LINE, CL_CHART_FORMAT_PERCENT, yields, 2, MARGIN + half + 20, y, half,
-              170);
+  draw_chart (cr, model, "Yield", CL_CHART_LINE, CL_CHART_FORMAT_PERCENT, yields, 2, MARGIN + half + 20, y, half, 170);
   y += 190;
-  draw_chart (cr, model, "Rejects by reason", CL_CHART_BARS, CL_CHART_FORMAT_NUMBER, reasons, 1, MARGIN, y, half,
-              190);
+  draw_chart (cr, model, "Rejects by reason", CL_CHART_BARS, CL_CHART_FORMAT_NUMBER, reasons, 1, MARGIN, y, half, 190);
   draw_chart (cr, model, "Rejects by step", CL_CHART_BARS, CL_CHART_FORMAT_NUMBER, steps, 1, MARGIN + half + 20, y,
               half, 190);
   y += 210;

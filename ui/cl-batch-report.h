@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 gboolean cl_batch_report_write_csv (const ClDashboardData *data, const char *path, GError **error);
 /* rejects: ClRejectRow of the batch (may be NULL). title: e.g. the batch name. */
-gboolean cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects,
-                                    const char *path, GError **error);
+gboolean cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects, const char *path,
+                                    GError **error);
 
 G_END_DECLS

@@ -50,7 +50,7 @@ format_value (ClChartFormat format, double value, char *out, gsize size)
         break;
       case CL_CHART_FORMAT_NUMBER:
       default:
-        g_snprintf (out, size, value < 10 && value != (gint64) value ? "%.1f" : "%.0f", value);
+        g_snprintf (out, size, value < 10 && value != (gint64)value ? "%.1f" : "%.0f", value);
         break;
     }
 }
@@ -164,12 +164,13 @@ render_line (ClChart *self, cairo_t *cr, double x0, double y0, double w, double 
   if (cl_chart_series_get_x_step (first) > 0)
     {
       gint64 start = cl_chart_series_get_x_start (first), step = cl_chart_series_get_x_step (first);
-      gboolean long_span = step * n_points > (gint64) 24 * 3600 * G_USEC_PER_SEC;
+      gboolean long_span = step * n_points > (gint64)24 * 3600 * G_USEC_PER_SEC;
 
       for (int i = 0; i < 3; i++)
         {
           guint index = i == 0 ? 0 : i == 1 ? n_points / 2 : n_points - 1;
-          g_autoptr (GDateTime) when = g_date_time_new_from_unix_local ((start + step * (gint64) index) / G_USEC_PER_SEC);
+          g_autoptr (GDateTime) when
+            = g_date_time_new_from_unix_local ((start + step * (gint64)index) / G_USEC_PER_SEC);
           g_autofree char *label = g_date_time_format (when, long_span ? "%d %b %H:%M" : "%H:%M");
           double x = x0 + axis_w + (n_points > 1 ? (w - axis_w) * index / (n_points - 1.0) : 0);
 

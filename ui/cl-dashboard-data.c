@@ -32,7 +32,11 @@ cl_dashboard_bucket_for_span (gint64 span_us)
       if (span_us / bucket < CL_DASHBOARD_MAX_BUCKETS)
         return bucket;
     }
-  return minutes[G_N_ELEMENTS (minutes) - 1] * 60 * G_USEC_PER_SEC * (span_us / (10080 * 60 * G_USEC_PER_SEC) / CL_DASHBOARD_MAX_BUCKETS + 1);
+  {
+    gint64 week = (gint64)10080 * 60 * G_USEC_PER_SEC;
+
+    return week * (span_us / week / CL_DASHBOARD_MAX_BUCKETS + 1);
+  }
 }
 
 typedef struct
@@ -49,7 +53,7 @@ by_count_desc (gconstpointer a, gconstpointer b)
 
   if (x->count != y->count)
     return x->count > y->count ? -1 : 1;
-  return (int) x->order - (int) y->order;
+  return (int)x->order - (int)y->order;
 }
 
 /* Pareto order: largest first, ties in the closed list's order. */
@@ -71,7 +75,7 @@ pareto (const guint64 *counts, guint n, const char *(*name) (guint), GStrv *labe
   for (guint i = 0; i < categories->len; i++)
     {
       Category *c = &g_array_index (categories, Category, i);
-      double v = (double) c->count;
+      double v = (double)c->count;
 
       g_strv_builder_add (builder, c->label);
       g_array_append_val (*values, v);
@@ -82,13 +86,13 @@ pareto (const guint64 *counts, guint n, const char *(*name) (guint), GStrv *labe
 static const char *
 reason_name (guint i)
 {
-  return cl_reject_reason_to_string ((ClRejectReason) i);
+  return cl_reject_reason_to_string ((ClRejectReason)i);
 }
 
 static const char *
 step_name (guint i)
 {
-  return cl_production_step_to_string ((ClProductionStep) i);
+  return cl_production_step_to_string ((ClProductionStep)i);
 }
 
 ClDashboardData *
@@ -139,8 +143,7 @@ cl_dashboard_data_build (ClStore *store, gint64 batch_id, GError **error)
 
   pareto (data->summary->rejects_by_reason, CL_REJECT_REASON_COUNT, reason_name, &data->reason_labels,
           &data->reason_counts);
-  pareto (data->summary->rejects_by_step, CL_PRODUCTION_STEP_COUNT, step_name, &data->step_labels,
-          &data->step_counts);
+  pareto (data->summary->rejects_by_step, CL_PRODUCTION_STEP_COUNT, step_name, &data->step_labels, &data->step_counts);
   data->cycle_seconds = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (data->summary->step_count[i] > 0)

@@ -25,7 +25,7 @@ typedef struct
   GStrv reason_labels;
   GArray *reason_counts; /* double */
   GStrv step_labels;
-  GArray *step_counts;   /* double */
+  GArray *step_counts; /* double */
   /* Mean duration of each recorded step in sequence order, seconds. */
   GStrv cycle_labels;
   GArray *cycle_seconds;
@@ -35,9 +35,9 @@ typedef struct
 
 /* The bucket length for a span: the smallest of 1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 1 day, 1 week that
  * keeps the span within CL_DASHBOARD_MAX_BUCKETS. */
-gint64           cl_dashboard_bucket_for_span (gint64 span_us);
+gint64 cl_dashboard_bucket_for_span (gint64 span_us);
 ClDashboardData *cl_dashboard_data_build (ClStore *store, gint64 batch_id, GError **error);
-void             cl_dashboard_data_free (ClDashboardData *data);
+void cl_dashboard_data_free (ClDashboardData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClDashboardData, cl_dashboard_data_free)
 
 G_END_DECLS

@@ -14,6 +14,7 @@ struct _ClDashboardModel
   guint poll_seconds;
   gboolean busy;
   gboolean again; /* a refresh was asked for while one ran */
+  guint64 stamp;  /* cl_store_change_stamp of the data applied */
 };
 
 G_DEFINE_FINAL_TYPE (ClDashboardModel, cl_dashboard_model, G_TYPE_OBJECT)
@@ -77,8 +78,8 @@ cl_dashboard_model_class_init (ClDashboardModelClass *klass)
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[UPDATED] = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                   G_TYPE_NONE, 0);
+  signals[UPDATED]
+    = g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* (const GError *error) */
   signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 1, G_TYPE_ERROR);
@@ -194,18 +195,40 @@ cl_dashboard_model_apply (ClDashboardModel *self, ClDashboardData *data)
   g_signal_emit (self, signals[UPDATED], 0);
 }
 
+typedef struct
+{
+  ClStore *store;
+  gint64 batch_id;
+  guint64 unchanged_stamp; /* 0: build regardless */
+  guint64 stamp;
+} BuildJob;
+
+static void
+build_job_free (BuildJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job);
+}
+
 static void
 build_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  ClStore *store = task_data;
-  gint64 batch_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "batch-id"));
+  BuildJob *job = task_data;
   GError *error = NULL;
-  ClDashboardData *data = cl_dashboard_data_build (store, batch_id, &error);
+  ClDashboardData *data;
 
+  /* A poll of a store nobody wrote to since costs one PRAGMA, not the dashboard's queries. */
+  job->stamp = cl_store_change_stamp (job->store);
+  if (job->unchanged_stamp != 0 && job->stamp == job->unchanged_stamp)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  data = cl_dashboard_data_build (job->store, job->batch_id, &error);
   if (data == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, data, (GDestroyNotify) cl_dashboard_data_free);
+    g_task_return_pointer (task, data, (GDestroyNotify)cl_dashboard_data_free);
 }
 
 static void
@@ -229,12 +252,17 @@ on_built (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   self = CL_DASHBOARD_MODEL (source);
   set_busy (self, FALSE);
-  if (data == NULL)
+  if (data == NULL && error == NULL)
+    ; /* polled, unchanged */
+  else if (data == NULL)
     g_signal_emit (self, signals[FAILED], 0, error);
   else if (data->batch_id != self->batch_id)
     cl_dashboard_data_free (data); /* the selection changed meanwhile; the newer refresh follows */
   else
-    cl_dashboard_model_apply (self, data);
+    {
+      self->stamp = ((BuildJob *)g_task_get_task_data (G_TASK (result)))->stamp;
+      cl_dashboard_model_apply (self, data);
+    }
   if (self->again)
     {
       self->again = FALSE;
@@ -242,12 +270,12 @@ on_built (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
-void
-cl_dashboard_model_refresh (ClDashboardModel *self)
+static void
+start_refresh (ClDashboardModel *self, gboolean only_if_changed)
 {
   g_autoptr (GTask) task = NULL;
+  BuildJob *job;
 
-  g_return_if_fail (CL_IS_DASHBOARD_MODEL (self));
   if (self->store == NULL)
     return;
   if (self->busy)
@@ -256,12 +284,22 @@ cl_dashboard_model_refresh (ClDashboardModel *self)
       return;
     }
   set_busy (self, TRUE);
+  job = g_new0 (BuildJob, 1);
+  job->store = g_object_ref (self->store);
+  job->batch_id = self->batch_id;
+  job->unchanged_stamp
+    = only_if_changed && self->data != NULL && self->data->batch_id == self->batch_id ? self->stamp : 0;
   task = g_task_new (self, self->cancellable, on_built, NULL);
   g_task_set_source_tag (task, cl_dashboard_model_refresh);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_object_set_data (G_OBJECT (task), "batch-id", GSIZE_TO_POINTER ((gsize) self->batch_id));
-  g_task_set_return_on_cancel (task, FALSE);
+  g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
   g_task_run_in_thread (task, build_in_thread);
+}
+
+void
+cl_dashboard_model_refresh (ClDashboardModel *self)
+{
+  g_return_if_fail (CL_IS_DASHBOARD_MODEL (self));
+  start_refresh (self, FALSE);
 }
 
 static gboolean
@@ -269,8 +307,8 @@ on_poll (gpointer user_data)
 {
   ClDashboardModel *self = user_data;
 
-  if (!self->busy)
-    cl_dashboard_model_refresh (self);
+  if (!self->busy && self->store != NULL)
+    start_refresh (self, TRUE);
   return G_SOURCE_CONTINUE;
 }
 

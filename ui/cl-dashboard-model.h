@@ -27,20 +27,20 @@ typedef enum
 } ClDashboardSeries;
 
 ClDashboardModel *cl_dashboard_model_new (ClStore *store);
-ClStore          *cl_dashboard_model_get_store (ClDashboardModel *self);
-void              cl_dashboard_model_set_store (ClDashboardModel *self, ClStore *store);
-gint64            cl_dashboard_model_get_batch_id (ClDashboardModel *self);
+ClStore *cl_dashboard_model_get_store (ClDashboardModel *self);
+void cl_dashboard_model_set_store (ClDashboardModel *self, ClStore *store);
+gint64 cl_dashboard_model_get_batch_id (ClDashboardModel *self);
 /* 0: all batches. Starts a refresh. */
-void              cl_dashboard_model_set_batch_id (ClDashboardModel *self, gint64 batch_id);
-ClChartSeries    *cl_dashboard_model_get_series (ClDashboardModel *self, ClDashboardSeries which);
+void cl_dashboard_model_set_batch_id (ClDashboardModel *self, gint64 batch_id);
+ClChartSeries *cl_dashboard_model_get_series (ClDashboardModel *self, ClDashboardSeries which);
 /* The last data applied; NULL before the first refresh finished. */
 const ClDashboardData *cl_dashboard_model_get_data (ClDashboardModel *self);
 /* Seconds between automatic refreshes; 0 stops polling. */
-void              cl_dashboard_model_set_poll_interval (ClDashboardModel *self, guint seconds);
-void              cl_dashboard_model_refresh (ClDashboardModel *self);
+void cl_dashboard_model_set_poll_interval (ClDashboardModel *self, guint seconds);
+void cl_dashboard_model_refresh (ClDashboardModel *self);
 /* Applies data built elsewhere (tests and the benchmark build it synchronously). Takes data. */
-void              cl_dashboard_model_apply (ClDashboardModel *self, ClDashboardData *data);
+void cl_dashboard_model_apply (ClDashboardModel *self, ClDashboardData *data);
 /* TRUE while a refresh runs on the worker. */
-gboolean          cl_dashboard_model_get_busy (ClDashboardModel *self);
+gboolean cl_dashboard_model_get_busy (ClDashboardModel *self);
 
 G_END_DECLS

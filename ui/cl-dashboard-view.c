@@ -68,7 +68,7 @@ update_batches (ClDashboardView *self, const ClDashboardData *data)
   gboolean same = data->batches->len + 1 == self->batch_ids->len;
 
   for (guint i = 0; same && i < data->batches->len; i++)
-    same = ((ClBatchInfo *) g_ptr_array_index (data->batches, i))->id == g_array_index (self->batch_ids, gint64, i + 1);
+    same = ((ClBatchInfo *)g_ptr_array_index (data->batches, i))->id == g_array_index (self->batch_ids, gint64, i + 1);
   if (same)
     return;
 
@@ -120,8 +120,8 @@ on_model_updated (ClDashboardView *self)
   set_counter (self, "cycle", text);
   if (data->bucket_us > 0)
     {
-      g_autofree char *bucket = g_strdup_printf (_ ("One point per %" G_GINT64_FORMAT " min"),
-                                                 data->bucket_us / (60 * G_USEC_PER_SEC));
+      g_autofree char *bucket
+        = g_strdup_printf (_ ("One point per %" G_GINT64_FORMAT " min"), data->bucket_us / (60 * G_USEC_PER_SEC));
       gtk_label_set_text (self->bucket_label, bucket);
     }
   else
@@ -230,7 +230,7 @@ read_rejects_in_thread (GTask *task, gpointer source, gpointer task_data, GCance
   if (rows == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+    g_task_return_pointer (task, rows, (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void
@@ -258,8 +258,8 @@ on_rejects_read (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const char *path,
-                                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const char *path, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   const ClDashboardData *data = self->model ? cl_dashboard_model_get_data (self->model) : NULL;
@@ -285,11 +285,12 @@ cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const
   job->store = g_object_ref (cl_dashboard_model_get_store (self->model));
   job->title = NULL;
   for (guint i = 0; i < data->batches->len; i++)
-    if (((ClBatchInfo *) g_ptr_array_index (data->batches, i))->id == data->batch_id)
-      job->title = g_strdup_printf (_ ("Batch report: %s"), ((ClBatchInfo *) g_ptr_array_index (data->batches, i))->name);
+    if (((ClBatchInfo *)g_ptr_array_index (data->batches, i))->id == data->batch_id)
+      job->title
+        = g_strdup_printf (_ ("Batch report: %s"), ((ClBatchInfo *)g_ptr_array_index (data->batches, i))->name);
   if (job->title == NULL)
     job->title = g_strdup (_ ("Report: all batches"));
-  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+  g_task_set_task_data (task, job, (GDestroyNotify)export_job_free);
 
   if (g_str_equal (format, "csv"))
     {
@@ -389,7 +390,6 @@ cl_dashboard_view_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_pointer (&self->counters, g_hash_table_unref);
   g_clear_pointer (&self->batch_ids, g_array_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (self), CL_TYPE_DASHBOARD_VIEW);
 
   G_OBJECT_CLASS (cl_dashboard_view_parent_class)->dispose (object);
 }
@@ -440,7 +440,7 @@ cl_dashboard_view_init (ClDashboardView *self)
       gtk_box_append (GTK_BOX (box), value);
       gtk_box_append (GTK_BOX (box), caption);
       gtk_flow_box_append (self->counters_box, box);
-      g_hash_table_insert (self->counters, (gpointer) counter_names[i].name, value);
+      g_hash_table_insert (self->counters, (gpointer)counter_names[i].name, value);
     }
   g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_batch_selected), self);
   update_actions (self);

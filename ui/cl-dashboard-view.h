@@ -11,19 +11,18 @@ G_BEGIN_DECLS
 #define CL_TYPE_DASHBOARD_VIEW (cl_dashboard_view_get_type ())
 G_DECLARE_FINAL_TYPE (ClDashboardView, cl_dashboard_view, CL, DASHBOARD_VIEW, AdwBin)
 
-GtkWidget        *cl_dashboard_view_new (void);
+GtkWidget *cl_dashboard_view_new (void);
 ClDashboardModel *cl_dashboard_view_get_model (ClDashboardView *self);
-void              cl_dashboard_view_set_model (ClDashboardView *self, ClDashboardModel *model);
-void              cl_dashboard_view_set_session (ClDashboardView *self, ClSession *session);
+void cl_dashboard_view_set_model (ClDashboardView *self, ClDashboardModel *model);
+void cl_dashboard_view_set_session (ClDashboardView *self, ClSession *session);
 /* The value label of a figure: "fed", "good", "rejected", "recovered", "first-pass", "final", "throughput",
  * "cycle" (tests read them). */
-GtkLabel         *cl_dashboard_view_get_counter (ClDashboardView *self, const char *name);
+GtkLabel *cl_dashboard_view_get_counter (ClDashboardView *self, const char *name);
 
 /* Writes the report of the selected batch ("pdf" or "csv") to path; the rejects for the PDF are read on a
  * worker. Audited as "report-export". Fails with CL_UI_ERROR_NOT_ALLOWED unless the session may export. */
-void     cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const char *path,
-                                         GCancellable *cancellable, GAsyncReadyCallback callback,
-                                         gpointer user_data);
+void cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const char *path,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 gboolean cl_dashboard_view_export_finish (ClDashboardView *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -57,7 +57,7 @@ cl_reject_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
         g_value_set_string (value, cl_production_step_to_string (row->failed_step));
         break;
       case PROP_SW:
-        g_value_take_string (value, row->last_sw >= 0 ? g_strdup_printf ("%04X", (guint) row->last_sw) : g_strdup ("—"));
+        g_value_take_string (value, row->last_sw >= 0 ? g_strdup_printf ("%04X", (guint)row->last_sw) : g_strdup ("—"));
         break;
       case PROP_REJECTED:
         {
@@ -81,8 +81,8 @@ static void
 cl_reject_item_class_init (ClRejectItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  static const char *const names[N_PROPS] = { NULL,   "chip-id",  "serial", "batch",    "reason",
-                                              "step", "sw", "rejected", "state", "attempts" };
+  static const char *const names[N_PROPS]
+    = { NULL, "chip-id", "serial", "batch", "reason", "step", "sw", "rejected", "state", "attempts" };
 
   object_class->finalize = cl_reject_item_finalize;
   object_class->get_property = cl_reject_item_get_property;

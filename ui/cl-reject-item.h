@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClRejectItem, cl_reject_item, CL, REJECT_ITEM, GObject)
 
 /* Takes row. */
-ClRejectItem      *cl_reject_item_new (ClRejectRow *row);
+ClRejectItem *cl_reject_item_new (ClRejectRow *row);
 const ClRejectRow *cl_reject_item_get_row (ClRejectItem *self);
-const char        *cl_reject_item_get_chip_id (ClRejectItem *self);
+const char *cl_reject_item_get_chip_id (ClRejectItem *self);
 
 G_END_DECLS

@@ -29,17 +29,17 @@ gboolean cl_role_allows (ClUserRole role, ClPermission permission);
 #define CL_TYPE_SESSION (cl_session_get_type ())
 G_DECLARE_FINAL_TYPE (ClSession, cl_session, CL, SESSION, GObject)
 
-ClSession  *cl_session_new (ClStore *store);
-ClStore    *cl_session_get_store (ClSession *self);
+ClSession *cl_session_new (ClStore *store);
+ClStore *cl_session_get_store (ClSession *self);
 /* NULL while nobody is signed in. */
 const char *cl_session_get_user (ClSession *self);
-ClUserRole  cl_session_get_role (ClSession *self);
-gboolean    cl_session_get_signed_in (ClSession *self);
+ClUserRole cl_session_get_role (ClSession *self);
+gboolean cl_session_get_signed_in (ClSession *self);
 /* After a successful authentication (cl_store_user_authenticate). Notifies "user" and "signed-in". */
-void        cl_session_sign_in (ClSession *self, const char *user, ClUserRole role);
-void        cl_session_sign_out (ClSession *self);
-gboolean    cl_session_allows (ClSession *self, ClPermission permission);
+void cl_session_sign_in (ClSession *self, const char *user, ClUserRole role);
+void cl_session_sign_out (ClSession *self);
+gboolean cl_session_allows (ClSession *self, ClPermission permission);
 /* Appends (actor = the signed-in user) to the audit trail; warns and returns FALSE if it cannot. */
-gboolean    cl_session_audit (ClSession *self, const char *action, const char *subject, const char *detail);
+gboolean cl_session_audit (ClSession *self, const char *action, const char *subject, const char *detail);
 
 G_END_DECLS

@@ -1,6 +1,11 @@
 #include "cl-ui.h"
 
+#include "cl-chart.h"
+#include "cl-dashboard-view.h"
 #include "cl-line-view.h"
+#include "cl-login-dialog.h"
+#include "cl-rejects-view.h"
+#include "cl-setup-view.h"
 #include "cl-station-panel.h"
 #include "cl-window.h"
 #include "station/cl-event-log.h"
@@ -23,6 +28,11 @@ cl_ui_init (void)
       g_type_ensure (CL_TYPE_LINE_EVENT);
       g_type_ensure (CL_TYPE_STATION_PANEL);
       g_type_ensure (CL_TYPE_LINE_VIEW);
+      g_type_ensure (CL_TYPE_CHART);
+      g_type_ensure (CL_TYPE_DASHBOARD_VIEW);
+      g_type_ensure (CL_TYPE_REJECTS_VIEW);
+      g_type_ensure (CL_TYPE_SETUP_VIEW);
+      g_type_ensure (CL_TYPE_LOGIN_DIALOG);
       g_type_ensure (CL_TYPE_WINDOW);
 
       g_once_init_leave (&initialized, 1);

@@ -1,6 +1,16 @@
 #include "cl-window.h"
 
+#include <string.h>
+
+#include "cardline-config.h"
+
+#include <glib/gi18n.h>
+
+#include "cl-dashboard-view.h"
 #include "cl-line-view.h"
+#include "cl-login-dialog.h"
+#include "cl-rejects-view.h"
+#include "cl-setup-view.h"
 #include "cl-ui.h"
 
 struct _ClWindow
@@ -9,11 +19,27 @@ struct _ClWindow
 
   GSettings *settings;
 
+  ClSession *session;
+  ClDashboardModel *dashboard_model;
+
+  AdwHeaderBar *header_bar;
+  GtkLabel *user_label;
   AdwViewStack *stack;
   ClLineView *line_view;
+  ClDashboardView *dashboard_view;
+  ClRejectsView *rejects_view;
+  ClSetupView *setup_view;
 };
 
 G_DEFINE_FINAL_TYPE (ClWindow, cl_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  LINE_COMMAND,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 enum
 {
@@ -62,9 +88,128 @@ show_view_action (GSimpleAction *action, GVariant *parameter, gpointer user_data
   cl_window_set_view (CL_WINDOW (user_data), g_variant_get_string (parameter, NULL));
 }
 
+/* Operator actions: audited here with the signed-in user, carried out by whoever listens to "line-command". */
+static void
+line_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ClWindow *self = CL_WINDOW (user_data);
+  const char *name = g_action_get_name (G_ACTION (action));
+  const char *command = name + strlen ("line-");
+
+  if (self->session == NULL || !cl_session_allows (self->session, CL_PERMISSION_LINE_CONTROL))
+    return;
+  cl_session_audit (self->session, name, "line", NULL);
+  g_signal_emit (self, signals[LINE_COMMAND], 0, command);
+}
+
+static void
+sign_out_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ClWindow *self = CL_WINDOW (user_data);
+
+  if (self->session != NULL)
+    cl_session_sign_out (self->session);
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "show-view", .activate = show_view_action, .parameter_type = "s" },
+  { .name = "line-start", .activate = line_action },
+  { .name = "line-pause", .activate = line_action },
+  { .name = "line-stop", .activate = line_action },
+  { .name = "sign-out", .activate = sign_out_action },
 };
+
+static void
+update_session (ClWindow *self)
+{
+  gboolean signed_in = self->session != NULL && cl_session_get_signed_in (self->session);
+  gboolean line = self->session != NULL && cl_session_allows (self->session, CL_PERMISSION_LINE_CONTROL);
+  static const char *const line_actions[] = { "line-start", "line-pause", "line-stop" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (line_actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), line_actions[i]);
+
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), line);
+    }
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "sign-out")),
+                               signed_in);
+  if (signed_in)
+    {
+      g_autofree char *text = g_strdup_printf ("%s · %s", cl_session_get_user (self->session),
+                                               cl_user_role_to_string (cl_session_get_role (self->session)));
+      gtk_label_set_text (self->user_label, text);
+    }
+  else
+    gtk_label_set_text (self->user_label, _ ("Signed out"));
+  if (self->session != NULL && !signed_in && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    cl_window_require_sign_in (self);
+}
+
+void
+cl_window_require_sign_in (ClWindow *self)
+{
+  ClLoginDialog *dialog;
+
+  g_return_if_fail (CL_IS_WINDOW (self));
+  if (self->session == NULL || cl_session_get_signed_in (self->session))
+    return;
+  dialog = cl_login_dialog_new (GTK_WINDOW (self), self->session);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+ClSession *
+cl_window_get_session (ClWindow *self)
+{
+  g_return_val_if_fail (CL_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+void
+cl_window_set_session (ClWindow *self, ClSession *session)
+{
+  g_return_if_fail (CL_IS_WINDOW (self));
+  g_return_if_fail (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  g_signal_connect_object (session, "notify::signed-in", G_CALLBACK (update_session), self, G_CONNECT_SWAPPED);
+  cl_dashboard_view_set_session (self->dashboard_view, session);
+  cl_rejects_view_set_session (self->rejects_view, session);
+  cl_setup_view_set_session (self->setup_view, session);
+  if (cl_session_get_store (session) != NULL)
+    {
+      ClStore *store = cl_session_get_store (session);
+
+      self->dashboard_model = cl_dashboard_model_new (store);
+      /* No store signal crosses processes (cardline-admin, other stations): poll. */
+      cl_dashboard_model_set_poll_interval (self->dashboard_model, 5);
+      cl_dashboard_view_set_model (self->dashboard_view, self->dashboard_model);
+      cl_rejects_view_set_store (self->rejects_view, store);
+    }
+  update_session (self);
+}
+
+void
+cl_window_set_qa_service (ClWindow *self, ClQaService *service)
+{
+  g_return_if_fail (CL_IS_WINDOW (self));
+  cl_rejects_view_set_qa_service (self->rejects_view, service);
+}
+
+GSettings *
+cl_window_get_settings (ClWindow *self)
+{
+  g_return_val_if_fail (CL_IS_WINDOW (self), NULL);
+  return self->settings;
+}
+
+static void
+on_qa_reader_changed (GSettings *settings, const char *key, ClWindow *self)
+{
+  g_autofree char *reader = g_settings_get_string (settings, "qa-reader");
+
+  cl_rejects_view_set_qa_reader (self->rejects_view, reader);
+}
 
 /* Without an installed schema (running from the build tree) the window simply does not remember its state. */
 static GSettings *
@@ -119,7 +264,11 @@ cl_window_constructed (GObject *object)
       if (g_settings_get_boolean (self->settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
       g_settings_bind (self->settings, "last-view", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
+      cl_setup_view_set_settings (self->setup_view, self->settings);
+      g_signal_connect_object (self->settings, "changed::qa-reader", G_CALLBACK (on_qa_reader_changed), self, 0);
+      on_qa_reader_changed (self->settings, "qa-reader", self);
     }
+  cl_setup_view_set_profiles_dir (self->setup_view, CARDLINE_SOURCE_DATADIR "/profiles");
 }
 
 static void
@@ -128,6 +277,8 @@ cl_window_dispose (GObject *object)
   ClWindow *self = CL_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->dashboard_model);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (cl_window_parent_class)->dispose (object);
 }
@@ -159,6 +310,7 @@ cl_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
     {
       case PROP_STATIONS:
         cl_line_view_set_stations (self->line_view, g_value_get_object (value));
+        cl_setup_view_set_stations (self->setup_view, g_value_get_object (value));
         break;
       case PROP_EVENTS:
         cl_line_view_set_events (self->line_view, g_value_get_object (value));
@@ -187,11 +339,22 @@ cl_window_class_init (ClWindowClass *klass)
     = g_param_spec_object ("events", NULL, NULL, G_TYPE_LIST_MODEL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* (const char *command): "start", "pause" or "stop", already checked against the role and audited. */
+  signals[LINE_COMMAND] = g_signal_new ("line-command", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                        NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   g_type_ensure (CL_TYPE_LINE_VIEW);
+  g_type_ensure (CL_TYPE_DASHBOARD_VIEW);
+  g_type_ensure (CL_TYPE_REJECTS_VIEW);
+  g_type_ensure (CL_TYPE_SETUP_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ClWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, line_view);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, dashboard_view);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, rejects_view);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, setup_view);
 }
 
 static void
@@ -199,6 +362,10 @@ cl_window_init (ClWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+  self->user_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->user_label), "dim-label");
+  adw_header_bar_pack_end (self->header_bar, GTK_WIDGET (self->user_label));
+  update_session (self);
 }
 
 ClWindow *

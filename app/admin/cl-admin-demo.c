@@ -34,7 +34,7 @@ run (int argc, char **argv)
     goto fail;
   if (keys == NULL)
     keys = g_build_filename (g_file_test (CARDLINE_SOURCE_DATADIR, G_FILE_TEST_IS_DIR) ? CARDLINE_SOURCE_DATADIR
-                                                                                         : CARDLINE_DATADIR,
+                                                                                       : CARDLINE_DATADIR,
                              "demo", "demo-keys.ini", NULL);
   if (pki_dir == NULL && g_getenv ("CARDLINE_PKI_DIR") != NULL)
     pki_dir = g_strdup (g_getenv ("CARDLINE_PKI_DIR"));

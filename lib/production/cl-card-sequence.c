@@ -122,8 +122,8 @@ classify (ClSequenceRun *run, const GError *error)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return CL_REJECT_TIMEOUT;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED)
-      || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED) || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT)
-      || (driver != 0 && error->domain == driver))
+      || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED)
+      || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT) || (driver != 0 && error->domain == driver))
     {
       /* A chip that never answered a single command is dead or mute, not pulled: that is what NO_ATR files. */
       if (cl_observed_transport_get_response_count (run->transport) == 0
@@ -134,23 +134,23 @@ classify (ClSequenceRun *run, const GError *error)
   if (error->domain == CL_ERROR)
     switch ((ClError)error->code)
       {
-      case CL_ERROR_MALFORMED:
-        return CL_REJECT_HOSTILE_CARD;
-      case CL_ERROR_SECURITY:
-        /* a cryptogram that does not match while opening is the wrong key; anywhere else a forged answer */
-        return run->reason == CL_REJECT_AUTH_KST_FAILED || run->reason == CL_REJECT_KEY_ROTATION_FAILED
-                       || run->reason == CL_REJECT_VERIFY_FAILED || run->reason == CL_REJECT_KEYGEN_FAILED
-                       || run->reason == CL_REJECT_CERT_FAILED
+        case CL_ERROR_MALFORMED:
+          return CL_REJECT_HOSTILE_CARD;
+        case CL_ERROR_SECURITY:
+          /* a cryptogram that does not match while opening is the wrong key; anywhere else a forged answer */
+          return run->reason == CL_REJECT_AUTH_KST_FAILED || run->reason == CL_REJECT_KEY_ROTATION_FAILED
+                     || run->reason == CL_REJECT_VERIFY_FAILED || run->reason == CL_REJECT_KEYGEN_FAILED
+                     || run->reason == CL_REJECT_CERT_FAILED
                    ? run->reason
                    : CL_REJECT_HOSTILE_CARD;
-      case CL_ERROR_TOKEN:
-      case CL_ERROR_STORE:
-      case CL_ERROR_CRYPTO:
-      case CL_ERROR_PROFILE:
-      case CL_ERROR_INVALID_ARGUMENT:
-        return CL_REJECT_PROTOCOL_ERROR;
-      default:
-        break;
+        case CL_ERROR_TOKEN:
+        case CL_ERROR_STORE:
+        case CL_ERROR_CRYPTO:
+        case CL_ERROR_PROFILE:
+        case CL_ERROR_INVALID_ARGUMENT:
+          return CL_REJECT_PROTOCOL_ERROR;
+        default:
+          break;
       }
   return run->reason;
 }
@@ -219,8 +219,8 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   run.channel = cl_card_channel_new (CL_TRANSPORT (self->transport));
   run.cancellable = cancellable;
 
-  run.attempt_id = cl_store_attempt_begin (store, self->batch_id, CL_ATTEMPT_PRODUCTION, self->station,
-                                           self->reader, started, error);
+  run.attempt_id = cl_store_attempt_begin (store, self->batch_id, CL_ATTEMPT_PRODUCTION, self->station, self->reader,
+                                           started, error);
   if (run.attempt_id <= 0)
     {
       run_clear (&run);
@@ -281,8 +281,8 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
     event.sw = outcome->last_sw;
     event.chip_id = run.chip_id;
     event.detail = good ? "output hopper" : "reject bin";
-    if (!cl_store_attempt_add_step (store, run.attempt_id, CL_STEP_DISPOSE, g_get_real_time (), 0,
-                                    CL_STEP_RESULT_OK, event.sw, event.detail, &store_error))
+    if (!cl_store_attempt_add_step (store, run.attempt_id, CL_STEP_DISPOSE, g_get_real_time (), 0, CL_STEP_RESULT_OK,
+                                    event.sw, event.detail, &store_error))
       g_warning ("store: dispose step not recorded: %s", store_error->message);
     emit (self, &event);
 

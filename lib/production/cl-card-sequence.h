@@ -32,10 +32,10 @@ typedef struct
   ClProductionStep step;
   ClStepResult result; /* STEP */
   gint64 duration_us;
-  gint sw;              /* last status word, -1: none */
-  const char *chip_id;  /* NULL before IDENTIFY found it */
-  const char *detail;   /* NULL, or why it failed / what was skipped */
-  gboolean good;        /* DISPOSED */
+  gint sw;               /* last status word, -1: none */
+  const char *chip_id;   /* NULL before IDENTIFY found it */
+  const char *detail;    /* NULL, or why it failed / what was skipped */
+  gboolean good;         /* DISPOSED */
   ClRejectReason reason; /* DISPOSED and not good */
 } ClSequenceEvent;
 
@@ -48,10 +48,10 @@ typedef struct
   ClRejectReason reason;        /* not good only */
   ClProductionStep failed_step; /* not good only */
   gint last_sw;
-  char *chip_id;                /* NULL: never identified */
-  char *chr;                    /* device certificate holder; NULL before CERTIFY */
-  char *serial;                 /* what OpenSC reports: the CHR without its last 5 characters */
-  char *detail;                 /* the failure's message; NULL when good */
+  char *chip_id; /* NULL: never identified */
+  char *chr;     /* device certificate holder; NULL before CERTIFY */
+  char *serial;  /* what OpenSC reports: the CHR without its last 5 characters */
+  char *detail;  /* the failure's message; NULL when good */
   gint64 attempt_id;
   gint64 cycle_us;
   guint64 apdus;
@@ -70,8 +70,7 @@ void cl_card_sequence_set_event_func (ClCardSequence *self, ClSequenceEventFunc 
 
 /* Runs the whole sequence once. Returns FALSE only when nothing could be recorded (the store failed before the
  * attempt began); every card outcome, good or rejected, is TRUE with the outcome filled. */
-gboolean cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable,
-                               GError **error);
+gboolean cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable, GError **error);
 /* The same on a GTask worker thread. transport is used only from that thread. */
 void cl_card_sequence_run_async (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);

@@ -11,8 +11,7 @@
 #define SRCA_YEARS 20
 #define DICA_YEARS 10
 
-static void
-say (ClDemoReportFunc report, gpointer user_data, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static void say (ClDemoReportFunc report, gpointer user_data, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 static void
 say (ClDemoReportFunc report, gpointer user_data, const char *format, ...)
@@ -199,8 +198,8 @@ cl_demo_pki_setup (ClP11Token *token, const char *keys_file, const char *pki_dir
   srca_path = g_build_filename (pki_dir, "srca.cvc", NULL);
   dica_path = g_build_filename (pki_dir, "dica.cvc", NULL);
   /* A new SRCA invalidates the DICA certificate too: it must chain to the root now in the token. */
-  return ensure_cvc (srca_path, srca_new, srca, CL_DEMO_SRCA_CHR, srca, CL_DEMO_SRCA_CHR, SRCA_YEARS, report,
-                     user_data, error)
+  return ensure_cvc (srca_path, srca_new, srca, CL_DEMO_SRCA_CHR, srca, CL_DEMO_SRCA_CHR, SRCA_YEARS, report, user_data,
+                     error)
          && ensure_cvc (dica_path, srca_new || dica_new, dica, CL_DEMO_DICA_CHR, srca, CL_DEMO_SRCA_CHR, DICA_YEARS,
                         report, user_data, error);
 }

@@ -1,5 +1,7 @@
 #include "cl-observed-transport.h"
 
+#include "core/cl-error.h"
+
 struct _ClObservedTransport
 {
   GObject parent_instance;
@@ -22,6 +24,7 @@ static GBytes *
 observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancellable, GError **error)
 {
   ClObservedTransport *self = CL_OBSERVED_TRANSPORT (transport);
+  g_autoptr (GError) local = NULL;
   GBytes *response;
   gsize len;
   const guint8 *data;
@@ -33,10 +36,25 @@ observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancel
     }
   self->apdus++;
   self->sent += g_bytes_get_size (command);
-  response = cl_transport_transmit (self->inner, command, cancellable, error);
+  response = cl_transport_transmit (self->inner, command, cancellable, &local);
   if (response == NULL)
-    return NULL;
+    {
+      /* Whatever the reader reports (removed, unresponsive, a short read), the card did not answer: one code
+       * for it, so the sequence files it as NO_ATR or CARD_REMOVED. Cancellation stays what it is. */
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "%s", local->message);
+      return NULL;
+    }
   data = g_bytes_get_data (response, &len);
+  if (len == 0)
+    {
+      /* vpcd (and some readers) report a card that went silent mid-command as an empty answer */
+      g_bytes_unref (response);
+      g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "the card gave no answer (mute, torn or pulled)");
+      return NULL;
+    }
   self->responses++;
   self->received += len;
   if (len >= 2)

@@ -8,16 +8,16 @@ cl_p11_cvc_curve (ClP11Curve curve)
 {
   switch (curve)
     {
-    case CL_P11_CURVE_P256:
-      return CL_CVC_CURVE_P256;
-    case CL_P11_CURVE_P384:
-      return CL_CVC_CURVE_P384;
-    case CL_P11_CURVE_BRAINPOOL_P256R1:
-      return CL_CVC_CURVE_BRAINPOOL_P256R1;
-    case CL_P11_CURVE_BRAINPOOL_P384R1:
-      return CL_CVC_CURVE_BRAINPOOL_P384R1;
-    default:
-      return CL_CVC_CURVE_NONE;
+      case CL_P11_CURVE_P256:
+        return CL_CVC_CURVE_P256;
+      case CL_P11_CURVE_P384:
+        return CL_CVC_CURVE_P384;
+      case CL_P11_CURVE_BRAINPOOL_P256R1:
+        return CL_CVC_CURVE_BRAINPOOL_P256R1;
+      case CL_P11_CURVE_BRAINPOOL_P384R1:
+        return CL_CVC_CURVE_BRAINPOOL_P384R1;
+      default:
+        return CL_CVC_CURVE_NONE;
     }
 }
 
@@ -51,8 +51,8 @@ gboolean
 cl_p11_cvc_sign (const guint8 *tbs, gsize len, GByteArray *sig_out, gpointer user_data, GError **error)
 {
   ClP11EcKey *key = CL_P11_EC_KEY (user_data);
-  GChecksumType digest = cl_p11_curve_get_size (cl_p11_ec_key_get_curve (key)) > 32 ? G_CHECKSUM_SHA384
-                                                                                      : G_CHECKSUM_SHA256;
+  GChecksumType digest
+    = cl_p11_curve_get_size (cl_p11_ec_key_get_curve (key)) > 32 ? G_CHECKSUM_SHA384 : G_CHECKSUM_SHA256;
   g_autoptr (GBytes) sig = cl_p11_ec_key_sign (key, digest, tbs, len, error);
 
   if (sig == NULL)

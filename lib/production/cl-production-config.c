@@ -77,9 +77,9 @@ get_number (Reader *r, const char *group, const char *key, gboolean hex, gint64 
   value = g_ascii_strtoll (text, &end, hex ? 16 : 10);
   if (end == text || *end != '\0' || value < min || value > max)
     {
-      g_autofree char *problem = g_strdup_printf ("\"%s\" is not a %s number from %" G_GINT64_FORMAT
-                                                  " to %" G_GINT64_FORMAT,
-                                                  text, hex ? "hex" : "decimal", min, max);
+      g_autofree char *problem
+        = g_strdup_printf ("\"%s\" is not a %s number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, text,
+                           hex ? "hex" : "decimal", min, max);
       fail (r, group, key, problem);
       return fallback;
     }

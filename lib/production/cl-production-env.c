@@ -15,7 +15,9 @@ cl_production_token_open_from_env (GError **error)
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
                    "the token is not configured: set CARDLINE_P11_MODULE, CARDLINE_P11_TOKEN and "
                    "CARDLINE_P11_PIN_FILE (%s is missing)",
-                   module == NULL ? "CARDLINE_P11_MODULE" : label == NULL ? "CARDLINE_P11_TOKEN" : "CARDLINE_P11_PIN_FILE");
+                   module == NULL  ? "CARDLINE_P11_MODULE"
+                   : label == NULL ? "CARDLINE_P11_TOKEN"
+                                   : "CARDLINE_P11_PIN_FILE");
       return NULL;
     }
   token = cl_p11_token_open (module, label, error);

@@ -35,8 +35,8 @@ load_cvc (const char *path, const char *what, GError **error)
 
   if (!g_file_get_contents (path, &data, &len, &local))
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "%s certificate: %s (run cardline-admin demo-setup for the demo PKI)",
-                   what, local->message);
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                   "%s certificate: %s (run cardline-admin demo-setup for the demo PKI)", what, local->message);
       return NULL;
     }
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
@@ -59,8 +59,9 @@ check_dica_key (ClProductionSetup *self, GError **error)
   if (tmpl == NULL || !cl_tlv_find (g_bytes_get_data (tmpl, NULL), g_bytes_get_size (tmpl), 0x86, &found, NULL)
       || found.len != g_bytes_get_size (point) || memcmp (found.value, g_bytes_get_data (point, NULL), found.len) != 0)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "DICA certificate %s does not hold the public key of token key %s",
-                   self->config->dica_cvc_path, self->config->dica_key_label);
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                   "DICA certificate %s does not hold the public key of token key %s", self->config->dica_cvc_path,
+                   self->config->dica_key_label);
       return FALSE;
     }
   return TRUE;
@@ -91,8 +92,8 @@ cl_production_setup_new (ClProductionConfig *config, ClP11Token *token, ClStore 
 
   if (config->diversification == CL_DIVERSIFY_KDF3)
     options |= CL_P11_KEY_SET_ALLOW_HOST_DERIVATION;
-  self->kst = cl_p11_token_find_key_set (token, config->kst_name, config->kst_version, CL_P11_KEY_SET_OPTIONS_NONE,
-                                         error);
+  self->kst
+    = cl_p11_token_find_key_set (token, config->kst_name, config->kst_version, CL_P11_KEY_SET_OPTIONS_NONE, error);
   if (self->kst == NULL)
     return NULL;
   self->kmc = cl_p11_token_find_key_set (token, config->kmc_name, config->kmc_version, options, error);

@@ -30,7 +30,7 @@ typedef struct
 
   guint8 kdd[CL_GP_KDD_LEN];
   gboolean have_kdd;
-  ClKeySet *card_keys;  /* diversified for this chip, lives in the token as session objects */
+  ClKeySet *card_keys;   /* diversified for this chip, lives in the token as session objects */
   gboolean on_card_keys; /* the channel is open with the card keys: the KST is already gone */
   gboolean resumed_keys; /* the card keys were there before this attempt */
   ClScp02 *scp02;        /* the open SCP02 session (its S-DEK wraps PUT KEY) */

@@ -17,8 +17,7 @@
 #define FID_DEVICE_REQUEST 0xCE00
 #define SW_INTERNAL_ERROR  0x6F00
 
-static void
-note (ClSequenceRun *run, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void note (ClSequenceRun *run, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
 note (ClSequenceRun *run, const char *format, ...)
@@ -31,8 +30,7 @@ note (ClSequenceRun *run, const char *format, ...)
   va_end (args);
 }
 
-static gboolean
-fail (GError **error, ClError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static gboolean fail (GError **error, ClError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 static gboolean
 fail (GError **error, ClError code, const char *format, ...)
@@ -64,8 +62,8 @@ open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8
 {
   if (run->config->scp == 0x03)
     {
-      g_autoptr (ClScp03) scp = cl_scp03_open (channel, keys, kvn, run->config->scp_level, NULL, run->cancellable,
-                                               error);
+      g_autoptr (ClScp03) scp
+        = cl_scp03_open (channel, keys, kvn, run->config->scp_level, NULL, run->cancellable, error);
       if (scp == NULL)
         return FALSE;
       memcpy (run->kdd, cl_scp03_get_kdd (scp), CL_GP_KDD_LEN);
@@ -113,8 +111,7 @@ resolve_intents (ClSequenceRun *run, ClJournalOp op, const char *key_hash, gbool
 
       if (intent->op != op || (key_hash != NULL && g_strcmp0 (intent->key_hash, key_hash) != 0))
         continue;
-      if (!cl_store_journal_outcome (run->store, intent->id, done ? CL_JOURNAL_DONE : CL_JOURNAL_FAILED, detail,
-                                     error))
+      if (!cl_store_journal_outcome (run->store, intent->id, done ? CL_JOURNAL_DONE : CL_JOURNAL_FAILED, detail, error))
         return FALSE;
     }
   return TRUE;
@@ -193,7 +190,9 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
   /* Key information is readable without a session: it says which key set the card holds now, whatever the
    * record or the journal believe. */
   info = cl_gp_get_key_info (run->channel, run->cancellable, &local);
-  if (info == NULL && (g_error_matches (local, CL_ERROR, CL_ERROR_MALFORMED) || !g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS)))
+  if (info == NULL
+      && (g_error_matches (local, CL_ERROR, CL_ERROR_MALFORMED)
+          || !g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS)))
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   g_clear_error (&local);
   card_keys_first = key_version_present (info, run->config->card_key_version);
@@ -265,9 +264,9 @@ cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **erro
   for (guint i = 0; i < config->store_data->len; i++)
     {
       GBytes *data = config->store_data->pdata[i];
-      g_autoptr (GPtrArray) apdus = cl_gp_store_data_apdus (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
-                                                            cl_gp_max_block (run->channel), CL_GP_STORE_DATA_BER_TLV,
-                                                            FALSE, error);
+      g_autoptr (GPtrArray) apdus
+        = cl_gp_store_data_apdus (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                  cl_gp_max_block (run->channel), CL_GP_STORE_DATA_BER_TLV, FALSE, error);
       if (apdus == NULL)
         return FALSE;
       for (guint k = 0; k < apdus->len; k++)
@@ -276,8 +275,8 @@ cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **erro
     }
   if (config->life_cycle >= 0)
     {
-      g_autoptr (ClApdu) apdu = cl_gp_set_status_apdu (CL_GP_SET_STATUS_ISD, (guint8)config->life_cycle, NULL, 0,
-                                                       error);
+      g_autoptr (ClApdu) apdu
+        = cl_gp_set_status_apdu (CL_GP_SET_STATUS_ISD, (guint8)config->life_cycle, NULL, 0, error);
       if (apdu == NULL || !cl_gp_send (run->channel, apdu, "SET STATUS (card life cycle)", run->cancellable, error))
         return FALSE;
     }
@@ -308,8 +307,8 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
     return FALSE;
 
   /* Write-ahead: once PUT KEY leaves, the card may hold either key set until we know better. */
-  intent = cl_store_journal_intent (run->store, run->attempt_id, run->chip_id, CL_JOURNAL_PUT_KEY,
-                                    config->kst_version, config->card_key_version, NULL, error);
+  intent = cl_store_journal_intent (run->store, run->attempt_id, run->chip_id, CL_JOURNAL_PUT_KEY, config->kst_version,
+                                    config->card_key_version, NULL, error);
   if (intent <= 0)
     return FALSE;
 
@@ -417,18 +416,15 @@ cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **er
     return FALSE;
 
   install_load = cl_gp_install_for_load_apdu (gp_aid (config->load_file_aid), isd, NULL, NULL, NULL, error);
-  if (install_load == NULL
-      || !cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, error)
-      || !cl_gp_load (run->channel, cl_production_setup_get_load_file_data_block (run->setup), run->cancellable,
-                      error))
+  if (install_load == NULL || !cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, error)
+      || !cl_gp_load (run->channel, cl_production_setup_get_load_file_data_block (run->setup), run->cancellable, error))
     return FALSE;
 
   run->reason = CL_REJECT_INSTALL_FAILED;
   params = cl_gp_build_install_parameters (NULL, 0, 0, 0);
-  install = cl_gp_install_for_install_apdu (gp_aid (config->load_file_aid), gp_aid (config->module_aid),
-                                            gp_aid (config->application_aid),
-                                            g_bytes_get_data (config->privileges, NULL),
-                                            g_bytes_get_size (config->privileges), params, NULL, error);
+  install = cl_gp_install_for_install_apdu (
+    gp_aid (config->load_file_aid), gp_aid (config->module_aid), gp_aid (config->application_aid),
+    g_bytes_get_data (config->privileges, NULL), g_bytes_get_size (config->privileges), params, NULL, error);
   if (install == NULL
       || !cl_gp_send (run->channel, install, "INSTALL [for install and make selectable]", run->cancellable, error))
     return FALSE;
@@ -543,15 +539,13 @@ issue_certificate (ClSequenceRun *run, GError **error)
   if (intent <= 0)
     return NULL;
   cvc = cl_cvc_body_sign (body, cl_p11_cvc_sign, cl_production_setup_get_dica_key (run->setup), error);
-  if (cvc == NULL || cl_store_certificate_add (run->store, run->chip_id, run->key_hash, run->chr, cvc,
-                                               run->attempt_id, error)
-                         <= 0)
+  if (cvc == NULL
+      || cl_store_certificate_add (run->store, run->chip_id, run->key_hash, run->chr, cvc, run->attempt_id, error) <= 0)
     {
       g_autoptr (GError) store_error = NULL;
 
       if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_FAILED,
-                                     error != NULL && *error != NULL ? (*error)->message : "not issued",
-                                     &store_error))
+                                     error != NULL && *error != NULL ? (*error)->message : "not issued", &store_error))
         g_warning ("journal outcome not recorded: %s", store_error->message);
       return NULL;
     }

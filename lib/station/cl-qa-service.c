@@ -33,8 +33,7 @@ cl_qa_service_diagnose_async (ClQaService *self, const char *reader, const char 
                               GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (CL_IS_QA_SERVICE (self));
-  CL_QA_SERVICE_GET_IFACE (self)->diagnose_async (self, reader, expected_chip, user, cancellable, callback,
-                                                   user_data);
+  CL_QA_SERVICE_GET_IFACE (self)->diagnose_async (self, reader, expected_chip, user, cancellable, callback, user_data);
 }
 
 ClQaDiagnosis *

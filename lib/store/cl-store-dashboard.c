@@ -80,12 +80,25 @@ finish_rows (ClStore *self, int rc, const char *what, GError **error)
   return FALSE;
 }
 
+guint64
+cl_store_change_stamp (ClStore *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "PRAGMA data_version", NULL);
+  guint64 other = 0;
+
+  /* data_version moves with other connections' commits, total_changes with this connection's. */
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    other = (guint64)sqlite3_column_int64 (stmt, 0);
+  return (other << 40) ^ (guint64)sqlite3_total_changes64 (self->db);
+}
+
 GPtrArray *
 cl_store_batch_list (ClStore *self, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_batch_info_free);
+  g_autoptr (GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_batch_info_free);
   int rc;
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
@@ -104,8 +117,8 @@ cl_store_batch_list (ClStore *self, GError **error)
       info->id = sqlite3_column_int64 (stmt, 0);
       info->name = cl_store_column_dup_text (stmt, 1);
       info->profile_name = cl_store_column_dup_text (stmt, 2);
-      info->quantity = (guint) sqlite3_column_int64 (stmt, 3);
-      cl_batch_state_from_string ((const char *) sqlite3_column_text (stmt, 4), &info->state, NULL);
+      info->quantity = (guint)sqlite3_column_int64 (stmt, 3);
+      cl_batch_state_from_string ((const char *)sqlite3_column_text (stmt, 4), &info->state, NULL);
       info->created = sqlite3_column_int64 (stmt, 5);
       g_ptr_array_add (batches, info);
     }
@@ -123,8 +136,11 @@ cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   if (!(txn = read_begin (self, error)))
     return FALSE;
+  /* The span runs on to the latest QA action on its chips, so a recovery after the batch shows in the charts. */
   stmt = cl_store_prepare (self,
-                           "SELECT coalesce(min(started), 0), coalesce(max(ended), 0) FROM attempts WHERE " SCOPE,
+                           "SELECT coalesce(min(started), 0), max(coalesce(max(ended), 0), coalesce((SELECT "
+                           "max(created) FROM qa_actions WHERE chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE
+                           " AND chip_id IS NOT NULL)), 0)) FROM attempts WHERE " SCOPE,
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -155,8 +171,7 @@ add_at (gint64 *deltas, gint64 n, gint64 from, gint64 bucket_us, gint64 when, gi
 }
 
 GArray *
-cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us,
-                             GError **error)
+cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
   g_autoptr (sqlite3_stmt) chips = NULL;
@@ -196,16 +211,15 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
       if (sqlite3_column_type (chips, 2) != SQLITE_NULL)
         {
           add_at (ok, n, from, bucket_us, sqlite3_column_int64 (chips, 2), &ok_before);
-          g_hash_table_add (good_chips, g_strdup ((const char *) sqlite3_column_text (chips, 0)));
+          g_hash_table_add (good_chips, g_strdup ((const char *)sqlite3_column_text (chips, 0)));
         }
     }
   if (!finish_rows (self, rc, "Reading chips for the final yield", error))
     return NULL;
 
   /* Feeds that never identified their chip count as one chip each (cl-yield-summary.h). */
-  anonymous = cl_store_prepare (self,
-                                "SELECT ended FROM attempts WHERE " SCOPE " AND chip_id IS NULL AND ended IS NOT NULL",
-                                error);
+  anonymous = cl_store_prepare (
+    self, "SELECT ended FROM attempts WHERE " SCOPE " AND chip_id IS NULL AND ended IS NOT NULL", error);
   if (anonymous == NULL)
     return NULL;
   sqlite3_bind_int64 (anonymous, 1, MAX (batch_id, 0));
@@ -217,11 +231,12 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
   {
     g_autoptr (sqlite3_stmt) recovered = NULL;
 
-    recovered = cl_store_prepare (self,
-                                  "SELECT chip_id, min(created) FROM qa_actions WHERE action = 'RECOVER' AND chip_id IN "
-                                  "(SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL) "
-                                  "GROUP BY chip_id",
-                                  error);
+    recovered
+      = cl_store_prepare (self,
+                          "SELECT chip_id, min(created) FROM qa_actions WHERE action = 'RECOVER' AND chip_id IN "
+                          "(SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL) "
+                          "GROUP BY chip_id",
+                          error);
     if (recovered == NULL)
       return NULL;
     sqlite3_bind_int64 (recovered, 1, MAX (batch_id, 0));
@@ -232,7 +247,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
       return NULL;
   }
 
-  series = g_array_sized_new (FALSE, TRUE, sizeof (double), (guint) n);
+  series = g_array_sized_new (FALSE, TRUE, sizeof (double), (guint)n);
   fed_sum = fed_before;
   ok_sum = ok_before;
   for (gint64 i = 0; i < n; i++)
@@ -241,7 +256,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
 
       fed_sum += fed[i];
       ok_sum += ok[i];
-      value = fed_sum > 0 ? (double) ok_sum / (double) fed_sum : 0.0;
+      value = fed_sum > 0 ? (double)ok_sum / (double)fed_sum : 0.0;
       g_array_append_val (series, value);
     }
   return g_steal_pointer (&series);
@@ -252,7 +267,7 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
 {
   g_autoptr (ReadTxn) txn = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_reject_row_free);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_reject_row_free);
   int rc;
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
@@ -293,12 +308,12 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
       row->printed_serial = cl_store_column_dup_text (stmt, 1);
       row->batch_id = sqlite3_column_int64 (stmt, 2);
       row->batch_name = cl_store_column_dup_text (stmt, 3);
-      cl_reject_reason_from_string ((const char *) sqlite3_column_text (stmt, 4), &row->reason, NULL);
-      cl_production_step_from_string ((const char *) sqlite3_column_text (stmt, 5), &row->failed_step, NULL);
-      row->last_sw = (gint) cl_store_column_opt_int (stmt, 6);
+      cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 4), &row->reason, NULL);
+      cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 5), &row->failed_step, NULL);
+      row->last_sw = (gint)cl_store_column_opt_int (stmt, 6);
       row->rejected = sqlite3_column_int64 (stmt, 7);
-      cl_card_state_from_string ((const char *) sqlite3_column_text (stmt, 8), &row->state, NULL);
-      row->attempts = (guint) sqlite3_column_int64 (stmt, 9);
+      cl_card_state_from_string ((const char *)sqlite3_column_text (stmt, 8), &row->state, NULL);
+      row->attempts = (guint)sqlite3_column_int64 (stmt, 9);
       g_ptr_array_add (rows, row);
     }
   if (!finish_rows (self, rc, "Searching rejected cards", error))
@@ -325,14 +340,14 @@ card_event_new (gint64 when, ClCardEventKind kind, gint64 attempt_id, char *what
 static int
 compare_events (gconstpointer a, gconstpointer b)
 {
-  const ClCardEvent *x = *(ClCardEvent *const *) a;
-  const ClCardEvent *y = *(ClCardEvent *const *) b;
+  const ClCardEvent *x = *(ClCardEvent *const *)a;
+  const ClCardEvent *y = *(ClCardEvent *const *)b;
 
   if (x->when != y->when)
     return x->when < y->when ? -1 : 1;
   if (x->attempt_id != y->attempt_id)
     return x->attempt_id < y->attempt_id ? -1 : 1;
-  return (int) x->kind - (int) y->kind;
+  return (int)x->kind - (int)y->kind;
 }
 
 static gboolean
@@ -354,25 +369,24 @@ read_attempts (ClStore *self, const char *chip_id, GPtrArray *events, GError **e
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
       gint64 started = sqlite3_column_int64 (stmt, 4);
-      const char *batch = (const char *) sqlite3_column_text (stmt, 11);
+      const char *batch = (const char *)sqlite3_column_text (stmt, 11);
 
-      g_ptr_array_add (events, card_event_new (started, CL_CARD_EVENT_ATTEMPT, id,
-                                               cl_store_column_dup_text (stmt, 1),
+      g_ptr_array_add (events, card_event_new (started, CL_CARD_EVENT_ATTEMPT, id, cl_store_column_dup_text (stmt, 1),
                                                g_strdup_printf ("%s / %s%s%s", sqlite3_column_text (stmt, 2),
-                                                                sqlite3_column_text (stmt, 3),
-                                                                batch ? ", batch " : "", batch ? batch : ""),
+                                                                sqlite3_column_text (stmt, 3), batch ? ", batch " : "",
+                                                                batch ? batch : ""),
                                                -1, 0));
       if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
         {
           gint64 ended = sqlite3_column_int64 (stmt, 5);
-          const char *reason = (const char *) sqlite3_column_text (stmt, 7);
-          const char *dest = (const char *) sqlite3_column_text (stmt, 10);
-          char *detail = reason ? g_strdup_printf ("%s at %s → %s", reason, sqlite3_column_text (stmt, 8),
-                                                   dest ? dest : "?")
-                                : g_strdup_printf ("→ %s", dest ? dest : "?");
+          const char *reason = (const char *)sqlite3_column_text (stmt, 7);
+          const char *dest = (const char *)sqlite3_column_text (stmt, 10);
+          char *detail = reason
+                           ? g_strdup_printf ("%s at %s → %s", reason, sqlite3_column_text (stmt, 8), dest ? dest : "?")
+                           : g_strdup_printf ("→ %s", dest ? dest : "?");
 
           g_ptr_array_add (events, card_event_new (ended, CL_CARD_EVENT_END, id, cl_store_column_dup_text (stmt, 6),
-                                                   detail, (gint) cl_store_column_opt_int (stmt, 9), ended - started));
+                                                   detail, (gint)cl_store_column_opt_int (stmt, 9), ended - started));
         }
     }
   return finish_rows (self, rc, "Reading the card's attempts", error);
@@ -393,14 +407,14 @@ read_steps (ClStore *self, const char *chip_id, GPtrArray *events, GError **erro
   sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *detail = (const char *) sqlite3_column_text (stmt, 6);
+      const char *detail = (const char *)sqlite3_column_text (stmt, 6);
 
       g_ptr_array_add (events,
                        card_event_new (sqlite3_column_int64 (stmt, 2), CL_CARD_EVENT_STEP,
                                        sqlite3_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
-                                       g_strdup_printf ("%s%s%s", sqlite3_column_text (stmt, 4),
-                                                        detail ? ": " : "", detail ? detail : ""),
-                                       (gint) cl_store_column_opt_int (stmt, 5), sqlite3_column_int64 (stmt, 3)));
+                                       g_strdup_printf ("%s%s%s", sqlite3_column_text (stmt, 4), detail ? ": " : "",
+                                                        detail ? detail : ""),
+                                       (gint)cl_store_column_opt_int (stmt, 5), sqlite3_column_int64 (stmt, 3)));
     }
   return finish_rows (self, rc, "Reading the card's steps", error);
 }
@@ -420,7 +434,7 @@ read_qa (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
   sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *note = (const char *) sqlite3_column_text (stmt, 3);
+      const char *note = (const char *)sqlite3_column_text (stmt, 3);
 
       g_ptr_array_add (events, card_event_new (sqlite3_column_int64 (stmt, 4), CL_CARD_EVENT_QA,
                                                sqlite3_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
@@ -436,7 +450,7 @@ cl_store_card_history (ClStore *self, const char *chip_id, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
   g_autoptr (sqlite3_stmt) card = NULL;
-  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_card_event_free);
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_card_event_free);
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
   if (!cl_store_check_chip_id (chip_id, error))

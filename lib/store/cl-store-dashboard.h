@@ -20,10 +20,15 @@ typedef struct
 void cl_batch_info_free (ClBatchInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClBatchInfo, cl_batch_info_free)
 
+/* A number that changes whenever the store's contents may have changed, by this process (any thread) or
+ * another one: cheap enough to poll before re-running the dashboard queries. */
+guint64 cl_store_change_stamp (ClStore *self);
+
 /* ClBatchInfo of every batch, newest first. */
 GPtrArray *cl_store_batch_list (ClStore *self, GError **error);
 
-/* First feed and last eject of the production attempts in scope (batch_id 0: all); both 0 when none. */
+/* First feed and last eject of the production attempts in scope (batch_id 0: all), the end extended to the
+ * latest QA action on their chips; both 0 when none. */
 gboolean cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *to, GError **error);
 
 /* Final yield as it stood at the end of each bucket of [from, to): (good + recovered) / distinct chips over
@@ -34,12 +39,12 @@ GArray *cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from
 /* Which rejected cards to list. Unset fields do not filter. */
 typedef struct
 {
-  gint64 batch_id;     /* 0: any */
-  gint reason;         /* ClRejectReason, -1: any */
-  gint64 from, to;     /* rejection time in [from, to); 0: open */
-  const char *search;  /* substring of the printed serial or the chip id (case-insensitive); NULL: any */
+  gint64 batch_id;         /* 0: any */
+  gint reason;             /* ClRejectReason, -1: any */
+  gint64 from, to;         /* rejection time in [from, to); 0: open */
+  const char *search;      /* substring of the printed serial or the chip id (case-insensitive); NULL: any */
   gboolean include_closed; /* also cards QA already recovered or scrapped */
-  guint limit;         /* 0: 10000 */
+  guint limit;             /* 0: 10000 */
 } ClRejectQuery;
 
 /* One rejected card, with its latest production rejection. */
@@ -48,13 +53,13 @@ typedef struct
   char *chip_id;
   char *printed_serial; /* NULL if never printed */
   gint64 batch_id;
-  char *batch_name;     /* NULL if no batch */
+  char *batch_name; /* NULL if no batch */
   ClRejectReason reason;
   ClProductionStep failed_step;
-  gint last_sw;         /* -1: none */
-  gint64 rejected;      /* µs since the epoch */
+  gint last_sw;    /* -1: none */
+  gint64 rejected; /* µs since the epoch */
   ClCardState state;
-  guint attempts;       /* production attempts of the chip */
+  guint attempts; /* production attempts of the chip */
 } ClRejectRow;
 
 void cl_reject_row_free (ClRejectRow *row);
@@ -78,7 +83,7 @@ typedef struct
   gint64 attempt_id;
   char *what;
   char *detail;
-  gint sw;          /* -1: none */
+  gint sw;            /* -1: none */
   gint64 duration_us; /* steps and ended attempts; 0 otherwise */
 } ClCardEvent;
 

@@ -46,8 +46,8 @@ cl_password_hash (const char *password, const guint8 *salt, guint iterations, GE
         }
       salt = fresh_salt;
     }
-  if (PKCS5_PBKDF2_HMAC (password, (int) strlen (password), salt, SALT_LEN, (int) iterations, EVP_sha256 (),
-                         HASH_LEN, hash)
+  if (PKCS5_PBKDF2_HMAC (password, (int)strlen (password), salt, SALT_LEN, (int)iterations, EVP_sha256 (), HASH_LEN,
+                         hash)
       != 1)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_CRYPTO, "PBKDF2 failed");
@@ -73,7 +73,7 @@ cl_password_verify (const char *password, const char *encoded)
       || !g_ascii_string_to_unsigned (parts[1], 10, 1000, G_MAXINT, &iterations, NULL)
       || !(salt = cl_hex_decode (parts[2], NULL)) || g_bytes_get_size (salt) != SALT_LEN)
     return FALSE;
-  again = cl_password_hash (password, g_bytes_get_data (salt, NULL), (guint) iterations, NULL);
+  again = cl_password_hash (password, g_bytes_get_data (salt, NULL), (guint)iterations, NULL);
   if (again == NULL || strlen (again) != strlen (encoded))
     return FALSE;
   equal = CRYPTO_memcmp (again, encoded, strlen (encoded)) == 0;
@@ -104,8 +104,8 @@ store_hash (ClStore *self, const char *name, const char *encoded, const char *ac
     return FALSE;
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
-  stmt = cl_store_prepare (self, "INSERT OR REPLACE INTO user_credentials (name, hash, changed) VALUES (?, ?, ?)",
-                           error);
+  stmt
+    = cl_store_prepare (self, "INSERT OR REPLACE INTO user_credentials (name, hash, changed) VALUES (?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
@@ -125,8 +125,7 @@ store_hash (ClStore *self, const char *name, const char *encoded, const char *ac
 }
 
 gboolean
-cl_store_user_set_password (ClStore *self, const char *name, const char *password, const char *actor,
-                            GError **error)
+cl_store_user_set_password (ClStore *self, const char *name, const char *password, const char *actor, GError **error)
 {
   g_autofree char *encoded = NULL;
   ClUserRole role;
@@ -188,7 +187,7 @@ cl_store_user_list (ClStore *self, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) cl_user_info_free);
+  g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_user_info_free);
   int rc;
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
@@ -206,7 +205,7 @@ cl_store_user_list (ClStore *self, GError **error)
       ClUserInfo *info = g_new0 (ClUserInfo, 1);
 
       info->name = cl_store_column_dup_text (stmt, 0);
-      cl_user_role_from_string ((const char *) sqlite3_column_text (stmt, 1), &info->role, NULL);
+      cl_user_role_from_string ((const char *)sqlite3_column_text (stmt, 1), &info->role, NULL);
       info->created = sqlite3_column_int64 (stmt, 2);
       info->disabled = sqlite3_column_int (stmt, 3) != 0;
       info->has_password = sqlite3_column_int (stmt, 4) != 0;
@@ -237,14 +236,13 @@ lookup_hash (ClStore *self, const char *name, ClUserRole *role, GError **error)
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
-  if (!cl_user_role_from_string ((const char *) sqlite3_column_text (stmt, 1), role, error))
+  if (!cl_user_role_from_string ((const char *)sqlite3_column_text (stmt, 1), role, error))
     return NULL;
   return cl_store_column_dup_text (stmt, 0);
 }
 
 gboolean
-cl_store_user_authenticate (ClStore *self, const char *name, const char *password, ClUserRole *role,
-                            GError **error)
+cl_store_user_authenticate (ClStore *self, const char *name, const char *password, ClUserRole *role, GError **error)
 {
   /* A fixed dummy keeps the time of an unknown name close to that of a wrong password. */
   static const char dummy[] = "pbkdf2-sha256$600000$00000000000000000000000000000000$"

@@ -173,9 +173,8 @@ assert_rejected (ClCardSequence *sequence, ClRejectReason reason, ClProductionSt
 
   if (o->good || o->reason != reason || o->failed_step != step)
     g_error ("expected REJECT %s at %s, got %s %s at %s: %s", cl_reject_reason_to_string (reason),
-             cl_production_step_to_string (step), o->good ? "GOOD" : "REJECT",
-             cl_reject_reason_to_string (o->reason), cl_production_step_to_string (o->failed_step),
-             o->detail ? o->detail : "");
+             cl_production_step_to_string (step), o->good ? "GOOD" : "REJECT", cl_reject_reason_to_string (o->reason),
+             cl_production_step_to_string (o->failed_step), o->detail ? o->detail : "");
 }
 
 static void
@@ -220,8 +219,8 @@ test_good_card (void)
   g_assert_nonnull (o->chip_id);
   g_assert_cmpuint (strlen (o->chr), ==, 15);
   g_assert_true (g_str_has_prefix (o->chr, o->serial));
-  g_test_message ("good card %s serial %s: %" G_GUINT64_FORMAT " APDUs, %" G_GUINT64_FORMAT " bytes out, %"
-                  G_GUINT64_FORMAT " in, %.1f ms",
+  g_test_message ("good card %s serial %s: %" G_GUINT64_FORMAT " APDUs, %" G_GUINT64_FORMAT
+                  " bytes out, %" G_GUINT64_FORMAT " in, %.1f ms",
                   o->chip_id, o->serial, o->apdus, o->bytes_sent, o->bytes_received, o->cycle_us / 1000.0);
   g_assert_cmpuint (o->apdus, >, 10);
 

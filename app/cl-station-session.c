@@ -1,0 +1,224 @@
+/* cl-station-session.c: store, sign-in and role-gated app actions for the window (cl-station-session.h). */
+#include "cl-station-session.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "cl-store-qa-service.h"
+#include "printer/cl-evolis-printer.h"
+#include "printer/cl-tcp-transport.h"
+#include "printer/cl-usb-transport.h"
+#include "store/cl-store-location.h"
+
+#define EVOLIS_VENDOR_ID   0x0f49
+#define PRINTER_TIMEOUT_MS 5000
+
+struct _ClStationSession
+{
+  GObject parent_instance;
+
+  GtkApplication *app;
+  ClWindow *window; /* weak */
+  ClLine *line;
+  ClStore *store;
+  ClSession *session;
+  ClStoreQaService *qa_service;
+  GSimpleAction *printer_test;
+  GCancellable *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (ClStationSession, cl_station_session, G_TYPE_OBJECT)
+
+static void
+toast (ClStationSession *self, const char *text)
+{
+  GtkWidget *overlay;
+
+  if (self->window == NULL)
+    return;
+  overlay = gtk_widget_get_first_child (GTK_WIDGET (self->window));
+  overlay = overlay ? gtk_widget_get_first_child (overlay) : NULL;
+  while (overlay != NULL && !ADW_IS_TOAST_OVERLAY (overlay))
+    overlay = gtk_widget_get_next_sibling (overlay);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  else
+    g_message ("%s", text);
+}
+
+static void
+on_line_command (ClWindow *window, const char *command, ClStationSession *self)
+{
+  /* The reader monitor is the line's only motion today: pause and stop both stop watching the readers. */
+  if (g_str_equal (command, "start"))
+    cl_line_start (self->line);
+  else
+    cl_line_stop (self->line);
+}
+
+/* ---- printer test ---- */
+
+static ClPrinterTransport *
+open_transport (const char *address, GCancellable *cancellable, GError **error)
+{
+  if (g_str_has_prefix (address, "tcp:"))
+    {
+      const char *host = address + 4;
+      const char *colon = strrchr (host, ':');
+      g_autofree char *name = NULL;
+      guint64 port;
+
+      if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Printer address %s: expected tcp:HOST:PORT",
+                       address);
+          return NULL;
+        }
+      name = g_strndup (host, (gsize)(colon - host));
+      return cl_tcp_transport_new (name, (guint16)port, PRINTER_TIMEOUT_MS, cancellable, error);
+    }
+  if (g_str_equal (address, "usb"))
+    return cl_usb_transport_new (EVOLIS_VENDOR_ID, 0, error);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Printer address “%s”: expected tcp:HOST:PORT or usb",
+               address);
+  return NULL;
+}
+
+static void
+printer_test_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  const char *address = task_data;
+  g_autoptr (ClPrinterTransport) transport = NULL;
+  g_autoptr (ClCardPrinter) printer = NULL;
+  GError *error = NULL;
+
+  if (!(transport = open_transport (address, cancellable, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  printer = cl_evolis_printer_new (transport);
+  if (!cl_card_printer_feed_to_contact (printer, cancellable, &error)
+      || !cl_card_printer_eject (printer, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_printer_tested (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ClStationSession *self = CL_STATION_SESSION (source);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_simple_action_set_enabled (self->printer_test, TRUE);
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    text = g_strdup (_ ("Printer test: one card fed to the contact station and ejected"));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    text = g_strdup_printf (_ ("Printer test failed: %s"), error->message);
+  if (text != NULL)
+    toast (self, text);
+}
+
+static void
+printer_test_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  ClStationSession *self = CL_STATION_SESSION (user_data);
+  GSettings *settings = self->window ? cl_window_get_settings (self->window) : NULL;
+  g_autofree char *address = settings ? g_settings_get_string (settings, "printer-address") : g_strdup ("");
+  g_autoptr (GTask) task = NULL;
+
+  if (!cl_session_allows (self->session, CL_PERMISSION_STATION_SETUP))
+    {
+      toast (self, _ ("The printer test needs the supervisor role"));
+      return;
+    }
+  if (*address == '\0')
+    {
+      toast (self, _ ("Set the card printer address first"));
+      return;
+    }
+  cl_session_audit (self->session, "printer-test", address, NULL);
+  g_simple_action_set_enabled (action, FALSE);
+  task = g_task_new (self, self->cancellable, on_printer_tested, NULL);
+  g_task_set_task_data (task, g_steal_pointer (&address), g_free);
+  g_task_run_in_thread (task, printer_test_in_thread);
+}
+
+/* ---- life cycle ---- */
+
+static void
+cl_station_session_dispose (GObject *object)
+{
+  ClStationSession *self = CL_STATION_SESSION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->app != NULL)
+    g_action_map_remove_action (G_ACTION_MAP (self->app), "printer-test");
+  g_clear_object (&self->printer_test);
+  g_clear_weak_pointer (&self->window);
+  g_clear_object (&self->qa_service);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+  g_clear_object (&self->line);
+  g_clear_weak_pointer (&self->app);
+
+  G_OBJECT_CLASS (cl_station_session_parent_class)->dispose (object);
+}
+
+static void
+cl_station_session_class_init (ClStationSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cl_station_session_dispose;
+}
+
+static void
+cl_station_session_init (ClStationSession *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+ClStationSession *
+cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line, const char *store_path)
+{
+  ClStationSession *self = g_object_new (CL_TYPE_STATION_SESSION, NULL);
+  GSettings *settings = cl_window_get_settings (window);
+  g_autofree char *configured = settings ? g_settings_get_string (settings, "store-path") : NULL;
+  g_autofree char *path = cl_store_location (store_path && *store_path ? store_path : configured);
+  g_autoptr (GError) error = NULL;
+
+  g_set_weak_pointer (&self->app, app);
+  g_set_weak_pointer (&self->window, window);
+  self->line = g_object_ref (line);
+  self->store = cl_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_ ("The record store could not be opened: %s"), error->message);
+
+      toast (self, text);
+    }
+  self->session = cl_session_new (self->store);
+  cl_window_set_session (window, self->session);
+  if (self->store != NULL)
+    {
+      self->qa_service = cl_store_qa_service_new (self->store);
+      cl_window_set_qa_service (window, CL_QA_SERVICE (self->qa_service));
+    }
+  g_signal_connect_object (window, "line-command", G_CALLBACK (on_line_command), self, 0);
+
+  self->printer_test = g_simple_action_new ("printer-test", NULL);
+  g_signal_connect (self->printer_test, "activate", G_CALLBACK (printer_test_action), self);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (self->printer_test));
+  return self;
+}
+
+ClSession *
+cl_station_session_get_session (ClStationSession *self)
+{
+  g_return_val_if_fail (CL_IS_STATION_SESSION (self), NULL);
+  return self->session;
+}

@@ -1,0 +1,288 @@
+/* cl-setup-view.c: station setup (cl-setup-view.h). */
+#include "cl-setup-view.h"
+
+#include <glib/gi18n.h>
+
+#include "station/cl-station.h"
+
+struct _ClSetupView
+{
+  AdwBin parent_instance;
+
+  GSettings *settings;
+  GListModel *stations;
+  ClSession *session;
+  char *profiles_dir;
+  GtkStringList *reader_names;
+  gboolean syncing_readers;
+
+  AdwPreferencesPage *page;
+  AdwPreferencesGroup *access_group;
+  AdwPreferencesGroup *profile_group;
+  AdwPreferencesGroup *hsm_group;
+  AdwPreferencesGroup *readers_group;
+  AdwPreferencesGroup *printer_group;
+  AdwActionRow *profile_row;
+  AdwEntryRow *hsm_module_row;
+  AdwEntryRow *hsm_label_row;
+  AdwActionRow *pin_file_row;
+  AdwComboRow *qa_reader_row;
+  AdwEntryRow *printer_address_row;
+  AdwEntryRow *cups_row;
+};
+
+G_DEFINE_FINAL_TYPE (ClSetupView, cl_setup_view, ADW_TYPE_BIN)
+
+static void
+update_access (ClSetupView *self)
+{
+  gboolean allowed = self->session != NULL && cl_session_allows (self->session, CL_PERMISSION_STATION_SETUP);
+  GtkWidget *groups[] = { GTK_WIDGET (self->profile_group), GTK_WIDGET (self->hsm_group),
+                          GTK_WIDGET (self->readers_group), GTK_WIDGET (self->printer_group) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    gtk_widget_set_sensitive (groups[i], allowed);
+  adw_preferences_group_set_description (
+    self->access_group,
+    allowed ? _ ("Changes are saved at once.") : _ ("Read-only: editing the station setup needs the supervisor role."));
+}
+
+static void
+show_path (AdwActionRow *row, const char *path)
+{
+  adw_action_row_set_subtitle (row, path && *path ? path : _ ("None chosen"));
+}
+
+static void sync_readers (ClSetupView *self);
+
+static void
+on_setting_changed (GSettings *settings, const char *key, ClSetupView *self)
+{
+  if (g_str_equal (key, "profile-path"))
+    {
+      g_autofree char *path = g_settings_get_string (settings, key);
+      show_path (self->profile_row, path);
+    }
+  else if (g_str_equal (key, "hsm-pin-file"))
+    {
+      g_autofree char *path = g_settings_get_string (settings, key);
+      show_path (self->pin_file_row, path);
+    }
+  else if (g_str_equal (key, "qa-reader") && !self->syncing_readers)
+    sync_readers (self);
+}
+
+static void
+sync_readers (ClSetupView *self)
+{
+  g_autofree char *chosen = self->settings ? g_settings_get_string (self->settings, "qa-reader") : g_strdup ("");
+  guint n = self->stations ? g_list_model_get_n_items (self->stations) : 0;
+  guint selected = 0;
+  g_autoptr (GtkStringList) names = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (names, _ ("None"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ClStation) station = g_list_model_get_item (self->stations, i);
+
+      gtk_string_list_append (names, cl_station_get_name (station));
+      if (g_str_equal (cl_station_get_name (station), chosen))
+        selected = i + 1;
+    }
+  /* A chosen reader that is unplugged now stays chosen, and listed. */
+  if (*chosen != '\0' && selected == 0)
+    {
+      gtk_string_list_append (names, chosen);
+      selected = n + 1;
+    }
+  self->syncing_readers = TRUE;
+  g_set_object (&self->reader_names, names);
+  adw_combo_row_set_model (self->qa_reader_row, G_LIST_MODEL (names));
+  adw_combo_row_set_selected (self->qa_reader_row, selected);
+  self->syncing_readers = FALSE;
+}
+
+static void
+on_reader_selected (ClSetupView *self)
+{
+  guint selected = adw_combo_row_get_selected (self->qa_reader_row);
+  const char *name;
+
+  if (self->syncing_readers || self->settings == NULL || self->reader_names == NULL)
+    return;
+  name = selected == 0 ? "" : gtk_string_list_get_string (self->reader_names, selected);
+  if (name == NULL)
+    return;
+  /* Our own change needs no rebuild of the list it came from. */
+  self->syncing_readers = TRUE;
+  g_settings_set_string (self->settings, "qa-reader", name);
+  self->syncing_readers = FALSE;
+  if (self->session != NULL)
+    cl_session_audit (self->session, "setup-qa-reader", name, NULL);
+}
+
+void
+cl_setup_view_set_settings (ClSetupView *self, GSettings *settings)
+{
+  struct
+  {
+    const char *key;
+    AdwEntryRow *row;
+  } entries[] = {
+    { "hsm-module", self->hsm_module_row },
+    { "hsm-token-label", self->hsm_label_row },
+    { "printer-address", self->printer_address_row },
+    { "cups-destination", self->cups_row },
+  };
+
+  g_return_if_fail (CL_IS_SETUP_VIEW (self));
+  g_return_if_fail (self->settings == NULL);
+  if (settings == NULL)
+    return;
+  self->settings = g_object_ref (settings);
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    g_settings_bind (settings, entries[i].key, entries[i].row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (settings, "changed", G_CALLBACK (on_setting_changed), self, 0);
+  on_setting_changed (settings, "profile-path", self);
+  on_setting_changed (settings, "hsm-pin-file", self);
+  sync_readers (self);
+}
+
+void
+cl_setup_view_set_stations (ClSetupView *self, GListModel *stations)
+{
+  g_return_if_fail (CL_IS_SETUP_VIEW (self));
+  if (self->stations != NULL)
+    g_signal_handlers_disconnect_by_func (self->stations, sync_readers, self);
+  g_set_object (&self->stations, stations);
+  if (stations != NULL)
+    g_signal_connect_object (stations, "items-changed", G_CALLBACK (sync_readers), self, G_CONNECT_SWAPPED);
+  sync_readers (self);
+}
+
+void
+cl_setup_view_set_session (ClSetupView *self, ClSession *session)
+{
+  g_return_if_fail (CL_IS_SETUP_VIEW (self));
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_func (self->session, update_access, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_object (session, "notify::signed-in", G_CALLBACK (update_access), self, G_CONNECT_SWAPPED);
+  update_access (self);
+}
+
+void
+cl_setup_view_set_profiles_dir (ClSetupView *self, const char *dir)
+{
+  g_free (self->profiles_dir);
+  self->profiles_dir = g_strdup (dir);
+}
+
+static void
+on_file_chosen (GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  ClSetupView *self = CL_SETUP_VIEW (user_data);
+  const char *key = g_object_get_data (G_OBJECT (dialog), "key");
+
+  if (response == GTK_RESPONSE_ACCEPT && self->settings != NULL)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        {
+          g_settings_set_string (self->settings, key, path);
+          if (self->session != NULL)
+            cl_session_audit (self->session, g_str_equal (key, "profile-path") ? "setup-profile" : "setup-pin-file",
+                              path, NULL);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+choose_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ClSetupView *self = CL_SETUP_VIEW (widget);
+  gboolean profile = g_str_equal (action_name, "setup.choose-profile");
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (profile ? _ ("Choose a Profile") : _ ("Choose the PIN File"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _ ("_Open"), _ ("_Cancel"));
+  if (profile)
+    {
+      g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _ ("Cardline profiles"));
+      gtk_file_filter_add_pattern (filter, "*.profile");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+      if (self->profiles_dir != NULL)
+        {
+          g_autoptr (GFile) dir = g_file_new_for_path (self->profiles_dir);
+
+          gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), dir, NULL);
+        }
+    }
+  g_object_set_data (G_OBJECT (dialog), "key", (gpointer)(profile ? "profile-path" : "hsm-pin-file"));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_file_chosen), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+cl_setup_view_dispose (GObject *object)
+{
+  ClSetupView *self = CL_SETUP_VIEW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->stations);
+  g_clear_object (&self->session);
+  g_clear_object (&self->reader_names);
+  g_clear_pointer (&self->profiles_dir, g_free);
+
+  G_OBJECT_CLASS (cl_setup_view_parent_class)->dispose (object);
+}
+
+static void
+cl_setup_view_class_init (ClSetupViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cl_setup_view_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-setup-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, page);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, access_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, profile_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, readers_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, printer_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, profile_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_module_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_label_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, pin_file_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, qa_reader_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, printer_address_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, cups_row);
+  gtk_widget_class_install_action (widget_class, "setup.choose-profile", NULL, choose_action);
+  gtk_widget_class_install_action (widget_class, "setup.choose-pin-file", NULL, choose_action);
+}
+
+static void
+cl_setup_view_init (ClSetupView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->qa_reader_row, "notify::selected", G_CALLBACK (on_reader_selected), self);
+  sync_readers (self);
+  update_access (self);
+}
+
+GtkWidget *
+cl_setup_view_new (void)
+{
+  return g_object_new (CL_TYPE_SETUP_VIEW, NULL);
+}
