@@ -1,6 +1,8 @@
 /* cl-chart-series.c: values of one chart series (cl-chart-series.h). */
 #include "cl-chart-series.h"
 
+#include <math.h>
+
 struct _ClChartSeries
 {
   GObject parent_instance;
@@ -117,7 +119,12 @@ cl_chart_series_get_max (ClChartSeries *self)
 
   g_return_val_if_fail (CL_IS_CHART_SERIES (self), 0.0);
   for (guint i = 0; i < self->values->len; i++)
-    max = MAX (max, g_array_index (self->values, double, i));
+    {
+      double value = g_array_index (self->values, double, i);
+
+      if (!isnan (value))
+        max = MAX (max, value);
+    }
   return max;
 }
 

@@ -1,5 +1,6 @@
 /* cl-chart-series.h: one series of values a ClChart draws: either a time series (value i at
- * x_start + i * x_step) or categories (value i named labels[i]). Replacing the values emits "changed". */
+ * x_start + i * x_step; NAN where there is no value) or categories (value i named labels[i]). Replacing the
+ * values emits "changed". */
 #pragma once
 
 #include <glib-object.h>

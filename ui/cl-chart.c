@@ -189,17 +189,31 @@ render_line (ClChart *self, cairo_t *cr, double x0, double y0, double w, double 
       g_autoptr (ClChartSeries) series = g_list_model_get_item (G_LIST_MODEL (self->series), s);
       guint n = cl_chart_series_get_n_values (series);
 
+      gboolean pen_down = FALSE;
+
       set_colour (cr, &palette[cl_chart_series_get_colour (series) % G_N_ELEMENTS (palette)], 1);
       for (guint i = 0; i < n; i++)
         {
+          double value = cl_chart_series_get_value (series, i);
           double x = x0 + axis_w + (n_points > 1 ? (w - axis_w) * i / (n_points - 1.0) : (w - axis_w) / 2);
-          double y = y0 + h - h * cl_chart_series_get_value (series, i) / top;
+          double y = y0 + h - h * value / top;
 
-          if (i == 0)
-            cairo_move_to (cr, x, y);
+          /* No value: a gap in the line; a lone value between gaps: a dot. */
+          if (isnan (value))
+            {
+              pen_down = FALSE;
+              continue;
+            }
+          if (!pen_down)
+            {
+              cairo_move_to (cr, x, y);
+              cairo_rel_line_to (cr, 0.01, 0);
+            }
           else
             cairo_line_to (cr, x, y);
+          pen_down = TRUE;
         }
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
       cairo_stroke (cr);
     }
   cairo_restore (cr);
@@ -307,9 +321,45 @@ cl_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, i
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 420 : 220;
 }
 
+/* Screen readers get the figures the picture shows: the categories with their values, or each series'
+ * latest value. */
+static void
+update_description (ClChart *self)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  guint n_series = g_list_model_get_n_items (G_LIST_MODEL (self->series));
+  char value[64];
+
+  for (guint s = 0; s < n_series; s++)
+    {
+      g_autoptr (ClChartSeries) series = g_list_model_get_item (G_LIST_MODEL (self->series), s);
+      guint n = cl_chart_series_get_n_values (series);
+
+      if (self->kind == CL_CHART_BARS)
+        for (guint i = 0; i < n; i++)
+          {
+            format_value (self->format, cl_chart_series_get_value (series, i), value, sizeof value);
+            g_string_append_printf (text, "%s%s: %s", text->len ? "; " : "",
+                                    cl_chart_series_get_label (series, i) ?: "", value);
+          }
+      else
+        for (guint i = n; i > 0; i--)
+          if (!isnan (cl_chart_series_get_value (series, i - 1)))
+            {
+              format_value (self->format, cl_chart_series_get_value (series, i - 1), value, sizeof value);
+              g_string_append_printf (text, "%s%s latest %s", text->len ? "; " : "", cl_chart_series_get_name (series),
+                                      value);
+              break;
+            }
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  text->len ? text->str : "No data", -1);
+}
+
 static void
 on_series_changed (ClChart *self)
 {
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -416,7 +466,7 @@ cl_chart_add_series (ClChart *self, ClChartSeries *series)
 
   g_list_store_append (self->series, series);
   g_signal_connect_swapped (series, "changed", G_CALLBACK (on_series_changed), self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  on_series_changed (self);
 }
 
 GListModel *

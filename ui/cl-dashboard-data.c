@@ -1,6 +1,8 @@
 /* cl-dashboard-data.c: the dashboard snapshot (cl-dashboard-data.h). */
 #include "cl-dashboard-data.h"
 
+#include <math.h>
+
 void
 cl_dashboard_data_free (ClDashboardData *data)
 {
@@ -130,8 +132,11 @@ cl_dashboard_data_build (ClStore *store, gint64 batch_id, GError **error)
         {
           ClYieldBucket *b = &g_array_index (buckets, ClYieldBucket, i);
 
+          /* A bucket without feeds has no yield at all, not a yield of 0: the chart leaves a gap. */
+          double first_pass = b->fed > 0 ? b->first_pass_yield : NAN;
+
           g_array_append_val (data->throughput, b->throughput_per_hour);
-          g_array_append_val (data->first_pass, b->first_pass_yield);
+          g_array_append_val (data->first_pass, first_pass);
         }
     }
   else

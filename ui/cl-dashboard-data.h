@@ -18,7 +18,7 @@ typedef struct
   gint64 series_start; /* first bucket start, µs since the epoch; 0 when there is no production */
   gint64 bucket_us;
   GArray *throughput;  /* double: good cards per hour, per bucket */
-  GArray *first_pass;  /* double 0..1, per bucket */
+  GArray *first_pass;  /* double 0..1, per bucket; NAN for a bucket without feeds */
   GArray *final_yield; /* double 0..1, cumulative at each bucket end */
 
   /* Pareto: non-zero categories, largest first. */

@@ -22,6 +22,9 @@ struct _ClSetupView
   AdwPreferencesGroup *hsm_group;
   AdwPreferencesGroup *readers_group;
   AdwPreferencesGroup *printer_group;
+  AdwPreferencesGroup *batch_group;
+  AdwEntryRow *batch_name_row;
+  GtkSpinButton *batch_quantity;
   AdwActionRow *profile_row;
   AdwEntryRow *hsm_module_row;
   AdwEntryRow *hsm_label_row;
@@ -37,11 +40,14 @@ static void
 update_access (ClSetupView *self)
 {
   gboolean allowed = self->session != NULL && cl_session_allows (self->session, CL_PERMISSION_STATION_SETUP);
+  gboolean batches = self->session != NULL && cl_session_allows (self->session, CL_PERMISSION_BATCH_SETUP);
   GtkWidget *groups[] = { GTK_WIDGET (self->profile_group), GTK_WIDGET (self->hsm_group),
                           GTK_WIDGET (self->readers_group), GTK_WIDGET (self->printer_group) };
 
   for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
     gtk_widget_set_sensitive (groups[i], allowed);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->batch_group), batches);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.create-batch", batches);
   adw_preferences_group_set_description (
     self->access_group,
     allowed ? _ ("Changes are saved at once.") : _ ("Read-only: editing the station setup needs the supervisor role."));
@@ -232,6 +238,103 @@ choose_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* ---- new batch ---- */
+
+typedef struct
+{
+  ClStore *store;
+  char *name;
+  char *profile_path;
+  guint quantity;
+  char *actor;
+} BatchJob;
+
+static void
+batch_job_free (BatchJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->name);
+  g_free (job->profile_path);
+  g_free (job->actor);
+  g_free (job);
+}
+
+static void
+create_batch_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  BatchJob *job = task_data;
+  g_autofree char *contents = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *profile_name = NULL;
+  gsize length = 0;
+  GError *error = NULL;
+  gint64 id;
+
+  /* The batch records which profile, byte for byte, it was set up with. */
+  if (!g_file_get_contents (job->profile_path, &contents, &length, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)contents, length);
+  profile_name = g_path_get_basename (job->profile_path);
+  id = cl_store_batch_create (job->store, job->name, profile_name, hash, job->quantity, job->actor, &error);
+  if (id <= 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, id);
+}
+
+static void
+on_batch_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ClSetupView *self = CL_SETUP_VIEW (source);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *overlay;
+
+  if (g_task_propagate_int (G_TASK (result), &error) > 0)
+    {
+      text = g_strdup_printf (_ ("Batch “%s” created"), gtk_editable_get_text (GTK_EDITABLE (self->batch_name_row)));
+      gtk_editable_set_text (GTK_EDITABLE (self->batch_name_row), "");
+    }
+  else
+    text = g_strdup_printf (_ ("The batch was not created: %s"), error->message);
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  else
+    adw_preferences_group_set_description (self->batch_group, text);
+}
+
+static void
+create_batch_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ClSetupView *self = CL_SETUP_VIEW (widget);
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->batch_name_row))));
+  g_autofree char *profile = self->settings ? g_settings_get_string (self->settings, "profile-path") : g_strdup ("");
+  g_autoptr (GTask) task = NULL;
+  BatchJob *job;
+
+  if (self->session == NULL || !cl_session_allows (self->session, CL_PERMISSION_BATCH_SETUP)
+      || cl_session_get_store (self->session) == NULL)
+    return;
+  if (*name == '\0' || *profile == '\0')
+    {
+      adw_preferences_group_set_description (self->batch_group, _ ("Choose a profile and name the batch first."));
+      return;
+    }
+  job = g_new0 (BatchJob, 1);
+  job->store = g_object_ref (cl_session_get_store (self->session));
+  job->name = g_steal_pointer (&name);
+  job->profile_path = g_steal_pointer (&profile);
+  job->quantity = (guint)gtk_spin_button_get_value_as_int (self->batch_quantity);
+  job->actor = g_strdup (cl_session_get_user (self->session));
+  task = g_task_new (self, NULL, on_batch_created, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify)batch_job_free);
+  g_task_run_in_thread (task, create_batch_in_thread);
+}
+
 static void
 cl_setup_view_dispose (GObject *object)
 {
@@ -261,6 +364,9 @@ cl_setup_view_class_init (ClSetupViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_group);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, readers_group);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, printer_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, batch_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, batch_name_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, batch_quantity);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, profile_row);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_module_row);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_label_row);
@@ -270,6 +376,7 @@ cl_setup_view_class_init (ClSetupViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, cups_row);
   gtk_widget_class_install_action (widget_class, "setup.choose-profile", NULL, choose_action);
   gtk_widget_class_install_action (widget_class, "setup.choose-pin-file", NULL, choose_action);
+  gtk_widget_class_install_action (widget_class, "setup.create-batch", NULL, create_batch_action);
 }
 
 static void

@@ -1,5 +1,7 @@
 /* cl-setup-view.h: station setup saved in GSettings: profile, HSM token (module, label, PIN file — never the
- * PIN), the QA reader, the card printer and the CUPS destination. Editable with CL_PERMISSION_STATION_SETUP. */
+ * PIN), the QA reader, the card printer and the CUPS destination, editable with CL_PERMISSION_STATION_SETUP;
+ * and a new batch (name, quantity, the chosen profile's SHA-256) with CL_PERMISSION_BATCH_SETUP, audited by
+ * the store as "batch-create" with the signed-in user. */
 #pragma once
 
 #include <adwaita.h>

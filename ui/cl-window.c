@@ -21,6 +21,7 @@ struct _ClWindow
 
   ClSession *session;
   ClDashboardModel *dashboard_model;
+  GtkWindow *login_dialog; /* weak: at most one at a time */
 
   AdwHeaderBar *header_bar;
   GtkLabel *user_label;
@@ -154,7 +155,13 @@ cl_window_require_sign_in (ClWindow *self)
   g_return_if_fail (CL_IS_WINDOW (self));
   if (self->session == NULL || cl_session_get_signed_in (self->session))
     return;
+  if (self->login_dialog != NULL)
+    {
+      gtk_window_present (self->login_dialog);
+      return;
+    }
   dialog = cl_login_dialog_new (GTK_WINDOW (self), self->session);
+  g_set_weak_pointer (&self->login_dialog, GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -185,6 +192,9 @@ cl_window_set_session (ClWindow *self, ClSession *session)
       cl_dashboard_model_set_poll_interval (self->dashboard_model, 5);
       cl_dashboard_view_set_model (self->dashboard_view, self->dashboard_model);
       cl_rejects_view_set_store (self->rejects_view, store);
+      /* The dashboard's poll notices store changes; the rejects list follows the same beat. */
+      g_signal_connect_object (self->dashboard_model, "updated", G_CALLBACK (cl_rejects_view_reload),
+                               self->rejects_view, G_CONNECT_SWAPPED);
     }
   update_session (self);
 }
@@ -277,6 +287,7 @@ cl_window_dispose (GObject *object)
   ClWindow *self = CL_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_weak_pointer (&self->login_dialog);
   g_clear_object (&self->dashboard_model);
   g_clear_object (&self->session);
 

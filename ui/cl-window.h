@@ -19,12 +19,12 @@ void cl_window_set_view (ClWindow *self, const char *name);
 
 /* Set once: the signed-in user gates the actions, and its store feeds the dashboard and rejects views.
  * Without a session every privileged action stays disabled. */
-void       cl_window_set_session (ClWindow *self, ClSession *session);
+void cl_window_set_session (ClWindow *self, ClSession *session);
 ClSession *cl_window_get_session (ClWindow *self);
-void       cl_window_set_qa_service (ClWindow *self, ClQaService *service);
+void cl_window_set_qa_service (ClWindow *self, ClQaService *service);
 /* NULL when the schema is not installed. */
 GSettings *cl_window_get_settings (ClWindow *self);
 /* Shows the sign-in dialog unless someone is signed in. Signing out shows it again. */
-void       cl_window_require_sign_in (ClWindow *self);
+void cl_window_require_sign_in (ClWindow *self);
 
 G_END_DECLS

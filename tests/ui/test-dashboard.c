@@ -2,6 +2,7 @@
  * figures (cl-test-store.h): what the widgets show must equal the store; actions follow the signed-in role;
  * screenshots of each view are saved in tests/artifacts for review. */
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "cl-chart.h"
@@ -339,12 +340,27 @@ on_activate (GtkApplication *app, gpointer user_data)
   g_assert_nonnull (setup);
   g_free (save_screenshot (GTK_WIDGET (window), "ui-setup"));
 
+  /* The supervisor sets up a batch with the chosen profile: recorded with the profile's hash, audited. */
+  {
+    g_autofree char *profile = g_strconcat (path, ".profile", NULL);
+    gint64 created = 0;
+
+    g_assert_true (g_file_set_contents (profile, "[profile]\nname=test\n", -1, NULL));
+    g_settings_set_string (cl_window_get_settings (window), "profile-path", profile);
+    gtk_editable_set_text (GTK_EDITABLE (find_by_type (setup, ADW_TYPE_ENTRY_ROW)), "B2");
+    g_assert_true (gtk_widget_get_sensitive (find_button (setup, "C_reate Batch")));
+    g_assert_true (gtk_widget_activate_action (setup, "setup.create-batch", NULL));
+    WAIT_UNTIL ((created = cl_store_batch_lookup (store, "B2", NULL)) > 0);
+    g_unlink (profile);
+  }
+
   /* Operator: the line only. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
   sign_in (session, "olga", CL_TEST_PASSWORD);
   g_assert_cmpint (cl_session_get_role (session), ==, CL_ROLE_OPERATOR);
   g_assert_true (action_enabled (window, "line-start"));
   g_assert_false (gtk_widget_get_sensitive (find_button (GTK_WIDGET (dashboard), "Export _PDF…")));
+  g_assert_false (gtk_widget_get_sensitive (find_button (setup, "C_reate Batch")));
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-start", NULL);
 
   /* Every privileged act is in the audit trail, and the chain holds. */
