@@ -10,7 +10,7 @@ int
 cl_production_headless_run (const ClProductionOptions *options)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClProductionConfig) config = NULL;
+  g_autoptr (ClProfile) profile = NULL;
   g_autoptr (ClP11Token) token = NULL;
   g_autoptr (ClStore) store = NULL;
   g_autoptr (ClProductionSetup) setup = NULL;
@@ -29,11 +29,11 @@ cl_production_headless_run (const ClProductionOptions *options)
   store_dir = g_path_get_dirname (store_path);
   g_mkdir_with_parents (store_dir, 0700);
 
-  config = cl_production_config_load (options->profile, &error);
-  if (config == NULL || !(token = cl_production_token_open_from_env (&error))
+  profile = cl_production_profile_open (options->profile, &error);
+  if (profile == NULL || !(token = cl_production_token_open_from_env (&error))
       || !(store = cl_store_open (store_path, &error)))
     goto fail;
-  setup = cl_production_setup_new (g_steal_pointer (&config), token, store, &error);
+  setup = cl_production_setup_new (profile, token, store, &error);
   if (setup == NULL)
     goto fail;
   line = cl_line_new ();
@@ -41,8 +41,8 @@ cl_production_headless_run (const ClProductionOptions *options)
   if (production == NULL)
     goto fail;
 
-  printf ("production batch=%s profile=%s quantity=%u store=%s\n", options->batch,
-          cl_production_setup_get_config (setup)->name, options->quantity, store_path);
+  printf ("production batch=%s profile=%s quantity=%u store=%s\n", options->batch, cl_profile_get_name (profile),
+          options->quantity, store_path);
   fflush (stdout);
   cl_headless_run_until (line, options->duration, cl_production_line_get_done (production));
   cl_production_line_stop (production);
@@ -76,7 +76,7 @@ ClProductionLine *
 cl_production_line_start_window (ClLine *line, const ClProductionOptions *options, ClProductionSetup **setup_out,
                                  GError **error)
 {
-  g_autoptr (ClProductionConfig) config = NULL;
+  g_autoptr (ClProfile) profile = NULL;
   g_autoptr (ClP11Token) token = NULL;
   g_autoptr (ClStore) store = NULL;
   g_autoptr (ClProductionSetup) setup = NULL;
@@ -91,11 +91,11 @@ cl_production_line_start_window (ClLine *line, const ClProductionOptions *option
   store_path = options->store != NULL ? g_strdup (options->store) : cl_production_default_store_path ();
   store_dir = g_path_get_dirname (store_path);
   g_mkdir_with_parents (store_dir, 0700);
-  config = cl_production_config_load (options->profile, error);
-  if (config == NULL || !(token = cl_production_token_open_from_env (error))
+  profile = cl_production_profile_open (options->profile, error);
+  if (profile == NULL || !(token = cl_production_token_open_from_env (error))
       || !(store = cl_store_open (store_path, error)))
     return NULL;
-  setup = cl_production_setup_new (g_steal_pointer (&config), token, store, error);
+  setup = cl_production_setup_new (profile, token, store, error);
   if (setup == NULL)
     return NULL;
   production = cl_production_line_new (line, setup, options->batch, options->quantity, error);

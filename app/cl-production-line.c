@@ -286,7 +286,7 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
 {
   g_autoptr (ClProductionLine) self = g_object_new (CL_TYPE_PRODUCTION_LINE, NULL);
   ClStore *store = cl_production_setup_get_store (setup);
-  const ClProductionConfig *config = cl_production_setup_get_config (setup);
+  ClProfile *profile = cl_production_setup_get_profile (setup);
   g_autoptr (GError) local = NULL;
   g_autoptr (ClYieldSummary) summary = NULL;
 
@@ -298,11 +298,14 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
     {
       if (!g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
         return g_propagate_error (error, g_steal_pointer (&local)), NULL;
-      self->batch_id
-        = cl_store_batch_create (store, batch_name, config->name, config->hash, quantity, g_get_user_name (), error);
+      self->batch_id = cl_store_batch_create (store, batch_name, cl_profile_get_name (profile),
+                                              cl_profile_get_hash (profile), quantity, g_get_user_name (), error);
       if (self->batch_id <= 0)
         return NULL;
     }
+  /* Attempts this station left open when it was killed get their one disposition before it produces again. */
+  if (cl_store_attempt_abandon_open (store, g_get_host_name (), error) < 0)
+    return NULL;
   /* A restarted station continues its batch: what was disposed before counts. */
   summary = cl_store_yield_summary (store, self->batch_id, 0, 0, error);
   if (summary == NULL)

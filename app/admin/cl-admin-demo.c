@@ -1,6 +1,7 @@
 /* cardline-admin demo-setup: the rig's demo key material in the configured token (CARDLINE_P11_MODULE,
  * CARDLINE_P11_TOKEN, CARDLINE_P11_PIN_FILE): KST and KMC from the DEMO key file, SRCA and DICA key pairs
- * generated in the token, their CVCs written to the PKI directory. Running it again keeps what exists. */
+ * generated in the token, their CVCs written to the station's PKI directory (cl_production_pki_dir). Running it again
+ * keeps what exists. */
 #include <stdio.h>
 
 #include "cardline-config.h"
@@ -21,8 +22,8 @@ run (int argc, char **argv)
   g_autofree char *keys = NULL, *pki_dir = NULL;
   const GOptionEntry entries[] = {
     { "keys", 0, 0, G_OPTION_ARG_FILENAME, &keys, "DEMO key file (default: data/demo/demo-keys.ini)", "FILE" },
-    { "pki-dir", 0, 0, G_OPTION_ARG_FILENAME, &pki_dir, "where srca.cvc and dica.cvc go (default: $CARDLINE_PKI_DIR)",
-      "DIR" },
+    { "pki-dir", 0, 0, G_OPTION_ARG_FILENAME, &pki_dir,
+      "where srca.cvc and dica.cvc go (default: $CARDLINE_PKI_DIR, else $XDG_DATA_HOME/cardline/pki)", "DIR" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("— load the DEMO keys and PKI into the token");
@@ -36,13 +37,9 @@ run (int argc, char **argv)
     keys = g_build_filename (g_file_test (CARDLINE_SOURCE_DATADIR, G_FILE_TEST_IS_DIR) ? CARDLINE_SOURCE_DATADIR
                                                                                        : CARDLINE_DATADIR,
                              "demo", "demo-keys.ini", NULL);
-  if (pki_dir == NULL && g_getenv ("CARDLINE_PKI_DIR") != NULL)
-    pki_dir = g_strdup (g_getenv ("CARDLINE_PKI_DIR"));
+  /* the station's PKI directory by default: where profiles look for the certificates */
   if (pki_dir == NULL)
-    {
-      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--pki-dir or CARDLINE_PKI_DIR is required");
-      goto fail;
-    }
+    pki_dir = cl_production_pki_dir ();
   token = cl_production_token_open_from_env (&error);
   if (token == NULL || !cl_demo_pki_setup (token, keys, pki_dir, report, NULL, &error))
     goto fail;

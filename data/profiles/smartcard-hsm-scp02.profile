@@ -28,8 +28,11 @@ diversification=emv
 host-derivation=false
 
 [applet]
-cap-file=caps/sc-hsm.cap
-package-aid=E82B0601040181C31F0201
+# STAND-IN for the demo: the published helloworld applet repackaged with the SmartCard-HSM AIDs
+# (data/demo/make-schsm-cap.py). The rig's virtual card emulates the SmartCard-HSM behind those AIDs; a real
+# card needs the vendor's SmartCard-HSM CAP file here.
+cap-file=demo/smartcard-hsm-standin.cap
+package-aid=E82B0601040181C31F02
 applet-aid=E82B0601040181C31F0201
 instance-aid=E82B0601040181C31F0201
 privileges=00
@@ -37,15 +40,18 @@ delete-before-load=true
 
 [initialize]
 options=0001
-pin-source=fixed
+# generated per card with the token's random generator (C_GenerateRandom); never logged or stored
+pin-source=random
 pin-length=6
-pin=648219
-so-pin-source=fixed
-so-pin=3537363231383830
+so-pin-source=random
 retry-counter=3
 
 [certificate]
-holder-reference=DECL{batch}{seq:05}
+# DE + the chip's IC serial number (8 hex digits) + 00001, the device key's sequence number: OpenSC shows the
+# CHR without its last 5 characters as the token serial, so each token's serial is its chip's
+holder-reference=DE{chip:8}00001
 dica-key-label=DICA
-dica-cvc=certs/dica.cvc
-srca-cvc=certs/srca.cvc
+# relative: in the station's PKI directory ($CARDLINE_PKI_DIR), where `cardline-admin demo-setup` writes them
+dica-cvc=dica.cvc
+srca-cvc=srca.cvc
+validity-days=3650

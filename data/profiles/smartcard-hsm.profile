@@ -1,8 +1,7 @@
 # Reference profile: SmartCard-HSM tokens on JCOP-class cards over SCP03 (DESIGN §2).
 # Demo values: key labels and versions match what `cardline-admin` loads into the demo token
 # (KST/30, KMC/01, DICA) and what the virtual card is manufactured with (tests/sim: KST version 30, i 70).
-# The fixed PIN and SO-PIN below are the well-known SmartCard-HSM demo values; a production profile uses
-# pin-source=random. They are never written to the store or a log.
+# PINs are random per card (pin-source=random); fixed PINs are allowed only in a profile marked demo=true.
 
 [profile]
 name=smartcard-hsm
@@ -32,11 +31,20 @@ card-key-version=01
 # derived inside the token (CKM_AES_ECB_ENCRYPT_DATA); kdf3 would need host-derivation=true
 diversification=aes-ecb
 host-derivation=false
+put-key-inner-length=true
+
+[configure]
+# GP STORE DATA (BER-TLV, here a 9F6E card data object) and the card life cycle to reach (0F SECURED)
+store-data=9F6E0A434C44454D4F30303031
+life-cycle=0F
 
 [applet]
-cap-file=caps/sc-hsm.cap
-# The package AID is the one the rig's virtual card recognises as the SmartCard-HSM (tests/sim/vcard).
-package-aid=E82B0601040181C31F0201
+# STAND-IN for the demo: the published helloworld applet repackaged with the SmartCard-HSM AIDs
+# (data/demo/make-schsm-cap.py). The rig's virtual card emulates the SmartCard-HSM behind those AIDs; a real
+# card needs the vendor's SmartCard-HSM CAP file here.
+cap-file=demo/smartcard-hsm-standin.cap
+# The SmartCard-HSM package and instance AIDs (as the stand-in CAP and the virtual card carry them).
+package-aid=E82B0601040181C31F02
 applet-aid=E82B0601040181C31F0201
 instance-aid=E82B0601040181C31F0201
 privileges=00
@@ -46,20 +54,22 @@ delete-before-load=true
 [initialize]
 # 0001: RESET RETRY COUNTER with the SO-PIN allowed
 options=0001
-pin-source=fixed
+# generated per card with the token's random generator (C_GenerateRandom); never logged or stored
+pin-source=random
 pin-length=6
-pin=648219
-so-pin-source=fixed
-so-pin=3537363231383830
+so-pin-source=random
 retry-counter=3
 dkek-shares=1
 
 [certificate]
-# DE + CL + batch name + 5-digit sequence in the batch
-holder-reference=DECL{batch}{seq:05}
+# DE + the chip's IC serial number (8 hex digits) + 00001, the device key's sequence number: OpenSC shows the
+# CHR without its last 5 characters as the token serial, so each token's serial is its chip's
+holder-reference=DE{chip:8}00001
 dica-key-label=DICA
-dica-cvc=certs/dica.cvc
-srca-cvc=certs/srca.cvc
+# relative: in the station's PKI directory ($CARDLINE_PKI_DIR), where `cardline-admin demo-setup` writes them
+dica-cvc=dica.cvc
+srca-cvc=srca.cvc
+validity-days=3650
 
 [face]
-template=faces/smartcard-hsm.svg
+template=faces/default.face

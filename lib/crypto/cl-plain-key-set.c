@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/cl-diversify-data.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
@@ -139,21 +140,11 @@ plain_wrap_with_session_key (ClKeySet *ks, ClKeyRole role, const guint8 *session
   return encrypt_under (algorithm_of (self), session_key, key_len, mode, key, self->key_len, error);
 }
 
-void
-cl_plain_key_set_aes_ecb_block (const guint8 kdd[10], ClKeyRole role, guint8 n, guint8 block[16])
-{
-  memset (block, 0, 16);
-  memcpy (block, kdd, 10);
-  block[10] = (guint8)role;
-  block[11] = n;
-}
-
 static gboolean
 diversify_one (ClPlainKeySet *self, ClDiversification method, const guint8 kdd[10], ClKeyRole role, guint8 *out,
                GError **error)
 {
   const guint8 *master = self->keys[role - 1];
-  guint8 kt = (guint8)role;
   guint8 data[32];
   guint8 result[32];
   gboolean ok = FALSE;
@@ -164,18 +155,7 @@ diversify_one (ClPlainKeySet *self, ClDiversification method, const guint8 kdd[1
       case CL_DIVERSIFY_VISA2:
         if (self->type != CL_KEY_TYPE_DES3)
           break;
-        if (method == CL_DIVERSIFY_EMV)
-          memcpy (data, kdd + 4, 6);
-        else
-          {
-            memcpy (data, kdd, 2);
-            memcpy (data + 2, kdd + 4, 4);
-          }
-        data[6] = 0xF0;
-        data[7] = kt;
-        memcpy (data + 8, data, 6);
-        data[14] = 0x0F;
-        data[15] = kt;
+        cl_diversify_data_des (method, kdd, role, data);
         ok = cl_cipher_encrypt (CL_CIPHER_DES3, CL_CIPHER_MODE_ECB, master, self->key_len, NULL, data, 16, result,
                                 error);
         if (ok && self->key_len == 24)
@@ -187,18 +167,19 @@ diversify_one (ClPlainKeySet *self, ClDiversification method, const guint8 kdd[1
         ok = TRUE;
         for (guint8 n = 1; ok && (gsize)(n - 1) * 16 < self->key_len; n++)
           {
-            guint8 input[16] = { n, 0, 0, 0, kt, 0 };
-            memcpy (input + 6, kdd, 10);
+            guint8 input[16];
+            cl_diversify_data_kdf3 (kdd, role, n, input);
             ok = cl_aes_cmac (master, self->key_len, input, 16, result + (n - 1) * 16, error);
           }
         break;
       case CL_DIVERSIFY_AES_ECB:
         if (self->type != CL_KEY_TYPE_AES)
           break;
-        cl_plain_key_set_aes_ecb_block (kdd, role, 1, data);
-        cl_plain_key_set_aes_ecb_block (kdd, role, 2, data + 16);
-        ok = cl_cipher_encrypt (CL_CIPHER_AES, CL_CIPHER_MODE_ECB, master, self->key_len, NULL, data,
-                                self->key_len > 16 ? 32 : 16, result, error);
+        {
+          gsize data_len = cl_diversify_data_aes_ecb (kdd, role, self->key_len, data);
+          ok = cl_cipher_encrypt (CL_CIPHER_AES, CL_CIPHER_MODE_ECB, master, self->key_len, NULL, data, data_len,
+                                  result, error);
+        }
         break;
       case CL_DIVERSIFY_NONE:
       default:

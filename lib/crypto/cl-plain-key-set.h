@@ -10,7 +10,8 @@
  *   AES_ECB  AES-ECB(master, B1 [|| B2]) truncated to the master's length, with the 16-byte blocks
  *            Bn = KDD[0..9] || kt || n || 00 00 00 00   (n = 01, and 02 for 24/32-byte masters)
  *            This is what a PKCS#11 token computes inside itself with CKM_AES_ECB_ENCRYPT_DATA over
- *            B1 (16-byte master) or B1 || B2 (24/32-byte master, CKA_VALUE_LEN = master length). */
+ *            B1 (16-byte master) or B1 || B2 (24/32-byte master, CKA_VALUE_LEN = master length).
+ * The input layouts are built in one place, core/cl-diversify-data.h, shared with the PKCS#11 key set. */
 #pragma once
 
 #include "core/cl-key-set.h"
@@ -23,7 +24,5 @@ G_DECLARE_FINAL_TYPE (ClPlainKeySet, cl_plain_key_set, CL, PLAIN_KEY_SET, GObjec
 /* key_len: 16/24/32 for AES, 16/24 for 3DES; the three keys are copied. */
 ClKeySet *cl_plain_key_set_new (ClKeyType type, guint8 version, const guint8 *enc, const guint8 *mac, const guint8 *dek,
                                 gsize key_len, GError **error);
-/* Fills block (16 bytes) with the AES_ECB diversification block n (1 or 2) for role (see above). */
-void cl_plain_key_set_aes_ecb_block (const guint8 kdd[10], ClKeyRole role, guint8 n, guint8 block[16]);
 
 G_END_DECLS

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/cl-error.h"
-#include "cvc/cl-cvc-ossl.h"
+#include "crypto/cl-crypto.h"
 #include "tlv/cl-tlv.h"
 
 typedef struct
@@ -99,7 +99,7 @@ domain_load (const CurveInfo *info, Domain *d, GError **error)
   if (d->group == NULL || d->p == NULL || d->a == NULL || d->b == NULL
       || !EC_GROUP_get_curve (d->group, d->p, d->a, d->b, NULL))
     {
-      cl_cvc_set_ossl_error (error, "loading the domain parameters of the curve");
+      cl_crypto_set_error (error, "loading the domain parameters of the curve");
       domain_clear (d);
       return FALSE;
     }
@@ -107,7 +107,7 @@ domain_load (const CurveInfo *info, Domain *d, GError **error)
                                   sizeof point, NULL);
   if (point_len == 0)
     {
-      cl_cvc_set_ossl_error (error, "encoding the generator of the curve");
+      cl_crypto_set_error (error, "encoding the generator of the curve");
       domain_clear (d);
       return FALSE;
     }

@@ -5,7 +5,7 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
-#include "cvc/cl-cvc-ossl.h"
+#include "crypto/cl-crypto.h"
 #include "tlv/cl-tlv.h"
 
 typedef struct
@@ -153,7 +153,7 @@ pkey_from_params (const char *type, OSSL_PARAM_BLD *bld, const char *what, GErro
   if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init (ctx) <= 0
       || EVP_PKEY_fromdata (ctx, &key, EVP_PKEY_PUBLIC_KEY, params) <= 0)
     {
-      cl_cvc_set_ossl_error (error, what);
+      cl_crypto_set_error (error, what);
       key = NULL;
     }
   OSSL_PARAM_free (params);
@@ -199,7 +199,7 @@ cl_cvc_public_key_decode (const guint8 *tmpl, gsize len, ClCvcCurve fallback, GE
           && OSSL_PARAM_BLD_push_octet_string (bld, OSSL_PKEY_PARAM_PUB_KEY, point, point_len))
         key = pkey_from_params ("EC", bld, "Building the EC public key (point not on the curve?)", error);
       else
-        cl_cvc_set_ossl_error (error, "Building the EC key parameters");
+        cl_crypto_set_error (error, "Building the EC key parameters");
     }
   else
     {
@@ -215,7 +215,7 @@ cl_cvc_public_key_decode (const guint8 *tmpl, gsize len, ClCvcCurve fallback, GE
                && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
         key = pkey_from_params ("RSA", bld, "Building the RSA public key", error);
       else
-        cl_cvc_set_ossl_error (error, "Building the RSA key parameters");
+        cl_crypto_set_error (error, "Building the RSA key parameters");
       BN_free (bn_n);
       BN_free (bn_e);
     }
@@ -243,7 +243,7 @@ append_bn_param (EVP_PKEY *key, const char *param, guint32 tag, GByteArray *out,
 
   if (!EVP_PKEY_get_bn_param (key, param, &bn))
     {
-      cl_cvc_set_ossl_error (error, "Reading the RSA key");
+      cl_crypto_set_error (error, "Reading the RSA key");
       return FALSE;
     }
   len = BN_num_bytes (bn);
@@ -283,7 +283,7 @@ cl_cvc_public_key_encode (EVP_PKEY *key, ClCvcAlgorithm algorithm, gboolean with
         }
       if (!EVP_PKEY_get_octet_string_param (key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &point_len))
         {
-          cl_cvc_set_ossl_error (error, "Reading the EC public point");
+          cl_crypto_set_error (error, "Reading the EC public point");
           return NULL;
         }
       if (with_domain && !cl_cvc_curve_append_domain (curve, out, FALSE, error))

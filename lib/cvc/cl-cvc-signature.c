@@ -5,7 +5,7 @@
 #include <openssl/rsa.h>
 
 #include "core/cl-error.h"
-#include "cvc/cl-cvc-ossl.h"
+#include "crypto/cl-crypto.h"
 
 GBytes *
 cl_cvc_ecdsa_plain_to_der (const guint8 *sig, gsize len, GError **error)
@@ -30,14 +30,14 @@ cl_cvc_ecdsa_plain_to_der (const guint8 *sig, gsize len, GError **error)
       BN_free (r);
       BN_free (s);
       ECDSA_SIG_free (es);
-      cl_cvc_set_ossl_error (error, "Converting the ECDSA signature");
+      cl_crypto_set_error (error, "Converting the ECDSA signature");
       return NULL;
     }
   der_len = i2d_ECDSA_SIG (es, &der);
   ECDSA_SIG_free (es);
   if (der_len <= 0)
     {
-      cl_cvc_set_ossl_error (error, "Encoding the ECDSA signature");
+      cl_crypto_set_error (error, "Encoding the ECDSA signature");
       return NULL;
     }
   out = g_bytes_new (der, (gsize)der_len);
@@ -56,7 +56,7 @@ cl_cvc_ecdsa_der_to_plain (const guint8 *der, gsize len, gsize field_size, GByte
 
   if (es == NULL)
     {
-      cl_cvc_set_ossl_error (error, "Decoding the ECDSA signature");
+      cl_crypto_set_error (error, "Decoding the ECDSA signature");
       return FALSE;
     }
   ECDSA_SIG_get0 (es, &r, &s);
@@ -124,7 +124,7 @@ cl_cvc_signature_verify (ClCvcAlgorithm algorithm, EVP_PKEY *key, const guint8 *
       || !setup_padding (pctx, algorithm))
     {
       EVP_MD_CTX_free (md);
-      cl_cvc_set_ossl_error (error, "Setting up signature verification");
+      cl_crypto_set_error (error, "Setting up signature verification");
       return FALSE;
     }
   rc = EVP_DigestVerify (md, sig, sig_len, tbs, tbs_len);
@@ -162,7 +162,7 @@ cl_cvc_pkey_sign (const guint8 *tbs, gsize len, GByteArray *sig_out, gpointer us
       || !setup_padding (pctx, signer->algorithm) || EVP_DigestSign (md, NULL, &sig_len, tbs, len) <= 0)
     {
       EVP_MD_CTX_free (md);
-      cl_cvc_set_ossl_error (error, "Setting up signing");
+      cl_crypto_set_error (error, "Setting up signing");
       return FALSE;
     }
   sig = g_malloc (sig_len);
@@ -170,7 +170,7 @@ cl_cvc_pkey_sign (const guint8 *tbs, gsize len, GByteArray *sig_out, gpointer us
   EVP_MD_CTX_free (md);
   if (!ok)
     {
-      cl_cvc_set_ossl_error (error, "Signing");
+      cl_crypto_set_error (error, "Signing");
       return FALSE;
     }
   if (cl_cvc_algorithm_is_ecdsa (signer->algorithm))

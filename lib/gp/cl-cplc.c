@@ -84,7 +84,7 @@ cl_cplc_chip_id (const ClCplc *cplc)
 {
   g_return_val_if_fail (cplc != NULL, NULL);
 
-  return g_strdup_printf ("%04X-%04X-%04X-%08X", cplc->ic_fabricator, cplc->ic_type, cplc->ic_batch_id,
+  return g_strdup_printf ("%04X%04X%04X%08X", cplc->ic_fabricator, cplc->ic_type, cplc->ic_batch_id,
                           cplc->ic_serial_number);
 }
 

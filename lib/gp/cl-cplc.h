@@ -33,7 +33,9 @@ typedef struct
 /* Accepts the GET DATA response as 9F7F 2A <42 bytes> or the bare 42 bytes; anything else is
  * CL_ERROR_MALFORMED naming the length or tag. */
 gboolean cl_cplc_parse (const guint8 *data, gsize len, ClCplc *out, GError **error);
-/* "FFFF-TTTT-BBBB-SSSSSSSS": IC fabricator, IC type, batch and serial in upper-case hex. */
+/* The chip identity, exactly as the store keys cards on it and the QA view searches it: IC fabricator, IC type,
+ * IC batch and IC serial number as 20 upper-case hex digits without separators ("FFFFTTTTBBBBSSSSSSSS"), so the
+ * last 8 digits are the IC serial number (what a {chip:8} holder reference takes). */
 char *cl_cplc_chip_id (const ClCplc *cplc);
 /* One "name: value" line per field, for the QA view and traces. */
 char *cl_cplc_to_string (const ClCplc *cplc);

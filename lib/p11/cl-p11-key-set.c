@@ -4,7 +4,7 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
-#include "p11/cl-p11-diversify-data.h"
+#include "core/cl-diversify-data.h"
 #include "p11/cl-p11-error.h"
 #include "p11/cl-p11-key-store.h"
 
@@ -483,7 +483,7 @@ derive_key_kdf3_on_host (ClP11KeySet *self, ClP11Session *session, ClKeyRole rol
   for (guint8 i = 1; ok && (gsize)(i - 1) * 16 < self->key_len; i++)
     {
       guint8 input[16];
-      cl_p11_diversify_data_kdf3 (kdd, role, i, input);
+      cl_diversify_data_kdf3 (kdd, role, i, input);
       ok = iface_cmac (CL_KEY_SET (self), role, input, sizeof input, key + 16 * (i - 1), error);
     }
   if (ok)
@@ -541,7 +541,7 @@ iface_diversify (ClKeySet *set, ClDiversification method, const guint8 kdd[10], 
         {
           case CL_DIVERSIFY_EMV:
           case CL_DIVERSIFY_VISA2:
-            cl_p11_diversify_data_des (method, kdd, role, data);
+            cl_diversify_data_des (method, kdd, role, data);
             if (self->key_len == 24)
               memcpy (data + 16, data, 8);
             derivation = CKM_DES3_ECB_ENCRYPT_DATA;
@@ -551,7 +551,7 @@ iface_diversify (ClKeySet *set, ClDiversification method, const guint8 kdd[10], 
             break;
           case CL_DIVERSIFY_AES_ECB:
             derivation = CKM_AES_ECB_ENCRYPT_DATA;
-            derivation_len = cl_p11_diversify_data_aes_ecb (kdd, role, self->key_len, data);
+            derivation_len = cl_diversify_data_aes_ecb (kdd, role, self->key_len, data);
             memcpy (derivation_data[role - 1], data, derivation_len);
             ok = derive_key (self, session, role, derivation, data, derivation_len, label, &handles[role - 1], error);
             break;

@@ -192,7 +192,8 @@ run_clear (ClSequenceRun *run)
 gboolean
 cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable, GError **error)
 {
-  const ClProductionConfig *config = cl_production_setup_get_config (self->setup);
+  ClProfile *profile = cl_production_setup_get_profile (self->setup);
+  guint timeout_s = cl_profile_get_card_timeout (profile);
   ClStore *store = cl_production_setup_get_store (self->setup);
   ClSequenceRun run = { 0 };
   ClSequenceOutcome *outcome = &self->outcome;
@@ -209,11 +210,12 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   outcome_clear (outcome);
   g_clear_object (&self->transport);
   self->transport = cl_observed_transport_new (transport);
-  if (config->timeout_s > 0)
-    cl_observed_transport_set_deadline (self->transport, mono_start + (gint64)config->timeout_s * G_USEC_PER_SEC);
+  if (timeout_s > 0)
+    cl_observed_transport_set_deadline (self->transport, mono_start + (gint64)timeout_s * G_USEC_PER_SEC);
 
   run.setup = self->setup;
-  run.config = config;
+  run.profile = profile;
+  run.keys = cl_profile_get_keys (profile);
   run.store = store;
   run.transport = self->transport;
   run.channel = cl_card_channel_new (CL_TRANSPORT (self->transport));

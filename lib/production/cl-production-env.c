@@ -35,3 +35,21 @@ cl_production_default_store_path (void)
     return g_strdup (env);
   return g_build_filename (g_get_user_data_dir (), "cardline", "station.db", NULL);
 }
+
+char *
+cl_production_pki_dir (void)
+{
+  const char *env = g_getenv ("CARDLINE_PKI_DIR");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  return g_build_filename (g_get_user_data_dir (), "cardline", "pki", NULL);
+}
+
+ClProfile *
+cl_production_profile_open (const char *path, GError **error)
+{
+  g_autofree char *pki_dir = cl_production_pki_dir ();
+
+  return cl_profile_new_for_station (path, NULL, pki_dir, error);
+}

@@ -11,7 +11,7 @@ struct _ClProductionSetup
 {
   GObject parent_instance;
 
-  ClProductionConfig *config;
+  ClProfile *profile;
   ClP11Token *token;
   ClStore *store;
   ClP11KeySet *kst;
@@ -59,66 +59,89 @@ check_dica_key (ClProductionSetup *self, GError **error)
   if (tmpl == NULL || !cl_tlv_find (g_bytes_get_data (tmpl, NULL), g_bytes_get_size (tmpl), 0x86, &found, NULL)
       || found.len != g_bytes_get_size (point) || memcmp (found.value, g_bytes_get_data (point, NULL), found.len) != 0)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
-                   "DICA certificate %s does not hold the public key of token key %s", self->config->dica_cvc_path,
-                   self->config->dica_key_label);
+      g_set_error (
+        error, CL_ERROR, CL_ERROR_PROFILE, "DICA certificate %s does not hold the public key of token key %s",
+        cl_profile_get_certify (self->profile)->dica_cvc, cl_profile_get_certify (self->profile)->dica_key_label);
       return FALSE;
     }
   return TRUE;
 }
 
 ClProductionSetup *
-cl_production_setup_new (ClProductionConfig *config, ClP11Token *token, ClStore *store, GError **error)
+cl_production_setup_new (ClProfile *profile, ClP11Token *token, ClStore *store, GError **error)
 {
   g_autoptr (ClProductionSetup) self = g_object_new (CL_TYPE_PRODUCTION_SETUP, NULL);
   g_autoptr (ClCapFile) cap = NULL;
   g_autoptr (GError) local = NULL;
   ClP11KeySetOptions options = CL_P11_KEY_SET_OPTIONS_NONE;
+  const ClProfileKeys *keys = cl_profile_get_keys (profile);
+  const ClProfileCertify *certify = cl_profile_get_certify (profile);
+  const char *chr = cl_chr_pattern_get_text (certify->holder_reference);
 
-  self->config = config;
+  g_return_val_if_fail (CL_IS_PROFILE (profile), NULL);
+  self->profile = g_object_ref (profile);
   self->token = g_object_ref (token);
   self->store = g_object_ref (store);
 
-  cap = cl_cap_file_new_from_path (config->cap_path, &local);
+  /* The line numbers cards by chip: a {batch}/{seq} holder would need a batch-wide counter it does not keep. */
+  if (strstr (chr, "{batch}") != NULL || strstr (chr, "{seq") != NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                   "profile %s: certificate:holder-reference %s: the production line derives the holder from the "
+                   "chip; use {chip:N} instead of {batch} and {seq}",
+                   cl_profile_get_name (profile), chr);
+      return NULL;
+    }
+  cap = cl_cap_file_new_from_path (cl_profile_get_applet (profile)->cap_file, &local);
   if (cap == NULL)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "profile %s: CAP file %s: %s", config->path, config->cap_path,
-                   local->message);
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "profile %s: applet:cap-file %s: %s",
+                   cl_profile_get_name (profile), cl_profile_get_applet (profile)->cap_file, local->message);
       return NULL;
     }
   self->lfdb = cl_cap_file_build_load_file_data_block (cap, FALSE, error);
   if (self->lfdb == NULL)
     return NULL;
 
-  if (config->diversification == CL_DIVERSIFY_KDF3)
-    options |= CL_P11_KEY_SET_ALLOW_HOST_DERIVATION;
-  self->kst
-    = cl_p11_token_find_key_set (token, config->kst_name, config->kst_version, CL_P11_KEY_SET_OPTIONS_NONE, error);
+  /* Host-side derivation is the profile's explicit opt-in (DESIGN §3 "Key custody"); the audit trail says so. */
+  if (keys->host_derivation)
+    {
+      g_autofree char *detail
+        = g_strdup_printf ("profile %s (%s) derives %s/%02X card keys on the host", cl_profile_get_name (profile),
+                           cl_profile_get_hash (profile), keys->kmc_label, keys->kmc_version);
+
+      options |= CL_P11_KEY_SET_ALLOW_HOST_DERIVATION;
+      if (cl_store_audit_append (store, g_get_user_name (), "host-derivation", cl_profile_get_name (profile), detail,
+                                 error)
+          <= 0)
+        return NULL;
+    }
+  self->kst = cl_p11_token_find_key_set (token, keys->kst_label, keys->kst_version, options, error);
   if (self->kst == NULL)
     return NULL;
-  self->kmc = cl_p11_token_find_key_set (token, config->kmc_name, config->kmc_version, options, error);
+  self->kmc = cl_p11_token_find_key_set (token, keys->kmc_label, keys->kmc_version, options, error);
   if (self->kmc == NULL)
     return NULL;
-  self->dica_key = cl_p11_ec_key_find (token, config->dica_key_label, error);
+  self->dica_key = cl_p11_ec_key_find (token, certify->dica_key_label, error);
   if (self->dica_key == NULL)
     return NULL;
 
-  self->srca_cvc = load_cvc (config->srca_cvc_path, "SRCA", error);
+  self->srca_cvc = load_cvc (certify->srca_cvc, "SRCA", error);
   if (self->srca_cvc == NULL)
     return NULL;
-  self->dica_cvc = load_cvc (config->dica_cvc_path, "DICA", error);
+  self->dica_cvc = load_cvc (certify->dica_cvc, "DICA", error);
   if (self->dica_cvc == NULL)
     return NULL;
   if (!cl_cvc_verify_issued_by (self->srca_cvc, self->srca_cvc, CL_CVC_CURVE_NONE, &local))
     {
       g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "SRCA certificate %s is not a valid self-signed root: %s",
-                   config->srca_cvc_path, local->message);
+                   certify->srca_cvc, local->message);
       return NULL;
     }
   if (!cl_cvc_verify_issued_by (self->dica_cvc, self->srca_cvc, CL_CVC_CURVE_NONE, &local))
     {
       g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "DICA certificate %s does not chain to the SRCA: %s",
-                   config->dica_cvc_path, local->message);
+                   certify->dica_cvc, local->message);
       return NULL;
     }
   if (!check_dica_key (self, error))
@@ -131,7 +154,7 @@ cl_production_setup_finalize (GObject *object)
 {
   ClProductionSetup *self = CL_PRODUCTION_SETUP (object);
 
-  g_clear_pointer (&self->config, cl_production_config_free);
+  g_clear_object (&self->profile);
   g_clear_object (&self->kst);
   g_clear_object (&self->kmc);
   g_clear_object (&self->dica_key);
@@ -154,10 +177,10 @@ cl_production_setup_init (ClProductionSetup *self)
 {
 }
 
-const ClProductionConfig *
-cl_production_setup_get_config (ClProductionSetup *self)
+ClProfile *
+cl_production_setup_get_profile (ClProductionSetup *self)
 {
-  return self->config;
+  return self->profile;
 }
 
 ClP11Token *

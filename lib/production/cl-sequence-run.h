@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   ClProductionSetup *setup;
-  const ClProductionConfig *config;
+  ClProfile *profile;
+  const ClProfileKeys *keys; /* the profile's */
   ClStore *store;
   ClObservedTransport *transport;
   ClCardChannel *channel;

@@ -12,6 +12,7 @@
 #include "schsm/cl-schsm-card.h"
 #include "scp/cl-scp03.h"
 #include "tlv/cl-tlv.h"
+#include "cl-card-pins.h"
 #include "cl-p11-cvc.h"
 
 #define FID_DEVICE_REQUEST 0xCE00
@@ -50,27 +51,27 @@ select_isd (ClSequenceRun *run, ClCardChannel *channel, GError **error)
 {
   ClGpFci fci = { 0 };
 
-  if (run->config->isd_aid != NULL)
-    return cl_gp_select (channel, g_bytes_get_data (run->config->isd_aid, NULL),
-                         g_bytes_get_size (run->config->isd_aid), &fci, run->cancellable, error);
-  return cl_gp_select_isd (channel, &fci, run->cancellable, error);
+  GBytes *isd = cl_profile_get_card (run->profile)->isd_aid;
+
+  return cl_gp_select (channel, g_bytes_get_data (isd, NULL), g_bytes_get_size (isd), &fci, run->cancellable, error);
 }
 
 /* INITIALIZE UPDATE + EXTERNAL AUTHENTICATE with keys of version kvn; the KDD the card sends is kept. */
 static gboolean
 open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8 kvn, GError **error)
 {
-  if (run->config->scp == 0x03)
+  const ClProfileScp *profile_scp = cl_profile_get_scp (run->profile);
+
+  if (profile_scp->scp == 0x03)
     {
-      g_autoptr (ClScp03) scp
-        = cl_scp03_open (channel, keys, kvn, run->config->scp_level, NULL, run->cancellable, error);
+      g_autoptr (ClScp03) scp = cl_scp03_open (channel, keys, kvn, profile_scp->level, NULL, run->cancellable, error);
       if (scp == NULL)
         return FALSE;
       memcpy (run->kdd, cl_scp03_get_kdd (scp), CL_GP_KDD_LEN);
     }
   else
     {
-      ClScp02 *scp = cl_scp02_open (channel, keys, kvn, run->config->scp_level, NULL, run->cancellable, error);
+      ClScp02 *scp = cl_scp02_open (channel, keys, kvn, profile_scp->level, NULL, run->cancellable, error);
       if (scp == NULL)
         return FALSE;
       memcpy (run->kdd, cl_scp02_get_kdd (scp), CL_GP_KDD_LEN);
@@ -84,8 +85,8 @@ open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8
 static ClKeySet *
 diversify (ClSequenceRun *run, const guint8 kdd[CL_GP_KDD_LEN], GError **error)
 {
-  return cl_key_set_diversify (cl_production_setup_get_kmc (run->setup), run->config->diversification, kdd,
-                               run->config->card_key_version, error);
+  return cl_key_set_diversify (cl_production_setup_get_kmc (run->setup), run->keys->diversification, kdd,
+                               run->keys->card_key_version, error);
 }
 
 static gboolean
@@ -125,6 +126,7 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
   g_autoptr (GBytes) atr = cl_transport_get_atr (CL_TRANSPORT (run->transport));
   g_autoptr (ClCardRecord) record = NULL;
   g_autoptr (GError) local = NULL;
+  GBytes *isd = cl_profile_get_card (run->profile)->isd_aid;
   ClGpFci fci = { 0 };
 
   run->reason = CL_REJECT_NO_ATR;
@@ -132,31 +134,19 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
     return fail (error, CL_ERROR_FAILED, "the card gave no answer to reset");
 
   run->reason = CL_REJECT_WRONG_CARD;
-  if (!cl_production_config_atr_matches (run->config, atr))
+  if (!cl_profile_atr_matches (run->profile, g_bytes_get_data (atr, NULL), g_bytes_get_size (atr)))
     {
       g_autofree char *hex = cl_hex_encode_bytes (atr);
-      return fail (error, CL_ERROR_FAILED, "ATR %s does not match profile %s", hex, run->config->name);
+      return fail (error, CL_ERROR_FAILED, "ATR %s does not match profile %s", hex, cl_profile_get_name (run->profile));
     }
-  if (run->config->isd_aid != NULL)
-    {
-      if (!cl_gp_select (run->channel, g_bytes_get_data (run->config->isd_aid, NULL),
-                         g_bytes_get_size (run->config->isd_aid), &fci, run->cancellable, error))
-        return FALSE;
-    }
-  else if (!cl_gp_select_isd (run->channel, &fci, run->cancellable, error))
+  if (!cl_gp_select (run->channel, g_bytes_get_data (isd, NULL), g_bytes_get_size (isd), &fci, run->cancellable, error))
     return FALSE;
   memcpy (run->isd_aid, fci.aid, MIN (fci.aid_len, sizeof run->isd_aid));
   run->isd_aid_len = fci.aid_len;
   if (!cl_gp_get_cplc (run->channel, &run->cplc, run->cancellable, error))
     return FALSE;
 
-  {
-    /* The store keys cards by bare hex; cl_cplc_chip_id() separates the fields with dashes for people. */
-    g_autofree char *dashed = cl_cplc_chip_id (&run->cplc);
-    g_auto (GStrv) parts = g_strsplit (dashed, "-", -1);
-
-    run->chip_id = g_strjoinv ("", parts);
-  }
+  run->chip_id = cl_cplc_chip_id (&run->cplc);
   if (!cl_store_attempt_identify (run->store, run->attempt_id, run->chip_id, 0, NULL, error))
     {
       g_clear_pointer (&run->chip_id, g_free);
@@ -195,10 +185,10 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
           || !g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS)))
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   g_clear_error (&local);
-  card_keys_first = key_version_present (info, run->config->card_key_version);
-  if (info != NULL && !card_keys_first && !key_version_present (info, run->config->kst_version))
+  card_keys_first = key_version_present (info, run->keys->card_key_version);
+  if (info != NULL && !card_keys_first && !key_version_present (info, run->keys->kst_version))
     return fail (error, CL_ERROR_FAILED, "the card holds neither the KST (version %02X) nor card keys (version %02X)",
-                 run->config->kst_version, run->config->card_key_version);
+                 run->keys->kst_version, run->keys->card_key_version);
 
   if (card_keys_first)
     {
@@ -208,16 +198,16 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
       if (run->card_keys == NULL)
         return FALSE;
       if (!select_isd (run, run->channel, error)
-          || !open_channel (run, run->channel, run->card_keys, run->config->card_key_version, error))
+          || !open_channel (run, run->channel, run->card_keys, run->keys->card_key_version, error))
         return FALSE;
       run->on_card_keys = TRUE;
       run->resumed_keys = TRUE;
-      note (run, "card keys %02X already in place: KST gone on an earlier attempt", run->config->card_key_version);
+      note (run, "card keys %02X already in place: KST gone on an earlier attempt", run->keys->card_key_version);
       return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, TRUE,
                               "resolved on re-insertion: the card keys authenticate", error);
     }
 
-  if (!open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->config->kst_version, error))
+  if (!open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->keys->kst_version, error))
     return FALSE;
   (void)skipped;
   return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, FALSE,
@@ -241,14 +231,14 @@ isd_life_cycle (ClSequenceRun *run, GError **error)
 gboolean
 cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
-  const ClProductionConfig *config = run->config;
+  const ClProfileConfigure *config = cl_profile_get_configure (run->profile);
   gint state;
 
   run->reason = CL_REJECT_WRONG_CARD;
   if (config->store_data->len == 0 && config->life_cycle < 0)
     {
       *skipped = TRUE;
-      note (run, "nothing to configure in profile %s", config->name);
+      note (run, "nothing to configure in profile %s", cl_profile_get_name (run->profile));
       return TRUE;
     }
   state = isd_life_cycle (run, error);
@@ -288,7 +278,7 @@ cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **erro
 gboolean
 cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
-  const ClProductionConfig *config = run->config;
+  const ClProfileKeys *config = run->keys;
   ClKeySet *kst = cl_production_setup_get_kst (run->setup);
   g_autoptr (GError) local = NULL;
   ClGpKeyWrap wrap = { 0 };
@@ -313,7 +303,7 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
     return FALSE;
 
   wrap.inner_length = config->put_key_inner_length;
-  if (config->scp == 0x03)
+  if (cl_profile_get_scp (run->profile)->scp == 0x03)
     {
       wrap.mode = CL_GP_KEY_WRAP_STATIC_DEK;
       wrap.current = kst;
@@ -381,7 +371,7 @@ gp_aid (GBytes *bytes)
 gboolean
 cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
-  const ClProductionConfig *config = run->config;
+  const ClProfileApplet *config = cl_profile_get_applet (run->profile);
   g_autoptr (GPtrArray) apps = NULL, files = NULL;
   g_autoptr (ClApdu) install_load = NULL, install = NULL;
   g_autoptr (GBytes) params = NULL;
@@ -393,9 +383,9 @@ cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **er
   apps = cl_gp_get_status (run->channel, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
   if (apps == NULL)
     return FALSE;
-  app = find_entry (apps, config->application_aid);
+  app = find_entry (apps, config->instance_aid);
   /* On a resumed card the instance is ours: keep it (and the device it may hold). */
-  if (app != NULL && (app->life_cycle & 0x07) == 0x07 && (run->resumed_keys || !config->delete_previous))
+  if (app != NULL && (app->life_cycle & 0x07) == 0x07 && (run->resumed_keys || !config->delete_before_load))
     {
       *skipped = TRUE;
       note (run, "applet already installed and selectable");
@@ -404,27 +394,27 @@ cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **er
   files = cl_gp_get_status (run->channel, CL_GP_STATUS_LOAD_FILES, run->cancellable, error);
   if (files == NULL)
     return FALSE;
-  if (find_entry (files, config->load_file_aid) != NULL)
+  if (find_entry (files, config->package_aid) != NULL)
     {
-      if (!cl_gp_delete (run->channel, g_bytes_get_data (config->load_file_aid, NULL),
-                         g_bytes_get_size (config->load_file_aid), TRUE, run->cancellable, error))
+      if (!cl_gp_delete (run->channel, g_bytes_get_data (config->package_aid, NULL),
+                         g_bytes_get_size (config->package_aid), TRUE, run->cancellable, error))
         return FALSE;
     }
   else if (app != NULL
-           && !cl_gp_delete (run->channel, g_bytes_get_data (config->application_aid, NULL),
-                             g_bytes_get_size (config->application_aid), FALSE, run->cancellable, error))
+           && !cl_gp_delete (run->channel, g_bytes_get_data (config->instance_aid, NULL),
+                             g_bytes_get_size (config->instance_aid), FALSE, run->cancellable, error))
     return FALSE;
 
-  install_load = cl_gp_install_for_load_apdu (gp_aid (config->load_file_aid), isd, NULL, NULL, NULL, error);
+  install_load = cl_gp_install_for_load_apdu (gp_aid (config->package_aid), isd, NULL, NULL, NULL, error);
   if (install_load == NULL || !cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, error)
       || !cl_gp_load (run->channel, cl_production_setup_get_load_file_data_block (run->setup), run->cancellable, error))
     return FALSE;
 
   run->reason = CL_REJECT_INSTALL_FAILED;
   params = cl_gp_build_install_parameters (NULL, 0, 0, 0);
-  install = cl_gp_install_for_install_apdu (
-    gp_aid (config->load_file_aid), gp_aid (config->module_aid), gp_aid (config->application_aid),
-    g_bytes_get_data (config->privileges, NULL), g_bytes_get_size (config->privileges), params, NULL, error);
+  install = cl_gp_install_for_install_apdu (gp_aid (config->package_aid), gp_aid (config->applet_aid),
+                                            gp_aid (config->instance_aid), g_bytes_get_data (config->privileges, NULL),
+                                            g_bytes_get_size (config->privileges), params, NULL, error);
   if (install == NULL
       || !cl_gp_send (run->channel, install, "INSTALL [for install and make selectable]", run->cancellable, error))
     return FALSE;
@@ -460,7 +450,8 @@ read_request (ClSequenceRun *run, GError **error)
 gboolean
 cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
-  const ClProductionConfig *config = run->config;
+  const ClProfileInit *config = cl_profile_get_init (run->profile);
+  g_autoptr (ClCardPins) pins = NULL;
   ClSchsmInitParams params = { 0 };
   ClSchsmPinStatus status = { 0 };
   g_autoptr (GError) local = NULL;
@@ -483,9 +474,12 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
       g_clear_error (&local);
     }
 
-  params.options = config->init_options;
-  params.user_pin = g_bytes_get_data (config->user_pin, &params.user_pin_len);
-  params.so_pin = g_bytes_get_data (config->so_pin, &params.so_pin_len);
+  pins = cl_card_pins_new (run->profile, cl_production_setup_get_token (run->setup), error);
+  if (pins == NULL)
+    return FALSE;
+  params.options = config->options;
+  params.user_pin = g_bytes_get_data (pins->pin, &params.user_pin_len);
+  params.so_pin = g_bytes_get_data (pins->so_pin, &params.so_pin_len);
   params.retry_counter = config->retry_counter;
   params.dkek_shares = config->dkek_shares;
   run->reason = CL_REJECT_INIT_FAILED;
@@ -523,7 +517,7 @@ issue_certificate (ClSequenceRun *run, GError **error)
   ClCvcCurve curve = cl_cvc_get_curve (dica);
   g_autoptr (ClCvcBody) body = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr (GDateTime) until = g_date_time_add_days (now, (gint)run->config->validity_days);
+  g_autoptr (GDateTime) until = g_date_time_add_days (now, (gint)cl_profile_get_certify (run->profile)->validity_days);
   g_autoptr (GBytes) cvc = NULL;
   gint64 intent;
 
@@ -583,7 +577,10 @@ cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error)
     g_checksum_free (sum);
     run->key_hash = cl_hex_encode (digest, sizeof digest);
   }
-  run->chr = cl_production_config_format_chr (run->config, run->cplc.ic_serial_number);
+  run->chr
+    = cl_chr_pattern_expand (cl_profile_get_certify (run->profile)->holder_reference, NULL, 0, run->chip_id, error);
+  if (run->chr == NULL)
+    return g_prefix_error (error, "certificate holder: "), FALSE;
 
   /* At most one certificate per chip and device key: one issued before (then the card was pulled) is reused. */
   stored = cl_store_certificate_lookup (run->store, run->chip_id, run->key_hash, NULL, &local);
@@ -640,7 +637,7 @@ cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error)
 gboolean
 cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
-  const ClProductionConfig *config = run->config;
+  const ClProfileKeys *config = run->keys;
   ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
   ClCvc *srca = cl_production_setup_get_srca_cvc (run->setup);
   g_autoptr (ClCardChannel) fresh = cl_card_channel_new (CL_TRANSPORT (run->transport));
@@ -667,7 +664,7 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
   apps = cl_gp_get_status (fresh, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
   if (apps == NULL)
     return FALSE;
-  app = find_entry (apps, config->application_aid);
+  app = find_entry (apps, cl_profile_get_applet (run->profile)->instance_aid);
   if (app == NULL || (app->life_cycle & 0x07) != 0x07)
     return fail (error, CL_ERROR_FAILED, "applet %s", app == NULL ? "is not installed" : "is not selectable");
 

@@ -14,10 +14,13 @@ struct _ClProfile
   char *name;
   char *description;
   char *hash;
+  char *path;
   guint card_timeout;
+  gboolean demo;
   ClProfileCard card;
   ClProfileScp scp;
   ClProfileKeys keys;
+  ClProfileConfigure configure;
   ClProfileApplet applet;
   ClProfileInit init;
   ClProfileCertify certify;
@@ -36,6 +39,8 @@ cl_profile_finalize (GObject *object)
   g_free (self->name);
   g_free (self->description);
   g_free (self->hash);
+  g_free (self->path);
+  g_clear_pointer (&self->configure.store_data, g_ptr_array_unref);
   g_clear_pointer (&self->card.atr, g_bytes_unref);
   g_clear_pointer (&self->card.atr_mask, g_bytes_unref);
   g_clear_pointer (&self->card.isd_aid, g_bytes_unref);
@@ -66,6 +71,8 @@ cl_profile_class_init (ClProfileClass *klass)
 static void
 cl_profile_init (ClProfile *self)
 {
+  self->configure.store_data = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  self->configure.life_cycle = -1;
 }
 
 /* Secrets live in buffers that are wiped when the last reference goes. */
@@ -94,22 +101,25 @@ secret_bytes_new (const void *data, gsize len)
   return g_bytes_new_with_free_func (s->data, len, secret_free, s);
 }
 
-static const char *const group_profile[] = { "profile", "name", "description", "card-timeout", NULL };
+static const char *const group_profile[] = { "profile", "name", "description", "card-timeout", "demo", NULL };
 static const char *const group_card[] = { "card", "atr", "atr-mask", "isd-aid", NULL };
 static const char *const group_scp[] = { "secure-channel", "scp", "level", "i", NULL };
 static const char *const group_keys[]
   = { "keys",        "kst-label",        "kst-version",     "kst-type",        "kmc-label",
-      "kmc-version", "card-key-version", "diversification", "host-derivation", NULL };
+      "kmc-version", "card-key-version", "diversification", "host-derivation", "put-key-inner-length",
+      NULL };
+static const char *const group_configure[] = { "configure", "store-data", "life-cycle", NULL };
 static const char *const group_applet[]
   = { "applet",     "cap-file",       "package-aid",        "applet-aid", "instance-aid",
       "privileges", "install-params", "delete-before-load", NULL };
 static const char *const group_init[] = { "initialize",    "options", "pin-source",    "pin-length",  "pin",
                                           "so-pin-source", "so-pin",  "retry-counter", "dkek-shares", NULL };
 static const char *const group_certificate[]
-  = { "certificate", "holder-reference", "dica-key-label", "dica-cvc", "srca-cvc", NULL };
+  = { "certificate", "holder-reference", "dica-key-label", "dica-cvc", "srca-cvc", "validity-days", NULL };
 static const char *const group_face[] = { "face", "template", NULL };
 static const char *const *const known_groups[]
-  = { group_profile, group_card, group_scp, group_keys, group_applet, group_init, group_certificate, group_face, NULL };
+  = { group_profile, group_card, group_scp,         group_keys, group_configure,
+      group_applet,  group_init, group_certificate, group_face, NULL };
 
 static const char *const secret_sources[] = { "random", "fixed", NULL };
 
@@ -118,23 +128,39 @@ typedef struct
   ClProfileReader r;
   const char *base_dir;
   const char *data_dir;
+  const char *pki_dir; /* searched for certificates only */
 } Loader;
 
-/* Relative paths: next to the profile if the file is there, else in the data directory. */
+/* Relative paths: the first of next to the profile, in also_dir (when given), in the data directory where the file
+ * is; when it is nowhere yet, also_dir (that is where it will be written), else the data directory. */
 static char *
-read_path (Loader *l, const char *group, const char *key, gboolean required, GError **error)
+read_path_in (Loader *l, const char *group, const char *key, gboolean required, const char *also_dir, GError **error)
 {
   g_autofree char *value = cl_profile_reader_string (&l->r, group, key, required, error);
-  g_autofree char *near = NULL;
+  g_autofree char *near = NULL, *there = NULL, *in_data = NULL;
 
   if (value == NULL)
     return NULL;
   if (g_path_is_absolute (value))
     return g_steal_pointer (&value);
   near = g_build_filename (l->base_dir, value, NULL);
-  if (l->data_dir == NULL || g_file_test (near, G_FILE_TEST_EXISTS))
+  if (l->data_dir == NULL && also_dir == NULL)
     return g_steal_pointer (&near);
-  return g_build_filename (l->data_dir, value, NULL);
+  if (g_file_test (near, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&near);
+  there = also_dir != NULL ? g_build_filename (also_dir, value, NULL) : NULL;
+  if (there != NULL && g_file_test (there, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&there);
+  in_data = l->data_dir != NULL ? g_build_filename (l->data_dir, value, NULL) : NULL;
+  if (in_data != NULL && (there == NULL || g_file_test (in_data, G_FILE_TEST_EXISTS)))
+    return g_steal_pointer (&in_data);
+  return g_steal_pointer (&there);
+}
+
+static char *
+read_path (Loader *l, const char *group, const char *key, gboolean required, GError **error)
+{
+  return read_path_in (l, group, key, required, NULL, error);
 }
 
 static gboolean
@@ -175,7 +201,8 @@ load_profile_group (ClProfile *self, Loader *l, GError **error)
         return FALSE;
       }
   self->description = cl_profile_reader_string (&l->r, "profile", "description", FALSE, NULL);
-  return cl_profile_reader_uint (&l->r, "profile", "card-timeout", 1, 600, 30, &self->card_timeout, error);
+  return cl_profile_reader_uint (&l->r, "profile", "card-timeout", 1, 600, 30, &self->card_timeout, error)
+         && cl_profile_reader_bool (&l->r, "profile", "demo", FALSE, &self->demo, error);
 }
 
 static gboolean
@@ -261,7 +288,8 @@ load_keys (ClProfile *self, Loader *l, GError **error)
   if (!(k->kmc_label = read_label (l, "keys", "kmc-label", error))
       || !cl_profile_reader_hex_byte (&l->r, "keys", "kmc-version", 1, 0x7F, -1, &k->kmc_version, error)
       || !cl_profile_reader_hex_byte (&l->r, "keys", "card-key-version", 1, 0x7F, -1, &k->card_key_version, error)
-      || !cl_profile_reader_bool (&l->r, "keys", "host-derivation", FALSE, &k->host_derivation, error))
+      || !cl_profile_reader_bool (&l->r, "keys", "host-derivation", FALSE, &k->host_derivation, error)
+      || !cl_profile_reader_bool (&l->r, "keys", "put-key-inner-length", TRUE, &k->put_key_inner_length, error))
     return FALSE;
   /* The re-opened channel must prove the new keys, not the KST still sitting under the same version. */
   if (k->card_key_version == k->kst_version)
@@ -292,6 +320,44 @@ load_keys (ClProfile *self, Loader *l, GError **error)
       cl_profile_reader_error (&l->r, error, "keys", "host-derivation",
                                "expected true: kdf3 diversification runs on the host (or choose aes-ecb)");
       return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+load_configure (ClProfile *self, Loader *l, GError **error)
+{
+  ClProfileConfigure *c = &self->configure;
+  g_auto (GStrv) blocks = NULL;
+  guint8 life_cycle;
+
+  if (g_key_file_has_key (l->r.kf, "configure", "store-data", NULL))
+    {
+      g_autofree char *text = cl_profile_reader_string (&l->r, "configure", "store-data", TRUE, error);
+
+      if (text == NULL)
+        return FALSE;
+      blocks = g_strsplit (text, ";", -1);
+      for (guint i = 0; blocks[i] != NULL; i++)
+        {
+          g_autoptr (GError) local = NULL;
+          g_autoptr (GBytes) block = cl_hex_decode (g_strstrip (blocks[i]), &local);
+
+          if (block == NULL || g_bytes_get_size (block) == 0 || g_bytes_get_size (block) > 255)
+            {
+              cl_profile_reader_error (&l->r, error, "configure", "store-data",
+                                       "expected hex blocks of 1..255 bytes separated by ';', block %u is “%s”%s%s",
+                                       i + 1, blocks[i], local ? ": " : "", local ? local->message : "");
+              return FALSE;
+            }
+          g_ptr_array_add (c->store_data, g_steal_pointer (&block));
+        }
+    }
+  if (g_key_file_has_key (l->r.kf, "configure", "life-cycle", NULL))
+    {
+      if (!cl_profile_reader_hex_byte (&l->r, "configure", "life-cycle", 1, 0xFF, -1, &life_cycle, error))
+        return FALSE;
+      c->life_cycle = life_cycle;
     }
   return TRUE;
 }
@@ -328,6 +394,12 @@ load_pin (ClProfile *self, Loader *l, GError **error)
     }
   if (self->init.pin_source == CL_SECRET_RANDOM)
     return TRUE;
+  if (!self->demo)
+    {
+      cl_profile_reader_error (&l->r, error, "initialize", "pin-source",
+                               "expected random: a fixed PIN is allowed only in a demo profile ([profile] demo=true)");
+      return FALSE;
+    }
   if (!(pin = cl_profile_reader_string (&l->r, "initialize", "pin", TRUE, error)))
     return FALSE;
   len = strlen (pin);
@@ -361,6 +433,13 @@ load_so_pin (ClProfile *self, Loader *l, GError **error)
     }
   if (self->init.so_pin_source == CL_SECRET_RANDOM)
     return TRUE;
+  if (!self->demo)
+    {
+      cl_profile_reader_error (
+        &l->r, error, "initialize", "so-pin-source",
+        "expected random: a fixed SO-PIN is allowed only in a demo profile ([profile] demo=true)");
+      return FALSE;
+    }
   if (!(so_pin = cl_profile_reader_hex (&l->r, "initialize", "so-pin", 8, 8, TRUE, NULL, TRUE, error)))
     return FALSE;
   self->fixed_so_pin = secret_bytes_new (g_bytes_get_data (so_pin, NULL), 8);
@@ -413,8 +492,9 @@ load_certificate (ClProfile *self, Loader *l, GError **error)
       return FALSE;
     }
   return (c->dica_key_label = read_label (l, "certificate", "dica-key-label", error))
-         && (c->dica_cvc = read_path (l, "certificate", "dica-cvc", TRUE, error))
-         && (c->srca_cvc = read_path (l, "certificate", "srca-cvc", TRUE, error));
+         && (c->dica_cvc = read_path_in (l, "certificate", "dica-cvc", TRUE, l->pki_dir, error))
+         && (c->srca_cvc = read_path_in (l, "certificate", "srca-cvc", TRUE, l->pki_dir, error))
+         && cl_profile_reader_uint (&l->r, "certificate", "validity-days", 1, 36500, 3650, &c->validity_days, error);
 }
 
 static gboolean
@@ -433,15 +513,15 @@ load_face (ClProfile *self, Loader *l, GError **error)
   return TRUE;
 }
 
-ClProfile *
-cl_profile_new_from_data (const char *data, gsize len, const char *name, const char *base_dir, const char *data_dir,
-                          GError **error)
+static ClProfile *
+profile_new (const char *data, gsize len, const char *name, const char *base_dir, const char *data_dir,
+             const char *pki_dir, GError **error)
 {
   g_autoptr (ClProfile) self = g_object_new (CL_TYPE_PROFILE, NULL);
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) local = NULL;
   g_autofree char *cwd = base_dir ? NULL : g_get_current_dir ();
-  Loader l = { { kf, name ? name : "profile" }, base_dir ? base_dir : cwd, data_dir };
+  Loader l = { { kf, name ? name : "profile" }, base_dir ? base_dir : cwd, data_dir, pki_dir };
   GChecksum *sum;
 
   if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &local))
@@ -451,8 +531,8 @@ cl_profile_new_from_data (const char *data, gsize len, const char *name, const c
     }
   if (!cl_profile_reader_check_known (&l.r, known_groups, error) || !load_profile_group (self, &l, error)
       || !load_card (self, &l, error) || !load_scp (self, &l, error) || !load_keys (self, &l, error)
-      || !load_applet (self, &l, error) || !load_init (self, &l, error) || !load_certificate (self, &l, error)
-      || !load_face (self, &l, error))
+      || !load_configure (self, &l, error) || !load_applet (self, &l, error) || !load_init (self, &l, error)
+      || !load_certificate (self, &l, error) || !load_face (self, &l, error))
     return NULL;
   sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (sum, (const guchar *)data, (gssize)len);
@@ -462,8 +542,22 @@ cl_profile_new_from_data (const char *data, gsize len, const char *name, const c
 }
 
 ClProfile *
+cl_profile_new_from_data (const char *data, gsize len, const char *name, const char *base_dir, const char *data_dir,
+                          GError **error)
+{
+  return profile_new (data, len, name, base_dir, data_dir, NULL, error);
+}
+
+ClProfile *
 cl_profile_new_from_file (const char *path, const char *data_dir, GError **error)
 {
+  return cl_profile_new_for_station (path, data_dir, NULL, error);
+}
+
+ClProfile *
+cl_profile_new_for_station (const char *path, const char *data_dir, const char *pki_dir, GError **error)
+{
+  ClProfile *self;
   g_autofree char *data = NULL;
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *parent = g_path_get_dirname (dir);
@@ -476,7 +570,10 @@ cl_profile_new_from_file (const char *path, const char *data_dir, GError **error
       g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "Cannot read profile %s: %s", path, local->message);
       return NULL;
     }
-  return cl_profile_new_from_data (data, len, base, dir, data_dir ? data_dir : parent, error);
+  self = profile_new (data, len, base, dir, data_dir ? data_dir : parent, pki_dir, error);
+  if (self != NULL)
+    self->path = g_strdup (path);
+  return self;
 }
 
 const char *
@@ -501,6 +598,24 @@ guint
 cl_profile_get_card_timeout (ClProfile *self)
 {
   return self->card_timeout;
+}
+
+gboolean
+cl_profile_is_demo (ClProfile *self)
+{
+  return self->demo;
+}
+
+const char *
+cl_profile_get_path (ClProfile *self)
+{
+  return self->path;
+}
+
+const ClProfileConfigure *
+cl_profile_get_configure (ClProfile *self)
+{
+  return &self->configure;
 }
 
 const ClProfileCard *

@@ -3,22 +3,29 @@
  * never echoed). Unknown groups and keys are errors, so a typo cannot silently fall back to a default.
  *
  * Groups and keys (hex is case-insensitive, without spaces; see data/profiles/smartcard-hsm.profile):
- *   [profile]        name (a-z 0-9 -), description, card-timeout (seconds, 1..600, default 30)
+ *   [profile]        name (a-z 0-9 -), description, card-timeout (seconds, 1..600, default 30), demo (bool,
+ *                    default false: a demo profile, the only kind that may carry fixed PINs)
  *   [card]           atr, atr-mask (hex, equal length, 2..33 bytes, no atr bit outside the mask), isd-aid
  *   [secure-channel] scp (02|03), level (hex byte: SCP03 01|03|11|13|33, default 33; SCP02 01|03, default 03),
  *                    i (hex byte, default 70 for SCP03, 55 for SCP02)
  *   [keys]           kst-label, kst-version (hex 01..7F), kst-type (aes|des3, must suit the SCP), kmc-label,
  *                    kmc-version, card-key-version (hex 01..7F, not the KST's), diversification
  *                    (none|emv|visa2|kdf3|aes-ecb, must suit the key type), host-derivation (bool, default
- *                    false; kdf3 needs it)
+ *                    false; kdf3 needs it), put-key-inner-length (bool, default true: PUT KEY key data as
+ *                    88 11 10 <key>, false: 88 10 <key>, for cards that omit the inner length)
+ *   [configure]      (optional) store-data (hex BER-TLV blocks separated by ';', each 1..255 bytes), life-cycle
+ *                    (hex byte 01..FF: the card life cycle to reach with SET STATUS, e.g. 0F SECURED)
  *   [applet]         cap-file (path relative to the profile's directory, else to the data directory),
  *                    package-aid, applet-aid, instance-aid (hex, 5..16 bytes), privileges (hex, 1 or 3 bytes,
  *                    default 00), install-params (hex, 0..127 bytes, default none), delete-before-load (bool)
  *   [initialize]     options (hex, 2 bytes, default 0001), pin-source (random|fixed), pin-length (6..16),
  *                    pin (fixed only: pin-length printable ASCII characters), so-pin-source (random|fixed),
  *                    so-pin (fixed only: 16 hex digits), retry-counter (1..10, default 3), dkek-shares (0..16;
- *                    absent: no DKEK)
- *   [certificate]    holder-reference (see cl-chr-pattern.h), dica-key-label, dica-cvc, srca-cvc (paths)
+ *                    absent: no DKEK). random: generated per card from the token's random generator and never
+ *                    kept; fixed: only in a demo profile ([profile] demo=true)
+ *   [certificate]    holder-reference (see cl-chr-pattern.h), dica-key-label, dica-cvc, srca-cvc (paths;
+ *                    relative ones are looked up next to the profile, then in the station's PKI directory, then
+ *                    in the data directory), validity-days (1..36500, default 3650)
  *   [face]           template (path; the group is optional: no face printing without it) */
 #pragma once
 
@@ -59,7 +66,14 @@ typedef struct
   guint8 card_key_version;
   ClDiversification diversification;
   gboolean host_derivation;
+  gboolean put_key_inner_length;
 } ClProfileKeys;
+
+typedef struct
+{
+  GPtrArray *store_data; /* GBytes: STORE DATA blocks, may be empty */
+  gint life_cycle;       /* -1: leave the card life cycle as it is */
+} ClProfileConfigure;
 
 typedef struct
 {
@@ -88,6 +102,7 @@ typedef struct
   char *dica_key_label;
   char *dica_cvc; /* resolved path */
   char *srca_cvc; /* resolved path */
+  guint validity_days;
 } ClProfileCertify;
 
 #define CL_TYPE_PROFILE (cl_profile_get_type ())
@@ -100,16 +115,23 @@ ClProfile *cl_profile_new_from_file (const char *path, const char *data_dir, GEr
 /* name: what errors call the file. base_dir: where relative paths start (NULL: the current directory). */
 ClProfile *cl_profile_new_from_data (const char *data, gsize len, const char *name, const char *base_dir,
                                      const char *data_dir, GError **error);
+/* As cl_profile_new_from_file, with the station's PKI directory (where `cardline-admin demo-setup` writes
+ * srca.cvc and dica.cvc) searched for relative certificate paths before the data directory; NULL: not searched. */
+ClProfile *cl_profile_new_for_station (const char *path, const char *data_dir, const char *pki_dir, GError **error);
 
 const char *cl_profile_get_name (ClProfile *self);
 const char *cl_profile_get_description (ClProfile *self);
 /* SHA-256 of the file's bytes, 64 upper-case hex digits: what a batch records. */
 const char *cl_profile_get_hash (ClProfile *self);
 guint cl_profile_get_card_timeout (ClProfile *self); /* seconds */
+gboolean cl_profile_is_demo (ClProfile *self);
+/* The path the profile was loaded from; NULL when loaded from data. */
+const char *cl_profile_get_path (ClProfile *self);
 
 const ClProfileCard *cl_profile_get_card (ClProfile *self);
 const ClProfileScp *cl_profile_get_scp (ClProfile *self);
 const ClProfileKeys *cl_profile_get_keys (ClProfile *self);
+const ClProfileConfigure *cl_profile_get_configure (ClProfile *self);
 const ClProfileApplet *cl_profile_get_applet (ClProfile *self);
 const ClProfileInit *cl_profile_get_init (ClProfile *self);
 const ClProfileCertify *cl_profile_get_certify (ClProfile *self);

@@ -5,7 +5,7 @@
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
-#include "scp/cl-scp-level.h"
+#include "scp/cl-scp-handshake.h"
 #include "scp/cl-scp02-session.h"
 
 typedef enum
@@ -117,9 +117,8 @@ cl_scp02_card_get_session_dek (ClScp02Card *self)
 GBytes *
 cl_scp02_card_initialize_update (ClScp02Card *self, const ClApdu *command, GError **error)
 {
-  gsize len = 0;
-  const guint8 *host_challenge = command->data ? g_bytes_get_data (command->data, &len) : NULL;
-  guint8 kvn = cl_key_set_get_version (self->static_keys);
+  const guint8 *host_challenge;
+  guint8 kvn;
   guint8 seq[2] = { self->seq >> 8, self->seq & 0xFF };
   guint8 card_challenge[6];
   guint8 card_cryptogram[8];
@@ -127,20 +126,10 @@ cl_scp02_card_initialize_update (ClScp02Card *self, const ClApdu *command, GErro
 
   g_return_val_if_fail (CL_IS_SCP02_CARD (self), NULL);
   cl_scp02_card_close (self);
-  if ((command->cla & ~0x03) != 0x80 || command->ins != 0x50 || len != 8)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                   "INITIALIZE UPDATE must be 80 50 with an 8-byte host challenge (got %02X %02X with %" G_GSIZE_FORMAT
-                   " bytes)",
-                   command->cla, command->ins, len);
-      return NULL;
-    }
-  if (command->p1 != 0 && command->p1 != kvn)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No key set with version %02X (card has %02X)", command->p1,
-                   kvn);
-      return NULL;
-    }
+  kvn = cl_key_set_get_version (self->static_keys);
+  host_challenge = cl_scp_card_check_initialize_update (command, kvn, error);
+  if (host_challenge == NULL)
+    return NULL;
   if (self->have_next_challenge)
     memcpy (card_challenge, self->next_challenge, 6);
   else if (!cl_random_bytes (card_challenge, 6, error))
@@ -178,14 +167,9 @@ cl_scp02_card_external_authenticate (ClScp02Card *self, const ClApdu *command, G
       g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "EXTERNAL AUTHENTICATE without INITIALIZE UPDATE");
       return FALSE;
     }
-  if (command->ins != 0x82 || cl_apdu_get_lc (command) != 16 || !cl_scp_level_is_valid (level, FALSE))
+  if (!cl_scp_card_check_external_authenticate (command, FALSE, error))
     {
       cl_scp02_card_close (self);
-      g_set_error (
-        error, CL_ERROR, CL_ERROR_MALFORMED,
-        "EXTERNAL AUTHENTICATE must be 84 82 with level 00/01/03 and 16 bytes (got %02X %02X P1 %02X, %" G_GSIZE_FORMAT
-        " bytes)",
-        command->cla, command->ins, level, cl_apdu_get_lc (command));
       return FALSE;
     }
   plain = cl_scp02_session_unwrap_command (&self->session, command, TRUE, error);

@@ -5,6 +5,7 @@
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
+#include "scp/cl-scp-handshake.h"
 #include "scp/cl-scp02-session.h"
 
 typedef enum
@@ -116,7 +117,7 @@ ClApdu *
 cl_scp02_initialize_update_apdu (ClScp02 *self, guint8 kvn)
 {
   g_return_val_if_fail (CL_IS_SCP02 (self), NULL);
-  return cl_apdu_new (0x80, 0x50, kvn, 0x00, self->host_challenge, 8, 256);
+  return cl_scp_initialize_update_apdu (kvn, self->host_challenge);
 }
 
 gboolean
@@ -178,34 +179,30 @@ cl_scp02_external_authenticate_apdu (ClScp02 *self, GError **error)
   return wrapped;
 }
 
+static gboolean
+handshake_process (ClSecureChannel *sc, const guint8 *data, gsize len, GError **error)
+{
+  return cl_scp02_process_initialize_update (CL_SCP02 (sc), data, len, error);
+}
+
+static ClApdu *
+handshake_authenticate (ClSecureChannel *sc, GError **error)
+{
+  return cl_scp02_external_authenticate_apdu (CL_SCP02 (sc), error);
+}
+
 ClScp02 *
 cl_scp02_open (ClCardChannel *channel, ClKeySet *static_keys, guint8 kvn, guint8 level, const guint8 *host_challenge,
                GCancellable *cancellable, GError **error)
 {
   g_autoptr (ClScp02) self = NULL;
-  g_autoptr (ClApdu) init = NULL;
-  g_autoptr (ClApdu) auth = NULL;
-  g_autoptr (GBytes) response = NULL;
-  g_autoptr (GBytes) ignored = NULL;
 
   g_return_val_if_fail (CL_IS_CARD_CHANNEL (channel), NULL);
   self = cl_scp02_new (static_keys, level, host_challenge, error);
-  if (self == NULL)
+  if (self == NULL
+      || !cl_scp_handshake (channel, CL_SECURE_CHANNEL (self), kvn, self->host_challenge, handshake_process,
+                            handshake_authenticate, cancellable, error))
     return NULL;
-  cl_card_channel_set_secure_channel (channel, NULL);
-  init = cl_scp02_initialize_update_apdu (self, kvn);
-  response = cl_card_channel_transmit_ok (channel, init, "INITIALIZE UPDATE", cancellable, error);
-  if (response == NULL
-      || !cl_scp02_process_initialize_update (self, g_bytes_get_data (response, NULL), g_bytes_get_size (response),
-                                              error))
-    return NULL;
-  auth = cl_scp02_external_authenticate_apdu (self, error);
-  if (auth == NULL)
-    return NULL;
-  ignored = cl_card_channel_transmit_ok (channel, auth, "EXTERNAL AUTHENTICATE", cancellable, error);
-  if (ignored == NULL)
-    return NULL;
-  cl_card_channel_set_secure_channel (channel, CL_SECURE_CHANNEL (self));
   return g_steal_pointer (&self);
 }
 

@@ -5,7 +5,7 @@
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
-#include "scp/cl-scp-level.h"
+#include "scp/cl-scp-handshake.h"
 #include "scp/cl-scp03-session.h"
 
 typedef enum
@@ -115,9 +115,8 @@ cl_scp03_card_get_level (ClScp03Card *self)
 GBytes *
 cl_scp03_card_initialize_update (ClScp03Card *self, const ClApdu *command, GError **error)
 {
-  gsize len = 0;
-  const guint8 *host_challenge = command->data ? g_bytes_get_data (command->data, &len) : NULL;
-  guint8 kvn = cl_key_set_get_version (self->static_keys);
+  const guint8 *host_challenge;
+  guint8 kvn;
   gboolean pseudo = (self->i & CL_SCP03_I_PSEUDO_RANDOM) != 0;
   guint8 seq[3] = { self->seq >> 16, self->seq >> 8, self->seq };
   guint8 card_challenge[8];
@@ -126,20 +125,10 @@ cl_scp03_card_initialize_update (ClScp03Card *self, const ClApdu *command, GErro
 
   g_return_val_if_fail (CL_IS_SCP03_CARD (self), NULL);
   cl_scp03_card_close (self);
-  if ((command->cla & ~0x03) != 0x80 || command->ins != 0x50 || len != 8)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                   "INITIALIZE UPDATE must be 80 50 with an 8-byte host challenge (got %02X %02X with %" G_GSIZE_FORMAT
-                   " bytes)",
-                   command->cla, command->ins, len);
-      return NULL;
-    }
-  if (command->p1 != 0 && command->p1 != kvn)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No key set with version %02X (card has %02X)", command->p1,
-                   kvn);
-      return NULL;
-    }
+  kvn = cl_key_set_get_version (self->static_keys);
+  host_challenge = cl_scp_card_check_initialize_update (command, kvn, error);
+  if (host_challenge == NULL)
+    return NULL;
 
   if (self->have_next_challenge)
     memcpy (card_challenge, self->next_challenge, 8);
@@ -188,14 +177,9 @@ cl_scp03_card_external_authenticate (ClScp03Card *self, const ClApdu *command, G
       g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "EXTERNAL AUTHENTICATE without INITIALIZE UPDATE");
       return FALSE;
     }
-  if (command->ins != 0x82 || cl_apdu_get_lc (command) != 16 || !cl_scp_level_is_valid (level, TRUE))
+  if (!cl_scp_card_check_external_authenticate (command, TRUE, error))
     {
       cl_scp03_card_close (self);
-      g_set_error (
-        error, CL_ERROR, CL_ERROR_MALFORMED,
-        "EXTERNAL AUTHENTICATE must be 84 82 with a valid level and 16 bytes (got %02X %02X P1 %02X, %" G_GSIZE_FORMAT
-        " bytes)",
-        command->cla, command->ins, level, cl_apdu_get_lc (command));
       return FALSE;
     }
   plain = cl_scp03_session_unwrap_command (&self->session, command, TRUE, error);

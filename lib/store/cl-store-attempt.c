@@ -196,3 +196,63 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
     return FALSE;
   return cl_store_txn_commit (txn, error);
 }
+
+typedef struct
+{
+  gint64 id;
+  ClProductionStep failed_step;
+} Abandoned;
+
+gint
+cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **error)
+{
+  g_autoptr (GArray) abandoned = g_array_new (FALSE, FALSE, sizeof (Abandoned));
+  gint n = 0;
+
+  if (!cl_store_check_name ("Station", station, error))
+    return -1;
+  {
+    g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+    /* the step that was running: the one after the last step recorded (steps are recorded in sequence order) */
+    g_autoptr (sqlite3_stmt) stmt
+      = cl_store_prepare (self,
+                          "SELECT a.id, (SELECT s.step FROM steps s WHERE s.attempt_id = a.id ORDER BY s.id DESC "
+                          "LIMIT 1) FROM attempts a WHERE a.station = ? AND a.ended IS NULL ORDER BY a.id",
+                          error);
+    int rc;
+
+    if (stmt == NULL)
+      return -1;
+    sqlite3_bind_text (stmt, 1, station, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        Abandoned a = { sqlite3_column_int64 (stmt, 0), CL_STEP_IDENTIFY };
+        const char *last = (const char *)sqlite3_column_text (stmt, 1);
+        ClProductionStep step;
+
+        if (last != NULL && cl_production_step_from_string (last, &step, NULL))
+          a.failed_step = MIN (step + 1, CL_STEP_DISPOSE);
+        g_array_append_val (abandoned, a);
+      }
+    if (rc != SQLITE_DONE)
+      return cl_store_set_error (self, error, "Finding the station's open attempts"), -1;
+  }
+  for (guint i = 0; i < abandoned->len; i++)
+    {
+      const Abandoned *a = &g_array_index (abandoned, Abandoned, i);
+      /* The station died with the card in the reader: what became of the card is not known here, so it is
+       * neither output nor reject bin; its next insertion finds out from the card itself. */
+      ClAttemptEnd end = { CL_ATTEMPT_REJECTED, CL_REJECT_PROTOCOL_ERROR, a->failed_step, -1,
+                           CL_DISPOSITION_RETAINED, 0 };
+      g_autofree char *subject = g_strdup_printf ("attempt %" G_GINT64_FORMAT, a->id);
+
+      if (!cl_store_attempt_end (self, a->id, &end, error))
+        return -1;
+      if (cl_store_audit_append (self, station, "attempt-abandoned", subject,
+                                 "the station stopped during the attempt (crash or power loss)", error)
+          <= 0)
+        return -1;
+      n++;
+    }
+  return n;
+}

@@ -84,6 +84,11 @@ typedef struct
 /* Ends the attempt and records its one disposition, in one transaction; the card becomes GOOD or REJECTED
  * (a card already GOOD stays GOOD). Ending an attempt twice is CL_ERROR_STORE. */
 gboolean cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, GError **error);
+/* On a station's start: ends every attempt of station still open (the station was killed or lost power during
+ * it) as REJECTED with PROTOCOL_ERROR at the step that was running, disposition RETAINED, each audited as
+ * "attempt-abandoned", so that every attempt has its one disposition. Only one process may produce as station
+ * on a store. Returns how many were ended, -1 on error. */
+gint cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **error);
 
 /* ---- write-ahead journal for irreversible steps ---- */
 

@@ -9,17 +9,12 @@
 #include "cl-vpcd-link.h"
 #include "core/cl-hex.h"
 
-#include <glib-unix.h>
 #include <string.h>
 
 typedef struct
 {
   GBytes *atr;
   GBytes *aid;
-  GMainLoop *loop;
-  GCancellable *cancellable;
-  ClVpcdLink *link;
-  GError *error;
   guint64 apdus;
 } TestCard;
 
@@ -83,34 +78,6 @@ static const ClVpcdCardOps testcard_ops = {
   .transmit = testcard_transmit,
 };
 
-static gboolean
-quit_loop (gpointer user_data)
-{
-  TestCard *card = user_data;
-  g_main_loop_quit (card->loop);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_stop (gpointer user_data)
-{
-  TestCard *card = user_data;
-  /* Unblocks the serving thread; main() then closes the link, which vpcd sees as the card leaving. */
-  g_cancellable_cancel (card->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
-static gpointer
-serve_thread (gpointer user_data)
-{
-  TestCard *card = user_data;
-  if (!cl_vpcd_link_serve (card->link, &testcard_ops, card, card->cancellable, &card->error)
-      && g_error_matches (card->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_clear_error (&card->error);
-  g_idle_add (quit_loop, card);
-  return NULL;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -127,12 +94,9 @@ main (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- a minimal card on a vpcd reader");
   g_autoptr (GError) error = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
-  g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GBytes) atr = NULL;
   g_autoptr (GBytes) aid = NULL;
   g_autoptr (ClVpcdLink) link = NULL;
-  GThread *thread;
   TestCard card = { 0 };
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -155,34 +119,18 @@ main (int argc, char **argv)
     }
   aid = cl_hex_decode (CL_TESTCARD_AID, NULL);
 
-  cancellable = g_cancellable_new ();
-  link = cl_vpcd_link_connect (host, (guint16)port, 5000, cancellable, &error);
+  link = cl_vpcd_link_connect (host, (guint16)port, 5000, NULL, &error);
   if (link == NULL)
     {
       g_printerr ("cardline-testcard: %s\n", error->message);
       return 1;
     }
 
-  loop = g_main_loop_new (NULL, FALSE);
   card.atr = atr;
   card.aid = aid;
-  card.loop = loop;
-  card.cancellable = cancellable;
-  card.link = link;
-  g_unix_signal_add (SIGTERM, on_stop, &card);
-  g_unix_signal_add (SIGINT, on_stop, &card);
-  if (seconds > 0)
-    g_timeout_add_seconds ((guint)seconds, on_stop, &card);
-
-  thread = g_thread_new ("vpcd-link", serve_thread, &card);
-  g_main_loop_run (loop);
-  g_thread_join (thread);
-  cl_vpcd_link_close (link);
-
-  if (card.error != NULL)
+  if (!cl_vpcd_link_run (link, &testcard_ops, &card, (guint)MAX (seconds, 0), &error))
     {
-      g_printerr ("cardline-testcard: %s\n", card.error->message);
-      g_clear_error (&card.error);
+      g_printerr ("cardline-testcard: %s\n", error->message);
       return 1;
     }
   return 0;

@@ -1,5 +1,6 @@
 #include "cl-vpcd-link.h"
 
+#include <glib-unix.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -181,6 +182,90 @@ cl_vpcd_link_serve (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer user_da
       if (!cl_vpcd_link_send (self, response, cancellable, error))
         return FALSE;
     }
+}
+
+typedef struct
+{
+  ClVpcdLink *link;
+  const ClVpcdCardOps *ops;
+  gpointer user_data;
+  GMainContext *context;
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  GError *error;
+} Run;
+
+static gboolean
+run_quit (gpointer user_data)
+{
+  Run *run = user_data;
+
+  g_main_loop_quit (run->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+run_stop (gpointer user_data)
+{
+  Run *run = user_data;
+
+  /* Unblocks the serving thread, which then ends the loop. */
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+run_serve (gpointer user_data)
+{
+  Run *run = user_data;
+  g_autoptr (GSource) idle = g_idle_source_new ();
+
+  if (!cl_vpcd_link_serve (run->link, run->ops, run->user_data, run->cancellable, &run->error)
+      && g_error_matches (run->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_clear_error (&run->error);
+  g_source_set_callback (idle, run_quit, run, NULL);
+  g_source_attach (idle, run->context);
+  return NULL;
+}
+
+static void
+run_add_source (Run *run, GSource *source)
+{
+  g_source_set_callback (source, run_stop, run, NULL);
+  g_source_attach (source, run->context);
+}
+
+gboolean
+cl_vpcd_link_run (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer user_data, guint seconds, GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  GSource *sources[3] = { g_unix_signal_source_new (SIGTERM), g_unix_signal_source_new (SIGINT),
+                          seconds > 0 ? g_timeout_source_new_seconds (seconds) : NULL };
+  Run run = { self, ops, user_data, context, loop, cancellable, NULL };
+  GThread *thread;
+
+  g_return_val_if_fail (self != NULL && ops != NULL, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    if (sources[i] != NULL)
+      run_add_source (&run, sources[i]);
+  thread = g_thread_new ("vpcd-link", run_serve, &run);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    if (sources[i] != NULL)
+      {
+        g_source_destroy (sources[i]);
+        g_source_unref (sources[i]);
+      }
+  cl_vpcd_link_close (self);
+  if (run.error != NULL)
+    {
+      g_propagate_error (error, run.error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void

@@ -42,6 +42,11 @@ gboolean cl_vpcd_link_send (ClVpcdLink *self, GBytes *payload, GCancellable *can
 /* Answers vpcd until it disconnects (TRUE), an I/O or protocol error, a transmit error, or cancellation. */
 gboolean cl_vpcd_link_serve (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer user_data, GCancellable *cancellable,
                              GError **error);
+/* What a simulated card's main() does once connected: serves vpcd on a thread until vpcd disconnects, SIGTERM or
+ * SIGINT, or after seconds (0 = no limit), then closes the link (the card leaves the reader). Being stopped is
+ * not an error; a transmit error is returned as it is. */
+gboolean cl_vpcd_link_run (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer user_data, guint seconds,
+                           GError **error);
 /* Closes the connection: to vpcd, the card has been removed. Safe to call more than once. */
 void cl_vpcd_link_close (ClVpcdLink *self);
 void cl_vpcd_link_free (ClVpcdLink *self);

@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "cl-test-vectors.h"
+#include "core/cl-diversify-data.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
@@ -131,8 +132,8 @@ test_aes_ecb_diversification (void)
       g_assert_no_error (error);
       card = cl_key_set_diversify (ks, CL_DIVERSIFY_AES_ECB, kdd, 2, &error);
       g_assert_no_error (error);
-      cl_plain_key_set_aes_ecb_block (kdd, CL_KEY_ROLE_MAC, 1, block);
-      cl_plain_key_set_aes_ecb_block (kdd, CL_KEY_ROLE_MAC, 2, block + 16);
+      cl_diversify_data_aes_ecb_block (kdd, CL_KEY_ROLE_MAC, 1, block);
+      cl_diversify_data_aes_ecb_block (kdd, CL_KEY_ROLE_MAC, 2, block + 16);
       g_assert_cmpuint (block[10], ==, 2);
       g_assert_cmpuint (block[11], ==, 1);
       g_assert_true (

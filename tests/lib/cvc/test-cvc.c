@@ -5,12 +5,11 @@
 #include "cl-test-vectors.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "crypto/cl-openssl-autoptr.h"
 #include "cvc/cl-cvc-date.h"
 #include "cvc/cl-cvc-public-key.h"
 #include "cvc/cl-cvc-request.h"
 #include "cvc/cl-cvc.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
 
 static ClCvc *
 load_cert (ClTestVectors *v, const char *section)

@@ -446,7 +446,7 @@ test_cplc (void)
   g_assert_cmphex (cplc.ic_personalization_date, ==, 0x2425);
   g_assert_cmphex (cplc.ic_perso_equipment_id, ==, 0x26272829);
   id = cl_cplc_chip_id (&cplc);
-  g_assert_cmpstr (id, ==, "0001-0203-1011-0C0D0E0F");
+  g_assert_cmpstr (id, ==, "000102031011" "0C0D0E0F");
   text = cl_cplc_to_string (&cplc);
   g_assert_nonnull (strstr (text, "IC serial number: 0C0D0E0F"));
 

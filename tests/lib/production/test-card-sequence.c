@@ -13,6 +13,7 @@
 #include "p11-test-token.h"
 #include "production/cl-card-sequence.h"
 #include "production/cl-demo-pki.h"
+#include "production/cl-production-env.h"
 #include "scp/cl-scp03.h"
 
 static ClP11Token *token;
@@ -233,10 +234,10 @@ test_good_card (void)
                               g_bytes_get_data (kst_enc, NULL), 16, NULL);
   kmc = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, g_bytes_get_data (kmc_enc, NULL), g_bytes_get_data (kmc_mac, NULL),
                               g_bytes_get_data (kmc_dek, NULL), 16, NULL);
-  card = cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, g_bytes_get_data (kdd, NULL), 0x31, NULL);
+  card = cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, g_bytes_get_data (kdd, NULL), 0x01, NULL);
   g_assert_nonnull (card);
   g_assert_false (authenticates (image, kst, 0x30));
-  g_assert_true (authenticates (image, card, 0x31));
+  g_assert_true (authenticates (image, card, 0x01));
 }
 
 static void
@@ -335,7 +336,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *pki = NULL, *profile = NULL, *db = NULL;
   g_autofree char *keys = NULL;
-  ClProductionConfig *config;
+  g_autoptr (ClProfile) config = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -343,7 +344,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   pki = g_build_filename (work_dir, "pki", NULL);
   keys = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  profile = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "smartcard-hsm-demo.profile", NULL);
+  profile = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
   db = g_build_filename (work_dir, "store.db", NULL);
   serial_base = g_random_int () & 0x7FFF0000u;
 
@@ -353,7 +354,7 @@ main (int argc, char **argv)
   /* twice: the second run keeps everything */
   g_assert_true (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error));
   g_setenv ("CARDLINE_PKI_DIR", pki, TRUE);
-  config = cl_production_config_load (profile, &error);
+  config = cl_production_profile_open (profile, &error);
   g_assert_no_error (error);
   store = cl_store_open (db, &error);
   g_assert_no_error (error);

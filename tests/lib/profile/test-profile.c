@@ -1,4 +1,5 @@
 /* Unit tests of lib/profile: the shipped profiles load; every invalid field is named. */
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "core/cl-error.h"
@@ -26,6 +27,22 @@ reference_text (void)
   return text;
 }
 
+/* The reference as a demo profile with the fixed demo PINs, so the PIN fields can be varied too. */
+static char *
+demo_text (void)
+{
+  g_autofree char *text = reference_text ();
+  g_autoptr (GString) s = g_string_new (text);
+
+  g_assert_cmpuint (g_string_replace (s, "[profile]\n", "[profile]\ndemo=true\n", 1), ==, 1);
+  g_assert_cmpuint (
+    g_string_replace (s, "pin-source=random\npin-length=6\n", "pin-source=fixed\npin-length=6\npin=648219\n", 1), ==,
+    1);
+  g_assert_cmpuint (g_string_replace (s, "so-pin-source=random\n", "so-pin-source=fixed\nso-pin=3537363231383830\n", 1),
+                    ==, 1);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
 static void
 test_reference (void)
 {
@@ -49,13 +66,22 @@ test_reference (void)
   g_assert_cmpuint (cl_profile_get_keys (p)->card_key_version, ==, 0x01);
   g_assert_cmpint (cl_profile_get_keys (p)->diversification, ==, CL_DIVERSIFY_AES_ECB);
   g_assert_false (cl_profile_get_keys (p)->host_derivation);
-  g_assert_true (g_str_has_suffix (cl_profile_get_applet (p)->cap_file, "data/caps/sc-hsm.cap"));
+  g_assert_true (g_str_has_suffix (cl_profile_get_applet (p)->cap_file, "data/demo/smartcard-hsm-standin.cap"));
+  g_assert_true (cl_profile_get_keys (p)->put_key_inner_length);
+  g_assert_cmpuint (cl_profile_get_configure (p)->store_data->len, ==, 1);
+  g_assert_cmpint (cl_profile_get_configure (p)->life_cycle, ==, 0x0F);
+  g_assert_cmpuint (cl_profile_get_certify (p)->validity_days, ==, 3650);
+  g_assert_false (cl_profile_is_demo (p));
+  g_assert_cmpstr (cl_profile_get_path (p), ==, path);
   g_assert_true (cl_profile_get_applet (p)->delete_before_load);
   g_assert_cmpuint (g_bytes_get_size (cl_profile_get_applet (p)->install_params), ==, 0);
   g_assert_cmpuint (cl_profile_get_init (p)->options, ==, 0x0001);
   g_assert_cmpint (cl_profile_get_init (p)->dkek_shares, ==, 1);
-  g_assert_cmpuint (g_bytes_get_size (cl_profile_get_fixed_pin (p)), ==, 6);
-  g_assert_cmpuint (g_bytes_get_size (cl_profile_get_fixed_so_pin (p)), ==, 8);
+  /* the reference is a production profile: PINs are made per card, none is in the file */
+  g_assert_cmpint (cl_profile_get_init (p)->pin_source, ==, CL_SECRET_RANDOM);
+  g_assert_cmpint (cl_profile_get_init (p)->so_pin_source, ==, CL_SECRET_RANDOM);
+  g_assert_null (cl_profile_get_fixed_pin (p));
+  g_assert_null (cl_profile_get_fixed_so_pin (p));
   g_assert_cmpstr (cl_profile_get_certify (p)->dica_key_label, ==, "DICA");
   g_assert_nonnull (cl_profile_get_face_template (p));
   g_assert_cmpuint (cl_profile_get_card_timeout (p), ==, 60);
@@ -66,9 +92,10 @@ test_reference (void)
   g_assert_false (cl_profile_atr_matches (p, other, sizeof other));
   g_assert_false (cl_profile_atr_matches (p, vcard_atr, sizeof vcard_atr - 1));
 
-  chr = cl_chr_pattern_expand (cl_profile_get_certify (p)->holder_reference, "B01", 42, NULL, &error);
+  /* the chip id as cl_cplc_chip_id() makes it: its last 8 digits are the IC serial number */
+  chr = cl_chr_pattern_expand (cl_profile_get_certify (p)->holder_reference, NULL, 0, "47905040556611223344", &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (chr, ==, "DECLB0100042");
+  g_assert_cmpstr (chr, ==, "DE1122334400001");
 }
 
 static void
@@ -92,7 +119,7 @@ test_scp02 (void)
 static char *
 variant (const char *group, const char *key, const char *value)
 {
-  g_autofree char *text = reference_text ();
+  g_autofree char *text = demo_text ();
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_autoptr (GString) out = g_string_new (NULL);
   g_autofree char *header = g_strdup_printf ("[%s]", group);
@@ -181,6 +208,13 @@ static const Bad bad_fields[] = {
   { "certificate", "holder-reference", "DEcl{seq:05}", "not A-Z" },
   { "certificate", "holder-reference", "DECLXXXXXXXX{seq:05}", "at most 16" },
   { "certificate", "dica-key-label", NULL, "missing" },
+  { "certificate", "validity-days", "0", "1..36500" },
+  { "keys", "put-key-inner-length", "maybe", "true or false" },
+  { "configure", "store-data", "9F6E01AA;ZZ", "block 2" },
+  { "configure", "store-data", "9F6E01AA;", "1..255 bytes" },
+  { "configure", "life-cycle", "00", "01..FF" },
+  { "configure", "state", "0F", "unknown key" },
+  { "profile", "demo", "yes", "true or false" },
   { "certificate", "srca-cvc", NULL, "missing" },
   { "face", "template", NULL, "missing" },
   { "face", "colour", "red", "unknown key" },
@@ -224,6 +258,16 @@ test_secrets_not_echoed (void)
   p = cl_profile_new_from_data (random, strlen (random), "x", "/", NULL, &error);
   g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
   g_assert_nonnull (strstr (error->message, "x:initialize:pin: not allowed"));
+  g_clear_error (&error);
+  /* Fixed PINs only in a demo profile. */
+  {
+    g_autofree char *not_demo = variant ("profile", "demo", "false");
+
+    p = cl_profile_new_from_data (not_demo, strlen (not_demo), "x", "/", NULL, &error);
+    g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+    g_assert_nonnull (strstr (error->message, "x:initialize:pin-source: expected random"));
+    g_assert_null (strstr (error->message, "648219"));
+  }
 }
 
 static void
@@ -258,7 +302,7 @@ test_paths_and_hash (void)
 
   g_assert_no_error (error);
   /* Not next to the profile, so from the data directory. */
-  g_assert_cmpstr (cl_profile_get_applet (a)->cap_file, ==, "/srv/data/caps/sc-hsm.cap");
+  g_assert_cmpstr (cl_profile_get_applet (a)->cap_file, ==, "/srv/data/demo/smartcard-hsm-standin.cap");
   g_assert_false (cl_profile_check_files (a, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
   g_assert_nonnull (strstr (error->message, "applet:cap-file"));
@@ -266,6 +310,39 @@ test_paths_and_hash (void)
   b = cl_profile_new_from_data (changed, strlen (changed), "b", "/", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (cl_profile_get_hash (a), !=, cl_profile_get_hash (b));
+}
+
+/* Certificates come from the station's PKI directory (where cardline-admin demo-setup writes them), other files
+ * from the data directory. */
+static void
+test_pki_dir (void)
+{
+  g_autofree char *path = profile_path ("smartcard-hsm.profile");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pki = g_dir_make_tmp ("cardline-pki-XXXXXX", &error);
+  g_autofree char *dica = g_build_filename (pki, "dica.cvc", NULL);
+  g_autofree char *srca = g_build_filename (pki, "srca.cvc", NULL);
+  g_autoptr (ClProfile) p = NULL;
+
+  g_assert_no_error (error);
+  p = cl_profile_new_for_station (path, NULL, pki, &error);
+  g_assert_no_error (error);
+  /* not there yet: named where demo-setup will write them, so check_files says what to run */
+  g_assert_cmpstr (cl_profile_get_certify (p)->dica_cvc, ==, dica);
+  g_assert_false (cl_profile_check_files (p, &error));
+  g_assert_nonnull (strstr (error->message, "certificate:dica-cvc"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (dica, "x", 1, NULL));
+  g_assert_true (g_file_set_contents (srca, "x", 1, NULL));
+  g_clear_object (&p);
+  p = cl_profile_new_for_station (path, NULL, pki, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_profile_get_certify (p)->srca_cvc, ==, srca);
+  g_assert_true (cl_profile_check_files (p, &error));
+  g_assert_no_error (error);
+  g_unlink (dica);
+  g_unlink (srca);
+  g_rmdir (pki);
 }
 
 static void
@@ -313,6 +390,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/secrets-not-echoed", test_secrets_not_echoed);
   g_test_add_func ("/profile/unknown-group-and-syntax", test_unknown_group_and_syntax);
   g_test_add_func ("/profile/paths-and-hash", test_paths_and_hash);
+  g_test_add_func ("/profile/pki-dir", test_pki_dir);
   g_test_add_func ("/profile/chr-pattern", test_chr_pattern);
   for (guint i = 0; i < G_N_ELEMENTS (bad_fields); i++)
     {

@@ -6,10 +6,9 @@
 #include "cl-test-vectors.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "crypto/cl-openssl-autoptr.h"
 #include "cvc/cl-cvc-public-key.h"
 #include "schsm/cl-schsm-card.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
 
 static void
 assert_apdu (ClApdu *apdu, const char *hex)

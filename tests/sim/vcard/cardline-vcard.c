@@ -6,7 +6,6 @@
  *   cardline-vcard run --image FILE --port P [--host 127.0.0.1] [--timing]
  *       inserts the card into the vpcd slot at host:port until vpcd closes, SIGTERM/SIGINT (removal)
  *       or a tear/mute defect; the image holds the card's state for the next insertion. */
-#include <glib-unix.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +23,6 @@ typedef struct
   ClVcardSession *session;
   gboolean timing_on;
   ClVcardTiming timing;
-  GMainLoop *loop;
-  GCancellable *cancellable;
-  ClVpcdLink *link;
-  GError *error;
   guint64 apdus;
   gboolean trace;
 } Runner;
@@ -231,41 +226,6 @@ static const ClVpcdCardOps runner_ops = {
   .transmit = runner_transmit,
 };
 
-static gboolean
-quit_loop (gpointer user_data)
-{
-  Runner *r = user_data;
-
-  g_main_loop_quit (r->loop);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_stop (gpointer user_data)
-{
-  Runner *r = user_data;
-
-  g_cancellable_cancel (r->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
-static gpointer
-serve_thread (gpointer user_data)
-{
-  Runner *r = user_data;
-
-  if (!cl_vpcd_link_serve (r->link, &runner_ops, r, r->cancellable, &r->error)
-      && (g_error_matches (r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          || g_error_matches (r->error, CL_ERROR, CL_ERROR_CARD_REMOVED)))
-    {
-      if (g_error_matches (r->error, CL_ERROR, CL_ERROR_CARD_REMOVED))
-        g_message ("%s", r->error->message);
-      g_clear_error (&r->error);
-    }
-  g_idle_add (quit_loop, r);
-  return NULL;
-}
-
 static int
 cmd_run (int argc, char **argv)
 {
@@ -282,11 +242,8 @@ cmd_run (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- insert a virtual card into a vpcd reader");
   g_autoptr (GError) error = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
-  g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (ClVpcdLink) link = NULL;
   Runner r = { 0 };
-  GThread *thread;
   int status = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -307,27 +264,19 @@ cmd_run (int argc, char **argv)
   r.trace = g_getenv ("CARDLINE_VCARD_TRACE") != NULL;
   cl_vcard_timing_init_default (&r.timing);
 
-  cancellable = g_cancellable_new ();
-  link = cl_vpcd_link_connect (host, (guint16)port, 5000, cancellable, &error);
+  link = cl_vpcd_link_connect (host, (guint16)port, 5000, NULL, &error);
   if (link == NULL)
     goto fail;
-  loop = g_main_loop_new (NULL, FALSE);
-  r.loop = loop;
-  r.cancellable = cancellable;
-  r.link = link;
-  g_unix_signal_add (SIGTERM, on_stop, &r);
-  g_unix_signal_add (SIGINT, on_stop, &r);
-
-  thread = g_thread_new ("vpcd-link", serve_thread, &r);
-  g_main_loop_run (loop);
-  g_thread_join (thread);
-  cl_vpcd_link_close (link);
-
-  if (r.error != NULL)
+  if (!cl_vpcd_link_run (link, &runner_ops, &r, 0, &error))
     {
-      g_printerr ("cardline-vcard run: %s\n", r.error->message);
-      g_clear_error (&r.error);
-      status = 1;
+      /* a torn or mute card is an expected way for a session to end */
+      if (g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED))
+        g_message ("%s", error->message);
+      else
+        {
+          g_printerr ("cardline-vcard run: %s\n", error->message);
+          status = 1;
+        }
     }
   g_clear_object (&r.session);
   g_clear_object (&r.image);

@@ -10,6 +10,7 @@
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
+#include "crypto/cl-openssl-autoptr.h"
 #include "cvc/cl-cvc-body.h"
 #include "cvc/cl-cvc-public-key.h"
 #include "cvc/cl-cvc-request.h"
@@ -18,8 +19,6 @@
 #include "schsm/cl-schsm-response.h"
 
 /* OpenSSL types in tests only; lib/ keeps them out of its headers' autoptr set */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY_CTX, EVP_PKEY_CTX_free)
 
 static const guint8 pin[] = "648219";
 static const guint8 so_pin[] = { 0x35, 0x37, 0x36, 0x32, 0x31, 0x38, 0x38, 0x30 };

@@ -1,0 +1,677 @@
+/* bench-line: what one card costs the line (DESIGN §7: measured, never asserted).
+ *
+ *   (a) APDUs and bytes per card against the minimum sequence for the profile: every command of a clean run is
+ *       named, and the commands strictly needed for a blank card of this profile are counted explicitly below;
+ *   (b) host CPU seconds per card (getrusage user+sys of this process, which is the station: sequence, store and
+ *       SoftHSM2) with the card timing model off, in-process (the card's own CPU is measured per APDU and taken
+ *       out) and over the rig's pcscd (the cards are cardline-vcard processes, not counted);
+ *   (c) throughput with 1, 4 and 16 readers with the card timing model on (cardline-vcard run --timing), as a
+ *       ratio to the ideal of readers × the single-reader rate.
+ *
+ * Run: tests/rig/rig-run --readers 8 --parts pcsc,hsm -- BUILDDIR/tests/bench/bench-line \
+ *        BUILDDIR/tests/sim/vcard/cardline-vcard [CARDS-PER-READER]
+ * (or `make bench`, which runs every bench with its rig: tests/bench/run BUILDDIR). */
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cl-vcard-manufacture.h"
+#include "cl-vcard-session.h"
+#include "cl-vcard-transport.h"
+#include "core/cl-error.h"
+#include "core/cl-hex.h"
+#include "pcsc/cl-pcsc-transport.h"
+#include "production/cl-card-sequence.h"
+#include "production/cl-demo-pki.h"
+#include "production/cl-production-env.h"
+
+static ClProductionSetup *setup;
+static char *work_dir;
+static const char *vcard_exe;
+static guint32 serial_base;
+static gint card_index; /* atomic: worker threads manufacture cards */
+
+static void
+check (gboolean ok, GError *error)
+{
+  if (!ok)
+    g_error ("bench-line: %s", error != NULL ? error->message : "failed");
+}
+
+static double
+rusage_seconds (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double
+thread_cpu_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- a transport that keeps the trace of a run and the card's own CPU time ---- */
+
+typedef struct
+{
+  guint8 header[4];
+  guint16 fid; /* READ/UPDATE BINARY odd INS: the file */
+  gboolean isd; /* SELECT of the ISD */
+  gsize out;
+  gsize in;
+} TraceEntry;
+
+#define BENCH_TYPE_TRACE (bench_trace_get_type ())
+G_DECLARE_FINAL_TYPE (BenchTrace, bench_trace, BENCH, TRACE, GObject)
+
+struct _BenchTrace
+{
+  GObject parent_instance;
+  ClTransport *inner;
+  GArray *entries;
+  double card_cpu;
+};
+
+static void trace_iface_init (ClTransportInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (BenchTrace, bench_trace, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, trace_iface_init))
+
+static GBytes *
+trace_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GError **error)
+{
+  BenchTrace *self = BENCH_TRACE (t);
+  gsize len;
+  const guint8 *c = g_bytes_get_data (command, &len);
+  TraceEntry e = { { 0 } };
+  double t0 = thread_cpu_seconds ();
+  GBytes *response = cl_transport_transmit (self->inner, command, cancellable, error);
+  const ClProfileCard *card = cl_profile_get_card (cl_production_setup_get_profile (setup));
+
+  self->card_cpu += thread_cpu_seconds () - t0;
+  memcpy (e.header, c, MIN (len, 4));
+  e.out = len;
+  e.in = response != NULL ? g_bytes_get_size (response) : 0;
+  if (len >= 4 && (c[1] == 0xB1 || c[1] == 0xD7))
+    e.fid = (guint16)(c[2] << 8 | c[3]);
+  if (len > 5 && c[1] == 0xA4 && card->isd_aid != NULL && c[4] == g_bytes_get_size (card->isd_aid)
+      && memcmp (c + 5, g_bytes_get_data (card->isd_aid, NULL), c[4]) == 0)
+    e.isd = TRUE;
+  g_array_append_val (self->entries, e);
+  return response;
+}
+
+static GBytes *
+trace_get_atr (ClTransport *t)
+{
+  return cl_transport_get_atr (BENCH_TRACE (t)->inner);
+}
+
+static gboolean
+trace_supports_extended (ClTransport *t)
+{
+  return cl_transport_supports_extended (BENCH_TRACE (t)->inner);
+}
+
+static void
+trace_iface_init (ClTransportInterface *iface)
+{
+  iface->transmit = trace_transmit;
+  iface->get_atr = trace_get_atr;
+  iface->supports_extended = trace_supports_extended;
+}
+
+static void
+bench_trace_finalize (GObject *o)
+{
+  g_clear_object (&BENCH_TRACE (o)->inner);
+  g_array_unref (BENCH_TRACE (o)->entries);
+  G_OBJECT_CLASS (bench_trace_parent_class)->finalize (o);
+}
+
+static void
+bench_trace_class_init (BenchTraceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = bench_trace_finalize;
+}
+
+static void
+bench_trace_init (BenchTrace *self)
+{
+  self->entries = g_array_new (FALSE, FALSE, sizeof (TraceEntry));
+}
+
+/* ---- cards ---- */
+
+static GBytes *
+demo_key (const char *group, const char *role)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autofree char *hex = NULL;
+  g_autoptr (GError) error = NULL;
+
+  check (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error), error);
+  hex = g_key_file_get_string (file, group, role, &error);
+  check (hex != NULL, error);
+  return cl_hex_decode (hex, NULL);
+}
+
+static ClVcardImage *
+new_card_numbered (guint index)
+{
+  ClVcardManufactureSpec spec = { CL_KEY_TYPE_AES, 0x30 };
+  g_autoptr (GError) error = NULL;
+  ClVcardImage *image;
+
+  spec.kst_enc = demo_key ("KST", "enc");
+  spec.kst_mac = demo_key ("KST", "mac");
+  spec.kst_dek = demo_key ("KST", "dek");
+  spec.scp = 0x03;
+  spec.i = 0x70;
+  image = cl_vcard_manufacture (&spec, serial_base, index, &error);
+  check (image != NULL, error);
+  g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
+  return image;
+}
+
+static ClVcardImage *
+new_card (void)
+{
+  return new_card_numbered ((guint)g_atomic_int_add (&card_index, 1));
+}
+
+static char *
+new_card_file (void)
+{
+  guint index = (guint)g_atomic_int_add (&card_index, 1);
+  g_autoptr (ClVcardImage) image = new_card_numbered (index);
+  g_autoptr (GError) error = NULL;
+  char *path = g_strdup_printf ("%s/card-%04u.vcard", work_dir, index);
+
+  check (cl_vcard_image_save (image, path, &error), error);
+  return path;
+}
+
+static ClCardSequence *
+run_card (ClTransport *transport, const char *reader)
+{
+  g_autoptr (GError) error = NULL;
+  ClCardSequence *sequence = cl_card_sequence_new (setup, 0, "bench", reader);
+  const ClSequenceOutcome *o;
+
+  check (cl_card_sequence_run (sequence, transport, NULL, &error), error);
+  o = cl_card_sequence_get_outcome (sequence);
+  if (!o->good)
+    g_error ("bench-line: card rejected %s at %s: %s", cl_reject_reason_to_string (o->reason),
+             cl_production_step_to_string (o->failed_step), o->detail);
+  return sequence;
+}
+
+/* ---- (a) APDUs and bytes against the minimum ---- */
+
+typedef enum
+{
+  CMD_SELECT_ISD,
+  CMD_GET_CPLC,
+  CMD_GET_KEY_INFO,
+  CMD_GET_KDD,
+  CMD_INITIALIZE_UPDATE,
+  CMD_EXTERNAL_AUTHENTICATE,
+  CMD_GET_STATUS,
+  CMD_STORE_DATA,
+  CMD_SET_STATUS,
+  CMD_PUT_KEY,
+  CMD_DELETE,
+  CMD_INSTALL_LOAD,
+  CMD_LOAD,
+  CMD_INSTALL_INSTALL,
+  CMD_SELECT_APPLET,
+  CMD_VERIFY_PIN,
+  CMD_INITIALIZE_DEVICE,
+  CMD_READ_REQUEST,
+  CMD_READ_DEVAUT,
+  CMD_UPDATE_DEVAUT,
+  CMD_OTHER,
+  CMD_COUNT
+} Command;
+
+static const char *const command_names[CMD_COUNT] = {
+  "SELECT ISD",         "GET DATA CPLC",       "GET DATA key info",     "GET DATA KDD",
+  "INITIALIZE UPDATE",  "EXTERNAL AUTH",       "GET STATUS",            "STORE DATA",
+  "SET STATUS",         "PUT KEY",             "DELETE",                "INSTALL [for load]",
+  "LOAD",               "INSTALL [install]",   "SELECT applet",         "VERIFY (PIN status)",
+  "INITIALIZE DEVICE",  "READ BINARY CE00",    "READ BINARY 2F02",      "UPDATE BINARY 2F02",
+  "other",
+};
+
+static Command
+classify (const TraceEntry *e)
+{
+  const guint8 *h = e->header;
+
+  switch (h[1])
+    {
+    case 0xA4:
+      return e->isd ? CMD_SELECT_ISD : CMD_SELECT_APPLET;
+    case 0xCA:
+      if (h[2] == 0x9F && h[3] == 0x7F)
+        return CMD_GET_CPLC;
+      if (h[2] == 0x00 && h[3] == 0xE0)
+        return CMD_GET_KEY_INFO;
+      if (h[2] == 0x00 && h[3] == 0xCF)
+        return CMD_GET_KDD;
+      return CMD_OTHER;
+    case 0x50:
+      /* INITIALIZE UPDATE names a key version; SmartCard-HSM's INITIALIZE DEVICE is 80 50 00 00 */
+      return h[2] != 0x00 ? CMD_INITIALIZE_UPDATE : CMD_INITIALIZE_DEVICE;
+    case 0x82:
+      return CMD_EXTERNAL_AUTHENTICATE;
+    case 0xF2:
+      return CMD_GET_STATUS;
+    case 0xE2:
+      return CMD_STORE_DATA;
+    case 0xF0:
+      return CMD_SET_STATUS;
+    case 0xD8:
+      return CMD_PUT_KEY;
+    case 0xE4:
+      return CMD_DELETE;
+    case 0xE6:
+      return h[2] == 0x02 ? CMD_INSTALL_LOAD : CMD_INSTALL_INSTALL;
+    case 0xE8:
+      return CMD_LOAD;
+    case 0x20:
+      return CMD_VERIFY_PIN;
+    case 0xB1:
+      return e->fid == 0x2F02 ? CMD_READ_DEVAUT : CMD_READ_REQUEST;
+    case 0xD7:
+      return CMD_UPDATE_DEVAUT;
+    default:
+      return CMD_OTHER;
+    }
+}
+
+static guint
+div_up (gsize a, gsize b)
+{
+  return (guint)((a + b - 1) / b);
+}
+
+static void
+bench_apdus (void)
+{
+  ClProfile *profile = cl_production_setup_get_profile (setup);
+  const ClProfileScp *scp = cl_profile_get_scp (profile);
+  const ClProfileConfigure *configure = cl_profile_get_configure (profile);
+  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+  g_autoptr (BenchTrace) trace = g_object_new (BENCH_TYPE_TRACE, NULL);
+  g_autoptr (ClCardSequence) sequence = NULL;
+  const ClSequenceOutcome *o;
+  guint n[CMD_COUNT] = { 0 }, min[CMD_COUNT] = { 0 };
+  gsize out[CMD_COUNT] = { 0 }, in[CMD_COUNT] = { 0 };
+  gsize request_bytes = 0, chain_bytes = 0, read_chunk = 0, write_chunk = 0, lfdb, block;
+  guint min_apdus = 0, meas_apdus = 0;
+  double min_out = 0, min_in = 0;
+  gsize meas_out = 0, meas_in = 0;
+
+  trace->inner = CL_TRANSPORT (cl_vcard_transport_new (session));
+  sequence = run_card (CL_TRANSPORT (trace), "in-process");
+  o = cl_card_sequence_get_outcome (sequence);
+  for (guint i = 0; i < trace->entries->len; i++)
+    {
+      const TraceEntry *e = &g_array_index (trace->entries, TraceEntry, i);
+      Command c = classify (e);
+
+      n[c]++;
+      out[c] += e->out;
+      in[c] += e->in;
+      if (c == CMD_READ_REQUEST)
+        request_bytes += e->in - 2;
+      if (c == CMD_READ_DEVAUT)
+        read_chunk = MAX (read_chunk, e->in - 2);
+    }
+  /* the chain is what the card holds in 2F02 after the run; it is read in full at least once */
+  {
+    gsize total = 0;
+    guint reads = 0;
+
+    for (guint i = 0; i < trace->entries->len; i++)
+      {
+        const TraceEntry *e = &g_array_index (trace->entries, TraceEntry, i);
+
+        if (classify (e) != CMD_READ_DEVAUT)
+          continue;
+        total += e->in - 2;
+        reads++;
+        /* a read shorter than the chunk closes one full read of the file */
+        if (e->in - 2 < read_chunk || e->in == 2)
+          {
+            chain_bytes = MAX (chain_bytes, total);
+            total = 0;
+          }
+      }
+    (void)reads;
+  }
+  for (guint i = 0; i < trace->entries->len; i++)
+    {
+      const TraceEntry *e = &g_array_index (trace->entries, TraceEntry, i);
+
+      if (classify (e) == CMD_UPDATE_DEVAUT)
+        write_chunk = MAX (write_chunk, e->out);
+    }
+  lfdb = g_bytes_get_size (cl_production_setup_get_load_file_data_block (setup));
+  /* the largest LOAD block one short APDU carries after secure messaging: 255 minus the 8-byte C-MAC, and with
+   * C-DECRYPTION the block is padded to 16 bytes with at least one padding byte */
+  block = (scp->level & 0x02) ? (255 - 8) / 16 * 16 - 1 : 255 - 8;
+
+  /* The commands a blank card of this profile strictly needs (the sequence's probes of the card's state,
+   * which make re-insertion resume, are not needed on a blank card and count 0): */
+  min[CMD_SELECT_ISD] = 2;            /* IDENTIFY; VERIFY returns from the applet to the ISD */
+  min[CMD_GET_CPLC] = 1;              /* the chip identity */
+  min[CMD_GET_KEY_INFO] = 0;          /* probe: which key set the card holds (resumption) */
+  min[CMD_GET_KDD] = 0;               /* INITIALIZE UPDATE's answer carries the KDD */
+  min[CMD_INITIALIZE_UPDATE] = 3;     /* open with the KST; re-open with the card keys (proof); VERIFY's session */
+  min[CMD_EXTERNAL_AUTHENTICATE] = 3; /* the same three sessions */
+  min[CMD_GET_STATUS] = 0;            /* probes (life cycle, registry); SELECT proves the applet selectable */
+  min[CMD_STORE_DATA] = 0;            /* one per block of the profile's data, counted below */
+  for (guint i = 0; configure->store_data != NULL && i < configure->store_data->len; i++)
+    min[CMD_STORE_DATA] += div_up (g_bytes_get_size (configure->store_data->pdata[i]), block);
+  min[CMD_SET_STATUS] = configure->life_cycle >= 0 ? 1 : 0; /* the life cycle the profile asks for */
+  min[CMD_PUT_KEY] = 1;                                      /* KST -> card keys, all three in one command */
+  min[CMD_DELETE] = 0;                                       /* a blank card holds nothing to delete */
+  min[CMD_INSTALL_LOAD] = 1;
+  min[CMD_LOAD] = div_up (lfdb, block); /* the Load File Data Block in the largest blocks that fit */
+  min[CMD_INSTALL_INSTALL] = 1;         /* install and make selectable in one */
+  min[CMD_SELECT_APPLET] = 2;           /* INIT_APPLET; VERIFY's independent look */
+  min[CMD_VERIFY_PIN] = 0;              /* probe: is the device initialised (resumption) */
+  min[CMD_INITIALIZE_DEVICE] = 1;       /* also generates the device key */
+  min[CMD_READ_REQUEST] = read_chunk ? div_up (request_bytes, read_chunk) : n[CMD_READ_REQUEST]; /* the request */
+  min[CMD_READ_DEVAUT] = read_chunk ? 2 * div_up (chain_bytes, read_chunk) : 0; /* read-back; VERIFY's read */
+  min[CMD_UPDATE_DEVAUT] = n[CMD_UPDATE_DEVAUT]; /* the chain in chunks of one APDU each (cl_schsm_write_file) */
+  min[CMD_OTHER] = 0;
+
+  g_print ("(a) APDUs and bytes per card, profile %s (SCP%02X level %02X, LFDB %zu bytes in blocks of %zu)\n",
+           cl_profile_get_name (profile), scp->scp, scp->level, lfdb, block);
+  g_print ("    %-22s %9s %9s %12s %12s\n", "command", "measured", "minimum", "bytes out", "bytes in");
+  for (guint c = 0; c < CMD_COUNT; c++)
+    {
+      double per_out = n[c] ? (double)out[c] / n[c] : 0, per_in = n[c] ? (double)in[c] / n[c] : 0;
+
+      if (n[c] == 0 && min[c] == 0)
+        continue;
+      g_print ("    %-22s %9u %9u %12zu %12zu\n", command_names[c], n[c], min[c], out[c], in[c]);
+      meas_apdus += n[c];
+      min_apdus += min[c];
+      meas_out += out[c];
+      meas_in += in[c];
+      /* a needed command costs what it cost in the run (its size does not depend on the probes) */
+      min_out += per_out * MIN (min[c], n[c]) + (min[c] > n[c] ? per_out * (min[c] - n[c]) : 0);
+      min_in += per_in * MIN (min[c], n[c]) + (min[c] > n[c] ? per_in * (min[c] - n[c]) : 0);
+    }
+  g_assert_cmpuint (meas_apdus, ==, o->apdus);
+  g_print ("    %-22s %9u %9u %12zu %12zu\n", "total", meas_apdus, min_apdus, meas_out, meas_in);
+  g_print ("    measured/minimum: APDUs %.2f, bytes out %.2f, bytes in %.2f (minimum bytes %.0f out, %.0f in)\n",
+           (double)meas_apdus / min_apdus, meas_out / min_out, meas_in / min_in, min_out, min_in);
+}
+
+/* ---- (b) host CPU per card ---- */
+
+static void
+bench_cpu_in_process (guint cards)
+{
+  double card_cpu = 0, t0, total;
+  gint64 w0 = g_get_monotonic_time ();
+
+  t0 = rusage_seconds ();
+  for (guint i = 0; i < cards; i++)
+    {
+      g_autoptr (ClVcardImage) image = new_card ();
+      g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+      g_autoptr (BenchTrace) trace = g_object_new (BENCH_TYPE_TRACE, NULL);
+      g_autoptr (ClCardSequence) sequence = NULL;
+
+      trace->inner = CL_TRANSPORT (cl_vcard_transport_new (session));
+      sequence = run_card (CL_TRANSPORT (trace), "in-process");
+      card_cpu += trace->card_cpu;
+    }
+  total = rusage_seconds () - t0;
+  g_print ("(b) host CPU per card, in-process, %u cards: station %.2f ms (user+sys %.3f s total, of which the "
+           "card emulation %.3f s taken out), wall %.2f ms/card\n",
+           cards, (total - card_cpu) * 1000 / cards, total, card_cpu,
+           (g_get_monotonic_time () - w0) / 1000.0 / cards);
+}
+
+/* The rig's PC/SC readers: every vpcd reader has two slots, each a reader of its own ("Cardline Rig I 00 00" on
+ * port P, "... 00 01" on P+1); slot 0 of every vpcd first, so that 4 readers are 4 different vpcd instances. */
+static char *slot_names[64];
+static guint slot_ports[64];
+static guint n_slots;
+
+static void
+find_readers (void)
+{
+  g_auto (GStrv) ports = g_strsplit (g_getenv ("CARDLINE_VPCD_PORTS"), ",", -1);
+  g_auto (GStrv) names = g_strsplit (g_getenv ("CARDLINE_READER_NAMES"), ",", -1);
+  guint n = MIN (g_strv_length (ports), g_strv_length (names));
+
+  for (guint slot = 0; slot < 2; slot++)
+    for (guint r = 0; r < n && n_slots < G_N_ELEMENTS (slot_names); r++)
+      {
+        g_autofree char *base = g_strndup (names[r], strlen (names[r]) - 2);
+
+        slot_names[n_slots] = g_strdup_printf ("%s%02u", base, slot);
+        slot_ports[n_slots] = (guint)g_ascii_strtoull (ports[r], NULL, 10) + slot;
+        n_slots++;
+      }
+}
+
+static GSubprocess *
+insert_card (const char *image, guint slot, gboolean timing)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", slot_ports[slot]);
+  GSubprocess *p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                     vcard_exe, "run", "--image", image, "--port", port, timing ? "--timing" : NULL,
+                                     NULL);
+  check (p != NULL, error);
+  return p;
+}
+
+/* vpcd and pcscd need a moment to see the card: connect until it answers (10 s guard against a hang). */
+static ClPcscTransport *
+connect_when_present (const char *reader)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      ClPcscTransport *t = cl_pcsc_transport_connect (reader, NULL, &error);
+
+      if (t != NULL)
+        return t;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("bench-line: no card in %s: %s", reader, error->message);
+      g_usleep (20000);
+    }
+}
+
+/* Pulls the card and waits until pcscd has seen it go, so the next card in the slot is a new insertion to it. */
+static void
+remove_card (GSubprocess *card, const char *reader)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_subprocess_send_signal (card, SIGTERM);
+  g_subprocess_wait (card, NULL, NULL);
+  while (reader != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (ClPcscTransport) t = cl_pcsc_transport_connect_full (reader, CL_PCSC_CONNECT_SHARED, NULL, NULL);
+
+      if (t == NULL)
+        return;
+      g_usleep (20000);
+    }
+}
+
+static void
+bench_cpu_pcsc (void)
+{
+  g_autoptr (GPtrArray) cards = g_ptr_array_new_with_free_func (g_object_unref);
+  double t0, total;
+  gint64 w0;
+
+  for (guint r = 0; r < n_slots; r++)
+    {
+      g_autofree char *image = new_card_file ();
+      g_ptr_array_add (cards, insert_card (image, r, FALSE));
+    }
+  t0 = rusage_seconds ();
+  w0 = g_get_monotonic_time ();
+  for (guint r = 0; r < n_slots; r++)
+    {
+      g_autoptr (ClPcscTransport) transport = connect_when_present (slot_names[r]);
+      g_autoptr (ClCardSequence) sequence = run_card (CL_TRANSPORT (transport), slot_names[r]);
+
+      cl_pcsc_transport_disconnect (transport, TRUE);
+    }
+  total = rusage_seconds () - t0;
+  g_print ("(b) host CPU per card, over pcscd, %u cards one per reader: station %.2f ms (user+sys %.3f s total), "
+           "wall %.2f ms/card\n",
+           n_slots, total * 1000 / n_slots, total, (g_get_monotonic_time () - w0) / 1000.0 / n_slots);
+  for (guint i = 0; i < cards->len; i++)
+    remove_card (cards->pdata[i], NULL);
+}
+
+/* ---- (c) throughput with the timing model on ---- */
+
+typedef struct
+{
+  guint reader;
+  guint cards;
+  gint64 cycle_us; /* sum of the sequences' own cycle times */
+} Worker;
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *w = data;
+
+  for (guint i = 0; i < w->cards; i++)
+    {
+      const char *reader = slot_names[w->reader];
+      g_autofree char *image = new_card_file ();
+      g_autoptr (GSubprocess) card = insert_card (image, w->reader, TRUE);
+      g_autoptr (ClPcscTransport) transport = connect_when_present (reader);
+      g_autoptr (ClCardSequence) sequence = run_card (CL_TRANSPORT (transport), reader);
+
+      w->cycle_us += cl_card_sequence_get_outcome (sequence)->cycle_us;
+      cl_pcsc_transport_disconnect (transport, TRUE);
+      g_clear_object (&transport);
+      remove_card (card, reader);
+    }
+  return NULL;
+}
+
+static void
+bench_throughput (guint cards_per_reader)
+{
+  const guint sizes[] = { 1, 4, 16 };
+  double single = 0;
+
+  g_print ("(c) throughput with the card timing model on (cardline-vcard run --timing), %u cards per reader\n",
+           cards_per_reader);
+  g_print ("    %8s %7s %10s %12s %12s %14s %8s\n", "readers", "cards", "wall s", "cards/min", "ideal/min",
+           "cycle ms/card", "ratio");
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      guint readers = sizes[s];
+      g_autofree Worker *workers = g_new0 (Worker, readers);
+      g_autofree GThread **threads = g_new0 (GThread *, readers);
+      gint64 w0, cycle = 0;
+      double wall, rate, ideal;
+
+      if (readers > n_slots)
+        {
+          g_print ("    %8u (the rig has only %u readers: run under rig-run --readers 8, two slots each)\n", readers,
+                   n_slots);
+          continue;
+        }
+      w0 = g_get_monotonic_time ();
+      for (guint r = 0; r < readers; r++)
+        {
+          workers[r].reader = r;
+          workers[r].cards = cards_per_reader;
+          threads[r] = g_thread_new ("bench-reader", worker_thread, &workers[r]);
+        }
+      for (guint r = 0; r < readers; r++)
+        {
+          g_thread_join (threads[r]);
+          cycle += workers[r].cycle_us;
+        }
+      wall = (g_get_monotonic_time () - w0) / 1e6;
+      rate = readers * cards_per_reader / wall * 60;
+      if (readers == 1)
+        single = rate;
+      ideal = single * readers;
+      g_print ("    %8u %7u %10.2f %12.1f %12.1f %14.1f %8.2f\n", readers, readers * cards_per_reader, wall, rate,
+               ideal, cycle / 1000.0 / (readers * cards_per_reader), rate / ideal);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClP11Token) token = NULL;
+  g_autoptr (ClStore) store = NULL;
+  g_autoptr (ClProfile) profile = NULL;
+  g_autofree char *pki = NULL, *keys = NULL, *profile_path = NULL, *db = NULL;
+  const char *source = g_getenv ("CARDLINE_SOURCE_DIR");
+  guint cards_per_reader = argc > 2 ? (guint)g_ascii_strtoull (argv[2], NULL, 10) : 3;
+
+  if (argc < 2 || source == NULL || g_getenv ("CARDLINE_VPCD_PORTS") == NULL)
+    {
+      g_printerr ("usage: CARDLINE_SOURCE_DIR=... tests/rig/rig-run --readers 8 --parts pcsc,hsm -- "
+                  "bench-line CARDLINE-VCARD [CARDS-PER-READER]\n");
+      return 2;
+    }
+  vcard_exe = argv[1];
+  find_readers ();
+  work_dir = g_dir_make_tmp ("bench-line-XXXXXX", &error);
+  check (work_dir != NULL, error);
+  pki = g_build_filename (work_dir, "pki", NULL);
+  keys = g_build_filename (source, "data", "demo", "demo-keys.ini", NULL);
+  profile_path = g_build_filename (source, "data", "profiles", "smartcard-hsm.profile", NULL);
+  db = g_build_filename (work_dir, "store.db", NULL);
+  serial_base = g_random_int () & 0x7FFF0000u;
+
+  token = cl_production_token_open_from_env (&error);
+  check (token != NULL, error);
+  check (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error), error);
+  g_setenv ("CARDLINE_PKI_DIR", pki, TRUE);
+  profile = cl_production_profile_open (profile_path, &error);
+  check (profile != NULL, error);
+  store = cl_store_open (db, &error);
+  check (store != NULL, error);
+  setup = cl_production_setup_new (profile, token, store, &error);
+  check (setup != NULL, error);
+
+  bench_apdus ();
+  bench_cpu_in_process (50);
+  bench_cpu_pcsc ();
+  bench_throughput (cards_per_reader);
+
+  g_clear_object (&setup);
+  for (guint i = 0; i < n_slots; i++)
+    g_free (slot_names[i]);
+  return 0;
+}

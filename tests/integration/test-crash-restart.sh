@@ -1,0 +1,148 @@
+#!/bin/bash
+# crash-restart: the headless station is killed with SIGKILL at random points of a batch (no chance to clean up:
+# a power cut as far as the store can tell), restarted on the same store and batch each time, and finally let
+# finish. Then the store must show, whatever the kills interrupted:
+#   - every attempt ended with exactly one disposition (output iff GOOD), none left open;
+#   - each chip at most one GOOD attempt, and no GOOD attempt without a passed VERIFY in it;
+#   - no chip with two certificates;
+#   - PRAGMA integrity_check and the audit chain pass (cardline-admin store verify).
+#
+#   test-crash-restart.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER    (rig-run --readers 4 --parts pcsc,hsm)
+#
+# CARDLINE_CRASH_SEED=N repeats a run (the seed is printed); CARDLINE_CRASH_CARDS sets the batch size (16).
+set -eu
+
+cardline=$1
+admin=$2
+vcard=$3
+feeder=$4
+source_dir=${CARDLINE_SOURCE_DIR:?}
+seed=${CARDLINE_CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+cards=${CARDLINE_CRASH_CARDS:-16}
+RANDOM=$seed
+work=$(mktemp -d "${TMPDIR:-/tmp}/cardline-crash.XXXXXX")
+station_pid=""
+feeder_pid=""
+
+# shellcheck disable=SC2317  # invoked from the trap
+cleanup ()
+{
+  for pid in $station_pid $feeder_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in $station_pid $feeder_pid; do
+    wait "$pid" 2>/dev/null || true
+  done
+  [ -n "${CARDLINE_KEEP_RIG:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail ()
+{
+  echo "FAIL (seed $seed): $*" >&2
+  for log in "$work"/station-*.log "$work"/feeder.log; do
+    [ -e "$log" ] && { echo "--- $log" >&2; tail -n 25 "$log" >&2; }
+  done
+  exit 1
+}
+
+echo "crash-restart: seed $seed, $cards cards" >&2
+export CARDLINE_PKI_DIR="$work/pki"
+keys="$source_dir/data/demo/demo-keys.ini"
+profile="$source_dir/data/profiles/smartcard-hsm.profile"
+store="$work/station.db"
+batch="crash-$seed"
+"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
+kst ()
+{
+  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
+}
+"$vcard" manufacture --out "$work/cards" --count "$cards" --seed "$seed" --kst-type "$(kst type)" \
+  --kst-version "$(kst version)" --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
+
+"$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder.log" 2>&1 &
+feeder_pid=$!
+
+start_station ()
+{
+  "$cardline" --headless --profile "$profile" --batch "$batch" --quantity "$cards" --store "$store" \
+    --duration 300 >"$work/station-$1.log" 2>&1 &
+  station_pid=$!
+}
+
+# SIGKILL at random points: 0.3 .. 3.3 s after a start, which with ~4 cards a second in flight lands in every step.
+kills=$((3 + RANDOM % 3))
+for k in $(seq 1 "$kills"); do
+  start_station "$k"
+  # (not inside $(...): a subshell re-seeds RANDOM, and the run would not repeat from its seed)
+  whole=$((RANDOM % 3))
+  delay="$whole.$((300 + RANDOM % 700))"
+  sleep "$delay"
+  kill -0 "$station_pid" 2>/dev/null || fail "station $k exited before its kill"
+  kill -KILL "$station_pid"
+  wait "$station_pid" 2>/dev/null || true
+  station_pid=""
+  echo "crash-restart: kill $k/$kills after ${delay}s ($(grep -c '^.* good \| reject ' "$work/station-$k.log" || true) outcomes printed)" >&2
+done
+
+# The last start finishes the batch. The deadlines only guard a hang; they are not timing assertions.
+start_station final
+for _ in $(seq 1 1200); do
+  kill -0 "$station_pid" 2>/dev/null || break
+  kill -0 "$feeder_pid" 2>/dev/null || break
+  sleep 0.1
+done
+# whichever is still running gets a grace period (the station to see its last disposition, the feeder to pull)
+for _ in $(seq 1 100); do
+  kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
+  sleep 0.1
+done
+for pid in $feeder_pid $station_pid; do
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+done
+station_pid=""
+feeder_pid=""
+
+"$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || fail "store verify: $(cat "$work/verify.log")"
+cat "$work/verify.log" >&2
+
+# The record checks, on a read-only connection (python3's sqlite3, as the rack feeder uses).
+python3 - "$store" <<'EOF' || fail "store records violate the rules above"
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+q = lambda sql: db.execute(sql).fetchall()
+problems = []
+def check(name, rows):
+    if rows:
+        problems.append("%s: %s" % (name, rows[:5]))
+check("attempts never ended", q("SELECT id, chip_id, reader FROM attempts WHERE ended IS NULL"))
+check("attempts without exactly one disposition",
+      q("SELECT a.id, a.chip_id, (SELECT count(*) FROM dispositions d WHERE d.attempt_id = a.id) AS n "
+        "FROM attempts a WHERE n != 1"))
+check("disposition not matching the result",
+      q("SELECT a.id, a.result, d.destination FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
+        "WHERE (a.result = 'GOOD') != (d.destination = 'OUTPUT')"))
+check("chips with more than one GOOD attempt",
+      q("SELECT chip_id, count(*) FROM attempts WHERE result = 'GOOD' GROUP BY chip_id HAVING count(*) > 1"))
+check("GOOD attempts without a passed VERIFY",
+      q("SELECT id FROM attempts a WHERE result = 'GOOD' AND NOT EXISTS (SELECT 1 FROM steps s "
+        "WHERE s.attempt_id = a.id AND s.step = 'VERIFY' AND s.result = 'OK')"))
+check("chips with more than one certificate",
+      q("SELECT chip_id, count(*) FROM certificates GROUP BY chip_id HAVING count(*) > 1"))
+n = lambda sql: q(sql)[0][0]
+print("crash-restart: %d attempts (%d good, %d rejected), %d chips, %d good chips, %d certificates, "
+      "%d journal intents still open (cards not re-inserted since)" % (
+      n("SELECT count(*) FROM attempts"), n("SELECT count(*) FROM attempts WHERE result = 'GOOD'"),
+      n("SELECT count(*) FROM attempts WHERE result = 'REJECTED'"), n("SELECT count(*) FROM cards"),
+      n("SELECT count(*) FROM cards WHERE state = 'GOOD'"), n("SELECT count(*) FROM certificates"),
+      n("SELECT count(*) FROM journal i WHERE kind = 'INTENT' AND coalesce((SELECT o.outcome FROM journal o "
+        "WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1), 'UNKNOWN') = 'UNKNOWN'")), file=sys.stderr)
+for row in q("SELECT reject_reason, failed_step, count(*) FROM attempts WHERE result = 'REJECTED' "
+             "GROUP BY 1, 2 ORDER BY 3 DESC"):
+    print("crash-restart:   rejected %s at %s: %d" % row, file=sys.stderr)
+for p in problems:
+    print("crash-restart: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+EOF
+echo "crash-restart: ok (seed $seed)" >&2
