@@ -87,6 +87,28 @@ expect_event (Fixture *fx, const char *prefix)
     }
 }
 
+/* pcscd announces a vpcd reader's two slots one after the other: wait until the monitor lists both. */
+static void
+expect_readers (Fixture *fx, const char *a, const char *b)
+{
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (EVENT_TIMEOUT_S, on_timeout, &timed_out);
+
+  for (;;)
+    {
+      g_auto (GStrv) readers = cl_reader_monitor_dup_readers (fx->monitor);
+
+      if (g_strv_contains ((const char *const *)readers, a) && g_strv_contains ((const char *const *)readers, b))
+        {
+          g_source_remove (timeout);
+          return;
+        }
+      if (timed_out)
+        g_error ("the monitor did not list both '%s' and '%s' within %d s", a, b, EVENT_TIMEOUT_S);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
 static GSubprocess *
 insert_card (guint16 port, const char *atr, guint seconds)
 {
@@ -181,9 +203,7 @@ test_card_round_trip (Fixture *fx, gconstpointer data)
   g_autofree char *atr_hex = NULL;
 
   expect_event (fx, added);
-  readers = cl_reader_monitor_dup_readers (fx->monitor);
-  g_assert_true (g_strv_contains ((const char *const *)readers, fx->slot0));
-  g_assert_true (g_strv_contains ((const char *const *)readers, fx->slot1));
+  expect_readers (fx, fx->slot0, fx->slot1);
 
   /* No card yet: connecting says so. */
   transport = cl_pcsc_transport_connect (fx->slot0, NULL, &error);
