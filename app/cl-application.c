@@ -41,6 +41,12 @@ static const GOptionEntry option_entries[]
       { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Record store (default $CARDLINE_STORE)"), N_ ("FILE") },
       { "summary-json", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Write the batch summary as JSON to FILE"),
         N_ ("FILE") },
+      { "printer", 0, 0, G_OPTION_ARG_STRING, NULL,
+        N_ ("--headless: feed cards from this card printer (tcp://HOST:PORT, usb: or usb:VID:PID)"), N_ ("URI") },
+      { "printer-reader", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("The PC/SC reader of the printer's contact station"),
+        N_ ("NAME") },
+      { "face-printer", 0, 0, G_OPTION_ARG_STRING, NULL,
+        N_ ("Card faces go to this IPP URI or CUPS queue (default $CARDLINE_IPP_URI)"), N_ ("URI") },
       { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
         N_ ("--headless: run as this station account (operator, supervisor or admin; default service:headless)"),
         N_ ("NAME") },
@@ -85,10 +91,18 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
         }
     }
 
+  /* The window has no printer station yet: refuse instead of quietly running the rack line. */
+  if (g_variant_dict_contains (options, "printer") && !g_variant_dict_contains (options, "headless"))
+    {
+      g_printerr ("cardline: --printer runs with --headless only for now\n");
+      return 2;
+    }
+
   /* Headless runs here, before registration and startup, so GTK never opens a display. */
   if (g_variant_dict_contains (options, "headless") && g_variant_dict_contains (options, "profile"))
     {
       g_autofree char *profile = NULL, *batch = NULL, *store = NULL, *summary_json = NULL;
+      g_autofree char *printer = NULL, *printer_reader = NULL, *face_printer = NULL;
       gint32 quantity = 0;
       ClProductionOptions production = { 0 };
 
@@ -103,6 +117,12 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       production.store = store;
       production.summary_json = summary_json;
       production.duration = self->duration;
+      g_variant_dict_lookup (options, "printer", "s", &printer);
+      g_variant_dict_lookup (options, "printer-reader", "s", &printer_reader);
+      g_variant_dict_lookup (options, "face-printer", "s", &face_printer);
+      production.printer = printer;
+      production.printer_reader = printer_reader;
+      production.face_printer = face_printer;
       return cl_production_headless_run (&production);
     }
   if (g_variant_dict_contains (options, "profile"))
@@ -225,6 +245,8 @@ cl_application_activate (GApplication *app)
         }
       self->station_session = cl_station_session_new (GTK_APPLICATION (app), CL_WINDOW (window), self->line,
                                                       self->production.store);
+      if (self->production_line != NULL)
+        cl_station_session_set_production (self->station_session, self->production_line, self->production_setup);
       cl_line_start (self->line);
       if (self->duration > 0)
         self->quit_source = g_timeout_add_seconds (self->duration, quit_after_duration, self);

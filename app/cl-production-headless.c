@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cl-headless.h"
+#include "cl-printer-headless.h"
 #include "cl-production-line.h"
 #include "production/cl-production-env.h"
 
@@ -20,6 +21,8 @@ cl_production_headless_run (const ClProductionOptions *options)
   g_autofree char *store_path = NULL, *text = NULL, *json = NULL, *store_dir = NULL;
   gboolean complete;
 
+  if (options->printer != NULL)
+    return cl_printer_headless_run (options);
   if (options->batch == NULL || options->quantity == 0)
     {
       g_printerr ("cardline: --profile needs --batch NAME and --quantity N (N > 0)\n");

@@ -11,9 +11,12 @@ typedef struct
   const char *profile;
   const char *batch;
   guint quantity;
-  const char *store;        /* NULL: cl_production_default_store_path() */
-  const char *summary_json; /* NULL: none */
-  guint duration;           /* seconds, 0: until the batch is complete or SIGINT/SIGTERM */
+  const char *store;          /* NULL: cl_production_default_store_path() */
+  const char *summary_json;   /* NULL: none */
+  guint duration;             /* seconds, 0: until the batch is complete or SIGINT/SIGTERM */
+  const char *printer;        /* NULL: rack mode; else the printer-fed line (cl-printer-headless.h) */
+  const char *printer_reader; /* the printer's contact-station reader */
+  const char *face_printer;   /* NULL: $CARDLINE_IPP_URI */
 } ClProductionOptions;
 
 typedef struct _ClLine ClLine;

@@ -16,6 +16,9 @@ struct _ClProductionLine
   GHashTable *jobs; /* reader -> Job */
   GCancellable *done;
   gboolean stopping;
+  gboolean paused;
+  char *reserved_reader; /* the QA reader: never produced on */
+  ClBatchCounters *counters;
 };
 
 G_DEFINE_FINAL_TYPE (ClProductionLine, cl_production_line, G_TYPE_OBJECT)
@@ -172,6 +175,7 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_task_propagate_boolean (G_TASK (result), &error))
     {
       self->disposed++;
+      cl_batch_counters_add (self->counters, cl_card_sequence_get_outcome (job->sequence)->good);
       report_outcome (self, job);
     }
   else
@@ -196,8 +200,14 @@ on_card_inserted (ClProductionLine *self, const char *reader, GBytes *atr)
   g_autoptr (GTask) task = NULL;
   Job *job;
 
-  if (self->stopping || g_hash_table_contains (self->jobs, reader))
+  if (self->stopping || g_hash_table_contains (self->jobs, reader) || g_strcmp0 (reader, self->reserved_reader) == 0)
     return;
+  if (self->paused)
+    {
+      /* the card waits in its reader; resuming starts it */
+      cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, reader, "line paused: card waits");
+      return;
+    }
   if (self->quantity > 0 && self->disposed + g_hash_table_size (self->jobs) >= self->quantity)
     {
       cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, reader, "batch complete: card left alone");
@@ -264,6 +274,8 @@ cl_production_line_finalize (GObject *object)
 
   g_hash_table_unref (self->jobs);
   g_clear_object (&self->done);
+  g_free (self->reserved_reader);
+  g_clear_object (&self->counters);
   G_OBJECT_CLASS (cl_production_line_parent_class)->finalize (object);
 }
 
@@ -311,6 +323,9 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
   if (summary == NULL)
     return NULL;
   self->disposed = (guint)summary->cycle_count;
+  self->counters = cl_batch_counters_new (batch_name);
+  cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good,
+                         (guint)summary->rejected);
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
     return NULL;
   if (self->quantity > 0 && self->disposed >= self->quantity)
@@ -331,4 +346,94 @@ GCancellable *
 cl_production_line_get_done (ClProductionLine *self)
 {
   return self->done;
+}
+
+typedef struct
+{
+  gint64 batch_id;
+  ClBatchState state;
+  char *user;
+} BatchState;
+
+static void
+batch_state_free (BatchState *change)
+{
+  g_free (change->user);
+  g_free (change);
+}
+
+static void
+batch_state_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ClProductionLine *self = CL_PRODUCTION_LINE (source);
+  BatchState *change = task_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!cl_store_batch_set_state (cl_production_setup_get_store (self->setup), change->batch_id, change->state,
+                                 change->user, &error))
+    g_warning ("store: batch %" G_GINT64_FORMAT " not marked %s: %s", change->batch_id,
+               cl_batch_state_to_string (change->state), error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+cl_production_line_set_paused (ClProductionLine *self, gboolean paused, const char *user)
+{
+  g_autoptr (GTask) task = NULL;
+  BatchState *change;
+
+  g_return_if_fail (CL_IS_PRODUCTION_LINE (self));
+  paused = !!paused;
+  if (self->stopping || self->paused == paused)
+    return;
+  self->paused = paused;
+  cl_batch_counters_set_paused (self->counters, paused);
+  cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL,
+                    paused ? "line paused: cards in production finish, no new card is taken"
+                           : "line resumed: taking cards again");
+
+  /* The store is written off the main thread; the UI never waits for SQLite. */
+  change = g_new0 (BatchState, 1);
+  change->batch_id = self->batch_id;
+  change->state = paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING;
+  change->user = g_strdup (user != NULL ? user : g_get_user_name ());
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, change, (GDestroyNotify)batch_state_free);
+  g_task_run_in_thread (task, batch_state_thread);
+
+  if (!paused)
+    {
+      GListModel *stations = G_LIST_MODEL (cl_line_get_stations (self->line));
+
+      /* cards that came in while paused are waiting in their readers */
+      for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
+        {
+          g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+
+          if (cl_station_get_state (station) == CL_STATION_CARD_PRESENT)
+            on_card_inserted (self, cl_station_get_name (station), NULL);
+        }
+    }
+}
+
+gboolean
+cl_production_line_get_paused (ClProductionLine *self)
+{
+  g_return_val_if_fail (CL_IS_PRODUCTION_LINE (self), FALSE);
+  return self->paused;
+}
+
+void
+cl_production_line_set_reserved_reader (ClProductionLine *self, const char *reader)
+{
+  g_return_if_fail (CL_IS_PRODUCTION_LINE (self));
+  g_free (self->reserved_reader);
+  self->reserved_reader = reader != NULL && *reader != '\0' ? g_strdup (reader) : NULL;
+}
+
+ClBatchCounters *
+cl_production_line_get_counters (ClProductionLine *self)
+{
+  g_return_val_if_fail (CL_IS_PRODUCTION_LINE (self), NULL);
+  return self->counters;
 }

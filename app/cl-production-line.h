@@ -11,6 +11,7 @@
 
 #include "cl-line.h"
 #include "production/cl-production-setup.h"
+#include "station/cl-batch-counters.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +26,13 @@ gint64 cl_production_line_get_batch_id (ClProductionLine *self);
 GCancellable *cl_production_line_get_done (ClProductionLine *self);
 /* Cancels the cards in production and waits (iterating the main context) until their attempts are recorded. */
 void cl_production_line_stop (ClProductionLine *self);
+/* Pause: no new card is taken; the cards in production finish. Resume: cards that wait in a reader start. The
+ * batch's state in the store follows (PAUSED/RUNNING, recorded on a worker as user). */
+void cl_production_line_set_paused (ClProductionLine *self, gboolean paused, const char *user);
+gboolean cl_production_line_get_paused (ClProductionLine *self);
+/* The batch's counters for the Line view, kept on the main context (fed/good/rejected as the store counts). */
+ClBatchCounters *cl_production_line_get_counters (ClProductionLine *self);
+/* A reader the line never produces on (the QA reader); NULL: none. */
+void cl_production_line_set_reserved_reader (ClProductionLine *self, const char *reader);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "cl-line-qa-service.h"
 #include "cl-store-qa-service.h"
 #include "printer/cl-evolis-printer.h"
 #include "printer/cl-tcp-transport.h"
@@ -23,6 +24,8 @@ struct _ClStationSession
   ClStore *store;
   ClSession *session;
   ClStoreQaService *qa_service;
+  ClProductionLine *production; /* NULL unless the window produces */
+  ClLineQaService *line_qa_service;
   GSimpleAction *printer_test;
   GCancellable *cancellable;
 };
@@ -49,11 +52,65 @@ toast (ClStationSession *self, const char *text)
 static void
 on_line_command (ClWindow *window, const char *command, ClStationSession *self)
 {
-  /* The reader monitor is the line's only motion today: pause and stop both stop watching the readers. */
+  const char *user = self->session != NULL ? cl_session_get_user (self->session) : NULL;
+
+  if (self->production != NULL)
+    {
+      /* Pause lets the cards in the readers finish and takes no new one; Stop ends the batch's production. */
+      if (g_str_equal (command, "pause"))
+        {
+          cl_production_line_set_paused (self->production, TRUE, user);
+          toast (self, _ ("Line paused: cards in production finish, no new card is taken"));
+        }
+      else if (g_str_equal (command, "start"))
+        {
+          cl_line_start (self->line);
+          cl_production_line_set_paused (self->production, FALSE, user);
+        }
+      else
+        {
+          cl_production_line_stop (self->production);
+          cl_line_stop (self->line);
+        }
+      return;
+    }
+  /* Without production the reader monitor is the line's only motion: pause and stop both stop watching. */
   if (g_str_equal (command, "start"))
     cl_line_start (self->line);
   else
     cl_line_stop (self->line);
+}
+
+static void
+on_qa_reader_changed (GSettings *settings, const char *key, ClStationSession *self)
+{
+  g_autofree char *reader = g_settings_get_string (settings, "qa-reader");
+
+  if (self->production != NULL)
+    cl_production_line_set_reserved_reader (self->production, reader);
+}
+
+void
+cl_station_session_set_production (ClStationSession *self, ClProductionLine *production, ClProductionSetup *setup)
+{
+  GSettings *settings = self->window != NULL ? cl_window_get_settings (self->window) : NULL;
+
+  g_return_if_fail (CL_IS_STATION_SESSION (self));
+  g_set_object (&self->production, production);
+  g_clear_object (&self->line_qa_service);
+  if (production == NULL || setup == NULL)
+    return;
+  self->line_qa_service = cl_line_qa_service_new (setup, NULL);
+  if (self->window != NULL)
+    {
+      cl_window_set_qa_service (self->window, CL_QA_SERVICE (self->line_qa_service));
+      cl_window_set_batch_counters (self->window, cl_production_line_get_counters (production));
+    }
+  if (settings != NULL)
+    {
+      g_signal_connect_object (settings, "changed::qa-reader", G_CALLBACK (on_qa_reader_changed), self, 0);
+      on_qa_reader_changed (settings, "qa-reader", self);
+    }
 }
 
 /* ---- printer test ---- */
@@ -162,6 +219,8 @@ cl_station_session_dispose (GObject *object)
   g_clear_object (&self->printer_test);
   g_clear_weak_pointer (&self->window);
   g_clear_object (&self->qa_service);
+  g_clear_object (&self->line_qa_service);
+  g_clear_object (&self->production);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->line);

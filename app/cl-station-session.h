@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cl-line.h"
+#include "cl-production-line.h"
 #include "cl-window.h"
 
 G_BEGIN_DECLS
@@ -15,5 +16,9 @@ G_DECLARE_FINAL_TYPE (ClStationSession, cl_station_session, CL, STATION_SESSION,
  * cannot be opened the window still comes up, with nobody able to sign in and the reason in a toast. */
 ClStationSession *cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line, const char *store_path);
 ClSession *cl_station_session_get_session (ClStationSession *self);
+/* The window produces (rack mode): Pause/Resume/Stop act on production, the QA reader (GSettings qa-reader) is
+ * kept out of it, and QA re-tests run the sequence on the QA reader. */
+void cl_station_session_set_production (ClStationSession *self, ClProductionLine *production,
+                                        ClProductionSetup *setup);
 
 G_END_DECLS

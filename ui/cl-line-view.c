@@ -2,6 +2,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-batch-counters-bar.h"
 #include "cl-station-panel.h"
 #include "station/cl-line-event.h"
 #include "station/cl-station.h"
@@ -14,6 +15,7 @@ struct _ClLineView
   GListModel *events;
 
   GtkStack *stations_stack;
+  ClBatchCountersBar *counters_bar;
   AdwStatusPage *empty_page;
   GtkFlowBox *stations_box;
   GtkListView *events_list;
@@ -105,6 +107,20 @@ static void
 on_events_changed (ClLineView *self)
 {
   update_empty_page (self);
+}
+
+void
+cl_line_view_set_counters (ClLineView *self, ClBatchCounters *counters)
+{
+  g_return_if_fail (CL_IS_LINE_VIEW (self));
+  cl_batch_counters_bar_set_counters (self->counters_bar, counters);
+}
+
+ClBatchCountersBar *
+cl_line_view_get_counters_bar (ClLineView *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_VIEW (self), NULL);
+  return self->counters_bar;
 }
 
 void
@@ -216,10 +232,12 @@ cl_line_view_class_init (ClLineViewClass *klass)
 
   g_type_ensure (CL_TYPE_LINE_EVENT);
   g_type_ensure (CL_TYPE_STATION_PANEL);
+  g_type_ensure (CL_TYPE_BATCH_COUNTERS_BAR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-line-view.ui");
   gtk_widget_class_set_css_name (widget_class, "lineview");
   gtk_widget_class_bind_template_child (widget_class, ClLineView, stations_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClLineView, counters_bar);
   gtk_widget_class_bind_template_child (widget_class, ClLineView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ClLineView, stations_box);
   gtk_widget_class_bind_template_child (widget_class, ClLineView, events_list);

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "cl-batch-counters-bar.h"
+
 G_BEGIN_DECLS
 
 #define CL_TYPE_LINE_VIEW (cl_line_view_get_type ())
@@ -15,5 +17,8 @@ void cl_line_view_set_stations (ClLineView *self, GListModel *stations);
 /* A GListModel of ClLineEvent, oldest first; shown newest first. */
 GListModel *cl_line_view_get_events (ClLineView *self);
 void cl_line_view_set_events (ClLineView *self, GListModel *events);
+/* The produced batch's counters (fed, good, rejected, paused); NULL hides them. */
+void cl_line_view_set_counters (ClLineView *self, ClBatchCounters *counters);
+ClBatchCountersBar *cl_line_view_get_counters_bar (ClLineView *self);
 
 G_END_DECLS

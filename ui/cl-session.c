@@ -1,6 +1,8 @@
 /* cl-session.c: the signed-in user and role gating (cl-session.h). */
 #include "cl-session.h"
 
+#include <gio/gio.h>
+
 struct _ClSession
 {
   GObject parent_instance;
@@ -8,7 +10,30 @@ struct _ClSession
   ClStore *store;
   char *user;
   ClUserRole role;
+  /* Audit records waiting for the worker, oldest first; one at a time so that the trail keeps their order. */
+  GQueue audits;
+  gboolean auditing;
 };
+
+typedef struct
+{
+  ClStore *store;
+  char *actor;
+  char *action;
+  char *subject;
+  char *detail;
+} AuditJob;
+
+static void
+audit_job_free (AuditJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->actor);
+  g_free (job->action);
+  g_free (job->subject);
+  g_free (job->detail);
+  g_free (job);
+}
 
 G_DEFINE_FINAL_TYPE (ClSession, cl_session, G_TYPE_OBJECT)
 
@@ -46,6 +71,8 @@ cl_session_finalize (GObject *object)
 {
   ClSession *self = CL_SESSION (object);
 
+  /* Each running audit holds a reference to the session, so only never-started ones can be left. */
+  g_queue_clear_full (&self->audits, (GDestroyNotify)audit_job_free);
   g_clear_object (&self->store);
   g_free (self->user);
 
@@ -156,18 +183,71 @@ cl_session_allows (ClSession *self, ClPermission permission)
   return self->user != NULL && cl_role_allows (self->role, permission);
 }
 
+static void audit_next (ClSession *self);
+
+static void
+audit_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  AuditJob *job = task_data;
+  GError *error = NULL;
+
+  if (cl_store_audit_append (job->store, job->actor, job->action, job->subject, job->detail, &error) > 0)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_audited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ClSession *self = CL_SESSION (source);
+  AuditJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_warning ("Could not audit %s by %s: %s", job->action, job->actor, error->message);
+  self->auditing = FALSE;
+  audit_next (self);
+}
+
+static void
+audit_next (ClSession *self)
+{
+  g_autoptr (GTask) task = NULL;
+  AuditJob *job;
+
+  if (self->auditing || (job = g_queue_pop_head (&self->audits)) == NULL)
+    return;
+  self->auditing = TRUE;
+  task = g_task_new (self, NULL, on_audited, NULL);
+  g_task_set_source_tag (task, cl_session_audit);
+  g_task_set_task_data (task, job, (GDestroyNotify)audit_job_free);
+  g_task_run_in_thread (task, audit_in_thread);
+}
+
 gboolean
 cl_session_audit (ClSession *self, const char *action, const char *subject, const char *detail)
 {
-  g_autoptr (GError) error = NULL;
+  AuditJob *job;
 
   g_return_val_if_fail (CL_IS_SESSION (self), FALSE);
   if (self->store == NULL || self->user == NULL)
     return FALSE;
-  if (cl_store_audit_append (self->store, self->user, action, subject, detail, &error) <= 0)
-    {
-      g_warning ("Could not audit %s by %s: %s", action, self->user, error ? error->message : "?");
-      return FALSE;
-    }
+  /* The append waits for the store's lock and an fsync: never on the UI thread (DESIGN §3 Concurrency). */
+  job = g_new0 (AuditJob, 1);
+  job->store = g_object_ref (self->store);
+  job->actor = g_strdup (self->user);
+  job->action = g_strdup (action);
+  job->subject = g_strdup (subject);
+  job->detail = g_strdup (detail);
+  g_queue_push_tail (&self->audits, job);
+  audit_next (self);
   return TRUE;
+}
+
+guint
+cl_session_get_audits_pending (ClSession *self)
+{
+  g_return_val_if_fail (CL_IS_SESSION (self), 0);
+  return g_queue_get_length (&self->audits) + (self->auditing ? 1 : 0);
 }

@@ -39,7 +39,11 @@ gboolean cl_session_get_signed_in (ClSession *self);
 void cl_session_sign_in (ClSession *self, const char *user, ClUserRole role);
 void cl_session_sign_out (ClSession *self);
 gboolean cl_session_allows (ClSession *self, ClPermission permission);
-/* Appends (actor = the signed-in user) to the audit trail; warns and returns FALSE if it cannot. */
+/* Queues an audit record (actor = the signed-in user now) for the audit trail. A worker appends the records one
+ * after the other, in the order queued, off the UI thread; a failure is logged with g_warning from the main
+ * context. FALSE if nothing can be audited (no store, nobody signed in). */
 gboolean cl_session_audit (ClSession *self, const char *action, const char *subject, const char *detail);
+/* Audit records queued or being written. */
+guint cl_session_get_audits_pending (ClSession *self);
 
 G_END_DECLS

@@ -187,6 +187,10 @@ cl_window_set_session (ClWindow *self, ClSession *session)
     {
       ClStore *store = cl_session_get_store (session);
 
+      /* The window's thread is the UI thread: from here on a store call made on it is a bug (debug builds
+       * say so with a g_critical). */
+      cl_store_set_ui_thread (store, g_thread_self ());
+
       self->dashboard_model = cl_dashboard_model_new (store);
       /* No store signal crosses processes (cardline-admin, other stations): poll. */
       cl_dashboard_model_set_poll_interval (self->dashboard_model, 5);
@@ -204,6 +208,13 @@ cl_window_set_qa_service (ClWindow *self, ClQaService *service)
 {
   g_return_if_fail (CL_IS_WINDOW (self));
   cl_rejects_view_set_qa_service (self->rejects_view, service);
+}
+
+void
+cl_window_set_batch_counters (ClWindow *self, ClBatchCounters *counters)
+{
+  g_return_if_fail (CL_IS_WINDOW (self));
+  cl_line_view_set_counters (self->line_view, counters);
 }
 
 GSettings *

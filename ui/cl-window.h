@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "cl-session.h"
+#include "station/cl-batch-counters.h"
 #include "station/cl-qa-service.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,8 @@ void cl_window_set_view (ClWindow *self, const char *name);
 void cl_window_set_session (ClWindow *self, ClSession *session);
 ClSession *cl_window_get_session (ClWindow *self);
 void cl_window_set_qa_service (ClWindow *self, ClQaService *service);
+/* The batch this window produces: its counters on the Line view. */
+void cl_window_set_batch_counters (ClWindow *self, ClBatchCounters *counters);
 /* NULL when the schema is not installed. */
 GSettings *cl_window_get_settings (ClWindow *self);
 /* Shows the sign-in dialog unless someone is signed in. Signing out shows it again. */

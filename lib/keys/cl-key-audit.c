@@ -1,20 +1,11 @@
 #include "keys/cl-key-audit.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gstdio.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "core/cl-error.h"
-
-#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct _ClKeyAudit
 {
   GObject parent_instance;
-  char *path;
-  GMutex lock;
+  ClStore *store;
 };
 
 G_DEFINE_FINAL_TYPE (ClKeyAudit, cl_key_audit, G_TYPE_OBJECT)
@@ -24,8 +15,7 @@ cl_key_audit_finalize (GObject *object)
 {
   ClKeyAudit *self = CL_KEY_AUDIT (object);
 
-  g_free (self->path);
-  g_mutex_clear (&self->lock);
+  g_clear_object (&self->store);
   G_OBJECT_CLASS (cl_key_audit_parent_class)->finalize (object);
 }
 
@@ -38,7 +28,6 @@ cl_key_audit_class_init (ClKeyAuditClass *klass)
 static void
 cl_key_audit_init (ClKeyAudit *self)
 {
-  g_mutex_init (&self->lock);
 }
 
 const char *
@@ -48,145 +37,63 @@ cl_key_audit_default_actor (void)
 }
 
 ClKeyAudit *
+cl_key_audit_new_for_store (ClStore *store)
+{
+  ClKeyAudit *self;
+
+  g_return_val_if_fail (CL_IS_STORE (store), NULL);
+  self = g_object_new (CL_TYPE_KEY_AUDIT, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+ClKeyAudit *
 cl_key_audit_new (const char *path, GError **error)
 {
-  g_autoptr (ClKeyAudit) self = NULL;
-  int fd;
+  g_autoptr (ClStore) store = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
-  fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0)
+  store = cl_store_open (path, error);
+  if (store == NULL)
     {
-      int saved = errno;
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot open key audit file %s: %s", path, g_strerror (saved));
+      g_prefix_error (error, "key audit: ");
       return NULL;
     }
-  close (fd);
-  self = g_object_new (CL_TYPE_KEY_AUDIT, NULL);
-  self->path = g_strdup (path);
-  return g_steal_pointer (&self);
+  return cl_key_audit_new_for_store (store);
 }
 
-static char *
-clean_field (const char *s)
+ClStore *
+cl_key_audit_get_store (ClKeyAudit *self)
 {
-  char *out = g_strdup (s != NULL && *s != '\0' ? s : "-");
-  for (char *p = out; *p; p++)
-    if (*p == '\t' || *p == '\n' || *p == '\r')
-      *p = ' ';
-  return out;
-}
-
-/* Last record's seq and hash, from the file's last line. */
-static gboolean
-read_tail (const char *path, guint64 *seq, char hash[65], GError **error)
-{
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  guint n;
-
-  *seq = 0;
-  memcpy (hash, ZERO_HASH, 65);
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return FALSE;
-  lines = g_strsplit (contents, "\n", -1);
-  n = g_strv_length (lines);
-  while (n > 0 && lines[n - 1][0] == '\0')
-    n--;
-  if (n > 0)
-    {
-      g_auto (GStrv) fields = g_strsplit (lines[n - 1], "\t", -1);
-      if (g_strv_length (fields) != 8 || strlen (fields[7]) != 64)
-        {
-          g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "Key audit file %s: last line is damaged", path);
-          return FALSE;
-        }
-      *seq = g_ascii_strtoull (fields[0], NULL, 10);
-      memcpy (hash, fields[7], 65);
-    }
-  return TRUE;
+  return self->store;
 }
 
 gboolean
 cl_key_audit_record (ClKeyAudit *self, const char *actor, const char *action, const char *subject, const char *details,
                      GError **error)
 {
-  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *time = g_date_time_format_iso8601 (now);
-  g_autofree char *f_actor = clean_field (actor), *f_action = clean_field (action);
-  g_autofree char *f_subject = clean_field (subject), *f_details = clean_field (details);
-  g_autofree char *body = NULL, *hash = NULL, *line = NULL;
-  char prev[65];
-  guint64 seq;
-  int fd;
-  gssize written;
-
-  if (!read_tail (self->path, &seq, prev, error))
-    return FALSE;
-  body = g_strdup_printf ("%" G_GUINT64_FORMAT "\t%s\t%s\t%s\t%s\t%s\t%s", seq + 1, time, f_actor, f_action, f_subject,
-                          f_details, prev);
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, body, -1);
-  line = g_strdup_printf ("%s\t%s\n", body, hash);
-
-  fd = g_open (self->path, O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot open key audit file %s: %s", self->path,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  written = write (fd, line, strlen (line));
-  if (written != (gssize)strlen (line) || fsync (fd) != 0)
-    {
-      int saved = errno;
-      close (fd);
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Writing key audit file %s failed: %s", self->path,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  close (fd);
-  return TRUE;
+  g_return_val_if_fail (CL_IS_KEY_AUDIT (self), FALSE);
+  /* the store appends under its own lock in one durable transaction, so no lock is needed here */
+  return cl_store_audit_append (self->store, actor != NULL && *actor != '\0' ? actor : cl_key_audit_default_actor (),
+                                action, subject, details, error)
+         > 0;
 }
 
 gboolean
 cl_key_audit_verify (const char *path, guint *n_records, GError **error)
 {
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  char prev[65];
-  guint count = 0;
+  g_autoptr (ClStore) store = NULL;
+  guint64 n = 0;
 
-  memcpy (prev, ZERO_HASH, 65);
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return FALSE;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      g_auto (GStrv) fields = NULL;
-      g_autofree char *body = NULL, *hash = NULL;
-      char *tab;
-
-      if (lines[i][0] == '\0')
-        continue;
-      fields = g_strsplit (lines[i], "\t", -1);
-      tab = strrchr (lines[i], '\t');
-      if (g_strv_length (fields) != 8 || tab == NULL || !g_str_equal (fields[6], prev)
-          || g_ascii_strtoull (fields[0], NULL, 10) != count + 1)
-        goto broken;
-      body = g_strndup (lines[i], tab - lines[i]);
-      hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, body, -1);
-      if (!g_str_equal (hash, fields[7]))
-        goto broken;
-      memcpy (prev, hash, 65);
-      count++;
-      continue;
-    broken:
-      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "Key audit file %s: the chain breaks at line %u", path, i + 1);
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "key audit: no store at %s", path);
       return FALSE;
     }
+  store = cl_store_open (path, error);
+  if (store == NULL || !cl_store_verify_audit_chain (store, &n, error))
+    return FALSE;
   if (n_records != NULL)
-    *n_records = count;
+    *n_records = (guint)MIN (n, G_MAXUINT);
   return TRUE;
 }

@@ -1,27 +1,30 @@
-/* cl-key-audit.h: the one door through which every key event (ceremony, export, import, retire, DKEK share)
- * is recorded: who, what, which key, check values — never a key, component, PIN or password.
+/* cl-key-audit.h: the one door through which every key event (ceremony, export, import, retire, DKEK share,
+ * key changeover) is recorded: who, what, which key, check values — never a key, component, PIN or password.
  *
- * Until lib/store offers its hash-chained audit trail, records go to an append-only file of tab-separated lines
- *   seq  time(ISO 8601 UTC)  actor  action  subject  details  prev-hash  hash
- * with hash = hex SHA-256 of the same line's first seven fields joined by tabs (prev-hash of the first line is
- * 64 zeros), so a removed or altered line breaks the chain (cl_key_audit_verify). Pointing this at the store is
- * a change inside cl-key-audit.c only. */
+ * Records go to the station store's hash-chained audit trail (cl_store_audit_append in lib/store), the same
+ * chain production appends to, so ceremonies and production are verified together (`cardline-admin store
+ * verify`). A record is actor, action, subject and details; the store adds the sequence, time and hash. */
 #pragma once
 
 #include <glib-object.h>
+
+#include "store/cl-store.h"
 
 G_BEGIN_DECLS
 
 #define CL_TYPE_KEY_AUDIT (cl_key_audit_get_type ())
 G_DECLARE_FINAL_TYPE (ClKeyAudit, cl_key_audit, CL, KEY_AUDIT, GObject)
 
-/* Opens (creating, mode 0600) the audit file at path. */
+/* Opens (creating and migrating, as the station does) the store at path. */
 ClKeyAudit *cl_key_audit_new (const char *path, GError **error);
+/* Records into an already open store. */
+ClKeyAudit *cl_key_audit_new_for_store (ClStore *store);
+ClStore *cl_key_audit_get_store (ClKeyAudit *self);
 
-/* Appends one record and flushes it to disk. Tabs and line breaks in fields become spaces. */
+/* Appends one record, durable when it returns. */
 gboolean cl_key_audit_record (ClKeyAudit *self, const char *actor, const char *action, const char *subject,
                               const char *details, GError **error);
-/* Checks the chain of the file at path; CL_ERROR_SECURITY naming the first bad line. */
+/* Checks the whole audit chain of the store at path (production records included); n_records may be NULL. */
 gboolean cl_key_audit_verify (const char *path, guint *n_records, GError **error);
 
 /* The operating-system user, for the actor field when nobody else is named. */

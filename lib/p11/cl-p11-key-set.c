@@ -561,7 +561,11 @@ iface_diversify (ClKeySet *set, ClDiversification method, const guint8 kdd[10], 
             break;
           case CL_DIVERSIFY_NONE:
           default:
-            g_assert_not_reached ();
+            /* NONE returned above; anything else is not a method this key set knows */
+            g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Unknown diversification method %d for %s",
+                         (int)method, self->name);
+            ok = FALSE;
+            break;
         }
       if (!ok)
         {

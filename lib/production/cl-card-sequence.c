@@ -11,11 +11,16 @@ struct _ClCardSequence
 
   ClProductionSetup *setup;
   gint64 batch_id;
+  ClAttemptKind kind;
   char *station;
   char *reader;
   ClSequenceEventFunc event_func;
   gpointer event_data;
   GDestroyNotify event_notify;
+
+  ClSequenceCardFunc face_func;
+  ClSequenceCardFunc dispose_func;
+  gpointer card_func_data;
 
   ClObservedTransport *transport; /* while running */
   ClSequenceOutcome outcome;
@@ -112,6 +117,65 @@ cl_card_sequence_set_event_func (ClCardSequence *self, ClSequenceEventFunc func,
   self->event_notify = notify;
 }
 
+void
+cl_card_sequence_set_attempt_kind (ClCardSequence *self, ClAttemptKind kind)
+{
+  g_return_if_fail (CL_IS_CARD_SEQUENCE (self));
+  self->kind = kind;
+}
+
+ClAttemptKind
+cl_card_sequence_get_attempt_kind (ClCardSequence *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), CL_ATTEMPT_PRODUCTION);
+  return self->kind;
+}
+
+ClProductionSetup *
+cl_card_sequence_get_setup (ClCardSequence *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), NULL);
+  return self->setup;
+}
+
+static void emit (ClCardSequence *self, const ClSequenceEvent *event);
+
+void
+cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc face, ClSequenceCardFunc dispose,
+                                 gpointer user_data)
+{
+  g_return_if_fail (CL_IS_CARD_SEQUENCE (self));
+  self->face_func = face;
+  self->dispose_func = dispose;
+  self->card_func_data = user_data;
+}
+
+/* The printer-fed line's FACE step: only a verified card gets a face, and a face that failed rejects it. */
+static void
+run_face_step (ClCardSequence *self, ClSequenceRun *run, ClSequenceOutcome *outcome, GError **failure)
+{
+  ClStore *store = cl_production_setup_get_store (self->setup);
+  ClSequenceEvent event = { CL_SEQUENCE_EVENT_STEP, CL_STEP_FACE, CL_STEP_RESULT_OK };
+  gint64 step_started = g_get_real_time ();
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr (GError) store_error = NULL;
+
+  if (!self->face_func (outcome, self->card_func_data, run->cancellable, failure))
+    {
+      event.result = CL_STEP_RESULT_FAILED;
+      event.detail = (*failure)->message;
+      run->reason = CL_REJECT_PRINT_FAILED;
+    }
+  event.duration_us = g_get_monotonic_time () - t0;
+  event.sw = -1;
+  event.chip_id = run->chip_id;
+  if (!cl_store_attempt_add_step (store, run->attempt_id, CL_STEP_FACE, step_started, event.duration_us, event.result,
+                                  event.sw, event.detail, &store_error))
+    g_warning ("store: face step of attempt %" G_GINT64_FORMAT " not recorded: %s", run->attempt_id,
+               store_error->message);
+  emit (self, &event);
+}
+
 /* The closed list of reasons, from what went wrong. The step's own reason covers refusals (status words); the
  * error's kind decides when the card went away, answered garbage, or the host side failed. */
 static ClRejectReason
@@ -181,6 +245,7 @@ run_clear (ClSequenceRun *run)
   g_clear_pointer (&run->chip_id, g_free);
   g_clear_object (&run->channel);
   g_clear_object (&run->card_keys);
+  g_clear_object (&run->old_card_keys);
   g_clear_object (&run->scp02);
   g_clear_object (&run->request);
   g_clear_pointer (&run->key_hash, g_free);
@@ -203,6 +268,7 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   g_autoptr (GError) failure = NULL;
   ClProductionStep failed_step = CL_STEP_IDENTIFY;
   gboolean good = FALSE;
+  gint64 dispose_started = 0, dispose_us = 0;
 
   g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), FALSE);
   g_return_val_if_fail (CL_IS_TRANSPORT (transport), FALSE);
@@ -221,7 +287,7 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   run.channel = cl_card_channel_new (CL_TRANSPORT (self->transport));
   run.cancellable = cancellable;
 
-  run.attempt_id = cl_store_attempt_begin (store, self->batch_id, CL_ATTEMPT_PRODUCTION, self->station, self->reader,
+  run.attempt_id = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, self->reader,
                                            started, error);
   if (run.attempt_id <= 0)
     {
@@ -268,11 +334,36 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   outcome->chr = g_strdup (run.chr);
   if (run.chr != NULL && strlen (run.chr) > 5)
     outcome->serial = g_strndup (run.chr, strlen (run.chr) - 5);
+  if (good && self->face_func != NULL)
+    {
+      run_face_step (self, &run, outcome, &failure);
+      if (failure != NULL)
+        {
+          good = outcome->good = FALSE;
+          failed_step = CL_STEP_FACE;
+        }
+    }
   if (!good)
     {
-      outcome->reason = classify (&run, failure);
+      outcome->reason = failed_step == CL_STEP_FACE ? CL_REJECT_PRINT_FAILED : classify (&run, failure);
       outcome->failed_step = failed_step;
       outcome->detail = g_strdup (failure->message);
+    }
+  if (self->dispose_func != NULL)
+    {
+      g_autoptr (GError) moved = NULL;
+
+      /* the card's move is DISPOSE's duration: the printer's eject shows in the cycle-time breakdown */
+      dispose_started = g_get_real_time ();
+      if (!self->dispose_func (outcome, self->card_func_data, cancellable, &moved) && good)
+        {
+          good = outcome->good = FALSE;
+          outcome->reason = CL_REJECT_PROTOCOL_ERROR;
+          outcome->failed_step = failed_step = CL_STEP_DISPOSE;
+          outcome->detail = g_strdup (moved->message);
+          failure = g_steal_pointer (&moved);
+        }
+      dispose_us = g_get_real_time () - dispose_started;
     }
 
   /* DISPOSE: the one disposition of this attempt, in the same transaction as its end. */
@@ -282,9 +373,15 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
 
     event.sw = outcome->last_sw;
     event.chip_id = run.chip_id;
-    event.detail = good ? "output hopper" : "reject bin";
-    if (!cl_store_attempt_add_step (store, run.attempt_id, CL_STEP_DISPOSE, g_get_real_time (), 0, CL_STEP_RESULT_OK,
-                                    event.sw, event.detail, &store_error))
+    /* a QA re-test never goes through the line's hopper or bin: the card stays on the QA bench */
+    if (self->kind == CL_ATTEMPT_QA_RETEST)
+      event.detail = good ? "retained by QA: good" : "retained by QA: still rejected";
+    else
+      event.detail = good ? "output hopper" : "reject bin";
+    event.duration_us = dispose_us;
+    if (!cl_store_attempt_add_step (store, run.attempt_id, CL_STEP_DISPOSE,
+                                    dispose_started > 0 ? dispose_started : g_get_real_time (), dispose_us,
+                                    CL_STEP_RESULT_OK, event.sw, event.detail, &store_error))
       g_warning ("store: dispose step not recorded: %s", store_error->message);
     emit (self, &event);
 
@@ -292,7 +389,10 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
     end.reason = outcome->reason;
     end.failed_step = outcome->failed_step;
     end.last_sw = outcome->last_sw;
-    end.disposition = good ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN;
+    if (self->kind == CL_ATTEMPT_QA_RETEST)
+      end.disposition = CL_DISPOSITION_RETAINED;
+    else
+      end.disposition = good ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN;
     end.ended = 0;
     g_clear_error (&store_error);
     if (!cl_store_attempt_end (store, run.attempt_id, &end, &store_error))

@@ -67,6 +67,23 @@ ClCardSequence *cl_card_sequence_new (ClProductionSetup *setup, gint64 batch_id,
                                       const char *reader);
 void cl_card_sequence_set_event_func (ClCardSequence *self, ClSequenceEventFunc func, gpointer user_data,
                                       GDestroyNotify notify);
+/* What the attempt is recorded as: PRODUCTION (the default, a feed on the line) or QA_RETEST (a QA technician
+ * re-running a rejected card on the QA reader; the card then stays with QA instead of going to a bin). */
+void cl_card_sequence_set_attempt_kind (ClCardSequence *self, ClAttemptKind kind);
+ClAttemptKind cl_card_sequence_get_attempt_kind (ClCardSequence *self);
+ClProductionSetup *cl_card_sequence_get_setup (ClCardSequence *self);
+
+/* The printer-fed line's part of a card's cycle, called on the thread that runs the sequence:
+ *   face:    after VERIFY passed, recorded as step FACE; FALSE with error rejects the card as PRINT_FAILED.
+ *   dispose: once the disposition is known and before it is recorded, moves the card there (good: output
+ *            hopper, else reject bin). FALSE for a good card means it did not reach the output hopper: it is
+ *            recorded REJECTED (PROTOCOL_ERROR at DISPOSE), since nobody can vouch for where it went.
+ * outcome is the one being built (good, chip_id, serial, reason valid). Either func may be NULL. */
+typedef gboolean (*ClSequenceCardFunc) (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *cancellable,
+                                        GError **error);
+
+void cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc face, ClSequenceCardFunc dispose,
+                                      gpointer user_data);
 
 /* Runs the whole sequence once. Returns FALSE only when nothing could be recorded (the store failed before the
  * attempt began); every card outcome, good or rejected, is TRUE with the outcome filled. */

@@ -16,6 +16,7 @@ struct _ClProductionSetup
   ClStore *store;
   ClP11KeySet *kst;
   ClP11KeySet *kmc;
+  ClProductionCustody *custody;
   ClP11EcKey *dica_key;
   ClCvc *dica_cvc;
   ClCvc *srca_cvc;
@@ -122,6 +123,10 @@ cl_production_setup_new (ClProfile *profile, ClP11Token *token, ClStore *store, 
   self->kmc = cl_p11_token_find_key_set (token, keys->kmc_label, keys->kmc_version, options, error);
   if (self->kmc == NULL)
     return NULL;
+  /* older KMC versions, DKEK shares, PIN export key (cl-production-custody.h) */
+  self->custody = cl_production_custody_new (profile, token, store, options, error);
+  if (self->custody == NULL)
+    return NULL;
   self->dica_key = cl_p11_ec_key_find (token, certify->dica_key_label, error);
   if (self->dica_key == NULL)
     return NULL;
@@ -157,6 +162,7 @@ cl_production_setup_finalize (GObject *object)
   g_clear_object (&self->profile);
   g_clear_object (&self->kst);
   g_clear_object (&self->kmc);
+  g_clear_pointer (&self->custody, cl_production_custody_free);
   g_clear_object (&self->dica_key);
   g_clear_object (&self->dica_cvc);
   g_clear_object (&self->srca_cvc);
@@ -205,6 +211,12 @@ ClKeySet *
 cl_production_setup_get_kmc (ClProductionSetup *self)
 {
   return CL_KEY_SET (self->kmc);
+}
+
+ClProductionCustody *
+cl_production_setup_get_custody (ClProductionSetup *self)
+{
+  return self->custody;
 }
 
 ClP11EcKey *

@@ -4,6 +4,7 @@
  * before it touches a card). Immutable after creation; card sequences on several threads share it. */
 #pragma once
 
+#include "cl-production-custody.h"
 #include "cvc/cl-cvc.h"
 #include "p11/cl-p11-ec-key.h"
 #include "p11/cl-p11-key-set.h"
@@ -23,6 +24,8 @@ ClP11Token *cl_production_setup_get_token (ClProductionSetup *self);
 ClStore *cl_production_setup_get_store (ClProductionSetup *self);
 ClKeySet *cl_production_setup_get_kst (ClProductionSetup *self);
 ClKeySet *cl_production_setup_get_kmc (ClProductionSetup *self);
+/* Accepted older KMCs, DKEK shares and the PIN export key of the batch. */
+ClProductionCustody *cl_production_setup_get_custody (ClProductionSetup *self);
 ClP11EcKey *cl_production_setup_get_dica_key (ClProductionSetup *self);
 ClCvc *cl_production_setup_get_dica_cvc (ClProductionSetup *self);
 ClCvc *cl_production_setup_get_srca_cvc (ClProductionSetup *self);

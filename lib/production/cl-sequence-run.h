@@ -35,6 +35,10 @@ typedef struct
   gboolean on_card_keys; /* the channel is open with the card keys: the KST is already gone */
   gboolean resumed_keys; /* the card keys were there before this attempt */
   ClScp02 *scp02;        /* the open SCP02 session (its S-DEK wraps PUT KEY) */
+  /* key changeover: the card holds keys of an older, accepted KMC version (cl-sequence-custody.c) */
+  ClKeySet *old_card_keys; /* the channel is open with these; ROTATE_KEYS replaces them */
+  guint8 old_card_key_version;
+  guint8 old_kmc_version;
 
   ClCvcRequest *request;
   char *key_hash;
@@ -57,6 +61,13 @@ gboolean cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GE
 gboolean cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **error);
 gboolean cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error);
 gboolean cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error);
+
+/* Key changeover, DKEK import and PIN escrow (cl-sequence-custody.c). */
+ClKeySet *cl_sequence_older_card_keys (ClSequenceRun *run, GArray *key_info, GError **error);
+char *cl_sequence_describe_key_versions (ClSequenceRun *run, GArray *key_info);
+gboolean cl_sequence_audit_changeover (ClSequenceRun *run, GError **error);
+gboolean cl_sequence_escrow_pins (ClSequenceRun *run, GBytes *so_pin, GBytes *pin, GError **error);
+gboolean cl_sequence_import_dkek (ClSequenceRun *run, GError **error);
 
 /* Chips in production in this process: a second reader holding the same chip is a DUPLICATE_CHIP. */
 gboolean cl_sequence_claim_chip (const char *chip_id);

@@ -186,9 +186,25 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   g_clear_error (&local);
   card_keys_first = key_version_present (info, run->keys->card_key_version);
+  /* key changeover: card keys of an older KMC the profile still accepts open the card; ROTATE_KEYS replaces them */
+  if (!card_keys_first && cl_sequence_older_card_keys (run, info, &local) != NULL)
+    {
+      if (!select_isd (run, run->channel, error)
+          || !open_channel (run, run->channel, run->old_card_keys, run->old_card_key_version, error))
+        return FALSE;
+      run->resumed_keys = TRUE;
+      note (run, "card keys %02X of KMC %02X: to be re-keyed to KMC %02X", run->old_card_key_version,
+            run->old_kmc_version, run->keys->kmc_version);
+      return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, FALSE,
+                              "resolved on re-insertion: the card still authenticates with its older card keys", error);
+    }
+  if (local != NULL)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   if (info != NULL && !card_keys_first && !key_version_present (info, run->keys->kst_version))
-    return fail (error, CL_ERROR_FAILED, "the card holds neither the KST (version %02X) nor card keys (version %02X)",
-                 run->keys->kst_version, run->keys->card_key_version);
+    {
+      g_autofree char *what = cl_sequence_describe_key_versions (run, info);
+      return fail (error, CL_ERROR_FAILED, "%s", what);
+    }
 
   if (card_keys_first)
     {
@@ -279,7 +295,9 @@ gboolean
 cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
   const ClProfileKeys *config = run->keys;
-  ClKeySet *kst = cl_production_setup_get_kst (run->setup);
+  /* the keys the card holds now: the KST, or an older KMC's card keys (key changeover) */
+  ClKeySet *kst = run->old_card_keys != NULL ? run->old_card_keys : cl_production_setup_get_kst (run->setup);
+  guint8 from_version = run->old_card_keys != NULL ? run->old_card_key_version : config->kst_version;
   g_autoptr (GError) local = NULL;
   ClGpKeyWrap wrap = { 0 };
   gint64 intent;
@@ -297,7 +315,7 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
     return FALSE;
 
   /* Write-ahead: once PUT KEY leaves, the card may hold either key set until we know better. */
-  intent = cl_store_journal_intent (run->store, run->attempt_id, run->chip_id, CL_JOURNAL_PUT_KEY, config->kst_version,
+  intent = cl_store_journal_intent (run->store, run->attempt_id, run->chip_id, CL_JOURNAL_PUT_KEY, from_version,
                                     config->card_key_version, NULL, error);
   if (intent <= 0)
     return FALSE;
@@ -313,7 +331,7 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
       wrap.mode = CL_GP_KEY_WRAP_SESSION_DEK;
       wrap.session_dek = cl_scp02_get_session_dek (run->scp02, &wrap.session_dek_len);
     }
-  if (!cl_gp_put_key (run->channel, run->card_keys, config->kst_version, &wrap, run->cancellable, &local))
+  if (!cl_gp_put_key (run->channel, run->card_keys, from_version, &wrap, run->cancellable, &local))
     {
       /* A refusal (status word) left the KST; anything else (no answer, KCV mismatch) leaves it open. */
       gboolean refused = g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS);
@@ -340,6 +358,8 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
     }
   run->on_card_keys = TRUE;
   if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_DONE, "card keys authenticate", error))
+    return FALSE;
+  if (run->old_card_keys != NULL && !cl_sequence_audit_changeover (run, error))
     return FALSE;
   return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_KEYS_ROTATED, config->card_key_version, error);
 }
@@ -466,6 +486,9 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
       run->reason = CL_REJECT_KEYGEN_FAILED;
       if (read_request (run, &local))
         {
+          run->reason = CL_REJECT_INIT_FAILED;
+          if (!cl_sequence_import_dkek (run, error))
+            return FALSE;
           *skipped = TRUE;
           note (run, "device already initialised; its key request read again");
           return TRUE;
@@ -483,6 +506,9 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
   params.retry_counter = config->retry_counter;
   params.dkek_shares = config->dkek_shares;
   run->reason = CL_REJECT_INIT_FAILED;
+  /* write-ahead: the customer's copy of the PINs is durable before the card takes them */
+  if (!cl_sequence_escrow_pins (run, pins->so_pin, pins->pin, error))
+    return FALSE;
   if (!cl_schsm_initialize (run->channel, &params, run->cancellable, &local))
     {
       /* INITIALIZE DEVICE generates the device key: 6F00 is how the chip reports that generation failed */
@@ -491,6 +517,8 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
+  if (!cl_sequence_import_dkek (run, error))
+    return FALSE;
   run->reason = CL_REJECT_KEYGEN_FAILED;
   if (!read_request (run, error))
     return FALSE;

@@ -3,6 +3,7 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "profile/cl-profile-custody.h"
 #include "profile/cl-profile-reader.h"
 
 #include <string.h>
@@ -24,6 +25,7 @@ struct _ClProfile
   ClProfileApplet applet;
   ClProfileInit init;
   ClProfileCertify certify;
+  ClProfileCustody custody;
   char *face_template;
   GBytes *fixed_pin;
   GBytes *fixed_so_pin;
@@ -46,6 +48,7 @@ cl_profile_finalize (GObject *object)
   g_clear_pointer (&self->card.isd_aid, g_bytes_unref);
   g_free (self->keys.kst_label);
   g_free (self->keys.kmc_label);
+  cl_profile_custody_clear (&self->custody);
   g_free (self->applet.cap_file);
   g_clear_pointer (&self->applet.package_aid, g_bytes_unref);
   g_clear_pointer (&self->applet.applet_aid, g_bytes_unref);
@@ -104,16 +107,35 @@ secret_bytes_new (const void *data, gsize len)
 static const char *const group_profile[] = { "profile", "name", "description", "card-timeout", "demo", NULL };
 static const char *const group_card[] = { "card", "atr", "atr-mask", "isd-aid", NULL };
 static const char *const group_scp[] = { "secure-channel", "scp", "level", "i", NULL };
-static const char *const group_keys[]
-  = { "keys",        "kst-label",        "kst-version",     "kst-type",        "kmc-label",
-      "kmc-version", "card-key-version", "diversification", "host-derivation", "put-key-inner-length",
-      NULL };
+static const char *const group_keys[] = { "keys",
+                                          "kst-label",
+                                          "kst-version",
+                                          "kst-type",
+                                          "kmc-label",
+                                          "kmc-version",
+                                          "card-key-version",
+                                          "diversification",
+                                          "host-derivation",
+                                          "put-key-inner-length",
+                                          "kmc-accepted-versions",
+                                          NULL };
 static const char *const group_configure[] = { "configure", "store-data", "life-cycle", NULL };
 static const char *const group_applet[]
   = { "applet",     "cap-file",       "package-aid",        "applet-aid", "instance-aid",
       "privileges", "install-params", "delete-before-load", NULL };
-static const char *const group_init[] = { "initialize",    "options", "pin-source",    "pin-length",  "pin",
-                                          "so-pin-source", "so-pin",  "retry-counter", "dkek-shares", NULL };
+static const char *const group_init[] = { "initialize",
+                                          "options",
+                                          "pin-source",
+                                          "pin-length",
+                                          "pin",
+                                          "so-pin-source",
+                                          "so-pin",
+                                          "retry-counter",
+                                          "dkek-shares",
+                                          "dkek-share-files",
+                                          "dkek-password-files",
+                                          "pin-export-key",
+                                          NULL };
 static const char *const group_certificate[]
   = { "certificate", "holder-reference", "dica-key-label", "dica-cvc", "srca-cvc", "validity-days", NULL };
 static const char *const group_face[] = { "face", "template", NULL };
@@ -532,6 +554,7 @@ profile_new (const char *data, gsize len, const char *name, const char *base_dir
   if (!cl_profile_reader_check_known (&l.r, known_groups, error) || !load_profile_group (self, &l, error)
       || !load_card (self, &l, error) || !load_scp (self, &l, error) || !load_keys (self, &l, error)
       || !load_configure (self, &l, error) || !load_applet (self, &l, error) || !load_init (self, &l, error)
+      || !cl_profile_custody_load (&self->custody, &l.r, l.base_dir, &self->keys, &self->init, error)
       || !load_certificate (self, &l, error) || !load_face (self, &l, error))
     return NULL;
   sum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -646,6 +669,12 @@ const ClProfileInit *
 cl_profile_get_init (ClProfile *self)
 {
   return &self->init;
+}
+
+const ClProfileCustody *
+cl_profile_get_custody (ClProfile *self)
+{
+  return &self->custody;
 }
 
 const ClProfileCertify *

@@ -12,7 +12,8 @@
  *                    kmc-version, card-key-version (hex 01..7F, not the KST's), diversification
  *                    (none|emv|visa2|kdf3|aes-ecb, must suit the key type), host-derivation (bool, default
  *                    false; kdf3 needs it), put-key-inner-length (bool, default true: PUT KEY key data as
- *                    88 11 10 <key>, false: 88 10 <key>, for cards that omit the inner length)
+ *                    88 11 10 <key>, false: 88 10 <key>, for cards that omit the inner length),
+ *                    kmc-accepted-versions (older KMC versions for key changeover: see cl-profile-custody.h)
  *   [configure]      (optional) store-data (hex BER-TLV blocks separated by ';', each 1..255 bytes), life-cycle
  *                    (hex byte 01..FF: the card life cycle to reach with SET STATUS, e.g. 0F SECURED)
  *   [applet]         cap-file (path relative to the profile's directory, else to the data directory),
@@ -22,7 +23,8 @@
  *                    pin (fixed only: pin-length printable ASCII characters), so-pin-source (random|fixed),
  *                    so-pin (fixed only: 16 hex digits), retry-counter (1..10, default 3), dkek-shares (0..16;
  *                    absent: no DKEK). random: generated per card from the token's random generator and never
- *                    kept; fixed: only in a demo profile ([profile] demo=true)
+ *                    kept unless sealed to the customer (pin-export-key); fixed: only in a demo profile ([profile]
+ *                    demo=true). dkek-share-files, dkek-password-files, pin-export-key: see cl-profile-custody.h
  *   [certificate]    holder-reference (see cl-chr-pattern.h), dica-key-label, dica-cvc, srca-cvc (paths;
  *                    relative ones are looked up next to the profile, then in the station's PKI directory, then
  *                    in the data directory), validity-days (1..36500, default 3650)

@@ -24,8 +24,7 @@ cl_scp_handshake (ClCardChannel *channel, ClSecureChannel *scp, guint8 kvn, cons
   cl_card_channel_set_secure_channel (channel, NULL);
   init = cl_scp_initialize_update_apdu (kvn, host_challenge);
   response = cl_card_channel_transmit_ok (channel, init, "INITIALIZE UPDATE", cancellable, error);
-  if (response == NULL
-      || !process (scp, g_bytes_get_data (response, NULL), g_bytes_get_size (response), error))
+  if (response == NULL || !process (scp, g_bytes_get_data (response, NULL), g_bytes_get_size (response), error))
     return FALSE;
   auth = authenticate (scp, error);
   if (auth == NULL)

@@ -9,8 +9,7 @@
 G_BEGIN_DECLS
 
 /* Host side: checks the INITIALIZE UPDATE response data (no SW) and derives the session. */
-typedef gboolean (*ClScpProcessInitializeUpdate) (ClSecureChannel *scp, const guint8 *data, gsize len,
-                                                  GError **error);
+typedef gboolean (*ClScpProcessInitializeUpdate) (ClSecureChannel *scp, const guint8 *data, gsize len, GError **error);
 /* Host side: the wrapped EXTERNAL AUTHENTICATE; the channel is open from then on. */
 typedef ClApdu *(*ClScpExternalAuthenticate) (ClSecureChannel *scp, GError **error);
 

@@ -10,6 +10,7 @@ struct _ClStation
   guint card_count;
   char *last_event;
   GDateTime *last_event_time;
+  char *instruction; /* FAULT only: what the operator has to do */
 };
 
 G_DEFINE_ENUM_TYPE (ClStationState, cl_station_state, G_DEFINE_ENUM_VALUE (CL_STATION_EMPTY, "empty"),
@@ -28,6 +29,7 @@ enum
   PROP_CARD_COUNT,
   PROP_LAST_EVENT,
   PROP_LAST_EVENT_TIME,
+  PROP_INSTRUCTION,
   N_PROPS
 };
 
@@ -52,6 +54,7 @@ cl_station_finalize (GObject *object)
   g_free (self->name);
   g_free (self->atr);
   g_free (self->last_event);
+  g_free (self->instruction);
   g_clear_pointer (&self->last_event_time, g_date_time_unref);
 
   G_OBJECT_CLASS (cl_station_parent_class)->finalize (object);
@@ -81,6 +84,9 @@ cl_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
         break;
       case PROP_LAST_EVENT_TIME:
         g_value_set_boxed (value, self->last_event_time);
+        break;
+      case PROP_INSTRUCTION:
+        g_value_set_string (value, self->instruction);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -132,6 +138,8 @@ cl_station_class_init (ClStationClass *klass)
     = g_param_spec_string ("last-event", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_LAST_EVENT_TIME]
     = g_param_spec_boxed ("last-event-time", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INSTRUCTION] = g_param_spec_string (
+    "instruction", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -173,6 +181,28 @@ cl_station_set_state (ClStation *self, ClStationState state)
     return;
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  /* an instruction belongs to the fault it came with */
+  if (state != CL_STATION_FAULT && set_str (&self->instruction, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSTRUCTION]);
+}
+
+const char *
+cl_station_get_instruction (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return self->instruction;
+}
+
+void
+cl_station_set_fault (ClStation *self, const char *instruction)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  cl_station_set_state (self, CL_STATION_FAULT);
+  if (set_str (&self->instruction, instruction))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSTRUCTION]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *

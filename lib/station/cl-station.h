@@ -31,6 +31,10 @@ void cl_station_set_card_count (ClStation *self, guint count);
 const char *cl_station_get_last_event (ClStation *self);
 GDateTime *cl_station_get_last_event_time (ClStation *self);
 void cl_station_set_last_event (ClStation *self, const char *text, GDateTime *when);
+/* FAULT with what the operator has to do ("Feeder empty: load cards; the line resumes by itself"); any other
+ * state clears the instruction. */
+void cl_station_set_fault (ClStation *self, const char *instruction);
+const char *cl_station_get_instruction (ClStation *self);
 
 /* The transitions the reader monitor drives; each updates the state, counters and last event together. */
 void cl_station_card_inserted (ClStation *self, const char *atr_hex, GDateTime *when);

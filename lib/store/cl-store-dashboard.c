@@ -136,23 +136,33 @@ cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   if (!(txn = read_begin (self, error)))
     return FALSE;
-  /* The span runs on to the latest QA action on its chips, so a recovery after the batch shows in the charts. */
-  stmt = cl_store_prepare (self,
-                           "SELECT coalesce(min(started), 0), max(coalesce(max(ended), 0), coalesce((SELECT "
-                           "max(created) FROM qa_actions WHERE chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE
-                           " AND chip_id IS NOT NULL)), 0)) FROM attempts WHERE " SCOPE,
-                           error);
+  /* The span runs on to the latest QA action on its chips, so a recovery after the batch shows in the charts.
+   * yield_totals keeps both ends (cl-store-schema.c); the records are the reference. */
+  stmt = cl_store_prepare (
+    self,
+    self->yield_from_rows
+      ? "SELECT coalesce(min(started), 0), max(coalesce(max(ended), 0), coalesce((SELECT "
+        "max(created) FROM qa_actions WHERE chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE
+        " AND chip_id IS NOT NULL)), 0)) FROM attempts WHERE " SCOPE
+      : "SELECT coalesce(first_started, 0), max(coalesce(last_ended, 0), coalesce(last_qa, 0)) FROM yield_totals "
+        "WHERE scope = ?1",
+    error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, MAX (batch_id, 0));
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  *from = *to = 0;
+  switch (sqlite3_step (stmt))
     {
-      cl_store_set_error (self, error, "Reading the production span");
-      return FALSE;
+      case SQLITE_ROW:
+        *from = sqlite3_column_int64 (stmt, 0);
+        *to = sqlite3_column_int64 (stmt, 1);
+        return TRUE;
+      case SQLITE_DONE: /* nothing fed in scope */
+        return TRUE;
+      default:
+        cl_store_set_error (self, error, "Reading the production span");
+        return FALSE;
     }
-  *from = sqlite3_column_int64 (stmt, 0);
-  *to = sqlite3_column_int64 (stmt, 1);
-  return TRUE;
 }
 
 static void
@@ -197,6 +207,42 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
 
   if (!(txn = read_begin (self, error)))
     return NULL;
+  if (!self->yield_from_rows && from >= 0 && from % CL_STORE_YIELD_MINUTE == 0
+      && bucket_us % CL_STORE_YIELD_MINUTE == 0)
+    {
+      /* yield_minutes counts, per minute, the chips whose first feed ended (and unidentified feeds) and the chips
+       * made good then, by the same rules as the records below; whole-minute buckets add up whole minutes. */
+      g_autoptr (sqlite3_stmt) minutes = cl_store_prepare (
+        self,
+        "SELECT CASE WHEN minute < ?2 THEN -1 ELSE (minute - ?2) / ?3 END, sum(chips_fed), sum(chips_ok) "
+        "FROM yield_minutes WHERE scope = ?1 AND minute < ?4 GROUP BY 1",
+        error);
+
+      if (minutes == NULL)
+        return NULL;
+      sqlite3_bind_int64 (minutes, 1, MAX (batch_id, 0));
+      sqlite3_bind_int64 (minutes, 2, from / CL_STORE_YIELD_MINUTE);
+      sqlite3_bind_int64 (minutes, 3, bucket_us / CL_STORE_YIELD_MINUTE);
+      sqlite3_bind_int64 (minutes, 4, (from + n * bucket_us) / CL_STORE_YIELD_MINUTE);
+      while ((rc = sqlite3_step (minutes)) == SQLITE_ROW)
+        {
+          gint64 i = sqlite3_column_int64 (minutes, 0);
+
+          if (i < 0)
+            {
+              fed_before += sqlite3_column_int64 (minutes, 1);
+              ok_before += sqlite3_column_int64 (minutes, 2);
+            }
+          else if (i < n)
+            {
+              fed[i] += sqlite3_column_int64 (minutes, 1);
+              ok[i] += sqlite3_column_int64 (minutes, 2);
+            }
+        }
+      if (!finish_rows (self, rc, "Reading the final yield by the minute", error))
+        return NULL;
+      goto accumulate;
+    }
   /* A chip joins the denominator when its first feed ends and the numerator when it is first made good. */
   chips = cl_store_prepare (self,
                             "SELECT chip_id, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END) FROM attempts "
@@ -247,6 +293,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
       return NULL;
   }
 
+accumulate:
   series = g_array_sized_new (FALSE, TRUE, sizeof (double), (guint)n);
   fed_sum = fed_before;
   ok_sum = ok_before;

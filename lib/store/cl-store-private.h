@@ -15,7 +15,19 @@ struct _ClStore
   GMutex lock;
   char *path;
   guint schema_version;
+  /* The thread that must never wait for the store (cl_store_set_ui_thread); read without the lock. */
+  GThread *ui_thread;
+  /* Compute the yield figures from the records instead of the aggregate tables: the reference the tests compare
+   * the aggregates with. */
+  gboolean yield_from_rows;
 };
+
+/* The aggregate tables bucket by the minute; series whose start and bucket are whole minutes read them. */
+#define CL_STORE_YIELD_MINUTE ((gint64)60 * G_USEC_PER_SEC)
+
+void cl_store_set_yield_from_rows (ClStore *self, gboolean from_rows);
+/* In builds without NDEBUG: a g_critical when called on the UI thread set with cl_store_set_ui_thread(). */
+void cl_store_check_thread (ClStore *self, const char *sql);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

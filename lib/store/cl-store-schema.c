@@ -174,11 +174,11 @@ static const char migration_1[]
 #define CHIPS_MERGE                                                                                                    \
   " ON CONFLICT (chip_id, scope) DO UPDATE SET fed_at = " MINN ("fed_at", "excluded.fed_at") ", "                     \
   "good_at = " MINN ("good_at", "excluded.good_at") ", first_pass = max(first_pass, excluded.first_pass);\n"
-/* The parts of an attempt that count once it has ended (new.* is the ended row). */
+/* The parts of an attempt that count once it has ended (new.* is the row; nothing unless it has ended). */
 #define ATTEMPT_ENDED                                                                                                  \
   "INSERT INTO " MINUTES_COLUMNS "SELECT sc.scope, new.ended / " MINUTE ", 1, new.result IS 'GOOD', "                 \
   "new.result IS 'GOOD' AND new.first_attempt, new.result IS 'REJECTED', new.chip_id IS NULL, 0 "                     \
-  "FROM " SCOPES ("new.batch_id") " WHERE true" MINUTES_ADD                                                           \
+  "FROM " SCOPES ("new.batch_id") " WHERE new.ended IS NOT NULL" MINUTES_ADD                                          \
   "INSERT INTO yield_rejects (scope, reason, step, n) SELECT sc.scope, new.reject_reason, new.failed_step, 1 "        \
   "FROM " SCOPES ("new.batch_id") " WHERE new.result IS 'REJECTED' ON CONFLICT (scope, reason, step) DO UPDATE "     \
   "SET n = n + 1;\n"
@@ -188,9 +188,6 @@ static const char migration_1[]
   "FROM " SCOPES ("new.batch_id") " WHERE new.chip_id IS NOT NULL" CHIPS_MERGE
 /* The time a chip counts as made good in the final yield: in production, else by QA. */
 #define OK_AT(row) "coalesce(" row ".good_at, " row ".recovered_at)"
-#define CHIP_MINUTE(column, at, delta)                                                                                 \
-  "INSERT INTO " MINUTES_COLUMNS "SELECT new.scope, " at " / " MINUTE ", 0, 0, 0, 0, "                                \
-  "" column " = 'fed', " column " = 'ok' WHERE " at " IS NOT NULL AND " delta " != 0" MINUTES_ADD
 /* The production attempts of each scope, for the backfill. */
 #define SCOPED_ATTEMPTS                                                                                                \
   "(SELECT 0 AS scope, * FROM attempts WHERE kind = 'PRODUCTION' UNION ALL "                                          \
@@ -313,12 +310,14 @@ static const char migration_2[]
     "INSERT INTO " TOTALS_COLUMNS "SELECT sc.scope, 1, new.chip_id IS NULL, 0, 0, 0, new.result IS 'REJECTED', 0, 0, "
     "new.ended IS NOT NULL, coalesce(new.ended - new.started, 0), new.started, new.ended, NULL "
     "FROM " SCOPES ("new.batch_id") " WHERE true" TOTALS_ADD
-    "SELECT 1 WHERE new.ended IS NULL;\n" ATTEMPT_CHIP "END;\n"
+    ATTEMPT_ENDED ATTEMPT_CHIP "END;\n"
     "CREATE TRIGGER attempts_yield_identify AFTER UPDATE OF chip_id ON attempts "
     "WHEN new.kind = 'PRODUCTION' AND old.chip_id IS NULL AND new.chip_id IS NOT NULL BEGIN\n"
     "INSERT INTO " TOTALS_COLUMNS "SELECT sc.scope, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL "
     "FROM " SCOPES ("new.batch_id") " WHERE true" TOTALS_ADD
-    "INSERT INTO " MINUTES_COLUMNS "SELECT sc.scope, old.ended / " MINUTE ", 0, 0, 0, 0, -1, 0 "
+    /* Linked after its eject (raw SQL only): no longer an anonymous feed, and first_attempt may have moved. */
+    "INSERT INTO " MINUTES_COLUMNS "SELECT sc.scope, old.ended / " MINUTE ", 0, 0, "
+    "(new.result IS 'GOOD' AND new.first_attempt) - (old.result IS 'GOOD' AND old.first_attempt), 0, -1, 0 "
     "FROM " SCOPES ("new.batch_id") " WHERE old.ended IS NOT NULL" MINUTES_ADD ATTEMPT_CHIP "END;\n"
     "CREATE TRIGGER attempts_yield_end AFTER UPDATE OF ended ON attempts "
     "WHEN new.kind = 'PRODUCTION' AND old.ended IS NULL AND new.ended IS NOT NULL BEGIN\n"

@@ -1,5 +1,8 @@
 /* cl-store-yield.c: the queries behind ClYieldSummary and the dashboard series (definitions in
- * cl-yield-summary.h). */
+ * cl-yield-summary.h). They read the aggregate tables of schema version 2 (cl-store-schema.c), which triggers keep
+ * up to date, so a summary costs a few rows however many cards the store holds. The same figures computed from the
+ * records (the *_rows functions) remain: the reference the tests hold the aggregates to, and the series for
+ * buckets that are not whole minutes. */
 #include "store/cl-store-private.h"
 
 #include "core/cl-error.h"
@@ -18,7 +21,7 @@ prepare_scoped (ClStore *self, const char *sql, gint64 batch_id, GError **error)
 }
 
 static gboolean
-read_counts (ClStore *self, ClYieldSummary *s, GError **error)
+read_counts_rows (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
@@ -74,7 +77,7 @@ read_qa (ClStore *self, ClYieldSummary *s, const char *action, guint64 *out, GEr
 }
 
 static gboolean
-read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
+read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -106,7 +109,7 @@ read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
 }
 
 static gboolean
-read_steps (ClStore *self, ClYieldSummary *s, GError **error)
+read_steps_rows (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -136,13 +139,111 @@ read_steps (ClStore *self, ClYieldSummary *s, GError **error)
 }
 
 static gboolean
+read_totals (ClStore *self, ClYieldSummary *s, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare_scoped (self,
+                         "SELECT fed, chips + anonymous, good, first_pass_good, rejected, recovered, scrapped, "
+                         "coalesce(first_started, 0), coalesce(last_ended, 0), ended_count, cycle_us "
+                         "FROM yield_totals WHERE scope = ?1",
+                         s->batch_id, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE) /* nothing fed in scope yet */
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Reading the yield totals");
+      return FALSE;
+    }
+  s->fed = (guint64)sqlite3_column_int64 (stmt, 0);
+  s->distinct_chips = (guint64)sqlite3_column_int64 (stmt, 1);
+  s->good = (guint64)sqlite3_column_int64 (stmt, 2);
+  s->first_pass_good = (guint64)sqlite3_column_int64 (stmt, 3);
+  s->rejected = (guint64)sqlite3_column_int64 (stmt, 4);
+  s->recovered = (guint64)sqlite3_column_int64 (stmt, 5);
+  s->scrapped = (guint64)sqlite3_column_int64 (stmt, 6);
+  s->from = sqlite3_column_int64 (stmt, 7);
+  s->until = sqlite3_column_int64 (stmt, 8);
+  s->cycle_count = (guint64)sqlite3_column_int64 (stmt, 9);
+  /* As avg(): the integer sum divided as doubles. */
+  s->cycle_time_mean_s = s->cycle_count ? (double)sqlite3_column_int64 (stmt, 10) / (double)s->cycle_count / 1e6 : 0.0;
+  return TRUE;
+}
+
+static gboolean
+read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?1", s->batch_id, error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClRejectReason reason;
+      ClProductionStep step;
+      guint64 n = (guint64)sqlite3_column_int64 (stmt, 2);
+
+      if (!cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 0), &reason, error)
+          || !cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 1), &step, error))
+        return FALSE;
+      s->rejects_by_reason[reason] += n;
+      s->rejects_by_step[step] += n;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Reading the reject totals");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_steps (ClStore *self, ClYieldSummary *s, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare_scoped (self, "SELECT step, n, total_us FROM yield_steps WHERE scope = ?1", s->batch_id, error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClProductionStep step;
+      gint64 n = sqlite3_column_int64 (stmt, 1);
+
+      if (!cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 0), &step, error))
+        return FALSE;
+      s->step_count[step] = (guint64)n;
+      s->step_mean_s[step] = n > 0 ? (double)sqlite3_column_int64 (stmt, 2) / (double)n / 1e6 : 0.0;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Reading the step totals");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
-  stmt = prepare_scoped (
-    self, "SELECT count(*) FROM attempts WHERE " SCOPE " AND result = 'GOOD' AND ended > ?2 AND ended <= ?3",
-    s->batch_id, error);
+  /* Two statements rather than "?1 = 0 OR batch_id = ?1", so that each is a range of attempts_result or
+   * attempts_batch_result: the good ejects of the last window only. */
+  stmt = prepare_scoped (self,
+                         s->batch_id == 0 || self->yield_from_rows
+                           ? "SELECT count(*) FROM attempts WHERE " SCOPE
+                             " AND result = 'GOOD' AND ended > ?2 AND ended <= ?3"
+                           : "SELECT count(*) FROM attempts WHERE batch_id = ?1 AND kind = 'PRODUCTION' "
+                             "AND result = 'GOOD' AND ended > ?2 AND ended <= ?3",
+                         s->batch_id, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 2, now - s->throughput_window_us);
@@ -154,6 +255,14 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
     }
   s->throughput_good = (guint64)sqlite3_column_int64 (stmt, 0);
   return TRUE;
+}
+
+void
+cl_store_set_yield_from_rows (ClStore *self, gboolean from_rows)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+  self->yield_from_rows = from_rows;
 }
 
 ClYieldSummary *
@@ -168,9 +277,13 @@ cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64
   /* One read transaction, so every figure describes the same moment even while workers write. */
   if (!cl_store_exec (self, "BEGIN", error))
     return NULL;
-  ok = read_counts (self, s, error) && read_qa (self, s, "RECOVER", &s->recovered, error)
-       && read_qa (self, s, "SCRAP", &s->scrapped, error) && read_rejects (self, s, error)
-       && read_steps (self, s, error) && read_throughput (self, s, now > 0 ? now : s->until, error);
+  if (self->yield_from_rows)
+    ok = read_counts_rows (self, s, error) && read_qa (self, s, "RECOVER", &s->recovered, error)
+         && read_qa (self, s, "SCRAP", &s->scrapped, error) && read_rejects_rows (self, s, error)
+         && read_steps_rows (self, s, error);
+  else
+    ok = read_totals (self, s, error) && read_rejects (self, s, error) && read_steps (self, s, error);
+  ok = ok && read_throughput (self, s, now > 0 ? now : s->until, error);
   sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
   if (!ok)
     return NULL;
@@ -178,14 +291,92 @@ cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64
   return g_steal_pointer (&s);
 }
 
+/* Adds the attempts of scope ended in [lo, hi) to the buckets of from/bucket_us. */
+static gboolean
+add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 lo, gint64 hi,
+                 GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  /* Attempts fall in the bucket of their eject time. */
+  stmt = prepare_scoped (self,
+                         "SELECT (ended - ?2) / ?4, count(*), total(result = 'GOOD'), "
+                         "total(result = 'GOOD' AND first_attempt), total(result = 'REJECTED') "
+                         "FROM attempts WHERE " SCOPE " AND ended >= ?5 AND ended < ?3 GROUP BY 1",
+                         batch_id, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int64 (stmt, 3, hi);
+  sqlite3_bind_int64 (stmt, 4, bucket_us);
+  sqlite3_bind_int64 (stmt, 5, lo);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 i = sqlite3_column_int64 (stmt, 0);
+      ClYieldBucket *b;
+
+      if (i < 0 || i >= (gint64)buckets->len)
+        continue;
+      b = &g_array_index (buckets, ClYieldBucket, i);
+      b->fed += (guint64)sqlite3_column_int64 (stmt, 1);
+      b->good += (guint64)sqlite3_column_int64 (stmt, 2);
+      b->first_pass_good += (guint64)sqlite3_column_int64 (stmt, 3);
+      b->rejected += (guint64)sqlite3_column_int64 (stmt, 4);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Reading the yield series");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Adds whole minutes [from, to_minute) from yield_minutes; from and bucket_us are whole minutes. */
+static gboolean
+add_series_minutes (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 to_minute,
+                    GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare_scoped (self,
+                         "SELECT (minute - ?2) / ?3, sum(fed), sum(good), sum(first_pass_good), sum(rejected) "
+                         "FROM yield_minutes WHERE scope = ?1 AND minute >= ?2 AND minute < ?4 GROUP BY 1",
+                         batch_id, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 2, from / CL_STORE_YIELD_MINUTE);
+  sqlite3_bind_int64 (stmt, 3, bucket_us / CL_STORE_YIELD_MINUTE);
+  sqlite3_bind_int64 (stmt, 4, to_minute);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 i = sqlite3_column_int64 (stmt, 0);
+      ClYieldBucket *b;
+
+      if (i < 0 || i >= (gint64)buckets->len)
+        continue;
+      b = &g_array_index (buckets, ClYieldBucket, i);
+      b->fed += (guint64)sqlite3_column_int64 (stmt, 1);
+      b->good += (guint64)sqlite3_column_int64 (stmt, 2);
+      b->first_pass_good += (guint64)sqlite3_column_int64 (stmt, 3);
+      b->rejected += (guint64)sqlite3_column_int64 (stmt, 4);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Reading the yield series by the minute");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GArray *
 cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GArray) buckets = NULL;
   gint64 n;
-  int rc;
+  gboolean ok;
 
   if (bucket_us <= 0 || to <= from || (to - from) / bucket_us > 100000)
     {
@@ -199,37 +390,31 @@ cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, g
   for (gint64 i = 0; i < n; i++)
     g_array_index (buckets, ClYieldBucket, i).start = from + i * bucket_us;
 
+  batch_id = MAX (batch_id, 0);
   locker = g_mutex_locker_new (&self->lock);
-  /* Attempts fall in the bucket of their eject time. */
-  stmt = prepare_scoped (self,
-                         "SELECT (ended - ?2) / ?4, count(*), total(result = 'GOOD'), "
-                         "total(result = 'GOOD' AND first_attempt), total(result = 'REJECTED') "
-                         "FROM attempts WHERE " SCOPE " AND ended >= ?2 AND ended < ?3 GROUP BY 1",
-                         MAX (batch_id, 0), error);
-  if (stmt == NULL)
+  if (!cl_store_exec (self, "BEGIN", error))
     return NULL;
-  sqlite3_bind_int64 (stmt, 2, from);
-  sqlite3_bind_int64 (stmt, 3, to);
-  sqlite3_bind_int64 (stmt, 4, bucket_us);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (!self->yield_from_rows && from >= 0 && from % CL_STORE_YIELD_MINUTE == 0
+      && bucket_us % CL_STORE_YIELD_MINUTE == 0)
     {
-      gint64 i = sqlite3_column_int64 (stmt, 0);
-      ClYieldBucket *b;
+      /* Whole minutes from the aggregates, the ragged end [last whole minute, to) from the records. */
+      gint64 to_minute = to / CL_STORE_YIELD_MINUTE;
 
-      if (i < 0 || i >= n)
-        continue;
-      b = &g_array_index (buckets, ClYieldBucket, i);
-      b->fed = (guint64)sqlite3_column_int64 (stmt, 1);
-      b->good = (guint64)sqlite3_column_int64 (stmt, 2);
-      b->first_pass_good = (guint64)sqlite3_column_int64 (stmt, 3);
-      b->rejected = (guint64)sqlite3_column_int64 (stmt, 4);
+      ok = add_series_minutes (self, batch_id, buckets, from, bucket_us, to_minute, error)
+           && add_series_rows (self, batch_id, buckets, from, bucket_us, MAX (from, to_minute * CL_STORE_YIELD_MINUTE),
+                               to, error);
+    }
+  else
+    ok = add_series_rows (self, batch_id, buckets, from, bucket_us, from, to, error);
+  sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+  if (!ok)
+    return NULL;
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      ClYieldBucket *b = &g_array_index (buckets, ClYieldBucket, i);
+
       b->throughput_per_hour = (double)b->good * 3600e6 / (double)bucket_us;
       b->first_pass_yield = b->fed ? (double)b->first_pass_good / (double)b->fed : 0.0;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cl_store_set_error (self, error, "Reading the yield series");
-      return NULL;
     }
   return g_steal_pointer (&buckets);
 }

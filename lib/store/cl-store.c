@@ -38,10 +38,30 @@ cl_store_set_error (ClStore *self, GError **error, const char *what)
   g_set_error (error, CL_ERROR, CL_ERROR_STORE, "%s: %s (%s)", what, sqlite3_errmsg (self->db), self->path);
 }
 
+void
+cl_store_set_ui_thread (ClStore *self, GThread *thread)
+{
+  g_return_if_fail (CL_IS_STORE (self));
+  g_atomic_pointer_set (&self->ui_thread, thread);
+}
+
+void
+cl_store_check_thread (ClStore *self, const char *sql)
+{
+#ifndef NDEBUG
+  /* Every statement goes through exec or prepare, so this sees every call; a read can wait seconds for a
+   * writer (busy timeout), which is what the UI thread must never do. */
+  if (G_UNLIKELY (g_atomic_pointer_get (&self->ui_thread) == (gpointer)g_thread_self ()))
+    g_critical ("Store %s used on the UI thread (run it on a worker): %.80s", self->path, sql);
+#endif
+}
+
 gboolean
 cl_store_exec (ClStore *self, const char *sql, GError **error)
 {
   char *msg = NULL;
+
+  cl_store_check_thread (self, sql);
 
   if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
     {
@@ -57,6 +77,7 @@ cl_store_prepare (ClStore *self, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
 
+  cl_store_check_thread (self, sql);
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       cl_store_set_error (self, error, "Preparing a query");

@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION  1
+#define CL_STORE_SCHEMA_VERSION  2
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -36,6 +36,12 @@ const char *cl_store_get_path (ClStore *self);
 guint cl_store_get_schema_version (ClStore *self);
 /* PRAGMA integrity_check and foreign_key_check; CL_ERROR_STORE with SQLite's first complaint. */
 gboolean cl_store_integrity_check (ClStore *self, GError **error);
+
+/* The thread that must never block on the store: the GTK main thread (DESIGN §3 Concurrency). In builds without
+ * NDEBUG, every store call made on it then logs a g_critical naming the statement, so that UI tests (run with
+ * G_DEBUG=fatal-criticals) catch a call that should have gone to a worker. NULL (the default) turns the check
+ * off. Safe from any thread. */
+void cl_store_set_ui_thread (ClStore *self, GThread *thread);
 
 /* ---- batches ---- */
 

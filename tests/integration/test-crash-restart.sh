@@ -5,7 +5,8 @@
 #   - every attempt ended with exactly one disposition (output iff GOOD), none left open;
 #   - each chip at most one GOOD attempt, and no GOOD attempt without a passed VERIFY in it;
 #   - no chip with two certificates;
-#   - PRAGMA integrity_check and the audit chain pass (cardline-admin store verify).
+#   - PRAGMA integrity_check and the audit chain pass (cardline-admin store verify);
+# and after every card is fed once more: every chip GOOD (resumed from its real state), no journal intent open.
 #
 #   test-crash-restart.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER    (rig-run --readers 4 --parts pcsc,hsm)
 #
@@ -40,7 +41,7 @@ trap cleanup EXIT
 fail ()
 {
   echo "FAIL (seed $seed): $*" >&2
-  for log in "$work"/station-*.log "$work"/feeder.log; do
+  for log in "$work"/station-*.log "$work"/feeder*.log; do
     [ -e "$log" ] && { echo "--- $log" >&2; tail -n 25 "$log" >&2; }
   done
   exit 1
@@ -82,36 +83,52 @@ for k in $(seq 1 "$kills"); do
   kill -KILL "$station_pid"
   wait "$station_pid" 2>/dev/null || true
   station_pid=""
-  echo "crash-restart: kill $k/$kills after ${delay}s ($(grep -c '^.* good \| reject ' "$work/station-$k.log" || true) outcomes printed)" >&2
+  echo "crash-restart: kill $k/$kills after ${delay}s ($(grep -cE ' (good|reject) chip=' "$work/station-$k.log" || true) outcomes printed)" >&2
 done
 
-# The last start finishes the batch. The deadlines only guard a hang; they are not timing assertions.
+# Waits until the station (batch complete) or the feeder (every card fed and pulled) is done, gives the other a
+# grace period, then stops both normally. The deadlines only guard a hang; they are not timing assertions.
+finish ()
+{
+  for _ in $(seq 1 1200); do
+    kill -0 "$station_pid" 2>/dev/null || break
+    kill -0 "$feeder_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  for _ in $(seq 1 100); do
+    kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  for pid in $feeder_pid $station_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  station_pid=""
+  feeder_pid=""
+}
+
+# The last start finishes the batch.
 start_station final
-for _ in $(seq 1 1200); do
-  kill -0 "$station_pid" 2>/dev/null || break
-  kill -0 "$feeder_pid" 2>/dev/null || break
-  sleep 0.1
-done
-# whichever is still running gets a grace period (the station to see its last disposition, the feeder to pull)
-for _ in $(seq 1 100); do
-  kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
-  sleep 0.1
-done
-for pid in $feeder_pid $station_pid; do
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-done
-station_pid=""
-feeder_pid=""
+finish
+
+# Cards a kill interrupted were pulled half made. Fed again (a second batch, as QA would re-feed a stack), each
+# must resume from what the card really holds and end GOOD; the ones already good are refused as DUPLICATE_CHIP.
+"$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder-refeed.log" 2>&1 &
+feeder_pid=$!
+"$cardline" --headless --profile "$profile" --batch "$batch-refeed" --quantity "$cards" --store "$store" \
+  --duration 300 >"$work/station-refeed.log" 2>&1 &
+station_pid=$!
+finish
 
 "$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || fail "store verify: $(cat "$work/verify.log")"
 cat "$work/verify.log" >&2
 
 # The record checks, on a read-only connection (python3's sqlite3, as the rack feeder uses).
-python3 - "$store" <<'EOF' || fail "store records violate the rules above"
+python3 - "$store" "$cards" <<'EOF' || fail "store records violate the rules above"
 import sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 q = lambda sql: db.execute(sql).fetchall()
+n = lambda sql: q(sql)[0][0]
 problems = []
 def check(name, rows):
     if rows:
@@ -128,11 +145,17 @@ check("chips with more than one GOOD attempt",
 check("GOOD attempts without a passed VERIFY",
       q("SELECT id FROM attempts a WHERE result = 'GOOD' AND NOT EXISTS (SELECT 1 FROM steps s "
         "WHERE s.attempt_id = a.id AND s.step = 'VERIFY' AND s.result = 'OK')"))
+check("chips not GOOD after the re-feed",
+      q("SELECT chip_id, state FROM cards WHERE state != 'GOOD'"))
+check("journal intents still open after the re-feed",
+      q("SELECT id, chip_id, op FROM journal i WHERE kind = 'INTENT' AND coalesce((SELECT o.outcome FROM journal o "
+        "WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1), 'UNKNOWN') = 'UNKNOWN'"))
+check("fewer chips than cards fed", [] if n("SELECT count(*) FROM cards") == int(sys.argv[2]) else
+      [n("SELECT count(*) FROM cards")])
 check("chips with more than one certificate",
       q("SELECT chip_id, count(*) FROM certificates GROUP BY chip_id HAVING count(*) > 1"))
-n = lambda sql: q(sql)[0][0]
 print("crash-restart: %d attempts (%d good, %d rejected), %d chips, %d good chips, %d certificates, "
-      "%d journal intents still open (cards not re-inserted since)" % (
+      "%d journal intents open" % (
       n("SELECT count(*) FROM attempts"), n("SELECT count(*) FROM attempts WHERE result = 'GOOD'"),
       n("SELECT count(*) FROM attempts WHERE result = 'REJECTED'"), n("SELECT count(*) FROM cards"),
       n("SELECT count(*) FROM cards WHERE state = 'GOOD'"), n("SELECT count(*) FROM certificates"),

@@ -18,9 +18,13 @@ test_des_templates (void)
   guint8 out[16];
 
   cl_diversify_data_des (CL_DIVERSIFY_EMV, kdd, CL_KEY_ROLE_MAC, out);
-  assert_hex (out, 16, "040506070809F002040506070809" "0F02");
+  assert_hex (out, 16,
+              "040506070809F002040506070809"
+              "0F02");
   cl_diversify_data_des (CL_DIVERSIFY_VISA2, kdd, CL_KEY_ROLE_DEK, out);
-  assert_hex (out, 16, "000104050607F003000104050607" "0F03");
+  assert_hex (out, 16,
+              "000104050607F003000104050607"
+              "0F03");
 }
 
 static void
@@ -29,11 +33,20 @@ test_aes_templates (void)
   guint8 out[32];
 
   g_assert_cmpuint (cl_diversify_data_aes_ecb (kdd, CL_KEY_ROLE_ENC, 16, out), ==, 16);
-  assert_hex (out, 16, "00010203040506070809" "0101" "00000000");
+  assert_hex (out, 16,
+              "00010203040506070809"
+              "0101"
+              "00000000");
   g_assert_cmpuint (cl_diversify_data_aes_ecb (kdd, CL_KEY_ROLE_ENC, 32, out), ==, 32);
-  assert_hex (out + 16, 16, "00010203040506070809" "0102" "00000000");
+  assert_hex (out + 16, 16,
+              "00010203040506070809"
+              "0102"
+              "00000000");
   cl_diversify_data_kdf3 (kdd, CL_KEY_ROLE_MAC, 2, out);
-  assert_hex (out, 16, "02000000" "0200" "00010203040506070809");
+  assert_hex (out, 16,
+              "02000000"
+              "0200"
+              "00010203040506070809");
 }
 
 int

@@ -1,12 +1,13 @@
 #!/bin/sh
 # The full key ceremony through cardline-admin on the rig's SoftHSM2 (run under rig-run --parts hsm).
 # Secrets go in on stdin (the non-terminal mode) and come out into --secret-dir; neither the output nor the
-# audit trail may contain any of them.
+# audit trail (the station store's hash-chained trail: the SQLite file and its WAL) may contain any of them.
 set -eu
 admin="$1"
 work="$CARDLINE_RIG_DIR/keys-admin"
 mkdir -p "$work/secrets" && chmod 700 "$work" "$work/secrets"
-export CARDLINE_KEYS_AUDIT="$work/audit.log"
+unset CARDLINE_KEYS_AUDIT
+export CARDLINE_STORE="$work/store.db"
 out="$work/out.txt"
 C1=404142434445464748494A4B4C4D4E4F
 C2=000102030405060708090A0B0C0D0E0F
@@ -56,8 +57,10 @@ grep -q "Key KMC version 1 imported; check value $kmc_kcv" "$out"
 
 # no secret anywhere: typed components, generated components, password shares
 for secret in $C1 $C2 $C3 $(cat "$work"/secrets/secret-0*.txt | sed -n 's/^Share value : //p;/^[0-9A-F]\{32\}$/p'); do
-  if grep -qi -- "$secret" "$out" "$CARDLINE_KEYS_AUDIT"; then echo "secret leaked into output or audit"; exit 1; fi
+  for f in "$out" "$CARDLINE_STORE" "$CARDLINE_STORE-wal"; do
+    if [ -e "$f" ] && grep -aqi -- "$secret" "$f"; then echo "secret leaked into $f"; exit 1; fi
+  done
 done
-grep -c . "$CARDLINE_KEYS_AUDIT"
-echo "audit chain:"; grep -q "key.import-wrapped" "$CARDLINE_KEYS_AUDIT"
+echo "audit chain:"; "$admin" store verify
+grep -aq "key.import-wrapped" "$CARDLINE_STORE" "$CARDLINE_STORE-wal" 2>/dev/null
 echo ok

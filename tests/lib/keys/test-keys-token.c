@@ -57,7 +57,7 @@ show (const ClKeyComponentInfo *info, const char *hex, const char *kcv_hex, gpoi
 static char *
 audit_path (void)
 {
-  return g_build_filename (p11_test_env ("CARDLINE_RIG_DIR"), "key-audit.log", NULL);
+  return g_build_filename (p11_test_env ("CARDLINE_RIG_DIR"), "key-audit.db", NULL);
 }
 
 static ClKeyAudit *

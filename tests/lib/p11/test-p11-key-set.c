@@ -170,6 +170,21 @@ test_diversify_kdf3_refused (void)
   g_assert_nonnull (strstr (error->message, "CMAC"));
 }
 
+/* A method value from nowhere (a corrupted profile field) is an error, not an abort. */
+static void
+test_diversify_unknown_method (void)
+{
+  g_autoptr (GBytes) master = cl_hex_decode ("404142434445464748494A4B4C4D4E4F", NULL);
+  g_autoptr (ClP11KeySet) set = import_same (CL_KEY_TYPE_AES, master, 0, 0);
+  g_autoptr (GError) error = NULL;
+  static const guint8 kdd[10] = { 0 };
+  g_autoptr (ClKeySet) card = cl_key_set_diversify (CL_KEY_SET (set), (ClDiversification)99, kdd, 0x30, &error);
+
+  g_assert_null (card);
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "99"));
+}
+
 /* The SCP03 KDF input for S-MAC: 00x11 || 06 || 00 || 0080 || 01 || host challenge || card challenge. */
 static void
 test_cmac_scp03_kdf (void)
@@ -432,6 +447,7 @@ main (int argc, char **argv)
   g_test_add_func ("/p11/key-set/diversify-aes-ecb", test_diversify_aes_ecb);
   g_test_add_func ("/p11/key-set/diversify-kdf3-refused", test_diversify_kdf3_refused);
   g_test_add_func ("/p11/key-set/diversify-kdf3-opt-in", test_diversify_kdf3_opt_in);
+  g_test_add_func ("/p11/key-set/diversify-unknown-method", test_diversify_unknown_method);
   g_test_add_func ("/p11/key-set/cmac-scp03-kdf", test_cmac_scp03_kdf);
   g_test_add_func ("/p11/key-set/encrypt", test_encrypt);
   g_test_add_func ("/p11/key-set/wrap-put-key-aes", test_wrap_put_key_aes);

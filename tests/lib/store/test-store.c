@@ -4,12 +4,17 @@
 #include <string.h>
 
 #include "core/cl-error.h"
-#include "store/cl-store.h"
+#include "store/cl-store-dashboard.h"
+#include "store/cl-store-private.h"
 
 #define HASH_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define HASH_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 #define T0     ((gint64)1700000000 * G_USEC_PER_SEC)
 #define SEC    G_USEC_PER_SEC
+#define MINUTE ((gint64)60 * SEC)
+#define HOUR   ((gint64)3600 * SEC)
+/* A whole minute, so that minute-bucket series read the aggregate tables. */
+#define TM ((gint64)1700000040 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -451,6 +456,220 @@ test_empty_yield (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (json, "{\"batch_id\":0,\"from\":\"\""));
 }
 
+/* ---- the aggregate tables (schema version 2) against the records ---- */
+
+static void
+assert_same_summary (const ClYieldSummary *a, const ClYieldSummary *r)
+{
+  g_assert_cmpuint (a->fed, ==, r->fed);
+  g_assert_cmpuint (a->distinct_chips, ==, r->distinct_chips);
+  g_assert_cmpuint (a->good, ==, r->good);
+  g_assert_cmpuint (a->first_pass_good, ==, r->first_pass_good);
+  g_assert_cmpuint (a->rejected, ==, r->rejected);
+  g_assert_cmpuint (a->recovered, ==, r->recovered);
+  g_assert_cmpuint (a->scrapped, ==, r->scrapped);
+  g_assert_cmpint (a->from, ==, r->from);
+  g_assert_cmpint (a->until, ==, r->until);
+  g_assert_cmpuint (a->cycle_count, ==, r->cycle_count);
+  g_assert_cmpfloat_with_epsilon (a->cycle_time_mean_s, r->cycle_time_mean_s, 1e-9);
+  g_assert_cmpuint (a->throughput_good, ==, r->throughput_good);
+  g_assert_cmpfloat_with_epsilon (a->final_yield, r->final_yield, 1e-12);
+  g_assert_cmpfloat_with_epsilon (a->first_pass_yield, r->first_pass_yield, 1e-12);
+  g_assert_cmpmem (a->rejects_by_reason, sizeof a->rejects_by_reason, r->rejects_by_reason,
+                   sizeof r->rejects_by_reason);
+  g_assert_cmpmem (a->rejects_by_step, sizeof a->rejects_by_step, r->rejects_by_step, sizeof r->rejects_by_step);
+  g_assert_cmpmem (a->step_count, sizeof a->step_count, r->step_count, sizeof r->step_count);
+  for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
+    g_assert_cmpfloat_with_epsilon (a->step_mean_s[i], r->step_mean_s[i], 1e-9);
+}
+
+/* Every figure of scope batch read both ways; the series over whole-minute buckets (the aggregates) and one that
+ * is not (the records either way). */
+static void
+assert_aggregates_match (ClStore *store, gint64 batch)
+{
+  static const gint64 buckets[] = { MINUTE, 5 * MINUTE, HOUR, 24 * HOUR, 7 * SEC, 7 * HOUR + 13 };
+  g_autoptr (GError) error = NULL;
+  gint64 from[2], to[2];
+
+  for (guint rows = 0; rows < 2; rows++)
+    {
+      cl_store_set_yield_from_rows (store, rows);
+      g_assert_true (cl_store_production_span (store, batch, &from[rows], &to[rows], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (from[0], ==, from[1]);
+  g_assert_cmpint (to[0], ==, to[1]);
+  for (gint64 window = 0; window <= 2 * HOUR; window += HOUR)
+    {
+      g_autoptr (ClYieldSummary) a = NULL;
+      g_autoptr (ClYieldSummary) r = NULL;
+
+      cl_store_set_yield_from_rows (store, FALSE);
+      a = cl_store_yield_summary (store, batch, window, 0, &error);
+      g_assert_no_error (error);
+      cl_store_set_yield_from_rows (store, TRUE);
+      r = cl_store_yield_summary (store, batch, window, 0, &error);
+      g_assert_no_error (error);
+      assert_same_summary (a, r);
+    }
+  if (to[0] <= from[0])
+    return;
+  for (guint b = 0; b < G_N_ELEMENTS (buckets); b++)
+    for (guint end = 0; end < 2; end++)
+      {
+        gint64 start = from[0] - from[0] % buckets[b] - buckets[b];
+        /* The dashboard's end (last record + 1) has a ragged last minute; a whole-minute end has none. */
+        gint64 stop = end == 0 ? to[0] + 1 : to[0] - to[0] % MINUTE + MINUTE;
+        GArray *series[2], *final[2];
+
+        /* QA actions are stamped now, which stretches the span from the history's times to today. */
+        if ((stop - start) / buckets[b] > 50000)
+          continue;
+        for (guint rows = 0; rows < 2; rows++)
+          {
+            cl_store_set_yield_from_rows (store, rows);
+            series[rows] = cl_store_yield_series (store, batch, start, stop, buckets[b], &error);
+            g_assert_no_error (error);
+            /* Stop short of the end too: later ejects fall outside the final yield's buckets. */
+            final[rows]
+              = cl_store_final_yield_series (store, batch, start, stop - (stop - start) / 3, buckets[b], &error);
+            g_assert_no_error (error);
+          }
+        g_assert_cmpuint (series[0]->len, ==, series[1]->len);
+        for (guint i = 0; i < series[0]->len; i++)
+          {
+            ClYieldBucket *x = &g_array_index (series[0], ClYieldBucket, i);
+            ClYieldBucket *y = &g_array_index (series[1], ClYieldBucket, i);
+
+            g_assert_cmpint (x->start, ==, y->start);
+            g_assert_cmpuint (x->fed, ==, y->fed);
+            g_assert_cmpuint (x->good, ==, y->good);
+            g_assert_cmpuint (x->first_pass_good, ==, y->first_pass_good);
+            g_assert_cmpuint (x->rejected, ==, y->rejected);
+          }
+        g_assert_cmpuint (final[0]->len, ==, final[1]->len);
+        for (guint i = 0; i < final[0]->len; i++)
+          g_assert_cmpfloat (g_array_index (final[0], double, i), ==, g_array_index (final[1], double, i));
+        for (guint rows = 0; rows < 2; rows++)
+          {
+            g_array_unref (series[rows]);
+            g_array_unref (final[rows]);
+          }
+      }
+  cl_store_set_yield_from_rows (store, FALSE);
+}
+
+/* A random history through the API: batches and no batch, re-feeds, unidentified feeds, attempts still open, QA
+ * re-tests, recoveries (some later made good in production again) and scraps. */
+static void
+random_history (Fixture *f, GRand *rand, gint64 *batches, guint n_batches, guint n_attempts, gint64 t0)
+{
+  static const ClRejectReason reasons[] = { CL_REJECT_AUTH_KST_FAILED, CL_REJECT_LOAD_FAILED, CL_REJECT_CERT_FAILED };
+  static const ClProductionStep steps[] = { CL_STEP_OPEN_KST, CL_STEP_LOAD_APPLET, CL_STEP_CERTIFY };
+
+  for (guint i = 0; i < n_attempts; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *chip = g_strdup_printf ("%04X", g_rand_int_range (rand, 0, 60));
+      gint64 batch = batches[g_rand_int_range (rand, 0, (gint32)n_batches)];
+      gint64 start = t0 + g_rand_int_range (rand, 0, 3 * 3600) * SEC + g_rand_int_range (rand, 0, 1000000);
+      gint64 length = g_rand_int_range (rand, 1, 200) * SEC + g_rand_int_range (rand, 0, 1000000);
+      int fate = g_rand_int_range (rand, 0, 20);
+      int r = g_rand_int_range (rand, 0, G_N_ELEMENTS (reasons));
+      gint64 id;
+
+      if (fate == 0) /* unidentified */
+        run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, NULL, start, length, CL_REJECT_NO_ATR, CL_STEP_IDENTIFY);
+      else if (fate == 1) /* still in the reader */
+        {
+          id = cl_store_attempt_begin (f->store, batch, CL_ATTEMPT_PRODUCTION, "line-1", "Reader 1", start, &error);
+          g_assert_no_error (error);
+          cl_store_attempt_identify (f->store, id, chip, start, NULL, &error);
+          g_assert_no_error (error);
+        }
+      else if (fate <= 3) /* QA: a good re-test recovers it, or it is scrapped */
+        {
+          id = run_attempt (f, 0, CL_ATTEMPT_QA_RETEST, chip, start, length, -1, 0);
+          cl_store_qa_record (f->store, chip, fate == 2 ? CL_QA_RECOVER : CL_QA_SCRAP, fate == 2 ? id : 0, "anna",
+                              "random", &error);
+          g_assert_no_error (error);
+        }
+      else
+        run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, chip, start, length, fate < 12 ? (int)reasons[r] : -1, steps[r]);
+    }
+}
+
+static void
+test_yield_aggregates (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20240517);
+  gint64 batches[] = { new_batch (f, "B1"), new_batch (f, "B2"), 0 };
+
+  assert_aggregates_match (f->store, 0);
+  random_history (f, rand, batches, G_N_ELEMENTS (batches), 400, TM);
+  for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
+    assert_aggregates_match (f->store, batches[b]);
+}
+
+/* A store of schema version 1 with records in it (written the way version 1 did: no aggregates, no triggers) is
+ * migrated to version 2 on open, with the same figures, and keeps them as records arrive. */
+static void
+test_migrate_v1 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  sqlite3 *db = NULL;
+  char *msg = NULL;
+  gint64 batches[3] = { 0, 0, 0 };
+
+  g_clear_object (&f->store);
+  g_unlink (f->path);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN", NULL, NULL, &msg);
+  g_assert_cmpstr (msg, ==, NULL);
+  sqlite3_exec (db, cl_store_migrations[0], NULL, NULL, &msg);
+  g_assert_cmpstr (msg, ==, NULL);
+  sqlite3_exec (db, "PRAGMA user_version = 1; COMMIT", NULL, NULL, &msg);
+  g_assert_cmpstr (msg, ==, NULL);
+  sqlite3_close (db);
+
+  {
+    /* Version 1 records: a history made through the API on a scratch store, copied row for row into the
+     * version 1 file, which has neither the aggregate tables nor their triggers. */
+    g_autofree char *copy = NULL;
+    Fixture s = { g_dir_make_tmp ("cl-store-v1-XXXXXX", NULL), NULL, NULL };
+
+    s.path = g_build_filename (s.dir, "scratch.db", NULL);
+    s.store = cl_store_open (s.path, &error);
+    g_assert_no_error (error);
+    batches[0] = new_batch (&s, "B1");
+    batches[1] = new_batch (&s, "B2");
+    random_history (&s, rand, batches, G_N_ELEMENTS (batches), 300, TM);
+    g_clear_object (&s.store);
+    copy = g_strdup_printf ("ATTACH '%s' AS s; BEGIN; INSERT INTO batches SELECT * FROM s.batches; "
+                            "INSERT INTO cards SELECT * FROM s.cards; INSERT INTO attempts SELECT * FROM s.attempts; "
+                            "INSERT INTO steps SELECT * FROM s.steps; "
+                            "INSERT INTO dispositions SELECT * FROM s.dispositions; "
+                            "INSERT INTO qa_actions SELECT * FROM s.qa_actions; COMMIT",
+                            s.path);
+    raw_sql (f, copy, TRUE);
+    fixture_teardown (&s, NULL);
+  }
+
+  f->store = cl_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_store_get_schema_version (f->store), ==, 2);
+  for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
+    assert_aggregates_match (f->store, batches[b]);
+  /* And the triggers carry on from the backfill. */
+  random_history (f, rand, batches, G_N_ELEMENTS (batches), 150, TM + HOUR);
+  for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
+    assert_aggregates_match (f->store, batches[b]);
+  g_assert_true (cl_store_integrity_check (f->store, &error));
+  g_assert_no_error (error);
+}
+
 #define N_THREADS  4
 #define PER_THREAD 50
 
@@ -585,5 +804,7 @@ main (int argc, char **argv)
   ADD ("empty-yield", test_empty_yield);
   ADD ("threads", test_threads);
   ADD ("integrity", test_integrity);
+  ADD ("yield-aggregates", test_yield_aggregates);
+  ADD ("migrate-v1", test_migrate_v1);
   return g_test_run ();
 }

@@ -15,6 +15,10 @@
  * Test controls (not Evolis; same framing, answered OK):
  *   ESC Xfault;feeder-empty|jam|cover-open|ribbon-out|none CR   set or clear an injected fault
  *   ESC Xdrop CR       close the connection without answering (the card stays where it is)
+ * A printer has one command channel, so faults during a run come from a script instead (repeatable):
+ *   --at CMD#N=FAULT[/MS]   on the Nth CMD command (Sis, Se, Ser, ...), inject FAULT, cleared after MS ms
+ *                           (the operator fixing it); without /MS it stays until Xfault;none
+ *   --at CMD#N=drop         on the Nth CMD, close the connection without answering (a card stays inside)
  * Faults: feeder-empty -> Sis NACK;F; jam -> motion NACK;T and Rlr;p ERR CARD; cover-open -> motion NACK;C
  * and Rse;o 1; ribbon-out -> Sis NACK;R. --timing adds the mechanical delays (feed, move, eject). */
 #include <gio/gio.h>
@@ -38,6 +42,9 @@ typedef struct
   char *card_image;     /* the card inside, at the contact station */
   GPid vcard_pid;
   guint64 count;
+  char **script;         /* --at entries, NULL'ed out once done */
+  GHashTable *seen;      /* command -> how many arrived */
+  gint64 fault_clear_at; /* monotonic; 0: the fault stays */
 } Sim;
 
 static const char *const fault_names[] = { "feeder-empty", "jam", "cover-open", "ribbon-out", NULL };
@@ -123,6 +130,45 @@ fault_is (Sim *sim, const char *name)
   return sim->fault != NULL && strcmp (sim->fault, name) == 0;
 }
 
+/* Applies the --at entries due at this command; FALSE: drop the connection. */
+static gboolean
+run_script (Sim *sim, const char *cmd)
+{
+  guint n;
+
+  if (sim->fault_clear_at > 0 && g_get_monotonic_time () >= sim->fault_clear_at)
+    {
+      g_printerr ("cardline-printer-sim: fault %s cleared\n", sim->fault);
+      g_clear_pointer (&sim->fault, g_free);
+      sim->fault_clear_at = 0;
+    }
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (sim->seen, cmd)) + 1;
+  g_hash_table_insert (sim->seen, g_strdup (cmd), GUINT_TO_POINTER (n));
+  for (guint i = 0; sim->script != NULL && sim->script[i] != NULL; i++)
+    {
+      g_autofree char *due = g_strdup_printf ("%s#%u=", cmd, n);
+      const char *action = sim->script[i];
+      g_auto (GStrv) fault = NULL;
+
+      if (action[0] == '\0' || !g_str_has_prefix (action, due))
+        continue;
+      action += strlen (due);
+      g_printerr ("cardline-printer-sim: %s#%u: %s\n", cmd, n, action);
+      if (strcmp (action, "drop") == 0)
+        {
+          sim->script[i][0] = '\0';
+          return FALSE;
+        }
+      fault = g_strsplit (action, "/", 2);
+      g_clear_pointer (&sim->fault, g_free);
+      sim->fault = g_strdup (fault[0]);
+      sim->fault_clear_at
+        = fault[1] != NULL ? g_get_monotonic_time () + g_ascii_strtoll (fault[1], NULL, 10) * 1000 : 0;
+      sim->script[i][0] = '\0';
+    }
+  return TRUE;
+}
+
 /* The reply to one command, or NULL to drop the connection. */
 static char *
 handle (Sim *sim, const char *command)
@@ -133,7 +179,7 @@ handle (Sim *sim, const char *command)
   gboolean motion
     = strcmp (cmd, "Sis") == 0 || strcmp (cmd, "Sic") == 0 || strcmp (cmd, "Se") == 0 || strcmp (cmd, "Ser") == 0;
 
-  if (strcmp (cmd, "Xdrop") == 0)
+  if (strcmp (cmd, "Xdrop") == 0 || !run_script (sim, cmd))
     return NULL;
   if (strcmp (cmd, "Xfault") == 0)
     {
@@ -332,6 +378,7 @@ main (int argc, char **argv)
     { "vcard", 0, 0, G_OPTION_ARG_FILENAME, &sim.vcard, "the cardline-vcard executable", "PATH" },
     { "fault", 0, 0, G_OPTION_ARG_STRING, &sim.fault, "feeder-empty, jam, cover-open or ribbon-out", "NAME" },
     { "timing", 0, 0, G_OPTION_ARG_NONE, &sim.timing, "mechanical delays (feed, move, eject)", NULL },
+    { "at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim.script, "CMD#N=FAULT[/MS] or CMD#N=drop (repeatable)", "ENTRY" },
     { NULL },
   };
 
@@ -363,6 +410,19 @@ main (int argc, char **argv)
     }
   if (sim.vpcd_host == NULL)
     sim.vpcd_host = g_strdup ("127.0.0.1");
+  sim.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; sim.script != NULL && sim.script[i] != NULL; i++)
+    {
+      const char *eq = strchr (sim.script[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (eq + 1, strcspn (eq + 1, "/")) : NULL;
+
+      if (strchr (sim.script[i], '#') == NULL || eq == NULL
+          || (strcmp (name, "drop") != 0 && !g_strv_contains (fault_names, name)))
+        {
+          g_printerr ("cardline-printer-sim: --at %s: expected CMD#N=FAULT[/MS] or CMD#N=drop\n", sim.script[i]);
+          return 2;
+        }
+    }
 
   listener = g_socket_listener_new ();
   {

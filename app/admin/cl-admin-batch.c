@@ -1,0 +1,65 @@
+/* cardline-admin batch export-pins --batch NAME --out FILE [--store FILE] [--actor NAME]: writes the customer's
+ * PIN export of a batch (lib/production/cl-pin-export.h): every card's SO-PIN (and random user PIN) as a CMS
+ * envelope only the customer's private key opens. Nothing is decrypted here; the station cannot. Audited. */
+#include <stdio.h>
+
+#include "cl-admin-commands.h"
+#include "production/cl-pin-export.h"
+#include "production/cl-production-env.h"
+#include "store/cl-store.h"
+
+static int
+run (int argc, char **argv)
+{
+  g_autofree char *store_path = NULL, *batch = NULL, *out = NULL, *actor = NULL;
+  const GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, "store file (default: $CARDLINE_STORE)", "FILE" },
+    { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name", "NAME" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "export file to write", "FILE" },
+    { "actor", 0, 0, G_OPTION_ARG_STRING, &actor, "who exports, for the audit trail (default: the OS user)", "NAME" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context
+    = g_option_context_new ("export-pins — write a batch's encrypted PIN export for its customer");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = NULL;
+  gint n;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("cardline-admin batch: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 2 || !g_str_equal (argv[1], "export-pins") || batch == NULL || out == NULL)
+    {
+      g_printerr ("cardline-admin batch: usage: cardline-admin batch export-pins --batch NAME --out FILE "
+                  "[--store FILE] [--actor NAME]\n");
+      return 2;
+    }
+  if (store_path == NULL)
+    store_path = cl_production_default_store_path ();
+  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_printerr ("cardline-admin batch: no store at %s\n", store_path);
+      return 1;
+    }
+  store = cl_store_open (store_path, &error);
+  if (store == NULL)
+    goto fail;
+  n = cl_pin_export_write (store, batch, out, actor != NULL ? actor : g_get_user_name (), &error);
+  if (n < 0)
+    goto fail;
+  printf ("batch %s: %d card PIN envelope(s) written to %s\n", batch, n, out);
+  return 0;
+
+fail:
+  g_printerr ("cardline-admin batch export-pins: %s\n", error->message);
+  return 1;
+}
+
+const ClAdminCommand cl_admin_command_batch = {
+  .name = "batch",
+  .summary = "Batch exports: `batch export-pins` writes the customer's encrypted PIN export",
+  .run = run,
+};

@@ -1,0 +1,19 @@
+/* cl-line-qa-service.h: the QA service over the production sequence and a PC/SC reader (ClQaService).
+ *
+ * Diagnose runs the sequence's read-only diagnosis on the card in the QA reader; Resume runs the sequence on it
+ * as a QA_RETEST attempt, which continues from what holds on the card, and files the recovery when it ends good;
+ * Scrap records the decision with its comment. Everything that touches the card or the store runs on a worker. */
+#pragma once
+
+#include "production/cl-production-setup.h"
+#include "station/cl-qa-service.h"
+
+G_BEGIN_DECLS
+
+#define CL_TYPE_LINE_QA_SERVICE (cl_line_qa_service_get_type ())
+G_DECLARE_FINAL_TYPE (ClLineQaService, cl_line_qa_service, CL, LINE_QA_SERVICE, GObject)
+
+/* station names the QA attempts in the store (NULL: the host name). */
+ClLineQaService *cl_line_qa_service_new (ClProductionSetup *setup, const char *station);
+
+G_END_DECLS

@@ -1,0 +1,142 @@
+#!/bin/bash
+# printer-line: the printer-fed line end to end on the rig (DESIGN §6).
+#
+#   test-printer-line.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD PRINTER-SIM
+#   (under rig-run --readers 1 --parts pcsc,hsm,cups)
+#
+# cardline-printer-sim's contact station is the rig's vpcd reader; `cardline --headless --printer` feeds 8 virtual
+# cards (card 3 with a key-generation defect) through it while the sim's script injects, one each:
+#   a jam at the 2nd feed and a cover opened at the 3rd eject (both cleared 1.5 s later, by the "operator"),
+#   a dropped connection at the 5th eject (that card is inside: it must be rejected on recovery),
+#   and the hopper runs empty after 6 cards until this script loads the last 2 (feeder empty).
+# Checked: each fault paused the line and it resumed; no card lost (hopper empty, output + reject = 8); output
+# and reject folders agree with the store's GOOD/REJECTED attempts; the dropped card is REJECTED with a reason at
+# DISPOSE; every GOOD card's face reached ippeveprinter and its PDF text (pdftotext) holds that card's serial.
+# A second batch sends faces to a dead IPP port: the card is rejected PRINT_FAILED at FACE, in the reject folder.
+set -eu
+
+cardline=$1
+admin=$2
+vcard=$3
+sim=$4
+source_dir=${CARDLINE_SOURCE_DIR:?}
+keys=$source_dir/data/demo/demo-keys.ini
+profile=$source_dir/data/profiles/smartcard-hsm.profile
+work=$(mktemp -d)
+sim_pid=""
+line_pid=""
+cleanup ()
+{
+  for pid in $line_pid $sim_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in $line_pid $sim_pid; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "${CARDLINE_KEEP_WORK:-}" ]; then cp -r "$work" "$CARDLINE_KEEP_WORK"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail ()
+{
+  echo "FAIL: $*" >&2
+  [ -f "$work/line.out" ] && tail -n 40 "$work/line.out" >&2
+  [ -f "$work/sim.err" ] && tail -n 20 "$work/sim.err" >&2
+  exit 1
+}
+command -v pdftotext >/dev/null || fail "pdftotext not found (Debian package poppler-utils, in .ci/packages)"
+
+export CARDLINE_PKI_DIR=$work/pki
+store=$work/station.db
+"$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
+kst ()
+{
+  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
+}
+"$vcard" manufacture --out "$work/cards" --count 9 --kst-type "$(kst type)" --kst-version "$(kst version)" \
+  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
+printf '\n[defects]\nkeygen_fail=true\n' >>"$work/cards/card-0003.vcard"
+mkdir -p "$work/hopper" "$work/output" "$work/reject" "$work/later"
+mv "$work"/cards/card-000[1-6].vcard "$work/hopper/"
+mv "$work"/cards/card-000[78].vcard "$work/later/"
+
+port=${CARDLINE_VPCD_PORTS%%,*}
+reader=${CARDLINE_READER_NAMES%%,*}
+start_sim ()
+{
+  "$sim" --listen 127.0.0.1:0 --hopper "$work/hopper" --output "$work/output" --reject "$work/reject" \
+    --vpcd-port "$port" --vcard "$vcard" "$@" >"$work/sim.port" 2>>"$work/sim.err" &
+  sim_pid=$!
+  for _ in $(seq 50); do [ -s "$work/sim.port" ] && break; sleep 0.1; done
+  [ -s "$work/sim.port" ] || fail "printer sim did not start"
+  sim_port=$(head -n 1 "$work/sim.port")
+}
+start_sim --at 'Sis#2=jam/1500' --at 'Se#3=cover-open/1500' --at 'Se#5=drop'
+
+"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+  --batch printer-line --quantity 8 --store "$store" --summary-json "$work/summary.json" --duration 240 \
+  >"$work/line.out" 2>"$work/line.err" &
+line_pid=$!
+# The operator: when the feeder runs empty, load the last cards.
+for _ in $(seq 1200); do
+  grep -q "fault=feeder-empty" "$work/line.out" && break
+  kill -0 "$line_pid" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q "fault=feeder-empty" "$work/line.out" || fail "no feeder-empty fault after 6 cards"
+mv "$work"/later/*.vcard "$work/hopper/"
+status=0
+wait "$line_pid" || status=$?
+line_pid=""
+[ "$status" = 0 ] || { cat "$work/line.err" >&2; fail "cardline --headless --printer exited $status"; }
+grep -q "batch printer-line complete" "$work/line.out" || fail "batch not complete"
+
+for fault in jam cover-open feeder-empty; do
+  grep -q "fault fault=$fault" "$work/line.out" || fail "no $fault fault reported"
+  grep -q "resumed fault=$fault" "$work/line.out" || fail "the line did not resume after $fault"
+done
+grep -q "fault fault=communication-lost card-inside=yes" "$work/line.out" || fail "the dropped connection not seen"
+grep -q "recovered card-rejected=yes" "$work/line.out" || fail "the card inside was not rejected on recovery"
+grep -q "instruction=Load blank cards" "$work/line.out" || fail "no operator instruction for the empty feeder"
+
+# No card lost: every card is in the output or the reject folder, none left in the hopper.
+out=$(find "$work/output" -name '*.vcard' | wc -l)
+rej=$(find "$work/reject" -name '*.vcard' | wc -l)
+left=$(find "$work/hopper" -name '*.vcard' | wc -l)
+[ "$left" = 0 ] || fail "$left cards left in the hopper"
+[ $((out + rej)) = 8 ] || fail "output $out + reject $rej != 8 cards"
+sql ()
+{
+  python3 -c 'import sqlite3,sys; print("\n".join("|".join(str(c) for c in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$store" "$1"
+}
+good=$(sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")
+bad=$(sql "SELECT count(*) FROM attempts WHERE result = 'REJECTED'")
+[ "$good" = "$out" ] || fail "store has $good GOOD attempts, output folder $out cards"
+[ "$bad" = "$rej" ] || fail "store has $bad REJECTED attempts, reject folder $rej cards"
+[ "$good" = 6 ] && [ "$bad" = 2 ] || fail "expected 6 good, 2 rejected; store $good/$bad"
+[ -f "$work/reject/card-0003.vcard" ] || fail "the defective card 3 is not in the reject folder"
+[ -f "$work/reject/card-0005.vcard" ] || fail "card 5 (inside when the connection dropped) is not in the reject folder"
+reasons=$(sql "SELECT reject_reason || '@' || failed_step FROM attempts WHERE result = 'REJECTED' ORDER BY id" | tr '\n' ' ')
+case $reasons in
+  *KEYGEN_FAILED@INIT_APPLET*PROTOCOL_ERROR@DISPOSE*) ;;
+  *) fail "reject reasons: $reasons" ;;
+esac
+
+# A face per good card, holding its serial (the dropped card got its face before the drop: one more document).
+docs=$(find "$CARDLINE_PRINTED_DIR" -type f ! -name '*.part' | wc -l)
+[ "$docs" = $((good + 1)) ] || fail "$docs face documents for $good good cards (+1 dropped)"
+for f in "$CARDLINE_PRINTED_DIR"/*; do pdftotext "$f" - 2>/dev/null; done >"$work/faces.txt"
+serials=$(sed -n 's/.* good chip=[^ ]* serial=\([^ ]*\) .*/\1/p' "$work/line.out")
+[ "$(echo "$serials" | wc -l)" = "$good" ] || fail "good lines: $(echo "$serials" | wc -l), store $good"
+for serial in $serials; do
+  grep -q "$serial" "$work/faces.txt" || fail "no face document shows serial $serial"
+done
+echo "printer-line: $good good with faces, $bad rejected; jam, cover-open, feeder-empty, dropped connection recovered"
+
+# PRINT_FAILED: faces to a port nobody listens on.
+kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
+mv "$work"/cards/card-0009.vcard "$work/hopper/"
+start_sim
+"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+  --batch printer-face-fails --quantity 1 --store "$store" --face-printer ipp://127.0.0.1:9/ipp/print \
+  --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero"
+grep -q "reason=PRINT_FAILED step=FACE" "$work/line.out" || fail "no PRINT_FAILED rejection"
+[ -f "$work/reject/card-0009.vcard" ] || fail "the card whose face failed is not in the reject folder"
+[ "$(sql "SELECT reject_reason FROM attempts ORDER BY id DESC LIMIT 1")" = PRINT_FAILED ] || fail "store: not PRINT_FAILED"
+echo "printer-line: face failure rejected as PRINT_FAILED"

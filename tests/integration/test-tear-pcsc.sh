@@ -1,0 +1,143 @@
+#!/bin/bash
+# tear-pcsc: a sample of tear points over the real pcscd (the in-process test tear-resume covers every APDU).
+# Cards with the virtual card's tear_after=N defect (seeded N over the whole sequence) go through the headless
+# station on the rig: the chip stops answering at APDU N+1, as a card pulled from the reader. Then the defect is
+# taken out and the same card images are fed again. The store must show:
+#   - each torn attempt REJECTED as CARD_REMOVED (NO_ATR when the tear came before the first answer);
+#   - every chip GOOD after the second feed, with one GOOD attempt, a passed VERIFY in it, one certificate;
+#   - every attempt with exactly one disposition, no journal intent open, integrity and audit chain passing.
+#
+#   test-tear-pcsc.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER    (rig-run --readers 4 --parts pcsc,hsm)
+#
+# CARDLINE_TEAR_SEED=N repeats a run (the seed is printed).
+set -eu
+
+cardline=$1
+admin=$2
+vcard=$3
+feeder=$4
+source_dir=${CARDLINE_SOURCE_DIR:?}
+seed=${CARDLINE_TEAR_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+cards=8
+RANDOM=$seed
+work=$(mktemp -d "${TMPDIR:-/tmp}/cardline-tear.XXXXXX")
+station_pid=""
+feeder_pid=""
+
+# shellcheck disable=SC2317  # invoked from the trap
+cleanup ()
+{
+  for pid in $station_pid $feeder_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in $station_pid $feeder_pid; do
+    wait "$pid" 2>/dev/null || true
+  done
+  [ -n "${CARDLINE_KEEP_RIG:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail ()
+{
+  echo "FAIL (seed $seed): $*" >&2
+  for log in "$work"/station-*.log "$work"/feeder-*.log; do
+    [ -e "$log" ] && { echo "--- $log" >&2; tail -n 25 "$log" >&2; }
+  done
+  exit 1
+}
+
+echo "tear-pcsc: seed $seed, $cards cards" >&2
+export CARDLINE_PKI_DIR="$work/pki"
+keys="$source_dir/data/demo/demo-keys.ini"
+profile="$source_dir/data/profiles/smartcard-hsm.profile"
+store="$work/station.db"
+"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
+kst ()
+{
+  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
+}
+"$vcard" manufacture --out "$work/cards" --count "$cards" --seed "$seed" --kst-type "$(kst type)" \
+  --kst-version "$(kst version)" --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
+
+# Tear points spread over the 32 APDUs of a blank card's sequence (one per quarter, seeded within it).
+points=""
+i=0
+for image in "$work"/cards/*.vcard; do
+  n=$((1 + (i % 4) * 8 + RANDOM % 8))
+  printf '\n[defects]\ntear_after=%d\n' "$n" >>"$image"
+  points="$points $n"
+  i=$((i + 1))
+done
+echo "tear-pcsc: tear after APDUs$points" >&2
+
+# Waits until the station (batch complete) or the feeder (all fed and pulled) is done, then stops both normally.
+feed ()
+{
+  "$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder-$1.log" 2>&1 &
+  feeder_pid=$!
+  "$cardline" --headless --profile "$profile" --batch "tear-$seed-$1" --quantity "$cards" --store "$store" \
+    --duration 300 >"$work/station-$1.log" 2>&1 &
+  station_pid=$!
+  for _ in $(seq 1 1200); do
+    kill -0 "$station_pid" 2>/dev/null || break
+    kill -0 "$feeder_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  for _ in $(seq 1 100); do
+    kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  for pid in $feeder_pid $station_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  station_pid=""
+  feeder_pid=""
+}
+
+feed torn
+sed -i '/^tear_after=/d' "$work"/cards/*.vcard
+feed intact
+
+"$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || fail "store verify: $(cat "$work/verify.log")"
+cat "$work/verify.log" >&2
+
+python3 - "$store" "$cards" "tear-$seed-torn" <<'EOF' || fail "store records violate the rules above"
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+q = lambda sql, *a: db.execute(sql, a).fetchall()
+n = lambda sql, *a: q(sql, *a)[0][0]
+problems = []
+def check(name, rows):
+    if rows:
+        problems.append("%s: %s" % (name, rows[:5]))
+torn = "SELECT a.id, a.result, a.reject_reason, a.failed_step FROM attempts a JOIN batches b ON b.id = a.batch_id " \
+       "WHERE b.name = ?"
+check("torn attempts not rejected as CARD_REMOVED",
+      [r for r in q(torn, sys.argv[3]) if r[1] != "REJECTED" or r[2] not in ("CARD_REMOVED", "NO_ATR")])
+check("attempts never ended", q("SELECT id FROM attempts WHERE ended IS NULL"))
+check("attempts without exactly one disposition",
+      q("SELECT a.id, (SELECT count(*) FROM dispositions d WHERE d.attempt_id = a.id) AS k FROM attempts a WHERE k != 1"))
+check("chips not GOOD", q("SELECT chip_id, state FROM cards WHERE state != 'GOOD'"))
+check("fewer chips than cards", [] if n("SELECT count(*) FROM cards") == int(sys.argv[2]) else [n("SELECT count(*) FROM cards")])
+check("chips without exactly one GOOD attempt",
+      q("SELECT c.chip_id, (SELECT count(*) FROM attempts a WHERE a.chip_id = c.chip_id AND a.result = 'GOOD') AS k "
+        "FROM cards c WHERE k != 1"))
+check("GOOD attempts without a passed VERIFY",
+      q("SELECT id FROM attempts a WHERE result = 'GOOD' AND NOT EXISTS (SELECT 1 FROM steps s "
+        "WHERE s.attempt_id = a.id AND s.step = 'VERIFY' AND s.result = 'OK')"))
+check("chips without exactly one certificate",
+      q("SELECT c.chip_id, (SELECT count(*) FROM certificates t WHERE t.chip_id = c.chip_id) AS k FROM cards c "
+        "WHERE k != 1"))
+check("journal intents open",
+      q("SELECT id, chip_id, op FROM journal i WHERE kind = 'INTENT' AND coalesce((SELECT o.outcome FROM journal o "
+        "WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1), 'UNKNOWN') = 'UNKNOWN'"))
+for row in q("SELECT reject_reason, failed_step, count(*) FROM attempts WHERE result = 'REJECTED' GROUP BY 1, 2"):
+    print("tear-pcsc:   rejected %s at %s: %d" % row, file=sys.stderr)
+print("tear-pcsc: %d attempts, %d chips GOOD" % (n("SELECT count(*) FROM attempts"),
+      n("SELECT count(*) FROM cards WHERE state = 'GOOD'")), file=sys.stderr)
+for p in problems:
+    print("tear-pcsc: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+EOF
+echo "tear-pcsc: ok (seed $seed)" >&2

@@ -1,0 +1,537 @@
+/* The station window end to end on the rig (run by test-line-qa.sh under rig-run and xvfb-run): the real app
+ * wiring (ClApplication with --profile, the rack-mode line, the PC/SC reader monitor, the QA service over the
+ * production sequence) in this process, virtual cards fed by the rack feeder into reader 1, reader 2 is the QA
+ * reader.
+ *
+ *   sign in as the operator, Pause (a card inserted meanwhile waits), Resume: the batch is produced, one card
+ *   rejected by a LOAD defect; the Line view's counters equal the store's yield summary;
+ *   sign in as QA: the rejected card (its defect cleaned) goes into the QA reader, Diagnose shows which steps
+ *   hold, Resume makes it good as a QA re-test, the yield counts it recovered;
+ *   screenshots of the Line, Dashboard, Rejects and Setup views in BUILD/tests/artifacts.
+ *
+ *   test-line-qa PROFILE STORE CARDS-DIR DEFECTIVE-IMAGE CARDLINE-VCARD RACK-FEEDER */
+#include <adwaita.h>
+#include <string.h>
+
+#include "cl-application.h"
+#include "cl-batch-counters-bar.h"
+#include "cl-dashboard-model.h"
+#include "cl-dashboard-view.h"
+#include "cl-line-view.h"
+#include "cl-login-dialog.h"
+#include "cl-rejects-view.h"
+#include "cl-session.h"
+#include "cl-setup-view.h"
+#include "cl-station-panel.h"
+#include "cl-ui.h"
+#include "cl-window.h"
+#include "station/cl-station.h"
+#include "store/cl-store-dashboard.h"
+#include "store/cl-store-users.h"
+
+#define PASSWORD "correct horse battery"
+#define BATCH    "ui-line-qa"
+#define CARDS    3
+
+static const char *profile_path, *store_path, *cards_dir, *defective, *vcard_exe, *feeder_exe;
+static char *production_reader, *qa_reader, *production_port, *qa_port;
+static int status = 1;
+
+#define WAIT_UNTIL_S(cond, seconds)                                                                                    \
+  G_STMT_START                                                                                                         \
+  {                                                                                                                    \
+    gint64 deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;                                            \
+    while (!(cond))                                                                                                    \
+      {                                                                                                                \
+        if (g_get_monotonic_time () > deadline)                                                                        \
+          g_error ("timed out after %d s waiting for %s", (int)(seconds), #cond);                                     \
+        g_main_context_iteration (NULL, FALSE);                                                                        \
+        g_usleep (2000);                                                                                               \
+      }                                                                                                                \
+  }                                                                                                                    \
+  G_STMT_END
+#define WAIT_UNTIL(cond) WAIT_UNTIL_S (cond, 60)
+
+static GtkWidget *
+find_by_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static AdwActionRow *
+find_row (GtkWidget *root, const char *title)
+{
+  if (ADW_IS_ACTION_ROW (root) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return ADW_ACTION_ROW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+set_true (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+wait_for_frame (GtkWidget *window)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong handler;
+
+  WAIT_UNTIL (gtk_widget_get_mapped (window));
+  clock = gtk_widget_get_frame_clock (window);
+  handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (set_true), &painted);
+  gtk_widget_queue_draw (window);
+  WAIT_UNTIL (painted);
+  g_signal_handler_disconnect (clock, handler);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+save_screenshot (GtkWidget *window, const char *name)
+{
+  const char *build_dir = g_getenv ("CARDLINE_BUILD_DIR");
+  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : ".", "tests", "artifacts", NULL);
+  g_autofree char *path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  int width, height;
+
+  wait_for_frame (window);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_print ("# screenshot: %s\n", path);
+}
+
+static ClLoginDialog *
+find_login_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (CL_IS_LOGIN_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return CL_LOGIN_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+sign_in (ClWindow *window, const char *user)
+{
+  ClSession *session = cl_window_get_session (window);
+  ClLoginDialog *dialog;
+
+  WAIT_UNTIL ((dialog = find_login_dialog ()) != NULL);
+  cl_login_dialog_submit (dialog, user, PASSWORD);
+  WAIT_UNTIL (cl_session_get_signed_in (session));
+  g_assert_cmpstr (cl_session_get_user (session), ==, user);
+  g_print ("# signed in as %s\n", user);
+}
+
+/* ---- the store, read off the main thread like the app does ---- */
+
+typedef struct
+{
+  ClYieldSummary *summary;
+  char *rejected_chip; /* the latest open reject */
+  gboolean done;
+} StoreView;
+
+static gpointer
+read_store_thread (gpointer data)
+{
+  StoreView *view = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
+  gint64 batch;
+
+  g_assert_no_error (error);
+  batch = cl_store_batch_lookup (store, BATCH, &error);
+  g_assert_no_error (error);
+  view->summary = cl_store_yield_summary (store, batch, 0, 0, &error);
+  g_assert_no_error (error);
+  {
+    ClRejectQuery query = { .reason = -1 };
+    g_autoptr (GPtrArray) rejects = cl_store_reject_search (store, &query, &error);
+
+    g_assert_no_error (error);
+    if (rejects->len > 0)
+      view->rejected_chip = g_strdup (((ClRejectRow *)rejects->pdata[0])->chip_id);
+  }
+  view->done = TRUE;
+  return NULL;
+}
+
+static void
+store_view_clear (StoreView *view)
+{
+  g_clear_pointer (&view->summary, cl_yield_summary_free);
+  g_clear_pointer (&view->rejected_chip, g_free);
+}
+
+static void
+read_store (StoreView *view)
+{
+  GThread *thread;
+
+  view->done = FALSE;
+  thread = g_thread_new ("test-store", read_store_thread, view);
+  WAIT_UNTIL (view->done);
+  g_thread_join (thread);
+}
+
+typedef struct
+{
+  const char *chip;
+  ClCardState state;
+  gboolean done;
+} CardState;
+
+static gpointer
+card_state_thread (gpointer data)
+{
+  CardState *card = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
+  g_autoptr (ClCardRecord) record = NULL;
+
+  g_assert_no_error (error);
+  record = cl_store_card_lookup (store, card->chip, &error);
+  g_assert_no_error (error);
+  card->state = record->state;
+  card->done = TRUE;
+  return NULL;
+}
+
+static ClCardState
+card_state (const char *chip)
+{
+  CardState card = { chip };
+  GThread *thread = g_thread_new ("test-card", card_state_thread, &card);
+
+  WAIT_UNTIL (card.done);
+  g_thread_join (thread);
+  return card.state;
+}
+
+/* ---- the rig ---- */
+
+static ClStation *
+find_station (ClWindow *window, const char *reader)
+{
+  ClLineView *line = CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+  GListModel *stations = cl_line_view_get_stations (line);
+
+  for (guint i = 0; stations != NULL && i < g_list_model_get_n_items (stations); i++)
+    {
+      g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+
+      if (g_strcmp0 (cl_station_get_name (station), reader) == 0)
+        return station; /* the list keeps it */
+    }
+  return NULL;
+}
+
+static GSubprocess *
+spawn_feeder (void)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *feeder;
+
+  /* the rack is reader 1 only: reader 2 is the QA reader */
+  g_subprocess_launcher_setenv (launcher, "CARDLINE_VPCD_PORTS", production_port, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CARDLINE_READER_NAMES", production_reader, TRUE);
+  g_ptr_array_add (argv, g_strdup (feeder_exe));
+  g_ptr_array_add (argv, g_strdup ("--vcard"));
+  g_ptr_array_add (argv, g_strdup (vcard_exe));
+  g_ptr_array_add (argv, g_strdup ("--store"));
+  g_ptr_array_add (argv, g_strdup (store_path));
+  for (guint i = 1; i <= CARDS; i++)
+    g_ptr_array_add (argv, g_strdup_printf ("%s/card-%04u.vcard", cards_dir, i));
+  g_ptr_array_add (argv, NULL);
+  feeder = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  return feeder;
+}
+
+/* The QA technician cleans the card: the injected defect goes from its image. */
+static void
+clean_card (const char *image)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_key_file_load_from_file (file, image, G_KEY_FILE_KEEP_COMMENTS, &error));
+  g_assert_true (g_key_file_has_group (file, "defects"));
+  g_assert_true (g_key_file_remove_group (file, "defects", &error));
+  g_assert_true (g_key_file_save_to_file (file, image, &error));
+}
+
+static const char *
+bar_text (ClWindow *window, const char *which)
+{
+  ClLineView *line = CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+
+  return cl_batch_counters_bar_get_text (cl_line_view_get_counters_bar (line), which);
+}
+
+static gboolean
+bar_equals (ClWindow *window, const char *which, guint64 value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+
+  return g_strcmp0 (bar_text (window, which), text) == 0;
+}
+
+static void
+run_test (ClWindow *window)
+{
+  ClRejectsView *rejects = CL_REJECTS_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_REJECTS_VIEW));
+  g_autoptr (GSubprocess) feeder = NULL;
+  g_autoptr (GSubprocess) qa_card = NULL;
+  g_autoptr (GError) error = NULL;
+  StoreView view = { 0 };
+  AdwActionRow *diagnosis_row;
+  const char *subtitle;
+  ClStation *station;
+  guint history_length;
+  g_autofree char *chip = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  sign_in (window, "olga");
+  cl_window_set_view (window, "line");
+  WAIT_UNTIL (find_station (window, production_reader) != NULL && find_station (window, qa_reader) != NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (
+    CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW))))));
+
+  /* Pause: a card inserted now waits in its reader; nothing is produced. */
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "line-pause", NULL);
+  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Paused") == 0);
+  feeder = spawn_feeder ();
+  station = find_station (window, production_reader);
+  WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (2000);
+      }
+  }
+  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
+  g_assert_true (bar_equals (window, "fed", 0));
+  save_screenshot (GTK_WIDGET (window), "ui-line-paused");
+
+  /* Resume: the waiting card starts, the rest of the batch follows. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "line-start", NULL);
+  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Running") == 0);
+  WAIT_UNTIL_S (bar_equals (window, "fed", CARDS), 180);
+  g_subprocess_wait_check (feeder, NULL, &error);
+  g_assert_no_error (error);
+
+  /* What the operator reads equals the store. */
+  read_store (&view);
+  g_print ("# store: fed %" G_GUINT64_FORMAT " good %" G_GUINT64_FORMAT " rejected %" G_GUINT64_FORMAT "\n",
+           view.summary->fed, view.summary->good, (guint64)view.summary->rejected);
+  g_assert_cmpuint (view.summary->fed, ==, CARDS);
+  g_assert_cmpuint (view.summary->good, ==, CARDS - 1);
+  g_assert_true (bar_equals (window, "fed", view.summary->fed));
+  g_assert_true (bar_equals (window, "good", view.summary->good));
+  g_assert_true (bar_equals (window, "rejected", (guint64)view.summary->rejected));
+  g_assert_nonnull (view.rejected_chip);
+  chip = g_strdup (view.rejected_chip);
+  save_screenshot (GTK_WIDGET (window), "ui-line-production");
+
+  /* QA signs in; the operator's line control is not theirs. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
+  sign_in (window, "quinn");
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
+
+  cl_window_set_view (window, "rejects");
+  cl_rejects_view_reload (rejects);
+  WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+  g_assert_true (cl_rejects_view_select_chip (rejects, chip));
+  WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+  history_length = cl_rejects_view_get_history_length (rejects);
+  g_assert_cmpuint (history_length, >, 0);
+
+  /* The card, cleaned, into the QA reader; the line leaves it alone. */
+  clean_card (defective);
+  qa_card = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, vcard_exe, "run", "--image", defective, "--port",
+                              qa_port, NULL);
+  g_assert_no_error (error);
+  station = find_station (window, qa_reader);
+  WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
+
+  diagnosis_row = find_row (GTK_WIDGET (rejects), "Diagnosis");
+  g_assert_nonnull (diagnosis_row);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.diagnose", NULL));
+  WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+  subtitle = adw_action_row_get_subtitle (diagnosis_row);
+  g_print ("# diagnosis: %s\n", subtitle);
+  g_assert_nonnull (strstr (subtitle, "✓ IDENTIFY"));
+  g_assert_nonnull (strstr (subtitle, "✓ ROTATE_KEYS"));
+  g_assert_nonnull (strstr (subtitle, "✗ LOAD_APPLET"));
+  g_assert_null (strstr (subtitle, "from the records"));
+  g_assert_cmpint (card_state (chip), ==, CL_CARD_REJECTED);
+  save_screenshot (GTK_WIDGET (window), "ui-rejects-diagnosis");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.resume", NULL));
+  WAIT_UNTIL_S (!cl_rejects_view_get_busy (rejects), 120);
+  /* the view reloads after a resume: the recovered card leaves the open rejects */
+  g_assert_cmpint (card_state (chip), ==, CL_CARD_GOOD);
+  g_assert_false (cl_rejects_view_select_chip (rejects, chip));
+
+  /* The yield counts it recovered; the production figures are unchanged. */
+  store_view_clear (&view);
+  read_store (&view);
+  g_assert_cmpuint (view.summary->recovered, ==, 1);
+  g_assert_null (view.rejected_chip);
+  g_assert_cmpuint (view.summary->fed, ==, CARDS);
+  g_assert_true (bar_equals (window, "fed", view.summary->fed));
+  g_assert_true (bar_equals (window, "good", view.summary->good));
+
+  /* QA looks the card up again among the recovered ones: its history holds the production attempt, the QA
+   * re-test and the QA actions. */
+  {
+    GtkWidget *include = find_by_type (GTK_WIDGET (rejects), GTK_TYPE_CHECK_BUTTON);
+    guint before = history_length;
+
+    g_assert_nonnull (include);
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (include), TRUE);
+    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    g_assert_true (cl_rejects_view_select_chip (rejects, chip));
+    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    g_print ("# history rows: %u before the re-test, %u after\n", before, cl_rejects_view_get_history_length (rejects));
+    g_assert_cmpuint (cl_rejects_view_get_history_length (rejects), >, before);
+  }
+  save_screenshot (GTK_WIDGET (window), "ui-rejects-recovered");
+
+  {
+    ClDashboardView *dashboard = CL_DASHBOARD_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
+    ClDashboardModel *model = cl_dashboard_view_get_model (dashboard);
+
+    cl_window_set_view (window, "dashboard");
+    cl_dashboard_model_refresh (model);
+    WAIT_UNTIL (!cl_dashboard_model_get_busy (model) && cl_dashboard_model_get_data (model) != NULL);
+    save_screenshot (GTK_WIDGET (window), "ui-line-qa-dashboard");
+  }
+  cl_window_set_view (window, "setup");
+  save_screenshot (GTK_WIDGET (window), "ui-line-qa-setup");
+  cl_window_set_view (window, "line");
+  save_screenshot (GTK_WIDGET (window), "ui-line-after-qa");
+
+  g_subprocess_send_signal (qa_card, SIGTERM);
+  g_subprocess_wait (qa_card, NULL, NULL);
+  store_view_clear (&view);
+  status = 0;
+}
+
+static void
+on_activate (GApplication *app, gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  g_assert_true (CL_IS_WINDOW (window));
+  run_test (CL_WINDOW (window));
+  g_application_quit (app);
+}
+
+static void
+add_users (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (cl_store_user_add_with_password (store, "olga", CL_ROLE_OPERATOR, PASSWORD, "test", &error));
+  g_assert_true (cl_store_user_add_with_password (store, "quinn", CL_ROLE_QA, PASSWORD, "test", &error));
+  g_assert_no_error (error);
+}
+
+static char *
+nth (const char *list, guint n)
+{
+  g_auto (GStrv) parts = g_strsplit (list != NULL ? list : "", ",", -1);
+
+  g_assert_cmpuint (g_strv_length (parts), >, n);
+  return g_strdup (parts[n]);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (ClApplication) app = NULL;
+  g_autoptr (GSettings) settings = NULL;
+  g_autofree char *quantity = g_strdup_printf ("%d", CARDS);
+  const char *app_argv[] = { "cardline", "--profile", NULL, "--batch", BATCH, "--quantity", quantity, "--store", NULL,
+                             NULL };
+  guint64 port;
+
+  if (argc != 7)
+    {
+      g_printerr ("usage: %s PROFILE STORE CARDS-DIR DEFECTIVE-IMAGE CARDLINE-VCARD RACK-FEEDER\n", argv[0]);
+      return 2;
+    }
+  profile_path = argv[1];
+  store_path = argv[2];
+  cards_dir = argv[3];
+  defective = argv[4];
+  vcard_exe = argv[5];
+  feeder_exe = argv[6];
+  production_reader = nth (g_getenv ("CARDLINE_READER_NAMES"), 0);
+  qa_reader = nth (g_getenv ("CARDLINE_READER_NAMES"), 1);
+  production_port = nth (g_getenv ("CARDLINE_VPCD_PORTS"), 0);
+  g_assert_true (g_ascii_string_to_unsigned (nth (g_getenv ("CARDLINE_VPCD_PORTS"), 1), 10, 1, 65535, &port, NULL));
+  qa_port = g_strdup_printf ("%" G_GUINT64_FORMAT, port);
+  app_argv[2] = profile_path;
+  app_argv[8] = store_path;
+
+  cl_ui_init ();
+  add_users ();
+  /* Setup's choice of QA reader (GSETTINGS_BACKEND=memory: this process only). */
+  settings = g_settings_new ("org.cardline.Cardline");
+  g_settings_set_string (settings, "qa-reader", qa_reader);
+
+  app = cl_application_new (g_get_monotonic_time ());
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
+  g_application_run (G_APPLICATION (app), G_N_ELEMENTS (app_argv) - 1, (char **)app_argv);
+  g_free (production_reader);
+  g_free (qa_reader);
+  g_free (production_port);
+  g_free (qa_port);
+  return status;
+}
