@@ -104,8 +104,7 @@ static void
 diagnose_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   Request *request = task_data;
-  g_autoptr (ClCardSequence) sequence
-    = cl_card_sequence_new (request->setup, 0, request->station, request->reader);
+  g_autoptr (ClCardSequence) sequence = cl_card_sequence_new (request->setup, 0, request->station, request->reader);
   g_autoptr (ClCardDiagnosis) found = NULL;
   g_autoptr (ClQaDiagnosis) diagnosis = g_new0 (ClQaDiagnosis, 1);
   GError *error = NULL;
@@ -156,8 +155,7 @@ static void
 resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   Request *request = task_data;
-  g_autoptr (ClCardSequence) sequence
-    = cl_card_sequence_new (request->setup, 0, request->station, request->reader);
+  g_autoptr (ClCardSequence) sequence = cl_card_sequence_new (request->setup, 0, request->station, request->reader);
   g_autoptr (ClCardDiagnosis) found = NULL;
   g_autoptr (ClPcscTransport) transport = NULL;
   const ClSequenceOutcome *outcome;

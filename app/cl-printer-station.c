@@ -362,7 +362,8 @@ do_move (ClPrinterStation *self, Move move, GError **error)
       if (!reconnect (self, error))
         return FALSE;
       self->fault_seen = FALSE;
-      if (printer_move (self->printer, move, self->stop, &local))
+      /* Not cancelled by a stop: a card whose move began ends where it belongs (the motion timeout bounds it). */
+      if (printer_move (self->printer, move, NULL, &local))
         return TRUE;
       drain_faults (self);
       if (g_cancellable_is_cancelled (self->stop))
@@ -439,8 +440,43 @@ print_face (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *
   if (document == NULL)
     return FALSE;
   job_name = g_strdup_printf ("Cardline card %s", outcome->serial);
-  return cl_face_print (self->face_destination, document, cl_face_format_mime_type (CL_FACE_FORMAT_PDF), job_name,
-                        FACE_TIMEOUT_MS, cancellable, &job_id, error);
+  if (!cl_face_print (self->face_destination, document, cl_face_format_mime_type (CL_FACE_FORMAT_PDF), job_name,
+                      FACE_TIMEOUT_MS, cancellable, &job_id, error))
+    return FALSE;
+  /* QA finds a card by what is printed on it */
+  return outcome->chip_id == NULL
+         || cl_store_card_set_printed_serial (cl_production_setup_get_store (self->setup), outcome->chip_id,
+                                              outcome->serial, error);
+}
+
+/* A card that went to the reject bin without its sequence (the reader never saw it, or it could not be
+ * connected) still gets its attempt and disposition, so the reject bin and the store agree. */
+static gboolean
+record_unproduced (ClPrinterStation *self, const char *detail)
+{
+  ClStore *store = cl_production_setup_get_store (self->setup);
+  ClAttemptEnd end = { CL_ATTEMPT_REJECTED, CL_REJECT_NO_ATR, CL_STEP_IDENTIFY, -1, CL_DISPOSITION_REJECT_BIN, 0 };
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 attempt;
+
+  attempt = cl_store_attempt_begin (store, self->batch_id, CL_ATTEMPT_PRODUCTION, g_get_host_name (), self->reader, now,
+                                    &error);
+  if (attempt <= 0
+      || !cl_store_attempt_add_step (store, attempt, CL_STEP_IDENTIFY, now, 0, CL_STEP_RESULT_FAILED, -1, detail,
+                                     &error)
+      || !cl_store_attempt_end (store, attempt, &end, &error))
+    {
+      post (self, -1, NULL, NULL, "not recorded: %s", error->message);
+      return FALSE;
+    }
+  g_mutex_lock (&self->lock);
+  self->disposed++;
+  self->last_dispose_us = g_get_monotonic_time ();
+  g_mutex_unlock (&self->lock);
+  post (self, CL_STATION_EMPTY, NULL, "REJECT NO_ATR at IDENTIFY",
+        "reject chip=- reason=NO_ATR step=IDENTIFY sw=- ms=0.0 apdus=0 detail=%s", detail);
+  return TRUE;
 }
 
 static gboolean
@@ -532,16 +568,19 @@ produce_one (ClPrinterStation *self)
       if (!do_move (self, MOVE_REJECT, &error))
         return !g_cancellable_is_cancelled (self->stop);
       post (self, CL_STATION_EMPTY, NULL, "Resumed", "resumed fault=card-not-present");
-      return TRUE;
+      return record_unproduced (self, "the printer's reader saw no card within 10 s of the feed");
     }
 
   post (self, CL_STATION_PRODUCING, NULL, NULL, "card at the contact station");
   transport = cl_pcsc_transport_connect (self->reader, card, &error);
   if (transport == NULL)
     {
-      post (self, -1, NULL, NULL, "not produced: %s", error->message);
+      g_autofree char *detail = g_strdup (error->message);
+
       g_clear_error (&error);
-      return do_move (self, MOVE_REJECT, &error) || !g_cancellable_is_cancelled (self->stop);
+      if (!do_move (self, MOVE_REJECT, &error))
+        return !g_cancellable_is_cancelled (self->stop);
+      return record_unproduced (self, detail);
     }
 
   g_mutex_lock (&self->lock);

@@ -324,8 +324,7 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
     return NULL;
   self->disposed = (guint)summary->cycle_count;
   self->counters = cl_batch_counters_new (batch_name);
-  cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good,
-                         (guint)summary->rejected);
+  cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good, (guint)summary->rejected);
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
     return NULL;
   if (self->quantity > 0 && self->disposed >= self->quantity)
@@ -376,11 +375,41 @@ batch_state_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
   g_task_return_boolean (task, TRUE);
 }
 
-void
-cl_production_line_set_paused (ClProductionLine *self, gboolean paused, const char *user)
+static void
+record_batch_state (ClProductionLine *self, ClBatchState state, const char *user)
 {
   g_autoptr (GTask) task = NULL;
   BatchState *change;
+
+  /* The store is written off the main thread; the UI never waits for SQLite. */
+  change = g_new0 (BatchState, 1);
+  change->batch_id = self->batch_id;
+  change->state = state;
+  change->user = g_strdup (user != NULL ? user : g_get_user_name ());
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, change, (GDestroyNotify)batch_state_free);
+  g_task_run_in_thread (task, batch_state_thread);
+}
+
+void
+cl_production_line_end (ClProductionLine *self, const char *user)
+{
+  gboolean complete;
+
+  g_return_if_fail (CL_IS_PRODUCTION_LINE (self));
+  if (self->stopping)
+    return;
+  cl_production_line_stop (self);
+  complete = self->quantity > 0 && self->disposed >= self->quantity;
+  cl_batch_counters_set_ended (self->counters, TRUE);
+  cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL,
+                    complete ? "batch closed" : "batch stopped: no more cards are taken for it");
+  record_batch_state (self, complete ? CL_BATCH_CLOSED : CL_BATCH_ABORTED, user);
+}
+
+void
+cl_production_line_set_paused (ClProductionLine *self, gboolean paused, const char *user)
+{
 
   g_return_if_fail (CL_IS_PRODUCTION_LINE (self));
   paused = !!paused;
@@ -392,14 +421,7 @@ cl_production_line_set_paused (ClProductionLine *self, gboolean paused, const ch
                     paused ? "line paused: cards in production finish, no new card is taken"
                            : "line resumed: taking cards again");
 
-  /* The store is written off the main thread; the UI never waits for SQLite. */
-  change = g_new0 (BatchState, 1);
-  change->batch_id = self->batch_id;
-  change->state = paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING;
-  change->user = g_strdup (user != NULL ? user : g_get_user_name ());
-  task = g_task_new (self, NULL, NULL, NULL);
-  g_task_set_task_data (task, change, (GDestroyNotify)batch_state_free);
-  g_task_run_in_thread (task, batch_state_thread);
+  record_batch_state (self, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
 
   if (!paused)
     {

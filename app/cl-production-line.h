@@ -29,6 +29,9 @@ void cl_production_line_stop (ClProductionLine *self);
 /* Pause: no new card is taken; the cards in production finish. Resume: cards that wait in a reader start. The
  * batch's state in the store follows (PAUSED/RUNNING, recorded on a worker as user). */
 void cl_production_line_set_paused (ClProductionLine *self, gboolean paused, const char *user);
+/* Stop: cancels the cards in production (they are recorded CARD_REMOVED) and ends the batch in the store (CLOSED
+ * when quantity cards were disposed, else ABORTED, on a worker as user). The line takes no card after it. */
+void cl_production_line_end (ClProductionLine *self, const char *user);
 gboolean cl_production_line_get_paused (ClProductionLine *self);
 /* The batch's counters for the Line view, kept on the main context (fed/good/rejected as the store counts). */
 ClBatchCounters *cl_production_line_get_counters (ClProductionLine *self);

@@ -69,7 +69,7 @@ on_line_command (ClWindow *window, const char *command, ClStationSession *self)
         }
       else
         {
-          cl_production_line_stop (self->production);
+          cl_production_line_end (self->production, user);
           cl_line_stop (self->line);
         }
       return;

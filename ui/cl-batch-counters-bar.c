@@ -43,7 +43,10 @@ refresh (ClBatchCountersBar *self)
   set_count (self->fed_label, cl_batch_counters_get_fed (c));
   set_count (self->good_label, cl_batch_counters_get_good (c));
   set_count (self->rejected_label, cl_batch_counters_get_rejected (c));
-  gtk_label_set_text (self->state_label, cl_batch_counters_get_paused (c) ? _ ("Paused") : _ ("Running"));
+  if (cl_batch_counters_get_ended (c))
+    gtk_label_set_text (self->state_label, _ ("Stopped"));
+  else
+    gtk_label_set_text (self->state_label, cl_batch_counters_get_paused (c) ? _ ("Paused") : _ ("Running"));
   if (cl_batch_counters_get_paused (c))
     gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "warning");
   else

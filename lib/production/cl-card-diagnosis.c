@@ -59,8 +59,10 @@ mark (Diag *d, ClProductionStep step, gboolean holds, const char *format, ...)
 static gboolean
 is_fatal (const GError *error)
 {
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED)
-         || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED) || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT)
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+         || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED)
+         || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED)
+         || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT)
          || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
 }
 

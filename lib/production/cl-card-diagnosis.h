@@ -14,12 +14,12 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *chip_id;                                /* NULL when the card could not be identified */
-  gboolean checked[CL_PRODUCTION_STEP_COUNT];   /* the step was examined */
-  gboolean holds[CL_PRODUCTION_STEP_COUNT];     /* its result is on the card */
-  char *detail[CL_PRODUCTION_STEP_COUNT];       /* what was found, one line; NULL when not checked */
-  ClProductionStep first_missing;               /* where a resumed run has work to do; VERIFY..DISPOSE: none */
-  char *summary;                                /* one line for the QA technician */
+  char *chip_id;                              /* NULL when the card could not be identified */
+  gboolean checked[CL_PRODUCTION_STEP_COUNT]; /* the step was examined */
+  gboolean holds[CL_PRODUCTION_STEP_COUNT];   /* its result is on the card */
+  char *detail[CL_PRODUCTION_STEP_COUNT];     /* what was found, one line; NULL when not checked */
+  ClProductionStep first_missing;             /* where a resumed run has work to do; VERIFY..DISPOSE: none */
+  char *summary;                              /* one line for the QA technician */
 } ClCardDiagnosis;
 
 void cl_card_diagnosis_free (ClCardDiagnosis *diagnosis);

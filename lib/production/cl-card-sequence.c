@@ -287,8 +287,8 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   run.channel = cl_card_channel_new (CL_TRANSPORT (self->transport));
   run.cancellable = cancellable;
 
-  run.attempt_id = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, self->reader,
-                                           started, error);
+  run.attempt_id
+    = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, self->reader, started, error);
   if (run.attempt_id <= 0)
     {
       run_clear (&run);

@@ -11,6 +11,7 @@ struct _ClBatchCounters
   guint good;
   guint rejected;
   gboolean paused;
+  gboolean ended;
 };
 
 G_DEFINE_FINAL_TYPE (ClBatchCounters, cl_batch_counters, G_TYPE_OBJECT)
@@ -24,6 +25,7 @@ enum
   PROP_GOOD,
   PROP_REJECTED,
   PROP_PAUSED,
+  PROP_ENDED,
   N_PROPS
 };
 
@@ -36,26 +38,29 @@ cl_batch_counters_get_property (GObject *object, guint prop_id, GValue *value, G
 
   switch (prop_id)
     {
-    case PROP_BATCH:
-      g_value_set_string (value, self->batch);
-      break;
-    case PROP_QUANTITY:
-      g_value_set_uint (value, self->quantity);
-      break;
-    case PROP_FED:
-      g_value_set_uint (value, self->fed);
-      break;
-    case PROP_GOOD:
-      g_value_set_uint (value, self->good);
-      break;
-    case PROP_REJECTED:
-      g_value_set_uint (value, self->rejected);
-      break;
-    case PROP_PAUSED:
-      g_value_set_boolean (value, self->paused);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_BATCH:
+        g_value_set_string (value, self->batch);
+        break;
+      case PROP_QUANTITY:
+        g_value_set_uint (value, self->quantity);
+        break;
+      case PROP_FED:
+        g_value_set_uint (value, self->fed);
+        break;
+      case PROP_GOOD:
+        g_value_set_uint (value, self->good);
+        break;
+      case PROP_REJECTED:
+        g_value_set_uint (value, self->rejected);
+        break;
+      case PROP_PAUSED:
+        g_value_set_boolean (value, self->paused);
+        break;
+      case PROP_ENDED:
+        g_value_set_boolean (value, self->ended);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -76,13 +81,15 @@ cl_batch_counters_class_init (ClBatchCountersClass *klass)
   properties[PROP_BATCH] = g_param_spec_string ("batch", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_QUANTITY]
     = g_param_spec_uint ("quantity", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_FED] = g_param_spec_uint ("fed", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FED]
+    = g_param_spec_uint ("fed", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_GOOD]
     = g_param_spec_uint ("good", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_REJECTED]
     = g_param_spec_uint ("rejected", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PAUSED]
     = g_param_spec_boolean ("paused", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ENDED] = g_param_spec_boolean ("ended", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -180,4 +187,22 @@ cl_batch_counters_set_paused (ClBatchCounters *self, gboolean paused)
     return;
   self->paused = paused;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+gboolean
+cl_batch_counters_get_ended (ClBatchCounters *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_COUNTERS (self), FALSE);
+  return self->ended;
+}
+
+void
+cl_batch_counters_set_ended (ClBatchCounters *self, gboolean ended)
+{
+  g_return_if_fail (CL_IS_BATCH_COUNTERS (self));
+  ended = !!ended;
+  if (self->ended == ended)
+    return;
+  self->ended = ended;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENDED]);
 }

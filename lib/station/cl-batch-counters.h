@@ -23,5 +23,8 @@ void cl_batch_counters_set (ClBatchCounters *self, guint quantity, guint fed, gu
 /* One attempt ended. */
 void cl_batch_counters_add (ClBatchCounters *self, gboolean good);
 void cl_batch_counters_set_paused (ClBatchCounters *self, gboolean paused);
+/* The batch was stopped (or completed): the line takes no more cards for it. */
+gboolean cl_batch_counters_get_ended (ClBatchCounters *self);
+void cl_batch_counters_set_ended (ClBatchCounters *self, gboolean ended);
 
 G_END_DECLS

@@ -242,8 +242,8 @@ cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **erro
       const Abandoned *a = &g_array_index (abandoned, Abandoned, i);
       /* The station died with the card in the reader: what became of the card is not known here, so it is
        * neither output nor reject bin; its next insertion finds out from the card itself. */
-      ClAttemptEnd end = { CL_ATTEMPT_REJECTED, CL_REJECT_PROTOCOL_ERROR, a->failed_step, -1,
-                           CL_DISPOSITION_RETAINED, 0 };
+      ClAttemptEnd end
+        = { CL_ATTEMPT_REJECTED, CL_REJECT_PROTOCOL_ERROR, a->failed_step, -1, CL_DISPOSITION_RETAINED, 0 };
       g_autofree char *subject = g_strdup_printf ("attempt %" G_GINT64_FORMAT, a->id);
 
       if (!cl_store_attempt_end (self, a->id, &end, error))

@@ -113,12 +113,33 @@ finish
 
 # Cards a kill interrupted were pulled half made. Fed again (a second batch, as QA would re-feed a stack), each
 # must resume from what the card really holds and end GOOD; the ones already good are refused as DUPLICATE_CHIP.
-"$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder-refeed.log" 2>&1 &
-feeder_pid=$!
-"$cardline" --headless --profile "$profile" --batch "$batch-refeed" --quantity "$cards" --store "$store" \
-  --duration 300 >"$work/station-refeed.log" 2>&1 &
-station_pid=$!
-finish
+refeed ()
+{
+  "$cardline" --headless --profile "$profile" --batch "$batch-$1" --quantity "$cards" --store "$store" \
+    --duration 300 >"$work/station-$1.log" 2>&1 &
+  station_pid=$!
+  # the station watches the readers, and pcscd has seen the last feed's cards go (closer looks like the same card)
+  for _ in $(seq 1 200); do
+    grep -q '^production batch=' "$work/station-$1.log" && break
+    sleep 0.1
+  done
+  sleep 1.5
+  "$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder-$1.log" 2>&1 &
+  feeder_pid=$!
+  finish
+}
+good_chips ()
+{
+  python3 -c 'import sqlite3, sys; print(sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True).execute(
+    "SELECT count(*) FROM cards WHERE state = '"'GOOD'"'").fetchone()[0])' "$store"
+}
+refeed refeed
+# The rack feeder sometimes inserts a card too close to the previous one for pcscd to notice, and feeds it
+# again later: a card it never got to the station is fed once more (the good ones are refused as DUPLICATE_CHIP).
+if [ "$(good_chips)" -lt "$cards" ]; then
+  echo "crash-restart: $(good_chips) of $cards good after the re-feed; feeding again" >&2
+  refeed again
+fi
 
 "$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || fail "store verify: $(cat "$work/verify.log")"
 cat "$work/verify.log" >&2

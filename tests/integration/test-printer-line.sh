@@ -12,7 +12,8 @@
 # Checked: each fault paused the line and it resumed; no card lost (hopper empty, output + reject = 8); output
 # and reject folders agree with the store's GOOD/REJECTED attempts; the dropped card is REJECTED with a reason at
 # DISPOSE; every GOOD card's face reached ippeveprinter and its PDF text (pdftotext) holds that card's serial.
-# A second batch sends faces to a dead IPP port: the card is rejected PRINT_FAILED at FACE, in the reject folder.
+# A second batch sends faces to a dead IPP port: the card is rejected PRINT_FAILED at FACE, in the reject folder;
+# its second card is a broken image the reader never sees: CARD_NOT_PRESENT, rejected and recorded NO_ATR.
 set -eu
 
 cardline=$1
@@ -129,14 +130,18 @@ for serial in $serials; do
 done
 echo "printer-line: $good good with faces, $bad rejected; jam, cover-open, feeder-empty, dropped connection recovered"
 
-# PRINT_FAILED: faces to a port nobody listens on.
+# PRINT_FAILED: faces to a port nobody listens on. Then a card the reader never sees.
 kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
 mv "$work"/cards/card-0009.vcard "$work/hopper/"
+echo "not a card image" >"$work/hopper/card-0010.vcard"
 start_sim
 "$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
-  --batch printer-face-fails --quantity 1 --store "$store" --face-printer ipp://127.0.0.1:9/ipp/print \
+  --batch printer-face-fails --quantity 2 --store "$store" --face-printer ipp://127.0.0.1:9/ipp/print \
   --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero"
 grep -q "reason=PRINT_FAILED step=FACE" "$work/line.out" || fail "no PRINT_FAILED rejection"
 [ -f "$work/reject/card-0009.vcard" ] || fail "the card whose face failed is not in the reject folder"
-[ "$(sql "SELECT reject_reason FROM attempts ORDER BY id DESC LIMIT 1")" = PRINT_FAILED ] || fail "store: not PRINT_FAILED"
-echo "printer-line: face failure rejected as PRINT_FAILED"
+grep -q "fault fault=card-not-present" "$work/line.out" || fail "no card-not-present fault"
+[ -f "$work/reject/card-0010.vcard" ] || fail "the card the reader never saw is not in the reject folder"
+[ "$(sql "SELECT group_concat(reject_reason, ' ') FROM (SELECT reject_reason FROM attempts WHERE id > 8 ORDER BY id)")" \
+  = "PRINT_FAILED NO_ATR" ] || fail "store: $(sql "SELECT reject_reason FROM attempts WHERE id > 8")"
+echo "printer-line: face failure rejected as PRINT_FAILED, unseen card rejected as NO_ATR"

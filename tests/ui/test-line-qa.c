@@ -40,11 +40,11 @@ static int status = 1;
 #define WAIT_UNTIL_S(cond, seconds)                                                                                    \
   G_STMT_START                                                                                                         \
   {                                                                                                                    \
-    gint64 deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;                                            \
+    gint64 deadline = g_get_monotonic_time () + (seconds)*G_USEC_PER_SEC;                                              \
     while (!(cond))                                                                                                    \
       {                                                                                                                \
         if (g_get_monotonic_time () > deadline)                                                                        \
-          g_error ("timed out after %d s waiting for %s", (int)(seconds), #cond);                                     \
+          g_error ("timed out after %d s waiting for %s", (int)(seconds), #cond);                                      \
         g_main_context_iteration (NULL, FALSE);                                                                        \
         g_usleep (2000);                                                                                               \
       }                                                                                                                \
@@ -117,6 +117,16 @@ save_screenshot (GtkWidget *window, const char *name)
   g_autoptr (GdkTexture) texture = NULL;
   int width, height;
 
+  /* let the view switcher's transition settle, so the header shows the view that is shown */
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (2000);
+      }
+  }
   wait_for_frame (window);
   width = gtk_widget_get_width (window);
   height = gtk_widget_get_height (window);
@@ -243,6 +253,38 @@ card_state (const char *chip)
   return card.state;
 }
 
+typedef struct
+{
+  ClBatchState state;
+  gboolean done;
+} BatchStateView;
+
+static gpointer
+batch_state_thread (gpointer data)
+{
+  BatchStateView *view = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
+  gint64 batch;
+
+  g_assert_no_error (error);
+  batch = cl_store_batch_lookup (store, BATCH, &error);
+  g_assert_true (cl_store_batch_get_state (store, batch, &view->state, &error));
+  view->done = TRUE;
+  return NULL;
+}
+
+static ClBatchState
+batch_state (void)
+{
+  BatchStateView view = { 0 };
+  GThread *thread = g_thread_new ("test-batch", batch_state_thread, &view);
+
+  WAIT_UNTIL (view.done);
+  g_thread_join (thread);
+  return view.state;
+}
+
 /* ---- the rig ---- */
 
 static ClStation *
@@ -332,8 +374,8 @@ run_test (ClWindow *window)
   sign_in (window, "olga");
   cl_window_set_view (window, "line");
   WAIT_UNTIL (find_station (window, production_reader) != NULL && find_station (window, qa_reader) != NULL);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (
-    CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW))))));
+  g_assert_true (gtk_widget_get_visible (
+    GTK_WIDGET (cl_line_view_get_counters_bar (CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW))))));
 
   /* Pause: a card inserted now waits in its reader; nothing is produced. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
@@ -353,6 +395,7 @@ run_test (ClWindow *window)
   }
   g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
   g_assert_true (bar_equals (window, "fed", 0));
+  g_assert_cmpint (batch_state (), ==, CL_BATCH_PAUSED);
   save_screenshot (GTK_WIDGET (window), "ui-line-paused");
 
   /* Resume: the waiting card starts, the rest of the batch follows. */
@@ -451,7 +494,13 @@ run_test (ClWindow *window)
   }
   cl_window_set_view (window, "setup");
   save_screenshot (GTK_WIDGET (window), "ui-line-qa-setup");
+  /* The operator ends the batch with Stop: audited, the batch is closed in the store. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
+  sign_in (window, "olga");
   cl_window_set_view (window, "line");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "line-stop", NULL);
+  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Stopped") == 0);
+  WAIT_UNTIL (batch_state () == CL_BATCH_CLOSED);
   save_screenshot (GTK_WIDGET (window), "ui-line-after-qa");
 
   g_subprocess_send_signal (qa_card, SIGTERM);
@@ -497,8 +546,8 @@ main (int argc, char **argv)
   g_autoptr (ClApplication) app = NULL;
   g_autoptr (GSettings) settings = NULL;
   g_autofree char *quantity = g_strdup_printf ("%d", CARDS);
-  const char *app_argv[] = { "cardline", "--profile", NULL, "--batch", BATCH, "--quantity", quantity, "--store", NULL,
-                             NULL };
+  const char *app_argv[]
+    = { "cardline", "--profile", NULL, "--batch", BATCH, "--quantity", quantity, "--store", NULL, NULL };
   guint64 port;
 
   if (argc != 7)

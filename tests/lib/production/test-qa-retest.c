@@ -100,7 +100,7 @@ new_batch (void)
   g_autofree char *name = g_strdup_printf ("qa-batch-%u", ++n);
   g_autoptr (GError) error = NULL;
   gint64 id = cl_store_batch_create (store, name, cl_profile_get_name (cl_production_setup_get_profile (setup)),
-                                    cl_profile_get_hash (cl_production_setup_get_profile (setup)), 10, "test", &error);
+                                     cl_profile_get_hash (cl_production_setup_get_profile (setup)), 10, "test", &error);
 
   g_assert_no_error (error);
   return id;
