@@ -53,6 +53,6 @@ fail:
 
 const ClAdminCommand cl_admin_command_demo = {
   .name = "demo-setup",
-  .summary = "Load the DEMO keys (KST, KMC) and demo PKI (SRCA, DICA) into the token",
+  .summary = "Load the DEMO keys (KST, KMC; 3DES KST2, KMC2 for SCP02) and demo PKI (SRCA, DICA) into the token",
   .run = run,
 };

@@ -25,7 +25,10 @@ kmc-label=KMC2
 kmc-version=01
 card-key-version=01
 diversification=emv
-host-derivation=false
+# Opt-in (audited per batch): SCP02 PUT KEY sends the card keys 3DES-ECB-encrypted under the session DEK, and
+# SoftHSM2 cannot wrap 3DES keys. The card key is then computed by C_Encrypt with KMC2 in the token and held in
+# locked host memory for an instant; KMC2 itself never leaves the token. A token that wraps 3DES keys does not use it.
+host-derivation=true
 
 [applet]
 # STAND-IN for the demo: the published helloworld applet repackaged with the SmartCard-HSM AIDs

@@ -1,6 +1,8 @@
 #include "p11/cl-p11-key-set.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
@@ -321,6 +323,10 @@ wrap_ecb_by_blocks (ClP11KeySet *self, ClP11Session *session, ClKeyRole role, Cl
   return g_byte_array_free_to_bytes (g_steal_pointer (&result));
 }
 
+static void set_no_wrap_error (ClP11KeySet *self, GError **error);
+static GBytes *wrap_on_host (ClP11KeySet *self, ClP11Session *session, ClKeyRole role, CK_OBJECT_HANDLE wrapping_key,
+                             const char *wrapping_name, GError **error);
+
 /* C_WrapKey of self's role key under wrapping_key (a key of wrapping_type). ECB over a single block is CBC
  * with a zero IV, the form tokens offer for wrapping. */
 static GBytes *
@@ -344,7 +350,25 @@ wrap_under (ClP11KeySet *self, ClKeyRole role, ClKeyType wrapping_type, CK_OBJEC
   rv = session->f->C_WrapKey (session->handle, &mech, wrapping_key, self->handles[role - 1], out, &out_len);
   if (rv == CKR_MECHANISM_INVALID && mode == CL_CIPHER_ECB && self->parent != NULL && self->type == wrapping_type
       && self->key_len % block == 0)
-    return wrap_ecb_by_blocks (self, session, role, wrapping_type, wrapping_key, wrapping_name, error);
+    {
+      g_autoptr (GError) local = NULL;
+      GBytes *wrapped = wrap_ecb_by_blocks (self, session, role, wrapping_type, wrapping_key, wrapping_name, &local);
+
+      if (wrapped != NULL)
+        return wrapped;
+      if (!g_error_matches (local, CL_ERROR, CL_ERROR_NOT_SUPPORTED) || self->derivation != CKM_DES3_ECB_ENCRYPT_DATA)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      /* The token wraps 3DES keys neither in ECB nor in CBC (SoftHSM2): only the profile's opt-in helps. */
+      if ((self->options & CL_P11_KEY_SET_ALLOW_HOST_DERIVATION) == 0)
+        {
+          set_no_wrap_error (self, error);
+          return NULL;
+        }
+      return wrap_on_host (self, session, role, wrapping_key, wrapping_name, error);
+    }
   if (rv != CKR_OK)
     {
       cl_p11_set_error (error, rv, "C_WrapKey with %s of %s/%s version %u under %s",
@@ -586,6 +610,123 @@ iface_diversify (ClKeySet *set, ClDiversification method, const guint8 kdd[10], 
       memcpy (result->derivation_data, derivation_data, sizeof derivation_data);
     }
   return CL_KEY_SET (result);
+}
+
+static void
+set_no_wrap_error (ClP11KeySet *self, GError **error)
+{
+  g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED,
+               "PUT KEY of %s keys from %s needs C_WrapKey with %s or %s, which PKCS#11 token \"%s\" does not offer; "
+               "the profile must opt in to host-side derivation (keys:host-derivation=true)",
+               self->type == CL_KEY_TYPE_AES ? "AES" : "3DES", self->parent != NULL ? self->parent->name : self->name,
+               self->type == CL_KEY_TYPE_AES ? "CKM_AES_ECB" : "CKM_DES3_ECB",
+               self->type == CL_KEY_TYPE_AES ? "CKM_AES_CBC" : "CKM_DES3_CBC", cl_p11_token_get_label (self->token));
+}
+
+/* PUT KEY on a token that cannot wrap 3DES keys, under the profile's host-derivation opt-in. An EMV or VISA2
+ * card key is the 3DES-ECB encryption of its derivation data under the master, so C_Encrypt with the master in
+ * the token yields its value without the master, or the sensitive card key object, ever being read out. The
+ * value lives in locked host memory only while the token encrypts it under the wrapping key, then is wiped. */
+static GBytes *
+wrap_on_host (ClP11KeySet *self, ClP11Session *session, ClKeyRole role, CK_OBJECT_HANDLE wrapping_key,
+              const char *wrapping_name, GError **error)
+{
+  CK_MECHANISM ecb = { CKM_DES3_ECB, NULL, 0 };
+  guint8 key[24];
+  guint8 out[24];
+  CK_ULONG key_len = sizeof key, out_len = sizeof out;
+  GBytes *wrapped = NULL;
+  CK_RV rv;
+
+  if (self->derivation_len != self->key_len || self->key_len > sizeof key)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "%s/%s: %zu bytes of derivation data for a %zu-byte key",
+                   self->name, role_name (role), self->derivation_len, self->key_len);
+      return NULL;
+    }
+  if (mlock (key, sizeof key) != 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "Cannot lock host memory for card key %s/%s: %s", self->name,
+                   role_name (role), g_strerror (errno));
+      return NULL;
+    }
+  rv = session->f->C_EncryptInit (session->handle, &ecb, self->parent->handles[role - 1]);
+  if (rv == CKR_OK)
+    rv = session->f->C_Encrypt (session->handle, self->derivation_data[role - 1], self->derivation_len, key, &key_len);
+  if (rv != CKR_OK || key_len != self->key_len)
+    cl_p11_set_error (error, rv != CKR_OK ? rv : CKR_GENERAL_ERROR,
+                      "C_Encrypt with CKM_DES3_ECB of the derivation data of %s/%s under %s/%s version %u", self->name,
+                      role_name (role), self->parent->name, role_name (role), self->parent->version);
+  else
+    {
+      rv = session->f->C_EncryptInit (session->handle, &ecb, wrapping_key);
+      if (rv == CKR_OK)
+        rv = session->f->C_Encrypt (session->handle, key, key_len, out, &out_len);
+      if (rv != CKR_OK)
+        cl_p11_set_error (error, rv, "C_Encrypt with CKM_DES3_ECB of %s/%s under %s", self->name, role_name (role),
+                          wrapping_name);
+      else
+        {
+          wrapped = g_bytes_new (out, out_len);
+          self->host_derived = TRUE;
+        }
+    }
+  cl_wipe (key, sizeof key);
+  munlock (key, sizeof key);
+  return wrapped;
+}
+
+gboolean
+cl_p11_key_set_check_wrap (ClP11KeySet *self, gboolean *on_host, GError **error)
+{
+  /* Throwaway session keys: their values protect nothing, only the token's answer matters. */
+  static const guint8 probe[2][32] = { { 0x01, 0x02, 0x04, 0x07, 0x08, 0x0B, 0x0D, 0x0E, 0x10, 0x13,
+                                         0x15, 0x16, 0x19, 0x1A, 0x1C, 0x1F, 0x20, 0x23, 0x25, 0x26 },
+                                       { 0x29, 0x2A, 0x2C, 0x2F, 0x31, 0x32, 0x34, 0x37, 0x38, 0x3B,
+                                         0x3D, 0x3E, 0x40, 0x43, 0x45, 0x46, 0x49, 0x4A, 0x4C, 0x4F } };
+  /* ECB as PUT KEY wants it, or CBC from which wrap_ecb_by_blocks rebuilds ECB for token-derived card keys */
+  static const ClCipherMode modes[] = { CL_CIPHER_ECB, CL_CIPHER_CBC_ZERO_IV };
+  g_autoptr (ClP11Session) session = NULL;
+  CK_OBJECT_HANDLE wrapper = CK_INVALID_HANDLE, target = CK_INVALID_HANDLE;
+  gboolean wraps = FALSE, ok = TRUE;
+
+  g_return_val_if_fail (CL_IS_P11_KEY_SET (self), FALSE);
+  session = cl_p11_token_acquire_session (self->token, error);
+  if (session == NULL)
+    return FALSE;
+  ok = create_session_key (session, self->type, probe[0], self->key_len, CK_TRUE, CK_FALSE, "cardline wrap probe",
+                           &wrapper, error)
+       && create_session_key (session, self->type, probe[1], self->key_len, CK_FALSE, CK_TRUE, "cardline wrap probe",
+                              &target, error);
+  for (guint i = 0; ok && !wraps && i < G_N_ELEMENTS (modes); i++)
+    {
+      CK_MECHANISM mech;
+      guint8 out[64];
+      CK_ULONG out_len = sizeof out;
+      CK_RV rv;
+
+      cipher_mechanism (self->type, modes[i], &mech);
+      rv = session->f->C_WrapKey (session->handle, &mech, wrapper, target, out, &out_len);
+      wraps = rv == CKR_OK;
+      if (rv != CKR_OK && rv != CKR_MECHANISM_INVALID && rv != CKR_FUNCTION_NOT_SUPPORTED)
+        ok = cl_p11_set_error (error, rv, "C_WrapKey with %s of a probe key",
+                               cl_p11_mechanism_to_string (mech.mechanism));
+    }
+  if (wrapper != CK_INVALID_HANDLE)
+    session->f->C_DestroyObject (session->handle, wrapper);
+  if (target != CK_INVALID_HANDLE)
+    session->f->C_DestroyObject (session->handle, target);
+  if (!ok)
+    return FALSE;
+  if (!wraps && (self->type != CL_KEY_TYPE_DES3 || (self->options & CL_P11_KEY_SET_ALLOW_HOST_DERIVATION) == 0))
+    {
+      /* the host path (wrap_on_host) exists for 3DES only: AES card keys of KDF3 are not an encryption of data */
+      set_no_wrap_error (self, error);
+      return FALSE;
+    }
+  if (on_host != NULL)
+    *on_host = !wraps;
+  return TRUE;
 }
 
 static void

@@ -14,7 +14,8 @@
  * C_DeriveKey. It fails with CL_ERROR_NOT_SUPPORTED unless the key set was found with
  * CL_P11_KEY_SET_ALLOW_HOST_DERIVATION: then the CMAC blocks are computed by C_Sign in the token, the card key
  * is assembled in host memory, created as a sensitive session object and the host copy wiped; the resulting
- * set reports cl_p11_key_set_get_host_derived() TRUE so the caller can audit it. */
+ * set reports cl_p11_key_set_get_host_derived() TRUE so the caller can audit it. The same opt-in covers SCP02
+ * PUT KEY on tokens that wrap no 3DES key (SoftHSM2): see cl_p11_key_set_check_wrap(). */
 #pragma once
 
 #include <glib-object.h>
@@ -44,7 +45,14 @@ ClP11Token *cl_p11_key_set_get_token (ClP11KeySet *self);
 const char *cl_p11_key_set_get_name (ClP11KeySet *self);
 CK_OBJECT_HANDLE cl_p11_key_set_get_handle (ClP11KeySet *self, ClKeyRole role);
 ClP11KeySetOptions cl_p11_key_set_get_options (ClP11KeySet *self);
-/* TRUE when this set's keys passed through host memory (KDF3 under the opt-in): audit it. */
+/* TRUE when this set's keys passed through host memory (KDF3, or a 3DES PUT KEY wrap, under the opt-in): audit it. */
 gboolean cl_p11_key_set_get_host_derived (ClP11KeySet *self);
+/* Whether PUT KEY can wrap keys of this set's type (ECB, or CBC for token-derived keys) inside the token, probed
+ * once with throwaway session keys. SoftHSM2 2.6 wraps no 3DES key at all: then, for a 3DES set found with
+ * CL_P11_KEY_SET_ALLOW_HOST_DERIVATION, each EMV/VISA2 card key is computed by C_Encrypt of its derivation data
+ * under the master in the token, held in locked host memory while the token C_Encrypts it under the wrapping key
+ * (the SCP02 session DEK), and wiped at once (*on_host TRUE). Otherwise CL_ERROR_NOT_SUPPORTED naming the
+ * mechanisms and the missing opt-in. Call it before the first card (production setup). */
+gboolean cl_p11_key_set_check_wrap (ClP11KeySet *self, gboolean *on_host, GError **error);
 
 G_END_DECLS

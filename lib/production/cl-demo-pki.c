@@ -11,6 +11,9 @@
 #define SRCA_YEARS 20
 #define DICA_YEARS 10
 
+/* Key file groups of the SCP02 profile's KST and KMC (labels as smartcard-hsm-scp02.profile names them). */
+static const char *const cl_demo_scp02_groups[] = { "KST2", "KMC2" };
+
 static void say (ClDemoReportFunc report, gpointer user_data, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 static void
@@ -187,6 +190,11 @@ cl_demo_pki_setup (ClP11Token *token, const char *keys_file, const char *pki_dir
   if (!import_key_set (token, file, keys_file, "KST", report, user_data, error)
       || !import_key_set (token, file, keys_file, "KMC", report, user_data, error))
     return FALSE;
+  /* The 3DES sets of the SCP02 profile: optional, so that an older key file still sets up SCP03. */
+  for (guint i = 0; i < G_N_ELEMENTS (cl_demo_scp02_groups); i++)
+    if (g_key_file_has_group (file, cl_demo_scp02_groups[i])
+        && !import_key_set (token, file, keys_file, cl_demo_scp02_groups[i], report, user_data, error))
+      return FALSE;
 
   srca = ensure_ec_key (token, CL_DEMO_SRCA_LABEL, &srca_new, report, user_data, error);
   if (srca == NULL)

@@ -1,5 +1,6 @@
 #include "cl-production-setup.h"
 
+#include "cl-production-scp02.h"
 #include "cap/cl-cap-file.h"
 #include "core/cl-error.h"
 #include "p11/cl-p11-key-store.h"
@@ -122,6 +123,9 @@ cl_production_setup_new (ClProfile *profile, ClP11Token *token, ClStore *store, 
     return NULL;
   self->kmc = cl_p11_token_find_key_set (token, keys->kmc_label, keys->kmc_version, options, error);
   if (self->kmc == NULL)
+    return NULL;
+  if (cl_profile_get_scp (profile)->scp == 0x02
+      && !cl_production_setup_check_scp02_wrap (profile, self->kmc, store, error))
     return NULL;
   /* older KMC versions, DKEK shares, PIN export key (cl-production-custody.h) */
   self->custody = cl_production_custody_new (profile, token, store, options, error);
