@@ -777,7 +777,7 @@ cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *prin
   ClProfile *profile = cl_production_setup_get_profile (setup);
   const char *face_path = cl_profile_get_face_template (profile);
   g_autoptr (GError) local = NULL;
-  g_autoptr (ClYieldSummary) summary = NULL;
+  gint64 disposed;
   g_autofree char *host = NULL;
   gint port = 0;
   guint16 vid = 0, pid = 0;
@@ -819,10 +819,11 @@ cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *prin
   /* as on the rack line: attempts a killed station left open get their one disposition first */
   if (cl_store_attempt_abandon_open (store, g_get_host_name (), error) < 0)
     return NULL;
-  summary = cl_store_yield_summary (store, self->batch_id, 0, 0, error);
-  if (summary == NULL)
+  /* abandoned attempts ended RETAINED: their cards were never made, so they do not count toward the quantity */
+  disposed = cl_store_batch_count_disposed (store, self->batch_id, error);
+  if (disposed < 0)
     return NULL;
-  self->disposed = (guint)summary->cycle_count;
+  self->disposed = (guint)disposed;
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
     return NULL;
   if (self->disposed >= self->quantity)

@@ -301,6 +301,7 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
   ClProfile *profile = cl_production_setup_get_profile (setup);
   g_autoptr (GError) local = NULL;
   g_autoptr (ClYieldSummary) summary = NULL;
+  gint64 disposed;
 
   self->line = g_object_ref (line);
   self->setup = g_object_ref (setup);
@@ -318,11 +319,15 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
   /* Attempts this station left open when it was killed get their one disposition before it produces again. */
   if (cl_store_attempt_abandon_open (store, g_get_host_name (), error) < 0)
     return NULL;
-  /* A restarted station continues its batch: what was disposed before counts. */
+  /* A restarted station continues its batch: what was disposed before counts. Attempts abandoned by a kill ended
+   * RETAINED, not disposed: their cards were never made and count when they are fed again. */
   summary = cl_store_yield_summary (store, self->batch_id, 0, 0, error);
   if (summary == NULL)
     return NULL;
-  self->disposed = (guint)summary->cycle_count;
+  disposed = cl_store_batch_count_disposed (store, self->batch_id, error);
+  if (disposed < 0)
+    return NULL;
+  self->disposed = (guint)disposed;
   self->counters = cl_batch_counters_new (batch_name);
   cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good, (guint)summary->rejected);
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))

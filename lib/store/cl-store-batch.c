@@ -112,3 +112,24 @@ cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, G
     }
   return cl_batch_state_from_string ((const char *)sqlite3_column_text (stmt, 0), state, error);
 }
+
+gint64
+cl_store_batch_count_disposed (ClStore *self, gint64 batch_id, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (sqlite3_stmt) stmt
+    = cl_store_prepare (self,
+                        "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
+                        "WHERE a.batch_id = ? AND a.kind = 'PRODUCTION' AND d.destination IN ('OUTPUT','REJECT_BIN')",
+                        error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Counting the disposed cards of a batch");
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}

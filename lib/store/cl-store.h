@@ -52,6 +52,9 @@ gint64 cl_store_batch_lookup (ClStore *self, const char *name, GError **error);
 gboolean cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, const char *actor,
                                    GError **error);
 gboolean cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, GError **error);
+/* Production attempts of the batch whose card went to the output hopper or the reject bin: what --quantity counts.
+ * An attempt a killed station left open ends RETAINED: that card was never made, and counts when it is fed again. */
+gint64 cl_store_batch_count_disposed (ClStore *self, gint64 batch_id, GError **error);
 
 /* ---- cards ---- */
 

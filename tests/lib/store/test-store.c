@@ -118,6 +118,27 @@ run_attempt (Fixture *f, gint64 batch, ClAttemptKind kind, const char *chip, gin
   return id;
 }
 
+/* --quantity counts hopper and bin dispositions: an attempt abandoned by a killed station (RETAINED) does not. */
+static void
+test_count_disposed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 batch = new_batch (f, "B-disposed");
+  gint64 open_id;
+
+  run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, "47900000000000000001", 1000, 100, -1, CL_STEP_IDENTIFY);
+  run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, "47900000000000000002", 2000, 100, CL_REJECT_VERIFY_FAILED,
+               CL_STEP_VERIFY);
+  open_id = cl_store_attempt_begin (f->store, batch, CL_ATTEMPT_PRODUCTION, "line-1", "Reader 1", 3000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (open_id, >, 0);
+  g_assert_cmpint (cl_store_attempt_abandon_open (f->store, "line-1", &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_batch_count_disposed (f->store, batch, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_batch_count_disposed (f->store, new_batch (f, "B-empty"), &error), ==, 0);
+}
+
 static void
 test_schema_reopen (Fixture *f, gconstpointer data)
 {
@@ -806,5 +827,6 @@ main (int argc, char **argv)
   ADD ("integrity", test_integrity);
   ADD ("yield-aggregates", test_yield_aggregates);
   ADD ("migrate-v1", test_migrate_v1);
+  ADD ("count-disposed", test_count_disposed);
   return g_test_run ();
 }

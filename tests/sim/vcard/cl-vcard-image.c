@@ -546,6 +546,10 @@ cl_vcard_image_to_data (ClVcardImage *self, gsize *len)
     g_key_file_set_boolean (kf, "defects", "keygen_fail", TRUE);
   if (d->tear_after)
     g_key_file_set_uint64 (kf, "defects", "tear_after", d->tear_after);
+  if (d->bad_mac_at)
+    g_key_file_set_uint64 (kf, "defects", "bad_mac_at", d->bad_mac_at);
+  if (d->bad_len_at)
+    g_key_file_set_uint64 (kf, "defects", "bad_len_at", d->bad_len_at);
 
   return g_key_file_to_data (kf, len, NULL);
 }
@@ -834,6 +838,19 @@ parse_bool (const char *key, const char *value, gboolean *out, GError **error)
   return TRUE;
 }
 
+static gboolean
+parse_apdu_count (const char *key, const char *value, guint *out, GError **error)
+{
+  guint64 n;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &n, NULL))
+    return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [defects] %s '%s' is not an APDU count", key,
+                        value),
+           FALSE;
+  *out = (guint)n;
+  return TRUE;
+}
+
 gboolean
 cl_vcard_image_set_defect (ClVcardImage *self, const char *key, const char *value, GError **error)
 {
@@ -848,15 +865,11 @@ cl_vcard_image_set_defect (ClVcardImage *self, const char *key, const char *valu
   if (g_str_equal (key, "keygen_fail"))
     return parse_bool (key, value, &d->keygen_fail, error);
   if (g_str_equal (key, "tear_after"))
-    {
-      guint64 n;
-      if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &n, NULL))
-        return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
-                            "Card image: [defects] tear_after '%s' is not an APDU count", value),
-               FALSE;
-      d->tear_after = (guint)n;
-      return TRUE;
-    }
+    return parse_apdu_count (key, value, &d->tear_after, error);
+  if (g_str_equal (key, "bad_mac_at"))
+    return parse_apdu_count (key, value, &d->bad_mac_at, error);
+  if (g_str_equal (key, "bad_len_at"))
+    return parse_apdu_count (key, value, &d->bad_len_at, error);
   if (g_str_equal (key, "sw_at"))
     {
       const char *colon = strchr (value, ':');

@@ -33,6 +33,9 @@
  *   wrong_kst=true                 INITIALIZE UPDATE uses keys that differ from the image's key set
  *   keygen_fail=true               GENERATE ASYMMETRIC KEY PAIR answers 6F00
  *   tear_after=N                   after N APDUs in one insertion the card stops answering
+ *   bad_mac_at=N                   the N-th APDU's answer has a corrupt card cryptogram (INITIALIZE UPDATE) or
+ *                                  last data byte (the R-MAC on a channel with R-MAC); unchanged without data
+ *   bad_len_at=N                   the N-th APDU's answer data is cut to half its length (SW kept)
  */
 #pragma once
 
@@ -94,6 +97,8 @@ typedef struct
   gboolean wrong_kst;
   gboolean keygen_fail;
   guint tear_after; /* 0: never */
+  guint bad_mac_at; /* 0: never; else the APDU (1-based, per insertion) whose answer carries a corrupt MAC */
+  guint bad_len_at; /* 0: never; else the APDU whose answer data is cut short */
 } ClVcardDefects;
 
 #define CL_TYPE_VCARD_IMAGE (cl_vcard_image_get_type ())

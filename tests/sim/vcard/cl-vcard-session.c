@@ -244,6 +244,24 @@ dispatch (ClVcardSession *self, const ClApdu *apdu)
   return g_steal_pointer (&response);
 }
 
+/* A forged answer as a hostile or broken card gives it: the card cryptogram of INITIALIZE UPDATE (bytes 21..27 in
+ * both SCP02 and SCP03 answers hold part of it), else the last data byte, which on a channel with R-MAC is the MAC. */
+static void
+corrupt_mac (ClResponse *response, guint8 ins)
+{
+  gsize len = g_bytes_get_size (response->data);
+  g_autofree guint8 *data = NULL;
+  gsize at;
+
+  if (len == 0)
+    return;
+  at = ins == 0x50 && len >= 28 ? 21 : len - 1;
+  data = g_memdup2 (g_bytes_get_data (response->data, NULL), len);
+  data[at] ^= 0x01;
+  g_bytes_unref (response->data);
+  response->data = g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
 GBytes *
 cl_vcard_session_transmit (ClVcardSession *self, const guint8 *command, gsize len)
 {
@@ -269,5 +287,14 @@ cl_vcard_session_transmit (ClVcardSession *self, const guint8 *command, gsize le
     response = cl_vcard_sw (defects->sw);
   else
     response = dispatch (self, apdu);
+  if (defects->bad_mac_at && self->apdu_count == defects->bad_mac_at)
+    corrupt_mac (response, apdu != NULL ? apdu->ins : 0);
+  if (defects->bad_len_at && self->apdu_count == defects->bad_len_at)
+    {
+      GBytes *cut = g_bytes_new_from_bytes (response->data, 0, g_bytes_get_size (response->data) / 2);
+
+      g_bytes_unref (response->data);
+      response->data = cut;
+    }
   return cl_response_encode (response);
 }

@@ -608,6 +608,39 @@ test_defects (void)
   g_assert_null (silent);
 }
 
+/* bad_mac_at / bad_len_at: the N-th answer of the insertion forged or cut short, the others untouched. */
+static void
+test_defects_forged_answers (void)
+{
+  g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
+  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+  g_autoptr (GBytes) atr = cl_vcard_session_reset (session);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *intact = NULL, *forged = NULL, *cut = NULL, *again = NULL, *saved = NULL;
+  gsize n;
+
+  g_assert_false (cl_vcard_image_set_defect (image, "bad_len_at", "two", &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
+  g_assert_true (cl_vcard_image_set_defect (image, "bad_mac_at", "2", NULL));
+  g_assert_true (cl_vcard_image_set_defect (image, "bad_len_at", "3", NULL));
+  intact = send_hex (session, "80CA9F7F00"); /* APDU 1 */
+  forged = send_hex (session, "80CA9F7F00"); /* APDU 2: last data byte flipped, SW kept */
+  cut = send_hex (session, "80CA9F7F00");    /* APDU 3: half the data, SW kept */
+  again = send_hex (session, "80CA9F7F00");  /* APDU 4: intact again */
+  n = strlen (intact);
+  g_assert_cmpuint (n, >, 20);
+  g_assert_cmpstr (again, ==, intact);
+  g_assert_cmpuint (strlen (forged), ==, n);
+  g_assert_cmpstr (forged, !=, intact);
+  g_assert_cmpint (strncmp (forged, intact, n - 6), ==, 0);
+  g_assert_cmpstr (forged + n - 4, ==, "9000");
+  g_assert_cmpuint (strlen (cut), ==, (n - 4) / 4 * 2 + 4);
+  g_assert_cmpstr (cut + strlen (cut) - 4, ==, "9000");
+  saved = cl_vcard_image_to_data (image, NULL);
+  g_assert_nonnull (strstr (saved, "bad_mac_at=2"));
+  g_assert_nonnull (strstr (saved, "bad_len_at=3"));
+}
+
 static void
 test_timing_model (void)
 {
@@ -685,6 +718,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vcard/isd/status-paging", test_status_paging);
   g_test_add_func ("/vcard/isd/life-cycle", test_life_cycle);
   g_test_add_func ("/vcard/defects", test_defects);
+  g_test_add_func ("/vcard/defects/forged-answers", test_defects_forged_answers);
   g_test_add_func ("/vcard/timing-model", test_timing_model);
   g_test_add_func ("/vcard/throughput", test_throughput);
   return g_test_run ();
