@@ -7,7 +7,8 @@
  *
  * Who may write EF.C_DevAut (2F02): nobody before INITIALIZE DEVICE; after it, anyone (no PIN: its authenticity is
  * the DICA signature, which every verifier checks) until the card is reset or another application is selected
- * while 2F02 has content: then it is locked until the next INITIALIZE DEVICE. So the station writes
+ * while 2F02 holds a whole chain (two complete CVCs): then it is locked until the next INITIALIZE DEVICE; a write
+ * cut short stays open. So the station writes
  * "device CVC || DICA CVC" (in as many UPDATE BINARY chunks as it likes) and reads it back in the same session;
  * nobody can replace it afterwards. Every other EF needs the user PIN to be written or deleted.
  */
@@ -125,13 +126,34 @@ cl_vcard_schsm_new (ClVcardSession *session)
   return s;
 }
 
+/* 2F02 holds a whole "device CVC || DICA CVC". A write cut short (card pulled mid-way) leaves it open, so the
+ * station can complete it on the next insertion instead of the card being stuck half-certified. */
+static gboolean
+devaut_complete (ClVcardSchsm *s)
+{
+  g_autoptr (GBytes) devaut = get_bytes (s, "file.2F02");
+  const guint8 *data;
+  gsize len, used = 0, more = 0;
+  g_autoptr (ClCvc) device = NULL;
+  g_autoptr (ClCvc) issuer = NULL;
+
+  if (devaut == NULL)
+    return FALSE;
+  data = g_bytes_get_data (devaut, &len);
+  device = cl_cvc_new_from_data (data, len, &used, NULL);
+  if (device == NULL || used >= len)
+    return FALSE;
+  issuer = cl_cvc_new_from_data (data + used, len - used, &more, NULL);
+  return issuer != NULL && used + more == len;
+}
+
 void
 cl_vcard_schsm_free (ClVcardSchsm *s)
 {
   if (s == NULL)
     return;
-  /* Leaving the applet ends the window in which C_DevAut can be written. */
-  if (get (s, "file.2F02") != NULL && g_strcmp0 (get (s, "devaut_locked"), "true") != 0)
+  /* Leaving the applet ends the window in which C_DevAut can be written, once it holds a whole chain. */
+  if (devaut_complete (s) && g_strcmp0 (get (s, "devaut_locked"), "true") != 0)
     {
       cl_vcard_image_set_schsm (s->image, "devaut_locked", "true");
       commit (s, 1);

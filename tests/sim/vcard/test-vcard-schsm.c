@@ -11,6 +11,7 @@
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
 #include "crypto/cl-openssl-autoptr.h"
+#include "cl-test-vectors.h"
 #include "cvc/cl-cvc-body.h"
 #include "cvc/cl-cvc-public-key.h"
 #include "cvc/cl-cvc-request.h"
@@ -311,7 +312,29 @@ test_devaut_and_dkek (Fixture *f, gconstpointer data)
   g_assert_cmpmem (g_bytes_get_data (back, NULL), g_bytes_get_size (back), cert, sizeof cert);
   /* other files need the PIN */
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0xC401, 0, cert, 3)), ==, 0x6982);
-  /* after the session, C_DevAut is locked */
+  /* a write cut short stays open across sessions, so the station can complete it on re-insertion */
+  fixture_insert (f);
+  select_applet (f);
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F02, 0, cert, 3)), ==, 0x9000);
+  /* a whole chain (device CVC || DICA CVC) locks it once the session ends */
+  {
+    g_autoptr (ClTestVectors) v = cl_test_vectors_load ("cvc.txt");
+    g_autoptr (GBytes) device = cl_test_vectors_get_hex (v, "pico_device", "cert");
+    g_autoptr (GBytes) dica = cl_test_vectors_get_hex (v, "pico_dica", "cert");
+    g_autoptr (GByteArray) chain = g_byte_array_new ();
+    gsize done = 0;
+
+    g_byte_array_append (chain, g_bytes_get_data (device, NULL), (guint)g_bytes_get_size (device));
+    g_byte_array_append (chain, g_bytes_get_data (dica, NULL), (guint)g_bytes_get_size (dica));
+    while (done < chain->len)
+      {
+        gsize n = MIN (chain->len - done, 200);
+
+        g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F02, (guint16)done, chain->data + done, n)), ==,
+                         0x9000);
+        done += n;
+      }
+  }
   fixture_insert (f);
   select_applet (f);
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F02, 0, cert, 3)), ==, 0x6985);
