@@ -3,25 +3,19 @@
  * and resumption after the card is torn at many points of the sequence. */
 #include <string.h>
 
-#include "cl-vcard-manufacture.h"
-#include "cl-vcard-session.h"
-#include "cl-vcard-transport.h"
+#include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-plain-key-set.h"
 #include "gp/cl-gp-card.h"
-#include "p11-test-token.h"
 #include "production/cl-card-sequence.h"
 #include "production/cl-demo-pki.h"
 #include "production/cl-production-env.h"
 #include "scp/cl-scp03.h"
 
-static ClP11Token *token;
+static ClProductionFixture *fixture;
 static ClProductionSetup *setup;
 static ClStore *store;
-static char *work_dir;
-static guint card_index;
-static guint32 serial_base;
 
 /* ---- a transport that lies: hostile answers at chosen commands ---- */
 
@@ -32,137 +26,42 @@ typedef enum
   TAMPER_GARBAGE_STATUS,
 } Tamper;
 
-#define TEST_TYPE_TAMPER (test_tamper_get_type ())
-G_DECLARE_FINAL_TYPE (TestTamper, test_tamper, TEST, TAMPER, GObject)
-
-struct _TestTamper
-{
-  GObject parent_instance;
-  ClTransport *inner;
-  Tamper mode;
-};
-
-static void tamper_iface_init (ClTransportInterface *iface);
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestTamper, test_tamper, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, tamper_iface_init))
-
 static GBytes *
-tamper_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GError **error)
+tamper_transmit (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
 {
-  TestTamper *self = TEST_TAMPER (t);
+  Tamper mode = GPOINTER_TO_INT (user_data);
   const guint8 *c = g_bytes_get_data (command, NULL);
-  g_autoptr (GBytes) response = cl_transport_transmit (self->inner, command, cancellable, error);
+  g_autoptr (GBytes) response = cl_transport_transmit (inner, command, cancellable, error);
   gsize len;
   guint8 *r;
 
   if (response == NULL)
     return NULL;
   r = g_bytes_unref_to_data (g_steal_pointer (&response), &len);
-  if (self->mode == TAMPER_TRUNCATE_CPLC && c[1] == 0xCA && c[2] == 0x9F && c[3] == 0x7F && len > 12)
+  if (mode == TAMPER_TRUNCATE_CPLC && c[1] == 0xCA && c[2] == 0x9F && c[3] == 0x7F && len > 12)
     {
       memmove (r + 10, r + len - 2, 2);
       len = 12;
     }
-  else if (self->mode == TAMPER_FLIP_CRYPTOGRAM && c[1] == 0x50 && len > 30)
+  else if (mode == TAMPER_FLIP_CRYPTOGRAM && c[1] == 0x50 && len > 30)
     r[28] ^= 0x01; /* last byte of the card cryptogram: KDD(10) KVN scp i challenge(8) cryptogram(8) */
-  else if (self->mode == TAMPER_GARBAGE_STATUS && c[1] == 0xF2 && len > 4)
+  else if (mode == TAMPER_GARBAGE_STATUS && c[1] == 0xF2 && len > 4)
     r[0] = 0x99;
   return g_bytes_new_take (r, len);
 }
 
-static GBytes *
-tamper_get_atr (ClTransport *t)
-{
-  return cl_transport_get_atr (TEST_TAMPER (t)->inner);
-}
-
-static gboolean
-tamper_supports_extended (ClTransport *t)
-{
-  return cl_transport_supports_extended (TEST_TAMPER (t)->inner);
-}
-
-static void
-tamper_iface_init (ClTransportInterface *iface)
-{
-  iface->transmit = tamper_transmit;
-  iface->get_atr = tamper_get_atr;
-  iface->supports_extended = tamper_supports_extended;
-}
-
-static void
-test_tamper_dispose (GObject *o)
-{
-  g_clear_object (&TEST_TAMPER (o)->inner);
-  G_OBJECT_CLASS (test_tamper_parent_class)->dispose (o);
-}
-
-static void
-test_tamper_class_init (TestTamperClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = test_tamper_dispose;
-}
-
-static void
-test_tamper_init (TestTamper *self)
-{
-}
-
 /* ---- helpers ---- */
-
-static GBytes *
-demo_key (const char *group, const char *role)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  g_autoptr (GKeyFile) file = g_key_file_new ();
-  g_autofree char *hex = NULL;
-
-  g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL));
-  hex = g_key_file_get_string (file, group, role, NULL);
-  return cl_hex_decode (hex, NULL);
-}
-
-static ClVcardImage *
-new_card (void)
-{
-  ClVcardManufactureSpec spec = { CL_KEY_TYPE_AES, 0x30 };
-  g_autoptr (GError) error = NULL;
-  ClVcardImage *image;
-
-  spec.kst_enc = demo_key ("KST", "enc");
-  spec.kst_mac = demo_key ("KST", "mac");
-  spec.kst_dek = demo_key ("KST", "dek");
-  spec.scp = 0x03;
-  spec.i = 0x70;
-  image = cl_vcard_manufacture (&spec, serial_base, card_index++, &error);
-  g_assert_no_error (error);
-  g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
-  return image;
-}
-
-static ClTransport *
-insert (ClVcardImage *image)
-{
-  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-
-  return CL_TRANSPORT (cl_vcard_transport_new (session));
-}
 
 static ClCardSequence *
 produce_over (ClTransport *transport)
 {
-  g_autoptr (GError) error = NULL;
-  ClCardSequence *sequence = cl_card_sequence_new (setup, 0, "test", "in-process");
-
-  g_assert_true (cl_card_sequence_run (sequence, transport, NULL, &error));
-  g_assert_no_error (error);
-  return sequence;
+  return cl_production_fixture_run (setup, 0, "test", "in-process", CL_ATTEMPT_PRODUCTION, transport);
 }
 
 static ClCardSequence *
 produce (ClVcardImage *image)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
 
   return produce_over (transport);
 }
@@ -192,7 +91,7 @@ assert_good (ClCardSequence *sequence)
 static gboolean
 authenticates (ClVcardImage *image, ClKeySet *keys, guint8 kvn)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
   g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
   g_autoptr (ClScp03) scp = NULL;
   ClGpFci fci;
@@ -207,11 +106,13 @@ authenticates (ClVcardImage *image, ClKeySet *keys, guint8 kvn)
 static void
 test_good_card (void)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) sequence = produce (image);
   const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
-  g_autoptr (GBytes) kst_enc = demo_key ("KST", "enc"), kmc_enc = demo_key ("KMC", "enc"),
-                     kmc_mac = demo_key ("KMC", "mac"), kmc_dek = demo_key ("KMC", "dek");
+  g_autoptr (GBytes) kst_enc = cl_production_fixture_demo_key ("KST", "enc"),
+                     kmc_enc = cl_production_fixture_demo_key ("KMC", "enc"),
+                     kmc_mac = cl_production_fixture_demo_key ("KMC", "mac"),
+                     kmc_dek = cl_production_fixture_demo_key ("KMC", "dek");
   g_autoptr (ClKeySet) kst = NULL, kmc = NULL, card = NULL;
   g_autoptr (ClCardRecord) record = NULL;
   GBytes *kdd = cl_vcard_image_get_kdd (image);
@@ -243,7 +144,7 @@ test_good_card (void)
 static void
 test_refeed_good_is_duplicate (void)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) first = produce (image);
   g_autoptr (ClCardSequence) again = NULL;
 
@@ -255,7 +156,7 @@ test_refeed_good_is_duplicate (void)
 static void
 check_defect (const char *key, const char *value, ClRejectReason reason, ClProductionStep step)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) sequence = NULL;
 
   g_assert_true (cl_vcard_image_set_defect (image, key, value, NULL));
@@ -280,13 +181,12 @@ test_defects (void)
 static void
 check_hostile (Tamper mode, ClRejectReason reason, ClProductionStep step)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
-  g_autoptr (TestTamper) tamper = g_object_new (TEST_TYPE_TAMPER, NULL);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClTransport) tamper = cl_production_fixture_filter_new (cl_production_fixture_insert (image),
+                                                                     tamper_transmit, GINT_TO_POINTER (mode), NULL);
   g_autoptr (ClCardSequence) sequence = NULL;
 
-  tamper->inner = insert (image);
-  tamper->mode = mode;
-  sequence = produce_over (CL_TRANSPORT (tamper));
+  sequence = produce_over (tamper);
   assert_rejected (sequence, reason, step);
   g_test_message ("hostile %d: %s", mode, cl_card_sequence_get_outcome (sequence)->detail);
 }
@@ -303,7 +203,7 @@ test_hostile (void)
 static void
 test_tear_and_resume (void)
 {
-  g_autoptr (ClVcardImage) probe = new_card ();
+  g_autoptr (ClVcardImage) probe = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) full = produce (probe);
   guint64 total = cl_card_sequence_get_outcome (full)->apdus;
   guint step = MAX (1, (guint)total / 12);
@@ -311,7 +211,7 @@ test_tear_and_resume (void)
   assert_good (full);
   for (guint n = 1; n < total; n += step)
     {
-      g_autoptr (ClVcardImage) image = new_card ();
+      g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
       g_autofree char *text = g_strdup_printf ("%u", n);
       g_autoptr (ClCardSequence) torn = NULL, again = NULL;
 
@@ -334,32 +234,15 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *pki = NULL, *profile = NULL, *db = NULL;
-  g_autofree char *keys = NULL;
-  g_autoptr (ClProfile) config = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("cardline-sequence-XXXXXX", &error);
-  g_assert_no_error (error);
-  pki = g_build_filename (work_dir, "pki", NULL);
-  keys = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  profile = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
-  db = g_build_filename (work_dir, "store.db", NULL);
-  serial_base = g_random_int () & 0x7FFF0000u;
-
-  token = p11_test_token_open (TRUE);
-  g_assert_true (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error));
-  g_assert_no_error (error);
+  fixture = cl_production_fixture_new ("cardline-sequence-XXXXXX", TRUE);
   /* twice: the second run keeps everything */
-  g_assert_true (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error));
-  g_setenv ("CARDLINE_PKI_DIR", pki, TRUE);
-  config = cl_production_profile_open (profile, &error);
+  g_assert_true (cl_demo_pki_setup (fixture->token, fixture->keys_path, fixture->pki_dir, NULL, NULL, &error));
   g_assert_no_error (error);
-  store = cl_store_open (db, &error);
-  g_assert_no_error (error);
-  setup = cl_production_setup_new (config, token, store, &error);
-  g_assert_no_error (error);
+  store = cl_production_fixture_open_store (fixture, "store.db");
+  setup = cl_production_fixture_setup_for (fixture, "smartcard-hsm.profile", store);
 
   g_test_add_func ("/production/good-card", test_good_card);
   g_test_add_func ("/production/refeed-good-is-duplicate", test_refeed_good_is_duplicate);
@@ -370,6 +253,6 @@ main (int argc, char **argv)
 
   g_clear_object (&setup);
   g_clear_object (&store);
-  g_clear_object (&token);
+  g_clear_pointer (&fixture, cl_production_fixture_free);
   return status;
 }

@@ -8,14 +8,11 @@
  *   - no key, share, password or PIN in the store file or its WAL. */
 #include <string.h>
 
-#include "cl-vcard-manufacture.h"
-#include "cl-vcard-session.h"
-#include "cl-vcard-transport.h"
+#include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-plain-key-set.h"
 #include "gp/cl-gp-card.h"
-#include "p11-test-token.h"
 #include "p11/cl-p11-key-store.h"
 #include "production/cl-card-sequence.h"
 #include "production/cl-demo-pki.h"
@@ -37,34 +34,18 @@
 #define SHARE_PASSWORD "password"
 #define SHARE_KCV      "630DCD2966C43366"
 
-static ClP11Token *token;
-static char *work_dir, *pki_dir;
-static guint card_index;
-static guint32 serial_base;
+static ClProductionFixture *fixture;
 /* secrets seen during the run, looked for in the stores at the end */
 static GPtrArray *secrets;
 static GPtrArray *store_paths;
 
 /* ---- a transport that changes the KCV answered to IMPORT DKEK SHARE ---- */
 
-#define TEST_TYPE_KCV_FLIP (test_kcv_flip_get_type ())
-G_DECLARE_FINAL_TYPE (TestKcvFlip, test_kcv_flip, TEST, KCV_FLIP, GObject)
-
-struct _TestKcvFlip
-{
-  GObject parent_instance;
-  ClTransport *inner;
-};
-
-static void kcv_flip_iface_init (ClTransportInterface *iface);
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestKcvFlip, test_kcv_flip, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, kcv_flip_iface_init))
-
 static GBytes *
-kcv_flip_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GError **error)
+kcv_flip_transmit (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
 {
   const guint8 *c = g_bytes_get_data (command, NULL);
-  g_autoptr (GBytes) response = cl_transport_transmit (TEST_KCV_FLIP (t)->inner, command, cancellable, error);
+  g_autoptr (GBytes) response = cl_transport_transmit (inner, command, cancellable, error);
   gsize len;
   guint8 *r;
 
@@ -76,96 +57,20 @@ kcv_flip_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, G
   return g_bytes_new_take (r, len);
 }
 
-static GBytes *
-kcv_flip_get_atr (ClTransport *t)
-{
-  return cl_transport_get_atr (TEST_KCV_FLIP (t)->inner);
-}
-
-static gboolean
-kcv_flip_supports_extended (ClTransport *t)
-{
-  return cl_transport_supports_extended (TEST_KCV_FLIP (t)->inner);
-}
-
-static void
-kcv_flip_iface_init (ClTransportInterface *iface)
-{
-  iface->transmit = kcv_flip_transmit;
-  iface->get_atr = kcv_flip_get_atr;
-  iface->supports_extended = kcv_flip_supports_extended;
-}
-
-static void
-test_kcv_flip_dispose (GObject *o)
-{
-  g_clear_object (&TEST_KCV_FLIP (o)->inner);
-  G_OBJECT_CLASS (test_kcv_flip_parent_class)->dispose (o);
-}
-
-static void
-test_kcv_flip_class_init (TestKcvFlipClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = test_kcv_flip_dispose;
-}
-
-static void
-test_kcv_flip_init (TestKcvFlip *self)
-{
-}
-
 /* ---- helpers ---- */
-
-static GBytes *
-demo_key (const char *group, const char *role)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  g_autoptr (GKeyFile) file = g_key_file_new ();
-  g_autofree char *hex = NULL;
-
-  g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL));
-  hex = g_key_file_get_string (file, group, role, NULL);
-  return cl_hex_decode (hex, NULL);
-}
-
-static ClVcardImage *
-new_card (void)
-{
-  ClVcardManufactureSpec spec = { CL_KEY_TYPE_AES, 0x30 };
-  g_autoptr (GError) error = NULL;
-  ClVcardImage *image;
-
-  spec.kst_enc = demo_key ("KST", "enc");
-  spec.kst_mac = demo_key ("KST", "mac");
-  spec.kst_dek = demo_key ("KST", "dek");
-  spec.scp = 0x03;
-  spec.i = 0x70;
-  image = cl_vcard_manufacture (&spec, serial_base, card_index++, &error);
-  g_assert_no_error (error);
-  g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
-  return image;
-}
-
-static ClTransport *
-insert (ClVcardImage *image)
-{
-  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-
-  return CL_TRANSPORT (cl_vcard_transport_new (session));
-}
 
 static char *
 write_file (const char *name, const void *data, gssize len, int mode)
 {
   g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (work_dir, name, NULL);
+  char *path = g_build_filename (fixture->work_dir, name, NULL);
 
   g_assert_true (g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, mode, &error));
   g_assert_no_error (error);
   return path;
 }
 
-/* The reference profile with some keys replaced (NULL value: removed); written to work_dir/name. */
+/* The reference profile with some keys replaced (NULL value: removed); written to the work directory as name. */
 static ClProfile *
 profile_with (const char *name, const char *const *changes)
 {
@@ -186,7 +91,7 @@ profile_with (const char *name, const char *const *changes)
   g_key_file_set_string (kf, "profile", "name", name);
   text = g_key_file_to_data (kf, NULL, NULL);
   path = write_file (name, text, -1, 0644);
-  profile = cl_profile_new_for_station (path, data_dir, pki_dir, &error);
+  profile = cl_profile_new_for_station (path, data_dir, fixture->pki_dir, &error);
   g_assert_no_error (error);
   return profile;
 }
@@ -194,41 +99,22 @@ profile_with (const char *name, const char *const *changes)
 static ClStore *
 new_store (const char *name)
 {
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (work_dir, name, NULL);
-  ClStore *store = cl_store_open (path, &error);
+  ClStore *store = cl_production_fixture_open_store (fixture, name);
 
-  g_assert_no_error (error);
-  g_ptr_array_add (store_paths, path);
+  g_ptr_array_add (store_paths, g_strdup (cl_store_get_path (store)));
   return store;
-}
-
-static ClProductionSetup *
-new_setup (ClProfile *profile, ClStore *store)
-{
-  g_autoptr (GError) error = NULL;
-  ClProductionSetup *setup = cl_production_setup_new (profile, token, store, &error);
-
-  g_assert_no_error (error);
-  return setup;
 }
 
 static ClCardSequence *
 produce_over (ClProductionSetup *setup, gint64 batch, ClAttemptKind kind, ClTransport *transport)
 {
-  g_autoptr (GError) error = NULL;
-  ClCardSequence *sequence = cl_card_sequence_new (setup, batch, "test", "in-process");
-
-  cl_card_sequence_set_attempt_kind (sequence, kind);
-  g_assert_true (cl_card_sequence_run (sequence, transport, NULL, &error));
-  g_assert_no_error (error);
-  return sequence;
+  return cl_production_fixture_run (setup, batch, "test", "in-process", kind, transport);
 }
 
 static ClCardSequence *
 produce (ClProductionSetup *setup, gint64 batch, ClAttemptKind kind, ClVcardImage *image)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
 
   return produce_over (setup, batch, kind, transport);
 }
@@ -279,7 +165,7 @@ kmc1_card_keys (ClVcardImage *image)
 static gboolean
 authenticates (ClVcardImage *image, ClKeySet *keys, guint8 kvn)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
   g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
   g_autoptr (ClScp03) scp = NULL;
   ClGpFci fci;
@@ -322,8 +208,8 @@ run_sh (const char *command)
   int status = 0;
   const char *argv[] = { "sh", "-c", command, NULL };
 
-  g_assert_true (
-    g_spawn_sync (work_dir, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error));
+  g_assert_true (g_spawn_sync (fixture->work_dir, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                               &status, &error));
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("`%s` failed: %s", command, err);
@@ -359,8 +245,8 @@ check_changeover_audit (ClStore *store, const char *chip_id)
 static ClVcardImage *
 keyed_under_v1 (ClStore *store)
 {
-  g_autoptr (ClProductionSetup) setup1 = new_setup (profile_v1, store);
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClProductionSetup) setup1 = cl_production_fixture_setup_new (fixture, profile_v1, store);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) first = NULL;
   g_autoptr (ClKeySet) v1 = kmc1_card_keys (image);
 
@@ -377,7 +263,7 @@ check_changeover (ClAttemptKind kind, const char *db)
 {
   g_autoptr (ClStore) store = new_store (db);
   g_autoptr (ClVcardImage) image = keyed_under_v1 (store);
-  g_autoptr (ClProductionSetup) setup2 = new_setup (profile_v2, store);
+  g_autoptr (ClProductionSetup) setup2 = cl_production_fixture_setup_new (fixture, profile_v2, store);
   g_autoptr (ClCardSequence) again = produce (setup2, 0, kind, image);
 
   assert_good (again);
@@ -402,7 +288,7 @@ test_changeover_unaccepted (void)
 {
   g_autoptr (ClStore) store = new_store ("changeover-unaccepted.db");
   g_autoptr (ClVcardImage) image = keyed_under_v1 (store);
-  g_autoptr (ClProductionSetup) strict = new_setup (profile_v2_strict, store);
+  g_autoptr (ClProductionSetup) strict = cl_production_fixture_setup_new (fixture, profile_v2_strict, store);
   g_autoptr (ClCardSequence) again = produce (strict, 0, CL_ATTEMPT_PRODUCTION, image);
   g_autoptr (ClKeySet) v1 = kmc1_card_keys (image);
   const ClSequenceOutcome *o;
@@ -431,7 +317,7 @@ profile_custody (const char *name, const char *export_key)
 static void
 check_dkek_on_card (ClVcardImage *image)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
   g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
   g_autoptr (GError) error = NULL;
   ClSchsmDkekStatus status = { 0 };
@@ -474,7 +360,7 @@ open_export (const char *export_path, const char *chip_id, const char *private_k
 static void
 check_pins_on_card (ClVcardImage *image, const char *so_pin_hex, const char *pin)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
   g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) so_pin = cl_hex_decode (so_pin_hex, NULL);
@@ -502,14 +388,14 @@ check_custody (const char *key_kind)
 {
   g_autofree char *name = g_strdup_printf ("custody-%s", key_kind);
   g_autofree char *db = g_strdup_printf ("%s.db", name), *export_name = g_strdup_printf ("%s.pins", name);
-  g_autofree char *private_key = g_strdup_printf ("%s/customer-%s.key", work_dir, key_kind);
-  g_autofree char *public_key = g_strdup_printf ("%s/customer-%s.pub", work_dir, key_kind);
-  g_autofree char *export_path = g_build_filename (work_dir, export_name, NULL);
+  g_autofree char *private_key = g_strdup_printf ("%s/customer-%s.key", fixture->work_dir, key_kind);
+  g_autofree char *public_key = g_strdup_printf ("%s/customer-%s.pub", fixture->work_dir, key_kind);
+  g_autofree char *export_path = g_build_filename (fixture->work_dir, export_name, NULL);
   g_autofree char *dkek_audit = NULL, *escrow_audit = NULL, *so_pin = NULL, *pin = NULL, *export_text = NULL;
   g_autoptr (ClProfile) profile = profile_custody (name, public_key);
   g_autoptr (ClStore) store = new_store (db);
-  g_autoptr (ClProductionSetup) setup = new_setup (profile, store);
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClProductionSetup) setup = cl_production_fixture_setup_new (fixture, profile, store);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) sequence = NULL;
   g_autoptr (GError) error = NULL;
   const char *chip;
@@ -554,17 +440,17 @@ test_custody_ec (void)
 static void
 test_dkek_mismatch (void)
 {
-  g_autofree char *public_key = g_strdup_printf ("%s/customer-rsa.pub", work_dir);
+  g_autofree char *public_key = g_strdup_printf ("%s/customer-rsa.pub", fixture->work_dir);
   g_autoptr (ClProfile) profile = profile_custody ("custody-mismatch", public_key);
   g_autoptr (ClStore) store = new_store ("custody-mismatch.db");
-  g_autoptr (ClProductionSetup) setup = new_setup (profile, store);
-  g_autoptr (ClVcardImage) image = new_card ();
-  g_autoptr (TestKcvFlip) flip = g_object_new (TEST_TYPE_KCV_FLIP, NULL);
+  g_autoptr (ClProductionSetup) setup = cl_production_fixture_setup_new (fixture, profile, store);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClTransport) flip
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), kcv_flip_transmit, NULL, NULL);
   g_autoptr (ClCardSequence) sequence = NULL;
   const ClSequenceOutcome *o;
 
-  flip->inner = insert (image);
-  sequence = produce_over (setup, 0, CL_ATTEMPT_PRODUCTION, CL_TRANSPORT (flip));
+  sequence = produce_over (setup, 0, CL_ATTEMPT_PRODUCTION, flip);
   o = assert_rejected (sequence, CL_REJECT_INIT_FAILED, CL_STEP_INIT_APPLET);
   g_assert_nonnull (strstr (o->detail, "DKEK key check value"));
   g_assert_nonnull (strstr (o->detail, "differs from " SHARE_KCV " expected"));
@@ -595,7 +481,7 @@ test_profile_errors (void)
       g_assert_true (g_key_file_load_from_file (kf, reference, G_KEY_FILE_NONE, NULL));
       g_key_file_set_string (kf, cases[i][0], cases[i][1], cases[i][2]);
       text = g_key_file_to_data (kf, &len, NULL);
-      profile = cl_profile_new_from_data (text, len, "p.profile", work_dir, NULL, &error);
+      profile = cl_profile_new_from_data (text, len, "p.profile", fixture->work_dir, NULL, &error);
       g_assert_null (profile);
       g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
       g_test_message ("%s", error->message);
@@ -652,27 +538,19 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *keys = NULL;
   g_autoptr (GBytes) share = cl_hex_decode (SHARE_FILE, NULL);
   g_autoptr (GBytes) enc = cl_hex_decode (KMC2_ENC, NULL), mac = cl_hex_decode (KMC2_MAC, NULL),
                      dek = cl_hex_decode (KMC2_DEK, NULL);
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("cardline-custody-XXXXXX", &error);
-  g_assert_no_error (error);
-  pki_dir = g_build_filename (work_dir, "pki", NULL);
-  keys = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  serial_base = g_random_int () & 0x7FFF0000u;
+  /* CARDLINE_PKI_DIR left alone: profile_with gives each profile the PKI directory itself */
+  fixture = cl_production_fixture_new ("cardline-custody-XXXXXX", FALSE);
   secrets = g_ptr_array_new_with_free_func (g_free);
   store_paths = g_ptr_array_new_with_free_func (g_free);
-
-  token = p11_test_token_open (TRUE);
-  g_assert_true (cl_demo_pki_setup (token, keys, pki_dir, NULL, NULL, &error));
-  g_assert_no_error (error);
   /* KMC 02 next to the demo KMC 01, for this process only */
-  g_assert_true (
-    cl_p11_token_import_key_set (token, "KMC", 0x02, CL_KEY_TYPE_AES, enc, mac, dek, CL_P11_KEY_SET_SESSION, &error));
+  g_assert_true (cl_p11_token_import_key_set (fixture->token, "KMC", 0x02, CL_KEY_TYPE_AES, enc, mac, dek,
+                                              CL_P11_KEY_SET_SESSION, &error));
   g_assert_no_error (error);
 
   share_path = write_file ("share-1.pbe", g_bytes_get_data (share, NULL), (gssize)g_bytes_get_size (share), 0600);
@@ -706,6 +584,6 @@ main (int argc, char **argv)
   g_clear_object (&profile_v1);
   g_clear_object (&profile_v2);
   g_clear_object (&profile_v2_strict);
-  g_clear_object (&token);
+  g_clear_pointer (&fixture, cl_production_fixture_free);
   return status;
 }

@@ -4,12 +4,9 @@
  * counted as recovered (not good, not fed) by the store's yield. */
 #include <string.h>
 
-#include "cl-vcard-manufacture.h"
-#include "cl-vcard-session.h"
-#include "cl-vcard-transport.h"
+#include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
-#include "p11-test-token.h"
 #include "production/cl-card-diagnosis.h"
 #include "production/cl-card-sequence.h"
 #include "production/cl-demo-pki.h"
@@ -17,68 +14,23 @@
 #include "store/cl-store-dashboard.h"
 #include "store/cl-yield-summary.h"
 
-static ClP11Token *token;
+static ClProductionFixture *fixture;
 static ClProductionSetup *setup;
 static ClStore *store;
-static char *work_dir;
-static guint card_index;
-static guint32 serial_base;
-
-static GBytes *
-demo_key (const char *group, const char *role)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  g_autoptr (GKeyFile) file = g_key_file_new ();
-  g_autofree char *hex = NULL;
-
-  g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL));
-  hex = g_key_file_get_string (file, group, role, NULL);
-  return cl_hex_decode (hex, NULL);
-}
-
-static ClVcardImage *
-new_card (void)
-{
-  ClVcardManufactureSpec spec = { CL_KEY_TYPE_AES, 0x30 };
-  g_autoptr (GError) error = NULL;
-  ClVcardImage *image;
-
-  spec.kst_enc = demo_key ("KST", "enc");
-  spec.kst_mac = demo_key ("KST", "mac");
-  spec.kst_dek = demo_key ("KST", "dek");
-  spec.scp = 0x03;
-  spec.i = 0x70;
-  image = cl_vcard_manufacture (&spec, serial_base, card_index++, &error);
-  g_assert_no_error (error);
-  g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
-  return image;
-}
-
-static ClTransport *
-insert (ClVcardImage *image)
-{
-  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-
-  return CL_TRANSPORT (cl_vcard_transport_new (session));
-}
 
 static ClCardSequence *
 run (ClVcardImage *image, gint64 batch, ClAttemptKind kind)
 {
-  g_autoptr (ClTransport) transport = insert (image);
-  g_autoptr (GError) error = NULL;
-  ClCardSequence *sequence = cl_card_sequence_new (setup, batch, "test", kind == CL_ATTEMPT_QA_RETEST ? "qa" : "line");
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
 
-  cl_card_sequence_set_attempt_kind (sequence, kind);
-  g_assert_true (cl_card_sequence_run (sequence, transport, NULL, &error));
-  g_assert_no_error (error);
-  return sequence;
+  return cl_production_fixture_run (setup, batch, "test", kind == CL_ATTEMPT_QA_RETEST ? "qa" : "line", kind,
+                                    transport);
 }
 
 static ClCardDiagnosis *
 diagnose (ClVcardImage *image)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
   g_autoptr (ClCardSequence) sequence = cl_card_sequence_new (setup, 0, "test", "qa");
   g_autoptr (GError) error = NULL;
   ClCardDiagnosis *diagnosis = cl_card_sequence_diagnose (sequence, transport, NULL, &error);
@@ -143,7 +95,7 @@ assert_attempt (gint64 attempt_id, const char *chip_id, const char *kind, const 
 static void
 test_diagnose_blank (void)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardDiagnosis) d = diagnose (image);
   g_autoptr (ClCardDiagnosis) again = NULL;
 
@@ -170,7 +122,7 @@ test_diagnose_blank (void)
 static void
 test_diagnose_good (void)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) sequence = run (image, 0, CL_ATTEMPT_PRODUCTION);
   g_autoptr (ClCardDiagnosis) d = NULL;
 
@@ -190,7 +142,7 @@ static void
 check_recovery (const char *key, const char *value, ClRejectReason reason, ClProductionStep failed,
                 ClProductionStep missing)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   gint64 batch = new_batch ();
   g_autoptr (ClCardSequence) line = NULL, qa = NULL;
   g_autoptr (ClCardDiagnosis) d = NULL;
@@ -276,7 +228,7 @@ test_recover_keygen (void)
 static void
 test_recover_needs_good_retest (void)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) line = NULL, qa = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -302,30 +254,12 @@ test_recover_needs_good_retest (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *pki = NULL, *keys = NULL, *profile = NULL, *db = NULL;
-  g_autoptr (ClProfile) config = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("cardline-qa-XXXXXX", &error);
-  g_assert_no_error (error);
-  pki = g_build_filename (work_dir, "pki", NULL);
-  keys = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  profile = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
-  db = g_build_filename (work_dir, "store.db", NULL);
-  serial_base = g_random_int () & 0x7FFF0000u;
-
-  token = p11_test_token_open (TRUE);
-  g_assert_true (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("CARDLINE_PKI_DIR", pki, TRUE);
-  config = cl_production_profile_open (profile, &error);
-  g_assert_no_error (error);
-  store = cl_store_open (db, &error);
-  g_assert_no_error (error);
-  setup = cl_production_setup_new (config, token, store, &error);
-  g_assert_no_error (error);
+  fixture = cl_production_fixture_new ("cardline-qa-XXXXXX", TRUE);
+  store = cl_production_fixture_open_store (fixture, "store.db");
+  setup = cl_production_fixture_setup_for (fixture, "smartcard-hsm.profile", store);
 
   g_test_add_func ("/qa/diagnose-blank", test_diagnose_blank);
   g_test_add_func ("/qa/diagnose-good", test_diagnose_good);
@@ -336,6 +270,6 @@ main (int argc, char **argv)
 
   g_clear_object (&setup);
   g_clear_object (&store);
-  g_clear_object (&token);
+  g_clear_pointer (&fixture, cl_production_fixture_free);
   return status;
 }

@@ -6,44 +6,27 @@
 
 #include <sqlite3.h>
 
-#include "cl-vcard-manufacture.h"
-#include "cl-vcard-session.h"
-#include "cl-vcard-transport.h"
+#include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-plain-key-set.h"
 #include "gp/cl-gp-card.h"
-#include "p11-test-token.h"
 #include "p11/cl-p11-key-store.h"
 #include "production/cl-card-sequence.h"
 #include "production/cl-demo-pki.h"
 #include "production/cl-production-env.h"
 #include "scp/cl-scp02.h"
 
-static ClP11Token *token;
+static ClProductionFixture *fixture;
 static ClStore *store;
-static char *work_dir, *pki_dir, *data_dir;
-static guint card_index;
-static guint32 serial_base;
-
-static GBytes *
-demo_key (const char *group, const char *role)
-{
-  g_autofree char *path = g_build_filename (data_dir, "demo", "demo-keys.ini", NULL);
-  g_autoptr (GKeyFile) file = g_key_file_new ();
-  g_autofree char *hex = NULL;
-
-  g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL));
-  hex = g_key_file_get_string (file, group, role, NULL);
-  g_assert_nonnull (hex);
-  return cl_hex_decode (hex, NULL);
-}
 
 /* A plain 3DES key set from the DEMO key file: the host reference, independent of the token. */
 static ClKeySet *
 demo_key_set (const char *group, guint8 version)
 {
-  g_autoptr (GBytes) enc = demo_key (group, "enc"), mac = demo_key (group, "mac"), dek = demo_key (group, "dek");
+  g_autoptr (GBytes) enc = cl_production_fixture_demo_key (group, "enc"),
+                     mac = cl_production_fixture_demo_key (group, "mac"),
+                     dek = cl_production_fixture_demo_key (group, "dek");
 
   return cl_plain_key_set_new (CL_KEY_TYPE_DES3, version, g_bytes_get_data (enc, NULL), g_bytes_get_data (mac, NULL),
                                g_bytes_get_data (dek, NULL), g_bytes_get_size (enc), NULL);
@@ -53,25 +36,13 @@ demo_key_set (const char *group, guint8 version)
 static ClVcardImage *
 new_card (void)
 {
-  ClVcardManufactureSpec spec = { CL_KEY_TYPE_DES3, 0x30 };
-  g_autoptr (GError) error = NULL;
-  ClVcardImage *image;
-
-  spec.kst_enc = demo_key ("KST2", "enc");
-  spec.kst_mac = demo_key ("KST2", "mac");
-  spec.kst_dek = demo_key ("KST2", "dek");
-  spec.scp = 0x02;
-  spec.i = 0x55;
-  image = cl_vcard_manufacture (&spec, serial_base, card_index++, &error);
-  g_assert_no_error (error);
-  g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
-  return image;
+  return cl_production_fixture_new_card_with (fixture, CL_KEY_TYPE_DES3, "KST2", 0x02, 0x55);
 }
 
 static ClProfile *
 open_profile (gboolean host_derivation)
 {
-  g_autofree char *shipped = g_build_filename (data_dir, "profiles", "smartcard-hsm-scp02.profile", NULL);
+  g_autofree char *shipped = g_build_filename (fixture->data_dir, "profiles", "smartcard-hsm-scp02.profile", NULL);
   g_autofree char *text = NULL, *path = NULL;
   g_autoptr (GError) error = NULL;
   ClProfile *profile;
@@ -86,26 +57,18 @@ open_profile (gboolean host_derivation)
       g_free (text);
       text = g_strjoinv ("\nhost-derivation=false\n", parts);
     }
-  path = g_build_filename (work_dir, host_derivation ? "opt-in.profile" : "no-opt-in.profile", NULL);
+  path = g_build_filename (fixture->work_dir, host_derivation ? "opt-in.profile" : "no-opt-in.profile", NULL);
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  profile = cl_profile_new_for_station (path, data_dir, pki_dir, &error);
+  profile = cl_profile_new_for_station (path, fixture->data_dir, fixture->pki_dir, &error);
   g_assert_no_error (error);
   g_assert_cmpint (cl_profile_get_keys (profile)->host_derivation, ==, host_derivation);
   return profile;
 }
 
-static ClTransport *
-insert (ClVcardImage *image)
-{
-  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-
-  return CL_TRANSPORT (cl_vcard_transport_new (session));
-}
-
 static gboolean
 authenticates (ClVcardImage *image, ClKeySet *keys, guint8 kvn)
 {
-  g_autoptr (ClTransport) transport = insert (image);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
   g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
   g_autoptr (ClScp02) scp = NULL;
   ClGpFci fci;
@@ -150,7 +113,7 @@ test_host_wrap_matches_reference (void)
   guint8 session_dek[16];
   gboolean on_host = FALSE;
 
-  kmc = cl_p11_token_find_key_set (token, "KMC2", 0x01, CL_P11_KEY_SET_ALLOW_HOST_DERIVATION, &error);
+  kmc = cl_p11_token_find_key_set (fixture->token, "KMC2", 0x01, CL_P11_KEY_SET_ALLOW_HOST_DERIVATION, &error);
   g_assert_no_error (error);
   g_assert_true (cl_p11_key_set_check_wrap (kmc, &on_host, &error));
   g_assert_no_error (error);
@@ -182,7 +145,7 @@ test_host_wrap_matches_reference (void)
   g_assert_true (cl_p11_key_set_get_host_derived (CL_P11_KEY_SET (p11_card)));
 
   /* without the opt-in: neither the check nor the wrap itself */
-  kmc_no_opt_in = cl_p11_token_find_key_set (token, "KMC2", 0x01, CL_P11_KEY_SET_OPTIONS_NONE, &error);
+  kmc_no_opt_in = cl_p11_token_find_key_set (fixture->token, "KMC2", 0x01, CL_P11_KEY_SET_OPTIONS_NONE, &error);
   g_assert_no_error (error);
   g_assert_false (cl_p11_key_set_check_wrap (kmc_no_opt_in, &on_host, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED);
@@ -211,18 +174,15 @@ test_good_card (void)
   const ClSequenceOutcome *o;
   GBytes *kdd;
 
-  setup = cl_production_setup_new (profile, token, store, &error);
-  g_assert_no_error (error);
+  setup = cl_production_fixture_setup_new (fixture, profile, store);
   after = audit_details ("host-derivation");
   /* the batch's opt-in, and what it is used for: SCP02 PUT KEY on a token that cannot wrap 3DES */
   g_assert_true (g_str_has_prefix (after, before));
   g_assert_nonnull (strstr (after + strlen (before), "derives KMC2/01 card keys on the host"));
   g_assert_nonnull (strstr (after + strlen (before), "cannot wrap 3DES keys; SCP02 PUT KEY"));
 
-  transport = insert (image);
-  sequence = cl_card_sequence_new (setup, 0, "test", "in-process");
-  g_assert_true (cl_card_sequence_run (sequence, transport, NULL, &error));
-  g_assert_no_error (error);
+  transport = cl_production_fixture_insert (image);
+  sequence = cl_production_fixture_run (setup, 0, "test", "in-process", CL_ATTEMPT_PRODUCTION, transport);
   o = cl_card_sequence_get_outcome (sequence);
   if (!o->good)
     g_error ("expected GOOD, got %s at %s (SW %04X): %s", cl_reject_reason_to_string (o->reason),
@@ -248,7 +208,7 @@ test_no_opt_in_refused (void)
   g_autoptr (ClProductionSetup) setup = NULL;
   g_autofree char *before = audit_details ("host-derivation"), *after = NULL;
 
-  setup = cl_production_setup_new (profile, token, store, &error);
+  setup = cl_production_setup_new (profile, fixture->token, store, &error);
   g_assert_null (setup);
   g_assert_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED);
   g_test_message ("%s", error->message);
@@ -263,25 +223,11 @@ test_no_opt_in_refused (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *keys = NULL, *db = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("cardline-scp02-XXXXXX", &error);
-  g_assert_no_error (error);
-  pki_dir = g_build_filename (work_dir, "pki", NULL);
-  data_dir = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", NULL);
-  keys = g_build_filename (data_dir, "demo", "demo-keys.ini", NULL);
-  db = g_build_filename (work_dir, "store.db", NULL);
-  serial_base = g_random_int () & 0x7FFF0000u;
-
-  token = p11_test_token_open (TRUE);
-  g_assert_true (cl_demo_pki_setup (token, keys, pki_dir, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("CARDLINE_PKI_DIR", pki_dir, TRUE);
-  store = cl_store_open (db, &error);
-  g_assert_no_error (error);
+  fixture = cl_production_fixture_new ("cardline-scp02-XXXXXX", TRUE);
+  store = cl_production_fixture_open_store (fixture, "store.db");
 
   g_test_add_func ("/production/scp02/host-wrap-matches-reference", test_host_wrap_matches_reference);
   g_test_add_func ("/production/scp02/good-card", test_good_card);
@@ -289,7 +235,6 @@ main (int argc, char **argv)
   status = g_test_run ();
 
   g_clear_object (&store);
-  g_clear_object (&token);
-  g_free (work_dir), g_free (pki_dir), g_free (data_dir);
+  g_clear_pointer (&fixture, cl_production_fixture_free);
   return status;
 }

@@ -16,25 +16,20 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "cl-vcard-manufacture.h"
-#include "cl-vcard-session.h"
-#include "cl-vcard-transport.h"
+#include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
-#include "p11-test-token.h"
 #include "production/cl-card-sequence.h"
 #include "production/cl-demo-pki.h"
 #include "production/cl-production-env.h"
 
 #define MAX_ATTEMPTS 8
 
-static ClP11Token *token;
+static ClProductionFixture *fixture;
 static ClProductionSetup *setup;
 static ClStore *store;
 static char *db_path;
 static sqlite3 *db; /* a second, read-only connection: what an auditor would see on disk */
-static guint card_index;
-static guint32 serial_base;
 
 /* The clean sequence of one card: how many APDUs, and after how many of them each step had ended. */
 static guint64 clean_total;
@@ -49,27 +44,18 @@ typedef enum
   TEAR_AFTER,  /* the chip executes APDU n, its answer is lost */
 } TearMode;
 
-#define TEST_TYPE_TEAR_TRANSPORT (test_tear_transport_get_type ())
-G_DECLARE_FINAL_TYPE (TestTearTransport, test_tear_transport, TEST, TEAR_TRANSPORT, GObject)
-
-struct _TestTearTransport
+typedef struct
 {
-  GObject parent_instance;
-  ClTransport *inner;
   guint64 tear_at; /* G_MAXUINT64: never */
   TearMode mode;
   guint64 count;
   gboolean torn;
-};
-
-static void tear_iface_init (ClTransportInterface *iface);
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestTearTransport, test_tear_transport, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, tear_iface_init))
+} Tear;
 
 static GBytes *
-tear_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GError **error)
+tear_transmit (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
 {
-  TestTearTransport *self = TEST_TEAR_TRANSPORT (t);
+  Tear *self = user_data;
   guint64 index = self->count++;
 
   if (!self->torn && index == self->tear_at)
@@ -78,7 +64,7 @@ tear_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GErro
       if (self->mode == TEAR_AFTER)
         {
           /* the chip commits what the command does; only the answer is lost with the pull */
-          g_autoptr (GBytes) lost = cl_transport_transmit (self->inner, command, cancellable, NULL);
+          g_autoptr (GBytes) lost = cl_transport_transmit (inner, command, cancellable, NULL);
         }
     }
   if (self->torn)
@@ -87,92 +73,24 @@ tear_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GErro
                    self->tear_at);
       return NULL;
     }
-  return cl_transport_transmit (self->inner, command, cancellable, error);
+  return cl_transport_transmit (inner, command, cancellable, error);
 }
 
-static GBytes *
-tear_get_atr (ClTransport *t)
-{
-  return cl_transport_get_atr (TEST_TEAR_TRANSPORT (t)->inner);
-}
-
-static gboolean
-tear_supports_extended (ClTransport *t)
-{
-  return cl_transport_supports_extended (TEST_TEAR_TRANSPORT (t)->inner);
-}
-
-static void
-tear_iface_init (ClTransportInterface *iface)
-{
-  iface->transmit = tear_transmit;
-  iface->get_atr = tear_get_atr;
-  iface->supports_extended = tear_supports_extended;
-}
-
-static void
-test_tear_transport_dispose (GObject *o)
-{
-  g_clear_object (&TEST_TEAR_TRANSPORT (o)->inner);
-  G_OBJECT_CLASS (test_tear_transport_parent_class)->dispose (o);
-}
-
-static void
-test_tear_transport_class_init (TestTearTransportClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = test_tear_transport_dispose;
-}
-
-static void
-test_tear_transport_init (TestTearTransport *self)
-{
-  self->tear_at = G_MAXUINT64;
-}
-
-/* A fresh insertion of image (a new session: the chip's RAM is gone), pulled at APDU tear_at. */
+/* A fresh insertion of image (a new session: the chip's RAM is gone), pulled at APDU tear_at; *state (when asked
+ * for) tells whether the pull happened, and lives as long as the transport. */
 static ClTransport *
-insert (ClVcardImage *image, guint64 tear_at, TearMode mode)
+insert (ClVcardImage *image, guint64 tear_at, TearMode mode, const Tear **state)
 {
-  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-  TestTearTransport *t = g_object_new (TEST_TYPE_TEAR_TRANSPORT, NULL);
+  Tear *tear = g_new0 (Tear, 1);
 
-  t->inner = CL_TRANSPORT (cl_vcard_transport_new (session));
-  t->tear_at = tear_at;
-  t->mode = mode;
-  return CL_TRANSPORT (t);
+  tear->tear_at = tear_at;
+  tear->mode = mode;
+  if (state != NULL)
+    *state = tear;
+  return cl_production_fixture_filter_new (cl_production_fixture_insert (image), tear_transmit, tear, g_free);
 }
 
 /* ---- helpers ---- */
-
-static GBytes *
-demo_key (const char *group, const char *role)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  g_autoptr (GKeyFile) file = g_key_file_new ();
-  g_autofree char *hex = NULL;
-
-  g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL));
-  hex = g_key_file_get_string (file, group, role, NULL);
-  return cl_hex_decode (hex, NULL);
-}
-
-static ClVcardImage *
-new_card (void)
-{
-  ClVcardManufactureSpec spec = { CL_KEY_TYPE_AES, 0x30 };
-  g_autoptr (GError) error = NULL;
-  ClVcardImage *image;
-
-  spec.kst_enc = demo_key ("KST", "enc");
-  spec.kst_mac = demo_key ("KST", "mac");
-  spec.kst_dek = demo_key ("KST", "dek");
-  spec.scp = 0x03;
-  spec.i = 0x70;
-  image = cl_vcard_manufacture (&spec, serial_base, card_index++, &error);
-  g_assert_no_error (error);
-  g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
-  return image;
-}
 
 static void
 on_step (const ClSequenceEvent *event, gpointer user_data)
@@ -288,8 +206,8 @@ check_chip (const char *chip_id, const char *where)
 static void
 test_clean_sequence (void)
 {
-  g_autoptr (ClVcardImage) image = new_card ();
-  g_autoptr (ClTransport) transport = insert (image, G_MAXUINT64, TEAR_BEFORE);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClTransport) transport = insert (image, G_MAXUINT64, TEAR_BEFORE, NULL);
   g_autoptr (ClCardSequence) sequence = run_once (transport, TRUE);
   const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
 
@@ -315,7 +233,7 @@ tear_everywhere (TearMode mode)
   g_assert_cmpuint (clean_total, >, 0);
   for (guint64 i = 0; i < clean_total; i++)
     {
-      g_autoptr (ClVcardImage) image = new_card ();
+      g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
       g_autofree char *where = NULL;
       g_autofree char *chip_id = NULL;
       gboolean good = FALSE;
@@ -326,6 +244,7 @@ tear_everywhere (TearMode mode)
           guint64 tear_at = G_MAXUINT64;
           g_autoptr (ClTransport) transport = NULL;
           g_autoptr (ClCardSequence) sequence = NULL;
+          const Tear *tear = NULL;
           const ClSequenceOutcome *o;
 
           if (attempt == 0)
@@ -333,7 +252,7 @@ tear_everywhere (TearMode mode)
           /* re-insertions are torn again now and then, never past the retry budget */
           else if (attempt < MAX_ATTEMPTS - 2 && g_test_rand_bit ())
             tear_at = (guint64)g_test_rand_int_range (1, (gint32)clean_total);
-          transport = insert (image, tear_at, mode);
+          transport = insert (image, tear_at, mode, &tear);
           sequence = run_once (transport, FALSE);
           o = cl_card_sequence_get_outcome (sequence);
           attempts_total++;
@@ -349,7 +268,7 @@ tear_everywhere (TearMode mode)
               good = TRUE;
               break;
             }
-          if (TEST_TEAR_TRANSPORT (transport)->torn)
+          if (tear->torn)
             {
               /* the first tear hits the clean path exactly: the failed step is known */
               ClRejectReason expected = (attempt == 0 && i == 0) ? CL_REJECT_NO_ATR : CL_REJECT_CARD_REMOVED;
@@ -433,30 +352,13 @@ test_store_invariants (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *work_dir = NULL, *pki = NULL, *profile = NULL, *keys = NULL;
-  g_autoptr (ClProfile) config = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("cardline-tear-XXXXXX", &error);
-  g_assert_no_error (error);
-  pki = g_build_filename (work_dir, "pki", NULL);
-  keys = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "demo-keys.ini", NULL);
-  profile = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
-  db_path = g_build_filename (work_dir, "store.db", NULL);
-  serial_base = g_random_int () & 0x7FFF0000u;
-
-  token = p11_test_token_open (TRUE);
-  g_assert_true (cl_demo_pki_setup (token, keys, pki, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_setenv ("CARDLINE_PKI_DIR", pki, TRUE);
-  config = cl_production_profile_open (profile, &error);
-  g_assert_no_error (error);
-  store = cl_store_open (db_path, &error);
-  g_assert_no_error (error);
-  setup = cl_production_setup_new (config, token, store, &error);
-  g_assert_no_error (error);
+  fixture = cl_production_fixture_new ("cardline-tear-XXXXXX", TRUE);
+  store = cl_production_fixture_open_store (fixture, "store.db");
+  db_path = g_strdup (cl_store_get_path (store));
+  setup = cl_production_fixture_setup_for (fixture, "smartcard-hsm.profile", store);
   if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
     g_error ("%s: %s", db_path, sqlite3_errmsg (db));
   sqlite3_busy_timeout (db, 10000);
@@ -471,7 +373,7 @@ main (int argc, char **argv)
   sqlite3_close (db);
   g_clear_object (&setup);
   g_clear_object (&store);
-  g_clear_object (&token);
+  g_clear_pointer (&fixture, cl_production_fixture_free);
   g_free (db_path);
   return status;
 }
