@@ -20,7 +20,8 @@
  *                           (the operator fixing it); without /MS it stays until Xfault;none
  *   --at CMD#N=drop         on the Nth CMD, close the connection without answering (a card stays inside)
  * Faults: feeder-empty -> Sis NACK;F; jam -> motion NACK;T and Rlr;p ERR CARD; cover-open -> motion NACK;C
- * and Rse;o 1; ribbon-out -> Sis NACK;R. --timing adds the mechanical delays (feed, move, eject). */
+ * and Rse;o 1; ribbon-out -> Sis NACK;R. --timing adds the mechanical delays (feed, move, eject) and runs the
+ * cards with their chip timing model (cardline-vcard run --timing). */
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
@@ -103,7 +104,9 @@ start_vcard (Sim *sim, GError **error)
 {
   g_autofree char *port = g_strdup_printf ("%d", sim->vpcd_port);
   const char *argv[]
-    = { sim->vcard, "run", "--image", sim->card_image, "--port", port, "--host", sim->vpcd_host, NULL };
+    = { sim->vcard, "run", "--image", sim->card_image, "--port", port, "--host", sim->vpcd_host,
+        /* a printer with mechanical timing carries cards with chip timing: the demo's whole line is paced */
+        sim->timing ? "--timing" : NULL, NULL };
 
   return g_spawn_async (NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &sim->vcard_pid, error);
 }
