@@ -2,6 +2,8 @@
  * figures (cl-test-store.h): what the widgets show must equal the store; actions follow the signed-in role;
  * screenshots of each view are saved in tests/artifacts for review. */
 #include <adwaita.h>
+
+#include "cl-test-widgets.h"
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -41,21 +43,6 @@ lookup_batch (ClStore *store, const char *name)
 }
 
 static GtkWidget *
-find_by_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_button (GtkWidget *root, const char *label)
 {
   if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
@@ -68,31 +55,6 @@ find_button (GtkWidget *root, const char *label)
         return found;
     }
   return NULL;
-}
-
-static void
-set_true (gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *window)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong handler;
-
-  while (!gtk_widget_get_mapped (window))
-    g_main_context_iteration (NULL, TRUE);
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (set_true), &painted);
-  gtk_widget_queue_draw (window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 /* Iterates the main context until cond holds (workers answer through it); fails after 30 s. */
@@ -108,31 +70,6 @@ wait_for_frame (GtkWidget *window)
       }                                                                                                                \
   }                                                                                                                    \
   G_STMT_END
-
-static char *
-save_screenshot (GtkWidget *window, const char *name)
-{
-  const char *build_dir = g_getenv ("CARDLINE_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : ".", "tests", "artifacts", NULL);
-  g_autofree char *path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  int width, height;
-
-  wait_for_frame (window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_print ("# screenshot: %s\n", path);
-  return g_steal_pointer (&path);
-}
 
 static ClLoginDialog *
 find_login_dialog (void)
@@ -192,7 +129,7 @@ static GError *export(ClDashboardView *view, const char *format, const char *pat
 static void
 check_rejects (ClWindow *window, ClStore *store, ClSession *session)
 {
-  ClRejectsView *rejects = CL_REJECTS_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_REJECTS_VIEW));
+  ClRejectsView *rejects = CL_REJECTS_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_REJECTS_VIEW));
   ClRejectQuery query = { .reason = -1 };
   g_autoptr (GPtrArray) expected = NULL;
   g_autoptr (GPtrArray) history = NULL;
@@ -231,8 +168,9 @@ check_rejects (ClWindow *window, ClStore *store, ClSession *session)
   g_settings_set_string (cl_window_get_settings (window), "qa-reader", "QA Reader 0");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.diagnose", NULL));
   WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
-  g_free (save_screenshot (GTK_WIDGET (window), "ui-rejects"));
-  gtk_editable_set_text (GTK_EDITABLE (find_by_type (GTK_WIDGET (rejects), ADW_TYPE_ENTRY_ROW)), "contacts scratched");
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-rejects"));
+  gtk_editable_set_text (GTK_EDITABLE (cl_test_find_by_type (GTK_WIDGET (rejects), ADW_TYPE_ENTRY_ROW)),
+                         "contacts scratched");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.scrap", NULL));
   WAIT_UNTIL (!cl_rejects_view_get_busy (rejects) && g_list_model_get_n_items (shown) == 0);
   TEST_READ (store, card = cl_store_card_lookup (store, CL_TEST_CHIP_R4, &error));
@@ -244,7 +182,7 @@ check_rejects (ClWindow *window, ClStore *store, ClSession *session)
 static void
 check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
 {
-  ClDashboardView *dashboard = CL_DASHBOARD_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
+  ClDashboardView *dashboard = CL_DASHBOARD_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
   ClDashboardModel *model = cl_dashboard_view_get_model (dashboard);
   g_autoptr (ClYieldSummary) summary = NULL;
   g_autoptr (GError) error = NULL;
@@ -272,14 +210,14 @@ check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
   g_assert_cmpstr (gtk_label_get_text (cl_dashboard_view_get_counter (dashboard, "final")), ==, text);
 
   /* Each chart is bound to its series and has drawn. */
-  chart = CL_CHART (find_by_type (GTK_WIDGET (dashboard), CL_TYPE_CHART));
-  wait_for_frame (GTK_WIDGET (window));
+  chart = CL_CHART (cl_test_find_by_type (GTK_WIDGET (dashboard), CL_TYPE_CHART));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_cmpuint (cl_chart_get_draw_count (chart), >, 0);
   g_assert_cmpuint (g_list_model_get_n_items (cl_chart_get_series (chart)), ==, 1);
 
-  g_free (save_screenshot (GTK_WIDGET (window), "ui-dashboard-light"));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-dashboard-light"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  g_free (save_screenshot (GTK_WIDGET (window), "ui-dashboard-dark"));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-dashboard-dark"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   /* Export as the supervisor: a PDF and a CSV, both audited. */
@@ -320,15 +258,15 @@ on_activate (GtkApplication *app, gpointer user_data)
   cl_window_set_qa_service (window, CL_QA_SERVICE (qa));
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for_frame (GTK_WIDGET (window));
-  dashboard = CL_DASHBOARD_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
+  dashboard = CL_DASHBOARD_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
 
   /* Nobody signed in: nothing privileged is enabled. */
   g_assert_false (action_enabled (window, "line-start"));
   g_assert_false (gtk_widget_get_sensitive (find_button (GTK_WIDGET (dashboard), "Export _PDF…")));
   cl_window_require_sign_in (window);
   WAIT_UNTIL ((dialog = find_login_dialog ()) != NULL);
-  g_free (save_screenshot (GTK_WIDGET (dialog), "ui-login"));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (dialog), "ui-login"));
 
   /* A wrong password: refused, nothing signed in, the password not kept in the entry. */
   sign_in (session, "quinn", "not the password");
@@ -356,9 +294,9 @@ on_activate (GtkApplication *app, gpointer user_data)
   check_dashboard (window, store, session);
 
   cl_window_set_view (window, "setup");
-  setup = find_by_type (GTK_WIDGET (window), CL_TYPE_SETUP_VIEW);
+  setup = cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_SETUP_VIEW);
   g_assert_nonnull (setup);
-  g_free (save_screenshot (GTK_WIDGET (window), "ui-setup"));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-setup"));
 
   /* The supervisor sets up a batch with the chosen profile: recorded with the profile's hash, audited. */
   {
@@ -367,7 +305,7 @@ on_activate (GtkApplication *app, gpointer user_data)
 
     g_assert_true (g_file_set_contents (profile, "[profile]\nname=test\n", -1, NULL));
     g_settings_set_string (cl_window_get_settings (window), "profile-path", profile);
-    gtk_editable_set_text (GTK_EDITABLE (find_by_type (setup, ADW_TYPE_ENTRY_ROW)), "B2");
+    gtk_editable_set_text (GTK_EDITABLE (cl_test_find_by_type (setup, ADW_TYPE_ENTRY_ROW)), "B2");
     g_assert_true (gtk_widget_get_sensitive (find_button (setup, "C_reate Batch")));
     g_assert_true (gtk_widget_activate_action (setup, "setup.create-batch", NULL));
     WAIT_UNTIL ((created = lookup_batch (store, "B2")) > 0);

@@ -11,6 +11,8 @@
  *
  *   test-line-qa PROFILE STORE CARDS-DIR DEFECTIVE-IMAGE CARDLINE-VCARD RACK-FEEDER */
 #include <adwaita.h>
+
+#include "cl-test-widgets.h"
 #include <string.h>
 
 #include "cl-application.h"
@@ -52,21 +54,6 @@ static int status = 1;
   G_STMT_END
 #define WAIT_UNTIL(cond) WAIT_UNTIL_S (cond, 60)
 
-static GtkWidget *
-find_by_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static AdwActionRow *
 find_row (GtkWidget *root, const char *title)
 {
@@ -83,60 +70,17 @@ find_row (GtkWidget *root, const char *title)
 }
 
 static void
-set_true (gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *window)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong handler;
-
-  WAIT_UNTIL (gtk_widget_get_mapped (window));
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (set_true), &painted);
-  gtk_widget_queue_draw (window);
-  WAIT_UNTIL (painted);
-  g_signal_handler_disconnect (clock, handler);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
 save_screenshot (GtkWidget *window, const char *name)
 {
-  const char *build_dir = g_getenv ("CARDLINE_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : ".", "tests", "artifacts", NULL);
-  g_autofree char *path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  int width, height;
+  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
 
   /* let the view switcher's transition settle, so the header shows the view that is shown */
-  {
-    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
-
-    while (g_get_monotonic_time () < until)
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_usleep (2000);
-      }
-  }
-  wait_for_frame (window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_print ("# screenshot: %s\n", path);
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_free (cl_test_save_screenshot (window, name));
 }
 
 static ClLoginDialog *
@@ -290,7 +234,7 @@ batch_state (void)
 static ClStation *
 find_station (ClWindow *window, const char *reader)
 {
-  ClLineView *line = CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+  ClLineView *line = CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
   GListModel *stations = cl_line_view_get_stations (line);
 
   for (guint i = 0; stations != NULL && i < g_list_model_get_n_items (stations); i++)
@@ -343,7 +287,7 @@ clean_card (const char *image)
 static const char *
 bar_text (ClWindow *window, const char *which)
 {
-  ClLineView *line = CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+  ClLineView *line = CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
 
   return cl_batch_counters_bar_get_text (cl_line_view_get_counters_bar (line), which);
 }
@@ -359,7 +303,7 @@ bar_equals (ClWindow *window, const char *which, guint64 value)
 static void
 run_test (ClWindow *window)
 {
-  ClRejectsView *rejects = CL_REJECTS_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_REJECTS_VIEW));
+  ClRejectsView *rejects = CL_REJECTS_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_REJECTS_VIEW));
   g_autoptr (GSubprocess) feeder = NULL;
   g_autoptr (GSubprocess) qa_card = NULL;
   g_autoptr (GError) error = NULL;
@@ -374,8 +318,8 @@ run_test (ClWindow *window)
   sign_in (window, "olga");
   cl_window_set_view (window, "line");
   WAIT_UNTIL (find_station (window, production_reader) != NULL && find_station (window, qa_reader) != NULL);
-  g_assert_true (gtk_widget_get_visible (
-    GTK_WIDGET (cl_line_view_get_counters_bar (CL_LINE_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW))))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (
+    cl_line_view_get_counters_bar (CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW))))));
 
   /* Pause: a card inserted now waits in its reader; nothing is produced. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
@@ -470,7 +414,7 @@ run_test (ClWindow *window)
   /* QA looks the card up again among the recovered ones: its history holds the production attempt, the QA
    * re-test and the QA actions. */
   {
-    GtkWidget *include = find_by_type (GTK_WIDGET (rejects), GTK_TYPE_CHECK_BUTTON);
+    GtkWidget *include = cl_test_find_by_type (GTK_WIDGET (rejects), GTK_TYPE_CHECK_BUTTON);
     guint before = history_length;
 
     g_assert_nonnull (include);
@@ -484,7 +428,7 @@ run_test (ClWindow *window)
   save_screenshot (GTK_WIDGET (window), "ui-rejects-recovered");
 
   {
-    ClDashboardView *dashboard = CL_DASHBOARD_VIEW (find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
+    ClDashboardView *dashboard = CL_DASHBOARD_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
     ClDashboardModel *model = cl_dashboard_view_get_model (dashboard);
 
     cl_window_set_view (window, "dashboard");

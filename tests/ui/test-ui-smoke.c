@@ -2,6 +2,8 @@
  * the Line view follows the station model, and a screenshot of each colour scheme is saved for review. */
 #include <adwaita.h>
 
+#include "cl-test-widgets.h"
+
 #include "cl-dashboard-view.h"
 #include "cl-line-view.h"
 #include "cl-station-panel.h"
@@ -11,21 +13,6 @@
 #include "station/cl-station-list.h"
 
 static const char *const views[] = { "line", "dashboard", "rejects", "setup" };
-
-static GtkWidget *
-find_by_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static GtkWidget *
 find_label (GtkWidget *root, const char *text)
@@ -52,60 +39,6 @@ collect_panels (GtkWidget *root, GPtrArray *panels)
 }
 
 static void
-set_true (gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-/* Returns once the window has painted a frame with everything queued so far laid out. */
-static void
-wait_for_frame (GtkWidget *window)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong handler;
-
-  while (!gtk_widget_get_mapped (window))
-    g_main_context_iteration (NULL, TRUE);
-
-  clock = gtk_widget_get_frame_clock (window);
-  g_assert_nonnull (clock);
-  handler = g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (set_true), &painted);
-  gtk_widget_queue_draw (window);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (clock, handler);
-
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static char *
-save_screenshot (GtkWidget *window, const char *name)
-{
-  const char *build_dir = g_getenv ("CARDLINE_BUILD_DIR");
-  g_autofree char *dir = g_build_filename (build_dir != NULL ? build_dir : ".", "tests", "artifacts", NULL);
-  g_autofree char *path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-  g_print ("# screenshot: %s\n", path);
-  return g_steal_pointer (&path);
-}
-
-static void
 on_activate (GtkApplication *app, gpointer user_data)
 {
   g_autoptr (ClStationList) stations = cl_station_list_new ();
@@ -123,10 +56,10 @@ on_activate (GtkApplication *app, gpointer user_data)
   window = cl_window_new (app, G_LIST_MODEL (stations), G_LIST_MODEL (events));
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for_frame (GTK_WIDGET (window));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
 
   /* The four views, reachable by name and by their actions. */
-  stack = find_by_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
+  stack = cl_test_find_by_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
   g_assert_nonnull (stack);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
@@ -145,31 +78,31 @@ on_activate (GtkApplication *app, gpointer user_data)
   accels = gtk_application_get_accels_for_action (app, "app.quit");
   g_assert_cmpstr (accels[0], ==, "<Control>q");
   /* Without a session and store the dashboard has no figures yet, and export stays disabled. */
-  g_assert_nonnull (find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
+  g_assert_nonnull (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
   cl_window_set_view (window, "line");
 
   /* No readers: the placeholder, not an empty grid. */
-  line_view = find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW);
+  line_view = cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW);
   g_assert_nonnull (line_view);
-  inner_stack = find_by_type (line_view, GTK_TYPE_STACK);
+  inner_stack = cl_test_find_by_type (line_view, GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (inner_stack)), ==, "empty");
   g_assert_nonnull (find_label (line_view, "No Readers"));
 
   /* No service: the placeholder says so, and which socket was tried. */
   cl_event_log_add (events, CL_LINE_EVENT_SERVICE_UNAVAILABLE, NULL,
                     "PC/SC service not reachable at /run/pcscd/pcscd.comm: Service not available; retrying");
-  wait_for_frame (GTK_WIDGET (window));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_nonnull (find_label (line_view, "PC/SC Service Not Reachable"));
-  g_free (save_screenshot (GTK_WIDGET (window), "ui-smoke-no-service"));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-no-service"));
   cl_event_log_add (events, CL_LINE_EVENT_SERVICE_RESTORED, NULL, "PC/SC service reachable again");
   g_assert_nonnull (find_label (line_view, "No Readers"));
-  wait_for_frame (GTK_WIDGET (window));
-  g_free (save_screenshot (GTK_WIDGET (window), "ui-smoke-empty"));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-empty"));
 
   /* A station appears: a panel bound to it. */
   cl_station_list_add (stations, station);
   cl_event_log_add (events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 00", NULL);
-  wait_for_frame (GTK_WIDGET (window));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (inner_stack)), ==, "stations");
   collect_panels (line_view, panels);
   g_assert_cmpuint (panels->len, ==, 1);
@@ -182,7 +115,7 @@ on_activate (GtkApplication *app, gpointer user_data)
   cl_event_log_add (events, CL_LINE_EVENT_CARD_INSERTED, "Cardline Rig 0 00 00", "ATR 3B8A80010031C173C8400000900090");
   cl_station_list_add (stations, second);
   cl_event_log_add (events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 01", NULL);
-  wait_for_frame (GTK_WIDGET (window));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "Card present"));
   g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "3B8A80010031C173C8400000900090"));
   g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "1"));
@@ -191,20 +124,20 @@ on_activate (GtkApplication *app, gpointer user_data)
   g_assert_cmpuint (panels->len, ==, 2);
 
   /* The event list shows the log. */
-  list_view = find_by_type (line_view, GTK_TYPE_LIST_VIEW);
+  list_view = cl_test_find_by_type (line_view, GTK_TYPE_LIST_VIEW);
   shown_events = gtk_list_view_get_model (GTK_LIST_VIEW (list_view));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (shown_events)), ==, 5);
 
-  light = save_screenshot (GTK_WIDGET (window), "ui-smoke-light");
+  light = cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-light");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  wait_for_frame (GTK_WIDGET (window));
-  dark = save_screenshot (GTK_WIDGET (window), "ui-smoke-dark");
+  cl_test_wait_for_frame (GTK_WIDGET (window));
+  dark = cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-dark");
   g_assert_true (g_file_test (light, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (dark, G_FILE_TEST_IS_REGULAR));
 
   /* A station removed from the model takes its panel with it. */
   cl_station_list_remove (stations, "Cardline Rig 0 00 01");
-  wait_for_frame (GTK_WIDGET (window));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
   g_ptr_array_set_size (panels, 0);
   collect_panels (line_view, panels);
   g_assert_cmpuint (panels->len, ==, 1);

@@ -1,0 +1,16 @@
+/* cl-test-widgets.h: what the UI tests do with a real window: find widgets in the tree, wait for a painted
+ * frame, save a screenshot as a test artifact. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* First widget of type in root's tree (root included), depth first; NULL if none. */
+GtkWidget *cl_test_find_by_type (GtkWidget *root, GType type);
+/* Returns once window is mapped and has painted a frame with everything queued so far; fails after 30 s. */
+void cl_test_wait_for_frame (GtkWidget *window);
+/* Paints window into <build>/tests/artifacts/<name>.png and returns that path. */
+char *cl_test_save_screenshot (GtkWidget *window, const char *name);
+
+G_END_DECLS
