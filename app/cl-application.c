@@ -9,6 +9,7 @@
 #include "cl-line.h"
 #include "cl-production-headless.h"
 #include "cl-production-line.h"
+#include "cl-production-window.h"
 #include "cl-station-session.h"
 #include "cl-ui.h"
 #include "cl-window.h"
@@ -18,11 +19,12 @@ struct _ClApplication
   AdwApplication parent_instance;
 
   ClLine *line;
-  ClProductionOptions production;   /* --profile given: produce in the window too */
-  char *production_strings[4];      /* owns production's strings */
-  ClProductionLine *production_line;
-  ClProductionSetup *production_setup;
-  ClStationSession *station_session; /* store, sign-in, role-gated actions (task "ui") */
+  ClProductionOptions production;      /* --profile given: produce in the window too */
+  char *production_strings[6];         /* owns production's strings */
+  ClProductionParts *production_parts; /* NULL until opened on a worker, or when that failed */
+  ClStationSession *station_session;   /* store, sign-in, role-gated actions (task "ui") */
+  GCancellable *opening;               /* the store and production being opened off the UI thread */
+  guint n_opening;
   gint64 start_time;
   guint duration;
   guint quit_source;
@@ -42,7 +44,7 @@ static const GOptionEntry option_entries[]
       { "summary-json", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Write the batch summary as JSON to FILE"),
         N_ ("FILE") },
       { "printer", 0, 0, G_OPTION_ARG_STRING, NULL,
-        N_ ("--headless: feed cards from this card printer (tcp://HOST:PORT, usb: or usb:VID:PID)"), N_ ("URI") },
+        N_ ("Feed cards from this card printer (tcp://HOST:PORT, usb: or usb:VID:PID)"), N_ ("URI") },
       { "printer-reader", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("The PC/SC reader of the printer's contact station"),
         N_ ("NAME") },
       { "face-printer", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -91,10 +93,10 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
         }
     }
 
-  /* The window has no printer station yet: refuse instead of quietly running the rack line. */
-  if (g_variant_dict_contains (options, "printer") && !g_variant_dict_contains (options, "headless"))
+  /* Without a profile there is nothing to feed for: refuse instead of quietly watching the readers. */
+  if (g_variant_dict_contains (options, "printer") && !g_variant_dict_contains (options, "profile"))
     {
-      g_printerr ("cardline: --printer runs with --headless only for now\n");
+      g_printerr ("cardline: --printer needs --profile FILE, --batch NAME and --quantity N\n");
       return 2;
     }
 
@@ -133,10 +135,16 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_variant_dict_lookup (options, "batch", "s", &self->production_strings[1]);
       g_variant_dict_lookup (options, "store", "^ay", &self->production_strings[2]);
       g_variant_dict_lookup (options, "quantity", "i", &quantity);
+      g_variant_dict_lookup (options, "printer", "s", &self->production_strings[3]);
+      g_variant_dict_lookup (options, "printer-reader", "s", &self->production_strings[4]);
+      g_variant_dict_lookup (options, "face-printer", "s", &self->production_strings[5]);
       self->production.profile = self->production_strings[0];
       self->production.batch = self->production_strings[1];
       self->production.store = self->production_strings[2];
       self->production.quantity = quantity > 0 ? (guint)quantity : 0;
+      self->production.printer = self->production_strings[3];
+      self->production.printer_reader = self->production_strings[4];
+      self->production.face_printer = self->production_strings[5];
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
 
@@ -218,6 +226,71 @@ quit_after_duration (gpointer user_data)
 }
 
 static void
+debug_startup (ClApplication *self, const char *what)
+{
+  if (g_getenv ("CARDLINE_DEBUG_STARTUP") != NULL)
+    g_printerr ("cardline: %s %.1f ms after main()\n", what, (g_get_monotonic_time () - self->start_time) / 1000.0);
+}
+
+static void
+opening_done (ClApplication *self)
+{
+  if (--self->n_opening == 0)
+    g_clear_object (&self->opening);
+}
+
+static void
+on_production_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ClApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  ClProductionParts *parts = cl_production_window_open_finish (result, &error);
+  ClEventLog *events = cl_line_get_events (self->line);
+
+  opening_done (self);
+  if (parts == NULL)
+    {
+      /* shutting down: nobody is there to read it */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, error->message);
+      return;
+    }
+  self->production_parts = parts;
+  debug_startup (self, "production ready");
+  /* From here the window's thread must not wait for the production store either (debug builds say so). */
+  cl_store_set_ui_thread (cl_production_setup_get_store (parts->setup), g_thread_self ());
+  if (parts->printer != NULL)
+    {
+      cl_station_session_set_printer_station (self->station_session, parts->printer, parts->setup);
+      cl_printer_station_start (parts->printer);
+    }
+  else
+    {
+      cl_station_session_set_production (self->station_session, parts->rack, parts->setup);
+      cl_production_line_start (parts->rack);
+    }
+  cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, "store and token ready: production starts");
+}
+
+static void
+on_store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ClApplication) self = user_data;
+
+  /* a store that did not open is the session's toast; production tries its own store and says why it fails */
+  cl_station_session_open_finish (CL_STATION_SESSION (source), result, NULL);
+  debug_startup (self, "store opened");
+  /* after the session's store, not beside it: two first openings of one store would both migrate it */
+  if (self->production.profile != NULL && !g_cancellable_is_cancelled (self->opening))
+    {
+      self->n_opening++;
+      cl_production_window_open_async (self->line, &self->production, self->opening, on_production_opened,
+                                       g_object_ref (self));
+    }
+  opening_done (self);
+}
+
+static void
 cl_application_activate (GApplication *app)
 {
   ClApplication *self = CL_APPLICATION (app);
@@ -230,23 +303,18 @@ cl_application_activate (GApplication *app)
                                           G_LIST_MODEL (cl_line_get_events (self->line))));
       if (g_getenv ("CARDLINE_DEBUG_STARTUP") != NULL)
         {
-          g_printerr ("cardline: window built %.1f ms after main()\n",
-                      (g_get_monotonic_time () - self->start_time) / 1000.0);
+          debug_startup (self, "window built");
           g_signal_connect (window, "map", G_CALLBACK (on_window_map), self);
         }
-      if (self->production.profile != NULL)
-        {
-          g_autoptr (GError) error = NULL;
-
-          self->production_line = cl_production_line_start_window (self->line, &self->production,
-                                                                   &self->production_setup, &error);
-          if (self->production_line == NULL)
-            cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, error->message);
-        }
-      self->station_session = cl_station_session_new (GTK_APPLICATION (app), CL_WINDOW (window), self->line,
-                                                      self->production.store);
-      if (self->production_line != NULL)
-        cl_station_session_set_production (self->station_session, self->production_line, self->production_setup);
+      /* The store (a migration takes seconds on a big store) and the token open on workers: the window is up
+       * and the readers show meanwhile; sign-in and production follow when they are ready. */
+      cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL,
+                        self->production.profile != NULL ? "Opening the store and token…" : "Opening the store…");
+      self->station_session = cl_station_session_new (GTK_APPLICATION (app), CL_WINDOW (window), self->line);
+      self->opening = g_cancellable_new ();
+      self->n_opening = 1;
+      cl_station_session_open_async (self->station_session, self->production.store, on_store_opened,
+                                     g_object_ref (self));
       cl_line_start (self->line);
       if (self->duration > 0)
         self->quit_source = g_timeout_add_seconds (self->duration, quit_after_duration, self);
@@ -262,10 +330,17 @@ cl_application_shutdown (GApplication *app)
   ClApplication *self = CL_APPLICATION (app);
 
   g_clear_handle_id (&self->quit_source, g_source_remove);
+  /* A worker still opening holds the store: let it finish (a migration is not interrupted), start nothing. */
+  if (self->opening != NULL)
+    g_cancellable_cancel (self->opening);
+  while (self->n_opening > 0)
+    g_main_context_iteration (NULL, TRUE);
   if (self->line != NULL)
     cl_line_stop (self->line);
-  if (self->production_line != NULL)
-    cl_production_line_stop (self->production_line);
+  if (self->production_parts != NULL && self->production_parts->rack != NULL)
+    cl_production_line_stop (self->production_parts->rack);
+  if (self->production_parts != NULL && self->production_parts->printer != NULL)
+    cl_printer_station_stop (self->production_parts->printer);
 
   G_APPLICATION_CLASS (cl_application_parent_class)->shutdown (app);
 }
@@ -276,8 +351,8 @@ cl_application_dispose (GObject *object)
   ClApplication *self = CL_APPLICATION (object);
 
   g_clear_object (&self->station_session);
-  g_clear_object (&self->production_line);
-  g_clear_object (&self->production_setup);
+  g_clear_pointer (&self->production_parts, cl_production_parts_free);
+  g_clear_object (&self->opening);
   g_clear_object (&self->line);
   for (guint i = 0; i < G_N_ELEMENTS (self->production_strings); i++)
     g_clear_pointer (&self->production_strings[i], g_free);

@@ -1,5 +1,7 @@
 #include "cl-printer-station.h"
 
+#include "cl-station-feed.h"
+
 #include <string.h>
 
 #include "cl-driver-error.h"
@@ -49,8 +51,9 @@ struct _ClPrinterStation
   guint quantity;
   GCancellable *done;
   GCancellable *stop;
-  GMainContext *main_context;
+  GMainContext *main_context; /* from cl_printer_station_start() */
   GThread *thread;
+  ClBatchCounters *counters; /* main context */
 
   /* shared between the main context and the worker */
   GMutex lock;
@@ -58,6 +61,10 @@ struct _ClPrinterStation
   guint inserted;  /* card-inserted events on the printer's reader */
   gboolean resume; /* the operator asked to retry now */
   gboolean stopping;
+  gboolean paused;
+  gboolean worker_running;
+  gboolean ending; /* cl_printer_station_end(): whoever sees the worker gone records the batch's end */
+  char *end_user;
   GCancellable *card_cancellable; /* the card in production: cancelled when it leaves the reader */
   guint disposed;
   gint64 first_feed_us, last_dispose_us;
@@ -133,6 +140,52 @@ post (ClPrinterStation *self, gint state, const char *instruction, const char *s
   posted->instruction = g_strdup (instruction);
   posted->status = g_strdup (status);
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
+}
+
+typedef struct
+{
+  ClPrinterStation *self;
+  gboolean good;
+} Counted;
+
+static gboolean
+counted_dispatch (gpointer user_data)
+{
+  Counted *counted = user_data;
+
+  cl_batch_counters_add (counted->self->counters, counted->good);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+counted_free (gpointer user_data)
+{
+  Counted *counted = user_data;
+
+  g_object_unref (counted->self);
+  g_free (counted);
+}
+
+/* One attempt ended: the Line view's counters belong to the main context. */
+static void
+post_count (ClPrinterStation *self, gboolean good)
+{
+  Counted *counted = g_new0 (Counted, 1);
+
+  counted->self = g_object_ref (self);
+  counted->good = good;
+  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, counted_dispatch, counted, counted_free);
+}
+
+/* Paused: no card is fed until resumed. FALSE when the station stops meanwhile. */
+static gboolean
+wait_while_paused (ClPrinterStation *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+  while (self->paused && !self->stopping)
+    g_cond_wait (&self->cond, &self->lock);
+  return !self->stopping;
 }
 
 /* Sleeps up to ms, woken early by a resume or stop. */
@@ -255,6 +308,10 @@ post_fault (ClPrinterStation *self, gint fault, gboolean card_inside, const char
                          ? "The line reconnects by itself."
                          : "The line resumes by itself once the printer reports it cleared (or press Resume).");
 
+  /* A Resume pressed before this fault was shown is no answer to it. */
+  g_mutex_lock (&self->lock);
+  self->resume = FALSE;
+  g_mutex_unlock (&self->lock);
   post (self, CL_STATION_FAULT, instruction, instruction, "fault fault=%s card-inside=%s instruction=%s detail=%s",
         nick, card_inside ? "yes" : "no", instruction, detail != NULL ? detail : "");
 }
@@ -359,6 +416,12 @@ do_move (ClPrinterStation *self, Move move, GError **error)
       g_autoptr (GError) local = NULL;
       gint fault;
 
+      /* a feed retried after a fault is still a new card: not while paused */
+      if (move == MOVE_FEED && !wait_while_paused (self))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_CANCELLED, "the station stopped while paused");
+          return FALSE;
+        }
       if (!reconnect (self, error))
         return FALSE;
       self->fault_seen = FALSE;
@@ -474,6 +537,7 @@ record_unproduced (ClPrinterStation *self, const char *detail)
   self->disposed++;
   self->last_dispose_us = g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
+  post_count (self, FALSE);
   post (self, CL_STATION_EMPTY, NULL, "REJECT NO_ATR at IDENTIFY",
         "reject chip=- reason=NO_ATR step=IDENTIFY sw=- ms=0.0 apdus=0 detail=%s", detail);
   return TRUE;
@@ -495,14 +559,8 @@ static void
 on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
 {
   ClPrinterStation *self = user_data;
-  g_autofree char *sw = sw_text (event->sw);
 
-  if (event->kind != CL_SEQUENCE_EVENT_STEP)
-    return;
-  post (self, -1, NULL, NULL, "step chip=%s step=%s result=%s ms=%.1f sw=%s%s%s",
-        event->chip_id != NULL ? event->chip_id : "-", cl_production_step_to_string (event->step),
-        cl_step_result_to_string (event->result), event->duration_us / 1000.0, sw,
-        event->detail != NULL ? " detail=" : "", event->detail != NULL ? event->detail : "");
+  cl_station_feed_post (self->line, self->main_context, self->reader, event);
 }
 
 static void
@@ -603,8 +661,67 @@ produce_one (ClPrinterStation *self)
   self->disposed++;
   self->last_dispose_us = g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
+  post_count (self, cl_card_sequence_get_outcome (sequence)->good);
   report_outcome (self, cl_card_sequence_get_outcome (sequence));
   return TRUE;
+}
+
+/* How the batch ended: by what was disposed when production stopped. */
+static ClBatchState
+end_state (ClPrinterStation *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+  return self->disposed >= self->quantity ? CL_BATCH_CLOSED : CL_BATCH_ABORTED;
+}
+
+/* Any thread but the main context's: the store waits for its writers. */
+static void
+record_batch_state (ClPrinterStation *self, ClBatchState state, const char *user)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cl_store_batch_set_state (cl_production_setup_get_store (self->setup), self->batch_id, state, user, &error))
+    post (self, -1, NULL, NULL, "store: batch not marked %s: %s", cl_batch_state_to_string (state), error->message);
+}
+
+typedef struct
+{
+  gboolean end; /* state is then end_state() when the task runs */
+  ClBatchState state;
+  char *user;
+} StateChange;
+
+static void
+state_change_free (gpointer user_data)
+{
+  StateChange *change = user_data;
+
+  g_free (change->user);
+  g_free (change);
+}
+
+static void
+state_change_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ClPrinterStation *self = CL_PRINTER_STATION (source);
+  StateChange *change = task_data;
+
+  record_batch_state (self, change->end ? end_state (self) : change->state, change->user);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+record_batch_state_later (ClPrinterStation *self, gboolean end, ClBatchState state, const char *user)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, NULL, NULL);
+  StateChange *change = g_new0 (StateChange, 1);
+
+  change->end = end;
+  change->state = state;
+  change->user = g_strdup (user != NULL ? user : g_get_user_name ());
+  g_task_set_task_data (task, change, state_change_free);
+  g_task_run_in_thread (task, state_change_thread);
 }
 
 static gpointer
@@ -612,6 +729,7 @@ worker_thread (gpointer user_data)
 {
   ClPrinterStation *self = user_data;
   g_autoptr (GError) error = NULL;
+  g_autofree char *end_user = NULL;
 
   g_main_context_push_thread_default (self->worker_context);
   if (reconnect (self, &error))
@@ -619,7 +737,7 @@ worker_thread (gpointer user_data)
       if (reject_leftover (self))
         post (self, -1, NULL, NULL, "a card left in the printer from before went to the reject bin");
       while (!g_cancellable_is_cancelled (self->stop) && self->disposed < self->quantity)
-        if (!produce_one (self))
+        if (!wait_while_paused (self) || !produce_one (self))
           break;
     }
   else if (!g_cancellable_is_cancelled (self->stop))
@@ -629,6 +747,13 @@ worker_thread (gpointer user_data)
   g_main_context_pop_thread_default (self->worker_context);
   if (self->disposed >= self->quantity)
     g_cancellable_cancel (self->done);
+  g_mutex_lock (&self->lock);
+  self->worker_running = FALSE;
+  if (self->ending)
+    end_user = g_strdup (self->end_user);
+  g_mutex_unlock (&self->lock);
+  if (end_user != NULL)
+    record_batch_state (self, end_state (self), end_user);
   return NULL;
 }
 
@@ -659,10 +784,14 @@ void
 cl_printer_station_start (ClPrinterStation *self)
 {
   g_return_if_fail (CL_IS_PRINTER_STATION (self));
-  g_return_if_fail (self->thread == NULL);
+  g_return_if_fail (self->main_context == NULL);
 
+  self->main_context = g_main_context_ref_thread_default ();
+  g_signal_connect_swapped (self->line, "card-inserted", G_CALLBACK (on_card_inserted), self);
+  g_signal_connect_swapped (self->line, "card-removed", G_CALLBACK (on_card_removed), self);
   if (self->disposed >= self->quantity)
     return;
+  self->worker_running = TRUE;
   self->thread = g_thread_new ("printer-station", worker_thread, self);
 }
 
@@ -688,9 +817,76 @@ cl_printer_station_stop (ClPrinterStation *self)
   if (self->thread != NULL)
     g_thread_join (g_steal_pointer (&self->thread));
   /* the worker's last events are still queued for the main context */
-  while (g_main_context_iteration (self->main_context, FALSE))
+  while (self->main_context != NULL && g_main_context_iteration (self->main_context, FALSE))
     ;
   g_signal_handlers_disconnect_by_data (self->line, self);
+}
+
+void
+cl_printer_station_set_paused (ClPrinterStation *self, gboolean paused, const char *user)
+{
+  g_return_if_fail (CL_IS_PRINTER_STATION (self));
+
+  paused = !!paused;
+  g_mutex_lock (&self->lock);
+  if (self->stopping || self->paused == paused)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->paused = paused;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  cl_batch_counters_set_paused (self->counters, paused);
+  cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, self->reader,
+                    paused ? "line paused: the card in production finishes, no new card is fed"
+                           : "line resumed: feeding cards again");
+  record_batch_state_later (self, FALSE, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
+}
+
+gboolean
+cl_printer_station_get_paused (ClPrinterStation *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+  return self->paused;
+}
+
+void
+cl_printer_station_end (ClPrinterStation *self, const char *user)
+{
+  gboolean worker_running, complete;
+
+  g_return_if_fail (CL_IS_PRINTER_STATION (self));
+
+  g_mutex_lock (&self->lock);
+  if (self->ending)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->ending = TRUE;
+  self->end_user = g_strdup (user != NULL ? user : g_get_user_name ());
+  self->stopping = TRUE;
+  g_cond_broadcast (&self->cond);
+  worker_running = self->worker_running;
+  complete = self->disposed >= self->quantity;
+  g_mutex_unlock (&self->lock);
+  g_cancellable_cancel (self->stop);
+
+  cl_batch_counters_set_ended (self->counters, TRUE);
+  cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, self->reader,
+                    complete ? "batch closed" : "batch stopped: the card in the printer is finished, no more are fed");
+  /* else the worker records it once its card is disposed */
+  if (!worker_running)
+    record_batch_state_later (self, TRUE, CL_BATCH_CLOSED, self->end_user);
+}
+
+ClBatchCounters *
+cl_printer_station_get_counters (ClPrinterStation *self)
+{
+  g_return_val_if_fail (CL_IS_PRINTER_STATION (self), NULL);
+  return self->counters;
 }
 
 gint64
@@ -739,11 +935,13 @@ cl_printer_station_finalize (GObject *object)
   g_free (self->reader);
   g_free (self->face_destination);
   g_free (self->batch_name);
+  g_free (self->end_user);
+  g_clear_object (&self->counters);
   g_clear_pointer (&self->face, cl_face_template_free);
   g_clear_object (&self->done);
   g_clear_object (&self->stop);
   g_clear_object (&self->card_cancellable);
-  g_main_context_unref (self->main_context);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
   g_main_context_unref (self->worker_context);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -764,7 +962,6 @@ cl_printer_station_init (ClPrinterStation *self)
   g_cond_init (&self->cond);
   self->done = g_cancellable_new ();
   self->stop = g_cancellable_new ();
-  self->main_context = g_main_context_ref_thread_default ();
   self->worker_context = g_main_context_new ();
 }
 
@@ -777,6 +974,7 @@ cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *prin
   ClProfile *profile = cl_production_setup_get_profile (setup);
   const char *face_path = cl_profile_get_face_template (profile);
   g_autoptr (GError) local = NULL;
+  g_autoptr (ClYieldSummary) summary = NULL;
   gint64 disposed;
   g_autofree char *host = NULL;
   gint port = 0;
@@ -824,12 +1022,14 @@ cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *prin
   if (disposed < 0)
     return NULL;
   self->disposed = (guint)disposed;
+  summary = cl_store_yield_summary (store, self->batch_id, 0, 0, error);
+  if (summary == NULL)
+    return NULL;
+  self->counters = cl_batch_counters_new (batch_name);
+  cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good, (guint)summary->rejected);
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
     return NULL;
   if (self->disposed >= self->quantity)
     g_cancellable_cancel (self->done);
-
-  g_signal_connect_swapped (line, "card-inserted", G_CALLBACK (on_card_inserted), self);
-  g_signal_connect_swapped (line, "card-removed", G_CALLBACK (on_card_removed), self);
   return g_steal_pointer (&self);
 }

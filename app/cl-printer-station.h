@@ -25,6 +25,7 @@
 
 #include "cl-line.h"
 #include "production/cl-production-setup.h"
+#include "station/cl-batch-counters.h"
 
 G_BEGIN_DECLS
 
@@ -33,12 +34,23 @@ G_DECLARE_FINAL_TYPE (ClPrinterStation, cl_printer_station, CL, PRINTER_STATION,
 
 /* printer: tcp://HOST:PORT, usb: (any Evolis) or usb:VID:PID (hex). reader: the PC/SC name of the printer's
  * contact station. face_destination: IPP URI or CUPS queue for the card faces; NULL when the profile has no face.
- * Finds or creates the batch as cl_production_line_new() does. */
+ * Finds or creates the batch as cl_production_line_new() does: only store work, so any thread may call it (the
+ * window does it on a worker). */
 ClPrinterStation *cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *printer,
                                           const char *reader, const char *face_destination, const char *batch_name,
                                           guint quantity, GError **error);
-/* Starts the worker; the printer is connected there (unreachable: a fault, retried). */
+/* On the main context: follows the line's events for the reader and starts the worker; the printer is connected
+ * there (unreachable: a fault, retried). */
 void cl_printer_station_start (ClPrinterStation *self);
+/* Main context. Pause: no new card is fed; the card in production finishes. The batch's state in the store
+ * follows (PAUSED/RUNNING, recorded on a worker as user). */
+void cl_printer_station_set_paused (ClPrinterStation *self, gboolean paused, const char *user);
+gboolean cl_printer_station_get_paused (ClPrinterStation *self);
+/* Main context, without waiting (the window's Stop): the card in production is disposed, then no card is fed and
+ * the batch is recorded CLOSED (quantity disposed) or ABORTED as user, on a worker. */
+void cl_printer_station_end (ClPrinterStation *self, const char *user);
+/* The batch's counters for the Line view, kept on the main context (fed/good/rejected as the store counts). */
+ClBatchCounters *cl_printer_station_get_counters (ClPrinterStation *self);
 /* The operator says the fault is fixed: retry now instead of at the next status poll. Any thread. */
 void cl_printer_station_resume (ClPrinterStation *self);
 gint64 cl_printer_station_get_batch_id (ClPrinterStation *self);

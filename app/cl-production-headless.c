@@ -43,6 +43,7 @@ cl_production_headless_run (const ClProductionOptions *options)
   production = cl_production_line_new (line, setup, options->batch, options->quantity, &error);
   if (production == NULL)
     goto fail;
+  cl_production_line_start (production);
 
   printf ("production batch=%s profile=%s quantity=%u store=%s\n", options->batch, cl_profile_get_name (profile),
           options->quantity, store_path);
@@ -73,36 +74,4 @@ cl_production_headless_run (const ClProductionOptions *options)
 fail:
   g_printerr ("cardline: %s\n", error->message);
   return 1;
-}
-
-ClProductionLine *
-cl_production_line_start_window (ClLine *line, const ClProductionOptions *options, ClProductionSetup **setup_out,
-                                 GError **error)
-{
-  g_autoptr (ClProfile) profile = NULL;
-  g_autoptr (ClP11Token) token = NULL;
-  g_autoptr (ClStore) store = NULL;
-  g_autoptr (ClProductionSetup) setup = NULL;
-  g_autofree char *store_path = NULL, *store_dir = NULL;
-  ClProductionLine *production;
-
-  if (options->batch == NULL || options->quantity == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--profile needs --batch NAME and --quantity N");
-      return NULL;
-    }
-  store_path = options->store != NULL ? g_strdup (options->store) : cl_production_default_store_path ();
-  store_dir = g_path_get_dirname (store_path);
-  g_mkdir_with_parents (store_dir, 0700);
-  profile = cl_production_profile_open (options->profile, error);
-  if (profile == NULL || !(token = cl_production_token_open_from_env (error))
-      || !(store = cl_store_open (store_path, error)))
-    return NULL;
-  setup = cl_production_setup_new (profile, token, store, error);
-  if (setup == NULL)
-    return NULL;
-  production = cl_production_line_new (line, setup, options->batch, options->quantity, error);
-  if (production != NULL)
-    *setup_out = g_steal_pointer (&setup);
-  return production;
 }

@@ -19,15 +19,6 @@ typedef struct
   const char *face_printer;   /* NULL: $CARDLINE_IPP_URI */
 } ClProductionOptions;
 
-typedef struct _ClLine ClLine;
-typedef struct _ClProductionLine ClProductionLine;
-typedef struct _ClProductionSetup ClProductionSetup;
-
-/* The same line in the window: loads the profile, token and store and starts producing on line's readers.
- * *setup_out keeps what the line shares. NULL with error when something is missing (shown to the operator). */
-ClProductionLine *cl_production_line_start_window (ClLine *line, const ClProductionOptions *options,
-                                                   ClProductionSetup **setup_out, GError **error);
-
 /* Returns the process exit status: 0 when the run ended normally (whatever the yield), 1 when it could not start. */
 int cl_production_headless_run (const ClProductionOptions *options);
 

@@ -1,5 +1,7 @@
 #include "cl-production-line.h"
 
+#include "cl-station-feed.h"
+
 #include "core/cl-error.h"
 #include "pcsc/cl-pcsc-transport.h"
 #include "production/cl-card-sequence.h"
@@ -43,34 +45,6 @@ job_free (Job *job)
   g_free (job);
 }
 
-/* An event as the main context gets it: a copy, since the worker's strings do not outlive the callback. */
-typedef struct
-{
-  ClProductionLine *self;
-  char *reader;
-  char *text;
-} Posted;
-
-static gboolean
-posted_dispatch (gpointer user_data)
-{
-  Posted *posted = user_data;
-
-  cl_event_log_add (cl_line_get_events (posted->self->line), CL_LINE_EVENT_NOTE, posted->reader, posted->text);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-posted_free (gpointer user_data)
-{
-  Posted *posted = user_data;
-
-  g_object_unref (posted->self);
-  g_free (posted->reader);
-  g_free (posted->text);
-  g_free (posted);
-}
-
 static char *
 sw_text (gint sw)
 {
@@ -91,20 +65,8 @@ static void
 on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
 {
   Job *job = user_data;
-  Posted *posted;
-  g_autofree char *sw = sw_text (event->sw);
-  g_autofree char *detail = event->detail != NULL ? one_line (event->detail) : NULL;
 
-  if (event->kind != CL_SEQUENCE_EVENT_STEP)
-    return; /* dispositions are reported from the completion, with the outcome's figures */
-  posted = g_new0 (Posted, 1);
-  posted->self = g_object_ref (job->self);
-  posted->reader = g_strdup (job->reader);
-  posted->text = g_strdup_printf (
-    "step chip=%s step=%s result=%s ms=%.1f sw=%s%s%s", event->chip_id != NULL ? event->chip_id : "-",
-    cl_production_step_to_string (event->step), cl_step_result_to_string (event->result), event->duration_us / 1000.0,
-    sw, detail != NULL ? " detail=" : "", detail != NULL ? detail : "");
-  g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
+  cl_station_feed_post (job->self->line, job->context, job->reader, event);
 }
 
 static void
@@ -334,10 +296,32 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
     return NULL;
   if (self->quantity > 0 && self->disposed >= self->quantity)
     g_cancellable_cancel (self->done);
-
-  g_signal_connect_swapped (line, "card-inserted", G_CALLBACK (on_card_inserted), self);
-  g_signal_connect_swapped (line, "card-removed", G_CALLBACK (on_card_removed), self);
   return g_steal_pointer (&self);
+}
+
+/* Cards inserted while the line took none (paused, or not started yet) wait in their readers. */
+static void
+take_waiting_cards (ClProductionLine *self)
+{
+  GListModel *stations = G_LIST_MODEL (cl_line_get_stations (self->line));
+
+  for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
+    {
+      g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+
+      if (cl_station_get_state (station) == CL_STATION_CARD_PRESENT)
+        on_card_inserted (self, cl_station_get_name (station), NULL);
+    }
+}
+
+void
+cl_production_line_start (ClProductionLine *self)
+{
+  g_return_if_fail (CL_IS_PRODUCTION_LINE (self));
+
+  g_signal_connect_swapped (self->line, "card-inserted", G_CALLBACK (on_card_inserted), self);
+  g_signal_connect_swapped (self->line, "card-removed", G_CALLBACK (on_card_removed), self);
+  take_waiting_cards (self);
 }
 
 gint64
@@ -429,18 +413,7 @@ cl_production_line_set_paused (ClProductionLine *self, gboolean paused, const ch
   record_batch_state (self, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
 
   if (!paused)
-    {
-      GListModel *stations = G_LIST_MODEL (cl_line_get_stations (self->line));
-
-      /* cards that came in while paused are waiting in their readers */
-      for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
-        {
-          g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
-
-          if (cl_station_get_state (station) == CL_STATION_CARD_PRESENT)
-            on_card_inserted (self, cl_station_get_name (station), NULL);
-        }
-    }
+    take_waiting_cards (self);
 }
 
 gboolean

@@ -18,9 +18,13 @@ G_BEGIN_DECLS
 #define CL_TYPE_PRODUCTION_LINE (cl_production_line_get_type ())
 G_DECLARE_FINAL_TYPE (ClProductionLine, cl_production_line, CL, PRODUCTION_LINE, GObject)
 
-/* Finds or creates the batch (a batch found again continues: cards already disposed count towards quantity). */
+/* Finds or creates the batch (a batch found again continues: cards already disposed count towards quantity).
+ * Only store work, so any thread may call it (the window does it on a worker); nothing is produced until
+ * cl_production_line_start(). */
 ClProductionLine *cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batch_name,
                                           guint quantity, GError **error);
+/* On the main context: takes the cards line reports from now on, and those already waiting in its readers. */
+void cl_production_line_start (ClProductionLine *self);
 gint64 cl_production_line_get_batch_id (ClProductionLine *self);
 /* Cancelled once quantity cards are disposed. */
 GCancellable *cl_production_line_get_done (ClProductionLine *self);

@@ -24,7 +24,8 @@ struct _ClStationSession
   ClStore *store;
   ClSession *session;
   ClStoreQaService *qa_service;
-  ClProductionLine *production; /* NULL unless the window produces */
+  ClProductionLine *production;      /* NULL unless the window produces */
+  ClPrinterStation *printer_station; /* NULL unless the window runs the printer-fed line */
   ClLineQaService *line_qa_service;
   GSimpleAction *printer_test;
   GCancellable *cancellable;
@@ -54,6 +55,25 @@ on_line_command (ClWindow *window, const char *command, ClStationSession *self)
 {
   const char *user = self->session != NULL ? cl_session_get_user (self->session) : NULL;
 
+  if (self->printer_station != NULL)
+    {
+      /* Start also answers a printer fault; Stop ends the batch after the card inside is disposed, and the reader
+       * monitor keeps watching, since that card still has to leave the contact station. */
+      if (g_str_equal (command, "pause"))
+        {
+          cl_printer_station_set_paused (self->printer_station, TRUE, user);
+          toast (self, _ ("Line paused: the card in the printer finishes, no new card is fed"));
+        }
+      else if (g_str_equal (command, "start"))
+        {
+          cl_line_start (self->line);
+          cl_printer_station_set_paused (self->printer_station, FALSE, user);
+          cl_printer_station_resume (self->printer_station);
+        }
+      else
+        cl_printer_station_end (self->printer_station, user);
+      return;
+    }
   if (self->production != NULL)
     {
       /* Pause lets the cards in the readers finish and takes no new one; Stop ends the batch's production. */
@@ -90,6 +110,30 @@ on_qa_reader_changed (GSettings *settings, const char *key, ClStationSession *se
     cl_production_line_set_reserved_reader (self->production, reader);
 }
 
+/* QA re-tests run the batch's sequence on the QA reader; the Line view shows the batch's counters. */
+static void
+show_production (ClStationSession *self, ClProductionSetup *setup, ClBatchCounters *counters)
+{
+  g_clear_object (&self->line_qa_service);
+  if (setup == NULL)
+    return;
+  self->line_qa_service = cl_line_qa_service_new (setup, NULL);
+  if (self->window != NULL)
+    {
+      cl_window_set_qa_service (self->window, CL_QA_SERVICE (self->line_qa_service));
+      cl_window_set_batch_counters (self->window, counters);
+    }
+}
+
+void
+cl_station_session_set_printer_station (ClStationSession *self, ClPrinterStation *station, ClProductionSetup *setup)
+{
+  g_return_if_fail (CL_IS_STATION_SESSION (self));
+  g_set_object (&self->printer_station, station);
+  show_production (self, station != NULL ? setup : NULL,
+                   station != NULL ? cl_printer_station_get_counters (station) : NULL);
+}
+
 void
 cl_station_session_set_production (ClStationSession *self, ClProductionLine *production, ClProductionSetup *setup)
 {
@@ -97,15 +141,10 @@ cl_station_session_set_production (ClStationSession *self, ClProductionLine *pro
 
   g_return_if_fail (CL_IS_STATION_SESSION (self));
   g_set_object (&self->production, production);
-  g_clear_object (&self->line_qa_service);
+  show_production (self, production != NULL ? setup : NULL,
+                   production != NULL ? cl_production_line_get_counters (production) : NULL);
   if (production == NULL || setup == NULL)
     return;
-  self->line_qa_service = cl_line_qa_service_new (setup, NULL);
-  if (self->window != NULL)
-    {
-      cl_window_set_qa_service (self->window, CL_QA_SERVICE (self->line_qa_service));
-      cl_window_set_batch_counters (self->window, cl_production_line_get_counters (production));
-    }
   if (settings != NULL)
     {
       g_signal_connect_object (settings, "changed::qa-reader", G_CALLBACK (on_qa_reader_changed), self, 0);
@@ -221,6 +260,7 @@ cl_station_session_dispose (GObject *object)
   g_clear_object (&self->qa_service);
   g_clear_object (&self->line_qa_service);
   g_clear_object (&self->production);
+  g_clear_object (&self->printer_station);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->line);
@@ -242,18 +282,42 @@ cl_station_session_init (ClStationSession *self)
 }
 
 ClStationSession *
-cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line, const char *store_path)
+cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line)
 {
   ClStationSession *self = g_object_new (CL_TYPE_STATION_SESSION, NULL);
-  GSettings *settings = cl_window_get_settings (window);
-  g_autofree char *configured = settings ? g_settings_get_string (settings, "store-path") : NULL;
-  g_autofree char *path = cl_store_location (store_path && *store_path ? store_path : configured);
-  g_autoptr (GError) error = NULL;
 
   g_set_weak_pointer (&self->app, app);
   g_set_weak_pointer (&self->window, window);
   self->line = g_object_ref (line);
-  self->store = cl_store_open (path, &error);
+  g_signal_connect_object (window, "line-command", G_CALLBACK (on_line_command), self, 0);
+
+  self->printer_test = g_simple_action_new ("printer-test", NULL);
+  g_signal_connect (self->printer_test, "activate", G_CALLBACK (printer_test_action), self);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (self->printer_test));
+  return self;
+}
+
+static void
+open_store_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_autofree char *path = cl_store_location (task_data);
+  GError *error = NULL;
+  ClStore *store = cl_store_open (path, &error);
+
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+static void
+on_store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ClStationSession *self = CL_STATION_SESSION (source);
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  self->store = g_task_propagate_pointer (G_TASK (result), &error);
   if (self->store == NULL)
     {
       g_autofree char *text = g_strdup_printf (_ ("The record store could not be opened: %s"), error->message);
@@ -261,18 +325,47 @@ cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line, con
       toast (self, text);
     }
   self->session = cl_session_new (self->store);
-  cl_window_set_session (window, self->session);
-  if (self->store != NULL)
+  if (self->window != NULL)
     {
-      self->qa_service = cl_store_qa_service_new (self->store);
-      cl_window_set_qa_service (window, CL_QA_SERVICE (self->qa_service));
+      cl_window_set_session (self->window, self->session);
+      if (self->store != NULL)
+        {
+          self->qa_service = cl_store_qa_service_new (self->store);
+          cl_window_set_qa_service (self->window, CL_QA_SERVICE (self->qa_service));
+        }
+      cl_window_require_sign_in (self->window);
     }
-  g_signal_connect_object (window, "line-command", G_CALLBACK (on_line_command), self, 0);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
 
-  self->printer_test = g_simple_action_new ("printer-test", NULL);
-  g_signal_connect (self->printer_test, "activate", G_CALLBACK (printer_test_action), self);
-  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (self->printer_test));
-  return self;
+void
+cl_station_session_open_async (ClStationSession *self, const char *store_path, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  GSettings *settings;
+  g_autofree char *configured = NULL;
+  g_autoptr (GTask) task = NULL;
+  GTask *caller;
+
+  g_return_if_fail (CL_IS_STATION_SESSION (self));
+  g_return_if_fail (self->session == NULL);
+  settings = self->window != NULL ? cl_window_get_settings (self->window) : NULL;
+  configured = settings ? g_settings_get_string (settings, "store-path") : NULL;
+  caller = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (caller, cl_station_session_open_async);
+  task = g_task_new (self, NULL, on_store_opened, caller);
+  g_task_set_task_data (task, g_strdup (store_path && *store_path ? store_path : configured), g_free);
+  g_task_run_in_thread (task, open_store_in_thread);
+}
+
+gboolean
+cl_station_session_open_finish (ClStationSession *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 ClSession *

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cl-line.h"
+#include "cl-printer-station.h"
 #include "cl-production-line.h"
 #include "cl-window.h"
 
@@ -12,13 +13,22 @@ G_BEGIN_DECLS
 #define CL_TYPE_STATION_SESSION (cl_station_session_get_type ())
 G_DECLARE_FINAL_TYPE (ClStationSession, cl_station_session, CL, STATION_SESSION, GObject)
 
-/* store_path: NULL for the default (GSettings store-path, $CARDLINE_STORE, the user data dir). If the store
- * cannot be opened the window still comes up, with nobody able to sign in and the reason in a toast. */
-ClStationSession *cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line, const char *store_path);
+ClStationSession *cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line);
+/* Opens the store on a worker (a schema migration takes seconds on a big store), then on the main context gives
+ * the window its session and asks for sign-in. store_path: NULL for the default (GSettings store-path,
+ * $CARDLINE_STORE, the user data dir). If the store cannot be opened the window stays up, with nobody able to
+ * sign in and the reason in a toast; the callback gets that error. */
+void cl_station_session_open_async (ClStationSession *self, const char *store_path, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean cl_station_session_open_finish (ClStationSession *self, GAsyncResult *result, GError **error);
+/* NULL until the store was opened (or failed to). */
 ClSession *cl_station_session_get_session (ClStationSession *self);
 /* The window produces (rack mode): Pause/Resume/Stop act on production, the QA reader (GSettings qa-reader) is
  * kept out of it, and QA re-tests run the sequence on the QA reader. */
-void cl_station_session_set_production (ClStationSession *self, ClProductionLine *production,
-                                        ClProductionSetup *setup);
+void cl_station_session_set_production (ClStationSession *self, ClProductionLine *production, ClProductionSetup *setup);
+/* The window runs the printer-fed line: Start (also: retry a printer fault now), Pause and Stop act on the
+ * printer station, its counters are on the Line view, QA re-tests as with cl_station_session_set_production(). */
+void cl_station_session_set_printer_station (ClStationSession *self, ClPrinterStation *station,
+                                             ClProductionSetup *setup);
 
 G_END_DECLS

@@ -13,6 +13,8 @@ struct _ClBatchCountersBar
   GtkLabel *good_label;
   GtkLabel *rejected_label;
   GtkLabel *state_label;
+  GtkLabel *yield_label;
+  GtkProgressBar *progress_bar;
 };
 
 G_DEFINE_FINAL_TYPE (ClBatchCountersBar, cl_batch_counters_bar, ADW_TYPE_BIN)
@@ -43,6 +45,23 @@ refresh (ClBatchCountersBar *self)
   set_count (self->fed_label, cl_batch_counters_get_fed (c));
   set_count (self->good_label, cl_batch_counters_get_good (c));
   set_count (self->rejected_label, cl_batch_counters_get_rejected (c));
+  {
+    guint good = cl_batch_counters_get_good (c), rejected = cl_batch_counters_get_rejected (c);
+    guint quantity = cl_batch_counters_get_quantity (c);
+    g_autofree char *yield = NULL;
+    g_autofree char *progress = NULL;
+
+    /* the same first-pass yield the dashboard and the report give: good over disposed */
+    yield = good + rejected > 0 ? g_strdup_printf ("%.1f %%", 100.0 * good / (good + rejected)) : g_strdup ("—");
+    gtk_label_set_text (self->yield_label, yield);
+    gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), quantity > 0);
+    if (quantity > 0)
+      {
+        progress = g_strdup_printf (_ ("%u of %u cards done"), MIN (good + rejected, quantity), quantity);
+        gtk_progress_bar_set_fraction (self->progress_bar, MIN (1.0, (double)(good + rejected) / quantity));
+        gtk_progress_bar_set_text (self->progress_bar, progress);
+      }
+  }
   if (cl_batch_counters_get_ended (c))
     gtk_label_set_text (self->state_label, _ ("Stopped"));
   else
@@ -84,6 +103,10 @@ cl_batch_counters_bar_get_text (ClBatchCountersBar *self, const char *which)
     return gtk_label_get_text (self->rejected_label);
   if (g_str_equal (which, "state"))
     return gtk_label_get_text (self->state_label);
+  if (g_str_equal (which, "yield"))
+    return gtk_label_get_text (self->yield_label);
+  if (g_str_equal (which, "progress"))
+    return gtk_progress_bar_get_text (self->progress_bar);
   return gtk_label_get_text (self->batch_label);
 }
 
@@ -111,6 +134,8 @@ cl_batch_counters_bar_class_init (ClBatchCountersBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClBatchCountersBar, good_label);
   gtk_widget_class_bind_template_child (widget_class, ClBatchCountersBar, rejected_label);
   gtk_widget_class_bind_template_child (widget_class, ClBatchCountersBar, state_label);
+  gtk_widget_class_bind_template_child (widget_class, ClBatchCountersBar, yield_label);
+  gtk_widget_class_bind_template_child (widget_class, ClBatchCountersBar, progress_bar);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 

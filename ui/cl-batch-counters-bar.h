@@ -13,7 +13,8 @@ G_DECLARE_FINAL_TYPE (ClBatchCountersBar, cl_batch_counters_bar, CL, BATCH_COUNT
 /* NULL hides the bar (no batch is produced in this window). */
 void cl_batch_counters_bar_set_counters (ClBatchCountersBar *self, ClBatchCounters *counters);
 ClBatchCounters *cl_batch_counters_bar_get_counters (ClBatchCountersBar *self);
-/* The numbers as shown (tests read what the operator reads). */
+/* What the bar shows, as shown (tests read what the operator reads): which is "fed", "good", "rejected", "yield",
+ * "state", "progress" or anything else for the batch title. */
 const char *cl_batch_counters_bar_get_text (ClBatchCountersBar *self, const char *which);
 
 G_END_DECLS

@@ -2,6 +2,8 @@
  * labels cost well under a millisecond, and the same code writes the PDF report. */
 #include "cl-chart.h"
 
+#include "cl-chart-axis.h"
+
 #include <math.h>
 #include <pango/pangocairo.h>
 
@@ -37,24 +39,6 @@ static const GdkRGBA palette[] = {
 
 #define PAD 8.0
 
-static void
-format_value (ClChartFormat format, double value, char *out, gsize size)
-{
-  switch (format)
-    {
-      case CL_CHART_FORMAT_PERCENT:
-        g_snprintf (out, size, "%.1f %%", value * 100.0);
-        break;
-      case CL_CHART_FORMAT_SECONDS:
-        g_snprintf (out, size, value < 10 ? "%.2f s" : "%.1f s", value);
-        break;
-      case CL_CHART_FORMAT_NUMBER:
-      default:
-        g_snprintf (out, size, value < 10 && value != (gint64)value ? "%.1f" : "%.0f", value);
-        break;
-    }
-}
-
 static PangoLayout *
 make_layout (cairo_t *cr, const char *text, gboolean bold)
 {
@@ -79,36 +63,34 @@ draw_text (cairo_t *cr, const char *text, double x, double y, gboolean bold, dou
   return w;
 }
 
-static double
-nice_ceiling (double max, ClChartFormat format)
-{
-  double magnitude, scaled;
-
-  if (format == CL_CHART_FORMAT_PERCENT)
-    return 1.0;
-  if (max <= 0)
-    return 1.0;
-  magnitude = pow (10, floor (log10 (max)));
-  scaled = max / magnitude;
-  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * magnitude;
-}
-
 static void
 set_colour (cairo_t *cr, const GdkRGBA *colour, double alpha)
 {
   cairo_set_source_rgba (cr, colour->red, colour->green, colour->blue, colour->alpha * alpha);
 }
 
+static double
+measure_label (const char *label, gpointer user_data)
+{
+  g_autoptr (PangoLayout) layout = make_layout (user_data, label, FALSE);
+  int w, h;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  return w;
+}
+
+#define LABEL_GAP 12.0 /* between two time labels, px */
+
 static void
 render_line (ClChart *self, cairo_t *cr, double x0, double y0, double w, double h, const GdkRGBA *fg)
 {
   guint n_series = g_list_model_get_n_items (G_LIST_MODEL (self->series));
-  double max = 0, top;
-  guint n_points = 0;
+  double max = 0, step, label_h, axis_w = 0;
+  guint n_points = 0, n_divisions;
   g_autoptr (ClChartSeries) first = NULL;
   double legend_x = x0;
   char text[64];
-  double axis_w = 48;
+  gboolean all_values;
 
   for (guint s = 0; s < n_series; s++)
     {
@@ -117,7 +99,6 @@ render_line (ClChart *self, cairo_t *cr, double x0, double y0, double w, double 
       max = MAX (max, cl_chart_series_get_max (series));
       n_points = MAX (n_points, cl_chart_series_get_n_values (series));
     }
-  top = nice_ceiling (max, self->format);
 
   /* Legend row. */
   for (guint s = 0; s < n_series && n_series > 1; s++)
@@ -136,46 +117,70 @@ render_line (ClChart *self, cairo_t *cr, double x0, double y0, double w, double 
       h -= 18;
     }
 
-  /* Grid and y labels; 16 px at the bottom for time labels. */
-  h -= 16;
-  cairo_set_line_width (cr, 1);
-  for (int i = 0; i <= 4; i++)
+  /* The value labels are centred on their grid lines: half a label above the plot keeps the top one clear of the
+   * legend, and a label's height below it holds the time labels. */
+  {
+    g_autoptr (PangoLayout) probe = make_layout (cr, "0", FALSE);
+    int pw, ph;
+
+    pango_layout_get_pixel_size (probe, &pw, &ph);
+    label_h = ph;
+  }
+  y0 += label_h / 2;
+  h -= label_h / 2 + label_h + 2;
+  if (h <= 0)
+    return;
+  n_divisions = cl_chart_value_ticks (self->format, max, h, label_h, 2, &step);
+  all_values = h / n_divisions >= label_h + 2;
+  for (guint i = 0; i <= n_divisions; i++)
     {
-      double y = y0 + h - h * i / 4.0;
+      cl_chart_format_value (self->format, step * i, text, sizeof text);
+      axis_w = MAX (axis_w, measure_label (text, cr));
+    }
+  axis_w = MIN (axis_w + 8, w / 2);
+
+  cairo_set_line_width (cr, 1);
+  for (guint i = 0; i <= n_divisions; i++)
+    {
+      double y = y0 + h - h * i / n_divisions;
 
       set_colour (cr, fg, i == 0 ? 0.5 : 0.15);
       cairo_move_to (cr, x0 + axis_w, floor (y) + 0.5);
       cairo_line_to (cr, x0 + w, floor (y) + 0.5);
       cairo_stroke (cr);
-      format_value (self->format, top * i / 4.0, text, sizeof text);
+      /* Too low for every label: the top one still gives the scale. */
+      if (!all_values && i != n_divisions)
+        continue;
+      cl_chart_format_value (self->format, step * i, text, sizeof text);
       set_colour (cr, fg, 0.7);
-      draw_text (cr, text, x0 + axis_w - 4, y - 7, FALSE, 1.0);
+      draw_text (cr, text, x0 + axis_w - 4, y - label_h / 2, FALSE, 1.0);
     }
 
   if (n_points == 0)
     {
       set_colour (cr, fg, 0.6);
-      draw_text (cr, "No data", x0 + axis_w + (w - axis_w) / 2, y0 + h / 2 - 7, FALSE, 0.5);
+      draw_text (cr, "No data", x0 + axis_w + (w - axis_w) / 2, y0 + h / 2 - label_h / 2, FALSE, 0.5);
       return;
     }
 
-  /* Time labels: first, middle and last bucket. */
+  /* Time labels at round times, as many as their measured widths allow. */
   first = g_list_model_get_item (G_LIST_MODEL (self->series), 0);
   if (cl_chart_series_get_x_step (first) > 0)
     {
-      gint64 start = cl_chart_series_get_x_start (first), step = cl_chart_series_get_x_step (first);
-      gboolean long_span = step * n_points > (gint64)24 * 3600 * G_USEC_PER_SEC;
+      gint64 start = cl_chart_series_get_x_start (first), x_step = cl_chart_series_get_x_step (first);
+      g_autoptr (GArray) ticks = cl_chart_time_ticks (start, start + x_step * (gint64)(n_points - 1), x0 + axis_w,
+                                                      w - axis_w, LABEL_GAP, NULL, measure_label, cr);
 
-      for (int i = 0; i < 3; i++)
+      for (guint i = 0; i < ticks->len; i++)
         {
-          guint index = i == 0 ? 0 : i == 1 ? n_points / 2 : n_points - 1;
-          g_autoptr (GDateTime) when
-            = g_date_time_new_from_unix_local ((start + step * (gint64)index) / G_USEC_PER_SEC);
-          g_autofree char *label = g_date_time_format (when, long_span ? "%d %b %H:%M" : "%H:%M");
-          double x = x0 + axis_w + (n_points > 1 ? (w - axis_w) * index / (n_points - 1.0) : 0);
+          ClChartTimeTick *tick = &g_array_index (ticks, ClChartTimeTick, i);
 
+          set_colour (cr, fg, 0.5);
+          cairo_move_to (cr, floor (tick->x) + 0.5, y0 + h);
+          cairo_rel_line_to (cr, 0, 3);
+          cairo_stroke (cr);
           set_colour (cr, fg, 0.7);
-          draw_text (cr, label, x, y0 + h + 2, FALSE, i / 2.0);
+          draw_text (cr, tick->label, tick->left, y0 + h + 2, FALSE, 0);
         }
     }
 
@@ -196,7 +201,7 @@ render_line (ClChart *self, cairo_t *cr, double x0, double y0, double w, double 
         {
           double value = cl_chart_series_get_value (series, i);
           double x = x0 + axis_w + (n_points > 1 ? (w - axis_w) * i / (n_points - 1.0) : (w - axis_w) / 2);
-          double y = y0 + h - h * value / top;
+          double y = y0 + h - h * value / (step * n_divisions);
 
           /* No value: a gap in the line; a lone value between gaps: a dot. */
           if (isnan (value))
@@ -266,7 +271,7 @@ render_bars (ClChart *self, cairo_t *cr, double x0, double y0, double w, double 
       set_colour (cr, &palette[cl_chart_series_get_colour (series) % G_N_ELEMENTS (palette)], 0.9);
       cairo_rectangle (cr, x0 + label_w, y + 3, MAX (bar, value > 0 ? 1 : 0), row_h - 6);
       cairo_fill (cr);
-      format_value (self->format, value, text, sizeof text);
+      cl_chart_format_value (self->format, value, text, sizeof text);
       set_colour (cr, fg, 0.85);
       draw_text (cr, text, x0 + label_w + bar + 4, y + (row_h - 14) / 2, FALSE, 0);
     }
@@ -338,7 +343,7 @@ update_description (ClChart *self)
       if (self->kind == CL_CHART_BARS)
         for (guint i = 0; i < n; i++)
           {
-            format_value (self->format, cl_chart_series_get_value (series, i), value, sizeof value);
+            cl_chart_format_value (self->format, cl_chart_series_get_value (series, i), value, sizeof value);
             g_string_append_printf (text, "%s%s: %s", text->len ? "; " : "",
                                     cl_chart_series_get_label (series, i) ?: "", value);
           }
@@ -346,7 +351,7 @@ update_description (ClChart *self)
         for (guint i = n; i > 0; i--)
           if (!isnan (cl_chart_series_get_value (series, i - 1)))
             {
-              format_value (self->format, cl_chart_series_get_value (series, i - 1), value, sizeof value);
+              cl_chart_format_value (self->format, cl_chart_series_get_value (series, i - 1), value, sizeof value);
               g_string_append_printf (text, "%s%s latest %s", text->len ? "; " : "", cl_chart_series_get_name (series),
                                       value);
               break;

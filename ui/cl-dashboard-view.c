@@ -6,6 +6,7 @@
 #include "cl-batch-report.h"
 #include "cl-chart.h"
 #include "cl-ui-error.h"
+#include "cl-ui.h"
 
 struct _ClDashboardView
 {
@@ -120,8 +121,9 @@ on_model_updated (ClDashboardView *self)
   set_counter (self, "cycle", text);
   if (data->bucket_us > 0)
     {
+      /* %lld, not G_GINT64_FORMAT: xgettext cannot expand a macro, so the msgid would end at the '%'. */
       g_autofree char *bucket
-        = g_strdup_printf (_ ("One point per %" G_GINT64_FORMAT " min"), data->bucket_us / (60 * G_USEC_PER_SEC));
+        = g_strdup_printf (_ ("One point per %lld min"), (long long)(data->bucket_us / (60 * G_USEC_PER_SEC)));
       gtk_label_set_text (self->bucket_label, bucket);
     }
   else
@@ -440,8 +442,13 @@ cl_dashboard_view_init (ClDashboardView *self)
       gtk_box_append (GTK_BOX (box), value);
       gtk_box_append (GTK_BOX (box), caption);
       gtk_flow_box_append (self->counters_box, box);
+      /* The flow box child around the box is what takes the focus; unnamed, GTK 4.8 reads it out as
+       * "GtkFlowBoxChild". Named by its labels, it reads "Fed 11" and follows the figure. */
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (gtk_widget_get_parent (box)), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                      caption, value, NULL, -1);
       g_hash_table_insert (self->counters, (gpointer)counter_names[i].name, value);
     }
+  cl_ui_name_drop_down_button (self->batch_dropdown);
   g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_batch_selected), self);
   update_actions (self);
 }

@@ -3,6 +3,7 @@
 #include <glib/gi18n.h>
 
 #include "cl-batch-counters-bar.h"
+#include "cl-event-row.h"
 #include "cl-station-panel.h"
 #include "station/cl-line-event.h"
 #include "station/cl-station.h"
@@ -19,6 +20,8 @@ struct _ClLineView
   AdwStatusPage *empty_page;
   GtkFlowBox *stations_box;
   GtkListView *events_list;
+  gboolean events_pinned; /* the operator is at the top of the log: new events stay in sight */
+  guint pin_tick;
 };
 
 G_DEFINE_FINAL_TYPE (ClLineView, cl_line_view, ADW_TYPE_BIN)
@@ -36,7 +39,13 @@ static GParamSpec *properties[N_PROPS];
 static GtkWidget *
 create_station_panel (gpointer item, gpointer user_data)
 {
-  return cl_station_panel_new (CL_STATION (item));
+  GtkWidget *panel = GTK_WIDGET (cl_station_panel_new (CL_STATION (item)));
+  GtkWidget *child = gtk_flow_box_child_new ();
+
+  /* The flow box child is what takes the focus; unnamed, GTK 4.8 reads it out as "GtkFlowBoxChild". */
+  gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), panel);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_RELATION_LABELLED_BY, panel, NULL, -1);
+  return child;
 }
 
 static void
@@ -123,6 +132,33 @@ cl_line_view_get_counters_bar (ClLineView *self)
   return self->counters_bar;
 }
 
+static void
+on_events_scrolled (GtkAdjustment *adjustment, ClLineView *self)
+{
+  if (self->pin_tick != 0)
+    return; /* our own move back to the top */
+  self->events_pinned = gtk_adjustment_get_value (adjustment) <= gtk_adjustment_get_lower (adjustment) + 1;
+}
+
+static gboolean
+pin_events_to_top (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  ClLineView *self = user_data;
+
+  /* A list view keeps its anchor on the row that was at the top, so rows inserted above it would push the newest
+   * events out of sight; scrolling to the first row re-anchors on the newest (GTK 4.8 has no scroll_to API). */
+  self->pin_tick = 0;
+  gtk_widget_activate_action (GTK_WIDGET (self->events_list), "list.scroll-to-item", "u", 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_shown_events_changed (GListModel *shown, guint position, guint removed, guint added, ClLineView *self)
+{
+  if (self->events_pinned && position == 0 && added > 0 && self->pin_tick == 0)
+    self->pin_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->events_list), pin_events_to_top, self, NULL);
+}
+
 void
 cl_line_view_set_events (ClLineView *self, GListModel *events)
 {
@@ -150,6 +186,7 @@ cl_line_view_set_events (ClLineView *self, GListModel *events)
       gtk_numeric_sorter_set_sort_order (sorter, GTK_SORT_DESCENDING);
       sorted = gtk_sort_list_model_new (g_object_ref (events), GTK_SORTER (sorter));
       selection = gtk_no_selection_new (G_LIST_MODEL (sorted));
+      g_signal_connect_object (selection, "items-changed", G_CALLBACK (on_shown_events_changed), self, 0);
     }
   gtk_list_view_set_model (self->events_list, GTK_SELECTION_MODEL (selection));
   update_empty_page (self);
@@ -172,6 +209,9 @@ cl_line_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->stations, on_stations_changed, self);
   if (self->events != NULL)
     g_signal_handlers_disconnect_by_func (self->events, on_events_changed, self);
+  if (self->pin_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->events_list), self->pin_tick);
+  self->pin_tick = 0;
   g_clear_object (&self->stations);
   g_clear_object (&self->events);
 
@@ -231,6 +271,7 @@ cl_line_view_class_init (ClLineViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CL_TYPE_LINE_EVENT);
+  g_type_ensure (CL_TYPE_EVENT_ROW);
   g_type_ensure (CL_TYPE_STATION_PANEL);
   g_type_ensure (CL_TYPE_BATCH_COUNTERS_BAR);
 
@@ -247,6 +288,10 @@ static void
 cl_line_view_init (ClLineView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->events_pinned = TRUE;
+  if (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->events_list)) != NULL)
+    g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->events_list)), "value-changed",
+                             G_CALLBACK (on_events_scrolled), self, 0);
   update_empty_state (self);
 }
 

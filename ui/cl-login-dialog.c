@@ -163,18 +163,42 @@ cl_login_dialog_class_init (ClLoginDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "login.sign-in", NULL, sign_in_action);
 }
 
+/* libadwaita 1.2's password row has a show/hide button that takes the focus but has no name, so a screen reader
+ * reads it out by its icon's type, "GtkImage". It is the row's button with the reveal icon. */
+static gboolean
+name_peek_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "view-reveal-symbolic") == 0)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _ ("Show or hide the password"), -1);
+      return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (name_peek_button (child))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 cl_login_dialog_init (ClLoginDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_window_set_default_widget (GTK_WINDOW (self), self->sign_in_button);
+  name_peek_button (GTK_WIDGET (self->password_row));
 }
 
 ClLoginDialog *
 cl_login_dialog_new (GtkWindow *parent, ClSession *session)
 {
   ClLoginDialog *self = g_object_new (CL_TYPE_LOGIN_DIALOG, "transient-for", parent, NULL);
+  GtkApplication *app = parent != NULL ? gtk_window_get_application (parent) : NULL;
 
   self->session = g_object_ref (session);
+  /* Quit is app.quit, and the dialog is not one of the application's windows (its active window must stay the
+   * main window): without the group, Quit is insensitive and the modal dialog cannot be left at all. */
+  if (app != NULL)
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "app", G_ACTION_GROUP (app));
   return self;
 }

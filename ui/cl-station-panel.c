@@ -2,6 +2,8 @@
 
 #include <glib/gi18n.h>
 
+#include "cl-step-row.h"
+
 struct _ClStationPanel
 {
   AdwBin parent_instance;
@@ -10,6 +12,8 @@ struct _ClStationPanel
   char *state_class;
 
   GtkWidget *panel_box;
+  GtkWidget *steps_heading;
+  GtkListBox *steps_list;
 };
 
 G_DEFINE_FINAL_TYPE (ClStationPanel, cl_station_panel, ADW_TYPE_BIN)
@@ -95,6 +99,78 @@ last_event_text (gpointer unused, const char *text, GDateTime *when)
   return g_strdup_printf ("%s  %s", time_text, text);
 }
 
+static gboolean
+has_text (gpointer unused, const char *text)
+{
+  return text != NULL && *text != '\0';
+}
+
+static char *
+text_or_empty (gpointer unused, const char *text)
+{
+  return g_strdup (text != NULL ? text : "");
+}
+
+static gboolean
+has_result (gpointer unused, ClStationResult result)
+{
+  return result != CL_STATION_RESULT_NONE;
+}
+
+const char *
+cl_station_panel_result_label (ClStationResult result)
+{
+  switch (result)
+    {
+      case CL_STATION_RESULT_GOOD:
+        return _ ("GOOD");
+      case CL_STATION_RESULT_REJECTED:
+        return _ ("REJECTED");
+      case CL_STATION_RESULT_NONE:
+      default:
+        return "";
+    }
+}
+
+static char *
+result_title (gpointer unused, ClStationResult result)
+{
+  return g_strdup (cl_station_panel_result_label (result));
+}
+
+static GStrv
+result_classes (gpointer unused, ClStationResult result)
+{
+  GStrv classes = g_new0 (char *, 3);
+
+  classes[0] = g_strdup ("result-banner");
+  classes[1] = g_strdup (result == CL_STATION_RESULT_GOOD ? "result-good" : "result-rejected");
+  return classes;
+}
+
+static char *
+yield_text (gpointer unused, guint good, guint rejected)
+{
+  if (good + rejected == 0)
+    return g_strdup ("—");
+  return g_strdup_printf ("%.1f %%", 100.0 * good / (good + rejected));
+}
+
+static GtkWidget *
+create_step_row (gpointer item, gpointer user_data)
+{
+  return cl_step_row_new (CL_STATION_STEP (item));
+}
+
+static void
+update_steps_visible (ClStationPanel *self)
+{
+  gboolean any = self->station != NULL && g_list_model_get_n_items (cl_station_get_steps (self->station)) > 0;
+
+  gtk_widget_set_visible (self->steps_heading, any);
+  gtk_widget_set_visible (GTK_WIDGET (self->steps_list), any);
+}
+
 static void
 update_state (ClStationPanel *self)
 {
@@ -114,8 +190,17 @@ update_state (ClStationPanel *self)
   self->state_class = g_strdup_printf ("state-%s", g_enum_get_value (klass, state)->value_nick);
   gtk_widget_add_css_class (self->panel_box, self->state_class);
 
-  accessible = g_strdup_printf (_ ("%s: %s, %u cards seen"), cl_station_get_name (self->station),
-                                cl_station_panel_state_label (state), cl_station_get_card_count (self->station));
+  if (cl_station_get_instruction (self->station) != NULL)
+    accessible = g_strdup_printf (_ ("%s: %s. %s"), cl_station_get_name (self->station),
+                                  cl_station_panel_state_label (state), cl_station_get_instruction (self->station));
+  else if (cl_station_get_result (self->station) != CL_STATION_RESULT_NONE)
+    accessible = g_strdup_printf (
+      _ ("%s: %s, last card %s, %u good, %u rejected"), cl_station_get_name (self->station),
+      cl_station_panel_state_label (state), cl_station_panel_result_label (cl_station_get_result (self->station)),
+      cl_station_get_good_count (self->station), cl_station_get_reject_count (self->station));
+  else
+    accessible = g_strdup_printf (_ ("%s: %s, %u cards seen"), cl_station_get_name (self->station),
+                                  cl_station_panel_state_label (state), cl_station_get_card_count (self->station));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 }
 
@@ -135,13 +220,24 @@ cl_station_panel_set_station (ClStationPanel *self, ClStation *station)
     return;
 
   if (self->station != NULL)
-    g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
+      g_signal_handlers_disconnect_by_func (cl_station_get_steps (self->station), update_steps_visible, self);
+    }
   g_set_object (&self->station, station);
   if (station != NULL)
     {
-      g_signal_connect_object (station, "notify::state", G_CALLBACK (on_station_notify), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (station, "notify::card-count", G_CALLBACK (on_station_notify), self, G_CONNECT_SWAPPED);
+      static const char *const watched[] = { "notify::state",  "notify::card-count", "notify::instruction",
+                                             "notify::result", "notify::good-count", "notify::reject-count" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
+        g_signal_connect_object (station, watched[i], G_CALLBACK (on_station_notify), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (cl_station_get_steps (station), "items-changed", G_CALLBACK (update_steps_visible), self,
+                               G_CONNECT_SWAPPED);
     }
+  gtk_list_box_bind_model (self->steps_list, station != NULL ? cl_station_get_steps (station) : NULL, create_step_row,
+                           NULL, NULL);
+  update_steps_visible (self);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
 }
@@ -159,7 +255,11 @@ cl_station_panel_dispose (GObject *object)
   ClStationPanel *self = CL_STATION_PANEL (object);
 
   if (self->station != NULL)
-    g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
+      g_signal_handlers_disconnect_by_func (cl_station_get_steps (self->station), update_steps_visible, self);
+      gtk_list_box_bind_model (self->steps_list, NULL, NULL, NULL, NULL);
+    }
   g_clear_object (&self->station);
   g_clear_pointer (&self->state_class, g_free);
 
@@ -214,6 +314,23 @@ cl_station_panel_class_init (ClStationPanelClass *klass)
   gtk_widget_class_set_css_name (widget_class, "stationpanel");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child (widget_class, ClStationPanel, panel_box);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, steps_heading);
+  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, steps_list);
+  /* reachable by name (gtk_widget_get_template_child) for tests that read what the operator sees */
+  {
+    static const char *const shown[]
+      = { "fault_banner", "result_banner", "result_label",   "result_detail_label", "chip_label",
+          "fed_label",    "good_label",    "rejected_label", "yield_label" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+      gtk_widget_class_bind_template_child_full (widget_class, shown[i], FALSE, 0);
+  }
+  gtk_widget_class_bind_template_callback (widget_class, has_text);
+  gtk_widget_class_bind_template_callback (widget_class, text_or_empty);
+  gtk_widget_class_bind_template_callback (widget_class, has_result);
+  gtk_widget_class_bind_template_callback (widget_class, result_title);
+  gtk_widget_class_bind_template_callback (widget_class, result_classes);
+  gtk_widget_class_bind_template_callback (widget_class, yield_text);
   gtk_widget_class_bind_template_callback (widget_class, state_label);
   gtk_widget_class_bind_template_callback (widget_class, state_icon_name);
   gtk_widget_class_bind_template_callback (widget_class, atr_text);

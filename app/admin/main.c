@@ -1,7 +1,9 @@
 /* cardline-admin: key ceremony, users, reports and store maintenance, one subcommand per file. */
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
 
+#include "cardline-config.h"
 #include "cl-admin-commands.h"
 
 #define CL_ADMIN_ENTRY(name) &cl_admin_command_##name,
@@ -27,6 +29,9 @@ main (int argc, char **argv)
   g_autofree char *description = commands_description ();
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   g_option_context_set_summary (context, "Administer a Cardline station.");
   g_option_context_set_description (context, description);

@@ -140,6 +140,16 @@ cl_card_sequence_get_setup (ClCardSequence *self)
 
 static void emit (ClCardSequence *self, const ClSequenceEvent *event);
 
+static void
+emit_started (ClCardSequence *self, ClProductionStep step, const char *chip_id)
+{
+  ClSequenceEvent event = { CL_SEQUENCE_EVENT_STARTED, step };
+
+  event.sw = -1;
+  event.chip_id = chip_id;
+  emit (self, &event);
+}
+
 void
 cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc face, ClSequenceCardFunc dispose,
                                  gpointer user_data)
@@ -160,6 +170,7 @@ run_face_step (ClCardSequence *self, ClSequenceRun *run, ClSequenceOutcome *outc
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr (GError) store_error = NULL;
 
+  emit_started (self, CL_STEP_FACE, run->chip_id);
   if (!self->face_func (outcome, self->card_func_data, run->cancellable, failure))
     {
       event.result = CL_STEP_RESULT_FAILED;
@@ -296,6 +307,22 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
     }
   outcome->attempt_id = run.attempt_id;
 
+  {
+    ClProductionStep plan[CL_PRODUCTION_STEP_COUNT];
+    ClSequenceEvent event = { CL_SEQUENCE_EVENT_BEGIN, CL_STEP_IDENTIFY };
+    guint n = 0;
+
+    for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+      plan[n++] = steps[i].step;
+    if (self->face_func != NULL)
+      plan[n++] = CL_STEP_FACE;
+    plan[n++] = CL_STEP_DISPOSE;
+    event.sw = -1;
+    event.plan = plan;
+    event.n_plan = n;
+    emit (self, &event);
+  }
+
   for (guint i = 0; i < G_N_ELEMENTS (steps) && failure == NULL; i++)
     {
       gint64 step_started = g_get_real_time ();
@@ -305,6 +332,7 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
       ClSequenceEvent event = { CL_SEQUENCE_EVENT_STEP, steps[i].step };
 
       g_clear_pointer (&run.note, g_free);
+      emit_started (self, steps[i].step, run.chip_id);
       if (!steps[i].func (&run, &skipped, &failure))
         {
           g_assert (failure != NULL);
@@ -349,6 +377,7 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
       outcome->failed_step = failed_step;
       outcome->detail = g_strdup (failure->message);
     }
+  emit_started (self, CL_STEP_DISPOSE, run.chip_id);
   if (self->dispose_func != NULL)
     {
       g_autoptr (GError) moved = NULL;
@@ -413,6 +442,7 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
     event.detail = outcome->detail;
     event.good = good;
     event.reason = outcome->reason;
+    event.serial = outcome->serial;
     emit (self, &event);
   }
 

@@ -24,6 +24,8 @@ typedef enum
 {
   CL_SEQUENCE_EVENT_STEP,     /* a step ended (OK, SKIPPED or FAILED) */
   CL_SEQUENCE_EVENT_DISPOSED, /* the attempt ended: GOOD or REJECTED */
+  CL_SEQUENCE_EVENT_BEGIN,    /* the attempt began: plan lists the steps it will run */
+  CL_SEQUENCE_EVENT_STARTED,  /* a step started */
 } ClSequenceEventKind;
 
 typedef struct
@@ -32,11 +34,14 @@ typedef struct
   ClProductionStep step;
   ClStepResult result; /* STEP */
   gint64 duration_us;
-  gint sw;               /* last status word, -1: none */
-  const char *chip_id;   /* NULL before IDENTIFY found it */
-  const char *detail;    /* NULL, or why it failed / what was skipped */
-  gboolean good;         /* DISPOSED */
-  ClRejectReason reason; /* DISPOSED and not good */
+  gint sw;                      /* last status word, -1: none */
+  const char *chip_id;          /* NULL before IDENTIFY found it */
+  const char *detail;           /* NULL, or why it failed / what was skipped */
+  gboolean good;                /* DISPOSED */
+  ClRejectReason reason;        /* DISPOSED and not good */
+  const char *serial;           /* DISPOSED: the card's serial, NULL before CERTIFY */
+  const ClProductionStep *plan; /* BEGIN: the steps in order */
+  guint n_plan;
 } ClSequenceEvent;
 
 /* Called on the thread that runs the sequence. */

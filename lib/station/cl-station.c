@@ -11,12 +11,22 @@ struct _ClStation
   char *last_event;
   GDateTime *last_event_time;
   char *instruction; /* FAULT only: what the operator has to do */
+  char *chip_id;
+  GListStore *steps; /* ClStationStep */
+  ClStationResult result;
+  char *result_text;
+  guint good_count;
+  guint reject_count;
 };
 
 G_DEFINE_ENUM_TYPE (ClStationState, cl_station_state, G_DEFINE_ENUM_VALUE (CL_STATION_EMPTY, "empty"),
                     G_DEFINE_ENUM_VALUE (CL_STATION_CARD_PRESENT, "card-present"),
                     G_DEFINE_ENUM_VALUE (CL_STATION_PRODUCING, "producing"),
                     G_DEFINE_ENUM_VALUE (CL_STATION_FAULT, "fault"), G_DEFINE_ENUM_VALUE (CL_STATION_GONE, "gone"))
+
+G_DEFINE_ENUM_TYPE (ClStationResult, cl_station_result, G_DEFINE_ENUM_VALUE (CL_STATION_RESULT_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (CL_STATION_RESULT_GOOD, "good"),
+                    G_DEFINE_ENUM_VALUE (CL_STATION_RESULT_REJECTED, "rejected"))
 
 G_DEFINE_FINAL_TYPE (ClStation, cl_station, G_TYPE_OBJECT)
 
@@ -30,6 +40,11 @@ enum
   PROP_LAST_EVENT,
   PROP_LAST_EVENT_TIME,
   PROP_INSTRUCTION,
+  PROP_CHIP_ID,
+  PROP_RESULT,
+  PROP_RESULT_TEXT,
+  PROP_GOOD_COUNT,
+  PROP_REJECT_COUNT,
   N_PROPS
 };
 
@@ -55,6 +70,9 @@ cl_station_finalize (GObject *object)
   g_free (self->atr);
   g_free (self->last_event);
   g_free (self->instruction);
+  g_free (self->chip_id);
+  g_free (self->result_text);
+  g_clear_object (&self->steps);
   g_clear_pointer (&self->last_event_time, g_date_time_unref);
 
   G_OBJECT_CLASS (cl_station_parent_class)->finalize (object);
@@ -87,6 +105,21 @@ cl_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
         break;
       case PROP_INSTRUCTION:
         g_value_set_string (value, self->instruction);
+        break;
+      case PROP_CHIP_ID:
+        g_value_set_string (value, self->chip_id);
+        break;
+      case PROP_RESULT:
+        g_value_set_enum (value, self->result);
+        break;
+      case PROP_RESULT_TEXT:
+        g_value_set_string (value, self->result_text);
+        break;
+      case PROP_GOOD_COUNT:
+        g_value_set_uint (value, self->good_count);
+        break;
+      case PROP_REJECT_COUNT:
+        g_value_set_uint (value, self->reject_count);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -140,6 +173,16 @@ cl_station_class_init (ClStationClass *klass)
     = g_param_spec_boxed ("last-event-time", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_INSTRUCTION] = g_param_spec_string (
     "instruction", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHIP_ID] = g_param_spec_string ("chip-id", NULL, NULL, NULL,
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RESULT] = g_param_spec_enum ("result", NULL, NULL, CL_TYPE_STATION_RESULT, CL_STATION_RESULT_NONE,
+                                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RESULT_TEXT] = g_param_spec_string (
+    "result-text", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GOOD_COUNT] = g_param_spec_uint ("good-count", NULL, NULL, 0, G_MAXUINT, 0,
+                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REJECT_COUNT] = g_param_spec_uint (
+    "reject-count", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -148,6 +191,7 @@ static void
 cl_station_init (ClStation *self)
 {
   self->state = CL_STATION_EMPTY;
+  self->steps = g_list_store_new (CL_TYPE_STATION_STEP);
 }
 
 ClStation *
@@ -297,4 +341,146 @@ cl_station_card_removed (ClStation *self, GDateTime *when)
     cl_station_set_state (self, CL_STATION_EMPTY);
   cl_station_set_last_event (self, "Card removed", when);
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+cl_station_get_chip_id (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return self->chip_id;
+}
+
+void
+cl_station_set_chip_id (ClStation *self, const char *chip_id)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+
+  if (set_str (&self->chip_id, chip_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHIP_ID]);
+}
+
+GListModel *
+cl_station_get_steps (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return G_LIST_MODEL (self->steps);
+}
+
+static void
+set_result (ClStation *self, ClStationResult result, const char *text)
+{
+  if (self->result != result)
+    {
+      self->result = result;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+    }
+  if (set_str (&self->result_text, text))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT_TEXT]);
+}
+
+void
+cl_station_card_started (ClStation *self, const char *const *steps)
+{
+  g_autoptr (GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_if_fail (CL_IS_STATION (self));
+
+  for (guint i = 0; steps != NULL && steps[i] != NULL; i++)
+    g_ptr_array_add (fresh, cl_station_step_new (steps[i]));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  cl_station_set_chip_id (self, NULL);
+  set_result (self, CL_STATION_RESULT_NONE, NULL);
+  cl_station_set_state (self, CL_STATION_PRODUCING);
+  /* one items-changed: a bound list rebuilds once, not once per step */
+  g_list_store_splice (self->steps, 0, g_list_model_get_n_items (G_LIST_MODEL (self->steps)), fresh->pdata, fresh->len);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static ClStationStep *
+find_step (ClStation *self, const char *name)
+{
+  GListModel *steps = G_LIST_MODEL (self->steps);
+
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      ClStationStep *step = g_list_model_get_item (steps, i);
+
+      g_object_unref (step); /* the store keeps it */
+      if (g_strcmp0 (cl_station_step_get_name (step), name) == 0)
+        return step;
+    }
+  {
+    g_autoptr (ClStationStep) step = cl_station_step_new (name);
+
+    g_list_store_append (self->steps, step);
+    return step;
+  }
+}
+
+void
+cl_station_step_started (ClStation *self, const char *step)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (step != NULL && *step != '\0');
+
+  cl_station_step_start (find_step (self, step));
+}
+
+void
+cl_station_step_ended (ClStation *self, const char *step, ClStationStepState state, gint64 duration_us, gint sw,
+                       const char *detail)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (step != NULL && *step != '\0');
+
+  cl_station_step_end (find_step (self, step), state, duration_us, sw, detail);
+}
+
+void
+cl_station_card_finished (ClStation *self, gboolean good, const char *text)
+{
+  g_return_if_fail (CL_IS_STATION (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_result (self, good ? CL_STATION_RESULT_GOOD : CL_STATION_RESULT_REJECTED, text);
+  if (good)
+    {
+      self->good_count++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GOOD_COUNT]);
+    }
+  else
+    {
+      self->reject_count++;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REJECT_COUNT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+ClStationResult
+cl_station_get_result (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), CL_STATION_RESULT_NONE);
+  return self->result;
+}
+
+const char *
+cl_station_get_result_text (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  return self->result_text;
+}
+
+guint
+cl_station_get_good_count (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), 0);
+  return self->good_count;
+}
+
+guint
+cl_station_get_reject_count (ClStation *self)
+{
+  g_return_val_if_fail (CL_IS_STATION (self), 0);
+  return self->reject_count;
 }

@@ -1,7 +1,9 @@
 /* cl-station.h: one reader (or printer contact station) of the line, as the operator sees it. */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
+
+#include "station/cl-station-step.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +18,17 @@ typedef enum
 
 #define CL_TYPE_STATION_STATE (cl_station_state_get_type ())
 GType cl_station_state_get_type (void);
+
+/* How the last card of the station ended. */
+typedef enum
+{
+  CL_STATION_RESULT_NONE, /* no card finished since the current one started */
+  CL_STATION_RESULT_GOOD,
+  CL_STATION_RESULT_REJECTED,
+} ClStationResult;
+
+#define CL_TYPE_STATION_RESULT (cl_station_result_get_type ())
+GType cl_station_result_get_type (void);
 
 #define CL_TYPE_STATION (cl_station_get_type ())
 G_DECLARE_FINAL_TYPE (ClStation, cl_station, CL, STATION, GObject)
@@ -39,5 +52,24 @@ const char *cl_station_get_instruction (ClStation *self);
 /* The transitions the reader monitor drives; each updates the state, counters and last event together. */
 void cl_station_card_inserted (ClStation *self, const char *atr_hex, GDateTime *when);
 void cl_station_card_removed (ClStation *self, GDateTime *when);
+
+/* The card in production: its chip identity (CPLC-derived, NULL until IDENTIFY found it) and its steps, a
+ * GListModel of ClStationStep in sequence order. */
+const char *cl_station_get_chip_id (ClStation *self);
+void cl_station_set_chip_id (ClStation *self, const char *chip_id);
+GListModel *cl_station_get_steps (ClStation *self);
+/* A card starts: the previous card's steps and result go, steps (NULL-terminated names) all pending, PRODUCING. */
+void cl_station_card_started (ClStation *self, const char *const *steps);
+/* A step starts or ends; a name not in the list is appended (the sequence decides, the station shows). */
+void cl_station_step_started (ClStation *self, const char *step);
+void cl_station_step_ended (ClStation *self, const char *step, ClStationStepState state, gint64 duration_us, gint sw,
+                            const char *detail);
+/* The card's disposition: GOOD or REJECTED, with one line for the banner (serial, or reason, step and SW), and
+ * the station's good/rejected counts advance. */
+void cl_station_card_finished (ClStation *self, gboolean good, const char *text);
+ClStationResult cl_station_get_result (ClStation *self);
+const char *cl_station_get_result_text (ClStation *self);
+guint cl_station_get_good_count (ClStation *self);
+guint cl_station_get_reject_count (ClStation *self);
 
 G_END_DECLS

@@ -180,6 +180,56 @@ check_rejects (ClWindow *window, ClStore *store, ClSession *session)
 }
 
 static void
+collect_line_charts (GtkWidget *root, GPtrArray *charts)
+{
+  if (CL_IS_CHART (root) && cl_chart_get_kind (CL_CHART (root)) == CL_CHART_LINE)
+    g_ptr_array_add (charts, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_line_charts (child, charts);
+}
+
+/* The time charts from the narrowest the dashboard lays them out to wider, one above the other, for review: time
+ * labels apart and inside the chart at every width (tests/ui/test-chart-axis.c checks the layout itself). */
+static void
+save_chart_widths (ClDashboardView *dashboard)
+{
+  static const int widths[] = { 200, 260, 340, 480, 720 };
+  static const GdkRGBA black = { 0, 0, 0, 1 };
+  const int height = 170;
+  g_autoptr (GPtrArray) charts = g_ptr_array_new ();
+  g_autofree char *path = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int y = 0;
+
+  collect_line_charts (GTK_WIDGET (dashboard), charts);
+  g_assert_cmpuint (charts->len, >, 0);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, widths[G_N_ELEMENTS (widths) - 1] + 20,
+                                        (int)(charts->len * G_N_ELEMENTS (widths)) * (height + 10) + 10);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  for (guint c = 0; c < charts->len; c++)
+    for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+      {
+        y += 10;
+        cairo_save (cr);
+        cairo_translate (cr, 10, y);
+        cairo_set_source_rgb (cr, 0.9, 0.9, 0.9);
+        cairo_rectangle (cr, -0.5, -0.5, widths[w] + 1, height + 1);
+        cairo_set_line_width (cr, 1);
+        cairo_stroke (cr);
+        cl_chart_render (g_ptr_array_index (charts, c), cr, widths[w], height, &black);
+        cairo_restore (cr);
+        y += height;
+      }
+  cairo_destroy (cr);
+  path = g_build_filename (g_getenv ("CARDLINE_BUILD_DIR") ?: ".", "tests", "artifacts", "ui-chart-widths.png", NULL);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+}
+
+static void
 check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
 {
   ClDashboardView *dashboard = CL_DASHBOARD_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
@@ -216,6 +266,7 @@ check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
   g_assert_cmpuint (g_list_model_get_n_items (cl_chart_get_series (chart)), ==, 1);
 
   g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-dashboard-light"));
+  save_chart_widths (dashboard);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
   g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-dashboard-dark"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);

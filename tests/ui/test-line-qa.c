@@ -19,12 +19,15 @@
 #include "cl-batch-counters-bar.h"
 #include "cl-dashboard-model.h"
 #include "cl-dashboard-view.h"
+#include "cl-event-row.h"
+#include "cl-event-text.h"
 #include "cl-line-view.h"
 #include "cl-login-dialog.h"
 #include "cl-rejects-view.h"
 #include "cl-session.h"
 #include "cl-setup-view.h"
 #include "cl-station-panel.h"
+#include "cl-step-row.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "station/cl-station.h"
@@ -101,10 +104,12 @@ find_login_dialog (void)
 static void
 sign_in (ClWindow *window, const char *user)
 {
-  ClSession *session = cl_window_get_session (window);
+  ClSession *session;
   ClLoginDialog *dialog;
 
+  /* the session comes with the store, which the app opens on a worker */
   WAIT_UNTIL ((dialog = find_login_dialog ()) != NULL);
+  session = cl_window_get_session (window);
   cl_login_dialog_submit (dialog, user, PASSWORD);
   WAIT_UNTIL (cl_session_get_signed_in (session));
   g_assert_cmpstr (cl_session_get_user (session), ==, user);
@@ -229,6 +234,120 @@ batch_state (void)
   return view.state;
 }
 
+/* ---- the station panel as the operator sees it ---- */
+
+static ClStationPanel *
+find_panel (GtkWidget *root, ClStation *station)
+{
+  if (CL_IS_STATION_PANEL (root) && cl_station_panel_get_station (CL_STATION_PANEL (root)) == station)
+    return CL_STATION_PANEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      ClStationPanel *found = find_panel (child, station);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+panel_label (ClStationPanel *panel, const char *id)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_STATION_PANEL, id);
+
+  g_assert_true (GTK_IS_LABEL (child));
+  return gtk_label_get_text (GTK_LABEL (child));
+}
+
+/* The step rows the panel shows, "NAME=state duration" each, from the widgets themselves. */
+static char *
+panel_steps (ClStationPanel *panel)
+{
+  GtkWidget *list
+    = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_STATION_PANEL, "steps_list"));
+  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_STATION_STEP_STATE);
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      ClStationStep *step;
+      GObject *duration;
+
+      if (!CL_IS_STEP_ROW (row))
+        continue;
+      step = cl_step_row_get_step (CL_STEP_ROW (row));
+      duration = gtk_widget_get_template_child (row, CL_TYPE_STEP_ROW, "duration_label");
+      g_string_append_printf (text, "%s%s=%s[%s]", text->len > 0 ? " " : "", cl_station_step_get_name (step),
+                              g_enum_get_value (klass, cl_station_step_get_state (step))->value_nick,
+                              gtk_label_get_text (GTK_LABEL (duration)));
+    }
+  return g_string_free (text, FALSE);
+}
+
+typedef struct
+{
+  ClStationPanel *panel;
+  guint running_seen; /* steps seen RUNNING, live */
+  GPtrArray *results; /* "RESULT | detail | steps" as shown when each card ended */
+} PanelWatch;
+
+static void
+on_step_state (ClStationStep *step, GParamSpec *pspec, PanelWatch *watch)
+{
+  if (cl_station_step_get_state (step) == CL_STATION_STEP_RUNNING)
+    watch->running_seen++;
+}
+
+static void
+on_steps_changed (GListModel *steps, guint position, guint removed, guint added, PanelWatch *watch)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (ClStationStep) step = g_list_model_get_item (steps, i);
+
+      g_signal_connect (step, "notify::state", G_CALLBACK (on_step_state), watch);
+    }
+}
+
+static gboolean
+snapshot_result (gpointer user_data)
+{
+  PanelWatch *watch = user_data;
+  g_autofree char *steps = panel_steps (watch->panel);
+
+  g_ptr_array_add (watch->results, g_strdup_printf ("%s | %s | %s", panel_label (watch->panel, "result_label"),
+                                                    panel_label (watch->panel, "result_detail_label"), steps));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_result (ClStation *station, GParamSpec *pspec, PanelWatch *watch)
+{
+  /* after the bindings and the rows have caught up, as the operator would see it */
+  if (cl_station_get_result (station) != CL_STATION_RESULT_NONE)
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE, snapshot_result, watch, NULL);
+}
+
+static void
+watch_panel (PanelWatch *watch, ClWindow *window, ClStation *station)
+{
+  watch->panel = find_panel (GTK_WIDGET (window), station);
+  g_assert_nonnull (watch->panel);
+  watch->results = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (cl_station_get_steps (station), "items-changed", G_CALLBACK (on_steps_changed), watch);
+  g_signal_connect (station, "notify::result", G_CALLBACK (on_result), watch);
+}
+
+static const char *
+find_result (PanelWatch *watch, const char *prefix)
+{
+  for (guint i = 0; i < watch->results->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (watch->results, i), prefix))
+      return g_ptr_array_index (watch->results, i);
+  return NULL;
+}
+
 /* ---- the rig ---- */
 
 static ClStation *
@@ -301,6 +420,69 @@ bar_equals (ClWindow *window, const char *which, guint64 value)
 }
 
 static void
+collect_event_rows (GtkWidget *root, GPtrArray *rows)
+{
+  if (CL_IS_EVENT_ROW (root))
+    g_ptr_array_add (rows, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_event_rows (child, rows);
+}
+
+/* The event list reads as sentences, not as the machine lines the log keeps for headless mode: a "Good card" per good
+ * card and a "Rejected: …" per reject the store has; each row shown says what the formatter says, and tells screen
+ * readers the same with its time. */
+static void
+check_event_rows (ClWindow *window, guint64 good, guint64 rejected)
+{
+  ClLineView *line = CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+  GListModel *events = cl_line_view_get_events (line);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  guint64 n_good = 0, n_rejected = 0;
+  GtkWidget *list, *scroller;
+
+  for (guint i = 0; i < g_list_model_get_n_items (events); i++)
+    {
+      g_autoptr (ClLineEvent) event = g_list_model_get_item (events, i);
+      g_auto (ClEventText) text = { 0 };
+
+      cl_event_text_for_event (event, &text);
+      g_assert_null (strstr (text.title, "chip="));
+      g_assert_null (strstr (text.title, "result="));
+      g_assert_false (g_str_has_prefix (text.title, "note "));
+      n_good += g_str_has_prefix (text.title, "Good card");
+      n_rejected += g_str_has_prefix (text.title, "Rejected: ");
+    }
+  g_assert_cmpuint (n_good, ==, good);
+  g_assert_cmpuint (n_rejected, ==, rejected);
+
+  /* the newest events, at the top of the list: the outcomes */
+  list = cl_test_find_by_type (GTK_WIDGET (line), GTK_TYPE_LIST_VIEW);
+  scroller = gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+  save_screenshot (GTK_WIDGET (window), "ui-line-events");
+  collect_event_rows (GTK_WIDGET (line), rows);
+  g_assert_cmpuint (rows->len, >, 0);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ClEventRow *row = g_ptr_array_index (rows, i);
+      ClLineEvent *event = cl_event_row_get_event (row);
+      g_auto (ClEventText) text = { 0 };
+      g_autofree char *time_text = NULL;
+      g_autofree char *sentence = NULL;
+
+      if (event == NULL)
+        continue; /* a recycled row waiting for an item */
+      cl_event_text_for_event (event, &text);
+      sentence = cl_event_text_dup_sentence (&text);
+      time_text = cl_line_event_dup_time_text (event);
+      g_assert_cmpstr (cl_event_row_get_title (row), ==, text.title);
+      g_assert_cmpstr (cl_event_row_get_subtitle (row), ==, text.subtitle);
+      g_assert_true (g_str_has_prefix (cl_event_row_get_accessible_text (row), time_text));
+      g_assert_nonnull (strstr (cl_event_row_get_accessible_text (row), sentence));
+    }
+}
+
+static void
 run_test (ClWindow *window)
 {
   ClRejectsView *rejects = CL_REJECTS_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_REJECTS_VIEW));
@@ -308,6 +490,7 @@ run_test (ClWindow *window)
   g_autoptr (GSubprocess) qa_card = NULL;
   g_autoptr (GError) error = NULL;
   StoreView view = { 0 };
+  PanelWatch watch = { 0 };
   AdwActionRow *diagnosis_row;
   const char *subtitle;
   ClStation *station;
@@ -318,15 +501,17 @@ run_test (ClWindow *window)
   sign_in (window, "olga");
   cl_window_set_view (window, "line");
   WAIT_UNTIL (find_station (window, production_reader) != NULL && find_station (window, qa_reader) != NULL);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (
+  /* production starts once the app's worker has opened the token and the store */
+  WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (
     cl_line_view_get_counters_bar (CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW))))));
 
   /* Pause: a card inserted now waits in its reader; nothing is produced. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-pause", NULL);
   WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Paused") == 0);
-  feeder = spawn_feeder ();
   station = find_station (window, production_reader);
+  watch_panel (&watch, window, station);
+  feeder = spawn_feeder ();
   WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
   {
     gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
@@ -358,9 +543,51 @@ run_test (ClWindow *window)
   g_assert_true (bar_equals (window, "fed", view.summary->fed));
   g_assert_true (bar_equals (window, "good", view.summary->good));
   g_assert_true (bar_equals (window, "rejected", (guint64)view.summary->rejected));
+  g_assert_cmpstr (bar_text (window, "yield"), ==, "66.7 %");
+  g_assert_cmpstr (bar_text (window, "progress"), ==, "3 of 3 cards done");
   g_assert_nonnull (view.rejected_chip);
   chip = g_strdup (view.rejected_chip);
+
+  /* The production station's panel: one result banner per card, the step list live, its counts the store's. */
+  WAIT_UNTIL (watch.results->len == CARDS);
+  for (guint i = 0; i < watch.results->len; i++)
+    g_print ("# panel result %u: %s\n", i + 1, (const char *)g_ptr_array_index (watch.results, i));
+  g_print ("# steps seen running: %u\n", watch.running_seen);
+  {
+    const char *rejected = find_result (&watch, "REJECTED |");
+    const char *good = find_result (&watch, "GOOD |");
+    g_autofree char *steps = panel_steps (watch.panel);
+    g_autofree char *good_count = g_strdup_printf ("%" G_GUINT64_FORMAT, view.summary->good);
+    g_autofree char *reject_count = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64)view.summary->rejected);
+
+    g_assert_nonnull (rejected);
+    g_assert_nonnull (strstr (rejected, "LOAD_FAILED"));
+    g_assert_nonnull (strstr (rejected, "at LOAD_APPLET, SW 6581"));
+    /* the failed step shows failed, the ones after it never ran */
+    g_assert_nonnull (strstr (rejected, "ROTATE_KEYS=ok["));
+    g_assert_nonnull (strstr (rejected, "LOAD_APPLET=failed["));
+    g_assert_nonnull (strstr (rejected, "CERTIFY=pending[]"));
+    g_assert_nonnull (good);
+    g_assert_null (strstr (good, "failed"));
+    g_assert_null (strstr (good, "pending"));
+    g_assert_null (strstr (good, "[]")); /* every ended step shows its duration */
+    /* the last card was good: its banner and steps stay on show */
+    g_assert_cmpstr (panel_label (watch.panel, "result_label"), ==, "GOOD");
+    g_assert_true (g_str_has_prefix (panel_label (watch.panel, "result_detail_label"), "Serial "));
+    g_assert_cmpuint (strlen (panel_label (watch.panel, "result_detail_label")), >, strlen ("Serial ") + 8);
+    g_assert_cmpint (card_state (panel_label (watch.panel, "chip_label")), ==, CL_CARD_GOOD);
+    g_assert_nonnull (strstr (steps, "IDENTIFY=ok["));
+    g_assert_nonnull (strstr (steps, "VERIFY=ok["));
+    g_assert_nonnull (strstr (steps, "DISPOSE=ok["));
+    /* 8 steps and DISPOSE; each started RUNNING before it ended, for every card */
+    g_assert_cmpuint (watch.running_seen, ==, CARDS * 9 - 3);
+    g_assert_cmpstr (panel_label (watch.panel, "good_label"), ==, good_count);
+    g_assert_cmpstr (panel_label (watch.panel, "rejected_label"), ==, reject_count);
+  }
+  g_signal_handlers_disconnect_by_data (station, &watch);
+  g_signal_handlers_disconnect_by_data (cl_station_get_steps (station), &watch);
   save_screenshot (GTK_WIDGET (window), "ui-line-production");
+  check_event_rows (window, view.summary->good, (guint64)view.summary->rejected);
 
   /* QA signs in; the operator's line control is not theirs. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);

@@ -7,6 +7,7 @@
 #include "cl-dashboard-view.h"
 #include "cl-line-view.h"
 #include "cl-station-panel.h"
+#include "cl-step-row.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "station/cl-event-log.h"
@@ -123,10 +124,88 @@ on_activate (GtkApplication *app, gpointer user_data)
   collect_panels (line_view, panels);
   g_assert_cmpuint (panels->len, ==, 2);
 
+  /* The card's steps, live, and the result banner. */
+  {
+    static const char *const plan[] = { "IDENTIFY", "OPEN_KST", "ROTATE_KEYS", "DISPOSE", NULL };
+    GtkWidget *panel = g_ptr_array_index (panels, 0);
+    GtkWidget *steps_list = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_STATION_PANEL, "steps_list"));
+    GtkWidget *fault = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_STATION_PANEL, "fault_banner"));
+    GtkWidget *banner = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_STATION_PANEL, "result_banner"));
+    guint rows = 0;
+
+    g_assert_false (gtk_widget_get_visible (steps_list));
+    g_assert_false (gtk_widget_get_visible (banner));
+    g_assert_false (gtk_widget_get_visible (fault));
+    cl_station_card_started (station, plan);
+    cl_station_set_chip_id (station, "47905167760074500000");
+    cl_station_step_started (station, "IDENTIFY");
+    cl_station_step_ended (station, "IDENTIFY", CL_STATION_STEP_OK, 2100, 0x9000, NULL);
+    cl_station_step_started (station, "OPEN_KST");
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    g_assert_true (gtk_widget_get_visible (steps_list));
+    for (GtkWidget *row = gtk_widget_get_first_child (steps_list); row != NULL; row = gtk_widget_get_next_sibling (row))
+      rows += CL_IS_STEP_ROW (row);
+    g_assert_cmpuint (rows, ==, 4);
+    g_assert_nonnull (find_label (panel, "Identify chip"));
+    g_assert_nonnull (find_label (panel, "2.1 ms"));
+    g_assert_nonnull (find_label (panel, "9000"));
+    g_assert_nonnull (find_label (panel, "47905167760074500000"));
+    g_assert_true (gtk_widget_has_css_class (
+      GTK_WIDGET (gtk_widget_get_template_child (gtk_widget_get_next_sibling (gtk_widget_get_first_child (steps_list)),
+                                                 CL_TYPE_STEP_ROW, "row_box")),
+      "step-running"));
+    g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-steps"));
+
+    cl_station_step_ended (station, "OPEN_KST", CL_STATION_STEP_FAILED, 8400, 0x6982, "card cryptogram mismatch");
+    cl_station_step_started (station, "DISPOSE");
+    cl_station_step_ended (station, "DISPOSE", CL_STATION_STEP_OK, 0, 0x6982, "reject bin");
+    cl_station_card_finished (station, FALSE, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
+    cl_station_set_fault (station, "Cover open: close the printer cover and press Resume");
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    g_assert_true (gtk_widget_get_visible (banner));
+    g_assert_true (gtk_widget_has_css_class (banner, "result-rejected"));
+    g_assert_nonnull (find_label (panel, "REJECTED"));
+    g_assert_nonnull (find_label (panel, "AUTH_KST_FAILED at OPEN_KST, SW 6982"));
+    g_assert_true (gtk_widget_get_visible (fault));
+    g_assert_nonnull (find_label (panel, "Cover open: close the printer cover and press Resume"));
+    g_assert_nonnull (find_label (panel, "0.0 %"));
+    g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-rejected"));
+    cl_station_set_state (station, CL_STATION_CARD_PRESENT);
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    g_assert_false (gtk_widget_get_visible (fault));
+  }
+
   /* The event list shows the log. */
   list_view = cl_test_find_by_type (line_view, GTK_TYPE_LIST_VIEW);
   shown_events = gtk_list_view_get_model (GTK_LIST_VIEW (list_view));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (shown_events)), ==, 5);
+
+  /* At the top of the log, new events stay in sight; scrolled down to read, the log stays where the operator is. */
+  {
+    GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+
+    for (guint i = 0; i < 60; i++)
+      {
+        g_autofree char *text = g_strdup_printf ("note %u", i);
+
+        cl_event_log_add (events, CL_LINE_EVENT_NOTE, "Cardline Rig 0 00 00", text);
+        if (i % 10 == 0)
+          cl_test_wait_for_frame (GTK_WIDGET (window));
+      }
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, gtk_adjustment_get_page_size (adjustment));
+    g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), <=, gtk_adjustment_get_lower (adjustment) + 1);
+
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment) + 200);
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    cl_event_log_add (events, CL_LINE_EVENT_NOTE, "Cardline Rig 0 00 00", "while reading");
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+    g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, gtk_adjustment_get_lower (adjustment) + 100);
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+    cl_test_wait_for_frame (GTK_WIDGET (window));
+  }
 
   light = cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-light");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);

@@ -255,6 +255,97 @@ test_event_log_default_capacity (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, CL_EVENT_LOG_DEFAULT_CAPACITY);
 }
 
+static ClStationStep *
+step_at (ClStation *station, guint i)
+{
+  g_autoptr (ClStationStep) step = g_list_model_get_item (cl_station_get_steps (station), i);
+
+  g_assert_nonnull (step);
+  return step; /* the station's list keeps it alive */
+}
+
+static void
+test_station_steps (void)
+{
+  static const char *const plan[] = { "IDENTIFY", "OPEN_KST", "VERIFY", "DISPOSE", NULL };
+  g_autoptr (ClStation) station = cl_station_new ("Reader 0");
+  GListModel *steps = cl_station_get_steps (station);
+  ItemsChanged rec = { 0 };
+
+  g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 0);
+  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_NONE);
+  g_signal_connect (steps, "items-changed", G_CALLBACK (on_items_changed), &rec);
+
+  cl_station_card_started (station, plan);
+  g_assert_cmpuint (rec.calls, ==, 1);
+  g_assert_cmpuint (rec.added, ==, 4);
+  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_PRODUCING);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpstr (cl_station_step_get_name (step_at (station, i)), ==, plan[i]);
+      g_assert_cmpint (cl_station_step_get_state (step_at (station, i)), ==, CL_STATION_STEP_PENDING);
+      g_assert_cmpint (cl_station_step_get_duration_us (step_at (station, i)), ==, -1);
+    }
+
+  cl_station_set_chip_id (station, "4790516776");
+  cl_station_step_started (station, "IDENTIFY");
+  g_assert_cmpint (cl_station_step_get_state (step_at (station, 0)), ==, CL_STATION_STEP_RUNNING);
+  cl_station_step_ended (station, "IDENTIFY", CL_STATION_STEP_OK, 2100, 0x9000, NULL);
+  g_assert_cmpint (cl_station_step_get_state (step_at (station, 0)), ==, CL_STATION_STEP_OK);
+  g_assert_cmpint (cl_station_step_get_duration_us (step_at (station, 0)), ==, 2100);
+  g_assert_cmpint (cl_station_step_get_sw (step_at (station, 0)), ==, 0x9000);
+  cl_station_step_ended (station, "OPEN_KST", CL_STATION_STEP_FAILED, 4000, 0x6982, "cryptogram mismatch");
+  g_assert_cmpint (cl_station_step_get_state (step_at (station, 1)), ==, CL_STATION_STEP_FAILED);
+  g_assert_cmpstr (cl_station_step_get_detail (step_at (station, 1)), ==, "cryptogram mismatch");
+  /* an out-of-range status word is "none", not a wrong number on screen */
+  cl_station_step_ended (station, "VERIFY", CL_STATION_STEP_SKIPPED, -5, 0x12345, NULL);
+  g_assert_cmpint (cl_station_step_get_sw (step_at (station, 2)), ==, -1);
+  g_assert_cmpint (cl_station_step_get_duration_us (step_at (station, 2)), ==, 0);
+  /* a step the plan did not name still shows, at the end */
+  cl_station_step_started (station, "FACE");
+  g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 5);
+  g_assert_cmpstr (cl_station_step_get_name (step_at (station, 4)), ==, "FACE");
+
+  cl_station_card_finished (station, FALSE, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
+  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_REJECTED);
+  g_assert_cmpstr (cl_station_get_result_text (station), ==, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
+  g_assert_cmpuint (cl_station_get_reject_count (station), ==, 1);
+  g_assert_cmpuint (cl_station_get_good_count (station), ==, 0);
+
+  /* removing the card keeps its steps and result on show until the next card starts */
+  cl_station_card_removed (station, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 5);
+  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_REJECTED);
+
+  cl_station_card_started (station, plan);
+  g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 4);
+  g_assert_cmpint (cl_station_step_get_state (step_at (station, 1)), ==, CL_STATION_STEP_PENDING);
+  g_assert_null (cl_station_get_chip_id (station));
+  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_NONE);
+  g_assert_null (cl_station_get_result_text (station));
+  cl_station_card_finished (station, TRUE, "Serial DECM0102990");
+  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_GOOD);
+  g_assert_cmpuint (cl_station_get_good_count (station), ==, 1);
+  g_assert_cmpuint (cl_station_get_reject_count (station), ==, 1);
+}
+
+static void
+test_station_step_notify (void)
+{
+  g_autoptr (ClStationStep) step = cl_station_step_new ("LOAD_APPLET");
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  g_signal_connect (step, "notify", G_CALLBACK (on_notify), names);
+  cl_station_step_start (step);
+  cl_station_step_start (step);
+  g_assert_cmpuint (names->len, ==, 1);
+  cl_station_step_end (step, CL_STATION_STEP_OK, 1500, 0x9000, NULL);
+  g_assert_true (names_contain (names, "state"));
+  g_assert_true (names_contain (names, "duration-us"));
+  g_assert_true (names_contain (names, "sw"));
+  g_assert_false (names_contain (names, "detail"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -269,6 +360,8 @@ main (int argc, char **argv)
   g_test_add_func ("/line-event/format", test_line_event_format);
   g_test_add_func ("/event-log/bounded", test_event_log_bounded);
   g_test_add_func ("/event-log/default-capacity", test_event_log_default_capacity);
+  g_test_add_func ("/station/steps", test_station_steps);
+  g_test_add_func ("/station-step/notify", test_station_step_notify);
 
   return g_test_run ();
 }

@@ -1,0 +1,58 @@
+#!/bin/bash
+# ui-line-printer: the station window on the printer-fed line (under rig-run --readers 1 --parts pcsc,hsm,cups).
+#
+#   test-line-printer.sh CARDLINE-ADMIN CARDLINE-VCARD PRINTER-SIM TEST-LINE-PRINTER
+#
+# Demo keys and PKI with cardline-admin demo-setup, four virtual cards with the DEMO KST, the second one with a
+# LOAD defect; cardline-printer-sim's hopper holds the first two, the other two wait on the operator's desk
+# (the feeder runs empty: the fault the window has to show). Then test-line-printer under xvfb-run drives the
+# window (see test-line-printer.c).
+set -eu
+
+admin=$1
+vcard=$2
+sim=$3
+test_exe=$4
+source_dir=${CARDLINE_SOURCE_DIR:?}
+keys=$source_dir/data/demo/demo-keys.ini
+profile=$source_dir/data/profiles/smartcard-hsm.profile
+work=$(mktemp -d)
+sim_pid=""
+cleanup ()
+{
+  if [ -n "$sim_pid" ]; then
+    kill "$sim_pid" 2>/dev/null || true
+    wait "$sim_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail ()
+{
+  echo "FAIL: $*" >&2
+  [ -f "$work/sim.err" ] && tail -n 20 "$work/sim.err" >&2
+  exit 1
+}
+
+export CARDLINE_PKI_DIR=$work/pki
+"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
+kst ()
+{
+  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
+}
+"$vcard" manufacture --out "$work/cards" --count 4 --kst-type "$(kst type)" --kst-version "$(kst version)" \
+  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null || fail "manufacture"
+printf '\n[defects]\nsw_at=LOAD.0:6581\n' >>"$work/cards/card-0002.vcard"
+mkdir -p "$work/hopper" "$work/desk" "$work/output" "$work/reject"
+mv "$work"/cards/card-000[12].vcard "$work/hopper/"
+mv "$work"/cards/card-000[34].vcard "$work/desk/"
+
+"$sim" --listen 127.0.0.1:0 --hopper "$work/hopper" --output "$work/output" --reject "$work/reject" \
+  --vpcd-port "${CARDLINE_VPCD_PORTS%%,*}" --vcard "$vcard" >"$work/sim.port" 2>"$work/sim.err" &
+sim_pid=$!
+for _ in $(seq 50); do [ -s "$work/sim.port" ] && break; sleep 0.1; done
+[ -s "$work/sim.port" ] || fail "printer sim did not start"
+
+xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
+  "$test_exe" "$profile" "$work/station.db" "tcp://127.0.0.1:$(head -n 1 "$work/sim.port")" "${CARDLINE_READER_NAMES%%,*}" \
+  "$work/hopper" "$work/desk" "$work/output" "$work/reject"
