@@ -405,6 +405,7 @@ wait_fault_cleared (ClPrinterStation *self, gint fault)
 
 /* Sends whatever card the printer holds to the reject bin (after a reconnect or at start); TRUE if there was one. */
 static gboolean reject_leftover (ClPrinterStation *self);
+static gboolean record_unproduced (ClPrinterStation *self, ClRejectReason reason, const char *detail);
 
 /* One card move, paused through faults until it is done. FALSE when the station stops, or when the connection
  * was lost with the card inside: that card went to the reject bin on recovery, and error says so. */
@@ -447,7 +448,14 @@ do_move (ClPrinterStation *self, Move move, GError **error)
           rejected = reject_leftover (self);
           post (self, -1, NULL, NULL, "recovered card-rejected=%s", rejected ? "yes" : "no");
           if (move == MOVE_FEED)
-            continue;
+            {
+              /* the card being fed never reached production: its attempt is this record */
+              if (rejected)
+                record_unproduced (self, CL_REJECT_PROTOCOL_ERROR,
+                                   "the connection to the printer was lost while the card was fed; it went to the "
+                                   "reject bin on recovery");
+              continue;
+            }
           g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_NO_READER,
                        "the connection to the printer was lost with the card inside (%s); the card was sent to the "
                        "reject bin on recovery",
@@ -515,10 +523,11 @@ print_face (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *
 /* A card that went to the reject bin without its sequence (the reader never saw it, or it could not be
  * connected) still gets its attempt and disposition, so the reject bin and the store agree. */
 static gboolean
-record_unproduced (ClPrinterStation *self, const char *detail)
+record_unproduced (ClPrinterStation *self, ClRejectReason reason, const char *detail)
 {
   ClStore *store = cl_production_setup_get_store (self->setup);
-  ClAttemptEnd end = { CL_ATTEMPT_REJECTED, CL_REJECT_NO_ATR, CL_STEP_IDENTIFY, -1, CL_DISPOSITION_REJECT_BIN, 0 };
+  ClAttemptEnd end = { CL_ATTEMPT_REJECTED, reason, CL_STEP_IDENTIFY, -1, CL_DISPOSITION_REJECT_BIN, 0 };
+  g_autofree char *status = g_strdup_printf ("REJECT %s at IDENTIFY", cl_reject_reason_to_string (reason));
   g_autoptr (GError) error = NULL;
   gint64 now = g_get_real_time ();
   gint64 attempt;
@@ -538,8 +547,8 @@ record_unproduced (ClPrinterStation *self, const char *detail)
   self->last_dispose_us = g_get_monotonic_time ();
   g_mutex_unlock (&self->lock);
   post_count (self, FALSE);
-  post (self, CL_STATION_EMPTY, NULL, "REJECT NO_ATR at IDENTIFY",
-        "reject chip=- reason=NO_ATR step=IDENTIFY sw=- ms=0.0 apdus=0 detail=%s", detail);
+  post (self, CL_STATION_EMPTY, NULL, status, "reject chip=- reason=%s step=IDENTIFY sw=- ms=0.0 apdus=0 detail=%s",
+        cl_reject_reason_to_string (reason), detail);
   return TRUE;
 }
 
@@ -626,7 +635,7 @@ produce_one (ClPrinterStation *self)
       if (!do_move (self, MOVE_REJECT, &error))
         return !g_cancellable_is_cancelled (self->stop);
       post (self, CL_STATION_EMPTY, NULL, "Resumed", "resumed fault=card-not-present");
-      return record_unproduced (self, "the printer's reader saw no card within 10 s of the feed");
+      return record_unproduced (self, CL_REJECT_NO_ATR, "the printer's reader saw no card within 10 s of the feed");
     }
 
   post (self, CL_STATION_PRODUCING, NULL, NULL, "card at the contact station");
@@ -638,7 +647,7 @@ produce_one (ClPrinterStation *self)
       g_clear_error (&error);
       if (!do_move (self, MOVE_REJECT, &error))
         return !g_cancellable_is_cancelled (self->stop);
-      return record_unproduced (self, detail);
+      return record_unproduced (self, CL_REJECT_NO_ATR, detail);
     }
 
   g_mutex_lock (&self->lock);
@@ -734,8 +743,10 @@ worker_thread (gpointer user_data)
   g_main_context_push_thread_default (self->worker_context);
   if (reconnect (self, &error))
     {
+      /* a card an earlier run left inside (stopped mid-feed, killed) is a blank in the reject bin: recorded */
       if (reject_leftover (self))
-        post (self, -1, NULL, NULL, "a card left in the printer from before went to the reject bin");
+        record_unproduced (self, CL_REJECT_PROTOCOL_ERROR,
+                           "a card left in the printer by an earlier run went to the reject bin unproduced");
       while (!g_cancellable_is_cancelled (self->stop) && self->disposed < self->quantity)
         if (!wait_while_paused (self) || !produce_one (self))
           break;

@@ -14,6 +14,8 @@
 # DISPOSE; every GOOD card's face reached ippeveprinter and its PDF text (pdftotext) holds that card's serial.
 # A second batch sends faces to a dead IPP port: the card is rejected PRINT_FAILED at FACE, in the reject folder;
 # its second card is a broken image the reader never sees: CARD_NOT_PRESENT, rejected and recorded NO_ATR.
+# A third batch is killed (SIGKILL) with its card at the contact station: the restarted line sends that card to the
+# reject bin and records it (PROTOCOL_ERROR at IDENTIFY), so the reject bin and the store still agree.
 set -eu
 
 cardline=$1
@@ -145,3 +147,36 @@ grep -q "fault fault=card-not-present" "$work/line.out" || fail "no card-not-pre
 [ "$(sql "SELECT group_concat(reject_reason, ' ') FROM (SELECT reject_reason FROM attempts WHERE id > 8 ORDER BY id)")" \
   = "PRINT_FAILED NO_ATR" ] || fail "store: $(sql "SELECT reject_reason FROM attempts WHERE id > 8")"
 echo "printer-line: face failure rejected as PRINT_FAILED, unseen card rejected as NO_ATR"
+
+# Killed with a card inside the printer; the restart rejects and records it.
+kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
+"$vcard" manufacture --out "$work/cards3" --count 2 --kst-type "$(kst type)" --kst-version "$(kst version)" \
+  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
+mv "$work/cards3/card-0001.vcard" "$work/hopper/card-0101.vcard"
+mv "$work/cards3/card-0002.vcard" "$work/hopper/card-0102.vcard"
+# the timing model keeps the card at the contact station for seconds: long enough to kill the line there
+start_sim --timing
+"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+  --batch printer-killed --quantity 2 --store "$store" --duration 120 >"$work/line.out" 2>"$work/line.err" &
+line_pid=$!
+for _ in $(seq 600); do
+  grep -q "card at the contact station" "$work/line.out" && break
+  sleep 0.05
+done
+grep -q "card at the contact station" "$work/line.out" || fail "the first card never reached the contact station"
+kill -9 "$line_pid"; wait "$line_pid" 2>/dev/null || true; line_pid=""
+"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+  --batch printer-killed --quantity 2 --store "$store" --duration 120 >"$work/line.out" 2>"$work/line.err" \
+  || fail "the restarted line exited non-zero"
+grep -q "reason=PROTOCOL_ERROR step=IDENTIFY .*left in the printer by an earlier run" "$work/line.out" \
+  || fail "the card left inside was not rejected and recorded on restart"
+[ -f "$work/reject/card-0101.vcard" ] || fail "the card inside at the kill is not in the reject folder"
+[ -f "$work/output/card-0102.vcard" ] || fail "the next card was not produced"
+killed=$(sql "SELECT id FROM batches WHERE name = 'printer-killed'")
+[ "$(sql "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id
+          WHERE a.batch_id = $killed AND d.destination = 'REJECT_BIN'")" = 1 ] \
+  || fail "store: $(sql "SELECT a.id, a.result, a.reject_reason, d.destination FROM attempts a
+                        LEFT JOIN dispositions d ON d.attempt_id = a.id WHERE a.batch_id = $killed")"
+[ "$(sql "SELECT count(*) FROM attempts WHERE batch_id = $killed AND result = 'GOOD'")" = 1 ] \
+  || fail "store: no good card in the restarted batch"
+echo "printer-line: a card left inside by a killed line went to the reject bin on restart, recorded"
