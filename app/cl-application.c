@@ -13,6 +13,7 @@
 #include "cl-station-session.h"
 #include "cl-ui.h"
 #include "cl-window.h"
+#include "store/cl-store-location.h"
 
 struct _ClApplication
 {
@@ -20,7 +21,9 @@ struct _ClApplication
 
   ClLine *line;
   ClProductionOptions production;      /* --profile given: produce in the window too */
-  char *production_strings[6];         /* owns production's strings */
+  char *production_strings[5];         /* owns production's strings */
+  char *store_path;                    /* the one store of this run: production's and the session's */
+  ClStoreSource store_source;          /* which rule chose it, for Setup */
   ClProductionParts *production_parts; /* NULL until opened on a worker, or when that failed */
   ClStationSession *station_session;   /* store, sign-in, role-gated actions (task "ui") */
   GCancellable *opening;               /* the store and production being opened off the UI thread */
@@ -32,27 +35,28 @@ struct _ClApplication
 
 G_DEFINE_FINAL_TYPE (ClApplication, cl_application, ADW_TYPE_APPLICATION)
 
-static const GOptionEntry option_entries[]
-  = { { "headless", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Run the line without a window, printing one line per event"),
-        NULL },
-      { "duration", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Quit after SECONDS (for demos and tests)"), N_ ("SECONDS") },
-      { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL },
-      { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Produce cards with this profile (rack mode)"), N_ ("FILE") },
-      { "batch", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Batch name (created if new, continued if known)"), N_ ("NAME") },
-      { "quantity", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Stop once N cards are disposed"), N_ ("N") },
-      { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Record store (default $CARDLINE_STORE)"), N_ ("FILE") },
-      { "summary-json", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Write the batch summary as JSON to FILE"),
-        N_ ("FILE") },
-      { "printer", 0, 0, G_OPTION_ARG_STRING, NULL,
-        N_ ("Feed cards from this card printer (tcp://HOST:PORT, usb: or usb:VID:PID)"), N_ ("URI") },
-      { "printer-reader", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("The PC/SC reader of the printer's contact station"),
-        N_ ("NAME") },
-      { "face-printer", 0, 0, G_OPTION_ARG_STRING, NULL,
-        N_ ("Card faces go to this IPP URI or CUPS queue (default $CARDLINE_IPP_URI)"), N_ ("URI") },
-      { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
-        N_ ("--headless: run as this station account (operator, supervisor or admin; default service:headless)"),
-        N_ ("NAME") },
-      { NULL } };
+static const GOptionEntry option_entries[] = {
+  { "headless", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Run the line without a window, printing one line per event"),
+    NULL },
+  { "duration", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Quit after SECONDS (for demos and tests)"), N_ ("SECONDS") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL },
+  { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Produce cards with this profile (rack mode)"), N_ ("FILE") },
+  { "batch", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Batch name (created if new, continued if known)"), N_ ("NAME") },
+  { "quantity", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Stop once N cards are disposed"), N_ ("N") },
+  { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("Record store (default $CARDLINE_STORE, else the Setup settings, else the user data folder)"), N_ ("FILE") },
+  { "summary-json", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Write the batch summary as JSON to FILE"), N_ ("FILE") },
+  { "printer", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Feed cards from this card printer (tcp://HOST:PORT, usb: or usb:VID:PID)"), N_ ("URI") },
+  { "printer-reader", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("The PC/SC reader of the printer's contact station"),
+    N_ ("NAME") },
+  { "face-printer", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Card faces go to this IPP URI or CUPS queue (default $CARDLINE_IPP_URI)"), N_ ("URI") },
+  { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("--headless: run as this station account (operator, supervisor or admin; default service:headless)"),
+    N_ ("NAME") },
+  { NULL }
+};
 
 static gint
 cl_application_handle_local_options (GApplication *app, GVariantDict *options)
@@ -78,15 +82,25 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
 
+  /* One store for everything this run does: headless or window, production and sign-in alike. */
+  {
+    g_autofree char *store = NULL;
+
+    g_variant_dict_lookup (options, "store", "^ay", &store);
+    self->store_path = cl_store_location_full (store, &self->store_source);
+    /* another instance runs on its own store: --store must not be handed to it and dropped there */
+    if (store != NULL)
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+  }
+
   /* Headless has no sign-in: it runs as a service account (cl-headless-identity.h). */
   if (g_variant_dict_contains (options, "headless"))
     {
-      g_autofree char *user = NULL, *store = NULL, *actor = NULL;
+      g_autofree char *user = NULL, *actor = NULL;
       g_autoptr (GError) error = NULL;
 
       g_variant_dict_lookup (options, "user", "s", &user);
-      g_variant_dict_lookup (options, "store", "^ay", &store);
-      if (!(actor = cl_headless_identity_check (store, user, &error)))
+      if (!(actor = cl_headless_identity_check (self->store_path, user, &error)))
         {
           g_printerr ("cardline: --user %s: %s\n", user, error->message);
           return 2;
@@ -103,7 +117,7 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
   /* Headless runs here, before registration and startup, so GTK never opens a display. */
   if (g_variant_dict_contains (options, "headless") && g_variant_dict_contains (options, "profile"))
     {
-      g_autofree char *profile = NULL, *batch = NULL, *store = NULL, *summary_json = NULL;
+      g_autofree char *profile = NULL, *batch = NULL, *summary_json = NULL;
       g_autofree char *printer = NULL, *printer_reader = NULL, *face_printer = NULL;
       gint32 quantity = 0;
       ClProductionOptions production = { 0 };
@@ -111,12 +125,11 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_variant_dict_lookup (options, "profile", "^ay", &profile);
       g_variant_dict_lookup (options, "batch", "s", &batch);
       g_variant_dict_lookup (options, "quantity", "i", &quantity);
-      g_variant_dict_lookup (options, "store", "^ay", &store);
       g_variant_dict_lookup (options, "summary-json", "^ay", &summary_json);
       production.profile = profile;
       production.batch = batch;
       production.quantity = quantity > 0 ? (guint)quantity : 0;
-      production.store = store;
+      production.store = self->store_path;
       production.summary_json = summary_json;
       production.duration = self->duration;
       g_variant_dict_lookup (options, "printer", "s", &printer);
@@ -133,18 +146,17 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
 
       g_variant_dict_lookup (options, "profile", "^ay", &self->production_strings[0]);
       g_variant_dict_lookup (options, "batch", "s", &self->production_strings[1]);
-      g_variant_dict_lookup (options, "store", "^ay", &self->production_strings[2]);
       g_variant_dict_lookup (options, "quantity", "i", &quantity);
-      g_variant_dict_lookup (options, "printer", "s", &self->production_strings[3]);
-      g_variant_dict_lookup (options, "printer-reader", "s", &self->production_strings[4]);
-      g_variant_dict_lookup (options, "face-printer", "s", &self->production_strings[5]);
+      g_variant_dict_lookup (options, "printer", "s", &self->production_strings[2]);
+      g_variant_dict_lookup (options, "printer-reader", "s", &self->production_strings[3]);
+      g_variant_dict_lookup (options, "face-printer", "s", &self->production_strings[4]);
       self->production.profile = self->production_strings[0];
       self->production.batch = self->production_strings[1];
-      self->production.store = self->production_strings[2];
+      self->production.store = self->store_path;
       self->production.quantity = quantity > 0 ? (guint)quantity : 0;
-      self->production.printer = self->production_strings[3];
-      self->production.printer_reader = self->production_strings[4];
-      self->production.face_printer = self->production_strings[5];
+      self->production.printer = self->production_strings[2];
+      self->production.printer_reader = self->production_strings[3];
+      self->production.face_printer = self->production_strings[4];
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
 
@@ -277,7 +289,7 @@ on_store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ClApplication) self = user_data;
 
-  /* a store that did not open is the session's toast; production tries its own store and says why it fails */
+  /* a store that did not open is the session's toast; production tries the same store and says why it fails */
   cl_station_session_open_finish (CL_STATION_SESSION (source), result, NULL);
   debug_startup (self, "store opened");
   /* after the session's store, not beside it: two first openings of one store would both migrate it */
@@ -310,11 +322,19 @@ cl_application_activate (GApplication *app)
        * and the readers show meanwhile; sign-in and production follow when they are ready. */
       cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL,
                         self->production.profile != NULL ? "Opening the store and token…" : "Opening the store…");
+      {
+        ClSetupInUse in_use = { .profile = self->production.profile,
+                                .store = self->store_path,
+                                .store_source = self->store_source,
+                                .printer = self->production.printer,
+                                .printer_reader = self->production.printer_reader };
+
+        cl_window_set_in_use (CL_WINDOW (window), &in_use);
+      }
       self->station_session = cl_station_session_new (GTK_APPLICATION (app), CL_WINDOW (window), self->line);
       self->opening = g_cancellable_new ();
       self->n_opening = 1;
-      cl_station_session_open_async (self->station_session, self->production.store, on_store_opened,
-                                     g_object_ref (self));
+      cl_station_session_open_async (self->station_session, self->store_path, on_store_opened, g_object_ref (self));
       cl_line_start (self->line);
       if (self->duration > 0)
         self->quit_source = g_timeout_add_seconds (self->duration, quit_after_duration, self);
@@ -356,6 +376,7 @@ cl_application_dispose (GObject *object)
   g_clear_object (&self->line);
   for (guint i = 0; i < G_N_ELEMENTS (self->production_strings); i++)
     g_clear_pointer (&self->production_strings[i], g_free);
+  g_clear_pointer (&self->store_path, g_free);
 
   G_OBJECT_CLASS (cl_application_parent_class)->dispose (object);
 }

@@ -1,6 +1,8 @@
 /* cl-line-qa-service.c: QA re-test on the QA reader over lib/production (cl-line-qa-service.h). */
 #include "cl-line-qa-service.h"
 
+#include "cl-station-feed.h"
+
 #include "core/cl-error.h"
 #include "pcsc/cl-pcsc-transport.h"
 #include "production/cl-card-diagnosis.h"
@@ -12,6 +14,8 @@ struct _ClLineQaService
 
   ClProductionSetup *setup;
   char *station;
+  ClLine *line; /* NULL: re-tests are not shown on a station */
+  GMainContext *line_context;
 };
 
 static void cl_line_qa_service_iface_init (ClQaServiceInterface *iface);
@@ -27,6 +31,8 @@ typedef struct
   char *chip_id;
   char *user;
   char *comment;
+  ClLine *line;
+  GMainContext *line_context;
 } Request;
 
 static void
@@ -38,6 +44,8 @@ request_free (Request *request)
   g_free (request->chip_id);
   g_free (request->user);
   g_free (request->comment);
+  g_clear_object (&request->line);
+  g_clear_pointer (&request->line_context, g_main_context_unref);
   g_free (request);
 }
 
@@ -54,6 +62,11 @@ new_task (ClLineQaService *self, const char *reader, const char *chip_id, const 
   request->chip_id = g_strdup (chip_id);
   request->user = g_strdup (user);
   request->comment = g_strdup (comment);
+  if (self->line != NULL)
+    {
+      request->line = g_object_ref (self->line);
+      request->line_context = g_main_context_ref (self->line_context);
+    }
   g_task_set_task_data (task, request, (GDestroyNotify)request_free);
   g_task_set_source_tag (task, tag);
   return task;
@@ -152,6 +165,14 @@ diagnose_finish (ClQaService *service, GAsyncResult *result, GError **error)
 }
 
 static void
+on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
+{
+  Request *request = user_data;
+
+  cl_station_feed_post (request->line, request->line_context, request->reader, event);
+}
+
+static void
 resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   Request *request = task_data;
@@ -175,6 +196,8 @@ resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       return;
     }
   cl_card_sequence_set_attempt_kind (sequence, CL_ATTEMPT_QA_RETEST);
+  if (request->line != NULL)
+    cl_card_sequence_set_event_func (sequence, on_sequence_event, request, NULL);
   if (!cl_card_sequence_run (sequence, CL_TRANSPORT (transport), cancellable, &error))
     {
       cl_pcsc_transport_disconnect (transport, TRUE);
@@ -266,6 +289,8 @@ cl_line_qa_service_finalize (GObject *object)
 
   g_clear_object (&self->setup);
   g_free (self->station);
+  g_clear_object (&self->line);
+  g_clear_pointer (&self->line_context, g_main_context_unref);
   G_OBJECT_CLASS (cl_line_qa_service_parent_class)->finalize (object);
 }
 
@@ -290,4 +315,16 @@ cl_line_qa_service_new (ClProductionSetup *setup, const char *station)
   self->setup = g_object_ref (setup);
   self->station = g_strdup (station != NULL ? station : g_get_host_name ());
   return self;
+}
+
+void
+cl_line_qa_service_set_line (ClLineQaService *self, ClLine *line)
+{
+  g_return_if_fail (CL_IS_LINE_QA_SERVICE (self));
+  g_return_if_fail (line == NULL || CL_IS_LINE (line));
+
+  g_set_object (&self->line, line);
+  g_clear_pointer (&self->line_context, g_main_context_unref);
+  if (line != NULL)
+    self->line_context = g_main_context_ref_thread_default ();
 }

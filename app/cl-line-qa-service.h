@@ -5,6 +5,7 @@
  * Scrap records the decision with its comment. Everything that touches the card or the store runs on a worker. */
 #pragma once
 
+#include "cl-line.h"
 #include "production/cl-production-setup.h"
 #include "station/cl-qa-service.h"
 
@@ -15,5 +16,7 @@ G_DECLARE_FINAL_TYPE (ClLineQaService, cl_line_qa_service, CL, LINE_QA_SERVICE, 
 
 /* station names the QA attempts in the store (NULL: the host name). */
 ClLineQaService *cl_line_qa_service_new (ClProductionSetup *setup, const char *station);
+/* A re-test's steps then show live on the QA reader's station of line, on the calling thread's main context. */
+void cl_line_qa_service_set_line (ClLineQaService *self, ClLine *line);
 
 G_END_DECLS

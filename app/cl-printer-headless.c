@@ -7,6 +7,7 @@
 #include "cl-headless.h"
 #include "cl-printer-station.h"
 #include "production/cl-production-env.h"
+#include "store/cl-store-location.h"
 
 /* SIGUSR1 is the headless station's Resume button: the operator fixed the fault, retry now. */
 static gboolean
@@ -34,7 +35,7 @@ cl_printer_headless_run (const ClProductionOptions *options)
   g_autoptr (ClLine) line = NULL;
   g_autoptr (ClPrinterStation) station = NULL;
   g_autoptr (ClYieldSummary) summary = NULL;
-  g_autofree char *store_path = NULL, *text = NULL, *json = NULL, *store_dir = NULL;
+  g_autofree char *store_path = NULL, *text = NULL, *json = NULL;
   const char *face = options->face_printer != NULL ? options->face_printer : g_getenv ("CARDLINE_IPP_URI");
   gboolean complete;
   guint resume, cards;
@@ -46,9 +47,7 @@ cl_printer_headless_run (const ClProductionOptions *options)
         "cardline: --printer needs --printer-reader NAME, --profile, --batch NAME and --quantity N (N > 0)\n");
       return 2;
     }
-  store_path = options->store != NULL ? g_strdup (options->store) : cl_production_default_store_path ();
-  store_dir = g_path_get_dirname (store_path);
-  g_mkdir_with_parents (store_dir, 0700);
+  store_path = cl_store_location (options->store);
 
   profile = cl_production_profile_open (options->profile, &error);
   if (profile == NULL || !(token = cl_production_token_open_from_env (&error))

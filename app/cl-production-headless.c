@@ -6,6 +6,7 @@
 #include "cl-printer-headless.h"
 #include "cl-production-line.h"
 #include "production/cl-production-env.h"
+#include "store/cl-store-location.h"
 
 int
 cl_production_headless_run (const ClProductionOptions *options)
@@ -18,7 +19,7 @@ cl_production_headless_run (const ClProductionOptions *options)
   g_autoptr (ClLine) line = NULL;
   g_autoptr (ClProductionLine) production = NULL;
   g_autoptr (ClYieldSummary) summary = NULL;
-  g_autofree char *store_path = NULL, *text = NULL, *json = NULL, *store_dir = NULL;
+  g_autofree char *store_path = NULL, *text = NULL, *json = NULL;
   gboolean complete;
 
   if (options->printer != NULL)
@@ -28,9 +29,7 @@ cl_production_headless_run (const ClProductionOptions *options)
       g_printerr ("cardline: --profile needs --batch NAME and --quantity N (N > 0)\n");
       return 2;
     }
-  store_path = options->store != NULL ? g_strdup (options->store) : cl_production_default_store_path ();
-  store_dir = g_path_get_dirname (store_path);
-  g_mkdir_with_parents (store_dir, 0700);
+  store_path = cl_store_location (options->store);
 
   profile = cl_production_profile_open (options->profile, &error);
   if (profile == NULL || !(token = cl_production_token_open_from_env (&error))

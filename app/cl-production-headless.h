@@ -11,7 +11,7 @@ typedef struct
   const char *profile;
   const char *batch;
   guint quantity;
-  const char *store;          /* NULL: cl_production_default_store_path() */
+  const char *store;          /* --store, NULL: cl_store_location() decides */
   const char *summary_json;   /* NULL: none */
   guint duration;             /* seconds, 0: until the batch is complete or SIGINT/SIGTERM */
   const char *printer;        /* NULL: rack mode; else the printer-fed line (cl-printer-headless.h) */

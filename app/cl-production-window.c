@@ -2,6 +2,7 @@
 #include "cl-production-window.h"
 
 #include "production/cl-production-env.h"
+#include "store/cl-store-location.h"
 
 typedef struct
 {
@@ -43,7 +44,6 @@ open_parts (Request *request, GError **error)
   g_autoptr (ClProfile) profile = NULL;
   g_autoptr (ClP11Token) token = NULL;
   g_autoptr (ClStore) store = NULL;
-  g_autofree char *store_path = NULL, *store_dir = NULL;
 
   if (request->batch == NULL || request->quantity == 0)
     {
@@ -55,12 +55,9 @@ open_parts (Request *request, GError **error)
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--printer needs --printer-reader NAME");
       return NULL;
     }
-  store_path = request->store != NULL ? g_strdup (request->store) : cl_production_default_store_path ();
-  store_dir = g_path_get_dirname (store_path);
-  g_mkdir_with_parents (store_dir, 0700);
   profile = cl_production_profile_open (request->profile, error);
   if (profile == NULL || !(token = cl_production_token_open_from_env (error))
-      || !(store = cl_store_open (store_path, error)))
+      || !(store = cl_store_open (request->store, error)))
     return NULL;
   parts->setup = cl_production_setup_new (profile, token, store, error);
   if (parts->setup == NULL)
@@ -97,7 +94,8 @@ cl_production_window_open_async (ClLine *line, const ClProductionOptions *option
   request->line = g_object_ref (line);
   request->profile = g_strdup (options->profile);
   request->batch = g_strdup (options->batch);
-  request->store = g_strdup (options->store);
+  /* here, not on the worker: the rule may read the settings */
+  request->store = cl_store_location (options->store);
   request->quantity = options->quantity;
   request->printer = g_strdup (options->printer);
   request->printer_reader = g_strdup (options->printer_reader);

@@ -21,7 +21,8 @@ typedef struct
 void cl_production_parts_free (ClProductionParts *parts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClProductionParts, cl_production_parts_free)
 
-/* options are copied; NULL face_printer falls back to $CARDLINE_IPP_URI as headless does. */
+/* options are copied; a NULL store is cl_store_location()'s, resolved on the caller's (main) thread; NULL
+ * face_printer falls back to $CARDLINE_IPP_URI as headless does. */
 void cl_production_window_open_async (ClLine *line, const ClProductionOptions *options, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 /* NULL with error when something is missing (the operator sees it in the event log). */

@@ -36,16 +36,8 @@ G_DEFINE_FINAL_TYPE (ClStationSession, cl_station_session, G_TYPE_OBJECT)
 static void
 toast (ClStationSession *self, const char *text)
 {
-  GtkWidget *overlay;
-
-  if (self->window == NULL)
-    return;
-  overlay = gtk_widget_get_first_child (GTK_WIDGET (self->window));
-  overlay = overlay ? gtk_widget_get_first_child (overlay) : NULL;
-  while (overlay != NULL && !ADW_IS_TOAST_OVERLAY (overlay))
-    overlay = gtk_widget_get_next_sibling (overlay);
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  if (self->window != NULL)
+    cl_window_add_toast (self->window, text);
   else
     g_message ("%s", text);
 }
@@ -118,6 +110,7 @@ show_production (ClStationSession *self, ClProductionSetup *setup, ClBatchCounte
   if (setup == NULL)
     return;
   self->line_qa_service = cl_line_qa_service_new (setup, NULL);
+  cl_line_qa_service_set_line (self->line_qa_service, self->line);
   if (self->window != NULL)
     {
       cl_window_set_qa_service (self->window, CL_QA_SERVICE (self->line_qa_service));
@@ -227,7 +220,8 @@ printer_test_action (GSimpleAction *action, GVariant *parameter, gpointer user_d
   g_autofree char *address = settings ? g_settings_get_string (settings, "printer-address") : g_strdup ("");
   g_autoptr (GTask) task = NULL;
 
-  if (!cl_session_allows (self->session, CL_PERMISSION_STATION_SETUP))
+  /* no session yet: the store is still opening, nobody has signed in */
+  if (self->session == NULL || !cl_session_allows (self->session, CL_PERMISSION_STATION_SETUP))
     {
       toast (self, _ ("The printer test needs the supervisor role"));
       return;
@@ -300,9 +294,8 @@ cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line)
 static void
 open_store_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  g_autofree char *path = cl_store_location (task_data);
   GError *error = NULL;
-  ClStore *store = cl_store_open (path, &error);
+  ClStore *store = cl_store_open (task_data, &error);
 
   if (store == NULL)
     g_task_return_error (task, error);
@@ -345,19 +338,16 @@ void
 cl_station_session_open_async (ClStationSession *self, const char *store_path, GAsyncReadyCallback callback,
                                gpointer user_data)
 {
-  GSettings *settings;
-  g_autofree char *configured = NULL;
   g_autoptr (GTask) task = NULL;
   GTask *caller;
 
   g_return_if_fail (CL_IS_STATION_SESSION (self));
   g_return_if_fail (self->session == NULL);
-  settings = self->window != NULL ? cl_window_get_settings (self->window) : NULL;
-  configured = settings ? g_settings_get_string (settings, "store-path") : NULL;
   caller = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (caller, cl_station_session_open_async);
   task = g_task_new (self, NULL, on_store_opened, caller);
-  g_task_set_task_data (task, g_strdup (store_path && *store_path ? store_path : configured), g_free);
+  /* the rule may read the settings: here on the main thread, not on the worker */
+  g_task_set_task_data (task, cl_store_location (store_path), g_free);
   g_task_run_in_thread (task, open_store_in_thread);
 }
 

@@ -15,8 +15,8 @@ G_DECLARE_FINAL_TYPE (ClStationSession, cl_station_session, CL, STATION_SESSION,
 
 ClStationSession *cl_station_session_new (GtkApplication *app, ClWindow *window, ClLine *line);
 /* Opens the store on a worker (a schema migration takes seconds on a big store), then on the main context gives
- * the window its session and asks for sign-in. store_path: NULL for the default (GSettings store-path,
- * $CARDLINE_STORE, the user data dir). If the store cannot be opened the window stays up, with nobody able to
+ * the window its session and asks for sign-in. store_path: --store, or NULL: cl_store_location() decides, as it
+ * does for production. If the store cannot be opened the window stays up, with nobody able to
  * sign in and the reason in a toast; the callback gets that error. */
 void cl_station_session_open_async (ClStationSession *self, const char *store_path, GAsyncReadyCallback callback,
                                     gpointer user_data);

@@ -13,12 +13,14 @@ struct _ClSetupView
   GListModel *stations;
   ClSession *session;
   char *profiles_dir;
+  char *running_profile; /* --profile: the line runs it, Setup's choice waits for a run without it */
   GtkStringList *reader_names;
   gboolean syncing_readers;
 
   AdwPreferencesPage *page;
   AdwPreferencesGroup *access_group;
   AdwPreferencesGroup *profile_group;
+  AdwPreferencesGroup *records_group;
   AdwPreferencesGroup *hsm_group;
   AdwPreferencesGroup *readers_group;
   AdwPreferencesGroup *printer_group;
@@ -26,6 +28,8 @@ struct _ClSetupView
   AdwEntryRow *batch_name_row;
   GtkSpinButton *batch_quantity;
   AdwActionRow *profile_row;
+  AdwActionRow *store_row;
+  AdwActionRow *printer_in_use_row;
   AdwEntryRow *hsm_module_row;
   AdwEntryRow *hsm_label_row;
   AdwActionRow *pin_file_row;
@@ -64,7 +68,7 @@ static void sync_readers (ClSetupView *self);
 static void
 on_setting_changed (GSettings *settings, const char *key, ClSetupView *self)
 {
-  if (g_str_equal (key, "profile-path"))
+  if (g_str_equal (key, "profile-path") && self->running_profile == NULL)
     {
       g_autofree char *path = g_settings_get_string (settings, key);
       show_path (self->profile_row, path);
@@ -176,6 +180,66 @@ cl_setup_view_set_session (ClSetupView *self, ClSession *session)
   if (session != NULL)
     g_signal_connect_object (session, "notify::signed-in", G_CALLBACK (update_access), self, G_CONNECT_SWAPPED);
   update_access (self);
+}
+
+static const char *
+store_source_text (ClStoreSource source)
+{
+  switch (source)
+    {
+      case CL_STORE_FROM_COMMAND_LINE:
+        return _ ("Set by the command line (--store) for this run");
+      case CL_STORE_FROM_ENVIRONMENT:
+        return _ ("Set by $CARDLINE_STORE");
+      case CL_STORE_FROM_SETTINGS:
+        return _ ("Set by the station settings (store-path)");
+      case CL_STORE_FROM_DEFAULT:
+      default:
+        return _ ("The default location");
+    }
+}
+
+void
+cl_setup_view_set_in_use (ClSetupView *self, const ClSetupInUse *in_use)
+{
+  g_return_if_fail (CL_IS_SETUP_VIEW (self));
+
+  g_clear_pointer (&self->running_profile, g_free);
+  if (in_use != NULL && in_use->profile != NULL)
+    {
+      g_autofree char *text
+        = g_strdup_printf ("%s\n%s", in_use->profile, _ ("Set by the command line (--profile) for this run"));
+
+      self->running_profile = g_strdup (in_use->profile);
+      adw_action_row_set_subtitle (self->profile_row, text);
+    }
+  else if (self->settings != NULL)
+    on_setting_changed (self->settings, "profile-path", self);
+  else
+    show_path (self->profile_row, NULL);
+  /* Choosing would not change what this run produces. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "setup.choose-profile", self->running_profile == NULL);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->records_group), in_use != NULL && in_use->store != NULL);
+  if (in_use != NULL && in_use->store != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("%s\n%s", in_use->store, store_source_text (in_use->store_source));
+
+      adw_action_row_set_subtitle (self->store_row, text);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->printer_in_use_row), in_use != NULL && in_use->printer != NULL);
+  if (in_use != NULL && in_use->printer != NULL)
+    {
+      g_autofree char *printer = NULL;
+      g_autofree char *text = NULL;
+
+      if (in_use->printer_reader != NULL)
+        printer = g_strdup_printf (_ ("%s, contact station in reader %s"), in_use->printer, in_use->printer_reader);
+      text = g_strdup_printf ("%s\n%s", printer != NULL ? printer : in_use->printer,
+                              _ ("Set by the command line (--printer) for this run"));
+      adw_action_row_set_subtitle (self->printer_in_use_row, text);
+    }
 }
 
 void
@@ -312,7 +376,9 @@ create_batch_action (GtkWidget *widget, const char *action_name, GVariant *param
 {
   ClSetupView *self = CL_SETUP_VIEW (widget);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->batch_name_row))));
-  g_autofree char *profile = self->settings ? g_settings_get_string (self->settings, "profile-path") : g_strdup ("");
+  g_autofree char *profile = self->running_profile != NULL ? g_strdup (self->running_profile)
+                             : self->settings != NULL      ? g_settings_get_string (self->settings, "profile-path")
+                                                           : g_strdup ("");
   g_autoptr (GTask) task = NULL;
   BatchJob *job;
 
@@ -345,6 +411,7 @@ cl_setup_view_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->reader_names);
   g_clear_pointer (&self->profiles_dir, g_free);
+  g_clear_pointer (&self->running_profile, g_free);
 
   G_OBJECT_CLASS (cl_setup_view_parent_class)->dispose (object);
 }
@@ -361,6 +428,7 @@ cl_setup_view_class_init (ClSetupViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, page);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, access_group);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, profile_group);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, records_group);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_group);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, readers_group);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, printer_group);
@@ -368,6 +436,8 @@ cl_setup_view_class_init (ClSetupViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, batch_name_row);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, batch_quantity);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, profile_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, store_row);
+  gtk_widget_class_bind_template_child (widget_class, ClSetupView, printer_in_use_row);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_module_row);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, hsm_label_row);
   gtk_widget_class_bind_template_child (widget_class, ClSetupView, pin_file_row);

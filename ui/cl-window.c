@@ -25,6 +25,7 @@ struct _ClWindow
 
   AdwHeaderBar *header_bar;
   GtkLabel *user_label;
+  AdwToastOverlay *toast_overlay;
   AdwViewStack *stack;
   ClLineView *line_view;
   ClDashboardView *dashboard_view;
@@ -217,6 +218,21 @@ cl_window_set_batch_counters (ClWindow *self, ClBatchCounters *counters)
   cl_line_view_set_counters (self->line_view, counters);
 }
 
+void
+cl_window_add_toast (ClWindow *self, const char *text)
+{
+  g_return_if_fail (CL_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+void
+cl_window_set_in_use (ClWindow *self, const ClSetupInUse *in_use)
+{
+  g_return_if_fail (CL_IS_WINDOW (self));
+  cl_setup_view_set_in_use (self->setup_view, in_use);
+}
+
 GSettings *
 cl_window_get_settings (ClWindow *self)
 {
@@ -374,6 +390,7 @@ cl_window_class_init (ClWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, line_view);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, ClWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, dashboard_view);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, rejects_view);
   gtk_widget_class_bind_template_child (widget_class, ClWindow, setup_view);

@@ -5,7 +5,7 @@
 
 #include "cl-admin-commands.h"
 #include "production/cl-pin-export.h"
-#include "production/cl-production-env.h"
+#include "store/cl-store-location.h"
 #include "store/cl-store.h"
 
 static int
@@ -13,7 +13,8 @@ run (int argc, char **argv)
 {
   g_autofree char *store_path = NULL, *batch = NULL, *out = NULL, *actor = NULL;
   const GOptionEntry entries[] = {
-    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, "store file (default: $CARDLINE_STORE)", "FILE" },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      "store file (default: the station's store, as cardline picks it)", "FILE" },
     { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name", "NAME" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "export file to write", "FILE" },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &actor, "who exports, for the audit trail (default: the OS user)", "NAME" },
@@ -37,8 +38,11 @@ run (int argc, char **argv)
                   "[--store FILE] [--actor NAME]\n");
       return 2;
     }
-  if (store_path == NULL)
-    store_path = cl_production_default_store_path ();
+  {
+    g_autofree char *option = g_steal_pointer (&store_path);
+
+    store_path = cl_store_location_full (option, NULL);
+  }
   if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("cardline-admin batch: no store at %s\n", store_path);

@@ -1,8 +1,8 @@
 /* cardline-admin keys: the key ceremony (lib/keys) on the configured token.
  *
  * Token: CARDLINE_P11_MODULE, CARDLINE_P11_TOKEN, CARDLINE_P11_PIN_FILE. Audit: the hash-chained audit trail of
- * the store --audit FILE, else $CARDLINE_KEYS_AUDIT, else the station store ($CARDLINE_STORE, see
- * cl-production-env.h), so ceremonies and production share one chain.
+ * the store --audit FILE, else $CARDLINE_KEYS_AUDIT, else the station store (cl_store_location(), as cardline
+ * picks it), so ceremonies and production share one chain.
  * Secrets (components, passwords, password shares) never come from the command line. On a terminal they are
  * typed with echo off. Otherwise (scripted ceremonies, tests) they are read one per line from standard input
  * — the documented non-terminal mode — and secrets to be shown (generated components, password shares) are
@@ -21,7 +21,7 @@
 #include "keys/cl-key-inventory.h"
 #include "keys/cl-key-transport.h"
 #include "keys/cl-password-shares.h"
-#include "production/cl-production-env.h"
+#include "store/cl-store-location.h"
 #include "schsm/cl-dkek-share.h"
 
 typedef struct
@@ -170,13 +170,7 @@ open_audit (const char *path, GError **error)
   if (path == NULL)
     path = g_getenv ("CARDLINE_KEYS_AUDIT");
   if (path == NULL)
-    {
-      g_autofree char *dir = NULL;
-
-      path = fallback = cl_production_default_store_path ();
-      dir = g_path_get_dirname (path);
-      g_mkdir_with_parents (dir, 0700);
-    }
+    path = fallback = cl_store_location (NULL);
   return cl_key_audit_new (path, error);
 }
 
@@ -236,8 +230,8 @@ keys_main (int argc, char **argv)
     { "combine", 0, 0, G_OPTION_ARG_INT, &n_shares, "dkek-combine: shares presented", "N" },
     { "secret-dir", 0, 0, G_OPTION_ARG_FILENAME, &secret_dir, "Not on a terminal: where secrets are handed out",
       "DIR" },
-    { "audit", 0, 0, G_OPTION_ARG_FILENAME, &audit_path, "Store for the audit trail (default: $CARDLINE_STORE)",
-      "FILE" },
+    { "audit", 0, 0, G_OPTION_ARG_FILENAME, &audit_path,
+      "Store for the audit trail (default: $CARDLINE_KEYS_AUDIT, else the station's store)", "FILE" },
     { "actor", 0, 0, G_OPTION_ARG_STRING, &actor, "Who runs the ceremony [login name]", "WHO" },
     { NULL },
   };

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "cl-admin-commands.h"
-#include "production/cl-production-env.h"
+#include "store/cl-store-location.h"
 #include "store/cl-store.h"
 
 static int
@@ -13,7 +13,8 @@ run (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name (default: all batches)", "NAME" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (default), csv or json", "FORMAT" },
-    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, "store file (default: $CARDLINE_STORE)", "FILE" },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      "store file (default: the station's store, as cardline picks it)", "FILE" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("— print a batch's yield report");
@@ -33,8 +34,11 @@ run (int argc, char **argv)
                    format);
       goto fail;
     }
-  if (store_path == NULL)
-    store_path = cl_production_default_store_path ();
+  {
+    g_autofree char *option = g_steal_pointer (&store_path);
+
+    store_path = cl_store_location_full (option, NULL);
+  }
   if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no store at %s", store_path);

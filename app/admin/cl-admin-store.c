@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "cl-admin-commands.h"
-#include "production/cl-production-env.h"
+#include "store/cl-store-location.h"
 #include "store/cl-store.h"
 
 static int
@@ -45,7 +45,8 @@ run (int argc, char **argv)
 {
   g_autofree char *store_path = NULL;
   const GOptionEntry entries[] = {
-    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, "store file (default: $CARDLINE_STORE)", "FILE" },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
+      "store file (default: the station's store, as cardline picks it)", "FILE" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("verify — check a store's integrity and audit chain");
@@ -62,8 +63,11 @@ run (int argc, char **argv)
       g_printerr ("cardline-admin store: usage: cardline-admin store verify [--store FILE]\n");
       return 2;
     }
-  if (store_path == NULL)
-    store_path = cl_production_default_store_path ();
+  {
+    g_autofree char *option = g_steal_pointer (&store_path);
+
+    store_path = cl_store_location_full (option, NULL);
+  }
   return verify (store_path);
 }
 

@@ -26,7 +26,7 @@ static char *actor_option;
 
 static const GOptionEntry entries[] = {
   { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_option,
-    "The station store (default: $CARDLINE_STORE or the user data dir)", "PATH" },
+    "The station store (default: the station's store, as cardline picks it)", "PATH" },
   { "role", 0, 0, G_OPTION_ARG_STRING, &role_option, "add: OPERATOR, SUPERVISOR, QA, CUSTODIAN or ADMIN", "ROLE" },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file_option,
     "add: read the password from FILE's first line", "FILE" },

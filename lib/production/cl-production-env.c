@@ -27,16 +27,6 @@ cl_production_token_open_from_env (GError **error)
 }
 
 char *
-cl_production_default_store_path (void)
-{
-  const char *env = g_getenv ("CARDLINE_STORE");
-
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  return g_build_filename (g_get_user_data_dir (), "cardline", "station.db", NULL);
-}
-
-char *
 cl_production_pki_dir (void)
 {
   const char *env = g_getenv ("CARDLINE_PKI_DIR");

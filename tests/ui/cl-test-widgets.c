@@ -1,20 +1,69 @@
 #include "cl-test-widgets.h"
 
+#include <adwaita.h>
+
 #define FRAME_TIMEOUT_S 30
 
 GtkWidget *
-cl_test_find_by_type (GtkWidget *root, GType type)
+cl_test_find (GtkWidget *root, gboolean (*match) (GtkWidget *widget, gconstpointer data), gconstpointer data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+  if (match (root, data))
     return root;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = cl_test_find_by_type (child, type);
+      GtkWidget *found = cl_test_find (child, match, data);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_type (GtkWidget *widget, gconstpointer type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+cl_test_find_by_type (GtkWidget *root, GType type)
+{
+  return cl_test_find (root, is_type, GSIZE_TO_POINTER (type));
+}
+
+static gboolean
+is_label (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+GtkWidget *
+cl_test_find_label (GtkWidget *root, const char *text)
+{
+  return cl_test_find (root, is_label, text);
+}
+
+static gboolean
+is_row (GtkWidget *widget, gconstpointer title)
+{
+  return ADW_IS_ACTION_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+GtkWidget *
+cl_test_find_row (GtkWidget *root, const char *title)
+{
+  return cl_test_find (root, is_row, title);
+}
+
+gboolean
+cl_test_overlay_shows_toast (GtkWidget *overlay, const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (overlay); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_str_equal (G_OBJECT_TYPE_NAME (child), "AdwToastWidget") && cl_test_find_label (child, text) != NULL)
+      return TRUE;
+  return FALSE;
 }
 
 static void

@@ -6,8 +6,18 @@
 
 G_BEGIN_DECLS
 
-/* First widget of type in root's tree (root included), depth first; NULL if none. */
+/* First widget in root's tree (root included), depth first, that match accepts; NULL if none. */
+GtkWidget *cl_test_find (GtkWidget *root, gboolean (*match) (GtkWidget *widget, gconstpointer data),
+                         gconstpointer data);
+/* First widget of type in root's tree; NULL if none. */
 GtkWidget *cl_test_find_by_type (GtkWidget *root, GType type);
+/* First GtkLabel showing exactly text; NULL if none. */
+GtkWidget *cl_test_find_label (GtkWidget *root, const char *text);
+/* First AdwActionRow titled title (as AdwActionRow *); NULL if none. */
+GtkWidget *cl_test_find_row (GtkWidget *root, const char *title);
+/* AdwToastOverlay 1.2 has no getter: a shown toast is the overlay's child AdwToastWidget (a private type) with the
+ * toast's title as a label. */
+gboolean cl_test_overlay_shows_toast (GtkWidget *overlay, const char *text);
 /* Returns once window is mapped and has painted a frame with everything queued so far; fails after 30 s. */
 void cl_test_wait_for_frame (GtkWidget *window);
 /* Paints window into <build>/tests/artifacts/<name>.png and returns that path. */

@@ -3,6 +3,7 @@
  * screenshots of each view are saved in tests/artifacts for review. */
 #include <adwaita.h>
 
+#include "cl-test-app.h"
 #include "cl-test-widgets.h"
 #include <glib/gstdio.h>
 #include <string.h>
@@ -57,34 +58,8 @@ find_button (GtkWidget *root, const char *label)
   return NULL;
 }
 
-/* Iterates the main context until cond holds (workers answer through it); fails after 30 s. */
-#define WAIT_UNTIL(cond)                                                                                               \
-  G_STMT_START                                                                                                         \
-  {                                                                                                                    \
-    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;                                                   \
-    while (!(cond))                                                                                                    \
-      {                                                                                                                \
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline);                                                        \
-        g_main_context_iteration (NULL, FALSE);                                                                        \
-        g_usleep (1000);                                                                                               \
-      }                                                                                                                \
-  }                                                                                                                    \
-  G_STMT_END
-
-static ClLoginDialog *
-find_login_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (CL_IS_LOGIN_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return CL_LOGIN_DIALOG (window);
-    }
-  return NULL;
-}
+/* The views answer from a small store in this process: a wait that takes longer than this is a hang. */
+#define WAIT_UNTIL(cond) CL_TEST_WAIT_UNTIL_S (cond, 30)
 
 static gboolean
 action_enabled (ClWindow *window, const char *name)
@@ -97,7 +72,7 @@ sign_in (ClSession *session, const char *user, const char *password)
 {
   ClLoginDialog *dialog;
 
-  WAIT_UNTIL ((dialog = find_login_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = cl_test_find_login_dialog ()) != NULL);
   cl_login_dialog_submit (dialog, user, password);
   WAIT_UNTIL (cl_session_get_signed_in (session)
               || (!cl_login_dialog_get_busy (dialog) && cl_login_dialog_get_error (dialog) != NULL));
@@ -316,13 +291,13 @@ on_activate (GtkApplication *app, gpointer user_data)
   g_assert_false (action_enabled (window, "line-start"));
   g_assert_false (gtk_widget_get_sensitive (find_button (GTK_WIDGET (dashboard), "Export _PDF…")));
   cl_window_require_sign_in (window);
-  WAIT_UNTIL ((dialog = find_login_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = cl_test_find_login_dialog ()) != NULL);
   g_free (cl_test_save_screenshot (GTK_WIDGET (dialog), "ui-login"));
 
   /* A wrong password: refused, nothing signed in, the password not kept in the entry. */
   sign_in (session, "quinn", "not the password");
   g_assert_false (cl_session_get_signed_in (session));
-  g_assert_cmpstr (cl_login_dialog_get_error (find_login_dialog ()), ==, "Unknown user or wrong password");
+  g_assert_cmpstr (cl_login_dialog_get_error (cl_test_find_login_dialog ()), ==, "Unknown user or wrong password");
 
   /* QA: rejects re-test, no line control, no export. */
   sign_in (session, "quinn", CL_TEST_PASSWORD);

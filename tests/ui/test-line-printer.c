@@ -15,17 +15,13 @@
 #include <string.h>
 
 #include "cl-application.h"
-#include "cl-batch-counters-bar.h"
-#include "cl-line-view.h"
-#include "cl-login-dialog.h"
-#include "cl-session.h"
 #include "cl-station-panel.h"
+#include "cl-test-app.h"
 #include "cl-test-widgets.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "station/cl-line-event.h"
 #include "station/cl-station.h"
-#include "store/cl-store-users.h"
 
 #define PASSWORD    "correct horse battery"
 #define BATCH       "ui-line-printer"
@@ -35,107 +31,30 @@
 static const char *profile_path, *store_path, *printer_uri, *reader, *hopper, *desk, *output, *reject;
 static int status = 1;
 
-#define WAIT_UNTIL_S(cond, seconds)                                                                                    \
-  G_STMT_START                                                                                                         \
-  {                                                                                                                    \
-    gint64 deadline = g_get_monotonic_time () + (seconds)*G_USEC_PER_SEC;                                              \
-    while (!(cond))                                                                                                    \
-      {                                                                                                                \
-        if (g_get_monotonic_time () > deadline)                                                                        \
-          g_error ("timed out after %d s waiting for %s", (int)(seconds), #cond);                                      \
-        g_main_context_iteration (NULL, FALSE);                                                                        \
-        g_usleep (2000);                                                                                               \
-      }                                                                                                                \
-  }                                                                                                                    \
-  G_STMT_END
-#define WAIT_UNTIL(cond) WAIT_UNTIL_S (cond, 60)
-
-static void
-iterate_for (gint64 ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
-
-static void
-save_screenshot (GtkWidget *window, const char *name)
-{
-  /* let the view switcher's transition settle, so the header shows the view that is shown */
-  iterate_for (500);
-  g_free (cl_test_save_screenshot (window, name));
-}
-
-static ClLoginDialog *
-find_login_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (CL_IS_LOGIN_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return CL_LOGIN_DIALOG (window);
-    }
-  return NULL;
-}
-
-static void
-sign_in (ClWindow *window, const char *user)
-{
-  ClLoginDialog *dialog;
-  ClSession *session;
-
-  /* the session comes with the store, which the app opens on a worker */
-  WAIT_UNTIL ((dialog = find_login_dialog ()) != NULL);
-  session = cl_window_get_session (window);
-  cl_login_dialog_submit (dialog, user, PASSWORD);
-  WAIT_UNTIL (cl_session_get_signed_in (session));
-  g_print ("# signed in as %s\n", user);
-}
-
 /* ---- the store, read off the main thread like the app does ---- */
 
 typedef struct
 {
   ClYieldSummary *summary;
   ClBatchState state;
-  gboolean done;
 } BatchView;
 
-static gpointer
-read_batch_thread (gpointer data)
+static void
+read_batch_in (ClStore *store, gpointer data)
 {
   BatchView *view = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
   gint64 batch;
 
-  g_assert_no_error (error);
-  batch = cl_store_batch_lookup (store, BATCH, &error);
-  g_assert_no_error (error);
-  view->summary = cl_store_yield_summary (store, batch, 0, 0, &error);
-  g_assert_no_error (error);
+  view->summary = cl_test_batch_summary (store, BATCH, &batch);
   g_assert_true (cl_store_batch_get_state (store, batch, &view->state, &error));
-  view->done = TRUE;
-  return NULL;
 }
 
 static void
 read_batch (BatchView *view)
 {
-  GThread *thread;
-
   g_clear_pointer (&view->summary, cl_yield_summary_free);
-  view->done = FALSE;
-  thread = g_thread_new ("test-store", read_batch_thread, view);
-  WAIT_UNTIL (view->done);
-  g_thread_join (thread);
+  cl_test_read_store (store_path, read_batch_in, view);
 }
 
 static ClBatchState
@@ -149,26 +68,6 @@ batch_state (void)
 }
 
 /* ---- the window, as the operator reads it ---- */
-
-static ClLineView *
-line_view (ClWindow *window)
-{
-  return CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
-}
-
-static const char *
-bar_text (ClWindow *window, const char *which)
-{
-  return cl_batch_counters_bar_get_text (cl_line_view_get_counters_bar (line_view (window)), which);
-}
-
-static gboolean
-bar_equals (ClWindow *window, const char *which, guint64 value)
-{
-  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-
-  return g_strcmp0 (bar_text (window, which), text) == 0;
-}
 
 static ClStationPanel *
 find_panel (GtkWidget *root)
@@ -221,7 +120,7 @@ panel_shows (ClWindow *window, const char *text)
 static guint
 logged (ClWindow *window, const char *text)
 {
-  GListModel *events = cl_line_view_get_events (line_view (window));
+  GListModel *events = cl_line_view_get_events (cl_test_line_view (window));
   guint n = 0;
 
   for (guint i = 0; i < g_list_model_get_n_items (events); i++)
@@ -264,8 +163,8 @@ load_card (const char *name)
 static void
 wait_fault (ClWindow *window)
 {
-  WAIT_UNTIL_S (station_state (window) == CL_STATION_FAULT, 120);
-  WAIT_UNTIL (panel_shows (window, INSTRUCTION));
+  CL_TEST_WAIT_UNTIL_S (station_state (window) == CL_STATION_FAULT, 120);
+  CL_TEST_WAIT_UNTIL (panel_shows (window, INSTRUCTION));
   g_assert_true (panel_shows (window, cl_station_panel_state_label (CL_STATION_FAULT)));
 }
 
@@ -275,42 +174,42 @@ run_test (ClWindow *window)
   BatchView view = { 0 };
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  sign_in (window, "olga");
+  cl_test_sign_in (window, "olga", PASSWORD);
   cl_window_set_view (window, "line");
-  WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (line_view (window)))));
-  WAIT_UNTIL (find_panel (GTK_WIDGET (window)) != NULL);
+  CL_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (cl_test_line_view (window)))));
+  CL_TEST_WAIT_UNTIL (find_panel (GTK_WIDGET (window)) != NULL);
 
   /* Two cards in the hopper for a batch of four: the feeder runs empty, the station says what to do. */
   wait_fault (window);
-  WAIT_UNTIL (bar_equals (window, "fed", 2));
+  CL_TEST_WAIT_UNTIL (cl_test_bar_equals (window, "fed", 2));
   g_assert_cmpuint (logged (window, "fault fault=feeder-empty"), ==, 1);
-  save_screenshot (GTK_WIDGET (window), "ui-printer-fault");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-printer-fault");
 
   /* The operator loads a card and presses Resume: the fault clears, the card is produced. */
   load_card ("card-0003.vcard");
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-start"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-start", NULL);
-  WAIT_UNTIL (logged (window, "resumed fault=feeder-empty") == 1);
-  WAIT_UNTIL (!panel_shows (window, INSTRUCTION));
-  WAIT_UNTIL_S (bar_equals (window, "fed", 3), 120);
+  CL_TEST_WAIT_UNTIL (logged (window, "resumed fault=feeder-empty") == 1);
+  CL_TEST_WAIT_UNTIL (!panel_shows (window, INSTRUCTION));
+  CL_TEST_WAIT_UNTIL_S (cl_test_bar_equals (window, "fed", 3), 120);
 
   /* Empty again; paused, a card loaded clears the fault but is not fed until Resume. */
   wait_fault (window);
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-pause", NULL);
-  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Paused") == 0);
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Paused") == 0);
   load_card ("card-0004.vcard");
-  WAIT_UNTIL (logged (window, "resumed fault=feeder-empty") == 2);
-  WAIT_UNTIL (station_state (window) != CL_STATION_FAULT && !panel_shows (window, INSTRUCTION));
-  iterate_for (1500);
+  CL_TEST_WAIT_UNTIL (logged (window, "resumed fault=feeder-empty") == 2);
+  CL_TEST_WAIT_UNTIL (station_state (window) != CL_STATION_FAULT && !panel_shows (window, INSTRUCTION));
+  cl_test_iterate_for (1500);
   g_assert_cmpuint (cards_in (hopper), ==, 1);
-  g_assert_true (bar_equals (window, "fed", 3));
+  g_assert_true (cl_test_bar_equals (window, "fed", 3));
   g_assert_cmpint (batch_state (), ==, CL_BATCH_PAUSED);
-  save_screenshot (GTK_WIDGET (window), "ui-printer-paused");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-printer-paused");
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-start", NULL);
-  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Running") == 0);
-  WAIT_UNTIL_S (bar_equals (window, "fed", CARDS), 120);
-  WAIT_UNTIL (cards_in (output) + cards_in (reject) == CARDS);
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Running") == 0);
+  CL_TEST_WAIT_UNTIL_S (cl_test_bar_equals (window, "fed", CARDS), 120);
+  CL_TEST_WAIT_UNTIL (cards_in (output) + cards_in (reject) == CARDS);
 
   /* What the operator reads equals the store and the printer's bins. */
   read_batch (&view);
@@ -318,41 +217,20 @@ run_test (ClWindow *window)
            view.summary->fed, view.summary->good, (guint64)view.summary->rejected);
   g_assert_cmpuint (view.summary->fed, ==, CARDS);
   g_assert_cmpuint (view.summary->good, ==, CARDS - 1);
-  g_assert_true (bar_equals (window, "fed", view.summary->fed));
-  g_assert_true (bar_equals (window, "good", view.summary->good));
-  g_assert_true (bar_equals (window, "rejected", (guint64)view.summary->rejected));
+  g_assert_true (cl_test_bar_equals (window, "fed", view.summary->fed));
+  g_assert_true (cl_test_bar_equals (window, "good", view.summary->good));
+  g_assert_true (cl_test_bar_equals (window, "rejected", (guint64)view.summary->rejected));
   g_assert_cmpuint (cards_in (output), ==, view.summary->good);
   g_assert_cmpuint (cards_in (reject), ==, (guint)view.summary->rejected);
   g_assert_cmpuint (cards_in (hopper), ==, 0);
-  save_screenshot (GTK_WIDGET (window), "ui-printer-production");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-printer-production");
 
   /* Stop ends the batch: closed in the store, since every card is disposed. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-stop", NULL);
-  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Stopped") == 0);
-  WAIT_UNTIL (batch_state () == CL_BATCH_CLOSED);
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Stopped") == 0);
+  CL_TEST_WAIT_UNTIL (batch_state () == CL_BATCH_CLOSED);
   g_clear_pointer (&view.summary, cl_yield_summary_free);
   status = 0;
-}
-
-static void
-on_activate (GApplication *app, gpointer user_data)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  g_assert_true (CL_IS_WINDOW (window));
-  run_test (CL_WINDOW (window));
-  g_application_quit (app);
-}
-
-static void
-add_operator (void)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (cl_store_user_add_with_password (store, "olga", CL_ROLE_OPERATOR, PASSWORD, "test", &error));
-  g_assert_no_error (error);
 }
 
 int
@@ -383,9 +261,8 @@ main (int argc, char **argv)
   app_argv[12] = reader;
 
   cl_ui_init ();
-  add_operator ();
+  cl_test_add_user (store_path, "olga", CL_ROLE_OPERATOR, PASSWORD);
   app = cl_application_new (g_get_monotonic_time ());
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  g_application_run (G_APPLICATION (app), G_N_ELEMENTS (app_argv) - 1, (char **)app_argv);
+  cl_test_run_window (G_APPLICATION (app), G_N_ELEMENTS (app_argv) - 1, (char **)app_argv, run_test);
   return status;
 }

@@ -14,7 +14,6 @@ vcard=$2
 sim=$3
 test_exe=$4
 source_dir=${CARDLINE_SOURCE_DIR:?}
-keys=$source_dir/data/demo/demo-keys.ini
 profile=$source_dir/data/profiles/smartcard-hsm.profile
 work=$(mktemp -d)
 sim_pid=""
@@ -34,15 +33,9 @@ fail ()
   exit 1
 }
 
-export CARDLINE_PKI_DIR=$work/pki
-"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
-"$vcard" manufacture --out "$work/cards" --count 4 --kst-type "$(kst type)" --kst-version "$(kst version)" \
-  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null || fail "manufacture"
-printf '\n[defects]\nsw_at=LOAD.0:6581\n' >>"$work/cards/card-0002.vcard"
+# shellcheck source=tests/ui/ui-rig-cards.sh
+source "$source_dir/tests/ui/ui-rig-cards.sh"
+ui_rig_cards "$admin" "$vcard" "$work" 4
 mkdir -p "$work/hopper" "$work/desk" "$work/output" "$work/reject"
 mv "$work"/cards/card-000[12].vcard "$work/hopper/"
 mv "$work"/cards/card-000[34].vcard "$work/desk/"

@@ -12,19 +12,16 @@
  *   test-line-qa PROFILE STORE CARDS-DIR DEFECTIVE-IMAGE CARDLINE-VCARD RACK-FEEDER */
 #include <adwaita.h>
 
+#include "cl-test-app.h"
 #include "cl-test-widgets.h"
 #include <string.h>
 
 #include "cl-application.h"
-#include "cl-batch-counters-bar.h"
 #include "cl-dashboard-model.h"
 #include "cl-dashboard-view.h"
 #include "cl-event-row.h"
 #include "cl-event-text.h"
-#include "cl-line-view.h"
-#include "cl-login-dialog.h"
 #include "cl-rejects-view.h"
-#include "cl-session.h"
 #include "cl-setup-view.h"
 #include "cl-station-panel.h"
 #include "cl-step-row.h"
@@ -32,7 +29,6 @@
 #include "cl-window.h"
 #include "station/cl-station.h"
 #include "store/cl-store-dashboard.h"
-#include "store/cl-store-users.h"
 
 #define PASSWORD "correct horse battery"
 #define BATCH    "ui-line-qa"
@@ -42,112 +38,27 @@ static const char *profile_path, *store_path, *cards_dir, *defective, *vcard_exe
 static char *production_reader, *qa_reader, *production_port, *qa_port;
 static int status = 1;
 
-#define WAIT_UNTIL_S(cond, seconds)                                                                                    \
-  G_STMT_START                                                                                                         \
-  {                                                                                                                    \
-    gint64 deadline = g_get_monotonic_time () + (seconds)*G_USEC_PER_SEC;                                              \
-    while (!(cond))                                                                                                    \
-      {                                                                                                                \
-        if (g_get_monotonic_time () > deadline)                                                                        \
-          g_error ("timed out after %d s waiting for %s", (int)(seconds), #cond);                                      \
-        g_main_context_iteration (NULL, FALSE);                                                                        \
-        g_usleep (2000);                                                                                               \
-      }                                                                                                                \
-  }                                                                                                                    \
-  G_STMT_END
-#define WAIT_UNTIL(cond) WAIT_UNTIL_S (cond, 60)
-
-static AdwActionRow *
-find_row (GtkWidget *root, const char *title)
-{
-  if (ADW_IS_ACTION_ROW (root) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
-    return ADW_ACTION_ROW (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      AdwActionRow *found = find_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-save_screenshot (GtkWidget *window, const char *name)
-{
-  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
-
-  /* let the view switcher's transition settle, so the header shows the view that is shown */
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  g_free (cl_test_save_screenshot (window, name));
-}
-
-static ClLoginDialog *
-find_login_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (CL_IS_LOGIN_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return CL_LOGIN_DIALOG (window);
-    }
-  return NULL;
-}
-
-static void
-sign_in (ClWindow *window, const char *user)
-{
-  ClSession *session;
-  ClLoginDialog *dialog;
-
-  /* the session comes with the store, which the app opens on a worker */
-  WAIT_UNTIL ((dialog = find_login_dialog ()) != NULL);
-  session = cl_window_get_session (window);
-  cl_login_dialog_submit (dialog, user, PASSWORD);
-  WAIT_UNTIL (cl_session_get_signed_in (session));
-  g_assert_cmpstr (cl_session_get_user (session), ==, user);
-  g_print ("# signed in as %s\n", user);
-}
-
 /* ---- the store, read off the main thread like the app does ---- */
 
 typedef struct
 {
   ClYieldSummary *summary;
   char *rejected_chip; /* the latest open reject */
-  gboolean done;
 } StoreView;
 
-static gpointer
-read_store_thread (gpointer data)
+static void
+read_store_in (ClStore *store, gpointer data)
 {
   StoreView *view = data;
+  ClRejectQuery query = { .reason = -1 };
+  g_autoptr (GPtrArray) rejects = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
-  gint64 batch;
 
+  view->summary = cl_test_batch_summary (store, BATCH, NULL);
+  rejects = cl_store_reject_search (store, &query, &error);
   g_assert_no_error (error);
-  batch = cl_store_batch_lookup (store, BATCH, &error);
-  g_assert_no_error (error);
-  view->summary = cl_store_yield_summary (store, batch, 0, 0, &error);
-  g_assert_no_error (error);
-  {
-    ClRejectQuery query = { .reason = -1 };
-    g_autoptr (GPtrArray) rejects = cl_store_reject_search (store, &query, &error);
-
-    g_assert_no_error (error);
-    if (rejects->len > 0)
-      view->rejected_chip = g_strdup (((ClRejectRow *)rejects->pdata[0])->chip_id);
-  }
-  view->done = TRUE;
-  return NULL;
+  if (rejects->len > 0)
+    view->rejected_chip = g_strdup (((ClRejectRow *)rejects->pdata[0])->chip_id);
 }
 
 static void
@@ -160,95 +71,65 @@ store_view_clear (StoreView *view)
 static void
 read_store (StoreView *view)
 {
-  GThread *thread;
-
-  view->done = FALSE;
-  thread = g_thread_new ("test-store", read_store_thread, view);
-  WAIT_UNTIL (view->done);
-  g_thread_join (thread);
+  cl_test_read_store (store_path, read_store_in, view);
 }
 
 typedef struct
 {
   const char *chip;
   ClCardState state;
-  gboolean done;
 } CardState;
 
-static gpointer
-card_state_thread (gpointer data)
+static void
+read_card_state (ClStore *store, gpointer data)
 {
   CardState *card = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
-  g_autoptr (ClCardRecord) record = NULL;
+  g_autoptr (ClCardRecord) record = cl_store_card_lookup (store, card->chip, &error);
 
   g_assert_no_error (error);
-  record = cl_store_card_lookup (store, card->chip, &error);
-  g_assert_no_error (error);
   card->state = record->state;
-  card->done = TRUE;
-  return NULL;
 }
 
 static ClCardState
 card_state (const char *chip)
 {
   CardState card = { chip };
-  GThread *thread = g_thread_new ("test-card", card_state_thread, &card);
 
-  WAIT_UNTIL (card.done);
-  g_thread_join (thread);
+  cl_test_read_store (store_path, read_card_state, &card);
   return card.state;
 }
 
-typedef struct
+static void
+read_batch_state (ClStore *store, gpointer data)
 {
-  ClBatchState state;
-  gboolean done;
-} BatchStateView;
-
-static gpointer
-batch_state_thread (gpointer data)
-{
-  BatchStateView *view = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
-  gint64 batch;
+  gint64 batch = cl_store_batch_lookup (store, BATCH, &error);
 
-  g_assert_no_error (error);
-  batch = cl_store_batch_lookup (store, BATCH, &error);
-  g_assert_true (cl_store_batch_get_state (store, batch, &view->state, &error));
-  view->done = TRUE;
-  return NULL;
+  g_assert_true (cl_store_batch_get_state (store, batch, data, &error));
 }
 
 static ClBatchState
 batch_state (void)
 {
-  BatchStateView view = { 0 };
-  GThread *thread = g_thread_new ("test-batch", batch_state_thread, &view);
+  ClBatchState state = 0;
 
-  WAIT_UNTIL (view.done);
-  g_thread_join (thread);
-  return view.state;
+  cl_test_read_store (store_path, read_batch_state, &state);
+  return state;
 }
 
 /* ---- the station panel as the operator sees it ---- */
 
+static gboolean
+is_panel_of (GtkWidget *widget, gconstpointer station)
+{
+  return CL_IS_STATION_PANEL (widget) && cl_station_panel_get_station (CL_STATION_PANEL (widget)) == station;
+}
+
 static ClStationPanel *
 find_panel (GtkWidget *root, ClStation *station)
 {
-  if (CL_IS_STATION_PANEL (root) && cl_station_panel_get_station (CL_STATION_PANEL (root)) == station)
-    return CL_STATION_PANEL (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      ClStationPanel *found = find_panel (child, station);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return CL_STATION_PANEL (cl_test_find (root, is_panel_of, station));
 }
 
 static const char *
@@ -353,7 +234,7 @@ find_result (PanelWatch *watch, const char *prefix)
 static ClStation *
 find_station (ClWindow *window, const char *reader)
 {
-  ClLineView *line = CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+  ClLineView *line = cl_test_line_view (window);
   GListModel *stations = cl_line_view_get_stations (line);
 
   for (guint i = 0; stations != NULL && i < g_list_model_get_n_items (stations); i++)
@@ -403,22 +284,6 @@ clean_card (const char *image)
   g_assert_true (g_key_file_save_to_file (file, image, &error));
 }
 
-static const char *
-bar_text (ClWindow *window, const char *which)
-{
-  ClLineView *line = CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
-
-  return cl_batch_counters_bar_get_text (cl_line_view_get_counters_bar (line), which);
-}
-
-static gboolean
-bar_equals (ClWindow *window, const char *which, guint64 value)
-{
-  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-
-  return g_strcmp0 (bar_text (window, which), text) == 0;
-}
-
 static void
 collect_event_rows (GtkWidget *root, GPtrArray *rows)
 {
@@ -434,7 +299,7 @@ collect_event_rows (GtkWidget *root, GPtrArray *rows)
 static void
 check_event_rows (ClWindow *window, guint64 good, guint64 rejected)
 {
-  ClLineView *line = CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+  ClLineView *line = cl_test_line_view (window);
   GListModel *events = cl_line_view_get_events (line);
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
   guint64 n_good = 0, n_rejected = 0;
@@ -459,7 +324,7 @@ check_event_rows (ClWindow *window, guint64 good, guint64 rejected)
   list = cl_test_find_by_type (GTK_WIDGET (line), GTK_TYPE_LIST_VIEW);
   scroller = gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
-  save_screenshot (GTK_WIDGET (window), "ui-line-events");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-events");
   collect_event_rows (GTK_WIDGET (line), rows);
   g_assert_cmpuint (rows->len, >, 0);
   for (guint i = 0; i < rows->len; i++)
@@ -498,39 +363,30 @@ run_test (ClWindow *window)
   g_autofree char *chip = NULL;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  sign_in (window, "olga");
+  cl_test_sign_in (window, "olga", PASSWORD);
   cl_window_set_view (window, "line");
-  WAIT_UNTIL (find_station (window, production_reader) != NULL && find_station (window, qa_reader) != NULL);
+  CL_TEST_WAIT_UNTIL (find_station (window, production_reader) != NULL && find_station (window, qa_reader) != NULL);
   /* production starts once the app's worker has opened the token and the store */
-  WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (
-    cl_line_view_get_counters_bar (CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW))))));
+  CL_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (cl_test_line_view (window)))));
 
   /* Pause: a card inserted now waits in its reader; nothing is produced. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-pause", NULL);
-  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Paused") == 0);
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Paused") == 0);
   station = find_station (window, production_reader);
   watch_panel (&watch, window, station);
   feeder = spawn_feeder ();
-  WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
-  {
-    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
-
-    while (g_get_monotonic_time () < until)
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_usleep (2000);
-      }
-  }
+  CL_TEST_WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
+  cl_test_iterate_for (1000);
   g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
-  g_assert_true (bar_equals (window, "fed", 0));
+  g_assert_true (cl_test_bar_equals (window, "fed", 0));
   g_assert_cmpint (batch_state (), ==, CL_BATCH_PAUSED);
-  save_screenshot (GTK_WIDGET (window), "ui-line-paused");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-paused");
 
   /* Resume: the waiting card starts, the rest of the batch follows. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-start", NULL);
-  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Running") == 0);
-  WAIT_UNTIL_S (bar_equals (window, "fed", CARDS), 180);
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Running") == 0);
+  CL_TEST_WAIT_UNTIL_S (cl_test_bar_equals (window, "fed", CARDS), 180);
   g_subprocess_wait_check (feeder, NULL, &error);
   g_assert_no_error (error);
 
@@ -540,16 +396,16 @@ run_test (ClWindow *window)
            view.summary->fed, view.summary->good, (guint64)view.summary->rejected);
   g_assert_cmpuint (view.summary->fed, ==, CARDS);
   g_assert_cmpuint (view.summary->good, ==, CARDS - 1);
-  g_assert_true (bar_equals (window, "fed", view.summary->fed));
-  g_assert_true (bar_equals (window, "good", view.summary->good));
-  g_assert_true (bar_equals (window, "rejected", (guint64)view.summary->rejected));
-  g_assert_cmpstr (bar_text (window, "yield"), ==, "66.7 %");
-  g_assert_cmpstr (bar_text (window, "progress"), ==, "3 of 3 cards done");
+  g_assert_true (cl_test_bar_equals (window, "fed", view.summary->fed));
+  g_assert_true (cl_test_bar_equals (window, "good", view.summary->good));
+  g_assert_true (cl_test_bar_equals (window, "rejected", (guint64)view.summary->rejected));
+  g_assert_cmpstr (cl_test_bar_text (window, "yield"), ==, "66.7 %");
+  g_assert_cmpstr (cl_test_bar_text (window, "progress"), ==, "3 of 3 cards done");
   g_assert_nonnull (view.rejected_chip);
   chip = g_strdup (view.rejected_chip);
 
   /* The production station's panel: one result banner per card, the step list live, its counts the store's. */
-  WAIT_UNTIL (watch.results->len == CARDS);
+  CL_TEST_WAIT_UNTIL (watch.results->len == CARDS);
   for (guint i = 0; i < watch.results->len; i++)
     g_print ("# panel result %u: %s\n", i + 1, (const char *)g_ptr_array_index (watch.results, i));
   g_print ("# steps seen running: %u\n", watch.running_seen);
@@ -586,19 +442,19 @@ run_test (ClWindow *window)
   }
   g_signal_handlers_disconnect_by_data (station, &watch);
   g_signal_handlers_disconnect_by_data (cl_station_get_steps (station), &watch);
-  save_screenshot (GTK_WIDGET (window), "ui-line-production");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-production");
   check_event_rows (window, view.summary->good, (guint64)view.summary->rejected);
 
   /* QA signs in; the operator's line control is not theirs. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  sign_in (window, "quinn");
+  cl_test_sign_in (window, "quinn", PASSWORD);
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
 
   cl_window_set_view (window, "rejects");
   cl_rejects_view_reload (rejects);
-  WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+  CL_TEST_WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
   g_assert_true (cl_rejects_view_select_chip (rejects, chip));
-  WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+  CL_TEST_WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
   history_length = cl_rejects_view_get_history_length (rejects);
   g_assert_cmpuint (history_length, >, 0);
 
@@ -608,12 +464,12 @@ run_test (ClWindow *window)
                               qa_port, NULL);
   g_assert_no_error (error);
   station = find_station (window, qa_reader);
-  WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
+  CL_TEST_WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
 
-  diagnosis_row = find_row (GTK_WIDGET (rejects), "Diagnosis");
+  diagnosis_row = ADW_ACTION_ROW (cl_test_find_row (GTK_WIDGET (rejects), "Diagnosis"));
   g_assert_nonnull (diagnosis_row);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.diagnose", NULL));
-  WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+  CL_TEST_WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
   subtitle = adw_action_row_get_subtitle (diagnosis_row);
   g_print ("# diagnosis: %s\n", subtitle);
   g_assert_nonnull (strstr (subtitle, "✓ IDENTIFY"));
@@ -621,13 +477,28 @@ run_test (ClWindow *window)
   g_assert_nonnull (strstr (subtitle, "✗ LOAD_APPLET"));
   g_assert_null (strstr (subtitle, "from the records"));
   g_assert_cmpint (card_state (chip), ==, CL_CARD_REJECTED);
-  save_screenshot (GTK_WIDGET (window), "ui-rejects-diagnosis");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-rejects-diagnosis");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.resume", NULL));
-  WAIT_UNTIL_S (!cl_rejects_view_get_busy (rejects), 120);
+  CL_TEST_WAIT_UNTIL_S (!cl_rejects_view_get_busy (rejects), 120);
   /* the view reloads after a resume: the recovered card leaves the open rejects */
   g_assert_cmpint (card_state (chip), ==, CL_CARD_GOOD);
   g_assert_false (cl_rejects_view_select_chip (rejects, chip));
+  /* The re-test ran on the QA reader's station: its panel shows the card, its steps (those already on the card
+   * skipped) and the result. */
+  {
+    ClStationPanel *qa_panel = find_panel (GTK_WIDGET (window), find_station (window, qa_reader));
+    g_autofree char *steps = NULL;
+
+    g_assert_nonnull (qa_panel);
+    CL_TEST_WAIT_UNTIL (g_strcmp0 (panel_label (qa_panel, "result_label"), "GOOD") == 0);
+    steps = panel_steps (qa_panel);
+    g_print ("# QA reader panel: %s | %s\n", panel_label (qa_panel, "result_detail_label"), steps);
+    g_assert_cmpstr (panel_label (qa_panel, "chip_label"), ==, chip);
+    g_assert_nonnull (strstr (steps, "ROTATE_KEYS=skipped["));
+    g_assert_nonnull (strstr (steps, "LOAD_APPLET=ok["));
+    g_assert_nonnull (strstr (steps, "VERIFY=ok["));
+  }
 
   /* The yield counts it recovered; the production figures are unchanged. */
   store_view_clear (&view);
@@ -635,8 +506,8 @@ run_test (ClWindow *window)
   g_assert_cmpuint (view.summary->recovered, ==, 1);
   g_assert_null (view.rejected_chip);
   g_assert_cmpuint (view.summary->fed, ==, CARDS);
-  g_assert_true (bar_equals (window, "fed", view.summary->fed));
-  g_assert_true (bar_equals (window, "good", view.summary->good));
+  g_assert_true (cl_test_bar_equals (window, "fed", view.summary->fed));
+  g_assert_true (cl_test_bar_equals (window, "good", view.summary->good));
 
   /* QA looks the card up again among the recovered ones: its history holds the production attempt, the QA
    * re-test and the QA actions. */
@@ -646,13 +517,13 @@ run_test (ClWindow *window)
 
     g_assert_nonnull (include);
     gtk_check_button_set_active (GTK_CHECK_BUTTON (include), TRUE);
-    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    CL_TEST_WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
     g_assert_true (cl_rejects_view_select_chip (rejects, chip));
-    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    CL_TEST_WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
     g_print ("# history rows: %u before the re-test, %u after\n", before, cl_rejects_view_get_history_length (rejects));
     g_assert_cmpuint (cl_rejects_view_get_history_length (rejects), >, before);
   }
-  save_screenshot (GTK_WIDGET (window), "ui-rejects-recovered");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-rejects-recovered");
 
   {
     ClDashboardView *dashboard = CL_DASHBOARD_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));
@@ -660,46 +531,24 @@ run_test (ClWindow *window)
 
     cl_window_set_view (window, "dashboard");
     cl_dashboard_model_refresh (model);
-    WAIT_UNTIL (!cl_dashboard_model_get_busy (model) && cl_dashboard_model_get_data (model) != NULL);
-    save_screenshot (GTK_WIDGET (window), "ui-line-qa-dashboard");
+    CL_TEST_WAIT_UNTIL (!cl_dashboard_model_get_busy (model) && cl_dashboard_model_get_data (model) != NULL);
+    cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-qa-dashboard");
   }
   cl_window_set_view (window, "setup");
-  save_screenshot (GTK_WIDGET (window), "ui-line-qa-setup");
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-qa-setup");
   /* The operator ends the batch with Stop: audited, the batch is closed in the store. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  sign_in (window, "olga");
+  cl_test_sign_in (window, "olga", PASSWORD);
   cl_window_set_view (window, "line");
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-stop", NULL);
-  WAIT_UNTIL (g_strcmp0 (bar_text (window, "state"), "Stopped") == 0);
-  WAIT_UNTIL (batch_state () == CL_BATCH_CLOSED);
-  save_screenshot (GTK_WIDGET (window), "ui-line-after-qa");
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Stopped") == 0);
+  CL_TEST_WAIT_UNTIL (batch_state () == CL_BATCH_CLOSED);
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-after-qa");
 
   g_subprocess_send_signal (qa_card, SIGTERM);
   g_subprocess_wait (qa_card, NULL, NULL);
   store_view_clear (&view);
   status = 0;
-}
-
-static void
-on_activate (GApplication *app, gpointer user_data)
-{
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  g_assert_true (CL_IS_WINDOW (window));
-  run_test (CL_WINDOW (window));
-  g_application_quit (app);
-}
-
-static void
-add_users (void)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ClStore) store = cl_store_open (store_path, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (cl_store_user_add_with_password (store, "olga", CL_ROLE_OPERATOR, PASSWORD, "test", &error));
-  g_assert_true (cl_store_user_add_with_password (store, "quinn", CL_ROLE_QA, PASSWORD, "test", &error));
-  g_assert_no_error (error);
 }
 
 static char *
@@ -741,14 +590,14 @@ main (int argc, char **argv)
   app_argv[8] = store_path;
 
   cl_ui_init ();
-  add_users ();
+  cl_test_add_user (store_path, "olga", CL_ROLE_OPERATOR, PASSWORD);
+  cl_test_add_user (store_path, "quinn", CL_ROLE_QA, PASSWORD);
   /* Setup's choice of QA reader (GSETTINGS_BACKEND=memory: this process only). */
   settings = g_settings_new ("org.cardline.Cardline");
   g_settings_set_string (settings, "qa-reader", qa_reader);
 
   app = cl_application_new (g_get_monotonic_time ());
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
-  g_application_run (G_APPLICATION (app), G_N_ELEMENTS (app_argv) - 1, (char **)app_argv);
+  cl_test_run_window (G_APPLICATION (app), G_N_ELEMENTS (app_argv) - 1, (char **)app_argv, run_test);
   g_free (production_reader);
   g_free (qa_reader);
   g_free (production_port);

@@ -13,7 +13,6 @@ vcard=$2
 feeder=$3
 test_exe=$4
 source_dir=${CARDLINE_SOURCE_DIR:?}
-keys=$source_dir/data/demo/demo-keys.ini
 profile=$source_dir/data/profiles/smartcard-hsm.profile
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,16 +22,10 @@ fail ()
   exit 1
 }
 
-export CARDLINE_PKI_DIR=$work/pki
-"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
-"$vcard" manufacture --out "$work/cards" --count 3 --kst-type "$(kst type)" --kst-version "$(kst version)" \
-  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null || fail "manufacture"
+# shellcheck source=tests/ui/ui-rig-cards.sh
+source "$source_dir/tests/ui/ui-rig-cards.sh"
+ui_rig_cards "$admin" "$vcard" "$work" 3
 defective=$work/cards/card-0002.vcard
-printf '\n[defects]\nsw_at=LOAD.0:6581\n' >>"$defective"
 
 xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
   "$test_exe" "$profile" "$work/station.db" "$work/cards" "$defective" "$vcard" "$feeder"

@@ -1,6 +1,9 @@
 /* UI smoke test: the window comes up under a real (X virtual framebuffer) display, its four views exist,
- * the Line view follows the station model, and a screenshot of each colour scheme is saved for review. */
+ * the Line view follows the station model, toasts reach the window's overlay, Setup shows what the run uses
+ * rather than its settings where the command line said so, and a screenshot of each colour scheme is saved for
+ * review. */
 #include <adwaita.h>
+#include <string.h>
 
 #include "cl-test-widgets.h"
 
@@ -15,19 +18,71 @@
 
 static const char *const views[] = { "line", "dashboard", "rejects", "setup" };
 
-static GtkWidget *
-find_label (GtkWidget *root, const char *text)
+static void
+check_toast (ClWindow *window)
 {
-  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
+  GtkWidget *overlay = cl_test_find_by_type (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY);
 
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  g_assert_nonnull (overlay);
+  g_assert_false (cl_test_overlay_shows_toast (overlay, "Smoke toast"));
+  cl_window_add_toast (window, "Smoke toast");
+  cl_test_wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (cl_test_overlay_shows_toast (overlay, "Smoke toast"));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-toast"));
+}
+
+/* Setup shows Setup's choices, until the command line chose for this run: then what the line runs, marked so. */
+static void
+check_setup_in_use (ClWindow *window)
+{
+  GSettings *settings = cl_window_get_settings (window);
+  AdwActionRow *profile_row = ADW_ACTION_ROW (cl_test_find_row (GTK_WIDGET (window), "Production profile"));
+  AdwActionRow *store_row = ADW_ACTION_ROW (cl_test_find_row (GTK_WIDGET (window), "Record store"));
+  AdwActionRow *printer_row = ADW_ACTION_ROW (cl_test_find_row (GTK_WIDGET (window), "Card printer in use"));
+  ClSetupInUse in_use = { .profile = "/profiles/in-use.profile",
+                          .store = "/stores/in-use.db",
+                          .store_source = CL_STORE_FROM_COMMAND_LINE,
+                          .printer = "tcp://127.0.0.1:9100",
+                          .printer_reader = "Cardline Rig 0 00 00" };
+  const char *subtitle;
+
+  g_assert_nonnull (settings);
+  g_assert_nonnull (profile_row);
+  g_assert_nonnull (store_row);
+  g_assert_nonnull (printer_row);
+  cl_window_set_view (window, "setup");
+  g_settings_set_string (settings, "profile-path", "/profiles/from-settings.profile");
+  g_assert_cmpstr (adw_action_row_get_subtitle (profile_row), ==, "/profiles/from-settings.profile");
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (store_row)));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (printer_row)));
+
+  cl_window_set_in_use (window, &in_use);
+  cl_test_wait_for_frame (GTK_WIDGET (window));
+  subtitle = adw_action_row_get_subtitle (profile_row);
+  g_assert_true (g_str_has_prefix (subtitle, "/profiles/in-use.profile\n"));
+  g_assert_nonnull (strstr (subtitle, "command line"));
+  /* Setup's choice changes the next run's, not this one's. */
+  g_settings_set_string (settings, "profile-path", "/profiles/other.profile");
+  g_assert_cmpstr (adw_action_row_get_subtitle (profile_row), ==, subtitle);
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (store_row)));
+  subtitle = adw_action_row_get_subtitle (store_row);
+  g_assert_true (g_str_has_prefix (subtitle, "/stores/in-use.db\n"));
+  g_assert_nonnull (strstr (subtitle, "command line"));
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (printer_row)));
+  subtitle = adw_action_row_get_subtitle (printer_row);
+  g_assert_nonnull (strstr (subtitle, "tcp://127.0.0.1:9100"));
+  g_assert_nonnull (strstr (subtitle, "Cardline Rig 0 00 00"));
+  g_assert_nonnull (strstr (subtitle, "command line"));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-setup-in-use"));
+
+  /* A store from the settings says so, and a run without --profile shows Setup's choice again. */
+  in_use = (ClSetupInUse){ .store = "/stores/from-settings.db", .store_source = CL_STORE_FROM_SETTINGS };
+  cl_window_set_in_use (window, &in_use);
+  g_assert_cmpstr (adw_action_row_get_subtitle (profile_row), ==, "/profiles/other.profile");
+  g_assert_null (strstr (adw_action_row_get_subtitle (store_row), "command line"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (store_row), "settings"));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (printer_row)));
+  cl_window_set_view (window, "line");
 }
 
 static void
@@ -87,16 +142,16 @@ on_activate (GtkApplication *app, gpointer user_data)
   g_assert_nonnull (line_view);
   inner_stack = cl_test_find_by_type (line_view, GTK_TYPE_STACK);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (inner_stack)), ==, "empty");
-  g_assert_nonnull (find_label (line_view, "No Readers"));
+  g_assert_nonnull (cl_test_find_label (line_view, "No Readers"));
 
   /* No service: the placeholder says so, and which socket was tried. */
   cl_event_log_add (events, CL_LINE_EVENT_SERVICE_UNAVAILABLE, NULL,
                     "PC/SC service not reachable at /run/pcscd/pcscd.comm: Service not available; retrying");
   cl_test_wait_for_frame (GTK_WIDGET (window));
-  g_assert_nonnull (find_label (line_view, "PC/SC Service Not Reachable"));
+  g_assert_nonnull (cl_test_find_label (line_view, "PC/SC Service Not Reachable"));
   g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-no-service"));
   cl_event_log_add (events, CL_LINE_EVENT_SERVICE_RESTORED, NULL, "PC/SC service reachable again");
-  g_assert_nonnull (find_label (line_view, "No Readers"));
+  g_assert_nonnull (cl_test_find_label (line_view, "No Readers"));
   cl_test_wait_for_frame (GTK_WIDGET (window));
   g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-empty"));
 
@@ -108,8 +163,8 @@ on_activate (GtkApplication *app, gpointer user_data)
   collect_panels (line_view, panels);
   g_assert_cmpuint (panels->len, ==, 1);
   g_assert_true (cl_station_panel_get_station (g_ptr_array_index (panels, 0)) == station);
-  g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "Cardline Rig 0 00 00"));
-  g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "No card"));
+  g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "Cardline Rig 0 00 00"));
+  g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "No card"));
 
   /* The panel follows the station's properties. */
   cl_station_card_inserted (station, "3B8A80010031C173C8400000900090", NULL);
@@ -117,9 +172,9 @@ on_activate (GtkApplication *app, gpointer user_data)
   cl_station_list_add (stations, second);
   cl_event_log_add (events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 01", NULL);
   cl_test_wait_for_frame (GTK_WIDGET (window));
-  g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "Card present"));
-  g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "3B8A80010031C173C8400000900090"));
-  g_assert_nonnull (find_label (g_ptr_array_index (panels, 0), "1"));
+  g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "Card present"));
+  g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "3B8A80010031C173C8400000900090"));
+  g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "1"));
   g_ptr_array_set_size (panels, 0);
   collect_panels (line_view, panels);
   g_assert_cmpuint (panels->len, ==, 2);
@@ -146,10 +201,10 @@ on_activate (GtkApplication *app, gpointer user_data)
     for (GtkWidget *row = gtk_widget_get_first_child (steps_list); row != NULL; row = gtk_widget_get_next_sibling (row))
       rows += CL_IS_STEP_ROW (row);
     g_assert_cmpuint (rows, ==, 4);
-    g_assert_nonnull (find_label (panel, "Identify chip"));
-    g_assert_nonnull (find_label (panel, "2.1 ms"));
-    g_assert_nonnull (find_label (panel, "9000"));
-    g_assert_nonnull (find_label (panel, "47905167760074500000"));
+    g_assert_nonnull (cl_test_find_label (panel, "Identify chip"));
+    g_assert_nonnull (cl_test_find_label (panel, "2.1 ms"));
+    g_assert_nonnull (cl_test_find_label (panel, "9000"));
+    g_assert_nonnull (cl_test_find_label (panel, "47905167760074500000"));
     g_assert_true (gtk_widget_has_css_class (
       GTK_WIDGET (gtk_widget_get_template_child (gtk_widget_get_next_sibling (gtk_widget_get_first_child (steps_list)),
                                                  CL_TYPE_STEP_ROW, "row_box")),
@@ -164,11 +219,11 @@ on_activate (GtkApplication *app, gpointer user_data)
     cl_test_wait_for_frame (GTK_WIDGET (window));
     g_assert_true (gtk_widget_get_visible (banner));
     g_assert_true (gtk_widget_has_css_class (banner, "result-rejected"));
-    g_assert_nonnull (find_label (panel, "REJECTED"));
-    g_assert_nonnull (find_label (panel, "AUTH_KST_FAILED at OPEN_KST, SW 6982"));
+    g_assert_nonnull (cl_test_find_label (panel, "REJECTED"));
+    g_assert_nonnull (cl_test_find_label (panel, "AUTH_KST_FAILED at OPEN_KST, SW 6982"));
     g_assert_true (gtk_widget_get_visible (fault));
-    g_assert_nonnull (find_label (panel, "Cover open: close the printer cover and press Resume"));
-    g_assert_nonnull (find_label (panel, "0.0 %"));
+    g_assert_nonnull (cl_test_find_label (panel, "Cover open: close the printer cover and press Resume"));
+    g_assert_nonnull (cl_test_find_label (panel, "0.0 %"));
     g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-rejected"));
     cl_station_set_state (station, CL_STATION_CARD_PRESENT);
     cl_test_wait_for_frame (GTK_WIDGET (window));
@@ -213,6 +268,9 @@ on_activate (GtkApplication *app, gpointer user_data)
   dark = cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-dark");
   g_assert_true (g_file_test (light, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (dark, G_FILE_TEST_IS_REGULAR));
+
+  check_toast (window);
+  check_setup_in_use (window);
 
   /* A station removed from the model takes its panel with it. */
   cl_station_list_remove (stations, "Cardline Rig 0 00 01");

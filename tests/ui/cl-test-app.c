@@ -1,0 +1,157 @@
+#include "cl-test-app.h"
+
+#include "cl-session.h"
+#include "cl-test-widgets.h"
+
+void
+cl_test_iterate_for (gint64 ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+void
+cl_test_save_view_screenshot (GtkWidget *window, const char *name)
+{
+  cl_test_iterate_for (500);
+  g_free (cl_test_save_screenshot (window, name));
+}
+
+typedef struct
+{
+  ClTestWindowFunc run;
+} WindowRun;
+
+static void
+on_activate (GApplication *app, WindowRun *window_run)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  g_assert_true (CL_IS_WINDOW (window));
+  window_run->run (CL_WINDOW (window));
+  g_application_quit (app);
+}
+
+void
+cl_test_run_window (GApplication *app, int argc, char **argv, ClTestWindowFunc run)
+{
+  WindowRun window_run = { run };
+
+  /* after the app's own handler, which builds the window */
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &window_run);
+  g_application_run (app, argc, argv);
+  g_signal_handlers_disconnect_by_data (app, &window_run);
+}
+
+void
+cl_test_add_user (const char *path, const char *user, ClUserRole role, const char *password)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = cl_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (cl_store_user_add_with_password (store, user, role, password, "test", &error));
+  g_assert_no_error (error);
+}
+
+ClLoginDialog *
+cl_test_find_login_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (CL_IS_LOGIN_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return CL_LOGIN_DIALOG (window);
+    }
+  return NULL;
+}
+
+void
+cl_test_sign_in (ClWindow *window, const char *user, const char *password)
+{
+  ClLoginDialog *dialog;
+  ClSession *session;
+
+  CL_TEST_WAIT_UNTIL ((dialog = cl_test_find_login_dialog ()) != NULL);
+  session = cl_window_get_session (window);
+  cl_login_dialog_submit (dialog, user, password);
+  CL_TEST_WAIT_UNTIL (cl_session_get_signed_in (session));
+  g_assert_cmpstr (cl_session_get_user (session), ==, user);
+  g_print ("# signed in as %s\n", user);
+}
+
+typedef struct
+{
+  const char *path;
+  ClTestStoreRead read;
+  gpointer data;
+  gint done;
+} StoreRead;
+
+static gpointer
+store_read_thread (gpointer user_data)
+{
+  StoreRead *job = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = cl_store_open (job->path, &error);
+
+  g_assert_no_error (error);
+  job->read (store, job->data);
+  g_clear_object (&store);
+  g_atomic_int_set (&job->done, TRUE);
+  return NULL;
+}
+
+void
+cl_test_read_store (const char *path, ClTestStoreRead read, gpointer data)
+{
+  StoreRead job = { path, read, data, FALSE };
+  GThread *thread = g_thread_new ("test-store", store_read_thread, &job);
+
+  /* not a bare join: the window goes on answering its workers while the test waits */
+  CL_TEST_WAIT_UNTIL (g_atomic_int_get (&job.done));
+  g_thread_join (thread);
+}
+
+ClYieldSummary *
+cl_test_batch_summary (ClStore *store, const char *name, gint64 *batch)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id = cl_store_batch_lookup (store, name, &error);
+  ClYieldSummary *summary;
+
+  g_assert_no_error (error);
+  summary = cl_store_yield_summary (store, id, 0, 0, &error);
+  g_assert_no_error (error);
+  if (batch != NULL)
+    *batch = id;
+  return summary;
+}
+
+ClLineView *
+cl_test_line_view (ClWindow *window)
+{
+  return CL_LINE_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_LINE_VIEW));
+}
+
+const char *
+cl_test_bar_text (ClWindow *window, const char *which)
+{
+  return cl_batch_counters_bar_get_text (cl_line_view_get_counters_bar (cl_test_line_view (window)), which);
+}
+
+gboolean
+cl_test_bar_equals (ClWindow *window, const char *which, guint64 value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+
+  return g_strcmp0 (cl_test_bar_text (window, which), text) == 0;
+}

@@ -1,0 +1,63 @@
+/* cl-test-app.h: what the UI tests do with the running app: wait on its main context, sign in through its login
+ * dialog, read the store the way the app does (off the UI thread), read the Line view's counters. */
+#pragma once
+
+#include "cl-batch-counters-bar.h"
+#include "cl-line-view.h"
+#include "cl-login-dialog.h"
+#include "cl-window.h"
+#include "store/cl-store-users.h"
+
+G_BEGIN_DECLS
+
+/* Iterates the main context until cond holds: the app's workers answer through it. A hung UI fails the test after
+ * seconds instead of blocking it. */
+#define CL_TEST_WAIT_UNTIL_S(cond, seconds)                                                                            \
+  G_STMT_START                                                                                                         \
+  {                                                                                                                    \
+    gint64 cl_test_deadline = g_get_monotonic_time () + (seconds)*G_USEC_PER_SEC;                                      \
+    while (!(cond))                                                                                                    \
+      {                                                                                                                \
+        if (g_get_monotonic_time () > cl_test_deadline)                                                                \
+          g_error ("timed out after %d s waiting for %s", (int)(seconds), #cond);                                      \
+        g_main_context_iteration (NULL, FALSE);                                                                        \
+        g_usleep (2000);                                                                                               \
+      }                                                                                                                \
+  }                                                                                                                    \
+  G_STMT_END
+#define CL_TEST_WAIT_UNTIL(cond) CL_TEST_WAIT_UNTIL_S (cond, 60)
+
+/* Iterates the main context for ms milliseconds. */
+void cl_test_iterate_for (gint64 ms);
+/* cl_test_save_screenshot once the view switcher's transition has settled, so the header names the view shown. */
+void cl_test_save_view_screenshot (GtkWidget *window, const char *name);
+
+typedef void (*ClTestWindowFunc) (ClWindow *window);
+/* Runs app (the real ClApplication, built by the caller) with argv; once it has activated its window, run (window)
+ * drives it and the app quits. */
+void cl_test_run_window (GApplication *app, int argc, char **argv, ClTestWindowFunc run);
+
+/* Adds user to the store at path before the app opens it. */
+void cl_test_add_user (const char *path, const char *user, ClUserRole role, const char *password);
+
+/* The login dialog on show, NULL if none. */
+ClLoginDialog *cl_test_find_login_dialog (void);
+/* Signs user in through the login dialog, which comes once the app has opened the store; fails the test unless
+ * user is then signed in. */
+void cl_test_sign_in (ClWindow *window, const char *user, const char *password);
+
+typedef void (*ClTestStoreRead) (ClStore *store, gpointer data);
+/* Opens the store at path on a worker thread and runs read (store, data) there, since the UI thread must never block
+ * on the store (the app's workers write to it meanwhile); returns when it has, the main context iterated meanwhile
+ * (60 s at the most). */
+void cl_test_read_store (const char *path, ClTestStoreRead read, gpointer data);
+/* For a ClTestStoreRead: the whole-run yield summary of the batch called name; its id in *batch unless NULL. */
+ClYieldSummary *cl_test_batch_summary (ClStore *store, const char *name, gint64 *batch);
+
+ClLineView *cl_test_line_view (ClWindow *window);
+/* The text the Line view's counters bar shows for which ("fed", "good", "state", …). */
+const char *cl_test_bar_text (ClWindow *window, const char *which);
+/* The counters bar shows value for which. */
+gboolean cl_test_bar_equals (ClWindow *window, const char *which, guint64 value);
+
+G_END_DECLS
