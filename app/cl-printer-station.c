@@ -1,5 +1,6 @@
 #include "cl-printer-station.h"
 
+#include "cl-batch-state-writer.h"
 #include "cl-station-feed.h"
 
 #include <string.h>
@@ -52,6 +53,7 @@ struct _ClPrinterStation
   GCancellable *done;
   GCancellable *stop;
   GMainContext *main_context; /* from cl_printer_station_start() */
+  ClBatchStateWriter *state_writer;
   GThread *thread;
   ClBatchCounters *counters; /* main context */
 
@@ -684,53 +686,17 @@ end_state (ClPrinterStation *self)
   return self->disposed >= self->quantity ? CL_BATCH_CLOSED : CL_BATCH_ABORTED;
 }
 
-/* Any thread but the main context's: the store waits for its writers. */
+static void
+on_batch_state_failed (ClBatchState state, const GError *error, gpointer user_data)
+{
+  post (user_data, -1, NULL, NULL, "store: batch not marked %s: %s", cl_batch_state_to_string (state), error->message);
+}
+
+/* Queued in order with every other state change of the batch; the store is written off the main thread. */
 static void
 record_batch_state (ClPrinterStation *self, ClBatchState state, const char *user)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!cl_store_batch_set_state (cl_production_setup_get_store (self->setup), self->batch_id, state, user, &error))
-    post (self, -1, NULL, NULL, "store: batch not marked %s: %s", cl_batch_state_to_string (state), error->message);
-}
-
-typedef struct
-{
-  gboolean end; /* state is then end_state() when the task runs */
-  ClBatchState state;
-  char *user;
-} StateChange;
-
-static void
-state_change_free (gpointer user_data)
-{
-  StateChange *change = user_data;
-
-  g_free (change->user);
-  g_free (change);
-}
-
-static void
-state_change_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  ClPrinterStation *self = CL_PRINTER_STATION (source);
-  StateChange *change = task_data;
-
-  record_batch_state (self, change->end ? end_state (self) : change->state, change->user);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-record_batch_state_later (ClPrinterStation *self, gboolean end, ClBatchState state, const char *user)
-{
-  g_autoptr (GTask) task = g_task_new (self, NULL, NULL, NULL);
-  StateChange *change = g_new0 (StateChange, 1);
-
-  change->end = end;
-  change->state = state;
-  change->user = g_strdup (user != NULL ? user : g_get_user_name ());
-  g_task_set_task_data (task, change, state_change_free);
-  g_task_run_in_thread (task, state_change_thread);
+  cl_batch_state_writer_push (self->state_writer, state, user);
 }
 
 static gpointer
@@ -764,7 +730,11 @@ worker_thread (gpointer user_data)
     end_user = g_strdup (self->end_user);
   g_mutex_unlock (&self->lock);
   if (end_user != NULL)
-    record_batch_state (self, end_state (self), end_user);
+    {
+      record_batch_state (self, end_state (self), end_user);
+      /* the batch's end is on disk before the worker is seen finished */
+      cl_batch_state_writer_flush (self->state_writer);
+    }
   return NULL;
 }
 
@@ -852,7 +822,7 @@ cl_printer_station_set_paused (ClPrinterStation *self, gboolean paused, const ch
   cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, self->reader,
                     paused ? "line paused: the card in production finishes, no new card is fed"
                            : "line resumed: feeding cards again");
-  record_batch_state_later (self, FALSE, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
+  record_batch_state (self, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
 }
 
 gboolean
@@ -890,7 +860,7 @@ cl_printer_station_end (ClPrinterStation *self, const char *user)
                     complete ? "batch closed" : "batch stopped: the card in the printer is finished, no more are fed");
   /* else the worker records it once its card is disposed */
   if (!worker_running)
-    record_batch_state_later (self, TRUE, CL_BATCH_CLOSED, self->end_user);
+    record_batch_state (self, end_state (self), self->end_user);
 }
 
 ClBatchCounters *
@@ -932,6 +902,7 @@ cl_printer_station_dispose (GObject *object)
     cl_printer_station_stop (self);
   if (self->line != NULL)
     g_signal_handlers_disconnect_by_data (self->line, self);
+  g_clear_object (&self->state_writer); /* writes what is queued */
   g_clear_object (&self->line);
   g_clear_object (&self->setup);
   G_OBJECT_CLASS (cl_printer_station_parent_class)->dispose (object);
@@ -1040,6 +1011,7 @@ cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *prin
   cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good, (guint)summary->rejected);
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
     return NULL;
+  self->state_writer = cl_batch_state_writer_new (store, self->batch_id, on_batch_state_failed, self);
   if (self->disposed >= self->quantity)
     g_cancellable_cancel (self->done);
   return g_steal_pointer (&self);

@@ -1,5 +1,6 @@
 #include "cl-production-line.h"
 
+#include "cl-batch-state-writer.h"
 #include "cl-station-feed.h"
 
 #include "core/cl-error.h"
@@ -21,6 +22,7 @@ struct _ClProductionLine
   gboolean paused;
   char *reserved_reader; /* the QA reader: never produced on */
   ClBatchCounters *counters;
+  ClBatchStateWriter *state_writer;
 };
 
 G_DEFINE_FINAL_TYPE (ClProductionLine, cl_production_line, G_TYPE_OBJECT)
@@ -225,6 +227,7 @@ cl_production_line_dispose (GObject *object)
   if (self->line != NULL)
     g_signal_handlers_disconnect_by_data (self->line, self);
   g_clear_object (&self->line);
+  g_clear_object (&self->state_writer); /* writes what is queued */
   g_clear_object (&self->setup);
   G_OBJECT_CLASS (cl_production_line_parent_class)->dispose (object);
 }
@@ -294,6 +297,7 @@ cl_production_line_new (ClLine *line, ClProductionSetup *setup, const char *batc
   cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good, (guint)summary->rejected);
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
     return NULL;
+  self->state_writer = cl_batch_state_writer_new (store, self->batch_id, NULL, NULL);
   if (self->quantity > 0 && self->disposed >= self->quantity)
     g_cancellable_cancel (self->done);
   return g_steal_pointer (&self);
@@ -336,48 +340,11 @@ cl_production_line_get_done (ClProductionLine *self)
   return self->done;
 }
 
-typedef struct
-{
-  gint64 batch_id;
-  ClBatchState state;
-  char *user;
-} BatchState;
-
-static void
-batch_state_free (BatchState *change)
-{
-  g_free (change->user);
-  g_free (change);
-}
-
-static void
-batch_state_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  ClProductionLine *self = CL_PRODUCTION_LINE (source);
-  BatchState *change = task_data;
-  g_autoptr (GError) error = NULL;
-
-  if (!cl_store_batch_set_state (cl_production_setup_get_store (self->setup), change->batch_id, change->state,
-                                 change->user, &error))
-    g_warning ("store: batch %" G_GINT64_FORMAT " not marked %s: %s", change->batch_id,
-               cl_batch_state_to_string (change->state), error->message);
-  g_task_return_boolean (task, TRUE);
-}
-
 static void
 record_batch_state (ClProductionLine *self, ClBatchState state, const char *user)
 {
-  g_autoptr (GTask) task = NULL;
-  BatchState *change;
-
-  /* The store is written off the main thread; the UI never waits for SQLite. */
-  change = g_new0 (BatchState, 1);
-  change->batch_id = self->batch_id;
-  change->state = state;
-  change->user = g_strdup (user != NULL ? user : g_get_user_name ());
-  task = g_task_new (self, NULL, NULL, NULL);
-  g_task_set_task_data (task, change, (GDestroyNotify)batch_state_free);
-  g_task_run_in_thread (task, batch_state_thread);
+  /* The store is written off the main thread, in order; the UI never waits for SQLite. */
+  cl_batch_state_writer_push (self->state_writer, state, user);
 }
 
 void

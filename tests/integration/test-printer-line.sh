@@ -63,6 +63,8 @@ port=${CARDLINE_VPCD_PORTS%%,*}
 reader=${CARDLINE_READER_NAMES%%,*}
 start_sim ()
 {
+  # a stale port file from the previous sim would be read before the new one truncates it
+  rm -f "$work/sim.port"
   "$sim" --listen 127.0.0.1:0 --hopper "$work/hopper" --output "$work/output" --reject "$work/reject" \
     --vpcd-port "$port" --vcard "$vcard" "$@" >"$work/sim.port" 2>>"$work/sim.err" &
   sim_pid=$!
