@@ -332,6 +332,7 @@ cl_application_activate (GApplication *app)
         cl_window_set_in_use (CL_WINDOW (window), &in_use);
       }
       self->station_session = cl_station_session_new (GTK_APPLICATION (app), CL_WINDOW (window), self->line);
+      cl_station_session_set_line_printer (self->station_session, self->production.printer);
       self->opening = g_cancellable_new ();
       self->n_opening = 1;
       cl_station_session_open_async (self->station_session, self->store_path, on_store_opened, g_object_ref (self));

@@ -11,8 +11,7 @@
 #include "cups/cl-face-render.h"
 #include "pcsc/cl-pcsc-transport.h"
 #include "printer/cl-evolis-printer.h"
-#include "printer/cl-tcp-transport.h"
-#include "printer/cl-usb-transport.h"
+#include "printer/cl-printer-address.h"
 #include "production/cl-card-sequence.h"
 
 #define CARD_PRESENT_TIMEOUT_MS 10000
@@ -210,49 +209,6 @@ wait_ms (ClPrinterStation *self, guint ms)
   return WAIT_TIMEOUT;
 }
 
-static gboolean
-parse_printer (const char *uri, char **host, gint *port, guint16 *vid, guint16 *pid, GError **error)
-{
-  if (g_str_has_prefix (uri, "tcp://"))
-    {
-      g_autofree char *scheme = NULL;
-
-      if (!g_uri_split_network (uri, G_URI_FLAGS_NONE, &scheme, host, port, error))
-        return FALSE;
-      if (*port <= 0)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--printer %s: a TCP printer needs a port",
-                       uri);
-          return FALSE;
-        }
-      return TRUE;
-    }
-  if (g_str_has_prefix (uri, "usb:"))
-    {
-      const char *ids = uri + 4;
-      guint v = CL_EVOLIS_USB_VENDOR_ID, p = 0;
-      char *end = NULL;
-
-      if (*ids != '\0')
-        {
-          v = (guint)g_ascii_strtoull (ids, &end, 16);
-          if (end == ids || *end != ':' || v == 0 || v > 0xffff)
-            goto bad;
-          ids = end + 1;
-          p = (guint)g_ascii_strtoull (ids, &end, 16);
-          if (end == ids || *end != '\0' || p > 0xffff)
-            goto bad;
-        }
-      *vid = (guint16)v;
-      *pid = (guint16)p;
-      return TRUE;
-    }
-bad:
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--printer %s: expected tcp://HOST:PORT, usb: or usb:VID:PID (hex)", uri);
-  return FALSE;
-}
-
 static void
 on_fault (ClCardPrinter *printer, ClPrinterFault fault, gboolean card_inside, const char *message, gpointer user_data)
 {
@@ -277,16 +233,11 @@ open_printer (ClPrinterStation *self, GError **error)
   g_autoptr (ClPrinterTransport) transport = NULL;
   g_autoptr (ClCardPrinter) printer = NULL;
   g_autoptr (ClPrinterIdentity) identity = NULL;
-  g_autofree char *host = NULL;
-  gint port = 0;
-  guint16 vid = 0, pid = 0;
+  g_auto (ClPrinterAddress) address = { 0 };
 
-  if (!parse_printer (self->printer_uri, &host, &port, &vid, &pid, error))
+  if (!cl_printer_address_parse (self->printer_uri, &address, error))
     return NULL;
-  if (host != NULL)
-    transport = cl_tcp_transport_new (host, (guint16)port, CONNECT_TIMEOUT_MS, self->stop, error);
-  else
-    transport = cl_usb_transport_new (vid, pid, error);
+  transport = cl_printer_address_open (&address, CONNECT_TIMEOUT_MS, self->stop, error);
   if (transport == NULL)
     return NULL;
   printer = cl_evolis_printer_new (transport);
@@ -958,12 +909,11 @@ cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *prin
   g_autoptr (GError) local = NULL;
   g_autoptr (ClYieldSummary) summary = NULL;
   gint64 disposed;
-  g_autofree char *host = NULL;
-  gint port = 0;
-  guint16 vid = 0, pid = 0;
+  g_auto (ClPrinterAddress) address = { 0 };
 
   g_return_val_if_fail (printer != NULL && reader != NULL && quantity > 0, NULL);
-  if (!parse_printer (printer, &host, &port, &vid, &pid, error))
+  /* a wrong address is the operator's typo: said now, not at the first feed */
+  if (!cl_printer_address_parse (printer, &address, error))
     return NULL;
   if (face_path != NULL)
     {
@@ -1015,4 +965,15 @@ cl_printer_station_new (ClLine *line, ClProductionSetup *setup, const char *prin
   if (self->disposed >= self->quantity)
     g_cancellable_cancel (self->done);
   return g_steal_pointer (&self);
+}
+
+gboolean
+cl_printer_station_get_running (ClPrinterStation *self)
+{
+  g_return_val_if_fail (CL_IS_PRINTER_STATION (self), FALSE);
+  {
+    g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+    return self->worker_running;
+  }
 }

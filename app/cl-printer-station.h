@@ -51,6 +51,8 @@ gboolean cl_printer_station_get_paused (ClPrinterStation *self);
 void cl_printer_station_end (ClPrinterStation *self, const char *user);
 /* The batch's counters for the Line view, kept on the main context (fed/good/rejected as the store counts). */
 ClBatchCounters *cl_printer_station_get_counters (ClPrinterStation *self);
+/* TRUE while the worker drives the printer (also after Stop, until the card inside is finished). */
+gboolean cl_printer_station_get_running (ClPrinterStation *self);
 /* The operator says the fault is fixed: retry now instead of at the next status poll. Any thread. */
 void cl_printer_station_resume (ClPrinterStation *self);
 gint64 cl_printer_station_get_batch_id (ClPrinterStation *self);

@@ -2,16 +2,13 @@
 #include "cl-station-session.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "cl-line-qa-service.h"
 #include "cl-store-qa-service.h"
 #include "printer/cl-evolis-printer.h"
-#include "printer/cl-tcp-transport.h"
-#include "printer/cl-usb-transport.h"
+#include "printer/cl-printer-address.h"
 #include "store/cl-store-location.h"
 
-#define EVOLIS_VENDOR_ID   0x0f49
 #define PRINTER_TIMEOUT_MS 5000
 
 struct _ClStationSession
@@ -26,6 +23,8 @@ struct _ClStationSession
   ClStoreQaService *qa_service;
   ClProductionLine *production;      /* NULL unless the window produces */
   ClPrinterStation *printer_station; /* NULL unless the window runs the printer-fed line */
+  char *line_printer;                /* --printer: the printer-fed line's printer in this run, else NULL */
+  gboolean line_printer_stopped;     /* Stop pressed while no printer station ran (opening, or it failed to) */
   ClLineQaService *line_qa_service;
   GSimpleAction *printer_test;
   GCancellable *cancellable;
@@ -47,6 +46,8 @@ on_line_command (ClWindow *window, const char *command, ClStationSession *self)
 {
   const char *user = self->session != NULL ? cl_session_get_user (self->session) : NULL;
 
+  if (self->printer_station == NULL && self->line_printer != NULL && g_str_equal (command, "stop"))
+    self->line_printer_stopped = TRUE;
   if (self->printer_station != NULL)
     {
       /* Start also answers a printer fault; Stop ends the batch after the card inside is disposed, and the reader
@@ -123,6 +124,8 @@ cl_station_session_set_printer_station (ClStationSession *self, ClPrinterStation
 {
   g_return_if_fail (CL_IS_STATION_SESSION (self));
   g_set_object (&self->printer_station, station);
+  /* this station feeds from now on, whatever Stop was pressed before it was up */
+  self->line_printer_stopped = FALSE;
   show_production (self, station != NULL ? setup : NULL,
                    station != NULL ? cl_printer_station_get_counters (station) : NULL);
 }
@@ -145,32 +148,41 @@ cl_station_session_set_production (ClStationSession *self, ClProductionLine *pro
     }
 }
 
+void
+cl_station_session_set_line_printer (ClStationSession *self, const char *printer)
+{
+  g_return_if_fail (CL_IS_STATION_SESSION (self));
+  g_free (self->line_printer);
+  self->line_printer = g_strdup (printer);
+  self->line_printer_stopped = FALSE;
+}
+
 /* ---- printer test ---- */
+
+/* The line's printer belongs to its batch from start-up (production may still be opening) until the batch is
+ * stopped or complete: a card fed by a test meanwhile would go into production. */
+static gboolean
+line_printer_busy (ClStationSession *self)
+{
+  if (self->line_printer == NULL)
+    return FALSE;
+  if (self->printer_station == NULL)
+    return !self->line_printer_stopped;
+  /* after Stop the worker may still be finishing the card inside: the printer is not free until it is done */
+  if (cl_printer_station_get_running (self->printer_station))
+    return TRUE;
+  return !cl_batch_counters_get_ended (cl_printer_station_get_counters (self->printer_station))
+         && !g_cancellable_is_cancelled (cl_printer_station_get_done (self->printer_station));
+}
 
 static ClPrinterTransport *
 open_transport (const char *address, GCancellable *cancellable, GError **error)
 {
-  if (g_str_has_prefix (address, "tcp:"))
-    {
-      const char *host = address + 4;
-      const char *colon = strrchr (host, ':');
-      g_autofree char *name = NULL;
-      guint64 port;
+  g_auto (ClPrinterAddress) parsed = { 0 };
 
-      if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Printer address %s: expected tcp:HOST:PORT",
-                       address);
-          return NULL;
-        }
-      name = g_strndup (host, (gsize)(colon - host));
-      return cl_tcp_transport_new (name, (guint16)port, PRINTER_TIMEOUT_MS, cancellable, error);
-    }
-  if (g_str_equal (address, "usb"))
-    return cl_usb_transport_new (EVOLIS_VENDOR_ID, 0, error);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Printer address “%s”: expected tcp:HOST:PORT or usb",
-               address);
-  return NULL;
+  if (!cl_printer_address_parse (address, &parsed, error))
+    return NULL;
+  return cl_printer_address_open (&parsed, PRINTER_TIMEOUT_MS, cancellable, error);
 }
 
 static void
@@ -217,7 +229,7 @@ printer_test_action (GSimpleAction *action, GVariant *parameter, gpointer user_d
 {
   ClStationSession *self = CL_STATION_SESSION (user_data);
   GSettings *settings = self->window ? cl_window_get_settings (self->window) : NULL;
-  g_autofree char *address = settings ? g_settings_get_string (settings, "printer-address") : g_strdup ("");
+  g_autofree char *address = NULL;
   g_autoptr (GTask) task = NULL;
 
   /* no session yet: the store is still opening, nobody has signed in */
@@ -226,6 +238,16 @@ printer_test_action (GSimpleAction *action, GVariant *parameter, gpointer user_d
       toast (self, _ ("The printer test needs the supervisor role"));
       return;
     }
+  if (line_printer_busy (self))
+    {
+      toast (self, _ ("The card printer is in use by the line: stop the batch first"));
+      return;
+    }
+  /* with --printer the line's printer is the one on the station, whatever the settings say */
+  if (self->line_printer != NULL)
+    address = g_strdup (self->line_printer);
+  else
+    address = settings ? g_settings_get_string (settings, "printer-address") : g_strdup ("");
   if (*address == '\0')
     {
       toast (self, _ ("Set the card printer address first"));
@@ -255,6 +277,7 @@ cl_station_session_dispose (GObject *object)
   g_clear_object (&self->line_qa_service);
   g_clear_object (&self->production);
   g_clear_object (&self->printer_station);
+  g_clear_pointer (&self->line_printer, g_free);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->line);

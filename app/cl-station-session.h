@@ -30,5 +30,9 @@ void cl_station_session_set_production (ClStationSession *self, ClProductionLine
  * printer station, its counters are on the Line view, QA re-tests as with cl_station_session_set_production(). */
 void cl_station_session_set_printer_station (ClStationSession *self, ClPrinterStation *station,
                                              ClProductionSetup *setup);
+/* The run's printer-fed line is on printer (--printer URI; NULL: none), from start-up, before its station is up.
+ * app.printer-test then tests that printer, not the settings' printer-address, and refuses while the line's batch
+ * runs or is being opened: only once it is stopped (Stop) or complete. */
+void cl_station_session_set_line_printer (ClStationSession *self, const char *printer);
 
 G_END_DECLS

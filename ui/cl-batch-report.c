@@ -11,6 +11,10 @@
 #define PAGE_H 842.0
 #define MARGIN 40.0
 
+#define SUMMARY_LABEL_FONT "Sans 8"
+#define SUMMARY_VALUE_FONT "Sans Bold 8"
+#define SUMMARY_GAP        12.0 /* between a label and its value, and before the next column */
+
 gboolean
 cl_batch_report_write_csv (const ClDashboardData *data, const char *path, GError **error)
 {
@@ -26,31 +30,67 @@ cl_batch_report_write_csv (const ClDashboardData *data, const char *path, GError
   return TRUE;
 }
 
-static double
-text_at (cairo_t *cr, const char *text, double x, double y, const char *font, double width)
+static PangoLayout *
+text_layout (cairo_t *cr, const char *text, const char *font)
 {
-  g_autoptr (PangoLayout) layout = pango_cairo_create_layout (cr);
+  PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *desc = pango_font_description_from_string (font);
-  int w, h;
 
   pango_layout_set_font_description (layout, desc);
   pango_font_description_free (desc);
+  pango_layout_set_text (layout, text, -1);
+  return layout;
+}
+
+/* Measured with the layout text_at() draws, so that the PDF's own font metrics decide. */
+static double
+text_width (cairo_t *cr, const char *text, const char *font)
+{
+  g_autoptr (PangoLayout) layout = text_layout (cr, text, font);
+  PangoRectangle logical;
+
+  pango_layout_get_extents (layout, NULL, &logical);
+  return (double)(logical.x + logical.width) / PANGO_SCALE;
+}
+
+static double
+text_at (cairo_t *cr, const char *text, double x, double y, const char *font, double width)
+{
+  g_autoptr (PangoLayout) layout = text_layout (cr, text, font);
+  int w, h;
+
   if (width > 0)
     {
       pango_layout_set_width (layout, (int)(width * PANGO_SCALE));
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
     }
-  pango_layout_set_text (layout, text, -1);
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
   pango_layout_get_pixel_size (layout, &w, &h);
   return h;
 }
 
+double
+cl_batch_report_summary_value_x (double widest_label, double widest_value, double width, double gap,
+                                 double *label_width)
+{
+  double value_x = widest_label + gap;
+
+  *label_width = widest_label;
+  if (value_x + widest_value > width)
+    {
+      value_x = MIN (value_x, MAX (width - widest_value, width / 2));
+      *label_width = MIN (widest_label, value_x - gap);
+    }
+  return value_x;
+}
+
 static void
 draw_summary (cairo_t *cr, const ClYieldSummary *s, double y)
 {
   char rows[8][2][64];
+  double label_w[8], value_x[2], label_width[2];
+  double column = (PAGE_W - 2 * MARGIN) / 2;
   guint n = 0;
 
 #define ROW(label, ...)                                                                                                \
@@ -66,15 +106,29 @@ draw_summary (cairo_t *cr, const ClYieldSummary *s, double y)
   ROW ("Throughput (last hour)", "%.0f good cards/h", s->throughput_per_hour);
   ROW ("Mean cycle time", "%.2f s", s->cycle_time_mean_s);
 #undef ROW
+  /* Row i is in column i % 2; each column fits its own labels, so one long label widens only its column. */
+  for (guint c = 0; c < 2; c++)
+    {
+      double widest_label = 0, widest_value = 0;
+
+      for (guint i = c; i < n; i += 2)
+        {
+          label_w[i] = text_width (cr, rows[i][0], SUMMARY_LABEL_FONT);
+          widest_label = MAX (widest_label, label_w[i]);
+          widest_value = MAX (widest_value, text_width (cr, rows[i][1], SUMMARY_VALUE_FONT));
+        }
+      value_x[c] = cl_batch_report_summary_value_x (widest_label, widest_value, column - SUMMARY_GAP, SUMMARY_GAP,
+                                                    &label_width[c]);
+    }
   for (guint i = 0; i < n; i++)
     {
-      double x = MARGIN + (i % 2) * (PAGE_W - 2 * MARGIN) / 2;
+      double x = MARGIN + (i % 2) * column;
       double row_y = y + (i / 2) * 16;
 
       cairo_set_source_rgb (cr, 0.35, 0.35, 0.35);
-      text_at (cr, rows[i][0], x, row_y, "Sans 8", 0);
+      text_at (cr, rows[i][0], x, row_y, SUMMARY_LABEL_FONT, label_w[i] > label_width[i % 2] ? label_width[i % 2] : 0);
       cairo_set_source_rgb (cr, 0, 0, 0);
-      text_at (cr, rows[i][1], x + 140, row_y, "Sans Bold 8", 0);
+      text_at (cr, rows[i][1], x + value_x[i % 2], row_y, SUMMARY_VALUE_FONT, 0);
     }
 }
 

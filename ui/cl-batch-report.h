@@ -14,4 +14,11 @@ gboolean cl_batch_report_write_csv (const ClDashboardData *data, const char *pat
 gboolean cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects, const char *path,
                                     GError **error);
 
+/* Where one column of the summary block, width points wide, puts its values: past its widest label and gap, so no
+ * label meets its value whatever the strings (translations are longer). Only if the widest value would then leave
+ * the column do the values move left, never past half the column (width > 2 * gap); labels wider than
+ * *label_width are then shortened to it, which keeps the gap. Returns the values' x from the column's left edge. */
+double cl_batch_report_summary_value_x (double widest_label, double widest_value, double width, double gap,
+                                        double *label_width);
+
 G_END_DECLS

@@ -6,7 +6,9 @@
  *   --profile P --printer URI --printer-reader R --store X: Setup's profile row shows P (not the settings' profile)
  *   marked as set by the command line, with the store and the printer in use; the session opens X, the store
  *   production opens (production itself stops at the missing token, which is not this test's business);
- *   app.printer-test before anyone signed in: its toast is shown in the window, behind the sign-in dialog.
+ *   app.printer-test before anyone signed in: its toast is shown in the window, behind the sign-in dialog;
+ *   app.printer-test by a supervisor with --printer: refused with a toast while the line's batch may run (here it
+ *   is opening, or failed to), then, once Stop was pressed, run on the line's printer, not the settings' address.
  *
  * Each case runs the application in its own process (GApplication runs once per process). */
 #include <adwaita.h>
@@ -15,6 +17,7 @@
 
 #include "cl-application.h"
 #include "cl-session.h"
+#include "cl-test-app.h"
 #include "cl-test-widgets.h"
 #include "cl-ui.h"
 #include "cl-window.h"
@@ -41,7 +44,11 @@ typedef struct
   const char *expected_profile; /* NULL: the settings' profile */
   const char *expected_printer; /* NULL: no printer row */
   gboolean toast;
+  gboolean line_printer_test; /* sign in as a supervisor and test the printer the line runs on */
 } Expect;
+
+#define SUPERVISOR "sam"
+#define PASSWORD   "correct horse battery"
 
 static Expect expect;
 static char *work_dir;
@@ -53,6 +60,59 @@ find_window (GtkApplication *app)
     if (CL_IS_WINDOW (l->data))
       return l->data;
   return NULL;
+}
+
+static gboolean
+label_has (GtkWidget *widget, const char *prefix, const char *part)
+{
+  const char *text;
+
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix ((text = gtk_label_get_text (GTK_LABEL (widget))), prefix)
+      && strstr (text, part) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (label_has (child, prefix, part))
+      return TRUE;
+  return FALSE;
+}
+
+/* A toast on show whose text starts with prefix and mentions part (a driver's message follows the prefix). */
+static gboolean
+overlay_shows_toast_with (GtkWidget *overlay, const char *prefix, const char *part)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (overlay); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_str_equal (G_OBJECT_TYPE_NAME (child), "AdwToastWidget") && label_has (child, prefix, part))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_line_printer (GtkApplication *app, ClWindow *window)
+{
+  GtkWidget *overlay = cl_test_find_by_type (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (app), "printer-test");
+  const char *refused = "The card printer is in use by the line: stop the batch first";
+
+  g_assert_nonnull (overlay);
+  g_assert_nonnull (action);
+  cl_test_sign_in (window, SUPERVISOR, PASSWORD);
+  g_assert_false (cl_test_overlay_shows_toast (overlay, refused));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "printer-test", NULL);
+  g_assert_true (cl_test_overlay_shows_toast (overlay, refused));
+  /* refused outright: nothing was sent to any printer */
+  g_assert_true (g_action_get_enabled (action));
+  cl_test_wait_for_frame (GTK_WIDGET (window));
+  g_free (cl_test_save_screenshot (GTK_WIDGET (window), "app-store-printer-in-use"));
+
+  /* Stopped: the test runs (the action is off until it ends), on the line's printer: the settings' address is
+   * empty, which alone would be refused. Nothing listens on port 9, so it fails, naming the printer it tried. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "line-stop", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "printer-test", NULL);
+  g_assert_false (g_action_get_enabled (action));
+  WAIT_UNTIL (g_action_get_enabled (action));
+  WAIT_UNTIL (overlay_shows_toast_with (overlay, "Printer test failed: ", "tcp 127.0.0.1:9"));
 }
 
 static void
@@ -120,6 +180,8 @@ on_activate (GtkApplication *app, gpointer user_data)
       cl_test_wait_for_frame (GTK_WIDGET (window));
       g_free (cl_test_save_screenshot (GTK_WIDGET (window), "app-store-toast"));
     }
+  if (expect.line_printer_test)
+    test_line_printer (app, window);
 
   g_application_quit (G_APPLICATION (app));
 }
@@ -138,6 +200,7 @@ run_app (const char *const *argv)
   g_unsetenv ("CARDLINE_P11_MODULE");
   g_settings_set_string (settings, "store-path", settings_store);
   g_settings_set_string (settings, "profile-path", "/profiles/from-settings.profile");
+  g_settings_set_string (settings, "printer-address", "");
 
   app = cl_application_new (g_get_monotonic_time ());
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), NULL);
@@ -184,6 +247,7 @@ static void
 test_profile_from_command_line (void)
 {
   g_autofree char *store = g_build_filename (work_dir, "production", "station.db", NULL);
+  g_autofree char *dir = g_path_get_dirname (store);
   g_autofree char *profile
     = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
 
@@ -197,7 +261,11 @@ test_profile_from_command_line (void)
       expect = (Expect){ .expected_store = store,
                          .store_marker = "Set by the command line",
                          .expected_profile = profile,
-                         .expected_printer = "tcp://127.0.0.1:9, contact station in reader Rig Reader 0" };
+                         .expected_printer = "tcp://127.0.0.1:9, contact station in reader Rig Reader 0",
+                         .line_printer_test = TRUE };
+      /* the store the app opens, with a supervisor in it */
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      cl_test_add_user (store, SUPERVISOR, CL_ROLE_SUPERVISOR, PASSWORD);
       run_app (argv);
       return;
     }

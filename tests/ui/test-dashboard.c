@@ -6,6 +6,7 @@
 #include "cl-test-app.h"
 #include "cl-test-widgets.h"
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "cl-chart.h"
@@ -204,6 +205,103 @@ save_chart_widths (ClDashboardView *dashboard)
   cairo_surface_destroy (surface);
 }
 
+typedef struct
+{
+  int row; /* the word's top, to the nearest point: words on one line share it */
+  double left, right;
+  char *text;
+} PdfWord;
+
+static void
+pdf_word_free (gpointer data)
+{
+  PdfWord *word = data;
+
+  g_free (word->text);
+  g_free (word);
+}
+
+static int
+pdf_word_compare (gconstpointer a, gconstpointer b)
+{
+  const PdfWord *x = *(PdfWord *const *)a, *y = *(PdfWord *const *)b;
+
+  if (x->row != y->row)
+    return x->row < y->row ? -1 : 1;
+  return x->left < y->left ? -1 : x->left > y->left;
+}
+
+/* The words of the PDF's first page with their boxes, as pdftotext -bbox finds them, in reading order. */
+static GPtrArray *
+pdf_first_page_words (const char *path)
+{
+  const char *argv[] = { "pdftotext", "-bbox", "-f", "1", "-l", "1", path, "-", NULL };
+  g_autoptr (GRegex) regex = g_regex_new ("<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" "
+                                          "yMax=\"[0-9.]+\">([^<]*)</word>",
+                                          0, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  GPtrArray *words = g_ptr_array_new_with_free_func (pdf_word_free);
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                     NULL, &status, &error))
+    g_error ("pdftotext (Debian package poppler-utils, in .ci/packages): %s", error->message);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  for (g_regex_match (regex, out, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      PdfWord *word = g_new0 (PdfWord, 1);
+      g_autofree char *left = g_match_info_fetch (match, 1);
+      g_autofree char *top = g_match_info_fetch (match, 2);
+      g_autofree char *right = g_match_info_fetch (match, 3);
+
+      word->row = (int)round (g_ascii_strtod (top, NULL));
+      word->left = g_ascii_strtod (left, NULL);
+      word->right = g_ascii_strtod (right, NULL);
+      word->text = g_match_info_fetch (match, 4);
+      g_ptr_array_add (words, word);
+    }
+  g_ptr_array_sort (words, pdf_word_compare);
+  return words;
+}
+
+/* The report's summary block: each label, whole, ends a clear gap before its value on the same line (the first
+ * place the label's words appear: the chart legends below repeat some of them). */
+static void
+check_report_summary (const char *pdf_path)
+{
+  static const char *const labels[]
+    = { "Cards fed",        "Good",        "Rejected (feeds)",       "Recovered by QA / scrapped",
+        "First-pass yield", "Final yield", "Throughput (last hour)", "Mean cycle time" };
+  g_autoptr (GPtrArray) words = pdf_first_page_words (pdf_path);
+
+  for (guint l = 0; l < G_N_ELEMENTS (labels); l++)
+    {
+      g_auto (GStrv) parts = g_strsplit (labels[l], " ", -1);
+      guint n = g_strv_length (parts);
+      gboolean found = FALSE;
+
+      for (guint i = 0; !found && i + n < words->len; i++)
+        {
+          PdfWord *last = g_ptr_array_index (words, i + n - 1), *value = g_ptr_array_index (words, i + n);
+          guint k = 0;
+
+          while (k < n && ((PdfWord *)g_ptr_array_index (words, i + k))->row == value->row
+                 && g_str_equal (((PdfWord *)g_ptr_array_index (words, i + k))->text, parts[k]))
+            k++;
+          if (k < n)
+            continue;
+          found = TRUE;
+          g_test_message ("summary: \"%s\" ends at %.1f, its value \"%s\" begins at %.1f", labels[l], last->right,
+                          value->text, value->left);
+          g_assert_cmpfloat (value->left - last->right, >=, 6.0);
+        }
+      if (!found)
+        g_error ("the report's summary has no label \"%s\" followed by a value on its line", labels[l]);
+    }
+}
+
 static void
 check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
 {
@@ -254,6 +352,7 @@ check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
   g_assert_true (g_file_get_contents (pdf_path, &pdf, &pdf_len, NULL));
   g_assert_cmpuint (pdf_len, >, 1000);
   g_assert_true (g_str_has_prefix (pdf, "%PDF"));
+  check_report_summary (pdf_path);
   g_assert_true (g_file_test (csv_path, G_FILE_TEST_IS_REGULAR));
   g_print ("# report: %s\n", pdf_path);
 }
