@@ -81,8 +81,8 @@ static const ClVpcdCardOps testcard_ops = {
 int
 main (int argc, char **argv)
 {
-  g_autofree char *host = g_strdup ("127.0.0.1");
-  g_autofree char *atr_hex = g_strdup (CL_TESTCARD_DEFAULT_ATR);
+  g_autofree char *host = NULL;
+  g_autofree char *atr_hex = NULL;
   int port = 0;
   int seconds = 0;
   GOptionEntry entries[] = {
@@ -105,6 +105,11 @@ main (int argc, char **argv)
       g_printerr ("cardline-testcard: %s\n", error->message);
       return 2;
     }
+  /* Defaults only now: GOption overwrites a preset string without freeing it when the option is given. */
+  if (host == NULL)
+    host = g_strdup ("127.0.0.1");
+  if (atr_hex == NULL)
+    atr_hex = g_strdup (CL_TESTCARD_DEFAULT_ATR);
   if (port <= 0 || port > 65535)
     {
       g_printerr ("cardline-testcard: --port must be 1..65535\n");

@@ -442,6 +442,7 @@ run_test (ClWindow *window)
   }
   g_signal_handlers_disconnect_by_data (station, &watch);
   g_signal_handlers_disconnect_by_data (cl_station_get_steps (station), &watch);
+  g_clear_pointer (&watch.results, g_ptr_array_unref);
   cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-production");
   check_event_rows (window, view.summary->good, (guint64)view.summary->rejected);
 
@@ -566,6 +567,7 @@ main (int argc, char **argv)
   g_autoptr (ClApplication) app = NULL;
   g_autoptr (GSettings) settings = NULL;
   g_autofree char *quantity = g_strdup_printf ("%d", CARDS);
+  g_autofree char *qa_port_text = NULL;
   const char *app_argv[]
     = { "cardline", "--profile", NULL, "--batch", BATCH, "--quantity", quantity, "--store", NULL, NULL };
   guint64 port;
@@ -584,7 +586,8 @@ main (int argc, char **argv)
   production_reader = nth (g_getenv ("CARDLINE_READER_NAMES"), 0);
   qa_reader = nth (g_getenv ("CARDLINE_READER_NAMES"), 1);
   production_port = nth (g_getenv ("CARDLINE_VPCD_PORTS"), 0);
-  g_assert_true (g_ascii_string_to_unsigned (nth (g_getenv ("CARDLINE_VPCD_PORTS"), 1), 10, 1, 65535, &port, NULL));
+  qa_port_text = nth (g_getenv ("CARDLINE_VPCD_PORTS"), 1);
+  g_assert_true (g_ascii_string_to_unsigned (qa_port_text, 10, 1, 65535, &port, NULL));
   qa_port = g_strdup_printf ("%" G_GUINT64_FORMAT, port);
   app_argv[2] = profile_path;
   app_argv[8] = store_path;

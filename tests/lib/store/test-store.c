@@ -594,8 +594,8 @@ random_history (Fixture *f, GRand *rand, gint64 *batches, guint n_batches, guint
       g_autoptr (GError) error = NULL;
       g_autofree char *chip = g_strdup_printf ("%04X", g_rand_int_range (rand, 0, 60));
       gint64 batch = batches[g_rand_int_range (rand, 0, (gint32)n_batches)];
-      gint64 start = t0 + g_rand_int_range (rand, 0, 3 * 3600) * SEC + g_rand_int_range (rand, 0, 1000000);
-      gint64 length = g_rand_int_range (rand, 1, 200) * SEC + g_rand_int_range (rand, 0, 1000000);
+      gint64 start = t0 + (gint64)g_rand_int_range (rand, 0, 3 * 3600) * SEC + g_rand_int_range (rand, 0, 1000000);
+      gint64 length = (gint64)g_rand_int_range (rand, 1, 200) * SEC + g_rand_int_range (rand, 0, 1000000);
       int fate = g_rand_int_range (rand, 0, 20);
       int r = g_rand_int_range (rand, 0, G_N_ELEMENTS (reasons));
       gint64 id;
@@ -786,6 +786,7 @@ static void
 test_names (void)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *enum_name = NULL;
   ClRejectReason reason;
   ClProductionStep step;
 
@@ -806,7 +807,8 @@ test_names (void)
   g_clear_error (&error);
   g_assert_false (cl_production_step_from_string ("identify", &step, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
-  g_assert_cmpstr (g_enum_to_string (CL_TYPE_REJECT_REASON, CL_REJECT_DUPLICATE_CHIP), ==, "DUPLICATE_CHIP");
+  enum_name = g_enum_to_string (CL_TYPE_REJECT_REASON, CL_REJECT_DUPLICATE_CHIP);
+  g_assert_cmpstr (enum_name, ==, "DUPLICATE_CHIP");
 }
 
 int

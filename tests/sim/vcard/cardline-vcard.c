@@ -230,7 +230,7 @@ static int
 cmd_run (int argc, char **argv)
 {
   g_autofree char *image_path = NULL;
-  g_autofree char *host = g_strdup ("127.0.0.1");
+  g_autofree char *host = NULL;
   gint port = 0;
   gboolean timing = FALSE;
   GOptionEntry entries[] = {
@@ -249,6 +249,9 @@ cmd_run (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto fail;
+  /* The default only now: GOption overwrites a preset string without freeing it when --host is given. */
+  if (host == NULL)
+    host = g_strdup ("127.0.0.1");
   if (image_path == NULL || port <= 0 || port > 65535)
     {
       g_set_error (&error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "--image FILE and --port 1..65535 are required");

@@ -690,7 +690,9 @@ update_binary (ClVcardSchsm *s, const ClApdu *apdu)
     return cl_vcard_sw (SW_WRONG_P1P2);
   /* writing at offset 0 starts the file over, as OpenSC writes whole files that may have shrunk */
   g_byte_array_set_size (content, offset == 0 ? (guint)body.len : MAX (content->len, offset + (guint)body.len));
-  memcpy (content->data + offset, body.value, body.len);
+  /* an empty write to an empty file leaves content->data NULL, and NULL + 0 is undefined */
+  if (body.len > 0)
+    memcpy (content->data + offset, body.value, body.len);
   set_bytes (s, k, content->data, content->len);
   commit (s, body.len);
   return cl_vcard_sw (SW_OK);
