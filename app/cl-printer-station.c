@@ -1,6 +1,6 @@
 #include "cl-printer-station.h"
 
-#include "cl-batch-state-writer.h"
+#include "line/cl-batch-state-writer.h"
 #include "cl-station-feed.h"
 
 #include <string.h>

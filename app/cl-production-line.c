@@ -1,6 +1,6 @@
 #include "cl-production-line.h"
 
-#include "cl-batch-state-writer.h"
+#include "line/cl-batch-state-writer.h"
 #include "cl-station-feed.h"
 
 #include "core/cl-error.h"

@@ -11,6 +11,8 @@ struct _ClLineEvent
   guint64 sequence;
   char *message;
   char *line;
+  gboolean typed;
+  ClLineEventFields fields; /* strings owned */
 };
 
 G_DEFINE_ENUM_TYPE (ClLineEventKind, cl_line_event_kind, G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_NOTE, "note"),
@@ -20,7 +22,17 @@ G_DEFINE_ENUM_TYPE (ClLineEventKind, cl_line_event_kind, G_DEFINE_ENUM_VALUE (CL
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_CARD_REMOVED, "card-removed"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_SERVICE_UNAVAILABLE, "service-unavailable"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_SERVICE_LOST, "service-lost"),
-                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_SERVICE_RESTORED, "service-restored"))
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_SERVICE_RESTORED, "service-restored"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_CARD_PRESENT, "card-present"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_STEP_STARTED, "step-started"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_STEP_FINISHED, "step-finished"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_GOOD, "good"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_REJECTED, "rejected"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_FAULT, "fault"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_FAULT_CLEARED, "fault-cleared"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_PAUSED, "paused"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_RESUMED, "resumed"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_BATCH_DONE, "batch-done"))
 
 G_DEFINE_FINAL_TYPE (ClLineEvent, cl_line_event, G_TYPE_OBJECT)
 
@@ -60,6 +72,12 @@ cl_line_event_finalize (GObject *object)
   g_free (self->detail);
   g_free (self->message);
   g_free (self->line);
+  g_free ((char *)self->fields.chip_id);
+  g_free ((char *)self->fields.serial);
+  g_free ((char *)self->fields.note);
+  g_free ((char *)self->fields.instruction);
+  g_free ((char *)self->fields.atr);
+  g_strfreev ((GStrv)self->fields.plan);
 
   G_OBJECT_CLASS (cl_line_event_parent_class)->finalize (object);
 }
@@ -125,30 +143,151 @@ cl_line_event_class_init (ClLineEventClass *klass)
 static void
 cl_line_event_init (ClLineEvent *self)
 {
+  self->fields.sw = -1;
+}
+
+static void
+set_message (ClLineEvent *self, const char *kind_name)
+{
+  g_autoptr (GString) message = g_string_new (kind_name);
+  g_autofree char *time_text = NULL;
+
+  if (self->reader != NULL)
+    g_string_append_printf (message, " %s", self->reader);
+  if (self->detail != NULL)
+    g_string_append_printf (message, " %s", self->detail);
+  self->message = g_string_free (g_steal_pointer (&message), FALSE);
+  time_text = cl_line_event_dup_time_text (self);
+  self->line = g_strdup_printf ("%s %s", time_text, self->message);
 }
 
 ClLineEvent *
 cl_line_event_new (GDateTime *when, ClLineEventKind kind, const char *reader, const char *detail)
 {
   ClLineEvent *self = g_object_new (CL_TYPE_LINE_EVENT, NULL);
-  g_autoptr (GString) message = g_string_new (cl_line_event_kind_to_string (kind));
-  g_autofree char *time_text = NULL;
 
   self->time = when != NULL ? g_date_time_ref (when) : g_date_time_new_now_local ();
   self->kind = kind;
   self->reader = g_strdup (reader);
   self->detail = g_strdup (detail);
-
-  if (reader != NULL)
-    g_string_append_printf (message, " %s", reader);
-  if (detail != NULL)
-    g_string_append_printf (message, " %s", detail);
-  self->message = g_string_free (g_steal_pointer (&message), FALSE);
-
-  time_text = cl_line_event_dup_time_text (self);
-  self->line = g_strdup_printf ("%s %s", time_text, self->message);
-
+  set_message (self, cl_line_event_kind_to_string (kind));
   return self;
+}
+
+ClLineEvent *
+cl_line_event_new_typed (ClLineEventKind kind, const char *reader, const ClLineEventFields *fields, const char *text)
+{
+  ClLineEvent *self;
+  char *one_line;
+
+  g_return_val_if_fail (kind >= CL_LINE_EVENT_CARD_PRESENT, NULL);
+  g_return_val_if_fail (fields != NULL, NULL);
+
+  self = g_object_new (CL_TYPE_LINE_EVENT, NULL);
+  self->time = g_date_time_new_now_local ();
+  self->kind = kind;
+  self->typed = TRUE;
+  self->reader = g_strdup (reader);
+  self->fields = *fields;
+  self->fields.chip_id = g_strdup (fields->chip_id);
+  self->fields.serial = g_strdup (fields->serial);
+  self->fields.note = g_strdup (fields->note);
+  self->fields.instruction = g_strdup (fields->instruction);
+  self->fields.atr = g_strdup (fields->atr);
+  self->fields.plan = (const char *const *)g_strdupv ((GStrv)fields->plan);
+  if (text == NULL)
+    return self;
+  /* one event, one line: a detail never breaks a script's line reader */
+  one_line = g_strdup (text);
+  g_strdelimit (one_line, "\r\n", ' ');
+  self->detail = one_line;
+  /* the batch run's lines have always been notes; scripts key on that */
+  set_message (self, "note");
+  return self;
+}
+
+gboolean
+cl_line_event_has_line (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), FALSE);
+  return self->line != NULL;
+}
+
+const ClLineEventFields *
+cl_line_event_get_fields (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), NULL);
+  return &self->fields;
+}
+
+const char *
+cl_line_event_get_chip_id (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), NULL);
+  return self->fields.chip_id;
+}
+
+ClProductionStep
+cl_line_event_get_step (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), CL_STEP_IDENTIFY);
+  return self->fields.step;
+}
+
+ClStepResult
+cl_line_event_get_result (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), CL_STEP_RESULT_OK);
+  return self->fields.result;
+}
+
+gint
+cl_line_event_get_sw (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), -1);
+  return self->fields.sw;
+}
+
+gint64
+cl_line_event_get_duration_us (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), 0);
+  return self->fields.duration_us;
+}
+
+ClRejectReason
+cl_line_event_get_reason (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), CL_REJECT_PROTOCOL_ERROR);
+  return self->fields.reason;
+}
+
+const char *
+cl_line_event_get_serial (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), NULL);
+  return self->fields.serial;
+}
+
+const char *
+cl_line_event_get_note (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), NULL);
+  return self->fields.note;
+}
+
+ClLineFault
+cl_line_event_get_fault (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), CL_LINE_FAULT_PRINTER_ERROR);
+  return self->fields.fault;
+}
+
+const char *
+cl_line_event_get_instruction (ClLineEvent *self)
+{
+  g_return_val_if_fail (CL_IS_LINE_EVENT (self), NULL);
+  return self->fields.instruction;
 }
 
 GDateTime *

@@ -2,7 +2,7 @@
  * every queued change is on disk once the writer is flushed or gone. */
 #include <glib/gstdio.h>
 
-#include "cl-batch-state-writer.h"
+#include "line/cl-batch-state-writer.h"
 
 static ClStore *
 open_store (char **dir)

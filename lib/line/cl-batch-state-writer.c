@@ -1,4 +1,4 @@
-#include "cl-batch-state-writer.h"
+#include "line/cl-batch-state-writer.h"
 
 struct _ClBatchStateWriter
 {

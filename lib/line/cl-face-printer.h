@@ -1,0 +1,32 @@
+/* cl-face-printer.h: where a good card's face is printed (DESIGN §2 step 11): CUPS in drivers/cups, a fake in the
+ * tests. The batch run prints the face of a verified card before it is disposed; a face that did not print rejects
+ * the card (PRINT_FAILED at FACE). */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* What goes on the card's face. */
+typedef struct
+{
+  const char *serial; /* never NULL: a card without a serial gets no face */
+  const char *chip_id;
+  const char *batch;
+  const char *profile;
+} ClFaceCard;
+
+#define CL_TYPE_FACE_PRINTER (cl_face_printer_get_type ())
+G_DECLARE_INTERFACE (ClFacePrinter, cl_face_printer, CL, FACE_PRINTER, GObject)
+
+struct _ClFacePrinterInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Blocking, on the card job's thread: renders and prints the face; TRUE once the printer accepted it. */
+  gboolean (*print) (ClFacePrinter *self, const ClFaceCard *card, GCancellable *cancellable, GError **error);
+};
+
+gboolean cl_face_printer_print (ClFacePrinter *self, const ClFaceCard *card, GCancellable *cancellable, GError **error);
+
+G_END_DECLS

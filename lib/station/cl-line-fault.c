@@ -1,0 +1,59 @@
+#include "station/cl-line-fault.h"
+
+G_DEFINE_ENUM_TYPE (ClLineFault, cl_line_fault, G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_FEEDER_EMPTY, "feeder-empty"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_JAM, "jam"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_COVER_OPEN, "cover-open"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_RIBBON_OUT, "ribbon-out"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_CARD_NOT_PRESENT, "card-not-present"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_COMMUNICATION_LOST, "communication-lost"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRINTER_ERROR, "printer-error"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_STORE, "store"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_READER_GONE, "reader-gone"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_SERVICE_LOST, "service-lost"))
+
+const char *
+cl_line_fault_to_nick (ClLineFault fault)
+{
+  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_LINE_FAULT);
+  GEnumValue *value = g_enum_get_value (klass, fault);
+
+  /* nicks are static strings: they outlive the class reference */
+  return value != NULL ? value->value_nick : "printer-error";
+}
+
+const char *
+cl_line_fault_instruction (ClLineFault fault)
+{
+  switch (fault)
+    {
+      case CL_LINE_FAULT_FEEDER_EMPTY:
+        return "Load blank cards into the input hopper.";
+      case CL_LINE_FAULT_JAM:
+        return "Open the printer, remove the jammed card and put it in the reject bin, then close the cover.";
+      case CL_LINE_FAULT_COVER_OPEN:
+        return "Close the printer cover.";
+      case CL_LINE_FAULT_RIBBON_OUT:
+        return "Replace the printer ribbon.";
+      case CL_LINE_FAULT_CARD_NOT_PRESENT:
+        return "No card reached the contact station; check the hopper and the card path.";
+      case CL_LINE_FAULT_COMMUNICATION_LOST:
+        return "Check the printer's power and cable; the card that was inside counts as rejected.";
+      case CL_LINE_FAULT_STORE:
+        return "The record store cannot be written: check its disk and permissions, then press Resume.";
+      case CL_LINE_FAULT_READER_GONE:
+        return "The card's reader went away: reconnect it, put the card back, then press Resume.";
+      case CL_LINE_FAULT_SERVICE_LOST:
+        return "The PC/SC service stopped: restart it (pcscd), then press Resume.";
+      case CL_LINE_FAULT_PRINTER_ERROR:
+      default:
+        return "Check the printer.";
+    }
+}
+
+gboolean
+cl_line_fault_clears_by_itself (ClLineFault fault)
+{
+  return fault == CL_LINE_FAULT_FEEDER_EMPTY || fault == CL_LINE_FAULT_JAM || fault == CL_LINE_FAULT_COVER_OPEN
+         || fault == CL_LINE_FAULT_RIBBON_OUT || fault == CL_LINE_FAULT_CARD_NOT_PRESENT
+         || fault == CL_LINE_FAULT_COMMUNICATION_LOST || fault == CL_LINE_FAULT_PRINTER_ERROR;
+}
