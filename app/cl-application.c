@@ -8,7 +8,6 @@
 #include "cl-headless-identity.h"
 #include "cl-line.h"
 #include "cl-production-headless.h"
-#include "cl-production-line.h"
 #include "cl-production-window.h"
 #include "cl-station-session.h"
 #include "cl-ui.h"
@@ -271,16 +270,8 @@ on_production_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   debug_startup (self, "production ready");
   /* From here the window's thread must not wait for the production store either (debug builds say so). */
   cl_store_set_ui_thread (cl_production_setup_get_store (parts->setup), g_thread_self ());
-  if (parts->printer != NULL)
-    {
-      cl_station_session_set_printer_station (self->station_session, parts->printer, parts->setup);
-      cl_printer_station_start (parts->printer);
-    }
-  else
-    {
-      cl_station_session_set_production (self->station_session, parts->rack, parts->setup);
-      cl_production_line_start (parts->rack);
-    }
+  cl_station_session_set_production (self->station_session, parts->run, parts->setup);
+  cl_production_parts_start (parts, self->line);
   cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, "store and token ready: production starts");
 }
 
@@ -358,10 +349,13 @@ cl_application_shutdown (GApplication *app)
     g_main_context_iteration (NULL, TRUE);
   if (self->line != NULL)
     cl_line_stop (self->line);
-  if (self->production_parts != NULL && self->production_parts->rack != NULL)
-    cl_production_line_stop (self->production_parts->rack);
-  if (self->production_parts != NULL && self->production_parts->printer != NULL)
-    cl_printer_station_stop (self->production_parts->printer);
+  /* The cards in flight are recorded and the batch's end written before the process goes. */
+  if (self->production_parts != NULL)
+    {
+      cl_batch_run_stop_async (self->production_parts->run, NULL, NULL, NULL, NULL);
+      while (cl_batch_run_get_running (self->production_parts->run))
+        g_main_context_iteration (NULL, TRUE);
+    }
 
   G_APPLICATION_CLASS (cl_application_parent_class)->shutdown (app);
 }

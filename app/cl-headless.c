@@ -6,6 +6,8 @@
 typedef struct
 {
   GMainLoop *loop;
+  ClBatchRun *run; /* NULL: the reader monitor alone */
+  gboolean stop_asked;
   guint counts[CL_LINE_EVENT_SERVICE_RESTORED + 1];
   guint64 printed;
 } Headless;
@@ -27,36 +29,82 @@ on_events_changed (GListModel *events, guint position, guint removed, guint adde
     }
 }
 
+static void
+on_run_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_main_loop_quit (((Headless *)user_data)->loop);
+}
+
+/* Production ends through the run's stop, so the cards in flight finish and the batch's end is written first. */
+static void
+ask_stop (Headless *headless)
+{
+  if (headless->run == NULL)
+    {
+      g_main_loop_quit (headless->loop);
+      return;
+    }
+  if (headless->stop_asked)
+    return;
+  headless->stop_asked = TRUE;
+  cl_batch_run_stop_async (headless->run, NULL, NULL, on_run_stopped, headless);
+}
+
 static gboolean
 on_quit (gpointer user_data)
 {
-  g_main_loop_quit (((Headless *)user_data)->loop);
+  ask_stop (user_data);
   return G_SOURCE_CONTINUE;
 }
 
-static void
-on_stop_cancelled (GCancellable *stop, gpointer user_data)
+static gboolean
+on_done_idle (gpointer user_data)
 {
-  /* "cancelled" may fire on another thread; quitting is thread-safe */
-  g_main_loop_quit (((Headless *)user_data)->loop);
+  ask_stop (user_data);
+  return G_SOURCE_REMOVE;
 }
+
+static void
+on_done_cancelled (GCancellable *done, gpointer user_data)
+{
+  /* "cancelled" fires on the card job's thread: the stop belongs to the main context */
+  g_idle_add (on_done_idle, user_data);
+}
+
+static gboolean
+on_resume (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  cl_batch_run_set_paused (headless->run, FALSE, NULL);
+  cl_batch_run_retry (headless->run);
+  return G_SOURCE_CONTINUE;
+}
+
+static int run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds);
 
 int
 cl_headless_run (ClLine *line, guint duration_seconds)
 {
-  return cl_headless_run_until (line, duration_seconds, NULL);
+  return run (line, NULL, duration_seconds);
 }
 
 int
-cl_headless_run_until (ClLine *line, guint duration_seconds, GCancellable *stop)
+cl_headless_run_production (ClLine *line, ClBatchRun *batch_run, guint duration_seconds)
+{
+  return run (line, batch_run, duration_seconds);
+}
+
+static int
+run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds)
 {
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *time_text = NULL;
   ClEventLog *events = cl_line_get_events (line);
-  Headless headless = { .loop = loop };
-  guint sigint, sigterm, timeout = 0;
-  gulong handler, stop_handler = 0;
+  Headless headless = { .loop = loop, .run = batch_run };
+  guint sigint, sigterm, sigusr1 = 0, timeout = 0;
+  gulong handler, done_handler = 0;
 
   handler = g_signal_connect (events, "items-changed", G_CALLBACK (on_events_changed), &headless);
   sigint = g_unix_signal_add (SIGINT, on_quit, &headless);
@@ -64,21 +112,31 @@ cl_headless_run_until (ClLine *line, guint duration_seconds, GCancellable *stop)
   if (duration_seconds > 0)
     timeout = g_timeout_add_seconds (duration_seconds, on_quit, &headless);
 
-  if (stop != NULL)
-    stop_handler = g_cancellable_connect (stop, G_CALLBACK (on_stop_cancelled), &headless, NULL);
+  if (batch_run != NULL)
+    {
+      sigusr1 = g_unix_signal_add (SIGUSR1, on_resume, &headless);
+      /* called at once if the batch was complete before it started */
+      done_handler = g_cancellable_connect (cl_batch_run_get_done (batch_run), G_CALLBACK (on_done_cancelled), &headless,
+                                            NULL);
+    }
 
   cl_line_start (line);
-  if (stop == NULL || !g_cancellable_is_cancelled (stop))
-    g_main_loop_run (loop);
+  g_main_loop_run (loop);
   cl_line_stop (line);
-  if (stop != NULL)
-    g_cancellable_disconnect (stop, stop_handler);
+  if (batch_run != NULL)
+    {
+      g_cancellable_disconnect (cl_batch_run_get_done (batch_run), done_handler);
+      g_source_remove (sigusr1);
+    }
 
   g_signal_handler_disconnect (events, handler);
   g_source_remove (sigint);
   g_source_remove (sigterm);
   if (timeout != 0)
     g_source_remove (timeout);
+  /* an idle from the done handler may still be queued: it must not outlive headless */
+  while (g_source_remove_by_user_data (&headless))
+    ;
 
   now = g_date_time_new_now_local ();
   time_text = g_date_time_format (now, "%H:%M:%S");

@@ -6,6 +6,7 @@
 #include "core/cl-error.h"
 #include "pcsc/cl-pcsc-transport.h"
 #include "production/cl-card-diagnosis.h"
+#include "line/cl-card-job.h"
 #include "production/cl-card-sequence.h"
 
 struct _ClLineQaService
@@ -165,11 +166,11 @@ diagnose_finish (ClQaService *service, GAsyncResult *result, GError **error)
 }
 
 static void
-on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
+on_job_event (ClCardJob *job, ClLineEvent *event, gpointer user_data)
 {
   Request *request = user_data;
 
-  cl_station_feed_post (request->line, request->line_context, request->reader, event);
+  cl_station_feed_post (request->line, request->line_context, event);
 }
 
 static void
@@ -179,7 +180,10 @@ resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   g_autoptr (ClCardSequence) sequence = cl_card_sequence_new (request->setup, 0, request->station, request->reader);
   g_autoptr (ClCardDiagnosis) found = NULL;
   g_autoptr (ClPcscTransport) transport = NULL;
+  g_autoptr (ClFeederCard) card = NULL;
+  g_autoptr (ClCardJob) job = NULL;
   const ClSequenceOutcome *outcome;
+  gboolean ran;
   g_autofree char *note = NULL;
   GError *error = NULL;
 
@@ -195,17 +199,26 @@ resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       g_task_return_error (task, error);
       return;
     }
-  cl_card_sequence_set_attempt_kind (sequence, CL_ATTEMPT_QA_RETEST);
+  /* the same card job as the line's, on the QA bench: no feeder, the card is retained by QA */
+  card = cl_feeder_card_new (request->reader, NULL);
+  job = cl_card_job_new (request->setup, NULL, card, 0, NULL, request->station);
+  cl_card_job_set_attempt_kind (job, CL_ATTEMPT_QA_RETEST);
   if (request->line != NULL)
-    cl_card_sequence_set_event_func (sequence, on_sequence_event, request, NULL);
-  if (!cl_card_sequence_run (sequence, CL_TRANSPORT (transport), cancellable, &error))
+    cl_card_job_set_event_func (job, on_job_event, request);
+  ran = cl_card_job_run_on (job, CL_TRANSPORT (transport), cancellable, &error);
+  cl_pcsc_transport_disconnect (transport, TRUE);
+  outcome = cl_card_job_get_outcome (job);
+  if (outcome == NULL)
     {
-      cl_pcsc_transport_disconnect (transport, TRUE);
       g_task_return_error (task, error);
       return;
     }
-  cl_pcsc_transport_disconnect (transport, TRUE);
-  outcome = cl_card_sequence_get_outcome (sequence);
+  if (!ran)
+    {
+      /* recorded, but the station failed on the way: QA must hear of it, not a recovery */
+      g_task_return_error (task, error);
+      return;
+    }
   if (!outcome->good)
     {
       g_task_return_new_error (task, CL_ERROR, CL_ERROR_FAILED, "The re-test rejected chip %s again: %s at %s (%s)",

@@ -255,3 +255,39 @@ cl_line_get_events (ClLine *self)
   g_return_val_if_fail (CL_IS_LINE (self), NULL);
   return self->events;
 }
+
+static void
+on_feeder_card_inserted (ClLine *self, const char *reader, GBytes *atr, gpointer user_data)
+{
+  cl_feeder_reader_changed (CL_FEEDER (user_data), reader, TRUE, atr);
+}
+
+static void
+on_feeder_card_removed (ClLine *self, const char *reader, gpointer user_data)
+{
+  cl_feeder_reader_changed (CL_FEEDER (user_data), reader, FALSE, NULL);
+}
+
+void
+cl_line_attach_feeder (ClLine *self, ClFeeder *feeder)
+{
+  GListModel *stations;
+
+  g_return_if_fail (CL_IS_LINE (self));
+  g_return_if_fail (CL_IS_FEEDER (feeder));
+
+  g_signal_connect_object (self, "card-inserted", G_CALLBACK (on_feeder_card_inserted), feeder, 0);
+  g_signal_connect_object (self, "card-removed", G_CALLBACK (on_feeder_card_removed), feeder, 0);
+  stations = G_LIST_MODEL (self->stations);
+  for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
+    {
+      g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+      g_autoptr (GBytes) atr = NULL;
+
+      if (cl_station_get_state (station) != CL_STATION_CARD_PRESENT)
+        continue;
+      if (cl_station_get_atr (station) != NULL)
+        atr = cl_hex_decode (cl_station_get_atr (station), NULL);
+      cl_feeder_reader_changed (feeder, cl_station_get_name (station), TRUE, atr);
+    }
+}

@@ -6,6 +6,7 @@
  *   "card-removed"  (const char *reader) */
 #pragma once
 
+#include "line/cl-feeder.h"
 #include "station/cl-event-log.h"
 #include "station/cl-station-list.h"
 
@@ -20,6 +21,9 @@ ClEventLog *cl_line_get_events (ClLine *self);
 /* Never fails: an unreachable PC/SC service is an event in the log, and the line keeps retrying. */
 void cl_line_start (ClLine *self);
 void cl_line_stop (ClLine *self);
+/* The feeder hears of every card inserted into or removed from the line's readers from now on, and of the cards
+ * already waiting in them. */
+void cl_line_attach_feeder (ClLine *self, ClFeeder *feeder);
 /* The socket libpcsclite will try: $PCSCLITE_CSOCK_NAME or the built-in default. */
 const char *cl_line_pcsc_socket (void);
 

@@ -1,66 +1,66 @@
 #include "cl-production-headless.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cl-headless.h"
-#include "cl-printer-headless.h"
-#include "cl-production-line.h"
-#include "production/cl-production-env.h"
+#include "cl-production-run.h"
 #include "store/cl-store-location.h"
 
 int
 cl_production_headless_run (const ClProductionOptions *options)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClProfile) profile = NULL;
-  g_autoptr (ClP11Token) token = NULL;
-  g_autoptr (ClStore) store = NULL;
-  g_autoptr (ClProductionSetup) setup = NULL;
+  g_autoptr (ClProductionParts) parts = NULL;
   g_autoptr (ClLine) line = NULL;
-  g_autoptr (ClProductionLine) production = NULL;
   g_autoptr (ClYieldSummary) summary = NULL;
   g_autofree char *store_path = NULL, *text = NULL, *json = NULL;
+  ClStore *store;
   gboolean complete;
+  guint cards;
+  double seconds = 0;
 
-  if (options->printer != NULL)
-    return cl_printer_headless_run (options);
-  if (options->batch == NULL || options->quantity == 0)
+  if (options->batch == NULL || options->quantity == 0
+      || (options->printer != NULL && options->printer_reader == NULL))
     {
-      g_printerr ("cardline: --profile needs --batch NAME and --quantity N (N > 0)\n");
+      g_printerr (options->printer != NULL ? "cardline: --printer needs --printer-reader NAME, --profile, --batch NAME "
+                                             "and --quantity N (N > 0)\n"
+                                           : "cardline: --profile needs --batch NAME and --quantity N (N > 0)\n");
       return 2;
     }
   store_path = cl_store_location (options->store);
+  parts = cl_production_parts_open (options, store_path, &error);
+  if (parts == NULL)
+    goto fail;
+  store = cl_production_setup_get_store (parts->setup);
 
-  profile = cl_production_profile_open (options->profile, &error);
-  if (profile == NULL || !(token = cl_production_token_open_from_env (&error))
-      || !(store = cl_store_open (store_path, &error)))
-    goto fail;
-  setup = cl_production_setup_new (profile, token, store, &error);
-  if (setup == NULL)
-    goto fail;
-  line = cl_line_new ();
-  production = cl_production_line_new (line, setup, options->batch, options->quantity, &error);
-  if (production == NULL)
-    goto fail;
-  cl_production_line_start (production);
-
-  printf ("production batch=%s profile=%s quantity=%u store=%s\n", options->batch, cl_profile_get_name (profile),
-          options->quantity, store_path);
+  if (options->printer != NULL)
+    printf ("production batch=%s profile=%s quantity=%u store=%s printer=%s reader=%s (SIGUSR1 %d: resume after a "
+            "fault)\n",
+            options->batch, cl_profile_get_name (cl_production_setup_get_profile (parts->setup)), options->quantity,
+            store_path, options->printer, options->printer_reader, (int)getpid ());
+  else
+    printf ("production batch=%s profile=%s quantity=%u store=%s\n", options->batch,
+            cl_profile_get_name (cl_production_setup_get_profile (parts->setup)), options->quantity, store_path);
   fflush (stdout);
-  cl_headless_run_until (line, options->duration, cl_production_line_get_done (production));
-  cl_production_line_stop (production);
-  complete = g_cancellable_is_cancelled (cl_production_line_get_done (production));
-  if (complete
-      && !cl_store_batch_set_state (store, cl_production_line_get_batch_id (production), CL_BATCH_CLOSED,
-                                    g_get_user_name (), &error))
-    goto fail;
 
-  summary = cl_store_yield_summary (store, cl_production_line_get_batch_id (production), 0, 0, &error);
+  line = cl_line_new ();
+  cl_production_parts_start (parts, line);
+  cl_headless_run_production (line, parts->run, options->duration);
+  complete = g_cancellable_is_cancelled (cl_batch_run_get_done (parts->run));
+
+  summary = cl_store_yield_summary (store, cl_batch_run_get_batch_id (parts->run), 0, 0, &error);
   if (summary == NULL)
     goto fail;
   text = cl_yield_summary_to_text (summary);
   printf ("batch %s %s\n%s%s", options->batch, complete ? "complete" : "stopped", text,
           g_str_has_suffix (text, "\n") ? "" : "\n");
+  if (options->printer != NULL)
+    {
+      cards = cl_batch_run_get_throughput (parts->run, &seconds);
+      printf ("printer-line cards=%u seconds=%.1f cards-per-hour=%.0f\n", cards, seconds,
+              seconds > 0 ? cards * 3600.0 / seconds : 0.0);
+    }
   fflush (stdout);
   if (options->summary_json != NULL)
     {

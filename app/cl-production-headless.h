@@ -14,7 +14,7 @@ typedef struct
   const char *store;          /* --store, NULL: cl_store_location() decides */
   const char *summary_json;   /* NULL: none */
   guint duration;             /* seconds, 0: until the batch is complete or SIGINT/SIGTERM */
-  const char *printer;        /* NULL: rack mode; else the printer-fed line (cl-printer-headless.h) */
+  const char *printer;        /* NULL: rack mode; else the printer-fed line on this printer */
   const char *printer_reader; /* the printer's contact-station reader */
   const char *face_printer;   /* NULL: $CARDLINE_IPP_URI */
 } ClProductionOptions;

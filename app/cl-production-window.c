@@ -26,50 +26,18 @@ request_free (gpointer data)
   g_free (request);
 }
 
-void
-cl_production_parts_free (ClProductionParts *parts)
-{
-  if (parts == NULL)
-    return;
-  g_clear_object (&parts->rack);
-  g_clear_object (&parts->printer);
-  g_clear_object (&parts->setup);
-  g_free (parts);
-}
-
 static ClProductionParts *
 open_parts (Request *request, GError **error)
 {
-  g_autoptr (ClProductionParts) parts = g_new0 (ClProductionParts, 1);
-  g_autoptr (ClProfile) profile = NULL;
-  g_autoptr (ClP11Token) token = NULL;
-  g_autoptr (ClStore) store = NULL;
+  ClProductionOptions options = { 0 };
 
-  if (request->batch == NULL || request->quantity == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--profile needs --batch NAME and --quantity N");
-      return NULL;
-    }
-  if (request->printer != NULL && request->printer_reader == NULL)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--printer needs --printer-reader NAME");
-      return NULL;
-    }
-  profile = cl_production_profile_open (request->profile, error);
-  if (profile == NULL || !(token = cl_production_token_open_from_env (error))
-      || !(store = cl_store_open (request->store, error)))
-    return NULL;
-  parts->setup = cl_production_setup_new (profile, token, store, error);
-  if (parts->setup == NULL)
-    return NULL;
-  if (request->printer != NULL)
-    parts->printer = cl_printer_station_new (request->line, parts->setup, request->printer, request->printer_reader,
-                                             request->face_printer, request->batch, request->quantity, error);
-  else
-    parts->rack = cl_production_line_new (request->line, parts->setup, request->batch, request->quantity, error);
-  if (parts->printer == NULL && parts->rack == NULL)
-    return NULL;
-  return g_steal_pointer (&parts);
+  options.profile = request->profile;
+  options.batch = request->batch;
+  options.quantity = request->quantity;
+  options.printer = request->printer;
+  options.printer_reader = request->printer_reader;
+  options.face_printer = request->face_printer;
+  return cl_production_parts_open (&options, request->store, error);
 }
 
 static void

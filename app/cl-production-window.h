@@ -1,25 +1,14 @@
 /* cl-production-window.h: what the window produces with, opened on a worker so the window is up at once: the
  * profile, the PKCS#11 token (login), the store (a schema migration takes seconds on a big store) and the batch,
  * for the rack line or, with --printer, the printer-fed station. Nothing is produced before the caller starts
- * the result on the main context (cl_production_line_start(), cl_printer_station_start()). */
+ * the result on the main context (cl_production_parts_start()). */
 #pragma once
 
 #include "cl-line.h"
-#include "cl-printer-station.h"
 #include "cl-production-headless.h"
-#include "cl-production-line.h"
+#include "cl-production-run.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  ClProductionSetup *setup;
-  ClProductionLine *rack;    /* without --printer */
-  ClPrinterStation *printer; /* with --printer */
-} ClProductionParts;
-
-void cl_production_parts_free (ClProductionParts *parts);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClProductionParts, cl_production_parts_free)
 
 /* options are copied; a NULL store is cl_store_location()'s, resolved on the caller's (main) thread; NULL
  * face_printer falls back to $CARDLINE_IPP_URI as headless does. */

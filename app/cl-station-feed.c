@@ -1,37 +1,5 @@
 #include "cl-station-feed.h"
 
-/* A copy of the event: the worker's strings do not outlive its callback. */
-typedef struct
-{
-  ClLine *line;
-  char *reader;
-  ClSequenceEventKind kind;
-  ClProductionStep step;
-  ClStepResult result;
-  gint64 duration_us;
-  gint sw;
-  char *chip_id;
-  char *detail;
-  gboolean good;
-  ClRejectReason reason;
-  char *serial;
-  GStrv plan;
-} Posted;
-
-static void
-posted_free (gpointer user_data)
-{
-  Posted *p = user_data;
-
-  g_object_unref (p->line);
-  g_free (p->reader);
-  g_free (p->chip_id);
-  g_free (p->detail);
-  g_free (p->serial);
-  g_strfreev (p->plan);
-  g_free (p);
-}
-
 static char *
 sw_text (gint sw)
 {
@@ -53,95 +21,169 @@ step_state (ClStepResult result)
     }
 }
 
-/* The step line the event log (and headless output, which scripts parse) has always carried. */
-static void
-log_step (Posted *p)
-{
-  g_autofree char *sw = sw_text (p->sw);
-  g_autofree char *text = g_strdup_printf (
-    "step chip=%s step=%s result=%s ms=%.1f sw=%s%s%s", p->chip_id != NULL ? p->chip_id : "-",
-    cl_production_step_to_string (p->step), cl_step_result_to_string (p->result), p->duration_us / 1000.0, sw,
-    p->detail != NULL ? " detail=" : "", p->detail != NULL ? p->detail : "");
-
-  cl_event_log_add (cl_line_get_events (p->line), CL_LINE_EVENT_NOTE, p->reader, text);
-}
-
+/* The banner's line: the serial, or reason, its description, step and SW. */
 static char *
-result_text (Posted *p)
+result_text (ClLineEvent *event)
 {
   g_autofree char *sw = NULL;
 
-  if (p->good)
-    return g_strdup_printf ("Serial %s", p->serial != NULL ? p->serial : "—");
-  sw = sw_text (p->sw);
-  return g_strdup_printf ("%s — %s at %s, SW %s", cl_reject_reason_to_string (p->reason),
-                          cl_reject_reason_describe (p->reason), cl_production_step_to_string (p->step), sw);
+  if (cl_line_event_get_kind (event) == CL_LINE_EVENT_GOOD)
+    return g_strdup_printf ("Serial %s", cl_line_event_get_serial (event) != NULL ? cl_line_event_get_serial (event)
+                                                                                   : "—");
+  sw = sw_text (cl_line_event_get_sw (event));
+  return g_strdup_printf ("%s — %s at %s, SW %s", cl_reject_reason_to_string (cl_line_event_get_reason (event)),
+                          cl_reject_reason_describe (cl_line_event_get_reason (event)),
+                          cl_production_step_to_string (cl_line_event_get_step (event)), sw);
 }
 
-static gboolean
-posted_dispatch (gpointer user_data)
+/* The panel's one-line status ("GOOD 1234", "REJECT LOAD_FAILED at LOAD_APPLET (SW 6581)"). */
+static char *
+status_text (ClLineEvent *event)
 {
-  Posted *p = user_data;
-  ClStation *station = cl_station_list_find (cl_line_get_stations (p->line), p->reader, NULL);
+  g_autofree char *sw = sw_text (cl_line_event_get_sw (event));
 
-  if (p->kind == CL_SEQUENCE_EVENT_STEP)
-    log_step (p);
-  if (station == NULL)
-    return G_SOURCE_REMOVE;
-  if (p->chip_id != NULL)
-    cl_station_set_chip_id (station, p->chip_id);
-  switch (p->kind)
+  switch (cl_line_event_get_kind (event))
     {
-      case CL_SEQUENCE_EVENT_BEGIN:
-        cl_station_card_started (station, (const char *const *)p->plan);
-        break;
-      case CL_SEQUENCE_EVENT_STARTED:
-        cl_station_step_started (station, cl_production_step_to_string (p->step));
-        break;
-      case CL_SEQUENCE_EVENT_STEP:
-        cl_station_step_ended (station, cl_production_step_to_string (p->step), step_state (p->result), p->duration_us,
-                               p->sw, p->detail);
-        break;
-      case CL_SEQUENCE_EVENT_DISPOSED:
-        {
-          g_autofree char *text = result_text (p);
+      case CL_LINE_EVENT_GOOD:
+        return g_strdup_printf ("GOOD %s", cl_line_event_get_serial (event));
+      case CL_LINE_EVENT_REJECTED:
+        return g_strdup_printf ("REJECT %s at %s (SW %s)", cl_reject_reason_to_string (cl_line_event_get_reason (event)),
+                                cl_production_step_to_string (cl_line_event_get_step (event)), sw);
+      case CL_LINE_EVENT_FAULT:
+        return g_strdup (cl_line_event_get_instruction (event));
+      case CL_LINE_EVENT_FAULT_CLEARED:
+        return g_strdup ("Resumed");
+      default:
+        return NULL;
+    }
+}
 
-          cl_station_card_finished (station, p->good, text);
+static void
+apply_to_station (ClStation *station, ClLineEvent *event, gboolean holds_cards)
+{
+  const ClLineEventFields *f = cl_line_event_get_fields (event);
+  g_autofree char *status = status_text (event);
+
+  if (f->chip_id != NULL)
+    cl_station_set_chip_id (station, f->chip_id);
+  switch (cl_line_event_get_kind (event))
+    {
+      case CL_LINE_EVENT_CARD_PRESENT:
+        if (f->plan != NULL)
+          cl_station_card_started (station, f->plan);
+        break;
+      case CL_LINE_EVENT_STEP_STARTED:
+        cl_station_step_started (station, cl_production_step_to_string (f->step));
+        break;
+      case CL_LINE_EVENT_STEP_FINISHED:
+        cl_station_step_ended (station, cl_production_step_to_string (f->step), step_state (f->result), f->duration_us,
+                               f->sw, f->note);
+        break;
+      case CL_LINE_EVENT_GOOD:
+      case CL_LINE_EVENT_REJECTED:
+        {
+          g_autofree char *text = result_text (event);
+
+          cl_station_card_finished (station, cl_line_event_get_kind (event) == CL_LINE_EVENT_GOOD, text);
+          /* a printer's card has left the contact station; a rack's waits for its operator */
+          if (holds_cards)
+            cl_station_set_state (station, CL_STATION_EMPTY);
+          else if (cl_station_get_state (station) == CL_STATION_PRODUCING)
+            cl_station_set_state (station, CL_STATION_CARD_PRESENT);
         }
+        break;
+      case CL_LINE_EVENT_FAULT:
+        cl_station_set_fault (station, f->instruction);
+        break;
+      case CL_LINE_EVENT_FAULT_CLEARED:
+        if (cl_station_get_state (station) == CL_STATION_FAULT)
+          cl_station_set_state (station, cl_station_get_result (station) == CL_STATION_RESULT_NONE
+                                               && g_list_model_get_n_items (cl_station_get_steps (station)) > 0
+                                             ? CL_STATION_PRODUCING
+                                             : CL_STATION_EMPTY);
         break;
       default:
         break;
     }
-  return G_SOURCE_REMOVE;
+  if (status != NULL)
+    cl_station_set_last_event (station, status, cl_line_event_get_time (event));
 }
 
 void
-cl_station_feed_post (ClLine *line, GMainContext *context, const char *reader, const ClSequenceEvent *event)
+cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_cards)
 {
-  Posted *p;
+  const char *reader = cl_line_event_get_reader (event);
+  GListModel *stations = G_LIST_MODEL (cl_line_get_stations (line));
 
   g_return_if_fail (CL_IS_LINE (line));
-  g_return_if_fail (reader != NULL && event != NULL);
+  g_return_if_fail (CL_IS_LINE_EVENT (event));
 
-  p = g_new0 (Posted, 1);
-  p->line = g_object_ref (line);
-  p->reader = g_strdup (reader);
-  p->kind = event->kind;
-  p->step = event->step;
-  p->result = event->result;
-  p->duration_us = event->duration_us;
-  p->sw = event->sw;
-  p->chip_id = g_strdup (event->chip_id);
-  /* one event, one line: a detail never breaks a parser's line */
-  p->detail = event->detail != NULL ? g_strdelimit (g_strdup (event->detail), "\r\n", ' ') : NULL;
-  p->good = event->good;
-  p->reason = event->reason;
-  p->serial = g_strdup (event->serial);
-  if (event->kind == CL_SEQUENCE_EVENT_BEGIN)
+  if (cl_line_event_has_line (event))
+    cl_event_log_append (cl_line_get_events (line), event);
+  if (reader != NULL)
     {
-      p->plan = g_new0 (char *, event->n_plan + 1);
-      for (guint i = 0; i < event->n_plan; i++)
-        p->plan[i] = g_strdup (cl_production_step_to_string (event->plan[i]));
+      ClStation *station = cl_station_list_find (cl_line_get_stations (line), reader, NULL);
+
+      if (station != NULL)
+        apply_to_station (station, event, holds_cards);
+      return;
     }
-  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, posted_dispatch, p, posted_free);
+  /* a station-wide fault (the store) shows on every reader of the station */
+  if (cl_line_event_get_kind (event) == CL_LINE_EVENT_FAULT || cl_line_event_get_kind (event) == CL_LINE_EVENT_FAULT_CLEARED)
+    for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
+      {
+        g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+
+        if (cl_station_get_state (station) != CL_STATION_GONE)
+          apply_to_station (station, event, holds_cards);
+      }
+}
+
+static void
+on_run_event (ClBatchRun *run, ClLineEvent *event, gpointer user_data)
+{
+  cl_station_feed_apply (CL_LINE (user_data), event, cl_feeder_get_finish_cards_on_stop (cl_batch_run_get_feeder (run)));
+}
+
+void
+cl_station_feed_follow (ClLine *line, ClBatchRun *run)
+{
+  g_return_if_fail (CL_IS_LINE (line));
+  g_return_if_fail (CL_IS_BATCH_RUN (run));
+  g_signal_connect_object (run, "event", G_CALLBACK (on_run_event), line, 0);
+}
+
+typedef struct
+{
+  ClLine *line;
+  ClLineEvent *event;
+} Posted;
+
+static gboolean
+posted_dispatch (gpointer data)
+{
+  Posted *posted = data;
+
+  cl_station_feed_apply (posted->line, posted->event, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+posted_free (gpointer data)
+{
+  Posted *posted = data;
+
+  g_object_unref (posted->line);
+  g_object_unref (posted->event);
+  g_free (posted);
+}
+
+void
+cl_station_feed_post (ClLine *line, GMainContext *context, ClLineEvent *event)
+{
+  Posted *posted = g_new0 (Posted, 1);
+
+  posted->line = g_object_ref (line);
+  posted->event = g_object_ref (event);
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
 }

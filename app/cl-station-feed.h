@@ -1,13 +1,19 @@
-/* cl-station-feed.h: a card sequence's events, from the thread that runs it, onto the line's main context: the
- * station's step list, chip, result banner and counts, and the event log's step lines. */
+/* cl-station-feed.h: the batch run's typed events onto the line's picture: each reader's station (card, step list,
+ * result banner, fault and its instruction) and the event log (the events that have a machine line). The one path
+ * from the engine to what the operator sees, for the rack, the printer-fed line and QA re-tests alike. */
 #pragma once
 
 #include "cl-line.h"
-#include "production/cl-card-sequence.h"
+#include "line/cl-batch-run.h"
 
 G_BEGIN_DECLS
 
-/* Callable from any thread; the update runs on context (the line's), in the order posted. */
-void cl_station_feed_post (ClLine *line, GMainContext *context, const char *reader, const ClSequenceEvent *event);
+/* Main context. holds_cards: the feeder keeps the card until it is disposed (a printer): a finished card leaves its
+ * reader empty; otherwise it stays present until someone takes it. */
+void cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_cards);
+/* Applies every event of run to line, from now on. */
+void cl_station_feed_follow (ClLine *line, ClBatchRun *run);
+/* Any thread: applies event on context (the line's), in the order posted. */
+void cl_station_feed_post (ClLine *line, GMainContext *context, ClLineEvent *event);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "cl-line-qa-service.h"
 #include "cl-store-qa-service.h"
+#include "pcsc/cl-rack-feeder.h"
 #include "printer/cl-evolis-printer.h"
 #include "printer/cl-printer-address.h"
 #include "store/cl-store-location.h"
@@ -21,10 +22,9 @@ struct _ClStationSession
   ClStore *store;
   ClSession *session;
   ClStoreQaService *qa_service;
-  ClProductionLine *production;      /* NULL unless the window produces */
-  ClPrinterStation *printer_station; /* NULL unless the window runs the printer-fed line */
-  char *line_printer;                /* --printer: the printer-fed line's printer in this run, else NULL */
-  gboolean line_printer_stopped;     /* Stop pressed while no printer station ran (opening, or it failed to) */
+  ClBatchRun *run;               /* NULL unless the window produces */
+  char *line_printer;            /* --printer: the printer-fed line's printer in this run, else NULL */
+  gboolean line_printer_stopped; /* Stop pressed while no printer-fed run was up (opening, or it failed to) */
   ClLineQaService *line_qa_service;
   GSimpleAction *printer_test;
   GCancellable *cancellable;
@@ -45,53 +45,40 @@ static void
 on_line_command (ClWindow *window, const char *command, ClStationSession *self)
 {
   const char *user = self->session != NULL ? cl_session_get_user (self->session) : NULL;
+  gboolean holds;
 
-  if (self->printer_station == NULL && self->line_printer != NULL && g_str_equal (command, "stop"))
+  if (self->run == NULL && self->line_printer != NULL && g_str_equal (command, "stop"))
     self->line_printer_stopped = TRUE;
-  if (self->printer_station != NULL)
+  if (self->run == NULL)
     {
-      /* Start also answers a printer fault; Stop ends the batch after the card inside is disposed, and the reader
-       * monitor keeps watching, since that card still has to leave the contact station. */
-      if (g_str_equal (command, "pause"))
-        {
-          cl_printer_station_set_paused (self->printer_station, TRUE, user);
-          toast (self, _ ("Line paused: the card in the printer finishes, no new card is fed"));
-        }
-      else if (g_str_equal (command, "start"))
-        {
-          cl_line_start (self->line);
-          cl_printer_station_set_paused (self->printer_station, FALSE, user);
-          cl_printer_station_resume (self->printer_station);
-        }
+      /* Without production the reader monitor is the line's only motion: pause and stop both stop watching. */
+      if (g_str_equal (command, "start"))
+        cl_line_start (self->line);
       else
-        cl_printer_station_end (self->printer_station, user);
+        cl_line_stop (self->line);
       return;
     }
-  if (self->production != NULL)
+  /* Pause lets the cards in flight finish and takes no new one; Start also answers a fault; Stop ends the batch.
+   * A printer's card still has to leave the contact station after Stop, so its reader stays watched. */
+  holds = cl_feeder_get_finish_cards_on_stop (cl_batch_run_get_feeder (self->run));
+  if (g_str_equal (command, "pause"))
     {
-      /* Pause lets the cards in the readers finish and takes no new one; Stop ends the batch's production. */
-      if (g_str_equal (command, "pause"))
-        {
-          cl_production_line_set_paused (self->production, TRUE, user);
-          toast (self, _ ("Line paused: cards in production finish, no new card is taken"));
-        }
-      else if (g_str_equal (command, "start"))
-        {
-          cl_line_start (self->line);
-          cl_production_line_set_paused (self->production, FALSE, user);
-        }
-      else
-        {
-          cl_production_line_end (self->production, user);
-          cl_line_stop (self->line);
-        }
-      return;
+      cl_batch_run_set_paused (self->run, TRUE, user);
+      toast (self, holds ? _ ("Line paused: the card in the printer finishes, no new card is fed")
+                         : _ ("Line paused: cards in production finish, no new card is taken"));
     }
-  /* Without production the reader monitor is the line's only motion: pause and stop both stop watching. */
-  if (g_str_equal (command, "start"))
-    cl_line_start (self->line);
+  else if (g_str_equal (command, "start"))
+    {
+      cl_line_start (self->line);
+      cl_batch_run_set_paused (self->run, FALSE, user);
+      cl_batch_run_retry (self->run);
+    }
   else
-    cl_line_stop (self->line);
+    {
+      cl_batch_run_stop_async (self->run, user, NULL, NULL, NULL);
+      if (!holds)
+        cl_line_stop (self->line);
+    }
 }
 
 static void
@@ -99,8 +86,8 @@ on_qa_reader_changed (GSettings *settings, const char *key, ClStationSession *se
 {
   g_autofree char *reader = g_settings_get_string (settings, "qa-reader");
 
-  if (self->production != NULL)
-    cl_production_line_set_reserved_reader (self->production, reader);
+  if (self->run != NULL && CL_IS_RACK_FEEDER (cl_batch_run_get_feeder (self->run)))
+    cl_rack_feeder_set_reserved_reader (CL_RACK_FEEDER (cl_batch_run_get_feeder (self->run)), reader);
 }
 
 /* QA re-tests run the batch's sequence on the QA reader; the Line view shows the batch's counters. */
@@ -120,26 +107,16 @@ show_production (ClStationSession *self, ClProductionSetup *setup, ClBatchCounte
 }
 
 void
-cl_station_session_set_printer_station (ClStationSession *self, ClPrinterStation *station, ClProductionSetup *setup)
-{
-  g_return_if_fail (CL_IS_STATION_SESSION (self));
-  g_set_object (&self->printer_station, station);
-  /* this station feeds from now on, whatever Stop was pressed before it was up */
-  self->line_printer_stopped = FALSE;
-  show_production (self, station != NULL ? setup : NULL,
-                   station != NULL ? cl_printer_station_get_counters (station) : NULL);
-}
-
-void
-cl_station_session_set_production (ClStationSession *self, ClProductionLine *production, ClProductionSetup *setup)
+cl_station_session_set_production (ClStationSession *self, ClBatchRun *run, ClProductionSetup *setup)
 {
   GSettings *settings = self->window != NULL ? cl_window_get_settings (self->window) : NULL;
 
   g_return_if_fail (CL_IS_STATION_SESSION (self));
-  g_set_object (&self->production, production);
-  show_production (self, production != NULL ? setup : NULL,
-                   production != NULL ? cl_production_line_get_counters (production) : NULL);
-  if (production == NULL || setup == NULL)
+  g_set_object (&self->run, run);
+  /* this run feeds from now on, whatever Stop was pressed before it was up */
+  self->line_printer_stopped = FALSE;
+  show_production (self, run != NULL ? setup : NULL, run != NULL ? cl_batch_run_get_counters (run) : NULL);
+  if (run == NULL || setup == NULL)
     return;
   if (settings != NULL)
     {
@@ -166,13 +143,10 @@ line_printer_busy (ClStationSession *self)
 {
   if (self->line_printer == NULL)
     return FALSE;
-  if (self->printer_station == NULL)
+  if (self->run == NULL)
     return !self->line_printer_stopped;
-  /* after Stop the worker may still be finishing the card inside: the printer is not free until it is done */
-  if (cl_printer_station_get_running (self->printer_station))
-    return TRUE;
-  return !cl_batch_counters_get_ended (cl_printer_station_get_counters (self->printer_station))
-         && !g_cancellable_is_cancelled (cl_printer_station_get_done (self->printer_station));
+  /* after Stop the run may still be finishing the card inside: the printer is not free until it is done */
+  return cl_batch_run_get_running (self->run) || !cl_batch_run_get_ending (self->run);
 }
 
 static ClPrinterTransport *
@@ -275,8 +249,7 @@ cl_station_session_dispose (GObject *object)
   g_clear_weak_pointer (&self->window);
   g_clear_object (&self->qa_service);
   g_clear_object (&self->line_qa_service);
-  g_clear_object (&self->production);
-  g_clear_object (&self->printer_station);
+  g_clear_object (&self->run);
   g_clear_pointer (&self->line_printer, g_free);
   g_clear_object (&self->session);
   g_clear_object (&self->store);

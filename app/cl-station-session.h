@@ -4,8 +4,7 @@
 #pragma once
 
 #include "cl-line.h"
-#include "cl-printer-station.h"
-#include "cl-production-line.h"
+#include "line/cl-batch-run.h"
 #include "cl-window.h"
 
 G_BEGIN_DECLS
@@ -23,13 +22,10 @@ void cl_station_session_open_async (ClStationSession *self, const char *store_pa
 gboolean cl_station_session_open_finish (ClStationSession *self, GAsyncResult *result, GError **error);
 /* NULL until the store was opened (or failed to). */
 ClSession *cl_station_session_get_session (ClStationSession *self);
-/* The window produces (rack mode): Pause/Resume/Stop act on production, the QA reader (GSettings qa-reader) is
- * kept out of it, and QA re-tests run the sequence on the QA reader. */
-void cl_station_session_set_production (ClStationSession *self, ClProductionLine *production, ClProductionSetup *setup);
-/* The window runs the printer-fed line: Start (also: retry a printer fault now), Pause and Stop act on the
- * printer station, its counters are on the Line view, QA re-tests as with cl_station_session_set_production(). */
-void cl_station_session_set_printer_station (ClStationSession *self, ClPrinterStation *station,
-                                             ClProductionSetup *setup);
+/* The window produces with run (rack or printer-fed): Start (also: retry a fault now), Pause and Stop act on it, its
+ * counters are on the Line view, a rack keeps the QA reader (GSettings qa-reader) out of production, and QA
+ * re-tests run the sequence on the QA reader. */
+void cl_station_session_set_production (ClStationSession *self, ClBatchRun *run, ClProductionSetup *setup);
 /* The run's printer-fed line is on printer (--printer URI; NULL: none), from start-up, before its station is up.
  * app.printer-test then tests that printer, not the settings' printer-address, and refuses while the line's batch
  * runs or is being opened: only once it is stopped (Stop) or complete. */

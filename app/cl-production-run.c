@@ -1,0 +1,94 @@
+#include "cl-production-run.h"
+
+#include "cl-station-feed.h"
+#include "cups/cl-cups-face-printer.h"
+#include "pcsc/cl-rack-feeder.h"
+#include "printer/cl-printer-feeder.h"
+#include "production/cl-production-env.h"
+
+void
+cl_production_parts_free (ClProductionParts *parts)
+{
+  if (parts == NULL)
+    return;
+  g_clear_object (&parts->run);
+  g_clear_object (&parts->setup);
+  g_free (parts);
+}
+
+static ClFeeder *
+open_feeder (const ClProductionOptions *options, GError **error)
+{
+  if (options->printer == NULL)
+    return CL_FEEDER (cl_rack_feeder_new ());
+  if (options->printer_reader == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--printer needs --printer-reader NAME");
+      return NULL;
+    }
+  /* a wrong address is the operator's typo: said now, not at the first feed */
+  return CL_FEEDER (cl_printer_feeder_new (options->printer, options->printer_reader, error));
+}
+
+/* Faces are printed on a printer-fed line whose profile has one; a rack's cards are not in a printer. */
+static gboolean
+open_face (const ClProductionOptions *options, ClProfile *profile, ClFacePrinter **face, GError **error)
+{
+  const char *template_path = cl_profile_get_face_template (profile);
+  const char *destination = options->face_printer != NULL ? options->face_printer : g_getenv ("CARDLINE_IPP_URI");
+
+  *face = NULL;
+  if (options->printer == NULL || template_path == NULL)
+    return TRUE;
+  if (destination == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "profile %s prints card faces: give --face-printer URI|QUEUE (or set CARDLINE_IPP_URI)",
+                   cl_profile_get_name (profile));
+      return FALSE;
+    }
+  *face = CL_FACE_PRINTER (cl_cups_face_printer_new (template_path, destination, error));
+  return *face != NULL;
+}
+
+ClProductionParts *
+cl_production_parts_open (const ClProductionOptions *options, const char *store_path, GError **error)
+{
+  g_autoptr (ClProductionParts) parts = g_new0 (ClProductionParts, 1);
+  g_autoptr (ClProfile) profile = NULL;
+  g_autoptr (ClP11Token) token = NULL;
+  g_autoptr (ClStore) store = NULL;
+  g_autoptr (ClFeeder) feeder = NULL;
+  g_autoptr (ClFacePrinter) face = NULL;
+
+  if (options->batch == NULL || options->quantity == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--profile needs --batch NAME and --quantity N");
+      return NULL;
+    }
+  if (!(feeder = open_feeder (options, error)))
+    return NULL;
+  profile = cl_production_profile_open (options->profile, error);
+  if (profile == NULL || !open_face (options, profile, &face, error)
+      || !(token = cl_production_token_open_from_env (error)) || !(store = cl_store_open (store_path, error)))
+    return NULL;
+  parts->setup = cl_production_setup_new (profile, token, store, error);
+  if (parts->setup == NULL)
+    return NULL;
+  parts->run = cl_batch_run_new (parts->setup, feeder, NULL, options->batch, options->quantity, error);
+  if (parts->run == NULL)
+    return NULL;
+  if (face != NULL)
+    cl_batch_run_set_face_printer (parts->run, face);
+  return g_steal_pointer (&parts);
+}
+
+void
+cl_production_parts_start (ClProductionParts *parts, ClLine *line)
+{
+  g_return_if_fail (parts != NULL && parts->run != NULL);
+
+  cl_station_feed_follow (line, parts->run);
+  cl_line_attach_feeder (line, cl_batch_run_get_feeder (parts->run));
+  cl_batch_run_start (parts->run);
+}

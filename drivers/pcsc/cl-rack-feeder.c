@@ -1,0 +1,179 @@
+#include "pcsc/cl-rack-feeder.h"
+
+#include "pcsc/cl-pcsc-connect.h"
+
+typedef struct
+{
+  GBytes *atr;
+  gboolean taken; /* handed to the batch run; stays so until the card is removed */
+} Slot;
+
+struct _ClRackFeeder
+{
+  ClFeeder parent_instance;
+
+  GMutex lock;
+  GCond cond;
+  GHashTable *slots; /* reader -> Slot: readers holding a card */
+  GQueue waiting;    /* readers whose card was not taken yet, in insertion order (owned strings) */
+  char *reserved;
+};
+
+G_DEFINE_FINAL_TYPE (ClRackFeeder, cl_rack_feeder, CL_TYPE_FEEDER)
+
+static void
+slot_free (gpointer data)
+{
+  Slot *slot = data;
+
+  g_clear_pointer (&slot->atr, g_bytes_unref);
+  g_free (slot);
+}
+
+static void
+drop_waiting (ClRackFeeder *self, const char *reader)
+{
+  for (GList *l = self->waiting.head; l != NULL; l = l->next)
+    if (g_str_equal (l->data, reader))
+      {
+        g_free (l->data);
+        g_queue_delete_link (&self->waiting, l);
+        return;
+      }
+}
+
+static void
+on_cancelled (GCancellable *cancellable, gpointer user_data)
+{
+  ClRackFeeder *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static ClFeederCard *
+cl_rack_feeder_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **error)
+{
+  ClRackFeeder *self = CL_RACK_FEEDER (feeder);
+  g_autofree char *reader = NULL;
+  g_autoptr (GBytes) atr = NULL;
+  Slot *slot;
+  gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
+
+  g_mutex_lock (&self->lock);
+  while (g_queue_is_empty (&self->waiting) && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait (&self->cond, &self->lock);
+  if (!g_queue_is_empty (&self->waiting))
+    reader = g_queue_pop_head (&self->waiting);
+  g_mutex_unlock (&self->lock);
+  /* outside the lock: disconnecting waits for a running on_cancelled, which takes it */
+  g_cancellable_disconnect (cancellable, handler);
+
+  if (reader == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "no card taken: the line is pausing or stopping");
+      return NULL;
+    }
+  g_mutex_lock (&self->lock);
+  slot = g_hash_table_lookup (self->slots, reader);
+  if (slot != NULL)
+    {
+      slot->taken = TRUE;
+      atr = slot->atr != NULL ? g_bytes_ref (slot->atr) : NULL;
+    }
+  g_mutex_unlock (&self->lock);
+  return cl_feeder_card_new (reader, atr);
+}
+
+static ClTransport *
+cl_rack_feeder_connect (ClFeeder *feeder, ClFeederCard *card, GCancellable *cancellable, GError **error)
+{
+  return cl_pcsc_connect_card (cl_feeder_card_get_reader (card), cancellable, error);
+}
+
+static void
+cl_rack_feeder_release (ClFeeder *feeder, ClFeederCard *card, ClTransport *transport)
+{
+  /* reset: the next reader of this card (QA, the customer's verifier) finds it powered fresh, no session open */
+  cl_pcsc_release_card (transport);
+}
+
+static void
+cl_rack_feeder_reader_changed (ClFeeder *feeder, const char *reader, gboolean present, GBytes *atr)
+{
+  ClRackFeeder *self = CL_RACK_FEEDER (feeder);
+
+  g_mutex_lock (&self->lock);
+  drop_waiting (self, reader);
+  g_hash_table_remove (self->slots, reader);
+  if (present && g_strcmp0 (reader, self->reserved) != 0)
+    {
+      Slot *slot = g_new0 (Slot, 1);
+
+      slot->atr = atr != NULL ? g_bytes_ref (atr) : NULL;
+      g_hash_table_insert (self->slots, g_strdup (reader), slot);
+      g_queue_push_tail (&self->waiting, g_strdup (reader));
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->lock);
+  CL_FEEDER_CLASS (cl_rack_feeder_parent_class)->reader_changed (feeder, reader, present, atr);
+}
+
+static void
+cl_rack_feeder_finalize (GObject *object)
+{
+  ClRackFeeder *self = CL_RACK_FEEDER (object);
+
+  g_hash_table_unref (self->slots);
+  g_queue_clear_full (&self->waiting, g_free);
+  g_free (self->reserved);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (cl_rack_feeder_parent_class)->finalize (object);
+}
+
+static void
+cl_rack_feeder_class_init (ClRackFeederClass *klass)
+{
+  ClFeederClass *feeder_class = CL_FEEDER_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = cl_rack_feeder_finalize;
+  feeder_class->max_cards_in_flight = 0;
+  feeder_class->finish_cards_on_stop = FALSE;
+  feeder_class->next_card = cl_rack_feeder_next_card;
+  feeder_class->connect = cl_rack_feeder_connect;
+  feeder_class->release = cl_rack_feeder_release;
+  feeder_class->reader_changed = cl_rack_feeder_reader_changed;
+}
+
+static void
+cl_rack_feeder_init (ClRackFeeder *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, slot_free);
+  g_queue_init (&self->waiting);
+}
+
+ClRackFeeder *
+cl_rack_feeder_new (void)
+{
+  return g_object_new (CL_TYPE_RACK_FEEDER, NULL);
+}
+
+void
+cl_rack_feeder_set_reserved_reader (ClRackFeeder *self, const char *reader)
+{
+  g_return_if_fail (CL_IS_RACK_FEEDER (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->reserved);
+  self->reserved = reader != NULL && *reader != '\0' ? g_strdup (reader) : NULL;
+  if (self->reserved != NULL)
+    {
+      drop_waiting (self, self->reserved);
+      g_hash_table_remove (self->slots, self->reserved);
+    }
+  g_mutex_unlock (&self->lock);
+}

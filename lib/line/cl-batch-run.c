@@ -1,0 +1,710 @@
+#include "line/cl-batch-run.h"
+
+#include "core/cl-error.h"
+#include "line/cl-batch-state-writer.h"
+#include "line/cl-card-job.h"
+#include "line/cl-line-text.h"
+
+struct _ClBatchRun
+{
+  GObject parent_instance;
+
+  ClProductionSetup *setup;
+  ClFeeder *feeder;
+  ClFacePrinter *face;
+  char *station;
+  char *batch_name;
+  gint64 batch_id;
+  guint quantity;
+  GCancellable *done;
+  ClBatchStateWriter *state_writer;
+  ClBatchCounters *counters;  /* main context */
+  GMainContext *main_context; /* from cl_batch_run_start() */
+  GThread *feed_thread;
+  GPtrArray *stop_tasks; /* main context */
+  gboolean running;      /* main context */
+
+  /* shared between the main context, the feed thread and the card jobs */
+  GMutex lock;
+  GCond cond;
+  gboolean paused;
+  gboolean stopping;
+  gboolean faulted;    /* a station fault holds the line until Resume */
+  gboolean feeder_out; /* the feeder cannot go on: idle until Stop */
+  char *end_user;
+  guint disposed; /* the batch's, from the store and this run */
+  guint run_disposed;
+  guint in_flight;
+  GHashTable *jobs; /* reader -> GCancellable of its card job */
+  GCancellable *feed_cancellable;
+  gint64 first_card_us, last_dispose_us;
+};
+
+G_DEFINE_FINAL_TYPE (ClBatchRun, cl_batch_run, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_EVENT,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* ---- onto the main context ---- */
+
+typedef struct
+{
+  ClBatchRun *self;
+  ClLineEvent *event;
+} Posted;
+
+static void
+posted_free (gpointer data)
+{
+  Posted *posted = data;
+
+  g_object_unref (posted->self);
+  g_object_unref (posted->event);
+  g_free (posted);
+}
+
+static gboolean
+posted_dispatch (gpointer data)
+{
+  Posted *posted = data;
+  ClLineEventKind kind = cl_line_event_get_kind (posted->event);
+
+  /* one attempt ended: the counters agree with the store's yield summary */
+  if (kind == CL_LINE_EVENT_GOOD || kind == CL_LINE_EVENT_REJECTED)
+    cl_batch_counters_add (posted->self->counters, kind == CL_LINE_EVENT_GOOD);
+  g_signal_emit (posted->self, signals[SIGNAL_EVENT], 0, posted->event);
+  return G_SOURCE_REMOVE;
+}
+
+/* Any thread; the main context sees events in the order they were posted. */
+static void
+post_event (ClBatchRun *self, ClLineEvent *event)
+{
+  Posted *posted = g_new0 (Posted, 1);
+
+  posted->self = g_object_ref (self);
+  posted->event = g_object_ref (event);
+  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
+}
+
+static void
+post_typed (ClBatchRun *self, ClLineEventKind kind, const char *reader, const ClLineEventFields *fields,
+            const char *text)
+{
+  g_autoptr (ClLineEvent) event = cl_line_text_event_new (kind, reader, fields, text);
+
+  post_event (self, event);
+}
+
+static void
+post_note (ClBatchRun *self, const char *reader, const char *text)
+{
+  g_autoptr (ClLineEvent) event = cl_line_event_new (NULL, CL_LINE_EVENT_NOTE, reader, text);
+
+  post_event (self, event);
+}
+
+static char *
+fault_instruction (ClLineFault fault)
+{
+  if (fault == CL_LINE_FAULT_COMMUNICATION_LOST)
+    return g_strdup_printf ("%s The line reconnects by itself.", cl_line_fault_instruction (fault));
+  if (cl_line_fault_clears_by_itself (fault))
+    return g_strdup_printf ("%s The line resumes by itself once the printer reports it cleared (or press Resume).",
+                            cl_line_fault_instruction (fault));
+  return g_strdup (cl_line_fault_instruction (fault));
+}
+
+static void
+post_fault (ClBatchRun *self, const char *reader, ClLineFault fault, gboolean card_inside, const char *detail)
+{
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+  g_autofree char *instruction = fault_instruction (fault);
+
+  fields.fault = fault;
+  fields.card_inside = card_inside;
+  fields.instruction = instruction;
+  fields.note = detail;
+  post_typed (self, CL_LINE_EVENT_FAULT, reader, &fields, NULL);
+}
+
+static void
+post_fault_cleared (ClBatchRun *self, const char *reader, ClLineFault fault)
+{
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+
+  fields.fault = fault;
+  post_typed (self, CL_LINE_EVENT_FAULT_CLEARED, reader, &fields, NULL);
+}
+
+/* ---- the feeder's reports (any thread) ---- */
+
+static void
+on_feeder_fault (ClFeeder *feeder, const char *reader, ClLineFault fault, gboolean card_inside, const char *detail,
+                 gpointer user_data)
+{
+  post_fault (user_data, reader, fault, card_inside, detail);
+}
+
+static void
+on_feeder_fault_cleared (ClFeeder *feeder, const char *reader, ClLineFault fault, gpointer user_data)
+{
+  post_fault_cleared (user_data, reader, fault);
+}
+
+static void
+on_feeder_card_removed (ClFeeder *feeder, const char *reader, gpointer user_data)
+{
+  ClBatchRun *self = user_data;
+  g_autoptr (GCancellable) job = NULL;
+
+  g_mutex_lock (&self->lock);
+  job = g_hash_table_lookup (self->jobs, reader);
+  if (job != NULL)
+    g_object_ref (job);
+  g_mutex_unlock (&self->lock);
+  /* the card's sequence ends CARD_REMOVED, as the operator pulled it */
+  if (job != NULL)
+    g_cancellable_cancel (job);
+}
+
+static void
+on_feeder_note (ClFeeder *feeder, const char *text, gpointer user_data)
+{
+  post_note (user_data, NULL, text);
+}
+
+/* ---- card jobs, each on its own thread ---- */
+
+typedef struct
+{
+  ClBatchRun *self;
+  ClCardJob *job;
+  GCancellable *cancellable;
+} Running;
+
+static void
+on_job_event (ClCardJob *job, ClLineEvent *event, gpointer user_data)
+{
+  post_event (user_data, event);
+}
+
+static gpointer
+job_thread (gpointer data)
+{
+  Running *running = data;
+  ClBatchRun *self = running->self;
+  const char *reader = cl_feeder_card_get_reader (cl_card_job_get_card (running->job));
+  g_autoptr (GError) error = NULL;
+  gboolean ok, complete;
+
+  ok = cl_card_job_run (running->job, running->cancellable, &error);
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->jobs, reader);
+  self->in_flight--;
+  if (cl_card_job_get_recorded (running->job))
+    {
+      self->disposed++;
+      self->run_disposed++;
+      self->last_dispose_us = g_get_monotonic_time ();
+    }
+  if (!ok)
+    self->faulted = TRUE;
+  complete = self->disposed >= self->quantity;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  /* not the card's doing: the line holds until the operator has put it right */
+  if (!ok)
+    post_fault (self, reader, cl_card_job_get_fault (running->job), TRUE, error->message);
+  if (complete)
+    g_cancellable_cancel (self->done);
+  g_object_unref (running->job);
+  g_object_unref (running->cancellable);
+  g_object_unref (running->self);
+  g_free (running);
+  return NULL;
+}
+
+/* With the lock held. */
+static void
+start_job (ClBatchRun *self, ClFeederCard *card)
+{
+  Running *running = g_new0 (Running, 1);
+  const char *reader = cl_feeder_card_get_reader (card);
+
+  running->self = g_object_ref (self);
+  running->job = cl_card_job_new (self->setup, self->feeder, card, self->batch_id, self->batch_name, self->station);
+  running->cancellable = g_cancellable_new ();
+  cl_card_job_set_face_printer (running->job, self->face);
+  cl_card_job_set_event_func (running->job, on_job_event, self);
+  g_hash_table_replace (self->jobs, g_strdup (reader), g_object_ref (running->cancellable));
+  self->in_flight++;
+  if (self->first_card_us == 0)
+    self->first_card_us = g_get_monotonic_time ();
+  g_thread_unref (g_thread_new ("card-job", job_thread, running));
+}
+
+/* ---- the feed thread ---- */
+
+/* With the lock held: whether the feeder may be asked for a card now. */
+static gboolean
+may_feed (ClBatchRun *self)
+{
+  guint max = cl_feeder_get_max_cards_in_flight (self->feeder);
+
+  return !self->paused && !self->faulted && !self->feeder_out && (max == 0 || self->in_flight < max)
+         && self->disposed + self->in_flight < self->quantity;
+}
+
+static void
+feed_cards (ClBatchRun *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  for (;;)
+    {
+      g_autoptr (GCancellable) cancellable = NULL;
+      g_autoptr (ClFeederCard) card = NULL;
+      g_autoptr (GError) error = NULL;
+
+      while (!self->stopping && self->disposed < self->quantity && !may_feed (self))
+        g_cond_wait (&self->cond, &self->lock);
+      if (self->stopping || self->disposed >= self->quantity)
+        return;
+
+      cancellable = g_cancellable_new ();
+      g_set_object (&self->feed_cancellable, cancellable);
+      g_mutex_unlock (&self->lock);
+      card = cl_feeder_next_card (self->feeder, cancellable, &error);
+      g_mutex_lock (&self->lock);
+      g_clear_object (&self->feed_cancellable);
+
+      if (card == NULL)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            continue; /* paused or stopping: the loop's wait decides */
+          self->feeder_out = TRUE;
+          g_mutex_unlock (&self->lock);
+          post_fault (self, NULL, CL_LINE_FAULT_PRINTER_ERROR, FALSE, error->message);
+          g_mutex_lock (&self->lock);
+          continue;
+        }
+      /* A rack's card that arrives as the run stops stays in its reader; a card the feeder holds is finished. */
+      if (self->stopping && !cl_feeder_get_finish_cards_on_stop (self->feeder))
+        return;
+      start_job (self, card);
+    }
+}
+
+static gboolean
+finished_dispatch (gpointer data)
+{
+  ClBatchRun *self = data;
+  g_autoptr (GPtrArray) tasks = g_steal_pointer (&self->stop_tasks);
+
+  self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->running = FALSE;
+  if (self->feed_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->feed_thread));
+  cl_batch_counters_set_ended (self->counters, TRUE);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+  for (guint i = 0; i < tasks->len; i++)
+    g_task_return_boolean (g_ptr_array_index (tasks, i), TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_batch_state_failed (ClBatchState state, const GError *error, gpointer user_data)
+{
+  ClBatchRun *self = user_data;
+  g_autofree char *text
+    = g_strdup_printf ("store: batch not marked %s: %s", cl_batch_state_to_string (state), error->message);
+
+  post_note (self, NULL, text);
+  post_fault (self, NULL, CL_LINE_FAULT_STORE, FALSE, error->message);
+}
+
+static gpointer
+feed_thread (gpointer data)
+{
+  ClBatchRun *self = data;
+  g_autofree char *user = NULL;
+  gboolean complete;
+
+  feed_cards (self);
+
+  /* the cards in flight end where they belong (a rack's were cancelled by Stop) */
+  g_mutex_lock (&self->lock);
+  while (self->in_flight > 0)
+    g_cond_wait (&self->cond, &self->lock);
+  complete = self->disposed >= self->quantity;
+  /* a feeder that gave up holds the run until Stop: the batch is not over because a printer went away */
+  while (!complete && !self->stopping)
+    g_cond_wait (&self->cond, &self->lock);
+  self->stopping = TRUE;
+  user = g_strdup (self->end_user);
+  g_mutex_unlock (&self->lock);
+
+  cl_feeder_shutdown (self->feeder);
+  cl_batch_state_writer_push (self->state_writer, complete ? CL_BATCH_CLOSED : CL_BATCH_ABORTED, user);
+  /* the batch's end is on disk before anyone is told the run finished */
+  cl_batch_state_writer_flush (self->state_writer);
+  {
+    ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+
+    fields.good = complete;
+    post_typed (self, CL_LINE_EVENT_BATCH_DONE, NULL, &fields,
+                complete ? "batch closed" : "batch stopped: no more cards are taken for it");
+  }
+  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, finished_dispatch, g_object_ref (self),
+                              g_object_unref);
+  return NULL;
+}
+
+/* ---- public ---- */
+
+void
+cl_batch_run_start (ClBatchRun *self)
+{
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+  g_return_if_fail (self->main_context == NULL);
+
+  self->main_context = g_main_context_ref_thread_default ();
+  self->running = TRUE;
+  g_signal_connect_object (self->feeder, "fault", G_CALLBACK (on_feeder_fault), self, 0);
+  g_signal_connect_object (self->feeder, "fault-cleared", G_CALLBACK (on_feeder_fault_cleared), self, 0);
+  g_signal_connect_object (self->feeder, "card-removed", G_CALLBACK (on_feeder_card_removed), self, 0);
+  g_signal_connect_object (self->feeder, "note", G_CALLBACK (on_feeder_note), self, 0);
+  self->feed_thread = g_thread_new ("batch-run", feed_thread, g_object_ref (self));
+}
+
+static void
+set_paused_locked (ClBatchRun *self, gboolean paused)
+{
+  self->paused = paused;
+  /* a feed still waiting (for an insertion, through a printer fault) gives way; a card already fed still comes */
+  if (paused && self->feed_cancellable != NULL)
+    g_cancellable_cancel (self->feed_cancellable);
+  g_cond_broadcast (&self->cond);
+}
+
+void
+cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
+{
+  gboolean holds = cl_feeder_get_finish_cards_on_stop (self->feeder);
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+
+  paused = !!paused;
+  g_mutex_lock (&self->lock);
+  if (self->stopping || self->paused == paused)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  set_paused_locked (self, paused);
+  g_mutex_unlock (&self->lock);
+
+  cl_batch_counters_set_paused (self->counters, paused);
+  cl_batch_state_writer_push (self->state_writer, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
+  if (paused)
+    post_typed (self, CL_LINE_EVENT_PAUSED, NULL, &fields,
+                holds ? "line paused: the card in production finishes, no new card is fed"
+                      : "line paused: cards in production finish, no new card is taken");
+  else
+    post_typed (self, CL_LINE_EVENT_RESUMED, NULL, &fields,
+                holds ? "line resumed: feeding cards again" : "line resumed: taking cards again");
+}
+
+gboolean
+cl_batch_run_get_paused (ClBatchRun *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return self->paused;
+}
+
+void
+cl_batch_run_retry (ClBatchRun *self)
+{
+  gboolean was_faulted;
+
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+
+  g_mutex_lock (&self->lock);
+  was_faulted = self->faulted;
+  self->faulted = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  if (was_faulted)
+    post_note (self, NULL, "station fault cleared by the operator: taking cards again");
+  cl_feeder_retry (self->feeder);
+}
+
+gboolean
+cl_batch_run_get_faulted (ClBatchRun *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return self->faulted;
+}
+
+void
+cl_batch_run_stop_async (ClBatchRun *self, const char *user, GCancellable *cancellable, GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cl_batch_run_stop_async);
+
+  g_mutex_lock (&self->lock);
+  if (!self->stopping)
+    {
+      self->stopping = TRUE;
+      self->end_user = g_strdup (user != NULL ? user : g_get_user_name ());
+      if (self->feed_cancellable != NULL)
+        g_cancellable_cancel (self->feed_cancellable);
+      if (!cl_feeder_get_finish_cards_on_stop (self->feeder))
+        {
+          g_hash_table_iter_init (&iter, self->jobs);
+          while (g_hash_table_iter_next (&iter, NULL, &value))
+            g_cancellable_cancel (value);
+        }
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (self->main_context == NULL)
+    cl_batch_run_start (self); /* never started: the feed thread only records the batch's end */
+  if (!self->running)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_ptr_array_add (self->stop_tasks, g_steal_pointer (&task));
+}
+
+gboolean
+cl_batch_run_stop_finish (ClBatchRun *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+cl_batch_run_get_running (ClBatchRun *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_RUN (self), FALSE);
+  return self->running;
+}
+
+gboolean
+cl_batch_run_get_ending (ClBatchRun *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return self->stopping || self->disposed >= self->quantity;
+}
+
+void
+cl_batch_run_set_face_printer (ClBatchRun *self, ClFacePrinter *face)
+{
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+  g_return_if_fail (self->main_context == NULL);
+  g_set_object (&self->face, face);
+}
+
+ClFeeder *
+cl_batch_run_get_feeder (ClBatchRun *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_RUN (self), NULL);
+  return self->feeder;
+}
+
+gint64
+cl_batch_run_get_batch_id (ClBatchRun *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_RUN (self), 0);
+  return self->batch_id;
+}
+
+const char *
+cl_batch_run_get_batch_name (ClBatchRun *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_RUN (self), NULL);
+  return self->batch_name;
+}
+
+guint
+cl_batch_run_get_quantity (ClBatchRun *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_RUN (self), 0);
+  return self->quantity;
+}
+
+GCancellable *
+cl_batch_run_get_done (ClBatchRun *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_RUN (self), NULL);
+  return self->done;
+}
+
+ClBatchCounters *
+cl_batch_run_get_counters (ClBatchRun *self)
+{
+  g_return_val_if_fail (CL_IS_BATCH_RUN (self), NULL);
+  return self->counters;
+}
+
+guint
+cl_batch_run_get_throughput (ClBatchRun *self, double *seconds)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  *seconds = self->first_card_us > 0 && self->last_dispose_us > self->first_card_us
+               ? (self->last_dispose_us - self->first_card_us) / (double)G_USEC_PER_SEC
+               : 0;
+  return self->run_disposed;
+}
+
+static void
+cl_batch_run_dispose (GObject *object)
+{
+  ClBatchRun *self = CL_BATCH_RUN (object);
+
+  /* the feed thread holds a reference until it ends: here it has ended, or never started */
+  g_clear_object (&self->state_writer); /* writes what is queued */
+  G_OBJECT_CLASS (cl_batch_run_parent_class)->dispose (object);
+}
+
+static void
+cl_batch_run_finalize (GObject *object)
+{
+  ClBatchRun *self = CL_BATCH_RUN (object);
+
+  if (self->feed_thread != NULL)
+    g_thread_unref (self->feed_thread);
+  g_clear_object (&self->setup);
+  g_clear_object (&self->feeder);
+  g_clear_object (&self->face);
+  g_clear_object (&self->done);
+  g_clear_object (&self->counters);
+  g_clear_object (&self->feed_cancellable);
+  g_clear_pointer (&self->stop_tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->jobs, g_hash_table_unref);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_free (self->station);
+  g_free (self->batch_name);
+  g_free (self->end_user);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (cl_batch_run_parent_class)->finalize (object);
+}
+
+static void
+cl_batch_run_class_init (ClBatchRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cl_batch_run_dispose;
+  object_class->finalize = cl_batch_run_finalize;
+
+  signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, CL_TYPE_LINE_EVENT);
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                           NULL, G_TYPE_NONE, 0);
+}
+
+static void
+cl_batch_run_init (ClBatchRun *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->done = g_cancellable_new ();
+  self->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* The batch as the store has it: found (a restarted station continues it) or created. */
+static gint64
+open_batch (ClStore *store, ClProfile *profile, const char *batch_name, guint quantity, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  gint64 id = cl_store_batch_lookup (store, batch_name, &local);
+
+  if (id > 0)
+    return id;
+  if (!g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return 0;
+    }
+  return cl_store_batch_create (store, batch_name, cl_profile_get_name (profile), cl_profile_get_hash (profile),
+                                quantity, g_get_user_name (), error);
+}
+
+ClBatchRun *
+cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station, const char *batch_name,
+                  guint quantity, GError **error)
+{
+  g_autoptr (ClBatchRun) self = NULL;
+  ClStore *store;
+  g_autoptr (ClYieldSummary) summary = NULL;
+  gint64 disposed;
+
+  g_return_val_if_fail (CL_IS_PRODUCTION_SETUP (setup), NULL);
+  g_return_val_if_fail (CL_IS_FEEDER (feeder), NULL);
+  g_return_val_if_fail (batch_name != NULL, NULL);
+
+  if (quantity == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "batch %s: the quantity must be at least 1", batch_name);
+      return NULL;
+    }
+  store = cl_production_setup_get_store (setup);
+  self = g_object_new (CL_TYPE_BATCH_RUN, NULL);
+  self->setup = g_object_ref (setup);
+  self->feeder = g_object_ref (feeder);
+  self->station = g_strdup (station != NULL ? station : g_get_host_name ());
+  self->batch_name = g_strdup (batch_name);
+  self->quantity = quantity;
+
+  self->batch_id = open_batch (store, cl_production_setup_get_profile (setup), batch_name, quantity, error);
+  if (self->batch_id <= 0)
+    return NULL;
+  /* Attempts this station left open when it was killed get their one disposition before it produces again. */
+  if (cl_store_attempt_abandon_open (store, self->station, error) < 0)
+    return NULL;
+  /* A restarted station continues its batch: what was disposed before counts. Attempts abandoned by a kill ended
+   * RETAINED, not disposed: their cards were never made and count when they are fed again. */
+  disposed = cl_store_batch_count_disposed (store, self->batch_id, error);
+  if (disposed < 0)
+    return NULL;
+  self->disposed = (guint)disposed;
+  summary = cl_store_yield_summary (store, self->batch_id, 0, 0, error);
+  if (summary == NULL)
+    return NULL;
+  self->counters = cl_batch_counters_new (batch_name);
+  cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good,
+                         (guint)summary->rejected);
+  if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
+    return NULL;
+  self->state_writer = cl_batch_state_writer_new (store, self->batch_id, on_batch_state_failed, self);
+  if (self->disposed >= self->quantity)
+    g_cancellable_cancel (self->done);
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,387 @@
+#include "line/cl-card-job.h"
+
+#include "core/cl-error.h"
+#include "core/cl-hex.h"
+#include "line/cl-card-session.h"
+#include "line/cl-line-text.h"
+
+struct _ClCardJob
+{
+  GObject parent_instance;
+
+  ClProductionSetup *setup;
+  ClFeeder *feeder;
+  ClFeederCard *card;
+  gint64 batch_id;
+  char *batch_name;
+  char *station;
+  ClFacePrinter *face;
+  ClAttemptKind kind;
+  ClCardJobEventFunc event_func;
+  gpointer event_data;
+
+  /* while running, on the job's thread */
+  ClCardSequence *sequence;
+  char *atr_hex;
+  gboolean recorded;
+  gboolean good;
+  ClLineFault fault;
+};
+
+G_DEFINE_FINAL_TYPE (ClCardJob, cl_card_job, G_TYPE_OBJECT)
+
+static void
+cl_card_job_finalize (GObject *object)
+{
+  ClCardJob *self = CL_CARD_JOB (object);
+
+  g_clear_object (&self->setup);
+  g_clear_object (&self->feeder);
+  g_clear_object (&self->card);
+  g_clear_object (&self->face);
+  g_clear_object (&self->sequence);
+  g_free (self->batch_name);
+  g_free (self->station);
+  g_free (self->atr_hex);
+  G_OBJECT_CLASS (cl_card_job_parent_class)->finalize (object);
+}
+
+static void
+cl_card_job_class_init (ClCardJobClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cl_card_job_finalize;
+}
+
+static void
+cl_card_job_init (ClCardJob *self)
+{
+}
+
+ClCardJob *
+cl_card_job_new (ClProductionSetup *setup, ClFeeder *feeder, ClFeederCard *card, gint64 batch_id,
+                 const char *batch_name, const char *station)
+{
+  ClCardJob *self;
+
+  g_return_val_if_fail (CL_IS_PRODUCTION_SETUP (setup), NULL);
+  g_return_val_if_fail (feeder == NULL || CL_IS_FEEDER (feeder), NULL);
+  g_return_val_if_fail (CL_IS_FEEDER_CARD (card), NULL);
+
+  self = g_object_new (CL_TYPE_CARD_JOB, NULL);
+  self->setup = g_object_ref (setup);
+  self->feeder = feeder != NULL ? g_object_ref (feeder) : NULL;
+  self->card = g_object_ref (card);
+  self->batch_id = batch_id;
+  self->batch_name = g_strdup (batch_name);
+  self->station = g_strdup (station != NULL ? station : g_get_host_name ());
+  return self;
+}
+
+ClFeederCard *
+cl_card_job_get_card (ClCardJob *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), NULL);
+  return self->card;
+}
+
+void
+cl_card_job_set_face_printer (ClCardJob *self, ClFacePrinter *face)
+{
+  g_return_if_fail (CL_IS_CARD_JOB (self));
+  g_set_object (&self->face, face);
+}
+
+void
+cl_card_job_set_attempt_kind (ClCardJob *self, ClAttemptKind kind)
+{
+  g_return_if_fail (CL_IS_CARD_JOB (self));
+  self->kind = kind;
+}
+
+void
+cl_card_job_set_event_func (ClCardJob *self, ClCardJobEventFunc func, gpointer user_data)
+{
+  g_return_if_fail (CL_IS_CARD_JOB (self));
+  self->event_func = func;
+  self->event_data = user_data;
+}
+
+static const char *
+reader (ClCardJob *self)
+{
+  return cl_feeder_card_get_reader (self->card);
+}
+
+static void
+emit (ClCardJob *self, ClLineEventKind kind, const ClLineEventFields *fields, const char *text)
+{
+  g_autoptr (ClLineEvent) event = NULL;
+
+  if (self->event_func == NULL)
+    return;
+  event = cl_line_text_event_new (kind, reader (self), fields, text);
+  self->event_func (self, event, self->event_data);
+}
+
+static void
+emit_note (ClCardJob *self, const char *text)
+{
+  g_autoptr (ClLineEvent) event = NULL;
+
+  if (self->event_func == NULL)
+    return;
+  event = cl_line_event_new (NULL, CL_LINE_EVENT_NOTE, reader (self), text);
+  self->event_func (self, event, self->event_data);
+}
+
+/* ---- the sequence's events, typed for the line ---- */
+
+static void
+on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
+{
+  ClCardJob *self = user_data;
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+
+  fields.chip_id = event->chip_id;
+  fields.step = event->step;
+  switch (event->kind)
+    {
+      case CL_SEQUENCE_EVENT_BEGIN:
+        {
+          g_autofree const char **plan = g_new0 (const char *, event->n_plan + 1);
+
+          for (guint i = 0; i < event->n_plan; i++)
+            plan[i] = cl_production_step_to_string (event->plan[i]);
+          fields.plan = plan;
+          fields.atr = self->atr_hex;
+          emit (self, CL_LINE_EVENT_CARD_PRESENT, &fields, NULL);
+        }
+        break;
+      case CL_SEQUENCE_EVENT_STARTED:
+        emit (self, CL_LINE_EVENT_STEP_STARTED, &fields, NULL);
+        break;
+      case CL_SEQUENCE_EVENT_STEP:
+        fields.result = event->result;
+        fields.duration_us = event->duration_us;
+        fields.sw = event->sw;
+        fields.note = event->detail;
+        emit (self, CL_LINE_EVENT_STEP_FINISHED, &fields, NULL);
+        break;
+      case CL_SEQUENCE_EVENT_DISPOSED:
+      default:
+        /* the card's result goes out once the job knows it whole (apdus, cycle): see emit_outcome() */
+        break;
+    }
+}
+
+static void
+emit_outcome (ClCardJob *self, const ClSequenceOutcome *o)
+{
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+
+  fields.chip_id = o->chip_id;
+  fields.good = o->good;
+  fields.serial = o->serial;
+  fields.duration_us = o->cycle_us;
+  fields.apdus = o->apdus;
+  fields.sw = o->last_sw;
+  if (o->good)
+    {
+      fields.step = CL_STEP_DISPOSE;
+      emit (self, CL_LINE_EVENT_GOOD, &fields, NULL);
+      return;
+    }
+  fields.reason = o->reason;
+  fields.step = o->failed_step;
+  fields.note = o->detail;
+  emit (self, CL_LINE_EVENT_REJECTED, &fields, NULL);
+}
+
+/* ---- the card's face and its move, called by the sequence on this thread ---- */
+
+static gboolean
+print_face (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *cancellable, GError **error)
+{
+  ClCardJob *self = user_data;
+  ClFaceCard card = { outcome->serial, outcome->chip_id, self->batch_name,
+                      cl_profile_get_name (cl_production_setup_get_profile (self->setup)) };
+
+  if (outcome->serial == NULL)
+    {
+      g_set_error_literal (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "the card has no serial to print on its face");
+      return FALSE;
+    }
+  if (!cl_face_printer_print (self->face, &card, cancellable, error))
+    return FALSE;
+  /* QA finds a card by what is printed on it */
+  return outcome->chip_id == NULL
+         || cl_store_card_set_printed_serial (cl_production_setup_get_store (self->setup), outcome->chip_id,
+                                              outcome->serial, error);
+}
+
+static gboolean
+dispose_card (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *cancellable, GError **error)
+{
+  ClCardJob *self = user_data;
+
+  return cl_feeder_dispose (self->feeder, self->card, outcome->good ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN,
+                            error);
+}
+
+/* ---- cards without a sequence ---- */
+
+/* A card that goes to the reject bin unproduced still gets its attempt and disposition: the bin and the store
+ * agree. FALSE: the store could not record it (a station fault). */
+static gboolean
+record_unproduced (ClCardJob *self, ClRejectReason reason, const char *detail, gboolean in_bin, GError **error)
+{
+  ClStore *store = cl_production_setup_get_store (self->setup);
+  ClAttemptEnd end = { CL_ATTEMPT_REJECTED, reason, CL_STEP_IDENTIFY, -1, CL_DISPOSITION_REJECT_BIN, 0 };
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+  g_autoptr (GError) moved = NULL;
+  g_autofree char *full_detail = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 attempt;
+
+  if (!in_bin && !cl_feeder_dispose (self->feeder, self->card, CL_DISPOSITION_REJECT_BIN, &moved))
+    full_detail = g_strdup_printf ("%s; and it did not reach the reject bin: %s", detail, moved->message);
+  else
+    full_detail = g_strdup (detail);
+  attempt = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, reader (self), now, error);
+  if (attempt <= 0
+      || !cl_store_attempt_add_step (store, attempt, CL_STEP_IDENTIFY, now, 0, CL_STEP_RESULT_FAILED, -1, full_detail,
+                                     error)
+      || !cl_store_attempt_end (store, attempt, &end, error))
+    {
+      self->fault = CL_LINE_FAULT_STORE;
+      return FALSE;
+    }
+  self->recorded = TRUE;
+  fields.reason = reason;
+  fields.step = CL_STEP_IDENTIFY;
+  fields.note = full_detail;
+  emit (self, CL_LINE_EVENT_REJECTED, &fields, NULL);
+  return TRUE;
+}
+
+/* The station's own parts, not the card: the line pauses instead of filing a reject. */
+static gboolean
+is_station_fault (const GError *error, ClLineFault *fault)
+{
+  if (g_error_matches (error, CL_ERROR, CL_ERROR_STORE))
+    *fault = CL_LINE_FAULT_STORE;
+  else if (g_error_matches (error, CL_ERROR, CL_ERROR_READER_GONE))
+    *fault = CL_LINE_FAULT_READER_GONE;
+  else if (g_error_matches (error, CL_ERROR, CL_ERROR_SERVICE_LOST))
+    *fault = CL_LINE_FAULT_SERVICE_LOST;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+cl_card_job_run_on (ClCardJob *self, ClTransport *transport, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  GBytes *atr;
+  const GError *station_error;
+
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
+  g_return_val_if_fail (CL_IS_TRANSPORT (transport), FALSE);
+  g_return_val_if_fail (self->sequence == NULL, FALSE);
+
+  atr = cl_transport_get_atr (transport);
+  self->atr_hex = atr != NULL ? cl_hex_encode_bytes (atr) : NULL;
+  g_clear_pointer (&atr, g_bytes_unref);
+  self->sequence = cl_card_sequence_new (self->setup, self->batch_id, self->station, reader (self));
+  cl_card_sequence_set_attempt_kind (self->sequence, self->kind);
+  cl_card_sequence_set_event_func (self->sequence, on_sequence_event, self, NULL);
+  /* a QA re-test never goes through the line's hopper or bin: the card stays on the QA bench */
+  cl_card_sequence_set_card_funcs (self->sequence, self->face != NULL ? print_face : NULL,
+                                   self->kind == CL_ATTEMPT_QA_RETEST || self->feeder == NULL ? NULL : dispose_card,
+                                   self);
+  if (!cl_card_sequence_run (self->sequence, transport, cancellable, &local))
+    {
+      /* nothing could be recorded: producing on would lose records */
+      self->fault = CL_LINE_FAULT_STORE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  self->recorded = TRUE;
+  self->good = cl_card_sequence_get_outcome (self->sequence)->good;
+  emit_outcome (self, cl_card_sequence_get_outcome (self->sequence));
+  station_error = cl_card_sequence_get_station_error (self->sequence);
+  if (station_error != NULL)
+    {
+      if (!is_station_fault (station_error, &self->fault))
+        self->fault = CL_LINE_FAULT_STORE;
+      g_propagate_error (error, g_error_copy (station_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+cl_card_job_run (ClCardJob *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (ClCardSession) session = NULL;
+  g_autoptr (GError) local = NULL;
+
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
+  g_return_val_if_fail (self->sequence == NULL, FALSE);
+  g_return_val_if_fail (self->feeder != NULL, FALSE);
+
+  if (cl_feeder_card_is_unproduced (self->card))
+    return record_unproduced (self, cl_feeder_card_get_reason (self->card), cl_feeder_card_get_detail (self->card),
+                              cl_feeder_card_get_already_in_bin (self->card), error);
+
+  session = cl_card_session_new (self->feeder, self->card, cancellable, &local);
+  if (session == NULL)
+    {
+      if (is_station_fault (local, &self->fault))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* A rack's card that went before it was reached stays with the person who holds it, as does a QA card; a
+       * card the feeder holds (a printer's) was fed and must be accounted for. */
+      if (!cl_feeder_get_finish_cards_on_stop (self->feeder) || self->kind == CL_ATTEMPT_QA_RETEST)
+        {
+          g_autofree char *text = g_strdup_printf ("not produced: %s", local->message);
+
+          emit_note (self, text);
+          return TRUE;
+        }
+      return record_unproduced (self, CL_REJECT_NO_ATR, local->message, FALSE, error);
+    }
+
+  return cl_card_job_run_on (self, cl_card_session_get_transport (session), cancellable, error);
+}
+
+gboolean
+cl_card_job_get_recorded (ClCardJob *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
+  return self->recorded;
+}
+
+const ClSequenceOutcome *
+cl_card_job_get_outcome (ClCardJob *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), NULL);
+  return self->sequence != NULL && self->recorded ? cl_card_sequence_get_outcome (self->sequence) : NULL;
+}
+
+gboolean
+cl_card_job_get_good (ClCardJob *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
+  return self->good;
+}
+
+ClLineFault
+cl_card_job_get_fault (ClCardJob *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), CL_LINE_FAULT_STORE);
+  return self->fault;
+}

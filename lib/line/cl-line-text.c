@@ -1,0 +1,46 @@
+#include "line/cl-line-text.h"
+
+static char *
+sw_text (gint sw)
+{
+  return sw < 0 ? g_strdup ("-") : g_strdup_printf ("%04X", (guint)sw);
+}
+
+static char *
+machine_text (ClLineEventKind kind, const ClLineEventFields *f)
+{
+  g_autofree char *sw = sw_text (f->sw);
+  const char *chip = f->chip_id != NULL ? f->chip_id : "-";
+
+  switch (kind)
+    {
+      case CL_LINE_EVENT_STEP_FINISHED:
+        return g_strdup_printf ("step chip=%s step=%s result=%s ms=%.1f sw=%s%s%s", chip,
+                                cl_production_step_to_string (f->step), cl_step_result_to_string (f->result),
+                                f->duration_us / 1000.0, sw, f->note != NULL ? " detail=" : "",
+                                f->note != NULL ? f->note : "");
+      case CL_LINE_EVENT_GOOD:
+        return g_strdup_printf ("good chip=%s serial=%s ms=%.1f apdus=%" G_GUINT64_FORMAT, chip,
+                                f->serial != NULL ? f->serial : "-", f->duration_us / 1000.0, f->apdus);
+      case CL_LINE_EVENT_REJECTED:
+        return g_strdup_printf ("reject chip=%s reason=%s step=%s sw=%s ms=%.1f apdus=%" G_GUINT64_FORMAT " detail=%s",
+                                chip, cl_reject_reason_to_string (f->reason), cl_production_step_to_string (f->step),
+                                sw, f->duration_us / 1000.0, f->apdus, f->note != NULL ? f->note : "");
+      case CL_LINE_EVENT_FAULT:
+        return g_strdup_printf ("fault fault=%s card-inside=%s instruction=%s detail=%s",
+                                cl_line_fault_to_nick (f->fault), f->card_inside ? "yes" : "no",
+                                f->instruction != NULL ? f->instruction : "", f->note != NULL ? f->note : "");
+      case CL_LINE_EVENT_FAULT_CLEARED:
+        return g_strdup_printf ("resumed fault=%s", cl_line_fault_to_nick (f->fault));
+      default:
+        return NULL;
+    }
+}
+
+ClLineEvent *
+cl_line_text_event_new (ClLineEventKind kind, const char *reader, const ClLineEventFields *fields, const char *text)
+{
+  g_autofree char *machine = machine_text (kind, fields);
+
+  return cl_line_event_new_typed (kind, reader, fields, machine != NULL ? machine : text);
+}

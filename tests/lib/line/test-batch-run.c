@@ -1,0 +1,467 @@
+/* test-batch-run: the line engine in process (run under tests/rig/rig-run --parts hsm): ClBatchRun over the fake
+ * feeders with virtual cards on cardline-vcard's dispatcher and the DEMO keys in SoftHSM2. A batch to completion,
+ * pause / resume / stop, a feeder fault and its recovery, a rack's cards in parallel and cancelled by Stop, a card
+ * the reader cannot reach, a store that fails mid-card (the line pauses, the card is never GOOD), two batch runs
+ * sharing one store, and a restart after a kill. Every wait is bounded and keyed on the event it waits for. */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "cl-fake-feeder.h"
+#include "cl-production-fixture.h"
+#include "core/cl-error.h"
+#include "line/cl-batch-run.h"
+#include "store/cl-yield-summary.h"
+
+#define WAIT_SECONDS 120 /* generous: CI machines are loaded; a wait ends as soon as its event is seen */
+
+static ClProductionFixture *fixture;
+
+typedef struct
+{
+  ClStore *store;
+  ClProductionSetup *setup;
+  ClFakeFeeder *feeder;
+  ClBatchRun *run;
+  GPtrArray *events; /* ClLineEvent, as the main context saw them */
+  gboolean finished;
+} Line;
+
+static void
+on_event (ClBatchRun *run, ClLineEvent *event, Line *line)
+{
+  g_ptr_array_add (line->events, g_object_ref (event));
+  if (cl_line_event_has_line (event))
+    g_test_message ("%s", cl_line_event_get_line (event));
+}
+
+static void
+on_finished (ClBatchRun *run, Line *line)
+{
+  line->finished = TRUE;
+}
+
+static guint
+count (Line *line, ClLineEventKind kind)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < line->events->len; i++)
+    n += cl_line_event_get_kind (line->events->pdata[i]) == kind;
+  return n;
+}
+
+static ClLineEvent *
+last (Line *line, ClLineEventKind kind)
+{
+  for (guint i = line->events->len; i > 0; i--)
+    if (cl_line_event_get_kind (line->events->pdata[i - 1]) == kind)
+      return line->events->pdata[i - 1];
+  return NULL;
+}
+
+typedef gboolean (*Predicate) (Line *line, gpointer data);
+
+static void
+wait_for (Line *line, Predicate predicate, gpointer data, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (!predicate (line, data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("waited %d s for %s; %u events seen", WAIT_SECONDS, what, line->events->len);
+      /* may block: a timeout source keeps the deadline honest */
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+has_events (Line *line, gpointer data)
+{
+  const guint *want = data; /* kind, n */
+
+  return count (line, (ClLineEventKind)want[0]) >= want[1];
+}
+
+static void
+wait_events (Line *line, ClLineEventKind kind, guint n)
+{
+  guint want[2] = { kind, n };
+  g_autofree char *what = g_strdup_printf ("%u %s events", n, cl_line_event_kind_to_string (kind));
+
+  wait_for (line, has_events, want, what);
+}
+
+static gboolean
+is_finished (Line *line, gpointer data)
+{
+  return line->finished;
+}
+
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static Line *
+line_new (ClStore *store, ClFakeFeeder *feeder, const char *station, const char *batch, guint quantity)
+{
+  Line *line = g_new0 (Line, 1);
+  g_autoptr (GError) error = NULL;
+
+  line->store = g_object_ref (store);
+  line->setup = cl_production_fixture_setup_for (fixture, "smartcard-hsm", store);
+  line->feeder = g_object_ref (feeder);
+  line->events = g_ptr_array_new_with_free_func (g_object_unref);
+  line->run = cl_batch_run_new (line->setup, CL_FEEDER (feeder), station, batch, quantity, &error);
+  g_assert_no_error (error);
+  g_signal_connect (line->run, "event", G_CALLBACK (on_event), line);
+  g_signal_connect (line->run, "finished", G_CALLBACK (on_finished), line);
+  return line;
+}
+
+static void
+line_free (Line *line)
+{
+  g_signal_handlers_disconnect_by_data (line->run, line);
+  g_clear_object (&line->run);
+  g_clear_object (&line->feeder);
+  g_clear_object (&line->setup);
+  g_clear_object (&line->store);
+  g_ptr_array_unref (line->events);
+  g_free (line);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Line, line_free)
+
+static void
+stop_and_wait (Line *line)
+{
+  cl_batch_run_stop_async (line->run, "tester", NULL, NULL, NULL);
+  wait_for (line, is_finished, NULL, "the run to finish");
+}
+
+static void
+add_good_cards (ClFakeFeeder *feeder, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+      g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
+
+      cl_fake_feeder_add_card (feeder, transport);
+    }
+}
+
+static ClBatchState
+batch_state (Line *line)
+{
+  ClBatchState state = CL_BATCH_RUNNING;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (cl_store_batch_get_state (line->store, cl_batch_run_get_batch_id (line->run), &state, &error));
+  g_assert_no_error (error);
+  return state;
+}
+
+static ClStore *
+open_store (const char *name)
+{
+  return cl_production_fixture_open_store (fixture, name);
+}
+
+/* ---- tests ---- */
+
+static void
+test_complete (void)
+{
+  g_autoptr (ClStore) store = open_store ("complete.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-complete", 3);
+  g_autoptr (ClYieldSummary) summary = NULL;
+  ClBatchCounters *counters = cl_batch_run_get_counters (line->run);
+
+  add_good_cards (feeder, 3);
+  cl_batch_run_start (line->run);
+  wait_for (line, is_finished, NULL, "the batch to complete and the run to finish");
+  g_assert_true (g_cancellable_is_cancelled (cl_batch_run_get_done (line->run)));
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 3);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_CARD_PRESENT), ==, 3);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_STEP_STARTED), ==, count (line, CL_LINE_EVENT_STEP_FINISHED));
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_BATCH_DONE), ==, 1);
+  g_assert_true (cl_line_event_get_fields (last (line, CL_LINE_EVENT_BATCH_DONE))->good);
+  /* typed: the serial is a field, and the machine line is the one scripts have always read */
+  g_assert_nonnull (cl_line_event_get_serial (last (line, CL_LINE_EVENT_GOOD)));
+  g_assert_true (strstr (cl_line_event_get_line (last (line, CL_LINE_EVENT_GOOD)), " note fake ") != NULL);
+  g_assert_true (strstr (cl_line_event_get_line (last (line, CL_LINE_EVENT_GOOD)), " good chip=") != NULL);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 3);
+  g_assert_cmpuint (cl_fake_feeder_get_released (feeder), ==, 3);
+  g_assert_true (cl_fake_feeder_get_shut_down (feeder));
+  g_assert_cmpuint (cl_batch_counters_get_good (counters), ==, 3);
+  g_assert_cmpuint (cl_batch_counters_get_fed (counters), ==, 3);
+  g_assert_true (cl_batch_counters_get_ended (counters));
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_CLOSED);
+  summary = cl_store_yield_summary (store, cl_batch_run_get_batch_id (line->run), 0, 0, NULL);
+  g_assert_cmpuint (summary->good, ==, 3);
+  g_assert_cmpuint (summary->fed, ==, 3);
+}
+
+static void
+test_pause_resume_stop (void)
+{
+  g_autoptr (ClStore) store = open_store ("pause.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-pause", 5);
+  guint id = g_timeout_add (100, tick, NULL);
+
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_GOOD, 1);
+  cl_batch_run_set_paused (line->run, TRUE, "tester");
+  wait_events (line, CL_LINE_EVENT_PAUSED, 1);
+  g_assert_true (cl_batch_run_get_paused (line->run));
+  /* paused: a card that arrives is not taken (the feed thread never asks the feeder while paused) */
+  add_good_cards (feeder, 1);
+  {
+    guint feeds = cl_fake_feeder_get_feeds (feeder);
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 1);
+    g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), <=, feeds + 1);
+  }
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_PAUSED);
+  cl_batch_run_set_paused (line->run, FALSE, "tester");
+  wait_events (line, CL_LINE_EVENT_GOOD, 2);
+  stop_and_wait (line);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_RESUMED), ==, 1);
+  g_assert_false (cl_line_event_get_fields (last (line, CL_LINE_EVENT_BATCH_DONE))->good);
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_ABORTED);
+  g_assert_cmpuint (cl_batch_counters_get_good (cl_batch_run_get_counters (line->run)), ==, 2);
+  g_source_remove (id);
+}
+
+static void
+test_feeder_fault (void)
+{
+  g_autoptr (ClStore) store = open_store ("fault.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-fault", 1);
+  ClLineEvent *fault;
+
+  cl_fake_feeder_set_fault (feeder, CL_LINE_FAULT_FEEDER_EMPTY);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_FEEDER_EMPTY);
+  g_assert_true (g_str_has_prefix (cl_line_event_get_instruction (fault), "Load blank cards"));
+  g_assert_true (strstr (cl_line_event_get_line (fault), "fault fault=feeder-empty card-inside=no") != NULL);
+  /* the operator loads cards: the printer reports the fault gone, the line resumes by itself */
+  add_good_cards (feeder, 1);
+  cl_fake_feeder_clear_fault (feeder);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  g_assert_true (g_str_has_suffix (cl_line_event_get_line (last (line, CL_LINE_EVENT_FAULT_CLEARED)),
+                                   "resumed fault=feeder-empty"));
+  wait_for (line, is_finished, NULL, "the batch to complete after the fault");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 1);
+
+  /* the operator's Resume retries at once, without waiting for the printer */
+  {
+    g_autoptr (ClStore) store2 = open_store ("fault-retry.db");
+    g_autoptr (ClFakeFeeder) feeder2 = cl_fake_feeder_new ();
+    g_autoptr (Line) line2 = line_new (store2, feeder2, "station-a", "B-retry", 1);
+
+    cl_fake_feeder_set_fault (feeder2, CL_LINE_FAULT_JAM);
+    cl_batch_run_start (line2->run);
+    wait_events (line2, CL_LINE_EVENT_FAULT, 1);
+    add_good_cards (feeder2, 1);
+    cl_batch_run_retry (line2->run);
+    wait_for (line2, is_finished, NULL, "the batch to complete after Resume");
+    g_assert_cmpuint (count (line2, CL_LINE_EVENT_GOOD), ==, 1);
+  }
+}
+
+static void
+test_unreachable_card (void)
+{
+  g_autoptr (ClStore) store = open_store ("unreachable.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-unreachable", 2);
+  ClLineEvent *rejected;
+
+  cl_fake_feeder_add_card (feeder, NULL);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_for (line, is_finished, NULL, "the batch to complete");
+  /* a card the printer fed but the reader never saw is recorded and in the reject bin: bin and store agree */
+  rejected = last (line, CL_LINE_EVENT_REJECTED);
+  g_assert_nonnull (rejected);
+  g_assert_cmpint (cl_line_event_get_reason (rejected), ==, CL_REJECT_NO_ATR);
+  g_assert_cmpint (cl_line_event_get_step (rejected), ==, CL_STEP_IDENTIFY);
+  g_assert_cmpuint (cl_fake_feeder_get_rejected (feeder), ==, 1);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 1);
+  g_assert_cmpuint (cl_batch_counters_get_rejected (cl_batch_run_get_counters (line->run)), ==, 1);
+}
+
+static void
+test_rack_parallel_and_stop (void)
+{
+  g_autoptr (ClStore) store = open_store ("rack.db");
+  g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
+  g_autoptr (Line) line = line_new (store, rack, "station-r", "B-rack", 10);
+
+  add_good_cards (rack, 3);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_GOOD, 3);
+  /* cards in flight when the rack stops are cancelled: CARD_REMOVED, as the operator pulls them */
+  add_good_cards (rack, 2);
+  wait_events (line, CL_LINE_EVENT_STEP_FINISHED, count (line, CL_LINE_EVENT_STEP_FINISHED) + 1);
+  stop_and_wait (line);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD) + count (line, CL_LINE_EVENT_REJECTED), ==, 5);
+  for (guint i = 0; i < line->events->len; i++)
+    if (cl_line_event_get_kind (line->events->pdata[i]) == CL_LINE_EVENT_REJECTED)
+      g_assert_cmpint (cl_line_event_get_reason (line->events->pdata[i]), ==, CL_REJECT_CARD_REMOVED);
+  g_assert_cmpuint (cl_fake_feeder_get_output (rack), ==, 0); /* nothing moves a rack's cards */
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_ABORTED);
+}
+
+/* ---- a store that fails mid-card ---- */
+
+typedef struct
+{
+  char *path;
+  sqlite3 *blocker; /* holds the write lock from the moment LOAD begins */
+} Blocker;
+
+static GBytes *
+block_at_load (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  Blocker *blocker = user_data;
+  const guint8 *c = g_bytes_get_data (command, NULL);
+
+  /* INSTALL [for load]: the card is mid-sequence, keys rotated, its step records still to be written */
+  if (blocker->blocker == NULL && g_bytes_get_size (command) > 4 && (c[0] & 0xF0) == 0x80 && c[1] == 0xE6 && c[2] == 0x02)
+    {
+      g_assert_cmpint (sqlite3_open (blocker->path, &blocker->blocker), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (blocker->blocker, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  return cl_transport_transmit (inner, command, cancellable, error);
+}
+
+static void
+test_store_fails_mid_card (void)
+{
+  g_autoptr (ClStore) store = open_store ("failing.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-store", 2);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  Blocker blocker = { g_strdup (cl_store_get_path (store)), NULL };
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), block_at_load, &blocker, NULL);
+  ClLineEvent *fault;
+
+  cl_fake_feeder_add_card (feeder, transport);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_STORE);
+  g_assert_true (cl_batch_run_get_faulted (line->run));
+  /* the card was never GOOD, and the line takes no next card while the store cannot record it */
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 0);
+  add_good_cards (feeder, 1);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  /* the operator frees the store and presses Resume: the next card is produced and recorded */
+  sqlite3_exec (blocker.blocker, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (blocker.blocker);
+  cl_batch_run_retry (line->run);
+  wait_events (line, CL_LINE_EVENT_GOOD, 1);
+  stop_and_wait (line);
+  g_free (blocker.path);
+}
+
+static void
+test_two_runs_one_store (void)
+{
+  g_autoptr (ClStore) store_a = open_store ("shared.db");
+  g_autoptr (ClStore) store_b = open_store ("shared.db");
+  g_autoptr (ClFakeFeeder) feeder_a = cl_fake_feeder_new ();
+  g_autoptr (ClFakeFeeder) feeder_b = cl_fake_feeder_new ();
+  g_autoptr (Line) a = line_new (store_a, feeder_a, "station-a", "B-shared-a", 2);
+  g_autoptr (Line) b = line_new (store_b, feeder_b, "station-b", "B-shared-b", 2);
+  g_autoptr (ClYieldSummary) summary_a = NULL, summary_b = NULL;
+
+  add_good_cards (feeder_a, 2);
+  add_good_cards (feeder_b, 2);
+  cl_batch_run_start (a->run);
+  cl_batch_run_start (b->run);
+  wait_for (a, is_finished, NULL, "station a's batch");
+  wait_for (b, is_finished, NULL, "station b's batch");
+  summary_a = cl_store_yield_summary (store_a, cl_batch_run_get_batch_id (a->run), 0, 0, NULL);
+  summary_b = cl_store_yield_summary (store_a, cl_batch_run_get_batch_id (b->run), 0, 0, NULL);
+  g_assert_cmpuint (summary_a->good, ==, 2);
+  g_assert_cmpuint (summary_b->good, ==, 2);
+}
+
+static void
+test_restart_after_kill (void)
+{
+  g_autoptr (ClStore) store = open_store ("restart.db");
+  g_autoptr (GError) error = NULL;
+  gint64 batch, attempt;
+
+  /* a station killed mid-card left its batch RUNNING and one attempt open */
+  {
+    g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+    g_autoptr (Line) line = line_new (store, feeder, "station-k", "B-restart", 3);
+
+    add_good_cards (feeder, 1);
+    cl_batch_run_start (line->run);
+    wait_events (line, CL_LINE_EVENT_GOOD, 1);
+    stop_and_wait (line);
+    batch = cl_batch_run_get_batch_id (line->run);
+  }
+  attempt = cl_store_attempt_begin (store, batch, CL_ATTEMPT_PRODUCTION, "station-k", "fake 9", g_get_real_time (),
+                                    &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (attempt, >, 0);
+
+  /* the restarted station closes that attempt, continues the batch and counts what was disposed */
+  {
+    g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+    g_autoptr (Line) line = line_new (store, feeder, "station-k", "B-restart", 3);
+
+    g_assert_cmpint (cl_batch_run_get_batch_id (line->run), ==, batch);
+    g_assert_cmpuint (cl_batch_counters_get_good (cl_batch_run_get_counters (line->run)), ==, 1);
+    add_good_cards (feeder, 2);
+    cl_batch_run_start (line->run);
+    wait_for (line, is_finished, NULL, "the continued batch to complete");
+    g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+    g_assert_cmpint (batch_state (line), ==, CL_BATCH_CLOSED);
+    g_assert_cmpuint (cl_batch_counters_get_good (cl_batch_run_get_counters (line->run)), ==, 3);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  fixture = cl_production_fixture_new ("cardline-batch-run-XXXXXX", TRUE);
+  g_test_add_func ("/line/complete", test_complete);
+  g_test_add_func ("/line/pause-resume-stop", test_pause_resume_stop);
+  g_test_add_func ("/line/feeder-fault", test_feeder_fault);
+  g_test_add_func ("/line/unreachable-card", test_unreachable_card);
+  g_test_add_func ("/line/rack-parallel-stop", test_rack_parallel_and_stop);
+  g_test_add_func ("/line/store-fails-mid-card", test_store_fails_mid_card);
+  g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
+  g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
+  status = g_test_run ();
+  cl_production_fixture_free (fixture);
+  return status;
+}
