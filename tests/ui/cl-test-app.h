@@ -10,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* Iterates the main context until cond holds: the app's workers answer through it. A hung UI fails the test after
- * seconds instead of blocking it. */
+/* Iterates the main context until cond holds: the app's workers answer through it. Polled, not a blocking iteration,
+ * since cond may be set by another thread (cl_test_read_store) without waking the main context. A hung UI fails the
+ * test after seconds instead of blocking it; the deadline is never what the wait waits for. */
 #define CL_TEST_WAIT_UNTIL_S(cond, seconds)                                                                            \
   G_STMT_START                                                                                                         \
   {                                                                                                                    \
@@ -20,21 +21,24 @@ G_BEGIN_DECLS
       {                                                                                                                \
         if (g_get_monotonic_time () > cl_test_deadline)                                                                \
           g_error ("timed out after %d s waiting for %s", (int)(seconds), #cond);                                      \
-        g_main_context_iteration (NULL, FALSE);                                                                        \
-        g_usleep (2000);                                                                                               \
+        if (!g_main_context_iteration (NULL, FALSE))                                                                   \
+          g_usleep (2000);                                                                                             \
       }                                                                                                                \
   }                                                                                                                    \
   G_STMT_END
 #define CL_TEST_WAIT_UNTIL(cond) CL_TEST_WAIT_UNTIL_S (cond, 60)
 
-/* Iterates the main context for ms milliseconds. */
+/* Iterates the main context for ms milliseconds. Only for a check that something does not happen (a paused line
+ * feeds no card), as the time a wrong implementation gets to show itself; never as a wait for something to happen,
+ * which a loaded machine may stretch past any fixed time: wait for that with CL_TEST_WAIT_UNTIL. */
 void cl_test_iterate_for (gint64 ms);
-/* cl_test_save_screenshot once the view switcher's transition has settled, so the header names the view shown. */
+/* cl_test_save_screenshot of the window cl_test_run_window drives, where animations are off: the frame it waits for
+ * shows the view switched, the header naming it. */
 void cl_test_save_view_screenshot (GtkWidget *window, const char *name);
 
 typedef void (*ClTestWindowFunc) (ClWindow *window);
 /* Runs app (the real ClApplication, built by the caller) with argv; once it has activated its window, run (window)
- * drives it and the app quits. */
+ * drives it, with animations off, and the app quits. */
 void cl_test_run_window (GApplication *app, int argc, char **argv, ClTestWindowFunc run);
 
 /* Adds user to the store at path before the app opens it. */

@@ -18,9 +18,12 @@ GtkWidget *cl_test_find_row (GtkWidget *root, const char *title);
 /* AdwToastOverlay 1.2 has no getter: a shown toast is the overlay's child AdwToastWidget (a private type) with the
  * toast's title as a label. */
 gboolean cl_test_overlay_shows_toast (GtkWidget *overlay, const char *text);
-/* Returns once window is mapped and has painted a frame with everything queued so far; fails after 30 s. */
+/* Returns once what was queued on the main context so far has run, window is mapped and a frame has painted it with
+ * a non-zero size, and what that frame queued has run. Each of these waits is for the event itself, however long a
+ * loaded machine takes; one that takes over 30 s fails the test, naming window. */
 void cl_test_wait_for_frame (GtkWidget *window);
-/* Paints window into <build>/tests/artifacts/<name>.png and returns that path. */
+/* Saves window, as the frame that painted it (cl_test_wait_for_frame) showed it, into
+ * <build>/tests/artifacts/<name>.png and returns that path. */
 char *cl_test_save_screenshot (GtkWidget *window, const char *name);
 
 G_END_DECLS

@@ -200,9 +200,13 @@ run_test (ClWindow *window)
   load_card ("card-0004.vcard");
   CL_TEST_WAIT_UNTIL (logged (window, "resumed fault=feeder-empty") == 2);
   CL_TEST_WAIT_UNTIL (station_state (window) != CL_STATION_FAULT && !panel_shows (window, INSTRUCTION));
+  /* Nothing is fed: a check that something does not happen, so the feeder gets time to do it wrongly; nothing
+   * below waits on this time. */
   cl_test_iterate_for (1500);
   g_assert_cmpuint (cards_in (hopper), ==, 1);
   g_assert_true (cl_test_bar_equals (window, "fed", 3));
+  /* the store records the pause on a writer thread: on disk when it is, not a fixed time after the press */
+  CL_TEST_WAIT_UNTIL (batch_state () == CL_BATCH_PAUSED);
   g_assert_cmpint (batch_state (), ==, CL_BATCH_PAUSED);
   cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-printer-paused");
 

@@ -43,8 +43,14 @@ mv "$work"/cards/card-000[34].vcard "$work/desk/"
 "$sim" --listen 127.0.0.1:0 --hopper "$work/hopper" --output "$work/output" --reject "$work/reject" \
   --vpcd-port "${CARDLINE_VPCD_PORTS%%,*}" --vcard "$vcard" >"$work/sim.port" 2>"$work/sim.err" &
 sim_pid=$!
-for _ in $(seq 50); do [ -s "$work/sim.port" ] && break; sleep 0.1; done
-[ -s "$work/sim.port" ] || fail "printer sim did not start"
+# Until the sim has written its port line (it listens by then), however long a loaded machine takes to start it; it
+# exiting first, or 30 s, is a failure.
+deadline=$((SECONDS + 30))
+until [ "$(wc -l <"$work/sim.port")" -ge 1 ]; do
+  kill -0 "$sim_pid" 2>/dev/null || fail "printer sim exited before it listened"
+  [ "$SECONDS" -lt "$deadline" ] || fail "printer sim did not listen within 30 s"
+  sleep 0.1
+done
 
 xvfb-run -a -s '-screen 0 1280x800x24 -nolisten tcp' \
   "$test_exe" "$profile" "$work/station.db" "tcp://127.0.0.1:$(head -n 1 "$work/sim.port")" "${CARDLINE_READER_NAMES%%,*}" \

@@ -229,6 +229,23 @@ find_result (PanelWatch *watch, const char *prefix)
   return NULL;
 }
 
+/* Events of reader in the Line view's log whose detail is text. */
+static guint
+logged (ClWindow *window, const char *reader, const char *text)
+{
+  GListModel *events = cl_line_view_get_events (cl_test_line_view (window));
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (events); i++)
+    {
+      g_autoptr (ClLineEvent) event = g_list_model_get_item (events, i);
+
+      n += g_strcmp0 (cl_line_event_get_reader (event), reader) == 0
+           && g_strcmp0 (cl_line_event_get_detail (event), text) == 0;
+    }
+  return n;
+}
+
 /* ---- the rig ---- */
 
 static ClStation *
@@ -377,9 +394,13 @@ run_test (ClWindow *window)
   watch_panel (&watch, window, station);
   feeder = spawn_feeder ();
   CL_TEST_WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
-  cl_test_iterate_for (1000);
+  /* The line's own word that it holds the card, not a pause long enough to hope it would have started it: from
+   * then on the card waits until Resume. */
+  CL_TEST_WAIT_UNTIL (logged (window, production_reader, "line paused: card waits") == 1);
   g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
   g_assert_true (cl_test_bar_equals (window, "fed", 0));
+  /* the store records the pause on a writer thread: on disk when it is, not a fixed time after the press */
+  CL_TEST_WAIT_UNTIL (batch_state () == CL_BATCH_PAUSED);
   g_assert_cmpint (batch_state (), ==, CL_BATCH_PAUSED);
   cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-paused");
 
