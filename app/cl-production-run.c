@@ -83,12 +83,23 @@ cl_production_parts_open (const ClProductionOptions *options, const char *store_
   return g_steal_pointer (&parts);
 }
 
+/* A rack's card inserted while the line is paused waits in its reader: the log says so, as it always has. */
+static void
+on_card_inserted (ClLine *line, const char *reader, GBytes *atr, gpointer user_data)
+{
+  ClBatchRun *run = user_data;
+
+  if (cl_batch_run_get_paused (run) && !cl_feeder_get_finish_cards_on_stop (cl_batch_run_get_feeder (run)))
+    cl_event_log_add (cl_line_get_events (line), CL_LINE_EVENT_NOTE, reader, "line paused: card waits");
+}
+
 void
 cl_production_parts_start (ClProductionParts *parts, ClLine *line)
 {
   g_return_if_fail (parts != NULL && parts->run != NULL);
 
   cl_station_feed_follow (line, parts->run);
+  g_signal_connect_object (line, "card-inserted", G_CALLBACK (on_card_inserted), parts->run, 0);
   cl_line_attach_feeder (line, cl_batch_run_get_feeder (parts->run));
   cl_batch_run_start (parts->run);
 }

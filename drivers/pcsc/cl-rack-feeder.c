@@ -64,7 +64,8 @@ cl_rack_feeder_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **
   g_mutex_lock (&self->lock);
   while (g_queue_is_empty (&self->waiting) && !g_cancellable_is_cancelled (cancellable))
     g_cond_wait (&self->cond, &self->lock);
-  if (!g_queue_is_empty (&self->waiting))
+  /* a rack's card is not brought by anyone: on a pause it stays queued in its reader */
+  if (!g_cancellable_is_cancelled (cancellable) && !g_queue_is_empty (&self->waiting))
     reader = g_queue_pop_head (&self->waiting);
   g_mutex_unlock (&self->lock);
   /* outside the lock: disconnecting waits for a running on_cancelled, which takes it */
