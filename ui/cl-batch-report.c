@@ -103,7 +103,9 @@ draw_summary (cairo_t *cr, const ClYieldSummary *s, double y)
   ROW ("Recovered by QA / scrapped", "%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT, s->recovered, s->scrapped);
   ROW ("First-pass yield", "%.1f %%", s->first_pass_yield * 100);
   ROW ("Final yield", "%.1f %%", s->final_yield * 100);
-  ROW ("Throughput (last hour)", "%.0f good cards/h", s->throughput_per_hour);
+  /* a batch shorter than the hour is rated over its own time; the label says which */
+  ROW (cl_yield_summary_throughput_over_run (s) ? "Throughput (whole run)" : "Throughput (last hour)",
+       "%.0f good cards/h", s->throughput_per_hour);
   ROW ("Mean cycle time", "%.2f s", s->cycle_time_mean_s);
 #undef ROW
   /* Row i is in column i % 2; each column fits its own labels, so one long label widens only its column. */

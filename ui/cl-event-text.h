@@ -1,19 +1,14 @@
-/* cl-event-text.h: a line event as the operator reads it. The event log keeps the machine lines that headless mode
- * prints and scripts parse ("step chip=… step=ROTATE_KEYS result=OK ms=4.9 sw=9000"); the Line view shows them as
- * sentences ("Keys rotated — 4.9 ms, SW 9000") without changing them. No widgets: any string in, valid UTF-8 out. */
+/* cl-event-text.h: a line event as the Line view shows it: a title, a dimmed subtitle (the reader, then the
+ * particulars) and a tone for the title's colour. The words come from lib/line/cl-event-words.h, which headless
+ * mode shares; this is only their arrangement on a row. No widgets: any event in, valid UTF-8 out. */
 #pragma once
 
+#include "line/cl-event-words.h"
 #include "station/cl-line-event.h"
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  CL_EVENT_TONE_NEUTRAL,
-  CL_EVENT_TONE_GOOD,    /* a good card, a service back */
-  CL_EVENT_TONE_WARNING, /* needs a hand: printer fault, card without ATR */
-  CL_EVENT_TONE_ERROR,   /* a reject, a failed step, the PC/SC service gone */
-} ClEventTone;
+/* ClEventTone (neutral, good, warning, error) is cl-event-words.h's. */
 
 typedef struct
 {
@@ -22,9 +17,7 @@ typedef struct
   ClEventTone tone;
 } ClEventText;
 
-/* Fills out (which it overwrites, without clearing) from an event's parts; reader and detail may be NULL. A detail it
- * does not know, or cannot make sense of, becomes the title as it is. */
-void cl_event_text_format (ClLineEventKind kind, const char *reader, const char *detail, ClEventText *out);
+/* Fills out (which it overwrites, without clearing). */
 void cl_event_text_for_event (ClLineEvent *event, ClEventText *out);
 void cl_event_text_clear (ClEventText *text);
 /* Title and subtitle as one sentence, for screen readers ("Keys rotated — 4.9 ms, SW 9000. Reader 0"). */

@@ -230,23 +230,28 @@ read_steps (ClStore *self, ClYieldSummary *s, GError **error)
   return TRUE;
 }
 
+/* The good ejects of the window, and the span they are counted over (cl-yield-summary.h): the window, unless the
+ * run in scope began inside it. Needs s->from. */
 static gboolean
 read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
+  gint64 window_start = now - s->throughput_window_us;
 
   /* Two statements rather than "?1 = 0 OR batch_id = ?1", so that each is a range of attempts_result or
-   * attempts_batch_result: the good ejects of the last window only. */
+   * attempts_batch_result (one per result): the ejects of the last window only. Rejects count for the span's
+   * end: the run's time runs to its last eject, whichever bin the card went to. */
   stmt = prepare_scoped (self,
                          s->batch_id == 0 || self->yield_from_rows
-                           ? "SELECT count(*) FROM attempts WHERE " SCOPE
-                             " AND result = 'GOOD' AND ended > ?2 AND ended <= ?3"
-                           : "SELECT count(*) FROM attempts WHERE batch_id = ?1 AND kind = 'PRODUCTION' "
-                             "AND result = 'GOOD' AND ended > ?2 AND ended <= ?3",
+                           ? "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts WHERE " SCOPE
+                             " AND result IN ('GOOD', 'REJECTED') AND ended > ?2 AND ended <= ?3"
+                           : "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts "
+                             "WHERE batch_id = ?1 AND kind = 'PRODUCTION' "
+                             "AND result IN ('GOOD', 'REJECTED') AND ended > ?2 AND ended <= ?3",
                          s->batch_id, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 2, now - s->throughput_window_us);
+  sqlite3_bind_int64 (stmt, 2, window_start);
   sqlite3_bind_int64 (stmt, 3, now);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
@@ -254,6 +259,14 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
       return FALSE;
     }
   s->throughput_good = (guint64)sqlite3_column_int64 (stmt, 0);
+  s->throughput_span_us = s->throughput_window_us;
+  if (s->from > window_start && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+    {
+      /* the run is younger than the window: the time before its first feed is not the line's to answer for */
+      gint64 span = sqlite3_column_int64 (stmt, 1) - s->from;
+
+      s->throughput_span_us = CLAMP (span, G_USEC_PER_SEC, s->throughput_window_us);
+    }
   return TRUE;
 }
 

@@ -27,13 +27,27 @@ ratio (guint64 num, guint64 den)
   return den ? (double)num / (double)den : 0.0;
 }
 
+/* What throughput is over: a summary built by hand (no span) is over its window. */
+static gint64
+throughput_span (const ClYieldSummary *s)
+{
+  return s->throughput_span_us > 0 ? s->throughput_span_us : s->throughput_window_us;
+}
+
 void
 cl_yield_summary_compute_ratios (ClYieldSummary *s)
 {
+  gint64 span = throughput_span (s);
+
   s->first_pass_yield = ratio (s->first_pass_good, s->fed);
   s->final_yield = ratio (s->good + s->recovered, s->distinct_chips);
-  s->throughput_per_hour
-    = s->throughput_window_us > 0 ? (double)s->throughput_good * 3600e6 / (double)s->throughput_window_us : 0.0;
+  s->throughput_per_hour = span > 0 ? (double)s->throughput_good * 3600e6 / (double)span : 0.0;
+}
+
+gboolean
+cl_yield_summary_throughput_over_run (const ClYieldSummary *s)
+{
+  return s->throughput_span_us > 0 && s->throughput_span_us < s->throughput_window_us;
 }
 
 /* Locale-independent, so a German desktop does not write "0,95" into JSON or CSV. */
@@ -81,6 +95,11 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
   append_double (out, s->final_yield);
   g_string_append_printf (out, ",\"throughput_window_s\":%" G_GINT64_FORMAT ",\"throughput_good\":%" G_GUINT64_FORMAT,
                           s->throughput_window_us / G_USEC_PER_SEC, s->throughput_good);
+  /* what the rate is over, so a reader of a short run's figure knows it is not an hour's count */
+  g_string_append (out, ",\"throughput_span_s\":");
+  append_double (out, (double)throughput_span (s) / G_USEC_PER_SEC);
+  g_string_append_printf (out, ",\"throughput_over\":\"%s\"",
+                          cl_yield_summary_throughput_over_run (s) ? "run" : "window");
   g_string_append (out, ",\"throughput_per_hour\":");
   append_double (out, s->throughput_per_hour);
   g_string_append_printf (out, ",\"cycle_count\":%" G_GUINT64_FORMAT ",\"cycle_time_mean_s\":", s->cycle_count);
@@ -117,6 +136,15 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
   return g_string_free (out, FALSE);
 }
 
+/* "45 s", "2.5 min" */
+static char *
+span_text (gint64 us)
+{
+  if (us < 60 * G_USEC_PER_SEC)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " s", us / G_USEC_PER_SEC);
+  return g_strdup_printf ("%.1f min", (double)us / (60.0 * G_USEC_PER_SEC));
+}
+
 char *
 cl_yield_summary_to_text (const ClYieldSummary *s)
 {
@@ -138,8 +166,19 @@ cl_yield_summary_to_text (const ClYieldSummary *s)
   g_string_append_printf (out, "Scrapped:         %" G_GUINT64_FORMAT "\n", s->scrapped);
   g_string_append_printf (out, "First-pass yield: %.1f %%\n", s->first_pass_yield * 100.0);
   g_string_append_printf (out, "Final yield:      %.1f %%\n", s->final_yield * 100.0);
-  g_string_append_printf (out, "Throughput:       %.1f good cards/h (last %" G_GINT64_FORMAT " min)\n",
-                          s->throughput_per_hour, s->throughput_window_us / ((gint64)60 * G_USEC_PER_SEC));
+  if (cl_yield_summary_throughput_over_run (s))
+    {
+      g_autofree char *span = span_text (s->throughput_span_us);
+
+      g_string_append_printf (
+        out,
+        "Throughput:       %.1f good cards/h (over the run's own %s, shorter than the %" G_GINT64_FORMAT
+        " min window)\n",
+        s->throughput_per_hour, span, s->throughput_window_us / ((gint64)60 * G_USEC_PER_SEC));
+    }
+  else
+    g_string_append_printf (out, "Throughput:       %.1f good cards/h (last %" G_GINT64_FORMAT " min)\n",
+                            s->throughput_per_hour, s->throughput_window_us / ((gint64)60 * G_USEC_PER_SEC));
   g_string_append_printf (out, "Cycle time:       %.3f s mean over %" G_GUINT64_FORMAT " cards\n", s->cycle_time_mean_s,
                           s->cycle_count);
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
@@ -187,6 +226,7 @@ cl_yield_summary_to_csv (const ClYieldSummary *s)
   csv_double (out, "first_pass_yield", "", s->first_pass_yield);
   csv_double (out, "final_yield", "", s->final_yield);
   csv_double (out, "throughput_per_hour", "", s->throughput_per_hour);
+  csv_double (out, "throughput_span_s", "", (double)throughput_span (s) / G_USEC_PER_SEC);
   csv_double (out, "cycle_time_mean_s", "", s->cycle_time_mean_s);
   for (guint i = 0; i < CL_PRODUCTION_STEP_COUNT; i++)
     if (s->step_count[i])

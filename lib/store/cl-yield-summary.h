@@ -10,7 +10,12 @@
  *   scrapped        distinct chips fed that QA scrapped
  *   first-pass yield = first_pass_good / fed
  *   final yield      = (good + recovered) / distinct_chips
- *   throughput       = good attempts ended in the window * 1 h / window, in cards per hour
+ *   throughput       = good attempts ended in the window * 1 h / span, in cards per hour, where span is the
+ *                      window, or the run's own time when the run is shorter: when the first feed in scope (from)
+ *                      is inside the window, from it to the last eject in the window (a 2-minute demo of 45 good
+ *                      cards made 1350 good cards/h, not 45). A whole card cycle is inside that span, so it is
+ *                      never near zero; one second is the floor for timestamps that say otherwise. With all
+ *                      batches in scope, the run is the store's whole history.
  *   cycle time       = mean of (ended - started) of ended production attempts (feed -> eject);
  *                      per step: mean recorded duration of each step
  *   rejects by reason / by step: rejected production attempts grouped by reject reason / failed step.
@@ -41,7 +46,9 @@ typedef struct
   double final_yield;
 
   gint64 throughput_window_us;
-  guint64 throughput_good; /* good attempts ended in the window */
+  guint64 throughput_good;   /* good attempts ended in the window */
+  gint64 throughput_span_us; /* what throughput divides by: the window, or the run's own time when shorter;
+                              * 0 (a summary built by hand): the window */
   double throughput_per_hour;
 
   guint64 cycle_count; /* ended production attempts */
@@ -60,6 +67,8 @@ ClYieldSummary *cl_yield_summary_copy (const ClYieldSummary *summary);
 void cl_yield_summary_free (ClYieldSummary *summary);
 /* Derives the ratios from the counts (the store calls it; tests may too). */
 void cl_yield_summary_compute_ratios (ClYieldSummary *summary);
+/* Whether throughput is over the run's own time, the run being shorter than the window. */
+gboolean cl_yield_summary_throughput_over_run (const ClYieldSummary *summary);
 
 /* One JSON object (UTF-8, no trailing newline); what `cardline --headless --summary-json` writes. */
 char *cl_yield_summary_to_json (const ClYieldSummary *summary);

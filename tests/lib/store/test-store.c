@@ -370,7 +370,8 @@ test_audit_chain (Fixture *f, gconstpointer data)
  *   no chip: NO_ATR@IDENTIFY                                    (t0+150, 10 s)
  * fed 7, distinct chips 6 (A..E + the unidentified one), good 3 (A, B, C), first-pass good 2 (A, B),
  * rejected 4, recovered 1 (D), scrapped 1 (E); first-pass yield 2/7, final yield (3 + 1)/6.
- * Cycle time mean (10+20+10+10+30+20+10)/7 = 110/7 s. Throughput over the hour ending at the last eject: 3 good. */
+ * Cycle time mean (10+20+10+10+30+20+10)/7 = 110/7 s. Throughput over the hour ending at the last eject: 3 good,
+ * over the run's own 160 s (first feed t0, last eject t0+160), since the run is shorter than the hour: 67.5/h. */
 static void
 test_yield (Fixture *f, gconstpointer data)
 {
@@ -417,7 +418,10 @@ test_yield (Fixture *f, gconstpointer data)
   g_assert_cmpfloat_with_epsilon (s->final_yield, 4.0 / 6.0, 1e-9);
   g_assert_cmpfloat_with_epsilon (s->cycle_time_mean_s, 110.0 / 7.0, 1e-9);
   g_assert_cmpuint (s->throughput_good, ==, 3);
-  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 3.0, 1e-9);
+  g_assert_cmpint (s->throughput_window_us, ==, HOUR);
+  g_assert_cmpint (s->throughput_span_us, ==, 160 * SEC);
+  g_assert_true (cl_yield_summary_throughput_over_run (s));
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 3.0 * 3600 / 160, 1e-9);
   g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_AUTH_KST_FAILED], ==, 1);
   g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_NO_ATR], ==, 1);
   g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_TIMEOUT], ==, 0);
@@ -428,10 +432,13 @@ test_yield (Fixture *f, gconstpointer data)
   g_assert_cmpint (s->from, ==, T0);
   g_assert_cmpint (s->until, ==, T0 + 160 * SEC);
 
-  /* The 60 s window (t0+30, t0+90] holds two good ejects. */
+  /* The 60 s window (t0+30, t0+90] holds two good ejects. B was fed at t0+20, before the window: the line was
+   * producing all through it, so the rate is over the whole window. */
   other = cl_store_yield_summary (f->store, b1, 60 * SEC, T0 + 90 * SEC, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (other->throughput_good, ==, 2); /* B at t0+40, C at t0+70 */
+  g_assert_cmpint (other->throughput_span_us, ==, 60 * SEC);
+  g_assert_false (cl_yield_summary_throughput_over_run (other));
   g_assert_cmpfloat_with_epsilon (other->throughput_per_hour, 120.0, 1e-9);
   g_clear_pointer (&other, cl_yield_summary_free);
 
@@ -442,13 +449,18 @@ test_yield (Fixture *f, gconstpointer data)
 
   json = cl_yield_summary_to_json (s);
   g_assert_nonnull (strstr (json, "\"fed\":7,"));
+  g_assert_nonnull (strstr (json, "\"throughput_window_s\":3600,\"throughput_good\":3,\"throughput_span_s\":160.000000,"
+                                  "\"throughput_over\":\"run\",\"throughput_per_hour\":67.500000,"));
   g_assert_nonnull (strstr (json, "\"final_yield\":0.666667"));
   g_assert_nonnull (strstr (json, "\"rejects_by_reason\":{\"NO_ATR\":1,\"AUTH_KST_FAILED\":1,"));
   text = cl_yield_summary_to_text (s);
   g_assert_nonnull (strstr (text, "First-pass yield: 28.6 %"));
+  g_assert_nonnull (strstr (
+    text, "Throughput:       67.5 good cards/h (over the run's own 2.7 min, shorter than the 60 min window)\n"));
   csv = cl_yield_summary_to_csv (s);
   g_assert_true (g_str_has_prefix (csv, "metric,key,value\n"));
   g_assert_nonnull (strstr (csv, "rejects_by_step,CERTIFY,1\n"));
+  g_assert_nonnull (strstr (csv, "throughput_per_hour,,67.500000\nthroughput_span_s,,160.000000\n"));
 
   /* 60 s buckets from t0: ejects at 10, 40, 50 | 70, 110 | 140, 160 s. */
   series = cl_store_yield_series (f->store, b1, T0, T0 + 180 * SEC, 60 * SEC, &error);
@@ -477,6 +489,98 @@ test_empty_yield (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (json, "{\"batch_id\":0,\"from\":\"\""));
 }
 
+/* Throughput over the run's own time when the run is shorter than the window (cl-yield-summary.h): a 2-minute demo
+ * of 45 good cards is some 1300 good cards/h, not 45; a run longer than the window is over the window, even when
+ * the window begins between two cards; one quick card cannot make the rate absurd. */
+static void
+test_yield_short_run (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClYieldSummary) s = NULL;
+  g_autofree char *json = NULL, *text = NULL;
+  gint64 demo = new_batch (f, "DEMO");
+  gint64 one = new_batch (f, "ONE");
+  gint64 quick = new_batch (f, "QUICK");
+  gint64 shift = new_batch (f, "SHIFT");
+
+  /* four readers: a card fed every 2.5 s, 10 s each, the last ejected at 120 s; the first one rejected */
+  for (guint i = 0; i < 46; i++)
+    {
+      g_autofree char *chip = g_strdup_printf ("D%02u", i);
+
+      run_attempt (f, demo, CL_ATTEMPT_PRODUCTION, chip, T0 + (gint64)i * 2500000 - 2500000, 10 * SEC,
+                   i == 0 ? CL_REJECT_WRONG_CARD : -1, CL_STEP_IDENTIFY);
+    }
+  s = cl_store_yield_summary (f->store, demo, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->throughput_good, ==, 45);
+  /* from the rejected card's feed (t0 - 2.5 s) to the last eject (t0 + 120 s) */
+  g_assert_cmpint (s->throughput_span_us, ==, 122500000);
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 45 * 3600 / 122.5, 1e-9);
+  json = cl_yield_summary_to_json (s);
+  g_assert_nonnull (strstr (json, "\"throughput_span_s\":122.500000,\"throughput_over\":\"run\""));
+  text = cl_yield_summary_to_text (s);
+  g_assert_nonnull (strstr (text, "good cards/h (over the run's own 2.0 min, shorter than the 60 min window)"));
+  g_clear_pointer (&s, cl_yield_summary_free);
+
+  /* looked at half an hour later: still the run's own rate, not diluted by the idle time since */
+  s = cl_store_yield_summary (f->store, demo, 0, T0 + 30 * MINUTE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (s->throughput_span_us, ==, 122500000);
+  g_clear_pointer (&s, cl_yield_summary_free);
+
+  /* and once the hour has moved past its start, over the window again */
+  s = cl_store_yield_summary (f->store, demo, 0, T0 + HOUR, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (s->throughput_good, ==, 45);
+  g_assert_cmpint (s->throughput_span_us, ==, HOUR);
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 45.0, 1e-9);
+  g_clear_pointer (&s, cl_yield_summary_free);
+
+  /* one card of 30 s: over its own cycle */
+  run_attempt (f, one, CL_ATTEMPT_PRODUCTION, "0001", T0 + 2 * HOUR, 30 * SEC, -1, 0);
+  s = cl_store_yield_summary (f->store, one, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (s->throughput_span_us, ==, 30 * SEC);
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 120.0, 1e-9);
+  text = (g_free (text), cl_yield_summary_to_text (s));
+  g_assert_nonnull (strstr (text, "(over the run's own 30 s, shorter than the 60 min window)"));
+  g_clear_pointer (&s, cl_yield_summary_free);
+
+  /* timestamps that claim no time at all: the floor of one second */
+  run_attempt (f, quick, CL_ATTEMPT_PRODUCTION, "0002", T0 + 3 * HOUR, 0, -1, 0);
+  s = cl_store_yield_summary (f->store, quick, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (s->throughput_span_us, ==, SEC);
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 3600.0, 1e-9);
+  g_clear_pointer (&s, cl_yield_summary_free);
+
+  /* a shift longer than the window: a card every minute for two hours, the hour's 60. The window begins 10 s
+   * before a feed, with no card in production: the run still began long before. */
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autofree char *chip = g_strdup_printf ("E%03X", i);
+
+      run_attempt (f, shift, CL_ATTEMPT_PRODUCTION, chip, T0 + 4 * HOUR + (gint64)i * MINUTE, 50 * SEC, -1, 0);
+    }
+  s = cl_store_yield_summary (f->store, shift, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (s->throughput_span_us, ==, HOUR);
+  g_assert_false (cl_yield_summary_throughput_over_run (s));
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 60.0, 1e-9);
+  text = (g_free (text), cl_yield_summary_to_text (s));
+  g_assert_nonnull (strstr (text, "Throughput:       60.0 good cards/h (last 60 min)\n"));
+  g_clear_pointer (&s, cl_yield_summary_free);
+
+  /* a summary built by hand, without a span, is over its window as before */
+  s = cl_yield_summary_new ();
+  s->throughput_window_us = HOUR;
+  s->throughput_good = 45;
+  cl_yield_summary_compute_ratios (s);
+  g_assert_cmpfloat_with_epsilon (s->throughput_per_hour, 45.0, 1e-9);
+  g_assert_false (cl_yield_summary_throughput_over_run (s));
+}
+
 /* ---- the aggregate tables (schema version 2) against the records ---- */
 
 static void
@@ -494,6 +598,8 @@ assert_same_summary (const ClYieldSummary *a, const ClYieldSummary *r)
   g_assert_cmpuint (a->cycle_count, ==, r->cycle_count);
   g_assert_cmpfloat_with_epsilon (a->cycle_time_mean_s, r->cycle_time_mean_s, 1e-9);
   g_assert_cmpuint (a->throughput_good, ==, r->throughput_good);
+  g_assert_cmpint (a->throughput_span_us, ==, r->throughput_span_us);
+  g_assert_cmpfloat_with_epsilon (a->throughput_per_hour, r->throughput_per_hour, 1e-9);
   g_assert_cmpfloat_with_epsilon (a->final_yield, r->final_yield, 1e-12);
   g_assert_cmpfloat_with_epsilon (a->first_pass_yield, r->first_pass_yield, 1e-12);
   g_assert_cmpmem (a->rejects_by_reason, sizeof a->rejects_by_reason, r->rejects_by_reason,
@@ -825,6 +931,7 @@ main (int argc, char **argv)
   ADD ("audit-chain", test_audit_chain);
   ADD ("yield", test_yield);
   ADD ("empty-yield", test_empty_yield);
+  ADD ("yield-short-run", test_yield_short_run);
   ADD ("threads", test_threads);
   ADD ("integrity", test_integrity);
   ADD ("yield-aggregates", test_yield_aggregates);
