@@ -38,6 +38,9 @@ static const GOptionEntry option_entries[] = {
   { "headless", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Run the line without a window, printing one line per event"),
     NULL },
   { "duration", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Quit after SECONDS (for demos and tests)"), N_ ("SECONDS") },
+  { "output", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Headless output: human (the default on a terminal), lines (the default otherwise) or json"),
+    N_ ("FORMAT") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL },
   { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Produce cards with this profile (rack mode)"), N_ ("FILE") },
   { "batch", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Batch name (created if new, continued if known)"), N_ ("NAME") },
@@ -62,6 +65,7 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   ClApplication *self = CL_APPLICATION (app);
   gint32 duration = 0;
+  ClHeadlessOutput output = cl_headless_output_default ();
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -80,6 +84,18 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       /* A timed run is a demo or a test; it must not hand its work to an already running instance. */
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
+
+  {
+    g_autofree char *name = NULL;
+    g_autoptr (GError) error = NULL;
+
+    if (g_variant_dict_lookup (options, "output", "s", &name) && !cl_headless_output_parse (name, &output, &error))
+      {
+        g_printerr ("cardline: --output: %s
+", error->message);
+        return 2;
+      }
+  }
 
   /* One store for everything this run does: headless or window, production and sign-in alike. */
   {
@@ -131,6 +147,7 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       production.store = self->store_path;
       production.summary_json = summary_json;
       production.duration = self->duration;
+      production.output = output;
       g_variant_dict_lookup (options, "printer", "s", &printer);
       g_variant_dict_lookup (options, "printer-reader", "s", &printer_reader);
       g_variant_dict_lookup (options, "face-printer", "s", &face_printer);
@@ -163,7 +180,7 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
     {
       g_autoptr (ClLine) line = cl_line_new ();
 
-      return cl_headless_run (line, self->duration);
+      return cl_headless_run (line, self->duration, output);
     }
 
   return -1;

@@ -6,6 +6,8 @@
 typedef struct
 {
   GMainLoop *loop;
+  ClHeadlessWriter *writer;
+  gint64 started;
   ClBatchRun *run; /* NULL: the reader monitor alone */
   gboolean stop_asked;
   guint counts[CL_LINE_EVENT_SERVICE_RESTORED + 1];
@@ -23,9 +25,8 @@ on_events_changed (GListModel *events, guint position, guint removed, guint adde
       if (kind < G_N_ELEMENTS (headless->counts))
         headless->counts[kind]++;
       headless->printed++;
-      /* One flushed line per event: a pipe reader (test, supervisor script) sees each as it happens. */
-      printf ("%s\n", cl_line_event_get_line (event));
-      fflush (stdout);
+      /* flushed per event: a pipe reader (test, supervisor script) sees each as it happens */
+      cl_headless_writer_write_event (headless->writer, event, g_get_monotonic_time () - headless->started);
     }
 }
 
@@ -71,6 +72,23 @@ on_done_cancelled (GCancellable *done, gpointer user_data)
   g_idle_add (on_done_idle, user_data);
 }
 
+/* JSON carries every event of the run, also those the log has no line for (a step started). */
+static void
+on_run_event (ClBatchRun *run, ClLineEvent *event, Headless *headless)
+{
+  if (!cl_line_event_has_line (event))
+    cl_headless_writer_write_event (headless->writer, event, g_get_monotonic_time () - headless->started);
+}
+
+static gboolean
+on_progress (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  cl_headless_writer_update_progress (headless->writer, g_get_monotonic_time () - headless->started);
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_resume (gpointer user_data)
 {
@@ -81,30 +99,31 @@ on_resume (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static int run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds);
+static int run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds, ClHeadlessOutput output);
 
 int
-cl_headless_run (ClLine *line, guint duration_seconds)
+cl_headless_run (ClLine *line, guint duration_seconds, ClHeadlessOutput output)
 {
-  return run (line, NULL, duration_seconds);
+  return run (line, NULL, duration_seconds, output);
 }
 
 int
-cl_headless_run_production (ClLine *line, ClBatchRun *batch_run, guint duration_seconds)
+cl_headless_run_production (ClLine *line, ClBatchRun *batch_run, guint duration_seconds, ClHeadlessOutput output)
 {
-  return run (line, batch_run, duration_seconds);
+  return run (line, batch_run, duration_seconds, output);
 }
 
 static int
-run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds)
+run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds, ClHeadlessOutput output)
 {
+  g_autoptr (ClHeadlessWriter) writer = cl_headless_writer_new (output, stdout);
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *time_text = NULL;
   ClEventLog *events = cl_line_get_events (line);
-  Headless headless = { .loop = loop, .run = batch_run };
-  guint sigint, sigterm, sigusr1 = 0, timeout = 0;
-  gulong handler, done_handler = 0;
+  Headless headless = { .loop = loop, .run = batch_run, .writer = writer, .started = g_get_monotonic_time () };
+  guint sigint, sigterm, sigusr1 = 0, timeout = 0, progress = 0;
+  gulong handler, done_handler = 0, run_handler = 0;
 
   handler = g_signal_connect (events, "items-changed", G_CALLBACK (on_events_changed), &headless);
   sigint = g_unix_signal_add (SIGINT, on_quit, &headless);
@@ -115,6 +134,11 @@ run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds)
   if (batch_run != NULL)
     {
       sigusr1 = g_unix_signal_add (SIGUSR1, on_resume, &headless);
+      cl_headless_writer_set_counters (writer, cl_batch_run_get_counters (batch_run));
+      if (output == CL_HEADLESS_OUTPUT_JSON)
+        run_handler = g_signal_connect (batch_run, "event", G_CALLBACK (on_run_event), &headless);
+      if (cl_headless_writer_get_terminal (writer))
+        progress = g_timeout_add_seconds (1, on_progress, &headless);
       /* called at once if the batch was complete before it started */
       done_handler = g_cancellable_connect (cl_batch_run_get_done (batch_run), G_CALLBACK (on_done_cancelled), &headless,
                                             NULL);
@@ -127,6 +151,8 @@ run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds)
     {
       g_cancellable_disconnect (cl_batch_run_get_done (batch_run), done_handler);
       g_source_remove (sigusr1);
+      g_clear_signal_handler (&run_handler, batch_run);
+      g_clear_handle_id (&progress, g_source_remove);
     }
 
   g_signal_handler_disconnect (events, handler);
@@ -138,6 +164,7 @@ run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds)
   while (g_source_remove_by_user_data (&headless))
     ;
 
+  cl_headless_writer_finish (writer);
   now = g_date_time_new_now_local ();
   time_text = g_date_time_format (now, "%H:%M:%S");
   printf ("%s summary events=%" G_GUINT64_FORMAT " readers-added=%u readers-removed=%u cards-inserted=%u "

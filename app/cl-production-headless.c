@@ -46,7 +46,7 @@ cl_production_headless_run (const ClProductionOptions *options)
 
   line = cl_line_new ();
   cl_production_parts_start (parts, line);
-  cl_headless_run_production (line, parts->run, options->duration);
+  cl_headless_run_production (line, parts->run, options->duration, options->output);
   complete = g_cancellable_is_cancelled (cl_batch_run_get_done (parts->run));
 
   summary = cl_store_yield_summary (store, cl_batch_run_get_batch_id (parts->run), 0, 0, &error);

@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "cl-headless-output.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -17,6 +19,7 @@ typedef struct
   const char *printer;        /* NULL: rack mode; else the printer-fed line on this printer */
   const char *printer_reader; /* the printer's contact-station reader */
   const char *face_printer;   /* NULL: $CARDLINE_IPP_URI */
+  ClHeadlessOutput output;    /* headless only */
 } ClProductionOptions;
 
 /* Returns the process exit status: 0 when the run ended normally (whatever the yield), 1 when it could not start. */

@@ -5,6 +5,8 @@
 #include "line/cl-card-job.h"
 #include "line/cl-line-text.h"
 
+#include <string.h>
+
 struct _ClBatchRun
 {
   GObject parent_instance;
@@ -401,6 +403,7 @@ cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
 {
   gboolean holds = cl_feeder_get_finish_cards_on_stop (self->feeder);
   ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+  const char *text;
 
   g_return_if_fail (CL_IS_BATCH_RUN (self));
 
@@ -417,12 +420,13 @@ cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
   cl_batch_counters_set_paused (self->counters, paused);
   cl_batch_state_writer_push (self->state_writer, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
   if (paused)
-    post_typed (self, CL_LINE_EVENT_PAUSED, NULL, &fields,
-                holds ? "line paused: the card in production finishes, no new card is fed"
-                      : "line paused: cards in production finish, no new card is taken");
+    text = holds ? "line paused: the card in production finishes, no new card is fed"
+                 : "line paused: cards in production finish, no new card is taken";
   else
-    post_typed (self, CL_LINE_EVENT_RESUMED, NULL, &fields,
-                holds ? "line resumed: feeding cards again" : "line resumed: taking cards again");
+    text = holds ? "line resumed: feeding cards again" : "line resumed: taking cards again";
+  /* the view's sentence explains it from the note; the machine line is the one scripts know */
+  fields.note = strchr (text, ':') + 2;
+  post_typed (self, paused ? CL_LINE_EVENT_PAUSED : CL_LINE_EVENT_RESUMED, NULL, &fields, text);
 }
 
 gboolean
