@@ -91,8 +91,7 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
 
     if (g_variant_dict_lookup (options, "output", "s", &name) && !cl_headless_output_parse (name, &output, &error))
       {
-        g_printerr ("cardline: --output: %s
-", error->message);
+        g_printerr ("cardline: --output: %s\n", error->message);
         return 2;
       }
   }
