@@ -2,6 +2,7 @@
 
 #include "cl-sequence-run.h"
 #include "core/cl-error.h"
+#include "store/cl-store-claim.h"
 
 #include <string.h>
 
@@ -28,29 +29,32 @@ struct _ClCardSequence
 
 G_DEFINE_FINAL_TYPE (ClCardSequence, cl_card_sequence, G_TYPE_OBJECT)
 
-static GMutex chips_lock;
-static GHashTable *chips_in_production;
+/* Comfortably longer than the card timeout, which bounds the card's exchanges, so that a live run keeps its chip;
+ * short enough that a chip a dead station held is back in production within minutes. */
+#define CLAIM_LEASE_MIN_S 60
 
 gboolean
-cl_sequence_claim_chip (const char *chip_id)
+cl_sequence_claim_chip (ClSequenceRun *run, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&chips_lock);
+  g_autofree char *owner = cl_store_chip_owner (run->station, run->reader);
+  gint64 lease_s = MAX (2 * (gint64)cl_profile_get_card_timeout (run->profile), CLAIM_LEASE_MIN_S);
 
-  if (chips_in_production == NULL)
-    chips_in_production = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (g_hash_table_contains (chips_in_production, chip_id))
+  if (!cl_store_chip_claim (run->store, run->chip_id, owner, run->attempt_id, lease_s * G_USEC_PER_SEC, error))
     return FALSE;
-  g_hash_table_add (chips_in_production, g_strdup (chip_id));
+  run->claim_owner = g_steal_pointer (&owner);
   return TRUE;
 }
 
 void
-cl_sequence_release_chip (const char *chip_id)
+cl_sequence_release_chip (ClSequenceRun *run)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&chips_lock);
+  g_autoptr (GError) error = NULL;
 
-  if (chips_in_production != NULL)
-    g_hash_table_remove (chips_in_production, chip_id);
+  if (run->claim_owner == NULL)
+    return;
+  if (!cl_store_chip_release (run->store, run->chip_id, run->claim_owner, &error))
+    g_warning ("store: claim on chip %s not released, its lease will end it: %s", run->chip_id, error->message);
+  g_clear_pointer (&run->claim_owner, g_free);
 }
 
 static void
@@ -251,8 +255,7 @@ static const struct
 static void
 run_clear (ClSequenceRun *run)
 {
-  if (run->chip_id != NULL)
-    cl_sequence_release_chip (run->chip_id);
+  cl_sequence_release_chip (run);
   g_clear_pointer (&run->chip_id, g_free);
   g_clear_object (&run->channel);
   g_clear_object (&run->card_keys);
@@ -294,6 +297,8 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   run.profile = profile;
   run.keys = cl_profile_get_keys (profile);
   run.store = store;
+  run.station = self->station;
+  run.reader = self->reader;
   run.transport = self->transport;
   run.channel = cl_card_channel_new (CL_TRANSPORT (self->transport));
   run.cancellable = cancellable;

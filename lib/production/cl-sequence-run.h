@@ -19,12 +19,15 @@ typedef struct
   ClProfile *profile;
   const ClProfileKeys *keys; /* the profile's */
   ClStore *store;
+  const char *station; /* the sequence's, for the chip claim */
+  const char *reader;
   ClObservedTransport *transport;
   ClCardChannel *channel;
   GCancellable *cancellable;
 
   gint64 attempt_id;
   char *chip_id;
+  char *claim_owner; /* set while this run holds the claim on chip_id */
   ClCplc cplc;
   guint8 isd_aid[16];
   gsize isd_aid_len;
@@ -69,8 +72,11 @@ gboolean cl_sequence_audit_changeover (ClSequenceRun *run, GError **error);
 gboolean cl_sequence_escrow_pins (ClSequenceRun *run, GBytes *so_pin, GBytes *pin, GError **error);
 gboolean cl_sequence_import_dkek (ClSequenceRun *run, GError **error);
 
-/* Chips in production in this process: a second reader holding the same chip is a DUPLICATE_CHIP. */
-gboolean cl_sequence_claim_chip (const char *chip_id);
-void cl_sequence_release_chip (const char *chip_id);
+/* Claims run->chip_id in the store for this run's station and reader (cl-store-claim.h), so that the same chip in
+ * another reader, process or station sharing the store is refused: CL_ERROR_CLAIMED naming where it is (the
+ * caller files that as DUPLICATE_CHIP); any other error is the store's. */
+gboolean cl_sequence_claim_chip (ClSequenceRun *run, GError **error);
+/* Drops the run's claim, if it holds one; a store failure is logged (the lease ends it anyway). */
+void cl_sequence_release_chip (ClSequenceRun *run);
 
 G_END_DECLS

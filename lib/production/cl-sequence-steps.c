@@ -126,6 +126,7 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
   g_autoptr (GBytes) atr = cl_transport_get_atr (CL_TRANSPORT (run->transport));
   g_autoptr (ClCardRecord) record = NULL;
   g_autoptr (GError) local = NULL;
+  g_autoptr (GError) claim_error = NULL;
   GBytes *isd = cl_profile_get_card (run->profile)->isd_aid;
   ClGpFci fci = { 0 };
 
@@ -152,14 +153,14 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
       g_clear_pointer (&run->chip_id, g_free);
       return FALSE;
     }
-  run->reason = CL_REJECT_DUPLICATE_CHIP;
-  if (!cl_sequence_claim_chip (run->chip_id))
+  if (!cl_sequence_claim_chip (run, &claim_error))
     {
-      /* not ours to release */
-      g_autofree char *chip = g_steal_pointer (&run->chip_id);
-      run->chip_id = NULL;
-      return fail (error, CL_ERROR_FAILED, "chip %s is in production in another reader", chip);
+      /* Only another owner's claim makes the chip a duplicate; a store that cannot answer says nothing about it. */
+      run->reason = g_error_matches (claim_error, CL_ERROR, CL_ERROR_CLAIMED) ? CL_REJECT_DUPLICATE_CHIP
+                                                                              : CL_REJECT_PROTOCOL_ERROR;
+      return g_propagate_error (error, g_steal_pointer (&claim_error)), FALSE;
     }
+  run->reason = CL_REJECT_DUPLICATE_CHIP;
   record = cl_store_card_lookup (run->store, run->chip_id, &local);
   if (record != NULL && record->state == CL_CARD_GOOD)
     return fail (error, CL_ERROR_FAILED, "chip %s was already produced good; not produced again", run->chip_id);

@@ -2,6 +2,7 @@
 #include "store/cl-store-private.h"
 
 #include "core/cl-error.h"
+#include "store/cl-store-claim.h"
 
 gint64
 cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, const char *reader,
@@ -254,5 +255,7 @@ cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **erro
         return -1;
       n++;
     }
+  if (cl_store_chip_release_stale (self, station, error) < 0)
+    return -1;
   return n;
 }

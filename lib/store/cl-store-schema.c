@@ -337,9 +337,23 @@ static const char migration_2[]
     "ELSE recovered_at END, scrapped = scrapped OR new.action = 'SCRAP' WHERE chip_id = new.chip_id;\n"
     "END;\n";
 
+/* Version 3: chip claims (cl-store-claim.h), so that "this chip is in production here" holds for every process
+ * and station sharing the store, not only within one process. A claim is a lock with a lease, deleted on release:
+ * nothing refers to it, and it has no foreign key to cards, because a chip may be claimed before its card record
+ * exists. IF NOT EXISTS so that running it again (user_version set back, as version 2 allows) keeps the claims
+ * that hold. */
+static const char migration_3[] = "CREATE TABLE IF NOT EXISTS chip_claims (\n"
+                                  "  chip_id TEXT PRIMARY KEY NOT NULL,\n"
+                                  "  owner TEXT NOT NULL CHECK (length(owner) > 0),\n"
+                                  "  attempt_id INTEGER REFERENCES attempts(id),\n"
+                                  "  claimed INTEGER NOT NULL,\n"
+                                  "  lease_until INTEGER NOT NULL\n"
+                                  ") WITHOUT ROWID;\n";
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
+  migration_3,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION  2
+#define CL_STORE_SCHEMA_VERSION  3
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -95,8 +95,9 @@ typedef struct
 gboolean cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, GError **error);
 /* On a station's start: ends every attempt of station still open (the station was killed or lost power during
  * it) as REJECTED with PROTOCOL_ERROR at the step that was running, disposition RETAINED, each audited as
- * "attempt-abandoned", so that every attempt has its one disposition. Only one process may produce as station
- * on a store. Returns how many were ended, -1 on error. */
+ * "attempt-abandoned", so that every attempt has its one disposition; then drops the chip claims earlier
+ * processes of station left (cl_store_chip_release_stale()), so that their chips can be fed again at once. Only
+ * one process may produce as station on a store. Returns how many attempts were ended, -1 on error. */
 gint cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **error);
 
 /* ---- write-ahead journal for irreversible steps ---- */

@@ -1,17 +1,20 @@
 /* test-card-sequence: ClCardSequence against cardline-vcard's dispatcher in-process, keys in SoftHSM2
- * (run under tests/rig/rig-run --parts hsm). Good cards, re-feeds, every defect the demo uses, hostile answers,
- * and resumption after the card is torn at many points of the sequence. */
+ * (run under tests/rig/rig-run --parts hsm). Good cards, re-feeds, a chip claimed at another station, every defect
+ * the demo uses, hostile answers, and resumption after the card is torn at many points of the sequence. */
+#include <sqlite3.h>
 #include <string.h>
 
 #include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-plain-key-set.h"
+#include "gp/cl-cplc.h"
 #include "gp/cl-gp-card.h"
 #include "production/cl-card-sequence.h"
 #include "production/cl-demo-pki.h"
 #include "production/cl-production-env.h"
 #include "scp/cl-scp03.h"
+#include "store/cl-store-claim.h"
 
 static ClProductionFixture *fixture;
 static ClProductionSetup *setup;
@@ -154,6 +157,62 @@ test_refeed_good_is_duplicate (void)
 }
 
 static void
+store_sql (const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *msg = NULL;
+
+  g_assert_cmpint (sqlite3_open (cl_store_get_path (store), &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, CL_STORE_BUSY_TIMEOUT_MS);
+  sqlite3_exec (db, sql, NULL, NULL, &msg);
+  g_assert_cmpstr (msg, ==, NULL);
+  sqlite3_close (db);
+}
+
+/* The chip is in production at another station sharing the store: DUPLICATE_CHIP naming that station, whose claim
+ * stays. A store that cannot answer the claim is the store's failure, not a duplicate. Once the other station
+ * released it, the card is produced, and its own claim ends with the run. */
+static void
+test_claimed_elsewhere (void)
+{
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  GBytes *cplc_value = cl_vcard_image_get_cplc (image);
+  g_autoptr (ClCardSequence) held = NULL, broken = NULL, produced = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *chip = NULL;
+  const char *elsewhere = "line-9/4242.1700000000/Reader 9";
+  ClCplc cplc;
+
+  g_assert_true (cl_cplc_parse (g_bytes_get_data (cplc_value, NULL), g_bytes_get_size (cplc_value), &cplc, &error));
+  g_assert_no_error (error);
+  chip = cl_cplc_chip_id (&cplc);
+  g_assert_true (cl_store_chip_claim (store, chip, elsewhere, 0, 60 * G_USEC_PER_SEC, &error));
+  g_assert_no_error (error);
+
+  held = produce (image);
+  assert_rejected (held, CL_REJECT_DUPLICATE_CHIP, CL_STEP_IDENTIFY);
+  g_assert_nonnull (strstr (cl_card_sequence_get_outcome (held)->detail, elsewhere));
+  g_assert_false (cl_store_chip_renew (store, chip, "line-8/1.1/Reader 0", 60 * G_USEC_PER_SEC, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_CLAIMED);
+  g_assert_nonnull (strstr (error->message, elsewhere));
+  g_clear_error (&error);
+  g_assert_true (cl_store_chip_release (store, chip, elsewhere, &error));
+  g_assert_no_error (error);
+
+  store_sql ("ALTER TABLE chip_claims RENAME TO chip_claims_away");
+  broken = produce (image);
+  store_sql ("ALTER TABLE chip_claims_away RENAME TO chip_claims");
+  assert_rejected (broken, CL_REJECT_PROTOCOL_ERROR, CL_STEP_IDENTIFY);
+  g_test_message ("claim with the store failing: %s", cl_card_sequence_get_outcome (broken)->detail);
+
+  produced = produce (image);
+  assert_good (produced);
+  /* nobody holds it after the run: a renewal finds no claim */
+  g_assert_false (cl_store_chip_renew (store, chip, elsewhere, 60 * G_USEC_PER_SEC, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+}
+
+static void
 check_defect (const char *key, const char *value, ClRejectReason reason, ClProductionStep step)
 {
   g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
@@ -246,6 +305,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/production/good-card", test_good_card);
   g_test_add_func ("/production/refeed-good-is-duplicate", test_refeed_good_is_duplicate);
+  g_test_add_func ("/production/claimed-elsewhere", test_claimed_elsewhere);
   g_test_add_func ("/production/defects", test_defects);
   g_test_add_func ("/production/hostile", test_hostile);
   g_test_add_func ("/production/tear-and-resume", test_tear_and_resume);
