@@ -36,7 +36,7 @@ typedef enum
   CL_PRINTER_FEEDER_HALF,
   CL_PRINTER_FEEDER_LOW,
   CL_PRINTER_FEEDER_EMPTY,
-} ClPrinterFeeder;
+} ClPrinterFeederLevel;
 
 typedef enum
 {
@@ -48,7 +48,7 @@ typedef enum
 
 typedef struct
 {
-  ClPrinterFeeder feeder;
+  ClPrinterFeederLevel feeder;
   ClPrinterCardPosition card;
   gboolean cover_open;
   guint64 card_count; /* cards the printer has moved in its life */

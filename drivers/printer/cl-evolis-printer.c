@@ -169,7 +169,7 @@ cl_evolis_printer_get_status (ClCardPrinter *printer, ClPrinterStatus *status, G
       || !query (self, "Rco;c", &count_reply, cancellable, error)
       || !cl_evolis_parse_counter (&count_reply, &status->card_count, error))
     return FALSE;
-  status->feeder = (ClPrinterFeeder)feeder;
+  status->feeder = (ClPrinterFeederLevel)feeder;
   switch (position)
     {
       case CL_EVOLIS_CARD_NONE:
