@@ -2,8 +2,8 @@
 
 #include "core/cl-error.h"
 
-static GError *
-translate (GError *error)
+GError *
+cl_pcsc_connect_error_for_line (GError *error)
 {
   GError *translated;
   gint code;
@@ -51,7 +51,7 @@ cl_pcsc_connect_card (const char *reader, GCancellable *cancellable, GError **er
 
   if (transport == NULL)
     {
-      g_propagate_error (error, translate (local));
+      g_propagate_error (error, cl_pcsc_connect_error_for_line (local));
       return NULL;
     }
   return CL_TRANSPORT (transport);

@@ -9,6 +9,8 @@
 
 G_BEGIN_DECLS
 
+/* Takes error (a connection's, CL_DRIVER_ERROR) and returns it in the line's codes as above. */
+GError *cl_pcsc_connect_error_for_line (GError *error);
 ClTransport *cl_pcsc_connect_card (const char *reader, GCancellable *cancellable, GError **error);
 /* Whether error (from cl_pcsc_connect_card) means the reader does not see a card yet (or no longer). */
 gboolean cl_pcsc_connect_no_card (const GError *error);

@@ -3,6 +3,8 @@
 #include "cl-driver-error.h"
 #include "cl-evolis-printer.h"
 #include "cl-printer-address.h"
+#include "core/cl-error.h"
+#include "pcsc/cl-pcsc-connect.h"
 #include "pcsc/cl-pcsc-reader.h"
 #include "pcsc/cl-pcsc-transport.h"
 
@@ -607,13 +609,14 @@ cl_printer_feeder_connect (ClFeeder *feeder, ClFeederCard *card, GCancellable *c
 
                   /* not produced: the engine sends it to the reject bin through dispose, which clears this */
                   show_fault (self, CL_LINE_FAULT_CARD_NOT_PRESENT, TRUE, NO_CARD_DETAIL);
-                  g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_NO_CARD, "%s of the feed", NO_CARD_DETAIL);
+                  g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "%s of the feed", NO_CARD_DETAIL);
                   return NULL;
                 }
-              g_propagate_error (error, g_steal_pointer (&local));
+              g_propagate_error (error, cl_pcsc_connect_error_for_line (g_steal_pointer (&local)));
               return NULL;
             }
           seen_us = g_get_monotonic_time ();
+          cl_feeder_emit_note (feeder, "card at the contact station");
         }
       attempts++;
       transport = cl_pcsc_transport_connect (reader, cancellable, &local);
@@ -626,7 +629,8 @@ cl_printer_feeder_connect (ClFeeder *feeder, ClFeederCard *card, GCancellable *c
       if (!connect_retryable (local)
           || g_get_monotonic_time () - seen_us >= CONNECT_RETRY_FOR_MS * G_TIME_SPAN_MILLISECOND)
         {
-          g_propagate_error (error, g_steal_pointer (&local));
+          /* the line's engine tells a card that is not there from a reader or service that went away */
+          g_propagate_error (error, cl_pcsc_connect_error_for_line (g_steal_pointer (&local)));
           return NULL;
         }
       if (wait_ms (self, delay_ms, FALSE, cancellable) == WAIT_CANCELLED)

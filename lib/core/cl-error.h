@@ -24,6 +24,9 @@ typedef enum
   CL_ERROR_CANCELLED,        /* also reported as G_IO_ERROR_CANCELLED where a GCancellable fired */
   CL_ERROR_STORE,            /* the record store failed */
   CL_ERROR_PROFILE,          /* a profile is invalid */
+  CL_ERROR_READER_GONE,
+  CL_ERROR_SERVICE_LOST,
+  CL_ERROR_TIMEOUT,
   CL_ERROR_CLAIMED,          /* the chip is in production elsewhere: another owner's claim holds (cl-store-claim.h) */
 } ClError;
 

@@ -368,6 +368,7 @@ feed_thread (gpointer data)
   }
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, finished_dispatch, g_object_ref (self),
                               g_object_unref);
+  g_object_unref (self); /* the thread's own, from cl_batch_run_start() */
   return NULL;
 }
 

@@ -100,6 +100,7 @@ gboolean cl_card_sequence_run_finish (ClCardSequence *self, GAsyncResult *result
 
 /* Valid after run. */
 const ClSequenceOutcome *cl_card_sequence_get_outcome (ClCardSequence *self);
+const GError *cl_card_sequence_get_station_error (ClCardSequence *self);
 /* APDUs sent to the transport so far (also while running, from the running thread). */
 guint64 cl_card_sequence_get_apdu_count (ClCardSequence *self);
 

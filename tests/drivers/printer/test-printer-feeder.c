@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "core/cl-error.h"
 #include "pcsc/cl-pcsc-transport.h"
 #include "pcsc/cl-reader-monitor.h"
 #include "printer/cl-printer-feeder.h"
@@ -640,7 +641,7 @@ test_card_not_present (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   transport = cl_feeder_connect (feeder, card, NULL, &error);
   g_assert_null (transport);
-  g_assert_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_NO_CARD);
+  g_assert_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED);
   g_test_message ("connect: %s", error->message);
   g_clear_error (&error);
   fault = wait_event_from (
