@@ -188,21 +188,24 @@ run_face_step (ClCardSequence *self, ClSequenceRun *run, ClSequenceOutcome *outc
 }
 
 /* The closed list of reasons, from what went wrong. The step's own reason covers refusals (status words); the
- * error's kind decides when the card went away, answered garbage, or the host side failed. */
+ * error's kind decides when the card went away, answered garbage, or the host side failed. Transport failures come
+ * in the contract's codes (apdu/cl-transport.h), whatever the transport was. */
 static ClRejectReason
 classify (ClSequenceRun *run, const GError *error)
 {
-  GQuark driver = g_quark_try_string ("cardline-driver-error-quark");
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                       || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  /* the reader or pcscd went away under the card: nothing the card did, so nothing to blame it for */
+  if (cl_transport_error_is_station_fault (error))
+    return CL_REJECT_PROTOCOL_ERROR;
+  if (g_error_matches (error, CL_ERROR, CL_ERROR_TIMEOUT) || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return CL_REJECT_TIMEOUT;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED)
-      || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED)
-      || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT) || (driver != 0 && error->domain == driver))
+  if (cancelled || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED)
+      || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT))
     {
       /* A chip that never answered a single command is dead or mute, not pulled: that is what NO_ATR files. */
-      if (cl_observed_transport_get_response_count (run->transport) == 0
-          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (cl_observed_transport_get_response_count (run->transport) == 0 && !cancelled)
         return CL_REJECT_NO_ATR;
       return CL_REJECT_CARD_REMOVED;
     }
