@@ -59,7 +59,8 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
 
   if (!self->connected)
     {
-      g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_NO_CARD, "transport to %s is disconnected", self->reader);
+      /* Whoever disconnected us (the line, on the card's removal or a stop) let the card go. */
+      g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "transport to %s is disconnected", self->reader);
       return NULL;
     }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -68,7 +69,7 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
   /* Held for this one exchange only, so that another process (or a shared connection) cannot slip a
    * command between ours and its response. */
   rv = SCardBeginTransaction (self->card);
-  if (!cl_pcsc_check (rv, error, "cannot start a transaction with the card in %s", self->reader))
+  if (!cl_pcsc_check_transport (rv, error, "cannot start a transaction with the card in %s", self->reader))
     return NULL;
 
   pci = self->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
@@ -76,14 +77,15 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
   rv = SCardTransmit (self->card, pci, command_data, (DWORD)command_len, NULL, response, &response_len);
   /* A transaction on a removed card cannot be ended; that is no news. */
   SCardEndTransaction (self->card, SCARD_LEAVE_CARD);
-  if (!cl_pcsc_check (rv, error, "transmitting a %" G_GSIZE_FORMAT "-byte APDU to the card in %s", command_len,
-                      self->reader))
+  if (!cl_pcsc_check_transport (rv, error, "transmitting a %" G_GSIZE_FORMAT "-byte APDU to the card in %s",
+                                command_len, self->reader))
     return NULL;
   if (response_len < 2 || response_len > MAX_RESPONSE)
     {
-      g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_PROTOCOL,
-                   "the card in %s answered %lu bytes, too short for a status word", self->reader,
-                   (unsigned long)response_len);
+      /* vpcd (and some readers) pass on a card that went silent mid-command as an empty answer */
+      g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED,
+                   "the card in %s answered %lu bytes, too short for a status word (mute, torn or pulled)",
+                   self->reader, (unsigned long)response_len);
       return NULL;
     }
   return g_bytes_new (response, response_len);

@@ -46,3 +46,33 @@ cl_transport_supports_extended (ClTransport *self)
   iface = CL_TRANSPORT_GET_IFACE (self);
   return iface->supports_extended ? iface->supports_extended (self) : FALSE;
 }
+
+gboolean
+cl_transport_error_is_transport (const GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return TRUE;
+  if (error->domain != CL_ERROR)
+    return FALSE;
+  switch ((ClError)error->code)
+    {
+      case CL_ERROR_CARD_REMOVED:
+      case CL_ERROR_TIMEOUT:
+      case CL_ERROR_READER_GONE:
+      case CL_ERROR_SERVICE_LOST:
+      case CL_ERROR_TRANSPORT:
+      case CL_ERROR_CANCELLED:
+        return TRUE;
+      default:
+        return FALSE;
+    }
+}
+
+gboolean
+cl_transport_error_is_station_fault (const GError *error)
+{
+  return g_error_matches (error, CL_ERROR, CL_ERROR_READER_GONE)
+         || g_error_matches (error, CL_ERROR, CL_ERROR_SERVICE_LOST);
+}

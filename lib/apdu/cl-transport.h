@@ -1,5 +1,17 @@
 /* cl-transport.h: moves raw APDUs to a card. The PC/SC transport (drivers/pcsc) and the
- * in-process test transport implement it; everything above talks to a ClCardChannel. */
+ * in-process test transport implement it; everything above talks to a ClCardChannel.
+ *
+ * How transmit fails is part of the contract. An implementation translates its own failures (SCARD_E_*, a
+ * socket, a simulator) once, inside transmit, into CL_ERROR with one of these codes, so that everything above
+ * can tell the card's doing from the station's without knowing which transport it has:
+ *   CL_ERROR_CARD_REMOVED  the card went away, was reset by someone else, or stopped answering (mute, torn)
+ *   CL_ERROR_TIMEOUT       the card did not answer in time
+ *   CL_ERROR_READER_GONE   the reader was unplugged or is not known (any more): not the card's fault
+ *   CL_ERROR_SERVICE_LOST  the service behind the readers (pcscd) is unreachable: not the card's fault
+ *   CL_ERROR_TRANSPORT     any other failure of the exchange
+ *   CL_ERROR_CANCELLED     the transport's service cancelled the exchange
+ * and G_IO_ERROR_CANCELLED when the GCancellable fired. No other domain and no other code comes out of
+ * transmit. A response that does come back is returned as it is, however odd: judging it is the caller's job. */
 #pragma once
 
 #include <gio/gio.h>
@@ -13,7 +25,8 @@ struct _ClTransportInterface
 {
   GTypeInterface parent_iface;
 
-  /* One command APDU out, its response (data || SW1 SW2) back. No 61xx/6Cxx handling here. */
+  /* One command APDU out, its response (data || SW1 SW2) back. No 61xx/6Cxx handling here.
+   * Fails with one of the codes above. */
   GBytes *(*transmit) (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
   GBytes *(*get_atr) (ClTransport *self);
   /* Whether the reader passes extended-length APDUs. */
@@ -23,5 +36,12 @@ struct _ClTransportInterface
 GBytes *cl_transport_transmit (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
 GBytes *cl_transport_get_atr (ClTransport *self);
 gboolean cl_transport_supports_extended (ClTransport *self);
+
+/* TRUE when error is one of the contract's codes above (or a cancellation): the exchange did not happen, as
+ * opposed to a card that answered something wrong. */
+gboolean cl_transport_error_is_transport (const GError *error);
+/* TRUE for CL_ERROR_READER_GONE and CL_ERROR_SERVICE_LOST: the station lost its way to the card, so the card
+ * must not be blamed for it and the line should stop and tell the operator. */
+gboolean cl_transport_error_is_station_fault (const GError *error);
 
 G_END_DECLS

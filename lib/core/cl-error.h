@@ -1,5 +1,10 @@
 /* cl-error.h: the error domain of lib/. Drivers and the UI have their own domains;
- * foreign codes (SW, CKR_*, OpenSSL) are translated into these once, where they are met. */
+ * foreign codes (SW, CKR_*, OpenSSL) are translated into these once, where they are met.
+ *
+ * A failure that crosses the ClTransport interface is one of this domain's transport codes whatever the
+ * transport (PC/SC, the virtual card, a relay): which code means what is the transport contract, written down
+ * in apdu/cl-transport.h. They live here rather than in a domain of their own because one layer has one
+ * domain: "the card went away" must not exist twice. Codes are appended, never renumbered. */
 #pragma once
 
 #include <glib.h>
@@ -19,14 +24,14 @@ typedef enum
   CL_ERROR_TOKEN,            /* the PKCS#11 token failed (CKR_*) */
   CL_ERROR_NOT_SUPPORTED,    /* the token or card lacks a mechanism/feature */
   CL_ERROR_NOT_FOUND,        /* key, file, record not found */
-  CL_ERROR_TRANSPORT,        /* the transport to the card failed */
-  CL_ERROR_CARD_REMOVED,     /* the card went away */
+  CL_ERROR_TRANSPORT,        /* the transport to the card failed, for no reason listed here */
+  CL_ERROR_CARD_REMOVED,     /* the card went away, was reset under us or stopped answering */
   CL_ERROR_CANCELLED,        /* also reported as G_IO_ERROR_CANCELLED where a GCancellable fired */
   CL_ERROR_STORE,            /* the record store failed */
   CL_ERROR_PROFILE,          /* a profile is invalid */
-  CL_ERROR_READER_GONE,
-  CL_ERROR_SERVICE_LOST,
-  CL_ERROR_TIMEOUT,
+  CL_ERROR_READER_GONE,      /* the reader was unplugged or is unknown: the station's fault, not the card's */
+  CL_ERROR_SERVICE_LOST,     /* the service behind the readers (pcscd) is unreachable: the station's fault */
+  CL_ERROR_TIMEOUT,          /* the card did not answer in time */
   CL_ERROR_CLAIMED,          /* the chip is in production elsewhere: another owner's claim holds (cl-store-claim.h) */
 } ClError;
 

@@ -55,15 +55,11 @@ mark (Diag *d, ClProductionStep step, gboolean holds, const char *format, ...)
   d->out->holds[step] = holds;
 }
 
-/* A card that went away (or a cancelled diagnosis) ends the diagnosis; anything else is a finding. */
+/* A card that went away, a lost reader (or a cancelled diagnosis) ends the diagnosis; anything else is a finding. */
 static gboolean
 is_fatal (const GError *error)
 {
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-         || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED)
-         || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED)
-         || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT)
-         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  return cl_transport_error_is_transport (error) || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
 }
 
 static gboolean

@@ -19,12 +19,13 @@ struct _ClCardSequence
   gpointer event_data;
   GDestroyNotify event_notify;
 
-  ClSequenceCardFunc face_func;
-  ClSequenceCardFunc dispose_func;
+  /* the station's part of a step, by step: FACE and DISPOSE (cl_card_sequence_set_card_funcs) */
+  ClSequenceCardFunc card_funcs[CL_PRODUCTION_STEP_COUNT];
   gpointer card_func_data;
 
   ClObservedTransport *transport; /* while running */
   ClSequenceOutcome outcome;
+  GError *station_error; /* the first station fault of the last run */
 };
 
 G_DEFINE_FINAL_TYPE (ClCardSequence, cl_card_sequence, G_TYPE_OBJECT)
@@ -76,6 +77,7 @@ cl_card_sequence_finalize (GObject *object)
   if (self->event_notify != NULL)
     self->event_notify (self->event_data);
   outcome_clear (&self->outcome);
+  g_clear_error (&self->station_error);
   g_clear_object (&self->transport);
   g_clear_object (&self->setup);
   g_free (self->station);
@@ -142,71 +144,42 @@ cl_card_sequence_get_setup (ClCardSequence *self)
   return self->setup;
 }
 
-static void emit (ClCardSequence *self, const ClSequenceEvent *event);
-
-static void
-emit_started (ClCardSequence *self, ClProductionStep step, const char *chip_id)
-{
-  ClSequenceEvent event = { CL_SEQUENCE_EVENT_STARTED, step };
-
-  event.sw = -1;
-  event.chip_id = chip_id;
-  emit (self, &event);
-}
-
 void
 cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc face, ClSequenceCardFunc dispose,
                                  gpointer user_data)
 {
   g_return_if_fail (CL_IS_CARD_SEQUENCE (self));
-  self->face_func = face;
-  self->dispose_func = dispose;
+  self->card_funcs[CL_STEP_FACE] = face;
+  self->card_funcs[CL_STEP_DISPOSE] = dispose;
   self->card_func_data = user_data;
 }
 
-/* The printer-fed line's FACE step: only a verified card gets a face, and a face that failed rejects it. */
 static void
-run_face_step (ClCardSequence *self, ClSequenceRun *run, ClSequenceOutcome *outcome, GError **failure)
+emit (ClCardSequence *self, const ClSequenceEvent *event)
 {
-  ClStore *store = cl_production_setup_get_store (self->setup);
-  ClSequenceEvent event = { CL_SEQUENCE_EVENT_STEP, CL_STEP_FACE, CL_STEP_RESULT_OK };
-  gint64 step_started = g_get_real_time ();
-  gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (GError) store_error = NULL;
-
-  emit_started (self, CL_STEP_FACE, run->chip_id);
-  if (!self->face_func (outcome, self->card_func_data, run->cancellable, failure))
-    {
-      event.result = CL_STEP_RESULT_FAILED;
-      event.detail = (*failure)->message;
-      run->reason = CL_REJECT_PRINT_FAILED;
-    }
-  event.duration_us = g_get_monotonic_time () - t0;
-  event.sw = -1;
-  event.chip_id = run->chip_id;
-  if (!cl_store_attempt_add_step (store, run->attempt_id, CL_STEP_FACE, step_started, event.duration_us, event.result,
-                                  event.sw, event.detail, &store_error))
-    g_warning ("store: face step of attempt %" G_GINT64_FORMAT " not recorded: %s", run->attempt_id,
-               store_error->message);
-  emit (self, &event);
+  if (self->event_func != NULL)
+    self->event_func (event, self->event_data);
 }
 
 /* The closed list of reasons, from what went wrong. The step's own reason covers refusals (status words); the
- * error's kind decides when the card went away, answered garbage, or the host side failed. */
+ * error's kind decides when the card went away, answered garbage, or the host side failed. Transport failures come
+ * in the contract's codes (apdu/cl-transport.h), whatever the transport was. */
 static ClRejectReason
 classify (ClSequenceRun *run, const GError *error)
 {
-  GQuark driver = g_quark_try_string ("cardline-driver-error-quark");
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                       || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  /* the reader or pcscd went away under the card: nothing the card did, so nothing to blame it for */
+  if (cl_transport_error_is_station_fault (error))
+    return CL_REJECT_PROTOCOL_ERROR;
+  if (g_error_matches (error, CL_ERROR, CL_ERROR_TIMEOUT) || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return CL_REJECT_TIMEOUT;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_error_matches (error, CL_ERROR, CL_ERROR_CANCELLED)
-      || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED)
-      || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT) || (driver != 0 && error->domain == driver))
+  if (cancelled || g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED)
+      || g_error_matches (error, CL_ERROR, CL_ERROR_TRANSPORT))
     {
       /* A chip that never answered a single command is dead or mute, not pulled: that is what NO_ATR files. */
-      if (cl_observed_transport_get_response_count (run->transport) == 0
-          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (cl_observed_transport_get_response_count (run->transport) == 0 && !cancelled)
         return CL_REJECT_NO_ATR;
       return CL_REJECT_CARD_REMOVED;
     }
@@ -234,23 +207,259 @@ classify (ClSequenceRun *run, const GError *error)
   return run->reason;
 }
 
-static void
-emit (ClCardSequence *self, const ClSequenceEvent *event)
-{
-  if (self->event_func != NULL)
-    self->event_func (event, self->event_data);
-}
+/* ---- the plan: one table of rows, run by one runner ----
+ *
+ * As libfprint's FpiSsm: the rows run in order until one fails; after a failure only the cleanup rows run (as
+ * fpi_ssm_start_cleanup jumps to the cleanup states), so the card always leaves the station and its attempt always
+ * ends. run_row() is the one place that announces a step, runs it, records it in the store and reports it. */
 
-static const struct
+typedef struct
+{
+  ClSequenceRun run;
+  GError *failure;           /* the first failure: it alone decides the verdict (fpi_ssm_mark_failed) */
+  ClDisposition disposition; /* where DISPOSE sent the card */
+} Cycle;
+
+typedef struct
+{
+  ClStepResult result;
+  const char *detail;    /* NULL, or borrowed until the step is recorded */
+  gint sw;               /* -1: none */
+  gint64 started;        /* real time; the runner's unless the row timed itself */
+  gint64 duration_us;    /* -1: the runner's measure */
+  ClRejectReason reason; /* what a failure of the row rejects the card as */
+} RowReport;
+
+/* A step of the station's rather than the chip's. FALSE with error fails the step and the card (as report->reason);
+ * a row may also fail the card without failing its step (a good card DISPOSE could not move). */
+typedef gboolean (*RowFunc) (ClCardSequence *self, Cycle *cycle, RowReport *report, GError **error);
+
+typedef enum
+{
+  ROW_OPTIONAL = 1 << 0, /* planned only when the caller set the step's card func (FACE: a face printer) */
+  ROW_CLEANUP = 1 << 1,  /* runs after a failure too: the card must leave the station and its attempt must end */
+} RowFlags;
+
+typedef struct
 {
   ClProductionStep step;
-  ClSequenceStepFunc func;
-} steps[] = {
-  { CL_STEP_IDENTIFY, cl_sequence_step_identify },       { CL_STEP_OPEN_KST, cl_sequence_step_open },
-  { CL_STEP_CONFIGURE, cl_sequence_step_configure },     { CL_STEP_ROTATE_KEYS, cl_sequence_step_rotate_keys },
-  { CL_STEP_LOAD_APPLET, cl_sequence_step_load_applet }, { CL_STEP_INIT_APPLET, cl_sequence_step_init_applet },
-  { CL_STEP_CERTIFY, cl_sequence_step_certify },         { CL_STEP_VERIFY, cl_sequence_step_verify },
+  ClSequenceStepFunc card; /* a step on the chip (cl-sequence-steps.c), or */
+  RowFunc station;         /* one of the station's */
+  RowFlags flags;
+} Row;
+
+static gboolean row_face (ClCardSequence *self, Cycle *cycle, RowReport *report, GError **error);
+static gboolean row_dispose (ClCardSequence *self, Cycle *cycle, RowReport *report, GError **error);
+
+static const Row plan_rows[] = {
+  { CL_STEP_IDENTIFY, cl_sequence_step_identify },
+  { CL_STEP_OPEN_KST, cl_sequence_step_open },
+  { CL_STEP_CONFIGURE, cl_sequence_step_configure },
+  { CL_STEP_ROTATE_KEYS, cl_sequence_step_rotate_keys },
+  { CL_STEP_LOAD_APPLET, cl_sequence_step_load_applet },
+  { CL_STEP_INIT_APPLET, cl_sequence_step_init_applet },
+  { CL_STEP_CERTIFY, cl_sequence_step_certify },
+  { CL_STEP_VERIFY, cl_sequence_step_verify },
+  /* not cleanup: only a card that passed VERIFY gets a face */
+  { CL_STEP_FACE, NULL, row_face, ROW_OPTIONAL },
+  { CL_STEP_DISPOSE, NULL, row_dispose, ROW_CLEANUP },
 };
+
+static gboolean
+row_planned (ClCardSequence *self, const Row *row)
+{
+  return !(row->flags & ROW_OPTIONAL) || self->card_funcs[row->step] != NULL;
+}
+
+/* A store that cannot keep the card's record, or a reader or PC/SC service lost under the card: the station is at
+ * fault, not the card, and the line must stop and say so rather than go on producing. */
+static gboolean
+is_station_fault (const GError *error)
+{
+  return g_error_matches (error, CL_ERROR, CL_ERROR_STORE) || cl_transport_error_is_station_fault (error);
+}
+
+static void
+note_station_fault (ClCardSequence *self, const GError *error)
+{
+  self->outcome.station_fault = TRUE;
+  if (self->station_error == NULL)
+    self->station_error = g_error_copy (error);
+}
+
+/* The card fails at step as reason (takes error). The first failure is the verdict; a later one can only add a
+ * station fault, so that a card rejected for itself is not re-filed under what the station did afterwards. */
+static void
+cycle_fail (ClCardSequence *self, Cycle *c, ClProductionStep step, ClRejectReason reason, GError *error)
+{
+  ClSequenceOutcome *outcome = &self->outcome;
+
+  if (is_station_fault (error))
+    note_station_fault (self, error);
+  if (c->failure != NULL)
+    {
+      g_error_free (error);
+      return;
+    }
+  c->failure = error;
+  outcome->good = FALSE;
+  outcome->reason = reason;
+  outcome->failed_step = step;
+  g_free (outcome->detail);
+  outcome->detail = g_strdup (error->message);
+}
+
+/* What the station's rows (and the caller's card funcs) see of the card so far. */
+static void
+outcome_update (ClCardSequence *self, Cycle *c)
+{
+  ClSequenceOutcome *outcome = &self->outcome;
+
+  /* every card row ran before the first station row: no failure means VERIFY passed */
+  outcome->good = c->failure == NULL;
+  outcome->last_sw = cl_observed_transport_get_last_sw (self->transport);
+  if (outcome->chip_id == NULL)
+    outcome->chip_id = g_strdup (c->run.chip_id);
+  if (outcome->chr == NULL && c->run.chr != NULL)
+    {
+      outcome->chr = g_strdup (c->run.chr);
+      if (strlen (c->run.chr) > 5)
+        outcome->serial = g_strndup (c->run.chr, strlen (c->run.chr) - 5);
+    }
+}
+
+static gboolean
+run_card_step (Cycle *c, const Row *row, RowReport *report, GError **error)
+{
+  gboolean skipped = FALSE;
+  gboolean ok;
+
+  g_clear_pointer (&c->run.note, g_free);
+  ok = row->card (&c->run, &skipped, error);
+  report->sw = cl_observed_transport_get_last_sw (c->run.transport);
+  if (!ok)
+    {
+      g_assert (error != NULL && *error != NULL);
+      report->reason = classify (&c->run, *error);
+      return FALSE;
+    }
+  report->result = skipped ? CL_STEP_RESULT_SKIPPED : CL_STEP_RESULT_OK;
+  report->detail = c->run.note;
+  return TRUE;
+}
+
+/* The printer-fed line's FACE: a face that could not be printed rejects the card. */
+static gboolean
+row_face (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
+{
+  report->reason = CL_REJECT_PRINT_FAILED;
+  return self->card_funcs[CL_STEP_FACE](&self->outcome, self->card_func_data, c->run.cancellable, error);
+}
+
+/* DISPOSE: the dispose func moves the card, then the step records where it went; the attempt's end (the one
+ * disposition) follows in cycle_end() once the step is recorded. */
+static gboolean
+row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
+{
+  ClSequenceCardFunc dispose = self->card_funcs[CL_STEP_DISPOSE];
+  ClSequenceOutcome *outcome = &self->outcome;
+
+  report->duration_us = 0;
+  if (dispose != NULL)
+    {
+      g_autoptr (GError) moved = NULL;
+
+      /* the card's move is DISPOSE's duration: the printer's eject shows in the cycle-time breakdown */
+      report->started = g_get_real_time ();
+      /* a good card that did not reach the output hopper is rejected: nobody can vouch for where it went */
+      if (!dispose (outcome, self->card_func_data, c->run.cancellable, &moved) && outcome->good)
+        cycle_fail (self, c, CL_STEP_DISPOSE, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&moved));
+      report->duration_us = g_get_real_time () - report->started;
+    }
+  report->sw = outcome->last_sw;
+  /* a QA re-test never goes through the line's hopper or bin: the card stays on the QA bench */
+  if (self->kind == CL_ATTEMPT_QA_RETEST)
+    {
+      report->detail = outcome->good ? "retained by QA: good" : "retained by QA: still rejected";
+      c->disposition = CL_DISPOSITION_RETAINED;
+    }
+  else
+    {
+      report->detail = outcome->good ? "output hopper" : "reject bin";
+      c->disposition = outcome->good ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN;
+    }
+  return TRUE;
+}
+
+static void
+run_row (ClCardSequence *self, Cycle *c, const Row *row)
+{
+  ClStore *store = cl_production_setup_get_store (self->setup);
+  RowReport report = { CL_STEP_RESULT_OK, NULL, -1, g_get_real_time (), -1, CL_REJECT_PROTOCOL_ERROR };
+  ClSequenceEvent event = { CL_SEQUENCE_EVENT_STEP, row->step };
+  ClSequenceEvent started = { CL_SEQUENCE_EVENT_STARTED, row->step };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) store_error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok;
+
+  if (row->station != NULL)
+    outcome_update (self, c);
+  started.sw = -1;
+  started.chip_id = c->run.chip_id;
+  emit (self, &started);
+
+  ok = row->card != NULL ? run_card_step (c, row, &report, &error) : row->station (self, c, &report, &error);
+  if (report.duration_us < 0)
+    report.duration_us = g_get_monotonic_time () - t0;
+  if (!ok)
+    {
+      report.result = CL_STEP_RESULT_FAILED;
+      report.detail = error->message;
+    }
+  /* No silent loss: a step the store did not keep fails the card (cycle_fail below), so it can never be GOOD. */
+  if (!cl_store_attempt_add_step (store, c->run.attempt_id, row->step, report.started, report.duration_us,
+                                  report.result, report.sw, report.detail, &store_error))
+    g_prefix_error (&store_error,
+                    "step %s of attempt %" G_GINT64_FORMAT " not recorded: ", cl_production_step_to_string (row->step),
+                    c->run.attempt_id);
+
+  event.result = report.result;
+  event.duration_us = report.duration_us;
+  event.sw = report.sw;
+  event.chip_id = c->run.chip_id;
+  event.detail = report.detail;
+  emit (self, &event);
+
+  if (!ok)
+    cycle_fail (self, c, row->step, report.reason, g_steal_pointer (&error));
+  if (store_error != NULL)
+    cycle_fail (self, c, row->step, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&store_error));
+}
+
+/* The attempt's end and its one disposition, in one transaction. If the store cannot take it, the card is not
+ * good (its record says nothing) and the run still ends normally: the attempt stays open in the store, to be
+ * ended as abandoned when the station starts again (cl_store_attempt_abandon_open). */
+static void
+cycle_end (ClCardSequence *self, Cycle *c)
+{
+  ClStore *store = cl_production_setup_get_store (self->setup);
+  ClSequenceOutcome *outcome = &self->outcome;
+  ClAttemptEnd end = { 0 };
+  g_autoptr (GError) store_error = NULL;
+
+  end.result = outcome->good ? CL_ATTEMPT_GOOD : CL_ATTEMPT_REJECTED;
+  end.reason = outcome->reason;
+  end.failed_step = outcome->failed_step;
+  end.last_sw = outcome->last_sw;
+  end.disposition = c->disposition;
+  end.ended = 0;
+  if (!cl_store_attempt_end (store, c->run.attempt_id, &end, &store_error))
+    {
+      g_prefix_error (&store_error, "the end of attempt %" G_GINT64_FORMAT " was not recorded: ", c->run.attempt_id);
+      cycle_fail (self, c, CL_STEP_DISPOSE, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&store_error));
+    }
+}
 
 static void
 run_clear (ClSequenceRun *run)
@@ -271,167 +480,72 @@ run_clear (ClSequenceRun *run)
 gboolean
 cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable, GError **error)
 {
-  ClProfile *profile = cl_production_setup_get_profile (self->setup);
-  guint timeout_s = cl_profile_get_card_timeout (profile);
-  ClStore *store = cl_production_setup_get_store (self->setup);
-  ClSequenceRun run = { 0 };
+  ClProfile *profile;
+  ClStore *store;
+  Cycle c = { { 0 } };
+  ClSequenceRun *run = &c.run;
   ClSequenceOutcome *outcome = &self->outcome;
   gint64 started = g_get_real_time ();
   gint64 mono_start = g_get_monotonic_time ();
-  ClAttemptEnd end = { 0 };
-  g_autoptr (GError) failure = NULL;
-  ClProductionStep failed_step = CL_STEP_IDENTIFY;
-  gboolean good = FALSE;
-  gint64 dispose_started = 0, dispose_us = 0;
+  guint timeout_s;
 
   g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), FALSE);
   g_return_val_if_fail (CL_IS_TRANSPORT (transport), FALSE);
 
+  profile = cl_production_setup_get_profile (self->setup);
+  store = cl_production_setup_get_store (self->setup);
+  timeout_s = cl_profile_get_card_timeout (profile);
   outcome_clear (outcome);
+  g_clear_error (&self->station_error);
   g_clear_object (&self->transport);
   self->transport = cl_observed_transport_new (transport);
   if (timeout_s > 0)
     cl_observed_transport_set_deadline (self->transport, mono_start + (gint64)timeout_s * G_USEC_PER_SEC);
 
-  run.setup = self->setup;
-  run.profile = profile;
-  run.keys = cl_profile_get_keys (profile);
-  run.store = store;
-  run.station = self->station;
-  run.reader = self->reader;
-  run.transport = self->transport;
-  run.channel = cl_card_channel_new (CL_TRANSPORT (self->transport));
-  run.cancellable = cancellable;
+  run->setup = self->setup;
+  run->profile = profile;
+  run->keys = cl_profile_get_keys (profile);
+  run->store = store;
+  run->station = self->station;
+  run->reader = self->reader;
+  run->transport = self->transport;
+  run->channel = cl_card_channel_new (CL_TRANSPORT (self->transport));
+  run->cancellable = cancellable;
+  c.disposition = CL_DISPOSITION_REJECT_BIN;
 
-  run.attempt_id
-    = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, self->reader, started, error);
-  if (run.attempt_id <= 0)
-    {
-      run_clear (&run);
-      return FALSE;
-    }
-  outcome->attempt_id = run.attempt_id;
+  {
+    g_autoptr (GError) local = NULL;
+
+    run->attempt_id
+      = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, self->reader, started, &local);
+    if (run->attempt_id <= 0)
+      {
+        note_station_fault (self, local);
+        g_propagate_error (error, g_steal_pointer (&local));
+        run_clear (run);
+        return FALSE;
+      }
+  }
+  outcome->attempt_id = run->attempt_id;
 
   {
     ClProductionStep plan[CL_PRODUCTION_STEP_COUNT];
     ClSequenceEvent event = { CL_SEQUENCE_EVENT_BEGIN, CL_STEP_IDENTIFY };
     guint n = 0;
 
-    for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-      plan[n++] = steps[i].step;
-    if (self->face_func != NULL)
-      plan[n++] = CL_STEP_FACE;
-    plan[n++] = CL_STEP_DISPOSE;
+    for (guint i = 0; i < G_N_ELEMENTS (plan_rows); i++)
+      if (row_planned (self, &plan_rows[i]))
+        plan[n++] = plan_rows[i].step;
     event.sw = -1;
     event.plan = plan;
     event.n_plan = n;
     emit (self, &event);
   }
 
-  for (guint i = 0; i < G_N_ELEMENTS (steps) && failure == NULL; i++)
-    {
-      gint64 step_started = g_get_real_time ();
-      gint64 t0 = g_get_monotonic_time ();
-      gboolean skipped = FALSE;
-      g_autoptr (GError) store_error = NULL;
-      ClSequenceEvent event = { CL_SEQUENCE_EVENT_STEP, steps[i].step };
-
-      g_clear_pointer (&run.note, g_free);
-      emit_started (self, steps[i].step, run.chip_id);
-      if (!steps[i].func (&run, &skipped, &failure))
-        {
-          g_assert (failure != NULL);
-          failed_step = steps[i].step;
-          event.result = CL_STEP_RESULT_FAILED;
-          event.detail = failure->message;
-        }
-      else
-        {
-          event.result = skipped ? CL_STEP_RESULT_SKIPPED : CL_STEP_RESULT_OK;
-          event.detail = run.note;
-        }
-      event.duration_us = g_get_monotonic_time () - t0;
-      event.sw = cl_observed_transport_get_last_sw (self->transport);
-      event.chip_id = run.chip_id;
-      if (!cl_store_attempt_add_step (store, run.attempt_id, steps[i].step, step_started, event.duration_us,
-                                      event.result, event.sw, event.detail, &store_error))
-        g_warning ("store: step %s of attempt %" G_GINT64_FORMAT " not recorded: %s",
-                   cl_production_step_to_string (steps[i].step), run.attempt_id, store_error->message);
-      emit (self, &event);
-    }
-  good = failure == NULL;
-
-  outcome->good = good;
-  outcome->last_sw = cl_observed_transport_get_last_sw (self->transport);
-  outcome->chip_id = g_strdup (run.chip_id);
-  outcome->chr = g_strdup (run.chr);
-  if (run.chr != NULL && strlen (run.chr) > 5)
-    outcome->serial = g_strndup (run.chr, strlen (run.chr) - 5);
-  if (good && self->face_func != NULL)
-    {
-      run_face_step (self, &run, outcome, &failure);
-      if (failure != NULL)
-        {
-          good = outcome->good = FALSE;
-          failed_step = CL_STEP_FACE;
-        }
-    }
-  if (!good)
-    {
-      outcome->reason = failed_step == CL_STEP_FACE ? CL_REJECT_PRINT_FAILED : classify (&run, failure);
-      outcome->failed_step = failed_step;
-      outcome->detail = g_strdup (failure->message);
-    }
-  emit_started (self, CL_STEP_DISPOSE, run.chip_id);
-  if (self->dispose_func != NULL)
-    {
-      g_autoptr (GError) moved = NULL;
-
-      /* the card's move is DISPOSE's duration: the printer's eject shows in the cycle-time breakdown */
-      dispose_started = g_get_real_time ();
-      if (!self->dispose_func (outcome, self->card_func_data, cancellable, &moved) && good)
-        {
-          good = outcome->good = FALSE;
-          outcome->reason = CL_REJECT_PROTOCOL_ERROR;
-          outcome->failed_step = failed_step = CL_STEP_DISPOSE;
-          outcome->detail = g_strdup (moved->message);
-          failure = g_steal_pointer (&moved);
-        }
-      dispose_us = g_get_real_time () - dispose_started;
-    }
-
-  /* DISPOSE: the one disposition of this attempt, in the same transaction as its end. */
-  {
-    g_autoptr (GError) store_error = NULL;
-    ClSequenceEvent event = { CL_SEQUENCE_EVENT_STEP, CL_STEP_DISPOSE, CL_STEP_RESULT_OK };
-
-    event.sw = outcome->last_sw;
-    event.chip_id = run.chip_id;
-    /* a QA re-test never goes through the line's hopper or bin: the card stays on the QA bench */
-    if (self->kind == CL_ATTEMPT_QA_RETEST)
-      event.detail = good ? "retained by QA: good" : "retained by QA: still rejected";
-    else
-      event.detail = good ? "output hopper" : "reject bin";
-    event.duration_us = dispose_us;
-    if (!cl_store_attempt_add_step (store, run.attempt_id, CL_STEP_DISPOSE,
-                                    dispose_started > 0 ? dispose_started : g_get_real_time (), dispose_us,
-                                    CL_STEP_RESULT_OK, event.sw, event.detail, &store_error))
-      g_warning ("store: dispose step not recorded: %s", store_error->message);
-    emit (self, &event);
-
-    end.result = good ? CL_ATTEMPT_GOOD : CL_ATTEMPT_REJECTED;
-    end.reason = outcome->reason;
-    end.failed_step = outcome->failed_step;
-    end.last_sw = outcome->last_sw;
-    if (self->kind == CL_ATTEMPT_QA_RETEST)
-      end.disposition = CL_DISPOSITION_RETAINED;
-    else
-      end.disposition = good ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN;
-    end.ended = 0;
-    g_clear_error (&store_error);
-    if (!cl_store_attempt_end (store, run.attempt_id, &end, &store_error))
-      g_warning ("store: attempt %" G_GINT64_FORMAT " end not recorded: %s", run.attempt_id, store_error->message);
-  }
+  for (guint i = 0; i < G_N_ELEMENTS (plan_rows); i++)
+    if (row_planned (self, &plan_rows[i]) && (c.failure == NULL || (plan_rows[i].flags & ROW_CLEANUP)))
+      run_row (self, &c, &plan_rows[i]);
+  cycle_end (self, &c);
 
   outcome->cycle_us = g_get_monotonic_time () - mono_start;
   outcome->apdus = cl_observed_transport_get_apdu_count (self->transport);
@@ -439,19 +553,20 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   outcome->bytes_received = cl_observed_transport_get_bytes_received (self->transport);
 
   {
-    ClSequenceEvent event = { CL_SEQUENCE_EVENT_DISPOSED, good ? CL_STEP_DISPOSE : failed_step };
+    ClSequenceEvent event = { CL_SEQUENCE_EVENT_DISPOSED, outcome->good ? CL_STEP_DISPOSE : outcome->failed_step };
 
     event.duration_us = outcome->cycle_us;
     event.sw = outcome->last_sw;
     event.chip_id = outcome->chip_id;
     event.detail = outcome->detail;
-    event.good = good;
+    event.good = outcome->good;
     event.reason = outcome->reason;
     event.serial = outcome->serial;
     emit (self, &event);
   }
 
-  run_clear (&run);
+  g_clear_error (&c.failure);
+  run_clear (run);
   return TRUE;
 }
 
@@ -491,6 +606,13 @@ const ClSequenceOutcome *
 cl_card_sequence_get_outcome (ClCardSequence *self)
 {
   return &self->outcome;
+}
+
+const GError *
+cl_card_sequence_get_station_error (ClCardSequence *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), NULL);
+  return self->station_error;
 }
 
 guint64

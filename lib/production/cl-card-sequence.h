@@ -8,9 +8,24 @@
  * authenticate are used instead of the KST, an installed applet is kept, an initialised device is not
  * initialised again, and a certificate issued for this chip and device key is written, never issued again.
  *
- * A card is GOOD only when VERIFY passed on it in this attempt; anything else is REJECTED with one reason from
- * the closed list, the step that failed and the last status word. Cancelling the GCancellable (the card was
- * pulled, the station stops) ends the attempt as CARD_REMOVED; the profile's card timeout as TIMEOUT. */
+ * The steps are one plan (BEGIN lists it): the card steps in order, FACE when a face func is set, DISPOSE. They
+ * run until one fails; after a failure only DISPOSE still runs, so the card always leaves and its attempt always
+ * ends. Events come in this order: BEGIN, then STARTED and STEP for each step run, then DISPOSED.
+ *
+ * A card is GOOD only when VERIFY passed on it in this attempt and everything about it was recorded; anything else
+ * is REJECTED with one reason from the closed list, the step that failed and the last status word. The first
+ * failure decides the reason. Cancelling the GCancellable (the card was pulled, the station stops) ends the attempt
+ * as CARD_REMOVED; the profile's card timeout (or a transport's) as TIMEOUT.
+ *
+ * Station faults: what the station, not the card, is to blame for. A store write the sequence could not make (a
+ * step, DISPOSE, the attempt's end, or one inside a step) and a reader or PC/SC service lost under the card
+ * (CL_ERROR_READER_GONE / CL_ERROR_SERVICE_LOST from the transport, apdu/cl-transport.h) never let a card be GOOD:
+ * if nothing else failed first, the card is REJECTED as PROTOCOL_ERROR at the step concerned (DISPOSE for the
+ * attempt's end) with the error's message as detail. Either way outcome->station_fault is set and
+ * cl_card_sequence_get_station_error() returns the first such error, so that the line can pause and tell the
+ * operator instead of feeding the next card into the same fault. A run whose attempt's end could not be written
+ * still finishes normally (DISPOSED is emitted, TRUE is returned); the attempt stays open in the store until the
+ * station's next start ends it as abandoned (cl_store_attempt_abandon_open). */
 #pragma once
 
 #include "apdu/cl-transport.h"
@@ -56,12 +71,15 @@ typedef struct
   char *chip_id; /* NULL: never identified */
   char *chr;     /* device certificate holder; NULL before CERTIFY */
   char *serial;  /* what OpenSC reports: the CHR without its last 5 characters */
-  char *detail;  /* the failure's message; NULL when good */
+  char *detail;  /* the (first) failure's message; NULL when good */
   gint64 attempt_id;
   gint64 cycle_us;
   guint64 apdus;
   guint64 bytes_sent;
   guint64 bytes_received;
+  /* the station failed during the attempt (store, reader, PC/SC service): see the contract above and
+   * cl_card_sequence_get_station_error(); never set together with good */
+  gboolean station_fault;
 } ClSequenceOutcome;
 
 #define CL_TYPE_CARD_SEQUENCE (cl_card_sequence_get_type ())
@@ -91,7 +109,7 @@ void cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc f
                                       gpointer user_data);
 
 /* Runs the whole sequence once. Returns FALSE only when nothing could be recorded (the store failed before the
- * attempt began); every card outcome, good or rejected, is TRUE with the outcome filled. */
+ * attempt began: also a station fault); every card outcome, good or rejected, is TRUE with the outcome filled. */
 gboolean cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable, GError **error);
 /* The same on a GTask worker thread. transport is used only from that thread. */
 void cl_card_sequence_run_async (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable,
@@ -100,6 +118,9 @@ gboolean cl_card_sequence_run_finish (ClCardSequence *self, GAsyncResult *result
 
 /* Valid after run. */
 const ClSequenceOutcome *cl_card_sequence_get_outcome (ClCardSequence *self);
+/* After run: the first station fault of the attempt, NULL if there was none. CL_ERROR_STORE (the store could not
+ * record the card), CL_ERROR_READER_GONE or CL_ERROR_SERVICE_LOST; its message says what was lost. Owned by self,
+ * valid until the next run. */
 const GError *cl_card_sequence_get_station_error (ClCardSequence *self);
 /* APDUs sent to the transport so far (also while running, from the running thread). */
 guint64 cl_card_sequence_get_apdu_count (ClCardSequence *self);

@@ -31,7 +31,7 @@ observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancel
 
   if (self->deadline != 0 && g_get_monotonic_time () > self->deadline)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the card exceeded the profile's card timeout");
+      g_set_error (error, CL_ERROR, CL_ERROR_TIMEOUT, "the card exceeded the profile's card timeout");
       return NULL;
     }
   self->apdus++;
@@ -39,12 +39,13 @@ observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancel
   response = cl_transport_transmit (self->inner, command, cancellable, &local);
   if (response == NULL)
     {
-      /* Whatever the reader reports (removed, unresponsive, a short read), the card did not answer: one code
-       * for it, so the sequence files it as NO_ATR or CARD_REMOVED. Cancellation stays what it is. */
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* The transport already said whose fault it was (cl-transport.h); the sequence files a lost reader as the
+       * station's, not the card's, so that code must survive. A transport outside the contract is a generic
+       * transport failure, which the sequence files as NO_ATR or CARD_REMOVED as before. */
+      if (cl_transport_error_is_transport (local))
         g_propagate_error (error, g_steal_pointer (&local));
       else
-        g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "%s", local->message);
+        g_set_error (error, CL_ERROR, CL_ERROR_TRANSPORT, "%s", local->message);
       return NULL;
     }
   data = g_bytes_get_data (response, &len);

@@ -22,10 +22,14 @@ cl_vcard_transport_transmit (ClTransport *transport, GBytes *command, GCancellab
   gsize len;
   const guint8 *data = g_bytes_get_data (command, &len);
   GBytes *response = cl_vcard_session_transmit (self->session, data, len);
+  g_autoptr (GError) commit_error = NULL;
 
-  if (!cl_vcard_session_take_commit_error (self->session, error))
+  if (!cl_vcard_session_take_commit_error (self->session, &commit_error))
     {
+      /* the image file is the chip's memory: its failure is the transport's, in the contract's words */
       g_clear_pointer (&response, g_bytes_unref);
+      g_set_error (error, CL_ERROR, CL_ERROR_TRANSPORT, "The virtual card could not keep its state: %s",
+                   commit_error->message);
       return NULL;
     }
   if (response == NULL)
