@@ -562,6 +562,7 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
     event.good = outcome->good;
     event.reason = outcome->reason;
     event.serial = outcome->serial;
+    event.station_fault = outcome->station_fault;
     emit (self, &event);
   }
 

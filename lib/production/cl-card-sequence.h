@@ -21,7 +21,9 @@
  * step, DISPOSE, the attempt's end, or one inside a step) and a reader or PC/SC service lost under the card
  * (CL_ERROR_READER_GONE / CL_ERROR_SERVICE_LOST from the transport, apdu/cl-transport.h) never let a card be GOOD:
  * if nothing else failed first, the card is REJECTED as PROTOCOL_ERROR at the step concerned (DISPOSE for the
- * attempt's end) with the error's message as detail. Either way outcome->station_fault is set and
+ * attempt's end) with the error's message as detail; a card already moved keeps the disposition it really got (a
+ * card in the output hopper whose DISPOSE record was lost is recorded REJECTED there). Either way
+ * outcome->station_fault (and DISPOSED's station_fault) is set and
  * cl_card_sequence_get_station_error() returns the first such error, so that the line can pause and tell the
  * operator instead of feeding the next card into the same fault. A run whose attempt's end could not be written
  * still finishes normally (DISPOSED is emitted, TRUE is returned); the attempt stays open in the store until the
@@ -57,6 +59,7 @@ typedef struct
   const char *serial;           /* DISPOSED: the card's serial, NULL before CERTIFY */
   const ClProductionStep *plan; /* BEGIN: the steps in order */
   guint n_plan;
+  gboolean station_fault; /* DISPOSED: the station failed during the attempt (see above); the line should pause */
 } ClSequenceEvent;
 
 /* Called on the thread that runs the sequence. */

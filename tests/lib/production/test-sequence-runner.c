@@ -289,6 +289,7 @@ assert_consistent (ClCardSequence *sequence, Recorder *r)
 
   g_assert_true (r->disposed);
   g_assert_cmpint (r->disposed_event.good, ==, o->good);
+  g_assert_cmpint (r->disposed_event.station_fault, ==, o->station_fault);
   if (!o->good)
     {
       g_assert_cmpint (r->disposed_event.reason, ==, o->reason);
