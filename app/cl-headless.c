@@ -140,8 +140,8 @@ run (ClLine *line, ClBatchRun *batch_run, guint duration_seconds, ClHeadlessOutp
       if (cl_headless_writer_get_terminal (writer))
         progress = g_timeout_add_seconds (1, on_progress, &headless);
       /* called at once if the batch was complete before it started */
-      done_handler = g_cancellable_connect (cl_batch_run_get_done (batch_run), G_CALLBACK (on_done_cancelled), &headless,
-                                            NULL);
+      done_handler
+        = g_cancellable_connect (cl_batch_run_get_done (batch_run), G_CALLBACK (on_done_cancelled), &headless, NULL);
     }
 
   cl_line_start (line);

@@ -223,8 +223,8 @@ cl_line_class_init (ClLineClass *klass)
   G_OBJECT_CLASS (klass)->dispose = cl_line_dispose;
 
   /* For the production line (cl-production-line.c): emitted after the station and the event log are updated. */
-  signals[SIGNAL_CARD_INSERTED] = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                                NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
+  signals[SIGNAL_CARD_INSERTED] = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                                NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
   signals[SIGNAL_CARD_REMOVED] = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }

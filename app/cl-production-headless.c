@@ -20,8 +20,7 @@ cl_production_headless_run (const ClProductionOptions *options)
   guint cards;
   double seconds = 0;
 
-  if (options->batch == NULL || options->quantity == 0
-      || (options->printer != NULL && options->printer_reader == NULL))
+  if (options->batch == NULL || options->quantity == 0 || (options->printer != NULL && options->printer_reader == NULL))
     {
       g_printerr (options->printer != NULL ? "cardline: --printer needs --printer-reader NAME, --profile, --batch NAME "
                                              "and --quantity N (N > 0)\n"

@@ -28,8 +28,8 @@ result_text (ClLineEvent *event)
   g_autofree char *sw = NULL;
 
   if (cl_line_event_get_kind (event) == CL_LINE_EVENT_GOOD)
-    return g_strdup_printf ("Serial %s", cl_line_event_get_serial (event) != NULL ? cl_line_event_get_serial (event)
-                                                                                   : "—");
+    return g_strdup_printf ("Serial %s",
+                            cl_line_event_get_serial (event) != NULL ? cl_line_event_get_serial (event) : "—");
   sw = sw_text (cl_line_event_get_sw (event));
   return g_strdup_printf ("%s — %s at %s, SW %s", cl_reject_reason_to_string (cl_line_event_get_reason (event)),
                           cl_reject_reason_describe (cl_line_event_get_reason (event)),
@@ -47,7 +47,8 @@ status_text (ClLineEvent *event)
       case CL_LINE_EVENT_GOOD:
         return g_strdup_printf ("GOOD %s", cl_line_event_get_serial (event));
       case CL_LINE_EVENT_REJECTED:
-        return g_strdup_printf ("REJECT %s at %s (SW %s)", cl_reject_reason_to_string (cl_line_event_get_reason (event)),
+        return g_strdup_printf ("REJECT %s at %s (SW %s)",
+                                cl_reject_reason_to_string (cl_line_event_get_reason (event)),
                                 cl_production_step_to_string (cl_line_event_get_step (event)), sw);
       case CL_LINE_EVENT_FAULT:
         return g_strdup (cl_line_event_get_instruction (event));
@@ -98,9 +99,9 @@ apply_to_station (ClStation *station, ClLineEvent *event, gboolean holds_cards)
       case CL_LINE_EVENT_FAULT_CLEARED:
         if (cl_station_get_state (station) == CL_STATION_FAULT)
           cl_station_set_state (station, cl_station_get_result (station) == CL_STATION_RESULT_NONE
-                                               && g_list_model_get_n_items (cl_station_get_steps (station)) > 0
-                                             ? CL_STATION_PRODUCING
-                                             : CL_STATION_EMPTY);
+                                             && g_list_model_get_n_items (cl_station_get_steps (station)) > 0
+                                           ? CL_STATION_PRODUCING
+                                           : CL_STATION_EMPTY);
         break;
       default:
         break;
@@ -129,7 +130,8 @@ cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_cards)
       return;
     }
   /* a station-wide fault (the store) shows on every reader of the station */
-  if (cl_line_event_get_kind (event) == CL_LINE_EVENT_FAULT || cl_line_event_get_kind (event) == CL_LINE_EVENT_FAULT_CLEARED)
+  if (cl_line_event_get_kind (event) == CL_LINE_EVENT_FAULT
+      || cl_line_event_get_kind (event) == CL_LINE_EVENT_FAULT_CLEARED)
     for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
       {
         g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
@@ -142,7 +144,8 @@ cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_cards)
 static void
 on_run_event (ClBatchRun *run, ClLineEvent *event, gpointer user_data)
 {
-  cl_station_feed_apply (CL_LINE (user_data), event, cl_feeder_get_finish_cards_on_stop (cl_batch_run_get_feeder (run)));
+  cl_station_feed_apply (CL_LINE (user_data), event,
+                         cl_feeder_get_finish_cards_on_stop (cl_batch_run_get_feeder (run)));
 }
 
 void

@@ -630,8 +630,8 @@ cl_batch_run_class_init (ClBatchRunClass *klass)
 
   signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, CL_TYPE_LINE_EVENT);
-  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                                           NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_FINISHED]
+    = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -704,8 +704,7 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   if (summary == NULL)
     return NULL;
   self->counters = cl_batch_counters_new (batch_name);
-  cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good,
-                         (guint)summary->rejected);
+  cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good, (guint)summary->rejected);
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
     return NULL;
   self->state_writer = cl_batch_state_writer_new (store, self->batch_id, on_batch_state_failed, self);

@@ -34,8 +34,8 @@ G_DECLARE_FINAL_TYPE (ClBatchRun, cl_batch_run, CL, BATCH_RUN, GObject)
 
 /* Only store work, so any thread may call it (the window does it on a worker). station names this station's
  * attempts in the store (NULL: the host name). */
-ClBatchRun *cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station,
-                              const char *batch_name, guint quantity, GError **error);
+ClBatchRun *cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station, const char *batch_name,
+                              guint quantity, GError **error);
 /* Before start: good cards get their face printed (step FACE) before they go to the output hopper. */
 void cl_batch_run_set_face_printer (ClBatchRun *self, ClFacePrinter *face);
 ClFeeder *cl_batch_run_get_feeder (ClBatchRun *self);

@@ -6,7 +6,7 @@ typedef struct
 {
   GMutex lock;
   GCond cond;
-  GQueue cards; /* ClTransport, or NULL for an unreachable card */
+  GQueue cards;           /* ClTransport, or NULL for an unreachable card */
   GHashTable *transports; /* reader -> ClTransport */
   guint next_index;
   gboolean faulted;
@@ -62,6 +62,7 @@ fake_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **error)
               g_mutex_unlock (&priv->lock);
               cl_feeder_emit_fault (feeder, "fake 0", fault, FALSE, "the fake feeder was told to fail");
               g_mutex_lock (&priv->lock);
+              continue; /* the test may have cleared it while the lock was released */
             }
           g_cond_wait (&priv->cond, &priv->lock);
           continue;

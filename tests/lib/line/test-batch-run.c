@@ -111,7 +111,7 @@ line_new (ClStore *store, ClFakeFeeder *feeder, const char *station, const char 
   g_autoptr (GError) error = NULL;
 
   line->store = g_object_ref (store);
-  line->setup = cl_production_fixture_setup_for (fixture, "smartcard-hsm", store);
+  line->setup = cl_production_fixture_setup_for (fixture, "smartcard-hsm.profile", store);
   line->feeder = g_object_ref (feeder);
   line->events = g_ptr_array_new_with_free_func (g_object_unref);
   line->run = cl_batch_run_new (line->setup, CL_FEEDER (feeder), station, batch, quantity, &error);
@@ -263,8 +263,8 @@ test_feeder_fault (void)
   add_good_cards (feeder, 1);
   cl_fake_feeder_clear_fault (feeder);
   wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
-  g_assert_true (g_str_has_suffix (cl_line_event_get_line (last (line, CL_LINE_EVENT_FAULT_CLEARED)),
-                                   "resumed fault=feeder-empty"));
+  g_assert_true (
+    g_str_has_suffix (cl_line_event_get_line (last (line, CL_LINE_EVENT_FAULT_CLEARED)), "resumed fault=feeder-empty"));
   wait_for (line, is_finished, NULL, "the batch to complete after the fault");
   g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 1);
 
@@ -333,20 +333,35 @@ test_rack_parallel_and_stop (void)
 typedef struct
 {
   char *path;
-  sqlite3 *blocker; /* holds the write lock from the moment LOAD begins */
-} Blocker;
+  gboolean failing;
+} Breaker;
 
-static GBytes *
-block_at_load (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+static void
+store_exec (const char *path, const char *sql)
 {
-  Blocker *blocker = user_data;
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* From INSTALL [for load] on, the store refuses every step record: the card is mid-sequence, keys rotated, when
+ * its records can no longer be written (what a full disk does, injected through a trigger on a second connection). */
+static GBytes *
+break_at_load (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  Breaker *breaker = user_data;
   const guint8 *c = g_bytes_get_data (command, NULL);
 
-  /* INSTALL [for load]: the card is mid-sequence, keys rotated, its step records still to be written */
-  if (blocker->blocker == NULL && g_bytes_get_size (command) > 4 && (c[0] & 0xF0) == 0x80 && c[1] == 0xE6 && c[2] == 0x02)
+  if (!breaker->failing && g_bytes_get_size (command) > 4 && (c[0] & 0xF0) == 0x80 && c[1] == 0xE6 && c[2] == 0x02)
     {
-      g_assert_cmpint (sqlite3_open (blocker->path, &blocker->blocker), ==, SQLITE_OK);
-      g_assert_cmpint (sqlite3_exec (blocker->blocker, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+      breaker->failing = TRUE;
+      store_exec (breaker->path, "CREATE TRIGGER inject_steps BEFORE INSERT ON steps "
+                                 "BEGIN SELECT RAISE(ABORT, 'disk full (injected by the test)'); END;");
     }
   return cl_transport_transmit (inner, command, cancellable, error);
 }
@@ -358,30 +373,36 @@ test_store_fails_mid_card (void)
   g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
   g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-store", 2);
   g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
-  Blocker blocker = { g_strdup (cl_store_get_path (store)), NULL };
+  Breaker breaker = { g_strdup (cl_store_get_path (store)), FALSE };
   g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), block_at_load, &blocker, NULL);
-  ClLineEvent *fault;
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_at_load, &breaker, NULL);
+  ClLineEvent *fault, *rejected;
 
   cl_fake_feeder_add_card (feeder, transport);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
   fault = last (line, CL_LINE_EVENT_FAULT);
   g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_STORE);
+  g_assert_true (strstr (cl_line_event_get_note (fault), "disk full") != NULL);
   g_assert_true (cl_batch_run_get_faulted (line->run));
-  /* the card was never GOOD, and the line takes no next card while the store cannot record it */
+  /* the card is never GOOD: rejected as the station's failure, not the card's, and in the reject bin */
   g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 0);
+  rejected = last (line, CL_LINE_EVENT_REJECTED);
+  g_assert_nonnull (rejected);
+  g_assert_cmpint (cl_line_event_get_reason (rejected), ==, CL_REJECT_PROTOCOL_ERROR);
   g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_rejected (feeder), ==, 1);
+  /* the line feeds no next card while the store cannot record it */
   add_good_cards (feeder, 1);
   g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
 
-  /* the operator frees the store and presses Resume: the next card is produced and recorded */
-  sqlite3_exec (blocker.blocker, "ROLLBACK", NULL, NULL, NULL);
-  sqlite3_close (blocker.blocker);
+  /* the operator frees the disk and presses Resume: the next card is produced and recorded */
+  store_exec (breaker.path, "DROP TRIGGER inject_steps");
   cl_batch_run_retry (line->run);
   wait_events (line, CL_LINE_EVENT_GOOD, 1);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 2);
   stop_and_wait (line);
-  g_free (blocker.path);
+  g_free (breaker.path);
 }
 
 static void
@@ -425,8 +446,8 @@ test_restart_after_kill (void)
     stop_and_wait (line);
     batch = cl_batch_run_get_batch_id (line->run);
   }
-  attempt = cl_store_attempt_begin (store, batch, CL_ATTEMPT_PRODUCTION, "station-k", "fake 9", g_get_real_time (),
-                                    &error);
+  attempt
+    = cl_store_attempt_begin (store, batch, CL_ATTEMPT_PRODUCTION, "station-k", "fake 9", g_get_real_time (), &error);
   g_assert_no_error (error);
   g_assert_cmpint (attempt, >, 0);
 
