@@ -85,6 +85,7 @@ struct _ClPrinterFeeder
   GMutex state_lock;
   GCond state_cond;
   gboolean retry;     /* the operator says the fault is fixed */
+  gboolean held;      /* the line is paused: no card is fed until released */
   gboolean card_seen; /* pcscd reported a card inserted since the last feed or dispose began */
   /* pcscd still reported the previous card in the reader when this one was fed, with this card event count: until
    * the count moves, what it reports is that card, and a connection would talk to a card that is gone */
@@ -353,6 +354,29 @@ wait_fault_cleared (ClPrinterFeeder *self, ClLineFault fault, GCancellable *canc
 /* io_lock held, printer connected. One card move, riding out faults until it is done. MOVE_LOST: the connection
  * dropped (COMMUNICATION_LOST shown, the printer dropped, error says why). MOVE_GONE: a card to eject or reject was
  * no longer inside once a fault was fixed. MOVE_FAILED: cancelled. */
+/* While the line is paused no card is fed: FALSE (G_IO_ERROR_CANCELLED) if cancellable fires meanwhile. */
+static gboolean
+wait_released (ClPrinterFeeder *self, GCancellable *cancellable, GError **error)
+{
+  gulong handler = cancellable != NULL ? g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL) : 0;
+
+  g_mutex_lock (&self->state_lock);
+  while (self->held && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait (&self->state_cond, &self->state_lock);
+  g_mutex_unlock (&self->state_lock);
+  /* outside the lock: disconnecting waits for a handler running in another thread, which takes it */
+  g_cancellable_disconnect (cancellable, handler);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static gboolean
+is_held (ClPrinterFeeder *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->state_lock);
+
+  return self->held;
+}
+
 static MoveResult
 do_move (ClPrinterFeeder *self, Move move, GCancellable *cancellable, GError **error)
 {
@@ -361,6 +385,9 @@ do_move (ClPrinterFeeder *self, Move move, GCancellable *cancellable, GError **e
       g_autoptr (GError) local = NULL;
       ClLineFault fault;
 
+      /* a feed is a new card: not while the line is paused */
+      if (move == MOVE_FEED && !wait_released (self, cancellable, error))
+        return MOVE_FAILED;
       self->fault_seen = FALSE;
       if (printer_move (self->printer, move, &local))
         {
@@ -401,9 +428,12 @@ do_move (ClPrinterFeeder *self, Move move, GCancellable *cancellable, GError **e
                        cl_line_fault_to_nick (fault));
           return MOVE_GONE;
         }
-      /* a feed retried after a fault is a new card: not once the line is paused */
+      /* a feed retried after a fault is a new card: not once the line is stopping */
       if (move == MOVE_FEED && g_cancellable_set_error_if_cancelled (cancellable, error))
         return MOVE_FAILED;
+      /* paused meanwhile: the fault is fixed (the operator sees it cleared), the feed waits for Resume */
+      if (move == MOVE_FEED && is_held (self))
+        clear_fault (self);
     }
 }
 
@@ -647,10 +677,11 @@ cl_printer_feeder_release (ClFeeder *feeder, ClFeederCard *card, ClTransport *tr
 {
   g_return_if_fail (CL_IS_PCSC_TRANSPORT (transport));
 
-  /* Reset, whatever the outcome: a successful sequence may leave a secure channel or a verified PIN open in the
-   * card until it loses power, and the card still sits in a reader any process can connect to until the eject.
-   * The reset closes it, and the next reader of the card starts fresh. */
-  cl_pcsc_transport_disconnect (CL_PCSC_TRANSPORT (transport), TRUE);
+  /* No reset: the card job releases its session after the card was disposed, so the card has already left the
+   * contact station (power gone with it). A reset then goes to a reader whose card is on its way out and holds
+   * pcscd on that reader while the next card is fed, which it then misses (seen on the rig as every other card
+   * CARD_NOT_PRESENT). */
+  cl_pcsc_transport_disconnect (CL_PCSC_TRANSPORT (transport), FALSE);
 }
 
 static gboolean
@@ -739,6 +770,17 @@ cl_printer_feeder_dispose_card (ClFeeder *feeder, ClFeederCard *card, ClDisposit
   return FALSE;
 }
 
+static gboolean
+cl_printer_feeder_hold (ClFeeder *feeder, gboolean hold)
+{
+  ClPrinterFeeder *self = CL_PRINTER_FEEDER (feeder);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->state_lock);
+
+  self->held = hold;
+  g_cond_broadcast (&self->state_cond);
+  return TRUE;
+}
+
 static void
 cl_printer_feeder_retry (ClFeeder *feeder)
 {
@@ -822,6 +864,7 @@ cl_printer_feeder_class_init (ClPrinterFeederClass *klass)
   feeder_class->release = cl_printer_feeder_release;
   feeder_class->dispose = cl_printer_feeder_dispose_card;
   feeder_class->retry = cl_printer_feeder_retry;
+  feeder_class->hold = cl_printer_feeder_hold;
   feeder_class->reader_changed = cl_printer_feeder_reader_changed;
   feeder_class->shutdown = cl_printer_feeder_shutdown;
 }

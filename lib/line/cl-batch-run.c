@@ -389,12 +389,14 @@ cl_batch_run_start (ClBatchRun *self)
   self->feed_thread = g_thread_new ("batch-run", feed_thread, g_object_ref (self));
 }
 
+/* With the lock held; held: the feeder holds its next card itself. */
 static void
-set_paused_locked (ClBatchRun *self, gboolean paused)
+set_paused_locked (ClBatchRun *self, gboolean paused, gboolean held)
 {
   self->paused = paused;
-  /* a feed still waiting (for an insertion, through a printer fault) gives way; a card already fed still comes */
-  if (paused && self->feed_cancellable != NULL)
+  /* a feed still waiting (for an insertion) gives way, unless the feeder holds it (a printer keeps watching its
+   * fault while paused); a card already fed still comes */
+  if (paused && !held && self->feed_cancellable != NULL)
     g_cancellable_cancel (self->feed_cancellable);
   g_cond_broadcast (&self->cond);
 }
@@ -405,6 +407,7 @@ cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
   gboolean holds = cl_feeder_get_finish_cards_on_stop (self->feeder);
   ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
   const char *text;
+  gboolean held;
 
   g_return_if_fail (CL_IS_BATCH_RUN (self));
 
@@ -415,7 +418,11 @@ cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
       g_mutex_unlock (&self->lock);
       return;
     }
-  set_paused_locked (self, paused);
+  g_mutex_unlock (&self->lock);
+  /* outside the lock: the feeder takes its own, and its reports come back into ours */
+  held = cl_feeder_hold (self->feeder, paused);
+  g_mutex_lock (&self->lock);
+  set_paused_locked (self, paused, held);
   g_mutex_unlock (&self->lock);
 
   cl_batch_counters_set_paused (self->counters, paused);

@@ -107,6 +107,13 @@ cl_feeder_shutdown (ClFeeder *self)
     CL_FEEDER_GET_CLASS (self)->shutdown (self);
 }
 
+gboolean
+cl_feeder_hold (ClFeeder *self, gboolean hold)
+{
+  g_return_val_if_fail (CL_IS_FEEDER (self), FALSE);
+  return CL_FEEDER_GET_CLASS (self)->hold != NULL && CL_FEEDER_GET_CLASS (self)->hold (self, hold);
+}
+
 guint
 cl_feeder_get_max_cards_in_flight (ClFeeder *self)
 {

@@ -55,8 +55,12 @@ struct _ClFeederClass
   void (*reader_changed) (ClFeeder *self, const char *reader, gboolean present, GBytes *atr);
   /* After the last card job: let go of the hardware (the printer's connection). */
   void (*shutdown) (ClFeeder *self);
+  /* Pause (hold TRUE) and resume: a feeder that can hold its next card itself says so (TRUE) and keeps watching a
+   * fault in progress, reporting it cleared, without feeding until released; next_card is then not cancelled by a
+   * pause. FALSE (the default): the batch run cancels next_card on a pause. Any thread. */
+  gboolean (*hold) (ClFeeder *self, gboolean hold);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 ClFeederCard *cl_feeder_next_card (ClFeeder *self, GCancellable *cancellable, GError **error);
@@ -66,6 +70,7 @@ gboolean cl_feeder_dispose (ClFeeder *self, ClFeederCard *card, ClDisposition di
 void cl_feeder_retry (ClFeeder *self);
 void cl_feeder_reader_changed (ClFeeder *self, const char *reader, gboolean present, GBytes *atr);
 void cl_feeder_shutdown (ClFeeder *self);
+gboolean cl_feeder_hold (ClFeeder *self, gboolean hold);
 guint cl_feeder_get_max_cards_in_flight (ClFeeder *self);
 gboolean cl_feeder_get_finish_cards_on_stop (ClFeeder *self);
 
