@@ -4,7 +4,8 @@
 #include "cl-station-feed.h"
 
 #include "core/cl-error.h"
-#include "pcsc/cl-pcsc-transport.h"
+#include "line/cl-card-session.h"
+#include "pcsc/cl-rack-feeder.h"
 #include "production/cl-card-diagnosis.h"
 #include "line/cl-card-job.h"
 #include "production/cl-card-sequence.h"
@@ -79,38 +80,37 @@ request_store (Request *request)
   return cl_production_setup_get_store (request->setup);
 }
 
-/* Connects to the QA reader and diagnoses the card there; checks it is the chip QA means. */
+/* Connects to the QA reader and diagnoses the card there; checks it is the chip QA means. The connection is a
+ * scoped card session: released (the card powered down) on every way out, or handed to the caller. */
 static ClCardDiagnosis *
-diagnose_card (Request *request, ClCardSequence *sequence, ClPcscTransport **transport_out, GCancellable *cancellable,
+diagnose_card (Request *request, ClCardSequence *sequence, ClCardSession **session_out, GCancellable *cancellable,
                GError **error)
 {
-  g_autoptr (ClPcscTransport) transport = NULL;
+  /* the QA bench is a reader a person puts the card in: a rack of one */
+  g_autoptr (ClRackFeeder) bench = cl_rack_feeder_new ();
+  g_autoptr (ClFeederCard) card = NULL;
+  g_autoptr (ClCardSession) session = NULL;
   g_autoptr (ClCardDiagnosis) diagnosis = NULL;
 
   if (request->reader == NULL || *request->reader == '\0')
     return g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "No QA reader is chosen: set it in Setup"), NULL;
-  transport = cl_pcsc_transport_connect (request->reader, cancellable, error);
-  if (transport == NULL)
+  card = cl_feeder_card_new (request->reader, NULL);
+  session = cl_card_session_new (CL_FEEDER (bench), card, cancellable, error);
+  if (session == NULL)
     return g_prefix_error (error, "QA reader %s: ", request->reader), NULL;
-  diagnosis = cl_card_sequence_diagnose (sequence, CL_TRANSPORT (transport), cancellable, error);
+  diagnosis = cl_card_sequence_diagnose (sequence, cl_card_session_get_transport (session), cancellable, error);
   if (diagnosis == NULL)
-    {
-      cl_pcsc_transport_disconnect (transport, TRUE);
-      return NULL;
-    }
+    return NULL;
   if (request->chip_id != NULL && g_strcmp0 (diagnosis->chip_id, request->chip_id) != 0)
     {
-      cl_pcsc_transport_disconnect (transport, TRUE);
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "The card in %s is %s%s, not chip %s", request->reader,
                    diagnosis->chip_id != NULL ? "chip " : "",
                    diagnosis->chip_id != NULL ? diagnosis->chip_id : "a card without a chip identity",
                    request->chip_id);
       return NULL;
     }
-  if (transport_out != NULL)
-    *transport_out = g_steal_pointer (&transport);
-  else
-    cl_pcsc_transport_disconnect (transport, TRUE);
+  if (session_out != NULL)
+    *session_out = g_steal_pointer (&session);
   return g_steal_pointer (&diagnosis);
 }
 
@@ -179,7 +179,7 @@ resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   Request *request = task_data;
   g_autoptr (ClCardSequence) sequence = cl_card_sequence_new (request->setup, 0, request->station, request->reader);
   g_autoptr (ClCardDiagnosis) found = NULL;
-  g_autoptr (ClPcscTransport) transport = NULL;
+  g_autoptr (ClCardSession) session = NULL;
   g_autoptr (ClFeederCard) card = NULL;
   g_autoptr (ClCardJob) job = NULL;
   const ClSequenceOutcome *outcome;
@@ -193,7 +193,7 @@ resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       return;
     }
   /* The identity first, read-only: a re-test must never produce whatever other card sits in the reader. */
-  found = diagnose_card (request, sequence, &transport, cancellable, &error);
+  found = diagnose_card (request, sequence, &session, cancellable, &error);
   if (found == NULL)
     {
       g_task_return_error (task, error);
@@ -205,8 +205,7 @@ resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   cl_card_job_set_attempt_kind (job, CL_ATTEMPT_QA_RETEST);
   if (request->line != NULL)
     cl_card_job_set_event_func (job, on_job_event, request);
-  ran = cl_card_job_run_on (job, CL_TRANSPORT (transport), cancellable, &error);
-  cl_pcsc_transport_disconnect (transport, TRUE);
+  ran = cl_card_job_run_on (job, cl_card_session_get_transport (session), cancellable, &error);
   outcome = cl_card_job_get_outcome (job);
   if (outcome == NULL)
     {
