@@ -12,7 +12,7 @@ struct _ClLine
 {
   GObject parent_instance;
 
-  ClStationList *stations;
+  ClReaderList *stations;
   ClEventLog *events;
   ClReaderMonitor *monitor;
   guint retry_source;
@@ -68,13 +68,13 @@ note_service_up (ClLine *self)
 }
 
 /* Returns the station, creating it or bringing a gone one back; logs reader-added only when it is news. */
-static ClStation *
+static ClReader *
 ensure_station (ClLine *self, const char *reader)
 {
-  ClStation *station = cl_station_list_find (self->stations, reader, NULL);
+  ClReader *station = cl_reader_list_find (self->stations, reader, NULL);
   ClLineEvent *event;
 
-  if (station != NULL && cl_station_get_state (station) != CL_STATION_GONE)
+  if (station != NULL && cl_reader_get_state (station) != CL_READER_GONE)
     return station;
 
   note_service_up (self);
@@ -82,13 +82,13 @@ ensure_station (ClLine *self, const char *reader)
 
   if (station == NULL)
     {
-      g_autoptr (ClStation) created = cl_station_new (reader);
+      g_autoptr (ClReader) created = cl_reader_new (reader);
 
-      cl_station_list_add (self->stations, created);
+      cl_reader_list_add (self->stations, created);
       station = created;
     }
-  cl_station_set_state (station, CL_STATION_EMPTY);
-  cl_station_set_last_event (station, "Reader connected", cl_line_event_get_time (event));
+  cl_reader_set_state (station, CL_READER_EMPTY);
+  cl_reader_set_last_event (station, "Reader connected", cl_line_event_get_time (event));
   return station;
 }
 
@@ -101,39 +101,39 @@ on_reader_added (ClLine *self, const char *reader)
 static void
 on_reader_removed (ClLine *self, const char *reader)
 {
-  ClStation *station = cl_station_list_find (self->stations, reader, NULL);
+  ClReader *station = cl_reader_list_find (self->stations, reader, NULL);
   ClLineEvent *event;
 
-  if (station == NULL || cl_station_get_state (station) == CL_STATION_GONE)
+  if (station == NULL || cl_reader_get_state (station) == CL_READER_GONE)
     return;
 
   event = cl_event_log_add (self->events, CL_LINE_EVENT_READER_REMOVED, reader, NULL);
   /* Kept in the list as GONE so the operator sees which reader went, rather than a panel silently vanishing. */
-  cl_station_set_atr (station, NULL);
-  cl_station_set_state (station, CL_STATION_GONE);
-  cl_station_set_last_event (station, "Reader disconnected", cl_line_event_get_time (event));
+  cl_reader_set_atr (station, NULL);
+  cl_reader_set_state (station, CL_READER_GONE);
+  cl_reader_set_last_event (station, "Reader disconnected", cl_line_event_get_time (event));
 }
 
 static void
 on_card_inserted (ClLine *self, const char *reader, GBytes *atr)
 {
-  ClStation *station = ensure_station (self, reader);
+  ClReader *station = ensure_station (self, reader);
   g_autofree char *atr_hex = atr != NULL ? cl_hex_encode_bytes (atr) : g_strdup ("");
   g_autofree char *detail = g_strdup_printf ("ATR %s", *atr_hex != '\0' ? atr_hex : "none");
   ClLineEvent *event = cl_event_log_add (self->events, CL_LINE_EVENT_CARD_INSERTED, reader, detail);
 
-  cl_station_card_inserted (station, *atr_hex != '\0' ? atr_hex : NULL, cl_line_event_get_time (event));
+  cl_reader_card_inserted (station, *atr_hex != '\0' ? atr_hex : NULL, cl_line_event_get_time (event));
   g_signal_emit (self, signals[SIGNAL_CARD_INSERTED], 0, reader, atr);
 }
 
 static void
 on_card_removed (ClLine *self, const char *reader)
 {
-  ClStation *station = cl_station_list_find (self->stations, reader, NULL);
+  ClReader *station = cl_reader_list_find (self->stations, reader, NULL);
   ClLineEvent *event = cl_event_log_add (self->events, CL_LINE_EVENT_CARD_REMOVED, reader, NULL);
 
   if (station != NULL)
-    cl_station_card_removed (station, cl_line_event_get_time (event));
+    cl_reader_card_removed (station, cl_line_event_get_time (event));
   g_signal_emit (self, signals[SIGNAL_CARD_REMOVED], 0, reader);
 }
 
@@ -232,7 +232,7 @@ cl_line_class_init (ClLineClass *klass)
 static void
 cl_line_init (ClLine *self)
 {
-  self->stations = cl_station_list_new ();
+  self->stations = cl_reader_list_new ();
   self->events = cl_event_log_new (CL_EVENT_LOG_DEFAULT_CAPACITY);
 }
 
@@ -242,7 +242,7 @@ cl_line_new (void)
   return g_object_new (CL_TYPE_LINE, NULL);
 }
 
-ClStationList *
+ClReaderList *
 cl_line_get_stations (ClLine *self)
 {
   g_return_val_if_fail (CL_IS_LINE (self), NULL);
@@ -281,13 +281,13 @@ cl_line_attach_feeder (ClLine *self, ClFeeder *feeder)
   stations = G_LIST_MODEL (self->stations);
   for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
     {
-      g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+      g_autoptr (ClReader) station = g_list_model_get_item (stations, i);
       g_autoptr (GBytes) atr = NULL;
 
-      if (cl_station_get_state (station) != CL_STATION_CARD_PRESENT)
+      if (cl_reader_get_state (station) != CL_READER_CARD_PRESENT)
         continue;
-      if (cl_station_get_atr (station) != NULL)
-        atr = cl_hex_decode (cl_station_get_atr (station), NULL);
-      cl_feeder_reader_changed (feeder, cl_station_get_name (station), TRUE, atr);
+      if (cl_reader_get_atr (station) != NULL)
+        atr = cl_hex_decode (cl_reader_get_atr (station), NULL);
+      cl_feeder_reader_changed (feeder, cl_reader_get_name (station), TRUE, atr);
     }
 }

@@ -8,7 +8,7 @@
 
 #include "line/cl-feeder.h"
 #include "station/cl-event-log.h"
-#include "station/cl-station-list.h"
+#include "station/cl-reader-list.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClLine, cl_line, CL, LINE, GObject)
 
 ClLine *cl_line_new (void);
-ClStationList *cl_line_get_stations (ClLine *self);
+ClReaderList *cl_line_get_stations (ClLine *self);
 ClEventLog *cl_line_get_events (ClLine *self);
 /* Never fails: an unreachable PC/SC service is an event in the log, and the line keeps retrying. */
 void cl_line_start (ClLine *self);

@@ -6,18 +6,18 @@ sw_text (gint sw)
   return sw < 0 ? g_strdup ("-") : g_strdup_printf ("%04X", (guint)sw);
 }
 
-static ClStationStepState
+static ClReaderStepState
 step_state (ClStepResult result)
 {
   switch (result)
     {
       case CL_STEP_RESULT_OK:
-        return CL_STATION_STEP_OK;
+        return CL_READER_STEP_OK;
       case CL_STEP_RESULT_SKIPPED:
-        return CL_STATION_STEP_SKIPPED;
+        return CL_READER_STEP_SKIPPED;
       case CL_STEP_RESULT_FAILED:
       default:
-        return CL_STATION_STEP_FAILED;
+        return CL_READER_STEP_FAILED;
     }
 }
 
@@ -60,54 +60,54 @@ status_text (ClLineEvent *event)
 }
 
 static void
-apply_to_station (ClStation *station, ClLineEvent *event, gboolean holds_cards)
+apply_to_station (ClReader *station, ClLineEvent *event, gboolean holds_cards)
 {
   const ClLineEventFields *f = cl_line_event_get_fields (event);
   g_autofree char *status = status_text (event);
 
   if (f->chip_id != NULL)
-    cl_station_set_chip_id (station, f->chip_id);
+    cl_reader_set_chip_id (station, f->chip_id);
   switch (cl_line_event_get_kind (event))
     {
       case CL_LINE_EVENT_CARD_PRESENT:
         if (f->plan != NULL)
-          cl_station_card_started (station, f->plan);
+          cl_reader_card_started (station, f->plan);
         break;
       case CL_LINE_EVENT_STEP_STARTED:
-        cl_station_step_started (station, cl_production_step_to_string (f->step));
+        cl_reader_step_started (station, cl_production_step_to_string (f->step));
         break;
       case CL_LINE_EVENT_STEP_FINISHED:
-        cl_station_step_ended (station, cl_production_step_to_string (f->step), step_state (f->result), f->duration_us,
-                               f->sw, f->note);
+        cl_reader_step_ended (station, cl_production_step_to_string (f->step), step_state (f->result), f->duration_us,
+                              f->sw, f->note);
         break;
       case CL_LINE_EVENT_GOOD:
       case CL_LINE_EVENT_REJECTED:
         {
           g_autofree char *text = result_text (event);
 
-          cl_station_card_finished (station, cl_line_event_get_kind (event) == CL_LINE_EVENT_GOOD, text);
+          cl_reader_card_finished (station, cl_line_event_get_kind (event) == CL_LINE_EVENT_GOOD, text);
           /* a printer's card has left the contact station; a rack's waits for its operator */
           if (holds_cards)
-            cl_station_set_state (station, CL_STATION_EMPTY);
-          else if (cl_station_get_state (station) == CL_STATION_PRODUCING)
-            cl_station_set_state (station, CL_STATION_CARD_PRESENT);
+            cl_reader_set_state (station, CL_READER_EMPTY);
+          else if (cl_reader_get_state (station) == CL_READER_PRODUCING)
+            cl_reader_set_state (station, CL_READER_CARD_PRESENT);
         }
         break;
       case CL_LINE_EVENT_FAULT:
-        cl_station_set_fault (station, f->instruction);
+        cl_reader_set_fault (station, f->instruction);
         break;
       case CL_LINE_EVENT_FAULT_CLEARED:
-        if (cl_station_get_state (station) == CL_STATION_FAULT)
-          cl_station_set_state (station, cl_station_get_result (station) == CL_STATION_RESULT_NONE
-                                             && g_list_model_get_n_items (cl_station_get_steps (station)) > 0
-                                           ? CL_STATION_PRODUCING
-                                           : CL_STATION_EMPTY);
+        if (cl_reader_get_state (station) == CL_READER_FAULT)
+          cl_reader_set_state (station, cl_reader_get_result (station) == CL_READER_RESULT_NONE
+                                            && g_list_model_get_n_items (cl_reader_get_steps (station)) > 0
+                                          ? CL_READER_PRODUCING
+                                          : CL_READER_EMPTY);
         break;
       default:
         break;
     }
   if (status != NULL)
-    cl_station_set_last_event (station, status, cl_line_event_get_time (event));
+    cl_reader_set_last_event (station, status, cl_line_event_get_time (event));
 }
 
 void
@@ -123,7 +123,7 @@ cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_cards)
     cl_event_log_append (cl_line_get_events (line), event);
   if (reader != NULL)
     {
-      ClStation *station = cl_station_list_find (cl_line_get_stations (line), reader, NULL);
+      ClReader *station = cl_reader_list_find (cl_line_get_stations (line), reader, NULL);
 
       if (station != NULL)
         apply_to_station (station, event, holds_cards);
@@ -134,9 +134,9 @@ cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_cards)
       || cl_line_event_get_kind (event) == CL_LINE_EVENT_FAULT_CLEARED)
     for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
       {
-        g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+        g_autoptr (ClReader) station = g_list_model_get_item (stations, i);
 
-        if (cl_station_get_state (station) != CL_STATION_GONE)
+        if (cl_reader_get_state (station) != CL_READER_GONE)
           apply_to_station (station, event, holds_cards);
       }
 }

@@ -4,9 +4,9 @@
 
 #include "cl-batch-counters-bar.h"
 #include "cl-event-row.h"
-#include "cl-station-panel.h"
+#include "cl-reader-panel.h"
 #include "station/cl-line-event.h"
-#include "station/cl-station.h"
+#include "station/cl-reader.h"
 
 struct _ClLineView
 {
@@ -39,7 +39,7 @@ static GParamSpec *properties[N_PROPS];
 static GtkWidget *
 create_station_panel (gpointer item, gpointer user_data)
 {
-  GtkWidget *panel = GTK_WIDGET (cl_station_panel_new (CL_STATION (item)));
+  GtkWidget *panel = GTK_WIDGET (cl_reader_panel_new (CL_READER (item)));
   GtkWidget *child = gtk_flow_box_child_new ();
 
   /* The flow box child is what takes the focus; unnamed, GTK 4.8 reads it out as "GtkFlowBoxChild". */
@@ -272,7 +272,7 @@ cl_line_view_class_init (ClLineViewClass *klass)
 
   g_type_ensure (CL_TYPE_LINE_EVENT);
   g_type_ensure (CL_TYPE_EVENT_ROW);
-  g_type_ensure (CL_TYPE_STATION_PANEL);
+  g_type_ensure (CL_TYPE_READER_PANEL);
   g_type_ensure (CL_TYPE_BATCH_COUNTERS_BAR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-line-view.ui");

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClLineView, cl_line_view, CL, LINE_VIEW, AdwBin)
 
 GtkWidget *cl_line_view_new (void);
-/* A GListModel of ClStation. */
+/* A GListModel of ClReader. */
 GListModel *cl_line_view_get_stations (ClLineView *self);
 void cl_line_view_set_stations (ClLineView *self, GListModel *stations);
 /* A GListModel of ClLineEvent, oldest first; shown newest first. */

@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "station/cl-station.h"
+#include "station/cl-reader.h"
 
 struct _ClSetupView
 {
@@ -93,10 +93,10 @@ sync_readers (ClSetupView *self)
   gtk_string_list_append (names, _ ("None"));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr (ClStation) station = g_list_model_get_item (self->stations, i);
+      g_autoptr (ClReader) station = g_list_model_get_item (self->stations, i);
 
-      gtk_string_list_append (names, cl_station_get_name (station));
-      if (g_str_equal (cl_station_get_name (station), chosen))
+      gtk_string_list_append (names, cl_reader_get_name (station));
+      if (g_str_equal (cl_reader_get_name (station), chosen))
         selected = i + 1;
     }
   /* A chosen reader that is unplugged now stays chosen, and listed. */

@@ -28,7 +28,7 @@ G_DECLARE_FINAL_TYPE (ClSetupView, cl_setup_view, CL, SETUP_VIEW, AdwBin)
 GtkWidget *cl_setup_view_new (void);
 /* Schema org.cardline.Cardline. */
 void cl_setup_view_set_settings (ClSetupView *self, GSettings *settings);
-/* GListModel of ClStation: the QA reader is chosen among them. */
+/* GListModel of ClReader: the QA reader is chosen among them. */
 void cl_setup_view_set_stations (ClSetupView *self, GListModel *stations);
 void cl_setup_view_set_session (ClSetupView *self, ClSession *session);
 /* Shows what the line actually runs, marked where the command line set it; a profile from the command line

@@ -8,7 +8,7 @@ struct _ClStepRow
 {
   GtkListBoxRow parent_instance;
 
-  ClStationStep *step;
+  ClReaderStep *step;
 };
 
 G_DEFINE_FINAL_TYPE (ClStepRow, cl_step_row, GTK_TYPE_LIST_BOX_ROW)
@@ -30,21 +30,21 @@ step_title (gpointer unused, const char *name)
 }
 
 static char *
-state_icon (gpointer unused, ClStationStepState state)
+state_icon (gpointer unused, ClReaderStepState state)
 {
   return g_strdup (cl_step_text_state_icon (state));
 }
 
 static char *
-state_text (gpointer unused, ClStationStepState state)
+state_text (gpointer unused, ClReaderStepState state)
 {
   return g_strdup (cl_step_text_state (state));
 }
 
 static GStrv
-state_classes (gpointer unused, ClStationStepState state)
+state_classes (gpointer unused, ClReaderStepState state)
 {
-  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_STATION_STEP_STATE);
+  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_READER_STEP_STATE);
   GStrv classes = g_new0 (char *, 3);
 
   classes[0] = g_strdup ("step-row");
@@ -71,27 +71,27 @@ update_accessible (ClStepRow *self)
 {
   g_autofree char *duration = NULL;
   g_autofree char *label = NULL;
-  ClStationStepState state;
+  ClReaderStepState state;
   gint sw;
 
   if (self->step == NULL)
     return;
-  state = cl_station_step_get_state (self->step);
-  sw = cl_station_step_get_sw (self->step);
-  duration = cl_step_text_duration (cl_station_step_get_duration_us (self->step));
+  state = cl_reader_step_get_state (self->step);
+  sw = cl_reader_step_get_sw (self->step);
+  duration = cl_step_text_duration (cl_reader_step_get_duration_us (self->step));
   /* one sentence, so a screen reader says the step, its state, time and status word together */
   if (duration != NULL && sw >= 0)
     label
-      = g_strdup_printf (_ ("%s: %s, %s, status word %04X"), cl_step_text_title (cl_station_step_get_name (self->step)),
+      = g_strdup_printf (_ ("%s: %s, %s, status word %04X"), cl_step_text_title (cl_reader_step_get_name (self->step)),
                          cl_step_text_state (state), duration, (guint)sw);
   else if (duration != NULL)
-    label = g_strdup_printf (_ ("%s: %s, %s"), cl_step_text_title (cl_station_step_get_name (self->step)),
+    label = g_strdup_printf (_ ("%s: %s, %s"), cl_step_text_title (cl_reader_step_get_name (self->step)),
                              cl_step_text_state (state), duration);
   else
-    label = g_strdup_printf (_ ("%s: %s"), cl_step_text_title (cl_station_step_get_name (self->step)),
+    label = g_strdup_printf (_ ("%s: %s"), cl_step_text_title (cl_reader_step_get_name (self->step)),
                              cl_step_text_state (state));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), cl_station_step_get_detail (self->step));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), cl_reader_step_get_detail (self->step));
 }
 
 static void
@@ -148,7 +148,7 @@ cl_step_row_class_init (ClStepRowClass *klass)
   object_class->get_property = cl_step_row_get_property;
   object_class->set_property = cl_step_row_set_property;
 
-  properties[PROP_STEP] = g_param_spec_object ("step", NULL, NULL, CL_TYPE_STATION_STEP,
+  properties[PROP_STEP] = g_param_spec_object ("step", NULL, NULL, CL_TYPE_READER_STEP,
                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -170,12 +170,12 @@ cl_step_row_init (ClStepRow *self)
 }
 
 GtkWidget *
-cl_step_row_new (ClStationStep *step)
+cl_step_row_new (ClReaderStep *step)
 {
   return g_object_new (CL_TYPE_STEP_ROW, "step", step, NULL);
 }
 
-ClStationStep *
+ClReaderStep *
 cl_step_row_get_step (ClStepRow *self)
 {
   g_return_val_if_fail (CL_IS_STEP_ROW (self), NULL);

@@ -24,19 +24,19 @@ cl_step_text_title (const char *name)
 }
 
 const char *
-cl_step_text_state (ClStationStepState state)
+cl_step_text_state (ClReaderStepState state)
 {
   switch (state)
     {
-      case CL_STATION_STEP_PENDING:
+      case CL_READER_STEP_PENDING:
         return _ ("Waiting");
-      case CL_STATION_STEP_RUNNING:
+      case CL_READER_STEP_RUNNING:
         return _ ("Running");
-      case CL_STATION_STEP_OK:
+      case CL_READER_STEP_OK:
         return _ ("Done");
-      case CL_STATION_STEP_SKIPPED:
+      case CL_READER_STEP_SKIPPED:
         return _ ("Already on the card");
-      case CL_STATION_STEP_FAILED:
+      case CL_READER_STEP_FAILED:
         return _ ("Failed");
       default:
         return "";
@@ -44,19 +44,19 @@ cl_step_text_state (ClStationStepState state)
 }
 
 const char *
-cl_step_text_state_icon (ClStationStepState state)
+cl_step_text_state_icon (ClReaderStepState state)
 {
   switch (state)
     {
-      case CL_STATION_STEP_RUNNING:
+      case CL_READER_STEP_RUNNING:
         return "media-playback-start-symbolic";
-      case CL_STATION_STEP_OK:
+      case CL_READER_STEP_OK:
         return "object-select-symbolic";
-      case CL_STATION_STEP_SKIPPED:
+      case CL_READER_STEP_SKIPPED:
         return "media-skip-forward-symbolic";
-      case CL_STATION_STEP_FAILED:
+      case CL_READER_STEP_FAILED:
         return "dialog-error-symbolic";
-      case CL_STATION_STEP_PENDING:
+      case CL_READER_STEP_PENDING:
       default:
         return "radio-symbolic";
     }

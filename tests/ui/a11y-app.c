@@ -12,13 +12,13 @@
 #include "cl-window.h"
 #include "station/cl-batch-counters.h"
 #include "station/cl-event-log.h"
-#include "station/cl-station-list.h"
+#include "station/cl-reader-list.h"
 
 typedef struct
 {
   char *store_path;
   ClStore *store;
-  ClStationList *stations;
+  ClReaderList *stations;
   ClEventLog *events;
   ClSession *session;
   ClStoreQaService *qa;
@@ -52,21 +52,21 @@ on_startup (GtkApplication *app, Fixture *fixture)
 static void
 on_activate (GtkApplication *app, Fixture *fixture)
 {
-  g_autoptr (ClStation) rig = cl_station_new ("Cardline Rig 0 00 00");
-  g_autoptr (ClStation) qa_reader = cl_station_new ("QA Reader 0");
+  g_autoptr (ClReader) rig = cl_reader_new ("Cardline Rig 0 00 00");
+  g_autoptr (ClReader) qa_reader = cl_reader_new ("QA Reader 0");
   ClWindow *window;
 
   if (gtk_application_get_active_window (app) != NULL)
     return;
   fixture->store = cl_test_store_new (&fixture->store_path);
   cl_test_store_fill (fixture->store, TRUE);
-  fixture->stations = cl_station_list_new ();
+  fixture->stations = cl_reader_list_new ();
   fixture->events = cl_event_log_new (100);
-  cl_station_list_add (fixture->stations, rig);
-  cl_station_list_add (fixture->stations, qa_reader);
+  cl_reader_list_add (fixture->stations, rig);
+  cl_reader_list_add (fixture->stations, qa_reader);
   cl_event_log_add (fixture->events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 00", NULL);
   cl_event_log_add (fixture->events, CL_LINE_EVENT_READER_ADDED, "QA Reader 0", NULL);
-  cl_station_card_inserted (rig, "3B8A80010031C173C8400000900090", NULL);
+  cl_reader_card_inserted (rig, "3B8A80010031C173C8400000900090", NULL);
   cl_event_log_add (fixture->events, CL_LINE_EVENT_CARD_INSERTED, "Cardline Rig 0 00 00",
                     "ATR 3B8A80010031C173C8400000900090");
   fixture->session = cl_session_new (fixture->store);

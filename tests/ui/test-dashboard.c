@@ -21,7 +21,7 @@
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "station/cl-event-log.h"
-#include "station/cl-station-list.h"
+#include "station/cl-reader-list.h"
 #include "store/cl-store-dashboard.h"
 
 /* The test's own reads of the store, on the thread the window made the UI thread (where a store call is a
@@ -362,9 +362,9 @@ on_activate (GtkApplication *app, gpointer user_data)
 {
   g_autofree char *path = NULL;
   g_autoptr (ClStore) store = cl_test_store_new (&path);
-  g_autoptr (ClStationList) stations = cl_station_list_new ();
+  g_autoptr (ClReaderList) stations = cl_reader_list_new ();
   g_autoptr (ClEventLog) events = cl_event_log_new (100);
-  g_autoptr (ClStation) qa_reader = cl_station_new ("QA Reader 0");
+  g_autoptr (ClReader) qa_reader = cl_reader_new ("QA Reader 0");
   g_autoptr (ClSession) session = NULL;
   g_autoptr (ClStoreQaService) qa = NULL;
   g_autoptr (GError) error = NULL;
@@ -374,7 +374,7 @@ on_activate (GtkApplication *app, gpointer user_data)
   ClWindow *window;
 
   cl_test_store_fill (store, TRUE);
-  cl_station_list_add (stations, qa_reader);
+  cl_reader_list_add (stations, qa_reader);
   session = cl_session_new (store);
   qa = cl_store_qa_service_new (store);
   window = cl_window_new (app, G_LIST_MODEL (stations), G_LIST_MODEL (events));

@@ -15,13 +15,13 @@
 #include <string.h>
 
 #include "cl-application.h"
-#include "cl-station-panel.h"
+#include "cl-reader-panel.h"
 #include "cl-test-app.h"
 #include "cl-test-widgets.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "station/cl-line-event.h"
-#include "station/cl-station.h"
+#include "station/cl-reader.h"
 
 #define PASSWORD    "correct horse battery"
 #define BATCH       "ui-line-printer"
@@ -69,18 +69,18 @@ batch_state (void)
 
 /* ---- the window, as the operator reads it ---- */
 
-static ClStationPanel *
+static ClReaderPanel *
 find_panel (GtkWidget *root)
 {
-  if (CL_IS_STATION_PANEL (root))
+  if (CL_IS_READER_PANEL (root))
     {
-      ClStation *station = cl_station_panel_get_station (CL_STATION_PANEL (root));
+      ClReader *station = cl_reader_panel_get_reader (CL_READER_PANEL (root));
 
-      return station != NULL && g_strcmp0 (cl_station_get_name (station), reader) == 0 ? CL_STATION_PANEL (root) : NULL;
+      return station != NULL && g_strcmp0 (cl_reader_get_name (station), reader) == 0 ? CL_READER_PANEL (root) : NULL;
     }
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     {
-      ClStationPanel *found = find_panel (child);
+      ClReaderPanel *found = find_panel (child);
 
       if (found != NULL)
         return found;
@@ -88,12 +88,12 @@ find_panel (GtkWidget *root)
   return NULL;
 }
 
-static ClStationState
+static ClReaderState
 station_state (ClWindow *window)
 {
-  ClStationPanel *panel = find_panel (GTK_WIDGET (window));
+  ClReaderPanel *panel = find_panel (GTK_WIDGET (window));
 
-  return panel != NULL ? cl_station_get_state (cl_station_panel_get_station (panel)) : CL_STATION_GONE;
+  return panel != NULL ? cl_reader_get_state (cl_reader_panel_get_reader (panel)) : CL_READER_GONE;
 }
 
 /* A label the operator can see in the printer's panel holds text. */
@@ -112,7 +112,7 @@ shows (GtkWidget *root, const char *text)
 static gboolean
 panel_shows (ClWindow *window, const char *text)
 {
-  ClStationPanel *panel = find_panel (GTK_WIDGET (window));
+  ClReaderPanel *panel = find_panel (GTK_WIDGET (window));
 
   return panel != NULL && shows (GTK_WIDGET (panel), text);
 }
@@ -163,9 +163,9 @@ load_card (const char *name)
 static void
 wait_fault (ClWindow *window)
 {
-  CL_TEST_WAIT_UNTIL_S (station_state (window) == CL_STATION_FAULT, 120);
+  CL_TEST_WAIT_UNTIL_S (station_state (window) == CL_READER_FAULT, 120);
   CL_TEST_WAIT_UNTIL (panel_shows (window, INSTRUCTION));
-  g_assert_true (panel_shows (window, cl_station_panel_state_label (CL_STATION_FAULT)));
+  g_assert_true (panel_shows (window, cl_reader_panel_state_label (CL_READER_FAULT)));
 }
 
 static void
@@ -199,7 +199,7 @@ run_test (ClWindow *window)
   CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Paused") == 0);
   load_card ("card-0004.vcard");
   CL_TEST_WAIT_UNTIL (logged (window, "resumed fault=feeder-empty") == 2);
-  CL_TEST_WAIT_UNTIL (station_state (window) != CL_STATION_FAULT && !panel_shows (window, INSTRUCTION));
+  CL_TEST_WAIT_UNTIL (station_state (window) != CL_READER_FAULT && !panel_shows (window, INSTRUCTION));
   /* Nothing is fed: a check that something does not happen, so the feeder gets time to do it wrongly; nothing
    * below waits on this time. */
   cl_test_iterate_for (1500);

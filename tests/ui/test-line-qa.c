@@ -23,11 +23,11 @@
 #include "cl-event-text.h"
 #include "cl-rejects-view.h"
 #include "cl-setup-view.h"
-#include "cl-station-panel.h"
+#include "cl-reader-panel.h"
 #include "cl-step-row.h"
 #include "cl-ui.h"
 #include "cl-window.h"
-#include "station/cl-station.h"
+#include "station/cl-reader.h"
 #include "store/cl-store-dashboard.h"
 
 #define PASSWORD "correct horse battery"
@@ -123,19 +123,19 @@ batch_state (void)
 static gboolean
 is_panel_of (GtkWidget *widget, gconstpointer station)
 {
-  return CL_IS_STATION_PANEL (widget) && cl_station_panel_get_station (CL_STATION_PANEL (widget)) == station;
+  return CL_IS_READER_PANEL (widget) && cl_reader_panel_get_reader (CL_READER_PANEL (widget)) == station;
 }
 
-static ClStationPanel *
-find_panel (GtkWidget *root, ClStation *station)
+static ClReaderPanel *
+find_panel (GtkWidget *root, ClReader *station)
 {
-  return CL_STATION_PANEL (cl_test_find (root, is_panel_of, station));
+  return CL_READER_PANEL (cl_test_find (root, is_panel_of, station));
 }
 
 static const char *
-panel_label (ClStationPanel *panel, const char *id)
+panel_label (ClReaderPanel *panel, const char *id)
 {
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_STATION_PANEL, id);
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_READER_PANEL, id);
 
   g_assert_true (GTK_IS_LABEL (child));
   return gtk_label_get_text (GTK_LABEL (child));
@@ -143,24 +143,23 @@ panel_label (ClStationPanel *panel, const char *id)
 
 /* The step rows the panel shows, "NAME=state duration" each, from the widgets themselves. */
 static char *
-panel_steps (ClStationPanel *panel)
+panel_steps (ClReaderPanel *panel)
 {
-  GtkWidget *list
-    = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_STATION_PANEL, "steps_list"));
-  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_STATION_STEP_STATE);
+  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_READER_PANEL, "steps_list"));
+  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_READER_STEP_STATE);
   GString *text = g_string_new (NULL);
 
   for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
     {
-      ClStationStep *step;
+      ClReaderStep *step;
       GObject *duration;
 
       if (!CL_IS_STEP_ROW (row))
         continue;
       step = cl_step_row_get_step (CL_STEP_ROW (row));
       duration = gtk_widget_get_template_child (row, CL_TYPE_STEP_ROW, "duration_label");
-      g_string_append_printf (text, "%s%s=%s[%s]", text->len > 0 ? " " : "", cl_station_step_get_name (step),
-                              g_enum_get_value (klass, cl_station_step_get_state (step))->value_nick,
+      g_string_append_printf (text, "%s%s=%s[%s]", text->len > 0 ? " " : "", cl_reader_step_get_name (step),
+                              g_enum_get_value (klass, cl_reader_step_get_state (step))->value_nick,
                               gtk_label_get_text (GTK_LABEL (duration)));
     }
   return g_string_free (text, FALSE);
@@ -168,15 +167,15 @@ panel_steps (ClStationPanel *panel)
 
 typedef struct
 {
-  ClStationPanel *panel;
+  ClReaderPanel *panel;
   guint running_seen; /* steps seen RUNNING, live */
   GPtrArray *results; /* "RESULT | detail | steps" as shown when each card ended */
 } PanelWatch;
 
 static void
-on_step_state (ClStationStep *step, GParamSpec *pspec, PanelWatch *watch)
+on_step_state (ClReaderStep *step, GParamSpec *pspec, PanelWatch *watch)
 {
-  if (cl_station_step_get_state (step) == CL_STATION_STEP_RUNNING)
+  if (cl_reader_step_get_state (step) == CL_READER_STEP_RUNNING)
     watch->running_seen++;
 }
 
@@ -185,7 +184,7 @@ on_steps_changed (GListModel *steps, guint position, guint removed, guint added,
 {
   for (guint i = position; i < position + added; i++)
     {
-      g_autoptr (ClStationStep) step = g_list_model_get_item (steps, i);
+      g_autoptr (ClReaderStep) step = g_list_model_get_item (steps, i);
 
       g_signal_connect (step, "notify::state", G_CALLBACK (on_step_state), watch);
     }
@@ -203,20 +202,20 @@ snapshot_result (gpointer user_data)
 }
 
 static void
-on_result (ClStation *station, GParamSpec *pspec, PanelWatch *watch)
+on_result (ClReader *station, GParamSpec *pspec, PanelWatch *watch)
 {
   /* after the bindings and the rows have caught up, as the operator would see it */
-  if (cl_station_get_result (station) != CL_STATION_RESULT_NONE)
+  if (cl_reader_get_result (station) != CL_READER_RESULT_NONE)
     g_idle_add_full (G_PRIORITY_HIGH_IDLE, snapshot_result, watch, NULL);
 }
 
 static void
-watch_panel (PanelWatch *watch, ClWindow *window, ClStation *station)
+watch_panel (PanelWatch *watch, ClWindow *window, ClReader *station)
 {
   watch->panel = find_panel (GTK_WIDGET (window), station);
   g_assert_nonnull (watch->panel);
   watch->results = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (cl_station_get_steps (station), "items-changed", G_CALLBACK (on_steps_changed), watch);
+  g_signal_connect (cl_reader_get_steps (station), "items-changed", G_CALLBACK (on_steps_changed), watch);
   g_signal_connect (station, "notify::result", G_CALLBACK (on_result), watch);
 }
 
@@ -248,7 +247,7 @@ logged (ClWindow *window, const char *reader, const char *text)
 
 /* ---- the rig ---- */
 
-static ClStation *
+static ClReader *
 find_station (ClWindow *window, const char *reader)
 {
   ClLineView *line = cl_test_line_view (window);
@@ -256,9 +255,9 @@ find_station (ClWindow *window, const char *reader)
 
   for (guint i = 0; stations != NULL && i < g_list_model_get_n_items (stations); i++)
     {
-      g_autoptr (ClStation) station = g_list_model_get_item (stations, i);
+      g_autoptr (ClReader) station = g_list_model_get_item (stations, i);
 
-      if (g_strcmp0 (cl_station_get_name (station), reader) == 0)
+      if (g_strcmp0 (cl_reader_get_name (station), reader) == 0)
         return station; /* the list keeps it */
     }
   return NULL;
@@ -375,7 +374,7 @@ run_test (ClWindow *window)
   PanelWatch watch = { 0 };
   AdwActionRow *diagnosis_row;
   const char *subtitle;
-  ClStation *station;
+  ClReader *station;
   guint history_length;
   g_autofree char *chip = NULL;
 
@@ -393,11 +392,11 @@ run_test (ClWindow *window)
   station = find_station (window, production_reader);
   watch_panel (&watch, window, station);
   feeder = spawn_feeder ();
-  CL_TEST_WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
+  CL_TEST_WAIT_UNTIL (cl_reader_get_state (station) == CL_READER_CARD_PRESENT);
   /* The line's own word that it holds the card, not a pause long enough to hope it would have started it: from
    * then on the card waits until Resume. */
   CL_TEST_WAIT_UNTIL (logged (window, production_reader, "line paused: card waits") == 1);
-  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
+  g_assert_cmpint (cl_reader_get_state (station), ==, CL_READER_CARD_PRESENT);
   g_assert_true (cl_test_bar_equals (window, "fed", 0));
   /* the store records the pause on a writer thread: on disk when it is, not a fixed time after the press */
   CL_TEST_WAIT_UNTIL (batch_state () == CL_BATCH_PAUSED);
@@ -462,7 +461,7 @@ run_test (ClWindow *window)
     g_assert_cmpstr (panel_label (watch.panel, "rejected_label"), ==, reject_count);
   }
   g_signal_handlers_disconnect_by_data (station, &watch);
-  g_signal_handlers_disconnect_by_data (cl_station_get_steps (station), &watch);
+  g_signal_handlers_disconnect_by_data (cl_reader_get_steps (station), &watch);
   g_clear_pointer (&watch.results, g_ptr_array_unref);
   cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-production");
   check_event_rows (window, view.summary->good, (guint64)view.summary->rejected);
@@ -486,7 +485,7 @@ run_test (ClWindow *window)
                               qa_port, NULL);
   g_assert_no_error (error);
   station = find_station (window, qa_reader);
-  CL_TEST_WAIT_UNTIL (cl_station_get_state (station) == CL_STATION_CARD_PRESENT);
+  CL_TEST_WAIT_UNTIL (cl_reader_get_state (station) == CL_READER_CARD_PRESENT);
 
   diagnosis_row = ADW_ACTION_ROW (cl_test_find_row (GTK_WIDGET (rejects), "Diagnosis"));
   g_assert_nonnull (diagnosis_row);
@@ -509,7 +508,7 @@ run_test (ClWindow *window)
   /* The re-test ran on the QA reader's station: its panel shows the card, its steps (those already on the card
    * skipped) and the result. */
   {
-    ClStationPanel *qa_panel = find_panel (GTK_WIDGET (window), find_station (window, qa_reader));
+    ClReaderPanel *qa_panel = find_panel (GTK_WIDGET (window), find_station (window, qa_reader));
     g_autofree char *steps = NULL;
 
     g_assert_nonnull (qa_panel);

@@ -9,12 +9,12 @@
 
 #include "cl-dashboard-view.h"
 #include "cl-line-view.h"
-#include "cl-station-panel.h"
+#include "cl-reader-panel.h"
 #include "cl-step-row.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "station/cl-event-log.h"
-#include "station/cl-station-list.h"
+#include "station/cl-reader-list.h"
 
 static const char *const views[] = { "line", "dashboard", "rejects", "setup" };
 
@@ -88,7 +88,7 @@ check_setup_in_use (ClWindow *window)
 static void
 collect_panels (GtkWidget *root, GPtrArray *panels)
 {
-  if (CL_IS_STATION_PANEL (root))
+  if (CL_IS_READER_PANEL (root))
     g_ptr_array_add (panels, root);
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
     collect_panels (child, panels);
@@ -97,10 +97,10 @@ collect_panels (GtkWidget *root, GPtrArray *panels)
 static void
 on_activate (GtkApplication *app, gpointer user_data)
 {
-  g_autoptr (ClStationList) stations = cl_station_list_new ();
+  g_autoptr (ClReaderList) stations = cl_reader_list_new ();
   g_autoptr (ClEventLog) events = cl_event_log_new (100);
-  g_autoptr (ClStation) station = cl_station_new ("Cardline Rig 0 00 00");
-  g_autoptr (ClStation) second = cl_station_new ("Cardline Rig 0 00 01");
+  g_autoptr (ClReader) station = cl_reader_new ("Cardline Rig 0 00 00");
+  g_autoptr (ClReader) second = cl_reader_new ("Cardline Rig 0 00 01");
   g_autoptr (GPtrArray) panels = g_ptr_array_new ();
   g_autofree char *light = NULL;
   g_autofree char *dark = NULL;
@@ -156,20 +156,20 @@ on_activate (GtkApplication *app, gpointer user_data)
   g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-empty"));
 
   /* A station appears: a panel bound to it. */
-  cl_station_list_add (stations, station);
+  cl_reader_list_add (stations, station);
   cl_event_log_add (events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 00", NULL);
   cl_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (inner_stack)), ==, "stations");
   collect_panels (line_view, panels);
   g_assert_cmpuint (panels->len, ==, 1);
-  g_assert_true (cl_station_panel_get_station (g_ptr_array_index (panels, 0)) == station);
+  g_assert_true (cl_reader_panel_get_reader (g_ptr_array_index (panels, 0)) == station);
   g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "Cardline Rig 0 00 00"));
   g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "No card"));
 
   /* The panel follows the station's properties. */
-  cl_station_card_inserted (station, "3B8A80010031C173C8400000900090", NULL);
+  cl_reader_card_inserted (station, "3B8A80010031C173C8400000900090", NULL);
   cl_event_log_add (events, CL_LINE_EVENT_CARD_INSERTED, "Cardline Rig 0 00 00", "ATR 3B8A80010031C173C8400000900090");
-  cl_station_list_add (stations, second);
+  cl_reader_list_add (stations, second);
   cl_event_log_add (events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 01", NULL);
   cl_test_wait_for_frame (GTK_WIDGET (window));
   g_assert_nonnull (cl_test_find_label (g_ptr_array_index (panels, 0), "Card present"));
@@ -183,19 +183,19 @@ on_activate (GtkApplication *app, gpointer user_data)
   {
     static const char *const plan[] = { "IDENTIFY", "OPEN_KST", "ROTATE_KEYS", "DISPOSE", NULL };
     GtkWidget *panel = g_ptr_array_index (panels, 0);
-    GtkWidget *steps_list = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_STATION_PANEL, "steps_list"));
-    GtkWidget *fault = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_STATION_PANEL, "fault_banner"));
-    GtkWidget *banner = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_STATION_PANEL, "result_banner"));
+    GtkWidget *steps_list = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_READER_PANEL, "steps_list"));
+    GtkWidget *fault = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_READER_PANEL, "fault_banner"));
+    GtkWidget *banner = GTK_WIDGET (gtk_widget_get_template_child (panel, CL_TYPE_READER_PANEL, "result_banner"));
     guint rows = 0;
 
     g_assert_false (gtk_widget_get_visible (steps_list));
     g_assert_false (gtk_widget_get_visible (banner));
     g_assert_false (gtk_widget_get_visible (fault));
-    cl_station_card_started (station, plan);
-    cl_station_set_chip_id (station, "47905167760074500000");
-    cl_station_step_started (station, "IDENTIFY");
-    cl_station_step_ended (station, "IDENTIFY", CL_STATION_STEP_OK, 2100, 0x9000, NULL);
-    cl_station_step_started (station, "OPEN_KST");
+    cl_reader_card_started (station, plan);
+    cl_reader_set_chip_id (station, "47905167760074500000");
+    cl_reader_step_started (station, "IDENTIFY");
+    cl_reader_step_ended (station, "IDENTIFY", CL_READER_STEP_OK, 2100, 0x9000, NULL);
+    cl_reader_step_started (station, "OPEN_KST");
     cl_test_wait_for_frame (GTK_WIDGET (window));
     g_assert_true (gtk_widget_get_visible (steps_list));
     for (GtkWidget *row = gtk_widget_get_first_child (steps_list); row != NULL; row = gtk_widget_get_next_sibling (row))
@@ -211,11 +211,11 @@ on_activate (GtkApplication *app, gpointer user_data)
       "step-running"));
     g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-steps"));
 
-    cl_station_step_ended (station, "OPEN_KST", CL_STATION_STEP_FAILED, 8400, 0x6982, "card cryptogram mismatch");
-    cl_station_step_started (station, "DISPOSE");
-    cl_station_step_ended (station, "DISPOSE", CL_STATION_STEP_OK, 0, 0x6982, "reject bin");
-    cl_station_card_finished (station, FALSE, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
-    cl_station_set_fault (station, "Cover open: close the printer cover and press Resume");
+    cl_reader_step_ended (station, "OPEN_KST", CL_READER_STEP_FAILED, 8400, 0x6982, "card cryptogram mismatch");
+    cl_reader_step_started (station, "DISPOSE");
+    cl_reader_step_ended (station, "DISPOSE", CL_READER_STEP_OK, 0, 0x6982, "reject bin");
+    cl_reader_card_finished (station, FALSE, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
+    cl_reader_set_fault (station, "Cover open: close the printer cover and press Resume");
     cl_test_wait_for_frame (GTK_WIDGET (window));
     g_assert_true (gtk_widget_get_visible (banner));
     g_assert_true (gtk_widget_has_css_class (banner, "result-rejected"));
@@ -225,7 +225,7 @@ on_activate (GtkApplication *app, gpointer user_data)
     g_assert_nonnull (cl_test_find_label (panel, "Cover open: close the printer cover and press Resume"));
     g_assert_nonnull (cl_test_find_label (panel, "0.0 %"));
     g_free (cl_test_save_screenshot (GTK_WIDGET (window), "ui-smoke-rejected"));
-    cl_station_set_state (station, CL_STATION_CARD_PRESENT);
+    cl_reader_set_state (station, CL_READER_CARD_PRESENT);
     cl_test_wait_for_frame (GTK_WIDGET (window));
     g_assert_false (gtk_widget_get_visible (fault));
   }
@@ -273,7 +273,7 @@ on_activate (GtkApplication *app, gpointer user_data)
   check_setup_in_use (window);
 
   /* A station removed from the model takes its panel with it. */
-  cl_station_list_remove (stations, "Cardline Rig 0 00 01");
+  cl_reader_list_remove (stations, "Cardline Rig 0 00 01");
   cl_test_wait_for_frame (GTK_WIDGET (window));
   g_ptr_array_set_size (panels, 0);
   collect_panels (line_view, panels);

@@ -1,6 +1,6 @@
 /* Unit tests of lib/station: the station model, the station list and the bounded event log. */
 #include "station/cl-event-log.h"
-#include "station/cl-station-list.h"
+#include "station/cl-reader-list.h"
 
 typedef struct
 {
@@ -37,32 +37,32 @@ names_contain (GPtrArray *names, const char *name)
 static void
 test_station_defaults (void)
 {
-  g_autoptr (ClStation) station = cl_station_new ("Virtual PCD 00 00");
+  g_autoptr (ClReader) station = cl_reader_new ("Virtual PCD 00 00");
 
-  g_assert_cmpstr (cl_station_get_name (station), ==, "Virtual PCD 00 00");
-  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_EMPTY);
-  g_assert_null (cl_station_get_atr (station));
-  g_assert_cmpuint (cl_station_get_card_count (station), ==, 0);
-  g_assert_null (cl_station_get_last_event (station));
-  g_assert_null (cl_station_get_last_event_time (station));
+  g_assert_cmpstr (cl_reader_get_name (station), ==, "Virtual PCD 00 00");
+  g_assert_cmpint (cl_reader_get_state (station), ==, CL_READER_EMPTY);
+  g_assert_null (cl_reader_get_atr (station));
+  g_assert_cmpuint (cl_reader_get_card_count (station), ==, 0);
+  g_assert_null (cl_reader_get_last_event (station));
+  g_assert_null (cl_reader_get_last_event_time (station));
 }
 
 static void
 test_station_insert_remove (void)
 {
-  g_autoptr (ClStation) station = cl_station_new ("R");
+  g_autoptr (ClReader) station = cl_reader_new ("R");
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GDateTime) t1 = g_date_time_new_local (2024, 5, 6, 7, 8, 9);
   g_autoptr (GDateTime) t2 = g_date_time_new_local (2024, 5, 6, 7, 8, 30);
 
   g_signal_connect (station, "notify", G_CALLBACK (on_notify), names);
 
-  cl_station_card_inserted (station, "3B8A80", t1);
-  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_CARD_PRESENT);
-  g_assert_cmpstr (cl_station_get_atr (station), ==, "3B8A80");
-  g_assert_cmpuint (cl_station_get_card_count (station), ==, 1);
-  g_assert_cmpstr (cl_station_get_last_event (station), ==, "Card inserted");
-  g_assert_true (g_date_time_equal (cl_station_get_last_event_time (station), t1));
+  cl_reader_card_inserted (station, "3B8A80", t1);
+  g_assert_cmpint (cl_reader_get_state (station), ==, CL_READER_CARD_PRESENT);
+  g_assert_cmpstr (cl_reader_get_atr (station), ==, "3B8A80");
+  g_assert_cmpuint (cl_reader_get_card_count (station), ==, 1);
+  g_assert_cmpstr (cl_reader_get_last_event (station), ==, "Card inserted");
+  g_assert_true (g_date_time_equal (cl_reader_get_last_event_time (station), t1));
   g_assert_true (names_contain (names, "state"));
   g_assert_true (names_contain (names, "atr"));
   g_assert_true (names_contain (names, "card-count"));
@@ -70,97 +70,97 @@ test_station_insert_remove (void)
   g_assert_true (names_contain (names, "last-event-time"));
 
   g_ptr_array_set_size (names, 0);
-  cl_station_card_removed (station, t2);
-  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_EMPTY);
-  g_assert_null (cl_station_get_atr (station));
-  g_assert_cmpuint (cl_station_get_card_count (station), ==, 1);
-  g_assert_cmpstr (cl_station_get_last_event (station), ==, "Card removed");
+  cl_reader_card_removed (station, t2);
+  g_assert_cmpint (cl_reader_get_state (station), ==, CL_READER_EMPTY);
+  g_assert_null (cl_reader_get_atr (station));
+  g_assert_cmpuint (cl_reader_get_card_count (station), ==, 1);
+  g_assert_cmpstr (cl_reader_get_last_event (station), ==, "Card removed");
   g_assert_true (names_contain (names, "atr"));
   g_assert_false (names_contain (names, "card-count"));
 
-  cl_station_card_inserted (station, "3B00", NULL);
-  g_assert_cmpuint (cl_station_get_card_count (station), ==, 2);
-  g_assert_nonnull (cl_station_get_last_event_time (station));
+  cl_reader_card_inserted (station, "3B00", NULL);
+  g_assert_cmpuint (cl_reader_get_card_count (station), ==, 2);
+  g_assert_nonnull (cl_reader_get_last_event_time (station));
 }
 
 static void
 test_station_notify_only_on_change (void)
 {
-  g_autoptr (ClStation) station = cl_station_new ("R");
+  g_autoptr (ClReader) station = cl_reader_new ("R");
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
   g_signal_connect (station, "notify", G_CALLBACK (on_notify), names);
-  cl_station_set_state (station, CL_STATION_EMPTY);
-  cl_station_set_atr (station, NULL);
-  cl_station_set_card_count (station, 0);
+  cl_reader_set_state (station, CL_READER_EMPTY);
+  cl_reader_set_atr (station, NULL);
+  cl_reader_set_card_count (station, 0);
   g_assert_cmpuint (names->len, ==, 0);
 
-  cl_station_set_state (station, CL_STATION_FAULT);
+  cl_reader_set_state (station, CL_READER_FAULT);
   g_assert_cmpuint (names->len, ==, 1);
 
   /* A gone reader keeps its state when a late card-removed arrives. */
-  cl_station_set_state (station, CL_STATION_GONE);
-  cl_station_card_removed (station, NULL);
-  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_GONE);
+  cl_reader_set_state (station, CL_READER_GONE);
+  cl_reader_card_removed (station, NULL);
+  g_assert_cmpint (cl_reader_get_state (station), ==, CL_READER_GONE);
 }
 
 static void
 test_station_state_enum (void)
 {
-  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_STATION_STATE);
+  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_READER_STATE);
 
-  g_assert_cmpstr (g_enum_get_value (klass, CL_STATION_CARD_PRESENT)->value_nick, ==, "card-present");
-  g_assert_cmpstr (g_enum_get_value (klass, CL_STATION_GONE)->value_nick, ==, "gone");
+  g_assert_cmpstr (g_enum_get_value (klass, CL_READER_CARD_PRESENT)->value_nick, ==, "card-present");
+  g_assert_cmpstr (g_enum_get_value (klass, CL_READER_GONE)->value_nick, ==, "gone");
 }
 
 static void
 test_station_list (void)
 {
-  g_autoptr (ClStationList) list = cl_station_list_new ();
-  g_autoptr (ClStation) a = cl_station_new ("A");
-  g_autoptr (ClStation) b = cl_station_new ("B");
-  g_autoptr (ClStation) a2 = cl_station_new ("A");
-  g_autoptr (ClStation) item = NULL;
+  g_autoptr (ClReaderList) list = cl_reader_list_new ();
+  g_autoptr (ClReader) a = cl_reader_new ("A");
+  g_autoptr (ClReader) b = cl_reader_new ("B");
+  g_autoptr (ClReader) a2 = cl_reader_new ("A");
+  g_autoptr (ClReader) item = NULL;
   ItemsChanged rec = { 0 };
   guint position = G_MAXUINT;
   guint n_items = 0;
 
   g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), &rec);
-  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == CL_TYPE_STATION);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == CL_TYPE_READER);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
 
-  g_assert_true (cl_station_list_add (list, a));
+  g_assert_true (cl_reader_list_add (list, a));
   g_assert_cmpuint (rec.position, ==, 0);
   g_assert_cmpuint (rec.added, ==, 1);
-  g_assert_true (cl_station_list_add (list, b));
+  g_assert_true (cl_reader_list_add (list, b));
   g_assert_cmpuint (rec.position, ==, 1);
-  g_assert_false (cl_station_list_add (list, a2));
+  g_assert_false (cl_reader_list_add (list, a2));
   g_assert_cmpuint (rec.calls, ==, 2);
   g_object_get (list, "n-items", &n_items, NULL);
   g_assert_cmpuint (n_items, ==, 2);
 
-  g_assert_true (cl_station_list_find (list, "B", &position) == b);
+  g_assert_true (cl_reader_list_find (list, "B", &position) == b);
   g_assert_cmpuint (position, ==, 1);
-  g_assert_null (cl_station_list_find (list, "C", NULL));
+  g_assert_null (cl_reader_list_find (list, "C", NULL));
 
   item = g_list_model_get_item (G_LIST_MODEL (list), 0);
   g_assert_true (item == a);
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 2));
 
-  g_assert_true (cl_station_list_remove (list, "A"));
+  g_assert_true (cl_reader_list_remove (list, "A"));
   g_assert_cmpuint (rec.position, ==, 0);
   g_assert_cmpuint (rec.removed, ==, 1);
   g_assert_cmpuint (rec.added, ==, 0);
-  g_assert_false (cl_station_list_remove (list, "A"));
+  g_assert_false (cl_reader_list_remove (list, "A"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
-  g_assert_true (cl_station_list_find (list, "B", &position) == b);
+  g_assert_true (cl_reader_list_find (list, "B", &position) == b);
   g_assert_cmpuint (position, ==, 0);
 }
 
 static void
 test_station_list_order (void)
 {
-  g_autoptr (ClStationList) list = cl_station_list_new ();
+  g_autoptr (ClReaderList) list = cl_reader_list_new ();
   const char *const arrivals[] = { "Rig 10", "Rig 2", "Rig 1 00 01", "Rig 1 00 00", "Rig 3" };
   const char *const expected[] = { "Rig 1 00 00", "Rig 1 00 01", "Rig 2", "Rig 3", "Rig 10" };
   ItemsChanged rec = { 0 };
@@ -168,18 +168,18 @@ test_station_list_order (void)
   g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), &rec);
   for (guint i = 0; i < G_N_ELEMENTS (arrivals); i++)
     {
-      g_autoptr (ClStation) station = cl_station_new (arrivals[i]);
+      g_autoptr (ClReader) station = cl_reader_new (arrivals[i]);
 
-      g_assert_true (cl_station_list_add (list, station));
+      g_assert_true (cl_reader_list_add (list, station));
     }
   /* "Rig 3" went in before "Rig 10". */
   g_assert_cmpuint (rec.position, ==, 3);
 
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
-      g_autoptr (ClStation) station = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_autoptr (ClReader) station = g_list_model_get_item (G_LIST_MODEL (list), i);
 
-      g_assert_cmpstr (cl_station_get_name (station), ==, expected[i]);
+      g_assert_cmpstr (cl_reader_get_name (station), ==, expected[i]);
     }
 }
 
@@ -255,10 +255,10 @@ test_event_log_default_capacity (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, CL_EVENT_LOG_DEFAULT_CAPACITY);
 }
 
-static ClStationStep *
-step_at (ClStation *station, guint i)
+static ClReaderStep *
+step_at (ClReader *station, guint i)
 {
-  g_autoptr (ClStationStep) step = g_list_model_get_item (cl_station_get_steps (station), i);
+  g_autoptr (ClReaderStep) step = g_list_model_get_item (cl_reader_get_steps (station), i);
 
   g_assert_nonnull (step);
   return step; /* the station's list keeps it alive */
@@ -268,78 +268,78 @@ static void
 test_station_steps (void)
 {
   static const char *const plan[] = { "IDENTIFY", "OPEN_KST", "VERIFY", "DISPOSE", NULL };
-  g_autoptr (ClStation) station = cl_station_new ("Reader 0");
-  GListModel *steps = cl_station_get_steps (station);
+  g_autoptr (ClReader) station = cl_reader_new ("Reader 0");
+  GListModel *steps = cl_reader_get_steps (station);
   ItemsChanged rec = { 0 };
 
   g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 0);
-  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_NONE);
+  g_assert_cmpint (cl_reader_get_result (station), ==, CL_READER_RESULT_NONE);
   g_signal_connect (steps, "items-changed", G_CALLBACK (on_items_changed), &rec);
 
-  cl_station_card_started (station, plan);
+  cl_reader_card_started (station, plan);
   g_assert_cmpuint (rec.calls, ==, 1);
   g_assert_cmpuint (rec.added, ==, 4);
-  g_assert_cmpint (cl_station_get_state (station), ==, CL_STATION_PRODUCING);
+  g_assert_cmpint (cl_reader_get_state (station), ==, CL_READER_PRODUCING);
   for (guint i = 0; i < 4; i++)
     {
-      g_assert_cmpstr (cl_station_step_get_name (step_at (station, i)), ==, plan[i]);
-      g_assert_cmpint (cl_station_step_get_state (step_at (station, i)), ==, CL_STATION_STEP_PENDING);
-      g_assert_cmpint (cl_station_step_get_duration_us (step_at (station, i)), ==, -1);
+      g_assert_cmpstr (cl_reader_step_get_name (step_at (station, i)), ==, plan[i]);
+      g_assert_cmpint (cl_reader_step_get_state (step_at (station, i)), ==, CL_READER_STEP_PENDING);
+      g_assert_cmpint (cl_reader_step_get_duration_us (step_at (station, i)), ==, -1);
     }
 
-  cl_station_set_chip_id (station, "4790516776");
-  cl_station_step_started (station, "IDENTIFY");
-  g_assert_cmpint (cl_station_step_get_state (step_at (station, 0)), ==, CL_STATION_STEP_RUNNING);
-  cl_station_step_ended (station, "IDENTIFY", CL_STATION_STEP_OK, 2100, 0x9000, NULL);
-  g_assert_cmpint (cl_station_step_get_state (step_at (station, 0)), ==, CL_STATION_STEP_OK);
-  g_assert_cmpint (cl_station_step_get_duration_us (step_at (station, 0)), ==, 2100);
-  g_assert_cmpint (cl_station_step_get_sw (step_at (station, 0)), ==, 0x9000);
-  cl_station_step_ended (station, "OPEN_KST", CL_STATION_STEP_FAILED, 4000, 0x6982, "cryptogram mismatch");
-  g_assert_cmpint (cl_station_step_get_state (step_at (station, 1)), ==, CL_STATION_STEP_FAILED);
-  g_assert_cmpstr (cl_station_step_get_detail (step_at (station, 1)), ==, "cryptogram mismatch");
+  cl_reader_set_chip_id (station, "4790516776");
+  cl_reader_step_started (station, "IDENTIFY");
+  g_assert_cmpint (cl_reader_step_get_state (step_at (station, 0)), ==, CL_READER_STEP_RUNNING);
+  cl_reader_step_ended (station, "IDENTIFY", CL_READER_STEP_OK, 2100, 0x9000, NULL);
+  g_assert_cmpint (cl_reader_step_get_state (step_at (station, 0)), ==, CL_READER_STEP_OK);
+  g_assert_cmpint (cl_reader_step_get_duration_us (step_at (station, 0)), ==, 2100);
+  g_assert_cmpint (cl_reader_step_get_sw (step_at (station, 0)), ==, 0x9000);
+  cl_reader_step_ended (station, "OPEN_KST", CL_READER_STEP_FAILED, 4000, 0x6982, "cryptogram mismatch");
+  g_assert_cmpint (cl_reader_step_get_state (step_at (station, 1)), ==, CL_READER_STEP_FAILED);
+  g_assert_cmpstr (cl_reader_step_get_detail (step_at (station, 1)), ==, "cryptogram mismatch");
   /* an out-of-range status word is "none", not a wrong number on screen */
-  cl_station_step_ended (station, "VERIFY", CL_STATION_STEP_SKIPPED, -5, 0x12345, NULL);
-  g_assert_cmpint (cl_station_step_get_sw (step_at (station, 2)), ==, -1);
-  g_assert_cmpint (cl_station_step_get_duration_us (step_at (station, 2)), ==, 0);
+  cl_reader_step_ended (station, "VERIFY", CL_READER_STEP_SKIPPED, -5, 0x12345, NULL);
+  g_assert_cmpint (cl_reader_step_get_sw (step_at (station, 2)), ==, -1);
+  g_assert_cmpint (cl_reader_step_get_duration_us (step_at (station, 2)), ==, 0);
   /* a step the plan did not name still shows, at the end */
-  cl_station_step_started (station, "FACE");
+  cl_reader_step_started (station, "FACE");
   g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 5);
-  g_assert_cmpstr (cl_station_step_get_name (step_at (station, 4)), ==, "FACE");
+  g_assert_cmpstr (cl_reader_step_get_name (step_at (station, 4)), ==, "FACE");
 
-  cl_station_card_finished (station, FALSE, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
-  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_REJECTED);
-  g_assert_cmpstr (cl_station_get_result_text (station), ==, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
-  g_assert_cmpuint (cl_station_get_reject_count (station), ==, 1);
-  g_assert_cmpuint (cl_station_get_good_count (station), ==, 0);
+  cl_reader_card_finished (station, FALSE, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
+  g_assert_cmpint (cl_reader_get_result (station), ==, CL_READER_RESULT_REJECTED);
+  g_assert_cmpstr (cl_reader_get_result_text (station), ==, "AUTH_KST_FAILED at OPEN_KST, SW 6982");
+  g_assert_cmpuint (cl_reader_get_reject_count (station), ==, 1);
+  g_assert_cmpuint (cl_reader_get_good_count (station), ==, 0);
 
   /* removing the card keeps its steps and result on show until the next card starts */
-  cl_station_card_removed (station, NULL);
+  cl_reader_card_removed (station, NULL);
   g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 5);
-  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_REJECTED);
+  g_assert_cmpint (cl_reader_get_result (station), ==, CL_READER_RESULT_REJECTED);
 
-  cl_station_card_started (station, plan);
+  cl_reader_card_started (station, plan);
   g_assert_cmpuint (g_list_model_get_n_items (steps), ==, 4);
-  g_assert_cmpint (cl_station_step_get_state (step_at (station, 1)), ==, CL_STATION_STEP_PENDING);
-  g_assert_null (cl_station_get_chip_id (station));
-  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_NONE);
-  g_assert_null (cl_station_get_result_text (station));
-  cl_station_card_finished (station, TRUE, "Serial DECM0102990");
-  g_assert_cmpint (cl_station_get_result (station), ==, CL_STATION_RESULT_GOOD);
-  g_assert_cmpuint (cl_station_get_good_count (station), ==, 1);
-  g_assert_cmpuint (cl_station_get_reject_count (station), ==, 1);
+  g_assert_cmpint (cl_reader_step_get_state (step_at (station, 1)), ==, CL_READER_STEP_PENDING);
+  g_assert_null (cl_reader_get_chip_id (station));
+  g_assert_cmpint (cl_reader_get_result (station), ==, CL_READER_RESULT_NONE);
+  g_assert_null (cl_reader_get_result_text (station));
+  cl_reader_card_finished (station, TRUE, "Serial DECM0102990");
+  g_assert_cmpint (cl_reader_get_result (station), ==, CL_READER_RESULT_GOOD);
+  g_assert_cmpuint (cl_reader_get_good_count (station), ==, 1);
+  g_assert_cmpuint (cl_reader_get_reject_count (station), ==, 1);
 }
 
 static void
 test_station_step_notify (void)
 {
-  g_autoptr (ClStationStep) step = cl_station_step_new ("LOAD_APPLET");
+  g_autoptr (ClReaderStep) step = cl_reader_step_new ("LOAD_APPLET");
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
   g_signal_connect (step, "notify", G_CALLBACK (on_notify), names);
-  cl_station_step_start (step);
-  cl_station_step_start (step);
+  cl_reader_step_start (step);
+  cl_reader_step_start (step);
   g_assert_cmpuint (names->len, ==, 1);
-  cl_station_step_end (step, CL_STATION_STEP_OK, 1500, 0x9000, NULL);
+  cl_reader_step_end (step, CL_READER_STEP_OK, 1500, 0x9000, NULL);
   g_assert_true (names_contain (names, "state"));
   g_assert_true (names_contain (names, "duration-us"));
   g_assert_true (names_contain (names, "sw"));

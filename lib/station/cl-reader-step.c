@@ -1,23 +1,23 @@
-#include "station/cl-station-step.h"
+#include "station/cl-reader-step.h"
 
-struct _ClStationStep
+struct _ClReaderStep
 {
   GObject parent_instance;
 
   char *name;
-  ClStationStepState state;
+  ClReaderStepState state;
   gint64 duration_us;
   gint sw;
   char *detail;
 };
 
-G_DEFINE_ENUM_TYPE (ClStationStepState, cl_station_step_state, G_DEFINE_ENUM_VALUE (CL_STATION_STEP_PENDING, "pending"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_STEP_RUNNING, "running"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_STEP_OK, "ok"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_STEP_SKIPPED, "skipped"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_STEP_FAILED, "failed"))
+G_DEFINE_ENUM_TYPE (ClReaderStepState, cl_reader_step_state, G_DEFINE_ENUM_VALUE (CL_READER_STEP_PENDING, "pending"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_STEP_RUNNING, "running"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_STEP_OK, "ok"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_STEP_SKIPPED, "skipped"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_STEP_FAILED, "failed"))
 
-G_DEFINE_FINAL_TYPE (ClStationStep, cl_station_step, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (ClReaderStep, cl_reader_step, G_TYPE_OBJECT)
 
 enum
 {
@@ -33,19 +33,19 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 static void
-cl_station_step_finalize (GObject *object)
+cl_reader_step_finalize (GObject *object)
 {
-  ClStationStep *self = CL_STATION_STEP (object);
+  ClReaderStep *self = CL_READER_STEP (object);
 
   g_free (self->name);
   g_free (self->detail);
-  G_OBJECT_CLASS (cl_station_step_parent_class)->finalize (object);
+  G_OBJECT_CLASS (cl_reader_step_parent_class)->finalize (object);
 }
 
 static void
-cl_station_step_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+cl_reader_step_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  ClStationStep *self = CL_STATION_STEP (object);
+  ClReaderStep *self = CL_READER_STEP (object);
 
   switch (prop_id)
     {
@@ -70,9 +70,9 @@ cl_station_step_get_property (GObject *object, guint prop_id, GValue *value, GPa
 }
 
 static void
-cl_station_step_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+cl_reader_step_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  ClStationStep *self = CL_STATION_STEP (object);
+  ClReaderStep *self = CL_READER_STEP (object);
 
   switch (prop_id)
     {
@@ -85,17 +85,17 @@ cl_station_step_set_property (GObject *object, guint prop_id, const GValue *valu
 }
 
 static void
-cl_station_step_class_init (ClStationStepClass *klass)
+cl_reader_step_class_init (ClReaderStepClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cl_station_step_finalize;
-  object_class->get_property = cl_station_step_get_property;
-  object_class->set_property = cl_station_step_set_property;
+  object_class->finalize = cl_reader_step_finalize;
+  object_class->get_property = cl_reader_step_get_property;
+  object_class->set_property = cl_reader_step_set_property;
 
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, CL_TYPE_STATION_STEP_STATE, CL_STATION_STEP_PENDING,
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, CL_TYPE_READER_STEP_STATE, CL_READER_STEP_PENDING,
                                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DURATION_US] = g_param_spec_int64 (
     "duration-us", NULL, NULL, -1, G_MAXINT64, -1, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -107,57 +107,57 @@ cl_station_step_class_init (ClStationStepClass *klass)
 }
 
 static void
-cl_station_step_init (ClStationStep *self)
+cl_reader_step_init (ClReaderStep *self)
 {
-  self->state = CL_STATION_STEP_PENDING;
+  self->state = CL_READER_STEP_PENDING;
   self->duration_us = -1;
   self->sw = -1;
 }
 
-ClStationStep *
-cl_station_step_new (const char *name)
+ClReaderStep *
+cl_reader_step_new (const char *name)
 {
   g_return_val_if_fail (name != NULL && *name != '\0', NULL);
-  return g_object_new (CL_TYPE_STATION_STEP, "name", name, NULL);
+  return g_object_new (CL_TYPE_READER_STEP, "name", name, NULL);
 }
 
 const char *
-cl_station_step_get_name (ClStationStep *self)
+cl_reader_step_get_name (ClReaderStep *self)
 {
-  g_return_val_if_fail (CL_IS_STATION_STEP (self), NULL);
+  g_return_val_if_fail (CL_IS_READER_STEP (self), NULL);
   return self->name;
 }
 
-ClStationStepState
-cl_station_step_get_state (ClStationStep *self)
+ClReaderStepState
+cl_reader_step_get_state (ClReaderStep *self)
 {
-  g_return_val_if_fail (CL_IS_STATION_STEP (self), CL_STATION_STEP_PENDING);
+  g_return_val_if_fail (CL_IS_READER_STEP (self), CL_READER_STEP_PENDING);
   return self->state;
 }
 
 gint64
-cl_station_step_get_duration_us (ClStationStep *self)
+cl_reader_step_get_duration_us (ClReaderStep *self)
 {
-  g_return_val_if_fail (CL_IS_STATION_STEP (self), -1);
+  g_return_val_if_fail (CL_IS_READER_STEP (self), -1);
   return self->duration_us;
 }
 
 gint
-cl_station_step_get_sw (ClStationStep *self)
+cl_reader_step_get_sw (ClReaderStep *self)
 {
-  g_return_val_if_fail (CL_IS_STATION_STEP (self), -1);
+  g_return_val_if_fail (CL_IS_READER_STEP (self), -1);
   return self->sw;
 }
 
 const char *
-cl_station_step_get_detail (ClStationStep *self)
+cl_reader_step_get_detail (ClReaderStep *self)
 {
-  g_return_val_if_fail (CL_IS_STATION_STEP (self), NULL);
+  g_return_val_if_fail (CL_IS_READER_STEP (self), NULL);
   return self->detail;
 }
 
 static void
-set_state (ClStationStep *self, ClStationStepState state)
+set_state (ClReaderStep *self, ClReaderStepState state)
 {
   if (self->state == state)
     return;
@@ -166,17 +166,17 @@ set_state (ClStationStep *self, ClStationStepState state)
 }
 
 void
-cl_station_step_start (ClStationStep *self)
+cl_reader_step_start (ClReaderStep *self)
 {
-  g_return_if_fail (CL_IS_STATION_STEP (self));
-  set_state (self, CL_STATION_STEP_RUNNING);
+  g_return_if_fail (CL_IS_READER_STEP (self));
+  set_state (self, CL_READER_STEP_RUNNING);
 }
 
 void
-cl_station_step_end (ClStationStep *self, ClStationStepState state, gint64 duration_us, gint sw, const char *detail)
+cl_reader_step_end (ClReaderStep *self, ClReaderStepState state, gint64 duration_us, gint sw, const char *detail)
 {
-  g_return_if_fail (CL_IS_STATION_STEP (self));
-  g_return_if_fail (state == CL_STATION_STEP_OK || state == CL_STATION_STEP_SKIPPED || state == CL_STATION_STEP_FAILED);
+  g_return_if_fail (CL_IS_READER_STEP (self));
+  g_return_if_fail (state == CL_READER_STEP_OK || state == CL_READER_STEP_SKIPPED || state == CL_READER_STEP_FAILED);
 
   /* one notification burst: a bound row never shows the new state with the old duration */
   g_object_freeze_notify (G_OBJECT (self));

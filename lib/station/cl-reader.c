@@ -1,34 +1,34 @@
-#include "station/cl-station.h"
+#include "station/cl-reader.h"
 
-struct _ClStation
+struct _ClReader
 {
   GObject parent_instance;
 
   char *name;
-  ClStationState state;
+  ClReaderState state;
   char *atr;
   guint card_count;
   char *last_event;
   GDateTime *last_event_time;
   char *instruction; /* FAULT only: what the operator has to do */
   char *chip_id;
-  GListStore *steps; /* ClStationStep */
-  ClStationResult result;
+  GListStore *steps; /* ClReaderStep */
+  ClReaderResult result;
   char *result_text;
   guint good_count;
   guint reject_count;
 };
 
-G_DEFINE_ENUM_TYPE (ClStationState, cl_station_state, G_DEFINE_ENUM_VALUE (CL_STATION_EMPTY, "empty"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_CARD_PRESENT, "card-present"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_PRODUCING, "producing"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_FAULT, "fault"), G_DEFINE_ENUM_VALUE (CL_STATION_GONE, "gone"))
+G_DEFINE_ENUM_TYPE (ClReaderState, cl_reader_state, G_DEFINE_ENUM_VALUE (CL_READER_EMPTY, "empty"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_CARD_PRESENT, "card-present"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_PRODUCING, "producing"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_FAULT, "fault"), G_DEFINE_ENUM_VALUE (CL_READER_GONE, "gone"))
 
-G_DEFINE_ENUM_TYPE (ClStationResult, cl_station_result, G_DEFINE_ENUM_VALUE (CL_STATION_RESULT_NONE, "none"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_RESULT_GOOD, "good"),
-                    G_DEFINE_ENUM_VALUE (CL_STATION_RESULT_REJECTED, "rejected"))
+G_DEFINE_ENUM_TYPE (ClReaderResult, cl_reader_result, G_DEFINE_ENUM_VALUE (CL_READER_RESULT_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_RESULT_GOOD, "good"),
+                    G_DEFINE_ENUM_VALUE (CL_READER_RESULT_REJECTED, "rejected"))
 
-G_DEFINE_FINAL_TYPE (ClStation, cl_station, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (ClReader, cl_reader, G_TYPE_OBJECT)
 
 enum
 {
@@ -62,9 +62,9 @@ set_str (char **slot, const char *value)
 }
 
 static void
-cl_station_finalize (GObject *object)
+cl_reader_finalize (GObject *object)
 {
-  ClStation *self = CL_STATION (object);
+  ClReader *self = CL_READER (object);
 
   g_free (self->name);
   g_free (self->atr);
@@ -75,13 +75,13 @@ cl_station_finalize (GObject *object)
   g_clear_object (&self->steps);
   g_clear_pointer (&self->last_event_time, g_date_time_unref);
 
-  G_OBJECT_CLASS (cl_station_parent_class)->finalize (object);
+  G_OBJECT_CLASS (cl_reader_parent_class)->finalize (object);
 }
 
 static void
-cl_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+cl_reader_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  ClStation *self = CL_STATION (object);
+  ClReader *self = CL_READER (object);
 
   switch (prop_id)
     {
@@ -127,9 +127,9 @@ cl_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 }
 
 static void
-cl_station_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+cl_reader_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  ClStation *self = CL_STATION (object);
+  ClReader *self = CL_READER (object);
 
   switch (prop_id)
     {
@@ -137,13 +137,13 @@ cl_station_set_property (GObject *object, guint prop_id, const GValue *value, GP
         self->name = g_value_dup_string (value);
         break;
       case PROP_STATE:
-        cl_station_set_state (self, g_value_get_enum (value));
+        cl_reader_set_state (self, g_value_get_enum (value));
         break;
       case PROP_ATR:
-        cl_station_set_atr (self, g_value_get_string (value));
+        cl_reader_set_atr (self, g_value_get_string (value));
         break;
       case PROP_CARD_COUNT:
-        cl_station_set_card_count (self, g_value_get_uint (value));
+        cl_reader_set_card_count (self, g_value_get_uint (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -151,17 +151,17 @@ cl_station_set_property (GObject *object, guint prop_id, const GValue *value, GP
 }
 
 static void
-cl_station_class_init (ClStationClass *klass)
+cl_reader_class_init (ClReaderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cl_station_finalize;
-  object_class->get_property = cl_station_get_property;
-  object_class->set_property = cl_station_set_property;
+  object_class->finalize = cl_reader_finalize;
+  object_class->get_property = cl_reader_get_property;
+  object_class->set_property = cl_reader_set_property;
 
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, CL_TYPE_STATION_STATE, CL_STATION_EMPTY,
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, CL_TYPE_READER_STATE, CL_READER_EMPTY,
                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ATR] = g_param_spec_string ("atr", NULL, NULL, NULL,
                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -175,7 +175,7 @@ cl_station_class_init (ClStationClass *klass)
     "instruction", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CHIP_ID] = g_param_spec_string ("chip-id", NULL, NULL, NULL,
                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_RESULT] = g_param_spec_enum ("result", NULL, NULL, CL_TYPE_STATION_RESULT, CL_STATION_RESULT_NONE,
+  properties[PROP_RESULT] = g_param_spec_enum ("result", NULL, NULL, CL_TYPE_READER_RESULT, CL_READER_RESULT_NONE,
                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RESULT_TEXT] = g_param_spec_string (
     "result-text", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -188,94 +188,94 @@ cl_station_class_init (ClStationClass *klass)
 }
 
 static void
-cl_station_init (ClStation *self)
+cl_reader_init (ClReader *self)
 {
-  self->state = CL_STATION_EMPTY;
-  self->steps = g_list_store_new (CL_TYPE_STATION_STEP);
+  self->state = CL_READER_EMPTY;
+  self->steps = g_list_store_new (CL_TYPE_READER_STEP);
 }
 
-ClStation *
-cl_station_new (const char *name)
+ClReader *
+cl_reader_new (const char *name)
 {
   g_return_val_if_fail (name != NULL, NULL);
 
-  return g_object_new (CL_TYPE_STATION, "name", name, NULL);
+  return g_object_new (CL_TYPE_READER, "name", name, NULL);
 }
 
 const char *
-cl_station_get_name (ClStation *self)
+cl_reader_get_name (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return self->name;
 }
 
-ClStationState
-cl_station_get_state (ClStation *self)
+ClReaderState
+cl_reader_get_state (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), CL_STATION_GONE);
+  g_return_val_if_fail (CL_IS_READER (self), CL_READER_GONE);
   return self->state;
 }
 
 void
-cl_station_set_state (ClStation *self, ClStationState state)
+cl_reader_set_state (ClReader *self, ClReaderState state)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   if (self->state == state)
     return;
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   /* an instruction belongs to the fault it came with */
-  if (state != CL_STATION_FAULT && set_str (&self->instruction, NULL))
+  if (state != CL_READER_FAULT && set_str (&self->instruction, NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSTRUCTION]);
 }
 
 const char *
-cl_station_get_instruction (ClStation *self)
+cl_reader_get_instruction (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return self->instruction;
 }
 
 void
-cl_station_set_fault (ClStation *self, const char *instruction)
+cl_reader_set_fault (ClReader *self, const char *instruction)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  cl_station_set_state (self, CL_STATION_FAULT);
+  cl_reader_set_state (self, CL_READER_FAULT);
   if (set_str (&self->instruction, instruction))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INSTRUCTION]);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *
-cl_station_get_atr (ClStation *self)
+cl_reader_get_atr (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return self->atr;
 }
 
 void
-cl_station_set_atr (ClStation *self, const char *atr_hex)
+cl_reader_set_atr (ClReader *self, const char *atr_hex)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   if (set_str (&self->atr, atr_hex))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATR]);
 }
 
 guint
-cl_station_get_card_count (ClStation *self)
+cl_reader_get_card_count (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), 0);
+  g_return_val_if_fail (CL_IS_READER (self), 0);
   return self->card_count;
 }
 
 void
-cl_station_set_card_count (ClStation *self, guint count)
+cl_reader_set_card_count (ClReader *self, guint count)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   if (self->card_count == count)
     return;
@@ -284,25 +284,25 @@ cl_station_set_card_count (ClStation *self, guint count)
 }
 
 const char *
-cl_station_get_last_event (ClStation *self)
+cl_reader_get_last_event (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return self->last_event;
 }
 
 GDateTime *
-cl_station_get_last_event_time (ClStation *self)
+cl_reader_get_last_event_time (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return self->last_event_time;
 }
 
 void
-cl_station_set_last_event (ClStation *self, const char *text, GDateTime *when)
+cl_reader_set_last_event (ClReader *self, const char *text, GDateTime *when)
 {
   g_autoptr (GDateTime) now = NULL;
 
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   if (when == NULL)
     when = now = g_date_time_new_now_local ();
@@ -317,57 +317,57 @@ cl_station_set_last_event (ClStation *self, const char *text, GDateTime *when)
 }
 
 void
-cl_station_card_inserted (ClStation *self, const char *atr_hex, GDateTime *when)
+cl_reader_card_inserted (ClReader *self, const char *atr_hex, GDateTime *when)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   /* Properties change together so a bound view never shows a half-updated station. */
   g_object_freeze_notify (G_OBJECT (self));
-  cl_station_set_atr (self, atr_hex);
-  cl_station_set_card_count (self, self->card_count + 1);
-  cl_station_set_state (self, CL_STATION_CARD_PRESENT);
-  cl_station_set_last_event (self, "Card inserted", when);
+  cl_reader_set_atr (self, atr_hex);
+  cl_reader_set_card_count (self, self->card_count + 1);
+  cl_reader_set_state (self, CL_READER_CARD_PRESENT);
+  cl_reader_set_last_event (self, "Card inserted", when);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
 void
-cl_station_card_removed (ClStation *self, GDateTime *when)
+cl_reader_card_removed (ClReader *self, GDateTime *when)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  cl_station_set_atr (self, NULL);
-  if (self->state == CL_STATION_CARD_PRESENT || self->state == CL_STATION_PRODUCING)
-    cl_station_set_state (self, CL_STATION_EMPTY);
-  cl_station_set_last_event (self, "Card removed", when);
+  cl_reader_set_atr (self, NULL);
+  if (self->state == CL_READER_CARD_PRESENT || self->state == CL_READER_PRODUCING)
+    cl_reader_set_state (self, CL_READER_EMPTY);
+  cl_reader_set_last_event (self, "Card removed", when);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *
-cl_station_get_chip_id (ClStation *self)
+cl_reader_get_chip_id (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return self->chip_id;
 }
 
 void
-cl_station_set_chip_id (ClStation *self, const char *chip_id)
+cl_reader_set_chip_id (ClReader *self, const char *chip_id)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   if (set_str (&self->chip_id, chip_id))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHIP_ID]);
 }
 
 GListModel *
-cl_station_get_steps (ClStation *self)
+cl_reader_get_steps (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return G_LIST_MODEL (self->steps);
 }
 
 static void
-set_result (ClStation *self, ClStationResult result, const char *text)
+set_result (ClReader *self, ClReaderResult result, const char *text)
 {
   if (self->result != result)
     {
@@ -379,39 +379,39 @@ set_result (ClStation *self, ClStationResult result, const char *text)
 }
 
 void
-cl_station_card_started (ClStation *self, const char *const *steps)
+cl_reader_card_started (ClReader *self, const char *const *steps)
 {
   g_autoptr (GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   for (guint i = 0; steps != NULL && steps[i] != NULL; i++)
-    g_ptr_array_add (fresh, cl_station_step_new (steps[i]));
+    g_ptr_array_add (fresh, cl_reader_step_new (steps[i]));
 
   g_object_freeze_notify (G_OBJECT (self));
-  cl_station_set_chip_id (self, NULL);
-  set_result (self, CL_STATION_RESULT_NONE, NULL);
-  cl_station_set_state (self, CL_STATION_PRODUCING);
+  cl_reader_set_chip_id (self, NULL);
+  set_result (self, CL_READER_RESULT_NONE, NULL);
+  cl_reader_set_state (self, CL_READER_PRODUCING);
   /* one items-changed: a bound list rebuilds once, not once per step */
   g_list_store_splice (self->steps, 0, g_list_model_get_n_items (G_LIST_MODEL (self->steps)), fresh->pdata, fresh->len);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-static ClStationStep *
-find_step (ClStation *self, const char *name)
+static ClReaderStep *
+find_step (ClReader *self, const char *name)
 {
   GListModel *steps = G_LIST_MODEL (self->steps);
 
   for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
     {
-      ClStationStep *step = g_list_model_get_item (steps, i);
+      ClReaderStep *step = g_list_model_get_item (steps, i);
 
       g_object_unref (step); /* the store keeps it */
-      if (g_strcmp0 (cl_station_step_get_name (step), name) == 0)
+      if (g_strcmp0 (cl_reader_step_get_name (step), name) == 0)
         return step;
     }
   {
-    g_autoptr (ClStationStep) step = cl_station_step_new (name);
+    g_autoptr (ClReaderStep) step = cl_reader_step_new (name);
 
     g_list_store_append (self->steps, step);
     return step;
@@ -419,31 +419,31 @@ find_step (ClStation *self, const char *name)
 }
 
 void
-cl_station_step_started (ClStation *self, const char *step)
+cl_reader_step_started (ClReader *self, const char *step)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
   g_return_if_fail (step != NULL && *step != '\0');
 
-  cl_station_step_start (find_step (self, step));
+  cl_reader_step_start (find_step (self, step));
 }
 
 void
-cl_station_step_ended (ClStation *self, const char *step, ClStationStepState state, gint64 duration_us, gint sw,
-                       const char *detail)
+cl_reader_step_ended (ClReader *self, const char *step, ClReaderStepState state, gint64 duration_us, gint sw,
+                      const char *detail)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
   g_return_if_fail (step != NULL && *step != '\0');
 
-  cl_station_step_end (find_step (self, step), state, duration_us, sw, detail);
+  cl_reader_step_end (find_step (self, step), state, duration_us, sw, detail);
 }
 
 void
-cl_station_card_finished (ClStation *self, gboolean good, const char *text)
+cl_reader_card_finished (ClReader *self, gboolean good, const char *text)
 {
-  g_return_if_fail (CL_IS_STATION (self));
+  g_return_if_fail (CL_IS_READER (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  set_result (self, good ? CL_STATION_RESULT_GOOD : CL_STATION_RESULT_REJECTED, text);
+  set_result (self, good ? CL_READER_RESULT_GOOD : CL_READER_RESULT_REJECTED, text);
   if (good)
     {
       self->good_count++;
@@ -457,30 +457,30 @@ cl_station_card_finished (ClStation *self, gboolean good, const char *text)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-ClStationResult
-cl_station_get_result (ClStation *self)
+ClReaderResult
+cl_reader_get_result (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), CL_STATION_RESULT_NONE);
+  g_return_val_if_fail (CL_IS_READER (self), CL_READER_RESULT_NONE);
   return self->result;
 }
 
 const char *
-cl_station_get_result_text (ClStation *self)
+cl_reader_get_result_text (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), NULL);
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
   return self->result_text;
 }
 
 guint
-cl_station_get_good_count (ClStation *self)
+cl_reader_get_good_count (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), 0);
+  g_return_val_if_fail (CL_IS_READER (self), 0);
   return self->good_count;
 }
 
 guint
-cl_station_get_reject_count (ClStation *self)
+cl_reader_get_reject_count (ClReader *self)
 {
-  g_return_val_if_fail (CL_IS_STATION (self), 0);
+  g_return_val_if_fail (CL_IS_READER (self), 0);
   return self->reject_count;
 }

@@ -1,14 +1,14 @@
-#include "cl-station-panel.h"
+#include "cl-reader-panel.h"
 
 #include <glib/gi18n.h>
 
 #include "cl-step-row.h"
 
-struct _ClStationPanel
+struct _ClReaderPanel
 {
   AdwBin parent_instance;
 
-  ClStation *station;
+  ClReader *station;
   char *state_class;
 
   GtkWidget *panel_box;
@@ -16,31 +16,31 @@ struct _ClStationPanel
   GtkListBox *steps_list;
 };
 
-G_DEFINE_FINAL_TYPE (ClStationPanel, cl_station_panel, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (ClReaderPanel, cl_reader_panel, ADW_TYPE_BIN)
 
 enum
 {
   PROP_0,
-  PROP_STATION,
+  PROP_READER,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 const char *
-cl_station_panel_state_label (ClStationState state)
+cl_reader_panel_state_label (ClReaderState state)
 {
   switch (state)
     {
-      case CL_STATION_EMPTY:
+      case CL_READER_EMPTY:
         return _ ("No card");
-      case CL_STATION_CARD_PRESENT:
+      case CL_READER_CARD_PRESENT:
         return _ ("Card present");
-      case CL_STATION_PRODUCING:
+      case CL_READER_PRODUCING:
         return _ ("Producing");
-      case CL_STATION_FAULT:
+      case CL_READER_FAULT:
         return _ ("Needs attention");
-      case CL_STATION_GONE:
+      case CL_READER_GONE:
         return _ ("Reader gone");
       default:
         return _ ("Unknown");
@@ -49,25 +49,25 @@ cl_station_panel_state_label (ClStationState state)
 
 /* Template closures: the first argument is the object the expression is evaluated on. */
 static char *
-state_label (gpointer unused, ClStationState state)
+state_label (gpointer unused, ClReaderState state)
 {
-  return g_strdup (cl_station_panel_state_label (state));
+  return g_strdup (cl_reader_panel_state_label (state));
 }
 
 static char *
-state_icon_name (gpointer unused, ClStationState state)
+state_icon_name (gpointer unused, ClReaderState state)
 {
   switch (state)
     {
-      case CL_STATION_EMPTY:
+      case CL_READER_EMPTY:
         return g_strdup ("media-removable-symbolic");
-      case CL_STATION_CARD_PRESENT:
+      case CL_READER_CARD_PRESENT:
         return g_strdup ("auth-smartcard-symbolic");
-      case CL_STATION_PRODUCING:
+      case CL_READER_PRODUCING:
         return g_strdup ("system-run-symbolic");
-      case CL_STATION_FAULT:
+      case CL_READER_FAULT:
         return g_strdup ("dialog-warning-symbolic");
-      case CL_STATION_GONE:
+      case CL_READER_GONE:
       default:
         return g_strdup ("action-unavailable-symbolic");
     }
@@ -112,39 +112,39 @@ text_or_empty (gpointer unused, const char *text)
 }
 
 static gboolean
-has_result (gpointer unused, ClStationResult result)
+has_result (gpointer unused, ClReaderResult result)
 {
-  return result != CL_STATION_RESULT_NONE;
+  return result != CL_READER_RESULT_NONE;
 }
 
 const char *
-cl_station_panel_result_label (ClStationResult result)
+cl_reader_panel_result_label (ClReaderResult result)
 {
   switch (result)
     {
-      case CL_STATION_RESULT_GOOD:
+      case CL_READER_RESULT_GOOD:
         return _ ("GOOD");
-      case CL_STATION_RESULT_REJECTED:
+      case CL_READER_RESULT_REJECTED:
         return _ ("REJECTED");
-      case CL_STATION_RESULT_NONE:
+      case CL_READER_RESULT_NONE:
       default:
         return "";
     }
 }
 
 static char *
-result_title (gpointer unused, ClStationResult result)
+result_title (gpointer unused, ClReaderResult result)
 {
-  return g_strdup (cl_station_panel_result_label (result));
+  return g_strdup (cl_reader_panel_result_label (result));
 }
 
 static GStrv
-result_classes (gpointer unused, ClStationResult result)
+result_classes (gpointer unused, ClReaderResult result)
 {
   GStrv classes = g_new0 (char *, 3);
 
   classes[0] = g_strdup ("result-banner");
-  classes[1] = g_strdup (result == CL_STATION_RESULT_GOOD ? "result-good" : "result-rejected");
+  classes[1] = g_strdup (result == CL_READER_RESULT_GOOD ? "result-good" : "result-rejected");
   return classes;
 }
 
@@ -159,24 +159,24 @@ yield_text (gpointer unused, guint good, guint rejected)
 static GtkWidget *
 create_step_row (gpointer item, gpointer user_data)
 {
-  return cl_step_row_new (CL_STATION_STEP (item));
+  return cl_step_row_new (CL_READER_STEP (item));
 }
 
 static void
-update_steps_visible (ClStationPanel *self)
+update_steps_visible (ClReaderPanel *self)
 {
-  gboolean any = self->station != NULL && g_list_model_get_n_items (cl_station_get_steps (self->station)) > 0;
+  gboolean any = self->station != NULL && g_list_model_get_n_items (cl_reader_get_steps (self->station)) > 0;
 
   gtk_widget_set_visible (self->steps_heading, any);
   gtk_widget_set_visible (GTK_WIDGET (self->steps_list), any);
 }
 
 static void
-update_state (ClStationPanel *self)
+update_state (ClReaderPanel *self)
 {
   g_autofree char *accessible = NULL;
   g_autoptr (GEnumClass) klass = NULL;
-  ClStationState state;
+  ClReaderState state;
 
   if (self->state_class != NULL)
     gtk_widget_remove_css_class (self->panel_box, self->state_class);
@@ -185,36 +185,36 @@ update_state (ClStationPanel *self)
   if (self->station == NULL)
     return;
 
-  state = cl_station_get_state (self->station);
-  klass = g_type_class_ref (CL_TYPE_STATION_STATE);
+  state = cl_reader_get_state (self->station);
+  klass = g_type_class_ref (CL_TYPE_READER_STATE);
   self->state_class = g_strdup_printf ("state-%s", g_enum_get_value (klass, state)->value_nick);
   gtk_widget_add_css_class (self->panel_box, self->state_class);
 
-  if (cl_station_get_instruction (self->station) != NULL)
-    accessible = g_strdup_printf (_ ("%s: %s. %s"), cl_station_get_name (self->station),
-                                  cl_station_panel_state_label (state), cl_station_get_instruction (self->station));
-  else if (cl_station_get_result (self->station) != CL_STATION_RESULT_NONE)
-    accessible = g_strdup_printf (
-      _ ("%s: %s, last card %s, %u good, %u rejected"), cl_station_get_name (self->station),
-      cl_station_panel_state_label (state), cl_station_panel_result_label (cl_station_get_result (self->station)),
-      cl_station_get_good_count (self->station), cl_station_get_reject_count (self->station));
+  if (cl_reader_get_instruction (self->station) != NULL)
+    accessible = g_strdup_printf (_ ("%s: %s. %s"), cl_reader_get_name (self->station),
+                                  cl_reader_panel_state_label (state), cl_reader_get_instruction (self->station));
+  else if (cl_reader_get_result (self->station) != CL_READER_RESULT_NONE)
+    accessible = g_strdup_printf (_ ("%s: %s, last card %s, %u good, %u rejected"), cl_reader_get_name (self->station),
+                                  cl_reader_panel_state_label (state),
+                                  cl_reader_panel_result_label (cl_reader_get_result (self->station)),
+                                  cl_reader_get_good_count (self->station), cl_reader_get_reject_count (self->station));
   else
-    accessible = g_strdup_printf (_ ("%s: %s, %u cards seen"), cl_station_get_name (self->station),
-                                  cl_station_panel_state_label (state), cl_station_get_card_count (self->station));
+    accessible = g_strdup_printf (_ ("%s: %s, %u cards seen"), cl_reader_get_name (self->station),
+                                  cl_reader_panel_state_label (state), cl_reader_get_card_count (self->station));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 }
 
 static void
-on_station_notify (ClStationPanel *self)
+on_station_notify (ClReaderPanel *self)
 {
   update_state (self);
 }
 
 void
-cl_station_panel_set_station (ClStationPanel *self, ClStation *station)
+cl_reader_panel_set_reader (ClReaderPanel *self, ClReader *station)
 {
-  g_return_if_fail (CL_IS_STATION_PANEL (self));
-  g_return_if_fail (station == NULL || CL_IS_STATION (station));
+  g_return_if_fail (CL_IS_READER_PANEL (self));
+  g_return_if_fail (station == NULL || CL_IS_READER (station));
 
   if (self->station == station)
     return;
@@ -222,7 +222,7 @@ cl_station_panel_set_station (ClStationPanel *self, ClStation *station)
   if (self->station != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
-      g_signal_handlers_disconnect_by_func (cl_station_get_steps (self->station), update_steps_visible, self);
+      g_signal_handlers_disconnect_by_func (cl_reader_get_steps (self->station), update_steps_visible, self);
     }
   g_set_object (&self->station, station);
   if (station != NULL)
@@ -232,48 +232,48 @@ cl_station_panel_set_station (ClStationPanel *self, ClStation *station)
 
       for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
         g_signal_connect_object (station, watched[i], G_CALLBACK (on_station_notify), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (cl_station_get_steps (station), "items-changed", G_CALLBACK (update_steps_visible), self,
+      g_signal_connect_object (cl_reader_get_steps (station), "items-changed", G_CALLBACK (update_steps_visible), self,
                                G_CONNECT_SWAPPED);
     }
-  gtk_list_box_bind_model (self->steps_list, station != NULL ? cl_station_get_steps (station) : NULL, create_step_row,
+  gtk_list_box_bind_model (self->steps_list, station != NULL ? cl_reader_get_steps (station) : NULL, create_step_row,
                            NULL, NULL);
   update_steps_visible (self);
   update_state (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READER]);
 }
 
-ClStation *
-cl_station_panel_get_station (ClStationPanel *self)
+ClReader *
+cl_reader_panel_get_reader (ClReaderPanel *self)
 {
-  g_return_val_if_fail (CL_IS_STATION_PANEL (self), NULL);
+  g_return_val_if_fail (CL_IS_READER_PANEL (self), NULL);
   return self->station;
 }
 
 static void
-cl_station_panel_dispose (GObject *object)
+cl_reader_panel_dispose (GObject *object)
 {
-  ClStationPanel *self = CL_STATION_PANEL (object);
+  ClReaderPanel *self = CL_READER_PANEL (object);
 
   if (self->station != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->station, on_station_notify, self);
-      g_signal_handlers_disconnect_by_func (cl_station_get_steps (self->station), update_steps_visible, self);
+      g_signal_handlers_disconnect_by_func (cl_reader_get_steps (self->station), update_steps_visible, self);
       gtk_list_box_bind_model (self->steps_list, NULL, NULL, NULL, NULL);
     }
   g_clear_object (&self->station);
   g_clear_pointer (&self->state_class, g_free);
 
-  G_OBJECT_CLASS (cl_station_panel_parent_class)->dispose (object);
+  G_OBJECT_CLASS (cl_reader_panel_parent_class)->dispose (object);
 }
 
 static void
-cl_station_panel_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+cl_reader_panel_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  ClStationPanel *self = CL_STATION_PANEL (object);
+  ClReaderPanel *self = CL_READER_PANEL (object);
 
   switch (prop_id)
     {
-      case PROP_STATION:
+      case PROP_READER:
         g_value_set_object (value, self->station);
         break;
       default:
@@ -282,14 +282,14 @@ cl_station_panel_get_property (GObject *object, guint prop_id, GValue *value, GP
 }
 
 static void
-cl_station_panel_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+cl_reader_panel_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  ClStationPanel *self = CL_STATION_PANEL (object);
+  ClReaderPanel *self = CL_READER_PANEL (object);
 
   switch (prop_id)
     {
-      case PROP_STATION:
-        cl_station_panel_set_station (self, g_value_get_object (value));
+      case PROP_READER:
+        cl_reader_panel_set_reader (self, g_value_get_object (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -297,25 +297,25 @@ cl_station_panel_set_property (GObject *object, guint prop_id, const GValue *val
 }
 
 static void
-cl_station_panel_class_init (ClStationPanelClass *klass)
+cl_reader_panel_class_init (ClReaderPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = cl_station_panel_dispose;
-  object_class->get_property = cl_station_panel_get_property;
-  object_class->set_property = cl_station_panel_set_property;
+  object_class->dispose = cl_reader_panel_dispose;
+  object_class->get_property = cl_reader_panel_get_property;
+  object_class->set_property = cl_reader_panel_set_property;
 
-  properties[PROP_STATION] = g_param_spec_object ("station", NULL, NULL, CL_TYPE_STATION,
-                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_READER] = g_param_spec_object ("reader", NULL, NULL, CL_TYPE_READER,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-station-panel.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-reader-panel.ui");
   gtk_widget_class_set_css_name (widget_class, "stationpanel");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, panel_box);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, steps_heading);
-  gtk_widget_class_bind_template_child (widget_class, ClStationPanel, steps_list);
+  gtk_widget_class_bind_template_child (widget_class, ClReaderPanel, panel_box);
+  gtk_widget_class_bind_template_child (widget_class, ClReaderPanel, steps_heading);
+  gtk_widget_class_bind_template_child (widget_class, ClReaderPanel, steps_list);
   /* reachable by name (gtk_widget_get_template_child) for tests that read what the operator sees */
   {
     static const char *const shown[]
@@ -339,13 +339,13 @@ cl_station_panel_class_init (ClStationPanelClass *klass)
 }
 
 static void
-cl_station_panel_init (ClStationPanel *self)
+cl_reader_panel_init (ClReaderPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 GtkWidget *
-cl_station_panel_new (ClStation *station)
+cl_reader_panel_new (ClReader *station)
 {
-  return g_object_new (CL_TYPE_STATION_PANEL, "station", station, NULL);
+  return g_object_new (CL_TYPE_READER_PANEL, "reader", station, NULL);
 }

@@ -1,8 +1,8 @@
-#include "station/cl-station-list.h"
+#include "station/cl-reader-list.h"
 
 #include <string.h>
 
-struct _ClStationList
+struct _ClReaderList
 {
   GObject parent_instance;
 
@@ -11,7 +11,7 @@ struct _ClStationList
 
 static void list_model_iface_init (GListModelInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (ClStationList, cl_station_list, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (ClReaderList, cl_reader_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
 enum
@@ -24,21 +24,21 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 static GType
-cl_station_list_get_item_type (GListModel *model)
+cl_reader_list_get_item_type (GListModel *model)
 {
-  return CL_TYPE_STATION;
+  return CL_TYPE_READER;
 }
 
 static guint
-cl_station_list_get_n_items (GListModel *model)
+cl_reader_list_get_n_items (GListModel *model)
 {
-  return CL_STATION_LIST (model)->stations->len;
+  return CL_READER_LIST (model)->stations->len;
 }
 
 static gpointer
-cl_station_list_get_item (GListModel *model, guint position)
+cl_reader_list_get_item (GListModel *model, guint position)
 {
-  ClStationList *self = CL_STATION_LIST (model);
+  ClReaderList *self = CL_READER_LIST (model);
 
   if (position >= self->stations->len)
     return NULL;
@@ -48,25 +48,25 @@ cl_station_list_get_item (GListModel *model, guint position)
 static void
 list_model_iface_init (GListModelInterface *iface)
 {
-  iface->get_item_type = cl_station_list_get_item_type;
-  iface->get_n_items = cl_station_list_get_n_items;
-  iface->get_item = cl_station_list_get_item;
+  iface->get_item_type = cl_reader_list_get_item_type;
+  iface->get_n_items = cl_reader_list_get_n_items;
+  iface->get_item = cl_reader_list_get_item;
 }
 
 static void
-cl_station_list_finalize (GObject *object)
+cl_reader_list_finalize (GObject *object)
 {
-  ClStationList *self = CL_STATION_LIST (object);
+  ClReaderList *self = CL_READER_LIST (object);
 
   g_ptr_array_unref (self->stations);
 
-  G_OBJECT_CLASS (cl_station_list_parent_class)->finalize (object);
+  G_OBJECT_CLASS (cl_reader_list_parent_class)->finalize (object);
 }
 
 static void
-cl_station_list_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+cl_reader_list_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  ClStationList *self = CL_STATION_LIST (object);
+  ClReaderList *self = CL_READER_LIST (object);
 
   switch (prop_id)
     {
@@ -79,12 +79,12 @@ cl_station_list_get_property (GObject *object, guint prop_id, GValue *value, GPa
 }
 
 static void
-cl_station_list_class_init (ClStationListClass *klass)
+cl_reader_list_class_init (ClReaderListClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = cl_station_list_finalize;
-  object_class->get_property = cl_station_list_get_property;
+  object_class->finalize = cl_reader_list_finalize;
+  object_class->get_property = cl_reader_list_get_property;
 
   /* GListModel gains "n-items" only in GLib 2.76; views bind to this one to show their empty state. */
   properties[PROP_N_ITEMS]
@@ -93,28 +93,28 @@ cl_station_list_class_init (ClStationListClass *klass)
 }
 
 static void
-cl_station_list_init (ClStationList *self)
+cl_reader_list_init (ClReaderList *self)
 {
   self->stations = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-ClStationList *
-cl_station_list_new (void)
+ClReaderList *
+cl_reader_list_new (void)
 {
-  return g_object_new (CL_TYPE_STATION_LIST, NULL);
+  return g_object_new (CL_TYPE_READER_LIST, NULL);
 }
 
-ClStation *
-cl_station_list_find (ClStationList *self, const char *name, guint *position)
+ClReader *
+cl_reader_list_find (ClReaderList *self, const char *name, guint *position)
 {
-  g_return_val_if_fail (CL_IS_STATION_LIST (self), NULL);
+  g_return_val_if_fail (CL_IS_READER_LIST (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
   for (guint i = 0; i < self->stations->len; i++)
     {
-      ClStation *station = g_ptr_array_index (self->stations, i);
+      ClReader *station = g_ptr_array_index (self->stations, i);
 
-      if (g_strcmp0 (cl_station_get_name (station), name) == 0)
+      if (g_strcmp0 (cl_reader_get_name (station), name) == 0)
         {
           if (position != NULL)
             *position = i;
@@ -135,20 +135,20 @@ compare_names (const char *a, const char *b)
 }
 
 gboolean
-cl_station_list_add (ClStationList *self, ClStation *station)
+cl_reader_list_add (ClReaderList *self, ClReader *station)
 {
   const char *name;
   guint position = 0;
 
-  g_return_val_if_fail (CL_IS_STATION_LIST (self), FALSE);
-  g_return_val_if_fail (CL_IS_STATION (station), FALSE);
+  g_return_val_if_fail (CL_IS_READER_LIST (self), FALSE);
+  g_return_val_if_fail (CL_IS_READER (station), FALSE);
 
-  name = cl_station_get_name (station);
-  if (cl_station_list_find (self, name, NULL) != NULL)
+  name = cl_reader_get_name (station);
+  if (cl_reader_list_find (self, name, NULL) != NULL)
     return FALSE;
 
   while (position < self->stations->len
-         && compare_names (cl_station_get_name (g_ptr_array_index (self->stations, position)), name) < 0)
+         && compare_names (cl_reader_get_name (g_ptr_array_index (self->stations, position)), name) < 0)
     position++;
 
   g_ptr_array_insert (self->stations, position, g_object_ref (station));
@@ -158,14 +158,14 @@ cl_station_list_add (ClStationList *self, ClStation *station)
 }
 
 gboolean
-cl_station_list_remove (ClStationList *self, const char *name)
+cl_reader_list_remove (ClReaderList *self, const char *name)
 {
   guint position;
 
-  g_return_val_if_fail (CL_IS_STATION_LIST (self), FALSE);
+  g_return_val_if_fail (CL_IS_READER_LIST (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  if (cl_station_list_find (self, name, &position) == NULL)
+  if (cl_reader_list_find (self, name, &position) == NULL)
     return FALSE;
 
   g_ptr_array_remove_index (self->stations, position);
