@@ -152,6 +152,9 @@ member_fault (GString *out, const ClLineEventFields *f)
 static void
 members_typed (GString *out, ClLineEventKind kind, const ClLineEventFields *f)
 {
+  /* which station made it: a fleet's supervisor merges several stations' streams */
+  if (f->station != NULL)
+    member_string (out, "station", f->station);
   switch (kind)
     {
       case CL_LINE_EVENT_CARD_PRESENT:

@@ -99,8 +99,11 @@ static void
 post_typed (ClBatchRun *self, ClLineEventKind kind, const char *reader, const ClLineEventFields *fields,
             const char *text)
 {
-  g_autoptr (ClLineEvent) event = cl_line_text_event_new (kind, reader, fields, text);
+  ClLineEventFields stamped = *fields;
+  g_autoptr (ClLineEvent) event = NULL;
 
+  stamped.station = self->station;
+  event = cl_line_text_event_new (kind, reader, &stamped, text);
   post_event (self, event);
 }
 

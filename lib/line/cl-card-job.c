@@ -116,10 +116,12 @@ static void
 emit (ClCardJob *self, ClLineEventKind kind, const ClLineEventFields *fields, const char *text)
 {
   g_autoptr (ClLineEvent) event = NULL;
+  ClLineEventFields stamped = *fields;
 
   if (self->event_func == NULL)
     return;
-  event = cl_line_text_event_new (kind, reader (self), fields, text);
+  stamped.station = self->station;
+  event = cl_line_text_event_new (kind, reader (self), &stamped, text);
   self->event_func (self, event, self->event_data);
 }
 

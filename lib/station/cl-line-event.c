@@ -72,6 +72,7 @@ cl_line_event_finalize (GObject *object)
   g_free (self->detail);
   g_free (self->message);
   g_free (self->line);
+  g_free ((char *)self->fields.station);
   g_free ((char *)self->fields.chip_id);
   g_free ((char *)self->fields.serial);
   g_free ((char *)self->fields.note);
@@ -189,6 +190,7 @@ cl_line_event_new_typed (ClLineEventKind kind, const char *reader, const ClLineE
   self->typed = TRUE;
   self->reader = g_strdup (reader);
   self->fields = *fields;
+  self->fields.station = g_strdup (fields->station);
   self->fields.chip_id = g_strdup (fields->chip_id);
   self->fields.serial = g_strdup (fields->serial);
   self->fields.note = g_strdup (fields->note);

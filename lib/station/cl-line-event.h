@@ -42,6 +42,7 @@ typedef enum
 /* The typed fields of the batch run's events; what a kind does not use stays at its zero (sw -1). */
 typedef struct
 {
+  const char *station; /* the station (Cardline process) whose batch run made the event */
   const char *chip_id;
   ClProductionStep step;
   ClStepResult result;

@@ -194,6 +194,8 @@ test_complete (void)
   g_assert_true (cl_line_event_get_fields (last (line, CL_LINE_EVENT_BATCH_DONE))->good);
   /* typed: the serial is a field, and the machine line is the one scripts have always read */
   g_assert_nonnull (cl_line_event_get_serial (last (line, CL_LINE_EVENT_GOOD)));
+  g_assert_cmpstr (cl_line_event_get_fields (last (line, CL_LINE_EVENT_GOOD))->station, ==, "station-a");
+  g_assert_cmpstr (cl_line_event_get_fields (last (line, CL_LINE_EVENT_BATCH_DONE))->station, ==, "station-a");
   g_assert_true (strstr (cl_line_event_get_line (last (line, CL_LINE_EVENT_GOOD)), " note fake ") != NULL);
   g_assert_true (strstr (cl_line_event_get_line (last (line, CL_LINE_EVENT_GOOD)), " good chip=") != NULL);
   g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 3);
