@@ -62,7 +62,11 @@ refresh (ClBatchCountersBar *self)
         gtk_progress_bar_set_text (self->progress_bar, progress);
       }
   }
-  if (cl_batch_counters_get_ended (c))
+  /* as the store records it: CLOSED once the quantity is disposed, ABORTED when stopped short of it */
+  if (cl_batch_counters_get_ended (c) && cl_batch_counters_get_quantity (c) > 0
+      && cl_batch_counters_get_good (c) + cl_batch_counters_get_rejected (c) >= cl_batch_counters_get_quantity (c))
+    gtk_label_set_text (self->state_label, _ ("Complete"));
+  else if (cl_batch_counters_get_ended (c))
     gtk_label_set_text (self->state_label, _ ("Stopped"));
   else
     gtk_label_set_text (self->state_label, cl_batch_counters_get_paused (c) ? _ ("Paused") : _ ("Running"));
