@@ -94,7 +94,7 @@ diagnose_card (Request *request, ClCardSequence *sequence, ClCardSession **sessi
 
   if (request->reader == NULL || *request->reader == '\0')
     return g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "No QA reader is chosen: set it in Setup"), NULL;
-  card = cl_feeder_card_new (request->reader, NULL);
+  card = cl_feeder_card_new (request->reader);
   session = cl_card_session_new (CL_FEEDER (bench), card, cancellable, error);
   if (session == NULL)
     return g_prefix_error (error, "QA reader %s: ", request->reader), NULL;
@@ -200,7 +200,7 @@ resume_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       return;
     }
   /* the same card job as the line's, on the QA bench: no feeder, the card is retained by QA */
-  card = cl_feeder_card_new (request->reader, NULL);
+  card = cl_feeder_card_new (request->reader);
   job = cl_card_job_new (request->setup, NULL, card, 0, NULL, request->station);
   cl_card_job_set_attempt_kind (job, CL_ATTEMPT_QA_RETEST);
   if (request->line != NULL)

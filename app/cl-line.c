@@ -259,13 +259,13 @@ cl_line_get_events (ClLine *self)
 static void
 on_feeder_card_inserted (ClLine *self, const char *reader, GBytes *atr, gpointer user_data)
 {
-  cl_feeder_reader_changed (CL_FEEDER (user_data), reader, TRUE, atr);
+  cl_feeder_reader_changed (CL_FEEDER (user_data), reader, TRUE);
 }
 
 static void
 on_feeder_card_removed (ClLine *self, const char *reader, gpointer user_data)
 {
-  cl_feeder_reader_changed (CL_FEEDER (user_data), reader, FALSE, NULL);
+  cl_feeder_reader_changed (CL_FEEDER (user_data), reader, FALSE);
 }
 
 void
@@ -288,6 +288,6 @@ cl_line_attach_feeder (ClLine *self, ClFeeder *feeder)
         continue;
       if (cl_reader_get_atr (station) != NULL)
         atr = cl_hex_decode (cl_reader_get_atr (station), NULL);
-      cl_feeder_reader_changed (feeder, cl_reader_get_name (station), TRUE, atr);
+      cl_feeder_reader_changed (feeder, cl_reader_get_name (station), TRUE);
     }
 }

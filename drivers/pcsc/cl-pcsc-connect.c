@@ -57,12 +57,6 @@ cl_pcsc_connect_card (const char *reader, GCancellable *cancellable, GError **er
   return CL_TRANSPORT (transport);
 }
 
-gboolean
-cl_pcsc_connect_no_card (const GError *error)
-{
-  return g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED);
-}
-
 void
 cl_pcsc_release_card (ClTransport *transport)
 {

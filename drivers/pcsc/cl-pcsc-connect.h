@@ -12,8 +12,6 @@ G_BEGIN_DECLS
 /* Takes error (a connection's, CL_DRIVER_ERROR) and returns it in the line's codes as above. */
 GError *cl_pcsc_connect_error_for_line (GError *error);
 ClTransport *cl_pcsc_connect_card (const char *reader, GCancellable *cancellable, GError **error);
-/* Whether error (from cl_pcsc_connect_card) means the reader does not see a card yet (or no longer). */
-gboolean cl_pcsc_connect_no_card (const GError *error);
 /* Powers the card down and lets it go (the next reader of it starts fresh). */
 void cl_pcsc_release_card (ClTransport *transport);
 

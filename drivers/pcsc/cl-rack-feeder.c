@@ -2,33 +2,19 @@
 
 #include "pcsc/cl-pcsc-connect.h"
 
-typedef struct
-{
-  GBytes *atr;
-  gboolean taken; /* handed to the batch run; stays so until the card is removed */
-} Slot;
-
 struct _ClRackFeeder
 {
   ClFeeder parent_instance;
 
   GMutex lock;
   GCond cond;
-  GHashTable *slots; /* reader -> Slot: readers holding a card */
-  GQueue waiting;    /* readers whose card was not taken yet, in insertion order (owned strings) */
+  /* readers whose card was not taken yet, in insertion order (owned strings): a card taken leaves it and comes
+   * back only with its next insertion, so a produced card is not produced twice */
+  GQueue waiting;
   char *reserved;
 };
 
 G_DEFINE_FINAL_TYPE (ClRackFeeder, cl_rack_feeder, CL_TYPE_FEEDER)
-
-static void
-slot_free (gpointer data)
-{
-  Slot *slot = data;
-
-  g_clear_pointer (&slot->atr, g_bytes_unref);
-  g_free (slot);
-}
 
 static void
 drop_waiting (ClRackFeeder *self, const char *reader)
@@ -57,8 +43,6 @@ cl_rack_feeder_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **
 {
   ClRackFeeder *self = CL_RACK_FEEDER (feeder);
   g_autofree char *reader = NULL;
-  g_autoptr (GBytes) atr = NULL;
-  Slot *slot;
   gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
 
   g_mutex_lock (&self->lock);
@@ -76,15 +60,7 @@ cl_rack_feeder_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "no card taken: the line is pausing or stopping");
       return NULL;
     }
-  g_mutex_lock (&self->lock);
-  slot = g_hash_table_lookup (self->slots, reader);
-  if (slot != NULL)
-    {
-      slot->taken = TRUE;
-      atr = slot->atr != NULL ? g_bytes_ref (slot->atr) : NULL;
-    }
-  g_mutex_unlock (&self->lock);
-  return cl_feeder_card_new (reader, atr);
+  return cl_feeder_card_new (reader);
 }
 
 static ClTransport *
@@ -101,24 +77,19 @@ cl_rack_feeder_release (ClFeeder *feeder, ClFeederCard *card, ClTransport *trans
 }
 
 static void
-cl_rack_feeder_reader_changed (ClFeeder *feeder, const char *reader, gboolean present, GBytes *atr)
+cl_rack_feeder_reader_changed (ClFeeder *feeder, const char *reader, gboolean present)
 {
   ClRackFeeder *self = CL_RACK_FEEDER (feeder);
 
   g_mutex_lock (&self->lock);
   drop_waiting (self, reader);
-  g_hash_table_remove (self->slots, reader);
   if (present && g_strcmp0 (reader, self->reserved) != 0)
     {
-      Slot *slot = g_new0 (Slot, 1);
-
-      slot->atr = atr != NULL ? g_bytes_ref (atr) : NULL;
-      g_hash_table_insert (self->slots, g_strdup (reader), slot);
       g_queue_push_tail (&self->waiting, g_strdup (reader));
       g_cond_broadcast (&self->cond);
     }
   g_mutex_unlock (&self->lock);
-  CL_FEEDER_CLASS (cl_rack_feeder_parent_class)->reader_changed (feeder, reader, present, atr);
+  CL_FEEDER_CLASS (cl_rack_feeder_parent_class)->reader_changed (feeder, reader, present);
 }
 
 static void
@@ -126,7 +97,6 @@ cl_rack_feeder_finalize (GObject *object)
 {
   ClRackFeeder *self = CL_RACK_FEEDER (object);
 
-  g_hash_table_unref (self->slots);
   g_queue_clear_full (&self->waiting, g_free);
   g_free (self->reserved);
   g_mutex_clear (&self->lock);
@@ -153,7 +123,6 @@ cl_rack_feeder_init (ClRackFeeder *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, slot_free);
   g_queue_init (&self->waiting);
 }
 
@@ -172,9 +141,6 @@ cl_rack_feeder_set_reserved_reader (ClRackFeeder *self, const char *reader)
   g_free (self->reserved);
   self->reserved = reader != NULL && *reader != '\0' ? g_strdup (reader) : NULL;
   if (self->reserved != NULL)
-    {
-      drop_waiting (self, self->reserved);
-      g_hash_table_remove (self->slots, self->reserved);
-    }
+    drop_waiting (self, self->reserved);
   g_mutex_unlock (&self->lock);
 }

@@ -19,24 +19,24 @@ cl_printer_fault_to_nick (ClPrinterFault fault)
   return nicks[fault];
 }
 
-const char *
-cl_printer_fault_instruction (ClPrinterFault fault)
+ClLineFault
+cl_printer_fault_to_line_fault (ClPrinterFault fault)
 {
   switch (fault)
     {
       case CL_PRINTER_FAULT_FEEDER_EMPTY:
-        return "Load blank cards into the input hopper.";
+        return CL_LINE_FAULT_FEEDER_EMPTY;
       case CL_PRINTER_FAULT_JAM:
-        return "Open the printer, remove the jammed card and put it in the reject bin, then close the cover.";
+        return CL_LINE_FAULT_JAM;
       case CL_PRINTER_FAULT_COVER_OPEN:
-        return "Close the printer cover.";
+        return CL_LINE_FAULT_COVER_OPEN;
       case CL_PRINTER_FAULT_RIBBON_OUT:
-        return "Replace the printer ribbon.";
+        return CL_LINE_FAULT_RIBBON_OUT;
       case CL_PRINTER_FAULT_CARD_NOT_PRESENT:
-        return "No card reached the contact station; check the hopper and the card path.";
+        return CL_LINE_FAULT_CARD_NOT_PRESENT;
       case CL_PRINTER_FAULT_COMMUNICATION_LOST:
-        return "Check the printer's power and cable; the card that was inside counts as rejected.";
+        return CL_LINE_FAULT_COMMUNICATION_LOST;
       default:
-        return "Check the printer.";
+        return CL_LINE_FAULT_PRINTER_ERROR;
     }
 }

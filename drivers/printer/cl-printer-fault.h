@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "station/cl-line-fault.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -22,7 +24,8 @@ GType cl_printer_fault_get_type (void);
 
 /* "feeder-empty", "jam", ... (the same names the simulator's --fault takes). */
 const char *cl_printer_fault_to_nick (ClPrinterFault fault);
-/* What the operator has to do about it, one sentence. */
-const char *cl_printer_fault_instruction (ClPrinterFault fault);
+/* The line's fault for it: the one place a printer driver's fault becomes the line's (whose instruction the operator
+ * reads, cl_line_fault_instruction()). */
+ClLineFault cl_printer_fault_to_line_fault (ClPrinterFault fault);
 
 G_END_DECLS

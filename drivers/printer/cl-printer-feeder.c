@@ -95,28 +95,6 @@ struct _ClPrinterFeeder
 
 G_DEFINE_FINAL_TYPE (ClPrinterFeeder, cl_printer_feeder, CL_TYPE_FEEDER)
 
-static ClLineFault
-line_fault (ClPrinterFault fault)
-{
-  switch (fault)
-    {
-      case CL_PRINTER_FAULT_FEEDER_EMPTY:
-        return CL_LINE_FAULT_FEEDER_EMPTY;
-      case CL_PRINTER_FAULT_JAM:
-        return CL_LINE_FAULT_JAM;
-      case CL_PRINTER_FAULT_COVER_OPEN:
-        return CL_LINE_FAULT_COVER_OPEN;
-      case CL_PRINTER_FAULT_RIBBON_OUT:
-        return CL_LINE_FAULT_RIBBON_OUT;
-      case CL_PRINTER_FAULT_CARD_NOT_PRESENT:
-        return CL_LINE_FAULT_CARD_NOT_PRESENT;
-      case CL_PRINTER_FAULT_COMMUNICATION_LOST:
-        return CL_LINE_FAULT_COMMUNICATION_LOST;
-      default:
-        return CL_LINE_FAULT_PRINTER_ERROR;
-    }
-}
-
 /* io_lock held. One fault at a time on the panel: a different one replaces it, the same one is not said twice. */
 static void
 show_fault (ClPrinterFeeder *self, ClLineFault fault, gboolean card_inside, const char *detail)
@@ -190,7 +168,7 @@ on_printer_fault (ClCardPrinter *printer, ClPrinterFault fault, gboolean card_in
   ClPrinterFeeder *self = user_data;
 
   self->fault_seen = TRUE;
-  self->fault = line_fault (fault);
+  self->fault = cl_printer_fault_to_line_fault (fault);
   self->fault_card_inside = card_inside;
 }
 
@@ -576,7 +554,7 @@ cl_printer_feeder_next_card (ClFeeder *feeder, GCancellable *cancellable, GError
         {
           case MOVE_DONE:
             /* parked: returned even if cancellable fired meanwhile */
-            return cl_feeder_card_new (self->reader, NULL);
+            return cl_feeder_card_new (self->reader);
           case MOVE_LOST:
             /* whatever the feed did, the recovery sends it to the reject bin */
             self->leftover = LEFTOVER_LOST_FEED;
@@ -793,7 +771,7 @@ cl_printer_feeder_retry (ClFeeder *feeder)
 }
 
 static void
-cl_printer_feeder_reader_changed (ClFeeder *feeder, const char *reader, gboolean present, GBytes *atr)
+cl_printer_feeder_reader_changed (ClFeeder *feeder, const char *reader, gboolean present)
 {
   ClPrinterFeeder *self = CL_PRINTER_FEEDER (feeder);
   gboolean ours;
@@ -808,7 +786,7 @@ cl_printer_feeder_reader_changed (ClFeeder *feeder, const char *reader, gboolean
   self->card_seen = present;
   g_mutex_unlock (&self->state_lock);
   if (!present && ours)
-    CL_FEEDER_CLASS (cl_printer_feeder_parent_class)->reader_changed (feeder, reader, present, atr);
+    CL_FEEDER_CLASS (cl_printer_feeder_parent_class)->reader_changed (feeder, reader, present);
 }
 
 static void
@@ -892,11 +870,4 @@ cl_printer_feeder_new (const char *printer_address, const char *reader, GError *
     return NULL;
   self->reader = g_strdup (reader);
   return g_steal_pointer (&self);
-}
-
-const char *
-cl_printer_feeder_get_reader (ClPrinterFeeder *self)
-{
-  g_return_val_if_fail (CL_IS_PRINTER_FEEDER (self), NULL);
-  return self->reader;
 }

@@ -43,6 +43,4 @@ G_DECLARE_FINAL_TYPE (ClPrinterFeeder, cl_printer_feeder, CL, PRINTER_FEEDER, Cl
  * said before the first feed; reader: the PC/SC name of the printer's contact station. Nothing is connected yet. */
 ClPrinterFeeder *cl_printer_feeder_new (const char *printer_address, const char *reader, GError **error);
 
-const char *cl_printer_feeder_get_reader (ClPrinterFeeder *self);
-
 G_END_DECLS

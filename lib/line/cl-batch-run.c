@@ -557,20 +557,6 @@ cl_batch_run_get_batch_id (ClBatchRun *self)
   return self->batch_id;
 }
 
-const char *
-cl_batch_run_get_batch_name (ClBatchRun *self)
-{
-  g_return_val_if_fail (CL_IS_BATCH_RUN (self), NULL);
-  return self->batch_name;
-}
-
-guint
-cl_batch_run_get_quantity (ClBatchRun *self)
-{
-  g_return_val_if_fail (CL_IS_BATCH_RUN (self), 0);
-  return self->quantity;
-}
-
 GCancellable *
 cl_batch_run_get_done (ClBatchRun *self)
 {

@@ -59,8 +59,6 @@ gboolean cl_batch_run_get_running (ClBatchRun *self);
 gboolean cl_batch_run_get_ending (ClBatchRun *self);
 
 gint64 cl_batch_run_get_batch_id (ClBatchRun *self);
-const char *cl_batch_run_get_batch_name (ClBatchRun *self);
-guint cl_batch_run_get_quantity (ClBatchRun *self);
 /* Cancelled (from any thread) once quantity cards are disposed. */
 GCancellable *cl_batch_run_get_done (ClBatchRun *self);
 /* The batch's counters as the store counts them (fed / good / rejected), kept on the main context. */

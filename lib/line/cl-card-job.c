@@ -24,7 +24,6 @@ struct _ClCardJob
   ClCardSequence *sequence;
   char *atr_hex;
   gboolean recorded;
-  gboolean good;
   ClLineFault fault;
 };
 
@@ -310,7 +309,6 @@ cl_card_job_run_on (ClCardJob *self, ClTransport *transport, GCancellable *cance
       return FALSE;
     }
   self->recorded = TRUE;
-  self->good = cl_card_sequence_get_outcome (self->sequence)->good;
   emit_outcome (self, cl_card_sequence_get_outcome (self->sequence));
   station_error = cl_card_sequence_get_station_error (self->sequence);
   if (station_error != NULL)
@@ -372,13 +370,6 @@ cl_card_job_get_outcome (ClCardJob *self)
 {
   g_return_val_if_fail (CL_IS_CARD_JOB (self), NULL);
   return self->sequence != NULL && self->recorded ? cl_card_sequence_get_outcome (self->sequence) : NULL;
-}
-
-gboolean
-cl_card_job_get_good (ClCardJob *self)
-{
-  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
-  return self->good;
 }
 
 ClLineFault

@@ -41,7 +41,6 @@ gboolean cl_card_job_run_on (ClCardJob *self, ClTransport *transport, GCancellab
 gboolean cl_card_job_get_recorded (ClCardJob *self);
 /* Valid after run: NULL when the card never got a sequence (unproduced, unreachable). */
 const ClSequenceOutcome *cl_card_job_get_outcome (ClCardJob *self);
-gboolean cl_card_job_get_good (ClCardJob *self);
 /* Valid after a FALSE run. */
 ClLineFault cl_card_job_get_fault (ClCardJob *self);
 

@@ -5,7 +5,6 @@ struct _ClFeederCard
   GObject parent_instance;
 
   char *reader;
-  GBytes *atr;
   gboolean unproduced;
   ClRejectReason reason;
   char *detail;
@@ -20,7 +19,6 @@ cl_feeder_card_finalize (GObject *object)
   ClFeederCard *self = CL_FEEDER_CARD (object);
 
   g_free (self->reader);
-  g_clear_pointer (&self->atr, g_bytes_unref);
   g_free (self->detail);
   G_OBJECT_CLASS (cl_feeder_card_parent_class)->finalize (object);
 }
@@ -37,21 +35,20 @@ cl_feeder_card_init (ClFeederCard *self)
 }
 
 ClFeederCard *
-cl_feeder_card_new (const char *reader, GBytes *atr)
+cl_feeder_card_new (const char *reader)
 {
   ClFeederCard *self;
 
   g_return_val_if_fail (reader != NULL, NULL);
   self = g_object_new (CL_TYPE_FEEDER_CARD, NULL);
   self->reader = g_strdup (reader);
-  self->atr = atr != NULL ? g_bytes_ref (atr) : NULL;
   return self;
 }
 
 ClFeederCard *
 cl_feeder_card_new_unproduced (const char *reader, ClRejectReason reason, const char *detail, gboolean already_in_bin)
 {
-  ClFeederCard *self = cl_feeder_card_new (reader, NULL);
+  ClFeederCard *self = cl_feeder_card_new (reader);
 
   self->unproduced = TRUE;
   self->reason = reason;
@@ -65,13 +62,6 @@ cl_feeder_card_get_reader (ClFeederCard *self)
 {
   g_return_val_if_fail (CL_IS_FEEDER_CARD (self), NULL);
   return self->reader;
-}
-
-GBytes *
-cl_feeder_card_get_atr (ClFeederCard *self)
-{
-  g_return_val_if_fail (CL_IS_FEEDER_CARD (self), NULL);
-  return self->atr;
 }
 
 gboolean

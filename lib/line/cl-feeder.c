@@ -16,7 +16,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_ABSTRACT_TYPE (ClFeeder, cl_feeder, G_TYPE_OBJECT)
 
 static void
-cl_feeder_real_reader_changed (ClFeeder *self, const char *reader, gboolean present, GBytes *atr)
+cl_feeder_real_reader_changed (ClFeeder *self, const char *reader, gboolean present)
 {
   if (!present)
     cl_feeder_emit_card_removed (self, reader);
@@ -92,11 +92,11 @@ cl_feeder_retry (ClFeeder *self)
 }
 
 void
-cl_feeder_reader_changed (ClFeeder *self, const char *reader, gboolean present, GBytes *atr)
+cl_feeder_reader_changed (ClFeeder *self, const char *reader, gboolean present)
 {
   g_return_if_fail (CL_IS_FEEDER (self));
   g_return_if_fail (reader != NULL);
-  CL_FEEDER_GET_CLASS (self)->reader_changed (self, reader, present, atr);
+  CL_FEEDER_GET_CLASS (self)->reader_changed (self, reader, present);
 }
 
 void

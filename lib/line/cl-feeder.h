@@ -51,8 +51,8 @@ struct _ClFeederClass
   gboolean (*dispose) (ClFeeder *self, ClFeederCard *card, ClDisposition disposition, GError **error);
   /* The operator says the fault is fixed: retry now instead of at the next poll. */
   void (*retry) (ClFeeder *self);
-  /* A reader of the station saw a card inserted (present, atr) or removed. The default emits "card-removed". */
-  void (*reader_changed) (ClFeeder *self, const char *reader, gboolean present, GBytes *atr);
+  /* A reader of the station saw a card inserted (present) or removed. The default emits "card-removed". */
+  void (*reader_changed) (ClFeeder *self, const char *reader, gboolean present);
   /* After the last card job: let go of the hardware (the printer's connection). */
   void (*shutdown) (ClFeeder *self);
   /* Pause (hold TRUE) and resume: a feeder that can hold its next card itself says so (TRUE) and keeps watching a
@@ -68,7 +68,7 @@ ClTransport *cl_feeder_connect (ClFeeder *self, ClFeederCard *card, GCancellable
 void cl_feeder_release (ClFeeder *self, ClFeederCard *card, ClTransport *transport);
 gboolean cl_feeder_dispose (ClFeeder *self, ClFeederCard *card, ClDisposition disposition, GError **error);
 void cl_feeder_retry (ClFeeder *self);
-void cl_feeder_reader_changed (ClFeeder *self, const char *reader, gboolean present, GBytes *atr);
+void cl_feeder_reader_changed (ClFeeder *self, const char *reader, gboolean present);
 void cl_feeder_shutdown (ClFeeder *self);
 gboolean cl_feeder_hold (ClFeeder *self, gboolean hold);
 guint cl_feeder_get_max_cards_in_flight (ClFeeder *self);

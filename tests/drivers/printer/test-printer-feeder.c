@@ -683,7 +683,7 @@ static void
 test_cancel_connect (Fixture *fx, gconstpointer data)
 {
   g_autoptr (ClFeeder) feeder = new_feeder (fx);
-  g_autoptr (ClFeederCard) card = cl_feeder_card_new (fx->reader, NULL);
+  g_autoptr (ClFeederCard) card = cl_feeder_card_new (fx->reader);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Connect connect = { feeder, card, cancellable };
   GThread *thread;
@@ -828,14 +828,14 @@ test_reader_events (void)
   g_signal_connect (feeder, "card-removed", G_CALLBACK (on_card_removed), &rec);
 
   /* the previous card leaving, reported after this one was parked */
-  cl_feeder_reader_changed (CL_FEEDER (feeder), "Printer Reader 00 00", FALSE, NULL);
+  cl_feeder_reader_changed (CL_FEEDER (feeder), "Printer Reader 00 00", FALSE);
   /* another reader's card */
-  cl_feeder_reader_changed (CL_FEEDER (feeder), "Other Reader 00 00", TRUE, NULL);
-  cl_feeder_reader_changed (CL_FEEDER (feeder), "Other Reader 00 00", FALSE, NULL);
+  cl_feeder_reader_changed (CL_FEEDER (feeder), "Other Reader 00 00", TRUE);
+  cl_feeder_reader_changed (CL_FEEDER (feeder), "Other Reader 00 00", FALSE);
   g_assert_cmpuint (rec.events->len, ==, 0);
   /* this card arrives and is pulled out */
-  cl_feeder_reader_changed (CL_FEEDER (feeder), "Printer Reader 00 00", TRUE, NULL);
-  cl_feeder_reader_changed (CL_FEEDER (feeder), "Printer Reader 00 00", FALSE, NULL);
+  cl_feeder_reader_changed (CL_FEEDER (feeder), "Printer Reader 00 00", TRUE);
+  cl_feeder_reader_changed (CL_FEEDER (feeder), "Printer Reader 00 00", FALSE);
   g_assert_cmpuint (rec.events->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (rec.events, 0), ==, "removed Printer Reader 00 00");
 

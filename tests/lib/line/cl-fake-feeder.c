@@ -94,7 +94,7 @@ fake_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **error)
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "no card: cancelled");
       return NULL;
     }
-  return cl_feeder_card_new (reader, NULL);
+  return cl_feeder_card_new (reader);
 }
 
 static ClTransport *
