@@ -184,8 +184,11 @@ for ((r = 1; r <= kills; r++)); do
   card=""
   status=0
   wait $sender || status=$?
-  [ $status = 0 ] || [ $status = 3 ] || fail "kill round $r: vcard-pcsc-tool exited $status"
   a=$(wc -l <"$work/killed.out")
+  # on a loaded machine the kill can come before the tool has even connected: it then finds no card (1), with no
+  # answer and no command sent, which the state check below covers like any other round
+  [ $status = 0 ] || [ $status = 3 ] || { [ $status = 1 ] && [ "$a" = 0 ]; } ||
+    fail "kill round $r: vcard-pcsc-tool exited $status after $a answers"
   leftovers=$((leftovers + $(find "$work" -maxdepth 1 -name 'killed.vcard?*' | wc -l)))
   rm -f "$work"/killed.vcard?*
   state=$(observe "$work/killed.vcard")
