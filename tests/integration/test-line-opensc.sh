@@ -36,6 +36,8 @@ fail ()
 
 export CARDLINE_PKI_DIR=$work/pki
 store=$work/station.db
+. "${CARDLINE_SOURCE_DIR:?}/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" || fail "demo-setup"
 
 kst ()
@@ -47,7 +49,7 @@ kst ()
 
 "$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard &
 feeder_pid=$!
-"$cardline" --headless --profile "$profile" --batch line-opensc --quantity "$cards" --store "$store" \
+"$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch line-opensc --quantity "$cards" --store "$store" \
   --summary-json "$work/summary.json" --duration 240 || fail "cardline --headless"
 wait "$feeder_pid" || fail "rack feeder"
 
@@ -59,7 +61,7 @@ good=$(json_field "$work/summary.json" good)
 fed=$(json_field "$work/summary.json" fed)
 [ "$good" = "$cards" ] || fail "good $good of $cards ($(cat "$work/summary.json"))"
 [ "$fed" = "$cards" ] || fail "fed $fed of $cards"
-"$admin" report --batch line-opensc --store "$store" --format json >"$work/report.json" || fail "cardline-admin report"
+"$admin" report --batch line-opensc --store "$store" --format json "${admin_auth[@]}" >"$work/report.json" || fail "cardline-admin report"
 for field in fed good; do
   [ "$(json_field "$work/report.json" $field)" = "$(json_field "$work/summary.json" $field)" ] \
     || fail "report $field differs from the summary"
