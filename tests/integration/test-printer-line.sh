@@ -143,7 +143,7 @@ echo "not a card image" >"$work/hopper/card-0010.vcard"
 start_sim
 "$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
   --batch printer-face-fails --quantity 2 --store "$store" --face-printer ipp://127.0.0.1:9/ipp/print \
-  --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero"
+  --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero: $(tail -n 3 "$work/line.err")"
 grep -q "reason=PRINT_FAILED step=FACE" "$work/line.out" || fail "no PRINT_FAILED rejection"
 [ -f "$work/reject/card-0009.vcard" ] || fail "the card whose face failed is not in the reject folder"
 grep -q "fault fault=card-not-present" "$work/line.out" || fail "no card-not-present fault"
