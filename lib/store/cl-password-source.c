@@ -5,20 +5,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "core/cl-secret-file.h"
 
 void
 cl_password_free (ClPassword *password)
 {
-  if (password == NULL)
-    return;
-  cl_wipe (password, strlen (password));
-  g_free (password);
+  cl_secret_free (password);
 }
 
 /* Up to the first line end of fd into a fresh string; the buffer is wiped. */
@@ -52,41 +49,6 @@ read_line (int fd, const char *what, GError **error)
   line = g_strndup (buffer, len);
   cl_wipe (buffer, sizeof buffer);
   return line;
-}
-
-static ClPassword *
-read_file (const char *file, GError **error)
-{
-  struct stat st;
-  ClPassword *password;
-  int fd = open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "Password file %s: %s", file,
-                   g_strerror (saved));
-      return NULL;
-    }
-  /* fstat on the open file: what was checked is what is read */
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "Password file %s is not a regular file", file);
-      return NULL;
-    }
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-    {
-      close (fd);
-      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY,
-                   "Password file %s has mode %04o: others may read it; chmod 600 it (or make a new one)", file,
-                   (unsigned)(st.st_mode & 07777));
-      return NULL;
-    }
-  password = read_line (fd, file, error);
-  close (fd);
-  return password;
 }
 
 static ClPassword *
@@ -126,5 +88,6 @@ ClPassword *
 cl_password_read (const char *user, const char *file, GError **error)
 {
   g_return_val_if_fail (user != NULL, NULL);
-  return file != NULL ? read_file (file, error) : prompt (user, error);
+  return file != NULL ? cl_secret_file_read ("Password file", file, CL_PASSWORD_MAX_BYTES, error)
+                      : prompt (user, error);
 }

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 
 typedef char ClPassword;
 
-/* The first line of file, which must be a regular file no group or other user may read or write (0600, 0400):
- * CL_ERROR_SECURITY naming the file and its mode otherwise. file NULL: prompts "Password for USER: " on /dev/tty;
+/* The first line of file, which must be a regular file no group or other user may read or write (0600, 0400;
+ * cl_secret_file_read()). file NULL: prompts "Password for USER: " on /dev/tty;
  * CL_ERROR_INVALID_ARGUMENT when there is no terminal (then a password file is needed). */
 ClPassword *cl_password_read (const char *user, const char *file, GError **error);
 /* Wipes and frees. */

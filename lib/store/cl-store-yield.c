@@ -76,18 +76,14 @@ read_qa (ClStore *self, ClYieldSummary *s, const char *action, guint64 *out, GEr
   return TRUE;
 }
 
+/* Steps stmt's rows of (reject reason, failed step, count) into the summary's reject groups: added, or taken away
+ * (retained attempts, which are counted in the totals and are no rejects). Returns the rows' total count. */
 static gboolean
-read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
+group_rejects (ClStore *self, sqlite3_stmt *stmt, ClYieldSummary *s, gboolean take_away, guint64 *total,
+               const char *what, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self,
-                         "SELECT reject_reason, failed_step, count(*) FROM attempts WHERE " SCOPE
-                         " AND result = 'REJECTED' GROUP BY reject_reason, failed_step",
-                         s->batch_id, error);
-  if (stmt == NULL)
-    return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ClRejectReason reason;
@@ -97,15 +93,37 @@ read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
       if (!cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 0), &reason, error)
           || !cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 1), &step, error))
         return FALSE;
-      s->rejects_by_reason[reason] += n;
-      s->rejects_by_step[step] += n;
+      if (total != NULL)
+        *total += n;
+      if (take_away)
+        {
+          s->rejects_by_reason[reason] -= MIN (n, s->rejects_by_reason[reason]);
+          s->rejects_by_step[step] -= MIN (n, s->rejects_by_step[step]);
+        }
+      else
+        {
+          s->rejects_by_reason[reason] += n;
+          s->rejects_by_step[step] += n;
+        }
     }
   if (rc != SQLITE_DONE)
     {
-      cl_store_set_error (self, error, "Grouping rejects");
+      cl_store_set_error (self, error, what);
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare_scoped (self,
+                         "SELECT reject_reason, failed_step, count(*) FROM attempts WHERE " SCOPE
+                         " AND result = 'REJECTED' GROUP BY reject_reason, failed_step",
+                         s->batch_id, error);
+  return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Grouping rejects", error);
 }
 
 static gboolean
@@ -178,29 +196,9 @@ static gboolean
 read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc;
 
   stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?1", s->batch_id, error);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClRejectReason reason;
-      ClProductionStep step;
-      guint64 n = (guint64)sqlite3_column_int64 (stmt, 2);
-
-      if (!cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 0), &reason, error)
-          || !cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 1), &step, error))
-        return FALSE;
-      s->rejects_by_reason[reason] += n;
-      s->rejects_by_step[step] += n;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cl_store_set_error (self, error, "Reading the reject totals");
-      return FALSE;
-    }
-  return TRUE;
+  return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Reading the reject totals", error);
 }
 
 static gboolean
@@ -277,7 +275,6 @@ static gboolean
 remove_retained (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc;
 
   stmt = prepare_scoped (self,
                          "SELECT a.reject_reason, a.failed_step, count(*) FROM attempts a "
@@ -285,28 +282,10 @@ remove_retained (ClStore *self, ClYieldSummary *s, GError **error)
                          "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
                          "AND d.destination = 'RETAINED' GROUP BY a.reject_reason, a.failed_step",
                          s->batch_id, error);
-  if (stmt == NULL)
+  if (stmt == NULL || !group_rejects (self, stmt, s, TRUE, &s->retained, "Counting retained attempts", error))
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClRejectReason reason;
-      ClProductionStep step;
-      guint64 n = (guint64)sqlite3_column_int64 (stmt, 2);
-
-      if (!cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 0), &reason, error)
-          || !cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 1), &step, error))
-        return FALSE;
-      s->retained += n;
-      s->fed -= MIN (n, s->fed);
-      s->rejected -= MIN (n, s->rejected);
-      s->rejects_by_reason[reason] -= MIN (n, s->rejects_by_reason[reason]);
-      s->rejects_by_step[step] -= MIN (n, s->rejects_by_step[step]);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cl_store_set_error (self, error, "Counting retained attempts");
-      return FALSE;
-    }
+  s->fed -= MIN (s->retained, s->fed);
+  s->rejected -= MIN (s->retained, s->rejected);
   return TRUE;
 }
 
