@@ -12,6 +12,7 @@
 #include "cl-station-session.h"
 #include "cl-ui.h"
 #include "cl-window.h"
+#include "core/cl-name.h"
 #include "store/cl-store-location.h"
 
 struct _ClApplication
@@ -20,7 +21,8 @@ struct _ClApplication
 
   ClLine *line;
   ClProductionOptions production;      /* --profile given: produce in the window too */
-  char *production_strings[5];         /* owns production's strings */
+  char *production_strings[6];         /* owns production's strings */
+  gboolean production_asked;           /* opened for the first person allowed to run the line who signed in */
   char *store_path;                    /* the one store of this run: production's and the session's */
   ClStoreSource store_source;          /* which rule chose it, for Setup */
   ClProductionParts *production_parts; /* NULL until opened on a worker, or when that failed */
@@ -54,8 +56,9 @@ static const GOptionEntry option_entries[] = {
   { "face-printer", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_ ("Card faces go to this IPP URI or CUPS queue (default $CARDLINE_IPP_URI)"), N_ ("URI") },
   { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_ ("--headless: run as this station account (operator, supervisor or admin; default service:headless)"),
-    N_ ("NAME") },
+    N_ ("--headless: the station account (operator, supervisor or admin) who runs the batch"), N_ ("NAME") },
+  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("--headless: read --user's password from FILE (mode 0600; default: ask on the terminal)"), N_ ("FILE") },
   { NULL }
 };
 
@@ -106,19 +109,30 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
   }
 
-  /* Headless has no sign-in: it runs as a service account (cl-headless-identity.h). */
-  if (g_variant_dict_contains (options, "headless"))
+  /* Names are data: one that could forge a line of output or a row of a listing is refused here (cl-name.h). */
+  {
+    static const struct
     {
-      g_autofree char *user = NULL, *actor = NULL;
-      g_autoptr (GError) error = NULL;
+      const char *option, *what;
+    } names[] = { { "batch", "--batch" },
+                  { "user", "--user" },
+                  { "printer", "--printer" },
+                  { "printer-reader", "--printer-reader" },
+                  { "face-printer", "--face-printer" } };
 
-      g_variant_dict_lookup (options, "user", "s", &user);
-      if (!(actor = cl_headless_identity_check (self->store_path, user, &error)))
-        {
-          g_printerr ("cardline: --user %s: %s\n", user, error->message);
-          return 2;
-        }
-    }
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *value = NULL;
+        g_autoptr (GError) error = NULL;
+
+        if (g_variant_dict_lookup (options, names[i].option, "s", &value)
+            && !cl_name_check (names[i].what, value, &error))
+          {
+            g_printerr ("cardline: %s\n", error->message);
+            return 2;
+          }
+      }
+  }
 
   /* Without a profile there is nothing to feed for: refuse instead of quietly watching the readers. */
   if (g_variant_dict_contains (options, "printer") && !g_variant_dict_contains (options, "profile"))
@@ -127,14 +141,25 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       return 2;
     }
 
-  /* Headless runs here, before registration and startup, so GTK never opens a display. */
+  /* Headless runs here, before registration and startup, so GTK never opens a display. A batch runs for a person
+   * who signed in (cl-headless-identity.h): the window's sign-in, without the window. */
   if (g_variant_dict_contains (options, "headless") && g_variant_dict_contains (options, "profile"))
     {
       g_autofree char *profile = NULL, *batch = NULL, *summary_json = NULL;
       g_autofree char *printer = NULL, *printer_reader = NULL, *face_printer = NULL;
+      g_autofree char *user = NULL, *password_file = NULL, *actor = NULL;
+      g_autoptr (GError) error = NULL;
       gint32 quantity = 0;
       ClProductionOptions production = { 0 };
 
+      g_variant_dict_lookup (options, "user", "s", &user);
+      g_variant_dict_lookup (options, "password-file", "^ay", &password_file);
+      if (!(actor = cl_headless_identity_check (self->store_path, user, password_file, &error)))
+        {
+          g_printerr ("cardline: %s\n", error->message);
+          return 2;
+        }
+      production.user = actor;
       g_variant_dict_lookup (options, "profile", "^ay", &profile);
       g_variant_dict_lookup (options, "batch", "s", &batch);
       g_variant_dict_lookup (options, "quantity", "i", &quantity);
@@ -164,6 +189,12 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_variant_dict_lookup (options, "printer", "s", &self->production_strings[2]);
       g_variant_dict_lookup (options, "printer-reader", "s", &self->production_strings[3]);
       g_variant_dict_lookup (options, "face-printer", "s", &self->production_strings[4]);
+      if (g_variant_dict_contains (options, "user"))
+        {
+          /* the window's batch runs for whoever signs in there, not for a name on the command line */
+          g_printerr ("cardline: --user is for --headless; in the window, the batch waits for a sign-in\n");
+          return 2;
+        }
       self->production.profile = self->production_strings[0];
       self->production.batch = self->production_strings[1];
       self->production.store = self->store_path;
@@ -261,8 +292,7 @@ debug_startup (ClApplication *self, const char *what)
 static void
 opening_done (ClApplication *self)
 {
-  if (--self->n_opening == 0)
-    g_clear_object (&self->opening);
+  self->n_opening--;
 }
 
 static void
@@ -290,20 +320,47 @@ on_production_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, "store and token ready: production starts");
 }
 
+/* A batch given on the command line starts only once someone allowed to run the line has signed in, and runs for
+ * them: nobody's batch never runs (the header would say "Signed out" while cards are made). */
+static void
+on_signed_in (ClSession *session, GParamSpec *pspec, ClApplication *self)
+{
+  ClEventLog *events = cl_line_get_events (self->line);
+  g_autofree char *text = NULL;
+
+  if (self->production_asked || self->opening == NULL || g_cancellable_is_cancelled (self->opening)
+      || !cl_session_allows (session, CL_PERMISSION_LINE_CONTROL))
+    return;
+  self->production_asked = TRUE;
+  g_signal_handlers_disconnect_by_func (session, on_signed_in, self);
+  g_free (self->production_strings[5]);
+  self->production_strings[5] = g_strdup (cl_session_get_user (session));
+  self->production.user = self->production_strings[5];
+  text = g_strdup_printf ("signed in: %s starts batch %s", self->production.user, self->production.batch);
+  cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, text);
+  self->n_opening++;
+  cl_production_window_open_async (self->line, &self->production, self->opening, on_production_opened,
+                                   g_object_ref (self));
+}
+
 static void
 on_store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ClApplication) self = user_data;
+  ClSession *session = cl_station_session_get_session (self->station_session);
 
   /* a store that did not open is the session's toast; production tries the same store and says why it fails */
   cl_station_session_open_finish (CL_STATION_SESSION (source), result, NULL);
   debug_startup (self, "store opened");
   /* after the session's store, not beside it: two first openings of one store would both migrate it */
-  if (self->production.profile != NULL && !g_cancellable_is_cancelled (self->opening))
+  if (self->production.profile != NULL && session != NULL && !g_cancellable_is_cancelled (self->opening))
     {
-      self->n_opening++;
-      cl_production_window_open_async (self->line, &self->production, self->opening, on_production_opened,
-                                       g_object_ref (self));
+      g_autofree char *text = g_strdup_printf ("batch %s waits for an operator or supervisor to sign in",
+                                               self->production.batch != NULL ? self->production.batch : "");
+
+      cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, text);
+      g_signal_connect_object (session, "notify::signed-in", G_CALLBACK (on_signed_in), self, 0);
+      on_signed_in (session, NULL, self);
     }
   opening_done (self);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/cl-error.h"
+#include "core/cl-name.h"
 #include "line/cl-event-words.h"
 
 /* Back to the start of the line and erase it: where the progress line is redrawn, and what an event overwrites. */
@@ -255,20 +256,24 @@ char *
 cl_headless_event_to_human (ClLineEvent *event)
 {
   g_auto (ClEventWords) words = { 0 };
-  g_autofree char *time = NULL;
+  g_autofree char *time = NULL, *reader = NULL, *title = NULL, *details = NULL;
   GString *out;
 
   g_return_val_if_fail (CL_IS_LINE_EVENT (event), NULL);
 
   cl_event_words_for_event (event, &words);
   time = cl_line_event_dup_time_text (event);
+  /* a terminal acts on ESC and CR: names and notes reach it escaped (cl-name.h) */
+  reader = cl_text_escape (words.reader);
+  title = cl_text_escape (words.title);
+  details = cl_text_escape (words.details);
   out = g_string_new (time);
   /* in brackets: reader names have spaces ("Cardline Rig 0 00 00") */
-  if (words.reader != NULL)
-    g_string_append_printf (out, " [%s]", words.reader);
-  g_string_append_printf (out, " %s", words.title);
-  if (words.details != NULL)
-    g_string_append_printf (out, "%s%s", CL_EVENT_WORDS_SEPARATOR, words.details);
+  if (reader != NULL)
+    g_string_append_printf (out, " [%s]", reader);
+  g_string_append_printf (out, " %s", title);
+  if (details != NULL)
+    g_string_append_printf (out, "%s%s", CL_EVENT_WORDS_SEPARATOR, details);
   return g_string_free (out, FALSE);
 }
 

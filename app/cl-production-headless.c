@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cl-headless.h"
+#include "core/cl-name.h"
 #include "cl-production-run.h"
 #include "store/cl-store-location.h"
 
@@ -15,6 +16,8 @@ cl_production_headless_run (const ClProductionOptions *options)
   g_autoptr (ClLine) line = NULL;
   g_autoptr (ClYieldSummary) summary = NULL;
   g_autofree char *store_path = NULL, *text = NULL, *json = NULL;
+  g_autofree char *batch = NULL, *user = NULL, *shown_store = NULL, *printer = NULL, *reader = NULL;
+  g_autofree char *profile = NULL;
   ClStore *store;
   gboolean complete;
   guint cards;
@@ -32,15 +35,21 @@ cl_production_headless_run (const ClProductionOptions *options)
   if (parts == NULL)
     goto fail;
   store = cl_production_setup_get_store (parts->setup);
+  /* names are data: escaped, a name cannot start a line of its own (cl-name.h) */
+  batch = cl_text_escape (options->batch);
+  user = cl_text_escape (options->user);
+  shown_store = cl_text_escape (store_path);
+  printer = cl_text_escape (options->printer);
+  reader = cl_text_escape (options->printer_reader);
+  profile = cl_text_escape (cl_profile_get_name (cl_production_setup_get_profile (parts->setup)));
 
   if (options->printer != NULL)
-    printf ("production batch=%s profile=%s quantity=%u store=%s printer=%s reader=%s (SIGUSR1 %d: resume after a "
-            "fault)\n",
-            options->batch, cl_profile_get_name (cl_production_setup_get_profile (parts->setup)), options->quantity,
-            store_path, options->printer, options->printer_reader, (int)getpid ());
+    printf ("production batch=%s profile=%s quantity=%u store=%s user=%s printer=%s reader=%s (SIGUSR1 %d: resume "
+            "after a fault)\n",
+            batch, profile, options->quantity, shown_store, user, printer, reader, (int)getpid ());
   else
-    printf ("production batch=%s profile=%s quantity=%u store=%s\n", options->batch,
-            cl_profile_get_name (cl_production_setup_get_profile (parts->setup)), options->quantity, store_path);
+    printf ("production batch=%s profile=%s quantity=%u store=%s user=%s\n", batch, profile, options->quantity,
+            shown_store, user);
   fflush (stdout);
 
   line = cl_line_new ();
@@ -52,7 +61,7 @@ cl_production_headless_run (const ClProductionOptions *options)
   if (summary == NULL)
     goto fail;
   text = cl_yield_summary_to_text (summary);
-  printf ("batch %s %s\n%s%s", options->batch, complete ? "complete" : "stopped", text,
+  printf ("batch %s %s\n%s%s", batch, complete ? "complete" : "stopped", text,
           g_str_has_suffix (text, "\n") ? "" : "\n");
   if (options->printer != NULL)
     {

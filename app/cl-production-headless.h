@@ -20,6 +20,7 @@ typedef struct
   const char *printer_reader; /* the printer's contact-station reader */
   const char *face_printer;   /* NULL: $CARDLINE_IPP_URI */
   ClHeadlessOutput output;    /* headless only */
+  const char *user;           /* the signed-in account that runs the batch */
 } ClProductionOptions;
 
 /* Returns the process exit status: 0 when the run ended normally (whatever the yield), 1 when it could not start. */

@@ -75,7 +75,7 @@ cl_production_parts_open (const ClProductionOptions *options, const char *store_
   parts->setup = cl_production_setup_new (profile, token, store, error);
   if (parts->setup == NULL)
     return NULL;
-  parts->run = cl_batch_run_new (parts->setup, feeder, NULL, options->batch, options->quantity, error);
+  parts->run = cl_batch_run_new (parts->setup, feeder, NULL, options->batch, options->quantity, options->user, error);
   if (parts->run == NULL)
     return NULL;
   if (face != NULL)

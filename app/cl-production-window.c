@@ -7,7 +7,7 @@
 typedef struct
 {
   ClLine *line;
-  char *profile, *batch, *store, *printer, *printer_reader, *face_printer;
+  char *profile, *batch, *store, *printer, *printer_reader, *face_printer, *user;
   guint quantity;
 } Request;
 
@@ -23,6 +23,7 @@ request_free (gpointer data)
   g_free (request->printer);
   g_free (request->printer_reader);
   g_free (request->face_printer);
+  g_free (request->user);
   g_free (request);
 }
 
@@ -37,6 +38,7 @@ open_parts (Request *request, GError **error)
   options.printer = request->printer;
   options.printer_reader = request->printer_reader;
   options.face_printer = request->face_printer;
+  options.user = request->user;
   return cl_production_parts_open (&options, request->store, error);
 }
 
@@ -65,6 +67,7 @@ cl_production_window_open_async (ClLine *line, const ClProductionOptions *option
   /* here, not on the worker: the rule may read the settings */
   request->store = cl_store_location (options->store);
   request->quantity = options->quantity;
+  request->user = g_strdup (options->user);
   request->printer = g_strdup (options->printer);
   request->printer_reader = g_strdup (options->printer_reader);
   request->face_printer

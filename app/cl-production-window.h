@@ -10,8 +10,9 @@
 
 G_BEGIN_DECLS
 
-/* options are copied; a NULL store is cl_store_location()'s, resolved on the caller's (main) thread; NULL
- * face_printer falls back to $CARDLINE_IPP_URI as headless does. */
+/* Called once someone allowed to run the line has signed in: options->user runs the batch. options are copied; a
+ * NULL store is cl_store_location()'s, resolved on the caller's (main) thread; NULL face_printer falls back to
+ * $CARDLINE_IPP_URI as headless does. */
 void cl_production_window_open_async (ClLine *line, const ClProductionOptions *options, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 /* NULL with error when something is missing (the operator sees it in the event log). */

@@ -5,6 +5,7 @@
 #include <pango/pangocairo.h>
 
 #include "cl-chart.h"
+#include "core/cl-name.h"
 #include "cl-ui-error.h"
 
 #define PAGE_W 595.0 /* A4 in points */
@@ -35,10 +36,12 @@ text_layout (cairo_t *cr, const char *text, const char *font)
 {
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *desc = pango_font_description_from_string (font);
+  /* names (the batch's, in the title) are data: a newline cannot add a line of its own to the report */
+  g_autofree char *shown = cl_text_escape (text);
 
   pango_layout_set_font_description (layout, desc);
   pango_font_description_free (desc);
-  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_text (layout, shown, -1);
   return layout;
 }
 
@@ -226,7 +229,11 @@ cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray
     }
   surface = cairo_pdf_surface_create (path, PAGE_W, PAGE_H);
   cr = cairo_create (surface);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, title);
+  {
+    g_autofree char *shown = cl_text_escape (title);
+
+    cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, shown);
+  }
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Cardline");
 
   cairo_set_source_rgb (cr, 0, 0, 0);

@@ -1,8 +1,10 @@
-/* cardline-admin batch export-pins --batch NAME --out FILE [--store FILE] [--actor NAME]: writes the customer's
- * PIN export of a batch (lib/production/cl-pin-export.h): every card's SO-PIN (and random user PIN) as a CMS
- * envelope only the customer's private key opens. Nothing is decrypted here; the station cannot. Audited. */
+/* cardline-admin batch export-pins --batch NAME --out FILE [--store FILE]: writes the customer's PIN export of a
+ * batch (lib/production/cl-pin-export.h): every card's SO-PIN (and random user PIN) as a CMS envelope only the
+ * customer's private key opens. Nothing is decrypted here; the station cannot. A supervisor or administrator signs
+ * in for it (cl-admin-auth.h) and is the audit actor. */
 #include <stdio.h>
 
+#include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
 #include "production/cl-pin-export.h"
 #include "store/cl-store-location.h"
@@ -12,12 +14,13 @@ static int
 run (int argc, char **argv)
 {
   g_autofree char *store_path = NULL, *batch = NULL, *out = NULL, *actor = NULL;
+  g_auto (ClAdminAuth) auth = { 0 };
   const GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       "store file (default: the station's store, as cardline picks it)", "FILE" },
     { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name", "NAME" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "export file to write", "FILE" },
-    { "actor", 0, 0, G_OPTION_ARG_STRING, &actor, "who exports, for the audit trail (default: the OS user)", "NAME" },
+    CL_ADMIN_AUTH_ENTRIES (auth),
     { NULL },
   };
   g_autoptr (GOptionContext) context
@@ -35,7 +38,7 @@ run (int argc, char **argv)
   if (argc != 2 || !g_str_equal (argv[1], "export-pins") || batch == NULL || out == NULL)
     {
       g_printerr ("cardline-admin batch: usage: cardline-admin batch export-pins --batch NAME --out FILE "
-                  "[--store FILE] [--actor NAME]\n");
+                  "[--store FILE] [--user NAME] [--password-file FILE]\n");
       return 2;
     }
   {
@@ -51,7 +54,11 @@ run (int argc, char **argv)
   store = cl_store_open (store_path, &error);
   if (store == NULL)
     goto fail;
-  n = cl_pin_export_write (store, batch, out, actor != NULL ? actor : g_get_user_name (), &error);
+  actor = cl_admin_sign_in (store, &auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "batch",
+                            "export a batch's PINs");
+  if (actor == NULL)
+    return 1;
+  n = cl_pin_export_write (store, batch, out, actor, &error);
   if (n < 0)
     goto fail;
   printf ("batch %s: %d card PIN envelope(s) written to %s\n", batch, n, out);

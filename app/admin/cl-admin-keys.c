@@ -2,7 +2,8 @@
  *
  * Token: CARDLINE_P11_MODULE, CARDLINE_P11_TOKEN, CARDLINE_P11_PIN_FILE. Audit: the hash-chained audit trail of
  * the store --audit FILE, else $CARDLINE_KEYS_AUDIT, else the station store (cl_store_location(), as cardline
- * picks it), so ceremonies and production share one chain.
+ * picks it), so ceremonies and production share one chain. A key custodian or administrator of that store signs
+ * in (cl-admin-auth.h: --user, --password-file or the terminal) and is the actor of every record.
  * Secrets (components, passwords, password shares) never come from the command line. On a terminal they are
  * typed with echo off. Otherwise (scripted ceremonies, tests) they are read one per line from standard input
  * — the documented non-terminal mode — and secrets to be shown (generated components, password shares) are
@@ -13,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
@@ -209,6 +211,7 @@ keys_main (int argc, char **argv)
   g_autofree char *name = NULL, *kind_s = NULL, *type_s = NULL, *method_s = NULL, *audit_path = NULL;
   g_autofree char *actor = NULL, *transport = NULL, *out = NULL, *secret_dir = NULL;
   g_auto (GStrv) custodians = NULL;
+  g_auto (ClAdminAuth) auth = { 0 };
   gint version = 1, length = 16, components = 2, transport_version = 1, threshold = 0, total = 0, n_shares = 0;
   gboolean exportable = FALSE, destroy = FALSE;
   GOptionEntry entries[] = {
@@ -232,7 +235,7 @@ keys_main (int argc, char **argv)
       "DIR" },
     { "audit", 0, 0, G_OPTION_ARG_FILENAME, &audit_path,
       "Store for the audit trail (default: $CARDLINE_KEYS_AUDIT, else the station's store)", "FILE" },
-    { "actor", 0, 0, G_OPTION_ARG_STRING, &actor, "Who runs the ceremony [login name]", "WHO" },
+    CL_ADMIN_AUTH_ENTRIES (auth),
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new (
@@ -256,11 +259,13 @@ keys_main (int argc, char **argv)
     }
   action = argv[1];
   io.secret_dir = secret_dir;
-  if (actor == NULL)
-    actor = g_strdup (cl_key_audit_default_actor ());
   audit = open_audit (audit_path, &error);
   if (audit == NULL)
     return fail (action, error);
+  actor = cl_admin_sign_in (cl_key_audit_get_store (audit), &auth,
+                            CL_ROLE_BIT (CL_ROLE_CUSTODIAN) | CL_ROLE_BIT (CL_ROLE_ADMIN), "keys", "handle keys");
+  if (actor == NULL)
+    return 1;
 
   if (g_str_equal (action, "dkek-create") || g_str_equal (action, "dkek-split") || g_str_equal (action, "dkek-combine"))
     {

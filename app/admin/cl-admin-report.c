@@ -1,7 +1,9 @@
 /* cardline-admin report: a batch's yield figures from the store, in the definitions of cl-yield-summary.h
- * (the same figures cardline --headless prints at the end of a run). */
+ * (the same figures cardline --headless prints at the end of a run). An export of the batch's records, as the
+ * Dashboard's: a supervisor or administrator signs in for it (cl-admin-auth.h), and it is audited. */
 #include <stdio.h>
 
+#include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
 #include "store/cl-store-location.h"
 #include "store/cl-store.h"
@@ -9,12 +11,14 @@
 static int
 run (int argc, char **argv)
 {
-  g_autofree char *batch = NULL, *format = NULL, *store_path = NULL, *text = NULL;
+  g_autofree char *batch = NULL, *format = NULL, *store_path = NULL, *text = NULL, *actor = NULL;
+  g_auto (ClAdminAuth) auth = { 0 };
   const GOptionEntry entries[] = {
     { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name (default: all batches)", "NAME" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (default), csv or json", "FORMAT" },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       "store file (default: the station's store, as cardline picks it)", "FILE" },
+    CL_ADMIN_AUTH_ENTRIES (auth),
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("— print a batch's yield report");
@@ -47,6 +51,10 @@ run (int argc, char **argv)
   store = cl_store_open (store_path, &error);
   if (store == NULL)
     goto fail;
+  actor = cl_admin_sign_in (store, &auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "report",
+                            "export batch reports");
+  if (actor == NULL)
+    return 1;
   if (batch != NULL && (batch_id = cl_store_batch_lookup (store, batch, &error)) <= 0)
     goto fail;
   summary = cl_store_yield_summary (store, batch_id, 0, 0, &error);
@@ -58,6 +66,8 @@ run (int argc, char **argv)
     text = cl_yield_summary_to_csv (summary);
   else
     text = cl_yield_summary_to_text (summary);
+  if (cl_store_audit_append (store, actor, "report-export", batch != NULL ? batch : "all batches", format, &error) <= 0)
+    goto fail;
   printf ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
   return 0;
 

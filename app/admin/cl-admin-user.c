@@ -1,12 +1,15 @@
 /* cardline-admin user: station accounts.
  *
- *   cardline-admin user add NAME --role ROLE [--password-file FILE]
+ *   cardline-admin user add NAME --role ROLE [--new-password-file FILE]
  *   cardline-admin user list
  *   cardline-admin user disable NAME
  *
- * The password is read from FILE (first line), or from standard input: prompted without echo on a terminal,
- * the first line otherwise. It is never taken from the command line (it would show in ps and the shell
- * history) and never printed; the store keeps only its PBKDF2 hash. */
+ * Every verb needs an administrator signed in (--user, --password-file or the terminal; cl-admin-auth.h), who is
+ * the audit actor; the one exception is the first account of a store that has none, which must be an
+ * administrator and names itself. The new account's password is read from --new-password-file (first line), or
+ * from standard input: prompted without echo on a terminal, the first line otherwise. It is never taken from the
+ * command line (it would show in ps and the shell history) and never printed; the store keeps only its PBKDF2
+ * hash. Names in the listing are escaped (cl_text_escape): a name cannot forge a row. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,23 +18,23 @@
 
 #include <gio/gio.h>
 
+#include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
+#include "core/cl-name.h"
 #include "store/cl-store-location.h"
-#include "store/cl-store-users.h"
 
 static char *store_option;
 static char *role_option;
 static char *password_file_option;
-static char *actor_option;
+static ClAdminAuth auth;
 
 static const GOptionEntry entries[] = {
   { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_option,
     "The station store (default: the station's store, as cardline picks it)", "PATH" },
   { "role", 0, 0, G_OPTION_ARG_STRING, &role_option, "add: OPERATOR, SUPERVISOR, QA, CUSTODIAN or ADMIN", "ROLE" },
-  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file_option,
-    "add: read the password from FILE's first line", "FILE" },
-  { "actor", 0, 0, G_OPTION_ARG_STRING, &actor_option,
-    "Who is doing this, for the audit trail (default: the login name)", "NAME" },
+  { "new-password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file_option,
+    "add: read the new account's password from FILE's first line (default: standard input)", "FILE" },
+  CL_ADMIN_AUTH_ENTRIES (auth),
   { NULL },
 };
 
@@ -95,7 +98,7 @@ read_password (GError **error)
 }
 
 static int
-user_add (ClStore *store, const char *name, const char *actor)
+user_add (ClStore *store, const char *name, const char *actor, gboolean first)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (char) password = NULL;
@@ -118,12 +121,23 @@ user_add (ClStore *store, const char *name, const char *actor)
       g_printerr ("cardline-admin user add: %s\n", error->message);
       return 1;
     }
-  if (!cl_store_user_add_with_password (store, name, role, password, actor, &error))
+  if (first && role != CL_ROLE_ADMIN)
+    {
+      g_printerr ("cardline-admin user add: the store has no accounts yet: the first one is an administrator "
+                  "(--role admin)\n");
+      return 1;
+    }
+  if (first ? !cl_store_user_add_first_admin (store, name, password, &error)
+            : !cl_store_user_add_with_password (store, name, role, password, actor, &error))
     {
       g_printerr ("cardline-admin user add: %s\n", error->message);
       return 1;
     }
-  printf ("Added user %s (%s).\n", name, cl_user_role_to_string (role));
+  {
+    g_autofree char *shown = cl_text_escape (name);
+
+    printf ("Added user %s (%s).\n", shown, cl_user_role_to_string (role));
+  }
   return 0;
 }
 
@@ -144,8 +158,9 @@ user_list (ClStore *store)
       ClUserInfo *info = g_ptr_array_index (users, i);
       g_autoptr (GDateTime) created = g_date_time_new_from_unix_local (info->created / G_USEC_PER_SEC);
       g_autofree char *when = g_date_time_format (created, "%Y-%m-%d %H:%M");
+      g_autofree char *name = cl_text_escape (info->name);
 
-      printf ("%-24s %-11s %-8s %-8s %s\n", info->name, cl_user_role_to_string (info->role),
+      printf ("%-24s %-11s %-8s %-8s %s\n", name, cl_user_role_to_string (info->role),
               info->disabled ? "disabled" : "active", info->has_password ? "set" : "none", when);
     }
   return 0;
@@ -161,7 +176,11 @@ user_disable (ClStore *store, const char *name, const char *actor)
       g_printerr ("cardline-admin user disable: %s\n", error->message);
       return 1;
     }
-  printf ("Disabled user %s.\n", name);
+  {
+    g_autofree char *shown = cl_text_escape (name);
+
+    printf ("Disabled user %s.\n", shown);
+  }
   return 0;
 }
 
@@ -174,6 +193,7 @@ run (int argc, char **argv)
   g_autofree char *path = NULL;
   g_autofree char *actor = NULL;
   const char *verb;
+  gboolean any = FALSE;
 
   g_option_context_set_summary (context,
                                 "Manage the station's operator, supervisor, QA, custodian and admin accounts.");
@@ -196,15 +216,27 @@ run (int argc, char **argv)
       g_printerr ("cardline-admin user: %s\n", error->message);
       return 1;
     }
-  actor = g_strdup_printf ("admin:%s", actor_option ? actor_option : g_get_user_name ());
-  if (g_str_equal (verb, "list") && argc == 2)
+  if (!(g_str_equal (verb, "list") && argc == 2) && !(g_str_equal (verb, "add") && argc == 3)
+      && !(g_str_equal (verb, "disable") && argc == 3))
+    {
+      g_printerr ("cardline-admin user: expected “add NAME”, “list” or “disable NAME”\n");
+      return 2;
+    }
+  if (!cl_store_user_any (store, &any, &error))
+    {
+      g_printerr ("cardline-admin user: %s\n", error->message);
+      return 1;
+    }
+  /* an empty store has nobody to sign in: its first account is the one thing allowed without */
+  if (!any && g_str_equal (verb, "add"))
+    return user_add (store, argv[2], NULL, TRUE);
+  if (!(actor = cl_admin_sign_in (store, &auth, CL_ROLE_BIT (CL_ROLE_ADMIN), "user", "manage accounts")))
+    return 1;
+  if (g_str_equal (verb, "list"))
     return user_list (store);
-  if (g_str_equal (verb, "add") && argc == 3)
-    return user_add (store, argv[2], actor);
-  if (g_str_equal (verb, "disable") && argc == 3)
-    return user_disable (store, argv[2], actor);
-  g_printerr ("cardline-admin user: expected “add NAME”, “list” or “disable NAME”\n");
-  return 2;
+  if (g_str_equal (verb, "add"))
+    return user_add (store, argv[2], actor, FALSE);
+  return user_disable (store, argv[2], actor);
 }
 
 const ClAdminCommand cl_admin_command_user = {

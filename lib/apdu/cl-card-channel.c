@@ -179,6 +179,9 @@ send_wire (ClCardChannel *self, const ClApdu *apdu, gboolean sensitive, GCancell
   trace_command (self, wire, data_offset, cl_apdu_get_lc (apdu), sensitive);
 
   raw = cl_transport_transmit (self->transport, wire, cancellable, error);
+  /* the encoded command is the last host copy of a PIN command's data this layer made: gone once it is sent */
+  if (sensitive)
+    cl_wipe ((gpointer)g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
   if (raw == NULL)
     return NULL;
   self->apdu_count++;

@@ -16,6 +16,7 @@ struct _ClBatchRun
   ClFacePrinter *face;
   char *station;
   char *batch_name;
+  char *user; /* who runs the batch: its audit actor unless a command names another */
   gint64 batch_id;
   guint quantity;
   GCancellable *done;
@@ -355,7 +356,8 @@ feed_thread (gpointer data)
   while (!complete && !self->stopping)
     g_cond_wait (&self->cond, &self->lock);
   self->stopping = TRUE;
-  user = g_strdup (self->end_user);
+  /* complete without a Stop: the batch ends for whoever runs it */
+  user = g_strdup (self->end_user != NULL ? self->end_user : self->user);
   g_mutex_unlock (&self->lock);
 
   cl_feeder_shutdown (self->feeder);
@@ -429,7 +431,8 @@ cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
   g_mutex_unlock (&self->lock);
 
   cl_batch_counters_set_paused (self->counters, paused);
-  cl_batch_state_writer_push (self->state_writer, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING, user);
+  cl_batch_state_writer_push (self->state_writer, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING,
+                              user != NULL ? user : self->user);
   if (paused)
     text = holds ? "line paused: the card in production finishes, no new card is fed"
                  : "line paused: cards in production finish, no new card is taken";
@@ -490,7 +493,7 @@ cl_batch_run_stop_async (ClBatchRun *self, const char *user, GCancellable *cance
   if (!self->stopping)
     {
       self->stopping = TRUE;
-      self->end_user = g_strdup (user != NULL ? user : g_get_user_name ());
+      self->end_user = g_strdup (user != NULL ? user : self->user);
       if (self->feed_cancellable != NULL)
         g_cancellable_cancel (self->feed_cancellable);
       if (!cl_feeder_get_finish_cards_on_stop (self->feeder))
@@ -610,6 +613,7 @@ cl_batch_run_finalize (GObject *object)
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_free (self->station);
   g_free (self->batch_name);
+  g_free (self->user);
   g_free (self->end_user);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -640,27 +644,9 @@ cl_batch_run_init (ClBatchRun *self)
   self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
-/* The batch as the store has it: found (a restarted station continues it) or created. */
-static gint64
-open_batch (ClStore *store, ClProfile *profile, const char *batch_name, guint quantity, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  gint64 id = cl_store_batch_lookup (store, batch_name, &local);
-
-  if (id > 0)
-    return id;
-  if (!g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return 0;
-    }
-  return cl_store_batch_create (store, batch_name, cl_profile_get_name (profile), cl_profile_get_hash (profile),
-                                quantity, g_get_user_name (), error);
-}
-
 ClBatchRun *
 cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station, const char *batch_name,
-                  guint quantity, GError **error)
+                  guint quantity, const char *user, GError **error)
 {
   g_autoptr (ClBatchRun) self = NULL;
   ClStore *store;
@@ -683,8 +669,12 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   self->station = g_strdup (station != NULL ? station : g_get_host_name ());
   self->batch_name = g_strdup (batch_name);
   self->quantity = quantity;
+  self->user = g_strdup (user != NULL ? user : g_get_user_name ());
 
-  self->batch_id = open_batch (store, cl_production_setup_get_profile (setup), batch_name, quantity, error);
+  /* found (a restarted station continues it, with the profile and quantity it was made with) or created */
+  self->batch_id
+    = cl_store_batch_open (store, batch_name, cl_profile_get_name (cl_production_setup_get_profile (setup)),
+                           cl_profile_get_hash (cl_production_setup_get_profile (setup)), quantity, self->user, error);
   if (self->batch_id <= 0)
     return NULL;
   /* Attempts this station left open when it was killed get their one disposition before it produces again. */
@@ -701,7 +691,7 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
     return NULL;
   self->counters = cl_batch_counters_new (batch_name);
   cl_batch_counters_set (self->counters, quantity, (guint)summary->fed, (guint)summary->good, (guint)summary->rejected);
-  if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, g_get_user_name (), error))
+  if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, self->user, error))
     return NULL;
   self->state_writer = cl_batch_state_writer_new (store, self->batch_id, on_batch_state_failed, self);
   if (self->disposed >= self->quantity)

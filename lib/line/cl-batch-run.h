@@ -33,15 +33,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClBatchRun, cl_batch_run, CL, BATCH_RUN, GObject)
 
 /* Only store work, so any thread may call it (the window does it on a worker). station names this station's
- * attempts in the store (NULL: the host name). */
+ * attempts in the store (NULL: the host name). user is the signed-in account that runs the batch: the actor of its
+ * creation and state changes (NULL: the login name, for tests). A known batch continues only with the profile and
+ * quantity it was created with (cl_store_batch_open). */
 ClBatchRun *cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station, const char *batch_name,
-                              guint quantity, GError **error);
+                              guint quantity, const char *user, GError **error);
 /* Before start: good cards get their face printed (step FACE) before they go to the output hopper. */
 void cl_batch_run_set_face_printer (ClBatchRun *self, ClFacePrinter *face);
 ClFeeder *cl_batch_run_get_feeder (ClBatchRun *self);
 void cl_batch_run_start (ClBatchRun *self);
 
-/* Main context. The batch's state in the store follows (PAUSED / RUNNING), recorded as user (NULL: login name). */
+/* Main context. The batch's state in the store follows (PAUSED / RUNNING), recorded as user (NULL: the run's user). */
 void cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user);
 gboolean cl_batch_run_get_paused (ClBatchRun *self);
 /* The operator says the fault is fixed: a station fault is cleared and the feeder retries now. */

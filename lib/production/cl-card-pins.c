@@ -2,41 +2,21 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "keys/cl-secure-buffer.h"
 #include "p11/cl-p11-error.h"
 
 #include <string.h>
 
 #define SO_PIN_LEN 8
 
-typedef struct
-{
-  gsize len;
-  guint8 data[];
-} Secret;
-
-static void
-secret_free (gpointer data)
-{
-  Secret *s = data;
-
-  cl_wipe (s->data, s->len);
-  g_free (s);
-}
-
-/* A GBytes whose buffer is wiped when its last reference goes. */
+/* A GBytes over page-locked memory (never swapped out) that is wiped when its last reference goes. */
 static GBytes *
-secret_take (Secret *s)
+secret_new (gsize len, guint8 **data)
 {
-  return g_bytes_new_with_free_func (s->data, s->len, secret_free, s);
-}
+  ClSecureBuffer *buffer = cl_secure_buffer_new (len);
 
-static Secret *
-secret_new (gsize len)
-{
-  Secret *s = g_malloc0 (sizeof (Secret) + len);
-
-  s->len = len;
-  return s;
+  *data = buffer->data;
+  return g_bytes_new_with_free_func (buffer->data, len, (GDestroyNotify)cl_secure_buffer_free, buffer);
 }
 
 static gboolean
@@ -53,8 +33,8 @@ random_bytes (ClP11Session *session, guint8 *out, gsize len, GError **error)
 static GBytes *
 random_digits (ClP11Session *session, guint n, GError **error)
 {
-  Secret *pin = secret_new (n);
-  g_autoptr (GBytes) bytes = secret_take (pin);
+  guint8 *digits;
+  g_autoptr (GBytes) bytes = secret_new (n, &digits);
   guint8 pool[32];
   guint have = 0;
 
@@ -67,7 +47,7 @@ random_digits (ClP11Session *session, guint n, GError **error)
         }
       for (guint i = 0; i < sizeof pool && have < n; i++)
         if (pool[i] < 250)
-          pin->data[have++] = (guint8)('0' + pool[i] % 10);
+          digits[have++] = (guint8)('0' + pool[i] % 10);
     }
   cl_wipe (pool, sizeof pool);
   return g_steal_pointer (&bytes);
@@ -94,10 +74,10 @@ cl_card_pins_new (ClProfile *profile, ClP11Token *token, GError **error)
     pins->so_pin = g_bytes_ref (cl_profile_get_fixed_so_pin (profile));
   else
     {
-      Secret *so_pin = secret_new (SO_PIN_LEN);
+      guint8 *so_pin;
 
-      pins->so_pin = secret_take (so_pin);
-      if (!random_bytes (session, so_pin->data, SO_PIN_LEN, error))
+      pins->so_pin = secret_new (SO_PIN_LEN, &so_pin);
+      if (!random_bytes (session, so_pin, SO_PIN_LEN, error))
         return NULL;
     }
   return g_steal_pointer (&pins);

@@ -1,6 +1,7 @@
 /* cl-card-pins.h: the user PIN and SO-PIN a card is initialised with, per the profile's PIN policy: the fixed
  * values of a demo profile, or fresh ones for every card from the token's random generator (C_GenerateRandom).
- * Random PINs exist only in wiped buffers for the duration of INITIALIZE DEVICE; they are never logged, stored
+ * Random PINs exist only in page-locked buffers (cl-secure-buffer.h), wiped as soon as INITIALIZE DEVICE was sent
+ * and the escrow sealed; they are never logged, stored
  * or shown (a real line hands them to a PIN mailer, which the demo line has not). */
 #pragma once
 

@@ -12,6 +12,7 @@
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
 #include "crypto/cl-openssl-autoptr.h"
+#include "keys/cl-secure-buffer.h"
 
 #define MIN_RSA_BITS 2048
 
@@ -167,34 +168,32 @@ envelope (ClPinEscrow *self, const guint8 *plain, gsize plain_len, GError **erro
 GBytes *
 cl_pin_escrow_seal (ClPinEscrow *self, const char *chip_id, GBytes *so_pin, GBytes *pin, GError **error)
 {
-  g_autoptr (GByteArray) plain = g_byte_array_new ();
   g_autofree char *head = g_strdup_printf ("chip-id: %s\nso-pin: ", chip_id);
-  gsize so_len = 0, pin_len = 0;
+  gsize so_len = 0, pin_len = 0, at;
   const guint8 *so = g_bytes_get_data (so_pin, &so_len);
   const guint8 *p = pin != NULL ? g_bytes_get_data (pin, &pin_len) : NULL;
-  GBytes *sealed;
+  g_autoptr (ClSecureBuffer) plain = NULL;
 
   g_return_val_if_fail (CL_IS_PIN_ESCROW (self), NULL);
-  /* room for everything up front: a GByteArray that grows leaves unwiped copies behind */
-  g_byte_array_set_size (plain, (guint)(strlen (head) + 2 * so_len + pin_len + 16));
-  g_byte_array_set_size (plain, 0);
-  g_byte_array_append (plain, (const guint8 *)head, (guint)strlen (head));
-  for (gsize i = 0; i < so_len; i++)
+  /* the plaintext in one page-locked buffer of its exact size, written in place and wiped when freed */
+  plain = cl_secure_buffer_new (strlen (head) + 2 * so_len + 1 + (p != NULL ? 5 + pin_len + 1 : 0));
+  memcpy (plain->data, head, strlen (head));
+  at = strlen (head);
+  for (gsize i = 0; i < so_len; i++, at += 2)
     {
-      char hex[3];
+      static const char digits[] = "0123456789ABCDEF";
 
-      g_snprintf (hex, sizeof hex, "%02X", so[i]);
-      g_byte_array_append (plain, (const guint8 *)hex, 2);
-      cl_wipe (hex, sizeof hex);
+      plain->data[at] = (guint8)digits[so[i] >> 4];
+      plain->data[at + 1] = (guint8)digits[so[i] & 0x0F];
     }
-  g_byte_array_append (plain, (const guint8 *)"\n", 1);
+  plain->data[at++] = '\n';
   if (p != NULL)
     {
-      g_byte_array_append (plain, (const guint8 *)"pin: ", 5);
-      g_byte_array_append (plain, p, (guint)pin_len);
-      g_byte_array_append (plain, (const guint8 *)"\n", 1);
+      memcpy (plain->data + at, "pin: ", 5);
+      memcpy (plain->data + at + 5, p, pin_len);
+      at += 5 + pin_len;
+      plain->data[at++] = '\n';
     }
-  sealed = envelope (self, plain->data, plain->len, error);
-  cl_wipe (plain->data, plain->len);
-  return sealed;
+  g_assert (at == plain->len);
+  return envelope (self, plain->data, plain->len, error);
 }

@@ -4,7 +4,107 @@
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+gboolean
+cl_profile_reader_read_file (const char *path, char **data, gsize *len, GError **error)
+{
+  g_autofree char *buffer = NULL;
+  struct stat st;
+  gsize got = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "Cannot read profile %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "Cannot read profile %s: not a regular file", path);
+      return FALSE;
+    }
+  /* one byte more than allowed: a file that grew after fstat is still caught */
+  buffer = g_malloc (CL_PROFILE_MAX_BYTES + 2);
+  while (got <= CL_PROFILE_MAX_BYTES)
+    {
+      ssize_t n = read (fd, buffer + got, CL_PROFILE_MAX_BYTES + 1 - got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "Cannot read profile %s: %s", path, g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      got += (gsize)n;
+    }
+  close (fd);
+  if (got > CL_PROFILE_MAX_BYTES)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "Profile %s is larger than %d bytes: not a profile", path,
+                   CL_PROFILE_MAX_BYTES);
+      return FALSE;
+    }
+  buffer[got] = '\0';
+  *len = got;
+  *data = g_steal_pointer (&buffer);
+  return TRUE;
+}
+
+gboolean
+cl_profile_reader_check_text (const char *file, const char *data, gsize len, GError **error)
+{
+  g_autoptr (GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint line = 1;
+
+  for (gsize start = 0; start < len; line++)
+    {
+      const char *end = memchr (data + start, '\n', len - start);
+      gsize stop = end ? (gsize)(end - data) : len;
+      const char *nul = memchr (data + start, '\0', stop - start);
+      gsize i = start;
+
+      if (nul != NULL)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                       "%s:%u:%u: a NUL byte: a profile is text (the value would be cut there)", file, line,
+                       (guint)(nul - (data + start)) + 1);
+          return FALSE;
+        }
+      while (i < stop && g_ascii_isspace (data[i]))
+        i++;
+      if (i < stop && data[i] == '[')
+        {
+          const char *close = memchr (data + i, ']', stop - i);
+          g_autofree char *name = g_strndup (data + i + 1, close ? (gsize)(close - (data + i + 1)) : stop - i - 1);
+          gpointer first = g_hash_table_lookup (groups, name);
+
+          if (first != NULL)
+            {
+              g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                           "%s:%u: group [%s] again (first at line %u): give each group once", file, line, name,
+                           GPOINTER_TO_UINT (first));
+              return FALSE;
+            }
+          g_hash_table_insert (groups, g_steal_pointer (&name), GUINT_TO_POINTER (line));
+        }
+      start = stop + 1;
+    }
+  return TRUE;
+}
 
 void
 cl_profile_reader_error (ClProfileReader *r, GError **error, const char *group, const char *key, const char *format,

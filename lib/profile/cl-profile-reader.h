@@ -11,6 +11,18 @@ typedef struct
   const char *file;
 } ClProfileReader;
 
+/* The largest profile file read: a profile is a page of text; /dev/zero or a log given by mistake is not read to
+ * the end of memory. */
+#define CL_PROFILE_MAX_BYTES (256 * 1024)
+
+/* The contents of the profile file path: a regular file (not a device, FIFO or directory) of at most
+ * CL_PROFILE_MAX_BYTES. CL_ERROR_PROFILE naming the file and what is wrong. */
+gboolean cl_profile_reader_read_file (const char *path, char **data, gsize *len, GError **error);
+/* What GKeyFile would silently take wrongly: a NUL byte (it ends the value there: "kst-version=12<NUL>34" reads as
+ * 12), refused with its line and column; a group given twice (its keys would merge, the later overriding),
+ * refused naming both lines. CL_ERROR_PROFILE "FILE:LINE:COLUMN: <message>". */
+gboolean cl_profile_reader_check_text (const char *file, const char *data, gsize len, GError **error);
+
 /* Sets CL_ERROR_PROFILE "FILE:GROUP:KEY: <message>". */
 void cl_profile_reader_error (ClProfileReader *r, GError **error, const char *group, const char *key,
                               const char *format, ...) G_GNUC_PRINTF (5, 6);

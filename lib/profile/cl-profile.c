@@ -546,6 +546,8 @@ profile_new (const char *data, gsize len, const char *name, const char *base_dir
   Loader l = { { kf, name ? name : "profile" }, base_dir ? base_dir : cwd, data_dir, pki_dir };
   GChecksum *sum;
 
+  if (!cl_profile_reader_check_text (l.r.file, data, len, error))
+    return NULL;
   if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &local))
     {
       g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "%s: not a key file: %s", l.r.file, local->message);
@@ -585,14 +587,10 @@ cl_profile_new_for_station (const char *path, const char *data_dir, const char *
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *parent = g_path_get_dirname (dir);
   g_autofree char *base = g_path_get_basename (path);
-  g_autoptr (GError) local = NULL;
   gsize len;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "Cannot read profile %s: %s", path, local->message);
-      return NULL;
-    }
+  if (!cl_profile_reader_read_file (path, &data, &len, error))
+    return NULL;
   self = profile_new (data, len, base, dir, data_dir ? data_dir : parent, pki_dir, error);
   if (self != NULL)
     self->path = g_strdup (path);

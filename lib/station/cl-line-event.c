@@ -1,5 +1,7 @@
 #include "station/cl-line-event.h"
 
+#include "core/cl-name.h"
+
 struct _ClLineEvent
 {
   GObject parent_instance;
@@ -153,10 +155,14 @@ set_message (ClLineEvent *self, const char *kind_name)
   g_autoptr (GString) message = g_string_new (kind_name);
   g_autofree char *time_text = NULL;
 
-  if (self->reader != NULL)
-    g_string_append_printf (message, " %s", self->reader);
-  if (self->detail != NULL)
-    g_string_append_printf (message, " %s", self->detail);
+  g_autofree char *reader = cl_text_escape (self->reader);
+  g_autofree char *detail = cl_text_escape (self->detail);
+
+  /* one event, one line: a newline or ESC in a reader's name or a note cannot forge another (cl-name.h) */
+  if (reader != NULL)
+    g_string_append_printf (message, " %s", reader);
+  if (detail != NULL)
+    g_string_append_printf (message, " %s", detail);
   self->message = g_string_free (g_steal_pointer (&message), FALSE);
   time_text = cl_line_event_dup_time_text (self);
   self->line = g_strdup_printf ("%s %s", time_text, self->message);

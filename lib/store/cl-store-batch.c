@@ -70,6 +70,51 @@ cl_store_batch_lookup (ClStore *self, const char *name, GError **error)
   return sqlite3_column_int64 (stmt, 0);
 }
 
+gint64
+cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
+                     guint quantity, const char *actor, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *known_name = NULL, *known_hash = NULL;
+  gint64 id, known_quantity;
+
+  if (!cl_store_check_name ("Batch name", name, error))
+    return 0;
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = cl_store_prepare (self, "SELECT id, profile_name, profile_hash, quantity FROM batches WHERE name = ?", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_clear_pointer (&locker, g_mutex_locker_free);
+      return cl_store_batch_create (self, name, profile_name, profile_hash, quantity, actor, error);
+    }
+  id = sqlite3_column_int64 (stmt, 0);
+  known_name = cl_store_column_dup_text (stmt, 1);
+  known_hash = cl_store_column_dup_text (stmt, 2);
+  known_quantity = sqlite3_column_int64 (stmt, 3);
+  if (g_strcmp0 (known_hash, profile_hash) != 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "Batch %s was created with profile %s (SHA-256 %.16s…); it cannot continue with profile %s "
+                   "(SHA-256 %.16s…): use the batch's profile, or start a new batch",
+                   name, known_name, known_hash ? known_hash : "", profile_name, profile_hash ? profile_hash : "");
+      return 0;
+    }
+  if (known_quantity != quantity)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "Batch %s was created for %" G_GINT64_FORMAT " cards; it cannot continue with quantity %u: give "
+                   "--quantity %" G_GINT64_FORMAT ", or start a new batch",
+                   name, known_quantity, quantity, known_quantity);
+      return 0;
+    }
+  return id;
+}
+
 gboolean
 cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, const char *actor, GError **error)
 {

@@ -273,3 +273,108 @@ cl_store_user_authenticate (ClStore *self, const char *name, const char *passwor
     *role = found;
   return TRUE;
 }
+
+gboolean
+cl_store_user_authorize (ClStore *self, const char *name, const char *password, guint roles, const char *what,
+                         ClUserRole *role, GError **error)
+{
+  ClUserRole found;
+
+  if (!cl_store_user_authenticate (self, name, password, &found, error))
+    return FALSE;
+  if ((roles & CL_ROLE_BIT (found)) == 0)
+    {
+      cl_store_audit_append (self, name, "denied", name, what, NULL);
+      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "User %s (%s) may not %s", name, cl_user_role_to_string (found),
+                   what);
+      return FALSE;
+    }
+  if (role != NULL)
+    *role = found;
+  return TRUE;
+}
+
+static gboolean
+count_users (ClStore *self, gint64 *n, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT count(*) FROM users", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Counting users");
+      return FALSE;
+    }
+  *n = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+gboolean
+cl_store_user_any (ClStore *self, gboolean *any, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  gint64 n = 0;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  locker = g_mutex_locker_new (&self->lock);
+  if (!count_users (self, &n, error))
+    return FALSE;
+  *any = n > 0;
+  return TRUE;
+}
+
+static gboolean
+insert_first (ClStore *self, const char *name, const char *encoded, GError **error)
+{
+  g_autoptr (sqlite3_stmt) user = NULL;
+  g_autoptr (sqlite3_stmt) hash = NULL;
+  gint64 now = g_get_real_time ();
+
+  user = cl_store_prepare (self, "INSERT INTO users (name, role, created) VALUES (?, ?, ?)", error);
+  if (user == NULL)
+    return FALSE;
+  sqlite3_bind_text (user, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (user, 2, cl_user_role_to_string (CL_ROLE_ADMIN), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (user, 3, now);
+  if (!cl_store_step_done (self, user, "Adding the first administrator", error))
+    return FALSE;
+  hash = cl_store_prepare (self, "INSERT INTO user_credentials (name, hash, changed) VALUES (?, ?, ?)", error);
+  if (hash == NULL)
+    return FALSE;
+  sqlite3_bind_text (hash, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (hash, 2, encoded, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (hash, 3, now);
+  return cl_store_step_done (self, hash, "Storing a password hash", error);
+}
+
+gboolean
+cl_store_user_add_first_admin (ClStore *self, const char *name, const char *password, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autofree char *encoded = NULL;
+  gint64 n = 0;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  if (!cl_store_check_name ("User name", name, error) || !check_password (password, error))
+    return FALSE;
+  if (!(encoded = cl_password_hash (password, NULL, CL_PASSWORD_ITERATIONS, error)))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+  if (!cl_store_exec (self, credentials_sql, error) || !(txn = cl_store_txn_begin (self, error)))
+    return FALSE;
+  if (!count_users (self, &n, error))
+    return FALSE;
+  if (n > 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY,
+                   "The store has accounts already: only an administrator who signs in may add users");
+      return FALSE;
+    }
+  if (!insert_first (self, name, encoded, error)
+      || !cl_store_audit_append_locked (self, name, "user-add", name, cl_user_role_to_string (CL_ROLE_ADMIN), error)
+      || !cl_store_audit_append_locked (self, name, "user-password", name, "", error))
+    return FALSE;
+  return cl_store_txn_commit (txn, error);
+}

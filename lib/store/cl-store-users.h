@@ -40,6 +40,21 @@ GPtrArray *cl_store_user_list (ClStore *self, GError **error);
 gboolean cl_store_user_authenticate (ClStore *self, const char *name, const char *password, ClUserRole *role,
                                      GError **error);
 
+/* Bit of role in a mask of roles (cl_store_user_authorize). */
+#define CL_ROLE_BIT(role) (1u << (role))
+
+/* Someone who has no window signs in to do what (a sentence's end: "add users"): cl_store_user_authenticate, then
+ * CL_ERROR_SECURITY "User NAME (ROLE) may not WHAT" unless the account's role is in roles (CL_ROLE_BIT mask). role
+ * may be NULL. */
+gboolean cl_store_user_authorize (ClStore *self, const char *name, const char *password, guint roles, const char *what,
+                                  ClUserRole *role, GError **error);
+/* Whether the store has any account yet (disabled ones count). */
+gboolean cl_store_user_any (ClStore *self, gboolean *any, GError **error);
+/* The one thing nobody has to sign in for: the first account of a store without any, an ADMIN, audited
+ * "user-add" and "user-password" with itself as the actor. CL_ERROR_SECURITY once the store has an account (checked
+ * in the same transaction that adds it). */
+gboolean cl_store_user_add_first_admin (ClStore *self, const char *name, const char *password, GError **error);
+
 /* The hash string for password (exposed for tests and the benchmark of the KDF). salt may be NULL (random). */
 char *cl_password_hash (const char *password, const guint8 *salt, guint iterations, GError **error);
 gboolean cl_password_verify (const char *password, const char *encoded);

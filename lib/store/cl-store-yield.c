@@ -76,18 +76,14 @@ read_qa (ClStore *self, ClYieldSummary *s, const char *action, guint64 *out, GEr
   return TRUE;
 }
 
+/* Steps stmt's rows of (reject reason, failed step, count) into the summary's reject groups: added, or taken away
+ * (retained attempts, which are counted in the totals and are no rejects). Returns the rows' total count. */
 static gboolean
-read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
+group_rejects (ClStore *self, sqlite3_stmt *stmt, ClYieldSummary *s, gboolean take_away, guint64 *total,
+               const char *what, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self,
-                         "SELECT reject_reason, failed_step, count(*) FROM attempts WHERE " SCOPE
-                         " AND result = 'REJECTED' GROUP BY reject_reason, failed_step",
-                         s->batch_id, error);
-  if (stmt == NULL)
-    return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ClRejectReason reason;
@@ -97,15 +93,37 @@ read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
       if (!cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 0), &reason, error)
           || !cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 1), &step, error))
         return FALSE;
-      s->rejects_by_reason[reason] += n;
-      s->rejects_by_step[step] += n;
+      if (total != NULL)
+        *total += n;
+      if (take_away)
+        {
+          s->rejects_by_reason[reason] -= MIN (n, s->rejects_by_reason[reason]);
+          s->rejects_by_step[step] -= MIN (n, s->rejects_by_step[step]);
+        }
+      else
+        {
+          s->rejects_by_reason[reason] += n;
+          s->rejects_by_step[step] += n;
+        }
     }
   if (rc != SQLITE_DONE)
     {
-      cl_store_set_error (self, error, "Grouping rejects");
+      cl_store_set_error (self, error, what);
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare_scoped (self,
+                         "SELECT reject_reason, failed_step, count(*) FROM attempts WHERE " SCOPE
+                         " AND result = 'REJECTED' GROUP BY reject_reason, failed_step",
+                         s->batch_id, error);
+  return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Grouping rejects", error);
 }
 
 static gboolean
@@ -178,29 +196,9 @@ static gboolean
 read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc;
 
   stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?1", s->batch_id, error);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClRejectReason reason;
-      ClProductionStep step;
-      guint64 n = (guint64)sqlite3_column_int64 (stmt, 2);
-
-      if (!cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 0), &reason, error)
-          || !cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 1), &step, error))
-        return FALSE;
-      s->rejects_by_reason[reason] += n;
-      s->rejects_by_step[step] += n;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      cl_store_set_error (self, error, "Reading the reject totals");
-      return FALSE;
-    }
-  return TRUE;
+  return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Reading the reject totals", error);
 }
 
 static gboolean
@@ -270,6 +268,27 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
   return TRUE;
 }
 
+/* Attempts a killed station left open and its restart ended RETAINED: counted as fed when they began and as
+ * rejected when they ended (by the records and the aggregates alike), they are neither (cl-yield-summary.h). Few,
+ * and found through the batch's rejected attempts (attempts_batch_result) and the dispositions' key. */
+static gboolean
+remove_retained (ClStore *self, ClYieldSummary *s, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare_scoped (self,
+                         "SELECT a.reject_reason, a.failed_step, count(*) FROM attempts a "
+                         "JOIN dispositions d ON d.attempt_id = a.id "
+                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
+                         "AND d.destination = 'RETAINED' GROUP BY a.reject_reason, a.failed_step",
+                         s->batch_id, error);
+  if (stmt == NULL || !group_rejects (self, stmt, s, TRUE, &s->retained, "Counting retained attempts", error))
+    return FALSE;
+  s->fed -= MIN (s->retained, s->fed);
+  s->rejected -= MIN (s->retained, s->rejected);
+  return TRUE;
+}
+
 void
 cl_store_set_yield_from_rows (ClStore *self, gboolean from_rows)
 {
@@ -296,7 +315,7 @@ cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64
          && read_steps_rows (self, s, error);
   else
     ok = read_totals (self, s, error) && read_rejects (self, s, error) && read_steps (self, s, error);
-  ok = ok && read_throughput (self, s, now > 0 ? now : s->until, error);
+  ok = ok && remove_retained (self, s, error) && read_throughput (self, s, now > 0 ? now : s->until, error);
   sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
   if (!ok)
     return NULL;

@@ -2,6 +2,7 @@
 #include "store/cl-store-private.h"
 
 #include "core/cl-error.h"
+#include "core/cl-name.h"
 
 #include <string.h>
 
@@ -200,12 +201,7 @@ bad:
 gboolean
 cl_store_check_name (const char *what, const char *value, GError **error)
 {
-  if (value == NULL || *value == '\0' || strlen (value) > 256 || !g_utf8_validate (value, -1, NULL))
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "%s must be 1..256 bytes of UTF-8", what);
-      return FALSE;
-    }
-  return TRUE;
+  return cl_name_check (what, value, error);
 }
 
 static gboolean

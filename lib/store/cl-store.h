@@ -49,6 +49,11 @@ void cl_store_set_ui_thread (ClStore *self, GThread *thread);
 gint64 cl_store_batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
                               guint quantity, const char *actor, GError **error);
 gint64 cl_store_batch_lookup (ClStore *self, const char *name, GError **error);
+/* The batch name with this profile and quantity: created (cl_store_batch_create) if new, else the known batch,
+ * whose profile (by its SHA-256) and quantity are fixed at creation: another profile or quantity is refused
+ * (CL_ERROR_INVALID_ARGUMENT naming what the batch was created with and what was asked). */
+gint64 cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
+                            guint quantity, const char *actor, GError **error);
 gboolean cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, const char *actor,
                                    GError **error);
 gboolean cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, GError **error);

@@ -1,11 +1,16 @@
 /* cl-yield-summary.h: the yield figures of DESIGN §3, defined here and nowhere else.
  *
  * Over the production attempts in scope (one batch or all; QA re-tests are not feeds):
- *   fed             production attempts: every entry of a card into the contact station, re-feeds included
+ *   fed             production attempts: every entry of a card into the contact station, re-feeds included, except
+ *                   retained ones
+ *   retained        production attempts a killed station left open, ended RETAINED on its restart: the card was
+ *                   neither made nor put in the reject bin (it is found in a reader and fed again), so such an
+ *                   attempt counts as neither fed nor rejected
  *   distinct_chips  distinct chip identities fed; a feed that never identified its chip (NO_ATR) counts as one
  *   good            distinct chips with a production attempt that ended GOOD (verified, DESIGN §2 step 10)
  *   first_pass_good distinct chips whose first production attempt ended GOOD
- *   rejected        production attempts that ended REJECTED (each one put a card in the reject bin)
+ *   rejected        production attempts that ended REJECTED, retained ones not (each one put a card in the reject
+ *                   bin)
  *   recovered       distinct chips fed, not good in production, that QA recovered (a good re-test, CL_QA_RECOVER)
  *   scrapped        distinct chips fed that QA scrapped
  *   first-pass yield = first_pass_good / fed
@@ -18,7 +23,8 @@
  *                      batches in scope, the run is the store's whole history.
  *   cycle time       = mean of (ended - started) of ended production attempts (feed -> eject);
  *                      per step: mean recorded duration of each step
- *   rejects by reason / by step: rejected production attempts grouped by reject reason / failed step.
+ *   rejects by reason / by step: rejected production attempts (retained ones not) grouped by reject reason /
+ *                   failed step.
  * Ratios are 0 when their denominator is 0. */
 #pragma once
 
@@ -41,6 +47,7 @@ typedef struct
   guint64 rejected;
   guint64 recovered;
   guint64 scrapped;
+  guint64 retained;
 
   double first_pass_yield;
   double final_yield;

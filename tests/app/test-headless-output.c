@@ -390,6 +390,39 @@ emit_json (void)
   return 0;
 }
 
+/* Names and notes are data in every format: a newline in a reader's name or a note cannot forge a "good chip=" line,
+ * ESC and CR never reach the stream raw. */
+static void
+test_names_are_data (void)
+{
+  static const char *const forged = "Reader 1\n12:00:00 good chip=FORGED serial=X";
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  ClLineEventFields f = CL_LINE_EVENT_FIELDS_INIT;
+
+  f.chip_id = CHIP;
+  f.note = "\033[2J\rwiped";
+  g_ptr_array_add (events, cl_line_event_new (NULL, CL_LINE_EVENT_CARD_INSERTED, forged, "ATR 3B"));
+  g_ptr_array_add (events, cl_line_event_new (NULL, CL_LINE_EVENT_NOTE, NULL, "batch b\ngood chip=FORGED\033[2J\r"));
+  g_ptr_array_add (events, typed (CL_LINE_EVENT_REJECTED, forged, &f, NULL));
+  for (guint i = 0; i < events->len; i++)
+    {
+      ClLineEvent *event = g_ptr_array_index (events, i);
+      g_autofree char *human = cl_headless_event_to_human (event);
+      g_autofree char *json = cl_headless_event_to_json (event);
+      const char *outputs[] = { cl_line_event_get_line (event), human, json };
+
+      for (guint o = 0; o < G_N_ELEMENTS (outputs); o++)
+        {
+          if (outputs[o] == NULL)
+            continue;
+          g_assert_null (strpbrk (outputs[o], "\n\r\033"));
+          g_assert_false (g_str_has_prefix (outputs[o], "good "));
+        }
+    }
+  g_assert_nonnull (strstr (cl_line_event_get_line (g_ptr_array_index (events, 0)), "Reader 1\\n12:00:00 good chip="));
+  g_assert_nonnull (strstr (cl_line_event_get_line (g_ptr_array_index (events, 1)), "\\e[2J\\r"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -404,5 +437,6 @@ main (int argc, char **argv)
   g_test_add_func ("/headless-output/progress-text", test_progress_text);
   g_test_add_func ("/headless-output/json", test_json);
   g_test_add_func ("/headless-output/json-awkward", test_json_awkward);
+  g_test_add_func ("/headless-output/names-are-data", test_names_are_data);
   return g_test_run ();
 }

@@ -52,6 +52,8 @@ export CARDLINE_PKI_DIR="$work/pki"
 keys="$source_dir/data/demo/demo-keys.ini"
 profile="$source_dir/data/profiles/smartcard-hsm.profile"
 store="$work/station.db"
+. "${CARDLINE_SOURCE_DIR:?}/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" || fail "station accounts"
 batch="crash-$seed"
 "$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
 kst ()
@@ -66,7 +68,7 @@ feeder_pid=$!
 
 start_station ()
 {
-  "$cardline" --headless --profile "$profile" --batch "$batch" --quantity "$cards" --store "$store" \
+  "$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch "$batch" --quantity "$cards" --store "$store" \
     --duration 300 >"$work/station-$1.log" 2>&1 &
   station_pid=$!
 }
@@ -123,7 +125,7 @@ finish
 # must resume from what the card really holds and end GOOD; the ones already good are refused as DUPLICATE_CHIP.
 refeed ()
 {
-  "$cardline" --headless --profile "$profile" --batch "$batch-$1" --quantity "$cards" --store "$store" \
+  "$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch "$batch-$1" --quantity "$cards" --store "$store" \
     --duration 300 >"$work/station-$1.log" 2>&1 &
   station_pid=$!
   # the station watches the readers, and pcscd has seen the last feed's cards go (closer looks like the same card)

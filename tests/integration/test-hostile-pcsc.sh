@@ -56,6 +56,8 @@ cards=${#defects[@]}
 
 export CARDLINE_PKI_DIR=$work/pki
 store=$work/station.db
+. "${CARDLINE_SOURCE_DIR:?}/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
 kst ()
 {
@@ -71,7 +73,7 @@ done
 
 "$feeder" --vcard "$vcard" --store "$store" "${images[@]}" >"$work/feeder.log" 2>&1 &
 feeder_pid=$!
-"$cardline" --headless --profile "$profile" --batch hostile --quantity "$cards" --store "$store" \
+"$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch hostile --quantity "$cards" --store "$store" \
   --summary-json "$work/summary.json" --duration 120 >"$work/station.log" 2>&1 || fail "cardline --headless exited $?"
 wait "$feeder_pid" || fail "rack feeder exited $?"
 feeder_pid=""

@@ -36,6 +36,8 @@ fail ()
 
 export CARDLINE_PKI_DIR=$work/pki
 store=$work/station.db
+. "${CARDLINE_SOURCE_DIR:?}/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" || fail "demo-setup"
 
 kst ()
@@ -47,7 +49,7 @@ kst ()
 
 "$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard &
 feeder_pid=$!
-"$cardline" --headless --profile "$profile" --batch line-opensc --quantity "$cards" --store "$store" \
+"$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch line-opensc --quantity "$cards" --store "$store" \
   --summary-json "$work/summary.json" --duration 240 || fail "cardline --headless"
 wait "$feeder_pid" || fail "rack feeder"
 
@@ -59,13 +61,34 @@ good=$(json_field "$work/summary.json" good)
 fed=$(json_field "$work/summary.json" fed)
 [ "$good" = "$cards" ] || fail "good $good of $cards ($(cat "$work/summary.json"))"
 [ "$fed" = "$cards" ] || fail "fed $fed of $cards"
-"$admin" report --batch line-opensc --store "$store" --format json >"$work/report.json" || fail "cardline-admin report"
+"$admin" report --batch line-opensc --store "$store" --format json "${admin_auth[@]}" >"$work/report.json" || fail "cardline-admin report"
 for field in fed good; do
   [ "$(json_field "$work/report.json" $field)" = "$(json_field "$work/summary.json" $field)" ] \
     || fail "report $field differs from the summary"
 done
 stored=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM attempts WHERE result = '"'GOOD'"'").fetchone()[0])' "$store")
 [ "$stored" = "$good" ] || fail "store has $stored GOOD attempts, summary $good"
+# The batch is olga's, who signed in for it: its creation and its end name her, nobody else.
+actors=$(python3 -c 'import sqlite3,sys
+print(" ".join(sorted({r[0] for r in sqlite3.connect(sys.argv[1]).execute(
+  "SELECT actor FROM audit WHERE action IN (\x27batch-create\x27, \x27batch-state\x27)")})))' "$store")
+[ "$actors" = olga ] || fail "batch audit actors: $actors"
+# A batch means what it says: continuing it with another quantity or profile is refused, naming what it was made with.
+if "$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch line-opensc --quantity $((cards + 1)) \
+  --store "$store" --duration 30 </dev/null >"$work/again.out" 2>&1; then
+  fail "batch line-opensc continued with another quantity"
+fi
+grep -q "created for $cards cards; it cannot continue with quantity $((cards + 1))" "$work/again.out" ||
+  fail "quantity refusal: $(cat "$work/again.out")"
+# the same profile moved next to the store: its files named absolutely, so its bytes (and digest) differ
+sed -e "s|^cap-file=|cap-file=$source_dir/data/|" -e "s|^template=|template=$source_dir/data/|" "$profile" \
+  >"$work/other.profile"
+cmp -s "$profile" "$work/other.profile" && fail "the other profile is the same file"
+if "$cardline" --headless "${operator_auth[@]}" --profile "$work/other.profile" --batch line-opensc \
+  --quantity "$cards" --store "$store" --duration 30 </dev/null >"$work/again.out" 2>&1; then
+  fail "batch line-opensc continued with another profile"
+fi
+grep -q "cannot continue with profile" "$work/again.out" || fail "profile refusal: $(cat "$work/again.out")"
 
 cat >"$work/opensc.conf" <<'CONF'
 app default {

@@ -47,6 +47,8 @@ command -v pdftotext >/dev/null || fail "pdftotext not found (Debian package pop
 
 export CARDLINE_PKI_DIR=$work/pki
 store=$work/station.db
+. "${CARDLINE_SOURCE_DIR:?}/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
 kst ()
 {
@@ -74,7 +76,7 @@ start_sim ()
 }
 start_sim --at 'Sis#2=jam/1500' --at 'Se#3=cover-open/1500' --at 'Se#5=drop'
 
-"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
   --batch printer-line --quantity 8 --store "$store" --summary-json "$work/summary.json" --duration 240 \
   >"$work/line.out" 2>"$work/line.err" &
 line_pid=$!
@@ -139,9 +141,9 @@ kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
 mv "$work"/cards/card-0009.vcard "$work/hopper/"
 echo "not a card image" >"$work/hopper/card-0010.vcard"
 start_sim
-"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
   --batch printer-face-fails --quantity 2 --store "$store" --face-printer ipp://127.0.0.1:9/ipp/print \
-  --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero"
+  --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero: $(tail -n 3 "$work/line.err")"
 grep -q "reason=PRINT_FAILED step=FACE" "$work/line.out" || fail "no PRINT_FAILED rejection"
 [ -f "$work/reject/card-0009.vcard" ] || fail "the card whose face failed is not in the reject folder"
 grep -q "fault fault=card-not-present" "$work/line.out" || fail "no card-not-present fault"
@@ -158,7 +160,7 @@ mv "$work/cards3/card-0001.vcard" "$work/hopper/card-0101.vcard"
 mv "$work/cards3/card-0002.vcard" "$work/hopper/card-0102.vcard"
 # the timing model keeps the card at the contact station for seconds: long enough to kill the line there
 start_sim --timing
-"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
   --batch printer-killed --quantity 2 --store "$store" --duration 120 >"$work/line.out" 2>"$work/line.err" &
 line_pid=$!
 for _ in $(seq 600); do
@@ -167,7 +169,7 @@ for _ in $(seq 600); do
 done
 grep -q "card at the contact station" "$work/line.out" || fail "the first card never reached the contact station"
 kill -9 "$line_pid"; wait "$line_pid" 2>/dev/null || true; line_pid=""
-"$cardline" --headless --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
+"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
   --batch printer-killed --quantity 2 --store "$store" --duration 120 >"$work/line.out" 2>"$work/line.err" \
   || fail "the restarted line exited non-zero"
 grep -q "reason=PROTOCOL_ERROR step=IDENTIFY .*left in the printer by an earlier run" "$work/line.out" \

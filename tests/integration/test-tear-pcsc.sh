@@ -65,6 +65,8 @@ export CARDLINE_PKI_DIR="$work/pki"
 keys="$source_dir/data/demo/demo-keys.ini"
 profile="$source_dir/data/profiles/smartcard-hsm.profile"
 store="$work/station.db"
+. "${CARDLINE_SOURCE_DIR:?}/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
 kst ()
 {
@@ -99,7 +101,7 @@ wait_for_station ()
 # Waits until the station (batch complete) or the feeder (all fed and pulled) is done, then stops both normally.
 feed ()
 {
-  "$cardline" --headless --profile "$profile" --batch "tear-$seed-$1" --quantity "$cards" --store "$store" \
+  "$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch "tear-$seed-$1" --quantity "$cards" --store "$store" \
     --duration 300 >"$work/station-$1.log" 2>&1 &
   station_pid=$!
   wait_for_station "$work/station-$1.log"

@@ -12,6 +12,7 @@
  *   test-line-printer PROFILE STORE PRINTER-URI READER HOPPER DESK OUTPUT REJECT */
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "cl-application.h"
@@ -55,6 +56,28 @@ read_batch (BatchView *view)
 {
   g_clear_pointer (&view->summary, cl_yield_summary_free);
   cl_test_read_store (store_path, read_batch_in, view);
+}
+
+/* Whether the batch exists yet, and who created it (the audit trail's actor of its "batch-create"). */
+static char *
+batch_creator (void)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  char *actor = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (store_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_prepare_v2 (db, "SELECT actor FROM audit WHERE action = 'batch-create' AND subject = ?", -1, &stmt, NULL)
+      == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, BATCH, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        actor = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_close (db);
+  return actor;
 }
 
 static ClBatchState
@@ -174,9 +197,21 @@ run_test (ClWindow *window)
   BatchView view = { 0 };
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  /* Nobody signed in: the batch on the command line waits; it is not even created, no card is fed. */
+  CL_TEST_WAIT_UNTIL (logged (window, "waits for an operator or supervisor to sign in") == 1);
+  g_assert_null (batch_creator ());
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (cl_test_line_view (window)))));
+  g_assert_cmpuint (cards_in (hopper), ==, 2);
   cl_test_sign_in (window, "olga", PASSWORD);
   cl_window_set_view (window, "line");
   CL_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (cl_test_line_view (window)))));
+  /* the batch is olga's: she signed in, it started for her */
+  g_assert_cmpuint (logged (window, "signed in: olga starts batch"), ==, 1);
+  {
+    g_autofree char *creator = batch_creator ();
+
+    g_assert_cmpstr (creator, ==, "olga");
+  }
   CL_TEST_WAIT_UNTIL (find_panel (GTK_WIDGET (window)) != NULL);
 
   /* Two cards in the hopper for a batch of four: the feeder runs empty, the station says what to do. */

@@ -19,6 +19,7 @@ struct _ClScriptTransport
   gboolean extended;
   gboolean fail_next;
   guint transmit_count;
+  GBytes *last_command; /* the very bytes the channel sent, not a copy */
 };
 
 static void cl_script_transport_iface_init (ClTransportInterface *iface);
@@ -54,6 +55,8 @@ script_transmit (ClTransport *transport, GBytes *command, GCancellable *cancella
   GBytes *response;
 
   self->transmit_count++;
+  g_clear_pointer (&self->last_command, g_bytes_unref);
+  self->last_command = g_bytes_ref (command);
   if (self->fail_next)
     {
       self->fail_next = FALSE;
@@ -112,6 +115,7 @@ cl_script_transport_finalize (GObject *object)
   g_queue_clear_full (&self->exchanges, exchange_free);
   g_clear_pointer (&self->default_response, g_bytes_unref);
   g_clear_pointer (&self->atr, g_bytes_unref);
+  g_clear_pointer (&self->last_command, g_bytes_unref);
   G_OBJECT_CLASS (cl_script_transport_parent_class)->finalize (object);
 }
 
@@ -189,4 +193,10 @@ cl_script_transport_assert_done (ClScriptTransport *self)
 {
   if (!g_queue_is_empty (&self->exchanges))
     g_error ("Scripted transport: %u scripted exchanges never happened", g_queue_get_length (&self->exchanges));
+}
+
+GBytes *
+cl_script_transport_get_last_command (ClScriptTransport *self)
+{
+  return self->last_command;
 }

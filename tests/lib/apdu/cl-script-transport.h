@@ -21,6 +21,9 @@ void cl_script_transport_set_default_response (ClScriptTransport *self, const ch
 /* Makes the next transmit fail with CL_ERROR_TRANSPORT. */
 void cl_script_transport_fail_next (ClScriptTransport *self);
 guint cl_script_transport_get_transmit_count (ClScriptTransport *self);
+/* The last command as the channel handed it over (the same buffer, so what the channel did to it after sending shows).
+ */
+GBytes *cl_script_transport_get_last_command (ClScriptTransport *self);
 /* Asserts that every scripted exchange happened. */
 void cl_script_transport_assert_done (ClScriptTransport *self);
 

@@ -112,6 +112,38 @@ test_simple (Fixture *f, gconstpointer data)
   cl_script_transport_assert_done (f->transport);
 }
 
+/* A PIN command's encoded bytes are wiped once sent: the channel leaves no copy of the PINs in freed memory. The
+ * trace shows its header and length only. An ordinary command is left as it was. */
+static void
+test_sensitive_wiped (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClApdu) verify = cl_apdu_new (0x00, 0x20, 0x00, 0x81, (const guint8 *)"648219", 6, 0);
+  g_autoptr (ClApdu) select = cl_apdu_new (0x00, 0xA4, 0x04, 0x00, (const guint8 *)"\xA0\x00", 2, 256);
+  g_autoptr (ClResponse) r = NULL;
+  gsize len;
+  const guint8 *sent;
+
+  verify->flags |= CL_APDU_FLAG_SENSITIVE;
+  cl_script_transport_expect (f->transport, "0020008106363438323139", "9000");
+  r = cl_card_channel_transmit (f->channel, verify, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->sw, ==, 0x9000);
+  sent = g_bytes_get_data (cl_script_transport_get_last_command (f->transport), &len);
+  g_assert_cmpuint (len, ==, 11);
+  for (gsize i = 0; i < len; i++)
+    g_assert_cmpuint (sent[i], ==, 0);
+  g_assert_null (strstr (g_ptr_array_index (f->trace, 0), "363438323139"));
+  g_clear_pointer (&r, cl_response_free);
+
+  cl_script_transport_expect (f->transport, "00A4040002A00000", "9000");
+  r = cl_card_channel_transmit (f->channel, select, NULL, &error);
+  g_assert_no_error (error);
+  sent = g_bytes_get_data (cl_script_transport_get_last_command (f->transport), &len);
+  g_assert_cmpuint (sent[1], ==, 0xA4);
+  cl_script_transport_assert_done (f->transport);
+}
+
 static void
 test_get_response_chain (Fixture *f, gconstpointer data)
 {
@@ -339,6 +371,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add ("/card-channel/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("simple", test_simple);
+  ADD ("sensitive-wiped", test_sensitive_wiped);
   ADD ("get-response-chain", test_get_response_chain);
   ADD ("wrong-le", test_wrong_le);
   ADD ("chaining", test_chaining);

@@ -13,6 +13,21 @@ C1=404142434445464748494A4B4C4D4E4F
 C2=000102030405060708090A0B0C0D0E0F
 C3=101112131415161718191A1B1C1D1E1F
 
+# The ceremony is run by a signed-in key custodian (the store's first account is its administrator, who adds the
+# custodian); the audit actor is that account. Nobody else may: an operator is refused, and --actor is gone.
+umask 077; printf 'custodian password\n' > "$work/password"; umask 022
+"$admin" user add ada --role admin --new-password-file "$work/password" >/dev/null
+"$admin" user add keeper --role custodian --new-password-file "$work/password" --user ada --password-file "$work/password" >/dev/null
+"$admin" user add olga --role operator --new-password-file "$work/password" --user ada --password-file "$work/password" >/dev/null
+auth="--user keeper --password-file $work/password"
+if "$admin" keys list --user olga --password-file "$work/password" > "$work/refused" 2>&1; then
+  echo "an operator ran the key ceremony"; exit 1
+fi
+grep -q "User olga (OPERATOR) may not handle keys" "$work/refused" || { cat "$work/refused"; exit 1; }
+if "$admin" keys list $auth --actor someone-else > "$work/refused" 2>&1; then
+  echo "keys accepted --actor"; exit 1
+fi
+
 # second token for the transport test (PINs only in rig-private files)
 so=$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); pin=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 softhsm2-util --init-token --free --label cardline-rig-b --so-pin "$so" --pin "$pin" >/dev/null
@@ -20,19 +35,19 @@ umask 077; printf '%s' "$pin" > "$work/pin-b"; umask 022
 
 {
   printf '%s\n%s\n' "$C1" "$C2" | "$admin" keys import --name TK --kind transport --components 2 \
-    --custodian alice --custodian bob --actor ceremony-test
+    --custodian alice --custodian bob $auth
   printf '%s\n%s\n' "$C1" "$C2" | CARDLINE_P11_TOKEN=cardline-rig-b CARDLINE_P11_PIN_FILE="$work/pin-b" \
-    "$admin" keys import --name TK --kind transport --components 2 --actor ceremony-test
+    "$admin" keys import --name TK --kind transport --components 2 $auth
   printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$C1" "$C2" "$C3" "$C2" "$C3" "$C1" | "$admin" keys import --name KMC \
-    --key-version 1 --type aes --length 16 --components 2 --exportable --actor ceremony-test
+    --key-version 1 --type aes --length 16 --components 2 --exportable $auth
   "$admin" keys generate --name KST --key-version 2 --kind set --type des3 --length 16 --components 3 \
-    --secret-dir "$work/secrets" --actor ceremony-test </dev/null
-  "$admin" keys export --name KMC --key-version 1 --transport TK --out "$work/kmc.wrapped" --actor ceremony-test
+    --secret-dir "$work/secrets" $auth </dev/null
+  "$admin" keys export --name KMC --key-version 1 --transport TK --out "$work/kmc.wrapped" $auth
   CARDLINE_P11_TOKEN=cardline-rig-b CARDLINE_P11_PIN_FILE="$work/pin-b" \
-    "$admin" keys import-wrapped "$work/kmc.wrapped" --actor ceremony-test
-  "$admin" keys retire --name KST --key-version 2 --actor ceremony-test
-  "$admin" keys list
-  "$admin" keys dkek-split "$work/dkek.pbe" --threshold 2 --shares 3 --secret-dir "$work/secrets" </dev/null
+    "$admin" keys import-wrapped "$work/kmc.wrapped" $auth
+  "$admin" keys retire --name KST --key-version 2 $auth
+  "$admin" keys list $auth
+  "$admin" keys dkek-split "$work/dkek.pbe" --threshold 2 --shares 3 --secret-dir "$work/secrets" $auth </dev/null
 } > "$out" 2>&1 || { cat "$out"; exit 1; }
 
 # combine from shares 1 and 3 (prime, then ID and value of each)
@@ -41,10 +56,10 @@ last=$(ls "$work/secrets" | tail -3)
 s1="$work/secrets/$(echo "$last" | sed -n 1p)"; s3="$work/secrets/$(echo "$last" | sed -n 3p)"
 printf '%s\n%s\n%s\n%s\n%s\n' "$(field "$s1" Prime)" "$(field "$s1" 'Share ID')" "$(field "$s1" 'Share value')" \
   "$(field "$s3" 'Share ID')" "$(field "$s3" 'Share value')" |
-  "$admin" keys dkek-combine "$work/dkek.pbe" --combine 2 >> "$out" 2>&1 || { cat "$out"; exit 1; }
+  "$admin" keys dkek-combine "$work/dkek.pbe" --combine 2 $auth >> "$out" 2>&1 || { cat "$out"; exit 1; }
 # one share is not enough
 if printf '%s\n%s\n%s\n' "$(field "$s1" Prime)" "$(field "$s1" 'Share ID')" "$(field "$s1" 'Share value')" |
-  "$admin" keys dkek-combine "$work/dkek.pbe" --combine 1 >> "$out" 2>&1; then
+  "$admin" keys dkek-combine "$work/dkek.pbe" --combine 1 $auth >> "$out" 2>&1; then
   echo "dkek-combine accepted fewer shares than the threshold"; exit 1
 fi
 
@@ -63,4 +78,8 @@ for secret in $C1 $C2 $C3 $(cat "$work"/secrets/secret-0*.txt | sed -n 's/^Share
 done
 echo "audit chain:"; "$admin" store verify
 grep -aq "key.import-wrapped" "$CARDLINE_STORE" "$CARDLINE_STORE-wal" 2>/dev/null
+# every ceremony record names the signed-in custodian, nobody else
+actors=$(python3 -c 'import sqlite3,sys
+print(" ".join(sorted({r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT actor FROM audit WHERE action LIKE \x27key.%\x27 OR action LIKE \x27dkek.%\x27")})))' "$CARDLINE_STORE")
+[ "$actors" = keeper ] || { echo "key audit actors: $actors"; exit 1; }
 echo ok

@@ -114,7 +114,7 @@ line_new (ClStore *store, ClFakeFeeder *feeder, const char *station, const char 
   line->setup = cl_production_fixture_setup_for (fixture, "smartcard-hsm.profile", store);
   line->feeder = g_object_ref (feeder);
   line->events = g_ptr_array_new_with_free_func (g_object_unref);
-  line->run = cl_batch_run_new (line->setup, CL_FEEDER (feeder), station, batch, quantity, &error);
+  line->run = cl_batch_run_new (line->setup, CL_FEEDER (feeder), station, batch, quantity, NULL, &error);
   g_assert_no_error (error);
   g_signal_connect (line->run, "event", G_CALLBACK (on_event), line);
   g_signal_connect (line->run, "finished", G_CALLBACK (on_finished), line);

@@ -1,9 +1,11 @@
 /* Unit tests of lib/profile: the shipped profiles load; every invalid field is named. */
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "profile/cl-profile-reader.h"
 #include "profile/cl-profile.h"
 
 static char *
@@ -291,6 +293,69 @@ test_unknown_group_and_syntax (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent/x.profile"));
 }
 
+/* What GKeyFile would take wrongly, refused with where it is: a NUL inside a value (kst-version=30<NUL>4 would read
+ * as 30), a group given twice (its keys would merge); and files that are no profile: not regular (/dev/zero would
+ * be read forever), or too large. */
+static void
+test_text_and_file (void)
+{
+  g_autofree char *text = reference_text ();
+  g_autoptr (GString) nul = g_string_new (text);
+  g_autofree char *twice = g_strconcat (text, "\n[keys]\nkst-version=31\n", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("cl-profile-XXXXXX", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.profile", NULL);
+  g_autofree char *padding = g_strnfill (CL_PROFILE_MAX_BYTES, '#');
+  g_autofree char *fifo = g_build_filename (dir, "fifo.profile", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClProfile) p = NULL;
+  gint64 started;
+  gssize at;
+
+  g_assert_cmpuint (g_string_replace (nul, "kst-version=30\n", "kst-version=30#4\n", 1), ==, 1);
+  at = strstr (nul->str, "30#4") - nul->str;
+  nul->str[at + 2] = '\0';
+  p = cl_profile_new_from_data (nul->str, nul->len, "x.profile", "/", NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_cmpstr (error->message, ==, "x.profile:26:15: a NUL byte: a profile is text (the value would be cut there)");
+  g_clear_error (&error);
+
+  p = cl_profile_new_from_data (twice, strlen (twice), "x.profile", "/", NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_nonnull (strstr (error->message, "group [keys] again (first at line 24)"));
+  g_clear_error (&error);
+
+  started = g_get_monotonic_time ();
+  p = cl_profile_new_from_file ("/dev/zero", NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_cmpstr (error->message, ==, "Cannot read profile /dev/zero: not a regular file");
+  g_clear_error (&error);
+  g_print ("# /dev/zero refused in %.1f ms\n", (g_get_monotonic_time () - started) / 1000.0);
+  /* a FIFO nobody writes to: refused, not waited on */
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  p = cl_profile_new_from_file (fifo, NULL, &error);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+  g_clear_error (&error);
+  p = cl_profile_new_from_file (dir, NULL, &error);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_clear_error (&error);
+
+  {
+    g_autofree char *contents = g_strconcat (text, padding, NULL);
+
+    g_assert_true (g_file_set_contents (big, contents, -1, NULL));
+  }
+  p = cl_profile_new_from_file (big, NULL, &error);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_nonnull (strstr (error->message, "is larger than 262144 bytes"));
+  g_unlink (big);
+  g_unlink (fifo);
+  g_rmdir (dir);
+}
+
 static void
 test_paths_and_hash (void)
 {
@@ -390,6 +455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/secrets-not-echoed", test_secrets_not_echoed);
   g_test_add_func ("/profile/unknown-group-and-syntax", test_unknown_group_and_syntax);
   g_test_add_func ("/profile/paths-and-hash", test_paths_and_hash);
+  g_test_add_func ("/profile/text-and-file", test_text_and_file);
   g_test_add_func ("/profile/pki-dir", test_pki_dir);
   g_test_add_func ("/profile/chr-pattern", test_chr_pattern);
   for (guint i = 0; i < G_N_ELEMENTS (bad_fields); i++)

@@ -139,6 +139,78 @@ test_count_disposed (Fixture *f, gconstpointer data)
   g_assert_cmpint (cl_store_batch_count_disposed (f->store, new_batch (f, "B-empty"), &error), ==, 0);
 }
 
+/* Yield counts a RETAINED attempt (a killed station's, ended on restart) as neither fed nor rejected: the reject bin
+ * never saw that card; it is found in its reader and fed again. The aggregates and the records agree on it. */
+static void
+test_yield_retained (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 batch = new_batch (f, "B-retained");
+
+  run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, "47900000000000000001", 1000, 100, -1, CL_STEP_IDENTIFY);
+  run_attempt (f, batch, CL_ATTEMPT_PRODUCTION, "47900000000000000002", 2000, 100, CL_REJECT_VERIFY_FAILED,
+               CL_STEP_VERIFY);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *reader = g_strdup_printf ("Reader %u", i);
+
+      g_assert_cmpint (cl_store_attempt_begin (f->store, batch, CL_ATTEMPT_PRODUCTION, "line-1", reader, 3000, &error),
+                       >, 0);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (cl_store_attempt_abandon_open (f->store, "line-1", &error), ==, 3);
+  g_assert_no_error (error);
+  for (guint from_rows = 0; from_rows < 2; from_rows++)
+    {
+      g_autoptr (ClYieldSummary) s = NULL;
+
+      cl_store_set_yield_from_rows (f->store, from_rows);
+      s = cl_store_yield_summary (f->store, batch, 0, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (s->fed, ==, 2);
+      g_assert_cmpuint (s->rejected, ==, 1);
+      g_assert_cmpuint (s->retained, ==, 3);
+      g_assert_cmpuint (s->good, ==, 1);
+      g_assert_cmpfloat (s->first_pass_yield, ==, 0.5);
+      g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_PROTOCOL_ERROR], ==, 0);
+      g_assert_cmpuint (s->rejects_by_reason[CL_REJECT_VERIFY_FAILED], ==, 1);
+      g_clear_pointer (&s, cl_yield_summary_free);
+      s = cl_store_yield_summary (f->store, 0, 0, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (s->fed, ==, 2);
+      g_assert_cmpuint (s->rejected, ==, 1);
+    }
+}
+
+/* A batch's profile and quantity are fixed when it is created: continuing it with others is refused, naming both. */
+static void
+test_batch_open (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id = cl_store_batch_open (f->store, "B-fixed", "smartcard-hsm", HASH_A, 12, "olga", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpint (cl_store_batch_open (f->store, "B-fixed", "smartcard-hsm", HASH_A, 12, "sam", &error), ==, id);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_batch_open (f->store, "B-fixed", "other", HASH_B, 12, "sam", &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "created with profile smartcard-hsm"));
+  g_assert_nonnull (strstr (error->message, "cannot continue with profile other"));
+  g_clear_error (&error);
+  /* the same name, another file with the same name: the digest decides */
+  g_assert_cmpint (cl_store_batch_open (f->store, "B-fixed", "smartcard-hsm", HASH_B, 12, "sam", &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (cl_store_batch_open (f->store, "B-fixed", "smartcard-hsm", HASH_A, 50, "sam", &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "created for 12 cards; it cannot continue with quantity 50"));
+  g_clear_error (&error);
+  /* a name is data: a newline cannot become one */
+  g_assert_cmpint (cl_store_batch_open (f->store, "B\ngood chip=00", "smartcard-hsm", HASH_A, 1, "sam", &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+}
+
 static void
 test_schema_reopen (Fixture *f, gconstpointer data)
 {
@@ -937,5 +1009,7 @@ main (int argc, char **argv)
   ADD ("yield-aggregates", test_yield_aggregates);
   ADD ("migrate-v1", test_migrate_v1);
   ADD ("count-disposed", test_count_disposed);
+  ADD ("yield-retained", test_yield_retained);
+  ADD ("batch-open", test_batch_open);
   return g_test_run ();
 }

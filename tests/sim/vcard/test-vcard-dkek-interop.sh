@@ -75,10 +75,14 @@ admin_kcv_of ()
   sed -n 's/^DKEK share .*: check value (as the only share) \([0-9A-F]\{16\}\)$/\1/p'
 }
 
+# the ceremonies are run by a signed-in administrator of the audit store (cardline-admin keys demands one)
+. "${CARDLINE_SOURCE_DIR:?}/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$work/audit.log" "$work" || fail "station accounts"
+
 # --- 1. cardline-admin keys dkek-create -> sc-hsm-tool --import-dkek-share ---
 initialize
 # not on a terminal, cardline-admin reads the password from stdin (its documented scripted mode)
-out=$(echo "$password" | "$admin" keys --audit "$work/audit.log" dkek-create "$work/cardline.pbe" 2>&1) ||
+out=$(echo "$password" | "$admin" keys --audit "$work/audit.log" "${admin_auth[@]}" dkek-create "$work/cardline.pbe" 2>&1) ||
   fail "cardline-admin keys dkek-create: $out"
 echo "$out"
 cardline_kcv=$(echo "$out" | admin_kcv_of)
@@ -108,7 +112,7 @@ echo "2-of-3 password shares printed by sc-hsm-tool: prime and 3 shares parsed"
 
 # Cardline combines shares 2 and 3 while sc-hsm-tool imports with shares 1 and 3 (both are CPU bound)
 printf '%s\n2\n%s\n3\n%s\n' "$primes" "${values[1]}" "${values[2]}" |
-  "$admin" keys --audit "$work/audit.log" --combine 2 dkek-combine "$work/split.pbe" >"$work/combine.out" 2>&1 &
+  "$admin" keys --audit "$work/audit.log" "${admin_auth[@]}" --combine 2 dkek-combine "$work/split.pbe" >"$work/combine.out" 2>&1 &
 combine=$!
 # prime once, then per share: <enter>, ID, value
 printf '%s\n\n1\n%s\n\n3\n%s\n' "$primes" "${values[0]}" "${values[2]}" |
