@@ -307,10 +307,19 @@ static char *share_path, *password_path;
 static ClProfile *
 profile_custody (const char *name, const char *export_key)
 {
-  const char *changes[]
-    = { "initialize", "dkek-shares",         "1",           "initialize", "dkek-share-files", share_path,
-        "initialize", "dkek-password-files", password_path, "initialize", "pin-export-key",   export_key,
-        NULL };
+  /* clang-format off */
+  const char *changes[] = {
+    "initialize", "ship", "initialised",
+    "initialize", "pin-source", "random",
+    "initialize", "pin-length", "6",
+    "initialize", "so-pin-source", "random",
+    "initialize", "dkek-shares", "1",
+    "initialize", "dkek-share-files", share_path,
+    "initialize", "dkek-password-files", password_path,
+    "initialize", "pin-export-key", export_key,
+    NULL,
+  };
+  /* clang-format on */
   return profile_with (name, changes);
 }
 
@@ -479,6 +488,13 @@ test_profile_errors (void)
       gsize len;
 
       g_assert_true (g_key_file_load_from_file (kf, reference, G_KEY_FILE_NONE, NULL));
+      /* DKEK shares go into a card the station initialises */
+      g_key_file_set_string (kf, "initialize", "ship", "initialised");
+      g_key_file_set_string (kf, "initialize", "pin-source", "random");
+      g_key_file_set_string (kf, "initialize", "pin-length", "6");
+      g_key_file_set_string (kf, "initialize", "so-pin-source", "random");
+      g_key_file_set_string (kf, "initialize", "dkek-shares", "1");
+      g_key_file_set_string (kf, "initialize", "pin-export-key", "customer.pem");
       g_key_file_set_string (kf, cases[i][0], cases[i][1], cases[i][2]);
       text = g_key_file_to_data (kf, &len, NULL);
       profile = cl_profile_new_from_data (text, len, "p.profile", fixture->work_dir, NULL, &error);
