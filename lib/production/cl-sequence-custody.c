@@ -127,6 +127,28 @@ cl_sequence_escrow_pins (ClSequenceRun *run, GBytes *so_pin, GBytes *pin, GError
          > 0;
 }
 
+gboolean
+cl_sequence_check_pins_exported (ClSequenceRun *run, GError **error)
+{
+  ClPinEscrow *escrow = cl_production_setup_get_custody (run->setup)->pin_escrow;
+  g_autoptr (GError) local = NULL;
+  g_autofree char *recipient = NULL;
+
+  /* a card nobody can open is not a good card: an initialised one's PINs are sealed to this customer */
+  if (cl_profile_get_init (run->profile)->ship != CL_SHIP_INITIALISED)
+    return TRUE;
+  recipient = cl_store_pin_escrow_recipient (run->store, run->chip_id, &local);
+  if (recipient == NULL && !g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  if (recipient == NULL || escrow == NULL || g_strcmp0 (recipient, cl_pin_escrow_get_recipient (escrow)) != 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "the card's PINs are not sealed to this profile's customer key%s",
+                   recipient == NULL ? " (no PIN envelope)" : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean dkek_fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static gboolean

@@ -468,9 +468,10 @@ read_request (ClSequenceRun *run, GError **error)
   return run->request != NULL;
 }
 
-/* The data of GENERATE ASYMMETRIC KEY PAIR for the device key: ECDSA P-256 with its domain parameters, and the
- * holder reference the certificate will carry. The template's point is that of a throw-away key (the body encoder
- * wants a whole template); the card takes only the domain from it, as from OpenSC's key generation requests. */
+/* The data of GENERATE ASYMMETRIC KEY PAIR for the device key: ECDSA on the card's default domain (P-256, no
+ * domain parameters, so the command fits a short APDU on readers without extended length), and the holder reference
+ * the certificate will carry. The template's point is that of a throw-away key (the body encoder wants a whole
+ * template); the card ignores it. */
 static ClCvcBody *
 device_key_body (ClSequenceRun *run, GError **error)
 {
@@ -480,7 +481,7 @@ device_key_body (ClSequenceRun *run, GError **error)
 
   if (domain == NULL)
     return fail (error, CL_ERROR_FAILED, "no P-256 key for the device key template"), NULL;
-  ok = cl_cvc_body_set_public_key (body, domain, CL_CVC_ALGORITHM_ECDSA_SHA256, TRUE, error);
+  ok = cl_cvc_body_set_public_key (body, domain, CL_CVC_ALGORITHM_ECDSA_SHA256, FALSE, error);
   EVP_PKEY_free (domain);
   if (!ok)
     return NULL;
@@ -778,5 +779,5 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
     return fail (error, CL_ERROR_FAILED, "serial %s does not derive from holder %s", serial ? serial : "(none)",
                  run->chr);
   (void)skipped;
-  return TRUE;
+  return cl_sequence_check_pins_exported (run, error);
 }

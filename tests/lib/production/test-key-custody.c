@@ -434,6 +434,51 @@ check_custody (const char *key_kind)
                   key_kind);
 }
 
+/* The PIN export is part of an initialised batch: with a good card lacking its envelope the batch is neither exported
+ * nor closed; a batch shipped uninitialised has nothing to export, and says so. */
+static void
+test_export_incomplete (void)
+{
+  g_autofree char *public_key = g_strdup_printf ("%s/customer-ec.pub", fixture->work_dir);
+  g_autofree char *out = g_build_filename (fixture->work_dir, "incomplete.pins", NULL);
+  g_autoptr (ClProfile) initialised = profile_custody ("custody-incomplete", public_key);
+  const char *none[] = { NULL };
+  g_autoptr (ClProfile) uninitialised = profile_with ("custody-uninitialised", none);
+  g_autoptr (ClStore) store = new_store ("custody-incomplete.db");
+  g_autoptr (ClProductionSetup) with_pins = cl_production_fixture_setup_new (fixture, initialised, store);
+  g_autoptr (ClProductionSetup) without = cl_production_fixture_setup_new (fixture, uninitialised, store);
+  g_autoptr (GError) error = NULL;
+  gint64 mixed = cl_store_batch_create (store, "mixed", "custody-incomplete", cl_profile_get_hash (initialised), 2,
+                                        "supervisor", &error);
+  gint64 plain = cl_store_batch_create (store, "plain", "custody-uninitialised", cl_profile_get_hash (uninitialised), 1,
+                                        "supervisor", &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+      g_autoptr (ClCardSequence) sequence
+        = produce (i == 0 ? with_pins : without, i == 2 ? plain : mixed, CL_ATTEMPT_PRODUCTION, image);
+
+      assert_good (sequence);
+    }
+  g_assert_cmpint (cl_pin_export_write (store, "mixed", out, "supervisor", &error), ==, -1);
+  g_assert_error (error, CL_ERROR, CL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "1 of 2 good card(s) have no PIN envelope"));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (cl_store_batch_set_state (store, mixed, CL_BATCH_CLOSED, "supervisor", &error));
+  g_assert_nonnull (strstr (error->message, "1 good card(s) have no PIN envelope"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (cl_pin_export_write (store, "plain", out, "supervisor", &error), ==, -1);
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "shipped uninitialised"));
+  g_clear_error (&error);
+  g_assert_true (cl_store_batch_set_state (store, plain, CL_BATCH_CLOSED, "supervisor", &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_custody_rsa (void)
 {
@@ -594,6 +639,7 @@ main (int argc, char **argv)
   g_test_add_func ("/custody/dkek-and-pins-rsa", test_custody_rsa);
   g_test_add_func ("/custody/dkek-and-pins-ec", test_custody_ec);
   g_test_add_func ("/custody/dkek-mismatch", test_dkek_mismatch);
+  g_test_add_func ("/custody/export-incomplete", test_export_incomplete);
   g_test_add_func ("/custody/no-secrets-in-stores", test_no_secrets_in_stores);
   status = g_test_run ();
 
