@@ -58,6 +58,19 @@ text = text.replace("ship=uninitialised\n", "ship=initialised\noptions=0001\npin
 open(sys.argv[2], "w").write(text)
 PY
 
+# the profile check says how the cards are keyed and shipped, and refuses initialised cards nobody gets PINs for
+check=$("$admin" profile check "$reference") || fail "profile check of the reference"
+echo "$check" | grep -q "^card keys: kdf3: the published GlobalPlatform SCP03 method" || fail "profile check: $check"
+echo "$check" | grep -q "host-derivation opt-in" || fail "profile check does not name the host derivation: $check"
+echo "$check" | grep -q "^shipping: uninitialised" || fail "profile check: $check"
+check=$("$admin" profile check "$work/initialised.profile") || fail "profile check of the initialised profile"
+echo "$check" | grep -q "^shipping: initialised: SO-PIN and PIN of every card are sealed" || fail "profile check: $check"
+grep -v "^pin-export-key=" "$work/initialised.profile" >"$work/no-export.profile"
+if check=$("$admin" profile check "$work/no-export.profile" 2>&1); then
+  fail "an initialised profile without pin-export-key loads: $check"
+fi
+echo "$check" | grep -q "initialize:pin-export-key: missing: ship=initialised needs" || fail "refusal: $check"
+
 kst ()
 {
   sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"

@@ -1,14 +1,16 @@
 #!/bin/bash
 # line-opensc: the production line end to end on the rig, then every good card checked by independent clients.
 #
-#   test-line-opensc.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER LINE-CARD-CHECK
+#   test-line-opensc.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER LINE-CARD-CHECK CHECK-CARD-KEYS.PY
 #   (under rig-run --readers 2 --parts pcsc,hsm)
 #
 # cardline-admin demo-setup; virtual cards manufactured with the DEMO KST; `cardline --headless` with the reference
 # profile data/profiles/smartcard-hsm.profile and the rack feeder; then for each GOOD card, re-inserted:
 # pkcs15-tool -D (OpenSC) reports the serial of its device certificate (CHR minus its last 5 characters);
 # line-card-check verifies device -> DICA -> SRCA, authenticates with keys diversified on the host from the DEMO
-# KMC and fails with the KST. The summary JSON agrees with `cardline-admin report` and with the store.
+# KMC and fails with the KST. The summary JSON agrees with `cardline-admin report` and with the store. The card keys
+# each card holds equal KDF3 of the DEMO KMC computed by an independent implementation (check-card-keys.py, Python's
+# cryptography package) that first reproduces GlobalPlatformPro's published kdf3 vectors.
 set -eu
 
 cardline=$1
@@ -16,6 +18,7 @@ admin=$2
 vcard=$3
 feeder=$4
 check=$5
+card_keys=$6
 source_dir=${CARDLINE_SOURCE_DIR:?}
 keys=$source_dir/data/demo/demo-keys.ini
 profile=$source_dir/data/profiles/smartcard-hsm.profile
@@ -66,6 +69,9 @@ for field in fed good; do
 done
 stored=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM attempts WHERE result = '"'GOOD'"'").fetchone()[0])' "$store")
 [ "$stored" = "$good" ] || fail "store has $stored GOOD attempts, summary $good"
+
+python3 "$card_keys" "${CARDLINE_SHARED_DIR:?}/vectors/diversification.txt" "$keys" 01 "$work"/cards/*.vcard ||
+  fail "card keys are not the published KDF3 of the KMC"
 
 cat >"$work/opensc.conf" <<'CONF'
 app default {

@@ -138,7 +138,7 @@ test_good_card (void)
                               g_bytes_get_data (kst_enc, NULL), 16, NULL);
   kmc = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, g_bytes_get_data (kmc_enc, NULL), g_bytes_get_data (kmc_mac, NULL),
                               g_bytes_get_data (kmc_dek, NULL), 16, NULL);
-  card = cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, g_bytes_get_data (kdd, NULL), 0x01, NULL);
+  card = cl_key_set_diversify (kmc, CL_DIVERSIFY_KDF3, g_bytes_get_data (kdd, NULL), 0x01, NULL);
   g_assert_nonnull (card);
   g_assert_false (authenticates (image, kst, 0x30));
   g_assert_true (authenticates (image, card, 0x01));

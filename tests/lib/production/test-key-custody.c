@@ -151,7 +151,7 @@ host_card_keys (const char *enc, const char *mac, const char *dek, ClVcardImage 
   g_autoptr (ClKeySet) kmc = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, g_bytes_get_data (e, NULL),
                                                    g_bytes_get_data (m, NULL), g_bytes_get_data (d, NULL), 16, NULL);
 
-  return cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, g_bytes_get_data (cl_vcard_image_get_kdd (image), NULL), kvn,
+  return cl_key_set_diversify (kmc, CL_DIVERSIFY_KDF3, g_bytes_get_data (cl_vcard_image_get_kdd (image), NULL), kvn,
                                NULL);
 }
 
