@@ -24,19 +24,8 @@ feeder=$4
 source_dir=${CARDLINE_SOURCE_DIR:?}
 keys=$source_dir/data/demo/demo-keys.ini
 reference=$source_dir/data/profiles/smartcard-hsm.profile
-work=$(mktemp -d)
-card=""
-cleanup ()
-{
-  if [ -n "$card" ]; then kill "$card" 2>/dev/null || true; wait "$card" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail ()
-{
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=line-customer.sh
+. "$(dirname "$0")/line-customer.sh"
 
 export CARDLINE_PKI_DIR=$work/pki
 export CARDLINE_VCARD_STRICT=1
@@ -71,14 +60,6 @@ if check=$("$admin" profile check "$work/no-export.profile" 2>&1); then
 fi
 echo "$check" | grep -q "initialize:pin-export-key: missing: ship=initialised needs" || fail "refusal: $check"
 
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
-json_field ()
-{
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
-}
 # produce BATCH PROFILE: two cards through the headless station and the rack feeder
 produce ()
 {
@@ -106,19 +87,9 @@ echo "$out" | grep -q "shipped uninitialised" || fail "export-pins does not say 
 grep -q "shipped-initialised" "$work/customer.pins" || fail "the export does not name its batch"
 
 # --- the customer's side: OpenSC and openssl only ---
-cat >"$work/opensc.conf" <<'CONF'
-app default {
-  reader_driver pcsc {
-    max_send_size = 65535;
-    max_recv_size = 65536;
-  }
-}
-CONF
-export OPENSC_CONF=$work/opensc.conf
+use_opensc
 module=$(find /usr/lib -name opensc-pkcs11.so 2>/dev/null | head -n 1)
 [ -n "$module" ] || fail "opensc-pkcs11.so not found"
-port=${CARDLINE_VPCD_PORTS%%[, ]*}
-reader=${CARDLINE_READER_NAMES%%,*}
 password=customer-dkek-test
 new_so_pin=3132333435363738
 p11 ()
@@ -129,27 +100,6 @@ serial_of ()
 {
   pkcs15-tool -r "$reader" -D 2>/dev/null | sed -n 's/^\tSerial number *: \(.*\)$/\1/p;s/^Serial number *: \(.*\)$/\1/p' |
     head -n 1
-}
-insert ()
-{
-  "$vcard" run --image "$1" --port "$port" &
-  card=$!
-  for _ in $(seq 1 100); do
-    opensc-tool -r "$reader" -a >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "card $1 not seen in $reader"
-}
-pull ()
-{
-  kill -TERM "$card"
-  wait "$card" || true
-  card=""
-  for _ in $(seq 1 100); do
-    opensc-tool -r "$reader" -a >/dev/null 2>&1 || return 0
-    sleep 0.1
-  done
-  fail "reader $reader still holds a card"
 }
 # sc-hsm-tool exits 0 even when an action fails: every step is judged by what it prints
 sc_hsm ()
@@ -166,7 +116,7 @@ use_as_customer ()
 {
   local image=$1 so_pin=$2 pin=${3:-} name
   name=$(basename "$image")
-  insert "$image"
+  insert_card "$image"
   local before after
   before=$(serial_of)
   [[ $before =~ ^DE[0-9A-F]{8}$ ]] || fail "$name: serial before initialisation is '$before'"
@@ -202,7 +152,7 @@ use_as_customer ()
     fail "$name: resetting the PIN with the SO-PIN"
   p11 --login --pin 135790 --list-objects >/dev/null 2>&1 || fail "$name: the reset PIN does not log in"
   [ "$(serial_of)" = "$before" ] || fail "$name: serial changed"
-  pull
+  pull_card
   echo "ok: $name serial $before: initialised, DKEK share, EC key signs, wrong PIN refused, PIN changed and reset"
 }
 
