@@ -383,6 +383,7 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
       const guint8 *block;
       gsize blen, klen;
       guint8 kcv_len;
+      guint16 refused;
       gboolean inner = FALSE;
 
       if (pos + 2 > len || d[pos] != wire_type || pos + 2 + d[pos + 1] + 1 > len)
@@ -409,8 +410,9 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
       kcv_len = d[pos];
       if (pos + 1 + kcv_len > len || (kcv_len != 0 && kcv_len != 3))
         return cl_vcard_sw (SW_WRONG_DATA);
-      if (cl_vcard_strict_check_key_component (self, inner, kcv_len) != 0)
-        return cl_vcard_sw (cl_vcard_strict_check_key_component (self, inner, kcv_len));
+      refused = cl_vcard_strict_check_key_component (self, inner, kcv_len);
+      if (refused != 0)
+        return cl_vcard_sw (refused);
       pos += 1 + kcv_len;
     }
   if (pos != len || g_bytes_get_size (keys->pdata[1]) != g_bytes_get_size (keys->pdata[0])
