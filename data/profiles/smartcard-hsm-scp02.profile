@@ -42,12 +42,11 @@ privileges=00
 delete-before-load=true
 
 [initialize]
-options=0001
-# generated per card with the token's random generator (C_GenerateRandom); never logged or stored
-pin-source=random
-pin-length=6
-so-pin-source=random
-retry-counter=3
+# Shipped uninitialised, as SmartCard-HSMs usually are: the customer sets SO-PIN and PIN with
+# `sc-hsm-tool --initialize`. The device key and its certificate are made here and survive that initialisation.
+# ship=initialised instead runs INITIALIZE DEVICE here (options, pin-source, pin-length, so-pin-source,
+# retry-counter, dkek-shares ...) and needs pin-export-key: the PINs reach the customer only through the export.
+ship=uninitialised
 
 [certificate]
 # DE + the chip's IC serial number (8 hex digits) + 00001, the device key's sequence number: OpenSC shows the

@@ -28,9 +28,13 @@ kst-type=aes
 kmc-label=KMC
 kmc-version=01
 card-key-version=01
-# derived inside the token (CKM_AES_ECB_ENCRYPT_DATA); kdf3 would need host-derivation=true
-diversification=aes-ecb
-host-derivation=false
+# KDF3 as GlobalPlatform tools (GlobalPlatformPro's "kdf3") and key services compute it from the KMC and the
+# card's KDD: AES-CMAC(KMC, n 00 00 00 kt 00 KDD), so the issuer can manage the cards with other tools too.
+# PKCS#11 (SoftHSM2) has no AES-CMAC key derivation: the CMAC runs in the token and the card key is assembled in
+# host memory for an instant, under this audited opt-in (the audit trail records it per batch). diversification=
+# aes-ecb keeps everything inside the token but is a Cardline-specific scheme (docs/diversification.md).
+diversification=kdf3
+host-derivation=true
 put-key-inner-length=true
 
 [configure]
@@ -52,14 +56,11 @@ install-params=
 delete-before-load=true
 
 [initialize]
-# 0001: RESET RETRY COUNTER with the SO-PIN allowed
-options=0001
-# generated per card with the token's random generator (C_GenerateRandom); never logged or stored
-pin-source=random
-pin-length=6
-so-pin-source=random
-retry-counter=3
-dkek-shares=1
+# Shipped uninitialised, as SmartCard-HSMs usually are: the customer sets SO-PIN and PIN with
+# `sc-hsm-tool --initialize`. The device key and its certificate are made here and survive that initialisation.
+# ship=initialised instead runs INITIALIZE DEVICE here (options, pin-source, pin-length, so-pin-source,
+# retry-counter, dkek-shares ...) and needs pin-export-key: the PINs reach the customer only through the export.
+ship=uninitialised
 
 [certificate]
 # DE + the chip's IC serial number (8 hex digits) + 00001, the device key's sequence number: OpenSC shows the

@@ -259,7 +259,9 @@ diagnose_applet (Diag *d, GError **error)
       mark (d, CL_STEP_INIT_APPLET, FALSE, "applet does not answer: %s", local->message);
       return TRUE;
     }
-  if (status.state == CL_SCHSM_PIN_NOT_INITIALIZED)
+  /* an uninitialised device is what a profile with ship=uninitialised produces */
+  if (status.state == CL_SCHSM_PIN_NOT_INITIALIZED
+      && cl_profile_get_init (cl_production_setup_get_profile (d->setup))->ship == CL_SHIP_INITIALISED)
     {
       mark (d, CL_STEP_INIT_APPLET, FALSE, "device not initialised");
       return TRUE;
@@ -271,10 +273,11 @@ diagnose_applet (Diag *d, GError **error)
     {
       if (is_fatal (local))
         return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-      mark (d, CL_STEP_INIT_APPLET, FALSE, "initialised, but no device key request: %s", local->message);
+      mark (d, CL_STEP_INIT_APPLET, FALSE, "no device key request: %s", local->message);
       return TRUE;
     }
-  mark (d, CL_STEP_INIT_APPLET, TRUE, "device initialised (applet %u.%u), device key present", major, minor);
+  mark (d, CL_STEP_INIT_APPLET, TRUE, "device %s (applet %u.%u), device key present",
+        status.state == CL_SCHSM_PIN_NOT_INITIALIZED ? "uninitialised" : "initialised", major, minor);
 
   devaut = cl_schsm_read_file (d->channel, CL_SCHSM_FID_DEVAUT, d->cancellable, &local);
   if (devaut == NULL)

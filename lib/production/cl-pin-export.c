@@ -12,9 +12,30 @@ cl_pin_export_write (ClStore *store, const char *batch_name, const char *path, c
   g_autoptr (GHashTable) recipients = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *detail = NULL;
   gint64 batch_id = cl_store_batch_lookup (store, batch_name, error);
+  gint64 good = 0, sealed = 0, unsealed_good = 0;
 
   if (batch_id <= 0)
     return -1;
+  if (!cl_store_pin_escrow_count (store, batch_id, &good, &sealed, &unsealed_good, error))
+    return -1;
+  /* an export that leaves out good cards would pass for a complete one */
+  if (good > 0 && sealed == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND,
+                   "batch %s has %" G_GINT64_FORMAT " good card(s) and no PIN envelope: its cards were shipped "
+                   "uninitialised (profile ship=uninitialised: the customer sets SO-PIN and PIN with sc-hsm-tool "
+                   "--initialize), so there is nothing to export; no file written",
+                   batch_name, good);
+      return -1;
+    }
+  if (unsealed_good > 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
+                   "batch %s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " good card(s) have no PIN envelope; no "
+                   "file written",
+                   batch_name, unsealed_good, good);
+      return -1;
+    }
   records = cl_store_pin_escrow_list (store, batch_id, error);
   if (records == NULL)
     return -1;

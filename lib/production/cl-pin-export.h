@@ -13,7 +13,8 @@
 G_BEGIN_DECLS
 
 /* The latest envelope of every card of batch_name, written to path (replaced atomically). Audited as "pin-export"
- * by actor (batch, count, file). Returns the number of cards, -1 with CL_ERROR_NOT_FOUND for an unknown batch. */
+ * by actor (batch, count, file). Returns the number of cards, -1 with CL_ERROR_NOT_FOUND for an unknown batch or one
+ * with good cards and no envelope (shipped uninitialised), CL_ERROR_FAILED when some good card has none. */
 gint cl_pin_export_write (ClStore *store, const char *batch_name, const char *path, const char *actor, GError **error);
 
 G_END_DECLS

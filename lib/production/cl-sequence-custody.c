@@ -101,23 +101,52 @@ cl_sequence_audit_changeover (ClSequenceRun *run, GError **error)
   return cl_store_audit_append (run->store, g_get_user_name (), "key-changeover", run->chip_id, detail, error) > 0;
 }
 
+static gboolean
+fail_no_escrow (GError **error)
+{
+  /* the profile loader refuses ship=initialised without a pin-export-key: reaching here is a setup defect */
+  g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "no PIN export key to seal this card's PINs to; not initialised");
+  return FALSE;
+}
+
 gboolean
 cl_sequence_escrow_pins (ClSequenceRun *run, GBytes *so_pin, GBytes *pin, GError **error)
 {
   const ClProfileInit *init = cl_profile_get_init (run->profile);
   ClPinEscrow *escrow = cl_production_setup_get_custody (run->setup)->pin_escrow;
-  gboolean with_pin = init->pin_source == CL_SECRET_RANDOM;
   g_autoptr (GBytes) sealed = NULL;
 
-  /* fixed (demo) values are in the profile already; only what the token drew for this card needs keeping */
-  if (escrow == NULL || init->so_pin_source != CL_SECRET_RANDOM)
-    return TRUE;
-  sealed = cl_pin_escrow_seal (escrow, run->chip_id, so_pin, with_pin ? pin : NULL, error);
+  /* every initialised card's PINs go to the customer, demo values too: the export is how the batch delivers them */
+  if (escrow == NULL || init->ship != CL_SHIP_INITIALISED)
+    return fail_no_escrow (error);
+  sealed = cl_pin_escrow_seal (escrow, run->chip_id, so_pin, pin, error);
   if (sealed == NULL)
     return FALSE;
   return cl_store_pin_escrow_add (run->store, run->attempt_id, run->chip_id, cl_pin_escrow_get_recipient (escrow),
-                                  with_pin ? "so-pin,pin" : "so-pin", sealed, g_get_user_name (), error)
+                                  "so-pin,pin", sealed, g_get_user_name (), error)
          > 0;
+}
+
+gboolean
+cl_sequence_check_pins_exported (ClSequenceRun *run, GError **error)
+{
+  ClPinEscrow *escrow = cl_production_setup_get_custody (run->setup)->pin_escrow;
+  g_autoptr (GError) local = NULL;
+  g_autofree char *recipient = NULL;
+
+  /* a card nobody can open is not a good card: an initialised one's PINs are sealed to this customer */
+  if (cl_profile_get_init (run->profile)->ship != CL_SHIP_INITIALISED)
+    return TRUE;
+  recipient = cl_store_pin_escrow_recipient (run->store, run->chip_id, &local);
+  if (recipient == NULL && !g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  if (recipient == NULL || escrow == NULL || g_strcmp0 (recipient, cl_pin_escrow_get_recipient (escrow)) != 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_FAILED, "the card's PINs are not sealed to this profile's customer key%s",
+                   recipient == NULL ? " (no PIN envelope)" : "");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean dkek_fail (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);

@@ -69,6 +69,8 @@ gboolean cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError 
 ClKeySet *cl_sequence_older_card_keys (ClSequenceRun *run, GArray *key_info, GError **error);
 char *cl_sequence_describe_key_versions (ClSequenceRun *run, GArray *key_info);
 gboolean cl_sequence_audit_changeover (ClSequenceRun *run, GError **error);
+/* VERIFY: under ship=initialised, the card's latest PIN envelope is sealed to the profile's customer key. */
+gboolean cl_sequence_check_pins_exported (ClSequenceRun *run, GError **error);
 gboolean cl_sequence_escrow_pins (ClSequenceRun *run, GBytes *so_pin, GBytes *pin, GError **error);
 gboolean cl_sequence_import_dkek (ClSequenceRun *run, GError **error);
 

@@ -16,7 +16,7 @@
 #include "cl-p11-cvc.h"
 
 #define FID_DEVICE_REQUEST 0xCE00
-#define SW_INTERNAL_ERROR  0x6F00
+#define SW_FILE_NOT_FOUND  0x6A82
 
 static void note (ClSequenceRun *run, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
@@ -468,36 +468,75 @@ read_request (ClSequenceRun *run, GError **error)
   return run->request != NULL;
 }
 
-gboolean
-cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
+/* The data of GENERATE ASYMMETRIC KEY PAIR for the device key: ECDSA on the card's default domain (P-256, no
+ * domain parameters, so the command fits a short APDU on readers without extended length), and the holder reference
+ * the certificate will carry. The template's point is that of a throw-away key (the body encoder wants a whole
+ * template); the card ignores it. */
+static ClCvcBody *
+device_key_body (ClSequenceRun *run, GError **error)
+{
+  g_autoptr (ClCvcBody) body = cl_cvc_body_new ();
+  EVP_PKEY *domain = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "prime256v1");
+  gboolean ok;
+
+  if (domain == NULL)
+    return fail (error, CL_ERROR_FAILED, "no P-256 key for the device key template"), NULL;
+  ok = cl_cvc_body_set_public_key (body, domain, CL_CVC_ALGORITHM_ECDSA_SHA256, FALSE, error);
+  EVP_PKEY_free (domain);
+  if (!ok)
+    return NULL;
+  body->chr
+    = cl_chr_pattern_expand (cl_profile_get_certify (run->profile)->holder_reference, NULL, 0, run->chip_id, error);
+  if (body->chr == NULL)
+    return g_prefix_error (error, "certificate holder: "), NULL;
+  return g_steal_pointer (&body);
+}
+
+/* The device key is the token's identity (DESIGN §2 step 8): generated once, here, before any initialisation,
+ * which keeps it. A card that has one (an earlier attempt) gives its request again. */
+static gboolean
+device_key (ClSequenceRun *run, gboolean *made, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (ClCvcBody) body = NULL;
+
+  *made = FALSE;
+  if (read_request (run, &local))
+    return TRUE;
+  if (cl_error_get_sw (local) != SW_FILE_NOT_FOUND)
+    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  body = device_key_body (run, error);
+  if (body == NULL)
+    return FALSE;
+  g_clear_object (&run->request);
+  run->request
+    = cl_schsm_generate_key (run->channel, CL_SCHSM_DEVICE_KEY, CL_SCHSM_DEVICE_KEY, body, run->cancellable, error);
+  if (run->request == NULL)
+    return g_prefix_error (error, "device key: "), FALSE;
+  *made = TRUE;
+  return TRUE;
+}
+
+static gboolean
+initialise_device (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
   const ClProfileInit *config = cl_profile_get_init (run->profile);
   g_autoptr (ClCardPins) pins = NULL;
   ClSchsmInitParams params = { 0 };
   ClSchsmPinStatus status = { 0 };
-  g_autoptr (GError) local = NULL;
 
   run->reason = CL_REJECT_INIT_FAILED;
-  if (!select_applet (run, run->channel, error))
-    return FALSE;
   if (!cl_schsm_verify_pin (run->channel, 0x81, NULL, 0, &status, run->cancellable, error))
     return FALSE;
+  /* initialised on an earlier attempt: its PINs were sealed to the customer before (write-ahead) */
   if (status.state != CL_SCHSM_PIN_NOT_INITIALIZED)
     {
-      run->reason = CL_REJECT_KEYGEN_FAILED;
-      if (read_request (run, &local))
-        {
-          run->reason = CL_REJECT_INIT_FAILED;
-          if (!cl_sequence_import_dkek (run, error))
-            return FALSE;
-          *skipped = TRUE;
-          note (run, "device already initialised; its key request read again");
-          return TRUE;
-        }
-      /* initialised but without its device request: initialise again (the profile knows the SO-PIN) */
-      g_clear_error (&local);
+      if (!cl_sequence_import_dkek (run, error))
+        return FALSE;
+      *skipped = TRUE;
+      note (run, "device already initialised, its PINs exported");
+      return TRUE;
     }
-
   pins = cl_card_pins_new (run->profile, cl_production_setup_get_token (run->setup), error);
   if (pins == NULL)
     return FALSE;
@@ -506,23 +545,36 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
   params.so_pin = g_bytes_get_data (pins->so_pin, &params.so_pin_len);
   params.retry_counter = config->retry_counter;
   params.dkek_shares = config->dkek_shares;
-  run->reason = CL_REJECT_INIT_FAILED;
   /* write-ahead: the customer's copy of the PINs is durable before the card takes them */
-  if (!cl_sequence_escrow_pins (run, pins->so_pin, pins->pin, error))
+  if (!cl_sequence_escrow_pins (run, pins->so_pin, pins->pin, error)
+      || !cl_schsm_initialize (run->channel, &params, run->cancellable, error))
     return FALSE;
-  if (!cl_schsm_initialize (run->channel, &params, run->cancellable, &local))
-    {
-      /* INITIALIZE DEVICE generates the device key: 6F00 is how the chip reports that generation failed */
-      if (cl_error_get_sw (local) == SW_INTERNAL_ERROR)
-        run->reason = CL_REJECT_KEYGEN_FAILED;
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  if (!cl_sequence_import_dkek (run, error))
+  return cl_sequence_import_dkek (run, error);
+}
+
+gboolean
+cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  gboolean made, init_skipped = FALSE;
+
+  run->reason = CL_REJECT_INIT_FAILED;
+  if (!select_applet (run, run->channel, error))
     return FALSE;
   run->reason = CL_REJECT_KEYGEN_FAILED;
-  if (!read_request (run, error))
+  if (!device_key (run, &made, error))
     return FALSE;
+  if (cl_profile_get_init (run->profile)->ship == CL_SHIP_INITIALISED)
+    {
+      if (!initialise_device (run, &init_skipped, error))
+        return FALSE;
+    }
+  else
+    note (run, "shipped uninitialised: the customer initialises the device");
+  if (!made && (init_skipped || cl_profile_get_init (run->profile)->ship == CL_SHIP_UNINITIALISED))
+    {
+      *skipped = TRUE;
+      note (run, "device key made on an earlier attempt; its request read again");
+    }
   return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_INITIALISED, -1, error);
 }
 
@@ -727,5 +779,5 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
     return fail (error, CL_ERROR_FAILED, "serial %s does not derive from holder %s", serial ? serial : "(none)",
                  run->chr);
   (void)skipped;
-  return TRUE;
+  return cl_sequence_check_pins_exported (run, error);
 }

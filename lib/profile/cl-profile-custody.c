@@ -136,6 +136,13 @@ cl_profile_custody_load (ClProfileCustody *c, ClProfileReader *r, const char *ba
     }
   if (export_key->len == 1)
     c->pin_export_key = g_strdup (export_key->pdata[0]);
+  /* an initialised card nobody can open is not a good card: its PINs must reach the customer */
+  if (init->ship == CL_SHIP_INITIALISED && c->pin_export_key == NULL)
+    {
+      cl_profile_reader_error (r, error, "initialize", "pin-export-key",
+                               "missing: ship=initialised needs the customer's PIN-export public key");
+      return FALSE;
+    }
   return TRUE;
 }
 

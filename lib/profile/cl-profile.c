@@ -123,19 +123,10 @@ static const char *const group_configure[] = { "configure", "store-data", "life-
 static const char *const group_applet[]
   = { "applet",     "cap-file",       "package-aid",        "applet-aid", "instance-aid",
       "privileges", "install-params", "delete-before-load", NULL };
-static const char *const group_init[] = { "initialize",
-                                          "options",
-                                          "pin-source",
-                                          "pin-length",
-                                          "pin",
-                                          "so-pin-source",
-                                          "so-pin",
-                                          "retry-counter",
-                                          "dkek-shares",
-                                          "dkek-share-files",
-                                          "dkek-password-files",
-                                          "pin-export-key",
-                                          NULL };
+static const char *const group_init[]
+  = { "initialize",     "ship",   "options",       "pin-source",  "pin-length",       "pin",
+      "so-pin-source",  "so-pin", "retry-counter", "dkek-shares", "dkek-share-files", "dkek-password-files",
+      "pin-export-key", NULL };
 static const char *const group_certificate[]
   = { "certificate", "holder-reference", "dica-key-label", "dica-cvc", "srca-cvc", "validity-days", NULL };
 static const char *const group_face[] = { "face", "template", NULL };
@@ -144,6 +135,7 @@ static const char *const *const known_groups[]
       group_applet,  group_init, group_certificate, group_face, NULL };
 
 static const char *const secret_sources[] = { "random", "fixed", NULL };
+static const char *const ship_states[] = { "uninitialised", "initialised", NULL };
 
 typedef struct
 {
@@ -474,9 +466,25 @@ load_init (ClProfile *self, Loader *l, GError **error)
 {
   ClProfileInit *in = &self->init;
   g_autoptr (GBytes) options = NULL;
-  guint pin_source, so_source, retries, shares;
+  guint pin_source, so_source, retries, shares, ship;
   const guint8 *o;
 
+  in->dkek_shares = -1;
+  if (!cl_profile_reader_choice (&l->r, "initialize", "ship", ship_states, -1, &ship, error))
+    return FALSE;
+  in->ship = (ClShipState)ship;
+  if (in->ship == CL_SHIP_UNINITIALISED)
+    {
+      /* nothing of an initialisation may be configured for a card the customer initialises */
+      for (guint i = 2; group_init[i] != NULL; i++)
+        if (g_key_file_has_key (l->r.kf, "initialize", group_init[i], NULL))
+          {
+            cl_profile_reader_error (&l->r, error, "initialize", group_init[i],
+                                     "not allowed with ship=uninitialised (the customer initialises the card)");
+            return FALSE;
+          }
+      return TRUE;
+    }
   if (!(options = cl_profile_reader_hex (&l->r, "initialize", "options", 2, 2, FALSE, "0001", FALSE, error)))
     return FALSE;
   o = g_bytes_get_data (options, NULL);

@@ -19,7 +19,10 @@
  *   [applet]         cap-file (path relative to the profile's directory, else to the data directory),
  *                    package-aid, applet-aid, instance-aid (hex, 5..16 bytes), privileges (hex, 1 or 3 bytes,
  *                    default 00), install-params (hex, 0..127 bytes, default none), delete-before-load (bool)
- *   [initialize]     options (hex, 2 bytes, default 0001), pin-source (random|fixed), pin-length (6..16),
+ *   [initialize]     ship (uninitialised|initialised, required; DESIGN §2 step 8): uninitialised ships the card as
+ *                    SmartCard-HSMs usually are (the customer sets the SO-PIN with sc-hsm-tool --initialize) and
+ *                    then no other key of the group is allowed; initialised runs INITIALIZE DEVICE with:
+ *                    options (hex, 2 bytes, default 0001), pin-source (random|fixed), pin-length (6..16),
  *                    pin (fixed only: pin-length printable ASCII characters), so-pin-source (random|fixed),
  *                    so-pin (fixed only: 16 hex digits), retry-counter (1..10, default 3), dkek-shares (0..16;
  *                    absent: no DKEK). random: generated per card from the token's random generator and never
@@ -43,6 +46,12 @@ typedef enum
   CL_SECRET_RANDOM, /* generated per card by the station */
   CL_SECRET_FIXED,  /* the value in the profile: demo and test profiles only */
 } ClSecretSource;
+
+typedef enum
+{
+  CL_SHIP_UNINITIALISED, /* the customer runs INITIALIZE DEVICE */
+  CL_SHIP_INITIALISED,   /* the station does, and the PINs go to the customer through the PIN export */
+} ClShipState;
 
 typedef struct
 {
@@ -90,6 +99,7 @@ typedef struct
 
 typedef struct
 {
+  ClShipState ship;
   guint16 options;
   ClSecretSource pin_source;
   guint pin_length;

@@ -15,6 +15,7 @@ extern const guint8 cl_schsm_aid[11];
 #define CL_SCHSM_PIN_USER   0x81   /* user PIN reference */
 #define CL_SCHSM_PIN_SO     0x88   /* SO-PIN (initialisation code) reference */
 #define CL_SCHSM_FID_DEVAUT 0x2F02 /* EF.C_DevAut: device CVC || DICA CVC */
+#define CL_SCHSM_DEVICE_KEY 0x00   /* key id of the device authentication key */
 #define CL_SCHSM_SO_PIN_LEN 8
 
 typedef struct

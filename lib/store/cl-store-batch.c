@@ -125,6 +125,23 @@ cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, co
 
   if (txn == NULL)
     return FALSE;
+  /* a batch whose cards the station initialised delivers their PINs through the export: every good card needs its
+   * envelope before the batch counts as closed */
+  if (state == CL_BATCH_CLOSED)
+    {
+      gint64 sealed = 0, unsealed_good = 0;
+
+      if (!cl_store_pin_escrow_count_locked (self, batch_id, NULL, &sealed, &unsealed_good, error))
+        return FALSE;
+      if (sealed > 0 && unsealed_good > 0)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_FAILED,
+                       "batch %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT " good card(s) have no PIN envelope for the "
+                       "customer's export; not closed",
+                       batch_id, unsealed_good);
+          return FALSE;
+        }
+    }
   if (!(stmt = cl_store_prepare (self, "UPDATE batches SET state = ? WHERE id = ?", error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, cl_batch_state_to_string (state), -1, SQLITE_STATIC);

@@ -123,3 +123,76 @@ cl_store_pin_escrow_list (ClStore *self, gint64 batch_id, GError **error)
     return NULL;
   return g_steal_pointer (&out);
 }
+
+gboolean
+cl_store_pin_escrow_count_locked (ClStore *self, gint64 batch_id, gint64 *good, gint64 *sealed, gint64 *unsealed_good,
+                                  GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (!cl_store_exec (self, create_sql, error))
+    return FALSE;
+  stmt = cl_store_prepare (
+    self,
+    "SELECT (SELECT count(DISTINCT chip_id) FROM attempts WHERE batch_id = ?1 AND result = 'GOOD'), "
+    "(SELECT count(DISTINCT e.chip_id) FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id "
+    " WHERE b.batch_id = ?1), "
+    "(SELECT count(DISTINCT a.chip_id) FROM attempts a WHERE a.batch_id = ?1 AND a.result = 'GOOD' AND a.chip_id "
+    " NOT IN (SELECT e.chip_id FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id WHERE b.batch_id = ?1))",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return cl_store_set_error (self, error, "Counting PIN envelopes"), FALSE;
+  if (good != NULL)
+    *good = sqlite3_column_int64 (stmt, 0);
+  if (sealed != NULL)
+    *sealed = sqlite3_column_int64 (stmt, 1);
+  if (unsealed_good != NULL)
+    *unsealed_good = sqlite3_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+gboolean
+cl_store_pin_escrow_count (ClStore *self, gint64 batch_id, gint64 *good, gint64 *sealed, gint64 *unsealed_good,
+                           GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (ClStoreTxn) txn = NULL;
+
+  /* a write transaction only because the table may not exist yet */
+  if (!(txn = cl_store_txn_begin (self, error))
+      || !cl_store_pin_escrow_count_locked (self, batch_id, good, sealed, unsealed_good, error))
+    return FALSE;
+  return cl_store_txn_commit (txn, error);
+}
+
+char *
+cl_store_pin_escrow_recipient (ClStore *self, const char *chip_id, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  char *recipient;
+
+  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, create_sql, error))
+    return NULL;
+  stmt = cl_store_prepare (self, "SELECT recipient FROM pin_escrow WHERE chip_id = ? ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No PIN envelope for chip %s", chip_id);
+      return NULL;
+    }
+  recipient = cl_store_column_dup_text (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!cl_store_txn_commit (txn, error))
+    {
+      g_free (recipient);
+      return NULL;
+    }
+  return recipient;
+}

@@ -33,5 +33,11 @@ gint64 cl_store_pin_escrow_add (ClStore *self, gint64 attempt_id, const char *ch
                                 const char *contents, GBytes *envelope, const char *actor, GError **error);
 /* The latest envelope of every chip whose attempt belongs to batch_id, by chip id; GPtrArray of ClPinEscrowRecord. */
 GPtrArray *cl_store_pin_escrow_list (ClStore *self, gint64 batch_id, GError **error);
+/* Good chips of batch_id, those with an envelope, and the good ones without (a batch whose cards the station
+ * initialised — it has envelopes — cannot be closed while the last is above 0; see cl_store_batch_set_state). */
+gboolean cl_store_pin_escrow_count (ClStore *self, gint64 batch_id, gint64 *good, gint64 *sealed, gint64 *unsealed_good,
+                                    GError **error);
+/* The recipient fingerprint of chip_id's latest envelope; NULL with CL_ERROR_NOT_FOUND when it has none. */
+char *cl_store_pin_escrow_recipient (ClStore *self, const char *chip_id, GError **error);
 
 G_END_DECLS

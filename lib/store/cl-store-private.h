@@ -69,6 +69,10 @@ gint64 cl_store_column_opt_int (sqlite3_stmt *stmt, int index);
 char *cl_store_column_dup_text (sqlite3_stmt *stmt, int index);
 
 /* Appends an audit record inside the caller's transaction. */
+/* cl-store-pin-escrow.c: counts, under the lock, the good chips of a batch, those with a PIN envelope, and the good
+ * ones without one (NULL pointers are skipped). FALSE with error on store failure. */
+gboolean cl_store_pin_escrow_count_locked (ClStore *self, gint64 batch_id, gint64 *good, gint64 *sealed,
+                                           gint64 *unsealed_good, GError **error);
 gint64 cl_store_audit_append_locked (ClStore *self, const char *actor, const char *action, const char *subject,
                                      const char *detail, GError **error);
 /* A chip id is 1..64 upper-case hex digits; CL_ERROR_INVALID_ARGUMENT otherwise. */

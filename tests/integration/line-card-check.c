@@ -3,8 +3,9 @@
  *   line-card-check READER DEMO-KEYS.INI SRCA.CVC
  *
  * Reads EF.C_DevAut (device CVC || DICA CVC) and verifies device -> DICA -> SRCA with lib/cvc; opens SCP03 with
- * card keys diversified on the host (ClPlainKeySet, AES-ECB, version 01) from the DEMO KMC with the card's KDD,
- * which must work, and with the KST (version 30), which must fail. Prints "serial=<OpenSC serial> chr=<CHR>". */
+ * card keys diversified on the host (ClPlainKeySet, KDF3 as the reference profile, version 01) from the DEMO KMC with
+ * the card's KDD, which must work, and with the KST (version 30), which must fail. Prints "serial=<OpenSC serial>
+ * chr=<CHR>". */
 #include <stdio.h>
 
 #include "core/cl-hex.h"
@@ -90,7 +91,7 @@ main (int argc, char **argv)
   /* card keys from the KMC authenticate; the KST no longer does */
   if (!cl_gp_select (channel, isd_aid, sizeof isd_aid, &fci, NULL, &error)
       || !cl_gp_get_kdd (channel, kdd, NULL, &error)
-      || !(card = cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, kdd, 0x01, &error))
+      || !(card = cl_key_set_diversify (kmc, CL_DIVERSIFY_KDF3, kdd, 0x01, &error))
       || !opens (channel, card, 0x01, &error))
     {
       g_prefix_error (&error, "card keys from the KMC: ");

@@ -1,14 +1,16 @@
 #!/bin/bash
 # line-opensc: the production line end to end on the rig, then every good card checked by independent clients.
 #
-#   test-line-opensc.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER LINE-CARD-CHECK
+#   test-line-opensc.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER LINE-CARD-CHECK CHECK-CARD-KEYS.PY
 #   (under rig-run --readers 2 --parts pcsc,hsm)
 #
 # cardline-admin demo-setup; virtual cards manufactured with the DEMO KST; `cardline --headless` with the reference
 # profile data/profiles/smartcard-hsm.profile and the rack feeder; then for each GOOD card, re-inserted:
 # pkcs15-tool -D (OpenSC) reports the serial of its device certificate (CHR minus its last 5 characters);
 # line-card-check verifies device -> DICA -> SRCA, authenticates with keys diversified on the host from the DEMO
-# KMC and fails with the KST. The summary JSON agrees with `cardline-admin report` and with the store.
+# KMC and fails with the KST. The summary JSON agrees with `cardline-admin report` and with the store. The card keys
+# each card holds equal KDF3 of the DEMO KMC computed by an independent implementation (check-card-keys.py, Python's
+# cryptography package) that first reproduces GlobalPlatformPro's published kdf3 vectors.
 set -eu
 
 cardline=$1
@@ -16,23 +18,13 @@ admin=$2
 vcard=$3
 feeder=$4
 check=$5
+card_keys=$6
 source_dir=${CARDLINE_SOURCE_DIR:?}
 keys=$source_dir/data/demo/demo-keys.ini
 profile=$source_dir/data/profiles/smartcard-hsm.profile
 cards=${CARDLINE_LINE_CARDS:-4}
-work=$(mktemp -d)
-card=""
-cleanup ()
-{
-  if [ -n "$card" ]; then kill "$card" 2>/dev/null || true; wait "$card" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail ()
-{
-  echo "FAIL: $*" >&2
-  exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=line-customer.sh
+. "$(dirname "$0")/line-customer.sh"
 
 export CARDLINE_PKI_DIR=$work/pki
 store=$work/station.db
@@ -40,10 +32,6 @@ store=$work/station.db
 station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" || fail "demo-setup"
 
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
 "$vcard" manufacture --out "$work/cards" --count "$cards" --kst-type "$(kst type)" --kst-version "$(kst version)" \
   --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
 
@@ -53,10 +41,6 @@ feeder_pid=$!
   --summary-json "$work/summary.json" --duration 240 || fail "cardline --headless"
 wait "$feeder_pid" || fail "rack feeder"
 
-json_field ()
-{
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
-}
 good=$(json_field "$work/summary.json" good)
 fed=$(json_field "$work/summary.json" fed)
 [ "$good" = "$cards" ] || fail "good $good of $cards ($(cat "$work/summary.json"))"
@@ -90,40 +74,20 @@ if "$cardline" --headless "${operator_auth[@]}" --profile "$work/other.profile" 
 fi
 grep -q "cannot continue with profile" "$work/again.out" || fail "profile refusal: $(cat "$work/again.out")"
 
-cat >"$work/opensc.conf" <<'CONF'
-app default {
-  reader_driver pcsc {
-    max_send_size = 65535;
-    max_recv_size = 65536;
-  }
-}
-CONF
-export OPENSC_CONF=$work/opensc.conf
-port=${CARDLINE_VPCD_PORTS%%,*}
-reader=${CARDLINE_READER_NAMES%%,*}
+python3 "$card_keys" "${CARDLINE_SHARED_DIR:?}/vectors/diversification.txt" "$keys" 01 "$work"/cards/*.vcard ||
+  fail "card keys are not the published KDF3 of the KMC"
+
+use_opensc
 checked=0
 for image in "$work"/cards/*.vcard; do
-  "$vcard" run --image "$image" --port "$port" &
-  card=$!
-  for _ in $(seq 1 100); do
-    opensc-tool -r "$reader" -a >/dev/null 2>&1 && break
-    sleep 0.1
-  done
+  insert_card "$image"
   out=$("$check" "$reader" "$keys" "$CARDLINE_PKI_DIR/srca.cvc") || fail "line-card-check on $(basename "$image")"
   serial=${out#serial=}
   serial=${serial%% *}
   dump=$(pkcs15-tool -r "$reader" -D) || fail "pkcs15-tool -D on $(basename "$image")"
   echo "$dump" | grep -q "Serial number *: $serial\$" || fail "pkcs15-tool serial is not $serial: $dump"
   echo "ok: $(basename "$image") $out"
-  kill -TERM "$card"
-  wait "$card" || true
-  card=""
-  # pcscd must see the reader empty before the next card, or it keeps talking to this one (see the report of
-  # the fast-swap limit in drivers/pcsc)
-  for _ in $(seq 1 100); do
-    opensc-tool -r "$reader" -a >/dev/null 2>&1 || break
-    sleep 0.1
-  done
+  pull_card
   checked=$((checked + 1))
 done
 [ "$checked" = "$cards" ] || fail "checked $checked of $cards"

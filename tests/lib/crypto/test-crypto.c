@@ -149,6 +149,26 @@ test_aes_ecb_diversification (void)
       g_clear_pointer (&want, g_bytes_unref);
     }
 
+  /* The worked vector of the Cardline-specific scheme as docs/diversification.md gives it (computed there with
+   * Python's cryptography package): master 40..4F, KDD 00..09, KCV per role. */
+  {
+    static const char *const kcvs[] = { "767E43", "3E854C", "68C318" };
+
+    ks = cl_plain_key_set_new (CL_KEY_TYPE_AES, 1, master, master, master, 16, &error);
+    card = cl_key_set_diversify (ks, CL_DIVERSIFY_AES_ECB, kdd, 2, &error);
+    g_assert_no_error (error);
+    for (guint role = 0; role < 3; role++)
+      {
+        g_autofree char *hex = NULL;
+
+        g_assert_true (cl_key_set_check_value (card, (ClKeyRole)(CL_KEY_ROLE_ENC + role), kcv, &error));
+        hex = cl_hex_encode (kcv, 3);
+        g_assert_cmpstr (hex, ==, kcvs[role]);
+      }
+    g_clear_object (&ks);
+    g_clear_object (&card);
+  }
+
   /* Methods that do not fit the key type are refused. */
   ks = cl_plain_key_set_new (CL_KEY_TYPE_AES, 1, master, master, master, 16, &error);
   card = cl_key_set_diversify (ks, CL_DIVERSIFY_EMV, kdd, 2, &error);

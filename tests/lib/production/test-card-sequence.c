@@ -138,7 +138,7 @@ test_good_card (void)
                               g_bytes_get_data (kst_enc, NULL), 16, NULL);
   kmc = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, g_bytes_get_data (kmc_enc, NULL), g_bytes_get_data (kmc_mac, NULL),
                               g_bytes_get_data (kmc_dek, NULL), 16, NULL);
-  card = cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, g_bytes_get_data (kdd, NULL), 0x01, NULL);
+  card = cl_key_set_diversify (kmc, CL_DIVERSIFY_KDF3, g_bytes_get_data (kdd, NULL), 0x01, NULL);
   g_assert_nonnull (card);
   g_assert_false (authenticates (image, kst, 0x30));
   g_assert_true (authenticates (image, card, 0x01));
@@ -237,6 +237,26 @@ test_defects (void)
   check_defect ("mute", "true", CL_REJECT_NO_ATR, CL_STEP_IDENTIFY);
 }
 
+/* A card strict about GP Amendment D (tests/sim/vcard/cl-vcard-strict.c) produces good: the sequence relies on none
+ * of the deviations it refuses. Its errors come back as bare status words inside the R-MAC session (§6.2.5): the
+ * 6A88 to GET STATUS of a blank card on every production, and here a 6581 to LOAD. */
+static void
+test_strict_card (void)
+{
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClVcardImage) refusing = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClCardSequence) good = NULL, rejected = NULL;
+
+  g_setenv ("CARDLINE_VCARD_STRICT", "1", TRUE);
+  good = produce (image);
+  assert_good (good);
+  g_assert_true (cl_vcard_image_set_defect (refusing, "sw_at", "LOAD.1:6581", NULL));
+  rejected = produce (refusing);
+  g_unsetenv ("CARDLINE_VCARD_STRICT");
+  assert_rejected (rejected, CL_REJECT_LOAD_FAILED, CL_STEP_LOAD_APPLET);
+  g_assert_cmphex (cl_card_sequence_get_outcome (rejected)->last_sw, ==, 0x6581);
+}
+
 static void
 check_hostile (Tamper mode, ClRejectReason reason, ClProductionStep step)
 {
@@ -307,6 +327,7 @@ main (int argc, char **argv)
   g_test_add_func ("/production/refeed-good-is-duplicate", test_refeed_good_is_duplicate);
   g_test_add_func ("/production/claimed-elsewhere", test_claimed_elsewhere);
   g_test_add_func ("/production/defects", test_defects);
+  g_test_add_func ("/production/strict-card", test_strict_card);
   g_test_add_func ("/production/hostile", test_hostile);
   g_test_add_func ("/production/tear-and-resume", test_tear_and_resume);
   status = g_test_run ();

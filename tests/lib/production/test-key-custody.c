@@ -151,7 +151,7 @@ host_card_keys (const char *enc, const char *mac, const char *dek, ClVcardImage 
   g_autoptr (ClKeySet) kmc = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, g_bytes_get_data (e, NULL),
                                                    g_bytes_get_data (m, NULL), g_bytes_get_data (d, NULL), 16, NULL);
 
-  return cl_key_set_diversify (kmc, CL_DIVERSIFY_AES_ECB, g_bytes_get_data (cl_vcard_image_get_kdd (image), NULL), kvn,
+  return cl_key_set_diversify (kmc, CL_DIVERSIFY_KDF3, g_bytes_get_data (cl_vcard_image_get_kdd (image), NULL), kvn,
                                NULL);
 }
 
@@ -307,10 +307,19 @@ static char *share_path, *password_path;
 static ClProfile *
 profile_custody (const char *name, const char *export_key)
 {
-  const char *changes[]
-    = { "initialize", "dkek-shares",         "1",           "initialize", "dkek-share-files", share_path,
-        "initialize", "dkek-password-files", password_path, "initialize", "pin-export-key",   export_key,
-        NULL };
+  /* clang-format off */
+  const char *changes[] = {
+    "initialize", "ship", "initialised",
+    "initialize", "pin-source", "random",
+    "initialize", "pin-length", "6",
+    "initialize", "so-pin-source", "random",
+    "initialize", "dkek-shares", "1",
+    "initialize", "dkek-share-files", share_path,
+    "initialize", "dkek-password-files", password_path,
+    "initialize", "pin-export-key", export_key,
+    NULL,
+  };
+  /* clang-format on */
   return profile_with (name, changes);
 }
 
@@ -425,6 +434,51 @@ check_custody (const char *key_kind)
                   key_kind);
 }
 
+/* The PIN export is part of an initialised batch: with a good card lacking its envelope the batch is neither exported
+ * nor closed; a batch shipped uninitialised has nothing to export, and says so. */
+static void
+test_export_incomplete (void)
+{
+  g_autofree char *public_key = g_strdup_printf ("%s/customer-ec.pub", fixture->work_dir);
+  g_autofree char *out = g_build_filename (fixture->work_dir, "incomplete.pins", NULL);
+  g_autoptr (ClProfile) initialised = profile_custody ("custody-incomplete", public_key);
+  const char *none[] = { NULL };
+  g_autoptr (ClProfile) uninitialised = profile_with ("custody-uninitialised", none);
+  g_autoptr (ClStore) store = new_store ("custody-incomplete.db");
+  g_autoptr (ClProductionSetup) with_pins = cl_production_fixture_setup_new (fixture, initialised, store);
+  g_autoptr (ClProductionSetup) without = cl_production_fixture_setup_new (fixture, uninitialised, store);
+  g_autoptr (GError) error = NULL;
+  gint64 mixed = cl_store_batch_create (store, "mixed", "custody-incomplete", cl_profile_get_hash (initialised), 2,
+                                        "supervisor", &error);
+  gint64 plain = cl_store_batch_create (store, "plain", "custody-uninitialised", cl_profile_get_hash (uninitialised), 1,
+                                        "supervisor", &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+      g_autoptr (ClCardSequence) sequence
+        = produce (i == 0 ? with_pins : without, i == 2 ? plain : mixed, CL_ATTEMPT_PRODUCTION, image);
+
+      assert_good (sequence);
+    }
+  g_assert_cmpint (cl_pin_export_write (store, "mixed", out, "supervisor", &error), ==, -1);
+  g_assert_error (error, CL_ERROR, CL_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "1 of 2 good card(s) have no PIN envelope"));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_false (cl_store_batch_set_state (store, mixed, CL_BATCH_CLOSED, "supervisor", &error));
+  g_assert_nonnull (strstr (error->message, "1 good card(s) have no PIN envelope"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (cl_pin_export_write (store, "plain", out, "supervisor", &error), ==, -1);
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "shipped uninitialised"));
+  g_clear_error (&error);
+  g_assert_true (cl_store_batch_set_state (store, plain, CL_BATCH_CLOSED, "supervisor", &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_custody_rsa (void)
 {
@@ -479,6 +533,13 @@ test_profile_errors (void)
       gsize len;
 
       g_assert_true (g_key_file_load_from_file (kf, reference, G_KEY_FILE_NONE, NULL));
+      /* DKEK shares go into a card the station initialises */
+      g_key_file_set_string (kf, "initialize", "ship", "initialised");
+      g_key_file_set_string (kf, "initialize", "pin-source", "random");
+      g_key_file_set_string (kf, "initialize", "pin-length", "6");
+      g_key_file_set_string (kf, "initialize", "so-pin-source", "random");
+      g_key_file_set_string (kf, "initialize", "dkek-shares", "1");
+      g_key_file_set_string (kf, "initialize", "pin-export-key", "customer.pem");
       g_key_file_set_string (kf, cases[i][0], cases[i][1], cases[i][2]);
       text = g_key_file_to_data (kf, &len, NULL);
       profile = cl_profile_new_from_data (text, len, "p.profile", fixture->work_dir, NULL, &error);
@@ -578,6 +639,7 @@ main (int argc, char **argv)
   g_test_add_func ("/custody/dkek-and-pins-rsa", test_custody_rsa);
   g_test_add_func ("/custody/dkek-and-pins-ec", test_custody_ec);
   g_test_add_func ("/custody/dkek-mismatch", test_dkek_mismatch);
+  g_test_add_func ("/custody/export-incomplete", test_export_incomplete);
   g_test_add_func ("/custody/no-secrets-in-stores", test_no_secrets_in_stores);
   status = g_test_run ();
 

@@ -29,7 +29,8 @@ reference_text (void)
   return text;
 }
 
-/* The reference as a demo profile with the fixed demo PINs, so the PIN fields can be varied too. */
+/* The reference as a demo profile that ships initialised cards with the fixed demo PINs, so the PIN fields can be
+ * varied too. */
 static char *
 demo_text (void)
 {
@@ -37,10 +38,11 @@ demo_text (void)
   g_autoptr (GString) s = g_string_new (text);
 
   g_assert_cmpuint (g_string_replace (s, "[profile]\n", "[profile]\ndemo=true\n", 1), ==, 1);
-  g_assert_cmpuint (
-    g_string_replace (s, "pin-source=random\npin-length=6\n", "pin-source=fixed\npin-length=6\npin=648219\n", 1), ==,
-    1);
-  g_assert_cmpuint (g_string_replace (s, "so-pin-source=random\n", "so-pin-source=fixed\nso-pin=3537363231383830\n", 1),
+  g_assert_cmpuint (g_string_replace (s, "ship=uninitialised\n",
+                                      "ship=initialised\noptions=0001\npin-source=fixed\npin-length=6\npin=648219\n"
+                                      "so-pin-source=fixed\nso-pin=3537363231383830\nretry-counter=3\n"
+                                      "dkek-shares=1\npin-export-key=customer.pem\n",
+                                      1),
                     ==, 1);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
@@ -66,8 +68,9 @@ test_reference (void)
   g_assert_cmpuint (cl_profile_get_keys (p)->kst_version, ==, 0x30);
   g_assert_cmpint (cl_profile_get_keys (p)->kst_type, ==, CL_KEY_TYPE_AES);
   g_assert_cmpuint (cl_profile_get_keys (p)->card_key_version, ==, 0x01);
-  g_assert_cmpint (cl_profile_get_keys (p)->diversification, ==, CL_DIVERSIFY_AES_ECB);
-  g_assert_false (cl_profile_get_keys (p)->host_derivation);
+  /* a published method (GlobalPlatformPro's KDF3), under the audited host-derivation opt-in SoftHSM needs for it */
+  g_assert_cmpint (cl_profile_get_keys (p)->diversification, ==, CL_DIVERSIFY_KDF3);
+  g_assert_true (cl_profile_get_keys (p)->host_derivation);
   g_assert_true (g_str_has_suffix (cl_profile_get_applet (p)->cap_file, "data/demo/smartcard-hsm-standin.cap"));
   g_assert_true (cl_profile_get_keys (p)->put_key_inner_length);
   g_assert_cmpuint (cl_profile_get_configure (p)->store_data->len, ==, 1);
@@ -77,11 +80,9 @@ test_reference (void)
   g_assert_cmpstr (cl_profile_get_path (p), ==, path);
   g_assert_true (cl_profile_get_applet (p)->delete_before_load);
   g_assert_cmpuint (g_bytes_get_size (cl_profile_get_applet (p)->install_params), ==, 0);
-  g_assert_cmpuint (cl_profile_get_init (p)->options, ==, 0x0001);
-  g_assert_cmpint (cl_profile_get_init (p)->dkek_shares, ==, 1);
-  /* the reference is a production profile: PINs are made per card, none is in the file */
-  g_assert_cmpint (cl_profile_get_init (p)->pin_source, ==, CL_SECRET_RANDOM);
-  g_assert_cmpint (cl_profile_get_init (p)->so_pin_source, ==, CL_SECRET_RANDOM);
+  /* the reference ships cards as SmartCard-HSMs usually are: the customer initialises them; no PIN is in the file */
+  g_assert_cmpint (cl_profile_get_init (p)->ship, ==, CL_SHIP_UNINITIALISED);
+  g_assert_cmpint (cl_profile_get_init (p)->dkek_shares, ==, -1);
   g_assert_null (cl_profile_get_fixed_pin (p));
   g_assert_null (cl_profile_get_fixed_so_pin (p));
   g_assert_cmpstr (cl_profile_get_certify (p)->dica_key_label, ==, "DICA");
@@ -186,7 +187,7 @@ static const Bad bad_fields[] = {
   { "keys", "card-key-version", "30", "other than kst-version" },
   { "keys", "diversification", "sha1", "aes-ecb" },
   { "keys", "diversification", "emv", "does not apply" },
-  { "keys", "diversification", "kdf3", "expected true", "host-derivation" },
+  { "keys", "host-derivation", "false", "expected true" },
   { "keys", "host-derivation", "yes", "true or false" },
   { "applet", "cap-file", NULL, "missing" },
   { "applet", "package-aid", "E82B", "5..16" },
@@ -204,6 +205,9 @@ static const Bad bad_fields[] = {
   { "initialize", "so-pin-source", "sometimes", "random|fixed" },
   { "initialize", "retry-counter", "11", "1..10" },
   { "initialize", "dkek-shares", "-1", "0..16" },
+  { "initialize", "ship", "maybe", "uninitialised|initialised" },
+  { "initialize", "ship", NULL, "missing" },
+  { "initialize", "pin-export-key", NULL, "ship=initialised needs" },
   { "certificate", "holder-reference", "D1{seq:05}", "country code" },
   { "certificate", "holder-reference", "DECL{batch}", "no {seq" },
   { "certificate", "holder-reference", "DECL{seq:11}", "placeholder" },
@@ -269,6 +273,16 @@ test_secrets_not_echoed (void)
     g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
     g_assert_nonnull (strstr (error->message, "x:initialize:pin-source: expected random"));
     g_assert_null (strstr (error->message, "648219"));
+  }
+  /* A card the customer initialises has no PIN policy here. */
+  {
+    g_autofree char *text = variant ("initialize", "ship", "uninitialised");
+
+    g_clear_error (&error);
+    g_clear_object (&p);
+    p = cl_profile_new_from_data (text, strlen (text), "x", "/", NULL, &error);
+    g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+    g_assert_nonnull (strstr (error->message, "x:initialize:options: not allowed with ship=uninitialised"));
   }
 }
 

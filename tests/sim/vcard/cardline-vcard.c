@@ -3,9 +3,10 @@
  *   cardline-vcard manufacture --out DIR --count N --kst-type aes|des3 --kst-version V --kst-enc HEX
  *                  --kst-mac HEX --kst-dek HEX [--scp 03|02] [--i 70] [--seed S]
  *       writes DIR/card-NNNN.vcard, one image per card (format: cl-vcard-image.h)
- *   cardline-vcard run --image FILE --port P [--host 127.0.0.1] [--timing]
+ *   cardline-vcard run --image FILE --port P [--host 127.0.0.1] [--timing] [--strict]
  *       inserts the card into the vpcd slot at host:port until vpcd closes, SIGTERM/SIGINT (removal)
- *       or a tear/mute defect; the image holds the card's state for the next insertion. */
+ *       or a tear/mute defect; the image holds the card's state for the next insertion. --strict (or
+ *       CARDLINE_VCARD_STRICT=1) refuses what GP Amendment D does not allow (cl-vcard-strict.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ typedef struct
   ClVcardTiming timing;
   guint64 apdus;
   gboolean trace;
+  gboolean strict;
 } Runner;
 
 static gboolean
@@ -182,6 +184,8 @@ runner_control (ClVpcdControl control, gpointer user_data)
           r->image = fresh;
         }
       r->session = cl_vcard_session_new (r->image);
+      if (r->strict)
+        cl_vcard_session_set_strict (r->session, TRUE);
     }
   atr = cl_vcard_session_reset (r->session);
 }
@@ -232,8 +236,9 @@ cmd_run (int argc, char **argv)
   g_autofree char *image_path = NULL;
   g_autofree char *host = NULL;
   gint port = 0;
-  gboolean timing = FALSE;
+  gboolean timing = FALSE, strict = FALSE;
   GOptionEntry entries[] = {
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "refuse deviations from GP Amendment D", NULL },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &image_path, "card image file", "FILE" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "vpcd slot port", "P" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "vpcd host (default 127.0.0.1)", "H" },
@@ -262,6 +267,8 @@ cmd_run (int argc, char **argv)
   if (r.image == NULL)
     goto fail;
   r.session = cl_vcard_session_new (r.image);
+  r.strict = strict || cl_vcard_session_get_strict (r.session);
+  cl_vcard_session_set_strict (r.session, r.strict);
   r.timing_on = timing;
   /* APDU trace on stderr for debugging a client; never on by default since PINs would show */
   r.trace = g_getenv ("CARDLINE_VCARD_TRACE") != NULL;

@@ -197,6 +197,14 @@ external_authenticate (ClVcardSession *self, const ClApdu *apdu)
     return cl_vcard_sw (SW_CLA_NOT_SUPPORTED);
   if (self->sm == NULL || cl_vcard_sm_is_open (self->sm))
     return cl_vcard_sw (SW_CONDITIONS);
+  {
+    guint16 refused = cl_vcard_strict_check_level (self, apdu->p1);
+    if (refused != 0)
+      {
+        g_clear_pointer (&self->sm, cl_vcard_sm_free);
+        return cl_vcard_sw (refused);
+      }
+  }
   if (!cl_vcard_sm_authenticate (self->sm, apdu, &error))
     {
       g_debug ("vcard: EXTERNAL AUTHENTICATE: %s", error->message);
@@ -375,6 +383,8 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
       const guint8 *block;
       gsize blen, klen;
       guint8 kcv_len;
+      guint16 refused;
+      gboolean inner = FALSE;
 
       if (pos + 2 > len || d[pos] != wire_type || pos + 2 + d[pos + 1] + 1 > len)
         return cl_vcard_sw (SW_WRONG_DATA);
@@ -386,6 +396,7 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
         {
           klen = block[0];
           block++, blen--;
+          inner = TRUE;
         }
       if (blen == 0 || blen % (type == CL_KEY_TYPE_AES ? 16 : 8) != 0 || klen > blen)
         return cl_vcard_sw (SW_WRONG_DATA);
@@ -399,6 +410,9 @@ put_key (ClVcardSession *self, const ClApdu *apdu)
       kcv_len = d[pos];
       if (pos + 1 + kcv_len > len || (kcv_len != 0 && kcv_len != 3))
         return cl_vcard_sw (SW_WRONG_DATA);
+      refused = cl_vcard_strict_check_key_component (self, inner, kcv_len);
+      if (refused != 0)
+        return cl_vcard_sw (refused);
       pos += 1 + kcv_len;
     }
   if (pos != len || g_bytes_get_size (keys->pdata[1]) != g_bytes_get_size (keys->pdata[0])

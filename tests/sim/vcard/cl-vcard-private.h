@@ -61,6 +61,7 @@ struct _ClVcardSession
   gsize last_write;
   GRand *rand;
   GError *commit_error;
+  gboolean strict;
 };
 
 ClResponse *cl_vcard_sw (guint16 sw);
@@ -69,6 +70,14 @@ ClResponse *cl_vcard_ok_array (GByteArray *data);
 void cl_vcard_random (ClVcardSession *self, guint8 *out, gsize len);
 /* Persists the image after a state change of n bytes (the timing model charges EEPROM writes). */
 void cl_vcard_commit (ClVcardSession *self, gsize n);
+
+/* cl-vcard-strict.c: what a strict card (cl_vcard_session_set_strict) refuses of GP Amendment D; each returns
+ * 0 when the command may go on, else the status word to answer. */
+guint16 cl_vcard_strict_check_unsecured (ClVcardSession *self, const ClApdu *apdu);
+guint16 cl_vcard_strict_check_level (ClVcardSession *self, guint8 level);
+guint16 cl_vcard_strict_check_key_component (ClVcardSession *self, gboolean has_inner_length, guint8 kcv_len);
+/* SCP03 answers an error status word bare, without R-MAC (Amendment D §6.2.5); warnings 62xx/63xx are not errors. */
+gboolean cl_vcard_is_error_sw (guint16 sw);
 
 /* cl-vcard-isd.c: the GlobalPlatform card manager. secured = the command came through the secure channel. */
 ClResponse *cl_vcard_isd_process (ClVcardSession *self, const ClApdu *apdu, gboolean secured);

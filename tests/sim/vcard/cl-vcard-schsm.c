@@ -5,12 +5,21 @@
  *   initialized, options, pin, pin_max, pin_retries, so_pin, so_retries, dkek_shares, dkek_outstanding, dkek,
  *   device_chr, file.XXXX (EF contents, hex), key.NN (private key, DER hex), devaut_locked.
  *
- * Who may write EF.C_DevAut (2F02): nobody before INITIALIZE DEVICE; after it, anyone (no PIN: its authenticity is
- * the DICA signature, which every verifier checks) until the card is reset or another application is selected
- * while 2F02 holds a whole chain (two complete CVCs): then it is locked until the next INITIALIZE DEVICE; a write
- * cut short stays open. So the station writes
- * "device CVC || DICA CVC" (in as many UPDATE BINARY chunks as it likes) and reads it back in the same session;
- * nobody can replace it afterwards. Every other EF needs the user PIN to be written or deleted.
+ * The device identity (key.00, its request CE00, EF.C_DevAut 2F02, device_chr, devaut_locked) is made in
+ * production and survives every INITIALIZE DEVICE, as on real SmartCard-HSMs and pico-hsm: GENERATE ASYMMETRIC
+ * KEY PAIR with key id 00 generates it, without a PIN, once in the card's life (the step the card issuer's
+ * production does on real devices); INITIALIZE DEVICE only sets PINs, options and DKEK shares and deletes the
+ * customer's keys and files.
+ *
+ * Who may write EF.C_DevAut (2F02): nobody before the device key exists; after it, anyone (no PIN: its
+ * authenticity is the DICA signature, which every verifier checks) until the card is reset or another application
+ * is selected while 2F02 holds a whole chain (two complete CVCs): then it is locked for good; a write cut short
+ * stays open. So the station writes "device CVC || DICA CVC" (in as many UPDATE BINARY chunks as it likes) and
+ * reads it back in the same session; nobody can replace it afterwards. Every other EF needs the user PIN.
+ *
+ * Files the card answers itself, as pico-hsm does where OpenSC looks: EF.DIR 2F00 (the application template) and
+ * 2F03 (static token info: label, manufacturer). Not pico-hsm's C400 (a PKCS#15 description of the device key):
+ * with it OpenSC 0.23's pkcs11-tool signs with the device key instead of the key it was asked for.
  */
 #include "cl-vcard-private.h"
 
@@ -35,6 +44,12 @@ static const guint8 schsm_aid[] = { 0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0x
 #define SO_RETRIES_MAX 15
 #define FID_DEVAUT     0x2F02
 #define FID_DEVICE_REQ 0xCE00
+#define FID_EF_DIR     0x2F00
+#define FID_TOKEN_INFO 0x2F03
+#define DEVICE_KEY_ID  0x00
+
+/* what INITIALIZE DEVICE keeps: the device identity */
+static const char *const identity_keys[] = { "key.00", "file.2F02", "file.CE00", "device_chr", "devaut_locked" };
 
 struct _ClVcardSchsm
 {
@@ -384,10 +399,7 @@ initialize_device (ClVcardSchsm *s, const ClApdu *apdu)
   const guint8 *d = data_ptr (apdu);
   gsize len = data_len (apdu);
   ClTlv options = { 0 }, pin = { 0 }, so = { 0 }, retry = { 0 }, shares = { 0 };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) request = NULL;
-  g_autofree char *chr = NULL;
-  EVP_PKEY *device = NULL;
+  char *kept[G_N_ELEMENTS (identity_keys)];
   gboolean ok;
   guint max;
 
@@ -419,13 +431,15 @@ initialize_device (ClVcardSchsm *s, const ClApdu *apdu)
       cl_response_free (r);
     }
 
-  if (cl_vcard_image_get_defects (s->image)->keygen_fail)
-    return cl_vcard_sw (SW_UNKNOWN);
-  device = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "prime256v1");
-  if (device == NULL)
-    return cl_vcard_sw (SW_UNKNOWN);
-
+  for (guint i = 0; i < G_N_ELEMENTS (identity_keys); i++)
+    kept[i] = g_strdup (get (s, identity_keys[i]));
   cl_vcard_image_clear_schsm (s->image);
+  for (guint i = 0; i < G_N_ELEMENTS (identity_keys); i++)
+    {
+      if (kept[i] != NULL)
+        cl_vcard_image_set_schsm (s->image, identity_keys[i], kept[i]);
+      g_free (kept[i]);
+    }
   max = retry.value ? retry.value[0] : 3;
   cl_vcard_image_set_schsm (s->image, "initialized", "true");
   if (options.value)
@@ -438,19 +452,6 @@ initialize_device (ClVcardSchsm *s, const ClApdu *apdu)
   set_uint (s, "so_retries", SO_RETRIES_MAX);
   set_uint (s, "dkek_shares", shares.value ? shares.value[0] : 0);
   set_uint (s, "dkek_outstanding", shares.value ? shares.value[0] : 0);
-  chr = device_chr (s);
-  cl_vcard_image_set_schsm (s->image, "device_chr", chr);
-  store_key (s, 0, device);
-
-  /* CAR = CHR: the device key vouches for itself until the DICA certifies it */
-  request = build_request (s, device, CL_CVC_ALGORITHM_ECDSA_SHA256, chr, chr, device, &error);
-  EVP_PKEY_free (device);
-  if (request == NULL)
-    {
-      g_debug ("vcard schsm: device request: %s", error->message);
-      return cl_vcard_sw (SW_UNKNOWN);
-    }
-  set_bytes (s, "file.CE00", g_bytes_get_data (request, NULL), g_bytes_get_size (request));
   s->pin_verified = FALSE;
   commit (s, 512);
   return cl_vcard_sw (SW_OK);
@@ -471,10 +472,17 @@ generate_key (ClVcardSchsm *s, const ClApdu *apdu)
   ClCvcAlgorithm algorithm;
   gsize pos = 0;
 
-  if (!s->pin_verified)
+  if (apdu->p1 == DEVICE_KEY_ID)
+    {
+      /* the device key: once in the card's life, before any PIN exists (production) */
+      g_autofree char *k = key_key (DEVICE_KEY_ID);
+      if (get (s, k) != NULL)
+        return cl_vcard_sw (SW_CONDITIONS);
+    }
+  else if (!initialized (s))
+    return cl_vcard_sw (SW_CONDITIONS);
+  else if (!s->pin_verified)
     return cl_vcard_sw (SW_SECURITY);
-  if (apdu->p1 == 0)
-    return cl_vcard_sw (SW_WRONG_P1P2); /* the device key is made by INITIALIZE DEVICE only */
   if (d == NULL || !cl_tlv_find (d, len, 0x7F49, &pk, NULL) || !cl_tlv_find (pk.value, pk.len, 0x06, &oid, NULL))
     return cl_vcard_sw (SW_WRONG_DATA);
   cl_tlv_find (d, len, 0x42, &car, NULL);
@@ -522,7 +530,18 @@ generate_key (ClVcardSchsm *s, const ClApdu *apdu)
 
   car_text = car.value ? g_strndup ((const char *)car.value, car.len) : NULL;
   chr_text = chr.value ? g_strndup ((const char *)chr.value, chr.len) : g_strdup ("CLVCKEY00001");
-  outer = load_key (s, apdu->p2);
+  if (apdu->p1 == DEVICE_KEY_ID)
+    {
+      /* CAR = CHR: the device key vouches for itself until the DICA certifies it */
+      g_free (chr_text);
+      chr_text = chr.value ? g_strndup ((const char *)chr.value, chr.len) : device_chr (s);
+      g_free (car_text);
+      car_text = g_strdup (chr_text);
+      cl_vcard_image_set_schsm (s->image, "device_chr", chr_text);
+      outer = EVP_PKEY_dup (key);
+    }
+  else
+    outer = load_key (s, apdu->p2);
   request = build_request (s, key, algorithm, car_text, chr_text, outer, &error);
   if (request == NULL)
     {
@@ -532,6 +551,8 @@ generate_key (ClVcardSchsm *s, const ClApdu *apdu)
       return cl_vcard_sw (SW_UNKNOWN);
     }
   store_key (s, apdu->p1, key);
+  if (apdu->p1 == DEVICE_KEY_ID)
+    set_bytes (s, "file.CE00", g_bytes_get_data (request, NULL), g_bytes_get_size (request));
   EVP_PKEY_free (key);
   EVP_PKEY_free (outer);
   commit (s, 256);
@@ -593,6 +614,74 @@ sign (ClVcardSchsm *s, const ClApdu *apdu)
 
 /* ---- files ---- */
 
+static const char token_label[] = "SmartCard-HSM";
+static const char token_manufacturer[] = "Cardline virtual card";
+
+static void
+append_tlv (GByteArray *out, guint8 tag, const void *value, gsize len)
+{
+  guint8 header[2] = { tag, (guint8)len };
+
+  g_assert (len < 0x80);
+  g_byte_array_append (out, header, 2);
+  g_byte_array_append (out, value, (guint)len);
+}
+
+static GBytes *
+wrap_tlv (guint8 tag, GByteArray *content)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+
+  append_tlv (out, tag, content->data, content->len);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+/* EF.DIR: one application template naming the SmartCard-HSM, as pico-hsm answers */
+static GBytes *
+ef_dir (void)
+{
+  g_autoptr (GByteArray) app = g_byte_array_new ();
+
+  append_tlv (app, 0x4F, schsm_aid, sizeof schsm_aid);
+  append_tlv (app, 0x50, token_label, strlen (token_label));
+  return wrap_tlv (0x61, app);
+}
+
+/* static token info (PKCS#15 TokenInfo fields: version, serial = IC serial, manufacturer, label, flags) */
+static GBytes *
+token_info (ClVcardSchsm *s)
+{
+  g_autoptr (GByteArray) info = g_byte_array_new ();
+  const guint8 *cplc = g_bytes_get_data (cl_vcard_image_get_cplc (s->image), NULL);
+  static const guint8 version = 0, flags[] = { 0x04, 0x30 };
+
+  append_tlv (info, 0x02, &version, 1);
+  append_tlv (info, 0x04, cplc + 12, 4);
+  append_tlv (info, 0x0C, token_manufacturer, strlen (token_manufacturer));
+  append_tlv (info, 0x80, token_label, strlen (token_label));
+  append_tlv (info, 0x03, flags, sizeof flags);
+  return wrap_tlv (0x30, info);
+}
+
+static gboolean
+synthesised (guint16 fid)
+{
+  return fid == FID_EF_DIR || fid == FID_TOKEN_INFO;
+}
+
+/* An EF's content: the stored one, or one the card answers itself. */
+static GBytes *
+file_content (ClVcardSchsm *s, guint16 fid)
+{
+  g_autofree char *k = file_key (fid);
+
+  if (!synthesised (fid))
+    return get_bytes (s, k);
+  if (fid == FID_EF_DIR)
+    return ef_dir ();
+  return token_info (s);
+}
+
 static ClResponse *
 list_files (ClVcardSchsm *s)
 {
@@ -632,7 +721,6 @@ static ClResponse *
 read_binary (ClVcardSchsm *s, const ClApdu *apdu)
 {
   guint16 fid = (apdu->p1 | apdu->p2) ? (guint16)(apdu->p1 << 8 | apdu->p2) : s->current_fid;
-  g_autofree char *k = file_key (fid);
   g_autoptr (GBytes) content = NULL;
 
   s->current_fid = fid;
@@ -643,7 +731,7 @@ read_binary (ClVcardSchsm *s, const ClApdu *apdu)
     return cl_vcard_sw (SW_SECURITY); /* private keys never leave */
   if (data_len (apdu) && !read_offset (data_ptr (apdu), data_len (apdu), &pos, &offset))
     return cl_vcard_sw (SW_WRONG_DATA);
-  content = get_bytes (s, k);
+  content = file_content (s, fid);
   if (content == NULL)
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
   size = g_bytes_get_size (content);
@@ -667,16 +755,17 @@ update_binary (ClVcardSchsm *s, const ClApdu *apdu)
   ClTlv body;
 
   s->current_fid = fid;
-  if (!initialized (s))
-    return cl_vcard_sw (SW_CONDITIONS);
   if (fid == FID_DEVAUT)
     {
-      if (g_strcmp0 (get (s, "devaut_locked"), "true") == 0)
+      g_autofree char *device = key_key (DEVICE_KEY_ID);
+      if (get (s, device) == NULL || g_strcmp0 (get (s, "devaut_locked"), "true") == 0)
         return cl_vcard_sw (SW_CONDITIONS);
     }
+  else if (!initialized (s))
+    return cl_vcard_sw (SW_CONDITIONS);
   else if (!s->pin_verified)
     return cl_vcard_sw (SW_SECURITY);
-  if ((fid >> 8) == 0xCC || fid == FID_DEVICE_REQ)
+  if ((fid >> 8) == 0xCC || fid == FID_DEVICE_REQ || synthesised (fid))
     return cl_vcard_sw (SW_CONDITIONS);
   if (!read_offset (d, len, &pos, &offset) || !cl_tlv_read (d, len, &pos, &body, NULL) || body.tag != 0x53
       || pos != len)
@@ -712,7 +801,8 @@ delete_file (ClVcardSchsm *s, const ClApdu *apdu)
     k = key_key (d[1]);
   else
     k = file_key ((guint16)(d[0] << 8 | d[1]));
-  if ((d[0] == 0xCC && d[1] == 0) || (d[0] == 0x2F && d[1] == 0x02))
+  if ((d[0] == 0xCC && d[1] == DEVICE_KEY_ID) || (d[0] == 0x2F && d[1] == 0x02)
+      || synthesised ((guint16)(d[0] << 8 | d[1])) || (d[0] == 0xCE && d[1] == 0x00))
     return cl_vcard_sw (SW_CONDITIONS);
   if (get (s, k) == NULL)
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
@@ -733,7 +823,7 @@ select_file (ClVcardSchsm *s, const ClApdu *apdu)
   if (data_len (apdu) != 2)
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
   k = d[0] == 0xCC ? key_key (d[1]) : file_key ((guint16)(d[0] << 8 | d[1]));
-  if (get (s, k) == NULL)
+  if (get (s, k) == NULL && !synthesised ((guint16)(d[0] << 8 | d[1])))
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
   s->current_fid = (guint16)(d[0] << 8 | d[1]);
   if ((apdu->p2 & 0x0C) == 0x0C)
@@ -803,8 +893,6 @@ cl_vcard_schsm_process (ClVcardSchsm *s, const ClApdu *apdu)
       case 0x2C:
         return reset_retry_counter (s, apdu);
       case 0x46:
-        if (!initialized (s))
-          return cl_vcard_sw (SW_CONDITIONS);
         return generate_key (s, apdu);
       case 0x68:
         return sign (s, apdu);

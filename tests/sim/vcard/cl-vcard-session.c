@@ -40,6 +40,19 @@ static void
 cl_vcard_session_init (ClVcardSession *self)
 {
   self->rand = g_rand_new ();
+  self->strict = g_strcmp0 (g_getenv ("CARDLINE_VCARD_STRICT"), "1") == 0;
+}
+
+void
+cl_vcard_session_set_strict (ClVcardSession *self, gboolean strict)
+{
+  self->strict = strict;
+}
+
+gboolean
+cl_vcard_session_get_strict (ClVcardSession *self)
+{
+  return self->strict;
 }
 
 ClVcardSession *
@@ -208,6 +221,11 @@ dispatch (ClVcardSession *self, const ClApdu *apdu)
   if (self->selected != CL_VCARD_SELECTED_ISD)
     return cl_vcard_sw (SW_CONDITIONS);
 
+  {
+    guint16 refused = cl_vcard_strict_check_unsecured (self, apdu);
+    if (refused != 0)
+      return cl_vcard_sw (refused);
+  }
   if (cla == 0x84 && apdu->ins != 0x82)
     {
       if (self->sm == NULL || !cl_vcard_sm_is_open (self->sm))
@@ -232,9 +250,11 @@ dispatch (ClVcardSession *self, const ClApdu *apdu)
 
   response = cl_vcard_isd_process (self, plain ? plain : apdu, secured);
 
-  /* R-MAC/R-ENC only on the responses of secured commands, as GP Amendment D specifies. */
+  /* R-MAC/R-ENC only on the responses of secured commands, as GP Amendment D specifies, and in SCP03 never on an
+   * error status word: that goes back bare (§6.2.5), which is what real cards answer to every refusal. */
   if (secured && self->sm != NULL && cl_vcard_sm_is_open (self->sm)
-      && (cl_vcard_sm_get_level (self->sm) & (CL_VCARD_SM_R_MAC | CL_VCARD_SM_R_ENC)))
+      && (cl_vcard_sm_get_level (self->sm) & (CL_VCARD_SM_R_MAC | CL_VCARD_SM_R_ENC))
+      && !(cl_vcard_sm_get_key_type (self->sm) == CL_KEY_TYPE_AES && cl_vcard_is_error_sw (response->sw)))
     {
       ClResponse *wrapped = cl_vcard_sm_wrap (self->sm, response, &error);
       if (wrapped == NULL)

@@ -27,6 +27,10 @@ gsize cl_vcard_session_get_last_write_size (ClVcardSession *self);
 void cl_vcard_session_set_random_seed (ClVcardSession *self, guint32 seed);
 /* Known-answer tests: the card challenge of the next INITIALIZE UPDATE (otherwise per the "i" parameter). */
 void cl_vcard_session_set_next_card_challenge (ClVcardSession *self, const guint8 challenge[8]);
+/* Strict GlobalPlatform Amendment D: the card refuses what a lenient card lets pass and the station must not rely on
+ * (see cl-vcard-strict.c for the list). Default: on when CARDLINE_VCARD_STRICT=1 is in the environment. */
+void cl_vcard_session_set_strict (ClVcardSession *self, gboolean strict);
+gboolean cl_vcard_session_get_strict (ClVcardSession *self);
 /* Failures to persist the image are reported here rather than as a SW (the chip would have died). */
 gboolean cl_vcard_session_take_commit_error (ClVcardSession *self, GError **error);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes EF.C_DevAut (2F02) of a virtual SmartCard-HSM through opensc-tool, standing in for the station's
-certification step in the OpenSC tests (OpenSC needs "device CVC || DICA CVC" there to bind the token).
+device key and certification steps in the OpenSC tests (OpenSC needs "device CVC || DICA CVC" there to bind the
+token). The device key is generated first (GENERATE ASYMMETRIC KEY PAIR, key 00) unless the card has one.
 
     schsm-self-devaut.py READER              the device key's self-signed request (inner 7F21 of CE00)
     schsm-self-devaut.py READER CVC.TXT      the published pico-hsm device || DICA pair of the vectors
@@ -10,6 +11,7 @@ import subprocess
 import sys
 
 AID = "E8:2B:06:01:04:01:81:C3:1F:02:01"
+DEVICE_KEY_OID = "04:00:7F:00:07:02:02:02:02:03"
 
 
 def hexs(data):
@@ -43,6 +45,10 @@ def tlv_len(buf, i):
 def main():
     reader = sys.argv[1]
     select = "00:A4:04:04:0B:" + AID + ":00"
+    # ECDSA-SHA256 on the card's default domain (P-256); 6985: made already (once in a card's life)
+    (sw, _), = run(reader, [select, "00:46:00:00:0F:7F:49:0C:06:0A:" + DEVICE_KEY_OID])[1:]
+    if sw not in (0x9000, 0x6985):
+        sys.exit("GENERATE ASYMMETRIC KEY PAIR (device key): %04X" % sw)
     if len(sys.argv) > 2:
         certs = {}
         section = None

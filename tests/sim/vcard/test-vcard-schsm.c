@@ -129,6 +129,23 @@ read_file (Fixture *f, guint16 fid)
   return g_bytes_new (out->data, out->len);
 }
 
+static GBytes *gakp_data (const char *group, ClCvcAlgorithm algorithm);
+
+/* production: the device key, made once, without a PIN, before any initialisation */
+static ClCvcRequest *
+generate_device_key (Fixture *f)
+{
+  g_autoptr (GBytes) d = gakp_data ("prime256v1", CL_CVC_ALGORITHM_ECDSA_SHA256);
+  g_autoptr (ClResponse) r = xfer (f, cl_schsm_apdu_generate_key (0, 0, d));
+  g_autoptr (GError) error = NULL;
+  ClCvcRequest *req;
+
+  g_assert_cmphex (r->sw, ==, 0x9000);
+  req = cl_cvc_request_new_from_bytes (r->data, &error);
+  g_assert_no_error (error);
+  return req;
+}
+
 static ClCvcRequest *
 device_request (Fixture *f)
 {
@@ -151,15 +168,21 @@ test_initialize (Fixture *f, gconstpointer data)
 
   select_applet (f);
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_verify (0x81, NULL, 0)), ==, 0x6A88);
-  initialize (f);
-  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_verify (0x81, NULL, 0)), ==, 0x63C3);
-
-  req = device_request (f);
+  {
+    g_autoptr (ClCvcRequest) made = generate_device_key (f);
+    g_autoptr (GBytes) d = gakp_data ("prime256v1", CL_CVC_ALGORITHM_ECDSA_SHA256);
+    /* once in the card's life */
+    g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_generate_key (0, 0, d)), ==, 0x6985);
+    initialize (f);
+    g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_verify (0x81, NULL, 0)), ==, 0x63C3);
+    req = device_request (f);
+    g_assert_true (g_bytes_equal (cl_cvc_request_get_encoded (made), cl_cvc_request_get_encoded (req)));
+  }
   g_assert_true (cl_cvc_request_is_authenticated (req));
   g_assert_true (cl_cvc_request_verify_inner (req, CL_CVC_CURVE_P256, &error));
   g_assert_no_error (error);
   inner = cl_cvc_request_get_inner (req);
-  g_assert_true (g_str_has_prefix (cl_cvc_get_chr (inner), "CLVC020003"));
+  g_assert_cmpstr (cl_cvc_get_chr (inner), ==, "UTTM00001");
   {
     g_autoptr (EVP_PKEY) key = cl_cvc_get_public_key (inner, CL_CVC_CURVE_P256, &error);
     g_assert_no_error (error);
@@ -230,8 +253,8 @@ test_keygen_sign (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   select_applet (f);
+  dev = generate_device_key (f);
   initialize (f);
-  dev = device_request (f);
   device_key = cl_cvc_get_public_key (cl_cvc_request_get_inner (dev), CL_CVC_CURVE_P256, &error);
   g_assert_no_error (error);
 
@@ -304,6 +327,7 @@ test_devaut_and_dkek (Fixture *f, gconstpointer data)
 
   select_applet (f);
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F02, 0, cert, sizeof cert)), ==, 0x6985);
+  g_object_unref (generate_device_key (f));
   initialize (f);
   /* the station writes C_DevAut without the user PIN and reads it back in the same session */
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F02, 0, cert, 3)), ==, 0x9000);
@@ -353,6 +377,62 @@ test_devaut_and_dkek (Fixture *f, gconstpointer data)
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_import_dkek_share (share)), ==, 0x6985);
 }
 
+/* The customer's INITIALIZE DEVICE keeps the device key and its certificate: the token keeps its identity. */
+static void
+test_identity_survives (Fixture *f, gconstpointer data)
+{
+  static const guint8 cert[] = { 0x7F, 0x21, 0x03, 0x01, 0x02, 0x03 };
+  static const guint8 customer_so[8] = { '1', '2', '3', '4', '5', '6', '7', '8' };
+  static const guint8 customer_pin[] = "424242";
+  static const char ef_dir_hex[] = "611C4F0BE82B0601040181C31F0201500D536D61727443617264"
+                                   "2D48534D";
+  g_autoptr (ClCvcRequest) dev = NULL;
+  g_autoptr (GBytes) before = NULL, after = NULL, dir = NULL, info = NULL;
+  g_autofree char *dir_hex = NULL;
+
+  select_applet (f);
+  /* EF.DIR and the static token info are there on a blank applet, as on pico-hsm */
+  dir = read_file (f, 0x2F00);
+  g_assert_nonnull (dir);
+  dir_hex = cl_hex_encode_bytes (dir);
+  g_assert_cmpstr (dir_hex, ==, ef_dir_hex);
+  info = read_file (f, 0x2F03);
+  g_assert_nonnull (info);
+  g_assert_cmphex (((const guint8 *)g_bytes_get_data (info, NULL))[0], ==, 0x30);
+  /* no customer INITIALIZE makes a device key */
+  {
+    ClSchsmInitParams params = { 0x0001, customer_pin, 6, customer_so, 8, 3, 0 };
+    g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_initialize (&params, NULL)), ==, 0x9000);
+    g_assert_null (read_file (f, 0xCE00));
+  }
+  dev = generate_device_key (f);
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F02, 0, cert, sizeof cert)), ==, 0x9000);
+  before = read_file (f, 0x2F02);
+  fixture_insert (f);
+  select_applet (f);
+  /* the customer re-initialises with the SO-PIN of the earlier initialisation */
+  {
+    ClSchsmInitParams params = { 0x0001, pin, 6, customer_so, 8, 3, -1 };
+    g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_initialize (&params, NULL)), ==, 0x9000);
+  }
+  after = read_file (f, 0x2F02);
+  g_assert_true (g_bytes_equal (before, after));
+  {
+    g_autoptr (ClCvcRequest) again = device_request (f);
+    g_assert_true (g_bytes_equal (cl_cvc_request_get_encoded (dev), cl_cvc_request_get_encoded (again)));
+  }
+  /* the device key still signs key requests, and can be neither regenerated nor deleted */
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_verify (0x81, pin, 6)), ==, 0x9000);
+  {
+    g_autoptr (GBytes) d = gakp_data ("prime256v1", CL_CVC_ALGORITHM_ECDSA_SHA256);
+    g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_generate_key (0, 0, d)), ==, 0x6985);
+    g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_generate_key (1, 0, d)), ==, 0x9000);
+  }
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_delete_file (0xCC00)), ==, 0x6985);
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_delete_file (0x2F02)), ==, 0x6985);
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F00, 0, cert, 3)), ==, 0x6985);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,5 +441,7 @@ main (int argc, char **argv)
   g_test_add ("/vcard/schsm/pins", Fixture, NULL, fixture_set_up, test_pins, fixture_tear_down);
   g_test_add ("/vcard/schsm/keygen-sign", Fixture, NULL, fixture_set_up, test_keygen_sign, fixture_tear_down);
   g_test_add ("/vcard/schsm/devaut-dkek", Fixture, NULL, fixture_set_up, test_devaut_and_dkek, fixture_tear_down);
+  g_test_add ("/vcard/schsm/identity-survives", Fixture, NULL, fixture_set_up, test_identity_survives,
+              fixture_tear_down);
   return g_test_run ();
 }

@@ -436,6 +436,103 @@ send_data (ClCardChannel *channel, guint8 cla, guint8 ins, guint8 p1, guint8 p2,
 }
 
 static void
+keep_response (ClTraceDirection direction, const char *line, gpointer user_data)
+{
+  char **last = user_data;
+
+  if (direction == CL_TRACE_RESPONSE)
+    {
+      g_free (*last);
+      *last = g_strdup (line);
+    }
+}
+
+/* GP Amendment D §6.2.5: an error status word comes back bare inside a session with R-MAC; a success carries it. */
+static void
+test_error_sw_bare (void)
+{
+  g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
+  g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+  g_autoptr (ClCardChannel) channel = channel_for (session);
+  g_autoptr (ClKeySet) kst = plain_keys (CL_KEY_TYPE_AES, 0x30, KST_HEX);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClScp03) scp = NULL;
+  g_autoptr (GPtrArray) apps = NULL, isd = NULL;
+  g_autofree char *last = NULL;
+
+  cl_card_channel_set_trace_func (channel, keep_response, &last, NULL);
+  scp = cl_scp03_open (channel, kst, 0x30, 0x33, NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* no application yet: 6A88, which the host's bare-SW path turns into an empty list */
+  apps = cl_gp_get_status (channel, CL_GP_STATUS_APPLICATIONS, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (apps->len, ==, 0);
+  g_assert_cmpstr (last, ==, "6A88");
+  g_assert_cmphex (send_data (channel, 0x80, 0xE8, 0x80, 0x00, "\xC4\x01\x00", 3), !=, 0x9000);
+  g_assert_cmpuint (strlen (last), ==, 4);
+  /* the session goes on: a success carries data and the 8-byte R-MAC */
+  isd = cl_gp_get_status (channel, CL_GP_STATUS_ISD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (isd->len, ==, 1);
+  g_assert_cmpuint (strlen (last), >, 2 * (8 + 2));
+}
+
+static guint16
+put_key_sw (ClCardChannel *channel, ClKeySet *current, gboolean inner)
+{
+  ClGpKeyWrap wrap = { CL_GP_KEY_WRAP_STATIC_DEK, current, NULL, 0, inner };
+  g_autoptr (ClKeySet) k = plain_keys (CL_KEY_TYPE_AES, 0x31, "00112233445566778899AABBCCDDEEFF");
+  g_autoptr (GError) error = NULL;
+  gboolean ok = cl_gp_put_key (channel, k, 0x30, &wrap, NULL, &error);
+
+  return ok ? 0x9000 : cl_error_get_sw (error);
+}
+
+/* What a strict card refuses of GP Amendment D, and a lenient one lets pass. */
+static void
+test_strict (void)
+{
+  for (guint strict = 0; strict < 2; strict++)
+    {
+      g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
+      g_autoptr (ClVcardImage) no_rmac = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x10);
+      g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+      g_autoptr (ClVcardSession) session_no_rmac = cl_vcard_session_new (no_rmac);
+      g_autoptr (ClCardChannel) channel = channel_for (session);
+      g_autoptr (ClCardChannel) channel_no_rmac = channel_for (session_no_rmac);
+      g_autoptr (ClKeySet) kst = plain_keys (CL_KEY_TYPE_AES, 0x30, KST_HEX);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ClScp03) scp = NULL;
+
+      cl_vcard_session_set_strict (session, strict);
+      cl_vcard_session_set_strict (session_no_rmac, strict);
+      /* R-MAC the key set's i does not announce */
+      scp = cl_scp03_open (channel_no_rmac, kst, 0x30, 0x13, NULL, NULL, &error);
+      g_assert_true ((scp == NULL) == strict);
+      g_clear_object (&scp);
+      g_clear_error (&error);
+      /* a plain command inside a C-MAC session ends it on a strict card */
+      scp = cl_scp03_open (channel, kst, 0x30, 0x33, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmphex (send_sw (session, "80CA9F7F00"), ==, strict ? 0x6982 : 0x9000);
+      if (strict)
+        {
+          g_autoptr (GPtrArray) isd = cl_gp_get_status (channel, CL_GP_STATUS_ISD, NULL, &error);
+          g_assert_null (isd);
+          g_assert_cmphex (cl_error_get_sw (error), ==, 0x6982);
+          g_clear_error (&error);
+        }
+      g_clear_object (&scp);
+      /* PUT KEY without the inner key length */
+      scp = cl_scp03_open (channel, kst, 0x30, 0x33, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmphex (put_key_sw (channel, kst, FALSE), ==, strict ? 0x6A80 : 0x9000);
+      if (strict)
+        g_assert_cmphex (put_key_sw (channel, kst, TRUE), ==, 0x9000);
+    }
+}
+
+static void
 load_and_install (ClCardChannel *channel, const char *section)
 {
   g_autoptr (ClTestVectors) v = cl_test_vectors_load ("load.txt");
@@ -700,6 +797,8 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/vcard/image/roundtrip", test_image_roundtrip);
+  g_test_add_func ("/vcard/scp03/error-sw-bare", test_error_sw_bare);
+  g_test_add_func ("/vcard/scp03/strict", test_strict);
   g_test_add_func ("/vcard/image/manufacture-unique", test_manufacture_unique);
   g_test_add_func ("/vcard/isd/identify-and-rules", test_identify);
   g_test_add_func ("/vcard/scp03/vectors", test_scp03_vectors);

@@ -36,6 +36,8 @@ privileges=00
 delete-before-load=true
 
 [initialize]
+ship=initialised
+pin-export-key=customer.pem
 options=0001
 pin-source=fixed
 pin-length=6

@@ -44,6 +44,8 @@ install-params=
 delete-before-load=true
 
 [initialize]
+ship=initialised
+pin-export-key=customer.pem
 # 0001: RESET RETRY COUNTER with the SO-PIN allowed
 options=0001
 pin-source=fixed

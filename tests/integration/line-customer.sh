@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# line-customer.sh: sourced by the line tests that produce cards on the rig and then use them with OpenSC
+# (test-line-opensc.sh, test-customer-opensc.sh). Needs $vcard (cardline-vcard) and $keys (demo-keys.ini) set;
+# makes $work (removed on exit with any card still inserted), fail, kst, json_field, use_opensc, insert_card,
+# pull_card. Cards go into the first rig reader ($port, $reader).
+
+work=$(mktemp -d)
+card=""
+cleanup ()
+{
+  if [ -n "$card" ]; then kill "$card" 2>/dev/null || true; wait "$card" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail ()
+{
+  echo "FAIL: $*" >&2
+  exit 1
+}
+port=${CARDLINE_VPCD_PORTS%%[, ]*}
+reader=${CARDLINE_READER_NAMES%%,*}
+
+# kst FIELD: a field of the demo KST, as the virtual cards are manufactured with it
+kst ()
+{
+  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
+}
+json_field ()
+{
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+# Debian 12's vpcd does not advertise extended length to OpenSC (DESIGN §4)
+use_opensc ()
+{
+  cat >"$work/opensc.conf" <<'CONF'
+app default {
+  reader_driver pcsc {
+    max_send_size = 65535;
+    max_recv_size = 65536;
+  }
+}
+CONF
+  export OPENSC_CONF=$work/opensc.conf
+}
+insert_card ()
+{
+  "$vcard" run --image "$1" --port "$port" &
+  card=$!
+  for _ in $(seq 1 100); do
+    opensc-tool -r "$reader" -a >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "card $(basename "$1") not seen in $reader"
+}
+pull_card ()
+{
+  kill -TERM "$card"
+  wait "$card" || true
+  card=""
+  # pcscd must see the reader empty before the next card, or it keeps talking to this one (see the report of
+  # the fast-swap limit in drivers/pcsc)
+  for _ in $(seq 1 100); do
+    opensc-tool -r "$reader" -a >/dev/null 2>&1 || return 0
+    sleep 0.1
+  done
+  fail "reader $reader still holds a card"
+}
