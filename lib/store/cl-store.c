@@ -391,7 +391,17 @@ cl_store_open_readonly (const char *path, GError **error)
                    g_stat (path, &st) != 0 ? g_strerror (errno) : "the file is empty or not a regular file");
       return NULL;
     }
-  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL);
+  /* Without a -wal file the database file alone is the whole store, and immutable=1 keeps SQLite from creating
+   * a -wal and -shm next to it. With one (a station is running, or was killed), SQLite must read it, through the
+   * -shm, as any reader does. */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
+    g_autofree char *uri
+      = g_strdup_printf ("file:%s?mode=ro%s", escaped, g_file_test (wal, G_FILE_TEST_EXISTS) ? "" : "&immutable=1");
+
+    rc = sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI, NULL);
+  }
   if (rc != SQLITE_OK)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot open the store %s read-only: %s", path,
