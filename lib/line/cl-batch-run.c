@@ -4,6 +4,8 @@
 #include "line/cl-batch-state-writer.h"
 #include "line/cl-card-job.h"
 #include "line/cl-line-text.h"
+#include "store/cl-station-lease.h"
+#include "store/cl-store-station.h"
 
 #include <string.h>
 
@@ -15,6 +17,7 @@ struct _ClBatchRun
   ClFeeder *feeder;
   ClFacePrinter *face;
   char *station;
+  ClStationLease *lease; /* this process is the station (cl-store-station.h) */
   char *batch_name;
   gint64 batch_id;
   guint quantity;
@@ -608,6 +611,7 @@ cl_batch_run_finalize (GObject *object)
   g_clear_pointer (&self->stop_tasks, g_ptr_array_unref);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_clear_object (&self->lease);
   g_free (self->station);
   g_free (self->batch_name);
   g_free (self->end_user);
@@ -680,9 +684,14 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   self = g_object_new (CL_TYPE_BATCH_RUN, NULL);
   self->setup = g_object_ref (setup);
   self->feeder = g_object_ref (feeder);
-  self->station = g_strdup (station != NULL ? station : g_get_host_name ());
+  self->station = g_strdup (cl_station_identity (station));
   self->batch_name = g_strdup (batch_name);
   self->quantity = quantity;
+
+  /* One process per station identity: another live one would end this one's attempts as abandoned. */
+  self->lease = cl_station_lease_new (store, self->station, CL_STATION_LEASE_US, error);
+  if (self->lease == NULL)
+    return NULL;
 
   self->batch_id = open_batch (store, cl_production_setup_get_profile (setup), batch_name, quantity, error);
   if (self->batch_id <= 0)

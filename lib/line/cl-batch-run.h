@@ -33,7 +33,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClBatchRun, cl_batch_run, CL, BATCH_RUN, GObject)
 
 /* Only store work, so any thread may call it (the window does it on a worker). station names this station's
- * attempts in the store (NULL: the host name). */
+ * attempts in the store (NULL: cl_station_identity()); the run holds the station's lease (cl-store-station.h), so
+ * a second process with the same station is refused here with CL_ERROR_CLAIMED naming the first one's host and
+ * pid. */
 ClBatchRun *cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station, const char *batch_name,
                               guint quantity, GError **error);
 /* Before start: good cards get their face printed (step FACE) before they go to the output hopper. */

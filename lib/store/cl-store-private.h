@@ -73,6 +73,9 @@ gboolean cl_store_seal_foreach_locked (ClStore *self, ClStoreSealKind kind, cons
 void cl_store_audit_record_hash (const guint8 prev[32], gint64 seq, gint64 at, const char *actor, const char *action,
                                  const char *subject, const char *detail, guint8 out[32]);
 
+/* "PID.STARTED": this process, told from an earlier one that had the same pid (cl-store-claim.h). */
+char *cl_store_process_id (void);
+
 /* CL_ERROR_STORE "what: SQLite's message". */
 void cl_store_set_error (ClStore *self, GError **error, const char *what);
 gboolean cl_store_exec (ClStore *self, const char *sql, GError **error);
