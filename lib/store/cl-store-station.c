@@ -1,6 +1,8 @@
 /* cl-store-station.c: station identity leases (cl-store-station.h). */
 #include "store/cl-store-station.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "core/cl-error.h"
@@ -61,6 +63,16 @@ read_holder (ClStore *self, const char *station, Holder *holder, gboolean *found
   return TRUE;
 }
 
+/* A holder on this host whose process no longer exists (killed, crashed) holds nothing: a station restarted after
+ * a crash takes over at once instead of waiting for the lease. A pid reused by another process still looks alive,
+ * and then the lease decides. */
+static gboolean
+holder_is_gone (const Holder *held)
+{
+  return g_str_equal (held->host, g_get_host_name ()) && held->pid > 0 && held->pid <= G_MAXINT
+         && kill ((pid_t)held->pid, 0) != 0 && errno == ESRCH;
+}
+
 static gboolean
 check_args (const char *station, gint64 lease_us, GError **error)
 {
@@ -98,7 +110,9 @@ cl_store_station_acquire (ClStore *self, const char *station, gint64 lease_us, G
     return FALSE;
   if (found && !g_str_equal (held.process, process))
     {
-      if (held.lease_until > now)
+      gboolean gone = holder_is_gone (&held);
+
+      if (held.lease_until > now && !gone)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_CLAIMED,
                        "Station “%s” is already running on host %s as process %" G_GINT64_FORMAT
@@ -109,9 +123,12 @@ cl_store_station_acquire (ClStore *self, const char *station, gint64 lease_us, G
         }
       {
         g_autofree char *detail
-          = g_strdup_printf ("lease of host %s process %" G_GINT64_FORMAT " ended %" G_GINT64_FORMAT
-                             " ms ago; taken over by host %s process %d",
-                             held.host, held.pid, (now - held.lease_until) / 1000, g_get_host_name (), (int)getpid ());
+          = gone ? g_strdup_printf ("process %" G_GINT64_FORMAT " of this host %s is gone; taken over by process %d",
+                                    held.pid, held.host, (int)getpid ())
+                 : g_strdup_printf ("lease of host %s process %" G_GINT64_FORMAT " ended %" G_GINT64_FORMAT
+                                    " ms ago; taken over by host %s process %d",
+                                    held.host, held.pid, (now - held.lease_until) / 1000, g_get_host_name (),
+                                    (int)getpid ());
 
         if (cl_store_audit_append_locked (self, station, "station-takeover", station, detail, error) <= 0)
           return FALSE;

@@ -6,7 +6,8 @@
  * each other's live attempts. The stations table (schema version 4) holds one row per name: host, pid, the
  * process ("PID.STARTED", as chip claim owners) and a lease that the holder renews (ClStationLease does, from its
  * own thread). A second process with the same name is refused while the lease holds; once it has ended (the
- * holder was killed or hung) the next process takes it over, audited as "station-takeover". Stations with
+ * holder was killed or hung), or at once when the holder ran on this host and its process is gone (a station
+ * restarted after a crash), the next process takes it over, audited as "station-takeover". Stations with
  * different names share a store without touching each other's attempts or claims.
  *
  * Leases are measured with the wall clock of the process that takes or renews them. */

@@ -153,16 +153,13 @@ test_two_identities (Fixture *f, gconstpointer data)
   g_assert_cmpint (raw_int (f, "SELECT count(*) FROM stations"), ==, 2);
 }
 
-/* The child holds line-K with a short lease and a card in production, then is SIGKILLed. */
-static void
-test_killed_owner (Fixture *f, gconstpointer data)
+/* A child holding name with a live card in production; returns its pid once it holds them. */
+static pid_t
+spawn_holder (Fixture *f, const char *name, gint64 lease)
 {
-  g_autoptr (GError) error = NULL;
-  const gint64 lease = 500 * 1000;
   int ready[2];
   pid_t child;
   char byte;
-  gint64 lease_until, deadline;
 
   g_assert_cmpint (pipe (ready), ==, 0);
   child = fork ();
@@ -172,8 +169,8 @@ test_killed_owner (Fixture *f, gconstpointer data)
       ClStore *store = cl_store_open (f->path, NULL);
 
       close (ready[0]);
-      if (store == NULL || !cl_store_station_acquire (store, "line-K", lease, NULL)
-          || cl_store_attempt_begin (store, 0, CL_ATTEMPT_PRODUCTION, "line-K", "Reader 0", 0, NULL) <= 0)
+      if (store == NULL || !cl_store_station_acquire (store, name, lease, NULL)
+          || cl_store_attempt_begin (store, 0, CL_ATTEMPT_PRODUCTION, name, "Reader 0", 0, NULL) <= 0)
         _exit (1);
       if (write (ready[1], "r", 1) != 1)
         _exit (1);
@@ -183,16 +180,48 @@ test_killed_owner (Fixture *f, gconstpointer data)
   close (ready[1]);
   g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
   close (ready[0]);
+  return child;
+}
 
-  /* while it lives, its name is taken */
+static void
+assert_taken_over (Fixture *f, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *takeovers
+    = g_strdup_printf ("SELECT count(*) FROM audit WHERE action = 'station-takeover' AND subject = '%s'", name);
+  g_autofree char *pid = g_strdup_printf ("SELECT pid FROM stations WHERE name = '%s'", name);
+  g_autofree char *retained = g_strdup_printf ("SELECT count(*) FROM attempts a JOIN dispositions d ON "
+                                               "d.attempt_id = a.id WHERE a.station = '%s' AND d.destination = "
+                                               "'RETAINED'",
+                                               name);
+
+  g_assert_cmpint (raw_int (f, takeovers), ==, 1);
+  g_assert_cmpint (raw_int (f, pid), ==, getpid ());
+  /* and the killed station's open attempt gets its one disposition, RETAINED */
+  g_assert_cmpint (cl_store_attempt_abandon_open (f->store, name, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (f, retained), ==, 1);
+}
+
+/* SIGKILLed, not yet reaped (its pid still exists, as a process hung or on another host would look): the lease
+ * decides. Refused until it ends, taken over after. */
+static void
+test_killed_owner_lease (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  const gint64 lease = 500 * 1000;
+  pid_t child = spawn_holder (f, "line-K", lease);
+  gint64 lease_until, deadline;
+
   g_assert_false (cl_store_station_acquire (f->store, "line-K", lease, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_CLAIMED);
   g_clear_error (&error);
   g_assert_cmpint (kill (child, SIGKILL), ==, 0);
-  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
-
-  /* the dead owner's lease still holds until it ends: wait for that instant, read from the store */
+  /* the dead owner's lease holds until it ends: wait for that instant, read from the store */
   lease_until = raw_int (f, "SELECT lease_until FROM stations WHERE name = 'line-K'");
+  g_assert_false (cl_store_station_acquire (f->store, "line-K", lease, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_CLAIMED);
+  g_clear_error (&error);
   deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   while (g_get_real_time () <= lease_until)
     {
@@ -201,15 +230,22 @@ test_killed_owner (Fixture *f, gconstpointer data)
     }
   g_assert_true (cl_store_station_acquire (f->store, "line-K", MINUTE, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM audit WHERE action = 'station-takeover' AND subject = 'line-K'"),
-                   ==, 1);
-  g_assert_cmpint (raw_int (f, "SELECT pid FROM stations WHERE name = 'line-K'"), ==, getpid ());
-  /* and the killed station's open attempt gets its one disposition, RETAINED */
-  g_assert_cmpint (cl_store_attempt_abandon_open (f->store, "line-K", &error), ==, 1);
+  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
+  assert_taken_over (f, "line-K");
+}
+
+/* SIGKILLed and gone, on this host: a restarted station takes over at once, its lease notwithstanding. */
+static void
+test_killed_owner_restart (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  pid_t child = spawn_holder (f, "line-R", MINUTE);
+
+  g_assert_cmpint (kill (child, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
+  g_assert_true (cl_store_station_acquire (f->store, "line-R", MINUTE, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
-                               "WHERE a.station = 'line-K' AND d.destination = 'RETAINED'"),
-                   ==, 1);
+  assert_taken_over (f, "line-R");
 }
 
 /* The lease object renews from its own thread, and gives the name up when dropped. */
@@ -242,7 +278,8 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add ("/store/station/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("same-identity-refused", test_same_identity);
   ADD ("two-identities", test_two_identities);
-  ADD ("killed-owner-taken-over", test_killed_owner);
+  ADD ("killed-owner-lease-ends", test_killed_owner_lease);
+  ADD ("killed-owner-restart", test_killed_owner_restart);
   ADD ("heartbeat", test_heartbeat);
 #undef ADD
   return g_test_run ();
