@@ -3,6 +3,7 @@
 #include "core/cl-error.h"
 #include "line/cl-batch-state-writer.h"
 #include "line/cl-card-job.h"
+#include "keys/cl-audit-checkpoint.h"
 #include "line/cl-line-text.h"
 #include "store/cl-station-lease.h"
 #include "store/cl-store-station.h"
@@ -340,6 +341,26 @@ on_batch_state_failed (ClBatchState state, const GError *error, gpointer user_da
   post_fault (self, NULL, CL_LINE_FAULT_STORE, FALSE, error->message);
 }
 
+/* At the end of every batch run the audit chain's head is signed in the token (keys/cl-audit-checkpoint.h says
+ * why then). A token without the audit key leaves the records hash-chained only, which the log says. */
+static void
+sign_checkpoint (ClBatchRun *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClP11EcKey) key
+    = cl_p11_ec_key_find (cl_production_setup_get_token (self->setup), CL_AUDIT_KEY_LABEL, &error);
+  g_autoptr (ClAuditCheckpoint) checkpoint = NULL;
+  g_autofree char *text = NULL;
+
+  if (key != NULL)
+    checkpoint = cl_audit_checkpoint_sign (cl_production_setup_get_store (self->setup), key, &error);
+  if (checkpoint != NULL)
+    text = g_strdup_printf ("audit checkpoint signed at record %" G_GINT64_FORMAT, checkpoint->seq);
+  else
+    text = g_strdup_printf ("audit checkpoint not signed (%s): the records are hash-chained only", error->message);
+  post_note (self, NULL, text);
+}
+
 static gpointer
 feed_thread (gpointer data)
 {
@@ -365,6 +386,7 @@ feed_thread (gpointer data)
   cl_batch_state_writer_push (self->state_writer, complete ? CL_BATCH_CLOSED : CL_BATCH_ABORTED, user);
   /* the batch's end is on disk before anyone is told the run finished */
   cl_batch_state_writer_flush (self->state_writer);
+  sign_checkpoint (self);
   {
     ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
 
