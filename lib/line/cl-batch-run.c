@@ -152,6 +152,19 @@ post_fault_cleared (ClBatchRun *self, const char *reader, ClLineFault fault)
   post_typed (self, CL_LINE_EVENT_FAULT_CLEARED, reader, &fields, NULL);
 }
 
+/* The heartbeat thread found this station taken over (this process hung past its lease): another process now
+ * produces as this station, so this one must not go on as if it were. */
+static void
+on_lease_lost (ClStationLease *lease, gpointer user_data)
+{
+  ClBatchRun *self = user_data;
+  g_autofree char *detail = g_strdup_printf (
+    "station %s lost its lease on the store to another process: stop this one (its attempts are the other's now)",
+    self->station);
+
+  post_fault (self, NULL, CL_LINE_FAULT_STORE, FALSE, detail);
+}
+
 /* ---- the feeder's reports (any thread) ---- */
 
 static void
@@ -714,6 +727,7 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   self->lease = cl_station_lease_new (store, self->station, CL_STATION_LEASE_US, error);
   if (self->lease == NULL)
     return NULL;
+  g_signal_connect_object (self->lease, "lost", G_CALLBACK (on_lease_lost), self, G_CONNECT_DEFAULT);
 
   self->batch_id = open_batch (store, cl_production_setup_get_profile (setup), batch_name, quantity, error);
   if (self->batch_id <= 0)
