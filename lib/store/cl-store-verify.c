@@ -243,6 +243,37 @@ read_seals (ClStore *self, GError **error)
   return g_steal_pointer (&seals);
 }
 
+/* A card's state is not sealed (it moves with every step), but GOOD is a verdict: only a GOOD attempt (sealed)
+ * or a QA recovery (append-only, and itself needing a GOOD re-test) makes it. */
+static gboolean
+check_good_cards (ClStore *self, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+    = cl_store_prepare (self,
+                        "SELECT chip_id FROM cards c WHERE state = 'GOOD' AND NOT EXISTS (SELECT 1 FROM attempts a "
+                        "WHERE a.chip_id = c.chip_id AND a.result = 'GOOD') AND NOT EXISTS (SELECT 1 FROM qa_actions "
+                        "q WHERE q.chip_id = c.chip_id AND q.action = 'RECOVER') LIMIT 1",
+                        error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY,
+                   "Table cards, row %s is GOOD, but no GOOD attempt or QA recovery of that chip says so",
+                   (const char *)sqlite3_column_text (stmt, 0));
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Checking the cards");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 verify_records_locked (ClStore *self, guint64 *n_rows, GError **error)
 {
@@ -259,6 +290,8 @@ verify_records_locked (ClStore *self, guint64 *n_rows, GError **error)
       if (!cl_store_seal_foreach_locked (self, k, NULL, check_row, &check, error))
         return FALSE;
     }
+  if (!check_good_cards (self, error))
+    return FALSE;
   /* What is left was sealed and is gone (or an attempt is no longer ended). */
   g_hash_table_iter_init (&iter, seals);
   if (g_hash_table_iter_next (&iter, &key, &value))

@@ -290,6 +290,18 @@ test_forge_good (void)
   g_unlink (path);
 }
 
+/* Only the card's state set to GOOD: no attempt says so. */
+static void
+test_card_made_good (void)
+{
+  g_autofree char *path = tampered ("card.db", "UPDATE cards SET state = 'GOOD' WHERE chip_id = '0B'");
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_verify (path, FALSE, &out), ==, 1);
+  assert_found (out, "sealed rows", "Table cards, row 0B is GOOD, but no GOOD attempt or QA recovery");
+  g_unlink (path);
+}
+
 static char *
 file_sha256 (const char *path)
 {
@@ -378,6 +390,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store-records/drop-trigger", test_drop_trigger);
   g_test_add_func ("/store-records/promote-to-admin", test_promote);
   g_test_add_func ("/store-records/rejected-made-good", test_forge_good);
+  g_test_add_func ("/store-records/card-made-good", test_card_made_good);
   g_test_add_func ("/store-records/verify-read-only", test_empty_read_only);
   g_test_add_func ("/store-records/file-modes", test_modes);
   status = g_test_run ();
