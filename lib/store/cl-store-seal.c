@@ -7,31 +7,32 @@
 #include "core/cl-hex.h"
 
 /* Column 0 is the key, column 1 the row's own actor, the rest the sealed fields (named by their column names).
- * ?1 NULL selects every row. An attempt is sealed once it has ended: its result, disposition and steps are then
- * final, so the step list is part of it (a step added later, such as a forged VERIFY, breaks the seal). */
+ * One row is selected by its key (so that sealing it reads one row, through the key's index), or every row. An attempt
+ * is sealed once it has ended: its result, disposition and steps are then final, so the step list is part of it (a step
+ * added later, such as a forged VERIFY, breaks the seal). */
 static const struct
 {
   const char *table;
-  const char *sql;
+  const char *sql; /* ends in a WHERE clause, which a key condition extends */
+  const char *key;
 } kinds[CL_STORE_SEAL_N_KINDS] = {
-  [CL_STORE_SEAL_ATTEMPT]
-  = { "attempts", "SELECT a.id, a.station, a.chip_id AS chip, a.batch_id AS batch, a.kind, a.station, "
-                  "a.reader, a.started, a.ended, a.result, a.reject_reason AS reason, "
-                  "a.failed_step AS step, a.last_sw AS sw, a.first_attempt AS first, "
-                  "d.destination AS disposition, d.decided, "
-                  "(SELECT group_concat(s.id || ':' || s.step || ':' || s.result || ':' || "
-                  "ifnull(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "
-                  "(SELECT * FROM steps WHERE attempt_id = a.id ORDER BY id) s) AS steps "
-                  "FROM attempts a LEFT JOIN dispositions d ON d.attempt_id = a.id "
-                  "WHERE a.ended IS NOT NULL AND (?1 IS NULL OR a.id = ?1) ORDER BY a.id" },
-  [CL_STORE_SEAL_CERTIFICATE]
-  = { "certificates", "SELECT c.id, coalesce((SELECT station FROM attempts WHERE id = c.attempt_id), "
-                      "'cardline'), c.chip_id AS chip, c.key_hash, c.issue, c.chr, c.cvc, c.issued, "
-                      "c.attempt_id AS attempt FROM certificates c WHERE (?1 IS NULL OR c.id = ?1) "
-                      "ORDER BY c.id" },
-  [CL_STORE_SEAL_USER]
-  = { "users", "SELECT name, 'cardline', role, disabled FROM users WHERE (?1 IS NULL OR name = ?1) "
-               "ORDER BY name" },
+  [CL_STORE_SEAL_ATTEMPT] = { "attempts",
+                              "SELECT a.id, a.station, a.chip_id AS chip, a.batch_id AS batch, a.kind, a.station, "
+                              "a.reader, a.started, a.ended, a.result, a.reject_reason AS reason, "
+                              "a.failed_step AS step, a.last_sw AS sw, a.first_attempt AS first, "
+                              "d.destination AS disposition, d.decided, "
+                              "(SELECT group_concat(s.id || ':' || s.step || ':' || s.result || ':' || "
+                              "ifnull(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "
+                              "(SELECT * FROM steps WHERE attempt_id = a.id ORDER BY id) s) AS steps "
+                              "FROM attempts a LEFT JOIN dispositions d ON d.attempt_id = a.id "
+                              "WHERE a.ended IS NOT NULL",
+                              "a.id" },
+  [CL_STORE_SEAL_CERTIFICATE] = { "certificates",
+                                  "SELECT c.id, coalesce((SELECT station FROM attempts WHERE id = c.attempt_id), "
+                                  "'cardline'), c.chip_id AS chip, c.key_hash, c.issue, c.chr, c.cvc, c.issued, "
+                                  "c.attempt_id AS attempt FROM certificates c WHERE 1",
+                                  "c.id" },
+  [CL_STORE_SEAL_USER] = { "users", "SELECT name, 'cardline', role, disabled FROM users WHERE 1", "name" },
 };
 
 const char *
@@ -67,7 +68,9 @@ gboolean
 cl_store_seal_foreach_locked (ClStore *self, ClStoreSealKind kind, const char *key, ClStoreSealRowFunc func,
                               gpointer data, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, kinds[kind].sql, error);
+  g_autofree char *sql = key != NULL ? g_strdup_printf ("%s AND %s = ?1", kinds[kind].sql, kinds[kind].key)
+                                     : g_strdup_printf ("%s ORDER BY %s", kinds[kind].sql, kinds[kind].key);
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
   int rc;
 
   if (stmt == NULL)
