@@ -150,57 +150,47 @@ static const char migration_1[]
 #define MINUTE        "60000000"
 
 #define TOTALS_COLUMNS                                                                                                 \
-  "yield_totals (scope, fed, anonymous, chips, good, first_pass_good, rejected, recovered, scrapped, ended_count, "    \
+  "yield_totals (scope, fed, anonymous, chips, good, first_pass_good, rejected, recovered, scrapped, ended_count, "   \
   "cycle_us, first_started, last_ended, last_qa) "
 #define TOTALS_ADD                                                                                                     \
   " ON CONFLICT (scope) DO UPDATE SET fed = fed + excluded.fed, anonymous = anonymous + excluded.anonymous, "          \
-  "chips = chips + excluded.chips, good = good + excluded.good, "                                                      \
-  "first_pass_good = first_pass_good + excluded.first_pass_good, rejected = rejected + excluded.rejected, "            \
-  "recovered = recovered + excluded.recovered, scrapped = scrapped + excluded.scrapped, "                              \
-  "ended_count = ended_count + excluded.ended_count, cycle_us = cycle_us + excluded.cycle_us, "                        \
-  "first_started = " MINN (                                                                                            \
-    "first_started",                                                                                                   \
-    "excluded.first_started") ", "                                                                                     \
-                              "last_ended = " MAXN ("last_ended", "excluded.last_ended") ", last_qa = " MAXN (         \
-                                "last_qa", "excluded.last_qa") ";\n"
+  "chips = chips + excluded.chips, good = good + excluded.good, "                                                     \
+  "first_pass_good = first_pass_good + excluded.first_pass_good, rejected = rejected + excluded.rejected, "           \
+  "recovered = recovered + excluded.recovered, scrapped = scrapped + excluded.scrapped, "                             \
+  "ended_count = ended_count + excluded.ended_count, cycle_us = cycle_us + excluded.cycle_us, "                       \
+  "first_started = " MINN ("first_started", "excluded.first_started") ", "                                            \
+  "last_ended = " MAXN ("last_ended", "excluded.last_ended") ", last_qa = " MAXN ("last_qa", "excluded.last_qa") ";\n"
 #define MINUTES_COLUMNS "yield_minutes (scope, minute, fed, good, first_pass_good, rejected, chips_fed, chips_ok) "
 #define MINUTES_ADD                                                                                                    \
   " ON CONFLICT (scope, minute) DO UPDATE SET fed = fed + excluded.fed, good = good + excluded.good, "                 \
-  "first_pass_good = first_pass_good + excluded.first_pass_good, rejected = rejected + excluded.rejected, "            \
+  "first_pass_good = first_pass_good + excluded.first_pass_good, rejected = rejected + excluded.rejected, "           \
   "chips_fed = chips_fed + excluded.chips_fed, chips_ok = chips_ok + excluded.chips_ok;\n"
 #define CHIPS_COLUMNS "yield_chips (chip_id, scope, fed_at, good_at, first_pass, recovered_at, scrapped, qa_last) "
 /* What the QA actions already say about a chip entering a scope. */
 #define CHIP_QA(chip)                                                                                                  \
   "(SELECT min(created) FROM qa_actions WHERE chip_id = " chip " AND action = 'RECOVER'), "                            \
-  "EXISTS (SELECT 1 FROM qa_actions WHERE chip_id = " chip " AND action = 'SCRAP'), "                                  \
+  "EXISTS (SELECT 1 FROM qa_actions WHERE chip_id = " chip " AND action = 'SCRAP'), "                                 \
   "(SELECT max(created) FROM qa_actions WHERE chip_id = " chip ")"
 #define CHIPS_MERGE                                                                                                    \
-  " ON CONFLICT (chip_id, scope) DO UPDATE SET fed_at = " MINN (                                                       \
-    "fed_at",                                                                                                          \
-    "excluded.fed_at") ", "                                                                                            \
-                       "good_at = " MINN ("good_at",                                                                   \
-                                          "excluded.good_at") ", first_pass = max(first_pass, excluded.first_pass);\n"
+  " ON CONFLICT (chip_id, scope) DO UPDATE SET fed_at = " MINN ("fed_at", "excluded.fed_at") ", "                     \
+  "good_at = " MINN ("good_at", "excluded.good_at") ", first_pass = max(first_pass, excluded.first_pass);\n"
 /* The parts of an attempt that count once it has ended (new.* is the row; nothing unless it has ended). */
 #define ATTEMPT_ENDED                                                                                                  \
-  "INSERT INTO " MINUTES_COLUMNS "SELECT sc.scope, new.ended / " MINUTE ", 1, new.result IS 'GOOD', "                  \
-  "new.result IS 'GOOD' AND new.first_attempt, new.result IS 'REJECTED', new.chip_id IS NULL, 0 "                      \
-  "FROM " SCOPES (                                                                                                     \
-    "new.batch_id") " WHERE new.ended IS NOT NULL" MINUTES_ADD                                                         \
-                    "INSERT INTO yield_rejects (scope, reason, step, n) SELECT sc.scope, new.reject_reason, "          \
-                    "new.failed_step, 1 "                                                                              \
-                    "FROM " SCOPES (                                                                                   \
-                      "new.batch_id") " WHERE new.result IS 'REJECTED' ON CONFLICT (scope, reason, step) DO UPDATE "   \
-                                      "SET n = n + 1;\n"
+  "INSERT INTO " MINUTES_COLUMNS "SELECT sc.scope, new.ended / " MINUTE ", 1, new.result IS 'GOOD', "                 \
+  "new.result IS 'GOOD' AND new.first_attempt, new.result IS 'REJECTED', new.chip_id IS NULL, 0 "                     \
+  "FROM " SCOPES ("new.batch_id") " WHERE new.ended IS NOT NULL" MINUTES_ADD                                          \
+  "INSERT INTO yield_rejects (scope, reason, step, n) SELECT sc.scope, new.reject_reason, new.failed_step, 1 "        \
+  "FROM " SCOPES ("new.batch_id") " WHERE new.result IS 'REJECTED' ON CONFLICT (scope, reason, step) DO UPDATE "     \
+  "SET n = n + 1;\n"
 #define ATTEMPT_CHIP                                                                                                   \
-  "INSERT INTO " CHIPS_COLUMNS "SELECT new.chip_id, sc.scope, new.ended, CASE WHEN new.result IS 'GOOD' THEN "         \
-  "new.ended END, new.result IS 'GOOD' AND new.first_attempt, " CHIP_QA (                                              \
-    "new.chip_id") " "                                                                                                 \
-                   "FROM " SCOPES ("new.batch_id") " WHERE new.chip_id IS NOT NULL" CHIPS_MERGE
+  "INSERT INTO " CHIPS_COLUMNS "SELECT new.chip_id, sc.scope, new.ended, CASE WHEN new.result IS 'GOOD' THEN "        \
+  "new.ended END, new.result IS 'GOOD' AND new.first_attempt, " CHIP_QA ("new.chip_id") " "                          \
+  "FROM " SCOPES ("new.batch_id") " WHERE new.chip_id IS NOT NULL" CHIPS_MERGE
 /* The time a chip counts as made good in the final yield: in production, else by QA. */
 #define OK_AT(row) "coalesce(" row ".good_at, " row ".recovered_at)"
 /* The production attempts of each scope, for the backfill. */
 #define SCOPED_ATTEMPTS                                                                                                \
-  "(SELECT 0 AS scope, * FROM attempts WHERE kind = 'PRODUCTION' UNION ALL "                                           \
+  "(SELECT 0 AS scope, * FROM attempts WHERE kind = 'PRODUCTION' UNION ALL "                                          \
   "SELECT batch_id AS scope, * FROM attempts WHERE kind = 'PRODUCTION' AND batch_id IS NOT NULL)"
 
 static const char migration_2[]
@@ -240,12 +230,12 @@ static const char migration_2[]
     "CREATE TABLE yield_chips (\n"
     "  chip_id TEXT NOT NULL,\n"
     "  scope INTEGER NOT NULL,\n"
-    "  fed_at INTEGER,\n"  /* first eject */
-    "  good_at INTEGER,\n" /* first good eject */
+    "  fed_at INTEGER,\n"       /* first eject */
+    "  good_at INTEGER,\n"      /* first good eject */
     "  first_pass INTEGER NOT NULL DEFAULT 0,\n"
     "  recovered_at INTEGER,\n" /* first QA recovery */
     "  scrapped INTEGER NOT NULL DEFAULT 0,\n"
-    "  qa_last INTEGER,\n" /* latest QA action */
+    "  qa_last INTEGER,\n"      /* latest QA action */
     "  PRIMARY KEY (chip_id, scope)\n"
     ") WITHOUT ROWID;\n"
     /* Per minute of eject: the attempt series, and chips joining the final yield's denominator / numerator. */
@@ -280,127 +270,72 @@ static const char migration_2[]
     "new.recovered_at IS NOT NULL AND new.good_at IS NULL, new.scrapped AND new.good_at IS NULL, 0, 0, NULL, NULL, "
     "new.qa_last)" TOTALS_ADD "INSERT INTO " MINUTES_COLUMNS "SELECT new.scope, new.fed_at / " MINUTE
     ", 0, 0, 0, 0, 1, 0 WHERE new.fed_at IS NOT NULL" MINUTES_ADD "INSERT INTO " MINUTES_COLUMNS
-    "SELECT new.scope, " OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " OK_AT (
-      "new") " IS NOT NULL" MINUTES_ADD "END;\n"
-             "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n"
-             "INSERT INTO " TOTALS_COLUMNS
-             "VALUES (new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "
-             "new.first_pass - old.first_pass, 0, "
-             "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at "
-             "IS NULL), "
-             "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, "
-             "new.qa_last)" TOTALS_ADD
-             /* A chip's first eject or its made-good time moves: out of the old minute, into the new one. */
-             "INSERT INTO " MINUTES_COLUMNS "SELECT new.scope, old.fed_at / " MINUTE ", 0, 0, 0, 0, -1, 0 "
-             "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" MINUTES_ADD "INSERT INTO " MINUTES_COLUMNS
-             "SELECT new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "
-             "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" MINUTES_ADD "INSERT INTO " MINUTES_COLUMNS
-             "SELECT new.scope, " OK_AT ("old") " / " MINUTE ", 0, 0, 0, 0, 0, -1 "
-                                                "WHERE " OK_AT ("old") " IS NOT NULL AND " OK_AT (
-                                                  "old") " IS NOT " OK_AT ("new") MINUTES_ADD
-  "INSERT INTO " MINUTES_COLUMNS
-  "SELECT new.scope, " OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 "
-                                     "WHERE " OK_AT ("new") " IS NOT NULL AND " OK_AT ("old") " IS NOT " OK_AT ("new")
-                                       MINUTES_ADD
-  "END;\n"
+    "SELECT new.scope, " OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " OK_AT ("new") " IS NOT NULL" MINUTES_ADD
+    "END;\n"
+    "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n"
+    "INSERT INTO " TOTALS_COLUMNS "VALUES (new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "
+    "new.first_pass - old.first_pass, 0, "
+    "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at IS NULL), "
+    "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, new.qa_last)"
+    TOTALS_ADD
+    /* A chip's first eject or its made-good time moves: out of the old minute, into the new one. */
+    "INSERT INTO " MINUTES_COLUMNS "SELECT new.scope, old.fed_at / " MINUTE ", 0, 0, 0, 0, -1, 0 "
+    "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" MINUTES_ADD
+    "INSERT INTO " MINUTES_COLUMNS "SELECT new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "
+    "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" MINUTES_ADD
+    "INSERT INTO " MINUTES_COLUMNS "SELECT new.scope, " OK_AT ("old") " / " MINUTE ", 0, 0, 0, 0, 0, -1 "
+    "WHERE " OK_AT ("old") " IS NOT NULL AND " OK_AT ("old") " IS NOT " OK_AT ("new") MINUTES_ADD
+    "INSERT INTO " MINUTES_COLUMNS "SELECT new.scope, " OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 "
+    "WHERE " OK_AT ("new") " IS NOT NULL AND " OK_AT ("old") " IS NOT " OK_AT ("new") MINUTES_ADD
+    "END;\n"
 
-  /* Backfill. */
-  "INSERT INTO " CHIPS_COLUMNS "SELECT chip_id, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "
-  "max(result IS 'GOOD' AND first_attempt), " CHIP_QA (
-    "a.chip_id") " FROM " SCOPED_ATTEMPTS " a "
-                 "WHERE chip_id IS NOT NULL GROUP BY chip_id, scope;\n"
-                 "INSERT INTO " TOTALS_COLUMNS
-                 "SELECT scope, count(*), sum(chip_id IS NULL), 0, 0, 0, sum(result IS 'REJECTED'), "
-                 "0, 0, count(ended), coalesce(sum(ended - started), 0), min(started), max(ended), NULL "
-                 "FROM " SCOPED_ATTEMPTS " GROUP BY scope" TOTALS_ADD "INSERT INTO " MINUTES_COLUMNS
-                 "SELECT scope, ended / " MINUTE ", count(*), sum(result IS 'GOOD'), "
-                 "sum(result IS 'GOOD' AND first_attempt), sum(result IS 'REJECTED'), sum(chip_id IS NULL), 0 "
-                 "FROM " SCOPED_ATTEMPTS " WHERE ended IS NOT NULL GROUP BY 1, 2" MINUTES_ADD
-                 "INSERT INTO yield_rejects (scope, reason, step, n) SELECT scope, reject_reason, failed_step, "
-                 "count(*) "
-                 "FROM " SCOPED_ATTEMPTS " WHERE result = 'REJECTED' GROUP BY 1, 2, 3;\n"
-                 "INSERT INTO yield_steps (scope, step, n, total_us) SELECT a.scope, s.step, count(*), "
-                 "sum(s.duration_us) "
-                 "FROM steps s JOIN " SCOPED_ATTEMPTS " a ON a.id = s.attempt_id GROUP BY 1, 2;\n"
+    /* Backfill. */
+    "INSERT INTO " CHIPS_COLUMNS "SELECT chip_id, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "
+    "max(result IS 'GOOD' AND first_attempt), " CHIP_QA ("a.chip_id") " FROM " SCOPED_ATTEMPTS " a "
+    "WHERE chip_id IS NOT NULL GROUP BY chip_id, scope;\n"
+    "INSERT INTO " TOTALS_COLUMNS "SELECT scope, count(*), sum(chip_id IS NULL), 0, 0, 0, sum(result IS 'REJECTED'), "
+    "0, 0, count(ended), coalesce(sum(ended - started), 0), min(started), max(ended), NULL FROM " SCOPED_ATTEMPTS
+    " GROUP BY scope" TOTALS_ADD
+    "INSERT INTO " MINUTES_COLUMNS "SELECT scope, ended / " MINUTE ", count(*), sum(result IS 'GOOD'), "
+    "sum(result IS 'GOOD' AND first_attempt), sum(result IS 'REJECTED'), sum(chip_id IS NULL), 0 FROM " SCOPED_ATTEMPTS
+    " WHERE ended IS NOT NULL GROUP BY 1, 2" MINUTES_ADD
+    "INSERT INTO yield_rejects (scope, reason, step, n) SELECT scope, reject_reason, failed_step, count(*) "
+    "FROM " SCOPED_ATTEMPTS " WHERE result = 'REJECTED' GROUP BY 1, 2, 3;\n"
+    "INSERT INTO yield_steps (scope, step, n, total_us) SELECT a.scope, s.step, count(*), sum(s.duration_us) "
+    "FROM steps s JOIN " SCOPED_ATTEMPTS " a ON a.id = s.attempt_id GROUP BY 1, 2;\n"
 
-                 /* From now on, as records arrive. The API inserts an attempt bare, links its chip, then ends it; raw
-                  * SQL may insert it whole. Nothing updates an attempt's batch, kind or started, or unlinks or un-ends
-                  * it. */
-                 "CREATE TRIGGER attempts_yield_insert AFTER INSERT ON attempts WHEN new.kind = 'PRODUCTION' BEGIN\n"
-                 "INSERT INTO " TOTALS_COLUMNS
-                 "SELECT sc.scope, 1, new.chip_id IS NULL, 0, 0, 0, new.result IS 'REJECTED', 0, 0, "
-                 "new.ended IS NOT NULL, coalesce(new.ended - new.started, 0), new.started, new.ended, NULL "
-                 "FROM " SCOPES (
-                   "new.batch_id") " WHERE true" TOTALS_ADD ATTEMPT_ENDED ATTEMPT_CHIP "END;\n"
-                                   "CREATE TRIGGER attempts_yield_identify AFTER UPDATE OF chip_id ON attempts "
-                                   "WHEN new.kind = 'PRODUCTION' AND old.chip_id IS NULL AND new.chip_id IS NOT NULL "
-                                   "BEGIN\n"
-                                   "INSERT INTO " TOTALS_COLUMNS
-                                   "SELECT sc.scope, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL "
-                                   "FROM " SCOPES (
-                                     "new.batch_id") " WHERE true" TOTALS_ADD
-                                                     /* Linked after its eject (raw SQL only): no longer an anonymous
-                                                        feed, and first_attempt may have moved. */
-                                                     "INSERT INTO " MINUTES_COLUMNS
-                                                     "SELECT sc.scope, old.ended / " MINUTE ", 0, 0, "
-                                                     "(new.result IS 'GOOD' AND new.first_attempt) - (old.result IS "
-                                                     "'GOOD' AND old.first_attempt), 0, -1, 0 "
-                                                     "FROM " SCOPES (
-                                                       "new.batch_id") " WHERE old.ended IS NOT NULL" MINUTES_ADD
-                                                       ATTEMPT_CHIP "END;\n"
-                                                                       "CREATE TRIGGER attempts_yield_end AFTER UPDATE "
-                                                                       "OF ended ON attempts "
-                                                                       "WHEN new.kind = 'PRODUCTION' AND old.ended IS "
-                                                                       "NULL AND new.ended IS NOT NULL BEGIN\n"
-                                                                       "INSERT INTO " TOTALS_COLUMNS
-                                                                       "SELECT sc.scope, 0, 0, 0, 0, 0, new.result IS "
-                                                                       "'REJECTED', 0, 0, 1, "
-                                                                       "new.ended - new.started, NULL, new.ended, NULL "
-                                                                       "FROM " SCOPES (
-                                                                         "new.batch_id") " WHERE true" TOTALS_ADD
-                                                                         ATTEMPT_ENDED ATTEMPT_CHIP "END;\n"
-                                                                                         "CREATE TRIGGER "
-                                                                                         "steps_yield_insert AFTER "
-                                                                                         "INSERT ON steps "
-                                                                                         "WHEN (SELECT kind FROM "
-                                                                                         "attempts WHERE id = "
-                                                                                         "new.attempt_id) = "
-                                                                                         "'PRODUCTION' BEGIN\n"
-                                                                                         "INSERT INTO yield_steps "
-                                                                                         "(scope, step, n, total_us) "
-                                                                                         "SELECT sc.scope, new.step, "
-                                                                                         "1, new.duration_us "
-                                                                                         "FROM (SELECT 0 AS scope "
-                                                                                         "UNION ALL SELECT batch_id "
-                                                                                         "FROM attempts WHERE id = "
-                                                                                         "new.attempt_id "
-                                                                                         "AND batch_id IS NOT NULL) sc "
-                                                                                         "WHERE true "
-                                                                                         "ON CONFLICT (scope, step) DO "
-                                                                                         "UPDATE SET n = n + 1, "
-                                                                                         "total_us = total_us + "
-                                                                                         "excluded.total_us;\n"
-                                                                                         "END;\n"
-                                                                                         "CREATE TRIGGER "
-                                                                                         "qa_actions_yield_insert "
-                                                                                         "AFTER INSERT ON qa_actions "
-                                                                                         "BEGIN\n"
-                                                                                         "UPDATE yield_chips SET "
-                                                                                         "qa_last = " MAXN (
-                                                                                           "qa_last",
-                                                                                           "new.created") ", "
-                                                                                                          "recovered_"
-                                                                                                          "at = CASE "
-                                                                                                          "WHEN "
-                                                                                                          "new.action "
-                                                                                                          "= 'RECOVER' "
-                                                                                                          "THEN " MINN (
-                                                                                                            "recovered_"
-                                                                                                            "at",
-                                                                                                            "new."
-                                                                                                            "created") " "
-                                                                                                                       "ELSE recovered_at END, scrapped = scrapped OR new.action = 'SCRAP' WHERE chip_id = new.chip_id;\n"
-                                                                                                                       "END;\n";
+    /* From now on, as records arrive. The API inserts an attempt bare, links its chip, then ends it; raw SQL
+     * may insert it whole. Nothing updates an attempt's batch, kind or started, or unlinks or un-ends it. */
+    "CREATE TRIGGER attempts_yield_insert AFTER INSERT ON attempts WHEN new.kind = 'PRODUCTION' BEGIN\n"
+    "INSERT INTO " TOTALS_COLUMNS "SELECT sc.scope, 1, new.chip_id IS NULL, 0, 0, 0, new.result IS 'REJECTED', 0, 0, "
+    "new.ended IS NOT NULL, coalesce(new.ended - new.started, 0), new.started, new.ended, NULL "
+    "FROM " SCOPES ("new.batch_id") " WHERE true" TOTALS_ADD
+    ATTEMPT_ENDED ATTEMPT_CHIP "END;\n"
+    "CREATE TRIGGER attempts_yield_identify AFTER UPDATE OF chip_id ON attempts "
+    "WHEN new.kind = 'PRODUCTION' AND old.chip_id IS NULL AND new.chip_id IS NOT NULL BEGIN\n"
+    "INSERT INTO " TOTALS_COLUMNS "SELECT sc.scope, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL "
+    "FROM " SCOPES ("new.batch_id") " WHERE true" TOTALS_ADD
+    /* Linked after its eject (raw SQL only): no longer an anonymous feed, and first_attempt may have moved. */
+    "INSERT INTO " MINUTES_COLUMNS "SELECT sc.scope, old.ended / " MINUTE ", 0, 0, "
+    "(new.result IS 'GOOD' AND new.first_attempt) - (old.result IS 'GOOD' AND old.first_attempt), 0, -1, 0 "
+    "FROM " SCOPES ("new.batch_id") " WHERE old.ended IS NOT NULL" MINUTES_ADD ATTEMPT_CHIP "END;\n"
+    "CREATE TRIGGER attempts_yield_end AFTER UPDATE OF ended ON attempts "
+    "WHEN new.kind = 'PRODUCTION' AND old.ended IS NULL AND new.ended IS NOT NULL BEGIN\n"
+    "INSERT INTO " TOTALS_COLUMNS "SELECT sc.scope, 0, 0, 0, 0, 0, new.result IS 'REJECTED', 0, 0, 1, "
+    "new.ended - new.started, NULL, new.ended, NULL FROM " SCOPES ("new.batch_id") " WHERE true" TOTALS_ADD
+    ATTEMPT_ENDED ATTEMPT_CHIP "END;\n"
+    "CREATE TRIGGER steps_yield_insert AFTER INSERT ON steps "
+    "WHEN (SELECT kind FROM attempts WHERE id = new.attempt_id) = 'PRODUCTION' BEGIN\n"
+    "INSERT INTO yield_steps (scope, step, n, total_us) SELECT sc.scope, new.step, 1, new.duration_us "
+    "FROM (SELECT 0 AS scope UNION ALL SELECT batch_id FROM attempts WHERE id = new.attempt_id "
+    "AND batch_id IS NOT NULL) sc WHERE true "
+    "ON CONFLICT (scope, step) DO UPDATE SET n = n + 1, total_us = total_us + excluded.total_us;\n"
+    "END;\n"
+    "CREATE TRIGGER qa_actions_yield_insert AFTER INSERT ON qa_actions BEGIN\n"
+    "UPDATE yield_chips SET qa_last = " MAXN ("qa_last", "new.created") ", "
+    "recovered_at = CASE WHEN new.action = 'RECOVER' THEN " MINN ("recovered_at", "new.created") " "
+    "ELSE recovered_at END, scrapped = scrapped OR new.action = 'SCRAP' WHERE chip_id = new.chip_id;\n"
+    "END;\n";
 
 /* Version 3: chip claims (cl-store-claim.h), so that "this chip is in production here" holds for every process
  * and station sharing the store, not only within one process. A claim is a lock with a lease, deleted on release:
@@ -419,7 +354,7 @@ static const char migration_3[] = "CREATE TABLE IF NOT EXISTS chip_claims (\n"
  * (cl-store-station.h). Steps, dispositions and QA actions become append-only like the audit trail; a user's role
  * never changes in place (a new account is the audited way); signed checkpoints of the audit chain are kept
  * append-only too. The rows that carry dispositions, certificates and roles are sealed into the audit chain by C
- * code after this migration (cl_store_records_seal_all_locked), so a store migrated from version 3 is covered from
+ * code after this migration (cl_store_seal_all_locked), so a store migrated from version 3 is covered from
  * the migration on. Every statement is IF NOT EXISTS, so that running it again (user_version set back, as versions 2
  * and 3 allow) changes nothing. */
 #define APPEND_ONLY_AGAIN(table)                                                                                       \
@@ -427,27 +362,31 @@ static const char migration_3[] = "CREATE TABLE IF NOT EXISTS chip_claims (\n"
   " records are append-only'); END;\n"                                                                                 \
   "CREATE TRIGGER IF NOT EXISTS " table "_no_delete BEFORE DELETE ON " table " BEGIN SELECT RAISE(ABORT, '" table      \
   " records are append-only'); END;\n"
+#define ROLE_FIXED                                                                                                     \
+  "CREATE TRIGGER IF NOT EXISTS users_role_fixed BEFORE UPDATE OF role ON users WHEN new.role IS NOT old.role BEGIN "  \
+  "SELECT RAISE(ABORT, 'a user''s role never changes: add another account'); END;\n"
+#define CHECKPOINTS                                                                                                    \
+  "CREATE TABLE IF NOT EXISTS audit_checkpoints (\n"                                                                   \
+  "  seq INTEGER PRIMARY KEY REFERENCES audit(seq),\n"                                                                 \
+  "  head BLOB NOT NULL CHECK (length(head) = 32),\n"                                                                  \
+  "  signed INTEGER NOT NULL,\n"                                                                                       \
+  "  key_label TEXT NOT NULL,\n"                                                                                       \
+  "  public_key BLOB NOT NULL,\n"                                                                                      \
+  "  signature BLOB NOT NULL\n"                                                                                        \
+  ");\n"
+/* A lease, not a record: rewritten by its holder's heartbeat, taken over when it ends. */
+#define STATIONS                                                                                                       \
+  "CREATE TABLE IF NOT EXISTS stations (\n"                                                                            \
+  "  name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),\n"                                                       \
+  "  host TEXT NOT NULL,\n"                                                                                            \
+  "  pid INTEGER NOT NULL,\n"                                                                                          \
+  "  process TEXT NOT NULL,\n"                                                                                         \
+  "  acquired INTEGER NOT NULL,\n"                                                                                     \
+  "  lease_until INTEGER NOT NULL\n"                                                                                   \
+  ") WITHOUT ROWID;\n"
+
 static const char migration_4[] = APPEND_ONLY_AGAIN ("steps") APPEND_ONLY_AGAIN ("dispositions")
-  APPEND_ONLY_AGAIN ("qa_actions") "CREATE TRIGGER IF NOT EXISTS users_role_fixed BEFORE UPDATE OF role ON users WHEN "
-                                   "new.role IS NOT old.role BEGIN "
-                                   "SELECT RAISE(ABORT, 'a user''s role never changes: add another account'); END;\n"
-                                   "CREATE TABLE IF NOT EXISTS audit_checkpoints (\n"
-                                   "  seq INTEGER PRIMARY KEY REFERENCES audit(seq),\n"
-                                   "  head BLOB NOT NULL CHECK (length(head) = 32),\n"
-                                   "  signed INTEGER NOT NULL,\n"
-                                   "  key_label TEXT NOT NULL,\n"
-                                   "  public_key BLOB NOT NULL,\n"
-                                   "  signature BLOB NOT NULL\n"
-                                   ");\n" APPEND_ONLY_AGAIN ("audit_checkpoints")
-  /* A lease, not a record: rewritten by its holder's heartbeat, taken over when it ends. */
-  "CREATE TABLE IF NOT EXISTS stations (\n"
-  "  name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),\n"
-  "  host TEXT NOT NULL,\n"
-  "  pid INTEGER NOT NULL,\n"
-  "  process TEXT NOT NULL,\n"
-  "  acquired INTEGER NOT NULL,\n"
-  "  lease_until INTEGER NOT NULL\n"
-  ") WITHOUT ROWID;\n";
+  APPEND_ONLY_AGAIN ("qa_actions") ROLE_FIXED CHECKPOINTS APPEND_ONLY_AGAIN ("audit_checkpoints") STATIONS;
 
 const char *const cl_store_migrations[] = {
   migration_1,
