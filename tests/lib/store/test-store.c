@@ -7,6 +7,7 @@
 #include "store/cl-store-dashboard.h"
 #include "store/cl-store-private.h"
 #include "store/cl-store-records.h"
+#include "store-fixture.h"
 
 #define HASH_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define HASH_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
@@ -17,40 +18,9 @@
 /* A whole minute, so that minute-bucket series read the aggregate tables. */
 #define TM ((gint64)1700000040 * G_USEC_PER_SEC)
 
-typedef struct
-{
-  char *dir;
-  char *path;
-  ClStore *store;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("cl-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "cardline.db", NULL);
-  f->store = cl_store_open (f->path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  const char *suffixes[] = { "", "-wal", "-shm" };
-
-  g_clear_object (&f->store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
-}
+typedef StoreFixture Fixture;
+#define fixture_setup    store_fixture_setup
+#define fixture_teardown store_fixture_teardown
 
 static void
 reopen (Fixture *f)
