@@ -1,5 +1,7 @@
 #include "cl-application.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 
@@ -55,6 +57,9 @@ static const GOptionEntry option_entries[] = {
     N_ ("NAME") },
   { "face-printer", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_ ("Card faces go to this IPP URI or CUPS queue (default $CARDLINE_IPP_URI)"), N_ ("URI") },
+  { "station", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("This station's name on the store (default $CARDLINE_STATION, else the host name); one process per name"),
+    N_ ("NAME") },
   { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_ ("--headless: the station account (operator, supervisor or admin) who runs the batch"), N_ ("NAME") },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -140,6 +145,23 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
       g_printerr ("cardline: --printer needs --profile FILE, --batch NAME and --quantity N\n");
       return 2;
     }
+
+  {
+    g_autofree char *station = NULL;
+
+    /* Every part that names the station (batch run, card jobs, QA re-test) asks cl_station_identity(), which reads
+     * this: set once here, before any thread starts. */
+    if (g_variant_dict_lookup (options, "station", "s", &station))
+      {
+        if (*station == '\0' || strlen (station) > 64 || !g_utf8_validate (station, -1, NULL)
+            || strpbrk (station, "\n\r\t\x1b/") != NULL)
+          {
+            g_printerr ("cardline: --station: a name of 1..64 printable characters, without '/', is needed\n");
+            return 2;
+          }
+        g_setenv ("CARDLINE_STATION", station, TRUE);
+      }
+  }
 
   /* Headless runs here, before registration and startup, so GTK never opens a display. A batch runs for a person
    * who signed in (cl-headless-identity.h): the window's sign-in, without the window. */

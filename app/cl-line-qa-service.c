@@ -9,6 +9,7 @@
 #include "production/cl-card-diagnosis.h"
 #include "line/cl-card-job.h"
 #include "production/cl-card-sequence.h"
+#include "store/cl-store-station.h"
 
 struct _ClLineQaService
 {
@@ -325,7 +326,7 @@ cl_line_qa_service_new (ClProductionSetup *setup, const char *station)
   g_return_val_if_fail (CL_IS_PRODUCTION_SETUP (setup), NULL);
   self = g_object_new (CL_TYPE_LINE_QA_SERVICE, NULL);
   self->setup = g_object_ref (setup);
-  self->station = g_strdup (station != NULL ? station : g_get_host_name ());
+  self->station = g_strdup (cl_station_identity (station));
   return self;
 }
 

@@ -16,6 +16,7 @@
 
 #include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
+#include "cl-admin-token.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
@@ -142,25 +143,6 @@ show_component (const ClKeyComponentInfo *info, const char *hex, const char *kcv
     = g_strdup_printf ("Component %u of %u for %s%s%s", info->index, info->count, info->label,
                        info->custodian ? ", custodian " : "", info->custodian ? info->custodian : "");
   return show_secret (user_data, title, hex, kcv_hex, error);
-}
-
-static ClP11Token *
-open_token (GError **error)
-{
-  const char *module = g_getenv ("CARDLINE_P11_MODULE"), *label = g_getenv ("CARDLINE_P11_TOKEN");
-  const char *pin_file = g_getenv ("CARDLINE_P11_PIN_FILE");
-  g_autoptr (ClP11Token) token = NULL;
-
-  if (module == NULL || label == NULL || pin_file == NULL)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                   "Set CARDLINE_P11_MODULE, CARDLINE_P11_TOKEN and CARDLINE_P11_PIN_FILE to choose the token");
-      return NULL;
-    }
-  token = cl_p11_token_open (module, label, error);
-  if (token == NULL || !cl_p11_token_login_with_pin_file (token, pin_file, error))
-    return NULL;
-  return g_steal_pointer (&token);
 }
 
 static ClKeyAudit *
@@ -386,7 +368,7 @@ keys_main (int argc, char **argv)
       return 0;
     }
 
-  token = open_token (&error);
+  token = cl_admin_token_open (&error);
   if (token == NULL)
     return fail (action, error);
 

@@ -3,7 +3,10 @@
 #include "core/cl-error.h"
 #include "line/cl-batch-state-writer.h"
 #include "line/cl-card-job.h"
+#include "keys/cl-audit-checkpoint.h"
 #include "line/cl-line-text.h"
+#include "store/cl-station-lease.h"
+#include "store/cl-store-station.h"
 
 #include <string.h>
 
@@ -15,6 +18,7 @@ struct _ClBatchRun
   ClFeeder *feeder;
   ClFacePrinter *face;
   char *station;
+  ClStationLease *lease; /* this process is the station (cl-store-station.h) */
   char *batch_name;
   char *user; /* who runs the batch: its audit actor unless a command names another */
   gint64 batch_id;
@@ -147,6 +151,19 @@ post_fault_cleared (ClBatchRun *self, const char *reader, ClLineFault fault)
 
   fields.fault = fault;
   post_typed (self, CL_LINE_EVENT_FAULT_CLEARED, reader, &fields, NULL);
+}
+
+/* The heartbeat thread found this station taken over (this process hung past its lease): another process now
+ * produces as this station, so this one must not go on as if it were. */
+static void
+on_lease_lost (ClStationLease *lease, gpointer user_data)
+{
+  ClBatchRun *self = user_data;
+  g_autofree char *detail = g_strdup_printf (
+    "station %s lost its lease on the store to another process: stop this one (its attempts are the other's now)",
+    self->station);
+
+  post_fault (self, NULL, CL_LINE_FAULT_STORE, FALSE, detail);
 }
 
 /* ---- the feeder's reports (any thread) ---- */
@@ -338,6 +355,26 @@ on_batch_state_failed (ClBatchState state, const GError *error, gpointer user_da
   post_fault (self, NULL, CL_LINE_FAULT_STORE, FALSE, error->message);
 }
 
+/* At the end of every batch run the audit chain's head is signed in the token (keys/cl-audit-checkpoint.h says
+ * why then). A token without the audit key leaves the records hash-chained only, which the log says. */
+static void
+sign_checkpoint (ClBatchRun *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClP11EcKey) key
+    = cl_p11_ec_key_find (cl_production_setup_get_token (self->setup), CL_AUDIT_KEY_LABEL, &error);
+  g_autoptr (ClAuditCheckpoint) checkpoint = NULL;
+  g_autofree char *text = NULL;
+
+  if (key != NULL)
+    checkpoint = cl_audit_checkpoint_sign (cl_production_setup_get_store (self->setup), key, &error);
+  if (checkpoint != NULL)
+    text = g_strdup_printf ("audit checkpoint signed at record %" G_GINT64_FORMAT, checkpoint->seq);
+  else
+    text = g_strdup_printf ("audit checkpoint not signed (%s): the records are hash-chained only", error->message);
+  post_note (self, NULL, text);
+}
+
 static gpointer
 feed_thread (gpointer data)
 {
@@ -364,6 +401,7 @@ feed_thread (gpointer data)
   cl_batch_state_writer_push (self->state_writer, complete ? CL_BATCH_CLOSED : CL_BATCH_ABORTED, user);
   /* the batch's end is on disk before anyone is told the run finished */
   cl_batch_state_writer_flush (self->state_writer);
+  sign_checkpoint (self);
   {
     ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
 
@@ -611,6 +649,7 @@ cl_batch_run_finalize (GObject *object)
   g_clear_pointer (&self->stop_tasks, g_ptr_array_unref);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_clear_object (&self->lease);
   g_free (self->station);
   g_free (self->batch_name);
   g_free (self->user);
@@ -666,10 +705,16 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   self = g_object_new (CL_TYPE_BATCH_RUN, NULL);
   self->setup = g_object_ref (setup);
   self->feeder = g_object_ref (feeder);
-  self->station = g_strdup (station != NULL ? station : g_get_host_name ());
+  self->station = g_strdup (cl_station_identity (station));
   self->batch_name = g_strdup (batch_name);
   self->quantity = quantity;
   self->user = g_strdup (user != NULL ? user : g_get_user_name ());
+
+  /* One process per station identity: another live one would end this one's attempts as abandoned. */
+  self->lease = cl_station_lease_new (store, self->station, CL_STATION_LEASE_US, error);
+  if (self->lease == NULL)
+    return NULL;
+  g_signal_connect_object (self->lease, "lost", G_CALLBACK (on_lease_lost), self, G_CONNECT_DEFAULT);
 
   /* found (a restarted station continues it, with the profile and quantity it was made with) or created */
   self->batch_id

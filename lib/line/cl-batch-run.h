@@ -33,9 +33,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClBatchRun, cl_batch_run, CL, BATCH_RUN, GObject)
 
 /* Only store work, so any thread may call it (the window does it on a worker). station names this station's
- * attempts in the store (NULL: the host name). user is the signed-in account that runs the batch: the actor of its
- * creation and state changes (NULL: the login name, for tests). A known batch continues only with the profile and
- * quantity it was created with (cl_store_batch_open). */
+ * attempts in the store (NULL: cl_station_identity()); the run holds the station's lease (cl-store-station.h), so
+ * a second process with the same station is refused here with CL_ERROR_CLAIMED naming the first one's host and
+ * pid. user is the signed-in account that runs the batch: the actor of its creation and state changes (NULL: the
+ * login name, for tests). A known batch continues only with the profile and quantity it was created with
+ * (cl_store_batch_open). */
 ClBatchRun *cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station, const char *batch_name,
                               guint quantity, const char *user, GError **error);
 /* Before start: good cards get their face printed (step FACE) before they go to the output hopper. */

@@ -4,6 +4,7 @@
 #include "core/cl-hex.h"
 #include "line/cl-card-session.h"
 #include "line/cl-line-text.h"
+#include "store/cl-store-station.h"
 
 struct _ClCardJob
 {
@@ -72,7 +73,7 @@ cl_card_job_new (ClProductionSetup *setup, ClFeeder *feeder, ClFeederCard *card,
   self->card = g_object_ref (card);
   self->batch_id = batch_id;
   self->batch_name = g_strdup (batch_name);
-  self->station = g_strdup (station != NULL ? station : g_get_host_name ());
+  self->station = g_strdup (cl_station_identity (station));
   return self;
 }
 

@@ -3,6 +3,7 @@
 #include "cl-sequence-run.h"
 #include "core/cl-error.h"
 #include "store/cl-store-claim.h"
+#include "store/cl-store-station.h"
 
 #include <string.h>
 
@@ -106,7 +107,7 @@ cl_card_sequence_new (ClProductionSetup *setup, gint64 batch_id, const char *sta
   self = g_object_new (CL_TYPE_CARD_SEQUENCE, NULL);
   self->setup = g_object_ref (setup);
   self->batch_id = batch_id;
-  self->station = g_strdup (station != NULL ? station : g_get_host_name ());
+  self->station = g_strdup (cl_station_identity (station));
   self->reader = g_strdup (reader != NULL ? reader : "");
   return self;
 }

@@ -19,9 +19,9 @@ feed_field (GChecksum *sum, const char *text)
   g_checksum_update (sum, (const guchar *)text, len);
 }
 
-static void
-record_hash (const guint8 prev[HASH_LEN], gint64 seq, gint64 at, const char *actor, const char *action,
-             const char *subject, const char *detail, guint8 out[HASH_LEN])
+void
+cl_store_audit_record_hash (const guint8 prev[HASH_LEN], gint64 seq, gint64 at, const char *actor, const char *action,
+                            const char *subject, const char *detail, guint8 out[HASH_LEN])
 {
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
@@ -89,7 +89,7 @@ cl_store_audit_append_locked (ClStore *self, const char *actor, const char *acti
   if (!last_record (self, &seq, prev, error))
     return 0;
   seq++;
-  record_hash (prev, seq, at, actor, action, subject, detail, hash);
+  cl_store_audit_record_hash (prev, seq, at, actor, action, subject, detail, hash);
   stmt = cl_store_prepare (self,
                            "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -172,8 +172,8 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
                        seq, action, seq - 1);
           goto fail;
         }
-      record_hash (prev, seq, sqlite3_column_int64 (stmt, 1), column_text (stmt, 2), action, column_text (stmt, 4),
-                   column_text (stmt, 5), hash);
+      cl_store_audit_record_hash (prev, seq, sqlite3_column_int64 (stmt, 1), column_text (stmt, 2), action,
+                                  column_text (stmt, 4), column_text (stmt, 5), hash);
       if (sqlite3_column_bytes (stmt, 7) != HASH_LEN || memcmp (sqlite3_column_blob (stmt, 7), hash, HASH_LEN) != 0)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_STORE,

@@ -31,6 +31,7 @@ insert (ClStore *self, const char *chip_id, const char *key_hash, gint64 issue, 
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gsize len;
   const void *data = g_bytes_get_data (cvc, &len);
+  gint64 id;
 
   stmt = cl_store_prepare (self,
                            "INSERT INTO certificates (chip_id, key_hash, issue, chr, cvc, issued, attempt_id) "
@@ -59,7 +60,10 @@ insert (ClStore *self, const char *chip_id, const char *key_hash, gint64 issue, 
         cl_store_set_error (self, error, "Recording a certificate");
       return 0;
     }
-  return sqlite3_last_insert_rowid (self->db);
+  id = sqlite3_last_insert_rowid (self->db);
+  if (!cl_store_seal_int_locked (self, CL_STORE_SEAL_CERTIFICATE, id, NULL, error))
+    return 0;
+  return id;
 }
 
 gint64
@@ -67,11 +71,17 @@ cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_ha
                           gint64 attempt_id, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  gint64 id;
 
   if (!check_args (chip_id, key_hash, chr, cvc, error))
     return 0;
   locker = g_mutex_locker_new (&self->lock);
-  return insert (self, chip_id, key_hash, 1, chr, cvc, attempt_id, error);
+  /* the row and its seal commit together */
+  if (!(txn = cl_store_txn_begin (self, error))
+      || !(id = insert (self, chip_id, key_hash, 1, chr, cvc, attempt_id, error)) || !cl_store_txn_commit (txn, error))
+    return 0;
+  return id;
 }
 
 GBytes *

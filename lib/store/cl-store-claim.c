@@ -48,12 +48,19 @@ station_prefix (const char *station)
   return g_string_free (out, FALSE);
 }
 
+char *
+cl_store_process_id (void)
+{
+  return g_strdup_printf ("%d.%" G_GINT64_FORMAT, (int)getpid (), process_started ());
+}
+
 static char *
 process_prefix (const char *station)
 {
   g_autofree char *prefix = station_prefix (station);
+  g_autofree char *process = cl_store_process_id ();
 
-  return g_strdup_printf ("%s%d.%" G_GINT64_FORMAT "/", prefix, (int)getpid (), process_started ());
+  return g_strdup_printf ("%s%s/", prefix, process);
 }
 
 char *

@@ -6,20 +6,21 @@
 
 #include <string.h>
 
-static const char create_sql[] = "CREATE TABLE IF NOT EXISTS pin_escrow (\n"
-                                 "  id INTEGER PRIMARY KEY,\n"
-                                 "  chip_id TEXT NOT NULL REFERENCES cards(chip_id),\n"
-                                 "  attempt_id INTEGER NOT NULL REFERENCES attempts(id),\n"
-                                 "  created INTEGER NOT NULL,\n"
-                                 "  recipient TEXT NOT NULL CHECK (length(recipient) = 64),\n"
-                                 "  contents TEXT NOT NULL CHECK (contents IN ('so-pin','so-pin,pin')),\n"
-                                 "  envelope BLOB NOT NULL CHECK (length(envelope) > 0)\n"
-                                 ");\n"
-                                 "CREATE INDEX IF NOT EXISTS pin_escrow_chip ON pin_escrow(chip_id);\n"
-                                 "CREATE TRIGGER IF NOT EXISTS pin_escrow_no_update BEFORE UPDATE ON pin_escrow BEGIN "
-                                 "SELECT RAISE(ABORT, 'pin_escrow records are append-only'); END;\n"
-                                 "CREATE TRIGGER IF NOT EXISTS pin_escrow_no_delete BEFORE DELETE ON pin_escrow BEGIN "
-                                 "SELECT RAISE(ABORT, 'pin_escrow records are append-only'); END;\n";
+const char cl_store_pin_escrow_sql[]
+  = "CREATE TABLE IF NOT EXISTS pin_escrow (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  chip_id TEXT NOT NULL REFERENCES cards(chip_id),\n"
+    "  attempt_id INTEGER NOT NULL REFERENCES attempts(id),\n"
+    "  created INTEGER NOT NULL,\n"
+    "  recipient TEXT NOT NULL CHECK (length(recipient) = 64),\n"
+    "  contents TEXT NOT NULL CHECK (contents IN ('so-pin','so-pin,pin')),\n"
+    "  envelope BLOB NOT NULL CHECK (length(envelope) > 0)\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS pin_escrow_chip ON pin_escrow(chip_id);\n"
+    "CREATE TRIGGER IF NOT EXISTS pin_escrow_no_update BEFORE UPDATE ON pin_escrow BEGIN "
+    "SELECT RAISE(ABORT, 'pin_escrow records are append-only'); END;\n"
+    "CREATE TRIGGER IF NOT EXISTS pin_escrow_no_delete BEFORE DELETE ON pin_escrow BEGIN "
+    "SELECT RAISE(ABORT, 'pin_escrow records are append-only'); END;\n";
 
 void
 cl_pin_escrow_record_free (ClPinEscrowRecord *record)
@@ -55,7 +56,7 @@ cl_store_pin_escrow_add (ClStore *self, gint64 attempt_id, const char *chip_id, 
       return 0;
     }
   locker = g_mutex_locker_new (&self->lock);
-  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, create_sql, error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, cl_store_pin_escrow_sql, error))
     return 0;
   stmt = cl_store_prepare (self,
                            "INSERT INTO pin_escrow (chip_id, attempt_id, created, recipient, contents, envelope) "
@@ -90,7 +91,7 @@ cl_store_pin_escrow_list (ClStore *self, gint64 batch_id, GError **error)
   int rc;
 
   /* a write transaction only because the table may not exist yet */
-  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, create_sql, error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, cl_store_pin_escrow_sql, error))
     return NULL;
   stmt = cl_store_prepare (self,
                            "SELECT id, chip_id, attempt_id, created, recipient, contents, envelope FROM pin_escrow "
@@ -130,7 +131,7 @@ cl_store_pin_escrow_count_locked (ClStore *self, gint64 batch_id, gint64 *good, 
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
-  if (!cl_store_exec (self, create_sql, error))
+  if (!cl_store_exec (self, cl_store_pin_escrow_sql, error))
     return FALSE;
   stmt = cl_store_prepare (
     self,
@@ -176,7 +177,7 @@ cl_store_pin_escrow_recipient (ClStore *self, const char *chip_id, GError **erro
   g_autoptr (sqlite3_stmt) stmt = NULL;
   char *recipient;
 
-  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, create_sql, error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, cl_store_pin_escrow_sql, error))
     return NULL;
   stmt = cl_store_prepare (self, "SELECT recipient FROM pin_escrow WHERE chip_id = ? ORDER BY id DESC LIMIT 1", error);
   if (stmt == NULL)

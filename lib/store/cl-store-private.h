@@ -20,6 +20,8 @@ struct _ClStore
   /* Compute the yield figures from the records instead of the aggregate tables: the reference the tests compare
    * the aggregates with. */
   gboolean yield_from_rows;
+  /* Opened with SQLITE_OPEN_READONLY (cl_store_open_readonly): nothing may write. */
+  gboolean read_only;
 };
 
 /* The aggregate tables bucket by the minute; series whose start and bucket are whole minutes read them. */
@@ -34,6 +36,45 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 /* The migrations: entry i takes the schema from version i to i + 1. */
 extern const char *const cl_store_migrations[];
 extern const guint cl_store_n_migrations;
+
+/* Tables a module creates on first use (IF NOT EXISTS), outside the numbered migrations: part of the expected
+ * schema once they exist. */
+extern const char cl_store_pin_escrow_sql[];
+extern const char cl_store_credentials_sql[];
+
+/* The schema version from which the rows that carry dispositions, certificates and roles are sealed into the
+ * audit chain (cl-store-records.h). */
+#define CL_STORE_SEALED_SINCE 4
+
+/* What a seal covers: rows of a table, each turned into canonical "field=value" lines. */
+typedef enum
+{
+  CL_STORE_SEAL_ATTEMPT, /* an ended attempt with its disposition and its steps */
+  CL_STORE_SEAL_CERTIFICATE,
+  CL_STORE_SEAL_USER, /* role and disabled flag */
+} ClStoreSealKind;
+#define CL_STORE_SEAL_N_KINDS 3
+#define CL_STORE_SEAL_ACTION  "record-seal"
+
+/* Appends the audit record "record-seal" whose subject is "TABLE/KEY" and whose detail is the row's canonical
+ * text, inside the caller's transaction. actor NULL: the row's own (the attempt's station). */
+gboolean cl_store_seal_locked (ClStore *self, ClStoreSealKind kind, const char *key, const char *actor, GError **error);
+gboolean cl_store_seal_int_locked (ClStore *self, ClStoreSealKind kind, gint64 key, const char *actor, GError **error);
+/* Seals every row of every kind (the migration to CL_STORE_SEALED_SINCE). */
+gboolean cl_store_seal_all_locked (ClStore *self, GError **error);
+/* The table name of a kind ("attempts", ...). */
+const char *cl_store_seal_table (ClStoreSealKind kind);
+/* Calls func for each row of kind (key, actor, canonical text); stops at the first FALSE. */
+typedef gboolean (*ClStoreSealRowFunc) (const char *key, const char *actor, const char *canonical, gpointer data,
+                                        GError **error);
+gboolean cl_store_seal_foreach_locked (ClStore *self, ClStoreSealKind kind, const char *key, ClStoreSealRowFunc func,
+                                       gpointer data, GError **error);
+/* SHA-256 of an audit record as the chain computes it. */
+void cl_store_audit_record_hash (const guint8 prev[32], gint64 seq, gint64 at, const char *actor, const char *action,
+                                 const char *subject, const char *detail, guint8 out[32]);
+
+/* "PID.STARTED": this process, told from an earlier one that had the same pid (cl-store-claim.h). */
+char *cl_store_process_id (void);
 
 /* CL_ERROR_STORE "what: SQLite's message". */
 void cl_store_set_error (ClStore *self, GError **error, const char *what);

@@ -110,7 +110,8 @@ cl_store_user_add (ClStore *self, const char *name, ClUserRole role, const char 
         cl_store_set_error (self, error, "Adding a user");
       return FALSE;
     }
-  if (!cl_store_audit_append_locked (self, actor, "user-add", name, cl_user_role_to_string (role), error))
+  if (!cl_store_audit_append_locked (self, actor, "user-add", name, cl_user_role_to_string (role), error)
+      || !cl_store_seal_locked (self, CL_STORE_SEAL_USER, name, actor, error))
     return FALSE;
   return cl_store_txn_commit (txn, error);
 }

@@ -415,10 +415,49 @@ static const char migration_3[] = "CREATE TABLE IF NOT EXISTS chip_claims (\n"
                                   "  lease_until INTEGER NOT NULL\n"
                                   ") WITHOUT ROWID;\n";
 
+/* Version 4: records that prove themselves (cl-store-records.h) and one process per station identity
+ * (cl-store-station.h). Steps, dispositions and QA actions become append-only like the audit trail; a user's role
+ * never changes in place (a new account is the audited way); signed checkpoints of the audit chain are kept
+ * append-only too. The rows that carry dispositions, certificates and roles are sealed into the audit chain by C
+ * code after this migration (cl_store_seal_all_locked), so a store migrated from version 3 is covered from
+ * the migration on. Every statement is IF NOT EXISTS, so that running it again (user_version set back, as versions 2
+ * and 3 allow) changes nothing. */
+#define APPEND_ONLY_AGAIN(table)                                                                                       \
+  "CREATE TRIGGER IF NOT EXISTS " table "_no_update BEFORE UPDATE ON " table " BEGIN SELECT RAISE(ABORT, '" table      \
+  " records are append-only'); END;\n"                                                                                 \
+  "CREATE TRIGGER IF NOT EXISTS " table "_no_delete BEFORE DELETE ON " table " BEGIN SELECT RAISE(ABORT, '" table      \
+  " records are append-only'); END;\n"
+#define ROLE_FIXED                                                                                                     \
+  "CREATE TRIGGER IF NOT EXISTS users_role_fixed BEFORE UPDATE OF role ON users WHEN new.role IS NOT old.role BEGIN "  \
+  "SELECT RAISE(ABORT, 'a user''s role never changes: add another account'); END;\n"
+#define CHECKPOINTS                                                                                                    \
+  "CREATE TABLE IF NOT EXISTS audit_checkpoints (\n"                                                                   \
+  "  seq INTEGER PRIMARY KEY REFERENCES audit(seq),\n"                                                                 \
+  "  head BLOB NOT NULL CHECK (length(head) = 32),\n"                                                                  \
+  "  signed INTEGER NOT NULL,\n"                                                                                       \
+  "  key_label TEXT NOT NULL,\n"                                                                                       \
+  "  public_key BLOB NOT NULL,\n"                                                                                      \
+  "  signature BLOB NOT NULL\n"                                                                                        \
+  ");\n"
+/* A lease, not a record: rewritten by its holder's heartbeat, taken over when it ends. */
+#define STATIONS                                                                                                       \
+  "CREATE TABLE IF NOT EXISTS stations (\n"                                                                            \
+  "  name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),\n"                                                       \
+  "  host TEXT NOT NULL,\n"                                                                                            \
+  "  pid INTEGER NOT NULL,\n"                                                                                          \
+  "  process TEXT NOT NULL,\n"                                                                                         \
+  "  acquired INTEGER NOT NULL,\n"                                                                                     \
+  "  lease_until INTEGER NOT NULL\n"                                                                                   \
+  ") WITHOUT ROWID;\n"
+
+static const char migration_4[] = APPEND_ONLY_AGAIN ("steps") APPEND_ONLY_AGAIN ("dispositions")
+  APPEND_ONLY_AGAIN ("qa_actions") ROLE_FIXED CHECKPOINTS APPEND_ONLY_AGAIN ("audit_checkpoints") STATIONS;
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

@@ -15,9 +15,9 @@
 
 /* The released schema has no password column; a side table created on first use keeps that migration
  * untouched. Its rows are overwritten on a password change, unlike the append-only audit. */
-static const char credentials_sql[] = "CREATE TABLE IF NOT EXISTS user_credentials ("
-                                      "name TEXT PRIMARY KEY NOT NULL REFERENCES users(name), "
-                                      "hash TEXT NOT NULL, changed INTEGER NOT NULL)";
+const char cl_store_credentials_sql[] = "CREATE TABLE IF NOT EXISTS user_credentials ("
+                                        "name TEXT PRIMARY KEY NOT NULL REFERENCES users(name), "
+                                        "hash TEXT NOT NULL, changed INTEGER NOT NULL)";
 
 void
 cl_user_info_free (ClUserInfo *info)
@@ -100,7 +100,7 @@ store_hash (ClStore *self, const char *name, const char *encoded, const char *ac
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
-  if (!cl_store_exec (self, credentials_sql, error))
+  if (!cl_store_exec (self, cl_store_credentials_sql, error))
     return FALSE;
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
@@ -177,7 +177,8 @@ cl_store_user_disable (ClStore *self, const char *name, const char *actor, GErro
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No user %s", name);
       return FALSE;
     }
-  if (!cl_store_audit_append_locked (self, actor, "user-disable", name, "", error))
+  if (!cl_store_audit_append_locked (self, actor, "user-disable", name, "", error)
+      || !cl_store_seal_locked (self, CL_STORE_SEAL_USER, name, actor, error))
     return FALSE;
   return cl_store_txn_commit (txn, error);
 }
@@ -192,7 +193,7 @@ cl_store_user_list (ClStore *self, GError **error)
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
   locker = g_mutex_locker_new (&self->lock);
-  if (!cl_store_exec (self, credentials_sql, error))
+  if (!cl_store_exec (self, cl_store_credentials_sql, error))
     return NULL;
   stmt = cl_store_prepare (self,
                            "SELECT u.name, u.role, u.created, u.disabled, c.name IS NOT NULL FROM users u "
@@ -225,7 +226,7 @@ lookup_hash (ClStore *self, const char *name, ClUserRole *role, GError **error)
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
-  if (!cl_store_exec (self, credentials_sql, error))
+  if (!cl_store_exec (self, cl_store_credentials_sql, error))
     return NULL;
   stmt = cl_store_prepare (self,
                            "SELECT c.hash, u.role FROM users u JOIN user_credentials c ON c.name = u.name "
@@ -362,7 +363,7 @@ cl_store_user_add_first_admin (ClStore *self, const char *name, const char *pass
   if (!(encoded = cl_password_hash (password, NULL, CL_PASSWORD_ITERATIONS, error)))
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
-  if (!cl_store_exec (self, credentials_sql, error) || !(txn = cl_store_txn_begin (self, error)))
+  if (!cl_store_exec (self, cl_store_credentials_sql, error) || !(txn = cl_store_txn_begin (self, error)))
     return FALSE;
   if (!count_users (self, &n, error))
     return FALSE;

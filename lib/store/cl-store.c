@@ -3,8 +3,14 @@
 
 #include "core/cl-error.h"
 #include "core/cl-name.h"
+#include "store/cl-store-records.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 G_DEFINE_FINAL_TYPE (ClStore, cl_store, G_TYPE_OBJECT)
 
@@ -240,14 +246,40 @@ migrate (ClStore *self, GError **error)
       g_autoptr (ClStoreTxn) txn = cl_store_txn_begin (self, error);
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u", v + 1);
 
-      if (txn == NULL || !cl_store_exec (self, cl_store_migrations[v], error) || !cl_store_exec (self, bump, error)
-          || !cl_store_txn_commit (txn, error))
+      if (txn == NULL || !cl_store_exec (self, cl_store_migrations[v], error)
+          || (v + 1 == CL_STORE_SEALED_SINCE && !cl_store_seal_all_locked (self, error))
+          || !cl_store_exec (self, bump, error) || !cl_store_txn_commit (txn, error))
         {
           g_prefix_error (error, "Migrating the store to schema version %u: ", v + 1);
           return FALSE;
         }
     }
   self->schema_version = CL_STORE_SCHEMA_VERSION;
+  return TRUE;
+}
+
+/* SQLite creates a database file with the process's umask (0644 by default) and gives its -wal and -shm the
+ * database file's mode: creating the file here, owner-only and whatever the umask, makes all three 0600. */
+static gboolean
+create_private (const char *path, GError **error)
+{
+  int fd;
+
+  if (g_str_equal (path, ":memory:") || g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST)
+    return TRUE;
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot create the store %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
   return TRUE;
 }
 
@@ -260,6 +292,8 @@ cl_store_open (const char *path, GError **error)
   g_return_val_if_fail (path != NULL, NULL);
 
   self->path = g_strdup (path);
+  if (!create_private (path, error))
+    return NULL;
   rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
@@ -332,4 +366,84 @@ cl_store_integrity_check (ClStore *self, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+ClStore *
+cl_store_open_readonly (const char *path, GError **error)
+{
+  g_autoptr (ClStore) self = g_object_new (CL_TYPE_STORE, NULL);
+  GStatBuf st;
+  gint64 version;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self->path = g_strdup (path);
+  self->read_only = TRUE;
+  /* An empty file is a valid empty SQLite database to SQLite, but never a store. */
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "%s is not a store: %s", path,
+                   g_stat (path, &st) != 0 ? g_strerror (errno) : "the file is empty or not a regular file");
+      return NULL;
+    }
+  /* Without a -wal file the database file alone is the whole store, and immutable=1 keeps SQLite from creating
+   * a -wal and -shm next to it. With one (a station is running, or was killed), SQLite must read it, through the
+   * -shm, as any reader does. */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
+    g_autofree char *uri
+      = g_strdup_printf ("file:%s?mode=ro%s", escaped, g_file_test (wal, G_FILE_TEST_EXISTS) ? "" : "&immutable=1");
+
+    rc = sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI, NULL);
+  }
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot open the store %s read-only: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, CL_STORE_BUSY_TIMEOUT_MS);
+  if (!query_int (self, "PRAGMA user_version", &version, error))
+    {
+      g_prefix_error (error, "%s is not a store: ", path);
+      return NULL;
+    }
+  if (version != CL_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_STORE,
+                   "Store %s has schema version %" G_GINT64_FORMAT ", this Cardline checks version %d%s", path, version,
+                   CL_STORE_SCHEMA_VERSION,
+                   version < CL_STORE_SCHEMA_VERSION ? " (the station migrates it when it next opens it)" : "");
+      return NULL;
+    }
+  self->schema_version = (guint)version;
+  return g_steal_pointer (&self);
+}
+
+gboolean
+cl_store_check_file_modes (const char *path, GError **error)
+{
+  g_autoptr (GString) bad = g_string_new (NULL);
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      GStatBuf st;
+
+      if (g_stat (file, &st) != 0)
+        continue;
+      if ((st.st_mode & 0777) != 0600)
+        g_string_append_printf (bad, "%s%s is mode %04o", bad->len ? "; " : "", file, st.st_mode & 0777);
+    }
+  if (bad->len == 0)
+    return TRUE;
+  g_set_error (error, CL_ERROR, CL_ERROR_SECURITY,
+               "%s: the store holds password hashes and every record and must be readable by its owner only "
+               "(chmod 600)",
+               bad->str);
+  return FALSE;
 }

@@ -77,6 +77,17 @@ for secret in $C1 $C2 $C3 $(cat "$work"/secrets/secret-0*.txt | sed -n 's/^Share
   done
 done
 echo "audit chain:"; "$admin" store verify
+# the ceremony's records signed by the audit key in the token; the exported checkpoint anchors them elsewhere
+"$admin" store checkpoint key-create | tee "$work/audit-key.txt"
+fingerprint=$(sed -n 's/.*fingerprint \([0-9a-f]\{64\}\).*/\1/p' "$work/audit-key.txt")
+"$admin" store checkpoint sign
+"$admin" store checkpoint export --out "$work/checkpoint.txt"
+"$admin" store verify --require-signed --checkpoint "$work/checkpoint.txt" --key-fingerprint "$fingerprint"
+if "$admin" store verify --key-fingerprint 0000000000000000000000000000000000000000000000000000000000000000 \
+  >"$work/wrong-key.txt" 2>&1; then
+  echo "a checkpoint signed by another key passed"; exit 1
+fi
+grep -q "checkpoints: FAILED: the checkpoints are signed by key $fingerprint" "$work/wrong-key.txt"
 grep -aq "key.import-wrapped" "$CARDLINE_STORE" "$CARDLINE_STORE-wal" 2>/dev/null
 # every ceremony record names the signed-in custodian, nobody else
 actors=$(python3 -c 'import sqlite3,sys

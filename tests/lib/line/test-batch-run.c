@@ -9,6 +9,7 @@
 #include "cl-fake-feeder.h"
 #include "cl-production-fixture.h"
 #include "core/cl-error.h"
+#include "keys/cl-audit-checkpoint.h"
 #include "line/cl-batch-run.h"
 #include "store/cl-yield-summary.h"
 
@@ -469,6 +470,40 @@ test_restart_after_kill (void)
   }
 }
 
+/* The end of a batch run signs the audit chain's head with the token's audit key; the checkpoint verifies, and a
+ * second process cannot run as the same station meanwhile. Last: it leaves the audit key in the token. */
+static void
+test_checkpoint_signed (void)
+{
+  g_autoptr (ClStore) store = open_store ("checkpoint.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-c", "B-checkpoint", 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClP11EcKey) key = NULL;
+  g_autoptr (GPtrArray) checkpoints = NULL;
+  g_auto (ClAuditCheckpointReport) report = { 0 };
+  gint64 seq;
+  guint8 head[32];
+
+  key = cl_audit_key_create (cl_production_setup_get_token (line->setup), NULL, &error);
+  g_assert_no_error (error);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_for (line, is_finished, NULL, "the batch to complete");
+  g_assert_true (strstr (cl_line_event_get_line (last (line, CL_LINE_EVENT_NOTE)), "audit checkpoint signed at record")
+                 != NULL);
+  checkpoints = cl_store_audit_checkpoints (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (checkpoints->len, ==, 1);
+  g_assert_true (cl_store_audit_latest (store, &seq, head, &error));
+  g_assert_cmpint (((ClAuditCheckpoint *)g_ptr_array_index (checkpoints, 0))->seq, ==, seq);
+  g_assert_true (cl_audit_checkpoints_verify (store, NULL, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.n_checkpoints, ==, 1);
+  g_assert_true (cl_store_verify_records (store, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -484,6 +519,7 @@ main (int argc, char **argv)
   g_test_add_func ("/line/store-fails-mid-card", test_store_fails_mid_card);
   g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
+  g_test_add_func ("/line/checkpoint-signed", test_checkpoint_signed);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
   return status;

@@ -6,6 +6,8 @@
 #include "core/cl-error.h"
 #include "store/cl-store-dashboard.h"
 #include "store/cl-store-private.h"
+#include "store/cl-store-records.h"
+#include "store-fixture.h"
 
 #define HASH_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define HASH_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
@@ -16,40 +18,9 @@
 /* A whole minute, so that minute-bucket series read the aggregate tables. */
 #define TM ((gint64)1700000040 * G_USEC_PER_SEC)
 
-typedef struct
-{
-  char *dir;
-  char *path;
-  ClStore *store;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("cl-store-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "cardline.db", NULL);
-  f->store = cl_store_open (f->path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  const char *suffixes[] = { "", "-wal", "-shm" };
-
-  g_clear_object (&f->store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
-}
+typedef StoreFixture Fixture;
+#define fixture_setup    store_fixture_setup
+#define fixture_teardown store_fixture_teardown
 
 static void
 reopen (Fixture *f)
@@ -408,18 +379,19 @@ test_audit_chain (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (cl_store_verify_audit_chain (f->store, &n, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, 4);
+  /* batch-create, user-add and its seal, the two appended */
+  g_assert_cmpuint (n, ==, 5);
 
   g_clear_object (&f->store);
   /* The triggers refuse an ordinary edit ... */
-  raw_sql (f, "UPDATE audit SET detail = 'KCV 000000' WHERE seq = 3", FALSE);
-  raw_sql (f, "DELETE FROM audit WHERE seq = 3", FALSE);
+  raw_sql (f, "UPDATE audit SET detail = 'KCV 000000' WHERE seq = 4", FALSE);
+  raw_sql (f, "DELETE FROM audit WHERE seq = 4", FALSE);
   /* ... and the chain catches one that goes around them. */
-  raw_sql (f, "DROP TRIGGER audit_no_update; UPDATE audit SET detail = 'KCV 000000' WHERE seq = 3", TRUE);
+  raw_sql (f, "DROP TRIGGER audit_no_update; UPDATE audit SET detail = 'KCV 000000' WHERE seq = 4", TRUE);
   reopen (f);
   g_assert_false (cl_store_verify_audit_chain (f->store, NULL, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
-  g_assert_nonnull (strstr (error->message, "record 3"));
+  g_assert_nonnull (strstr (error->message, "record 4"));
   g_assert_nonnull (strstr (error->message, "key-ceremony"));
   g_clear_error (&error);
 
@@ -813,6 +785,20 @@ test_yield_aggregates (Fixture *f, gconstpointer data)
 
 /* A store of schema version 1 with records in it (written the way version 1 did: no aggregates, no triggers) is
  * migrated to version 2 (and on to the latest) on open, with the same figures, and keeps them as records arrive. */
+/* One number from the fixture's own connection. */
+static gint64
+store_int (Fixture *f, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (f->store->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
 static void
 test_migrate_v1 (Fixture *f, gconstpointer data)
 {
@@ -867,6 +853,19 @@ test_migrate_v1 (Fixture *f, gconstpointer data)
     assert_aggregates_match (f->store, batches[b]);
   g_assert_true (cl_store_integrity_check (f->store, &error));
   g_assert_no_error (error);
+  /* the migration to version 4 sealed the rows it found, and the new ones are sealed as they come: every ended
+   * attempt matches its seal, and the schema is the one a new store gets */
+  {
+    guint64 n_rows = 0;
+
+    g_assert_true (cl_store_verify_records (f->store, &n_rows, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint ((gint64)n_rows, >=, store_int (f, "SELECT count(*) FROM attempts WHERE ended IS NOT NULL"));
+    g_assert_cmpint (store_int (f, "SELECT count(*) FROM audit WHERE action = 'record-seal' AND actor = 'migration'"),
+                     >, 0);
+    g_assert_true (cl_store_verify_schema (f->store, &error));
+    g_assert_no_error (error);
+  }
 }
 
 #define N_THREADS  4
@@ -936,7 +935,8 @@ test_threads (Fixture *f, gconstpointer data)
   g_assert_cmpuint (s->step_count[CL_STEP_OPEN_KST], ==, N_THREADS * PER_THREAD);
   g_assert_true (cl_store_verify_audit_chain (f->store, &n, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, N_THREADS * PER_THREAD + 2);
+  /* per attempt its note and its seal; the two batches */
+  g_assert_cmpuint (n, ==, 2 * N_THREADS * PER_THREAD + 2);
   g_assert_true (cl_store_integrity_check (f->store, &error));
   g_assert_no_error (error);
 }
