@@ -3,6 +3,7 @@
  * pause / resume / stop, a feeder fault and its recovery, a rack's cards in parallel and cancelled by Stop, a card
  * the reader cannot reach, a store that fails mid-card (the line pauses, the card is never GOOD), two batch runs
  * sharing one store, and a restart after a kill. Every wait is bounded and keyed on the event it waits for. */
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -368,6 +369,53 @@ break_at_load (ClTransport *inner, GBytes *command, GCancellable *cancellable, G
   return cl_transport_transmit (inner, command, cancellable, error);
 }
 
+/* ---- the records prove the line: checked with SQL afterwards ---- */
+
+static gint64
+sql_count (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* No attempt without an end, no GOOD without its records (steps through VERIFY and DISPOSE, the certificate, the
+ * output hopper), the bins hold what the store says, and no card was rejected for the station's fault. */
+static void
+assert_records (ClStore *store, ClFakeFeeder *feeder, guint good)
+{
+  const char *path = cl_store_get_path (store);
+
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE ended IS NULL"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts a WHERE a.result = 'GOOD' AND ("
+                                    " NOT EXISTS (SELECT 1 FROM steps s WHERE s.attempt_id = a.id"
+                                    "   AND s.step = 'VERIFY' AND s.result = 'OK')"
+                                    " OR NOT EXISTS (SELECT 1 FROM steps s WHERE s.attempt_id = a.id"
+                                    "   AND s.step = 'DISPOSE' AND s.result = 'OK')"
+                                    " OR NOT EXISTS (SELECT 1 FROM certificates c WHERE c.chip_id = a.chip_id)"
+                                    " OR NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.attempt_id = a.id"
+                                    "   AND d.destination = 'OUTPUT'))"),
+                   ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE result = 'GOOD'"), ==, good);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE result = 'REJECTED'"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM dispositions WHERE destination = 'OUTPUT'"), ==,
+                   cl_fake_feeder_get_output (feeder));
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM dispositions WHERE destination = 'REJECT_BIN'"), ==,
+                   cl_fake_feeder_get_rejected (feeder));
+  /* one card, one attempt: a card resumed after the fault continued its attempt */
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts"), ==, good);
+}
+
 static void
 test_store_fails_mid_card (void)
 {
@@ -378,7 +426,8 @@ test_store_fails_mid_card (void)
   Breaker breaker = { g_strdup (cl_store_get_path (store)), FALSE };
   g_autoptr (ClTransport) transport
     = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_at_load, &breaker, NULL);
-  ClLineEvent *fault, *rejected;
+  ClBatchCounters *counters = cl_batch_run_get_counters (line->run);
+  ClLineEvent *fault;
 
   cl_fake_feeder_add_card (feeder, transport);
   cl_batch_run_start (line->run);
@@ -387,24 +436,178 @@ test_store_fails_mid_card (void)
   g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_STORE);
   g_assert_true (strstr (cl_line_event_get_note (fault), "disk full") != NULL);
   g_assert_true (cl_batch_run_get_faulted (line->run));
-  /* the card is never GOOD: rejected as the station's failure, not the card's, and in the reject bin */
+  /* the card is neither GOOD nor rejected: it waits where it is, its attempt open, nothing in a bin */
   g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 0);
-  rejected = last (line, CL_LINE_EVENT_REJECTED);
-  g_assert_nonnull (rejected);
-  g_assert_cmpint (cl_line_event_get_reason (rejected), ==, CL_REJECT_PROTOCOL_ERROR);
-  g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 0);
-  g_assert_cmpuint (cl_fake_feeder_get_rejected (feeder), ==, 1);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder) + cl_fake_feeder_get_rejected (feeder), ==, 0);
   /* the line feeds no next card while the store cannot record it */
   add_good_cards (feeder, 1);
   g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
 
-  /* the operator frees the disk and presses Resume: the next card is produced and recorded */
+  /* the disk is freed: without anyone pressing Resume the line gets past the fault, the waiting card continues its
+   * attempt and is GOOD, then the next card is produced */
   store_exec (breaker.path, "DROP TRIGGER inject_steps");
-  cl_batch_run_retry (line->run);
-  wait_events (line, CL_LINE_EVENT_GOOD, 1);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  wait_for (line, is_finished, NULL, "the batch to complete after the store came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
   g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 2);
-  stop_and_wait (line);
+  /* the batch's report counts what the bins hold */
+  g_assert_cmpuint (cl_batch_counters_get_good (counters), ==, 2);
+  g_assert_cmpuint (cl_batch_counters_get_fed (counters), ==, 2);
+  g_assert_cmpuint (cl_batch_counters_get_rejected (counters), ==, 0);
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_CLOSED);
+  assert_records (store, feeder, 2);
   g_free (breaker.path);
+}
+
+/* The card is in the output hopper when the store refuses its disposition (RAISE(FAIL) from a second connection,
+ * as EROFS would): its attempt must not stay open and the line must not stall; once the store takes writes again the
+ * end is written, the card counts GOOD, and the batch goes on by itself. */
+static GBytes *
+break_at_verify (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  Breaker *breaker = user_data;
+  const guint8 *c = g_bytes_get_data (command, NULL);
+
+  /* the first SELECT of VERIFY's fresh check comes after CERTIFY wrote EF.C_DevAut: break from there on */
+  if (!breaker->failing && g_bytes_get_size (command) > 4 && c[0] == 0x00 && c[1] == 0xB1)
+    {
+      breaker->failing = TRUE;
+      store_exec (breaker->path, "CREATE TRIGGER inject_end BEFORE INSERT ON dispositions "
+                                 "BEGIN SELECT RAISE(FAIL, 'read-only file system (injected by the test)'); END;");
+    }
+  return cl_transport_transmit (inner, command, cancellable, error);
+}
+
+static void
+test_store_fails_at_end (void)
+{
+  g_autoptr (ClStore) store = open_store ("failing-end.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-store-end", 2);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  Breaker breaker = { g_strdup (cl_store_get_path (store)), FALSE };
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_at_verify, &breaker, NULL);
+
+  cl_fake_feeder_add_card (feeder, transport);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  g_assert_true (breaker.failing);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT)), ==, CL_LINE_FAULT_STORE);
+  g_assert_true (strstr (cl_line_event_get_note (last (line, CL_LINE_EVENT_FAULT)), "read-only") != NULL);
+  /* the card went where it belongs; its record waits, and no GOOD is claimed before the record is there */
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 1);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD) + count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  store_exec (breaker.path, "DROP TRIGGER inject_end");
+  wait_for (line, is_finished, NULL, "the batch to complete after the store came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_FAULT_CLEARED), ==, 1);
+  g_assert_cmpuint (cl_batch_counters_get_good (cl_batch_run_get_counters (line->run)), ==, 2);
+  g_assert_cmpuint (cl_batch_counters_get_rejected (cl_batch_run_get_counters (line->run)), ==, 0);
+  assert_records (store, feeder, 2);
+  g_free (breaker.path);
+}
+
+/* ---- the HSM goes away mid-card ---- */
+
+typedef struct
+{
+  char *tokens;   /* the SoftHSM2 token directory */
+  guint8 ins;     /* break when the card gets this command (class 8x) */
+  gboolean armed; /* the next such command breaks the HSM */
+  gboolean broken;
+} HsmBreaker;
+
+static void
+hsm_move (HsmBreaker *breaker, gboolean away)
+{
+  g_autofree char *aside = g_strconcat (breaker->tokens, ".away", NULL);
+
+  /* SoftHSM2 finds its token gone at the next call (CKR_OBJECT_HANDLE_INVALID, CKR_GENERAL_ERROR) and only finds it
+   * again on a new C_Initialize: what a token pulled out, or a network HSM restarted, looks like to the station */
+  if (away)
+    g_assert_cmpint (g_rename (breaker->tokens, aside), ==, 0);
+  else
+    g_assert_cmpint (g_rename (aside, breaker->tokens), ==, 0);
+  breaker->broken = away;
+}
+
+static GBytes *
+break_hsm (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  HsmBreaker *breaker = user_data;
+  const guint8 *c = g_bytes_get_data (command, NULL);
+  g_autoptr (GBytes) response = cl_transport_transmit (inner, command, cancellable, error);
+
+  /* after the card answered: the host's next step needs the HSM (session keys, the certificate's signature) */
+  if (breaker->armed && g_bytes_get_size (command) > 4 && (c[0] & 0xF0) == 0x80 && c[1] == breaker->ins)
+    {
+      breaker->armed = FALSE;
+      hsm_move (breaker, TRUE);
+    }
+  return g_steal_pointer (&response);
+}
+
+static void
+hsm_outage (guint8 ins, const char *name)
+{
+  g_autofree char *db = g_strdup_printf ("hsm-%s.db", name);
+  g_autofree char *batch = g_strdup_printf ("B-hsm-%s", name);
+  g_autoptr (ClStore) store = open_store (db);
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-h", batch, 2);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), ins, TRUE, FALSE };
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_hsm, &breaker, NULL);
+  ClLineEvent *fault;
+
+  cl_fake_feeder_add_card (feeder, transport);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_HSM);
+  g_assert_true (g_str_has_prefix (cl_line_event_get_instruction (fault), "The HSM"));
+  g_assert_true (strstr (cl_line_event_get_line (fault), "fault fault=hsm card-inside=yes") != NULL);
+  g_assert_true (cl_batch_run_get_faulted (line->run));
+  /* the card is not blamed: nothing rejected, nothing moved, no next card fed while the HSM is away */
+  g_assert_true (breaker.broken);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_rejected (feeder) + cl_fake_feeder_get_output (feeder), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  /* the token comes back: the line reconnects, looks the keys up again and finishes the same card by itself */
+  hsm_move (&breaker, FALSE);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT_CLEARED)), ==, CL_LINE_FAULT_HSM);
+  wait_for (line, is_finished, NULL, "the batch to complete after the HSM came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_CLOSED);
+  assert_records (store, feeder, 2);
+  g_free (breaker.tokens);
+}
+
+/* The token goes away as the secure channel with the KST opens (INITIALIZE UPDATE answered, the session keys are
+ * the HSM's to derive): what used to reject cards as AUTH_KST_FAILED. */
+static void
+test_hsm_outage_open (void)
+{
+  hsm_outage (0x50, "open");
+}
+
+/* The token goes away after the keys were rotated (INSTALL [for load]): the card keys, session objects of the lost
+ * sessions, and the DICA key must be found again; what used to reject cards as KEY_ROTATION_FAILED / CERT_FAILED. */
+static void
+test_hsm_outage_loaded (void)
+{
+  hsm_outage (0xE6, "loaded");
 }
 
 static void
@@ -482,7 +685,10 @@ main (int argc, char **argv)
   g_test_add_func ("/line/unreachable-card", test_unreachable_card);
   g_test_add_func ("/line/rack-parallel-stop", test_rack_parallel_and_stop);
   g_test_add_func ("/line/store-fails-mid-card", test_store_fails_mid_card);
+  g_test_add_func ("/line/store-fails-at-end", test_store_fails_at_end);
   g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
+  g_test_add_func ("/line/hsm-outage-open", test_hsm_outage_open);
+  g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
