@@ -289,6 +289,8 @@ is_station_fault (const GError *error, ClLineFault *fault)
     *fault = CL_LINE_FAULT_STORE;
   else if (g_error_matches (error, CL_ERROR, CL_ERROR_HSM_LOST))
     *fault = CL_LINE_FAULT_HSM;
+  else if (g_error_matches (error, CL_ERROR, CL_ERROR_PRINTER_QUEUE))
+    *fault = CL_LINE_FAULT_PRINTER_QUEUE;
   else if (g_error_matches (error, CL_ERROR, CL_ERROR_READER_GONE))
     *fault = CL_LINE_FAULT_READER_GONE;
   else if (g_error_matches (error, CL_ERROR, CL_ERROR_SERVICE_LOST))

@@ -289,13 +289,14 @@ row_planned (ClCardSequence *self, const Row *row)
   return !(row->flags & ROW_OPTIONAL) || self->card_funcs[row->step] != NULL;
 }
 
-/* A store that cannot keep the card's record, an HSM that went away, or a reader or PC/SC service lost under the
- * card: the station is at fault, not the card, and the line must stop and say so rather than go on producing. */
+/* A store that cannot keep the card's record, an HSM that went away, a face printer queue that takes no jobs, or a
+ * reader or PC/SC service lost under the card: the station is at fault, not the card, and the line must stop and say so
+ * rather than go on producing. */
 static gboolean
 is_station_fault (const GError *error)
 {
   return g_error_matches (error, CL_ERROR, CL_ERROR_STORE) || g_error_matches (error, CL_ERROR, CL_ERROR_HSM_LOST)
-         || cl_transport_error_is_station_fault (error);
+         || g_error_matches (error, CL_ERROR, CL_ERROR_PRINTER_QUEUE) || cl_transport_error_is_station_fault (error);
 }
 
 static void

@@ -18,7 +18,8 @@
  * as CARD_REMOVED; the profile's card timeout (or a transport's) as TIMEOUT.
  *
  * Station faults: what the station, not the card, is to blame for: a store write the sequence could not make (a
- * step, a journal outcome, the attempt's end), an HSM that went away (CL_ERROR_HSM_LOST), a reader or PC/SC
+ * step, a journal outcome, the attempt's end), an HSM that went away (CL_ERROR_HSM_LOST), a face printer queue
+ * that takes no jobs (CL_ERROR_PRINTER_QUEUE from the face func), a reader or PC/SC
  * service lost under the card (CL_ERROR_READER_GONE / CL_ERROR_SERVICE_LOST from the transport,
  * apdu/cl-transport.h). They never decide a card's verdict. Before DISPOSE moved the card, the run stops there:
  * outcome->interrupted, no DISPOSE, no DISPOSED event, the card stays where it is and its attempt stays open; the

@@ -3,10 +3,13 @@
  * pause / resume / stop, a feeder fault and its recovery, a rack's cards in parallel and cancelled by Stop, a card
  * the reader cannot reach, a store that fails mid-card (the line pauses, the card is never GOOD), two batch runs
  * sharing one store, and a restart after a kill. Every wait is bounded and keyed on the event it waits for. */
+#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 
+#include "cups/cl-cups-face-printer.h"
 #include "cl-fake-feeder.h"
 #include "cl-production-fixture.h"
 #include "core/cl-error.h"
@@ -610,6 +613,191 @@ test_hsm_outage_loaded (void)
   hsm_outage (0xE6, "loaded");
 }
 
+/* ---- the card-face queue dies and comes back ---- */
+
+/* The rig's ippeveprinter, as recorded in its pid file: stopped (the queue's service is gone: connections are
+ * refused) and started again with its own command line and environment; the pid file then names the new process,
+ * so that the rig stops it in the end. */
+typedef struct
+{
+  char *pid_file;
+  char **argv;
+  char **envp;
+  guint port;
+} Queue;
+
+static char *
+rig_file (const char *name)
+{
+  return g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), name, NULL);
+}
+
+static char **
+proc_strings (GPid pid, const char *what)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int)pid, what);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  for (gsize i = 0; i < len; i += strlen (text + i) + 1)
+    g_strv_builder_add (builder, text + i);
+  return g_strv_builder_end (builder);
+}
+
+/* Field 22 of /proc/PID/stat, as the rig records it; NULL once the process is gone or a zombie. */
+static char *
+proc_starttime (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int)pid);
+  g_autofree char *stat = NULL;
+  g_auto (GStrv) fields = NULL;
+  const char *rest;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (rest = strrchr (stat, ')')) == NULL)
+    return NULL;
+  fields = g_strsplit (rest + 2, " ", 0);
+  if (g_strv_length (fields) < 20 || g_str_equal (fields[0], "Z"))
+    return NULL;
+  return g_strdup (fields[19]);
+}
+
+static GPid
+queue_pid (Queue *queue)
+{
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (queue->pid_file, &text, NULL, NULL));
+  return (GPid)g_ascii_strtoll (text, NULL, 10);
+}
+
+static gboolean
+queue_answers (Queue *queue)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection = NULL;
+
+  g_socket_client_set_timeout (client, 2);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", queue->port, NULL, NULL);
+  return connection != NULL;
+}
+
+static void
+queue_stop (Queue *queue)
+{
+  GPid pid = queue_pid (queue);
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  g_autofree char *port = NULL;
+  g_autofree char *port_file = rig_file ("ipp/port");
+
+  g_assert_true (g_file_get_contents (port_file, &port, NULL, NULL));
+  queue->port = (guint)g_ascii_strtoull (port, NULL, 10);
+  queue->argv = proc_strings (pid, "cmdline");
+  queue->envp = proc_strings (pid, "environ");
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  /* bounded and keyed on the event: the process is gone and its port refuses connections */
+  for (;;)
+    {
+      g_autofree char *alive = proc_starttime (pid);
+
+      if (alive == NULL && !queue_answers (queue))
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("ippeveprinter (pid %d) did not stop", (int)pid);
+      g_usleep (20 * 1000);
+    }
+}
+
+static void
+queue_start (Queue *queue)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *starttime = NULL;
+  g_autofree char *record = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  GPid pid;
+
+  g_assert_true (g_spawn_async (NULL, queue->argv, queue->envp,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                NULL, &pid, &error));
+  g_assert_no_error (error);
+  starttime = proc_starttime (pid);
+  g_assert_nonnull (starttime);
+  record = g_strdup_printf ("%d %s\n", (int)pid, starttime);
+  g_assert_true (g_file_set_contents (queue->pid_file, record, -1, NULL));
+  while (!queue_answers (queue))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("ippeveprinter did not come back on port %u", queue->port);
+      g_usleep (20 * 1000);
+    }
+}
+
+static guint
+printed_count (void)
+{
+  g_autoptr (GDir) dir = g_dir_open (g_getenv ("CARDLINE_PRINTED_DIR"), 0, NULL);
+  guint n = 0;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += !g_str_has_suffix (name, ".part");
+  return n;
+}
+
+/* A dead card-face queue used to send fully personalised, certified cards to the reject bin one after another. Now
+ * the card waits at the contact station, the line pauses with a "printer-queue" fault and no next card is fed; when
+ * the queue is back the same card gets its face and goes to the output hopper. */
+static void
+test_print_queue_dead (void)
+{
+  g_autoptr (ClStore) store = open_store ("queue.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-q", "B-queue", 2);
+  g_autofree char *template
+    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "faces", "default.face", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClCupsFacePrinter) face = cl_cups_face_printer_new (template, g_getenv ("CARDLINE_IPP_URI"), &error);
+  Queue queue = { rig_file ("pids/ippeveprinter") };
+  guint printed = printed_count ();
+  ClLineEvent *fault;
+
+  g_assert_no_error (error);
+  cl_batch_run_set_face_printer (line->run, CL_FACE_PRINTER (face));
+  queue_stop (&queue);
+  add_good_cards (feeder, 2);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_PRINTER_QUEUE);
+  g_assert_true (strstr (cl_line_event_get_line (fault), "fault fault=printer-queue card-inside=yes") != NULL);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder) + cl_fake_feeder_get_rejected (feeder), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  queue_start (&queue);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  wait_for (line, is_finished, NULL, "the batch to complete after the queue came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  assert_records (store, feeder, 2);
+  /* each card's face printed once: a resumed card is not printed twice */
+  g_assert_cmpint (sql_count (cl_store_get_path (store), "SELECT count(*) FROM steps WHERE step = 'FACE' AND result = "
+                                                         "'OK'"),
+                   ==, 2);
+  {
+    gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+    while (printed_count () < printed + 2 && g_get_monotonic_time () < deadline)
+      g_usleep (20 * 1000);
+    g_assert_cmpuint (printed_count (), ==, printed + 2);
+  }
+  g_free (queue.pid_file);
+  g_strfreev (queue.argv);
+  g_strfreev (queue.envp);
+}
+
 static void
 test_two_runs_one_store (void)
 {
@@ -689,6 +877,7 @@ main (int argc, char **argv)
   g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
   g_test_add_func ("/line/hsm-outage-open", test_hsm_outage_open);
   g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
+  g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
