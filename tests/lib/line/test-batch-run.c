@@ -613,6 +613,39 @@ test_hsm_outage_loaded (void)
   hsm_outage (0xE6, "loaded");
 }
 
+/* The operator stops the line while the HSM is away: the waiting card's attempt is not left open (it ends as a
+ * killed station's would: RETAINED, the card still where it was), nothing is rejected, the batch is ABORTED. */
+static void
+test_stop_while_faulted (void)
+{
+  g_autoptr (ClStore) store = open_store ("hsm-stop.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-s", "B-hsm-stop", 2);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), 0x50, TRUE, FALSE };
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_hsm, &breaker, NULL);
+  const char *path = cl_store_get_path (store);
+  g_autoptr (GError) error = NULL;
+
+  cl_fake_feeder_add_card (feeder, transport);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT)), ==, CL_LINE_FAULT_HSM);
+  stop_and_wait (line);
+  /* nobody reconnected the token: the tests after this one need it back */
+  hsm_move (&breaker, FALSE);
+  g_assert_true (cl_p11_token_reconnect (fixture->token, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED) + count (line, CL_LINE_EVENT_GOOD), ==, 0);
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_ABORTED);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE ended IS NULL"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
+                                    "WHERE d.destination = 'RETAINED' AND a.reject_reason = 'PROTOCOL_ERROR'"),
+                   ==, 1);
+  g_free (breaker.tokens);
+}
+
 /* ---- the card-face queue dies and comes back ---- */
 
 /* The rig's ippeveprinter, as recorded in its pid file: stopped (the queue's service is gone: connections are
@@ -878,6 +911,7 @@ main (int argc, char **argv)
   g_test_add_func ("/line/hsm-outage-open", test_hsm_outage_open);
   g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
   g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);
+  g_test_add_func ("/line/stop-while-faulted", test_stop_while_faulted);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
