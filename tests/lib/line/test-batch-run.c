@@ -613,6 +613,35 @@ test_hsm_outage_loaded (void)
   hsm_outage (0xE6, "loaded");
 }
 
+/* A rack's cards in parallel when the HSM goes: every card holding a session fails over to waiting, one reconnect
+ * (never a C_Finalize under another card's call) brings them all back, and none is rejected. */
+static void
+test_hsm_outage_rack (void)
+{
+  g_autoptr (ClStore) store = open_store ("hsm-rack.db");
+  g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
+  g_autoptr (Line) line = line_new (store, rack, "station-hr", "B-hsm-rack", 3);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), 0xE6, TRUE, FALSE };
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_hsm, &breaker, NULL);
+  const char *path = cl_store_get_path (store);
+
+  cl_fake_feeder_add_card (rack, transport);
+  add_good_cards (rack, 2);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT)), ==, CL_LINE_FAULT_HSM);
+  hsm_move (&breaker, FALSE);
+  wait_for (line, is_finished, NULL, "the rack's batch to complete after the HSM came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 3);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE ended IS NULL"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE result = 'GOOD'"), ==, 3);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts"), ==, 3);
+  g_free (breaker.tokens);
+}
+
 /* The operator stops the line while the HSM is away: the waiting card's attempt is not left open (it ends as a
  * killed station's would: RETAINED, the card still where it was), nothing is rejected, the batch is ABORTED. */
 static void
@@ -912,6 +941,7 @@ main (int argc, char **argv)
   g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
   g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);
   g_test_add_func ("/line/stop-while-faulted", test_stop_while_faulted);
+  g_test_add_func ("/line/hsm-outage-rack", test_hsm_outage_rack);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
