@@ -170,8 +170,8 @@ store_sql (const char *sql)
 }
 
 /* The chip is in production at another station sharing the store: DUPLICATE_CHIP naming that station, whose claim
- * stays. A store that cannot answer the claim is the store's failure, not a duplicate (nor a reject). Once the other station
- * released it, the card is produced, and its own claim ends with the run. */
+ * stays. A store that cannot answer the claim is the store's failure, not a duplicate (nor a reject). Once the other
+ * station released it, the card is produced, and its own claim ends with the run. */
 static void
 test_claimed_elsewhere (void)
 {
