@@ -675,6 +675,67 @@ test_stop_while_faulted (void)
   g_free (breaker.tokens);
 }
 
+/* ---- the PC/SC service goes away under a card ---- */
+
+typedef struct
+{
+  gboolean armed; /* INSTALL [for load] takes the service down */
+  gboolean down;  /* every exchange fails as pcscd gone would (the transport contract's SERVICE_LOST) */
+} ServiceBreaker;
+
+static GBytes *
+break_service (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  ServiceBreaker *breaker = user_data;
+  const guint8 *c = g_bytes_get_data (command, NULL);
+
+  if (breaker->armed && g_bytes_get_size (command) > 4 && (c[0] & 0xF0) == 0x80 && c[1] == 0xE6)
+    {
+      breaker->armed = FALSE;
+      g_atomic_int_set (&breaker->down, TRUE);
+    }
+  if (g_atomic_int_get (&breaker->down))
+    {
+      g_set_error_literal (error, CL_ERROR, CL_ERROR_SERVICE_LOST, "the PC/SC service is not reachable (test)");
+      return NULL;
+    }
+  return cl_transport_transmit (inner, command, cancellable, error);
+}
+
+/* pcscd went away with the card in its reader: the card is not rejected (neither PROTOCOL_ERROR nor CARD_REMOVED),
+ * the line pauses with service-lost, keeps reaching for the card, and continues the same attempt once the service
+ * answers again. */
+static void
+test_service_lost (void)
+{
+  g_autoptr (ClStore) store = open_store ("service.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-p", "B-service", 2);
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  ServiceBreaker breaker = { TRUE, FALSE };
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_service, &breaker, NULL);
+  ClLineEvent *fault;
+
+  cl_fake_feeder_add_card (feeder, transport);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_SERVICE_LOST);
+  g_assert_true (strstr (cl_line_event_get_line (fault), "fault fault=service-lost card-inside=yes") != NULL);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder) + cl_fake_feeder_get_rejected (feeder), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  g_atomic_int_set (&breaker.down, FALSE);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  wait_for (line, is_finished, NULL, "the batch to complete after the service came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  assert_records (store, feeder, 2);
+}
+
 /* ---- the card-face queue dies and comes back ---- */
 
 /* The rig's ippeveprinter, as recorded in its pid file: stopped (the queue's service is gone: connections are
@@ -942,6 +1003,7 @@ main (int argc, char **argv)
   g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);
   g_test_add_func ("/line/stop-while-faulted", test_stop_while_faulted);
   g_test_add_func ("/line/hsm-outage-rack", test_hsm_outage_rack);
+  g_test_add_func ("/line/service-lost", test_service_lost);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
