@@ -158,6 +158,17 @@ add_good_cards (ClFakeFeeder *feeder, guint n)
     }
 }
 
+/* A card whose commands pass through transmit (a fault injected at a chosen command). */
+static void
+add_filtered_card (ClFakeFeeder *feeder, ClProductionFixtureTransmitFunc transmit, gpointer data)
+{
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), transmit, data, NULL);
+
+  cl_fake_feeder_add_card (feeder, transport);
+}
+
 static ClBatchState
 batch_state (Line *line)
 {
@@ -425,14 +436,11 @@ test_store_fails_mid_card (void)
   g_autoptr (ClStore) store = open_store ("failing.db");
   g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
   g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-store", 2);
-  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   Breaker breaker = { g_strdup (cl_store_get_path (store)), FALSE };
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_at_load, &breaker, NULL);
   ClBatchCounters *counters = cl_batch_run_get_counters (line->run);
   ClLineEvent *fault;
 
-  cl_fake_feeder_add_card (feeder, transport);
+  add_filtered_card (feeder, break_at_load, &breaker);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
   fault = last (line, CL_LINE_EVENT_FAULT);
@@ -489,12 +497,9 @@ test_store_fails_at_end (void)
   g_autoptr (ClStore) store = open_store ("failing-end.db");
   g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
   g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-store-end", 2);
-  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   Breaker breaker = { g_strdup (cl_store_get_path (store)), FALSE };
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_at_verify, &breaker, NULL);
 
-  cl_fake_feeder_add_card (feeder, transport);
+  add_filtered_card (feeder, break_at_verify, &breaker);
   add_good_cards (feeder, 1);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
@@ -564,13 +569,10 @@ hsm_outage (guint8 ins, const char *name)
   g_autoptr (ClStore) store = open_store (db);
   g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
   g_autoptr (Line) line = line_new (store, feeder, "station-h", batch, 2);
-  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), ins, TRUE, FALSE };
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_hsm, &breaker, NULL);
   ClLineEvent *fault;
 
-  cl_fake_feeder_add_card (feeder, transport);
+  add_filtered_card (feeder, break_hsm, &breaker);
   add_good_cards (feeder, 1);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
@@ -621,13 +623,10 @@ test_hsm_outage_rack (void)
   g_autoptr (ClStore) store = open_store ("hsm-rack.db");
   g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
   g_autoptr (Line) line = line_new (store, rack, "station-hr", "B-hsm-rack", 3);
-  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), 0xE6, TRUE, FALSE };
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_hsm, &breaker, NULL);
   const char *path = cl_store_get_path (store);
 
-  cl_fake_feeder_add_card (rack, transport);
+  add_filtered_card (rack, break_hsm, &breaker);
   add_good_cards (rack, 2);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
@@ -650,14 +649,11 @@ test_stop_while_faulted (void)
   g_autoptr (ClStore) store = open_store ("hsm-stop.db");
   g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
   g_autoptr (Line) line = line_new (store, feeder, "station-s", "B-hsm-stop", 2);
-  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), 0x50, TRUE, FALSE };
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_hsm, &breaker, NULL);
   const char *path = cl_store_get_path (store);
   g_autoptr (GError) error = NULL;
 
-  cl_fake_feeder_add_card (feeder, transport);
+  add_filtered_card (feeder, break_hsm, &breaker);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
   g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT)), ==, CL_LINE_FAULT_HSM);
@@ -711,13 +707,10 @@ test_service_lost (void)
   g_autoptr (ClStore) store = open_store ("service.db");
   g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
   g_autoptr (Line) line = line_new (store, feeder, "station-p", "B-service", 2);
-  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   ServiceBreaker breaker = { TRUE, FALSE };
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_service, &breaker, NULL);
   ClLineEvent *fault;
 
-  cl_fake_feeder_add_card (feeder, transport);
+  add_filtered_card (feeder, break_service, &breaker);
   add_good_cards (feeder, 1);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
