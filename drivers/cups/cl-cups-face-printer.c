@@ -1,5 +1,7 @@
 #include "cl-cups-face-printer.h"
 
+#include "core/cl-error.h"
+
 #include "cl-driver-error.h"
 #include "cl-face-printer.h"
 #include "cl-face-render.h"
@@ -30,6 +32,7 @@ cl_cups_face_printer_print (ClFacePrinter *printer, const ClFaceCard *card, GCan
   ClFaceData data = { card->serial, card->batch, card->profile };
   g_autoptr (GBytes) document = NULL;
   g_autofree char *job_name = NULL;
+  g_autoptr (GError) local = NULL;
   int job_id = 0;
 
   document = cl_face_render (self->face, &data, CL_FACE_FORMAT_PDF, FACE_DPI, error);
@@ -37,8 +40,19 @@ cl_cups_face_printer_print (ClFacePrinter *printer, const ClFaceCard *card, GCan
     return FALSE;
   job_name = g_strdup_printf ("Cardline card %s", card->serial);
   if (!cl_face_print (self->destination, document, cl_face_format_mime_type (CL_FACE_FORMAT_PDF), job_name,
-                      FACE_TIMEOUT_MS, cancellable, &job_id, error))
-    return FALSE;
+                      FACE_TIMEOUT_MS, cancellable, &job_id, &local))
+    {
+      /* the face printer's contract (line/cl-face-printer.h): a queue that is not there for the card is the
+       * station's, so the card waits instead of going to the reject bin */
+      if (local->domain == CL_DRIVER_ERROR
+          && (local->code == CL_DRIVER_ERROR_NO_SERVICE || local->code == CL_DRIVER_ERROR_NO_READER
+              || local->code == CL_DRIVER_ERROR_DEVICE_FAULT || local->code == CL_DRIVER_ERROR_TIMEOUT))
+        g_set_error (error, CL_ERROR, CL_ERROR_PRINTER_QUEUE, "printer queue %s: %s", self->destination,
+                     local->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   g_debug ("face of %s printed on %s as job %d", card->serial, self->destination, job_id);
   return TRUE;
 }

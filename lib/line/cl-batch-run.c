@@ -36,8 +36,12 @@ struct _ClBatchRun
   GCond cond;
   gboolean paused;
   gboolean stopping;
-  gboolean faulted;    /* a station fault holds the line until Resume */
-  gboolean feeder_out; /* the feeder cannot go on: idle until Stop */
+  guint retries;         /* the operator's Resume presses */
+  gboolean faulted;      /* a station fault holds the line until the part is back (or Resume) */
+  ClLineFault fault;     /* which, while faulted */
+  gboolean reconnecting; /* a card job is re-opening the HSM for every job */
+  guint reconnects;      /* HSM reconnects that worked: a job waiting on one goes on with the new setup */
+  gboolean feeder_out;   /* the feeder cannot go on: idle until Stop */
   char *end_user;
   guint disposed; /* the batch's, from the store and this run */
   guint run_disposed;
@@ -120,11 +124,21 @@ post_note (ClBatchRun *self, const char *reader, const char *text)
   post_event (self, event);
 }
 
+static gboolean
+is_station_part (ClLineFault fault)
+{
+  return fault == CL_LINE_FAULT_STORE || fault == CL_LINE_FAULT_READER_GONE || fault == CL_LINE_FAULT_SERVICE_LOST
+         || fault == CL_LINE_FAULT_HSM || fault == CL_LINE_FAULT_PRINTER_QUEUE;
+}
+
 static char *
 fault_instruction (ClLineFault fault)
 {
   if (fault == CL_LINE_FAULT_COMMUNICATION_LOST)
     return g_strdup_printf ("%s The line reconnects by itself.", cl_line_fault_instruction (fault));
+  if (is_station_part (fault))
+    return g_strdup_printf ("%s The line keeps reconnecting and resumes by itself (Resume tries at once).",
+                            cl_line_fault_instruction (fault));
   if (cl_line_fault_clears_by_itself (fault))
     return g_strdup_printf ("%s The line resumes by itself once the printer reports it cleared (or press Resume).",
                             cl_line_fault_instruction (fault));
@@ -205,6 +219,101 @@ on_feeder_note (ClFeeder *feeder, const char *text, gpointer user_data)
 
 /* ---- card jobs, each on its own thread ---- */
 
+/* Back-off between tries to reach a lost part: quick for a blip, at most a few seconds for an outage. */
+#define RECOVER_FIRST_MS 200
+#define RECOVER_MAX_MS   5000
+
+/* The HSM came back only if its token opens again and every object the batch uses is found again. */
+static ClProductionSetup *
+reopen_hsm (ClBatchRun *self, ClProductionSetup *setup, GError **error)
+{
+  ClP11Token *token = cl_production_setup_get_token (setup);
+
+  if (!cl_p11_token_reconnect (token, error))
+    return NULL;
+  return cl_production_setup_new (cl_production_setup_get_profile (setup), token, cl_production_setup_get_store (setup),
+                                  error);
+}
+
+/* Card job thread. The first job to meet a fault pauses the line and tells the operator; every job holding a card
+ * waits here, backing off, until its part is back: the HSM once one job's reconnect worked (every job then goes on
+ * with the objects looked up again), the store, reader and PC/SC service when the job's own next try gets past the
+ * fault (job_resumed). Resume (cl_batch_run_retry) and Stop cut the wait short. */
+static ClProductionSetup *
+job_recover (ClCardJob *job, ClLineFault fault, const GError *error, guint tries, GCancellable *cancellable,
+             gpointer user_data)
+{
+  ClBatchRun *self = user_data;
+  const char *reader = cl_feeder_card_get_reader (cl_card_job_get_card (job));
+  gint64 wait_ms = MIN ((gint64)RECOVER_FIRST_MS << MIN (tries, 10), RECOVER_MAX_MS);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  guint reconnects = self->reconnects;
+  gboolean tell = !self->faulted || self->fault != fault;
+
+  self->faulted = TRUE;
+  self->fault = fault;
+  if (tell)
+    {
+      g_mutex_unlock (&self->lock);
+      post_fault (self, reader, fault, TRUE, error->message);
+      g_mutex_lock (&self->lock);
+    }
+  for (;;)
+    {
+      gint64 until = g_get_monotonic_time () + wait_ms * G_TIME_SPAN_MILLISECOND;
+      guint retries = self->retries;
+
+      while (!self->stopping && !g_cancellable_is_cancelled (cancellable) && self->retries == retries
+             && self->reconnects == reconnects)
+        if (!g_cond_wait_until (&self->cond, &self->lock, until))
+          break;
+      if (self->stopping || g_cancellable_is_cancelled (cancellable))
+        return NULL;
+      /* a Resume does not let new cards in while this one still waits for its part */
+      self->faulted = TRUE;
+      if (self->reconnects != reconnects || fault != CL_LINE_FAULT_HSM)
+        return g_object_ref (self->setup);
+      if (!self->reconnecting)
+        {
+          g_autoptr (ClProductionSetup) current = g_object_ref (self->setup);
+          g_autoptr (ClProductionSetup) setup = NULL;
+          g_autoptr (GError) local = NULL;
+
+          self->reconnecting = TRUE;
+          g_mutex_unlock (&self->lock);
+          setup = reopen_hsm (self, current, &local);
+          g_mutex_lock (&self->lock);
+          self->reconnecting = FALSE;
+          if (setup != NULL)
+            {
+              g_set_object (&self->setup, setup);
+              self->reconnects++;
+              g_cond_broadcast (&self->cond);
+              return g_object_ref (self->setup);
+            }
+          g_debug ("HSM not back yet: %s", local->message);
+        }
+      wait_ms = MIN (wait_ms * 2, RECOVER_MAX_MS);
+    }
+}
+
+/* Card job thread: a card went on past its fault, the part works again. */
+static void
+job_resumed (ClCardJob *job, ClLineFault fault, gpointer user_data)
+{
+  ClBatchRun *self = user_data;
+  gboolean was;
+
+  g_mutex_lock (&self->lock);
+  was = self->faulted && self->fault == fault;
+  if (was)
+    self->faulted = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  if (was)
+    post_fault_cleared (self, cl_feeder_card_get_reader (cl_card_job_get_card (job)), fault);
+}
+
 typedef struct
 {
   ClBatchRun *self;
@@ -225,7 +334,7 @@ job_thread (gpointer data)
   ClBatchRun *self = running->self;
   const char *reader = cl_feeder_card_get_reader (cl_card_job_get_card (running->job));
   g_autoptr (GError) error = NULL;
-  gboolean ok, complete;
+  gboolean ok, complete, stopping;
 
   ok = cl_card_job_run (running->job, running->cancellable, &error);
 
@@ -238,14 +347,18 @@ job_thread (gpointer data)
       self->run_disposed++;
       self->last_dispose_us = g_get_monotonic_time ();
     }
-  if (!ok)
-    self->faulted = TRUE;
+  /* a job gives up only when the line stops, or a card could not be accounted for: then the line holds */
+  stopping = self->stopping;
+  if (!ok && !stopping)
+    {
+      self->faulted = TRUE;
+      self->fault = cl_card_job_get_fault (running->job);
+    }
   complete = self->disposed >= self->quantity;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
-  /* not the card's doing: the line holds until the operator has put it right */
-  if (!ok)
+  if (!ok && !stopping)
     post_fault (self, reader, cl_card_job_get_fault (running->job), TRUE, error->message);
   if (complete)
     g_cancellable_cancel (self->done);
@@ -268,6 +381,7 @@ start_job (ClBatchRun *self, ClFeederCard *card)
   running->cancellable = g_cancellable_new ();
   cl_card_job_set_face_printer (running->job, self->face);
   cl_card_job_set_event_func (running->job, on_job_event, self);
+  cl_card_job_set_recover_func (running->job, job_recover, job_resumed, self);
   g_hash_table_replace (self->jobs, g_strdup (reader), g_object_ref (running->cancellable));
   self->in_flight++;
   if (self->first_card_us == 0)
@@ -499,6 +613,7 @@ cl_batch_run_retry (ClBatchRun *self)
   g_mutex_lock (&self->lock);
   was_faulted = self->faulted;
   self->faulted = FALSE;
+  self->retries++;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
   if (was_faulted)

@@ -20,12 +20,17 @@ struct _ClCardJob
   ClAttemptKind kind;
   ClCardJobEventFunc event_func;
   gpointer event_data;
+  ClCardJobRecoverFunc recover_func;
+  ClCardJobResumedFunc resumed_func;
+  gpointer recover_data;
 
   /* while running, on the job's thread */
   ClCardSequence *sequence;
   char *atr_hex;
   gboolean recorded;
+  gboolean face_printed; /* a resumed card is not printed twice */
   ClLineFault fault;
+  guint tries; /* station faults in a row */
 };
 
 G_DEFINE_FINAL_TYPE (ClCardJob, cl_card_job, G_TYPE_OBJECT)
@@ -104,6 +109,16 @@ cl_card_job_set_event_func (ClCardJob *self, ClCardJobEventFunc func, gpointer u
   g_return_if_fail (CL_IS_CARD_JOB (self));
   self->event_func = func;
   self->event_data = user_data;
+}
+
+void
+cl_card_job_set_recover_func (ClCardJob *self, ClCardJobRecoverFunc recover, ClCardJobResumedFunc resumed,
+                              gpointer user_data)
+{
+  g_return_if_fail (CL_IS_CARD_JOB (self));
+  self->recover_func = recover;
+  self->resumed_func = resumed;
+  self->recover_data = user_data;
 }
 
 static const char *
@@ -213,8 +228,9 @@ print_face (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *
       g_set_error_literal (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "the card has no serial to print on its face");
       return FALSE;
     }
-  if (!cl_face_printer_print (self->face, &card, cancellable, error))
+  if (!self->face_printed && !cl_face_printer_print (self->face, &card, cancellable, error))
     return FALSE;
+  self->face_printed = TRUE;
   /* QA finds a card by what is printed on it */
   return outcome->chip_id == NULL
          || cl_store_card_set_printed_serial (cl_production_setup_get_store (self->setup), outcome->chip_id,
@@ -272,6 +288,10 @@ is_station_fault (const GError *error, ClLineFault *fault)
 {
   if (g_error_matches (error, CL_ERROR, CL_ERROR_STORE))
     *fault = CL_LINE_FAULT_STORE;
+  else if (g_error_matches (error, CL_ERROR, CL_ERROR_HSM_LOST))
+    *fault = CL_LINE_FAULT_HSM;
+  else if (g_error_matches (error, CL_ERROR, CL_ERROR_PRINTER_QUEUE))
+    *fault = CL_LINE_FAULT_PRINTER_QUEUE;
   else if (g_error_matches (error, CL_ERROR, CL_ERROR_READER_GONE))
     *fault = CL_LINE_FAULT_READER_GONE;
   else if (g_error_matches (error, CL_ERROR, CL_ERROR_SERVICE_LOST))
@@ -281,53 +301,132 @@ is_station_fault (const GError *error, ClLineFault *fault)
   return TRUE;
 }
 
-gboolean
-cl_card_job_run_on (ClCardJob *self, ClTransport *transport, GCancellable *cancellable, GError **error)
+/* The station stopped (or nobody can bring the part back) while the card waited: the attempt gets the end a killed
+ * station's would (cl_store_attempt_abandon_open): the card stays where it is, neither output nor reject bin. */
+static void
+end_interrupted (ClCardJob *self)
 {
-  g_autoptr (GError) local = NULL;
-  GBytes *atr;
-  const GError *station_error;
+  const ClSequenceOutcome *o = cl_card_sequence_get_outcome (self->sequence);
+  ClAttemptEnd end = { CL_ATTEMPT_REJECTED, CL_REJECT_PROTOCOL_ERROR, o->failed_step, -1, CL_DISPOSITION_RETAINED, 0 };
+  g_autoptr (GError) error = NULL;
 
-  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
-  g_return_val_if_fail (CL_IS_TRANSPORT (transport), FALSE);
-  g_return_val_if_fail (self->sequence == NULL, FALSE);
+  if (!o->interrupted || o->attempt_id <= 0)
+    return;
+  if (!cl_store_attempt_end (cl_production_setup_get_store (self->setup), o->attempt_id, &end, &error))
+    g_warning ("store: interrupted attempt %" G_GINT64_FORMAT " left open for the next start: %s", o->attempt_id,
+               error->message);
+}
 
-  atr = cl_transport_get_atr (transport);
-  self->atr_hex = atr != NULL ? cl_hex_encode_bytes (atr) : NULL;
-  g_clear_pointer (&atr, g_bytes_unref);
-  self->sequence = cl_card_sequence_new (self->setup, self->batch_id, self->station, reader (self));
-  cl_card_sequence_set_attempt_kind (self->sequence, self->kind);
-  cl_card_sequence_set_event_func (self->sequence, on_sequence_event, self, NULL);
-  /* a QA re-test never goes through the line's hopper or bin: the card stays on the QA bench */
-  cl_card_sequence_set_card_funcs (self->sequence, self->face != NULL ? print_face : NULL,
-                                   self->kind == CL_ATTEMPT_QA_RETEST || self->feeder == NULL ? NULL : dispose_card,
-                                   self);
-  if (!cl_card_sequence_run (self->sequence, transport, cancellable, &local))
+/* A station fault under the card: waits until the part is back (TRUE, possibly with a new setup) or gives up
+ * (FALSE: error set, self->fault says which part). */
+static gboolean
+recover (ClCardJob *self, const GError *station_error, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (ClProductionSetup) setup = NULL;
+
+  if (!is_station_fault (station_error, &self->fault))
+    self->fault = CL_LINE_FAULT_STORE;
+  if (self->recover_func != NULL)
+    setup = self->recover_func (self, self->fault, station_error, self->tries++, cancellable, self->recover_data);
+  if (setup == NULL)
     {
-      /* nothing could be recorded: producing on would lose records */
-      self->fault = CL_LINE_FAULT_STORE;
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  self->recorded = TRUE;
-  emit_outcome (self, cl_card_sequence_get_outcome (self->sequence));
-  station_error = cl_card_sequence_get_station_error (self->sequence);
-  if (station_error != NULL)
-    {
-      if (!is_station_fault (station_error, &self->fault))
-        self->fault = CL_LINE_FAULT_STORE;
       g_propagate_error (error, g_error_copy (station_error));
       return FALSE;
     }
+  if (setup != self->setup)
+    {
+      g_set_object (&self->setup, setup);
+      if (self->sequence != NULL)
+        cl_card_sequence_set_setup (self->sequence, setup);
+    }
   return TRUE;
+}
+
+/* Runs the card's sequence on transport until its attempt is recorded, waiting out station faults in between.
+ * *reconnect: the transport was lost under the card (reader, PC/SC service): the part is back, reach the card
+ * again and call again. */
+static gboolean
+run_until_recorded (ClCardJob *self, ClTransport *transport, GCancellable *cancellable, gboolean *reconnect,
+                    GError **error)
+{
+  *reconnect = FALSE;
+  if (self->sequence == NULL)
+    {
+      self->sequence = cl_card_sequence_new (self->setup, self->batch_id, self->station, reader (self));
+      cl_card_sequence_set_attempt_kind (self->sequence, self->kind);
+      cl_card_sequence_set_event_func (self->sequence, on_sequence_event, self, NULL);
+      /* a QA re-test never goes through the line's hopper or bin: the card stays on the QA bench */
+      cl_card_sequence_set_card_funcs (self->sequence, self->face != NULL ? print_face : NULL,
+                                       self->kind == CL_ATTEMPT_QA_RETEST || self->feeder == NULL ? NULL : dispose_card,
+                                       self);
+    }
+  for (;;)
+    {
+      const ClSequenceOutcome *o = cl_card_sequence_get_outcome (self->sequence);
+      g_autoptr (GError) local = NULL;
+      const GError *station_error;
+      gboolean lost_card;
+
+      if (o->end_pending)
+        {
+          if (cl_card_sequence_record_pending (self->sequence, &local))
+            break;
+          station_error = local;
+        }
+      else if (!cl_card_sequence_run (self->sequence, transport, cancellable, &local))
+        station_error = local; /* nothing recorded yet: the attempt begins on the next run */
+      else if (o->interrupted || o->end_pending)
+        station_error = cl_card_sequence_get_station_error (self->sequence);
+      else
+        break;
+
+      lost_card = o->interrupted && cl_transport_error_is_station_fault (station_error);
+      if (!recover (self, station_error, cancellable, error))
+        {
+          end_interrupted (self);
+          return FALSE;
+        }
+      if (lost_card)
+        {
+          *reconnect = TRUE;
+          return FALSE;
+        }
+    }
+  if (self->tries > 0 && self->resumed_func != NULL)
+    self->resumed_func (self, self->fault, self->recover_data);
+  self->tries = 0;
+  self->recorded = TRUE;
+  emit_outcome (self, cl_card_sequence_get_outcome (self->sequence));
+  return TRUE;
+}
+
+gboolean
+cl_card_job_run_on (ClCardJob *self, ClTransport *transport, GCancellable *cancellable, GError **error)
+{
+  GBytes *atr;
+  gboolean reconnect;
+
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
+  g_return_val_if_fail (CL_IS_TRANSPORT (transport), FALSE);
+
+  atr = cl_transport_get_atr (transport);
+  g_free (self->atr_hex);
+  self->atr_hex = atr != NULL ? cl_hex_encode_bytes (atr) : NULL;
+  g_clear_pointer (&atr, g_bytes_unref);
+  if (run_until_recorded (self, transport, cancellable, &reconnect, error))
+    return TRUE;
+  if (reconnect)
+    {
+      /* the caller's card cannot be reached again from here: its attempt ends as a killed station's would */
+      end_interrupted (self);
+      g_set_error (error, CL_ERROR, CL_ERROR_TRANSPORT, "the card was lost to a station fault; put it in again");
+    }
+  return FALSE;
 }
 
 gboolean
 cl_card_job_run (ClCardJob *self, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (ClCardSession) session = NULL;
-  g_autoptr (GError) local = NULL;
-
   g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
   g_return_val_if_fail (self->sequence == NULL, FALSE);
   g_return_val_if_fail (self->feeder != NULL, FALSE);
@@ -336,27 +435,59 @@ cl_card_job_run (ClCardJob *self, GCancellable *cancellable, GError **error)
     return record_unproduced (self, cl_feeder_card_get_reason (self->card), cl_feeder_card_get_detail (self->card),
                               cl_feeder_card_get_already_in_bin (self->card), error);
 
-  session = cl_card_session_new (self->feeder, self->card, cancellable, &local);
-  if (session == NULL)
+  for (;;)
     {
-      if (is_station_fault (local, &self->fault))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      /* A rack's card that went before it was reached stays with the person who holds it, as does a QA card; a
-       * card the feeder holds (a printer's) was fed and must be accounted for. */
-      if (!cl_feeder_get_finish_cards_on_stop (self->feeder) || self->kind == CL_ATTEMPT_QA_RETEST)
-        {
-          g_autofree char *text = g_strdup_printf ("not produced: %s", local->message);
+      g_autoptr (ClCardSession) session = NULL;
+      g_autoptr (GError) local = NULL;
+      GBytes *atr;
+      gboolean reconnect;
 
-          emit_note (self, text);
-          return TRUE;
+      session = cl_card_session_new (self->feeder, self->card, cancellable, &local);
+      if (session == NULL)
+        {
+          ClLineFault fault;
+
+          if (is_station_fault (local, &fault))
+            {
+              /* the reader or pcscd is away: the card (in production or not yet) waits for it */
+              if (!recover (self, local, cancellable, error))
+                {
+                  if (self->sequence != NULL)
+                    end_interrupted (self);
+                  return FALSE;
+                }
+              continue;
+            }
+          /* A rack's card that went before it was reached stays with the person who holds it, as does a QA card;
+           * a card the feeder holds (a printer's) was fed and must be accounted for. */
+          if (!cl_feeder_get_finish_cards_on_stop (self->feeder) || self->kind == CL_ATTEMPT_QA_RETEST)
+            {
+              g_autofree char *text = g_strdup_printf ("not produced: %s", local->message);
+
+              if (self->sequence != NULL)
+                end_interrupted (self);
+              emit_note (self, text);
+              return TRUE;
+            }
+          if (self->sequence != NULL)
+            {
+              /* a card in progress whose reader lost it meanwhile: it was not reached again */
+              end_interrupted (self);
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          return record_unproduced (self, CL_REJECT_NO_ATR, local->message, FALSE, error);
         }
-      return record_unproduced (self, CL_REJECT_NO_ATR, local->message, FALSE, error);
+
+      atr = cl_transport_get_atr (cl_card_session_get_transport (session));
+      g_free (self->atr_hex);
+      self->atr_hex = atr != NULL ? cl_hex_encode_bytes (atr) : NULL;
+      g_clear_pointer (&atr, g_bytes_unref);
+      if (run_until_recorded (self, cl_card_session_get_transport (session), cancellable, &reconnect, error))
+        return TRUE;
+      if (!reconnect)
+        return FALSE;
     }
-
-  return cl_card_job_run_on (self, cl_card_session_get_transport (session), cancellable, error);
 }
 
 gboolean

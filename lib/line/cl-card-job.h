@@ -4,9 +4,12 @@
  * cannot be reached still gets its attempt and goes to the reject bin, so the bins and the store agree.
  *
  * cl_card_job_run() blocks: the batch run calls it on the card's own thread. Events are delivered on that thread
- * through the event func, in order. The job fails (FALSE) only for the station's own parts, never for the card: the
- * store could not record it, the reader or the PC/SC service went away. Then get_fault() says which, and the batch
- * run pauses the line with the fault's instruction. */
+ * through the event func, in order. A station fault under the card (the store could not record it, the HSM, the
+ * reader or the PC/SC service went away) never rejects it: the card stays where it is, its attempt open, and the
+ * job asks the recover func to wait until the part is back, then continues the same attempt on the same card
+ * (reached again when the reader or pcscd was lost); the resumed func says when that worked. The job fails (FALSE)
+ * only when the recover func gives up (the line stops) or there is none: then get_fault() says which part, and
+ * the card's attempt ends as a killed station's would (RETAINED: the card is still where it was). */
 #pragma once
 
 #include "line/cl-face-printer.h"
@@ -20,6 +23,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClCardJob, cl_card_job, CL, CARD_JOB, GObject)
 
 typedef void (*ClCardJobEventFunc) (ClCardJob *job, ClLineEvent *event, gpointer user_data);
+/* Blocks until the part behind fault is back: the setup to go on with (a new one when the HSM was reconnected and
+ * its objects looked up again; a new reference), or NULL to give up (stopping). tries counts the job's station
+ * faults in a row, for backing off. */
+typedef ClProductionSetup *(*ClCardJobRecoverFunc) (ClCardJob *job, ClLineFault fault, const GError *error, guint tries,
+                                                    GCancellable *cancellable, gpointer user_data);
+/* The card went on past the fault: the part works again. */
+typedef void (*ClCardJobResumedFunc) (ClCardJob *job, ClLineFault fault, gpointer user_data);
 
 /* feeder NULL: a card on the QA bench, run with cl_card_job_run_on() and never moved. batch_id 0: no batch (QA
  * re-test). station names the attempt in the store (NULL: the host name). */
@@ -30,6 +40,8 @@ void cl_card_job_set_face_printer (ClCardJob *self, ClFacePrinter *face);
 /* QA_RETEST: the card stays on the QA bench (RETAINED), the feeder does not move it. */
 void cl_card_job_set_attempt_kind (ClCardJob *self, ClAttemptKind kind);
 void cl_card_job_set_event_func (ClCardJob *self, ClCardJobEventFunc func, gpointer user_data);
+void cl_card_job_set_recover_func (ClCardJob *self, ClCardJobRecoverFunc recover, ClCardJobResumedFunc resumed,
+                                   gpointer user_data);
 
 /* Blocking. TRUE: the card's attempt is recorded (good or rejected: see get_outcome()). FALSE: a station fault
  * (get_fault()); the card's attempt may be recorded (rejected, never good) or not at all. */

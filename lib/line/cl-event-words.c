@@ -55,6 +55,9 @@ static const struct
   = { N_ ("Line stopped: the reader went away during a card"), N_ ("Reader back, line resumed") },
   [CL_LINE_FAULT_SERVICE_LOST]
   = { N_ ("Line stopped: the PC/SC service went away during a card"), N_ ("PC/SC service back, line resumed") },
+  [CL_LINE_FAULT_HSM] = { N_ ("Line stopped: the HSM cannot be reached"), N_ ("HSM back, line resumed") },
+  [CL_LINE_FAULT_PRINTER_QUEUE]
+  = { N_ ("Line stopped: the card-face print queue takes no jobs"), N_ ("Print queue back, line resumed") },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (faults) == CL_LINE_FAULT_COUNT);
 

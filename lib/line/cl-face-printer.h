@@ -1,6 +1,8 @@
 /* cl-face-printer.h: where a good card's face is printed (DESIGN §2 step 11): CUPS in drivers/cups, a fake in the
- * tests. The batch run prints the face of a verified card before it is disposed; a face that did not print rejects
- * the card (PRINT_FAILED at FACE). */
+ * tests. The batch run prints the face of a verified card before it is disposed. A queue that cannot be reached or
+ * takes no jobs (the print service down, the queue stopped or rejecting, the printer gone or timing out) is the
+ * station's fault, CL_ERROR_PRINTER_QUEUE whatever the implementation: the line pauses and the card waits for the
+ * queue; any other failure to print rejects the card (PRINT_FAILED at FACE). */
 #pragma once
 
 #include <gio/gio.h>

@@ -10,6 +10,7 @@ struct _ClP11EcKey
   GObject parent_instance;
 
   ClP11Token *token;
+  guint generation; /* the token's, when the handles were found */
   ClP11Curve curve;
   char *label;
   GBytes *id;
@@ -170,6 +171,7 @@ cl_p11_ec_key_find (ClP11Token *token, const char *label, GError **error)
   if (session == NULL)
     return NULL;
   self = g_object_new (CL_TYPE_P11_EC_KEY, NULL);
+  self->generation = cl_p11_token_get_generation (token);
   n = find_by_label (session, CKO_PRIVATE_KEY, label, &self->private_key, error);
   if (n == 0)
     g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "EC private key %s is not on token \"%s\"", label,
@@ -210,6 +212,7 @@ cl_p11_ec_key_generate (ClP11Token *token, ClP11Curve curve, const char *label, 
   const void *id_data = &id_byte;
   gsize id_len = 1;
   CK_OBJECT_HANDLE existing;
+  guint generation;
   CK_RV rv;
   gint n;
 
@@ -217,6 +220,7 @@ cl_p11_ec_key_generate (ClP11Token *token, ClP11Curve curve, const char *label, 
   g_return_val_if_fail (label != NULL, NULL);
   g_return_val_if_fail (curve <= CL_P11_CURVE_BRAINPOOL_P384R1, NULL);
 
+  generation = cl_p11_token_get_generation (token);
   session = cl_p11_token_acquire_session (token, error);
   if (session == NULL)
     return NULL;
@@ -266,6 +270,7 @@ cl_p11_ec_key_generate (ClP11Token *token, ClP11Curve curve, const char *label, 
   }
 
   self->token = g_object_ref (token);
+  self->generation = generation;
   self->label = g_strdup (label);
   self->curve = curve;
   if (id != NULL)
@@ -326,7 +331,7 @@ cl_p11_ec_key_get_public_point (ClP11EcKey *self, GError **error)
   gsize len;
 
   g_return_val_if_fail (CL_IS_P11_EC_KEY (self), NULL);
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return NULL;
   value = get_bytes (session, self->public_key, CKA_EC_POINT, "CKA_EC_POINT", error);
@@ -356,7 +361,7 @@ cl_p11_ec_key_sign_digest (ClP11EcKey *self, const guint8 *digest, gsize len, GE
   CK_RV rv;
 
   g_return_val_if_fail (CL_IS_P11_EC_KEY (self), NULL);
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return NULL;
   rv = session->f->C_SignInit (session->handle, &mech, self->private_key);

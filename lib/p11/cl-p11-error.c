@@ -152,11 +152,24 @@ error_code_for_rv (CK_RV rv)
       case CKR_CURVE_NOT_SUPPORTED:
       case CKR_KEY_SIZE_RANGE:
         return CL_ERROR_NOT_SUPPORTED;
+      case CKR_SLOT_ID_INVALID:
+        return CL_ERROR_NOT_FOUND;
+      /* The token went away, or came back without the sessions and object handles the station holds (a
+       * restarted HSM, a re-plugged token, SoftHSM2 whose token directory vanished): nothing a card did. */
+      case CKR_GENERAL_ERROR:
+      case CKR_DEVICE_ERROR:
+      case CKR_DEVICE_MEMORY:
+      case CKR_DEVICE_REMOVED:
+      case CKR_TOKEN_NOT_PRESENT:
+      case CKR_TOKEN_NOT_RECOGNIZED:
+      case CKR_SESSION_CLOSED:
+      case CKR_SESSION_HANDLE_INVALID:
+      case CKR_CRYPTOKI_NOT_INITIALIZED:
+      case CKR_USER_NOT_LOGGED_IN:
       case CKR_OBJECT_HANDLE_INVALID:
       case CKR_KEY_HANDLE_INVALID:
-      case CKR_SLOT_ID_INVALID:
-      case CKR_TOKEN_NOT_PRESENT:
-        return CL_ERROR_NOT_FOUND;
+      case CKR_WRAPPING_KEY_HANDLE_INVALID:
+        return CL_ERROR_HSM_LOST;
       case CKR_ARGUMENTS_BAD:
       case CKR_DATA_LEN_RANGE:
       case CKR_TEMPLATE_INCONSISTENT:

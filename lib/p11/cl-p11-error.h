@@ -12,7 +12,8 @@ const char *cl_p11_rv_to_string (CK_RV rv);
 const char *cl_p11_mechanism_to_string (CK_MECHANISM_TYPE mech);
 
 /* Sets error from rv: "<what>: <CKR name>" in the CL_ERROR code that fits rv (CL_ERROR_TOKEN for token
- * failures, CL_ERROR_NOT_SUPPORTED for missing mechanisms, CL_ERROR_NOT_FOUND for gone objects, ...).
+ * failures, CL_ERROR_NOT_SUPPORTED for missing mechanisms, CL_ERROR_HSM_LOST for a token that went away or
+ * lost the sessions and object handles the station holds (cl_p11_token_reconnect() is the way back), ...).
  * what names the operation and object (never a key value or PIN). Returns FALSE for `return cl_p11_...`. */
 gboolean cl_p11_set_error (GError **error, CK_RV rv, const char *format, ...) G_GNUC_PRINTF (3, 4);
 

@@ -15,6 +15,7 @@ struct _ClP11KeySet
   GObject parent_instance;
 
   ClP11Token *token;
+  guint generation; /* the token's, when the handles were found: a reconnect makes them meaningless */
   char *name;
   guint8 version;
   ClKeyType type;
@@ -37,9 +38,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (ClP11KeySet, cl_p11_key_set, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (CL_TYPE_KEY_SET, cl_p11_key_set_iface_init))
 
 static void
-destroy_objects (ClP11Token *token, const CK_OBJECT_HANDLE *handles, guint n)
+destroy_objects (ClP11Token *token, guint generation, const CK_OBJECT_HANDLE *handles, guint n)
 {
-  g_autoptr (ClP11Session) session = cl_p11_token_acquire_session (token, NULL);
+  /* after a reconnect the session objects are gone with their sessions, and the numbers may name token objects */
+  g_autoptr (ClP11Session) session = cl_p11_token_acquire_session_for (token, generation, NULL);
 
   if (session == NULL)
     return;
@@ -54,7 +56,7 @@ cl_p11_key_set_finalize (GObject *object)
   ClP11KeySet *self = CL_P11_KEY_SET (object);
 
   if (self->owns_objects)
-    destroy_objects (self->token, self->handles, 3);
+    destroy_objects (self->token, self->generation, self->handles, 3);
   g_clear_object (&self->token);
   g_clear_object (&self->parent);
   g_free (self->name);
@@ -84,6 +86,7 @@ cl_p11_key_set_new (ClP11Token *token, const char *name, guint8 version, ClKeyTy
 
   self = g_object_new (CL_TYPE_P11_KEY_SET, NULL);
   self->token = g_object_ref (token);
+  self->generation = cl_p11_token_get_generation (token);
   self->name = g_strdup (name);
   self->version = version;
   self->type = type;
@@ -180,7 +183,7 @@ iface_cmac (ClKeySet *set, ClKeyRole role, const guint8 *data, gsize len, guint8
                    role_name (role));
       return FALSE;
     }
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return FALSE;
   rv = session->f->C_SignInit (session->handle, &mech, self->handles[role - 1]);
@@ -238,7 +241,7 @@ encrypt_with (ClP11KeySet *self, ClKeyRole role, ClCipherMode mode, const guint8
                    len, block);
       return NULL;
     }
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return NULL;
   cipher_mechanism (self->type, mode, &mech);
@@ -344,7 +347,7 @@ wrap_under (ClP11KeySet *self, ClKeyRole role, ClKeyType wrapping_type, CK_OBJEC
     mode = CL_CIPHER_CBC_ZERO_IV;
   cipher_mechanism (wrapping_type, mode, &mech);
 
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return NULL;
   rv = session->f->C_WrapKey (session->handle, &mech, wrapping_key, self->handles[role - 1], out, &out_len);
@@ -448,7 +451,7 @@ iface_wrap_with_session_key (ClKeySet *set, ClKeyRole role, const guint8 *sessio
                    self->type == CL_KEY_TYPE_AES ? "AES" : "3DES");
       return NULL;
     }
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return NULL;
   if (!create_session_key (session, self->type, session_key, key_len, CK_TRUE, CK_FALSE, "cardline session DEK", &temp,
@@ -551,7 +554,7 @@ iface_diversify (ClKeySet *set, ClDiversification method, const guint8 kdd[10], 
       return NULL;
     }
 
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return NULL;
 
@@ -691,7 +694,7 @@ cl_p11_key_set_check_wrap (ClP11KeySet *self, gboolean *on_host, GError **error)
   gboolean wraps = FALSE, ok = TRUE;
 
   g_return_val_if_fail (CL_IS_P11_KEY_SET (self), FALSE);
-  session = cl_p11_token_acquire_session (self->token, error);
+  session = cl_p11_token_acquire_session_for (self->token, self->generation, error);
   if (session == NULL)
     return FALSE;
   ok = create_session_key (session, self->type, probe[0], self->key_len, CK_TRUE, CK_FALSE, "cardline wrap probe",

@@ -18,9 +18,14 @@ struct _ClP11Token
   GArray *mechanism_flags; /* CK_FLAGS, parallel to mechanisms */
 
   GMutex lock;
+  GCond returned;          /* a borrowed session came back */
   GQueue idle_sessions;    /* CK_SESSION_HANDLE *, owned by all_sessions */
   GPtrArray *all_sessions; /* every session opened, closed on finalize */
   gboolean logged_in;
+  char *pin_file; /* where the PIN came from, so that a reconnect can log in again (never the PIN) */
+  guint borrowed; /* sessions out of the pool */
+  gboolean down;  /* a reconnect is under way or failed: no session is lent */
+  guint generation;
 };
 
 G_DEFINE_FINAL_TYPE (ClP11Token, cl_p11_token, G_TYPE_OBJECT)
@@ -43,7 +48,9 @@ cl_p11_token_finalize (GObject *object)
   g_array_unref (self->mechanisms);
   g_array_unref (self->mechanism_flags);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->returned);
   g_free (self->label);
+  g_free (self->pin_file);
 
   G_OBJECT_CLASS (cl_p11_token_parent_class)->finalize (object);
 }
@@ -58,6 +65,7 @@ static void
 cl_p11_token_init (ClP11Token *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->returned);
   g_queue_init (&self->idle_sessions);
   self->all_sessions = g_ptr_array_new_with_free_func (g_free);
   self->mechanisms = g_array_new (FALSE, FALSE, sizeof (CK_MECHANISM_TYPE));
@@ -236,6 +244,14 @@ cl_p11_token_acquire_session (ClP11Token *self, GError **error)
   g_return_val_if_fail (CL_IS_P11_TOKEN (self), NULL);
 
   g_mutex_lock (&self->lock);
+  if (self->down)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, CL_ERROR, CL_ERROR_HSM_LOST, "PKCS#11 token \"%s\" is being reconnected", self->label);
+      return NULL;
+    }
+  /* counted before the call, so that a reconnect never finalizes the module under it */
+  self->borrowed++;
   handle = g_queue_pop_head (&self->idle_sessions);
   g_mutex_unlock (&self->lock);
 
@@ -246,6 +262,10 @@ cl_p11_token_acquire_session (ClP11Token *self, GError **error)
       if (rv != CKR_OK)
         {
           cl_p11_set_error (error, rv, "C_OpenSession on token \"%s\"", self->label);
+          g_mutex_lock (&self->lock);
+          self->borrowed--;
+          g_cond_broadcast (&self->returned);
+          g_mutex_unlock (&self->lock);
           return NULL;
         }
       handle = g_new (CK_SESSION_HANDLE, 1);
@@ -282,6 +302,8 @@ cl_p11_session_release (ClP11Session *session)
           break;
         }
     }
+  self->borrowed--;
+  g_cond_broadcast (&self->returned);
   g_mutex_unlock (&self->lock);
 
   g_object_unref (self);
@@ -335,7 +357,13 @@ gboolean
 cl_p11_token_login_with_pin_file (ClP11Token *self, const char *pin_file, GError **error)
 {
   g_return_val_if_fail (pin_file != NULL, FALSE);
-  return cl_p11_token_login (self, pin_from_file, (gpointer)pin_file, error);
+  if (!cl_p11_token_login (self, pin_from_file, (gpointer)pin_file, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  if (self->pin_file == NULL)
+    self->pin_file = g_strdup (pin_file);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
 }
 
 gboolean
@@ -348,4 +376,96 @@ cl_p11_token_is_logged_in (ClP11Token *self)
   logged_in = self->logged_in;
   g_mutex_unlock (&self->lock);
   return logged_in;
+}
+
+guint
+cl_p11_token_get_generation (ClP11Token *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return self->generation;
+}
+
+ClP11Session *
+cl_p11_token_acquire_session_for (ClP11Token *self, guint generation, GError **error)
+{
+  g_return_val_if_fail (CL_IS_P11_TOKEN (self), NULL);
+
+  /* a handle from before a reconnect may name another object now: never use it */
+  if (generation != cl_p11_token_get_generation (self))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_HSM_LOST,
+                   "PKCS#11 token \"%s\" was reconnected: its objects must be looked up again", self->label);
+      return NULL;
+    }
+  return cl_p11_token_acquire_session (self, error);
+}
+
+/* How long a reconnect waits for the sessions in use to come back: each is one PKCS#11 call, which a token that
+ * went away fails at once and a live one finishes in far less. */
+#define RECONNECT_DRAIN_S 30
+
+static gboolean
+reopen_locked (ClP11Token *self, GError **error)
+{
+  CK_C_INITIALIZE_ARGS args = { 0 };
+  CK_RV rv;
+
+  /* Closing what is left, then finalizing: a module that lost its token (SoftHSM2 whose token directory went
+   * away, a vendor module after a network HSM restarted) only finds it again on a new C_Initialize. */
+  if (self->initialized)
+    {
+      for (guint i = 0; i < self->all_sessions->len; i++)
+        self->f->C_CloseSession (*(CK_SESSION_HANDLE *)g_ptr_array_index (self->all_sessions, i));
+      self->f->C_Finalize (NULL);
+      self->initialized = FALSE;
+    }
+  g_queue_clear (&self->idle_sessions);
+  g_ptr_array_set_size (self->all_sessions, 0);
+  self->logged_in = FALSE;
+  self->generation++;
+
+  args.flags = CKF_OS_LOCKING_OK;
+  rv = self->f->C_Initialize (&args);
+  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED)
+    return cl_p11_set_error (error, rv, "C_Initialize while reconnecting token \"%s\"", self->label);
+  self->initialized = rv == CKR_OK;
+  return find_slot (self, self->label, error);
+}
+
+gboolean
+cl_p11_token_reconnect (ClP11Token *self, GError **error)
+{
+  g_autofree char *pin_file = NULL;
+  gint64 deadline = g_get_monotonic_time () + RECONNECT_DRAIN_S * G_USEC_PER_SEC;
+  gboolean ok;
+
+  g_return_val_if_fail (CL_IS_P11_TOKEN (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  self->down = TRUE;
+  while (self->borrowed > 0)
+    if (!g_cond_wait_until (&self->returned, &self->lock, deadline))
+      {
+        g_mutex_unlock (&self->lock);
+        g_set_error (error, CL_ERROR, CL_ERROR_HSM_LOST,
+                     "PKCS#11 token \"%s\": %u sessions still in use after %d s, not reconnected", self->label,
+                     self->borrowed, RECONNECT_DRAIN_S);
+        return FALSE;
+      }
+  ok = reopen_locked (self, error);
+  pin_file = g_strdup (self->pin_file);
+  if (ok)
+    self->down = FALSE;
+  g_mutex_unlock (&self->lock);
+  if (!ok)
+    return FALSE;
+  if (pin_file == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_HSM_LOST,
+                   "PKCS#11 token \"%s\" is back but was logged in by a prompt: restart the station to log in",
+                   self->label);
+      return FALSE;
+    }
+  return cl_p11_token_login_with_pin_file (self, pin_file, error);
 }

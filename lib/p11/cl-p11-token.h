@@ -45,6 +45,19 @@ typedef struct
 ClP11Session *cl_p11_token_acquire_session (ClP11Token *self, GError **error);
 void cl_p11_session_release (ClP11Session *session);
 
+/* Bumped by every reconnect: object handles found before it are no longer valid (after a new C_Initialize a
+ * handle number may name another object). */
+guint cl_p11_token_get_generation (ClP11Token *self);
+/* As cl_p11_token_acquire_session, for handles found in generation: CL_ERROR_HSM_LOST if the token has been
+ * reconnected since, so that a stale handle is never used. */
+ClP11Session *cl_p11_token_acquire_session_for (ClP11Token *self, guint generation, GError **error);
+
+/* The way back after CL_ERROR_HSM_LOST: lends no more sessions, waits (bounded) for those in use to come back,
+ * closes them, finalizes and initializes the module again, finds the token by its label and logs in again with
+ * the PIN file it was logged in with. Objects must then be looked up again (the generation changed).
+ * CL_ERROR_HSM_LOST (or the token's error) while the token is still away; call it again later. */
+gboolean cl_p11_token_reconnect (ClP11Token *self, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClP11Session, cl_p11_session_release)
 
 G_END_DECLS

@@ -27,6 +27,13 @@ struct _ClCardSequence
   ClObservedTransport *transport; /* while running */
   ClSequenceOutcome outcome;
   GError *station_error; /* the first station fault of the last run */
+
+  /* A card already moved whose records the store did not take: written by cl_card_sequence_record_pending(). */
+  gboolean pending_step; /* DISPOSE's step record, then */
+  gboolean pending_end;  /* the attempt's end */
+  gint64 pending_started, pending_duration_us;
+  char *pending_detail;
+  ClAttemptEnd end;
 };
 
 G_DEFINE_FINAL_TYPE (ClCardSequence, cl_card_sequence, G_TYPE_OBJECT)
@@ -81,6 +88,7 @@ cl_card_sequence_finalize (GObject *object)
   g_clear_error (&self->station_error);
   g_clear_object (&self->transport);
   g_clear_object (&self->setup);
+  g_free (self->pending_detail);
   g_free (self->station);
   g_free (self->reader);
   G_OBJECT_CLASS (cl_card_sequence_parent_class)->finalize (object);
@@ -143,6 +151,14 @@ cl_card_sequence_get_setup (ClCardSequence *self)
 {
   g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), NULL);
   return self->setup;
+}
+
+void
+cl_card_sequence_set_setup (ClCardSequence *self, ClProductionSetup *setup)
+{
+  g_return_if_fail (CL_IS_CARD_SEQUENCE (self));
+  g_return_if_fail (CL_IS_PRODUCTION_SETUP (setup));
+  g_set_object (&self->setup, setup);
 }
 
 void
@@ -219,6 +235,8 @@ typedef struct
   ClSequenceRun run;
   GError *failure;           /* the first failure: it alone decides the verdict (fpi_ssm_mark_failed) */
   ClDisposition disposition; /* where DISPOSE sent the card */
+  gboolean moved;            /* DISPOSE moved the card: from here a station fault cannot stop it leaving */
+  gboolean interrupted;      /* a station fault before the card moved: it stays, its attempt stays open */
 } Cycle;
 
 typedef struct
@@ -272,12 +290,14 @@ row_planned (ClCardSequence *self, const Row *row)
   return !(row->flags & ROW_OPTIONAL) || self->card_funcs[row->step] != NULL;
 }
 
-/* A store that cannot keep the card's record, or a reader or PC/SC service lost under the card: the station is at
- * fault, not the card, and the line must stop and say so rather than go on producing. */
+/* A store that cannot keep the card's record, an HSM that went away, a face printer queue that takes no jobs, or a
+ * reader or PC/SC service lost under the card: the station is at fault, not the card, and the line must stop and say so
+ * rather than go on producing. */
 static gboolean
 is_station_fault (const GError *error)
 {
-  return g_error_matches (error, CL_ERROR, CL_ERROR_STORE) || cl_transport_error_is_station_fault (error);
+  return g_error_matches (error, CL_ERROR, CL_ERROR_STORE) || g_error_matches (error, CL_ERROR, CL_ERROR_HSM_LOST)
+         || g_error_matches (error, CL_ERROR, CL_ERROR_PRINTER_QUEUE) || cl_transport_error_is_station_fault (error);
 }
 
 static void
@@ -296,7 +316,18 @@ cycle_fail (ClCardSequence *self, Cycle *c, ClProductionStep step, ClRejectReaso
   ClSequenceOutcome *outcome = &self->outcome;
 
   if (is_station_fault (error))
-    note_station_fault (self, error);
+    {
+      note_station_fault (self, error);
+      /* Not the card's doing, and the card is still here: no verdict. It waits where it is and the next run
+       * continues its attempt from what the card itself says. */
+      if (!c->moved)
+        {
+          c->interrupted = TRUE;
+          outcome->failed_step = step;
+          g_error_free (error);
+          return;
+        }
+    }
   if (c->failure != NULL)
     {
       g_error_free (error);
@@ -372,6 +403,7 @@ row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
 
       /* the card's move is DISPOSE's duration: the printer's eject shows in the cycle-time breakdown */
       report->started = g_get_real_time ();
+      c->moved = TRUE;
       /* a good card that did not reach the output hopper is rejected: nobody can vouch for where it went */
       if (!dispose (outcome, self->card_func_data, c->run.cancellable, &moved) && outcome->good)
         cycle_fail (self, c, CL_STEP_DISPOSE, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&moved));
@@ -389,6 +421,7 @@ row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
       report->detail = outcome->good ? "output hopper" : "reject bin";
       c->disposition = outcome->good ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN;
     }
+  c->moved = TRUE;
   return TRUE;
 }
 
@@ -418,12 +451,24 @@ run_row (ClCardSequence *self, Cycle *c, const Row *row)
       report.result = CL_STEP_RESULT_FAILED;
       report.detail = error->message;
     }
-  /* No silent loss: a step the store did not keep fails the card (cycle_fail below), so it can never be GOOD. */
+  /* No silent loss: a step the store did not keep interrupts the card (cycle_fail below), so it can never be GOOD
+   * without it; DISPOSE's is kept for cl_card_sequence_record_pending(), the card having left. */
   if (!cl_store_attempt_add_step (store, c->run.attempt_id, row->step, report.started, report.duration_us,
                                   report.result, report.sw, report.detail, &store_error))
-    g_prefix_error (&store_error,
-                    "step %s of attempt %" G_GINT64_FORMAT " not recorded: ", cl_production_step_to_string (row->step),
-                    c->run.attempt_id);
+    {
+      g_prefix_error (&store_error, "step %s of attempt %" G_GINT64_FORMAT " not recorded: ",
+                      cl_production_step_to_string (row->step), c->run.attempt_id);
+      if (row->step == CL_STEP_DISPOSE && c->moved)
+        {
+          self->pending_step = TRUE;
+          self->pending_started = report.started;
+          self->pending_duration_us = report.duration_us;
+          g_free (self->pending_detail);
+          self->pending_detail = g_strdup (report.detail);
+          note_station_fault (self, store_error);
+          g_clear_error (&store_error);
+        }
+    }
 
   event.result = report.result;
   event.duration_us = report.duration_us;
@@ -438,28 +483,56 @@ run_row (ClCardSequence *self, Cycle *c, const Row *row)
     cycle_fail (self, c, row->step, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&store_error));
 }
 
-/* The attempt's end and its one disposition, in one transaction. If the store cannot take it, the card is not
- * good (its record says nothing) and the run still ends normally: the attempt stays open in the store, to be
- * ended as abandoned when the station starts again (cl_store_attempt_abandon_open). */
+/* Writes what the store did not take after the card left: DISPOSE's step, then the attempt's end. */
+static gboolean
+write_pending (ClCardSequence *self, GError **error)
+{
+  ClStore *store = cl_production_setup_get_store (self->setup);
+  gint64 attempt = self->outcome.attempt_id;
+
+  if (self->pending_step)
+    {
+      if (!cl_store_attempt_add_step (store, attempt, CL_STEP_DISPOSE, self->pending_started, self->pending_duration_us,
+                                      CL_STEP_RESULT_OK, self->end.last_sw, self->pending_detail, error))
+        return g_prefix_error (error, "step DISPOSE of attempt %" G_GINT64_FORMAT " not recorded: ", attempt), FALSE;
+      self->pending_step = FALSE;
+    }
+  if (!cl_store_attempt_end (store, attempt, &self->end, error))
+    return g_prefix_error (error, "the end of attempt %" G_GINT64_FORMAT " was not recorded: ", attempt), FALSE;
+  self->pending_end = FALSE;
+  self->outcome.end_pending = FALSE;
+  return TRUE;
+}
+
+/* The attempt's end and its one disposition, in one transaction. The card has left by now: if the store cannot
+ * take it, the end waits in the sequence (outcome->end_pending) for cl_card_sequence_record_pending() once the
+ * store is back, and the card's verdict stands; a station killed meanwhile leaves the attempt open, to be ended
+ * as abandoned when it starts again (cl_store_attempt_abandon_open). */
 static void
 cycle_end (ClCardSequence *self, Cycle *c)
 {
-  ClStore *store = cl_production_setup_get_store (self->setup);
   ClSequenceOutcome *outcome = &self->outcome;
-  ClAttemptEnd end = { 0 };
   g_autoptr (GError) store_error = NULL;
 
-  end.result = outcome->good ? CL_ATTEMPT_GOOD : CL_ATTEMPT_REJECTED;
-  end.reason = outcome->reason;
-  end.failed_step = outcome->failed_step;
-  end.last_sw = outcome->last_sw;
-  end.disposition = c->disposition;
-  end.ended = 0;
-  if (!cl_store_attempt_end (store, c->run.attempt_id, &end, &store_error))
-    {
-      g_prefix_error (&store_error, "the end of attempt %" G_GINT64_FORMAT " was not recorded: ", c->run.attempt_id);
-      cycle_fail (self, c, CL_STEP_DISPOSE, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&store_error));
-    }
+  self->end.result = outcome->good ? CL_ATTEMPT_GOOD : CL_ATTEMPT_REJECTED;
+  self->end.reason = outcome->reason;
+  self->end.failed_step = outcome->failed_step;
+  self->end.last_sw = outcome->last_sw;
+  self->end.disposition = c->disposition;
+  self->end.ended = 0;
+  self->pending_end = TRUE;
+  outcome->end_pending = TRUE;
+  if (!write_pending (self, &store_error))
+    note_station_fault (self, store_error);
+}
+
+gboolean
+cl_card_sequence_record_pending (ClCardSequence *self, GError **error)
+{
+  g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), FALSE);
+  if (!self->pending_end)
+    return TRUE;
+  return write_pending (self, error);
 }
 
 static void
@@ -488,14 +561,19 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   ClSequenceOutcome *outcome = &self->outcome;
   gint64 started = g_get_real_time ();
   gint64 mono_start = g_get_monotonic_time ();
+  gint64 resume_attempt;
   guint timeout_s;
 
   g_return_val_if_fail (CL_IS_CARD_SEQUENCE (self), FALSE);
   g_return_val_if_fail (CL_IS_TRANSPORT (transport), FALSE);
 
+  g_return_val_if_fail (!self->pending_end, FALSE);
+
   profile = cl_production_setup_get_profile (self->setup);
   store = cl_production_setup_get_store (self->setup);
   timeout_s = cl_profile_get_card_timeout (profile);
+  /* an interrupted run's attempt goes on: one card, one attempt, however often the station failed under it */
+  resume_attempt = outcome->interrupted ? outcome->attempt_id : 0;
   outcome_clear (outcome);
   g_clear_error (&self->station_error);
   g_clear_object (&self->transport);
@@ -517,8 +595,9 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   {
     g_autoptr (GError) local = NULL;
 
-    run->attempt_id
-      = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, self->reader, started, &local);
+    run->attempt_id = resume_attempt > 0 ? resume_attempt
+                                         : cl_store_attempt_begin (store, self->batch_id, self->kind, self->station,
+                                                                   self->reader, started, &local);
     if (run->attempt_id <= 0)
       {
         note_station_fault (self, local);
@@ -543,15 +622,26 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
     emit (self, &event);
   }
 
-  for (guint i = 0; i < G_N_ELEMENTS (plan_rows); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (plan_rows) && !c.interrupted; i++)
     if (row_planned (self, &plan_rows[i]) && (c.failure == NULL || (plan_rows[i].flags & ROW_CLEANUP)))
       run_row (self, &c, &plan_rows[i]);
-  cycle_end (self, &c);
 
   outcome->cycle_us = g_get_monotonic_time () - mono_start;
   outcome->apdus = cl_observed_transport_get_apdu_count (self->transport);
   outcome->bytes_sent = cl_observed_transport_get_bytes_sent (self->transport);
   outcome->bytes_received = cl_observed_transport_get_bytes_received (self->transport);
+  if (c.interrupted)
+    {
+      /* no DISPOSED: the card has no verdict yet */
+      outcome->interrupted = TRUE;
+      outcome->good = FALSE;
+      if (outcome->chip_id == NULL)
+        outcome->chip_id = g_strdup (run->chip_id);
+      g_clear_error (&c.failure);
+      run_clear (run);
+      return TRUE;
+    }
+  cycle_end (self, &c);
 
   {
     ClSequenceEvent event = { CL_SEQUENCE_EVENT_DISPOSED, outcome->good ? CL_STEP_DISPOSE : outcome->failed_step };

@@ -17,17 +17,19 @@
  * failure decides the reason. Cancelling the GCancellable (the card was pulled, the station stops) ends the attempt
  * as CARD_REMOVED; the profile's card timeout (or a transport's) as TIMEOUT.
  *
- * Station faults: what the station, not the card, is to blame for. A store write the sequence could not make (a
- * step, DISPOSE, the attempt's end, or one inside a step) and a reader or PC/SC service lost under the card
- * (CL_ERROR_READER_GONE / CL_ERROR_SERVICE_LOST from the transport, apdu/cl-transport.h) never let a card be GOOD:
- * if nothing else failed first, the card is REJECTED as PROTOCOL_ERROR at the step concerned (DISPOSE for the
- * attempt's end) with the error's message as detail; a card already moved keeps the disposition it really got (a
- * card in the output hopper whose DISPOSE record was lost is recorded REJECTED there). Either way
- * outcome->station_fault (and DISPOSED's station_fault) is set and
+ * Station faults: what the station, not the card, is to blame for: a store write the sequence could not make (a
+ * step, a journal outcome, the attempt's end), an HSM that went away (CL_ERROR_HSM_LOST), a face printer queue
+ * that takes no jobs (CL_ERROR_PRINTER_QUEUE from the face func), a reader or PC/SC
+ * service lost under the card (CL_ERROR_READER_GONE / CL_ERROR_SERVICE_LOST from the transport,
+ * apdu/cl-transport.h). They never decide a card's verdict. Before DISPOSE moved the card, the run stops there:
+ * outcome->interrupted, no DISPOSE, no DISPOSED event, the card stays where it is and its attempt stays open; the
+ * next cl_card_sequence_run() on this sequence (once the part is back; on the same card, reached again if need
+ * be) continues that attempt, probing the card as any resume does. After the card moved, its verdict stands and
+ * what the store did not take (DISPOSE's step, the attempt's end) waits: outcome->end_pending, written by
+ * cl_card_sequence_record_pending(). Either way outcome->station_fault is set and
  * cl_card_sequence_get_station_error() returns the first such error, so that the line can pause and tell the
- * operator instead of feeding the next card into the same fault. A run whose attempt's end could not be written
- * still finishes normally (DISPOSED is emitted, TRUE is returned); the attempt stays open in the store until the
- * station's next start ends it as abandoned (cl_store_attempt_abandon_open). */
+ * operator instead of feeding the next card into the same fault. A station killed meanwhile leaves the attempt
+ * open until its next start ends it as abandoned (cl_store_attempt_abandon_open). */
 #pragma once
 
 #include "apdu/cl-transport.h"
@@ -69,7 +71,7 @@ typedef struct
 {
   gboolean good;
   ClRejectReason reason;        /* not good only */
-  ClProductionStep failed_step; /* not good only */
+  ClProductionStep failed_step; /* not good only; interrupted: the step the station failed in */
   gint last_sw;
   char *chip_id; /* NULL: never identified */
   char *chr;     /* device certificate holder; NULL before CERTIFY */
@@ -80,9 +82,11 @@ typedef struct
   guint64 apdus;
   guint64 bytes_sent;
   guint64 bytes_received;
-  /* the station failed during the attempt (store, reader, PC/SC service): see the contract above and
-   * cl_card_sequence_get_station_error(); never set together with good */
+  /* the station failed during the attempt (store, HSM, reader, PC/SC service): see the contract above and
+   * cl_card_sequence_get_station_error() */
   gboolean station_fault;
+  gboolean interrupted; /* the run stopped at a station fault before the card moved: no verdict, run it again */
+  gboolean end_pending; /* the card moved but its DISPOSE or end record is not written yet: record_pending() */
 } ClSequenceOutcome;
 
 #define CL_TYPE_CARD_SEQUENCE (cl_card_sequence_get_type ())
@@ -98,6 +102,8 @@ void cl_card_sequence_set_event_func (ClCardSequence *self, ClSequenceEventFunc 
 void cl_card_sequence_set_attempt_kind (ClCardSequence *self, ClAttemptKind kind);
 ClAttemptKind cl_card_sequence_get_attempt_kind (ClCardSequence *self);
 ClProductionSetup *cl_card_sequence_get_setup (ClCardSequence *self);
+/* Between runs: the setup the next run uses (the HSM was reconnected and its objects looked up again). */
+void cl_card_sequence_set_setup (ClCardSequence *self, ClProductionSetup *setup);
 
 /* The printer-fed line's part of a card's cycle, called on the thread that runs the sequence:
  *   face:    after VERIFY passed, recorded as step FACE; FALSE with error rejects the card as PRINT_FAILED.
@@ -111,9 +117,14 @@ typedef gboolean (*ClSequenceCardFunc) (const ClSequenceOutcome *outcome, gpoint
 void cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc face, ClSequenceCardFunc dispose,
                                       gpointer user_data);
 
-/* Runs the whole sequence once. Returns FALSE only when nothing could be recorded (the store failed before the
- * attempt began: also a station fault); every card outcome, good or rejected, is TRUE with the outcome filled. */
+/* Runs the whole sequence once (after an interrupted run: continues its attempt). Returns FALSE only when nothing
+ * could be recorded (the store failed before the attempt began: also a station fault; running again begins it);
+ * every other outcome, good, rejected or interrupted, is TRUE with the outcome filled. Not while an end is
+ * pending. */
 gboolean cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable, GError **error);
+/* Writes what outcome->end_pending says is missing (DISPOSE's step, the attempt's end); TRUE when nothing is
+ * missing any more. CL_ERROR_STORE while the store still refuses. */
+gboolean cl_card_sequence_record_pending (ClCardSequence *self, GError **error);
 /* The same on a GTask worker thread. transport is used only from that thread. */
 void cl_card_sequence_run_async (ClCardSequence *self, ClTransport *transport, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);

@@ -98,6 +98,20 @@ key_version_present (GArray *info, guint8 version)
   return FALSE;
 }
 
+/* The journal's outcome after an irreversible step that did not complete. If the store cannot take it, the store's
+ * error is the one that counts: a station fault, so the card waits and its next run finds out from the card what
+ * the intent left open. */
+static void
+journal_unfinished (ClSequenceRun *run, gint64 intent, ClJournalOutcome outcome, GError **local)
+{
+  g_autoptr (GError) store_error = NULL;
+
+  if (cl_store_journal_outcome (run->store, intent, outcome, (*local)->message, &store_error))
+    return;
+  g_clear_error (local);
+  g_propagate_prefixed_error (local, g_steal_pointer (&store_error), "journal outcome not recorded: ");
+}
+
 static gboolean
 resolve_intents (ClSequenceRun *run, ClJournalOp op, const char *key_hash, gboolean done, const char *detail,
                  GError **error)
@@ -336,11 +350,8 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
     {
       /* A refusal (status word) left the KST; anything else (no answer, KCV mismatch) leaves it open. */
       gboolean refused = g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS);
-      g_autoptr (GError) store_error = NULL;
 
-      if (!cl_store_journal_outcome (run->store, intent, refused ? CL_JOURNAL_FAILED : CL_JOURNAL_UNKNOWN,
-                                     local->message, &store_error))
-        g_warning ("journal outcome not recorded: %s", store_error->message);
+      journal_unfinished (run, intent, refused ? CL_JOURNAL_FAILED : CL_JOURNAL_UNKNOWN, &local);
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
@@ -349,10 +360,7 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
   if (!select_isd (run, run->channel, &local)
       || !open_channel (run, run->channel, run->card_keys, config->card_key_version, &local))
     {
-      g_autoptr (GError) store_error = NULL;
-
-      if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_UNKNOWN, local->message, &store_error))
-        g_warning ("journal outcome not recorded: %s", store_error->message);
+      journal_unfinished (run, intent, CL_JOURNAL_UNKNOWN, &local);
       g_prefix_error (&local, "new card keys do not authenticate: ");
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
@@ -600,6 +608,7 @@ issue_certificate (ClSequenceRun *run, GError **error)
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr (GDateTime) until = g_date_time_add_days (now, (gint)cl_profile_get_certify (run->profile)->validity_days);
   g_autoptr (GBytes) cvc = NULL;
+  g_autoptr (GError) local = NULL;
   gint64 intent;
 
   body = cl_cvc_request_certificate_body (run->request, cl_cvc_get_chr (dica), curve, error);
@@ -613,15 +622,13 @@ issue_certificate (ClSequenceRun *run, GError **error)
                                     run->key_hash, error);
   if (intent <= 0)
     return NULL;
-  cvc = cl_cvc_body_sign (body, cl_p11_cvc_sign, cl_production_setup_get_dica_key (run->setup), error);
+  cvc = cl_cvc_body_sign (body, cl_p11_cvc_sign, cl_production_setup_get_dica_key (run->setup), &local);
   if (cvc == NULL
-      || cl_store_certificate_add (run->store, run->chip_id, run->key_hash, run->chr, cvc, run->attempt_id, error) <= 0)
+      || cl_store_certificate_add (run->store, run->chip_id, run->key_hash, run->chr, cvc, run->attempt_id, &local)
+           <= 0)
     {
-      g_autoptr (GError) store_error = NULL;
-
-      if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_FAILED,
-                                     error != NULL && *error != NULL ? (*error)->message : "not issued", &store_error))
-        g_warning ("journal outcome not recorded: %s", store_error->message);
+      journal_unfinished (run, intent, CL_JOURNAL_FAILED, &local);
+      g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
   if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_DONE, run->chr, error))

@@ -9,7 +9,9 @@ G_DEFINE_ENUM_TYPE (ClLineFault, cl_line_fault, G_DEFINE_ENUM_VALUE (CL_LINE_FAU
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRINTER_ERROR, "printer-error"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_STORE, "store"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_READER_GONE, "reader-gone"),
-                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_SERVICE_LOST, "service-lost"))
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_SERVICE_LOST, "service-lost"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_HSM, "hsm"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRINTER_QUEUE, "printer-queue"))
 
 const char *
 cl_line_fault_to_nick (ClLineFault fault)
@@ -39,11 +41,15 @@ cl_line_fault_instruction (ClLineFault fault)
       case CL_LINE_FAULT_COMMUNICATION_LOST:
         return "Check the printer's power and cable; the card that was inside counts as rejected.";
       case CL_LINE_FAULT_STORE:
-        return "The record store cannot be written: check its disk and permissions, then press Resume.";
+        return "The record store cannot be written: check its disk and permissions; the card in progress waits.";
       case CL_LINE_FAULT_READER_GONE:
-        return "The card's reader went away: reconnect it, put the card back, then press Resume.";
+        return "The card's reader went away: reconnect it and put the card back; the card in progress waits.";
       case CL_LINE_FAULT_SERVICE_LOST:
-        return "The PC/SC service stopped: restart it (pcscd), then press Resume.";
+        return "The PC/SC service stopped: restart it (pcscd); the cards in the readers wait, leave them in.";
+      case CL_LINE_FAULT_PRINTER_QUEUE:
+        return "The card-face print queue takes no jobs: start the print service or enable the queue; the card waits.";
+      case CL_LINE_FAULT_HSM:
+        return "The HSM (key token) cannot be reached: check its power and connection; the card in progress waits.";
       case CL_LINE_FAULT_PRINTER_ERROR:
       default:
         return "Check the printer.";
@@ -53,7 +59,6 @@ cl_line_fault_instruction (ClLineFault fault)
 gboolean
 cl_line_fault_clears_by_itself (ClLineFault fault)
 {
-  return fault == CL_LINE_FAULT_FEEDER_EMPTY || fault == CL_LINE_FAULT_JAM || fault == CL_LINE_FAULT_COVER_OPEN
-         || fault == CL_LINE_FAULT_RIBBON_OUT || fault == CL_LINE_FAULT_CARD_NOT_PRESENT
-         || fault == CL_LINE_FAULT_COMMUNICATION_LOST || fault == CL_LINE_FAULT_PRINTER_ERROR;
+  /* every fault of the list: the printer's clear when it says so, the station's parts when a reconnect works */
+  return (guint)fault < CL_LINE_FAULT_COUNT;
 }

@@ -1,6 +1,6 @@
 /* cl-line-fault.h: what can stop a station that is not the card's doing, as one closed list the line, the views and
  * headless mode switch on: the feeder's mechanics (printer faults, mapped once from the printer driver's own codes)
- * and the station's own parts (record store, reader, PC/SC service). A fault pauses the line with an instruction;
+ * and the station's own parts (record store, reader, PC/SC service, HSM). A fault pauses the line with an instruction;
  * it is never filed against a card. */
 #pragma once
 
@@ -20,20 +20,23 @@ typedef enum
   CL_LINE_FAULT_STORE,              /* the record store could not be written */
   CL_LINE_FAULT_READER_GONE,        /* the card's reader went away during a card */
   CL_LINE_FAULT_SERVICE_LOST,       /* the PC/SC service went away during a card */
+  CL_LINE_FAULT_HSM,                /* the HSM (PKCS#11 token) went away or lost its sessions */
+  CL_LINE_FAULT_PRINTER_QUEUE,      /* the card-face printer's queue is unreachable or takes no jobs */
 } ClLineFault;
 
-#define CL_LINE_FAULT_COUNT (CL_LINE_FAULT_SERVICE_LOST + 1)
+#define CL_LINE_FAULT_COUNT (CL_LINE_FAULT_PRINTER_QUEUE + 1)
 
 #define CL_TYPE_LINE_FAULT (cl_line_fault_get_type ())
 GType cl_line_fault_get_type (void);
 
-/* "feeder-empty", "jam", ..., "printer-error", "store", "reader-gone", "service-lost": the names machine lines
- * carry. */
+/* "feeder-empty", "jam", ..., "printer-error", "store", "reader-gone", "service-lost", "hsm", "printer-queue": the
+ * names machine lines carry. */
 const char *cl_line_fault_to_nick (ClLineFault fault);
 /* What the operator has to do about it, one sentence. */
 const char *cl_line_fault_instruction (ClLineFault fault);
-/* Whether the line finds out by itself that the fault is gone (the printer reports it cleared); otherwise the
- * operator's Resume is the signal. */
+/* Whether the line finds out by itself that the fault is gone: the printer reports it cleared, or (the station's
+ * own parts) the line keeps trying to reconnect and resumes the card it holds once that works. The operator's
+ * Resume makes it try at once. */
 gboolean cl_line_fault_clears_by_itself (ClLineFault fault);
 
 G_END_DECLS

@@ -70,8 +70,9 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
     }
   first = sqlite3_column_int64 (prior, 0) == 0;
   link = cl_store_prepare (self,
-                           "UPDATE attempts SET chip_id = ?, first_attempt = (kind = 'PRODUCTION' AND ?) "
-                           "WHERE id = ? AND chip_id IS NULL AND ended IS NULL",
+                           /* the same chip again: an attempt resumed after a station fault */
+                           "UPDATE attempts SET chip_id = ?1, first_attempt = (kind = 'PRODUCTION' AND ?2) "
+                           "WHERE id = ?3 AND (chip_id IS NULL OR chip_id = ?1) AND ended IS NULL",
                            error);
   if (link == NULL)
     return FALSE;

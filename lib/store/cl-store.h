@@ -77,8 +77,9 @@ gboolean cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, c
 /* batch_id 0: no batch (QA bench). Returns the attempt id. */
 gint64 cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station,
                                const char *reader, gint64 started, GError **error);
-/* After IDENTIFY: links the attempt to the chip, creating the card record (BLANK) on first sight and updating
- * last_seen. first_attempt (may be NULL) tells whether this is the chip's first production attempt. */
+/* After IDENTIFY: links the attempt to the chip (again, for an attempt resumed after a station fault: the same chip
+ * only), creating the card record (BLANK) on first sight and updating last_seen. first_attempt (may be NULL) tells
+ * whether this is the chip's first production attempt. */
 gboolean cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id, gint64 when,
                                     gboolean *first_attempt, GError **error);
 gboolean cl_store_attempt_add_step (ClStore *self, gint64 attempt_id, ClProductionStep step, gint64 started,

@@ -12,8 +12,9 @@
 # Checked: each fault paused the line and it resumed; no card lost (hopper empty, output + reject = 8); output
 # and reject folders agree with the store's GOOD/REJECTED attempts; the dropped card is REJECTED with a reason at
 # DISPOSE; every GOOD card's face reached ippeveprinter and its PDF text (pdftotext) holds that card's serial.
-# A second batch sends faces to a dead IPP port: the card is rejected PRINT_FAILED at FACE, in the reject folder;
-# its second card is a broken image the reader never sees: CARD_NOT_PRESENT, rejected and recorded NO_ATR.
+# A second batch sends faces to a dead IPP port: the line pauses (printer-queue), the card waits and is never
+# rejected; stopped, its attempt ends RETAINED. A third batch's card is a broken image the reader never sees:
+# CARD_NOT_PRESENT, rejected and recorded NO_ATR.
 # A third batch is killed (SIGKILL) with its card at the contact station: the restarted line sends that card to the
 # reject bin and records it (PROTOCOL_ERROR at IDENTIFY), so the reject bin and the store still agree.
 set -eu
@@ -136,21 +137,38 @@ for serial in $serials; do
 done
 echo "printer-line: $good good with faces, $bad rejected; jam, cover-open, feeder-empty, dropped connection recovered"
 
-# PRINT_FAILED: faces to a port nobody listens on. Then a card the reader never sees.
+# A dead card-face queue (a port nobody listens on): the certified card is not rejected; the line pauses with a
+# printer-queue fault and the card waits at the contact station. Stopped while it waits, the card's attempt ends
+# RETAINED (it is still in the printer), never REJECT_BIN.
 kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
 mv "$work"/cards/card-0009.vcard "$work/hopper/"
+start_sim
+"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" \
+  --profile "$profile" --batch printer-face-fails --quantity 1 --store "$store" --face-printer ipp://127.0.0.1:9/ipp/print \
+  --duration 8 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero"
+grep -q "fault fault=printer-queue card-inside=yes" "$work/line.out" || fail "no printer-queue fault"
+! grep -q "reason=PRINT_FAILED" "$work/line.out" || fail "a card was rejected for the dead queue"
+[ ! -f "$work/reject/card-0009.vcard" ] || fail "the card whose queue was dead is in the reject folder"
+[ "$(sql "SELECT d.destination FROM attempts a JOIN dispositions d ON d.attempt_id = a.id WHERE a.id > 8")" \
+  = RETAINED ] || fail "store: $(sql "SELECT a.id, a.result, d.destination FROM attempts a
+                                      LEFT JOIN dispositions d ON d.attempt_id = a.id WHERE a.id > 8")"
+[ "$(sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "store: an attempt without an end"
+echo "printer-line: a dead face queue paused the line; the waiting card was not rejected"
+
+# A card the reader never sees: CARD_NOT_PRESENT, rejected and recorded NO_ATR.
+kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
+rm -f "$work"/hopper/*
 echo "not a card image" >"$work/hopper/card-0010.vcard"
 start_sim
-"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" --profile "$profile" \
-  --batch printer-face-fails --quantity 2 --store "$store" --face-printer ipp://127.0.0.1:9/ipp/print \
-  --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "second batch exited non-zero: $(tail -n 3 "$work/line.err")"
-grep -q "reason=PRINT_FAILED step=FACE" "$work/line.out" || fail "no PRINT_FAILED rejection"
-[ -f "$work/reject/card-0009.vcard" ] || fail "the card whose face failed is not in the reject folder"
+"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" \
+  --profile "$profile" --batch printer-unseen --quantity 1 --store "$store" --duration 120 >"$work/line.out" 2>"$work/line.err" \
+  || fail "third batch exited non-zero"
 grep -q "fault fault=card-not-present" "$work/line.out" || fail "no card-not-present fault"
 [ -f "$work/reject/card-0010.vcard" ] || fail "the card the reader never saw is not in the reject folder"
-[ "$(sql "SELECT group_concat(reject_reason, ' ') FROM (SELECT reject_reason FROM attempts WHERE id > 8 ORDER BY id)")" \
-  = "PRINT_FAILED NO_ATR" ] || fail "store: $(sql "SELECT reject_reason FROM attempts WHERE id > 8")"
-echo "printer-line: face failure rejected as PRINT_FAILED, unseen card rejected as NO_ATR"
+unseen=$(sql "SELECT id FROM batches WHERE name = 'printer-unseen'")
+[ "$(sql "SELECT group_concat(reject_reason, ' ') FROM attempts WHERE batch_id = $unseen")" = NO_ATR ] \
+  || fail "store: $(sql "SELECT reject_reason FROM attempts WHERE batch_id = $unseen")"
+echo "printer-line: unseen card rejected as NO_ATR"
 
 # Killed with a card inside the printer; the restart rejects and records it.
 kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""

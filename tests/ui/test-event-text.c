@@ -167,7 +167,7 @@ static const Case cases[] = {
     { .fault = CL_LINE_FAULT_READER_GONE, .card_inside = TRUE, .sw = NO_SW },
     NULL,
     "Line stopped: the reader went away during a card",
-    READER " · The card's reader went away: reconnect it, put the card back, then press Resume. · a card is inside",
+    READER " · The card's reader went away: reconnect it and put the card back; the card in progress waits. · a card is inside",
     CL_EVENT_TONE_WARNING },
   { CL_LINE_EVENT_FAULT,
     NULL,

@@ -119,8 +119,8 @@ fake_release (ClFeeder *feeder, ClFeederCard *card, ClTransport *transport)
   ClFakeFeederPrivate *priv = PRIV (feeder);
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
 
+  /* the card stays in its reader until it is disposed: a card job that lost its session reaches it again */
   priv->released++;
-  g_hash_table_remove (priv->transports, cl_feeder_card_get_reader (card));
 }
 
 static gboolean
@@ -133,6 +133,7 @@ fake_dispose (ClFeeder *feeder, ClFeederCard *card, ClDisposition disposition, G
     priv->output++;
   else
     priv->rejected++;
+  g_hash_table_remove (priv->transports, cl_feeder_card_get_reader (card));
   return TRUE;
 }
 

@@ -3,9 +3,13 @@
  * pause / resume / stop, a feeder fault and its recovery, a rack's cards in parallel and cancelled by Stop, a card
  * the reader cannot reach, a store that fails mid-card (the line pauses, the card is never GOOD), two batch runs
  * sharing one store, and a restart after a kill. Every wait is bounded and keyed on the event it waits for. */
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 
+#include "cups/cl-cups-face-printer.h"
 #include "cl-fake-feeder.h"
 #include "cl-production-fixture.h"
 #include "core/cl-error.h"
@@ -153,6 +157,17 @@ add_good_cards (ClFakeFeeder *feeder, guint n)
 
       cl_fake_feeder_add_card (feeder, transport);
     }
+}
+
+/* A card whose commands pass through transmit (a fault injected at a chosen command). */
+static void
+add_filtered_card (ClFakeFeeder *feeder, ClProductionFixtureTransmitFunc transmit, gpointer data)
+{
+  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClTransport) transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), transmit, data, NULL);
+
+  cl_fake_feeder_add_card (feeder, transport);
 }
 
 static ClBatchState
@@ -369,43 +384,535 @@ break_at_load (ClTransport *inner, GBytes *command, GCancellable *cancellable, G
   return cl_transport_transmit (inner, command, cancellable, error);
 }
 
+/* ---- the records prove the line: checked with SQL afterwards ---- */
+
+static gint64
+sql_count (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* No attempt without an end, no GOOD without its records (steps through VERIFY and DISPOSE, the certificate, the
+ * output hopper), the bins hold what the store says, and no card was rejected for the station's fault. */
+static void
+assert_records (ClStore *store, ClFakeFeeder *feeder, guint good)
+{
+  const char *path = cl_store_get_path (store);
+
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE ended IS NULL"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts a WHERE a.result = 'GOOD' AND ("
+                                    " NOT EXISTS (SELECT 1 FROM steps s WHERE s.attempt_id = a.id"
+                                    "   AND s.step = 'VERIFY' AND s.result = 'OK')"
+                                    " OR NOT EXISTS (SELECT 1 FROM steps s WHERE s.attempt_id = a.id"
+                                    "   AND s.step = 'DISPOSE' AND s.result = 'OK')"
+                                    " OR NOT EXISTS (SELECT 1 FROM certificates c WHERE c.chip_id = a.chip_id)"
+                                    " OR NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.attempt_id = a.id"
+                                    "   AND d.destination = 'OUTPUT'))"),
+                   ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE result = 'GOOD'"), ==, good);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE result = 'REJECTED'"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM dispositions WHERE destination = 'OUTPUT'"), ==,
+                   cl_fake_feeder_get_output (feeder));
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM dispositions WHERE destination = 'REJECT_BIN'"), ==,
+                   cl_fake_feeder_get_rejected (feeder));
+  /* one card, one attempt: a card resumed after the fault continued its attempt */
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts"), ==, good);
+}
+
 static void
 test_store_fails_mid_card (void)
 {
   g_autoptr (ClStore) store = open_store ("failing.db");
   g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
   g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-store", 2);
-  g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   Breaker breaker = { g_strdup (cl_store_get_path (store)), FALSE };
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), break_at_load, &breaker, NULL);
-  ClLineEvent *fault, *rejected;
+  ClBatchCounters *counters = cl_batch_run_get_counters (line->run);
+  ClLineEvent *fault;
 
-  cl_fake_feeder_add_card (feeder, transport);
+  add_filtered_card (feeder, break_at_load, &breaker);
   cl_batch_run_start (line->run);
   wait_events (line, CL_LINE_EVENT_FAULT, 1);
   fault = last (line, CL_LINE_EVENT_FAULT);
   g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_STORE);
   g_assert_true (strstr (cl_line_event_get_note (fault), "disk full") != NULL);
   g_assert_true (cl_batch_run_get_faulted (line->run));
-  /* the card is never GOOD: rejected as the station's failure, not the card's, and in the reject bin */
+  /* the card is neither GOOD nor rejected: it waits where it is, its attempt open, nothing in a bin */
   g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 0);
-  rejected = last (line, CL_LINE_EVENT_REJECTED);
-  g_assert_nonnull (rejected);
-  g_assert_cmpint (cl_line_event_get_reason (rejected), ==, CL_REJECT_PROTOCOL_ERROR);
-  g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 0);
-  g_assert_cmpuint (cl_fake_feeder_get_rejected (feeder), ==, 1);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder) + cl_fake_feeder_get_rejected (feeder), ==, 0);
   /* the line feeds no next card while the store cannot record it */
   add_good_cards (feeder, 1);
   g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
 
-  /* the operator frees the disk and presses Resume: the next card is produced and recorded */
+  /* the disk is freed: without anyone pressing Resume the line gets past the fault, the waiting card continues its
+   * attempt and is GOOD, then the next card is produced */
   store_exec (breaker.path, "DROP TRIGGER inject_steps");
-  cl_batch_run_retry (line->run);
-  wait_events (line, CL_LINE_EVENT_GOOD, 1);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  wait_for (line, is_finished, NULL, "the batch to complete after the store came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
   g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 2);
-  stop_and_wait (line);
+  /* the batch's report counts what the bins hold */
+  g_assert_cmpuint (cl_batch_counters_get_good (counters), ==, 2);
+  g_assert_cmpuint (cl_batch_counters_get_fed (counters), ==, 2);
+  g_assert_cmpuint (cl_batch_counters_get_rejected (counters), ==, 0);
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_CLOSED);
+  assert_records (store, feeder, 2);
   g_free (breaker.path);
+}
+
+/* The card is in the output hopper when the store refuses its disposition (RAISE(FAIL) from a second connection,
+ * as EROFS would): its attempt must not stay open and the line must not stall; once the store takes writes again the
+ * end is written, the card counts GOOD, and the batch goes on by itself. */
+static GBytes *
+break_at_verify (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  Breaker *breaker = user_data;
+  const guint8 *c = g_bytes_get_data (command, NULL);
+
+  /* the first SELECT of VERIFY's fresh check comes after CERTIFY wrote EF.C_DevAut: break from there on */
+  if (!breaker->failing && g_bytes_get_size (command) > 4 && c[0] == 0x00 && c[1] == 0xB1)
+    {
+      breaker->failing = TRUE;
+      store_exec (breaker->path, "CREATE TRIGGER inject_end BEFORE INSERT ON dispositions "
+                                 "BEGIN SELECT RAISE(FAIL, 'read-only file system (injected by the test)'); END;");
+    }
+  return cl_transport_transmit (inner, command, cancellable, error);
+}
+
+static void
+test_store_fails_at_end (void)
+{
+  g_autoptr (ClStore) store = open_store ("failing-end.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-store-end", 2);
+  Breaker breaker = { g_strdup (cl_store_get_path (store)), FALSE };
+
+  add_filtered_card (feeder, break_at_verify, &breaker);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  g_assert_true (breaker.failing);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT)), ==, CL_LINE_FAULT_STORE);
+  g_assert_true (strstr (cl_line_event_get_note (last (line, CL_LINE_EVENT_FAULT)), "read-only") != NULL);
+  /* the card went where it belongs; its record waits, and no GOOD is claimed before the record is there */
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder), ==, 1);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD) + count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  store_exec (breaker.path, "DROP TRIGGER inject_end");
+  wait_for (line, is_finished, NULL, "the batch to complete after the store came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_FAULT_CLEARED), ==, 1);
+  g_assert_cmpuint (cl_batch_counters_get_good (cl_batch_run_get_counters (line->run)), ==, 2);
+  g_assert_cmpuint (cl_batch_counters_get_rejected (cl_batch_run_get_counters (line->run)), ==, 0);
+  assert_records (store, feeder, 2);
+  g_free (breaker.path);
+}
+
+/* ---- the HSM goes away mid-card ---- */
+
+typedef struct
+{
+  char *tokens;   /* the SoftHSM2 token directory */
+  guint8 ins;     /* break when the card gets this command (class 8x) */
+  gboolean armed; /* the next such command breaks the HSM */
+  gboolean broken;
+} HsmBreaker;
+
+static void
+hsm_move (HsmBreaker *breaker, gboolean away)
+{
+  g_autofree char *aside = g_strconcat (breaker->tokens, ".away", NULL);
+
+  /* SoftHSM2 finds its token gone at the next call (CKR_OBJECT_HANDLE_INVALID, CKR_GENERAL_ERROR) and only finds it
+   * again on a new C_Initialize: what a token pulled out, or a network HSM restarted, looks like to the station */
+  if (away)
+    g_assert_cmpint (g_rename (breaker->tokens, aside), ==, 0);
+  else
+    g_assert_cmpint (g_rename (aside, breaker->tokens), ==, 0);
+  breaker->broken = away;
+}
+
+static GBytes *
+break_hsm (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  HsmBreaker *breaker = user_data;
+  const guint8 *c = g_bytes_get_data (command, NULL);
+  g_autoptr (GBytes) response = cl_transport_transmit (inner, command, cancellable, error);
+
+  /* after the card answered: the host's next step needs the HSM (session keys, the certificate's signature) */
+  if (breaker->armed && g_bytes_get_size (command) > 4 && (c[0] & 0xF0) == 0x80 && c[1] == breaker->ins)
+    {
+      breaker->armed = FALSE;
+      hsm_move (breaker, TRUE);
+    }
+  return g_steal_pointer (&response);
+}
+
+static void
+hsm_outage (guint8 ins, const char *name)
+{
+  g_autofree char *db = g_strdup_printf ("hsm-%s.db", name);
+  g_autofree char *batch = g_strdup_printf ("B-hsm-%s", name);
+  g_autoptr (ClStore) store = open_store (db);
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-h", batch, 2);
+  HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), ins, TRUE, FALSE };
+  ClLineEvent *fault;
+
+  add_filtered_card (feeder, break_hsm, &breaker);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_HSM);
+  g_assert_true (g_str_has_prefix (cl_line_event_get_instruction (fault), "The HSM"));
+  g_assert_true (strstr (cl_line_event_get_line (fault), "fault fault=hsm card-inside=yes") != NULL);
+  g_assert_true (cl_batch_run_get_faulted (line->run));
+  /* the card is not blamed: nothing rejected, nothing moved, no next card fed while the HSM is away */
+  g_assert_true (breaker.broken);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_rejected (feeder) + cl_fake_feeder_get_output (feeder), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  /* the token comes back: the line reconnects, looks the keys up again and finishes the same card by itself */
+  hsm_move (&breaker, FALSE);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT_CLEARED)), ==, CL_LINE_FAULT_HSM);
+  wait_for (line, is_finished, NULL, "the batch to complete after the HSM came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_CLOSED);
+  assert_records (store, feeder, 2);
+  g_free (breaker.tokens);
+}
+
+/* The token goes away as the secure channel with the KST opens (INITIALIZE UPDATE answered, the session keys are
+ * the HSM's to derive): what used to reject cards as AUTH_KST_FAILED. */
+static void
+test_hsm_outage_open (void)
+{
+  hsm_outage (0x50, "open");
+}
+
+/* The token goes away after the keys were rotated (INSTALL [for load]): the card keys, session objects of the lost
+ * sessions, and the DICA key must be found again; what used to reject cards as KEY_ROTATION_FAILED / CERT_FAILED. */
+static void
+test_hsm_outage_loaded (void)
+{
+  hsm_outage (0xE6, "loaded");
+}
+
+/* A rack's cards in parallel when the HSM goes: every card holding a session fails over to waiting, one reconnect
+ * (never a C_Finalize under another card's call) brings them all back, and none is rejected. */
+static void
+test_hsm_outage_rack (void)
+{
+  g_autoptr (ClStore) store = open_store ("hsm-rack.db");
+  g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
+  g_autoptr (Line) line = line_new (store, rack, "station-hr", "B-hsm-rack", 3);
+  HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), 0xE6, TRUE, FALSE };
+  const char *path = cl_store_get_path (store);
+
+  add_filtered_card (rack, break_hsm, &breaker);
+  add_good_cards (rack, 2);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT)), ==, CL_LINE_FAULT_HSM);
+  hsm_move (&breaker, FALSE);
+  wait_for (line, is_finished, NULL, "the rack's batch to complete after the HSM came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 3);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE ended IS NULL"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE result = 'GOOD'"), ==, 3);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts"), ==, 3);
+  g_free (breaker.tokens);
+}
+
+/* The operator stops the line while the HSM is away: the waiting card's attempt is not left open (it ends as a
+ * killed station's would: RETAINED, the card still where it was), nothing is rejected, the batch is ABORTED. */
+static void
+test_stop_while_faulted (void)
+{
+  g_autoptr (ClStore) store = open_store ("hsm-stop.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-s", "B-hsm-stop", 2);
+  HsmBreaker breaker = { g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL), 0x50, TRUE, FALSE };
+  const char *path = cl_store_get_path (store);
+  g_autoptr (GError) error = NULL;
+
+  add_filtered_card (feeder, break_hsm, &breaker);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  g_assert_cmpint (cl_line_event_get_fault (last (line, CL_LINE_EVENT_FAULT)), ==, CL_LINE_FAULT_HSM);
+  stop_and_wait (line);
+  /* nobody reconnected the token: the tests after this one need it back */
+  hsm_move (&breaker, FALSE);
+  g_assert_true (cl_p11_token_reconnect (fixture->token, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED) + count (line, CL_LINE_EVENT_GOOD), ==, 0);
+  g_assert_cmpint (batch_state (line), ==, CL_BATCH_ABORTED);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts WHERE ended IS NULL"), ==, 0);
+  g_assert_cmpint (sql_count (path, "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
+                                    "WHERE d.destination = 'RETAINED' AND a.reject_reason = 'PROTOCOL_ERROR'"),
+                   ==, 1);
+  g_free (breaker.tokens);
+}
+
+/* ---- the PC/SC service goes away under a card ---- */
+
+typedef struct
+{
+  gboolean armed; /* INSTALL [for load] takes the service down */
+  gboolean down;  /* every exchange fails as pcscd gone would (the transport contract's SERVICE_LOST) */
+} ServiceBreaker;
+
+static GBytes *
+break_service (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  ServiceBreaker *breaker = user_data;
+  const guint8 *c = g_bytes_get_data (command, NULL);
+
+  if (breaker->armed && g_bytes_get_size (command) > 4 && (c[0] & 0xF0) == 0x80 && c[1] == 0xE6)
+    {
+      breaker->armed = FALSE;
+      g_atomic_int_set (&breaker->down, TRUE);
+    }
+  if (g_atomic_int_get (&breaker->down))
+    {
+      g_set_error_literal (error, CL_ERROR, CL_ERROR_SERVICE_LOST, "the PC/SC service is not reachable (test)");
+      return NULL;
+    }
+  return cl_transport_transmit (inner, command, cancellable, error);
+}
+
+/* pcscd went away with the card in its reader: the card is not rejected (neither PROTOCOL_ERROR nor CARD_REMOVED),
+ * the line pauses with service-lost, keeps reaching for the card, and continues the same attempt once the service
+ * answers again. */
+static void
+test_service_lost (void)
+{
+  g_autoptr (ClStore) store = open_store ("service.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-p", "B-service", 2);
+  ServiceBreaker breaker = { TRUE, FALSE };
+  ClLineEvent *fault;
+
+  add_filtered_card (feeder, break_service, &breaker);
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_SERVICE_LOST);
+  g_assert_true (strstr (cl_line_event_get_line (fault), "fault fault=service-lost card-inside=yes") != NULL);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder) + cl_fake_feeder_get_rejected (feeder), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  g_atomic_int_set (&breaker.down, FALSE);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  wait_for (line, is_finished, NULL, "the batch to complete after the service came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  assert_records (store, feeder, 2);
+}
+
+/* ---- the card-face queue dies and comes back ---- */
+
+/* The rig's ippeveprinter, as recorded in its pid file: stopped (the queue's service is gone: connections are
+ * refused) and started again with its own command line and environment; the pid file then names the new process,
+ * so that the rig stops it in the end. */
+typedef struct
+{
+  char *pid_file;
+  char **argv;
+  char **envp;
+  guint port;
+} Queue;
+
+static char *
+rig_file (const char *name)
+{
+  return g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), name, NULL);
+}
+
+static char **
+proc_strings (GPid pid, const char *what)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int)pid, what);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  for (gsize i = 0; i < len; i += strlen (text + i) + 1)
+    g_strv_builder_add (builder, text + i);
+  return g_strv_builder_end (builder);
+}
+
+/* Field 22 of /proc/PID/stat, as the rig records it; NULL once the process is gone or a zombie. */
+static char *
+proc_starttime (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int)pid);
+  g_autofree char *stat = NULL;
+  g_auto (GStrv) fields = NULL;
+  const char *rest;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (rest = strrchr (stat, ')')) == NULL)
+    return NULL;
+  fields = g_strsplit (rest + 2, " ", 0);
+  if (g_strv_length (fields) < 20 || g_str_equal (fields[0], "Z"))
+    return NULL;
+  return g_strdup (fields[19]);
+}
+
+static GPid
+queue_pid (Queue *queue)
+{
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (queue->pid_file, &text, NULL, NULL));
+  return (GPid)g_ascii_strtoll (text, NULL, 10);
+}
+
+static gboolean
+queue_answers (Queue *queue)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection = NULL;
+
+  g_socket_client_set_timeout (client, 2);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", queue->port, NULL, NULL);
+  return connection != NULL;
+}
+
+static void
+queue_stop (Queue *queue)
+{
+  GPid pid = queue_pid (queue);
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  g_autofree char *port = NULL;
+  g_autofree char *port_file = rig_file ("ipp/port");
+
+  g_assert_true (g_file_get_contents (port_file, &port, NULL, NULL));
+  queue->port = (guint)g_ascii_strtoull (port, NULL, 10);
+  queue->argv = proc_strings (pid, "cmdline");
+  queue->envp = proc_strings (pid, "environ");
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  /* bounded and keyed on the event: the process is gone and its port refuses connections */
+  for (;;)
+    {
+      g_autofree char *alive = proc_starttime (pid);
+
+      if (alive == NULL && !queue_answers (queue))
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("ippeveprinter (pid %d) did not stop", (int)pid);
+      g_usleep (20 * 1000);
+    }
+}
+
+static void
+queue_start (Queue *queue)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *starttime = NULL;
+  g_autofree char *record = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  GPid pid;
+
+  g_assert_true (g_spawn_async (NULL, queue->argv, queue->envp,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                NULL, &pid, &error));
+  g_assert_no_error (error);
+  starttime = proc_starttime (pid);
+  g_assert_nonnull (starttime);
+  record = g_strdup_printf ("%d %s\n", (int)pid, starttime);
+  g_assert_true (g_file_set_contents (queue->pid_file, record, -1, NULL));
+  while (!queue_answers (queue))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("ippeveprinter did not come back on port %u", queue->port);
+      g_usleep (20 * 1000);
+    }
+}
+
+static guint
+printed_count (void)
+{
+  g_autoptr (GDir) dir = g_dir_open (g_getenv ("CARDLINE_PRINTED_DIR"), 0, NULL);
+  guint n = 0;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += !g_str_has_suffix (name, ".part");
+  return n;
+}
+
+/* A dead card-face queue used to send fully personalised, certified cards to the reject bin one after another. Now
+ * the card waits at the contact station, the line pauses with a "printer-queue" fault and no next card is fed; when
+ * the queue is back the same card gets its face and goes to the output hopper. */
+static void
+test_print_queue_dead (void)
+{
+  g_autoptr (ClStore) store = open_store ("queue.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-q", "B-queue", 2);
+  g_autofree char *template
+    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "faces", "default.face", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClCupsFacePrinter) face = cl_cups_face_printer_new (template, g_getenv ("CARDLINE_IPP_URI"), &error);
+  Queue queue = { rig_file ("pids/ippeveprinter") };
+  guint printed = printed_count ();
+  ClLineEvent *fault;
+
+  g_assert_no_error (error);
+  cl_batch_run_set_face_printer (line->run, CL_FACE_PRINTER (face));
+  queue_stop (&queue);
+  add_good_cards (feeder, 2);
+  cl_batch_run_start (line->run);
+  wait_events (line, CL_LINE_EVENT_FAULT, 1);
+  fault = last (line, CL_LINE_EVENT_FAULT);
+  g_assert_cmpint (cl_line_event_get_fault (fault), ==, CL_LINE_FAULT_PRINTER_QUEUE);
+  g_assert_true (strstr (cl_line_event_get_line (fault), "fault fault=printer-queue card-inside=yes") != NULL);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder) + cl_fake_feeder_get_rejected (feeder), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 1);
+
+  queue_start (&queue);
+  wait_events (line, CL_LINE_EVENT_FAULT_CLEARED, 1);
+  wait_for (line, is_finished, NULL, "the batch to complete after the queue came back");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 2);
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_REJECTED), ==, 0);
+  assert_records (store, feeder, 2);
+  /* each card's face printed once: a resumed card is not printed twice */
+  g_assert_cmpint (sql_count (cl_store_get_path (store), "SELECT count(*) FROM steps WHERE step = 'FACE' AND result = "
+                                                         "'OK'"),
+                   ==, 2);
+  {
+    gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+    while (printed_count () < printed + 2 && g_get_monotonic_time () < deadline)
+      g_usleep (20 * 1000);
+    g_assert_cmpuint (printed_count (), ==, printed + 2);
+  }
+  g_free (queue.pid_file);
+  g_strfreev (queue.argv);
+  g_strfreev (queue.envp);
 }
 
 static void
@@ -517,7 +1024,14 @@ main (int argc, char **argv)
   g_test_add_func ("/line/unreachable-card", test_unreachable_card);
   g_test_add_func ("/line/rack-parallel-stop", test_rack_parallel_and_stop);
   g_test_add_func ("/line/store-fails-mid-card", test_store_fails_mid_card);
+  g_test_add_func ("/line/store-fails-at-end", test_store_fails_at_end);
   g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
+  g_test_add_func ("/line/hsm-outage-open", test_hsm_outage_open);
+  g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
+  g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);
+  g_test_add_func ("/line/stop-while-faulted", test_stop_while_faulted);
+  g_test_add_func ("/line/hsm-outage-rack", test_hsm_outage_rack);
+  g_test_add_func ("/line/service-lost", test_service_lost);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
   g_test_add_func ("/line/checkpoint-signed", test_checkpoint_signed);
   status = g_test_run ();

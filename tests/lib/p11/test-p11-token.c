@@ -6,6 +6,7 @@
 
 #include "core/cl-error.h"
 #include "p11-test-token.h"
+#include "p11/cl-p11-key-store.h"
 
 static char *
 pin_wrong (const char *label, gpointer user_data, GError **error)
@@ -113,6 +114,60 @@ test_mechanisms (void)
                   cl_p11_token_has_mechanism (token, CKM_DES3_CBC, CKF_WRAP));
 }
 
+static void
+move_tokens (gboolean away)
+{
+  g_autofree char *tokens = g_build_filename (p11_test_env ("CARDLINE_RIG_DIR"), "hsm", "tokens", NULL);
+  g_autofree char *aside = g_strconcat (tokens, ".away", NULL);
+
+  g_assert_cmpint (away ? g_rename (tokens, aside) : g_rename (aside, tokens), ==, 0);
+}
+
+/* The token goes away under live handles (SoftHSM2 whose token directory vanished, as a pulled token or a restarted
+ * network HSM looks): key operations fail as CL_ERROR_HSM_LOST, a reconnect fails while it is away and works once it
+ * is back, and a key set found before the reconnect is refused rather than used with handles that may now name
+ * other objects. */
+static void
+test_reconnect (void)
+{
+  g_autoptr (ClP11Token) token = p11_test_token_open (TRUE);
+  g_autofree char *name = p11_test_unique_name ("reconnect");
+  guint8 value[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+  g_autoptr (GBytes) key = g_bytes_new (value, sizeof value);
+  g_autoptr (ClP11KeySet) before = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8 kcv[3];
+  guint generation = cl_p11_token_get_generation (token);
+
+  g_assert_true (
+    cl_p11_token_import_key_set (token, name, 1, CL_KEY_TYPE_AES, key, key, key, CL_P11_KEY_SET_FLAGS_NONE, &error));
+  g_assert_no_error (error);
+  before = cl_p11_token_find_key_set (token, name, 1, CL_P11_KEY_SET_OPTIONS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (cl_key_set_check_value (CL_KEY_SET (before), CL_KEY_ROLE_ENC, kcv, &error));
+  g_assert_no_error (error);
+
+  move_tokens (TRUE);
+  g_assert_false (cl_key_set_check_value (CL_KEY_SET (before), CL_KEY_ROLE_ENC, kcv, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_HSM_LOST);
+  g_test_message ("token away: %s", error->message);
+  g_clear_error (&error);
+  g_assert_false (cl_p11_token_reconnect (token, &error));
+  g_assert_nonnull (error);
+  g_test_message ("reconnect while away: %s", error->message);
+  g_clear_error (&error);
+
+  move_tokens (FALSE);
+  g_assert_true (cl_p11_token_reconnect (token, &error));
+  g_assert_no_error (error);
+  g_assert_true (cl_p11_token_is_logged_in (token));
+  g_assert_cmpuint (cl_p11_token_get_generation (token), >, generation);
+  /* the handles found before are never used again */
+  g_assert_false (cl_key_set_check_value (CL_KEY_SET (before), CL_KEY_ROLE_ENC, kcv, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_HSM_LOST);
+  g_clear_error (&error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -123,5 +178,6 @@ main (int argc, char **argv)
   g_test_add_func ("/p11/token/unknown-label", test_unknown_label);
   g_test_add_func ("/p11/token/unknown-module", test_unknown_module);
   g_test_add_func ("/p11/token/mechanisms", test_mechanisms);
+  g_test_add_func ("/p11/token/reconnect", test_reconnect);
   return g_test_run ();
 }

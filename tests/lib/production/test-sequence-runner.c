@@ -279,14 +279,25 @@ assert_steps_recorded (Recorder *r, gint64 attempt_id)
   g_assert_cmpuint (i, ==, r->steps->len);
 }
 
-/* What every outcome keeps: DISPOSED says what the outcome says; a station fault is never GOOD and always has its
- * error, and the error is only there with the fault. */
+/* What every outcome keeps: DISPOSED says what the outcome says; a station fault always has its error, and the error
+ * is only there with the fault; it either interrupted the card (no verdict, no DISPOSED) or came after the card
+ * moved (its end is pending). */
 static void
 assert_consistent (ClCardSequence *sequence, Recorder *r)
 {
   const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
   const GError *station = cl_card_sequence_get_station_error (sequence);
 
+  g_assert_cmpint (o->station_fault, ==, station != NULL);
+  if (o->station_fault)
+    g_assert_true (o->interrupted || o->end_pending);
+  if (o->interrupted)
+    {
+      g_assert_false (r->disposed);
+      g_assert_false (o->good);
+      g_assert_true (o->station_fault);
+      return;
+    }
   g_assert_true (r->disposed);
   g_assert_cmpint (r->disposed_event.good, ==, o->good);
   g_assert_cmpint (r->disposed_event.station_fault, ==, o->station_fault);
@@ -296,9 +307,6 @@ assert_consistent (ClCardSequence *sequence, Recorder *r)
       g_assert_cmpint (r->disposed_event.step, ==, o->failed_step);
       g_assert_nonnull (o->detail);
     }
-  g_assert_cmpint (o->station_fault, ==, station != NULL);
-  if (o->station_fault)
-    g_assert_false (o->good);
 }
 
 /* SQL on the store through a read-write connection of its own, as another process could. */
@@ -556,7 +564,6 @@ assert_store_fault (ClCardSequence *sequence, const char *what)
   const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
   const GError *station = cl_card_sequence_get_station_error (sequence);
 
-  g_assert_false (o->good);
   g_assert_true (o->station_fault);
   g_assert_error (station, CL_ERROR, CL_ERROR_STORE);
   g_assert_nonnull (strstr (station->message, INJECTED));
@@ -565,122 +572,158 @@ assert_store_fault (ClCardSequence *sequence, const char *what)
   g_test_message ("station error: %s", station->message);
 }
 
-/* VERIFY passed on the card but its record was lost: the card is not GOOD, goes to the reject bin, gets no face,
- * and comes out GOOD once the store works again. */
+/* The same sequence again on the card re-inserted: an interrupted attempt continues. */
+static void
+run_again (ClCardSequence *sequence, ClVcardImage *image, Recorder *r)
+{
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
+  g_autoptr (GError) error = NULL;
+
+  cl_card_sequence_set_event_func (sequence, on_event, r, NULL);
+  g_assert_true (cl_card_sequence_run (sequence, transport, NULL, &error));
+  g_assert_no_error (error);
+  assert_consistent (sequence, r);
+}
+
+/* VERIFY passed on the card but its record was lost: the card is not GOOD, not rejected either: the run stops
+ * there (no face, no move), the attempt stays open, and the same attempt ends GOOD once the store works again. */
 static void
 test_store_step_lost (void)
 {
   g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (Recorder) r = recorder_new ();
   g_autoptr (Recorder) again = recorder_new ();
-  g_autoptr (ClCardSequence) sequence = NULL, refeed = NULL;
+  g_autoptr (ClCardSequence) sequence = NULL;
   g_autoptr (ClCardRecord) record = NULL;
   g_autofree char *verify_records = NULL;
   const ClSequenceOutcome *o;
+  gint64 attempt;
 
   store_fail_step ("VERIFY");
   sequence = run_card (image, "runner-step", TRUE, r);
   store_repair ();
   o = cl_card_sequence_get_outcome (sequence);
-  assert_log (r, expect_passed (TRUE, "STARTED DISPOSE", "dispose rejected PROTOCOL_ERROR VERIFY",
-                                "STEP DISPOSE OK reject bin", "DISPOSED REJECTED PROTOCOL_ERROR VERIFY", NULL));
-  assert_outcome (sequence, FALSE, CL_REJECT_PROTOCOL_ERROR, CL_STEP_VERIFY);
+  assert_log (r, expect_passed (TRUE, NULL));
+  g_assert_true (o->interrupted);
+  g_assert_cmpint (o->failed_step, ==, CL_STEP_VERIFY);
   assert_store_fault (sequence, "VERIFY");
-  g_assert_nonnull (strstr (o->detail, INJECTED));
-  assert_attempt (o->attempt_id, "REJECTED|PROTOCOL_ERROR|VERIFY|REJECT_BIN");
-  verify_records = query_text ("SELECT count(*) FROM steps WHERE attempt_id = ? AND step = 'VERIFY'", o->attempt_id);
+  attempt = o->attempt_id;
+  assert_attempt (attempt, "-|-|-|-");
+  verify_records = query_text ("SELECT count(*) FROM steps WHERE attempt_id = ? AND step = 'VERIFY'", attempt);
   g_assert_cmpstr (verify_records, ==, "0");
   record = cl_store_card_lookup (store, o->chip_id, NULL);
   g_assert_nonnull (record);
   g_assert_cmpint (record->state, !=, CL_CARD_GOOD);
 
-  refeed = run_card (image, "runner-step", TRUE, again);
-  assert_outcome (refeed, TRUE, 0, 0);
-  g_assert_false (cl_card_sequence_get_outcome (refeed)->station_fault);
-  g_assert_null (cl_card_sequence_get_station_error (refeed));
+  run_again (sequence, image, again);
+  assert_outcome (sequence, TRUE, 0, 0);
+  g_assert_cmpint (o->attempt_id, ==, attempt);
+  g_assert_false (o->station_fault);
+  g_assert_null (cl_card_sequence_get_station_error (sequence));
+  assert_attempt (attempt, "GOOD|-|-|OUTPUT");
 }
 
-/* The card reached the output hopper but DISPOSE was not recorded: not GOOD, and the record says where it is. */
+/* The card reached the output hopper but DISPOSE was not recorded: the card is GOOD (verified, where it belongs),
+ * but nothing says so until its records are written, which record_pending() does once the store is back. */
 static void
 test_store_dispose_lost (void)
 {
   g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (Recorder) r = recorder_new ();
   g_autoptr (ClCardSequence) sequence = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dispose_records = NULL;
   const ClSequenceOutcome *o;
 
   store_fail_step ("DISPOSE");
   sequence = run_card (image, "runner-dispose", TRUE, r);
-  store_repair ();
   o = cl_card_sequence_get_outcome (sequence);
   assert_log (r, expect_passed (TRUE, "STARTED FACE", "face", "STEP FACE OK", "STARTED DISPOSE", "dispose good",
-                                "STEP DISPOSE OK output hopper", "DISPOSED REJECTED PROTOCOL_ERROR DISPOSE", NULL));
-  assert_outcome (sequence, FALSE, CL_REJECT_PROTOCOL_ERROR, CL_STEP_DISPOSE);
+                                "STEP DISPOSE OK output hopper", "DISPOSED GOOD DISPOSE", NULL));
+  g_assert_true (o->good);
+  g_assert_true (o->end_pending);
   assert_store_fault (sequence, "DISPOSE");
-  assert_attempt (o->attempt_id, "REJECTED|PROTOCOL_ERROR|DISPOSE|OUTPUT");
+  assert_attempt (o->attempt_id, "-|-|-|-");
+  /* still refused: it stays pending */
+  g_assert_false (cl_card_sequence_record_pending (sequence, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_clear_error (&error);
+
+  store_repair ();
+  g_assert_true (cl_card_sequence_record_pending (sequence, &error));
+  g_assert_no_error (error);
+  g_assert_false (o->end_pending);
+  assert_attempt (o->attempt_id, "GOOD|-|-|OUTPUT");
+  dispose_records = query_text ("SELECT count(*) FROM steps WHERE attempt_id = ? AND step = 'DISPOSE'", o->attempt_id);
+  g_assert_cmpstr (dispose_records, ==, "1");
 }
 
-/* The attempt's end could not be written: the run still ends (DISPOSED, TRUE), the card is not GOOD, and the open
- * attempt is ended as abandoned when the station starts again. */
+/* The attempt's end could not be written: the run still ends (DISPOSED, TRUE) with the end pending; written once
+ * the store is back, or, if the station is killed first, ended as abandoned when it starts again. */
 static void
 test_store_end_lost (void)
 {
   g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClVcardImage) image2 = cl_production_fixture_new_card (fixture);
   g_autoptr (Recorder) r = recorder_new ();
-  g_autoptr (ClCardSequence) sequence = NULL;
+  g_autoptr (Recorder) r2 = recorder_new ();
+  g_autoptr (ClCardSequence) sequence = NULL, killed = NULL;
   g_autoptr (GError) error = NULL;
   const ClSequenceOutcome *o;
 
   store_fail_end ();
   sequence = run_card (image, "runner-end", TRUE, r);
+  killed = run_card (image2, "runner-end-killed", TRUE, r2);
   store_repair ();
   o = cl_card_sequence_get_outcome (sequence);
   assert_log (r, expect_passed (TRUE, "STARTED FACE", "face", "STEP FACE OK", "STARTED DISPOSE", "dispose good",
-                                "STEP DISPOSE OK output hopper", "DISPOSED REJECTED PROTOCOL_ERROR DISPOSE", NULL));
-  assert_outcome (sequence, FALSE, CL_REJECT_PROTOCOL_ERROR, CL_STEP_DISPOSE);
+                                "STEP DISPOSE OK output hopper", "DISPOSED GOOD DISPOSE", NULL));
+  g_assert_true (o->end_pending);
   assert_store_fault (sequence, "end of attempt");
   assert_steps_recorded (r, o->attempt_id);
   assert_attempt (o->attempt_id, "-|-|-|-");
-
-  g_assert_cmpint (cl_store_attempt_abandon_open (store, "runner-end", &error), ==, 1);
+  g_assert_true (cl_card_sequence_record_pending (sequence, &error));
   g_assert_no_error (error);
-  assert_attempt (o->attempt_id, "REJECTED|PROTOCOL_ERROR|DISPOSE|RETAINED");
+  assert_attempt (o->attempt_id, "GOOD|-|-|OUTPUT");
+
+  g_assert_cmpint (cl_store_attempt_abandon_open (store, "runner-end-killed", &error), ==, 1);
+  g_assert_no_error (error);
+  assert_attempt (cl_card_sequence_get_outcome (killed)->attempt_id, "REJECTED|PROTOCOL_ERROR|DISPOSE|RETAINED");
 }
 
 /* Every write fails from CERTIFY on: the certificate is not issued (its intent could not be journalled), nothing
- * claims the card GOOD, and the first error is the one the line is told. */
+ * claims the card GOOD or rejects it, and the same attempt continues to GOOD once the store is back. */
 static void
 test_store_fails_mid_card (void)
 {
   g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (Recorder) r = recorder_new ();
   g_autoptr (Recorder) again = recorder_new ();
-  g_autoptr (ClCardSequence) sequence = NULL, refeed = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (ClCardSequence) sequence = NULL;
   g_autofree char *certificates = NULL;
   const ClSequenceOutcome *o;
+  gint64 attempt;
 
   r->hook_step = CL_STEP_CERTIFY;
   r->hook = store_fail_all;
   sequence = run_card (image, "runner-all", TRUE, r);
   store_repair ();
   o = cl_card_sequence_get_outcome (sequence);
-  g_test_message ("store gone at CERTIFY: %s", o->detail);
-  assert_outcome (sequence, FALSE, CL_REJECT_PROTOCOL_ERROR, CL_STEP_CERTIFY);
+  g_assert_true (o->interrupted);
+  g_assert_cmpint (o->failed_step, ==, CL_STEP_CERTIFY);
   assert_store_fault (sequence, NULL);
-  g_assert_nonnull (strstr (o->detail, INJECTED));
-  g_assert_cmpstr ((const char *)g_ptr_array_index (r->log, r->log->len - 1), ==,
-                   "DISPOSED REJECTED PROTOCOL_ERROR CERTIFY");
+  g_assert_cmpstr ((const char *)g_ptr_array_index (r->log, r->log->len - 1), ==, "STEP CERTIFY FAILED");
+  attempt = o->attempt_id;
   certificates = query_text ("SELECT count(*) FROM certificates c JOIN attempts a ON a.chip_id = c.chip_id "
                              "WHERE a.id = ?",
-                             o->attempt_id);
+                             attempt);
   g_assert_cmpstr (certificates, ==, "0");
-  assert_attempt (o->attempt_id, "-|-|-|-");
+  assert_attempt (attempt, "-|-|-|-");
 
-  g_assert_cmpint (cl_store_attempt_abandon_open (store, "runner-all", &error), ==, 1);
-  g_assert_no_error (error);
-  refeed = run_card (image, "runner-all", TRUE, again);
-  assert_outcome (refeed, TRUE, 0, 0);
+  run_again (sequence, image, again);
+  assert_outcome (sequence, TRUE, 0, 0);
+  g_assert_cmpint (o->attempt_id, ==, attempt);
+  assert_attempt (attempt, "GOOD|-|-|OUTPUT");
 }
 
 /* ---- transport failures in the contract's codes ---- */
@@ -739,12 +782,18 @@ check_transport_fault (guint after, GQuark domain, gint code, ClRejectReason rea
   g_test_message ("%s %d after %u: %s at %s: %s", g_quark_to_string (domain), code, after,
                   cl_reject_reason_to_string (o->reason), cl_production_step_to_string (o->failed_step), o->detail);
   g_assert_false (o->good);
-  g_assert_cmpstr (cl_reject_reason_to_string (o->reason), ==, cl_reject_reason_to_string (reason));
   g_assert_cmpint (o->station_fault, ==, station_fault);
   if (station_fault)
-    g_assert_error (station, domain, code);
-  else
-    g_assert_null (station);
+    {
+      /* the reader or pcscd went: the card is not blamed and not moved, its attempt waits for it */
+      g_assert_error (station, domain, code);
+      g_assert_true (o->interrupted);
+      g_assert_false (g_ptr_array_find_with_equal_func (r->log, "STARTED DISPOSE", g_str_equal, NULL));
+      assert_attempt (o->attempt_id, "-|-|-|-");
+      return;
+    }
+  g_assert_null (station);
+  g_assert_cmpstr (cl_reject_reason_to_string (o->reason), ==, cl_reject_reason_to_string (reason));
   /* FACE never runs for a card that failed; DISPOSE always does */
   g_assert_false (g_ptr_array_find_with_equal_func (r->log, "face", g_str_equal, NULL));
   g_assert_true (g_ptr_array_find_with_equal_func (r->log, "STEP DISPOSE OK reject bin", g_str_equal, NULL));
