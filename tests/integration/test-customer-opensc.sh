@@ -31,6 +31,8 @@ export CARDLINE_PKI_DIR=$work/pki
 export CARDLINE_VCARD_STRICT=1
 store=$work/station.db
 "$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
+. "$source_dir/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" || fail "station accounts"
 
 # the customer's key pair: the public half goes into the profile, the private half never leaves the customer
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/customer.key" 2>/dev/null
@@ -68,7 +70,7 @@ produce ()
     --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
   "$feeder" --vcard "$vcard" --store "$store" "$work/$batch"/*.vcard >/dev/null &
   local feeder_pid=$!
-  "$cardline" --headless --profile "$profile" --batch "$batch" --quantity 2 --store "$store" \
+  "$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch "$batch" --quantity 2 --store "$store" \
     --summary-json "$work/$batch.json" --duration 240 >/dev/null || fail "cardline --headless ($batch)"
   wait "$feeder_pid" || fail "rack feeder ($batch)"
   [ "$(json_field "$work/$batch.json" good)" = 2 ] || fail "$batch: $(cat "$work/$batch.json")"
@@ -76,12 +78,13 @@ produce ()
 produce shipped-blank "$reference"
 produce shipped-initialised "$work/initialised.profile"
 
-if out=$("$admin" batch export-pins --batch shipped-blank --out "$work/blank.pins" --store "$store" 2>&1); then
+if out=$("$admin" batch export-pins "${admin_auth[@]}" --batch shipped-blank --out "$work/blank.pins" --store "$store" 2>&1); then
   fail "export-pins of a batch shipped uninitialised exited 0: $out"
 fi
 echo "$out" | grep -q "shipped uninitialised" || fail "export-pins does not say why: $out"
 [ ! -e "$work/blank.pins" ] || fail "export-pins wrote a file for a batch without PINs"
-"$admin" batch export-pins --batch shipped-initialised --out "$work/customer.pins" --store "$store" >/dev/null ||
+"$admin" batch export-pins "${admin_auth[@]}" --batch shipped-initialised --out "$work/customer.pins" \
+  --store "$store" >/dev/null ||
   fail "export-pins shipped-initialised"
 [ "$(grep -vc '^#' "$work/customer.pins")" = 2 ] || fail "the export does not hold both cards"
 grep -q "shipped-initialised" "$work/customer.pins" || fail "the export does not name its batch"
