@@ -41,7 +41,7 @@ static const GOptionEntry option_entries[] = {
   { "output", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_ ("Headless output: human (the default on a terminal), lines (the default otherwise) or json"), N_ ("FORMAT") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL },
-  { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Produce cards with this profile (rack mode)"), N_ ("FILE") },
+  { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Produce cards with this profile: a file, or the name of an installed one"), N_ ("PROFILE") },
   { "batch", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Batch name (created if new, continued if known)"), N_ ("NAME") },
   { "quantity", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Stop once N cards are disposed"), N_ ("N") },
   { "store", 0, 0, G_OPTION_ARG_FILENAME, NULL,
