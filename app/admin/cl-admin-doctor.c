@@ -244,8 +244,8 @@ run (int argc, char **argv)
       "the profile to produce with (a file or an installed "
       "profile's name)",
       "PROFILE" },
-    { "printer", 0, 0, G_OPTION_ARG_STRING, &printer, "the card printer (tcp://HOST:PORT, usb: or usb:VID:PID)",
-      "URI" },
+    { "printer", 0, 0, G_OPTION_ARG_STRING, &printer,
+      "the card printer (tcp://HOST:PORT, usb: or usb:VID:PID; default $CARDLINE_PRINTER)", "URI" },
     { "face-printer", 0, 0, G_OPTION_ARG_STRING, &face, "card-face destination (default $CARDLINE_IPP_URI)", "URI" },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_option, "store file (default: the station's store)", "FILE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object with every check, for scripts", NULL },
@@ -263,6 +263,8 @@ run (int argc, char **argv)
       g_printerr ("cardline-admin doctor: %s\n", error != NULL ? error->message : "no arguments expected");
       return 2;
     }
+  if (printer == NULL && g_getenv ("CARDLINE_PRINTER") != NULL && *g_getenv ("CARDLINE_PRINTER") != '\0')
+    printer = g_strdup (g_getenv ("CARDLINE_PRINTER"));
   if (face == NULL && g_getenv ("CARDLINE_IPP_URI") != NULL && *g_getenv ("CARDLINE_IPP_URI") != '\0')
     face = g_strdup (g_getenv ("CARDLINE_IPP_URI"));
   store_path = cl_store_location_full (store_option, NULL);
