@@ -5,6 +5,7 @@
  * Exit status 0 only when every check passed: the station can produce with that profile. */
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cl-admin-commands.h"
 #include "core/cl-json.h"
@@ -169,12 +170,24 @@ check_store (const char *path, GPtrArray *checks)
   g_autoptr (ClStore) store = NULL;
   guint64 records = 0;
 
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      add (checks, cl_station_check_new ("store", FALSE,
-                                         "no store at %s (the station creates it on its first run; "
-                                         "check CARDLINE_STORE)",
-                                         path));
+      g_autofree char *parent = g_path_get_dirname (path);
+      g_autofree char *grandparent = g_path_get_dirname (parent);
+      /* the station creates the store (and its folder, 0700) on its first run */
+      gboolean creatable = g_file_test (parent, G_FILE_TEST_IS_DIR)
+                             ? g_access (parent, W_OK) == 0
+                             : g_file_test (grandparent, G_FILE_TEST_IS_DIR) && g_access (grandparent, W_OK) == 0;
+
+      add (checks, creatable ? cl_station_check_new ("store", TRUE,
+                                                     "none yet at %s: the station creates it on its "
+                                                     "first run",
+                                                     path)
+                             : cl_station_check_new ("store", FALSE,
+                                                     "no store at %s and its folder cannot be created "
+                                                     "or written (check CARDLINE_STORE and the "
+                                                     "folder's owner)",
+                                                     path));
       return;
     }
   if (dir != NULL && cl_store_snapshot (path, copy, &error) && (store = cl_store_open (copy, &error)) != NULL

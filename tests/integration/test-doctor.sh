@@ -133,10 +133,13 @@ expect_fail cups "" --profile smartcard-hsm --face-printer "${CARDLINE_IPP_URI%/
 cp "$CARDLINE_STORE" "$work/broken.db"
 dd if=/dev/urandom of="$work/broken.db" bs=1024 seek=2 count=8 conv=notrunc status=none
 expect_fail store "broken.db" --profile smartcard-hsm --store "$work/broken.db"
-doctor --profile smartcard-hsm --store "$work/no-such.db"
-[ "$status" = 1 ] && grep -q "^FAIL store: no store at" "$work/out" || fail "a missing store not named"
+# No store yet: the station creates it on its first run, unless its folder cannot be made.
+doctor --profile smartcard-hsm --store "$work/new/station.db"
+[ "$status" = 0 ] && grep -q "^ok   store: none yet" "$work/out" || fail "a store not made yet is not fine"
+[ ! -e "$work/new" ] || fail "doctor created the store's folder"
+expect_fail store "cannot be created" --profile smartcard-hsm --store "$work/pw/sub/station.db"
 
 # Without a profile: the station's parts only; still green.
 doctor
 [ "$status" = 0 ] || fail "doctor without a profile exited $status"
-echo "doctor: all green, and each of 11 broken parts named with a non-zero exit"
+echo "doctor: all green, and each of 12 broken parts named with a non-zero exit"
