@@ -75,8 +75,8 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
   ClHeadlessOutput output = cl_headless_output_default ();
 
   /* A service's EnvironmentFile (cardline-station@.service) names the printer: one variable keeps a reader name
-   * with spaces in one piece. */
-  for (guint i = 0; i < G_N_ELEMENTS (printer_env); i++)
+   * with spaces in one piece. Only for production: the window alone must not refuse to start over them. */
+  for (guint i = 0; i < G_N_ELEMENTS (printer_env) && g_variant_dict_contains (options, "profile"); i++)
     if (!g_variant_dict_contains (options, printer_env[i].option) && g_getenv (printer_env[i].variable) != NULL
         && *g_getenv (printer_env[i].variable) != '\0')
       g_variant_dict_insert (options, printer_env[i].option, "s", g_getenv (printer_env[i].variable));
