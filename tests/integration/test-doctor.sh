@@ -36,19 +36,10 @@ export CARDLINE_STORE=$work/station.db
 printf 'doctor-test-password\n' >"$work/pw"
 "$admin" user add doctor-op --role OPERATOR --password-file "$work/pw" >/dev/null || fail "user add (creates the store)"
 
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
-"$vcard" manufacture --out "$work/cards" --count 1 --kst-type "$(kst type)" --kst-version "$(kst version)" \
-  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
-mkdir -p "$work/output" "$work/reject"
-"$sim" --listen 127.0.0.1:0 --hopper "$work/cards" --output "$work/output" --reject "$work/reject" \
-  --vpcd-port "${CARDLINE_VPCD_PORTS%%,*}" --vcard "$vcard" >"$work/sim.port" 2>"$work/sim.err" &
-sim_pid=$!
-for _ in $(seq 100); do [ -s "$work/sim.port" ] && break; sleep 0.05; done
-[ -s "$work/sim.port" ] || fail "printer sim did not start"
-printer=tcp://127.0.0.1:$(head -n 1 "$work/sim.port")
+# shellcheck source=printer-station.sh
+. "$(dirname "$0")/printer-station.sh"
+manufacture_cards "$work/cards" 1
+start_printer_sim "$work/cards"
 store_sum=$(sha256sum <"$CARDLINE_STORE")
 
 doctor ()

@@ -40,20 +40,12 @@ sql ()
 
 export CARDLINE_PKI_DIR=$work/pki
 "$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
-"$vcard" manufacture --out "$work/hopper" --count 3 --kst-type "$(kst type)" --kst-version "$(kst version)" \
-  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
-mkdir -p "$work/output" "$work/reject"
+# shellcheck source=printer-station.sh
+. "$(dirname "$0")/printer-station.sh"
+manufacture_cards "$work/hopper" 3
 # --timing keeps the card at the contact station for seconds: long enough to stop the line there
-"$sim" --listen 127.0.0.1:0 --hopper "$work/hopper" --output "$work/output" --reject "$work/reject" \
-  --vpcd-port "${CARDLINE_VPCD_PORTS%%,*}" --vcard "$vcard" --timing >"$work/sim.port" 2>"$work/sim.err" &
-sim_pid=$!
-for _ in $(seq 100); do [ -s "$work/sim.port" ] && break; sleep 0.05; done
-[ -s "$work/sim.port" ] || fail "printer sim did not start"
-export CARDLINE_PRINTER=tcp://127.0.0.1:$(head -n 1 "$work/sim.port")
+start_printer_sim "$work/hopper" --timing
+export CARDLINE_PRINTER=$printer
 export CARDLINE_PRINTER_READER=${CARDLINE_READER_NAMES%%,*}
 
 run_line ()
