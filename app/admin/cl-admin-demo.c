@@ -37,8 +37,9 @@ run (int argc, char **argv)
     goto fail;
   if (keys == NULL && (keys = cl_data_find ("demo/demo-keys.ini")) == NULL)
     {
-      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   "no demo/demo-keys.ini in the data directories (the DEMO keys ship with cardline-rig); give --keys");
+      g_set_error (
+        &error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "no demo/demo-keys.ini in the data directories (the DEMO keys ship in the cardline-demo package); give --keys");
       goto fail;
     }
   /* the station's PKI directory by default: where profiles look for the certificates */
