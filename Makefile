@@ -4,7 +4,7 @@ FUZZDIR ?= build-fuzz
 MESON_SETUP_FLAGS ?= -Dwerror=true
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build demo check test fuzz-build fuzz-smoke fuzz-long check-asan check-valgrind bench clean format
+.PHONY: all deps build demo check package test fuzz-build fuzz-smoke fuzz-long check-asan check-valgrind bench clean format
 
 all: build
 
@@ -20,6 +20,10 @@ build: deps $(BUILDDIR)/build.ninja
 # Runs the line on the simulated hardware: GUI when a display is available, headless otherwise.
 demo: build
 	tests/rig/demo $(BUILDDIR)
+
+# The Debian packages (debian/): cardline and cardline-demo, into $(BUILDDIR)/package.
+package: deps
+	tests/package/build-package . $(BUILDDIR)/package
 
 # Warnings fail the gcc build ($(BUILDDIR)); the clang build is for sanitizers and fuzzing.
 # Every suite: unit, integration on the rig, data-file validation, then short fuzz runs under ASan/UBSan.

@@ -4,6 +4,8 @@
  * strings is all the objects here need; everything else is an integer, a boolean or a nick. */
 #include "cl-headless-output.h"
 
+#include "core/cl-json.h"
+
 #include <glib/gi18n.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,60 +60,13 @@ cl_headless_output_default (void)
 
 /* ---- JSON ---- */
 
-/* A JSON string of any bytes: made valid UTF-8 first (JSON text is UTF-8; a chip ID or a device's reply may not be),
- * then quotes, backslashes and control characters escaped. U+2028 and U+2029 are escaped too, since JavaScript
- * readers of JSON Lines used to take them for line ends. */
-static void
-append_json_string (GString *out, const char *text)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-
-  g_string_append_c (out, '"');
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      switch (c)
-        {
-          case '"':
-            g_string_append (out, "\\\"");
-            break;
-          case '\\':
-            g_string_append (out, "\\\\");
-            break;
-          case '\n':
-            g_string_append (out, "\\n");
-            break;
-          case '\r':
-            g_string_append (out, "\\r");
-            break;
-          case '\t':
-            g_string_append (out, "\\t");
-            break;
-          case '\b':
-            g_string_append (out, "\\b");
-            break;
-          case '\f':
-            g_string_append (out, "\\f");
-            break;
-          default:
-            if (c < 0x20 || c == 0x2028 || c == 0x2029)
-              g_string_append_printf (out, "\\u%04x", c);
-            else
-              g_string_append_len (out, p, g_utf8_next_char (p) - p);
-            break;
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
 static void
 member_string (GString *out, const char *key, const char *value)
 {
   if (value == NULL)
     return;
   g_string_append_printf (out, ",\"%s\":", key);
-  append_json_string (out, value);
+  cl_json_append_string (out, value);
 }
 
 static void
@@ -168,7 +123,7 @@ members_typed (GString *out, ClLineEventKind kind, const ClLineEventFields *f)
               {
                 if (i > 0)
                   g_string_append_c (out, ',');
-                append_json_string (out, f->plan[i]);
+                cl_json_append_string (out, f->plan[i]);
               }
             g_string_append_c (out, ']');
           }
@@ -233,7 +188,7 @@ cl_headless_event_to_json (ClLineEvent *event)
   g_return_val_if_fail (CL_IS_LINE_EVENT (event), NULL);
 
   kind = cl_line_event_get_kind (event);
-  append_json_string (out, cl_line_event_kind_to_string (kind));
+  cl_json_append_string (out, cl_line_event_kind_to_string (kind));
   time = g_date_time_format_iso8601 (cl_line_event_get_time (event));
   member_string (out, "time", time);
   /* always there, null for the line's own events: readers of the stream key on it */

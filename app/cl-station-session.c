@@ -149,16 +149,6 @@ line_printer_busy (ClStationSession *self)
   return cl_batch_run_get_running (self->run) || !cl_batch_run_get_ending (self->run);
 }
 
-static ClPrinterTransport *
-open_transport (const char *address, GCancellable *cancellable, GError **error)
-{
-  g_auto (ClPrinterAddress) parsed = { 0 };
-
-  if (!cl_printer_address_parse (address, &parsed, error))
-    return NULL;
-  return cl_printer_address_open (&parsed, PRINTER_TIMEOUT_MS, cancellable, error);
-}
-
 static void
 printer_test_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -167,7 +157,7 @@ printer_test_in_thread (GTask *task, gpointer source, gpointer task_data, GCance
   g_autoptr (ClCardPrinter) printer = NULL;
   GError *error = NULL;
 
-  if (!(transport = open_transport (address, cancellable, &error)))
+  if (!(transport = cl_printer_address_connect (address, PRINTER_TIMEOUT_MS, cancellable, &error)))
     {
       g_task_return_error (task, error);
       return;

@@ -12,6 +12,7 @@
 #include "cl-rejects-view.h"
 #include "cl-setup-view.h"
 #include "cl-ui.h"
+#include "core/cl-data-dirs.h"
 
 struct _ClWindow
 {
@@ -305,7 +306,13 @@ cl_window_constructed (GObject *object)
       g_signal_connect_object (self->settings, "changed::qa-reader", G_CALLBACK (on_qa_reader_changed), self, 0);
       on_qa_reader_changed (self->settings, "qa-reader", self);
     }
-  cl_setup_view_set_profiles_dir (self->setup_view, CARDLINE_SOURCE_DATADIR "/profiles");
+  {
+    /* the source tree's profiles when running from the build tree, the installed ones otherwise */
+    g_autofree char *profiles = cl_data_find ("profiles");
+
+    if (profiles != NULL)
+      cl_setup_view_set_profiles_dir (self->setup_view, profiles);
+  }
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include "cardline-config.h"
 #include "cl-admin-commands.h"
+#include "core/cl-data-dirs.h"
 #include "production/cl-demo-pki.h"
 #include "production/cl-production-env.h"
 
@@ -21,7 +22,8 @@ run (int argc, char **argv)
 {
   g_autofree char *keys = NULL, *pki_dir = NULL;
   const GOptionEntry entries[] = {
-    { "keys", 0, 0, G_OPTION_ARG_FILENAME, &keys, "DEMO key file (default: data/demo/demo-keys.ini)", "FILE" },
+    { "keys", 0, 0, G_OPTION_ARG_FILENAME, &keys, "DEMO key file (default: demo/demo-keys.ini in the data directory)",
+      "FILE" },
     { "pki-dir", 0, 0, G_OPTION_ARG_FILENAME, &pki_dir,
       "where srca.cvc and dica.cvc go (default: $CARDLINE_PKI_DIR, else $XDG_DATA_HOME/cardline/pki)", "DIR" },
     { NULL },
@@ -33,10 +35,13 @@ run (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto fail;
-  if (keys == NULL)
-    keys = g_build_filename (g_file_test (CARDLINE_SOURCE_DATADIR, G_FILE_TEST_IS_DIR) ? CARDLINE_SOURCE_DATADIR
-                                                                                       : CARDLINE_DATADIR,
-                             "demo", "demo-keys.ini", NULL);
+  if (keys == NULL && (keys = cl_data_find ("demo/demo-keys.ini")) == NULL)
+    {
+      g_set_error (
+        &error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "no demo/demo-keys.ini in the data directories (the DEMO keys ship in the cardline-demo package); give --keys");
+      goto fail;
+    }
   /* the station's PKI directory by default: where profiles look for the certificates */
   if (pki_dir == NULL)
     pki_dir = cl_production_pki_dir ();

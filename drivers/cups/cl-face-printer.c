@@ -88,12 +88,13 @@ keywords (ipp_t *response, const char *name)
   return g_string_free (out, FALSE);
 }
 
-/* A stopped printer takes the job and keeps it pending; say why up front instead. */
+/* A stopped printer takes the job and keeps it pending; say why up front instead. accepting: also refuse a
+ * destination that takes no jobs (the doctor's check; a queue that rejects does so on its own at submission). */
 static gboolean
-check_printer (Dest *dest, const char *destination, GError **error)
+check_printer_state (Dest *dest, const char *destination, gboolean accepting, char **state_out, GError **error)
 {
   ipp_t *response = cupsDoRequest (dest->http, request (dest, IPP_OP_GET_PRINTER_ATTRIBUTES, 0), dest->resource);
-  ipp_attribute_t *state;
+  ipp_attribute_t *state, *accepts;
   g_autofree char *reasons = NULL;
 
   if (response == NULL || cupsLastError () > IPP_STATUS_OK_CONFLICTING)
@@ -111,8 +112,36 @@ check_printer (Dest *dest, const char *destination, GError **error)
       ippDelete (response);
       return FALSE;
     }
+  accepts = ippFindAttribute (response, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
+  if (accepting && accepts != NULL && !ippGetBoolean (accepts, 0))
+    {
+      g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_DEVICE_FAULT,
+                   "face printer %s is not accepting jobs (printer-state-reasons: %s; cupsaccept enables a queue)",
+                   destination, reasons);
+      ippDelete (response);
+      return FALSE;
+    }
+  if (state_out != NULL)
+    *state_out = g_strdup_printf (
+      "%s, printer-state-reasons %s",
+      state != NULL && ippGetInteger (state, 0) == IPP_PSTATE_PROCESSING ? "processing" : "idle", reasons);
   ippDelete (response);
   return TRUE;
+}
+
+static gboolean
+check_printer (Dest *dest, const char *destination, GError **error)
+{
+  return check_printer_state (dest, destination, FALSE, NULL, error);
+}
+
+gboolean
+cl_face_printer_check (const char *destination, guint timeout_ms, char **state, GError **error)
+{
+  g_auto (Dest) dest = { 0 };
+
+  return dest_open (&dest, destination, timeout_ms, NULL, error)
+         && check_printer_state (&dest, destination, TRUE, state, error);
 }
 
 static void

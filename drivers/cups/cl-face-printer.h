@@ -14,4 +14,8 @@ G_BEGIN_DECLS
 gboolean cl_face_print (const char *destination, GBytes *document, const char *mime_type, const char *job_name,
                         guint timeout_ms, GCancellable *cancellable, int *job_id, GError **error);
 
+/* Whether destination answers and takes jobs now: reachable, not stopped, printer-is-accepting-jobs. *state gets
+ * "idle"/"processing" and the printer-state-reasons (free it). CL_DRIVER_ERROR naming what is wrong. */
+gboolean cl_face_printer_check (const char *destination, guint timeout_ms, char **state, GError **error);
+
 G_END_DECLS

@@ -1,6 +1,7 @@
 #include "cl-pcsc-reader.h"
 
 #include <winscard.h>
+#include <string.h>
 
 #include "cl-pcsc-error.h"
 
@@ -111,4 +112,44 @@ cl_pcsc_reader_wait_card (const char *reader, const ClPcscReaderState *before, g
   if (state != NULL)
     *state = now;
   return TRUE;
+}
+
+LONG
+cl_pcsc_list_reader_names (SCARDCONTEXT context, GStrv *names)
+{
+  g_autofree char *buffer = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  DWORD len = 0;
+  LONG rv;
+
+  rv = SCardListReaders (context, NULL, NULL, &len);
+  if (rv == SCARD_S_SUCCESS && len > 0)
+    {
+      buffer = g_malloc0 (len + 1);
+      rv = SCardListReaders (context, NULL, buffer, &len);
+    }
+  if (rv == SCARD_E_NO_READERS_AVAILABLE)
+    rv = SCARD_S_SUCCESS;
+  else if (rv == SCARD_S_SUCCESS && buffer != NULL)
+    for (const char *p = buffer; *p != '\0' && p < buffer + len; p += strlen (p) + 1)
+      g_strv_builder_add (builder, p);
+  *names = g_strv_builder_end (builder);
+  return rv;
+}
+
+GStrv
+cl_pcsc_list_readers (GError **error)
+{
+  SCARDCONTEXT context;
+  GStrv names = NULL;
+  LONG rv;
+
+  rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context);
+  if (!cl_pcsc_check (rv, error, "cannot reach the PC/SC service"))
+    return NULL;
+  rv = cl_pcsc_list_reader_names (context, &names);
+  SCardReleaseContext (context);
+  if (!cl_pcsc_check (rv, error, "cannot list the PC/SC readers"))
+    g_clear_pointer (&names, g_strfreev);
+  return names;
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <winscard.h>
 
 #include "cl-driver-error.h"
 
@@ -28,5 +29,10 @@ gboolean cl_pcsc_reader_get_state (const char *reader, ClPcscReaderState *state,
  * timeout_ms, G_IO_ERROR_CANCELLED when cancellable fires, or the CL_DRIVER_ERROR pcscd gave. */
 gboolean cl_pcsc_reader_wait_card (const char *reader, const ClPcscReaderState *before, guint timeout_ms,
                                    GCancellable *cancellable, ClPcscReaderState *state, GError **error);
+
+/* The readers pcscd has on context; SCARD_E_NO_READERS_AVAILABLE is an empty list, not an error. */
+LONG cl_pcsc_list_reader_names (SCARDCONTEXT context, GStrv *names);
+/* The readers now, on a context of its own. FALSE with CL_DRIVER_ERROR (NO_SERVICE ...) if pcscd cannot be asked. */
+GStrv cl_pcsc_list_readers (GError **error);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 #include <winscard.h>
 
 #include "cl-pcsc-error.h"
+#include "cl-pcsc-reader.h"
 
 /* pcsc-lite's reader hot-plug pseudo-reader. */
 #define PNP_READER "\\\\?PnP?\\Notification"
@@ -194,30 +195,6 @@ lose_context (ClReaderMonitor *self, SCARDCONTEXT context, GPtrArray *readers, L
     }
 }
 
-/* Lists the readers; SCARD_E_NO_READERS_AVAILABLE is an empty list, not an error. */
-static LONG
-list_readers (SCARDCONTEXT context, GStrv *names)
-{
-  g_autofree char *buffer = NULL;
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  DWORD len = 0;
-  LONG rv;
-
-  rv = SCardListReaders (context, NULL, NULL, &len);
-  if (rv == SCARD_S_SUCCESS && len > 0)
-    {
-      buffer = g_malloc0 (len + 1);
-      rv = SCardListReaders (context, NULL, buffer, &len);
-    }
-  if (rv == SCARD_E_NO_READERS_AVAILABLE)
-    rv = SCARD_S_SUCCESS;
-  else if (rv == SCARD_S_SUCCESS && buffer != NULL)
-    for (const char *p = buffer; *p != '\0' && p < buffer + len; p += strlen (p) + 1)
-      g_strv_builder_add (builder, p);
-  *names = g_strv_builder_end (builder);
-  return rv;
-}
-
 static void
 sync_readers (ClReaderMonitor *self, GPtrArray *readers, GStrv names)
 {
@@ -314,7 +291,7 @@ monitor_thread (gpointer data)
           pnp_state = SCARD_STATE_UNAWARE;
         }
 
-      rv = list_readers (context, &names);
+      rv = cl_pcsc_list_reader_names (context, &names);
       if (rv != SCARD_S_SUCCESS)
         {
           lose_context (self, context, readers, rv, &lost_reported);

@@ -98,3 +98,13 @@ cl_printer_address_open (const ClPrinterAddress *address, guint timeout_ms, GCan
     return cl_tcp_transport_new (address->host, address->port, timeout_ms, cancellable, error);
   return cl_usb_transport_new (address->vid, address->pid, error);
 }
+
+ClPrinterTransport *
+cl_printer_address_connect (const char *text, guint timeout_ms, GCancellable *cancellable, GError **error)
+{
+  g_auto (ClPrinterAddress) parsed = { 0 };
+
+  if (!cl_printer_address_parse (text, &parsed, error))
+    return NULL;
+  return cl_printer_address_open (&parsed, timeout_ms, cancellable, error);
+}

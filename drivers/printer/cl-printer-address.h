@@ -22,6 +22,10 @@ gboolean cl_printer_address_parse (const char *text, ClPrinterAddress *out, GErr
 ClPrinterTransport *cl_printer_address_open (const ClPrinterAddress *address, guint timeout_ms,
                                              GCancellable *cancellable, GError **error);
 
+/* The transport to the printer at text (parsed as above). */
+ClPrinterTransport *cl_printer_address_connect (const char *text, guint timeout_ms, GCancellable *cancellable,
+                                                GError **error);
+
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClPrinterAddress, cl_printer_address_clear)
 
 G_END_DECLS

@@ -400,3 +400,10 @@ cl_p11_ec_key_sign (ClP11EcKey *self, GChecksumType digest, const guint8 *data, 
   g_checksum_get_digest (checksum, hash, &hash_len);
   return cl_p11_ec_key_sign_digest (self, hash, hash_len, error);
 }
+
+CK_OBJECT_HANDLE
+cl_p11_ec_key_get_private_handle (ClP11EcKey *self)
+{
+  g_return_val_if_fail (CL_IS_P11_EC_KEY (self), CK_INVALID_HANDLE);
+  return self->private_key;
+}

@@ -32,6 +32,7 @@ ClP11EcKey *cl_p11_ec_key_find (ClP11Token *token, const char *label, GError **e
 ClP11Curve cl_p11_ec_key_get_curve (ClP11EcKey *self);
 const char *cl_p11_ec_key_get_label (ClP11EcKey *self);
 GBytes *cl_p11_ec_key_get_id (ClP11EcKey *self);
+CK_OBJECT_HANDLE cl_p11_ec_key_get_private_handle (ClP11EcKey *self);
 /* The public point, uncompressed (04 || X || Y). */
 GBytes *cl_p11_ec_key_get_public_point (ClP11EcKey *self, GError **error);
 /* ECDSA over digest(data) with digest SHA-256, SHA-384 or SHA-512; returns r || s. */

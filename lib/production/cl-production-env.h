@@ -15,7 +15,11 @@ ClP11Token *cl_production_token_open_from_env (GError **error);
 /* Where `cardline-admin demo-setup` writes srca.cvc and dica.cvc and where profiles find them. */
 char *cl_production_pki_dir (void);
 
-/* A profile as the station uses it: relative certificate paths found in cl_production_pki_dir(). */
-ClProfile *cl_production_profile_open (const char *path, GError **error);
+/* name: a path, or the name of a shipped profile (NAME or NAME.profile in the profiles/ folder of a data
+ * directory, core/cl-data-dirs.h). CL_ERROR_NOT_FOUND naming where it looked. */
+char *cl_production_profile_find (const char *name, GError **error);
+/* A profile as the station uses it (found as above): its relative paths resolve next to the profile first, then
+ * in its data directory; relative certificate paths also in cl_production_pki_dir(). */
+ClProfile *cl_production_profile_open (const char *name, GError **error);
 
 G_END_DECLS
