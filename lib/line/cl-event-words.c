@@ -298,7 +298,9 @@ format_rejected (const ClLineEventFields *f, ClEventWords *out)
 {
   const char *noun = cl_event_words_step_noun (f->step);
   g_autofree char *sw = sw_text (f->sw);
-  g_autoptr (GString) title = g_string_new (_ ("Rejected"));
+  /* not in the reject bin: the operator looks for the card in the output hopper too */
+  g_autoptr (GString) title
+    = g_string_new (f->whereabouts_unknown ? _ ("Whereabouts unknown, not good") : _ ("Rejected"));
 
   /* reasons are a closed list (DESIGN §2); one from a newer engine still reads as a reject */
   g_string_append_printf (title, ": %s", cl_reject_reason_describe (f->reason));
@@ -306,7 +308,10 @@ format_rejected (const ClLineEventFields *f, ClEventWords *out)
     g_string_append_printf (title, _ (" at %s"), noun);
   if (sw != NULL)
     g_string_append_printf (title, _ (" (SW %s)"), sw);
-  set (out, g_string_free (g_steal_pointer (&title), FALSE), JOIN (DOT, chip_text (f->chip_id), clean (f->note)),
+  set (out, g_string_free (g_steal_pointer (&title), FALSE),
+       JOIN (DOT, chip_text (f->chip_id),
+             f->whereabouts_unknown ? g_strdup (_ ("look for it in the output hopper and the reject bin")) : NULL,
+             clean (f->note)),
        CL_EVENT_TONE_ERROR);
 }
 

@@ -375,6 +375,8 @@ cl_store_user_add_first_admin (ClStore *self, const char *name, const char *pass
     }
   if (!insert_first (self, name, encoded, error)
       || !cl_store_audit_append_locked (self, name, "user-add", name, cl_user_role_to_string (CL_ROLE_ADMIN), error)
+      /* the first administrator's role is sealed like every other account's, or store verify reports it forged */
+      || !cl_store_seal_locked (self, CL_STORE_SEAL_USER, name, name, error)
       || !cl_store_audit_append_locked (self, name, "user-password", name, "", error))
     return FALSE;
   return cl_store_txn_commit (txn, error);
