@@ -4,14 +4,17 @@
  * and from the aggregates) and the Rejects view's list; schema version 5 adds UNKNOWN to the dispositions without
  * breaking their append-only triggers, the schema check or the seals. */
 #include <sqlite3.h>
+#include <string.h>
 
 #include "core/cl-error.h"
 #include "store/cl-store-dashboard.h"
+#include "store/cl-store-private.h"
 #include "store/cl-store-records.h"
 #include "store/cl-store-users.h"
 #include "store-fixture.h"
 
-#define MINUTE ((gint64)60 * G_USEC_PER_SEC)
+#define MINUTE       ((gint64)60 * G_USEC_PER_SEC)
+#define PROFILE_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 /* a whole minute, so that a series of whole minutes is read from the aggregates */
 #define T0 ((gint64)1800000000 * G_USEC_PER_SEC)
 
@@ -24,7 +27,7 @@ static gint64
 new_batch (Fixture *f, const char *name)
 {
   g_autoptr (GError) error = NULL;
-  gint64 id = cl_store_batch_open (f->store, name, "demo", "00", 10, "tester", &error);
+  gint64 id = cl_store_batch_open (f->store, name, "demo", PROFILE_HASH, 10, "tester", &error);
 
   g_assert_no_error (error);
   return id;
