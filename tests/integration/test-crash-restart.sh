@@ -67,7 +67,7 @@ kst ()
 # One process per station (issue 19): while a station runs (idle: no cards yet), a second process as the same
 # station (the same host name) is refused, naming the first one's host and pid; one with another --station name
 # runs beside it on the same store.
-"$cardline" --headless --profile "$profile" --batch "$batch-idle" --quantity 1 --store "$store" --duration 300 \
+"$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch "$batch-idle" --quantity 1 --store "$store" --duration 300 \
   >"$work/station-idle.log" 2>&1 &
 station_pid=$!
 for _ in $(seq 1 300); do
@@ -75,13 +75,13 @@ for _ in $(seq 1 300); do
   kill -0 "$station_pid" 2>/dev/null || fail "the idle station exited: $(cat "$work/station-idle.log")"
   sleep 0.1
 done
-if "$cardline" --headless --profile "$profile" --batch "$batch-idle" --quantity 1 --store "$store" --duration 2 \
+if "$cardline" --headless "${operator_auth[@]}" --profile "$profile" --batch "$batch-idle" --quantity 1 --store "$store" --duration 2 \
   >"$work/station-twin.log" 2>&1; then
   fail "a second process as the same station was not refused"
 fi
 grep -q "is already running on host $(hostname) as process $station_pid" "$work/station-twin.log" \
   || fail "the twin's refusal does not name the station's host and pid: $(cat "$work/station-twin.log")"
-"$cardline" --headless --station "other-$seed" --profile "$profile" --batch "$batch-other" --quantity 1 \
+"$cardline" --headless "${operator_auth[@]}" --station "other-$seed" --profile "$profile" --batch "$batch-other" --quantity 1 \
   --store "$store" --duration 1 >"$work/station-other.log" 2>&1 \
   || fail "a station with another name was refused: $(cat "$work/station-other.log")"
 kill -TERM "$station_pid"
