@@ -153,6 +153,7 @@ members_typed (GString *out, ClLineEventKind kind, const ClLineEventFields *f)
         member_sw (out, f);
         member_int (out, "duration_us", f->duration_us);
         g_string_append_printf (out, ",\"apdus\":%" G_GUINT64_FORMAT, f->apdus);
+        member_string (out, "disposition", f->whereabouts_unknown ? "UNKNOWN" : "REJECT_BIN");
         member_string (out, "note", f->note);
         break;
       case CL_LINE_EVENT_FAULT:

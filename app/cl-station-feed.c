@@ -47,7 +47,9 @@ status_text (ClLineEvent *event)
       case CL_LINE_EVENT_GOOD:
         return g_strdup_printf ("GOOD %s", cl_line_event_get_serial (event));
       case CL_LINE_EVENT_REJECTED:
-        return g_strdup_printf ("REJECT %s at %s (SW %s)",
+        return g_strdup_printf ("%s %s at %s (SW %s)",
+                                cl_line_event_get_fields (event)->whereabouts_unknown ? "WHEREABOUTS UNKNOWN"
+                                                                                      : "REJECT",
                                 cl_reject_reason_to_string (cl_line_event_get_reason (event)),
                                 cl_production_step_to_string (cl_line_event_get_step (event)), sw);
       case CL_LINE_EVENT_FAULT:

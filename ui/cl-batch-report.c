@@ -96,13 +96,17 @@ draw_summary (cairo_t *cr, const ClYieldSummary *s, double y)
   double column = (PAGE_W - 2 * MARGIN) / 2;
   guint n = 0;
 
+  g_autofree char *unknown
+    = s->unknown > 0 ? g_strdup_printf (" + %" G_GUINT64_FORMAT " whereabouts unknown", s->unknown) : g_strdup ("");
+
 #define ROW(label, ...)                                                                                                \
   g_snprintf (rows[n][0], 64, "%s", label);                                                                            \
   g_snprintf (rows[n][1], 64, __VA_ARGS__);                                                                            \
   n++
   ROW ("Cards fed", "%" G_GUINT64_FORMAT, s->fed);
   ROW ("Good", "%" G_GUINT64_FORMAT, s->good);
-  ROW ("Rejected (feeds)", "%" G_GUINT64_FORMAT, s->rejected);
+  /* a card whose whereabouts are unknown is in neither count: said next to the rejects, not added to them */
+  ROW ("Rejected (feeds)", "%" G_GUINT64_FORMAT "%s", s->rejected, unknown);
   ROW ("Recovered by QA / scrapped", "%" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT, s->recovered, s->scrapped);
   ROW ("First-pass yield", "%.1f %%", s->first_pass_yield * 100);
   ROW ("Final yield", "%.1f %%", s->final_yield * 100);

@@ -1,6 +1,8 @@
 /* cl-reject-item.c: a rejected card as a list item (cl-reject-item.h). */
 #include "cl-reject-item.h"
 
+#include <glib/gi18n.h>
+
 struct _ClRejectItem
 {
   GObject parent_instance;
@@ -67,7 +69,11 @@ cl_reject_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
         }
         break;
       case PROP_STATE:
-        g_value_set_string (value, cl_card_state_to_string (row->state));
+        /* QA looks for such a card in the output hopper as well as in the reject bin */
+        if (row->disposition == CL_DISPOSITION_UNKNOWN && row->state == CL_CARD_REJECTED)
+          g_value_set_string (value, _ ("REJECTED (whereabouts unknown)"));
+        else
+          g_value_set_string (value, cl_card_state_to_string (row->state));
         break;
       case PROP_ATTEMPTS:
         g_value_take_string (value, g_strdup_printf ("%u", row->attempts));

@@ -741,9 +741,10 @@ cl_printer_feeder_dispose_card (ClFeeder *feeder, ClFeederCard *card, ClDisposit
                  "bin on recovery",
                  local->message);
   else
-    g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_NO_READER,
+    /* a printer powered up with a card inside ejects it where it pleases: the line must not name a bin */
+    g_set_error (error, CL_ERROR, CL_ERROR_WHEREABOUTS_UNKNOWN,
                  "the connection to the printer was lost with the card inside (%s); no card was left in the printer "
-                 "on recovery, so it is in the output or the reject bin",
+                 "on recovery: its whereabouts are unknown (the output hopper or the reject bin)",
                  local->message);
   return FALSE;
 }

@@ -22,8 +22,9 @@
  *
  * dispose ejects (OUTPUT) or rejects (REJECT_BIN) through the same fault handling, never cancelled: a card whose move
  * began ends where it belongs, however long the operator takes. FALSE when the connection was lost with the card
- * inside (it went to the reject bin on recovery, as the error says), when the card was taken out by hand during a
- * fault, or for RETAINED (a printer cannot keep a card: one still inside goes to the reject bin).
+ * inside (it went to the reject bin on recovery, as the error says, or, when the printer held no card any more
+ * (power lost: the printer ejected it on power-up), CL_ERROR_WHEREABOUTS_UNKNOWN), when the card was taken out by
+ * hand during a fault, or for RETAINED (a printer cannot keep a card: one still inside goes to the reject bin).
  *
  * release resets the card. reader_changed forwards a removal of this reader's card only once pcscd reported the card
  * arriving: the report of the previous card leaving may come after the next card was parked.

@@ -35,6 +35,7 @@ typedef enum
   CL_ERROR_CLAIMED,          /* the chip is in production elsewhere: another owner's claim holds (cl-store-claim.h) */
   CL_ERROR_HSM_LOST,         /* the HSM (PKCS#11 token) went away or lost its session: the station's fault */
   CL_ERROR_PRINTER_QUEUE,    /* the face printer's queue is unreachable or takes no jobs: the station's fault */
+  CL_ERROR_WHEREABOUTS_UNKNOWN, /* a card's move was lost (printer power loss) and no card was found afterwards */
 } ClError;
 
 GQuark cl_error_quark (void);

@@ -86,8 +86,16 @@ posted_dispatch (gpointer data)
   Posted *posted = data;
   ClLineEventKind kind = cl_line_event_get_kind (posted->event);
 
-  /* one attempt ended: the counters agree with the store's yield summary */
-  if (kind == CL_LINE_EVENT_GOOD || kind == CL_LINE_EVENT_REJECTED)
+  /* one attempt ended: the counters agree with the store's yield summary, where a card of unknown whereabouts is
+   * fed but no reject */
+  if (kind == CL_LINE_EVENT_REJECTED && cl_line_event_get_fields (posted->event)->whereabouts_unknown)
+    {
+      ClBatchCounters *c = posted->self->counters;
+
+      cl_batch_counters_set (c, cl_batch_counters_get_quantity (c), cl_batch_counters_get_fed (c) + 1,
+                             cl_batch_counters_get_good (c), cl_batch_counters_get_rejected (c));
+    }
+  else if (kind == CL_LINE_EVENT_GOOD || kind == CL_LINE_EVENT_REJECTED)
     cl_batch_counters_add (posted->self->counters, kind == CL_LINE_EVENT_GOOD);
   g_signal_emit (posted->self, signals[SIGNAL_EVENT], 0, posted->event);
   return G_SOURCE_REMOVE;

@@ -211,6 +211,7 @@ emit_outcome (ClCardJob *self, const ClSequenceOutcome *o)
   fields.reason = o->reason;
   fields.step = o->failed_step;
   fields.note = o->detail;
+  fields.whereabouts_unknown = o->whereabouts_unknown;
   emit (self, CL_LINE_EVENT_REJECTED, &fields, NULL);
 }
 
@@ -262,7 +263,11 @@ record_unproduced (ClCardJob *self, ClRejectReason reason, const char *detail, g
   gint64 attempt;
 
   if (!in_bin && !cl_feeder_dispose (self->feeder, self->card, CL_DISPOSITION_REJECT_BIN, &moved))
-    full_detail = g_strdup_printf ("%s; and it did not reach the reject bin: %s", detail, moved->message);
+    {
+      full_detail = g_strdup_printf ("%s; and it did not reach the reject bin: %s", detail, moved->message);
+      if (g_error_matches (moved, CL_ERROR, CL_ERROR_WHEREABOUTS_UNKNOWN))
+        end.disposition = CL_DISPOSITION_UNKNOWN;
+    }
   else
     full_detail = g_strdup (detail);
   attempt = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, reader (self), now, error);
@@ -278,6 +283,7 @@ record_unproduced (ClCardJob *self, ClRejectReason reason, const char *detail, g
   fields.reason = reason;
   fields.step = CL_STEP_IDENTIFY;
   fields.note = full_detail;
+  fields.whereabouts_unknown = end.disposition == CL_DISPOSITION_UNKNOWN;
   emit (self, CL_LINE_EVENT_REJECTED, &fields, NULL);
   return TRUE;
 }

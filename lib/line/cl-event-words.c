@@ -298,15 +298,22 @@ format_rejected (const ClLineEventFields *f, ClEventWords *out)
 {
   const char *noun = cl_event_words_step_noun (f->step);
   g_autofree char *sw = sw_text (f->sw);
-  g_autoptr (GString) title = g_string_new (_ ("Rejected"));
+  g_autoptr (GString) title = g_string_new (NULL);
 
-  /* reasons are a closed list (DESIGN §2); one from a newer engine still reads as a reject */
-  g_string_append_printf (title, ": %s", cl_reject_reason_describe (f->reason));
+  /* not in the reject bin: the reason would blame the card's move on the card; the operator looks for it */
+  if (f->whereabouts_unknown)
+    g_string_append (title, _ ("Card not good, whereabouts unknown: its move was lost"));
+  else
+    /* reasons are a closed list (DESIGN §2); one from a newer engine still reads as a reject */
+    g_string_append_printf (title, "%s: %s", _ ("Rejected"), cl_reject_reason_describe (f->reason));
   if (noun != NULL)
     g_string_append_printf (title, _ (" at %s"), noun);
   if (sw != NULL)
     g_string_append_printf (title, _ (" (SW %s)"), sw);
-  set (out, g_string_free (g_steal_pointer (&title), FALSE), JOIN (DOT, chip_text (f->chip_id), clean (f->note)),
+  set (out, g_string_free (g_steal_pointer (&title), FALSE),
+       JOIN (DOT, chip_text (f->chip_id),
+             f->whereabouts_unknown ? g_strdup (_ ("look for it in the output hopper and the reject bin")) : NULL,
+             clean (f->note)),
        CL_EVENT_TONE_ERROR);
 }
 

@@ -46,8 +46,9 @@ struct _ClFeederClass
   ClTransport *(*connect) (ClFeeder *self, ClFeederCard *card, GCancellable *cancellable, GError **error);
   /* The card's session ends; the card is left powered down, so the next reader of it starts fresh. */
   void (*release) (ClFeeder *self, ClFeederCard *card, ClTransport *transport);
-  /* Moves the card to its disposition (OUTPUT or REJECT_BIN). FALSE: it did not get there and nobody can vouch
-   * for where it went. Not cancelled by a stop: a card whose move began ends where it belongs. */
+  /* Moves the card to its disposition (OUTPUT or REJECT_BIN). FALSE: it did not get there; with
+   * CL_ERROR_WHEREABOUTS_UNKNOWN nobody can say where it went (recorded UNKNOWN), otherwise it is in the reject bin.
+   * Not cancelled by a stop: a card whose move began ends where it belongs. */
   gboolean (*dispose) (ClFeeder *self, ClFeederCard *card, ClDisposition disposition, GError **error);
   /* The operator says the fault is fixed: retry now instead of at the next poll. */
   void (*retry) (ClFeeder *self);

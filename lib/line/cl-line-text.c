@@ -23,9 +23,10 @@ machine_text (ClLineEventKind kind, const ClLineEventFields *f)
         return g_strdup_printf ("good chip=%s serial=%s ms=%.1f apdus=%" G_GUINT64_FORMAT, chip,
                                 f->serial != NULL ? f->serial : "-", f->duration_us / 1000.0, f->apdus);
       case CL_LINE_EVENT_REJECTED:
-        return g_strdup_printf ("reject chip=%s reason=%s step=%s sw=%s ms=%.1f apdus=%" G_GUINT64_FORMAT " detail=%s",
-                                chip, cl_reject_reason_to_string (f->reason), cl_production_step_to_string (f->step),
-                                sw, f->duration_us / 1000.0, f->apdus, f->note != NULL ? f->note : "");
+        return g_strdup_printf (
+          "reject chip=%s reason=%s step=%s sw=%s ms=%.1f apdus=%" G_GUINT64_FORMAT "%s detail=%s", chip,
+          cl_reject_reason_to_string (f->reason), cl_production_step_to_string (f->step), sw, f->duration_us / 1000.0,
+          f->apdus, f->whereabouts_unknown ? " disposition=UNKNOWN" : "", f->note != NULL ? f->note : "");
       case CL_LINE_EVENT_FAULT:
         return g_strdup_printf ("fault fault=%s card-inside=%s instruction=%s detail=%s",
                                 cl_line_fault_to_nick (f->fault), f->card_inside ? "yes" : "no",

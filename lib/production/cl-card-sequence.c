@@ -395,6 +395,7 @@ row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
 {
   ClSequenceCardFunc dispose = self->card_funcs[CL_STEP_DISPOSE];
   ClSequenceOutcome *outcome = &self->outcome;
+  gboolean lost = FALSE;
 
   report->duration_us = 0;
   if (dispose != NULL)
@@ -404,9 +405,13 @@ row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
       /* the card's move is DISPOSE's duration: the printer's eject shows in the cycle-time breakdown */
       report->started = g_get_real_time ();
       c->moved = TRUE;
-      /* a good card that did not reach the output hopper is rejected: nobody can vouch for where it went */
-      if (!dispose (outcome, self->card_func_data, c->run.cancellable, &moved) && outcome->good)
-        cycle_fail (self, c, CL_STEP_DISPOSE, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&moved));
+      if (!dispose (outcome, self->card_func_data, c->run.cancellable, &moved))
+        {
+          lost = g_error_matches (moved, CL_ERROR, CL_ERROR_WHEREABOUTS_UNKNOWN);
+          /* a good card that did not reach the output hopper is rejected: nobody can vouch for it */
+          if (outcome->good)
+            cycle_fail (self, c, CL_STEP_DISPOSE, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&moved));
+        }
       report->duration_us = g_get_real_time () - report->started;
     }
   report->sw = outcome->last_sw;
@@ -415,6 +420,12 @@ row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
     {
       report->detail = outcome->good ? "retained by QA: good" : "retained by QA: still rejected";
       c->disposition = CL_DISPOSITION_RETAINED;
+    }
+  else if (lost)
+    {
+      /* neither bin can be named: the record says so rather than count a card the reject bin never received */
+      report->detail = "whereabouts unknown";
+      c->disposition = CL_DISPOSITION_UNKNOWN;
     }
   else
     {
@@ -519,6 +530,7 @@ cycle_end (ClCardSequence *self, Cycle *c)
   self->end.failed_step = outcome->failed_step;
   self->end.last_sw = outcome->last_sw;
   self->end.disposition = c->disposition;
+  outcome->whereabouts_unknown = c->disposition == CL_DISPOSITION_UNKNOWN;
   self->end.ended = 0;
   self->pending_end = TRUE;
   outcome->end_pending = TRUE;

@@ -85,8 +85,9 @@ typedef struct
   /* the station failed during the attempt (store, HSM, reader, PC/SC service): see the contract above and
    * cl_card_sequence_get_station_error() */
   gboolean station_fault;
-  gboolean interrupted; /* the run stopped at a station fault before the card moved: no verdict, run it again */
-  gboolean end_pending; /* the card moved but its DISPOSE or end record is not written yet: record_pending() */
+  gboolean interrupted;         /* the run stopped at a station fault before the card moved: no verdict, run it again */
+  gboolean end_pending;         /* the card moved but its DISPOSE or end record is not written yet: record_pending() */
+  gboolean whereabouts_unknown; /* its move was lost and no card was found afterwards: disposition UNKNOWN */
 } ClSequenceOutcome;
 
 #define CL_TYPE_CARD_SEQUENCE (cl_card_sequence_get_type ())

@@ -50,6 +50,7 @@ typedef struct
   gint64 duration_us;
   gboolean good;
   ClRejectReason reason;
+  gboolean whereabouts_unknown; /* REJECTED: the card's move was lost; it is in neither bin's count */
   const char *serial;
   const char *note; /* why a step failed or what it skipped; a fault's technical detail */
   guint64 apdus;

@@ -179,11 +179,11 @@ gint64
 cl_store_batch_count_disposed (ClStore *self, gint64 batch_id, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt
-    = cl_store_prepare (self,
-                        "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
-                        "WHERE a.batch_id = ? AND a.kind = 'PRODUCTION' AND d.destination IN ('OUTPUT','REJECT_BIN')",
-                        error);
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (
+    self,
+    "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
+    "WHERE a.batch_id = ? AND a.kind = 'PRODUCTION' AND d.destination IN ('OUTPUT','REJECT_BIN','UNKNOWN')",
+    error);
 
   if (stmt == NULL)
     return -1;

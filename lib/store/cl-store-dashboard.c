@@ -321,15 +321,19 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
   g_return_val_if_fail (query != NULL, NULL);
   if (!(txn = read_begin (self, error)))
     return NULL;
-  /* The latest production rejection of each chip describes why it is in the bin now. */
+  /* The latest production rejection of each chip describes why it is in the bin now; a RETAINED end is none (the
+   * card was not put in the bin). */
   stmt = cl_store_prepare (
     self,
     "SELECT c.chip_id, c.printed_serial, coalesce(a.batch_id, 0), b.name, a.reject_reason, a.failed_step, a.last_sw, "
-    "a.ended, c.state, (SELECT count(*) FROM attempts x WHERE x.chip_id = c.chip_id AND x.kind = 'PRODUCTION') "
+    "a.ended, c.state, (SELECT count(*) FROM attempts x WHERE x.chip_id = c.chip_id AND x.kind = 'PRODUCTION'), "
+    "coalesce(d.destination, 'REJECT_BIN') "
     "FROM attempts a JOIN cards c ON c.chip_id = a.chip_id LEFT JOIN batches b ON b.id = a.batch_id "
+    "LEFT JOIN dispositions d ON d.attempt_id = a.id "
     "WHERE a.kind = 'PRODUCTION' AND a.result = 'REJECTED' "
-    "AND a.id = (SELECT max(y.id) FROM attempts y WHERE y.chip_id = a.chip_id AND y.kind = 'PRODUCTION' "
-    "AND y.result = 'REJECTED') "
+    "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
+    "WHERE y.chip_id = a.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
+    "AND e.destination IS NOT 'RETAINED') "
     "AND (?1 = 0 OR a.batch_id = ?1) AND (?2 IS NULL OR a.reject_reason = ?2) "
     "AND (?3 = 0 OR a.ended >= ?3) AND (?4 = 0 OR a.ended < ?4) "
     "AND (?5 IS NULL OR instr(upper(c.chip_id), upper(?5)) > 0 "
@@ -361,6 +365,8 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
       row->rejected = sqlite3_column_int64 (stmt, 7);
       cl_card_state_from_string ((const char *)sqlite3_column_text (stmt, 8), &row->state, NULL);
       row->attempts = (guint)sqlite3_column_int64 (stmt, 9);
+      if (!cl_disposition_from_string ((const char *)sqlite3_column_text (stmt, 10), &row->disposition, NULL))
+        row->disposition = CL_DISPOSITION_REJECT_BIN;
       g_ptr_array_add (rows, row);
     }
   if (!finish_rows (self, rc, "Searching rejected cards", error))

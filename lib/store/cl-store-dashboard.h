@@ -59,13 +59,15 @@ typedef struct
   gint last_sw;    /* -1: none */
   gint64 rejected; /* µs since the epoch */
   ClCardState state;
-  guint attempts; /* production attempts of the chip */
+  guint attempts;            /* production attempts of the chip */
+  ClDisposition disposition; /* REJECT_BIN, or UNKNOWN: that card's whereabouts are not known */
 } ClRejectRow;
 
 void cl_reject_row_free (ClRejectRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClRejectRow, cl_reject_row_free)
 
-/* ClRejectRow, latest rejection first. */
+/* ClRejectRow, latest rejection first. An attempt ended RETAINED (a killed station's card, never made and fed
+ * again) is no rejection: it lists no card. */
 GPtrArray *cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error);
 
 typedef enum

@@ -453,11 +453,27 @@ static const char migration_3[] = "CREATE TABLE IF NOT EXISTS chip_claims (\n"
 static const char migration_4[] = APPEND_ONLY_AGAIN ("steps") APPEND_ONLY_AGAIN ("dispositions")
   APPEND_ONLY_AGAIN ("qa_actions") ROLE_FIXED CHECKPOINTS APPEND_ONLY_AGAIN ("audit_checkpoints") STATIONS;
 
+/* Version 5: a card whose whereabouts are unknown (a printer that lost power with it inside and held no card
+ * afterwards) is recorded as such, not as sent to the reject bin. SQLite changes a CHECK constraint only by
+ * rebuilding the table; the rows keep their values, so the seals of their attempts still match. The append-only
+ * triggers are dropped for the copy and made again (the same text as version 4's). Running it again (user_version
+ * set back) rebuilds the same table. */
+static const char migration_5[]
+  = "DROP TRIGGER IF EXISTS dispositions_no_update;\n"
+    "DROP TRIGGER IF EXISTS dispositions_no_delete;\n"
+    "DROP TABLE IF EXISTS dispositions_v5;\n"
+    "CREATE TABLE dispositions_v5 (\n"
+    "  attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id),\n"
+    "  destination TEXT NOT NULL CHECK (destination IN ('OUTPUT','REJECT_BIN','RETAINED','UNKNOWN')),\n"
+    "  decided INTEGER NOT NULL\n"
+    ");\n"
+    "INSERT INTO dispositions_v5 (attempt_id, destination, decided) "
+    "SELECT attempt_id, destination, decided FROM dispositions ORDER BY attempt_id;\n"
+    "DROP TABLE dispositions;\n"
+    "ALTER TABLE dispositions_v5 RENAME TO dispositions;\n" APPEND_ONLY_AGAIN ("dispositions");
+
 const char *const cl_store_migrations[] = {
-  migration_1,
-  migration_2,
-  migration_3,
-  migration_4,
+  migration_1, migration_2, migration_3, migration_4, migration_5,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

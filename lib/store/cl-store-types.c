@@ -45,7 +45,8 @@ CL_STORE_DEFINE_ENUM_STRINGS (ClCardState, cl_card_state, "card state", "BLANK",
 CL_STORE_DEFINE_ENUM_STRINGS (ClAttemptKind, cl_attempt_kind, "attempt kind", "PRODUCTION", "QA_RETEST")
 CL_STORE_DEFINE_ENUM_STRINGS (ClAttemptResult, cl_attempt_result, "attempt result", "GOOD", "REJECTED")
 CL_STORE_DEFINE_ENUM_STRINGS (ClStepResult, cl_step_result, "step result", "OK", "FAILED", "SKIPPED")
-CL_STORE_DEFINE_ENUM_STRINGS (ClDisposition, cl_disposition, "disposition", "OUTPUT", "REJECT_BIN", "RETAINED")
+CL_STORE_DEFINE_ENUM_STRINGS (ClDisposition, cl_disposition, "disposition", "OUTPUT", "REJECT_BIN", "RETAINED",
+                              "UNKNOWN")
 CL_STORE_DEFINE_ENUM_STRINGS (ClJournalOp, cl_journal_op, "journal operation", "PUT_KEY", "CERT_ISSUE")
 CL_STORE_DEFINE_ENUM_STRINGS (ClJournalOutcome, cl_journal_outcome, "journal outcome", "DONE", "FAILED", "UNKNOWN")
 CL_STORE_DEFINE_ENUM_STRINGS (ClQaAction, cl_qa_action, "QA action", "RETEST", "RECOVER", "SCRAP", "NOTE")

@@ -54,6 +54,7 @@ typedef enum
   CL_DISPOSITION_OUTPUT, /* output hopper */
   CL_DISPOSITION_REJECT_BIN,
   CL_DISPOSITION_RETAINED, /* stays with QA (re-tests, cards pulled by hand) */
+  CL_DISPOSITION_UNKNOWN,  /* nobody can say where it went (its move was lost and no card was found afterwards) */
 } ClDisposition;
 
 /* Irreversible operations guarded by the write-ahead journal. */

@@ -268,11 +268,11 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
   return TRUE;
 }
 
-/* Attempts a killed station left open and its restart ended RETAINED: counted as fed when they began and as
- * rejected when they ended (by the records and the aggregates alike), they are neither (cl-yield-summary.h). Few,
- * and found through the batch's rejected attempts (attempts_batch_result) and the dispositions' key. */
+/* Rejected attempts of scope whose card did not go to the reject bin (destination RETAINED or UNKNOWN), taken away
+ * from the reject groups; *count says how many. Few, and found through the batch's rejected attempts
+ * (attempts_batch_result) and the dispositions' key. */
 static gboolean
-remove_retained (ClStore *self, ClYieldSummary *s, GError **error)
+take_away_unbinned (ClStore *self, ClYieldSummary *s, const char *destination, guint64 *count, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
@@ -280,12 +280,27 @@ remove_retained (ClStore *self, ClYieldSummary *s, GError **error)
                          "SELECT a.reject_reason, a.failed_step, count(*) FROM attempts a "
                          "JOIN dispositions d ON d.attempt_id = a.id "
                          "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
-                         "AND d.destination = 'RETAINED' GROUP BY a.reject_reason, a.failed_step",
+                         "AND d.destination = ?2 GROUP BY a.reject_reason, a.failed_step",
                          s->batch_id, error);
-  if (stmt == NULL || !group_rejects (self, stmt, s, TRUE, &s->retained, "Counting retained attempts", error))
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 2, destination, -1, SQLITE_STATIC);
+  if (!group_rejects (self, stmt, s, TRUE, count, "Counting attempts outside the bins", error))
+    return FALSE;
+  s->rejected -= MIN (*count, s->rejected);
+  return TRUE;
+}
+
+/* Attempts a killed station left open and its restart ended RETAINED: counted as fed when they began and as
+ * rejected when they ended (by the records and the aggregates alike), they are neither (cl-yield-summary.h).
+ * Attempts whose card's whereabouts are unknown stay fed (a card was consumed) but are no rejects. */
+static gboolean
+remove_unbinned (ClStore *self, ClYieldSummary *s, GError **error)
+{
+  if (!take_away_unbinned (self, s, "RETAINED", &s->retained, error)
+      || !take_away_unbinned (self, s, "UNKNOWN", &s->unknown, error))
     return FALSE;
   s->fed -= MIN (s->retained, s->fed);
-  s->rejected -= MIN (s->retained, s->rejected);
   return TRUE;
 }
 
@@ -315,7 +330,7 @@ cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64
          && read_steps_rows (self, s, error);
   else
     ok = read_totals (self, s, error) && read_rejects (self, s, error) && read_steps (self, s, error);
-  ok = ok && remove_retained (self, s, error) && read_throughput (self, s, now > 0 ? now : s->until, error);
+  ok = ok && remove_unbinned (self, s, error) && read_throughput (self, s, now > 0 ? now : s->until, error);
   sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
   if (!ok)
     return NULL;
@@ -359,6 +374,48 @@ add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, g
   if (rc != SQLITE_DONE)
     {
       cl_store_set_error (self, error, "Reading the yield series");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The buckets count every ended attempt as fed and every REJECTED one as rejected (records and aggregates alike);
+ * as in the summary, a RETAINED attempt is neither fed nor rejected and an UNKNOWN one is fed but no reject
+ * (cl-yield-summary.h). Few, found through the dispositions of the rejected attempts ended in [from, hi). */
+static gboolean
+take_away_unbinned_series (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 hi,
+                           GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare_scoped (self,
+                         "SELECT (a.ended - ?2) / ?4, total(d.destination = 'RETAINED'), count(*) FROM attempts a "
+                         "JOIN dispositions d ON d.attempt_id = a.id "
+                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
+                         "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ?2 AND a.ended < ?3 GROUP BY 1",
+                         batch_id, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int64 (stmt, 3, hi);
+  sqlite3_bind_int64 (stmt, 4, bucket_us);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 i = sqlite3_column_int64 (stmt, 0);
+      guint64 retained = (guint64)sqlite3_column_int64 (stmt, 1);
+      guint64 unbinned = (guint64)sqlite3_column_int64 (stmt, 2);
+      ClYieldBucket *b;
+
+      if (i < 0 || i >= (gint64)buckets->len)
+        continue;
+      b = &g_array_index (buckets, ClYieldBucket, i);
+      b->fed -= MIN (retained, b->fed);
+      b->rejected -= MIN (unbinned, b->rejected);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Reading the yield series' retained attempts");
       return FALSE;
     }
   return TRUE;
@@ -438,6 +495,7 @@ cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, g
     }
   else
     ok = add_series_rows (self, batch_id, buckets, from, bucket_us, from, to, error);
+  ok = ok && take_away_unbinned_series (self, batch_id, buckets, from, bucket_us, to, error);
   sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
   if (!ok)
     return NULL;

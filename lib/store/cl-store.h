@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION  4
+#define CL_STORE_SCHEMA_VERSION  5
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -57,8 +57,9 @@ gint64 cl_store_batch_open (ClStore *self, const char *name, const char *profile
 gboolean cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, const char *actor,
                                    GError **error);
 gboolean cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, GError **error);
-/* Production attempts of the batch whose card went to the output hopper or the reject bin: what --quantity counts.
- * An attempt a killed station left open ends RETAINED: that card was never made, and counts when it is fed again. */
+/* Production attempts of the batch whose card went to the output hopper or the reject bin, or was lost on its way
+ * (UNKNOWN: it left the line for good): what --quantity counts. An attempt a killed station left open ends
+ * RETAINED: that card was never made, and counts when it is fed again. */
 gint64 cl_store_batch_count_disposed (ClStore *self, gint64 batch_id, GError **error);
 
 /* ---- cards ---- */

@@ -87,8 +87,9 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
     out,
     "\"fed\":%" G_GUINT64_FORMAT ",\"distinct_chips\":%" G_GUINT64_FORMAT ",\"good\":%" G_GUINT64_FORMAT
     ",\"first_pass_good\":%" G_GUINT64_FORMAT ",\"rejected\":%" G_GUINT64_FORMAT ",\"recovered\":%" G_GUINT64_FORMAT
-    ",\"scrapped\":%" G_GUINT64_FORMAT ",\"retained\":%" G_GUINT64_FORMAT ",",
-    s->fed, s->distinct_chips, s->good, s->first_pass_good, s->rejected, s->recovered, s->scrapped, s->retained);
+    ",\"scrapped\":%" G_GUINT64_FORMAT ",\"retained\":%" G_GUINT64_FORMAT ",\"unknown\":%" G_GUINT64_FORMAT ",",
+    s->fed, s->distinct_chips, s->good, s->first_pass_good, s->rejected, s->recovered, s->scrapped, s->retained,
+    s->unknown);
   g_string_append (out, "\"first_pass_yield\":");
   append_double (out, s->first_pass_yield);
   g_string_append (out, ",\"final_yield\":");
@@ -167,6 +168,9 @@ cl_yield_summary_to_text (const ClYieldSummary *s)
   if (s->retained > 0)
     g_string_append_printf (out, "Retained:         %" G_GUINT64_FORMAT " (left by a stopped station, fed again)\n",
                             s->retained);
+  if (s->unknown > 0)
+    g_string_append_printf (out, "Whereabouts unknown: %" G_GUINT64_FORMAT " (fed; in neither bin's count)\n",
+                            s->unknown);
   g_string_append_printf (out, "First-pass yield: %.1f %%\n", s->first_pass_yield * 100.0);
   g_string_append_printf (out, "Final yield:      %.1f %%\n", s->final_yield * 100.0);
   if (cl_yield_summary_throughput_over_run (s))
@@ -227,6 +231,7 @@ cl_yield_summary_to_csv (const ClYieldSummary *s)
   csv_count (out, "recovered", "", s->recovered);
   csv_count (out, "scrapped", "", s->scrapped);
   csv_count (out, "retained", "", s->retained);
+  csv_count (out, "unknown", "", s->unknown);
   csv_double (out, "first_pass_yield", "", s->first_pass_yield);
   csv_double (out, "final_yield", "", s->final_yield);
   csv_double (out, "throughput_per_hour", "", s->throughput_per_hour);

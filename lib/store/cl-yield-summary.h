@@ -9,8 +9,11 @@
  *   distinct_chips  distinct chip identities fed; a feed that never identified its chip (NO_ATR) counts as one
  *   good            distinct chips with a production attempt that ended GOOD (verified, DESIGN §2 step 10)
  *   first_pass_good distinct chips whose first production attempt ended GOOD
- *   rejected        production attempts that ended REJECTED, retained ones not (each one put a card in the reject
- *                   bin)
+ *   rejected        production attempts that ended REJECTED, retained and unknown ones not (each one put a card in
+ *                   the reject bin)
+ *   unknown         production attempts whose card's whereabouts are unknown (disposition UNKNOWN: a printer lost
+ *                   power with the card inside and held none afterwards): fed, not good, and not rejected, because
+ *                   the reject bin may not hold that card; neither bin counts it
  *   recovered       distinct chips fed, not good in production, that QA recovered (a good re-test, CL_QA_RECOVER)
  *   scrapped        distinct chips fed that QA scrapped
  *   first-pass yield = first_pass_good / fed
@@ -23,9 +26,8 @@
  *                      batches in scope, the run is the store's whole history.
  *   cycle time       = mean of (ended - started) of ended production attempts (feed -> eject);
  *                      per step: mean recorded duration of each step
- *   rejects by reason / by step: rejected production attempts (retained ones not) grouped by reject reason /
- *                   failed step.
- * Ratios are 0 when their denominator is 0. */
+ *   rejects by reason / by step: rejected production attempts (retained and unknown ones not) grouped by reject reason
+ * / failed step. Ratios are 0 when their denominator is 0. */
 #pragma once
 
 #include <glib-object.h>
@@ -48,6 +50,7 @@ typedef struct
   guint64 recovered;
   guint64 scrapped;
   guint64 retained;
+  guint64 unknown;
 
   double first_pass_yield;
   double final_yield;

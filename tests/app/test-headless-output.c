@@ -311,7 +311,7 @@ test_json (void)
   assert_json_event (events, CL_LINE_EVENT_REJECTED,
                      "\"reader\":\"" READER "\",\"chip\":\"0011223344\",\"reason\":\"LOAD_FAILED\","
                      "\"step\":\"LOAD_APPLET\",\"sw\":\"6581\",\"duration_us\":912000,\"apdus\":20,"
-                     "\"note\":\"LOAD block 3 refused\"");
+                     "\"disposition\":\"REJECT_BIN\",\"note\":\"LOAD block 3 refused\"");
   assert_json_event (events, CL_LINE_EVENT_STEP_FINISHED,
                      "\"reader\":\"" READER "\",\"chip\":\"" CHIP "\",\"step\":\"ROTATE_KEYS\",\"result\":\"OK\","
                      "\"sw\":\"9000\",\"duration_us\":4900");

@@ -17,6 +17,8 @@
 # CARD_NOT_PRESENT, rejected and recorded NO_ATR.
 # A third batch is killed (SIGKILL) with its card at the contact station: the restarted line sends that card to the
 # reject bin and records it (PROTOCOL_ERROR at IDENTIFY), so the reject bin and the store still agree.
+# A last batch loses the printer's power while a good card is ejected: the printer ejects it on power-up, the
+# recovery finds no card inside, and the attempt ends UNKNOWN (not REJECT_BIN); store verify passes.
 set -eu
 
 cardline=$1
@@ -202,3 +204,55 @@ killed=$(sql "SELECT id FROM batches WHERE name = 'printer-killed'")
 [ "$(sql "SELECT count(*) FROM attempts WHERE batch_id = $killed AND result = 'GOOD'")" = 1 ] \
   || fail "store: no good card in the restarted batch"
 echo "printer-line: a card left inside by a killed line went to the reject bin on restart, recorded"
+
+# The printer loses power while a good card is being ejected; powering up, it ejects that card to the output hopper
+# without telling anyone. On recovery no card is left inside: the station cannot say where the card went, so the
+# attempt ends UNKNOWN (not REJECT_BIN: the reject bin never received it), the line goes on with the next card,
+# and the yield summary counts the card as fed, neither good nor rejected.
+kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=""
+rm -f "$work"/hopper/*
+"$vcard" manufacture --out "$work/cards4" --count 2 --kst-type "$(kst type)" --kst-version "$(kst version)" \
+  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
+mv "$work/cards4/card-0001.vcard" "$work/hopper/card-0201.vcard"
+mv "$work/cards4/card-0002.vcard" "$work/hopper/card-0202.vcard"
+out_before=$(find "$work/output" -name '*.vcard' | wc -l)
+rej_before=$(find "$work/reject" -name '*.vcard' | wc -l)
+start_sim --at 'Se#1=power-off'
+"$cardline" --headless "${operator_auth[@]}" --printer "tcp://127.0.0.1:$sim_port" --printer-reader "$reader" \
+  --profile "$profile" --batch printer-power --quantity 2 --store "$store" --summary-json "$work/power.json" \
+  --duration 120 >"$work/line.out" 2>"$work/line.err" || fail "the power-loss batch exited non-zero"
+grep -q "batch printer-power complete" "$work/line.out" || fail "power-loss batch not complete"
+grep -q "fault fault=communication-lost card-inside=yes" "$work/line.out" || fail "the power loss not seen"
+grep -q "recovered card-rejected=no" "$work/line.out" || fail "the recovery found a card inside"
+grep -q "reject chip=.* step=DISPOSE .*disposition=UNKNOWN detail=.*whereabouts are unknown" "$work/line.out" \
+  || fail "no whereabouts-unknown line for the card lost at the eject"
+grep -q "Whereabouts unknown: 1" "$work/line.out" || fail "the summary does not show the card of unknown whereabouts"
+[ -f "$work/output/card-0201.vcard" ] || fail "the sim did not eject the card on power-up"
+[ -f "$work/output/card-0202.vcard" ] || fail "the card after the power loss was not produced"
+power=$(sql "SELECT id FROM batches WHERE name = 'printer-power'")
+dest ()
+{
+  sql "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id
+       WHERE a.batch_id = $power AND d.destination = '$1'"
+}
+[ "$(dest UNKNOWN)" = 1 ] && [ "$(dest REJECT_BIN)" = 0 ] && [ "$(dest OUTPUT)" = 1 ] \
+  || fail "store: $(sql "SELECT a.id, a.result, a.reject_reason, a.failed_step, d.destination FROM attempts a
+                        LEFT JOIN dispositions d ON d.attempt_id = a.id WHERE a.batch_id = $power")"
+[ "$(sql "SELECT result || '@' || failed_step FROM attempts a JOIN dispositions d ON d.attempt_id = a.id
+          WHERE a.batch_id = $power AND d.destination = 'UNKNOWN'")" = REJECTED@DISPOSE ] \
+  || fail "the lost card's attempt is not REJECTED at DISPOSE"
+# Counts equal the bins: the reject bin received nothing, and the output hopper holds the good card and the one
+# whose whereabouts the store says it does not know.
+out_now=$(find "$work/output" -name '*.vcard' | wc -l)
+rej_now=$(find "$work/reject" -name '*.vcard' | wc -l)
+[ $((rej_now - rej_before)) = "$(dest REJECT_BIN)" ] || fail "reject folder +$((rej_now - rej_before)), store $(dest REJECT_BIN)"
+[ $((out_now - out_before)) = $(($(dest OUTPUT) + $(dest UNKNOWN))) ] \
+  || fail "output folder +$((out_now - out_before)), store OUTPUT $(dest OUTPUT) + UNKNOWN $(dest UNKNOWN)"
+[ "$(sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "store: an attempt without an end"
+python3 - "$work/power.json" <<'PY' || fail "summary: $(cat "$work/power.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert (s["fed"], s["good"], s["rejected"], s["unknown"], s["retained"]) == (2, 1, 0, 1, 0), s
+PY
+"$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || fail "store verify: $(cat "$work/verify.log")"
+echo "printer-line: a card lost to a printer power loss is recorded UNKNOWN, not REJECT_BIN; store verify passes"

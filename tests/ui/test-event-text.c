@@ -122,6 +122,22 @@ static const Case cases[] = {
     "Rejected: The final verification found the card not as it should be at verification (SW 6A80)",
     NULL,
     CL_EVENT_TONE_ERROR },
+  /* a card lost to a printer power loss: not in the reject bin, and the operator is told to look for it */
+  { CL_LINE_EVENT_REJECTED,
+    READER,
+    { .chip_id = CHIP,
+      .reason = CL_REJECT_PROTOCOL_ERROR,
+      .step = CL_STEP_DISPOSE,
+      .sw = NO_SW,
+      .duration_us = 2 * 1000 * MS,
+      .apdus = 40,
+      .whereabouts_unknown = TRUE,
+      .note = "power lost" },
+    "reject chip=" CHIP " reason=PROTOCOL_ERROR step=DISPOSE sw=- ms=2000.0 apdus=40 disposition=UNKNOWN "
+    "detail=power lost",
+    "Card not good, whereabouts unknown: its move was lost at ejection",
+    READER " · chip " CHIP " · look for it in the output hopper and the reject bin · power lost",
+    CL_EVENT_TONE_ERROR },
   /* faults, by ClLineFault */
   { CL_LINE_EVENT_FAULT,
     READER,
@@ -167,7 +183,8 @@ static const Case cases[] = {
     { .fault = CL_LINE_FAULT_READER_GONE, .card_inside = TRUE, .sw = NO_SW },
     NULL,
     "Line stopped: the reader went away during a card",
-    READER " · The card's reader went away: reconnect it and put the card back; the card in progress waits. · a card is inside",
+    READER " · The card's reader went away: reconnect it and put the card back; the card in progress waits. · a card "
+           "is inside",
     CL_EVENT_TONE_WARNING },
   { CL_LINE_EVENT_FAULT,
     NULL,

@@ -608,6 +608,39 @@ test_drop_on_eject (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_files (fx->output), ==, 1);
 }
 
+/* The printer loses power at the first eject and, powering up, ejects the card to the output hopper: recovered, no
+ * card is left inside, so the feeder cannot say where the card went (CL_ERROR_WHEREABOUTS_UNKNOWN, recorded
+ * UNKNOWN), rather than claim the reject bin, which received nothing. */
+static void
+test_power_off_on_eject (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (ClFeeder) feeder = new_feeder (fx);
+  g_autoptr (ClFeederCard) card = NULL;
+  g_autoptr (ClFeederCard) next = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClTransport) transport = NULL;
+
+  card = cl_feeder_next_card (feeder, NULL, &error);
+  g_assert_no_error (error);
+  transport = cl_feeder_connect (feeder, card, NULL, &error);
+  g_assert_no_error (error);
+  cl_feeder_release (feeder, card, transport);
+  g_assert_false (cl_feeder_dispose (feeder, card, CL_DISPOSITION_OUTPUT, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_WHEREABOUTS_UNKNOWN);
+  g_assert_nonnull (strstr (error->message, "whereabouts are unknown"));
+  g_clear_error (&error);
+  g_assert_cmpint (wait_event (&fx->rec, "note recovered card-rejected=no"), >=, 0);
+  g_assert_cmpuint (count_files (fx->output), ==, 1);
+  g_assert_cmpuint (count_files (fx->reject), ==, 0);
+
+  /* the line goes on with the printer powered up again */
+  next = cl_feeder_next_card (feeder, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (cl_feeder_card_is_unproduced (next));
+  produce (feeder, next, CL_DISPOSITION_OUTPUT);
+  g_assert_cmpuint (count_files (fx->output), ==, 2);
+}
+
 /* The connection drops as the feed is sent (before the printer moved a card): recovered, nothing to reject, fed. */
 static void
 test_drop_on_feed (Fixture *fx, gconstpointer data)
@@ -862,6 +895,7 @@ static const Setup setup_jam_cover = { 1, { "Sis#1=jam/800", "Se#1=cover-open/80
 static const Setup setup_ribbon = { 1, { "Sis#1=ribbon-out/300" } };
 static const Setup setup_drop_eject = { 2, { "Se#1=drop" } };
 static const Setup setup_drop_feed = { 1, { "Sis#1=drop" } };
+static const Setup setup_power_eject = { 2, { "Se#1=power-off" } };
 static const Setup setup_broken = { 0, { NULL }, FALSE, TRUE };
 static const Setup setup_measure = { MEASURED_CARDS };
 static const Setup setup_measure_timed = { MEASURED_CARDS, { NULL }, TRUE };
@@ -887,6 +921,7 @@ main (int argc, char **argv)
   ADD ("/printer-feeder/ribbon-retry", setup_ribbon, test_ribbon_retry);
   ADD ("/printer-feeder/drop-on-eject", setup_drop_eject, test_drop_on_eject);
   ADD ("/printer-feeder/drop-on-feed", setup_drop_feed, test_drop_on_feed);
+  ADD ("/printer-feeder/power-off-on-eject", setup_power_eject, test_power_off_on_eject);
   ADD ("/printer-feeder/card-not-present", setup_broken, test_card_not_present);
   ADD ("/printer-feeder/cancel-connect", setup_one, test_cancel_connect);
   ADD ("/printer-feeder/connect-time", setup_measure, test_connect_time);

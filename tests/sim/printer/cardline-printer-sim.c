@@ -19,6 +19,9 @@
  *   --at CMD#N=FAULT[/MS]   on the Nth CMD command (Sis, Se, Ser, ...), inject FAULT, cleared after MS ms
  *                           (the operator fixing it); without /MS it stays until Xfault;none
  *   --at CMD#N=drop         on the Nth CMD, close the connection without answering (a card stays inside)
+ *   --at CMD#N=power-off    on the Nth CMD, lose power: the connection closes without an answer and, powering up,
+ *                           the printer ejects the card inside to the output hopper without telling anyone (as an
+ *                           Evolis does with a card at its contact station on power-up)
  * Faults: feeder-empty -> Sis NACK;F; jam -> motion NACK;T and Rlr;p ERR CARD; cover-open -> motion NACK;C
  * and Rse;o 1; ribbon-out -> Sis NACK;R. --timing adds the mechanical delays (feed, move, eject) and runs the
  * cards with their chip timing model (cardline-vcard run --timing). */
@@ -160,6 +163,18 @@ run_script (Sim *sim, const char *cmd)
       if (strcmp (action, "drop") == 0)
         {
           sim->script[i][0] = '\0';
+          return FALSE;
+        }
+      if (strcmp (action, "power-off") == 0)
+        {
+          sim->script[i][0] = '\0';
+          if (sim->card_image != NULL)
+            {
+              g_autofree char *moved = move_card_out (sim, sim->output);
+
+              g_printerr ("cardline-printer-sim: power-up eject: %s\n", moved);
+            }
+          g_clear_pointer (&sim->fault, g_free);
           return FALSE;
         }
       fault = g_strsplit (action, "/", 2);
@@ -381,7 +396,8 @@ main (int argc, char **argv)
     { "vcard", 0, 0, G_OPTION_ARG_FILENAME, &sim.vcard, "the cardline-vcard executable", "PATH" },
     { "fault", 0, 0, G_OPTION_ARG_STRING, &sim.fault, "feeder-empty, jam, cover-open or ribbon-out", "NAME" },
     { "timing", 0, 0, G_OPTION_ARG_NONE, &sim.timing, "mechanical delays (feed, move, eject)", NULL },
-    { "at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim.script, "CMD#N=FAULT[/MS] or CMD#N=drop (repeatable)", "ENTRY" },
+    { "at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim.script,
+      "CMD#N=FAULT[/MS], CMD#N=drop or CMD#N=power-off (repeatable)", "ENTRY" },
     { NULL },
   };
 
@@ -420,9 +436,10 @@ main (int argc, char **argv)
       g_autofree char *name = eq != NULL ? g_strndup (eq + 1, strcspn (eq + 1, "/")) : NULL;
 
       if (strchr (sim.script[i], '#') == NULL || eq == NULL
-          || (strcmp (name, "drop") != 0 && !g_strv_contains (fault_names, name)))
+          || (strcmp (name, "drop") != 0 && strcmp (name, "power-off") != 0 && !g_strv_contains (fault_names, name)))
         {
-          g_printerr ("cardline-printer-sim: --at %s: expected CMD#N=FAULT[/MS] or CMD#N=drop\n", sim.script[i]);
+          g_printerr ("cardline-printer-sim: --at %s: expected CMD#N=FAULT[/MS], CMD#N=drop or CMD#N=power-off\n",
+                      sim.script[i]);
           return 2;
         }
     }
