@@ -254,7 +254,7 @@ job_recover (ClCardJob *job, ClLineFault fault, const GError *error, guint tries
   ClBatchRun *self = user_data;
   const char *reader = cl_feeder_card_get_reader (cl_card_job_get_card (job));
   gint64 wait_ms = MIN ((gint64)RECOVER_FIRST_MS << MIN (tries, 10), RECOVER_MAX_MS);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   guint reconnects = self->reconnects;
   gboolean tell = !self->faulted || self->fault != fault;
 
@@ -412,7 +412,7 @@ may_feed (ClBatchRun *self)
 static void
 feed_cards (ClBatchRun *self)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
   for (;;)
     {
@@ -606,7 +606,7 @@ cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
 gboolean
 cl_batch_run_get_paused (ClBatchRun *self)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
   return self->paused;
 }
@@ -632,7 +632,7 @@ cl_batch_run_retry (ClBatchRun *self)
 gboolean
 cl_batch_run_get_faulted (ClBatchRun *self)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
   return self->faulted;
 }
@@ -694,7 +694,7 @@ cl_batch_run_get_running (ClBatchRun *self)
 gboolean
 cl_batch_run_get_ending (ClBatchRun *self)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
   return self->stopping || self->disposed >= self->quantity;
 }
@@ -738,7 +738,7 @@ cl_batch_run_get_counters (ClBatchRun *self)
 guint
 cl_batch_run_get_throughput (ClBatchRun *self, double *seconds)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
   *seconds = self->first_card_us > 0 && self->last_dispose_us > self->first_card_us
                ? (self->last_dispose_us - self->first_card_us) / (double)G_USEC_PER_SEC

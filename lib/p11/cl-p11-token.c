@@ -381,7 +381,7 @@ cl_p11_token_is_logged_in (ClP11Token *self)
 guint
 cl_p11_token_get_generation (ClP11Token *self)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
   return self->generation;
 }

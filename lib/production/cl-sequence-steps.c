@@ -404,7 +404,6 @@ cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **er
   g_autoptr (GPtrArray) apps = NULL, files = NULL;
   g_autoptr (ClApdu) install_load = NULL, install = NULL;
   g_autoptr (GBytes) params = NULL;
-  g_autoptr (GError) local = NULL;
   ClGpRegistryEntry *app;
   ClGpAid isd = { run->isd_aid, run->isd_aid_len };
 

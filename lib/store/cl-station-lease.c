@@ -31,7 +31,7 @@ heartbeat (gpointer data)
 {
   ClStationLease *self = data;
   gint64 valid_until = g_get_real_time () + self->lease_us;
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
   while (!self->stopping)
     {

@@ -11,8 +11,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_auto (ClEvolisReply) reply = { 0 };
   g_autoptr (GError) error = NULL;
-  g_autofree char *escaped = cl_evolis_reply_escape (data, size);
-  g_autofree char *frame = cl_evolis_frame_parse (data, size);
+  g_autofree char *G_GNUC_UNUSED escaped = cl_evolis_reply_escape (data, size);
+  g_autofree char *G_GNUC_UNUSED frame = cl_evolis_frame_parse (data, size);
 
   if (!cl_evolis_reply_parse (data, size, &reply, &error))
     {

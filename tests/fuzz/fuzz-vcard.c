@@ -69,9 +69,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       static const guint8 init[]
         = { 0x80, 0x50, 0x00, 0x00, 0x16, 0x80, 0x02, 0x00, 0x01, 0x81, 0x06, '6', '4',  '8',  '2',
             '1',  '9',  0x82, 0x08, '5',  '7',  '6',  '2',  '1',  '8',  '8',  '0', 0x91, 0x01, 0x03 };
-      g_autoptr (GBytes) r1 = cl_vcard_session_transmit (
+      g_autoptr (GBytes) G_GNUC_UNUSED r1 = cl_vcard_session_transmit (
         session, (const guint8 *)"\x00\xA4\x04\x00\x0B\xE8\x2B\x06\x01\x04\x01\x81\xC3\x1F\x02\x01", 16);
-      g_autoptr (GBytes) r2 = cl_vcard_session_transmit (session, init, sizeof init);
+      g_autoptr (GBytes) G_GNUC_UNUSED r2 = cl_vcard_session_transmit (session, init, sizeof init);
     }
   else if (state & 0x02)
     {
@@ -91,7 +91,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           g_autoptr (ClApdu) apdu = cl_apdu_parse (data + pos, len, NULL);
           if (apdu != NULL)
             {
-              g_autoptr (ClResponse) r = cl_card_channel_transmit (channel, apdu, NULL, NULL);
+              g_autoptr (ClResponse) G_GNUC_UNUSED r = cl_card_channel_transmit (channel, apdu, NULL, NULL);
               pos += len;
               continue;
             }

@@ -200,7 +200,6 @@ test_card_round_trip (Fixture *fx, gconstpointer data)
   g_autoptr (GBytes) response = NULL;
   g_autoptr (GBytes) atr = NULL;
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) readers = NULL;
   g_autofree char *atr_hex = NULL;
 
   expect_event (fx, added);

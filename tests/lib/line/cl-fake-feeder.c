@@ -101,7 +101,7 @@ static ClTransport *
 fake_connect (ClFeeder *feeder, ClFeederCard *card, GCancellable *cancellable, GError **error)
 {
   ClFakeFeederPrivate *priv = PRIV (feeder);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
   ClTransport *transport = g_hash_table_lookup (priv->transports, cl_feeder_card_get_reader (card));
 
   if (transport == NULL)
@@ -117,7 +117,7 @@ static void
 fake_release (ClFeeder *feeder, ClFeederCard *card, ClTransport *transport)
 {
   ClFakeFeederPrivate *priv = PRIV (feeder);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   /* the card stays in its reader until it is disposed: a card job that lost its session reaches it again */
   priv->released++;
@@ -127,7 +127,7 @@ static gboolean
 fake_dispose (ClFeeder *feeder, ClFeederCard *card, ClDisposition disposition, GError **error)
 {
   ClFakeFeederPrivate *priv = PRIV (feeder);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   if (disposition == CL_DISPOSITION_OUTPUT)
     priv->output++;
@@ -141,7 +141,7 @@ static void
 fake_retry (ClFeeder *feeder)
 {
   ClFakeFeederPrivate *priv = PRIV (feeder);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   priv->retry = TRUE;
   g_cond_broadcast (&priv->cond);
@@ -151,7 +151,7 @@ static void
 fake_shutdown (ClFeeder *feeder)
 {
   ClFakeFeederPrivate *priv = PRIV (feeder);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   priv->shut_down = TRUE;
 }
@@ -227,7 +227,7 @@ void
 cl_fake_feeder_add_card (ClFakeFeeder *self, ClTransport *transport)
 {
   ClFakeFeederPrivate *priv = PRIV (self);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   g_queue_push_tail (&priv->cards, transport != NULL ? g_object_ref (transport) : NULL);
   g_cond_broadcast (&priv->cond);
@@ -237,7 +237,7 @@ void
 cl_fake_feeder_set_fault (ClFakeFeeder *self, ClLineFault fault)
 {
   ClFakeFeederPrivate *priv = PRIV (self);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   priv->faulted = TRUE;
   priv->fault = fault;
@@ -248,7 +248,7 @@ void
 cl_fake_feeder_clear_fault (ClFakeFeeder *self)
 {
   ClFakeFeederPrivate *priv = PRIV (self);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   priv->retry = TRUE;
   g_cond_broadcast (&priv->cond);
@@ -258,7 +258,7 @@ cl_fake_feeder_clear_fault (ClFakeFeeder *self)
   guint cl_fake_feeder_get_##name (ClFakeFeeder *self)                                                                 \
   {                                                                                                                    \
     ClFakeFeederPrivate *priv = PRIV (self);                                                                           \
-    g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);                                                \
+    g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);                                  \
     return priv->field;                                                                                                \
   }
 
@@ -271,7 +271,7 @@ gboolean
 cl_fake_feeder_get_shut_down (ClFakeFeeder *self)
 {
   ClFakeFeederPrivate *priv = PRIV (self);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&priv->lock);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&priv->lock);
 
   return priv->shut_down;
 }

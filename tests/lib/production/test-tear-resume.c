@@ -64,7 +64,7 @@ tear_transmit (ClTransport *inner, GBytes *command, GCancellable *cancellable, G
       if (self->mode == TEAR_AFTER)
         {
           /* the chip commits what the command does; only the answer is lost with the pull */
-          g_autoptr (GBytes) lost = cl_transport_transmit (inner, command, cancellable, NULL);
+          g_autoptr (GBytes) G_GNUC_UNUSED lost = cl_transport_transmit (inner, command, cancellable, NULL);
         }
     }
   if (self->torn)

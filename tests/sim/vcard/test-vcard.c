@@ -127,7 +127,7 @@ test_identify (void)
 {
   g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
   g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-  g_autoptr (GBytes) atr = cl_vcard_session_reset (session);
+  g_autoptr (GBytes) G_GNUC_UNUSED atr = cl_vcard_session_reset (session);
   g_autofree char *cplc = NULL, *kdd = NULL, *select = NULL;
 
   select = send_hex (session, "00A4040008A00000015100000000");
@@ -563,7 +563,7 @@ test_load_install (void)
   {
     g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
     g_autoptr (ClCardChannel) channel = channel_for (session);
-    g_autoptr (ClScp03) scp = cl_scp03_open (channel, kst, 0x30, 0x03, NULL, NULL, &error);
+    g_autoptr (ClScp03) G_GNUC_UNUSED scp = cl_scp03_open (channel, kst, 0x30, 0x03, NULL, NULL, &error);
     g_autoptr (GPtrArray) apps = NULL;
     g_autoptr (GPtrArray) files = NULL;
 
@@ -615,7 +615,7 @@ test_load_broken (void)
   g_autoptr (ClCardChannel) channel = channel_for (session);
   g_autoptr (ClKeySet) kst = plain_keys (CL_KEY_TYPE_AES, 0x30, KST_HEX);
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClScp03) scp = cl_scp03_open (channel, kst, 0x30, 0x03, NULL, NULL, &error);
+  g_autoptr (ClScp03) G_GNUC_UNUSED scp = cl_scp03_open (channel, kst, 0x30, 0x03, NULL, NULL, &error);
   g_autoptr (GBytes) lfdb = lfdb_vector ("helloworld_without_descriptor");
   g_autoptr (GBytes) for_load = g_bytes_new_static ("\x07\xD0\xD1\xD2\xD3\xD4\xD5\x01\x00\x00\x00\x00", 12);
   gsize len = g_bytes_get_size (lfdb);
@@ -674,7 +674,7 @@ test_life_cycle (void)
   g_autoptr (ClCardChannel) channel = channel_for (session);
   g_autoptr (ClKeySet) kst = plain_keys (CL_KEY_TYPE_AES, 0x30, KST_HEX);
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClScp03) scp = cl_scp03_open (channel, kst, 0x30, 0x01, NULL, NULL, &error);
+  g_autoptr (ClScp03) G_GNUC_UNUSED scp = cl_scp03_open (channel, kst, 0x30, 0x01, NULL, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_cmphex (send_data (channel, 0x80, 0xE2, 0x80, 0x00, "\x42\x01\x01", 3), ==, 0x9000);
@@ -693,7 +693,7 @@ test_defects (void)
 {
   g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
   g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-  g_autoptr (GBytes) atr = cl_vcard_session_reset (session);
+  g_autoptr (GBytes) G_GNUC_UNUSED atr = cl_vcard_session_reset (session);
   g_autoptr (GBytes) silent = NULL;
 
   g_assert_true (cl_vcard_image_set_defect (image, "sw_at", "CA:6581", NULL));
@@ -711,7 +711,7 @@ test_defects_forged_answers (void)
 {
   g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
   g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
-  g_autoptr (GBytes) atr = cl_vcard_session_reset (session);
+  g_autoptr (GBytes) G_GNUC_UNUSED atr = cl_vcard_session_reset (session);
   g_autoptr (GError) error = NULL;
   g_autofree char *intact = NULL, *forged = NULL, *cut = NULL, *again = NULL, *saved = NULL;
   gsize n;
@@ -779,7 +779,7 @@ test_throughput (void)
   for (guint n = 0; n < wrapped_n; n++)
     {
       g_autoptr (ClApdu) apdu = cl_apdu_new (0x80, 0xF2, 0x80, 0x02, (const guint8 *)"\x4F\x00", 2, 256);
-      g_autoptr (ClResponse) r = cl_card_channel_transmit (channel, apdu, NULL, &error);
+      g_autoptr (ClResponse) G_GNUC_UNUSED r = cl_card_channel_transmit (channel, apdu, NULL, &error);
       g_assert_no_error (error);
     }
   g_test_message ("plain GET DATA CPLC: %.0f APDUs/s; GET STATUS at SCP03 level 33 (host wrap + card unwrap/wrap "
