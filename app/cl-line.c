@@ -175,6 +175,7 @@ start_monitor (ClLine *self)
   g_signal_connect_swapped (self->monitor, "card-inserted", G_CALLBACK (on_card_inserted), self);
   g_signal_connect_swapped (self->monitor, "card-removed", G_CALLBACK (on_card_removed), self);
   g_signal_connect_swapped (self->monitor, "service-lost", G_CALLBACK (on_service_lost), self);
+  g_signal_connect_swapped (self->monitor, "service-restored", G_CALLBACK (note_service_up), self);
 
   if (!cl_reader_monitor_start (self->monitor, &error))
     {
