@@ -1,6 +1,7 @@
 #include "cl-line.h"
 
 #include "core/cl-hex.h"
+#include "pcsc/cl-rack-feeder.h"
 #include "pcsc/cl-reader-monitor.h"
 
 /* Where Debian 12's libpcsclite looks when PCSCLITE_CSOCK_NAME is unset. */
@@ -26,6 +27,8 @@ enum
 {
   SIGNAL_CARD_INSERTED,
   SIGNAL_CARD_REMOVED,
+  SIGNAL_SERVICE_LOST,
+  SIGNAL_SERVICE_RESTORED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -65,6 +68,7 @@ note_service_up (ClLine *self)
     return;
   self->service_down = FALSE;
   cl_event_log_add (self->events, CL_LINE_EVENT_SERVICE_RESTORED, NULL, "PC/SC service reachable again");
+  g_signal_emit (self, signals[SIGNAL_SERVICE_RESTORED], 0);
 }
 
 /* Returns the station, creating it or bringing a gone one back; logs reader-added only when it is news. */
@@ -141,6 +145,7 @@ static void
 on_service_lost (ClLine *self, const GError *error)
 {
   log_service_down (self, CL_LINE_EVENT_SERVICE_LOST, error);
+  g_signal_emit (self, signals[SIGNAL_SERVICE_LOST], 0, error);
 }
 
 static gboolean
@@ -175,6 +180,7 @@ start_monitor (ClLine *self)
   g_signal_connect_swapped (self->monitor, "card-inserted", G_CALLBACK (on_card_inserted), self);
   g_signal_connect_swapped (self->monitor, "card-removed", G_CALLBACK (on_card_removed), self);
   g_signal_connect_swapped (self->monitor, "service-lost", G_CALLBACK (on_service_lost), self);
+  g_signal_connect_swapped (self->monitor, "service-restored", G_CALLBACK (note_service_up), self);
 
   if (!cl_reader_monitor_start (self->monitor, &error))
     {
@@ -227,6 +233,10 @@ cl_line_class_init (ClLineClass *klass)
                                                 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BYTES);
   signals[SIGNAL_CARD_REMOVED] = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_SERVICE_LOST] = g_signal_new ("service-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_SERVICE_RESTORED] = g_signal_new ("service-restored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -268,6 +278,18 @@ on_feeder_card_removed (ClLine *self, const char *reader, gpointer user_data)
   cl_feeder_reader_changed (CL_FEEDER (user_data), reader, FALSE);
 }
 
+static void
+on_rack_service_lost (ClLine *self, const GError *error, gpointer user_data)
+{
+  cl_rack_feeder_set_service_lost (CL_RACK_FEEDER (user_data), TRUE, error != NULL ? error->message : NULL);
+}
+
+static void
+on_rack_service_restored (ClLine *self, gpointer user_data)
+{
+  cl_rack_feeder_set_service_lost (CL_RACK_FEEDER (user_data), FALSE, NULL);
+}
+
 void
 cl_line_attach_feeder (ClLine *self, ClFeeder *feeder)
 {
@@ -278,6 +300,14 @@ cl_line_attach_feeder (ClLine *self, ClFeeder *feeder)
 
   g_signal_connect_object (self, "card-inserted", G_CALLBACK (on_feeder_card_inserted), feeder, 0);
   g_signal_connect_object (self, "card-removed", G_CALLBACK (on_feeder_card_removed), feeder, 0);
+  /* a rack's readers all hang on pcscd: while it is away no card is taken, and its return resumes the line */
+  if (CL_IS_RACK_FEEDER (feeder))
+    {
+      g_signal_connect_object (self, "service-lost", G_CALLBACK (on_rack_service_lost), feeder, 0);
+      g_signal_connect_object (self, "service-restored", G_CALLBACK (on_rack_service_restored), feeder, 0);
+      if (self->service_down)
+        cl_rack_feeder_set_service_lost (CL_RACK_FEEDER (feeder), TRUE, "the PC/SC service is not reachable");
+    }
   stations = G_LIST_MODEL (self->stations);
   for (guint i = 0; i < g_list_model_get_n_items (stations); i++)
     {

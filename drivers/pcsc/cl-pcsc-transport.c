@@ -45,6 +45,31 @@ disconnect_locked (ClPcscTransport *self, gboolean reset)
     }
 }
 
+/* pcscd dying under a call does not always say so: libpcsclite has answered a BeginTransaction cut off by the
+ * crash with SCARD_W_SECURITY_VIOLATION. Whether the service is still there decides whom a failure blames: a fresh
+ * context cannot be had without it. */
+static void
+blame_lost_service (GError **error)
+{
+  SCARDCONTEXT probe;
+  LONG rv;
+  GError *lost;
+
+  if (error == NULL || *error == NULL || g_error_matches (*error, CL_ERROR, CL_ERROR_SERVICE_LOST))
+    return;
+  rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &probe);
+  if (rv == SCARD_S_SUCCESS)
+    {
+      SCardReleaseContext (probe);
+      return;
+    }
+  if (rv != SCARD_E_NO_SERVICE && rv != SCARD_E_SERVICE_STOPPED && rv != SCARD_F_COMM_ERROR)
+    return;
+  lost = g_error_new (CL_ERROR, CL_ERROR_SERVICE_LOST, "%s; the PC/SC service is gone", (*error)->message);
+  g_clear_error (error);
+  g_propagate_error (error, lost);
+}
+
 static GBytes *
 cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellable *cancellable, GError **error)
 {
@@ -70,7 +95,10 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
    * command between ours and its response. */
   rv = SCardBeginTransaction (self->card);
   if (!cl_pcsc_check_transport (rv, error, "cannot start a transaction with the card in %s", self->reader))
-    return NULL;
+    {
+      blame_lost_service (error);
+      return NULL;
+    }
 
   pci = self->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
   response = g_malloc (MAX_RESPONSE);
@@ -79,7 +107,10 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
   SCardEndTransaction (self->card, SCARD_LEAVE_CARD);
   if (!cl_pcsc_check_transport (rv, error, "transmitting a %" G_GSIZE_FORMAT "-byte APDU to the card in %s",
                                 command_len, self->reader))
-    return NULL;
+    {
+      blame_lost_service (error);
+      return NULL;
+    }
   if (response_len < 2 || response_len > MAX_RESPONSE)
     {
       /* vpcd (and some readers) pass on a card that went silent mid-command as an empty answer */

@@ -12,6 +12,8 @@ struct _ClRackFeeder
    * back only with its next insertion, so a produced card is not produced twice */
   GQueue waiting;
   char *reserved;
+  /* pcscd is away: no card is taken (its readers cannot be reached) until it is back */
+  gboolean service_lost;
 };
 
 G_DEFINE_FINAL_TYPE (ClRackFeeder, cl_rack_feeder, CL_TYPE_FEEDER)
@@ -46,7 +48,7 @@ cl_rack_feeder_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **
   gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), self, NULL);
 
   g_mutex_lock (&self->lock);
-  while (g_queue_is_empty (&self->waiting) && !g_cancellable_is_cancelled (cancellable))
+  while ((g_queue_is_empty (&self->waiting) || self->service_lost) && !g_cancellable_is_cancelled (cancellable))
     g_cond_wait (&self->cond, &self->lock);
   /* a rack's card is not brought by anyone: on a pause it stays queued in its reader */
   if (!g_cancellable_is_cancelled (cancellable) && !g_queue_is_empty (&self->waiting))
@@ -143,4 +145,26 @@ cl_rack_feeder_set_reserved_reader (ClRackFeeder *self, const char *reader)
   if (self->reserved != NULL)
     drop_waiting (self, self->reserved);
   g_mutex_unlock (&self->lock);
+}
+
+void
+cl_rack_feeder_set_service_lost (ClRackFeeder *self, gboolean lost, const char *detail)
+{
+  gboolean changed, cards_inside;
+
+  g_return_if_fail (CL_IS_RACK_FEEDER (self));
+
+  g_mutex_lock (&self->lock);
+  changed = self->service_lost != !!lost;
+  self->service_lost = !!lost;
+  cards_inside = !g_queue_is_empty (&self->waiting);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  if (!changed)
+    return;
+  /* the cards stay in their readers meanwhile (the reader monitor does not report them removed) */
+  if (lost)
+    cl_feeder_emit_fault (CL_FEEDER (self), NULL, CL_LINE_FAULT_SERVICE_LOST, cards_inside, detail);
+  else
+    cl_feeder_emit_fault_cleared (CL_FEEDER (self), NULL, CL_LINE_FAULT_SERVICE_LOST);
 }

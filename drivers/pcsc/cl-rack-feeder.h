@@ -17,4 +17,8 @@ ClRackFeeder *cl_rack_feeder_new (void);
 /* A reader the rack never produces on (the QA reader); NULL: none. Any thread. */
 void cl_rack_feeder_set_reserved_reader (ClRackFeeder *self, const char *reader);
 
+/* The PC/SC service went away (lost, detail says how) or is back with its readers (any thread): while it is away
+ * no card is taken and the line shows the service-lost fault; its return clears the fault by itself. */
+void cl_rack_feeder_set_service_lost (ClRackFeeder *self, gboolean lost, const char *detail);
+
 G_END_DECLS

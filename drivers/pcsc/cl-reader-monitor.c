@@ -11,6 +11,9 @@
  * take. It also re-lists the readers now and then should a PnP notification ever be lost. */
 #define WAIT_TIMEOUT_MS   2000
 #define RETRY_INTERVAL_US G_TIME_SPAN_SECOND
+/* After the service came back, how long a reader or card known before the outage may take to show up again (a
+ * driver reloading, a reader re-enumerating) before it counts as gone. */
+#define RESYNC_GRACE_US (10 * G_TIME_SPAN_SECOND)
 
 enum
 {
@@ -19,6 +22,7 @@ enum
   SIGNAL_CARD_INSERTED,
   SIGNAL_CARD_REMOVED,
   SIGNAL_SERVICE_LOST,
+  SIGNAL_SERVICE_RESTORED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -48,6 +52,9 @@ typedef struct
   DWORD state;
   gboolean present;
   guint counter;
+  /* Set when the service came back: pcscd's event counters restarted with it, so only presence tells whether the
+   * card is still there; a card not seen again by then counts as removed. 0 once settled. */
+  gint64 resync_until;
 } Reader;
 
 static void
@@ -101,6 +108,9 @@ event_dispatch (gpointer data)
         break;
       case SIGNAL_SERVICE_LOST:
         g_signal_emit (self, signals[SIGNAL_SERVICE_LOST], 0, event->error);
+        break;
+      case SIGNAL_SERVICE_RESTORED:
+        g_signal_emit (self, signals[SIGNAL_SERVICE_RESTORED], 0);
         break;
       default:
         g_signal_emit (self, signals[event->signal], 0, event->reader);
@@ -170,7 +180,9 @@ forget_reader (ClReaderMonitor *self, Reader *reader)
   queue_event (self, SIGNAL_READER_REMOVED, reader->name, NULL, NULL);
 }
 
-/* The service went away (or never came): everything we knew about is gone with it. */
+/* The service went away (or never came). Its readers and their cards are not gone with it: a card stays in its
+ * reader while pcscd restarts, and reporting it removed would end its attempt as if the operator had pulled it.
+ * They are checked again once the service is back (settle_resync). */
 static void
 lose_context (ClReaderMonitor *self, SCARDCONTEXT context, GPtrArray *readers, LONG rv, gboolean *lost_reported)
 {
@@ -183,9 +195,12 @@ lose_context (ClReaderMonitor *self, SCARDCONTEXT context, GPtrArray *readers, L
     SCardReleaseContext (context);
 
   for (guint i = 0; i < readers->len; i++)
-    forget_reader (self, g_ptr_array_index (readers, i));
-  g_ptr_array_set_size (readers, 0);
-  publish_readers (self, readers);
+    {
+      Reader *reader = g_ptr_array_index (readers, i);
+
+      reader->state = SCARD_STATE_UNAWARE;
+      reader->resync_until = G_MAXINT64; /* the grace starts when the service is back */
+    }
 
   if (!*lost_reported)
     {
@@ -198,12 +213,13 @@ lose_context (ClReaderMonitor *self, SCARDCONTEXT context, GPtrArray *readers, L
 static void
 sync_readers (ClReaderMonitor *self, GPtrArray *readers, GStrv names)
 {
+  gint64 now = g_get_monotonic_time ();
   gboolean changed = FALSE;
 
   for (guint i = readers->len; i > 0; i--)
     {
       Reader *reader = g_ptr_array_index (readers, i - 1);
-      if (!g_strv_contains ((const char *const *)names, reader->name))
+      if (!g_strv_contains ((const char *const *)names, reader->name) && reader->resync_until <= now)
         {
           forget_reader (self, reader);
           g_ptr_array_remove_index (readers, i - 1);
@@ -248,6 +264,22 @@ update_reader (ClReaderMonitor *self, Reader *reader, const SCARD_READERSTATE *s
   /* pcsc-lite counts insertions and removals in the upper 16 bits: a changed count with a card present
    * both times means it was swapped between two waits. */
   counter = (event_state >> 16) & 0xffff;
+  if (reader->resync_until != 0)
+    {
+      /* the first sight after an outage: a card still (or again) there is the one the line knew; an empty reader
+       * may still be reconnecting its card, which settle_resync decides at the end of the grace */
+      if (!present)
+        return;
+      reader->resync_until = 0;
+      reader->counter = counter;
+      if (!reader->present)
+        {
+          reader->present = TRUE;
+          queue_event (self, SIGNAL_CARD_INSERTED, reader->name,
+                       g_bytes_new (state->rgbAtr, MIN (state->cbAtr, sizeof state->rgbAtr)), NULL);
+        }
+      return;
+    }
   if (reader->present && (!present || counter != reader->counter))
     queue_event (self, SIGNAL_CARD_REMOVED, reader->name, NULL, NULL);
   if (present && (!reader->present || counter != reader->counter))
@@ -259,11 +291,46 @@ update_reader (ClReaderMonitor *self, Reader *reader, const SCARD_READERSTATE *s
   reader->counter = counter;
 }
 
+/* The service is back: readers and cards known before it went get the grace from now on. */
+static void
+start_resync (GPtrArray *readers)
+{
+  gint64 until = g_get_monotonic_time () + RESYNC_GRACE_US;
+
+  for (guint i = 0; i < readers->len; i++)
+    {
+      Reader *reader = g_ptr_array_index (readers, i);
+
+      if (reader->resync_until != 0)
+        reader->resync_until = until;
+    }
+}
+
+/* A card known before the outage that its reader has not shown again within the grace was taken out meanwhile. */
+static void
+settle_resync (ClReaderMonitor *self, GPtrArray *readers)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < readers->len; i++)
+    {
+      Reader *reader = g_ptr_array_index (readers, i);
+
+      if (reader->resync_until == 0 || reader->resync_until > now || reader->state == SCARD_STATE_UNAWARE)
+        continue;
+      reader->resync_until = 0;
+      if (reader->present && !(reader->state & SCARD_STATE_PRESENT))
+        queue_event (self, SIGNAL_CARD_REMOVED, reader->name, NULL, NULL);
+      reader->present = (reader->state & SCARD_STATE_PRESENT) != 0;
+    }
+}
+
 static gpointer
 monitor_thread (gpointer data)
 {
   ClReaderMonitor *self = data;
   g_autoptr (GPtrArray) readers = g_ptr_array_new_with_free_func (reader_free);
+  g_autoptr (GPtrArray) watched = g_ptr_array_new ();
   SCARDCONTEXT context = 0;
   DWORD pnp_state = SCARD_STATE_UNAWARE;
   gboolean lost_reported = FALSE;
@@ -299,28 +366,39 @@ monitor_thread (gpointer data)
           wait_retry (self);
           continue;
         }
+      if (lost_reported)
+        {
+          start_resync (readers);
+          queue_event (self, SIGNAL_SERVICE_RESTORED, NULL, NULL, NULL);
+        }
       lost_reported = FALSE;
       sync_readers (self, readers, names);
+      settle_resync (self, readers);
 
-      states = g_new0 (SCARD_READERSTATE, readers->len + 1);
+      /* only the listed readers are waited on: one still in its grace would fail the whole wait */
+      g_ptr_array_set_size (watched, 0);
       for (guint i = 0; i < readers->len; i++)
+        if (g_strv_contains ((const char *const *)names, ((Reader *)g_ptr_array_index (readers, i))->name))
+          g_ptr_array_add (watched, g_ptr_array_index (readers, i));
+      states = g_new0 (SCARD_READERSTATE, watched->len + 1);
+      for (guint i = 0; i < watched->len; i++)
         {
-          Reader *reader = g_ptr_array_index (readers, i);
+          Reader *reader = g_ptr_array_index (watched, i);
           states[i].szReader = reader->name;
           states[i].dwCurrentState = reader->state;
         }
-      states[readers->len].szReader = PNP_READER;
-      states[readers->len].dwCurrentState = pnp_state;
+      states[watched->len].szReader = PNP_READER;
+      states[watched->len].dwCurrentState = pnp_state;
 
-      rv = SCardGetStatusChange (context, WAIT_TIMEOUT_MS, states, readers->len + 1);
+      rv = SCardGetStatusChange (context, WAIT_TIMEOUT_MS, states, watched->len + 1);
       if (is_stopping (self))
         break;
       switch (rv)
         {
           case SCARD_S_SUCCESS:
-            for (guint i = 0; i < readers->len; i++)
-              update_reader (self, g_ptr_array_index (readers, i), &states[i]);
-            pnp_state = states[readers->len].dwEventState & ~SCARD_STATE_CHANGED;
+            for (guint i = 0; i < watched->len; i++)
+              update_reader (self, g_ptr_array_index (watched, i), &states[i]);
+            pnp_state = states[watched->len].dwEventState & ~SCARD_STATE_CHANGED;
             break;
           case SCARD_E_TIMEOUT:
           case SCARD_E_CANCELLED:
@@ -437,6 +515,8 @@ cl_reader_monitor_class_init (ClReaderMonitorClass *klass)
                                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_SERVICE_LOST] = g_signal_new ("service-lost", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_SERVICE_RESTORED] = g_signal_new ("service-restored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -9,9 +9,12 @@
  *   "reader-removed" (const char *reader)            -- after "card-removed" if a card was in it
  *   "card-inserted"  (const char *reader, GBytes *atr)
  *   "card-removed"   (const char *reader)
- *   "service-lost"   (const GError *error)           -- pcscd is not (or no longer) reachable; every known
- *                     reader is reported removed first, and the monitor retries every second. A missing
- *                     service at start is reported the same way. */
+ *   "service-lost"   (const GError *error)           -- pcscd is not (or no longer) reachable; the monitor retries
+ *                     every second. A missing service at start is reported the same way. The readers and cards
+ *                     known are NOT reported removed: a card stays in its reader while pcscd restarts.
+ *   "service-restored" ()                            -- reachable again after "service-lost". A reader or card known
+ *                     before that is not seen again within a grace of 10 s is then reported removed (a card
+ *                     taken out during the outage); one seen again reports nothing, one newly there "card-inserted". */
 #pragma once
 
 #include <glib-object.h>

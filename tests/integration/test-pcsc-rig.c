@@ -19,6 +19,7 @@ typedef struct
   char *slot0;       /* the PC/SC names of the reader's two slots */
   char *slot1;
   guint16 port0;
+  guint removals; /* reader-removed and card-removed events, whether taken by expect_event or not */
 } Fixture;
 
 static void
@@ -30,6 +31,7 @@ on_reader_added (ClReaderMonitor *monitor, const char *reader, Fixture *fx)
 static void
 on_reader_removed (ClReaderMonitor *monitor, const char *reader, Fixture *fx)
 {
+  fx->removals++;
   g_ptr_array_add (fx->events, g_strdup_printf ("reader-removed %s", reader));
 }
 
@@ -43,6 +45,7 @@ on_card_inserted (ClReaderMonitor *monitor, const char *reader, GBytes *atr, Fix
 static void
 on_card_removed (ClReaderMonitor *monitor, const char *reader, Fixture *fx)
 {
+  fx->removals++;
   g_ptr_array_add (fx->events, g_strdup_printf ("card-removed %s", reader));
 }
 
@@ -317,12 +320,12 @@ test_two_slots (Fixture *fx, gconstpointer data)
   expect_event (fx, removed0);
 }
 
-/* Last, because it takes the rig's pcscd away: the monitor reports the readers gone and the service lost. */
+/* Last, because it takes the rig's pcscd away: the monitor reports the service lost, but not the readers or their
+ * cards gone (a card stays in its reader while pcscd restarts; the line must not end its attempt as pulled). */
 static void
 test_service_lost (Fixture *fx, gconstpointer data)
 {
   g_autofree char *added = g_strdup_printf ("reader-added %s", fx->slot0);
-  g_autofree char *removed = g_strdup_printf ("reader-removed %s", fx->slot0);
   g_autofree char *pid_file = g_build_filename (g_getenv ("CARDLINE_RIG_DIR"), "pids", "pcscd", NULL);
   g_autofree char *contents = NULL;
   g_autoptr (GError) error = NULL;
@@ -334,12 +337,13 @@ test_service_lost (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   pid = g_ascii_strtoll (contents, NULL, 10);
   g_assert_cmpint (pid, >, 1);
+  fx->removals = 0;
   g_assert_cmpint (kill ((pid_t)pid, SIGTERM), ==, 0);
 
-  expect_event (fx, removed);
   expect_event (fx, "service-lost ");
+  g_assert_cmpuint (fx->removals, ==, 0);
   readers = cl_reader_monitor_dup_readers (fx->monitor);
-  g_assert_cmpuint (g_strv_length (readers), ==, 0);
+  g_assert_true (g_strv_contains ((const char *const *)readers, fx->slot0));
   /* The monitor keeps retrying; stopping it must still be prompt. */
 }
 

@@ -13,6 +13,7 @@ struct _ClVpcdLink
 {
   GSocketConnection *connection;
   char *peer; /* host:port, for error messages */
+  gboolean peer_closed;
 };
 
 ClVpcdLink *
@@ -78,7 +79,10 @@ cl_vpcd_link_receive (ClVpcdLink *self, GCancellable *cancellable, GError **erro
   if (!g_input_stream_read_all (in, header, sizeof header, &got, cancellable, error))
     return NULL;
   if (got == 0)
-    return NULL; /* clean close between messages */
+    {
+      self->peer_closed = TRUE;
+      return NULL; /* clean close between messages */
+    }
   if (got != sizeof header)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -277,6 +281,13 @@ cl_vpcd_link_run (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer user_data
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+cl_vpcd_link_peer_closed (ClVpcdLink *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->peer_closed;
 }
 
 void

@@ -49,6 +49,8 @@ gboolean cl_vpcd_link_run (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer 
                            GError **error);
 /* Closes the connection: to vpcd, the card has been removed. Safe to call more than once. */
 void cl_vpcd_link_close (ClVpcdLink *self);
+/* TRUE once vpcd closed the link between messages (its pcscd went away), rather than the card ending the session. */
+gboolean cl_vpcd_link_peer_closed (ClVpcdLink *self);
 void cl_vpcd_link_free (ClVpcdLink *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClVpcdLink, cl_vpcd_link_free)

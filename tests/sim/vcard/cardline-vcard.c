@@ -235,7 +235,7 @@ cmd_run (int argc, char **argv)
 {
   g_autofree char *image_path = NULL;
   g_autofree char *host = NULL;
-  gint port = 0;
+  gint port = 0, reconnect = 0;
   gboolean timing = FALSE, strict = FALSE;
   GOptionEntry entries[] = {
     { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "refuse deviations from GP Amendment D", NULL },
@@ -243,6 +243,8 @@ cmd_run (int argc, char **argv)
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "vpcd slot port", "P" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host, "vpcd host (default 127.0.0.1)", "H" },
     { "timing", 0, 0, G_OPTION_ARG_NONE, &timing, "answer as slowly as a real chip", NULL },
+    { "reconnect", 0, 0, G_OPTION_ARG_INT, &reconnect,
+      "stay in the reader when vpcd goes away (pcscd restarting): connect again for up to S seconds", "S" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- insert a virtual card into a vpcd reader");
@@ -277,16 +279,31 @@ cmd_run (int argc, char **argv)
   link = cl_vpcd_link_connect (host, (guint16)port, 5000, NULL, &error);
   if (link == NULL)
     goto fail;
-  if (!cl_vpcd_link_run (link, &runner_ops, &r, 0, &error))
+  for (;;)
     {
+      gboolean ended = cl_vpcd_link_run (link, &runner_ops, &r, 0, &error);
+
       /* a torn or mute card is an expected way for a session to end */
-      if (g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED))
+      if (!ended && g_error_matches (error, CL_ERROR, CL_ERROR_CARD_REMOVED))
         g_message ("%s", error->message);
-      else
+      else if (reconnect > 0 && (cl_vpcd_link_peer_closed (link) || (!ended && error->domain == G_IO_ERROR)))
+        {
+          /* the card is still in the reader, the reader's service went: its state is in the image, so the next
+           * power-on after vpcd is back finds it as it was, as a real chip's EEPROM */
+          g_message ("vpcd went away: waiting up to %d s for it", reconnect);
+          g_clear_error (&error);
+          g_clear_pointer (&link, cl_vpcd_link_free);
+          link = cl_vpcd_link_connect (host, (guint16)port, (guint)reconnect * 1000, NULL, &error);
+          if (link == NULL)
+            goto fail;
+          continue;
+        }
+      else if (!ended)
         {
           g_printerr ("cardline-vcard run: %s\n", error->message);
           status = 1;
         }
+      break;
     }
   g_clear_object (&r.session);
   g_clear_object (&r.image);
