@@ -119,14 +119,7 @@ station_pid=""
 feeder_pid=""
 grep -q "batch pcscd-restart complete" "$work/station.log" || fail "batch not complete"
 
-# Every check of store verify must pass except "sealed rows": on this branch the accounts made by station-accounts.sh
-# (the first administrator) carry no seal, which verify reports whatever the line did (a known defect elsewhere).
-"$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || true
-grep -q '^integrity: ok' "$work/verify.log" || fail "store verify: $(cat "$work/verify.log")"
-grep -q '^audit chain: ok' "$work/verify.log" || fail "store verify: $(cat "$work/verify.log")"
-if grep -v '^sealed rows:' "$work/verify.log" | grep -q '^[a-z ]*: FAILED'; then
-  fail "store verify: $(cat "$work/verify.log")"
-fi
+"$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || fail "store verify: $(cat "$work/verify.log")"
 
 python3 - "$store" "$cards" <<'EOF' || fail "store records violate the rules above"
 import sqlite3, sys
