@@ -163,19 +163,26 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
 
   {
     g_autofree char *station = NULL;
+    g_autoptr (GError) error = NULL;
+    gboolean given = g_variant_dict_lookup (options, "station", "s", &station);
+    const char *name = given ? station : g_getenv ("CARDLINE_STATION");
+    const char *what = given ? "--station" : "CARDLINE_STATION";
 
     /* Every part that names the station (batch run, card jobs, QA re-test) asks cl_station_identity(), which reads
-     * this: set once here, before any thread starts. */
-    if (g_variant_dict_lookup (options, "station", "s", &station))
+     * CARDLINE_STATION: set once here, before any thread starts. The option and the service's variable get the one
+     * rule for names (cl_name_check), and no '/': a station name is never taken for a path. */
+    if (name != NULL && (given || *name != '\0') && !cl_name_check (what, name, &error))
       {
-        if (*station == '\0' || strlen (station) > 64 || !g_utf8_validate (station, -1, NULL)
-            || strpbrk (station, "\n\r\t\x1b/") != NULL)
-          {
-            g_printerr ("cardline: --station: a name of 1..64 printable characters, without '/', is needed\n");
-            return 2;
-          }
-        g_setenv ("CARDLINE_STATION", station, TRUE);
+        g_printerr ("cardline: %s\n", error->message);
+        return 2;
       }
+    if (name != NULL && strchr (name, '/') != NULL)
+      {
+        g_printerr ("cardline: %s has a '/': a station name is not a path\n", what);
+        return 2;
+      }
+    if (given)
+      g_setenv ("CARDLINE_STATION", station, TRUE);
   }
 
   /* Headless runs here, before registration and startup, so GTK never opens a display. A batch runs for a person

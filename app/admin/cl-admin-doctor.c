@@ -1,7 +1,8 @@
 /* cardline-admin doctor: checks a station's installation against the profile it will run and says what to fix,
  * one line per check: pcscd and its readers; the PKCS#11 module, token and PIN file; the profile, its CAP file,
  * certificates and face; each key it names and each mechanism it needs (production/cl-station-check.h); the card
- * printer; the card-face destination; the store (verified on a snapshot: the station's own file is only read).
+ * printer; the card-face destination; the store (its files owner-only, then verified on a snapshot: the station's
+ * own file is only read).
  * Exit status 0 only when every check passed: the station can produce with that profile. */
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "production/cl-production-env.h"
 #include "production/cl-station-check.h"
 #include "store/cl-store-location.h"
+#include "store/cl-store-records.h"
 #include "store/cl-store-snapshot.h"
 #include "store/cl-store.h"
 
@@ -165,6 +167,7 @@ static void
 check_store (const char *path, GPtrArray *checks)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GError) modes_error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("cardline-doctor-XXXXXX", &error);
   g_autofree char *copy = dir != NULL ? g_build_filename (dir, "store.db", NULL) : NULL;
   g_autoptr (ClStore) store = NULL;
@@ -190,6 +193,11 @@ check_store (const char *path, GPtrArray *checks)
                                                      path));
       return;
     }
+  /* the store holds password hashes: readable by others it is a leak even when its records verify */
+  if (!cl_store_check_file_modes (path, &modes_error))
+    add (checks, cl_station_check_new ("store modes", FALSE, "%s", modes_error->message));
+  else
+    add (checks, cl_station_check_new ("store modes", TRUE, "%s (and its -wal, -shm): owner only (0600)", path));
   if (dir != NULL && cl_store_snapshot (path, copy, &error) && (store = cl_store_open (copy, &error)) != NULL
       && cl_store_integrity_check (store, &error))
     cl_store_verify_audit_chain (store, &records, &error);

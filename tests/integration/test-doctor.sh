@@ -6,8 +6,8 @@
 # All green on a set-up rig (text and --json, exit 0); then one broken part at a time, each named by a FAIL line
 # with what to fix and a non-zero exit: pcscd down, token missing, PIN file readable by others, a key made
 # extractable, a mechanism the profile needs missing from the token (SCP02 PUT KEY wrap without the host-derivation
-# opt-in), CAP unreadable, CAP not a CAP, printer unreachable, CUPS queue gone, store corrupted. The store is only
-# read: its bytes are the same after every run.
+# opt-in), CAP unreadable, CAP not a CAP, printer unreachable, CUPS queue gone, store corrupted, store readable by
+# others (not 0600). The store is only read: its bytes are the same after every run.
 set -eu
 
 admin=$1
@@ -33,8 +33,9 @@ fail ()
 export CARDLINE_PKI_DIR=$work/pki
 export CARDLINE_STORE=$work/station.db
 "$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
-printf 'doctor-test-password\n' >"$work/pw"
-"$admin" user add doctor-op --role OPERATOR --password-file "$work/pw" >/dev/null || fail "user add (creates the store)"
+# shellcheck source=../rig/station-accounts.sh
+. "$source_dir/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$CARDLINE_STORE" "$work" || fail "station accounts (creates the store)"
 
 # shellcheck source=printer-station.sh
 . "$(dirname "$0")/printer-station.sh"
@@ -65,8 +66,8 @@ expect_fail ()
 doctor --profile smartcard-hsm
 [ "$status" = 0 ] || fail "doctor on a set-up rig exited $status"
 for part in pcscd token "pin file" profile cap "certificate srca" "certificate dica" face "key KST/30" "key KMC/01" \
-  "key DICA" "mechanism CKM_AES_CMAC" "mechanism CKM_AES_ECB_ENCRYPT_DATA" "mechanism CKM_ECDSA" \
-  "mechanism C_WrapKey" printer "printer feeder" cups store; do
+  "key DICA" "mechanism CKM_AES_CMAC" "mechanism CKM_AES_ECB" "mechanism CKM_ECDSA" \
+  "mechanism C_WrapKey" printer "printer feeder" cups "store modes" store; do
   grep -q "^ok   $part: " "$work/out" || fail "no ok line for $part"
 done
 grep -q "^ok   printer: .*model .*serial .*firmware " "$work/out" || fail "printer identity not shown"
@@ -124,13 +125,17 @@ expect_fail cups "" --profile smartcard-hsm --face-printer "${CARDLINE_IPP_URI%/
 cp "$CARDLINE_STORE" "$work/broken.db"
 dd if=/dev/urandom of="$work/broken.db" bs=1024 seek=2 count=8 conv=notrunc status=none
 expect_fail store "broken.db" --profile smartcard-hsm --store "$work/broken.db"
+# Store readable by others (it holds password hashes): the file and its mode named, with the fix.
+cp "$CARDLINE_STORE" "$work/loose.db"
+chmod 0644 "$work/loose.db"
+expect_fail "store modes" "loose.db is mode 0644.*chmod 600" --profile smartcard-hsm --store "$work/loose.db"
 # No store yet: the station creates it on its first run, unless its folder cannot be made.
 doctor --profile smartcard-hsm --store "$work/new/station.db"
 [ "$status" = 0 ] && grep -q "^ok   store: none yet" "$work/out" || fail "a store not made yet is not fine"
 [ ! -e "$work/new" ] || fail "doctor created the store's folder"
-expect_fail store "cannot be created" --profile smartcard-hsm --store "$work/pw/sub/station.db"
+expect_fail store "cannot be created" --profile smartcard-hsm --store "$work/station-password/sub/station.db"
 
 # Without a profile: the station's parts only; still green.
 doctor
 [ "$status" = 0 ] || fail "doctor without a profile exited $status"
-echo "doctor: all green, and each of 12 broken parts named with a non-zero exit"
+echo "doctor: all green, and each of 13 broken parts named with a non-zero exit"

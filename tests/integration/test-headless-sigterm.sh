@@ -39,6 +39,9 @@ sql ()
 }
 
 export CARDLINE_PKI_DIR=$work/pki
+# shellcheck source=../rig/station-accounts.sh
+. "$source_dir/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$work/station.db" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
 # shellcheck source=printer-station.sh
 . "$(dirname "$0")/printer-station.sh"
@@ -50,7 +53,7 @@ export CARDLINE_PRINTER_READER=${CARDLINE_READER_NAMES%%,*}
 
 run_line ()
 {
-  "$cardline" --headless --profile smartcard-hsm --batch sigterm --quantity 3 --store "$work/station.db" \
+  "$cardline" --headless "${operator_auth[@]}" --profile smartcard-hsm --batch sigterm --quantity 3 --store "$work/station.db" \
     --duration 240 >"$work/line.out" 2>"$work/line.err" &
   line_pid=$!
 }

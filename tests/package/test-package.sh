@@ -49,8 +49,10 @@ export CARDLINE_PKI_DIR=$work/pki CARDLINE_STORE=$work/station.db
 "$admin" version >/dev/null || fail "the installed cardline-admin does not run"
 "$admin" demo-setup >"$work/out" 2>&1 || fail "installed demo-setup (DEMO keys from cardline-demo)"
 printf 'package-test-password\n' >"$work/pw"
-"$admin" user add pkg-op --role OPERATOR --password-file "$work/pw" >/dev/null || fail "installed user add"
+"$admin" user add pkg-admin --role ADMIN --new-password-file "$work/pw" >/dev/null \
+  || fail "installed user add (the store's first account, an administrator)"
 "$admin" doctor --profile smartcard-hsm >"$work/out" 2>&1 || fail "the installed doctor found a problem"
+grep -q "^ok   store modes: $CARDLINE_STORE" "$work/out" || fail "the installed doctor did not check the store's modes"
 grep -q "^ok   profile: smartcard-hsm ($root/usr/share/cardline/profiles/smartcard-hsm.profile)" "$work/out" \
   || fail "the installed doctor did not use the installed profile"
 grep -q "^ok   cap: $root/usr/share/cardline/demo/smartcard-hsm-standin.cap" "$work/out" \
