@@ -26,18 +26,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cardline-crash.XXXXXX")
 station_pid=""
 feeder_pid=""
 
-# shellcheck disable=SC2317  # invoked from the trap
-cleanup ()
-{
-  for pid in $station_pid $feeder_pid; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in $station_pid $feeder_pid; do
-    wait "$pid" 2>/dev/null || true
-  done
-  [ -n "${CARDLINE_KEEP_RIG:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source-path=SCRIPTDIR source=station-procs.sh
+. "$(dirname "$0")/station-procs.sh"
 
 fail ()
 {
