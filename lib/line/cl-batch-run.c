@@ -25,6 +25,7 @@ struct _ClBatchRun
   guint quantity;
   GCancellable *done;
   ClBatchStateWriter *state_writer;
+  char *close_refused;        /* why the store did not close the batch (e.g. a good card's PIN envelope is missing) */
   ClBatchCounters *counters;  /* main context */
   GMainContext *main_context; /* from cl_batch_run_start() */
   GThread *feed_thread;
@@ -473,6 +474,13 @@ on_batch_state_failed (ClBatchState state, const GError *error, gpointer user_da
   g_autofree char *text
     = g_strdup_printf ("store: batch not marked %s: %s", cl_batch_state_to_string (state), error->message);
 
+  if (state == CL_BATCH_CLOSED)
+    {
+      g_mutex_lock (&self->lock);
+      g_free (self->close_refused);
+      self->close_refused = g_strdup (error->message);
+      g_mutex_unlock (&self->lock);
+    }
   post_note (self, NULL, text);
   post_fault (self, NULL, CL_LINE_FAULT_STORE, FALSE, error->message);
 }
@@ -526,10 +534,19 @@ feed_thread (gpointer data)
   sign_checkpoint (self);
   {
     ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+    g_autofree char *refused = NULL;
+    g_autofree char *text = NULL;
 
+    g_mutex_lock (&self->lock);
+    refused = g_steal_pointer (&self->close_refused);
+    g_mutex_unlock (&self->lock);
+    /* all its cards are made, but a batch the store would not close is not announced as closed */
+    if (complete && refused != NULL)
+      text = g_strdup_printf ("batch complete but not closed: %s", refused);
+    else
+      text = g_strdup (complete ? "batch closed" : "batch stopped: no more cards are taken for it");
     fields.good = complete;
-    post_typed (self, CL_LINE_EVENT_BATCH_DONE, NULL, &fields,
-                complete ? "batch closed" : "batch stopped: no more cards are taken for it");
+    post_typed (self, CL_LINE_EVENT_BATCH_DONE, NULL, &fields, text);
   }
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, finished_dispatch, g_object_ref (self),
                               g_object_unref);
@@ -775,6 +792,7 @@ cl_batch_run_finalize (GObject *object)
   g_clear_object (&self->lease);
   g_free (self->station);
   g_free (self->batch_name);
+  g_free (self->close_refused);
   g_free (self->user);
   g_free (self->end_user);
   g_mutex_clear (&self->lock);

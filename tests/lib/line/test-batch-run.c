@@ -522,6 +522,30 @@ test_store_fails_at_end (void)
   g_free (breaker.path);
 }
 
+/* The store refuses to close the batch (as it does for a batch shipped initialised whose good cards lack their PIN
+ * envelopes): every card is made, but the run does not announce a closed batch. */
+static void
+test_close_refused (void)
+{
+  g_autoptr (ClStore) store = open_store ("close-refused.db");
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (Line) line = line_new (store, feeder, "station-a", "B-close-refused", 1);
+  const char *done;
+
+  store_exec (cl_store_get_path (store),
+              "CREATE TRIGGER refuse_close BEFORE UPDATE OF state ON batches "
+              "WHEN NEW.state = 'CLOSED' BEGIN SELECT RAISE(FAIL, 'envelopes missing'); END");
+  add_good_cards (feeder, 1);
+  cl_batch_run_start (line->run);
+  wait_for (line, is_finished, NULL, "the run to finish");
+  g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 1);
+  done = cl_line_event_get_line (last (line, CL_LINE_EVENT_BATCH_DONE));
+  g_assert_nonnull (strstr (done, "not closed"));
+  g_assert_nonnull (strstr (done, "envelopes missing"));
+  g_assert_null (strstr (done, "batch closed"));
+  g_assert_cmpint (batch_state (line), !=, CL_BATCH_CLOSED);
+}
+
 /* ---- the HSM goes away mid-card ---- */
 
 typedef struct
@@ -1034,6 +1058,7 @@ main (int argc, char **argv)
   g_test_add_func ("/line/service-lost", test_service_lost);
   g_test_add_func ("/line/restart-after-kill", test_restart_after_kill);
   g_test_add_func ("/line/checkpoint-signed", test_checkpoint_signed);
+  g_test_add_func ("/line/close-refused", test_close_refused);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
   return status;
