@@ -16,7 +16,7 @@ cl_headless_identity_check (const char *store_path, const char *user, const char
   if (user == NULL || *user == '\0')
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                   "a batch needs --user NAME: the operator or supervisor who runs it signs in");
+                   "a batch needs --user NAME: the operator, supervisor or administrator who runs it signs in");
       return NULL;
     }
   path = cl_store_location (store_path);

@@ -21,6 +21,8 @@
 #include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
 #include "core/cl-name.h"
+#include "core/cl-secret-file.h"
+#include "store/cl-password-source.h"
 #include "store/cl-store-location.h"
 
 static char *store_option;
@@ -64,14 +66,9 @@ read_password (GError **error)
   gboolean tty = isatty (STDIN_FILENO);
   char *line;
 
+  /* the same rule as every password file: private to its owner, or the password is not one */
   if (password_file_option != NULL)
-    {
-      char *contents = NULL;
-
-      if (!g_file_get_contents (password_file_option, &contents, NULL, error))
-        return NULL;
-      return first_line (contents);
-    }
+    return cl_secret_file_read ("New password file", password_file_option, CL_PASSWORD_MAX_BYTES, error);
   if (tty)
     {
       fprintf (stderr, "Password: ");

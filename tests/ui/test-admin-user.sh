@@ -48,6 +48,9 @@ grep -q 'mode 0644' "$dir/e" || fail "open password file refusal: $(cat "$dir/e"
 printf '%s\n' "$secret" | "$admin" user add quinn --role qa "${auth[@]}" >>"$dir/out" 2>&1 || fail "add quinn: $(cat "$dir/out")"
 "$admin" user add sam --role supervisor --new-password-file "$dir/pw" "${auth[@]}" >>"$dir/out" 2>&1 || fail "add sam"
 "$admin" user add olga --role operator --new-password-file "$dir/pw" "${auth[@]}" >>"$dir/out" 2>&1 || fail "add olga"
+"$admin" user add nell --role operator --new-password-file "$dir/pw-open" "${auth[@]}" >"$dir/e" 2>&1 &&
+  fail "a world-readable new password file was accepted"
+grep -q 'New password file .* mode 0644' "$dir/e" || fail "open new password file refusal: $(cat "$dir/e")"
 [ "$(sql "SELECT actor FROM audit WHERE action='user-add' AND subject='olga'")" = ada ] || fail "actor is not the signed-in admin"
 # A supervisor is not an administrator.
 printf '%s\n' "$secret" | "$admin" user add tim --role qa --user sam --password-file "$dir/pw" >"$dir/e" 2>&1 &&
