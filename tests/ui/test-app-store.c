@@ -15,6 +15,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "cl-test-dir.h"
+
 #include "cl-application.h"
 #include "cl-session.h"
 #include "cl-test-app.h"
@@ -273,24 +275,6 @@ test_profile_from_command_line (void)
   g_test_trap_assert_passed ();
 }
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -316,7 +300,7 @@ main (int argc, char **argv)
 
   status = g_test_run ();
   if (owner)
-    remove_tree (work_dir);
+    cl_test_remove_tree (work_dir);
   g_free (work_dir);
   return status;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cl-test-dir.h"
+
 #include "pcsc/cl-reader-monitor.h"
 #include "printer/cl-evolis-printer.h"
 #include "printer/cl-tcp-transport.h"
@@ -129,23 +131,6 @@ fixture_setup (Fixture *fx, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
   int status;
@@ -155,7 +140,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   kill (fx->pid, SIGTERM);
   waitpid (fx->pid, &status, 0);
   g_spawn_close_pid (fx->pid);
-  remove_tree (fx->dir);
+  cl_test_remove_tree (fx->dir);
   g_free (fx->dir);
   g_free (fx->hopper);
   g_free (fx->output);

@@ -2,6 +2,7 @@
  * rig, not a finding of the test. */
 #include "cl-production-fixture.h"
 
+#include "cl-test-dir.h"
 #include "cl-vcard-session.h"
 #include "cl-vcard-transport.h"
 #include "core/cl-hex.h"
@@ -37,6 +38,7 @@ cl_production_fixture_free (ClProductionFixture *fixture)
   if (fixture == NULL)
     return;
   g_clear_object (&fixture->token);
+  cl_test_remove_tree (fixture->work_dir);
   g_free (fixture->work_dir);
   g_free (fixture->data_dir);
   g_free (fixture->keys_path);
