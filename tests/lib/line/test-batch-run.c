@@ -66,18 +66,24 @@ last (Line *line, ClLineEventKind kind)
 
 typedef gboolean (*Predicate) (Line *line, gpointer data);
 
+static gboolean tick (gpointer data);
+
 static void
 wait_for (Line *line, Predicate predicate, gpointer data, const char *what)
 {
   gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  /* the iteration below blocks until a source fires: this one makes sure one does, so the deadline is kept even
+   * when the awaited event never comes (a failure with its reason, never a hang until the harness kills it) */
+  guint ticker = g_timeout_add (200, tick, NULL);
 
   while (!predicate (line, data))
     {
       if (g_get_monotonic_time () > deadline)
-        g_error ("waited %d s for %s; %u events seen", WAIT_SECONDS, what, line->events->len);
-      /* may block: a timeout source keeps the deadline honest */
+        g_error ("waited %d s for %s; %u events seen, the last: %s", WAIT_SECONDS, what, line->events->len,
+                 line->events->len > 0 ? cl_line_event_get_line (line->events->pdata[line->events->len - 1]) : "-");
       g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (ticker);
 }
 
 static gboolean
