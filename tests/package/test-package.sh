@@ -48,7 +48,7 @@ admin=$root/usr/bin/cardline-admin
 export CARDLINE_PKI_DIR=$work/pki CARDLINE_STORE=$work/station.db
 "$admin" version >/dev/null || fail "the installed cardline-admin does not run"
 "$admin" demo-setup >"$work/out" 2>&1 || fail "installed demo-setup (DEMO keys from cardline-demo)"
-printf 'package-test-password\n' >"$work/pw"
+(umask 077 && printf 'package-test-password\n' >"$work/pw")
 "$admin" user add pkg-admin --role ADMIN --new-password-file "$work/pw" >/dev/null \
   || fail "installed user add (the store's first account, an administrator)"
 "$admin" doctor --profile smartcard-hsm >"$work/out" 2>&1 || fail "the installed doctor found a problem"
