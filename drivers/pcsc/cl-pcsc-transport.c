@@ -117,6 +117,8 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
       g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED,
                    "the card in %s answered %lu bytes, too short for a status word (mute, torn or pulled)",
                    self->reader, (unsigned long)response_len);
+      /* ...or pcscd died mid-command and the answer was cut off with it */
+      blame_lost_service (error);
       return NULL;
     }
   return g_bytes_new (response, response_len);
