@@ -348,7 +348,9 @@ job_thread (gpointer data)
   ok = cl_card_job_run (running->job, running->cancellable, &error);
 
   g_mutex_lock (&self->lock);
-  g_hash_table_remove (self->jobs, reader);
+  /* a rack reader's next card may already have its own entry: only this job's is taken away */
+  if (g_hash_table_lookup (self->jobs, reader) == running->cancellable)
+    g_hash_table_remove (self->jobs, reader);
   self->in_flight--;
   if (cl_card_job_get_recorded (running->job))
     {
