@@ -45,25 +45,36 @@ disconnect_locked (ClPcscTransport *self, gboolean reset)
     }
 }
 
-/* pcscd dying under a call does not always say so: libpcsclite has answered a BeginTransaction cut off by the
- * crash with SCARD_W_SECURITY_VIOLATION. Whether the service is still there decides whom a failure blames: a fresh
- * context cannot be had without it. */
-static void
-blame_lost_service (GError **error)
+static gboolean
+is_service_gone (LONG rv)
 {
+  return rv == SCARD_E_NO_SERVICE || rv == SCARD_E_SERVICE_STOPPED || rv == SCARD_F_COMM_ERROR;
+}
+
+/* pcscd dying under a call does not always say so: libpcsclite has answered a BeginTransaction cut off by the
+ * crash with SCARD_W_SECURITY_VIOLATION, and a transmit cut off with an empty answer. Whether the daemon that
+ * holds this connection is still there decides whom a failure blames. It is asked through the connection itself:
+ * a pcscd that was restarted meanwhile answers a fresh context, but not a handle of the one that died. */
+static void
+blame_lost_service (ClPcscTransport *self, GError **error)
+{
+  char reader[MAX_READERNAME];
+  DWORD reader_len = sizeof reader, state = 0, protocol = 0, atr_len = MAX_ATR_SIZE;
+  BYTE atr[MAX_ATR_SIZE];
   SCARDCONTEXT probe;
   LONG rv;
   GError *lost;
 
   if (error == NULL || *error == NULL || g_error_matches (*error, CL_ERROR, CL_ERROR_SERVICE_LOST))
     return;
-  rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &probe);
-  if (rv == SCARD_S_SUCCESS)
+  rv = SCardStatus (self->card, reader, &reader_len, &state, &protocol, atr, &atr_len);
+  if (!is_service_gone (rv))
     {
-      SCardReleaseContext (probe);
-      return;
+      rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &probe);
+      if (rv == SCARD_S_SUCCESS)
+        SCardReleaseContext (probe);
     }
-  if (rv != SCARD_E_NO_SERVICE && rv != SCARD_E_SERVICE_STOPPED && rv != SCARD_F_COMM_ERROR)
+  if (!is_service_gone (rv))
     return;
   lost = g_error_new (CL_ERROR, CL_ERROR_SERVICE_LOST, "%s; the PC/SC service is gone", (*error)->message);
   g_clear_error (error);
@@ -96,7 +107,7 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
   rv = SCardBeginTransaction (self->card);
   if (!cl_pcsc_check_transport (rv, error, "cannot start a transaction with the card in %s", self->reader))
     {
-      blame_lost_service (error);
+      blame_lost_service (self, error);
       return NULL;
     }
 
@@ -108,7 +119,7 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
   if (!cl_pcsc_check_transport (rv, error, "transmitting a %" G_GSIZE_FORMAT "-byte APDU to the card in %s",
                                 command_len, self->reader))
     {
-      blame_lost_service (error);
+      blame_lost_service (self, error);
       return NULL;
     }
   if (response_len < 2 || response_len > MAX_RESPONSE)
@@ -118,7 +129,7 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
                    "the card in %s answered %lu bytes, too short for a status word (mute, torn or pulled)",
                    self->reader, (unsigned long)response_len);
       /* ...or pcscd died mid-command and the answer was cut off with it */
-      blame_lost_service (error);
+      blame_lost_service (self, error);
       return NULL;
     }
   return g_bytes_new (response, response_len);
