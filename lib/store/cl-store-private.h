@@ -31,7 +31,14 @@ void cl_store_set_yield_from_rows (ClStore *self, gboolean from_rows);
 /* In builds without NDEBUG: a g_critical when called on the UI thread set with cl_store_set_ui_thread(). */
 void cl_store_check_thread (ClStore *self, const char *sql);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+/* Prepared statements are kept for their next use (cl-store-stmt-cache.c): cl_store_prepare takes an idle one, and a
+ * g_autoptr (sqlite3_stmt) gives it back reset instead of finalizing it. */
+void cl_store_stmt_cache_open (sqlite3 *db);
+void cl_store_stmt_cache_close (sqlite3 *db);
+sqlite3_stmt *cl_store_stmt_cache_take (sqlite3 *db, const char *sql);
+void cl_store_stmt_release (sqlite3_stmt *stmt);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, cl_store_stmt_release)
 
 /* The migrations: entry i takes the schema from version i to i + 1. */
 extern const char *const cl_store_migrations[];

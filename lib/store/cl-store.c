@@ -21,7 +21,10 @@ cl_store_finalize (GObject *object)
 
   /* close_v2 defers the close until stray statements are finalized instead of failing. */
   if (self->db)
-    sqlite3_close_v2 (self->db);
+    {
+      cl_store_stmt_cache_close (self->db);
+      sqlite3_close_v2 (self->db);
+    }
   g_mutex_clear (&self->lock);
   g_free (self->path);
   G_OBJECT_CLASS (cl_store_parent_class)->finalize (object);
@@ -85,6 +88,8 @@ cl_store_prepare (ClStore *self, const char *sql, GError **error)
   sqlite3_stmt *stmt = NULL;
 
   cl_store_check_thread (self, sql);
+  if ((stmt = cl_store_stmt_cache_take (self->db, sql)) != NULL)
+    return stmt;
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       cl_store_set_error (self, error, "Preparing a query");
@@ -301,6 +306,7 @@ cl_store_open (const char *path, GError **error)
                    self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
+  cl_store_stmt_cache_open (self->db);
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, CL_STORE_BUSY_TIMEOUT_MS);
   /* synchronous=FULL in WAL mode syncs the WAL on every commit: a journal intent is on disk before the
@@ -404,6 +410,7 @@ cl_store_open_readonly (const char *path, GError **error)
                    self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
+  cl_store_stmt_cache_open (self->db);
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, CL_STORE_BUSY_TIMEOUT_MS);
   if (!query_int (self, "PRAGMA user_version", &version, error))
