@@ -29,167 +29,116 @@ static const ClProductionStep reason_steps[]
       CL_STEP_CERTIFY,  CL_STEP_VERIFY,   CL_STEP_ROTATE_KEYS, CL_STEP_CERTIFY };
 static const gint64 step_ms[CL_PRODUCTION_STEP_COUNT] = { 120, 180, 60, 350, 2400, 1600, 900, 400, 0, 300 };
 
-static sqlite3_stmt *
-prepare (ClStore *store, const char *sql)
-{
-  g_autoptr (GError) error = NULL;
-  sqlite3_stmt *stmt = cl_store_prepare (store, sql, &error);
+/* A pseudo-random step length in µs that both the attempt's end and the step's start compute alike. */
+#define STEP_LENGTH(pid, s) "(k" s ".ms * 1000 + ((" pid " * 1103515245 + k" s ".s * 12345) % 200000))"
 
-  g_assert_no_error (error);
-  return stmt;
-}
-
-static void
-step_done (sqlite3_stmt *stmt)
-{
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    g_error ("insert failed: %s", sqlite3_errmsg (sqlite3_db_handle (stmt)));
-  sqlite3_reset (stmt);
-}
-
-static gint64
-insert_attempt (ClStore *store, sqlite3_stmt *attempt, sqlite3_stmt *step, sqlite3_stmt *disposition, const char *chip,
-                gint64 batch, const char *kind, gint64 started, gboolean first, gint fail)
-{
-  gint64 at = started, id;
-
-  /* Steps first, against the id the attempt is about to get. */
-  sqlite3_bind_text (attempt, 1, chip, -1, SQLITE_STATIC);
-  if (batch > 0)
-    sqlite3_bind_int64 (attempt, 2, batch);
-  else
-    sqlite3_bind_null (attempt, 2);
-  sqlite3_bind_text (attempt, 3, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (attempt, 4, started);
-  for (guint s = CL_STEP_IDENTIFY; s <= CL_STEP_DISPOSE; s++)
-    if (s != CL_STEP_FACE && !(fail >= 0 && s == CL_STEP_DISPOSE) && !(fail >= 0 && (gint)s > (gint)reason_steps[fail]))
-      at += step_ms[s] * 1000 + g_random_int_range (0, 200000);
-  sqlite3_bind_int64 (attempt, 5, at);
-  sqlite3_bind_text (attempt, 6, fail >= 0 ? "REJECTED" : "GOOD", -1, SQLITE_STATIC);
-  if (fail >= 0)
-    {
-      sqlite3_bind_text (attempt, 7, cl_reject_reason_to_string (reasons[fail]), -1, SQLITE_STATIC);
-      sqlite3_bind_text (attempt, 8, cl_production_step_to_string (reason_steps[fail]), -1, SQLITE_STATIC);
-    }
-  else
-    {
-      sqlite3_bind_null (attempt, 7);
-      sqlite3_bind_null (attempt, 8);
-    }
-  sqlite3_bind_int (attempt, 9, fail >= 0 ? 0x6982 : 0x9000);
-  sqlite3_bind_int (attempt, 10, first ? 1 : 0);
-  step_done (attempt);
-  id = sqlite3_last_insert_rowid (sqlite3_db_handle (attempt));
-
-  at = started;
-  for (guint s = CL_STEP_IDENTIFY; s <= CL_STEP_DISPOSE; s++)
-    {
-      gboolean failed = fail >= 0 && s == reason_steps[fail];
-      gint64 length = step_ms[s] * 1000 + g_random_int_range (0, 200000);
-
-      if (s == CL_STEP_FACE || (fail >= 0 && s == CL_STEP_DISPOSE))
-        continue;
-      if (fail >= 0 && (gint)s > (gint)reason_steps[fail])
-        break;
-      sqlite3_bind_int64 (step, 1, id);
-      sqlite3_bind_text (step, 2, cl_production_step_to_string (s), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (step, 3, at);
-      sqlite3_bind_int64 (step, 4, length);
-      sqlite3_bind_text (step, 5, failed ? "FAILED" : "OK", -1, SQLITE_STATIC);
-      sqlite3_bind_int (step, 6, failed ? 0x6982 : 0x9000);
-      step_done (step);
-      at += length;
-    }
-  sqlite3_bind_int64 (disposition, 1, id);
-  sqlite3_bind_text (disposition, 2, fail >= 0 ? "REJECT_BIN" : "OUTPUT", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (disposition, 3, at);
-  step_done (disposition);
-  return id;
-}
-
+/* Bulk SQL in one transaction. The yield triggers are dropped for the fill and their aggregates rebuilt at the end
+ * by the store's own migration that introduced them (cl_store_migrations[1]: drops the aggregate tables and the
+ * triggers, recreates them and backfills from the rows), which is exactly what they would have accumulated; a
+ * million rows through the triggers one by one took over 15 minutes. */
 static void
 fill (ClStore *store, guint n_cards)
 {
   g_autoptr (GError) error = NULL;
-  sqlite3_stmt *card, *attempt, *step, *disposition, *qa;
   gint64 t0 = g_get_real_time () - (gint64)5 * 24 * 3600 * G_USEC_PER_SEC;
   gint64 spacing = (gint64)5 * 24 * 3600 * G_USEC_PER_SEC / n_cards;
-  gint64 batches[5];
+  gint64 first_batch = 0;
+  g_autoptr (GString) sql = g_string_new (NULL);
 
   for (guint b = 0; b < 5; b++)
     {
       g_autofree char *name = g_strdup_printf ("BATCH-%u", b + 1);
+      gint64 id = cl_store_batch_create (store, name, "bench.profile",
+                                         "0000000000000000000000000000000000000000000000000000000000000000",
+                                         n_cards / 5, "bench", &error);
 
-      batches[b] = cl_store_batch_create (store, name, "bench.profile",
-                                          "0000000000000000000000000000000000000000000000000000000000000000",
-                                          n_cards / 5, "bench", &error);
       g_assert_no_error (error);
+      if (b == 0)
+        first_batch = id;
+      g_assert_cmpint (id, ==, first_batch + b);
     }
+  g_string_append (sql, "CREATE TEMP TABLE k (s INTEGER PRIMARY KEY, name TEXT NOT NULL, ms INTEGER NOT NULL);\n"
+                        "CREATE TEMP TABLE f (f INTEGER PRIMARY KEY, reason TEXT NOT NULL, step INTEGER NOT NULL);\n");
+  /* the steps a card goes through (the face is not printed here) */
+  for (guint st = CL_STEP_IDENTIFY; st <= CL_STEP_DISPOSE; st++)
+    if (st != CL_STEP_FACE)
+      g_string_append_printf (sql, "INSERT INTO k VALUES (%u, '%s', %" G_GINT64_FORMAT ");\n", st,
+                              cl_production_step_to_string (st), step_ms[st]);
+  for (guint r = 0; r < G_N_ELEMENTS (reasons); r++)
+    g_string_append_printf (sql, "INSERT INTO f VALUES (%u, '%s', %d);\n", r, cl_reject_reason_to_string (reasons[r]),
+                            (int)reason_steps[r]);
+  /* each card: ~8 % rejected first (fail), and fate for those: 0-2 re-fed good, 3 recovered by a QA re-test,
+   * 4 scrapped, 5-9 left rejected */
+  g_string_append_printf (
+    sql,
+    "CREATE TEMP TABLE gen AS WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %u) "
+    "SELECT i, printf('4790%%012X', i) AS chip, printf('DE%%08d', i) AS serial, %" G_GINT64_FORMAT
+    " + i * %" G_GINT64_FORMAT " AS started, %" G_GINT64_FORMAT " + i * 5 / %u AS batch, "
+    "CASE WHEN abs(random()) %% 100 < 8 THEN abs(random()) %% %u END AS fail, abs(random()) %% 10 AS fate FROM n;\n",
+    n_cards - 1, t0, spacing, first_batch, n_cards, (guint)G_N_ELEMENTS (reasons));
+  g_string_append (
+    sql,
+    "INSERT INTO cards (chip_id, first_seen, last_seen, state, printed_serial) SELECT chip, started, started, "
+    "CASE WHEN fail IS NULL OR fate <= 3 THEN 'GOOD' WHEN fate = 4 THEN 'SCRAPPED' ELSE 'REJECTED' END, "
+    "CASE WHEN fail IS NULL OR fate < 3 THEN serial END FROM gen ORDER BY i;\n"
+    /* every attempt: the first feed, a good re-feed an hour later, a good QA re-test two hours later */
+    "CREATE TEMP TABLE plan (pid INTEGER PRIMARY KEY, chip TEXT, batch INTEGER, kind TEXT, started INTEGER, "
+    "first INTEGER, fail INTEGER);\n"
+    "INSERT INTO plan (chip, batch, kind, started, first, fail) SELECT chip, batch, kind, started, first, fail FROM ("
+    "SELECT i, 0 AS o, chip, batch, 'PRODUCTION' AS kind, started, 1 AS first, fail FROM gen UNION ALL "
+    "SELECT i, 1, chip, batch, 'PRODUCTION', started + 3600000000, 0, NULL FROM gen "
+    "WHERE fail IS NOT NULL AND fate < 3 UNION ALL "
+    "SELECT i, 1, chip, NULL, 'QA_RETEST', started + 7200000000, 0, NULL FROM gen WHERE fail IS NOT NULL AND fate = 3"
+    ") ORDER BY i, o;\n"
+    /* a rejected attempt ends at its failed step, without a dispose step */
+    "CREATE TEMP VIEW plan_steps AS SELECT p.pid, p.started, p.fail, k.s, k.name, k.ms, f.step AS fail_step "
+    "FROM plan p JOIN k LEFT JOIN f ON f.f = p.fail WHERE p.fail IS NULL OR k.s <= f.step;\n");
+  g_string_append (
+    sql,
+    "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, ended, result, reject_reason, "
+    "failed_step, last_sw, first_attempt) SELECT p.pid, p.chip, p.batch, p.kind, 'bench', "
+    "'Reader 0', p.started, p.started + (SELECT sum(" STEP_LENGTH (
+      "p.pid",
+      "") ") FROM k LEFT JOIN f ON f.f = p.fail "
+          "WHERE p.fail IS NULL OR k.s <= f.step), CASE WHEN p.fail IS NULL THEN 'GOOD' ELSE 'REJECTED' END, "
+          "(SELECT reason FROM f WHERE f.f = p.fail), (SELECT name FROM k JOIN f ON k.s = f.step WHERE f.f = p.fail), "
+          "CASE WHEN p.fail IS NULL THEN 36864 ELSE 27010 END, p.first FROM plan p ORDER BY p.pid;\n"
+          "INSERT INTO steps (attempt_id, step, started, duration_us, result, last_sw) SELECT ps.pid, ps.name, "
+          "ps.started + coalesce((SELECT sum(" STEP_LENGTH (
+            "ps.pid",
+            "2") ") FROM k AS k2 WHERE "
+                 "k2.s < ps.s), 0), (SELECT " STEP_LENGTH (
+                   "ps.pid",
+                   "3") " FROM k AS k3 WHERE k3.s = ps.s), CASE WHEN ps.s IS "
+                        "ps.fail_step THEN 'FAILED' ELSE 'OK' END, CASE WHEN ps.s IS ps.fail_step THEN 27010 ELSE "
+                        "36864 END "
+                        "FROM plan_steps ps ORDER BY ps.pid, ps.s;\n"
+                        "INSERT INTO dispositions (attempt_id, destination, decided) SELECT id, CASE result WHEN "
+                        "'REJECTED' THEN "
+                        "'REJECT_BIN' ELSE 'OUTPUT' END, ended FROM attempts ORDER BY id;\n"
+                        "INSERT INTO qa_actions (chip_id, attempt_id, action, user_name, note, created) SELECT g.chip, "
+                        "CASE WHEN g.fate = 3 THEN (SELECT pid FROM plan WHERE plan.chip = g.chip AND "
+                        "plan.kind = 'QA_RETEST') END, CASE WHEN g.fate = 3 THEN 'RECOVER' ELSE 'SCRAP' END, 'qa', "
+                        "CASE WHEN g.fate = 3 THEN 're-test good' ELSE 'cracked' END, g.started + 7300000000 FROM gen "
+                        "g "
+                        "WHERE g.fail IS NOT NULL AND g.fate IN (3, 4) ORDER BY g.i;\n"
+                        "DROP VIEW plan_steps;\nDROP TABLE plan;\nDROP TABLE gen;\nDROP TABLE k;\nDROP TABLE f;\n");
+
   g_mutex_lock (&store->lock);
+  /* a cache that holds the new pages until the commit, instead of spilling them to the WAL over and over */
+  g_assert_true (cl_store_exec (store, "PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY", &error));
   g_assert_true (cl_store_exec (store, "BEGIN", &error));
-  card = prepare (store,
-                  "INSERT INTO cards (chip_id, first_seen, last_seen, state, printed_serial) VALUES (?, ?, ?, ?, ?)");
-  attempt = prepare (store, "INSERT INTO attempts (chip_id, batch_id, kind, station, reader, started, ended, result, "
-                            "reject_reason, failed_step, last_sw, first_attempt) VALUES (?, ?, ?, 'bench', 'Reader 0', "
-                            "?, ?, ?, ?, ?, ?, ?)");
-  step = prepare (
-    store, "INSERT INTO steps (attempt_id, step, started, duration_us, result, last_sw) VALUES (?, ?, ?, ?, ?, ?)");
-  disposition = prepare (store, "INSERT INTO dispositions (attempt_id, destination, decided) VALUES (?, ?, ?)");
-  qa = prepare (
-    store,
-    "INSERT INTO qa_actions (chip_id, attempt_id, action, user_name, note, created) VALUES (?, ?, ?, 'qa', ?, ?)");
-  for (guint i = 0; i < n_cards; i++)
-    {
-      char chip[32], serial[32];
-      gint64 started = t0 + (gint64)i * spacing;
-      gint64 batch = batches[i * 5 / n_cards];
-      gint fail = g_random_int_range (0, 100) < 8 ? g_random_int_range (0, G_N_ELEMENTS (reasons)) : -1;
-      int fate = g_random_int_range (0, 10);
-      const char *state = "GOOD";
-
-      g_snprintf (chip, sizeof chip, "4790%012X", i);
-      g_snprintf (serial, sizeof serial, "DE%08u", i);
-      if (fail >= 0)
-        state = fate < 3 ? "GOOD" : fate == 3 ? "GOOD" : fate == 4 ? "SCRAPPED" : "REJECTED";
-      sqlite3_bind_text (card, 1, chip, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (card, 2, started);
-      sqlite3_bind_int64 (card, 3, started);
-      sqlite3_bind_text (card, 4, state, -1, SQLITE_STATIC);
-      if (fail < 0 || fate < 3)
-        sqlite3_bind_text (card, 5, serial, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (card, 5);
-      step_done (card);
-      insert_attempt (store, attempt, step, disposition, chip, batch, "PRODUCTION", started, TRUE, fail);
-      if (fail < 0)
-        continue;
-      if (fate < 3) /* re-fed later, good */
-        insert_attempt (store, attempt, step, disposition, chip, batch, "PRODUCTION",
-                        started + (gint64)3600 * G_USEC_PER_SEC, FALSE, -1);
-      else if (fate == 3 || fate == 4) /* QA: a good re-test recovers it, or it is scrapped */
-        {
-          gint64 retest = fate == 3 ? insert_attempt (store, attempt, step, disposition, chip, 0, "QA_RETEST",
-                                                      started + (gint64)7200 * G_USEC_PER_SEC, FALSE, -1)
-                                    : 0;
-
-          sqlite3_bind_text (qa, 1, chip, -1, SQLITE_STATIC);
-          if (retest > 0)
-            sqlite3_bind_int64 (qa, 2, retest);
-          else
-            sqlite3_bind_null (qa, 2);
-          sqlite3_bind_text (qa, 3, fate == 3 ? "RECOVER" : "SCRAP", -1, SQLITE_STATIC);
-          sqlite3_bind_text (qa, 4, fate == 3 ? "re-test good" : "cracked", -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (qa, 5, started + (gint64)7300 * G_USEC_PER_SEC);
-          step_done (qa);
-        }
-    }
-  sqlite3_finalize (card);
-  sqlite3_finalize (attempt);
-  sqlite3_finalize (step);
-  sqlite3_finalize (disposition);
-  sqlite3_finalize (qa);
+  g_assert_true (cl_store_exec (store,
+                                "DROP TRIGGER attempts_yield_insert; DROP TRIGGER attempts_yield_identify; "
+                                "DROP TRIGGER attempts_yield_end; DROP TRIGGER steps_yield_insert; "
+                                "DROP TRIGGER qa_actions_yield_insert",
+                                &error));
+  g_assert_no_error (error);
+  g_assert_true (cl_store_exec (store, sql->str, &error));
+  g_assert_no_error (error);
+  g_assert_true (cl_store_exec (store, cl_store_migrations[1], &error));
   g_assert_true (cl_store_exec (store, "COMMIT", &error));
-  g_assert_true (cl_store_exec (store, "ANALYZE", &error));
+  g_assert_true (cl_store_exec (store, "ANALYZE; PRAGMA cache_size = -2000", &error));
   g_mutex_unlock (&store->lock);
 }
 

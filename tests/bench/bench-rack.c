@@ -16,7 +16,8 @@
  *
  * Run: tests/rig/rig-run --readers 8 --parts pcsc,hsm -- BUILDDIR/tests/bench/bench-rack \
  *        BUILDDIR/tests/sim/vcard/cardline-vcard [CARDS-PER-READER]
- * (or tests/bench/run BUILDDIR rack). */
+ * (or tests/bench/run BUILDDIR rack). With --model instead of CARDS-PER-READER it only prints the card's own time
+ * by the timing model (card_model_ms=...), for bench-printer-line.sh's limit; that needs only the rig's hsm. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -420,19 +421,22 @@ main (int argc, char **argv)
   g_autofree char *work = NULL, *pki = NULL, *keys = NULL, *profile_path = NULL, *db = NULL;
   const char *source = g_getenv ("CARDLINE_SOURCE_DIR");
   guint64 cards_per_reader = DEFAULT_CARDS_PER_READER;
+  gboolean model_only = argc == 3 && g_str_equal (argv[2], "--model");
   double model_ms;
 
-  if (argc < 2 || argc > 3 || source == NULL || g_getenv ("CARDLINE_VPCD_PORTS") == NULL
-      || g_getenv ("CARDLINE_READER_NAMES") == NULL
-      || (argc == 3 && !g_ascii_string_to_unsigned (argv[2], 10, 1, 1000, &cards_per_reader, NULL)))
+  if (argc < 2 || argc > 3 || source == NULL
+      || (!model_only
+          && (g_getenv ("CARDLINE_VPCD_PORTS") == NULL || g_getenv ("CARDLINE_READER_NAMES") == NULL
+              || (argc == 3 && !g_ascii_string_to_unsigned (argv[2], 10, 1, 1000, &cards_per_reader, NULL)))))
     {
       g_printerr ("usage: CARDLINE_SOURCE_DIR=... tests/rig/rig-run --readers 8 --parts pcsc,hsm -- bench-rack "
-                  "CARDLINE-VCARD [CARDS-PER-READER (default %u)]\n",
+                  "CARDLINE-VCARD [CARDS-PER-READER (default %u) | --model]\n",
                   DEFAULT_CARDS_PER_READER);
       return 2;
     }
   vcard_exe = argv[1];
-  find_readers ();
+  if (!model_only)
+    find_readers ();
   work = g_dir_make_tmp ("bench-rack-XXXXXX", &error);
   check (work != NULL, error);
   card_dir = g_build_filename (work, "cards", NULL);
@@ -441,7 +445,7 @@ main (int argc, char **argv)
   profile_path = g_build_filename (source, "data", "profiles", "smartcard-hsm.profile", NULL);
   db = g_build_filename (work, "store.db", NULL);
   /* one for the model, then every size's cards */
-  manufacture (source, 1 + (1 + 4 + 16) * (guint)cards_per_reader);
+  manufacture (source, 1 + (model_only ? 0 : (1 + 4 + 16) * (guint)cards_per_reader));
 
   token = cl_production_token_open_from_env (&error);
   check (token != NULL, error);
@@ -455,6 +459,12 @@ main (int argc, char **argv)
   check (setup != NULL, error);
 
   model_ms = card_model_ms ();
+  if (model_only)
+    {
+      g_print ("card_model_ms=%.1f\n", model_ms);
+      g_clear_object (&setup);
+      return 0;
+    }
   g_print ("rack of PC/SC readers, card timing model on (cardline-vcard run --timing), %u cards per reader; the "
            "card's own time by the timing model: %.1f ms per card\n",
            (guint)cards_per_reader, model_ms);

@@ -24,7 +24,8 @@
  *                           Evolis does with a card at its contact station on power-up)
  * Faults: feeder-empty -> Sis NACK;F; jam -> motion NACK;T and Rlr;p ERR CARD; cover-open -> motion NACK;C
  * and Rse;o 1; ribbon-out -> Sis NACK;R. --timing adds the mechanical delays (feed, move, eject) and runs the
- * cards with their chip timing model (cardline-vcard run --timing). */
+ * cards with their chip timing model (cardline-vcard run --timing). --print-timing prints those delays
+ * (feed_ms=... eject_ms=...) and exits, for a benchmark's limit. */
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
@@ -50,6 +51,13 @@ typedef struct
   GHashTable *seen;      /* command -> how many arrived */
   gint64 fault_clear_at; /* monotonic; 0: the fault stays */
 } Sim;
+
+/* The mechanics with --timing: the feed picks a card from the hopper and moves it to the contact station; an eject or
+ * a reject moves it out; a reset clears the path. */
+#define FEED_PICK_MS 800
+#define FEED_MOVE_MS 300
+#define EJECT_MS     600
+#define RESET_MS     1000
 
 static const char *const fault_names[] = { "feeder-empty", "jam", "cover-open", "ribbon-out", NULL };
 
@@ -231,9 +239,9 @@ handle (Sim *sim, const char *command)
       cards = hopper_cards (sim);
       if (fault_is (sim, "feeder-empty") || cards->len == 0)
         return nack (sim, 'F', "FEEDER EMPTY");
-      delay_ms (sim, 800);
+      delay_ms (sim, FEED_PICK_MS);
       sim->card_image = g_build_filename (sim->hopper, g_ptr_array_index (cards, 0), NULL);
-      delay_ms (sim, 300);
+      delay_ms (sim, FEED_MOVE_MS);
       if (strcmp (cmd, "Sis") == 0 && !start_vcard (sim, &error))
         return g_strdup_printf ("ERR %s", error->message);
       return g_strdup ("OK");
@@ -242,12 +250,12 @@ handle (Sim *sim, const char *command)
     {
       if (sim->card_image == NULL)
         return nack (sim, '1', "NO CARD");
-      delay_ms (sim, 600);
+      delay_ms (sim, EJECT_MS);
       return move_card_out (sim, strcmp (cmd, "Se") == 0 ? sim->output : sim->reject);
     }
   if (strcmp (cmd, "Srs") == 0)
     {
-      delay_ms (sim, 1000);
+      delay_ms (sim, RESET_MS);
       sim->host_errors = FALSE;
       if (sim->card_image != NULL)
         return move_card_out (sim, sim->reject);
@@ -385,6 +393,7 @@ main (int argc, char **argv)
   g_autoptr (GSocketListener) listener = NULL;
   g_autoptr (GSocketAddress) address = NULL;
   g_autoptr (GSocketAddress) effective = NULL;
+  gboolean print_timing = FALSE;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1", "P" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "127.0.0.1:PORT (0 = any free port)", "ADDR" },
@@ -396,6 +405,7 @@ main (int argc, char **argv)
     { "vcard", 0, 0, G_OPTION_ARG_FILENAME, &sim.vcard, "the cardline-vcard executable", "PATH" },
     { "fault", 0, 0, G_OPTION_ARG_STRING, &sim.fault, "feeder-empty, jam, cover-open or ribbon-out", "NAME" },
     { "timing", 0, 0, G_OPTION_ARG_NONE, &sim.timing, "mechanical delays (feed, move, eject)", NULL },
+    { "print-timing", 0, 0, G_OPTION_ARG_NONE, &print_timing, "print the --timing delays and exit", NULL },
     { "at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim.script,
       "CMD#N=FAULT[/MS], CMD#N=drop or CMD#N=power-off (repeatable)", "ENTRY" },
     { NULL },
@@ -406,6 +416,11 @@ main (int argc, char **argv)
     {
       g_printerr ("cardline-printer-sim: %s\n", error->message);
       return 2;
+    }
+  if (print_timing)
+    {
+      printf ("feed_ms=%d eject_ms=%d reject_ms=%d\n", FEED_PICK_MS + FEED_MOVE_MS, EJECT_MS, EJECT_MS);
+      return 0;
     }
   if (listen != NULL)
     {
