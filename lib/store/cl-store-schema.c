@@ -472,8 +472,13 @@ static const char migration_5[]
     "DROP TABLE dispositions;\n"
     "ALTER TABLE dispositions_v5 RENAME TO dispositions;\n" APPEND_ONLY_AGAIN ("dispositions");
 
+/* The few rejected attempts whose card did not reach the reject bin (RETAINED, UNKNOWN) are found through their
+ * destination instead of by reading every rejected attempt: the yield summary over 1,000,000 cards (issue 14). */
+static const char migration_dispositions_destination[]
+  = "CREATE INDEX IF NOT EXISTS dispositions_destination ON dispositions(destination);\n";
+
 const char *const cl_store_migrations[] = {
-  migration_1, migration_2, migration_3, migration_4, migration_5,
+  migration_1, migration_2, migration_3, migration_4, migration_5, migration_dispositions_destination,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

@@ -269,16 +269,16 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
 }
 
 /* Rejected attempts of scope whose card did not go to the reject bin (destination RETAINED or UNKNOWN), taken away
- * from the reject groups; *count says how many. Few, and found through the batch's rejected attempts
- * (attempts_batch_result) and the dispositions' key. */
+ * from the reject groups; *count says how many. Few: found from their dispositions (dispositions_destination),
+ * then each attempt by its key, never by reading every rejected attempt. */
 static gboolean
 take_away_unbinned (ClStore *self, ClYieldSummary *s, const char *destination, guint64 *count, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   stmt = prepare_scoped (self,
-                         "SELECT a.reject_reason, a.failed_step, count(*) FROM attempts a "
-                         "JOIN dispositions d ON d.attempt_id = a.id "
+                         "SELECT a.reject_reason, a.failed_step, count(*) FROM dispositions d "
+                         "CROSS JOIN attempts a ON a.id = d.attempt_id "
                          "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
                          "AND d.destination = ?2 GROUP BY a.reject_reason, a.failed_step",
                          s->batch_id, error);
