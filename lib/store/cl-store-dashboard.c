@@ -322,7 +322,9 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
   if (!(txn = read_begin (self, error)))
     return NULL;
   /* The latest production rejection of each chip describes why it is in the bin now; a RETAINED end is none (the
-   * card was not put in the bin). */
+   * card was not put in the bin). That subquery is correlated through the card, not the attempt, so that SQLite
+   * runs it after the card's state and the search filtered the row, not for every rejected attempt (issue 14: a
+   * serial search over 1,000,000 cards). */
   stmt = cl_store_prepare (
     self,
     "SELECT c.chip_id, c.printed_serial, coalesce(a.batch_id, 0), b.name, a.reject_reason, a.failed_step, a.last_sw, "
@@ -331,14 +333,14 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
     "FROM attempts a JOIN cards c ON c.chip_id = a.chip_id LEFT JOIN batches b ON b.id = a.batch_id "
     "LEFT JOIN dispositions d ON d.attempt_id = a.id "
     "WHERE a.kind = 'PRODUCTION' AND a.result = 'REJECTED' "
-    "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
-    "WHERE y.chip_id = a.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
-    "AND e.destination IS NOT 'RETAINED') "
     "AND (?1 = 0 OR a.batch_id = ?1) AND (?2 IS NULL OR a.reject_reason = ?2) "
     "AND (?3 = 0 OR a.ended >= ?3) AND (?4 = 0 OR a.ended < ?4) "
     "AND (?5 IS NULL OR instr(upper(c.chip_id), upper(?5)) > 0 "
     "OR instr(upper(coalesce(c.printed_serial, '')), upper(?5)) > 0) "
-    "AND (?6 OR c.state = 'REJECTED') ORDER BY a.ended DESC, a.id DESC LIMIT ?7",
+    "AND (?6 OR c.state = 'REJECTED') "
+    "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
+    "WHERE y.chip_id = c.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
+    "AND e.destination IS NOT 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?7",
     error);
   if (stmt == NULL)
     return NULL;
