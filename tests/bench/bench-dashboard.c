@@ -1,4 +1,4 @@
-/* bench-dashboard: the supervisor dashboard over 100,000 cards.
+/* bench-dashboard: the supervisor dashboard over N cards (default 100,000; make bench: 1,000,000).
  *
  * Fills a store (bulk SQL in one transaction: the public API's durable per-call commits would measure the disk,
  * not the dashboard) with 100,000 cards over five days and five batches: every attempt with its steps and
