@@ -6,7 +6,10 @@
 
 #include "cl-cups-error.h"
 
-#define POLL_MS 100
+/* How often a job's state is asked until it completes: soon at first (a card printer's queue often takes the face at
+ * once, and every poll interval waited is the line's), then less often. IPP gives no completion event to wait on. */
+#define POLL_FIRST_MS 5
+#define POLL_MS       100
 
 typedef struct
 {
@@ -160,6 +163,7 @@ cl_face_print (const char *destination, GBytes *document, const char *mime_type,
   gsize len;
   const char *data = g_bytes_get_data (document, &len);
   int job_id;
+  guint delay_ms;
 
   g_return_val_if_fail (destination != NULL && document != NULL && mime_type != NULL, FALSE);
 
@@ -197,6 +201,7 @@ cl_face_print (const char *destination, GBytes *document, const char *mime_type,
   ippDelete (response);
   if (job_id_out != NULL)
     *job_id_out = job_id;
+  delay_ms = POLL_FIRST_MS;
 
   for (;;)
     {
@@ -238,6 +243,7 @@ cl_face_print (const char *destination, GBytes *document, const char *mime_type,
                        timeout_ms, reasons);
           return FALSE;
         }
-      g_usleep (POLL_MS * G_TIME_SPAN_MILLISECOND);
+      g_usleep (delay_ms * G_TIME_SPAN_MILLISECOND);
+      delay_ms = MIN (delay_ms * 2, POLL_MS);
     }
 }
