@@ -75,4 +75,56 @@ typedef struct
 
 gboolean cl_store_rows_count (ClStore *self, gint64 batch_id, ClRowCounts *counts, GError **error);
 
+/* ---- rows through production (cl-store-row-claim.c) ----
+ *
+ * A row is claimed by one attempt once its chip is known (after IDENTIFY): the chip's own row if it holds one (a
+ * card re-fed after it was torn, or resumed by QA: the row follows the chip), else the batch's first PENDING row,
+ * in one conditional UPDATE, so that two stations sharing the store never take the same row. The attempt's end
+ * settles the row in the same transaction (cl_store_attempt_end): GOOD binds it to the chip for good (DONE); a
+ * reject gives it back (PENDING, or FAILED with the reason when ClAttemptEnd.row_fails_on_reject) unless the chip
+ * keeps it: the card was torn (CARD_REMOVED), is still with someone (RETAINED, UNKNOWN), or already carries the
+ * row's certificate. A chip QA scraps gives its row back (PENDING). */
+
+typedef enum
+{
+  CL_ROW_PENDING,
+  CL_ROW_IN_PRODUCTION,
+  CL_ROW_DONE,
+  CL_ROW_FAILED,
+} ClRowState;
+
+const char *cl_row_state_to_string (ClRowState state);
+
+typedef struct
+{
+  gint64 id;
+  gint64 batch_id;
+  guint line;
+  char *reference;
+  char *display;
+  GHashTable *fields; /* target field name -> value */
+  GBytes *photo;      /* NULL: none */
+  char *photo_type;
+  ClRowState state;
+  gint64 attempt_id; /* -1: none */
+  char *chip_id;     /* NULL: none */
+  char *failure;     /* NULL: none */
+} ClBatchRow;
+
+void cl_batch_row_free (ClBatchRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClBatchRow, cl_batch_row_free)
+/* The value of target field name, NULL when the row has none. */
+const char *cl_batch_row_get (const ClBatchRow *row, const char *name);
+
+/* Claims a row for attempt_id on chip_id (see above); *row is the claimed row, or NULL when the chip holds no row
+ * and batch_id is 0 or has no data file (nothing to claim: not an error). CL_ERROR_NOT_FOUND when the batch has
+ * data but no PENDING row left; CL_ERROR_CLAIMED when the chip is bound to a row already (DONE) or holds one of
+ * another batch. */
+gboolean cl_store_rows_claim (ClStore *self, gint64 batch_id, gint64 attempt_id, const char *chip_id, ClBatchRow **row,
+                              GError **error);
+/* The row chip_id holds (any state but PENDING); CL_ERROR_NOT_FOUND if none. */
+ClBatchRow *cl_store_rows_lookup_chip (ClStore *self, const char *chip_id, GError **error);
+/* Every row of the batch in file order (GPtrArray of ClBatchRow, photos left out). */
+GPtrArray *cl_store_rows_list (ClStore *self, gint64 batch_id, GError **error);
+
 G_END_DECLS

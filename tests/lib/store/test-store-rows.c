@@ -297,6 +297,252 @@ test_constraints (Fixture *f, gconstpointer data)
   assert_counts (f, 2, 0, 1, 0);
 }
 
+/* ---- rows through production ---- */
+
+static void
+import_rows (Fixture *f, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  ClDataFileImport file;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *reference = g_strdup_printf ("R-%02u", i);
+      g_autofree char *name = g_strdup_printf ("Person %u", i);
+
+      add_row (f, reference, name, "face.name", name, NULL);
+    }
+  file = file_of (f, "people.csv", HASH_A);
+  g_assert_cmpint (cl_store_rows_import (f->base.store, f->batch, &file, NULL, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+static char *
+chip_of (guint n)
+{
+  return g_strdup_printf ("4790%016X", n);
+}
+
+/* An attempt of the batch (batch_id 0: QA's) on chip n. */
+static gint64
+attempt_on (ClStore *store, gint64 batch_id, ClAttemptKind kind, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *chip = chip_of (n);
+  gint64 id = cl_store_attempt_begin (store, batch_id, kind, "line-1", "Reader 0", 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (cl_store_attempt_identify (store, id, chip, 0, NULL, &error));
+  g_assert_no_error (error);
+  return id;
+}
+
+static ClBatchRow *
+claim (ClStore *store, gint64 batch_id, gint64 attempt, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *chip = chip_of (n);
+  ClBatchRow *row = NULL;
+
+  g_assert_true (cl_store_rows_claim (store, batch_id, attempt, chip, &row, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (row);
+  g_assert_cmpint (row->state, ==, CL_ROW_IN_PRODUCTION);
+  g_assert_cmpint (row->attempt_id, ==, attempt);
+  g_assert_cmpstr (row->chip_id, ==, chip);
+  return row;
+}
+
+static void
+end_attempt (ClStore *store, gint64 attempt, gboolean good, ClRejectReason reason, ClDisposition disposition,
+             gboolean fails)
+{
+  g_autoptr (GError) error = NULL;
+  ClAttemptEnd end
+    = { good ? CL_ATTEMPT_GOOD : CL_ATTEMPT_REJECTED, reason, CL_STEP_LOAD_APPLET, -1, disposition, 0, fails };
+
+  g_assert_true (cl_store_attempt_end (store, attempt, &end, &error));
+  g_assert_no_error (error);
+}
+
+/* Rows go in file order, each to one attempt; a good card binds its row; claiming again in the same attempt gives
+ * the same row; with nothing pending the batch says so; a batch without data has nothing to claim. */
+static void
+test_claim_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClBatchRow) first = NULL, second = NULL, again = NULL, none = NULL;
+  g_autofree char *chip3 = chip_of (3);
+  gint64 a1, a2, a3, other;
+
+  import_rows (f, 2);
+  a1 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 1);
+  a2 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 2);
+  first = claim (f->base.store, f->batch, a1, 1);
+  second = claim (f->base.store, f->batch, a2, 2);
+  g_assert_cmpstr (first->reference, ==, "R-01");
+  g_assert_cmpstr (cl_batch_row_get (first, "face.name"), ==, "Person 1");
+  g_assert_cmpstr (second->reference, ==, "R-02");
+  again = claim (f->base.store, f->batch, a1, 1);
+  g_assert_cmpint (again->id, ==, first->id);
+  assert_counts (f, 0, 2, 0, 0);
+  a3 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 3);
+  g_assert_false (cl_store_rows_claim (f->base.store, f->batch, a3, chip3, &none, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+  g_assert_null (none);
+  g_clear_error (&error);
+  end_attempt (f->base.store, a1, TRUE, 0, CL_DISPOSITION_OUTPUT, FALSE);
+  assert_counts (f, 0, 1, 1, 0);
+  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_rows WHERE state = 'DONE' AND reference = 'R-01' AND "
+                               "chip_id = '47900000000000000001' AND finished IS NOT NULL"),
+                   ==, 1);
+  /* a batch without data: nothing to claim, and no error */
+  other = cl_store_batch_create (f->base.store, "B-plain", "reference", PROFILE, 5, "supervisor", &error);
+  g_assert_true (cl_store_rows_claim (f->base.store, other, a3, chip3, &none, &error));
+  g_assert_no_error (error);
+  g_assert_null (none);
+}
+
+/* A good chip's row is never claimed again, by this batch or another. */
+static void
+test_bound_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClBatchRow) row = NULL, none = NULL;
+  g_autofree char *chip1 = chip_of (1);
+  gint64 a1, a2;
+
+  import_rows (f, 3);
+  a1 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 1);
+  row = claim (f->base.store, f->batch, a1, 1);
+  end_attempt (f->base.store, a1, TRUE, 0, CL_DISPOSITION_OUTPUT, FALSE);
+  a2 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 1);
+  g_assert_false (cl_store_rows_claim (f->base.store, f->batch, a2, chip1, &none, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_CLAIMED);
+  g_assert_nonnull (strstr (error->message, "is bound to row R-01"));
+  end_attempt (f->base.store, a2, FALSE, CL_REJECT_DUPLICATE_CHIP, CL_DISPOSITION_REJECT_BIN, FALSE);
+  assert_counts (f, 2, 0, 1, 0);
+}
+
+/* A rejected blank card gives its row back for the next card, or fails it when the profile says so. */
+static void
+test_release_on_reject (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ClBatchRow) r1 = NULL, r2 = NULL, r3 = NULL;
+  gint64 a1, a2, a3;
+
+  import_rows (f, 3);
+  a1 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 1);
+  r1 = claim (f->base.store, f->batch, a1, 1);
+  end_attempt (f->base.store, a1, FALSE, CL_REJECT_LOAD_FAILED, CL_DISPOSITION_REJECT_BIN, FALSE);
+  assert_counts (f, 3, 0, 0, 0);
+  a2 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 2);
+  r2 = claim (f->base.store, f->batch, a2, 2);
+  g_assert_cmpint (r2->id, ==, r1->id);
+  end_attempt (f->base.store, a2, FALSE, CL_REJECT_LOAD_FAILED, CL_DISPOSITION_REJECT_BIN, TRUE);
+  assert_counts (f, 2, 0, 0, 1);
+  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_rows WHERE reference = 'R-01' AND state = 'FAILED' AND "
+                               "failure = 'LOAD_FAILED at LOAD_APPLET'"),
+                   ==, 1);
+  a3 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 3);
+  r3 = claim (f->base.store, f->batch, a3, 3);
+  g_assert_cmpstr (r3->reference, ==, "R-02");
+}
+
+/* A torn card keeps its row: fed again it goes on with it; left with QA and resumed there it still has it; a
+ * card that carries the row's certificate keeps it too. QA scrapping a chip gives its row back. */
+static void
+test_keep_on_tear (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClBatchRow) torn = NULL, refed = NULL, qa = NULL, r2 = NULL, r3 = NULL;
+  g_autoptr (GBytes) cvc = g_bytes_new_static ("cvc", 3);
+  g_autofree char *chip2 = chip_of (2), *chip3 = chip_of (3);
+  gint64 a1, a2, a3, a4, a5;
+
+  import_rows (f, 4);
+  a1 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 1);
+  torn = claim (f->base.store, f->batch, a1, 1);
+  end_attempt (f->base.store, a1, FALSE, CL_REJECT_CARD_REMOVED, CL_DISPOSITION_REJECT_BIN, TRUE);
+  assert_counts (f, 3, 1, 0, 0);
+  /* fed again on the line */
+  a2 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 1);
+  refed = claim (f->base.store, f->batch, a2, 1);
+  g_assert_cmpint (refed->id, ==, torn->id);
+  /* torn again, then resumed by QA on its bench (no batch) */
+  end_attempt (f->base.store, a2, FALSE, CL_REJECT_CARD_REMOVED, CL_DISPOSITION_REJECT_BIN, FALSE);
+  a3 = attempt_on (f->base.store, 0, CL_ATTEMPT_QA_RETEST, 1);
+  qa = claim (f->base.store, 0, a3, 1);
+  g_assert_cmpint (qa->id, ==, torn->id);
+  end_attempt (f->base.store, a3, TRUE, 0, CL_DISPOSITION_RETAINED, FALSE);
+  assert_counts (f, 3, 0, 1, 0);
+  /* a chip that carries its row's certificate keeps the row when rejected afterwards */
+  a4 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 2);
+  r2 = claim (f->base.store, f->batch, a4, 2);
+  g_assert_cmpint (cl_store_certificate_add (f->base.store, chip2, HASH_B, "DE4790000200001", cvc, a4, &error), >, 0);
+  end_attempt (f->base.store, a4, FALSE, CL_REJECT_VERIFY_FAILED, CL_DISPOSITION_REJECT_BIN, FALSE);
+  assert_counts (f, 2, 1, 1, 0);
+  /* QA scraps it: the row goes back for another card */
+  g_assert_cmpint (cl_store_qa_record (f->base.store, chip2, CL_QA_SCRAP, 0, "qa", "cracked", &error), >, 0);
+  g_assert_no_error (error);
+  assert_counts (f, 3, 0, 1, 0);
+  a5 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 3);
+  r3 = claim (f->base.store, f->batch, a5, 3);
+  g_assert_cmpint (r3->id, ==, r2->id);
+  g_assert_cmpstr (r3->chip_id, ==, chip3);
+}
+
+typedef struct
+{
+  char *path;
+  gint64 batch;
+  guint first_chip;
+  GArray *rows; /* gint64 row ids claimed */
+} Racer;
+
+static gpointer
+race (gpointer data)
+{
+  Racer *r = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = cl_store_open (r->path, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 10; i++)
+    {
+      gint64 attempt = attempt_on (store, r->batch, CL_ATTEMPT_PRODUCTION, r->first_chip + i);
+      g_autoptr (ClBatchRow) row = claim (store, r->batch, attempt, r->first_chip + i);
+
+      g_array_append_val (r->rows, row->id);
+    }
+  return NULL;
+}
+
+/* Two stations (two connections) taking rows at once: each of 20 rows goes to exactly one attempt. */
+static void
+test_claim_race (Fixture *f, gconstpointer data)
+{
+  Racer racers[2] = { { f->base.path, f->batch, 1, g_array_new (FALSE, FALSE, sizeof (gint64)) },
+                      { f->base.path, f->batch, 101, g_array_new (FALSE, FALSE, sizeof (gint64)) } };
+  GThread *threads[2];
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  import_rows (f, 20);
+  for (guint i = 0; i < 2; i++)
+    threads[i] = g_thread_new ("racer", race, &racers[i]);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_thread_join (threads[i]);
+      for (guint k = 0; k < racers[i].rows->len; k++)
+        g_assert_true (g_hash_table_add (seen, &g_array_index (racers[i].rows, gint64, k)));
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 20);
+  assert_counts (f, 0, 20, 0, 0);
+  g_assert_cmpint (raw_int (f, "SELECT count(DISTINCT attempt_id) FROM batch_rows"), ==, 20);
+  for (guint i = 0; i < 2; i++)
+    g_array_unref (racers[i].rows);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -307,5 +553,10 @@ main (int argc, char **argv)
   ADD ("refused", test_refused);
   ADD ("replace", test_replace);
   ADD ("constraints", test_constraints);
+  ADD ("claim-once", test_claim_once);
+  ADD ("bound-once", test_bound_once);
+  ADD ("release-on-reject", test_release_on_reject);
+  ADD ("keep-on-tear", test_keep_on_tear);
+  ADD ("claim-race", test_claim_race);
   return g_test_run ();
 }
