@@ -7,7 +7,9 @@
  *   face.photo           the photo printed on the face: carried by ClRowImport.photo / photo_type, never as a
  *                        value in fields (a fields entry named face.photo is refused)
  *   chr.holder           the holder-mnemonic part of the device certificate's CHR (country, holder, sequence)
- *   store-data.<name>    a STORE DATA value the profile's configure step writes under <name>
+ *   store-data.<name>    a STORE DATA value, written by CONFIGURE after the profile's blocks as one BER-TLV data
+ *                        object whose tag is <name> in hex (1 or 2 bytes, e.g. store-data.5f20), value the UTF-8
+ *                        text (at most 127 bytes)
  *   token-label          the token label, where the profile initialises the card
  * Besides fields, every row has its reference (unique in the batch: what the manifest names it by) and its
  * display text (what the Line panel shows while the row is produced). <placeholder> and <name> are 1..64 of
