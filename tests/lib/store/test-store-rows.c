@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/cl-error.h"
+#include "store/cl-store-manifest.h"
 #include "store/cl-store-rows.h"
 #include "store-fixture.h"
 
@@ -543,6 +544,100 @@ test_claim_race (Fixture *f, gconstpointer data)
     g_array_unref (racers[i].rows);
 }
 
+static const ClManifestRecord *
+record_of (const ClManifest *m, ClManifestKind kind, const char *chip)
+{
+  for (guint i = 0; i < m->records->len; i++)
+    {
+      const ClManifestRecord *r = m->records->pdata[i];
+
+      if (r->kind == kind && g_strcmp0 (r->chip_id, chip) == 0)
+        return r;
+    }
+  return NULL;
+}
+
+/* The manifest: a record per row (done ones with their chip, serial, CHR and certificate hash), the rejected cards
+ * with reasons; its counts agree with the yield summary; formulas stay text in the CSV. */
+static void
+test_manifest (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClBatchRow) r1 = NULL, r2 = NULL, r3 = NULL;
+  g_autoptr (GBytes) cvc = g_bytes_new_static ("cvc-bytes", 9);
+  g_autoptr (ClManifest) m = NULL;
+  g_autoptr (ClYieldSummary) summary = NULL;
+  g_autofree char *chip1 = chip_of (1), *chip2 = chip_of (2), *csv = NULL, *json = NULL;
+  g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)"cvc-bytes", 9);
+  const ClManifestRecord *row1, *rejected;
+  gint64 a1, a2, a3;
+
+  add_row (f, "=HYPERLINK(\"x\")", "Formula", NULL);
+  import_rows (f, 2);
+  a1 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 1);
+  r1 = claim (f->base.store, f->batch, a1, 1);
+  g_assert_cmpint (cl_store_certificate_add (f->base.store, chip1, HASH_B, "DEADA0000100001", cvc, a1, &error), >, 0);
+  g_assert_true (cl_store_card_set_printed_serial (f->base.store, chip1, "DEADA00001", &error));
+  end_attempt (f->base.store, a1, TRUE, 0, CL_DISPOSITION_OUTPUT, FALSE);
+  a2 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 2);
+  r2 = claim (f->base.store, f->batch, a2, 2);
+  end_attempt (f->base.store, a2, FALSE, CL_REJECT_LOAD_FAILED, CL_DISPOSITION_REJECT_BIN, FALSE);
+  a3 = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, 3);
+  r3 = claim (f->base.store, f->batch, a3, 3);
+  end_attempt (f->base.store, a3, FALSE, CL_REJECT_VERIFY_FAILED, CL_DISPOSITION_REJECT_BIN, TRUE);
+
+  m = cl_store_manifest (f->base.store, "B-rows", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->records->len, ==, 5);
+  g_assert_cmpint (m->rows.done, ==, 1);
+  g_assert_cmpint (m->rows.pending, ==, 1);
+  g_assert_cmpint (m->rows.failed, ==, 1);
+  row1 = record_of (m, CL_MANIFEST_ROW, chip1);
+  g_assert_nonnull (row1);
+  g_assert_cmpstr (row1->row_reference, ==, "=HYPERLINK(\"x\")");
+  g_assert_cmpstr (row1->disposition, ==, "GOOD");
+  g_assert_cmpstr (row1->printed_serial, ==, "DEADA00001");
+  g_assert_cmpstr (row1->device_chr, ==, "DEADA0000100001");
+  g_assert_cmpstr (row1->certificate_sha256, ==, sha);
+  g_assert_cmpstr (row1->station, ==, "line-1");
+  rejected = record_of (m, CL_MANIFEST_REJECTED, chip2);
+  g_assert_nonnull (rejected);
+  g_assert_cmpstr (rejected->reason, ==, "LOAD_FAILED at LOAD_APPLET");
+  summary = cl_store_yield_summary (f->base.store, f->batch, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->good + m->recovered, ==, summary->good + summary->recovered);
+  g_assert_cmpuint (m->rejected, ==, summary->rejected);
+
+  csv = cl_manifest_to_csv (m);
+  g_assert_true (g_str_has_prefix (csv, "record,row_reference,row_line,chip_id,"));
+  g_assert_nonnull (strstr (csv, "row,\"'=HYPERLINK(\"\"x\"\")\",2,47900000000000000001,DEADA00001,"));
+  g_assert_nonnull (strstr (csv, "rejected,,,47900000000000000002,"));
+  json = cl_manifest_to_json (m);
+  g_assert_nonnull (strstr (json, "\"rows\":{\"pending\":1,\"in_production\":0,\"done\":1,\"failed\":1}"));
+  g_assert_nonnull (strstr (json, "\"row_reference\":\"=HYPERLINK(\\\"x\\\")\""));
+  g_assert_null (cl_store_manifest (f->base.store, "B-none", &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+}
+
+/* Neutralised cells: each formula lead, a tab and a CR; quotes doubled; plain text untouched. */
+static void
+test_csv_cells (void)
+{
+  const char *const cases[][2] = {
+    { "=1+2", "\"'=1+2\"" }, { "+1", "\"'+1\"" },   { "-1", "\"'-1\"" },  { "@SUM(A1)", "\"'@SUM(A1)\"" },
+    { "\tx", "\"'\tx\"" },   { "\rx", "\"'\rx\"" }, { "a,b", "\"a,b\"" }, { "say \"hi\"", "\"say \"\"hi\"\"\"" },
+    { "plain", "plain" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GString) out = g_string_new (NULL);
+
+      cl_manifest_append_csv_cell (out, cases[i][0]);
+      g_assert_cmpstr (out->str, ==, cases[i][1]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -558,5 +653,7 @@ main (int argc, char **argv)
   ADD ("release-on-reject", test_release_on_reject);
   ADD ("keep-on-tear", test_keep_on_tear);
   ADD ("claim-race", test_claim_race);
+  ADD ("manifest", test_manifest);
+  g_test_add_func ("/store/rows/csv-cells", test_csv_cells);
   return g_test_run ();
 }
