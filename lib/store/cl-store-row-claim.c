@@ -4,6 +4,8 @@
 #include "core/cl-error.h"
 #include "store/cl-store-private.h"
 
+#include <string.h>
+
 static const char *const row_states[] = { "PENDING", "IN_PRODUCTION", "DONE", "FAILED" };
 
 const char *
@@ -364,4 +366,47 @@ cl_store_rows_release_chip_locked (ClStore *self, const char *chip_id, GError **
     return FALSE;
   sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
   return cl_store_step_done (self, stmt, "Giving a scrapped chip's row back", error);
+}
+
+gboolean
+cl_store_rows_face_of (ClStore *self, const char *chip_id, char **serial, char **batch, ClBatchRow **row,
+                       GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *chr = NULL, *printed = NULL;
+  const char *state;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  if (!cl_store_check_chip_id (chip_id, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+  cl_store_check_thread (self, "face of a card");
+  stmt = cl_store_prepare (
+    self,
+    "SELECT c.state, c.printed_serial, (SELECT chr FROM certificates WHERE chip_id = c.chip_id ORDER BY issue DESC, "
+    "id DESC LIMIT 1), (SELECT b.name FROM attempts a JOIN batches b ON b.id = a.batch_id WHERE a.chip_id = "
+    "c.chip_id AND a.kind = 'PRODUCTION' ORDER BY a.id DESC LIMIT 1) FROM cards c WHERE c.chip_id = ?",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "Chip %s was never identified", chip_id);
+      return FALSE;
+    }
+  state = (const char *)sqlite3_column_text (stmt, 0);
+  printed = cl_store_column_dup_text (stmt, 1);
+  chr = cl_store_column_dup_text (stmt, 2);
+  if (g_strcmp0 (state, "GOOD") != 0 || (printed == NULL && (chr == NULL || strlen (chr) <= 5)))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                   "Chip %s is %s%s: only a good card with a serial gets its face again", chip_id, state,
+                   printed == NULL && chr == NULL ? " without a certificate" : "");
+      return FALSE;
+    }
+  *serial = printed != NULL ? g_steal_pointer (&printed) : g_strndup (chr, strlen (chr) - 5);
+  *batch = cl_store_column_dup_text (stmt, 3);
+  return find_row_locked (self, "chip_id", chip_id, 0, row, error);
 }

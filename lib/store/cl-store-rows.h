@@ -126,6 +126,12 @@ gboolean cl_store_rows_claim (ClStore *self, gint64 batch_id, gint64 attempt_id,
                               GError **error);
 /* The row chip_id holds (any state but PENDING); CL_ERROR_NOT_FOUND if none. */
 ClBatchRow *cl_store_rows_lookup_chip (ClStore *self, const char *chip_id, GError **error);
+/* What a good card's face shows, for a reprint: *serial the printed serial (else the device CHR without its last 5
+ * characters, as OpenSC shows it), *batch the batch it was produced in (NULL if none), *row its data row (NULL if it
+ * holds none). CL_ERROR_NOT_FOUND for a chip never identified; CL_ERROR_INVALID_ARGUMENT for one that is not GOOD
+ * or has no serial yet. */
+gboolean cl_store_rows_face_of (ClStore *self, const char *chip_id, char **serial, char **batch, ClBatchRow **row,
+                                GError **error);
 /* Every row of the batch in file order (GPtrArray of ClBatchRow, photos left out). */
 GPtrArray *cl_store_rows_list (ClStore *self, gint64 batch_id, GError **error);
 
