@@ -270,6 +270,60 @@ qa_resume (ClProductionSetup *setup, ClStore *store, ClVcardImage *torn, ClFaceP
   return g_strdup (outcome->chip_id);
 }
 
+static int
+run_admin (const char *admin, const char *const *args, char **out)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_strv_builder_add (builder, admin);
+  g_strv_builder_addv (builder, (const char **)args);
+  argv = g_strv_builder_end (builder);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL, &status, &error));
+  g_assert_no_error (error);
+  return status;
+}
+
+/* cardline-admin batch manifest: signed in as the store's administrator, the CSV has the header and one line per
+ * record; a wrong password gets nothing. */
+static void
+check_admin_manifest (ClStore *store, const ClManifest *manifest)
+{
+  g_autofree char *admin = g_build_filename (g_getenv ("CARDLINE_BUILD_DIR"), "app", "cardline-admin", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("cardline-manifest-XXXXXX", NULL);
+  g_autofree char *password = g_build_filename (dir, "password", NULL);
+  g_autofree char *wrong = g_build_filename (dir, "wrong", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "manifest.csv", NULL);
+  g_autofree char *csv = NULL, *json = NULL, *refused = NULL, *expected = cl_manifest_to_csv (manifest);
+  const char *path = cl_store_get_path (store);
+  const char *add[]
+    = { "user", "add", "ada", "--role", "admin", "--store", path, "--new-password-file", password, NULL };
+  const char *as_csv[] = { "batch",   "manifest", "--batch", BATCH, "--format",        "csv",    "--out", csv_path,
+                           "--store", path,       "--user",  "ada", "--password-file", password, NULL };
+  const char *as_json[] = { "batch",  "manifest", "--batch",         BATCH,    "--format", "json", "--store", path,
+                            "--user", "ada",      "--password-file", password, NULL };
+  const char *denied[] = { "batch",  "manifest", "--batch",         BATCH, "--format", "json", "--store", path,
+                           "--user", "ada",      "--password-file", wrong, NULL };
+
+  g_assert_true (g_file_set_contents_full (password, "manifest password\n", -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+  g_assert_true (g_file_set_contents_full (wrong, "not the password\n", -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+  g_assert_cmpint (run_admin (admin, add, NULL), ==, 0);
+  g_assert_cmpint (run_admin (admin, as_csv, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_assert_cmpstr (csv, ==, expected);
+  g_assert_cmpint (run_admin (admin, as_json, &json), ==, 0);
+  g_assert_true (g_str_has_prefix (json, "{\"batch\":\"" BATCH "\""));
+  g_assert_nonnull (strstr (json, "\"rows\":{\"pending\":0,\"in_production\":0,\"done\":20,\"failed\":0}"));
+  g_assert_cmpint (run_admin (admin, denied, &refused), !=, 0);
+  g_assert_cmpstr (refused, ==, "");
+  g_unlink (password);
+  g_unlink (wrong);
+  g_unlink (csv_path);
+  g_rmdir (dir);
+}
+
 static void
 test_rows_exactly_once (void)
 {
@@ -407,6 +461,7 @@ test_rows_exactly_once (void)
       g_assert_cmpuint (faces_with_name, ==, 1);
     }
   g_assert_cmpuint (g_hash_table_size (chips), ==, ROWS);
+  check_admin_manifest (store, manifest);
   g_unlink (template);
   g_ptr_array_unref (seen.events);
 }
