@@ -45,6 +45,44 @@ is_sha256_hex (const char *s)
   return TRUE;
 }
 
+/* What goes on the chip must fit there: a row the card cannot take would reject every blank card fed for it. */
+static gboolean
+check_chip_value (const char *file_name, guint line, const char *key, const char *value, GError **error)
+{
+  gsize n = strlen (value);
+
+  if (g_str_equal (key, "chr.holder"))
+    {
+      gboolean ok = n >= 1 && n <= CL_STORE_ROW_HOLDER_MAX;
+
+      for (const char *p = value; ok && *p != '\0'; p++)
+        ok = g_ascii_isupper (*p) || g_ascii_isdigit (*p);
+      if (!ok)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "%s:%u: chr.holder “%s” must be 1 to %d of A-Z 0-9",
+                       file_name, line, value, CL_STORE_ROW_HOLDER_MAX);
+          return FALSE;
+        }
+    }
+  else if (g_str_has_prefix (key, "store-data."))
+    {
+      const char *tag = key + strlen ("store-data.");
+      gsize tag_len = strlen (tag);
+      gboolean ok = (tag_len == 2 || tag_len == 4) && n <= CL_STORE_ROW_STORE_DATA_MAX;
+
+      for (const char *p = tag; ok && *p != '\0'; p++)
+        ok = g_ascii_isxdigit (*p);
+      if (!ok)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                       "%s:%u: %s: STORE DATA needs a 1- or 2-byte hex tag and at most %d bytes of value", file_name,
+                       line, key, CL_STORE_ROW_STORE_DATA_MAX);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static int
 compare_strings (gconstpointer a, gconstpointer b)
 {
@@ -83,6 +121,8 @@ fields_json (const char *file_name, const ClRowImport *row, GError **error)
                        file_name, row->line, key, CL_STORE_ROW_VALUE_MAX);
           return NULL;
         }
+      if (!check_chip_value (file_name, row->line, key, value, error))
+        return NULL;
       if (i > 0)
         g_string_append_c (out, ',');
       cl_json_append_string (out, key);

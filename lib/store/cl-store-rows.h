@@ -3,10 +3,11 @@
  * PENDING -> IN_PRODUCTION (claimed by one attempt) -> DONE (bound to one good chip) or FAILED (with a reason).
  *
  * Target field names, the keys of a row's fields (agreed with the CSV import):
- *   face.<placeholder>   a printed text field of the card face (the face template's {placeholder})
+ *   face.<placeholder>   a printed text field of the card face (a face template's Field=face.<placeholder>)
  *   face.photo           the photo printed on the face: carried by ClRowImport.photo / photo_type, never as a
  *                        value in fields (a fields entry named face.photo is refused)
- *   chr.holder           the holder-mnemonic part of the device certificate's CHR (country, holder, sequence)
+ *   chr.holder           the holder-mnemonic part of the device certificate's CHR (country, holder, sequence):
+ *                        1..9 of A-Z 0-9
  *   store-data.<name>    a STORE DATA value, written by CONFIGURE after the profile's blocks as one BER-TLV data
  *                        object whose tag is <name> in hex (1 or 2 bytes, e.g. store-data.5f20), value the UTF-8
  *                        text (at most 127 bytes)
@@ -22,6 +23,10 @@ G_BEGIN_DECLS
 
 #define CL_STORE_ROW_VALUE_MAX (64 * 1024)
 #define CL_STORE_ROW_PHOTO_MAX (16 * 1024 * 1024)
+/* chr.holder: A-Z 0-9, as long as a CHR's 16 characters allow after country (2) and sequence (5) */
+#define CL_STORE_ROW_HOLDER_MAX 9
+/* store-data.<tag>: one short-form BER-TLV length */
+#define CL_STORE_ROW_STORE_DATA_MAX 127
 
 /* One row of a data file, as the mapping made it. */
 typedef struct

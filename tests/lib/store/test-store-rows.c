@@ -78,7 +78,7 @@ static void
 three_rows (Fixture *f)
 {
   add_row (f, "E-1", "Ada Lovelace", "face.name", "Ada Lovelace", "chr.holder", "ADA01", "token-label", "Ada", NULL);
-  add_row (f, "E-2", "Alan Turing", "face.name", "Alan Turing", "store-data.employee", "2", NULL);
+  add_row (f, "E-2", "Alan Turing", "face.name", "Alan Turing", "store-data.5f21", "2", NULL);
   add_row (f, "E-3", "Grace Hopper", "face.name", "=cmd|' /C calc'!A0", NULL);
 }
 
@@ -204,6 +204,12 @@ test_refused (Fixture *f, gconstpointer data)
   g_hash_table_insert (g_ptr_array_index (f->tables, 1), g_strdup ("face.photo"), g_strdup ("ada.png"));
   assert_refused (f, &file, "people.csv:3: face.photo is the row's photo");
   g_hash_table_remove (g_ptr_array_index (f->tables, 1), "face.photo");
+  g_hash_table_insert (g_ptr_array_index (f->tables, 1), g_strdup ("chr.holder"), g_strdup ("toolong123"));
+  assert_refused (f, &file, "people.csv:3: chr.holder “toolong123” must be 1 to 9 of A-Z 0-9");
+  g_hash_table_remove (g_ptr_array_index (f->tables, 1), "chr.holder");
+  g_hash_table_insert (g_ptr_array_index (f->tables, 1), g_strdup ("store-data.5g20"), g_strdup ("x"));
+  assert_refused (f, &file, "people.csv:3: store-data.5g20: STORE DATA needs a 1- or 2-byte hex tag");
+  g_hash_table_remove (g_ptr_array_index (f->tables, 1), "store-data.5g20");
   file.refused = 2;
   assert_refused (f, &file, "2 rows have errors");
   file.refused = 0;
