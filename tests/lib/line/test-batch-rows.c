@@ -203,6 +203,18 @@ card_has_store_data (ClVcardImage *image, const char *hex)
   return blocks != NULL && g_strv_contains ((const char *const *)blocks, hex);
 }
 
+static guint
+printed_count (void)
+{
+  g_autoptr (GDir) dir = g_dir_open (g_getenv ("CARDLINE_PRINTED_DIR"), 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    n += !g_str_has_suffix (name, ".part");
+  return n;
+}
+
 /* The text of every face document ippeveprinter received. */
 static GPtrArray *
 printed_faces (void)
@@ -288,8 +300,49 @@ run_admin (const char *admin, const char *const *args, char **out)
 
 /* cardline-admin batch manifest: signed in as the store's administrator, the CSV has the header and one line per
  * record; a wrong password gets nothing. */
+static guint
+faces_showing (GPtrArray *faces, const char *serial, const char *name)
+{
+  guint n = 0;
+
+  for (guint k = 0; k < faces->len; k++)
+    if (strstr (faces->pdata[k], serial) != NULL)
+      {
+        g_assert_nonnull (strstr (faces->pdata[k], name));
+        n++;
+      }
+  return n;
+}
+
+/* QA reprints EMP-01's face with cardline-admin card reprint: one more document, with its serial and name. */
 static void
-check_admin_manifest (ClStore *store, const ClManifest *manifest)
+check_admin_reprint (const char *admin, const char *path, const char *password, const char *template,
+                     const ClManifest *manifest)
+{
+  const ClManifestRecord *r = row_record (manifest, "EMP-01");
+  const char *add[]
+    = { "user",   "add",    "quinn", "--role",          "qa",     "--store", path, "--new-password-file",
+        password, "--user", "ada",   "--password-file", password, NULL };
+  const char *reprint[] = { "card",       "reprint",       "--chip",          r->chip_id,
+                            "--template", template,        "--face-printer",  g_getenv ("CARDLINE_IPP_URI"),
+                            "--label",    "smartcard-hsm", "--store",         path,
+                            "--user",     "quinn",         "--password-file", password,
+                            NULL };
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  g_autoptr (GPtrArray) faces = NULL;
+
+  g_assert_cmpint (run_admin (admin, add, NULL), ==, 0);
+  g_assert_cmpint (run_admin (admin, reprint, NULL), ==, 0);
+  /* ippeveprinter files a job once it has it whole: wait for the document, bounded */
+  while (printed_count () <= ROWS && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  faces = printed_faces ();
+  g_assert_cmpuint (faces->len, ==, ROWS + 1);
+  g_assert_cmpuint (faces_showing (faces, r->printed_serial, "Person 01"), ==, 2);
+}
+
+static void
+check_admin_manifest (ClStore *store, const ClManifest *manifest, const char *template)
 {
   g_autofree char *admin = g_build_filename (g_getenv ("CARDLINE_BUILD_DIR"), "app", "cardline-admin", NULL);
   g_autofree char *dir = g_dir_make_tmp ("cardline-manifest-XXXXXX", NULL);
@@ -318,6 +371,7 @@ check_admin_manifest (ClStore *store, const ClManifest *manifest)
   g_assert_nonnull (strstr (json, "\"rows\":{\"pending\":0,\"in_production\":0,\"done\":20,\"failed\":0}"));
   g_assert_cmpint (run_admin (admin, denied, &refused), !=, 0);
   g_assert_cmpstr (refused, ==, "");
+  check_admin_reprint (admin, path, password, template, manifest);
   g_unlink (password);
   g_unlink (wrong);
   g_unlink (csv_path);
@@ -431,7 +485,6 @@ test_rows_exactly_once (void)
       ClVcardImage *image = images->pdata[i];
       g_autofree char *chr = NULL, *reference = NULL, *name = NULL, *tlv = NULL, *hex = NULL;
       const ClManifestRecord *r;
-      guint faces_with_name = 0;
       guint n;
 
       if (i == 0 || i == 8)
@@ -452,16 +505,10 @@ test_rows_exactly_once (void)
       hex = cl_hex_encode ((const guint8 *)name, strlen (name));
       tlv = g_strdup_printf ("5F20%02X%s", (guint)strlen (name), hex);
       g_assert_true (card_has_store_data (image, tlv));
-      for (guint k = 0; k < faces->len; k++)
-        if (strstr (faces->pdata[k], r->printed_serial) != NULL)
-          {
-            g_assert_nonnull (strstr (faces->pdata[k], name));
-            faces_with_name++;
-          }
-      g_assert_cmpuint (faces_with_name, ==, 1);
+      g_assert_cmpuint (faces_showing (faces, r->printed_serial, name), ==, 1);
     }
   g_assert_cmpuint (g_hash_table_size (chips), ==, ROWS);
-  check_admin_manifest (store, manifest);
+  check_admin_manifest (store, manifest, template);
   g_unlink (template);
   g_ptr_array_unref (seen.events);
 }
