@@ -45,6 +45,21 @@ draw_qr (cairo_t *cr, const ClFaceQr *qr, const char *value, GError **error)
   return TRUE;
 }
 
+/* More than a card face shows at any printer's resolution (a 25 mm box at 600 dpi is 590 px): a larger photo is
+ * decoded scaled down, so a small file that expands to gigapixels cannot exhaust the station's memory. */
+#define PHOTO_MAX_PX 1024
+
+static void
+on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer unused)
+{
+  if (width > PHOTO_MAX_PX || height > PHOTO_MAX_PX)
+    {
+      double scale = (double)PHOTO_MAX_PX / MAX (width, height);
+
+      gdk_pixbuf_loader_set_size (loader, MAX (1, (int)(width * scale)), MAX (1, (int)(height * scale)));
+    }
+}
+
 /* The photo as a cairo surface: gdk-pixbuf decodes (PNG, JPEG, ...), and its RGBA is premultiplied into cairo's
  * native-endian ARGB by hand, since gdk_cairo_set_source_pixbuf() belongs to GTK's GDK. */
 static cairo_surface_t *
@@ -53,13 +68,19 @@ photo_surface (GBytes *photo, GError **error)
   g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
   g_autoptr (GError) local = NULL;
   g_autoptr (GdkPixbuf) rgba = NULL;
-  GdkPixbuf *decoded;
+  GdkPixbuf *decoded = NULL;
   cairo_surface_t *surface;
   int width, height, stride, in_stride;
   const guint8 *in;
   guint8 *out;
 
-  if (!gdk_pixbuf_loader_write_bytes (loader, photo, &local) || !gdk_pixbuf_loader_close (loader, &local)
+  gboolean written;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), NULL);
+  written = g_bytes_get_size (photo) > 0 && gdk_pixbuf_loader_write_bytes (loader, photo, &local);
+
+  /* the loader is always closed: one dropped unclosed complains; a failed write's close says nothing new */
+  if (!gdk_pixbuf_loader_close (loader, written ? &local : NULL) || !written
       || (decoded = gdk_pixbuf_loader_get_pixbuf (loader)) == NULL)
     {
       g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_FAILED, "the card's photo is not an image: %s",
