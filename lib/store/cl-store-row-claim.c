@@ -202,6 +202,13 @@ cl_store_rows_claim (ClStore *self, gint64 batch_id, gint64 attempt_id, const ch
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
   cl_store_check_thread (self, "batch_rows claim");
+  /* A batch without data, a chip without a row: nothing to write, so no write transaction (and no fsync) per card */
+  if (!find_row_locked (self, "chip_id", chip_id, 0, &held, error)
+      || (held == NULL && batch_id > 0 && !batch_has_rows_locked (self, batch_id, &has_rows, error)))
+    return FALSE;
+  if (held == NULL && (batch_id <= 0 || !has_rows))
+    return TRUE;
+  g_clear_pointer (&held, cl_batch_row_free);
   if (!(txn = cl_store_txn_begin (self, error)) || !find_row_locked (self, "chip_id", chip_id, 0, &held, error))
     return FALSE;
   if (held != NULL)
