@@ -69,6 +69,8 @@ apply_to_station (ClReader *station, ClLineEvent *event, gboolean holds_cards)
 
   if (f->chip_id != NULL)
     cl_reader_set_chip_id (station, f->chip_id);
+  if (f->row_display != NULL)
+    cl_reader_set_row_display (station, f->row_display);
   switch (cl_line_event_get_kind (event))
     {
       case CL_LINE_EVENT_CARD_PRESENT:

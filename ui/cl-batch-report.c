@@ -210,8 +210,8 @@ draw_rejects (cairo_t *cr, cairo_surface_t *surface, GPtrArray *rejects, double 
 }
 
 gboolean
-cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects, const char *path,
-                           GError **error)
+cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects, const ClRowCounts *rows,
+                           const char *path, GError **error)
 {
   static const ClDashboardSeries throughput[] = { CL_DASHBOARD_THROUGHPUT };
   static const ClDashboardSeries yields[] = { CL_DASHBOARD_FIRST_PASS_YIELD, CL_DASHBOARD_FINAL_YIELD };
@@ -246,6 +246,15 @@ cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray
   y += text_at (cr, generated, MARGIN, y, "Sans 8", 0) + 14;
   draw_summary (cr, data->summary, y);
   y += 4 * 16 + 16;
+  if (rows != NULL && rows->pending + rows->in_production + rows->done + rows->failed > 0)
+    {
+      g_autofree char *line = g_strdup_printf ("Data rows: %" G_GINT64_FORMAT " pending, %" G_GINT64_FORMAT
+                                               " in production, %" G_GINT64_FORMAT " done, %" G_GINT64_FORMAT " failed",
+                                               rows->pending, rows->in_production, rows->done, rows->failed);
+
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      y += text_at (cr, line, MARGIN, y, SUMMARY_LABEL_FONT, PAGE_W - 2 * MARGIN) + 12;
+    }
 
   draw_chart (cr, model, "Throughput (good cards/hour)", CL_CHART_LINE, CL_CHART_FORMAT_NUMBER, throughput, 1, MARGIN,
               y, half, 170);

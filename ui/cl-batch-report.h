@@ -6,13 +6,15 @@
 #include <gio/gio.h>
 
 #include "cl-dashboard-model.h"
+#include "store/cl-store-rows.h"
 
 G_BEGIN_DECLS
 
 gboolean cl_batch_report_write_csv (const ClDashboardData *data, const char *path, GError **error);
-/* rejects: ClRejectRow of the batch (may be NULL). title: e.g. the batch name. */
-gboolean cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects, const char *path,
-                                    GError **error);
+/* rejects: ClRejectRow of the batch (may be NULL). rows: the batch's data rows per state (NULL or all 0: the batch
+ * has no data; the line is left out). title: e.g. the batch name. */
+gboolean cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects,
+                                    const ClRowCounts *rows, const char *path, GError **error);
 
 /* Where one column of the summary block, width points wide, puts its values: past its widest label and gap, so no
  * label meets its value whatever the strings (translations are longer). Only if the widest value would then leave

@@ -7,6 +7,7 @@
 #include "cl-chart.h"
 #include "cl-ui-error.h"
 #include "cl-ui.h"
+#include "store/cl-store-manifest.h"
 
 struct _ClDashboardView
 {
@@ -153,6 +154,7 @@ update_actions (ClDashboardView *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-pdf", allowed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-csv", allowed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-manifest", allowed);
 }
 
 void
@@ -207,8 +209,10 @@ typedef struct
   char *format;
   char *path;
   char *title;
+  char *batch; /* NULL: all batches */
   gint64 batch_id;
   ClStore *store;
+  ClRowCounts rows; /* read with the rejects */
 } ExportJob;
 
 static void
@@ -217,6 +221,7 @@ export_job_free (ExportJob *job)
   g_free (job->format);
   g_free (job->path);
   g_free (job->title);
+  g_free (job->batch);
   g_clear_object (&job->store);
   g_free (job);
 }
@@ -229,6 +234,8 @@ read_rejects_in_thread (GTask *task, gpointer source, gpointer task_data, GCance
   GError *error = NULL;
   GPtrArray *rows = cl_store_reject_search (job->store, &query, &error);
 
+  if (rows != NULL && job->batch_id > 0 && !cl_store_rows_count (job->store, job->batch_id, &job->rows, &error))
+    g_clear_pointer (&rows, g_ptr_array_unref);
   if (rows == NULL)
     g_task_return_error (task, error);
   else
@@ -250,12 +257,51 @@ on_rejects_read (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  if (!cl_batch_report_write_pdf (self->model, job->title, rows, job->path, &error))
+  if (!cl_batch_report_write_pdf (self->model, job->title, rows, &job->rows, job->path, &error))
     {
       g_task_return_error (task, error);
       return;
     }
   cl_session_audit (self->session, "report-export", job->title, job->path);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The manifest (store/cl-store-manifest.h), off the UI thread: CSV, or JSON for format "manifest-json". */
+static void
+write_manifest_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  g_autoptr (ClManifest) manifest = cl_store_manifest (job->store, job->batch, NULL);
+  g_autofree char *text = NULL;
+  GError *error = NULL;
+
+  if (manifest == NULL)
+    {
+      g_task_return_new_error (task, CL_UI_ERROR, CL_UI_ERROR_EXPORT, _ ("The manifest of batch %s cannot be read"),
+                               job->batch);
+      return;
+    }
+  text = g_str_equal (job->format, "manifest-json") ? cl_manifest_to_json (manifest) : cl_manifest_to_csv (manifest);
+  if (!g_file_set_contents_full (job->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0640, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_manifest_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ClDashboardView *self = g_task_get_source_object (task);
+  ExportJob *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  cl_session_audit (self->session, "manifest-export", job->batch, job->path);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -292,7 +338,27 @@ cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const
         = g_strdup_printf (_ ("Batch report: %s"), ((ClBatchInfo *)g_ptr_array_index (data->batches, i))->name);
   if (job->title == NULL)
     job->title = g_strdup (_ ("Report: all batches"));
+  for (guint i = 0; i < data->batches->len; i++)
+    if (((ClBatchInfo *)g_ptr_array_index (data->batches, i))->id == data->batch_id)
+      job->batch = g_strdup (((ClBatchInfo *)g_ptr_array_index (data->batches, i))->name);
   g_task_set_task_data (task, job, (GDestroyNotify)export_job_free);
+
+  if (g_str_has_prefix (format, "manifest"))
+    {
+      GTask *write;
+
+      if (job->batch == NULL)
+        {
+          g_task_return_new_error (task, CL_UI_ERROR, CL_UI_ERROR_EXPORT,
+                                   _ ("Choose a batch: a manifest is one batch's"));
+          return;
+        }
+      write = g_task_new (self, cancellable, on_manifest_written, g_object_ref (task));
+      g_task_set_task_data (write, job, NULL);
+      g_task_run_in_thread (write, write_manifest_in_thread);
+      g_object_unref (write);
+      return;
+    }
 
   if (g_str_equal (format, "csv"))
     {
@@ -359,6 +425,8 @@ on_save_response (GtkNativeDialog *dialog, int response, gpointer user_data)
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = g_file_get_path (file);
 
+      if (path != NULL && g_str_equal (format, "manifest") && g_str_has_suffix (path, ".json"))
+        format = "manifest-json";
       if (path != NULL)
         cl_dashboard_view_export_async (self, format, path, NULL, on_exported, NULL);
     }
@@ -372,13 +440,18 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   ClDashboardView *self = CL_DASHBOARD_VIEW (widget);
   gboolean pdf = g_str_equal (action_name, "dashboard.export-pdf");
+  gboolean manifest = g_str_equal (action_name, "dashboard.export-manifest");
   GtkFileChooserNative *dialog;
 
-  dialog = gtk_file_chooser_native_new (pdf ? _ ("Export PDF Report") : _ ("Export CSV Report"),
+  dialog = gtk_file_chooser_native_new (manifest ? _ ("Export Manifest")
+                                        : pdf    ? _ ("Export PDF Report")
+                                                 : _ ("Export CSV Report"),
                                         GTK_WINDOW (gtk_widget_get_root (widget)), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _ ("_Save"), _ ("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), pdf ? "batch-report.pdf" : "batch-report.csv");
-  g_object_set_data_full (G_OBJECT (dialog), "format", g_strdup (pdf ? "pdf" : "csv"), g_free);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), manifest ? "manifest.csv"
+                                                                : pdf    ? "batch-report.pdf"
+                                                                         : "batch-report.csv");
+  g_object_set_data_full (G_OBJECT (dialog), "format", g_strdup (manifest ? "manifest" : pdf ? "pdf" : "csv"), g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -418,6 +491,7 @@ cl_dashboard_view_class_init (ClDashboardViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, cycle_chart);
   gtk_widget_class_install_action (widget_class, "dashboard.export-pdf", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "dashboard.export-csv", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "dashboard.export-manifest", NULL, export_action);
 }
 
 static void

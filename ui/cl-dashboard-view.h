@@ -19,8 +19,10 @@ void cl_dashboard_view_set_session (ClDashboardView *self, ClSession *session);
  * "cycle" (tests read them). */
 GtkLabel *cl_dashboard_view_get_counter (ClDashboardView *self, const char *name);
 
-/* Writes the report of the selected batch ("pdf" or "csv") to path; the rejects for the PDF are read on a
- * worker. Audited as "report-export". Fails with CL_UI_ERROR_NOT_ALLOWED unless the session may export. */
+/* Writes the report of the selected batch ("pdf" or "csv") to path; the rejects (and data rows) for the PDF are read
+ * on a worker. Audited as "report-export". "manifest-csv" / "manifest-json" write the selected batch's manifest
+ * (store/cl-store-manifest.h) on a worker, audited as "manifest-export"; with all batches selected that is an
+ * error. Fails with CL_UI_ERROR_NOT_ALLOWED unless the session may export. */
 void cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const char *path,
                                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 gboolean cl_dashboard_view_export_finish (ClDashboardView *self, GAsyncResult *result, GError **error);

@@ -320,7 +320,7 @@ cl_reader_panel_class_init (ClReaderPanelClass *klass)
   {
     static const char *const shown[]
       = { "fault_banner", "result_banner", "result_label",   "result_detail_label", "chip_label",
-          "fed_label",    "good_label",    "rejected_label", "yield_label" };
+          "fed_label",    "good_label",    "rejected_label", "yield_label",         "row_label" };
 
     for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
       gtk_widget_class_bind_template_child_full (widget_class, shown[i], FALSE, 0);

@@ -29,7 +29,7 @@ static gboolean
 cl_cups_face_printer_print (ClFacePrinter *printer, const ClFaceCard *card, GCancellable *cancellable, GError **error)
 {
   ClCupsFacePrinter *self = CL_CUPS_FACE_PRINTER (printer);
-  ClFaceData data = { card->serial, card->batch, card->profile };
+  ClFaceData data = { card->serial, card->batch, card->profile, card->fields, card->photo };
   g_autoptr (GBytes) document = NULL;
   g_autofree char *job_name = NULL;
   g_autoptr (GError) local = NULL;

@@ -2,7 +2,9 @@
 
 #include <cairo-pdf.h>
 #include <errno.h>
+#include <string.h>
 #include <cairo.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <qrencode.h>
 
 #include "cl-driver-error.h"
@@ -43,6 +45,92 @@ draw_qr (cairo_t *cr, const ClFaceQr *qr, const char *value, GError **error)
   return TRUE;
 }
 
+/* More than a card face shows at any printer's resolution (a 25 mm box at 600 dpi is 590 px): a larger photo is
+ * decoded scaled down, so a small file that expands to gigapixels cannot exhaust the station's memory. */
+#define PHOTO_MAX_PX 1024
+
+static void
+on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer unused)
+{
+  if (width > PHOTO_MAX_PX || height > PHOTO_MAX_PX)
+    {
+      double scale = (double)PHOTO_MAX_PX / MAX (width, height);
+
+      gdk_pixbuf_loader_set_size (loader, MAX (1, (int)(width * scale)), MAX (1, (int)(height * scale)));
+    }
+}
+
+/* The photo as a cairo surface: gdk-pixbuf decodes (PNG, JPEG, ...), and its RGBA is premultiplied into cairo's
+ * native-endian ARGB by hand, since gdk_cairo_set_source_pixbuf() belongs to GTK's GDK. */
+static cairo_surface_t *
+photo_surface (GBytes *photo, GError **error)
+{
+  g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GdkPixbuf) rgba = NULL;
+  GdkPixbuf *decoded = NULL;
+  cairo_surface_t *surface;
+  int width, height, stride, in_stride;
+  const guint8 *in;
+  guint8 *out;
+
+  gboolean written;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), NULL);
+  written = g_bytes_get_size (photo) > 0 && gdk_pixbuf_loader_write_bytes (loader, photo, &local);
+
+  /* the loader is always closed: one dropped unclosed complains; a failed write's close says nothing new */
+  if (!gdk_pixbuf_loader_close (loader, written ? &local : NULL) || !written
+      || (decoded = gdk_pixbuf_loader_get_pixbuf (loader)) == NULL)
+    {
+      g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_FAILED, "the card's photo is not an image: %s",
+                   local != NULL ? local->message : "nothing decoded");
+      return NULL;
+    }
+  rgba = gdk_pixbuf_add_alpha (decoded, FALSE, 0, 0, 0);
+  width = gdk_pixbuf_get_width (rgba);
+  height = gdk_pixbuf_get_height (rgba);
+  in_stride = gdk_pixbuf_get_rowstride (rgba);
+  in = gdk_pixbuf_read_pixels (rgba);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cairo_surface_flush (surface);
+  out = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p = in + y * in_stride + x * 4;
+        guint32 a = p[3];
+        guint32 pixel = a << 24 | (p[0] * a / 255) << 16 | (p[1] * a / 255) << 8 | (p[2] * a / 255);
+
+        memcpy (out + y * stride + x * 4, &pixel, 4);
+      }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+/* Scaled to fit the box, keeping its aspect ratio, centred. */
+static gboolean
+draw_photo (cairo_t *cr, const ClFacePhoto *box, GBytes *photo, GError **error)
+{
+  cairo_surface_t *surface = photo_surface (photo, error);
+  double w, h, scale;
+
+  if (surface == NULL)
+    return FALSE;
+  w = cairo_image_surface_get_width (surface);
+  h = cairo_image_surface_get_height (surface);
+  scale = MIN (box->width / w, box->height / h);
+  cairo_save (cr);
+  cairo_translate (cr, box->x + (box->width - w * scale) / 2, box->y + (box->height - h * scale) / 2);
+  cairo_scale (cr, scale, scale);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (surface);
+  return TRUE;
+}
+
 /* Draws in mm: the caller scales the context. */
 static gboolean
 draw (cairo_t *cr, const ClFaceTemplate *face, const ClFaceData *data, GError **error)
@@ -54,7 +142,7 @@ draw (cairo_t *cr, const ClFaceTemplate *face, const ClFaceData *data, GError **
   for (guint i = 0; i < face->texts->len; i++)
     {
       const ClFaceText *t = &g_array_index (face->texts, ClFaceText, i);
-      const char *value = cl_face_data_get (data, t->field);
+      const char *value = cl_face_data_get (data, t->field, t->row_field);
       g_autofree char *text = t->prefix && *t->prefix ? g_strdup_printf ("%s %s", t->prefix, value) : g_strdup (value);
 
       cairo_select_font_face (cr, t->font, t->italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
@@ -67,9 +155,12 @@ draw (cairo_t *cr, const ClFaceTemplate *face, const ClFaceData *data, GError **
   for (guint i = 0; i < face->qrs->len; i++)
     {
       const ClFaceQr *qr = &g_array_index (face->qrs, ClFaceQr, i);
-      if (!draw_qr (cr, qr, cl_face_data_get (data, qr->field), error))
+      if (!draw_qr (cr, qr, cl_face_data_get (data, qr->field, qr->row_field), error))
         return FALSE;
     }
+  for (guint i = 0; i < face->photos->len && data->photo != NULL; i++)
+    if (!draw_photo (cr, &g_array_index (face->photos, ClFacePhoto, i), data->photo, error))
+      return FALSE;
   if (cairo_status (cr) != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_FAILED, "drawing the card face: %s",

@@ -20,15 +20,18 @@ cl_face_template_free (ClFaceTemplate *face)
   g_free (face->name);
   g_array_unref (face->texts);
   g_array_unref (face->qrs);
+  g_array_unref (face->photos);
   g_free (face);
 }
 
 const char *
-cl_face_data_get (const ClFaceData *data, ClFaceField field)
+cl_face_data_get (const ClFaceData *data, ClFaceField field, const char *row_field)
 {
   const char *value = field == CL_FACE_FIELD_SERIAL  ? data->serial
                       : field == CL_FACE_FIELD_BATCH ? data->batch
-                                                     : data->label;
+                      : field == CL_FACE_FIELD_LABEL ? data->label
+                      : data->fields != NULL         ? g_hash_table_lookup (data->fields, row_field)
+                                                     : NULL;
   return value ? value : "";
 }
 
@@ -79,10 +82,29 @@ get_color (GKeyFile *kf, const char *where, const char *group, const char *key, 
 }
 
 static gboolean
-get_field (GKeyFile *kf, const char *where, const char *group, ClFaceField *out, GError **error)
+is_placeholder (const char *name)
+{
+  if (*name == '\0' || strlen (name) > 64)
+    return FALSE;
+  for (; *name != '\0'; name++)
+    if (!g_ascii_islower (*name) && !g_ascii_isdigit (*name) && *name != '_' && *name != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+get_field (GKeyFile *kf, const char *where, const char *group, ClFaceField *out, const char **row_field, GError **error)
 {
   g_autofree char *field = g_key_file_get_string (kf, group, "Field", NULL);
 
+  *row_field = NULL;
+  if (field != NULL && g_str_has_prefix (field, "face.") && strcmp (field, "face.photo") != 0
+      && is_placeholder (field + strlen ("face.")))
+    {
+      *out = CL_FACE_FIELD_ROW;
+      *row_field = g_intern_string (field);
+      return TRUE;
+    }
   if (g_strcmp0 (field, "serial") == 0)
     *out = CL_FACE_FIELD_SERIAL;
   else if (g_strcmp0 (field, "batch") == 0)
@@ -90,7 +112,7 @@ get_field (GKeyFile *kf, const char *where, const char *group, ClFaceField *out,
   else if (g_strcmp0 (field, "label") == 0)
     *out = CL_FACE_FIELD_LABEL;
   else
-    return bad (error, where, group, "Field", "must be serial, batch or label");
+    return bad (error, where, group, "Field", "must be serial, batch, label or face.<placeholder> (a-z 0-9 _ -)");
   return TRUE;
 }
 
@@ -103,6 +125,7 @@ from_key_file (GKeyFile *kf, const char *where, GError **error)
   face->texts = g_array_new (FALSE, TRUE, sizeof (ClFaceText));
   g_array_set_clear_func (face->texts, text_clear);
   face->qrs = g_array_new (FALSE, TRUE, sizeof (ClFaceQr));
+  face->photos = g_array_new (FALSE, TRUE, sizeof (ClFacePhoto));
   if (!g_key_file_has_group (kf, "Face"))
     {
       g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_FAILED, "face template %s: no [Face] group", where);
@@ -123,7 +146,7 @@ from_key_file (GKeyFile *kf, const char *where, GError **error)
           ClFaceText text = { 0 };
           g_autofree char *font = g_key_file_get_string (kf, g, "Font", NULL);
 
-          if (!get_field (kf, where, g, &text.field, error)
+          if (!get_field (kf, where, g, &text.field, &text.row_field, error)
               || !get_mm (kf, where, g, "X", face->width, 0, TRUE, &text.x, error)
               || !get_mm (kf, where, g, "Y", face->height, 0, TRUE, &text.y, error)
               || !get_mm (kf, where, g, "Size", face->height, 3, FALSE, &text.size, error)
@@ -142,7 +165,7 @@ from_key_file (GKeyFile *kf, const char *where, GError **error)
         {
           ClFaceQr qr = { 0 };
 
-          if (!get_field (kf, where, g, &qr.field, error)
+          if (!get_field (kf, where, g, &qr.field, &qr.row_field, error)
               || !get_mm (kf, where, g, "X", face->width, 0, TRUE, &qr.x, error)
               || !get_mm (kf, where, g, "Y", face->height, 0, TRUE, &qr.y, error)
               || !get_mm (kf, where, g, "Size", face->height, 0, TRUE, &qr.size, error))
@@ -151,10 +174,25 @@ from_key_file (GKeyFile *kf, const char *where, GError **error)
             return bad (error, where, g, "Size", "the code does not fit on the card"), NULL;
           g_array_append_val (face->qrs, qr);
         }
+      else if (g_str_has_prefix (g, "Photo "))
+        {
+          ClFacePhoto photo = { 0 };
+
+          if (!get_mm (kf, where, g, "X", face->width, 0, TRUE, &photo.x, error)
+              || !get_mm (kf, where, g, "Y", face->height, 0, TRUE, &photo.y, error)
+              || !get_mm (kf, where, g, "Width", face->width, 0, TRUE, &photo.width, error)
+              || !get_mm (kf, where, g, "Height", face->height, 0, TRUE, &photo.height, error))
+            return NULL;
+          if (photo.width <= 0 || photo.height <= 0 || photo.x + photo.width > face->width
+              || photo.y + photo.height > face->height)
+            return bad (error, where, g, "Width", "the photo does not fit on the card"), NULL;
+          g_array_append_val (face->photos, photo);
+        }
       else if (strcmp (g, "Face") != 0)
         {
           g_set_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_FAILED,
-                       "face template %s: unknown group [%s] (expected Face, Text <id> or QR <id>)", where, g);
+                       "face template %s: unknown group [%s] (expected Face, Text <id>, QR <id> or Photo <id>)", where,
+                       g);
           return NULL;
         }
     }

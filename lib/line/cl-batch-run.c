@@ -6,6 +6,7 @@
 #include "keys/cl-audit-checkpoint.h"
 #include "line/cl-line-text.h"
 #include "store/cl-station-lease.h"
+#include "store/cl-store-rows.h"
 #include "store/cl-store-station.h"
 
 #include <string.h>
@@ -23,6 +24,7 @@ struct _ClBatchRun
   char *user; /* who runs the batch: its audit actor unless a command names another */
   gint64 batch_id;
   guint quantity;
+  gboolean has_rows; /* the batch has a data file: it ends when no row is left to claim */
   GCancellable *done;
   ClBatchStateWriter *state_writer;
   char *close_refused;        /* why the store did not close the batch (e.g. a good card's PIN envelope is missing) */
@@ -53,6 +55,31 @@ struct _ClBatchRun
 };
 
 G_DEFINE_FINAL_TYPE (ClBatchRun, cl_batch_run, G_TYPE_OBJECT)
+
+/* The batch's PENDING rows; a store that cannot say lets cards through (their claim will say what is wrong). */
+static gint64
+rows_pending (ClBatchRun *self)
+{
+  g_autoptr (GError) error = NULL;
+  ClRowCounts counts;
+
+  if (!cl_store_rows_count (cl_production_setup_get_store (self->setup), self->batch_id, &counts, &error))
+    {
+      g_warning ("store: the batch's pending rows are not known: %s", error->message);
+      return G_MAXINT64;
+    }
+  return counts.pending;
+}
+
+/* With the lock held: a batch with data is over once no row is pending and no card is in flight to give its row
+ * back; otherwise once its quantity of cards was disposed. */
+static gboolean
+batch_over (ClBatchRun *self)
+{
+  if (self->disposed >= self->quantity)
+    return TRUE;
+  return self->has_rows && self->in_flight == 0 && rows_pending (self) == 0;
+}
 
 enum
 {
@@ -365,7 +392,7 @@ job_thread (gpointer data)
       self->faulted = TRUE;
       self->fault = cl_card_job_get_fault (running->job);
     }
-  complete = self->disposed >= self->quantity;
+  complete = batch_over (self);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
@@ -409,7 +436,9 @@ may_feed (ClBatchRun *self)
   guint max = cl_feeder_get_max_cards_in_flight (self->feeder);
 
   return !self->paused && !self->faulted && !self->feeder_out && (max == 0 || self->in_flight < max)
-         && self->disposed + self->in_flight < self->quantity;
+         && self->disposed + self->in_flight < self->quantity
+         /* each card in flight may still claim a row: never more cards than rows */
+         && (!self->has_rows || rows_pending (self) > (gint64)self->in_flight);
 }
 
 static void
@@ -423,9 +452,9 @@ feed_cards (ClBatchRun *self)
       g_autoptr (ClFeederCard) card = NULL;
       g_autoptr (GError) error = NULL;
 
-      while (!self->stopping && self->disposed < self->quantity && !may_feed (self))
+      while (!self->stopping && !batch_over (self) && !may_feed (self))
         g_cond_wait (&self->cond, &self->lock);
-      if (self->stopping || self->disposed >= self->quantity)
+      if (self->stopping || batch_over (self))
         return;
 
       cancellable = g_cancellable_new ();
@@ -520,7 +549,7 @@ feed_thread (gpointer data)
   g_mutex_lock (&self->lock);
   while (self->in_flight > 0)
     g_cond_wait (&self->cond, &self->lock);
-  complete = self->disposed >= self->quantity;
+  complete = batch_over (self);
   /* a feeder that gave up holds the run until Stop: the batch is not over because a printer went away */
   while (!complete && !self->stopping)
     g_cond_wait (&self->cond, &self->lock);
@@ -715,7 +744,7 @@ cl_batch_run_get_ending (ClBatchRun *self)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
-  return self->stopping || self->disposed >= self->quantity;
+  return self->stopping || batch_over (self);
 }
 
 void
@@ -834,6 +863,7 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   ClStore *store;
   g_autoptr (ClYieldSummary) summary = NULL;
   gint64 disposed;
+  ClRowCounts rows;
 
   g_return_val_if_fail (CL_IS_PRODUCTION_SETUP (setup), NULL);
   g_return_val_if_fail (CL_IS_FEEDER (feeder), NULL);
@@ -882,7 +912,10 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   if (!cl_store_batch_set_state (store, self->batch_id, CL_BATCH_RUNNING, self->user, error))
     return NULL;
   self->state_writer = cl_batch_state_writer_new (store, self->batch_id, on_batch_state_failed, self);
-  if (self->disposed >= self->quantity)
+  if (!cl_store_rows_count (store, self->batch_id, &rows, error))
+    return NULL;
+  self->has_rows = rows.pending + rows.in_production + rows.done + rows.failed > 0;
+  if (batch_over (self))
     g_cancellable_cancel (self->done);
   return g_steal_pointer (&self);
 }

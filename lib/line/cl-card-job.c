@@ -161,6 +161,8 @@ on_sequence_event (const ClSequenceEvent *event, gpointer user_data)
 
   fields.chip_id = event->chip_id;
   fields.step = event->step;
+  fields.row_reference = event->row_reference;
+  fields.row_display = event->row_display;
   switch (event->kind)
     {
       case CL_SEQUENCE_EVENT_BEGIN:
@@ -202,6 +204,8 @@ emit_outcome (ClCardJob *self, const ClSequenceOutcome *o)
   fields.duration_us = o->cycle_us;
   fields.apdus = o->apdus;
   fields.sw = o->last_sw;
+  fields.row_reference = o->row != NULL ? o->row->reference : NULL;
+  fields.row_display = o->row != NULL ? o->row->display : NULL;
   if (o->good)
     {
       fields.step = CL_STEP_DISPOSE;
@@ -221,8 +225,12 @@ static gboolean
 print_face (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *cancellable, GError **error)
 {
   ClCardJob *self = user_data;
-  ClFaceCard card = { outcome->serial, outcome->chip_id, self->batch_name,
-                      cl_profile_get_name (cl_production_setup_get_profile (self->setup)) };
+  ClFaceCard card = { outcome->serial,
+                      outcome->chip_id,
+                      self->batch_name,
+                      cl_profile_get_name (cl_production_setup_get_profile (self->setup)),
+                      outcome->row != NULL ? outcome->row->fields : NULL,
+                      outcome->row != NULL ? outcome->row->photo : NULL };
 
   if (outcome->serial == NULL)
     {

@@ -16,6 +16,8 @@ typedef struct
   const char *chip_id;
   const char *batch;
   const char *profile;
+  GHashTable *fields; /* the card's data row (store/cl-store-rows.h): target field name -> value; NULL: none */
+  GBytes *photo;      /* the row's photo; NULL: none */
 } ClFaceCard;
 
 #define CL_TYPE_FACE_PRINTER (cl_face_printer_get_type ())

@@ -73,6 +73,7 @@ outcome_clear (ClSequenceOutcome *outcome)
   g_clear_pointer (&outcome->chr, g_free);
   g_clear_pointer (&outcome->serial, g_free);
   g_clear_pointer (&outcome->detail, g_free);
+  g_clear_pointer (&outcome->row, cl_batch_row_free);
   memset (outcome, 0, sizeof *outcome);
   outcome->last_sw = -1;
 }
@@ -352,6 +353,9 @@ outcome_update (ClCardSequence *self, Cycle *c)
   outcome->last_sw = cl_observed_transport_get_last_sw (self->transport);
   if (outcome->chip_id == NULL)
     outcome->chip_id = g_strdup (c->run.chip_id);
+  /* every card step has run: the row goes to the face */
+  if (outcome->row == NULL)
+    outcome->row = g_steal_pointer (&c->run.row);
   if (outcome->chr == NULL && c->run.chr != NULL)
     {
       outcome->chr = g_strdup (c->run.chr);
@@ -436,6 +440,16 @@ row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
   return TRUE;
 }
 
+/* The Line panel shows the row being produced from the step that claimed it on. */
+static void
+row_of_event (ClCardSequence *self, Cycle *c, ClSequenceEvent *event)
+{
+  const ClBatchRow *row = c->run.row != NULL ? c->run.row : self->outcome.row;
+
+  event->row_reference = row != NULL ? row->reference : NULL;
+  event->row_display = row != NULL ? row->display : NULL;
+}
+
 static void
 run_row (ClCardSequence *self, Cycle *c, const Row *row)
 {
@@ -452,6 +466,7 @@ run_row (ClCardSequence *self, Cycle *c, const Row *row)
     outcome_update (self, c);
   started.sw = -1;
   started.chip_id = c->run.chip_id;
+  row_of_event (self, c, &started);
   emit (self, &started);
 
   ok = row->card != NULL ? run_card_step (c, row, &report, &error) : row->station (self, c, &report, &error);
@@ -486,6 +501,7 @@ run_row (ClCardSequence *self, Cycle *c, const Row *row)
   event.sw = report.sw;
   event.chip_id = c->run.chip_id;
   event.detail = report.detail;
+  row_of_event (self, c, &event);
   emit (self, &event);
 
   if (!ok)
@@ -532,6 +548,7 @@ cycle_end (ClCardSequence *self, Cycle *c)
   self->end.disposition = c->disposition;
   outcome->whereabouts_unknown = c->disposition == CL_DISPOSITION_UNKNOWN;
   self->end.ended = 0;
+  self->end.row_fails_on_reject = cl_profile_get_data_fails_on_reject (cl_production_setup_get_profile (self->setup));
   self->pending_end = TRUE;
   outcome->end_pending = TRUE;
   if (!write_pending (self, &store_error))
@@ -552,6 +569,7 @@ run_clear (ClSequenceRun *run)
 {
   cl_sequence_release_chip (run);
   g_clear_pointer (&run->chip_id, g_free);
+  g_clear_pointer (&run->row, cl_batch_row_free);
   g_clear_object (&run->channel);
   g_clear_object (&run->card_keys);
   g_clear_object (&run->old_card_keys);
@@ -597,6 +615,7 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   run->profile = profile;
   run->keys = cl_profile_get_keys (profile);
   run->store = store;
+  run->batch_id = self->batch_id;
   run->station = self->station;
   run->reader = self->reader;
   run->transport = self->transport;

@@ -35,6 +35,7 @@
 #include "apdu/cl-transport.h"
 #include "cl-production-setup.h"
 #include "store/cl-production-types.h"
+#include "store/cl-store-rows.h"
 #include "store/cl-store-types.h"
 
 G_BEGIN_DECLS
@@ -61,7 +62,9 @@ typedef struct
   const char *serial;           /* DISPOSED: the card's serial, NULL before CERTIFY */
   const ClProductionStep *plan; /* BEGIN: the steps in order */
   guint n_plan;
-  gboolean station_fault; /* DISPOSED: the station failed during the attempt (see above); the line should pause */
+  gboolean station_fault;    /* DISPOSED: the station failed during the attempt (see above); the line should pause */
+  const char *row_reference; /* the card's data row once IDENTIFY claimed it (NULL: no data) */
+  const char *row_display;
 } ClSequenceEvent;
 
 /* Called on the thread that runs the sequence. */
@@ -88,6 +91,7 @@ typedef struct
   gboolean interrupted;         /* the run stopped at a station fault before the card moved: no verdict, run it again */
   gboolean end_pending;         /* the card moved but its DISPOSE or end record is not written yet: record_pending() */
   gboolean whereabouts_unknown; /* its move was lost and no card was found afterwards: disposition UNKNOWN */
+  ClBatchRow *row;              /* the card's data row (store/cl-store-rows.h) for FACE; NULL: the batch has none */
 } ClSequenceOutcome;
 
 #define CL_TYPE_CARD_SEQUENCE (cl_card_sequence_get_type ())

@@ -10,6 +10,7 @@
 #include "gp/cl-gp-data.h"
 #include "scp/cl-scp02.h"
 #include "store/cl-store.h"
+#include "store/cl-store-rows.h"
 
 G_BEGIN_DECLS
 
@@ -26,7 +27,9 @@ typedef struct
   GCancellable *cancellable;
 
   gint64 attempt_id;
+  gint64 batch_id;
   char *chip_id;
+  ClBatchRow *row;   /* the card's data row once IDENTIFY claimed it; NULL: the batch has no data */
   char *claim_owner; /* set while this run holds the claim on chip_id */
   ClCplc cplc;
   guint8 isd_aid[16];
@@ -80,5 +83,13 @@ gboolean cl_sequence_import_dkek (ClSequenceRun *run, GError **error);
 gboolean cl_sequence_claim_chip (ClSequenceRun *run, GError **error);
 /* Drops the run's claim, if it holds one; a store failure is logged (the lease ends it anyway). */
 void cl_sequence_release_chip (ClSequenceRun *run);
+
+/* The card's data row (cl-sequence-rows.c): claimed for the attempt once the chip is known (IDENTIFY); a chip
+ * bound to another row is DUPLICATE_CHIP. */
+gboolean cl_sequence_claim_row (ClSequenceRun *run, GError **error);
+/* The device certificate's CHR: the profile's pattern, its holder mnemonic replaced by the row's chr.holder. */
+char *cl_sequence_device_chr (ClSequenceRun *run, GError **error);
+/* The row's store-data.<tag> values as STORE DATA blocks (tag, length, UTF-8 value), in tag order. */
+GPtrArray *cl_sequence_row_store_data (ClSequenceRun *run, GError **error);
 
 G_END_DECLS

@@ -179,7 +179,7 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
   if (record != NULL && record->state == CL_CARD_GOOD)
     return fail (error, CL_ERROR_FAILED, "chip %s was already produced good; not produced again", run->chip_id);
   (void)skipped;
-  return TRUE;
+  return cl_sequence_claim_row (run, error);
 }
 
 /* ---- OPEN_KST ---- */
@@ -263,10 +263,13 @@ gboolean
 cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
   const ClProfileConfigure *config = cl_profile_get_configure (run->profile);
+  g_autoptr (GPtrArray) row_data = cl_sequence_row_store_data (run, error);
   gint state;
 
   run->reason = CL_REJECT_WRONG_CARD;
-  if (config->store_data->len == 0 && config->life_cycle < 0)
+  if (row_data == NULL)
+    return FALSE;
+  if (config->store_data->len == 0 && row_data->len == 0 && config->life_cycle < 0)
     {
       *skipped = TRUE;
       note (run, "nothing to configure in profile %s", cl_profile_get_name (run->profile));
@@ -282,9 +285,10 @@ cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **erro
       note (run, "card life cycle already %02X", (guint)state);
       return TRUE;
     }
-  for (guint i = 0; i < config->store_data->len; i++)
+  for (guint i = 0; i < config->store_data->len + row_data->len; i++)
     {
-      GBytes *data = config->store_data->pdata[i];
+      GBytes *data
+        = i < config->store_data->len ? config->store_data->pdata[i] : row_data->pdata[i - config->store_data->len];
       g_autoptr (GPtrArray) apdus
         = cl_gp_store_data_apdus (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
                                   cl_gp_max_block (run->channel), CL_GP_STORE_DATA_BER_TLV, FALSE, error);
@@ -492,10 +496,9 @@ device_key_body (ClSequenceRun *run, GError **error)
   EVP_PKEY_free (domain);
   if (!ok)
     return NULL;
-  body->chr
-    = cl_chr_pattern_expand (cl_profile_get_certify (run->profile)->holder_reference, NULL, 0, run->chip_id, error);
+  body->chr = cl_sequence_device_chr (run, error);
   if (body->chr == NULL)
-    return g_prefix_error (error, "certificate holder: "), NULL;
+    return NULL;
   return g_steal_pointer (&body);
 }
 
@@ -664,10 +667,9 @@ cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error)
     g_checksum_free (sum);
     run->key_hash = cl_hex_encode (digest, sizeof digest);
   }
-  run->chr
-    = cl_chr_pattern_expand (cl_profile_get_certify (run->profile)->holder_reference, NULL, 0, run->chip_id, error);
+  run->chr = cl_sequence_device_chr (run, error);
   if (run->chr == NULL)
-    return g_prefix_error (error, "certificate holder: "), FALSE;
+    return FALSE;
 
   /* At most one certificate per chip and device key: one issued before (then the card was pulled) is reused. */
   stored = cl_store_certificate_lookup (run->store, run->chip_id, run->key_hash, NULL, &local);

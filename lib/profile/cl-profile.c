@@ -27,6 +27,7 @@ struct _ClProfile
   ClProfileCertify certify;
   ClProfileCustody custody;
   char *face_template;
+  gboolean data_fails_on_reject;
   GBytes *fixed_pin;
   GBytes *fixed_so_pin;
 };
@@ -130,9 +131,11 @@ static const char *const group_init[]
 static const char *const group_certificate[]
   = { "certificate", "holder-reference", "dica-key-label", "dica-cvc", "srca-cvc", "validity-days", NULL };
 static const char *const group_face[] = { "face", "template", NULL };
+static const char *const group_data[] = { "data", "on-reject", NULL };
 static const char *const *const known_groups[]
-  = { group_profile, group_card, group_scp,         group_keys, group_configure,
-      group_applet,  group_init, group_certificate, group_face, NULL };
+  = { group_profile,     group_card, group_scp,  group_keys, group_configure, group_applet, group_init,
+      group_certificate, group_face, group_data, NULL };
+static const char *const on_reject_choices[] = { "retry", "fail", NULL };
 
 static const char *const secret_sources[] = { "random", "fixed", NULL };
 static const char *const ship_states[] = { "uninitialised", "initialised", NULL };
@@ -543,6 +546,17 @@ load_face (ClProfile *self, Loader *l, GError **error)
   return TRUE;
 }
 
+static gboolean
+load_data (ClProfile *self, Loader *l, GError **error)
+{
+  guint on_reject = 0;
+
+  if (!cl_profile_reader_choice (&l->r, "data", "on-reject", on_reject_choices, 0, &on_reject, error))
+    return FALSE;
+  self->data_fails_on_reject = on_reject == 1;
+  return TRUE;
+}
+
 static ClProfile *
 profile_new (const char *data, gsize len, const char *name, const char *base_dir, const char *data_dir,
              const char *pki_dir, GError **error)
@@ -565,7 +579,7 @@ profile_new (const char *data, gsize len, const char *name, const char *base_dir
       || !load_card (self, &l, error) || !load_scp (self, &l, error) || !load_keys (self, &l, error)
       || !load_configure (self, &l, error) || !load_applet (self, &l, error) || !load_init (self, &l, error)
       || !cl_profile_custody_load (&self->custody, &l.r, l.base_dir, &self->keys, &self->init, error)
-      || !load_certificate (self, &l, error) || !load_face (self, &l, error))
+      || !load_certificate (self, &l, error) || !load_face (self, &l, error) || !load_data (self, &l, error))
     return NULL;
   sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (sum, (const guchar *)data, (gssize)len);
@@ -687,6 +701,12 @@ const ClProfileCertify *
 cl_profile_get_certify (ClProfile *self)
 {
   return &self->certify;
+}
+
+gboolean
+cl_profile_get_data_fails_on_reject (ClProfile *self)
+{
+  return self->data_fails_on_reject;
 }
 
 const char *

@@ -31,7 +31,9 @@
  *   [certificate]    holder-reference (see cl-chr-pattern.h), dica-key-label, dica-cvc, srca-cvc (paths;
  *                    relative ones are looked up next to the profile, then in the station's PKI directory, then
  *                    in the data directory), validity-days (1..36500, default 3650)
- *   [face]           template (path; the group is optional: no face printing without it) */
+ *   [face]           template (path; the group is optional: no face printing without it)
+ *   [data]           (optional) on-reject (retry|fail, default retry): what a rejected card's data row becomes
+ *                    (store/cl-store-rows.h): PENDING again for the next blank card, or FAILED with the reason */
 #pragma once
 
 #include <glib-object.h>
@@ -149,6 +151,8 @@ const ClProfileInit *cl_profile_get_init (ClProfile *self);
 const ClProfileCertify *cl_profile_get_certify (ClProfile *self);
 /* NULL: no face printing. */
 const char *cl_profile_get_face_template (ClProfile *self);
+/* [data] on-reject=fail: a rejected card's data row fails instead of going back to PENDING. */
+gboolean cl_profile_get_data_fails_on_reject (ClProfile *self);
 
 /* The fixed demo PIN / SO-PIN (NULL for random). Secrets: never log, store or show them. */
 GBytes *cl_profile_get_fixed_pin (ClProfile *self);

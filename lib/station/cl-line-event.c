@@ -80,6 +80,8 @@ cl_line_event_finalize (GObject *object)
   g_free ((char *)self->fields.note);
   g_free ((char *)self->fields.instruction);
   g_free ((char *)self->fields.atr);
+  g_free ((char *)self->fields.row_reference);
+  g_free ((char *)self->fields.row_display);
   g_strfreev ((GStrv)self->fields.plan);
 
   G_OBJECT_CLASS (cl_line_event_parent_class)->finalize (object);
@@ -202,6 +204,8 @@ cl_line_event_new_typed (ClLineEventKind kind, const char *reader, const ClLineE
   self->fields.note = g_strdup (fields->note);
   self->fields.instruction = g_strdup (fields->instruction);
   self->fields.atr = g_strdup (fields->atr);
+  self->fields.row_reference = g_strdup (fields->row_reference);
+  self->fields.row_display = g_strdup (fields->row_display);
   self->fields.plan = (const char *const *)g_strdupv ((GStrv)fields->plan);
   if (text == NULL)
     return self;

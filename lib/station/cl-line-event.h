@@ -59,6 +59,9 @@ typedef struct
   const char *instruction;
   const char *atr;         /* hex */
   const char *const *plan; /* CARD_PRESENT: the step names in order, NULL-terminated */
+  /* the card's data row (store/cl-store-rows.h) from the step that claimed it on: what the Line panel shows */
+  const char *row_reference;
+  const char *row_display;
 } ClLineEventFields;
 
 #define CL_LINE_EVENT_FIELDS_INIT                                                                                      \

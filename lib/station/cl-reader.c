@@ -12,6 +12,7 @@ struct _ClReader
   GDateTime *last_event_time;
   char *instruction; /* FAULT only: what the operator has to do */
   char *chip_id;
+  char *row_display;
   GListStore *steps; /* ClReaderStep */
   ClReaderResult result;
   char *result_text;
@@ -41,6 +42,7 @@ enum
   PROP_LAST_EVENT_TIME,
   PROP_INSTRUCTION,
   PROP_CHIP_ID,
+  PROP_ROW_DISPLAY,
   PROP_RESULT,
   PROP_RESULT_TEXT,
   PROP_GOOD_COUNT,
@@ -71,6 +73,7 @@ cl_reader_finalize (GObject *object)
   g_free (self->last_event);
   g_free (self->instruction);
   g_free (self->chip_id);
+  g_free (self->row_display);
   g_free (self->result_text);
   g_clear_object (&self->steps);
   g_clear_pointer (&self->last_event_time, g_date_time_unref);
@@ -108,6 +111,9 @@ cl_reader_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
         break;
       case PROP_CHIP_ID:
         g_value_set_string (value, self->chip_id);
+        break;
+      case PROP_ROW_DISPLAY:
+        g_value_set_string (value, self->row_display);
         break;
       case PROP_RESULT:
         g_value_set_enum (value, self->result);
@@ -175,6 +181,9 @@ cl_reader_class_init (ClReaderClass *klass)
     "instruction", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CHIP_ID] = g_param_spec_string ("chip-id", NULL, NULL, NULL,
                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the card's data row being produced (its display field), NULL when the batch has no data */
+  properties[PROP_ROW_DISPLAY] = g_param_spec_string (
+    "row-display", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RESULT] = g_param_spec_enum ("result", NULL, NULL, CL_TYPE_READER_RESULT, CL_READER_RESULT_NONE,
                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RESULT_TEXT] = g_param_spec_string (
@@ -359,6 +368,22 @@ cl_reader_set_chip_id (ClReader *self, const char *chip_id)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHIP_ID]);
 }
 
+const char *
+cl_reader_get_row_display (ClReader *self)
+{
+  g_return_val_if_fail (CL_IS_READER (self), NULL);
+  return self->row_display;
+}
+
+void
+cl_reader_set_row_display (ClReader *self, const char *row_display)
+{
+  g_return_if_fail (CL_IS_READER (self));
+
+  if (set_str (&self->row_display, row_display))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROW_DISPLAY]);
+}
+
 GListModel *
 cl_reader_get_steps (ClReader *self)
 {
@@ -390,6 +415,7 @@ cl_reader_card_started (ClReader *self, const char *const *steps)
 
   g_object_freeze_notify (G_OBJECT (self));
   cl_reader_set_chip_id (self, NULL);
+  cl_reader_set_row_display (self, NULL);
   set_result (self, CL_READER_RESULT_NONE, NULL);
   cl_reader_set_state (self, CL_READER_PRODUCING);
   /* one items-changed: a bound list rebuilds once, not once per step */

@@ -57,6 +57,9 @@ void cl_reader_card_removed (ClReader *self, GDateTime *when);
  * GListModel of ClReaderStep in sequence order. */
 const char *cl_reader_get_chip_id (ClReader *self);
 void cl_reader_set_chip_id (ClReader *self, const char *chip_id);
+/* The display field of the data row the card in the reader is produced with (NULL: none). */
+const char *cl_reader_get_row_display (ClReader *self);
+void cl_reader_set_row_display (ClReader *self, const char *row_display);
 GListModel *cl_reader_get_steps (ClReader *self);
 /* A card starts: the previous card's steps and result go, steps (NULL-terminated names) all pending, PRODUCING. */
 void cl_reader_card_started (ClReader *self, const char *const *steps);

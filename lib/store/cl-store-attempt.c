@@ -195,7 +195,8 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
   sqlite3_bind_int64 (card, 2, ended);
   sqlite3_bind_int64 (card, 3, attempt_id);
   if (!cl_store_step_done (self, card, "Updating the card's state", error)
-      || !cl_store_seal_int_locked (self, CL_STORE_SEAL_ATTEMPT, attempt_id, NULL, error))
+      || !cl_store_seal_int_locked (self, CL_STORE_SEAL_ATTEMPT, attempt_id, NULL, error)
+      || !cl_store_rows_settle_locked (self, attempt_id, end, ended, error))
     return FALSE;
   return cl_store_txn_commit (txn, error);
 }

@@ -123,6 +123,11 @@ gboolean cl_store_pin_escrow_count_locked (ClStore *self, gint64 batch_id, gint6
                                            gint64 *unsealed_good, GError **error);
 gint64 cl_store_audit_append_locked (ClStore *self, const char *actor, const char *action, const char *subject,
                                      const char *detail, GError **error);
+/* cl-store-row-claim.c, inside the caller's transaction: the attempt's row after its end (cl-store-rows.h); a
+ * scrapped chip's row back to PENDING. */
+gboolean cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, gint64 ended,
+                                      GError **error);
+gboolean cl_store_rows_release_chip_locked (ClStore *self, const char *chip_id, GError **error);
 /* A chip id is 1..64 upper-case hex digits; CL_ERROR_INVALID_ARGUMENT otherwise. */
 gboolean cl_store_check_chip_id (const char *chip_id, GError **error);
 gboolean cl_store_check_name (const char *what, const char *value, GError **error);

@@ -76,6 +76,8 @@ cl_store_qa_record (ClStore *self, const char *chip_id, ClQaAction action, gint6
       if (!cl_store_step_done (self, card, "Updating the card after QA", error))
         return 0;
     }
+  if (action == CL_QA_SCRAP && !cl_store_rows_release_chip_locked (self, chip_id, error))
+    return 0;
   detail = g_strdup_printf ("attempt %" G_GINT64_FORMAT "%s%s", attempt_id, note ? ": " : "", note ? note : "");
   if (!cl_store_audit_append_locked (self, user, cl_qa_action_to_string (action), chip_id, detail, error))
     return 0;

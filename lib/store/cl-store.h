@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION  6
+#define CL_STORE_SCHEMA_VERSION  7
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -95,10 +95,13 @@ typedef struct
   gint last_sw;                 /* -1: none */
   ClDisposition disposition;
   gint64 ended; /* 0: now */
+  /* REJECTED: the attempt's data row (cl-store-rows.h) fails with the reason instead of going back to PENDING */
+  gboolean row_fails_on_reject;
 } ClAttemptEnd;
 
 /* Ends the attempt and records its one disposition, in one transaction; the card becomes GOOD or REJECTED
- * (a card already GOOD stays GOOD). Ending an attempt twice is CL_ERROR_STORE. */
+ * (a card already GOOD stays GOOD) and the attempt's data row is settled (cl-store-rows.h). Ending an attempt twice is
+ * CL_ERROR_STORE. */
 gboolean cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, GError **error);
 /* On a station's start: ends every attempt of station still open (the station was killed or lost power during
  * it) as REJECTED with PROTOCOL_ERROR at the step that was running, disposition RETAINED, each audited as

@@ -23,6 +23,7 @@
 #include "station/cl-event-log.h"
 #include "station/cl-reader-list.h"
 #include "store/cl-store-dashboard.h"
+#include "store/cl-store-rows.h"
 
 /* The test's own reads of the store, on the thread the window made the UI thread (where a store call is a
  * g_critical): the check is off for that one statement only. */
@@ -302,6 +303,62 @@ check_report_summary (const char *pdf_path)
     }
 }
 
+/* Batch B1 with two data rows (nothing produced from them): the manifest from the Dashboard, and the report's data
+ * row line. With all batches shown, a manifest is refused: it is one batch's. */
+static void
+check_manifest (ClDashboardView *dashboard, ClDashboardModel *model, ClStore *store)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("CARDLINE_BUILD_DIR") ?: ".", "tests", "artifacts", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "manifest.csv", NULL);
+  g_autofree char *json_path = g_build_filename (dir, "manifest.json", NULL);
+  g_autofree char *pdf_path = g_build_filename (dir, "batch-report-rows.pdf", NULL);
+  g_autofree char *csv = NULL, *json = NULL, *text = NULL;
+  g_autoptr (ClYieldSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  ClRowImport rows[2] = { { 2, "R-1", "Ada", NULL, NULL, NULL }, { 3, "@R-2", "Alan", NULL, NULL, NULL } };
+  ClDataFileImport file = { "people.csv",
+                            "1111111111111111111111111111111111111111111111111111111111111111",
+                            "",
+                            FALSE,
+                            0,
+                            "supervisor",
+                            rows,
+                            2 };
+  const char *argv[] = { "pdftotext", pdf_path, "-", NULL };
+  gint64 batch = 0;
+  int status = 0;
+
+  error = export(dashboard, "manifest-csv", csv_path);
+  g_assert_error (error, CL_UI_ERROR, CL_UI_ERROR_EXPORT);
+  g_clear_error (&error);
+  TEST_READ (store, batch = cl_store_batch_lookup (store, "B1", &error));
+  TEST_READ (store, g_assert_cmpint (cl_store_rows_import (store, batch, &file, NULL, &error), >, 0));
+  g_assert_no_error (error);
+  TEST_READ (store, summary = cl_store_yield_summary (store, batch, 0, 0, &error));
+  cl_dashboard_model_set_batch_id (model, batch);
+  WAIT_UNTIL (!cl_dashboard_model_get_busy (model) && cl_dashboard_model_get_data (model) != NULL
+              && cl_dashboard_model_get_data (model)->batch_id == batch);
+  g_assert_no_error (export(dashboard, "manifest-csv", csv_path));
+  g_assert_no_error (export(dashboard, "manifest-json", json_path));
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_assert_true (g_str_has_prefix (csv, "record,row_reference,row_line,chip_id,"));
+  g_assert_nonnull (strstr (csv, "\r\nrow,R-1,2,,,,,PENDING,,,\r\nrow,\"'@R-2\",3,"));
+  /* one line per rejected card of the batch, as the summary counts them */
+  {
+    guint rejected = 0;
+
+    for (const char *p = strstr (csv, "\r\nrejected,"); p != NULL; p = strstr (p + 1, "\r\nrejected,"))
+      rejected++;
+    g_assert_cmpuint (rejected, ==, summary->rejected);
+  }
+  g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "\"rows\":{\"pending\":2,\"in_production\":0,\"done\":0,\"failed\":0}"));
+  g_assert_no_error (export(dashboard, "pdf", pdf_path));
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &text, NULL, &status, NULL));
+  g_assert_nonnull (strstr (text, "Data rows: 2 pending, 0 in production, 0 done, 0 failed"));
+}
+
 static void
 check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
 {
@@ -355,6 +412,7 @@ check_dashboard (ClWindow *window, ClStore *store, ClSession *session)
   check_report_summary (pdf_path);
   g_assert_true (g_file_test (csv_path, G_FILE_TEST_IS_REGULAR));
   g_print ("# report: %s\n", pdf_path);
+  check_manifest (dashboard, model, store);
 }
 
 static void

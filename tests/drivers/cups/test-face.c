@@ -15,6 +15,33 @@
 
 static const ClFaceData sample = { "CL-000042", "B2024-07", "Cardline Token" };
 
+static cairo_status_t
+append_png (void *closure, const unsigned char *data, unsigned int length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+typedef struct
+{
+  GBytes *bytes;
+  gsize offset;
+} PngRead;
+
+static cairo_status_t
+read_png (void *closure, unsigned char *data, unsigned int length)
+{
+  PngRead *read = closure;
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (read->bytes, &size);
+
+  if (read->offset + length > size)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, bytes + read->offset, length);
+  read->offset += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
 static ClFaceTemplate *
 load_default (void)
 {
@@ -71,6 +98,74 @@ test_render_pdf (void)
   g_assert_nonnull (memmem (g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), MEDIA_BOX, strlen (MEDIA_BOX)));
 }
 
+#define ROW_FACE                                                                                                       \
+  "[Face]\nBackground=#ffffff\n[Text name]\nField=face.name\nX=30\nY=20\nSize=5\n"                                     \
+  "[Photo holder]\nX=4\nY=4\nWidth=20\nHeight=20\n"
+
+static GBytes *
+red_png (void)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 8, 8);
+  cairo_t *cr = cairo_create (surface);
+  GByteArray *out = g_byte_array_new ();
+
+  cairo_set_source_rgb (cr, 1, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png_stream (surface, append_png, out), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* The pixel at (x, y) mm of a face rendered at 100 dpi, as 0xRRGGBB. */
+static guint32
+pixel_at (GBytes *png, double x_mm, double y_mm)
+{
+  PngRead read = { png, 0 };
+  cairo_surface_t *surface = cairo_image_surface_create_from_png_stream (read_png, &read);
+  int x = (int)(x_mm * 100 / 25.4), y = (int)(y_mm * 100 / 25.4);
+  guint32 value;
+
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_flush (surface);
+  memcpy (&value, cairo_image_surface_get_data (surface) + y * cairo_image_surface_get_stride (surface) + x * 4, 4);
+  cairo_surface_destroy (surface);
+  return value & 0xFFFFFF;
+}
+
+/* A card's data row on its face: its field as text, its photo in its box; no photo, an empty box; a photo that is
+ * not an image, an error saying so. */
+static void
+test_row_fields (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClFaceTemplate) face = cl_face_template_load_data (ROW_FACE, -1, "row.face", &error);
+  g_autoptr (GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GBytes) photo = red_png ();
+  g_autoptr (GBytes) junk = g_bytes_new_static ("not an image", 12);
+  g_autoptr (GBytes) with = NULL, without = NULL, nameless = NULL, bad = NULL;
+  ClFaceData data = { "CL-000042", "B1", "label", fields, photo };
+
+  g_assert_no_error (error);
+  g_hash_table_insert (fields, (gpointer) "face.name", (gpointer) "Ada Lovelace");
+  with = cl_face_render (face, &data, CL_FACE_FORMAT_PNG, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (pixel_at (with, 14, 14), ==, 0xFF0000);
+  data.photo = NULL;
+  without = cl_face_render (face, &data, CL_FACE_FORMAT_PNG, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmphex (pixel_at (without, 14, 14), ==, 0xFFFFFF);
+  data.fields = NULL;
+  nameless = cl_face_render (face, &data, CL_FACE_FORMAT_PNG, 100, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_bytes_equal (without, nameless));
+  data.photo = junk;
+  bad = cl_face_render (face, &data, CL_FACE_FORMAT_PNG, 100, &error);
+  g_assert_null (bad);
+  g_assert_error (error, CL_DRIVER_ERROR, CL_DRIVER_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "the card's photo is not an image"));
+}
+
 static void
 test_template_errors (void)
 {
@@ -79,7 +174,10 @@ test_template_errors (void)
     const char *text, *message;
   } cases[] = {
     { "[Text a]\nField=serial\nX=1\nY=1\n", "no [Face] group" },
-    { "[Face]\n[Text a]\nField=chip\nX=1\nY=1\n", "[Text a] Field: must be serial, batch or label" },
+    { "[Face]\n[Text a]\nField=chip\nX=1\nY=1\n",
+      "[Text a] Field: must be serial, batch, label or face.<placeholder>" },
+    { "[Face]\n[Text a]\nField=face.photo\nX=1\nY=1\n", "[Text a] Field: must be serial" },
+    { "[Face]\n[Photo p]\nX=70\nY=1\nWidth=20\nHeight=20\n", "[Photo p] Width: the photo does not fit" },
     { "[Face]\n[Text a]\nField=serial\nX=100\nY=1\n", "[Text a] X: outside the card" },
     { "[Face]\n[QR q]\nField=serial\nX=80\nY=1\nSize=20\n", "[QR q] Size: the code does not fit" },
     { "[Face]\nBackground=red\n", "[Face] Background: not a #rrggbb" },
@@ -165,6 +263,7 @@ main (int argc, char **argv)
   g_test_add_func ("/face/template-errors", test_template_errors);
   g_test_add_func ("/face/render-png", test_render_png);
   g_test_add_func ("/face/render-pdf", test_render_pdf);
+  g_test_add_func ("/face/row-fields", test_row_fields);
   g_test_add_func ("/face/unreachable", test_unreachable);
   if (cups)
     g_test_add_func ("/face/print", test_print);
