@@ -31,12 +31,14 @@
  *   [certificate]    holder-reference (see cl-chr-pattern.h), dica-key-label, dica-cvc, srca-cvc (paths;
  *                    relative ones are looked up next to the profile, then in the station's PKI directory, then
  *                    in the data directory), validity-days (1..36500, default 3650)
- *   [face]           template (path; the group is optional: no face printing without it) */
+ *   [face]           template (path; the group is optional: no face printing without it)
+ *   [data], [data column NAME]  (optional) how a customer's data file feeds the cards: see data/cl-data-mapping.h */
 #pragma once
 
 #include <glib-object.h>
 
 #include "core/cl-key-set.h"
+#include "data/cl-data-mapping.h"
 #include "profile/cl-chr-pattern.h"
 
 G_BEGIN_DECLS
@@ -149,6 +151,9 @@ const ClProfileInit *cl_profile_get_init (ClProfile *self);
 const ClProfileCertify *cl_profile_get_certify (ClProfile *self);
 /* NULL: no face printing. */
 const char *cl_profile_get_face_template (ClProfile *self);
+
+/* The mapping of a customer's data file to the cards ([data] groups); NULL: the profile has none. */
+ClDataMapping *cl_profile_get_data_mapping (ClProfile *self);
 
 /* The fixed demo PIN / SO-PIN (NULL for random). Secrets: never log, store or show them. */
 GBytes *cl_profile_get_fixed_pin (ClProfile *self);
