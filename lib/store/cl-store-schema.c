@@ -472,8 +472,63 @@ static const char migration_5[]
     "DROP TABLE dispositions;\n"
     "ALTER TABLE dispositions_v5 RENAME TO dispositions;\n" APPEND_ONLY_AGAIN ("dispositions");
 
+/* Version 6: per-card data (cl-store-rows.h). A batch's data file is recorded (batch_files) and each of its
+ * rows becomes a batch_rows record that goes PENDING -> IN_PRODUCTION (claimed by one attempt) -> DONE (bound to
+ * one chip) or FAILED. What makes "exactly once" hold for every station sharing the store is here, in constraints
+ * PostgreSQL has too: a chip holds at most one row and an attempt claims at most one (UNIQUE, which lets NULLs
+ * repeat), a reference is unique in its batch, and the state decides which links must be there (CHECK). A claim
+ * is one conditional UPDATE (WHERE state = 'PENDING'), never a read then a write. The two triggers (SQLite's
+ * syntax; the PostgreSQL schema needs its own) keep a DONE row bound for good and a produced row from being
+ * deleted. fields is a JSON object keyed by target field names. IF NOT EXISTS so that running it again changes
+ * nothing. */
+static const char migration_6[]
+  = "CREATE TABLE IF NOT EXISTS batch_files (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+    "  file_name TEXT NOT NULL CHECK (length(file_name) > 0),\n"
+    "  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),\n"
+    "  mapping TEXT NOT NULL,\n"
+    "  imported_by TEXT NOT NULL,\n"
+    "  imported INTEGER NOT NULL,\n"
+    "  rows_accepted INTEGER NOT NULL CHECK (rows_accepted >= 0),\n"
+    "  rows_refused INTEGER NOT NULL CHECK (rows_refused >= 0),\n"
+    "  good_only INTEGER NOT NULL CHECK (good_only IN (0, 1)),\n"
+    "  CHECK (rows_refused = 0 OR good_only = 1)\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS batch_files_batch ON batch_files(batch_id, sha256);\n"
+    "CREATE TABLE IF NOT EXISTS batch_rows (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+    "  file_id INTEGER NOT NULL REFERENCES batch_files(id),\n"
+    "  line INTEGER NOT NULL CHECK (line >= 1),\n"
+    "  reference TEXT NOT NULL CHECK (length(reference) > 0),\n"
+    "  display TEXT NOT NULL,\n"
+    "  fields TEXT NOT NULL,\n"
+    "  photo BLOB,\n"
+    "  photo_type TEXT,\n"
+    "  state TEXT NOT NULL DEFAULT 'PENDING' CHECK (state IN ('PENDING','IN_PRODUCTION','DONE','FAILED')),\n"
+    "  attempt_id INTEGER UNIQUE REFERENCES attempts(id),\n"
+    "  chip_id TEXT UNIQUE,\n"
+    "  failure TEXT,\n"
+    "  imported INTEGER NOT NULL,\n"
+    "  claimed INTEGER,\n"
+    "  finished INTEGER,\n"
+    "  UNIQUE (batch_id, reference),\n"
+    "  CHECK ((photo IS NULL) = (photo_type IS NULL)),\n"
+    "  CHECK (state <> 'PENDING' OR (attempt_id IS NULL AND chip_id IS NULL AND failure IS NULL)),\n"
+    "  CHECK (state <> 'IN_PRODUCTION' OR (attempt_id IS NOT NULL AND claimed IS NOT NULL)),\n"
+    "  CHECK (state <> 'DONE' OR (attempt_id IS NOT NULL AND chip_id IS NOT NULL AND finished IS NOT NULL)),\n"
+    "  CHECK (state <> 'FAILED' OR (failure IS NOT NULL AND finished IS NOT NULL))\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS batch_rows_state ON batch_rows(batch_id, state, id);\n"
+    "CREATE TRIGGER IF NOT EXISTS batch_rows_done_fixed BEFORE UPDATE ON batch_rows WHEN old.state = 'DONE' AND "
+    "(new.state IS NOT old.state OR new.chip_id IS NOT old.chip_id OR new.attempt_id IS NOT old.attempt_id) BEGIN "
+    "SELECT RAISE(ABORT, 'a row bound to a good chip stays bound to it'); END;\n"
+    "CREATE TRIGGER IF NOT EXISTS batch_rows_produced_kept BEFORE DELETE ON batch_rows WHEN old.state <> 'PENDING' "
+    "BEGIN SELECT RAISE(ABORT, 'a row that went into production is never deleted'); END;\n";
+
 const char *const cl_store_migrations[] = {
-  migration_1, migration_2, migration_3, migration_4, migration_5,
+  migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 
