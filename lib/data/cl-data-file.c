@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "core/cl-error.h"
+#include "core/cl-name.h"
 #include "data/cl-data-cell.h"
 #include "data/cl-data-photo.h"
 
@@ -23,14 +24,14 @@ struct _ClDataFile
 
 G_DEFINE_FINAL_TYPE (ClDataFile, cl_data_file, G_TYPE_OBJECT)
 
-static void
-row_free (gpointer p)
+void
+cl_data_row_free (ClDataRow *row)
 {
-  ClDataRow *row = p;
-
   g_free (row->reference);
   g_free (row->display);
   g_hash_table_unref (row->values);
+  g_free (row->photo);
+  g_free (row->photo_type);
   g_free (row);
 }
 
@@ -56,7 +57,7 @@ cl_data_file_class_init (ClDataFileClass *klass)
 static void
 cl_data_file_init (ClDataFile *self)
 {
-  self->good_rows = g_ptr_array_new_with_free_func (row_free);
+  self->good_rows = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_data_row_free);
 }
 
 typedef struct
@@ -113,9 +114,10 @@ is_chr_text (const char *value)
   return TRUE;
 }
 
-/* What a target field needs of its value beyond the column's rules. Returns the value to keep (a photo's path). */
-static char *
-check_target (const ClDataTarget *t, const char *value, const char *photos_dir, guint line, ClDataProblems *problems)
+/* What a target field needs of its value beyond the column's rules. FALSE when it has a problem. */
+static gboolean
+check_target (const ClDataTarget *t, const char *value, const char *photos_dir, guint line, ClDataProblems *problems,
+              ClDataRow *out)
 {
   g_autofree char *shown = cl_data_cell_shown (value);
 
@@ -123,27 +125,37 @@ check_target (const ClDataTarget *t, const char *value, const char *photos_dir, 
     {
       cl_data_problems_add (problems, line, t->column,
                             "“%s” cannot be the holder in a CHR (chr.holder: A-Z and 0-9, not empty)", shown);
-      return NULL;
+      return FALSE;
     }
   if (g_str_equal (t->target, CL_DATA_TARGET_TOKEN_LABEL) && strlen (value) > TOKEN_LABEL_MAX_BYTES)
     {
       cl_data_problems_add (problems, line, t->column, "%zu bytes, longer than a token label's %d", strlen (value),
                             TOKEN_LABEL_MAX_BYTES);
-      return NULL;
+      return FALSE;
     }
-  if (g_str_equal (t->target, CL_DATA_TARGET_PHOTO) && *value != '\0')
+  if (g_str_equal (t->target, CL_DATA_TARGET_PHOTO))
     {
-      g_autofree char *path = NULL;
-      g_autofree char *problem = cl_data_photo_check (photos_dir, value, &path);
+      g_autofree char *problem = NULL;
 
+      if (*value == '\0')
+        return TRUE;
+      problem = cl_data_photo_check (photos_dir, value, &out->photo, &out->photo_type);
       if (problem != NULL)
-        {
-          cl_data_problems_add (problems, line, t->column, "%s", problem);
-          return NULL;
-        }
-      return g_steal_pointer (&path);
+        cl_data_problems_add (problems, line, t->column, "%s", problem);
+      return problem == NULL;
     }
-  return g_strdup (value);
+  g_hash_table_insert (out->values, t->target, g_strdup (value));
+  return TRUE;
+}
+
+/* The reference and display values become names in the store and on screens. */
+static void
+check_name (const char *what, const char *column, const char *value, guint line, ClDataProblems *problems)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (*value != '\0' && !cl_name_check (what, value, &local))
+    cl_data_problems_add (problems, line, column, "%s", local->message);
 }
 
 static void
@@ -159,8 +171,7 @@ check_rows (ClDataFile *self, ClDataMapping *mapping, const char *photos_dir, GA
     {
       ClCsvRow *row = g_ptr_array_index (self->table->rows, r);
       guint before = cl_data_problems_count (self->problems);
-      g_autoptr (GHashTable) values = NULL;
-      ClDataRow *good;
+      g_autoptr (ClDataRow) good = NULL;
 
       if (row->bad)
         continue;
@@ -182,24 +193,25 @@ check_rows (ClDataFile *self, ClDataMapping *mapping, const char *photos_dir, GA
           else
             g_hash_table_insert (lines, (gpointer)value, GUINT_TO_POINTER (row->line));
         }
-      values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+      check_name ("reference", cl_data_mapping_get_reference (mapping), row->fields[reference], row->line,
+                  self->problems);
+      if (display != reference)
+        check_name ("display", cl_data_mapping_get_display (mapping), row->fields[display], row->line, self->problems);
+      good = g_new0 (ClDataRow, 1);
+      good->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
       for (guint t = 0; t < targets->len; t++)
         {
           const ClDataTarget *target = g_ptr_array_index (targets, t);
-          char *kept = check_target (target, row->fields[cl_csv_table_column (self->table, target->column)], photos_dir,
-                                     row->line, self->problems);
 
-          if (kept != NULL)
-            g_hash_table_insert (values, target->target, kept);
+          check_target (target, row->fields[cl_csv_table_column (self->table, target->column)], photos_dir, row->line,
+                        self->problems, good);
         }
       if (cl_data_problems_count (self->problems) != before)
         continue;
-      good = g_new0 (ClDataRow, 1);
       good->line = row->line;
       good->reference = g_strdup (row->fields[reference]);
       good->display = g_strdup (row->fields[display]);
-      good->values = g_steal_pointer (&values);
-      g_ptr_array_add (self->good_rows, good);
+      g_ptr_array_add (self->good_rows, g_steal_pointer (&good));
     }
 }
 

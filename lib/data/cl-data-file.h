@@ -6,7 +6,8 @@
  * its problems and its good rows (rows without a problem): the caller imports it when it has no problem, or only its
  * good rows when a supervisor says so.
  *
- * Each row's values are the mapping's target fields (face.name, chr.holder …); face.photo holds the photo's full path.
+ * Each row's values are the mapping's target fields (face.name, chr.holder …); the photo is the row's own. The
+ * reference and display values are names (core/cl-name.h: printable, at most 128 characters), as the store keeps.
  * The SHA-256 is of the file's bytes as read, BOM included: what the store records to recognise the same file. */
 #pragma once
 
@@ -23,8 +24,13 @@ typedef struct
   guint line;
   char *reference;
   char *display;
-  GHashTable *values; /* target field -> value */
+  GHashTable *values; /* target field -> value, face.photo left out */
+  char *photo;        /* face.photo: the photo's full path; NULL: none */
+  char *photo_type;   /* its media type ("image/png"); set exactly when photo is */
 } ClDataRow;
+
+void cl_data_row_free (ClDataRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClDataRow, cl_data_row_free)
 
 #define CL_TYPE_DATA_FILE (cl_data_file_get_type ())
 G_DECLARE_FINAL_TYPE (ClDataFile, cl_data_file, CL, DATA_FILE, GObject)

@@ -14,6 +14,7 @@ struct _ClDataMapping
   GObject parent_instance;
 
   char *file;
+  char *text;
   char *reference;
   char *display;
   GPtrArray *targets; /* ClDataTarget */
@@ -50,6 +51,7 @@ cl_data_mapping_finalize (GObject *object)
   ClDataMapping *self = CL_DATA_MAPPING (object);
 
   g_free (self->file);
+  g_free (self->text);
   g_free (self->reference);
   g_free (self->display);
   g_ptr_array_unref (self->targets);
@@ -282,6 +284,30 @@ load_rules (ClDataMapping *self, GKeyFile *kf, GError **error)
   return TRUE;
 }
 
+/* The mapping's groups alone, as the store keeps them with the data file. */
+static char *
+mapping_text (GKeyFile *kf)
+{
+  g_autoptr (GKeyFile) out = g_key_file_new ();
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+
+  for (guint g = 0; groups[g] != NULL; g++)
+    {
+      g_auto (GStrv) keys = NULL;
+
+      if (!cl_data_mapping_owns_group (groups[g]))
+        continue;
+      keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+      for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
+        {
+          g_autofree char *value = g_key_file_get_value (kf, groups[g], keys[k], NULL);
+
+          g_key_file_set_value (out, groups[g], keys[k], value != NULL ? value : "");
+        }
+    }
+  return g_key_file_to_data (out, NULL, NULL);
+}
+
 ClDataMapping *
 cl_data_mapping_new_from_key_file (GKeyFile *kf, const char *file, GError **error)
 {
@@ -302,6 +328,7 @@ cl_data_mapping_new_from_key_file (GKeyFile *kf, const char *file, GError **erro
     }
   self = g_object_new (CL_TYPE_DATA_MAPPING, NULL);
   self->file = g_strdup (file);
+  self->text = mapping_text (kf);
   if ((self->reference = read_column (kf, file, "data", "reference", error)) == NULL)
     return NULL;
   add_column (self, self->reference);
@@ -368,6 +395,12 @@ const char *
 cl_data_mapping_get_file (ClDataMapping *self)
 {
   return self->file;
+}
+
+const char *
+cl_data_mapping_get_text (ClDataMapping *self)
+{
+  return self->text;
 }
 
 const char *

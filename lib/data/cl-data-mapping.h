@@ -69,6 +69,8 @@ gboolean cl_data_mapping_owns_group (const char *group);
 
 /* Where the mapping was read from ("people.map", "smartcard-hsm.profile"). */
 const char *cl_data_mapping_get_file (ClDataMapping *self);
+/* The mapping's groups as key file text (comments left out): what the store keeps with an imported file. */
+const char *cl_data_mapping_get_text (ClDataMapping *self);
 const char *cl_data_mapping_get_reference (ClDataMapping *self);
 const char *cl_data_mapping_get_display (ClDataMapping *self);
 /* ClDataTarget, in the file's order. */

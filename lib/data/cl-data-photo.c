@@ -5,8 +5,9 @@
 #include <glib/gstdio.h>
 
 char *
-cl_data_photo_check (const char *dir, const char *name, char **path)
+cl_data_photo_check (const char *dir, const char *name, char **path, char **type)
 {
+  g_auto (GStrv) types = NULL;
   g_autofree char *full = NULL;
   g_autoptr (GdkPixbuf) pixbuf = NULL;
   g_autoptr (GError) local = NULL;
@@ -35,6 +36,10 @@ cl_data_photo_check (const char *dir, const char *name, char **path)
   pixbuf = gdk_pixbuf_new_from_file (full, &local);
   if (pixbuf == NULL)
     return g_strdup_printf ("photo “%s” is not a readable image: %s", name, local->message);
+  types = gdk_pixbuf_format_get_mime_types (format);
+  if (types == NULL || types[0] == NULL || !g_str_has_prefix (types[0], "image/"))
+    return g_strdup_printf ("photo “%s” has no image media type", name);
+  *type = g_strdup (types[0]);
   *path = g_steal_pointer (&full);
   return NULL;
 }

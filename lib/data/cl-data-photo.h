@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 #define CL_DATA_PHOTO_MAX_BYTES  (8 * 1024 * 1024)
 #define CL_DATA_PHOTO_MAX_PIXELS 4096
 
-/* NULL when dir/name is a photo (and *path is its full path, to be freed); else what is wrong, for the row's
- * problem ("no file “x.jpg” in the photos directory"). */
-char *cl_data_photo_check (const char *dir, const char *name, char **path);
+/* NULL when dir/name is a photo (and *path is its full path, *type its media type such as "image/png", both to be
+ * freed); else what is wrong, for the row's problem ("no file “x.jpg” in the photos directory"). */
+char *cl_data_photo_check (const char *dir, const char *name, char **path, char **type);
 
 G_END_DECLS

@@ -166,8 +166,10 @@ test_good_file (void)
   g_assert_cmpstr (g_hash_table_lookup (row->values, "chr.holder"), ==, "E1003");
   g_assert_cmpstr (g_hash_table_lookup (row->values, "store-data.badge"), ==, "103");
   row = g_ptr_array_index (cl_data_file_get_good_rows (file), 0);
-  g_assert_cmpstr (g_hash_table_lookup (row->values, "face.photo"), ==, ada);
-  g_assert_cmpuint (g_hash_table_size (row->values), ==, 4);
+  g_assert_cmpstr (row->photo, ==, ada);
+  g_assert_cmpstr (row->photo_type, ==, "image/png");
+  g_assert_null (g_hash_table_lookup (row->values, "face.photo"));
+  g_assert_cmpuint (g_hash_table_size (row->values), ==, 3);
   /* the SHA-256 of the bytes as read */
   g_assert_true (g_file_get_contents (csv, &bytes, &len, NULL));
   expected_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)bytes, len);
@@ -263,6 +265,27 @@ test_lengths (void)
   assert_problems (file, expected);
 }
 
+/* reference and display are names in the store and on the Line panel */
+static void
+test_names (void)
+{
+  g_autoptr (GString) csv = g_string_new ("id,name\nA1,\"two\nlines\"\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClDataFile) file = NULL;
+  const char *expected[] = {
+    "people.csv:2: name: display has a control or invisible character (U+000A) at character 4: only printable text",
+    "people.csv:4: id: reference has 129 characters; at most 128",
+    NULL,
+  };
+
+  for (guint i = 0; i < 129; i++)
+    g_string_append_c (csv, 'R');
+  g_string_append (csv, ",ok\n");
+  file = check_text ("[data]\nreference=id\ndisplay=name\n", csv->str, NULL, &error);
+  g_assert_no_error (error);
+  assert_problems (file, expected);
+}
+
 static void
 test_photo_limits (void)
 {
@@ -342,6 +365,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/file/bad", test_bad_file);
   g_test_add_func ("/data/file/formula", test_formula);
   g_test_add_func ("/data/file/lengths", test_lengths);
+  g_test_add_func ("/data/file/names", test_names);
   g_test_add_func ("/data/file/photo-limits", test_photo_limits);
   g_test_add_func ("/data/file/refused", test_file_refused);
   return g_test_run ();
