@@ -9,40 +9,9 @@
 #include "cl-admin-batch.h"
 #include "core/cl-error.h"
 #include "data/cl-data-import.h"
-#include "production/cl-production-env.h"
-#include "store/cl-store-dashboard.h"
 #include "store/cl-store-location.h"
 
 #define COMMAND "batch import"
-
-/* The [data] groups of the profile the batch was created with. */
-static ClDataMapping *
-batch_profile_mapping (ClStore *store, gint64 batch_id, GError **error)
-{
-  g_autoptr (GPtrArray) batches = cl_store_batch_list (store, error);
-  g_autoptr (ClProfile) profile = NULL;
-
-  if (batches == NULL)
-    return NULL;
-  for (guint i = 0; i < batches->len; i++)
-    {
-      ClBatchInfo *info = g_ptr_array_index (batches, i);
-
-      if (info->id != batch_id)
-        continue;
-      if ((profile = cl_production_profile_open (info->profile_name, error)) == NULL)
-        return NULL;
-      if (cl_profile_get_data_mapping (profile) == NULL)
-        {
-          g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
-                       "profile %s has no [data] mapping for a data file: give --mapping FILE", info->profile_name);
-          return NULL;
-        }
-      return g_object_ref (cl_profile_get_data_mapping (profile));
-    }
-  g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no batch with id %" G_GINT64_FORMAT, batch_id);
-  return NULL;
-}
 
 static void
 print_problems (ClDataFile *file)
@@ -107,7 +76,7 @@ cl_admin_batch_import (ClAdminBatchOptions *o)
       || (batch_id = cl_store_batch_lookup (store, o->batch, &error)) <= 0)
     goto fail;
   mapping = o->mapping != NULL ? cl_data_mapping_new_from_file (o->mapping, &error)
-                               : batch_profile_mapping (store, batch_id, &error);
+                               : cl_data_mapping_for_batch (store, batch_id, &error);
   if (mapping == NULL || (file = cl_data_file_read (o->data, mapping, o->photos, &error)) == NULL)
     goto fail;
   print_problems (file);

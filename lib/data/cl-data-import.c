@@ -2,6 +2,36 @@
 #include "data/cl-data-import.h"
 
 #include "core/cl-error.h"
+#include "production/cl-production-env.h"
+#include "store/cl-store-dashboard.h"
+
+ClDataMapping *
+cl_data_mapping_for_batch (ClStore *store, gint64 batch_id, GError **error)
+{
+  g_autoptr (GPtrArray) batches = cl_store_batch_list (store, error);
+  g_autoptr (ClProfile) profile = NULL;
+
+  if (batches == NULL)
+    return NULL;
+  for (guint i = 0; i < batches->len; i++)
+    {
+      ClBatchInfo *info = g_ptr_array_index (batches, i);
+
+      if (info->id != batch_id)
+        continue;
+      if ((profile = cl_production_profile_open (info->profile_name, error)) == NULL)
+        return NULL;
+      if (cl_profile_get_data_mapping (profile) == NULL)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                       "profile %s has no [data] mapping for a data file: give a mapping file", info->profile_name);
+          return NULL;
+        }
+      return g_object_ref (cl_profile_get_data_mapping (profile));
+    }
+  g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no batch with id %" G_GINT64_FORMAT, batch_id);
+  return NULL;
+}
 
 guint
 cl_data_file_count_refused (ClDataFile *file)
