@@ -324,6 +324,42 @@ test_import (Fixture *f, gconstpointer data)
   g_assert_cmpint (f->status, ==, 0);
 }
 
+/* Without --mapping, the [data] groups of the batch's profile, found by its name as the station finds it. */
+static void
+test_profile_mapping (Fixture *f, gconstpointer data)
+{
+  g_autofree char *good = import_path ("people.csv");
+  g_autofree char *map = import_path ("people.map");
+  g_autofree char *photos = import_path ("photos");
+  g_autofree char *reference
+    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
+  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *profiles = g_build_filename (data_dir, "profiles", NULL);
+  g_autofree char *profile = g_build_filename (profiles, "smartcard-hsm.profile", NULL);
+  g_autofree char *profile_text = NULL, *mapping_text = NULL, *both = NULL;
+
+  /* the installed reference profile has no mapping: said so */
+  g_setenv ("CARDLINE_DATA_DIR", data_dir, TRUE);
+  g_assert_cmpint (g_mkdir_with_parents (profiles, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (reference, &profile_text, NULL, NULL));
+  g_assert_true (g_file_set_contents (profile, profile_text, -1, NULL));
+  run_import (f, NULL, "--batch", "B1", "--data", good, "--photos", photos, "--dry-run", NULL);
+  g_assert_cmpint (f->status, ==, 1);
+  g_assert_cmpstr (f->err, ==,
+                   "cardline-admin batch import: profile smartcard-hsm has no [data] mapping for a data file: give a "
+                   "mapping file\n");
+  /* the same profile with the mapping's groups */
+  g_assert_true (g_file_get_contents (map, &mapping_text, NULL, NULL));
+  both = g_strconcat (profile_text, "\n", mapping_text, NULL);
+  g_assert_true (g_file_set_contents (profile, both, -1, NULL));
+  run_import (f, "ada", "--batch", "B1", "--data", good, "--photos", photos, NULL);
+  g_unsetenv ("CARDLINE_DATA_DIR");
+  g_assert_cmpstr (f->err, ==, "");
+  g_assert_cmpint (f->status, ==, 0);
+  g_assert_cmpint (counts (f).pending, ==, 3);
+  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_files WHERE mapping LIKE '%[data column badge]%'"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -331,5 +367,7 @@ main (int argc, char **argv)
   g_test_add ("/admin/batch-import/dry-run", Fixture, NULL, fixture_setup, test_dry_run, fixture_teardown);
   g_test_add ("/admin/batch-import/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
   g_test_add ("/admin/batch-import/import", Fixture, NULL, fixture_setup, test_import, fixture_teardown);
+  g_test_add ("/admin/batch-import/profile-mapping", Fixture, NULL, fixture_setup, test_profile_mapping,
+              fixture_teardown);
   return g_test_run ();
 }
