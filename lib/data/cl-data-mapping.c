@@ -95,10 +95,11 @@ cl_data_mapping_owns_group (const char *group)
   return g_str_equal (group, "data") || g_str_has_prefix (group, COLUMN_GROUP_PREFIX);
 }
 
+/* 1..64 characters, as the store keeps target field names (store/cl-store-rows.h) */
 static gboolean
 name_is (const char *name, const char *extra)
 {
-  if (*name == '\0')
+  if (*name == '\0' || strlen (name) > 64)
     return FALSE;
   for (const char *c = name; *c; c++)
     if (!g_ascii_islower (*c) && !g_ascii_isdigit (*c) && strchr (extra, *c) == NULL)
@@ -119,10 +120,11 @@ target_problem (const char *target)
 
       if (g_str_equal (field, "serial") || g_str_equal (field, "batch"))
         return "the station prints the card's serial and batch itself";
-      return name_is (field, "-_") ? NULL : "a face field name is a-z, 0-9, - and _";
+      return name_is (field, "-_") ? NULL : "a face field name is 1 to 64 of a-z, 0-9, - and _";
     }
   if (g_str_has_prefix (target, "store-data."))
-    return name_is (target + strlen ("store-data."), "-_") ? NULL : "a STORE DATA value name is a-z, 0-9, - and _";
+    return name_is (target + strlen ("store-data."), "-_") ? NULL
+                                                           : "a STORE DATA value name is 1 to 64 of a-z, 0-9, - and _";
   return "unknown target field (expected reference, display, face.NAME, face.photo, chr.holder, store-data.NAME or "
          "token-label)";
 }

@@ -105,6 +105,7 @@ main (int argc, char **argv)
   g_autofree char *photos = import_path ("photos");
   g_autoptr (GError) error = NULL;
   g_autoptr (ClStore) store = NULL;
+  g_autoptr (ClStore) window_store = NULL;
   g_autoptr (ClSession) session = NULL;
   ClImportDialog *dialog;
   gint64 batch;
@@ -117,7 +118,12 @@ main (int argc, char **argv)
   g_assert_true (cl_store_user_add_first_admin (store, "ada", "import test password", &error));
   batch = cl_store_batch_create (store, "B1", "smartcard-hsm", PROFILE_HASH, 20, "ada", &error);
   g_assert_no_error (error);
-  session = cl_session_new (store);
+  /* the window's own connection, which must never be used on the UI thread (a critical, fatal here); the test reads
+   * through the other */
+  window_store = cl_store_open (store_path, &error);
+  g_assert_no_error (error);
+  cl_store_set_ui_thread (window_store, g_thread_self ());
+  session = cl_session_new (window_store);
   cl_session_sign_in (session, "sam", CL_ROLE_SUPERVISOR);
   dialog = cl_import_dialog_new (NULL, session, batch, "B1");
   gtk_window_present (GTK_WINDOW (dialog));
@@ -172,6 +178,7 @@ main (int argc, char **argv)
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_clear_object (&session);
+  g_clear_object (&window_store);
   g_clear_object (&store);
   {
     const char *rm[] = { "rm", "-rf", dir, NULL };

@@ -76,7 +76,7 @@ test_mapping_refused (void)
   assert_mapping_refused ("[data]\nreference=id\nface.serial=id\n",
                           "m.map:data:face.serial: the station prints the card's serial and batch itself");
   assert_mapping_refused ("[data]\nreference=id\nstore-data.Tag 1=id\n",
-                          "m.map:data:store-data.Tag 1: a STORE DATA value name is a-z, 0-9, - and _");
+                          "m.map:data:store-data.Tag 1: a STORE DATA value name is 1 to 64 of a-z, 0-9, - and _");
   assert_mapping_refused ("[data]\nface.name=name\n",
                           "m.map:data:reference: expected a column name of the data file's header, got nothing");
   assert_mapping_refused ("[data]\nreference=id\ntoken-label=\n",
