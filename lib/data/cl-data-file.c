@@ -121,10 +121,18 @@ check_target (const ClDataTarget *t, const char *value, const char *photos_dir, 
 {
   g_autofree char *shown = cl_data_cell_shown (value);
 
-  if (g_str_equal (t->target, CL_DATA_TARGET_CHR_HOLDER) && (*value == '\0' || !is_chr_text (value)))
+  if (g_str_equal (t->target, CL_DATA_TARGET_CHR_HOLDER)
+      && (*value == '\0' || strlen (value) > CL_DATA_CHR_HOLDER_MAX || !is_chr_text (value)))
     {
       cl_data_problems_add (problems, line, t->column,
-                            "“%s” cannot be the holder in a CHR (chr.holder: A-Z and 0-9, not empty)", shown);
+                            "“%s” cannot be the holder in a CHR (chr.holder: 1 to %d of A-Z and 0-9)", shown,
+                            CL_DATA_CHR_HOLDER_MAX);
+      return FALSE;
+    }
+  if (g_str_has_prefix (t->target, CL_DATA_TARGET_STORE_DATA) && strlen (value) > CL_DATA_STORE_DATA_MAX)
+    {
+      cl_data_problems_add (problems, line, t->column, "%zu bytes, longer than a STORE DATA value's %d", strlen (value),
+                            CL_DATA_STORE_DATA_MAX);
       return FALSE;
     }
   if (g_str_equal (t->target, CL_DATA_TARGET_TOKEN_LABEL) && strlen (value) > TOKEN_LABEL_MAX_BYTES)

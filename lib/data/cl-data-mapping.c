@@ -123,9 +123,19 @@ target_problem (const char *target)
       return name_is (field, "-_") ? NULL : "a face field name is 1 to 64 of a-z, 0-9, - and _";
     }
   if (g_str_has_prefix (target, "store-data."))
-    return name_is (target + strlen ("store-data."), "-_") ? NULL
-                                                           : "a STORE DATA value name is 1 to 64 of a-z, 0-9, - and _";
-  return "unknown target field (expected reference, display, face.NAME, face.photo, chr.holder, store-data.NAME or "
+    {
+      const char *tag = target + strlen ("store-data.");
+      gsize n = strlen (tag);
+      gboolean hex = n == 2 || n == 4;
+
+      /* CONFIGURE writes the value as one BER-TLV data object with this tag (store/cl-store-rows.h) */
+      for (const char *c = tag; hex && *c; c++)
+        hex = g_ascii_isdigit (*c) || (*c >= 'a' && *c <= 'f');
+      return hex ? NULL
+                 : "a STORE DATA value is store-data.TAG with a 1- or 2-byte tag in lower-case hex (e.g. "
+                   "store-data.5f20)";
+    }
+  return "unknown target field (expected reference, display, face.NAME, face.photo, chr.holder, store-data.TAG or "
          "token-label)";
 }
 

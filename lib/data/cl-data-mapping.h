@@ -18,8 +18,9 @@
  *
  * Target fields: face.NAME (a text field NAME of the card face; not serial or batch, which the station prints
  * itself), face.photo (the photo: a file in the photos directory named by the column's value), chr.holder (the
- * holder part of the device CHR: A-Z and 0-9 only), store-data.NAME (a STORE DATA value), token-label (the token
- * label where the profile initialises the card: at most 32 bytes, the PKCS#11 label size).
+ * holder part of the device CHR: 1 to 9 of A-Z and 0-9), store-data.TAG (a STORE DATA value of at most 127 bytes,
+ * written as a data object with that 1- or 2-byte tag in lower-case hex, e.g. store-data.5f20), token-label (the
+ * token label where the profile initialises the card: at most 32 bytes, the PKCS#11 label size).
  *
  * Errors are CL_ERROR_PROFILE "FILE:GROUP:KEY: …": an unknown target field, group or key, an empty column name, a bad
  * pattern or number. Whether the columns exist is known only with the data file: see cl-data-file.h. */
@@ -56,6 +57,10 @@ typedef struct
 #define CL_DATA_TARGET_PHOTO       "face.photo"
 #define CL_DATA_TARGET_CHR_HOLDER  "chr.holder"
 #define CL_DATA_TARGET_TOKEN_LABEL "token-label"
+#define CL_DATA_TARGET_STORE_DATA  "store-data."
+/* what a chip takes: the CHR's 16 characters less country (2) and sequence (5); one short-form BER-TLV length */
+#define CL_DATA_CHR_HOLDER_MAX 9
+#define CL_DATA_STORE_DATA_MAX 127
 
 #define CL_TYPE_DATA_MAPPING (cl_data_mapping_get_type ())
 G_DECLARE_FINAL_TYPE (ClDataMapping, cl_data_mapping, CL, DATA_MAPPING, GObject)

@@ -73,7 +73,7 @@ fields_json (const char *file_name, const ClRowImport *row, GError **error)
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
                        g_str_equal (key, "face.photo") ? "%s:%u: face.photo is the row's photo, not a text field"
                                                        : "%s:%u: %s is not a target field (face.NAME, chr.holder, "
-                                                         "store-data.NAME, token-label)",
+                                                         "store-data.TAG, token-label)",
                        file_name, row->line, key);
           return NULL;
         }

@@ -168,7 +168,7 @@ test_dry_run (Fixture *f, gconstpointer data)
     "people-bad.csv:4: name: required, but empty\n"
     "people-bad.csv:4: badge: duplicate of line 2\n"
     "people-bad.csv:4: photo: photo “notes.png” is not an image\n"
-    "people-bad.csv:4: employee_id: “e1003” cannot be the holder in a CHR (chr.holder: A-Z and 0-9, not empty)\n"
+    "people-bad.csv:4: employee_id: “e1003” cannot be the holder in a CHR (chr.holder: 1 to 9 of A-Z and 0-9)\n"
     "people-bad.csv:5: photo: “../grace.png” is not a file name in the photos directory\n"
     "people-bad.csv:6: 3 field(s), the header has 5 column(s)\n",
     photos);
@@ -211,7 +211,7 @@ test_refused (Fixture *f, gconstpointer data)
   g_assert_cmpint (f->status, ==, 1);
   g_assert_cmpstr (f->err, ==,
                    "cardline-admin batch import: wrong.map:data:surname: unknown target field (expected reference, "
-                   "display, face.NAME, face.photo, chr.holder, store-data.NAME or token-label)\n");
+                   "display, face.NAME, face.photo, chr.holder, store-data.TAG or token-label)\n");
   g_assert_true (g_file_set_contents (malformed, "employee_id,name\nE1001,\"Ada\nE1002,Grace\n", -1, NULL));
   run_import (f, "ada", "--batch", "B1", "--data", malformed, "--mapping", map, NULL);
   g_assert_cmpint (f->status, ==, 1);

@@ -72,11 +72,13 @@ test_mapping_refused (void)
 {
   assert_mapping_refused ("[data]\nreference=id\nface.name=name\nface.nmae=name\nphoto=pic\n",
                           "m.map:data:photo: unknown target field (expected reference, display, face.NAME, face.photo, "
-                          "chr.holder, store-data.NAME or token-label)");
+                          "chr.holder, store-data.TAG or token-label)");
   assert_mapping_refused ("[data]\nreference=id\nface.serial=id\n",
                           "m.map:data:face.serial: the station prints the card's serial and batch itself");
-  assert_mapping_refused ("[data]\nreference=id\nstore-data.Tag 1=id\n",
-                          "m.map:data:store-data.Tag 1: a STORE DATA value name is 1 to 64 of a-z, 0-9, - and _");
+  assert_mapping_refused (
+    "[data]\nreference=id\nstore-data.badge=id\n",
+    "m.map:data:store-data.badge: a STORE DATA value is store-data.TAG with a 1- or 2-byte tag in "
+    "lower-case hex (e.g. store-data.5f20)");
   assert_mapping_refused ("[data]\nface.name=name\n",
                           "m.map:data:reference: expected a column name of the data file's header, got nothing");
   assert_mapping_refused ("[data]\nreference=id\ntoken-label=\n",
@@ -164,7 +166,7 @@ test_good_file (void)
   g_assert_cmpstr (row->display, ==, "Torvalds, Linus");
   g_assert_cmpstr (g_hash_table_lookup (row->values, "face.label"), ==, "Torvalds, Linus");
   g_assert_cmpstr (g_hash_table_lookup (row->values, "chr.holder"), ==, "E1003");
-  g_assert_cmpstr (g_hash_table_lookup (row->values, "store-data.badge"), ==, "103");
+  g_assert_cmpstr (g_hash_table_lookup (row->values, "store-data.df01"), ==, "103");
   row = g_ptr_array_index (cl_data_file_get_good_rows (file), 0);
   g_assert_cmpstr (row->photo, ==, ada);
   g_assert_cmpstr (row->photo_type, ==, "image/png");
@@ -199,7 +201,7 @@ test_bad_file (void)
     "people-bad.csv:4: name: required, but empty",
     "people-bad.csv:4: badge: duplicate of line 2",
     "people-bad.csv:4: photo: photo “notes.png” is not an image",
-    "people-bad.csv:4: employee_id: “e1003” cannot be the holder in a CHR (chr.holder: A-Z and 0-9, not empty)",
+    "people-bad.csv:4: employee_id: “e1003” cannot be the holder in a CHR (chr.holder: 1 to 9 of A-Z and 0-9)",
     "people-bad.csv:5: photo: “../grace.png” is not a file name in the photos directory",
     "people-bad.csv:6: 3 field(s), the header has 5 column(s)",
     NULL,
@@ -215,7 +217,7 @@ test_bad_file (void)
 static void
 test_formula (void)
 {
-  const char *map = "[data]\nreference=id\nface.label=label\nstore-data.n=n\n[data column n]\ntype=number\n";
+  const char *map = "[data]\nreference=id\nface.label=label\nstore-data.c1=n\n[data column n]\ntype=number\n";
   g_autoptr (GError) error = NULL;
   g_autoptr (ClDataFile) file = check_text (map,
                                             "id,label,n\n"
@@ -247,20 +249,25 @@ test_formula (void)
 static void
 test_lengths (void)
 {
-  const char *map = "[data]\nreference=id\ntoken-label=label\n[data column id]\nmax-length=3\n";
+  const char *map = "[data]\nreference=id\ntoken-label=label\nchr.holder=h\nstore-data.5f20=s\n[data column id]\n"
+                    "max-length=3\n";
   g_autoptr (GError) error = NULL;
-  /* max-length counts characters (“Zoë” is 3), a token label bytes */
-  g_autoptr (ClDataFile) file = check_text (map,
-                                            "id,label\n"
-                                            "Zoë,ok\n"
-                                            "ABCD,0123456789012345678901234567890123\n",
-                                            NULL, &error);
+  g_autoptr (GString) csv = g_string_new ("id,label,h,s\nZoë,ok,ABCDEFGHI,x\nABCD,0123456789012345678901234567890123,"
+                                          "ABCDEFGHIJ,");
+  g_autoptr (ClDataFile) file = NULL;
+  /* max-length counts characters (“Zoë” is 3), a token label and a STORE DATA value bytes, a CHR holder A-Z 0-9 */
   const char *expected[] = {
     "people.csv:3: id: 4 characters, more than max-length 3",
     "people.csv:3: label: 34 bytes, longer than a token label's 32",
+    "people.csv:3: h: “ABCDEFGHIJ” cannot be the holder in a CHR (chr.holder: 1 to 9 of A-Z and 0-9)",
+    "people.csv:3: s: 128 bytes, longer than a STORE DATA value's 127",
     NULL,
   };
 
+  for (guint i = 0; i < 128; i++)
+    g_string_append_c (csv, 's');
+  g_string_append_c (csv, '\n');
+  file = check_text (map, csv->str, NULL, &error);
   g_assert_no_error (error);
   assert_problems (file, expected);
 }

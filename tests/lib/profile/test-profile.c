@@ -337,7 +337,7 @@ test_data_mapping (void)
   g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
   g_assert_cmpstr (error->message, ==,
                    "x.profile:data:name: unknown target field (expected reference, display, face.NAME, face.photo, "
-                   "chr.holder, store-data.NAME or token-label)");
+                   "chr.holder, store-data.TAG or token-label)");
 }
 
 /* What GKeyFile would take wrongly, refused with where it is: a NUL inside a value (kst-version=30<NUL>4 would read
