@@ -89,10 +89,44 @@ static void G_GNUC_PRINTF (5, 6)
     g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "%s:%s: %s", file, group, message);
 }
 
+/* Keys of a profile's [data] group that are the profile's own, not the mapping's: what a rejected card's row becomes
+ * (on-reject, read by the profile for store/cl-store-rows.h). */
+static const char *const profile_keys[] = { "on-reject", NULL };
+
 gboolean
 cl_data_mapping_owns_group (const char *group)
 {
   return g_str_equal (group, "data") || g_str_has_prefix (group, COLUMN_GROUP_PREFIX);
+}
+
+gboolean
+cl_data_mapping_owns_key (const char *group, const char *key)
+{
+  if (g_str_equal (group, "data"))
+    return !g_strv_contains (profile_keys, key);
+  return g_str_has_prefix (group, COLUMN_GROUP_PREFIX);
+}
+
+/* Whether kf maps columns at all: a [data] key of the mapping's, or a column's rules. */
+static gboolean
+has_mapping (GKeyFile *kf)
+{
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+
+  for (guint g = 0; groups[g] != NULL; g++)
+    {
+      g_auto (GStrv) keys = NULL;
+
+      if (g_str_has_prefix (groups[g], COLUMN_GROUP_PREFIX))
+        return TRUE;
+      if (!g_str_equal (groups[g], "data"))
+        continue;
+      keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+      for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
+        if (cl_data_mapping_owns_key (groups[g], keys[k]))
+          return TRUE;
+    }
+  return FALSE;
 }
 
 /* 1..64 characters, as the store keeps target field names (store/cl-store-rows.h) */
@@ -172,7 +206,7 @@ load_targets (ClDataMapping *self, GKeyFile *kf, GError **error)
       char *column;
       const char *problem;
 
-      if (g_str_equal (key, "reference") || g_str_equal (key, "display"))
+      if (g_str_equal (key, "reference") || g_str_equal (key, "display") || !cl_data_mapping_owns_key ("data", key))
         continue;
       if ((problem = target_problem (key)) != NULL)
         {
@@ -312,7 +346,11 @@ mapping_text (GKeyFile *kf)
       keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
       for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
         {
-          g_autofree char *value = g_key_file_get_value (kf, groups[g], keys[k], NULL);
+          g_autofree char *value = NULL;
+
+          if (!cl_data_mapping_owns_key (groups[g], keys[k]))
+            continue;
+          value = g_key_file_get_value (kf, groups[g], keys[k], NULL);
 
           g_key_file_set_value (out, groups[g], keys[k], value != NULL ? value : "");
         }
@@ -326,6 +364,8 @@ cl_data_mapping_new_from_key_file (GKeyFile *kf, const char *file, GError **erro
   g_autoptr (ClDataMapping) self = NULL;
   ClDataRule *rule;
 
+  if (!has_mapping (kf))
+    return NULL;
   if (!g_key_file_has_group (kf, "data"))
     {
       g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
@@ -336,7 +376,6 @@ cl_data_mapping_new_from_key_file (GKeyFile *kf, const char *file, GError **erro
             bad (error, file, groups[g], NULL, "a column's rules without a [data] group mapping the columns");
             return NULL;
           }
-      return NULL;
     }
   self = g_object_new (CL_TYPE_DATA_MAPPING, NULL);
   self->file = g_strdup (file);

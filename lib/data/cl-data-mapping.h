@@ -67,10 +67,14 @@ G_DECLARE_FINAL_TYPE (ClDataMapping, cl_data_mapping, CL, DATA_MAPPING, GObject)
 
 /* A mapping file: only [data] and [data column NAME] groups. */
 ClDataMapping *cl_data_mapping_new_from_file (const char *path, GError **error);
-/* The data groups of kf (a profile's): NULL without an error when kf has no [data] group. file: what errors call it. */
+/* The data groups of kf (a profile's): NULL without an error when kf maps no column (no [data] key of the mapping's,
+ * no column rules). file: what errors call it. */
 ClDataMapping *cl_data_mapping_new_from_key_file (GKeyFile *kf, const char *file, GError **error);
-/* TRUE for [data] and [data column NAME]: the groups a mapping owns in a profile. */
+/* TRUE for [data] and [data column NAME]: the groups a mapping reads in a profile. */
 gboolean cl_data_mapping_owns_group (const char *group);
+/* TRUE for the keys of those groups that are the mapping's: all but the profile's own keys of [data] (on-reject:
+ * what a rejected card's row becomes, a profile setting). */
+gboolean cl_data_mapping_owns_key (const char *group, const char *key);
 
 /* Where the mapping was read from ("people.map", "smartcard-hsm.profile"). */
 const char *cl_data_mapping_get_file (ClDataMapping *self);

@@ -560,10 +560,23 @@ load_data_mapping (ClProfile *self, Loader *l, GError **error)
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
+  /* the mapping's keys go; the profile's own keys of [data] (on-reject) stay for the checks below */
   groups = g_key_file_get_groups (l->r.kf, NULL);
   for (guint g = 0; groups[g] != NULL; g++)
-    if (cl_data_mapping_owns_group (groups[g]))
-      g_key_file_remove_group (l->r.kf, groups[g], NULL);
+    {
+      g_auto (GStrv) keys = NULL;
+
+      if (!cl_data_mapping_owns_group (groups[g]))
+        continue;
+      keys = g_key_file_get_keys (l->r.kf, groups[g], NULL, NULL);
+      for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
+        if (cl_data_mapping_owns_key (groups[g], keys[k]))
+          g_key_file_remove_key (l->r.kf, groups[g], keys[k], NULL);
+      g_strfreev (keys);
+      keys = g_key_file_get_keys (l->r.kf, groups[g], NULL, NULL);
+      if (keys == NULL || keys[0] == NULL)
+        g_key_file_remove_group (l->r.kf, groups[g], NULL);
+    }
   return TRUE;
 }
 

@@ -65,6 +65,14 @@ test_mapping (void)
   mapping = mapping_from ("[profile]\nname=x\n", &error);
   g_assert_no_error (error);
   g_assert_null (mapping);
+  /* a profile's own [data] key (what a rejected card's row becomes) is not the mapping's */
+  mapping = mapping_from ("[data]\non-reject=fail\n", &error);
+  g_assert_no_error (error);
+  g_assert_null (mapping);
+  mapping = mapping_from ("[data]\non-reject=fail\nreference=id\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_data_mapping_get_targets (mapping)->len, ==, 0);
+  g_assert_cmpstr (cl_data_mapping_get_text (mapping), ==, "[data]\nreference=id\n");
 }
 
 static void
