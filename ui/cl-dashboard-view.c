@@ -5,6 +5,7 @@
 
 #include "cl-batch-report.h"
 #include "cl-chart.h"
+#include "cl-import-dialog.h"
 #include "cl-ui-error.h"
 #include "cl-ui.h"
 #include "store/cl-store-manifest.h"
@@ -155,6 +156,9 @@ update_actions (ClDashboardView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-pdf", allowed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-csv", allowed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.export-manifest", allowed);
+  /* a data file is a batch's: the dialog checks which batch is selected when it opens */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.import-data",
+                                 self->session != NULL && cl_session_allows (self->session, CL_PERMISSION_BATCH_SETUP));
 }
 
 void
@@ -457,6 +461,32 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 }
 
 static void
+import_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ClDashboardView *self = CL_DASHBOARD_VIEW (widget);
+  const ClDashboardData *data = self->model ? cl_dashboard_model_get_data (self->model) : NULL;
+  ClImportDialog *dialog;
+
+  for (guint i = 0; data != NULL && i < data->batches->len; i++)
+    {
+      ClBatchInfo *info = g_ptr_array_index (data->batches, i);
+
+      if (info->id != data->batch_id)
+        continue;
+      dialog = cl_import_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->session, info->id, info->name);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  {
+    GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+
+    if (overlay != NULL)
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
+                                   adw_toast_new (_ ("Choose the batch the data file is for")));
+  }
+}
+
+static void
 cl_dashboard_view_dispose (GObject *object)
 {
   ClDashboardView *self = CL_DASHBOARD_VIEW (object);
@@ -492,6 +522,7 @@ cl_dashboard_view_class_init (ClDashboardViewClass *klass)
   gtk_widget_class_install_action (widget_class, "dashboard.export-pdf", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "dashboard.export-csv", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "dashboard.export-manifest", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "dashboard.import-data", NULL, import_action);
 }
 
 static void

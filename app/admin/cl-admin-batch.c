@@ -1,12 +1,18 @@
-/* cardline-admin batch export-pins --batch NAME --out FILE [--store FILE]: writes the customer's PIN export of a
- * batch (lib/production/cl-pin-export.h): every card's SO-PIN (and random user PIN) as a CMS envelope only the
- * customer's private key opens. Nothing is decrypted here; the station cannot.
- * cardline-admin batch manifest --batch NAME --format csv|json [--out FILE]: the batch's manifest
- * (store/cl-store-manifest.h), on standard output unless --out names a file; audited as "manifest-export".
- * A supervisor or administrator signs in for either (cl-admin-auth.h) and is the audit actor. */
+/* cardline-admin batch SUBCOMMAND: a batch's data with its customer.
+ *
+ * batch import --batch NAME --data FILE.csv [--photos DIR] [--mapping FILE] [--dry-run] [--good-rows-only]: the
+ * customer's per-card data file as the batch's rows (cl-admin-batch-import.c).
+ *
+ * batch export-pins --batch NAME --out FILE [--store FILE]: writes the customer's PIN export of a batch
+ * (lib/production/cl-pin-export.h): every card's SO-PIN (and random user PIN) as a CMS envelope only the customer's
+ * private key opens. Nothing is decrypted here; the station cannot. A supervisor or administrator signs in for it
+ * (cl-admin-auth.h) and is the audit actor.
+ *
+ * batch manifest --batch NAME --format csv|json [--out FILE]: the batch's manifest (store/cl-store-manifest.h), on
+ * standard output unless --out names a file; audited as "manifest-export". A supervisor or administrator signs in. */
 #include <stdio.h>
 
-#include "cl-admin-auth.h"
+#include "cl-admin-batch.h"
 #include "cl-admin-commands.h"
 #include "production/cl-pin-export.h"
 #include "store/cl-store-location.h"
@@ -36,71 +42,50 @@ write_manifest (ClStore *store, const char *batch, const char *format, const cha
   return fflush (stdout) == 0;
 }
 
-static int
-run (int argc, char **argv)
+static void
+options_clear (ClAdminBatchOptions *o)
 {
-  g_autofree char *store_path = NULL, *batch = NULL, *out = NULL, *actor = NULL, *format = NULL;
-  g_auto (ClAdminAuth) auth = { 0 };
-  const GOptionEntry entries[] = {
-    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
-      "store file (default: the station's store, as cardline picks it)", "FILE" },
-    { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name", "NAME" },
-    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "export file to write", "FILE" },
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "manifest format: csv or json", "FORMAT" },
-    CL_ADMIN_AUTH_ENTRIES (auth),
-    { NULL },
-  };
-  g_autoptr (GOptionContext) context
-    = g_option_context_new ("export-pins|manifest — a batch's encrypted PIN export or its manifest, for its customer");
+  g_free (o->store_path);
+  g_free (o->batch);
+  g_free (o->out);
+  g_free (o->data);
+  g_free (o->photos);
+  g_free (o->mapping);
+  g_free (o->format);
+  cl_admin_auth_clear (&o->auth);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClAdminBatchOptions, options_clear)
+
+static int
+export_pins (ClAdminBatchOptions *o)
+{
+  g_autofree char *actor = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (ClStore) store = NULL;
-  gboolean manifest;
   gint n;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("cardline-admin batch: %s\n", error->message);
-      return 2;
-    }
-  manifest = argc == 2 && g_str_equal (argv[1], "manifest");
-  if (argc != 2 || !(manifest || g_str_equal (argv[1], "export-pins")) || batch == NULL || (!manifest && out == NULL)
-      || (manifest && g_strcmp0 (format, "csv") != 0 && g_strcmp0 (format, "json") != 0))
+  if (o->batch == NULL || o->out == NULL)
     {
       g_printerr ("cardline-admin batch: usage: cardline-admin batch export-pins --batch NAME --out FILE "
-                  "[--store FILE] [--user NAME] [--password-file FILE]\n"
-                  "       cardline-admin batch manifest --batch NAME --format csv|json [--out FILE] "
                   "[--store FILE] [--user NAME] [--password-file FILE]\n");
       return 2;
     }
-  {
-    g_autofree char *option = g_steal_pointer (&store_path);
-
-    store_path = cl_store_location_full (option, NULL);
-  }
-  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
+  if (!g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
     {
-      g_printerr ("cardline-admin batch: no store at %s\n", store_path);
+      g_printerr ("cardline-admin batch: no store at %s\n", o->store_path);
       return 1;
     }
-  store = cl_store_open (store_path, &error);
+  store = cl_store_open (o->store_path, &error);
   if (store == NULL)
     goto fail;
-  actor = cl_admin_sign_in (store, &auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "batch",
-                            manifest ? "export a batch's manifest" : "export a batch's PINs");
+  actor = cl_admin_sign_in (store, &o->auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "batch",
+                            "export a batch's PINs");
   if (actor == NULL)
     return 1;
-  if (manifest)
-    {
-      if (write_manifest (store, batch, format, out, actor, &error))
-        return 0;
-      g_printerr ("cardline-admin batch manifest: %s\n", error->message);
-      return 1;
-    }
-  n = cl_pin_export_write (store, batch, out, actor, &error);
+  n = cl_pin_export_write (store, o->batch, o->out, actor, &error);
   if (n < 0)
     goto fail;
-  printf ("batch %s: %d card PIN envelope(s) written to %s\n", batch, n, out);
+  printf ("batch %s: %d card PIN envelope(s) written to %s\n", o->batch, n, o->out);
   return 0;
 
 fail:
@@ -108,9 +93,89 @@ fail:
   return 1;
 }
 
+static int
+manifest (ClAdminBatchOptions *o)
+{
+  g_autofree char *actor = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = NULL;
+
+  if (o->batch == NULL || (g_strcmp0 (o->format, "csv") != 0 && g_strcmp0 (o->format, "json") != 0))
+    {
+      g_printerr ("cardline-admin batch: usage: cardline-admin batch manifest --batch NAME --format csv|json "
+                  "[--out FILE] [--store FILE] [--user NAME] [--password-file FILE]\n");
+      return 2;
+    }
+  if (!g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_printerr ("cardline-admin batch: no store at %s\n", o->store_path);
+      return 1;
+    }
+  store = cl_store_open (o->store_path, &error);
+  if (store == NULL)
+    {
+      g_printerr ("cardline-admin batch manifest: %s\n", error->message);
+      return 1;
+    }
+  actor = cl_admin_sign_in (store, &o->auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "batch",
+                            "export a batch's manifest");
+  if (actor == NULL)
+    return 1;
+  if (write_manifest (store, o->batch, o->format, o->out, actor, &error))
+    return 0;
+  g_printerr ("cardline-admin batch manifest: %s\n", error->message);
+  return 1;
+}
+
+static int
+run (int argc, char **argv)
+{
+  g_auto (ClAdminBatchOptions) o = { 0 };
+  const GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &o.store_path,
+      "store file (default: the station's store, as cardline picks it)", "FILE" },
+    { "batch", 0, 0, G_OPTION_ARG_STRING, &o.batch, "batch name", "NAME" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "export-pins, manifest: file to write", "FILE" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &o.format, "manifest: csv or json", "FORMAT" },
+    { "data", 0, 0, G_OPTION_ARG_FILENAME, &o.data, "import: the customer's data file (CSV, UTF-8, a header row)",
+      "FILE" },
+    { "photos", 0, 0, G_OPTION_ARG_FILENAME, &o.photos, "import: directory of the photos the data file names", "DIR" },
+    { "mapping", 0, 0, G_OPTION_ARG_FILENAME, &o.mapping,
+      "import: which column feeds which card field (default: the batch profile's [data] groups)", "FILE" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run, "import: check every row and write nothing", NULL },
+    { "good-rows-only", 0, 0, G_OPTION_ARG_NONE, &o.good_rows_only,
+      "import: only the rows without a problem, the others left out (supervisor; audited)", NULL },
+    CL_ADMIN_AUTH_ENTRIES (o.auth),
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (
+    "import|export-pins|manifest — a batch's per-card data file, its encrypted PIN export, or its manifest");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("cardline-admin batch: %s\n", error->message);
+      return 2;
+    }
+  {
+    g_autofree char *option = g_steal_pointer (&o.store_path);
+
+    o.store_path = cl_store_location_full (option, NULL);
+  }
+  if (argc == 2 && g_str_equal (argv[1], "import"))
+    return cl_admin_batch_import (&o);
+  if (argc == 2 && g_str_equal (argv[1], "export-pins"))
+    return export_pins (&o);
+  if (argc == 2 && g_str_equal (argv[1], "manifest"))
+    return manifest (&o);
+  g_printerr ("cardline-admin batch: usage: cardline-admin batch import|export-pins|manifest [OPTION…] (see --help)\n");
+  return 2;
+}
+
 const ClAdminCommand cl_admin_command_batch = {
   .name = "batch",
-  .summary = "Batch exports: `batch export-pins` writes the customer's encrypted PIN export, `batch manifest` "
-             "which data row became which chip",
+  .summary = "Batch data: `batch import` a customer's data file, `batch export-pins` the encrypted PIN export, "
+             "`batch manifest` which data row became which chip",
   .run = run,
 };

@@ -3,6 +3,7 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "data/cl-data-mapping.h"
 #include "profile/cl-profile-custody.h"
 #include "profile/cl-profile-reader.h"
 
@@ -28,6 +29,7 @@ struct _ClProfile
   ClProfileCustody custody;
   char *face_template;
   gboolean data_fails_on_reject;
+  ClDataMapping *data_mapping;
   GBytes *fixed_pin;
   GBytes *fixed_so_pin;
 };
@@ -61,6 +63,7 @@ cl_profile_finalize (GObject *object)
   g_free (self->certify.dica_cvc);
   g_free (self->certify.srca_cvc);
   g_free (self->face_template);
+  g_clear_object (&self->data_mapping);
   g_clear_pointer (&self->fixed_pin, g_bytes_unref);
   g_clear_pointer (&self->fixed_so_pin, g_bytes_unref);
   G_OBJECT_CLASS (cl_profile_parent_class)->finalize (object);
@@ -557,6 +560,40 @@ load_data (ClProfile *self, Loader *l, GError **error)
   return TRUE;
 }
 
+/* The [data] groups map a customer's data file (lib/data/cl-data-mapping.h): checked there, then set aside so the
+ * profile's own groups are checked as before. */
+static gboolean
+load_data_mapping (ClProfile *self, Loader *l, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_auto (GStrv) groups = NULL;
+
+  self->data_mapping = cl_data_mapping_new_from_key_file (l->r.kf, l->r.file, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  /* the mapping's keys go; the profile's own keys of [data] (on-reject) stay for the checks below */
+  groups = g_key_file_get_groups (l->r.kf, NULL);
+  for (guint g = 0; groups[g] != NULL; g++)
+    {
+      g_auto (GStrv) keys = NULL;
+
+      if (!cl_data_mapping_owns_group (groups[g]))
+        continue;
+      keys = g_key_file_get_keys (l->r.kf, groups[g], NULL, NULL);
+      for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
+        if (cl_data_mapping_owns_key (groups[g], keys[k]))
+          g_key_file_remove_key (l->r.kf, groups[g], keys[k], NULL);
+      g_strfreev (keys);
+      keys = g_key_file_get_keys (l->r.kf, groups[g], NULL, NULL);
+      if (keys == NULL || keys[0] == NULL)
+        g_key_file_remove_group (l->r.kf, groups[g], NULL);
+    }
+  return TRUE;
+}
+
 static ClProfile *
 profile_new (const char *data, gsize len, const char *name, const char *base_dir, const char *data_dir,
              const char *pki_dir, GError **error)
@@ -575,9 +612,10 @@ profile_new (const char *data, gsize len, const char *name, const char *base_dir
       g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "%s: not a key file: %s", l.r.file, local->message);
       return NULL;
     }
-  if (!cl_profile_reader_check_known (&l.r, known_groups, error) || !load_profile_group (self, &l, error)
-      || !load_card (self, &l, error) || !load_scp (self, &l, error) || !load_keys (self, &l, error)
-      || !load_configure (self, &l, error) || !load_applet (self, &l, error) || !load_init (self, &l, error)
+  if (!load_data_mapping (self, &l, error) || !cl_profile_reader_check_known (&l.r, known_groups, error)
+      || !load_profile_group (self, &l, error) || !load_card (self, &l, error) || !load_scp (self, &l, error)
+      || !load_keys (self, &l, error) || !load_configure (self, &l, error) || !load_applet (self, &l, error)
+      || !load_init (self, &l, error)
       || !cl_profile_custody_load (&self->custody, &l.r, l.base_dir, &self->keys, &self->init, error)
       || !load_certificate (self, &l, error) || !load_face (self, &l, error) || !load_data (self, &l, error))
     return NULL;
@@ -713,6 +751,12 @@ const char *
 cl_profile_get_face_template (ClProfile *self)
 {
   return self->face_template;
+}
+
+ClDataMapping *
+cl_profile_get_data_mapping (ClProfile *self)
+{
+  return self->data_mapping;
 }
 
 GBytes *

@@ -33,12 +33,14 @@
  *                    in the data directory), validity-days (1..36500, default 3650)
  *   [face]           template (path; the group is optional: no face printing without it)
  *   [data]           (optional) on-reject (retry|fail, default retry): what a rejected card's data row becomes
- *                    (store/cl-store-rows.h): PENDING again for the next blank card, or FAILED with the reason */
+ *                    (store/cl-store-rows.h): PENDING again for the next blank card, or FAILED with the reason
+ *   [data], [data column NAME]  (optional) how a customer's data file feeds the cards: see data/cl-data-mapping.h */
 #pragma once
 
 #include <glib-object.h>
 
 #include "core/cl-key-set.h"
+#include "data/cl-data-mapping.h"
 #include "profile/cl-chr-pattern.h"
 
 G_BEGIN_DECLS
@@ -153,6 +155,9 @@ const ClProfileCertify *cl_profile_get_certify (ClProfile *self);
 const char *cl_profile_get_face_template (ClProfile *self);
 /* [data] on-reject=fail: a rejected card's data row fails instead of going back to PENDING. */
 gboolean cl_profile_get_data_fails_on_reject (ClProfile *self);
+
+/* The mapping of a customer's data file to the cards ([data] groups); NULL: the profile has none. */
+ClDataMapping *cl_profile_get_data_mapping (ClProfile *self);
 
 /* The fixed demo PIN / SO-PIN (NULL for random). Secrets: never log, store or show them. */
 GBytes *cl_profile_get_fixed_pin (ClProfile *self);

@@ -307,6 +307,39 @@ test_unknown_group_and_syntax (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent/x.profile"));
 }
 
+/* A profile may carry the mapping of a customer's data file ([data] groups, lib/data/cl-data-mapping.h), checked
+ * when the profile loads; a profile without one has none. */
+static void
+test_data_mapping (void)
+{
+  g_autofree char *text = reference_text ();
+  g_autofree char *with
+    = g_strconcat (text, "\n[data]\nreference=id\nface.label=name\n[data column id]\nunique=true\n", NULL);
+  g_autofree char *bad = g_strconcat (text, "\n[data]\nreference=id\nface.lable=name\nname=name\n", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClProfile) p = cl_profile_new_from_data (text, strlen (text), "x.profile", "/", NULL, &error);
+  ClDataMapping *mapping;
+
+  g_assert_no_error (error);
+  g_assert_null (cl_profile_get_data_mapping (p));
+  g_clear_object (&p);
+  p = cl_profile_new_from_data (with, strlen (with), "x.profile", "/", NULL, &error);
+  g_assert_no_error (error);
+  mapping = cl_profile_get_data_mapping (p);
+  g_assert_nonnull (mapping);
+  g_assert_cmpstr (cl_data_mapping_get_file (mapping), ==, "x.profile");
+  g_assert_cmpstr (cl_data_mapping_get_column_of (mapping, "face.label"), ==, "name");
+  g_assert_cmpstr (cl_data_mapping_get_text (mapping), ==,
+                   "[data]\nreference=id\nface.label=name\n\n[data column id]\nunique=true\n");
+  g_clear_object (&p);
+  p = cl_profile_new_from_data (bad, strlen (bad), "x.profile", "/", NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_cmpstr (error->message, ==,
+                   "x.profile:data:name: unknown target field (expected reference, display, face.NAME, face.photo, "
+                   "chr.holder, store-data.TAG or token-label)");
+}
+
 /* What GKeyFile would take wrongly, refused with where it is: a NUL inside a value (kst-version=30<NUL>4 would read
  * as 30), a group given twice (its keys would merge); and files that are no profile: not regular (/dev/zero would
  * be read forever), or too large. */
@@ -472,6 +505,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/text-and-file", test_text_and_file);
   g_test_add_func ("/profile/pki-dir", test_pki_dir);
   g_test_add_func ("/profile/chr-pattern", test_chr_pattern);
+  g_test_add_func ("/profile/data-mapping", test_data_mapping);
   for (guint i = 0; i < G_N_ELEMENTS (bad_fields); i++)
     {
       g_autofree char *path = g_strdup_printf ("/profile/bad/%s/%s/%u", bad_fields[i].group, bad_fields[i].key, i);
