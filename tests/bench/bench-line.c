@@ -235,6 +235,8 @@ typedef enum
   CMD_SELECT_APPLET,
   CMD_VERIFY_PIN,
   CMD_INITIALIZE_DEVICE,
+  CMD_GENERATE_KEY,
+  CMD_IMPORT_DKEK,
   CMD_READ_REQUEST,
   CMD_READ_DEVAUT,
   CMD_UPDATE_DEVAUT,
@@ -260,6 +262,8 @@ static const char *const command_names[CMD_COUNT] = {
   "SELECT applet",
   "VERIFY (PIN status)",
   "INITIALIZE DEVICE",
+  "GENERATE KEY PAIR",
+  "IMPORT DKEK SHARE",
   "READ BINARY CE00",
   "READ BINARY 2F02",
   "UPDATE BINARY 2F02",
@@ -304,6 +308,10 @@ classify (const TraceEntry *e)
         return CMD_LOAD;
       case 0x20:
         return CMD_VERIFY_PIN;
+      case 0x46:
+        return CMD_GENERATE_KEY;
+      case 0x52:
+        return CMD_IMPORT_DKEK;
       case 0xB1:
         return e->fid == 0x2F02 ? CMD_READ_DEVAUT : CMD_READ_REQUEST;
       case 0xD7:
@@ -355,6 +363,7 @@ bench_apdus (void)
   ClProfile *profile = cl_production_setup_get_profile (setup);
   const ClProfileScp *scp = cl_profile_get_scp (profile);
   const ClProfileConfigure *configure = cl_profile_get_configure (profile);
+  const ClProfileInit *init = cl_profile_get_init (profile);
   g_autoptr (ClVcardImage) image = new_card ();
   g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
   g_autoptr (BenchTrace) trace = g_object_new (BENCH_TYPE_TRACE, NULL);
@@ -431,7 +440,11 @@ bench_apdus (void)
   min[CMD_INSTALL_INSTALL] = 1;         /* install and make selectable in one */
   min[CMD_SELECT_APPLET] = 2;           /* INIT_APPLET; VERIFY's independent look */
   min[CMD_VERIFY_PIN] = 0;              /* probe: is the device initialised (resumption) */
-  min[CMD_INITIALIZE_DEVICE] = 1;       /* also generates the device key */
+  /* the device key pair, made on the card; INITIALIZE DEVICE and the DKEK shares only when the station
+   * initialises the device (ship=initialised) */
+  min[CMD_GENERATE_KEY] = 1;
+  min[CMD_INITIALIZE_DEVICE] = init->ship == CL_SHIP_INITIALISED ? 1 : 0;
+  min[CMD_IMPORT_DKEK] = init->ship == CL_SHIP_INITIALISED && init->dkek_shares > 0 ? (guint)init->dkek_shares : 0;
   min[CMD_READ_REQUEST] = read_chunk ? div_up (request_bytes, read_chunk) : n[CMD_READ_REQUEST]; /* the request */
   min[CMD_READ_DEVAUT] = read_chunk ? 2 * div_up (chain_bytes, read_chunk) : 0; /* read-back; VERIFY's read */
   min[CMD_UPDATE_DEVAUT] = n[CMD_UPDATE_DEVAUT]; /* the chain in chunks of one APDU each (cl_schsm_write_file) */
