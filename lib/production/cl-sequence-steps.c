@@ -472,7 +472,10 @@ load_and_install (ClSequenceRun *run, const ClProfileApplet *config, GError **er
   g_autoptr (ClApdu) install = NULL;
   g_autoptr (GBytes) params = NULL;
 
-  if (!cl_gp_load (run->channel, cl_production_setup_get_load_file_data_block (run->setup), run->cancellable, error))
+  /* blocks as large as the card takes (extended length where the profile says the card does and the reader can) */
+  if (!cl_gp_load_in_blocks (run->channel, cl_production_setup_get_load_file_data_block (run->setup),
+                             cl_gp_load_block (run->channel, cl_profile_get_card (run->profile)->max_command_length),
+                             run->cancellable, error))
     return FALSE;
   run->reason = CL_REJECT_INSTALL_FAILED;
   params = cl_gp_build_install_parameters (NULL, 0, 0, 0);

@@ -53,9 +53,9 @@ scp02_unwrap (ClSecureChannel *sc, const ClResponse *response, GError **error)
 }
 
 static gsize
-scp02_max_plain_data (ClSecureChannel *sc)
+scp02_max_plain_data (ClSecureChannel *sc, gsize max_wire_data)
 {
-  return cl_scp02_max_plain_data (CL_SCP02 (sc)->level);
+  return cl_scp02_max_plain_data_within (CL_SCP02 (sc)->level, max_wire_data);
 }
 
 static void

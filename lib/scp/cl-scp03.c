@@ -58,9 +58,9 @@ scp03_unwrap (ClSecureChannel *sc, const ClResponse *response, GError **error)
 }
 
 static gsize
-scp03_max_plain_data (ClSecureChannel *sc)
+scp03_max_plain_data (ClSecureChannel *sc, gsize max_wire_data)
 {
-  return cl_scp03_max_plain_data (CL_SCP03 (sc)->level);
+  return cl_scp03_max_plain_data_within (CL_SCP03 (sc)->level, max_wire_data);
 }
 
 static void

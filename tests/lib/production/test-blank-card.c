@@ -10,36 +10,12 @@
 static ClProductionFixture *fixture;
 static ClProductionSetup *setup;
 
-/* ---- a transport that keeps every command ---- */
-
-static GBytes *
-record_transmit (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
-{
-  gsize len;
-  const guint8 *data = g_bytes_get_data (command, &len);
-
-  /* a copy: the channel wipes a command that carried key material once it is sent */
-  g_ptr_array_add (user_data, g_bytes_new (data, len));
-  return cl_transport_transmit (inner, command, cancellable, error);
-}
-
 static ClCardSequence *
 produce_traced (ClProductionSetup *with, ClVcardImage *image, GPtrArray *trace)
 {
-  g_autoptr (ClTransport) transport
-    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), record_transmit, trace, NULL);
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert_traced (image, trace);
 
   return cl_production_fixture_run (with, 0, "test", "in-process", CL_ATTEMPT_PRODUCTION, transport);
-}
-
-static void
-assert_good (ClCardSequence *sequence)
-{
-  const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
-
-  if (!o->good)
-    g_error ("expected GOOD, got %s at %s (SW %04X): %s", cl_reject_reason_to_string (o->reason),
-             cl_production_step_to_string (o->failed_step), o->last_sw, o->detail);
 }
 
 /* One word per command: the ISD's and the applet's SELECT told apart, GET DATA by its tag, READ BINARY by its file;
@@ -102,7 +78,7 @@ test_blank_is_minimal (void)
   g_autoptr (ClCardSequence) sequence = produce_traced (setup, image, trace);
   g_autofree char *words = trace_words (trace);
 
-  assert_good (sequence);
+  cl_production_fixture_assert_good (sequence);
   g_test_message ("blank card: %u APDUs: %s", trace->len, words);
   g_assert_cmpstr (words, ==, blank_minimum);
   g_assert_cmpuint (cl_card_sequence_get_outcome (sequence)->apdus, ==, trace->len);
@@ -124,7 +100,7 @@ test_known_is_probed (void)
   g_assert_false (cl_card_sequence_get_outcome (torn)->good);
   g_assert_true (cl_vcard_image_set_defect (image, "tear_after", "0", NULL));
   again = produce_traced (setup, image, trace);
-  assert_good (again);
+  cl_production_fixture_assert_good (again);
   words = trace_words (trace);
   g_test_message ("known card: %u APDUs: %s", trace->len, words);
   g_assert_nonnull (strstr (words, "CA-00E0"));
@@ -147,7 +123,7 @@ test_unseen_but_not_blank (void)
   g_autoptr (ClCardSequence) full = produce_traced (other, probe, probe_trace);
   guint total = 0;
 
-  assert_good (full);
+  cl_production_fixture_assert_good (full);
   while (total < probe_trace->len && ((const guint8 *)g_bytes_get_data (probe_trace->pdata[total], NULL))[1] != 0xD7)
     total++;
   g_assert_cmpuint (total, <, probe_trace->len);
