@@ -227,13 +227,13 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
   run->reason = CL_REJECT_AUTH_KST_FAILED;
   if (run->blank)
     {
-      /* a blank card holds the KST: no key information first. Other keys (6A88) or a cryptogram of other keys
-       * contradict the blank state: the card is then looked at as any re-inserted card. */
+      /* a blank card holds the KST: no key information first. A card without a KST of that version (6A88: keys
+       * rotated on an earlier attempt) contradicts the blank state and is looked at as any re-inserted card; a
+       * cryptogram that does not verify is the wrong KST (or a forged answer) on either path. */
       if (open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->keys->kst_version, &local))
         return TRUE;
-      if (!g_error_matches (local, CL_ERROR, CL_ERROR_SECURITY) && !contradicts_blank (run, local))
+      if (!contradicts_blank (run, local))
         return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-      run->blank = FALSE;
       g_clear_error (&local);
     }
   /* Key information is readable without a session: it says which key set the card holds now, whatever the
