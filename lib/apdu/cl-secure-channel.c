@@ -28,6 +28,12 @@ cl_secure_channel_unwrap (ClSecureChannel *self, const ClResponse *response, GEr
 gsize
 cl_secure_channel_max_plain_data (ClSecureChannel *self)
 {
+  return cl_secure_channel_max_plain_data_within (self, 255);
+}
+
+gsize
+cl_secure_channel_max_plain_data_within (ClSecureChannel *self, gsize max_wire_data)
+{
   g_return_val_if_fail (CL_IS_SECURE_CHANNEL (self), 0);
-  return CL_SECURE_CHANNEL_GET_IFACE (self)->max_plain_data (self);
+  return CL_SECURE_CHANNEL_GET_IFACE (self)->max_plain_data (self, max_wire_data);
 }

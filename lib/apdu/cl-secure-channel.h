@@ -16,12 +16,15 @@ struct _ClSecureChannelInterface
   ClApdu *(*wrap) (ClSecureChannel *self, const ClApdu *plain, GError **error);
   /* Verifies/decrypts a response to the command that wrap() produced last. */
   ClResponse *(*unwrap) (ClSecureChannel *self, const ClResponse *response, GError **error);
-  /* Largest plain data length that still fits one short APDU after wrapping. */
-  gsize (*max_plain_data) (ClSecureChannel *self);
+  /* Largest plain data length whose wrapped data field is at most max_wire_data bytes (255: one short APDU). */
+  gsize (*max_plain_data) (ClSecureChannel *self, gsize max_wire_data);
 };
 
 ClApdu *cl_secure_channel_wrap (ClSecureChannel *self, const ClApdu *plain, GError **error);
 ClResponse *cl_secure_channel_unwrap (ClSecureChannel *self, const ClResponse *response, GError **error);
+/* Largest plain data length that still fits one short APDU after wrapping. */
 gsize cl_secure_channel_max_plain_data (ClSecureChannel *self);
+/* Largest plain data length whose wrapped data field is at most max_wire_data bytes (an extended-length card's). */
+gsize cl_secure_channel_max_plain_data_within (ClSecureChannel *self, gsize max_wire_data);
 
 G_END_DECLS

@@ -21,6 +21,20 @@ cl_gp_max_block (ClCardChannel *channel)
   return MIN (max, 255);
 }
 
+gsize
+cl_gp_load_block (ClCardChannel *channel, gsize max_command)
+{
+  ClSecureChannel *sc = cl_card_channel_get_secure_channel (channel);
+  gsize wire;
+
+  if (max_command <= CL_GP_MAX_SHORT_COMMAND
+      || !cl_transport_supports_extended (cl_card_channel_get_transport (channel)))
+    return cl_gp_max_block (channel);
+  /* CLA INS P1 P2, Lc 00 xx xx, data, Le xx xx */
+  wire = MIN (max_command - 9, 65535);
+  return sc != NULL ? cl_secure_channel_max_plain_data_within (sc, wire) : wire;
+}
+
 gboolean
 cl_gp_send (ClCardChannel *channel, const ClApdu *apdu, const char *what, GCancellable *cancellable, GError **error)
 {
@@ -189,7 +203,13 @@ cl_gp_put_key (ClCardChannel *channel, ClKeySet *new_keys, guint8 old_kvn, const
 gboolean
 cl_gp_load (ClCardChannel *channel, GBytes *lfdb, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GPtrArray) apdus = cl_gp_load_apdus (lfdb, cl_gp_max_block (channel), error);
+  return cl_gp_load_in_blocks (channel, lfdb, cl_gp_max_block (channel), cancellable, error);
+}
+
+gboolean
+cl_gp_load_in_blocks (ClCardChannel *channel, GBytes *lfdb, gsize block, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GPtrArray) apdus = cl_gp_load_apdus (lfdb, block, error);
 
   if (apdus == NULL)
     return FALSE;

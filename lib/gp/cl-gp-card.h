@@ -29,6 +29,9 @@ gboolean cl_gp_put_key (ClCardChannel *channel, ClKeySet *new_keys, guint8 old_k
                         GCancellable *cancellable, GError **error);
 /* LOAD of lfdb (the C4 TLV) in blocks that fit one short APDU after secure messaging. */
 gboolean cl_gp_load (ClCardChannel *channel, GBytes *lfdb, GCancellable *cancellable, GError **error);
+/* The same in blocks of block bytes (cl_gp_load_block). */
+gboolean cl_gp_load_in_blocks (ClCardChannel *channel, GBytes *lfdb, gsize block, GCancellable *cancellable,
+                               GError **error);
 /* Sends a prepared INSTALL (or any command expecting 9000); what names it in errors. */
 gboolean cl_gp_send (ClCardChannel *channel, const ClApdu *apdu, const char *what, GCancellable *cancellable,
                      GError **error);
@@ -38,5 +41,11 @@ gboolean cl_gp_delete (ClCardChannel *channel, const guint8 *aid, gsize aid_len,
 
 /* The largest plain LOAD/STORE DATA block the channel's secure messaging leaves room for. */
 gsize cl_gp_max_block (ClCardChannel *channel);
+/* The largest plain LOAD block for a card whose longest command APDU (header, Lc, data, Le) is max_command bytes:
+ * beyond CL_GP_MAX_SHORT_COMMAND, and when the channel's transport carries extended length, one extended APDU with
+ * its 7-byte header and 2-byte Le; otherwise the largest short block (cl_gp_max_block). Secure messaging's padding
+ * and MAC are counted. */
+#define CL_GP_MAX_SHORT_COMMAND 261
+gsize cl_gp_load_block (ClCardChannel *channel, gsize max_command);
 
 G_END_DECLS

@@ -203,9 +203,9 @@ cl_gp_load_apdus (GBytes *lfdb, gsize max_block, GError **error)
   g_return_val_if_fail (lfdb != NULL, NULL);
 
   data = g_bytes_get_data (lfdb, &len);
-  if (max_block == 0 || max_block > 255)
+  if (max_block == 0 || max_block > 65535)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "LOAD: block size %" G_GSIZE_FORMAT " (1 to 255)",
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "LOAD: block size %" G_GSIZE_FORMAT " (1 to 65535)",
                    max_block);
       return NULL;
     }

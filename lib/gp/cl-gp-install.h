@@ -39,7 +39,8 @@ ClApdu *cl_gp_install_for_install_apdu (ClGpAid load_file, ClGpAid module, ClGpA
                                         GBytes *token, GError **error);
 
 /* 80 E8 P1 P2: one ClApdu per block of at most max_block bytes of lfdb (the C4 TLV), P1 80 on the last,
- * P2 the block number. More than 256 blocks is CL_ERROR_INVALID_ARGUMENT. */
+ * P2 the block number; blocks beyond 255 bytes need an extended-length APDU (a card that takes one). More than 256
+ * blocks is CL_ERROR_INVALID_ARGUMENT. */
 GPtrArray *cl_gp_load_apdus (GBytes *lfdb, gsize max_block, GError **error);
 
 G_END_DECLS

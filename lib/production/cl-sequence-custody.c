@@ -172,7 +172,9 @@ cl_sequence_import_dkek (ClSequenceRun *run, GError **error)
 
   if (custody->n_dkek_shares == 0)
     return TRUE;
-  if (!cl_schsm_import_dkek_share (run->channel, NULL, &status, run->cancellable, error))
+  /* the device a blank card's applet was initialised with in this attempt waits for every share */
+  status.total = status.outstanding = custody->n_dkek_shares;
+  if (!run->blank && !cl_schsm_import_dkek_share (run->channel, NULL, &status, run->cancellable, error))
     return g_prefix_error (error, "DKEK status: "), FALSE;
   if (status.total != custody->n_dkek_shares || status.outstanding > status.total)
     return dkek_fail (error,

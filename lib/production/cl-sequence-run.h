@@ -31,6 +31,10 @@ typedef struct
   char *chip_id;
   ClBatchRow *row;   /* the card's data row once IDENTIFY claimed it; NULL: the batch has no data */
   char *claim_owner; /* set while this run holds the claim on chip_id */
+  /* The store had never seen this chip: a blank card, produced with the profile's minimal sequence (no probes of
+   * the card's state). Cleared for good by the first answer that contradicts the blank state, from where the steps
+   * probe the card as for any re-inserted one. */
+  gboolean blank;
   ClCplc cplc;
   guint8 isd_aid[16];
   gsize isd_aid_len;

@@ -56,22 +56,36 @@ select_isd (ClSequenceRun *run, ClCardChannel *channel, GError **error)
   return cl_gp_select (channel, g_bytes_get_data (isd, NULL), g_bytes_get_size (isd), &fci, run->cancellable, error);
 }
 
-/* INITIALIZE UPDATE + EXTERNAL AUTHENTICATE with keys of version kvn; the KDD the card sends is kept. */
+static ClKeySet *diversify (ClSequenceRun *run, const guint8 kdd[CL_GP_KDD_LEN], GError **error);
+
+static ClKeySet *
+keys_for_kdd (const guint8 *kdd, gpointer run, GError **error)
+{
+  return diversify (run, kdd, error);
+}
+
+/* INITIALIZE UPDATE + EXTERNAL AUTHENTICATE with keys of version kvn, or with keys NULL the card keys diversified
+ * from the KDD the card answers with; the KDD the card sends is kept. */
 static gboolean
 open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8 kvn, GError **error)
 {
   const ClProfileScp *profile_scp = cl_profile_get_scp (run->profile);
+  guint8 level = profile_scp->level;
 
   if (profile_scp->scp == 0x03)
     {
-      g_autoptr (ClScp03) scp = cl_scp03_open (channel, keys, kvn, profile_scp->level, NULL, run->cancellable, error);
+      g_autoptr (ClScp03) scp
+        = keys != NULL ? cl_scp03_open (channel, keys, kvn, level, NULL, run->cancellable, error)
+                       : cl_scp03_open_diversified (channel, keys_for_kdd, run, kvn, level, run->cancellable, error);
       if (scp == NULL)
         return FALSE;
       memcpy (run->kdd, cl_scp03_get_kdd (scp), CL_GP_KDD_LEN);
     }
   else
     {
-      ClScp02 *scp = cl_scp02_open (channel, keys, kvn, profile_scp->level, NULL, run->cancellable, error);
+      ClScp02 *scp = keys != NULL
+                       ? cl_scp02_open (channel, keys, kvn, level, NULL, run->cancellable, error)
+                       : cl_scp02_open_diversified (channel, keys_for_kdd, run, kvn, level, run->cancellable, error);
       if (scp == NULL)
         return FALSE;
       memcpy (run->kdd, cl_scp02_get_kdd (scp), CL_GP_KDD_LEN);
@@ -87,6 +101,17 @@ diversify (ClSequenceRun *run, const guint8 kdd[CL_GP_KDD_LEN], GError **error)
 {
   return cl_key_set_diversify (cl_production_setup_get_kmc (run->setup), run->keys->diversification, kdd,
                                run->keys->card_key_version, error);
+}
+
+/* An answer a blank card does not give (a refusal): the card is not as blank as the store's silence suggested, and
+ * from here every step probes it as a re-inserted card. FALSE for anything else (no answer, a forged one). */
+static gboolean
+contradicts_blank (ClSequenceRun *run, const GError *error)
+{
+  if (!run->blank || !g_error_matches (error, CL_ERROR, CL_ERROR_CARD_STATUS))
+    return FALSE;
+  run->blank = FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -162,6 +187,14 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
     return FALSE;
 
   run->chip_id = cl_cplc_chip_id (&run->cplc);
+  /* A chip the store has never seen (no attempt, no journal, no claim ever) gets the blank card's minimal sequence;
+   * a store that cannot say is no proof of a blank card. */
+  {
+    g_autoptr (ClCardRecord) known = cl_store_card_lookup (run->store, run->chip_id, &local);
+
+    run->blank = known == NULL && g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND);
+    g_clear_error (&local);
+  }
   if (!cl_store_attempt_identify (run->store, run->attempt_id, run->chip_id, 0, NULL, error))
     {
       g_clear_pointer (&run->chip_id, g_free);
@@ -192,6 +225,17 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
   gboolean card_keys_first;
 
   run->reason = CL_REJECT_AUTH_KST_FAILED;
+  if (run->blank)
+    {
+      /* a blank card holds the KST: no key information first. A card without a KST of that version (6A88: keys
+       * rotated on an earlier attempt) contradicts the blank state and is looked at as any re-inserted card; a
+       * cryptogram that does not verify is the wrong KST (or a forged answer) on either path. */
+      if (open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->keys->kst_version, &local))
+        return TRUE;
+      if (!contradicts_blank (run, local))
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+      g_clear_error (&local);
+    }
   /* Key information is readable without a session: it says which key set the card holds now, whatever the
    * record or the journal believe. */
   info = cl_gp_get_key_info (run->channel, run->cancellable, &local);
@@ -259,32 +303,20 @@ isd_life_cycle (ClSequenceRun *run, GError **error)
   return ((ClGpRegistryEntry *)entries->pdata[0])->life_cycle;
 }
 
-gboolean
-cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **error)
+/* STORE DATA comes before the life-cycle change, so a card already at the target has had its data too. */
+static gboolean
+configured_before (ClSequenceRun *run, const ClProfileConfigure *config, gint state, gboolean *skipped)
 {
-  const ClProfileConfigure *config = cl_profile_get_configure (run->profile);
-  g_autoptr (GPtrArray) row_data = cl_sequence_row_store_data (run, error);
-  gint state;
+  if (config->life_cycle < 0 || state != config->life_cycle)
+    return FALSE;
+  *skipped = TRUE;
+  note (run, "card life cycle already %02X", (guint)state);
+  return TRUE;
+}
 
-  run->reason = CL_REJECT_WRONG_CARD;
-  if (row_data == NULL)
-    return FALSE;
-  if (config->store_data->len == 0 && row_data->len == 0 && config->life_cycle < 0)
-    {
-      *skipped = TRUE;
-      note (run, "nothing to configure in profile %s", cl_profile_get_name (run->profile));
-      return TRUE;
-    }
-  state = isd_life_cycle (run, error);
-  if (state < 0)
-    return FALSE;
-  /* STORE DATA comes before the life-cycle change, so a card already at the target has had its data too. */
-  if (config->life_cycle >= 0 && state == config->life_cycle)
-    {
-      *skipped = TRUE;
-      note (run, "card life cycle already %02X", (guint)state);
-      return TRUE;
-    }
+static gboolean
+configure_card (ClSequenceRun *run, const ClProfileConfigure *config, GPtrArray *row_data, GError **error)
+{
   for (guint i = 0; i < config->store_data->len + row_data->len; i++)
     {
       GBytes *data
@@ -306,6 +338,41 @@ cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **erro
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **error)
+{
+  const ClProfileConfigure *config = cl_profile_get_configure (run->profile);
+  g_autoptr (GPtrArray) row_data = cl_sequence_row_store_data (run, error);
+  g_autoptr (GError) refused = NULL;
+  gint state;
+
+  run->reason = CL_REJECT_WRONG_CARD;
+  if (row_data == NULL)
+    return FALSE;
+  if (config->store_data->len == 0 && row_data->len == 0 && config->life_cycle < 0)
+    {
+      *skipped = TRUE;
+      note (run, "nothing to configure in profile %s", cl_profile_get_name (run->profile));
+      return TRUE;
+    }
+  /* a blank card is below the profile's life cycle: no GET STATUS first; a refusal says it may not be */
+  if (run->blank)
+    {
+      if (configure_card (run, config, row_data, &refused))
+        return TRUE;
+      if (!contradicts_blank (run, refused))
+        return g_propagate_error (error, g_steal_pointer (&refused)), FALSE;
+    }
+  state = isd_life_cycle (run, error);
+  if (state < 0)
+    return FALSE;
+  if (configured_before (run, config, state, skipped))
+    return TRUE;
+  if (refused != NULL)
+    return g_propagate_error (error, g_steal_pointer (&refused)), FALSE;
+  return configure_card (run, config, row_data, error);
 }
 
 /* ---- ROTATE_KEYS ---- */
@@ -360,8 +427,9 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
       return FALSE;
     }
 
-  /* The new keys prove themselves on a new session before the KST counts as gone. */
-  if (!select_isd (run, run->channel, &local)
+  /* The new keys prove themselves on a new session before the KST counts as gone. INITIALIZE UPDATE ends the
+   * KST's session by itself; a card whose state is in doubt is selected again first. */
+  if ((!run->blank && !select_isd (run, run->channel, &local))
       || !open_channel (run, run->channel, run->card_keys, config->card_key_version, &local))
     {
       journal_unfinished (run, intent, CL_JOURNAL_UNKNOWN, &local);
@@ -401,17 +469,51 @@ gp_aid (GBytes *bytes)
   return aid;
 }
 
+/* LOAD blocks after INSTALL [for load], then INSTALL [for install and make selectable]. */
+static gboolean
+load_and_install (ClSequenceRun *run, const ClProfileApplet *config, GError **error)
+{
+  g_autoptr (ClApdu) install = NULL;
+  g_autoptr (GBytes) params = NULL;
+
+  /* blocks as large as the card takes (extended length where the profile says the card does and the reader can) */
+  if (!cl_gp_load_in_blocks (run->channel, cl_production_setup_get_load_file_data_block (run->setup),
+                             cl_gp_load_block (run->channel, cl_profile_get_card (run->profile)->max_command_length),
+                             run->cancellable, error))
+    return FALSE;
+  run->reason = CL_REJECT_INSTALL_FAILED;
+  params = cl_gp_build_install_parameters (NULL, 0, 0, 0);
+  install = cl_gp_install_for_install_apdu (gp_aid (config->package_aid), gp_aid (config->applet_aid),
+                                            gp_aid (config->instance_aid), g_bytes_get_data (config->privileges, NULL),
+                                            g_bytes_get_size (config->privileges), params, NULL, error);
+  if (install == NULL
+      || !cl_gp_send (run->channel, install, "INSTALL [for install and make selectable]", run->cancellable, error))
+    return FALSE;
+  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_APPLET_LOADED, -1, error);
+}
+
 gboolean
 cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
   const ClProfileApplet *config = cl_profile_get_applet (run->profile);
   g_autoptr (GPtrArray) apps = NULL, files = NULL;
-  g_autoptr (ClApdu) install_load = NULL, install = NULL;
-  g_autoptr (GBytes) params = NULL;
+  g_autoptr (ClApdu) install_load = NULL;
+  g_autoptr (GError) refused = NULL;
   ClGpRegistryEntry *app;
   ClGpAid isd = { run->isd_aid, run->isd_aid_len };
 
   run->reason = CL_REJECT_LOAD_FAILED;
+  install_load = cl_gp_install_for_load_apdu (gp_aid (config->package_aid), isd, NULL, NULL, NULL, error);
+  if (install_load == NULL)
+    return FALSE;
+  /* a blank card holds no package to look for or delete; one it refuses to load again says it is not blank */
+  if (run->blank)
+    {
+      if (cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, &refused))
+        return load_and_install (run, config, error);
+      if (!contradicts_blank (run, refused))
+        return g_propagate_error (error, g_steal_pointer (&refused)), FALSE;
+    }
   apps = cl_gp_get_status (run->channel, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
   if (apps == NULL)
     return FALSE;
@@ -437,20 +539,9 @@ cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **er
                              g_bytes_get_size (config->instance_aid), FALSE, run->cancellable, error))
     return FALSE;
 
-  install_load = cl_gp_install_for_load_apdu (gp_aid (config->package_aid), isd, NULL, NULL, NULL, error);
-  if (install_load == NULL || !cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, error)
-      || !cl_gp_load (run->channel, cl_production_setup_get_load_file_data_block (run->setup), run->cancellable, error))
+  if (!cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, error))
     return FALSE;
-
-  run->reason = CL_REJECT_INSTALL_FAILED;
-  params = cl_gp_build_install_parameters (NULL, 0, 0, 0);
-  install = cl_gp_install_for_install_apdu (gp_aid (config->package_aid), gp_aid (config->applet_aid),
-                                            gp_aid (config->instance_aid), g_bytes_get_data (config->privileges, NULL),
-                                            g_bytes_get_size (config->privileges), params, NULL, error);
-  if (install == NULL
-      || !cl_gp_send (run->channel, install, "INSTALL [for install and make selectable]", run->cancellable, error))
-    return FALSE;
-  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_APPLET_LOADED, -1, error);
+  return load_and_install (run, config, error);
 }
 
 /* ---- INIT_APPLET ---- */
@@ -511,10 +602,14 @@ device_key (ClSequenceRun *run, gboolean *made, GError **error)
   g_autoptr (ClCvcBody) body = NULL;
 
   *made = FALSE;
-  if (read_request (run, &local))
-    return TRUE;
-  if (cl_error_get_sw (local) != SW_FILE_NOT_FOUND)
-    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+  /* the applet a blank card got in this attempt has no device key yet */
+  if (!run->blank)
+    {
+      if (read_request (run, &local))
+        return TRUE;
+      if (cl_error_get_sw (local) != SW_FILE_NOT_FOUND)
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+    }
   body = device_key_body (run, error);
   if (body == NULL)
     return FALSE;
@@ -536,7 +631,9 @@ initialise_device (ClSequenceRun *run, gboolean *skipped, GError **error)
   ClSchsmPinStatus status = { 0 };
 
   run->reason = CL_REJECT_INIT_FAILED;
-  if (!cl_schsm_verify_pin (run->channel, 0x81, NULL, 0, &status, run->cancellable, error))
+  /* the applet a blank card got in this attempt is not initialised yet */
+  status.state = CL_SCHSM_PIN_NOT_INITIALIZED;
+  if (!run->blank && !cl_schsm_verify_pin (run->channel, 0x81, NULL, 0, &status, run->cancellable, error))
     return FALSE;
   /* initialised on an earlier attempt: its PINs were sealed to the customer before (write-ahead) */
   if (status.state != CL_SCHSM_PIN_NOT_INITIALIZED)
@@ -695,10 +792,14 @@ cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error)
   g_byte_array_append (chain, g_bytes_get_data (stored, NULL), (guint)g_bytes_get_size (stored));
   g_byte_array_append (chain, g_bytes_get_data (dica_bytes, NULL), (guint)g_bytes_get_size (dica_bytes));
 
-  current = cl_schsm_read_file (run->channel, CL_SCHSM_FID_DEVAUT, run->cancellable, &local);
-  if (current == NULL && cl_error_get_sw (local) != 0x6A82)
-    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-  g_clear_error (&local);
+  /* the applet a blank card got in this attempt has no EF.C_DevAut yet */
+  if (!run->blank)
+    {
+      current = cl_schsm_read_file (run->channel, CL_SCHSM_FID_DEVAUT, run->cancellable, &local);
+      if (current == NULL && cl_error_get_sw (local) != SW_FILE_NOT_FOUND)
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+      g_clear_error (&local);
+    }
   if (current != NULL && g_bytes_get_size (current) == chain->len
       && memcmp (g_bytes_get_data (current, NULL), chain->data, chain->len) == 0)
     {
@@ -730,32 +831,32 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
   ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
   ClCvc *srca = cl_production_setup_get_srca_cvc (run->setup);
   g_autoptr (ClCardChannel) fresh = cl_card_channel_new (CL_TRANSPORT (run->transport));
-  g_autoptr (ClKeySet) keys = NULL;
   g_autoptr (GPtrArray) apps = NULL;
   g_autoptr (GBytes) devaut = NULL, device_point = NULL, request_point = NULL;
   GBytes *dica_bytes;
   g_autoptr (ClCvc) device = NULL, chained_dica = NULL;
   g_autofree char *serial = NULL;
-  guint8 kdd[CL_GP_KDD_LEN];
   ClGpRegistryEntry *app;
   const guint8 *data;
   gsize len, consumed = 0;
 
   run->reason = CL_REJECT_VERIFY_FAILED;
-  /* Independent of everything above: a new channel, the KDD read again, the card keys derived again. */
-  if (!select_isd (run, fresh, error) || !cl_gp_get_kdd (fresh, kdd, run->cancellable, error))
+  /* Independent of everything above: a new channel, the card keys derived again from the KDD the card answers. */
+  if (!select_isd (run, fresh, error))
     return FALSE;
-  keys = diversify (run, kdd, error);
-  if (keys == NULL)
-    return FALSE;
-  if (!open_channel (run, fresh, keys, config->card_key_version, error))
+  if (!open_channel (run, fresh, NULL, config->card_key_version, error))
     return g_prefix_error (error, "card keys: "), FALSE;
-  apps = cl_gp_get_status (fresh, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
-  if (apps == NULL)
-    return FALSE;
-  app = find_entry (apps, cl_profile_get_applet (run->profile)->instance_aid);
-  if (app == NULL || (app->life_cycle & 0x07) != 0x07)
-    return fail (error, CL_ERROR_FAILED, "applet %s", app == NULL ? "is not installed" : "is not selectable");
+  /* the registry names what is wrong with a card that was not blank; on a blank card the applet's SELECT below
+   * proves it installed and selectable */
+  if (!run->blank)
+    {
+      apps = cl_gp_get_status (fresh, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
+      if (apps == NULL)
+        return FALSE;
+      app = find_entry (apps, cl_profile_get_applet (run->profile)->instance_aid);
+      if (app == NULL || (app->life_cycle & 0x07) != 0x07)
+        return fail (error, CL_ERROR_FAILED, "applet %s", app == NULL ? "is not installed" : "is not selectable");
+    }
 
   if (!select_applet (run, fresh, error))
     return FALSE;

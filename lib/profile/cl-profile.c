@@ -109,7 +109,7 @@ secret_bytes_new (const void *data, gsize len)
 }
 
 static const char *const group_profile[] = { "profile", "name", "description", "card-timeout", "demo", NULL };
-static const char *const group_card[] = { "card", "atr", "atr-mask", "isd-aid", NULL };
+static const char *const group_card[] = { "card", "atr", "atr-mask", "isd-aid", "max-command-length", NULL };
 static const char *const group_scp[] = { "secure-channel", "scp", "level", "i", NULL };
 static const char *const group_keys[] = { "keys",
                                           "kst-label",
@@ -233,7 +233,10 @@ load_card (ClProfile *self, Loader *l, GError **error)
 
   if (!(self->card.atr = cl_profile_reader_hex (&l->r, "card", "atr", 2, 33, TRUE, NULL, FALSE, error))
       || !(self->card.atr_mask = cl_profile_reader_hex (&l->r, "card", "atr-mask", 2, 33, TRUE, NULL, FALSE, error))
-      || !(self->card.isd_aid = cl_profile_reader_hex (&l->r, "card", "isd-aid", 5, 16, TRUE, NULL, FALSE, error)))
+      || !(self->card.isd_aid = cl_profile_reader_hex (&l->r, "card", "isd-aid", 5, 16, TRUE, NULL, FALSE, error))
+      || !cl_profile_reader_uint (&l->r, "card", "max-command-length", CL_PROFILE_SHORT_COMMAND,
+                                  CL_PROFILE_EXTENDED_COMMAND, CL_PROFILE_SHORT_COMMAND, &self->card.max_command_length,
+                                  error))
     return FALSE;
   atr = g_bytes_get_data (self->card.atr, &len);
   mask = g_bytes_get_data (self->card.atr_mask, NULL);

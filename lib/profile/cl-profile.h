@@ -5,7 +5,9 @@
  * Groups and keys (hex is case-insensitive, without spaces; see data/profiles/smartcard-hsm.profile):
  *   [profile]        name (a-z 0-9 -), description, card-timeout (seconds, 1..600, default 30), demo (bool,
  *                    default false: a demo profile, the only kind that may carry fixed PINs)
- *   [card]           atr, atr-mask (hex, equal length, 2..33 bytes, no atr bit outside the mask), isd-aid
+ *   [card]           atr, atr-mask (hex, equal length, 2..33 bytes, no atr bit outside the mask), isd-aid,
+ *                    max-command-length (the longest command APDU the card takes, header to Le, 261..65544,
+ *                    default 261: short APDUs only; beyond 261 LOAD goes in extended-length blocks that fill it)
  *   [secure-channel] scp (02|03), level (hex byte: SCP03 01|03|11|13|33, default 33; SCP02 01|03, default 03),
  *                    i (hex byte, default 70 for SCP03, 55 for SCP02)
  *   [keys]           kst-label, kst-version (hex 01..7F), kst-type (aes|des3, must suit the SCP), kmc-label,
@@ -62,7 +64,11 @@ typedef struct
   GBytes *atr;
   GBytes *atr_mask;
   GBytes *isd_aid;
+  guint max_command_length; /* bytes, CL_PROFILE_SHORT_COMMAND: short APDUs only */
 } ClProfileCard;
+
+#define CL_PROFILE_SHORT_COMMAND    261   /* CLA INS P1 P2 Lc, 255 data bytes, Le */
+#define CL_PROFILE_EXTENDED_COMMAND 65544 /* CLA INS P1 P2 00 Lc Lc, 65535 data bytes, Le Le */
 
 typedef struct
 {

@@ -1,6 +1,7 @@
 #include "scp/cl-scp-handshake.h"
 
 #include "core/cl-error.h"
+#include "crypto/cl-crypto.h"
 #include "scp/cl-scp-level.h"
 
 ClApdu *
@@ -9,22 +10,28 @@ cl_scp_initialize_update_apdu (guint8 kvn, const guint8 host_challenge[8])
   return cl_apdu_new (0x80, 0x50, kvn, 0x00, host_challenge, 8, 256);
 }
 
-gboolean
-cl_scp_handshake (ClCardChannel *channel, ClSecureChannel *scp, guint8 kvn, const guint8 host_challenge[8],
-                  ClScpProcessInitializeUpdate process, ClScpExternalAuthenticate authenticate,
-                  GCancellable *cancellable, GError **error)
+GBytes *
+cl_scp_initialize_update (ClCardChannel *channel, guint8 kvn, const guint8 host_challenge[8], GCancellable *cancellable,
+                          GError **error)
 {
   g_autoptr (ClApdu) init = NULL;
-  g_autoptr (ClApdu) auth = NULL;
-  g_autoptr (GBytes) response = NULL;
-  g_autoptr (GBytes) ignored = NULL;
 
-  g_return_val_if_fail (CL_IS_CARD_CHANNEL (channel), FALSE);
+  g_return_val_if_fail (CL_IS_CARD_CHANNEL (channel), NULL);
   /* INITIALIZE UPDATE goes in plain even when an older session is still installed on the channel. */
   cl_card_channel_set_secure_channel (channel, NULL);
   init = cl_scp_initialize_update_apdu (kvn, host_challenge);
-  response = cl_card_channel_transmit_ok (channel, init, "INITIALIZE UPDATE", cancellable, error);
-  if (response == NULL || !process (scp, g_bytes_get_data (response, NULL), g_bytes_get_size (response), error))
+  return cl_card_channel_transmit_ok (channel, init, "INITIALIZE UPDATE", cancellable, error);
+}
+
+gboolean
+cl_scp_handshake_finish (ClCardChannel *channel, ClSecureChannel *scp, GBytes *response,
+                         ClScpProcessInitializeUpdate process, ClScpExternalAuthenticate authenticate,
+                         GCancellable *cancellable, GError **error)
+{
+  g_autoptr (ClApdu) auth = NULL;
+  g_autoptr (GBytes) ignored = NULL;
+
+  if (!process (scp, g_bytes_get_data (response, NULL), g_bytes_get_size (response), error))
     return FALSE;
   auth = authenticate (scp, error);
   if (auth == NULL)
@@ -34,6 +41,48 @@ cl_scp_handshake (ClCardChannel *channel, ClSecureChannel *scp, guint8 kvn, cons
     return FALSE;
   cl_card_channel_set_secure_channel (channel, scp);
   return TRUE;
+}
+
+gboolean
+cl_scp_handshake (ClCardChannel *channel, ClSecureChannel *scp, guint8 kvn, const guint8 host_challenge[8],
+                  ClScpProcessInitializeUpdate process, ClScpExternalAuthenticate authenticate,
+                  GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GBytes) response = cl_scp_initialize_update (channel, kvn, host_challenge, cancellable, error);
+
+  return response != NULL
+         && cl_scp_handshake_finish (channel, scp, response, process, authenticate, cancellable, error);
+}
+
+ClSecureChannel *
+cl_scp_open_diversified (ClCardChannel *channel, guint8 kvn, guint8 level, ClScpKeysForKdd keys_for_kdd,
+                         gpointer user_data, ClScpNewChannel new_channel, ClScpProcessInitializeUpdate process,
+                         ClScpExternalAuthenticate authenticate, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GBytes) response = NULL;
+  g_autoptr (ClKeySet) keys = NULL;
+  g_autoptr (ClSecureChannel) scp = NULL;
+  guint8 host_challenge[8];
+
+  g_return_val_if_fail (CL_IS_CARD_CHANNEL (channel), NULL);
+  if (!cl_random_bytes (host_challenge, sizeof host_challenge, error))
+    return NULL;
+  response = cl_scp_initialize_update (channel, kvn, host_challenge, cancellable, error);
+  if (response == NULL)
+    return NULL;
+  /* both protocols' answers begin with the 10-byte KDD */
+  if (g_bytes_get_size (response) < 10)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED,
+                   "INITIALIZE UPDATE response has %" G_GSIZE_FORMAT " bytes, too short for a KDD",
+                   g_bytes_get_size (response));
+      return NULL;
+    }
+  keys = keys_for_kdd (g_bytes_get_data (response, NULL), user_data, error);
+  if (keys == NULL || (scp = new_channel (keys, level, host_challenge, error)) == NULL
+      || !cl_scp_handshake_finish (channel, scp, response, process, authenticate, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&scp);
 }
 
 const guint8 *

@@ -78,11 +78,21 @@ cl_scp02_session_clear (ClScp02Session *session)
 gsize
 cl_scp02_max_plain_data (guint8 level)
 {
+  return cl_scp02_max_plain_data_within (level, 255);
+}
+
+gsize
+cl_scp02_max_plain_data_within (guint8 level, gsize max_wire_data)
+{
+  max_wire_data = MIN (max_wire_data, 255);
+  if ((level & (CL_SCP_LEVEL_C_DEC | CL_SCP_LEVEL_C_MAC)) && max_wire_data < 8 + SCP02_MAC_LEN)
+    return 0;
+  /* C-DEC pads to whole DES blocks with at least one byte (80) */
   if (level & CL_SCP_LEVEL_C_DEC)
-    return 239;
+    return (max_wire_data - SCP02_MAC_LEN) / 8 * 8 - 1;
   if (level & CL_SCP_LEVEL_C_MAC)
-    return 255 - SCP02_MAC_LEN;
-  return 255;
+    return max_wire_data - SCP02_MAC_LEN;
+  return max_wire_data;
 }
 
 /* Retail MAC over CLA|04 INS P1 P2 (Lc + 8) plain data, with the ICV encrypted under the first C-MAC key half. */

@@ -40,5 +40,7 @@ ClApdu *cl_scp02_session_wrap_command (ClScp02Session *session, const ClApdu *pl
 ClApdu *cl_scp02_session_unwrap_command (ClScp02Session *session, const ClApdu *wrapped, gboolean force_mac,
                                          GError **error);
 gsize cl_scp02_max_plain_data (guint8 level);
+/* The same within max_wire_data bytes of wrapped data; SCP02's C-MAC covers short APDUs only, so never above 255. */
+gsize cl_scp02_max_plain_data_within (guint8 level, gsize max_wire_data);
 
 G_END_DECLS

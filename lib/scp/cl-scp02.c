@@ -53,9 +53,9 @@ scp02_unwrap (ClSecureChannel *sc, const ClResponse *response, GError **error)
 }
 
 static gsize
-scp02_max_plain_data (ClSecureChannel *sc)
+scp02_max_plain_data (ClSecureChannel *sc, gsize max_wire_data)
 {
-  return cl_scp02_max_plain_data (CL_SCP02 (sc)->level);
+  return cl_scp02_max_plain_data_within (CL_SCP02 (sc)->level, max_wire_data);
 }
 
 static void
@@ -248,4 +248,18 @@ cl_scp02_get_session_dek (ClScp02 *self, gsize *len)
   if (len)
     *len = self->state == STATE_NEW ? 0 : 16;
   return self->state == STATE_NEW ? NULL : self->session.s_dek;
+}
+
+static ClSecureChannel *
+new_channel (ClKeySet *static_keys, guint8 level, const guint8 *host_challenge, GError **error)
+{
+  return (ClSecureChannel *)cl_scp02_new (static_keys, level, host_challenge, error);
+}
+
+ClScp02 *
+cl_scp02_open_diversified (ClCardChannel *channel, ClScpKeysForKdd keys_for_kdd, gpointer user_data, guint8 kvn,
+                           guint8 level, GCancellable *cancellable, GError **error)
+{
+  return CL_SCP02 (cl_scp_open_diversified (channel, kvn, level, keys_for_kdd, user_data, new_channel,
+                                            handshake_process, handshake_authenticate, cancellable, error));
 }

@@ -5,6 +5,7 @@
 
 #include "apdu/cl-card-channel.h"
 #include "core/cl-key-set.h"
+#include "scp/cl-scp-handshake.h"
 #include "scp/cl-scp-level.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,11 @@ G_DECLARE_FINAL_TYPE (ClScp02, cl_scp02, CL, SCP02, GObject)
 
 ClScp02 *cl_scp02_open (ClCardChannel *channel, ClKeySet *static_keys, guint8 kvn, guint8 level,
                         const guint8 *host_challenge, GCancellable *cancellable, GError **error);
+
+/* The same with card-unique keys: keys_for_kdd makes them from the KDD in the card's INITIALIZE UPDATE answer,
+ * so that the card need not be asked for its KDD first (one APDU less). */
+ClScp02 *cl_scp02_open_diversified (ClCardChannel *channel, ClScpKeysForKdd keys_for_kdd, gpointer user_data,
+                                    guint8 kvn, guint8 level, GCancellable *cancellable, GError **error);
 
 ClScp02 *cl_scp02_new (ClKeySet *static_keys, guint8 level, const guint8 *host_challenge, GError **error);
 ClApdu *cl_scp02_initialize_update_apdu (ClScp02 *self, guint8 kvn);

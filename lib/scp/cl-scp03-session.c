@@ -122,11 +122,21 @@ cl_scp03_session_clear (ClScp03Session *session)
 gsize
 cl_scp03_max_plain_data (guint8 level)
 {
+  return cl_scp03_max_plain_data_within (level, 255); /* with C-DEC 239: padded to 240, plus the MAC: 248 */
+}
+
+gsize
+cl_scp03_max_plain_data_within (guint8 level, gsize max_wire_data)
+{
+  max_wire_data = MIN (max_wire_data, 65535);
+  if ((level & (CL_SCP_LEVEL_C_DEC | CL_SCP_LEVEL_C_MAC)) && max_wire_data < 16 + SCP03_MAC_LEN)
+    return 0;
+  /* C-DEC pads to whole AES blocks with at least one byte (80) */
   if (level & CL_SCP_LEVEL_C_DEC)
-    return 239; /* padded to 240, plus the MAC: 248 */
+    return (max_wire_data - SCP03_MAC_LEN) / 16 * 16 - 1;
   if (level & CL_SCP_LEVEL_C_MAC)
-    return 255 - SCP03_MAC_LEN;
-  return 255;
+    return max_wire_data - SCP03_MAC_LEN;
+  return max_wire_data;
 }
 
 /* CMAC(S-MAC, chain || CLA INS P1 P2 || Lc || data) where Lc counts the MAC; the full result is the next chain. */

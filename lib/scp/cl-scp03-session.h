@@ -62,5 +62,7 @@ ClApdu *cl_scp03_session_unwrap_command (ClScp03Session *session, const ClApdu *
 ClResponse *cl_scp03_session_wrap_response (ClScp03Session *session, const ClResponse *plain, GError **error);
 /* Largest plain command data that fits one short APDU at level. */
 gsize cl_scp03_max_plain_data (guint8 level);
+/* Largest plain command data whose wrapped data field (padding and C-MAC counted) is at most max_wire_data bytes. */
+gsize cl_scp03_max_plain_data_within (guint8 level, gsize max_wire_data);
 
 G_END_DECLS

@@ -58,9 +58,9 @@ scp03_unwrap (ClSecureChannel *sc, const ClResponse *response, GError **error)
 }
 
 static gsize
-scp03_max_plain_data (ClSecureChannel *sc)
+scp03_max_plain_data (ClSecureChannel *sc, gsize max_wire_data)
 {
-  return cl_scp03_max_plain_data (CL_SCP03 (sc)->level);
+  return cl_scp03_max_plain_data_within (CL_SCP03 (sc)->level, max_wire_data);
 }
 
 static void
@@ -288,4 +288,18 @@ cl_scp03_get_sequence_counter (ClScp03 *self)
 {
   g_return_val_if_fail (CL_IS_SCP03 (self), -1);
   return self->seq;
+}
+
+static ClSecureChannel *
+new_channel (ClKeySet *static_keys, guint8 level, const guint8 *host_challenge, GError **error)
+{
+  return (ClSecureChannel *)cl_scp03_new (static_keys, level, host_challenge, error);
+}
+
+ClScp03 *
+cl_scp03_open_diversified (ClCardChannel *channel, ClScpKeysForKdd keys_for_kdd, gpointer user_data, guint8 kvn,
+                           guint8 level, GCancellable *cancellable, GError **error)
+{
+  return CL_SCP03 (cl_scp_open_diversified (channel, kvn, level, keys_for_kdd, user_data, new_channel,
+                                            handshake_process, handshake_authenticate, cancellable, error));
 }

@@ -4,6 +4,7 @@
 
 #include "apdu/cl-card-channel.h"
 #include "core/cl-key-set.h"
+#include "scp/cl-scp-handshake.h"
 #include "scp/cl-scp-level.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,11 @@ G_DECLARE_FINAL_TYPE (ClScp03, cl_scp03, CL, SCP03, GObject)
  * channel on it. kvn 0 = the card's default key set. host_challenge NULL = random. */
 ClScp03 *cl_scp03_open (ClCardChannel *channel, ClKeySet *static_keys, guint8 kvn, guint8 level,
                         const guint8 *host_challenge, GCancellable *cancellable, GError **error);
+
+/* The same with card-unique keys: keys_for_kdd makes them from the KDD in the card's INITIALIZE UPDATE answer,
+ * so that the card need not be asked for its KDD first (one APDU less). */
+ClScp03 *cl_scp03_open_diversified (ClCardChannel *channel, ClScpKeysForKdd keys_for_kdd, gpointer user_data,
+                                    guint8 kvn, guint8 level, GCancellable *cancellable, GError **error);
 
 /* The steps of cl_scp03_open, for tests and for callers that drive the exchange themselves. */
 ClScp03 *cl_scp03_new (ClKeySet *static_keys, guint8 level, const guint8 *host_challenge, GError **error);

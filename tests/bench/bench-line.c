@@ -6,7 +6,12 @@
  *       SoftHSM2) with the card timing model off, in-process (the card's own CPU is measured per APDU and taken
  *       out) and over the rig's pcscd (the cards are cardline-vcard processes, not counted);
  *   (c) throughput with 1, 4 and 16 readers with the card timing model on (cardline-vcard run --timing), as a
- *       ratio to the ideal of readers × the single-reader rate.
+ *       ratio to the ideal of readers × the single-reader rate;
+ *   (d) applet sizes with the card timing model on: the 256-byte stand-in CAP and the large one (a 24 KB Load File
+ *       Data Block) in the largest short LOAD blocks, and the large one in extended-length blocks on a card that
+ *       declares 2,048-byte commands; in-process and (short blocks: vpcd carries no extended length) over pcscd;
+ *       next to what loaders with fixed 239 (0xEF) or 255-byte blocks would send, computed (no GlobalPlatform
+ *       loader is packaged in Debian 12 to run against the same card).
  *
  * Run: tests/rig/rig-run --readers 8 --parts pcsc,hsm -- BUILDDIR/tests/bench/bench-line \
  *        BUILDDIR/tests/sim/vcard/cardline-vcard [CARDS-PER-READER]
@@ -163,6 +168,8 @@ demo_key (const char *group, const char *role)
   return cl_hex_decode (hex, NULL);
 }
 
+static guint card_max_command = CL_VCARD_MAX_COMMAND; /* of the cards made from now on */
+
 static ClVcardImage *
 new_card_numbered (guint index)
 {
@@ -177,6 +184,7 @@ new_card_numbered (guint index)
   spec.i = 0x70;
   image = cl_vcard_manufacture (&spec, serial_base, index, &error);
   check (image != NULL, error);
+  cl_vcard_image_set_max_command_length (image, card_max_command);
   g_bytes_unref (spec.kst_enc), g_bytes_unref (spec.kst_mac), g_bytes_unref (spec.kst_dek);
   return image;
 }
@@ -235,6 +243,8 @@ typedef enum
   CMD_SELECT_APPLET,
   CMD_VERIFY_PIN,
   CMD_INITIALIZE_DEVICE,
+  CMD_GENERATE_KEY,
+  CMD_IMPORT_DKEK,
   CMD_READ_REQUEST,
   CMD_READ_DEVAUT,
   CMD_UPDATE_DEVAUT,
@@ -260,6 +270,8 @@ static const char *const command_names[CMD_COUNT] = {
   "SELECT applet",
   "VERIFY (PIN status)",
   "INITIALIZE DEVICE",
+  "GENERATE KEY PAIR",
+  "IMPORT DKEK SHARE",
   "READ BINARY CE00",
   "READ BINARY 2F02",
   "UPDATE BINARY 2F02",
@@ -304,6 +316,10 @@ classify (const TraceEntry *e)
         return CMD_LOAD;
       case 0x20:
         return CMD_VERIFY_PIN;
+      case 0x46:
+        return CMD_GENERATE_KEY;
+      case 0x52:
+        return CMD_IMPORT_DKEK;
       case 0xB1:
         return e->fid == 0x2F02 ? CMD_READ_DEVAUT : CMD_READ_REQUEST;
       case 0xD7:
@@ -355,6 +371,7 @@ bench_apdus (void)
   ClProfile *profile = cl_production_setup_get_profile (setup);
   const ClProfileScp *scp = cl_profile_get_scp (profile);
   const ClProfileConfigure *configure = cl_profile_get_configure (profile);
+  const ClProfileInit *init = cl_profile_get_init (profile);
   g_autoptr (ClVcardImage) image = new_card ();
   g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
   g_autoptr (BenchTrace) trace = g_object_new (BENCH_TYPE_TRACE, NULL);
@@ -431,7 +448,11 @@ bench_apdus (void)
   min[CMD_INSTALL_INSTALL] = 1;         /* install and make selectable in one */
   min[CMD_SELECT_APPLET] = 2;           /* INIT_APPLET; VERIFY's independent look */
   min[CMD_VERIFY_PIN] = 0;              /* probe: is the device initialised (resumption) */
-  min[CMD_INITIALIZE_DEVICE] = 1;       /* also generates the device key */
+  /* the device key pair, made on the card; INITIALIZE DEVICE and the DKEK shares only when the station
+   * initialises the device (ship=initialised) */
+  min[CMD_GENERATE_KEY] = 1;
+  min[CMD_INITIALIZE_DEVICE] = init->ship == CL_SHIP_INITIALISED ? 1 : 0;
+  min[CMD_IMPORT_DKEK] = init->ship == CL_SHIP_INITIALISED && init->dkek_shares > 0 ? (guint)init->dkek_shares : 0;
   min[CMD_READ_REQUEST] = read_chunk ? div_up (request_bytes, read_chunk) : n[CMD_READ_REQUEST]; /* the request */
   min[CMD_READ_DEVAUT] = read_chunk ? 2 * div_up (chain_bytes, read_chunk) : 0; /* read-back; VERIFY's read */
   min[CMD_UPDATE_DEVAUT] = n[CMD_UPDATE_DEVAUT]; /* the chain in chunks of one APDU each (cl_schsm_write_file) */
@@ -683,6 +704,209 @@ bench_throughput (guint cards_per_reader)
     }
 }
 
+/* ---- (d) applet sizes ---- */
+
+/* The shipped profile with cap (absolute) and, when not 0, the card's max-command-length. */
+static ClProductionSetup *
+variant_setup (ClP11Token *token, ClStore *store, const char *cap, guint max_command)
+{
+  g_autofree char *shipped
+    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
+  g_autofree char *name = g_strdup_printf ("variant-%u-%s.profile", max_command, strstr (cap, "large") ? "l" : "s");
+  g_autofree char *path = g_build_filename (work_dir, name, NULL);
+  g_autofree char *text = NULL, *cap_line = g_strdup_printf ("cap-file=%s", cap);
+  g_autofree char *card_line = g_strdup_printf ("[card]\nmax-command-length=%u", max_command);
+  g_autoptr (GString) variant = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClProfile) profile = NULL;
+  ClProductionSetup *result;
+
+  check (g_file_get_contents (shipped, &text, NULL, &error), error);
+  variant = g_string_new (text);
+  g_string_replace (variant, "cap-file=demo/smartcard-hsm-standin.cap", cap_line, 1);
+  if (max_command != 0)
+    g_string_replace (variant, "[card]", card_line, 1);
+  check (g_file_set_contents (path, variant->str, -1, &error), error);
+  profile = cl_production_profile_open (path, &error);
+  check (profile != NULL, error);
+  result = cl_production_setup_new (profile, token, store, &error);
+  check (result != NULL, error);
+  return result;
+}
+
+typedef struct
+{
+  guint cards;
+  guint64 apdus, loads, out, in, load_out, load_in;
+  gint64 cycle_us, load_us; /* sums; load: LOAD_APPLET's duration */
+  gsize block;              /* the largest LOAD data field sent */
+} SizeRun;
+
+static void
+size_event (const ClSequenceEvent *event, gpointer data)
+{
+  SizeRun *r = data;
+
+  if (event->kind == CL_SEQUENCE_EVENT_STEP && event->step == CL_STEP_LOAD_APPLET)
+    r->load_us += event->duration_us;
+}
+
+/* One card of with over transport (traced), added to r. */
+static void
+size_card (ClProductionSetup *with, ClTransport *inner, const char *reader, SizeRun *r)
+{
+  g_autoptr (BenchTrace) trace = g_object_new (BENCH_TYPE_TRACE, NULL);
+  g_autoptr (ClCardSequence) sequence = cl_card_sequence_new (with, 0, "bench", reader);
+  g_autoptr (GError) error = NULL;
+  const ClSequenceOutcome *o;
+
+  trace->inner = g_object_ref (inner);
+  cl_card_sequence_set_event_func (sequence, size_event, r, NULL);
+  check (cl_card_sequence_run (sequence, CL_TRANSPORT (trace), NULL, &error), error);
+  o = cl_card_sequence_get_outcome (sequence);
+  if (!o->good)
+    g_error ("bench-line: card rejected %s at %s: %s", cl_reject_reason_to_string (o->reason),
+             cl_production_step_to_string (o->failed_step), o->detail);
+  r->cards++;
+  r->apdus += o->apdus;
+  r->out += o->bytes_sent;
+  r->in += o->bytes_received;
+  r->cycle_us += o->cycle_us;
+  for (guint i = 0; i < trace->entries->len; i++)
+    {
+      const TraceEntry *e = &g_array_index (trace->entries, TraceEntry, i);
+
+      if (classify (e) != CMD_LOAD)
+        continue;
+      r->loads++;
+      r->load_out += e->out;
+      r->load_in += e->in;
+      /* the data field: a short command's 5-byte header and Le, an extended one's 7 and 2 */
+      r->block = MAX (r->block, e->out > 261 ? e->out - 9 : e->out - 6);
+    }
+}
+
+static void
+size_row (const char *label, gsize lfdb, const SizeRun *r)
+{
+  guint n = MAX (r->cards, 1);
+
+  g_print ("    %-36s %7zu %6zu %6.1f %6.1f %9.0f %9.0f %9.1f %9.1f\n", label, lfdb, r->block, (double)r->apdus / n,
+           (double)r->loads / n, (double)r->out / n, (double)r->in / n, r->load_us / 1000.0 / n,
+           r->cycle_us / 1000.0 / n);
+}
+
+/* What the card timing model charges for LOAD of lfdb in plain blocks of block bytes, secured (C-DEC pads to 16 with at
+ * least one byte, the C-MAC adds 8) or plain, each answered with answer bytes; *out (if set) gets the bytes sent. */
+static double
+load_phase_us (const ClVcardTiming *timing, gsize lfdb, gsize block, gboolean secured, gsize answer, double *out)
+{
+  double us = 0, sent = 0;
+
+  for (gsize offset = 0; offset < lfdb; offset += block)
+    {
+      gsize plain = MIN (block, lfdb - offset);
+      gsize wire = 6 + (secured ? (plain + 16) / 16 * 16 + 8 : plain);
+
+      sent += wire;
+      us += cl_vcard_timing_cost_us (timing, wire, answer, plain, secured);
+    }
+  if (out != NULL)
+    *out = sent;
+  return us;
+}
+
+static void
+bench_applet_sizes (ClP11Token *token, ClStore *store, guint cards)
+{
+  g_autofree char *large_cap
+    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "smartcard-hsm-standin-large.cap", NULL);
+  g_autoptr (ClProductionSetup) large = variant_setup (token, store, large_cap, 0);
+  g_autoptr (ClProductionSetup) large_ext = variant_setup (token, store, large_cap, 2048);
+  struct
+  {
+    const char *label;
+    ClProductionSetup *setup;
+    guint card_max;
+    gboolean pcsc;
+  } cases[] = {
+    { "small CAP, short blocks", setup, CL_VCARD_MAX_COMMAND, FALSE },
+    { "large CAP, short blocks", large, CL_VCARD_MAX_COMMAND, FALSE },
+    { "large CAP, extended (card 2048 B)", large_ext, 2048, FALSE },
+    { "small CAP, short, over pcscd", setup, CL_VCARD_MAX_COMMAND, TRUE },
+    { "large CAP, short, over pcscd", large, CL_VCARD_MAX_COMMAND, TRUE },
+  };
+  ClVcardTiming timing;
+  gsize large_lfdb = g_bytes_get_size (cl_production_setup_get_load_file_data_block (large));
+  SizeRun short_large = { 0 };
+
+  cl_vcard_timing_init_default (&timing);
+  g_print ("(d) applet sizes, card timing model on (%u bit/s, %u us per APDU, %u us per EEPROM byte, %u us per "
+           "secured command), %u cards each; per card:\n",
+           timing.link_bps, timing.command_overhead_us, timing.eeprom_us_per_byte, timing.crypto_us, cards);
+  g_print ("    (field: LOAD's data field on the wire, after secure messaging; LOAD ms: the LOAD_APPLET step, "
+           "INSTALLs included; card ms: the whole sequence)\n");
+  g_print ("    %-36s %7s %6s %6s %6s %9s %9s %9s %9s\n", "", "LFDB", "field", "APDUs", "LOADs", "bytes out",
+           "bytes in", "LOAD ms", "card ms");
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      SizeRun r = { 0 };
+      gsize lfdb = g_bytes_get_size (cl_production_setup_get_load_file_data_block (cases[c].setup));
+
+      card_max_command = cases[c].card_max;
+      for (guint i = 0; i < cards; i++)
+        {
+          if (!cases[c].pcsc)
+            {
+              g_autoptr (ClVcardImage) image = new_card ();
+              g_autoptr (ClVcardSession) session = cl_vcard_session_new (image);
+              g_autoptr (ClVcardTransport) transport = cl_vcard_transport_new (session);
+
+              cl_vcard_transport_set_timing (transport, &timing);
+              size_card (cases[c].setup, CL_TRANSPORT (transport), "in-process", &r);
+            }
+          else
+            {
+              g_autofree char *image = new_card_file ();
+              g_autoptr (GSubprocess) card = insert_card (image, 0, TRUE);
+              g_autoptr (ClPcscTransport) transport = connect_when_present (slot_names[0]);
+
+              size_card (cases[c].setup, CL_TRANSPORT (transport), slot_names[0], &r);
+              cl_pcsc_transport_disconnect (transport, TRUE);
+              g_clear_object (&transport);
+              remove_card (card, TRUE);
+            }
+        }
+      card_max_command = CL_VCARD_MAX_COMMAND;
+      size_row (cases[c].label, lfdb, &r);
+      if (c == 1)
+        short_large = r;
+    }
+
+  /* Other loaders on the same card, computed from the short-block run: the same commands but LOAD, whose blocks
+   * cost what the timing model charges for their size on the wire, each answer as long as here. 0xEF (239) is the
+   * block GPShell sends under C-DEC, the same as ours; 255-byte blocks fit a short APDU only without secure
+   * messaging on LOAD (a loader at security level 00, or one that leaves LOAD plain). */
+  {
+    const gsize blocks[] = { 239, 255 };
+    guint n = MAX (short_large.cards, 1);
+    gsize load_in = (gsize)(short_large.load_in / MAX (short_large.loads, 1));
+    double ours = load_phase_us (&timing, large_lfdb, 239, TRUE, load_in, NULL);
+
+    for (guint b = 0; b < G_N_ELEMENTS (blocks); b++)
+      {
+        double out = 0, us = load_phase_us (&timing, large_lfdb, blocks[b], b == 0, load_in, &out);
+        gsize loads = (large_lfdb + blocks[b] - 1) / blocks[b];
+
+        g_print ("    %-36s %7zu %6zu %6.1f %6zu %9.0f %9s %9.1f %9s   (computed)\n",
+                 b == 0 ? "loader, 0xEF blocks, C-DEC+C-MAC" : "loader, 255-byte blocks, plain LOAD", large_lfdb,
+                 blocks[b] + (b == 0 ? 9 : 0), (double)(short_large.apdus - short_large.loads) / n + loads, loads,
+                 (double)(short_large.out - short_large.load_out) / n + out, "",
+                 (short_large.load_us / (double)n - ours + us) / 1000, "");
+      }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -730,6 +954,8 @@ main (int argc, char **argv)
     }
   if (g_getenv ("BENCH_LINE_ONLY") == NULL || strchr (g_getenv ("BENCH_LINE_ONLY"), 'c'))
     bench_throughput (cards_per_reader);
+  if (g_getenv ("BENCH_LINE_ONLY") == NULL || strchr (g_getenv ("BENCH_LINE_ONLY"), 'd'))
+    bench_applet_sizes (token, store, cards_per_reader);
   g_print ("    (connects that saw a zero-padded ATR right after an insertion, and were repeated: %d)\n",
            g_atomic_int_get (&early_atrs));
 

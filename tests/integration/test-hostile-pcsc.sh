@@ -34,14 +34,16 @@ fail ()
 }
 
 # One defect per card image, in feed order, with the verdict the station must reach: "reason step" (GOOD for the
-# intact card). The APDU numbers count from the card's power-on: 1 SELECT ISD, 2 GET DATA CPLC, 3 GET DATA key
-# information, 4 INITIALIZE UPDATE, 5 EXTERNAL AUTHENTICATE, then the secured commands (R-MAC on every answer).
+# intact card). The APDU numbers count from the card's power-on in a blank card's minimal sequence: 1 SELECT ISD,
+# 2 GET DATA CPLC, 3 INITIALIZE UPDATE, 4 EXTERNAL AUTHENTICATE, then the secured commands (R-MAC on every answer):
+# 5 STORE DATA, 6 SET STATUS (CONFIGURE). (With the state probes every blank card used to get, INITIALIZE UPDATE was
+# APDU 4 and CONFIGURE's first answer with an R-MAC APDU 7.)
 defects=(
   ""
-  "bad_mac_at=4"
-  "bad_mac_at=7"
+  "bad_mac_at=3"
+  "bad_mac_at=5"
   "bad_len_at=2"
-  "bad_len_at=4"
+  "bad_len_at=3"
   "sw_at=D8:6A80"
 )
 expect=(

@@ -40,9 +40,9 @@ fake_unwrap (ClSecureChannel *sc, const ClResponse *response, GError **error)
 }
 
 static gsize
-fake_max (ClSecureChannel *sc)
+fake_max (ClSecureChannel *sc, gsize max_wire_data)
 {
-  return 100;
+  return MIN (max_wire_data, 100);
 }
 
 static void

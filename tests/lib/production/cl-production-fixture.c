@@ -180,6 +180,33 @@ cl_production_fixture_filter_new (ClTransport *inner, ClProductionFixtureTransmi
   return CL_TRANSPORT (self);
 }
 
+static GBytes *
+record_transmit (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer trace)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (command, &len);
+
+  /* a copy: the channel wipes a command that carried key material once it is sent */
+  g_ptr_array_add (trace, g_bytes_new (data, len));
+  return cl_transport_transmit (inner, command, cancellable, error);
+}
+
+ClTransport *
+cl_production_fixture_insert_traced (ClVcardImage *image, GPtrArray *trace)
+{
+  return cl_production_fixture_filter_new (cl_production_fixture_insert (image), record_transmit, trace, NULL);
+}
+
+void
+cl_production_fixture_assert_good (ClCardSequence *sequence)
+{
+  const ClSequenceOutcome *o = cl_card_sequence_get_outcome (sequence);
+
+  if (!o->good)
+    g_error ("expected GOOD, got %s at %s (SW %04X): %s", cl_reject_reason_to_string (o->reason),
+             cl_production_step_to_string (o->failed_step), o->last_sw, o->detail);
+}
+
 /* The store work_dir/name, created when new. */
 ClStore *
 cl_production_fixture_open_store (ClProductionFixture *fixture, const char *name)

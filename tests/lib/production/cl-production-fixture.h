@@ -39,6 +39,11 @@ typedef GBytes *(*ClProductionFixtureTransmitFunc) (ClTransport *inner, GBytes *
 ClTransport *cl_production_fixture_filter_new (ClTransport *inner, ClProductionFixtureTransmitFunc transmit,
                                                gpointer user_data, GDestroyNotify notify);
 
+/* A fresh insertion of image whose every command (a copy) is appended to trace, a GPtrArray of GBytes. */
+ClTransport *cl_production_fixture_insert_traced (ClVcardImage *image, GPtrArray *trace);
+/* Fails the test naming the reason, step, SW and detail unless the sequence's card is GOOD. */
+void cl_production_fixture_assert_good (ClCardSequence *sequence);
+
 ClStore *cl_production_fixture_open_store (ClProductionFixture *fixture, const char *name);
 ClProductionSetup *cl_production_fixture_setup_new (ClProductionFixture *fixture, ClProfile *profile, ClStore *store);
 ClProductionSetup *cl_production_fixture_setup_for (ClProductionFixture *fixture, const char *profile_name,

@@ -241,8 +241,8 @@ test_defects (void)
 }
 
 /* A card strict about GP Amendment D (tests/sim/vcard/cl-vcard-strict.c) produces good: the sequence relies on none
- * of the deviations it refuses. Its errors come back as bare status words inside the R-MAC session (§6.2.5): the
- * 6A88 to GET STATUS of a blank card on every production, and here a 6581 to LOAD. */
+ * of the deviations it refuses. Its errors come back as bare status words inside the R-MAC session (§6.2.5): here a
+ * 6581 to LOAD. */
 static void
 test_strict_card (void)
 {
@@ -260,14 +260,25 @@ test_strict_card (void)
   g_assert_cmphex (cl_card_sequence_get_outcome (rejected)->last_sw, ==, 0x6581);
 }
 
+/* known: the store has seen the chip (an attempt torn after IDENTIFY), so its state is probed (GET STATUS): a blank
+ * card's minimal sequence asks the card nothing it need not. */
 static void
-check_hostile (Tamper mode, ClRejectReason reason, ClProductionStep step)
+check_hostile (Tamper mode, gboolean known, ClRejectReason reason, ClProductionStep step)
 {
   g_autoptr (ClVcardImage) image = cl_production_fixture_new_card (fixture);
   g_autoptr (ClTransport) tamper = cl_production_fixture_filter_new (cl_production_fixture_insert (image),
                                                                      tamper_transmit, GINT_TO_POINTER (mode), NULL);
   g_autoptr (ClCardSequence) sequence = NULL;
 
+  if (known)
+    {
+      g_autoptr (ClCardSequence) torn = NULL;
+
+      g_assert_true (cl_vcard_image_set_defect (image, "tear_after", "2", NULL));
+      torn = produce (image);
+      g_assert_false (cl_card_sequence_get_outcome (torn)->good);
+      g_assert_true (cl_vcard_image_set_defect (image, "tear_after", "0", NULL));
+    }
   sequence = produce_over (tamper);
   assert_rejected (sequence, reason, step);
   g_test_message ("hostile %d: %s", mode, cl_card_sequence_get_outcome (sequence)->detail);
@@ -276,9 +287,9 @@ check_hostile (Tamper mode, ClRejectReason reason, ClProductionStep step)
 static void
 test_hostile (void)
 {
-  check_hostile (TAMPER_TRUNCATE_CPLC, CL_REJECT_HOSTILE_CARD, CL_STEP_IDENTIFY);
-  check_hostile (TAMPER_FLIP_CRYPTOGRAM, CL_REJECT_AUTH_KST_FAILED, CL_STEP_OPEN_KST);
-  check_hostile (TAMPER_GARBAGE_STATUS, CL_REJECT_HOSTILE_CARD, CL_STEP_CONFIGURE);
+  check_hostile (TAMPER_TRUNCATE_CPLC, FALSE, CL_REJECT_HOSTILE_CARD, CL_STEP_IDENTIFY);
+  check_hostile (TAMPER_FLIP_CRYPTOGRAM, FALSE, CL_REJECT_AUTH_KST_FAILED, CL_STEP_OPEN_KST);
+  check_hostile (TAMPER_GARBAGE_STATUS, TRUE, CL_REJECT_HOSTILE_CARD, CL_STEP_CONFIGURE);
 }
 
 /* Torn after n APDUs, then re-inserted intact: the second attempt must finish the card good. */

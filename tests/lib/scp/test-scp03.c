@@ -461,6 +461,44 @@ test_round_trips (void)
   g_test_message ("%u round trips", rounds);
 }
 
+/* The keys for the KDD the card answers with: the card's KDD reaches keys_for_kdd, and the session opens with what
+ * it returns; a card with a KDD other than the keys' fails on its cryptogram. */
+static ClKeySet *
+keys_for_kdd (const guint8 *kdd, gpointer user_data, GError **error)
+{
+  gpointer *keys_by_kdd = user_data;
+
+  g_assert_cmpmem (kdd, 10, keys_by_kdd[0], 10);
+  return g_object_ref (keys_by_kdd[1]);
+}
+
+static void
+test_open_diversified (void)
+{
+  guint8 keydata[16] = { 7 }, other_data[16] = { 8 };
+  guint8 kdd[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClKeySet) keys = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, keydata, keydata, keydata, 16, &error);
+  g_autoptr (ClKeySet) other
+    = cl_plain_key_set_new (CL_KEY_TYPE_AES, 0x01, other_data, other_data, other_data, 16, &error);
+  gpointer right[2] = { kdd, keys }, wrong[2] = { kdd, other };
+  Loop loop;
+  g_autoptr (ClTransport) transport = scp_loopback_transport_new (loop_card, &loop);
+  g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
+  g_autoptr (ClScp03) scp = NULL, refused = NULL;
+
+  loop.card = cl_scp03_card_new (keys, kdd, 0x70, NULL, 0);
+  scp = cl_scp03_open_diversified (channel, keys_for_kdd, right, 0x01, 0x33, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (scp);
+  g_assert_cmpmem (cl_scp03_get_kdd (scp), 10, kdd, 10);
+  g_assert_cmpuint (cl_scp03_card_get_level (loop.card), ==, 0x33);
+  refused = cl_scp03_open_diversified (channel, keys_for_kdd, wrong, 0x01, 0x33, NULL, &error);
+  g_assert_error (error, CL_ERROR, CL_ERROR_SECURITY);
+  g_assert_null (refused);
+  g_clear_object (&loop.card);
+}
+
 /* ---- hostile input ---- */
 
 static ClScp03Card *
@@ -636,6 +674,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scp03/session-kcv", test_session_kcv);
   g_test_add_func ("/scp03/pseudo-random-challenge", test_pseudo_random_challenge);
   g_test_add_func ("/scp03/round-trips", test_round_trips);
+  g_test_add_func ("/scp03/open-diversified", test_open_diversified);
   g_test_add_func ("/scp03/hostile", test_hostile);
   g_test_add_func ("/scp03/max-plain", test_max_plain);
   rc = g_test_run ();

@@ -59,7 +59,7 @@ cmd_manufacture (int argc, char **argv)
 {
   g_autofree char *out = NULL, *type = NULL, *version = NULL, *enc = NULL, *mac = NULL, *dek = NULL;
   g_autofree char *scp = NULL, *i_param = NULL;
-  gint count = 1;
+  gint count = 1, max_command = CL_VCARD_MAX_COMMAND;
   gint64 seed = -1;
   gboolean with_schsm = FALSE;
   GOptionEntry entries[] = {
@@ -73,6 +73,8 @@ cmd_manufacture (int argc, char **argv)
     { "scp", 0, 0, G_OPTION_ARG_STRING, &scp, "03 or 02 (default by key type)", "NN" },
     { "i", 0, 0, G_OPTION_ARG_STRING, &i_param, "i parameter (default 70 for SCP03, 55 for SCP02)", "HEX" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "reproducible serial numbers", "S" },
+    { "max-command-length", 0, 0, G_OPTION_ARG_INT, &max_command,
+      "longest command APDU the card takes (261..65544, default 65544); longer ones are answered 6700", "N" },
     { "with-schsm", 0, 0, G_OPTION_ARG_NONE, &with_schsm,
       "SmartCard-HSM package and instance already installed (tests that start at step 8)", NULL },
     { NULL },
@@ -125,6 +127,12 @@ cmd_manufacture (int argc, char **argv)
 
       if (image == NULL)
         goto fail;
+      if (max_command < 0 || !cl_vcard_image_set_max_command_length (image, (guint)max_command))
+        {
+          g_set_error (&error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "--max-command-length must be 261..%u",
+                       CL_VCARD_MAX_COMMAND);
+          goto fail;
+        }
       if (with_schsm)
         {
           static const guint8 aid[] = { 0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0xC3, 0x1F, 0x02, 0x01 };

@@ -15,6 +15,7 @@ struct _ClVcardImage
   GBytes *kdd;
   GBytes *isd_aid;
   guint8 life_cycle;
+  guint max_command_length;
   GPtrArray *store_data; /* char* hex */
   GPtrArray *keys;       /* ClVcardKeys* */
   GPtrArray *load_files; /* ClVcardLoadFile* */
@@ -135,6 +136,7 @@ cl_vcard_image_init (ClVcardImage *self)
   self->cplc = g_bytes_new_take (g_malloc0 (42), 42);
   self->kdd = g_bytes_new_take (g_malloc0 (10), 10);
   self->life_cycle = CL_VCARD_LC_OP_READY;
+  self->max_command_length = CL_VCARD_MAX_COMMAND;
   self->store_data = g_ptr_array_new_with_free_func (g_free);
   self->keys = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_vcard_keys_free);
   self->load_files = g_ptr_array_new_with_free_func ((GDestroyNotify)load_file_free);
@@ -379,6 +381,12 @@ load_from_key_file (GKeyFile *kf, GError **error)
                         "CARD_LOCKED, TERMINATED",
                         lc ? lc : "(missing)"),
            NULL;
+  if (g_key_file_has_key (kf, "card", "max_command_length", NULL)
+      && !cl_vcard_image_set_max_command_length (
+        self, (guint)MIN (g_key_file_get_uint64 (kf, "card", "max_command_length", NULL), G_MAXUINT)))
+    return g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "Card image: [card] max_command_length must be 261..%u",
+                        CL_VCARD_MAX_COMMAND),
+           NULL;
   store = g_key_file_get_string_list (kf, "card", "store_data", NULL, NULL);
   for (guint n = 0; store && store[n]; n++)
     g_ptr_array_add (self->store_data, g_strdup (store[n]));
@@ -474,6 +482,8 @@ cl_vcard_image_to_data (ClVcardImage *self, gsize *len)
   set_hex (kf, "card", "kdd", self->kdd);
   g_key_file_set_string (kf, "card", "life_cycle", cl_vcard_life_cycle_to_string (self->life_cycle));
   set_hex (kf, "card", "isd_aid", self->isd_aid);
+  if (self->max_command_length != CL_VCARD_MAX_COMMAND)
+    g_key_file_set_uint64 (kf, "card", "max_command_length", self->max_command_length);
   if (self->store_data->len)
     g_key_file_set_string_list (kf, "card", "store_data", (const char *const *)self->store_data->pdata,
                                 self->store_data->len);
@@ -642,6 +652,21 @@ guint8
 cl_vcard_image_get_life_cycle (ClVcardImage *self)
 {
   return self->life_cycle;
+}
+
+guint
+cl_vcard_image_get_max_command_length (ClVcardImage *self)
+{
+  return self->max_command_length;
+}
+
+gboolean
+cl_vcard_image_set_max_command_length (ClVcardImage *self, guint max)
+{
+  if (max < 261 || max > CL_VCARD_MAX_COMMAND)
+    return FALSE;
+  self->max_command_length = max;
+  return TRUE;
 }
 
 void

@@ -13,6 +13,9 @@
  *   life_cycle=OP_READY            OP_READY | INITIALIZED | SECURED | CARD_LOCKED | TERMINATED
  *   isd_aid=A000000151000000
  *   store_data=<hex of every STORE DATA block, ';'-separated>
+ *   max_command_length=N           the longest command APDU the card takes (header to Le), 261..65544; declared
+ *                                  in the ISD's FCI (9F65, data field) and longer commands answered 6700; absent:
+ *                                  65544, any extended-length command
  *
  *   [keyset.N]                     one group per key set, N = key version number (KVN) in hex
  *   type=aes                       aes | des3
@@ -122,6 +125,10 @@ GBytes *cl_vcard_image_get_kdd (ClVcardImage *self);
 void cl_vcard_image_set_kdd (ClVcardImage *self, GBytes *kdd);
 GBytes *cl_vcard_image_get_isd_aid (ClVcardImage *self);
 guint8 cl_vcard_image_get_life_cycle (ClVcardImage *self);
+#define CL_VCARD_MAX_COMMAND 65544
+guint cl_vcard_image_get_max_command_length (ClVcardImage *self);
+/* 261..CL_VCARD_MAX_COMMAND; FALSE (and no change) outside */
+gboolean cl_vcard_image_set_max_command_length (ClVcardImage *self, guint max);
 void cl_vcard_image_set_life_cycle (ClVcardImage *self, guint8 state);
 void cl_vcard_image_add_store_data (ClVcardImage *self, const guint8 *data, gsize len);
 guint cl_vcard_image_get_store_data_count (ClVcardImage *self);

@@ -66,11 +66,17 @@ cl_vcard_isd_select_response (ClVcardSession *self)
   GBytes *aid = cl_vcard_image_get_isd_aid (self->image);
   gsize fci = cl_tlv_begin (out, 0x6F);
   gsize prop;
-  static const guint8 max_len[] = { 0x00, 0xFF };
+  guint max = cl_vcard_image_get_max_command_length (self->image);
+  /* the longest data field it takes: a short command's 255, else an extended one's (7-byte header, 2-byte Le) */
+  guint data_max = max > 261 ? MIN (max - 9, 65535) : 255;
+  const guint8 max_len[] = { data_max >> 8, data_max & 0xFF };
 
   cl_tlv_append (out, 0x84, g_bytes_get_data (aid, NULL), g_bytes_get_size (aid));
   prop = cl_tlv_begin (out, 0xA5);
-  cl_tlv_append (out, 0x9F65, max_len + 1, 1);
+  if (data_max > 0xFF)
+    cl_tlv_append (out, 0x9F65, max_len, 2);
+  else
+    cl_tlv_append (out, 0x9F65, max_len + 1, 1);
   cl_tlv_end (out, prop);
   cl_tlv_end (out, fci);
   return cl_vcard_ok_array (out);

@@ -297,8 +297,14 @@ cl_vcard_session_transmit (ClVcardSession *self, const guint8 *command, gsize le
   if (defects->tear_after && self->apdu_count > defects->tear_after)
     return NULL;
 
-  apdu = cl_apdu_parse (command, len, &error);
-  if (apdu == NULL)
+  /* the card's I/O buffer: a longer command is refused whole, as ISO 7816-4 says (wrong length) */
+  if (len > cl_vcard_image_get_max_command_length (self->image))
+    {
+      g_debug ("vcard: command of %zu bytes, longer than the %u this card takes", len,
+               cl_vcard_image_get_max_command_length (self->image));
+      response = cl_vcard_sw (SW_WRONG_LENGTH);
+    }
+  else if ((apdu = cl_apdu_parse (command, len, &error)) == NULL)
     {
       g_debug ("vcard: %s", error->message);
       response = cl_vcard_sw (SW_WRONG_LENGTH);

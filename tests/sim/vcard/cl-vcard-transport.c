@@ -8,6 +8,8 @@ struct _ClVcardTransport
 
   ClVcardSession *session;
   GBytes *atr;
+  gboolean timing_on;
+  ClVcardTiming timing;
 };
 
 static void cl_vcard_transport_iface_init (ClTransportInterface *iface);
@@ -34,6 +36,9 @@ cl_vcard_transport_transmit (ClTransport *transport, GBytes *command, GCancellab
     }
   if (response == NULL)
     g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "The virtual card stopped answering (mute or torn)");
+  else if (self->timing_on)
+    g_usleep (cl_vcard_timing_cost_us (&self->timing, len, g_bytes_get_size (response),
+                                       cl_vcard_session_get_last_write_size (self->session), data[0] == 0x84));
   return response;
 }
 
@@ -92,4 +97,13 @@ ClVcardSession *
 cl_vcard_transport_get_session (ClVcardTransport *self)
 {
   return self->session;
+}
+
+void
+cl_vcard_transport_set_timing (ClVcardTransport *self, const ClVcardTiming *timing)
+{
+  g_return_if_fail (CL_IS_VCARD_TRANSPORT (self));
+  self->timing_on = timing != NULL;
+  if (timing != NULL)
+    self->timing = *timing;
 }

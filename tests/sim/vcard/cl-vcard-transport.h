@@ -4,6 +4,7 @@
 
 #include "apdu/cl-transport.h"
 #include "cl-vcard-session.h"
+#include "cl-vcard-timing.h"
 
 G_BEGIN_DECLS
 
@@ -13,5 +14,7 @@ G_DECLARE_FINAL_TYPE (ClVcardTransport, cl_vcard_transport, CL, VCARD_TRANSPORT,
 /* Resets the session (power-on) and keeps a reference to it. */
 ClVcardTransport *cl_vcard_transport_new (ClVcardSession *session);
 ClVcardSession *cl_vcard_transport_get_session (ClVcardTransport *self);
+/* Answers as slowly as a real chip (cardline-vcard run --timing does the same over vpcd); NULL: at once. */
+void cl_vcard_transport_set_timing (ClVcardTransport *self, const ClVcardTiming *timing);
 
 G_END_DECLS

@@ -607,6 +607,52 @@ test_load_install (void)
   g_rmdir (dir);
 }
 
+/* The card declares the longest command data it takes in the ISD's FCI (A5/9F65) and answers a longer command 6700
+ * whole, before looking at it; one of exactly its limit goes through. The limit survives re-insertion. */
+static void
+test_max_command_length (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClVcardImage) image = make_image (CL_KEY_TYPE_AES, 0x30, KST_HEX, 3, 0x70);
+  g_autoptr (ClVcardImage) again = NULL;
+  g_autoptr (ClVcardSession) session = NULL;
+  g_autoptr (ClCardChannel) channel = NULL;
+  g_autofree char *data = NULL;
+  g_autofree guint8 *command = g_malloc0 (1025);
+  gsize len;
+  ClGpFci fci = { 0 };
+
+  g_assert_cmpuint (cl_vcard_image_get_max_command_length (image), ==, CL_VCARD_MAX_COMMAND);
+  g_assert_false (cl_vcard_image_set_max_command_length (image, 260));
+  g_assert_false (cl_vcard_image_set_max_command_length (image, CL_VCARD_MAX_COMMAND + 1));
+  g_assert_true (cl_vcard_image_set_max_command_length (image, 1024));
+  data = cl_vcard_image_to_data (image, &len);
+  again = cl_vcard_image_load_from_data (data, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_vcard_image_get_max_command_length (again), ==, 1024);
+
+  session = cl_vcard_session_new (again);
+  channel = channel_for (session);
+  g_assert_true (cl_gp_select_isd (channel, &fci, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fci.max_command_data, ==, 1024 - 9);
+  /* GET DATA 00 66 with an extended Lc: 1025 bytes in all is one too many, 1024 reach the card's dispatcher */
+  command[0] = 0x80, command[1] = 0xCA, command[2] = 0x00, command[3] = 0x66;
+  command[5] = (1025 - 9) >> 8, command[6] = (1025 - 9) & 0xFF;
+  {
+    g_autoptr (GBytes) refused = cl_vcard_session_transmit (session, command, 1025);
+    g_autoptr (GBytes) taken = NULL;
+    const guint8 *r = g_bytes_get_data (refused, NULL);
+
+    g_assert_cmpuint (g_bytes_get_size (refused), ==, 2);
+    g_assert_cmphex (r[0] << 8 | r[1], ==, 0x6700);
+    command[5] = (1024 - 9) >> 8, command[6] = (1024 - 9) & 0xFF;
+    taken = cl_vcard_session_transmit (session, command, 1024);
+    r = g_bytes_get_data (taken, &len);
+    g_assert_cmphex (r[len - 2] << 8 | r[len - 1], !=, 0x6700);
+  }
+}
+
 static void
 test_load_broken (void)
 {
@@ -797,6 +843,7 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/vcard/image/roundtrip", test_image_roundtrip);
+  g_test_add_func ("/vcard/max-command-length", test_max_command_length);
   g_test_add_func ("/vcard/scp03/error-sw-bare", test_error_sw_bare);
   g_test_add_func ("/vcard/scp03/strict", test_strict);
   g_test_add_func ("/vcard/image/manufacture-unique", test_manufacture_unique);
