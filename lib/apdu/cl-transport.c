@@ -47,6 +47,23 @@ cl_transport_supports_extended (ClTransport *self)
   return iface->supports_extended ? iface->supports_extended (self) : FALSE;
 }
 
+GBytes *
+cl_transport_reset (ClTransport *self, GCancellable *cancellable, GError **error)
+{
+  ClTransportInterface *iface;
+
+  g_return_val_if_fail (CL_IS_TRANSPORT (self), NULL);
+  iface = CL_TRANSPORT_GET_IFACE (self);
+  if (iface->reset == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "%s cannot reset its card", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  return iface->reset (self, cancellable, error);
+}
+
 gboolean
 cl_transport_error_is_transport (const GError *error)
 {

@@ -31,11 +31,16 @@ struct _ClTransportInterface
   GBytes *(*get_atr) (ClTransport *self);
   /* Whether the reader passes extended-length APDUs. */
   gboolean (*supports_extended) (ClTransport *self);
+  /* Optional: a warm reset of the card, its new ATR back (get_atr answers it from then on). Fails with the codes
+   * above. */
+  GBytes *(*reset) (ClTransport *self, GCancellable *cancellable, GError **error);
 };
 
 GBytes *cl_transport_transmit (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
 GBytes *cl_transport_get_atr (ClTransport *self);
 gboolean cl_transport_supports_extended (ClTransport *self);
+/* CL_ERROR_NOT_SUPPORTED when the transport cannot reset its card. */
+GBytes *cl_transport_reset (ClTransport *self, GCancellable *cancellable, GError **error);
 
 /* TRUE when error is one of the contract's codes above (or a cancellation): the exchange did not happen, as
  * opposed to a card that answered something wrong. */

@@ -58,6 +58,8 @@ static const struct
   [CL_LINE_FAULT_HSM] = { N_ ("Line stopped: the HSM cannot be reached"), N_ ("HSM back, line resumed") },
   [CL_LINE_FAULT_PRINTER_QUEUE]
   = { N_ ("Line stopped: the card-face print queue takes no jobs"), N_ ("Print queue back, line resumed") },
+  [CL_LINE_FAULT_PRODUCTION_SERVICE]
+  = { N_ ("Line stopped: production service unreachable"), N_ ("Production service back, line resumed") },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (faults) == CL_LINE_FAULT_COUNT);
 
