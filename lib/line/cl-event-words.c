@@ -369,6 +369,16 @@ format_typed (ClLineEventKind kind, const ClLineEventFields *f, ClEventWords *ou
         set (out, g_strdup (f->good ? _ ("Batch closed: quantity reached") : _ ("Batch stopped")), clean (f->note),
              CL_EVENT_TONE_NEUTRAL);
         return;
+      case CL_LINE_EVENT_SERVICE_NOTIFY:
+        /* the service's own words: any service's, shown as they come */
+        set (out, g_strdup (_ ("Production service")), clean (f->note), CL_EVENT_TONE_NEUTRAL);
+        return;
+      case CL_LINE_EVENT_SERVICE_ENDED:
+        set (out,
+             g_strdup (f->result == CL_STEP_RESULT_OK ? _ ("Production service completed the card")
+                                                      : _ ("Production service did not complete the card")),
+             clean (f->note), f->result == CL_STEP_RESULT_OK ? CL_EVENT_TONE_NEUTRAL : CL_EVENT_TONE_WARNING);
+        return;
       default:
         g_assert_not_reached ();
     }
@@ -457,6 +467,8 @@ cl_event_words_format (ClLineEventKind kind, const char *reader, const ClLineEve
       case CL_LINE_EVENT_PAUSED:
       case CL_LINE_EVENT_RESUMED:
       case CL_LINE_EVENT_BATCH_DONE:
+      case CL_LINE_EVENT_SERVICE_NOTIFY:
+      case CL_LINE_EVENT_SERVICE_ENDED:
         format_typed (kind, fields != NULL ? fields : &none, out);
         return;
       case CL_LINE_EVENT_NOTE:
