@@ -64,17 +64,12 @@ card_failed (GError **error, GError *local, const char *what)
 static gboolean
 check_applet (ClCardChannel *channel, GCancellable *cancellable, GError **error)
 {
-  ClSchsmPinStatus status;
   GError *local = NULL;
   guint8 major, minor;
 
+  /* whether the device is initialised is the profile's choice (a profile may ship it uninitialised): not checked */
   if (!cl_schsm_select (channel, &major, &minor, cancellable, &local))
     return card_failed (error, local, "the SmartCard-HSM applet does not answer");
-  /* the status query sends no PIN */
-  if (!cl_schsm_verify_pin (channel, 0x81, NULL, 0, &status, cancellable, &local))
-    return card_failed (error, local, "the user PIN's status");
-  if (status.state == CL_SCHSM_PIN_NOT_INITIALIZED)
-    return refuse (error, CL_ERROR_FAILED, "the device is not initialised");
   return TRUE;
 }
 

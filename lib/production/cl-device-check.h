@@ -1,5 +1,5 @@
 /* cl-device-check.h: a station's own check of a card produced elsewhere (remote production, DESIGN §8), before it
- * calls the card good: plain APDUs only, no key and no token. The SmartCard-HSM applet answers and is initialised;
+ * calls the card good: plain APDUs only, no key and no token. The SmartCard-HSM applet answers;
  * EF.C_DevAut (2F02) holds exactly device CVC || DICA CVC; the DICA was issued by the SRCA the station is configured
  * with and the device certificate by that DICA; the certificate is for the device key this card generated (its
  * request in CE00); and the serial (OpenSC's, from the device holder) derives from that holder.
