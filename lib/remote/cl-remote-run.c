@@ -211,6 +211,14 @@ on_job_wait (ClRemoteCardJob *job, ClLineFault fault, const GError *error, guint
       self->fault = fault;
       post_fault (self, CL_LINE_EVENT_FAULT, NULL, fault, error != NULL ? error->message : NULL);
     }
+  else if (error != NULL)
+    {
+      /* each try says what it ran into: the operator sees the network change from cut to slow */
+      g_autofree char *text = g_strdup_printf ("still waiting (%s): %s", cl_line_fault_to_nick (fault), error->message);
+      g_autoptr (ClLineEvent) event = cl_line_event_new (NULL, CL_LINE_EVENT_NOTE, NULL, text);
+
+      post (self, event);
+    }
   retries = self->retries;
   g_mutex_unlock (&self->lock);
   /* in slices, so a stop or a cancel is seen without a second thread to wake us */

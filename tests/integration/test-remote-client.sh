@@ -140,7 +140,7 @@ url_of ()
 }
 jq_log ()
 {
-  python3 -c 'import json,sys; [print(eval(sys.argv[1], {}, {"e": json.loads(l)})) for l in open(sys.argv[2])]' "$1" "$work/server.log"
+  python3 -c 'import json,sys; [print(eval(sys.argv[1], {}, {"e": json.loads(l)})) for l in open(sys.argv[2])]' "$1" "$work/server.log" 2>/dev/null
 }
 
 # ---- 1. a scripted session: two produced cards and a blank one ----
@@ -181,3 +181,149 @@ jq_log 'e["elements"][-1] if e["step"] == 1 else ""' | grep -qx "\['80', '02'\]"
 jq_log 'e["elements"][1][1] if e["step"] == 1 else ""' | grep -q "9000'*$" || fail "cplc: GET DATA's SW not relayed"
 stop_server
 echo "remote-client: scripted session ok" >&2
+
+# ---- 2. a station configured with another SRCA: the produced card's chain does not end there ----
+start_server cplc
+feed "$work/produced/card-0001.vcard"
+start_remote wrong-srca 1 "$(url_of "$server_port")" --srca "$CARDLINE_PKI_DIR/dica.cvc"
+wait_remote wrong-srca
+end_feed
+grep -q "reject chip=- reason=VERIFY_FAILED step=VERIFY .*was not issued by SRCA" "$work/wrong-srca.out" ||
+  fail "wrong SRCA: the card was not rejected naming the chain"
+[ -f "$work/reject/card-0001.vcard" ] || fail "wrong SRCA: the card is not in the reject bin"
+stop_server
+
+# ---- 3. reset, abort, refuse ----
+start_server reset
+feed "$work/produced/card-0001.vcard"
+start_remote reset 1 "$(url_of "$server_port")"
+wait_remote reset
+end_feed
+grep -q "remote batch complete cards=1 good=1" "$work/reset.out" || fail "reset: the card is not GOOD"
+jq_log '[t for t, v in e["elements"]] if e["step"] == 1 else ""' | grep -qx "\['C0', '23', '80'\]" ||
+  fail "reset: the answer is not ATR, R-APDU, count"
+jq_log 'e["elements"][0][1] if e["step"] == 1 else ""' | grep -q "^3b" || fail "reset: no ATR after the reset"
+stop_server
+
+start_server abort
+feed "$work/produced/card-0001.vcard"
+start_remote abort 1 "$(url_of "$server_port")"
+wait_remote abort
+end_feed
+grep -q "reject chip=- reason=PROTOCOL_ERROR step=IDENTIFY .*card refused by the service" "$work/abort.out" ||
+  fail "abort: not rejected with the service's text"
+[ "$(wc -l <"$work/server.log")" = 2 ] || fail "abort: the client POSTed after a negative notify id"
+stop_server
+
+start_server refuse
+feed "$work/produced/card-0001.vcard"
+start_remote refuse 1 "$(url_of "$server_port")"
+wait_remote refuse
+end_feed
+grep -q "reject chip=- reason=WRONG_CARD step=IDENTIFY .*did not take the card up" "$work/refuse.out" ||
+  fail "refuse: a 504 to the first POST did not reject WRONG_CARD"
+stop_server
+echo "remote-client: SRCA, reset, abort, refuse ok" >&2
+
+# ---- 4. the card torn mid-batch: E1 with the PC/SC error, the count of what it answered, the POST made ----
+cp "$work/cards/card-0004.vcard" "$work/torn.vcard"
+printf '\n[defects]\ntear_after=1\n' >>"$work/torn.vcard"
+start_server many
+feed "$work/torn.vcard"
+start_remote torn 1 "$(url_of "$server_port")"
+wait_remote torn
+end_feed
+jq_log '[t for t, v in e["elements"]] if e["step"] == 1 else ""' | grep -qx "\['23', 'E1', '80'\]" ||
+  fail "torn: the POST after the tear is not R-APDU, E1, count"
+jq_log 'e["elements"][-1] if e["step"] == 1 else ""' | grep -qx "\['80', '01'\]" || fail "torn: count not 1"
+e1=$(jq_log 'e["elements"][1][1] if e["step"] == 1 else ""' | grep -v '^$')
+case $e1 in
+  *SCARD_*|*mute*|*pulled*) ;;
+  *) fail "torn: E1 text is not the card's error: $e1" ;;
+esac
+grep -q "reject chip=- reason=CARD_REMOVED" "$work/torn.out" || fail "torn: the card was not rejected CARD_REMOVED"
+stop_server
+echo "remote-client: torn card ok" >&2
+
+# ---- 5. the service gone, the network cut, then slow: the line pauses, the card waits, then resumes ----
+service_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+echo pass >"$work/proxy.control"
+python3 "$here/loopback-proxy.py" --target "$service_port" --port-file "$work/proxy.port" \
+  --control "$work/proxy.control" 2>>"$work/proxy.err" &
+proxy_pid=$!
+for _ in $(seq 100); do [ -s "$work/proxy.port" ] && break; sleep 0.05; done
+[ -s "$work/proxy.port" ] || fail "proxy did not start"
+proxy_port=$(head -n 1 "$work/proxy.port")
+wait_for ()
+{
+  local pattern=$1 file=$2
+  for _ in $(seq 600); do
+    grep -q -- "$pattern" "$file" && return 0
+    kill -0 "$line_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  return 1
+}
+feed "$work/produced/card-0002.vcard"
+CARDLINE_REMOTE_POST_SECONDS=1 start_remote faults 1 "$(url_of "$proxy_port")"
+# the service is not there at all
+wait_for "fault fault=production-service card-inside=yes instruction=Production service unreachable" \
+  "$work/faults.out" || fail "service gone: no production-service fault with its instruction"
+# it comes back behind a cut network
+echo drop >"$work/proxy.control"
+start_server cplc "$service_port"
+wait_for "still waiting (production-service): production service .* unreachable" "$work/faults.out" ||
+  fail "faults: the cut network is not reported"
+# then the network is slow beyond the POST budget
+echo "delay 3" >"$work/proxy.control"
+wait_for "still waiting (production-service): production service .* did not answer within 1 s" "$work/faults.out" ||
+  fail "slow network: no try ran out of its POST budget"
+grep -q "reject" "$work/faults.out" && fail "a station fault was blamed on the card"
+# secrets: none known to this test reached the station's output or its memory
+if command -v gcore >/dev/null; then
+  gcore -o "$work/core" "$line_pid" >/dev/null 2>&1 || fail "gcore could not dump the station"
+fi
+echo pass >"$work/proxy.control"
+wait_for "resumed fault=production-service" "$work/faults.out" || fail "the line did not resume when the service was back"
+wait_remote faults
+end_feed
+grep -q "remote batch complete cards=1 good=1 rejected=0" "$work/faults.out" || fail "faults: the card is not GOOD"
+stop_server
+echo "remote-client: service gone, network cut and slow ok" >&2
+
+python3 - "$work" "$keys" "${CARDLINE_P11_PIN_FILE:?}" "${CARDLINE_P11_SO_PIN_FILE:?}" "$token" <<'PY' ||
+import configparser, glob, sys
+work, keys, pin_file, so_pin_file, token = sys.argv[1:]
+ini = configparser.ConfigParser()
+ini.read(keys)
+secrets = {}
+for section in ini.sections():
+    for name in ("enc", "mac", "dek"):
+        if ini.has_option(section, name):
+            value = ini.get(section, name)
+            secrets["%s/%s hex" % (section, name)] = value.encode()
+            secrets["%s/%s hex lower" % (section, name)] = value.lower().encode()
+            raw = bytes.fromhex(value)
+            # the DEMO KST's bytes 40..4F spell "@ABCDEFGHIJKLMNO", which any process holds in some table: only
+            # keys that are not a run of printable text are looked for as bytes (their hex forms always are)
+            if not all(0x20 <= b < 0x7F for b in raw):
+                secrets["%s/%s bytes" % (section, name)] = raw
+for label, path in (("token PIN", pin_file), ("token SO-PIN", so_pin_file)):
+    secrets[label] = open(path, "rb").read().strip()
+# the station's output and logs carry neither keys nor PINs nor the production URL's token
+texts = [p for p in glob.glob(work + "/*.out") + glob.glob(work + "/*.err") if "/local." not in p]
+found = []
+for path in texts + glob.glob(work + "/core*"):
+    data = open(path, "rb").read()
+    for label, value in secrets.items():
+        if value and value in data:
+            found.append("%s in %s" % (label, path))
+    if path in texts and token.encode() in data:
+        found.append("production token in %s" % path)
+if found:
+    print("\n".join(found))
+    sys.exit(1)
+print("secrets checked in %d outputs and %d core dumps" % (len(texts), len(glob.glob(work + "/core*"))), file=sys.stderr)
+PY
+  fail "a secret reached the station"
+echo "remote-client: ok" >&2
