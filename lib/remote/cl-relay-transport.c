@@ -156,9 +156,24 @@ relay_supports_extended (ClTransport *transport)
   return CL_RELAY_TRANSPORT (transport)->extended;
 }
 
+static gboolean
+relay_queue (ClTransport *transport, GBytes *command, GError **error)
+{
+  cl_relay_transport_queue (CL_RELAY_TRANSPORT (transport), command);
+  return TRUE;
+}
+
+static GBytes *
+relay_collect (ClTransport *transport, GCancellable *cancellable, GError **error)
+{
+  return cl_relay_transport_take_answer (CL_RELAY_TRANSPORT (transport), cancellable, error);
+}
+
 static void
 cl_relay_transport_iface_init (ClTransportInterface *iface)
 {
+  iface->queue = relay_queue;
+  iface->collect = relay_collect;
   iface->transmit = relay_transmit;
   iface->get_atr = relay_get_atr;
   iface->supports_extended = relay_supports_extended;
