@@ -8,6 +8,7 @@ It connects the card in READER to a production URL and relays until the service 
 --after N --run CMD: after the Nth POST has been answered, runs CMD (a shell command: pull the card, kill the
 service) and goes on; a card error then travels to the service as E1, a lost service ends the client.
 --malformed-after N: the (N+1)th POST carries a response template whose count does not fit.
+--latency MS: every round trip takes MS milliseconds longer (a slow network, for benchmarks).
 Prints each notify as "notify ID: TEXT" and ends with "end: STATUS" (204, 404, 504, 400, abort, lost).
 Exit status: 0 on 204, 3 when a notify aborted the session, 4 on 404, 5 on 504, 6 on any other status, 7 when
 the service could not be reached."""
@@ -16,6 +17,7 @@ import http.client
 import ssl
 import subprocess
 import sys
+import time
 import urllib.parse
 
 from smartcard.System import readers
@@ -69,6 +71,7 @@ def main():
     parser.add_argument("--after", type=int, default=-1)
     parser.add_argument("--run")
     parser.add_argument("--malformed-after", type=int, default=-1)
+    parser.add_argument("--latency", type=float, default=0, help="milliseconds added to every round trip")
     args = parser.parse_args()
 
     url = urllib.parse.urlsplit(args.url)
@@ -90,6 +93,8 @@ def main():
             headers["Cookie"] = cookie
         if posts == args.malformed_after:
             body = tlv(0xAB, tlv(0x80, integer(5)))
+        if args.latency > 0:
+            time.sleep(args.latency / 1000)
         try:
             http_conn.request("POST", url.path, body=body, headers=headers)
             response = http_conn.getresponse()
