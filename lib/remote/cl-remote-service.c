@@ -307,6 +307,7 @@ post_next (ClRemoteService *self, const ClProductionUrl *url, const char *cookie
       reply_error (reply, 504, "no such session (it ended, timed out, or the service restarted)");
       return;
     }
+  cl_remote_session_touch (session); /* the client is here: not reaped while its answer is made */
   locker = g_mutex_locker_new (cl_remote_session_get_post_lock (session));
   relay = cl_remote_session_get_relay (session);
   items = cl_ram_responses_decode (data, len, &error);
