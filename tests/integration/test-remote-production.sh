@@ -9,7 +9,8 @@
 #
 # Card A is pulled mid-session (after a round trip) and resumes through its URL; card B's client sends a malformed
 # template (400), the attempt is closed and the card resumes; card C's service is killed mid-session and restarted,
-# and the card resumes from its journal. A used, a forged and an expired URL are refused. Every chip ends with one
+# and the card resumes from its journal; card D's client is killed, the service closes the attempt when the client
+# stays away, and the card resumes. A used, a forged and an expired URL are refused. Every chip ends with one
 # GOOD attempt, one certificate and no attempt left open; the issuing, use and refusals of the URLs are audited.
 set -eu
 
@@ -30,7 +31,7 @@ store=$work/service.db
 . "$source_dir/tests/rig/station-accounts.sh"
 station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
-"$vcard" manufacture --out "$work/cards" --count 3 --kst-type "$(kst type)" --kst-version "$(kst version)" \
+"$vcard" manufacture --out "$work/cards" --count 4 --kst-type "$(kst type)" --kst-version "$(kst version)" \
   --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
 mapfile -t images < <(ls "$work"/cards/*.vcard)
 
@@ -51,7 +52,7 @@ start_server ()
   rm -f "$work/server.fifo"
   mkfifo "$work/server.fifo"
   "$server" --profile "$profile" --store "$store" --cert "$work/tls.pem" --key "$work/tls.key" --port "${1:-0}" \
-    --station remote-service >"$work/server.fifo" 2>>"$work/server.log" &
+    --station remote-service --answer-budget 2 --client-timeout 4 >"$work/server.fifo" 2>>"$work/server.log" &
   server_pid=$!
   local line
   read -r -t 60 line <"$work/server.fifo" || fail "cardline-server did not start: $(cat "$work/server.log")"
@@ -62,10 +63,10 @@ start_server ()
 }
 start_server
 
-urls=$("$admin" produce-url "${admin_auth[@]}" --store "$store" --batch remote --profile "$profile" --quantity 3 \
-  --count 3 --base "$base") || fail "produce-url"
+urls=$("$admin" produce-url "${admin_auth[@]}" --store "$store" --batch remote --profile "$profile" --quantity 4 \
+  --count 4 --base "$base") || fail "produce-url"
 mapfile -t url <<<"$urls"
-[ "${#url[@]}" = 3 ] || fail "produce-url printed ${#url[@]} URLs: $urls"
+[ "${#url[@]}" = 4 ] || fail "produce-url printed ${#url[@]} URLs: $urls"
 for u in "${url[@]}"; do
   [[ $u =~ ^https://127\.0\.0\.1:[0-9]+/ram/[A-Za-z0-9_-]{43}$ ]] || fail "not a production URL: $u"
 done
@@ -150,11 +151,29 @@ grep "^stats:" "$work/client.out"
 pull_card
 echo "ok: card C resumed after the service was killed"
 
+# --- card D: its client is killed mid-session; the service ends the attempt when the client stays away (its
+# --client-timeout), and the card resumes with a new client ---
+insert_card "${images[3]}"
+ram "${url[3]}" --after 8 --run 'kill -KILL $PPID'
+[ "$rc" = 137 ] || fail "the killed client: $rc $(cat "$work/client.out")"
+chip_d=$(chip_of "${images[3]}")
+ended=""
+for _ in $(seq 1 300); do
+  ended=$(sql "SELECT result || ' ' || reject_reason FROM attempts WHERE chip_id = '$chip_d' AND ended IS NOT NULL")
+  [ -n "$ended" ] && break
+  sleep 0.1
+done
+[ "$ended" = "REJECTED CARD_REMOVED" ] || fail "card D's attempt after its client was killed: '$ended'"
+ram "${url[3]}"
+grep -q "^notify [0-9]*: Card good: serial DE" "$work/client.out" || fail "card D resumed: $(cat "$work/client.out")"
+pull_card
+echo "ok: card D's client killed, the attempt closed by the service, the card resumed and good"
+
 # --- the records: one GOOD attempt and one certificate per chip, nothing open, the URLs audited ---
 [ "$(sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "attempts left open"
-[ "$(sql "SELECT count(DISTINCT chip_id) FROM attempts WHERE result = 'GOOD'")" = 3 ] || fail "not 3 good chips"
-[ "$(sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 3 ] || fail "a chip made GOOD twice"
-[ "$(sql "SELECT count(*) FROM certificates")" = 3 ] || fail "certificates: $(sql "SELECT chip_id FROM certificates")"
+[ "$(sql "SELECT count(DISTINCT chip_id) FROM attempts WHERE result = 'GOOD'")" = 4 ] || fail "not 4 good chips"
+[ "$(sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 4 ] || fail "a chip made GOOD twice"
+[ "$(sql "SELECT count(*) FROM certificates")" = 4 ] || fail "certificates: $(sql "SELECT chip_id FROM certificates")"
 for action in production-url-issue production-url-use production-url-refused; do
   [ "$(sql "SELECT count(*) FROM audit WHERE action = '$action'")" -gt 0 ] || fail "no $action in the audit"
 done
@@ -163,4 +182,4 @@ done
 python3 "$card_keys" "${CARDLINE_SHARED_DIR:?}/vectors/diversification.txt" "$keys" 01 "${images[@]}" ||
   fail "card keys are not the published KDF3 of the KMC"
 check_like_local "$check" "${images[@]}"
-echo "ok: 3 cards produced remotely and verified independently"
+echo "ok: 4 cards produced remotely and verified independently"
