@@ -11,6 +11,7 @@ struct _ClServerHttp
   SoupServer *server;
   ClRemoteService *service;
   guint port;
+  gboolean known_stations_only;
 };
 
 typedef struct
@@ -72,7 +73,7 @@ on_post_done (GObject *source, GAsyncResult *result, gpointer user_data)
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (request->msg);
 
   if (reply->message != NULL)
-    g_message ("POST %s…: %u %s", request->token != NULL ? "/ram/" : "", reply->status, reply->message);
+    g_message ("POST /ram/<token>: %u %s", reply->status, reply->message);
   if (reply->set_cookie != NULL)
     {
       g_autofree char *value = g_strdup_printf ("%s=%s; Path=/; Secure; HttpOnly", CL_SERVER_COOKIE, reply->set_cookie);
@@ -108,6 +109,13 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
       soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
       return;
     }
+  if (self->known_stations_only
+      && (soup_server_message_get_tls_peer_certificate (msg) == NULL
+          || soup_server_message_get_tls_peer_certificate_errors (msg) != 0))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, "not a known station");
+      return;
+    }
   request = g_new0 (Request, 1);
   request->http = self;
   request->msg = g_object_ref (msg);
@@ -135,15 +143,27 @@ on_headers (SoupServerMessage *msg, gpointer user_data)
     soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
 }
 
+/* Mutual TLS: a client certificate is taken when it verifies against the known stations' CAs. */
+static gboolean
+on_accept_certificate (SoupServerMessage *msg, GTlsCertificate *certificate, GTlsCertificateFlags errors,
+                       gpointer user_data)
+{
+  return errors == 0;
+}
+
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
+  ClServerHttp *self = user_data;
+
   g_signal_connect (msg, "got-headers", G_CALLBACK (on_headers), NULL);
+  if (self->known_stations_only)
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), NULL);
 }
 
 ClServerHttp *
 cl_server_http_new (ClRemoteService *service, const char *address, guint port, const char *cert_file,
-                    const char *key_file, GError **error)
+                    const char *key_file, const char *client_ca, GError **error)
 {
   g_autoptr (ClServerHttp) self = g_new0 (ClServerHttp, 1);
   g_autoptr (GTlsCertificate) cert = g_tls_certificate_new_from_files (cert_file, key_file, error);
@@ -161,8 +181,19 @@ cl_server_http_new (ClRemoteService *service, const char *address, guint port, c
     }
   self->service = g_object_ref (service);
   self->server = soup_server_new ("tls-certificate", cert, "server-header", "cardline-server", NULL);
-  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), self);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
+  if (client_ca != NULL)
+    {
+      g_autoptr (GTlsDatabase) stations = g_tls_file_database_new (client_ca, error);
+
+      if (stations == NULL)
+        return NULL;
+      soup_server_set_tls_database (self->server, stations);
+      /* requested, not required: a client without a certificate gets a 403 that says why */
+      soup_server_set_tls_auth_mode (self->server, G_TLS_AUTHENTICATION_REQUESTED);
+      self->known_stations_only = TRUE;
+    }
   socket_address = g_inet_socket_address_new (inet, port);
   if (!soup_server_listen (self->server, socket_address, SOUP_SERVER_LISTEN_HTTPS, error))
     return NULL;

@@ -15,9 +15,11 @@ G_BEGIN_DECLS
 
 typedef struct _ClServerHttp ClServerHttp;
 
-/* Listens on address:port (port 0: any free one) with the certificate and key (PEM files). */
+/* Listens on address:port (port 0: any free one) with the certificate and key (PEM files). client_ca (PEM, or
+ * NULL): mutual TLS, only known stations are served: a client must present a certificate issued by one of these
+ * CAs (else 403, or no handshake at all). */
 ClServerHttp *cl_server_http_new (ClRemoteService *service, const char *address, guint port, const char *cert_file,
-                                  const char *key_file, GError **error);
+                                  const char *key_file, const char *client_ca, GError **error);
 /* The port it listens on. */
 guint cl_server_http_get_port (ClServerHttp *self);
 void cl_server_http_free (ClServerHttp *self);

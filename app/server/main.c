@@ -3,8 +3,8 @@
  * (`cardline-admin produce-url`). The token and profile come as for a station (lib/production/cl-production-env.h);
  * the engine is lib/remote/cl-remote-service.h.
  *
- *   cardline-server --profile P --cert FILE --key FILE [--listen ADDRESS] [--port N] [--store FILE]
- *                   [--station NAME] [--max-sessions N] [--answer-budget S] [--client-timeout S]
+ *   cardline-server --profile P --cert FILE --key FILE [--client-ca FILE] [--listen ADDRESS] [--port N]
+ *                   [--store FILE] [--station NAME] [--max-sessions N] [--answer-budget S] [--client-timeout S]
  *
  * Prints "listening on https://ADDRESS:PORT/" once it accepts connections; SIGINT/SIGTERM stop it (open sessions
  * end as for pulled cards: their cards resume at the next start). */
@@ -26,6 +26,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *profile_name = NULL, *store_option = NULL, *cert = NULL, *key = NULL, *station = NULL;
+  g_autofree char *client_ca = NULL;
   g_autofree char *address = g_strdup ("127.0.0.1"), *store_path = NULL;
   gint port = 8443, max_sessions = 32, budget = 25, client_timeout = 90;
   const GOptionEntry entries[] = {
@@ -33,6 +34,8 @@ main (int argc, char **argv)
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_option, "store file (default: as cardline picks it)", "FILE" },
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "TLS certificate (PEM)", "FILE" },
     { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, "TLS private key (PEM)", "FILE" },
+    { "client-ca", 0, 0, G_OPTION_ARG_FILENAME, &client_ca,
+      "mutual TLS: serve only clients with a certificate from these CAs (PEM)", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &address, "IP address to listen on (default 127.0.0.1)", "ADDRESS" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "port (default 8443; 0: any free one)", "N" },
     { "station", 0, 0, G_OPTION_ARG_STRING, &station, "station name of the service's attempts", "NAME" },
@@ -68,11 +71,18 @@ main (int argc, char **argv)
   limits.answer_budget_us = (gint64)budget * G_USEC_PER_SEC;
   limits.client_timeout_us = (gint64)client_timeout * G_USEC_PER_SEC;
   store_path = cl_store_location_full (store_option, NULL);
+  if (client_ca != NULL && !g_path_is_absolute (client_ca))
+    {
+      /* GTlsFileDatabase takes absolute paths only */
+      g_autofree char *relative = g_steal_pointer (&client_ca);
+
+      client_ca = g_canonicalize_filename (relative, NULL);
+    }
   if (!(profile = cl_production_profile_open (profile_name, &error))
       || !(token = cl_production_token_open_from_env (&error)) || !(store = cl_store_open (store_path, &error))
       || !(setup = cl_production_setup_new (profile, token, store, &error))
       || !(service = cl_remote_service_new (setup, station, &limits, &error))
-      || !(http = cl_server_http_new (service, address, (guint)port, cert, key, &error)))
+      || !(http = cl_server_http_new (service, address, (guint)port, cert, key, client_ca, &error)))
     {
       g_printerr ("cardline-server: %s\n", error->message);
       return 1;

@@ -9,6 +9,7 @@ It connects the card in READER to a production URL and relays until the service 
 service) and goes on; a card error then travels to the service as E1, a lost service ends the client.
 --malformed-after N: the (N+1)th POST carries a response template whose count does not fit.
 --latency MS: every round trip takes MS milliseconds longer (a slow network, for benchmarks).
+--cert PEM: the certificate and key (one file) the client presents for mutual TLS.
 Prints each notify as "notify ID: TEXT" and ends with "end: STATUS" (204, 404, 504, 400, abort, lost).
 Exit status: 0 on 204, 3 when a notify aborted the session, 4 on 404, 5 on 504, 6 on any other status, 7 when
 the service could not be reached."""
@@ -71,11 +72,14 @@ def main():
     parser.add_argument("--after", type=int, default=-1)
     parser.add_argument("--run")
     parser.add_argument("--malformed-after", type=int, default=-1)
+    parser.add_argument("--cert", help="a client certificate and key (PEM), for mutual TLS")
     parser.add_argument("--latency", type=float, default=0, help="milliseconds added to every round trip")
     args = parser.parse_args()
 
     url = urllib.parse.urlsplit(args.url)
     context = ssl.create_default_context(cafile=args.cafile)
+    if args.cert:
+        context.load_cert_chain(args.cert)
     http_conn = http.client.HTTPSConnection(url.hostname, url.port, context=context, timeout=40)
     reader = [r for r in readers() if str(r) == args.reader]
     if not reader:

@@ -40,6 +40,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -su
   fail "openssl req"
 
 server_pid=""
+server_options=()
 stop_server ()
 {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
@@ -52,7 +53,7 @@ start_server ()
   rm -f "$work/server.fifo"
   mkfifo "$work/server.fifo"
   "$server" --profile "$profile" --store "$store" --cert "$work/tls.pem" --key "$work/tls.key" --port "${1:-0}" \
-    --station remote-service --answer-budget 2 --client-timeout 4 >"$work/server.fifo" 2>>"$work/server.log" &
+    --station remote-service --answer-budget 2 --client-timeout 4 "${server_options[@]}" >"$work/server.fifo" 2>>"$work/server.log" &
   server_pid=$!
   local line
   read -r -t 60 line <"$work/server.fifo" || fail "cardline-server did not start: $(cat "$work/server.log")"
@@ -182,4 +183,29 @@ done
 python3 "$card_keys" "${CARDLINE_SHARED_DIR:?}/vectors/diversification.txt" "$keys" 01 "${images[@]}" ||
   fail "card keys are not the published KDF3 of the KMC"
 check_like_local "$check" "${images[@]}"
+
+# --- mutual TLS: with --client-ca only known stations are served ---
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=stations \
+  -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=station-1 -keyout "$work/known.key" \
+  -out "$work/known.csr" 2>/dev/null
+openssl x509 -req -in "$work/known.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 1 \
+  -out "$work/known.crt" 2>/dev/null
+cat "$work/known.crt" "$work/known.key" >"$work/known.pem"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=station-1 \
+  -keyout "$work/stranger.key" -out "$work/stranger.crt" 2>/dev/null
+cat "$work/stranger.crt" "$work/stranger.key" >"$work/stranger.pem"
+stop_server
+server_options=(--client-ca "$work/ca.pem")
+start_server "${base##*:}"
+insert_card "${images[0]}"
+forged="$base/ram/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+ram "$forged"
+[ "$rc" = 6 ] || [ "$rc" = 7 ] || fail "mutual TLS: a client without a certificate was served: $(cat "$work/client.out")"
+ram "$forged" --cert "$work/stranger.pem"
+[ "$rc" = 6 ] || [ "$rc" = 7 ] || fail "mutual TLS: an unknown station was served: $(cat "$work/client.out")"
+ram "$forged" --cert "$work/known.pem"
+[ "$rc" = 4 ] || fail "mutual TLS: a known station was not served: $(cat "$work/client.out")"
+pull_card
+echo "ok: mutual TLS serves known stations only"
 echo "ok: 4 cards produced remotely and verified independently"
