@@ -76,6 +76,19 @@ cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRe
   ClStore *store = cl_production_setup_get_store (setup);
   const ClRemoteLimits defaults = CL_REMOTE_LIMITS_DEFAULT;
 
+  ClProfile *profile = cl_production_setup_get_profile (setup);
+
+  /* Everything the client relays must be secure-messaging ciphertext. INITIALIZE DEVICE (SO-PIN, PIN) and IMPORT
+   * DKEK SHARE go to the SmartCard-HSM applet, outside the GlobalPlatform secure channel: they would reach the
+   * client in plaintext. */
+  if (cl_profile_get_init (profile)->ship == CL_SHIP_INITIALISED)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                   "profile %s ships cards initialised: their SO-PIN and PIN would reach the client outside the "
+                   "secure channel; remote production serves profiles with ship=uninitialised",
+                   cl_profile_get_name (profile));
+      return NULL;
+    }
   self->setup = g_object_ref (setup);
   self->station = g_strdup (cl_station_identity (station));
   self->limits = limits != NULL ? *limits : defaults;

@@ -49,7 +49,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClRemoteReply, cl_remote_reply_clear)
 G_DECLARE_FINAL_TYPE (ClRemoteService, cl_remote_service, CL, REMOTE_SERVICE, GObject)
 
 /* Ends the attempts a killed predecessor with this station name left open (their cards resume when they come
- * back). station NULL: cl_station_identity(). */
+ * back). station NULL: cl_station_identity(). A profile that ships cards initialised is refused
+ * (CL_ERROR_PROFILE): its PINs would travel to the client outside the secure channel. */
 ClRemoteService *cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRemoteLimits *limits,
                                         GError **error);
 /* token: the last path segment of the URL posted to; cookie: the session cookie's value or NULL. */

@@ -62,6 +62,24 @@ start_server ()
   # the rest of its output goes on being read
   cat "$work/server.fifo" >>"$work/server.log" &
 }
+# a profile that initialises cards would send SO-PIN and PIN outside the secure channel: the service refuses it
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/customer.key" 2>/dev/null
+openssl pkey -in "$work/customer.key" -pubout -out "$work/customer.pub"
+python3 - "$profile" "$work/initialised.profile" "$source_dir/data" "$work/customer.pub" <<'PY'
+import sys
+text = open(sys.argv[1]).read().replace("cap-file=demo/", "cap-file=%s/demo/" % sys.argv[3])
+text = text.replace("template=faces/", "template=%s/faces/" % sys.argv[3])
+text = text.replace("ship=uninitialised\n", "ship=initialised\noptions=0001\npin-source=random\npin-length=6\n"
+                    "so-pin-source=random\nretry-counter=3\npin-export-key=%s\n" % sys.argv[4])
+open(sys.argv[2], "w").write(text)
+PY
+if out=$("$server" --profile "$work/initialised.profile" --store "$store" --cert "$work/tls.pem" --key "$work/tls.key" \
+  --port 0 --station refused-service 2>&1); then
+  fail "cardline-server served a profile that initialises cards: $out"
+fi
+echo "$out" | grep -q "ships cards initialised" || fail "the refusal does not say why: $out"
+echo "ok: a profile that initialises cards is refused by the service"
+
 start_server
 
 urls=$("$admin" produce-url "${admin_auth[@]}" --store "$store" --batch remote --profile "$profile" --quantity 4 \
