@@ -18,10 +18,20 @@ struct _ClSecureChannelInterface
   ClResponse *(*unwrap) (ClSecureChannel *self, const ClResponse *response, GError **error);
   /* Largest plain data length that still fits one short APDU after wrapping. */
   gsize (*max_plain_data) (ClSecureChannel *self);
+  /* Optional, both or neither (commands sent together, answers checked when they arrive): right after wrap(), the
+   * state that unwrap() of that command's response needs (a secret of the session: wipe it); and unwrap() of a
+   * response with such a state instead of the channel's current one. The channel's own state is not changed. */
+  GBytes *(*save_response_state) (ClSecureChannel *self);
+  ClResponse *(*unwrap_with_state) (ClSecureChannel *self, GBytes *state, const ClResponse *response, GError **error);
 };
 
 ClApdu *cl_secure_channel_wrap (ClSecureChannel *self, const ClApdu *plain, GError **error);
 ClResponse *cl_secure_channel_unwrap (ClSecureChannel *self, const ClResponse *response, GError **error);
 gsize cl_secure_channel_max_plain_data (ClSecureChannel *self);
+/* Whether the channel can check responses out of step with its commands (the two optional functions above). */
+gboolean cl_secure_channel_can_defer_unwrap (ClSecureChannel *self);
+GBytes *cl_secure_channel_save_response_state (ClSecureChannel *self);
+ClResponse *cl_secure_channel_unwrap_with_state (ClSecureChannel *self, GBytes *state, const ClResponse *response,
+                                                 GError **error);
 
 G_END_DECLS

@@ -472,8 +472,30 @@ static const char migration_5[]
     "DROP TABLE dispositions;\n"
     "ALTER TABLE dispositions_v5 RENAME TO dispositions;\n" APPEND_ONLY_AGAIN ("dispositions");
 
+/* Version 6 (issue 16): production URLs. A URL's secret token is kept only as its SHA-256; each URL admits up to
+ * `cards` chips into its batch, and a chip once admitted (production_url_cards) comes back through the same URL to
+ * resume. Issuing, use and refusal are audited (cl-store-production-url.h). Running it again changes nothing. */
+static const char migration_6[]
+  = "CREATE TABLE IF NOT EXISTS production_urls (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),\n"
+    "  cards INTEGER NOT NULL CHECK (cards > 0),\n"
+    "  issued INTEGER NOT NULL,\n"
+    "  expires INTEGER NOT NULL,\n"
+    "  issued_by TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS production_url_cards (\n"
+    "  url_id INTEGER NOT NULL REFERENCES production_urls(id),\n"
+    "  chip_id TEXT NOT NULL,\n"
+    "  admitted INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (url_id, chip_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TRIGGER IF NOT EXISTS production_urls_no_update BEFORE UPDATE ON production_urls BEGIN "
+    "SELECT RAISE(ABORT, 'production URLs are append-only'); END;\n";
+
 const char *const cl_store_migrations[] = {
-  migration_1, migration_2, migration_3, migration_4, migration_5,
+  migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 
