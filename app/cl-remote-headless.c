@@ -86,13 +86,15 @@ load_srca (const char *path, GError **error)
   return srca;
 }
 
-/* scheme://host[:port]/path: the production URL's token (its query) stays out of the output */
+/* scheme://host[:port]: a production URL carries its secret token in its path or query, which stay out of the
+ * output */
 static char *
 shown_url (const char *url)
 {
   g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
 
-  return uri != NULL ? g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT)
+  return uri != NULL ? g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                                   g_uri_get_port (uri), "", NULL, NULL)
                      : g_strdup ("(unparsable)");
 }
 

@@ -62,15 +62,16 @@ cl_ram_relay_new (const char *url, const char *ca_file, GError **error)
   self->uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &local);
   if (self->uri == NULL)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "production URL %s: %s", url, local->message);
+      /* the URL is not repeated: it carries the production token */
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "production URL: %s", local->message);
       return NULL;
     }
   scheme = g_uri_get_scheme (self->uri);
   if ((g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0) || g_uri_get_host (self->uri) == NULL
       || *g_uri_get_host (self->uri) == '\0')
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "production URL %s: not an http(s) URL with a host",
-                   url);
+      g_set_error_literal (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                           "production URL: not an http(s) URL with a host");
       return NULL;
     }
   if (ca_file != NULL)
@@ -152,7 +153,9 @@ post_body (ClRamRelay *self, SoupSession *session, GMainContext *context, GBytes
   g_autoptr (SoupMessage) message = soup_message_new_from_uri (SOUP_METHOD_POST, self->uri);
   g_autoptr (GCancellable) post_cancellable = g_cancellable_new ();
   g_autoptr (GSource) deadline = g_timeout_source_new_seconds (self->post_seconds);
-  g_autofree char *url = g_uri_to_string_partial (self->uri, G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
+  /* a production URL carries its secret token in its path or query: messages name the service by its address */
+  g_autofree char *url = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (self->uri), NULL, g_uri_get_host (self->uri),
+                                     g_uri_get_port (self->uri), "", NULL, NULL);
   SoupMessageHeaders *headers = soup_message_get_request_headers (message);
   Post post = { context, NULL, NULL, FALSE, FALSE, post_cancellable };
   gulong outer = 0;
@@ -180,7 +183,6 @@ post_body (ClRamRelay *self, SoupSession *session, GMainContext *context, GBytes
 
       if (g_cancellable_is_cancelled (cancellable))
         return g_propagate_error (error, g_steal_pointer (&local)), NULL;
-      /* the URL's query holds the production token: never in a message */
       if (post.timed_out)
         return service_failed (error, "production service %s did not answer within %u s", url, self->post_seconds),
                NULL;
