@@ -5,7 +5,6 @@
 #include "core/cl-error.h"
 #include "cvc/cl-cvc-request.h"
 #include "schsm/cl-schsm-card.h"
-#include "tlv/cl-tlv.h"
 
 #define FID_DEVICE_REQUEST 0xCE00
 
@@ -33,18 +32,6 @@ refuse (GError **error, gint code, const char *format, ...)
   va_end (args);
   g_set_error_literal (error, CL_ERROR, code, message);
   return FALSE;
-}
-
-/* The EC point (86) of a certificate's key: what ties the certificate to the key the card generated. */
-static GBytes *
-key_point (ClCvc *cvc)
-{
-  GBytes *key = cl_cvc_get_public_key_template (cvc);
-  ClTlv point;
-
-  if (key == NULL || !cl_tlv_find (g_bytes_get_data (key, NULL), g_bytes_get_size (key), 0x86, &point, NULL))
-    return NULL;
-  return g_bytes_new (point.value, point.len);
 }
 
 /* A card's answer that is not what a finished card answers is the card's failure; a failed exchange is not. */
@@ -86,8 +73,8 @@ check_key (ClCardChannel *channel, ClCvc *device, GCancellable *cancellable, GEr
   request = cl_cvc_request_new_from_bytes (request_bytes, &local);
   if (request == NULL)
     return card_failed (error, local, "the device key request (CE00)");
-  device_point = key_point (device);
-  request_point = key_point (cl_cvc_request_get_inner (request));
+  device_point = cl_cvc_get_public_point (device);
+  request_point = cl_cvc_get_public_point (cl_cvc_request_get_inner (request));
   if (device_point == NULL || request_point == NULL || !g_bytes_equal (device_point, request_point))
     return refuse (error, CL_ERROR_SECURITY, "the device certificate %s is not for the key this card generated",
                    cl_cvc_get_chr (device));
