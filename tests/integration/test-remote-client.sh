@@ -291,39 +291,9 @@ grep -q "remote batch complete cards=1 good=1 rejected=0" "$work/faults.out" || 
 stop_server
 echo "remote-client: service gone, network cut and slow ok" >&2
 
-python3 - "$work" "$keys" "${CARDLINE_P11_PIN_FILE:?}" "${CARDLINE_P11_SO_PIN_FILE:?}" "$token" <<'PY' ||
-import configparser, glob, sys
-work, keys, pin_file, so_pin_file, token = sys.argv[1:]
-ini = configparser.ConfigParser()
-ini.read(keys)
-secrets = {}
-for section in ini.sections():
-    for name in ("enc", "mac", "dek"):
-        if ini.has_option(section, name):
-            value = ini.get(section, name)
-            secrets["%s/%s hex" % (section, name)] = value.encode()
-            secrets["%s/%s hex lower" % (section, name)] = value.lower().encode()
-            raw = bytes.fromhex(value)
-            # the DEMO KST's bytes 40..4F spell "@ABCDEFGHIJKLMNO", which any process holds in some table: only
-            # keys that are not a run of printable text are looked for as bytes (their hex forms always are)
-            if not all(0x20 <= b < 0x7F for b in raw):
-                secrets["%s/%s bytes" % (section, name)] = raw
-for label, path in (("token PIN", pin_file), ("token SO-PIN", so_pin_file)):
-    secrets[label] = open(path, "rb").read().strip()
-# the station's output and logs carry neither keys nor PINs nor the production URL's token
-texts = [p for p in glob.glob(work + "/*.out") + glob.glob(work + "/*.err") if "/local." not in p]
-found = []
-for path in texts + glob.glob(work + "/core*"):
-    data = open(path, "rb").read()
-    for label, value in secrets.items():
-        if value and value in data:
-            found.append("%s in %s" % (label, path))
-    if path in texts and token.encode() in data:
-        found.append("production token in %s" % path)
-if found:
-    print("\n".join(found))
-    sys.exit(1)
-print("secrets checked in %d outputs and %d core dumps" % (len(texts), len(glob.glob(work + "/core*"))), file=sys.stderr)
-PY
+# the station's outputs (not local production's) and its core dump
+mapfile -t station_files < <(ls "$work"/*.out "$work"/*.err "$work"/core* | grep -v '/local\.')
+python3 "$here/check-station-secrets.py" "$keys" "${CARDLINE_P11_PIN_FILE:?}" "${CARDLINE_P11_SO_PIN_FILE:?}" \
+  "$token" "${station_files[@]}" ||
   fail "a secret reached the station"
 echo "remote-client: ok" >&2

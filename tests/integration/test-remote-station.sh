@@ -100,35 +100,7 @@ python3 "$card_keys" "${CARDLINE_SHARED_DIR:?}/vectors/diversification.txt" "$ke
 check_like_local "$check" "${images[@]}"
 
 # no key, PIN or production token reached the station's output or memory
-python3 - "$work" "$keys" "${CARDLINE_P11_PIN_FILE:?}" "${CARDLINE_P11_SO_PIN_FILE:?}" "${url##*/}" <<'PY' ||
-import configparser, glob, sys
-work, keys, pin_file, so_pin_file, token = sys.argv[1:]
-ini = configparser.ConfigParser()
-ini.read(keys)
-secrets = {}
-for section in ini.sections():
-    for name in ("enc", "mac", "dek"):
-        if ini.has_option(section, name):
-            value = ini.get(section, name)
-            secrets["%s/%s hex" % (section, name)] = value.encode()
-            secrets["%s/%s hex lower" % (section, name)] = value.lower().encode()
-            raw = bytes.fromhex(value)
-            # the DEMO KST's bytes spell "@ABCDEFGHIJKLMNO", which any process holds in some table
-            if not all(0x20 <= b < 0x7F for b in raw):
-                secrets["%s/%s bytes" % (section, name)] = raw
-for label, path in (("token PIN", pin_file), ("token SO-PIN", so_pin_file)):
-    secrets[label] = open(path, "rb").read().strip()
-found = []
-for path in [work + "/station.out", work + "/station.err"] + glob.glob(work + "/core*"):
-    data = open(path, "rb").read()
-    for label, value in secrets.items():
-        if value and value in data:
-            found.append("%s in %s" % (label, path))
-    if not path.startswith(work + "/core") and token.encode() in data:
-        found.append("production token in %s" % path)
-if found:
-    print("\n".join(found))
-    sys.exit(1)
-PY
+python3 "$(dirname "$0")/check-station-secrets.py" "$keys" "${CARDLINE_P11_PIN_FILE:?}" \
+  "${CARDLINE_P11_SO_PIN_FILE:?}" "${url##*/}" "$work/station.out" "$work/station.err" "$work"/core* ||
   fail "a secret reached the station"
 echo "ok: no key, PIN or token in the station's output or its core dump"
