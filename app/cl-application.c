@@ -10,6 +10,7 @@
 #include "cl-headless-identity.h"
 #include "cl-line.h"
 #include "cl-production-headless.h"
+#include "cl-remote-headless.h"
 #include "cl-production-window.h"
 #include "cl-station-session.h"
 #include "cl-ui.h"
@@ -64,6 +65,16 @@ static const GOptionEntry option_entries[] = {
     N_ ("NAME") },
   { "user", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_ ("--headless: the station account (operator, supervisor or admin) who runs the batch"), N_ ("NAME") },
+  { "remote", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Produce remotely: relay each card to the production service at URL (no token, no key on this station)"),
+    N_ ("URL") },
+  { "srca", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("--remote: the SRCA certificate every produced card's chain must end in"), N_ ("FILE") },
+  { "remote-ca", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("--remote: PEM certificates that may issue the service's TLS certificate (default: the system's)"),
+    N_ ("FILE") },
+  { "face-template", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("--remote: the card-face template for --face-printer"),
+    N_ ("FILE") },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_ ("--headless: read --user's password from FILE (mode 0600; default: ask on the terminal)"), N_ ("FILE") },
   { NULL }
@@ -117,6 +128,43 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
         return 2;
       }
   }
+
+  /* Remote production: no store, no token, no profile on this station (cl-remote-headless.h). */
+  if (g_variant_dict_contains (options, "remote"))
+    {
+      g_autofree char *url = NULL, *srca = NULL, *ca = NULL, *batch = NULL, *printer = NULL, *printer_reader = NULL;
+      g_autofree char *face_printer = NULL, *face_template = NULL;
+      ClRemoteOptions remote = { 0 };
+      gint quantity = 0;
+
+      if (!g_variant_dict_contains (options, "headless") || g_variant_dict_contains (options, "profile"))
+        {
+          g_printerr ("cardline: --remote runs with --headless (the window's remote mode is not built yet) and "
+                      "without --profile (the production service has the profile)\n");
+          return 2;
+        }
+      g_variant_dict_lookup (options, "remote", "s", &url);
+      g_variant_dict_lookup (options, "srca", "^ay", &srca);
+      g_variant_dict_lookup (options, "remote-ca", "^ay", &ca);
+      g_variant_dict_lookup (options, "batch", "s", &batch);
+      g_variant_dict_lookup (options, "quantity", "i", &quantity);
+      g_variant_dict_lookup (options, "printer", "s", &printer);
+      g_variant_dict_lookup (options, "printer-reader", "s", &printer_reader);
+      g_variant_dict_lookup (options, "face-printer", "s", &face_printer);
+      g_variant_dict_lookup (options, "face-template", "^ay", &face_template);
+      remote = (ClRemoteOptions){ url,
+                                  srca,
+                                  ca,
+                                  batch,
+                                  quantity > 0 ? (guint)quantity : 0,
+                                  self->duration,
+                                  printer,
+                                  printer_reader,
+                                  face_printer,
+                                  face_template,
+                                  output };
+      return cl_remote_headless_run (&remote);
+    }
 
   /* One store for everything this run does: headless or window, production and sign-in alike. */
   {

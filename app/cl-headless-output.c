@@ -174,6 +174,16 @@ members_typed (GString *out, ClLineEventKind kind, const ClLineEventFields *f)
         member_bool (out, "complete", f->good);
         member_string (out, "note", f->note);
         break;
+      case CL_LINE_EVENT_SERVICE_NOTIFY:
+        member_string (out, "note", f->note);
+        member_int (out, "duration_us", f->duration_us);
+        break;
+      case CL_LINE_EVENT_SERVICE_ENDED:
+        member_bool (out, "completed", f->result == CL_STEP_RESULT_OK);
+        member_int (out, "duration_us", f->duration_us);
+        g_string_append_printf (out, ",\"apdus\":%" G_GUINT64_FORMAT, f->apdus);
+        member_string (out, "note", f->note);
+        break;
       default:
         break;
     }
@@ -197,7 +207,7 @@ cl_headless_event_to_json (ClLineEvent *event)
     member_string (out, "reader", cl_line_event_get_reader (event));
   else
     g_string_append (out, ",\"reader\":null");
-  if (kind >= CL_LINE_EVENT_CARD_PRESENT && kind <= CL_LINE_EVENT_BATCH_DONE)
+  if (kind >= CL_LINE_EVENT_CARD_PRESENT && kind <= CL_LINE_EVENT_LAST_TYPED)
     members_typed (out, kind, cl_line_event_get_fields (event));
   else
     /* the reader monitor's and free notes: their text is all they have */

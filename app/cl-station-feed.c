@@ -100,6 +100,16 @@ apply_to_station (ClReader *station, ClLineEvent *event, gboolean holds_cards)
       case CL_LINE_EVENT_FAULT:
         cl_reader_set_fault (station, f->instruction);
         break;
+      case CL_LINE_EVENT_SERVICE_NOTIFY:
+        /* the service's progress is the live status of the card's SERVICE step */
+        cl_reader_step_started (station, CL_STATION_FEED_SERVICE_STEP);
+        if (f->note != NULL)
+          cl_reader_set_last_event (station, f->note, cl_line_event_get_time (event));
+        break;
+      case CL_LINE_EVENT_SERVICE_ENDED:
+        cl_reader_step_ended (station, CL_STATION_FEED_SERVICE_STEP, step_state (f->result), f->duration_us, f->sw,
+                              f->note);
+        break;
       case CL_LINE_EVENT_FAULT_CLEARED:
         if (cl_reader_get_state (station) == CL_READER_FAULT)
           cl_reader_set_state (station, cl_reader_get_result (station) == CL_READER_RESULT_NONE

@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* Remote production: the step in a card's plan that the production service does (its notifies are its status). */
+#define CL_STATION_FEED_SERVICE_STEP "SERVICE"
+
 /* Main context. holds_cards: the feeder keeps the card until it is disposed (a printer): a finished card leaves its
  * reader empty; otherwise it stays present until someone takes it. */
 void cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_cards);

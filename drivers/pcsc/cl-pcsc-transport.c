@@ -20,6 +20,7 @@ struct _ClPcscTransport
   gboolean connected;
   char *reader;
   DWORD protocol;
+  DWORD share; /* a reset reconnects the way the card was connected */
   GBytes *atr;
   gboolean extended;
 };
@@ -148,9 +149,44 @@ cl_pcsc_transport_supports_extended (ClTransport *transport)
   return CL_PCSC_TRANSPORT (transport)->extended;
 }
 
+static gboolean read_atr (ClPcscTransport *self, GError **error);
+
+static GBytes *
+cl_pcsc_transport_reset (ClTransport *transport, GCancellable *cancellable, GError **error)
+{
+  ClPcscTransport *self = CL_PCSC_TRANSPORT (transport);
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GError) local = NULL;
+  DWORD protocol = 0;
+  LONG rv;
+
+  if (!self->connected)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "transport to %s is disconnected", self->reader);
+      return NULL;
+    }
+  rv = SCardReconnect (self->card, self->share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &protocol);
+  if (!cl_pcsc_check_transport (rv, error, "resetting the card in %s", self->reader))
+    {
+      blame_lost_service (self, error);
+      return NULL;
+    }
+  self->protocol = protocol;
+  g_clear_pointer (&self->atr, g_bytes_unref);
+  if (!read_atr (self, &local))
+    {
+      /* read_atr speaks the driver's domain; a card that gives no ATR after a reset is gone as far as we know */
+      g_set_error (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "no ATR from the card in %s after a reset: %s", self->reader,
+                   local->message);
+      return NULL;
+    }
+  return g_bytes_ref (self->atr);
+}
+
 static void
 cl_pcsc_transport_iface_init (ClTransportInterface *iface)
 {
+  iface->reset = cl_pcsc_transport_reset;
   iface->transmit = cl_pcsc_transport_transmit;
   iface->get_atr = cl_pcsc_transport_get_atr;
   iface->supports_extended = cl_pcsc_transport_supports_extended;
@@ -233,6 +269,7 @@ cl_pcsc_transport_connect_full (const char *reader, ClPcscConnectFlags flags, GC
       self->context = 0;
       return NULL;
     }
+  self->share = share;
   rv = SCardConnect (self->context, reader, share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &self->card, &self->protocol);
   if (!cl_pcsc_check (rv, error, "cannot connect to the card in %s", reader))
     return NULL;

@@ -140,17 +140,14 @@ trace_command (ClCardChannel *self, GBytes *wire, gsize data_offset, gsize lc, g
   self->trace_func (CL_TRACE_COMMAND, line, self->trace_data);
 }
 
-/* Sends one APDU as it is (already wrapped) and returns the raw response split into data and SW. */
-static ClResponse *
-send_wire (ClCardChannel *self, const ClApdu *apdu, gboolean sensitive, GCancellable *cancellable, GError **error)
+/* One APDU as it is (already wrapped) encoded for the transport, traced. */
+static GBytes *
+encode_wire (ClCardChannel *self, const ClApdu *apdu, gboolean sensitive, GError **error)
 {
   g_autoptr (ClApdu) adjusted = NULL;
-  g_autoptr (GBytes) wire = NULL;
-  g_autoptr (GBytes) raw = NULL;
+  GBytes *wire;
   gboolean extended = (apdu->flags & CL_APDU_FLAG_EXTENDED) != 0;
   gsize data_offset = 0;
-  gsize raw_len = 0;
-  const guint8 *raw_data;
 
   if (!extended && !cl_apdu_fits_short (apdu))
     {
@@ -177,7 +174,34 @@ send_wire (ClCardChannel *self, const ClApdu *apdu, gboolean sensitive, GCancell
   if (wire == NULL)
     return NULL;
   trace_command (self, wire, data_offset, cl_apdu_get_lc (apdu), sensitive);
+  return wire;
+}
 
+/* The card's raw answer, counted, traced and split into data and SW. */
+static ClResponse *
+receive_raw (ClCardChannel *self, GBytes *raw, GError **error)
+{
+  gsize raw_len = 0;
+  const guint8 *raw_data = g_bytes_get_data (raw, &raw_len);
+
+  self->bytes_received += raw_len;
+  if (self->trace_func)
+    {
+      g_autofree char *line = cl_hex_encode (raw_data, raw_len);
+      self->trace_func (CL_TRACE_RESPONSE, line, self->trace_data);
+    }
+  return cl_response_parse (raw_data, raw_len, error);
+}
+
+/* Sends one APDU as it is (already wrapped) and returns the raw response split into data and SW. */
+static ClResponse *
+send_wire (ClCardChannel *self, const ClApdu *apdu, gboolean sensitive, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GBytes) wire = encode_wire (self, apdu, sensitive, error);
+  g_autoptr (GBytes) raw = NULL;
+
+  if (wire == NULL)
+    return NULL;
   raw = cl_transport_transmit (self->transport, wire, cancellable, error);
   /* the encoded command is the last host copy of a PIN command's data this layer made: gone once it is sent */
   if (sensitive)
@@ -186,14 +210,7 @@ send_wire (ClCardChannel *self, const ClApdu *apdu, gboolean sensitive, GCancell
     return NULL;
   self->apdu_count++;
   self->bytes_sent += g_bytes_get_size (wire);
-  raw_data = g_bytes_get_data (raw, &raw_len);
-  self->bytes_received += raw_len;
-  if (self->trace_func)
-    {
-      g_autofree char *line = cl_hex_encode (raw_data, raw_len);
-      self->trace_func (CL_TRACE_RESPONSE, line, self->trace_data);
-    }
-  return cl_response_parse (raw_data, raw_len, error);
+  return receive_raw (self, raw, error);
 }
 
 /* GET RESPONSE on the basic or logical channel of the command it continues. */
@@ -356,4 +373,120 @@ cl_card_channel_transmit_ok (ClCardChannel *self, const ClApdu *apdu, const char
       return NULL;
     }
   return g_bytes_ref (response->data);
+}
+
+/* The largest command data sent without chaining (cl_card_channel_transmit). */
+static gsize
+unchained_max (ClCardChannel *self, const ClApdu *apdu)
+{
+  gboolean extended_ok = (apdu->flags & CL_APDU_FLAG_EXTENDED) || cl_transport_supports_extended (self->transport);
+
+  if (extended_ok)
+    return G_MAXSIZE;
+  return self->secure_channel ? cl_secure_channel_max_plain_data (self->secure_channel) : SHORT_CHUNK;
+}
+
+static gboolean
+can_send_together (ClCardChannel *self, GPtrArray *apdus)
+{
+  if (!cl_transport_can_queue (self->transport)
+      || (self->secure_channel != NULL && !cl_secure_channel_can_defer_unwrap (self->secure_channel)))
+    return FALSE;
+  for (guint i = 0; i < apdus->len; i++)
+    {
+      const ClApdu *apdu = g_ptr_array_index (apdus, i);
+
+      if (cl_apdu_get_lc (apdu) > unchained_max (self, apdu) || (apdu->flags & CL_APDU_FLAG_SENSITIVE))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Queues one command: wrapped, encoded, and the secure channel's state for its answer kept in states. */
+static gboolean
+queue_one (ClCardChannel *self, const ClApdu *plain, GPtrArray *states, GError **error)
+{
+  g_autoptr (ClApdu) wrapped = NULL;
+  g_autoptr (GBytes) wire = NULL;
+
+  if (self->secure_channel != NULL)
+    {
+      wrapped = cl_secure_channel_wrap (self->secure_channel, plain, error);
+      if (wrapped == NULL)
+        return FALSE;
+      g_ptr_array_add (states, cl_secure_channel_save_response_state (self->secure_channel));
+    }
+  wire = encode_wire (self, wrapped != NULL ? wrapped : plain, FALSE, error);
+  if (wire == NULL || !cl_transport_queue (self->transport, wire, error))
+    return FALSE;
+  self->apdu_count++;
+  self->bytes_sent += g_bytes_get_size (wire);
+  return TRUE;
+}
+
+/* The answer to the i-th queued command, unwrapped. */
+static ClResponse *
+collect_one (ClCardChannel *self, GPtrArray *states, guint i, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GBytes) raw = cl_transport_collect (self->transport, cancellable, error);
+  g_autoptr (ClResponse) response = NULL;
+
+  if (raw == NULL || !(response = receive_raw (self, raw, error)))
+    return NULL;
+  if ((response->sw & 0xFF00) == 0x6100 || (response->sw & 0xFF00) == 0x6C00)
+    {
+      /* GET RESPONSE cannot go out before the commands sent after this one: a card that needs it is refused */
+      g_set_error (error, CL_ERROR, CL_ERROR_MALFORMED, "The card answered %04X to a command sent with others",
+                   response->sw);
+      return NULL;
+    }
+  if (self->secure_channel == NULL)
+    return g_steal_pointer (&response);
+  return cl_secure_channel_unwrap_with_state (self->secure_channel, g_ptr_array_index (states, i), response, error);
+}
+
+GPtrArray *
+cl_card_channel_transmit_batch (ClCardChannel *self, GPtrArray *apdus, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GPtrArray) responses = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_response_free);
+  g_autoptr (GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  guint queued = 0, collected = 0;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (CL_IS_CARD_CHANNEL (self), NULL);
+  g_return_val_if_fail (apdus != NULL, NULL);
+
+  if (!can_send_together (self, apdus))
+    {
+      for (guint i = 0; i < apdus->len; i++)
+        {
+          ClResponse *response = cl_card_channel_transmit (self, g_ptr_array_index (apdus, i), cancellable, error);
+
+          if (response == NULL)
+            return NULL;
+          g_ptr_array_add (responses, response);
+          if (response->sw != 0x9000)
+            break; /* as a caller sending them one by one would stop */
+        }
+      return g_steal_pointer (&responses);
+    }
+  for (; queued < apdus->len && ok; queued++)
+    ok = queue_one (self, g_ptr_array_index (apdus, queued), states, error);
+  if (!ok)
+    queued--; /* the one that failed was not queued */
+  for (; collected < queued && ok; collected++)
+    {
+      ClResponse *response = collect_one (self, states, collected, cancellable, error);
+
+      if (response == NULL)
+        ok = FALSE;
+      else
+        g_ptr_array_add (responses, response);
+    }
+  /* answers still queued are taken (and dropped), so that the transport is in step for the next command */
+  for (; collected < queued; collected++)
+    {
+      g_autoptr (GBytes) dropped = cl_transport_collect (self->transport, cancellable, NULL);
+    }
+  return ok ? g_steal_pointer (&responses) : NULL;
 }

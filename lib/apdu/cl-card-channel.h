@@ -36,6 +36,14 @@ ClResponse *cl_card_channel_transmit (ClCardChannel *self, const ClApdu *apdu, G
 GBytes *cl_card_channel_transmit_ok (ClCardChannel *self, const ClApdu *apdu, const char *what,
                                      GCancellable *cancellable, GError **error);
 
+/* Sends apdus (ClApdu) whose answers are not needed before the next one goes (LOAD blocks). Where the transport can
+ * queue and the secure channel (if any) can check answers later (cl-transport.h, cl-secure-channel.h), they go out
+ * together, each answer's R-MAC checked as it is collected: one ClResponse per APDU, in order, whatever the SW.
+ * Otherwise one by one as transmit() sends them, stopping after the first SW other than 9000 (then fewer
+ * responses). A transport, MAC or parse failure fails the whole. */
+GPtrArray *cl_card_channel_transmit_batch (ClCardChannel *self, GPtrArray *apdus, GCancellable *cancellable,
+                                           GError **error);
+
 /* Counters for benchmarks: APDUs and bytes at the transport since creation. */
 guint64 cl_card_channel_get_apdu_count (ClCardChannel *self);
 guint64 cl_card_channel_get_bytes_sent (ClCardChannel *self);

@@ -18,6 +18,11 @@ struct _ClSecureChannelInterface
   ClResponse *(*unwrap) (ClSecureChannel *self, const ClResponse *response, GError **error);
   /* Largest plain data length whose wrapped data field is at most max_wire_data bytes (255: one short APDU). */
   gsize (*max_plain_data) (ClSecureChannel *self, gsize max_wire_data);
+  /* Optional, both or neither (commands sent together, answers checked when they arrive): right after wrap(), the
+   * state that unwrap() of that command's response needs (a secret of the session: wipe it); and unwrap() of a
+   * response with such a state instead of the channel's current one. The channel's own state is not changed. */
+  GBytes *(*save_response_state) (ClSecureChannel *self);
+  ClResponse *(*unwrap_with_state) (ClSecureChannel *self, GBytes *state, const ClResponse *response, GError **error);
 };
 
 ClApdu *cl_secure_channel_wrap (ClSecureChannel *self, const ClApdu *plain, GError **error);
@@ -26,5 +31,10 @@ ClResponse *cl_secure_channel_unwrap (ClSecureChannel *self, const ClResponse *r
 gsize cl_secure_channel_max_plain_data (ClSecureChannel *self);
 /* Largest plain data length whose wrapped data field is at most max_wire_data bytes (an extended-length card's). */
 gsize cl_secure_channel_max_plain_data_within (ClSecureChannel *self, gsize max_wire_data);
+/* Whether the channel can check responses out of step with its commands (the two optional functions above). */
+gboolean cl_secure_channel_can_defer_unwrap (ClSecureChannel *self);
+GBytes *cl_secure_channel_save_response_state (ClSecureChannel *self);
+ClResponse *cl_secure_channel_unwrap_with_state (ClSecureChannel *self, GBytes *state, const ClResponse *response,
+                                                 GError **error);
 
 G_END_DECLS

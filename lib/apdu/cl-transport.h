@@ -31,11 +31,28 @@ struct _ClTransportInterface
   GBytes *(*get_atr) (ClTransport *self);
   /* Whether the reader passes extended-length APDUs. */
   gboolean (*supports_extended) (ClTransport *self);
+  /* Optional, both or neither: a transport whose round trips are dear (a relay to a RAMOverHTTP client) sends
+   * commands whose answers are not needed before the next one together. queue() sends a command without waiting;
+   * collect() returns the answer of the oldest queued one, failing as transmit does. transmit() is only called
+   * once every queued answer was collected. */
+  gboolean (*queue) (ClTransport *self, GBytes *command, GError **error);
+  GBytes *(*collect) (ClTransport *self, GCancellable *cancellable, GError **error);
+  /* Optional: whether queue() works now (a transport in front of another asks that one); NULL: it does. */
+  gboolean (*can_queue) (ClTransport *self);
+  /* Optional: a warm reset of the card, its new ATR back (get_atr answers it from then on). Fails with the codes
+   * above. */
+  GBytes *(*reset) (ClTransport *self, GCancellable *cancellable, GError **error);
 };
 
 GBytes *cl_transport_transmit (ClTransport *self, GBytes *command, GCancellable *cancellable, GError **error);
 GBytes *cl_transport_get_atr (ClTransport *self);
+/* Whether queue()/collect() are there; cl_transport_queue() fails with CL_ERROR_NOT_SUPPORTED otherwise. */
+gboolean cl_transport_can_queue (ClTransport *self);
+gboolean cl_transport_queue (ClTransport *self, GBytes *command, GError **error);
+GBytes *cl_transport_collect (ClTransport *self, GCancellable *cancellable, GError **error);
 gboolean cl_transport_supports_extended (ClTransport *self);
+/* CL_ERROR_NOT_SUPPORTED when the transport cannot reset its card. */
+GBytes *cl_transport_reset (ClTransport *self, GCancellable *cancellable, GError **error);
 
 /* TRUE when error is one of the contract's codes above (or a cancellation): the exchange did not happen, as
  * opposed to a card that answered something wrong. */

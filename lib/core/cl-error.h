@@ -36,6 +36,8 @@ typedef enum
   CL_ERROR_HSM_LOST,         /* the HSM (PKCS#11 token) went away or lost its session: the station's fault */
   CL_ERROR_PRINTER_QUEUE,    /* the face printer's queue is unreachable or takes no jobs: the station's fault */
   CL_ERROR_WHEREABOUTS_UNKNOWN, /* a card's move was lost (printer power loss) and no card was found afterwards */
+  CL_ERROR_PRODUCTION_SERVICE,  /* the production service (remote production) is unreachable or answered outside the
+                                 * dialect: the station's fault, not the card's */
 } ClError;
 
 GQuark cl_error_quark (void);

@@ -438,3 +438,16 @@ cl_cvc_verify_issued_by (ClCvc *self, ClCvc *issuer, ClCvcCurve fallback, GError
   EVP_PKEY_free (key);
   return ok;
 }
+
+GBytes *
+cl_cvc_get_public_point (ClCvc *self)
+{
+  GBytes *key;
+  ClTlv point;
+
+  g_return_val_if_fail (CL_IS_CVC (self), NULL);
+  key = cl_cvc_get_public_key_template (self);
+  if (key == NULL || !cl_tlv_find (g_bytes_get_data (key, NULL), g_bytes_get_size (key), 0x86, &point, NULL))
+    return NULL;
+  return g_bytes_new (point.value, point.len);
+}

@@ -34,6 +34,9 @@ ClCvcAlgorithm cl_cvc_get_algorithm (ClCvc *self);
 ClCvcCurve cl_cvc_get_curve (ClCvc *self);
 /* The value of 7F49. */
 GBytes *cl_cvc_get_public_key_template (ClCvc *self);
+/* The EC public point (86 in 7F49): what ties a certificate to the key a card generated; NULL without one. New
+ * reference. */
+GBytes *cl_cvc_get_public_point (ClCvc *self);
 /* The key; when the template has no domain parameters, the curve is fallback (the issuer's). New reference. */
 EVP_PKEY *cl_cvc_get_public_key (ClCvc *self, ClCvcCurve fallback, GError **error);
 /* The value of 7F4C, its 06 OID and its 53 template; NULL if absent. */

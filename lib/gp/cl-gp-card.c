@@ -210,15 +210,25 @@ gboolean
 cl_gp_load_in_blocks (ClCardChannel *channel, GBytes *lfdb, gsize block, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GPtrArray) apdus = cl_gp_load_apdus (lfdb, block, error);
+  g_autoptr (GPtrArray) responses = NULL;
 
   if (apdus == NULL)
     return FALSE;
-  for (guint i = 0; i < apdus->len; i++)
+  /* no block's answer decides the next block: they go together where the transport's round trips are dear */
+  responses = cl_card_channel_transmit_batch (channel, apdus, cancellable, error);
+  if (responses == NULL)
+    return FALSE;
+  for (guint i = 0; i < responses->len; i++)
     {
-      g_autofree char *what = g_strdup_printf ("LOAD block %u of %u", i, apdus->len);
+      const ClResponse *response = g_ptr_array_index (responses, i);
 
-      if (!cl_gp_send (channel, g_ptr_array_index (apdus, i), what, cancellable, error))
-        return FALSE;
+      if (response->sw != 0x9000)
+        {
+          g_autofree char *what = g_strdup_printf ("LOAD block %u of %u", i, apdus->len);
+
+          cl_set_sw_error (error, response->sw, what);
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -164,7 +164,8 @@ static gboolean
 is_station_part (ClLineFault fault)
 {
   return fault == CL_LINE_FAULT_STORE || fault == CL_LINE_FAULT_READER_GONE || fault == CL_LINE_FAULT_SERVICE_LOST
-         || fault == CL_LINE_FAULT_HSM || fault == CL_LINE_FAULT_PRINTER_QUEUE;
+         || fault == CL_LINE_FAULT_HSM || fault == CL_LINE_FAULT_PRINTER_QUEUE
+         || fault == CL_LINE_FAULT_PRODUCTION_SERVICE;
 }
 
 static char *

@@ -58,6 +58,8 @@ static const struct
   [CL_LINE_FAULT_HSM] = { N_ ("Line stopped: the HSM cannot be reached"), N_ ("HSM back, line resumed") },
   [CL_LINE_FAULT_PRINTER_QUEUE]
   = { N_ ("Line stopped: the card-face print queue takes no jobs"), N_ ("Print queue back, line resumed") },
+  [CL_LINE_FAULT_PRODUCTION_SERVICE]
+  = { N_ ("Line stopped: production service unreachable"), N_ ("Production service back, line resumed") },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (faults) == CL_LINE_FAULT_COUNT);
 
@@ -367,6 +369,16 @@ format_typed (ClLineEventKind kind, const ClLineEventFields *f, ClEventWords *ou
         set (out, g_strdup (f->good ? _ ("Batch closed: quantity reached") : _ ("Batch stopped")), clean (f->note),
              CL_EVENT_TONE_NEUTRAL);
         return;
+      case CL_LINE_EVENT_SERVICE_NOTIFY:
+        /* the service's own words: any service's, shown as they come */
+        set (out, g_strdup (_ ("Production service")), clean (f->note), CL_EVENT_TONE_NEUTRAL);
+        return;
+      case CL_LINE_EVENT_SERVICE_ENDED:
+        set (out,
+             g_strdup (f->result == CL_STEP_RESULT_OK ? _ ("Production service completed the card")
+                                                      : _ ("Production service did not complete the card")),
+             clean (f->note), f->result == CL_STEP_RESULT_OK ? CL_EVENT_TONE_NEUTRAL : CL_EVENT_TONE_WARNING);
+        return;
       default:
         g_assert_not_reached ();
     }
@@ -455,6 +467,8 @@ cl_event_words_format (ClLineEventKind kind, const char *reader, const ClLineEve
       case CL_LINE_EVENT_PAUSED:
       case CL_LINE_EVENT_RESUMED:
       case CL_LINE_EVENT_BATCH_DONE:
+      case CL_LINE_EVENT_SERVICE_NOTIFY:
+      case CL_LINE_EVENT_SERVICE_ENDED:
         format_typed (kind, fields != NULL ? fields : &none, out);
         return;
       case CL_LINE_EVENT_NOTE:

@@ -224,17 +224,6 @@ diagnose_card_manager (Diag *d, gboolean *go_on, GError **error)
   return TRUE;
 }
 
-static GBytes *
-public_point (ClCvc *cvc)
-{
-  GBytes *tmpl = cvc != NULL ? cl_cvc_get_public_key_template (cvc) : NULL;
-  ClTlv point;
-
-  if (tmpl == NULL || !cl_tlv_find (g_bytes_get_data (tmpl, NULL), g_bytes_get_size (tmpl), 0x86, &point, NULL))
-    return NULL;
-  return g_bytes_new (point.value, point.len);
-}
-
 /* INIT_APPLET and CERTIFY on the SmartCard-HSM applet, plain APDUs. */
 static gboolean
 diagnose_applet (Diag *d, GError **error)
@@ -305,8 +294,8 @@ diagnose_applet (Diag *d, GError **error)
       mark (d, CL_STEP_CERTIFY, FALSE, "certificate chain does not verify: %s", local->message);
       return TRUE;
     }
-  device_point = public_point (device);
-  request_point = public_point (cl_cvc_request_get_inner (request));
+  device_point = cl_cvc_get_public_point (device);
+  request_point = cl_cvc_get_public_point (cl_cvc_request_get_inner (request));
   if (device_point == NULL || request_point == NULL || !g_bytes_equal (device_point, request_point))
     {
       mark (d, CL_STEP_CERTIFY, FALSE, "the certificate %s is not for this card's device key", cl_cvc_get_chr (device));

@@ -20,32 +20,36 @@ static void cl_observed_transport_iface_init (ClTransportInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ClObservedTransport, cl_observed_transport, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, cl_observed_transport_iface_init))
 
-static GBytes *
-observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancellable, GError **error)
+static gboolean
+observed_check_deadline (ClObservedTransport *self, GError **error)
 {
-  ClObservedTransport *self = CL_OBSERVED_TRANSPORT (transport);
-  g_autoptr (GError) local = NULL;
-  GBytes *response;
-  gsize len;
-  const guint8 *data;
-
   if (self->deadline != 0 && g_get_monotonic_time () > self->deadline)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_TIMEOUT, "the card exceeded the profile's card timeout");
-      return NULL;
+      return FALSE;
     }
-  self->apdus++;
-  self->sent += g_bytes_get_size (command);
-  response = cl_transport_transmit (self->inner, command, cancellable, &local);
+  return TRUE;
+}
+
+/* The inner transport's answer (or failure) as the sequence sees it. */
+static GBytes *
+observed_answer (ClObservedTransport *self, GBytes *response, GError *local, GError **error)
+{
+  gsize len;
+  const guint8 *data;
+
   if (response == NULL)
     {
       /* The transport already said whose fault it was (cl-transport.h); the sequence files a lost reader as the
        * station's, not the card's, so that code must survive. A transport outside the contract is a generic
        * transport failure, which the sequence files as NO_ATR or CARD_REMOVED as before. */
       if (cl_transport_error_is_transport (local))
-        g_propagate_error (error, g_steal_pointer (&local));
+        g_propagate_error (error, local);
       else
-        g_set_error (error, CL_ERROR, CL_ERROR_TRANSPORT, "%s", local->message);
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_TRANSPORT, "%s", local->message);
+          g_error_free (local);
+        }
       return NULL;
     }
   data = g_bytes_get_data (response, &len);
@@ -64,6 +68,49 @@ observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancel
 }
 
 static GBytes *
+observed_transmit (ClTransport *transport, GBytes *command, GCancellable *cancellable, GError **error)
+{
+  ClObservedTransport *self = CL_OBSERVED_TRANSPORT (transport);
+  GError *local = NULL;
+  GBytes *response;
+
+  if (!observed_check_deadline (self, error))
+    return NULL;
+  self->apdus++;
+  self->sent += g_bytes_get_size (command);
+  response = cl_transport_transmit (self->inner, command, cancellable, &local);
+  return observed_answer (self, response, local, error);
+}
+
+static gboolean
+observed_queue (ClTransport *transport, GBytes *command, GError **error)
+{
+  ClObservedTransport *self = CL_OBSERVED_TRANSPORT (transport);
+
+  if (!observed_check_deadline (self, error))
+    return FALSE;
+  self->apdus++;
+  self->sent += g_bytes_get_size (command);
+  return cl_transport_queue (self->inner, command, error);
+}
+
+static GBytes *
+observed_collect (ClTransport *transport, GCancellable *cancellable, GError **error)
+{
+  ClObservedTransport *self = CL_OBSERVED_TRANSPORT (transport);
+  GError *local = NULL;
+  GBytes *response = cl_transport_collect (self->inner, cancellable, &local);
+
+  return observed_answer (self, response, local, error);
+}
+
+static gboolean
+observed_can_queue (ClTransport *transport)
+{
+  return cl_transport_can_queue (CL_OBSERVED_TRANSPORT (transport)->inner);
+}
+
+static GBytes *
 observed_get_atr (ClTransport *transport)
 {
   return cl_transport_get_atr (CL_OBSERVED_TRANSPORT (transport)->inner);
@@ -79,6 +126,9 @@ static void
 cl_observed_transport_iface_init (ClTransportInterface *iface)
 {
   iface->transmit = observed_transmit;
+  iface->queue = observed_queue;
+  iface->collect = observed_collect;
+  iface->can_queue = observed_can_queue;
   iface->get_atr = observed_get_atr;
   iface->supports_extended = observed_supports_extended;
 }

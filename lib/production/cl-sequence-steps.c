@@ -688,17 +688,6 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
 /* ---- CERTIFY ---- */
 
 static GBytes *
-public_point (ClCvc *cvc)
-{
-  GBytes *tmpl = cl_cvc_get_public_key_template (cvc);
-  ClTlv point;
-
-  if (tmpl == NULL || !cl_tlv_find (g_bytes_get_data (tmpl, NULL), g_bytes_get_size (tmpl), 0x86, &point, NULL))
-    return NULL;
-  return g_bytes_new (point.value, point.len);
-}
-
-static GBytes *
 issue_certificate (ClSequenceRun *run, GError **error)
 {
   ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
@@ -750,7 +739,7 @@ cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error)
   run->reason = CL_REJECT_KEYGEN_FAILED;
   if (!cl_cvc_request_verify_inner (run->request, cl_cvc_get_curve (dica), error))
     return g_prefix_error (error, "device key request: "), FALSE;
-  point = public_point (inner);
+  point = cl_cvc_get_public_point (inner);
   if (point == NULL)
     return fail (error, CL_ERROR_MALFORMED, "device key request carries no public point");
 
@@ -879,8 +868,8 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
   if (g_strcmp0 (cl_cvc_get_chr (device), run->chr) != 0)
     return fail (error, CL_ERROR_FAILED, "device certificate holder %s, expected %s", cl_cvc_get_chr (device),
                  run->chr);
-  device_point = public_point (device);
-  request_point = public_point (cl_cvc_request_get_inner (run->request));
+  device_point = cl_cvc_get_public_point (device);
+  request_point = cl_cvc_get_public_point (cl_cvc_request_get_inner (run->request));
   if (device_point == NULL || request_point == NULL || !g_bytes_equal (device_point, request_point))
     return fail (error, CL_ERROR_SECURITY, "device certificate is not for the device key this card generated");
   serial = cl_cvc_get_opensc_serial (device);

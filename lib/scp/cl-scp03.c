@@ -57,6 +57,46 @@ scp03_unwrap (ClSecureChannel *sc, const ClResponse *response, GError **error)
   return cl_scp03_session_unwrap_response (&self->session, response, error);
 }
 
+/* What unwrap() of a response needs besides the session keys: the MAC chaining value (the R-MAC's input) and the
+ * counter (R-ENC's ICV) of its command. */
+typedef struct
+{
+  guint8 chain[16];
+  guint32 counter;
+} ResponseState;
+
+static GBytes *
+scp03_save_response_state (ClSecureChannel *sc)
+{
+  ClScp03 *self = CL_SCP03 (sc);
+  ResponseState state;
+
+  memcpy (state.chain, self->session.chain, sizeof state.chain);
+  state.counter = self->session.counter;
+  return g_bytes_new (&state, sizeof state);
+}
+
+static ClResponse *
+scp03_unwrap_with_state (ClSecureChannel *sc, GBytes *saved, const ClResponse *response, GError **error)
+{
+  ClScp03 *self = CL_SCP03 (sc);
+  ClScp03Session at_command = self->session;
+  const ResponseState *state;
+  ClResponse *plain;
+
+  if (g_bytes_get_size (saved) != sizeof (ResponseState))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "not an SCP03 response state");
+      return NULL;
+    }
+  state = g_bytes_get_data (saved, NULL);
+  memcpy (at_command.chain, state->chain, sizeof at_command.chain);
+  at_command.counter = state->counter;
+  plain = cl_scp03_session_unwrap_response (&at_command, response, error);
+  cl_wipe (&at_command, sizeof at_command);
+  return plain;
+}
+
 static gsize
 scp03_max_plain_data (ClSecureChannel *sc, gsize max_wire_data)
 {
@@ -69,6 +109,8 @@ cl_scp03_sc_iface_init (ClSecureChannelInterface *iface)
   iface->wrap = scp03_wrap;
   iface->unwrap = scp03_unwrap;
   iface->max_plain_data = scp03_max_plain_data;
+  iface->save_response_state = scp03_save_response_state;
+  iface->unwrap_with_state = scp03_unwrap_with_state;
 }
 
 static void

@@ -34,7 +34,9 @@ G_DEFINE_ENUM_TYPE (ClLineEventKind, cl_line_event_kind, G_DEFINE_ENUM_VALUE (CL
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_FAULT_CLEARED, "fault-cleared"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_PAUSED, "paused"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_RESUMED, "resumed"),
-                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_BATCH_DONE, "batch-done"))
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_BATCH_DONE, "batch-done"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_SERVICE_NOTIFY, "service-notify"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_EVENT_SERVICE_ENDED, "service-ended"))
 
 G_DEFINE_FINAL_TYPE (ClLineEvent, cl_line_event, G_TYPE_OBJECT)
 

@@ -37,7 +37,14 @@ typedef enum
   CL_LINE_EVENT_PAUSED,
   CL_LINE_EVENT_RESUMED,
   CL_LINE_EVENT_BATCH_DONE, /* good: TRUE when the quantity was reached (closed), else stopped */
+  /* remote production (a station relaying to a production service) */
+  CL_LINE_EVENT_SERVICE_NOTIFY, /* the service's progress for the card: note (its text, any service's words),
+                                 * duration_us (the time to completion it announced, -1: none) */
+  CL_LINE_EVENT_SERVICE_ENDED,  /* the service's session for the card ended: result (OK: completed), duration_us,
+                                 * apdus, note (how it ended) */
 } ClLineEventKind;
+
+#define CL_LINE_EVENT_LAST_TYPED CL_LINE_EVENT_SERVICE_ENDED
 
 /* The typed fields of the batch run's events; what a kind does not use stays at its zero (sw -1). */
 typedef struct

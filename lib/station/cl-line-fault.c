@@ -11,7 +11,8 @@ G_DEFINE_ENUM_TYPE (ClLineFault, cl_line_fault, G_DEFINE_ENUM_VALUE (CL_LINE_FAU
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_READER_GONE, "reader-gone"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_SERVICE_LOST, "service-lost"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_HSM, "hsm"),
-                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRINTER_QUEUE, "printer-queue"))
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRINTER_QUEUE, "printer-queue"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRODUCTION_SERVICE, "production-service"))
 
 const char *
 cl_line_fault_to_nick (ClLineFault fault)
@@ -48,6 +49,9 @@ cl_line_fault_instruction (ClLineFault fault)
         return "The PC/SC service stopped: restart it (pcscd); the cards in the readers wait, leave them in.";
       case CL_LINE_FAULT_PRINTER_QUEUE:
         return "The card-face print queue takes no jobs: start the print service or enable the queue; the card waits.";
+      case CL_LINE_FAULT_PRODUCTION_SERVICE:
+        return "Production service unreachable: check the network and the service; the card in the reader waits, "
+               "leave it in.";
       case CL_LINE_FAULT_HSM:
         return "The HSM (key token) cannot be reached: check its power and connection; the card in progress waits.";
       case CL_LINE_FAULT_PRINTER_ERROR:

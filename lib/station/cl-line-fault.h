@@ -22,14 +22,16 @@ typedef enum
   CL_LINE_FAULT_SERVICE_LOST,       /* the PC/SC service went away during a card */
   CL_LINE_FAULT_HSM,                /* the HSM (PKCS#11 token) went away or lost its sessions */
   CL_LINE_FAULT_PRINTER_QUEUE,      /* the card-face printer's queue is unreachable or takes no jobs */
+  CL_LINE_FAULT_PRODUCTION_SERVICE, /* remote production: the production service is unreachable */
 } ClLineFault;
 
-#define CL_LINE_FAULT_COUNT (CL_LINE_FAULT_PRINTER_QUEUE + 1)
+#define CL_LINE_FAULT_COUNT (CL_LINE_FAULT_PRODUCTION_SERVICE + 1)
 
 #define CL_TYPE_LINE_FAULT (cl_line_fault_get_type ())
 GType cl_line_fault_get_type (void);
 
-/* "feeder-empty", "jam", ..., "printer-error", "store", "reader-gone", "service-lost", "hsm", "printer-queue": the
+/* "feeder-empty", "jam", ..., "printer-error", "store", "reader-gone", "service-lost", "hsm", "printer-queue",
+ * "production-service": the
  * names machine lines carry. */
 const char *cl_line_fault_to_nick (ClLineFault fault);
 /* What the operator has to do about it, one sentence. */

@@ -536,8 +536,31 @@ static const char migration_dispositions_destination[]
     "CREATE INDEX IF NOT EXISTS attempts_chip_kind ON attempts(chip_id, kind, result);\n"
     "DROP INDEX IF EXISTS attempts_chip;\n";
 
+/* Version 8 (issue 16): production URLs. A URL's secret token is kept only as its SHA-256; each URL admits up to
+ * `cards` chips into its batch, and a chip once admitted (production_url_cards) comes back through the same URL to
+ * resume. Issuing, use and refusal are audited (cl-store-production-url.h). Running it again changes nothing. */
+static const char migration_production_urls[]
+  = "CREATE TABLE IF NOT EXISTS production_urls (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),\n"
+    "  cards INTEGER NOT NULL CHECK (cards > 0),\n"
+    "  issued INTEGER NOT NULL,\n"
+    "  expires INTEGER NOT NULL,\n"
+    "  issued_by TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS production_url_cards (\n"
+    "  url_id INTEGER NOT NULL REFERENCES production_urls(id),\n"
+    "  chip_id TEXT NOT NULL,\n"
+    "  admitted INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (url_id, chip_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TRIGGER IF NOT EXISTS production_urls_no_update BEFORE UPDATE ON production_urls BEGIN "
+    "SELECT RAISE(ABORT, 'production URLs are append-only'); END;\n";
+
 const char *const cl_store_migrations[] = {
   migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_dispositions_destination,
+  migration_production_urls,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

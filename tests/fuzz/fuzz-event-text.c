@@ -66,7 +66,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autofree char *sentence = NULL;
 
   memcpy (header, data, MIN (size, HEADER));
-  kind = (ClLineEventKind)(header[0] % (CL_LINE_EVENT_BATCH_DONE + 3));
+  kind = (ClLineEventKind)(header[0] % (CL_LINE_EVENT_LAST_TYPED + 3));
   fields.step = (ClProductionStep)(gint8)header[1];
   fields.result = (ClStepResult)header[2];
   fields.reason = (ClRejectReason)(gint8)header[3];
@@ -106,7 +106,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_assert_true (words.reader == NULL || (g_utf8_validate (words.reader, -1, NULL) && !has_control (words.reader)));
 
   /* through an event, as the views get them */
-  if (kind >= CL_LINE_EVENT_CARD_PRESENT && kind <= CL_LINE_EVENT_BATCH_DONE)
+  if (kind >= CL_LINE_EVENT_CARD_PRESENT && kind <= CL_LINE_EVENT_LAST_TYPED)
     event = cl_line_event_new_typed (kind, strings[0], &fields, strings[6]);
   else
     event = cl_line_event_new (NULL, kind, strings[0], strings[6]);

@@ -65,3 +65,22 @@ pull_card ()
   done
   fail "reader $reader still holds a card"
 }
+# check_like_local LINE-CARD-CHECK IMAGE...: each produced card, put in again, passes what local production's
+# cards pass: line-card-check (device -> DICA -> SRCA, card keys authenticate, the KST does not) and the serial
+# pkcs15-tool (OpenSC) reads from its device certificate. Needs $keys and $CARDLINE_PKI_DIR; calls use_opensc.
+check_like_local ()
+{
+  local check=$1 image out serial dump
+  shift
+  use_opensc
+  for image in "$@"; do
+    insert_card "$image"
+    out=$("$check" "$reader" "$keys" "$CARDLINE_PKI_DIR/srca.cvc") || fail "line-card-check on $(basename "$image")"
+    serial=${out#serial=}
+    serial=${serial%% *}
+    dump=$(pkcs15-tool -r "$reader" -D) || fail "pkcs15-tool -D on $(basename "$image")"
+    echo "$dump" | grep -q "Serial number *: $serial\$" || fail "pkcs15-tool serial is not $serial: $dump"
+    echo "ok: $(basename "$image") $out"
+    pull_card
+  done
+}

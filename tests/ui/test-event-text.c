@@ -481,7 +481,7 @@ static const Case cases[] = {
 static gboolean
 is_typed (ClLineEventKind kind)
 {
-  return kind >= CL_LINE_EVENT_CARD_PRESENT && kind <= CL_LINE_EVENT_BATCH_DONE;
+  return kind >= CL_LINE_EVENT_CARD_PRESENT && kind <= CL_LINE_EVENT_LAST_TYPED;
 }
 
 static ClLineEvent *
@@ -600,7 +600,7 @@ test_random (void)
     {
       g_autoptr (GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
       ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
-      ClLineEventKind kind = (ClLineEventKind)g_rand_int_range (rand, -1, CL_LINE_EVENT_BATCH_DONE + 3);
+      ClLineEventKind kind = (ClLineEventKind)g_rand_int_range (rand, -1, CL_LINE_EVENT_LAST_TYPED + 3);
       g_autoptr (ClLineEvent) event = NULL;
       g_auto (ClEventText) text = { 0 };
       g_auto (ClEventWords) words = { 0 };

@@ -1,0 +1,45 @@
+/* cl-remote-session.h: one card at a RAMOverHTTP client, from its first POST to the 204 (issue 16). Its worker
+ * thread reads the chip's identity (SELECT ISD, GET DATA CPLC), admits the chip through the session's production
+ * URL (a chip admitted before resumes; a URL used up by other chips, or expired, aborts the session with notify
+ * id -1), then runs the same card job as local production (lib/line/cl-card-job.h) over a ClRelayTransport:
+ * identify, open with the KST, rotate, load, initialise, certify, verify, all journalled as locally. The job's
+ * steps reach the client as notify texts.
+ *
+ * A session is held by a cookie and belongs to the card that opened it: after the client reports a card error the
+ * same cookie may bring a card again (the first POST once more), which must have the same ATR, and the worker
+ * checks the same chip identity before the job resumes it. */
+#pragma once
+
+#include "production/cl-production-setup.h"
+#include "remote/cl-relay-transport.h"
+#include "store/cl-store-production-url.h"
+
+G_BEGIN_DECLS
+
+#define CL_TYPE_REMOTE_SESSION (cl_remote_session_get_type ())
+G_DECLARE_FINAL_TYPE (ClRemoteSession, cl_remote_session, CL, REMOTE_SESSION, GObject)
+
+/* Starts the worker on the card whose ATR the first POST carried. id: the cookie's value. */
+ClRemoteSession *cl_remote_session_new (ClProductionSetup *setup, const ClProductionUrl *url, const char *batch_name,
+                                        const char *station, const char *id, GBytes *atr, gboolean extended,
+                                        gint64 answer_timeout_us);
+const char *cl_remote_session_get_id (ClRemoteSession *self);
+gint64 cl_remote_session_get_url_id (ClRemoteSession *self);
+/* The relay of the card now in the session. */
+ClRelayTransport *cl_remote_session_get_relay (ClRemoteSession *self);
+/* The card came back under this session's cookie (a first POST after a card error): FALSE when the previous card's
+ * job is still running or the ATR differs; else a new relay and a new worker that checks the chip identity. */
+gboolean cl_remote_session_restart (ClRemoteSession *self, GBytes *atr, gboolean extended, GError **error);
+/* Closes the relay (the job ends as for a pulled card) and waits for the worker. */
+void cl_remote_session_stop (ClRemoteSession *self, const char *why);
+/* Serialises the POSTs of one session. */
+GMutex *cl_remote_session_get_post_lock (ClRemoteSession *self);
+/* Monotonic µs of the last POST (touch() sets it) and of the session's start. */
+void cl_remote_session_touch (ClRemoteSession *self);
+gint64 cl_remote_session_get_last_seen (ClRemoteSession *self);
+gint64 cl_remote_session_get_started (ClRemoteSession *self);
+/* The chip identity read by the worker (NULL before), whether the last card job recorded a GOOD card. */
+char *cl_remote_session_dup_chip_id (ClRemoteSession *self);
+gboolean cl_remote_session_get_good (ClRemoteSession *self);
+
+G_END_DECLS

@@ -1,0 +1,205 @@
+/* cl-store-production-url.c: production URLs (cl-store-production-url.h). */
+#include "store/cl-store-production-url.h"
+
+#include "core/cl-error.h"
+#include "store/cl-store-private.h"
+
+gint64
+cl_store_production_url_add (ClStore *self, gint64 batch_id, const guint8 hash[CL_PRODUCTION_URL_HASH_LEN], guint cards,
+                             gint64 expires, const char *actor, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *subject = NULL, *detail = NULL;
+  gint64 id, now = g_get_real_time ();
+
+  g_return_val_if_fail (CL_IS_STORE (self), 0);
+  if (cards == 0 || expires <= now || !cl_store_check_name ("Actor", actor, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                     "A production URL must allow at least one card and expire in the future");
+      return 0;
+    }
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(txn = cl_store_txn_begin (self, error)))
+    return 0;
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO production_urls (batch_id, token_hash, cards, issued, expires, issued_by) "
+                           "SELECT id, ?, ?, ?, ?, ? FROM batches WHERE id = ?",
+                           error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_blob (stmt, 1, hash, CL_PRODUCTION_URL_HASH_LEN, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, cards);
+  sqlite3_bind_int64 (stmt, 3, now);
+  sqlite3_bind_int64 (stmt, 4, expires);
+  cl_store_bind_text (stmt, 5, actor);
+  sqlite3_bind_int64 (stmt, 6, batch_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Recording the production URL");
+      return 0;
+    }
+  if (sqlite3_changes (self->db) != 1)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch with id %" G_GINT64_FORMAT, batch_id);
+      return 0;
+    }
+  id = sqlite3_last_insert_rowid (self->db);
+  subject = g_strdup_printf ("production-url/%" G_GINT64_FORMAT, id);
+  detail = g_strdup_printf ("batch=%" G_GINT64_FORMAT " cards=%u expires=%" G_GINT64_FORMAT, batch_id, cards,
+                            expires / G_USEC_PER_SEC);
+  if (cl_store_audit_append_locked (self, actor, "production-url-issue", subject, detail, error) <= 0
+      || !cl_store_txn_commit (txn, error))
+    return 0;
+  return id;
+}
+
+static gboolean
+find_locked (ClStore *self, const char *where, const void *key, gint64 key_id, ClProductionUrl *out, GError **error)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "SELECT u.id, u.batch_id, u.cards, u.issued, u.expires, "
+    "(SELECT count(*) FROM production_url_cards c WHERE c.url_id = u.id), "
+    "(SELECT count(*) FROM production_url_cards c WHERE c.url_id = u.id AND EXISTS (SELECT 1 FROM attempts a "
+    "WHERE a.chip_id = c.chip_id AND a.batch_id = u.batch_id AND a.result = 'GOOD')) "
+    "FROM production_urls u WHERE %s",
+    where);
+  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (key != NULL)
+    sqlite3_bind_blob (stmt, 1, key, CL_PRODUCTION_URL_HASH_LEN, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64 (stmt, 1, key_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No such production URL");
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      cl_store_set_error (self, error, "Reading a production URL");
+      return FALSE;
+    }
+  out->id = sqlite3_column_int64 (stmt, 0);
+  out->batch_id = sqlite3_column_int64 (stmt, 1);
+  out->cards = (guint)sqlite3_column_int64 (stmt, 2);
+  out->issued = sqlite3_column_int64 (stmt, 3);
+  out->expires = sqlite3_column_int64 (stmt, 4);
+  out->admitted = (guint)sqlite3_column_int64 (stmt, 5);
+  out->finished = (guint)sqlite3_column_int64 (stmt, 6);
+  return TRUE;
+}
+
+gboolean
+cl_store_production_url_find (ClStore *self, const guint8 hash[CL_PRODUCTION_URL_HASH_LEN], ClProductionUrl *out,
+                              GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  locker = g_mutex_locker_new (&self->lock);
+  return find_locked (self, "u.token_hash = ?", hash, 0, out, error);
+}
+
+static gboolean
+audit_locked (ClStore *self, gint64 url_id, const char *action, const char *detail, const char *actor, GError **error)
+{
+  g_autofree char *subject = g_strdup_printf ("production-url/%" G_GINT64_FORMAT, url_id);
+
+  return cl_store_audit_append_locked (self, actor, action, subject, detail, error) > 0;
+}
+
+gboolean
+cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id, gint64 now, const char *actor,
+                               ClUrlAdmission *admission, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  g_autoptr (sqlite3_stmt) known = NULL, insert = NULL;
+  g_autofree char *detail = NULL;
+  ClProductionUrl url;
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  if (!cl_store_check_chip_id (chip_id, error) || !cl_store_check_name ("Actor", actor, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(txn = cl_store_txn_begin (self, error)) || !find_locked (self, "u.id = ?", NULL, url_id, &url, error))
+    return FALSE;
+  known = cl_store_prepare (self, "SELECT 1 FROM production_url_cards WHERE url_id = ? AND chip_id = ?", error);
+  if (known == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (known, 1, url_id);
+  cl_store_bind_text (known, 2, chip_id);
+  rc = sqlite3_step (known);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      cl_store_set_error (self, error, "Reading a production URL's cards");
+      return FALSE;
+    }
+  if (now >= url.expires)
+    *admission = CL_URL_EXPIRED;
+  else if (rc == SQLITE_ROW)
+    *admission = CL_URL_RESUMED;
+  else if (url.admitted >= url.cards)
+    *admission = CL_URL_USED_UP;
+  else
+    {
+      insert = cl_store_prepare (self, "INSERT INTO production_url_cards (url_id, chip_id, admitted) VALUES (?, ?, ?)",
+                                 error);
+      if (insert == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (insert, 1, url_id);
+      cl_store_bind_text (insert, 2, chip_id);
+      sqlite3_bind_int64 (insert, 3, now);
+      if (sqlite3_step (insert) != SQLITE_DONE)
+        {
+          cl_store_set_error (self, error, "Admitting a chip through a production URL");
+          return FALSE;
+        }
+      *admission = CL_URL_ADMITTED;
+    }
+  switch (*admission)
+    {
+      case CL_URL_ADMITTED:
+        detail = g_strdup_printf ("chip=%s card=%u/%u", chip_id, url.admitted + 1, url.cards);
+        break;
+      case CL_URL_RESUMED:
+        detail = g_strdup_printf ("chip=%s resumed", chip_id);
+        break;
+      case CL_URL_EXPIRED:
+        detail = g_strdup_printf ("chip=%s expired", chip_id);
+        break;
+      case CL_URL_USED_UP:
+      default:
+        detail = g_strdup_printf ("chip=%s used up (%u of %u cards)", chip_id, url.admitted, url.cards);
+        break;
+    }
+  if (!audit_locked (self, url_id,
+                     *admission == CL_URL_ADMITTED || *admission == CL_URL_RESUMED ? "production-url-use"
+                                                                                   : "production-url-refused",
+                     detail, actor, error))
+    return FALSE;
+  return cl_store_txn_commit (txn, error);
+}
+
+gboolean
+cl_store_production_url_refuse (ClStore *self, gint64 url_id, const char *why, const char *actor, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  locker = g_mutex_locker_new (&self->lock);
+  if (!(txn = cl_store_txn_begin (self, error))
+      || !audit_locked (self, url_id, "production-url-refused", why, actor, error))
+    return FALSE;
+  return cl_store_txn_commit (txn, error);
+}
