@@ -407,7 +407,7 @@ on_production_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   debug_startup (self, "production ready");
   /* From here the window's thread must not wait for the production store either (debug builds say so). */
   cl_store_set_ui_thread (cl_production_setup_get_store (parts->setup), g_thread_self ());
-  cl_station_session_set_production (self->station_session, parts->run, parts->setup);
+  cl_station_session_set_production (self->station_session, parts->run, parts->setup, parts->reprint_face);
   cl_production_parts_start (parts, self->line);
   cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, "store and token ready: production starts");
 }

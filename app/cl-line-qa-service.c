@@ -5,6 +5,7 @@
 
 #include "core/cl-error.h"
 #include "line/cl-card-session.h"
+#include "line/cl-face-reprint.h"
 #include "pcsc/cl-rack-feeder.h"
 #include "production/cl-card-diagnosis.h"
 #include "line/cl-card-job.h"
@@ -19,6 +20,7 @@ struct _ClLineQaService
   char *station;
   ClLine *line; /* NULL: re-tests are not shown on a station */
   GMainContext *line_context;
+  ClFacePrinter *face; /* NULL: no face reprints */
 };
 
 static void cl_line_qa_service_iface_init (ClQaServiceInterface *iface);
@@ -36,6 +38,7 @@ typedef struct
   char *comment;
   ClLine *line;
   GMainContext *line_context;
+  ClFacePrinter *face;
 } Request;
 
 static void
@@ -49,6 +52,7 @@ request_free (Request *request)
   g_free (request->comment);
   g_clear_object (&request->line);
   g_clear_pointer (&request->line_context, g_main_context_unref);
+  g_clear_object (&request->face);
   g_free (request);
 }
 
@@ -65,6 +69,7 @@ new_task (ClLineQaService *self, const char *reader, const char *chip_id, const 
   request->chip_id = g_strdup (chip_id);
   request->user = g_strdup (user);
   request->comment = g_strdup (comment);
+  request->face = self->face != NULL ? g_object_ref (self->face) : NULL;
   if (self->line != NULL)
     {
       request->line = g_object_ref (self->line);
@@ -285,6 +290,34 @@ scrap_async (ClQaService *service, const char *chip_id, const char *comment, con
 }
 
 static void
+reprint_face_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Request *request = task_data;
+  GError *error = NULL;
+
+  if (request->face == NULL)
+    g_task_return_new_error (task, CL_ERROR, CL_ERROR_NOT_SUPPORTED,
+                             "No card-face printer for reprints: start the station with --face-printer (or "
+                             "CARDLINE_IPP_URI) and a profile with a [face] template");
+  else if (!cl_face_reprint (request_store (request), request->face, request->chip_id,
+                             cl_profile_get_name (cl_production_setup_get_profile (request->setup)), request->user,
+                             cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+reprint_face_async (ClQaService *service, const char *chip_id, const char *user, GCancellable *cancellable,
+                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = new_task (CL_LINE_QA_SERVICE (service), NULL, chip_id, user, NULL, cancellable, callback,
+                                     user_data, reprint_face_async);
+
+  g_task_run_in_thread (task, reprint_face_in_thread);
+}
+
+static void
 cl_line_qa_service_iface_init (ClQaServiceInterface *iface)
 {
   iface->diagnose_async = diagnose_async;
@@ -293,6 +326,8 @@ cl_line_qa_service_iface_init (ClQaServiceInterface *iface)
   iface->resume_finish = bool_finish;
   iface->scrap_async = scrap_async;
   iface->scrap_finish = bool_finish;
+  iface->reprint_face_async = reprint_face_async;
+  iface->reprint_face_finish = bool_finish;
 }
 
 static void
@@ -304,6 +339,7 @@ cl_line_qa_service_finalize (GObject *object)
   g_free (self->station);
   g_clear_object (&self->line);
   g_clear_pointer (&self->line_context, g_main_context_unref);
+  g_clear_object (&self->face);
   G_OBJECT_CLASS (cl_line_qa_service_parent_class)->finalize (object);
 }
 
@@ -340,4 +376,12 @@ cl_line_qa_service_set_line (ClLineQaService *self, ClLine *line)
   g_clear_pointer (&self->line_context, g_main_context_unref);
   if (line != NULL)
     self->line_context = g_main_context_ref_thread_default ();
+}
+
+void
+cl_line_qa_service_set_face_printer (ClLineQaService *self, ClFacePrinter *face)
+{
+  g_return_if_fail (CL_IS_LINE_QA_SERVICE (self));
+  g_return_if_fail (face == NULL || CL_IS_FACE_PRINTER (face));
+  g_set_object (&self->face, face);
 }

@@ -13,6 +13,7 @@ cl_production_parts_free (ClProductionParts *parts)
     return;
   g_clear_object (&parts->run);
   g_clear_object (&parts->setup);
+  g_clear_object (&parts->reprint_face);
   g_free (parts);
 }
 
@@ -51,6 +52,20 @@ open_face (const ClProductionOptions *options, ClProfile *profile, ClFacePrinter
   return *face != NULL;
 }
 
+/* QA reprints a good card's face wherever the station has a face printer, whatever feeds the line. */
+static gboolean
+open_reprint_face (const ClProductionOptions *options, ClProfile *profile, ClFacePrinter **face, GError **error)
+{
+  const char *template_path = cl_profile_get_face_template (profile);
+  const char *destination = options->face_printer != NULL ? options->face_printer : g_getenv ("CARDLINE_IPP_URI");
+
+  *face = NULL;
+  if (template_path == NULL || destination == NULL)
+    return TRUE;
+  *face = CL_FACE_PRINTER (cl_cups_face_printer_new (template_path, destination, error));
+  return *face != NULL;
+}
+
 ClProductionParts *
 cl_production_parts_open (const ClProductionOptions *options, const char *store_path, GError **error)
 {
@@ -80,6 +95,8 @@ cl_production_parts_open (const ClProductionOptions *options, const char *store_
     return NULL;
   if (face != NULL)
     cl_batch_run_set_face_printer (parts->run, face);
+  if (!open_reprint_face (options, profile, &parts->reprint_face, error))
+    return NULL;
   return g_steal_pointer (&parts);
 }
 

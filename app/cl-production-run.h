@@ -14,6 +14,9 @@ typedef struct
 {
   ClProductionSetup *setup;
   ClBatchRun *run;
+  /* QA's Reprint Face printer: the profile's face on --face-printer (or $CARDLINE_IPP_URI) when the profile has a
+   * face and a destination is given, on a rack line too; NULL otherwise. Not the run's own. */
+  ClFacePrinter *reprint_face;
 } ClProductionParts;
 
 void cl_production_parts_free (ClProductionParts *parts);

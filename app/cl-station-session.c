@@ -92,13 +92,15 @@ on_qa_reader_changed (GSettings *settings, const char *key, ClStationSession *se
 
 /* QA re-tests run the batch's sequence on the QA reader; the Line view shows the batch's counters. */
 static void
-show_production (ClStationSession *self, ClProductionSetup *setup, ClBatchCounters *counters)
+show_production (ClStationSession *self, ClProductionSetup *setup, ClBatchCounters *counters,
+                 ClFacePrinter *reprint_face)
 {
   g_clear_object (&self->line_qa_service);
   if (setup == NULL)
     return;
   self->line_qa_service = cl_line_qa_service_new (setup, NULL);
   cl_line_qa_service_set_line (self->line_qa_service, self->line);
+  cl_line_qa_service_set_face_printer (self->line_qa_service, reprint_face);
   if (self->window != NULL)
     {
       cl_window_set_qa_service (self->window, CL_QA_SERVICE (self->line_qa_service));
@@ -107,7 +109,8 @@ show_production (ClStationSession *self, ClProductionSetup *setup, ClBatchCounte
 }
 
 void
-cl_station_session_set_production (ClStationSession *self, ClBatchRun *run, ClProductionSetup *setup)
+cl_station_session_set_production (ClStationSession *self, ClBatchRun *run, ClProductionSetup *setup,
+                                   ClFacePrinter *reprint_face)
 {
   GSettings *settings = self->window != NULL ? cl_window_get_settings (self->window) : NULL;
 
@@ -115,7 +118,8 @@ cl_station_session_set_production (ClStationSession *self, ClBatchRun *run, ClPr
   g_set_object (&self->run, run);
   /* this run feeds from now on, whatever Stop was pressed before it was up */
   self->line_printer_stopped = FALSE;
-  show_production (self, run != NULL ? setup : NULL, run != NULL ? cl_batch_run_get_counters (run) : NULL);
+  show_production (self, run != NULL ? setup : NULL, run != NULL ? cl_batch_run_get_counters (run) : NULL,
+                   reprint_face);
   if (run == NULL || setup == NULL)
     return;
   if (settings != NULL)

@@ -24,8 +24,9 @@ gboolean cl_station_session_open_finish (ClStationSession *self, GAsyncResult *r
 ClSession *cl_station_session_get_session (ClStationSession *self);
 /* The window produces with run (rack or printer-fed): Start (also: retry a fault now), Pause and Stop act on it, its
  * counters are on the Line view, a rack keeps the QA reader (GSettings qa-reader) out of production, and QA
- * re-tests run the sequence on the QA reader. */
-void cl_station_session_set_production (ClStationSession *self, ClBatchRun *run, ClProductionSetup *setup);
+ * re-tests run the sequence on the QA reader; QA's Reprint Face prints on reprint_face (NULL: none). */
+void cl_station_session_set_production (ClStationSession *self, ClBatchRun *run, ClProductionSetup *setup,
+                                        ClFacePrinter *reprint_face);
 /* The run's printer-fed line is on printer (--printer URI; NULL: none), from start-up, before its station is up.
  * app.printer-test then tests that printer, not the settings' printer-address, and refuses while the line's batch
  * runs or is being opened: only once it is stopped (Stop) or complete. */

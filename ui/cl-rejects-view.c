@@ -39,6 +39,8 @@ struct _ClRejectsView
   AdwActionRow *reader_row;
   AdwActionRow *diagnosis_row;
   AdwEntryRow *comment_row;
+  AdwActionRow *reprint_row;
+  char *reprint_chip; /* the card reprint_row's subtitle speaks of */
   GtkListBox *history_list;
 };
 
@@ -50,6 +52,14 @@ static ClRejectItem *
 selected_item (ClRejectsView *self)
 {
   return gtk_single_selection_get_selected_item (self->selection);
+}
+
+/* Only a good card's face is printed again (a recovered card is good); QA or a supervisor. */
+static gboolean
+reprint_allowed (ClRejectsView *self, ClRejectItem *item)
+{
+  return self->session != NULL && cl_session_allows (self->session, CL_PERMISSION_FACE_REPRINT)
+         && self->qa_service != NULL && item != NULL && cl_reject_item_get_row (item)->state == CL_CARD_GOOD;
 }
 
 static void
@@ -66,6 +76,7 @@ update_actions (ClRejectsView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rejects.resume",
                                  qa && open && reader && service && self->diagnosis != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rejects.scrap", qa && open && service && *comment != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "rejects.reprint-face", reprint_allowed (self, item));
 }
 
 static void
@@ -341,6 +352,14 @@ load_history (ClRejectsView *self)
   self->history_generation++;
   g_clear_pointer (&self->diagnosis, cl_qa_diagnosis_free);
   adw_action_row_set_subtitle (self->diagnosis_row, _ ("Put the card in the QA reader, then diagnose"));
+  /* a reload re-selects the same card: its reprint's outcome stays on show */
+  if (g_strcmp0 (item != NULL ? cl_reject_item_get_chip_id (item) : NULL, self->reprint_chip) != 0)
+    {
+      g_free (self->reprint_chip);
+      self->reprint_chip = item != NULL ? g_strdup (cl_reject_item_get_chip_id (item)) : NULL;
+      adw_action_row_set_subtitle (self->reprint_row,
+                                   _ ("Print the face again from the card's records, without touching the chip"));
+    }
   update_actions (self);
   if (item == NULL || self->store == NULL)
     {
@@ -504,6 +523,42 @@ scrap_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   /* The service records the scrap (audited by the store as SCRAP with the user and the comment). */
   cl_qa_service_scrap_async (self->qa_service, cl_reject_item_get_chip_id (item), comment,
                              cl_session_get_user (self->session), self->cancellable, on_scrapped, g_object_ref (self));
+}
+
+static void
+on_face_reprinted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ClRejectsView *self = CL_REJECTS_VIEW (user_data);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = cl_qa_service_reprint_face_finish (CL_QA_SERVICE (source), result, &error);
+
+  if (busy_pop (self))
+    {
+      g_autofree char *text = ok ? g_strdup (_ ("Face sent to the card-face printer"))
+                                 : g_strdup_printf (_ ("Reprint failed: %s"), error->message);
+
+      /* the reprint is in the card's history now */
+      if (ok)
+        load_history (self);
+      adw_action_row_set_subtitle (self->reprint_row, text);
+    }
+  g_object_unref (self);
+}
+
+static void
+reprint_face_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ClRejectsView *self = CL_REJECTS_VIEW (widget);
+  ClRejectItem *item = selected_item (self);
+
+  if (!reprint_allowed (self, item))
+    return;
+  adw_action_row_set_subtitle (self->reprint_row, _ ("Printing the face…"));
+  busy_push (self);
+  /* The service audits it ("face-reprint", with serial, batch and row), as cardline-admin card reprint does. */
+  cl_qa_service_reprint_face_async (self->qa_service, cl_reject_item_get_chip_id (item),
+                                    cl_session_get_user (self->session), self->cancellable, on_face_reprinted,
+                                    g_object_ref (self));
 }
 
 /* ---- setters ---- */
@@ -672,6 +727,7 @@ cl_rejects_view_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->qa_service);
   g_clear_pointer (&self->qa_reader, g_free);
+  g_clear_pointer (&self->reprint_chip, g_free);
   g_clear_pointer (&self->diagnosis, cl_qa_diagnosis_free);
   g_clear_pointer (&self->batch_ids, g_array_unref);
   g_clear_object (&self->items);
@@ -700,10 +756,12 @@ cl_rejects_view_class_init (ClRejectsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, reader_row);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, diagnosis_row);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, comment_row);
+  gtk_widget_class_bind_template_child (widget_class, ClRejectsView, reprint_row);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, history_list);
   gtk_widget_class_install_action (widget_class, "rejects.diagnose", NULL, diagnose_action);
   gtk_widget_class_install_action (widget_class, "rejects.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "rejects.scrap", NULL, scrap_action);
+  gtk_widget_class_install_action (widget_class, "rejects.reprint-face", NULL, reprint_face_action);
 }
 
 static void

@@ -1,5 +1,6 @@
 /* cl-rejects-view.h: QA's rejects view: rejected cards filterable by batch, reason and date and searchable by
- * printed serial or chip id; a card's history; re-test (diagnose, then resume or scrap) through ClQaService. */
+ * printed serial or chip id; a card's history; re-test (diagnose, then resume or scrap) and, for a good (recovered)
+ * card, Reprint Face, through ClQaService. */
 #pragma once
 
 #include <adwaita.h>

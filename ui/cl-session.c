@@ -59,7 +59,7 @@ cl_role_allows (ClUserRole role, ClPermission permission)
       case CL_ROLE_OPERATOR:
         return permission == CL_PERMISSION_LINE_CONTROL;
       case CL_ROLE_QA:
-        return permission == CL_PERMISSION_QA_RETEST;
+        return permission == CL_PERMISSION_QA_RETEST || permission == CL_PERMISSION_FACE_REPRINT;
       case CL_ROLE_CUSTODIAN:
       default:
         return FALSE;

@@ -21,6 +21,7 @@ typedef enum
   CL_PERMISSION_BATCH_SETUP,
   CL_PERMISSION_STATION_SETUP,
   CL_PERMISSION_QA_RETEST,
+  CL_PERMISSION_FACE_REPRINT, /* a good card's face printed again: QA or a supervisor, as cardline-admin card reprint */
   CL_PERMISSION_COUNT,
 } ClPermission;
 

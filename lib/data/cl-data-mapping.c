@@ -215,6 +215,16 @@ load_targets (ClDataMapping *self, GKeyFile *kf, GError **error)
         }
       if ((column = read_column (kf, self->file, "data", key, error)) == NULL)
         return FALSE;
+      /* Refused rather than kept in the store where nothing reads it: the customer would expect it on the chip. */
+      if (g_str_equal (key, CL_DATA_TARGET_TOKEN_LABEL))
+        {
+          bad (error, self->file, "data", key,
+               "column %s: the token label is not written to the chip yet (no production step writes the "
+               "SmartCard-HSM's token info, so the card keeps its default label): leave the column out of the mapping",
+               column);
+          g_free (column);
+          return FALSE;
+        }
       {
         ClDataTarget *t = g_new0 (ClDataTarget, 1);
 

@@ -19,8 +19,9 @@
  * Target fields: face.NAME (a text field NAME of the card face; not serial or batch, which the station prints
  * itself), face.photo (the photo: a file in the photos directory named by the column's value), chr.holder (the
  * holder part of the device CHR: 1 to 9 of A-Z and 0-9), store-data.TAG (a STORE DATA value of at most 127 bytes,
- * written as a data object with that 1- or 2-byte tag in lower-case hex, e.g. store-data.5f20), token-label (the
- * token label where the profile initialises the card: at most 32 bytes, the PKCS#11 label size).
+ * written as a data object with that 1- or 2-byte tag in lower-case hex, e.g. store-data.5f20). token-label (the
+ * token label where the profile initialises the card) is a known target but refused, naming its column: nothing
+ * writes it to the chip yet (docs/data-import.md).
  *
  * Errors are CL_ERROR_PROFILE "FILE:GROUP:KEY: …": an unknown target field, group or key, an empty column name, a bad
  * pattern or number. Whether the columns exist is known only with the data file: see cl-data-file.h. */

@@ -1,6 +1,8 @@
 /* cl-qa-service.c: the QA service interface (cl-qa-service.h). */
 #include "station/cl-qa-service.h"
 
+#include "core/cl-error.h"
+
 G_DEFINE_INTERFACE (ClQaService, cl_qa_service, G_TYPE_OBJECT)
 
 static void
@@ -71,4 +73,30 @@ cl_qa_service_scrap_finish (ClQaService *self, GAsyncResult *result, GError **er
 {
   g_return_val_if_fail (CL_IS_QA_SERVICE (self), FALSE);
   return CL_QA_SERVICE_GET_IFACE (self)->scrap_finish (self, result, error);
+}
+
+void
+cl_qa_service_reprint_face_async (ClQaService *self, const char *chip_id, const char *user, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  ClQaServiceInterface *iface;
+
+  g_return_if_fail (CL_IS_QA_SERVICE (self));
+  iface = CL_QA_SERVICE_GET_IFACE (self);
+  if (iface->reprint_face_async == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, cl_qa_service_reprint_face_async, CL_ERROR,
+                               CL_ERROR_NOT_SUPPORTED, "This station has no card-face printer to reprint on");
+      return;
+    }
+  iface->reprint_face_async (self, chip_id, user, cancellable, callback, user_data);
+}
+
+gboolean
+cl_qa_service_reprint_face_finish (ClQaService *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (CL_IS_QA_SERVICE (self), FALSE);
+  if (g_async_result_is_tagged (result, cl_qa_service_reprint_face_async))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return CL_QA_SERVICE_GET_IFACE (self)->reprint_face_finish (self, result, error);
 }

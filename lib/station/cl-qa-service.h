@@ -44,6 +44,11 @@ struct _ClQaServiceInterface
   void (*scrap_async) (ClQaService *self, const char *chip_id, const char *comment, const char *user,
                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
   gboolean (*scrap_finish) (ClQaService *self, GAsyncResult *result, GError **error);
+  /* Prints a GOOD card's face again from its records (its row's data and its serial), without touching the chip;
+   * audited as "face-reprint" by user. NULL: this service has no card-face printer (the call then fails). */
+  void (*reprint_face_async) (ClQaService *self, const char *chip_id, const char *user, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*reprint_face_finish) (ClQaService *self, GAsyncResult *result, GError **error);
 };
 
 void cl_qa_service_diagnose_async (ClQaService *self, const char *reader, const char *expected_chip, const char *user,
@@ -55,5 +60,8 @@ gboolean cl_qa_service_resume_finish (ClQaService *self, GAsyncResult *result, G
 void cl_qa_service_scrap_async (ClQaService *self, const char *chip_id, const char *comment, const char *user,
                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 gboolean cl_qa_service_scrap_finish (ClQaService *self, GAsyncResult *result, GError **error);
+void cl_qa_service_reprint_face_async (ClQaService *self, const char *chip_id, const char *user,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+gboolean cl_qa_service_reprint_face_finish (ClQaService *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -115,6 +115,14 @@ fields_json (const char *file_name, const ClRowImport *row, GError **error)
                        file_name, row->line, key);
           return NULL;
         }
+      /* the mapping refuses it too (data/cl-data-mapping.h): any other importer must not store what no step writes */
+      if (g_str_equal (key, "token-label"))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                       "%s:%u: token-label: the token label is not written to the chip yet: refused", file_name,
+                       row->line);
+          return NULL;
+        }
       if (value == NULL || strlen (value) > CL_STORE_ROW_VALUE_MAX || !g_utf8_validate (value, -1, NULL))
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "%s:%u: %s must be UTF-8 text of at most %d bytes",

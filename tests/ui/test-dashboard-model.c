@@ -270,6 +270,9 @@ test_role_policy (void)
   g_assert_true (cl_role_allows (CL_ROLE_SUPERVISOR, CL_PERMISSION_BATCH_SETUP));
   g_assert_false (cl_role_allows (CL_ROLE_SUPERVISOR, CL_PERMISSION_QA_RETEST));
   g_assert_true (cl_role_allows (CL_ROLE_QA, CL_PERMISSION_QA_RETEST));
+  g_assert_true (cl_role_allows (CL_ROLE_QA, CL_PERMISSION_FACE_REPRINT));
+  g_assert_true (cl_role_allows (CL_ROLE_SUPERVISOR, CL_PERMISSION_FACE_REPRINT));
+  g_assert_false (cl_role_allows (CL_ROLE_OPERATOR, CL_PERMISSION_FACE_REPRINT));
   g_assert_false (cl_role_allows (CL_ROLE_QA, CL_PERMISSION_LINE_CONTROL));
   g_assert_false (cl_role_allows (CL_ROLE_CUSTODIAN, CL_PERMISSION_LINE_CONTROL));
   for (guint p = 0; p < CL_PERMISSION_COUNT; p++)

@@ -6,11 +6,13 @@
  *   sign in as the operator, Pause (a card inserted meanwhile waits), Resume: the batch is produced, one card
  *   rejected by a LOAD defect; the Line view's counters equal the store's yield summary;
  *   sign in as QA: the rejected card (its defect cleaned) goes into the QA reader, Diagnose shows which steps
- *   hold, Resume makes it good as a QA re-test, the yield counts it recovered;
+ *   hold, Resume makes it good as a QA re-test, the yield counts it recovered; Reprint Face (refused while the card
+ *   was rejected) prints the good card's face on the rig's ippeveprinter, with its serial, audited as QA's;
  *   screenshots of the Line, Dashboard, Rejects and Setup views in BUILD/tests/artifacts.
  *
  *   test-line-qa PROFILE STORE CARDS-DIR DEFECTIVE-IMAGE CARDLINE-VCARD RACK-FEEDER */
 #include <adwaita.h>
+#include <sqlite3.h>
 
 #include "cl-test-app.h"
 #include "cl-test-widgets.h"
@@ -78,6 +80,7 @@ typedef struct
 {
   const char *chip;
   ClCardState state;
+  char *serial; /* printed on it */
 } CardState;
 
 static void
@@ -89,6 +92,7 @@ read_card_state (ClStore *store, gpointer data)
 
   g_assert_no_error (error);
   card->state = record->state;
+  card->serial = g_strdup (record->printed_serial);
 }
 
 static ClCardState
@@ -97,7 +101,17 @@ card_state (const char *chip)
   CardState card = { chip };
 
   cl_test_read_store (store_path, read_card_state, &card);
+  g_free (card.serial);
   return card.state;
+}
+
+static char *
+card_serial (const char *chip)
+{
+  CardState card = { chip };
+
+  cl_test_read_store (store_path, read_card_state, &card);
+  return card.serial;
 }
 
 static void
@@ -116,6 +130,63 @@ batch_state (void)
 
   cl_test_read_store (store_path, read_batch_state, &state);
   return state;
+}
+
+/* "ACTOR|DETAIL" of each "face-reprint" audit record of chip, in order. */
+static char *
+face_reprint_audits (const char *chip)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  GString *found = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (store_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT actor, detail FROM audit WHERE action = 'face-reprint' AND subject = ? "
+                                       "ORDER BY seq",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, chip, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (found, "%s%s|%s", found->len > 0 ? "\n" : "", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (found, FALSE);
+}
+
+/* The documents the rig's ippeveprinter received (its CARDLINE_PRINTED_DIR), as paths. */
+static GPtrArray *
+printed_documents (void)
+{
+  const char *printed = g_getenv ("CARDLINE_PRINTED_DIR");
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_assert_nonnull (printed);
+  dir = g_dir_open (printed, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (paths, g_build_filename (printed, name, NULL));
+  return paths;
+}
+
+static char *
+pdf_text (const char *path)
+{
+  const char *argv[] = { "pdftotext", path, "-", NULL };
+  g_autoptr (GError) error = NULL;
+  char *out = NULL;
+  int exit_status;
+
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                     NULL, &exit_status, &error))
+    g_error ("pdftotext (Debian package poppler-utils, in .ci/packages): %s", error->message);
+  g_assert_true (g_spawn_check_wait_status (exit_status, NULL));
+  return out;
 }
 
 /* ---- the station panel as the operator sees it ---- */
@@ -373,6 +444,8 @@ run_test (ClWindow *window)
   StoreView view = { 0 };
   PanelWatch watch = { 0 };
   AdwActionRow *diagnosis_row;
+  AdwActionRow *reprint_row;
+  GtkWidget *reprint_button;
   const char *subtitle;
   ClReader *station;
   guint history_length;
@@ -478,6 +551,12 @@ run_test (ClWindow *window)
   CL_TEST_WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
   history_length = cl_rejects_view_get_history_length (rejects);
   g_assert_cmpuint (history_length, >, 0);
+  /* a rejected card's face is not reprinted */
+  reprint_row = ADW_ACTION_ROW (cl_test_find_row (GTK_WIDGET (rejects), "Reprint face"));
+  g_assert_nonnull (reprint_row);
+  reprint_button = cl_test_find_by_type (GTK_WIDGET (reprint_row), GTK_TYPE_BUTTON);
+  g_assert_nonnull (reprint_button);
+  g_assert_false (gtk_widget_get_sensitive (reprint_button));
 
   /* The card, cleaned, into the QA reader; the line leaves it alone. */
   clean_card (defective);
@@ -545,6 +624,35 @@ run_test (ClWindow *window)
     g_assert_cmpuint (cl_rejects_view_get_history_length (rejects), >, before);
   }
   cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-rejects-recovered");
+
+  /* Reprint Face on the recovered, now good, card: off the UI thread, on the rig's printer (nothing else printed
+   * on this rack line), its face carries its serial; audited as QA's "face-reprint". */
+  {
+    g_autoptr (GPtrArray) before = printed_documents ();
+    g_autoptr (GPtrArray) after = NULL;
+    g_autofree char *audits = NULL, *serial = NULL, *text = NULL, *expected = NULL;
+
+    g_assert_cmpuint (before->len, ==, 0);
+    CL_TEST_WAIT_UNTIL (gtk_widget_get_sensitive (reprint_button));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.reprint-face", NULL));
+    CL_TEST_WAIT_UNTIL_S (!cl_rejects_view_get_busy (rejects), 120);
+    g_print ("# reprint: %s\n", adw_action_row_get_subtitle (reprint_row));
+    g_assert_cmpstr (adw_action_row_get_subtitle (reprint_row), ==, "Face sent to the card-face printer");
+    /* the face printer returns once the printer completed the job: the document is there */
+    after = printed_documents ();
+    g_assert_cmpuint (after->len, ==, 1);
+    serial = card_serial (chip);
+    g_assert_nonnull (serial);
+    text = pdf_text (g_ptr_array_index (after, 0));
+    g_print ("# reprinted face: %s\n", text);
+    g_assert_nonnull (strstr (text, serial));
+    g_assert_nonnull (strstr (text, BATCH));
+    audits = face_reprint_audits (chip);
+    expected = g_strdup_printf ("quinn|serial %s batch %s row -", serial, BATCH);
+    g_assert_cmpstr (audits, ==, expected);
+    g_assert_cmpint (card_state (chip), ==, CL_CARD_GOOD);
+    cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-rejects-reprint");
+  }
 
   {
     ClDashboardView *dashboard = CL_DASHBOARD_VIEW (cl_test_find_by_type (GTK_WIDGET (window), CL_TYPE_DASHBOARD_VIEW));

@@ -1,5 +1,6 @@
 #!/bin/bash
-# ui-line-qa: the station window on the rig (under rig-run --readers 2 --parts pcsc,hsm).
+# ui-line-qa: the station window on the rig (under rig-run --readers 2 --parts pcsc,hsm,cups: QA's Reprint Face
+# prints on the rig's ippeveprinter, CARDLINE_IPP_URI).
 #
 #   test-line-qa.sh CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER TEST-LINE-QA
 #
