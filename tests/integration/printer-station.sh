@@ -18,6 +18,8 @@ start_printer_sim ()
   local hopper=$1
   shift
   mkdir -p "$work/output" "$work/reject"
+  # a port file left by an earlier sim would be read before the new one's shell truncates it
+  rm -f "$work/sim.port"
   "$sim" --listen 127.0.0.1:0 --hopper "$hopper" --output "$work/output" --reject "$work/reject" \
     --vpcd-port "${CARDLINE_VPCD_PORTS%%,*}" --vcard "$vcard" "$@" >"$work/sim.port" 2>"$work/sim.err" &
   sim_pid=$!
