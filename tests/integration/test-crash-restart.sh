@@ -112,30 +112,9 @@ for k in $(seq 1 "$kills"); do
   echo "crash-restart: kill $k/$kills after ${delay}s ($(grep -cE ' (good|reject) chip=' "$work/station-$k.log" || true) outcomes printed)" >&2
 done
 
-# Waits until the station (batch complete) or the feeder (every card fed and pulled) is done, gives the other a
-# grace period, then stops both normally. The deadlines only guard a hang; they are not timing assertions.
-finish ()
-{
-  for _ in $(seq 1 1200); do
-    kill -0 "$station_pid" 2>/dev/null || break
-    kill -0 "$feeder_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  for _ in $(seq 1 100); do
-    kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  for pid in $feeder_pid $station_pid; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  station_pid=""
-  feeder_pid=""
-}
-
 # The last start finishes the batch.
 start_station final
-finish
+finish_station_procs
 
 # Cards a kill interrupted were pulled half made. Fed again (a second batch, as QA would re-feed a stack), each
 # must resume from what the card really holds and end GOOD; the ones already good are refused as DUPLICATE_CHIP.
@@ -152,7 +131,7 @@ refeed ()
   sleep 1.5
   "$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder-$1.log" 2>&1 &
   feeder_pid=$!
-  finish
+  finish_station_procs
 }
 good_chips ()
 {

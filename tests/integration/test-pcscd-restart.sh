@@ -92,21 +92,7 @@ wait_until 60 "the line resuming by itself" grep -q 'resumed fault=service-lost'
 grep -q 'fault fault=service-lost.*instruction=' "$work/station.log" || fail "the service-lost fault has no instruction"
 
 # the batch completes (the station ends) and the feeder pulls the last cards
-for _ in $(seq 1 2400); do
-  kill -0 "$station_pid" 2>/dev/null || break
-  kill -0 "$feeder_pid" 2>/dev/null || break
-  sleep 0.1
-done
-for _ in $(seq 1 100); do
-  kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
-  sleep 0.1
-done
-for pid in $feeder_pid $station_pid; do
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-done
-station_pid=""
-feeder_pid=""
+finish_station_procs 2400
 grep -q "batch pcscd-restart complete" "$work/station.log" || fail "batch not complete"
 
 "$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || fail "store verify: $(cat "$work/verify.log")"

@@ -99,21 +99,7 @@ feed ()
   wait_for_station "$work/station-$1.log"
   "$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder-$1.log" 2>&1 &
   feeder_pid=$!
-  for _ in $(seq 1 1200); do
-    kill -0 "$station_pid" 2>/dev/null || break
-    kill -0 "$feeder_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  for _ in $(seq 1 100); do
-    kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  for pid in $feeder_pid $station_pid; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  station_pid=""
-  feeder_pid=""
+  finish_station_procs
   # a card process left behind would sit in its reader as the next feed's card in that slot
   if pgrep -f -- "--image $work/cards/" >/dev/null; then
     fail "card processes outlived the $1 feed: $(pgrep -af -- "--image $work/cards/" | tr '\n' ';')"
