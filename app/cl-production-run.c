@@ -31,25 +31,10 @@ open_feeder (const ClProductionOptions *options, GError **error)
   return CL_FEEDER (cl_printer_feeder_new (options->printer, options->printer_reader, error));
 }
 
-/* Faces are printed on a printer-fed line whose profile has one; a rack's cards are not in a printer. */
-static gboolean
-open_face (const ClProductionOptions *options, ClProfile *profile, ClFacePrinter **face, GError **error)
+static const char *
+face_destination (const ClProductionOptions *options)
 {
-  const char *template_path = cl_profile_get_face_template (profile);
-  const char *destination = options->face_printer != NULL ? options->face_printer : g_getenv ("CARDLINE_IPP_URI");
-
-  *face = NULL;
-  if (options->printer == NULL || template_path == NULL)
-    return TRUE;
-  if (destination == NULL)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "profile %s prints card faces: give --face-printer URI|QUEUE (or set CARDLINE_IPP_URI)",
-                   cl_profile_get_name (profile));
-      return FALSE;
-    }
-  *face = CL_FACE_PRINTER (cl_cups_face_printer_new (template_path, destination, error));
-  return *face != NULL;
+  return options->face_printer != NULL ? options->face_printer : g_getenv ("CARDLINE_IPP_URI");
 }
 
 /* QA reprints a good card's face wherever the station has a face printer, whatever feeds the line. */
@@ -57,13 +42,29 @@ static gboolean
 open_reprint_face (const ClProductionOptions *options, ClProfile *profile, ClFacePrinter **face, GError **error)
 {
   const char *template_path = cl_profile_get_face_template (profile);
-  const char *destination = options->face_printer != NULL ? options->face_printer : g_getenv ("CARDLINE_IPP_URI");
 
   *face = NULL;
-  if (template_path == NULL || destination == NULL)
+  if (template_path == NULL || face_destination (options) == NULL)
     return TRUE;
-  *face = CL_FACE_PRINTER (cl_cups_face_printer_new (template_path, destination, error));
+  *face = CL_FACE_PRINTER (cl_cups_face_printer_new (template_path, face_destination (options), error));
   return *face != NULL;
+}
+
+/* Faces are printed on a printer-fed line whose profile has one; a rack's cards are not in a printer. */
+static gboolean
+open_face (const ClProductionOptions *options, ClProfile *profile, ClFacePrinter **face, GError **error)
+{
+  *face = NULL;
+  if (options->printer == NULL || cl_profile_get_face_template (profile) == NULL)
+    return TRUE;
+  if (face_destination (options) == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "profile %s prints card faces: give --face-printer URI|QUEUE (or set CARDLINE_IPP_URI)",
+                   cl_profile_get_name (profile));
+      return FALSE;
+    }
+  return open_reprint_face (options, profile, face, error);
 }
 
 ClProductionParts *

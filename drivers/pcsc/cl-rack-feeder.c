@@ -1,6 +1,13 @@
 #include "pcsc/cl-rack-feeder.h"
 
+#include "core/cl-error.h"
 #include "pcsc/cl-pcsc-connect.h"
+#include "pcsc/cl-pcsc-reader.h"
+
+/* After pcscd comes back, the cards that stayed in their readers reach it again only as their readers report them
+ * (a virtual card reconnects to vpcd, which pcscd polls every 400 ms): until then a connect finds the reader empty.
+ * For this long after the service is back, a card in production that is not there yet is waited for. */
+#define RESTORED_GRACE_MS 10000
 
 struct _ClRackFeeder
 {
@@ -14,6 +21,7 @@ struct _ClRackFeeder
   char *reserved;
   /* pcscd is away: no card is taken (its readers cannot be reached) until it is back */
   gboolean service_lost;
+  gint64 restored_us; /* when pcscd was last back (monotonic), 0 before */
 };
 
 G_DEFINE_FINAL_TYPE (ClRackFeeder, cl_rack_feeder, CL_TYPE_FEEDER)
@@ -68,7 +76,29 @@ cl_rack_feeder_next_card (ClFeeder *feeder, GCancellable *cancellable, GError **
 static ClTransport *
 cl_rack_feeder_connect (ClFeeder *feeder, ClFeederCard *card, GCancellable *cancellable, GError **error)
 {
-  return cl_pcsc_connect_card (cl_feeder_card_get_reader (card), cancellable, error);
+  ClRackFeeder *self = CL_RACK_FEEDER (feeder);
+  const char *reader = cl_feeder_card_get_reader (card);
+  g_autoptr (GError) local = NULL;
+  ClTransport *transport = cl_pcsc_connect_card (reader, cancellable, &local);
+  gint64 left_ms;
+
+  if (transport != NULL)
+    return transport;
+  if (!g_error_matches (local, CL_ERROR, CL_ERROR_CARD_REMOVED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  g_mutex_lock (&self->lock);
+  left_ms = self->restored_us == 0 ? 0 : RESTORED_GRACE_MS - (g_get_monotonic_time () - self->restored_us) / 1000;
+  g_mutex_unlock (&self->lock);
+  /* keyed on pcscd reporting a card in this reader; a card really taken out meanwhile is not waited for longer */
+  if (left_ms <= 0 || !cl_pcsc_reader_wait_card (reader, NULL, (guint)left_ms, cancellable, NULL, NULL))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  return cl_pcsc_connect_card (reader, cancellable, error);
 }
 
 static void
@@ -157,6 +187,8 @@ cl_rack_feeder_set_service_lost (ClRackFeeder *self, gboolean lost, const char *
   g_mutex_lock (&self->lock);
   changed = self->service_lost != !!lost;
   self->service_lost = !!lost;
+  if (changed && !lost)
+    self->restored_us = g_get_monotonic_time ();
   cards_inside = !g_queue_is_empty (&self->waiting);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);

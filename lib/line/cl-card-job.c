@@ -356,6 +356,16 @@ recover (ClCardJob *self, const GError *station_error, GCancellable *cancellable
   return TRUE;
 }
 
+/* The part a station fault took away answered again: the line may take new cards. Said also when the card then turns
+ * out to be gone, or the line would stay held by a card that no longer waits for anything. */
+static void
+part_back (ClCardJob *self)
+{
+  if (self->tries > 0 && self->resumed_func != NULL)
+    self->resumed_func (self, self->fault, self->recover_data);
+  self->tries = 0;
+}
+
 /* Runs the card's sequence on transport until its attempt is recorded, waiting out station faults in between.
  * *reconnect: the transport was lost under the card (reader, PC/SC service): the part is back, reach the card
  * again and call again. */
@@ -406,9 +416,7 @@ run_until_recorded (ClCardJob *self, ClTransport *transport, GCancellable *cance
           return FALSE;
         }
     }
-  if (self->tries > 0 && self->resumed_func != NULL)
-    self->resumed_func (self, self->fault, self->recover_data);
-  self->tries = 0;
+  part_back (self);
   self->recorded = TRUE;
   emit_outcome (self, cl_card_sequence_get_outcome (self->sequence));
   return TRUE;
@@ -472,6 +480,7 @@ cl_card_job_run (ClCardJob *self, GCancellable *cancellable, GError **error)
                 }
               continue;
             }
+          part_back (self);
           /* A rack's card that went before it was reached stays with the person who holds it, as does a QA card;
            * a card the feeder holds (a printer's) was fed and must be accounted for. */
           if (!cl_feeder_get_finish_cards_on_stop (self->feeder) || self->kind == CL_ATTEMPT_QA_RETEST)

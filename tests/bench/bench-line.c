@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench-common.h"
 #include "cl-vcard-manufacture.h"
 #include "cl-vcard-session.h"
 #include "cl-vcard-transport.h"
@@ -42,24 +43,6 @@ check (gboolean ok, GError *error)
 {
   if (!ok)
     g_error ("bench-line: %s", error != NULL ? error->message : "failed");
-}
-
-static double
-rusage_seconds (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static double
-thread_cpu_seconds (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* ---- a transport that keeps the trace of a run and the card's own CPU time ---- */
@@ -95,11 +78,11 @@ trace_transmit (ClTransport *t, GBytes *command, GCancellable *cancellable, GErr
   gsize len;
   const guint8 *c = g_bytes_get_data (command, &len);
   TraceEntry e = { { 0 } };
-  double t0 = thread_cpu_seconds ();
+  double t0 = bench_thread_cpu_s ();
   GBytes *response = cl_transport_transmit (self->inner, command, cancellable, error);
   const ClProfileCard *card = cl_profile_get_card (cl_production_setup_get_profile (setup));
 
-  self->card_cpu += thread_cpu_seconds () - t0;
+  self->card_cpu += bench_thread_cpu_s () - t0;
   memcpy (e.header, c, MIN (len, 4));
   e.out = len;
   e.in = response != NULL ? g_bytes_get_size (response) : 0;
@@ -493,7 +476,7 @@ bench_cpu_in_process (guint cards)
   double card_cpu = 0, t0, total;
   gint64 w0 = g_get_monotonic_time ();
 
-  t0 = rusage_seconds ();
+  t0 = bench_process_cpu_s (RUSAGE_SELF);
   for (guint i = 0; i < cards; i++)
     {
       g_autoptr (ClVcardImage) image = new_card ();
@@ -505,35 +488,13 @@ bench_cpu_in_process (guint cards)
       sequence = run_card (CL_TRANSPORT (trace), "in-process");
       card_cpu += trace->card_cpu;
     }
-  total = rusage_seconds () - t0;
+  total = bench_process_cpu_s (RUSAGE_SELF) - t0;
   g_print ("(b) host CPU per card, in-process, %u cards: station %.2f ms (user+sys %.3f s total, of which the "
            "card emulation %.3f s taken out), wall %.2f ms/card\n",
            cards, (total - card_cpu) * 1000 / cards, total, card_cpu, (g_get_monotonic_time () - w0) / 1000.0 / cards);
 }
 
-/* The rig's PC/SC readers: every vpcd reader has two slots, each a reader of its own ("Cardline Rig I 00 00" on
- * port P, "... 00 01" on P+1); slot 0 of every vpcd first, so that 4 readers are 4 different vpcd instances. */
-static char *slot_names[64];
-static guint slot_ports[64];
-static guint n_slots;
-
-static void
-find_readers (void)
-{
-  g_auto (GStrv) ports = g_strsplit (g_getenv ("CARDLINE_VPCD_PORTS"), ",", -1);
-  g_auto (GStrv) names = g_strsplit (g_getenv ("CARDLINE_READER_NAMES"), ",", -1);
-  guint n = MIN (g_strv_length (ports), g_strv_length (names));
-
-  for (guint slot = 0; slot < 2; slot++)
-    for (guint r = 0; r < n && n_slots < G_N_ELEMENTS (slot_names); r++)
-      {
-        g_autofree char *base = g_strndup (names[r], strlen (names[r]) - 2);
-
-        slot_names[n_slots] = g_strdup_printf ("%s%02u", base, slot);
-        slot_ports[n_slots] = (guint)g_ascii_strtoull (ports[r], NULL, 10) + slot;
-        n_slots++;
-      }
-}
+static BenchRigSlots rig;
 
 static gint early_atrs; /* atomic */
 
@@ -541,7 +502,7 @@ static GSubprocess *
 insert_card (const char *image, guint slot, gboolean timing)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *port = g_strdup_printf ("%u", slot_ports[slot]);
+  g_autofree char *port = g_strdup_printf ("%u", rig.ports[slot]);
   GSubprocess *p
     = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, vcard_exe, "run",
                         "--image", image, "--port", port, timing ? "--timing" : NULL, NULL);
@@ -603,25 +564,25 @@ bench_cpu_pcsc (void)
   gint64 w0;
   guint64 apdus = 0;
 
-  for (guint r = 0; r < n_slots; r++)
+  for (guint r = 0; r < rig.n; r++)
     {
       g_autofree char *image = new_card_file ();
       g_ptr_array_add (cards, insert_card (image, r, FALSE));
     }
-  t0 = rusage_seconds ();
+  t0 = bench_process_cpu_s (RUSAGE_SELF);
   w0 = g_get_monotonic_time ();
-  for (guint r = 0; r < n_slots; r++)
+  for (guint r = 0; r < rig.n; r++)
     {
-      g_autoptr (ClPcscTransport) transport = connect_when_present (slot_names[r]);
-      g_autoptr (ClCardSequence) sequence = run_card (CL_TRANSPORT (transport), slot_names[r]);
+      g_autoptr (ClPcscTransport) transport = connect_when_present (rig.names[r]);
+      g_autoptr (ClCardSequence) sequence = run_card (CL_TRANSPORT (transport), rig.names[r]);
 
       apdus += cl_card_sequence_get_outcome (sequence)->apdus;
       cl_pcsc_transport_disconnect (transport, TRUE);
     }
-  total = rusage_seconds () - t0;
+  total = bench_process_cpu_s (RUSAGE_SELF) - t0;
   g_print ("(b) host CPU per card, over pcscd, %u cards one per reader: station %.2f ms (user+sys %.3f s total), "
            "wall %.2f ms/card, %.2f ms per APDU round trip\n",
-           n_slots, total * 1000 / n_slots, total, (g_get_monotonic_time () - w0) / 1000.0 / n_slots,
+           rig.n, total * 1000 / rig.n, total, (g_get_monotonic_time () - w0) / 1000.0 / rig.n,
            (g_get_monotonic_time () - w0) / 1000.0 / (double)apdus);
   for (guint i = 0; i < cards->len; i++)
     remove_card (cards->pdata[i], i + 1 == cards->len);
@@ -643,7 +604,7 @@ worker_thread (gpointer data)
 
   for (guint i = 0; i < w->cards; i++)
     {
-      const char *reader = slot_names[w->reader];
+      const char *reader = rig.names[w->reader];
       g_autofree char *image = new_card_file ();
       g_autoptr (GSubprocess) card = insert_card (image, w->reader, TRUE);
       g_autoptr (ClPcscTransport) transport = connect_when_present (reader);
@@ -676,10 +637,10 @@ bench_throughput (guint cards_per_reader)
       gint64 w0, cycle = 0;
       double wall, rate, ideal;
 
-      if (readers > n_slots)
+      if (readers > rig.n)
         {
           g_print ("    %8u (the rig has only %u readers: run under rig-run --readers 8, two slots each)\n", readers,
-                   n_slots);
+                   rig.n);
           continue;
         }
       w0 = g_get_monotonic_time ();
@@ -869,9 +830,9 @@ bench_applet_sizes (ClP11Token *token, ClStore *store, guint cards)
             {
               g_autofree char *image = new_card_file ();
               g_autoptr (GSubprocess) card = insert_card (image, 0, TRUE);
-              g_autoptr (ClPcscTransport) transport = connect_when_present (slot_names[0]);
+              g_autoptr (ClPcscTransport) transport = connect_when_present (rig.names[0]);
 
-              size_card (cases[c].setup, CL_TRANSPORT (transport), slot_names[0], &r);
+              size_card (cases[c].setup, CL_TRANSPORT (transport), rig.names[0], &r);
               cl_pcsc_transport_disconnect (transport, TRUE);
               g_clear_object (&transport);
               remove_card (card, TRUE);
@@ -925,7 +886,7 @@ main (int argc, char **argv)
       return 2;
     }
   vcard_exe = argv[1];
-  find_readers ();
+  bench_rig_slots_find (&rig);
   work_dir = g_dir_make_tmp ("bench-line-XXXXXX", &error);
   check (work_dir != NULL, error);
   pki = g_build_filename (work_dir, "pki", NULL);
@@ -960,7 +921,7 @@ main (int argc, char **argv)
            g_atomic_int_get (&early_atrs));
 
   g_clear_object (&setup);
-  for (guint i = 0; i < n_slots; i++)
-    g_free (slot_names[i]);
+  for (guint i = 0; i < rig.n; i++)
+    g_free (rig.names[i]);
   return 0;
 }

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-common.h"
 #include "cl-vcard-session.h"
 #include "cl-vcard-timing.h"
 #include "cl-vcard-transport.h"
@@ -43,34 +44,13 @@ static const char *vcard_exe;
 static char *card_dir;
 static gint next_card; /* atomic: readers take card images in turn */
 
-/* The rig's readers, slot 0 of every vpcd first, so that 4 readers are 4 different vpcd instances. */
-static char *reader_names[64];
-static guint reader_ports[64];
-static guint n_readers;
+static BenchRigSlots rig;
 
 static void
 check (gboolean ok, GError *error)
 {
   if (!ok)
     g_error ("bench-rack: %s", error != NULL ? error->message : "failed");
-}
-
-static double
-process_cpu_s (int who)
-{
-  struct rusage ru;
-
-  getrusage (who, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static double
-thread_cpu_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* ---- the card's own time: the timing model over one in-process run ---- */
@@ -219,8 +199,8 @@ read_load (Load *load)
       g_strchomp (avg);
       g_strlcpy (load->loadavg, avg, sizeof load->loadavg);
     }
-  load->self_s = process_cpu_s (RUSAGE_SELF);
-  load->children_s = process_cpu_s (RUSAGE_CHILDREN);
+  load->self_s = bench_process_cpu_s (RUSAGE_SELF);
+  load->children_s = bench_process_cpu_s (RUSAGE_CHILDREN);
 }
 
 static void
@@ -241,24 +221,6 @@ print_load (const Load *a, const Load *b)
 }
 
 /* ---- the rack ---- */
-
-static void
-find_readers (void)
-{
-  g_auto (GStrv) ports = g_strsplit (g_getenv ("CARDLINE_VPCD_PORTS"), ",", -1);
-  g_auto (GStrv) names = g_strsplit (g_getenv ("CARDLINE_READER_NAMES"), ",", -1);
-  guint n = MIN (g_strv_length (ports), g_strv_length (names));
-
-  for (guint slot = 0; slot < 2; slot++)
-    for (guint r = 0; r < n && n_readers < G_N_ELEMENTS (reader_names); r++)
-      {
-        g_autofree char *base = g_strndup (names[r], strlen (names[r]) - 2);
-
-        reader_names[n_readers] = g_strdup_printf ("%s%02u", base, slot);
-        reader_ports[n_readers] = (guint)g_ascii_strtoull (ports[r], NULL, 10) + slot;
-        n_readers++;
-      }
-}
 
 typedef struct
 {
@@ -305,8 +267,8 @@ static gpointer
 reader_thread (gpointer data)
 {
   Reader *r = data;
-  const char *reader = reader_names[r->reader];
-  g_autofree char *port = g_strdup_printf ("%u", reader_ports[r->reader]);
+  const char *reader = rig.names[r->reader];
+  g_autofree char *port = g_strdup_printf ("%u", rig.ports[r->reader]);
   ClPcscReaderState state = { 0 };
   g_autoptr (GError) error = NULL;
 
@@ -316,23 +278,23 @@ reader_thread (gpointer data)
       g_autofree char *image = take_card_image ();
       g_autoptr (GSubprocess) card = NULL;
       g_autoptr (ClPcscTransport) transport = NULL;
-      double t0 = thread_cpu_s ();
+      double t0 = bench_thread_cpu_s ();
 
       card = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, vcard_exe,
                                "run", "--image", image, "--port", port, "--timing", NULL);
       check (card != NULL, error);
-      r->rig_cpu_s += thread_cpu_s () - t0;
+      r->rig_cpu_s += bench_thread_cpu_s () - t0;
       wait_for_pcscd (reader, TRUE, &state);
-      t0 = thread_cpu_s ();
+      t0 = bench_thread_cpu_s ();
       transport = cl_pcsc_transport_connect (reader, NULL, &error);
       check (transport != NULL, error);
       produce (CL_TRANSPORT (transport), reader, &r->cycle_us);
       cl_pcsc_transport_disconnect (transport, FALSE);
-      r->sequence_cpu_s += thread_cpu_s () - t0;
-      t0 = thread_cpu_s ();
+      r->sequence_cpu_s += bench_thread_cpu_s () - t0;
+      t0 = bench_thread_cpu_s ();
       g_subprocess_send_signal (card, SIGTERM);
       g_subprocess_wait (card, NULL, NULL);
-      r->rig_cpu_s += thread_cpu_s () - t0;
+      r->rig_cpu_s += bench_thread_cpu_s () - t0;
       wait_for_pcscd (reader, FALSE, &state);
     }
   return NULL;
@@ -356,14 +318,14 @@ bench_rack (guint cards_per_reader, double model_ms)
       guint cards = readers * cards_per_reader;
       Load before, after;
 
-      if (readers > n_readers)
+      if (readers > rig.n)
         {
           g_print ("%8u (the rig has only %u readers: run under rig-run --readers 8, two slots each)\n", readers,
-                   n_readers);
+                   rig.n);
           continue;
         }
       read_load (&before);
-      cpu0 = process_cpu_s (RUSAGE_SELF);
+      cpu0 = bench_process_cpu_s (RUSAGE_SELF);
       w0 = g_get_monotonic_time ();
       for (guint r = 0; r < readers; r++)
         {
@@ -379,7 +341,7 @@ bench_rack (guint cards_per_reader, double model_ms)
           sequence_s += rack[r].sequence_cpu_s;
         }
       wall = (g_get_monotonic_time () - w0) / 1e6;
-      host_ms = (process_cpu_s (RUSAGE_SELF) - cpu0 - rig_s) * 1000 / cards;
+      host_ms = (bench_process_cpu_s (RUSAGE_SELF) - cpu0 - rig_s) * 1000 / cards;
       read_load (&after);
       rate = cards / wall * 60;
       if (readers == 1)
@@ -443,7 +405,7 @@ main (int argc, char **argv)
     }
   vcard_exe = argv[1];
   if (!model_only)
-    find_readers ();
+    bench_rig_slots_find (&rig);
   work = g_dir_make_tmp ("bench-rack-XXXXXX", &error);
   check (work != NULL, error);
   card_dir = g_build_filename (work, "cards", NULL);
@@ -481,7 +443,7 @@ main (int argc, char **argv)
            "own time (target <= 1 %%, issue 14)\n");
 
   g_clear_object (&setup);
-  for (guint i = 0; i < n_readers; i++)
-    g_free (reader_names[i]);
+  for (guint i = 0; i < rig.n; i++)
+    g_free (rig.names[i]);
   return 0;
 }

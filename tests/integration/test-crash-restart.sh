@@ -112,30 +112,9 @@ for k in $(seq 1 "$kills"); do
   echo "crash-restart: kill $k/$kills after ${delay}s ($(grep -cE ' (good|reject) chip=' "$work/station-$k.log" || true) outcomes printed)" >&2
 done
 
-# Waits until the station (batch complete) or the feeder (every card fed and pulled) is done, gives the other a
-# grace period, then stops both normally. The deadlines only guard a hang; they are not timing assertions.
-finish ()
-{
-  for _ in $(seq 1 1200); do
-    kill -0 "$station_pid" 2>/dev/null || break
-    kill -0 "$feeder_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  for _ in $(seq 1 100); do
-    kill -0 "$station_pid" 2>/dev/null || kill -0 "$feeder_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  for pid in $feeder_pid $station_pid; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  station_pid=""
-  feeder_pid=""
-}
-
 # The last start finishes the batch.
 start_station final
-finish
+finish_station_procs
 
 # Cards a kill interrupted were pulled half made. Fed again (a second batch, as QA would re-feed a stack), each
 # must resume from what the card really holds and end GOOD; the ones already good are refused as DUPLICATE_CHIP.
@@ -152,7 +131,7 @@ refeed ()
   sleep 1.5
   "$feeder" --vcard "$vcard" --store "$store" "$work"/cards/*.vcard >"$work/feeder-$1.log" 2>&1 &
   feeder_pid=$!
-  finish
+  finish_station_procs
 }
 good_chips ()
 {
@@ -171,54 +150,6 @@ fi
 cat "$work/verify.log" >&2
 
 # The record checks, on a read-only connection (python3's sqlite3, as the rack feeder uses).
-python3 - "$store" "$cards" "$batch" <<'EOF' || fail "store records violate the rules above"
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-q = lambda sql: db.execute(sql).fetchall()
-n = lambda sql: q(sql)[0][0]
-problems = []
-def check(name, rows):
-    if rows:
-        problems.append("%s: %s" % (name, rows[:5]))
-check("attempts never ended", q("SELECT id, chip_id, reader FROM attempts WHERE ended IS NULL"))
-check("attempts without exactly one disposition",
-      q("SELECT a.id, a.chip_id, (SELECT count(*) FROM dispositions d WHERE d.attempt_id = a.id) AS n "
-        "FROM attempts a WHERE n != 1"))
-check("disposition not matching the result",
-      q("SELECT a.id, a.result, d.destination FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
-        "WHERE (a.result = 'GOOD') != (d.destination = 'OUTPUT')"))
-check("chips with more than one GOOD attempt",
-      q("SELECT chip_id, count(*) FROM attempts WHERE result = 'GOOD' GROUP BY chip_id HAVING count(*) > 1"))
-check("GOOD attempts without a passed VERIFY",
-      q("SELECT id FROM attempts a WHERE result = 'GOOD' AND NOT EXISTS (SELECT 1 FROM steps s "
-        "WHERE s.attempt_id = a.id AND s.step = 'VERIFY' AND s.result = 'OK')"))
-check("chips not GOOD after the re-feed",
-      q("SELECT chip_id, state FROM cards WHERE state != 'GOOD'"))
-check("journal intents still open after the re-feed",
-      q("SELECT id, chip_id, op FROM journal i WHERE kind = 'INTENT' AND coalesce((SELECT o.outcome FROM journal o "
-        "WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1), 'UNKNOWN') = 'UNKNOWN'"))
-check("fewer chips than cards fed", [] if n("SELECT count(*) FROM cards") == int(sys.argv[2]) else
-      [n("SELECT count(*) FROM cards")])
-# --quantity counts cards disposed to the hopper or the bin: the attempts the kills abandoned (RETAINED, cards never
-# made) do not, so the completed batch holds exactly that many hopper and bin dispositions.
-check("batch not exactly its quantity disposed to hopper or bin",
-      [r for r in q("SELECT b.quantity, (SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
-                    "WHERE a.batch_id = b.id AND d.destination IN ('OUTPUT', 'REJECT_BIN')) FROM batches b "
-                    "WHERE b.name = '%s' AND b.state = 'CLOSED'" % sys.argv[3]) if r[0] != r[1]])
-check("chips with more than one certificate",
-      q("SELECT chip_id, count(*) FROM certificates GROUP BY chip_id HAVING count(*) > 1"))
-print("crash-restart: %d attempts (%d good, %d rejected), %d chips, %d good chips, %d certificates, "
-      "%d journal intents open" % (
-      n("SELECT count(*) FROM attempts"), n("SELECT count(*) FROM attempts WHERE result = 'GOOD'"),
-      n("SELECT count(*) FROM attempts WHERE result = 'REJECTED'"), n("SELECT count(*) FROM cards"),
-      n("SELECT count(*) FROM cards WHERE state = 'GOOD'"), n("SELECT count(*) FROM certificates"),
-      n("SELECT count(*) FROM journal i WHERE kind = 'INTENT' AND coalesce((SELECT o.outcome FROM journal o "
-        "WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1), 'UNKNOWN') = 'UNKNOWN'")), file=sys.stderr)
-for row in q("SELECT reject_reason, failed_step, count(*) FROM attempts WHERE result = 'REJECTED' "
-             "GROUP BY 1, 2 ORDER BY 3 DESC"):
-    print("crash-restart:   rejected %s at %s: %d" % row, file=sys.stderr)
-for p in problems:
-    print("crash-restart: " + p, file=sys.stderr)
-sys.exit(1 if problems else 0)
-EOF
+"$(dirname "$0")/check-store-records.py" crash-restart "$store" --cards "$cards" --all-good --batch-quantity "$batch" \
+  || fail "store records violate the rules above"
 echo "crash-restart: ok (seed $seed)" >&2
