@@ -75,14 +75,11 @@ cl_reader_tile_state_for (ClReader *reader)
         return CL_READER_TILE_FAULT;
       case CL_READER_GONE:
         return CL_READER_TILE_GONE;
-      case CL_READER_PRODUCING:
-        return CL_READER_TILE_PRODUCING;
-      case CL_READER_EMPTY:
-      case CL_READER_CARD_PRESENT:
       default:
         break;
     }
-  /* the last card's result stays until the next card starts, as on the detailed panel's banner */
+  /* A card's result stays until the next card starts (as on the detailed panel's banner), which clears it: a result
+   * means the card is done, whether or not the reader's state has caught up yet. */
   switch (cl_reader_get_result (reader))
     {
       case CL_READER_RESULT_GOOD:
@@ -91,7 +88,7 @@ cl_reader_tile_state_for (ClReader *reader)
         return CL_READER_TILE_REJECT;
       case CL_READER_RESULT_NONE:
       default:
-        return CL_READER_TILE_IDLE;
+        return cl_reader_get_state (reader) == CL_READER_PRODUCING ? CL_READER_TILE_PRODUCING : CL_READER_TILE_IDLE;
     }
 }
 
