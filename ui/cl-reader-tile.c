@@ -218,11 +218,21 @@ update (ClReaderTile *self)
   gtk_label_set_label (self->row_label, row != NULL ? row : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->row_label), row);
 
-  /* one sentence for screen readers: what the operator reads off the tile, in reading order */
-  accessible
-    = g_strdup_printf (_ ("%s: %s. %s%s%s. Chip %s%s%s"), cl_reader_get_name (self->reader),
-                       cl_reader_tile_state_label (state), step_text, total > 0 ? ", step " : "", progress_text, chip,
-                       row != NULL && *row != '\0' ? ". Card data " : "", row != NULL ? row : "");
+  /* one sentence for screen readers: what the operator reads off the tile, in reading order; nothing for what the
+   * tile shows as a dash */
+  {
+    GString *text = g_string_new (NULL);
+
+    g_string_append_printf (text, _ ("%s: %s. %s"), cl_reader_get_name (self->reader),
+                            cl_reader_tile_state_label (state), step_text);
+    if (total > 0)
+      g_string_append_printf (text, _ (", step %s"), progress_text);
+    if (cl_reader_get_chip_id (self->reader) != NULL && *cl_reader_get_chip_id (self->reader) != '\0')
+      g_string_append_printf (text, _ (". Chip %s"), chip);
+    if (row != NULL && *row != '\0')
+      g_string_append_printf (text, _ (". Card data %s"), row);
+    accessible = g_string_free (text, FALSE);
+  }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _ ("Opens the reader's details"), -1);
   g_free (self->accessible_text);
