@@ -136,6 +136,14 @@ on_activate (GtkApplication *app)
     cl_reader_list_add (stations, g_ptr_array_index (readers, i));
   check_rack_shown (window, line, G_LIST_MODEL (stations));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "tiles");
+  /* the tiles reflow: they do not make the window wider than a small laptop's screen */
+  {
+    int minimum = 0;
+
+    gtk_widget_measure (GTK_WIDGET (line), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+    g_print ("# Line view minimum width with tiles: %d\n", minimum);
+    g_assert_cmpint (minimum, <=, 1024);
+  }
   tile = cl_line_view_get_tile (line, g_ptr_array_index (readers, 0));
   assert_tile (tile, "Idle", "tile-idle");
   g_assert_cmpstr (tile_label (tile, "chip_label"), ==, "—");
