@@ -339,6 +339,7 @@ monitor_thread (gpointer data)
     {
       g_auto (GStrv) names = NULL;
       g_autofree SCARD_READERSTATE *states = NULL;
+      gboolean with_pnp;
       LONG rv;
 
       if (context == 0)
@@ -380,6 +381,11 @@ monitor_thread (gpointer data)
       for (guint i = 0; i < readers->len; i++)
         if (g_strv_contains ((const char *const *)names, ((Reader *)g_ptr_array_index (readers, i))->name))
           g_ptr_array_add (watched, g_ptr_array_index (readers, i));
+      /* pcscd takes at most PCSCLITE_MAX_READERS_CONTEXTS states in one wait (more is SCARD_E_INVALID_PARAMETER) and
+       * serves no more readers than that: with a full rack there is no room for the PnP notification, nor can a
+       * reader be added until one goes, which its own state shows; the periodic re-listing covers the rest. */
+      g_ptr_array_set_size (watched, MIN (watched->len, PCSCLITE_MAX_READERS_CONTEXTS));
+      with_pnp = watched->len < PCSCLITE_MAX_READERS_CONTEXTS;
       states = g_new0 (SCARD_READERSTATE, watched->len + 1);
       for (guint i = 0; i < watched->len; i++)
         {
@@ -390,7 +396,7 @@ monitor_thread (gpointer data)
       states[watched->len].szReader = PNP_READER;
       states[watched->len].dwCurrentState = pnp_state;
 
-      rv = SCardGetStatusChange (context, WAIT_TIMEOUT_MS, states, watched->len + 1);
+      rv = SCardGetStatusChange (context, WAIT_TIMEOUT_MS, states, watched->len + (with_pnp ? 1 : 0));
       if (is_stopping (self))
         break;
       switch (rv)
@@ -398,7 +404,8 @@ monitor_thread (gpointer data)
           case SCARD_S_SUCCESS:
             for (guint i = 0; i < watched->len; i++)
               update_reader (self, g_ptr_array_index (watched, i), &states[i]);
-            pnp_state = states[watched->len].dwEventState & ~SCARD_STATE_CHANGED;
+            if (with_pnp)
+              pnp_state = states[watched->len].dwEventState & ~SCARD_STATE_CHANGED;
             break;
           case SCARD_E_TIMEOUT:
           case SCARD_E_CANCELLED:

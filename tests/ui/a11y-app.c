@@ -66,6 +66,14 @@ on_activate (GtkApplication *app, Fixture *fixture)
   cl_reader_list_add (fixture->stations, qa_reader);
   cl_event_log_add (fixture->events, CL_LINE_EVENT_READER_ADDED, "Cardline Rig 0 00 00", NULL);
   cl_event_log_add (fixture->events, CL_LINE_EVENT_READER_ADDED, "QA Reader 0", NULL);
+  /* A full rack (16 readers with the QA reader): the Line view shows tiles. */
+  for (guint i = 1; g_getenv ("CARDLINE_A11Y_RACK") != NULL && i < 15; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Cardline Rig %u 00 %02u", i / 2, i % 2);
+      g_autoptr (ClReader) reader = cl_reader_new (name);
+
+      cl_reader_list_add (fixture->stations, reader);
+    }
   cl_reader_card_inserted (rig, "3B8A80010031C173C8400000900090", NULL);
   cl_event_log_add (fixture->events, CL_LINE_EVENT_CARD_INSERTED, "Cardline Rig 0 00 00",
                     "ATR 3B8A80010031C173C8400000900090");

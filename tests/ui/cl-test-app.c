@@ -157,3 +157,32 @@ cl_test_bar_equals (ClWindow *window, const char *which, guint64 value)
 
   return g_strcmp0 (cl_test_bar_text (window, which), text) == 0;
 }
+
+GSubprocess *
+cl_test_spawn_rack_feeder (const char *feeder, const char *vcard, const char *store_path, const char *ports,
+                           const char *names, const char *timeout_s, const char *cards_dir, guint n)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_setenv (launcher, "CARDLINE_VPCD_PORTS", ports, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CARDLINE_READER_NAMES", names, TRUE);
+  g_ptr_array_add (argv, g_strdup (feeder));
+  g_ptr_array_add (argv, g_strdup ("--vcard"));
+  g_ptr_array_add (argv, g_strdup (vcard));
+  g_ptr_array_add (argv, g_strdup ("--store"));
+  g_ptr_array_add (argv, g_strdup (store_path));
+  if (timeout_s != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--timeout"));
+      g_ptr_array_add (argv, g_strdup (timeout_s));
+    }
+  for (guint i = 1; i <= n; i++)
+    g_ptr_array_add (argv, g_strdup_printf ("%s/card-%04u.vcard", cards_dir, i));
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}

@@ -64,4 +64,12 @@ const char *cl_test_bar_text (ClWindow *window, const char *which);
 /* The counters bar shows value for which. */
 gboolean cl_test_bar_equals (ClWindow *window, const char *which, guint64 value);
 
+/* Starts the rack feeder (tests/sim/cardline-rack-feeder) feeding CARDS-DIR/card-0001.vcard … card-NNNN.vcard, n
+ * of them, with cardline-vcard vcard into the readers named names (comma-separated) on the vpcd ports ports, pulling
+ * each card once the store at store_path shows its attempt ended or after timeout_s seconds (NULL: the feeder's
+ * default). */
+GSubprocess *cl_test_spawn_rack_feeder (const char *feeder, const char *vcard, const char *store_path,
+                                        const char *ports, const char *names, const char *timeout_s,
+                                        const char *cards_dir, guint n);
+
 G_END_DECLS

@@ -231,3 +231,25 @@ cl_test_save_screenshot (GtkWidget *window, const char *name)
   g_print ("# screenshot: %s\n", path);
   return g_steal_pointer (&path);
 }
+
+void
+cl_test_assert_inside (GtkWidget *widget, GtkWidget *outer, const char *what)
+{
+  graphene_rect_t bounds;
+  double width = gtk_widget_get_width (outer), height = gtk_widget_get_height (outer);
+
+  g_assert_true (gtk_widget_compute_bounds (widget, outer, &bounds));
+  if (bounds.origin.x < 0 || bounds.origin.y < 0 || bounds.origin.x + bounds.size.width > width + 0.5
+      || bounds.origin.y + bounds.size.height > height + 0.5 || bounds.size.width < 1 || bounds.size.height < 1)
+    g_error ("%s at %.0f,%.0f %.0f×%.0f is not inside %s (%.0f×%.0f)", what, bounds.origin.x, bounds.origin.y,
+             bounds.size.width, bounds.size.height, G_OBJECT_TYPE_NAME (outer), width, height);
+}
+
+const char *
+cl_test_template_label (GtkWidget *widget, GType type, const char *id)
+{
+  GObject *child = gtk_widget_get_template_child (widget, type, id);
+
+  g_assert_true (GTK_IS_LABEL (child));
+  return gtk_label_get_text (GTK_LABEL (child));
+}

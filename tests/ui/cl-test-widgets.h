@@ -18,6 +18,11 @@ GtkWidget *cl_test_find_row (GtkWidget *root, const char *title);
 /* AdwToastOverlay 1.2 has no getter: a shown toast is the overlay's child AdwToastWidget (a private type) with the
  * toast's title as a label. */
 gboolean cl_test_overlay_shows_toast (GtkWidget *overlay, const char *text);
+/* Fails the test, naming what, unless widget's bounds lie wholly inside outer's (not cut by a window's edge nor
+ * scrolled out of a scrolled window) and are not empty. */
+void cl_test_assert_inside (GtkWidget *widget, GtkWidget *outer, const char *what);
+/* The text of the GtkLabel bound as template child id of widget's template class type. */
+const char *cl_test_template_label (GtkWidget *widget, GType type, const char *id);
 /* Returns once what was queued on the main context so far has run, window is mapped and a frame has painted it with
  * a non-zero size, and what that frame queued has run. Each of these waits is for the event itself, however long a
  * loaded machine takes; one that takes over 30 s fails the test, naming window. */

@@ -639,6 +639,42 @@ def select_reject(desktop, main, focus_log):
     report_names("Rejects view with a card selected", main)
 
 
+def check_rack(desktop, main, focus_log):
+    """A full rack (a11y-app under CARDLINE_A11Y_RACK): Tab reaches a reader's tile, named for its reader and state;
+    Return on it opens the reader's details, Escape goes back to the tiles with the focus on that tile."""
+    shortcut, _, title, view_name = VIEWS[-1]
+    show_view(desktop, main, shortcut, title, view_name)
+
+    def is_tile(current, seen):
+        return safe(current.getRole) == pyatspi.ROLE_PUSH_BUTTON and (safe(lambda: current.name, "") or "").startswith(
+            "Cardline Rig ")
+
+    seen = tab_through(desktop, main, focus_log, is_tile, limit=40)
+    if not seen or not is_tile(seen[-1], seen):
+        fail("rack: Tab never reached a reader's tile; focus went to: " + ", ".join(describe(o) for o in seen[:40]))
+        return
+    tile_name = seen[-1].name
+    ok(f"rack: Tab reaches the tile {tile_name!r}")
+    key(desktop, "Return")
+    try:
+        wait_for("Return on the tile to open the reader's details",
+                 lambda: find(main, lambda o: safe(o.getRole) == pyatspi.ROLE_PUSH_BUTTON and o.name == "All Readers"),
+                 timeout=10)
+    except Abort as e:
+        fail(f"rack: {e}")
+        return
+    ok("rack: Return on a tile opens the reader's details")
+    report_names("rack: a reader's details", main)
+    key(desktop, "Escape")
+    try:
+        wait_for("Escape to go back to the tiles, the focus on the tile opened",
+                 lambda: safe(lambda: focused_in(main).name) == tile_name, timeout=10)
+    except Abort as e:
+        fail(f"rack: {e}")
+        return
+    ok("rack: Escape goes back to the tiles, the focus on the tile opened")
+
+
 def check_menu(desktop, app, main):
     key(desktop, "F10")
     try:
@@ -688,6 +724,8 @@ def main():
         main_window = check_sign_in(desktop, app, focus_log)
         check_views(desktop, app, main_window, focus_log)
         check_view_mnemonics(desktop, main_window)
+        if os.environ.get("CARDLINE_A11Y_RACK"):
+            check_rack(desktop, main_window, focus_log)
         check_menu(desktop, app, main_window)
 
         app.focus("Cardline")

@@ -197,9 +197,18 @@ is_panel_of (GtkWidget *widget, gconstpointer station)
   return CL_IS_READER_PANEL (widget) && cl_reader_panel_get_reader (CL_READER_PANEL (widget)) == station;
 }
 
+/* The station's detailed panel: on show with a few readers; opened from the station's tile when the line shows
+ * its readers as tiles (the rig's 2 vpcd readers are 4 PC/SC readers, a slot each), as the operator would. */
 static ClReaderPanel *
 find_panel (GtkWidget *root, ClReader *station)
 {
+  ClLineView *line = CL_LINE_VIEW (cl_test_find_by_type (root, CL_TYPE_LINE_VIEW));
+
+  if (cl_line_view_get_tile (line, station) != NULL)
+    {
+      cl_line_view_show_reader (line, station);
+      g_assert_true (cl_line_view_get_shown_reader (line) == station);
+    }
   return CL_READER_PANEL (cl_test_find (root, is_panel_of, station));
 }
 
@@ -337,25 +346,9 @@ find_station (ClWindow *window, const char *reader)
 static GSubprocess *
 spawn_feeder (void)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *feeder;
-
   /* the rack is reader 1 only: reader 2 is the QA reader */
-  g_subprocess_launcher_setenv (launcher, "CARDLINE_VPCD_PORTS", production_port, TRUE);
-  g_subprocess_launcher_setenv (launcher, "CARDLINE_READER_NAMES", production_reader, TRUE);
-  g_ptr_array_add (argv, g_strdup (feeder_exe));
-  g_ptr_array_add (argv, g_strdup ("--vcard"));
-  g_ptr_array_add (argv, g_strdup (vcard_exe));
-  g_ptr_array_add (argv, g_strdup ("--store"));
-  g_ptr_array_add (argv, g_strdup (store_path));
-  for (guint i = 1; i <= CARDS; i++)
-    g_ptr_array_add (argv, g_strdup_printf ("%s/card-%04u.vcard", cards_dir, i));
-  g_ptr_array_add (argv, NULL);
-  feeder = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  return feeder;
+  return cl_test_spawn_rack_feeder (feeder_exe, vcard_exe, store_path, production_port, production_reader, NULL,
+                                    cards_dir, CARDS);
 }
 
 /* The QA technician cleans the card: the injected defect goes from its image. */
