@@ -5,7 +5,8 @@
  * disposition, ~8 % rejects over several reasons and steps, a third of them re-fed good, some recovered or
  * scrapped by QA. Then measures
  *   query: cl_dashboard_data_build (every figure, series and Pareto the dashboard shows), all batches and one
- *   frame: snapshot of the dashboard view (charts redrawn) rendered to a texture with the window's GskRenderer
+ *   frame: snapshot of the dashboard view rendered to a texture with the window's GskRenderer and GTK's cairo
+ *          renderer: a repaint (the charts' last drawings blitted) and a frame after a data refresh (charts drawn)
  *   qa:    the rejects list query and one card's history
  * and prints mean and p95 in ms. Run under a display: xvfb-run -a bench-dashboard [N_CARDS] */
 #include <adwaita.h>
@@ -371,7 +372,8 @@ main (int argc, char **argv)
   g_array_set_size (ms, 0);
   for (guint i = 0; i < FRAME_RUNS; i++)
     {
-      /* Offscreen: the window's paintable (its render node tree, charts redrawn) to a texture. */
+      /* Offscreen: the window's paintable (its render node tree; the charts queued for a redraw, which without a
+       * change blits their last drawing) to a texture. */
       g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (window);
       GtkSnapshot *snapshot = gtk_snapshot_new ();
       g_autoptr (GskRenderNode) node = NULL;
@@ -406,6 +408,42 @@ main (int argc, char **argv)
                                                                     : "frame: snapshot+render (GL)",
                 ms, FRAME_LIMIT_MS);
   report_limit ("frame: snapshot+render (cairo)", cairo_ms, FRAME_LIMIT_MS);
+
+  /* A frame after a data refresh (the dashboard's poll found new figures): every chart's series changed, the view's
+   * node tree built again (the charts drawn, the rest of the view from GTK's cache) and rendered by the cairo
+   * renderer. The frames above repaint without a change, as most of a station's frames do. */
+  g_array_set_size (ms, 0);
+  {
+    g_autoptr (GPtrArray) charts = g_ptr_array_new ();
+    int width = gtk_widget_get_width (view), height = gtk_widget_get_height (view);
+
+    collect_charts (view, charts);
+    for (guint i = 0; i < FRAME_RUNS; i++)
+      {
+        GtkSnapshot *snapshot = gtk_snapshot_new ();
+        g_autoptr (GskRenderNode) node = NULL;
+        g_autoptr (GdkTexture) texture = NULL;
+
+        t = g_get_monotonic_time ();
+        for (guint c = 0; c < charts->len; c++)
+          {
+            GListModel *series = cl_chart_get_series (g_ptr_array_index (charts, c));
+
+            for (guint s = 0; s < g_list_model_get_n_items (series); s++)
+              {
+                g_autoptr (ClChartSeries) one = g_list_model_get_item (series, s);
+
+                g_signal_emit_by_name (one, "changed");
+              }
+          }
+        gtk_widget_snapshot_child (window, view, snapshot);
+        node = gtk_snapshot_free_to_node (snapshot);
+        g_assert_nonnull (node);
+        texture = gsk_renderer_render_texture (cairo_renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+        add_ms (ms, t);
+      }
+  }
+  report_limit ("frame after a data refresh (cairo)", ms, FRAME_LIMIT_MS);
   gsk_renderer_unrealize (cairo_renderer);
   g_clear_object (&cairo_renderer);
 
