@@ -281,6 +281,15 @@ main (int argc, char **argv)
   gtk_init ();
   adw_init ();
   cl_ui_init ();
+  /* cardline's stylesheet, which AdwApplication loads for the station from its resources: the frames measured are
+   * the station's, cards and charts styled as it shows them */
+  {
+    g_autoptr (GtkCssProvider) style = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (style, "/org/cardline/Cardline/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (style),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
   store = cl_store_open (path, &error);
   g_assert_no_error (error);
   t = g_get_monotonic_time ();
