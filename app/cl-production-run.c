@@ -96,6 +96,9 @@ cl_production_parts_open (const ClProductionOptions *options, const char *store_
     return NULL;
   if (face != NULL)
     cl_batch_run_set_face_printer (parts->run, face);
+  /* bench-printer-line's comparison: each face rendered at FACE, as before it was rendered during the chip's run */
+  if (g_strcmp0 (g_getenv ("CARDLINE_FACE_AHEAD"), "0") == 0)
+    cl_batch_run_set_face_ahead (parts->run, FALSE);
   if (!open_reprint_face (options, profile, &parts->reprint_face, error))
     return NULL;
   return g_steal_pointer (&parts);

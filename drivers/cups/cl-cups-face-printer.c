@@ -25,20 +25,24 @@ static void cl_cups_face_printer_iface_init (ClFacePrinterInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ClCupsFacePrinter, cl_cups_face_printer, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (CL_TYPE_FACE_PRINTER, cl_cups_face_printer_iface_init))
 
-static gboolean
-cl_cups_face_printer_print (ClFacePrinter *printer, const ClFaceCard *card, GCancellable *cancellable, GError **error)
+static GBytes *
+cl_cups_face_printer_render (ClFacePrinter *printer, const ClFaceCard *card, GError **error)
 {
   ClCupsFacePrinter *self = CL_CUPS_FACE_PRINTER (printer);
   ClFaceData data = { card->serial, card->batch, card->profile, card->fields, card->photo };
-  g_autoptr (GBytes) document = NULL;
-  g_autofree char *job_name = NULL;
+
+  return cl_face_render (self->face, &data, CL_FACE_FORMAT_PDF, FACE_DPI, error);
+}
+
+static gboolean
+cl_cups_face_printer_print_rendered (ClFacePrinter *printer, const ClFaceCard *card, GBytes *document,
+                                     GCancellable *cancellable, GError **error)
+{
+  ClCupsFacePrinter *self = CL_CUPS_FACE_PRINTER (printer);
+  g_autofree char *job_name = g_strdup_printf ("Cardline card %s", card->serial);
   g_autoptr (GError) local = NULL;
   int job_id = 0;
 
-  document = cl_face_render (self->face, &data, CL_FACE_FORMAT_PDF, FACE_DPI, error);
-  if (document == NULL)
-    return FALSE;
-  job_name = g_strdup_printf ("Cardline card %s", card->serial);
   if (!cl_face_print (self->destination, document, cl_face_format_mime_type (CL_FACE_FORMAT_PDF), job_name,
                       FACE_TIMEOUT_MS, cancellable, &job_id, &local))
     {
@@ -57,10 +61,20 @@ cl_cups_face_printer_print (ClFacePrinter *printer, const ClFaceCard *card, GCan
   return TRUE;
 }
 
+static gboolean
+cl_cups_face_printer_print (ClFacePrinter *printer, const ClFaceCard *card, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GBytes) document = cl_cups_face_printer_render (printer, card, error);
+
+  return document != NULL && cl_cups_face_printer_print_rendered (printer, card, document, cancellable, error);
+}
+
 static void
 cl_cups_face_printer_iface_init (ClFacePrinterInterface *iface)
 {
   iface->print = cl_cups_face_printer_print;
+  iface->render = cl_cups_face_printer_render;
+  iface->print_rendered = cl_cups_face_printer_print_rendered;
 }
 
 static void

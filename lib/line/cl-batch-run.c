@@ -18,6 +18,7 @@ struct _ClBatchRun
   ClProductionSetup *setup;
   ClFeeder *feeder;
   ClFacePrinter *face;
+  gboolean face_behind; /* cl_batch_run_set_face_ahead (FALSE) */
   char *station;
   ClStationLease *lease; /* this process is the station (cl-store-station.h) */
   char *batch_name;
@@ -419,6 +420,7 @@ start_job (ClBatchRun *self, ClFeederCard *card)
   running->job = cl_card_job_new (self->setup, self->feeder, card, self->batch_id, self->batch_name, self->station);
   running->cancellable = g_cancellable_new ();
   cl_card_job_set_face_printer (running->job, self->face);
+  cl_card_job_set_face_ahead (running->job, !self->face_behind);
   cl_card_job_set_event_func (running->job, on_job_event, self);
   cl_card_job_set_recover_func (running->job, job_recover, job_resumed, self);
   g_hash_table_replace (self->jobs, g_strdup (reader), g_object_ref (running->cancellable));
@@ -754,6 +756,14 @@ cl_batch_run_set_face_printer (ClBatchRun *self, ClFacePrinter *face)
   g_return_if_fail (CL_IS_BATCH_RUN (self));
   g_return_if_fail (self->main_context == NULL);
   g_set_object (&self->face, face);
+}
+
+void
+cl_batch_run_set_face_ahead (ClBatchRun *self, gboolean ahead)
+{
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+  g_return_if_fail (self->main_context == NULL);
+  self->face_behind = !ahead;
 }
 
 ClFeeder *

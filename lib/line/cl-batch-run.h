@@ -42,6 +42,9 @@ ClBatchRun *cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const 
                               guint quantity, const char *user, GError **error);
 /* Before start: good cards get their face printed (step FACE) before they go to the output hopper. */
 void cl_batch_run_set_face_printer (ClBatchRun *self, ClFacePrinter *face);
+/* Before start: FALSE renders each face at FACE instead of while its chip is produced (the default, TRUE; FALSE
+ * is for the benchmark's comparison). */
+void cl_batch_run_set_face_ahead (ClBatchRun *self, gboolean ahead);
 ClFeeder *cl_batch_run_get_feeder (ClBatchRun *self);
 void cl_batch_run_start (ClBatchRun *self);
 

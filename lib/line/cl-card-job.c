@@ -3,6 +3,7 @@
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "line/cl-card-session.h"
+#include "line/cl-face-ahead.h"
 #include "line/cl-line-text.h"
 #include "store/cl-store-station.h"
 
@@ -17,6 +18,7 @@ struct _ClCardJob
   char *batch_name;
   char *station;
   ClFacePrinter *face;
+  gboolean face_ahead; /* render the face while the chip is produced */
   ClAttemptKind kind;
   ClCardJobEventFunc event_func;
   gpointer event_data;
@@ -29,6 +31,7 @@ struct _ClCardJob
   char *atr_hex;
   gboolean recorded;
   gboolean face_printed; /* a resumed card is not printed twice */
+  ClFaceAhead *rendered; /* the face drawn since IDENTIFY passed; NULL: none */
   ClLineFault fault;
   guint tries; /* station faults in a row */
 };
@@ -44,6 +47,7 @@ cl_card_job_finalize (GObject *object)
   g_clear_object (&self->feeder);
   g_clear_object (&self->card);
   g_clear_object (&self->face);
+  g_clear_object (&self->rendered);
   g_clear_object (&self->sequence);
   g_free (self->batch_name);
   g_free (self->station);
@@ -60,6 +64,7 @@ cl_card_job_class_init (ClCardJobClass *klass)
 static void
 cl_card_job_init (ClCardJob *self)
 {
+  self->face_ahead = TRUE;
 }
 
 ClCardJob *
@@ -94,6 +99,13 @@ cl_card_job_set_face_printer (ClCardJob *self, ClFacePrinter *face)
 {
   g_return_if_fail (CL_IS_CARD_JOB (self));
   g_set_object (&self->face, face);
+}
+
+void
+cl_card_job_set_face_ahead (ClCardJob *self, gboolean ahead)
+{
+  g_return_if_fail (CL_IS_CARD_JOB (self));
+  self->face_ahead = ahead;
 }
 
 void
@@ -221,6 +233,23 @@ emit_outcome (ClCardJob *self, const ClSequenceOutcome *o)
 
 /* ---- the card's face and its move, called by the sequence on this thread ---- */
 
+static void
+render_face_ahead (const char *chip_id, const char *serial, const ClBatchRow *row, gpointer user_data)
+{
+  ClCardJob *self = user_data;
+  ClFaceCard card = { serial,
+                      chip_id,
+                      self->batch_name,
+                      cl_profile_get_name (cl_production_setup_get_profile (self->setup)),
+                      row != NULL ? row->fields : NULL,
+                      row != NULL ? row->photo : NULL };
+
+  if (self->face_printed)
+    return;
+  g_clear_object (&self->rendered);
+  self->rendered = cl_face_ahead_start (self->face, &card);
+}
+
 static gboolean
 print_face (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *cancellable, GError **error)
 {
@@ -237,7 +266,9 @@ print_face (const ClSequenceOutcome *outcome, gpointer user_data, GCancellable *
       g_set_error_literal (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "the card has no serial to print on its face");
       return FALSE;
     }
-  if (!self->face_printed && !cl_face_printer_print (self->face, &card, cancellable, error))
+  if (!self->face_printed
+      && !(self->rendered != NULL ? cl_face_ahead_print (self->rendered, &card, cancellable, error)
+                                  : cl_face_printer_print (self->face, &card, cancellable, error)))
     return FALSE;
   self->face_printed = TRUE;
   /* QA finds a card by what is printed on it */
@@ -383,6 +414,8 @@ run_until_recorded (ClCardJob *self, ClTransport *transport, GCancellable *cance
       cl_card_sequence_set_card_funcs (self->sequence, self->face != NULL ? print_face : NULL,
                                        self->kind == CL_ATTEMPT_QA_RETEST || self->feeder == NULL ? NULL : dispose_card,
                                        self);
+      if (self->face != NULL && self->face_ahead)
+        cl_card_sequence_set_face_ahead_func (self->sequence, render_face_ahead);
     }
   for (;;)
     {

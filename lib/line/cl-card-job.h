@@ -37,6 +37,8 @@ ClCardJob *cl_card_job_new (ClProductionSetup *setup, ClFeeder *feeder, ClFeeder
                             const char *batch_name, const char *station);
 ClFeederCard *cl_card_job_get_card (ClCardJob *self);
 void cl_card_job_set_face_printer (ClCardJob *self, ClFacePrinter *face);
+/* TRUE: the face is rendered while the chip is produced (line/cl-face-ahead.h), when the face printer can. */
+void cl_card_job_set_face_ahead (ClCardJob *self, gboolean ahead);
 /* QA_RETEST: the card stays on the QA bench (RETAINED), the feeder does not move it. */
 void cl_card_job_set_attempt_kind (ClCardJob *self, ClAttemptKind kind);
 void cl_card_job_set_event_func (ClCardJob *self, ClCardJobEventFunc func, gpointer user_data);

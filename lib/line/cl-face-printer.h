@@ -29,8 +29,19 @@ struct _ClFacePrinterInterface
 
   /* Blocking, on the card job's thread: renders and prints the face; TRUE once the printer accepted it. */
   gboolean (*print) (ClFacePrinter *self, const ClFaceCard *card, GCancellable *cancellable, GError **error);
+  /* Optional, both or neither. render, on any thread: the document print would send for card, drawn ahead of
+   * FACE (while the chip is produced: line/cl-face-ahead.h); its errors are print's. print_rendered: prints a
+   * document render made for card, as print does. */
+  GBytes *(*render) (ClFacePrinter *self, const ClFaceCard *card, GError **error);
+  gboolean (*print_rendered) (ClFacePrinter *self, const ClFaceCard *card, GBytes *document, GCancellable *cancellable,
+                              GError **error);
 };
 
 gboolean cl_face_printer_print (ClFacePrinter *self, const ClFaceCard *card, GCancellable *cancellable, GError **error);
+/* TRUE when the printer renders a face apart from printing it. */
+gboolean cl_face_printer_can_render (ClFacePrinter *self);
+GBytes *cl_face_printer_render (ClFacePrinter *self, const ClFaceCard *card, GError **error);
+gboolean cl_face_printer_print_rendered (ClFacePrinter *self, const ClFaceCard *card, GBytes *document,
+                                         GCancellable *cancellable, GError **error);
 
 G_END_DECLS

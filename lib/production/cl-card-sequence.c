@@ -22,6 +22,7 @@ struct _ClCardSequence
 
   /* the station's part of a step, by step: FACE and DISPOSE (cl_card_sequence_set_card_funcs) */
   ClSequenceCardFunc card_funcs[CL_PRODUCTION_STEP_COUNT];
+  ClSequenceFaceAheadFunc face_ahead;
   gpointer card_func_data;
 
   ClObservedTransport *transport; /* while running */
@@ -170,6 +171,13 @@ cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc face, 
   self->card_funcs[CL_STEP_FACE] = face;
   self->card_funcs[CL_STEP_DISPOSE] = dispose;
   self->card_func_data = user_data;
+}
+
+void
+cl_card_sequence_set_face_ahead_func (ClCardSequence *self, ClSequenceFaceAheadFunc func)
+{
+  g_return_if_fail (CL_IS_CARD_SEQUENCE (self));
+  self->face_ahead = func;
 }
 
 static void
@@ -450,6 +458,23 @@ row_of_event (ClCardSequence *self, Cycle *c, ClSequenceEvent *event)
   event->row_display = row != NULL ? row->display : NULL;
 }
 
+/* IDENTIFY passed: the CHR, hence the serial, follows from the chip and its row (cl_sequence_device_chr). One that
+ * cannot be made fails CERTIFY with its reason; the face is then never printed. */
+static void
+face_ahead (ClCardSequence *self, Cycle *c)
+{
+  g_autofree char *chr = NULL;
+  g_autofree char *serial = NULL;
+
+  if (self->face_ahead == NULL || self->card_funcs[CL_STEP_FACE] == NULL || c->run.chip_id == NULL)
+    return;
+  chr = cl_sequence_device_chr (&c->run, NULL);
+  if (chr == NULL || strlen (chr) <= 5)
+    return;
+  serial = g_strndup (chr, strlen (chr) - 5);
+  self->face_ahead (c->run.chip_id, serial, c->run.row, self->card_func_data);
+}
+
 static void
 run_row (ClCardSequence *self, Cycle *c, const Row *row)
 {
@@ -506,6 +531,8 @@ run_row (ClCardSequence *self, Cycle *c, const Row *row)
 
   if (!ok)
     cycle_fail (self, c, row->step, report.reason, g_steal_pointer (&error));
+  else if (row->step == CL_STEP_IDENTIFY && store_error == NULL)
+    face_ahead (self, c);
   if (store_error != NULL)
     cycle_fail (self, c, row->step, CL_REJECT_PROTOCOL_ERROR, g_steal_pointer (&store_error));
 }

@@ -122,6 +122,14 @@ typedef gboolean (*ClSequenceCardFunc) (const ClSequenceOutcome *outcome, gpoint
 void cl_card_sequence_set_card_funcs (ClCardSequence *self, ClSequenceCardFunc face, ClSequenceCardFunc dispose,
                                       gpointer user_data);
 
+/* Optional, with a face func: called on the sequence's thread once IDENTIFY passed, with what the card's face will
+ * show (its chip, the serial CERTIFY will give it, its data row or NULL), so that the face can be drawn while the
+ * chip is produced. Nothing is printed from here: FACE still decides, and only for a card that passed VERIFY. The
+ * row is the sequence's: copy what is kept of it. */
+typedef void (*ClSequenceFaceAheadFunc) (const char *chip_id, const char *serial, const ClBatchRow *row,
+                                         gpointer user_data);
+void cl_card_sequence_set_face_ahead_func (ClCardSequence *self, ClSequenceFaceAheadFunc func);
+
 /* Runs the whole sequence once (after an interrupted run: continues its attempt). Returns FALSE only when nothing
  * could be recorded (the store failed before the attempt began: also a station fault; running again begins it);
  * every other outcome, good, rejected or interrupted, is TRUE with the outcome filled. Not while an end is

@@ -6,11 +6,15 @@
 #   (or tests/bench/run BUILDDIR printer-line)
 #
 # `cardline --headless --printer` produces CARDS demo cards through cardline-printer-sim --timing (its mechanical
-# delays, and the cards run with the chip timing model) and prints each good card's face on the rig's ippeveprinter.
-# The limit per card is feed + card + face + eject: feed and eject from the sim's timing model (--print-timing),
-# the card's own time from the chip timing model over the same sequence (bench-rack --model), the face as the line
-# recorded it (its FACE step: the print service's time). The measured rate is over the cards' cycles, eject to
-# eject, from the store; the first card's cycle (pcscd's and the printer's first connection) is left out.
+# delays, and the cards run with the chip timing model) and prints each good card's face on the rig's ippeveprinter,
+# twice in the same run: each face rendered at FACE (CARDLINE_FACE_AHEAD=0, as before issue 14) and each face
+# rendered while its chip is produced (the default). The limit per card is feed + card + face + eject: feed and
+# eject from the sim's timing model (--print-timing), the card's own time from the chip timing model over the same
+# sequence (bench-rack --model), the face as the print service's time: the FACE step of the faces rendered ahead,
+# where it holds only sending the job and its completion (rendering is the host's work, not the printer's). The
+# measured rate is over the cards' cycles, eject to eject, from the store; the first card's cycle (pcscd's and the
+# printer's first connection) is left out. What the rig adds on top, pcscd noticing the card that the printer
+# parked (it polls a vpcd reader every 400 ms), is printed apart.
 set -eu
 
 builddir=$(cd "${1:?usage: bench-printer-line.sh BUILDDIR [CARDS]}" && pwd -P)
@@ -44,45 +48,74 @@ store=$work/station.db
 station_accounts "$admin" "$store" "$work" || fail "station accounts"
 "$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
 . "$source_dir/tests/integration/printer-station.sh"
-manufacture_cards "$work/hopper" "$cards"
 
 model=$("$builddir/tests/bench/bench-rack" "$vcard" --model) || fail "bench-rack --model"
 card_ms=${model#card_model_ms=}
 eval "$("$sim" --print-timing | tr ' ' '\n' | grep -E '^(feed|eject)_ms=[0-9]+$')"
-start_printer_sim "$work/hopper" --timing
 load_before=$(cat /proc/loadavg)
-"$cardline" --headless "${operator_auth[@]}" --printer "$printer" --printer-reader "${CARDLINE_READER_NAMES%%,*}" \
-  --profile "$profile" --batch bench-printer-line --quantity "$cards" --store "$store" --duration 600 \
-  >"$work/line.out" 2>"$work/line.err" || fail "cardline --headless exited $?"
-load_after=$(cat /proc/loadavg)
-grep -q "batch bench-printer-line complete" "$work/line.out" || fail "the batch did not complete"
 
-python3 - "$store" "$feed_ms" "$eject_ms" "$card_ms" "$load_before" "$load_after" <<'EOF'
+# run_batch NAME [ENV...]: CARDS fresh cards through the line as batch NAME
+run_batch ()
+{
+  local name=$1
+  shift
+  manufacture_cards "$work/hopper-$name" "$cards"
+  start_printer_sim "$work/hopper-$name" --timing
+  env "$@" "$cardline" --headless "${operator_auth[@]}" --printer "$printer" \
+    --printer-reader "${CARDLINE_READER_NAMES%%,*}" --profile "$profile" --batch "$name" --quantity "$cards" \
+    --store "$store" --duration 600 >"$work/line.out" 2>"$work/line.err" || fail "cardline --headless exited $?"
+  grep -q "batch $name complete" "$work/line.out" || fail "batch $name did not complete"
+  kill "$sim_pid" 2>/dev/null || true
+  wait "$sim_pid" 2>/dev/null || true
+  sim_pid=""
+}
+run_batch bench-face-at-face CARDLINE_FACE_AHEAD=0
+run_batch bench-face-ahead
+load_after=$(cat /proc/loadavg)
+
+python3 - "$store" "$feed_ms" "$eject_ms" "$card_ms" "$load_before" "$load_after" <<'PY'
 import sqlite3, statistics, sys
 
 store, feed_ms, eject_ms, card_ms = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 db = sqlite3.connect(store)
-rows = db.execute("SELECT id, started, ended, result FROM attempts WHERE kind = 'PRODUCTION' ORDER BY ended").fetchall()
-good = sum(1 for r in rows if r[3] == 'GOOD')
-steps = {}
-for attempt, step, duration in db.execute("SELECT attempt_id, step, duration_us FROM steps"):
-    steps.setdefault(attempt, {})[step] = steps.get(attempt, {}).get(step, 0) + duration / 1000.0
 chip_steps = ('IDENTIFY', 'OPEN_KST', 'CONFIGURE', 'ROTATE_KEYS', 'LOAD_APPLET', 'INIT_APPLET', 'CERTIFY', 'VERIFY')
-later = rows[1:]
-cycles = [(b[2] - a[2]) / 1000.0 for a, b in zip(rows, rows[1:])]
-face = statistics.mean(steps.get(r[0], {}).get('FACE', 0) for r in later)
-chip = statistics.mean(sum(steps.get(r[0], {}).get(s, 0) for s in chip_steps) for r in later)
-dispose = statistics.mean(steps.get(r[0], {}).get('DISPOSE', 0) for r in later)
-attempt = statistics.mean((r[2] - r[1]) / 1000.0 for r in later)
-cycle = statistics.mean(cycles)
+
+
+def batch(name):
+    rows = db.execute("SELECT a.id, a.started, a.ended, a.result FROM attempts a JOIN batches b ON b.id = a.batch_id "
+                      "WHERE a.kind = 'PRODUCTION' AND b.name = ? ORDER BY a.ended", (name,)).fetchall()
+    steps = {}
+    for attempt, step, duration in db.execute(
+            "SELECT s.attempt_id, s.step, s.duration_us FROM steps s JOIN attempts a ON a.id = s.attempt_id "
+            "JOIN batches b ON b.id = a.batch_id WHERE b.name = ?", (name,)):
+        steps.setdefault(attempt, {})[step] = steps.get(attempt, {}).get(step, 0) + duration / 1000.0
+    later = rows[1:]
+    cycles = [(b[2] - a[2]) / 1000.0 for a, b in zip(rows, rows[1:])]
+    return {
+        'n': len(rows), 'good': sum(1 for r in rows if r[3] == 'GOOD'), 'cycles': cycles,
+        'cycle': statistics.mean(cycles),
+        'face': statistics.mean(steps.get(r[0], {}).get('FACE', 0) for r in later),
+        'chip': statistics.mean(sum(steps.get(r[0], {}).get(s, 0) for s in chip_steps) for r in later),
+        'dispose': statistics.mean(steps.get(r[0], {}).get('DISPOSE', 0) for r in later),
+        'attempt': statistics.mean((r[2] - r[1]) / 1000.0 for r in later),
+    }
+
+
+behind, ahead = batch('bench-face-at-face'), batch('bench-face-ahead')
+face = ahead['face']
 limit = feed_ms + card_ms + face + eject_ms
-print(f"printer-fed line, {len(rows)} cards ({good} good), printer sim --timing, card timing model on")
-print(f"  limit per card: feed {feed_ms:.0f} + card {card_ms:.0f} (chip timing model) + face {face:.0f} (FACE step) "
-      f"+ eject {eject_ms:.0f} = {limit:.0f} ms: {3600e3 / limit:.0f} cards/h")
-print(f"  measured: {cycle:.0f} ms per card (eject to eject, mean of {len(cycles)}; min {min(cycles):.0f}, "
-      f"max {max(cycles):.0f}): {3600e3 / cycle:.0f} cards/h; ratio to the limit {limit / cycle:.3f}")
-print(f"  where a card's cycle went: attempt {attempt:.0f} ms (chip steps {chip:.0f}, face {face:.0f}, dispose "
-      f"{dispose:.0f}); the rest of the cycle {cycle - attempt:.0f} ms (the feed, {feed_ms:.0f}, and the wait for "
-      f"the reader to report the card)")
+print(f"printer-fed line, printer sim --timing, card timing model on")
+print(f"  limit per card: feed {feed_ms:.0f} + card {card_ms:.0f} (chip timing model) + face {face:.0f} (the print "
+      f"service: FACE with the face rendered ahead) + eject {eject_ms:.0f} = {limit:.0f} ms: {3600e3 / limit:.0f} cards/h")
+for label, b in (('face rendered at FACE (before)', behind), ('face rendered during the chip (after)', ahead)):
+    wait = b['cycle'] - b['attempt'] - feed_ms
+    print(f"  {label}: {b['n']} cards ({b['good']} good), {b['cycle']:.0f} ms per card (eject to eject, mean of "
+          f"{len(b['cycles'])}; min {min(b['cycles']):.0f}, max {max(b['cycles']):.0f}): {3600e3 / b['cycle']:.0f} "
+          f"cards/h; ratio to the limit {limit / b['cycle']:.3f}")
+    print(f"    where a card's cycle went: attempt {b['attempt']:.0f} ms (chip steps {b['chip']:.0f}, FACE "
+          f"{b['face']:.0f}, dispose {b['dispose']:.0f}), feed {feed_ms:.0f}, waiting for pcscd to report the parked "
+          f"card {wait:.0f}; ratio without that wait {limit / (b['cycle'] - wait):.3f}")
+print(f"  after/before: {behind['cycle'] / ahead['cycle']:.3f}x the rate; FACE {behind['face']:.0f} -> "
+      f"{ahead['face']:.0f} ms")
 print(f"  load: loadavg before {sys.argv[5]}, after {sys.argv[6]}")
-EOF
+PY
