@@ -5,6 +5,7 @@
 #include "cl-batch-counters-bar.h"
 #include "cl-line-view.h"
 #include "cl-login-dialog.h"
+#include "cl-reader-panel.h"
 #include "cl-window.h"
 #include "store/cl-store-users.h"
 
@@ -63,5 +64,14 @@ ClLineView *cl_test_line_view (ClWindow *window);
 const char *cl_test_bar_text (ClWindow *window, const char *which);
 /* The counters bar shows value for which. */
 gboolean cl_test_bar_equals (ClWindow *window, const char *which, guint64 value);
+
+/* The Line view's station (ClReader) of reader, NULL while it has none; the list keeps it. */
+ClReader *cl_test_find_station (ClWindow *window, const char *reader);
+/* The panel that shows station, NULL if none. */
+ClReaderPanel *cl_test_find_panel (GtkWidget *root, ClReader *station);
+/* The text of the panel's label id (one of those it names for tests). */
+const char *cl_test_panel_label (ClReaderPanel *panel, const char *id);
+/* The step rows the panel shows, "NAME=state[duration]" each, from the widgets themselves. */
+char *cl_test_panel_steps (ClReaderPanel *panel);
 
 G_END_DECLS
