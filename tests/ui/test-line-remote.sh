@@ -39,24 +39,12 @@ fail ()
 
 # shellcheck source=tests/integration/printer-station.sh
 . "$source_dir/tests/integration/printer-station.sh"
-# shellcheck source=tests/rig/station-accounts.sh
-. "$source_dir/tests/rig/station-accounts.sh"
-export CARDLINE_PKI_DIR=$work/pki
 store=$work/service.db
-station_accounts "$admin" "$store" "$work" || fail "station accounts"
-"$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
+# shellcheck source=tests/integration/remote-service.sh
+. "$source_dir/tests/integration/remote-service.sh"
+remote_service_setup
 manufacture_cards "$work/hopper" 2
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null || fail "openssl req"
-
-mkfifo "$work/server.fifo"
-"$server" --profile "$profile" --store "$store" --cert "$work/tls.pem" --key "$work/tls.key" --port 0 \
-  --station remote-service >"$work/server.fifo" 2>>"$work/server.log" &
-server_pid=$!
-read -r -t 60 line <"$work/server.fifo" || fail "cardline-server did not start"
-[[ $line =~ ^listening\ on\ https://127.0.0.1:([0-9]+)/$ ]] || fail "cardline-server said: $line"
-service_port=${BASH_REMATCH[1]}
-cat "$work/server.fifo" >>"$work/server.log" &
+start_service
 
 echo drop >"$work/proxy.control"
 python3 "$proxy" --target "$service_port" --port-file "$work/proxy.port" --control "$work/proxy.control" \
@@ -74,11 +62,7 @@ env -u CARDLINE_P11_MODULE -u CARDLINE_P11_TOKEN -u CARDLINE_P11_PIN_FILE -u CAR
   "$test_exe" "$work/station.db" "$url" "$work/tls.pem" "$CARDLINE_PKI_DIR/srca.cvc" "$printer" \
   "${CARDLINE_READER_NAMES%%,*}" "$work/proxy.control" || fail "test-line-remote failed"
 
-sql ()
-{
-  python3 -c 'import sqlite3,sys; print("\n".join("|".join(str(c) for c in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$store" "$1"
-}
-[ "$(sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 2 ] || fail "the service did not record 2 GOOD"
-[ "$(sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "an attempt left open"
+[ "$(service_sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 2 ] || fail "the service did not record 2 GOOD"
+[ "$(service_sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "an attempt left open"
 [ "$(find "$work/output" -name '*.vcard' | wc -l)" = 2 ] || fail "not 2 cards in the output hopper"
 echo "ok: the window produced 2 cards remotely, the service's notifies live on its panel"
