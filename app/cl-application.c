@@ -427,12 +427,26 @@ on_remote_finished (ClRemoteRun *run, ClApplication *self)
   cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, summary);
 }
 
+/* The window's Start answers a fault at once (the run also tries again by itself, backing off); Stop takes no more
+ * cards. Both are checked against the role and audited by the window. */
+static void
+on_remote_command (ClWindow *window, const char *command, ClApplication *self)
+{
+  if (self->remote_parts == NULL)
+    return;
+  if (g_str_equal (command, "start"))
+    cl_remote_run_retry (self->remote_parts->run);
+  else if (g_str_equal (command, "stop"))
+    cl_remote_run_stop (self->remote_parts->run);
+}
+
 static void
 on_remote_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ClApplication) self = user_data;
   g_autoptr (GError) error = NULL;
   ClRemoteParts *parts = cl_remote_parts_open_finish (result, &error);
+  GtkWindow *window;
 
   opening_done (self);
   if (parts == NULL)
@@ -445,6 +459,12 @@ on_remote_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect_object (parts->run, "finished", G_CALLBACK (on_remote_finished), self, 0);
   g_cancellable_connect (cl_remote_run_get_done (parts->run), G_CALLBACK (on_remote_done), parts->run, NULL);
   cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, parts->description);
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (CL_IS_WINDOW (window))
+    {
+      cl_window_set_batch_counters (CL_WINDOW (window), cl_remote_run_get_counters (parts->run));
+      g_signal_connect_object (window, "line-command", G_CALLBACK (on_remote_command), self, 0);
+    }
   cl_remote_parts_start (parts, self->line);
 }
 

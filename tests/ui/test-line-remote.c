@@ -190,6 +190,9 @@ run_test (ClWindow *window)
   g_assert_false (fault_shown (watch.panel, instruction));
   g_assert_cmpstr (cl_test_panel_label (watch.panel, "good_label"), ==, count);
   g_assert_cmpstr (cl_test_panel_label (watch.panel, "rejected_label"), ==, "0");
+  /* the Line view's counters are the remote run's */
+  CL_TEST_WAIT_UNTIL (cl_test_bar_equals (window, "good", CARDS));
+  g_assert_true (cl_test_bar_equals (window, "rejected", 0));
   CL_TEST_WAIT_UNTIL (logged (window, summary));
   cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-remote");
 
