@@ -11,6 +11,7 @@
 #include "cl-line.h"
 #include "cl-production-headless.h"
 #include "cl-remote-headless.h"
+#include "cl-remote-parts.h"
 #include "cl-production-window.h"
 #include "cl-station-session.h"
 #include "cl-ui.h"
@@ -35,6 +36,10 @@ struct _ClApplication
   gint64 start_time;
   guint duration;
   guint quit_source;
+  ClRemoteOptions remote;  /* --remote given: this station produces remotely (no token, no key) */
+  char *remote_strings[8]; /* owns remote's strings */
+  gboolean remote_mode;
+  ClRemoteParts *remote_parts; /* the window's remote run, once opened on a worker */
 };
 
 G_DEFINE_FINAL_TYPE (ClApplication, cl_application, ADW_TYPE_APPLICATION)
@@ -132,38 +137,32 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
   /* Remote production: no store, no token, no profile on this station (cl-remote-headless.h). */
   if (g_variant_dict_contains (options, "remote"))
     {
-      g_autofree char *url = NULL, *srca = NULL, *ca = NULL, *batch = NULL, *printer = NULL, *printer_reader = NULL;
-      g_autofree char *face_printer = NULL, *face_template = NULL;
-      ClRemoteOptions remote = { 0 };
+      char **strings = self->remote_strings;
       gint quantity = 0;
 
-      if (!g_variant_dict_contains (options, "headless") || g_variant_dict_contains (options, "profile"))
+      if (g_variant_dict_contains (options, "profile"))
         {
-          g_printerr ("cardline: --remote runs with --headless (the window's remote mode is not built yet) and "
-                      "without --profile (the production service has the profile)\n");
+          g_printerr ("cardline: --remote runs without --profile (the production service has the profile)\n");
           return 2;
         }
-      g_variant_dict_lookup (options, "remote", "s", &url);
-      g_variant_dict_lookup (options, "srca", "^ay", &srca);
-      g_variant_dict_lookup (options, "remote-ca", "^ay", &ca);
-      g_variant_dict_lookup (options, "batch", "s", &batch);
+      g_variant_dict_lookup (options, "remote", "s", &strings[0]);
+      g_variant_dict_lookup (options, "srca", "^ay", &strings[1]);
+      g_variant_dict_lookup (options, "remote-ca", "^ay", &strings[2]);
+      g_variant_dict_lookup (options, "batch", "s", &strings[3]);
       g_variant_dict_lookup (options, "quantity", "i", &quantity);
-      g_variant_dict_lookup (options, "printer", "s", &printer);
-      g_variant_dict_lookup (options, "printer-reader", "s", &printer_reader);
-      g_variant_dict_lookup (options, "face-printer", "s", &face_printer);
-      g_variant_dict_lookup (options, "face-template", "^ay", &face_template);
-      remote = (ClRemoteOptions){ url,
-                                  srca,
-                                  ca,
-                                  batch,
-                                  quantity > 0 ? (guint)quantity : 0,
-                                  self->duration,
-                                  printer,
-                                  printer_reader,
-                                  face_printer,
-                                  face_template,
-                                  output };
-      return cl_remote_headless_run (&remote);
+      g_variant_dict_lookup (options, "printer", "s", &strings[4]);
+      g_variant_dict_lookup (options, "printer-reader", "s", &strings[5]);
+      g_variant_dict_lookup (options, "face-printer", "s", &strings[6]);
+      g_variant_dict_lookup (options, "face-template", "^ay", &strings[7]);
+      self->remote
+        = (ClRemoteOptions){ strings[0],     strings[1], strings[2], strings[3], quantity > 0 ? (guint)quantity : 0,
+                             self->duration, strings[4], strings[5], strings[6], strings[7],
+                             output };
+      if (g_variant_dict_contains (options, "headless"))
+        return cl_remote_headless_run (&self->remote);
+      /* the window: signs in on this station's store like any window, then relays (cl-remote-parts.h) */
+      self->remote_mode = TRUE;
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
 
   /* One store for everything this run does: headless or window, production and sign-in alike. */
@@ -203,7 +202,8 @@ cl_application_handle_local_options (GApplication *app, GVariantDict *options)
   }
 
   /* Without a profile there is nothing to feed for: refuse instead of quietly watching the readers. */
-  if (g_variant_dict_contains (options, "printer") && !g_variant_dict_contains (options, "profile"))
+  if (g_variant_dict_contains (options, "printer") && !g_variant_dict_contains (options, "profile")
+      && !self->remote_mode)
     {
       g_printerr ("cardline: --printer needs --profile FILE, --batch NAME and --quantity N\n");
       return 2;
@@ -412,6 +412,62 @@ on_production_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, "store and token ready: production starts");
 }
 
+static void
+on_remote_done (GCancellable *done, gpointer user_data)
+{
+  /* on the card's thread; stopping is thread-safe */
+  cl_remote_run_stop (user_data);
+}
+
+static void
+on_remote_finished (ClRemoteRun *run, ClApplication *self)
+{
+  g_autofree char *summary = cl_remote_run_summary (run);
+
+  cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, summary);
+}
+
+/* The window's Start answers a fault at once (the run also tries again by itself, backing off); Stop takes no more
+ * cards. Both are checked against the role and audited by the window. */
+static void
+on_remote_command (ClWindow *window, const char *command, ClApplication *self)
+{
+  if (self->remote_parts == NULL)
+    return;
+  if (g_str_equal (command, "start"))
+    cl_remote_run_retry (self->remote_parts->run);
+  else if (g_str_equal (command, "stop"))
+    cl_remote_run_stop (self->remote_parts->run);
+}
+
+static void
+on_remote_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ClApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  ClRemoteParts *parts = cl_remote_parts_open_finish (result, &error);
+  GtkWindow *window;
+
+  opening_done (self);
+  if (parts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, error->message);
+      return;
+    }
+  self->remote_parts = parts;
+  g_signal_connect_object (parts->run, "finished", G_CALLBACK (on_remote_finished), self, 0);
+  g_cancellable_connect (cl_remote_run_get_done (parts->run), G_CALLBACK (on_remote_done), parts->run, NULL);
+  cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, parts->description);
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (CL_IS_WINDOW (window))
+    {
+      cl_window_set_batch_counters (CL_WINDOW (window), cl_remote_run_get_counters (parts->run));
+      g_signal_connect_object (window, "line-command", G_CALLBACK (on_remote_command), self, 0);
+    }
+  cl_remote_parts_start (parts, self->line);
+}
+
 /* A batch given on the command line starts only once someone allowed to run the line has signed in, and runs for
  * them: nobody's batch never runs (the header would say "Signed out" while cards are made). */
 static void
@@ -425,6 +481,14 @@ on_signed_in (ClSession *session, GParamSpec *pspec, ClApplication *self)
     return;
   self->production_asked = TRUE;
   g_signal_handlers_disconnect_by_func (session, on_signed_in, self);
+  if (self->remote_mode)
+    {
+      text = g_strdup_printf ("signed in: %s starts remote production", cl_session_get_user (session));
+      cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, text);
+      self->n_opening++;
+      cl_remote_parts_open_async (&self->remote, self->opening, on_remote_opened, g_object_ref (self));
+      return;
+    }
   g_free (self->production_strings[5]);
   self->production_strings[5] = g_strdup (cl_session_get_user (session));
   self->production.user = self->production_strings[5];
@@ -445,10 +509,13 @@ on_store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   cl_station_session_open_finish (CL_STATION_SESSION (source), result, NULL);
   debug_startup (self, "store opened");
   /* after the session's store, not beside it: two first openings of one store would both migrate it */
-  if (self->production.profile != NULL && session != NULL && !g_cancellable_is_cancelled (self->opening))
+  if ((self->production.profile != NULL || self->remote_mode) && session != NULL
+      && !g_cancellable_is_cancelled (self->opening))
     {
       g_autofree char *text = g_strdup_printf ("batch %s waits for an operator or supervisor to sign in",
-                                               self->production.batch != NULL ? self->production.batch : "");
+                                               self->remote_mode                ? "remote"
+                                               : self->production.batch != NULL ? self->production.batch
+                                                                                : "");
 
       cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, text);
       g_signal_connect_object (session, "notify::signed-in", G_CALLBACK (on_signed_in), self, 0);
@@ -513,6 +580,13 @@ cl_application_shutdown (GApplication *app)
     g_main_context_iteration (NULL, TRUE);
   if (self->line != NULL)
     cl_line_stop (self->line);
+  /* A remote card in flight ends its session before the process goes (a printer's card leaves the station). */
+  if (self->remote_parts != NULL)
+    {
+      cl_remote_run_stop (self->remote_parts->run);
+      while (cl_remote_run_get_running (self->remote_parts->run))
+        g_main_context_iteration (NULL, TRUE);
+    }
   /* The cards in flight are recorded and the batch's end written before the process goes. */
   if (self->production_parts != NULL)
     {
@@ -531,10 +605,13 @@ cl_application_dispose (GObject *object)
 
   g_clear_object (&self->station_session);
   g_clear_pointer (&self->production_parts, cl_production_parts_free);
+  g_clear_pointer (&self->remote_parts, cl_remote_parts_free);
   g_clear_object (&self->opening);
   g_clear_object (&self->line);
   for (guint i = 0; i < G_N_ELEMENTS (self->production_strings); i++)
     g_clear_pointer (&self->production_strings[i], g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->remote_strings); i++)
+    g_clear_pointer (&self->remote_strings[i], g_free);
   g_clear_pointer (&self->store_path, g_free);
 
   G_OBJECT_CLASS (cl_application_parent_class)->dispose (object);

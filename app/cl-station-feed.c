@@ -102,7 +102,7 @@ apply_to_station (ClReader *station, ClLineEvent *event, gboolean holds_cards)
         break;
       case CL_LINE_EVENT_SERVICE_NOTIFY:
         /* the service's progress is the live status of the card's SERVICE step */
-        cl_reader_step_started (station, CL_STATION_FEED_SERVICE_STEP);
+        cl_reader_step_progress (station, CL_STATION_FEED_SERVICE_STEP, f->note);
         if (f->note != NULL)
           cl_reader_set_last_event (station, f->note, cl_line_event_get_time (event));
         break;

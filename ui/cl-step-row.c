@@ -60,6 +60,19 @@ duration_text (gpointer unused, gint64 duration_us)
   return text != NULL ? text : g_strdup ("");
 }
 
+/* A running step's live status (a production service's notify); an ended step's detail is its tooltip. */
+static char *
+progress_text (gpointer unused, ClReaderStepState state, const char *detail)
+{
+  return g_strdup (state == CL_READER_STEP_RUNNING && detail != NULL ? detail : "");
+}
+
+static gboolean
+has_progress (gpointer unused, ClReaderStepState state, const char *detail)
+{
+  return state == CL_READER_STEP_RUNNING && detail != NULL && *detail != '\0';
+}
+
 static char *
 sw_text (gpointer unused, gint sw)
 {
@@ -154,6 +167,7 @@ cl_step_row_class_init (ClStepRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-step-row.ui");
   gtk_widget_class_bind_template_child_full (widget_class, "duration_label", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "progress_label", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "row_box", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, step_title);
   gtk_widget_class_bind_template_callback (widget_class, state_icon);
@@ -161,6 +175,8 @@ cl_step_row_class_init (ClStepRowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, state_classes);
   gtk_widget_class_bind_template_callback (widget_class, duration_text);
   gtk_widget_class_bind_template_callback (widget_class, sw_text);
+  gtk_widget_class_bind_template_callback (widget_class, progress_text);
+  gtk_widget_class_bind_template_callback (widget_class, has_progress);
 }
 
 static void

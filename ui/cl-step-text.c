@@ -7,11 +7,12 @@ static const struct
   const char *name;
   const char *title;
 } titles[] = {
-  { "IDENTIFY", N_ ("Identify chip") },    { "OPEN_KST", N_ ("Open secure channel") },
-  { "CONFIGURE", N_ ("Configure card") },  { "ROTATE_KEYS", N_ ("Rotate card keys") },
-  { "LOAD_APPLET", N_ ("Load applet") },   { "INIT_APPLET", N_ ("Initialise applet and key") },
-  { "CERTIFY", N_ ("Issue certificate") }, { "VERIFY", N_ ("Verify card") },
-  { "FACE", N_ ("Print card face") },      { "DISPOSE", N_ ("Eject card") },
+  { "IDENTIFY", N_ ("Identify chip") },     { "OPEN_KST", N_ ("Open secure channel") },
+  { "CONFIGURE", N_ ("Configure card") },   { "ROTATE_KEYS", N_ ("Rotate card keys") },
+  { "LOAD_APPLET", N_ ("Load applet") },    { "INIT_APPLET", N_ ("Initialise applet and key") },
+  { "CERTIFY", N_ ("Issue certificate") },  { "VERIFY", N_ ("Verify card") },
+  { "FACE", N_ ("Print card face") },       { "DISPOSE", N_ ("Eject card") },
+  { "SERVICE", N_ ("Production service") }, /* remote production: the service's part, its notifies live */
 };
 
 const char *

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "remote/cl-ram-codec.h"
+#include "remote/cl-ram-headers.h"
 
 struct _ClServerHttp
 {
@@ -116,6 +117,20 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
       soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, "not a known station");
       return;
     }
+  {
+    SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+    g_autofree char *why = NULL;
+    guint status = cl_ram_headers_check (soup_message_headers_get_one (headers, "Content-Type"),
+                                         soup_message_headers_get_one (headers, "X-Admin-Protocol"), &why);
+
+    if (status != 0)
+      {
+        g_message ("POST /ram/<token>: %u %s", status, why);
+        soup_server_message_set_status (msg, status, NULL);
+        soup_server_message_set_response (msg, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, why, strlen (why));
+        return;
+      }
+  }
   request = g_new0 (Request, 1);
   request->http = self;
   request->msg = g_object_ref (msg);

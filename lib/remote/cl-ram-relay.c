@@ -5,9 +5,7 @@
 
 #include "core/cl-error.h"
 #include "remote/cl-ram-codec.h"
-
-#define CONTENT_TYPE   "application/org.openscdp-content-mgt-response;version=1.0"
-#define ADMIN_PROTOCOL "openscdp-remote-admin/1.0"
+#include "remote/cl-ram-headers.h"
 
 struct _ClRamRelay
 {
@@ -163,8 +161,8 @@ post_body (ClRamRelay *self, SoupSession *session, GMainContext *context, GBytes
   /* the dialect's clients follow no redirect: a 3xx is an answer outside the dialect */
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_headers_replace (headers, "Accept", "*/*");
-  soup_message_headers_replace (headers, "X-Admin-Protocol", ADMIN_PROTOCOL);
-  soup_message_set_request_body_from_bytes (message, CONTENT_TYPE, body);
+  soup_message_headers_replace (headers, "X-Admin-Protocol", CL_RAM_ADMIN_PROTOCOL);
+  soup_message_set_request_body_from_bytes (message, CL_RAM_CONTENT_TYPE, body);
 
   g_source_set_callback (deadline, on_deadline, &post, NULL);
   g_source_attach (deadline, context);

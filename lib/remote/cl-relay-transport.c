@@ -211,12 +211,16 @@ cl_relay_transport_take_items (ClRelayTransport *self, gint64 deadline, gboolean
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   GPtrArray *items = cl_ram_items_new ();
   guint commands = 0, i;
+  gboolean late = FALSE;
 
   /* answers handed over and not yet taken by the job do not count: the job is about to go on; once the card is
    * gone, the job's end (and its last notify) is what comes next */
   while (!self->finished && (self->closed != NULL || !(self->needs_answer && g_queue_is_empty (&self->answers))))
     if (!g_cond_wait_until (&self->changed, &self->lock, deadline))
-      break;
+      {
+        late = TRUE;
+        break;
+      }
   /* notifies go out at once; C-APDUs once the job waits for one of their answers, so a template carries all the
    * commands queued before it (LOAD blocks) */
   for (i = 0; i < self->outbox->len;)
@@ -242,6 +246,8 @@ cl_relay_transport_take_items (ClRelayTransport *self, gint64 deadline, gboolean
   self->in_flight = commands;
   if (commands > 0)
     self->round_trips++;
+  if (late && items->len == 0 && !self->finished && self->closed == NULL)
+    g_ptr_array_add (items, cl_ram_item_new_notify ((gint32)++self->notifies, CL_RELAY_TRANSPORT_BUSY_TEXT, -1));
   *finished = self->finished && items->len == 0;
   return items;
 }

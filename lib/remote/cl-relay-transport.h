@@ -40,8 +40,13 @@ void cl_relay_transport_finish (ClRelayTransport *self);
 
 /* ---- the HTTP side ---- */
 
+/* The notify a template carries when the job had nothing for the client by the deadline (the HSM or the store is
+ * slow): the client's user learns why nothing happens, and its 40 s budget restarts. */
+#define CL_RELAY_TRANSPORT_BUSY_TEXT "Still working: the production service waits for its HSM or its store"
+
 /* Waits until the job needs an answer, has finished, or deadline (monotonic µs) passes; returns the items to send
- * (ClRamItem, possibly none) and sets *finished when the job is over and nothing is left to send. */
+ * (ClRamItem; when the deadline passed with none, the CL_RELAY_TRANSPORT_BUSY_TEXT notify) and sets *finished when
+ * the job is over and nothing is left to send. */
 GPtrArray *cl_relay_transport_take_items (ClRelayTransport *self, gint64 deadline, gboolean *finished);
 /* The client's answers to the items last taken (ClRamItem RESPONSE / ATR / CARD_ERROR, as decoded). FALSE with
  * CL_ERROR_MALFORMED when they do not fit what was sent (more answers than commands, fewer without a card

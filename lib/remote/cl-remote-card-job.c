@@ -243,6 +243,20 @@ part_back (ClRemoteCardJob *self)
 
 /* ---- dispositions ---- */
 
+/* The card's move, as the DISPOSE step of its plan (the panel shows it run and end, as for local production). */
+static gboolean
+move_card (ClRemoteCardJob *self, ClDisposition disposition, GError **error)
+{
+  gint64 begun = g_get_monotonic_time ();
+  gboolean moved;
+
+  emit_step (self, CL_LINE_EVENT_STEP_STARTED, CL_STEP_DISPOSE, CL_STEP_RESULT_OK, begun, NULL);
+  moved = cl_feeder_dispose (self->feeder, self->card, disposition, error);
+  emit_step (self, CL_LINE_EVENT_STEP_FINISHED, CL_STEP_DISPOSE, moved ? CL_STEP_RESULT_OK : CL_STEP_RESULT_FAILED,
+             begun, moved ? NULL : (*error)->message);
+  return moved;
+}
+
 static Progress
 reject (ClRemoteCardJob *self, ClRejectReason reason, ClProductionStep step, const char *note, gboolean in_bin)
 {
@@ -250,7 +264,7 @@ reject (ClRemoteCardJob *self, ClRejectReason reason, ClProductionStep step, con
   g_autoptr (GError) moved = NULL;
   g_autofree char *full = NULL;
 
-  if (!in_bin && !cl_feeder_dispose (self->feeder, self->card, CL_DISPOSITION_REJECT_BIN, &moved))
+  if (!in_bin && !move_card (self, CL_DISPOSITION_REJECT_BIN, &moved))
     {
       full = g_strdup_printf ("%s; and it did not reach the reject bin: %s", note, moved->message);
       fields.whereabouts_unknown = g_error_matches (moved, CL_ERROR, CL_ERROR_WHEREABOUTS_UNKNOWN);
@@ -270,7 +284,7 @@ accept (ClRemoteCardJob *self, const char *serial)
   ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
   g_autoptr (GError) moved = NULL;
 
-  if (!cl_feeder_dispose (self->feeder, self->card, CL_DISPOSITION_OUTPUT, &moved))
+  if (!move_card (self, CL_DISPOSITION_OUTPUT, &moved))
     {
       g_autofree char *note = g_strdup_printf ("the good card did not reach the output hopper: %s", moved->message);
 

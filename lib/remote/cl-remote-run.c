@@ -396,3 +396,18 @@ cl_remote_run_get_traffic (ClRemoteRun *self, guint *cards, guint *round_trips, 
   *bytes_received = self->bytes_received;
   g_mutex_unlock (&self->lock);
 }
+
+char *
+cl_remote_run_summary (ClRemoteRun *self)
+{
+  guint cards, trips;
+  guint64 sent, received;
+
+  g_return_val_if_fail (CL_IS_REMOTE_RUN (self), NULL);
+  cl_remote_run_get_traffic (self, &cards, &trips, &sent, &received);
+  return g_strdup_printf ("remote batch %s cards=%u good=%u rejected=%u round-trips=%u bytes-out=%" G_GUINT64_FORMAT
+                          " bytes-in=%" G_GUINT64_FORMAT,
+                          self->quantity > 0 && cards >= self->quantity ? "complete" : "stopped", cards,
+                          cl_batch_counters_get_good (self->counters), cl_batch_counters_get_rejected (self->counters),
+                          trips, sent, received);
+}

@@ -42,5 +42,8 @@ ClBatchCounters *cl_remote_run_get_counters (ClRemoteRun *self);
 /* After "finished": what the relay carried, all cards together. */
 void cl_remote_run_get_traffic (ClRemoteRun *self, guint *cards, guint *round_trips, guint64 *bytes_sent,
                                 guint64 *bytes_received);
+/* After the run's "finished": "remote batch complete|stopped cards=N good=N rejected=N round-trips=N bytes-out=N
+ * bytes-in=N", the line headless prints last and the window logs. */
+char *cl_remote_run_summary (ClRemoteRun *self);
 
 G_END_DECLS

@@ -261,6 +261,17 @@ post_first (ClRemoteService *self, const ClProductionUrl *url, const char *cooki
       reply_error (reply, 504, "the production URL has been used for all its cards");
       return;
     }
+  if (url->batch_quantity > 0 && url->batch_good >= url->batch_quantity)
+    {
+      /* the batch is complete: whatever card this is, nothing of the batch is left to make or resume */
+      g_autofree char *why = g_strdup_printf ("the batch is complete: its %u cards are made", url->batch_quantity);
+
+      if (!cl_store_production_url_refuse (cl_production_setup_get_store (self->setup), url->id, "batch complete",
+                                           self->station, &error))
+        g_warning ("store: %s", error->message);
+      reply_error (reply, 504, why);
+      return;
+    }
   extended = hello.max_command == 0 || hello.max_command > SHORT_APDU_MAX;
   session = session_lookup (self, cookie);
   if (session != NULL && cl_remote_session_get_url_id (session) == url->id)

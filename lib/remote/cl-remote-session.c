@@ -111,10 +111,11 @@ identify (ClRemoteSession *self, ClRelayTransport *relay)
       text = g_strdup ("The production service cannot record the card now: try again later");
       goto abort;
     }
-  if (admission == CL_URL_EXPIRED || admission == CL_URL_USED_UP)
+  if (admission == CL_URL_EXPIRED || admission == CL_URL_USED_UP || admission == CL_URL_BATCH_FULL)
     {
-      text = g_strdup (admission == CL_URL_EXPIRED ? "The production URL has expired"
-                                                   : "The production URL has been used for all its cards");
+      text = g_strdup (admission == CL_URL_EXPIRED   ? "The production URL has expired"
+                       : admission == CL_URL_USED_UP ? "The production URL has been used for all its cards"
+                                                     : "The batch has taken its quantity of cards: no new card");
       goto abort;
     }
   return g_steal_pointer (&chip);
@@ -241,21 +242,29 @@ gboolean
 cl_remote_session_restart (ClRemoteSession *self, GBytes *atr, gboolean extended, GError **error)
 {
   g_autoptr (ClRelayTransport) relay = cl_remote_session_get_relay (self);
-  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
 
+  /* another card is refused before anything of the session's own card is touched; the chip itself is checked again
+   * when the new run identifies it (identify()) */
+  {
+    g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+    if (!g_bytes_equal (atr, self->atr))
+      {
+        g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "not the card that opened the session (another ATR)");
+        return FALSE;
+      }
+  }
+  /* The client took the card up again with its cookie: after a card error, or because its connection dropped
+   * while the card was in production. What ran ends as for a pulled card (the attempt is closed as torn) and the
+   * new run resumes the card from its journal. */
   if (!cl_relay_transport_is_finished (relay))
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "the session's card is still in production");
-      return FALSE;
-    }
+    cl_relay_transport_close (relay, "the client took its card up again (its connection dropped)");
   join (self);
-  locker = g_mutex_locker_new (&self->lock);
-  if (!g_bytes_equal (atr, self->atr))
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "not the card that opened the session (another ATR)");
-      return FALSE;
-    }
-  start_locked (self, atr, extended);
+  {
+    g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+    start_locked (self, atr, extended);
+  }
   return TRUE;
 }
 

@@ -27,8 +27,9 @@ const char *cl_remote_session_get_id (ClRemoteSession *self);
 gint64 cl_remote_session_get_url_id (ClRemoteSession *self);
 /* The relay of the card now in the session. */
 ClRelayTransport *cl_remote_session_get_relay (ClRemoteSession *self);
-/* The card came back under this session's cookie (a first POST after a card error): FALSE when the previous card's
- * job is still running or the ATR differs; else a new relay and a new worker that checks the chip identity. */
+/* The card came back under this session's cookie (a first POST after a card error, or after the client's connection
+ * dropped): FALSE when the ATR differs (nothing of the session changes); else a job still running ends as for a
+ * pulled card, and a new relay and a new worker resume the card after checking its chip identity. */
 gboolean cl_remote_session_restart (ClRemoteSession *self, GBytes *atr, gboolean extended, GError **error);
 /* Closes the relay (the job ends as for a pulled card) and waits for the worker. */
 void cl_remote_session_stop (ClRemoteSession *self, const char *why);

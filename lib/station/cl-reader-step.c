@@ -173,6 +173,22 @@ cl_reader_step_start (ClReaderStep *self)
 }
 
 void
+cl_reader_step_set_progress (ClReaderStep *self, const char *text)
+{
+  g_return_if_fail (CL_IS_READER_STEP (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, CL_READER_STEP_RUNNING);
+  if (g_strcmp0 (self->detail, text) != 0)
+    {
+      g_free (self->detail);
+      self->detail = g_strdup (text);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAIL]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
 cl_reader_step_end (ClReaderStep *self, ClReaderStepState state, gint64 duration_us, gint sw, const char *detail)
 {
   g_return_if_fail (CL_IS_READER_STEP (self));

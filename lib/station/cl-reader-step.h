@@ -32,6 +32,9 @@ gint cl_reader_step_get_sw (ClReaderStep *self);
 const char *cl_reader_step_get_detail (ClReaderStep *self);
 
 void cl_reader_step_start (ClReaderStep *self);
+/* The running step's live status (a production service's notify, any service's words): starts the step, its detail
+ * says text until it ends. */
+void cl_reader_step_set_progress (ClReaderStep *self, const char *text);
 /* state is OK, SKIPPED or FAILED; detail may be NULL. */
 void cl_reader_step_end (ClReaderStep *self, ClReaderStepState state, gint64 duration_us, gint sw, const char *detail);
 

@@ -454,6 +454,15 @@ cl_reader_step_started (ClReader *self, const char *step)
 }
 
 void
+cl_reader_step_progress (ClReader *self, const char *step, const char *text)
+{
+  g_return_if_fail (CL_IS_READER (self));
+  g_return_if_fail (step != NULL && *step != '\0');
+
+  cl_reader_step_set_progress (find_step (self, step), text);
+}
+
+void
 cl_reader_step_ended (ClReader *self, const char *step, ClReaderStepState state, gint64 duration_us, gint sw,
                       const char *detail)
 {

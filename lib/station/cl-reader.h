@@ -65,6 +65,8 @@ GListModel *cl_reader_get_steps (ClReader *self);
 void cl_reader_card_started (ClReader *self, const char *const *steps);
 /* A step starts or ends; a name not in the list is appended (the sequence decides, the reader's panel shows). */
 void cl_reader_step_started (ClReader *self, const char *step);
+/* The step runs and says text (cl_reader_step_set_progress). */
+void cl_reader_step_progress (ClReader *self, const char *step, const char *text);
 void cl_reader_step_ended (ClReader *self, const char *step, ClReaderStepState state, gint64 duration_us, gint sw,
                            const char *detail);
 /* The card's disposition: GOOD or REJECTED, with one line for the banner (serial, or reason, step and SW), and

@@ -64,7 +64,14 @@ find_locked (ClStore *self, const char *where, const void *key, gint64 key_id, C
     "SELECT u.id, u.batch_id, u.cards, u.issued, u.expires, "
     "(SELECT count(*) FROM production_url_cards c WHERE c.url_id = u.id), "
     "(SELECT count(*) FROM production_url_cards c WHERE c.url_id = u.id AND EXISTS (SELECT 1 FROM attempts a "
-    "WHERE a.chip_id = c.chip_id AND a.batch_id = u.batch_id AND a.result = 'GOOD')) "
+    "WHERE a.chip_id = c.chip_id AND a.batch_id = u.batch_id AND a.result = 'GOOD')), "
+    "(SELECT quantity FROM batches b WHERE b.id = u.batch_id), "
+    "(SELECT count(DISTINCT a.chip_id) FROM attempts a WHERE a.batch_id = u.batch_id AND a.result = 'GOOD'), "
+    "(SELECT count(DISTINCT c.chip_id) FROM production_url_cards c JOIN production_urls v ON v.id = c.url_id "
+    "WHERE v.batch_id = u.batch_id) + "
+    "(SELECT count(DISTINCT a.chip_id) FROM attempts a WHERE a.batch_id = u.batch_id AND a.result = 'GOOD' "
+    "AND NOT EXISTS (SELECT 1 FROM production_url_cards c JOIN production_urls v ON v.id = c.url_id "
+    "WHERE v.batch_id = u.batch_id AND c.chip_id = a.chip_id)) "
     "FROM production_urls u WHERE %s",
     where);
   g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
@@ -94,6 +101,9 @@ find_locked (ClStore *self, const char *where, const void *key, gint64 key_id, C
   out->expires = sqlite3_column_int64 (stmt, 4);
   out->admitted = (guint)sqlite3_column_int64 (stmt, 5);
   out->finished = (guint)sqlite3_column_int64 (stmt, 6);
+  out->batch_quantity = (guint)sqlite3_column_int64 (stmt, 7);
+  out->batch_good = (guint)sqlite3_column_int64 (stmt, 8);
+  out->batch_taken = (guint)sqlite3_column_int64 (stmt, 9);
   return TRUE;
 }
 
@@ -150,6 +160,8 @@ cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id
     *admission = CL_URL_RESUMED;
   else if (url.admitted >= url.cards)
     *admission = CL_URL_USED_UP;
+  else if (url.batch_quantity > 0 && url.batch_taken >= url.batch_quantity)
+    *admission = CL_URL_BATCH_FULL;
   else
     {
       insert = cl_store_prepare (self, "INSERT INTO production_url_cards (url_id, chip_id, admitted) VALUES (?, ?, ?)",
@@ -176,6 +188,9 @@ cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id
         break;
       case CL_URL_EXPIRED:
         detail = g_strdup_printf ("chip=%s expired", chip_id);
+        break;
+      case CL_URL_BATCH_FULL:
+        detail = g_strdup_printf ("chip=%s batch full (%u of %u cards)", chip_id, url.batch_taken, url.batch_quantity);
         break;
       case CL_URL_USED_UP:
       default:

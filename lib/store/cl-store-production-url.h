@@ -22,6 +22,12 @@ typedef struct
   guint finished; /* of those, the chips with a GOOD attempt in the batch: they do not come back */
   gint64 issued;  /* µs since the epoch */
   gint64 expires; /* µs since the epoch */
+  /* its batch: quantity, chips made GOOD in it, and chips taken (admitted through any of the batch's URLs, or made
+   * GOOD in it by a station): no new chip is admitted beyond quantity. A chip admitted and never finished (its card
+   * not brought back) keeps its place: the batch never exceeds its quantity. */
+  guint batch_quantity;
+  guint batch_good;
+  guint batch_taken;
 } ClProductionUrl;
 
 typedef enum
@@ -29,7 +35,8 @@ typedef enum
   CL_URL_ADMITTED, /* a new chip, counted */
   CL_URL_RESUMED,  /* a chip this URL admitted before */
   CL_URL_EXPIRED,
-  CL_URL_USED_UP, /* every card it allows went to other chips */
+  CL_URL_USED_UP,    /* every card it allows went to other chips */
+  CL_URL_BATCH_FULL, /* its batch has taken its quantity of chips */
 } ClUrlAdmission;
 
 /* Records a URL for batch_id (which must exist), audited as "production-url-issue" by actor. Returns its id. */

@@ -8,6 +8,10 @@ It connects the card in READER to a production URL and relays until the service 
 --after N --run CMD: after the Nth POST has been answered, runs CMD (a shell command: pull the card, kill the
 service) and goes on; a card error then travels to the service as E1, a lost service ends the client.
 --malformed-after N: the (N+1)th POST carries a response template whose count does not fit.
+--drop-after N: after the Nth POST has been answered (and --run ran), the connection drops before that answer is
+acted on: the client connects again, takes the card in the reader up again and POSTs a first template (E8) with
+its session cookie, as a client resuming its session. --resume-atr HEX: that E8 carries this ATR instead.
+--content-type TEXT, --admin-protocol TEXT: the request headers (for the service's refusals).
 --latency MS: every round trip takes MS milliseconds longer (a slow network, for benchmarks).
 --cert PEM: the certificate and key (one file) the client presents for mutual TLS.
 Prints each notify as "notify ID: TEXT" and ends with "end: STATUS" (204, 404, 504, 400, abort, lost).
@@ -72,6 +76,10 @@ def main():
     parser.add_argument("--after", type=int, default=-1)
     parser.add_argument("--run")
     parser.add_argument("--malformed-after", type=int, default=-1)
+    parser.add_argument("--drop-after", type=int, default=-1)
+    parser.add_argument("--resume-atr")
+    parser.add_argument("--content-type", default=CONTENT_TYPE)
+    parser.add_argument("--admin-protocol", default="openscdp-remote-admin/1.0")
     parser.add_argument("--cert", help="a client certificate and key (PEM), for mutual TLS")
     parser.add_argument("--latency", type=float, default=0, help="milliseconds added to every round trip")
     args = parser.parse_args()
@@ -92,7 +100,7 @@ def main():
     posts = 0
     stats = {"posts": 0, "capdus": 0, "sent": 0, "received": 0}
     while True:
-        headers = {"Content-Type": CONTENT_TYPE, "Accept": "*/*", "X-Admin-Protocol": "openscdp-remote-admin/1.0"}
+        headers = {"Content-Type": args.content_type, "Accept": "*/*", "X-Admin-Protocol": args.admin_protocol}
         if cookie:
             headers["Cookie"] = cookie
         if posts == args.malformed_after:
@@ -119,6 +127,20 @@ def main():
             return {204: 0, 404: 4, 504: 5}.get(response.status, 6)
         if args.after == posts and args.run:
             subprocess.run(args.run, shell=True, check=True)
+        if args.drop_after == posts:
+            http_conn.close()
+            http_conn = http.client.HTTPSConnection(url.hostname, url.port, context=context, timeout=40)
+            try:
+                card.disconnect()
+            except SmartcardException:
+                pass
+            card = reader[0].createConnection()
+            card.connect()
+            atr = bytes.fromhex(args.resume_atr) if args.resume_atr else bytes(card.getATR())
+            body = tlv(0xE8, tlv(0xC0, atr))
+            print("resume: with the session cookie")
+            sys.stdout.flush()
+            continue
         (tag, template), = parse(answer)
         assert tag == 0xAA, "not a command template"
         out, answered = b"", 0

@@ -26,41 +26,21 @@ profile=$source_dir/data/profiles/smartcard-hsm.profile
 # shellcheck source-path=SCRIPTDIR source=line-customer.sh
 . "$(dirname "$0")/line-customer.sh"
 
-export CARDLINE_PKI_DIR=$work/pki
 store=$work/service.db
-. "$source_dir/tests/rig/station-accounts.sh"
-station_accounts "$admin" "$store" "$work" || fail "station accounts"
-"$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
+# shellcheck source-path=SCRIPTDIR source=remote-service.sh
+. "$(dirname "$0")/remote-service.sh"
+remote_service_setup
 "$vcard" manufacture --out "$work/cards" --count 4 --kst-type "$(kst type)" --kst-version "$(kst version)" \
   --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
 mapfile -t images < <(ls "$work"/cards/*.vcard)
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null ||
-  fail "openssl req"
-
 server_pid=""
 server_options=()
-stop_server ()
-{
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  server_pid=""
-}
-trap 'stop_server; cleanup' EXIT
+trap 'stop_service; cleanup' EXIT
 # start_server [PORT]: on a free port first, then (restarted) on the same one, which the URLs name
 start_server ()
 {
-  rm -f "$work/server.fifo"
-  mkfifo "$work/server.fifo"
-  "$server" --profile "$profile" --store "$store" --cert "$work/tls.pem" --key "$work/tls.key" --port "${1:-0}" \
-    --station remote-service --answer-budget 2 --client-timeout 4 "${server_options[@]}" >"$work/server.fifo" 2>>"$work/server.log" &
-  server_pid=$!
-  local line
-  read -r -t 60 line <"$work/server.fifo" || fail "cardline-server did not start: $(cat "$work/server.log")"
-  [[ $line =~ ^listening\ on\ (https://[0-9.:]+)/$ ]] || fail "cardline-server said: $line"
-  base=${BASH_REMATCH[1]}
-  # the rest of its output goes on being read
-  cat "$work/server.fifo" >>"$work/server.log" &
+  start_service "${1:-0}" --answer-budget 2 --client-timeout 4 "${server_options[@]}"
 }
 # a profile that initialises cards would send SO-PIN and PIN outside the secure channel: the service refuses it
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/customer.key" 2>/dev/null
@@ -94,25 +74,6 @@ for u in "${url[@]}"; do
   grep -c "${u##*/}" "$store" >/dev/null && fail "the store holds a URL's token"
 done
 
-# ram URL [CLIENT OPTIONS]: the client on the rig's reader; its output in $work/client.out, its status in $rc
-ram ()
-{
-  rc=0
-  # Debian's python3, which has python3-pyscard (a python3 earlier in PATH may not)
-  /usr/bin/python3 "$client" "$1" --reader "$reader" --cafile "$work/tls.pem" "${@:2}" >"$work/client.out" 2>&1 || rc=$?
-}
-sql ()
-{
-  python3 -c 'import sqlite3,sys; print("\n".join("|".join(str(c) for c in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$store" "$1"
-}
-chip_of ()
-{
-  python3 -c '
-import configparser, sys
-c = configparser.ConfigParser(); c.read(sys.argv[1]); p = bytes.fromhex(c["card"]["cplc"])
-print((p[0:4] + p[16:18] + p[12:16]).hex().upper())' "$1"
-}
-
 # --- card A: pulled after the 5th round trip, then put in again: it resumes through the same URL ---
 insert_card "${images[0]}"
 ram "${url[0]}" --after 5 --run "kill -TERM $card"
@@ -120,8 +81,8 @@ card=""
 grep -q "^end: 204" "$work/client.out" || fail "card A pulled: $(cat "$work/client.out")"
 grep -q "Card rejected: CARD_REMOVED" "$work/client.out" || fail "card A pulled: $(cat "$work/client.out")"
 chip_a=$(chip_of "${images[0]}")
-[ "$(sql "SELECT result, reject_reason FROM attempts WHERE chip_id = '$chip_a'")" = "REJECTED|CARD_REMOVED" ] ||
-  fail "card A's attempt: $(sql "SELECT * FROM attempts WHERE chip_id = '$chip_a'")"
+[ "$(service_sql "SELECT result, reject_reason FROM attempts WHERE chip_id = '$chip_a'")" = "REJECTED|CARD_REMOVED" ] ||
+  fail "card A's attempt: $(service_sql "SELECT * FROM attempts WHERE chip_id = '$chip_a'")"
 insert_card "${images[0]}"
 ram "${url[0]}"
 [ "$rc" = 0 ] || fail "card A resumed: $(cat "$work/client.out")"
@@ -134,7 +95,7 @@ insert_card "${images[1]}"
 ram "${url[1]}" --malformed-after 6
 grep -q "^end: 400 .*R-APDUs" "$work/client.out" || fail "malformed template: $(cat "$work/client.out")"
 chip_b=$(chip_of "${images[1]}")
-[ "$(sql "SELECT count(*) FROM attempts WHERE chip_id = '$chip_b' AND ended IS NULL")" = 0 ] ||
+[ "$(service_sql "SELECT count(*) FROM attempts WHERE chip_id = '$chip_b' AND ended IS NULL")" = 0 ] ||
   fail "card B's attempt left open after the malformed template"
 ram "${url[1]}"
 grep -q "^notify [0-9]*: Card good: serial DE" "$work/client.out" || fail "card B resumed: $(cat "$work/client.out")"
@@ -178,7 +139,7 @@ ram "${url[3]}" --after 8 --run 'kill -KILL $PPID'
 chip_d=$(chip_of "${images[3]}")
 ended=""
 for _ in $(seq 1 300); do
-  ended=$(sql "SELECT result || ' ' || reject_reason FROM attempts WHERE chip_id = '$chip_d' AND ended IS NOT NULL")
+  ended=$(service_sql "SELECT result || ' ' || reject_reason FROM attempts WHERE chip_id = '$chip_d' AND ended IS NOT NULL")
   [ -n "$ended" ] && break
   sleep 0.1
 done
@@ -189,12 +150,12 @@ pull_card
 echo "ok: card D's client killed, the attempt closed by the service, the card resumed and good"
 
 # --- the records: one GOOD attempt and one certificate per chip, nothing open, the URLs audited ---
-[ "$(sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "attempts left open"
-[ "$(sql "SELECT count(DISTINCT chip_id) FROM attempts WHERE result = 'GOOD'")" = 4 ] || fail "not 4 good chips"
-[ "$(sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 4 ] || fail "a chip made GOOD twice"
-[ "$(sql "SELECT count(*) FROM certificates")" = 4 ] || fail "certificates: $(sql "SELECT chip_id FROM certificates")"
+[ "$(service_sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "attempts left open"
+[ "$(service_sql "SELECT count(DISTINCT chip_id) FROM attempts WHERE result = 'GOOD'")" = 4 ] || fail "not 4 good chips"
+[ "$(service_sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 4 ] || fail "a chip made GOOD twice"
+[ "$(service_sql "SELECT count(*) FROM certificates")" = 4 ] || fail "certificates: $(service_sql "SELECT chip_id FROM certificates")"
 for action in production-url-issue production-url-use production-url-refused; do
-  [ "$(sql "SELECT count(*) FROM audit WHERE action = '$action'")" -gt 0 ] || fail "no $action in the audit"
+  [ "$(service_sql "SELECT count(*) FROM audit WHERE action = '$action'")" -gt 0 ] || fail "no $action in the audit"
 done
 
 # --- the cards pass the same checks as local production's ---
@@ -213,7 +174,7 @@ cat "$work/known.crt" "$work/known.key" >"$work/known.pem"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=station-1 \
   -keyout "$work/stranger.key" -out "$work/stranger.crt" 2>/dev/null
 cat "$work/stranger.crt" "$work/stranger.key" >"$work/stranger.pem"
-stop_server
+stop_service
 server_options=(--client-ca "$work/ca.pem")
 start_server "${base##*:}"
 insert_card "${images[0]}"

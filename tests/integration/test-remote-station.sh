@@ -35,24 +35,14 @@ stop_all ()
 }
 trap 'stop_all; cleanup' EXIT
 
-export CARDLINE_PKI_DIR=$work/pki
 store=$work/service.db
-. "$source_dir/tests/rig/station-accounts.sh"
-station_accounts "$admin" "$store" "$work" || fail "station accounts"
-"$admin" demo-setup --keys "$keys" >/dev/null || fail "demo-setup"
+# shellcheck source-path=SCRIPTDIR source=remote-service.sh
+. "$(dirname "$0")/remote-service.sh"
+remote_service_setup
 manufacture_cards "$work/hopper" 3
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null || fail "openssl req"
 
 # the production service, with the token and the store
-mkfifo "$work/server.fifo"
-"$server" --profile "$profile" --store "$store" --cert "$work/tls.pem" --key "$work/tls.key" --port 0 \
-  --station remote-service >"$work/server.fifo" 2>>"$work/server.log" &
-server_pid=$!
-read -r -t 60 line <"$work/server.fifo" || fail "cardline-server did not start: $(cat "$work/server.log")"
-[[ $line =~ ^listening\ on\ (https://[0-9.:]+)/$ ]] || fail "cardline-server said: $line"
-base=${BASH_REMATCH[1]}
-cat "$work/server.fifo" >>"$work/server.log" &
+start_service
 url=$("$admin" produce-url "${admin_auth[@]}" --store "$store" --batch remote --profile "$profile" --quantity 3 \
   --cards 3 --base "$base") || fail "produce-url"
 
@@ -84,12 +74,8 @@ grep -q -- "${url##*/}" "$work/station.out" "$work/station.err" && fail "the pro
 echo "ok: 3 cards produced remotely by a station without a token"
 
 # the service's records: three GOOD attempts, none open
-sql ()
-{
-  python3 -c 'import sqlite3,sys; print("\n".join("|".join(str(c) for c in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$store" "$1"
-}
-[ "$(sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 3 ] || fail "the service did not record 3 GOOD"
-[ "$(sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "an attempt left open"
+[ "$(service_sql "SELECT count(*) FROM attempts WHERE result = 'GOOD'")" = 3 ] || fail "the service did not record 3 GOOD"
+[ "$(service_sql "SELECT count(*) FROM attempts WHERE ended IS NULL")" = 0 ] || fail "an attempt left open"
 stop_all
 
 # the same checks as local production's cards

@@ -1,6 +1,7 @@
 #include "cl-test-app.h"
 
 #include "cl-session.h"
+#include "cl-step-row.h"
 #include "cl-test-widgets.h"
 
 void
@@ -185,4 +186,63 @@ cl_test_spawn_rack_feeder (const char *feeder, const char *vcard, const char *st
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
   g_assert_no_error (error);
   return process;
+}
+
+ClReader *
+cl_test_find_station (ClWindow *window, const char *reader)
+{
+  GListModel *stations = cl_line_view_get_stations (cl_test_line_view (window));
+
+  for (guint i = 0; stations != NULL && i < g_list_model_get_n_items (stations); i++)
+    {
+      g_autoptr (ClReader) station = g_list_model_get_item (stations, i);
+
+      if (g_strcmp0 (cl_reader_get_name (station), reader) == 0)
+        return station; /* the list keeps it */
+    }
+  return NULL;
+}
+
+static gboolean
+is_panel_of (GtkWidget *widget, gconstpointer station)
+{
+  return CL_IS_READER_PANEL (widget) && cl_reader_panel_get_reader (CL_READER_PANEL (widget)) == station;
+}
+
+ClReaderPanel *
+cl_test_find_panel (GtkWidget *root, ClReader *station)
+{
+  return CL_READER_PANEL (cl_test_find (root, is_panel_of, station));
+}
+
+const char *
+cl_test_panel_label (ClReaderPanel *panel, const char *id)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_READER_PANEL, id);
+
+  g_assert_true (GTK_IS_LABEL (child));
+  return gtk_label_get_text (GTK_LABEL (child));
+}
+
+char *
+cl_test_panel_steps (ClReaderPanel *panel)
+{
+  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_READER_PANEL, "steps_list"));
+  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_READER_STEP_STATE);
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      ClReaderStep *step;
+      GObject *duration;
+
+      if (!CL_IS_STEP_ROW (row))
+        continue;
+      step = cl_step_row_get_step (CL_STEP_ROW (row));
+      duration = gtk_widget_get_template_child (row, CL_TYPE_STEP_ROW, "duration_label");
+      g_string_append_printf (text, "%s%s=%s[%s]", text->len > 0 ? " " : "", cl_reader_step_get_name (step),
+                              g_enum_get_value (klass, cl_reader_step_get_state (step))->value_nick,
+                              gtk_label_get_text (GTK_LABEL (duration)));
+    }
+  return g_string_free (text, FALSE);
 }

@@ -5,6 +5,7 @@
 #include "cl-batch-counters-bar.h"
 #include "cl-line-view.h"
 #include "cl-login-dialog.h"
+#include "cl-reader-panel.h"
 #include "cl-window.h"
 #include "store/cl-store-users.h"
 
@@ -71,5 +72,13 @@ gboolean cl_test_bar_equals (ClWindow *window, const char *which, guint64 value)
 GSubprocess *cl_test_spawn_rack_feeder (const char *feeder, const char *vcard, const char *store_path,
                                         const char *ports, const char *names, const char *timeout_s,
                                         const char *cards_dir, guint n);
+/* The Line view's station (ClReader) of reader, NULL while it has none; the list keeps it. */
+ClReader *cl_test_find_station (ClWindow *window, const char *reader);
+/* The panel that shows station, NULL if none. */
+ClReaderPanel *cl_test_find_panel (GtkWidget *root, ClReader *station);
+/* The text of the panel's label id (one of those it names for tests). */
+const char *cl_test_panel_label (ClReaderPanel *panel, const char *id);
+/* The step rows the panel shows, "NAME=state[duration]" each, from the widgets themselves. */
+char *cl_test_panel_steps (ClReaderPanel *panel);
 
 G_END_DECLS

@@ -191,12 +191,6 @@ pdf_text (const char *path)
 
 /* ---- the station panel as the operator sees it ---- */
 
-static gboolean
-is_panel_of (GtkWidget *widget, gconstpointer station)
-{
-  return CL_IS_READER_PANEL (widget) && cl_reader_panel_get_reader (CL_READER_PANEL (widget)) == station;
-}
-
 /* The station's detailed panel: on show with a few readers; opened from the station's tile when the line shows
  * its readers as tiles (the rig's 2 vpcd readers are 4 PC/SC readers, a slot each), as the operator would. */
 static ClReaderPanel *
@@ -209,40 +203,7 @@ find_panel (GtkWidget *root, ClReader *station)
       cl_line_view_show_reader (line, station);
       g_assert_true (cl_line_view_get_shown_reader (line) == station);
     }
-  return CL_READER_PANEL (cl_test_find (root, is_panel_of, station));
-}
-
-static const char *
-panel_label (ClReaderPanel *panel, const char *id)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_READER_PANEL, id);
-
-  g_assert_true (GTK_IS_LABEL (child));
-  return gtk_label_get_text (GTK_LABEL (child));
-}
-
-/* The step rows the panel shows, "NAME=state duration" each, from the widgets themselves. */
-static char *
-panel_steps (ClReaderPanel *panel)
-{
-  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel), CL_TYPE_READER_PANEL, "steps_list"));
-  g_autoptr (GEnumClass) klass = g_type_class_ref (CL_TYPE_READER_STEP_STATE);
-  GString *text = g_string_new (NULL);
-
-  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
-    {
-      ClReaderStep *step;
-      GObject *duration;
-
-      if (!CL_IS_STEP_ROW (row))
-        continue;
-      step = cl_step_row_get_step (CL_STEP_ROW (row));
-      duration = gtk_widget_get_template_child (row, CL_TYPE_STEP_ROW, "duration_label");
-      g_string_append_printf (text, "%s%s=%s[%s]", text->len > 0 ? " " : "", cl_reader_step_get_name (step),
-                              g_enum_get_value (klass, cl_reader_step_get_state (step))->value_nick,
-                              gtk_label_get_text (GTK_LABEL (duration)));
-    }
-  return g_string_free (text, FALSE);
+  return cl_test_find_panel (root, station);
 }
 
 typedef struct
@@ -274,10 +235,10 @@ static gboolean
 snapshot_result (gpointer user_data)
 {
   PanelWatch *watch = user_data;
-  g_autofree char *steps = panel_steps (watch->panel);
+  g_autofree char *steps = cl_test_panel_steps (watch->panel);
 
-  g_ptr_array_add (watch->results, g_strdup_printf ("%s | %s | %s", panel_label (watch->panel, "result_label"),
-                                                    panel_label (watch->panel, "result_detail_label"), steps));
+  g_ptr_array_add (watch->results, g_strdup_printf ("%s | %s | %s", cl_test_panel_label (watch->panel, "result_label"),
+                                                    cl_test_panel_label (watch->panel, "result_detail_label"), steps));
   return G_SOURCE_REMOVE;
 }
 
@@ -326,22 +287,6 @@ logged (ClWindow *window, const char *reader, const char *text)
 }
 
 /* ---- the rig ---- */
-
-static ClReader *
-find_station (ClWindow *window, const char *reader)
-{
-  ClLineView *line = cl_test_line_view (window);
-  GListModel *stations = cl_line_view_get_stations (line);
-
-  for (guint i = 0; stations != NULL && i < g_list_model_get_n_items (stations); i++)
-    {
-      g_autoptr (ClReader) station = g_list_model_get_item (stations, i);
-
-      if (g_strcmp0 (cl_reader_get_name (station), reader) == 0)
-        return station; /* the list keeps it */
-    }
-  return NULL;
-}
 
 static GSubprocess *
 spawn_feeder (void)
@@ -447,7 +392,8 @@ run_test (ClWindow *window)
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   cl_test_sign_in (window, "olga", PASSWORD);
   cl_window_set_view (window, "line");
-  CL_TEST_WAIT_UNTIL (find_station (window, production_reader) != NULL && find_station (window, qa_reader) != NULL);
+  CL_TEST_WAIT_UNTIL (cl_test_find_station (window, production_reader) != NULL
+                      && cl_test_find_station (window, qa_reader) != NULL);
   /* production starts once the app's worker has opened the token and the store */
   CL_TEST_WAIT_UNTIL (gtk_widget_get_visible (GTK_WIDGET (cl_line_view_get_counters_bar (cl_test_line_view (window)))));
 
@@ -455,7 +401,7 @@ run_test (ClWindow *window)
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "line-pause", NULL);
   CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Paused") == 0);
-  station = find_station (window, production_reader);
+  station = cl_test_find_station (window, production_reader);
   watch_panel (&watch, window, station);
   feeder = spawn_feeder ();
   CL_TEST_WAIT_UNTIL (cl_reader_get_state (station) == CL_READER_CARD_PRESENT);
@@ -498,7 +444,7 @@ run_test (ClWindow *window)
   {
     const char *rejected = find_result (&watch, "REJECTED |");
     const char *good = find_result (&watch, "GOOD |");
-    g_autofree char *steps = panel_steps (watch.panel);
+    g_autofree char *steps = cl_test_panel_steps (watch.panel);
     g_autofree char *good_count = g_strdup_printf ("%" G_GUINT64_FORMAT, view.summary->good);
     g_autofree char *reject_count = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64)view.summary->rejected);
 
@@ -514,17 +460,17 @@ run_test (ClWindow *window)
     g_assert_null (strstr (good, "pending"));
     g_assert_null (strstr (good, "[]")); /* every ended step shows its duration */
     /* the last card was good: its banner and steps stay on show */
-    g_assert_cmpstr (panel_label (watch.panel, "result_label"), ==, "GOOD");
-    g_assert_true (g_str_has_prefix (panel_label (watch.panel, "result_detail_label"), "Serial "));
-    g_assert_cmpuint (strlen (panel_label (watch.panel, "result_detail_label")), >, strlen ("Serial ") + 8);
-    g_assert_cmpint (card_state (panel_label (watch.panel, "chip_label")), ==, CL_CARD_GOOD);
+    g_assert_cmpstr (cl_test_panel_label (watch.panel, "result_label"), ==, "GOOD");
+    g_assert_true (g_str_has_prefix (cl_test_panel_label (watch.panel, "result_detail_label"), "Serial "));
+    g_assert_cmpuint (strlen (cl_test_panel_label (watch.panel, "result_detail_label")), >, strlen ("Serial ") + 8);
+    g_assert_cmpint (card_state (cl_test_panel_label (watch.panel, "chip_label")), ==, CL_CARD_GOOD);
     g_assert_nonnull (strstr (steps, "IDENTIFY=ok["));
     g_assert_nonnull (strstr (steps, "VERIFY=ok["));
     g_assert_nonnull (strstr (steps, "DISPOSE=ok["));
     /* 8 steps and DISPOSE; each started RUNNING before it ended, for every card */
     g_assert_cmpuint (watch.running_seen, ==, CARDS * 9 - 3);
-    g_assert_cmpstr (panel_label (watch.panel, "good_label"), ==, good_count);
-    g_assert_cmpstr (panel_label (watch.panel, "rejected_label"), ==, reject_count);
+    g_assert_cmpstr (cl_test_panel_label (watch.panel, "good_label"), ==, good_count);
+    g_assert_cmpstr (cl_test_panel_label (watch.panel, "rejected_label"), ==, reject_count);
   }
   g_signal_handlers_disconnect_by_data (station, &watch);
   g_signal_handlers_disconnect_by_data (cl_reader_get_steps (station), &watch);
@@ -556,7 +502,7 @@ run_test (ClWindow *window)
   qa_card = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, vcard_exe, "run", "--image", defective, "--port",
                               qa_port, NULL);
   g_assert_no_error (error);
-  station = find_station (window, qa_reader);
+  station = cl_test_find_station (window, qa_reader);
   CL_TEST_WAIT_UNTIL (cl_reader_get_state (station) == CL_READER_CARD_PRESENT);
 
   diagnosis_row = ADW_ACTION_ROW (cl_test_find_row (GTK_WIDGET (rejects), "Diagnosis"));
@@ -580,14 +526,14 @@ run_test (ClWindow *window)
   /* The re-test ran on the QA reader's station: its panel shows the card, its steps (those already on the card
    * skipped) and the result. */
   {
-    ClReaderPanel *qa_panel = find_panel (GTK_WIDGET (window), find_station (window, qa_reader));
+    ClReaderPanel *qa_panel = find_panel (GTK_WIDGET (window), cl_test_find_station (window, qa_reader));
     g_autofree char *steps = NULL;
 
     g_assert_nonnull (qa_panel);
-    CL_TEST_WAIT_UNTIL (g_strcmp0 (panel_label (qa_panel, "result_label"), "GOOD") == 0);
-    steps = panel_steps (qa_panel);
-    g_print ("# QA reader panel: %s | %s\n", panel_label (qa_panel, "result_detail_label"), steps);
-    g_assert_cmpstr (panel_label (qa_panel, "chip_label"), ==, chip);
+    CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_panel_label (qa_panel, "result_label"), "GOOD") == 0);
+    steps = cl_test_panel_steps (qa_panel);
+    g_print ("# QA reader panel: %s | %s\n", cl_test_panel_label (qa_panel, "result_detail_label"), steps);
+    g_assert_cmpstr (cl_test_panel_label (qa_panel, "chip_label"), ==, chip);
     g_assert_nonnull (strstr (steps, "ROTATE_KEYS=skipped["));
     g_assert_nonnull (strstr (steps, "LOAD_APPLET=ok["));
     g_assert_nonnull (strstr (steps, "VERIFY=ok["));

@@ -165,10 +165,17 @@ test_budget (void)
   gboolean finished = TRUE;
   gint64 start = g_get_monotonic_time ();
 
-  /* a job that has nothing to send (the HSM is slow): the POST is answered empty when its budget is spent */
+  const ClRamItem *item;
+
+  /* a job that has nothing to send (the HSM is slow): the POST is answered when its budget is spent, with a notify
+   * that says why nothing happens (not an empty template) */
   items = cl_relay_transport_take_items (relay, start + SECOND / 10, &finished);
   g_assert_false (finished);
-  g_assert_cmpuint (items->len, ==, 0);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->kind, ==, CL_RAM_ITEM_NOTIFY);
+  g_assert_cmpint (item->id, >, 0);
+  g_assert_cmpstr (item->text, ==, CL_RELAY_TRANSPORT_BUSY_TEXT);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, SECOND / 10);
 }
 
