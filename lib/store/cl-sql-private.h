@@ -37,6 +37,8 @@ typedef struct
   const char *(*column_text) (ClSqlStmt *stmt, int index);
   const guint8 *(*column_blob) (ClSqlStmt *stmt, int index, gsize *len);
   gint64 (*changes) (ClSql *sql);
+  /* cl_sql_change_stamp(); NULL: a stamp that moves on every call */
+  guint64 (*change_stamp) (ClSql *sql);
 } ClSqlClass;
 
 struct _ClSql
@@ -48,6 +50,7 @@ struct _ClSql
   /* statements prepared and not yet released, and whether the owner has closed the connection */
   guint n_out;
   gboolean closed;
+  guint64 calls; /* the stamp of a backend without change_stamp */
 };
 
 struct _ClSqlStmt

@@ -266,6 +266,18 @@ sqlite_changes (ClSql *sql)
   return sqlite3_changes64 (DB (sql));
 }
 
+static guint64
+sqlite_change_stamp (ClSql *sql)
+{
+  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, "PRAGMA data_version", NULL);
+  guint64 other = 0;
+
+  /* data_version moves with other connections' commits, total_changes with this connection's. */
+  if (stmt != NULL && cl_sql_step (stmt, NULL) == CL_SQL_STEP_ROW)
+    other = (guint64)cl_sql_column_int64 (stmt, 0);
+  return (other << 40) ^ (guint64)sqlite3_total_changes64 (DB (sql));
+}
+
 static const ClSqlClass sqlite_class = {
   .free = sqlite_free,
   .exec = sqlite_exec,
@@ -286,6 +298,7 @@ static const ClSqlClass sqlite_class = {
   .column_text = sqlite_column_text,
   .column_blob = sqlite_column_blob,
   .changes = sqlite_changes,
+  .change_stamp = sqlite_change_stamp,
 };
 
 /* Without a -wal file the database file alone is the whole store, and immutable=1 keeps SQLite from creating a

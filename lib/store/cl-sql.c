@@ -66,16 +66,21 @@ cl_sql_last_fault (ClSql *sql)
   return sql->last_fault;
 }
 
+/* A call that may fail clears the fault first: cl_sql_last_fault() never names an earlier call's. */
 gboolean
 cl_sql_exec (ClSql *sql, const char *script, GError **error)
 {
+  sql->last_fault = CL_SQL_FAULT_NONE;
   return sql->klass->exec (sql, script, error);
 }
 
 ClSqlStmt *
 cl_sql_prepare (ClSql *sql, const char *query, GError **error)
 {
-  ClSqlStmt *stmt = sql->klass->prepare (sql, query, error);
+  ClSqlStmt *stmt;
+
+  sql->last_fault = CL_SQL_FAULT_NONE;
+  stmt = sql->klass->prepare (sql, query, error);
 
   if (stmt != NULL)
     sql->n_out++;
@@ -137,6 +142,7 @@ cl_sql_reset (ClSqlStmt *stmt)
 ClSqlStep
 cl_sql_step (ClSqlStmt *stmt, GError **error)
 {
+  stmt->sql->last_fault = CL_SQL_FAULT_NONE;
   return stmt->sql->klass->step (stmt, error);
 }
 
@@ -199,4 +205,12 @@ gint64
 cl_sql_changes (ClSql *sql)
 {
   return sql->klass->changes (sql);
+}
+
+guint64
+cl_sql_change_stamp (ClSql *sql)
+{
+  if (sql->klass->change_stamp == NULL)
+    return ++sql->calls;
+  return sql->klass->change_stamp (sql);
 }
