@@ -48,13 +48,15 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
   card = cl_store_prepare (self,
-                           "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES (?1, ?2, ?2, 'BLANK') "
-                           "ON CONFLICT (chip_id) DO UPDATE SET last_seen = max(last_seen, ?2)",
+                           "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES (?, ?, ?, 'BLANK') "
+                           "ON CONFLICT (chip_id) DO UPDATE SET last_seen = max(last_seen, ?)",
                            error);
   if (card == NULL)
     return FALSE;
   cl_sql_bind_text (card, 1, chip_id);
   cl_sql_bind_int64 (card, 2, when);
+  cl_sql_bind_int64 (card, 3, when);
+  cl_sql_bind_int64 (card, 4, when);
   if (!cl_store_step_done (self, card, "Recording a card", error))
     return FALSE;
   prior = cl_store_prepare (self, "SELECT count(*) FROM attempts WHERE chip_id = ? AND kind = 'PRODUCTION' AND id != ?",
@@ -71,12 +73,13 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
   first = cl_sql_column_int64 (prior, 0) == 0;
   link = cl_store_prepare (self,
                            /* the same chip again: an attempt resumed after a station fault */
-                           "UPDATE attempts SET chip_id = ?1, first_attempt = (kind = 'PRODUCTION' AND ?2) "
-                           "WHERE id = ?3 AND (chip_id IS NULL OR chip_id = ?1) AND ended IS NULL",
+                           "UPDATE attempts SET chip_id = ?, first_attempt = (kind = 'PRODUCTION' AND ?) "
+                           "WHERE id = ? AND (chip_id IS NULL OR chip_id = ?) AND ended IS NULL",
                            error);
   if (link == NULL)
     return FALSE;
   cl_sql_bind_text (link, 1, chip_id);
+  cl_sql_bind_text (link, 4, chip_id);
   cl_sql_bind_int64 (link, 2, first);
   cl_sql_bind_int64 (link, 3, attempt_id);
   if (!cl_store_step_done (self, link, "Linking an attempt to its chip", error))
@@ -185,9 +188,9 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
     return FALSE;
   /* A good card stays good: a later reject of the same chip is a re-feed (DUPLICATE_CHIP), not a verdict on it. */
   card = cl_store_prepare (self,
-                           "UPDATE cards SET state = CASE WHEN state = 'GOOD' THEN 'GOOD' ELSE ?1 END, "
-                           "last_seen = max(last_seen, ?2) "
-                           "WHERE chip_id = (SELECT chip_id FROM attempts WHERE id = ?3)",
+                           "UPDATE cards SET state = CASE WHEN state = 'GOOD' THEN 'GOOD' ELSE ? END, "
+                           "last_seen = max(last_seen, ?) "
+                           "WHERE chip_id = (SELECT chip_id FROM attempts WHERE id = ?)",
                            error);
   if (card == NULL)
     return FALSE;

@@ -101,7 +101,7 @@ cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, const char
 {
   if (!cl_store_check_chip_id (chip_id, error) || !cl_store_check_name ("Printed serial", printed_serial, error))
     return FALSE;
-  /* ?2 is unused here; update_card binds it as NULL. */
-  return update_card (self, "UPDATE cards SET printed_serial = ?1 WHERE ?2 IS NULL AND chip_id = ?3", chip_id,
-                      printed_serial, -1, error);
+  /* the second '?' only keeps update_card's three: it binds it NULL */
+  return update_card (self, "UPDATE cards SET printed_serial = ? WHERE CAST(? AS INTEGER) IS NULL AND chip_id = ?",
+                      chip_id, printed_serial, -1, error);
 }

@@ -108,12 +108,13 @@ cl_store_audit_checkpoint_add (ClStore *self, const ClAuditCheckpoint *checkpoin
   /* the seq condition makes a checkpoint older than the last one a no-op, reported below */
   stmt = cl_store_prepare (self,
                            "INSERT INTO audit_checkpoints (seq, head, signed, key_label, public_key, signature) "
-                           "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?1 > (SELECT coalesce(max(seq), 0) FROM "
+                           "SELECT ?, ?, ?, ?, ?, ? WHERE ? > (SELECT coalesce(max(seq), 0) FROM "
                            "audit_checkpoints)",
                            error);
   if (stmt == NULL)
     return FALSE;
   cl_sql_bind_int64 (stmt, 1, checkpoint->seq);
+  cl_sql_bind_int64 (stmt, 7, checkpoint->seq);
   cl_sql_bind_blob (stmt, 2, checkpoint->head, HASH_LEN);
   cl_sql_bind_int64 (stmt, 3, checkpoint->signed_at);
   cl_sql_bind_text (stmt, 4, checkpoint->key_label);

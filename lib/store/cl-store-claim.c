@@ -170,7 +170,7 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
   /* The same owner claiming again renews its claim and keeps when it was first taken. */
   stmt = cl_store_prepare (
     self,
-    "INSERT INTO chip_claims (chip_id, owner, attempt_id, claimed, lease_until) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "INSERT INTO chip_claims (chip_id, owner, attempt_id, claimed, lease_until) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (chip_id) DO UPDATE SET "
     "attempt_id = CASE WHEN owner = excluded.owner THEN coalesce(excluded.attempt_id, attempt_id) "
     "ELSE excluded.attempt_id END, "
@@ -288,13 +288,15 @@ cl_store_chip_release_stale (ClStore *self, const char *station, GError **error)
   locker = g_mutex_locker_new (&self->lock);
   /* substr, not LIKE: a station name may hold '%' or '_' */
   stmt = cl_store_prepare (self,
-                           "DELETE FROM chip_claims WHERE substr(owner, 1, length(?1)) = ?1 "
-                           "AND substr(owner, 1, length(?2)) != ?2",
+                           "DELETE FROM chip_claims WHERE substr(owner, 1, length(?)) = ? "
+                           "AND substr(owner, 1, length(?)) != ?",
                            error);
   if (stmt == NULL)
     return -1;
   cl_sql_bind_text (stmt, 1, of_station);
-  cl_sql_bind_text (stmt, 2, of_process);
+  cl_sql_bind_text (stmt, 2, of_station);
+  cl_sql_bind_text (stmt, 3, of_process);
+  cl_sql_bind_text (stmt, 4, of_process);
   if (!cl_store_step_done (self, stmt, "Releasing the claims a station left", error))
     return -1;
   return cl_sql_changes (self->sql);

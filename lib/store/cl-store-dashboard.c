@@ -5,7 +5,8 @@
 #include "core/cl-error.h"
 #include "store/cl-store-private.h"
 
-#define SCOPE "kind = 'PRODUCTION' AND (?1 = 0 OR batch_id = ?1)"
+/* Two uses of the batch id, 0 for all batches. */
+#define SCOPE "kind = 'PRODUCTION' AND (? = 0 OR batch_id = ?)"
 
 void
 cl_batch_info_free (ClBatchInfo *info)
@@ -141,11 +142,11 @@ cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *
         "max(created) FROM qa_actions WHERE chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE
         " AND chip_id IS NOT NULL)), 0)) FROM attempts WHERE " SCOPE
       : "SELECT coalesce(first_started, 0), max(coalesce(last_ended, 0), coalesce(last_qa, 0)) FROM yield_totals "
-        "WHERE scope = ?1",
+        "WHERE scope = ?",
     error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_int64 (stmt, 1, MAX (batch_id, 0));
+  cl_store_bind_uses (stmt, (const gint64[]){ MAX (batch_id, 0) }, self->yield_from_rows ? "1111" : "1");
   *from = *to = 0;
   switch (cl_sql_step (stmt, error))
     {
@@ -210,16 +211,17 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
        * made good then, by the same rules as the records below; whole-minute buckets add up whole minutes. */
       g_autoptr (ClSqlStmt) minutes = cl_store_prepare (
         self,
-        "SELECT CASE WHEN minute < ?2 THEN -1 ELSE (minute - ?2) / ?3 END, sum(chips_fed), sum(chips_ok) "
-        "FROM yield_minutes WHERE scope = ?1 AND minute < ?4 GROUP BY 1",
+        "SELECT CASE WHEN minute < ? THEN -1 ELSE (minute - ?) / ? END, sum(chips_fed), sum(chips_ok) "
+        "FROM yield_minutes WHERE scope = ? AND minute < ? GROUP BY 1",
         error);
 
       if (minutes == NULL)
         return NULL;
-      cl_sql_bind_int64 (minutes, 1, MAX (batch_id, 0));
+      cl_sql_bind_int64 (minutes, 4, MAX (batch_id, 0));
+      cl_sql_bind_int64 (minutes, 1, from / CL_STORE_YIELD_MINUTE);
       cl_sql_bind_int64 (minutes, 2, from / CL_STORE_YIELD_MINUTE);
       cl_sql_bind_int64 (minutes, 3, bucket_us / CL_STORE_YIELD_MINUTE);
-      cl_sql_bind_int64 (minutes, 4, (from + n * bucket_us) / CL_STORE_YIELD_MINUTE);
+      cl_sql_bind_int64 (minutes, 5, (from + n * bucket_us) / CL_STORE_YIELD_MINUTE);
       while ((rc = cl_sql_step (minutes, error)) == CL_SQL_STEP_ROW)
         {
           gint64 i = cl_sql_column_int64 (minutes, 0);
@@ -246,7 +248,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
                             error);
   if (chips == NULL)
     return NULL;
-  cl_sql_bind_int64 (chips, 1, MAX (batch_id, 0));
+  cl_store_bind_uses (chips, (const gint64[]){ MAX (batch_id, 0) }, "11");
   while ((rc = cl_sql_step (chips, error)) == CL_SQL_STEP_ROW)
     {
       add_at (fed, n, from, bucket_us, cl_sql_column_int64 (chips, 1), &fed_before);
@@ -264,7 +266,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
     self, "SELECT ended FROM attempts WHERE " SCOPE " AND chip_id IS NULL AND ended IS NOT NULL", error);
   if (anonymous == NULL)
     return NULL;
-  cl_sql_bind_int64 (anonymous, 1, MAX (batch_id, 0));
+  cl_store_bind_uses (anonymous, (const gint64[]){ MAX (batch_id, 0) }, "11");
   while ((rc = cl_sql_step (anonymous, error)) == CL_SQL_STEP_ROW)
     add_at (fed, n, from, bucket_us, cl_sql_column_int64 (anonymous, 0), &fed_before);
   if (!finish_rows (self, rc, "Reading unidentified feeds", error))
@@ -281,7 +283,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
                           error);
     if (recovered == NULL)
       return NULL;
-    cl_sql_bind_int64 (recovered, 1, MAX (batch_id, 0));
+    cl_store_bind_uses (recovered, (const gint64[]){ MAX (batch_id, 0) }, "11");
     while ((rc = cl_sql_step (recovered, error)) == CL_SQL_STEP_ROW)
       if (!g_hash_table_contains (good_chips, cl_sql_column_text (recovered, 0)))
         add_at (ok, n, from, bucket_us, cl_sql_column_int64 (recovered, 1), &ok_before);
@@ -329,26 +331,36 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
     "FROM attempts a JOIN cards c ON c.chip_id = a.chip_id LEFT JOIN batches b ON b.id = a.batch_id "
     "LEFT JOIN dispositions d ON d.attempt_id = a.id "
     "WHERE a.kind = 'PRODUCTION' AND a.result = 'REJECTED' "
-    "AND (?1 = 0 OR a.batch_id = ?1) AND (?2 IS NULL OR a.reject_reason = ?2) "
-    "AND (?3 = 0 OR a.ended >= ?3) AND (?4 = 0 OR a.ended < ?4) "
-    "AND (?5 IS NULL OR instr(upper(c.chip_id), upper(?5)) > 0 "
-    "OR instr(upper(coalesce(c.printed_serial, '')), upper(?5)) > 0) "
-    "AND (?6 OR c.state = 'REJECTED') "
+    "AND (? = 0 OR a.batch_id = ?) AND (? IS NULL OR a.reject_reason = ?) "
+    "AND (? = 0 OR a.ended >= ?) AND (? = 0 OR a.ended < ?) "
+    "AND (? IS NULL OR instr(upper(c.chip_id), upper(?)) > 0 "
+    "OR instr(upper(coalesce(c.printed_serial, '')), upper(?)) > 0) "
+    "AND (? OR c.state = 'REJECTED') "
     "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
     "WHERE y.chip_id = c.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
-    "AND e.destination IS NOT 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?7",
+    "AND e.destination IS NOT 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?",
     error);
   if (stmt == NULL)
     return NULL;
   cl_sql_bind_int64 (stmt, 1, MAX (query->batch_id, 0));
+  cl_sql_bind_int64 (stmt, 2, MAX (query->batch_id, 0));
   if (query->reason >= 0 && query->reason < CL_REJECT_REASON_COUNT)
-    cl_sql_bind_text (stmt, 2, cl_reject_reason_to_string (query->reason));
-  cl_sql_bind_int64 (stmt, 3, MAX (query->from, 0));
-  cl_sql_bind_int64 (stmt, 4, MAX (query->to, 0));
+    {
+      cl_sql_bind_text (stmt, 3, cl_reject_reason_to_string (query->reason));
+      cl_sql_bind_text (stmt, 4, cl_reject_reason_to_string (query->reason));
+    }
+  cl_sql_bind_int64 (stmt, 5, MAX (query->from, 0));
+  cl_sql_bind_int64 (stmt, 6, MAX (query->from, 0));
+  cl_sql_bind_int64 (stmt, 7, MAX (query->to, 0));
+  cl_sql_bind_int64 (stmt, 8, MAX (query->to, 0));
   if (query->search != NULL && *query->search != '\0')
-    cl_sql_bind_text (stmt, 5, query->search);
-  cl_sql_bind_int64 (stmt, 6, query->include_closed ? 1 : 0);
-  cl_sql_bind_int64 (stmt, 7, query->limit > 0 ? query->limit : 10000);
+    {
+      cl_sql_bind_text (stmt, 9, query->search);
+      cl_sql_bind_text (stmt, 10, query->search);
+      cl_sql_bind_text (stmt, 11, query->search);
+    }
+  cl_sql_bind_int64 (stmt, 12, query->include_closed ? 1 : 0);
+  cl_sql_bind_int64 (stmt, 13, query->limit > 0 ? query->limit : 10000);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClRejectRow *row = g_new0 (ClRejectRow, 1);

@@ -86,7 +86,7 @@ cl_store_journal_open_intents (ClStore *self, const char *chip_id, GError **erro
   /* The latest outcome decides; UNKNOWN keeps the intent open. */
   stmt = cl_store_prepare (self,
                            "SELECT i.id, i.attempt_id, i.op, i.from_version, i.to_version, i.key_hash, i.created "
-                           "FROM journal i WHERE i.chip_id = ?1 AND i.kind = 'INTENT' AND coalesce("
+                           "FROM journal i WHERE i.chip_id = ? AND i.kind = 'INTENT' AND coalesce("
                            "(SELECT o.outcome FROM journal o WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1),"
                            " 'UNKNOWN') = 'UNKNOWN' ORDER BY i.id",
                            error);

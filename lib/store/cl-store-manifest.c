@@ -67,9 +67,14 @@ collect (ClStore *self, ClManifest *m, const char *sql, RecordFunc func, GError 
   g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   int rc;
 
+  int n = 0;
+
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_int64 (stmt, 1, m->batch_id);
+  /* every '?' of these statements is the batch id */
+  for (const char *c = sql; *c != '\0'; c++)
+    if (*c == '?')
+      cl_sql_bind_int64 (stmt, ++n, m->batch_id);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClManifestRecord *r = func (stmt);
@@ -147,13 +152,13 @@ static const char rows_sql[]
 static const char cards_sql[] = "SELECT g.chip_id, g.disposition, g.at, g.station, " CHIP_COLUMNS (
   "g.chip_id") " FROM ("
                "SELECT a.chip_id AS chip_id, 'GOOD' AS disposition, min(a.ended) AS at, a.station AS station "
-               "FROM attempts a WHERE a.batch_id = ?1 AND a.kind = 'PRODUCTION' AND a.result = 'GOOD' "
+               "FROM attempts a WHERE a.batch_id = ? AND a.kind = 'PRODUCTION' AND a.result = 'GOOD' "
                "GROUP BY a.chip_id "
                "UNION ALL "
                "SELECT q.chip_id, 'RECOVERED', min(q.created), (SELECT station FROM attempts WHERE id = "
                "q.attempt_id) FROM qa_actions q WHERE q.action = 'RECOVER' AND q.chip_id IN (SELECT chip_id "
-               "FROM attempts WHERE batch_id = ?1 AND kind = 'PRODUCTION') AND q.chip_id NOT IN (SELECT chip_id "
-               "FROM attempts WHERE batch_id = ?1 AND kind = 'PRODUCTION' AND result = 'GOOD' AND chip_id IS NOT "
+               "FROM attempts WHERE batch_id = ? AND kind = 'PRODUCTION') AND q.chip_id NOT IN (SELECT chip_id "
+               "FROM attempts WHERE batch_id = ? AND kind = 'PRODUCTION' AND result = 'GOOD' AND chip_id IS NOT "
                "NULL) GROUP BY q.chip_id"
                ") g WHERE NOT EXISTS (SELECT 1 FROM batch_rows r WHERE r.chip_id = g.chip_id) ORDER BY g.at";
 

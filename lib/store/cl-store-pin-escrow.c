@@ -134,15 +134,18 @@ cl_store_pin_escrow_count_locked (ClStore *self, gint64 batch_id, gint64 *good, 
     return FALSE;
   stmt = cl_store_prepare (
     self,
-    "SELECT (SELECT count(DISTINCT chip_id) FROM attempts WHERE batch_id = ?1 AND result = 'GOOD'), "
+    "SELECT (SELECT count(DISTINCT chip_id) FROM attempts WHERE batch_id = ? AND result = 'GOOD'), "
     "(SELECT count(DISTINCT e.chip_id) FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id "
-    " WHERE b.batch_id = ?1), "
-    "(SELECT count(DISTINCT a.chip_id) FROM attempts a WHERE a.batch_id = ?1 AND a.result = 'GOOD' AND a.chip_id "
-    " NOT IN (SELECT e.chip_id FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id WHERE b.batch_id = ?1))",
+    " WHERE b.batch_id = ?), "
+    "(SELECT count(DISTINCT a.chip_id) FROM attempts a WHERE a.batch_id = ? AND a.result = 'GOOD' AND a.chip_id "
+    " NOT IN (SELECT e.chip_id FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id WHERE b.batch_id = ?))",
     error);
   if (stmt == NULL)
     return FALSE;
   cl_sql_bind_int64 (stmt, 1, batch_id);
+  cl_sql_bind_int64 (stmt, 2, batch_id);
+  cl_sql_bind_int64 (stmt, 3, batch_id);
+  cl_sql_bind_int64 (stmt, 4, batch_id);
   if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     return cl_store_set_error (self, error, "Counting PIN envelopes"), FALSE;
   if (good != NULL)

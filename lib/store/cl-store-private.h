@@ -103,6 +103,9 @@ void cl_store_restore_sync (ClStore *self);
 /* Binding helpers: NULL text / negative number become SQL NULL. */
 void cl_store_bind_text (ClSqlStmt *stmt, int index, const char *text);
 void cl_store_bind_opt_int (ClSqlStmt *stmt, int index, gint64 value);
+/* Binds integers by use: the (i + 1)th '?' of the statement takes values[uses[i] - '1'] ('1'..'9'), or is left to
+ * the caller ('-'). Statements say '?' once per use of a value, the one placeholder both backends read. */
+void cl_store_bind_uses (ClSqlStmt *stmt, const gint64 *values, const char *uses);
 /* Column helpers: NULL becomes -1 / NULL. */
 gint64 cl_store_column_opt_int (ClSqlStmt *stmt, int index);
 char *cl_store_column_dup_text (ClSqlStmt *stmt, int index);

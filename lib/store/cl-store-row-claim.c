@@ -170,8 +170,8 @@ claim_pending_locked (ClStore *self, gint64 batch_id, gint64 attempt_id, const c
 {
   g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
     self,
-    "UPDATE batch_rows SET state = 'IN_PRODUCTION', attempt_id = ?1, chip_id = ?2, claimed = ?3 WHERE id = "
-    "(SELECT id FROM batch_rows WHERE batch_id = ?4 AND state = 'PENDING' ORDER BY id LIMIT 1) AND state = 'PENDING'",
+    "UPDATE batch_rows SET state = 'IN_PRODUCTION', attempt_id = ?, chip_id = ?, claimed = ? WHERE id = "
+    "(SELECT id FROM batch_rows WHERE batch_id = ? AND state = 'PENDING' ORDER BY id LIMIT 1) AND state = 'PENDING'",
     error);
 
   if (stmt == NULL)
@@ -323,40 +323,60 @@ cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEn
   g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *failure = NULL;
   gboolean keeps = FALSE;
+  int first;
 
   if (!find_row_locked (self, "attempt_id", NULL, attempt_id, &row, error))
     return FALSE;
   if (row == NULL || row->state != CL_ROW_IN_PRODUCTION)
     return TRUE;
+  /* each statement ends in "WHERE id = ? AND attempt_id = ?", bound from first */
   if (end->result == CL_ATTEMPT_GOOD)
-    stmt = cl_store_prepare (self,
-                             "UPDATE batch_rows SET state = 'DONE', finished = ?1, chip_id = coalesce(chip_id, "
-                             "(SELECT chip_id FROM attempts WHERE id = ?2)) WHERE id = ?3 AND attempt_id = ?2 AND "
-                             "state = 'IN_PRODUCTION'",
-                             error);
+    {
+      stmt = cl_store_prepare (self,
+                               "UPDATE batch_rows SET state = 'DONE', finished = ?, chip_id = coalesce(chip_id, "
+                               "(SELECT chip_id FROM attempts WHERE id = ?)) WHERE state = 'IN_PRODUCTION' AND "
+                               "id = ? AND attempt_id = ?",
+                               error);
+      if (stmt == NULL)
+        return FALSE;
+      cl_sql_bind_int64 (stmt, 1, ended);
+      cl_sql_bind_int64 (stmt, 2, attempt_id);
+      first = 3;
+    }
   else
     {
       if (!chip_keeps_row_locked (self, row, end, &keeps, error))
         return FALSE;
       if (keeps)
         return TRUE;
-      stmt = cl_store_prepare (self,
-                               end->row_fails_on_reject
-                                 ? "UPDATE batch_rows SET state = 'FAILED', finished = ?1, failure = ?4 WHERE id = ?3 "
-                                   "AND attempt_id = ?2 AND state = 'IN_PRODUCTION'"
-                                 : "UPDATE batch_rows SET state = 'PENDING', attempt_id = NULL, chip_id = NULL, "
-                                   "claimed = NULL, failure = NULL, finished = NULL WHERE id = ?3 AND attempt_id = ?2 "
-                                   "AND state = 'IN_PRODUCTION' AND ?1 IS NOT NULL AND ?4 IS NOT NULL",
-                               error);
-      failure = g_strdup_printf ("%s at %s", cl_reject_reason_to_string (end->reason),
-                                 cl_production_step_to_string (end->failed_step));
+      if (end->row_fails_on_reject)
+        {
+          failure = g_strdup_printf ("%s at %s", cl_reject_reason_to_string (end->reason),
+                                     cl_production_step_to_string (end->failed_step));
+          stmt = cl_store_prepare (self,
+                                   "UPDATE batch_rows SET state = 'FAILED', finished = ?, failure = ? "
+                                   "WHERE state = 'IN_PRODUCTION' AND id = ? AND attempt_id = ?",
+                                   error);
+          if (stmt == NULL)
+            return FALSE;
+          cl_sql_bind_int64 (stmt, 1, ended);
+          cl_sql_bind_text (stmt, 2, failure);
+          first = 3;
+        }
+      else
+        {
+          stmt = cl_store_prepare (self,
+                                   "UPDATE batch_rows SET state = 'PENDING', attempt_id = NULL, chip_id = NULL, "
+                                   "claimed = NULL, failure = NULL, finished = NULL "
+                                   "WHERE state = 'IN_PRODUCTION' AND id = ? AND attempt_id = ?",
+                                   error);
+          if (stmt == NULL)
+            return FALSE;
+          first = 1;
+        }
     }
-  if (stmt == NULL)
-    return FALSE;
-  cl_sql_bind_int64 (stmt, 1, ended);
-  cl_sql_bind_int64 (stmt, 2, attempt_id);
-  cl_sql_bind_int64 (stmt, 3, row->id);
-  cl_sql_bind_text (stmt, 4, failure != NULL ? failure : "");
+  cl_sql_bind_int64 (stmt, first, row->id);
+  cl_sql_bind_int64 (stmt, first + 1, attempt_id);
   return cl_store_step_done (self, stmt, "Settling the attempt's row", error);
 }
 

@@ -67,7 +67,7 @@ gboolean
 cl_store_seal_foreach_locked (ClStore *self, ClStoreSealKind kind, const char *key, ClStoreSealRowFunc func,
                               gpointer data, GError **error)
 {
-  g_autofree char *sql = key != NULL ? g_strdup_printf ("%s AND %s = ?1", kinds[kind].sql, kinds[kind].key)
+  g_autofree char *sql = key != NULL ? g_strdup_printf ("%s AND %s = ?", kinds[kind].sql, kinds[kind].key)
                                      : g_strdup_printf ("%s ORDER BY %s", kinds[kind].sql, kinds[kind].key);
   g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   int rc;

@@ -136,18 +136,24 @@ cl_store_station_acquire (ClStore *self, const char *station, gint64 lease_us, G
     }
   stmt = cl_store_prepare (self,
                            "INSERT INTO stations (name, host, pid, process, acquired, lease_until) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET host = ?2, pid = ?3, "
-                           "process = ?4, acquired = CASE WHEN process = ?4 THEN acquired ELSE ?5 END, "
-                           "lease_until = ?6",
+                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET host = ?, pid = ?, "
+                           "process = ?, acquired = CASE WHEN process = ? THEN acquired ELSE ? END, "
+                           "lease_until = ?",
                            error);
   if (stmt == NULL)
     return FALSE;
   cl_sql_bind_text (stmt, 1, station);
   cl_sql_bind_text (stmt, 2, g_get_host_name ());
+  cl_sql_bind_text (stmt, 7, g_get_host_name ());
   cl_sql_bind_int64 (stmt, 3, (gint64)getpid ());
+  cl_sql_bind_int64 (stmt, 8, (gint64)getpid ());
   cl_sql_bind_text (stmt, 4, process);
+  cl_sql_bind_text (stmt, 9, process);
+  cl_sql_bind_text (stmt, 10, process);
   cl_sql_bind_int64 (stmt, 5, now);
+  cl_sql_bind_int64 (stmt, 11, now);
   cl_sql_bind_int64 (stmt, 6, now + lease_us);
+  cl_sql_bind_int64 (stmt, 12, now + lease_us);
   if (!cl_store_step_done (self, stmt, "Taking the station's lease", error))
     return FALSE;
   return cl_store_txn_commit (txn, error);

@@ -7,16 +7,17 @@
 
 #include "core/cl-error.h"
 
-/* ?1 is the batch id, 0 for all batches. */
-#define SCOPE "kind = 'PRODUCTION' AND (?1 = 0 OR batch_id = ?1)"
+/* Two uses of the batch id, 0 for all batches. */
+#define SCOPE "kind = 'PRODUCTION' AND (? = 0 OR batch_id = ?)"
 
+/* values[0] is the batch id; uses as cl_store_bind_uses. */
 static ClSqlStmt *
-prepare_scoped (ClStore *self, const char *sql, gint64 batch_id, GError **error)
+prepare_scoped (ClStore *self, const char *sql, const gint64 *values, const char *uses, GError **error)
 {
   ClSqlStmt *stmt = cl_store_prepare (self, sql, error);
 
   if (stmt)
-    cl_sql_bind_int64 (stmt, 1, batch_id);
+    cl_store_bind_uses (stmt, values, uses);
   return stmt;
 }
 
@@ -32,7 +33,7 @@ read_counts_rows (ClStore *self, ClYieldSummary *s, GError **error)
                          "total(result = 'REJECTED'), coalesce(min(started), 0), coalesce(max(ended), 0), "
                          "count(ended), coalesce(avg(ended - started), 0) "
                          "FROM attempts WHERE " SCOPE,
-                         s->batch_id, error);
+                         &s->batch_id, "11", error);
   if (stmt == NULL)
     return FALSE;
   if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
@@ -59,14 +60,14 @@ read_qa (ClStore *self, ClYieldSummary *s, const char *action, guint64 *out, GEr
   g_autoptr (ClSqlStmt) stmt = NULL;
 
   stmt = prepare_scoped (self,
-                         "SELECT count(DISTINCT q.chip_id) FROM qa_actions q WHERE q.action = ?2 "
+                         "SELECT count(DISTINCT q.chip_id) FROM qa_actions q WHERE q.action = ? "
                          "AND q.chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL) "
                          "AND q.chip_id NOT IN (SELECT chip_id FROM attempts WHERE " SCOPE
                          " AND result = 'GOOD' AND chip_id IS NOT NULL)",
-                         s->batch_id, error);
+                         &s->batch_id, "-1111", error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_text (stmt, 2, action);
+  cl_sql_bind_text (stmt, 1, action);
   if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Counting QA actions");
@@ -122,7 +123,7 @@ read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
   stmt = prepare_scoped (self,
                          "SELECT reject_reason, failed_step, count(*) FROM attempts WHERE " SCOPE
                          " AND result = 'REJECTED' GROUP BY reject_reason, failed_step",
-                         s->batch_id, error);
+                         &s->batch_id, "11", error);
   return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Grouping rejects", error);
 }
 
@@ -135,8 +136,8 @@ read_steps_rows (ClStore *self, ClYieldSummary *s, GError **error)
   stmt = prepare_scoped (self,
                          "SELECT s.step, count(*), avg(s.duration_us) FROM steps s "
                          "JOIN attempts a ON a.id = s.attempt_id "
-                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) GROUP BY s.step",
-                         s->batch_id, error);
+                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) GROUP BY s.step",
+                         &s->batch_id, "11", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
@@ -165,8 +166,8 @@ read_totals (ClStore *self, ClYieldSummary *s, GError **error)
   stmt = prepare_scoped (self,
                          "SELECT fed, chips + anonymous, good, first_pass_good, rejected, recovered, scrapped, "
                          "coalesce(first_started, 0), coalesce(last_ended, 0), ended_count, cycle_us "
-                         "FROM yield_totals WHERE scope = ?1",
-                         s->batch_id, error);
+                         "FROM yield_totals WHERE scope = ?",
+                         &s->batch_id, "1", error);
   if (stmt == NULL)
     return FALSE;
   rc = cl_sql_step (stmt, error);
@@ -197,7 +198,7 @@ read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (ClSqlStmt) stmt = NULL;
 
-  stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?1", s->batch_id, error);
+  stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?", &s->batch_id, "1", error);
   return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Reading the reject totals", error);
 }
 
@@ -207,7 +208,7 @@ read_steps (ClStore *self, ClYieldSummary *s, GError **error)
   g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self, "SELECT step, n, total_us FROM yield_steps WHERE scope = ?1", s->batch_id, error);
+  stmt = prepare_scoped (self, "SELECT step, n, total_us FROM yield_steps WHERE scope = ?", &s->batch_id, "1", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
@@ -236,21 +237,22 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
   g_autoptr (ClSqlStmt) stmt = NULL;
   gint64 window_start = now - s->throughput_window_us;
 
-  /* Two statements rather than "?1 = 0 OR batch_id = ?1", so that each is a range of attempts_result or
+  gboolean all = s->batch_id == 0 || self->yield_from_rows;
+  const gint64 values[] = { s->batch_id, window_start, now };
+
+  /* Two statements rather than "? = 0 OR batch_id = ?", so that each is a range of attempts_result or
    * attempts_batch_result (one per result): the ejects of the last window only. Rejects count for the span's
    * end: the run's time runs to its last eject, whichever bin the card went to. */
-  stmt = prepare_scoped (self,
-                         s->batch_id == 0 || self->yield_from_rows
-                           ? "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts WHERE " SCOPE
-                             " AND result IN ('GOOD', 'REJECTED') AND ended > ?2 AND ended <= ?3"
-                           : "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts "
-                             "WHERE batch_id = ?1 AND kind = 'PRODUCTION' "
-                             "AND result IN ('GOOD', 'REJECTED') AND ended > ?2 AND ended <= ?3",
-                         s->batch_id, error);
+  stmt
+    = prepare_scoped (self,
+                      all ? "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts WHERE " SCOPE
+                            " AND result IN ('GOOD', 'REJECTED') AND ended > ? AND ended <= ?"
+                          : "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts "
+                            "WHERE batch_id = ? AND kind = 'PRODUCTION' "
+                            "AND result IN ('GOOD', 'REJECTED') AND ended > ? AND ended <= ?",
+                      values, all ? "1123" : "123", error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_int64 (stmt, 2, window_start);
-  cl_sql_bind_int64 (stmt, 3, now);
   if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Measuring throughput");
@@ -279,12 +281,12 @@ take_away_unbinned (ClStore *self, ClYieldSummary *s, const char *destination, g
   stmt = prepare_scoped (self,
                          "SELECT a.reject_reason, a.failed_step, count(*) FROM dispositions d "
                          "CROSS JOIN attempts a ON a.id = d.attempt_id "
-                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
-                         "AND d.destination = ?2 GROUP BY a.reject_reason, a.failed_step",
-                         s->batch_id, error);
+                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND a.result = 'REJECTED' "
+                         "AND d.destination = ? GROUP BY a.reject_reason, a.failed_step",
+                         &s->batch_id, "11-", error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_text (stmt, 2, destination);
+  cl_sql_bind_text (stmt, 3, destination);
   if (!group_rejects (self, stmt, s, TRUE, count, "Counting attempts outside the bins", error))
     return FALSE;
   s->rejected -= MIN (*count, s->rejected);
@@ -348,16 +350,12 @@ add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, g
 
   /* Attempts fall in the bucket of their eject time. */
   stmt = prepare_scoped (self,
-                         "SELECT (ended - ?2) / ?4, count(*), total(result = 'GOOD'), "
+                         "SELECT (ended - ?) / ?, count(*), total(result = 'GOOD'), "
                          "total(result = 'GOOD' AND first_attempt), total(result = 'REJECTED') "
-                         "FROM attempts WHERE " SCOPE " AND ended >= ?5 AND ended < ?3 GROUP BY 1",
-                         batch_id, error);
+                         "FROM attempts WHERE " SCOPE " AND ended >= ? AND ended < ? GROUP BY 1",
+                         (const gint64[]){ batch_id, from, hi, bucket_us, lo }, "241153", error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_int64 (stmt, 2, from);
-  cl_sql_bind_int64 (stmt, 3, hi);
-  cl_sql_bind_int64 (stmt, 4, bucket_us);
-  cl_sql_bind_int64 (stmt, 5, lo);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       gint64 i = cl_sql_column_int64 (stmt, 0);
@@ -390,16 +388,13 @@ take_away_unbinned_series (ClStore *self, gint64 batch_id, GArray *buckets, gint
   int rc;
 
   stmt = prepare_scoped (self,
-                         "SELECT (a.ended - ?2) / ?4, total(d.destination = 'RETAINED'), count(*) FROM attempts a "
+                         "SELECT (a.ended - ?) / ?, total(d.destination = 'RETAINED'), count(*) FROM attempts a "
                          "JOIN dispositions d ON d.attempt_id = a.id "
-                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
-                         "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ?2 AND a.ended < ?3 GROUP BY 1",
-                         batch_id, error);
+                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND a.result = 'REJECTED' "
+                         "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ? AND a.ended < ? GROUP BY 1",
+                         (const gint64[]){ batch_id, from, hi, bucket_us }, "241123", error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_int64 (stmt, 2, from);
-  cl_sql_bind_int64 (stmt, 3, hi);
-  cl_sql_bind_int64 (stmt, 4, bucket_us);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       gint64 i = cl_sql_column_int64 (stmt, 0);
@@ -429,15 +424,14 @@ add_series_minutes (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from
   g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self,
-                         "SELECT (minute - ?2) / ?3, sum(fed), sum(good), sum(first_pass_good), sum(rejected) "
-                         "FROM yield_minutes WHERE scope = ?1 AND minute >= ?2 AND minute < ?4 GROUP BY 1",
-                         batch_id, error);
+  stmt = prepare_scoped (
+    self,
+    "SELECT (minute - ?) / ?, sum(fed), sum(good), sum(first_pass_good), sum(rejected) "
+    "FROM yield_minutes WHERE scope = ? AND minute >= ? AND minute < ? GROUP BY 1",
+    (const gint64[]){ batch_id, from / CL_STORE_YIELD_MINUTE, bucket_us / CL_STORE_YIELD_MINUTE, to_minute }, "23124",
+    error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_int64 (stmt, 2, from / CL_STORE_YIELD_MINUTE);
-  cl_sql_bind_int64 (stmt, 3, bucket_us / CL_STORE_YIELD_MINUTE);
-  cl_sql_bind_int64 (stmt, 4, to_minute);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       gint64 i = cl_sql_column_int64 (stmt, 0);

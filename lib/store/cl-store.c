@@ -197,6 +197,14 @@ cl_store_bind_opt_int (ClSqlStmt *stmt, int index, gint64 value)
     cl_sql_bind_null (stmt, index);
 }
 
+void
+cl_store_bind_uses (ClSqlStmt *stmt, const gint64 *values, const char *uses)
+{
+  for (int i = 0; uses[i] != '\0'; i++)
+    if (uses[i] >= '1' && uses[i] <= '9')
+      cl_sql_bind_int64 (stmt, i + 1, values[uses[i] - '1']);
+}
+
 gint64
 cl_store_column_opt_int (ClSqlStmt *stmt, int index)
 {
