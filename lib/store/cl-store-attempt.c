@@ -49,14 +49,14 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
     return FALSE;
   card = cl_store_prepare (self,
                            "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES (?, ?, ?, 'BLANK') "
-                           "ON CONFLICT (chip_id) DO UPDATE SET last_seen = max(last_seen, ?)",
+                           "ON CONFLICT (chip_id) DO UPDATE SET last_seen = CASE WHEN excluded.last_seen > "
+                           "cards.last_seen THEN excluded.last_seen ELSE cards.last_seen END",
                            error);
   if (card == NULL)
     return FALSE;
   cl_sql_bind_text (card, 1, chip_id);
   cl_sql_bind_int64 (card, 2, when);
   cl_sql_bind_int64 (card, 3, when);
-  cl_sql_bind_int64 (card, 4, when);
   if (!cl_store_step_done (self, card, "Recording a card", error))
     return FALSE;
   prior = cl_store_prepare (self, "SELECT count(*) FROM attempts WHERE chip_id = ? AND kind = 'PRODUCTION' AND id != ?",
@@ -71,11 +71,12 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
       return FALSE;
     }
   first = cl_sql_column_int64 (prior, 0) == 0;
-  link = cl_store_prepare (self,
-                           /* the same chip again: an attempt resumed after a station fault */
-                           "UPDATE attempts SET chip_id = ?, first_attempt = (kind = 'PRODUCTION' AND ?) "
-                           "WHERE id = ? AND (chip_id IS NULL OR chip_id = ?) AND ended IS NULL",
-                           error);
+  link = cl_store_prepare (
+    self,
+    /* the same chip again: an attempt resumed after a station fault */
+    "UPDATE attempts SET chip_id = ?, first_attempt = CASE WHEN kind = 'PRODUCTION' AND ? <> 0 THEN 1 ELSE 0 END "
+    "WHERE id = ? AND (chip_id IS NULL OR chip_id = ?) AND ended IS NULL",
+    error);
   if (link == NULL)
     return FALSE;
   cl_sql_bind_text (link, 1, chip_id);
@@ -189,14 +190,15 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
   /* A good card stays good: a later reject of the same chip is a re-feed (DUPLICATE_CHIP), not a verdict on it. */
   card = cl_store_prepare (self,
                            "UPDATE cards SET state = CASE WHEN state = 'GOOD' THEN 'GOOD' ELSE ? END, "
-                           "last_seen = max(last_seen, ?) "
+                           "last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END "
                            "WHERE chip_id = (SELECT chip_id FROM attempts WHERE id = ?)",
                            error);
   if (card == NULL)
     return FALSE;
   cl_sql_bind_text (card, 1, rejected ? "REJECTED" : "GOOD");
   cl_sql_bind_int64 (card, 2, ended);
-  cl_sql_bind_int64 (card, 3, attempt_id);
+  cl_sql_bind_int64 (card, 3, ended);
+  cl_sql_bind_int64 (card, 4, attempt_id);
   if (!cl_store_step_done (self, card, "Updating the card's state", error)
       || !cl_store_seal_int_locked (self, CL_STORE_SEAL_ATTEMPT, attempt_id, NULL, error)
       || !cl_store_rows_settle_locked (self, attempt_id, end, ended, error))

@@ -335,10 +335,10 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
     "AND (? = 0 OR a.ended >= ?) AND (? = 0 OR a.ended < ?) "
     "AND (? IS NULL OR instr(upper(c.chip_id), upper(?)) > 0 "
     "OR instr(upper(coalesce(c.printed_serial, '')), upper(?)) > 0) "
-    "AND (? OR c.state = 'REJECTED') "
+    "AND (? <> 0 OR c.state = 'REJECTED') "
     "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
     "WHERE y.chip_id = c.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
-    "AND e.destination IS NOT 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?",
+    "AND e.destination IS DISTINCT FROM 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?",
     error);
   if (stmt == NULL)
     return NULL;

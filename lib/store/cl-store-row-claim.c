@@ -49,8 +49,13 @@ cl_batch_row_get (const ClBatchRow *row, const char *name)
 static gboolean
 read_fields_locked (ClStore *self, ClBatchRow *row, GError **error)
 {
-  g_autoptr (ClSqlStmt) stmt
-    = cl_store_prepare (self, "SELECT j.key, j.value FROM batch_rows r, json_each(r.fields) j WHERE r.id = ?", error);
+  /* the two read a JSON object's members by different names; both give (key, value as text) */
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
+    self,
+    cl_sql_backend (self->sql) == CL_SQL_POSTGRESQL
+      ? "SELECT j.key, j.value FROM batch_rows r, json_each_text(CAST(r.fields AS json)) j WHERE r.id = ?"
+      : "SELECT j.key, j.value FROM batch_rows r, json_each(r.fields) j WHERE r.id = ?",
+    error);
   int rc;
 
   if (stmt == NULL)

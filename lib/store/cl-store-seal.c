@@ -22,7 +22,7 @@ static const struct
                               "a.failed_step AS step, a.last_sw AS sw, a.first_attempt AS first, "
                               "d.destination AS disposition, d.decided, "
                               "(SELECT group_concat(s.id || ':' || s.step || ':' || s.result || ':' || "
-                              "ifnull(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "
+                              "coalesce(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "
                               "(SELECT * FROM steps WHERE attempt_id = a.id ORDER BY id) s) AS steps "
                               "FROM attempts a LEFT JOIN dispositions d ON d.attempt_id = a.id "
                               "WHERE a.ended IS NOT NULL",

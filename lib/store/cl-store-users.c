@@ -104,8 +104,10 @@ store_hash (ClStore *self, const char *name, const char *encoded, const char *ac
     return FALSE;
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
-  stmt
-    = cl_store_prepare (self, "INSERT OR REPLACE INTO user_credentials (name, hash, changed) VALUES (?, ?, ?)", error);
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO user_credentials (name, hash, changed) VALUES (?, ?, ?) "
+                           "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, changed = excluded.changed",
+                           error);
   if (stmt == NULL)
     return FALSE;
   cl_sql_bind_text (stmt, 1, name);

@@ -26,14 +26,15 @@ read_counts_rows (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (ClSqlStmt) stmt = NULL;
 
-  stmt = prepare_scoped (self,
-                         "SELECT count(*), count(DISTINCT chip_id) + total(chip_id IS NULL), "
-                         "count(DISTINCT CASE WHEN result = 'GOOD' THEN chip_id END), "
-                         "count(DISTINCT CASE WHEN result = 'GOOD' AND first_attempt THEN chip_id END), "
-                         "total(result = 'REJECTED'), coalesce(min(started), 0), coalesce(max(ended), 0), "
-                         "count(ended), coalesce(avg(ended - started), 0) "
-                         "FROM attempts WHERE " SCOPE,
-                         &s->batch_id, "11", error);
+  stmt = prepare_scoped (
+    self,
+    "SELECT count(*), count(DISTINCT chip_id) + count(*) - count(chip_id), "
+    "count(DISTINCT CASE WHEN result = 'GOOD' THEN chip_id END), "
+    "count(DISTINCT CASE WHEN result = 'GOOD' AND first_attempt = 1 THEN chip_id END), "
+    "count(CASE WHEN result = 'REJECTED' THEN 1 END), coalesce(min(started), 0), coalesce(max(ended), 0), "
+    "count(ended), coalesce(avg(ended - started), 0) "
+    "FROM attempts WHERE " SCOPE,
+    &s->batch_id, "11", error);
   if (stmt == NULL)
     return FALSE;
   if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
@@ -280,8 +281,8 @@ take_away_unbinned (ClStore *self, ClYieldSummary *s, const char *destination, g
 
   stmt = prepare_scoped (self,
                          "SELECT a.reject_reason, a.failed_step, count(*) FROM dispositions d "
-                         "CROSS JOIN attempts a ON a.id = d.attempt_id "
-                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND a.result = 'REJECTED' "
+                         "CROSS JOIN attempts a WHERE a.id = d.attempt_id AND a.kind = 'PRODUCTION' AND (? = 0 OR "
+                         "a.batch_id = ?) AND a.result = 'REJECTED' "
                          "AND d.destination = ? GROUP BY a.reject_reason, a.failed_step",
                          &s->batch_id, "11-", error);
   if (stmt == NULL)
@@ -350,8 +351,9 @@ add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, g
 
   /* Attempts fall in the bucket of their eject time. */
   stmt = prepare_scoped (self,
-                         "SELECT (ended - ?) / ?, count(*), total(result = 'GOOD'), "
-                         "total(result = 'GOOD' AND first_attempt), total(result = 'REJECTED') "
+                         "SELECT (ended - ?) / ?, count(*), count(CASE WHEN result = 'GOOD' THEN 1 END), "
+                         "count(CASE WHEN result = 'GOOD' AND first_attempt = 1 THEN 1 END), "
+                         "count(CASE WHEN result = 'REJECTED' THEN 1 END) "
                          "FROM attempts WHERE " SCOPE " AND ended >= ? AND ended < ? GROUP BY 1",
                          (const gint64[]){ batch_id, from, hi, bucket_us, lo }, "241153", error);
   if (stmt == NULL)
@@ -387,12 +389,13 @@ take_away_unbinned_series (ClStore *self, gint64 batch_id, GArray *buckets, gint
   g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self,
-                         "SELECT (a.ended - ?) / ?, total(d.destination = 'RETAINED'), count(*) FROM attempts a "
-                         "JOIN dispositions d ON d.attempt_id = a.id "
-                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND a.result = 'REJECTED' "
-                         "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ? AND a.ended < ? GROUP BY 1",
-                         (const gint64[]){ batch_id, from, hi, bucket_us }, "241123", error);
+  stmt = prepare_scoped (
+    self,
+    "SELECT (a.ended - ?) / ?, count(CASE WHEN d.destination = 'RETAINED' THEN 1 END), count(*) FROM attempts a "
+    "JOIN dispositions d ON d.attempt_id = a.id "
+    "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND a.result = 'REJECTED' "
+    "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ? AND a.ended < ? GROUP BY 1",
+    (const gint64[]){ batch_id, from, hi, bucket_us }, "241123", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
