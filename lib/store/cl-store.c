@@ -267,6 +267,7 @@ query_int (ClStore *self, const char *sql, gint64 *out, GError **error)
   return TRUE;
 }
 
+/* The schema version is SQLite's user_version (PRAGMA): a store opened here is an SQLite file. */
 static gboolean
 migrate (ClStore *self, GError **error)
 {
@@ -334,8 +335,8 @@ cl_store_open (const char *path, GError **error)
   self->path = g_strdup (path);
   if (!create_private (path, error) || !(self->sql = cl_sql_open_sqlite (path, FALSE, error)))
     return NULL;
-  /* synchronous=FULL in WAL mode syncs the WAL on every commit: a journal intent is on disk before the
-   * irreversible command is sent. */
+  /* An SQLite file, so SQLite's settings (PRAGMA): synchronous=FULL in WAL mode syncs the WAL on every commit: a
+   * journal intent is on disk before the irreversible command is sent. */
   if (!cl_store_exec (self,
                       "PRAGMA journal_mode = WAL;"
                       "PRAGMA synchronous = FULL;"
@@ -370,6 +371,9 @@ cl_store_integrity_check (ClStore *self, GError **error)
   const char *answer;
   ClSqlStep rc;
 
+  /* SQLite's own checks of its file (PRAGMA); a PostgreSQL server checks its pages itself */
+  if (cl_sql_backend (self->sql) != CL_SQL_SQLITE)
+    return TRUE;
   stmt = cl_store_prepare (self, "PRAGMA integrity_check(1)", error);
   if (stmt == NULL)
     return FALSE;
