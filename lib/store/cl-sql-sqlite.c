@@ -170,8 +170,7 @@ sqlite_bind_text (ClSqlStmt *stmt, int index, const char *text)
 static void
 sqlite_bind_blob (ClSqlStmt *stmt, int index, const void *data, gsize len)
 {
-  /* a zero-length blob binds as an empty blob, not NULL, whatever data is */
-  sqlite3_bind_blob64 (STMT (stmt), index, len > 0 ? data : "", len, SQLITE_TRANSIENT);
+  sqlite3_bind_blob64 (STMT (stmt), index, data, len, SQLITE_TRANSIENT);
 }
 
 static void

@@ -137,12 +137,14 @@ cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *
    * yield_totals keeps both ends (cl-store-schema.c); the records are the reference. */
   stmt = cl_store_prepare (
     self,
+    /* the later of the two ends by CASE: SQLite's two-argument max() is PostgreSQL's greatest() */
     self->yield_from_rows
-      ? "SELECT coalesce(min(started), 0), max(coalesce(max(ended), 0), coalesce((SELECT "
-        "max(created) FROM qa_actions WHERE chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE
-        " AND chip_id IS NOT NULL)), 0)) FROM attempts WHERE " SCOPE
-      : "SELECT coalesce(first_started, 0), max(coalesce(last_ended, 0), coalesce(last_qa, 0)) FROM yield_totals "
-        "WHERE scope = ?",
+      ? "SELECT f, CASE WHEN e > q THEN e ELSE q END FROM (SELECT coalesce(min(started), 0) AS f, "
+        "coalesce(max(ended), 0) AS e, coalesce((SELECT max(created) FROM qa_actions WHERE chip_id IN "
+        "(SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL)), 0) AS q FROM attempts WHERE " SCOPE
+        ") t"
+      : "SELECT f, CASE WHEN e > q THEN e ELSE q END FROM (SELECT coalesce(first_started, 0) AS f, "
+        "coalesce(last_ended, 0) AS e, coalesce(last_qa, 0) AS q FROM yield_totals WHERE scope = ?) t",
     error);
   if (stmt == NULL)
     return FALSE;
