@@ -99,4 +99,8 @@ const guint8 *cl_sql_column_blob (ClSqlStmt *stmt, int index, gsize *len);
 /* Rows changed by the last INSERT, UPDATE or DELETE stepped on this connection. */
 gint64 cl_sql_changes (ClSql *sql);
 
+/* A number that moves whenever the database may have changed, by this connection or another one's commit: a
+ * reader polls it to skip re-reading what has not changed. A backend that cannot tell moves it on every call. */
+guint64 cl_sql_change_stamp (ClSql *sql);
+
 G_END_DECLS

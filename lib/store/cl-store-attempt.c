@@ -9,25 +9,25 @@ cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, cons
                         gint64 started, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  gboolean ok;
+  g_autoptr (ClSqlStmt) stmt = NULL;
+  gint64 id;
 
   if (!cl_store_check_name ("Station", station, error) || !cl_store_check_name ("Reader", reader, error))
     return 0;
   locker = g_mutex_locker_new (&self->lock);
   stmt = cl_store_prepare (
-    self, "INSERT INTO attempts (batch_id, kind, station, reader, started) VALUES (?, ?, ?, ?, ?)", error);
+    self, "INSERT INTO attempts (batch_id, kind, station, reader, started) VALUES (?, ?, ?, ?, ?) RETURNING id", error);
   if (stmt == NULL)
     return 0;
   cl_store_bind_opt_int (stmt, 1, batch_id > 0 ? batch_id : -1);
-  sqlite3_bind_text (stmt, 2, cl_attempt_kind_to_string (kind), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, station, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, reader, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 5, cl_store_now (started));
+  cl_sql_bind_text (stmt, 2, cl_attempt_kind_to_string (kind));
+  cl_sql_bind_text (stmt, 3, station);
+  cl_sql_bind_text (stmt, 4, reader);
+  cl_sql_bind_int64 (stmt, 5, cl_store_now (started));
   cl_store_relax_sync (self);
-  ok = cl_store_step_done (self, stmt, "Recording an attempt", error);
+  id = cl_store_step_insert (self, stmt, "Recording an attempt", error);
   cl_store_restore_sync (self);
-  return ok ? sqlite3_last_insert_rowid (self->db) : 0;
+  return id;
 }
 
 gboolean
@@ -36,9 +36,9 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) card = NULL;
-  g_autoptr (sqlite3_stmt) prior = NULL;
-  g_autoptr (sqlite3_stmt) link = NULL;
+  g_autoptr (ClSqlStmt) card = NULL;
+  g_autoptr (ClSqlStmt) prior = NULL;
+  g_autoptr (ClSqlStmt) link = NULL;
   gboolean first, ok;
 
   if (!cl_store_check_chip_id (chip_id, error))
@@ -48,40 +48,44 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
   card = cl_store_prepare (self,
-                           "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES (?1, ?2, ?2, 'BLANK') "
-                           "ON CONFLICT (chip_id) DO UPDATE SET last_seen = max(last_seen, ?2)",
+                           "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES (?, ?, ?, 'BLANK') "
+                           "ON CONFLICT (chip_id) DO UPDATE SET last_seen = CASE WHEN excluded.last_seen > "
+                           "cards.last_seen THEN excluded.last_seen ELSE cards.last_seen END",
                            error);
   if (card == NULL)
     return FALSE;
-  sqlite3_bind_text (card, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (card, 2, when);
+  cl_sql_bind_text (card, 1, chip_id);
+  cl_sql_bind_int64 (card, 2, when);
+  cl_sql_bind_int64 (card, 3, when);
   if (!cl_store_step_done (self, card, "Recording a card", error))
     return FALSE;
   prior = cl_store_prepare (self, "SELECT count(*) FROM attempts WHERE chip_id = ? AND kind = 'PRODUCTION' AND id != ?",
                             error);
   if (prior == NULL)
     return FALSE;
-  sqlite3_bind_text (prior, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (prior, 2, attempt_id);
-  if (sqlite3_step (prior) != SQLITE_ROW)
+  cl_sql_bind_text (prior, 1, chip_id);
+  cl_sql_bind_int64 (prior, 2, attempt_id);
+  if (cl_sql_step (prior, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Counting earlier attempts");
       return FALSE;
     }
-  first = sqlite3_column_int64 (prior, 0) == 0;
-  link = cl_store_prepare (self,
-                           /* the same chip again: an attempt resumed after a station fault */
-                           "UPDATE attempts SET chip_id = ?1, first_attempt = (kind = 'PRODUCTION' AND ?2) "
-                           "WHERE id = ?3 AND (chip_id IS NULL OR chip_id = ?1) AND ended IS NULL",
-                           error);
+  first = cl_sql_column_int64 (prior, 0) == 0;
+  link = cl_store_prepare (
+    self,
+    /* the same chip again: an attempt resumed after a station fault */
+    "UPDATE attempts SET chip_id = ?, first_attempt = CASE WHEN kind = 'PRODUCTION' AND ? <> 0 THEN 1 ELSE 0 END "
+    "WHERE id = ? AND (chip_id IS NULL OR chip_id = ?) AND ended IS NULL",
+    error);
   if (link == NULL)
     return FALSE;
-  sqlite3_bind_text (link, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (link, 2, first);
-  sqlite3_bind_int64 (link, 3, attempt_id);
+  cl_sql_bind_text (link, 1, chip_id);
+  cl_sql_bind_text (link, 4, chip_id);
+  cl_sql_bind_int64 (link, 2, first);
+  cl_sql_bind_int64 (link, 3, attempt_id);
   if (!cl_store_step_done (self, link, "Linking an attempt to its chip", error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  if (cl_sql_changes (self->sql) == 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE,
                    "Attempt %" G_GINT64_FORMAT " does not exist, has ended or is already linked to a chip", attempt_id);
@@ -113,7 +117,7 @@ cl_store_attempt_add_step (ClStore *self, gint64 attempt_id, ClProductionStep st
                            ClStepResult result, gint last_sw, const char *detail, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   gboolean ok;
 
   if (!check_sw (last_sw, error))
@@ -125,11 +129,11 @@ cl_store_attempt_add_step (ClStore *self, gint64 attempt_id, ClProductionStep st
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, attempt_id);
-  sqlite3_bind_text (stmt, 2, cl_production_step_to_string (step), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, cl_store_now (started));
-  sqlite3_bind_int64 (stmt, 4, MAX (duration_us, 0));
-  sqlite3_bind_text (stmt, 5, cl_step_result_to_string (result), -1, SQLITE_STATIC);
+  cl_sql_bind_int64 (stmt, 1, attempt_id);
+  cl_sql_bind_text (stmt, 2, cl_production_step_to_string (step));
+  cl_sql_bind_int64 (stmt, 3, cl_store_now (started));
+  cl_sql_bind_int64 (stmt, 4, MAX (duration_us, 0));
+  cl_sql_bind_text (stmt, 5, cl_step_result_to_string (result));
   cl_store_bind_opt_int (stmt, 6, last_sw);
   cl_store_bind_text (stmt, 7, detail);
   cl_store_relax_sync (self);
@@ -143,9 +147,9 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) attempt = NULL;
-  g_autoptr (sqlite3_stmt) disposition = NULL;
-  g_autoptr (sqlite3_stmt) card = NULL;
+  g_autoptr (ClSqlStmt) attempt = NULL;
+  g_autoptr (ClSqlStmt) disposition = NULL;
+  g_autoptr (ClSqlStmt) card = NULL;
   gboolean rejected = end->result == CL_ATTEMPT_REJECTED;
   gint64 ended = cl_store_now (end->ended);
 
@@ -160,15 +164,15 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
                               error);
   if (attempt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (attempt, 1, ended);
-  sqlite3_bind_text (attempt, 2, cl_attempt_result_to_string (end->result), -1, SQLITE_STATIC);
+  cl_sql_bind_int64 (attempt, 1, ended);
+  cl_sql_bind_text (attempt, 2, cl_attempt_result_to_string (end->result));
   cl_store_bind_text (attempt, 3, rejected ? cl_reject_reason_to_string (end->reason) : NULL);
   cl_store_bind_text (attempt, 4, rejected ? cl_production_step_to_string (end->failed_step) : NULL);
   cl_store_bind_opt_int (attempt, 5, end->last_sw);
-  sqlite3_bind_int64 (attempt, 6, attempt_id);
+  cl_sql_bind_int64 (attempt, 6, attempt_id);
   if (!cl_store_step_done (self, attempt, "Ending an attempt", error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  if (cl_sql_changes (self->sql) == 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Attempt %" G_GINT64_FORMAT " does not exist or has already ended",
                    attempt_id);
@@ -178,22 +182,23 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
     = cl_store_prepare (self, "INSERT INTO dispositions (attempt_id, destination, decided) VALUES (?, ?, ?)", error);
   if (disposition == NULL)
     return FALSE;
-  sqlite3_bind_int64 (disposition, 1, attempt_id);
-  sqlite3_bind_text (disposition, 2, cl_disposition_to_string (end->disposition), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (disposition, 3, ended);
+  cl_sql_bind_int64 (disposition, 1, attempt_id);
+  cl_sql_bind_text (disposition, 2, cl_disposition_to_string (end->disposition));
+  cl_sql_bind_int64 (disposition, 3, ended);
   if (!cl_store_step_done (self, disposition, "Recording a disposition", error))
     return FALSE;
   /* A good card stays good: a later reject of the same chip is a re-feed (DUPLICATE_CHIP), not a verdict on it. */
   card = cl_store_prepare (self,
-                           "UPDATE cards SET state = CASE WHEN state = 'GOOD' THEN 'GOOD' ELSE ?1 END, "
-                           "last_seen = max(last_seen, ?2) "
-                           "WHERE chip_id = (SELECT chip_id FROM attempts WHERE id = ?3)",
+                           "UPDATE cards SET state = CASE WHEN state = 'GOOD' THEN 'GOOD' ELSE ? END, "
+                           "last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END "
+                           "WHERE chip_id = (SELECT chip_id FROM attempts WHERE id = ?)",
                            error);
   if (card == NULL)
     return FALSE;
-  sqlite3_bind_text (card, 1, rejected ? "REJECTED" : "GOOD", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (card, 2, ended);
-  sqlite3_bind_int64 (card, 3, attempt_id);
+  cl_sql_bind_text (card, 1, rejected ? "REJECTED" : "GOOD");
+  cl_sql_bind_int64 (card, 2, ended);
+  cl_sql_bind_int64 (card, 3, ended);
+  cl_sql_bind_int64 (card, 4, attempt_id);
   if (!cl_store_step_done (self, card, "Updating the card's state", error)
       || !cl_store_seal_int_locked (self, CL_STORE_SEAL_ATTEMPT, attempt_id, NULL, error)
       || !cl_store_rows_settle_locked (self, attempt_id, end, ended, error))
@@ -218,7 +223,7 @@ cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **erro
   {
     g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
     /* the step that was running: the one after the last step recorded (steps are recorded in sequence order) */
-    g_autoptr (sqlite3_stmt) stmt
+    g_autoptr (ClSqlStmt) stmt
       = cl_store_prepare (self,
                           "SELECT a.id, (SELECT s.step FROM steps s WHERE s.attempt_id = a.id ORDER BY s.id DESC "
                           "LIMIT 1) FROM attempts a WHERE a.station = ? AND a.ended IS NULL ORDER BY a.id",
@@ -227,18 +232,18 @@ cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **erro
 
     if (stmt == NULL)
       return -1;
-    sqlite3_bind_text (stmt, 1, station, -1, SQLITE_TRANSIENT);
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    cl_sql_bind_text (stmt, 1, station);
+    while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
       {
-        Abandoned a = { sqlite3_column_int64 (stmt, 0), CL_STEP_IDENTIFY };
-        const char *last = (const char *)sqlite3_column_text (stmt, 1);
+        Abandoned a = { cl_sql_column_int64 (stmt, 0), CL_STEP_IDENTIFY };
+        const char *last = cl_sql_column_text (stmt, 1);
         ClProductionStep step;
 
         if (last != NULL && cl_production_step_from_string (last, &step, NULL))
           a.failed_step = MIN (step + 1, CL_STEP_DISPOSE);
         g_array_append_val (abandoned, a);
       }
-    if (rc != SQLITE_DONE)
+    if (rc != CL_SQL_STEP_DONE)
       return cl_store_set_error (self, error, "Finding the station's open attempts"), -1;
   }
   for (guint i = 0; i < abandoned->len; i++)

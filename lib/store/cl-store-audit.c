@@ -41,31 +41,30 @@ cl_store_audit_record_hash (const guint8 prev[HASH_LEN], gint64 seq, gint64 at, 
 static gboolean
 last_record (ClStore *self, gint64 *seq, guint8 hash[HASH_LEN], GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
-    = cl_store_prepare (self, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_DONE)
     {
       *seq = 0;
       memset (hash, 0, HASH_LEN);
       return TRUE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Reading the audit trail");
       return FALSE;
     }
-  *seq = sqlite3_column_int64 (stmt, 0);
-  if (sqlite3_column_bytes (stmt, 1) != HASH_LEN)
+  *seq = cl_sql_column_int64 (stmt, 0);
+  if (cl_store_column_hash (stmt, 1) == NULL)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Audit record %" G_GINT64_FORMAT " has a malformed hash", *seq);
       return FALSE;
     }
-  memcpy (hash, sqlite3_column_blob (stmt, 1), HASH_LEN);
+  memcpy (hash, cl_store_column_hash (stmt, 1), HASH_LEN);
   return TRUE;
 }
 
@@ -73,7 +72,7 @@ gint64
 cl_store_audit_append_locked (ClStore *self, const char *actor, const char *action, const char *subject,
                               const char *detail, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   guint8 prev[HASH_LEN], hash[HASH_LEN];
   gint64 seq, at = g_get_real_time ();
 
@@ -96,14 +95,14 @@ cl_store_audit_append_locked (ClStore *self, const char *actor, const char *acti
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int64 (stmt, 1, seq);
-  sqlite3_bind_int64 (stmt, 2, at);
-  sqlite3_bind_text (stmt, 3, actor, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, action, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, subject, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, detail, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 7, prev, HASH_LEN, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 8, hash, HASH_LEN, SQLITE_TRANSIENT);
+  cl_sql_bind_int64 (stmt, 1, seq);
+  cl_sql_bind_int64 (stmt, 2, at);
+  cl_sql_bind_text (stmt, 3, actor);
+  cl_sql_bind_text (stmt, 4, action);
+  cl_sql_bind_text (stmt, 5, subject);
+  cl_sql_bind_text (stmt, 6, detail);
+  cl_sql_bind_blob (stmt, 7, prev, HASH_LEN);
+  cl_sql_bind_blob (stmt, 8, hash, HASH_LEN);
   if (!cl_store_step_done (self, stmt, "Appending to the audit trail", error))
     return 0;
   return seq;
@@ -126,18 +125,18 @@ cl_store_audit_append (ClStore *self, const char *actor, const char *action, con
 }
 
 static const char *
-column_text (sqlite3_stmt *stmt, int i)
+column_text (ClSqlStmt *stmt, int i)
 {
-  const unsigned char *t = sqlite3_column_text (stmt, i);
+  const char *t = cl_sql_column_text (stmt, i);
 
-  return t ? (const char *)t : "";
+  return t ? t : "";
 }
 
 gboolean
 cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   guint8 prev[HASH_LEN] = { 0 }, hash[HASH_LEN];
   gint64 expected = 1;
   int rc;
@@ -151,9 +150,9 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
                            error);
   if (stmt == NULL)
     goto fail;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      gint64 seq = sqlite3_column_int64 (stmt, 0);
+      gint64 seq = cl_sql_column_int64 (stmt, 0);
       const char *action = column_text (stmt, 3);
 
       if (seq != expected)
@@ -164,7 +163,7 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
                        seq, expected - 1);
           goto fail;
         }
-      if (sqlite3_column_bytes (stmt, 6) != HASH_LEN || memcmp (sqlite3_column_blob (stmt, 6), prev, HASH_LEN) != 0)
+      if (cl_store_column_hash (stmt, 6) == NULL || memcmp (cl_store_column_hash (stmt, 6), prev, HASH_LEN) != 0)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_STORE,
                        "Audit trail broken at record %" G_GINT64_FORMAT
@@ -172,9 +171,9 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
                        seq, action, seq - 1);
           goto fail;
         }
-      cl_store_audit_record_hash (prev, seq, sqlite3_column_int64 (stmt, 1), column_text (stmt, 2), action,
+      cl_store_audit_record_hash (prev, seq, cl_sql_column_int64 (stmt, 1), column_text (stmt, 2), action,
                                   column_text (stmt, 4), column_text (stmt, 5), hash);
-      if (sqlite3_column_bytes (stmt, 7) != HASH_LEN || memcmp (sqlite3_column_blob (stmt, 7), hash, HASH_LEN) != 0)
+      if (cl_store_column_hash (stmt, 7) == NULL || memcmp (cl_store_column_hash (stmt, 7), hash, HASH_LEN) != 0)
         {
           g_set_error (error, CL_ERROR, CL_ERROR_STORE,
                        "Audit trail broken at record %" G_GINT64_FORMAT " (%s): its content does not match its hash",
@@ -184,20 +183,20 @@ cl_store_verify_audit_chain (ClStore *self, guint64 *n_records, GError **error)
       memcpy (prev, hash, HASH_LEN);
       expected++;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the audit trail");
       goto fail;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+  g_clear_pointer (&stmt, cl_sql_stmt_release);
+  cl_sql_exec (self->sql, "COMMIT", NULL);
   if (n_records)
     *n_records = (guint64)(expected - 1);
   return TRUE;
 
 fail:
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  g_clear_pointer (&stmt, cl_sql_stmt_release);
+  cl_sql_exec (self->sql, "ROLLBACK", NULL);
   return FALSE;
 }
 

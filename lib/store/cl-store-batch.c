@@ -11,7 +11,7 @@ cl_store_batch_create (ClStore *self, const char *name, const char *profile_name
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *detail = NULL;
   gint64 id;
 
@@ -27,24 +27,24 @@ cl_store_batch_create (ClStore *self, const char *name, const char *profile_name
     return 0;
   stmt = cl_store_prepare (self,
                            "INSERT INTO batches (name, profile_name, profile_hash, quantity, created, state) "
-                           "VALUES (?, ?, ?, ?, ?, 'OPEN')",
+                           "VALUES (?, ?, ?, ?, ?, 'OPEN') RETURNING id",
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, profile_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, profile_hash, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 4, quantity);
-  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  cl_sql_bind_text (stmt, 1, name);
+  cl_sql_bind_text (stmt, 2, profile_name);
+  cl_sql_bind_text (stmt, 3, profile_hash);
+  cl_sql_bind_int64 (stmt, 4, quantity);
+  cl_sql_bind_int64 (stmt, 5, g_get_real_time ());
+  if ((id = cl_store_step_insert (self, stmt, "Creating a batch", error)) == 0)
     {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
-        g_set_error (error, CL_ERROR, CL_ERROR_STORE, "A batch named %s already exists", name);
-      else
-        cl_store_set_error (self, error, "Creating a batch");
+      if (cl_sql_last_fault (self->sql) == CL_SQL_FAULT_UNIQUE)
+        {
+          g_clear_error (error);
+          g_set_error (error, CL_ERROR, CL_ERROR_STORE, "A batch named %s already exists", name);
+        }
       return 0;
     }
-  id = sqlite3_last_insert_rowid (self->db);
   detail = g_strdup_printf ("profile %s sha256 %s quantity %u", profile_name, profile_hash, quantity);
   if (!cl_store_audit_append_locked (self, actor, "batch-create", name, detail, error))
     return 0;
@@ -57,17 +57,19 @@ gint64
 cl_store_batch_lookup (ClStore *self, const char *name, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT id FROM batches WHERE name = ?", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT id FROM batches WHERE name = ?", error);
+  ClSqlStep rc;
 
   if (stmt == NULL)
     return 0;
   cl_store_bind_text (stmt, 1, name);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch named %s", name ? name : "(null)");
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch named %s", name ? name : "(null)");
       return 0;
     }
-  return sqlite3_column_int64 (stmt, 0);
+  return cl_sql_column_int64 (stmt, 0);
 }
 
 gint64
@@ -75,9 +77,10 @@ cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, 
                      guint quantity, const char *actor, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *known_name = NULL, *known_hash = NULL;
   gint64 id, known_quantity;
+  ClSqlStep rc;
 
   if (!cl_store_check_name ("Batch name", name, error))
     return 0;
@@ -85,17 +88,20 @@ cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, 
   stmt = cl_store_prepare (self, "SELECT id, profile_name, profile_hash, quantity FROM batches WHERE name = ?", error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, name);
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_ERROR)
+    return 0;
+  if (rc == CL_SQL_STEP_DONE)
     {
-      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_clear_pointer (&stmt, cl_sql_stmt_release);
       g_clear_pointer (&locker, g_mutex_locker_free);
       return cl_store_batch_create (self, name, profile_name, profile_hash, quantity, actor, error);
     }
-  id = sqlite3_column_int64 (stmt, 0);
+  id = cl_sql_column_int64 (stmt, 0);
   known_name = cl_store_column_dup_text (stmt, 1);
   known_hash = cl_store_column_dup_text (stmt, 2);
-  known_quantity = sqlite3_column_int64 (stmt, 3);
+  known_quantity = cl_sql_column_int64 (stmt, 3);
   if (g_strcmp0 (known_hash, profile_hash) != 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
@@ -120,7 +126,7 @@ cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, co
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClStoreTxn) txn = cl_store_txn_begin (self, error);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *subject = g_strdup_printf ("batch %" G_GINT64_FORMAT, batch_id);
 
   if (txn == NULL)
@@ -144,11 +150,11 @@ cl_store_batch_set_state (ClStore *self, gint64 batch_id, ClBatchState state, co
     }
   if (!(stmt = cl_store_prepare (self, "UPDATE batches SET state = ? WHERE id = ?", error)))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, cl_batch_state_to_string (state), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, batch_id);
+  cl_sql_bind_text (stmt, 1, cl_batch_state_to_string (state));
+  cl_sql_bind_int64 (stmt, 2, batch_id);
   if (!cl_store_step_done (self, stmt, "Setting a batch state", error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  if (cl_sql_changes (self->sql) == 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch %" G_GINT64_FORMAT, batch_id);
       return FALSE;
@@ -162,24 +168,26 @@ gboolean
 cl_store_batch_get_state (ClStore *self, gint64 batch_id, ClBatchState *state, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT state FROM batches WHERE id = ?", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT state FROM batches WHERE id = ?", error);
+  ClSqlStep rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch %" G_GINT64_FORMAT, batch_id);
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch %" G_GINT64_FORMAT, batch_id);
       return FALSE;
     }
-  return cl_batch_state_from_string ((const char *)sqlite3_column_text (stmt, 0), state, error);
+  return cl_batch_state_from_string (cl_sql_column_text (stmt, 0), state, error);
 }
 
 gint64
 cl_store_batch_count_disposed (ClStore *self, gint64 batch_id, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
     self,
     "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id "
     "WHERE a.batch_id = ? AND a.kind = 'PRODUCTION' AND d.destination IN ('OUTPUT','REJECT_BIN','UNKNOWN')",
@@ -187,11 +195,11 @@ cl_store_batch_count_disposed (ClStore *self, gint64 batch_id, GError **error)
 
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Counting the disposed cards of a batch");
       return -1;
     }
-  return sqlite3_column_int64 (stmt, 0);
+  return cl_sql_column_int64 (stmt, 0);
 }

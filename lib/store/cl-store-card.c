@@ -10,29 +10,29 @@ lookup_where (ClStore *self, const char *where, const char *value, const char *w
   g_autofree char *sql = g_strdup_printf ("SELECT chip_id, first_seen, last_seen, state, key_version, printed_serial "
                                           "FROM cards WHERE %s = ?",
                                           where);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   g_autoptr (ClCardRecord) card = NULL;
   int rc;
 
   if (stmt == NULL)
     return NULL;
   cl_store_bind_text (stmt, 1, value);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_DONE)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No card with %s %s", what, value ? value : "(null)");
       return NULL;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Looking up a card");
       return NULL;
     }
   card = g_new0 (ClCardRecord, 1);
   card->chip_id = cl_store_column_dup_text (stmt, 0);
-  card->first_seen = sqlite3_column_int64 (stmt, 1);
-  card->last_seen = sqlite3_column_int64 (stmt, 2);
-  if (!cl_card_state_from_string ((const char *)sqlite3_column_text (stmt, 3), &card->state, error))
+  card->first_seen = cl_sql_column_int64 (stmt, 1);
+  card->last_seen = cl_sql_column_int64 (stmt, 2);
+  if (!cl_card_state_from_string (cl_sql_column_text (stmt, 3), &card->state, error))
     return NULL;
   card->key_version = (gint)cl_store_column_opt_int (stmt, 4);
   card->printed_serial = cl_store_column_dup_text (stmt, 5);
@@ -55,22 +55,25 @@ static gboolean
 update_card (ClStore *self, const char *sql, const char *chip_id, const char *text, gint64 number, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
 
   if (stmt == NULL)
     return FALSE;
   cl_store_bind_text (stmt, 1, text);
   cl_store_bind_opt_int (stmt, 2, number);
-  sqlite3_bind_text (stmt, 3, chip_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  cl_sql_bind_text (stmt, 3, chip_id);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_DONE)
     {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
-        g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Printed serial %s is already on another card", text);
+      if (cl_sql_last_fault (self->sql) == CL_SQL_FAULT_UNIQUE)
+        {
+          g_clear_error (error);
+          g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Printed serial %s is already on another card", text);
+        }
       else
         cl_store_set_error (self, error, "Updating a card");
       return FALSE;
     }
-  if (sqlite3_changes (self->db) == 0)
+  if (cl_sql_changes (self->sql) == 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No card with chip id %s", chip_id);
       return FALSE;
@@ -98,7 +101,7 @@ cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, const char
 {
   if (!cl_store_check_chip_id (chip_id, error) || !cl_store_check_name ("Printed serial", printed_serial, error))
     return FALSE;
-  /* ?2 is unused here; update_card binds it as NULL. */
-  return update_card (self, "UPDATE cards SET printed_serial = ?1 WHERE ?2 IS NULL AND chip_id = ?3", chip_id,
-                      printed_serial, -1, error);
+  /* the second '?' only keeps update_card's three: it binds it NULL */
+  return update_card (self, "UPDATE cards SET printed_serial = ? WHERE CAST(? AS INTEGER) IS NULL AND chip_id = ?",
+                      chip_id, printed_serial, -1, error);
 }

@@ -28,39 +28,40 @@ static gint64
 insert (ClStore *self, const char *chip_id, const char *key_hash, gint64 issue, const char *chr, GBytes *cvc,
         gint64 attempt_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   gsize len;
   const void *data = g_bytes_get_data (cvc, &len);
   gint64 id;
 
   stmt = cl_store_prepare (self,
                            "INSERT INTO certificates (chip_id, key_hash, issue, chr, cvc, issued, attempt_id) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, key_hash, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, issue);
-  sqlite3_bind_text (stmt, 4, chr, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 5, data, (int)len, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
+  cl_sql_bind_text (stmt, 1, chip_id);
+  cl_sql_bind_text (stmt, 2, key_hash);
+  cl_sql_bind_int64 (stmt, 3, issue);
+  cl_sql_bind_text (stmt, 4, chr);
+  cl_sql_bind_blob (stmt, 5, data, len);
+  cl_sql_bind_int64 (stmt, 6, g_get_real_time ());
   cl_store_bind_opt_int (stmt, 7, attempt_id > 0 ? attempt_id : -1);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if ((id = cl_store_step_insert (self, stmt, "Recording a certificate", error)) == 0)
     {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
+      ClSqlFault fault = cl_sql_last_fault (self->sql);
+
+      if (fault == CL_SQL_FAULT_UNIQUE || fault == CL_SQL_FAULT_FOREIGN_KEY)
+        g_clear_error (error);
+      if (fault == CL_SQL_FAULT_UNIQUE)
         g_set_error (error, CL_ERROR, CL_ERROR_STORE,
                      "A certificate was already issued for chip %s and key %.16s…; re-issue is an explicit, audited "
                      "act",
                      chip_id, key_hash);
-      else if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+      else if (fault == CL_SQL_FAULT_FOREIGN_KEY)
         g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Certificate for unknown chip %s or attempt %" G_GINT64_FORMAT,
                      chip_id, attempt_id);
-      else
-        cl_store_set_error (self, error, "Recording a certificate");
       return 0;
     }
-  id = sqlite3_last_insert_rowid (self->db);
   if (!cl_store_seal_int_locked (self, CL_STORE_SEAL_CERTIFICATE, id, NULL, error))
     return 0;
   return id;
@@ -88,24 +89,26 @@ GBytes *
 cl_store_certificate_lookup (ClStore *self, const char *chip_id, const char *key_hash, char **chr, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self,
-                                                    "SELECT cvc, chr FROM certificates WHERE chip_id = ? AND "
-                                                    "key_hash = ? ORDER BY issue DESC LIMIT 1",
-                                                    error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self,
+                                                 "SELECT cvc, chr FROM certificates WHERE chip_id = ? AND "
+                                                 "key_hash = ? ORDER BY issue DESC LIMIT 1",
+                                                 error);
+  ClSqlStep rc;
 
   if (stmt == NULL)
     return NULL;
   cl_store_bind_text (stmt, 1, chip_id);
   cl_store_bind_text (stmt, 2, key_hash);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No certificate for chip %s and that key",
-                   chip_id ? chip_id : "(null)");
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No certificate for chip %s and that key",
+                     chip_id ? chip_id : "(null)");
       return NULL;
     }
   if (chr)
     *chr = cl_store_column_dup_text (stmt, 1);
-  return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize)sqlite3_column_bytes (stmt, 0));
+  return cl_store_column_bytes (stmt, 0);
 }
 
 gint64
@@ -114,7 +117,7 @@ cl_store_certificate_reissue (ClStore *self, const char *chip_id, const char *ke
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *detail = NULL;
   gint64 issue, id;
 
@@ -127,14 +130,14 @@ cl_store_certificate_reissue (ClStore *self, const char *chip_id, const char *ke
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, key_hash, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  cl_sql_bind_text (stmt, 2, key_hash);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Reading certificates");
       return 0;
     }
-  issue = sqlite3_column_int64 (stmt, 0) + 1;
+  issue = cl_sql_column_int64 (stmt, 0) + 1;
   if (!(id = insert (self, chip_id, key_hash, issue, chr, cvc, 0, error)))
     return 0;
   detail = g_strdup_printf ("issue %" G_GINT64_FORMAT " key %s chr %s reason: %s", issue, key_hash, chr, reason);

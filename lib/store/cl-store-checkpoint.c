@@ -33,29 +33,29 @@ cl_audit_checkpoint_message (const ClAuditCheckpoint *checkpoint)
 }
 
 static gboolean
-read_hash (ClStore *self, sqlite3_stmt *stmt, gint64 *seq, guint8 head[HASH_LEN], GError **error)
+read_hash (ClStore *self, ClSqlStmt *stmt, gint64 *seq, guint8 head[HASH_LEN], GError **error)
 {
-  int rc = sqlite3_step (stmt);
+  int rc = cl_sql_step (stmt, error);
 
-  if (rc == SQLITE_DONE)
+  if (rc == CL_SQL_STEP_DONE)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No such audit record");
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Reading the audit trail");
       return FALSE;
     }
-  if (sqlite3_column_bytes (stmt, 1) != HASH_LEN)
+  if (cl_store_column_hash (stmt, 1) == NULL)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Audit record %" G_GINT64_FORMAT " has a malformed hash",
-                   (gint64)sqlite3_column_int64 (stmt, 0));
+                   (gint64)cl_sql_column_int64 (stmt, 0));
       return FALSE;
     }
   if (seq)
-    *seq = sqlite3_column_int64 (stmt, 0);
-  memcpy (head, sqlite3_column_blob (stmt, 1), HASH_LEN);
+    *seq = cl_sql_column_int64 (stmt, 0);
+  memcpy (head, cl_store_column_hash (stmt, 1), HASH_LEN);
   return TRUE;
 }
 
@@ -63,8 +63,7 @@ gboolean
 cl_store_audit_latest (ClStore *self, gint64 *seq, guint8 head[HASH_LEN], GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt
-    = cl_store_prepare (self, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
   g_autoptr (GError) local = NULL;
 
   if (stmt == NULL)
@@ -82,11 +81,11 @@ gboolean
 cl_store_audit_hash_at (ClStore *self, gint64 seq, guint8 head[HASH_LEN], GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT seq, hash FROM audit WHERE seq = ?", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT seq, hash FROM audit WHERE seq = ?", error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, seq);
+  cl_sql_bind_int64 (stmt, 1, seq);
   if (!read_hash (self, stmt, NULL, head, error))
     {
       g_prefix_error (error, "Audit record %" G_GINT64_FORMAT ": ", seq);
@@ -99,7 +98,7 @@ gboolean
 cl_store_audit_checkpoint_add (ClStore *self, const ClAuditCheckpoint *checkpoint, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   gsize key_len, sig_len;
   const void *key = g_bytes_get_data (checkpoint->public_key, &key_len);
   const void *sig = g_bytes_get_data (checkpoint->signature, &sig_len);
@@ -109,20 +108,21 @@ cl_store_audit_checkpoint_add (ClStore *self, const ClAuditCheckpoint *checkpoin
   /* the seq condition makes a checkpoint older than the last one a no-op, reported below */
   stmt = cl_store_prepare (self,
                            "INSERT INTO audit_checkpoints (seq, head, signed, key_label, public_key, signature) "
-                           "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE ?1 > (SELECT coalesce(max(seq), 0) FROM "
+                           "SELECT ?, ?, ?, ?, ?, ? WHERE ? > (SELECT coalesce(max(seq), 0) FROM "
                            "audit_checkpoints)",
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, checkpoint->seq);
-  sqlite3_bind_blob (stmt, 2, checkpoint->head, HASH_LEN, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, checkpoint->signed_at);
-  sqlite3_bind_text (stmt, 4, checkpoint->key_label, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 5, key, (int)key_len, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 6, sig, (int)sig_len, SQLITE_TRANSIENT);
+  cl_sql_bind_int64 (stmt, 1, checkpoint->seq);
+  cl_sql_bind_int64 (stmt, 7, checkpoint->seq);
+  cl_sql_bind_blob (stmt, 2, checkpoint->head, HASH_LEN);
+  cl_sql_bind_int64 (stmt, 3, checkpoint->signed_at);
+  cl_sql_bind_text (stmt, 4, checkpoint->key_label);
+  cl_sql_bind_blob (stmt, 5, key, key_len);
+  cl_sql_bind_blob (stmt, 6, sig, sig_len);
   if (!cl_store_step_done (self, stmt, "Recording an audit checkpoint", error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  if (cl_sql_changes (self->sql) == 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE,
                    "A checkpoint at or after audit record %" G_GINT64_FORMAT " is already recorded", checkpoint->seq);
@@ -136,26 +136,26 @@ cl_store_audit_checkpoints (ClStore *self, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_audit_checkpoint_free);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
     self, "SELECT seq, head, signed, key_label, public_key, signature FROM audit_checkpoints ORDER BY seq", error);
   int rc;
 
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClAuditCheckpoint *c = g_new0 (ClAuditCheckpoint, 1);
 
       g_ptr_array_add (out, c);
-      c->seq = sqlite3_column_int64 (stmt, 0);
-      if (sqlite3_column_bytes (stmt, 1) == HASH_LEN)
-        memcpy (c->head, sqlite3_column_blob (stmt, 1), HASH_LEN);
-      c->signed_at = sqlite3_column_int64 (stmt, 2);
+      c->seq = cl_sql_column_int64 (stmt, 0);
+      if (cl_store_column_hash (stmt, 1) != NULL)
+        memcpy (c->head, cl_store_column_hash (stmt, 1), HASH_LEN);
+      c->signed_at = cl_sql_column_int64 (stmt, 2);
       c->key_label = cl_store_column_dup_text (stmt, 3);
-      c->public_key = g_bytes_new (sqlite3_column_blob (stmt, 4), (gsize)sqlite3_column_bytes (stmt, 4));
-      c->signature = g_bytes_new (sqlite3_column_blob (stmt, 5), (gsize)sqlite3_column_bytes (stmt, 5));
+      c->public_key = cl_store_column_bytes (stmt, 4);
+      c->signature = cl_store_column_bytes (stmt, 5);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the audit checkpoints");
       return NULL;

@@ -116,25 +116,25 @@ set_claimed_error (GError **error, const char *chip_id, const Claim *held, gint6
 static gboolean
 read_claim (ClStore *self, const char *chip_id, Claim *held, gboolean *found, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
+  g_autoptr (ClSqlStmt) stmt
     = cl_store_prepare (self, "SELECT owner, attempt_id, lease_until FROM chip_claims WHERE chip_id = ?", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  rc = cl_sql_step (stmt, error);
+  if (rc != CL_SQL_STEP_ROW && rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading a chip's claim");
       return FALSE;
     }
-  *found = rc == SQLITE_ROW;
+  *found = rc == CL_SQL_STEP_ROW;
   if (*found)
     {
       held->owner = cl_store_column_dup_text (stmt, 0);
       held->attempt_id = cl_store_column_opt_int (stmt, 1);
-      held->lease_until = sqlite3_column_int64 (stmt, 2);
+      held->lease_until = cl_sql_column_int64 (stmt, 2);
     }
   return TRUE;
 }
@@ -145,7 +145,7 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_auto (Claim) held = { NULL, -1, 0 };
   gboolean found = FALSE, takeover, ok;
   gint64 now;
@@ -170,7 +170,7 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
   /* The same owner claiming again renews its claim and keeps when it was first taken. */
   stmt = cl_store_prepare (
     self,
-    "INSERT INTO chip_claims (chip_id, owner, attempt_id, claimed, lease_until) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "INSERT INTO chip_claims (chip_id, owner, attempt_id, claimed, lease_until) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (chip_id) DO UPDATE SET "
     "attempt_id = CASE WHEN owner = excluded.owner THEN coalesce(excluded.attempt_id, attempt_id) "
     "ELSE excluded.attempt_id END, "
@@ -179,11 +179,11 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
     error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, chip_id);
+  cl_sql_bind_text (stmt, 2, owner);
   cl_store_bind_opt_int (stmt, 3, attempt_id > 0 ? attempt_id : -1);
-  sqlite3_bind_int64 (stmt, 4, now);
-  sqlite3_bind_int64 (stmt, 5, now + lease_us);
+  cl_sql_bind_int64 (stmt, 4, now);
+  cl_sql_bind_int64 (stmt, 5, now + lease_us);
   if (!cl_store_step_done (self, stmt, "Claiming a chip", error))
     return FALSE;
   if (takeover)
@@ -212,7 +212,7 @@ cl_store_chip_renew (ClStore *self, const char *chip_id, const char *owner, gint
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_auto (Claim) held = { NULL, -1, 0 };
   gboolean found = FALSE, ok;
   gint64 now;
@@ -240,8 +240,8 @@ cl_store_chip_renew (ClStore *self, const char *chip_id, const char *owner, gint
   stmt = cl_store_prepare (self, "UPDATE chip_claims SET lease_until = ? WHERE chip_id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, now + lease_us);
-  sqlite3_bind_text (stmt, 2, chip_id, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_int64 (stmt, 1, now + lease_us);
+  cl_sql_bind_text (stmt, 2, chip_id);
   if (!cl_store_step_done (self, stmt, "Renewing a chip's claim", error))
     return FALSE;
   cl_store_relax_sync (self);
@@ -254,7 +254,7 @@ gboolean
 cl_store_chip_release (ClStore *self, const char *chip_id, const char *owner, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   gboolean ok;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
@@ -264,8 +264,8 @@ cl_store_chip_release (ClStore *self, const char *chip_id, const char *owner, GE
   stmt = cl_store_prepare (self, "DELETE FROM chip_claims WHERE chip_id = ? AND owner = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, owner, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, chip_id);
+  cl_sql_bind_text (stmt, 2, owner);
   cl_store_relax_sync (self);
   ok = cl_store_step_done (self, stmt, "Releasing a chip's claim", error);
   cl_store_restore_sync (self);
@@ -276,7 +276,7 @@ gint
 cl_store_chip_release_stale (ClStore *self, const char *station, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *of_station = NULL;
   g_autofree char *of_process = NULL;
 
@@ -288,14 +288,16 @@ cl_store_chip_release_stale (ClStore *self, const char *station, GError **error)
   locker = g_mutex_locker_new (&self->lock);
   /* substr, not LIKE: a station name may hold '%' or '_' */
   stmt = cl_store_prepare (self,
-                           "DELETE FROM chip_claims WHERE substr(owner, 1, length(?1)) = ?1 "
-                           "AND substr(owner, 1, length(?2)) != ?2",
+                           "DELETE FROM chip_claims WHERE substr(owner, 1, length(?)) = ? "
+                           "AND substr(owner, 1, length(?)) != ?",
                            error);
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_text (stmt, 1, of_station, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, of_process, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, of_station);
+  cl_sql_bind_text (stmt, 2, of_station);
+  cl_sql_bind_text (stmt, 3, of_process);
+  cl_sql_bind_text (stmt, 4, of_process);
   if (!cl_store_step_done (self, stmt, "Releasing the claims a station left", error))
     return -1;
-  return sqlite3_changes (self->db);
+  return cl_sql_changes (self->sql);
 }

@@ -5,7 +5,8 @@
 #include "core/cl-error.h"
 #include "store/cl-store-private.h"
 
-#define SCOPE "kind = 'PRODUCTION' AND (?1 = 0 OR batch_id = ?1)"
+/* Two uses of the batch id, 0 for all batches. */
+#define SCOPE "kind = 'PRODUCTION' AND (? = 0 OR batch_id = ?)"
 
 void
 cl_batch_info_free (ClBatchInfo *info)
@@ -65,7 +66,7 @@ read_begin (ClStore *self, GError **error)
 static void
 read_end (ReadTxn *txn)
 {
-  sqlite3_exec (txn->store->db, "COMMIT", NULL, NULL, NULL);
+  cl_sql_exec (txn->store->sql, "COMMIT", NULL);
   g_mutex_unlock (&txn->store->lock);
   g_free (txn);
 }
@@ -74,7 +75,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReadTxn, read_end)
 static gboolean
 finish_rows (ClStore *self, int rc, const char *what, GError **error)
 {
-  if (rc == SQLITE_DONE)
+  if (rc == CL_SQL_STEP_DONE)
     return TRUE;
   cl_store_set_error (self, error, what);
   return FALSE;
@@ -84,20 +85,16 @@ guint64
 cl_store_change_stamp (ClStore *self)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "PRAGMA data_version", NULL);
-  guint64 other = 0;
 
-  /* data_version moves with other connections' commits, total_changes with this connection's. */
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    other = (guint64)sqlite3_column_int64 (stmt, 0);
-  return (other << 40) ^ (guint64)sqlite3_total_changes64 (self->db);
+  cl_store_check_thread (self, "change stamp");
+  return cl_sql_change_stamp (self->sql);
 }
 
 GPtrArray *
 cl_store_batch_list (ClStore *self, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autoptr (GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_batch_info_free);
   int rc;
 
@@ -110,16 +107,16 @@ cl_store_batch_list (ClStore *self, GError **error)
                            error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClBatchInfo *info = g_new0 (ClBatchInfo, 1);
 
-      info->id = sqlite3_column_int64 (stmt, 0);
+      info->id = cl_sql_column_int64 (stmt, 0);
       info->name = cl_store_column_dup_text (stmt, 1);
       info->profile_name = cl_store_column_dup_text (stmt, 2);
-      info->quantity = (guint)sqlite3_column_int64 (stmt, 3);
-      cl_batch_state_from_string ((const char *)sqlite3_column_text (stmt, 4), &info->state, NULL);
-      info->created = sqlite3_column_int64 (stmt, 5);
+      info->quantity = (guint)cl_sql_column_int64 (stmt, 3);
+      cl_batch_state_from_string (cl_sql_column_text (stmt, 4), &info->state, NULL);
+      info->created = cl_sql_column_int64 (stmt, 5);
       g_ptr_array_add (batches, info);
     }
   if (!finish_rows (self, rc, "Listing batches", error))
@@ -131,7 +128,7 @@ gboolean
 cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *to, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   if (!(txn = read_begin (self, error)))
@@ -140,24 +137,26 @@ cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *
    * yield_totals keeps both ends (cl-store-schema.c); the records are the reference. */
   stmt = cl_store_prepare (
     self,
+    /* the later of the two ends by CASE: SQLite's two-argument max() is PostgreSQL's greatest() */
     self->yield_from_rows
-      ? "SELECT coalesce(min(started), 0), max(coalesce(max(ended), 0), coalesce((SELECT "
-        "max(created) FROM qa_actions WHERE chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE
-        " AND chip_id IS NOT NULL)), 0)) FROM attempts WHERE " SCOPE
-      : "SELECT coalesce(first_started, 0), max(coalesce(last_ended, 0), coalesce(last_qa, 0)) FROM yield_totals "
-        "WHERE scope = ?1",
+      ? "SELECT f, CASE WHEN e > q THEN e ELSE q END FROM (SELECT coalesce(min(started), 0) AS f, "
+        "coalesce(max(ended), 0) AS e, coalesce((SELECT max(created) FROM qa_actions WHERE chip_id IN "
+        "(SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL)), 0) AS q FROM attempts WHERE " SCOPE
+        ") t"
+      : "SELECT f, CASE WHEN e > q THEN e ELSE q END FROM (SELECT coalesce(first_started, 0) AS f, "
+        "coalesce(last_ended, 0) AS e, coalesce(last_qa, 0) AS q FROM yield_totals WHERE scope = ?) t",
     error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, MAX (batch_id, 0));
+  cl_store_bind_uses (stmt, (const gint64[]){ MAX (batch_id, 0) }, self->yield_from_rows ? "1111" : "1");
   *from = *to = 0;
-  switch (sqlite3_step (stmt))
+  switch (cl_sql_step (stmt, error))
     {
-      case SQLITE_ROW:
-        *from = sqlite3_column_int64 (stmt, 0);
-        *to = sqlite3_column_int64 (stmt, 1);
+      case CL_SQL_STEP_ROW:
+        *from = cl_sql_column_int64 (stmt, 0);
+        *to = cl_sql_column_int64 (stmt, 1);
         return TRUE;
-      case SQLITE_DONE: /* nothing fed in scope */
+      case CL_SQL_STEP_DONE: /* nothing fed in scope */
         return TRUE;
       default:
         cl_store_set_error (self, error, "Reading the production span");
@@ -184,8 +183,8 @@ GArray *
 cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) chips = NULL;
-  g_autoptr (sqlite3_stmt) anonymous = NULL;
+  g_autoptr (ClSqlStmt) chips = NULL;
+  g_autoptr (ClSqlStmt) anonymous = NULL;
   g_autoptr (GHashTable) good_chips = NULL;
   g_autoptr (GArray) series = NULL;
   g_autofree gint64 *fed = NULL;
@@ -212,31 +211,32 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
     {
       /* yield_minutes counts, per minute, the chips whose first feed ended (and unidentified feeds) and the chips
        * made good then, by the same rules as the records below; whole-minute buckets add up whole minutes. */
-      g_autoptr (sqlite3_stmt) minutes = cl_store_prepare (
+      g_autoptr (ClSqlStmt) minutes = cl_store_prepare (
         self,
-        "SELECT CASE WHEN minute < ?2 THEN -1 ELSE (minute - ?2) / ?3 END, sum(chips_fed), sum(chips_ok) "
-        "FROM yield_minutes WHERE scope = ?1 AND minute < ?4 GROUP BY 1",
+        "SELECT CASE WHEN minute < ? THEN -1 ELSE (minute - ?) / ? END, sum(chips_fed), sum(chips_ok) "
+        "FROM yield_minutes WHERE scope = ? AND minute < ? GROUP BY 1",
         error);
 
       if (minutes == NULL)
         return NULL;
-      sqlite3_bind_int64 (minutes, 1, MAX (batch_id, 0));
-      sqlite3_bind_int64 (minutes, 2, from / CL_STORE_YIELD_MINUTE);
-      sqlite3_bind_int64 (minutes, 3, bucket_us / CL_STORE_YIELD_MINUTE);
-      sqlite3_bind_int64 (minutes, 4, (from + n * bucket_us) / CL_STORE_YIELD_MINUTE);
-      while ((rc = sqlite3_step (minutes)) == SQLITE_ROW)
+      cl_sql_bind_int64 (minutes, 4, MAX (batch_id, 0));
+      cl_sql_bind_int64 (minutes, 1, from / CL_STORE_YIELD_MINUTE);
+      cl_sql_bind_int64 (minutes, 2, from / CL_STORE_YIELD_MINUTE);
+      cl_sql_bind_int64 (minutes, 3, bucket_us / CL_STORE_YIELD_MINUTE);
+      cl_sql_bind_int64 (minutes, 5, (from + n * bucket_us) / CL_STORE_YIELD_MINUTE);
+      while ((rc = cl_sql_step (minutes, error)) == CL_SQL_STEP_ROW)
         {
-          gint64 i = sqlite3_column_int64 (minutes, 0);
+          gint64 i = cl_sql_column_int64 (minutes, 0);
 
           if (i < 0)
             {
-              fed_before += sqlite3_column_int64 (minutes, 1);
-              ok_before += sqlite3_column_int64 (minutes, 2);
+              fed_before += cl_sql_column_int64 (minutes, 1);
+              ok_before += cl_sql_column_int64 (minutes, 2);
             }
           else if (i < n)
             {
-              fed[i] += sqlite3_column_int64 (minutes, 1);
-              ok[i] += sqlite3_column_int64 (minutes, 2);
+              fed[i] += cl_sql_column_int64 (minutes, 1);
+              ok[i] += cl_sql_column_int64 (minutes, 2);
             }
         }
       if (!finish_rows (self, rc, "Reading the final yield by the minute", error))
@@ -250,14 +250,14 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
                             error);
   if (chips == NULL)
     return NULL;
-  sqlite3_bind_int64 (chips, 1, MAX (batch_id, 0));
-  while ((rc = sqlite3_step (chips)) == SQLITE_ROW)
+  cl_store_bind_uses (chips, (const gint64[]){ MAX (batch_id, 0) }, "11");
+  while ((rc = cl_sql_step (chips, error)) == CL_SQL_STEP_ROW)
     {
-      add_at (fed, n, from, bucket_us, sqlite3_column_int64 (chips, 1), &fed_before);
-      if (sqlite3_column_type (chips, 2) != SQLITE_NULL)
+      add_at (fed, n, from, bucket_us, cl_sql_column_int64 (chips, 1), &fed_before);
+      if (cl_sql_column_type (chips, 2) != CL_SQL_NULL)
         {
-          add_at (ok, n, from, bucket_us, sqlite3_column_int64 (chips, 2), &ok_before);
-          g_hash_table_add (good_chips, g_strdup ((const char *)sqlite3_column_text (chips, 0)));
+          add_at (ok, n, from, bucket_us, cl_sql_column_int64 (chips, 2), &ok_before);
+          g_hash_table_add (good_chips, g_strdup (cl_sql_column_text (chips, 0)));
         }
     }
   if (!finish_rows (self, rc, "Reading chips for the final yield", error))
@@ -268,14 +268,14 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
     self, "SELECT ended FROM attempts WHERE " SCOPE " AND chip_id IS NULL AND ended IS NOT NULL", error);
   if (anonymous == NULL)
     return NULL;
-  sqlite3_bind_int64 (anonymous, 1, MAX (batch_id, 0));
-  while ((rc = sqlite3_step (anonymous)) == SQLITE_ROW)
-    add_at (fed, n, from, bucket_us, sqlite3_column_int64 (anonymous, 0), &fed_before);
+  cl_store_bind_uses (anonymous, (const gint64[]){ MAX (batch_id, 0) }, "11");
+  while ((rc = cl_sql_step (anonymous, error)) == CL_SQL_STEP_ROW)
+    add_at (fed, n, from, bucket_us, cl_sql_column_int64 (anonymous, 0), &fed_before);
   if (!finish_rows (self, rc, "Reading unidentified feeds", error))
     return NULL;
 
   {
-    g_autoptr (sqlite3_stmt) recovered = NULL;
+    g_autoptr (ClSqlStmt) recovered = NULL;
 
     recovered
       = cl_store_prepare (self,
@@ -285,10 +285,10 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
                           error);
     if (recovered == NULL)
       return NULL;
-    sqlite3_bind_int64 (recovered, 1, MAX (batch_id, 0));
-    while ((rc = sqlite3_step (recovered)) == SQLITE_ROW)
-      if (!g_hash_table_contains (good_chips, sqlite3_column_text (recovered, 0)))
-        add_at (ok, n, from, bucket_us, sqlite3_column_int64 (recovered, 1), &ok_before);
+    cl_store_bind_uses (recovered, (const gint64[]){ MAX (batch_id, 0) }, "11");
+    while ((rc = cl_sql_step (recovered, error)) == CL_SQL_STEP_ROW)
+      if (!g_hash_table_contains (good_chips, cl_sql_column_text (recovered, 0)))
+        add_at (ok, n, from, bucket_us, cl_sql_column_int64 (recovered, 1), &ok_before);
     if (!finish_rows (self, rc, "Reading recoveries", error))
       return NULL;
   }
@@ -313,7 +313,7 @@ GPtrArray *
 cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_reject_row_free);
   int rc;
 
@@ -333,41 +333,51 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
     "FROM attempts a JOIN cards c ON c.chip_id = a.chip_id LEFT JOIN batches b ON b.id = a.batch_id "
     "LEFT JOIN dispositions d ON d.attempt_id = a.id "
     "WHERE a.kind = 'PRODUCTION' AND a.result = 'REJECTED' "
-    "AND (?1 = 0 OR a.batch_id = ?1) AND (?2 IS NULL OR a.reject_reason = ?2) "
-    "AND (?3 = 0 OR a.ended >= ?3) AND (?4 = 0 OR a.ended < ?4) "
-    "AND (?5 IS NULL OR instr(upper(c.chip_id), upper(?5)) > 0 "
-    "OR instr(upper(coalesce(c.printed_serial, '')), upper(?5)) > 0) "
-    "AND (?6 OR c.state = 'REJECTED') "
+    "AND (? = 0 OR a.batch_id = ?) AND (? IS NULL OR a.reject_reason = ?) "
+    "AND (? = 0 OR a.ended >= ?) AND (? = 0 OR a.ended < ?) "
+    "AND (? IS NULL OR instr(upper(c.chip_id), upper(?)) > 0 "
+    "OR instr(upper(coalesce(c.printed_serial, '')), upper(?)) > 0) "
+    "AND (? <> 0 OR c.state = 'REJECTED') "
     "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
     "WHERE y.chip_id = c.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
-    "AND e.destination IS NOT 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?7",
+    "AND e.destination IS DISTINCT FROM 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?",
     error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, MAX (query->batch_id, 0));
+  cl_sql_bind_int64 (stmt, 1, MAX (query->batch_id, 0));
+  cl_sql_bind_int64 (stmt, 2, MAX (query->batch_id, 0));
   if (query->reason >= 0 && query->reason < CL_REJECT_REASON_COUNT)
-    sqlite3_bind_text (stmt, 2, cl_reject_reason_to_string (query->reason), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, MAX (query->from, 0));
-  sqlite3_bind_int64 (stmt, 4, MAX (query->to, 0));
+    {
+      cl_sql_bind_text (stmt, 3, cl_reject_reason_to_string (query->reason));
+      cl_sql_bind_text (stmt, 4, cl_reject_reason_to_string (query->reason));
+    }
+  cl_sql_bind_int64 (stmt, 5, MAX (query->from, 0));
+  cl_sql_bind_int64 (stmt, 6, MAX (query->from, 0));
+  cl_sql_bind_int64 (stmt, 7, MAX (query->to, 0));
+  cl_sql_bind_int64 (stmt, 8, MAX (query->to, 0));
   if (query->search != NULL && *query->search != '\0')
-    sqlite3_bind_text (stmt, 5, query->search, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 6, query->include_closed ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 7, query->limit > 0 ? query->limit : 10000);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      cl_sql_bind_text (stmt, 9, query->search);
+      cl_sql_bind_text (stmt, 10, query->search);
+      cl_sql_bind_text (stmt, 11, query->search);
+    }
+  cl_sql_bind_int64 (stmt, 12, query->include_closed ? 1 : 0);
+  cl_sql_bind_int64 (stmt, 13, query->limit > 0 ? query->limit : 10000);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClRejectRow *row = g_new0 (ClRejectRow, 1);
 
       row->chip_id = cl_store_column_dup_text (stmt, 0);
       row->printed_serial = cl_store_column_dup_text (stmt, 1);
-      row->batch_id = sqlite3_column_int64 (stmt, 2);
+      row->batch_id = cl_sql_column_int64 (stmt, 2);
       row->batch_name = cl_store_column_dup_text (stmt, 3);
-      cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 4), &row->reason, NULL);
-      cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 5), &row->failed_step, NULL);
+      cl_reject_reason_from_string (cl_sql_column_text (stmt, 4), &row->reason, NULL);
+      cl_production_step_from_string (cl_sql_column_text (stmt, 5), &row->failed_step, NULL);
       row->last_sw = (gint)cl_store_column_opt_int (stmt, 6);
-      row->rejected = sqlite3_column_int64 (stmt, 7);
-      cl_card_state_from_string ((const char *)sqlite3_column_text (stmt, 8), &row->state, NULL);
-      row->attempts = (guint)sqlite3_column_int64 (stmt, 9);
-      if (!cl_disposition_from_string ((const char *)sqlite3_column_text (stmt, 10), &row->disposition, NULL))
+      row->rejected = cl_sql_column_int64 (stmt, 7);
+      cl_card_state_from_string (cl_sql_column_text (stmt, 8), &row->state, NULL);
+      row->attempts = (guint)cl_sql_column_int64 (stmt, 9);
+      if (!cl_disposition_from_string (cl_sql_column_text (stmt, 10), &row->disposition, NULL))
         row->disposition = CL_DISPOSITION_REJECT_BIN;
       g_ptr_array_add (rows, row);
     }
@@ -408,7 +418,7 @@ compare_events (gconstpointer a, gconstpointer b)
 static gboolean
 read_attempts (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   stmt = cl_store_prepare (self,
@@ -419,25 +429,25 @@ read_attempts (ClStore *self, const char *chip_id, GPtrArray *events, GError **e
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      gint64 started = sqlite3_column_int64 (stmt, 4);
-      const char *batch = (const char *)sqlite3_column_text (stmt, 11);
+      gint64 id = cl_sql_column_int64 (stmt, 0);
+      gint64 started = cl_sql_column_int64 (stmt, 4);
+      const char *batch = cl_sql_column_text (stmt, 11);
 
       g_ptr_array_add (events, card_event_new (started, CL_CARD_EVENT_ATTEMPT, id, cl_store_column_dup_text (stmt, 1),
-                                               g_strdup_printf ("%s / %s%s%s", sqlite3_column_text (stmt, 2),
-                                                                sqlite3_column_text (stmt, 3), batch ? ", batch " : "",
+                                               g_strdup_printf ("%s / %s%s%s", cl_sql_column_text (stmt, 2),
+                                                                cl_sql_column_text (stmt, 3), batch ? ", batch " : "",
                                                                 batch ? batch : ""),
                                                -1, 0));
-      if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
+      if (cl_sql_column_type (stmt, 5) != CL_SQL_NULL)
         {
-          gint64 ended = sqlite3_column_int64 (stmt, 5);
-          const char *reason = (const char *)sqlite3_column_text (stmt, 7);
-          const char *dest = (const char *)sqlite3_column_text (stmt, 10);
+          gint64 ended = cl_sql_column_int64 (stmt, 5);
+          const char *reason = cl_sql_column_text (stmt, 7);
+          const char *dest = cl_sql_column_text (stmt, 10);
           char *detail = reason
-                           ? g_strdup_printf ("%s at %s → %s", reason, sqlite3_column_text (stmt, 8), dest ? dest : "?")
+                           ? g_strdup_printf ("%s at %s → %s", reason, cl_sql_column_text (stmt, 8), dest ? dest : "?")
                            : g_strdup_printf ("→ %s", dest ? dest : "?");
 
           g_ptr_array_add (events, card_event_new (ended, CL_CARD_EVENT_END, id, cl_store_column_dup_text (stmt, 6),
@@ -450,7 +460,7 @@ read_attempts (ClStore *self, const char *chip_id, GPtrArray *events, GError **e
 static gboolean
 read_steps (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   stmt = cl_store_prepare (self,
@@ -459,17 +469,16 @@ read_steps (ClStore *self, const char *chip_id, GPtrArray *events, GError **erro
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      const char *detail = (const char *)sqlite3_column_text (stmt, 6);
+      const char *detail = cl_sql_column_text (stmt, 6);
 
-      g_ptr_array_add (events,
-                       card_event_new (sqlite3_column_int64 (stmt, 2), CL_CARD_EVENT_STEP,
-                                       sqlite3_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
-                                       g_strdup_printf ("%s%s%s", sqlite3_column_text (stmt, 4), detail ? ": " : "",
-                                                        detail ? detail : ""),
-                                       (gint)cl_store_column_opt_int (stmt, 5), sqlite3_column_int64 (stmt, 3)));
+      g_ptr_array_add (events, card_event_new (cl_sql_column_int64 (stmt, 2), CL_CARD_EVENT_STEP,
+                                               cl_sql_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
+                                               g_strdup_printf ("%s%s%s", cl_sql_column_text (stmt, 4),
+                                                                detail ? ": " : "", detail ? detail : ""),
+                                               (gint)cl_store_column_opt_int (stmt, 5), cl_sql_column_int64 (stmt, 3)));
     }
   return finish_rows (self, rc, "Reading the card's steps", error);
 }
@@ -477,7 +486,7 @@ read_steps (ClStore *self, const char *chip_id, GPtrArray *events, GError **erro
 static gboolean
 read_qa (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   stmt = cl_store_prepare (self,
@@ -486,14 +495,14 @@ read_qa (ClStore *self, const char *chip_id, GPtrArray *events, GError **error)
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      const char *note = (const char *)sqlite3_column_text (stmt, 3);
+      const char *note = cl_sql_column_text (stmt, 3);
 
-      g_ptr_array_add (events, card_event_new (sqlite3_column_int64 (stmt, 4), CL_CARD_EVENT_QA,
-                                               sqlite3_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
-                                               g_strdup_printf ("by %s%s%s", sqlite3_column_text (stmt, 2),
+      g_ptr_array_add (events, card_event_new (cl_sql_column_int64 (stmt, 4), CL_CARD_EVENT_QA,
+                                               cl_sql_column_int64 (stmt, 0), cl_store_column_dup_text (stmt, 1),
+                                               g_strdup_printf ("by %s%s%s", cl_sql_column_text (stmt, 2),
                                                                 note ? ": " : "", note ? note : ""),
                                                -1, 0));
     }
@@ -504,8 +513,9 @@ GPtrArray *
 cl_store_card_history (ClStore *self, const char *chip_id, GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) card = NULL;
+  g_autoptr (ClSqlStmt) card = NULL;
   g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_card_event_free);
+  ClSqlStep rc;
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
   if (!cl_store_check_chip_id (chip_id, error))
@@ -515,10 +525,11 @@ cl_store_card_history (ClStore *self, const char *chip_id, GError **error)
   card = cl_store_prepare (self, "SELECT 1 FROM cards WHERE chip_id = ?", error);
   if (card == NULL)
     return NULL;
-  sqlite3_bind_text (card, 1, chip_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (card) != SQLITE_ROW)
+  cl_sql_bind_text (card, 1, chip_id);
+  if ((rc = cl_sql_step (card, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No card with chip id %s", chip_id);
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No card with chip id %s", chip_id);
       return NULL;
     }
   if (!read_attempts (self, chip_id, events, error) || !read_steps (self, chip_id, events, error)

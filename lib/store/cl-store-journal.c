@@ -10,7 +10,7 @@ cl_store_journal_intent (ClStore *self, gint64 attempt_id, const char *chip_id, 
                          gint to_version, const char *key_hash, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   if (!cl_store_check_chip_id (chip_id, error))
     return 0;
@@ -30,28 +30,26 @@ cl_store_journal_intent (ClStore *self, gint64 attempt_id, const char *chip_id, 
   locker = g_mutex_locker_new (&self->lock);
   stmt = cl_store_prepare (self,
                            "INSERT INTO journal (kind, chip_id, attempt_id, op, from_version, to_version, key_hash, "
-                           "created) VALUES ('INTENT', ?, ?, ?, ?, ?, ?, ?)",
+                           "created) VALUES ('INTENT', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, chip_id);
   cl_store_bind_opt_int (stmt, 2, attempt_id > 0 ? attempt_id : -1);
-  sqlite3_bind_text (stmt, 3, cl_journal_op_to_string (op), -1, SQLITE_STATIC);
+  cl_sql_bind_text (stmt, 3, cl_journal_op_to_string (op));
   cl_store_bind_opt_int (stmt, 4, op == CL_JOURNAL_PUT_KEY ? from_version : -1);
   cl_store_bind_opt_int (stmt, 5, op == CL_JOURNAL_PUT_KEY ? to_version : -1);
   cl_store_bind_text (stmt, 6, op == CL_JOURNAL_CERT_ISSUE ? key_hash : NULL);
-  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
-  /* Autocommit: with synchronous=FULL the row is in the synced WAL when sqlite3_step returns. */
-  if (!cl_store_step_done (self, stmt, "Journalling an intent", error))
-    return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  cl_sql_bind_int64 (stmt, 7, g_get_real_time ());
+  /* Autocommit: with synchronous=FULL the row is in the synced WAL when the step returns. */
+  return cl_store_step_insert (self, stmt, "Journalling an intent", error);
 }
 
 gboolean
 cl_store_journal_outcome (ClStore *self, gint64 intent_id, ClJournalOutcome outcome, const char *detail, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   stmt = cl_store_prepare (self,
                            "INSERT INTO journal (kind, chip_id, attempt_id, op, intent_id, outcome, detail, created) "
@@ -60,13 +58,13 @@ cl_store_journal_outcome (ClStore *self, gint64 intent_id, ClJournalOutcome outc
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, cl_journal_outcome_to_string (outcome), -1, SQLITE_STATIC);
+  cl_sql_bind_text (stmt, 1, cl_journal_outcome_to_string (outcome));
   cl_store_bind_text (stmt, 2, detail);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
-  sqlite3_bind_int64 (stmt, 4, intent_id);
+  cl_sql_bind_int64 (stmt, 3, g_get_real_time ());
+  cl_sql_bind_int64 (stmt, 4, intent_id);
   if (!cl_store_step_done (self, stmt, "Journalling an outcome", error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  if (cl_sql_changes (self->sql) == 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No journal intent %" G_GINT64_FORMAT, intent_id);
       return FALSE;
@@ -78,7 +76,7 @@ GPtrArray *
 cl_store_journal_open_intents (ClStore *self, const char *chip_id, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autoptr (GPtrArray) intents = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_journal_intent_free);
   int rc;
 
@@ -88,29 +86,29 @@ cl_store_journal_open_intents (ClStore *self, const char *chip_id, GError **erro
   /* The latest outcome decides; UNKNOWN keeps the intent open. */
   stmt = cl_store_prepare (self,
                            "SELECT i.id, i.attempt_id, i.op, i.from_version, i.to_version, i.key_hash, i.created "
-                           "FROM journal i WHERE i.chip_id = ?1 AND i.kind = 'INTENT' AND coalesce("
+                           "FROM journal i WHERE i.chip_id = ? AND i.kind = 'INTENT' AND coalesce("
                            "(SELECT o.outcome FROM journal o WHERE o.intent_id = i.id ORDER BY o.id DESC LIMIT 1),"
                            " 'UNKNOWN') = 'UNKNOWN' ORDER BY i.id",
                            error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       g_autoptr (ClJournalIntent) intent = g_new0 (ClJournalIntent, 1);
 
-      intent->id = sqlite3_column_int64 (stmt, 0);
+      intent->id = cl_sql_column_int64 (stmt, 0);
       intent->chip_id = g_strdup (chip_id);
       intent->attempt_id = MAX (cl_store_column_opt_int (stmt, 1), 0);
-      if (!cl_journal_op_from_string ((const char *)sqlite3_column_text (stmt, 2), &intent->op, error))
+      if (!cl_journal_op_from_string (cl_sql_column_text (stmt, 2), &intent->op, error))
         return NULL;
       intent->from_version = (gint)cl_store_column_opt_int (stmt, 3);
       intent->to_version = (gint)cl_store_column_opt_int (stmt, 4);
       intent->key_hash = cl_store_column_dup_text (stmt, 5);
-      intent->created = sqlite3_column_int64 (stmt, 6);
+      intent->created = cl_sql_column_int64 (stmt, 6);
       g_ptr_array_add (intents, g_steal_pointer (&intent));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the journal");
       return NULL;

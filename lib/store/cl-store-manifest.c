@@ -38,13 +38,12 @@ cl_manifest_free (ClManifest *manifest)
   "(SELECT cvc FROM certificates WHERE chip_id = " c " ORDER BY issue DESC, id DESC LIMIT 1)"
 
 static void
-read_chip (sqlite3_stmt *stmt, int first, ClManifestRecord *r)
+read_chip (ClSqlStmt *stmt, int first, ClManifestRecord *r)
 {
   r->printed_serial = cl_store_column_dup_text (stmt, first);
   r->device_chr = cl_store_column_dup_text (stmt, first + 1);
-  if (sqlite3_column_type (stmt, first + 2) == SQLITE_BLOB)
-    r->certificate_sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, sqlite3_column_blob (stmt, first + 2),
-                                                         (gsize)sqlite3_column_bytes (stmt, first + 2));
+  if (cl_sql_column_type (stmt, first + 2) == CL_SQL_BLOB)
+    r->certificate_sha256 = cl_store_column_sha256 (stmt, first + 2);
 }
 
 static void
@@ -60,25 +59,30 @@ count (ClManifest *m, const ClManifestRecord *r)
     m->unknown++;
 }
 
-typedef ClManifestRecord *(*RecordFunc) (sqlite3_stmt *stmt);
+typedef ClManifestRecord *(*RecordFunc) (ClSqlStmt *stmt);
 
 static gboolean
 collect (ClStore *self, ClManifest *m, const char *sql, RecordFunc func, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   int rc;
+
+  int n = 0;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, m->batch_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  /* every '?' of these statements is the batch id */
+  for (const char *c = sql; *c != '\0'; c++)
+    if (*c == '?')
+      cl_sql_bind_int64 (stmt, ++n, m->batch_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClManifestRecord *r = func (stmt);
 
       count (m, r);
       g_ptr_array_add (m->records, r);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the batch's manifest");
       return FALSE;
@@ -87,21 +91,20 @@ collect (ClStore *self, ClManifest *m, const char *sql, RecordFunc func, GError 
 }
 
 static ClManifestRecord *
-row_record (sqlite3_stmt *stmt)
+row_record (ClSqlStmt *stmt)
 {
   ClManifestRecord *r = g_new0 (ClManifestRecord, 1);
-  const char *state = (const char *)sqlite3_column_text (stmt, 2);
+  const char *state = cl_sql_column_text (stmt, 2);
 
   r->kind = CL_MANIFEST_ROW;
   r->row_reference = cl_store_column_dup_text (stmt, 0);
-  r->row_line = (guint)sqlite3_column_int64 (stmt, 1);
+  r->row_line = (guint)cl_sql_column_int64 (stmt, 1);
   r->chip_id = cl_store_column_dup_text (stmt, 3);
   r->reason = cl_store_column_dup_text (stmt, 4);
   r->time = MAX (cl_store_column_opt_int (stmt, 5), 0);
   r->station = cl_store_column_dup_text (stmt, 6);
   if (g_strcmp0 (state, "DONE") == 0)
-    r->disposition
-      = g_strdup (g_strcmp0 ((const char *)sqlite3_column_text (stmt, 7), "QA_RETEST") == 0 ? "RECOVERED" : "GOOD");
+    r->disposition = g_strdup (g_strcmp0 (cl_sql_column_text (stmt, 7), "QA_RETEST") == 0 ? "RECOVERED" : "GOOD");
   else
     r->disposition = g_strdup (state);
   if (r->chip_id != NULL)
@@ -110,33 +113,32 @@ row_record (sqlite3_stmt *stmt)
 }
 
 static ClManifestRecord *
-card_record (sqlite3_stmt *stmt)
+card_record (ClSqlStmt *stmt)
 {
   ClManifestRecord *r = g_new0 (ClManifestRecord, 1);
 
   r->kind = CL_MANIFEST_CARD;
   r->chip_id = cl_store_column_dup_text (stmt, 0);
   r->disposition = cl_store_column_dup_text (stmt, 1);
-  r->time = sqlite3_column_int64 (stmt, 2);
+  r->time = cl_sql_column_int64 (stmt, 2);
   r->station = cl_store_column_dup_text (stmt, 3);
   read_chip (stmt, 4, r);
   return r;
 }
 
 static ClManifestRecord *
-rejected_record (sqlite3_stmt *stmt)
+rejected_record (ClSqlStmt *stmt)
 {
   ClManifestRecord *r = g_new0 (ClManifestRecord, 1);
-  const char *reason = (const char *)sqlite3_column_text (stmt, 1);
-  const char *step = (const char *)sqlite3_column_text (stmt, 2);
+  const char *reason = cl_sql_column_text (stmt, 1);
+  const char *step = cl_sql_column_text (stmt, 2);
 
   r->kind = CL_MANIFEST_REJECTED;
   r->chip_id = cl_store_column_dup_text (stmt, 0);
   r->reason = g_strdup_printf ("%s at %s", reason != NULL ? reason : "?", step != NULL ? step : "?");
-  r->time = sqlite3_column_int64 (stmt, 3);
+  r->time = cl_sql_column_int64 (stmt, 3);
   r->station = cl_store_column_dup_text (stmt, 4);
-  r->disposition
-    = g_strdup (g_strcmp0 ((const char *)sqlite3_column_text (stmt, 5), "UNKNOWN") == 0 ? "UNKNOWN" : "REJECTED");
+  r->disposition = g_strdup (g_strcmp0 (cl_sql_column_text (stmt, 5), "UNKNOWN") == 0 ? "UNKNOWN" : "REJECTED");
   if (r->chip_id != NULL)
     read_chip (stmt, 6, r);
   return r;
@@ -150,13 +152,13 @@ static const char rows_sql[]
 static const char cards_sql[] = "SELECT g.chip_id, g.disposition, g.at, g.station, " CHIP_COLUMNS (
   "g.chip_id") " FROM ("
                "SELECT a.chip_id AS chip_id, 'GOOD' AS disposition, min(a.ended) AS at, a.station AS station "
-               "FROM attempts a WHERE a.batch_id = ?1 AND a.kind = 'PRODUCTION' AND a.result = 'GOOD' "
+               "FROM attempts a WHERE a.batch_id = ? AND a.kind = 'PRODUCTION' AND a.result = 'GOOD' "
                "GROUP BY a.chip_id "
                "UNION ALL "
                "SELECT q.chip_id, 'RECOVERED', min(q.created), (SELECT station FROM attempts WHERE id = "
                "q.attempt_id) FROM qa_actions q WHERE q.action = 'RECOVER' AND q.chip_id IN (SELECT chip_id "
-               "FROM attempts WHERE batch_id = ?1 AND kind = 'PRODUCTION') AND q.chip_id NOT IN (SELECT chip_id "
-               "FROM attempts WHERE batch_id = ?1 AND kind = 'PRODUCTION' AND result = 'GOOD' AND chip_id IS NOT "
+               "FROM attempts WHERE batch_id = ? AND kind = 'PRODUCTION') AND q.chip_id NOT IN (SELECT chip_id "
+               "FROM attempts WHERE batch_id = ? AND kind = 'PRODUCTION' AND result = 'GOOD' AND chip_id IS NOT "
                "NULL) GROUP BY q.chip_id"
                ") g WHERE NOT EXISTS (SELECT 1 FROM batch_rows r WHERE r.chip_id = g.chip_id) ORDER BY g.at";
 
@@ -169,19 +171,21 @@ static const char rejected_sql[]
 static gboolean
 read_manifest_locked (ClStore *self, ClManifest *m, GError **error)
 {
-  g_autoptr (sqlite3_stmt) batch = cl_store_prepare (self, "SELECT id FROM batches WHERE name = ?", error);
-  g_autoptr (sqlite3_stmt) counts
+  g_autoptr (ClSqlStmt) batch = cl_store_prepare (self, "SELECT id FROM batches WHERE name = ?", error);
+  g_autoptr (ClSqlStmt) counts
     = cl_store_prepare (self, "SELECT state, count(*) FROM batch_rows WHERE batch_id = ? GROUP BY state", error);
+  ClSqlStep rc;
 
   if (batch == NULL || counts == NULL)
     return FALSE;
-  sqlite3_bind_text (batch, 1, m->batch, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (batch) != SQLITE_ROW)
+  cl_sql_bind_text (batch, 1, m->batch);
+  if ((rc = cl_sql_step (batch, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch named %s", m->batch);
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch named %s", m->batch);
       return FALSE;
     }
-  m->batch_id = sqlite3_column_int64 (batch, 0);
+  m->batch_id = cl_sql_column_int64 (batch, 0);
   if (!collect (self, m, rows_sql, row_record, error) || !collect (self, m, cards_sql, card_record, error)
       || !collect (self, m, rejected_sql, rejected_record, error))
     return FALSE;

@@ -40,7 +40,7 @@ cl_store_pin_escrow_add (ClStore *self, gint64 attempt_id, const char *chip_id, 
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *detail = NULL;
   gsize len = 0;
   const void *data = envelope != NULL ? g_bytes_get_data (envelope, &len) : NULL;
@@ -60,19 +60,18 @@ cl_store_pin_escrow_add (ClStore *self, gint64 attempt_id, const char *chip_id, 
     return 0;
   stmt = cl_store_prepare (self,
                            "INSERT INTO pin_escrow (chip_id, attempt_id, created, recipient, contents, envelope) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, attempt_id);
-  sqlite3_bind_int64 (stmt, 3, cl_store_now (0));
-  sqlite3_bind_text (stmt, 4, recipient, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, contents, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 6, data, (int)len, SQLITE_TRANSIENT);
-  if (!cl_store_step_done (self, stmt, "Recording a PIN envelope", error))
+  cl_sql_bind_text (stmt, 1, chip_id);
+  cl_sql_bind_int64 (stmt, 2, attempt_id);
+  cl_sql_bind_int64 (stmt, 3, cl_store_now (0));
+  cl_sql_bind_text (stmt, 4, recipient);
+  cl_sql_bind_text (stmt, 5, contents);
+  cl_sql_bind_blob (stmt, 6, data, len);
+  if ((id = cl_store_step_insert (self, stmt, "Recording a PIN envelope", error)) == 0)
     return 0;
-  id = sqlite3_last_insert_rowid (self->db);
   detail
     = g_strdup_printf ("attempt %" G_GINT64_FORMAT " %s encrypted to customer key %s", attempt_id, contents, recipient);
   if (!cl_store_audit_append_locked (self, actor, "pin-escrow", chip_id, detail, error)
@@ -86,7 +85,7 @@ cl_store_pin_escrow_list (ClStore *self, gint64 batch_id, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_pin_escrow_record_free);
   int rc;
 
@@ -100,26 +99,26 @@ cl_store_pin_escrow_list (ClStore *self, gint64 batch_id, GError **error)
                            error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClPinEscrowRecord *r = g_new0 (ClPinEscrowRecord, 1);
 
-      r->id = sqlite3_column_int64 (stmt, 0);
+      r->id = cl_sql_column_int64 (stmt, 0);
       r->chip_id = cl_store_column_dup_text (stmt, 1);
-      r->attempt_id = sqlite3_column_int64 (stmt, 2);
-      r->created = sqlite3_column_int64 (stmt, 3);
+      r->attempt_id = cl_sql_column_int64 (stmt, 2);
+      r->created = cl_sql_column_int64 (stmt, 3);
       r->recipient = cl_store_column_dup_text (stmt, 4);
       r->contents = cl_store_column_dup_text (stmt, 5);
-      r->envelope = g_bytes_new (sqlite3_column_blob (stmt, 6), (gsize)sqlite3_column_bytes (stmt, 6));
+      r->envelope = cl_store_column_bytes (stmt, 6);
       g_ptr_array_add (out, r);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading PIN envelopes");
       return NULL;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, cl_sql_stmt_release);
   if (!cl_store_txn_commit (txn, error))
     return NULL;
   return g_steal_pointer (&out);
@@ -129,29 +128,32 @@ gboolean
 cl_store_pin_escrow_count_locked (ClStore *self, gint64 batch_id, gint64 *good, gint64 *sealed, gint64 *unsealed_good,
                                   GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   if (!cl_store_exec (self, cl_store_pin_escrow_sql, error))
     return FALSE;
   stmt = cl_store_prepare (
     self,
-    "SELECT (SELECT count(DISTINCT chip_id) FROM attempts WHERE batch_id = ?1 AND result = 'GOOD'), "
+    "SELECT (SELECT count(DISTINCT chip_id) FROM attempts WHERE batch_id = ? AND result = 'GOOD'), "
     "(SELECT count(DISTINCT e.chip_id) FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id "
-    " WHERE b.batch_id = ?1), "
-    "(SELECT count(DISTINCT a.chip_id) FROM attempts a WHERE a.batch_id = ?1 AND a.result = 'GOOD' AND a.chip_id "
-    " NOT IN (SELECT e.chip_id FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id WHERE b.batch_id = ?1))",
+    " WHERE b.batch_id = ?), "
+    "(SELECT count(DISTINCT a.chip_id) FROM attempts a WHERE a.batch_id = ? AND a.result = 'GOOD' AND a.chip_id "
+    " NOT IN (SELECT e.chip_id FROM pin_escrow e JOIN attempts b ON b.id = e.attempt_id WHERE b.batch_id = ?))",
     error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  cl_sql_bind_int64 (stmt, 2, batch_id);
+  cl_sql_bind_int64 (stmt, 3, batch_id);
+  cl_sql_bind_int64 (stmt, 4, batch_id);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     return cl_store_set_error (self, error, "Counting PIN envelopes"), FALSE;
   if (good != NULL)
-    *good = sqlite3_column_int64 (stmt, 0);
+    *good = cl_sql_column_int64 (stmt, 0);
   if (sealed != NULL)
-    *sealed = sqlite3_column_int64 (stmt, 1);
+    *sealed = cl_sql_column_int64 (stmt, 1);
   if (unsealed_good != NULL)
-    *unsealed_good = sqlite3_column_int64 (stmt, 2);
+    *unsealed_good = cl_sql_column_int64 (stmt, 2);
   return TRUE;
 }
 
@@ -174,22 +176,24 @@ cl_store_pin_escrow_recipient (ClStore *self, const char *chip_id, GError **erro
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   char *recipient;
+  ClSqlStep rc;
 
   if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, cl_store_pin_escrow_sql, error))
     return NULL;
   stmt = cl_store_prepare (self, "SELECT recipient FROM pin_escrow WHERE chip_id = ? ORDER BY id DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No PIN envelope for chip %s", chip_id);
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No PIN envelope for chip %s", chip_id);
       return NULL;
     }
   recipient = cl_store_column_dup_text (stmt, 0);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, cl_sql_stmt_release);
   if (!cl_store_txn_commit (txn, error))
     {
       g_free (recipient);

@@ -2,8 +2,7 @@
  * transaction and unlocks; helpers below expect the lock held. */
 #pragma once
 
-#include <sqlite3.h>
-
+#include "store/cl-sql.h"
 #include "store/cl-store.h"
 
 G_BEGIN_DECLS
@@ -11,7 +10,7 @@ G_BEGIN_DECLS
 struct _ClStore
 {
   GObject parent_instance;
-  sqlite3 *db;
+  ClSql *sql;
   GMutex lock;
   char *path;
   guint schema_version;
@@ -20,7 +19,7 @@ struct _ClStore
   /* Compute the yield figures from the records instead of the aggregate tables: the reference the tests compare
    * the aggregates with. */
   gboolean yield_from_rows;
-  /* Opened with SQLITE_OPEN_READONLY (cl_store_open_readonly): nothing may write. */
+  /* Opened read-only (cl_store_open_readonly): nothing may write. */
   gboolean read_only;
 };
 
@@ -30,15 +29,6 @@ struct _ClStore
 void cl_store_set_yield_from_rows (ClStore *self, gboolean from_rows);
 /* In builds without NDEBUG: a g_critical when called on the UI thread set with cl_store_set_ui_thread(). */
 void cl_store_check_thread (ClStore *self, const char *sql);
-
-/* Prepared statements are kept for their next use (cl-store-stmt-cache.c): cl_store_prepare takes an idle one, and a
- * g_autoptr (sqlite3_stmt) gives it back reset instead of finalizing it. */
-void cl_store_stmt_cache_open (sqlite3 *db);
-void cl_store_stmt_cache_close (sqlite3 *db);
-sqlite3_stmt *cl_store_stmt_cache_take (sqlite3 *db, const char *sql);
-void cl_store_stmt_release (sqlite3_stmt *stmt);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, cl_store_stmt_release)
 
 /* The migrations: entry i takes the schema from version i to i + 1. */
 extern const char *const cl_store_migrations[];
@@ -83,14 +73,15 @@ void cl_store_audit_record_hash (const guint8 prev[32], gint64 seq, gint64 at, c
 /* "PID.STARTED": this process, told from an earlier one that had the same pid (cl-store-claim.h). */
 char *cl_store_process_id (void);
 
-/* CL_ERROR_STORE "what: SQLite's message". */
+/* After a failed cl_sql call that set *error: prefixes it with "what: ". After a step that found no row where one
+ * was expected (nothing set): CL_ERROR_STORE "what: no row". */
 void cl_store_set_error (ClStore *self, GError **error, const char *what);
 gboolean cl_store_exec (ClStore *self, const char *sql, GError **error);
-sqlite3_stmt *cl_store_prepare (ClStore *self, const char *sql, GError **error);
-/* sqlite3_step to completion (SQLITE_DONE) of a statement that returns no rows. */
-gboolean cl_store_step_done (ClStore *self, sqlite3_stmt *stmt, const char *what, GError **error);
+ClSqlStmt *cl_store_prepare (ClStore *self, const char *sql, GError **error);
+/* Steps a statement that returns no rows to its end. */
+gboolean cl_store_step_done (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error);
 
-/* A write transaction (BEGIN IMMEDIATE) that rolls back when freed uncommitted. */
+/* A write transaction (BEGIN IMMEDIATE on SQLite) that rolls back when freed uncommitted. */
 typedef struct
 {
   ClStore *store;
@@ -110,11 +101,22 @@ void cl_store_relax_sync (ClStore *self);
 void cl_store_restore_sync (ClStore *self);
 
 /* Binding helpers: NULL text / negative number become SQL NULL. */
-void cl_store_bind_text (sqlite3_stmt *stmt, int index, const char *text);
-void cl_store_bind_opt_int (sqlite3_stmt *stmt, int index, gint64 value);
+void cl_store_bind_text (ClSqlStmt *stmt, int index, const char *text);
+void cl_store_bind_opt_int (ClSqlStmt *stmt, int index, gint64 value);
+/* Binds integers by use: the (i + 1)th '?' of the statement takes values[uses[i] - '1'] ('1'..'9'), or is left to
+ * the caller ('-'). Statements say '?' once per use of a value, the one placeholder both backends read. */
+void cl_store_bind_uses (ClSqlStmt *stmt, const gint64 *values, const char *uses);
 /* Column helpers: NULL becomes -1 / NULL. */
-gint64 cl_store_column_opt_int (sqlite3_stmt *stmt, int index);
-char *cl_store_column_dup_text (sqlite3_stmt *stmt, int index);
+gint64 cl_store_column_opt_int (ClSqlStmt *stmt, int index);
+char *cl_store_column_dup_text (ClSqlStmt *stmt, int index);
+/* A blob column as bytes (empty for NULL). */
+GBytes *cl_store_column_bytes (ClSqlStmt *stmt, int index);
+/* The SHA-256 of a blob column, in hex. */
+char *cl_store_column_sha256 (ClSqlStmt *stmt, int index);
+/* A SHA-256 column: NULL unless it holds 32 bytes. */
+const guint8 *cl_store_column_hash (ClSqlStmt *stmt, int index);
+/* Steps an "INSERT ... RETURNING id": the new row's id, 0 with error on failure. */
+gint64 cl_store_step_insert (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error);
 
 /* Appends an audit record inside the caller's transaction. */
 /* cl-store-pin-escrow.c: counts, under the lock, the good chips of a batch, those with a PIN envelope, and the good

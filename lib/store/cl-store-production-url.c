@@ -10,9 +10,10 @@ cl_store_production_url_add (ClStore *self, gint64 batch_id, const guint8 hash[C
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *subject = NULL, *detail = NULL;
   gint64 id, now = g_get_real_time ();
+  ClSqlStep step;
 
   g_return_val_if_fail (CL_IS_STORE (self), 0);
   if (cards == 0 || expires <= now || !cl_store_check_name ("Actor", actor, error))
@@ -27,27 +28,29 @@ cl_store_production_url_add (ClStore *self, gint64 batch_id, const guint8 hash[C
     return 0;
   stmt = cl_store_prepare (self,
                            "INSERT INTO production_urls (batch_id, token_hash, cards, issued, expires, issued_by) "
-                           "SELECT id, ?, ?, ?, ?, ? FROM batches WHERE id = ?",
+                           "SELECT id, ?, ?, ?, ?, ? FROM batches WHERE id = ? RETURNING id",
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_blob (stmt, 1, hash, CL_PRODUCTION_URL_HASH_LEN, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, cards);
-  sqlite3_bind_int64 (stmt, 3, now);
-  sqlite3_bind_int64 (stmt, 4, expires);
+  cl_sql_bind_blob (stmt, 1, hash, CL_PRODUCTION_URL_HASH_LEN);
+  cl_sql_bind_int64 (stmt, 2, cards);
+  cl_sql_bind_int64 (stmt, 3, now);
+  cl_sql_bind_int64 (stmt, 4, expires);
   cl_store_bind_text (stmt, 5, actor);
-  sqlite3_bind_int64 (stmt, 6, batch_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      cl_store_set_error (self, error, "Recording the production URL");
-      return 0;
-    }
-  if (sqlite3_changes (self->db) != 1)
+  cl_sql_bind_int64 (stmt, 6, batch_id);
+  step = cl_sql_step (stmt, error);
+  if (step == CL_SQL_STEP_DONE)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch with id %" G_GINT64_FORMAT, batch_id);
       return 0;
     }
-  id = sqlite3_last_insert_rowid (self->db);
+  if (step != CL_SQL_STEP_ROW)
+    {
+      cl_store_set_error (self, error, "Recording the production URL");
+      return 0;
+    }
+  id = cl_sql_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, cl_sql_stmt_release); /* off its row: the transaction commits below */
   subject = g_strdup_printf ("production-url/%" G_GINT64_FORMAT, id);
   detail = g_strdup_printf ("batch=%" G_GINT64_FORMAT " cards=%u expires=%" G_GINT64_FORMAT, batch_id, cards,
                             expires / G_USEC_PER_SEC);
@@ -74,36 +77,36 @@ find_locked (ClStore *self, const char *where, const void *key, gint64 key_id, C
     "WHERE v.batch_id = u.batch_id AND c.chip_id = a.chip_id)) "
     "FROM production_urls u WHERE %s",
     where);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
   if (key != NULL)
-    sqlite3_bind_blob (stmt, 1, key, CL_PRODUCTION_URL_HASH_LEN, SQLITE_TRANSIENT);
+    cl_sql_bind_blob (stmt, 1, key, CL_PRODUCTION_URL_HASH_LEN);
   else
-    sqlite3_bind_int64 (stmt, 1, key_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+    cl_sql_bind_int64 (stmt, 1, key_id);
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_DONE)
     {
       g_set_error_literal (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No such production URL");
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Reading a production URL");
       return FALSE;
     }
-  out->id = sqlite3_column_int64 (stmt, 0);
-  out->batch_id = sqlite3_column_int64 (stmt, 1);
-  out->cards = (guint)sqlite3_column_int64 (stmt, 2);
-  out->issued = sqlite3_column_int64 (stmt, 3);
-  out->expires = sqlite3_column_int64 (stmt, 4);
-  out->admitted = (guint)sqlite3_column_int64 (stmt, 5);
-  out->finished = (guint)sqlite3_column_int64 (stmt, 6);
-  out->batch_quantity = (guint)sqlite3_column_int64 (stmt, 7);
-  out->batch_good = (guint)sqlite3_column_int64 (stmt, 8);
-  out->batch_taken = (guint)sqlite3_column_int64 (stmt, 9);
+  out->id = cl_sql_column_int64 (stmt, 0);
+  out->batch_id = cl_sql_column_int64 (stmt, 1);
+  out->cards = (guint)cl_sql_column_int64 (stmt, 2);
+  out->issued = cl_sql_column_int64 (stmt, 3);
+  out->expires = cl_sql_column_int64 (stmt, 4);
+  out->admitted = (guint)cl_sql_column_int64 (stmt, 5);
+  out->finished = (guint)cl_sql_column_int64 (stmt, 6);
+  out->batch_quantity = (guint)cl_sql_column_int64 (stmt, 7);
+  out->batch_good = (guint)cl_sql_column_int64 (stmt, 8);
+  out->batch_taken = (guint)cl_sql_column_int64 (stmt, 9);
   return TRUE;
 }
 
@@ -132,7 +135,7 @@ cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) known = NULL, insert = NULL;
+  g_autoptr (ClSqlStmt) known = NULL, insert = NULL;
   g_autofree char *detail = NULL;
   ClProductionUrl url;
   int rc;
@@ -146,17 +149,17 @@ cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id
   known = cl_store_prepare (self, "SELECT 1 FROM production_url_cards WHERE url_id = ? AND chip_id = ?", error);
   if (known == NULL)
     return FALSE;
-  sqlite3_bind_int64 (known, 1, url_id);
+  cl_sql_bind_int64 (known, 1, url_id);
   cl_store_bind_text (known, 2, chip_id);
-  rc = sqlite3_step (known);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  rc = cl_sql_step (known, error);
+  if (rc != CL_SQL_STEP_ROW && rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading a production URL's cards");
       return FALSE;
     }
   if (now >= url.expires)
     *admission = CL_URL_EXPIRED;
-  else if (rc == SQLITE_ROW)
+  else if (rc == CL_SQL_STEP_ROW)
     *admission = CL_URL_RESUMED;
   else if (url.admitted >= url.cards)
     *admission = CL_URL_USED_UP;
@@ -168,10 +171,10 @@ cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id
                                  error);
       if (insert == NULL)
         return FALSE;
-      sqlite3_bind_int64 (insert, 1, url_id);
+      cl_sql_bind_int64 (insert, 1, url_id);
       cl_store_bind_text (insert, 2, chip_id);
-      sqlite3_bind_int64 (insert, 3, now);
-      if (sqlite3_step (insert) != SQLITE_DONE)
+      cl_sql_bind_int64 (insert, 3, now);
+      if (cl_sql_step (insert, error) != CL_SQL_STEP_DONE)
         {
           cl_store_set_error (self, error, "Admitting a chip through a production URL");
           return FALSE;

@@ -7,20 +7,22 @@
 static gboolean
 check_recovery (ClStore *self, const char *chip_id, gint64 attempt_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self,
-                                                    "SELECT 1 FROM attempts WHERE id = ? AND chip_id = ? AND "
-                                                    "kind = 'QA_RETEST' AND result = 'GOOD'",
-                                                    error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self,
+                                                 "SELECT 1 FROM attempts WHERE id = ? AND chip_id = ? AND "
+                                                 "kind = 'QA_RETEST' AND result = 'GOOD'",
+                                                 error);
+  ClSqlStep rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, attempt_id);
-  sqlite3_bind_text (stmt, 2, chip_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, attempt_id);
+  cl_sql_bind_text (stmt, 2, chip_id);
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                   "Chip %s cannot be recovered by attempt %" G_GINT64_FORMAT ": it is not a good QA re-test of it",
-                   chip_id, attempt_id);
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
+                     "Chip %s cannot be recovered by attempt %" G_GINT64_FORMAT ": it is not a good QA re-test of it",
+                     chip_id, attempt_id);
       return FALSE;
     }
   return TRUE;
@@ -32,8 +34,8 @@ cl_store_qa_record (ClStore *self, const char *chip_id, ClQaAction action, gint6
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (sqlite3_stmt) card = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) card = NULL;
   g_autofree char *detail = NULL;
   gint64 id;
 
@@ -46,33 +48,33 @@ cl_store_qa_record (ClStore *self, const char *chip_id, ClQaAction action, gint6
     return 0;
   stmt = cl_store_prepare (self,
                            "INSERT INTO qa_actions (chip_id, attempt_id, action, user_name, note, created) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                            error);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, chip_id);
   cl_store_bind_opt_int (stmt, 2, attempt_id > 0 ? attempt_id : -1);
-  sqlite3_bind_text (stmt, 3, cl_qa_action_to_string (action), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, user, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 3, cl_qa_action_to_string (action));
+  cl_sql_bind_text (stmt, 4, user);
   cl_store_bind_text (stmt, 5, note);
-  sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  cl_sql_bind_int64 (stmt, 6, g_get_real_time ());
+  if ((id = cl_store_step_insert (self, stmt, "Recording a QA action", error)) == 0)
     {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "QA action on unknown chip %s or attempt %" G_GINT64_FORMAT,
-                     chip_id, attempt_id);
-      else
-        cl_store_set_error (self, error, "Recording a QA action");
+      if (cl_sql_last_fault (self->sql) == CL_SQL_FAULT_FOREIGN_KEY)
+        {
+          g_clear_error (error);
+          g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "QA action on unknown chip %s or attempt %" G_GINT64_FORMAT,
+                       chip_id, attempt_id);
+        }
       return 0;
     }
-  id = sqlite3_last_insert_rowid (self->db);
   if (action == CL_QA_RECOVER || action == CL_QA_SCRAP)
     {
       card = cl_store_prepare (self, "UPDATE cards SET state = ? WHERE chip_id = ?", error);
       if (card == NULL)
         return 0;
-      sqlite3_bind_text (card, 1, action == CL_QA_RECOVER ? "GOOD" : "SCRAPPED", -1, SQLITE_STATIC);
-      sqlite3_bind_text (card, 2, chip_id, -1, SQLITE_TRANSIENT);
+      cl_sql_bind_text (card, 1, action == CL_QA_RECOVER ? "GOOD" : "SCRAPPED");
+      cl_sql_bind_text (card, 2, chip_id);
       if (!cl_store_step_done (self, card, "Updating the card after QA", error))
         return 0;
     }
@@ -91,7 +93,7 @@ cl_store_user_add (ClStore *self, const char *name, ClUserRole role, const char 
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   if (!cl_store_check_name ("User name", name, error))
     return FALSE;
@@ -101,13 +103,16 @@ cl_store_user_add (ClStore *self, const char *name, ClUserRole role, const char 
   stmt = cl_store_prepare (self, "INSERT INTO users (name, role, created) VALUES (?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, cl_user_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  cl_sql_bind_text (stmt, 1, name);
+  cl_sql_bind_text (stmt, 2, cl_user_role_to_string (role));
+  cl_sql_bind_int64 (stmt, 3, g_get_real_time ());
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_DONE)
     {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-        g_set_error (error, CL_ERROR, CL_ERROR_STORE, "User %s already exists", name);
+      if (cl_sql_last_fault (self->sql) == CL_SQL_FAULT_UNIQUE)
+        {
+          g_clear_error (error);
+          g_set_error (error, CL_ERROR, CL_ERROR_STORE, "User %s already exists", name);
+        }
       else
         cl_store_set_error (self, error, "Adding a user");
       return FALSE;
@@ -122,16 +127,17 @@ gboolean
 cl_store_user_get_role (ClStore *self, const char *name, ClUserRole *role, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt
-    = cl_store_prepare (self, "SELECT role FROM users WHERE name = ? AND disabled = 0", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT role FROM users WHERE name = ? AND disabled = 0", error);
+  ClSqlStep rc;
 
   if (stmt == NULL)
     return FALSE;
   cl_store_bind_text (stmt, 1, name);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No active user %s", name ? name : "(null)");
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No active user %s", name ? name : "(null)");
       return FALSE;
     }
-  return cl_user_role_from_string ((const char *)sqlite3_column_text (stmt, 0), role, error);
+  return cl_user_role_from_string (cl_sql_column_text (stmt, 0), role, error);
 }

@@ -49,16 +49,21 @@ cl_batch_row_get (const ClBatchRow *row, const char *name)
 static gboolean
 read_fields_locked (ClStore *self, ClBatchRow *row, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
-    = cl_store_prepare (self, "SELECT j.key, j.value FROM batch_rows r, json_each(r.fields) j WHERE r.id = ?", error);
+  /* the two read a JSON object's members by different names; both give (key, value as text) */
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
+    self,
+    cl_sql_backend (self->sql) == CL_SQL_POSTGRESQL
+      ? "SELECT j.key, j.value FROM batch_rows r, json_each_text(CAST(r.fields AS json)) j WHERE r.id = ?"
+      : "SELECT j.key, j.value FROM batch_rows r, json_each(r.fields) j WHERE r.id = ?",
+    error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, row->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, row->id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     g_hash_table_insert (row->fields, cl_store_column_dup_text (stmt, 0), cl_store_column_dup_text (stmt, 1));
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading a row's fields");
       return FALSE;
@@ -68,22 +73,22 @@ read_fields_locked (ClStore *self, ClBatchRow *row, GError **error)
 
 /* The row the statement (selecting ROW_COLUMNS) is on; with_photo FALSE leaves the photo out. */
 static ClBatchRow *
-row_from_stmt (ClStore *self, sqlite3_stmt *stmt, gboolean with_photo, GError **error)
+row_from_stmt (ClStore *self, ClSqlStmt *stmt, gboolean with_photo, GError **error)
 {
   g_autoptr (ClBatchRow) row = g_new0 (ClBatchRow, 1);
 
-  row->id = sqlite3_column_int64 (stmt, 0);
-  row->batch_id = sqlite3_column_int64 (stmt, 1);
-  row->line = (guint)sqlite3_column_int64 (stmt, 2);
+  row->id = cl_sql_column_int64 (stmt, 0);
+  row->batch_id = cl_sql_column_int64 (stmt, 1);
+  row->line = (guint)cl_sql_column_int64 (stmt, 2);
   row->reference = cl_store_column_dup_text (stmt, 3);
   row->display = cl_store_column_dup_text (stmt, 4);
-  row->state = row_state_from_string ((const char *)sqlite3_column_text (stmt, 5));
+  row->state = row_state_from_string (cl_sql_column_text (stmt, 5));
   row->attempt_id = cl_store_column_opt_int (stmt, 6);
   row->chip_id = cl_store_column_dup_text (stmt, 7);
   row->failure = cl_store_column_dup_text (stmt, 8);
   row->photo_type = cl_store_column_dup_text (stmt, 9);
-  if (with_photo && sqlite3_column_type (stmt, 10) == SQLITE_BLOB)
-    row->photo = g_bytes_new (sqlite3_column_blob (stmt, 10), (gsize)sqlite3_column_bytes (stmt, 10));
+  if (with_photo && cl_sql_column_type (stmt, 10) == CL_SQL_BLOB)
+    row->photo = cl_store_column_bytes (stmt, 10);
   row->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (!read_fields_locked (self, row, error))
     return NULL;
@@ -95,20 +100,20 @@ static gboolean
 find_row_locked (ClStore *self, const char *column, const char *text, gint64 value, ClBatchRow **row, GError **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT " ROW_COLUMNS " FROM batch_rows WHERE %s = ?", column);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   int rc;
 
   *row = NULL;
   if (stmt == NULL)
     return FALSE;
   if (text != NULL)
-    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+    cl_sql_bind_text (stmt, 1, text);
   else
-    sqlite3_bind_int64 (stmt, 1, value);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+    cl_sql_bind_int64 (stmt, 1, value);
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_ROW)
     return (*row = row_from_stmt (self, stmt, TRUE, error)) != NULL;
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading a row");
       return FALSE;
@@ -119,19 +124,19 @@ find_row_locked (ClStore *self, const char *column, const char *text, gint64 val
 static gboolean
 batch_has_rows_locked (ClStore *self, gint64 batch_id, gboolean *has, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT 1 FROM batch_rows WHERE batch_id = ? LIMIT 1", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT 1 FROM batch_rows WHERE batch_id = ? LIMIT 1", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  rc = cl_sql_step (stmt, error);
+  if (rc != CL_SQL_STEP_ROW && rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading a batch's rows");
       return FALSE;
     }
-  *has = rc == SQLITE_ROW;
+  *has = rc == CL_SQL_STEP_ROW;
   return TRUE;
 }
 
@@ -139,7 +144,7 @@ batch_has_rows_locked (ClStore *self, gint64 batch_id, gboolean *has, GError **e
 static gboolean
 reclaim_locked (ClStore *self, const ClBatchRow *held, gint64 batch_id, gint64 attempt_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   if (held->state == CL_ROW_DONE || (batch_id > 0 && held->batch_id != batch_id))
     {
@@ -155,10 +160,10 @@ reclaim_locked (ClStore *self, const ClBatchRow *held, gint64 batch_id, gint64 a
                         error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, attempt_id);
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  sqlite3_bind_int64 (stmt, 3, held->id);
-  sqlite3_bind_text (stmt, 4, held->chip_id, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_int64 (stmt, 1, attempt_id);
+  cl_sql_bind_int64 (stmt, 2, g_get_real_time ());
+  cl_sql_bind_int64 (stmt, 3, held->id);
+  cl_sql_bind_text (stmt, 4, held->chip_id);
   return cl_store_step_done (self, stmt, "Claiming the chip's row again", error);
 }
 
@@ -168,21 +173,21 @@ static gboolean
 claim_pending_locked (ClStore *self, gint64 batch_id, gint64 attempt_id, const char *chip_id, gboolean *taken,
                       GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
     self,
-    "UPDATE batch_rows SET state = 'IN_PRODUCTION', attempt_id = ?1, chip_id = ?2, claimed = ?3 WHERE id = "
-    "(SELECT id FROM batch_rows WHERE batch_id = ?4 AND state = 'PENDING' ORDER BY id LIMIT 1) AND state = 'PENDING'",
+    "UPDATE batch_rows SET state = 'IN_PRODUCTION', attempt_id = ?, chip_id = ?, claimed = ? WHERE id = "
+    "(SELECT id FROM batch_rows WHERE batch_id = ? AND state = 'PENDING' ORDER BY id LIMIT 1) AND state = 'PENDING'",
     error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, attempt_id);
+  cl_sql_bind_int64 (stmt, 1, attempt_id);
   cl_store_bind_text (stmt, 2, chip_id);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
-  sqlite3_bind_int64 (stmt, 4, batch_id);
+  cl_sql_bind_int64 (stmt, 3, g_get_real_time ());
+  cl_sql_bind_int64 (stmt, 4, batch_id);
   if (!cl_store_step_done (self, stmt, "Claiming a row", error))
     return FALSE;
-  *taken = sqlite3_changes (self->db) == 1;
+  *taken = cl_sql_changes (self->sql) == 1;
   return TRUE;
 }
 
@@ -264,7 +269,7 @@ GPtrArray *
 cl_store_rows_list (ClStore *self, gint64 batch_id, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_batch_row_free);
   int rc;
 
@@ -274,8 +279,8 @@ cl_store_rows_list (ClStore *self, gint64 batch_id, GError **error)
   stmt = cl_store_prepare (self, "SELECT " ROW_COLUMNS " FROM batch_rows WHERE batch_id = ? ORDER BY id", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClBatchRow *row = row_from_stmt (self, stmt, FALSE, error);
 
@@ -283,7 +288,7 @@ cl_store_rows_list (ClStore *self, gint64 batch_id, GError **error)
         return NULL;
       g_ptr_array_add (rows, row);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Listing a batch's rows");
       return NULL;
@@ -295,7 +300,7 @@ cl_store_rows_list (ClStore *self, gint64 batch_id, GError **error)
 static gboolean
 chip_keeps_row_locked (ClStore *self, const ClBatchRow *row, const ClAttemptEnd *end, gboolean *keeps, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   *keeps = end->reason == CL_REJECT_CARD_REMOVED || end->disposition == CL_DISPOSITION_RETAINED
@@ -305,14 +310,14 @@ chip_keeps_row_locked (ClStore *self, const ClBatchRow *row, const ClAttemptEnd 
   stmt = cl_store_prepare (self, "SELECT 1 FROM certificates WHERE chip_id = ? LIMIT 1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, row->chip_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  cl_sql_bind_text (stmt, 1, row->chip_id);
+  rc = cl_sql_step (stmt, error);
+  if (rc != CL_SQL_STEP_ROW && rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading a chip's certificates");
       return FALSE;
     }
-  *keeps = rc == SQLITE_ROW;
+  *keeps = rc == CL_SQL_STEP_ROW;
   return TRUE;
 }
 
@@ -320,50 +325,70 @@ gboolean
 cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, gint64 ended, GError **error)
 {
   g_autoptr (ClBatchRow) row = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *failure = NULL;
   gboolean keeps = FALSE;
+  int first;
 
   if (!find_row_locked (self, "attempt_id", NULL, attempt_id, &row, error))
     return FALSE;
   if (row == NULL || row->state != CL_ROW_IN_PRODUCTION)
     return TRUE;
+  /* each statement ends in "WHERE id = ? AND attempt_id = ?", bound from first */
   if (end->result == CL_ATTEMPT_GOOD)
-    stmt = cl_store_prepare (self,
-                             "UPDATE batch_rows SET state = 'DONE', finished = ?1, chip_id = coalesce(chip_id, "
-                             "(SELECT chip_id FROM attempts WHERE id = ?2)) WHERE id = ?3 AND attempt_id = ?2 AND "
-                             "state = 'IN_PRODUCTION'",
-                             error);
+    {
+      stmt = cl_store_prepare (self,
+                               "UPDATE batch_rows SET state = 'DONE', finished = ?, chip_id = coalesce(chip_id, "
+                               "(SELECT chip_id FROM attempts WHERE id = ?)) WHERE state = 'IN_PRODUCTION' AND "
+                               "id = ? AND attempt_id = ?",
+                               error);
+      if (stmt == NULL)
+        return FALSE;
+      cl_sql_bind_int64 (stmt, 1, ended);
+      cl_sql_bind_int64 (stmt, 2, attempt_id);
+      first = 3;
+    }
   else
     {
       if (!chip_keeps_row_locked (self, row, end, &keeps, error))
         return FALSE;
       if (keeps)
         return TRUE;
-      stmt = cl_store_prepare (self,
-                               end->row_fails_on_reject
-                                 ? "UPDATE batch_rows SET state = 'FAILED', finished = ?1, failure = ?4 WHERE id = ?3 "
-                                   "AND attempt_id = ?2 AND state = 'IN_PRODUCTION'"
-                                 : "UPDATE batch_rows SET state = 'PENDING', attempt_id = NULL, chip_id = NULL, "
-                                   "claimed = NULL, failure = NULL, finished = NULL WHERE id = ?3 AND attempt_id = ?2 "
-                                   "AND state = 'IN_PRODUCTION' AND ?1 IS NOT NULL AND ?4 IS NOT NULL",
-                               error);
-      failure = g_strdup_printf ("%s at %s", cl_reject_reason_to_string (end->reason),
-                                 cl_production_step_to_string (end->failed_step));
+      if (end->row_fails_on_reject)
+        {
+          failure = g_strdup_printf ("%s at %s", cl_reject_reason_to_string (end->reason),
+                                     cl_production_step_to_string (end->failed_step));
+          stmt = cl_store_prepare (self,
+                                   "UPDATE batch_rows SET state = 'FAILED', finished = ?, failure = ? "
+                                   "WHERE state = 'IN_PRODUCTION' AND id = ? AND attempt_id = ?",
+                                   error);
+          if (stmt == NULL)
+            return FALSE;
+          cl_sql_bind_int64 (stmt, 1, ended);
+          cl_sql_bind_text (stmt, 2, failure);
+          first = 3;
+        }
+      else
+        {
+          stmt = cl_store_prepare (self,
+                                   "UPDATE batch_rows SET state = 'PENDING', attempt_id = NULL, chip_id = NULL, "
+                                   "claimed = NULL, failure = NULL, finished = NULL "
+                                   "WHERE state = 'IN_PRODUCTION' AND id = ? AND attempt_id = ?",
+                                   error);
+          if (stmt == NULL)
+            return FALSE;
+          first = 1;
+        }
     }
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, ended);
-  sqlite3_bind_int64 (stmt, 2, attempt_id);
-  sqlite3_bind_int64 (stmt, 3, row->id);
-  sqlite3_bind_text (stmt, 4, failure != NULL ? failure : "", -1, SQLITE_TRANSIENT);
+  cl_sql_bind_int64 (stmt, first, row->id);
+  cl_sql_bind_int64 (stmt, first + 1, attempt_id);
   return cl_store_step_done (self, stmt, "Settling the attempt's row", error);
 }
 
 gboolean
 cl_store_rows_release_chip_locked (ClStore *self, const char *chip_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
+  g_autoptr (ClSqlStmt) stmt
     = cl_store_prepare (self,
                         "UPDATE batch_rows SET state = 'PENDING', attempt_id = NULL, chip_id = NULL, claimed = NULL, "
                         "failure = NULL, finished = NULL WHERE chip_id = ? AND state = 'IN_PRODUCTION'",
@@ -371,7 +396,7 @@ cl_store_rows_release_chip_locked (ClStore *self, const char *chip_id, GError **
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, chip_id);
   return cl_store_step_done (self, stmt, "Giving a scrapped chip's row back", error);
 }
 
@@ -380,9 +405,10 @@ cl_store_rows_face_of (ClStore *self, const char *chip_id, char **serial, char *
                        GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *chr = NULL, *printed = NULL;
   const char *state;
+  ClSqlStep rc;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   if (!cl_store_check_chip_id (chip_id, error))
@@ -397,13 +423,14 @@ cl_store_rows_face_of (ClStore *self, const char *chip_id, char **serial, char *
     error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, chip_id);
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "Chip %s was never identified", chip_id);
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "Chip %s was never identified", chip_id);
       return FALSE;
     }
-  state = (const char *)sqlite3_column_text (stmt, 0);
+  state = cl_sql_column_text (stmt, 0);
   printed = cl_store_column_dup_text (stmt, 1);
   chr = cl_store_column_dup_text (stmt, 2);
   if (g_strcmp0 (state, "GOOD") != 0 || (printed == NULL && (chr == NULL || strlen (chr) <= 5)))

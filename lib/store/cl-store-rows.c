@@ -221,14 +221,16 @@ check_file (const ClDataFileImport *file, GError **error)
 static gboolean
 batch_name_locked (ClStore *self, gint64 batch_id, char **name, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT name FROM batches WHERE id = ?", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT name FROM batches WHERE id = ?", error);
+  ClSqlStep rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  if ((rc = cl_sql_step (stmt, error)) != CL_SQL_STEP_ROW)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch with id %" G_GINT64_FORMAT, batch_id);
+      if (rc == CL_SQL_STEP_DONE)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No batch with id %" G_GINT64_FORMAT, batch_id);
       return FALSE;
     }
   *name = cl_store_column_dup_text (stmt, 0);
@@ -254,21 +256,21 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CurrentFile, current_file_clear)
 static gboolean
 current_file_locked (ClStore *self, gint64 batch_id, CurrentFile *current, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
     self, "SELECT id, file_name, sha256 FROM batch_files WHERE batch_id = ? ORDER BY id DESC LIMIT 1", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_ROW)
     {
-      current->id = sqlite3_column_int64 (stmt, 0);
+      current->id = cl_sql_column_int64 (stmt, 0);
       current->file_name = cl_store_column_dup_text (stmt, 1);
       current->sha256 = cl_store_column_dup_text (stmt, 2);
     }
-  else if (rc != SQLITE_DONE)
+  else if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading a batch's data file");
       return FALSE;
@@ -279,18 +281,18 @@ current_file_locked (ClStore *self, gint64 batch_id, CurrentFile *current, GErro
 static gboolean
 counts_locked (ClStore *self, gint64 batch_id, ClRowCounts *counts, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
+  g_autoptr (ClSqlStmt) stmt
     = cl_store_prepare (self, "SELECT state, count(*) FROM batch_rows WHERE batch_id = ? GROUP BY state", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
   *counts = (ClRowCounts){ 0 };
-  sqlite3_bind_int64 (stmt, 1, batch_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      const char *state = (const char *)sqlite3_column_text (stmt, 0);
-      gint64 n = sqlite3_column_int64 (stmt, 1);
+      const char *state = cl_sql_column_text (stmt, 0);
+      gint64 n = cl_sql_column_int64 (stmt, 1);
 
       if (g_strcmp0 (state, "PENDING") == 0)
         counts->pending = n;
@@ -301,7 +303,7 @@ counts_locked (ClStore *self, gint64 batch_id, ClRowCounts *counts, GError **err
       else if (g_strcmp0 (state, "FAILED") == 0)
         counts->failed = n;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Counting a batch's rows");
       return FALSE;
@@ -328,33 +330,31 @@ cl_store_rows_count (ClStore *self, gint64 batch_id, ClRowCounts *counts, GError
 static gint64
 insert_file_locked (ClStore *self, gint64 batch_id, const ClDataFileImport *file, gint64 now, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
+  g_autoptr (ClSqlStmt) stmt
     = cl_store_prepare (self,
                         "INSERT INTO batch_files (batch_id, file_name, sha256, mapping, imported_by, imported, "
-                        "rows_accepted, rows_refused, good_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "rows_accepted, rows_refused, good_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         error);
 
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
+  cl_sql_bind_int64 (stmt, 1, batch_id);
   cl_store_bind_text (stmt, 2, file->file_name);
   cl_store_bind_text (stmt, 3, file->sha256);
   cl_store_bind_text (stmt, 4, file->mapping);
   cl_store_bind_text (stmt, 5, file->actor);
-  sqlite3_bind_int64 (stmt, 6, now);
-  sqlite3_bind_int64 (stmt, 7, file->n_rows);
-  sqlite3_bind_int64 (stmt, 8, file->refused);
-  sqlite3_bind_int (stmt, 9, file->good_only ? 1 : 0);
-  if (!cl_store_step_done (self, stmt, "Recording a data file", error))
-    return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  cl_sql_bind_int64 (stmt, 6, now);
+  cl_sql_bind_int64 (stmt, 7, file->n_rows);
+  cl_sql_bind_int64 (stmt, 8, file->refused);
+  cl_sql_bind_int64 (stmt, 9, file->good_only ? 1 : 0);
+  return cl_store_step_insert (self, stmt, "Recording a data file", error);
 }
 
 static gboolean
 insert_rows_locked (ClStore *self, gint64 batch_id, gint64 file_id, const ClDataFileImport *file, gint64 now,
                     GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
     self,
     "INSERT INTO batch_rows (batch_id, file_id, line, reference, display, fields, photo, photo_type, imported) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -369,11 +369,10 @@ insert_rows_locked (ClStore *self, gint64 batch_id, gint64 file_id, const ClData
 
       if (json == NULL)
         return FALSE;
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      sqlite3_bind_int64 (stmt, 1, batch_id);
-      sqlite3_bind_int64 (stmt, 2, file_id);
-      sqlite3_bind_int64 (stmt, 3, row->line);
+      cl_sql_reset (stmt);
+      cl_sql_bind_int64 (stmt, 1, batch_id);
+      cl_sql_bind_int64 (stmt, 2, file_id);
+      cl_sql_bind_int64 (stmt, 3, row->line);
       cl_store_bind_text (stmt, 4, row->reference);
       cl_store_bind_text (stmt, 5, row->display);
       cl_store_bind_text (stmt, 6, json);
@@ -382,11 +381,11 @@ insert_rows_locked (ClStore *self, gint64 batch_id, gint64 file_id, const ClData
           gsize size;
           const void *data = g_bytes_get_data (row->photo, &size);
 
-          sqlite3_bind_blob64 (stmt, 7, data, size, SQLITE_STATIC);
+          cl_sql_bind_blob (stmt, 7, data, size);
           cl_store_bind_text (stmt, 8, row->photo_type);
         }
-      sqlite3_bind_int64 (stmt, 9, now);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      cl_sql_bind_int64 (stmt, 9, now);
+      if (cl_sql_step (stmt, error) != CL_SQL_STEP_DONE)
         {
           g_autofree char *what = g_strdup_printf ("%s:%u: storing the row", file->file_name, row->line);
 
@@ -403,7 +402,7 @@ static gboolean
 replace_rows_locked (ClStore *self, gint64 batch_id, const char *batch_name, const CurrentFile *current,
                      const ClDataFileImport *file, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   ClRowCounts counts;
   gint64 produced;
 
@@ -423,7 +422,7 @@ replace_rows_locked (ClStore *self, gint64 batch_id, const char *batch_name, con
   stmt = cl_store_prepare (self, "DELETE FROM batch_rows WHERE batch_id = ? AND state = 'PENDING'", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, batch_id);
+  cl_sql_bind_int64 (stmt, 1, batch_id);
   return cl_store_step_done (self, stmt, "Dropping the rows of the replaced data file", error);
 }
 

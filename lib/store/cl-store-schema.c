@@ -527,8 +527,8 @@ static const char migration_6[]
     "CREATE TRIGGER IF NOT EXISTS batch_rows_produced_kept BEFORE DELETE ON batch_rows WHEN old.state <> 'PENDING' "
     "BEGIN SELECT RAISE(ABORT, 'a row that went into production is never deleted'); END;\n";
 
-/* Version 7: indexes for a store of 1,000,000 cards (issue 14). The few rejected attempts whose card did not reach the reject
- * bin (RETAINED, UNKNOWN) are found through their destination instead of by reading every rejected attempt (the
+/* Version 7: indexes for a store of 1,000,000 cards (issue 14). The few rejected attempts whose card did not reach the
+ * reject bin (RETAINED, UNKNOWN) are found through their destination instead of by reading every rejected attempt (the
  * yield summary). A chip's attempts by kind and result come from the index alone, without reading each attempt
  * (the rejects list's latest rejection and attempt count per chip); it replaces attempts_chip, its prefix. */
 static const char migration_dispositions_destination[]
@@ -559,7 +559,13 @@ static const char migration_production_urls[]
     "SELECT RAISE(ABORT, 'production URLs are append-only'); END;\n";
 
 const char *const cl_store_migrations[] = {
-  migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_dispositions_destination,
+  migration_1,
+  migration_2,
+  migration_3,
+  migration_4,
+  migration_5,
+  migration_6,
+  migration_dispositions_destination,
   migration_production_urls,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);

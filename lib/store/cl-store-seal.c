@@ -22,7 +22,7 @@ static const struct
                               "a.failed_step AS step, a.last_sw AS sw, a.first_attempt AS first, "
                               "d.destination AS disposition, d.decided, "
                               "(SELECT group_concat(s.id || ':' || s.step || ':' || s.result || ':' || "
-                              "ifnull(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "
+                              "coalesce(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "
                               "(SELECT * FROM steps WHERE attempt_id = a.id ORDER BY id) s) AS steps "
                               "FROM attempts a LEFT JOIN dispositions d ON d.attempt_id = a.id "
                               "WHERE a.ended IS NOT NULL",
@@ -43,22 +43,21 @@ cl_store_seal_table (ClStoreSealKind kind)
 
 /* "name=value" lines; a blob is its SHA-256, so a certificate's seal stays short. */
 static char *
-canonical_text (sqlite3_stmt *stmt)
+canonical_text (ClSqlStmt *stmt)
 {
   GString *out = g_string_new (NULL);
 
-  for (int i = 2; i < sqlite3_column_count (stmt); i++)
+  for (int i = 2; i < cl_sql_column_count (stmt); i++)
     {
-      g_string_append_printf (out, "%s=", sqlite3_column_name (stmt, i));
-      if (sqlite3_column_type (stmt, i) == SQLITE_BLOB)
+      g_string_append_printf (out, "%s=", cl_sql_column_name (stmt, i));
+      if (cl_sql_column_type (stmt, i) == CL_SQL_BLOB)
         {
-          g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, sqlite3_column_blob (stmt, i),
-                                                              (gsize)sqlite3_column_bytes (stmt, i));
+          g_autofree char *sum = cl_store_column_sha256 (stmt, i);
 
           g_string_append_printf (out, "sha256:%s", sum);
         }
-      else if (sqlite3_column_type (stmt, i) != SQLITE_NULL)
-        g_string_append (out, (const char *)sqlite3_column_text (stmt, i));
+      else if (cl_sql_column_type (stmt, i) != CL_SQL_NULL)
+        g_string_append (out, cl_sql_column_text (stmt, i));
       g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);
@@ -68,23 +67,22 @@ gboolean
 cl_store_seal_foreach_locked (ClStore *self, ClStoreSealKind kind, const char *key, ClStoreSealRowFunc func,
                               gpointer data, GError **error)
 {
-  g_autofree char *sql = key != NULL ? g_strdup_printf ("%s AND %s = ?1", kinds[kind].sql, kinds[kind].key)
+  g_autofree char *sql = key != NULL ? g_strdup_printf ("%s AND %s = ?", kinds[kind].sql, kinds[kind].key)
                                      : g_strdup_printf ("%s ORDER BY %s", kinds[kind].sql, kinds[kind].key);
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
   cl_store_bind_text (stmt, 1, key);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       g_autofree char *canonical = canonical_text (stmt);
 
-      if (!func ((const char *)sqlite3_column_text (stmt, 0), (const char *)sqlite3_column_text (stmt, 1), canonical,
-                 data, error))
+      if (!func (cl_sql_column_text (stmt, 0), cl_sql_column_text (stmt, 1), canonical, data, error))
         return FALSE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the rows to seal");
       return FALSE;

@@ -39,26 +39,26 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Holder, holder_clear)
 static gboolean
 read_holder (ClStore *self, const char *station, Holder *holder, gboolean *found, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
+  g_autoptr (ClSqlStmt) stmt
     = cl_store_prepare (self, "SELECT host, pid, process, lease_until FROM stations WHERE name = ?", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, station, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  cl_sql_bind_text (stmt, 1, station);
+  rc = cl_sql_step (stmt, error);
+  if (rc != CL_SQL_STEP_ROW && rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the station's lease");
       return FALSE;
     }
-  *found = rc == SQLITE_ROW;
+  *found = rc == CL_SQL_STEP_ROW;
   if (*found)
     {
       holder->host = cl_store_column_dup_text (stmt, 0);
-      holder->pid = sqlite3_column_int64 (stmt, 1);
+      holder->pid = cl_sql_column_int64 (stmt, 1);
       holder->process = cl_store_column_dup_text (stmt, 2);
-      holder->lease_until = sqlite3_column_int64 (stmt, 3);
+      holder->lease_until = cl_sql_column_int64 (stmt, 3);
     }
   return TRUE;
 }
@@ -92,7 +92,7 @@ cl_store_station_acquire (ClStore *self, const char *station, gint64 lease_us, G
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *process = cl_store_process_id ();
   g_auto (Holder) held = { NULL, 0, NULL, 0 };
   gboolean found = FALSE;
@@ -136,18 +136,24 @@ cl_store_station_acquire (ClStore *self, const char *station, gint64 lease_us, G
     }
   stmt = cl_store_prepare (self,
                            "INSERT INTO stations (name, host, pid, process, acquired, lease_until) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET host = ?2, pid = ?3, "
-                           "process = ?4, acquired = CASE WHEN process = ?4 THEN acquired ELSE ?5 END, "
-                           "lease_until = ?6",
+                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET host = ?, pid = ?, "
+                           "process = ?, acquired = CASE WHEN process = ? THEN acquired ELSE ? END, "
+                           "lease_until = ?",
                            error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, station, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, g_get_host_name (), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, (gint64)getpid ());
-  sqlite3_bind_text (stmt, 4, process, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 5, now);
-  sqlite3_bind_int64 (stmt, 6, now + lease_us);
+  cl_sql_bind_text (stmt, 1, station);
+  cl_sql_bind_text (stmt, 2, g_get_host_name ());
+  cl_sql_bind_text (stmt, 7, g_get_host_name ());
+  cl_sql_bind_int64 (stmt, 3, (gint64)getpid ());
+  cl_sql_bind_int64 (stmt, 8, (gint64)getpid ());
+  cl_sql_bind_text (stmt, 4, process);
+  cl_sql_bind_text (stmt, 9, process);
+  cl_sql_bind_text (stmt, 10, process);
+  cl_sql_bind_int64 (stmt, 5, now);
+  cl_sql_bind_int64 (stmt, 11, now);
+  cl_sql_bind_int64 (stmt, 6, now + lease_us);
+  cl_sql_bind_int64 (stmt, 12, now + lease_us);
   if (!cl_store_step_done (self, stmt, "Taking the station's lease", error))
     return FALSE;
   return cl_store_txn_commit (txn, error);
@@ -158,7 +164,7 @@ cl_store_station_renew (ClStore *self, const char *station, gint64 lease_us, GEr
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *process = cl_store_process_id ();
   g_auto (Holder) held = { NULL, 0, NULL, 0 };
   gboolean found = FALSE;
@@ -172,12 +178,12 @@ cl_store_station_renew (ClStore *self, const char *station, gint64 lease_us, GEr
   stmt = cl_store_prepare (self, "UPDATE stations SET lease_until = ? WHERE name = ? AND process = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, g_get_real_time () + lease_us);
-  sqlite3_bind_text (stmt, 2, station, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, process, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_int64 (stmt, 1, g_get_real_time () + lease_us);
+  cl_sql_bind_text (stmt, 2, station);
+  cl_sql_bind_text (stmt, 3, process);
   if (!cl_store_step_done (self, stmt, "Renewing the station's lease", error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 1)
+  if (cl_sql_changes (self->sql) == 1)
     return cl_store_txn_commit (txn, error);
   if (!read_holder (self, station, &held, &found, error))
     return FALSE;
@@ -195,7 +201,7 @@ gboolean
 cl_store_station_release (ClStore *self, const char *station, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *process = cl_store_process_id ();
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
@@ -205,7 +211,7 @@ cl_store_station_release (ClStore *self, const char *station, GError **error)
   stmt = cl_store_prepare (self, "DELETE FROM stations WHERE name = ? AND process = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, station, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, process, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, station);
+  cl_sql_bind_text (stmt, 2, process);
   return cl_store_step_done (self, stmt, "Releasing the station's lease", error);
 }

@@ -98,23 +98,28 @@ store_hash (ClStore *self, const char *name, const char *encoded, const char *ac
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   if (!cl_store_exec (self, cl_store_credentials_sql, error))
     return FALSE;
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
-  stmt
-    = cl_store_prepare (self, "INSERT OR REPLACE INTO user_credentials (name, hash, changed) VALUES (?, ?, ?)", error);
+  stmt = cl_store_prepare (self,
+                           "INSERT INTO user_credentials (name, hash, changed) VALUES (?, ?, ?) "
+                           "ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, changed = excluded.changed",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, encoded, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  cl_sql_bind_text (stmt, 1, name);
+  cl_sql_bind_text (stmt, 2, encoded);
+  cl_sql_bind_int64 (stmt, 3, g_get_real_time ());
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_DONE)
     {
-      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No user %s", name);
+      if (cl_sql_last_fault (self->sql) == CL_SQL_FAULT_FOREIGN_KEY)
+        {
+          g_clear_error (error);
+          g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No user %s", name);
+        }
       else
         cl_store_set_error (self, error, "Storing a password hash");
       return FALSE;
@@ -158,7 +163,7 @@ cl_store_user_disable (ClStore *self, const char *name, const char *actor, GErro
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   if (!cl_store_check_name ("User name", name, error) || !cl_store_check_name ("Actor", actor, error))
@@ -169,10 +174,10 @@ cl_store_user_disable (ClStore *self, const char *name, const char *actor, GErro
   stmt = cl_store_prepare (self, "UPDATE users SET disabled = 1 WHERE name = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  cl_sql_bind_text (stmt, 1, name);
   if (!cl_store_step_done (self, stmt, "Disabling a user", error))
     return FALSE;
-  if (sqlite3_changes (self->db) == 0)
+  if (cl_sql_changes (self->sql) == 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "No user %s", name);
       return FALSE;
@@ -187,7 +192,7 @@ GPtrArray *
 cl_store_user_list (ClStore *self, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_user_info_free);
   int rc;
 
@@ -201,18 +206,18 @@ cl_store_user_list (ClStore *self, GError **error)
                            error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClUserInfo *info = g_new0 (ClUserInfo, 1);
 
       info->name = cl_store_column_dup_text (stmt, 0);
-      cl_user_role_from_string ((const char *)sqlite3_column_text (stmt, 1), &info->role, NULL);
-      info->created = sqlite3_column_int64 (stmt, 2);
-      info->disabled = sqlite3_column_int (stmt, 3) != 0;
-      info->has_password = sqlite3_column_int (stmt, 4) != 0;
+      cl_user_role_from_string (cl_sql_column_text (stmt, 1), &info->role, NULL);
+      info->created = cl_sql_column_int64 (stmt, 2);
+      info->disabled = cl_sql_column_int64 (stmt, 3) != 0;
+      info->has_password = cl_sql_column_int64 (stmt, 4) != 0;
       g_ptr_array_add (users, info);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Listing users");
       return NULL;
@@ -224,7 +229,7 @@ static char *
 lookup_hash (ClStore *self, const char *name, ClUserRole *role, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   if (!cl_store_exec (self, cl_store_credentials_sql, error))
     return NULL;
@@ -234,10 +239,10 @@ lookup_hash (ClStore *self, const char *name, ClUserRole *role, GError **error)
                            error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, name);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     return NULL;
-  if (!cl_user_role_from_string ((const char *)sqlite3_column_text (stmt, 1), role, error))
+  if (!cl_user_role_from_string (cl_sql_column_text (stmt, 1), role, error))
     return NULL;
   return cl_store_column_dup_text (stmt, 0);
 }
@@ -298,16 +303,16 @@ cl_store_user_authorize (ClStore *self, const char *name, const char *password, 
 static gboolean
 count_users (ClStore *self, gint64 *n, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, "SELECT count(*) FROM users", error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, "SELECT count(*) FROM users", error);
 
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Counting users");
       return FALSE;
     }
-  *n = sqlite3_column_int64 (stmt, 0);
+  *n = cl_sql_column_int64 (stmt, 0);
   return TRUE;
 }
 
@@ -328,24 +333,24 @@ cl_store_user_any (ClStore *self, gboolean *any, GError **error)
 static gboolean
 insert_first (ClStore *self, const char *name, const char *encoded, GError **error)
 {
-  g_autoptr (sqlite3_stmt) user = NULL;
-  g_autoptr (sqlite3_stmt) hash = NULL;
+  g_autoptr (ClSqlStmt) user = NULL;
+  g_autoptr (ClSqlStmt) hash = NULL;
   gint64 now = g_get_real_time ();
 
   user = cl_store_prepare (self, "INSERT INTO users (name, role, created) VALUES (?, ?, ?)", error);
   if (user == NULL)
     return FALSE;
-  sqlite3_bind_text (user, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (user, 2, cl_user_role_to_string (CL_ROLE_ADMIN), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (user, 3, now);
+  cl_sql_bind_text (user, 1, name);
+  cl_sql_bind_text (user, 2, cl_user_role_to_string (CL_ROLE_ADMIN));
+  cl_sql_bind_int64 (user, 3, now);
   if (!cl_store_step_done (self, user, "Adding the first administrator", error))
     return FALSE;
   hash = cl_store_prepare (self, "INSERT INTO user_credentials (name, hash, changed) VALUES (?, ?, ?)", error);
   if (hash == NULL)
     return FALSE;
-  sqlite3_bind_text (hash, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (hash, 2, encoded, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (hash, 3, now);
+  cl_sql_bind_text (hash, 1, name);
+  cl_sql_bind_text (hash, 2, encoded);
+  cl_sql_bind_int64 (hash, 3, now);
   return cl_store_step_done (self, hash, "Storing a password hash", error);
 }
 

@@ -22,37 +22,34 @@ schema_object_free (SchemaObject *object)
   g_free (object);
 }
 
-/* name -> SchemaObject of every table, index and trigger, SQLite's own objects left out. */
+/* name -> SchemaObject of every table, index and trigger, SQLite's own objects left out. The schema's text as
+ * SQLite keeps it in sqlite_master: this check is of SQLite stores only (cl_store_verify_schema). */
 static GHashTable *
-read_schema (sqlite3 *db, GError **error)
+read_schema (ClSql *sql, GError **error)
 {
   g_autoptr (GHashTable) objects
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)schema_object_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (
+    sql, "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", error);
+  ClSqlStep rc;
 
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' "
-                          "ESCAPE '\\'",
-                          -1, &stmt, NULL)
-      != SQLITE_OK)
+  if (stmt == NULL)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Reading the schema: %s", sqlite3_errmsg (db));
+      g_prefix_error (error, "Reading the schema: ");
       return NULL;
     }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       SchemaObject *object = g_new0 (SchemaObject, 1);
 
-      object->type = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-      object->table = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
-      object->sql = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
-      g_hash_table_insert (objects, g_strdup ((const char *)sqlite3_column_text (stmt, 1)), object);
+      object->type = g_strdup (cl_sql_column_text (stmt, 0));
+      object->table = g_strdup (cl_sql_column_text (stmt, 2));
+      object->sql = g_strdup (cl_sql_column_text (stmt, 3));
+      g_hash_table_insert (objects, g_strdup (cl_sql_column_text (stmt, 1)), object);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Reading the schema: %s", sqlite3_errmsg (db));
+      g_prefix_error (error, "Reading the schema: ");
       return NULL;
     }
   return g_steal_pointer (&objects);
@@ -62,33 +59,26 @@ read_schema (sqlite3 *db, GError **error)
 static GHashTable *
 expected_schema (GError **error)
 {
-  sqlite3 *db = NULL;
-  GHashTable *objects = NULL;
-  char *msg = NULL;
+  g_autoptr (ClSql) sql = cl_sql_open_sqlite (":memory:", FALSE, error);
 
-  if (sqlite3_open_v2 (":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+  if (sql == NULL)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Building the expected schema: %s", sqlite3_errmsg (db));
-      sqlite3_close (db);
+      g_prefix_error (error, "Building the expected schema: ");
       return NULL;
     }
   for (guint v = 0; v <= cl_store_n_migrations + 1; v++)
     {
-      const char *sql = v < cl_store_n_migrations    ? cl_store_migrations[v]
-                        : v == cl_store_n_migrations ? cl_store_pin_escrow_sql
-                                                     : cl_store_credentials_sql;
+      const char *script = v < cl_store_n_migrations    ? cl_store_migrations[v]
+                           : v == cl_store_n_migrations ? cl_store_pin_escrow_sql
+                                                        : cl_store_credentials_sql;
 
-      if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
+      if (!cl_sql_exec (sql, script, error))
         {
-          g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Building the expected schema: %s", msg);
-          sqlite3_free (msg);
-          sqlite3_close (db);
+          g_prefix_error (error, "Building the expected schema: ");
           return NULL;
         }
     }
-  objects = read_schema (db, error);
-  sqlite3_close (db);
-  return objects;
+  return read_schema (sql, error);
 }
 
 /* Made on first use: absent until then, and then whole. */
@@ -109,8 +99,15 @@ cl_store_verify_schema (ClStore *self, GError **error)
 
   if (expected == NULL)
     return FALSE;
+  /* the expected schema is SQLite's text of the migrations: a PostgreSQL catalogue reads differently */
+  if (cl_sql_backend (self->sql) != CL_SQL_SQLITE)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "The schema check reads SQLite stores only, not %s",
+                   cl_sql_describe (self->sql));
+      return FALSE;
+    }
   cl_store_check_thread (self, "sqlite_master");
-  if ((actual = read_schema (self->db, error)) == NULL)
+  if ((actual = read_schema (self->sql, error)) == NULL)
     return FALSE;
   g_hash_table_iter_init (&iter, expected);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -220,22 +217,22 @@ read_seals (ClStore *self, GError **error)
 {
   g_autoptr (GHashTable) seals
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)seal_record_free);
-  g_autoptr (sqlite3_stmt) stmt
+  g_autoptr (ClSqlStmt) stmt
     = cl_store_prepare (self, "SELECT seq, subject, detail FROM audit WHERE action = ? ORDER BY seq", error);
   int rc;
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, CL_STORE_SEAL_ACTION, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, CL_STORE_SEAL_ACTION);
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       SealRecord *record = g_new0 (SealRecord, 1);
 
-      record->seq = sqlite3_column_int64 (stmt, 0);
+      record->seq = cl_sql_column_int64 (stmt, 0);
       record->detail = cl_store_column_dup_text (stmt, 2);
       g_hash_table_insert (seals, cl_store_column_dup_text (stmt, 1), record);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the seals");
       return NULL;
@@ -248,7 +245,7 @@ read_seals (ClStore *self, GError **error)
 static gboolean
 check_good_cards (ClStore *self, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
+  g_autoptr (ClSqlStmt) stmt
     = cl_store_prepare (self,
                         "SELECT chip_id FROM cards c WHERE state = 'GOOD' AND NOT EXISTS (SELECT 1 FROM attempts a "
                         "WHERE a.chip_id = c.chip_id AND a.result = 'GOOD') AND NOT EXISTS (SELECT 1 FROM qa_actions "
@@ -258,15 +255,15 @@ check_good_cards (ClStore *self, GError **error)
 
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_ROW)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_SECURITY,
                    "Table cards, row %s is GOOD, but no GOOD attempt or QA recovery of that chip says so",
-                   (const char *)sqlite3_column_text (stmt, 0));
+                   cl_sql_column_text (stmt, 0));
       return FALSE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Checking the cards");
       return FALSE;
@@ -318,6 +315,6 @@ cl_store_verify_records (ClStore *self, guint64 *n_rows, GError **error)
   if (!cl_store_exec (self, "BEGIN", error))
     return FALSE;
   ok = verify_records_locked (self, n_rows, error);
-  sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+  cl_sql_exec (self->sql, ok ? "COMMIT" : "ROLLBACK", NULL);
   return ok;
 }

@@ -7,48 +7,50 @@
 
 #include "core/cl-error.h"
 
-/* ?1 is the batch id, 0 for all batches. */
-#define SCOPE "kind = 'PRODUCTION' AND (?1 = 0 OR batch_id = ?1)"
+/* Two uses of the batch id, 0 for all batches. */
+#define SCOPE "kind = 'PRODUCTION' AND (? = 0 OR batch_id = ?)"
 
-static sqlite3_stmt *
-prepare_scoped (ClStore *self, const char *sql, gint64 batch_id, GError **error)
+/* values[0] is the batch id; uses as cl_store_bind_uses. */
+static ClSqlStmt *
+prepare_scoped (ClStore *self, const char *sql, const gint64 *values, const char *uses, GError **error)
 {
-  sqlite3_stmt *stmt = cl_store_prepare (self, sql, error);
+  ClSqlStmt *stmt = cl_store_prepare (self, sql, error);
 
   if (stmt)
-    sqlite3_bind_int64 (stmt, 1, batch_id);
+    cl_store_bind_uses (stmt, values, uses);
   return stmt;
 }
 
 static gboolean
 read_counts_rows (ClStore *self, ClYieldSummary *s, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
-  stmt = prepare_scoped (self,
-                         "SELECT count(*), count(DISTINCT chip_id) + total(chip_id IS NULL), "
-                         "count(DISTINCT CASE WHEN result = 'GOOD' THEN chip_id END), "
-                         "count(DISTINCT CASE WHEN result = 'GOOD' AND first_attempt THEN chip_id END), "
-                         "total(result = 'REJECTED'), coalesce(min(started), 0), coalesce(max(ended), 0), "
-                         "count(ended), coalesce(avg(ended - started), 0) "
-                         "FROM attempts WHERE " SCOPE,
-                         s->batch_id, error);
+  stmt = prepare_scoped (
+    self,
+    "SELECT count(*), count(DISTINCT chip_id) + count(*) - count(chip_id), "
+    "count(DISTINCT CASE WHEN result = 'GOOD' THEN chip_id END), "
+    "count(DISTINCT CASE WHEN result = 'GOOD' AND first_attempt = 1 THEN chip_id END), "
+    "count(CASE WHEN result = 'REJECTED' THEN 1 END), coalesce(min(started), 0), coalesce(max(ended), 0), "
+    "count(ended), coalesce(avg(ended - started), 0) "
+    "FROM attempts WHERE " SCOPE,
+    &s->batch_id, "11", error);
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Counting attempts");
       return FALSE;
     }
-  s->fed = (guint64)sqlite3_column_int64 (stmt, 0);
-  s->distinct_chips = (guint64)sqlite3_column_int64 (stmt, 1);
-  s->good = (guint64)sqlite3_column_int64 (stmt, 2);
-  s->first_pass_good = (guint64)sqlite3_column_int64 (stmt, 3);
-  s->rejected = (guint64)sqlite3_column_int64 (stmt, 4);
-  s->from = sqlite3_column_int64 (stmt, 5);
-  s->until = sqlite3_column_int64 (stmt, 6);
-  s->cycle_count = (guint64)sqlite3_column_int64 (stmt, 7);
-  s->cycle_time_mean_s = sqlite3_column_double (stmt, 8) / 1e6;
+  s->fed = (guint64)cl_sql_column_int64 (stmt, 0);
+  s->distinct_chips = (guint64)cl_sql_column_int64 (stmt, 1);
+  s->good = (guint64)cl_sql_column_int64 (stmt, 2);
+  s->first_pass_good = (guint64)cl_sql_column_int64 (stmt, 3);
+  s->rejected = (guint64)cl_sql_column_int64 (stmt, 4);
+  s->from = cl_sql_column_int64 (stmt, 5);
+  s->until = cl_sql_column_int64 (stmt, 6);
+  s->cycle_count = (guint64)cl_sql_column_int64 (stmt, 7);
+  s->cycle_time_mean_s = cl_sql_column_double (stmt, 8) / 1e6;
   return TRUE;
 }
 
@@ -56,42 +58,42 @@ read_counts_rows (ClStore *self, ClYieldSummary *s, GError **error)
 static gboolean
 read_qa (ClStore *self, ClYieldSummary *s, const char *action, guint64 *out, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   stmt = prepare_scoped (self,
-                         "SELECT count(DISTINCT q.chip_id) FROM qa_actions q WHERE q.action = ?2 "
+                         "SELECT count(DISTINCT q.chip_id) FROM qa_actions q WHERE q.action = ? "
                          "AND q.chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL) "
                          "AND q.chip_id NOT IN (SELECT chip_id FROM attempts WHERE " SCOPE
                          " AND result = 'GOOD' AND chip_id IS NOT NULL)",
-                         s->batch_id, error);
+                         &s->batch_id, "-1111", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 2, action, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  cl_sql_bind_text (stmt, 1, action);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Counting QA actions");
       return FALSE;
     }
-  *out = (guint64)sqlite3_column_int64 (stmt, 0);
+  *out = (guint64)cl_sql_column_int64 (stmt, 0);
   return TRUE;
 }
 
 /* Steps stmt's rows of (reject reason, failed step, count) into the summary's reject groups: added, or taken away
  * (retained attempts, which are counted in the totals and are no rejects). Returns the rows' total count. */
 static gboolean
-group_rejects (ClStore *self, sqlite3_stmt *stmt, ClYieldSummary *s, gboolean take_away, guint64 *total,
-               const char *what, GError **error)
+group_rejects (ClStore *self, ClSqlStmt *stmt, ClYieldSummary *s, gboolean take_away, guint64 *total, const char *what,
+               GError **error)
 {
   int rc;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClRejectReason reason;
       ClProductionStep step;
-      guint64 n = (guint64)sqlite3_column_int64 (stmt, 2);
+      guint64 n = (guint64)cl_sql_column_int64 (stmt, 2);
 
-      if (!cl_reject_reason_from_string ((const char *)sqlite3_column_text (stmt, 0), &reason, error)
-          || !cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 1), &step, error))
+      if (!cl_reject_reason_from_string (cl_sql_column_text (stmt, 0), &reason, error)
+          || !cl_production_step_from_string (cl_sql_column_text (stmt, 1), &step, error))
         return FALSE;
       if (total != NULL)
         *total += n;
@@ -106,7 +108,7 @@ group_rejects (ClStore *self, sqlite3_stmt *stmt, ClYieldSummary *s, gboolean ta
           s->rejects_by_step[step] += n;
         }
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, what);
       return FALSE;
@@ -117,38 +119,38 @@ group_rejects (ClStore *self, sqlite3_stmt *stmt, ClYieldSummary *s, gboolean ta
 static gboolean
 read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   stmt = prepare_scoped (self,
                          "SELECT reject_reason, failed_step, count(*) FROM attempts WHERE " SCOPE
                          " AND result = 'REJECTED' GROUP BY reject_reason, failed_step",
-                         s->batch_id, error);
+                         &s->batch_id, "11", error);
   return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Grouping rejects", error);
 }
 
 static gboolean
 read_steps_rows (ClStore *self, ClYieldSummary *s, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   stmt = prepare_scoped (self,
                          "SELECT s.step, count(*), avg(s.duration_us) FROM steps s "
                          "JOIN attempts a ON a.id = s.attempt_id "
-                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) GROUP BY s.step",
-                         s->batch_id, error);
+                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) GROUP BY s.step",
+                         &s->batch_id, "11", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClProductionStep step;
 
-      if (!cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 0), &step, error))
+      if (!cl_production_step_from_string (cl_sql_column_text (stmt, 0), &step, error))
         return FALSE;
-      s->step_count[step] = (guint64)sqlite3_column_int64 (stmt, 1);
-      s->step_mean_s[step] = sqlite3_column_double (stmt, 2) / 1e6;
+      s->step_count[step] = (guint64)cl_sql_column_int64 (stmt, 1);
+      s->step_mean_s[step] = cl_sql_column_double (stmt, 2) / 1e6;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Averaging step durations");
       return FALSE;
@@ -159,68 +161,68 @@ read_steps_rows (ClStore *self, ClYieldSummary *s, GError **error)
 static gboolean
 read_totals (ClStore *self, ClYieldSummary *s, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   stmt = prepare_scoped (self,
                          "SELECT fed, chips + anonymous, good, first_pass_good, rejected, recovered, scrapped, "
                          "coalesce(first_started, 0), coalesce(last_ended, 0), ended_count, cycle_us "
-                         "FROM yield_totals WHERE scope = ?1",
-                         s->batch_id, error);
+                         "FROM yield_totals WHERE scope = ?",
+                         &s->batch_id, "1", error);
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE) /* nothing fed in scope yet */
+  rc = cl_sql_step (stmt, error);
+  if (rc == CL_SQL_STEP_DONE) /* nothing fed in scope yet */
     return TRUE;
-  if (rc != SQLITE_ROW)
+  if (rc != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Reading the yield totals");
       return FALSE;
     }
-  s->fed = (guint64)sqlite3_column_int64 (stmt, 0);
-  s->distinct_chips = (guint64)sqlite3_column_int64 (stmt, 1);
-  s->good = (guint64)sqlite3_column_int64 (stmt, 2);
-  s->first_pass_good = (guint64)sqlite3_column_int64 (stmt, 3);
-  s->rejected = (guint64)sqlite3_column_int64 (stmt, 4);
-  s->recovered = (guint64)sqlite3_column_int64 (stmt, 5);
-  s->scrapped = (guint64)sqlite3_column_int64 (stmt, 6);
-  s->from = sqlite3_column_int64 (stmt, 7);
-  s->until = sqlite3_column_int64 (stmt, 8);
-  s->cycle_count = (guint64)sqlite3_column_int64 (stmt, 9);
+  s->fed = (guint64)cl_sql_column_int64 (stmt, 0);
+  s->distinct_chips = (guint64)cl_sql_column_int64 (stmt, 1);
+  s->good = (guint64)cl_sql_column_int64 (stmt, 2);
+  s->first_pass_good = (guint64)cl_sql_column_int64 (stmt, 3);
+  s->rejected = (guint64)cl_sql_column_int64 (stmt, 4);
+  s->recovered = (guint64)cl_sql_column_int64 (stmt, 5);
+  s->scrapped = (guint64)cl_sql_column_int64 (stmt, 6);
+  s->from = cl_sql_column_int64 (stmt, 7);
+  s->until = cl_sql_column_int64 (stmt, 8);
+  s->cycle_count = (guint64)cl_sql_column_int64 (stmt, 9);
   /* As avg(): the integer sum divided as doubles. */
-  s->cycle_time_mean_s = s->cycle_count ? (double)sqlite3_column_int64 (stmt, 10) / (double)s->cycle_count / 1e6 : 0.0;
+  s->cycle_time_mean_s = s->cycle_count ? (double)cl_sql_column_int64 (stmt, 10) / (double)s->cycle_count / 1e6 : 0.0;
   return TRUE;
 }
 
 static gboolean
 read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
-  stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?1", s->batch_id, error);
+  stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?", &s->batch_id, "1", error);
   return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Reading the reject totals", error);
 }
 
 static gboolean
 read_steps (ClStore *self, ClYieldSummary *s, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self, "SELECT step, n, total_us FROM yield_steps WHERE scope = ?1", s->batch_id, error);
+  stmt = prepare_scoped (self, "SELECT step, n, total_us FROM yield_steps WHERE scope = ?", &s->batch_id, "1", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClProductionStep step;
-      gint64 n = sqlite3_column_int64 (stmt, 1);
+      gint64 n = cl_sql_column_int64 (stmt, 1);
 
-      if (!cl_production_step_from_string ((const char *)sqlite3_column_text (stmt, 0), &step, error))
+      if (!cl_production_step_from_string (cl_sql_column_text (stmt, 0), &step, error))
         return FALSE;
       s->step_count[step] = (guint64)n;
-      s->step_mean_s[step] = n > 0 ? (double)sqlite3_column_int64 (stmt, 2) / (double)n / 1e6 : 0.0;
+      s->step_mean_s[step] = n > 0 ? (double)cl_sql_column_int64 (stmt, 2) / (double)n / 1e6 : 0.0;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the step totals");
       return FALSE;
@@ -233,35 +235,36 @@ read_steps (ClStore *self, ClYieldSummary *s, GError **error)
 static gboolean
 read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   gint64 window_start = now - s->throughput_window_us;
 
-  /* Two statements rather than "?1 = 0 OR batch_id = ?1", so that each is a range of attempts_result or
+  gboolean all = s->batch_id == 0 || self->yield_from_rows;
+  const gint64 values[] = { s->batch_id, window_start, now };
+
+  /* Two statements rather than "? = 0 OR batch_id = ?", so that each is a range of attempts_result or
    * attempts_batch_result (one per result): the ejects of the last window only. Rejects count for the span's
    * end: the run's time runs to its last eject, whichever bin the card went to. */
-  stmt = prepare_scoped (self,
-                         s->batch_id == 0 || self->yield_from_rows
-                           ? "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts WHERE " SCOPE
-                             " AND result IN ('GOOD', 'REJECTED') AND ended > ?2 AND ended <= ?3"
-                           : "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts "
-                             "WHERE batch_id = ?1 AND kind = 'PRODUCTION' "
-                             "AND result IN ('GOOD', 'REJECTED') AND ended > ?2 AND ended <= ?3",
-                         s->batch_id, error);
+  stmt
+    = prepare_scoped (self,
+                      all ? "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts WHERE " SCOPE
+                            " AND result IN ('GOOD', 'REJECTED') AND ended > ? AND ended <= ?"
+                          : "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts "
+                            "WHERE batch_id = ? AND kind = 'PRODUCTION' "
+                            "AND result IN ('GOOD', 'REJECTED') AND ended > ? AND ended <= ?",
+                      values, all ? "1123" : "123", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 2, window_start);
-  sqlite3_bind_int64 (stmt, 3, now);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Measuring throughput");
       return FALSE;
     }
-  s->throughput_good = (guint64)sqlite3_column_int64 (stmt, 0);
+  s->throughput_good = (guint64)cl_sql_column_int64 (stmt, 0);
   s->throughput_span_us = s->throughput_window_us;
-  if (s->from > window_start && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+  if (s->from > window_start && cl_sql_column_type (stmt, 1) != CL_SQL_NULL)
     {
       /* the run is younger than the window: the time before its first feed is not the line's to answer for */
-      gint64 span = sqlite3_column_int64 (stmt, 1) - s->from;
+      gint64 span = cl_sql_column_int64 (stmt, 1) - s->from;
 
       s->throughput_span_us = CLAMP (span, G_USEC_PER_SEC, s->throughput_window_us);
     }
@@ -274,17 +277,17 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
 static gboolean
 take_away_unbinned (ClStore *self, ClYieldSummary *s, const char *destination, guint64 *count, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
 
   stmt = prepare_scoped (self,
                          "SELECT a.reject_reason, a.failed_step, count(*) FROM dispositions d "
-                         "CROSS JOIN attempts a ON a.id = d.attempt_id "
-                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
-                         "AND d.destination = ?2 GROUP BY a.reject_reason, a.failed_step",
-                         s->batch_id, error);
+                         "CROSS JOIN attempts a WHERE a.id = d.attempt_id AND a.kind = 'PRODUCTION' AND (? = 0 OR "
+                         "a.batch_id = ?) AND a.result = 'REJECTED' "
+                         "AND d.destination = ? GROUP BY a.reject_reason, a.failed_step",
+                         &s->batch_id, "11-", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 2, destination, -1, SQLITE_STATIC);
+  cl_sql_bind_text (stmt, 3, destination);
   if (!group_rejects (self, stmt, s, TRUE, count, "Counting attempts outside the bins", error))
     return FALSE;
   s->rejected -= MIN (*count, s->rejected);
@@ -331,7 +334,7 @@ cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64
   else
     ok = read_totals (self, s, error) && read_rejects (self, s, error) && read_steps (self, s, error);
   ok = ok && remove_unbinned (self, s, error) && read_throughput (self, s, now > 0 ? now : s->until, error);
-  sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+  cl_sql_exec (self->sql, ok ? "COMMIT" : "ROLLBACK", NULL);
   if (!ok)
     return NULL;
   cl_yield_summary_compute_ratios (s);
@@ -343,35 +346,32 @@ static gboolean
 add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 lo, gint64 hi,
                  GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   /* Attempts fall in the bucket of their eject time. */
   stmt = prepare_scoped (self,
-                         "SELECT (ended - ?2) / ?4, count(*), total(result = 'GOOD'), "
-                         "total(result = 'GOOD' AND first_attempt), total(result = 'REJECTED') "
-                         "FROM attempts WHERE " SCOPE " AND ended >= ?5 AND ended < ?3 GROUP BY 1",
-                         batch_id, error);
+                         "SELECT (ended - ?) / ?, count(*), count(CASE WHEN result = 'GOOD' THEN 1 END), "
+                         "count(CASE WHEN result = 'GOOD' AND first_attempt = 1 THEN 1 END), "
+                         "count(CASE WHEN result = 'REJECTED' THEN 1 END) "
+                         "FROM attempts WHERE " SCOPE " AND ended >= ? AND ended < ? GROUP BY 1",
+                         (const gint64[]){ batch_id, from, hi, bucket_us, lo }, "241153", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 2, from);
-  sqlite3_bind_int64 (stmt, 3, hi);
-  sqlite3_bind_int64 (stmt, 4, bucket_us);
-  sqlite3_bind_int64 (stmt, 5, lo);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      gint64 i = sqlite3_column_int64 (stmt, 0);
+      gint64 i = cl_sql_column_int64 (stmt, 0);
       ClYieldBucket *b;
 
       if (i < 0 || i >= (gint64)buckets->len)
         continue;
       b = &g_array_index (buckets, ClYieldBucket, i);
-      b->fed += (guint64)sqlite3_column_int64 (stmt, 1);
-      b->good += (guint64)sqlite3_column_int64 (stmt, 2);
-      b->first_pass_good += (guint64)sqlite3_column_int64 (stmt, 3);
-      b->rejected += (guint64)sqlite3_column_int64 (stmt, 4);
+      b->fed += (guint64)cl_sql_column_int64 (stmt, 1);
+      b->good += (guint64)cl_sql_column_int64 (stmt, 2);
+      b->first_pass_good += (guint64)cl_sql_column_int64 (stmt, 3);
+      b->rejected += (guint64)cl_sql_column_int64 (stmt, 4);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the yield series");
       return FALSE;
@@ -386,25 +386,23 @@ static gboolean
 take_away_unbinned_series (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 hi,
                            GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self,
-                         "SELECT (a.ended - ?2) / ?4, total(d.destination = 'RETAINED'), count(*) FROM attempts a "
-                         "JOIN dispositions d ON d.attempt_id = a.id "
-                         "WHERE a.kind = 'PRODUCTION' AND (?1 = 0 OR a.batch_id = ?1) AND a.result = 'REJECTED' "
-                         "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ?2 AND a.ended < ?3 GROUP BY 1",
-                         batch_id, error);
+  stmt = prepare_scoped (
+    self,
+    "SELECT (a.ended - ?) / ?, count(CASE WHEN d.destination = 'RETAINED' THEN 1 END), count(*) FROM attempts a "
+    "JOIN dispositions d ON d.attempt_id = a.id "
+    "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND a.result = 'REJECTED' "
+    "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ? AND a.ended < ? GROUP BY 1",
+    (const gint64[]){ batch_id, from, hi, bucket_us }, "241123", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 2, from);
-  sqlite3_bind_int64 (stmt, 3, hi);
-  sqlite3_bind_int64 (stmt, 4, bucket_us);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      gint64 i = sqlite3_column_int64 (stmt, 0);
-      guint64 retained = (guint64)sqlite3_column_int64 (stmt, 1);
-      guint64 unbinned = (guint64)sqlite3_column_int64 (stmt, 2);
+      gint64 i = cl_sql_column_int64 (stmt, 0);
+      guint64 retained = (guint64)cl_sql_column_int64 (stmt, 1);
+      guint64 unbinned = (guint64)cl_sql_column_int64 (stmt, 2);
       ClYieldBucket *b;
 
       if (i < 0 || i >= (gint64)buckets->len)
@@ -413,7 +411,7 @@ take_away_unbinned_series (ClStore *self, gint64 batch_id, GArray *buckets, gint
       b->fed -= MIN (retained, b->fed);
       b->rejected -= MIN (unbinned, b->rejected);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the yield series' retained attempts");
       return FALSE;
@@ -426,32 +424,31 @@ static gboolean
 add_series_minutes (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 to_minute,
                     GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self,
-                         "SELECT (minute - ?2) / ?3, sum(fed), sum(good), sum(first_pass_good), sum(rejected) "
-                         "FROM yield_minutes WHERE scope = ?1 AND minute >= ?2 AND minute < ?4 GROUP BY 1",
-                         batch_id, error);
+  stmt = prepare_scoped (
+    self,
+    "SELECT (minute - ?) / ?, sum(fed), sum(good), sum(first_pass_good), sum(rejected) "
+    "FROM yield_minutes WHERE scope = ? AND minute >= ? AND minute < ? GROUP BY 1",
+    (const gint64[]){ batch_id, from / CL_STORE_YIELD_MINUTE, bucket_us / CL_STORE_YIELD_MINUTE, to_minute }, "23124",
+    error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 2, from / CL_STORE_YIELD_MINUTE);
-  sqlite3_bind_int64 (stmt, 3, bucket_us / CL_STORE_YIELD_MINUTE);
-  sqlite3_bind_int64 (stmt, 4, to_minute);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
-      gint64 i = sqlite3_column_int64 (stmt, 0);
+      gint64 i = cl_sql_column_int64 (stmt, 0);
       ClYieldBucket *b;
 
       if (i < 0 || i >= (gint64)buckets->len)
         continue;
       b = &g_array_index (buckets, ClYieldBucket, i);
-      b->fed += (guint64)sqlite3_column_int64 (stmt, 1);
-      b->good += (guint64)sqlite3_column_int64 (stmt, 2);
-      b->first_pass_good += (guint64)sqlite3_column_int64 (stmt, 3);
-      b->rejected += (guint64)sqlite3_column_int64 (stmt, 4);
+      b->fed += (guint64)cl_sql_column_int64 (stmt, 1);
+      b->good += (guint64)cl_sql_column_int64 (stmt, 2);
+      b->first_pass_good += (guint64)cl_sql_column_int64 (stmt, 3);
+      b->rejected += (guint64)cl_sql_column_int64 (stmt, 4);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading the yield series by the minute");
       return FALSE;
@@ -496,7 +493,7 @@ cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, g
   else
     ok = add_series_rows (self, batch_id, buckets, from, bucket_us, from, to, error);
   ok = ok && take_away_unbinned_series (self, batch_id, buckets, from, bucket_us, to, error);
-  sqlite3_exec (self->db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+  cl_sql_exec (self->sql, ok ? "COMMIT" : "ROLLBACK", NULL);
   if (!ok)
     return NULL;
   for (guint i = 0; i < buckets->len; i++)

@@ -19,12 +19,8 @@ cl_store_finalize (GObject *object)
 {
   ClStore *self = CL_STORE (object);
 
-  /* close_v2 defers the close until stray statements are finalized instead of failing. */
-  if (self->db)
-    {
-      cl_store_stmt_cache_close (self->db);
-      sqlite3_close_v2 (self->db);
-    }
+  /* a statement still out keeps the connection open until it is released */
+  g_clear_pointer (&self->sql, cl_sql_close);
   g_mutex_clear (&self->lock);
   g_free (self->path);
   G_OBJECT_CLASS (cl_store_parent_class)->finalize (object);
@@ -45,7 +41,10 @@ cl_store_init (ClStore *self)
 void
 cl_store_set_error (ClStore *self, GError **error, const char *what)
 {
-  g_set_error (error, CL_ERROR, CL_ERROR_STORE, "%s: %s (%s)", what, sqlite3_errmsg (self->db), self->path);
+  if (error != NULL && *error != NULL)
+    g_prefix_error (error, "%s: ", what);
+  else
+    g_set_error (error, CL_ERROR, CL_ERROR_STORE, "%s: no row (%s)", what, self->path);
 }
 
 void
@@ -69,39 +68,21 @@ cl_store_check_thread (ClStore *self, const char *sql)
 gboolean
 cl_store_exec (ClStore *self, const char *sql, GError **error)
 {
-  char *msg = NULL;
-
   cl_store_check_thread (self, sql);
-
-  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "%s (%s)", msg ? msg : "SQLite failed", self->path);
-      sqlite3_free (msg);
-      return FALSE;
-    }
-  return TRUE;
+  return cl_sql_exec (self->sql, sql, error);
 }
 
-sqlite3_stmt *
+ClSqlStmt *
 cl_store_prepare (ClStore *self, const char *sql, GError **error)
 {
-  sqlite3_stmt *stmt = NULL;
-
   cl_store_check_thread (self, sql);
-  if ((stmt = cl_store_stmt_cache_take (self->db, sql)) != NULL)
-    return stmt;
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      cl_store_set_error (self, error, "Preparing a query");
-      return NULL;
-    }
-  return stmt;
+  return cl_sql_prepare (self->sql, sql, error);
 }
 
 gboolean
-cl_store_step_done (ClStore *self, sqlite3_stmt *stmt, const char *what, GError **error)
+cl_store_step_done (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error)
 {
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (!cl_sql_step_done (stmt, error))
     {
       cl_store_set_error (self, error, what);
       return FALSE;
@@ -109,12 +90,52 @@ cl_store_step_done (ClStore *self, sqlite3_stmt *stmt, const char *what, GError 
   return TRUE;
 }
 
+char *
+cl_store_column_sha256 (ClSqlStmt *stmt, int index)
+{
+  gsize len = 0;
+  const guint8 *data = cl_sql_column_blob (stmt, index, &len);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+}
+
+const guint8 *
+cl_store_column_hash (ClSqlStmt *stmt, int index)
+{
+  gsize len = 0;
+  const guint8 *data = cl_sql_column_blob (stmt, index, &len);
+
+  return len == 32 ? data : NULL;
+}
+
+gint64
+cl_store_step_insert (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error)
+{
+  gint64 id;
+
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
+    {
+      cl_store_set_error (self, error, what);
+      return 0;
+    }
+  id = cl_sql_column_int64 (stmt, 0);
+  /* to its end: a statement left on its row would keep the transaction from committing */
+  if (!cl_sql_step_done (stmt, error))
+    {
+      cl_store_set_error (self, error, what);
+      return 0;
+    }
+  return id;
+}
+
 ClStoreTxn *
 cl_store_txn_begin (ClStore *self, GError **error)
 {
   ClStoreTxn *txn;
 
-  if (!cl_store_exec (self, "BEGIN IMMEDIATE", error))
+  /* SQLite: take the write lock now, so a busy store waits here (busy timeout) instead of failing at the first
+   * write after a read, which no retry could fix. PostgreSQL locks rows as they are written. */
+  if (!cl_store_exec (self, cl_sql_backend (self->sql) == CL_SQL_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", error))
     return NULL;
   txn = g_new0 (ClStoreTxn, 1);
   txn->store = self;
@@ -136,20 +157,23 @@ cl_store_txn_free (ClStoreTxn *txn)
   if (txn == NULL)
     return;
   if (!txn->finished)
-    sqlite3_exec (txn->store->db, "ROLLBACK", NULL, NULL, NULL);
+    cl_sql_exec (txn->store->sql, "ROLLBACK", NULL);
   g_free (txn);
 }
 
+/* SQLite only: a PostgreSQL server syncs its WAL as its configuration says. */
 void
 cl_store_relax_sync (ClStore *self)
 {
-  sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  if (cl_sql_backend (self->sql) == CL_SQL_SQLITE)
+    cl_sql_exec (self->sql, "PRAGMA synchronous = NORMAL", NULL);
 }
 
 void
 cl_store_restore_sync (ClStore *self)
 {
-  sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  if (cl_sql_backend (self->sql) == CL_SQL_SQLITE)
+    cl_sql_exec (self->sql, "PRAGMA synchronous = FULL", NULL);
 }
 
 gint64
@@ -159,37 +183,49 @@ cl_store_now (gint64 when)
 }
 
 void
-cl_store_bind_text (sqlite3_stmt *stmt, int index, const char *text)
+cl_store_bind_text (ClSqlStmt *stmt, int index, const char *text)
 {
-  if (text)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
+  cl_sql_bind_text (stmt, index, text);
 }
 
 void
-cl_store_bind_opt_int (sqlite3_stmt *stmt, int index, gint64 value)
+cl_store_bind_opt_int (ClSqlStmt *stmt, int index, gint64 value)
 {
   if (value >= 0)
-    sqlite3_bind_int64 (stmt, index, value);
+    cl_sql_bind_int64 (stmt, index, value);
   else
-    sqlite3_bind_null (stmt, index);
+    cl_sql_bind_null (stmt, index);
+}
+
+void
+cl_store_bind_uses (ClSqlStmt *stmt, const gint64 *values, const char *uses)
+{
+  for (int i = 0; uses[i] != '\0'; i++)
+    if (uses[i] >= '1' && uses[i] <= '9')
+      cl_sql_bind_int64 (stmt, i + 1, values[uses[i] - '1']);
 }
 
 gint64
-cl_store_column_opt_int (sqlite3_stmt *stmt, int index)
+cl_store_column_opt_int (ClSqlStmt *stmt, int index)
 {
-  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
+  if (cl_sql_column_type (stmt, index) == CL_SQL_NULL)
     return -1;
-  return sqlite3_column_int64 (stmt, index);
+  return cl_sql_column_int64 (stmt, index);
 }
 
 char *
-cl_store_column_dup_text (sqlite3_stmt *stmt, int index)
+cl_store_column_dup_text (ClSqlStmt *stmt, int index)
 {
-  const unsigned char *text = sqlite3_column_text (stmt, index);
+  return g_strdup (cl_sql_column_text (stmt, index));
+}
 
-  return text ? g_strdup ((const char *)text) : NULL;
+GBytes *
+cl_store_column_bytes (ClSqlStmt *stmt, int index)
+{
+  gsize len = 0;
+  const guint8 *data = cl_sql_column_blob (stmt, index, &len);
+
+  return g_bytes_new (data, len);
 }
 
 gboolean
@@ -218,19 +254,20 @@ cl_store_check_name (const char *what, const char *value, GError **error)
 static gboolean
 query_int (ClStore *self, const char *sql, gint64 *out, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = cl_store_prepare (self, sql, error);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
 
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, sql);
       return FALSE;
     }
-  *out = sqlite3_column_int64 (stmt, 0);
+  *out = cl_sql_column_int64 (stmt, 0);
   return TRUE;
 }
 
+/* The schema version is SQLite's user_version (PRAGMA): a store opened here is an SQLite file. */
 static gboolean
 migrate (ClStore *self, GError **error)
 {
@@ -292,25 +329,14 @@ ClStore *
 cl_store_open (const char *path, GError **error)
 {
   g_autoptr (ClStore) self = g_object_new (CL_TYPE_STORE, NULL);
-  int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   self->path = g_strdup (path);
-  if (!create_private (path, error))
+  if (!create_private (path, error) || !(self->sql = cl_sql_open_sqlite (path, FALSE, error)))
     return NULL;
-  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot open the store %s: %s", path,
-                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
-      return NULL;
-    }
-  cl_store_stmt_cache_open (self->db);
-  sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, CL_STORE_BUSY_TIMEOUT_MS);
-  /* synchronous=FULL in WAL mode syncs the WAL on every commit: a journal intent is on disk before the
-   * irreversible command is sent. */
+  /* An SQLite file, so SQLite's settings (PRAGMA): synchronous=FULL in WAL mode syncs the WAL on every commit: a
+   * journal intent is on disk before the irreversible command is sent. */
   if (!cl_store_exec (self,
                       "PRAGMA journal_mode = WAL;"
                       "PRAGMA synchronous = FULL;"
@@ -340,19 +366,23 @@ gboolean
 cl_store_integrity_check (ClStore *self, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (sqlite3_stmt) fk = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
+  g_autoptr (ClSqlStmt) fk = NULL;
   const char *answer;
+  ClSqlStep rc;
 
+  /* SQLite's own checks of its file (PRAGMA); a PostgreSQL server checks its pages itself */
+  if (cl_sql_backend (self->sql) != CL_SQL_SQLITE)
+    return TRUE;
   stmt = cl_store_prepare (self, "PRAGMA integrity_check(1)", error);
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
     {
       cl_store_set_error (self, error, "Integrity check");
       return FALSE;
     }
-  answer = (const char *)sqlite3_column_text (stmt, 0);
+  answer = cl_sql_column_text (stmt, 0);
   if (g_strcmp0 (answer, "ok") != 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Store %s fails its integrity check: %s", self->path,
@@ -362,13 +392,16 @@ cl_store_integrity_check (ClStore *self, GError **error)
   fk = cl_store_prepare (self, "PRAGMA foreign_key_check", error);
   if (fk == NULL)
     return FALSE;
-  if (sqlite3_step (fk) == SQLITE_ROW)
+  rc = cl_sql_step (fk, error);
+  if (rc == CL_SQL_STEP_ERROR)
+    return FALSE;
+  if (rc == CL_SQL_STEP_ROW)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_STORE,
                    "Store %s: row %" G_GINT64_FORMAT " of table %s refers to a "
                    "missing row of %s",
-                   self->path, (gint64)sqlite3_column_int64 (fk, 1), sqlite3_column_text (fk, 0),
-                   sqlite3_column_text (fk, 2));
+                   self->path, (gint64)cl_sql_column_int64 (fk, 1), cl_sql_column_text (fk, 0),
+                   cl_sql_column_text (fk, 2));
       return FALSE;
     }
   return TRUE;
@@ -380,7 +413,6 @@ cl_store_open_readonly (const char *path, GError **error)
   g_autoptr (ClStore) self = g_object_new (CL_TYPE_STORE, NULL);
   GStatBuf st;
   gint64 version;
-  int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -393,26 +425,8 @@ cl_store_open_readonly (const char *path, GError **error)
                    g_stat (path, &st) != 0 ? g_strerror (errno) : "the file is empty or not a regular file");
       return NULL;
     }
-  /* Without a -wal file the database file alone is the whole store, and immutable=1 keeps SQLite from creating
-   * a -wal and -shm next to it. With one (a station is running, or was killed), SQLite must read it, through the
-   * -shm, as any reader does. */
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
-    g_autofree char *uri
-      = g_strdup_printf ("file:%s?mode=ro%s", escaped, g_file_test (wal, G_FILE_TEST_EXISTS) ? "" : "&immutable=1");
-
-    rc = sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI, NULL);
-  }
-  if (rc != SQLITE_OK)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_STORE, "Cannot open the store %s read-only: %s", path,
-                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
-      return NULL;
-    }
-  cl_store_stmt_cache_open (self->db);
-  sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, CL_STORE_BUSY_TIMEOUT_MS);
+  if (!(self->sql = cl_sql_open_sqlite (path, TRUE, error)))
+    return NULL;
   if (!query_int (self, "PRAGMA user_version", &version, error))
     {
       g_prefix_error (error, "%s is not a store: ", path);

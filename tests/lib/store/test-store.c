@@ -789,14 +789,13 @@ test_yield_aggregates (Fixture *f, gconstpointer data)
 static gint64
 store_int (Fixture *f, const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (f->store->sql, sql, &error);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (f->store->db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_sql_step (stmt, &error), ==, CL_SQL_STEP_ROW);
+  g_assert_no_error (error);
+  return cl_sql_column_int64 (stmt, 0);
 }
 
 static void
