@@ -1,12 +1,14 @@
 /* test-sql.c: cl-sql.h on both backends: the same cases against an SQLite file and the rig's PostgreSQL (rig part
- * pg, CARDLINE_TEST_PG_URI), then what only PostgreSQL has: the '?' rewrite, a password kept out of messages, and
- * a server that stops and comes back (rig pg-stop / pg-start). */
+ * pg, CARDLINE_TEST_PG_URI), then what only PostgreSQL has: the '?' rewrite, a password kept out of messages, the
+ * store's schema (cl-store-schema-pg.c) and a server that stops and comes back (rig pg-stop / pg-start). */
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "core/cl-error.h"
 #include "store/cl-sql-pg.h"
 #include "store/cl-sql.h"
+#include "store/cl-store-private.h"
+#include "store/cl-store-schema-pg.h"
 
 typedef struct
 {
@@ -431,6 +433,189 @@ test_password_hidden (void)
   g_assert_null (strstr (error->message, "Sekr1tPw"));
 }
 
+/* Names of one kind of object, from a query of one text column. */
+static GPtrArray *
+names (ClSql *sql, const char *query)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, query, &error);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_assert_no_error (error);
+  while (cl_sql_step (stmt, &error) == CL_SQL_STEP_ROW)
+    g_ptr_array_add (out, g_strdup (cl_sql_column_text (stmt, 0)));
+  g_assert_no_error (error);
+  return out;
+}
+
+/* Every name of the SQLite schema is in the PostgreSQL one (which may have more, such as TRUNCATE guards). */
+static void
+assert_names_within (GPtrArray *lite, GPtrArray *pg, const char *what)
+{
+  for (guint i = 0; i < lite->len; i++)
+    if (!g_ptr_array_find_with_equal_func (pg, lite->pdata[i], g_str_equal, NULL))
+      g_error ("%s %s of the SQLite schema is missing from the PostgreSQL one", what, (char *)lite->pdata[i]);
+}
+
+static void
+assert_same_names (GPtrArray *lite, GPtrArray *pg, const char *what)
+{
+  assert_names_within (lite, pg, what);
+  assert_names_within (pg, lite, what);
+}
+
+static void
+insert_ok (ClSql *sql, const char *query, gint64 *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, query, &error);
+  g_assert_no_error (error);
+  if (id)
+    {
+      g_assert_cmpint (cl_sql_step (stmt, &error), ==, CL_SQL_STEP_ROW);
+      *id = cl_sql_column_int64 (stmt, 0);
+    }
+  g_assert_true (cl_sql_step_done (stmt, &error));
+  g_assert_no_error (error);
+}
+
+static void
+expect_refused (ClSql *sql, const char *query, ClSqlFault fault, const char *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_sql_step (stmt, &error), ==, CL_SQL_STEP_ERROR);
+  g_test_message ("%s -> %s", query, error->message);
+  g_assert_cmpint (cl_sql_last_fault (sql), ==, fault);
+  if (message && !strstr (error->message, message))
+    g_error ("%s: expected \"%s\" in \"%s\"", query, message, error->message);
+}
+
+/* The PostgreSQL schema: the same tables, columns, indexes and triggers as SQLite's at the current version, its
+ * constraints and triggers at work, and the version bookkeeping. */
+static void
+test_pg_schema (void)
+{
+  Db lite_db = { .backend = CL_SQL_SQLITE };
+  Db db = { .backend = CL_SQL_POSTGRESQL };
+  g_autoptr (ClSql) sql = db_fresh (&db);
+  g_autoptr (ClSql) lite = db_fresh (&lite_db);
+  g_autoptr (GError) error = NULL;
+  gint64 batch, attempt, open_attempt;
+
+  g_assert_true (cl_store_pg_migrate (sql, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (sql, "SELECT version FROM schema_version"), ==, CL_STORE_SCHEMA_VERSION);
+  /* Again: nothing to do. */
+  g_assert_true (cl_store_pg_migrate (sql, &error));
+  g_assert_cmpint (query_int (sql, "SELECT count(*) FROM schema_version"), ==, 1);
+
+  for (guint v = 0; v < cl_store_n_migrations; v++)
+    exec_ok (lite, cl_store_migrations[v]);
+  {
+    g_autoptr (GPtrArray) lt = names (lite, "SELECT name FROM sqlite_schema WHERE type = 'table'");
+    g_autoptr (GPtrArray) pt = names (sql, "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                           "'public' AND table_name <> 'schema_version'");
+    g_autoptr (GPtrArray) lc = names (lite, "SELECT t.name || '.' || c.name FROM sqlite_schema t, "
+                                            "pragma_table_info(t.name) c WHERE t.type = 'table'");
+    g_autoptr (GPtrArray) pc
+      = names (sql, "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = "
+                    "'public' AND table_name <> 'schema_version'");
+    g_autoptr (GPtrArray) li = names (lite, "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL");
+    g_autoptr (GPtrArray) pi = names (sql, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'");
+    g_autoptr (GPtrArray) ltr = names (lite, "SELECT name FROM sqlite_schema WHERE type = 'trigger'");
+    g_autoptr (GPtrArray) ptr = names (sql, "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal");
+    assert_same_names (lt, pt, "table");
+    assert_same_names (lc, pc, "column");
+    assert_names_within (li, pi, "index");
+    assert_names_within (ltr, ptr, "trigger");
+  }
+
+  /* Records in, yield figures out. */
+  insert_ok (sql,
+             "INSERT INTO batches (name, profile_name, profile_hash, quantity, created, state) VALUES ('b1', 'p', "
+             "repeat('a', 64), 10, 1, 'RUNNING') RETURNING id",
+             &batch);
+  insert_ok (sql, "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES ('chip-1', 1, 1, 'GOOD')", NULL);
+  {
+    g_autofree char *q
+      = g_strdup_printf ("INSERT INTO attempts (chip_id, batch_id, kind, station, reader, started, ended, result) "
+                         "VALUES ('chip-1', %" G_GINT64_FORMAT ", 'PRODUCTION', 's', 'r', 60000000, 120000000, 'GOOD') "
+                         "RETURNING id",
+                         batch);
+    insert_ok (sql, q, &attempt);
+  }
+  {
+    g_autofree char *q = g_strdup_printf ("INSERT INTO attempts (batch_id, kind, station, reader, started) VALUES "
+                                          "(%" G_GINT64_FORMAT ", 'PRODUCTION', 's', 'r', 130000000) RETURNING id",
+                                          batch);
+    insert_ok (sql, q, &open_attempt);
+  }
+  {
+    g_autofree char *q = g_strdup_printf ("UPDATE attempts SET ended = 190000000, result = 'REJECTED', reject_reason = "
+                                          "'LOAD_FAILED', failed_step = 'LOAD_APPLET' WHERE id = %" G_GINT64_FORMAT,
+                                          open_attempt);
+    insert_ok (sql, q, NULL);
+  }
+  {
+    g_autofree char *q = g_strdup_printf ("INSERT INTO steps (attempt_id, step, started, duration_us, result) VALUES "
+                                          "(%" G_GINT64_FORMAT ", 'IDENTIFY', 60000000, 2500, 'OK')",
+                                          attempt);
+    insert_ok (sql, q, NULL);
+  }
+  for (int scope = 0; scope < 2; scope++)
+    {
+      g_autofree char *q
+        = g_strdup_printf ("SELECT fed * 1000000 + chips * 100000 + good * 10000 + rejected * 1000 "
+                           "+ anonymous * 100 + ended_count FROM yield_totals WHERE scope = %" G_GINT64_FORMAT,
+                           scope ? batch : 0);
+      g_autofree char *m = g_strdup_printf ("SELECT sum(fed) * 100 + sum(good) * 10 + sum(rejected) FROM yield_minutes "
+                                            "WHERE scope = %" G_GINT64_FORMAT,
+                                            scope ? batch : 0);
+      g_assert_cmpint (query_int (sql, q), ==, 2111102); /* 2 fed, 1 chip, 1 good, 1 rejected, 1 anonymous, 2 ended */
+      g_assert_cmpint (query_int (sql, m), ==, 211);
+    }
+  g_assert_cmpint (query_int (sql, "SELECT n FROM yield_rejects WHERE scope = 0 AND reason = 'LOAD_FAILED'"), ==, 1);
+  g_assert_cmpint (query_int (sql, "SELECT total_us FROM yield_steps WHERE scope = 0 AND step = 'IDENTIFY'"), ==, 2500);
+  g_assert_cmpint (query_int (sql, "SELECT first_pass FROM yield_chips WHERE chip_id = 'chip-1' AND scope = 0"), ==, 1);
+  /* QA scraps the chip: the chip's figures follow. */
+  insert_ok (sql,
+             "INSERT INTO qa_actions (chip_id, action, user_name, created) VALUES ('chip-1', 'SCRAP', 'q', 200000000)",
+             NULL);
+  g_assert_cmpint (query_int (sql, "SELECT scrapped FROM yield_chips WHERE chip_id = 'chip-1' AND scope = 0"), ==, 1);
+  g_assert_cmpint (query_int (sql, "SELECT last_qa FROM yield_totals WHERE scope = 0"), ==, 200000000);
+
+  /* The guards. */
+  expect_refused (sql, "UPDATE steps SET duration_us = 1", CL_SQL_FAULT_CHECK, "steps records are append-only");
+  expect_refused (sql, "DELETE FROM qa_actions", CL_SQL_FAULT_CHECK, "qa_actions records are append-only");
+  expect_refused (sql, "TRUNCATE steps", CL_SQL_FAULT_CHECK, "steps records are append-only");
+  {
+    g_autofree char *q = g_strdup_printf ("INSERT INTO dispositions (attempt_id, destination, decided) VALUES "
+                                          "(%" G_GINT64_FORMAT ", 'OUTPUT', 1)",
+                                          attempt);
+    insert_ok (sql, q, NULL);
+    expect_refused (sql, q, CL_SQL_FAULT_UNIQUE, NULL);
+  }
+  expect_refused (sql,
+                  "INSERT INTO attempts (batch_id, kind, station, reader, started) VALUES (999999, 'PRODUCTION', 's', "
+                  "'r', 1)",
+                  CL_SQL_FAULT_FOREIGN_KEY, NULL);
+  expect_refused (sql,
+                  "INSERT INTO attempts (kind, station, reader, started, ended) VALUES ('PRODUCTION', 's', 'r', "
+                  "1, 2)",
+                  CL_SQL_FAULT_CHECK, NULL);
+  insert_ok (sql, "INSERT INTO users (name, role, created) VALUES ('olga', 'OPERATOR', 1)", NULL);
+  expect_refused (sql, "UPDATE users SET role = 'ADMIN' WHERE name = 'olga'", CL_SQL_FAULT_CHECK, "role never changes");
+
+  /* A database newer than this build is refused and left as it is. */
+  exec_ok (sql, "UPDATE schema_version SET version = 999");
+  g_assert_false (cl_store_pg_migrate (sql, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "newer than this Cardline"));
+  g_assert_cmpint (query_int (sql, "SELECT version FROM schema_version"), ==, 999);
+  db_done (&lite_db);
+}
+
 /* rig pg-stop / pg-start: the rig's PostgreSQL stopped (fast shutdown, clients cut off) and started again. */
 static void
 rig_pg (const char *command)
@@ -538,6 +723,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/sql/postgresql/rewrite", test_rewrite);
   g_test_add_func ("/sql/postgresql/password-hidden", test_password_hidden);
+  g_test_add_func ("/sql/postgresql/schema", test_pg_schema);
   /* Last: it stops and starts the server. */
   g_test_add_func ("/sql/postgresql/reconnect", test_reconnect);
   return g_test_run ();
