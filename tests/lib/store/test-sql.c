@@ -616,6 +616,99 @@ test_pg_schema (void)
   db_done (&lite_db);
 }
 
+/* A production history in SQL both backends speak: attempts anonymous then identified, ended at insert or later,
+ * first and later attempts, two batches, a QA retest (not counted), steps, and QA actions before and after a chip's
+ * attempts. */
+static const char history[]
+  = "INSERT INTO batches (id, name, profile_name, profile_hash, quantity, created, state) VALUES "
+    "(1, 'b1', 'p', '"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "', 10, 1, 'RUNNING'), "
+    "(2, 'b2', 'p', '"
+    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+    "', 10, 1, 'RUNNING');\n"
+    "INSERT INTO cards (chip_id, first_seen, last_seen, state) VALUES ('c1', 1, 1, 'GOOD'), ('c2', 1, 1, 'GOOD'), "
+    "('c3', 1, 1, 'GOOD'), ('c4', 1, 1, 'REJECTED'), ('c5', 1, 1, 'REJECTED'), ('c6', 1, 1, 'REJECTED');\n"
+    "INSERT INTO attempts (id, batch_id, kind, station, reader, started) VALUES (1, 1, 'PRODUCTION', 's', 'r', "
+    "60000000);\n"
+    "UPDATE attempts SET chip_id = 'c1' WHERE id = 1;\n"
+    "UPDATE attempts SET ended = 125000000, result = 'GOOD' WHERE id = 1;\n"
+    "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, ended, result, reject_reason, "
+    "failed_step) VALUES (2, 'c2', 1, 'PRODUCTION', 's', 'r', 130000000, 190000000, 'REJECTED', 'LOAD_FAILED', "
+    "'LOAD_APPLET');\n"
+    "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, first_attempt) VALUES "
+    "(3, 'c2', 1, 'PRODUCTION', 's', 'r', 200000000, 0);\n"
+    "UPDATE attempts SET ended = 250000000, result = 'GOOD' WHERE id = 3;\n"
+    "INSERT INTO attempts (id, batch_id, kind, station, reader, started, ended, result, reject_reason, failed_step) "
+    "VALUES (4, 2, 'PRODUCTION', 's', 'r', 300000000, 310000000, 'REJECTED', 'NO_ATR', 'IDENTIFY');\n"
+    "INSERT INTO attempts (id, batch_id, kind, station, reader, started, ended, result) VALUES "
+    "(5, 2, 'PRODUCTION', 's', 'r', 320000000, 380000000, 'GOOD');\n"
+    "UPDATE attempts SET chip_id = 'c3' WHERE id = 5;\n"
+    "INSERT INTO attempts (id, chip_id, kind, station, reader, started) VALUES (6, 'c2', 'QA_RETEST', 's', 'r', "
+    "400000000);\n"
+    "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, ended, result, reject_reason, "
+    "failed_step) VALUES (7, 'c4', 1, 'PRODUCTION', 's', 'r', 410000000, 420000000, 'REJECTED', 'TIMEOUT', "
+    "'CERTIFY'), (8, 'c5', 2, 'PRODUCTION', 's', 'r', 430000000, 440000000, 'REJECTED', 'TIMEOUT', 'CERTIFY');\n"
+    "INSERT INTO steps (attempt_id, step, started, duration_us, result) VALUES (1, 'IDENTIFY', 60000000, 1000, "
+    "'OK'), (2, 'LOAD_APPLET', 130000000, 5000, 'FAILED'), (4, 'IDENTIFY', 300000000, 700, 'FAILED'), "
+    "(6, 'IDENTIFY', 400000000, 900, 'OK'), (3, 'IDENTIFY', 200000000, 1100, 'OK');\n"
+    "INSERT INTO qa_actions (chip_id, action, user_name, created) VALUES ('c4', 'RECOVER', 'q', 500000000), "
+    "('c5', 'SCRAP', 'q', 510000000), ('c5', 'NOTE', 'q', 520000000), ('c6', 'RECOVER', 'q', 530000000);\n"
+    "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, ended, result, reject_reason, "
+    "failed_step) VALUES (9, 'c6', 1, 'PRODUCTION', 's', 'r', 540000000, 600000000, 'REJECTED', 'VERIFY_FAILED', "
+    "'VERIFY');\n";
+
+/* A table's rows as text, in its key's order. */
+static char *
+dump (ClSql *sql, const char *query)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, query, &error);
+  GString *out = g_string_new (NULL);
+  g_assert_no_error (error);
+  while (cl_sql_step (stmt, &error) == CL_SQL_STEP_ROW)
+    {
+      for (int i = 0; i < cl_sql_column_count (stmt); i++)
+        g_string_append_printf (out, "%s%s", i ? "|" : "",
+                                cl_sql_column_type (stmt, i) == CL_SQL_NULL ? "-" : cl_sql_column_text (stmt, i));
+      g_string_append_c (out, '\n');
+    }
+  g_assert_no_error (error);
+  return g_string_free (out, FALSE);
+}
+
+/* The yield triggers mean the same on both backends: one history, the same figures row for row. */
+static void
+test_pg_yield_same (void)
+{
+  static const char *const tables[] = {
+    "SELECT * FROM yield_totals ORDER BY scope",          "SELECT * FROM yield_chips ORDER BY chip_id, scope",
+    "SELECT * FROM yield_minutes ORDER BY scope, minute", "SELECT * FROM yield_rejects ORDER BY scope, reason, step",
+    "SELECT * FROM yield_steps ORDER BY scope, step",
+  };
+  Db lite_db = { .backend = CL_SQL_SQLITE };
+  Db db = { .backend = CL_SQL_POSTGRESQL };
+  g_autoptr (ClSql) sql = db_fresh (&db);
+  g_autoptr (ClSql) lite = db_fresh (&lite_db);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (cl_store_pg_migrate (sql, &error));
+  g_assert_no_error (error);
+  for (guint v = 0; v < cl_store_n_migrations; v++)
+    exec_ok (lite, cl_store_migrations[v]);
+  exec_ok (lite, history);
+  exec_ok (sql, history);
+  for (gsize i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *want = dump (lite, tables[i]);
+      g_autofree char *got = dump (sql, tables[i]);
+      g_test_message ("%s:\n%s", tables[i], want);
+      g_assert_cmpstr (want, !=, "");
+      g_assert_cmpstr (got, ==, want);
+    }
+  db_done (&lite_db);
+}
+
 /* rig pg-stop / pg-start: the rig's PostgreSQL stopped (fast shutdown, clients cut off) and started again. */
 static void
 rig_pg (const char *command)
@@ -724,6 +817,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sql/postgresql/rewrite", test_rewrite);
   g_test_add_func ("/sql/postgresql/password-hidden", test_password_hidden);
   g_test_add_func ("/sql/postgresql/schema", test_pg_schema);
+  g_test_add_func ("/sql/postgresql/yield-same", test_pg_yield_same);
   /* Last: it stops and starts the server. */
   g_test_add_func ("/sql/postgresql/reconnect", test_reconnect);
   return g_test_run ();
