@@ -33,7 +33,12 @@ enum
   OID_NUMERIC = 1700,
 };
 
-/* A statement prepared on the server under name, valid while generation matches the connection's. */
+/* Texts kept prepared per connection; a statement made from text after that many (SQL built with values in it)
+ * runs unprepared, so the server's memory does not grow with each. */
+#define MAX_PREPARED 512
+
+/* A statement prepared on the server under name, valid while generation matches the connection's; name NULL for
+ * one that runs unprepared. */
 typedef struct
 {
   char *name;
@@ -57,8 +62,10 @@ typedef struct
 {
   ClSqlStmt parent;
   ClSqlPg *pg;
-  const char *text; /* the key in pg->prepared */
+  const char *text; /* the key in pg->prepared, or owned_text */
   Prepared *prepared;
+  char *owned_text; /* an unprepared statement's own text and Prepared */
+  Prepared *owned;
   char **values;
   int *lengths;
   int *formats;
@@ -370,6 +377,16 @@ is_rollback (const char *script)
   return g_ascii_strcasecmp (s, "ROLLBACK") == 0 || g_ascii_strcasecmp (s, "ABORT") == 0;
 }
 
+/* What cl_sql_changes() reports: rows of the last INSERT, UPDATE or DELETE (a SELECT leaves it, as in SQLite). */
+static void
+note_changes (ClSqlPg *pg, PGresult *res)
+{
+  const char *cmd = PQcmdStatus (res);
+  if (g_str_has_prefix (cmd, "INSERT") || g_str_has_prefix (cmd, "UPDATE") || g_str_has_prefix (cmd, "DELETE")
+      || g_str_has_prefix (cmd, "MERGE"))
+    pg->changes = g_ascii_strtoll (PQcmdTuples (res), NULL, 10);
+}
+
 static gboolean
 pg_exec (ClSql *sql, const char *script, GError **error)
 {
@@ -395,6 +412,7 @@ pg_exec (ClSql *sql, const char *script, GError **error)
       PQclear (res);
       return FALSE;
     }
+  note_changes (pg, res);
   PQclear (res);
   return TRUE;
 }
@@ -406,7 +424,7 @@ ensure_prepared (ClSqlPg *pg, const char *text, Prepared *p, GError **error)
   PGresult *res;
   gboolean ok;
 
-  if (p->generation == pg->generation)
+  if (!p->name || p->generation == pg->generation)
     return TRUE;
   res = PQprepare (pg->conn, p->name, text, p->n_params, NULL);
   ok = res && PQresultStatus (res) == PGRES_COMMAND_OK;
@@ -427,11 +445,21 @@ pg_prepare (ClSql *sql, const char *query, GError **error)
   char *key = NULL;
   Prepared *p = NULL;
   gboolean fresh = FALSE;
-  ClSqlPgStmt *stmt;
+  ClSqlPgStmt *stmt = g_new0 (ClSqlPgStmt, 1);
 
   if (!usable (pg, error))
-    return NULL;
-  if (!g_hash_table_lookup_extended (pg->prepared, text, (gpointer *)&key, (gpointer *)&p))
+    {
+      g_free (stmt);
+      return NULL;
+    }
+  if (!g_hash_table_lookup_extended (pg->prepared, text, NULL, NULL)
+      && g_hash_table_size (pg->prepared) >= MAX_PREPARED)
+    {
+      stmt->owned = p = g_new0 (Prepared, 1);
+      p->n_params = n_params;
+      stmt->owned_text = key = g_steal_pointer (&text);
+    }
+  else if (!g_hash_table_lookup_extended (pg->prepared, text, (gpointer *)&key, (gpointer *)&p))
     {
       p = g_new0 (Prepared, 1);
       p->name = g_strdup_printf ("cl_%u", pg->next_name++);
@@ -446,9 +474,9 @@ pg_prepare (ClSql *sql, const char *query, GError **error)
       /* A statement the server refused is forgotten; one already in use stays for its next try. */
       if (fresh)
         g_hash_table_remove (pg->prepared, key);
+      g_free (stmt);
       return NULL;
     }
-  stmt = g_new0 (ClSqlPgStmt, 1);
   stmt->parent.sql = sql;
   stmt->pg = pg;
   stmt->text = key;
@@ -496,6 +524,8 @@ pg_release (ClSqlStmt *base)
 {
   ClSqlPgStmt *stmt = STMT (base);
   pg_reset (base);
+  g_free (stmt->owned_text);
+  g_clear_pointer (&stmt->owned, prepared_free);
   g_free (stmt->values);
   g_free (stmt->lengths);
   g_free (stmt->formats);
@@ -564,13 +594,17 @@ run (ClSqlPgStmt *stmt, GError **error)
   PGresult *res;
   ExecStatusType status;
   gboolean was_in_transaction;
-  const char *cmd;
+  const Prepared *p = stmt->prepared;
 
   if (!usable (pg, error) || !ensure_prepared (pg, stmt->text, stmt->prepared, error))
     return FALSE;
   was_in_transaction = in_transaction (pg);
-  res = PQexecPrepared (pg->conn, stmt->prepared->name, stmt->prepared->n_params, (const char *const *)stmt->values,
-                        stmt->lengths, stmt->formats, 0);
+  if (p->name)
+    res = PQexecPrepared (pg->conn, p->name, p->n_params, (const char *const *)stmt->values, stmt->lengths,
+                          stmt->formats, 0);
+  else
+    res = PQexecParams (pg->conn, stmt->text, p->n_params, NULL, (const char *const *)stmt->values, stmt->lengths,
+                        stmt->formats, 0);
   status = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
     {
@@ -578,10 +612,7 @@ run (ClSqlPgStmt *stmt, GError **error)
       PQclear (res);
       return FALSE;
     }
-  cmd = PQcmdStatus (res);
-  if (g_str_has_prefix (cmd, "INSERT") || g_str_has_prefix (cmd, "UPDATE") || g_str_has_prefix (cmd, "DELETE")
-      || g_str_has_prefix (cmd, "MERGE"))
-    pg->changes = g_ascii_strtoll (PQcmdTuples (res), NULL, 10);
+  note_changes (pg, res);
   stmt->result = res;
   stmt->blobs = g_new0 (guint8 *, PQnfields (res) + 1);
   stmt->blob_lens = g_new0 (size_t, PQnfields (res) + 1);

@@ -241,6 +241,32 @@ test_returning_changes (gconstpointer data)
   db_done (&db);
 }
 
+/* SQL built with values in it: every text works, and PostgreSQL keeps a bounded number prepared. An UPDATE run as a
+ * script counts in cl_sql_changes() too. */
+static void
+test_many_texts (gconstpointer data)
+{
+  Db db = { .backend = GPOINTER_TO_INT (data) };
+  g_autoptr (ClSql) sql = db_fresh (&db);
+  g_autoptr (GError) error = NULL;
+
+  for (int k = 0; k < 700; k++)
+    {
+      g_autofree char *q = g_strdup_printf ("SELECT ? + %d", k);
+      g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, q, &error);
+      g_assert_no_error (error);
+      cl_sql_bind_int64 (stmt, 1, 1000000);
+      g_assert_cmpint (cl_sql_step (stmt, &error), ==, CL_SQL_STEP_ROW);
+      g_assert_cmpint (cl_sql_column_int64 (stmt, 0), ==, 1000000 + k);
+    }
+  if (db.backend == CL_SQL_POSTGRESQL)
+    g_assert_cmpint (query_int (sql, "SELECT count(*) FROM pg_prepared_statements"), <=, 520);
+  exec_ok (sql, "CREATE TABLE m (n BIGINT); INSERT INTO m (n) VALUES (1), (2), (3);");
+  exec_ok (sql, "UPDATE m SET n = n + 1 WHERE n > 1");
+  g_assert_cmpint (cl_sql_changes (sql), ==, 2);
+  db_done (&db);
+}
+
 /* Runs query with one text parameter and checks it fails with fault. */
 static void
 expect_fault (ClSql *sql, const char *query, const char *param, ClSqlFault fault)
@@ -803,7 +829,7 @@ main (int argc, char **argv)
   } cases[] = {
     { "types", test_types },   { "returning-changes", test_returning_changes },
     { "faults", test_faults }, { "rollback", test_rollback },
-    { "race", test_race },
+    { "race", test_race },     { "many-texts", test_many_texts },
   };
 
   g_test_init (&argc, &argv, NULL);
