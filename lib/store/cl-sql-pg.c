@@ -211,12 +211,15 @@ describe_uri (const char *uri, char **parse_error)
 }
 
 /* libpq's parse errors quote the part they could not read, which may be the password: keep the message only if
- * the URI's user-info part (between "://" and "@") appears nowhere in it. */
+ * the URI names no password keyword and its user-info part (between "://" and "@") appears nowhere in it. */
 static char *
 safe_parse_error (const char *uri, const char *message)
 {
   const char *scheme = strstr (uri, "://");
   const char *at = scheme ? strchr (scheme + 3, '@') : NULL;
+  /* A password given as a keyword (password=, in a URI's query or a key=value string) could be any part. */
+  if (strstr (uri, "password"))
+    return g_strdup ("it does not parse");
   if (at && at > scheme + 3)
     {
       g_autofree char *userinfo = g_strndup (scheme + 3, at - scheme - 3);

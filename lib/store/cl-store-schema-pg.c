@@ -170,7 +170,7 @@ static const char records[]
     "  lease_until BIGINT NOT NULL\n"
     ");\n";
 
-/* Version 6's per-card data and version 8's production URLs. */
+/* Version 6's per-card data, version 8's production URLs, and the side tables. */
 static const char rows_and_urls[]
   = "CREATE TABLE batch_files (\n"
     "  " ID ",\n"
@@ -225,43 +225,69 @@ static const char rows_and_urls[]
     "  chip_id TEXT NOT NULL,\n"
     "  admitted BIGINT NOT NULL,\n"
     "  PRIMARY KEY (url_id, chip_id)\n"
+    ");\n"
+    /* The tables SQLite's store makes on first use (cl_store_pin_escrow_sql, cl_store_credentials_sql) are part of
+     * the baseline here: that DDL is SQLite's own (its triggers), and on a shared database one station's first use
+     * would race another's. */
+    "CREATE TABLE pin_escrow (\n"
+    "  " ID ",\n"
+    "  chip_id TEXT NOT NULL REFERENCES cards(chip_id),\n"
+    "  attempt_id BIGINT NOT NULL REFERENCES attempts(id),\n"
+    "  created BIGINT NOT NULL,\n"
+    "  recipient TEXT NOT NULL CHECK (length(recipient) = 64),\n"
+    "  contents TEXT NOT NULL CHECK (contents IN ('so-pin','so-pin,pin')),\n"
+    "  envelope BYTEA NOT NULL CHECK (length(envelope) > 0)\n"
+    ");\n"
+    "CREATE INDEX pin_escrow_chip ON pin_escrow(chip_id);\n"
+    "CREATE TABLE user_credentials (\n"
+    "  name TEXT PRIMARY KEY NOT NULL REFERENCES users(name),\n"
+    "  hash TEXT NOT NULL,\n"
+    "  changed BIGINT NOT NULL\n"
     ");\n";
 
-/* The records that never change (versions 1, 4, 6 and 8). */
+/* The records that never change (versions 1, 4, 6 and 8, and pin_escrow). */
+#define APPEND_ONLY_TABLES                                                                                             \
+  APPEND_ONLY ("audit")                                                                                                \
+  APPEND_ONLY ("journal")                                                                                              \
+  APPEND_ONLY ("certificates")                                                                                         \
+  APPEND_ONLY ("steps")                                                                                                \
+  APPEND_ONLY ("dispositions")                                                                                         \
+  APPEND_ONLY ("qa_actions")                                                                                           \
+  APPEND_ONLY ("audit_checkpoints")                                                                                    \
+  APPEND_ONLY ("pin_escrow")
+
 static const char guards[]
   = "CREATE FUNCTION cl_append_only() RETURNS trigger LANGUAGE plpgsql AS $$\n"
     "BEGIN\n"
     "  RAISE EXCEPTION '% records are append-only', TG_TABLE_NAME;\n"
-    "END $$;\n" APPEND_ONLY ("audit") APPEND_ONLY ("journal") APPEND_ONLY ("certificates") APPEND_ONLY ("steps")
-      APPEND_ONLY ("dispositions") APPEND_ONLY ("qa_actions") APPEND_ONLY (
-        "audit_checkpoints") "CREATE FUNCTION cl_users_role_fixed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                             "BEGIN\n"
-                             "  RAISE EXCEPTION 'a user''s role never changes: add another account';\n"
-                             "END $$;\n"
-                             "CREATE TRIGGER users_role_fixed BEFORE UPDATE OF role ON users FOR EACH ROW "
-                             "WHEN (new.role IS DISTINCT FROM old.role) EXECUTE FUNCTION cl_users_role_fixed();\n"
-                             "CREATE FUNCTION cl_batch_rows_done_fixed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                             "BEGIN\n"
-                             "  RAISE EXCEPTION 'a row bound to a good chip stays bound to it';\n"
-                             "END $$;\n"
-                             "CREATE TRIGGER batch_rows_done_fixed BEFORE UPDATE ON batch_rows FOR EACH ROW WHEN "
-                             "(old.state = 'DONE' AND "
-                             "(new.state IS DISTINCT FROM old.state OR new.chip_id IS DISTINCT FROM old.chip_id OR "
-                             "new.attempt_id IS DISTINCT "
-                             "FROM old.attempt_id)) EXECUTE FUNCTION cl_batch_rows_done_fixed();\n"
-                             "CREATE FUNCTION cl_batch_rows_produced_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                             "BEGIN\n"
-                             "  RAISE EXCEPTION 'a row that went into production is never deleted';\n"
-                             "END $$;\n"
-                             "CREATE TRIGGER batch_rows_produced_kept BEFORE DELETE ON batch_rows FOR EACH ROW WHEN "
-                             "(old.state <> 'PENDING') "
-                             "EXECUTE FUNCTION cl_batch_rows_produced_kept();\n"
-                             "CREATE FUNCTION cl_production_urls_fixed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                             "BEGIN\n"
-                             "  RAISE EXCEPTION 'production URLs are append-only';\n"
-                             "END $$;\n"
-                             "CREATE TRIGGER production_urls_no_update BEFORE UPDATE ON production_urls FOR EACH ROW "
-                             "EXECUTE FUNCTION cl_production_urls_fixed();\n";
+    "END $$;\n" APPEND_ONLY_TABLES "CREATE FUNCTION cl_users_role_fixed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  RAISE EXCEPTION 'a user''s role never changes: add another account';\n"
+    "END $$;\n"
+    "CREATE TRIGGER users_role_fixed BEFORE UPDATE OF role ON users FOR EACH ROW "
+    "WHEN (new.role IS DISTINCT FROM old.role) EXECUTE FUNCTION cl_users_role_fixed();\n"
+    "CREATE FUNCTION cl_batch_rows_done_fixed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  RAISE EXCEPTION 'a row bound to a good chip stays bound to it';\n"
+    "END $$;\n"
+    "CREATE TRIGGER batch_rows_done_fixed BEFORE UPDATE ON batch_rows FOR EACH ROW WHEN "
+    "(old.state = 'DONE' AND "
+    "(new.state IS DISTINCT FROM old.state OR new.chip_id IS DISTINCT FROM old.chip_id OR "
+    "new.attempt_id IS DISTINCT "
+    "FROM old.attempt_id)) EXECUTE FUNCTION cl_batch_rows_done_fixed();\n"
+    "CREATE FUNCTION cl_batch_rows_produced_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  RAISE EXCEPTION 'a row that went into production is never deleted';\n"
+    "END $$;\n"
+    "CREATE TRIGGER batch_rows_produced_kept BEFORE DELETE ON batch_rows FOR EACH ROW WHEN "
+    "(old.state <> 'PENDING') "
+    "EXECUTE FUNCTION cl_batch_rows_produced_kept();\n"
+    "CREATE FUNCTION cl_production_urls_fixed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  RAISE EXCEPTION 'production URLs are append-only';\n"
+    "END $$;\n"
+    "CREATE TRIGGER production_urls_no_update BEFORE UPDATE ON production_urls FOR EACH ROW "
+    "EXECUTE FUNCTION cl_production_urls_fixed();\n";
 
 /* Version 2's yield figures, kept by triggers as records arrive (see cl-store-schema.c for their meaning). Scope 0
  * is all batches, any other scope a batch id; minutes are µs / 60e6. The helpers add to one row each. */

@@ -457,6 +457,11 @@ test_password_hidden (void)
   g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
   g_test_message ("%s", error->message);
   g_assert_null (strstr (error->message, "Sekr1tPw"));
+  g_clear_error (&error);
+  bad = cl_sql_open_postgresql ("host=/nonexistent-dir password=Sekr1tPw dbname", &error);
+  g_assert_null (bad);
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_assert_null (strstr (error->message, "Sekr1tPw"));
 }
 
 /* Names of one kind of object, from a query of one text column. */
@@ -517,7 +522,8 @@ expect_refused (ClSql *sql, const char *query, ClSqlFault fault, const char *mes
     g_error ("%s: expected \"%s\" in \"%s\"", query, message, error->message);
 }
 
-/* The PostgreSQL schema: the same tables, columns, indexes and triggers as SQLite's at the current version, its
+/* The PostgreSQL schema: the same tables, columns, indexes and triggers as SQLite's at the current version (with
+ * the tables SQLite's store makes on first use), its
  * constraints and triggers at work, and the version bookkeeping. */
 static void
 test_pg_schema (void)
@@ -538,6 +544,8 @@ test_pg_schema (void)
 
   for (guint v = 0; v < cl_store_n_migrations; v++)
     exec_ok (lite, cl_store_migrations[v]);
+  exec_ok (lite, cl_store_pin_escrow_sql);
+  exec_ok (lite, cl_store_credentials_sql);
   {
     g_autoptr (GPtrArray) lt = names (lite, "SELECT name FROM sqlite_schema WHERE type = 'table'");
     g_autoptr (GPtrArray) pt = names (sql, "SELECT table_name FROM information_schema.tables WHERE table_schema = "
@@ -614,6 +622,14 @@ test_pg_schema (void)
   /* The guards. */
   expect_refused (sql, "UPDATE steps SET duration_us = 1", CL_SQL_FAULT_CHECK, "steps records are append-only");
   expect_refused (sql, "DELETE FROM qa_actions", CL_SQL_FAULT_CHECK, "qa_actions records are append-only");
+  {
+    g_autofree char *q = g_strdup_printf ("INSERT INTO pin_escrow (chip_id, attempt_id, created, recipient, contents, "
+                                          "envelope) VALUES ('chip-1', %" G_GINT64_FORMAT ", 1, repeat('0', 64), "
+                                          "'so-pin', decode('01', 'hex'))",
+                                          attempt);
+    insert_ok (sql, q, NULL);
+  }
+  expect_refused (sql, "DELETE FROM pin_escrow", CL_SQL_FAULT_CHECK, "pin_escrow records are append-only");
   expect_refused (sql, "TRUNCATE steps", CL_SQL_FAULT_CHECK, "steps records are append-only");
   {
     g_autofree char *q = g_strdup_printf ("INSERT INTO dispositions (attempt_id, destination, decided) VALUES "
