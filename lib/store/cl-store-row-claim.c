@@ -316,6 +316,25 @@ chip_keeps_row_locked (ClStore *self, const ClBatchRow *row, const ClAttemptEnd 
   return TRUE;
 }
 
+#define ROW_REJECTIONS "(SELECT rejections FROM batch_row_rejections WHERE row_id = batch_rows.id)"
+#define ROW_FAILS      "(?5 <> 0 OR (?6 > 0 AND " ROW_REJECTIONS " >= ?6))"
+
+/* One more of the row's cards rejected (max-attempts counts them). */
+static gboolean
+count_rejection_locked (ClStore *self, gint64 row_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+    = cl_store_prepare (self,
+                        "INSERT INTO batch_row_rejections (row_id, rejections) VALUES (?, 1) "
+                        "ON CONFLICT (row_id) DO UPDATE SET rejections = rejections + 1",
+                        error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, row_id);
+  return cl_store_step_done (self, stmt, "Counting a row's rejected cards", error);
+}
+
 gboolean
 cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, gint64 ended, GError **error)
 {
@@ -340,14 +359,19 @@ cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEn
         return FALSE;
       if (keeps)
         return TRUE;
-      stmt = cl_store_prepare (self,
-                               end->row_fails_on_reject
-                                 ? "UPDATE batch_rows SET state = 'FAILED', finished = ?1, failure = ?4 WHERE id = ?3 "
-                                   "AND attempt_id = ?2 AND state = 'IN_PRODUCTION'"
-                                 : "UPDATE batch_rows SET state = 'PENDING', attempt_id = NULL, chip_id = NULL, "
-                                   "claimed = NULL, failure = NULL, finished = NULL WHERE id = ?3 AND attempt_id = ?2 "
-                                   "AND state = 'IN_PRODUCTION' AND ?1 IS NOT NULL AND ?4 IS NOT NULL",
-                               error);
+      /* one conditional UPDATE: ROW_FAILS says whether the row fails (on-reject=fail, or this was its max-attempts-th
+       * rejected card) */
+      if (!count_rejection_locked (self, row->id, error))
+        return FALSE;
+      stmt = cl_store_prepare (
+        self,
+        "UPDATE batch_rows SET state = CASE WHEN " ROW_FAILS " THEN 'FAILED' ELSE 'PENDING' END, "
+        "attempt_id = CASE WHEN " ROW_FAILS " THEN attempt_id END, chip_id = CASE WHEN " ROW_FAILS " THEN chip_id END, "
+        "claimed = CASE WHEN " ROW_FAILS " THEN claimed END, finished = CASE WHEN " ROW_FAILS " THEN ?1 END, "
+        "failure = CASE WHEN ?5 <> 0 THEN ?4 WHEN " ROW_FAILS " THEN ?4 || ' (its cards rejected ' || " ROW_REJECTIONS
+        " || ' times: max-attempts ' || ?6 || ')' END "
+        "WHERE id = ?3 AND attempt_id = ?2 AND state = 'IN_PRODUCTION'",
+        error);
       failure = g_strdup_printf ("%s at %s", cl_reject_reason_to_string (end->reason),
                                  cl_production_step_to_string (end->failed_step));
     }
@@ -357,6 +381,11 @@ cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEn
   sqlite3_bind_int64 (stmt, 2, attempt_id);
   sqlite3_bind_int64 (stmt, 3, row->id);
   sqlite3_bind_text (stmt, 4, failure != NULL ? failure : "", -1, SQLITE_TRANSIENT);
+  if (end->result != CL_ATTEMPT_GOOD)
+    {
+      sqlite3_bind_int (stmt, 5, end->row_fails_on_reject ? 1 : 0);
+      sqlite3_bind_int64 (stmt, 6, end->row_max_attempts);
+    }
   return cl_store_step_done (self, stmt, "Settling the attempt's row", error);
 }
 

@@ -527,8 +527,8 @@ static const char migration_6[]
     "CREATE TRIGGER IF NOT EXISTS batch_rows_produced_kept BEFORE DELETE ON batch_rows WHEN old.state <> 'PENDING' "
     "BEGIN SELECT RAISE(ABORT, 'a row that went into production is never deleted'); END;\n";
 
-/* Version 7: indexes for a store of 1,000,000 cards (issue 14). The few rejected attempts whose card did not reach the reject
- * bin (RETAINED, UNKNOWN) are found through their destination instead of by reading every rejected attempt (the
+/* Version 7: indexes for a store of 1,000,000 cards (issue 14). The few rejected attempts whose card did not reach the
+ * reject bin (RETAINED, UNKNOWN) are found through their destination instead of by reading every rejected attempt (the
  * yield summary). A chip's attempts by kind and result come from the index alone, without reading each attempt
  * (the rejects list's latest rejection and attempt count per chip); it replaces attempts_chip, its prefix. */
 static const char migration_dispositions_destination[]
@@ -558,9 +558,23 @@ static const char migration_production_urls[]
     "CREATE TRIGGER IF NOT EXISTS production_urls_no_update BEFORE UPDATE ON production_urls BEGIN "
     "SELECT RAISE(ABORT, 'production URLs are append-only'); END;\n";
 
+/* Version 9: how many of a data row's cards were rejected, for the profile's [data] max-attempts (cl-store-rows.h).
+ * Its own table rather than a column of batch_rows, so that running it again changes nothing. */
+static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch_row_rejections (\n"
+                                               "  row_id INTEGER PRIMARY KEY REFERENCES batch_rows(id),\n"
+                                               "  rejections INTEGER NOT NULL CHECK (rejections > 0)\n"
+                                               ");\n";
+
 const char *const cl_store_migrations[] = {
-  migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_dispositions_destination,
+  migration_1,
+  migration_2,
+  migration_3,
+  migration_4,
+  migration_5,
+  migration_6,
+  migration_dispositions_destination,
   migration_production_urls,
+  migration_row_rejections,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 
