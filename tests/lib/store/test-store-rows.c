@@ -456,6 +456,85 @@ test_release_on_reject (Fixture *f, gconstpointer data)
   g_assert_cmpstr (r3->reference, ==, "R-02");
 }
 
+static void
+reject_with_limit (ClStore *store, gint64 attempt, guint max_attempts)
+{
+  g_autoptr (GError) error = NULL;
+  ClAttemptEnd end
+    = { CL_ATTEMPT_REJECTED, CL_REJECT_KEYGEN_FAILED, CL_STEP_INIT_APPLET, -1, CL_DISPOSITION_REJECT_BIN, 0, FALSE,
+        max_attempts };
+
+  g_assert_true (cl_store_attempt_end (store, attempt, &end, &error));
+  g_assert_no_error (error);
+}
+
+/* [data] max-attempts: a row goes back to PENDING until its max-attempts-th card was rejected, then FAILED with the
+ * reason and the count; a torn card (it keeps its row) counts for nothing; without a limit a row cycles as before.
+ * A file replacing the rows takes their counts with them. */
+static void
+test_max_attempts (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint chip = 0;
+  gint64 a;
+
+  import_rows (f, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (ClBatchRow) row = NULL;
+
+      a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
+      row = claim (f->base.store, f->batch, a, chip);
+      g_assert_cmpstr (row->reference, ==, "R-01");
+      reject_with_limit (f->base.store, a, 3);
+      assert_counts (f, 2, 0, 0, 0);
+    }
+  {
+    g_autoptr (ClBatchRow) torn = NULL;
+    g_autoptr (GError) local = NULL;
+    ClAttemptEnd end
+      = { CL_ATTEMPT_REJECTED, CL_REJECT_CARD_REMOVED, CL_STEP_INIT_APPLET, -1, CL_DISPOSITION_RETAINED, 0, FALSE, 3 };
+
+    a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
+    torn = claim (f->base.store, f->batch, a, chip);
+    g_assert_true (cl_store_attempt_end (f->base.store, a, &end, &local));
+    g_assert_no_error (local);
+    assert_counts (f, 1, 1, 0, 0);
+    /* QA scraps it: the row goes back, its count as it was */
+    g_assert_cmpint (cl_store_qa_record (f->base.store, torn->chip_id, CL_QA_SCRAP, 0, "qa", "cracked", &local), >, 0);
+    g_assert_no_error (local);
+    assert_counts (f, 2, 0, 0, 0);
+  }
+  {
+    g_autoptr (ClBatchRow) row = NULL;
+
+    a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
+    row = claim (f->base.store, f->batch, a, chip);
+    g_assert_cmpstr (row->reference, ==, "R-01");
+    reject_with_limit (f->base.store, a, 3);
+  }
+  assert_counts (f, 1, 0, 0, 1);
+  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_rows WHERE reference = 'R-01' AND state = 'FAILED' AND "
+                               "failure = 'KEYGEN_FAILED at INIT_APPLET (its cards rejected 3 times: max-attempts 3)' "
+                               "AND attempt_id IS NOT NULL AND finished IS NOT NULL"),
+                   ==, 1);
+  /* no limit: R-02 goes back however often */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr (ClBatchRow) row = NULL;
+
+      a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
+      row = claim (f->base.store, f->batch, a, chip);
+      g_assert_cmpstr (row->reference, ==, "R-02");
+      reject_with_limit (f->base.store, a, 0);
+    }
+  assert_counts (f, 1, 0, 0, 1);
+  g_assert_cmpint (raw_int (f, "SELECT rejections FROM batch_row_rejections JOIN batch_rows ON id = row_id WHERE "
+                               "reference = 'R-02'"),
+                   ==, 5);
+  (void)error;
+}
+
 /* A torn card keeps its row: fed again it goes on with it; left with QA and resumed there it still has it; a
  * card that carries the row's certificate keeps it too. QA scrapping a chip gives its row back. */
 static void
@@ -657,6 +736,7 @@ main (int argc, char **argv)
   ADD ("claim-once", test_claim_once);
   ADD ("bound-once", test_bound_once);
   ADD ("release-on-reject", test_release_on_reject);
+  ADD ("max-attempts", test_max_attempts);
   ADD ("keep-on-tear", test_keep_on_tear);
   ADD ("claim-race", test_claim_race);
   ADD ("manifest", test_manifest);
