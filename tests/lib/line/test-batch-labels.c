@@ -1,0 +1,367 @@
+/* test-batch-labels: token labels from a customer's data file (issue 17), read back from the cards with OpenSC
+ * (rig-run --readers 1 --parts pcsc,hsm). A profile that initialises the cards (random PINs sealed to a customer
+ * key) maps a CSV's label column to token-label; the file goes through the importer (CSV, mapping, checks against
+ * the profile) into a batch that the line produces in process on virtual cards. Then each card is put into the
+ * rig's vpcd reader (cardline-vcard run) and OpenSC, through the rig's pcscd, says its label: pkcs15-tool --dump
+ * ("PKCS#15 Card [LABEL]") and pkcs11-tool -L (its token label). Each is its row's; the row with an empty label
+ * leaves the card with the SmartCard-HSM's default. Every wait is bounded and keyed on its event.
+ *
+ *   test-batch-labels CARDLINE-VCARD */
+#include <glib/gstdio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cl-fake-feeder.h"
+#include "cl-production-fixture.h"
+#include "core/cl-error.h"
+#include "data/cl-data-import.h"
+#include "gp/cl-cplc.h"
+#include "line/cl-batch-run.h"
+#include "store/cl-store-manifest.h"
+
+#define WAIT_SECONDS 180
+#define BATCH        "B-labels"
+#define PROFILE      "labels"
+
+static ClProductionFixture *fixture;
+static const char *vcard_exe;
+
+/* reference, name, label: the label's bytes: ASCII, UTF-8 beyond Latin-1, the most a token label takes (32), none */
+static const char *const rows[][3] = {
+  { "L-1", "Ada Lovelace", "Ada Lovelace" },
+  { "L-2", "Zoë Ω", "Zoë Ω-7" },
+  { "L-3", "Max Length", "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345" },
+  { "L-4", "No Label", "" },
+};
+#define N_ROWS G_N_ELEMENTS (rows)
+
+static char *
+write_in (const char *dir, const char *name, const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The customer's key the PINs are sealed to: only its public half is the station's. */
+static char *
+customer_key (const char *dir)
+{
+  EVP_PKEY *key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  char *path = g_build_filename (dir, "customer.pub", NULL);
+  FILE *f = fopen (path, "w");
+
+  g_assert_nonnull (key);
+  g_assert_nonnull (f);
+  g_assert_cmpint (PEM_write_PUBKEY (f, key), ==, 1);
+  fclose (f);
+  EVP_PKEY_free (key);
+  return path;
+}
+
+/* The reference profile shipping initialised cards, with the data mapping, in DIR/profiles where the importer finds
+ * it by name (CARDLINE_DATA_DIR). */
+static ClProfile *
+labels_profile (const char *dir)
+{
+  g_autofree char *reference
+    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
+  g_autofree char *profiles = g_build_filename (dir, "profiles", NULL);
+  g_autofree char *export_key = customer_key (dir);
+  g_autofree char *cap = NULL, *face = NULL, *text = NULL, *path = NULL;
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) all = NULL;
+  ClProfile *profile;
+
+  g_assert_true (g_key_file_load_from_file (kf, reference, G_KEY_FILE_NONE, &error));
+  g_key_file_set_string (kf, "profile", "name", PROFILE);
+  cap = g_build_filename (fixture->data_dir, g_key_file_get_string (kf, "applet", "cap-file", NULL), NULL);
+  g_key_file_set_string (kf, "applet", "cap-file", cap);
+  face = g_build_filename (fixture->data_dir, "faces", "default.face", NULL);
+  g_key_file_set_string (kf, "face", "template", face);
+  g_key_file_set_string (kf, "initialize", "ship", "initialised");
+  g_key_file_set_string (kf, "initialize", "pin-source", "random");
+  g_key_file_set_string (kf, "initialize", "pin-length", "6");
+  g_key_file_set_string (kf, "initialize", "so-pin-source", "random");
+  g_key_file_set_string (kf, "initialize", "pin-export-key", export_key);
+  text = g_key_file_to_data (kf, NULL, NULL);
+  all = g_string_new (text);
+  g_string_append (all, "\n[data]\nreference=id\ndisplay=name\nface.name=name\ntoken-label=label\n");
+  g_assert_cmpint (g_mkdir_with_parents (profiles, 0700), ==, 0);
+  path = g_build_filename (profiles, PROFILE ".profile", NULL);
+  g_assert_true (g_file_set_contents (path, all->str, -1, NULL));
+  g_setenv ("CARDLINE_DATA_DIR", dir, TRUE);
+  profile = cl_production_profile_open (PROFILE, &error);
+  g_assert_no_error (error);
+  return profile;
+}
+
+static void
+import_rows (ClStore *store, gint64 batch_id, ClProfile *profile, const char *dir)
+{
+  g_autoptr (GString) csv = g_string_new ("id,name,label\r\n");
+  g_autofree char *path = NULL;
+  g_autoptr (ClDataFile) file = NULL;
+  g_autoptr (GError) error = NULL;
+  ClRowsImportOutcome outcome;
+
+  for (guint i = 0; i < N_ROWS; i++)
+    g_string_append_printf (csv, "%s,%s,%s\r\n", rows[i][0], rows[i][1], rows[i][2]);
+  path = write_in (dir, "people.csv", csv->str);
+  file = cl_data_file_read (path, cl_profile_get_data_mapping (profile), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_data_import (store, batch_id, file, cl_profile_get_data_mapping (profile), FALSE, "supervisor",
+                                   &outcome, &error),
+                   >, 0);
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  guint good;
+  gboolean finished;
+} Seen;
+
+static void
+on_event (ClBatchRun *run, ClLineEvent *event, Seen *seen)
+{
+  seen->good += cl_line_event_get_kind (event) == CL_LINE_EVENT_GOOD;
+  if (cl_line_event_has_line (event))
+    g_test_message ("%s", cl_line_event_get_line (event));
+}
+
+static void
+on_finished (ClBatchRun *run, Seen *seen)
+{
+  seen->finished = TRUE;
+}
+
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_finished (Seen *seen)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  guint ticker = g_timeout_add (200, tick, NULL);
+
+  while (!seen->finished)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (ticker);
+}
+
+/* Runs argv; its exit status and stdout. */
+static int
+run (const char *const *argv, char **out)
+{
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               out, NULL, &status, &error));
+  g_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}
+
+static char *
+first_of (const char *list)
+{
+  g_auto (GStrv) parts = g_strsplit (list, ",", 2);
+
+  return g_strdup (parts[0]);
+}
+
+/* The card in the rig's reader: cardline-vcard run on its image, until PC/SC gives its ATR (bounded). */
+static GPid
+insert_card (const char *image_path, const char *reader)
+{
+  g_autofree char *port = first_of (g_getenv ("CARDLINE_VPCD_PORTS"));
+  const char *argv[] = { vcard_exe, "run", "--image", image_path, "--port", port, NULL };
+  const char *atr[] = { "opensc-tool", "-r", reader, "-a", NULL };
+  g_autoptr (GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GPid pid;
+
+  g_assert_true (g_spawn_async (NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  while (run (atr, NULL) != 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+  return pid;
+}
+
+/* The card out: the sim ends, and PC/SC sees the reader empty before the next card (bounded). */
+static void
+pull_card (GPid pid, const char *reader)
+{
+  const char *atr[] = { "opensc-tool", "-r", reader, "-a", NULL };
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  int status;
+
+  kill (pid, SIGTERM);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  while (run (atr, NULL) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+}
+
+/* The token label pkcs11-tool -L prints for a card labelled label: OpenSC's PKCS#11 module names the token after the
+ * label and its user PIN, "LABEL (UserPIN)" in CK_TOKEN_INFO's 32 bytes (a longer label cut, with "..."). */
+static char *
+pkcs11_tool_label (const char *label)
+{
+  const char *pin = " (UserPIN)";
+
+  if (strlen (label) + strlen (pin) <= 32)
+    return g_strdup_printf ("  token label        : %s%s\n", label, pin);
+  return g_strdup_printf ("  token label        : %.*s...%s\n", (int)(32 - strlen (pin) - 3), label, pin);
+}
+
+/* What OpenSC says the label of the card in reader is: pkcs15-tool's "PKCS#15 Card [LABEL]"; pkcs11-tool -L must
+ * show the token label made of it. */
+static char *
+opensc_label (const char *reader)
+{
+  const char *dump[] = { "pkcs15-tool", "-r", reader, "--dump", NULL };
+  const char *find[] = { "find", "/usr/lib", "/usr/lib64", "-name", "opensc-pkcs11.so", NULL };
+  g_autofree char *found = NULL, *module = NULL;
+  const char *list[] = { "pkcs11-tool", "--module", NULL, "-L", NULL };
+  g_autofree char *out = NULL, *slots = NULL;
+  const char *start, *end;
+  char *label;
+
+  run (find, &found);
+  module = g_strndup (found, strcspn (found, "\n"));
+  g_assert_cmpstr (module, !=, "");
+  list[2] = module;
+  g_assert_cmpint (run (dump, &out), ==, 0);
+  start = strstr (out, "PKCS#15 Card [");
+  g_assert_nonnull (start);
+  start += strlen ("PKCS#15 Card [");
+  end = strstr (start, "]:\n");
+  g_assert_nonnull (end);
+  label = g_strndup (start, (gsize)(end - start));
+  g_assert_cmpint (run (list, &slots), ==, 0);
+  {
+    g_autofree char *expected = pkcs11_tool_label (label);
+
+    if (strstr (slots, expected) == NULL)
+      g_error ("pkcs11-tool -L does not show “%s”: [%s]", expected, slots);
+  }
+  return label;
+}
+
+static void
+test_labels_on_cards (void)
+{
+  g_autofree char *dir = g_build_filename (fixture->work_dir, "labels", NULL);
+  g_autoptr (ClProfile) profile = NULL;
+  g_autoptr (ClStore) store = cl_production_fixture_open_store (fixture, "labels.db");
+  g_autoptr (ClProductionSetup) setup = NULL;
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (ClBatchRun) batch_run = NULL;
+  g_autoptr (ClManifest) manifest = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reader = first_of (g_getenv ("CARDLINE_READER_NAMES"));
+  g_autofree char *conf = NULL;
+  Seen seen = { 0 };
+  gint64 batch_id;
+  guint checked = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  /* Debian 12's vpcd does not advertise extended length to OpenSC (DESIGN §4) */
+  conf = write_in (dir, "opensc.conf",
+                   "app default {\n  reader_driver pcsc {\n    max_send_size = 65535;\n    max_recv_size = 65536;\n"
+                   "  }\n}\n");
+  g_setenv ("OPENSC_CONF", conf, TRUE);
+  profile = labels_profile (dir);
+  setup = cl_production_fixture_setup_new (fixture, profile, store);
+  batch_id = cl_store_batch_open (store, BATCH, PROFILE, cl_profile_get_hash (profile), N_ROWS, "supervisor", &error);
+  g_assert_no_error (error);
+  import_rows (store, batch_id, profile, dir);
+
+  for (guint i = 0; i < N_ROWS; i++)
+    {
+      ClVcardImage *image = cl_production_fixture_new_card (fixture);
+
+      g_ptr_array_add (images, image);
+      cl_fake_feeder_add_card (feeder, cl_production_fixture_insert (image));
+    }
+  batch_run = cl_batch_run_new (setup, CL_FEEDER (feeder), "station-l", BATCH, N_ROWS, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (batch_run, "event", G_CALLBACK (on_event), &seen);
+  g_signal_connect (batch_run, "finished", G_CALLBACK (on_finished), &seen);
+  cl_batch_run_start (batch_run);
+  wait_finished (&seen);
+  g_assert_cmpuint (seen.good, ==, N_ROWS);
+  manifest = cl_store_manifest (store, BATCH, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (manifest->rows.done, ==, N_ROWS);
+
+  /* each card through pcscd and OpenSC: the label of the row the manifest bound it to */
+  for (guint i = 0; i < images->len; i++)
+    {
+      g_autofree char *image_path = g_strdup_printf ("%s/card-%u.vcard", dir, i);
+      g_autoptr (GBytes) cplc_bytes = cl_vcard_image_get_cplc (images->pdata[i]);
+      g_autofree char *chip = NULL, *label = NULL;
+      const char *expected = NULL;
+      ClCplc cplc;
+      GPid pid;
+
+      g_assert_true (cl_vcard_image_save (images->pdata[i], image_path, &error));
+      g_assert_no_error (error);
+      g_assert_true (cl_cplc_parse (g_bytes_get_data (cplc_bytes, NULL), g_bytes_get_size (cplc_bytes), &cplc, &error));
+      g_assert_no_error (error);
+      chip = cl_cplc_chip_id (&cplc);
+      for (guint r = 0; r < manifest->records->len; r++)
+        {
+          const ClManifestRecord *m = manifest->records->pdata[r];
+
+          for (guint k = 0; m->kind == CL_MANIFEST_ROW && g_strcmp0 (m->chip_id, chip) == 0 && k < N_ROWS; k++)
+            if (g_str_equal (m->row_reference, rows[k][0]))
+              expected = *rows[k][2] != '\0' ? rows[k][2] : "SmartCard-HSM";
+        }
+      g_assert_nonnull (expected);
+      pid = insert_card (image_path, reader);
+      label = opensc_label (reader);
+      pull_card (pid, reader);
+      g_assert_cmpstr (label, ==, expected);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, N_ROWS);
+  g_unsetenv ("CARDLINE_DATA_DIR");
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (argc, ==, 2);
+  vcard_exe = argv[1];
+  fixture = cl_production_fixture_new ("cardline-batch-labels-XXXXXX", TRUE);
+  g_test_add_func ("/line/token-labels-opensc", test_labels_on_cards);
+  status = g_test_run ();
+  cl_production_fixture_free (fixture);
+  return status;
+}
