@@ -4,7 +4,8 @@
  * the profile) into a batch that the line produces in process on virtual cards. Then each card is put into the
  * rig's vpcd reader (cardline-vcard run) and OpenSC, through the rig's pcscd, says its label: pkcs15-tool --dump
  * ("PKCS#15 Card [LABEL]") and pkcs11-tool -L (its token label). Each is its row's; the row with an empty label
- * leaves the card with the SmartCard-HSM's default. Every wait is bounded and keyed on its event.
+ * leaves the card with the SmartCard-HSM's default. And cards torn while the label is written, resumed (read back
+ * over the card's own interface). Every wait is bounded and keyed on its event.
  *
  *   test-batch-labels CARDLINE-VCARD */
 #include <glib/gstdio.h>
@@ -19,7 +20,10 @@
 #include "core/cl-error.h"
 #include "data/cl-data-import.h"
 #include "gp/cl-cplc.h"
+#include "apdu/cl-card-channel.h"
 #include "line/cl-batch-run.h"
+#include "schsm/cl-schsm-card.h"
+#include "schsm/cl-schsm-token-info.h"
 #include "store/cl-store-manifest.h"
 
 #define WAIT_SECONDS 180
@@ -68,7 +72,7 @@ customer_key (const char *dir)
 /* The reference profile shipping initialised cards, with the data mapping, in DIR/profiles where the importer finds
  * it by name (CARDLINE_DATA_DIR). */
 static ClProfile *
-labels_profile (const char *dir)
+profile_in (const char *dir, const char *name, gboolean fixed_pins)
 {
   g_autofree char *reference
     = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
@@ -81,24 +85,31 @@ labels_profile (const char *dir)
   ClProfile *profile;
 
   g_assert_true (g_key_file_load_from_file (kf, reference, G_KEY_FILE_NONE, &error));
-  g_key_file_set_string (kf, "profile", "name", PROFILE);
+  g_key_file_set_string (kf, "profile", "name", name);
   cap = g_build_filename (fixture->data_dir, g_key_file_get_string (kf, "applet", "cap-file", NULL), NULL);
   g_key_file_set_string (kf, "applet", "cap-file", cap);
   face = g_build_filename (fixture->data_dir, "faces", "default.face", NULL);
   g_key_file_set_string (kf, "face", "template", face);
   g_key_file_set_string (kf, "initialize", "ship", "initialised");
-  g_key_file_set_string (kf, "initialize", "pin-source", "random");
+  g_key_file_set_string (kf, "initialize", "pin-source", fixed_pins ? "fixed" : "random");
   g_key_file_set_string (kf, "initialize", "pin-length", "6");
-  g_key_file_set_string (kf, "initialize", "so-pin-source", "random");
+  g_key_file_set_string (kf, "initialize", "so-pin-source", fixed_pins ? "fixed" : "random");
+  if (fixed_pins)
+    {
+      /* the demo PINs: only a demo profile may fix them */
+      g_key_file_set_boolean (kf, "profile", "demo", TRUE);
+      g_key_file_set_string (kf, "initialize", "pin", "648219");
+      g_key_file_set_string (kf, "initialize", "so-pin", "3537363231383830");
+    }
   g_key_file_set_string (kf, "initialize", "pin-export-key", export_key);
   text = g_key_file_to_data (kf, NULL, NULL);
   all = g_string_new (text);
   g_string_append (all, "\n[data]\nreference=id\ndisplay=name\nface.name=name\ntoken-label=label\n");
   g_assert_cmpint (g_mkdir_with_parents (profiles, 0700), ==, 0);
-  path = g_build_filename (profiles, PROFILE ".profile", NULL);
+  path = g_strdup_printf ("%s/%s.profile", profiles, name);
   g_assert_true (g_file_set_contents (path, all->str, -1, NULL));
   g_setenv ("CARDLINE_DATA_DIR", dir, TRUE);
-  profile = cl_production_profile_open (PROFILE, &error);
+  profile = cl_production_profile_open (name, &error);
   g_assert_no_error (error);
   return profile;
 }
@@ -293,7 +304,7 @@ test_labels_on_cards (void)
                    "app default {\n  reader_driver pcsc {\n    max_send_size = 65535;\n    max_recv_size = 65536;\n"
                    "  }\n}\n");
   g_setenv ("OPENSC_CONF", conf, TRUE);
-  profile = labels_profile (dir);
+  profile = profile_in (dir, PROFILE, FALSE);
   setup = cl_production_fixture_setup_new (fixture, profile, store);
   batch_id = cl_store_batch_open (store, BATCH, PROFILE, cl_profile_get_hash (profile), N_ROWS, "supervisor", &error);
   g_assert_no_error (error);
@@ -351,6 +362,165 @@ test_labels_on_cards (void)
   g_unsetenv ("CARDLINE_DATA_DIR");
 }
 
+/* ---- a card torn while its label is written ---- */
+
+typedef enum
+{
+  TEAR_NONE,
+  TEAR_BEFORE_VERIFY, /* pulled after INITIALIZE DEVICE, before the PIN is verified for the label */
+  TEAR_AFTER_LABEL,   /* the card writes EF.TokenInfo, its answer is lost */
+} LabelTear;
+
+typedef struct
+{
+  LabelTear mode;
+  gboolean torn;
+  guint label_writes;
+} TearState;
+
+static GBytes *
+tear_transmit (ClTransport *inner, GBytes *command, GCancellable *cancellable, GError **error, gpointer user_data)
+{
+  TearState *t = user_data;
+  gsize n;
+  const guint8 *c = g_bytes_get_data (command, &n);
+  gboolean verify_pin = n > 5 && c[0] == 0x00 && c[1] == 0x20 && c[3] == 0x81;
+  gboolean write_label = n > 4 && c[1] == 0xD7 && c[2] == 0x2F && c[3] == 0x03;
+
+  t->label_writes += write_label && !t->torn;
+  if (!t->torn && t->mode == TEAR_BEFORE_VERIFY && verify_pin)
+    t->torn = TRUE;
+  else if (!t->torn && t->mode == TEAR_AFTER_LABEL && write_label)
+    {
+      g_autoptr (GBytes) G_GNUC_UNUSED lost = cl_transport_transmit (inner, command, cancellable, NULL);
+      t->torn = TRUE;
+    }
+  if (t->torn)
+    {
+      g_set_error_literal (error, CL_ERROR, CL_ERROR_CARD_REMOVED, "the card was pulled (injected by the test)");
+      return NULL;
+    }
+  return cl_transport_transmit (inner, command, cancellable, error);
+}
+
+static ClCardSequence *
+produce (ClProductionSetup *setup, gint64 batch_id, ClVcardImage *image, TearState *state)
+{
+  ClTransport *transport
+    = cl_production_fixture_filter_new (cl_production_fixture_insert (image), tear_transmit, state, NULL);
+  ClCardSequence *sequence
+    = cl_production_fixture_run (setup, batch_id, "station-t", "in-process", CL_ATTEMPT_PRODUCTION, transport);
+
+  g_object_unref (transport);
+  return sequence;
+}
+
+/* The card's token label, read over its own interface (SELECT, READ BINARY of EF.TokenInfo). */
+static char *
+card_label (ClVcardImage *image)
+{
+  g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
+  g_autoptr (ClCardChannel) channel = cl_card_channel_new (transport);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) info = NULL;
+  char *label;
+
+  g_assert_true (cl_schsm_select (channel, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  info = cl_schsm_read_file (channel, CL_SCHSM_FID_TOKEN_INFO, NULL, &error);
+  g_assert_no_error (error);
+  label = cl_schsm_token_info_label (info, &error);
+  g_assert_no_error (error);
+  return label;
+}
+
+/* One batch of one row labelled "Torn Card" under profile name; its card torn as mode says, then fed again. Returns
+ * the second attempt, after checking the first was CARD_REMOVED. */
+static ClCardSequence *
+torn_then_resumed (const char *dir, const char *name, gboolean fixed_pins, LabelTear mode, ClVcardImage *image,
+                   guint *writes_on_resume)
+{
+  g_autoptr (ClProfile) profile = profile_in (dir, name, fixed_pins);
+  g_autofree char *db = g_strconcat (name, ".db", NULL);
+  g_autoptr (ClStore) store = cl_production_fixture_open_store (fixture, db);
+  g_autoptr (ClProductionSetup) setup = cl_production_fixture_setup_new (fixture, profile, store);
+  g_autoptr (GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (ClCardSequence) torn = NULL;
+  g_autoptr (GError) error = NULL;
+  ClRowImport row = { 2, "T-1", "Torn Card", fields, NULL, NULL };
+  ClDataFileImport file = { "torn.csv",
+                            "1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f",
+                            "token-label = label\n",
+                            FALSE,
+                            0,
+                            "supervisor",
+                            &row,
+                            1 };
+  TearState first = { mode, FALSE, 0 }, again = { TEAR_NONE, FALSE, 0 };
+  const ClSequenceOutcome *o;
+  ClCardSequence *resumed;
+  gint64 batch_id;
+
+  g_hash_table_insert (fields, g_strdup ("token-label"), g_strdup ("Torn Card"));
+  batch_id = cl_store_batch_open (store, name, name, cl_profile_get_hash (profile), 1, "supervisor", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_rows_import (store, batch_id, &file, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  torn = produce (setup, batch_id, image, &first);
+  o = cl_card_sequence_get_outcome (torn);
+  g_assert_true (first.torn);
+  g_assert_false (o->good);
+  g_assert_cmpint (o->reason, ==, CL_REJECT_CARD_REMOVED);
+  g_assert_cmpint (o->failed_step, ==, CL_STEP_INIT_APPLET);
+  resumed = produce (setup, batch_id, image, &again);
+  *writes_on_resume = again.label_writes;
+  return resumed;
+}
+
+/* Resumption: a card torn between INITIALIZE DEVICE and its label is given the label on its next insertion where the
+ * profile's PIN is fixed; where the PINs are random (sealed to the customer, unknown to the station) it is rejected
+ * saying why, not shipped with another label; a card that wrote its label but lost the answer has it verified, not
+ * written again. */
+static void
+test_torn_label (void)
+{
+  g_autofree char *dir = g_build_filename (fixture->work_dir, "torn", NULL);
+  ClVcardImage *fixed_card = cl_production_fixture_new_card (fixture);
+  ClVcardImage *random_card = cl_production_fixture_new_card (fixture);
+  ClVcardImage *lost_card = cl_production_fixture_new_card (fixture);
+  g_autoptr (ClCardSequence) fixed = NULL, random = NULL, lost = NULL;
+  g_autofree char *fixed_label = NULL, *lost_label = NULL;
+  const ClSequenceOutcome *o;
+  guint writes = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  fixed = torn_then_resumed (dir, "torn-fixed", TRUE, TEAR_BEFORE_VERIFY, fixed_card, &writes);
+  cl_production_fixture_assert_good (fixed);
+  g_assert_cmpuint (writes, ==, 1);
+  fixed_label = card_label (fixed_card);
+  g_assert_cmpstr (fixed_label, ==, "Torn Card");
+
+  random = torn_then_resumed (dir, "torn-random", FALSE, TEAR_BEFORE_VERIFY, random_card, &writes);
+  o = cl_card_sequence_get_outcome (random);
+  g_assert_false (o->good);
+  g_assert_cmpint (o->reason, ==, CL_REJECT_INIT_FAILED);
+  g_assert_cmpint (o->failed_step, ==, CL_STEP_INIT_APPLET);
+  g_assert_cmpstr (o->detail, ==,
+                   "token label: the card was initialised on an earlier attempt but holds “SmartCard-HSM”, not its "
+                   "row's label; its PIN is sealed to the customer, so the station cannot write it");
+  g_assert_cmpuint (writes, ==, 0);
+
+  lost = torn_then_resumed (dir, "torn-lost", FALSE, TEAR_AFTER_LABEL, lost_card, &writes);
+  cl_production_fixture_assert_good (lost);
+  g_assert_cmpuint (writes, ==, 0);
+  lost_label = card_label (lost_card);
+  g_assert_cmpstr (lost_label, ==, "Torn Card");
+  g_object_unref (fixed_card);
+  g_object_unref (random_card);
+  g_object_unref (lost_card);
+  g_unsetenv ("CARDLINE_DATA_DIR");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,6 +531,7 @@ main (int argc, char **argv)
   vcard_exe = argv[1];
   fixture = cl_production_fixture_new ("cardline-batch-labels-XXXXXX", TRUE);
   g_test_add_func ("/line/token-labels-opensc", test_labels_on_cards);
+  g_test_add_func ("/line/token-label-torn", test_torn_label);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
   return status;
