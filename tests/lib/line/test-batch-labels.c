@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "cl-fake-feeder.h"
+#include "cl-line-wait.h"
 #include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "data/cl-data-import.h"
@@ -152,26 +153,6 @@ static void
 on_finished (ClBatchRun *run, Seen *seen)
 {
   seen->finished = TRUE;
-}
-
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_finished (Seen *seen)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint ticker = g_timeout_add (200, tick, NULL);
-
-  while (!seen->finished)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (ticker);
 }
 
 /* Runs argv; its exit status and stdout. */
@@ -322,7 +303,7 @@ test_labels_on_cards (void)
   g_signal_connect (batch_run, "event", G_CALLBACK (on_event), &seen);
   g_signal_connect (batch_run, "finished", G_CALLBACK (on_finished), &seen);
   cl_batch_run_start (batch_run);
-  wait_finished (&seen);
+  cl_line_wait_until (&seen.finished, WAIT_SECONDS, "the batch to end");
   g_assert_cmpuint (seen.good, ==, N_ROWS);
   manifest = cl_store_manifest (store, BATCH, &error);
   g_assert_no_error (error);

@@ -468,6 +468,17 @@ reject_with_limit (ClStore *store, gint64 attempt, guint max_attempts)
   g_assert_no_error (error);
 }
 
+/* A card of the batch claims the next row, expected, and is rejected blank under max-attempts (0: no limit). */
+static void
+reject_next (Fixture *f, guint *chip, const char *expected, guint max_attempts)
+{
+  gint64 a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++*chip);
+  g_autoptr (ClBatchRow) row = claim (f->base.store, f->batch, a, *chip);
+
+  g_assert_cmpstr (row->reference, ==, expected);
+  reject_with_limit (f->base.store, a, max_attempts);
+}
+
 /* [data] max-attempts: a row goes back to PENDING until its max-attempts-th card was rejected, then FAILED with the
  * reason and the count; a torn card (it keeps its row) counts for nothing; without a limit a row cycles as before.
  * A file replacing the rows takes their counts with them. */
@@ -475,44 +486,35 @@ static void
 test_max_attempts (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (ClBatchRow) torn = NULL;
+  ClAttemptEnd end
+    = { CL_ATTEMPT_REJECTED, CL_REJECT_CARD_REMOVED, CL_STEP_INIT_APPLET, -1, CL_DISPOSITION_RETAINED, 0, FALSE, 3 };
+  ClDataFileImport file;
   guint chip = 0;
   gint64 a;
 
   import_rows (f, 2);
+  reject_next (f, &chip, "R-01", 3);
+  /* a file replacing rows that only went back to PENDING: their counts go with them */
+  file = file_of (f, "people-v2.csv", HASH_B);
+  g_assert_cmpint (cl_store_rows_import (f->base.store, f->batch, &file, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_row_rejections"), ==, 0);
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr (ClBatchRow) row = NULL;
-
-      a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
-      row = claim (f->base.store, f->batch, a, chip);
-      g_assert_cmpstr (row->reference, ==, "R-01");
-      reject_with_limit (f->base.store, a, 3);
+      reject_next (f, &chip, "R-01", 3);
       assert_counts (f, 2, 0, 0, 0);
     }
-  {
-    g_autoptr (ClBatchRow) torn = NULL;
-    g_autoptr (GError) local = NULL;
-    ClAttemptEnd end
-      = { CL_ATTEMPT_REJECTED, CL_REJECT_CARD_REMOVED, CL_STEP_INIT_APPLET, -1, CL_DISPOSITION_RETAINED, 0, FALSE, 3 };
-
-    a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
-    torn = claim (f->base.store, f->batch, a, chip);
-    g_assert_true (cl_store_attempt_end (f->base.store, a, &end, &local));
-    g_assert_no_error (local);
-    assert_counts (f, 1, 1, 0, 0);
-    /* QA scraps it: the row goes back, its count as it was */
-    g_assert_cmpint (cl_store_qa_record (f->base.store, torn->chip_id, CL_QA_SCRAP, 0, "qa", "cracked", &local), >, 0);
-    g_assert_no_error (local);
-    assert_counts (f, 2, 0, 0, 0);
-  }
-  {
-    g_autoptr (ClBatchRow) row = NULL;
-
-    a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
-    row = claim (f->base.store, f->batch, a, chip);
-    g_assert_cmpstr (row->reference, ==, "R-01");
-    reject_with_limit (f->base.store, a, 3);
-  }
+  a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
+  torn = claim (f->base.store, f->batch, a, chip);
+  g_assert_true (cl_store_attempt_end (f->base.store, a, &end, &error));
+  g_assert_no_error (error);
+  assert_counts (f, 1, 1, 0, 0);
+  /* QA scraps it: the row goes back, its count as it was */
+  g_assert_cmpint (cl_store_qa_record (f->base.store, torn->chip_id, CL_QA_SCRAP, 0, "qa", "cracked", &error), >, 0);
+  g_assert_no_error (error);
+  assert_counts (f, 2, 0, 0, 0);
+  reject_next (f, &chip, "R-01", 3);
   assert_counts (f, 1, 0, 0, 1);
   g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_rows WHERE reference = 'R-01' AND state = 'FAILED' AND "
                                "failure = 'KEYGEN_FAILED at INIT_APPLET (its cards rejected 3 times: max-attempts 3)' "
@@ -520,19 +522,11 @@ test_max_attempts (Fixture *f, gconstpointer data)
                    ==, 1);
   /* no limit: R-02 goes back however often */
   for (guint i = 0; i < 5; i++)
-    {
-      g_autoptr (ClBatchRow) row = NULL;
-
-      a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
-      row = claim (f->base.store, f->batch, a, chip);
-      g_assert_cmpstr (row->reference, ==, "R-02");
-      reject_with_limit (f->base.store, a, 0);
-    }
+    reject_next (f, &chip, "R-02", 0);
   assert_counts (f, 1, 0, 0, 1);
   g_assert_cmpint (raw_int (f, "SELECT rejections FROM batch_row_rejections JOIN batch_rows ON id = row_id WHERE "
                                "reference = 'R-02'"),
                    ==, 5);
-  (void)error;
 }
 
 /* A torn card keeps its row: fed again it goes on with it; left with QA and resumed there it still has it; a
