@@ -691,8 +691,12 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
     note (run, "shipped uninitialised: the customer initialises the device");
   if (!made && (init_skipped || cl_profile_get_init (run->profile)->ship == CL_SHIP_UNINITIALISED))
     {
+      g_autofree char *initialised = init_skipped ? g_steal_pointer (&run->note) : NULL;
+
       *skipped = TRUE;
-      note (run, "device key made on an earlier attempt; its request read again");
+      /* what initialise_device found (the label checked) stays in the step's record */
+      note (run, "device key made on an earlier attempt; its request read again%s%s", initialised != NULL ? "; " : "",
+            initialised != NULL ? initialised : "");
     }
   return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_INITIALISED, -1, error);
 }

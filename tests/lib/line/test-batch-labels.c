@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -415,11 +416,34 @@ card_label (ClVcardImage *image)
   return label;
 }
 
+/* What the store recorded for the INIT_APPLET step of the chip's latest attempt: result and detail. */
+static char *
+init_step_record (ClStore *store, const char *chip_id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *record;
+
+  g_assert_cmpint (sqlite3_open_v2 (cl_store_get_path (store), &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT s.result || ': ' || coalesce(s.detail, '') FROM steps s JOIN attempts a "
+                                       "ON a.id = s.attempt_id WHERE a.chip_id = ? AND s.step = 'INIT_APPLET' "
+                                       "ORDER BY s.id DESC LIMIT 1",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, chip_id, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  record = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return record;
+}
+
 /* One batch of one row labelled "Torn Card" under profile name; its card torn as mode says, then fed again. Returns
  * the second attempt, after checking the first was CARD_REMOVED. */
 static ClCardSequence *
 torn_then_resumed (const char *dir, const char *name, gboolean fixed_pins, LabelTear mode, ClVcardImage *image,
-                   guint *writes_on_resume)
+                   guint *writes_on_resume, char **init_record)
 {
   g_autoptr (ClProfile) profile = profile_in (dir, name, fixed_pins);
   g_autofree char *db = g_strconcat (name, ".db", NULL);
@@ -455,6 +479,7 @@ torn_then_resumed (const char *dir, const char *name, gboolean fixed_pins, Label
   g_assert_cmpint (o->failed_step, ==, CL_STEP_INIT_APPLET);
   resumed = produce (setup, batch_id, image, &again);
   *writes_on_resume = again.label_writes;
+  *init_record = init_step_record (store, cl_card_sequence_get_outcome (resumed)->chip_id);
   return resumed;
 }
 
@@ -470,18 +495,23 @@ test_torn_label (void)
   ClVcardImage *random_card = cl_production_fixture_new_card (fixture);
   ClVcardImage *lost_card = cl_production_fixture_new_card (fixture);
   g_autoptr (ClCardSequence) fixed = NULL, random = NULL, lost = NULL;
-  g_autofree char *fixed_label = NULL, *lost_label = NULL;
+  g_autofree char *fixed_label = NULL, *lost_label = NULL, *record = NULL;
   const ClSequenceOutcome *o;
   guint writes = 0;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  fixed = torn_then_resumed (dir, "torn-fixed", TRUE, TEAR_BEFORE_VERIFY, fixed_card, &writes);
+  fixed = torn_then_resumed (dir, "torn-fixed", TRUE, TEAR_BEFORE_VERIFY, fixed_card, &writes, &record);
   cl_production_fixture_assert_good (fixed);
   g_assert_cmpuint (writes, ==, 1);
+  /* the step's record says what the resumption found and did */
+  g_assert_cmpstr (record, ==, "OK: device already initialised, its PINs exported; its token label written again");
+  g_clear_pointer (&record, g_free);
   fixed_label = card_label (fixed_card);
   g_assert_cmpstr (fixed_label, ==, "Torn Card");
 
-  random = torn_then_resumed (dir, "torn-random", FALSE, TEAR_BEFORE_VERIFY, random_card, &writes);
+  random = torn_then_resumed (dir, "torn-random", FALSE, TEAR_BEFORE_VERIFY, random_card, &writes, &record);
+  g_assert_true (g_str_has_prefix (record, "FAILED: "));
+  g_clear_pointer (&record, g_free);
   o = cl_card_sequence_get_outcome (random);
   g_assert_false (o->good);
   g_assert_cmpint (o->reason, ==, CL_REJECT_INIT_FAILED);
@@ -491,9 +521,13 @@ test_torn_label (void)
                    "row's label; its PIN is sealed to the customer, so the station cannot write it");
   g_assert_cmpuint (writes, ==, 0);
 
-  lost = torn_then_resumed (dir, "torn-lost", FALSE, TEAR_AFTER_LABEL, lost_card, &writes);
+  lost = torn_then_resumed (dir, "torn-lost", FALSE, TEAR_AFTER_LABEL, lost_card, &writes, &record);
   cl_production_fixture_assert_good (lost);
   g_assert_cmpuint (writes, ==, 0);
+  g_assert_cmpstr (record, ==,
+                   "SKIPPED: device key made on an earlier attempt; its request read again; device already "
+                   "initialised, its PINs exported; its token label already the row's");
+  g_clear_pointer (&record, g_free);
   lost_label = card_label (lost_card);
   g_assert_cmpstr (lost_label, ==, "Torn Card");
   g_object_unref (fixed_card);
