@@ -27,6 +27,7 @@
 #include "schsm/cl-schsm-card.h"
 #include "schsm/cl-schsm-token-info.h"
 #include "store/cl-store-manifest.h"
+#include "store/cl-store-rows.h"
 
 #define WAIT_SECONDS 180
 #define BATCH        "B-labels"
@@ -74,7 +75,7 @@ customer_key (const char *dir)
 /* The reference profile shipping initialised cards, with the data mapping, in DIR/profiles where the importer finds
  * it by name (CARDLINE_DATA_DIR). */
 static ClProfile *
-profile_in (const char *dir, const char *name, gboolean fixed_pins)
+profile_in (const char *dir, const char *name, gboolean fixed_pins, const char *data_keys)
 {
   g_autofree char *reference
     = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
@@ -107,6 +108,7 @@ profile_in (const char *dir, const char *name, gboolean fixed_pins)
   text = g_key_file_to_data (kf, NULL, NULL);
   all = g_string_new (text);
   g_string_append (all, "\n[data]\nreference=id\ndisplay=name\nface.name=name\ntoken-label=label\n");
+  g_string_append (all, data_keys);
   g_assert_cmpint (g_mkdir_with_parents (profiles, 0700), ==, 0);
   path = g_strdup_printf ("%s/%s.profile", profiles, name);
   g_assert_true (g_file_set_contents (path, all->str, -1, NULL));
@@ -162,9 +164,9 @@ run (const char *const *argv, char **out)
 {
   g_autoptr (GError) error = NULL;
   int status = 0;
+  GSpawnFlags flags = G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL | (out == NULL ? G_SPAWN_STDOUT_TO_DEV_NULL : 0);
 
-  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                               out, NULL, &status, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, flags, NULL, NULL, out, NULL, &status, &error));
   g_assert_no_error (error);
   return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
 }
@@ -286,7 +288,7 @@ test_labels_on_cards (void)
                    "app default {\n  reader_driver pcsc {\n    max_send_size = 65535;\n    max_recv_size = 65536;\n"
                    "  }\n}\n");
   g_setenv ("OPENSC_CONF", conf, TRUE);
-  profile = profile_in (dir, PROFILE, FALSE);
+  profile = profile_in (dir, PROFILE, FALSE, "");
   setup = cl_production_fixture_setup_new (fixture, profile, store);
   batch_id = cl_store_batch_open (store, BATCH, PROFILE, cl_profile_get_hash (profile), N_ROWS, "supervisor", &error);
   g_assert_no_error (error);
@@ -295,9 +297,10 @@ test_labels_on_cards (void)
   for (guint i = 0; i < N_ROWS; i++)
     {
       ClVcardImage *image = cl_production_fixture_new_card (fixture);
+      g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
 
       g_ptr_array_add (images, image);
-      cl_fake_feeder_add_card (feeder, cl_production_fixture_insert (image));
+      cl_fake_feeder_add_card (feeder, transport);
     }
   batch_run = cl_batch_run_new (setup, CL_FEEDER (feeder), "station-l", BATCH, N_ROWS, NULL, &error);
   g_assert_no_error (error);
@@ -314,7 +317,7 @@ test_labels_on_cards (void)
   for (guint i = 0; i < images->len; i++)
     {
       g_autofree char *image_path = g_strdup_printf ("%s/card-%u.vcard", dir, i);
-      g_autoptr (GBytes) cplc_bytes = cl_vcard_image_get_cplc (images->pdata[i]);
+      GBytes *cplc_bytes = cl_vcard_image_get_cplc (images->pdata[i]); /* the image's */
       g_autofree char *chip = NULL, *label = NULL;
       const char *expected = NULL;
       ClCplc cplc;
@@ -341,7 +344,6 @@ test_labels_on_cards (void)
       checked++;
     }
   g_assert_cmpuint (checked, ==, N_ROWS);
-  g_unsetenv ("CARDLINE_DATA_DIR");
 }
 
 /* ---- a card torn while its label is written ---- */
@@ -445,7 +447,7 @@ static ClCardSequence *
 torn_then_resumed (const char *dir, const char *name, gboolean fixed_pins, LabelTear mode, ClVcardImage *image,
                    guint *writes_on_resume, char **init_record)
 {
-  g_autoptr (ClProfile) profile = profile_in (dir, name, fixed_pins);
+  g_autoptr (ClProfile) profile = profile_in (dir, name, fixed_pins, "");
   g_autofree char *db = g_strconcat (name, ".db", NULL);
   g_autoptr (ClStore) store = cl_production_fixture_open_store (fixture, db);
   g_autoptr (ClProductionSetup) setup = cl_production_fixture_setup_new (fixture, profile, store);
@@ -533,7 +535,77 @@ test_torn_label (void)
   g_object_unref (fixed_card);
   g_object_unref (random_card);
   g_object_unref (lost_card);
-  g_unsetenv ("CARDLINE_DATA_DIR");
+}
+
+/* [data] max-attempts on the line: a row whose cards fail key generation goes FAILED at its second rejected card,
+ * with the reason and the count, and the batch stops taking cards (nothing left pending) instead of feeding the row
+ * every blank card it has. */
+static void
+test_max_attempts (void)
+{
+  g_autofree char *dir = g_build_filename (fixture->work_dir, "attempts", NULL);
+  g_autoptr (ClProfile) profile = NULL;
+  g_autoptr (ClStore) store = cl_production_fixture_open_store (fixture, "attempts.db");
+  g_autoptr (ClProductionSetup) setup = NULL;
+  g_autoptr (ClFakeFeeder) feeder = cl_fake_feeder_new ();
+  g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (ClBatchRun) batch_run = NULL;
+  g_autoptr (ClManifest) manifest = NULL;
+  g_autoptr (GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GError) error = NULL;
+  ClRowImport row = { 2, "M-1", "Many Tries", fields, NULL, NULL };
+  ClDataFileImport file = { "tries.csv",
+                            "2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e",
+                            "token-label = label\n",
+                            FALSE,
+                            0,
+                            "supervisor",
+                            &row,
+                            1 };
+  ClRowCounts counts;
+  Seen seen = { 0 };
+  gint64 batch_id;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  profile = profile_in (dir, "attempts", FALSE, "max-attempts=2\n");
+  g_assert_cmpuint (cl_profile_get_data_max_attempts (profile), ==, 2);
+  setup = cl_production_fixture_setup_new (fixture, profile, store);
+  batch_id
+    = cl_store_batch_open (store, "B-attempts", "attempts", cl_profile_get_hash (profile), 4, "supervisor", &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (fields, g_strdup ("token-label"), g_strdup ("Many Tries"));
+  g_assert_cmpint (cl_store_rows_import (store, batch_id, &file, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 4; i++)
+    {
+      ClVcardImage *image = cl_production_fixture_new_card (fixture);
+      g_autoptr (ClTransport) transport = cl_production_fixture_insert (image);
+
+      g_assert_true (cl_vcard_image_set_defect (image, "keygen_fail", "true", NULL));
+      g_ptr_array_add (images, image);
+      cl_fake_feeder_add_card (feeder, transport);
+    }
+  batch_run = cl_batch_run_new (setup, CL_FEEDER (feeder), "station-m", "B-attempts", 4, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (batch_run, "event", G_CALLBACK (on_event), &seen);
+  g_signal_connect (batch_run, "finished", G_CALLBACK (on_finished), &seen);
+  cl_batch_run_start (batch_run);
+  cl_line_wait_until (&seen.finished, WAIT_SECONDS, "the batch to end");
+  g_assert_cmpuint (seen.good, ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (feeder), ==, 2);
+  g_assert_true (cl_store_rows_count (store, batch_id, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (counts.failed, ==, 1);
+  g_assert_cmpint (counts.pending + counts.in_production + counts.done, ==, 0);
+  manifest = cl_store_manifest (store, "B-attempts", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < manifest->records->len; i++)
+    {
+      const ClManifestRecord *m = manifest->records->pdata[i];
+
+      if (m->kind == CL_MANIFEST_ROW)
+        g_assert_cmpstr (m->reason, ==, "KEYGEN_FAILED at INIT_APPLET (its cards rejected 2 times: max-attempts 2)");
+    }
 }
 
 int
@@ -547,6 +619,7 @@ main (int argc, char **argv)
   fixture = cl_production_fixture_new ("cardline-batch-labels-XXXXXX", TRUE);
   g_test_add_func ("/line/token-labels-opensc", test_labels_on_cards);
   g_test_add_func ("/line/token-label-torn", test_torn_label);
+  g_test_add_func ("/line/max-attempts", test_max_attempts);
   status = g_test_run ();
   cl_production_fixture_free (fixture);
   return status;
