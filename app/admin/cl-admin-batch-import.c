@@ -77,7 +77,8 @@ cl_admin_batch_import (ClAdminBatchOptions *o)
     goto fail;
   mapping = o->mapping != NULL ? cl_data_mapping_new_from_file (o->mapping, &error)
                                : cl_data_mapping_for_batch (store, batch_id, &error);
-  if (mapping == NULL || (file = cl_data_file_read (o->data, mapping, o->photos, &error)) == NULL)
+  if (mapping == NULL || !cl_data_mapping_check_for_batch (store, batch_id, mapping, &error)
+      || (file = cl_data_file_read (o->data, mapping, o->photos, &error)) == NULL)
     goto fail;
   print_problems (file);
   printf ("%s: %u row(s), %u good, %u with problems (%u problem(s)); SHA-256 %s\n", cl_data_file_get_name (file),

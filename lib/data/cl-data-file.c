@@ -8,6 +8,9 @@
 #include "data/cl-data-cell.h"
 #include "data/cl-data-photo.h"
 
+/* PKCS#11 CK_TOKEN_INFO label: 32 bytes (schsm/cl-schsm-token-info.h) */
+#define TOKEN_LABEL_MAX_BYTES 32
+
 struct _ClDataFile
 {
   GObject parent_instance;
@@ -130,6 +133,12 @@ check_target (const ClDataTarget *t, const char *value, const char *photos_dir, 
     {
       cl_data_problems_add (problems, line, t->column, "%zu bytes, longer than a STORE DATA value's %d", strlen (value),
                             CL_DATA_STORE_DATA_MAX);
+      return FALSE;
+    }
+  if (g_str_equal (t->target, CL_DATA_TARGET_TOKEN_LABEL) && strlen (value) > TOKEN_LABEL_MAX_BYTES)
+    {
+      cl_data_problems_add (problems, line, t->column, "%zu bytes, longer than a token label's %d", strlen (value),
+                            TOKEN_LABEL_MAX_BYTES);
       return FALSE;
     }
   if (g_str_equal (t->target, CL_DATA_TARGET_PHOTO))

@@ -5,11 +5,11 @@
 #include "production/cl-production-env.h"
 #include "store/cl-store-dashboard.h"
 
-ClDataMapping *
-cl_data_mapping_for_batch (ClStore *store, gint64 batch_id, GError **error)
+/* The profile batch_id was created with, found as the station finds profiles by name. */
+static ClProfile *
+batch_profile (ClStore *store, gint64 batch_id, GError **error)
 {
   g_autoptr (GPtrArray) batches = cl_store_batch_list (store, error);
-  g_autoptr (ClProfile) profile = NULL;
 
   if (batches == NULL)
     return NULL;
@@ -17,20 +17,36 @@ cl_data_mapping_for_batch (ClStore *store, gint64 batch_id, GError **error)
     {
       ClBatchInfo *info = g_ptr_array_index (batches, i);
 
-      if (info->id != batch_id)
-        continue;
-      if ((profile = cl_production_profile_open (info->profile_name, error)) == NULL)
-        return NULL;
-      if (cl_profile_get_data_mapping (profile) == NULL)
-        {
-          g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
-                       "profile %s has no [data] mapping for a data file: give a mapping file", info->profile_name);
-          return NULL;
-        }
-      return g_object_ref (cl_profile_get_data_mapping (profile));
+      if (info->id == batch_id)
+        return cl_production_profile_open (info->profile_name, error);
     }
   g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "no batch with id %" G_GINT64_FORMAT, batch_id);
   return NULL;
+}
+
+ClDataMapping *
+cl_data_mapping_for_batch (ClStore *store, gint64 batch_id, GError **error)
+{
+  g_autoptr (ClProfile) profile = batch_profile (store, batch_id, error);
+
+  if (profile == NULL)
+    return NULL;
+  if (cl_profile_get_data_mapping (profile) == NULL)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                   "profile %s has no [data] mapping for a data file: give a mapping file",
+                   cl_profile_get_name (profile));
+      return NULL;
+    }
+  return g_object_ref (cl_profile_get_data_mapping (profile));
+}
+
+gboolean
+cl_data_mapping_check_for_batch (ClStore *store, gint64 batch_id, ClDataMapping *mapping, GError **error)
+{
+  g_autoptr (ClProfile) profile = batch_profile (store, batch_id, error);
+
+  return profile != NULL && cl_profile_check_data_mapping (profile, mapping, TRUE, error);
 }
 
 guint
@@ -71,6 +87,8 @@ cl_data_import (ClStore *store, gint64 batch_id, ClDataFile *file, ClDataMapping
   ClDataFileImport import = { 0 };
   gint64 id = 0;
 
+  if (!cl_data_mapping_check_for_batch (store, batch_id, mapping, error))
+    return 0;
   if (problems > 0 && !good_only)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,

@@ -11,7 +11,9 @@
 
 G_BEGIN_DECLS
 
-/* Returns the store's file id (> 0) and *outcome; 0 with CL_ERROR_INVALID_ARGUMENT "FILE: N problem(s) in M row(s):
+/* Returns the store's file id (> 0) and *outcome; 0 with what cl_data_mapping_check_for_batch refuses (a mapping
+ * the batch's profile cannot carry out: a face field its template lacks, a token label on cards it ships
+ * uninitialised), or with CL_ERROR_INVALID_ARGUMENT "FILE: N problem(s) in M row(s):
  * nothing imported …" when the file has problems and !good_only, or with what the store refused (another file for
  * a batch with produced rows: the store's own message). */
 gint64 cl_data_import (ClStore *store, gint64 batch_id, ClDataFile *file, ClDataMapping *mapping, gboolean good_only,
@@ -19,6 +21,9 @@ gint64 cl_data_import (ClStore *store, gint64 batch_id, ClDataFile *file, ClData
 /* The [data] groups of the profile batch_id was created with (found as the station finds profiles by name):
  * CL_ERROR_PROFILE when it has none ("give --mapping FILE"), CL_ERROR_NOT_FOUND for an unknown batch. */
 ClDataMapping *cl_data_mapping_for_batch (ClStore *store, gint64 batch_id, GError **error);
+/* The mapping against the profile batch_id was created with (cl_profile_check_data_mapping): what cl_data_import
+ * checks first, for a dry run to say the same. */
+gboolean cl_data_mapping_check_for_batch (ClStore *store, gint64 batch_id, ClDataMapping *mapping, GError **error);
 /* Rows the file leaves out: those with a problem. */
 guint cl_data_file_count_refused (ClDataFile *file);
 

@@ -90,8 +90,8 @@ static void G_GNUC_PRINTF (5, 6)
 }
 
 /* Keys of a profile's [data] group that are the profile's own, not the mapping's: what a rejected card's row becomes
- * (on-reject, read by the profile for store/cl-store-rows.h). */
-static const char *const profile_keys[] = { "on-reject", NULL };
+ * (on-reject, max-attempts: read by the profile for store/cl-store-rows.h). */
+static const char *const profile_keys[] = { "on-reject", "max-attempts", NULL };
 
 gboolean
 cl_data_mapping_owns_group (const char *group)
@@ -215,16 +215,6 @@ load_targets (ClDataMapping *self, GKeyFile *kf, GError **error)
         }
       if ((column = read_column (kf, self->file, "data", key, error)) == NULL)
         return FALSE;
-      /* Refused rather than kept in the store where nothing reads it: the customer would expect it on the chip. */
-      if (g_str_equal (key, CL_DATA_TARGET_TOKEN_LABEL))
-        {
-          bad (error, self->file, "data", key,
-               "column %s: the token label is not written to the chip yet (no production step writes the "
-               "SmartCard-HSM's token info, so the card keeps its default label): leave the column out of the mapping",
-               column);
-          g_free (column);
-          return FALSE;
-        }
       {
         ClDataTarget *t = g_new0 (ClDataTarget, 1);
 

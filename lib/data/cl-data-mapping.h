@@ -19,9 +19,9 @@
  * Target fields: face.NAME (a text field NAME of the card face; not serial or batch, which the station prints
  * itself), face.photo (the photo: a file in the photos directory named by the column's value), chr.holder (the
  * holder part of the device CHR: 1 to 9 of A-Z and 0-9), store-data.TAG (a STORE DATA value of at most 127 bytes,
- * written as a data object with that 1- or 2-byte tag in lower-case hex, e.g. store-data.5f20). token-label (the
- * token label where the profile initialises the card) is a known target but refused, naming its column: nothing
- * writes it to the chip yet (docs/data-import.md).
+ * written as a data object with that 1- or 2-byte tag in lower-case hex, e.g. store-data.5f20), token-label (the
+ * token label, at most 32 bytes, the PKCS#11 label size: written to the card's EF.TokenInfo where the profile
+ * initialises the card; a profile that ships cards uninitialised refuses it, data/cl-data-import.h).
  *
  * Errors are CL_ERROR_PROFILE "FILE:GROUP:KEY: …": an unknown target field, group or key, an empty column name, a bad
  * pattern or number. Whether the columns exist is known only with the data file: see cl-data-file.h. */
@@ -73,8 +73,8 @@ ClDataMapping *cl_data_mapping_new_from_file (const char *path, GError **error);
 ClDataMapping *cl_data_mapping_new_from_key_file (GKeyFile *kf, const char *file, GError **error);
 /* TRUE for [data] and [data column NAME]: the groups a mapping reads in a profile. */
 gboolean cl_data_mapping_owns_group (const char *group);
-/* TRUE for the keys of those groups that are the mapping's: all but the profile's own keys of [data] (on-reject:
- * what a rejected card's row becomes, a profile setting). */
+/* TRUE for the keys of those groups that are the mapping's: all but the profile's own keys of [data] (on-reject,
+ * max-attempts: what a rejected card's row becomes, profile settings). */
 gboolean cl_data_mapping_owns_key (const char *group, const char *key);
 
 /* Where the mapping was read from ("people.map", "smartcard-hsm.profile"). */

@@ -576,6 +576,7 @@ cycle_end (ClCardSequence *self, Cycle *c)
   outcome->whereabouts_unknown = c->disposition == CL_DISPOSITION_UNKNOWN;
   self->end.ended = 0;
   self->end.row_fails_on_reject = cl_profile_get_data_fails_on_reject (cl_production_setup_get_profile (self->setup));
+  self->end.row_max_attempts = cl_profile_get_data_max_attempts (cl_production_setup_get_profile (self->setup));
   self->pending_end = TRUE;
   outcome->end_pending = TRUE;
   if (!write_pending (self, &store_error))

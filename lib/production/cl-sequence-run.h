@@ -96,4 +96,15 @@ char *cl_sequence_device_chr (ClSequenceRun *run, GError **error);
 /* The row's store-data.<tag> values as STORE DATA blocks (tag, length, UTF-8 value), in tag order. */
 GPtrArray *cl_sequence_row_store_data (ClSequenceRun *run, GError **error);
 
+/* The row's token label on the card (cl-sequence-label.c); each does nothing for a row without one. After INITIALIZE
+ * DEVICE with pin: the user PIN verified, EF.TokenInfo written and read back. */
+/* NULL: the row has none (or an empty one). */
+const char *cl_sequence_row_label (ClSequenceRun *run);
+gboolean cl_sequence_write_label (ClSequenceRun *run, GBytes *pin, GError **error);
+/* A card initialised on an earlier attempt: its label checked, written again (*rewritten) where the profile's PIN is
+ * fixed; a missing or other label on a card whose PIN the station cannot know is an error saying so. */
+gboolean cl_sequence_resume_label (ClSequenceRun *run, gboolean *rewritten, GError **error);
+/* VERIFY: the card's label is the row's, read over channel. */
+gboolean cl_sequence_check_label (ClSequenceRun *run, ClCardChannel *channel, GError **error);
+
 G_END_DECLS

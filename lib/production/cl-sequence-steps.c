@@ -638,10 +638,15 @@ initialise_device (ClSequenceRun *run, gboolean *skipped, GError **error)
   /* initialised on an earlier attempt: its PINs were sealed to the customer before (write-ahead) */
   if (status.state != CL_SCHSM_PIN_NOT_INITIALIZED)
     {
-      if (!cl_sequence_import_dkek (run, error))
+      gboolean relabelled = FALSE;
+
+      if (!cl_sequence_resume_label (run, &relabelled, error) || !cl_sequence_import_dkek (run, error))
         return FALSE;
-      *skipped = TRUE;
-      note (run, "device already initialised, its PINs exported");
+      *skipped = !relabelled;
+      note (run, "device already initialised, its PINs exported%s",
+            cl_sequence_row_label (run) == NULL ? ""
+            : relabelled                        ? "; its token label written again"
+                                                : "; its token label already the row's");
       return TRUE;
     }
   pins = cl_card_pins_new (run->profile, cl_production_setup_get_token (run->setup), error);
@@ -654,7 +659,8 @@ initialise_device (ClSequenceRun *run, gboolean *skipped, GError **error)
   params.dkek_shares = config->dkek_shares;
   /* write-ahead: the customer's copy of the PINs is durable before the card takes them */
   if (!cl_sequence_escrow_pins (run, pins->so_pin, pins->pin, error)
-      || !cl_schsm_initialize (run->channel, &params, run->cancellable, error))
+      || !cl_schsm_initialize (run->channel, &params, run->cancellable, error)
+      || !cl_sequence_write_label (run, pins->pin, error))
     return FALSE;
   return cl_sequence_import_dkek (run, error);
 }
@@ -675,12 +681,22 @@ cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **er
       if (!initialise_device (run, &init_skipped, error))
         return FALSE;
     }
+  else if (cl_sequence_row_label (run) != NULL)
+    /* the import refuses such rows (data/cl-data-import.h): the station's matter, not the card's */
+    return fail (error, CL_ERROR_PROFILE,
+                 "row %s has a token label, but the profile ships the card uninitialised (the customer's "
+                 "initialisation writes the label)",
+                 run->row->reference);
   else
     note (run, "shipped uninitialised: the customer initialises the device");
   if (!made && (init_skipped || cl_profile_get_init (run->profile)->ship == CL_SHIP_UNINITIALISED))
     {
+      g_autofree char *initialised = init_skipped ? g_steal_pointer (&run->note) : NULL;
+
       *skipped = TRUE;
-      note (run, "device key made on an earlier attempt; its request read again");
+      /* what initialise_device found (the label checked) stays in the step's record */
+      note (run, "device key made on an earlier attempt; its request read again%s%s", initialised != NULL ? "; " : "",
+            initialised != NULL ? initialised : "");
     }
   return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_INITIALISED, -1, error);
 }
@@ -877,5 +893,5 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
     return fail (error, CL_ERROR_FAILED, "serial %s does not derive from holder %s", serial ? serial : "(none)",
                  run->chr);
   (void)skipped;
-  return cl_sequence_check_pins_exported (run, error);
+  return cl_sequence_check_label (run, fresh, error) && cl_sequence_check_pins_exported (run, error);
 }

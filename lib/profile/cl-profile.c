@@ -3,6 +3,7 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "data/cl-data-face-fields.h"
 #include "data/cl-data-mapping.h"
 #include "profile/cl-profile-custody.h"
 #include "profile/cl-profile-reader.h"
@@ -29,6 +30,7 @@ struct _ClProfile
   ClProfileCustody custody;
   char *face_template;
   gboolean data_fails_on_reject;
+  guint data_max_attempts;
   ClDataMapping *data_mapping;
   GBytes *fixed_pin;
   GBytes *fixed_so_pin;
@@ -134,7 +136,7 @@ static const char *const group_init[]
 static const char *const group_certificate[]
   = { "certificate", "holder-reference", "dica-key-label", "dica-cvc", "srca-cvc", "validity-days", NULL };
 static const char *const group_face[] = { "face", "template", NULL };
-static const char *const group_data[] = { "data", "on-reject", NULL };
+static const char *const group_data[] = { "data", "on-reject", "max-attempts", NULL };
 static const char *const *const known_groups[]
   = { group_profile,     group_card, group_scp,  group_keys, group_configure, group_applet, group_init,
       group_certificate, group_face, group_data, NULL };
@@ -560,7 +562,47 @@ load_data (ClProfile *self, Loader *l, GError **error)
   if (!cl_profile_reader_choice (&l->r, "data", "on-reject", on_reject_choices, 0, &on_reject, error))
     return FALSE;
   self->data_fails_on_reject = on_reject == 1;
-  return TRUE;
+  /* absent: 0, no limit (a rejected card's row goes back to PENDING however often, the behaviour before the key) */
+  return cl_profile_reader_uint (&l->r, "data", "max-attempts", 1, 1000, 0, &self->data_max_attempts, error);
+}
+
+gboolean
+cl_profile_check_data_mapping (ClProfile *self, ClDataMapping *mapping, gboolean template_required, GError **error)
+{
+  const char *file = cl_data_mapping_get_file (mapping);
+
+  if (cl_data_mapping_get_column_of (mapping, CL_DATA_TARGET_TOKEN_LABEL) != NULL
+      && self->init.ship != CL_SHIP_INITIALISED)
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                   "%s:data:token-label: profile %s ships cards uninitialised, and the customer's initialisation "
+                   "(sc-hsm-tool --initialize --label) writes the token label: only a profile with ship=initialised "
+                   "takes one",
+                   file, self->name);
+      return FALSE;
+    }
+  if (self->face_template == NULL)
+    {
+      GPtrArray *targets = cl_data_mapping_get_targets (mapping);
+
+      for (guint i = 0; i < targets->len; i++)
+        {
+          const ClDataTarget *t = targets->pdata[i];
+
+          if (g_str_has_prefix (t->target, "face."))
+            {
+              g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
+                           "%s:data:%s: profile %s prints no card face (it has no [face] template)", file, t->target,
+                           self->name);
+              return FALSE;
+            }
+        }
+      return TRUE;
+    }
+  /* on load a template not there yet is left to cl_profile_check_files, which names it */
+  if (!template_required && !g_file_test (self->face_template, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  return cl_data_mapping_check_face (mapping, self->face_template, error);
 }
 
 /* The [data] groups map a customer's data file (lib/data/cl-data-mapping.h): checked there, then set aside so the
@@ -620,7 +662,8 @@ profile_new (const char *data, gsize len, const char *name, const char *base_dir
       || !load_keys (self, &l, error) || !load_configure (self, &l, error) || !load_applet (self, &l, error)
       || !load_init (self, &l, error)
       || !cl_profile_custody_load (&self->custody, &l.r, l.base_dir, &self->keys, &self->init, error)
-      || !load_certificate (self, &l, error) || !load_face (self, &l, error) || !load_data (self, &l, error))
+      || !load_certificate (self, &l, error) || !load_face (self, &l, error) || !load_data (self, &l, error)
+      || (self->data_mapping != NULL && !cl_profile_check_data_mapping (self, self->data_mapping, FALSE, error)))
     return NULL;
   sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (sum, (const guchar *)data, (gssize)len);
@@ -748,6 +791,13 @@ gboolean
 cl_profile_get_data_fails_on_reject (ClProfile *self)
 {
   return self->data_fails_on_reject;
+}
+
+guint
+cl_profile_get_data_max_attempts (ClProfile *self)
+{
+  g_return_val_if_fail (CL_IS_PROFILE (self), 0);
+  return self->data_max_attempts;
 }
 
 const char *

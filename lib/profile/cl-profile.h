@@ -35,7 +35,9 @@
  *                    in the data directory), validity-days (1..36500, default 3650)
  *   [face]           template (path; the group is optional: no face printing without it)
  *   [data]           (optional) on-reject (retry|fail, default retry): what a rejected card's data row becomes
- *                    (store/cl-store-rows.h): PENDING again for the next blank card, or FAILED with the reason
+ *                    (store/cl-store-rows.h): PENDING again for the next blank card, or FAILED with the reason;
+ *                    max-attempts (1..1000, default none): under retry, the row goes FAILED with the reason once
+ *                    that many of its cards were rejected (absent: it goes back to PENDING however often)
  *   [data], [data column NAME]  (optional) how a customer's data file feeds the cards: see data/cl-data-mapping.h */
 #pragma once
 
@@ -161,6 +163,15 @@ const ClProfileCertify *cl_profile_get_certify (ClProfile *self);
 const char *cl_profile_get_face_template (ClProfile *self);
 /* [data] on-reject=fail: a rejected card's data row fails instead of going back to PENDING. */
 gboolean cl_profile_get_data_fails_on_reject (ClProfile *self);
+/* [data] max-attempts; 0: no limit. */
+guint cl_profile_get_data_max_attempts (ClProfile *self);
+/* A data mapping (the profile's own, checked on load, or a mapping file at import) against what the profile does with
+ * it: token-label only where the profile initialises the card (ship=initialised); face.NAME only where the profile
+ * prints a face whose template has that field (cl_data_mapping_check_face). template_required: a face template that
+ * cannot be read is an error (else it is left to cl_profile_check_files). CL_ERROR_PROFILE naming the mapping's file,
+ * the target and the profile or template. */
+gboolean cl_profile_check_data_mapping (ClProfile *self, ClDataMapping *mapping, gboolean template_required,
+                                        GError **error);
 
 /* The mapping of a customer's data file to the cards ([data] groups); NULL: the profile has none. */
 ClDataMapping *cl_profile_get_data_mapping (ClProfile *self);

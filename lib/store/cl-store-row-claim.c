@@ -321,6 +321,29 @@ chip_keeps_row_locked (ClStore *self, const ClBatchRow *row, const ClAttemptEnd 
   return TRUE;
 }
 
+/* One more of the row's cards rejected (max-attempts counts them): *rejections is its count now. */
+static gboolean
+count_rejection_locked (ClStore *self, gint64 row_id, gint64 *rejections, GError **error)
+{
+  g_autoptr (ClSqlStmt) stmt
+    = cl_store_prepare (self,
+                        "INSERT INTO batch_row_rejections (row_id, rejections) VALUES (?, 1) "
+                        "ON CONFLICT (row_id) DO UPDATE SET rejections = batch_row_rejections.rejections + 1 "
+                        "RETURNING rejections",
+                        error);
+
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_int64 (stmt, 1, row_id);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
+    {
+      cl_store_set_error (self, error, "Counting a row's rejected cards");
+      return FALSE;
+    }
+  *rejections = cl_sql_column_int64 (stmt, 0);
+  return TRUE;
+}
+
 gboolean
 cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, gint64 ended, GError **error)
 {
@@ -350,14 +373,29 @@ cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEn
     }
   else
     {
+      gint64 rejections = 0;
+      gboolean fails;
+
       if (!chip_keeps_row_locked (self, row, end, &keeps, error))
         return FALSE;
       if (keeps)
         return TRUE;
-      if (end->row_fails_on_reject)
+      if (!count_rejection_locked (self, row->id, &rejections, error))
+        return FALSE;
+      /* on-reject=fail, or this was the row's max-attempts-th rejected card */
+      fails = end->row_fails_on_reject || (end->row_max_attempts > 0 && rejections >= end->row_max_attempts);
+      if (fails)
         {
           failure = g_strdup_printf ("%s at %s", cl_reject_reason_to_string (end->reason),
                                      cl_production_step_to_string (end->failed_step));
+          if (!end->row_fails_on_reject)
+            {
+              char *longer = g_strdup_printf ("%s (its cards rejected %" G_GINT64_FORMAT
+                                              " times: max-attempts %" G_GINT64_FORMAT ")",
+                                              failure, rejections, (gint64)end->row_max_attempts);
+              g_free (failure);
+              failure = longer;
+            }
           stmt = cl_store_prepare (self,
                                    "UPDATE batch_rows SET state = 'FAILED', finished = ?, failure = ? "
                                    "WHERE state = 'IN_PRODUCTION' AND id = ? AND attempt_id = ?",

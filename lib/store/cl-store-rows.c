@@ -115,14 +115,6 @@ fields_json (const char *file_name, const ClRowImport *row, GError **error)
                        file_name, row->line, key);
           return NULL;
         }
-      /* the mapping refuses it too (data/cl-data-mapping.h): any other importer must not store what no step writes */
-      if (g_str_equal (key, "token-label"))
-        {
-          g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT,
-                       "%s:%u: token-label: the token label is not written to the chip yet: refused", file_name,
-                       row->line);
-          return NULL;
-        }
       if (value == NULL || strlen (value) > CL_STORE_ROW_VALUE_MAX || !g_utf8_validate (value, -1, NULL))
         {
           g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "%s:%u: %s must be UTF-8 text of at most %d bytes",
@@ -419,6 +411,17 @@ replace_rows_locked (ClStore *self, gint64 batch_id, const char *batch_name, con
                    batch_name, produced, current->file_name, current->sha256, file->file_name);
       return FALSE;
     }
+  /* a row given back by a rejected card is PENDING with its count of rejected cards: that goes with it */
+  stmt = cl_store_prepare (self,
+                           "DELETE FROM batch_row_rejections WHERE row_id IN (SELECT id FROM batch_rows WHERE "
+                           "batch_id = ? AND state = 'PENDING')",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_int64 (stmt, 1, batch_id);
+  if (!cl_store_step_done (self, stmt, "Dropping the replaced rows' counts of rejected cards", error))
+    return FALSE;
+  g_clear_pointer (&stmt, cl_sql_stmt_release);
   stmt = cl_store_prepare (self, "DELETE FROM batch_rows WHERE batch_id = ? AND state = 'PENDING'", error);
   if (stmt == NULL)
     return FALSE;

@@ -11,8 +11,8 @@
  *   store-data.<name>    a STORE DATA value, written by CONFIGURE after the profile's blocks as one BER-TLV data
  *                        object whose tag is <name> in hex (1 or 2 bytes, e.g. store-data.5f20), value the UTF-8
  *                        text (at most 127 bytes)
- *   token-label          the token label, where the profile initialises the card: refused at import while no
- *                        production step writes it to the chip
+ *   token-label          the token label (at most 32 bytes), written to EF.TokenInfo where the profile
+ *                        initialises the card (production/cl-sequence-label.c)
  * Besides fields, every row has its reference (unique in the batch: what the manifest names it by) and its
  * display text (what the Line panel shows while the row is produced). <placeholder> and <name> are 1..64 of
  * [a-z0-9_-]. Values are UTF-8 text of at most CL_STORE_ROW_VALUE_MAX bytes. */

@@ -519,8 +519,15 @@ static const char yield_triggers[]
 const char *const cl_store_pg_baseline[] = { records, rows_and_urls, guards, yield_tables, yield_triggers, NULL };
 const guint cl_store_pg_baseline_version = 8;
 
+/* Version 9 (cl-store-schema.c's migration_row_rejections): how many of a data row's cards were rejected, for the
+ * profile's [data] max-attempts. */
+static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch_row_rejections (\n"
+                                               "  row_id BIGINT PRIMARY KEY REFERENCES batch_rows(id),\n"
+                                               "  rejections BIGINT NOT NULL CHECK (rejections > 0)\n"
+                                               ");\n";
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[] = { NULL };
+static const char *const pg_migrations[] = { migration_row_rejections, NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

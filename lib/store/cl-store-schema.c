@@ -558,6 +558,13 @@ static const char migration_production_urls[]
     "CREATE TRIGGER IF NOT EXISTS production_urls_no_update BEFORE UPDATE ON production_urls BEGIN "
     "SELECT RAISE(ABORT, 'production URLs are append-only'); END;\n";
 
+/* Version 9: how many of a data row's cards were rejected, for the profile's [data] max-attempts (cl-store-rows.h).
+ * Its own table rather than a column of batch_rows, so that running it again changes nothing. */
+static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch_row_rejections (\n"
+                                               "  row_id INTEGER PRIMARY KEY REFERENCES batch_rows(id),\n"
+                                               "  rejections INTEGER NOT NULL CHECK (rejections > 0)\n"
+                                               ");\n";
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
@@ -567,6 +574,7 @@ const char *const cl_store_migrations[] = {
   migration_6,
   migration_dispositions_destination,
   migration_production_urls,
+  migration_row_rejections,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

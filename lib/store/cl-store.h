@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION  8
+#define CL_STORE_SCHEMA_VERSION  9
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -97,6 +97,8 @@ typedef struct
   gint64 ended; /* 0: now */
   /* REJECTED: the attempt's data row (cl-store-rows.h) fails with the reason instead of going back to PENDING */
   gboolean row_fails_on_reject;
+  /* REJECTED: > 0: the row fails (with the reason and the count) at its row_max_attempts-th rejected card instead */
+  guint row_max_attempts;
 } ClAttemptEnd;
 
 /* Ends the attempt and records its one disposition, in one transaction; the card becomes GOOD or REJECTED

@@ -189,6 +189,8 @@ test_refused (Fixture *f, gconstpointer data)
   g_autofree char *photos = import_path ("photos");
   g_autofree char *wrong_map = g_build_filename (f->dir, "wrong.map", NULL);
   g_autofree char *malformed = g_build_filename (f->dir, "broken.csv", NULL);
+  g_autofree char *face = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "faces", "default.face", NULL);
+  g_autofree char *expected = NULL;
 
   /* usage */
   run_import (f, NULL, "--batch", "B1", NULL);
@@ -212,6 +214,22 @@ test_refused (Fixture *f, gconstpointer data)
   g_assert_cmpstr (f->err, ==,
                    "cardline-admin batch import: wrong.map:data:surname: unknown target field (expected reference, "
                    "display, face.NAME, face.photo, chr.holder, store-data.TAG or token-label)\n");
+  /* what the batch's profile cannot carry out: a face field its template does not print, a token label on cards it
+   * ships uninitialised (the customer's sc-hsm-tool writes that) */
+  g_assert_true (g_file_set_contents (wrong_map, "[data]\nreference=employee_id\nface.title=name\n", -1, NULL));
+  run_import (f, NULL, "--batch", "B1", "--data", good, "--mapping", wrong_map, "--dry-run", NULL);
+  g_assert_cmpint (f->status, ==, 1);
+  expected = g_strdup_printf ("cardline-admin batch import: wrong.map:data:face.title: the face template %s has no "
+                              "field face.title (it prints: label, face.name, serial, batch)\n",
+                              face);
+  g_assert_cmpstr (f->err, ==, expected);
+  g_assert_true (g_file_set_contents (wrong_map, "[data]\nreference=employee_id\ntoken-label=name\n", -1, NULL));
+  run_import (f, NULL, "--batch", "B1", "--data", good, "--mapping", wrong_map, "--dry-run", NULL);
+  g_assert_cmpint (f->status, ==, 1);
+  g_assert_cmpstr (f->err, ==,
+                   "cardline-admin batch import: wrong.map:data:token-label: profile smartcard-hsm ships cards "
+                   "uninitialised, and the customer's initialisation (sc-hsm-tool --initialize --label) writes the "
+                   "token label: only a profile with ship=initialised takes one\n");
   g_assert_true (g_file_set_contents (malformed, "employee_id,name\nE1001,\"Ada\nE1002,Grace\n", -1, NULL));
   run_import (f, "ada", "--batch", "B1", "--data", malformed, "--mapping", map, NULL);
   g_assert_cmpint (f->status, ==, 1);
@@ -336,7 +354,11 @@ test_profile_mapping (Fixture *f, gconstpointer data)
   g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
   g_autofree char *profiles = g_build_filename (data_dir, "profiles", NULL);
   g_autofree char *profile = g_build_filename (profiles, "smartcard-hsm.profile", NULL);
-  g_autofree char *profile_text = NULL, *mapping_text = NULL, *both = NULL;
+  g_autofree char *faces = g_build_filename (data_dir, "faces", NULL);
+  g_autofree char *face = g_build_filename (faces, "default.face", NULL);
+  g_autofree char *reference_face
+    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "faces", "default.face", NULL);
+  g_autofree char *profile_text = NULL, *mapping_text = NULL, *both = NULL, *face_text = NULL, *expected = NULL;
 
   /* the installed reference profile has no mapping: said so */
   g_setenv ("CARDLINE_DATA_DIR", data_dir, TRUE);
@@ -348,10 +370,17 @@ test_profile_mapping (Fixture *f, gconstpointer data)
   g_assert_cmpstr (f->err, ==,
                    "cardline-admin batch import: profile smartcard-hsm has no [data] mapping for a data file: give a "
                    "mapping file\n");
-  /* the same profile with the mapping's groups */
+  /* the same profile with the mapping's groups: its face template must be there to say what it prints */
   g_assert_true (g_file_get_contents (map, &mapping_text, NULL, NULL));
   both = g_strconcat (profile_text, "\n", mapping_text, NULL);
   g_assert_true (g_file_set_contents (profile, both, -1, NULL));
+  run_import (f, "ada", "--batch", "B1", "--data", good, "--photos", photos, NULL);
+  g_assert_cmpint (f->status, ==, 1);
+  expected = g_strdup_printf ("cardline-admin batch import: face template %s: No such file or directory\n", face);
+  g_assert_cmpstr (f->err, ==, expected);
+  g_assert_cmpint (g_mkdir_with_parents (faces, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (reference_face, &face_text, NULL, NULL));
+  g_assert_true (g_file_set_contents (face, face_text, -1, NULL));
   run_import (f, "ada", "--batch", "B1", "--data", good, "--photos", photos, NULL);
   g_unsetenv ("CARDLINE_DATA_DIR");
   g_assert_cmpstr (f->err, ==, "");

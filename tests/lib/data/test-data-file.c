@@ -91,11 +91,6 @@ test_mapping_refused (void)
                           "m.map:data:reference: expected a column name of the data file's header, got nothing");
   assert_mapping_refused ("[data]\nreference=id\ntoken-label=\n",
                           "m.map:data:token-label: expected a column name of the data file's header, got nothing");
-  /* nothing writes the token label to the chip yet: a mapping that feeds it is refused, naming the column */
-  assert_mapping_refused ("[data]\nreference=id\ntoken-label=label\n",
-                          "m.map:data:token-label: column label: the token label is not written to the chip yet (no "
-                          "production step writes the SmartCard-HSM's token info, so the card keeps its default "
-                          "label): leave the column out of the mapping");
   assert_mapping_refused ("[data]\nreference=id\n[data column id]\nmax-lenght=3\n",
                           "m.map:data column id:max-lenght: unknown rule (expected required, unique, max-length, "
                           "pattern or type)");
@@ -177,7 +172,7 @@ test_good_file (void)
   g_assert_cmpuint (row->line, ==, 4);
   g_assert_cmpstr (row->reference, ==, "E1003");
   g_assert_cmpstr (row->display, ==, "Torvalds, Linus");
-  g_assert_cmpstr (g_hash_table_lookup (row->values, "face.label"), ==, "Torvalds, Linus");
+  g_assert_cmpstr (g_hash_table_lookup (row->values, "face.name"), ==, "Torvalds, Linus");
   g_assert_cmpstr (g_hash_table_lookup (row->values, "chr.holder"), ==, "E1003");
   g_assert_cmpstr (g_hash_table_lookup (row->values, "store-data.df01"), ==, "103");
   row = g_ptr_array_index (cl_data_file_get_good_rows (file), 0);
@@ -262,16 +257,16 @@ test_formula (void)
 static void
 test_lengths (void)
 {
-  const char *map = "[data]\nreference=id\nface.label=label\nchr.holder=h\nstore-data.5f20=s\n[data column id]\n"
-                    "max-length=3\n[data column label]\nmax-length=32\n";
+  const char *map = "[data]\nreference=id\ntoken-label=label\nchr.holder=h\nstore-data.5f20=s\n[data column id]\n"
+                    "max-length=3\n";
   g_autoptr (GError) error = NULL;
   g_autoptr (GString) csv = g_string_new ("id,label,h,s\nZoë,ok,ABCDEFGHI,x\nABCD,0123456789012345678901234567890123,"
                                           "ABCDEFGHIJ,");
   g_autoptr (ClDataFile) file = NULL;
-  /* max-length counts characters (“Zoë” is 3), a STORE DATA value bytes, a CHR holder A-Z 0-9 */
+  /* max-length counts characters (“Zoë” is 3), a token label and a STORE DATA value bytes, a CHR holder A-Z 0-9 */
   const char *expected[] = {
     "people.csv:3: id: 4 characters, more than max-length 3",
-    "people.csv:3: label: 34 characters, more than max-length 32",
+    "people.csv:3: label: 34 bytes, longer than a token label's 32",
     "people.csv:3: h: “ABCDEFGHIJ” cannot be the holder in a CHR (chr.holder: 1 to 9 of A-Z and 0-9)",
     "people.csv:3: s: 128 bytes, longer than a STORE DATA value's 127",
     NULL,

@@ -156,12 +156,20 @@ fake_shutdown (ClFeeder *feeder)
   priv->shut_down = TRUE;
 }
 
+/* a card never fed; NULL stands for an empty feed */
+static void
+card_free (gpointer card)
+{
+  if (card != NULL)
+    g_object_unref (card);
+}
+
 static void
 cl_fake_feeder_finalize (GObject *object)
 {
   ClFakeFeederPrivate *priv = PRIV (object);
 
-  g_queue_clear_full (&priv->cards, (GDestroyNotify)g_clear_object);
+  g_queue_clear_full (&priv->cards, card_free);
   g_hash_table_unref (priv->transports);
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->cond);

@@ -12,6 +12,7 @@
 
 #include "apdu/cl-card-channel.h"
 #include "cl-fake-feeder.h"
+#include "cl-line-wait.h"
 #include "cl-production-fixture.h"
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
@@ -54,27 +55,6 @@ static void
 on_finished (ClBatchRun *run, Seen *seen)
 {
   seen->finished = TRUE;
-}
-
-static gboolean
-tick (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_finished (Seen *seen)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-  guint ticker = g_timeout_add (200, tick, NULL);
-
-  while (!seen->finished)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("waited %d s for the batch to end; %u events seen", WAIT_SECONDS, seen->events->len);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (ticker);
 }
 
 static guint
@@ -438,7 +418,7 @@ test_rows_exactly_once (void)
   g_signal_connect (run, "event", G_CALLBACK (on_event), &seen);
   g_signal_connect (run, "finished", G_CALLBACK (on_finished), &seen);
   cl_batch_run_start (run);
-  wait_finished (&seen);
+  cl_line_wait_until (&seen.finished, WAIT_SECONDS, "the batch to end");
   g_assert_true (tear.torn);
   /* no row left pending: the batch stopped taking cards by itself, with the torn card's row still on its chip */
   g_assert_cmpuint (count_kind (&seen, CL_LINE_EVENT_GOOD), ==, ROWS - 1);

@@ -340,6 +340,74 @@ test_data_mapping (void)
                    "chr.holder, store-data.TAG or token-label)");
 }
 
+/* The profile's own mapping is checked against what the profile does with it when it loads: a face field its
+ * template does not print, a face field without a face, a token label on cards shipped uninitialised; [data]
+ * max-attempts is the profile's (absent: no limit). */
+static void
+test_data_mapping_checked (void)
+{
+  g_autofree char *text = reference_text ();
+  g_autofree char *demo = demo_text ();
+  g_autofree char *dir = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", NULL);
+  g_autofree char *data = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", NULL);
+  g_autofree char *face = g_build_filename (data, "faces", "default.face", NULL);
+  g_autofree char *title = g_strconcat (text, "\n[data]\nreference=id\nface.title=name\n", NULL);
+  g_autofree char *name
+    = g_strconcat (text, "\n[data]\nreference=id\nface.name=name\nface.photo=p\nmax-attempts=3\n", NULL);
+  g_autofree char *label = g_strconcat (text, "\n[data]\nreference=id\ntoken-label=name\n", NULL);
+  g_autofree char *demo_label = g_strconcat (demo, "\n[data]\nreference=id\ntoken-label=name\n", NULL);
+  g_autofree char *zero = g_strconcat (text, "\n[data]\nmax-attempts=0\n", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr (GString) faceless = g_string_new (name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClProfile) p = NULL;
+
+  p = cl_profile_new_from_data (title, strlen (title), "x.profile", dir, data, &error);
+  g_assert_null (p);
+  expected = g_strdup_printf (
+    "x.profile:data:face.title: the face template %s has no field face.title (it prints: label, face.name, serial, "
+    "batch)",
+    face);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+
+  p = cl_profile_new_from_data (name, strlen (name), "x.profile", dir, data, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_profile_get_data_max_attempts (p), ==, 3);
+  g_clear_object (&p);
+  p = cl_profile_new_from_data (text, strlen (text), "x.profile", dir, data, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_profile_get_data_max_attempts (p), ==, 0);
+  g_clear_object (&p);
+
+  g_assert_cmpuint (g_string_replace (faceless, "[face]\ntemplate=faces/default.face\n", "", 1), ==, 1);
+  p = cl_profile_new_from_data (faceless->str, faceless->len, "x.profile", dir, data, &error);
+  g_assert_null (p);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_cmpstr (error->message, ==,
+                   "x.profile:data:face.name: profile smartcard-hsm prints no card face (it has no [face] template)");
+  g_clear_error (&error);
+
+  p = cl_profile_new_from_data (label, strlen (label), "x.profile", dir, data, &error);
+  g_assert_null (p);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_cmpstr (error->message, ==,
+                   "x.profile:data:token-label: profile smartcard-hsm ships cards uninitialised, and the customer's "
+                   "initialisation (sc-hsm-tool --initialize --label) writes the token label: only a profile with "
+                   "ship=initialised takes one");
+  g_clear_error (&error);
+  p = cl_profile_new_from_data (demo_label, strlen (demo_label), "x.profile", dir, data, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cl_data_mapping_get_column_of (cl_profile_get_data_mapping (p), "token-label"), ==, "name");
+  g_clear_object (&p);
+
+  p = cl_profile_new_from_data (zero, strlen (zero), "x.profile", dir, data, &error);
+  g_assert_null (p);
+  g_assert_error (error, CL_ERROR, CL_ERROR_PROFILE);
+  g_assert_nonnull (strstr (error->message, "max-attempts"));
+}
+
 /* What GKeyFile would take wrongly, refused with where it is: a NUL inside a value (kst-version=30<NUL>4 would read
  * as 30), a group given twice (its keys would merge); and files that are no profile: not regular (/dev/zero would
  * be read forever), or too large. */
@@ -506,6 +574,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/pki-dir", test_pki_dir);
   g_test_add_func ("/profile/chr-pattern", test_chr_pattern);
   g_test_add_func ("/profile/data-mapping", test_data_mapping);
+  g_test_add_func ("/profile/data-mapping-checked", test_data_mapping_checked);
   for (guint i = 0; i < G_N_ELEMENTS (bad_fields); i++)
     {
       g_autofree char *path = g_strdup_printf ("/profile/bad/%s/%s/%u", bad_fields[i].group, bad_fields[i].key, i);

@@ -9,6 +9,7 @@
 #include "crypto/cl-openssl-autoptr.h"
 #include "cvc/cl-cvc-public-key.h"
 #include "schsm/cl-schsm-card.h"
+#include "schsm/cl-schsm-token-info.h"
 
 static void
 assert_apdu (ClApdu *apdu, const char *hex)
@@ -337,6 +338,48 @@ test_card_generate (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* EF.TokenInfo as sc-hsm-tool --initialize --label writes it: version 0, label [0], prn-generation; read back; a
+ * label is 1 to 32 bytes of UTF-8; a TokenInfo without one (or with the vcard's serial and manufacturer first) reads
+ * as such; what is no TokenInfo is an error. */
+static void
+test_token_info (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) info = cl_schsm_token_info_encode ("Ada", &error);
+  g_autoptr (GBytes) long_label = NULL, other = NULL, bare = NULL, bad = NULL;
+  g_autofree char *hex = NULL, *label = NULL, *none = NULL, *from_other = NULL;
+
+  g_assert_no_error (error);
+  hex = cl_hex_encode (g_bytes_get_data (info, NULL), g_bytes_get_size (info));
+  g_assert_cmpstr (hex, ==, "300C020100800341646103020520");
+  label = cl_schsm_token_info_label (info, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (label, ==, "Ada");
+  long_label = cl_schsm_token_info_encode ("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456", &error);
+  g_assert_null (long_label);
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, "token label: expected UTF-8 text of 1 to 32 bytes, got 33 bytes");
+  g_clear_error (&error);
+  g_assert_null (cl_schsm_token_info_encode ("", &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (cl_schsm_token_info_encode ("\xff\xfe", &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  other = cl_hex_decode ("3023 020100 0404 01020304 0C05 4163 6D65 21 800D 536D61727443617264 2D48534D 03020430", NULL);
+  from_other = cl_schsm_token_info_label (other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (from_other, ==, "SmartCard-HSM");
+  bare = cl_hex_decode ("3007 020100 03020520", NULL);
+  none = cl_schsm_token_info_label (bare, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+  bad = cl_hex_decode ("0403 414243", NULL);
+  g_assert_null (cl_schsm_token_info_label (bad, &error));
+  g_assert_error (error, CL_ERROR, CL_ERROR_MALFORMED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -351,5 +394,6 @@ main (int argc, char **argv)
   g_test_add ("/schsm/card/dkek", Fixture, GINT_TO_POINTER (FALSE), fixture_setup, test_card_dkek, fixture_teardown);
   g_test_add ("/schsm/card/generate", Fixture, GINT_TO_POINTER (TRUE), fixture_setup, test_card_generate,
               fixture_teardown);
+  g_test_add_func ("/schsm/token-info", test_token_info);
   return g_test_run ();
 }

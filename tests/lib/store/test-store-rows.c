@@ -77,7 +77,7 @@ file_of (Fixture *f, const char *name, const char *sha256)
 static void
 three_rows (Fixture *f)
 {
-  add_row (f, "E-1", "Ada Lovelace", "face.name", "Ada Lovelace", "chr.holder", "ADA01", NULL);
+  add_row (f, "E-1", "Ada Lovelace", "face.name", "Ada Lovelace", "chr.holder", "ADA01", "token-label", "Ada", NULL);
   add_row (f, "E-2", "Alan Turing", "face.name", "Alan Turing", "store-data.5f21", "2", NULL);
   add_row (f, "E-3", "Grace Hopper", "face.name", "=cmd|' /C calc'!A0", NULL);
 }
@@ -136,7 +136,7 @@ test_import (Fixture *f, gconstpointer data)
   /* fields are a JSON object keyed by target names; a formula stays text */
   g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_rows WHERE reference = 'E-1' AND "
                                "json_extract(fields, '$.\"chr.holder\"') = 'ADA01' AND "
-                               "line = 2"),
+                               "json_extract(fields, '$.\"token-label\"') = 'Ada' AND line = 2"),
                    ==, 1);
   g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_rows WHERE reference = 'E-3' AND "
                                "json_extract(fields, '$.\"face.name\"') = '=cmd|'' /C calc''!A0'"),
@@ -210,9 +210,6 @@ test_refused (Fixture *f, gconstpointer data)
   g_hash_table_insert (g_ptr_array_index (f->tables, 1), g_strdup ("store-data.5g20"), g_strdup ("x"));
   assert_refused (f, &file, "people.csv:3: store-data.5g20: STORE DATA needs a 1- or 2-byte hex tag");
   g_hash_table_remove (g_ptr_array_index (f->tables, 1), "store-data.5g20");
-  g_hash_table_insert (g_ptr_array_index (f->tables, 1), g_strdup ("token-label"), g_strdup ("Alan"));
-  assert_refused (f, &file, "people.csv:3: token-label: the token label is not written to the chip yet: refused");
-  g_hash_table_remove (g_ptr_array_index (f->tables, 1), "token-label");
   file.refused = 2;
   assert_refused (f, &file, "2 rows have errors");
   file.refused = 0;
@@ -459,6 +456,79 @@ test_release_on_reject (Fixture *f, gconstpointer data)
   g_assert_cmpstr (r3->reference, ==, "R-02");
 }
 
+static void
+reject_with_limit (ClStore *store, gint64 attempt, guint max_attempts)
+{
+  g_autoptr (GError) error = NULL;
+  ClAttemptEnd end
+    = { CL_ATTEMPT_REJECTED, CL_REJECT_KEYGEN_FAILED, CL_STEP_INIT_APPLET, -1, CL_DISPOSITION_REJECT_BIN, 0, FALSE,
+        max_attempts };
+
+  g_assert_true (cl_store_attempt_end (store, attempt, &end, &error));
+  g_assert_no_error (error);
+}
+
+/* A card of the batch claims the next row, expected, and is rejected blank under max-attempts (0: no limit). */
+static void
+reject_next (Fixture *f, guint *chip, const char *expected, guint max_attempts)
+{
+  gint64 a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++*chip);
+  g_autoptr (ClBatchRow) row = claim (f->base.store, f->batch, a, *chip);
+
+  g_assert_cmpstr (row->reference, ==, expected);
+  reject_with_limit (f->base.store, a, max_attempts);
+}
+
+/* [data] max-attempts: a row goes back to PENDING until its max-attempts-th card was rejected, then FAILED with the
+ * reason and the count; a torn card (it keeps its row) counts for nothing; without a limit a row cycles as before.
+ * A file replacing the rows takes their counts with them. */
+static void
+test_max_attempts (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClBatchRow) torn = NULL;
+  ClAttemptEnd end
+    = { CL_ATTEMPT_REJECTED, CL_REJECT_CARD_REMOVED, CL_STEP_INIT_APPLET, -1, CL_DISPOSITION_RETAINED, 0, FALSE, 3 };
+  ClDataFileImport file;
+  guint chip = 0;
+  gint64 a;
+
+  import_rows (f, 2);
+  reject_next (f, &chip, "R-01", 3);
+  /* a file replacing rows that only went back to PENDING: their counts go with them */
+  file = file_of (f, "people-v2.csv", HASH_B);
+  g_assert_cmpint (cl_store_rows_import (f->base.store, f->batch, &file, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_row_rejections"), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      reject_next (f, &chip, "R-01", 3);
+      assert_counts (f, 2, 0, 0, 0);
+    }
+  a = attempt_on (f->base.store, f->batch, CL_ATTEMPT_PRODUCTION, ++chip);
+  torn = claim (f->base.store, f->batch, a, chip);
+  g_assert_true (cl_store_attempt_end (f->base.store, a, &end, &error));
+  g_assert_no_error (error);
+  assert_counts (f, 1, 1, 0, 0);
+  /* QA scraps it: the row goes back, its count as it was */
+  g_assert_cmpint (cl_store_qa_record (f->base.store, torn->chip_id, CL_QA_SCRAP, 0, "qa", "cracked", &error), >, 0);
+  g_assert_no_error (error);
+  assert_counts (f, 2, 0, 0, 0);
+  reject_next (f, &chip, "R-01", 3);
+  assert_counts (f, 1, 0, 0, 1);
+  g_assert_cmpint (raw_int (f, "SELECT count(*) FROM batch_rows WHERE reference = 'R-01' AND state = 'FAILED' AND "
+                               "failure = 'KEYGEN_FAILED at INIT_APPLET (its cards rejected 3 times: max-attempts 3)' "
+                               "AND attempt_id IS NOT NULL AND finished IS NOT NULL"),
+                   ==, 1);
+  /* no limit: R-02 goes back however often */
+  for (guint i = 0; i < 5; i++)
+    reject_next (f, &chip, "R-02", 0);
+  assert_counts (f, 1, 0, 0, 1);
+  g_assert_cmpint (raw_int (f, "SELECT rejections FROM batch_row_rejections JOIN batch_rows ON id = row_id WHERE "
+                               "reference = 'R-02'"),
+                   ==, 5);
+}
+
 /* A torn card keeps its row: fed again it goes on with it; left with QA and resumed there it still has it; a
  * card that carries the row's certificate keeps it too. QA scrapping a chip gives its row back. */
 static void
@@ -660,6 +730,7 @@ main (int argc, char **argv)
   ADD ("claim-once", test_claim_once);
   ADD ("bound-once", test_bound_once);
   ADD ("release-on-reject", test_release_on_reject);
+  ADD ("max-attempts", test_max_attempts);
   ADD ("keep-on-tear", test_keep_on_tear);
   ADD ("claim-race", test_claim_race);
   ADD ("manifest", test_manifest);

@@ -18,8 +18,10 @@
  * reads it back in the same session; nobody can replace it afterwards. Every other EF needs the user PIN.
  *
  * Files the card answers itself, as pico-hsm does where OpenSC looks: EF.DIR 2F00 (the application template) and
- * 2F03 (static token info: label, manufacturer). Not pico-hsm's C400 (a PKCS#15 description of the device key):
- * with it OpenSC 0.23's pkcs11-tool signs with the device key instead of the key it was asked for.
+ * 2F03 (token info: label, manufacturer) until the host writes its own. 2F03 is then an EF like any other, as on a
+ * real SmartCard-HSM where sc-hsm-tool --initialize --label writes it: the user PIN verified, UPDATE BINARY from
+ * offset 0; INITIALIZE DEVICE deletes it with the customer's files. Not pico-hsm's C400 (a PKCS#15 description of the
+ * device key): with it OpenSC 0.23's pkcs11-tool signs with the device key instead of the key it was asked for.
  */
 #include "cl-vcard-private.h"
 
@@ -663,10 +665,13 @@ token_info (ClVcardSchsm *s)
   return wrap_tlv (0x30, info);
 }
 
+/* EF.DIR always; the token info while the host has written none */
 static gboolean
-synthesised (guint16 fid)
+synthesised (ClVcardSchsm *s, guint16 fid)
 {
-  return fid == FID_EF_DIR || fid == FID_TOKEN_INFO;
+  g_autofree char *k = file_key (fid);
+
+  return fid == FID_EF_DIR || (fid == FID_TOKEN_INFO && get (s, k) == NULL);
 }
 
 /* An EF's content: the stored one, or one the card answers itself. */
@@ -675,7 +680,7 @@ file_content (ClVcardSchsm *s, guint16 fid)
 {
   g_autofree char *k = file_key (fid);
 
-  if (!synthesised (fid))
+  if (!synthesised (s, fid))
     return get_bytes (s, k);
   if (fid == FID_EF_DIR)
     return ef_dir ();
@@ -765,7 +770,7 @@ update_binary (ClVcardSchsm *s, const ClApdu *apdu)
     return cl_vcard_sw (SW_CONDITIONS);
   else if (!s->pin_verified)
     return cl_vcard_sw (SW_SECURITY);
-  if ((fid >> 8) == 0xCC || fid == FID_DEVICE_REQ || synthesised (fid))
+  if ((fid >> 8) == 0xCC || fid == FID_DEVICE_REQ || fid == FID_EF_DIR)
     return cl_vcard_sw (SW_CONDITIONS);
   if (!read_offset (d, len, &pos, &offset) || !cl_tlv_read (d, len, &pos, &body, NULL) || body.tag != 0x53
       || pos != len)
@@ -801,8 +806,8 @@ delete_file (ClVcardSchsm *s, const ClApdu *apdu)
     k = key_key (d[1]);
   else
     k = file_key ((guint16)(d[0] << 8 | d[1]));
-  if ((d[0] == 0xCC && d[1] == DEVICE_KEY_ID) || (d[0] == 0x2F && d[1] == 0x02)
-      || synthesised ((guint16)(d[0] << 8 | d[1])) || (d[0] == 0xCE && d[1] == 0x00))
+  if ((d[0] == 0xCC && d[1] == DEVICE_KEY_ID) || (d[0] == 0x2F && d[1] == 0x02) || (d[0] == 0x2F && d[1] == 0x00)
+      || (d[0] == 0xCE && d[1] == 0x00))
     return cl_vcard_sw (SW_CONDITIONS);
   if (get (s, k) == NULL)
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
@@ -823,7 +828,7 @@ select_file (ClVcardSchsm *s, const ClApdu *apdu)
   if (data_len (apdu) != 2)
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
   k = d[0] == 0xCC ? key_key (d[1]) : file_key ((guint16)(d[0] << 8 | d[1]));
-  if (get (s, k) == NULL && !synthesised ((guint16)(d[0] << 8 | d[1])))
+  if (get (s, k) == NULL && !synthesised (s, (guint16)(d[0] << 8 | d[1])))
     return cl_vcard_sw (SW_FILE_NOT_FOUND);
   s->current_fid = (guint16)(d[0] << 8 | d[1]);
   if ((apdu->p2 & 0x0C) == 0x0C)

@@ -18,6 +18,7 @@
 #include "cvc/cl-cvc.h"
 #include "schsm/cl-schsm-apdu.h"
 #include "schsm/cl-schsm-response.h"
+#include "schsm/cl-schsm-token-info.h"
 
 /* OpenSSL types in tests only; lib/ keeps them out of its headers' autoptr set */
 
@@ -433,11 +434,57 @@ test_identity_survives (Fixture *f, gconstpointer data)
   g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F00, 0, cert, 3)), ==, 0x6985);
 }
 
+static char *
+token_label (Fixture *f)
+{
+  g_autoptr (GBytes) info = read_file (f, CL_SCHSM_FID_TOKEN_INFO);
+  g_autoptr (GError) error = NULL;
+  char *label = cl_schsm_token_info_label (info, &error);
+
+  g_assert_no_error (error);
+  return label;
+}
+
+/* EF.TokenInfo (2F03) as on the real applet: the card's own until the host writes one, which takes the user PIN
+ * verified (as sc-hsm-tool --initialize --label does it); it survives a new session; INITIALIZE DEVICE deletes it
+ * with the customer's files, and the card's own is back. EF.DIR stays the card's. */
+static void
+test_token_info (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) info = cl_schsm_token_info_encode ("Line 7 token", NULL);
+  const guint8 *d = g_bytes_get_data (info, NULL);
+  gsize len = g_bytes_get_size (info);
+  g_autofree char *before = NULL, *written = NULL, *kept = NULL, *after = NULL;
+
+  select_applet (f);
+  initialize (f);
+  before = token_label (f);
+  g_assert_cmpstr (before, ==, "SmartCard-HSM");
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (CL_SCHSM_FID_TOKEN_INFO, 0, d, len)), ==, 0x6982);
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_verify (0x81, pin, 6)), ==, 0x9000);
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (CL_SCHSM_FID_TOKEN_INFO, 0, d, len)), ==, 0x9000);
+  g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_update_binary (0x2F00, 0, d, len)), ==, 0x6985);
+  written = token_label (f);
+  g_assert_cmpstr (written, ==, "Line 7 token");
+  fixture_insert (f);
+  select_applet (f);
+  kept = token_label (f);
+  g_assert_cmpstr (kept, ==, "Line 7 token");
+  {
+    ClSchsmInitParams params = { 0x0001, pin, 6, so_pin, 8, 3, -1 };
+
+    g_assert_cmphex (xfer_sw (f, cl_schsm_apdu_initialize (&params, NULL)), ==, 0x9000);
+  }
+  after = token_label (f);
+  g_assert_cmpstr (after, ==, "SmartCard-HSM");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/vcard/schsm/initialize", Fixture, NULL, fixture_set_up, test_initialize, fixture_tear_down);
+  g_test_add ("/vcard/schsm/token-info", Fixture, NULL, fixture_set_up, test_token_info, fixture_tear_down);
   g_test_add ("/vcard/schsm/pins", Fixture, NULL, fixture_set_up, test_pins, fixture_tear_down);
   g_test_add ("/vcard/schsm/keygen-sign", Fixture, NULL, fixture_set_up, test_keygen_sign, fixture_tear_down);
   g_test_add ("/vcard/schsm/devaut-dkek", Fixture, NULL, fixture_set_up, test_devaut_and_dkek, fixture_tear_down);
