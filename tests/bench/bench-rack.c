@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bench-common.h"
+#include "cl-test-dir.h"
 #include "cl-vcard-session.h"
 #include "cl-vcard-timing.h"
 #include "cl-vcard-transport.h"
@@ -432,6 +433,7 @@ main (int argc, char **argv)
     {
       g_print ("card_model_ms=%.1f\n", model_ms);
       g_clear_object (&setup);
+      cl_test_remove_tree (work);
       return 0;
     }
   g_print ("rack of PC/SC readers, card timing model on (cardline-vcard run --timing), %u cards per reader; the "
@@ -445,5 +447,7 @@ main (int argc, char **argv)
   g_clear_object (&setup);
   for (guint i = 0; i < rig.n; i++)
     g_free (rig.names[i]);
+  /* the card images, store and PKI of this run (CARDLINE_KEEP_RIG keeps them) */
+  cl_test_remove_tree (work);
   return 0;
 }

@@ -246,3 +246,12 @@ cl_test_panel_steps (ClReaderPanel *panel)
     }
   return g_string_free (text, FALSE);
 }
+
+char *
+cl_test_panel_result (ClReaderPanel *panel)
+{
+  g_autofree char *steps = cl_test_panel_steps (panel);
+
+  return g_strdup_printf ("%s | %s | %s", cl_test_panel_label (panel, "result_label"),
+                          cl_test_panel_label (panel, "result_detail_label"), steps);
+}

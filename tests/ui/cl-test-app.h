@@ -78,6 +78,8 @@ ClReader *cl_test_find_station (ClWindow *window, const char *reader);
 ClReaderPanel *cl_test_find_panel (GtkWidget *root, ClReader *station);
 /* The text of the panel's label id (one of those it names for tests). */
 const char *cl_test_panel_label (ClReaderPanel *panel, const char *id);
+/* "RESULT | DETAIL | STEPS": the panel's result as the operator reads it, with cl_test_panel_steps(). */
+char *cl_test_panel_result (ClReaderPanel *panel);
 /* The step rows the panel shows, "NAME=state[duration]" each, from the widgets themselves. */
 char *cl_test_panel_steps (ClReaderPanel *panel);
 

@@ -86,10 +86,8 @@ static gboolean
 snapshot_result (gpointer user_data)
 {
   PanelWatch *watch = user_data;
-  g_autofree char *steps = cl_test_panel_steps (watch->panel);
 
-  g_ptr_array_add (watch->results, g_strdup_printf ("%s | %s | %s", cl_test_panel_label (watch->panel, "result_label"),
-                                                    cl_test_panel_label (watch->panel, "result_detail_label"), steps));
+  g_ptr_array_add (watch->results, cl_test_panel_result (watch->panel));
   return G_SOURCE_REMOVE;
 }
 
