@@ -13,10 +13,11 @@
  * NOTIFYs channel CL_STORE_FLEET_CHANNEL with the station's name whenever the revision moves.
  *
  * Lost: a station not STOPPED whose last heartbeat is older than its lease (it was killed, hung, or cut off from the
- * store). Any live station, or cardline-admin, recovers a lost station (cl_store_fleet_recover_lost): its lease is
- * ended and taken from it (a process that comes back finds it taken over and must stop producing), its open
- * attempts are closed by the rule for a killed station (cl_store_attempt_abandon_open: REJECTED PROTOCOL_ERROR,
- * RETAINED, each audited "attempt-abandoned") and its chip claims expire; the recovery is audited
+ * store), or that ran on the reader's host and whose process is gone (as a lease is taken over at once then). Any live
+ * station, or cardline-admin, recovers a lost station (cl_store_fleet_recover_lost): its lease is ended and taken from
+ * it (a process that comes back finds it taken over and must stop producing), its open attempts are closed by the rule
+ * for a killed station (cl_store_attempt_abandon_open: REJECTED PROTOCOL_ERROR, RETAINED, each audited
+ * "attempt-abandoned") and its chip claims expire; the recovery is audited
  * ("station-recovered"). Verdicts use the wall clock of the reading process, as leases do.
  *
  * Any thread but the UI thread (every call is a store transaction). */
@@ -102,7 +103,8 @@ typedef struct
   gint64 heartbeat;  /* µs: the last heartbeat */
   gint64 lease_us;
   gint64 revision;
-  gboolean lost;    /* not STOPPED and no heartbeat for longer than lease_us (at the reader's now) */
+  gboolean lost;    /* not STOPPED, and no heartbeat for longer than lease_us (at the reader's now) or its process
+                     * of this host is gone */
   gint64 recovered; /* µs: when a lost station's attempts were closed (0: not recovered since its start) */
   char *recovered_by;
   GPtrArray *readers; /* of ClFleetReader *, in display order */
@@ -137,7 +139,8 @@ ClFleetStation *cl_store_fleet_get (ClStore *self, const char *station, gint64 n
  * an admin user) for the audit. A station that is not lost is CL_ERROR_CLAIMED (it is alive: nothing is taken from
  * it). Returns how many attempts were closed, -1 on error. */
 gint cl_store_fleet_recover_lost (ClStore *self, const char *station, const char *actor, GError **error);
-/* Recovers every lost station not recovered yet; returns how many attempts were closed in all, -1 on error. */
+/* Recovers every lost station not recovered yet (ClStationLease does it with each heartbeat of a registered station);
+ * returns how many attempts were closed in all, -1 on error. */
 gint cl_store_fleet_recover_all_lost (ClStore *self, const char *actor, GError **error);
 
 G_END_DECLS
