@@ -88,7 +88,7 @@ wait_for "both stations registered" 1200 fleet_json '"rack-a" in s and "rack-b" 
 fleet_json 'not s["rack-a"]["lost"] and not s["rack-b"]["lost"] and s["rack-b"]["feeder"] == "RACK"' \
   || fail "a live station is shown lost: $(cat "$work/status.json")"
 "$admin" fleet status --store "$store" >"$work/status.txt" || fail "fleet status"
-grep -q '^rack-a: ' "$work/status.txt" && grep -q '^rack-b: ' "$work/status.txt" \
+{ grep -q "^rack-a: " "$work/status.txt" && grep -q "^rack-b: " "$work/status.txt"; } \
   || fail "the text status does not list both stations: $(cat "$work/status.txt")"
 grep -q '^fleet: 2 stations, 0 lost' "$work/status.txt" || fail "fleet totals: $(cat "$work/status.txt")"
 
