@@ -10,6 +10,7 @@
 #include "store/cl-sql.h"
 #include "store/cl-store-fleet.h"
 #include "store/cl-store-schema-pg.h"
+#include "store-fixture.h"
 
 #define WAIT_MS 20000
 
@@ -136,21 +137,6 @@ test_wake (void)
   close (wake[1]);
 }
 
-static void
-rig_pg (const char *command)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *rig = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "tests", "rig", "rig", NULL);
-  const char *argv[] = { rig, command, g_getenv ("CARDLINE_RIG_DIR"), NULL };
-  int status = -1;
-
-  g_assert_nonnull (argv[2]);
-  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_no_error (error);
-}
-
 /* The server stops: the wait fails (the watch then opens another listener); after the restart a new one works. */
 static void
 test_server_restart (void)
@@ -165,7 +151,7 @@ test_server_restart (void)
   }
   listener = cl_sql_listener_open (uri (), CL_STORE_FLEET_CHANNEL, &error);
   g_assert_no_error (error);
-  rig_pg ("pg-stop");
+  store_fixture_rig_pg ("pg-stop");
   while (cl_sql_listener_wait (listener, -1, WAIT_MS, payloads, &error))
     g_assert_cmpint (g_get_monotonic_time (), <, deadline);
   g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
@@ -173,7 +159,7 @@ test_server_restart (void)
   g_assert_null (cl_sql_listener_open (uri (), CL_STORE_FLEET_CHANNEL, &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
   g_clear_error (&error);
-  rig_pg ("pg-start");
+  store_fixture_rig_pg ("pg-start");
   g_clear_pointer (&listener, cl_sql_listener_close);
   listener = cl_sql_listener_open (uri (), CL_STORE_FLEET_CHANNEL, &error);
   g_assert_no_error (error);
