@@ -16,6 +16,7 @@
 #include "cl-test-widgets.h"
 #include "cl-ui.h"
 #include "store/cl-station-lease.h"
+#include "store/cl-store-watch.h"
 
 static char *store_path;
 
@@ -211,6 +212,9 @@ on_activate (GtkApplication *app)
   reads_before = cl_fleet_model_get_reads (model);
   thread = g_thread_new ("burst", write_burst, &burst);
   CL_TEST_WAIT_UNTIL (g_atomic_int_get (&burst.done) && row_says (view, "rack-a", "state_label", "Fault"));
+  g_test_message ("last write to the row showing it: %" G_GINT64_FORMAT " ms (coalescing %d ms, SQLite watch %d ms)",
+                  (g_get_monotonic_time () - burst.ended) / 1000, CL_FLEET_MODEL_COALESCE_MS,
+                  CL_STORE_WATCH_SQLITE_INTERVAL_MS);
   g_thread_join (thread);
   g_assert_true (row_says (view, "rack-a", "instruction_label", "Printer cover open: close it, then press Resume"));
   g_assert_true (row_says (view, "rack-a", "good_label", "77"));
