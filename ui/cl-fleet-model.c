@@ -140,7 +140,10 @@ arm_lost_deadline (ClFleetModel *self)
     }
   if (first == G_MAXINT64)
     return;
-  self->lost_source = g_timeout_add (MAX (first - now, 0) / 1000 + LOST_MARGIN_MS, on_lost_deadline, self);
+  /* A deadline already past at this clock (another host's clock is behind) is looked at again a second later, not
+   * in a tight loop. */
+  self->lost_source
+    = g_timeout_add (first > now ? (guint)((first - now) / 1000) + LOST_MARGIN_MS : 1000, on_lost_deadline, self);
 }
 
 static void
