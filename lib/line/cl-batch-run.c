@@ -811,6 +811,14 @@ cl_batch_run_get_throughput (ClBatchRun *self, double *seconds)
   return self->run_disposed;
 }
 
+void
+cl_batch_run_note_reader (ClBatchRun *self, const char *reader)
+{
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+  if (self->publisher != NULL)
+    cl_station_publisher_reader (self->publisher, reader);
+}
+
 static void
 cl_batch_run_dispose (GObject *object)
 {

@@ -378,6 +378,21 @@ cl_station_publisher_event (ClStationPublisher *self, ClLineEvent *event)
 }
 
 void
+cl_station_publisher_reader (ClStationPublisher *self, const char *reader)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+
+  g_return_if_fail (CL_IS_STATION_PUBLISHER (self));
+  g_return_if_fail (reader != NULL);
+  locker = g_mutex_locker_new (&self->lock);
+  if (g_hash_table_contains (self->readers, reader))
+    return;
+  reader_empty_locked (self, reader);
+  self->noted++;
+  g_cond_broadcast (&self->cond);
+}
+
+void
 cl_station_publisher_stopped (ClStationPublisher *self)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;

@@ -28,6 +28,8 @@ G_DECLARE_FINAL_TYPE (ClStationPublisher, cl_station_publisher, CL, STATION_PUBL
 ClStationPublisher *cl_station_publisher_new (ClStore *store, const ClFleetRegistration *registration, GError **error);
 /* Any thread: one event of the station's batch run. */
 void cl_station_publisher_event (ClStationPublisher *self, ClLineEvent *event);
+/* Any thread: a reader of the station is connected; the records list it (without a card) from now on. */
+void cl_station_publisher_reader (ClStationPublisher *self, const char *reader);
 /* Any thread: the batch run ended; the station is STOPPED until it runs again. */
 void cl_station_publisher_stopped (ClStationPublisher *self);
 /* Any thread: waits (up to timeout_us) until everything noted so far is written; FALSE on timeout. For tests and

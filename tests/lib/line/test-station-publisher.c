@@ -108,6 +108,9 @@ test_publish_events (Fixture *f, gconstpointer data)
     g_assert_cmpstr (reader_at (s, 1)->chip_id, ==, "0A02");
     g_assert_cmpint (reader_at (s, 1)->step, ==, CL_STEP_CERTIFY);
   }
+  /* readers the line knows are listed without a card; one known already stays as it is */
+  cl_station_publisher_reader (publisher, "Reader 2");
+  cl_station_publisher_reader (publisher, "Reader 1");
   /* a burst: 2 x 200 step events and 10 cards in a few writes */
   {
     g_autoptr (ClFleetStation) before = read_back (f, publisher);
@@ -135,6 +138,9 @@ test_publish_events (Fixture *f, gconstpointer data)
     g_assert_false (reader_at (s, 0)->card_present);
     g_assert_null (reader_at (s, 0)->chip_id);
     g_assert_true (reader_at (s, 1)->card_present);
+    g_assert_cmpuint (s->readers->len, ==, 3);
+    g_assert_cmpstr (reader_at (s, 2)->reader, ==, "Reader 2");
+    g_assert_false (reader_at (s, 2)->card_present);
   }
   /* a fault with its instruction; paused underneath; the fault cleared leaves PAUSED, resumed RUNNING */
   {
