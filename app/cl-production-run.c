@@ -114,11 +114,28 @@ on_card_inserted (ClLine *line, const char *reader, GBytes *atr, gpointer user_d
     cl_event_log_add (cl_line_get_events (line), CL_LINE_EVENT_NOTE, reader, "line paused: card waits");
 }
 
+/* The readers the line knows (and any that connect later) are listed in the fleet's records. */
+static void
+on_readers_changed (GListModel *readers, guint position, guint removed, guint added, gpointer user_data)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (ClReader) reader = g_list_model_get_item (readers, i);
+
+      cl_batch_run_note_reader (user_data, cl_reader_get_name (reader));
+    }
+}
+
 void
 cl_production_parts_start (ClProductionParts *parts, ClLine *line)
 {
+  GListModel *readers;
+
   g_return_if_fail (parts != NULL && parts->run != NULL);
 
+  readers = G_LIST_MODEL (cl_line_get_stations (line));
+  g_signal_connect_object (readers, "items-changed", G_CALLBACK (on_readers_changed), parts->run, 0);
+  on_readers_changed (readers, 0, 0, g_list_model_get_n_items (readers), parts->run);
   cl_station_feed_follow (line, parts->run);
   g_signal_connect_object (line, "card-inserted", G_CALLBACK (on_card_inserted), parts->run, 0);
   cl_line_attach_feeder (line, cl_batch_run_get_feeder (parts->run));

@@ -6,6 +6,7 @@
 #include "cl-batch-report.h"
 #include "cl-chart.h"
 #include "cl-import-dialog.h"
+#include "cl-stations-view.h"
 #include "cl-ui-error.h"
 #include "cl-ui.h"
 #include "store/cl-store-manifest.h"
@@ -24,6 +25,7 @@ struct _ClDashboardView
   GtkSpinner *spinner;
   GtkLabel *bucket_label;
   GtkFlowBox *counters_box;
+  ClStationsView *stations_view;
   ClChart *throughput_chart;
   ClChart *yield_chart;
   ClChart *reason_chart;
@@ -204,6 +206,20 @@ cl_dashboard_view_set_model (ClDashboardView *self, ClDashboardModel *model)
   g_signal_connect_object (model, "notify::busy", G_CALLBACK (on_busy_changed), self, G_CONNECT_SWAPPED);
   on_model_updated (self);
   on_busy_changed (self);
+}
+
+void
+cl_dashboard_view_set_fleet_model (ClDashboardView *self, ClFleetModel *model)
+{
+  g_return_if_fail (CL_IS_DASHBOARD_VIEW (self));
+  cl_stations_view_set_model (self->stations_view, model);
+}
+
+ClStationsView *
+cl_dashboard_view_get_stations_view (ClDashboardView *self)
+{
+  g_return_val_if_fail (CL_IS_DASHBOARD_VIEW (self), NULL);
+  return self->stations_view;
 }
 
 /* ---- export ---- */
@@ -508,12 +524,14 @@ cl_dashboard_view_class_init (ClDashboardViewClass *klass)
   object_class->dispose = cl_dashboard_view_dispose;
 
   g_type_ensure (CL_TYPE_CHART);
+  g_type_ensure (CL_TYPE_STATIONS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-dashboard-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, batch_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, spinner);
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, bucket_label);
   gtk_widget_class_bind_template_child_full (widget_class, "counters", FALSE,
                                              G_STRUCT_OFFSET (ClDashboardView, counters_box));
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, stations_view);
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, throughput_chart);
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, yield_chart);
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, reason_chart);

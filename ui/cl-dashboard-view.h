@@ -5,6 +5,7 @@
 
 #include "cl-dashboard-model.h"
 #include "cl-session.h"
+#include "cl-stations-view.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,9 @@ G_DECLARE_FINAL_TYPE (ClDashboardView, cl_dashboard_view, CL, DASHBOARD_VIEW, Ad
 GtkWidget *cl_dashboard_view_new (void);
 ClDashboardModel *cl_dashboard_view_get_model (ClDashboardView *self);
 void cl_dashboard_view_set_model (ClDashboardView *self, ClDashboardModel *model);
+/* The fleet's stations above the charts (set once). */
+void cl_dashboard_view_set_fleet_model (ClDashboardView *self, ClFleetModel *model);
+ClStationsView *cl_dashboard_view_get_stations_view (ClDashboardView *self);
 void cl_dashboard_view_set_session (ClDashboardView *self, ClSession *session);
 /* The value label of a figure: "fed", "good", "rejected", "recovered", "first-pass", "final", "throughput",
  * "cycle" (tests read them). */

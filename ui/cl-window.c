@@ -22,6 +22,7 @@ struct _ClWindow
 
   ClSession *session;
   ClDashboardModel *dashboard_model;
+  ClFleetModel *fleet_model;
   GtkWindow *login_dialog; /* weak: at most one at a time */
 
   AdwHeaderBar *header_bar;
@@ -197,6 +198,12 @@ cl_window_set_session (ClWindow *self, ClSession *session)
       /* No store signal crosses processes (cardline-admin, other stations): poll. */
       cl_dashboard_model_set_poll_interval (self->dashboard_model, 5);
       cl_dashboard_view_set_model (self->dashboard_view, self->dashboard_model);
+      /* The fleet's stations follow the store's change notices (LISTEN/NOTIFY on PostgreSQL), read on a worker. */
+      self->fleet_model = cl_fleet_model_new (store);
+      cl_dashboard_view_set_fleet_model (self->dashboard_view, self->fleet_model);
+      /* A station's counters moved: the charts need not wait for their poll. */
+      g_signal_connect_object (self->fleet_model, "updated", G_CALLBACK (cl_dashboard_model_refresh),
+                               self->dashboard_model, G_CONNECT_SWAPPED);
       cl_rejects_view_set_store (self->rejects_view, store);
       /* The dashboard's poll notices store changes; the rejects list follows the same beat. */
       g_signal_connect_object (self->dashboard_model, "updated", G_CALLBACK (cl_rejects_view_reload),
@@ -322,6 +329,7 @@ cl_window_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_weak_pointer (&self->login_dialog);
+  g_clear_object (&self->fleet_model);
   g_clear_object (&self->dashboard_model);
   g_clear_object (&self->session);
 

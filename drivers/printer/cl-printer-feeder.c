@@ -67,6 +67,7 @@ struct _ClPrinterFeeder
   ClFeeder parent_instance;
 
   ClPrinterAddress address;
+  char *address_text; /* as the operator gave it */
   char *reader;
 
   /* Held by whichever engine thread is in a vfunc that drives the printer (next_card, dispose, shutdown, and
@@ -818,12 +819,19 @@ cl_printer_feeder_finalize (GObject *object)
   ClPrinterFeeder *self = CL_PRINTER_FEEDER (object);
 
   cl_printer_address_clear (&self->address);
+  g_free (self->address_text);
   g_free (self->reader);
   g_main_context_unref (self->printer_context);
   g_mutex_clear (&self->io_lock);
   g_mutex_clear (&self->state_lock);
   g_cond_clear (&self->state_cond);
   G_OBJECT_CLASS (cl_printer_feeder_parent_class)->finalize (object);
+}
+
+static char *
+cl_printer_feeder_dup_printer (ClFeeder *feeder)
+{
+  return g_strdup (CL_PRINTER_FEEDER (feeder)->address_text);
 }
 
 static void
@@ -838,6 +846,8 @@ cl_printer_feeder_class_init (ClPrinterFeederClass *klass)
   feeder_class->max_cards_in_flight = 1;
   /* a printer must not keep a card: on Stop the card inside is finished and goes to its bin */
   feeder_class->finish_cards_on_stop = TRUE;
+  feeder_class->fleet_feeder = CL_FLEET_FEEDER_PRINTER;
+  feeder_class->dup_printer = cl_printer_feeder_dup_printer;
   feeder_class->next_card = cl_printer_feeder_next_card;
   feeder_class->connect = cl_printer_feeder_connect;
   feeder_class->release = cl_printer_feeder_release;
@@ -869,6 +879,7 @@ cl_printer_feeder_new (const char *printer_address, const char *reader, GError *
   /* a wrong address is the operator's typo: said now, not at the first feed */
   if (!cl_printer_address_parse (printer_address, &self->address, error))
     return NULL;
+  self->address_text = g_strdup (printer_address);
   self->reader = g_strdup (reader);
   return g_steal_pointer (&self);
 }

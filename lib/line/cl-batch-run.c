@@ -5,6 +5,7 @@
 #include "line/cl-card-job.h"
 #include "keys/cl-audit-checkpoint.h"
 #include "line/cl-line-text.h"
+#include "line/cl-station-publisher.h"
 #include "store/cl-station-lease.h"
 #include "store/cl-store-rows.h"
 #include "store/cl-store-station.h"
@@ -20,7 +21,8 @@ struct _ClBatchRun
   ClFacePrinter *face;
   gboolean face_behind; /* cl_batch_run_set_face_ahead (FALSE) */
   char *station;
-  ClStationLease *lease; /* this process is the station (cl-store-station.h) */
+  ClStationLease *lease;         /* this process is the station (cl-store-station.h) */
+  ClStationPublisher *publisher; /* its live state in the fleet's records (any thread) */
   char *batch_name;
   char *user; /* who runs the batch: its audit actor unless a command names another */
   gint64 batch_id;
@@ -136,6 +138,8 @@ post_event (ClBatchRun *self, ClLineEvent *event)
 {
   Posted *posted = g_new0 (Posted, 1);
 
+  if (self->publisher != NULL)
+    cl_station_publisher_event (self->publisher, event);
   posted->self = g_object_ref (self);
   posted->event = g_object_ref (event);
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
@@ -495,6 +499,8 @@ finished_dispatch (gpointer data)
   if (self->feed_thread != NULL)
     g_thread_join (g_steal_pointer (&self->feed_thread));
   cl_batch_counters_set_ended (self->counters, TRUE);
+  if (self->publisher != NULL)
+    cl_station_publisher_stopped (self->publisher);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
   for (guint i = 0; i < tasks->len; i++)
     g_task_return_boolean (g_ptr_array_index (tasks, i), TRUE);
@@ -805,6 +811,14 @@ cl_batch_run_get_throughput (ClBatchRun *self, double *seconds)
   return self->run_disposed;
 }
 
+void
+cl_batch_run_note_reader (ClBatchRun *self, const char *reader)
+{
+  g_return_if_fail (CL_IS_BATCH_RUN (self));
+  if (self->publisher != NULL)
+    cl_station_publisher_reader (self->publisher, reader);
+}
+
 static void
 cl_batch_run_dispose (GObject *object)
 {
@@ -812,6 +826,7 @@ cl_batch_run_dispose (GObject *object)
 
   /* the feed thread holds a reference until it ends: here it has ended, or never started */
   g_clear_object (&self->state_writer); /* writes what is queued */
+  g_clear_object (&self->publisher);    /* writes the station's last state: STOPPED */
   G_OBJECT_CLASS (cl_batch_run_parent_class)->dispose (object);
 }
 
@@ -866,6 +881,18 @@ cl_batch_run_init (ClBatchRun *self)
   self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+/* The station registers in the fleet's records (cl-store-fleet.h) and publishes its state from now on. */
+static gboolean
+publish_station (ClBatchRun *self, ClStore *store, GError **error)
+{
+  g_autofree char *printer = cl_feeder_dup_printer (self->feeder);
+  ClFleetRegistration registration
+    = { self->station, cl_feeder_get_fleet_feeder (self->feeder), NULL, printer, NULL, CL_STATION_LEASE_US };
+
+  self->publisher = cl_station_publisher_new (store, &registration, error);
+  return self->publisher != NULL;
+}
+
 ClBatchRun *
 cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *station, const char *batch_name,
                   guint quantity, const char *user, GError **error)
@@ -899,6 +926,8 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   if (self->lease == NULL)
     return NULL;
   g_signal_connect_object (self->lease, "lost", G_CALLBACK (on_lease_lost), self, G_CONNECT_DEFAULT);
+  if (!publish_station (self, store, error))
+    return NULL;
 
   /* found (a restarted station continues it, with the profile and quantity it was made with) or created */
   self->batch_id

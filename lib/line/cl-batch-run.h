@@ -65,6 +65,9 @@ gboolean cl_batch_run_get_running (ClBatchRun *self);
 /* Stop was asked for (or the batch is complete): the run takes no more cards. */
 gboolean cl_batch_run_get_ending (ClBatchRun *self);
 
+/* Any thread: a reader of the station is connected (the line's reader list): the fleet's records list it. */
+void cl_batch_run_note_reader (ClBatchRun *self, const char *reader);
+
 gint64 cl_batch_run_get_batch_id (ClBatchRun *self);
 /* Cancelled (from any thread) once quantity cards are disposed. */
 GCancellable *cl_batch_run_get_done (ClBatchRun *self);

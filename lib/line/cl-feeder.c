@@ -128,6 +128,20 @@ cl_feeder_get_finish_cards_on_stop (ClFeeder *self)
   return CL_FEEDER_GET_CLASS (self)->finish_cards_on_stop;
 }
 
+ClFleetFeeder
+cl_feeder_get_fleet_feeder (ClFeeder *self)
+{
+  g_return_val_if_fail (CL_IS_FEEDER (self), CL_FLEET_FEEDER_RACK);
+  return CL_FEEDER_GET_CLASS (self)->fleet_feeder;
+}
+
+char *
+cl_feeder_dup_printer (ClFeeder *self)
+{
+  g_return_val_if_fail (CL_IS_FEEDER (self), NULL);
+  return CL_FEEDER_GET_CLASS (self)->dup_printer != NULL ? CL_FEEDER_GET_CLASS (self)->dup_printer (self) : NULL;
+}
+
 void
 cl_feeder_emit_fault (ClFeeder *self, const char *reader, ClLineFault fault, gboolean card_inside, const char *detail)
 {

@@ -20,6 +20,7 @@
 #include "apdu/cl-transport.h"
 #include "line/cl-feeder-card.h"
 #include "station/cl-line-fault.h"
+#include "store/cl-store-fleet.h"
 #include "store/cl-store-types.h"
 
 G_BEGIN_DECLS
@@ -60,8 +61,12 @@ struct _ClFeederClass
    * fault in progress, reporting it cleared, without feeding until released; next_card is then not cancelled by a
    * pause. FALSE (the default): the batch run cancels next_card on a pause. Any thread. */
   gboolean (*hold) (ClFeeder *self, gboolean hold);
+  /* What the fleet's records call this feeder (cl-store-fleet.h; the default, 0, is a rack). */
+  ClFleetFeeder fleet_feeder;
+  /* The printer it drives, as the operator named it (NULL, the default: none). */
+  char *(*dup_printer) (ClFeeder *self);
 
-  gpointer padding[7];
+  gpointer padding[5];
 };
 
 ClFeederCard *cl_feeder_next_card (ClFeeder *self, GCancellable *cancellable, GError **error);
@@ -74,6 +79,8 @@ void cl_feeder_shutdown (ClFeeder *self);
 gboolean cl_feeder_hold (ClFeeder *self, gboolean hold);
 guint cl_feeder_get_max_cards_in_flight (ClFeeder *self);
 gboolean cl_feeder_get_finish_cards_on_stop (ClFeeder *self);
+ClFleetFeeder cl_feeder_get_fleet_feeder (ClFeeder *self);
+char *cl_feeder_dup_printer (ClFeeder *self);
 
 /* For implementations: report through the signals above (any thread). */
 void cl_feeder_emit_fault (ClFeeder *self, const char *reader, ClLineFault fault, gboolean card_inside,

@@ -2,6 +2,7 @@
 #include "store/cl-station-lease.h"
 
 #include "core/cl-error.h"
+#include "store/cl-store-fleet.h"
 #include "store/cl-store-station.h"
 
 struct _ClStationLease
@@ -26,6 +27,23 @@ enum
 };
 static guint signals[N_SIGNALS];
 
+/* A station registered in the fleet (cl-store-fleet.h) beats there too, and closes what stations that stopped
+ * beating left open: any live station of the fleet does, so a killed one's attempts do not wait for its restart. */
+static void
+fleet_beat (ClStationLease *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cl_store_fleet_heartbeat (self->store, self->station, &error))
+    {
+      if (!g_error_matches (error, CL_ERROR, CL_ERROR_NOT_FOUND))
+        g_warning ("Station %s: recording its heartbeat: %s", self->station, error->message);
+      return;
+    }
+  if (cl_store_fleet_recover_all_lost (self->store, self->station, &error) < 0)
+    g_warning ("Station %s: closing what lost stations left open: %s", self->station, error->message);
+}
+
 static gpointer
 heartbeat (gpointer data)
 {
@@ -49,6 +67,9 @@ heartbeat (gpointer data)
       if (ok)
         {
           valid_until = g_get_real_time () + self->lease_us;
+          g_mutex_unlock (&self->lock);
+          fleet_beat (self);
+          g_mutex_lock (&self->lock);
           continue;
         }
       /* a store that fails briefly is retried; a lease that another process took, or that ran out, is gone */

@@ -1,8 +1,9 @@
 /* cl-station-lease.h: holds a station's identity lease (cl-store-station.h) for as long as the object lives,
  * renewing it from its own thread (never the UI thread) every third of the lease. Losing it (the process hung past
  * its lease and another took the station over, or the store failed for a whole lease) is reported once through
- * the "lost" signal, emitted on the renewing thread. Dropping the last reference stops the thread and gives the
- * lease up. */
+ * the "lost" signal, emitted on the renewing thread. A station registered in the fleet (cl-store-fleet.h) also
+ * records its heartbeat with each renewal and recovers the fleet's lost stations (cl_store_fleet_recover_all_lost).
+ * Dropping the last reference stops the thread and gives the lease up. */
 #pragma once
 
 #include <glib-object.h>

@@ -74,6 +74,8 @@ void cl_store_audit_record_hash (const guint8 prev[32], gint64 seq, gint64 at, c
 
 /* "PID.STARTED": this process, told from an earlier one that had the same pid (cl-store-claim.h). */
 char *cl_store_process_id (void);
+/* A process that ran on this host (by host name) and no longer exists; a reused pid still looks alive. */
+gboolean cl_store_host_process_gone (const char *host, gint64 pid);
 
 /* After a failed cl_sql call that set *error: prefixes it with "what: ". After a step that found no row where one
  * was expected (nothing set): CL_ERROR_STORE "what: no row". */

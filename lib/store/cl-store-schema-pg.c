@@ -14,6 +14,7 @@
 #include "store/cl-store-schema-pg.h"
 
 #include "core/cl-error.h"
+#include "store/cl-store-fleet.h"
 #include "store/cl-store.h"
 
 #define STEPS                                                                                                          \
@@ -526,8 +527,54 @@ static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch
                                                "  rejections BIGINT NOT NULL CHECK (rejections > 0)\n"
                                                ");\n";
 
+/* Version 10 (cl-store-schema.c's migration_fleet): stations as records (cl-store-fleet.h), and the NOTIFY that
+ * ClStoreWatch listens for: whenever a station's revision is written (registration, state, readers, recovery; a
+ * heartbeat does not write it), in the writer's transaction, so it is delivered at its commit. */
+static const char migration_fleet[]
+  = "CREATE TABLE IF NOT EXISTS fleet_stations (\n"
+    "  name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),\n"
+    "  host TEXT NOT NULL,\n"
+    "  pid BIGINT NOT NULL,\n"
+    "  process TEXT NOT NULL,\n"
+    "  feeder TEXT NOT NULL CHECK (feeder IN ('RACK','PRINTER','REMOTE')),\n"
+    "  printer TEXT,\n"
+    "  version TEXT NOT NULL,\n"
+    "  state TEXT NOT NULL CHECK (state IN ('RUNNING','PAUSED','FAULT','STOPPED')),\n"
+    "  instruction TEXT CHECK (state = 'FAULT' OR instruction IS NULL),\n"
+    "  good BIGINT NOT NULL CHECK (good >= 0),\n"
+    "  rejected BIGINT NOT NULL CHECK (rejected >= 0),\n"
+    "  counting_since BIGINT NOT NULL,\n"
+    "  last_card BIGINT NOT NULL,\n"
+    "  registered BIGINT NOT NULL,\n"
+    "  updated BIGINT NOT NULL,\n"
+    "  heartbeat BIGINT NOT NULL,\n"
+    "  lease_us BIGINT NOT NULL CHECK (lease_us > 0),\n"
+    "  revision BIGINT NOT NULL CHECK (revision > 0),\n"
+    "  recovered BIGINT,\n"
+    "  recovered_by TEXT,\n"
+    "  CHECK ((recovered IS NULL) = (recovered_by IS NULL))\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS fleet_readers (\n"
+    "  station TEXT NOT NULL REFERENCES fleet_stations(name),\n"
+    "  slot BIGINT NOT NULL CHECK (slot >= 0),\n"
+    "  reader TEXT NOT NULL CHECK (length(reader) > 0),\n"
+    "  card_present BIGINT NOT NULL CHECK (card_present IN (0, 1)),\n"
+    "  chip_id TEXT,\n"
+    "  step TEXT CHECK (step IN " STEPS "),\n"
+    "  PRIMARY KEY (station, slot),\n"
+    "  UNIQUE (station, reader)\n"
+    ");\n"
+    "CREATE OR REPLACE FUNCTION cl_fleet_notify() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  PERFORM pg_notify('" CL_STORE_FLEET_CHANNEL "', NEW.name);\n"
+    "  RETURN NULL;\n"
+    "END $$;\n"
+    "DROP TRIGGER IF EXISTS fleet_stations_notify ON fleet_stations;\n"
+    "CREATE TRIGGER fleet_stations_notify AFTER INSERT OR UPDATE OF revision ON fleet_stations FOR EACH ROW "
+    "EXECUTE FUNCTION cl_fleet_notify();\n";
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[] = { migration_row_rejections, NULL };
+static const char *const pg_migrations[] = { migration_row_rejections, migration_fleet, NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

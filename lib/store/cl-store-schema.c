@@ -565,6 +565,44 @@ static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch
                                                "  rejections INTEGER NOT NULL CHECK (rejections > 0)\n"
                                                ");\n";
 
+/* Version 10 (issue 18): stations as records (cl-store-fleet.h). One row per station name, kept after it stops, and
+ * one per reader of it; the lease (stations) is not touched. IF NOT EXISTS so that running it again changes
+ * nothing. */
+#define FLEET_STATES "('RUNNING','PAUSED','FAULT','STOPPED')"
+static const char migration_fleet[] = "CREATE TABLE IF NOT EXISTS fleet_stations (\n"
+                                      "  name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),\n"
+                                      "  host TEXT NOT NULL,\n"
+                                      "  pid INTEGER NOT NULL,\n"
+                                      "  process TEXT NOT NULL,\n"
+                                      "  feeder TEXT NOT NULL CHECK (feeder IN ('RACK','PRINTER','REMOTE')),\n"
+                                      "  printer TEXT,\n"
+                                      "  version TEXT NOT NULL,\n"
+                                      "  state TEXT NOT NULL CHECK (state IN " FLEET_STATES "),\n"
+                                      "  instruction TEXT CHECK (state = 'FAULT' OR instruction IS NULL),\n"
+                                      "  good INTEGER NOT NULL CHECK (good >= 0),\n"
+                                      "  rejected INTEGER NOT NULL CHECK (rejected >= 0),\n"
+                                      "  counting_since INTEGER NOT NULL,\n"
+                                      "  last_card INTEGER NOT NULL,\n"
+                                      "  registered INTEGER NOT NULL,\n"
+                                      "  updated INTEGER NOT NULL,\n"
+                                      "  heartbeat INTEGER NOT NULL,\n"
+                                      "  lease_us INTEGER NOT NULL CHECK (lease_us > 0),\n"
+                                      "  revision INTEGER NOT NULL CHECK (revision > 0),\n"
+                                      "  recovered INTEGER,\n"
+                                      "  recovered_by TEXT,\n"
+                                      "  CHECK ((recovered IS NULL) = (recovered_by IS NULL))\n"
+                                      ") WITHOUT ROWID;\n"
+                                      "CREATE TABLE IF NOT EXISTS fleet_readers (\n"
+                                      "  station TEXT NOT NULL REFERENCES fleet_stations(name),\n"
+                                      "  slot INTEGER NOT NULL CHECK (slot >= 0),\n"
+                                      "  reader TEXT NOT NULL CHECK (length(reader) > 0),\n"
+                                      "  card_present INTEGER NOT NULL CHECK (card_present IN (0, 1)),\n"
+                                      "  chip_id TEXT,\n"
+                                      "  step TEXT CHECK (step IN " STEPS "),\n"
+                                      "  PRIMARY KEY (station, slot),\n"
+                                      "  UNIQUE (station, reader)\n"
+                                      ") WITHOUT ROWID;\n";
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
@@ -575,6 +613,7 @@ const char *const cl_store_migrations[] = {
   migration_dispositions_destination,
   migration_production_urls,
   migration_row_rejections,
+  migration_fleet,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

@@ -66,11 +66,17 @@ read_holder (ClStore *self, const char *station, Holder *holder, gboolean *found
 /* A holder on this host whose process no longer exists (killed, crashed) holds nothing: a station restarted after
  * a crash takes over at once instead of waiting for the lease. A pid reused by another process still looks alive,
  * and then the lease decides. */
+gboolean
+cl_store_host_process_gone (const char *host, gint64 pid)
+{
+  return host != NULL && g_str_equal (host, g_get_host_name ()) && pid > 0 && pid <= G_MAXINT
+         && kill ((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 static gboolean
 holder_is_gone (const Holder *held)
 {
-  return g_str_equal (held->host, g_get_host_name ()) && held->pid > 0 && held->pid <= G_MAXINT
-         && kill ((pid_t)held->pid, 0) != 0 && errno == ESRCH;
+  return cl_store_host_process_gone (held->host, held->pid);
 }
 
 static gboolean

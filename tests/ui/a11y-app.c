@@ -8,6 +8,9 @@
 
 #include "cl-store-qa-service.h"
 #include "cl-test-store.h"
+#include "store/cl-store-fleet.h"
+
+#define A11Y_INSTRUCTION "Reader 2 is gone: plug it back in, then press Resume"
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "station/cl-batch-counters.h"
@@ -60,6 +63,17 @@ on_activate (GtkApplication *app, Fixture *fixture)
     return;
   fixture->store = cl_test_store_new (&fixture->store_path);
   cl_test_store_fill (fixture->store, TRUE);
+  /* A fleet station held by a fault: the Dashboard's Stations view shows its state and instruction. */
+  {
+    ClFleetRegistration station = {
+      "rack-a11y", CL_FLEET_FEEDER_RACK, NULL, NULL, NULL, (gint64)3600 * G_USEC_PER_SEC
+    }; /* not lost while the test runs */
+    ClFleetLive live = { CL_FLEET_FAULT, A11Y_INSTRUCTION, 9, 1, 0, 0 };
+
+    if (!cl_store_fleet_register (fixture->store, &station, NULL)
+        || !cl_store_fleet_set_live (fixture->store, "rack-a11y", &live, NULL))
+      g_error ("cannot register the fleet station");
+  }
   fixture->stations = cl_reader_list_new ();
   fixture->events = cl_event_log_new (100);
   cl_reader_list_add (fixture->stations, rig);

@@ -603,6 +603,22 @@ def check_views(desktop, app, main, focus_log):
            f"{describe(onward[-1])}")
         if title == "Rejects":
             select_reject(desktop, main, focus_log)
+        if title == "Dashboard":
+            check_stations(view)
+
+
+STATION_INSTRUCTION = "Reader 2 is gone: plug it back in, then press Resume"
+
+
+def check_stations(view):
+    """The Dashboard's Stations view (issue 18): a screen reader finds the station, its state in words and the
+    fault's instruction (a11y-app registers "rack-a11y" held by a fault)."""
+    texts = {safe(lambda: o.name, "") or "" for o, _ in walk(view)}
+    for want in ("Stations", "rack-a11y", "Fault", STATION_INSTRUCTION):
+        if not any(want == t or (t and want in t) for t in texts):
+            fail(f"Stations view: {want!r} is not exposed over AT-SPI")
+            return
+    ok("Stations view: the station, its state and its fault's instruction are exposed over AT-SPI")
 
 
 def check_view_mnemonics(desktop, main):

@@ -166,3 +166,18 @@ store_fixture_raw_text (StoreFixture *f, const char *sql_text)
 
   return raw_first (f, sql_text, &found);
 }
+
+void
+store_fixture_rig_pg (const char *command)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *rig = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "tests", "rig", "rig", NULL);
+  const char *argv[] = { rig, command, g_getenv ("CARDLINE_RIG_DIR"), NULL };
+  int status = -1;
+
+  g_assert_nonnull (argv[2]);
+  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+}

@@ -31,5 +31,8 @@ gboolean store_fixture_raw_exec (StoreFixture *f, const char *sql, char **messag
 /* The first column of the first row, read with a connection of its own; -1 when there is no row. */
 gint64 store_fixture_raw_int (StoreFixture *f, const char *sql);
 char *store_fixture_raw_text (StoreFixture *f, const char *sql);
+/* rig pg-stop / pg-start (tests/rig/README.md): the rig's PostgreSQL stopped (fast shutdown, clients cut off) or
+ * started again; asserts that it worked. */
+void store_fixture_rig_pg (const char *command);
 
 G_END_DECLS

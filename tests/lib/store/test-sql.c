@@ -9,6 +9,7 @@
 #include "store/cl-sql.h"
 #include "store/cl-store-private.h"
 #include "store/cl-store-schema-pg.h"
+#include "store-fixture.h"
 
 typedef struct
 {
@@ -751,22 +752,6 @@ test_pg_yield_same (void)
   db_done (&lite_db);
 }
 
-/* rig pg-stop / pg-start: the rig's PostgreSQL stopped (fast shutdown, clients cut off) and started again. */
-static void
-rig_pg (const char *command)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *rig = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "tests", "rig", "rig", NULL);
-  const char *argv[] = { rig, command, g_getenv ("CARDLINE_RIG_DIR"), NULL };
-  int status = -1;
-
-  g_assert_nonnull (argv[2]);
-  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_no_error (error);
-}
-
 static gboolean
 step_fails_with (ClSql *sql, ClSqlStmt *stmt, ClSqlFault fault)
 {
@@ -799,7 +784,7 @@ test_reconnect (void)
   cl_sql_reset (ins);
 
   /* Lost outside a transaction. */
-  rig_pg ("pg-stop");
+  store_fixture_rig_pg ("pg-stop");
   g_assert_true (step_fails_with (sql, count, CL_SQL_FAULT_UNREACHABLE));
   cl_sql_reset (count);
   g_assert_true (step_fails_with (sql, count, CL_SQL_FAULT_UNREACHABLE));
@@ -807,7 +792,7 @@ test_reconnect (void)
   g_assert_false (cl_sql_exec (sql, "SELECT 1", &error));
   g_assert_cmpint (cl_sql_last_fault (sql), ==, CL_SQL_FAULT_UNREACHABLE);
   g_clear_error (&error);
-  rig_pg ("pg-start");
+  store_fixture_rig_pg ("pg-start");
   g_assert_cmpint (cl_sql_step (count, &error), ==, CL_SQL_STEP_ROW);
   g_assert_no_error (error);
   g_assert_cmpint (cl_sql_column_int64 (count, 0), ==, 1);
@@ -819,11 +804,11 @@ test_reconnect (void)
   cl_sql_bind_text (ins, 1, "in-lost-transaction");
   g_assert_true (cl_sql_step_done (ins, &error));
   cl_sql_reset (ins);
-  rig_pg ("pg-stop");
+  store_fixture_rig_pg ("pg-stop");
   cl_sql_bind_text (ins, 1, "during-outage");
   g_assert_true (step_fails_with (sql, ins, CL_SQL_FAULT_UNREACHABLE));
   cl_sql_reset (ins);
-  rig_pg ("pg-start");
+  store_fixture_rig_pg ("pg-start");
   cl_sql_bind_text (ins, 1, "after-outage");
   g_assert_true (step_fails_with (sql, ins, CL_SQL_FAULT_CONFLICT));
   cl_sql_reset (ins);
