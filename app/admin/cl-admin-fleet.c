@@ -19,19 +19,13 @@
 
 #define PREFIX "cardline-admin fleet"
 
-static gboolean
-is_uri (const char *location)
-{
-  return g_str_has_prefix (location, "postgresql:") || g_str_has_prefix (location, "postgres:");
-}
-
 static ClStore *
 open_store (const char *option, GError **error)
 {
   g_autofree char *location = cl_store_location_full (option, NULL);
 
   /* a status must not create an empty store where the operator mistyped a path */
-  if (!is_uri (location) && !g_file_test (location, G_FILE_TEST_IS_REGULAR))
+  if (!cl_store_is_postgresql (location) && !g_file_test (location, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no store at %s", location);
       return NULL;

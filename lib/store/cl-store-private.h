@@ -13,6 +13,9 @@ struct _ClStore
   ClSql *sql;
   GMutex lock;
   char *path;
+  /* PostgreSQL: the URI it was opened with, password included, for a second connection of its own (ClStoreWatch);
+   * never printed (path is the description without the password). NULL for SQLite. */
+  char *connect_uri;
   guint schema_version;
   /* The thread that must never wait for the store (cl_store_set_ui_thread); read without the lock. */
   GThread *ui_thread;

@@ -16,7 +16,8 @@
 struct _ClStoreWatch
 {
   GObject parent_instance;
-  char *location; /* the store's file or URI */
+  char *location; /* the store's file or URI (with its password: never printed) */
+  char *describe; /* what messages name */
   ClSqlBackend backend;
   GThread *thread;
   int wake[2];   /* written to stop the thread */
@@ -55,7 +56,7 @@ static void
 warn_once (ClStoreWatch *self, gboolean *warned, const GError *error)
 {
   if (!*warned && !g_atomic_int_get (&self->stopping))
-    g_warning ("Fleet watch on %s: %s (retrying every second)", self->location, error->message);
+    g_warning ("Fleet watch on %s: %s (retrying every second)", self->describe, error->message);
   *warned = TRUE;
 }
 
@@ -214,6 +215,7 @@ cl_store_watch_finalize (GObject *object)
     if (self->wake[i] >= 0)
       close (self->wake[i]);
   g_free (self->location);
+  g_free (self->describe);
   G_OBJECT_CLASS (cl_store_watch_parent_class)->finalize (object);
 }
 
@@ -240,12 +242,13 @@ cl_store_watch_new (ClStore *store)
 
   g_return_val_if_fail (CL_IS_STORE (store), NULL);
   self = g_object_new (CL_TYPE_STORE_WATCH, NULL);
-  self->location = g_strdup (cl_store_get_path (store));
+  self->location = g_strdup (store->connect_uri != NULL ? store->connect_uri : cl_store_get_path (store));
+  self->describe = g_strdup (cl_store_get_path (store));
   self->backend = cl_sql_backend (store->sql);
   /* without the pipe (no file descriptor left) the thread still stops, within a second */
   if (!g_unix_open_pipe (self->wake, FD_CLOEXEC, &error))
     {
-      g_warning ("Fleet watch on %s: %s", self->location, error->message);
+      g_warning ("Fleet watch on %s: %s", self->describe, error->message);
       self->wake[0] = self->wake[1] = -1;
     }
   return self;

@@ -24,6 +24,7 @@ cl_store_finalize (GObject *object)
   g_clear_pointer (&self->sql, cl_sql_close);
   g_mutex_clear (&self->lock);
   g_free (self->path);
+  g_free (self->connect_uri);
   G_OBJECT_CLASS (cl_store_parent_class)->finalize (object);
 }
 
@@ -349,6 +350,7 @@ open_postgresql (const char *uri, gboolean read_only, GError **error)
   if (!(self->sql = cl_sql_open_postgresql (uri, error)))
     return NULL;
   self->path = g_strdup (cl_sql_describe (self->sql));
+  self->connect_uri = g_strdup (uri);
   self->read_only = read_only;
   if (read_only)
     {

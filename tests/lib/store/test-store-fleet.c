@@ -1,9 +1,7 @@
 /* Stations as records (issue 18 item 3): a station registers and publishes its state, beats from its lease's thread,
  * is found lost when it stops beating (or its process of this host is gone), and a lost station's open attempts are
  * closed and its claims expired by another process, audited; the watch reports changes. Run on SQLite, and on the
- * rig's PostgreSQL when CARDLINE_TEST_PG_URI is set (meson test store-fleet-pg). Other processes are real ones
- * (fork). */
-#include <glib/gstdio.h>
+ * rig's PostgreSQL (meson test store-fleet-pg, store-fixture.h). Other processes are real ones (fork). */
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,88 +13,20 @@
 #include "store/cl-store-fleet.h"
 #include "store/cl-store-station.h"
 #include "store/cl-store-watch.h"
+#include "store-fixture.h"
 
 #define MINUTE  ((gint64)60 * G_USEC_PER_SEC)
 #define WAIT_US ((gint64)20 * G_USEC_PER_SEC)
 
-typedef struct
-{
-  char *dir;
-  char *location; /* a file, or the rig's PostgreSQL URI */
-  ClStore *store;
-} Fixture;
-
-static gboolean
-on_pg (gconstpointer data)
-{
-  return GPOINTER_TO_INT (data);
-}
-
-static ClSql *
-open_raw (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  ClSql *sql
-    = on_pg (data) ? cl_sql_open_postgresql (f->location, &error) : cl_sql_open_sqlite (f->location, FALSE, &error);
-
-  g_assert_no_error (error);
-  return sql;
-}
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("cl-fleet-XXXXXX", &error);
-  g_assert_no_error (error);
-  if (on_pg (data))
-    {
-      g_autoptr (ClSql) sql = NULL;
-
-      f->location = g_strdup (g_getenv ("CARDLINE_TEST_PG_URI"));
-      if (f->location == NULL)
-        g_error ("CARDLINE_TEST_PG_URI is not set: run under tests/rig/rig-run --parts pg");
-      sql = open_raw (f, data);
-      /* a subprocess of a test shares its parent's database */
-      if (!g_test_subprocess ())
-        g_assert_true (cl_sql_exec (sql, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &error));
-      g_assert_no_error (error);
-    }
-  else
-    f->location = g_build_filename (f->dir, "cardline.db", NULL);
-  f->store = cl_store_open (f->location, &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  const char *suffixes[] = { "", "-wal", "-shm" };
-
-  g_clear_object (&f->store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->location, suffixes[i], NULL);
-      if (!on_pg (data))
-        g_unlink (p);
-    }
-  g_rmdir (f->dir);
-  g_free (f->location);
-  g_free (f->dir);
-}
+typedef StoreFixture Fixture;
+#define fixture_setup    store_fixture_setup
+#define fixture_teardown store_fixture_teardown
 
 /* One number, read with a connection of its own as another process would. */
 static gint64
 raw_int (Fixture *f, gconstpointer data, const char *query)
 {
-  g_autoptr (ClSql) sql = open_raw (f, data);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, query, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (cl_sql_step (stmt, &error), ==, CL_SQL_STEP_ROW);
-  return cl_sql_column_int64 (stmt, 0);
+  return store_fixture_raw_int (f, query);
 }
 
 static void
@@ -221,7 +151,7 @@ spawn_station (Fixture *f, const char *name, gint64 lease_us)
   g_assert_cmpint (child, >=, 0);
   if (child == 0)
     {
-      ClStore *store = cl_store_open (f->location, NULL);
+      ClStore *store = cl_store_open (f->path, NULL);
       g_autofree char *owner = cl_store_chip_owner (name, "Reader 0");
       const char *readers[] = { "Reader 0", NULL };
       ClFleetRegistration reg = { name, CL_FLEET_FEEDER_RACK, readers, NULL, NULL, lease_us };
@@ -374,7 +304,7 @@ test_heartbeat_owner (Fixture *f, gconstpointer data)
   g_assert_false (cl_store_fleet_heartbeat (f->store, "rack-9", &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_setenv ("CL_TEST_FLEET_STORE", f->location, TRUE);
+  g_setenv ("CL_TEST_FLEET_STORE", f->path, TRUE);
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stderr ("*registered by host * process *, not this process*");
@@ -470,8 +400,7 @@ test_watch (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  /* CL_TEST_FLEET_PG: on the rig's PostgreSQL (meson test store-fleet-pg) */
-  gpointer backend = GINT_TO_POINTER (g_getenv ("CL_TEST_FLEET_PG") != NULL);
+  gconstpointer backend = NULL;
 
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add ("/store/fleet/" path, Fixture, backend, fixture_setup, fn, fixture_teardown)
