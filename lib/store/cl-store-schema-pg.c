@@ -14,6 +14,7 @@
 #include "store/cl-store-schema-pg.h"
 
 #include "core/cl-error.h"
+#include "store/cl-store-schema-places.h"
 #include "store/cl-store.h"
 
 #define STEPS                                                                                                          \
@@ -526,8 +527,14 @@ static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch
                                                "  rejections BIGINT NOT NULL CHECK (rejections > 0)\n"
                                                ");\n";
 
+/* Version 10 is another change's, numbered at merge (cl-store-schema.c's migration_10_reserved). */
+static const char migration_10_reserved[] = "";
+
+/* Version 11 (cl-store-schema-places.h): places in a batch and the audit chain's head. */
+static const char migration_places[] = PLACES_AND_HEAD ("BIGINT");
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[] = { migration_row_rejections, NULL };
+static const char *const pg_migrations[] = { migration_row_rejections, migration_10_reserved, migration_places, NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

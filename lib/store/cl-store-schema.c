@@ -1,6 +1,7 @@
 /* cl-store-schema.c: the schema, as migrations. Never edit a released migration: append one.
  * The CHECK lists mirror cl-store-types.c and cl-production-types.c. */
 #include "store/cl-store-private.h"
+#include "store/cl-store-schema-places.h"
 
 #define STEPS                                                                                                          \
   "('IDENTIFY','OPEN_KST','CONFIGURE','ROTATE_KEYS','LOAD_APPLET','INIT_APPLET','CERTIFY','VERIFY','FACE','DISPOSE')"
@@ -565,6 +566,12 @@ static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch
                                                "  rejections INTEGER NOT NULL CHECK (rejections > 0)\n"
                                                ");\n";
 
+/* Version 10 is another change's, numbered at merge; this slot keeps version 11's number meanwhile. */
+static const char migration_10_reserved[] = "";
+
+/* Version 11: places in a batch and the audit chain's head (cl-store-schema-places.h). */
+static const char migration_places[] = PLACES_AND_HEAD ("INTEGER");
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
@@ -575,6 +582,8 @@ const char *const cl_store_migrations[] = {
   migration_dispositions_destination,
   migration_production_urls,
   migration_row_rejections,
+  migration_10_reserved,
+  migration_places,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 
