@@ -553,6 +553,13 @@ cl_card_job_get_recorded (ClCardJob *self)
   return self->recorded;
 }
 
+gboolean
+cl_card_job_began_attempt (ClCardJob *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
+  return self->recorded || (self->sequence != NULL && cl_card_sequence_get_outcome (self->sequence)->attempt_id > 0);
+}
+
 const ClSequenceOutcome *
 cl_card_job_get_outcome (ClCardJob *self)
 {

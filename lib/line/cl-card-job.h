@@ -53,6 +53,9 @@ gboolean cl_card_job_run (ClCardJob *self, GCancellable *cancellable, GError **e
 gboolean cl_card_job_run_on (ClCardJob *self, ClTransport *transport, GCancellable *cancellable, GError **error);
 /* Valid after run: whether an attempt was recorded and disposed (it counts toward the batch's quantity). */
 gboolean cl_card_job_get_recorded (ClCardJob *self);
+/* Valid after run: whether the card got an attempt in the store (recorded, or begun and left open or RETAINED): it then
+ * took a place in its batch (store/cl-store-place.h), which the store gives back with a RETAINED end. */
+gboolean cl_card_job_began_attempt (ClCardJob *self);
 /* Valid after run: NULL when the card never got a sequence (unproduced, unreachable). */
 const ClSequenceOutcome *cl_card_job_get_outcome (ClCardJob *self);
 /* Valid after a FALSE run. */
