@@ -4,6 +4,8 @@
 #include "core/cl-error.h"
 #include "store/cl-store-private.h"
 
+#include <string.h>
+
 /* Inside the caller's transaction: locks the batch's row until the transaction ends (PostgreSQL; SQLite holds the
  * database's write lock already), so that the reads that decide a place see every place taken before. *quantity is
  * the batch's. */
@@ -50,30 +52,40 @@ step_place (ClStore *self, ClSqlStmt *stmt, GError **error)
   return cl_store_step_done (self, stmt, "Taking a place in a batch", error) ? place : -1;
 }
 
-/* Inside the caller's transaction, the batch locked: a place for station (and attempt_id, when > 0): a free one
- * (given back, or taken by a station whose lease ended and never bound), else the next number while one is left.
- * Places are never deleted, so they are numbered 1..count without gaps. 0 when none is free. */
+/* Inside the caller's transaction, the batch locked: one place of the batch (the first that where takes) for station
+ * and attempt_id (when > 0). The place, 0 when where matched none, -1. */
+static gint64
+reuse (ClStore *self, gint64 batch_id, const char *where, const char *station, gint64 attempt_id, gint64 now,
+       GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE batch_places SET station = ?, attempt_id = ?, taken = ? "
+                                          "WHERE batch_id = ? AND place = (SELECT min(p.place) FROM batch_places p "
+                                          "WHERE p.batch_id = ? AND %s) RETURNING place",
+                                          where);
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return -1;
+  cl_sql_bind_text (stmt, 1, station);
+  cl_store_bind_opt_int (stmt, 2, attempt_id > 0 ? attempt_id : -1);
+  cl_sql_bind_int64 (stmt, 3, now);
+  cl_sql_bind_int64 (stmt, 4, batch_id);
+  cl_sql_bind_int64 (stmt, 5, batch_id);
+  if (strchr (where, '?') != NULL)
+    cl_sql_bind_int64 (stmt, 6, now);
+  return step_place (self, stmt, error);
+}
+
+/* Inside the caller's transaction, the batch locked: a place for station (and attempt_id, when > 0): one given back,
+ * else the next number while one is left, else one a station whose lease ended took and never bound. Places are
+ * never deleted, so they are numbered 1..count without gaps. 0 when none is free. */
 static gint64
 take_locked (ClStore *self, gint64 batch_id, const char *station, gint64 attempt_id, GError **error)
 {
   gint64 now = g_get_real_time (), place;
-  g_autoptr (ClSqlStmt) reuse = cl_store_prepare (
-    self,
-    "UPDATE batch_places SET station = ?, attempt_id = ?, taken = ? WHERE batch_id = ? AND place = "
-    "(SELECT min(p.place) FROM batch_places p WHERE p.batch_id = ? AND (p.station IS NULL OR (p.attempt_id IS NULL "
-    "AND NOT EXISTS (SELECT 1 FROM stations s WHERE s.name = p.station AND s.lease_until > ?)))) RETURNING place",
-    error);
   g_autoptr (ClSqlStmt) next = NULL;
 
-  if (reuse == NULL)
-    return -1;
-  cl_sql_bind_text (reuse, 1, station);
-  cl_store_bind_opt_int (reuse, 2, attempt_id > 0 ? attempt_id : -1);
-  cl_sql_bind_int64 (reuse, 3, now);
-  cl_sql_bind_int64 (reuse, 4, batch_id);
-  cl_sql_bind_int64 (reuse, 5, batch_id);
-  cl_sql_bind_int64 (reuse, 6, now);
-  if ((place = step_place (self, reuse, error)) != 0)
+  if ((place = reuse (self, batch_id, "p.station IS NULL", station, attempt_id, now, error)) != 0)
     return place;
   next = cl_store_prepare (
     self,
@@ -88,7 +100,12 @@ take_locked (ClStore *self, gint64 batch_id, const char *station, gint64 attempt
   cl_store_bind_opt_int (next, 2, attempt_id > 0 ? attempt_id : -1);
   cl_sql_bind_int64 (next, 3, now);
   cl_sql_bind_int64 (next, 4, batch_id);
-  return step_place (self, next, error);
+  if ((place = step_place (self, next, error)) != 0)
+    return place;
+  return reuse (self, batch_id,
+                "p.attempt_id IS NULL AND NOT EXISTS (SELECT 1 FROM stations s WHERE s.name = p.station AND "
+                "s.lease_until > ?)",
+                station, attempt_id, now, error);
 }
 
 gint64
