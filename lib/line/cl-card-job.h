@@ -41,6 +41,9 @@ void cl_card_job_set_face_printer (ClCardJob *self, ClFacePrinter *face);
 void cl_card_job_set_face_ahead (ClCardJob *self, gboolean ahead);
 /* QA_RETEST: the card stays on the QA bench (RETAINED), the feeder does not move it. */
 void cl_card_job_set_attempt_kind (ClCardJob *self, ClAttemptKind kind);
+/* The chip was admitted into the batch through a production URL (remote production): cl_card_sequence_set_admitted().
+ */
+void cl_card_job_set_admitted (ClCardJob *self, gboolean admitted);
 void cl_card_job_set_event_func (ClCardJob *self, ClCardJobEventFunc func, gpointer user_data);
 void cl_card_job_set_recover_func (ClCardJob *self, ClCardJobRecoverFunc recover, ClCardJobResumedFunc resumed,
                                    gpointer user_data);
