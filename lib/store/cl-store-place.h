@@ -10,9 +10,9 @@
  * stations share it, and a station that finds no place free stops feeding.
  *
  * The rule is the database's: a place's primary key (batch_id, place) and CHECK (place BETWEEN 1 AND quantity)
- * make an extra place impossible, and each take runs in one transaction that first locks the batch row, so that
- * concurrent takes on PostgreSQL take their turn instead of failing on the key (SQLite's BEGIN IMMEDIATE already
- * serialises them). A place a station took and never bound to an attempt goes back when that station starts again
+ * make an extra place impossible, and each take runs in one transaction (the fleet's write lock on PostgreSQL,
+ * BEGIN IMMEDIATE on SQLite) that also locks the batch row, so that concurrent takes take their turn instead of
+ * failing on the key. A place a station took and never bound to an attempt goes back when that station starts again
  * (cl_store_attempt_abandon_open) or, once its station lease has ended (cl-store-station.h), to whichever station
  * takes the next place. */
 #pragma once

@@ -9,8 +9,8 @@
  *    next append on another connection waits for that row until the first commits, and only then reads the head
  *    it extends (SQLite's BEGIN IMMEDIATE already admits one writer at a time). Two records can never extend the
  *    same head; the seq primary key (head seq + 1) would refuse it anyway. The cost is that appends of all
- *    stations take turns: an audit record is the last write of its transaction wherever possible, so the row is
- *    held for one commit;
+ *    stations take turns. Every write transaction on PostgreSQL also takes the fleet's write lock first
+ *    (cl_store_txn_begin); the head row keeps the chain whole on its own, even for a transaction that did not;
  *  - the rows that carry dispositions (an ended attempt with its disposition and steps), certificates and user
  *    roles are sealed into that chain: each write of such a row appends a "record-seal" audit record whose
  *    subject is "TABLE/KEY" and whose detail is the row's canonical "field=value" lines, in the same
