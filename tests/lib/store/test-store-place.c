@@ -145,24 +145,26 @@ test_take_bind_give_back (StoreFixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static char *
+place_insert (gint64 batch, gint64 quantity, gint64 place)
+{
+  return g_strdup_printf (
+    "INSERT INTO batch_places (batch_id, quantity, place, station, taken) VALUES (%" G_GINT64_FORMAT
+    ", %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 's', 1)",
+    batch, quantity, place);
+}
+
 /* The rule is the schema's: whatever SQL a station sends, no place beyond the quantity, no place twice, no quantity
  * other than the batch's. */
 static void
 test_constraints (StoreFixture *f, gconstpointer data)
 {
   gint64 batch = new_batch (f, "B-constraints", 2);
-  g_autofree char *over = g_strdup_printf (
-    "INSERT INTO batch_places (batch_id, quantity, place, station, taken) VALUES (%" G_GINT64_FORMAT ", 2, 3, 's', 1)",
-    batch);
-  g_autofree char *zero = g_strdup_printf (
-    "INSERT INTO batch_places (batch_id, quantity, place, station, taken) VALUES (%" G_GINT64_FORMAT ", 2, 0, 's', 1)",
-    batch);
-  g_autofree char *bigger = g_strdup_printf (
-    "INSERT INTO batch_places (batch_id, quantity, place, station, taken) VALUES (%" G_GINT64_FORMAT ", 9, 3, 's', 1)",
-    batch);
-  g_autofree char *twice = g_strdup_printf (
-    "INSERT INTO batch_places (batch_id, quantity, place, station, taken) VALUES (%" G_GINT64_FORMAT ", 2, 1, 's', 1)",
-    batch);
+  /* beyond the quantity, place 0, a quantity other than the batch's, a place taken already */
+  g_autofree char *over = place_insert (batch, 2, 3);
+  g_autofree char *zero = place_insert (batch, 2, 0);
+  g_autofree char *bigger = place_insert (batch, 9, 3);
+  g_autofree char *twice = place_insert (batch, 2, 1);
   const char *refused[] = { over, zero, bigger, twice };
 
   hold_lease (f->store, "s");
