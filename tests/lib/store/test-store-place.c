@@ -304,6 +304,44 @@ test_two_connections (StoreFixture *f, gconstpointer data)
   g_assert_cmpint (sql_int (f->store, "SELECT appends FROM audit_head"), ==, (gint64)records);
 }
 
+/* A store from before places (schema version 10) gets them on its next open: the disposed attempts of each batch hold
+ * places 1.., the earliest first; an open attempt one after them; a RETAINED one none. SQLite only: it sets the file's
+ * user_version back. */
+static void
+test_migration (StoreFixture *f, gconstpointer data)
+{
+  gint64 batch = new_batch (f, "B-migrated", 4);
+  gint64 good = begin (f->store, batch, "line-1"), retained = begin (f->store, batch, "line-1");
+  gint64 rejected = begin (f->store, batch, "line-1"), open = begin (f->store, batch, "line-1");
+  g_autofree char *message = NULL;
+  g_autofree char *where = NULL;
+
+  end (f->store, good, CL_DISPOSITION_OUTPUT);
+  end (f->store, retained, CL_DISPOSITION_RETAINED);
+  end (f->store, rejected, CL_DISPOSITION_REJECT_BIN);
+  g_clear_object (&f->store);
+  g_assert_true (store_fixture_raw_exec (
+    f, "BEGIN; DELETE FROM batch_places; DROP TABLE audit_head; PRAGMA user_version = 10; COMMIT", &message));
+  g_assert_cmpint (store_fixture_raw_int (f, "SELECT count(*) FROM batch_places"), ==, 0);
+
+  f->store = cl_store_open (f->path, NULL);
+  g_assert_nonnull (f->store);
+  g_assert_cmpint (sql_int (f->store, "SELECT count(*) FROM batch_places"), ==, 3);
+  where = g_strdup_printf ("SELECT place FROM batch_places WHERE attempt_id = %" G_GINT64_FORMAT, good);
+  g_assert_cmpint (sql_int (f->store, where), ==, 1);
+  g_free (where);
+  where = g_strdup_printf ("SELECT place FROM batch_places WHERE attempt_id = %" G_GINT64_FORMAT, rejected);
+  g_assert_cmpint (sql_int (f->store, where), ==, 2);
+  g_free (where);
+  where = g_strdup_printf ("SELECT place FROM batch_places WHERE attempt_id = %" G_GINT64_FORMAT, open);
+  g_assert_cmpint (sql_int (f->store, where), ==, 3);
+  g_assert_cmpint (sql_int (f->store, "SELECT count(*) FROM audit_head"), ==, 1);
+  /* one place is left */
+  hold_lease (f->store, "line-2");
+  g_assert_cmpint (take (f->store, batch, "line-2"), ==, 4);
+  g_assert_cmpint (take (f->store, batch, "line-2"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -314,5 +352,7 @@ main (int argc, char **argv)
   ADD ("constraints", test_constraints);
   ADD ("station-restart", test_station_restart);
   ADD ("two-connections", test_two_connections);
+  if (!store_fixture_is_postgresql ())
+    ADD ("migration", test_migration);
   return g_test_run ();
 }
