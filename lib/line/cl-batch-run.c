@@ -7,6 +7,7 @@
 #include "line/cl-line-text.h"
 #include "line/cl-station-publisher.h"
 #include "store/cl-station-lease.h"
+#include "store/cl-store-place.h"
 #include "store/cl-store-rows.h"
 #include "store/cl-store-station.h"
 
@@ -49,11 +50,13 @@ struct _ClBatchRun
   guint reconnects;      /* HSM reconnects that worked: a job waiting on one goes on with the new setup */
   gboolean feeder_out;   /* the feeder cannot go on: idle until Stop */
   char *end_user;
-  guint disposed; /* the batch's, from the store and this run */
+  guint disposed; /* the batch's, every station's, as the store last said */
   guint run_disposed;
   guint in_flight;
   GHashTable *jobs; /* reader -> GCancellable of its card job */
   GCancellable *feed_cancellable;
+  gboolean place_fault;  /* the store could not hand out a place: said once, cleared when it can again */
+  gboolean place_waited; /* no place free while other stations' cards are in production: said once */
   gint64 first_card_us, last_dispose_us;
 };
 
@@ -72,6 +75,19 @@ rows_pending (ClBatchRun *self)
       return G_MAXINT64;
     }
   return counts.pending;
+}
+
+/* With the lock held: the batch's disposed cards, every station's (a batch may be shared: cl-store-place.h); at least
+ * at_least when the store cannot say. */
+static void
+refresh_disposed (ClBatchRun *self, guint at_least)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 n = cl_store_batch_count_disposed (cl_production_setup_get_store (self->setup), self->batch_id, &error);
+
+  if (n < 0)
+    g_warning ("store: the batch's disposed cards are not known: %s", error->message);
+  self->disposed = n < 0 ? MAX (self->disposed, at_least) : (guint)n;
 }
 
 /* With the lock held: a batch with data is over once no row is pending and no card is in flight to give its row
@@ -369,6 +385,22 @@ on_job_event (ClCardJob *job, ClLineEvent *event, gpointer user_data)
   post_event (user_data, event);
 }
 
+/* With the lock held (released meanwhile): gives back a place taken for a card that was not fed. */
+static void
+give_back_place (ClBatchRun *self)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  g_mutex_unlock (&self->lock);
+  ok = cl_store_place_give_back (cl_production_setup_get_store (self->setup), self->batch_id, self->station, &error);
+  g_mutex_lock (&self->lock);
+  /* not given back: the station gives it back when it starts again, or another station takes it over once this
+   * one's lease has ended */
+  if (!ok)
+    g_warning ("store: a place in batch %s was not given back: %s", self->batch_name, error->message);
+}
+
 static gpointer
 job_thread (gpointer data)
 {
@@ -387,10 +419,13 @@ job_thread (gpointer data)
   self->in_flight--;
   if (cl_card_job_get_recorded (running->job))
     {
-      self->disposed++;
+      refresh_disposed (self, self->disposed + 1);
       self->run_disposed++;
       self->last_dispose_us = g_get_monotonic_time ();
     }
+  /* a card that got no attempt leaves the place taken for it unused: back to the batch */
+  if (!cl_card_job_began_attempt (running->job))
+    give_back_place (self);
   /* a job gives up only when the line stops, or a card could not be accounted for: then the line holds */
   stopping = self->stopping;
   if (!ok && !stopping)
@@ -411,6 +446,65 @@ job_thread (gpointer data)
   g_object_unref (running->self);
   g_free (running);
   return NULL;
+}
+
+/* How long a station without a free place waits before it asks the store again: the places come free as other
+ * stations' cards are disposed (or given back), which only the store sees. */
+#define PLACE_POLL_MS 250
+
+/* With the lock held (released meanwhile): takes a place in the batch for the next card (cl-store-place.h). TRUE:
+ * taken. FALSE: none now; the caller's loop decides again (the batch may be over, or a place may come free). */
+static gboolean
+take_place (ClBatchRun *self)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 place, until;
+  gboolean was_fault;
+
+  g_mutex_unlock (&self->lock);
+  place = cl_store_place_take (cl_production_setup_get_store (self->setup), self->batch_id, self->station, &error);
+  g_mutex_lock (&self->lock);
+  was_fault = self->place_fault;
+  self->place_fault = place < 0;
+  if (place > 0)
+    {
+      self->place_waited = FALSE;
+      if (was_fault)
+        {
+          g_mutex_unlock (&self->lock);
+          post_fault_cleared (self, NULL, CL_LINE_FAULT_STORE);
+          g_mutex_lock (&self->lock);
+        }
+      return TRUE;
+    }
+  if (place < 0 && !was_fault)
+    {
+      g_mutex_unlock (&self->lock);
+      post_fault (self, NULL, CL_LINE_FAULT_STORE, FALSE, error->message);
+      g_mutex_lock (&self->lock);
+    }
+  if (place == 0)
+    {
+      refresh_disposed (self, self->disposed);
+      if (batch_over (self))
+        return FALSE;
+      if (!self->place_waited)
+        {
+          g_autofree char *text = g_strdup_printf (
+            "batch %s: no place left for another card while other stations' cards are in production; the line feeds "
+            "again if one of them is given back, and ends when they are disposed",
+            self->batch_name);
+
+          self->place_waited = TRUE;
+          g_mutex_unlock (&self->lock);
+          post_note (self, NULL, text);
+          g_mutex_lock (&self->lock);
+        }
+    }
+  until = g_get_monotonic_time () + (place < 0 ? RECOVER_MAX_MS : PLACE_POLL_MS) * G_TIME_SPAN_MILLISECOND;
+  while (!self->stopping && g_cond_wait_until (&self->cond, &self->lock, until))
+    ;
+  return FALSE;
 }
 
 /* With the lock held. */
@@ -463,6 +557,9 @@ feed_cards (ClBatchRun *self)
         g_cond_wait (&self->cond, &self->lock);
       if (self->stopping || batch_over (self))
         return;
+      /* no card is fed without its place in the batch: the batch's quantity is shared by every station on it */
+      if (!take_place (self))
+        continue;
 
       cancellable = g_cancellable_new ();
       g_set_object (&self->feed_cancellable, cancellable);
@@ -473,6 +570,7 @@ feed_cards (ClBatchRun *self)
 
       if (card == NULL)
         {
+          give_back_place (self);
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             continue; /* paused or stopping: the loop's wait decides */
           self->feeder_out = TRUE;
@@ -483,7 +581,10 @@ feed_cards (ClBatchRun *self)
         }
       /* A rack's card that arrives as the run stops stays in its reader; a card the feeder holds is finished. */
       if (self->stopping && !cl_feeder_get_finish_cards_on_stop (self->feeder))
-        return;
+        {
+          give_back_place (self);
+          return;
+        }
       start_job (self, card);
     }
 }

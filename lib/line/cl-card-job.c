@@ -30,6 +30,7 @@ struct _ClCardJob
   ClCardSequence *sequence;
   char *atr_hex;
   gboolean recorded;
+  gboolean admitted;     /* cl_card_job_set_admitted() */
   gboolean face_printed; /* a resumed card is not printed twice */
   ClFaceAhead *rendered; /* the face drawn since IDENTIFY passed; NULL: none */
   ClLineFault fault;
@@ -409,6 +410,7 @@ run_until_recorded (ClCardJob *self, ClTransport *transport, GCancellable *cance
     {
       self->sequence = cl_card_sequence_new (self->setup, self->batch_id, self->station, reader (self));
       cl_card_sequence_set_attempt_kind (self->sequence, self->kind);
+      cl_card_sequence_set_admitted (self->sequence, self->admitted);
       cl_card_sequence_set_event_func (self->sequence, on_sequence_event, self, NULL);
       /* a QA re-test never goes through the line's hopper or bin: the card stays on the QA bench */
       cl_card_sequence_set_card_funcs (self->sequence, self->face != NULL ? print_face : NULL,
@@ -546,11 +548,25 @@ cl_card_job_run (ClCardJob *self, GCancellable *cancellable, GError **error)
     }
 }
 
+void
+cl_card_job_set_admitted (ClCardJob *self, gboolean admitted)
+{
+  g_return_if_fail (CL_IS_CARD_JOB (self));
+  self->admitted = admitted;
+}
+
 gboolean
 cl_card_job_get_recorded (ClCardJob *self)
 {
   g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
   return self->recorded;
+}
+
+gboolean
+cl_card_job_began_attempt (ClCardJob *self)
+{
+  g_return_val_if_fail (CL_IS_CARD_JOB (self), FALSE);
+  return self->recorded || (self->sequence != NULL && cl_card_sequence_get_outcome (self->sequence)->attempt_id > 0);
 }
 
 const ClSequenceOutcome *

@@ -41,6 +41,9 @@ void cl_card_job_set_face_printer (ClCardJob *self, ClFacePrinter *face);
 void cl_card_job_set_face_ahead (ClCardJob *self, gboolean ahead);
 /* QA_RETEST: the card stays on the QA bench (RETAINED), the feeder does not move it. */
 void cl_card_job_set_attempt_kind (ClCardJob *self, ClAttemptKind kind);
+/* The chip was admitted into the batch through a production URL (remote production): cl_card_sequence_set_admitted().
+ */
+void cl_card_job_set_admitted (ClCardJob *self, gboolean admitted);
 void cl_card_job_set_event_func (ClCardJob *self, ClCardJobEventFunc func, gpointer user_data);
 void cl_card_job_set_recover_func (ClCardJob *self, ClCardJobRecoverFunc recover, ClCardJobResumedFunc resumed,
                                    gpointer user_data);
@@ -53,6 +56,9 @@ gboolean cl_card_job_run (ClCardJob *self, GCancellable *cancellable, GError **e
 gboolean cl_card_job_run_on (ClCardJob *self, ClTransport *transport, GCancellable *cancellable, GError **error);
 /* Valid after run: whether an attempt was recorded and disposed (it counts toward the batch's quantity). */
 gboolean cl_card_job_get_recorded (ClCardJob *self);
+/* Valid after run: whether the card got an attempt in the store (recorded, or begun and left open or RETAINED): it then
+ * took a place in its batch (store/cl-store-place.h), which the store gives back with a RETAINED end. */
+gboolean cl_card_job_began_attempt (ClCardJob *self);
 /* Valid after run: NULL when the card never got a sequence (unproduced, unreachable). */
 const ClSequenceOutcome *cl_card_job_get_outcome (ClCardJob *self);
 /* Valid after a FALSE run. */

@@ -14,6 +14,7 @@ struct _ClCardSequence
   ClProductionSetup *setup;
   gint64 batch_id;
   ClAttemptKind kind;
+  gboolean admitted; /* cl_card_sequence_set_admitted() */
   char *station;
   char *reader;
   ClSequenceEventFunc event_func;
@@ -139,6 +140,13 @@ cl_card_sequence_set_attempt_kind (ClCardSequence *self, ClAttemptKind kind)
 {
   g_return_if_fail (CL_IS_CARD_SEQUENCE (self));
   self->kind = kind;
+}
+
+void
+cl_card_sequence_set_admitted (ClCardSequence *self, gboolean admitted)
+{
+  g_return_if_fail (CL_IS_CARD_SEQUENCE (self));
+  self->admitted = admitted;
 }
 
 ClAttemptKind
@@ -654,9 +662,14 @@ cl_card_sequence_run (ClCardSequence *self, ClTransport *transport, GCancellable
   {
     g_autoptr (GError) local = NULL;
 
-    run->attempt_id = resume_attempt > 0 ? resume_attempt
-                                         : cl_store_attempt_begin (store, self->batch_id, self->kind, self->station,
-                                                                   self->reader, started, &local);
+    if (resume_attempt > 0)
+      run->attempt_id = resume_attempt;
+    else if (self->admitted)
+      run->attempt_id
+        = cl_store_attempt_begin_admitted (store, self->batch_id, self->station, self->reader, started, &local);
+    else
+      run->attempt_id
+        = cl_store_attempt_begin (store, self->batch_id, self->kind, self->station, self->reader, started, &local);
     if (run->attempt_id <= 0)
       {
         note_station_fault (self, local);

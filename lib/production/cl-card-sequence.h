@@ -106,6 +106,9 @@ void cl_card_sequence_set_event_func (ClCardSequence *self, ClSequenceEventFunc 
  * re-running a rejected card on the QA reader; the card then stays with QA instead of going to a bin). */
 void cl_card_sequence_set_attempt_kind (ClCardSequence *self, ClAttemptKind kind);
 ClAttemptKind cl_card_sequence_get_attempt_kind (ClCardSequence *self);
+/* TRUE: the chip was admitted into the batch through a production URL (remote production): its attempts take no place
+ * in the batch (cl_store_attempt_begin_admitted). */
+void cl_card_sequence_set_admitted (ClCardSequence *self, gboolean admitted);
 ClProductionSetup *cl_card_sequence_get_setup (ClCardSequence *self);
 /* Between runs: the setup the next run uses (the HSM was reconnected and its objects looked up again). */
 void cl_card_sequence_set_setup (ClCardSequence *self, ClProductionSetup *setup);

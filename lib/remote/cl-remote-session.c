@@ -147,6 +147,8 @@ run_worker (gpointer data)
   reader = g_strdup_printf ("remote/%.8s", self->id);
   card = cl_feeder_card_new (reader);
   job = cl_card_job_new (self->setup, NULL, card, self->url.batch_id, self->batch_name, self->station);
+  /* the URL admitted the chip (identify): that is its share of the batch's quantity */
+  cl_card_job_set_admitted (job, TRUE);
   cl_card_job_set_event_func (job, on_job_event, relay);
   if (!cl_card_job_run_on (job, CL_TRANSPORT (relay), NULL, &error))
     {

@@ -4,17 +4,23 @@
 #include "core/cl-error.h"
 #include "store/cl-store-claim.h"
 
-gint64
-cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, const char *reader,
-                        gint64 started, GError **error)
+static gint64
+begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, const char *reader, gint64 started,
+       gboolean admitted, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
+  gboolean places;
   gint64 id;
 
   if (!cl_store_check_name ("Station", station, error) || !cl_store_check_name ("Reader", reader, error))
     return 0;
   locker = g_mutex_locker_new (&self->lock);
+  /* a production attempt in a batch holds a place in it from its first row on (cl-store-place.h) */
+  places = kind == CL_ATTEMPT_PRODUCTION && batch_id > 0 && !admitted;
+  if (places && !(txn = cl_store_txn_begin (self, error)))
+    return 0;
   stmt = cl_store_prepare (
     self, "INSERT INTO attempts (batch_id, kind, station, reader, started) VALUES (?, ?, ?, ?, ?) RETURNING id", error);
   if (stmt == NULL)
@@ -26,8 +32,25 @@ cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, cons
   cl_sql_bind_int64 (stmt, 5, cl_store_now (started));
   cl_store_relax_sync (self);
   id = cl_store_step_insert (self, stmt, "Recording an attempt", error);
+  if (id > 0 && places
+      && (!cl_store_place_bind_locked (self, batch_id, station, id, error) || !cl_store_txn_commit (txn, error)))
+    id = 0;
   cl_store_restore_sync (self);
   return id;
+}
+
+gint64
+cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, const char *reader,
+                        gint64 started, GError **error)
+{
+  return begin (self, batch_id, kind, station, reader, started, FALSE, error);
+}
+
+gint64
+cl_store_attempt_begin_admitted (ClStore *self, gint64 batch_id, const char *station, const char *reader,
+                                 gint64 started, GError **error)
+{
+  return begin (self, batch_id, CL_ATTEMPT_PRODUCTION, station, reader, started, TRUE, error);
 }
 
 gboolean
@@ -203,6 +226,9 @@ cl_store_attempt_end (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end,
       || !cl_store_seal_int_locked (self, CL_STORE_SEAL_ATTEMPT, attempt_id, NULL, error)
       || !cl_store_rows_settle_locked (self, attempt_id, end, ended, error))
     return FALSE;
+  /* a card never made gives its place in the batch back (cl-store-place.h) */
+  if (end->disposition == CL_DISPOSITION_RETAINED && !cl_store_place_release_locked (self, attempt_id, error))
+    return FALSE;
   return cl_store_txn_commit (txn, error);
 }
 
@@ -265,5 +291,12 @@ cl_store_attempt_abandon_open (ClStore *self, const char *station, GError **erro
     }
   if (cl_store_chip_release_stale (self, station, error) < 0)
     return -1;
+  /* the places it took for cards it never fed */
+  {
+    g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+    if (!cl_store_place_drop_unbound_locked (self, station, error))
+      return -1;
+  }
   return n;
 }

@@ -68,6 +68,22 @@ last_record (ClStore *self, gint64 *seq, guint8 hash[HASH_LEN], GError **error)
   return TRUE;
 }
 
+static gboolean
+lock_head (ClStore *self, GError **error)
+{
+  g_autoptr (ClSqlStmt) stmt
+    = cl_store_prepare (self, "UPDATE audit_head SET appends = appends + 1 WHERE id = 1", error);
+
+  if (stmt == NULL || !cl_store_step_done (self, stmt, "Locking the audit chain's head", error))
+    return FALSE;
+  if (cl_sql_changes (self->sql) != 1)
+    {
+      g_set_error_literal (error, CL_ERROR, CL_ERROR_STORE, "The audit chain's head row is missing");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gint64
 cl_store_audit_append_locked (ClStore *self, const char *actor, const char *action, const char *subject,
                               const char *detail, GError **error)
@@ -85,6 +101,11 @@ cl_store_audit_append_locked (ClStore *self, const char *actor, const char *acti
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Audit subject and detail must be UTF-8");
       return 0;
     }
+  /* One chain, its appends serialised by the database (cl-store-records.h): the head row's lock is held to the end of
+   * the caller's transaction, so a concurrent append on another connection reads the head only after this one
+   * committed. A store being migrated (version not set yet) has one writer and may have no head row yet. */
+  if (self->schema_version > 0 && !lock_head (self, error))
+    return 0;
   if (!last_record (self, &seq, prev, error))
     return 0;
   seq++;

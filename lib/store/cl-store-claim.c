@@ -175,7 +175,10 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
     "attempt_id = CASE WHEN chip_claims.owner = excluded.owner "
     "THEN coalesce(excluded.attempt_id, chip_claims.attempt_id) ELSE excluded.attempt_id END, "
     "claimed = CASE WHEN chip_claims.owner = excluded.owner THEN chip_claims.claimed ELSE excluded.claimed END, "
-    "owner = excluded.owner, lease_until = excluded.lease_until",
+    "owner = excluded.owner, lease_until = excluded.lease_until "
+    /* the database decides, not the read above: on PostgreSQL a claim another connection committed after that read
+     * is seen here (the insert waits for it), and a live claim of another owner is left as it is */
+    "WHERE chip_claims.owner = excluded.owner OR chip_claims.lease_until <= ?",
     error);
   if (stmt == NULL)
     return FALSE;
@@ -184,8 +187,21 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
   cl_store_bind_opt_int (stmt, 3, attempt_id > 0 ? attempt_id : -1);
   cl_sql_bind_int64 (stmt, 4, now);
   cl_sql_bind_int64 (stmt, 5, now + lease_us);
+  cl_sql_bind_int64 (stmt, 6, now);
   if (!cl_store_step_done (self, stmt, "Claiming a chip", error))
     return FALSE;
+  if (cl_sql_changes (self->sql) == 0)
+    {
+      g_auto (Claim) winner = { NULL, -1, 0 };
+
+      if (!read_claim (self, chip_id, &winner, &found, error))
+        return FALSE;
+      if (found)
+        set_claimed_error (error, chip_id, &winner, now);
+      else
+        g_set_error (error, CL_ERROR, CL_ERROR_CLAIMED, "Chip %s was claimed and released meanwhile", chip_id);
+      return FALSE;
+    }
   if (takeover)
     {
       g_autofree char *until = format_time (held.lease_until);

@@ -139,6 +139,13 @@ gint64 cl_store_audit_append_locked (ClStore *self, const char *actor, const cha
  * scrapped chip's row back to PENDING. */
 gboolean cl_store_rows_settle_locked (ClStore *self, gint64 attempt_id, const ClAttemptEnd *end, gint64 ended,
                                       GError **error);
+/* cl-store-place.c, inside the caller's transaction (cl-store-place.h): a production attempt of batch_id binds a
+ * place station took, or takes one (CL_ERROR_BATCH_FULL when none is free); an attempt that ended RETAINED gives its
+ * place back; a starting station gives back the places it took and never bound. */
+gboolean cl_store_place_bind_locked (ClStore *self, gint64 batch_id, const char *station, gint64 attempt_id,
+                                     GError **error);
+gboolean cl_store_place_release_locked (ClStore *self, gint64 attempt_id, GError **error);
+gboolean cl_store_place_drop_unbound_locked (ClStore *self, const char *station, GError **error);
 gboolean cl_store_rows_release_chip_locked (ClStore *self, const char *chip_id, GError **error);
 /* A chip id is 1..64 upper-case hex digits; CL_ERROR_INVALID_ARGUMENT otherwise. */
 gboolean cl_store_check_chip_id (const char *chip_id, GError **error);

@@ -129,6 +129,21 @@ audit_locked (ClStore *self, gint64 url_id, const char *action, const char *deta
   return cl_store_audit_append_locked (self, actor, action, subject, detail, error) > 0;
 }
 
+/* Inside the admission's transaction: the URL's batch row stays locked until it ends, so that on PostgreSQL two
+ * services admitting chips into one batch count its chips one after the other, never both from the same count
+ * (SQLite's BEGIN IMMEDIATE already does). */
+static gboolean
+lock_url_batch (ClStore *self, gint64 url_id, GError **error)
+{
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (
+    self, "UPDATE batches SET state = state WHERE id = (SELECT batch_id FROM production_urls WHERE id = ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_int64 (stmt, 1, url_id);
+  return cl_store_step_done (self, stmt, "Locking a production URL's batch", error);
+}
+
 gboolean
 cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id, gint64 now, const char *actor,
                                ClUrlAdmission *admission, GError **error)
@@ -144,7 +159,8 @@ cl_store_production_url_admit (ClStore *self, gint64 url_id, const char *chip_id
   if (!cl_store_check_chip_id (chip_id, error) || !cl_store_check_name ("Actor", actor, error))
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
-  if (!(txn = cl_store_txn_begin (self, error)) || !find_locked (self, "u.id = ?", NULL, url_id, &url, error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !lock_url_batch (self, url_id, error)
+      || !find_locked (self, "u.id = ?", NULL, url_id, &url, error))
     return FALSE;
   known = cl_store_prepare (self, "SELECT 1 FROM production_url_cards WHERE url_id = ? AND chip_id = ?", error);
   if (known == NULL)

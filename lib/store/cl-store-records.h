@@ -1,7 +1,16 @@
 /* cl-store-records.h: records that prove themselves (issue 19).
  *
  * What covers what:
- *  - the audit trail is one hash chain (cl_store_audit_append);
+ *  - the audit trail is one hash chain (cl_store_audit_append), for every station of a fleet sharing one
+ *    PostgreSQL store too (issue 18). One chain rather than one per station, because each record then proves the
+ *    order of every record before it, whichever station wrote it, one head is all a signed checkpoint needs to
+ *    cover, and `cardline-admin store verify` walks one sequence as before. The database serialises the appends:
+ *    each first updates the one row of audit_head (schema version 11) inside its transaction, so on PostgreSQL the
+ *    next append on another connection waits for that row until the first commits, and only then reads the head
+ *    it extends (SQLite's BEGIN IMMEDIATE already admits one writer at a time). Two records can never extend the
+ *    same head; the seq primary key (head seq + 1) would refuse it anyway. The cost is that appends of all
+ *    stations take turns. Every write transaction on PostgreSQL also takes the fleet's write lock first
+ *    (cl_store_txn_begin); the head row keeps the chain whole on its own, even for a transaction that did not;
  *  - the rows that carry dispositions (an ended attempt with its disposition and steps), certificates and user
  *    roles are sealed into that chain: each write of such a row appends a "record-seal" audit record whose
  *    subject is "TABLE/KEY" and whose detail is the row's canonical "field=value" lines, in the same

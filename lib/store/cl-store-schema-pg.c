@@ -15,6 +15,7 @@
 
 #include "core/cl-error.h"
 #include "store/cl-store-fleet.h"
+#include "store/cl-store-schema-places.h"
 #include "store/cl-store.h"
 
 #define STEPS                                                                                                          \
@@ -573,8 +574,12 @@ static const char migration_fleet[]
     "CREATE TRIGGER fleet_stations_notify AFTER INSERT OR UPDATE OF revision ON fleet_stations FOR EACH ROW "
     "EXECUTE FUNCTION cl_fleet_notify();\n";
 
+
+/* Version 11 (cl-store-schema-places.h): places in a batch and the audit chain's head. */
+static const char migration_places[] = PLACES_AND_HEAD ("BIGINT");
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[] = { migration_row_rejections, migration_fleet, NULL };
+static const char *const pg_migrations[] = { migration_row_rejections, migration_fleet, migration_places, NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

@@ -1,6 +1,7 @@
 /* cl-store-schema.c: the schema, as migrations. Never edit a released migration: append one.
  * The CHECK lists mirror cl-store-types.c and cl-production-types.c. */
 #include "store/cl-store-private.h"
+#include "store/cl-store-schema-places.h"
 
 #define STEPS                                                                                                          \
   "('IDENTIFY','OPEN_KST','CONFIGURE','ROTATE_KEYS','LOAD_APPLET','INIT_APPLET','CERTIFY','VERIFY','FACE','DISPOSE')"
@@ -603,6 +604,9 @@ static const char migration_fleet[] = "CREATE TABLE IF NOT EXISTS fleet_stations
                                       "  UNIQUE (station, reader)\n"
                                       ") WITHOUT ROWID;\n";
 
+/* Version 11: places in a batch and the audit chain's head (cl-store-schema-places.h). */
+static const char migration_places[] = PLACES_AND_HEAD ("INTEGER");
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
@@ -614,6 +618,7 @@ const char *const cl_store_migrations[] = {
   migration_production_urls,
   migration_row_rejections,
   migration_fleet,
+  migration_places,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION  10
+#define CL_STORE_SCHEMA_VERSION  11
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -80,9 +80,15 @@ gboolean cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, c
 
 /* ---- attempts (one card in one reader, feed to eject) ---- */
 
-/* batch_id 0: no batch (QA bench). Returns the attempt id. */
+/* batch_id 0: no batch (QA bench). Returns the attempt id. A production attempt in a batch with a quantity holds a
+ * place in it (cl-store-place.h): one station took for it, or one taken here; CL_ERROR_BATCH_FULL when none is
+ * free, and then no attempt is recorded. */
 gint64 cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station,
                                const char *reader, gint64 started, GError **error);
+/* A production attempt on a chip admitted into batch_id through a production URL (cl-store-production-url.h, remote
+ * production): the admission is the chip's share of the batch's quantity, so the attempt takes no place. */
+gint64 cl_store_attempt_begin_admitted (ClStore *self, gint64 batch_id, const char *station, const char *reader,
+                                        gint64 started, GError **error);
 /* After IDENTIFY: links the attempt to the chip (again, for an attempt resumed after a station fault: the same chip
  * only), creating the card record (BLANK) on first sight and updating last_seen. first_attempt (may be NULL) tells
  * whether this is the chip's first production attempt. */

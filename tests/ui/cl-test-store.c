@@ -63,8 +63,9 @@ cl_test_store_fill (ClStore *store, gboolean with_users)
   gint64 minute = 60 * G_USEC_PER_SEC;
   gint64 batch, retest;
 
+  /* room for its 11 production attempts, each holding a place in the batch */
   batch = cl_store_batch_create (store, "B1", "test.profile",
-                                 "0000000000000000000000000000000000000000000000000000000000000000", 10, "sam", &error);
+                                 "0000000000000000000000000000000000000000000000000000000000000000", 12, "sam", &error);
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (good); i++)
     add_attempt (store, batch, CL_ATTEMPT_PRODUCTION, good[i], t0 + i * 10 * minute, -1, 0);

@@ -469,7 +469,8 @@ torn_then_resumed (const char *dir, const char *name, gboolean fixed_pins, Label
   gint64 batch_id;
 
   g_hash_table_insert (fields, g_strdup ("token-label"), g_strdup ("Torn Card"));
-  batch_id = cl_store_batch_open (store, name, name, cl_profile_get_hash (profile), 1, "supervisor", &error);
+  /* the torn attempt was disposed (CARD_REMOVED): the resumed card takes a second place in the batch */
+  batch_id = cl_store_batch_open (store, name, name, cl_profile_get_hash (profile), 2, "supervisor", &error);
   g_assert_no_error (error);
   g_assert_cmpint (cl_store_rows_import (store, batch_id, &file, NULL, &error), >, 0);
   g_assert_no_error (error);

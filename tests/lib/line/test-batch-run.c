@@ -968,6 +968,46 @@ test_two_runs_one_store (void)
   g_assert_cmpuint (summary_b->good, ==, 2);
 }
 
+/* Two stations (two connections) produce one batch (issue 18): the places the store hands out stop them at exactly
+ * its quantity of disposed cards between them, however the cards fall, both end the batch as complete, and the cards
+ * left in their feeders are never fed. */
+static void
+test_two_stations_one_batch (void)
+{
+  g_autoptr (ClStore) store_a = open_store ("fleet.db");
+  g_autoptr (ClStore) store_b = open_store ("fleet.db");
+  g_autoptr (ClFakeFeeder) feeder_a = cl_fake_feeder_new ();
+  g_autoptr (ClFakeFeeder) feeder_b = cl_fake_feeder_new ();
+  g_autoptr (Line) a = line_new (store_a, feeder_a, "station-a", "B-fleet", 5);
+  g_autoptr (Line) b = line_new (store_b, feeder_b, "station-b", "B-fleet", 5);
+  g_autoptr (ClYieldSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 batch = cl_batch_run_get_batch_id (a->run);
+  guint good_a, good_b;
+
+  g_assert_cmpint (cl_batch_run_get_batch_id (b->run), ==, batch);
+  /* each feeder could make the whole batch alone */
+  add_good_cards (feeder_a, 5);
+  add_good_cards (feeder_b, 5);
+  cl_batch_run_start (a->run);
+  cl_batch_run_start (b->run);
+  wait_for (a, is_finished, NULL, "station a's end of the shared batch");
+  wait_for (b, is_finished, NULL, "station b's end of the shared batch");
+  good_a = count (a, CL_LINE_EVENT_GOOD);
+  good_b = count (b, CL_LINE_EVENT_GOOD);
+  g_test_message ("station a made %u cards, station b %u", good_a, good_b);
+  g_assert_cmpuint (good_a + good_b, ==, 5);
+  g_assert_cmpuint (cl_fake_feeder_get_output (feeder_a) + cl_fake_feeder_get_output (feeder_b), ==, 5);
+  g_assert_cmpint (cl_store_batch_count_disposed (store_b, batch, &error), ==, 5);
+  g_assert_no_error (error);
+  summary = cl_store_yield_summary (store_a, batch, 0, 0, NULL);
+  g_assert_cmpuint (summary->fed, ==, 5);
+  g_assert_cmpuint (summary->good, ==, 5);
+  g_assert_true (cl_line_event_get_fields (last (a, CL_LINE_EVENT_BATCH_DONE))->good);
+  g_assert_true (cl_line_event_get_fields (last (b, CL_LINE_EVENT_BATCH_DONE))->good);
+  g_assert_cmpint (batch_state (a), ==, CL_BATCH_CLOSED);
+}
+
 static void
 test_restart_after_kill (void)
 {
@@ -1056,6 +1096,7 @@ main (int argc, char **argv)
   g_test_add_func ("/line/store-fails-mid-card", test_store_fails_mid_card);
   g_test_add_func ("/line/store-fails-at-end", test_store_fails_at_end);
   g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
+  g_test_add_func ("/line/two-stations-one-batch", test_two_stations_one_batch);
   g_test_add_func ("/line/hsm-outage-open", test_hsm_outage_open);
   g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
   g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);

@@ -48,7 +48,7 @@ static gint64
 new_batch (Fixture *f, const char *name)
 {
   g_autoptr (GError) error = NULL;
-  gint64 id = cl_store_batch_create (f->store, name, "smartcard-hsm", HASH_A, 100, "supervisor", &error);
+  gint64 id = cl_store_batch_create (f->store, name, "smartcard-hsm", HASH_A, 10000, "supervisor", &error);
 
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
