@@ -1,5 +1,7 @@
 #include "cl-station-feed.h"
 
+#include "line/cl-line-text.h"
+
 static char *
 sw_text (gint sw)
 {
@@ -203,4 +205,17 @@ cl_station_feed_post (ClLine *line, GMainContext *context, ClLineEvent *event)
   posted->line = g_object_ref (line);
   posted->event = g_object_ref (event);
   g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
+}
+
+void
+cl_station_feed_fault (ClLine *line, ClLineFault fault, const char *detail)
+{
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+  g_autoptr (ClLineEvent) event = NULL;
+
+  fields.fault = fault;
+  fields.instruction = cl_line_fault_instruction (fault);
+  fields.note = detail;
+  event = cl_line_text_event_new (CL_LINE_EVENT_FAULT, NULL, &fields, NULL);
+  cl_station_feed_apply (line, event, FALSE);
 }

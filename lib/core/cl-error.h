@@ -38,6 +38,7 @@ typedef enum
   CL_ERROR_WHEREABOUTS_UNKNOWN, /* a card's move was lost (printer power loss) and no card was found afterwards */
   CL_ERROR_PRODUCTION_SERVICE,  /* the production service (remote production) is unreachable or answered outside the
                                  * dialect: the station's fault, not the card's */
+  CL_ERROR_FLEET_KEYS,          /* the station's master keys differ from the fleet's (cl-store-station-keys.h) */
 } ClError;
 
 GQuark cl_error_quark (void);

@@ -5,6 +5,7 @@
 #include "line/cl-card-job.h"
 #include "keys/cl-audit-checkpoint.h"
 #include "line/cl-line-text.h"
+#include "production/cl-station-keys.h"
 #include "store/cl-station-lease.h"
 #include "store/cl-store-rows.h"
 #include "store/cl-store-station.h"
@@ -899,6 +900,9 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   if (self->lease == NULL)
     return NULL;
   g_signal_connect_object (self->lease, "lost", G_CALLBACK (on_lease_lost), self, G_CONNECT_DEFAULT);
+  /* A fleet's stations produce with the same master keys: this one's are recorded and compared before any card. */
+  if (!cl_station_keys_check (setup, self->station, error))
+    return NULL;
 
   /* found (a restarted station continues it, with the profile and quantity it was made with) or created */
   self->batch_id

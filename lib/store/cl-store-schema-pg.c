@@ -526,8 +526,37 @@ static const char migration_row_rejections[] = "CREATE TABLE IF NOT EXISTS batch
                                                "  rejections BIGINT NOT NULL CHECK (rejections > 0)\n"
                                                ");\n";
 
+/* Versions 10 and 11 are other branches' migrations (issue 18); until they merge these hold their numbers. */
+static const char migration_reserved[] = "SELECT 1;\n";
+
+/* Version 12 (cl-store-schema.c's migration_station_keys): each station's key check values and the fleet's
+ * reference set. */
+static const char migration_station_keys[]
+  = "CREATE TABLE IF NOT EXISTS station_keys (\n"
+    "  station TEXT NOT NULL CHECK (length(station) > 0),\n"
+    "  key TEXT NOT NULL CHECK (key IN ('KMC','KST','SRCA','DICA')),\n"
+    "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
+    "  version BIGINT NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
+    "  recorded BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (station, key)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS fleet_key_source (\n"
+    "  one BIGINT PRIMARY KEY CHECK (one = 1),\n"
+    "  station TEXT NOT NULL,\n"
+    "  adopted BIGINT NOT NULL,\n"
+    "  adopted_by TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS fleet_keys (\n"
+    "  key TEXT PRIMARY KEY NOT NULL CHECK (key IN ('KMC','KST','SRCA')),\n"
+    "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
+    "  version BIGINT NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64)\n"
+    ");\n";
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[] = { migration_row_rejections, NULL };
+static const char *const pg_migrations[]
+  = { migration_row_rejections, migration_reserved, migration_reserved, migration_station_keys, NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

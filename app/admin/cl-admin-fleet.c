@@ -1,0 +1,139 @@
+/* cardline-admin fleet: the stations that share one record store (DESIGN §8).
+ *
+ *   fleet keys [--store URI]
+ *       The fleet's reference key set (KMC, KST, scheme root) and, per station, whether the keys it recorded when it
+ *       last started producing match it: one line per station, "ok" or which key differs or is missing (by label,
+ *       version and check value; the store holds no key). A station known to the store (it took a station lease)
+ *       that never recorded keys is missing. Each station's own DICA is shown, not compared: one DICA per token,
+ *       each certified by the scheme root (store/cl-store-station-keys.h). Exit 1 when any station differs or
+ *       is missing. Needs no sign-in: check values are no secret.
+ *   fleet keys --adopt STATION [--user NAME --password-file FILE]
+ *       An administrator makes STATION's recorded set the fleet's (a new KMC version, or the wrong token started
+ *       first), audited as "fleet-keys-adopt". */
+#include <stdio.h>
+
+#include "cl-admin-auth.h"
+#include "cl-admin-commands.h"
+#include "store/cl-store-location.h"
+#include "store/cl-store-station-keys.h"
+
+#define PREFIX "cardline-admin fleet keys"
+
+static void
+print_set (GPtrArray *keys, const char *indent)
+{
+  g_autofree char *text = cl_station_keys_describe (keys);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    printf ("%s%s\n", indent, lines[i]);
+}
+
+/* One station's line; TRUE when it matches. */
+static gboolean
+report_station (ClStore *store, const char *station, GPtrArray *fleet, GError **error)
+{
+  g_autoptr (GPtrArray) keys = cl_store_station_keys_get (store, station, error);
+  g_autofree char *differences = NULL;
+  const ClStationKey *dica = NULL;
+
+  if (keys == NULL)
+    return FALSE;
+  for (guint i = 0; i < keys->len; i++)
+    if (g_str_equal (((ClStationKey *)g_ptr_array_index (keys, i))->key, "DICA"))
+      dica = g_ptr_array_index (keys, i);
+  if (keys->len == 0)
+    {
+      printf ("station %s: MISSING: it recorded no keys (it has not produced since keys are recorded)\n", station);
+      return FALSE;
+    }
+  differences = cl_station_keys_differences (fleet, keys);
+  printf ("station %s: %s%s", station, differences != NULL ? "DIFFERS: " : "ok",
+          differences != NULL ? differences : "");
+  if (dica != NULL)
+    printf ("%sits DICA %s %s", differences != NULL ? "; " : ", ", dica->label, dica->check_value);
+  printf ("\n");
+  return differences == NULL;
+}
+
+static int
+keys_command (int argc, char **argv)
+{
+  g_autofree char *store_option = NULL, *adopt = NULL, *store_path = NULL, *source = NULL, *adopted_by = NULL;
+  g_auto (ClAdminAuth) auth = { 0 };
+  GOptionEntry entries[] = {
+    { "store", 0, 0, G_OPTION_ARG_STRING, &store_option,
+      "Store file or postgresql:// URI (default: the station's store, as cardline picks it)", "URI" },
+    { "adopt", 0, 0, G_OPTION_ARG_STRING, &adopt, "Make this station's recorded keys the fleet's (administrator)",
+      "STATION" },
+    CL_ADMIN_AUTH_ENTRIES (auth),
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("— compare every station's key check values");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) store = NULL;
+  g_autoptr (GPtrArray) fleet = NULL;
+  g_auto (GStrv) stations = NULL;
+  guint bad = 0;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto fail;
+  if (argc > 1)
+    return g_printerr ("%s: unexpected argument “%s”\n", PREFIX, argv[1]), 2;
+  store_path = cl_store_location (store_option);
+  if (!(store = cl_store_open (store_path, &error)))
+    goto fail;
+  if (adopt != NULL)
+    {
+      g_autofree char *actor
+        = cl_admin_sign_in (store, &auth, CL_ROLE_BIT (CL_ROLE_ADMIN), "fleet keys", "adopt the fleet's keys");
+
+      if (actor == NULL)
+        return 1;
+      if (!cl_store_fleet_keys_adopt (store, adopt, actor, &error))
+        goto fail;
+      printf ("the fleet's keys are now station %s's (adopted by %s)\n", adopt, actor);
+    }
+  if (!(fleet = cl_store_fleet_keys_get (store, &source, &adopted_by, &error))
+      || !(stations = cl_store_station_keys_stations (store, &error)))
+    goto fail;
+  if (fleet->len == 0)
+    printf ("the fleet has no key set yet: the first station to produce records it\n");
+  else
+    {
+      printf ("the fleet's keys (station %s's, adopted by %s):\n", source, adopted_by);
+      print_set (fleet, "  ");
+    }
+  for (guint i = 0; stations[i] != NULL; i++)
+    if (!report_station (store, stations[i], fleet, &error))
+      {
+        if (error != NULL)
+          goto fail;
+        bad++;
+      }
+  if (bad > 0)
+    g_printerr ("%s: %u station(s) do not hold the fleet's keys\n", PREFIX, bad);
+  return bad > 0 ? 1 : 0;
+
+fail:
+  g_printerr ("%s: %s\n", PREFIX, error->message);
+  return 1;
+}
+
+static int
+run (int argc, char **argv)
+{
+  if (argc < 2 || !g_str_equal (argv[1], "keys"))
+    {
+      g_printerr ("usage: cardline-admin fleet keys [--store URI] [--adopt STATION]\n");
+      return 2;
+    }
+  return keys_command (argc - 1, argv + 1);
+}
+
+const ClAdminCommand cl_admin_command_fleet = {
+  .name = "fleet",
+  .summary = "The stations sharing this store: fleet keys compares their key check values",
+  .run = run,
+};
