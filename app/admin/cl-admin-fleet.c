@@ -57,7 +57,7 @@ report_station (ClStore *store, const char *station, GPtrArray *fleet, GError **
 }
 
 static int
-keys_command (int argc, char **argv)
+run (int argc, char **argv)
 {
   g_autofree char *store_option = NULL, *adopt = NULL, *store_path = NULL, *source = NULL, *adopted_by = NULL;
   g_auto (ClAdminAuth) auth = { 0 };
@@ -69,7 +69,7 @@ keys_command (int argc, char **argv)
     CL_ADMIN_AUTH_ENTRIES (auth),
     { NULL },
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("— compare every station's key check values");
+  g_autoptr (GOptionContext) context = g_option_context_new ("keys — compare every station's key check values");
   g_autoptr (GError) error = NULL;
   g_autoptr (ClStore) store = NULL;
   g_autoptr (GPtrArray) fleet = NULL;
@@ -79,8 +79,8 @@ keys_command (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto fail;
-  if (argc > 1)
-    return g_printerr ("%s: unexpected argument “%s”\n", PREFIX, argv[1]), 2;
+  if (argc != 2 || !g_str_equal (argv[1], "keys"))
+    return g_printerr ("usage: cardline-admin fleet keys [--store URI] [--adopt STATION]\n"), 2;
   store_path = cl_store_location (store_option);
   if (!(store = cl_store_open (store_path, &error)))
     goto fail;
@@ -119,17 +119,6 @@ keys_command (int argc, char **argv)
 fail:
   g_printerr ("%s: %s\n", PREFIX, error->message);
   return 1;
-}
-
-static int
-run (int argc, char **argv)
-{
-  if (argc < 2 || !g_str_equal (argv[1], "keys"))
-    {
-      g_printerr ("usage: cardline-admin fleet keys [--store URI] [--adopt STATION]\n");
-      return 2;
-    }
-  return keys_command (argc - 1, argv + 1);
 }
 
 const ClAdminCommand cl_admin_command_fleet = {
