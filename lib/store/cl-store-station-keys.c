@@ -85,7 +85,11 @@ cl_station_keys_differences (GPtrArray *fleet, GPtrArray *station_keys)
       else if (!g_str_equal (have_name, want_name))
         g_ptr_array_add (clauses, g_strdup_printf ("%s is %s, the fleet's is %s", want->key, have_name, want_name));
       else if (!g_str_equal (have->check_value, want->check_value))
-        g_ptr_array_add (clauses, g_strdup_printf ("%s %s check value %s, the fleet's %s", want->key, have_name,
+        /* "KMC/01 check value …", "IssuerMK KMC/01 check value …", "SRCA CLSRCA00001 certificate SHA-256 …" */
+        g_ptr_array_add (clauses, g_strdup_printf ("%s%s%s %s %s, the fleet's %s",
+                                                   g_str_has_prefix (have_name, want->key) ? "" : want->key,
+                                                   g_str_has_prefix (have_name, want->key) ? "" : " ", have_name,
+                                                   want->version > 0 ? "check value" : "certificate SHA-256",
                                                    have->check_value, want->check_value));
     }
   if (clauses->len == 0)

@@ -80,7 +80,9 @@ test_differences_named (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) other_kmc = key_set ("199A71/D17DEF/4BE80B", 1, TRUE, "AAAAAA");
   g_autoptr (GPtrArray) new_version = key_set ("06237F/8D9596/E61455", 2, TRUE, "AAAAAA");
   g_autoptr (GPtrArray) no_kst = key_set ("06237F/8D9596/E61455", 1, FALSE, "AAAAAA");
-  g_autofree char *a = NULL, *b = NULL, *c = NULL;
+  g_autoptr (GPtrArray) other_root = key_set ("06237F/8D9596/E61455", 1, TRUE, "AAAAAA");
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+  ClStationKey *srca = g_ptr_array_index (other_root, 2);
   g_auto (GStrv) stations = NULL;
 
   g_assert_true (cl_store_station_keys_record (f->store, "s1", fleet, NULL, &error));
@@ -89,18 +91,28 @@ test_differences_named (Fixture *f, gconstpointer data)
   g_assert_true (cl_store_station_keys_record (f->store, "s4", no_kst, NULL, &error));
   g_assert_no_error (error);
   a = differences_of (f, "s2");
-  g_assert_cmpstr (a, ==, "KMC KMC/01 check value 199A71/D17DEF/4BE80B, the fleet's 06237F/8D9596/E61455");
+  g_assert_cmpstr (a, ==, "KMC/01 check value 199A71/D17DEF/4BE80B, the fleet's 06237F/8D9596/E61455");
   b = differences_of (f, "s3");
   g_assert_cmpstr (b, ==, "KMC is KMC/02, the fleet's is KMC/01");
   c = differences_of (f, "s4");
   g_assert_cmpstr (c, ==, "KST missing (the fleet's is KST/30)");
+  /* another scheme root (a token set up on its own): named by its certificate, not by the station's DICA */
+  g_free (srca->check_value);
+  srca->check_value = g_strdup ("1F59CEFA8261AC347B7E6B6B00DBBEF1106DDB5D509C9A3B1A512ECE85B14150");
+  g_assert_true (cl_store_station_keys_record (f->store, "s5", other_root, NULL, &error));
+  g_assert_no_error (error);
+  d = differences_of (f, "s5");
+  g_assert_cmpstr (
+    d, ==,
+    "SRCA CLSRCA00001 certificate SHA-256 1F59CEFA8261AC347B7E6B6B00DBBEF1106DDB5D509C9A3B1A512ECE85B14150, "
+    "the fleet's " SRCA_SHA);
 
   /* a station that took a lease but never recorded keys is listed too: fleet keys names it missing */
   g_assert_true (cl_store_station_acquire (f->store, "printer-1", G_USEC_PER_SEC * 60, &error));
   g_assert_no_error (error);
   stations = cl_store_station_keys_stations (f->store, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length (stations), ==, 5);
+  g_assert_cmpuint (g_strv_length (stations), ==, 6);
   g_assert_cmpstr (stations[0], ==, "printer-1");
 }
 
