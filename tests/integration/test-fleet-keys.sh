@@ -34,60 +34,24 @@ custodian=(--user keeper --password-file "$work/station-password")
 export CARDLINE_STORE=$store
 unset CARDLINE_KEYS_AUDIT
 
-# Custodian components (typed on stdin, the non-terminal mode), random for each run; a key set's three keys take two
-# components each, in order (ENC 1, ENC 2, MAC 1, ...). KMC_OTHER is what station 3 was wrongly loaded with.
-component () { od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F; }
-TK1=$(component) TK2=$(component)
-KMC=() KMC_OTHER=() KST=()
-for _ in 1 2 3 4 5 6; do KMC+=("$(component)") KMC_OTHER+=("$(component)") KST+=("$(component)"); done
-components () { printf '%s\n' "$@"; }
-
-# --- the key source: the rig's token ---
-{
-  components "$TK1" "$TK2" | "$admin" keys import --name TK --kind transport --components 2 "${custodian[@]}"
-  components "${KMC[@]}" | "$admin" keys import --name KMC --key-version 1 --components 2 --exportable "${custodian[@]}"
-  # the profile's KST version is 30 (hex)
-  components "${KST[@]}" | "$admin" keys import --name KST --key-version 48 --components 2 --exportable "${custodian[@]}"
-  "$admin" keys export --name KMC --key-version 1 --transport TK --out "$work/kmc.wrapped" "${custodian[@]}"
-  "$admin" keys export --name KST --key-version 48 --transport TK --out "$work/kst.wrapped" "${custodian[@]}"
-  # the scheme root (SRCA) and its certificate; demo-setup keeps the ceremony's KMC and KST
-  "$admin" demo-setup --pki-dir "$work/root-pki"
-} >"$work/source.log" 2>&1 || { cat "$work/source.log"; fail "key source ceremony"; }
-
-# --- three station tokens, each in its own SoftHSM2 directory ---
-pins=""
+# shellcheck source=../rig/fleet-keys.sh
+. "$source_dir/tests/rig/fleet-keys.sh"
+fleet_key_source "$admin" "$work" "${custodian[@]}"
+# station 3 was wrongly loaded with a KMC of its own
+KMC_OTHER=()
+for _ in 1 2 3 4 5 6; do KMC_OTHER+=("$(fleet_component)"); done
 for n in 1 2 3; do
-  dir=$work/s$n
-  mkdir -p "$dir/tokens" "$dir/pki" && chmod 700 "$dir"
-  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$dir/tokens" >"$dir/softhsm2.conf"
-  so=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ') pin=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')
-  pins="$pins $so $pin"
-  SOFTHSM2_CONF=$dir/softhsm2.conf softhsm2-util --init-token --free --label "station-$n" --so-pin "$so" \
-    --pin "$pin" >/dev/null || fail "token of station $n"
-  (umask 077 && printf '%s' "$pin" >"$dir/pin")
+  fleet_station_token "$work/s$n" "station-$n"
+  if [ $n = 3 ]; then FLEET_OWN_KMC=("${KMC_OTHER[@]}"); fi
+  fleet_key_station "$admin" "$work" "$work/s$n" "station-$n" "CLDICA0000$n" "${custodian[@]}"
 done
+unset FLEET_OWN_KMC
 at_station ()
 {
   local n=$1
   shift
-  SOFTHSM2_CONF=$work/s$n/softhsm2.conf CARDLINE_P11_TOKEN=station-$n CARDLINE_P11_PIN_FILE=$work/s$n/pin "$@"
+  fleet_at_station "$work/s$n" "station-$n" "$@"
 }
-for n in 1 2 3; do
-  {
-    components "$TK1" "$TK2" | at_station $n "$admin" keys import --name TK --kind transport --components 2 "${custodian[@]}"
-    if [ $n = 3 ]; then
-      components "${KMC_OTHER[@]}" | at_station $n "$admin" keys import --name KMC --key-version 1 --components 2 \
-        "${custodian[@]}"
-    else
-      at_station $n "$admin" keys import-wrapped "$work/kmc.wrapped" "${custodian[@]}"
-    fi
-    at_station $n "$admin" keys import-wrapped "$work/kst.wrapped" "${custodian[@]}"
-    at_station $n "$admin" dica request --chr "CLDICA0000$n" --out "$work/s$n/dica.req" "${custodian[@]}"
-    "$admin" dica certify "$work/s$n/dica.req" --srca-cvc "$work/root-pki/srca.cvc" --out "$work/s$n/pki/dica.cvc" \
-      "${custodian[@]}"
-    cp "$work/root-pki/srca.cvc" "$work/s$n/pki/"
-  } >"$work/s$n/ceremony.log" 2>&1 || { cat "$work/s$n/ceremony.log"; fail "ceremony of station $n"; }
-done
 grep -q "matches the file" "$work/s1/ceremony.log" || fail "station 1: the wrapped KMC's check value was not compared"
 
 # A station starts producing: its keys are recorded and compared before any card.
@@ -140,12 +104,12 @@ python3 -c 'import sqlite3,sys
 print("\n".join(sqlite3.connect(sys.argv[1]).iterdump()))' "$store" >"$work/dump.sql"
 grep -q "INSERT INTO \"station_keys\"" "$work/dump.sql" || fail "no station_keys rows in the dump"
 xor () { python3 -c 'import sys; print("%032X" % (int(sys.argv[1], 16) ^ int(sys.argv[2], 16)))' "$1" "$2"; }
-secrets="$TK1 $TK2 ${KMC[*]} ${KMC_OTHER[*]} ${KST[*]} $(xor "$TK1" "$TK2")"
+secrets="${FLEET_TK[*]} ${FLEET_KMC[*]} ${KMC_OTHER[*]} ${FLEET_KST[*]} $(xor "${FLEET_TK[0]}" "${FLEET_TK[1]}")"
 for i in 0 2 4; do
-  secrets="$secrets $(xor "${KMC[$i]}" "${KMC[$((i + 1))]}") $(xor "${KST[$i]}" "${KST[$((i + 1))]}")"
+  secrets="$secrets $(xor "${FLEET_KMC[$i]}" "${FLEET_KMC[$((i + 1))]}") $(xor "${FLEET_KST[$i]}" "${FLEET_KST[$((i + 1))]}")"
   secrets="$secrets $(xor "${KMC_OTHER[$i]}" "${KMC_OTHER[$((i + 1))]}")"
 done
-for secret in $secrets $pins $(cat "$CARDLINE_P11_PIN_FILE" "$CARDLINE_P11_SO_PIN_FILE"); do
+for secret in $secrets $FLEET_PINS $(cat "$CARDLINE_P11_PIN_FILE" "$CARDLINE_P11_SO_PIN_FILE"); do
   for f in "$store" "$store-wal" "$work/dump.sql" "$work"/fleet-*.out "$work"/s*/line.*; do
     if [ -e "$f" ] && grep -aqi -- "$secret" "$f"; then fail "a secret is in $f"; fi
   done
