@@ -20,13 +20,18 @@
 #define PREFIX "cardline-admin fleet keys"
 
 static void
-print_set (GPtrArray *keys, const char *indent)
+print_fleet (GPtrArray *fleet)
 {
-  g_autofree char *text = cl_station_keys_describe (keys);
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; i < fleet->len; i++)
+    {
+      const ClStationKey *k = g_ptr_array_index (fleet, i);
+      g_autoptr (GPtrArray) one = g_ptr_array_new ();
+      g_autofree char *text = NULL;
 
-  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
-    printf ("%s%s\n", indent, lines[i]);
+      g_ptr_array_add (one, (gpointer)k);
+      text = cl_station_keys_describe (one);
+      printf ("  %s (station %s's, adopted by %s)\n", text, k->source, k->adopted_by);
+    }
 }
 
 /* One station's line; TRUE when it matches. */
@@ -59,7 +64,7 @@ report_station (ClStore *store, const char *station, GPtrArray *fleet, GError **
 static int
 run (int argc, char **argv)
 {
-  g_autofree char *store_option = NULL, *adopt = NULL, *store_path = NULL, *source = NULL, *adopted_by = NULL;
+  g_autofree char *store_option = NULL, *adopt = NULL, *store_path = NULL;
   g_auto (ClAdminAuth) auth = { 0 };
   GOptionEntry entries[] = {
     { "store", 0, 0, G_OPTION_ARG_STRING, &store_option,
@@ -95,15 +100,15 @@ run (int argc, char **argv)
         goto fail;
       printf ("the fleet's keys are now station %s's (adopted by %s)\n", adopt, actor);
     }
-  if (!(fleet = cl_store_fleet_keys_get (store, &source, &adopted_by, &error))
+  if (!(fleet = cl_store_fleet_keys_get (store, &error))
       || !(stations = cl_store_station_keys_stations (store, &error)))
     goto fail;
   if (fleet->len == 0)
     printf ("the fleet has no key set yet: the first station to produce records it\n");
   else
     {
-      printf ("the fleet's keys (station %s's, adopted by %s):\n", source, adopted_by);
-      print_set (fleet, "  ");
+      printf ("the fleet's keys:\n");
+      print_fleet (fleet);
     }
   for (guint i = 0; stations[i] != NULL; i++)
     if (!report_station (store, stations[i], fleet, &error))

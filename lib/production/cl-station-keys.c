@@ -64,19 +64,18 @@ cl_station_keys_check (ClProductionSetup *setup, const char *station, GError **e
   ClStore *store = cl_production_setup_get_store (setup);
   g_autoptr (GPtrArray) keys = cl_station_keys_from_setup (setup, error);
   g_autoptr (GPtrArray) fleet = NULL;
-  g_autofree char *source = NULL, *adopted_by = NULL, *differences = NULL;
+  g_autofree char *differences = NULL;
 
   if (keys == NULL || !cl_store_station_keys_record (store, station, keys, NULL, error)
-      || !(fleet = cl_store_fleet_keys_get (store, &source, &adopted_by, error)))
+      || !(fleet = cl_store_fleet_keys_get (store, error)))
     return FALSE;
   differences = cl_station_keys_differences (fleet, keys);
   if (differences == NULL)
     return TRUE;
   g_set_error (error, CL_ERROR, CL_ERROR_FLEET_KEYS,
-               "Station “%s” does not hold the fleet's keys (the fleet's set is station %s's, adopted by %s): %s. "
-               "It will not produce: load the fleet's keys into this station's token with the key ceremony "
-               "(cardline-admin keys import-wrapped), or have an administrator adopt a new set for the fleet "
-               "(cardline-admin fleet keys --adopt STATION)",
-               station, source, adopted_by, differences);
+               "Station “%s” does not hold the fleet's keys: %s. It will not produce: load the fleet's keys into this "
+               "station's token with the key ceremony (cardline-admin keys import-wrapped), or have an administrator "
+               "adopt this station's keys for the fleet (cardline-admin fleet keys --adopt %s)",
+               station, differences, station);
   return FALSE;
 }

@@ -11,9 +11,10 @@ G_BEGIN_DECLS
 
 /* ClStationKey * in the order KMC, KST, SRCA, DICA. */
 GPtrArray *cl_station_keys_from_setup (ClProductionSetup *setup, GError **error);
-/* Records station's keys in the setup's store and compares them with the fleet's set (the first station's, or the
- * one an administrator adopted). CL_ERROR_FLEET_KEYS naming each key that differs or is missing (by label,
- * version and check value, never the key) and what to do: the station must not produce. */
+/* Records station's keys in the setup's store and compares them with the fleet's reference (per key set the first
+ * station's, or the one an administrator adopted; one scheme root). CL_ERROR_FLEET_KEYS naming each key that
+ * differs (by label, version and check value, never the key) and what to do: the station must not produce. A key
+ * the token lacks has failed the setup already (cl_production_setup_new). */
 gboolean cl_station_keys_check (ClProductionSetup *setup, const char *station, GError **error);
 
 G_END_DECLS

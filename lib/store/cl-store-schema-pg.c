@@ -539,20 +539,19 @@ static const char migration_station_keys[]
     "  version BIGINT NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
     "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
     "  recorded BIGINT NOT NULL,\n"
-    "  PRIMARY KEY (station, key)\n"
-    ");\n"
-    "CREATE TABLE IF NOT EXISTS fleet_key_source (\n"
-    "  one BIGINT PRIMARY KEY CHECK (one = 1),\n"
-    "  station TEXT NOT NULL,\n"
-    "  adopted BIGINT NOT NULL,\n"
-    "  adopted_by TEXT NOT NULL\n"
+    "  PRIMARY KEY (station, key, label, version)\n"
     ");\n"
     "CREATE TABLE IF NOT EXISTS fleet_keys (\n"
-    "  key TEXT PRIMARY KEY NOT NULL CHECK (key IN ('KMC','KST','SRCA')),\n"
+    "  key TEXT NOT NULL CHECK (key IN ('KMC','KST','SRCA')),\n"
     "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
     "  version BIGINT NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
-    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64)\n"
-    ");\n";
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
+    "  station TEXT NOT NULL,\n"
+    "  adopted BIGINT NOT NULL,\n"
+    "  adopted_by TEXT NOT NULL,\n"
+    "  PRIMARY KEY (key, label, version)\n"
+    ");\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
 static const char *const pg_migrations[]

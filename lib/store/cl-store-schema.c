@@ -570,9 +570,9 @@ static const char migration_reserved[] = "SELECT 1;\n";
 
 /* Version 12 (issue 18 item 5): the same master keys at every station. Each station records, when it starts
  * producing, what its token holds (cl-store-station-keys.h): the KMC and KST by label, version and check values,
- * the scheme root (SRCA) and the station's own DICA by holder and certificate fingerprint — never a key. The
- * fleet's reference set is one station's set copied into fleet_keys (the first station's, or the one an
- * administrator adopts); fleet_key_source says whose it is. */
+ * the scheme root (SRCA) and the station's own DICA by holder and certificate fingerprint — never a key. fleet_keys
+ * is the fleet's reference: per key set (label, version) the check values of the first station that recorded it, or
+ * of the station an administrator adopted; one scheme root. */
 static const char migration_station_keys[]
   = "CREATE TABLE IF NOT EXISTS station_keys (\n"
     "  station TEXT NOT NULL CHECK (length(station) > 0),\n"
@@ -581,20 +581,19 @@ static const char migration_station_keys[]
     "  version INTEGER NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
     "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
     "  recorded INTEGER NOT NULL,\n"
-    "  PRIMARY KEY (station, key)\n"
-    ");\n"
-    "CREATE TABLE IF NOT EXISTS fleet_key_source (\n"
-    "  one INTEGER PRIMARY KEY CHECK (one = 1),\n"
-    "  station TEXT NOT NULL,\n"
-    "  adopted INTEGER NOT NULL,\n"
-    "  adopted_by TEXT NOT NULL\n"
+    "  PRIMARY KEY (station, key, label, version)\n"
     ");\n"
     "CREATE TABLE IF NOT EXISTS fleet_keys (\n"
-    "  key TEXT PRIMARY KEY NOT NULL CHECK (key IN ('KMC','KST','SRCA')),\n"
+    "  key TEXT NOT NULL CHECK (key IN ('KMC','KST','SRCA')),\n"
     "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
     "  version INTEGER NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
-    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64)\n"
-    ");\n";
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
+    "  station TEXT NOT NULL,\n"
+    "  adopted INTEGER NOT NULL,\n"
+    "  adopted_by TEXT NOT NULL,\n"
+    "  PRIMARY KEY (key, label, version)\n"
+    ");\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
 const char *const cl_store_migrations[] = {
   migration_1,

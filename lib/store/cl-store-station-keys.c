@@ -27,6 +27,8 @@ cl_station_key_free (ClStationKey *key)
   g_free (key->key);
   g_free (key->label);
   g_free (key->check_value);
+  g_free (key->source);
+  g_free (key->adopted_by);
   g_free (key);
 }
 
@@ -59,12 +61,19 @@ cl_station_keys_describe (GPtrArray *keys)
   return g_string_free (text, FALSE);
 }
 
+/* The fleet's entry for k: the scheme root by its role (one per fleet), a key set by its label and version. */
 static const ClStationKey *
-find_key (GPtrArray *keys, const char *key)
+fleet_entry (GPtrArray *fleet, const ClStationKey *k)
 {
-  for (guint i = 0; i < keys->len; i++)
-    if (g_str_equal (((const ClStationKey *)g_ptr_array_index (keys, i))->key, key))
-      return g_ptr_array_index (keys, i);
+  for (guint i = 0; i < fleet->len; i++)
+    {
+      const ClStationKey *f = g_ptr_array_index (fleet, i);
+
+      if (g_str_equal (k->key, "SRCA")
+            ? g_str_equal (f->key, "SRCA")
+            : g_str_equal (f->key, k->key) && g_str_equal (f->label, k->label) && f->version == k->version)
+        return f;
+    }
   return NULL;
 }
 
@@ -73,24 +82,25 @@ cl_station_keys_differences (GPtrArray *fleet, GPtrArray *station_keys)
 {
   g_autoptr (GPtrArray) clauses = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; i < fleet->len; i++)
+  for (guint i = 0; i < station_keys->len; i++)
     {
-      const ClStationKey *want = g_ptr_array_index (fleet, i);
-      const ClStationKey *have = find_key (station_keys, want->key);
-      g_autofree char *want_name = key_name (want);
-      g_autofree char *have_name = have != NULL ? key_name (have) : NULL;
+      const ClStationKey *have = g_ptr_array_index (station_keys, i);
+      const ClStationKey *want = cl_station_key_is_shared (have->key) ? fleet_entry (fleet, have) : NULL;
+      g_autofree char *have_name = key_name (have), *want_name = NULL;
 
-      if (have == NULL)
-        g_ptr_array_add (clauses, g_strdup_printf ("%s missing (the fleet's is %s)", want->key, want_name));
-      else if (!g_str_equal (have_name, want_name))
-        g_ptr_array_add (clauses, g_strdup_printf ("%s is %s, the fleet's is %s", want->key, have_name, want_name));
-      else if (!g_str_equal (have->check_value, want->check_value))
-        /* "KMC/01 check value …", "IssuerMK KMC/01 check value …", "SRCA CLSRCA00001 certificate SHA-256 …" */
-        g_ptr_array_add (clauses, g_strdup_printf ("%s%s%s %s %s, the fleet's %s",
-                                                   g_str_has_prefix (have_name, want->key) ? "" : want->key,
-                                                   g_str_has_prefix (have_name, want->key) ? "" : " ", have_name,
-                                                   want->version > 0 ? "check value" : "certificate SHA-256",
-                                                   have->check_value, want->check_value));
+      if (want == NULL
+          || (g_str_equal (have->check_value, want->check_value) && g_str_equal (have->label, want->label)))
+        continue;
+      want_name = key_name (want);
+      /* "KMC/01 check value …", "IssuerMK KMC/01 …", "SRCA CLSRCA00002 certificate SHA-256 …, the fleet's is SRCA
+       * CLSRCA00001 …" */
+      g_ptr_array_add (clauses, g_strdup_printf ("%s%s%s %s %s, the fleet's%s%s %s (station %s's)",
+                                                 g_str_has_prefix (have_name, have->key) ? "" : have->key,
+                                                 g_str_has_prefix (have_name, have->key) ? "" : " ", have_name,
+                                                 have->version > 0 ? "check value" : "certificate SHA-256",
+                                                 have->check_value, g_str_equal (have_name, want_name) ? "" : " is ",
+                                                 g_str_equal (have_name, want_name) ? "" : want_name, want->check_value,
+                                                 want->source));
     }
   if (clauses->len == 0)
     return NULL;
@@ -110,8 +120,14 @@ read_keys (ClStore *self, const char *sql, const char *station, GError **error)
   if (station != NULL)
     cl_sql_bind_text (stmt, 1, station);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
-    g_ptr_array_add (keys, cl_station_key_new (cl_sql_column_text (stmt, 0), cl_sql_column_text (stmt, 1),
-                                               (guint)cl_sql_column_int64 (stmt, 2), cl_sql_column_text (stmt, 3)));
+    {
+      ClStationKey *k = cl_station_key_new (cl_sql_column_text (stmt, 0), cl_sql_column_text (stmt, 1),
+                                            (guint)cl_sql_column_int64 (stmt, 2), cl_sql_column_text (stmt, 3));
+
+      k->source = cl_store_column_dup_text (stmt, 4);
+      k->adopted_by = cl_store_column_dup_text (stmt, 5);
+      g_ptr_array_add (keys, k);
+    }
   if (rc != CL_SQL_STEP_DONE)
     {
       cl_store_set_error (self, error, "Reading key check values");
@@ -120,7 +136,11 @@ read_keys (ClStore *self, const char *sql, const char *station, GError **error)
   return g_steal_pointer (&keys);
 }
 
-#define STATION_KEYS_SQL "SELECT key, label, version, check_value FROM station_keys WHERE station = ? ORDER BY key"
+#define STATION_KEYS_SQL                                                                                               \
+  "SELECT key, label, version, check_value, NULL, NULL FROM station_keys WHERE station = ? "                           \
+  "ORDER BY key, label, version"
+#define FLEET_KEYS_SQL                                                                                                 \
+  "SELECT key, label, version, check_value, station, adopted_by FROM fleet_keys ORDER BY key, label, version"
 
 static gboolean
 check_key (const ClStationKey *k, GError **error)
@@ -136,68 +156,100 @@ check_key (const ClStationKey *k, GError **error)
   return ok;
 }
 
-/* Inside the caller's transaction: fleet_keys := station's shared keys, the source row names it. */
+/* Deletes the row of table that k replaces: a certificate by its role, a key set by label and version. */
 static gboolean
-adopt_locked (ClStore *self, const char *station, const char *actor, const char *why, GError **error)
+delete_replaced (ClStore *self, const char *table, const char *station, const ClStationKey *k, GError **error)
 {
-  g_autoptr (ClSqlStmt) source = NULL, copy = NULL;
+  gboolean by_role = g_str_equal (k->key, "SRCA") || g_str_equal (k->key, "DICA");
+  g_autofree char *sql
+    = g_strdup_printf ("DELETE FROM %s WHERE %s key = ?%s", table, station != NULL ? "station = ? AND" : "",
+                       by_role ? "" : " AND label = ? AND version = ?");
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
+  int i = 1;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (station != NULL)
+    cl_sql_bind_text (stmt, i++, station);
+  cl_sql_bind_text (stmt, i++, k->key);
+  if (!by_role)
+    {
+      cl_sql_bind_text (stmt, i++, k->label);
+      cl_sql_bind_int64 (stmt, i, k->version);
+    }
+  return cl_store_step_done (self, stmt, "Replacing a key record", error);
+}
+
+/* Inside the caller's transaction: station's shared keys become the fleet's entries for their key sets and the
+ * scheme root — all of them, or (only_new) those the fleet does not have yet. Audited when any did. */
+static gboolean
+adopt_locked (ClStore *self, const char *station, const char *actor, gboolean only_new, gboolean *joined,
+              GError **error)
+{
   g_autoptr (GPtrArray) keys = read_keys (self, STATION_KEYS_SQL, station, error);
+  g_autoptr (GPtrArray) fleet = keys ? read_keys (self, FLEET_KEYS_SQL, NULL, error) : NULL;
+  g_autoptr (GPtrArray) adopted = g_ptr_array_new ();
+  g_autoptr (ClSqlStmt) insert = NULL;
   g_autofree char *described = NULL, *detail = NULL;
 
-  if (keys == NULL)
+  *joined = FALSE;
+  if (fleet == NULL)
     return FALSE;
-  for (guint i = keys->len; i-- > 0;)
-    if (!cl_station_key_is_shared (((ClStationKey *)g_ptr_array_index (keys, i))->key))
-      g_ptr_array_remove_index (keys, i);
-  if (keys->len == 0)
+  for (guint i = 0; i < keys->len; i++)
     {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND,
-                   "Station “%s” has recorded no keys on this store: start it once with its token", station);
-      return FALSE;
+      ClStationKey *k = g_ptr_array_index (keys, i);
+
+      if (cl_station_key_is_shared (k->key) && (!only_new || fleet_entry (fleet, k) == NULL))
+        g_ptr_array_add (adopted, k);
     }
-  source = cl_store_prepare (self,
-                             "INSERT INTO fleet_key_source (one, station, adopted, adopted_by) VALUES (1, ?, ?, ?) "
-                             "ON CONFLICT (one) DO UPDATE SET station = ?, adopted = ?, adopted_by = ?",
+  if (adopted->len == 0)
+    {
+      if (!only_new)
+        g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND,
+                     "Station “%s” has recorded no keys on this store: start it once with its token", station);
+      return only_new;
+    }
+  insert = cl_store_prepare (self,
+                             "INSERT INTO fleet_keys (key, label, version, check_value, station, adopted, adopted_by) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
                              error);
-  if (source == NULL)
+  if (insert == NULL)
     return FALSE;
-  for (int base = 0; base <= 3; base += 3)
+  for (guint i = 0; i < adopted->len; i++)
     {
-      cl_sql_bind_text (source, base + 1, station);
-      cl_sql_bind_int64 (source, base + 2, g_get_real_time ());
-      cl_sql_bind_text (source, base + 3, actor);
+      const ClStationKey *k = g_ptr_array_index (adopted, i);
+
+      if (!delete_replaced (self, "fleet_keys", NULL, k, error))
+        return FALSE;
+      cl_sql_reset (insert);
+      cl_sql_bind_text (insert, 1, k->key);
+      cl_sql_bind_text (insert, 2, k->label);
+      cl_sql_bind_int64 (insert, 3, k->version);
+      cl_sql_bind_text (insert, 4, k->check_value);
+      cl_sql_bind_text (insert, 5, station);
+      cl_sql_bind_int64 (insert, 6, g_get_real_time ());
+      cl_sql_bind_text (insert, 7, actor);
+      if (!cl_store_step_done (self, insert, "Recording the fleet's keys", error))
+        return FALSE;
     }
-  if (!cl_store_step_done (self, source, "Recording the fleet's key source", error)
-      || !cl_store_exec (self, "DELETE FROM fleet_keys", error))
-    return FALSE;
-  copy = cl_store_prepare (self,
-                           "INSERT INTO fleet_keys (key, label, version, check_value) SELECT key, label, version, "
-                           "check_value FROM station_keys WHERE station = ? AND key IN ('KMC','KST','SRCA')",
-                           error);
-  if (copy == NULL)
-    return FALSE;
-  cl_sql_bind_text (copy, 1, station);
-  if (!cl_store_step_done (self, copy, "Copying the fleet's keys", error))
-    return FALSE;
-  described = cl_station_keys_describe (keys);
-  detail = g_strdup_printf ("%s\n%s", why, described);
+  *joined = TRUE;
+  described = cl_station_keys_describe (adopted);
+  detail = g_strdup_printf ("%s\n%s", only_new ? "new to the fleet" : "adopted", described);
   return cl_store_audit_append_locked (self, actor, "fleet-keys-adopt", station, detail, error) > 0;
 }
 
 gboolean
-cl_store_station_keys_record (ClStore *self, const char *station, GPtrArray *keys, gboolean *became_fleet,
-                              GError **error)
+cl_store_station_keys_record (ClStore *self, const char *station, GPtrArray *keys, gboolean *joined, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
-  g_autoptr (GPtrArray) before = NULL;
-  g_autoptr (ClSqlStmt) insert = NULL, source = NULL;
+  g_autoptr (GPtrArray) before = NULL, after = NULL;
+  g_autoptr (ClSqlStmt) insert = NULL;
   g_autofree char *old_text = NULL, *new_text = NULL;
   gint64 now = g_get_real_time ();
+  gboolean any = FALSE;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
-  if (became_fleet != NULL)
-    *became_fleet = FALSE;
   if (!cl_store_check_name ("Station name", station, error))
     return FALSE;
   for (guint i = 0; i < keys->len; i++)
@@ -206,15 +258,6 @@ cl_store_station_keys_record (ClStore *self, const char *station, GPtrArray *key
   locker = g_mutex_locker_new (&self->lock);
   if (!(txn = cl_store_txn_begin (self, error)) || !(before = read_keys (self, STATION_KEYS_SQL, station, error)))
     return FALSE;
-  old_text = cl_station_keys_describe (before);
-  {
-    g_autoptr (ClSqlStmt) clear = cl_store_prepare (self, "DELETE FROM station_keys WHERE station = ?", error);
-    if (clear == NULL)
-      return FALSE;
-    cl_sql_bind_text (clear, 1, station);
-    if (!cl_store_step_done (self, clear, "Replacing the station's keys", error))
-      return FALSE;
-  }
   insert = cl_store_prepare (self,
                              "INSERT INTO station_keys (station, key, label, version, check_value, recorded) "
                              "VALUES (?, ?, ?, ?, ?, ?)",
@@ -225,6 +268,8 @@ cl_store_station_keys_record (ClStore *self, const char *station, GPtrArray *key
     {
       const ClStationKey *k = g_ptr_array_index (keys, i);
 
+      if (!delete_replaced (self, "station_keys", station, k, error))
+        return FALSE;
       cl_sql_reset (insert);
       cl_sql_bind_text (insert, 1, station);
       cl_sql_bind_text (insert, 2, k->key);
@@ -235,33 +280,19 @@ cl_store_station_keys_record (ClStore *self, const char *station, GPtrArray *key
       if (!cl_store_step_done (self, insert, "Recording the station's keys", error))
         return FALSE;
     }
-  g_clear_pointer (&before, g_ptr_array_unref);
-  if (!(before = read_keys (self, STATION_KEYS_SQL, station, error)))
+  if (!(after = read_keys (self, STATION_KEYS_SQL, station, error)))
     return FALSE;
-  new_text = cl_station_keys_describe (before);
+  old_text = cl_station_keys_describe (before);
+  new_text = cl_station_keys_describe (after);
   if (!g_str_equal (old_text, new_text)
       && cl_store_audit_append_locked (self, station, "station-keys", station, new_text, error) <= 0)
     return FALSE;
-  /* No fleet set yet: this station's becomes it. Of two stations starting at once on PostgreSQL, the second's
-   * INSERT waits for the first's commit and then does nothing. */
-  source = cl_store_prepare (self,
-                             "INSERT INTO fleet_key_source (one, station, adopted, adopted_by) VALUES (1, ?, ?, ?) "
-                             "ON CONFLICT (one) DO NOTHING",
-                             error);
-  if (source == NULL)
+  /* What the fleet does not know yet joins it. Of two stations starting at once on PostgreSQL with a new key set,
+   * the second's insert conflicts with the first's and its transaction fails: it starts again and compares. */
+  if (!adopt_locked (self, station, station, TRUE, &any, error))
     return FALSE;
-  cl_sql_bind_text (source, 1, station);
-  cl_sql_bind_int64 (source, 2, now);
-  cl_sql_bind_text (source, 3, station);
-  if (!cl_store_step_done (self, source, "Recording the fleet's key source", error))
-    return FALSE;
-  if (cl_sql_changes (self->sql) == 1)
-    {
-      if (!adopt_locked (self, station, station, "the first station to record its keys on this store", error))
-        return FALSE;
-      if (became_fleet != NULL)
-        *became_fleet = TRUE;
-    }
+  if (joined != NULL)
+    *joined = any;
   return cl_store_txn_commit (txn, error);
 }
 
@@ -299,28 +330,13 @@ cl_store_station_keys_stations (ClStore *self, GError **error)
 }
 
 GPtrArray *
-cl_store_fleet_keys_get (ClStore *self, char **source, char **adopted_by, GError **error)
+cl_store_fleet_keys_get (ClStore *self, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
-  g_autoptr (ClSqlStmt) stmt = NULL;
-  ClSqlStep rc;
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
   locker = g_mutex_locker_new (&self->lock);
-  stmt = cl_store_prepare (self, "SELECT station, adopted_by FROM fleet_key_source", error);
-  if (stmt == NULL)
-    return NULL;
-  rc = cl_sql_step (stmt, error);
-  if (rc == CL_SQL_STEP_ERROR)
-    {
-      cl_store_set_error (self, error, "Reading the fleet's key source");
-      return NULL;
-    }
-  if (source != NULL)
-    *source = rc == CL_SQL_STEP_ROW ? cl_store_column_dup_text (stmt, 0) : NULL;
-  if (adopted_by != NULL)
-    *adopted_by = rc == CL_SQL_STEP_ROW ? cl_store_column_dup_text (stmt, 1) : NULL;
-  return read_keys (self, "SELECT key, label, version, check_value FROM fleet_keys ORDER BY key", NULL, error);
+  return read_keys (self, FLEET_KEYS_SQL, NULL, error);
 }
 
 gboolean
@@ -328,12 +344,13 @@ cl_store_fleet_keys_adopt (ClStore *self, const char *station, const char *actor
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
+  gboolean any;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   if (!cl_store_check_name ("Station name", station, error) || !cl_store_check_name ("Actor", actor, error))
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
-  if (!(txn = cl_store_txn_begin (self, error)) || !adopt_locked (self, station, actor, "adopted", error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !adopt_locked (self, station, actor, FALSE, &any, error))
     return FALSE;
   return cl_store_txn_commit (txn, error);
 }

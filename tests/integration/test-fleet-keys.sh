@@ -70,7 +70,8 @@ done
 cat "$work/fleet-ok.out"
 grep -q "^station s1: ok" "$work/fleet-ok.out" && grep -q "^station s2: ok" "$work/fleet-ok.out" ||
   fail "fleet keys does not say that stations 1 and 2 match"
-grep -q "the fleet's keys (station s1's" "$work/fleet-ok.out" || fail "the first station's set is not the fleet's"
+grep -q "^  KMC/01 [0-9A-F/]* (station s1's, adopted by s1)" "$work/fleet-ok.out" ||
+  fail "the first station's KMC is not the fleet's"
 grep -q "DICA CLDICA00001" "$work/fleet-ok.out" && grep -q "DICA CLDICA00002" "$work/fleet-ok.out" ||
   fail "each station's own DICA is not shown"
 

@@ -1,7 +1,8 @@
-/* Each station's key check values and the fleet's reference set (issue 18 item 5, cl-store-station-keys.h): the
- * first station's set becomes the fleet's; a station with another KMC, another version or a missing key is named by
- * what differs; a station's DICA is its own and never compared; an administrator adopts another set; every change is
- * audited and the chain verifies; a record that is no check value is refused. */
+/* Each station's key check values and the fleet's reference (issue 18 item 5, cl-store-station-keys.h): the first
+ * station's keys become the fleet's; a station with another KMC or scheme root is named by what differs; a new key
+ * version or a second profile's key set joins the fleet; a station's DICA is its own and never compared; an
+ * administrator adopts another station's keys; every change is audited and the chain verifies; a record that is no
+ * check value is refused. */
 #include "core/cl-error.h"
 #include "store/cl-store-station-keys.h"
 #include "store/cl-store-station.h"
@@ -28,7 +29,7 @@ static char *
 differences_of (Fixture *f, const char *station)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) fleet = cl_store_fleet_keys_get (f->store, NULL, NULL, &error);
+  g_autoptr (GPtrArray) fleet = cl_store_fleet_keys_get (f->store, &error);
   g_autoptr (GPtrArray) mine = cl_store_station_keys_get (f->store, station, &error);
 
   g_assert_no_error (error);
@@ -42,13 +43,12 @@ test_first_station_defines_the_fleet (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) one = key_set ("06237F/8D9596/E61455", 1, TRUE, "AAAAAA");
   g_autoptr (GPtrArray) two = key_set ("06237F/8D9596/E61455", 1, TRUE, "BBBBBB");
   g_autoptr (GPtrArray) fleet = NULL;
-  g_autofree char *source = NULL, *adopted_by = NULL, *diff = NULL;
+  g_autofree char *diff = NULL;
   gboolean became = FALSE;
 
-  fleet = cl_store_fleet_keys_get (f->store, &source, &adopted_by, &error);
+  fleet = cl_store_fleet_keys_get (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (fleet->len, ==, 0);
-  g_assert_null (source);
 
   g_assert_true (cl_store_station_keys_record (f->store, "rack-1", one, &became, &error));
   g_assert_no_error (error);
@@ -58,12 +58,12 @@ test_first_station_defines_the_fleet (Fixture *f, gconstpointer data)
   g_assert_false (became);
 
   g_clear_pointer (&fleet, g_ptr_array_unref);
-  fleet = cl_store_fleet_keys_get (f->store, &source, &adopted_by, &error);
+  fleet = cl_store_fleet_keys_get (f->store, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (source, ==, "rack-1");
-  g_assert_cmpstr (adopted_by, ==, "rack-1");
   /* the shared keys only: each station's DICA is its own */
   g_assert_cmpuint (fleet->len, ==, 3);
+  g_assert_cmpstr (((ClStationKey *)g_ptr_array_index (fleet, 0))->source, ==, "rack-1");
+  g_assert_cmpstr (((ClStationKey *)g_ptr_array_index (fleet, 0))->adopted_by, ==, "rack-1");
   diff = differences_of (f, "rack-2");
   g_assert_null (diff);
   g_assert_cmpint (store_fixture_raw_int (f, "SELECT count(*) FROM audit WHERE action = 'fleet-keys-adopt'"), ==, 1);
@@ -91,11 +91,12 @@ test_differences_named (Fixture *f, gconstpointer data)
   g_assert_true (cl_store_station_keys_record (f->store, "s4", no_kst, NULL, &error));
   g_assert_no_error (error);
   a = differences_of (f, "s2");
-  g_assert_cmpstr (a, ==, "KMC/01 check value 199A71/D17DEF/4BE80B, the fleet's 06237F/8D9596/E61455");
+  g_assert_cmpstr (a, ==, "KMC/01 check value 199A71/D17DEF/4BE80B, the fleet's 06237F/8D9596/E61455 (station s1's)");
+  /* a new key version joins the fleet (the first station to record it defines it); a profile without a KST too */
   b = differences_of (f, "s3");
-  g_assert_cmpstr (b, ==, "KMC is KMC/02, the fleet's is KMC/01");
+  g_assert_null (b);
   c = differences_of (f, "s4");
-  g_assert_cmpstr (c, ==, "KST missing (the fleet's is KST/30)");
+  g_assert_null (c);
   /* another scheme root (a token set up on its own): named by its certificate, not by the station's DICA */
   g_free (srca->check_value);
   srca->check_value = g_strdup ("1F59CEFA8261AC347B7E6B6B00DBBEF1106DDB5D509C9A3B1A512ECE85B14150");
@@ -105,7 +106,7 @@ test_differences_named (Fixture *f, gconstpointer data)
   g_assert_cmpstr (
     d, ==,
     "SRCA CLSRCA00001 certificate SHA-256 1F59CEFA8261AC347B7E6B6B00DBBEF1106DDB5D509C9A3B1A512ECE85B14150, "
-    "the fleet's " SRCA_SHA);
+    "the fleet's " SRCA_SHA " (station s1's)");
 
   /* a station that took a lease but never recorded keys is listed too: fleet keys names it missing */
   g_assert_true (cl_store_station_acquire (f->store, "printer-1", G_USEC_PER_SEC * 60, &error));
@@ -121,8 +122,8 @@ test_adopt (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) old_set = key_set ("06237F/8D9596/E61455", 1, TRUE, "AAAAAA");
-  g_autoptr (GPtrArray) new_set = key_set ("199A71/D17DEF/4BE80B", 2, TRUE, "BBBBBB");
-  g_autofree char *before = NULL, *after = NULL, *source = NULL, *adopted_by = NULL;
+  g_autoptr (GPtrArray) new_set = key_set ("199A71/D17DEF/4BE80B", 1, TRUE, "BBBBBB");
+  g_autofree char *before = NULL, *after = NULL, *first = NULL;
   g_autoptr (GPtrArray) fleet = NULL;
   guint64 n = 0;
 
@@ -138,15 +139,43 @@ test_adopt (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   after = differences_of (f, "s2");
   g_assert_null (after);
-  fleet = cl_store_fleet_keys_get (f->store, &source, &adopted_by, &error);
-  g_assert_cmpstr (source, ==, "s2");
-  g_assert_cmpstr (adopted_by, ==, "ada");
+  first = differences_of (f, "s1");
+  g_assert_nonnull (first);
+  fleet = cl_store_fleet_keys_get (f->store, &error);
+  for (guint i = 0; i < fleet->len; i++)
+    {
+      g_assert_cmpstr (((ClStationKey *)g_ptr_array_index (fleet, i))->source, ==, "s2");
+      g_assert_cmpstr (((ClStationKey *)g_ptr_array_index (fleet, i))->adopted_by, ==, "ada");
+    }
   g_assert_cmpint (store_fixture_raw_int (f, "SELECT count(*) FROM audit WHERE action = 'fleet-keys-adopt' AND "
                                              "actor = 'ada' AND subject = 's2'"),
                    ==, 1);
   g_assert_true (cl_store_verify_audit_chain (f->store, &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, >=, 4);
+}
+
+/* One station runs an SCP03 batch, then an SCP02 one: both key sets stay recorded, both are the fleet's. */
+static void
+test_two_profiles (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) scp03 = key_set ("06237F/8D9596/E61455", 1, TRUE, "AAAAAA");
+  g_autoptr (GPtrArray) scp02 = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_station_key_free);
+  g_autoptr (GPtrArray) mine = NULL, fleet = NULL;
+  g_autofree char *diff = NULL;
+
+  g_ptr_array_add (scp02, cl_station_key_new ("KMC", "KMC2", 1, "AB12CD/AB12CD/AB12CD"));
+  g_ptr_array_add (scp02, cl_station_key_new ("SRCA", "CLSRCA00001", 0, SRCA_SHA));
+  g_assert_true (cl_store_station_keys_record (f->store, "s1", scp03, NULL, &error));
+  g_assert_true (cl_store_station_keys_record (f->store, "s1", scp02, NULL, &error));
+  g_assert_no_error (error);
+  mine = cl_store_station_keys_get (f->store, "s1", &error);
+  g_assert_cmpuint (mine->len, ==, 5);
+  fleet = cl_store_fleet_keys_get (f->store, &error);
+  g_assert_cmpuint (fleet->len, ==, 4);
+  diff = differences_of (f, "s1");
+  g_assert_null (diff);
 }
 
 static void
@@ -175,6 +204,7 @@ main (int argc, char **argv)
   ADD ("/store/station-keys/first-station-defines-the-fleet", test_first_station_defines_the_fleet);
   ADD ("/store/station-keys/differences-named", test_differences_named);
   ADD ("/store/station-keys/adopt", test_adopt);
+  ADD ("/store/station-keys/two-profiles", test_two_profiles);
   ADD ("/store/station-keys/refuses-what-is-no-check-value", test_refuses_what_is_no_check_value);
 #undef ADD
   return g_test_run ();
