@@ -287,8 +287,9 @@ cl_store_station_keys_record (ClStore *self, const char *station, GPtrArray *key
   if (!g_str_equal (old_text, new_text)
       && cl_store_audit_append_locked (self, station, "station-keys", station, new_text, error) <= 0)
     return FALSE;
-  /* What the fleet does not know yet joins it. Of two stations starting at once on PostgreSQL with a new key set,
-   * the second's insert conflicts with the first's and its transaction fails: it starts again and compares. */
+  /* What the fleet does not know yet joins it. Write transactions are serialised across stations (on PostgreSQL by
+   * the store's advisory lock), so of two stations starting at once with a new key set the second finds the
+   * first's entry here and is compared with it. */
   if (!adopt_locked (self, station, station, TRUE, &any, error))
     return FALSE;
   if (joined != NULL)
