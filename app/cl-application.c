@@ -13,7 +13,9 @@
 #include "cl-remote-headless.h"
 #include "cl-remote-parts.h"
 #include "cl-production-window.h"
+#include "cl-station-feed.h"
 #include "cl-station-session.h"
+#include "core/cl-error.h"
 #include "cl-ui.h"
 #include "cl-window.h"
 #include "core/cl-name.h"
@@ -398,8 +400,11 @@ on_production_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   opening_done (self);
   if (parts == NULL)
     {
+      /* keys that differ from the fleet's are a station fault with its instruction, not a passing note */
+      if (g_error_matches (error, CL_ERROR, CL_ERROR_FLEET_KEYS))
+        cl_station_feed_fault (self->line, CL_LINE_FAULT_FLEET_KEYS, error->message);
       /* shutting down: nobody is there to read it */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         cl_event_log_add (events, CL_LINE_EVENT_NOTE, NULL, error->message);
       return;
     }

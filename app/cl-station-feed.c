@@ -1,5 +1,7 @@
 #include "cl-station-feed.h"
 
+#include "line/cl-line-text.h"
+
 static char *
 sw_text (gint sw)
 {
@@ -203,4 +205,34 @@ cl_station_feed_post (ClLine *line, GMainContext *context, ClLineEvent *event)
   posted->line = g_object_ref (line);
   posted->event = g_object_ref (event);
   g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, posted_dispatch, posted, posted_free);
+}
+
+/* A reader the monitor finds after the fault shows it too: nothing clears this fault but a restart. */
+static void
+on_stations_changed (GListModel *stations, guint position, guint removed, guint added, gpointer user_data)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (ClReader) station = g_list_model_get_item (stations, i);
+
+      apply_to_station (station, CL_LINE_EVENT (user_data), FALSE);
+    }
+}
+
+void
+cl_station_feed_fault (ClLine *line, ClLineFault fault, const char *detail)
+{
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+  ClLineEvent *event;
+
+  fields.fault = fault;
+  fields.instruction = cl_line_fault_instruction (fault);
+  fields.note = detail;
+  event = cl_line_text_event_new (CL_LINE_EVENT_FAULT, NULL, &fields, NULL);
+  cl_station_feed_apply (line, event, FALSE);
+  if (!cl_line_fault_clears_by_itself (fault))
+    g_signal_connect_data (cl_line_get_stations (line), "items-changed", G_CALLBACK (on_stations_changed), event,
+                           (GClosureNotify)(void (*) (void))g_object_unref, 0);
+  else
+    g_object_unref (event);
 }

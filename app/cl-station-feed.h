@@ -18,5 +18,9 @@ void cl_station_feed_apply (ClLine *line, ClLineEvent *event, gboolean holds_car
 void cl_station_feed_follow (ClLine *line, ClBatchRun *run);
 /* Any thread: applies event on context (the line's), in the order posted. */
 void cl_station_feed_post (ClLine *line, GMainContext *context, ClLineEvent *event);
+/* Main context: a station fault that no batch run reports (the run could not be made): the event log and every
+ * reader show it with its instruction, and so does every reader found later when the fault does not clear by itself
+ * (keys that differ from the fleet's); detail is the technical cause. */
+void cl_station_feed_fault (ClLine *line, ClLineFault fault, const char *detail);
 
 G_END_DECLS

@@ -6,11 +6,14 @@
  *       Read only: no sign-in, nothing recorded.
  *   fleet recover [--store FILE|URI] [--user NAME] [--password-file FILE] (STATION | --all-lost)
  *       Closes a lost station's open attempts and expires its chip claims now, by the rule for a killed station
- *       (live stations do it with their heartbeat). An administrator or supervisor signs in; audited. */
+ *       (live stations do it with their heartbeat). An administrator or supervisor signs in; audited.
+ *   fleet keys [--store FILE|URI] [--adopt STATION]
+ *       Every station's key check values against the fleet's (cl-admin-fleet-keys.c). */
 #include <stdio.h>
 
 #include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
+#include "cl-admin-fleet-keys.h"
 #include "core/cl-json.h"
 #include "core/cl-name.h"
 #include "store/cl-store-fleet.h"
@@ -233,7 +236,7 @@ fail:
 static int
 run (int argc, char **argv)
 {
-  g_autofree char *store_option = NULL;
+  g_autofree char *store_option = NULL, *adopt = NULL;
   gboolean json = FALSE, all_lost = FALSE;
   g_auto (ClAdminAuth) auth = { 0 };
   const GOptionEntry entries[] = {
@@ -241,10 +244,12 @@ run (int argc, char **argv)
       "store file or PostgreSQL URI (default: the station's store, as cardline picks it)", "STORE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "status: one JSON object", NULL },
     { "all-lost", 0, 0, G_OPTION_ARG_NONE, &all_lost, "recover: every lost station", NULL },
+    { "adopt", 0, 0, G_OPTION_ARG_STRING, &adopt, "keys: make this station's recorded keys the fleet's (administrator)",
+      "STATION" },
     CL_ADMIN_AUTH_ENTRIES (auth),
     { NULL },
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("status | recover (STATION | --all-lost)");
+  g_autoptr (GOptionContext) context = g_option_context_new ("status | recover (STATION | --all-lost) | keys");
   g_autoptr (GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -253,6 +258,8 @@ run (int argc, char **argv)
       g_printerr ("%s: %s\n", PREFIX, error->message);
       return 2;
     }
+  if (argc == 2 && g_str_equal (argv[1], "keys"))
+    return cl_admin_fleet_keys (store_option, adopt, &auth);
   if (argc == 2 && g_str_equal (argv[1], "status"))
     return status (store_option, json);
   if (argc == 3 && g_str_equal (argv[1], "recover") && !all_lost)
@@ -261,13 +268,15 @@ run (int argc, char **argv)
     return recover (store_option, &auth, NULL, TRUE);
   g_printerr ("%s: usage: cardline-admin fleet status [--store STORE] [--json]\n"
               "       cardline-admin fleet recover [--store STORE] [--user NAME] [--password-file FILE] "
-              "(STATION | --all-lost)\n",
+              "(STATION | --all-lost)\n"
+              "       cardline-admin fleet keys [--store STORE] [--adopt STATION]\n",
               PREFIX);
   return 2;
 }
 
 const ClAdminCommand cl_admin_command_fleet = {
   .name = "fleet",
-  .summary = "The stations sharing the store: `fleet status` (state, counters, lost stations), `fleet recover`",
+  .summary = "The stations sharing the store: `fleet status` (state, counters, lost stations), `fleet recover`, "
+             "`fleet keys` (their key check values)",
   .run = run,
 };

@@ -39,6 +39,7 @@ typedef enum
   CL_ERROR_PRODUCTION_SERVICE,  /* the production service (remote production) is unreachable or answered outside the
                                  * dialect: the station's fault, not the card's */
   CL_ERROR_BATCH_FULL,          /* the batch has no place left for another card (store/cl-store-place.h) */
+  CL_ERROR_FLEET_KEYS,          /* the station's master keys differ from the fleet's (cl-store-station-keys.h) */
 } ClError;
 
 GQuark cl_error_quark (void);

@@ -6,6 +6,7 @@
 #include "keys/cl-audit-checkpoint.h"
 #include "line/cl-line-text.h"
 #include "line/cl-station-publisher.h"
+#include "production/cl-station-keys.h"
 #include "store/cl-station-lease.h"
 #include "store/cl-store-place.h"
 #include "store/cl-store-rows.h"
@@ -1027,7 +1028,8 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   if (self->lease == NULL)
     return NULL;
   g_signal_connect_object (self->lease, "lost", G_CALLBACK (on_lease_lost), self, G_CONNECT_DEFAULT);
-  if (!publish_station (self, store, error))
+  /* A fleet's stations produce with the same master keys: this one's are recorded and compared before any card. */
+  if (!cl_station_keys_check (setup, self->station, error) || !publish_station (self, store, error))
     return NULL;
 
   /* found (a restarted station continues it, with the profile and quantity it was made with) or created */

@@ -1,8 +1,9 @@
 /* cl-batch-run.h: a station working on a batch (DESIGN §8): the one production-line engine under the window,
  * headless mode and their tests, whatever the feeder.
  *
- * cl_batch_run_new() opens or creates the batch, gives attempts a killed run of this station left open their one
- * disposition, and seeds the counters from the store. Started, a feed thread asks the feeder for cards while the run
+ * cl_batch_run_new() records the station's key check values and refuses to produce when they are not the fleet's
+ * (production/cl-station-keys.h: CL_ERROR_FLEET_KEYS), opens or creates the batch, gives attempts a killed run of
+ * this station left open their one disposition, and seeds the counters from the store. Started, a feed thread asks the feeder for cards while the run
  * is neither paused, faulted nor complete, and each card becomes a card job on its own thread (as many at once as
  * the feeder allows). Pause holds the next card and lets those in flight finish; Stop takes no more cards, lets the
  * feeder's held cards finish (a rack's are cancelled: CARD_REMOVED), writes the batch's end (CLOSED once quantity

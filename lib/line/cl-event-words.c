@@ -60,6 +60,8 @@ static const struct
   = { N_ ("Line stopped: the card-face print queue takes no jobs"), N_ ("Print queue back, line resumed") },
   [CL_LINE_FAULT_PRODUCTION_SERVICE]
   = { N_ ("Line stopped: production service unreachable"), N_ ("Production service back, line resumed") },
+  [CL_LINE_FAULT_FLEET_KEYS]
+  = { N_ ("Station stopped: its master keys differ from the fleet's"), N_ ("Keys match the fleet's again") },
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (faults) == CL_LINE_FAULT_COUNT);
 

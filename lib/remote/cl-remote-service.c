@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/cl-error.h"
+#include "production/cl-station-keys.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
 #include "remote/cl-ram-codec.h"
@@ -94,7 +95,9 @@ cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRe
   self->limits = limits != NULL ? *limits : defaults;
   /* one process per station name: another would end this one's attempts as abandoned */
   self->lease = cl_station_lease_new (store, self->station, CL_STATION_LEASE_US, error);
-  if (self->lease == NULL || cl_store_attempt_abandon_open (store, self->station, error) < 0)
+  /* the service produces with its token's keys: the fleet's, like every station's (cl-station-keys.h) */
+  if (self->lease == NULL || !cl_station_keys_check (setup, self->station, error)
+      || cl_store_attempt_abandon_open (store, self->station, error) < 0)
     return NULL;
   return g_steal_pointer (&self);
 }

@@ -50,7 +50,8 @@ G_DECLARE_FINAL_TYPE (ClRemoteService, cl_remote_service, CL, REMOTE_SERVICE, GO
 
 /* Ends the attempts a killed predecessor with this station name left open (their cards resume when they come
  * back). station NULL: cl_station_identity(). A profile that ships cards initialised is refused
- * (CL_ERROR_PROFILE): its PINs would travel to the client outside the secure channel. */
+ * (CL_ERROR_PROFILE): its PINs would travel to the client outside the secure channel. A service whose token's keys
+ * are not the fleet's is refused (CL_ERROR_FLEET_KEYS, production/cl-station-keys.h). */
 ClRemoteService *cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRemoteLimits *limits,
                                         GError **error);
 /* token: the last path segment of the URL posted to; cookie: the session cookie's value or NULL. */

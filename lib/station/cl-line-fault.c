@@ -12,7 +12,8 @@ G_DEFINE_ENUM_TYPE (ClLineFault, cl_line_fault, G_DEFINE_ENUM_VALUE (CL_LINE_FAU
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_SERVICE_LOST, "service-lost"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_HSM, "hsm"),
                     G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRINTER_QUEUE, "printer-queue"),
-                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRODUCTION_SERVICE, "production-service"))
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_PRODUCTION_SERVICE, "production-service"),
+                    G_DEFINE_ENUM_VALUE (CL_LINE_FAULT_FLEET_KEYS, "fleet-keys"))
 
 const char *
 cl_line_fault_to_nick (ClLineFault fault)
@@ -53,6 +54,10 @@ cl_line_fault_instruction (ClLineFault fault)
       case CL_LINE_FAULT_PRODUCTION_SERVICE:
         return "Production service unreachable: check the network and the service; the card in the reader waits, "
                "leave it in.";
+      case CL_LINE_FAULT_FLEET_KEYS:
+        return "This station's master keys differ from the fleet's: have the key custodians load the fleet's keys "
+               "into its token (cardline-admin keys import-wrapped), or an administrator adopt a new fleet set "
+               "(cardline-admin fleet keys --adopt), then start the station again.";
       case CL_LINE_FAULT_HSM:
         return "The HSM (key token) cannot be reached: check its power and connection; the card in progress waits.";
       case CL_LINE_FAULT_PRINTER_ERROR:
@@ -64,6 +69,7 @@ cl_line_fault_instruction (ClLineFault fault)
 gboolean
 cl_line_fault_clears_by_itself (ClLineFault fault)
 {
-  /* every fault of the list: the printer's clear when it says so, the station's parts when a reconnect works */
-  return (guint)fault < CL_LINE_FAULT_COUNT;
+  /* every fault of the list: the printer's clear when it says so, the station's parts when a reconnect works; keys
+   * that differ from the fleet's are changed by people, and the station starts again */
+  return (guint)fault < CL_LINE_FAULT_COUNT && fault != CL_LINE_FAULT_FLEET_KEYS;
 }

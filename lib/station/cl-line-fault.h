@@ -23,15 +23,16 @@ typedef enum
   CL_LINE_FAULT_HSM,                /* the HSM (PKCS#11 token) went away or lost its sessions */
   CL_LINE_FAULT_PRINTER_QUEUE,      /* the card-face printer's queue is unreachable or takes no jobs */
   CL_LINE_FAULT_PRODUCTION_SERVICE, /* remote production: the production service is unreachable */
+  CL_LINE_FAULT_FLEET_KEYS,         /* the station's master keys differ from the fleet's: it does not produce */
 } ClLineFault;
 
-#define CL_LINE_FAULT_COUNT (CL_LINE_FAULT_PRODUCTION_SERVICE + 1)
+#define CL_LINE_FAULT_COUNT (CL_LINE_FAULT_FLEET_KEYS + 1)
 
 #define CL_TYPE_LINE_FAULT (cl_line_fault_get_type ())
 GType cl_line_fault_get_type (void);
 
 /* "feeder-empty", "jam", ..., "printer-error", "store", "reader-gone", "service-lost", "hsm", "printer-queue",
- * "production-service": the
+ * "production-service", "fleet-keys": the
  * names machine lines carry. */
 const char *cl_line_fault_to_nick (ClLineFault fault);
 /* What the operator has to do about it, one sentence. */

@@ -578,8 +578,33 @@ static const char migration_fleet[]
 /* Version 11 (cl-store-schema-places.h): places in a batch and the audit chain's head. */
 static const char migration_places[] = PLACES_AND_HEAD ("BIGINT");
 
+/* Version 12 (cl-store-schema.c's migration_station_keys): each station's key check values and the fleet's
+ * reference set. */
+static const char migration_station_keys[]
+  = "CREATE TABLE IF NOT EXISTS station_keys (\n"
+    "  station TEXT NOT NULL CHECK (length(station) > 0),\n"
+    "  key TEXT NOT NULL CHECK (key IN ('KMC','KST','SRCA','DICA')),\n"
+    "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
+    "  version BIGINT NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
+    "  recorded BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (station, key, label, version)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS fleet_keys (\n"
+    "  key TEXT NOT NULL CHECK (key IN ('KMC','KST','SRCA')),\n"
+    "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
+    "  version BIGINT NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
+    "  station TEXT NOT NULL,\n"
+    "  adopted BIGINT NOT NULL,\n"
+    "  adopted_by TEXT NOT NULL,\n"
+    "  PRIMARY KEY (key, label, version)\n"
+    ");\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[] = { migration_row_rejections, migration_fleet, migration_places, NULL };
+static const char *const pg_migrations[]
+  = { migration_row_rejections, migration_fleet, migration_places, migration_station_keys, NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

@@ -607,6 +607,33 @@ static const char migration_fleet[] = "CREATE TABLE IF NOT EXISTS fleet_stations
 /* Version 11: places in a batch and the audit chain's head (cl-store-schema-places.h). */
 static const char migration_places[] = PLACES_AND_HEAD ("INTEGER");
 
+/* Version 12 (issue 18 item 5): the same master keys at every station. Each station records, when it starts
+ * producing, what its token holds (cl-store-station-keys.h): the KMC and KST by label, version and check values,
+ * the scheme root (SRCA) and the station's own DICA by holder and certificate fingerprint — never a key. fleet_keys
+ * is the fleet's reference: per key set (label, version) the check values of the first station that recorded it, or
+ * of the station an administrator adopted; one scheme root. */
+static const char migration_station_keys[]
+  = "CREATE TABLE IF NOT EXISTS station_keys (\n"
+    "  station TEXT NOT NULL CHECK (length(station) > 0),\n"
+    "  key TEXT NOT NULL CHECK (key IN ('KMC','KST','SRCA','DICA')),\n"
+    "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
+    "  version INTEGER NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
+    "  recorded INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (station, key, label, version)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS fleet_keys (\n"
+    "  key TEXT NOT NULL CHECK (key IN ('KMC','KST','SRCA')),\n"
+    "  label TEXT NOT NULL CHECK (length(label) > 0),\n"
+    "  version INTEGER NOT NULL CHECK (version BETWEEN 0 AND 255),\n"
+    "  check_value TEXT NOT NULL CHECK (length(check_value) BETWEEN 6 AND 64),\n"
+    "  station TEXT NOT NULL,\n"
+    "  adopted INTEGER NOT NULL,\n"
+    "  adopted_by TEXT NOT NULL,\n"
+    "  PRIMARY KEY (key, label, version)\n"
+    ");\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
@@ -619,6 +646,7 @@ const char *const cl_store_migrations[] = {
   migration_row_rejections,
   migration_fleet,
   migration_places,
+  migration_station_keys,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

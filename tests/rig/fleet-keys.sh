@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# fleet-keys.sh: sourced by tests and demos that load a fleet's station tokens by the key ceremony
+# (docs/fleet-keys.md). Needs `fail` defined by the caller. Secrets are random per run, typed on stdin (the ceremony's
+# non-terminal mode) and kept in shell variables only.
+#
+#   fleet_key_source ADMIN DIR AUTH...
+#       On the configured token (the rig's: the key source): the transport key TK, KMC/01 and KST/30 (exportable) from
+#       random components, wrapped under TK into DIR/kmc.wrapped and DIR/kst.wrapped, and the scheme root (SRCA,
+#       demo-setup) with DIR/root-pki/srca.cvc. Sets FLEET_TK=(2 components), FLEET_KMC and FLEET_KST=(6 each: a key
+#       set's three keys take two components each, in order ENC 1, ENC 2, MAC 1, ...).
+#   fleet_station_token DIR LABEL
+#       A SoftHSM2 token of its own in DIR (DIR/softhsm2.conf, DIR/tokens, the user PIN in DIR/pin); its PINs are
+#       appended to FLEET_PINS (for the tests that grep for them).
+#   fleet_at_station DIR LABEL CMD...
+#       Runs CMD with the station token's CARDLINE_P11_* and SOFTHSM2_CONF.
+#   fleet_key_station ADMIN SOURCE-DIR DIR LABEL CHR AUTH...
+#       The station's ceremony: TK from its components, KMC and KST unwrapped from SOURCE-DIR (check values compared),
+#       its own DICA (holder CHR) requested in its token and certified by the SRCA at the key source; DIR/pki holds
+#       srca.cvc and dica.cvc. Set FLEET_OWN_KMC=(6 components) to enter a KMC of its own instead (a station
+#       wrongly loaded).
+
+fleet_component () { od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F; }
+
+fleet_key_source ()
+{
+  local admin=$1 dir=$2
+  shift 2
+  FLEET_TK=("$(fleet_component)" "$(fleet_component)") FLEET_KMC=() FLEET_KST=()
+  for _ in 1 2 3 4 5 6; do FLEET_KMC+=("$(fleet_component)") FLEET_KST+=("$(fleet_component)"); done
+  {
+    printf '%s\n' "${FLEET_TK[@]}" | "$admin" keys import --name TK --kind transport --components 2 "$@"
+    printf '%s\n' "${FLEET_KMC[@]}" | "$admin" keys import --name KMC --key-version 1 --components 2 --exportable "$@"
+    # the profiles' KST version is 30 (hex)
+    printf '%s\n' "${FLEET_KST[@]}" | "$admin" keys import --name KST --key-version 48 --components 2 --exportable "$@"
+    "$admin" keys export --name KMC --key-version 1 --transport TK --out "$dir/kmc.wrapped" "$@"
+    "$admin" keys export --name KST --key-version 48 --transport TK --out "$dir/kst.wrapped" "$@"
+    # the scheme root; demo-setup keeps the ceremony's KMC and KST
+    "$admin" demo-setup --pki-dir "$dir/root-pki"
+  } >"$dir/key-source.log" 2>&1 || { cat "$dir/key-source.log"; fail "key source ceremony"; }
+}
+
+fleet_station_token ()
+{
+  local dir=$1 label=$2 so pin
+  mkdir -p "$dir/tokens" "$dir/pki" && chmod 700 "$dir"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$dir/tokens" >"$dir/softhsm2.conf"
+  so=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ') pin=$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')
+  FLEET_PINS="${FLEET_PINS:-} $so $pin"
+  # softhsm2-util only takes PINs as arguments (as the rig's own token: random, test-private)
+  SOFTHSM2_CONF=$dir/softhsm2.conf softhsm2-util --init-token --free --label "$label" --so-pin "$so" --pin "$pin" \
+    >/dev/null || fail "token $label"
+  (umask 077 && printf '%s' "$pin" >"$dir/pin")
+}
+
+fleet_at_station ()
+{
+  local dir=$1 label=$2
+  shift 2
+  SOFTHSM2_CONF=$dir/softhsm2.conf CARDLINE_P11_TOKEN=$label CARDLINE_P11_PIN_FILE=$dir/pin "$@"
+}
+
+fleet_key_station ()
+{
+  local admin=$1 source=$2 dir=$3 label=$4 chr=$5
+  shift 5
+  {
+    printf '%s\n' "${FLEET_TK[@]}" | fleet_at_station "$dir" "$label" "$admin" keys import --name TK --kind transport \
+      --components 2 "$@"
+    if [ -n "${FLEET_OWN_KMC+set}" ]; then
+      printf '%s\n' "${FLEET_OWN_KMC[@]}" | fleet_at_station "$dir" "$label" "$admin" keys import --name KMC \
+        --key-version 1 --components 2 "$@"
+    else
+      fleet_at_station "$dir" "$label" "$admin" keys import-wrapped "$source/kmc.wrapped" "$@"
+    fi
+    fleet_at_station "$dir" "$label" "$admin" keys import-wrapped "$source/kst.wrapped" "$@"
+    fleet_at_station "$dir" "$label" "$admin" dica request --chr "$chr" --out "$dir/dica.req" "$@"
+    "$admin" dica certify "$dir/dica.req" --srca-cvc "$source/root-pki/srca.cvc" --out "$dir/pki/dica.cvc" "$@"
+    cp "$source/root-pki/srca.cvc" "$dir/pki/"
+  } >"$dir/ceremony.log" 2>&1 || { cat "$dir/ceremony.log"; fail "ceremony of station $label"; }
+}
