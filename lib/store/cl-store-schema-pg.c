@@ -574,7 +574,6 @@ static const char migration_fleet[]
     "CREATE TRIGGER fleet_stations_notify AFTER INSERT OR UPDATE OF revision ON fleet_stations FOR EACH ROW "
     "EXECUTE FUNCTION cl_fleet_notify();\n";
 
-
 /* Version 11 (cl-store-schema-places.h): places in a batch and the audit chain's head. */
 static const char migration_places[] = PLACES_AND_HEAD ("BIGINT");
 
