@@ -561,6 +561,12 @@ feed_cards (ClBatchRun *self)
       /* no card is fed without its place in the batch: the batch's quantity is shared by every station on it */
       if (!take_place (self))
         continue;
+      /* a Stop or Pause that came while the lock was released for the store found no feed to cancel */
+      if (self->stopping || !may_feed (self))
+        {
+          give_back_place (self);
+          continue;
+        }
 
       cancellable = g_cancellable_new ();
       g_set_object (&self->feed_cancellable, cancellable);
