@@ -51,12 +51,14 @@ stop_all ()
 }
 trap stop_all EXIT
 
+# The logs' ends first, the reason last: meson shows the last 100 lines of a failed test.
 fail ()
 {
-  echo "FAIL (seed $seed): $*" >&2
   for log in "$work"/station-*.log "$work"/feeder-*.log "$work"/sim.err; do
-    [ -e "$log" ] && { echo "--- $log" >&2; tail -n 15 "$log" >&2; }
+    [ -e "$log" ] && { echo "--- $log" >&2; grep -vE '^ +[A-Z_]+ +[0-9.]+ s$' "$log" | tail -n 6 >&2; }
   done
+  [ -s "$work/records.log" ] && { echo "--- the records (check-store-records.py)" >&2; cat "$work/records.log" >&2; }
+  echo "FAIL (seed $seed): $*" >&2
   exit 1
 }
 
@@ -209,7 +211,8 @@ problems=()
 [ -z "$late" ] || problems+=("stations$late still running 120 s after the disturbances (the batch not complete for them)")
 "$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || problems+=("store verify: $(cat "$work/verify.log")")
 cat "$work/verify.log" >&2
-"$(dirname "$0")/check-store-records.py" fleet "$store" --batch-quantity "$batch" --fleet 3 \
+"$(dirname "$0")/check-store-records.py" fleet "$store" --batch-quantity "$batch" --fleet 3 2>"$work/records.log" \
   || problems+=("the fleet's records break the rules above")
 [ ${#problems[@]} = 0 ] || fail "$(printf '%s; ' "${problems[@]}")"
+cat "$work/records.log" >&2
 echo "fleet: ok (seed $seed)" >&2

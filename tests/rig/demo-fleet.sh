@@ -87,5 +87,5 @@ else
     FROM attempts a JOIN batches b ON b.id = a.batch_id LEFT JOIN dispositions d ON d.attempt_id = a.id
     WHERE b.name = '$batch' GROUP BY a.station ORDER BY a.station" >&2 || status=$?
 fi
-"$admin" report --store "$store" --batch "$batch" >&2 2>&1 || true
+"$admin" report --store "$store" --batch "$batch" --user demo-supervisor --password-file "$rig_dir/demo-password" >&2 || status=$?
 exit "$status"
