@@ -54,7 +54,8 @@ fail ()
 # disposed BATCH: the batch's cards disposed to the output hopper or the reject bin, from the store
 disposed ()
 {
-  python3 - "$store" "$1" <<'EOF'
+  # the system python: Debian's python3-psycopg2 is installed for it
+  /usr/bin/python3 - "$store" "$1" <<'EOF'
 import sqlite3, sys
 sql = ("SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id JOIN batches b ON b.id = a.batch_id "
        "WHERE b.name = ? AND d.destination IN ('OUTPUT', 'REJECT_BIN')")

@@ -1,4 +1,5 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
+# (the system python, not whichever python3 is first on PATH: Debian's python3-psycopg2 is installed for it)
 """check-store-records.py: the rules every station's records keep, whatever was interrupted (kills, tears, a pcscd
 restart), checked with SQL on the store after the run. Prints a summary and each broken rule; exit 1 if any.
 
