@@ -66,6 +66,13 @@ echo "fleet: seed $seed, batch $batch of $quantity on $store" >&2
 export CARDLINE_PKI_DIR=$work/pki
 . "$source_dir/tests/rig/station-accounts.sh"
 station_accounts "$admin" "$store" "$work" || fail "station accounts on $store"
+case $store in
+  postgresql:*)
+    # the accounts must be in the database itself, not in a file named like the URI
+    [ "$("${CARDLINE_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -X -tA "$store" -c "SELECT count(*) FROM users" 2>&1)" = 2 ] \
+      || fail "cardline-admin did not write its accounts into the PostgreSQL database $store (does this build open postgresql:// stores?)"
+    ;;
+esac
 # One token holds the fleet's keys here (the rig's SoftHSM2: every station on this machine reaches the same HSM).
 "$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
 

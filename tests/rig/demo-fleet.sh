@@ -12,6 +12,16 @@
 
 fleet_seconds=${CARDLINE_DEMO_SECONDS:-300}
 
+case $store in
+  postgresql:*)
+    if [ "$("${CARDLINE_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -X -tA "$store" -c "SELECT count(*) FROM users" 2>&1)" != 4 ]; then
+      echo "demo: cardline-admin did not write the demo accounts into the PostgreSQL database $store" \
+        "(does this build open postgresql:// stores?)" >&2
+      exit 1
+    fi
+    ;;
+esac
+
 # fleet_in_rack K CMD...: CMD with rack K's PC/SC environment
 fleet_in_rack ()
 {
