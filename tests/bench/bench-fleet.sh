@@ -108,9 +108,8 @@ for stations in 1 2 4; do
       --batch "$batch" --quantity "$quantity" --store "$store" --output lines --duration 900) \
       >"$work/station-$stations-$s.log" 2>&1 &
     procs+=($!)
-  done
-  # every station has opened the batch and watches its readers before the first card goes in
-  for s in $(seq 1 "$stations"); do
+    # every station has opened the batch and watches its readers before the first card goes in; one at a time, as
+    # SoftHSM2 rewrites its token file on every login (another process opening the token meanwhile may not find it)
     for _ in $(seq 1 1200); do
       grep -q '^production batch=' "$work/station-$stations-$s.log" && break
       kill -0 "${procs[$((s - 1))]}" 2>/dev/null || fail "station $s of $stations exited"

@@ -118,6 +118,14 @@ start_station ()
       ;;
   esac
   pid[$name]=$!
+  # Until it has opened its parts: SoftHSM2 rewrites its token file on every login, and another process opening the
+  # token meanwhile can find no token by that label. One station starting at a time; the others only read it.
+  for _ in $(seq 1 1200); do
+    grep -q '^production batch=' "$work/station-$name-$n.log" && return 0
+    kill -0 "${pid[$name]}" 2>/dev/null || return 0  # reap_stations says why
+    sleep 0.1
+  done
+  fail "station $name (run $n) did not start within 120 s"
 }
 
 start_feeder ()

@@ -49,7 +49,9 @@ for _ in $(seq 100); do [ -s "$rig_dir/printer.port" ] && break; sleep 0.1; done
 [ -s "$rig_dir/printer.port" ] || { echo "demo: the printer sim did not start" >&2; exit 1; }
 
 fleet_station_pids=""
-for station in rack-a rack-b printer; do
+# The window's station last: each headless one is waited for until it has opened its parts, as SoftHSM2 rewrites its
+# token file on every login and another process opening the token meanwhile may not find it.
+for station in rack-b printer rack-a; do
   args=("${line_args[@]}" --station "$station")
   case $station in
     rack-a) rack=1 ;;
@@ -65,6 +67,11 @@ for station in rack-a rack-b printer; do
     (exec "$rig" rack-exec "$rig_dir" "$rack" "$app" "${headless_args[@]/summary.json/summary-$station.json}" "${args[@]}" \
       --duration "$fleet_seconds" --output lines) >"$rig_dir/station-$station.log" 2>&1 &
     echo "demo: station $station headless on rack $rack (log $rig_dir/station-$station.log)" >&2
+    for _ in $(seq 1 1200); do
+      grep -q '^production batch=' "$rig_dir/station-$station.log" && break
+      kill -0 $! 2>/dev/null || break
+      sleep 0.1
+    done
   fi
   fleet_station_pids="$fleet_station_pids $!"
   fleet_pids="$fleet_pids $!"
@@ -79,7 +86,9 @@ status=0
 for pid in $fleet_station_pids; do
   wait "$pid" || status=$?
 done
-for station in rack-a rack-b printer; do
+# The window's station last: each headless one is waited for until it has opened its parts, as SoftHSM2 rewrites its
+# token file on every login and another process opening the token meanwhile may not find it.
+for station in rack-b printer rack-a; do
   [ -f "$rig_dir/station-$station.log" ] && grep -E "^batch .* (complete|stopped)$" "$rig_dir/station-$station.log" |
     sed "s/^/demo: $station: /" >&2
 done
