@@ -1,6 +1,6 @@
 #!/bin/bash
 # fleet: three stations produce ONE batch with a quantity against one PostgreSQL (issue 18): two racks, each its own
-# pcscd (rig racks 1 and 2, both slots of every vpcd reader fed), and one printer-fed station (rack 3: the printer
+# pcscd (rig racks 1 and 2, both slots of every vpcd reader fed, cards with the chip timing model), and one printer-fed station (rack 3: the printer
 # sim's contact station). Meanwhile stations are killed with SIGKILL at random points and restarted, and the database
 # is restarted once (rig pg-stop / pg-start). Every wait is keyed on an event (outcome lines the stations print,
 # processes ending) and bounded only to guard a hang. Afterwards, with SQL on the database (check-store-records.py):
@@ -131,7 +131,8 @@ start_station ()
 start_feeder ()
 {
   local name=$1 rack=$2
-  (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" "$rack" "$feeder" --vcard "$vcard" --store "$store" --station "$name" --slots 2 "$work/cards-${name#rack-}"/*.vcard) \
+  (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" "$rack" "$feeder" --vcard "$vcard" --store "$store" --station "$name" --slots 2 \
+    --card-timing "$work/cards-${name#rack-}"/*.vcard) \
     >"$work/feeder-$name.log" 2>&1 &
   feeders[$name]=$!
 }
@@ -176,13 +177,14 @@ for name in "${stations[@]}"; do start_station "$name"; done
 start_feeder rack-a 1
 start_feeder rack-b 2
 
-# The disturbances, in a seeded order, each after a seeded number of outcomes spread over the batch: three or four
-# SIGKILLs of a random station (restarted at once) and one database restart.
+# The disturbances, in a seeded order, each after a seeded number of outcomes spread over the first 70 % of the batch:
+# three or four SIGKILLs of a random station (restarted at once) and one database restart, first or second, so that
+# the restart meets every station mid-batch.
 kills=$((3 + RANDOM % 2))
 events=$((kills + 1))
-db_at=$((1 + RANDOM % events))
+db_at=$((1 + RANDOM % 2))
 for e in $(seq 1 "$events"); do
-  target=$((quantity * e / (events + 2) + RANDOM % 3))
+  target=$((quantity * e * 7 / (10 * (events + 1)) + RANDOM % 3))
   wait_outcomes "$target" || { echo "fleet: every station ended before disturbance $e" >&2; break; }
   if [ "$e" = "$db_at" ]; then
     echo "fleet: database restart after $(outcomes) outcomes" >&2
