@@ -1,7 +1,7 @@
 #!/bin/bash
 # fleet: three stations produce ONE batch with a quantity against one PostgreSQL (issue 18): two racks, each its own
-# pcscd (rig racks 1 and 2, both slots of every vpcd reader fed, cards with the chip timing model), and one printer-fed station (rack 3: the printer
-# sim's contact station). Meanwhile stations are killed with SIGKILL at random points and restarted, and the database
+# pcscd (rig racks 1 and 2, both slots of every vpcd reader fed, cards with the chip timing model), and one
+# printer-fed station (rack 3: the printer sim's contact station). Meanwhile stations are killed with SIGKILL at random points and restarted, and the database
 # is restarted once (rig pg-stop / pg-start). Every wait is keyed on an event (outcome lines the stations print,
 # processes ending) and bounded only to guard a hang. Afterwards, with SQL on the database (check-store-records.py):
 #   - the batch is CLOSED with exactly its quantity disposed to the output hopper or the reject bin (no overrun);
