@@ -67,7 +67,7 @@ cl_admin_batch_import (ClAdminBatchOptions *o)
       g_printerr ("cardline-admin %s: --batch and --data are required\n", COMMAND);
       return 2;
     }
-  if (!g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
+  if (!cl_store_is_postgresql (o->store_path) && !g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("cardline-admin %s: no store at %s\n", COMMAND, o->store_path);
       return 1;

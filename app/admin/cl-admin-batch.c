@@ -70,7 +70,7 @@ export_pins (ClAdminBatchOptions *o)
                   "[--store FILE] [--user NAME] [--password-file FILE]\n");
       return 2;
     }
-  if (!g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
+  if (!cl_store_is_postgresql (o->store_path) && !g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("cardline-admin batch: no store at %s\n", o->store_path);
       return 1;
@@ -106,7 +106,7 @@ manifest (ClAdminBatchOptions *o)
                   "[--out FILE] [--store FILE] [--user NAME] [--password-file FILE]\n");
       return 2;
     }
-  if (!g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
+  if (!cl_store_is_postgresql (o->store_path) && !g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("cardline-admin batch: no store at %s\n", o->store_path);
       return 1;

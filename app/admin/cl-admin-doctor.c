@@ -173,6 +173,22 @@ check_store (const char *path, GPtrArray *checks)
   g_autoptr (ClStore) store = NULL;
   guint64 records = 0;
 
+  if (cl_store_is_postgresql (path))
+    {
+      /* a database server: read in place (a server's store is not copied), through a read-only session */
+      store = cl_store_open_readonly (path, &error);
+      if (store != NULL)
+        cl_store_verify_audit_chain (store, &records, &error);
+      if (error != NULL)
+        add (checks, cl_station_check_new ("store", FALSE, "%s (is the database server up, and the URI right?)",
+                                           error->message));
+      else
+        add (checks, cl_station_check_new ("store", TRUE, "%s: audit chain of %" G_GUINT64_FORMAT " records verified",
+                                           cl_store_get_path (store), records));
+      if (dir != NULL)
+        g_rmdir (dir);
+      return;
+    }
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_autofree char *parent = g_path_get_dirname (path);

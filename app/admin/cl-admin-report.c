@@ -43,7 +43,7 @@ run (int argc, char **argv)
 
     store_path = cl_store_location_full (option, NULL);
   }
-  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
+  if (!cl_store_is_postgresql (store_path) && !g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no store at %s", store_path);
       goto fail;

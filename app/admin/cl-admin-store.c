@@ -117,7 +117,10 @@ verify (const char *store_path, const char *exported_path, const char *fingerpri
       return 1;
     }
   ok = cl_store_check_file_modes (store_path, &error);
-  report (&checks, "file modes", ok, error, ok ? "0600" : NULL);
+  report (&checks, "file modes", ok, error,
+          !ok                                   ? NULL
+          : cl_store_is_postgresql (store_path) ? "kept by the database server"
+                                                : "0600");
   g_clear_error (&error);
   detail = g_strdup_printf ("schema version %u", cl_store_get_schema_version (store));
   ok = cl_store_integrity_check (store, &error);

@@ -81,7 +81,7 @@ run (int argc, char **argv)
 
     store_path = cl_store_location_full (option, NULL);
   }
-  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
+  if (!cl_store_is_postgresql (store_path) && !g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("cardline-admin produce-url: no store at %s\n", store_path);
       return 1;

@@ -42,7 +42,8 @@ cl_line_fault_instruction (ClLineFault fault)
       case CL_LINE_FAULT_COMMUNICATION_LOST:
         return "Check the printer's power and cable; the card that was inside counts as rejected.";
       case CL_LINE_FAULT_STORE:
-        return "The record store cannot be written: check its disk and permissions; the card in progress waits.";
+        return "Record store unreachable: production is paused. Check the store's disk, or the database server and "
+               "the network to it; the card in progress waits.";
       case CL_LINE_FAULT_READER_GONE:
         return "The card's reader went away: reconnect it and put the card back; the card in progress waits.";
       case CL_LINE_FAULT_SERVICE_LOST:

@@ -172,9 +172,9 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
     self,
     "INSERT INTO chip_claims (chip_id, owner, attempt_id, claimed, lease_until) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (chip_id) DO UPDATE SET "
-    "attempt_id = CASE WHEN owner = excluded.owner THEN coalesce(excluded.attempt_id, attempt_id) "
-    "ELSE excluded.attempt_id END, "
-    "claimed = CASE WHEN owner = excluded.owner THEN claimed ELSE excluded.claimed END, "
+    "attempt_id = CASE WHEN chip_claims.owner = excluded.owner "
+    "THEN coalesce(excluded.attempt_id, chip_claims.attempt_id) ELSE excluded.attempt_id END, "
+    "claimed = CASE WHEN chip_claims.owner = excluded.owner THEN chip_claims.claimed ELSE excluded.claimed END, "
     "owner = excluded.owner, lease_until = excluded.lease_until",
     error);
   if (stmt == NULL)
@@ -288,8 +288,8 @@ cl_store_chip_release_stale (ClStore *self, const char *station, GError **error)
   locker = g_mutex_locker_new (&self->lock);
   /* substr, not LIKE: a station name may hold '%' or '_' */
   stmt = cl_store_prepare (self,
-                           "DELETE FROM chip_claims WHERE substr(owner, 1, length(?)) = ? "
-                           "AND substr(owner, 1, length(?)) != ?",
+                           "DELETE FROM chip_claims WHERE substr(owner, 1, length(CAST(? AS TEXT))) = ? "
+                           "AND substr(owner, 1, length(CAST(? AS TEXT))) != ?",
                            error);
   if (stmt == NULL)
     return -1;

@@ -53,7 +53,10 @@ read_begin (ClStore *self, GError **error)
 
   g_mutex_lock (&self->lock);
   txn->store = self;
-  if (!cl_store_exec (self, "BEGIN", error))
+  /* one snapshot for every query of the read (SQLite's deferred transaction gives one; PostgreSQL's default gives
+   * each statement its own) */
+  if (!cl_store_exec (
+        self, cl_store_backend (self) == CL_SQL_SQLITE ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ", error))
     {
       g_mutex_unlock (&self->lock);
       g_free (txn);
@@ -309,6 +312,23 @@ accumulate:
   return g_steal_pointer (&series);
 }
 
+/* "%text%" for LIKE … ESCAPE '\\': the operator's search text matches as typed, its % and _ included (SQLite and
+ * PostgreSQL share LIKE, not instr or strpos). */
+static char *
+like_pattern (const char *text)
+{
+  GString *out = g_string_new ("%");
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '%');
+  return g_string_free (out, FALSE);
+}
+
 GPtrArray *
 cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error)
 {
@@ -333,10 +353,10 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
     "FROM attempts a JOIN cards c ON c.chip_id = a.chip_id LEFT JOIN batches b ON b.id = a.batch_id "
     "LEFT JOIN dispositions d ON d.attempt_id = a.id "
     "WHERE a.kind = 'PRODUCTION' AND a.result = 'REJECTED' "
-    "AND (? = 0 OR a.batch_id = ?) AND (? IS NULL OR a.reject_reason = ?) "
+    "AND (? = 0 OR a.batch_id = ?) AND (CAST(? AS TEXT) IS NULL OR a.reject_reason = ?) "
     "AND (? = 0 OR a.ended >= ?) AND (? = 0 OR a.ended < ?) "
-    "AND (? IS NULL OR instr(upper(c.chip_id), upper(?)) > 0 "
-    "OR instr(upper(coalesce(c.printed_serial, '')), upper(?)) > 0) "
+    "AND (CAST(? AS TEXT) IS NULL OR upper(c.chip_id) LIKE upper(?) ESCAPE '\\' "
+    "OR upper(coalesce(c.printed_serial, '')) LIKE upper(?) ESCAPE '\\') "
     "AND (? <> 0 OR c.state = 'REJECTED') "
     "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
     "WHERE y.chip_id = c.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
@@ -357,9 +377,11 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
   cl_sql_bind_int64 (stmt, 8, MAX (query->to, 0));
   if (query->search != NULL && *query->search != '\0')
     {
+      g_autofree char *pattern = like_pattern (query->search);
+
       cl_sql_bind_text (stmt, 9, query->search);
-      cl_sql_bind_text (stmt, 10, query->search);
-      cl_sql_bind_text (stmt, 11, query->search);
+      cl_sql_bind_text (stmt, 10, pattern);
+      cl_sql_bind_text (stmt, 11, pattern);
     }
   cl_sql_bind_int64 (stmt, 12, query->include_closed ? 1 : 0);
   cl_sql_bind_int64 (stmt, 13, query->limit > 0 ? query->limit : 10000);

@@ -1,6 +1,8 @@
 /* cl-store-location.c: which store a station process uses (cl-store-location.h). */
 #include "store/cl-store-location.h"
 
+#include "store/cl-store.h"
+
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -69,8 +71,12 @@ char *
 cl_store_location (const char *command_line)
 {
   char *path = cl_store_location_full (command_line, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *dir = NULL;
 
+  /* a database server's store has no folder here */
+  if (cl_store_is_postgresql (path))
+    return path;
+  dir = g_path_get_dirname (path);
   g_mkdir_with_parents (dir, 0700);
   return path;
 }

@@ -148,18 +148,21 @@ static const char rows_sql[]
   = "SELECT r.reference, r.line, r.state, r.chip_id, r.failure, r.finished, a.station, a.kind, " CHIP_COLUMNS (
     "r.chip_id") " FROM batch_rows r LEFT JOIN attempts a ON a.id = r.attempt_id WHERE r.batch_id = ? ORDER BY r.id";
 
-/* Good chips of the batch without a row: made good in production, or recovered by QA after a reject here. */
+/* Good chips of the batch without a row: made good in production, or recovered by QA after a reject here; each
+ * chip's first such record (by id: SQLite's bare columns beside min() are not SQL PostgreSQL takes). */
 static const char cards_sql[] = "SELECT g.chip_id, g.disposition, g.at, g.station, " CHIP_COLUMNS (
   "g.chip_id") " FROM ("
-               "SELECT a.chip_id AS chip_id, 'GOOD' AS disposition, min(a.ended) AS at, a.station AS station "
+               "SELECT a.chip_id AS chip_id, 'GOOD' AS disposition, a.ended AS at, a.station AS station "
                "FROM attempts a WHERE a.batch_id = ? AND a.kind = 'PRODUCTION' AND a.result = 'GOOD' "
-               "GROUP BY a.chip_id "
+               "AND a.id = (SELECT min(x.id) FROM attempts x WHERE x.chip_id = a.chip_id AND x.batch_id = a.batch_id "
+               "AND x.kind = 'PRODUCTION' AND x.result = 'GOOD') "
                "UNION ALL "
-               "SELECT q.chip_id, 'RECOVERED', min(q.created), (SELECT station FROM attempts WHERE id = "
+               "SELECT q.chip_id, 'RECOVERED', q.created, (SELECT station FROM attempts WHERE id = "
                "q.attempt_id) FROM qa_actions q WHERE q.action = 'RECOVER' AND q.chip_id IN (SELECT chip_id "
                "FROM attempts WHERE batch_id = ? AND kind = 'PRODUCTION') AND q.chip_id NOT IN (SELECT chip_id "
                "FROM attempts WHERE batch_id = ? AND kind = 'PRODUCTION' AND result = 'GOOD' AND chip_id IS NOT "
-               "NULL) GROUP BY q.chip_id"
+               "NULL) AND q.id = (SELECT min(y.id) FROM qa_actions y WHERE y.chip_id = q.chip_id "
+               "AND y.action = 'RECOVER')"
                ") g WHERE NOT EXISTS (SELECT 1 FROM batch_rows r WHERE r.chip_id = g.chip_id) ORDER BY g.at";
 
 static const char rejected_sql[]

@@ -56,7 +56,7 @@ cl_store_pin_escrow_add (ClStore *self, gint64 attempt_id, const char *chip_id, 
       return 0;
     }
   locker = g_mutex_locker_new (&self->lock);
-  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, cl_store_pin_escrow_sql, error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_make_table (self, cl_store_pin_escrow_sql, error))
     return 0;
   stmt = cl_store_prepare (self,
                            "INSERT INTO pin_escrow (chip_id, attempt_id, created, recipient, contents, envelope) "
@@ -90,7 +90,7 @@ cl_store_pin_escrow_list (ClStore *self, gint64 batch_id, GError **error)
   int rc;
 
   /* a write transaction only because the table may not exist yet */
-  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, cl_store_pin_escrow_sql, error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_make_table (self, cl_store_pin_escrow_sql, error))
     return NULL;
   stmt = cl_store_prepare (self,
                            "SELECT id, chip_id, attempt_id, created, recipient, contents, envelope FROM pin_escrow "
@@ -130,7 +130,7 @@ cl_store_pin_escrow_count_locked (ClStore *self, gint64 batch_id, gint64 *good, 
 {
   g_autoptr (ClSqlStmt) stmt = NULL;
 
-  if (!cl_store_exec (self, cl_store_pin_escrow_sql, error))
+  if (!cl_store_make_table (self, cl_store_pin_escrow_sql, error))
     return FALSE;
   stmt = cl_store_prepare (
     self,
@@ -180,7 +180,7 @@ cl_store_pin_escrow_recipient (ClStore *self, const char *chip_id, GError **erro
   char *recipient;
   ClSqlStep rc;
 
-  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_exec (self, cl_store_pin_escrow_sql, error))
+  if (!(txn = cl_store_txn_begin (self, error)) || !cl_store_make_table (self, cl_store_pin_escrow_sql, error))
     return NULL;
   stmt = cl_store_prepare (self, "SELECT recipient FROM pin_escrow WHERE chip_id = ? ORDER BY id DESC LIMIT 1", error);
   if (stmt == NULL)

@@ -42,6 +42,8 @@ extern const char cl_store_credentials_sql[];
 /* The schema version from which the rows that carry dispositions, certificates and roles are sealed into the
  * audit chain (cl-store-records.h). */
 #define CL_STORE_SEALED_SINCE 4
+/* The advisory lock key every write transaction on PostgreSQL holds (cl_store_txn_begin). */
+#define CL_STORE_PG_WRITE_LOCK 4242180002
 
 /* What a seal covers: rows of a table, each turned into canonical "field=value" lines. */
 typedef enum
@@ -77,6 +79,9 @@ char *cl_store_process_id (void);
  * was expected (nothing set): CL_ERROR_STORE "what: no row". */
 void cl_store_set_error (ClStore *self, GError **error, const char *what);
 gboolean cl_store_exec (ClStore *self, const char *sql, GError **error);
+/* Runs the DDL of a table SQLite's store makes on first use; PostgreSQL's schema has it from the start. */
+gboolean cl_store_make_table (ClStore *self, const char *sqlite_ddl, GError **error);
+ClSqlBackend cl_store_backend (ClStore *self);
 ClSqlStmt *cl_store_prepare (ClStore *self, const char *sql, GError **error);
 /* Steps a statement that returns no rows to its end. */
 gboolean cl_store_step_done (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error);

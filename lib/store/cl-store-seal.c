@@ -10,29 +10,37 @@
  * One row is selected by its key (so that sealing it reads one row, through the key's index), or every row. An attempt
  * is sealed once it has ended: its result, disposition and steps are then final, so the step list is part of it (a step
  * added later, such as a forged VERIFY, breaks the seal). */
+/* An attempt's row with its steps as one text "id:step:result:sw:duration" per step in id order, which each
+ * backend spells in its own aggregate; the text, and so the seal, is the same on both. */
+#define ATTEMPT_SQL(steps)                                                                                             \
+  "SELECT a.id, a.station, a.chip_id AS chip, a.batch_id AS batch, a.kind, a.station, "                                \
+  "a.reader, a.started, a.ended, a.result, a.reject_reason AS reason, "                                                \
+  "a.failed_step AS step, a.last_sw AS sw, a.first_attempt AS first, "                                                 \
+  "d.destination AS disposition, d.decided, " steps " AS steps "                                                       \
+  "FROM attempts a LEFT JOIN dispositions d ON d.attempt_id = a.id "                                                   \
+  "WHERE a.ended IS NOT NULL"
+#define SQLITE_STEPS                                                                                                   \
+  "(SELECT group_concat(s.id || ':' || s.step || ':' || s.result || ':' || "                                           \
+  "coalesce(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "                                                        \
+  "(SELECT * FROM steps WHERE attempt_id = a.id ORDER BY id) s)"
+#define PG_STEPS                                                                                                       \
+  "(SELECT string_agg(s.id || ':' || s.step || ':' || s.result || ':' || "                                             \
+  "coalesce(CAST(s.last_sw AS TEXT), '') || ':' || s.duration_us, ' ' ORDER BY s.id) FROM steps s "                    \
+  "WHERE s.attempt_id = a.id)"
+
 static const struct
 {
   const char *table;
   const char *sql; /* ends in a WHERE clause, which a key condition extends */
   const char *key;
 } kinds[CL_STORE_SEAL_N_KINDS] = {
-  [CL_STORE_SEAL_ATTEMPT] = { "attempts",
-                              "SELECT a.id, a.station, a.chip_id AS chip, a.batch_id AS batch, a.kind, a.station, "
-                              "a.reader, a.started, a.ended, a.result, a.reject_reason AS reason, "
-                              "a.failed_step AS step, a.last_sw AS sw, a.first_attempt AS first, "
-                              "d.destination AS disposition, d.decided, "
-                              "(SELECT group_concat(s.id || ':' || s.step || ':' || s.result || ':' || "
-                              "coalesce(s.last_sw, '') || ':' || s.duration_us, ' ') FROM "
-                              "(SELECT * FROM steps WHERE attempt_id = a.id ORDER BY id) s) AS steps "
-                              "FROM attempts a LEFT JOIN dispositions d ON d.attempt_id = a.id "
-                              "WHERE a.ended IS NOT NULL",
-                              "a.id" },
+  [CL_STORE_SEAL_ATTEMPT] = { "attempts", ATTEMPT_SQL (SQLITE_STEPS), "a.id" },
   [CL_STORE_SEAL_CERTIFICATE] = { "certificates",
                                   "SELECT c.id, coalesce((SELECT station FROM attempts WHERE id = c.attempt_id), "
                                   "'cardline'), c.chip_id AS chip, c.key_hash, c.issue, c.chr, c.cvc, c.issued, "
-                                  "c.attempt_id AS attempt FROM certificates c WHERE 1",
+                                  "c.attempt_id AS attempt FROM certificates c WHERE TRUE",
                                   "c.id" },
-  [CL_STORE_SEAL_USER] = { "users", "SELECT name, 'cardline', role, disabled FROM users WHERE 1", "name" },
+  [CL_STORE_SEAL_USER] = { "users", "SELECT name, 'cardline', role, disabled FROM users WHERE TRUE", "name" },
 };
 
 const char *
@@ -67,14 +75,18 @@ gboolean
 cl_store_seal_foreach_locked (ClStore *self, ClStoreSealKind kind, const char *key, ClStoreSealRowFunc func,
                               gpointer data, GError **error)
 {
-  g_autofree char *sql = key != NULL ? g_strdup_printf ("%s AND %s = ?", kinds[kind].sql, kinds[kind].key)
-                                     : g_strdup_printf ("%s ORDER BY %s", kinds[kind].sql, kinds[kind].key);
+  const char *base = kind == CL_STORE_SEAL_ATTEMPT && cl_store_backend (self) == CL_SQL_POSTGRESQL
+                       ? ATTEMPT_SQL (PG_STEPS)
+                       : kinds[kind].sql;
+  g_autofree char *sql = key != NULL ? g_strdup_printf ("%s AND %s = ?", base, kinds[kind].key)
+                                     : g_strdup_printf ("%s ORDER BY %s", base, kinds[kind].key);
   g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  cl_store_bind_text (stmt, 1, key);
+  if (key != NULL)
+    cl_store_bind_text (stmt, 1, key);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       g_autofree char *canonical = canonical_text (stmt);

@@ -137,7 +137,7 @@ cl_store_station_acquire (ClStore *self, const char *station, gint64 lease_us, G
   stmt = cl_store_prepare (self,
                            "INSERT INTO stations (name, host, pid, process, acquired, lease_until) "
                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET host = ?, pid = ?, "
-                           "process = ?, acquired = CASE WHEN process = ? THEN acquired ELSE ? END, "
+                           "process = ?, acquired = CASE WHEN stations.process = ? THEN stations.acquired ELSE ? END, "
                            "lease_until = ?",
                            error);
   if (stmt == NULL)

@@ -100,7 +100,7 @@ store_hash (ClStore *self, const char *name, const char *encoded, const char *ac
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
 
-  if (!cl_store_exec (self, cl_store_credentials_sql, error))
+  if (!cl_store_make_table (self, cl_store_credentials_sql, error))
     return FALSE;
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
@@ -198,7 +198,7 @@ cl_store_user_list (ClStore *self, GError **error)
 
   g_return_val_if_fail (CL_IS_STORE (self), NULL);
   locker = g_mutex_locker_new (&self->lock);
-  if (!cl_store_exec (self, cl_store_credentials_sql, error))
+  if (!cl_store_make_table (self, cl_store_credentials_sql, error))
     return NULL;
   stmt = cl_store_prepare (self,
                            "SELECT u.name, u.role, u.created, u.disabled, c.name IS NOT NULL FROM users u "
@@ -231,7 +231,7 @@ lookup_hash (ClStore *self, const char *name, ClUserRole *role, GError **error)
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClSqlStmt) stmt = NULL;
 
-  if (!cl_store_exec (self, cl_store_credentials_sql, error))
+  if (!cl_store_make_table (self, cl_store_credentials_sql, error))
     return NULL;
   stmt = cl_store_prepare (self,
                            "SELECT c.hash, u.role FROM users u JOIN user_credentials c ON c.name = u.name "
@@ -368,7 +368,7 @@ cl_store_user_add_first_admin (ClStore *self, const char *name, const char *pass
   if (!(encoded = cl_password_hash (password, NULL, CL_PASSWORD_ITERATIONS, error)))
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
-  if (!cl_store_exec (self, cl_store_credentials_sql, error) || !(txn = cl_store_txn_begin (self, error)))
+  if (!cl_store_make_table (self, cl_store_credentials_sql, error) || !(txn = cl_store_txn_begin (self, error)))
     return FALSE;
   if (!count_users (self, &n, error))
     return FALSE;

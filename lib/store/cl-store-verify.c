@@ -88,6 +88,72 @@ is_optional_table (const char *table)
   return g_str_equal (table, "pin_escrow") || g_str_equal (table, "user_credentials");
 }
 
+/* PostgreSQL's catalogue has no SQLite text to compare: every table, index and trigger this Cardline makes must be
+ * there under its name and on its table, and no table may be there that it does not make. The server's own objects
+ * (key and unique-constraint indexes, the TRUNCATE guards, schema_version) are its way of holding the same rules. */
+static gboolean
+verify_schema_pg (ClStore *self, GHashTable *expected, GError **error)
+{
+  g_autoptr (GHashTable) actual
+    = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)schema_object_free);
+  g_autoptr (ClSqlStmt) stmt = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  ClSqlStep rc;
+
+  cl_store_check_thread (self, "pg_catalog");
+  stmt = cl_sql_prepare (
+    self->sql,
+    "SELECT 'table', c.relname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() AND c.relkind = 'r' "
+    "UNION ALL SELECT 'index', indexname, tablename FROM pg_indexes WHERE schemaname = current_schema() "
+    "UNION ALL SELECT 'trigger', t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND NOT t.tgisinternal",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
+    {
+      SchemaObject *object = g_new0 (SchemaObject, 1);
+
+      object->type = g_strdup (cl_sql_column_text (stmt, 0));
+      object->table = g_strdup (cl_sql_column_text (stmt, 2));
+      g_hash_table_insert (actual, g_strdup (cl_sql_column_text (stmt, 1)), object);
+    }
+  if (rc != CL_SQL_STEP_DONE)
+    {
+      g_prefix_error (error, "Reading the schema: ");
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      SchemaObject *want = value;
+      SchemaObject *have = g_hash_table_lookup (actual, key);
+
+      if (have == NULL || !g_str_equal (have->type, want->type) || !g_str_equal (have->table, want->table))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "Schema: %s %s (on table %s) is missing from %s", want->type,
+                       (const char *)key, want->table, cl_sql_describe (self->sql));
+          return FALSE;
+        }
+    }
+  g_hash_table_iter_init (&iter, actual);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      SchemaObject *have = value;
+
+      if (g_str_equal (have->type, "table") && !g_str_equal (key, "schema_version")
+          && !g_hash_table_contains (expected, key))
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_SECURITY, "Schema: unexpected table %s in %s", (const char *)key,
+                       cl_sql_describe (self->sql));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 cl_store_verify_schema (ClStore *self, GError **error)
 {
@@ -99,13 +165,8 @@ cl_store_verify_schema (ClStore *self, GError **error)
 
   if (expected == NULL)
     return FALSE;
-  /* the expected schema is SQLite's text of the migrations: a PostgreSQL catalogue reads differently */
   if (cl_sql_backend (self->sql) != CL_SQL_SQLITE)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_NOT_SUPPORTED, "The schema check reads SQLite stores only, not %s",
-                   cl_sql_describe (self->sql));
-      return FALSE;
-    }
+    return verify_schema_pg (self, expected, error);
   cl_store_check_thread (self, "sqlite_master");
   if ((actual = read_schema (self->sql, error)) == NULL)
     return FALSE;

@@ -4,6 +4,7 @@
 #include "core/cl-error.h"
 #include "core/cl-name.h"
 #include "store/cl-store-records.h"
+#include "store/cl-store-schema-pg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,14 +129,20 @@ cl_store_step_insert (ClStore *self, ClSqlStmt *stmt, const char *what, GError *
   return id;
 }
 
+#define PG_WRITE_BEGIN "BEGIN; SELECT pg_advisory_xact_lock(" G_STRINGIFY (CL_STORE_PG_WRITE_LOCK) ")"
+
 ClStoreTxn *
 cl_store_txn_begin (ClStore *self, GError **error)
 {
   ClStoreTxn *txn;
 
   /* SQLite: take the write lock now, so a busy store waits here (busy timeout) instead of failing at the first
-   * write after a read, which no retry could fix. PostgreSQL locks rows as they are written. */
-  if (!cl_store_exec (self, cl_sql_backend (self->sql) == CL_SQL_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", error))
+   * write after a read, which no retry could fix. PostgreSQL: the same, with a transaction-scoped advisory lock that
+   * every station's write transaction takes first. The store's transactions read, decide and write (is the chip
+   * claimed? is a place left in the batch? is this the row's Nth rejection?); with one writer at a time across the
+   * fleet, each decision holds when it commits, as it does on SQLite, and the database, not a station, enforces it.
+   * Reads outside a write transaction take no lock. */
+  if (!cl_store_exec (self, cl_sql_backend (self->sql) == CL_SQL_SQLITE ? "BEGIN IMMEDIATE" : PG_WRITE_BEGIN, error))
     return NULL;
   txn = g_new0 (ClStoreTxn, 1);
   txn->store = self;
@@ -325,13 +332,61 @@ create_private (const char *path, GError **error)
   return TRUE;
 }
 
-ClStore *
-cl_store_open (const char *path, GError **error)
+gboolean
+cl_store_is_postgresql (const char *location)
+{
+  return location != NULL
+         && (g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://"));
+}
+
+/* A database server's store: its URI may carry a password, so the store is named by its description, which leaves
+ * the password out, in every message and in cl_store_get_path(). */
+static ClStore *
+open_postgresql (const char *uri, gboolean read_only, GError **error)
 {
   g_autoptr (ClStore) self = g_object_new (CL_TYPE_STORE, NULL);
 
+  if (!(self->sql = cl_sql_open_postgresql (uri, error)))
+    return NULL;
+  self->path = g_strdup (cl_sql_describe (self->sql));
+  self->read_only = read_only;
+  if (read_only)
+    {
+      gint64 version;
+
+      if (!query_int (self, "SELECT version FROM schema_version", &version, error))
+        {
+          g_prefix_error (error, "%s is not a store: ", self->path);
+          return NULL;
+        }
+      if (version != CL_STORE_SCHEMA_VERSION)
+        {
+          g_set_error (error, CL_ERROR, CL_ERROR_STORE,
+                       "Store %s has schema version %" G_GINT64_FORMAT ", this Cardline checks version %d%s",
+                       self->path, version, CL_STORE_SCHEMA_VERSION,
+                       version < CL_STORE_SCHEMA_VERSION ? " (the station migrates it when it next opens it)" : "");
+          return NULL;
+        }
+      /* the server refuses any write of this session, as SQLite's read-only open does */
+      if (!cl_store_exec (self, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", error))
+        return NULL;
+    }
+  else if (!cl_store_pg_migrate (self->sql, error))
+    return NULL;
+  self->schema_version = CL_STORE_SCHEMA_VERSION;
+  return g_steal_pointer (&self);
+}
+
+ClStore *
+cl_store_open (const char *path, GError **error)
+{
+  g_autoptr (ClStore) self = NULL;
+
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (cl_store_is_postgresql (path))
+    return open_postgresql (path, FALSE, error);
+  self = g_object_new (CL_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   if (!create_private (path, error) || !(self->sql = cl_sql_open_sqlite (path, FALSE, error)))
     return NULL;
@@ -346,6 +401,22 @@ cl_store_open (const char *path, GError **error)
   if (!migrate (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+gboolean
+cl_store_make_table (ClStore *self, const char *sqlite_ddl, GError **error)
+{
+  /* PostgreSQL's schema has these tables from its baseline (cl-store-schema-pg.c) */
+  if (cl_sql_backend (self->sql) != CL_SQL_SQLITE)
+    return TRUE;
+  return cl_store_exec (self, sqlite_ddl, error);
+}
+
+ClSqlBackend
+cl_store_backend (ClStore *self)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), CL_SQL_SQLITE);
+  return cl_sql_backend (self->sql);
 }
 
 const char *
@@ -410,12 +481,15 @@ cl_store_integrity_check (ClStore *self, GError **error)
 ClStore *
 cl_store_open_readonly (const char *path, GError **error)
 {
-  g_autoptr (ClStore) self = g_object_new (CL_TYPE_STORE, NULL);
+  g_autoptr (ClStore) self = NULL;
   GStatBuf st;
   gint64 version;
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (cl_store_is_postgresql (path))
+    return open_postgresql (path, TRUE, error);
+  self = g_object_new (CL_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   self->read_only = TRUE;
   /* An empty file is a valid empty SQLite database to SQLite, but never a store. */
@@ -450,6 +524,9 @@ cl_store_check_file_modes (const char *path, GError **error)
   g_autoptr (GString) bad = g_string_new (NULL);
   const char *suffixes[] = { "", "-wal", "-shm" };
 
+  /* a database server keeps its files under its own user's modes */
+  if (cl_store_is_postgresql (path))
+    return TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *file = g_strconcat (path, suffixes[i], NULL);

@@ -29,9 +29,14 @@ G_BEGIN_DECLS
 #define CL_TYPE_STORE (cl_store_get_type ())
 G_DECLARE_FINAL_TYPE (ClStore, cl_store, CL, STORE, GObject)
 
-/* Opens or creates the store at path and migrates it to CL_STORE_SCHEMA_VERSION. A store written by a newer
- * Cardline is refused (CL_ERROR_STORE naming both versions). */
+/* Opens or creates the store at path and migrates it to CL_STORE_SCHEMA_VERSION. path is an SQLite file, or a
+ * PostgreSQL connection URI (cl_store_is_postgresql(): "postgresql:///cardline?host=/socket/dir"), whose database
+ * is migrated in one transaction that stations starting together serialise. A store written by a newer Cardline is
+ * refused (CL_ERROR_STORE naming both versions). On PostgreSQL, cl_store_get_path() is the URI without its
+ * password. */
 ClStore *cl_store_open (const char *path, GError **error);
+/* TRUE for a PostgreSQL connection URI ("postgresql://…" or "postgres://…"), FALSE for a file name. */
+gboolean cl_store_is_postgresql (const char *location);
 const char *cl_store_get_path (ClStore *self);
 guint cl_store_get_schema_version (ClStore *self);
 /* PRAGMA integrity_check and foreign_key_check; CL_ERROR_STORE with SQLite's first complaint. */
