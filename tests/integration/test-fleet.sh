@@ -103,9 +103,25 @@ sim_pid=$!
 for _ in $(seq 200); do [ -s "$work/sim.port" ] && break; sleep 0.05; done
 [ -s "$work/sim.port" ] || fail "printer sim did not start"
 
+# wait_started: until the station started last has opened its parts (or ended: reap_stations says why). SoftHSM2
+# rewrites its token file on every login, and another process opening the token meanwhile can find no token by that
+# label: one station starts at a time (the running ones only read the token).
+starting=""
+wait_started ()
+{
+  [ -n "$starting" ] || return 0
+  for _ in $(seq 1 1200); do
+    grep -q '^production batch=' "$work/station-$starting.log" && { starting=""; return 0; }
+    kill -0 "${pid[${starting%-*}]}" 2>/dev/null || { starting=""; return 0; }
+    sleep 0.1
+  done
+  fail "station $starting did not start within 120 s"
+}
+
 start_station ()
 {
   local name=$1 n=$((${runs[$1]:-0} + 1))
+  wait_started
   local args=(--headless "${operator_auth[@]}" --station "$name" --profile "$profile" --batch "$batch"
     --quantity "$quantity" --store "$store" --output lines --duration 600)
   runs[$name]=$n
@@ -118,14 +134,7 @@ start_station ()
       ;;
   esac
   pid[$name]=$!
-  # Until it has opened its parts: SoftHSM2 rewrites its token file on every login, and another process opening the
-  # token meanwhile can find no token by that label. One station starting at a time; the others only read it.
-  for _ in $(seq 1 1200); do
-    grep -q '^production batch=' "$work/station-$name-$n.log" && return 0
-    kill -0 "${pid[$name]}" 2>/dev/null || return 0  # reap_stations says why
-    sleep 0.1
-  done
-  fail "station $name (run $n) did not start within 120 s"
+  starting=$name-$n
 }
 
 start_feeder ()
@@ -197,7 +206,8 @@ for e in $(seq 1 "$events"); do
   [ ${#alive[@]} -gt 0 ] || break
   victim=${alive[$((RANDOM % ${#alive[@]}))]}
   echo "fleet: SIGKILL $victim (run ${runs[$victim]}) after $(outcomes) outcomes" >&2
-  kill -KILL "${pid[$victim]}"
+  # (it may have ended by itself just now, the batch complete: then reap_stations sees to it)
+  kill -KILL "${pid[$victim]}" 2>/dev/null || continue
   wait "${pid[$victim]}" 2>/dev/null || true
   start_station "$victim"
 done
