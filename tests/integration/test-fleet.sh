@@ -9,7 +9,8 @@
 #   - no chip GOOD twice, nor in production at two stations at once (overlapping attempts);
 #   - at most one certificate per chip and key;
 #   - all three stations produced;
-# and cardline-admin store verify passes (integrity and the audit chain).
+# and cardline-admin store verify passes (integrity and the audit chain); the database restart paused stations with
+# the store fault's instruction and they resumed by themselves.
 #
 #   test-fleet.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER PRINTER-SIM
 #   (under rig-run --racks R,R,1 --parts pcsc,hsm,cups,pg: the printer station prints faces on ippeveprinter)
@@ -196,6 +197,8 @@ for e in $(seq 1 "$events"); do
   target=$((quantity * e * 7 / (10 * (events + 1)) + RANDOM % 3))
   wait_outcomes "$target" || { echo "fleet: every station ended before disturbance $e" >&2; break; }
   if [ "$e" = "$db_at" ]; then
+    # on stations that run: one that is just starting needs the database to start (and says so if it is down)
+    wait_started
     echo "fleet: database restart after $(outcomes) outcomes" >&2
     "$rig" pg-stop "$CARDLINE_RIG_DIR" || fail "pg-stop"
     "$rig" pg-start "$CARDLINE_RIG_DIR" || fail "pg-start"
@@ -235,6 +238,10 @@ done
 echo "fleet: stations ended; $(outcomes) outcomes printed" >&2
 
 problems=()
+# The restart paused the stations with the store fault and they resumed by themselves (issue 18 item 6).
+grep -q ' fault fault=store .*instruction=Record store unreachable' "$work"/station-*.log \
+  || problems+=("no station paused with the store fault's instruction during the database restart")
+grep -q ' resumed fault=store' "$work"/station-*.log || problems+=("no station resumed by itself after the database restart")
 [ -z "$late" ] || problems+=("stations$late still running 120 s after the disturbances (the batch not complete for them)")
 "$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || problems+=("store verify: $(cat "$work/verify.log")")
 cat "$work/verify.log" >&2
