@@ -238,10 +238,16 @@ done
 echo "fleet: stations ended; $(outcomes) outcomes printed" >&2
 
 problems=()
-# The restart paused the stations with the store fault and they resumed by themselves (issue 18 item 6).
-grep -q ' fault fault=store .*instruction=Record store unreachable' "$work"/station-*.log \
-  || problems+=("no station paused with the store fault's instruction during the database restart")
-grep -q ' resumed fault=store' "$work"/station-*.log || problems+=("no station resumed by itself after the database restart")
+# The restart paused the stations with the store fault and they resumed by themselves (issue 18 item 6); an SQLite
+# store (CARDLINE_FLEET_STORE) does not notice the database's restart.
+case $store in
+  postgresql:*)
+    grep -q ' fault fault=store .*instruction=Record store unreachable' "$work"/station-*.log \
+      || problems+=("no station paused with the store fault's instruction during the database restart")
+    grep -q ' resumed fault=store' "$work"/station-*.log \
+      || problems+=("no station resumed by itself after the database restart")
+    ;;
+esac
 [ -z "$late" ] || problems+=("stations$late still running 120 s after the disturbances (the batch not complete for them)")
 "$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || problems+=("store verify: $(cat "$work/verify.log")")
 cat "$work/verify.log" >&2
