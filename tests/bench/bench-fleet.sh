@@ -1,0 +1,148 @@
+#!/bin/bash
+# bench-fleet: cards/min of 1, 2 and 4 stations of 16 readers each (card timing model on) producing one batch against
+# one PostgreSQL, as a ratio to the ideal, and the machine's load (issue 18; measured, never asserted).
+#
+#   tests/rig/rig-run --racks 8,8,8,8 --parts pcsc,hsm,pg -- tests/bench/bench-fleet.sh BUILDDIR [CARDS-PER-READER]
+#   (or tests/bench/run BUILDDIR fleet)
+#
+# Each station is `cardline --headless` on its own rack (one pcscd, 8 vpcd readers with both slots fed: 16 PC/SC
+# readers) and its own feeder (cardline-rack-feeder --card-timing: the cards run with the chip timing model), all on
+# one batch of stations x 16 x CARDS-PER-READER cards in the rig's PostgreSQL. The rate is over the batch: from the
+# feeders' start to the batch's last disposition, read from the database. The ideal of N stations is N times the one
+# station's rate of this run (what the fleet would do if stations did not slow each other down: the same machine's
+# CPUs, one pcscd each, one database); the chip's own ceiling (16 x the card's time by the timing model, bench-rack
+# --model) is printed beside it. The load: /proc/loadavg before and after each size, and over its run from /proc/stat
+# how busy the CPUs were and the steal. CARDLINE_BENCH_STORE puts the batch in another store (an SQLite file).
+set -eu
+
+builddir=$(cd "${1:?usage: bench-fleet.sh BUILDDIR [CARDS-PER-READER]}" && pwd -P)
+per_reader=${2:-2}
+source_dir=${CARDLINE_SOURCE_DIR:?}
+rig=$source_dir/tests/rig/rig
+: "${CARDLINE_RIG_DIR:?run under tests/rig/rig-run --racks 8,8,8,8 --parts pcsc,hsm,pg}"
+store=${CARDLINE_BENCH_STORE:-${CARDLINE_TEST_PG_URI:?run under tests/rig/rig-run --parts pcsc,hsm,pg}}
+cardline=$builddir/app/cardline
+admin=$builddir/app/cardline-admin
+vcard=$builddir/tests/sim/vcard/cardline-vcard
+feeder=$source_dir/tests/sim/cardline-rack-feeder
+keys=$source_dir/data/demo/demo-keys.ini
+profile=$source_dir/data/profiles/smartcard-hsm.profile
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-fleet.XXXXXX")
+procs=()
+
+# shellcheck disable=SC2317  # invoked from the trap
+stop_procs ()
+{
+  local p
+  for p in "${procs[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${procs[@]}"; do wait "$p" 2>/dev/null || true; done
+  procs=()
+}
+cleanup ()
+{
+  stop_procs
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail ()
+{
+  echo "bench-fleet: $*" >&2
+  for f in "$work"/*.log; do [ -s "$f" ] && { echo "--- $f" >&2; tail -n 10 "$f" >&2; }; done
+  exit 1
+}
+
+# disposed BATCH: the batch's cards disposed to the output hopper or the reject bin, from the store
+disposed ()
+{
+  # the system python: Debian's python3-psycopg2 is installed for it
+  /usr/bin/python3 - "$store" "$1" <<'EOF'
+import sqlite3, sys
+sql = ("SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id JOIN batches b ON b.id = a.batch_id "
+       "WHERE b.name = ? AND d.destination IN ('OUTPUT', 'REJECT_BIN')")
+if sys.argv[1].startswith("postgresql:"):
+    import psycopg2
+    cursor = psycopg2.connect(sys.argv[1]).cursor()
+    cursor.execute(sql.replace("?", "%s"), (sys.argv[2],))
+    print(cursor.fetchone()[0])
+else:
+    print(sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True).execute(sql, (sys.argv[2],)).fetchone()[0])
+EOF
+}
+
+# CPU ticks (busy, total, steal) from /proc/stat's first line
+cpu_ticks ()
+{
+  awk '/^cpu /{ busy = $2 + $3 + $4 + $7 + $8; print busy, busy + $5 + $6 + $9, $9 }' /proc/stat
+}
+
+export CARDLINE_PKI_DIR=$work/pki
+. "$source_dir/tests/rig/station-accounts.sh"
+station_accounts "$admin" "$store" "$work" >/dev/null || fail "station accounts on $store"
+"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup"
+kst ()
+{
+  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
+}
+model=$("$builddir/tests/bench/bench-rack" "$vcard" --model) || fail "bench-rack --model"
+card_ms=${model#card_model_ms=}
+racks=${CARDLINE_RIG_RACKS:-1}
+echo "bench-fleet: store $store; $racks racks; card's own time by the timing model ${card_ms} ms" \
+  "(16 readers: at most $(awk -v ms="$card_ms" 'BEGIN { printf "%.0f", 16 * 60000 / ms }') cards/min per station)"
+
+one_rate=""
+seed=$((RANDOM * 100))
+for stations in 1 2 4; do
+  if [ "$stations" -gt "$racks" ]; then
+    echo "bench-fleet: $stations stations need $stations racks (rig-run --racks 8,8,8,8); skipped"
+    continue
+  fi
+  batch=fleet-bench-$stations-$seed
+  cards=$((16 * per_reader))
+  quantity=$((stations * cards))
+  load_before=$(cat /proc/loadavg)
+  for s in $(seq 1 "$stations"); do
+    seed=$((seed + 1))
+    "$vcard" manufacture --out "$work/cards-$stations-$s" --count "$cards" --seed "$seed" --kst-type "$(kst type)" \
+      --kst-version "$(kst version)" --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
+    (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" "$s" "$cardline" --headless "${operator_auth[@]}" --station "bench-$s" --profile "$profile" \
+      --batch "$batch" --quantity "$quantity" --store "$store" --output lines --duration 900) \
+      >"$work/station-$stations-$s.log" 2>&1 &
+    procs+=($!)
+    # every station has opened the batch and watches its readers before the first card goes in; one at a time, as
+    # SoftHSM2 rewrites its token file on every login (another process opening the token meanwhile may not find it)
+    for _ in $(seq 1 1200); do
+      grep -q '^production batch=' "$work/station-$stations-$s.log" && break
+      kill -0 "${procs[$((s - 1))]}" 2>/dev/null || fail "station $s of $stations exited"
+      sleep 0.1
+    done
+  done
+  read -r busy0 total0 steal0 < <(cpu_ticks)
+  t0=$(date +%s%N)
+  for s in $(seq 1 "$stations"); do
+    (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" "$s" "$feeder" --vcard "$vcard" --store "$store" --station "bench-$s" --slots 2 --card-timing \
+      "$work/cards-$stations-$s"/*.vcard) >"$work/feeder-$stations-$s.log" 2>&1 &
+    procs+=($!)
+  done
+  # the batch's last disposition (bounded at 15 min only to guard a hang)
+  done_at=""
+  for _ in $(seq 1 4500); do
+    n=$(disposed "$batch")
+    if [ "$n" -ge "$quantity" ]; then
+      done_at=$(date +%s%N)
+      break
+    fi
+    sleep 0.2
+  done
+  [ -n "$done_at" ] || fail "$stations stations: $n of $quantity disposed after 15 min"
+  read -r busy1 total1 steal1 < <(cpu_ticks)
+  stop_procs
+  seconds=$(awk -v a="$t0" -v b="$done_at" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+  rate=$(awk -v n="$quantity" -v s="$seconds" 'BEGIN { printf "%.1f", n * 60 / s }')
+  [ -n "$one_rate" ] || one_rate=$rate
+  ideal=$(awk -v r="$one_rate" -v k="$stations" 'BEGIN { printf "%.1f", r * k }')
+  echo "bench-fleet: $stations station(s) x 16 readers: $quantity cards in ${seconds} s = $rate cards/min;" \
+    "ideal $ideal ($stations x the one station's rate): ratio $(awk -v r="$rate" -v i="$ideal" 'BEGIN { printf "%.2f", r / i }')"
+  echo "bench-fleet:   load: loadavg before $load_before, after $(cat /proc/loadavg);" \
+    "CPUs busy $(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) 'BEGIN { printf "%.0f", 100 * b / t }') %" \
+    "(steal $(awk -v s=$((steal1 - steal0)) -v t=$((total1 - total0)) 'BEGIN { printf "%.1f", 100 * s / t }') %) of $(nproc) CPUs"
+done
