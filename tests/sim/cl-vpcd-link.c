@@ -200,7 +200,11 @@ serve_control (ClVpcdLink *self, guint8 control, const ClVpcdCardOps *ops, gpoin
       case CL_VPCD_POWER_OFF:
       case CL_VPCD_POWER_ON:
       case CL_VPCD_RESET:
-        if (control != CL_VPCD_POWER_OFF)
+        /* a power-off is pcscd ending the previous card's grace period on this one (GET ATR, POWER OFF): it
+         * tends the slot, the count starts again */
+        if (control == CL_VPCD_POWER_OFF)
+          self->unpowered_atrs = 0;
+        else
           self->powered = TRUE;
         if (ops->control != NULL)
           ops->control ((ClVpcdControl)control, user_data);
