@@ -432,15 +432,21 @@ on_remote_finished (ClRemoteRun *run, ClApplication *self)
   cl_event_log_add (cl_line_get_events (self->line), CL_LINE_EVENT_NOTE, NULL, summary);
 }
 
-/* The window's Start answers a fault at once (the run also tries again by itself, backing off); Stop takes no more
- * cards. Both are checked against the role and audited by the window. */
+/* The window's Pause lets the card in flight finish its session and takes no new one; Start resumes and answers a
+ * fault at once (the run also tries again by itself, backing off); Stop takes no more cards. All are checked against
+ * the role and audited by the window. */
 static void
 on_remote_command (ClWindow *window, const char *command, ClApplication *self)
 {
   if (self->remote_parts == NULL)
     return;
-  if (g_str_equal (command, "start"))
-    cl_remote_run_retry (self->remote_parts->run);
+  if (g_str_equal (command, "pause"))
+    cl_remote_run_set_paused (self->remote_parts->run, TRUE);
+  else if (g_str_equal (command, "start"))
+    {
+      cl_remote_run_set_paused (self->remote_parts->run, FALSE);
+      cl_remote_run_retry (self->remote_parts->run);
+    }
   else if (g_str_equal (command, "stop"))
     cl_remote_run_stop (self->remote_parts->run);
 }

@@ -735,8 +735,7 @@ void
 cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
 {
   gboolean holds = cl_feeder_get_finish_cards_on_stop (self->feeder);
-  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
-  const char *text;
+  g_autoptr (ClLineEvent) event = NULL;
   gboolean held;
 
   g_return_if_fail (CL_IS_BATCH_RUN (self));
@@ -758,14 +757,9 @@ cl_batch_run_set_paused (ClBatchRun *self, gboolean paused, const char *user)
   cl_batch_counters_set_paused (self->counters, paused);
   cl_batch_state_writer_push (self->state_writer, paused ? CL_BATCH_PAUSED : CL_BATCH_RUNNING,
                               user != NULL ? user : self->user);
-  if (paused)
-    text = holds ? "line paused: the card in production finishes, no new card is fed"
-                 : "line paused: cards in production finish, no new card is taken";
-  else
-    text = holds ? "line resumed: feeding cards again" : "line resumed: taking cards again";
-  /* the view's sentence explains it from the note; the machine line is the one scripts know */
-  fields.note = strchr (text, ':') + 2;
-  post_typed (self, paused ? CL_LINE_EVENT_PAUSED : CL_LINE_EVENT_RESUMED, NULL, &fields, text);
+  /* a printer holds one card at a time, a rack has several in production */
+  event = cl_line_pause_event_new (self->station, paused, holds, holds);
+  post_event (self, event);
 }
 
 gboolean

@@ -1,5 +1,7 @@
 #include "line/cl-line-text.h"
 
+#include <string.h>
+
 static char *
 sw_text (gint sw)
 {
@@ -44,4 +46,22 @@ cl_line_text_event_new (ClLineEventKind kind, const char *reader, const ClLineEv
   g_autofree char *machine = machine_text (kind, fields);
 
   return cl_line_event_new_typed (kind, reader, fields, machine != NULL ? machine : text);
+}
+
+ClLineEvent *
+cl_line_pause_event_new (const char *station, gboolean paused, gboolean feeder_holds, gboolean one_card)
+{
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+  g_autofree char *text = NULL;
+
+  if (paused)
+    text = g_strdup_printf ("line paused: %s, no new card is %s",
+                            one_card ? "the card in production finishes" : "cards in production finish",
+                            feeder_holds ? "fed" : "taken");
+  else
+    text = g_strdup_printf ("line resumed: %s cards again", feeder_holds ? "feeding" : "taking");
+  fields.station = station;
+  /* the view's sentence explains it from the note; the machine line is the one scripts know */
+  fields.note = strchr (text, ':') + 2;
+  return cl_line_text_event_new (paused ? CL_LINE_EVENT_PAUSED : CL_LINE_EVENT_RESUMED, NULL, &fields, text);
 }

@@ -12,5 +12,8 @@ G_BEGIN_DECLS
  * text as its line (NULL: none, the event is not for the log). */
 ClLineEvent *cl_line_text_event_new (ClLineEventKind kind, const char *reader, const ClLineEventFields *fields,
                                      const char *text);
+/* The PAUSED (paused) or RESUMED event of station's line: "line paused: ..." says what still finishes (one_card: the
+ * card in production, else the cards) and what waits (feeder_holds: no new card is fed, else taken). */
+ClLineEvent *cl_line_pause_event_new (const char *station, gboolean paused, gboolean feeder_holds, gboolean one_card);
 
 G_END_DECLS

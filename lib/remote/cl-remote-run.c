@@ -21,12 +21,14 @@ struct _ClRemoteRun
   GMainContext *main_context;
   GThread *feed_thread;
   GCancellable *done;
-  GCancellable *feed_cancellable; /* the next card */
+  GCancellable *feed_cancellable; /* the next card being waited for; NULL between feeds */
   GCancellable *job_cancellable;  /* the card in flight */
 
   GMutex lock;
+  GCond cond; /* paused or stopping changed */
   gboolean running;
   gboolean stopping;
+  gboolean paused;
   gboolean faulted;
   ClLineFault fault;
   guint retries; /* Resume presses */
@@ -63,6 +65,7 @@ cl_remote_run_finalize (GObject *object)
   g_free (self->station);
   g_free (self->batch_name);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
   G_OBJECT_CLASS (cl_remote_run_parent_class)->finalize (object);
 }
 
@@ -80,8 +83,8 @@ static void
 cl_remote_run_init (ClRemoteRun *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
   self->done = g_cancellable_new ();
-  self->feed_cancellable = g_cancellable_new ();
   self->job_cancellable = g_cancellable_new ();
 }
 
@@ -253,15 +256,27 @@ on_job_cleared (ClRemoteCardJob *job, ClLineFault fault, gpointer user_data)
 
 /* ---- the feed thread ---- */
 
+/* With the lock held. */
 static gboolean
-ending (ClRemoteRun *self)
+ending_locked (ClRemoteRun *self)
 {
-  gboolean stop;
+  return self->stopping || (self->quantity > 0 && self->disposed >= self->quantity);
+}
 
-  g_mutex_lock (&self->lock);
-  stop = self->stopping || (self->quantity > 0 && self->disposed >= self->quantity);
-  g_mutex_unlock (&self->lock);
-  return stop;
+/* Waits out a pause; then, unless the run ends, the cancellable for the next card's feed (a pause or a stop cancels
+ * it). */
+static GCancellable *
+next_feed (ClRemoteRun *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+  while (self->paused && !ending_locked (self))
+    g_cond_wait (&self->cond, &self->lock);
+  if (ending_locked (self))
+    return NULL;
+  g_clear_object (&self->feed_cancellable);
+  self->feed_cancellable = g_cancellable_new ();
+  return g_object_ref (self->feed_cancellable);
 }
 
 static gpointer
@@ -269,24 +284,30 @@ feed_thread (gpointer data)
 {
   ClRemoteRun *self = data;
 
-  while (!ending (self))
+  for (;;)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (ClFeederCard) card = cl_feeder_next_card (self->feeder, self->feed_cancellable, &error);
+      g_autoptr (GCancellable) feed = next_feed (self);
+      g_autoptr (ClFeederCard) card = NULL;
       g_autoptr (ClRemoteCardJob) job = NULL;
       guint trips;
       guint64 sent, received;
       gboolean disposed, complete;
 
+      if (feed == NULL)
+        break;
+      card = cl_feeder_next_card (self->feeder, feed, &error);
+      g_mutex_lock (&self->lock);
+      g_clear_object (&self->feed_cancellable);
+      g_mutex_unlock (&self->lock);
+      if (card == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        continue; /* paused or stopping: next_feed decides */
       if (card == NULL)
         {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            {
-              g_autofree char *text = g_strdup_printf ("the feeder cannot go on: %s", error->message);
-              g_autoptr (ClLineEvent) event = cl_line_event_new (NULL, CL_LINE_EVENT_NOTE, NULL, text);
+          g_autofree char *text = g_strdup_printf ("the feeder cannot go on: %s", error->message);
+          g_autoptr (ClLineEvent) event = cl_line_event_new (NULL, CL_LINE_EVENT_NOTE, NULL, text);
 
-              post (self, event);
-            }
+          post (self, event);
           break;
         }
       job = cl_remote_card_job_new (self->relay, self->srca, self->feeder, card, self->station, self->batch_name);
@@ -348,14 +369,64 @@ cl_remote_run_retry (ClRemoteRun *self)
 void
 cl_remote_run_stop (ClRemoteRun *self)
 {
+  g_autoptr (GCancellable) feed = NULL;
+
   g_return_if_fail (CL_IS_REMOTE_RUN (self));
   g_mutex_lock (&self->lock);
   self->stopping = TRUE;
+  feed = self->feed_cancellable != NULL ? g_object_ref (self->feed_cancellable) : NULL;
+  g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
-  g_cancellable_cancel (self->feed_cancellable);
+  if (feed != NULL)
+    g_cancellable_cancel (feed);
   /* a rack's operator pulls the cards; a printer's card finishes (it must not stay inside) */
   if (!cl_feeder_get_finish_cards_on_stop (self->feeder))
     g_cancellable_cancel (self->job_cancellable);
+}
+
+void
+cl_remote_run_set_paused (ClRemoteRun *self, gboolean paused)
+{
+  g_autoptr (GCancellable) feed = NULL;
+  g_autoptr (ClLineEvent) event = NULL;
+  gboolean held;
+
+  g_return_if_fail (CL_IS_REMOTE_RUN (self));
+  paused = !!paused;
+  g_mutex_lock (&self->lock);
+  if (self->stopping || self->paused == paused)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  g_mutex_unlock (&self->lock);
+  /* outside the lock: the feeder takes its own, and its reports come back into ours */
+  held = cl_feeder_hold (self->feeder, paused);
+  g_mutex_lock (&self->lock);
+  self->paused = paused;
+  /* a feed still waiting (for an insertion) gives way, unless the feeder holds it (a printer keeps watching its
+   * fault while paused); a card already fed, and the card in flight, still finish */
+  if (paused && !held && self->feed_cancellable != NULL)
+    feed = g_object_ref (self->feed_cancellable);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  if (feed != NULL)
+    g_cancellable_cancel (feed);
+
+  cl_batch_counters_set_paused (self->counters, paused);
+  /* one card at a time */
+  event = cl_line_pause_event_new (self->station, paused, cl_feeder_get_finish_cards_on_stop (self->feeder), TRUE);
+  post (self, event);
+}
+
+gboolean
+cl_remote_run_get_paused (ClRemoteRun *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+
+  g_return_val_if_fail (CL_IS_REMOTE_RUN (self), FALSE);
+  locker = g_mutex_locker_new (&self->lock);
+  return self->paused;
 }
 
 gboolean

@@ -6,8 +6,9 @@
  *
  * A fault of the station's parts (the production service, the reader, pcscd, the face printer's queue) holds the line
  * with an instruction (FAULT, card inside) until the part is back, tried again with a back-off or at once on Resume
- * (cl_remote_run_retry); it is never filed against the card. Stop takes no more cards; a printer's card in flight
- * still finishes unless it waits on a fault, a rack's is cancelled.
+ * (cl_remote_run_retry); it is never filed against the card. Pause lets the card in flight finish its session and
+ * takes no new one until resumed (a printer holds its next card). Stop takes no more cards; a printer's card in
+ * flight still finishes unless it waits on a fault, a rack's is cancelled.
  *
  * Signals (on the main context of the thread that called start):
  *   "event"    (ClLineEvent *event): each typed event, in order
@@ -34,6 +35,10 @@ void cl_remote_run_start (ClRemoteRun *self);
 /* Any thread. */
 void cl_remote_run_retry (ClRemoteRun *self);
 void cl_remote_run_stop (ClRemoteRun *self);
+/* Main context: pause (TRUE) or resume; a PAUSED or RESUMED event follows, the counters say paused. Nothing once
+ * stopping. */
+void cl_remote_run_set_paused (ClRemoteRun *self, gboolean paused);
+gboolean cl_remote_run_get_paused (ClRemoteRun *self);
 gboolean cl_remote_run_get_running (ClRemoteRun *self);
 /* Cancelled (any thread) once quantity cards are disposed. */
 GCancellable *cl_remote_run_get_done (ClRemoteRun *self);

@@ -2,7 +2,7 @@
 # line-customer.sh: sourced by the line tests that produce cards on the rig and then use them with OpenSC
 # (test-line-opensc.sh, test-customer-opensc.sh). Needs $vcard (cardline-vcard) and $keys (demo-keys.ini) set;
 # makes $work (removed on exit with any card still inserted), fail, kst, json_field, use_opensc, insert_card,
-# pull_card. Cards go into the first rig reader ($port, $reader).
+# pull_card, reader_empty. Cards go into the first rig reader ($port, $reader).
 
 work=$(mktemp -d)
 card=""
@@ -57,8 +57,12 @@ pull_card ()
   kill -TERM "$card"
   wait "$card" || true
   card=""
-  # pcscd must see the reader empty before the next card, or it keeps talking to this one (see the report of
-  # the fast-swap limit in drivers/pcsc)
+  reader_empty
+}
+# reader_empty: waits until pcscd reports the reader empty. It must, before the next card, or it keeps talking to
+# this one (see the report of the fast-swap limit in drivers/pcsc)
+reader_empty ()
+{
   for _ in $(seq 1 100); do
     opensc-tool -r "$reader" -a >/dev/null 2>&1 || return 0
     sleep 0.1

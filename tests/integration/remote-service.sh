@@ -35,10 +35,11 @@ start_service ()
   cat "$work/server.fifo" >>"$work/server.log" &
 }
 
-# service_sql QUERY: the rows of QUERY on $store, columns joined by '|'
+# service_sql QUERY: the rows of QUERY on $store, columns joined by '|' (Debian's python3, as in ram below: a
+# python3 earlier in PATH, such as a pyenv shim, can take a second to start, and tests call these per card)
 service_sql ()
 {
-  python3 -c 'import sqlite3,sys; print("\n".join("|".join(str(c) for c in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$store" "$1"
+  /usr/bin/python3 -c 'import sqlite3,sys; print("\n".join("|".join(str(c) for c in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$store" "$1"
 }
 
 # ram URL [CLIENT OPTION...]: ram-client.py ($client) on the rig's reader; its output in $work/client.out, its
@@ -53,7 +54,7 @@ ram ()
 # chip_of IMAGE: the chip identity of a virtual card image, as the service records it
 chip_of ()
 {
-  python3 -c '
+  /usr/bin/python3 -c '
 import configparser, sys
 c = configparser.ConfigParser(); c.read(sys.argv[1]); p = bytes.fromhex(c["card"]["cplc"])
 print((p[0:4] + p[16:18] + p[12:16]).hex().upper())' "$1"

@@ -8,21 +8,28 @@
 /* The length prefix is 16 bits, so no message can be longer than this. */
 #define VPCD_MAX_PAYLOAD       0xffff
 #define VPCD_RETRY_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
+/* How long a re-insertion waits for vpcd to take the new connection, and how many one insertion may take. */
+#define VPCD_REINSERT_TIMEOUT_MS 5000
+#define VPCD_MAX_REINSERTS       3
 
 struct _ClVpcdLink
 {
   GSocketConnection *connection;
+  char *host;
+  guint16 port;
   char *peer; /* host:port, for error messages */
   gboolean peer_closed;
+  /* Since this connection was made: whether pcscd powered the card, and how many GET ATRs came before it did. */
+  gboolean powered;
+  guint unpowered_atrs;
+  guint reinserts;
 };
 
-ClVpcdLink *
-cl_vpcd_link_connect (const char *host, guint16 port, guint timeout_ms, GCancellable *cancellable, GError **error)
+static GSocketConnection *
+connect_vpcd (const char *host, guint16 port, guint timeout_ms, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * G_TIME_SPAN_MILLISECOND;
-
-  g_return_val_if_fail (host != NULL, NULL);
 
   for (;;)
     {
@@ -30,13 +37,9 @@ cl_vpcd_link_connect (const char *host, guint16 port, guint timeout_ms, GCancell
       GSocketConnection *connection = g_socket_client_connect_to_host (client, host, port, cancellable, &local_error);
       if (connection != NULL)
         {
-          ClVpcdLink *self = g_new0 (ClVpcdLink, 1);
-          GSocket *socket = g_socket_connection_get_socket (connection);
           /* APDUs are small and latency-bound. */
-          g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-          self->connection = connection;
-          self->peer = g_strdup_printf ("%s:%u", host, port);
-          return self;
+          g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+          return connection;
         }
       /* vpcd may still be starting: only "nobody listens" is worth waiting for. */
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
@@ -47,6 +50,54 @@ cl_vpcd_link_connect (const char *host, guint16 port, guint timeout_ms, GCancell
         }
       g_usleep (VPCD_RETRY_INTERVAL_US);
     }
+}
+
+ClVpcdLink *
+cl_vpcd_link_connect (const char *host, guint16 port, guint timeout_ms, GCancellable *cancellable, GError **error)
+{
+  GSocketConnection *connection;
+  ClVpcdLink *self;
+
+  g_return_val_if_fail (host != NULL, NULL);
+  connection = connect_vpcd (host, port, timeout_ms, cancellable, error);
+  if (connection == NULL)
+    return NULL;
+  self = g_new0 (ClVpcdLink, 1);
+  self->connection = connection;
+  self->host = g_strdup (host);
+  self->port = port;
+  self->peer = g_strdup_printf ("%s:%u", host, port);
+  return self;
+}
+
+/* pcscd powers every card it finds inserted. Its reader thread polls GET ATR, sees the card present where it was
+ * absent, and powers it: IFDPowerICC polls GET ATR once more, then sends POWER ON. A third GET ATR before any
+ * power-on means that thread did not take this card for a new one: it still counts the previous card as present,
+ * because SCardDisconnect (SCARD_UNPOWER_CARD) on a card that had gone set the reader absent behind its back, and
+ * this card came before its next poll. pcscd would then never report this card. Leaving and coming back lets it
+ * see the reader empty, then the card inserted. */
+#define VPCD_ATRS_BEFORE_POWER 2
+
+static gboolean
+missed_insertion (ClVpcdLink *self)
+{
+  return !self->powered && self->unpowered_atrs >= VPCD_ATRS_BEFORE_POWER && self->reinserts < VPCD_MAX_REINSERTS;
+}
+
+static gboolean
+reinsert (ClVpcdLink *self, GCancellable *cancellable, GError **error)
+{
+  g_message ("vpcd at %s polled the card %u times without powering it (pcscd missed its insertion): putting it in "
+             "again",
+             self->peer, self->unpowered_atrs + 1);
+  cl_vpcd_link_close (self);
+  self->connection = connect_vpcd (self->host, self->port, VPCD_REINSERT_TIMEOUT_MS, cancellable, error);
+  if (self->connection == NULL)
+    return FALSE;
+  self->powered = FALSE;
+  self->unpowered_atrs = 0;
+  self->reinserts++;
+  return TRUE;
 }
 
 /* vpcd writes a message's length and payload in two send() calls without TCP_NODELAY, so Nagle holds the
@@ -149,12 +200,24 @@ serve_control (ClVpcdLink *self, guint8 control, const ClVpcdCardOps *ops, gpoin
       case CL_VPCD_POWER_OFF:
       case CL_VPCD_POWER_ON:
       case CL_VPCD_RESET:
+        /* a power-off is pcscd ending the previous card's grace period on this one (GET ATR, POWER OFF): it
+         * tends the slot, the count starts again */
+        if (control == CL_VPCD_POWER_OFF)
+          self->unpowered_atrs = 0;
+        else
+          self->powered = TRUE;
         if (ops->control != NULL)
           ops->control ((ClVpcdControl)control, user_data);
         return TRUE;
       case CL_VPCD_GET_ATR:
         {
-          g_autoptr (GBytes) atr = ops->get_atr (user_data);
+          g_autoptr (GBytes) atr = NULL;
+
+          if (missed_insertion (self))
+            return reinsert (self, cancellable, error);
+          atr = ops->get_atr (user_data);
+          if (!self->powered)
+            self->unpowered_atrs++;
           return cl_vpcd_link_send (self, atr, cancellable, error);
         }
       default:
@@ -307,6 +370,7 @@ cl_vpcd_link_free (ClVpcdLink *self)
   if (self == NULL)
     return;
   cl_vpcd_link_close (self);
+  g_free (self->host);
   g_free (self->peer);
   g_free (self);
 }

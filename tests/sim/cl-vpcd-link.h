@@ -39,7 +39,8 @@ ClVpcdLink *cl_vpcd_link_connect (const char *host, guint16 port, guint timeout_
  * between messages. */
 GBytes *cl_vpcd_link_receive (ClVpcdLink *self, GCancellable *cancellable, GError **error);
 gboolean cl_vpcd_link_send (ClVpcdLink *self, GBytes *payload, GCancellable *cancellable, GError **error);
-/* Answers vpcd until it disconnects (TRUE), an I/O or protocol error, a transmit error, or cancellation. */
+/* Answers vpcd until it disconnects (TRUE), an I/O or protocol error, a transmit error, or cancellation. A card
+ * that pcscd polls but never powers after it came in (pcscd missed the insertion) leaves and connects again. */
 gboolean cl_vpcd_link_serve (ClVpcdLink *self, const ClVpcdCardOps *ops, gpointer user_data, GCancellable *cancellable,
                              GError **error);
 /* What a simulated card's main() does once connected: serves vpcd on a thread until vpcd disconnects, SIGTERM or

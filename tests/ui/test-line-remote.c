@@ -4,6 +4,7 @@
  *
  *   the proxy drops every connection: the service is unreachable, the station panel shows the fault's instruction
  *   (the card waits, it is never rejected); the proxy passes again: the line resumes by itself;
+ *   Pause while the first card is in its session: that card finishes GOOD, the next is not fed until Start;
  *   while the service produces a card, its notifies are the live status of the panel's SERVICE step ("ROTATE_KEYS
  *   …" as the step row shows it); then the station's own check (VERIFY: chain to its SRCA) and GOOD with the
  *   serial; the panel's counts; the run's summary in the event log; a screenshot in BUILD/tests/artifacts.
@@ -157,6 +158,27 @@ run_test (ClWindow *window)
   g_assert_cmpuint (watch.results->len, ==, 0);
   cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-remote-fault");
   set_proxy ("pass");
+
+  /* Pause while the first card is in its session: it finishes (GOOD), and no card is fed until Start */
+  CL_TEST_WAIT_UNTIL_S (g_hash_table_contains (watch.progress, "Identifying the card …"), 120);
+  g_assert_cmpuint (watch.results->len, ==, 0);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "line-pause"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "line-pause", NULL);
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Paused") == 0);
+  CL_TEST_WAIT_UNTIL (logged (window, "line paused: the card in production finishes"));
+  CL_TEST_WAIT_UNTIL_S (watch.results->len == 1, 120);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (watch.results, 0), "GOOD | Serial "));
+  CL_TEST_WAIT_UNTIL (cl_reader_get_state (station) == CL_READER_EMPTY);
+  /* Nothing is fed: a check that something does not happen, so the feeder gets time to do it wrongly; nothing
+   * below waits on this time. */
+  cl_test_iterate_for (1500);
+  g_assert_cmpuint (watch.results->len, ==, 1);
+  g_assert_cmpint (cl_reader_get_state (station), ==, CL_READER_EMPTY);
+  g_assert_true (cl_test_bar_equals (window, "good", 1));
+  cl_test_save_view_screenshot (GTK_WIDGET (window), "ui-line-remote-paused");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "line-start", NULL);
+  CL_TEST_WAIT_UNTIL (logged (window, "line resumed: feeding cards again"));
+  CL_TEST_WAIT_UNTIL (g_strcmp0 (cl_test_bar_text (window, "state"), "Running") == 0);
 
   CL_TEST_WAIT_UNTIL_S (watch.results->len == CARDS, 240);
   for (guint i = 0; i < watch.results->len; i++)
