@@ -32,9 +32,6 @@ static const char *const yield_tables[]
   "ALTER TABLE attempts ENABLE TRIGGER USER; ALTER TABLE steps ENABLE TRIGGER USER; "                                  \
   "ALTER TABLE qa_actions ENABLE TRIGGER USER"
 
-/* A pseudo-random step length in µs that both the attempt's end and the step's start compute alike. */
-#define STEP_LENGTH(pid, s) "(k" s ".ms * 1000 + ((" pid " * 1103515245 + k" s ".s * 12345) % 200000))"
-
 /* every attempt: the first feed, a good re-feed an hour later, a good QA re-test two hours later */
 #define PLAN_ROWS                                                                                                      \
   "SELECT i, 0 AS o, chip, batch, 'PRODUCTION' AS kind, started, 1 AS first, fail FROM gen UNION ALL "                 \
@@ -175,39 +172,33 @@ history_sql (ClStore *store, guint n_cards)
                           "INSERT INTO plan (chip, batch, kind, started, first, fail) SELECT chip, batch, kind, "
                           "started, first, fail FROM (" PLAN_ROWS ") ORDER BY i, o;\n");
   g_string_append (
-    sql,
-    "CREATE INDEX plan_chip ON plan (chip, kind);\n"
-    /* a rejected attempt ends at its failed step, without a dispose step */
-    "CREATE TEMP VIEW plan_steps AS SELECT p.pid, p.started, p.fail, k.s, k.name, k.ms, f.step AS fail_step "
-    "FROM plan p JOIN k ON true LEFT JOIN f ON f.f = p.fail WHERE p.fail IS NULL OR k.s <= f.step;\n"
-    "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, ended, result, reject_reason, "
-    "failed_step, last_sw, first_attempt) SELECT p.pid, p.chip, p.batch, p.kind, 'bench', 'Reader 0', p.started, "
-    "p.started + (SELECT sum(" STEP_LENGTH (
-      "p.pid",
-      "") ") FROM k LEFT JOIN f ON f.f = p.fail "
-          "WHERE p.fail IS NULL OR k.s <= f.step), CASE WHEN p.fail IS NULL THEN 'GOOD' ELSE 'REJECTED' END, "
-          "(SELECT reason FROM f WHERE f.f = p.fail), (SELECT name FROM k JOIN f ON k.s = f.step WHERE f.f = p.fail), "
-          "CASE WHEN p.fail IS NULL THEN 36864 ELSE 27010 END, p.first FROM plan p ORDER BY p.pid;\n"
-          "INSERT INTO steps (attempt_id, step, started, duration_us, result, last_sw) SELECT ps.pid, ps.name, "
-          "ps.started + coalesce((SELECT sum(" STEP_LENGTH (
-            "ps.pid",
-            "2") ") FROM k AS k2 WHERE k2.s < ps.s), 0), "
-                 "(SELECT " STEP_LENGTH (
-                   "ps.pid",
-                   "3") " FROM k AS k3 WHERE k3.s = ps.s), "
-                        "CASE WHEN ps.s IS NOT DISTINCT FROM ps.fail_step THEN 'FAILED' ELSE 'OK' END, "
-                        "CASE WHEN ps.s IS NOT DISTINCT FROM ps.fail_step THEN 27010 ELSE 36864 END "
-                        "FROM plan_steps ps ORDER BY ps.pid, ps.s;\n"
-                        "INSERT INTO dispositions (attempt_id, destination, decided) SELECT id, "
-                        "CASE result WHEN 'REJECTED' THEN 'REJECT_BIN' ELSE 'OUTPUT' END, ended FROM attempts ORDER BY "
-                        "id;\n"
-                        "INSERT INTO qa_actions (chip_id, attempt_id, action, user_name, note, created) SELECT g.chip, "
-                        "CASE WHEN g.fate = 3 THEN (SELECT pid FROM plan WHERE plan.chip = g.chip AND plan.kind = "
-                        "'QA_RETEST') END, "
-                        "CASE WHEN g.fate = 3 THEN 'RECOVER' ELSE 'SCRAP' END, 'qa', "
-                        "CASE WHEN g.fate = 3 THEN 're-test good' ELSE 'cracked' END, g.started + 7300000000 FROM gen "
-                        "g "
-                        "WHERE g.fail IS NOT NULL AND g.fate IN (3, 4) ORDER BY g.i;\n");
+    sql, "CREATE INDEX plan_chip ON plan (chip, kind);\n"
+         /* a rejected attempt ends at its failed step, without a dispose step; len: the step's length in µs */
+         "CREATE TEMP VIEW plan_steps AS SELECT p.pid, p.started, p.fail, k.s, k.name, f.step AS fail_step, "
+         "(k.ms * 1000 + ((p.pid * 1103515245 + k.s * 12345) % 200000)) AS len "
+         "FROM plan p JOIN k ON true LEFT JOIN f ON f.f = p.fail WHERE p.fail IS NULL OR k.s <= f.step;\n"
+         "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, ended, result, reject_reason, "
+         "failed_step, last_sw, first_attempt) SELECT p.pid, p.chip, p.batch, p.kind, 'bench', 'Reader 0', p.started, "
+         "p.started + t.total, CASE WHEN p.fail IS NULL THEN 'GOOD' ELSE 'REJECTED' END, "
+         "(SELECT reason FROM f WHERE f.f = p.fail), (SELECT name FROM k JOIN f ON k.s = f.step WHERE f.f = p.fail), "
+         "CASE WHEN p.fail IS NULL THEN 36864 ELSE 27010 END, p.first "
+         "FROM plan p JOIN (SELECT pid, sum(len) AS total FROM plan_steps GROUP BY pid) t ON t.pid = p.pid "
+         "ORDER BY p.pid;\n"
+         /* a step starts when the ones before it have taken their lengths */
+         "INSERT INTO steps (attempt_id, step, started, duration_us, result, last_sw) SELECT pid, name, started "
+         "+ coalesce(sum(len) OVER (PARTITION BY pid ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), "
+         "len, CASE WHEN s IS NOT DISTINCT FROM fail_step THEN 'FAILED' ELSE 'OK' END, "
+         "CASE WHEN s IS NOT DISTINCT FROM fail_step THEN 27010 ELSE 36864 END FROM plan_steps ORDER BY pid, s;\n"
+         "INSERT INTO dispositions (attempt_id, destination, decided) SELECT id, "
+         "CASE result WHEN 'REJECTED' THEN 'REJECT_BIN' ELSE 'OUTPUT' END, ended FROM attempts ORDER BY "
+         "id;\n"
+         "INSERT INTO qa_actions (chip_id, attempt_id, action, user_name, note, created) SELECT g.chip, "
+         "CASE WHEN g.fate = 3 THEN (SELECT pid FROM plan WHERE plan.chip = g.chip AND plan.kind = "
+         "'QA_RETEST') END, "
+         "CASE WHEN g.fate = 3 THEN 'RECOVER' ELSE 'SCRAP' END, 'qa', "
+         "CASE WHEN g.fate = 3 THEN 're-test good' ELSE 'cracked' END, g.started + 7300000000 FROM gen "
+         "g "
+         "WHERE g.fail IS NOT NULL AND g.fate IN (3, 4) ORDER BY g.i;\n");
   /* the ids above were given, not drawn from the identity's sequence */
   if (pg)
     g_string_append (sql, "SELECT setval(pg_get_serial_sequence('attempts', 'id'), (SELECT max(id) FROM attempts));\n");
@@ -215,11 +206,12 @@ history_sql (ClStore *store, guint n_cards)
   return g_string_free (sql, FALSE);
 }
 
-/* Statement by statement, timed: the fill's own cost shows where a larger store would spend its time. */
+/* Statement by statement (split: at each ";\n"), timed: the fill's own cost shows where a larger store would spend
+ * its time. */
 static void
-exec_timed (ClStore *store, const char *script, const char *what)
+exec_timed (ClStore *store, const char *script, gboolean split, const char *what)
 {
-  g_auto (GStrv) parts = g_strsplit (script, ";\n", -1);
+  g_auto (GStrv) parts = split ? g_strsplit (script, ";\n", -1) : g_strdupv ((char *[]){ (char *)script, NULL });
   gint64 start = g_get_monotonic_time ();
 
   for (guint i = 0; parts[i] != NULL; i++)
@@ -252,14 +244,14 @@ bench_dashboard_fill (ClStore *store, guint n_cards)
                          : "DROP TRIGGER attempts_yield_insert; DROP TRIGGER attempts_yield_identify; "
                            "DROP TRIGGER attempts_yield_end; DROP TRIGGER steps_yield_insert; "
                            "DROP TRIGGER qa_actions_yield_insert");
-  exec_timed (store, sql, NULL);
+  exec_timed (store, sql, TRUE, NULL);
   if (pg)
     {
-      exec_timed (store, rebuild_pg, "the yield aggregates rebuilt from the rows (rebuild_pg)");
+      exec_timed (store, rebuild_pg, TRUE, "the yield aggregates rebuilt from the rows (rebuild_pg)");
       exec_or_die (store, ENABLE_YIELD_TRIGGERS);
     }
   else
-    exec_timed (store, cl_store_migrations[1], "the yield aggregates rebuilt (cl_store_migrations[1])");
+    exec_timed (store, cl_store_migrations[1], FALSE, "the yield aggregates rebuilt (cl_store_migrations[1])");
   exec_or_die (store, "COMMIT");
   exec_or_die (store,
                pg ? "ANALYZE; RESET work_mem; RESET maintenance_work_mem" : "ANALYZE; PRAGMA cache_size = -2000");
@@ -299,7 +291,7 @@ bench_dashboard_check_rebuild (ClStore *store, guint n_cards)
   g_mutex_lock (&store->lock);
   /* the same history, through the triggers row by row */
   exec_or_die (store, "BEGIN");
-  exec_timed (store, sql, "the history through the yield triggers");
+  exec_timed (store, sql, TRUE, "the history through the yield triggers");
   exec_or_die (store, "COMMIT");
   for (guint t = 0; t < G_N_ELEMENTS (yield_tables); t++)
     {
@@ -309,7 +301,7 @@ bench_dashboard_check_rebuild (ClStore *store, guint n_cards)
       exec_or_die (store, keep);
     }
   exec_or_die (store, "BEGIN");
-  exec_timed (store, rebuild_pg, "the yield aggregates rebuilt from the rows (rebuild_pg)");
+  exec_timed (store, rebuild_pg, TRUE, "the yield aggregates rebuilt from the rows (rebuild_pg)");
   exec_or_die (store, "COMMIT");
   for (guint t = 0; t < G_N_ELEMENTS (yield_tables); t++)
     {

@@ -365,6 +365,8 @@ main (int argc, char **argv)
   BenchLoad load_start, load_end;
   gint64 t;
 
+  /* the fill's progress shows as it happens when make bench's output goes to a pipe or a log */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   for (int i = 1; i < argc; i++)
     if (g_str_equal (argv[i], "--store-backend") && i + 1 < argc)
       backend_arg = argv[++i];
