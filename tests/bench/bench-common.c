@@ -1,7 +1,9 @@
 /* bench-common.c: CPU clocks and the rig's reader slots for the benches. */
 #include "bench-common.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -47,4 +49,50 @@ bench_rig_slots_find (BenchRigSlots *slots)
         slots->ports[slots->n] = (guint)g_ascii_strtoull (ports[r], NULL, 10) + slot;
         slots->n++;
       }
+}
+
+void
+bench_load_read (BenchLoad *load)
+{
+  g_autofree char *stat = NULL;
+  g_autofree char *avg = NULL;
+  guint64 v[10] = { 0 };
+
+  memset (load, 0, sizeof *load);
+  /* cpu  user nice system idle iowait irq softirq steal guest guest_nice */
+  if (g_file_get_contents ("/proc/stat", &stat, NULL, NULL)
+      && sscanf (stat,
+                 "cpu %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+                 " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                 &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7])
+           == 8)
+    {
+      load->busy = v[0] + v[1] + v[2] + v[5] + v[6];
+      load->idle = v[3] + v[4];
+      load->steal = v[7];
+    }
+  if (g_file_get_contents ("/proc/loadavg", &avg, NULL, NULL))
+    {
+      g_strchomp (avg);
+      g_strlcpy (load->loadavg, avg, sizeof load->loadavg);
+    }
+  load->self_s = bench_process_cpu_s (RUSAGE_SELF);
+  load->children_s = bench_process_cpu_s (RUSAGE_CHILDREN);
+}
+
+void
+bench_load_print (const BenchLoad *a, const BenchLoad *b, const char *children)
+{
+  double tick = (double)sysconf (_SC_CLK_TCK);
+  double total = (double)(b->busy + b->idle + b->steal - a->busy - a->idle - a->steal) / tick;
+  double busy = (double)(b->busy - a->busy) / tick;
+  double self = b->self_s - a->self_s, cards = b->children_s - a->children_s;
+
+  if (total <= 0)
+    return;
+  g_print ("      load: loadavg before %s, after %s; over the run on %ld CPUs: busy %.0f %% (this process %.0f %%, "
+           "%s %.0f %%, everything else %.0f %%), steal %.1f %%\n",
+           a->loadavg, b->loadavg, sysconf (_SC_NPROCESSORS_ONLN), 100 * busy / total, 100 * self / total, children,
+           100 * cards / total, 100 * MAX (busy - self - cards, 0) / total,
+           100 * (double)(b->steal - a->steal) / total);
 }

@@ -1,4 +1,4 @@
-/* bench-common.h: what the benches that run on the rig's readers share: CPU clocks and the rig's reader slots. */
+/* bench-common.h: what the benches share: CPU clocks, the machine's load and the rig's reader slots. */
 #pragma once
 
 #include <glib.h>
@@ -19,3 +19,17 @@ typedef struct
 } BenchRigSlots;
 
 void bench_rig_slots_find (BenchRigSlots *slots);
+
+/* The machine's load over a run: what else had the CPUs while a bench measured, so that a run on a loaded machine can
+ * be told apart. */
+typedef struct
+{
+  guint64 busy, idle, steal; /* all CPUs, in clock ticks */
+  double self_s, children_s; /* this process and its reaped children */
+  char loadavg[64];
+} BenchLoad;
+
+void bench_load_read (BenchLoad *load);
+/* Prints /proc/loadavg at a and b, and between them how busy the CPUs were: this process, its children (named
+ * children, e.g. "its cards"), everything else, and steal. */
+void bench_load_print (const BenchLoad *a, const BenchLoad *b, const char *children);

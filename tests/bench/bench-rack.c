@@ -166,61 +166,6 @@ card_model_ms (void)
   return clock->model_us / 1000.0;
 }
 
-/* ---- the machine's load ---- */
-
-typedef struct
-{
-  guint64 busy, idle, steal; /* all CPUs, in clock ticks */
-  double self_s, children_s; /* this process and its reaped children (the cards) */
-  char loadavg[64];
-} Load;
-
-static void
-read_load (Load *load)
-{
-  g_autofree char *stat = NULL;
-  g_autofree char *avg = NULL;
-  guint64 v[10] = { 0 };
-
-  memset (load, 0, sizeof *load);
-  /* cpu  user nice system idle iowait irq softirq steal guest guest_nice */
-  if (g_file_get_contents ("/proc/stat", &stat, NULL, NULL)
-      && sscanf (stat,
-                 "cpu %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
-                 " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-                 &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7])
-           == 8)
-    {
-      load->busy = v[0] + v[1] + v[2] + v[5] + v[6];
-      load->idle = v[3] + v[4];
-      load->steal = v[7];
-    }
-  if (g_file_get_contents ("/proc/loadavg", &avg, NULL, NULL))
-    {
-      g_strchomp (avg);
-      g_strlcpy (load->loadavg, avg, sizeof load->loadavg);
-    }
-  load->self_s = bench_process_cpu_s (RUSAGE_SELF);
-  load->children_s = bench_process_cpu_s (RUSAGE_CHILDREN);
-}
-
-static void
-print_load (const Load *a, const Load *b)
-{
-  double tick = (double)sysconf (_SC_CLK_TCK);
-  double total = (double)(b->busy + b->idle + b->steal - a->busy - a->idle - a->steal) / tick;
-  double busy = (double)(b->busy - a->busy) / tick;
-  double self = b->self_s - a->self_s, cards = b->children_s - a->children_s;
-
-  if (total <= 0)
-    return;
-  g_print ("      load: loadavg before %s, after %s; over the run on %ld CPUs: busy %.0f %% (this process %.0f %%, its "
-           "cards %.0f %%, everything else %.0f %%), steal %.1f %%\n",
-           a->loadavg, b->loadavg, sysconf (_SC_NPROCESSORS_ONLN), 100 * busy / total, 100 * self / total,
-           100 * cards / total, 100 * MAX (busy - self - cards, 0) / total,
-           100 * (double)(b->steal - a->steal) / total);
-}
-
 /* ---- the rack ---- */
 
 typedef struct
@@ -317,7 +262,7 @@ bench_rack (guint cards_per_reader, double model_ms)
       double cpu0, wall, rate, host_ms, rig_s = 0, sequence_s = 0;
       gint64 w0, cycle = 0;
       guint cards = readers * cards_per_reader;
-      Load before, after;
+      BenchLoad before, after;
 
       if (readers > rig.n)
         {
@@ -325,7 +270,7 @@ bench_rack (guint cards_per_reader, double model_ms)
                    rig.n);
           continue;
         }
-      read_load (&before);
+      bench_load_read (&before);
       cpu0 = bench_process_cpu_s (RUSAGE_SELF);
       w0 = g_get_monotonic_time ();
       for (guint r = 0; r < readers; r++)
@@ -343,7 +288,7 @@ bench_rack (guint cards_per_reader, double model_ms)
         }
       wall = (g_get_monotonic_time () - w0) / 1e6;
       host_ms = (bench_process_cpu_s (RUSAGE_SELF) - cpu0 - rig_s) * 1000 / cards;
-      read_load (&after);
+      bench_load_read (&after);
       rate = cards / wall * 60;
       if (readers == 1)
         single = rate;
@@ -353,7 +298,7 @@ bench_rack (guint cards_per_reader, double model_ms)
       g_print ("      host CPU per card: %.2f ms in the production sequence's thread (connect to release), the rest in "
                "waits on pcscd and GLib's threads\n",
                sequence_s * 1000 / cards);
-      print_load (&before, &after);
+      bench_load_print (&before, &after, "its cards");
     }
 }
 
