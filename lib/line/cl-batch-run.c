@@ -44,6 +44,7 @@ struct _ClBatchRun
   GCond cond;
   gboolean paused;
   gboolean stopping;
+  gboolean feed_done;    /* the feed thread stopped feeding: the batch watch ends */
   guint retries;         /* the operator's Resume presses */
   gboolean faulted;      /* a station fault holds the line until the part is back (or Resume) */
   ClLineFault fault;     /* which, while faulted */
@@ -653,6 +654,45 @@ sign_checkpoint (ClBatchRun *self)
   post_note (self, NULL, text);
 }
 
+/* How often a station asks the store whether its batch was completed by the others: every station's cards count
+ * (a batch may be shared, cl-store-place.h), and only the store sees the others'. */
+#define BATCH_WATCH_MS 1000
+
+/* The batch watch, on its own thread while the feed runs: a station whose feed waits (for a card, for a place, or for
+ * cards in flight to make room) learns from the store that the other stations completed the batch, and ends too. The
+ * store is asked without the lock, so a slow or unreachable store holds up nothing else. */
+static gpointer
+batch_watch_thread (gpointer data)
+{
+  ClBatchRun *self = data;
+
+  g_mutex_lock (&self->lock);
+  while (!self->stopping && !self->feed_done)
+    {
+      gint64 until = g_get_monotonic_time () + BATCH_WATCH_MS * G_TIME_SPAN_MILLISECOND;
+      gint64 n;
+
+      while (!self->stopping && !self->feed_done && g_cond_wait_until (&self->cond, &self->lock, until))
+        ;
+      if (self->stopping || self->feed_done)
+        break;
+      g_mutex_unlock (&self->lock);
+      n = cl_store_batch_count_disposed (cl_production_setup_get_store (self->setup), self->batch_id, NULL);
+      g_mutex_lock (&self->lock);
+      if (n > (gint64)self->disposed)
+        self->disposed = (guint)n;
+      if (batch_over (self))
+        {
+          if (self->feed_cancellable != NULL)
+            g_cancellable_cancel (self->feed_cancellable);
+          g_cond_broadcast (&self->cond);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  g_object_unref (self);
+  return NULL;
+}
+
 static gpointer
 feed_thread (gpointer data)
 {
@@ -664,6 +704,8 @@ feed_thread (gpointer data)
 
   /* the cards in flight end where they belong (a rack's were cancelled by Stop) */
   g_mutex_lock (&self->lock);
+  self->feed_done = TRUE;
+  g_cond_broadcast (&self->cond);
   while (self->in_flight > 0)
     g_cond_wait (&self->cond, &self->lock);
   complete = batch_over (self);
@@ -696,6 +738,9 @@ feed_thread (gpointer data)
     fields.good = complete;
     post_typed (self, CL_LINE_EVENT_BATCH_DONE, NULL, &fields, text);
   }
+  /* completed by the other stations on a shared batch: no card of this one's ended it, so it is said here */
+  if (complete)
+    g_cancellable_cancel (self->done);
   g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, finished_dispatch, g_object_ref (self),
                               g_object_unref);
   g_object_unref (self); /* the thread's own, from cl_batch_run_start() */
@@ -717,6 +762,7 @@ cl_batch_run_start (ClBatchRun *self)
   g_signal_connect_object (self->feeder, "card-removed", G_CALLBACK (on_feeder_card_removed), self, 0);
   g_signal_connect_object (self->feeder, "note", G_CALLBACK (on_feeder_note), self, 0);
   self->feed_thread = g_thread_new ("batch-run", feed_thread, g_object_ref (self));
+  g_thread_unref (g_thread_new ("batch-watch", batch_watch_thread, g_object_ref (self)));
 }
 
 /* With the lock held; held: the feeder holds its next card itself. */
