@@ -117,7 +117,7 @@ combine=$!
 # prime once, then per share: <enter>, ID, value
 printf '%s\n\n1\n%s\n\n3\n%s\n' "$primes" "${values[0]}" "${values[2]}" |
   sc-hsm-tool -r "$reader" --import-dkek-share "$work/split.pbe" --pwd-shares-total 2 >"$work/import.out" 2>&1 ||
-  fail "sc-hsm-tool --import-dkek-share with password shares"
+  fail "sc-hsm-tool --import-dkek-share with password shares: $(tail -n 5 "$work/import.out")"
 grep -q "^DKEK share imported$" "$work/import.out" || fail "sc-hsm-tool could not import with its own shares"
 opensc_kcv=$(kcv_of <"$work/import.out")
 [ -n "$opensc_kcv" ] || fail "no KCV after the import with password shares"
