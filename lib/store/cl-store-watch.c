@@ -13,16 +13,44 @@
 
 #define RECONNECT_MS 1000
 
-struct _ClStoreWatch
+/* What the thread uses, kept apart from the object: a handler may drop the watch's last reference on the watch's own
+ * thread (a notice arriving while its owner lets go), and the object is then disposed there, while the thread still
+ * runs. The thread and the object each hold a reference to this. */
+typedef struct
 {
-  GObject parent_instance;
+  GWeakRef owner;
   char *location; /* the store's file or URI (with its password: never printed) */
   char *describe; /* what messages name */
   ClSqlBackend backend;
-  GThread *thread;
   int wake[2];   /* written to stop the thread */
   gint stopping; /* atomic */
+} Watcher;
+
+struct _ClStoreWatch
+{
+  GObject parent_instance;
+  Watcher *watcher;
+  GThread *thread;
 };
+
+static void
+watcher_clear (gpointer data)
+{
+  Watcher *w = data;
+
+  for (guint i = 0; i < 2; i++)
+    if (w->wake[i] >= 0)
+      close (w->wake[i]);
+  g_weak_ref_clear (&w->owner);
+  g_free (w->location);
+  g_free (w->describe);
+}
+
+static void
+watcher_release (Watcher *w)
+{
+  g_atomic_rc_box_release_full (w, watcher_clear);
+}
 
 G_DEFINE_FINAL_TYPE (ClStoreWatch, cl_store_watch, G_TYPE_OBJECT)
 
@@ -34,14 +62,17 @@ enum
 static guint signals[N_SIGNALS];
 
 static void
-emit (ClStoreWatch *self, const char *station)
+emit (Watcher *self, const char *station)
 {
-  g_signal_emit (self, signals[SIGNAL_STATION_CHANGED], 0, station);
+  g_autoptr (ClStoreWatch) owner = g_weak_ref_get (&self->owner);
+
+  if (owner != NULL)
+    g_signal_emit (owner, signals[SIGNAL_STATION_CHANGED], 0, station);
 }
 
 /* Sleeps up to ms, or until the watch is stopped; TRUE while it runs. */
 static gboolean
-pause_ms (ClStoreWatch *self, int ms)
+pause_ms (Watcher *self, int ms)
 {
   struct pollfd fd = { self->wake[0], POLLIN, 0 };
 
@@ -53,7 +84,7 @@ pause_ms (ClStoreWatch *self, int ms)
 
 /* One warning per outage, not one per retry. */
 static void
-warn_once (ClStoreWatch *self, gboolean *warned, const GError *error)
+warn_once (Watcher *self, gboolean *warned, const GError *error)
 {
   if (!*warned && !g_atomic_int_get (&self->stopping))
     g_warning ("Fleet watch on %s: %s (retrying every second)", self->describe, error->message);
@@ -63,7 +94,7 @@ warn_once (ClStoreWatch *self, gboolean *warned, const GError *error)
 /* ---- PostgreSQL: LISTEN ---- */
 
 static void
-watch_postgresql (ClStoreWatch *self)
+watch_postgresql (Watcher *self)
 {
   gboolean warned = FALSE;
 
@@ -110,7 +141,7 @@ data_version (ClSql *sql, GError **error)
 
 /* The stations whose revision differs from the one last seen (or that are new) are reported (when report). */
 static gboolean
-compare_revisions (ClStoreWatch *self, ClSql *sql, GHashTable *seen, gboolean report, GError **error)
+compare_revisions (Watcher *self, ClSql *sql, GHashTable *seen, gboolean report, GError **error)
 {
   g_autoptr (ClSqlStmt) stmt = cl_sql_prepare (sql, "SELECT name, revision FROM fleet_stations", error);
   g_autoptr (GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
@@ -142,7 +173,7 @@ compare_revisions (ClStoreWatch *self, ClSql *sql, GHashTable *seen, gboolean re
 }
 
 static void
-watch_sqlite (ClStoreWatch *self)
+watch_sqlite (Watcher *self)
 {
   gboolean warned = FALSE;
 
@@ -182,12 +213,13 @@ watch_sqlite (ClStoreWatch *self)
 static gpointer
 run (gpointer data)
 {
-  ClStoreWatch *self = data;
+  Watcher *self = data;
 
   if (self->backend == CL_SQL_POSTGRESQL)
     watch_postgresql (self);
   else
     watch_sqlite (self);
+  watcher_release (self);
   return NULL;
 }
 
@@ -195,13 +227,18 @@ static void
 cl_store_watch_dispose (GObject *object)
 {
   ClStoreWatch *self = CL_STORE_WATCH (object);
+  Watcher *w = self->watcher;
 
   if (self->thread != NULL)
     {
-      g_atomic_int_set (&self->stopping, TRUE);
-      while (self->wake[1] >= 0 && write (self->wake[1], "x", 1) < 0 && errno == EINTR)
+      g_atomic_int_set (&w->stopping, TRUE);
+      while (w->wake[1] >= 0 && write (w->wake[1], "x", 1) < 0 && errno == EINTR)
         ;
-      g_thread_join (g_steal_pointer (&self->thread));
+      /* disposed by a handler on the watch's own thread: it ends once the handler returns, on its own reference */
+      if (g_thread_self () == self->thread)
+        g_clear_pointer (&self->thread, g_thread_unref);
+      else
+        g_thread_join (g_steal_pointer (&self->thread));
     }
   G_OBJECT_CLASS (cl_store_watch_parent_class)->dispose (object);
 }
@@ -211,11 +248,7 @@ cl_store_watch_finalize (GObject *object)
 {
   ClStoreWatch *self = CL_STORE_WATCH (object);
 
-  for (guint i = 0; i < 2; i++)
-    if (self->wake[i] >= 0)
-      close (self->wake[i]);
-  g_free (self->location);
-  g_free (self->describe);
+  g_clear_pointer (&self->watcher, watcher_release);
   G_OBJECT_CLASS (cl_store_watch_parent_class)->finalize (object);
 }
 
@@ -231,25 +264,29 @@ cl_store_watch_class_init (ClStoreWatchClass *klass)
 static void
 cl_store_watch_init (ClStoreWatch *self)
 {
-  self->wake[0] = self->wake[1] = -1;
+  self->watcher = g_atomic_rc_box_new0 (Watcher);
+  self->watcher->wake[0] = self->watcher->wake[1] = -1;
+  g_weak_ref_init (&self->watcher->owner, self);
 }
 
 ClStoreWatch *
 cl_store_watch_new (ClStore *store)
 {
   ClStoreWatch *self;
+  Watcher *w;
   g_autoptr (GError) error = NULL;
 
   g_return_val_if_fail (CL_IS_STORE (store), NULL);
   self = g_object_new (CL_TYPE_STORE_WATCH, NULL);
-  self->location = g_strdup (store->connect_uri != NULL ? store->connect_uri : cl_store_get_path (store));
-  self->describe = g_strdup (cl_store_get_path (store));
-  self->backend = cl_sql_backend (store->sql);
+  w = self->watcher;
+  w->location = g_strdup (store->connect_uri != NULL ? store->connect_uri : cl_store_get_path (store));
+  w->describe = g_strdup (cl_store_get_path (store));
+  w->backend = cl_sql_backend (store->sql);
   /* without the pipe (no file descriptor left) the thread still stops, within a second */
-  if (!g_unix_open_pipe (self->wake, FD_CLOEXEC, &error))
+  if (!g_unix_open_pipe (w->wake, FD_CLOEXEC, &error))
     {
-      g_warning ("Fleet watch on %s: %s", self->describe, error->message);
-      self->wake[0] = self->wake[1] = -1;
+      g_warning ("Fleet watch on %s: %s", w->describe, error->message);
+      w->wake[0] = w->wake[1] = -1;
     }
   return self;
 }
@@ -259,5 +296,5 @@ cl_store_watch_start (ClStoreWatch *self)
 {
   g_return_if_fail (CL_IS_STORE_WATCH (self));
   g_return_if_fail (self->thread == NULL);
-  self->thread = g_thread_new ("fleet-watch", run, self);
+  self->thread = g_thread_new ("fleet-watch", run, g_atomic_rc_box_acquire (self->watcher));
 }
