@@ -16,6 +16,42 @@ may_feed (ClBatchRun *self)
          && (!self->has_rows || cl_batch_run_rows_pending (self) > (gint64)self->in_flight);
 }
 
+/* With the lock held (released meanwhile): a place for a rack's card present at its reader. While none is free
+ * (other stations' cards hold them) the card waits, and is produced if one of them is given back; once the others
+ * complete the batch, or on Stop, the card is left in its reader unproduced and nothing is recorded for it. */
+static gboolean
+place_for_card (ClBatchRun *self, ClFeederCard *card)
+{
+  const char *reader = cl_feeder_card_get_reader (card);
+
+  for (;;)
+    {
+      if (self->stopping)
+        return FALSE;
+      if (cl_batch_run_over (self))
+        {
+          g_autofree char *text = g_strdup_printf (
+            "card not produced: batch %s is complete at other stations (every place in it is taken); take the card "
+            "out",
+            self->batch_name);
+
+          g_mutex_unlock (&self->lock);
+          cl_batch_run_post_note (self, reader, text);
+          g_mutex_lock (&self->lock);
+          return FALSE;
+        }
+      if (cl_batch_run_take_place (self, reader))
+        break;
+    }
+  /* a Stop that came while the lock was released for the store: the card stays in its reader */
+  if (self->stopping)
+    {
+      cl_batch_run_give_back_place (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 feed_cards (ClBatchRun *self)
 {
@@ -26,19 +62,26 @@ feed_cards (ClBatchRun *self)
       g_autoptr (GCancellable) cancellable = NULL;
       g_autoptr (ClFeederCard) card = NULL;
       g_autoptr (GError) error = NULL;
+      gboolean placed = FALSE;
 
       while (!self->stopping && !cl_batch_run_over (self) && !may_feed (self))
         g_cond_wait (&self->cond, &self->lock);
       if (self->stopping || cl_batch_run_over (self))
         return;
-      /* no card is fed without its place in the batch: the batch's quantity is shared by every station on it */
-      if (!cl_batch_run_take_place (self))
-        continue;
-      /* a Stop or Pause that came while the lock was released for the store found no feed to cancel */
-      if (self->stopping || !may_feed (self))
+      /* No card is fed without its place in the batch: the batch's quantity is shared by every station on it. A
+       * printer takes it before it feeds (a card out of the hopper cannot go back); a rack once a card is present,
+       * so that its readers waiting for the operator hold no place another station's ready card could take. */
+      if (!self->place_on_card)
         {
-          cl_batch_run_give_back_place (self);
-          continue;
+          if (!cl_batch_run_take_place (self, NULL))
+            continue;
+          placed = TRUE;
+          /* a Stop or Pause that came while the lock was released for the store found no feed to cancel */
+          if (self->stopping || !may_feed (self))
+            {
+              cl_batch_run_give_back_place (self);
+              continue;
+            }
         }
 
       cancellable = g_cancellable_new ();
@@ -50,7 +93,8 @@ feed_cards (ClBatchRun *self)
 
       if (card == NULL)
         {
-          cl_batch_run_give_back_place (self);
+          if (placed)
+            cl_batch_run_give_back_place (self);
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             continue; /* paused or stopping: the loop's wait decides */
           self->feeder_out = TRUE;
@@ -62,9 +106,12 @@ feed_cards (ClBatchRun *self)
       /* A rack's card that arrives as the run stops stays in its reader; a card the feeder holds is finished. */
       if (self->stopping && !cl_feeder_get_finish_cards_on_stop (self->feeder))
         {
-          cl_batch_run_give_back_place (self);
+          if (placed)
+            cl_batch_run_give_back_place (self);
           return;
         }
+      if (!placed && !place_for_card (self, card))
+        continue;
       cl_batch_run_start_job (self, card);
     }
 }
@@ -115,6 +162,7 @@ cl_batch_run_feed_thread (gpointer data)
   g_autofree char *user = NULL;
   gboolean complete;
 
+  cl_batch_run_watch_start_if_shared (self);
   feed_cards (self);
 
   /* the cards in flight end where they belong (a rack's were cancelled by Stop) */

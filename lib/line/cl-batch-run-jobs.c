@@ -141,6 +141,9 @@ job_thread (gpointer data)
       self->fault = cl_card_job_get_fault (running->job);
     }
   complete = cl_batch_run_over (self);
+  /* a rack's feed may be waiting for an insertion when this card completes the batch */
+  if (complete && self->feed_cancellable != NULL)
+    g_cancellable_cancel (self->feed_cancellable);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 

@@ -63,10 +63,11 @@ cl_batch_run_give_back_place (ClBatchRun *self)
  * stations' cards are disposed (or given back), which only the store sees. */
 #define PLACE_POLL_MS 250
 
-/* With the lock held (released meanwhile): takes a place in the batch for the next card (cl-store-place.h). TRUE:
- * taken. FALSE: none now; the caller's loop decides again (the batch may be over, or a place may come free). */
+/* With the lock held (released meanwhile): takes a place in the batch for the next card (cl-store-place.h), or for
+ * the card present at reader. TRUE: taken. FALSE: none now; the caller's loop decides again (the batch may be over,
+ * or a place may come free). */
 gboolean
-cl_batch_run_take_place (ClBatchRun *self)
+cl_batch_run_take_place (ClBatchRun *self, const char *reader)
 {
   g_autoptr (GError) error = NULL;
   gint64 place, until;
@@ -99,16 +100,23 @@ cl_batch_run_take_place (ClBatchRun *self)
       cl_batch_run_refresh_disposed (self, self->disposed);
       if (cl_batch_run_over (self))
         return FALSE;
+      /* the places this run does not hold are other stations': they may complete the batch while this one waits */
+      cl_batch_run_watch_start (self);
       if (!self->place_waited)
         {
-          g_autofree char *text = g_strdup_printf (
-            "batch %s: no place left for another card while other stations' cards are in production; the line feeds "
-            "again if one of them is given back, and ends when they are disposed",
-            self->batch_name);
+          g_autofree char *text
+            = reader != NULL
+                ? g_strdup_printf ("batch %s: no place left for this card while other stations' cards are in "
+                                   "production; it is produced if one of them is given back, else left unproduced",
+                                   self->batch_name)
+                : g_strdup_printf ("batch %s: no place left for another card while other stations' cards are in "
+                                   "production; the line feeds again if one of them is given back, and ends when "
+                                   "they are disposed",
+                                   self->batch_name);
 
           self->place_waited = TRUE;
           g_mutex_unlock (&self->lock);
-          cl_batch_run_post_note (self, NULL, text);
+          cl_batch_run_post_note (self, reader, text);
           g_mutex_lock (&self->lock);
         }
     }

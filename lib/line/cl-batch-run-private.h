@@ -33,7 +33,8 @@ struct _ClBatchRun
   char *user; /* who runs the batch: its audit actor unless a command names another */
   gint64 batch_id;
   guint quantity;
-  gboolean has_rows; /* the batch has a data file: it ends when no row is left to claim */
+  gboolean has_rows;      /* the batch has a data file: it ends when no row is left to claim */
+  gboolean place_on_card; /* a rack: a card's place is taken once it is present, not before the feed */
   GCancellable *done;
   ClBatchStateWriter *state_writer;
   char *close_refused;        /* why the store did not close the batch (e.g. a good card's PIN envelope is missing) */
@@ -63,6 +64,7 @@ struct _ClBatchRun
   GCancellable *feed_cancellable;
   gboolean place_fault;  /* the store could not hand out a place: said once, cleared when it can again */
   gboolean place_waited; /* no place free while other stations' cards are in production: said once */
+  gboolean watching;     /* the batch watch runs (cl-batch-run-watch.c) */
   gint64 first_card_us, last_dispose_us;
 };
 
@@ -97,9 +99,11 @@ gint64 cl_batch_run_rows_pending (ClBatchRun *self);
 void cl_batch_run_refresh_disposed (ClBatchRun *self, guint at_least);
 gboolean cl_batch_run_over (ClBatchRun *self);
 void cl_batch_run_give_back_place (ClBatchRun *self);
-gboolean cl_batch_run_take_place (ClBatchRun *self);
+gboolean cl_batch_run_take_place (ClBatchRun *self, const char *reader);
 
-/* cl-batch-run-watch.c */
-gpointer cl_batch_run_watch_thread (gpointer data);
+/* cl-batch-run-watch.c: the batch watch, for a batch other stations can complete. From the feed thread as it
+ * starts (asks the store); with the lock held, once another station is known to hold places. */
+void cl_batch_run_watch_start_if_shared (ClBatchRun *self);
+void cl_batch_run_watch_start (ClBatchRun *self);
 
 G_END_DECLS

@@ -41,7 +41,6 @@ cl_batch_run_start (ClBatchRun *self)
   self->running = TRUE;
   cl_batch_run_connect_feeder (self);
   self->feed_thread = g_thread_new ("batch-run", cl_batch_run_feed_thread, g_object_ref (self));
-  g_thread_unref (g_thread_new ("batch-watch", cl_batch_run_watch_thread, g_object_ref (self)));
 }
 
 void
@@ -325,6 +324,8 @@ cl_batch_run_new (ClProductionSetup *setup, ClFeeder *feeder, const char *statio
   self->batch_name = g_strdup (batch_name);
   self->quantity = quantity;
   self->user = g_strdup (user != NULL ? user : g_get_user_name ());
+  /* a rack's card waits in its reader for as long as it takes: a feeder that moves its cards must not keep one */
+  self->place_on_card = !cl_feeder_get_finish_cards_on_stop (feeder);
 
   /* One process per station identity: another live one would end this one's attempts as abandoned. */
   self->lease = cl_station_lease_new (store, self->station, CL_STATION_LEASE_US, error);

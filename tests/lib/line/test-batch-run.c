@@ -1008,6 +1008,85 @@ test_two_stations_one_batch (void)
   g_assert_cmpint (batch_state (a), ==, CL_BATCH_CLOSED);
 }
 
+/* A rack's readers waiting for the operator hold no place: a station with cards ready makes the whole shared batch,
+ * and the idle rack ends with it (its batch watch asks the store, the fleet's records showing the other station). */
+static void
+test_rack_waits_without_place (void)
+{
+  g_autoptr (ClStore) store_a = open_store ("rack-share.db");
+  g_autoptr (ClStore) store_b = open_store ("rack-share.db");
+  g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
+  g_autoptr (ClFakeFeeder) printer = cl_fake_feeder_new ();
+  g_autoptr (Line) a = line_new (store_a, rack, "station-ra", "B-rack-share", 3);
+  g_autoptr (Line) b = line_new (store_b, printer, "station-pb", "B-rack-share", 3);
+
+  add_good_cards (printer, 3);
+  cl_batch_run_start (a->run);
+  cl_batch_run_start (b->run);
+  wait_for (b, is_finished, NULL, "the printer station to make the whole batch");
+  wait_for (a, is_finished, NULL, "the idle rack's end once the other station completed the batch");
+  g_assert_cmpuint (count (b, CL_LINE_EVENT_GOOD), ==, 3);
+  g_assert_cmpuint (count (a, CL_LINE_EVENT_GOOD) + count (a, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_true (cl_line_event_get_fields (last (a, CL_LINE_EVENT_BATCH_DONE))->good);
+  g_assert_true (cl_line_event_get_fields (last (b, CL_LINE_EVENT_BATCH_DONE))->good);
+}
+
+static gboolean
+has_note (Line *line, gpointer data)
+{
+  for (guint i = 0; i < line->events->len; i++)
+    if (cl_line_event_get_kind (line->events->pdata[i]) == CL_LINE_EVENT_NOTE
+        && strstr (cl_line_event_get_line (line->events->pdata[i]), data) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* No place free (another station's card holds the batch's only one): a rack's card present is not produced (its
+ * chip never touched, nothing recorded) and the operator is told why, at its reader; a printer never feeds a card it
+ * has no place for. Once the other station completes the batch, both end and the rack's card is left unproduced. */
+static void
+test_card_without_place (void)
+{
+  g_autoptr (ClStore) store = open_store ("no-place.db");
+  g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
+  g_autoptr (ClFakeFeeder) printer = cl_fake_feeder_new ();
+  g_autoptr (Line) a = line_new (store, rack, "station-rc", "B-no-place", 1);
+  g_autoptr (Line) p = line_new (store, printer, "station-pc", "B-no-place", 1);
+  gint64 batch = cl_batch_run_get_batch_id (a->run);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClYieldSummary) summary = NULL;
+  ClAttemptEnd end = { CL_ATTEMPT_REJECTED, CL_REJECT_PROTOCOL_ERROR, CL_STEP_IDENTIFY, -1, CL_DISPOSITION_REJECT_BIN };
+  gint64 attempt
+    = cl_store_attempt_begin (store, batch, CL_ATTEMPT_PRODUCTION, "station-x", "x 0", g_get_real_time (), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (attempt, >, 0);
+  add_good_cards (rack, 1);
+  add_good_cards (printer, 1);
+  cl_batch_run_start (a->run);
+  cl_batch_run_start (p->run);
+  wait_for (a, has_note, (gpointer) "fake 0 batch B-no-place: no place left for this card",
+            "the rack's card waiting for a place");
+  wait_for (p, has_note, (gpointer) "no place left for another card", "the printer waiting for a place");
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (CL_FAKE_FEEDER (printer)), ==, 0);
+  g_assert_cmpuint (count (a, CL_LINE_EVENT_CARD_PRESENT), ==, 0);
+
+  /* the other station's card is disposed: the batch is complete */
+  g_assert_true (cl_store_attempt_end (store, attempt, &end, &error));
+  g_assert_no_error (error);
+  wait_for (a, is_finished, NULL, "the rack's end once the batch was completed elsewhere");
+  wait_for (p, is_finished, NULL, "the printer's end once the batch was completed elsewhere");
+  g_assert_true (has_note (a, (gpointer) "fake 0 card not produced: batch B-no-place is complete at other stations"));
+  g_assert_cmpuint (count (a, CL_LINE_EVENT_CARD_PRESENT), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_released (rack), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (printer), ==, 0);
+  g_assert_true (cl_line_event_get_fields (last (a, CL_LINE_EVENT_BATCH_DONE))->good);
+  g_assert_true (cl_line_event_get_fields (last (p, CL_LINE_EVENT_BATCH_DONE))->good);
+  summary = cl_store_yield_summary (store, batch, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->fed, ==, 1); /* station-x's card only */
+}
+
 static void
 test_restart_after_kill (void)
 {
@@ -1097,6 +1176,8 @@ main (int argc, char **argv)
   g_test_add_func ("/line/store-fails-at-end", test_store_fails_at_end);
   g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
   g_test_add_func ("/line/two-stations-one-batch", test_two_stations_one_batch);
+  g_test_add_func ("/line/rack-waits-without-place", test_rack_waits_without_place);
+  g_test_add_func ("/line/card-without-place", test_card_without_place);
   g_test_add_func ("/line/hsm-outage-open", test_hsm_outage_open);
   g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
   g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);
