@@ -18,9 +18,12 @@ hold_station (const StationChild *child)
   g_autofree char *owner = cl_store_chip_owner (child->name, "Reader 0");
   gint64 id;
 
-  if (store == NULL || !cl_store_station_acquire (store, child->name, child->lease_us, NULL)
-      || (child->fleet_register && !cl_store_fleet_register (store, &reg, NULL)))
+  if (store == NULL
+      || (!child->only_registered && !cl_store_station_acquire (store, child->name, child->lease_us, NULL))
+      || ((child->fleet_register || child->only_registered) && !cl_store_fleet_register (store, &reg, NULL)))
     return FALSE;
+  if (child->only_registered)
+    return TRUE;
   id = cl_store_attempt_begin (store, 0, CL_ATTEMPT_PRODUCTION, child->name, "Reader 0", 0, NULL);
   return id > 0
          && (child->chip_id == NULL
