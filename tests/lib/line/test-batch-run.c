@@ -193,6 +193,32 @@ open_store (const char *name)
   return cl_production_fixture_open_store (fixture, name);
 }
 
+/* Threads of this process named name (Linux: /proc/self/task/<tid>/comm). */
+static guint
+count_threads (const char *name)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL))
+        n += g_str_equal (g_strchomp (comm), name);
+    }
+  return n;
+}
+
+static gboolean
+has_batch_watches (Line *line, gpointer data)
+{
+  return count_threads ("batch-watch") >= GPOINTER_TO_UINT (data);
+}
+
 /* ---- tests ---- */
 
 static void
@@ -206,6 +232,9 @@ test_complete (void)
 
   add_good_cards (feeder, 3);
   cl_batch_run_start (line->run);
+  /* alone on its store: the batch watch never asks the store (the feed decided before its first card) */
+  wait_events (line, CL_LINE_EVENT_GOOD, 1);
+  g_assert_cmpuint (count_threads ("batch-watch"), ==, 0);
   wait_for (line, is_finished, NULL, "the batch to complete and the run to finish");
   g_assert_true (g_cancellable_is_cancelled (cl_batch_run_get_done (line->run)));
   g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 3);
@@ -1070,6 +1099,8 @@ test_card_without_place (void)
   wait_for (p, has_note, (gpointer) "no place left for another card", "the printer waiting for a place");
   g_assert_cmpuint (cl_fake_feeder_get_feeds (CL_FAKE_FEEDER (printer)), ==, 0);
   g_assert_cmpuint (count (a, CL_LINE_EVENT_CARD_PRESENT), ==, 0);
+  /* places held by another station: both watch the batch */
+  wait_for (a, has_batch_watches, GUINT_TO_POINTER (2), "both stations' batch watches");
 
   /* the other station's card is disposed: the batch is complete */
   g_assert_true (cl_store_attempt_end (store, attempt, &end, &error));
