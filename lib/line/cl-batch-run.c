@@ -1,10 +1,11 @@
+/* cl-batch-run.c: the batch run object, its start and its public calls (cl-batch-run.h); the rest of it is in the
+ * cl-batch-run-*.c files (cl-batch-run-private.h lists them). */
 #include "line/cl-batch-run-private.h"
 
 #include "core/cl-error.h"
 #include "line/cl-feed-pause.h"
 #include "line/cl-line-text.h"
 #include "production/cl-station-keys.h"
-#include "store/cl-store-place.h"
 #include "store/cl-store-rows.h"
 #include "store/cl-store-station.h"
 
