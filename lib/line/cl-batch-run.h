@@ -3,12 +3,19 @@
  *
  * cl_batch_run_new() records the station's key check values and refuses to produce when they are not the fleet's
  * (production/cl-station-keys.h: CL_ERROR_FLEET_KEYS), opens or creates the batch, gives attempts a killed run of
- * this station left open their one disposition, and seeds the counters from the store. Started, a feed thread asks the feeder for cards while the run
- * is neither paused, faulted nor complete, and each card becomes a card job on its own thread (as many at once as
- * the feeder allows). Pause holds the next card and lets those in flight finish; Stop takes no more cards, lets the
- * feeder's held cards finish (a rack's are cancelled: CARD_REMOVED), writes the batch's end (CLOSED once quantity
- * cards were disposed, else ABORTED) and reports when all of it is done. Batch state changes are written in the
- * order they were asked for, off the main thread.
+ * this station left open their one disposition, and seeds the counters from the store. Started, a feed thread asks the
+ * feeder for cards while the run is neither paused, faulted nor complete, and each card becomes a card job on its own
+ * thread (as many at once as the feeder allows). Pause holds the next card and lets those in flight finish; Stop takes
+ * no more cards, lets the feeder's held cards finish (a rack's are cancelled: CARD_REMOVED), writes the batch's end
+ * (CLOSED once quantity cards were disposed, else ABORTED) and reports when all of it is done. Batch state changes are
+ * written in the order they were asked for, off the main thread.
+ *
+ * A batch's quantity is shared by every station on it: each card is produced in a place of the batch
+ * (store/cl-store-place.h). A printer takes the place before it feeds a card (a card out of the hopper must be
+ * produced); a rack once a card is present at a reader, so that readers waiting for the operator hold none. A rack's
+ * card with no place free waits for one, and is left in its reader unproduced, nothing recorded and the operator told
+ * why, once the other stations complete the batch. A station learns that from the store: its batch watch asks while
+ * it has no card in flight, for a batch other stations can complete (cl-batch-run-watch.c says which).
  *
  * A fault of the feeder (printer) or of the station's own parts (store, reader, PC/SC service) pauses the line
  * with an instruction; it is never filed against a card. Resume (cl_batch_run_retry) retries at once; a printer

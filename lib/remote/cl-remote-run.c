@@ -1,6 +1,7 @@
 #include "remote/cl-remote-run.h"
 
 #include "core/cl-error.h"
+#include "line/cl-feed-pause.h"
 #include "line/cl-line-text.h"
 #include "remote/cl-remote-card-job.h"
 
@@ -387,31 +388,14 @@ cl_remote_run_stop (ClRemoteRun *self)
 void
 cl_remote_run_set_paused (ClRemoteRun *self, gboolean paused)
 {
-  g_autoptr (GCancellable) feed = NULL;
+  ClFeedPause pause
+    = { self->feeder, &self->lock, &self->cond, &self->stopping, &self->paused, &self->feed_cancellable };
   g_autoptr (ClLineEvent) event = NULL;
-  gboolean held;
 
   g_return_if_fail (CL_IS_REMOTE_RUN (self));
   paused = !!paused;
-  g_mutex_lock (&self->lock);
-  if (self->stopping || self->paused == paused)
-    {
-      g_mutex_unlock (&self->lock);
-      return;
-    }
-  g_mutex_unlock (&self->lock);
-  /* outside the lock: the feeder takes its own, and its reports come back into ours */
-  held = cl_feeder_hold (self->feeder, paused);
-  g_mutex_lock (&self->lock);
-  self->paused = paused;
-  /* a feed still waiting (for an insertion) gives way, unless the feeder holds it (a printer keeps watching its
-   * fault while paused); a card already fed, and the card in flight, still finish */
-  if (paused && !held && self->feed_cancellable != NULL)
-    feed = g_object_ref (self->feed_cancellable);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  if (feed != NULL)
-    g_cancellable_cancel (feed);
+  if (!cl_feed_pause_set (&pause, paused))
+    return;
 
   cl_batch_counters_set_paused (self->counters, paused);
   /* one card at a time */

@@ -9,57 +9,8 @@
 #include "store/cl-store-private.h"
 #include "store/cl-store-station.h"
 
-static const char *const feeder_names[] = { "RACK", "PRINTER", "REMOTE" };
-static const char *const state_names[] = { "RUNNING", "PAUSED", "FAULT", "STOPPED" };
-
-static gboolean
-name_index (const char *const *names, guint n, const char *what, const char *text, gint *out, GError **error)
-{
-  for (guint i = 0; i < n; i++)
-    if (text != NULL && g_str_equal (names[i], text))
-      {
-        *out = (gint)i;
-        return TRUE;
-      }
-  g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Unknown %s “%s”", what, text != NULL ? text : "(null)");
-  return FALSE;
-}
-
-const char *
-cl_fleet_feeder_to_string (ClFleetFeeder feeder)
-{
-  g_return_val_if_fail ((guint)feeder < G_N_ELEMENTS (feeder_names), NULL);
-  return feeder_names[feeder];
-}
-
-gboolean
-cl_fleet_feeder_from_string (const char *text, ClFleetFeeder *out, GError **error)
-{
-  gint i;
-
-  if (!name_index (feeder_names, G_N_ELEMENTS (feeder_names), "feeder kind", text, &i, error))
-    return FALSE;
-  *out = (ClFleetFeeder)i;
-  return TRUE;
-}
-
-const char *
-cl_fleet_state_to_string (ClFleetState state)
-{
-  g_return_val_if_fail ((guint)state < G_N_ELEMENTS (state_names), NULL);
-  return state_names[state];
-}
-
-gboolean
-cl_fleet_state_from_string (const char *text, ClFleetState *out, GError **error)
-{
-  gint i;
-
-  if (!name_index (state_names, G_N_ELEMENTS (state_names), "station state", text, &i, error))
-    return FALSE;
-  *out = (ClFleetState)i;
-  return TRUE;
-}
+CL_STORE_DEFINE_ENUM_STRINGS (ClFleetFeeder, cl_fleet_feeder, "feeder kind", "RACK", "PRINTER", "REMOTE")
+CL_STORE_DEFINE_ENUM_STRINGS (ClFleetState, cl_fleet_state, "station state", "RUNNING", "PAUSED", "FAULT", "STOPPED")
 
 void
 cl_fleet_reader_free (ClFleetReader *reader)
@@ -111,7 +62,7 @@ cl_fleet_station_yield (const ClFleetStation *station)
 static gboolean
 check_live (const ClFleetLive *live, GError **error)
 {
-  if ((guint)live->state >= G_N_ELEMENTS (state_names) || live->good < 0 || live->rejected < 0)
+  if ((guint)live->state >= G_N_ELEMENTS (cl_fleet_state_names) || live->good < 0 || live->rejected < 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "A station's state or counters are out of range");
       return FALSE;
@@ -204,7 +155,7 @@ cl_store_fleet_register (ClStore *self, const ClFleetRegistration *reg, GError *
   g_return_val_if_fail (reg != NULL, FALSE);
   if (!cl_store_check_name ("Station name", reg->name, error))
     return FALSE;
-  if ((guint)reg->feeder >= G_N_ELEMENTS (feeder_names) || reg->lease_us < 0)
+  if ((guint)reg->feeder >= G_N_ELEMENTS (cl_fleet_feeder_names) || reg->lease_us < 0)
     {
       g_set_error (error, CL_ERROR, CL_ERROR_INVALID_ARGUMENT, "Station “%s”: bad feeder kind or lease", reg->name);
       return FALSE;
@@ -230,7 +181,7 @@ cl_store_fleet_register (ClStore *self, const ClFleetRegistration *reg, GError *
   cl_sql_bind_text (stmt, 2, g_get_host_name ());
   cl_sql_bind_int64 (stmt, 3, (gint64)getpid ());
   cl_sql_bind_text (stmt, 4, process);
-  cl_sql_bind_text (stmt, 5, feeder_names[reg->feeder]);
+  cl_sql_bind_text (stmt, 5, cl_fleet_feeder_names[reg->feeder]);
   cl_store_bind_text (stmt, 6, reg->printer);
   cl_sql_bind_text (stmt, 7, reg->version != NULL ? reg->version : PACKAGE_VERSION);
   cl_sql_bind_int64 (stmt, 8, now);
@@ -283,7 +234,7 @@ cl_store_fleet_publish (ClStore *self, const char *station, const ClFleetLive *l
     return FALSE;
   if (live != NULL)
     {
-      cl_sql_bind_text (stmt, 1, state_names[live->state]);
+      cl_sql_bind_text (stmt, 1, cl_fleet_state_names[live->state]);
       cl_store_bind_text (stmt, 2, live->state == CL_FLEET_FAULT ? live->instruction : NULL);
       cl_sql_bind_int64 (stmt, 3, live->good);
       cl_sql_bind_int64 (stmt, 4, live->rejected);
@@ -365,18 +316,19 @@ static ClFleetStation *
 station_from_row (ClSqlStmt *stmt, gint64 now)
 {
   g_autoptr (ClFleetStation) s = g_new0 (ClFleetStation, 1);
-  gint feeder = 0, state = 0;
+  ClFleetFeeder feeder = CL_FLEET_FEEDER_RACK;
+  ClFleetState state = CL_FLEET_RUNNING;
 
   s->name = cl_store_column_dup_text (stmt, 0);
   s->host = cl_store_column_dup_text (stmt, 1);
   s->pid = cl_sql_column_int64 (stmt, 2);
   /* the CHECK constraints admit only known names */
-  name_index (feeder_names, G_N_ELEMENTS (feeder_names), "feeder kind", cl_sql_column_text (stmt, 3), &feeder, NULL);
-  s->feeder = (ClFleetFeeder)feeder;
+  cl_fleet_feeder_from_string (cl_sql_column_text (stmt, 3), &feeder, NULL);
+  s->feeder = feeder;
   s->printer = cl_store_column_dup_text (stmt, 4);
   s->version = cl_store_column_dup_text (stmt, 5);
-  name_index (state_names, G_N_ELEMENTS (state_names), "station state", cl_sql_column_text (stmt, 6), &state, NULL);
-  s->state = (ClFleetState)state;
+  cl_fleet_state_from_string (cl_sql_column_text (stmt, 6), &state, NULL);
+  s->state = state;
   s->instruction = cl_store_column_dup_text (stmt, 7);
   s->good = cl_sql_column_int64 (stmt, 8);
   s->rejected = cl_sql_column_int64 (stmt, 9);

@@ -151,4 +151,25 @@ gboolean cl_store_rows_release_chip_locked (ClStore *self, const char *chip_id, 
 gboolean cl_store_check_chip_id (const char *chip_id, GError **error);
 gboolean cl_store_check_name (const char *what, const char *value, GError **error);
 
+/* An enum's names in the store, in the enum's order: prefix_to_string ("UNKNOWN" outside the enum) and
+ * prefix_from_string (CL_ERROR_INVALID_ARGUMENT naming what and the expected names). */
+gboolean cl_store_enum_lookup (const char *const *names, guint n, const char *what, const char *name, gint *out,
+                               GError **error);
+#define CL_STORE_DEFINE_ENUM_STRINGS(Type, prefix, what, ...)                                                          \
+  static const char *const prefix##_names[] = { __VA_ARGS__ };                                                         \
+  const char *prefix##_to_string (Type value)                                                                          \
+  {                                                                                                                    \
+    if ((guint)value < G_N_ELEMENTS (prefix##_names))                                                                  \
+      return prefix##_names[value];                                                                                    \
+    return "UNKNOWN";                                                                                                  \
+  }                                                                                                                    \
+  gboolean prefix##_from_string (const char *name, Type *out, GError **error)                                          \
+  {                                                                                                                    \
+    gint v;                                                                                                            \
+    if (!cl_store_enum_lookup (prefix##_names, G_N_ELEMENTS (prefix##_names), what, name, &v, error))                  \
+      return FALSE;                                                                                                    \
+    *out = (Type)v;                                                                                                    \
+    return TRUE;                                                                                                       \
+  }
+
 G_END_DECLS

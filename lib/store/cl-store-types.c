@@ -2,9 +2,10 @@
 #include "store/cl-store-types.h"
 
 #include "core/cl-error.h"
+#include "store/cl-store-private.h"
 
-static gboolean
-lookup (const char *const *names, guint n, const char *what, const char *name, gint *out, GError **error)
+gboolean
+cl_store_enum_lookup (const char *const *names, guint n, const char *what, const char *name, gint *out, GError **error)
 {
   g_autoptr (GString) all = g_string_new (NULL);
 
@@ -20,23 +21,6 @@ lookup (const char *const *names, guint n, const char *what, const char *name, g
                name ? name : "(null)", all->str);
   return FALSE;
 }
-
-#define CL_STORE_DEFINE_ENUM_STRINGS(Type, prefix, what, ...)                                                          \
-  static const char *const prefix##_names[] = { __VA_ARGS__ };                                                         \
-  const char *prefix##_to_string (Type value)                                                                          \
-  {                                                                                                                    \
-    if ((guint)value < G_N_ELEMENTS (prefix##_names))                                                                  \
-      return prefix##_names[value];                                                                                    \
-    return "UNKNOWN";                                                                                                  \
-  }                                                                                                                    \
-  gboolean prefix##_from_string (const char *name, Type *out, GError **error)                                          \
-  {                                                                                                                    \
-    gint v;                                                                                                            \
-    if (!lookup (prefix##_names, G_N_ELEMENTS (prefix##_names), what, name, &v, error))                                \
-      return FALSE;                                                                                                    \
-    *out = (Type)v;                                                                                                    \
-    return TRUE;                                                                                                       \
-  }
 
 CL_STORE_DEFINE_ENUM_STRINGS (ClBatchState, cl_batch_state, "batch state", "OPEN", "RUNNING", "PAUSED", "CLOSED",
                               "ABORTED")

@@ -6,15 +6,13 @@
  * coalescing period); a station that stops beating turns Lost with no write at all. The UI thread is the store's
  * declared UI thread throughout: a store call made on it would be a g_critical, fatal here. */
 #include <adwaita.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cl-dashboard-view.h"
 #include "cl-test-app.h"
 #include "cl-test-store.h"
 #include "cl-test-widgets.h"
 #include "cl-ui.h"
+#include "station-child.h"
 #include "store/cl-station-lease.h"
 #include "store/cl-store-watch.h"
 
@@ -56,31 +54,9 @@ set_live (ClStore *store, const char *name, ClFleetState state, const char *inst
 static void
 register_killed_station (const char *name)
 {
-  int ready[2];
-  pid_t child;
-  char byte;
-  int status;
+  StationChild child = { store_path, name, 0, TRUE, NULL, TRUE };
 
-  g_assert_cmpint (pipe (ready), ==, 0);
-  child = fork ();
-  g_assert_cmpint (child, >=, 0);
-  if (child == 0)
-    {
-      ClStore *store = cl_store_open (store_path, NULL);
-      const char *readers[] = { "Reader 0", NULL };
-      ClFleetRegistration reg = { name, CL_FLEET_FEEDER_RACK, readers, NULL, NULL, 0 };
-
-      close (ready[0]);
-      if (store == NULL || !cl_store_fleet_register (store, &reg, NULL) || write (ready[1], "r", 1) != 1)
-        _exit (1);
-      for (;;)
-        pause ();
-    }
-  close (ready[1]);
-  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
-  close (ready[0]);
-  g_assert_cmpint (kill (child, SIGKILL), ==, 0);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  station_child_kill (station_child_spawn (&child));
 }
 
 static void

@@ -193,6 +193,32 @@ open_store (const char *name)
   return cl_production_fixture_open_store (fixture, name);
 }
 
+/* Threads of this process named name (Linux: /proc/self/task/<tid>/comm). */
+static guint
+count_threads (const char *name)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL))
+        n += g_str_equal (g_strchomp (comm), name);
+    }
+  return n;
+}
+
+static gboolean
+has_batch_watches (Line *line, gpointer data)
+{
+  return count_threads ("batch-watch") >= GPOINTER_TO_UINT (data);
+}
+
 /* ---- tests ---- */
 
 static void
@@ -206,6 +232,9 @@ test_complete (void)
 
   add_good_cards (feeder, 3);
   cl_batch_run_start (line->run);
+  /* alone on its store: the batch watch never asks the store (the feed decided before its first card) */
+  wait_events (line, CL_LINE_EVENT_GOOD, 1);
+  g_assert_cmpuint (count_threads ("batch-watch"), ==, 0);
   wait_for (line, is_finished, NULL, "the batch to complete and the run to finish");
   g_assert_true (g_cancellable_is_cancelled (cl_batch_run_get_done (line->run)));
   g_assert_cmpuint (count (line, CL_LINE_EVENT_GOOD), ==, 3);
@@ -1008,6 +1037,87 @@ test_two_stations_one_batch (void)
   g_assert_cmpint (batch_state (a), ==, CL_BATCH_CLOSED);
 }
 
+/* A rack's readers waiting for the operator hold no place: a station with cards ready makes the whole shared batch,
+ * and the idle rack ends with it (its batch watch asks the store, the fleet's records showing the other station). */
+static void
+test_rack_waits_without_place (void)
+{
+  g_autoptr (ClStore) store_a = open_store ("rack-share.db");
+  g_autoptr (ClStore) store_b = open_store ("rack-share.db");
+  g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
+  g_autoptr (ClFakeFeeder) printer = cl_fake_feeder_new ();
+  g_autoptr (Line) a = line_new (store_a, rack, "station-ra", "B-rack-share", 3);
+  g_autoptr (Line) b = line_new (store_b, printer, "station-pb", "B-rack-share", 3);
+
+  add_good_cards (printer, 3);
+  cl_batch_run_start (a->run);
+  cl_batch_run_start (b->run);
+  wait_for (b, is_finished, NULL, "the printer station to make the whole batch");
+  wait_for (a, is_finished, NULL, "the idle rack's end once the other station completed the batch");
+  g_assert_cmpuint (count (b, CL_LINE_EVENT_GOOD), ==, 3);
+  g_assert_cmpuint (count (a, CL_LINE_EVENT_GOOD) + count (a, CL_LINE_EVENT_REJECTED), ==, 0);
+  g_assert_true (cl_line_event_get_fields (last (a, CL_LINE_EVENT_BATCH_DONE))->good);
+  g_assert_true (cl_line_event_get_fields (last (b, CL_LINE_EVENT_BATCH_DONE))->good);
+}
+
+static gboolean
+has_note (Line *line, gpointer data)
+{
+  for (guint i = 0; i < line->events->len; i++)
+    if (cl_line_event_get_kind (line->events->pdata[i]) == CL_LINE_EVENT_NOTE
+        && strstr (cl_line_event_get_line (line->events->pdata[i]), data) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* No place free (another station's card holds the batch's only one): a rack's card present is not produced (its
+ * chip never touched, nothing recorded) and the operator is told why, at its reader; a printer never feeds a card it
+ * has no place for. Once the other station completes the batch, both end and the rack's card is left unproduced. */
+static void
+test_card_without_place (void)
+{
+  g_autoptr (ClStore) store = open_store ("no-place.db");
+  g_autoptr (ClFakeFeeder) rack = cl_fake_rack_new ();
+  g_autoptr (ClFakeFeeder) printer = cl_fake_feeder_new ();
+  g_autoptr (Line) a = line_new (store, rack, "station-rc", "B-no-place", 1);
+  g_autoptr (Line) p = line_new (store, printer, "station-pc", "B-no-place", 1);
+  gint64 batch = cl_batch_run_get_batch_id (a->run);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClYieldSummary) summary = NULL;
+  ClAttemptEnd end = { CL_ATTEMPT_REJECTED, CL_REJECT_PROTOCOL_ERROR, CL_STEP_IDENTIFY, -1, CL_DISPOSITION_REJECT_BIN };
+  gint64 attempt
+    = cl_store_attempt_begin (store, batch, CL_ATTEMPT_PRODUCTION, "station-x", "x 0", g_get_real_time (), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (attempt, >, 0);
+  add_good_cards (rack, 1);
+  add_good_cards (printer, 1);
+  cl_batch_run_start (a->run);
+  cl_batch_run_start (p->run);
+  wait_for (a, has_note, (gpointer) "fake 0 batch B-no-place: no place left for this card",
+            "the rack's card waiting for a place");
+  wait_for (p, has_note, (gpointer) "no place left for another card", "the printer waiting for a place");
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (CL_FAKE_FEEDER (printer)), ==, 0);
+  g_assert_cmpuint (count (a, CL_LINE_EVENT_CARD_PRESENT), ==, 0);
+  /* places held by another station: both watch the batch */
+  wait_for (a, has_batch_watches, GUINT_TO_POINTER (2), "both stations' batch watches");
+
+  /* the other station's card is disposed: the batch is complete */
+  g_assert_true (cl_store_attempt_end (store, attempt, &end, &error));
+  g_assert_no_error (error);
+  wait_for (a, is_finished, NULL, "the rack's end once the batch was completed elsewhere");
+  wait_for (p, is_finished, NULL, "the printer's end once the batch was completed elsewhere");
+  g_assert_true (has_note (a, (gpointer) "fake 0 card not produced: batch B-no-place is complete at other stations"));
+  g_assert_cmpuint (count (a, CL_LINE_EVENT_CARD_PRESENT), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_released (rack), ==, 0);
+  g_assert_cmpuint (cl_fake_feeder_get_feeds (printer), ==, 0);
+  g_assert_true (cl_line_event_get_fields (last (a, CL_LINE_EVENT_BATCH_DONE))->good);
+  g_assert_true (cl_line_event_get_fields (last (p, CL_LINE_EVENT_BATCH_DONE))->good);
+  summary = cl_store_yield_summary (store, batch, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->fed, ==, 1); /* station-x's card only */
+}
+
 static void
 test_restart_after_kill (void)
 {
@@ -1097,6 +1207,8 @@ main (int argc, char **argv)
   g_test_add_func ("/line/store-fails-at-end", test_store_fails_at_end);
   g_test_add_func ("/line/two-runs-one-store", test_two_runs_one_store);
   g_test_add_func ("/line/two-stations-one-batch", test_two_stations_one_batch);
+  g_test_add_func ("/line/rack-waits-without-place", test_rack_waits_without_place);
+  g_test_add_func ("/line/card-without-place", test_card_without_place);
   g_test_add_func ("/line/hsm-outage-open", test_hsm_outage_open);
   g_test_add_func ("/line/hsm-outage-loaded", test_hsm_outage_loaded);
   g_test_add_func ("/line/print-queue-dead", test_print_queue_dead);

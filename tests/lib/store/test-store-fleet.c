@@ -13,6 +13,7 @@
 #include "store/cl-store-fleet.h"
 #include "store/cl-store-station.h"
 #include "store/cl-store-watch.h"
+#include "station-child.h"
 #include "store-fixture.h"
 
 #define MINUTE  ((gint64)60 * G_USEC_PER_SEC)
@@ -138,49 +139,12 @@ test_publish (Fixture *f, gconstpointer data)
   g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
 }
 
-/* The child registers name with a live attempt and a chip claim, then waits to be killed. */
 static pid_t
 spawn_station (Fixture *f, const char *name, gint64 lease_us)
 {
-  int ready[2];
-  pid_t child;
-  char byte;
+  StationChild child = { f->path, name, lease_us, TRUE, "0C" };
 
-  g_assert_cmpint (pipe (ready), ==, 0);
-  child = fork ();
-  g_assert_cmpint (child, >=, 0);
-  if (child == 0)
-    {
-      ClStore *store = cl_store_open (f->path, NULL);
-      g_autofree char *owner = cl_store_chip_owner (name, "Reader 0");
-      const char *readers[] = { "Reader 0", NULL };
-      ClFleetRegistration reg = { name, CL_FLEET_FEEDER_RACK, readers, NULL, NULL, lease_us };
-      gint64 id;
-
-      close (ready[0]);
-      if (store == NULL || !cl_store_station_acquire (store, name, lease_us, NULL)
-          || !cl_store_fleet_register (store, &reg, NULL)
-          || (id = cl_store_attempt_begin (store, 0, CL_ATTEMPT_PRODUCTION, name, "Reader 0", 0, NULL)) <= 0
-          || !cl_store_chip_claim (store, "0C", owner, id, MINUTE, NULL))
-        _exit (1);
-      if (write (ready[1], "r", 1) != 1)
-        _exit (1);
-      for (;;)
-        pause ();
-    }
-  close (ready[1]);
-  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
-  close (ready[0]);
-  return child;
-}
-
-static void
-kill_and_reap (pid_t child)
-{
-  int status;
-
-  g_assert_cmpint (kill (child, SIGKILL), ==, 0);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  return station_child_spawn (&child);
 }
 
 /* Killed: lost at once (its process of this host is gone); another process closes its attempt and expires its
@@ -196,7 +160,7 @@ test_recover_killed (Fixture *f, gconstpointer data)
   g_assert_cmpint (cl_store_fleet_recover_lost (f->store, "rack-k", "admin", &error), ==, -1);
   g_assert_error (error, CL_ERROR, CL_ERROR_CLAIMED);
   g_clear_error (&error);
-  kill_and_reap (child);
+  station_child_kill (child);
   s = cl_store_fleet_get (f->store, "rack-k", 0, &error);
   g_assert_no_error (error);
   g_assert_true (s->lost);
@@ -391,7 +355,7 @@ test_watch (Fixture *f, gconstpointer data)
     g_autofree char *changed = next_notice (queue);
 
     g_assert_cmpstr (changed, ==, "rack-y");
-    kill_and_reap (child);
+    station_child_kill (child);
   }
   g_clear_object (&watch);
   g_assert_cmpint (g_async_queue_length (queue), ==, 0);

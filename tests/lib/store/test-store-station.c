@@ -12,6 +12,7 @@
 #include "store/cl-station-lease.h"
 #include "store/cl-store-claim.h"
 #include "store/cl-store-station.h"
+#include "station-child.h"
 #include "store-fixture.h"
 
 #define MINUTE ((gint64)60 * G_USEC_PER_SEC)
@@ -112,30 +113,9 @@ test_two_identities (Fixture *f, gconstpointer data)
 static pid_t
 spawn_holder (Fixture *f, const char *name, gint64 lease)
 {
-  int ready[2];
-  pid_t child;
-  char byte;
+  StationChild child = { f->path, name, lease, FALSE, NULL };
 
-  g_assert_cmpint (pipe (ready), ==, 0);
-  child = fork ();
-  g_assert_cmpint (child, >=, 0);
-  if (child == 0)
-    {
-      ClStore *store = cl_store_open (f->path, NULL);
-
-      close (ready[0]);
-      if (store == NULL || !cl_store_station_acquire (store, name, lease, NULL)
-          || cl_store_attempt_begin (store, 0, CL_ATTEMPT_PRODUCTION, name, "Reader 0", 0, NULL) <= 0)
-        _exit (1);
-      if (write (ready[1], "r", 1) != 1)
-        _exit (1);
-      for (;;)
-        pause ();
-    }
-  close (ready[1]);
-  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
-  close (ready[0]);
-  return child;
+  return station_child_spawn (&child);
 }
 
 static void
@@ -196,8 +176,7 @@ test_killed_owner_restart (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   pid_t child = spawn_holder (f, "line-R", MINUTE);
 
-  g_assert_cmpint (kill (child, SIGKILL), ==, 0);
-  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
+  station_child_kill (child);
   g_assert_true (cl_store_station_acquire (f->store, "line-R", MINUTE, &error));
   g_assert_no_error (error);
   assert_taken_over (f, "line-R");
