@@ -85,7 +85,9 @@ unset CARDLINE_KEYS_AUDIT
 # shellcheck source=tests/rig/fleet-keys.sh
 . "$source_dir/tests/rig/fleet-keys.sh"
 mkdir -p "$work/keys" && chmod 700 "$work/keys"
+keys_start=$(date +%s%N)
 fleet_load "$admin" "$work/keys" "${stations[@]}" -- "${custodian_auth[@]}"
+echo "fleet: ${#stations[@]} station tokens loaded by the key ceremony in $((($(date +%s%N) - keys_start) / 1000000)) ms" >&2
 
 # Each station's own stack: different seeds, so no chip is in two stacks. Together more than the quantity (cards a
 # kill leaves half made are fed again, some are rejected), so that the batch's end, not the stacks', stops the fleet.

@@ -20,7 +20,7 @@
 #       wrongly loaded).
 #   fleet_load ADMIN DIR STATION... -- AUTH...
 #       The whole fleet: the key source in DIR (fleet_key_source), then for the Nth STATION a token of its own in
-#       DIR/STATION labelled STATION, loaded by its ceremony with DICA CLDICA0000N.
+#       DIR/STATION labelled STATION, loaded by its ceremony with DICA CLDICA0000N (the stations' tokens at once).
 #   fleet_station_env DIR LABEL
 #       Sets FLEET_ENV to an `env` command line giving CMD the station token's variables and its PKI directory, also
 #       under `rig rack-exec` (which exports the rig's token): "${FLEET_ENV[@]}" CMD... (env execs: CMD keeps the pid).
@@ -92,7 +92,9 @@ fleet_at_station ()
   SOFTHSM2_CONF=$dir/softhsm2.conf CARDLINE_P11_TOKEN=$label CARDLINE_P11_PIN_FILE=$dir/pin "$@"
 }
 
-fleet_key_station ()
+# fleet_station_steps ADMIN SOURCE-DIR DIR LABEL CHR AUTH...: the station's side of its ceremony, on its own token
+# (TK, KMC and KST, the DICA request), into DIR/ceremony.log; false when a step failed
+fleet_station_steps ()
 {
   local admin=$1 source=$2 dir=$3 label=$4 chr=$5
   shift 5
@@ -107,28 +109,55 @@ fleet_key_station ()
         fleet_at_station "$dir" "$label" "$admin" keys import-wrapped "$source/kmc.wrapped" "$@"
       fi &&
       fleet_at_station "$dir" "$label" "$admin" keys import-wrapped "$source/kst.wrapped" "$@" &&
-      fleet_at_station "$dir" "$label" "$admin" dica request --chr "$chr" --out "$dir/dica.req" "$@" &&
-      "$admin" dica certify "$dir/dica.req" --srca-cvc "$source/root-pki/srca.cvc" --out "$dir/pki/dica.cvc" "$@" &&
+      fleet_at_station "$dir" "$label" "$admin" dica request --chr "$chr" --out "$dir/dica.req" "$@"
+  } >"$dir/ceremony.log" 2>&1
+}
+
+# fleet_certify ADMIN SOURCE-DIR DIR LABEL AUTH...: the scheme root certifies the station's DICA (at the key source)
+fleet_certify ()
+{
+  local admin=$1 source=$2 dir=$3 label=$4
+  shift 4
+  {
+    "$admin" dica certify "$dir/dica.req" --srca-cvc "$source/root-pki/srca.cvc" --out "$dir/pki/dica.cvc" "$@" &&
       cp "$source/root-pki/srca.cvc" "$dir/pki/"
-  } >"$dir/ceremony.log" 2>&1 || { cat "$dir/ceremony.log"; fail "ceremony of station $label"; }
+  } >>"$dir/ceremony.log" 2>&1 || { cat "$dir/ceremony.log"; fail "certifying the DICA of station $label"; }
+}
+
+fleet_key_station ()
+{
+  local admin=$1 source=$2 dir=$3 label=$4 chr=$5
+  shift 5
+  fleet_station_steps "$admin" "$source" "$dir" "$label" "$chr" "$@" ||
+    { cat "$dir/ceremony.log"; fail "ceremony of station $label"; }
+  fleet_certify "$admin" "$source" "$dir" "$label" "$@"
 }
 
 fleet_load ()
 {
   local admin=$1 dir=$2 n=0 name
   shift 2
-  local names=()
+  local names=() pids=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do
     names+=("$1")
     shift
   done
   shift
   fleet_key_source "$admin" "$dir" "$@"
+  # the stations' tokens at once (each process on its own token); the DICAs one after the other, as the scheme root
+  # is one token
   for name in "${names[@]}"; do
     n=$((n + 1))
     fleet_station_token "$dir/$name" "$name"
-    fleet_key_station "$admin" "$dir" "$dir/$name" "$name" "CLDICA0000$n" "$@"
+    fleet_station_steps "$admin" "$dir" "$dir/$name" "$name" "CLDICA0000$n" "$@" &
+    pids+=($!)
   done
+  n=0
+  for name in "${names[@]}"; do
+    wait "${pids[$n]}" || { cat "$dir/$name/ceremony.log"; fail "ceremony of station $name"; }
+    n=$((n + 1))
+  done
+  for name in "${names[@]}"; do fleet_certify "$admin" "$dir" "$dir/$name" "$name" "$@"; done
 }
 
 # shellcheck disable=SC2034  # FLEET_ENV is the caller's
