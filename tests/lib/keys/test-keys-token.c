@@ -218,6 +218,24 @@ open_second_token (void)
   return g_steal_pointer (&token);
 }
 
+/* the same transport key TK/1 on both tokens, from the same components */
+static void
+transport_key_on_both (ClP11Token *a, ClP11Token *b, const char *tk, ClKeyAudit *audit)
+{
+  Script script = { 0 };
+  ClKeyCeremonyIo io = { NULL, prompt, NULL, &script };
+  ClKeySpec spec = { tk, 1, CL_KEY_KIND_TRANSPORT, CL_KEY_TYPE_AES, 16, CL_KCV_METHOD_GP, FALSE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClKeyRecord) tk_a = cl_key_ceremony_import (a, &spec, 2, NULL, &io, audit, "tester", &error);
+  g_autoptr (ClKeyRecord) tk_b = NULL;
+
+  g_assert_no_error (error);
+  script.next = 0;
+  tk_b = cl_key_ceremony_import (b, &spec, 2, NULL, &io, audit, "tester", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tk_a->kcv[0], ==, tk_b->kcv[0]);
+}
+
 static void
 test_transport (void)
 {
@@ -230,19 +248,12 @@ test_transport (void)
   g_autofree char *file = g_build_filename (p11_test_env ("CARDLINE_RIG_DIR"), "kmc.wrapped", NULL);
   Script script = { 0 };
   ClKeyCeremonyIo io = { NULL, prompt, NULL, &script };
-  ClKeySpec tk_spec = { tk, 1, CL_KEY_KIND_TRANSPORT, CL_KEY_TYPE_AES, 16, CL_KCV_METHOD_GP, FALSE };
   ClKeySpec kmc_spec = { kmc, 3, CL_KEY_KIND_SET, CL_KEY_TYPE_DES3, 16, CL_KCV_METHOD_GP, TRUE };
   ClKeySpec fixed_spec = kmc_spec;
-  g_autoptr (ClKeyRecord) tk_a = NULL, tk_b = NULL, master = NULL, exported = NULL, imported = NULL;
+  g_autoptr (ClKeyRecord) master = NULL, exported = NULL, imported = NULL;
   g_autofree char *fixed_name = p11_test_unique_name ("KMCFIXED");
 
-  /* the same transport key on both tokens, from the same components */
-  tk_a = cl_key_ceremony_import (a, &tk_spec, 2, NULL, &io, audit, "tester", &error);
-  g_assert_no_error (error);
-  script.next = 0;
-  tk_b = cl_key_ceremony_import (b, &tk_spec, 2, NULL, &io, audit, "tester", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (tk_a->kcv[0], ==, tk_b->kcv[0]);
+  transport_key_on_both (a, b, tk, audit);
 
   master = cl_key_ceremony_import (a, &kmc_spec, 3, NULL, &io, audit, "tester", &error);
   g_assert_no_error (error);
@@ -285,16 +296,11 @@ test_transport_aes_length (void)
   g_autofree char *file = g_build_filename (p11_test_env ("CARDLINE_RIG_DIR"), "kst.wrapped", NULL);
   Script script = { 0 };
   ClKeyCeremonyIo io = { NULL, prompt, NULL, &script };
-  ClKeySpec tk_spec = { tk, 1, CL_KEY_KIND_TRANSPORT, CL_KEY_TYPE_AES, 16, CL_KCV_METHOD_GP, FALSE };
   ClKeySpec kst_spec = { kst, 0x30, CL_KEY_KIND_SET, CL_KEY_TYPE_AES, 16, CL_KCV_METHOD_GP, TRUE };
-  g_autoptr (ClKeyRecord) tk_a = NULL, tk_b = NULL, master = NULL, exported = NULL, imported = NULL;
+  g_autoptr (ClKeyRecord) master = NULL, exported = NULL, imported = NULL;
   g_autoptr (ClP11KeySet) source = NULL, station = NULL;
 
-  tk_a = cl_key_ceremony_import (a, &tk_spec, 2, NULL, &io, audit, "tester", &error);
-  g_assert_no_error (error);
-  script.next = 0;
-  tk_b = cl_key_ceremony_import (b, &tk_spec, 2, NULL, &io, audit, "tester", &error);
-  g_assert_no_error (error);
+  transport_key_on_both (a, b, tk, audit);
   master = cl_key_ceremony_import (a, &kst_spec, 2, NULL, &io, audit, "tester", &error);
   g_assert_no_error (error);
   exported = cl_key_transport_export (a, kst, 0x30, tk, 1, file, audit, "tester", &error);
