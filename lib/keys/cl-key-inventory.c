@@ -123,7 +123,34 @@ cl_key_inventory_open_key_set (ClP11Token *token, const char *name, guint8 versi
                    version, cl_key_kind_to_string (kind));
       return NULL;
     }
-  return cl_p11_token_find_key_set (token, name, version, options, error);
+  return cl_key_inventory_find_key_set (token, name, version, options, error);
+}
+
+ClP11KeySet *
+cl_key_inventory_find_key_set (ClP11Token *token, const char *name, guint8 version, ClP11KeySetOptions options,
+                               GError **error)
+{
+  g_autoptr (ClP11KeySet) set = cl_p11_token_find_key_set (token, name, version, options, error);
+  g_autoptr (ClKeyRecord) record = NULL;
+
+  if (set == NULL || cl_p11_key_set_get_key_length (set) != 0)
+    return g_steal_pointer (&set);
+  record = cl_key_inventory_get (token, name, version, error);
+  if (record == NULL)
+    {
+      g_prefix_error (error, "Key %s version %u: token \"%s\" records no key length and ", name, version,
+                      cl_p11_token_get_label (token));
+      return NULL;
+    }
+  if (record->type != CL_KEY_TYPE_AES || (record->length != 16 && record->length != 24 && record->length != 32))
+    {
+      g_set_error (error, CL_ERROR, CL_ERROR_TOKEN,
+                   "Key %s version %u: token \"%s\" records no key length and its Cardline record is no AES key", name,
+                   version, cl_p11_token_get_label (token));
+      return NULL;
+    }
+  cl_p11_key_set_set_unrecorded_length (set, record->length);
+  return g_steal_pointer (&set);
 }
 
 gboolean

@@ -21,6 +21,10 @@ gboolean cl_key_inventory_retire (ClP11Token *token, const char *name, guint8 ve
 /* The key set NAME/V for production: CL_ERROR_SECURITY if retired; records the use. */
 ClP11KeySet *cl_key_inventory_open_key_set (ClP11Token *token, const char *name, guint8 version,
                                             ClP11KeySetOptions options, GError **error);
+/* The key set NAME/V as cl_p11_token_find_key_set finds it, with the length of its Cardline record when the token
+ * records none (SoftHSM2 for keys unwrapped by the transport-key ceremony): for the line and the station checks. */
+ClP11KeySet *cl_key_inventory_find_key_set (ClP11Token *token, const char *name, guint8 version,
+                                            ClP11KeySetOptions options, GError **error);
 /* The object handle of a single or transport key for production: as above. */
 gboolean cl_key_inventory_open_key (ClP11Token *token, const char *name, guint8 version, CK_OBJECT_HANDLE *out,
                                     GError **error);

@@ -148,6 +148,21 @@ role_name (ClKeyRole role)
   return role == CL_KEY_ROLE_ENC ? "enc" : role == CL_KEY_ROLE_MAC ? "mac" : "dek";
 }
 
+gsize
+cl_p11_key_set_get_key_length (ClP11KeySet *self)
+{
+  g_return_val_if_fail (CL_IS_P11_KEY_SET (self), 0);
+  return self->key_len;
+}
+
+void
+cl_p11_key_set_set_unrecorded_length (ClP11KeySet *self, gsize key_len)
+{
+  g_return_if_fail (CL_IS_P11_KEY_SET (self));
+  g_return_if_fail (self->key_len == 0);
+  self->key_len = key_len;
+}
+
 static ClKeyType
 iface_get_key_type (ClKeySet *set)
 {

@@ -45,6 +45,11 @@ ClP11Token *cl_p11_key_set_get_token (ClP11KeySet *self);
 const char *cl_p11_key_set_get_name (ClP11KeySet *self);
 CK_OBJECT_HANDLE cl_p11_key_set_get_handle (ClP11KeySet *self, ClKeyRole role);
 ClP11KeySetOptions cl_p11_key_set_get_options (ClP11KeySet *self);
+/* The keys' length in bytes; 0 for an AES set whose token records no CKA_VALUE_LEN (SoftHSM2 for a key made by
+ * C_UnwrapKey, which refuses the attribute in the unwrap template). */
+gsize cl_p11_key_set_get_key_length (ClP11KeySet *self);
+/* Gives such a set the length its keys were made with (the key ceremony's record); only while it has none. */
+void cl_p11_key_set_set_unrecorded_length (ClP11KeySet *self, gsize key_len);
 /* TRUE when this set's keys passed through host memory (KDF3, or a 3DES PUT KEY wrap, under the opt-in): audit it. */
 gboolean cl_p11_key_set_get_host_derived (ClP11KeySet *self);
 /* Whether PUT KEY can wrap keys of this set's type (ECB, or CBC for token-derived keys) inside the token, probed

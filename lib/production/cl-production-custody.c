@@ -3,6 +3,7 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "keys/cl-key-inventory.h"
 #include "p11/cl-p11-key-store.h"
 #include "p11/cl-p11-pin.h"
 #include "schsm/cl-dkek-share.h"
@@ -83,7 +84,7 @@ cl_production_custody_new (ClProfile *profile, ClP11Token *token, ClStore *store
   for (guint i = 0; i < pc->accepted_kmc->len; i++)
     {
       const ClProfileKmcVersion *v = &g_array_index (pc->accepted_kmc, ClProfileKmcVersion, i);
-      ClP11KeySet *kmc = cl_p11_token_find_key_set (token, keys->kmc_label, v->kmc_version, options, error);
+      ClP11KeySet *kmc = cl_key_inventory_find_key_set (token, keys->kmc_label, v->kmc_version, options, error);
 
       if (kmc == NULL)
         {

@@ -3,6 +3,7 @@
 #include "cl-production-scp02.h"
 #include "cap/cl-cap-file.h"
 #include "core/cl-error.h"
+#include "keys/cl-key-inventory.h"
 #include "p11/cl-p11-key-store.h"
 #include "tlv/cl-tlv.h"
 
@@ -118,10 +119,10 @@ cl_production_setup_new (ClProfile *profile, ClP11Token *token, ClStore *store, 
           <= 0)
         return NULL;
     }
-  self->kst = cl_p11_token_find_key_set (token, keys->kst_label, keys->kst_version, options, error);
+  self->kst = cl_key_inventory_find_key_set (token, keys->kst_label, keys->kst_version, options, error);
   if (self->kst == NULL)
     return NULL;
-  self->kmc = cl_p11_token_find_key_set (token, keys->kmc_label, keys->kmc_version, options, error);
+  self->kmc = cl_key_inventory_find_key_set (token, keys->kmc_label, keys->kmc_version, options, error);
   if (self->kmc == NULL)
     return NULL;
   if (cl_profile_get_scp (profile)->scp == 0x02

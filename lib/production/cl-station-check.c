@@ -5,6 +5,7 @@
 #include "cap/cl-cap-file.h"
 #include "core/cl-error.h"
 #include "gp/cl-gp-install.h"
+#include "keys/cl-key-inventory.h"
 #include "p11/cl-p11-ec-key.h"
 #include "p11/cl-p11-key-check.h"
 #include "p11/cl-p11-key-store.h"
@@ -96,7 +97,7 @@ check_key_set (ClP11Token *token, const char *name, guint8 version, const ClP11K
 {
   g_autofree char *part = g_strdup_printf ("key %s/%02X", name, version);
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClP11KeySet) set = cl_p11_token_find_key_set (token, name, version, options, &error);
+  g_autoptr (ClP11KeySet) set = cl_key_inventory_find_key_set (token, name, version, options, &error);
 
   for (ClKeyRole role = CL_KEY_ROLE_ENC; set != NULL && role <= CL_KEY_ROLE_DEK && error == NULL; role++)
     {

@@ -5,9 +5,10 @@
 
 #include <string.h>
 
-gint64
-cl_store_batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
-                       guint quantity, const char *actor, GError **error)
+/* *exists: the insert lost to a batch of that name (another station's, also one created a moment ago) */
+static gint64
+batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash, guint quantity,
+              const char *actor, gboolean *exists, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
@@ -40,6 +41,7 @@ cl_store_batch_create (ClStore *self, const char *name, const char *profile_name
     {
       if (cl_sql_last_fault (self->sql) == CL_SQL_FAULT_UNIQUE)
         {
+          *exists = TRUE;
           g_clear_error (error);
           g_set_error (error, CL_ERROR, CL_ERROR_STORE, "A batch named %s already exists", name);
         }
@@ -51,6 +53,15 @@ cl_store_batch_create (ClStore *self, const char *name, const char *profile_name
   if (!cl_store_txn_commit (txn, error))
     return 0;
   return id;
+}
+
+gint64
+cl_store_batch_create (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
+                       guint quantity, const char *actor, GError **error)
+{
+  gboolean exists = FALSE;
+
+  return batch_create (self, name, profile_name, profile_hash, quantity, actor, &exists, error);
 }
 
 gint64
@@ -72,9 +83,9 @@ cl_store_batch_lookup (ClStore *self, const char *name, GError **error)
   return cl_sql_column_int64 (stmt, 0);
 }
 
-gint64
-cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
-                     guint quantity, const char *actor, GError **error)
+static gint64
+batch_open (ClStore *self, const char *name, const char *profile_name, const char *profile_hash, guint quantity,
+            const char *actor, gboolean *exists, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
@@ -96,7 +107,7 @@ cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, 
     {
       g_clear_pointer (&stmt, cl_sql_stmt_release);
       g_clear_pointer (&locker, g_mutex_locker_free);
-      return cl_store_batch_create (self, name, profile_name, profile_hash, quantity, actor, error);
+      return batch_create (self, name, profile_name, profile_hash, quantity, actor, exists, error);
     }
   id = cl_sql_column_int64 (stmt, 0);
   known_name = cl_store_column_dup_text (stmt, 1);
@@ -118,6 +129,25 @@ cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, 
                    name, known_quantity, quantity, known_quantity);
       return 0;
     }
+  return id;
+}
+
+gint64
+cl_store_batch_open (ClStore *self, const char *name, const char *profile_name, const char *profile_hash,
+                     guint quantity, const char *actor, GError **error)
+{
+  gboolean exists = FALSE;
+  GError *lost = NULL;
+  gint64 id = batch_open (self, name, profile_name, profile_hash, quantity, actor, &exists, &lost);
+
+  /* stations starting a new batch at once: the one whose insert lost joins the batch that won (checked as any) */
+  if (id == 0 && exists)
+    {
+      g_clear_error (&lost);
+      return batch_open (self, name, profile_name, profile_hash, quantity, actor, &exists, error);
+    }
+  if (lost != NULL)
+    g_propagate_error (error, lost);
   return id;
 }
 

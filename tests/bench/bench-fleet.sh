@@ -7,7 +7,9 @@
 #
 # Each station is `cardline --headless` on its own rack (one pcscd, 8 vpcd readers with both slots fed: 16 PC/SC
 # readers) and its own feeder (cardline-rack-feeder --card-timing: the cards run with the chip timing model), all on
-# one batch of stations x 16 x CARDS-PER-READER cards in the rig's PostgreSQL. The rate is over the batch: from the
+# one batch of stations x 16 x CARDS-PER-READER cards in the rig's PostgreSQL. Each station has a SoftHSM2 token of
+# its own (its own SOFTHSM2_CONF), loaded by the key ceremony from the rig's token (tests/rig/fleet-keys.sh); the
+# stations of a size start at once. The rate is over the batch: from the
 # feeders' start to the batch's last disposition, read from the database. The ideal of N stations is N times the one
 # station's rate of this run (what the fleet would do if stations did not slow each other down: the same machine's
 # CPUs, one pcscd each, one database); the chip's own ceiling (16 x the card's time by the timing model, bench-rack
@@ -25,7 +27,6 @@ cardline=$builddir/app/cardline
 admin=$builddir/app/cardline-admin
 vcard=$builddir/tests/sim/vcard/cardline-vcard
 feeder=$source_dir/tests/sim/cardline-rack-feeder
-keys=$source_dir/data/demo/demo-keys.ini
 profile=$source_dir/data/profiles/smartcard-hsm.profile
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-fleet.XXXXXX")
 procs=()
@@ -78,12 +79,20 @@ cpu_ticks ()
 export CARDLINE_PKI_DIR=$work/pki
 . "$source_dir/tests/rig/station-accounts.sh"
 station_accounts "$admin" "$store" "$work" >/dev/null || fail "station accounts on $store"
-"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup"
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
-model=$("$builddir/tests/bench/bench-rack" "$vcard" --model) || fail "bench-rack --model"
+# the key source is the rig's token; a token for each rack's station, loaded by the ceremony (custodian keeper)
+custodian_account "$admin" "$store" "$work" || fail "custodian account"
+# shellcheck source=tests/rig/fleet-keys.sh
+. "$source_dir/tests/rig/fleet-keys.sh"
+mkdir -p "$work/keys" && chmod 700 "$work/keys"
+bench_stations=()
+for s in $(seq 1 "${CARDLINE_RIG_RACKS:-1}"); do bench_stations+=("bench-$s"); done
+keys_t0=$(date +%s%N)
+CARDLINE_STORE=$store fleet_load "$admin" "$work/keys" "${bench_stations[@]}" -- "${custodian_auth[@]}"
+echo "bench-fleet: ${#bench_stations[@]} station tokens loaded by the key ceremony in" \
+  "$(awk -v a="$keys_t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
+# the card's own time on a token of its own (bench-rack loads the DEMO keys into it and makes cards with their KST)
+fleet_station_token "$work/model" model
+model=$(fleet_at_station "$work/model" model "$builddir/tests/bench/bench-rack" "$vcard" --model) || fail "bench-rack --model"
 card_ms=${model#card_model_ms=}
 racks=${CARDLINE_RIG_RACKS:-1}
 echo "bench-fleet: store $store; $racks racks; card's own time by the timing model ${card_ms} ms" \
@@ -102,14 +111,16 @@ for stations in 1 2 4; do
   load_before=$(cat /proc/loadavg)
   for s in $(seq 1 "$stations"); do
     seed=$((seed + 1))
-    "$vcard" manufacture --out "$work/cards-$stations-$s" --count "$cards" --seed "$seed" --kst-type "$(kst type)" \
-      --kst-version "$(kst version)" --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
-    (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" "$s" "$cardline" --headless "${operator_auth[@]}" --station "bench-$s" --profile "$profile" \
+    "$vcard" manufacture --out "$work/cards-$stations-$s" --count "$cards" --seed "$seed" --kst-type aes \
+      --kst-version 30 --kst-enc "$(fleet_kst enc)" --kst-mac "$(fleet_kst mac)" --kst-dek "$(fleet_kst dek)" >/dev/null
+    fleet_station_env "$work/keys/bench-$s" "bench-$s"
+    (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" "$s" "${FLEET_ENV[@]}" "$cardline" --headless "${operator_auth[@]}" --station "bench-$s" --profile "$profile" \
       --batch "$batch" --quantity "$quantity" --store "$store" --output lines --duration 900) \
       >"$work/station-$stations-$s.log" 2>&1 &
     procs+=($!)
-    # every station has opened the batch and watches its readers before the first card goes in; one at a time, as
-    # SoftHSM2 rewrites its token file on every login (another process opening the token meanwhile may not find it)
+  done
+  # every station has opened the batch and watches its readers before the first card goes in (they start at once)
+  for s in $(seq 1 "$stations"); do
     for _ in $(seq 1 1200); do
       grep -q '^production batch=' "$work/station-$stations-$s.log" && break
       kill -0 "${procs[$((s - 1))]}" 2>/dev/null || fail "station $s of $stations exited"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # fleet-keys: the same master keys at every station (issue 18 item 5).
 #
-#   test-fleet-keys.sh CARDLINE CARDLINE-ADMIN   (under rig-run --readers 1 --parts pcsc,hsm)
+#   test-fleet-keys.sh CARDLINE CARDLINE-ADMIN [pg]   (under rig-run --readers 1 --parts pcsc,hsm[,pg])
+#
+# With pg the shared store is the rig's PostgreSQL (fleet-keys-pg), otherwise an SQLite file.
 #
 # The rig's token is the fleet's key source: KMC and KST entered there from custodian components (exportable), the
 # transport key TK, and the scheme root (SRCA). Three stations, each with its own SoftHSM2 token in this test's
@@ -18,6 +20,7 @@ admin=$2
 source_dir=${CARDLINE_SOURCE_DIR:?}
 work=$CARDLINE_RIG_DIR/fleet-keys
 store=$work/fleet.db
+if [ "${3:-}" = pg ]; then store=${CARDLINE_TEST_PG_URI:?fleet-keys pg: run under rig-run --parts pg}; fi
 mkdir -p "$work" && chmod 700 "$work"
 fail ()
 {
@@ -28,22 +31,20 @@ fail ()
 # shellcheck source=../rig/station-accounts.sh
 . "$source_dir/tests/rig/station-accounts.sh"
 station_accounts "$admin" "$store" "$work" || fail "station accounts"
-"$admin" user add keeper --role custodian --store "$store" --new-password-file "$work/station-password" \
-  "${admin_auth[@]}" >/dev/null || fail "custodian account"
-custodian=(--user keeper --password-file "$work/station-password")
+custodian_account "$admin" "$store" "$work" || fail "custodian account"
 export CARDLINE_STORE=$store
 unset CARDLINE_KEYS_AUDIT
 
 # shellcheck source=../rig/fleet-keys.sh
 . "$source_dir/tests/rig/fleet-keys.sh"
-fleet_key_source "$admin" "$work" "${custodian[@]}"
+fleet_key_source "$admin" "$work" "${custodian_auth[@]}"
 # station 3 was wrongly loaded with a KMC of its own
 KMC_OTHER=()
 for _ in 1 2 3 4 5 6; do KMC_OTHER+=("$(fleet_component)"); done
 for n in 1 2 3; do
   fleet_station_token "$work/s$n" "station-$n"
   if [ $n = 3 ]; then FLEET_OWN_KMC=("${KMC_OTHER[@]}"); fi
-  fleet_key_station "$admin" "$work" "$work/s$n" "station-$n" "CLDICA0000$n" "${custodian[@]}"
+  fleet_key_station "$admin" "$work" "$work/s$n" "station-$n" "CLDICA0000$n" "${custodian_auth[@]}"
 done
 unset FLEET_OWN_KMC
 at_station ()
@@ -100,15 +101,23 @@ status=0
 "$admin" fleet keys --store "$store" --adopt s1 "${admin_auth[@]}" >/dev/null 2>&1 && fail "station 3 still matches"
 produce 1 || fail "station 1 does not produce after the fleet's set was adopted back"
 
-# The store: check values, never a key, component or PIN. Raw file, WAL and a full dump.
-python3 -c 'import sqlite3,sys
+# The store: check values, never a key, component or PIN. Raw file, WAL and a full dump (PostgreSQL: the dump).
+case $store in
+  postgresql:*)
+    "${CARDLINE_PG_BIN:-/usr/lib/postgresql/15/bin}/pg_dump" --inserts --no-owner "$store" >"$work/dump.sql" ||
+      fail "pg_dump of $store"
+    ;;
+  *)
+    python3 -c 'import sqlite3,sys
 print("\n".join(sqlite3.connect(sys.argv[1]).iterdump()))' "$store" >"$work/dump.sql"
-grep -q "INSERT INTO \"station_keys\"" "$work/dump.sql" || fail "no station_keys rows in the dump"
-xor () { python3 -c 'import sys; print("%032X" % (int(sys.argv[1], 16) ^ int(sys.argv[2], 16)))' "$1" "$2"; }
-secrets="${FLEET_TK[*]} ${FLEET_KMC[*]} ${KMC_OTHER[*]} ${FLEET_KST[*]} $(xor "${FLEET_TK[0]}" "${FLEET_TK[1]}")"
+    ;;
+esac
+grep -Eq "INSERT INTO (\"|public\.)station_keys" "$work/dump.sql" || fail "no station_keys rows in the dump"
+secrets="${FLEET_TK[*]} ${FLEET_KMC[*]} ${KMC_OTHER[*]} ${FLEET_KST[*]} $(fleet_xor "${FLEET_TK[0]}" "${FLEET_TK[1]}")"
 for i in 0 2 4; do
-  secrets="$secrets $(xor "${FLEET_KMC[$i]}" "${FLEET_KMC[$((i + 1))]}") $(xor "${FLEET_KST[$i]}" "${FLEET_KST[$((i + 1))]}")"
-  secrets="$secrets $(xor "${KMC_OTHER[$i]}" "${KMC_OTHER[$((i + 1))]}")"
+  secrets="$secrets $(fleet_xor "${FLEET_KMC[$i]}" "${FLEET_KMC[$((i + 1))]}")"
+  secrets="$secrets $(fleet_xor "${FLEET_KST[$i]}" "${FLEET_KST[$((i + 1))]}")"
+  secrets="$secrets $(fleet_xor "${KMC_OTHER[$i]}" "${KMC_OTHER[$((i + 1))]}")"
 done
 for secret in $secrets $FLEET_PINS $(cat "$CARDLINE_P11_PIN_FILE" "$CARDLINE_P11_SO_PIN_FILE"); do
   for f in "$store" "$store-wal" "$work/dump.sql" "$work"/fleet-*.out "$work"/s*/line.*; do

@@ -1,7 +1,10 @@
 #!/bin/bash
 # fleet: three stations produce ONE batch with a quantity against one PostgreSQL (issue 18): two racks, each its own
 # pcscd (rig racks 1 and 2, both slots of every vpcd reader fed, cards with the chip timing model), and one
-# printer-fed station (rack 3: the printer sim's contact station). Meanwhile stations are killed with SIGKILL at random points and restarted, and the database
+# printer-fed station (rack 3: the printer sim's contact station). Each station has a SoftHSM2 token of its own
+# (its own SOFTHSM2_CONF), loaded by the key ceremony from the rig's token, the key source (tests/rig/fleet-keys.sh:
+# KMC and KST wrapped under the transport key, a DICA of its own certified by the scheme root); they start at once.
+# Meanwhile stations are killed with SIGKILL at random points and restarted, and the database
 # is restarted once (rig pg-stop / pg-start). Every wait is keyed on an event (outcome lines the stations print,
 # processes ending) and bounded only to guard a hang. Afterwards, with SQL on the database (check-store-records.py):
 #   - the batch is CLOSED with exactly its quantity disposed to the output hopper or the reject bin (no overrun);
@@ -10,7 +13,9 @@
 #   - at most one certificate per chip and key;
 #   - all three stations produced;
 # and cardline-admin store verify passes (integrity and the audit chain); the database restart paused stations with
-# the store fault's instruction and they resumed by themselves.
+# the store fault's instruction and they resumed by themselves; `cardline-admin fleet keys` says ok for every station.
+# Then rack-b's token is re-keyed with another KMC (by the ceremony, from other components): rack-b refuses to produce
+# naming the KMC and the fleet-keys instruction, and `fleet keys` names it (exit 1).
 #
 #   test-fleet.sh CARDLINE CARDLINE-ADMIN CARDLINE-VCARD RACK-FEEDER PRINTER-SIM
 #   (under rig-run --racks R,R,1 --parts pcsc,hsm,cups,pg: the printer station prints faces on ippeveprinter)
@@ -31,7 +36,6 @@ quantity=${CARDLINE_FLEET_QUANTITY:-48}
 store=${CARDLINE_FLEET_STORE:-${CARDLINE_TEST_PG_URI:?run under rig-run --parts pg}}
 RANDOM=$seed
 work=$(mktemp -d "${TMPDIR:-/tmp}/cardline-fleet-batch.XXXXXX")
-keys=$source_dir/data/demo/demo-keys.ini
 profile=$source_dir/data/profiles/smartcard-hsm.profile
 batch=fleet-$seed
 stations=(rack-a rack-b printer)
@@ -74,19 +78,24 @@ case $store in
       || fail "cardline-admin did not write its accounts into the PostgreSQL database $store (does this build open postgresql:// stores?)"
     ;;
 esac
-# One token holds the fleet's keys here (the rig's SoftHSM2: every station on this machine reaches the same HSM).
-"$admin" demo-setup --keys "$keys" >"$work/demo-setup.log" 2>&1 || fail "demo-setup: $(tail -n 3 "$work/demo-setup.log")"
+# The key source is the rig's token; each station's token is loaded from it by the ceremony (custodian keeper).
+custodian_account "$admin" "$store" "$work" || fail "custodian account"
+export CARDLINE_STORE=$store
+unset CARDLINE_KEYS_AUDIT
+# shellcheck source=tests/rig/fleet-keys.sh
+. "$source_dir/tests/rig/fleet-keys.sh"
+mkdir -p "$work/keys" && chmod 700 "$work/keys"
+keys_start=$(date +%s%N)
+fleet_load "$admin" "$work/keys" "${stations[@]}" -- "${custodian_auth[@]}"
+echo "fleet: ${#stations[@]} station tokens loaded by the key ceremony in $((($(date +%s%N) - keys_start) / 1000000)) ms" >&2
 
 # Each station's own stack: different seeds, so no chip is in two stacks. Together more than the quantity (cards a
 # kill leaves half made are fed again, some are rejected), so that the batch's end, not the stacks', stops the fleet.
-kst ()
-{
-  sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
-}
+# The cards carry the ceremony's KST (version 30 hex, as the profile's).
 manufacture ()
 {
-  "$vcard" manufacture --out "$work/$1" --count "$2" --seed "$3" --kst-type "$(kst type)" --kst-version "$(kst version)" \
-    --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null || fail "manufacture $1"
+  "$vcard" manufacture --out "$work/$1" --count "$2" --seed "$3" --kst-type aes --kst-version 30 \
+    --kst-enc "$(fleet_kst enc)" --kst-mac "$(fleet_kst mac)" --kst-dek "$(fleet_kst dek)" >/dev/null || fail "manufacture $1"
 }
 manufacture cards-a $((quantity * 2 / 3)) $((seed * 3 + 1))
 manufacture cards-b $((quantity * 2 / 3)) $((seed * 3 + 2))
@@ -104,38 +113,42 @@ sim_pid=$!
 for _ in $(seq 200); do [ -s "$work/sim.port" ] && break; sleep 0.05; done
 [ -s "$work/sim.port" ] || fail "printer sim did not start"
 
-# wait_started: until the station started last has opened its parts (or ended: reap_stations says why). SoftHSM2
-# rewrites its token file on every login, and another process opening the token meanwhile can find no token by that
-# label: one station starts at a time (the running ones only read the token).
-starting=""
+# wait_started: until every station started and not yet seen running has opened its parts (or ended:
+# reap_stations says why). Stations start at once, each on its own token; only the database restart waits for this.
+declare -A starting=()
 wait_started ()
 {
-  [ -n "$starting" ] || return 0
+  local run
   for _ in $(seq 1 1200); do
-    grep -q '^production batch=' "$work/station-$starting.log" && { starting=""; return 0; }
-    kill -0 "${pid[${starting%-*}]}" 2>/dev/null || { starting=""; return 0; }
+    for run in "${!starting[@]}"; do
+      if grep -q '^production batch=' "$work/station-$run.log" || ! kill -0 "${starting[$run]}" 2>/dev/null; then
+        unset "starting[$run]"
+      fi
+    done
+    [ ${#starting[@]} = 0 ] && return 0
     sleep 0.1
   done
-  fail "station $starting did not start within 120 s"
+  fail "stations ${!starting[*]} did not start within 120 s"
 }
 
 start_station ()
 {
   local name=$1 n=$((${runs[$1]:-0} + 1))
-  wait_started
   local args=(--headless "${operator_auth[@]}" --station "$name" --profile "$profile" --batch "$batch"
     --quantity "$quantity" --store "$store" --output lines --duration 600)
   runs[$name]=$n
+  fleet_station_env "$work/keys/$name" "$name"
   case $name in
-    rack-a) (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" 1 "$cardline" "${args[@]}") >"$work/station-$name-$n.log" 2>&1 & ;;
-    rack-b) (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" 2 "$cardline" "${args[@]}") >"$work/station-$name-$n.log" 2>&1 & ;;
+    rack-a) (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" 1 "${FLEET_ENV[@]}" "$cardline" "${args[@]}") >"$work/station-$name-$n.log" 2>&1 & ;;
+    rack-b) (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" 2 "${FLEET_ENV[@]}" "$cardline" "${args[@]}") >"$work/station-$name-$n.log" 2>&1 & ;;
     printer)
-      (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" 3 "$cardline" "${args[@]}" --printer "tcp://127.0.0.1:$(head -n 1 "$work/sim.port")" \
-        --printer-reader "$printer_reader") >"$work/station-$name-$n.log" 2>&1 &
+      (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" 3 "${FLEET_ENV[@]}" "$cardline" "${args[@]}" \
+        --printer "tcp://127.0.0.1:$(head -n 1 "$work/sim.port")" --printer-reader "$printer_reader") \
+        >"$work/station-$name-$n.log" 2>&1 &
       ;;
   esac
   pid[$name]=$!
-  starting=$name-$n
+  starting[$name-$n]=$!
 }
 
 start_feeder ()
@@ -248,6 +261,9 @@ case $store in
       || problems+=("no station resumed by itself after the database restart")
     ;;
 esac
+# the cards carry the ceremony's KST and the stations' tokens its KMC: most cards are good (a kill rejects or retains a few)
+good=$(cat "$work"/station-*.log | grep -c ' good chip=' || true)
+[ "$good" -ge $((quantity / 2)) ] || problems+=("only $good good cards of $quantity (the stations' tokens do not open the cards?)")
 [ -z "$late" ] || problems+=("stations$late still running 120 s after the disturbances (the batch not complete for them)")
 "$admin" store verify --store "$store" >"$work/verify.log" 2>&1 || problems+=("store verify: $(cat "$work/verify.log")")
 cat "$work/verify.log" >&2
@@ -255,4 +271,41 @@ cat "$work/verify.log" >&2
   || problems+=("the fleet's records break the rules above")
 [ ${#problems[@]} = 0 ] || fail "$(printf '%s; ' "${problems[@]}")"
 cat "$work/records.log" >&2
+
+# Every station's own token holds the fleet's keys, each with its own DICA.
+"$admin" fleet keys --store "$store" >"$work/fleet-keys.out" 2>&1 || fail "fleet keys: $(cat "$work/fleet-keys.out")"
+cat "$work/fleet-keys.out" >&2
+n=0
+for name in "${stations[@]}"; do
+  n=$((n + 1))
+  grep -q "^station $name: ok" "$work/fleet-keys.out" || fail "fleet keys does not say ok for station $name"
+  grep -q "DICA CLDICA0000$n" "$work/fleet-keys.out" || fail "station $name's own DICA is not shown"
+done
+
+# rack-b's token re-keyed with another KMC, by the ceremony: the old one retired and destroyed, one entered from
+# other components.
+kmc_other=()
+for _ in 1 2 3 4 5 6; do kmc_other+=("$(fleet_component)"); done
+{
+  fleet_at_station "$work/keys/rack-b" rack-b "$admin" keys retire --name KMC --key-version 1 --destroy \
+    "${custodian_auth[@]}"
+  printf '%s\n' "${kmc_other[@]}" | fleet_at_station "$work/keys/rack-b" rack-b "$admin" keys import --name KMC \
+    --key-version 1 --components 2 "${custodian_auth[@]}"
+} >"$work/rekey.log" 2>&1 || fail "re-keying rack-b: $(cat "$work/rekey.log")"
+fleet_station_env "$work/keys/rack-b" rack-b
+status=0
+"$rig" rack-exec "$CARDLINE_RIG_DIR" 2 "${FLEET_ENV[@]}" "$cardline" --headless "${operator_auth[@]}" --station rack-b \
+  --profile "$profile" --batch "$batch-rekeyed" --quantity 1 --store "$store" --output lines --duration 30 \
+  >"$work/rekeyed.out" 2>"$work/rekeyed.err" || status=$?
+cat "$work/rekeyed.err" >&2
+[ "$status" = 1 ] || fail "rack-b with another KMC exited $status (1 expected: it must refuse to produce)"
+grep -q "does not hold the fleet's keys: .*KMC/01 check value" "$work/rekeyed.err" || fail "rack-b's refusal does not name the KMC"
+grep -q "keys import-wrapped" "$work/rekeyed.err" || fail "rack-b's refusal gives no fleet-keys instruction"
+grep -q "^production batch=" "$work/rekeyed.out" && fail "rack-b started a batch with another KMC"
+status=0
+"$admin" fleet keys --store "$store" >"$work/fleet-keys-bad.out" 2>&1 || status=$?
+cat "$work/fleet-keys-bad.out" >&2
+[ "$status" = 1 ] || fail "fleet keys exited $status with rack-b's KMC differing"
+grep -q "^station rack-b: DIFFERS: KMC/01 check value" "$work/fleet-keys-bad.out" || fail "fleet keys does not name rack-b"
+[ "$(grep -c "DIFFERS\|MISSING" "$work/fleet-keys-bad.out")" = 1 ] || fail "fleet keys names a station that matches"
 echo "fleet: ok (seed $seed)" >&2

@@ -7,6 +7,8 @@
 # The stack is shared out: the racks take 40 % each, the printer's hopper the rest. With a display rack-a runs in the
 # window (sign in to start it), the others headless. Ends when every station has ended (the batch complete, or
 # CARDLINE_DEMO_SECONDS, 300 by default), then prints the fleet's summary.
+# Each station runs on its own SoftHSM2 token, which the demo loaded by the key ceremony (fleet-keys.sh) into
+# $rig_dir/keys/STATION; all three start at once.
 # Uses the demo's variables: app admin vcard feeder printer_sim rig rig_dir store profile batch cards window
 # line_args headless_args; adds the processes it starts to fleet_pids (the demo's cleanup stops them).
 
@@ -14,7 +16,7 @@ fleet_seconds=${CARDLINE_DEMO_SECONDS:-300}
 
 case $store in
   postgresql:*)
-    if [ "$("${CARDLINE_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -X -tA "$store" -c "SELECT count(*) FROM users" 2>&1)" != 4 ]; then
+    if [ "$("${CARDLINE_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" -X -tA "$store" -c "SELECT count(*) FROM users" 2>&1)" != 5 ]; then
       echo "demo: cardline-admin did not write the demo accounts into the PostgreSQL database $store" \
         "(does this build open postgresql:// stores?)" >&2
       exit 1
@@ -49,10 +51,10 @@ for _ in $(seq 100); do [ -s "$rig_dir/printer.port" ] && break; sleep 0.1; done
 [ -s "$rig_dir/printer.port" ] || { echo "demo: the printer sim did not start" >&2; exit 1; }
 
 fleet_station_pids=""
-# The window's station last: each headless one is waited for until it has opened its parts, as SoftHSM2 rewrites its
-# token file on every login and another process opening the token meanwhile may not find it.
+# The stations start at once, each on its own token (loaded by the demo's ceremony in $rig_dir/keys/STATION).
 for station in rack-b printer rack-a; do
   args=("${line_args[@]}" --station "$station")
+  fleet_station_env "$rig_dir/keys/$station" "$station"
   case $station in
     rack-a) rack=1 ;;
     rack-b) rack=2 ;;
@@ -62,16 +64,11 @@ for station in rack-b printer rack-a; do
       ;;
   esac
   if [ "$station" = rack-a ] && [ -n "$window" ]; then
-    (exec "$rig" rack-exec "$rig_dir" "$rack" "$app" "${args[@]}") &
+    (exec "$rig" rack-exec "$rig_dir" "$rack" "${FLEET_ENV[@]}" "$app" "${args[@]}") &
   else
-    (exec "$rig" rack-exec "$rig_dir" "$rack" "$app" "${headless_args[@]/summary.json/summary-$station.json}" "${args[@]}" \
-      --duration "$fleet_seconds" --output lines) >"$rig_dir/station-$station.log" 2>&1 &
+    (exec "$rig" rack-exec "$rig_dir" "$rack" "${FLEET_ENV[@]}" "$app" "${headless_args[@]/summary.json/summary-$station.json}" \
+      "${args[@]}" --duration "$fleet_seconds" --output lines) >"$rig_dir/station-$station.log" 2>&1 &
     echo "demo: station $station headless on rack $rack (log $rig_dir/station-$station.log)" >&2
-    for _ in $(seq 1 1200); do
-      grep -q '^production batch=' "$rig_dir/station-$station.log" && break
-      kill -0 $! 2>/dev/null || break
-      sleep 0.1
-    done
   fi
   fleet_station_pids="$fleet_station_pids $!"
   fleet_pids="$fleet_pids $!"
@@ -86,8 +83,6 @@ status=0
 for pid in $fleet_station_pids; do
   wait "$pid" || status=$?
 done
-# The window's station last: each headless one is waited for until it has opened its parts, as SoftHSM2 rewrites its
-# token file on every login and another process opening the token meanwhile may not find it.
 for station in rack-b printer rack-a; do
   [ -f "$rig_dir/station-$station.log" ] && grep -E "^batch .* (complete|stopped)$" "$rig_dir/station-$station.log" |
     sed "s/^/demo: $station: /" >&2
@@ -106,5 +101,7 @@ else
     FROM attempts a JOIN batches b ON b.id = a.batch_id LEFT JOIN dispositions d ON d.attempt_id = a.id
     WHERE b.name = '$batch' GROUP BY a.station ORDER BY a.station" >&2 || status=$?
 fi
+echo "demo: the stations' keys (each its own token, loaded by the ceremony)" >&2
+"$admin" fleet keys --store "$store" >&2 || status=$?
 "$admin" report --store "$store" --batch "$batch" --user demo-supervisor --password-file "$rig_dir/demo-password" >&2 || status=$?
 exit "$status"

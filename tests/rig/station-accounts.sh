@@ -21,3 +21,15 @@ station_accounts ()
     "${admin_auth[@]}" >/dev/null || return 1
   operator_auth=(--user olga --password-file "$password_file")
 }
+
+# custodian_account CARDLINE-ADMIN STORE DIR (after station_accounts): the key custodian "keeper" with the same
+# password, added by ada, for the key ceremony (tests/rig/fleet-keys.sh); sets
+#   custodian_auth=(--user keeper --password-file DIR/station-password)
+custodian_account ()
+{
+  local admin_exe=$1 store=$2 dir=$3
+
+  "$admin_exe" user add keeper --role custodian --store "$store" --new-password-file "$dir/station-password" \
+    "${admin_auth[@]}" >/dev/null || return 1
+  custodian_auth=(--user keeper --password-file "$dir/station-password")
+}

@@ -218,6 +218,24 @@ open_second_token (void)
   return g_steal_pointer (&token);
 }
 
+/* the same transport key TK/1 on both tokens, from the same components */
+static void
+transport_key_on_both (ClP11Token *a, ClP11Token *b, const char *tk, ClKeyAudit *audit)
+{
+  Script script = { 0 };
+  ClKeyCeremonyIo io = { NULL, prompt, NULL, &script };
+  ClKeySpec spec = { tk, 1, CL_KEY_KIND_TRANSPORT, CL_KEY_TYPE_AES, 16, CL_KCV_METHOD_GP, FALSE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClKeyRecord) tk_a = cl_key_ceremony_import (a, &spec, 2, NULL, &io, audit, "tester", &error);
+  g_autoptr (ClKeyRecord) tk_b = NULL;
+
+  g_assert_no_error (error);
+  script.next = 0;
+  tk_b = cl_key_ceremony_import (b, &spec, 2, NULL, &io, audit, "tester", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tk_a->kcv[0], ==, tk_b->kcv[0]);
+}
+
 static void
 test_transport (void)
 {
@@ -230,19 +248,12 @@ test_transport (void)
   g_autofree char *file = g_build_filename (p11_test_env ("CARDLINE_RIG_DIR"), "kmc.wrapped", NULL);
   Script script = { 0 };
   ClKeyCeremonyIo io = { NULL, prompt, NULL, &script };
-  ClKeySpec tk_spec = { tk, 1, CL_KEY_KIND_TRANSPORT, CL_KEY_TYPE_AES, 16, CL_KCV_METHOD_GP, FALSE };
   ClKeySpec kmc_spec = { kmc, 3, CL_KEY_KIND_SET, CL_KEY_TYPE_DES3, 16, CL_KCV_METHOD_GP, TRUE };
   ClKeySpec fixed_spec = kmc_spec;
-  g_autoptr (ClKeyRecord) tk_a = NULL, tk_b = NULL, master = NULL, exported = NULL, imported = NULL;
+  g_autoptr (ClKeyRecord) master = NULL, exported = NULL, imported = NULL;
   g_autofree char *fixed_name = p11_test_unique_name ("KMCFIXED");
 
-  /* the same transport key on both tokens, from the same components */
-  tk_a = cl_key_ceremony_import (a, &tk_spec, 2, NULL, &io, audit, "tester", &error);
-  g_assert_no_error (error);
-  script.next = 0;
-  tk_b = cl_key_ceremony_import (b, &tk_spec, 2, NULL, &io, audit, "tester", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (tk_a->kcv[0], ==, tk_b->kcv[0]);
+  transport_key_on_both (a, b, tk, audit);
 
   master = cl_key_ceremony_import (a, &kmc_spec, 3, NULL, &io, audit, "tester", &error);
   g_assert_no_error (error);
@@ -268,6 +279,41 @@ test_transport (void)
   g_assert_no_error (error);
   g_assert_null (cl_key_transport_export (a, fixed_name, 3, tk, 1, file, audit, "tester", &error));
   g_assert_error (error, CL_ERROR, CL_ERROR_SECURITY);
+  g_clear_error (&error);
+}
+
+/* An AES key set unwrapped at a station: SoftHSM2 records no CKA_VALUE_LEN for it (and refuses one in the unwrap
+ * template), so the set the line opens takes the length of its Cardline record; without it SCP03 opens nothing. */
+static void
+test_transport_aes_length (void)
+{
+  g_autoptr (ClP11Token) a = p11_test_token_open (TRUE);
+  g_autoptr (ClP11Token) b = open_second_token ();
+  g_autoptr (ClKeyAudit) audit = open_audit ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *kst = p11_test_unique_name ("KST");
+  g_autofree char *tk = p11_test_unique_name ("TK");
+  g_autofree char *file = g_build_filename (p11_test_env ("CARDLINE_RIG_DIR"), "kst.wrapped", NULL);
+  Script script = { 0 };
+  ClKeyCeremonyIo io = { NULL, prompt, NULL, &script };
+  ClKeySpec kst_spec = { kst, 0x30, CL_KEY_KIND_SET, CL_KEY_TYPE_AES, 16, CL_KCV_METHOD_GP, TRUE };
+  g_autoptr (ClKeyRecord) master = NULL, exported = NULL, imported = NULL;
+  g_autoptr (ClP11KeySet) source = NULL, station = NULL;
+
+  transport_key_on_both (a, b, tk, audit);
+  master = cl_key_ceremony_import (a, &kst_spec, 2, NULL, &io, audit, "tester", &error);
+  g_assert_no_error (error);
+  exported = cl_key_transport_export (a, kst, 0x30, tk, 1, file, audit, "tester", &error);
+  g_assert_no_error (error);
+  imported = cl_key_transport_import (b, file, audit, "tester", &error);
+  g_assert_no_error (error);
+
+  source = cl_key_inventory_find_key_set (a, kst, 0x30, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_p11_key_set_get_key_length (source), ==, 16);
+  station = cl_key_inventory_find_key_set (b, kst, 0x30, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cl_p11_key_set_get_key_length (station), ==, 16);
 }
 
 /* EMV option A inside the token from an IMK created by a ceremony, compared with the pyemv vector. */
@@ -327,6 +373,7 @@ main (int argc, char **argv)
   g_test_add_func ("/keys/token/import-set", test_import_set);
   g_test_add_func ("/keys/token/generate-cmac", test_generate_cmac);
   g_test_add_func ("/keys/token/transport", test_transport);
+  g_test_add_func ("/keys/token/transport-aes-length", test_transport_aes_length);
   g_test_add_func ("/keys/token/emv", test_emv_in_token);
   return g_test_run ();
 }
