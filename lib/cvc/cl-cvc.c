@@ -25,6 +25,12 @@ struct _ClCvc
   char effective_date[7];
   char expiry_date[7];
   GBytes *extensions;
+
+  /* The public key decoded, for the curve it was decoded on: an issuer (the line's DICA, its SRCA) checks every
+   * card, and decoding builds the curve's group each time. */
+  GMutex key_lock;
+  EVP_PKEY *key;
+  ClCvcCurve key_curve;
 };
 
 G_DEFINE_FINAL_TYPE (ClCvc, cl_cvc, G_TYPE_OBJECT)
@@ -44,6 +50,8 @@ cl_cvc_finalize (GObject *object)
   g_clear_pointer (&self->chat_oid, g_bytes_unref);
   g_clear_pointer (&self->chat_template, g_bytes_unref);
   g_clear_pointer (&self->extensions, g_bytes_unref);
+  g_clear_pointer (&self->key, EVP_PKEY_free);
+  g_mutex_clear (&self->key_lock);
   G_OBJECT_CLASS (cl_cvc_parent_class)->finalize (object);
 }
 
@@ -56,6 +64,7 @@ cl_cvc_class_init (ClCvcClass *klass)
 static void
 cl_cvc_init (ClCvc *self)
 {
+  g_mutex_init (&self->key_lock);
 }
 
 static char *
@@ -414,6 +423,27 @@ cl_cvc_verify (ClCvc *self, EVP_PKEY *issuer_key, ClCvcAlgorithm algorithm, GErr
   return TRUE;
 }
 
+/* The issuer's public key on curve (a reference to free), decoded once per certificate object. OpenSSL 3 keys are
+ * safe to verify with from several threads at once. */
+static EVP_PKEY *
+issuer_key (ClCvc *issuer, ClCvcCurve curve, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&issuer->key_lock);
+
+  if (issuer->key == NULL || issuer->key_curve != curve)
+    {
+      EVP_PKEY *key = cl_cvc_get_public_key (issuer, curve, error);
+
+      if (key == NULL)
+        return NULL;
+      g_clear_pointer (&issuer->key, EVP_PKEY_free);
+      issuer->key = key;
+      issuer->key_curve = curve;
+    }
+  EVP_PKEY_up_ref (issuer->key);
+  return issuer->key;
+}
+
 gboolean
 cl_cvc_verify_issued_by (ClCvc *self, ClCvc *issuer, ClCvcCurve fallback, GError **error)
 {
@@ -431,7 +461,7 @@ cl_cvc_verify_issued_by (ClCvc *self, ClCvc *issuer, ClCvcCurve fallback, GError
       return FALSE;
     }
   curve = issuer->key_info.curve != CL_CVC_CURVE_NONE ? issuer->key_info.curve : fallback;
-  key = cl_cvc_get_public_key (issuer, curve, error);
+  key = issuer_key (issuer, curve, error);
   if (key == NULL)
     return FALSE;
   ok = cl_cvc_verify (self, key, issuer->key_info.algorithm, error);
