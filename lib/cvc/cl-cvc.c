@@ -26,8 +26,7 @@ struct _ClCvc
   char expiry_date[7];
   GBytes *extensions;
 
-  /* The public key decoded, for the curve it was decoded on: an issuer (the line's DICA, its SRCA) checks every
-   * card, and decoding builds the curve's group each time. */
+  /* the public key decoded, for the curve it was decoded on (cl_cvc_get_public_key) */
   GMutex key_lock;
   EVP_PKEY *key;
   ClCvcCurve key_curve;
@@ -324,15 +323,32 @@ cl_cvc_get_public_key_template (ClCvc *self)
   return self->public_key;
 }
 
+/* Decoded once per certificate object and curve (a reference to free): an issuer (the line's DICA) checks every
+ * card, a device key request is read three times per card, and decoding builds the curve's group each time. OpenSSL
+ * 3 keys are safe to verify with from several threads at once. */
 EVP_PKEY *
 cl_cvc_get_public_key (ClCvc *self, ClCvcCurve fallback, GError **error)
 {
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   gsize len;
   const guint8 *tmpl;
 
   g_return_val_if_fail (CL_IS_CVC (self), NULL);
-  tmpl = g_bytes_get_data (self->public_key, &len);
-  return cl_cvc_public_key_decode (tmpl, len, fallback, error);
+  locker = g_mutex_locker_new (&self->key_lock);
+  if (self->key == NULL || self->key_curve != fallback)
+    {
+      EVP_PKEY *key;
+
+      tmpl = g_bytes_get_data (self->public_key, &len);
+      key = cl_cvc_public_key_decode (tmpl, len, fallback, error);
+      if (key == NULL)
+        return NULL;
+      g_clear_pointer (&self->key, EVP_PKEY_free);
+      self->key = key;
+      self->key_curve = fallback;
+    }
+  EVP_PKEY_up_ref (self->key);
+  return self->key;
 }
 
 GBytes *
@@ -423,27 +439,6 @@ cl_cvc_verify (ClCvc *self, EVP_PKEY *issuer_key, ClCvcAlgorithm algorithm, GErr
   return TRUE;
 }
 
-/* The issuer's public key on curve (a reference to free), decoded once per certificate object. OpenSSL 3 keys are
- * safe to verify with from several threads at once. */
-static EVP_PKEY *
-issuer_key (ClCvc *issuer, ClCvcCurve curve, GError **error)
-{
-  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&issuer->key_lock);
-
-  if (issuer->key == NULL || issuer->key_curve != curve)
-    {
-      EVP_PKEY *key = cl_cvc_get_public_key (issuer, curve, error);
-
-      if (key == NULL)
-        return NULL;
-      g_clear_pointer (&issuer->key, EVP_PKEY_free);
-      issuer->key = key;
-      issuer->key_curve = curve;
-    }
-  EVP_PKEY_up_ref (issuer->key);
-  return issuer->key;
-}
-
 gboolean
 cl_cvc_verify_issued_by (ClCvc *self, ClCvc *issuer, ClCvcCurve fallback, GError **error)
 {
@@ -461,7 +456,7 @@ cl_cvc_verify_issued_by (ClCvc *self, ClCvc *issuer, ClCvcCurve fallback, GError
       return FALSE;
     }
   curve = issuer->key_info.curve != CL_CVC_CURVE_NONE ? issuer->key_info.curve : fallback;
-  key = issuer_key (issuer, curve, error);
+  key = cl_cvc_get_public_key (issuer, curve, error);
   if (key == NULL)
     return FALSE;
   ok = cl_cvc_verify (self, key, issuer->key_info.algorithm, error);
