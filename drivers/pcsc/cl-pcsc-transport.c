@@ -103,20 +103,26 @@ cl_pcsc_transport_transmit (ClTransport *transport, GBytes *command, GCancellabl
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  /* Held for this one exchange only, so that another process (or a shared connection) cannot slip a
-   * command between ours and its response. */
-  rv = SCardBeginTransaction (self->card);
-  if (!cl_pcsc_check_transport (rv, error, "cannot start a transaction with the card in %s", self->reader))
+  /* On a shared connection, held for this one exchange only, so that another process cannot slip a command
+   * between ours and its response. An exclusive connection already keeps every other handle off the card (pcscd
+   * refuses them), so a transaction would add only two round trips to pcscd per APDU: two thirds of the PC/SC
+   * client's system calls per card, and of pcscd's work for a full rack (issue 14). */
+  if (self->share == SCARD_SHARE_SHARED)
     {
-      blame_lost_service (self, error);
-      return NULL;
+      rv = SCardBeginTransaction (self->card);
+      if (!cl_pcsc_check_transport (rv, error, "cannot start a transaction with the card in %s", self->reader))
+        {
+          blame_lost_service (self, error);
+          return NULL;
+        }
     }
 
   pci = self->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
   response = g_malloc (MAX_RESPONSE);
   rv = SCardTransmit (self->card, pci, command_data, (DWORD)command_len, NULL, response, &response_len);
   /* A transaction on a removed card cannot be ended; that is no news. */
-  SCardEndTransaction (self->card, SCARD_LEAVE_CARD);
+  if (self->share == SCARD_SHARE_SHARED)
+    SCardEndTransaction (self->card, SCARD_LEAVE_CARD);
   if (!cl_pcsc_check_transport (rv, error, "transmitting a %" G_GSIZE_FORMAT "-byte APDU to the card in %s",
                                 command_len, self->reader))
     {

@@ -25,6 +25,11 @@ struct _ClCvc
   char effective_date[7];
   char expiry_date[7];
   GBytes *extensions;
+
+  /* the public key decoded, for the curve it was decoded on (cl_cvc_get_public_key) */
+  GMutex key_lock;
+  EVP_PKEY *key;
+  ClCvcCurve key_curve;
 };
 
 G_DEFINE_FINAL_TYPE (ClCvc, cl_cvc, G_TYPE_OBJECT)
@@ -44,6 +49,8 @@ cl_cvc_finalize (GObject *object)
   g_clear_pointer (&self->chat_oid, g_bytes_unref);
   g_clear_pointer (&self->chat_template, g_bytes_unref);
   g_clear_pointer (&self->extensions, g_bytes_unref);
+  g_clear_pointer (&self->key, EVP_PKEY_free);
+  g_mutex_clear (&self->key_lock);
   G_OBJECT_CLASS (cl_cvc_parent_class)->finalize (object);
 }
 
@@ -56,6 +63,7 @@ cl_cvc_class_init (ClCvcClass *klass)
 static void
 cl_cvc_init (ClCvc *self)
 {
+  g_mutex_init (&self->key_lock);
 }
 
 static char *
@@ -315,15 +323,32 @@ cl_cvc_get_public_key_template (ClCvc *self)
   return self->public_key;
 }
 
+/* Decoded once per certificate object and curve (a reference to free): an issuer (the line's DICA) checks every
+ * card, a device key request is read three times per card, and decoding builds the curve's group each time. OpenSSL
+ * 3 keys are safe to verify with from several threads at once. */
 EVP_PKEY *
 cl_cvc_get_public_key (ClCvc *self, ClCvcCurve fallback, GError **error)
 {
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   gsize len;
   const guint8 *tmpl;
 
   g_return_val_if_fail (CL_IS_CVC (self), NULL);
-  tmpl = g_bytes_get_data (self->public_key, &len);
-  return cl_cvc_public_key_decode (tmpl, len, fallback, error);
+  locker = g_mutex_locker_new (&self->key_lock);
+  if (self->key == NULL || self->key_curve != fallback)
+    {
+      EVP_PKEY *key;
+
+      tmpl = g_bytes_get_data (self->public_key, &len);
+      key = cl_cvc_public_key_decode (tmpl, len, fallback, error);
+      if (key == NULL)
+        return NULL;
+      g_clear_pointer (&self->key, EVP_PKEY_free);
+      self->key = key;
+      self->key_curve = fallback;
+    }
+  EVP_PKEY_up_ref (self->key);
+  return self->key;
 }
 
 GBytes *

@@ -41,10 +41,11 @@ typedef struct
 
   guint8 kdd[CL_GP_KDD_LEN];
   gboolean have_kdd;
-  ClKeySet *card_keys;   /* diversified for this chip, lives in the token as session objects */
-  gboolean on_card_keys; /* the channel is open with the card keys: the KST is already gone */
-  gboolean resumed_keys; /* the card keys were there before this attempt */
-  ClScp02 *scp02;        /* the open SCP02 session (its S-DEK wraps PUT KEY) */
+  ClKeySet *card_keys;                 /* diversified for this chip, lives in the token as session objects */
+  guint8 card_keys_kdd[CL_GP_KDD_LEN]; /* the KDD card_keys were diversified from */
+  gboolean on_card_keys;               /* the channel is open with the card keys: the KST is already gone */
+  gboolean resumed_keys;               /* the card keys were there before this attempt */
+  ClScp02 *scp02;                      /* the open SCP02 session (its S-DEK wraps PUT KEY) */
   /* key changeover: the card holds keys of an older, accepted KMC version (cl-sequence-custody.c) */
   ClKeySet *old_card_keys; /* the channel is open with these; ROTATE_KEYS replaces them */
   guint8 old_card_key_version;

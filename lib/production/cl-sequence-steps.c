@@ -58,10 +58,29 @@ select_isd (ClSequenceRun *run, ClCardChannel *channel, GError **error)
 
 static ClKeySet *diversify (ClSequenceRun *run, const guint8 kdd[CL_GP_KDD_LEN], GError **error);
 
+/* The card keys for the KDD a card answers: those of this attempt when it is the KDD they were diversified from
+ * (the derivation is deterministic, so a second one in the token would only give the same keys; the card's
+ * cryptogram is what proves them), else diversified anew. */
 static ClKeySet *
-keys_for_kdd (const guint8 *kdd, gpointer run, GError **error)
+keys_for_kdd (const guint8 *kdd, gpointer data, GError **error)
 {
+  ClSequenceRun *run = data;
+
+  if (run->card_keys != NULL && memcmp (kdd, run->card_keys_kdd, CL_GP_KDD_LEN) == 0)
+    return g_object_ref (run->card_keys);
   return diversify (run, kdd, error);
+}
+
+/* run->card_keys from the KDD the card last answered. */
+static gboolean
+diversify_card_keys (ClSequenceRun *run, GError **error)
+{
+  g_clear_object (&run->card_keys);
+  run->card_keys = diversify (run, run->kdd, error);
+  if (run->card_keys == NULL)
+    return FALSE;
+  memcpy (run->card_keys_kdd, run->kdd, CL_GP_KDD_LEN);
+  return TRUE;
 }
 
 /* INITIALIZE UPDATE + EXTERNAL AUTHENTICATE with keys of version kvn, or with keys NULL the card keys diversified
@@ -269,8 +288,7 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
     {
       if (!cl_gp_get_kdd (run->channel, run->kdd, run->cancellable, error))
         return FALSE;
-      run->card_keys = diversify (run, run->kdd, error);
-      if (run->card_keys == NULL)
+      if (!diversify_card_keys (run, error))
         return FALSE;
       if (!select_isd (run, run->channel, error)
           || !open_channel (run, run->channel, run->card_keys, run->keys->card_key_version, error))
@@ -396,8 +414,7 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
       return TRUE;
     }
   g_assert (run->have_kdd);
-  run->card_keys = diversify (run, run->kdd, error);
-  if (run->card_keys == NULL)
+  if (!diversify_card_keys (run, error))
     return FALSE;
 
   /* Write-ahead: once PUT KEY leaves, the card may hold either key set until we know better. */
@@ -577,15 +594,20 @@ read_request (ClSequenceRun *run, GError **error)
 static ClCvcBody *
 device_key_body (ClSequenceRun *run, GError **error)
 {
+  /* one throw-away key for every card: the card ignores its point, and a key pair per card cost the station more
+   * than a signature verification (issue 14) */
+  static EVP_PKEY *domain;
+  static gsize made;
   g_autoptr (ClCvcBody) body = cl_cvc_body_new ();
-  EVP_PKEY *domain = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "prime256v1");
-  gboolean ok;
 
+  if (g_once_init_enter (&made))
+    {
+      domain = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "prime256v1");
+      g_once_init_leave (&made, 1);
+    }
   if (domain == NULL)
     return fail (error, CL_ERROR_FAILED, "no P-256 key for the device key template"), NULL;
-  ok = cl_cvc_body_set_public_key (body, domain, CL_CVC_ALGORITHM_ECDSA_SHA256, FALSE, error);
-  EVP_PKEY_free (domain);
-  if (!ok)
+  if (!cl_cvc_body_set_public_key (body, domain, CL_CVC_ALGORITHM_ECDSA_SHA256, FALSE, error))
     return NULL;
   body->chr = cl_sequence_device_chr (run, error);
   if (body->chr == NULL)
@@ -834,7 +856,6 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
 {
   const ClProfileKeys *config = run->keys;
   ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
-  ClCvc *srca = cl_production_setup_get_srca_cvc (run->setup);
   g_autoptr (ClCardChannel) fresh = cl_card_channel_new (CL_TRANSPORT (run->transport));
   g_autoptr (GPtrArray) apps = NULL;
   g_autoptr (GBytes) devaut = NULL, device_point = NULL, request_point = NULL;
@@ -846,7 +867,7 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
   gsize len, consumed = 0;
 
   run->reason = CL_REJECT_VERIFY_FAILED;
-  /* Independent of everything above: a new channel, the card keys derived again from the KDD the card answers. */
+  /* Independent of everything above: a new channel, with the card keys for the KDD the card answers now. */
   if (!select_isd (run, fresh, error))
     return FALSE;
   if (!open_channel (run, fresh, NULL, config->card_key_version, error))
@@ -878,8 +899,10 @@ cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
   dica_bytes = cl_cvc_get_encoded (dica);
   if (!g_bytes_equal (dica_bytes, cl_cvc_get_encoded (chained_dica)) || consumed + g_bytes_get_size (dica_bytes) != len)
     return fail (error, CL_ERROR_SECURITY, "EF.C_DevAut does not end with this line's DICA certificate");
-  if (!cl_cvc_verify_issued_by (device, chained_dica, cl_cvc_get_curve (dica), error)
-      || !cl_cvc_verify_issued_by (chained_dica, srca, CL_CVC_CURVE_NONE, error))
+  /* The chain's DICA is, byte for byte, the line's, whose signature by the SRCA cl_production_setup_new() verified:
+   * checking it again per card would verify the same bytes under the same key. The device certificate is checked
+   * under that DICA's key. */
+  if (!cl_cvc_verify_issued_by (device, dica, cl_cvc_get_curve (dica), error))
     return g_prefix_error (error, "certificate chain: "), FALSE;
   if (g_strcmp0 (cl_cvc_get_chr (device), run->chr) != 0)
     return fail (error, CL_ERROR_FAILED, "device certificate holder %s, expected %s", cl_cvc_get_chr (device),

@@ -10,6 +10,7 @@
 #include "store/cl-store.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 /* Enough for every statement of the production path, a few of each at once (nested helpers); the rest are
  * finalized. */
@@ -93,11 +94,37 @@ sqlite_free (ClSql *sql)
   g_free (self);
 }
 
+static ClSqlStmt *sqlite_prepare (ClSql *sql, const char *query, GError **error);
+static void sqlite_release (ClSqlStmt *stmt);
+
+/* One statement run to its end through the kept statements: BEGIN, COMMIT and the PRAGMA synchronous switches run
+ * several times per card, and sqlite3_exec would compile each anew. */
+static gboolean
+exec_one (ClSql *sql, const char *query, GError **error)
+{
+  ClSqlStmt *stmt = sqlite_prepare (sql, query, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (STMT (stmt))) == SQLITE_ROW)
+    ;
+  if (rc != SQLITE_DONE)
+    fail_db (sql, error);
+  sqlite_release (stmt);
+  return rc == SQLITE_DONE;
+}
+
 static gboolean
 sqlite_exec (ClSql *sql, const char *script, GError **error)
 {
   char *msg = NULL;
 
+  /* only the few texts that recur: a migration's one-off statements would crowd the production path's out */
+  if ((g_str_has_prefix (script, "BEGIN") || g_str_equal (script, "COMMIT") || g_str_equal (script, "ROLLBACK")
+       || g_str_has_prefix (script, "PRAGMA synchronous"))
+      && strchr (script, ';') == NULL)
+    return exec_one (sql, script, error);
   if (sqlite3_exec (DB (sql), script, NULL, NULL, &msg) == SQLITE_OK)
     return TRUE;
   cl_sql_fail (sql, fault_of (sqlite3_extended_errcode (DB (sql))), msg ? msg : "SQLite failed", error);

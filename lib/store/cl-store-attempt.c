@@ -9,6 +9,7 @@ begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, 
        gboolean admitted, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relaxed = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
   gboolean places;
@@ -17,6 +18,7 @@ begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, 
   if (!cl_store_check_name ("Station", station, error) || !cl_store_check_name ("Reader", reader, error))
     return 0;
   locker = g_mutex_locker_new (&self->lock);
+  relaxed = cl_store_relax (self);
   /* a production attempt in a batch holds a place in it from its first row on (cl-store-place.h) */
   places = kind == CL_ATTEMPT_PRODUCTION && batch_id > 0 && !admitted;
   if (places && !(txn = cl_store_txn_begin (self, error)))
@@ -30,12 +32,10 @@ begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, 
   cl_sql_bind_text (stmt, 3, station);
   cl_sql_bind_text (stmt, 4, reader);
   cl_sql_bind_int64 (stmt, 5, cl_store_now (started));
-  cl_store_relax_sync (self);
   id = cl_store_step_insert (self, stmt, "Recording an attempt", error);
   if (id > 0 && places
       && (!cl_store_place_bind_locked (self, batch_id, station, id, error) || !cl_store_txn_commit (txn, error)))
     id = 0;
-  cl_store_restore_sync (self);
   return id;
 }
 
@@ -58,16 +58,18 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
                            GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relaxed = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (ClSqlStmt) card = NULL;
   g_autoptr (ClSqlStmt) prior = NULL;
   g_autoptr (ClSqlStmt) link = NULL;
-  gboolean first, ok;
+  gboolean first;
 
   if (!cl_store_check_chip_id (chip_id, error))
     return FALSE;
   when = cl_store_now (when);
   locker = g_mutex_locker_new (&self->lock);
+  relaxed = cl_store_relax (self);
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
   card = cl_store_prepare (self,
@@ -114,10 +116,7 @@ cl_store_attempt_identify (ClStore *self, gint64 attempt_id, const char *chip_id
                    "Attempt %" G_GINT64_FORMAT " does not exist, has ended or is already linked to a chip", attempt_id);
       return FALSE;
     }
-  cl_store_relax_sync (self);
-  ok = cl_store_txn_commit (txn, error);
-  cl_store_restore_sync (self);
-  if (!ok)
+  if (!cl_store_txn_commit (txn, error))
     return FALSE;
   if (first_attempt)
     *first_attempt = first;
@@ -140,12 +139,13 @@ cl_store_attempt_add_step (ClStore *self, gint64 attempt_id, ClProductionStep st
                            ClStepResult result, gint last_sw, const char *detail, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relaxed = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
-  gboolean ok;
 
   if (!check_sw (last_sw, error))
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
+  relaxed = cl_store_relax (self);
   stmt = cl_store_prepare (self,
                            "INSERT INTO steps (attempt_id, step, started, duration_us, result, last_sw, detail) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -159,10 +159,7 @@ cl_store_attempt_add_step (ClStore *self, gint64 attempt_id, ClProductionStep st
   cl_sql_bind_text (stmt, 5, cl_step_result_to_string (result));
   cl_store_bind_opt_int (stmt, 6, last_sw);
   cl_store_bind_text (stmt, 7, detail);
-  cl_store_relax_sync (self);
-  ok = cl_store_step_done (self, stmt, "Recording a step", error);
-  cl_store_restore_sync (self);
-  return ok;
+  return cl_store_step_done (self, stmt, "Recording a step", error);
 }
 
 gboolean

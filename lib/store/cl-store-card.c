@@ -52,9 +52,11 @@ cl_store_card_lookup_by_serial (ClStore *self, const char *printed_serial, GErro
 }
 
 static gboolean
-update_card (ClStore *self, const char *sql, const char *chip_id, const char *text, gint64 number, GError **error)
+update_card (ClStore *self, const char *sql, const char *chip_id, const char *text, gint64 number, gboolean relaxed,
+             GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relax = relaxed ? cl_store_relax (self) : NULL;
   g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, sql, error);
 
   if (stmt == NULL)
@@ -92,8 +94,12 @@ cl_store_card_set_state (ClStore *self, const char *chip_id, ClCardState state, 
                    chip_id);
       return FALSE;
     }
+  /* A card's progress between the journal's records (keys rotated, applet loaded, initialised, certified): like a
+   * step record, its commit skips the fsync, and the next FULL commit syncs it (a journal record, at the latest the
+   * attempt's end, which sets the card's final state before its outcome is reported). Four fsyncs per card, each
+   * under the store's lock that every reader of a rack waits for (issue 14). */
   return update_card (self, "UPDATE cards SET state = ?, key_version = coalesce(?, key_version) WHERE chip_id = ?",
-                      chip_id, cl_card_state_to_string (state), key_version, error);
+                      chip_id, cl_card_state_to_string (state), key_version, TRUE, error);
 }
 
 gboolean
@@ -103,5 +109,5 @@ cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, const char
     return FALSE;
   /* the second '?' only keeps update_card's three: it binds it NULL */
   return update_card (self, "UPDATE cards SET printed_serial = ? WHERE CAST(? AS INTEGER) IS NULL AND chip_id = ?",
-                      chip_id, printed_serial, -1, error);
+                      chip_id, printed_serial, -1, FALSE, error);
 }

@@ -24,6 +24,10 @@ struct _ClStore
   gboolean yield_from_rows;
   /* Opened read-only (cl_store_open_readonly): nothing may write. */
   gboolean read_only;
+  /* SQLite's synchronous setting: what the connection has, and whether the next statement may run relaxed
+   * (cl_store_relax_sync); under the lock. */
+  gboolean sync_normal;
+  gboolean relaxed;
 };
 
 /* The aggregate tables bucket by the minute; series whose start and bucket are whole minutes read them. */
@@ -106,9 +110,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClStoreTxn, cl_store_txn_free)
 gint64 cl_store_now (gint64 when);
 /* Step records and attempt openings are many and lose nothing essential in a crash: their commits skip the
  * fsync (synchronous=NORMAL). The next FULL commit (journal, certificate, attempt end, audit) syncs the WAL up to
- * and including them, so what a journal record refers to is always on disk with it. */
+ * and including them, so what a journal record refers to is always on disk with it. The switch back to FULL is
+ * made by the next statement prepared or run that is not relaxed (cl_store_prepare, cl_store_exec): one relaxed
+ * write after another (a card's step records) then switches nothing, and nothing commits in between. So relax
+ * before preparing the relaxed statements. */
 void cl_store_relax_sync (ClStore *self);
 void cl_store_restore_sync (ClStore *self);
+/* cl_store_relax_sync() until the end of the scope: g_autoptr (ClStoreRelaxed) relaxed = cl_store_relax (self);
+ * declared after the store's locker, so that it ends before the lock is released, on every return. */
+typedef ClStore ClStoreRelaxed;
+ClStoreRelaxed *cl_store_relax (ClStore *self);
+void cl_store_relaxed_end (ClStoreRelaxed *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClStoreRelaxed, cl_store_relaxed_end)
 
 /* Binding helpers: NULL text / negative number become SQL NULL. */
 void cl_store_bind_text (ClSqlStmt *stmt, int index, const char *text);

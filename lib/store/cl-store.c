@@ -67,10 +67,21 @@ cl_store_check_thread (ClStore *self, const char *sql)
 #endif
 }
 
+/* The connection's synchronous setting as the statement about to be prepared or run needs it. */
+static void
+apply_sync (ClStore *self)
+{
+  if (self->sync_normal == self->relaxed || cl_sql_backend (self->sql) != CL_SQL_SQLITE)
+    return;
+  if (cl_sql_exec (self->sql, self->relaxed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", NULL))
+    self->sync_normal = self->relaxed;
+}
+
 gboolean
 cl_store_exec (ClStore *self, const char *sql, GError **error)
 {
   cl_store_check_thread (self, sql);
+  apply_sync (self);
   return cl_sql_exec (self->sql, sql, error);
 }
 
@@ -78,6 +89,9 @@ ClSqlStmt *
 cl_store_prepare (ClStore *self, const char *sql, GError **error)
 {
   cl_store_check_thread (self, sql);
+  /* a read commits nothing: it leaves the setting as it is for the next write */
+  if (g_ascii_strncasecmp (sql, "SELECT ", 7) != 0)
+    apply_sync (self);
   return cl_sql_prepare (self->sql, sql, error);
 }
 
@@ -173,15 +187,28 @@ cl_store_txn_free (ClStoreTxn *txn)
 void
 cl_store_relax_sync (ClStore *self)
 {
-  if (cl_sql_backend (self->sql) == CL_SQL_SQLITE)
-    cl_sql_exec (self->sql, "PRAGMA synchronous = NORMAL", NULL);
+  self->relaxed = TRUE;
+  apply_sync (self);
 }
 
 void
 cl_store_restore_sync (ClStore *self)
 {
-  if (cl_sql_backend (self->sql) == CL_SQL_SQLITE)
-    cl_sql_exec (self->sql, "PRAGMA synchronous = FULL", NULL);
+  /* applied by the next statement (apply_sync): nothing commits before it */
+  self->relaxed = FALSE;
+}
+
+ClStoreRelaxed *
+cl_store_relax (ClStore *self)
+{
+  cl_store_relax_sync (self);
+  return self;
+}
+
+void
+cl_store_relaxed_end (ClStoreRelaxed *self)
+{
+  cl_store_restore_sync (self);
 }
 
 gint64

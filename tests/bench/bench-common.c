@@ -17,6 +17,15 @@ bench_process_cpu_s (int who)
 }
 
 double
+bench_kernel_cpu_s (int who)
+{
+  struct rusage ru;
+
+  getrusage (who, &ru);
+  return ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+double
 bench_thread_cpu_s (void)
 {
   struct timespec ts;

@@ -5,6 +5,8 @@
 
 /* getrusage user + system seconds; who: RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD. */
 double bench_process_cpu_s (int who);
+/* getrusage system seconds alone (the kernel's share: syscalls, page faults); who as above. */
+double bench_kernel_cpu_s (int who);
 /* This thread's CPU seconds. */
 double bench_thread_cpu_s (void);
 

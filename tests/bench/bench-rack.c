@@ -18,6 +18,7 @@
  *        BUILDDIR/tests/sim/vcard/cardline-vcard [CARDS-PER-READER]
  * (or tests/bench/run BUILDDIR rack). With --model instead of CARDS-PER-READER it only prints the card's own time
  * by the timing model (card_model_ms=...), for bench-printer-line.sh's limit; that needs only the rig's hsm. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,7 +175,11 @@ typedef struct
   guint cards;
   double rig_cpu_s;      /* this thread's CPU starting and stopping cards */
   double sequence_cpu_s; /* this thread's CPU in the production sequence (connected to the card's release) */
+  double sequence_sys_s; /* of which in the kernel (PC/SC socket, store writes and syncs, token files) */
   gint64 cycle_us;
+  /* wall time per phase, summed over the cards: card started until pcscd reports it, connect to release, pulled
+   * until pcscd reports it gone; and when the reader's last card was gone (since the start of the size) */
+  gint64 insert_us, run_us, pull_us, done_us;
 } Reader;
 
 static void
@@ -224,25 +229,34 @@ reader_thread (gpointer data)
       g_autofree char *image = take_card_image ();
       g_autoptr (GSubprocess) card = NULL;
       g_autoptr (ClPcscTransport) transport = NULL;
-      double t0 = bench_thread_cpu_s ();
+      double t0 = bench_thread_cpu_s (), k0;
+      gint64 w = g_get_monotonic_time ();
 
       card = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, vcard_exe,
                                "run", "--image", image, "--port", port, "--timing", NULL);
       check (card != NULL, error);
       r->rig_cpu_s += bench_thread_cpu_s () - t0;
       wait_for_pcscd (reader, TRUE, &state);
+      r->insert_us += g_get_monotonic_time () - w;
+      w = g_get_monotonic_time ();
       t0 = bench_thread_cpu_s ();
+      k0 = bench_kernel_cpu_s (RUSAGE_THREAD);
       transport = cl_pcsc_transport_connect (reader, NULL, &error);
       check (transport != NULL, error);
       produce (CL_TRANSPORT (transport), reader, &r->cycle_us);
       cl_pcsc_transport_disconnect (transport, FALSE);
       r->sequence_cpu_s += bench_thread_cpu_s () - t0;
+      r->sequence_sys_s += bench_kernel_cpu_s (RUSAGE_THREAD) - k0;
+      r->run_us += g_get_monotonic_time () - w;
+      w = g_get_monotonic_time ();
       t0 = bench_thread_cpu_s ();
       g_subprocess_send_signal (card, SIGTERM);
       g_subprocess_wait (card, NULL, NULL);
       r->rig_cpu_s += bench_thread_cpu_s () - t0;
       wait_for_pcscd (reader, FALSE, &state);
+      r->pull_us += g_get_monotonic_time () - w;
     }
+  r->done_us = g_get_monotonic_time ();
   return NULL;
 }
 
@@ -259,8 +273,8 @@ bench_rack (guint cards_per_reader, double model_ms)
       guint readers = sizes[s];
       g_autofree Reader *rack = g_new0 (Reader, readers);
       g_autofree GThread **threads = g_new0 (GThread *, readers);
-      double cpu0, wall, rate, host_ms, rig_s = 0, sequence_s = 0;
-      gint64 w0, cycle = 0;
+      double cpu0, wall, rate, host_ms, rig_s = 0, sequence_s = 0, sequence_sys = 0;
+      gint64 w0, cycle = 0, insert = 0, run = 0, pull = 0, first_done = G_MAXINT64;
       guint cards = readers * cards_per_reader;
       BenchLoad before, after;
 
@@ -285,6 +299,11 @@ bench_rack (guint cards_per_reader, double model_ms)
           cycle += rack[r].cycle_us;
           rig_s += rack[r].rig_cpu_s;
           sequence_s += rack[r].sequence_cpu_s;
+          sequence_sys += rack[r].sequence_sys_s;
+          insert += rack[r].insert_us;
+          run += rack[r].run_us;
+          pull += rack[r].pull_us;
+          first_done = MIN (first_done, rack[r].done_us);
         }
       wall = (g_get_monotonic_time () - w0) / 1e6;
       host_ms = (bench_process_cpu_s (RUSAGE_SELF) - cpu0 - rig_s) * 1000 / cards;
@@ -295,9 +314,14 @@ bench_rack (guint cards_per_reader, double model_ms)
       g_print ("%8u %6u %8.2f %10.1f %10.1f %7.2f %14.1f %14.1f %16.2f %8.2f%%\n", readers, cards, wall, rate,
                single * readers, rate / (single * readers), cycle / 1000.0 / cards, model_ms, host_ms,
                100 * host_ms / model_ms);
-      g_print ("      host CPU per card: %.2f ms in the production sequence's thread (connect to release), the rest in "
-               "waits on pcscd and GLib's threads\n",
-               sequence_s * 1000 / cards);
+      g_print (
+        "      host CPU per card: %.2f ms in the production sequence's thread (connect to release; %.2f ms of it in "
+        "the kernel), the rest in waits on pcscd and GLib's threads\n",
+        sequence_s * 1000 / cards, sequence_sys * 1000 / cards);
+      g_print (
+        "      wall per card: %.0f ms from the card's start to pcscd seeing it, %.0f ms connect to release, %.0f ms "
+        "from the pull to pcscd seeing it gone; the first reader done at %.2f s of %.2f s\n",
+        insert / 1000.0 / cards, run / 1000.0 / cards, pull / 1000.0 / cards, (first_done - w0) / 1e6, wall);
       bench_load_print (&before, &after, "its cards");
     }
 }
