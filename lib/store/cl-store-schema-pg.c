@@ -16,6 +16,7 @@
 #include "core/cl-error.h"
 #include "store/cl-store-fleet.h"
 #include "store/cl-store-schema-places.h"
+#include "store/cl-store-schema-stations.h"
 #include "store/cl-store.h"
 
 #define STEPS                                                                                                          \
@@ -602,8 +603,12 @@ static const char migration_station_keys[]
     "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[]
-  = { migration_row_rejections, migration_fleet, migration_places, migration_station_keys, NULL };
+static const char *const pg_migrations[] = { migration_row_rejections,
+                                             migration_fleet,
+                                             migration_places,
+                                             migration_station_keys,
+                                             cl_store_migration_yield_stations_pg,
+                                             NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

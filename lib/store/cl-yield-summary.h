@@ -39,6 +39,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64 batch_id; /* 0: all batches */
+  char *station;   /* NULL: every station */
   gint64 from;     /* first feed in scope, µs since the epoch; 0 if none */
   gint64 until;    /* last eject in scope */
 
