@@ -2,10 +2,13 @@
  * moved between stations in cl-store-schema-stations.h), on SQLite and on PostgreSQL. Version 2's triggers (and the
  * PostgreSQL baseline's) are replaced by ones that add to the fleet's row and to the attempt's station's row.
  *
- * Order matters, as in version 2: the fleet's rows are copied; yield_chips' triggers exist before the stations'
- * chips are filled in, so they add the chip figures to yield_totals and yield_minutes; the stations' attempt, step
- * and QA figures are added after; the attempt, step and QA triggers are made last so the backfill is not counted
- * twice. An attempt with station '' (none of Cardline's writers makes one) counts in the fleet only. */
+ * SQLite drops and rebuilds the tables from the records, as version 2 did, so running it again (user_version set
+ * back) gives the same tables; the fleet's rows come out as version 2's triggers kept them (test-store-stations holds
+ * the two to each other). PostgreSQL, where a migration runs once in its transaction, adds the column in place and
+ * keeps the fleet's rows as they are. Order matters, as in version 2: yield_chips' triggers exist before its rows
+ * are filled in, so they add the chip figures to yield_totals and yield_minutes; the attempt, step and QA figures
+ * are added after; the attempt, step and QA triggers are made last so the backfill is not counted twice. An attempt
+ * with station '' (none of Cardline's writers makes one) counts in the fleet only. */
 #include "store/cl-store-schema-stations.h"
 
 #define MINUTE "60000000"
@@ -48,12 +51,12 @@
 #define S_NEW_SCOPES S_SCOPES ("new.batch_id", "new.station")
 #define S_ATTEMPT_ENDED                                                                                                \
   S_MINUTES                                                                                                            \
-    "SELECT sc.station, sc.scope, new.ended / " MINUTE ", 1, new.result IS 'GOOD', "                                   \
-    "new.result IS 'GOOD' AND new.first_attempt, new.result IS 'REJECTED', new.chip_id IS NULL, 0 "                    \
-    "FROM " S_NEW_SCOPES " WHERE new.ended IS NOT NULL" S_MINUTES_ADD                                                  \
-    "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT sc.station, sc.scope, new.reject_reason, "     \
-    "new.failed_step, 1 FROM " S_NEW_SCOPES " WHERE new.result IS 'REJECTED' "                                         \
-    "ON CONFLICT (station, scope, reason, step) DO UPDATE SET n = n + 1;\n"
+  "SELECT sc.station, sc.scope, new.ended / " MINUTE ", 1, new.result IS 'GOOD', "                                     \
+  "new.result IS 'GOOD' AND new.first_attempt, new.result IS 'REJECTED', new.chip_id IS NULL, 0 "                      \
+  "FROM " S_NEW_SCOPES " WHERE new.ended IS NOT NULL" S_MINUTES_ADD                                                    \
+  "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT sc.station, sc.scope, new.reject_reason, "       \
+  "new.failed_step, 1 FROM " S_NEW_SCOPES " WHERE new.result IS 'REJECTED' "                                           \
+  "ON CONFLICT (station, scope, reason, step) DO UPDATE SET n = n + 1;\n"
 #define S_ATTEMPT_CHIP                                                                                                 \
   S_CHIPS "SELECT new.chip_id, sc.station, sc.scope, new.ended, CASE WHEN new.result IS 'GOOD' THEN new.ended END, "   \
           "new.result IS 'GOOD' AND new.first_attempt, " S_CHIP_QA (                                                   \
@@ -62,28 +65,28 @@
                            "fed_at = " S_MINN ("fed_at", "excluded.fed_at") ", good_at = " S_MINN (                    \
                              "good_at", "excluded.good_at") ", "                                                       \
                                                             "first_pass = max(first_pass, excluded.first_pass);\n"
-/* Each station's production attempts, once per scope, for the backfill. */
-#define S_STATION_ATTEMPTS                                                                                             \
-  "(SELECT 0 AS scope, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' UNION ALL "                         \
-  "SELECT batch_id AS scope, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' AND batch_id IS NOT NULL)"
-/* A yield table rebuilt with the station in its key; the fleet's rows copied as they are. */
-#define S_REBUILD(table, columns, key)                                                                                 \
-  "CREATE TABLE " table "_v13 (\n" columns "  station TEXT NOT NULL DEFAULT '',\n  PRIMARY KEY (" key ")\n"            \
-  ") WITHOUT ROWID;\n"                                                                                                 \
-  "INSERT INTO " table "_v13 SELECT *, '' FROM " table ";\n"                                                           \
-  "DROP TABLE " table ";\n"                                                                                            \
-  "ALTER TABLE " table "_v13 RENAME TO " table ";\n"
+/* Every production attempt in the rows it counts in, for the backfill: st is the row's station ('' the fleet). */
+#define S_SCOPED_ATTEMPTS                                                                                              \
+  "(SELECT '' AS st, 0 AS scope, * FROM attempts WHERE kind = 'PRODUCTION' UNION ALL "                                 \
+  "SELECT '', batch_id, * FROM attempts WHERE kind = 'PRODUCTION' AND batch_id IS NOT NULL UNION ALL "                 \
+  "SELECT station, 0, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' UNION ALL "                          \
+  "SELECT station, batch_id, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' AND batch_id IS NOT NULL)"
 
-const char cl_store_migration_yield_stations_sqlite[] = "DROP TRIGGER IF EXISTS yield_chips_insert;\n"
-                                                        "DROP TRIGGER IF EXISTS yield_chips_update;\n"
-                                                        "DROP TRIGGER IF EXISTS attempts_yield_insert;\n"
-                                                        "DROP TRIGGER IF EXISTS attempts_yield_identify;\n"
-                                                        "DROP TRIGGER IF EXISTS attempts_yield_end;\n"
-                                                        "DROP TRIGGER IF EXISTS steps_yield_insert;\n"
-                                                        "DROP TRIGGER IF EXISTS qa_actions_yield_insert;\n"
-  /* The columns in version 2's order, station last, so that "SELECT *, ''" copies a row. */
-  S_REBUILD (
-    "yield_totals",
+const char cl_store_migration_yield_stations_sqlite[]
+  = "DROP TRIGGER IF EXISTS attempts_yield_insert;\n"
+    "DROP TRIGGER IF EXISTS attempts_yield_identify;\n"
+    "DROP TRIGGER IF EXISTS attempts_yield_end;\n"
+    "DROP TRIGGER IF EXISTS steps_yield_insert;\n"
+    "DROP TRIGGER IF EXISTS qa_actions_yield_insert;\n"
+    "DROP TABLE IF EXISTS yield_totals;\n"
+    "DROP TABLE IF EXISTS yield_chips;\n"
+    "DROP TABLE IF EXISTS yield_minutes;\n"
+    "DROP TABLE IF EXISTS yield_rejects;\n"
+    "DROP TABLE IF EXISTS yield_steps;\n"
+    /* The key's columns first, in its order (SQLite 3.40's integrity_check misreads a WITHOUT ROWID table whose key
+     * is declared in another order). */
+    "CREATE TABLE yield_totals (\n"
+    "  station TEXT NOT NULL,\n"
     "  scope INTEGER NOT NULL,\n"
     "  fed INTEGER NOT NULL DEFAULT 0,\n"
     "  anonymous INTEGER NOT NULL DEFAULT 0,\n"
@@ -97,82 +100,93 @@ const char cl_store_migration_yield_stations_sqlite[] = "DROP TRIGGER IF EXISTS 
     "  cycle_us INTEGER NOT NULL DEFAULT 0,\n"
     "  first_started INTEGER,\n"
     "  last_ended INTEGER,\n"
-    "  last_qa INTEGER,\n",
-    "station, scope") S_REBUILD ("yield_chips",
-                                 "  chip_id TEXT NOT NULL,\n"
-                                 "  scope INTEGER NOT NULL,\n"
-                                 "  fed_at INTEGER,\n"
-                                 "  good_at INTEGER,\n"
-                                 "  first_pass INTEGER NOT NULL DEFAULT 0,\n"
-                                 "  recovered_at INTEGER,\n"
-                                 "  scrapped INTEGER NOT NULL DEFAULT 0,\n"
-                                 "  qa_last INTEGER,\n",
-                                 "chip_id, station, scope") S_REBUILD ("yield_minutes",
-                                                                       "  scope INTEGER NOT NULL,\n"
-                                                                       "  minute INTEGER NOT NULL,\n"
-                                                                       "  fed INTEGER NOT NULL DEFAULT 0,\n"
-                                                                       "  good INTEGER NOT NULL DEFAULT 0,\n"
-                                                                       "  first_pass_good INTEGER NOT NULL DEFAULT 0,\n"
-                                                                       "  rejected INTEGER NOT NULL DEFAULT 0,\n"
-                                                                       "  chips_fed INTEGER NOT NULL DEFAULT 0,\n"
-                                                                       "  chips_ok INTEGER NOT NULL DEFAULT 0,\n",
-                                                                       "station, scope, minute")
-    S_REBUILD ("yield_rejects",
-               "  scope INTEGER NOT NULL,\n"
-               "  reason TEXT NOT NULL,\n"
-               "  step TEXT NOT NULL,\n"
-               "  n INTEGER NOT NULL,\n",
-               "station, scope, reason, step") S_REBUILD ("yield_steps",
-                                                          "  scope INTEGER NOT NULL,\n"
-                                                          "  step TEXT NOT NULL,\n"
-                                                          "  n INTEGER NOT NULL,\n"
-                                                          "  total_us INTEGER NOT NULL,\n",
-                                                          "station, scope, step")
+    "  last_qa INTEGER,\n"
+    "  PRIMARY KEY (station, scope)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE yield_chips (\n"
+    "  chip_id TEXT NOT NULL,\n"
+    "  station TEXT NOT NULL,\n"
+    "  scope INTEGER NOT NULL,\n"
+    "  fed_at INTEGER,\n"
+    "  good_at INTEGER,\n"
+    "  first_pass INTEGER NOT NULL DEFAULT 0,\n"
+    "  recovered_at INTEGER,\n"
+    "  scrapped INTEGER NOT NULL DEFAULT 0,\n"
+    "  qa_last INTEGER,\n"
+    "  PRIMARY KEY (chip_id, station, scope)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE yield_minutes (\n"
+    "  station TEXT NOT NULL,\n"
+    "  scope INTEGER NOT NULL,\n"
+    "  minute INTEGER NOT NULL,\n"
+    "  fed INTEGER NOT NULL DEFAULT 0,\n"
+    "  good INTEGER NOT NULL DEFAULT 0,\n"
+    "  first_pass_good INTEGER NOT NULL DEFAULT 0,\n"
+    "  rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  chips_fed INTEGER NOT NULL DEFAULT 0,\n"
+    "  chips_ok INTEGER NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY (station, scope, minute)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE yield_rejects (\n"
+    "  station TEXT NOT NULL,\n"
+    "  scope INTEGER NOT NULL,\n"
+    "  reason TEXT NOT NULL,\n"
+    "  step TEXT NOT NULL,\n"
+    "  n INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (station, scope, reason, step)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE yield_steps (\n"
+    "  station TEXT NOT NULL,\n"
+    "  scope INTEGER NOT NULL,\n"
+    "  step TEXT NOT NULL,\n"
+    "  n INTEGER NOT NULL,\n"
+    "  total_us INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (station, scope, step)\n"
+    ") WITHOUT ROWID;\n"
 
-      "CREATE TRIGGER yield_chips_insert AFTER INSERT ON yield_chips BEGIN\n" S_TOTALS
-      "VALUES (new.station, new.scope, 0, 0, 1, new.good_at IS NOT NULL, new.first_pass, 0, "
-      "new.recovered_at IS NOT NULL AND new.good_at IS NULL, new.scrapped AND new.good_at IS NULL, 0, 0, NULL, NULL, "
-      "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, new.fed_at / " MINUTE
-      ", 0, 0, 0, 0, 1, 0 WHERE new.fed_at IS NOT NULL" S_MINUTES_ADD S_MINUTES
-      "SELECT new.station, new.scope, " S_OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " S_OK_AT (
-        "new") " IS NOT NULL" S_MINUTES_ADD "END;\n"
+    "CREATE TRIGGER yield_chips_insert AFTER INSERT ON yield_chips BEGIN\n" S_TOTALS
+    "VALUES (new.station, new.scope, 0, 0, 1, new.good_at IS NOT NULL, new.first_pass, 0, "
+    "new.recovered_at IS NOT NULL AND new.good_at IS NULL, new.scrapped AND new.good_at IS NULL, 0, 0, NULL, NULL, "
+    "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, new.fed_at / " MINUTE
+    ", 0, 0, 0, 0, 1, 0 WHERE new.fed_at IS NOT NULL" S_MINUTES_ADD S_MINUTES
+    "SELECT new.station, new.scope, " S_OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " S_OK_AT (
+      "new") " IS NOT NULL" S_MINUTES_ADD "END;\n"
 
-               "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n" S_TOTALS
-               "VALUES (new.station, new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "
-               "new.first_pass - old.first_pass, 0, "
-               "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at "
-               "IS NULL), "
-               "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, "
-               "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, old.fed_at / " MINUTE
-               ", 0, 0, 0, 0, -1, 0 "
-               "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES
-               "SELECT new.station, new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "
-               "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES
-               "SELECT new.station, new.scope, " S_OK_AT ("old") " / " MINUTE ", 0, 0, 0, 0, 0, -1 "
-                                                                 "WHERE " S_OK_AT ("old") " IS NOT NULL AND " S_OK_AT (
-                                                                   "old") " IS NOT " S_OK_AT ("new")
-                                                                   S_MINUTES_ADD S_MINUTES
-  "SELECT new.station, new.scope, " S_OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 "
-                                                    "WHERE " S_OK_AT ("new") " IS NOT NULL AND " S_OK_AT (
-                                                      "old") " IS NOT " S_OK_AT ("new") S_MINUTES_ADD
+             "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n" S_TOTALS
+             "VALUES (new.station, new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "
+             "new.first_pass - old.first_pass, 0, "
+             "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at "
+             "IS NULL), "
+             "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, "
+             "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, old.fed_at / " MINUTE
+             ", 0, 0, 0, 0, -1, 0 "
+             "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES
+             "SELECT new.station, new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "
+             "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES
+             "SELECT new.station, new.scope, " S_OK_AT (
+               "old") " / " MINUTE ", 0, 0, 0, 0, 0, -1 "
+                      "WHERE " S_OK_AT ("old") " IS NOT NULL AND " S_OK_AT ("old") " IS NOT " S_OK_AT ("new")
+                        S_MINUTES_ADD S_MINUTES "SELECT new.station, new.scope, " S_OK_AT (
+                          "new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 "
+                                 "WHERE " S_OK_AT ("new") " IS NOT NULL AND " S_OK_AT ("old") " IS NOT " S_OK_AT ("new")
+                                   S_MINUTES_ADD
   "END;\n"
 
-  /* The stations' figures from the records. */
-  S_CHIPS "SELECT chip_id, station, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "
+  /* The figures from the records, the fleet's and each station's. */
+  S_CHIPS "SELECT chip_id, st, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "
   "max(result IS 'GOOD' AND first_attempt), " S_CHIP_QA (
-    "a.chip_id") " FROM " S_STATION_ATTEMPTS " a "
-                 "WHERE chip_id IS NOT NULL GROUP BY chip_id, station, scope;\n" S_TOTALS
-                 "SELECT station, scope, count(*), sum(chip_id IS NULL), 0, 0, 0, sum(result IS 'REJECTED'), 0, 0, "
+    "a.chip_id") " FROM " S_SCOPED_ATTEMPTS " a "
+                 "WHERE chip_id IS NOT NULL GROUP BY chip_id, st, scope;\n" S_TOTALS
+                 "SELECT st, scope, count(*), sum(chip_id IS NULL), 0, 0, 0, sum(result IS 'REJECTED'), 0, 0, "
                  "count(ended), coalesce(sum(ended - started), 0), min(started), max(ended), NULL "
-                 "FROM " S_STATION_ATTEMPTS " GROUP BY station, scope" S_TOTALS_ADD S_MINUTES
-                 "SELECT station, scope, ended / " MINUTE ", count(*), sum(result IS 'GOOD'), "
+                 "FROM " S_SCOPED_ATTEMPTS " GROUP BY st, scope" S_TOTALS_ADD S_MINUTES
+                 "SELECT st, scope, ended / " MINUTE ", count(*), sum(result IS 'GOOD'), "
                  "sum(result IS 'GOOD' AND first_attempt), sum(result IS 'REJECTED'), sum(chip_id IS NULL), 0 "
-                 "FROM " S_STATION_ATTEMPTS " WHERE ended IS NOT NULL GROUP BY 1, 2, 3" S_MINUTES_ADD
-                 "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT station, scope, reject_reason, "
-                 "failed_step, count(*) FROM " S_STATION_ATTEMPTS " WHERE result = 'REJECTED' GROUP BY 1, 2, 3, 4;\n"
-                 "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT a.station, a.scope, s.step, "
-                 "count(*), "
-                 "sum(s.duration_us) FROM steps s JOIN " S_STATION_ATTEMPTS
+                 "FROM " S_SCOPED_ATTEMPTS " WHERE ended IS NOT NULL GROUP BY 1, 2, 3" S_MINUTES_ADD
+                 "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, scope, reject_reason, "
+                 "failed_step, count(*) FROM " S_SCOPED_ATTEMPTS " WHERE result = 'REJECTED' GROUP BY 1, 2, 3, 4;\n"
+                 "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT a.st, a.scope, s.step, count(*), "
+                 "sum(s.duration_us) FROM steps s JOIN " S_SCOPED_ATTEMPTS
                  " a ON a.id = s.attempt_id GROUP BY 1, 2, 3;\n"
 
                  /* From now on, as records arrive (the same cases as version 2's triggers). */

@@ -2,10 +2,11 @@
  * backend (cl-store-schema-stations.c). Included by cl-store-schema.c and cl-store-schema-pg.c only.
  *
  * Every yield table of version 2 (yield_totals, yield_chips, yield_minutes, yield_rejects, yield_steps) gains a
- * station column and it joins each primary key. station '' is the whole fleet: its rows are version 12's, copied as
- * they are, so the fleet's figures do not move by a count. A named station's rows hold the same figures over the
- * production attempts that station made (attempts.station), filled in from the records by the migration and kept
- * by the triggers from then on, so one station's summary, span and series read as few rows as the fleet's.
+ * station column and it joins each primary key. station '' is the whole fleet: its rows are version 12's (kept on
+ * PostgreSQL, rebuilt from the same records on SQLite), so the fleet's figures do not move by a count. A named
+ * station's rows hold the same figures over the production attempts that station made (attempts.station), filled in
+ * from the records by the migration and kept by the triggers from then on, so one station's summary, span and series
+ * read as few rows as the fleet's.
  *
  * A chip that moved between stations counts at every station that fed it, as a chip fed in two batches counts in
  * both: in a station's distinct chips, good and first-pass good only with what happened there. It is good at a

@@ -2,7 +2,8 @@
  *
  * Fills a store on SQLite, on PostgreSQL or on both (bench-dashboard-fill.c: five days, five batches, rejects, re-feeds
  * and QA actions, in bulk SQL) and measures on each
- *   query: cl_dashboard_data_build (every figure, series and Pareto the dashboard shows), all batches and one
+ *   query: cl_dashboard_data_build (every figure, series and Pareto the dashboard shows), all batches, one batch and
+ *          one station of the four (cl_dashboard_data_build_at)
  *   frame: snapshot of the dashboard view rendered to a texture with the window's GskRenderer and GTK's cairo
  *          renderer: a repaint (the charts queued for a redraw) and a frame after a data refresh (the series
  *          changed)
@@ -127,6 +128,7 @@ enum
 {
   FIG_ALL,
   FIG_BATCH,
+  FIG_STATION,
   FIG_REJECTS,
   FIG_HISTORY,
   FIG_SUMMARY,
@@ -139,6 +141,7 @@ enum
 };
 static const char *const figure_names[N_FIGURES] = { "query: dashboard, all batches",
                                                      "query: dashboard, one batch",
+                                                     "query: dashboard, one station (of 4)",
                                                      "query: rejects list / serial search",
                                                      "query: one card's history",
                                                      "part: yield summary",
@@ -171,9 +174,11 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
   ClDashboardData *data = NULL;
   gint64 t;
 
-  for (guint scope = 0; scope < 2; scope++)
+  /* every batch at every station, one batch, every batch at one station */
+  for (guint scope = 0; scope < 3; scope++)
     {
-      g_autofree char *what = g_strdup_printf ("%s %s", backend->name, figure_names[scope == 0 ? FIG_ALL : FIG_BATCH]);
+      guint fig = scope == 0 ? FIG_ALL : scope == 1 ? FIG_BATCH : FIG_STATION;
+      g_autofree char *what = g_strdup_printf ("%s %s", backend->name, figure_names[fig]);
 
       g_array_set_size (ms, 0);
       for (guint i = 0; i < QUERY_RUNS; i++)
@@ -181,7 +186,7 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
           ClDashboardData *built;
 
           t = g_get_monotonic_time ();
-          built = cl_dashboard_data_build (store, scope == 0 ? 0 : 3, &error);
+          built = cl_dashboard_data_build_at (store, scope == 1 ? 3 : 0, scope == 2 ? "bench-1" : NULL, &error);
           g_assert_no_error (error);
           add_ms (ms, t);
           if (scope == 0 && data == NULL)
@@ -189,7 +194,7 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
           else
             cl_dashboard_data_free (built);
         }
-      backend->figures[scope == 0 ? FIG_ALL : FIG_BATCH] = report_limit (what, ms, QUERY_LIMIT_MS);
+      backend->figures[fig] = report_limit (what, ms, QUERY_LIMIT_MS);
     }
   {
     gint64 from, to, bucket;
