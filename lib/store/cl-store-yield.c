@@ -393,7 +393,9 @@ add_series_rows (ClStore *self, gint64 batch_id, const char *station, GArray *bu
 
 /* The buckets count every ended attempt as fed and every REJECTED one as rejected (records and aggregates alike);
  * as in the summary, a RETAINED attempt is neither fed nor rejected and an UNKNOWN one is fed but no reject
- * (cl-yield-summary.h). Few, found through the dispositions of the rejected attempts ended in [from, hi). */
+ * (cl-yield-summary.h). Few, found from their dispositions (dispositions_destination; CROSS JOIN keeps SQLite to that
+ * order), then each attempt by its key: never by reading every rejected attempt of [from, hi), whose station a
+ * station's series would have to look up row by row. */
 static gboolean
 take_away_unbinned_series (ClStore *self, gint64 batch_id, const char *station, GArray *buckets, gint64 from,
                            gint64 bucket_us, gint64 hi, GError **error)
@@ -403,9 +405,9 @@ take_away_unbinned_series (ClStore *self, gint64 batch_id, const char *station, 
 
   stmt = prepare_scoped (
     self,
-    "SELECT (a.ended - ?) / ?, count(CASE WHEN d.destination = 'RETAINED' THEN 1 END), count(*) FROM attempts a "
-    "JOIN dispositions d ON d.attempt_id = a.id "
-    "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND (CAST(? AS TEXT) = '' OR a.station = ?) "
+    "SELECT (a.ended - ?) / ?, count(CASE WHEN d.destination = 'RETAINED' THEN 1 END), count(*) FROM dispositions d "
+    "CROSS JOIN attempts a WHERE a.id = d.attempt_id "
+    "AND a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND (CAST(? AS TEXT) = '' OR a.station = ?) "
     "AND a.result = 'REJECTED' "
     "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ? AND a.ended < ? GROUP BY 1",
     (const gint64[]){ batch_id, from, hi, bucket_us }, "2411ss23", station, error);
