@@ -450,6 +450,14 @@ cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const
         = g_strdup_printf (_ ("Batch report: %s"), ((ClBatchInfo *)g_ptr_array_index (data->batches, i))->name);
   if (job->title == NULL)
     job->title = g_strdup (_ ("Report: all batches"));
+  if (data->station != NULL)
+    {
+      /* the figures and charts are that station's (the rejects list stays the batch's) */
+      char *title = g_strdup_printf (_ ("%s, station %s"), job->title, data->station);
+
+      g_free (job->title);
+      job->title = title;
+    }
   for (guint i = 0; i < data->batches->len; i++)
     if (((ClBatchInfo *)g_ptr_array_index (data->batches, i))->id == data->batch_id)
       job->batch = g_strdup (((ClBatchInfo *)g_ptr_array_index (data->batches, i))->name);
