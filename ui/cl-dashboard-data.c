@@ -10,6 +10,8 @@ cl_dashboard_data_free (ClDashboardData *data)
     return;
   g_clear_pointer (&data->summary, cl_yield_summary_free);
   g_clear_pointer (&data->batches, g_ptr_array_unref);
+  g_clear_pointer (&data->stations, g_ptr_array_unref);
+  g_free (data->station);
   g_clear_pointer (&data->throughput, g_array_unref);
   g_clear_pointer (&data->first_pass, g_array_unref);
   g_clear_pointer (&data->final_yield, g_array_unref);
@@ -100,17 +102,26 @@ step_name (guint i)
 ClDashboardData *
 cl_dashboard_data_build (ClStore *store, gint64 batch_id, GError **error)
 {
+  return cl_dashboard_data_build_at (store, batch_id, NULL, error);
+}
+
+ClDashboardData *
+cl_dashboard_data_build_at (ClStore *store, gint64 batch_id, const char *station, GError **error)
+{
   g_autoptr (ClDashboardData) data = g_new0 (ClDashboardData, 1);
   g_autoptr (GStrvBuilder) cycle_labels = g_strv_builder_new ();
   gint64 started = g_get_monotonic_time ();
   gint64 from, to;
 
   data->batch_id = batch_id;
+  data->station = station && *station ? g_strdup (station) : NULL;
   if (!(data->batches = cl_store_batch_list (store, error)))
     return NULL;
-  if (!(data->summary = cl_store_yield_summary (store, batch_id, 0, 0, error)))
+  if (!(data->stations = cl_store_yield_station_list (store, error)))
     return NULL;
-  if (!cl_store_production_span (store, batch_id, &from, &to, error))
+  if (!(data->summary = cl_store_yield_summary_at (store, batch_id, data->station, 0, 0, error)))
+    return NULL;
+  if (!cl_store_production_span_at (store, batch_id, data->station, &from, &to, error))
     return NULL;
 
   if (to > from)
@@ -121,10 +132,11 @@ cl_dashboard_data_build (ClStore *store, gint64 batch_id, GError **error)
       /* Buckets on whole multiples of their length (local clock minutes/hours read naturally). */
       data->series_start = from - from % data->bucket_us;
       to = to + 1;
-      if (!(buckets = cl_store_yield_series (store, batch_id, data->series_start, to, data->bucket_us, error)))
+      if (!(buckets = cl_store_yield_series_at (store, batch_id, data->station, data->series_start, to, data->bucket_us,
+                                                error)))
         return NULL;
-      if (!(data->final_yield
-            = cl_store_final_yield_series (store, batch_id, data->series_start, to, data->bucket_us, error)))
+      if (!(data->final_yield = cl_store_final_yield_series_at (store, batch_id, data->station, data->series_start, to,
+                                                                data->bucket_us, error)))
         return NULL;
       data->throughput = g_array_sized_new (FALSE, FALSE, sizeof (double), buckets->len);
       data->first_pass = g_array_sized_new (FALSE, FALSE, sizeof (double), buckets->len);

@@ -12,8 +12,10 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64 batch_id;
+  char *station; /* NULL: every station */
   ClYieldSummary *summary;
-  GPtrArray *batches; /* ClBatchInfo, newest first */
+  GPtrArray *batches;  /* ClBatchInfo, newest first */
+  GPtrArray *stations; /* char *: the stations the figures can be read for, by name */
 
   gint64 series_start; /* first bucket start, µs since the epoch; 0 when there is no production */
   gint64 bucket_us;
@@ -37,6 +39,8 @@ typedef struct
  * keeps the span within CL_DASHBOARD_MAX_BUCKETS. */
 gint64 cl_dashboard_bucket_for_span (gint64 span_us);
 ClDashboardData *cl_dashboard_data_build (ClStore *store, gint64 batch_id, GError **error);
+/* The same for the cards one station made (station NULL: every station, as above). */
+ClDashboardData *cl_dashboard_data_build_at (ClStore *store, gint64 batch_id, const char *station, GError **error);
 void cl_dashboard_data_free (ClDashboardData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClDashboardData, cl_dashboard_data_free)
 

@@ -7,6 +7,7 @@ struct _ClDashboardModel
 
   ClStore *store;
   gint64 batch_id;
+  char *station; /* NULL: every station */
   ClChartSeries *series[CL_DASHBOARD_N_SERIES];
   ClDashboardData *data;
   GCancellable *cancellable;
@@ -48,6 +49,7 @@ cl_dashboard_model_dispose (GObject *object)
     g_clear_object (&self->series[i]);
   g_clear_pointer (&self->data, cl_dashboard_data_free);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->station, g_free);
 
   G_OBJECT_CLASS (cl_dashboard_model_parent_class)->dispose (object);
 }
@@ -142,6 +144,33 @@ cl_dashboard_model_set_batch_id (ClDashboardModel *self, gint64 batch_id)
   cl_dashboard_model_refresh (self);
 }
 
+const char *
+cl_dashboard_model_get_station (ClDashboardModel *self)
+{
+  g_return_val_if_fail (CL_IS_DASHBOARD_MODEL (self), NULL);
+  return self->station;
+}
+
+void
+cl_dashboard_model_set_station (ClDashboardModel *self, const char *station)
+{
+  g_return_if_fail (CL_IS_DASHBOARD_MODEL (self));
+  if (station != NULL && *station == '\0')
+    station = NULL;
+  if (g_strcmp0 (self->station, station) == 0)
+    return;
+  g_free (self->station);
+  self->station = g_strdup (station);
+  cl_dashboard_model_refresh (self);
+}
+
+/* TRUE when data describes the scope selected now. */
+static gboolean
+data_in_scope (ClDashboardModel *self, const ClDashboardData *data)
+{
+  return data->batch_id == self->batch_id && g_strcmp0 (data->station, self->station) == 0;
+}
+
 ClChartSeries *
 cl_dashboard_model_get_series (ClDashboardModel *self, ClDashboardSeries which)
 {
@@ -199,6 +228,7 @@ typedef struct
 {
   ClStore *store;
   gint64 batch_id;
+  char *station;
   guint64 unchanged_stamp; /* 0: build regardless */
   guint64 stamp;
 } BuildJob;
@@ -207,6 +237,7 @@ static void
 build_job_free (BuildJob *job)
 {
   g_clear_object (&job->store);
+  g_free (job->station);
   g_free (job);
 }
 
@@ -224,7 +255,7 @@ build_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
       g_task_return_pointer (task, NULL, NULL);
       return;
     }
-  data = cl_dashboard_data_build (job->store, job->batch_id, &error);
+  data = cl_dashboard_data_build_at (job->store, job->batch_id, job->station, &error);
   if (data == NULL)
     g_task_return_error (task, error);
   else
@@ -256,7 +287,7 @@ on_built (GObject *source, GAsyncResult *result, gpointer user_data)
     ; /* polled, unchanged */
   else if (data == NULL)
     g_signal_emit (self, signals[FAILED], 0, error);
-  else if (data->batch_id != self->batch_id)
+  else if (!data_in_scope (self, data))
     cl_dashboard_data_free (data); /* the selection changed meanwhile; the newer refresh follows */
   else
     {
@@ -287,8 +318,8 @@ start_refresh (ClDashboardModel *self, gboolean only_if_changed)
   job = g_new0 (BuildJob, 1);
   job->store = g_object_ref (self->store);
   job->batch_id = self->batch_id;
-  job->unchanged_stamp
-    = only_if_changed && self->data != NULL && self->data->batch_id == self->batch_id ? self->stamp : 0;
+  job->station = g_strdup (self->station);
+  job->unchanged_stamp = only_if_changed && self->data != NULL && data_in_scope (self, self->data) ? self->stamp : 0;
   task = g_task_new (self, self->cancellable, on_built, NULL);
   g_task_set_source_tag (task, cl_dashboard_model_refresh);
   g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);

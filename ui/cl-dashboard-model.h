@@ -32,6 +32,9 @@ void cl_dashboard_model_set_store (ClDashboardModel *self, ClStore *store);
 gint64 cl_dashboard_model_get_batch_id (ClDashboardModel *self);
 /* 0: all batches. Starts a refresh. */
 void cl_dashboard_model_set_batch_id (ClDashboardModel *self, gint64 batch_id);
+const char *cl_dashboard_model_get_station (ClDashboardModel *self);
+/* NULL or "": every station; otherwise the cards that station made. Starts a refresh. */
+void cl_dashboard_model_set_station (ClDashboardModel *self, const char *station);
 ClChartSeries *cl_dashboard_model_get_series (ClDashboardModel *self, ClDashboardSeries which);
 /* The last data applied; NULL before the first refresh finished. */
 const ClDashboardData *cl_dashboard_model_get_data (ClDashboardModel *self);

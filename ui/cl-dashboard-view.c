@@ -19,9 +19,12 @@ struct _ClDashboardView
   ClSession *session;
   GArray *batch_ids; /* gint64 per dropdown position; 0 = all */
   gboolean updating_batches;
+  GPtrArray *station_names; /* char * per dropdown position after "All stations" */
+  gboolean updating_stations;
   GHashTable *counters; /* name -> GtkLabel (borrowed) */
 
   GtkDropDown *batch_dropdown;
+  GtkDropDown *station_dropdown;
   GtkSpinner *spinner;
   GtkLabel *bucket_label;
   GtkFlowBox *counters_box;
@@ -96,6 +99,91 @@ update_batches (ClDashboardView *self, const ClDashboardData *data)
   self->updating_batches = FALSE;
 }
 
+static int
+by_name (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The stations the charts can be scoped to: those the store's figures know, and those the Stations view shows (a
+ * station that registered appears before its first card). Rebuilt only when the list grows or changes. */
+static void
+update_stations (ClDashboardView *self)
+{
+  const ClDashboardData *data = self->model ? cl_dashboard_model_get_data (self->model) : NULL;
+  ClFleetModel *fleet = cl_stations_view_get_model (self->stations_view);
+  const char *selected_name = self->model ? cl_dashboard_model_get_station (self->model) : NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+  g_autoptr (GtkStringList) list = NULL;
+  guint selected = 0;
+  gboolean same;
+
+  for (guint i = 0; data != NULL && i < data->stations->len; i++)
+    g_ptr_array_add (names, data->stations->pdata[i]);
+  for (guint i = 0; fleet != NULL && i < cl_fleet_model_get_stations (fleet)->len; i++)
+    {
+      ClFleetStation *station = g_ptr_array_index (cl_fleet_model_get_stations (fleet), i);
+
+      if (!g_ptr_array_find_with_equal_func (names, station->name, g_str_equal, NULL))
+        g_ptr_array_add (names, station->name);
+    }
+  if (selected_name != NULL && !g_ptr_array_find_with_equal_func (names, selected_name, g_str_equal, NULL))
+    g_ptr_array_add (names, (gpointer)selected_name);
+  g_ptr_array_sort (names, by_name);
+  same = names->len == self->station_names->len;
+  for (guint i = 0; same && i < names->len; i++)
+    same = g_str_equal (names->pdata[i], self->station_names->pdata[i]);
+  if (same)
+    return;
+
+  list = gtk_string_list_new (NULL);
+  gtk_string_list_append (list, _ ("All stations"));
+  g_ptr_array_set_size (self->station_names, 0);
+  for (guint i = 0; i < names->len; i++)
+    {
+      gtk_string_list_append (list, names->pdata[i]);
+      g_ptr_array_add (self->station_names, g_strdup (names->pdata[i]));
+      if (g_strcmp0 (names->pdata[i], selected_name) == 0)
+        selected = i + 1;
+    }
+  self->updating_stations = TRUE;
+  gtk_drop_down_set_model (self->station_dropdown, G_LIST_MODEL (list));
+  gtk_drop_down_set_selected (self->station_dropdown, selected);
+  self->updating_stations = FALSE;
+}
+
+static void
+on_station_selected (ClDashboardView *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->station_dropdown);
+
+  if (self->updating_stations || self->model == NULL || selected == GTK_INVALID_LIST_POSITION
+      || selected > self->station_names->len)
+    return;
+  cl_dashboard_model_set_station (self->model, selected == 0 ? NULL : self->station_names->pdata[selected - 1]);
+}
+
+void
+cl_dashboard_view_show_station (ClDashboardView *self, const char *station)
+{
+  g_return_if_fail (CL_IS_DASHBOARD_VIEW (self));
+  if (self->model == NULL)
+    return;
+  cl_dashboard_model_set_station (self->model, station);
+  update_stations (self);
+  for (guint i = 0; i < self->station_names->len; i++)
+    if (g_strcmp0 (self->station_names->pdata[i], station) == 0)
+      {
+        self->updating_stations = TRUE;
+        gtk_drop_down_set_selected (self->station_dropdown, i + 1);
+        self->updating_stations = FALSE;
+        return;
+      }
+  self->updating_stations = TRUE;
+  gtk_drop_down_set_selected (self->station_dropdown, 0);
+  self->updating_stations = FALSE;
+}
+
 static void
 on_model_updated (ClDashboardView *self)
 {
@@ -107,6 +195,7 @@ on_model_updated (ClDashboardView *self)
     return;
   s = data->summary;
   update_batches (self, data);
+  update_stations (self);
   g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, s->fed);
   set_counter (self, "fed", text);
   g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, s->good);
@@ -213,6 +302,9 @@ cl_dashboard_view_set_fleet_model (ClDashboardView *self, ClFleetModel *model)
 {
   g_return_if_fail (CL_IS_DASHBOARD_VIEW (self));
   cl_stations_view_set_model (self->stations_view, model);
+  if (model != NULL)
+    g_signal_connect_object (model, "updated", G_CALLBACK (update_stations), self, G_CONNECT_SWAPPED);
+  update_stations (self);
 }
 
 ClStationsView *
@@ -358,6 +450,14 @@ cl_dashboard_view_export_async (ClDashboardView *self, const char *format, const
         = g_strdup_printf (_ ("Batch report: %s"), ((ClBatchInfo *)g_ptr_array_index (data->batches, i))->name);
   if (job->title == NULL)
     job->title = g_strdup (_ ("Report: all batches"));
+  if (data->station != NULL)
+    {
+      /* the figures and charts are that station's (the rejects list stays the batch's) */
+      char *title = g_strdup_printf (_ ("%s, station %s"), job->title, data->station);
+
+      g_free (job->title);
+      job->title = title;
+    }
   for (guint i = 0; i < data->batches->len; i++)
     if (((ClBatchInfo *)g_ptr_array_index (data->batches, i))->id == data->batch_id)
       job->batch = g_strdup (((ClBatchInfo *)g_ptr_array_index (data->batches, i))->name);
@@ -511,6 +611,7 @@ cl_dashboard_view_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_pointer (&self->counters, g_hash_table_unref);
   g_clear_pointer (&self->batch_ids, g_array_unref);
+  g_clear_pointer (&self->station_names, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cl_dashboard_view_parent_class)->dispose (object);
 }
@@ -527,6 +628,7 @@ cl_dashboard_view_class_init (ClDashboardViewClass *klass)
   g_type_ensure (CL_TYPE_STATIONS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-dashboard-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, batch_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ClDashboardView, station_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, spinner);
   gtk_widget_class_bind_template_child (widget_class, ClDashboardView, bucket_label);
   gtk_widget_class_bind_template_child_full (widget_class, "counters", FALSE,
@@ -548,6 +650,7 @@ cl_dashboard_view_init (ClDashboardView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->station_names = g_ptr_array_new_with_free_func (g_free);
   self->counters = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; i < G_N_ELEMENTS (counter_names); i++)
@@ -573,6 +676,11 @@ cl_dashboard_view_init (ClDashboardView *self)
     }
   cl_ui_name_drop_down_button (self->batch_dropdown);
   g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_batch_selected), self);
+  cl_ui_name_drop_down_button (self->station_dropdown);
+  g_signal_connect_swapped (self->station_dropdown, "notify::selected", G_CALLBACK (on_station_selected), self);
+  /* a station's row in the Stations view scopes the charts to it */
+  g_signal_connect_swapped (self->stations_view, "station-activated", G_CALLBACK (cl_dashboard_view_show_station),
+                            self);
   update_actions (self);
 }
 

@@ -18,6 +18,9 @@ void cl_dashboard_view_set_model (ClDashboardView *self, ClDashboardModel *model
 /* The fleet's stations above the charts (set once). */
 void cl_dashboard_view_set_fleet_model (ClDashboardView *self, ClFleetModel *model);
 ClStationsView *cl_dashboard_view_get_stations_view (ClDashboardView *self);
+/* Scopes the figures and charts to the cards station made (NULL: every station), as choosing it in the Station
+ * drop-down does; a row activated in the Stations view calls it. */
+void cl_dashboard_view_show_station (ClDashboardView *self, const char *station);
 void cl_dashboard_view_set_session (ClDashboardView *self, ClSession *session);
 /* The value label of a figure: "fed", "good", "rejected", "recovered", "first-pass", "final", "throughput",
  * "cycle" (tests read them). */

@@ -16,6 +16,13 @@ struct _ClStationsView
 
 G_DEFINE_FINAL_TYPE (ClStationsView, cl_stations_view, ADW_TYPE_BIN)
 
+enum
+{
+  STATION_ACTIVATED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
 ClStationRow *
 cl_stations_view_get_row (ClStationsView *self, const char *name)
 {
@@ -94,6 +101,15 @@ on_model_updated (ClStationsView *self)
   update_summary (self, stations);
 }
 
+static void
+on_row_activated (ClStationsView *self, GtkListBoxRow *row)
+{
+  const char *name = g_object_get_data (G_OBJECT (row), "station");
+
+  if (name != NULL)
+    g_signal_emit (self, signals[STATION_ACTIVATED], 0, name);
+}
+
 static int
 by_name (GtkListBoxRow *a, GtkListBoxRow *b, gpointer user_data)
 {
@@ -139,6 +155,8 @@ cl_stations_view_class_init (ClStationsViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cardline/Cardline/ui/cl-stations-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ClStationsView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, ClStationsView, list);
+  signals[STATION_ACTIVATED] = g_signal_new ("station-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                             NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -147,6 +165,7 @@ cl_stations_view_init (ClStationsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_list_box_set_sort_func (self->list, by_name, NULL, NULL);
+  g_signal_connect_swapped (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
 }
 
 GtkWidget *

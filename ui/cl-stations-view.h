@@ -1,5 +1,6 @@
 /* cl-stations-view.h: the supervisor's Stations view (issue 18): one ClStationRow per station of the fleet, in name
- * order, following a ClFleetModel (updated from the store's change notices, read on a worker). */
+ * order, following a ClFleetModel (updated from the store's change notices, read on a worker). Activating a row
+ * emits "station-activated" (the station's name): the Dashboard scopes its charts to that station. */
 #pragma once
 
 #include <adwaita.h>

@@ -5,16 +5,19 @@
 
 #include "cl-admin-auth.h"
 #include "cl-admin-commands.h"
+#include "store/cl-store-dashboard.h"
 #include "store/cl-store-location.h"
 #include "store/cl-store.h"
 
 static int
 run (int argc, char **argv)
 {
-  g_autofree char *batch = NULL, *format = NULL, *store_path = NULL, *text = NULL, *actor = NULL;
+  g_autofree char *batch = NULL, *station = NULL, *format = NULL, *store_path = NULL, *text = NULL, *actor = NULL;
+  g_autofree char *subject = NULL;
   g_auto (ClAdminAuth) auth = { 0 };
   const GOptionEntry entries[] = {
     { "batch", 0, 0, G_OPTION_ARG_STRING, &batch, "batch name (default: all batches)", "NAME" },
+    { "station", 0, 0, G_OPTION_ARG_STRING, &station, "one station's figures (default: every station)", "NAME" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (default), csv or json", "FORMAT" },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path,
       "store file (default: the station's store, as cardline picks it)", "FILE" },
@@ -57,7 +60,9 @@ run (int argc, char **argv)
     return 1;
   if (batch != NULL && (batch_id = cl_store_batch_lookup (store, batch, &error)) <= 0)
     goto fail;
-  summary = cl_store_yield_summary (store, batch_id, 0, 0, &error);
+  if (station != NULL && !cl_store_check_yield_station (store, station, &error))
+    goto fail;
+  summary = cl_store_yield_summary_at (store, batch_id, station, 0, 0, &error);
   if (summary == NULL)
     goto fail;
   if (g_str_equal (format, "json"))
@@ -66,7 +71,9 @@ run (int argc, char **argv)
     text = cl_yield_summary_to_csv (summary);
   else
     text = cl_yield_summary_to_text (summary);
-  if (cl_store_audit_append (store, actor, "report-export", batch != NULL ? batch : "all batches", format, &error) <= 0)
+  subject = g_strdup_printf ("%s%s%s", batch != NULL ? batch : "all batches", station != NULL ? " at " : "",
+                             station != NULL ? station : "");
+  if (cl_store_audit_append (store, actor, "report-export", subject, format, &error) <= 0)
     goto fail;
   printf ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
   return 0;
@@ -78,6 +85,6 @@ fail:
 
 const ClAdminCommand cl_admin_command_report = {
   .name = "report",
-  .summary = "Print a batch's yield report from the store (text, csv or json)",
+  .summary = "Print a batch's yield report from the store, for every station or one (text, csv or json)",
   .run = run,
 };

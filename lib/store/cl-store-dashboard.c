@@ -5,8 +5,7 @@
 #include "core/cl-error.h"
 #include "store/cl-store-private.h"
 
-/* Two uses of the batch id, 0 for all batches. */
-#define SCOPE "kind = 'PRODUCTION' AND (? = 0 OR batch_id = ?)"
+#define SCOPE CL_STORE_SCOPE
 
 void
 cl_batch_info_free (ClBatchInfo *info)
@@ -127,8 +126,60 @@ cl_store_batch_list (ClStore *self, GError **error)
   return g_steal_pointer (&batches);
 }
 
+GPtrArray *
+cl_store_yield_station_list (ClStore *self, GError **error)
+{
+  g_autoptr (ReadTxn) txn = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
+  g_autoptr (GPtrArray) stations = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  if (!(txn = read_begin (self, error)))
+    return NULL;
+  /* yield_totals holds a row per station and scope: a few rows, never the attempts. */
+  stmt = cl_store_prepare (self,
+                           "SELECT name FROM fleet_stations UNION "
+                           "SELECT DISTINCT station FROM yield_totals WHERE station <> '' ORDER BY 1",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
+    g_ptr_array_add (stations, cl_store_column_dup_text (stmt, 0));
+  if (!finish_rows (self, rc, "Listing the stations", error))
+    return NULL;
+  return g_steal_pointer (&stations);
+}
+
+gboolean
+cl_store_check_yield_station (ClStore *self, const char *station, GError **error)
+{
+  g_autoptr (GPtrArray) stations = NULL;
+  g_autofree char *known = NULL;
+
+  if (station == NULL || *station == '\0')
+    return TRUE;
+  if (!(stations = cl_store_yield_station_list (self, error)))
+    return FALSE;
+  for (guint i = 0; i < stations->len; i++)
+    if (g_strcmp0 (stations->pdata[i], station) == 0)
+      return TRUE;
+  g_ptr_array_add (stations, NULL);
+  known = g_strjoinv (", ", (char **)stations->pdata);
+  g_set_error (error, CL_ERROR, CL_ERROR_NOT_FOUND, "Station “%s” is not known to this store (stations: %s)", station,
+               *known ? known : "none yet");
+  return FALSE;
+}
+
 gboolean
 cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *to, GError **error)
+{
+  return cl_store_production_span_at (self, batch_id, NULL, from, to, error);
+}
+
+gboolean
+cl_store_production_span_at (ClStore *self, gint64 batch_id, const char *station, gint64 *from, gint64 *to,
+                             GError **error)
 {
   g_autoptr (ReadTxn) txn = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
@@ -147,11 +198,11 @@ cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *
         "(SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL)), 0) AS q FROM attempts WHERE " SCOPE
         ") t"
       : "SELECT f, CASE WHEN e > q THEN e ELSE q END FROM (SELECT coalesce(first_started, 0) AS f, "
-        "coalesce(last_ended, 0) AS e, coalesce(last_qa, 0) AS q FROM yield_totals WHERE scope = ?) t",
+        "coalesce(last_ended, 0) AS e, coalesce(last_qa, 0) AS q FROM yield_totals WHERE scope = ? AND station = ?) t",
     error);
   if (stmt == NULL)
     return FALSE;
-  cl_store_bind_uses (stmt, (const gint64[]){ MAX (batch_id, 0) }, self->yield_from_rows ? "1111" : "1");
+  cl_store_bind_scope (stmt, (const gint64[]){ MAX (batch_id, 0) }, self->yield_from_rows ? "11ss11ss" : "1s", station);
   *from = *to = 0;
   switch (cl_sql_step (stmt, error))
     {
@@ -185,6 +236,13 @@ add_at (gint64 *deltas, gint64 n, gint64 from, gint64 bucket_us, gint64 when, gi
 GArray *
 cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us, GError **error)
 {
+  return cl_store_final_yield_series_at (self, batch_id, NULL, from, to, bucket_us, error);
+}
+
+GArray *
+cl_store_final_yield_series_at (ClStore *self, gint64 batch_id, const char *station, gint64 from, gint64 to,
+                                gint64 bucket_us, GError **error)
+{
   g_autoptr (ReadTxn) txn = NULL;
   g_autoptr (ClSqlStmt) chips = NULL;
   g_autoptr (ClSqlStmt) anonymous = NULL;
@@ -217,7 +275,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
       g_autoptr (ClSqlStmt) minutes = cl_store_prepare (
         self,
         "SELECT CASE WHEN minute < ? THEN -1 ELSE (minute - ?) / ? END, sum(chips_fed), sum(chips_ok) "
-        "FROM yield_minutes WHERE scope = ? AND minute < ? GROUP BY 1",
+        "FROM yield_minutes WHERE scope = ? AND minute < ? AND station = ? GROUP BY 1",
         error);
 
       if (minutes == NULL)
@@ -227,6 +285,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
       cl_sql_bind_int64 (minutes, 2, from / CL_STORE_YIELD_MINUTE);
       cl_sql_bind_int64 (minutes, 3, bucket_us / CL_STORE_YIELD_MINUTE);
       cl_sql_bind_int64 (minutes, 5, (from + n * bucket_us) / CL_STORE_YIELD_MINUTE);
+      cl_sql_bind_text (minutes, 6, station ? station : "");
       while ((rc = cl_sql_step (minutes, error)) == CL_SQL_STEP_ROW)
         {
           gint64 i = cl_sql_column_int64 (minutes, 0);
@@ -253,7 +312,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
                             error);
   if (chips == NULL)
     return NULL;
-  cl_store_bind_uses (chips, (const gint64[]){ MAX (batch_id, 0) }, "11");
+  cl_store_bind_scope (chips, (const gint64[]){ MAX (batch_id, 0) }, "11ss", station);
   while ((rc = cl_sql_step (chips, error)) == CL_SQL_STEP_ROW)
     {
       add_at (fed, n, from, bucket_us, cl_sql_column_int64 (chips, 1), &fed_before);
@@ -271,7 +330,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
     self, "SELECT ended FROM attempts WHERE " SCOPE " AND chip_id IS NULL AND ended IS NOT NULL", error);
   if (anonymous == NULL)
     return NULL;
-  cl_store_bind_uses (anonymous, (const gint64[]){ MAX (batch_id, 0) }, "11");
+  cl_store_bind_scope (anonymous, (const gint64[]){ MAX (batch_id, 0) }, "11ss", station);
   while ((rc = cl_sql_step (anonymous, error)) == CL_SQL_STEP_ROW)
     add_at (fed, n, from, bucket_us, cl_sql_column_int64 (anonymous, 0), &fed_before);
   if (!finish_rows (self, rc, "Reading unidentified feeds", error))
@@ -288,7 +347,7 @@ cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64
                           error);
     if (recovered == NULL)
       return NULL;
-    cl_store_bind_uses (recovered, (const gint64[]){ MAX (batch_id, 0) }, "11");
+    cl_store_bind_scope (recovered, (const gint64[]){ MAX (batch_id, 0) }, "11ss", station);
     while ((rc = cl_sql_step (recovered, error)) == CL_SQL_STEP_ROW)
       if (!g_hash_table_contains (good_chips, cl_sql_column_text (recovered, 0)))
         add_at (ok, n, from, bucket_us, cl_sql_column_int64 (recovered, 1), &ok_before);

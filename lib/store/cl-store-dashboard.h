@@ -27,6 +27,13 @@ guint64 cl_store_change_stamp (ClStore *self);
 /* ClBatchInfo of every batch, newest first. */
 GPtrArray *cl_store_batch_list (ClStore *self, GError **error);
 
+/* Names of the stations the yield figures can be read for: every registered station (fleet_stations) and every
+ * station that made a production attempt, sorted. */
+GPtrArray *cl_store_yield_station_list (ClStore *self, GError **error);
+/* TRUE for NULL or "" (every station) and for a name cl_store_yield_station_list() holds; otherwise
+ * CL_ERROR_NOT_FOUND naming the station and the ones there are. */
+gboolean cl_store_check_yield_station (ClStore *self, const char *station, GError **error);
+
 /* First feed and last eject of the production attempts in scope (batch_id 0: all), the end extended to the
  * latest QA action on their chips; both 0 when none. */
 gboolean cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from, gint64 *to, GError **error);
@@ -35,6 +42,13 @@ gboolean cl_store_production_span (ClStore *self, gint64 batch_id, gint64 *from,
  * everything ended (or recovered) up to then. Returns n = ceil((to - from) / bucket_us) doubles. */
 GArray *cl_store_final_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us,
                                      GError **error);
+
+/* The same two for the production attempts of one station (NULL or "": every station, as above), from as few
+ * aggregate rows as the fleet's. */
+gboolean cl_store_production_span_at (ClStore *self, gint64 batch_id, const char *station, gint64 *from, gint64 *to,
+                                      GError **error);
+GArray *cl_store_final_yield_series_at (ClStore *self, gint64 batch_id, const char *station, gint64 from, gint64 to,
+                                        gint64 bucket_us, GError **error);
 
 /* Which rejected cards to list. Unset fields do not filter. */
 typedef struct

@@ -34,6 +34,12 @@ struct _ClStore
 #define CL_STORE_YIELD_MINUTE ((gint64)60 * G_USEC_PER_SEC)
 
 void cl_store_set_yield_from_rows (ClStore *self, gboolean from_rows);
+
+/* The production attempts of one batch or all (two uses of the batch id, 0: all) at one station or all (two uses of
+ * the station, '': all), for the yield figures read from the records. */
+#define CL_STORE_SCOPE "kind = 'PRODUCTION' AND (? = 0 OR batch_id = ?) AND (CAST(? AS TEXT) = '' OR station = ?)"
+/* As cl_store_bind_uses, where 's' binds station, or '' for NULL (all stations; the aggregates' fleet rows). */
+void cl_store_bind_scope (ClSqlStmt *stmt, const gint64 *values, const char *uses, const char *station);
 /* In builds without NDEBUG: a g_critical when called on the UI thread set with cl_store_set_ui_thread(). */
 void cl_store_check_thread (ClStore *self, const char *sql);
 

@@ -16,6 +16,7 @@
 #include "core/cl-error.h"
 #include "store/cl-store-fleet.h"
 #include "store/cl-store-schema-places.h"
+#include "store/cl-store-schema-stations.h"
 #include "store/cl-store.h"
 
 #define STEPS                                                                                                          \
@@ -602,8 +603,12 @@ static const char migration_station_keys[]
     "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[]
-  = { migration_row_rejections, migration_fleet, migration_places, migration_station_keys, NULL };
+static const char *const pg_migrations[] = { migration_row_rejections,
+                                             migration_fleet,
+                                             migration_places,
+                                             migration_station_keys,
+                                             cl_store_migration_yield_stations_pg,
+                                             NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);
@@ -619,7 +624,7 @@ query_version (ClSql *sql, gint64 *version, GError **error)
 }
 
 static gboolean
-migrate_locked (ClSql *sql, GError **error)
+migrate_locked (ClSql *sql, guint target, GError **error)
 {
   gint64 version;
 
@@ -657,7 +662,7 @@ migrate_locked (ClSql *sql, GError **error)
           }
       version = cl_store_pg_baseline_version;
     }
-  for (; version < CL_STORE_SCHEMA_VERSION; version++)
+  for (; version < target; version++)
     if (!cl_sql_exec (sql, pg_migrations[version - cl_store_pg_baseline_version], error))
       {
         g_prefix_error (error, "Migrating the store to schema version %" G_GINT64_FORMAT ": ", version + 1);
@@ -678,10 +683,17 @@ migrate_locked (ClSql *sql, GError **error)
 gboolean
 cl_store_pg_migrate (ClSql *sql, GError **error)
 {
+  return cl_store_pg_migrate_to (sql, CL_STORE_SCHEMA_VERSION, error);
+}
+
+gboolean
+cl_store_pg_migrate_to (ClSql *sql, guint version, GError **error)
+{
+  g_return_val_if_fail (version >= cl_store_pg_baseline_version && version <= CL_STORE_SCHEMA_VERSION, FALSE);
   /* One transaction: PostgreSQL's DDL is transactional, so a failure leaves the previous version whole. */
   if (!cl_sql_exec (sql, "BEGIN", error))
     return FALSE;
-  if (!migrate_locked (sql, error) || !cl_sql_exec (sql, "COMMIT", error))
+  if (!migrate_locked (sql, version, error) || !cl_sql_exec (sql, "COMMIT", error))
     {
       cl_sql_exec (sql, "ROLLBACK", NULL);
       return FALSE;

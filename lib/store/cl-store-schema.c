@@ -2,6 +2,7 @@
  * The CHECK lists mirror cl-store-types.c and cl-production-types.c. */
 #include "store/cl-store-private.h"
 #include "store/cl-store-schema-places.h"
+#include "store/cl-store-schema-stations.h"
 
 #define STEPS                                                                                                          \
   "('IDENTIFY','OPEN_KST','CONFIGURE','ROTATE_KEYS','LOAD_APPLET','INIT_APPLET','CERTIFY','VERIFY','FACE','DISPOSE')"
@@ -647,6 +648,7 @@ const char *const cl_store_migrations[] = {
   migration_fleet,
   migration_places,
   migration_station_keys,
+  cl_store_migration_yield_stations_sqlite,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

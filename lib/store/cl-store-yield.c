@@ -7,17 +7,17 @@
 
 #include "core/cl-error.h"
 
-/* Two uses of the batch id, 0 for all batches. */
-#define SCOPE "kind = 'PRODUCTION' AND (? = 0 OR batch_id = ?)"
+#define SCOPE CL_STORE_SCOPE
 
-/* values[0] is the batch id; uses as cl_store_bind_uses. */
+/* values[0] is the batch id; uses as cl_store_bind_scope, station NULL for all stations. */
 static ClSqlStmt *
-prepare_scoped (ClStore *self, const char *sql, const gint64 *values, const char *uses, GError **error)
+prepare_scoped (ClStore *self, const char *sql, const gint64 *values, const char *uses, const char *station,
+                GError **error)
 {
   ClSqlStmt *stmt = cl_store_prepare (self, sql, error);
 
   if (stmt)
-    cl_store_bind_uses (stmt, values, uses);
+    cl_store_bind_scope (stmt, values, uses, station);
   return stmt;
 }
 
@@ -34,7 +34,7 @@ read_counts_rows (ClStore *self, ClYieldSummary *s, GError **error)
     "count(CASE WHEN result = 'REJECTED' THEN 1 END), coalesce(min(started), 0), coalesce(max(ended), 0), "
     "count(ended), coalesce(avg(ended - started), 0) "
     "FROM attempts WHERE " SCOPE,
-    &s->batch_id, "11", error);
+    &s->batch_id, "11ss", s->station, error);
   if (stmt == NULL)
     return FALSE;
   if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
@@ -65,7 +65,7 @@ read_qa (ClStore *self, ClYieldSummary *s, const char *action, guint64 *out, GEr
                          "AND q.chip_id IN (SELECT chip_id FROM attempts WHERE " SCOPE " AND chip_id IS NOT NULL) "
                          "AND q.chip_id NOT IN (SELECT chip_id FROM attempts WHERE " SCOPE
                          " AND result = 'GOOD' AND chip_id IS NOT NULL)",
-                         &s->batch_id, "-1111", error);
+                         &s->batch_id, "-11ss11ss", s->station, error);
   if (stmt == NULL)
     return FALSE;
   cl_sql_bind_text (stmt, 1, action);
@@ -124,7 +124,7 @@ read_rejects_rows (ClStore *self, ClYieldSummary *s, GError **error)
   stmt = prepare_scoped (self,
                          "SELECT reject_reason, failed_step, count(*) FROM attempts WHERE " SCOPE
                          " AND result = 'REJECTED' GROUP BY reject_reason, failed_step",
-                         &s->batch_id, "11", error);
+                         &s->batch_id, "11ss", s->station, error);
   return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Grouping rejects", error);
 }
 
@@ -137,8 +137,9 @@ read_steps_rows (ClStore *self, ClYieldSummary *s, GError **error)
   stmt = prepare_scoped (self,
                          "SELECT s.step, count(*), avg(s.duration_us) FROM steps s "
                          "JOIN attempts a ON a.id = s.attempt_id "
-                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) GROUP BY s.step",
-                         &s->batch_id, "11", error);
+                         "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) "
+                         "AND (CAST(? AS TEXT) = '' OR a.station = ?) GROUP BY s.step",
+                         &s->batch_id, "11ss", s->station, error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
@@ -167,8 +168,8 @@ read_totals (ClStore *self, ClYieldSummary *s, GError **error)
   stmt = prepare_scoped (self,
                          "SELECT fed, chips + anonymous, good, first_pass_good, rejected, recovered, scrapped, "
                          "coalesce(first_started, 0), coalesce(last_ended, 0), ended_count, cycle_us "
-                         "FROM yield_totals WHERE scope = ?",
-                         &s->batch_id, "1", error);
+                         "FROM yield_totals WHERE scope = ? AND station = ?",
+                         &s->batch_id, "1s", s->station, error);
   if (stmt == NULL)
     return FALSE;
   rc = cl_sql_step (stmt, error);
@@ -199,7 +200,8 @@ read_rejects (ClStore *self, ClYieldSummary *s, GError **error)
 {
   g_autoptr (ClSqlStmt) stmt = NULL;
 
-  stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ?", &s->batch_id, "1", error);
+  stmt = prepare_scoped (self, "SELECT reason, step, n FROM yield_rejects WHERE scope = ? AND station = ?",
+                         &s->batch_id, "1s", s->station, error);
   return stmt != NULL && group_rejects (self, stmt, s, FALSE, NULL, "Reading the reject totals", error);
 }
 
@@ -209,7 +211,8 @@ read_steps (ClStore *self, ClYieldSummary *s, GError **error)
   g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = prepare_scoped (self, "SELECT step, n, total_us FROM yield_steps WHERE scope = ?", &s->batch_id, "1", error);
+  stmt = prepare_scoped (self, "SELECT step, n, total_us FROM yield_steps WHERE scope = ? AND station = ?",
+                         &s->batch_id, "1s", s->station, error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
@@ -250,8 +253,9 @@ read_throughput (ClStore *self, ClYieldSummary *s, gint64 now, GError **error)
                             " AND result IN ('GOOD', 'REJECTED') AND ended > ? AND ended <= ?"
                           : "SELECT count(CASE WHEN result = 'GOOD' THEN 1 END), max(ended) FROM attempts "
                             "WHERE batch_id = ? AND kind = 'PRODUCTION' "
-                            "AND result IN ('GOOD', 'REJECTED') AND ended > ? AND ended <= ?",
-                      values, all ? "1123" : "123", error);
+                            "AND result IN ('GOOD', 'REJECTED') AND ended > ? AND ended <= ? "
+                            "AND (CAST(? AS TEXT) = '' OR station = ?)",
+                      values, all ? "11ss23" : "123ss", s->station, error);
   if (stmt == NULL)
     return FALSE;
   if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
@@ -282,12 +286,12 @@ take_away_unbinned (ClStore *self, ClYieldSummary *s, const char *destination, g
   stmt = prepare_scoped (self,
                          "SELECT a.reject_reason, a.failed_step, count(*) FROM dispositions d "
                          "CROSS JOIN attempts a WHERE a.id = d.attempt_id AND a.kind = 'PRODUCTION' AND (? = 0 OR "
-                         "a.batch_id = ?) AND a.result = 'REJECTED' "
+                         "a.batch_id = ?) AND (CAST(? AS TEXT) = '' OR a.station = ?) AND a.result = 'REJECTED' "
                          "AND d.destination = ? GROUP BY a.reject_reason, a.failed_step",
-                         &s->batch_id, "11-", error);
+                         &s->batch_id, "11ss-", s->station, error);
   if (stmt == NULL)
     return FALSE;
-  cl_sql_bind_text (stmt, 3, destination);
+  cl_sql_bind_text (stmt, 5, destination);
   if (!group_rejects (self, stmt, s, TRUE, count, "Counting attempts outside the bins", error))
     return FALSE;
   s->rejected -= MIN (*count, s->rejected);
@@ -318,11 +322,19 @@ cl_store_set_yield_from_rows (ClStore *self, gboolean from_rows)
 ClYieldSummary *
 cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64 now, GError **error)
 {
+  return cl_store_yield_summary_at (self, batch_id, NULL, window_us, now, error);
+}
+
+ClYieldSummary *
+cl_store_yield_summary_at (ClStore *self, gint64 batch_id, const char *station, gint64 window_us, gint64 now,
+                           GError **error)
+{
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
   g_autoptr (ClYieldSummary) s = cl_yield_summary_new ();
   gboolean ok;
 
   s->batch_id = MAX (batch_id, 0);
+  s->station = station && *station ? g_strdup (station) : NULL;
   s->throughput_window_us = window_us > 0 ? window_us : (gint64)3600 * G_USEC_PER_SEC;
   /* One read transaction, so every figure describes the same moment even while workers write. */
   if (!cl_store_exec (self, "BEGIN", error))
@@ -343,8 +355,8 @@ cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 window_us, gint64
 
 /* Adds the attempts of scope ended in [lo, hi) to the buckets of from/bucket_us. */
 static gboolean
-add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 lo, gint64 hi,
-                 GError **error)
+add_series_rows (ClStore *self, gint64 batch_id, const char *station, GArray *buckets, gint64 from, gint64 bucket_us,
+                 gint64 lo, gint64 hi, GError **error)
 {
   g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
@@ -355,7 +367,7 @@ add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, g
                          "count(CASE WHEN result = 'GOOD' AND first_attempt = 1 THEN 1 END), "
                          "count(CASE WHEN result = 'REJECTED' THEN 1 END) "
                          "FROM attempts WHERE " SCOPE " AND ended >= ? AND ended < ? GROUP BY 1",
-                         (const gint64[]){ batch_id, from, hi, bucket_us, lo }, "241153", error);
+                         (const gint64[]){ batch_id, from, hi, bucket_us, lo }, "2411ss53", station, error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
@@ -381,21 +393,24 @@ add_series_rows (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, g
 
 /* The buckets count every ended attempt as fed and every REJECTED one as rejected (records and aggregates alike);
  * as in the summary, a RETAINED attempt is neither fed nor rejected and an UNKNOWN one is fed but no reject
- * (cl-yield-summary.h). Few, found through the dispositions of the rejected attempts ended in [from, hi). */
+ * (cl-yield-summary.h). Few, found from their dispositions (dispositions_destination; CROSS JOIN keeps SQLite to that
+ * order), then each attempt by its key: never by reading every rejected attempt of [from, hi), whose station a
+ * station's series would have to look up row by row. */
 static gboolean
-take_away_unbinned_series (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 hi,
-                           GError **error)
+take_away_unbinned_series (ClStore *self, gint64 batch_id, const char *station, GArray *buckets, gint64 from,
+                           gint64 bucket_us, gint64 hi, GError **error)
 {
   g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
 
   stmt = prepare_scoped (
     self,
-    "SELECT (a.ended - ?) / ?, count(CASE WHEN d.destination = 'RETAINED' THEN 1 END), count(*) FROM attempts a "
-    "JOIN dispositions d ON d.attempt_id = a.id "
-    "WHERE a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND a.result = 'REJECTED' "
+    "SELECT (a.ended - ?) / ?, count(CASE WHEN d.destination = 'RETAINED' THEN 1 END), count(*) FROM dispositions d "
+    "CROSS JOIN attempts a WHERE a.id = d.attempt_id "
+    "AND a.kind = 'PRODUCTION' AND (? = 0 OR a.batch_id = ?) AND (CAST(? AS TEXT) = '' OR a.station = ?) "
+    "AND a.result = 'REJECTED' "
     "AND d.destination IN ('RETAINED', 'UNKNOWN') AND a.ended >= ? AND a.ended < ? GROUP BY 1",
-    (const gint64[]){ batch_id, from, hi, bucket_us }, "241123", error);
+    (const gint64[]){ batch_id, from, hi, bucket_us }, "2411ss23", station, error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
@@ -421,8 +436,8 @@ take_away_unbinned_series (ClStore *self, gint64 batch_id, GArray *buckets, gint
 
 /* Adds whole minutes [from, to_minute) from yield_minutes; from and bucket_us are whole minutes. */
 static gboolean
-add_series_minutes (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from, gint64 bucket_us, gint64 to_minute,
-                    GError **error)
+add_series_minutes (ClStore *self, gint64 batch_id, const char *station, GArray *buckets, gint64 from, gint64 bucket_us,
+                    gint64 to_minute, GError **error)
 {
   g_autoptr (ClSqlStmt) stmt = NULL;
   int rc;
@@ -430,9 +445,9 @@ add_series_minutes (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from
   stmt = prepare_scoped (
     self,
     "SELECT (minute - ?) / ?, sum(fed), sum(good), sum(first_pass_good), sum(rejected) "
-    "FROM yield_minutes WHERE scope = ? AND minute >= ? AND minute < ? GROUP BY 1",
-    (const gint64[]){ batch_id, from / CL_STORE_YIELD_MINUTE, bucket_us / CL_STORE_YIELD_MINUTE, to_minute }, "23124",
-    error);
+    "FROM yield_minutes WHERE scope = ? AND station = ? AND minute >= ? AND minute < ? GROUP BY 1",
+    (const gint64[]){ batch_id, from / CL_STORE_YIELD_MINUTE, bucket_us / CL_STORE_YIELD_MINUTE, to_minute }, "231s24",
+    station, error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
@@ -458,6 +473,13 @@ add_series_minutes (ClStore *self, gint64 batch_id, GArray *buckets, gint64 from
 
 GArray *
 cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us, GError **error)
+{
+  return cl_store_yield_series_at (self, batch_id, NULL, from, to, bucket_us, error);
+}
+
+GArray *
+cl_store_yield_series_at (ClStore *self, gint64 batch_id, const char *station, gint64 from, gint64 to, gint64 bucket_us,
+                          GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (GArray) buckets = NULL;
@@ -486,13 +508,13 @@ cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, g
       /* Whole minutes from the aggregates, the ragged end [last whole minute, to) from the records. */
       gint64 to_minute = to / CL_STORE_YIELD_MINUTE;
 
-      ok = add_series_minutes (self, batch_id, buckets, from, bucket_us, to_minute, error)
-           && add_series_rows (self, batch_id, buckets, from, bucket_us, MAX (from, to_minute * CL_STORE_YIELD_MINUTE),
-                               to, error);
+      ok = add_series_minutes (self, batch_id, station, buckets, from, bucket_us, to_minute, error)
+           && add_series_rows (self, batch_id, station, buckets, from, bucket_us,
+                               MAX (from, to_minute * CL_STORE_YIELD_MINUTE), to, error);
     }
   else
-    ok = add_series_rows (self, batch_id, buckets, from, bucket_us, from, to, error);
-  ok = ok && take_away_unbinned_series (self, batch_id, buckets, from, bucket_us, to, error);
+    ok = add_series_rows (self, batch_id, station, buckets, from, bucket_us, from, to, error);
+  ok = ok && take_away_unbinned_series (self, batch_id, station, buckets, from, bucket_us, to, error);
   cl_sql_exec (self->sql, ok ? "COMMIT" : "ROLLBACK", NULL);
   if (!ok)
     return NULL;

@@ -240,6 +240,15 @@ cl_store_bind_uses (ClSqlStmt *stmt, const gint64 *values, const char *uses)
       cl_sql_bind_int64 (stmt, i + 1, values[uses[i] - '1']);
 }
 
+void
+cl_store_bind_scope (ClSqlStmt *stmt, const gint64 *values, const char *uses, const char *station)
+{
+  cl_store_bind_uses (stmt, values, uses);
+  for (int i = 0; uses[i] != '\0'; i++)
+    if (uses[i] == 's')
+      cl_sql_bind_text (stmt, i + 1, station ? station : "");
+}
+
 gint64
 cl_store_column_opt_int (ClSqlStmt *stmt, int index)
 {

@@ -23,7 +23,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build creates and migrates to (PRAGMA user_version). */
-#define CL_STORE_SCHEMA_VERSION  12
+#define CL_STORE_SCHEMA_VERSION  13
 #define CL_STORE_BUSY_TIMEOUT_MS 10000
 
 #define CL_TYPE_STORE (cl_store_get_type ())
@@ -179,5 +179,13 @@ ClYieldSummary *cl_store_yield_summary (ClStore *self, gint64 batch_id, gint64 w
  * GArray of ClYieldBucket with every bucket present (empty ones zero). */
 GArray *cl_store_yield_series (ClStore *self, gint64 batch_id, gint64 from, gint64 to, gint64 bucket_us,
                                GError **error);
+/* The same for the production attempts of one station (station NULL or "": every station, as the two above), read
+ * from as few aggregate rows as the fleet's (schema version 13, cl-store-schema-stations.h says how a chip that
+ * moved between stations counts). An unknown station has no attempts: its figures are zero
+ * (cl_store_check_yield_station() tells the two apart). */
+ClYieldSummary *cl_store_yield_summary_at (ClStore *self, gint64 batch_id, const char *station, gint64 window_us,
+                                           gint64 now, GError **error);
+GArray *cl_store_yield_series_at (ClStore *self, gint64 batch_id, const char *station, gint64 from, gint64 to,
+                                  gint64 bucket_us, GError **error);
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* cl-yield-summary.c: the summary record and its three renderings. */
 #include "store/cl-yield-summary.h"
 
+#include "core/cl-json.h"
+
 G_DEFINE_BOXED_TYPE (ClYieldSummary, cl_yield_summary, cl_yield_summary_copy, cl_yield_summary_free)
 
 ClYieldSummary *
@@ -12,12 +14,18 @@ cl_yield_summary_new (void)
 ClYieldSummary *
 cl_yield_summary_copy (const ClYieldSummary *summary)
 {
-  return g_memdup2 (summary, sizeof *summary);
+  ClYieldSummary *copy = g_memdup2 (summary, sizeof *summary);
+
+  copy->station = g_strdup (summary->station);
+  return copy;
 }
 
 void
 cl_yield_summary_free (ClYieldSummary *summary)
 {
+  if (summary == NULL)
+    return;
+  g_free (summary->station);
   g_free (summary);
 }
 
@@ -80,9 +88,16 @@ cl_yield_summary_to_json (const ClYieldSummary *s)
   g_autofree char *until = format_time (s->until);
   gboolean first;
 
-  /* Every string written here is an enum name or an ISO 8601 time: nothing needs JSON escaping. */
-  g_string_append_printf (out, "\"batch_id\":%" G_GINT64_FORMAT ",\"from\":\"%s\",\"until\":\"%s\",", s->batch_id, from,
-                          until);
+  /* Every string written here but the station's name is an enum name or an ISO 8601 time: nothing else needs JSON
+   * escaping. */
+  g_string_append_printf (out, "\"batch_id\":%" G_GINT64_FORMAT ",", s->batch_id);
+  if (s->station)
+    {
+      g_string_append (out, "\"station\":");
+      cl_json_append_string (out, s->station);
+      g_string_append_c (out, ',');
+    }
+  g_string_append_printf (out, "\"from\":\"%s\",\"until\":\"%s\",", from, until);
   g_string_append_printf (
     out,
     "\"fed\":%" G_GUINT64_FORMAT ",\"distinct_chips\":%" G_GUINT64_FORMAT ",\"good\":%" G_GUINT64_FORMAT
@@ -157,6 +172,8 @@ cl_yield_summary_to_text (const ClYieldSummary *s)
     g_string_append_printf (out, "Batch %" G_GINT64_FORMAT "\n", s->batch_id);
   else
     g_string_append (out, "All batches\n");
+  if (s->station)
+    g_string_append_printf (out, "Station %s\n", s->station);
   g_string_append_printf (out, "Period:           %s – %s\n", from, until);
   g_string_append_printf (out, "Fed:              %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " distinct chips)\n",
                           s->fed, s->distinct_chips);
@@ -223,6 +240,14 @@ cl_yield_summary_to_csv (const ClYieldSummary *s)
   GString *out = g_string_new ("metric,key,value\n");
 
   g_string_append_printf (out, "batch_id,,%" G_GINT64_FORMAT "\n", s->batch_id);
+  if (s->station)
+    {
+      /* The one free text of the summary: quoted, its quotes doubled (RFC 4180). */
+      g_autoptr (GString) quoted = g_string_new (s->station);
+
+      g_string_replace (quoted, "\"", "\"\"", 0);
+      g_string_append_printf (out, "station,\"%s\",\n", quoted->str);
+    }
   csv_count (out, "fed", "", s->fed);
   csv_count (out, "distinct_chips", "", s->distinct_chips);
   csv_count (out, "good", "", s->good);

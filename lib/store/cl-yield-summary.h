@@ -27,7 +27,15 @@
  *   cycle time       = mean of (ended - started) of ended production attempts (feed -> eject);
  *                      per step: mean recorded duration of each step
  *   rejects by reason / by step: rejected production attempts (retained and unknown ones not) grouped by reject reason
- * / failed step. Ratios are 0 when their denominator is 0. */
+ * / failed step. Ratios are 0 when their denominator is 0.
+ *
+ * One station's figures (station set) are the same over the production attempts that station made. A chip that moved
+ * between stations counts at every station that fed it, as a chip fed in two batches counts in both: it is a distinct
+ * chip at each; good at a station only if one of that station's attempts ended GOOD; first-pass good there only if
+ * its first production attempt anywhere was there and ended GOOD; recovered or scrapped (by QA, which is no
+ * station's) at each station that fed it and did not make it good. So a chip rejected at A and made good at B lowers
+ * A's final yield and counts good at B, and the stations' distinct chips may add up to more than the fleet's; fed,
+ * rejected, cycle and step figures belong to one station each and add up to the fleet's (test-store-stations). */
 #pragma once
 
 #include <glib-object.h>
@@ -39,6 +47,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64 batch_id; /* 0: all batches */
+  char *station;   /* NULL: every station */
   gint64 from;     /* first feed in scope, µs since the epoch; 0 if none */
   gint64 until;    /* last eject in scope */
 

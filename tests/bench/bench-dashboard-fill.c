@@ -1,17 +1,19 @@
 /* bench-dashboard-fill.c: the dashboard bench's history in bulk SQL, on SQLite and on PostgreSQL.
  *
- * 100,000 cards (or N) over five days and five batches: every attempt with its steps and disposition, ~8 % rejects
+ * 100,000 cards (or N) over five days, five batches and four stations (an attempt's station by its id, so a re-fed
+ * card moves): every attempt with its steps and disposition, ~8 % rejects
  * over several reasons and steps, a third of them re-fed good, some recovered or scrapped by QA. One transaction:
  * the public API's durable per-call commits would measure the disk, not the dashboard. The yield triggers are off
  * for the fill (a million rows through them one by one took over 15 minutes on SQLite) and the aggregate tables
- * are rebuilt from the rows at the end: on SQLite by the store's own migration that introduced them
- * (cl_store_migrations[1], which drops, recreates and backfills them), on PostgreSQL by rebuild_pg below, which
- * bench_dashboard_check_rebuild compares with what the triggers accumulate. */
+ * are rebuilt from the rows at the end: on SQLite by the store's own migration that made them what they are
+ * (version 13's, which drops, recreates and backfills them, the fleet's rows and each station's), on PostgreSQL by
+ * rebuild_pg below, which bench_dashboard_check_rebuild compares with what the triggers accumulate. */
 #include "bench-dashboard-fill.h"
 
 #include <stdio.h>
 
 #include "store/cl-store-private.h"
+#include "store/cl-store-schema-stations.h"
 
 static const ClRejectReason reasons[]
   = { CL_REJECT_NO_ATR,      CL_REJECT_AUTH_KST_FAILED, CL_REJECT_LOAD_FAILED,  CL_REJECT_INIT_FAILED,
@@ -47,44 +49,50 @@ static const char *const yield_tables[]
 static const char rebuild_pg[]
   = "ALTER TABLE yield_chips DISABLE TRIGGER USER;\n"
     "TRUNCATE yield_totals, yield_chips, yield_minutes, yield_rejects, yield_steps;\n"
-    "CREATE TEMP VIEW scoped AS SELECT 0::BIGINT AS scope, * FROM attempts WHERE kind = 'PRODUCTION' UNION ALL "
-    "SELECT batch_id, * FROM attempts WHERE kind = 'PRODUCTION' AND batch_id IS NOT NULL;\n"
-    /* a chip per scope it was fed in: first eject, first good eject, and what QA says of it */
-    "INSERT INTO yield_chips (chip_id, scope, fed_at, good_at, first_pass, recovered_at, scrapped, qa_last) "
-    "SELECT a.chip_id, a.scope, min(a.ended), min(a.ended) FILTER (WHERE a.result = 'GOOD'), "
+    /* each attempt in its (station, scope) rows: the fleet's ('') and its station's, all batches (0) and its batch */
+    "CREATE TEMP VIEW scoped AS SELECT s.st, b.scope, a.* FROM attempts a "
+    "CROSS JOIN LATERAL (VALUES ('', 0), (a.station, 1)) s(st, k) "
+    "CROSS JOIN LATERAL (VALUES (0::BIGINT), (a.batch_id)) b(scope) "
+    "WHERE a.kind = 'PRODUCTION' AND (s.k = 0 OR a.station <> '') AND b.scope IS NOT NULL;\n"
+    /* a chip per station and scope it was fed in: first eject, first good eject, and what QA says of it */
+    "INSERT INTO yield_chips (chip_id, station, scope, fed_at, good_at, first_pass, recovered_at, scrapped, qa_last) "
+    "SELECT a.chip_id, a.st, a.scope, min(a.ended), min(a.ended) FILTER (WHERE a.result = 'GOOD'), "
     "max((a.result IS NOT DISTINCT FROM 'GOOD' AND a.first_attempt = 1)::INT), q.recovered_at, "
     "coalesce(q.scrapped, 0), q.qa_last FROM scoped a LEFT JOIN (SELECT chip_id, "
     "min(created) FILTER (WHERE action = 'RECOVER') AS recovered_at, max((action = 'SCRAP')::INT) AS scrapped, "
     "max(created) AS qa_last FROM qa_actions GROUP BY chip_id) q ON q.chip_id = a.chip_id "
-    "WHERE a.chip_id IS NOT NULL GROUP BY a.chip_id, a.scope, q.recovered_at, q.scrapped, q.qa_last;\n"
-    "INSERT INTO yield_totals (scope, fed, anonymous, chips, good, first_pass_good, rejected, recovered, scrapped, "
-    "ended_count, cycle_us, first_started, last_ended, last_qa) "
-    "SELECT coalesce(a.scope, c.scope), coalesce(a.fed, 0), coalesce(a.anonymous, 0), coalesce(c.chips, 0), "
-    "coalesce(c.good, 0), coalesce(c.first_pass_good, 0), coalesce(a.rejected, 0), coalesce(c.recovered, 0), "
-    "coalesce(c.scrapped, 0), coalesce(a.ended_count, 0), coalesce(a.cycle_us, 0), a.first_started, a.last_ended, "
-    "c.last_qa FROM (SELECT scope, count(*) AS fed, count(*) FILTER (WHERE chip_id IS NULL) AS anonymous, "
+    "WHERE a.chip_id IS NOT NULL GROUP BY a.chip_id, a.st, a.scope, q.recovered_at, q.scrapped, q.qa_last;\n"
+    "INSERT INTO yield_totals (station, scope, fed, anonymous, chips, good, first_pass_good, rejected, recovered, "
+    "scrapped, ended_count, cycle_us, first_started, last_ended, last_qa) "
+    "SELECT coalesce(a.st, c.station), coalesce(a.scope, c.scope), coalesce(a.fed, 0), coalesce(a.anonymous, 0), "
+    "coalesce(c.chips, 0), coalesce(c.good, 0), coalesce(c.first_pass_good, 0), coalesce(a.rejected, 0), "
+    "coalesce(c.recovered, 0), coalesce(c.scrapped, 0), coalesce(a.ended_count, 0), coalesce(a.cycle_us, 0), "
+    "a.first_started, a.last_ended, c.last_qa FROM (SELECT st, scope, count(*) AS fed, "
+    "count(*) FILTER (WHERE chip_id IS NULL) AS anonymous, "
     "count(*) FILTER (WHERE result = 'REJECTED') AS rejected, count(ended) AS ended_count, "
     "coalesce(sum(ended - started), 0) AS cycle_us, min(started) AS first_started, max(ended) AS last_ended "
-    "FROM scoped GROUP BY scope) a FULL JOIN (SELECT scope, count(*) AS chips, count(good_at) AS good, "
+    "FROM scoped GROUP BY st, scope) a FULL JOIN (SELECT station, scope, count(*) AS chips, count(good_at) AS good, "
     "sum(first_pass) AS first_pass_good, "
     "count(*) FILTER (WHERE recovered_at IS NOT NULL AND good_at IS NULL) AS recovered, "
     "count(*) FILTER (WHERE scrapped <> 0 AND good_at IS NULL) AS scrapped, max(qa_last) AS last_qa "
-    "FROM yield_chips GROUP BY scope) c ON c.scope = a.scope;\n"
+    "FROM yield_chips GROUP BY station, scope) c ON c.station = a.st AND c.scope = a.scope;\n"
     /* attempts by the minute of their eject (an anonymous one counts as a chip fed), chips by the minute of their
      * first eject and of their made-good time */
-    "INSERT INTO yield_minutes (scope, minute, fed, good, first_pass_good, rejected, chips_fed, chips_ok) "
-    "SELECT scope, minute, sum(fed), sum(good), sum(first_pass_good), sum(rejected), sum(chips_fed), sum(chips_ok) "
-    "FROM (SELECT scope, ended / 60000000 AS minute, count(*) AS fed, count(*) FILTER (WHERE result = 'GOOD') AS "
-    "good, count(*) FILTER (WHERE result = 'GOOD' AND first_attempt = 1) AS first_pass_good, "
+    "INSERT INTO yield_minutes (station, scope, minute, fed, good, first_pass_good, rejected, chips_fed, chips_ok) "
+    "SELECT st, scope, minute, sum(fed), sum(good), sum(first_pass_good), sum(rejected), sum(chips_fed), "
+    "sum(chips_ok) FROM (SELECT st, scope, ended / 60000000 AS minute, count(*) AS fed, "
+    "count(*) FILTER (WHERE result = 'GOOD') AS good, "
+    "count(*) FILTER (WHERE result = 'GOOD' AND first_attempt = 1) AS first_pass_good, "
     "count(*) FILTER (WHERE result = 'REJECTED') AS rejected, count(*) FILTER (WHERE chip_id IS NULL) AS chips_fed, "
-    "0 AS chips_ok FROM scoped WHERE ended IS NOT NULL GROUP BY 1, 2 UNION ALL "
-    "SELECT scope, fed_at / 60000000, 0, 0, 0, 0, count(*), 0 FROM yield_chips WHERE fed_at IS NOT NULL "
-    "GROUP BY 1, 2 UNION ALL SELECT scope, coalesce(good_at, recovered_at) / 60000000, 0, 0, 0, 0, 0, count(*) "
-    "FROM yield_chips WHERE coalesce(good_at, recovered_at) IS NOT NULL GROUP BY 1, 2) m GROUP BY scope, minute;\n"
-    "INSERT INTO yield_rejects (scope, reason, step, n) SELECT scope, reject_reason, failed_step, count(*) "
-    "FROM scoped WHERE result = 'REJECTED' GROUP BY 1, 2, 3;\n"
-    "INSERT INTO yield_steps (scope, step, n, total_us) SELECT a.scope, s.step, count(*), sum(s.duration_us) "
-    "FROM steps s JOIN scoped a ON a.id = s.attempt_id GROUP BY 1, 2;\n"
+    "0 AS chips_ok FROM scoped WHERE ended IS NOT NULL GROUP BY 1, 2, 3 UNION ALL "
+    "SELECT station, scope, fed_at / 60000000, 0, 0, 0, 0, count(*), 0 FROM yield_chips WHERE fed_at IS NOT NULL "
+    "GROUP BY 1, 2, 3 UNION ALL SELECT station, scope, coalesce(good_at, recovered_at) / 60000000, 0, 0, 0, 0, 0, "
+    "count(*) FROM yield_chips WHERE coalesce(good_at, recovered_at) IS NOT NULL GROUP BY 1, 2, 3) m "
+    "GROUP BY st, scope, minute;\n"
+    "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, scope, reject_reason, failed_step, "
+    "count(*) FROM scoped WHERE result = 'REJECTED' GROUP BY 1, 2, 3, 4;\n"
+    "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT a.st, a.scope, s.step, count(*), "
+    "sum(s.duration_us) FROM steps s JOIN scoped a ON a.id = s.attempt_id GROUP BY 1, 2, 3;\n"
     "DROP VIEW scoped;\n"
     "ALTER TABLE yield_chips ENABLE TRIGGER USER";
 
@@ -178,7 +186,8 @@ history_sql (ClStore *store, guint n_cards)
          "(k.ms * 1000 + ((p.pid * 1103515245 + k.s * 12345) % 200000)) AS len "
          "FROM plan p JOIN k ON true LEFT JOIN f ON f.f = p.fail WHERE p.fail IS NULL OR k.s <= f.step;\n"
          "INSERT INTO attempts (id, chip_id, batch_id, kind, station, reader, started, ended, result, reject_reason, "
-         "failed_step, last_sw, first_attempt) SELECT p.pid, p.chip, p.batch, p.kind, 'bench', 'Reader 0', p.started, "
+         "failed_step, last_sw, first_attempt) SELECT p.pid, p.chip, p.batch, p.kind, 'bench-' || (p.pid % 4), "
+         "'Reader 0', p.started, "
          "p.started + t.total, CASE WHEN p.fail IS NULL THEN 'GOOD' ELSE 'REJECTED' END, "
          "(SELECT reason FROM f WHERE f.f = p.fail), (SELECT name FROM k JOIN f ON k.s = f.step WHERE f.f = p.fail), "
          "CASE WHEN p.fail IS NULL THEN 36864 ELSE 27010 END, p.first "
@@ -251,7 +260,8 @@ bench_dashboard_fill (ClStore *store, guint n_cards)
       exec_or_die (store, ENABLE_YIELD_TRIGGERS);
     }
   else
-    exec_timed (store, cl_store_migrations[1], FALSE, "the yield aggregates rebuilt (cl_store_migrations[1])");
+    exec_timed (store, cl_store_migration_yield_stations_sqlite, FALSE,
+                "the yield aggregates rebuilt (cl_store_migration_yield_stations_sqlite)");
   exec_or_die (store, "COMMIT");
   exec_or_die (store,
                pg ? "ANALYZE; RESET work_mem; RESET maintenance_work_mem" : "ANALYZE; PRAGMA cache_size = -2000");

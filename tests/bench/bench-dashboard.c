@@ -2,7 +2,8 @@
  *
  * Fills a store on SQLite, on PostgreSQL or on both (bench-dashboard-fill.c: five days, five batches, rejects, re-feeds
  * and QA actions, in bulk SQL) and measures on each
- *   query: cl_dashboard_data_build (every figure, series and Pareto the dashboard shows), all batches and one
+ *   query: cl_dashboard_data_build (every figure, series and Pareto the dashboard shows), all batches, one batch and
+ *          one station of the four (cl_dashboard_data_build_at)
  *   frame: snapshot of the dashboard view rendered to a texture with the window's GskRenderer and GTK's cairo
  *          renderer: a repaint (the charts queued for a redraw) and a frame after a data refresh (the series
  *          changed)
@@ -127,6 +128,7 @@ enum
 {
   FIG_ALL,
   FIG_BATCH,
+  FIG_STATION,
   FIG_REJECTS,
   FIG_HISTORY,
   FIG_SUMMARY,
@@ -139,6 +141,7 @@ enum
 };
 static const char *const figure_names[N_FIGURES] = { "query: dashboard, all batches",
                                                      "query: dashboard, one batch",
+                                                     "query: dashboard, one station (of 4)",
                                                      "query: rejects list / serial search",
                                                      "query: one card's history",
                                                      "part: yield summary",
@@ -171,9 +174,11 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
   ClDashboardData *data = NULL;
   gint64 t;
 
-  for (guint scope = 0; scope < 2; scope++)
+  /* every batch at every station, one batch, every batch at one station */
+  for (guint scope = 0; scope < 3; scope++)
     {
-      g_autofree char *what = g_strdup_printf ("%s %s", backend->name, figure_names[scope == 0 ? FIG_ALL : FIG_BATCH]);
+      guint fig = scope == 0 ? FIG_ALL : scope == 1 ? FIG_BATCH : FIG_STATION;
+      g_autofree char *what = g_strdup_printf ("%s %s", backend->name, figure_names[fig]);
 
       g_array_set_size (ms, 0);
       for (guint i = 0; i < QUERY_RUNS; i++)
@@ -181,7 +186,7 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
           ClDashboardData *built;
 
           t = g_get_monotonic_time ();
-          built = cl_dashboard_data_build (store, scope == 0 ? 0 : 3, &error);
+          built = cl_dashboard_data_build_at (store, scope == 1 ? 3 : 0, scope == 2 ? "bench-1" : NULL, &error);
           g_assert_no_error (error);
           add_ms (ms, t);
           if (scope == 0 && data == NULL)
@@ -189,34 +194,44 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
           else
             cl_dashboard_data_free (built);
         }
-      backend->figures[scope == 0 ? FIG_ALL : FIG_BATCH] = report_limit (what, ms, QUERY_LIMIT_MS);
+      backend->figures[fig] = report_limit (what, ms, QUERY_LIMIT_MS);
     }
-  {
-    gint64 from, to, bucket;
-    g_autoptr (ClYieldSummary) summary = NULL;
-    g_autoptr (GArray) series = NULL;
-    g_autoptr (GArray) final = NULL;
+  /* the parts, for every station (the figures compared) and for one */
+  for (guint at = 0; at < 2; at++)
+    {
+      const char *station = at == 0 ? NULL : "bench-1";
+      double part[4];
+      gint64 from, to, bucket;
+      g_autoptr (ClYieldSummary) summary = NULL;
+      g_autoptr (GArray) series = NULL;
+      g_autoptr (GArray) final = NULL;
 
-    t = g_get_monotonic_time ();
-    summary = cl_store_yield_summary (store, 0, 0, 0, &error);
-    backend->figures[FIG_SUMMARY] = part_ms (t);
-    t = g_get_monotonic_time ();
-    cl_store_production_span (store, 0, &from, &to, &error);
-    backend->figures[FIG_SPAN] = part_ms (t);
-    /* as cl_dashboard_data_build asks: buckets on whole multiples of their length */
-    bucket = cl_dashboard_bucket_for_span (to - from);
-    from -= from % bucket;
-    t = g_get_monotonic_time ();
-    series = cl_store_yield_series (store, 0, from, to + 1, bucket, &error);
-    backend->figures[FIG_SERIES] = part_ms (t);
-    t = g_get_monotonic_time ();
-    final = cl_store_final_yield_series (store, 0, from, to + 1, bucket, &error);
-    backend->figures[FIG_FINAL] = part_ms (t);
-    g_assert_no_error (error);
-    printf ("  part: yield summary %.1f ms, span %.1f ms, yield series %.1f ms, final yield series %.1f ms\n",
-            backend->figures[FIG_SUMMARY], backend->figures[FIG_SPAN], backend->figures[FIG_SERIES],
-            backend->figures[FIG_FINAL]);
-  }
+      t = g_get_monotonic_time ();
+      summary = cl_store_yield_summary_at (store, 0, station, 0, 0, &error);
+      part[0] = part_ms (t);
+      t = g_get_monotonic_time ();
+      cl_store_production_span_at (store, 0, station, &from, &to, &error);
+      part[1] = part_ms (t);
+      /* as cl_dashboard_data_build asks: buckets on whole multiples of their length */
+      bucket = cl_dashboard_bucket_for_span (to - from);
+      from -= from % bucket;
+      t = g_get_monotonic_time ();
+      series = cl_store_yield_series_at (store, 0, station, from, to + 1, bucket, &error);
+      part[2] = part_ms (t);
+      t = g_get_monotonic_time ();
+      final = cl_store_final_yield_series_at (store, 0, station, from, to + 1, bucket, &error);
+      part[3] = part_ms (t);
+      g_assert_no_error (error);
+      printf ("  part%s%s: yield summary %.1f ms, span %.1f ms, yield series %.1f ms, final yield series %.1f ms\n",
+              station ? " at " : "", station ? station : "", part[0], part[1], part[2], part[3]);
+      if (station == NULL)
+        {
+          backend->figures[FIG_SUMMARY] = part[0];
+          backend->figures[FIG_SPAN] = part[1];
+          backend->figures[FIG_SERIES] = part[2];
+          backend->figures[FIG_FINAL] = part[3];
+        }
+    }
   {
     ClRejectQuery query = { .reason = -1 };
     ClRejectQuery search = { .reason = -1, .include_closed = TRUE, .search = "DE0000" };

@@ -4,7 +4,8 @@
  * icon, instruction, counters, throughput and yield; a change written by another connection while the window is
  * open shows up with no user action, through the store's change notice (a burst of writes costs at most one read per
  * coalescing period); a station that stops beating turns Lost with no write at all. The UI thread is the store's
- * declared UI thread throughout: a store call made on it would be a g_critical, fatal here. */
+ * declared UI thread throughout: a store call made on it would be a g_critical, fatal here. The Dashboard's Station
+ * drop-down offers every station, and choosing one (or activating its row here) shows that station's figures. */
 #include <adwaita.h>
 
 #include "cl-dashboard-view.h"
@@ -59,6 +60,28 @@ register_killed_station (const char *name)
   station_child_kill (station_child_spawn (&child));
 }
 
+/* One production attempt of station's, ended good or rejected, through the store's API. */
+static void
+produce (ClStore *store, const char *station, const char *chip, gboolean good)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time ();
+  ClAttemptEnd end = { good ? CL_ATTEMPT_GOOD : CL_ATTEMPT_REJECTED,
+                       good ? 0 : CL_REJECT_LOAD_FAILED,
+                       good ? 0 : CL_STEP_LOAD_APPLET,
+                       good ? 0x9000 : 0x6982,
+                       good ? CL_DISPOSITION_OUTPUT : CL_DISPOSITION_REJECT_BIN,
+                       now };
+  gint64 id
+    = cl_store_attempt_begin (store, 0, CL_ATTEMPT_PRODUCTION, station, "Reader 0", now - G_USEC_PER_SEC, &error);
+
+  g_assert_no_error (error);
+  cl_store_attempt_identify (store, id, chip, now - G_USEC_PER_SEC, NULL, &error);
+  g_assert_no_error (error);
+  cl_store_attempt_end (store, id, &end, &error);
+  g_assert_no_error (error);
+}
+
 static void
 fill_fleet (void)
 {
@@ -79,6 +102,72 @@ fill_fleet (void)
   register_station (store, "rack-c", CL_FLEET_FEEDER_RACK, NULL, 0);
   set_live (store, "rack-c", CL_FLEET_FAULT, "Reader 1 is gone: plug it back in, then press Resume", 4, 1);
   register_killed_station ("rack-lost");
+  /* cards: rack-a 3 good and 1 rejected, printer-b 2 good */
+  produce (store, "rack-a", "0A01", TRUE);
+  produce (store, "rack-a", "0A02", TRUE);
+  produce (store, "rack-a", "0A03", FALSE);
+  produce (store, "rack-a", "0A04", TRUE);
+  produce (store, "printer-b", "0B01", TRUE);
+  produce (store, "printer-b", "0B02", TRUE);
+}
+
+static const char *
+counter (GtkWidget *dashboard, const char *name)
+{
+  return gtk_label_get_text (cl_dashboard_view_get_counter (CL_DASHBOARD_VIEW (dashboard), name));
+}
+
+/* The position of name in the Station drop-down; GTK_INVALID_LIST_POSITION if it is not offered. */
+static guint
+station_position (GtkDropDown *dropdown, const char *name)
+{
+  GListModel *names = gtk_drop_down_get_model (dropdown);
+
+  for (guint i = 0; names != NULL && i < g_list_model_get_n_items (names); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (names), i), name) == 0)
+      return i;
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* The Dashboard's Station drop-down: every station offered, one chosen scopes the figures to its cards (read on the
+ * dashboard's worker), a station row activated in the Stations view does the same, "All stations" goes back. */
+static void
+check_station_scope (GtkWidget *window, GtkWidget *dashboard, ClStore *store, ClStationsView *view)
+{
+  g_autoptr (ClDashboardModel) dashboard_model = cl_dashboard_model_new (store);
+  GtkDropDown *dropdown
+    = GTK_DROP_DOWN (gtk_widget_get_template_child (dashboard, CL_TYPE_DASHBOARD_VIEW, "station_dropdown"));
+
+  cl_dashboard_view_set_model (CL_DASHBOARD_VIEW (dashboard), dashboard_model);
+  CL_TEST_WAIT_UNTIL (cl_dashboard_model_get_data (dashboard_model) != NULL
+                      && g_str_equal (counter (dashboard, "fed"), "6"));
+  g_assert_cmpstr (counter (dashboard, "good"), ==, "5");
+  g_assert_cmpuint (station_position (dropdown, "All stations"), ==, 0);
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 0);
+  /* registered stations are offered before their first card */
+  g_assert_cmpuint (station_position (dropdown, "rack-c"), !=, GTK_INVALID_LIST_POSITION);
+
+  gtk_drop_down_set_selected (dropdown, station_position (dropdown, "rack-a"));
+  CL_TEST_WAIT_UNTIL (!cl_dashboard_model_get_busy (dashboard_model)
+                      && g_strcmp0 (cl_dashboard_model_get_data (dashboard_model)->station, "rack-a") == 0);
+  g_assert_cmpstr (counter (dashboard, "fed"), ==, "4");
+  g_assert_cmpstr (counter (dashboard, "good"), ==, "3");
+  g_assert_cmpstr (counter (dashboard, "rejected"), ==, "1");
+  g_assert_cmpstr (counter (dashboard, "final"), ==, "75.0 %");
+  cl_test_wait_for_frame (window);
+  g_free (cl_test_save_screenshot (window, "stations-view-dashboard-rack-a"));
+
+  gtk_widget_activate (GTK_WIDGET (cl_stations_view_get_row (view, "printer-b")));
+  CL_TEST_WAIT_UNTIL (!cl_dashboard_model_get_busy (dashboard_model)
+                      && g_strcmp0 (cl_dashboard_model_get_data (dashboard_model)->station, "printer-b") == 0);
+  g_assert_cmpstr (counter (dashboard, "fed"), ==, "2");
+  g_assert_cmpstr (counter (dashboard, "rejected"), ==, "0");
+  g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, station_position (dropdown, "printer-b"));
+
+  gtk_drop_down_set_selected (dropdown, 0);
+  CL_TEST_WAIT_UNTIL (!cl_dashboard_model_get_busy (dashboard_model)
+                      && cl_dashboard_model_get_data (dashboard_model)->station == NULL);
+  g_assert_cmpstr (counter (dashboard, "fed"), ==, "6");
 }
 
 static const char *
@@ -157,6 +246,7 @@ on_activate (GtkApplication *app)
 
   CL_TEST_WAIT_UNTIL (cl_stations_view_get_row (view, "rack-lost") != NULL);
   cl_test_wait_for_frame (window);
+  check_station_scope (window, dashboard, store, view);
 
   /* every station, its state in a word (the icon beside it), lost marked as lost */
   g_assert_true (row_says (view, "rack-a", "state_label", "Running"));
@@ -204,6 +294,11 @@ on_activate (GtkApplication *app)
   thread = g_thread_new ("quiet", register_quiet, &quiet_done);
   CL_TEST_WAIT_UNTIL (g_atomic_int_get (&quiet_done) && cl_stations_view_get_row (view, "rack-quiet") != NULL);
   g_thread_join (thread);
+  /* and the Dashboard offers it as soon as the Stations view shows it */
+  g_assert_cmpuint (station_position (GTK_DROP_DOWN (gtk_widget_get_template_child (dashboard, CL_TYPE_DASHBOARD_VIEW,
+                                                                                    "station_dropdown")),
+                                      "rack-quiet"),
+                    !=, GTK_INVALID_LIST_POSITION);
   CL_TEST_WAIT_UNTIL (row_says (view, "rack-quiet", "state_label", "Lost"));
 
   cl_test_wait_for_frame (window);

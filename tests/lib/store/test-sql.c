@@ -598,27 +598,33 @@ test_pg_schema (void)
                                           attempt);
     insert_ok (sql, q, NULL);
   }
-  for (int scope = 0; scope < 2; scope++)
+  /* the fleet's rows (station '') and station s's, which made every attempt: the same figures */
+  for (int scope = 0; scope < 4; scope++)
     {
-      g_autofree char *q
-        = g_strdup_printf ("SELECT fed * 1000000 + chips * 100000 + good * 10000 + rejected * 1000 "
-                           "+ anonymous * 100 + ended_count FROM yield_totals WHERE scope = %" G_GINT64_FORMAT,
-                           scope ? batch : 0);
+      const char *station = scope < 2 ? "" : "s";
+      g_autofree char *q = g_strdup_printf (
+        "SELECT fed * 1000000 + chips * 100000 + good * 10000 + rejected * 1000 "
+        "+ anonymous * 100 + ended_count FROM yield_totals WHERE scope = %" G_GINT64_FORMAT " AND station = '%s'",
+        scope % 2 ? batch : 0, station);
       g_autofree char *m = g_strdup_printf ("SELECT sum(fed) * 100 + sum(good) * 10 + sum(rejected) FROM yield_minutes "
-                                            "WHERE scope = %" G_GINT64_FORMAT,
-                                            scope ? batch : 0);
+                                            "WHERE scope = %" G_GINT64_FORMAT " AND station = '%s'",
+                                            scope % 2 ? batch : 0, station);
       g_assert_cmpint (query_int (sql, q), ==, 2111102); /* 2 fed, 1 chip, 1 good, 1 rejected, 1 anonymous, 2 ended */
       g_assert_cmpint (query_int (sql, m), ==, 211);
     }
-  g_assert_cmpint (query_int (sql, "SELECT n FROM yield_rejects WHERE scope = 0 AND reason = 'LOAD_FAILED'"), ==, 1);
-  g_assert_cmpint (query_int (sql, "SELECT total_us FROM yield_steps WHERE scope = 0 AND step = 'IDENTIFY'"), ==, 2500);
+  g_assert_cmpint (
+    query_int (sql, "SELECT n FROM yield_rejects WHERE scope = 0 AND reason = 'LOAD_FAILED' AND station = 's'"), ==, 1);
+  g_assert_cmpint (
+    query_int (sql, "SELECT total_us FROM yield_steps WHERE scope = 0 AND step = 'IDENTIFY' AND station = ''"), ==,
+    2500);
   g_assert_cmpint (query_int (sql, "SELECT first_pass FROM yield_chips WHERE chip_id = 'chip-1' AND scope = 0"), ==, 1);
   /* QA scraps the chip: the chip's figures follow. */
   insert_ok (sql,
              "INSERT INTO qa_actions (chip_id, action, user_name, created) VALUES ('chip-1', 'SCRAP', 'q', 200000000)",
              NULL);
   g_assert_cmpint (query_int (sql, "SELECT scrapped FROM yield_chips WHERE chip_id = 'chip-1' AND scope = 0"), ==, 1);
-  g_assert_cmpint (query_int (sql, "SELECT last_qa FROM yield_totals WHERE scope = 0"), ==, 200000000);
+  g_assert_cmpint (query_int (sql, "SELECT last_qa FROM yield_totals WHERE scope = 0 AND station = 's'"), ==,
+                   200000000);
 
   /* The guards. */
   expect_refused (sql, "UPDATE steps SET duration_us = 1", CL_SQL_FAULT_CHECK, "steps records are append-only");
@@ -725,9 +731,15 @@ static void
 test_pg_yield_same (void)
 {
   static const char *const tables[] = {
-    "SELECT * FROM yield_totals ORDER BY scope",          "SELECT * FROM yield_chips ORDER BY chip_id, scope",
-    "SELECT * FROM yield_minutes ORDER BY scope, minute", "SELECT * FROM yield_rejects ORDER BY scope, reason, step",
-    "SELECT * FROM yield_steps ORDER BY scope, step",
+    /* by name: version 13 put station first on SQLite, last on PostgreSQL (added in place) */
+    "SELECT station, scope, fed, anonymous, chips, good, first_pass_good, rejected, recovered, scrapped, ended_count, "
+    "cycle_us, first_started, last_ended, last_qa FROM yield_totals ORDER BY station, scope",
+    "SELECT chip_id, station, scope, fed_at, good_at, first_pass, recovered_at, scrapped, qa_last FROM yield_chips "
+    "ORDER BY chip_id, station, scope",
+    "SELECT station, scope, minute, fed, good, first_pass_good, rejected, chips_fed, chips_ok FROM yield_minutes "
+    "ORDER BY station, scope, minute",
+    "SELECT station, scope, reason, step, n FROM yield_rejects ORDER BY station, scope, reason, step",
+    "SELECT station, scope, step, n, total_us FROM yield_steps ORDER BY station, scope, step",
   };
   Db lite_db = { .backend = CL_SQL_SQLITE };
   Db db = { .backend = CL_SQL_POSTGRESQL };
