@@ -16,6 +16,7 @@
 #include "core/cl-error.h"
 #include "store/cl-store-fleet.h"
 #include "store/cl-store-schema-places.h"
+#include "store/cl-store-schema-rejects.h"
 #include "store/cl-store.h"
 
 #define STEPS                                                                                                          \
@@ -601,9 +602,32 @@ static const char migration_station_keys[]
     ");\n"
     "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
+/* Version 13 (cl-store-schema-rejects.h): each chip's latest rejection, kept by triggers, backfilled from the rows.
+ * The triggers fire only for rejected production attempts, RETAINED dispositions and a card's move into or out of
+ * the bin or its serial (their WHEN clauses, evaluated without calling PL/pgSQL): a good card costs one call, when
+ * its serial is printed. */
+#define REJECT_LATEST_FUNCTIONS                                                                                        \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_attempt() RETURNS trigger LANGUAGE plpgsql AS $$\n"                     \
+  "BEGIN\n" REJECT_LATEST_UPSERT "RETURN NULL;\nEND $$;\n"                                                             \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_retained() RETURNS trigger LANGUAGE plpgsql AS $$\n"                    \
+  "BEGIN\n" REJECT_LATEST_REFRESH "RETURN NULL;\nEND $$;\n"                                                            \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_card() RETURNS trigger LANGUAGE plpgsql AS $$\n"                        \
+  "BEGIN\n" REJECT_LATEST_CARD_UPDATE "RETURN NULL;\nEND $$;\n"
+#define REJECT_LATEST_TRIGGERS                                                                                         \
+  "CREATE OR REPLACE TRIGGER reject_latest_attempt_insert AFTER INSERT ON attempts FOR EACH ROW "                      \
+  "WHEN " REJECT_LATEST_ATTEMPT " EXECUTE FUNCTION cl_reject_latest_attempt();\n"                                      \
+  "CREATE OR REPLACE TRIGGER reject_latest_attempt_end AFTER UPDATE OF chip_id, result ON attempts FOR EACH ROW "      \
+  "WHEN " REJECT_LATEST_ATTEMPT " EXECUTE FUNCTION cl_reject_latest_attempt();\n"                                      \
+  "CREATE OR REPLACE TRIGGER reject_latest_retained AFTER INSERT ON dispositions FOR EACH ROW "                        \
+  "WHEN (NEW.destination = 'RETAINED') EXECUTE FUNCTION cl_reject_latest_retained();\n"                                \
+  "CREATE OR REPLACE TRIGGER reject_latest_card AFTER UPDATE OF state, printed_serial ON cards FOR EACH ROW "          \
+  "WHEN " REJECT_LATEST_CARD_CHANGED " EXECUTE FUNCTION cl_reject_latest_card();\n"
+static const char migration_reject_latest[]
+  = REJECT_LATEST_TABLE ("BIGINT") REJECT_LATEST_FUNCTIONS REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD;
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
-static const char *const pg_migrations[]
-  = { migration_row_rejections, migration_fleet, migration_places, migration_station_keys, NULL };
+static const char *const pg_migrations[] = { migration_row_rejections, migration_fleet,         migration_places,
+                                             migration_station_keys,   migration_reject_latest, NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
 G_STATIC_ASSERT (8 + G_N_ELEMENTS (pg_migrations) - 1 == CL_STORE_SCHEMA_VERSION);

@@ -2,6 +2,7 @@
  * The CHECK lists mirror cl-store-types.c and cl-production-types.c. */
 #include "store/cl-store-private.h"
 #include "store/cl-store-schema-places.h"
+#include "store/cl-store-schema-rejects.h"
 
 #define STEPS                                                                                                          \
   "('IDENTIFY','OPEN_KST','CONFIGURE','ROTATE_KEYS','LOAD_APPLET','INIT_APPLET','CERTIFY','VERIFY','FACE','DISPOSE')"
@@ -634,6 +635,20 @@ static const char migration_station_keys[]
     ");\n"
     "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
+/* Version 13 (cl-store-schema-rejects.h): each chip's latest rejection, kept by triggers, backfilled from the rows.
+ * Running it again (user_version set back) makes the same rows. */
+#define REJECT_LATEST_TRIGGERS                                                                                         \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_attempt_insert AFTER INSERT ON attempts "                                \
+  "WHEN " REJECT_LATEST_ATTEMPT " BEGIN\n" REJECT_LATEST_UPSERT "END;\n"                                               \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_attempt_end AFTER UPDATE OF chip_id, result ON attempts "                \
+  "WHEN " REJECT_LATEST_ATTEMPT " BEGIN\n" REJECT_LATEST_UPSERT "END;\n"                                               \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_retained AFTER INSERT ON dispositions "                                  \
+  "WHEN NEW.destination = 'RETAINED' BEGIN\n" REJECT_LATEST_REFRESH "END;\n"                                           \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_card AFTER UPDATE OF state, printed_serial ON cards "                    \
+  "WHEN " REJECT_LATEST_CARD_CHANGED " BEGIN\n" REJECT_LATEST_CARD_UPDATE "END;\n"
+static const char migration_reject_latest[]
+  = REJECT_LATEST_TABLE ("INTEGER") REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD;
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
@@ -647,6 +662,7 @@ const char *const cl_store_migrations[] = {
   migration_fleet,
   migration_places,
   migration_station_keys,
+  migration_reject_latest,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 
