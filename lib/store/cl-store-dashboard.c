@@ -369,16 +369,13 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
     return NULL;
   /* The latest production rejection of each chip describes why it is in the bin now; a RETAINED end is none (the
    * card was not put in the bin). reject_latest keeps it per chip (cl-store-schema-rejects.h), with the card's
-   * serial and whether it is in the bin, so the list is a scan of its ended index up to LIMIT and the search reads
-   * the rejected chips only, not every card (issue 14: a serial search over 1,000,000 cards). */
+   * state and serial, its attempts and the disposition, so the list is a scan of its ended index up to LIMIT and the
+   * search reads the rejected chips only, not every card (issue 14: a serial search over 1,000,000 cards). */
   stmt = cl_store_prepare (
     self,
-    "SELECT r.chip_id, c.printed_serial, coalesce(r.batch_id, 0), b.name, r.reject_reason, r.failed_step, "
-    "r.last_sw, r.ended, c.state, "
-    "(SELECT count(*) FROM attempts x WHERE x.chip_id = r.chip_id AND x.kind = 'PRODUCTION'), "
-    "coalesce(d.destination, 'REJECT_BIN') "
-    "FROM reject_latest r JOIN cards c ON c.chip_id = r.chip_id LEFT JOIN batches b ON b.id = r.batch_id "
-    "LEFT JOIN dispositions d ON d.attempt_id = r.attempt_id "
+    "SELECT r.chip_id, r.printed_serial, coalesce(r.batch_id, 0), b.name, r.reject_reason, r.failed_step, "
+    "r.last_sw, r.ended, r.state, r.attempts, coalesce(r.destination, 'REJECT_BIN') "
+    "FROM reject_latest r LEFT JOIN batches b ON b.id = r.batch_id "
     "WHERE (CAST(? AS BIGINT) = 0 OR r.batch_id = ?) AND (CAST(? AS TEXT) IS NULL OR r.reject_reason = ?) "
     "AND (CAST(? AS BIGINT) = 0 OR r.ended >= ?) AND (CAST(? AS BIGINT) = 0 OR r.ended < ?) "
     "AND (CAST(? AS TEXT) IS NULL OR upper(r.chip_id) LIKE upper(?) ESCAPE '\\' "

@@ -603,14 +603,17 @@ static const char migration_station_keys[]
     "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
 /* Version 13 (cl-store-schema-rejects.h): each chip's latest rejection, kept by triggers, backfilled from the rows.
- * The triggers fire only for rejected production attempts, RETAINED dispositions and a card's move into or out of
- * the bin or its serial (their WHEN clauses, evaluated without calling PL/pgSQL): a good card costs one call, when
- * its serial is printed. */
+ * Their WHEN clauses are evaluated without calling PL/pgSQL; a good card still makes a call per state change, one at
+ * its identification, one for its disposition and one for its serial, each a primary-key probe that finds no row. */
 #define REJECT_LATEST_FUNCTIONS                                                                                        \
   "CREATE OR REPLACE FUNCTION cl_reject_latest_attempt() RETURNS trigger LANGUAGE plpgsql AS $$\n"                     \
   "BEGIN\n" REJECT_LATEST_UPSERT "RETURN NULL;\nEND $$;\n"                                                             \
   "CREATE OR REPLACE FUNCTION cl_reject_latest_retained() RETURNS trigger LANGUAGE plpgsql AS $$\n"                    \
   "BEGIN\n" REJECT_LATEST_REFRESH "RETURN NULL;\nEND $$;\n"                                                            \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_fed() RETURNS trigger LANGUAGE plpgsql AS $$\n"                         \
+  "BEGIN\n" REJECT_LATEST_RECOUNT "RETURN NULL;\nEND $$;\n"                                                            \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_disposed() RETURNS trigger LANGUAGE plpgsql AS $$\n"                    \
+  "BEGIN\n" REJECT_LATEST_DISPOSED "RETURN NULL;\nEND $$;\n"                                                           \
   "CREATE OR REPLACE FUNCTION cl_reject_latest_card() RETURNS trigger LANGUAGE plpgsql AS $$\n"                        \
   "BEGIN\n" REJECT_LATEST_CARD_UPDATE "RETURN NULL;\nEND $$;\n"
 #define REJECT_LATEST_TRIGGERS                                                                                         \
@@ -620,6 +623,12 @@ static const char migration_station_keys[]
   "WHEN " REJECT_LATEST_ATTEMPT " EXECUTE FUNCTION cl_reject_latest_attempt();\n"                                      \
   "CREATE OR REPLACE TRIGGER reject_latest_retained AFTER INSERT ON dispositions FOR EACH ROW "                        \
   "WHEN (NEW.destination = 'RETAINED') EXECUTE FUNCTION cl_reject_latest_retained();\n"                                \
+  "CREATE OR REPLACE TRIGGER reject_latest_fed AFTER INSERT ON attempts FOR EACH ROW "                                 \
+  "WHEN " REJECT_LATEST_FED " EXECUTE FUNCTION cl_reject_latest_fed();\n"                                              \
+  "CREATE OR REPLACE TRIGGER reject_latest_identified AFTER UPDATE OF chip_id ON attempts FOR EACH ROW "               \
+  "WHEN " REJECT_LATEST_FED " EXECUTE FUNCTION cl_reject_latest_fed();\n"                                              \
+  "CREATE OR REPLACE TRIGGER reject_latest_disposed AFTER INSERT ON dispositions FOR EACH ROW "                        \
+  "WHEN (NEW.destination <> 'RETAINED') EXECUTE FUNCTION cl_reject_latest_disposed();\n"                               \
   "CREATE OR REPLACE TRIGGER reject_latest_card AFTER UPDATE OF state, printed_serial ON cards FOR EACH ROW "          \
   "WHEN " REJECT_LATEST_CARD_CHANGED " EXECUTE FUNCTION cl_reject_latest_card();\n"
 /* And the yield triggers' helpers (cl_yield_totals_add, cl_yield_minutes_add, cl_yield_chip_merge) made PL/pgSQL

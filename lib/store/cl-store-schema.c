@@ -644,6 +644,12 @@ static const char migration_station_keys[]
   "WHEN " REJECT_LATEST_ATTEMPT " BEGIN\n" REJECT_LATEST_UPSERT "END;\n"                                               \
   "CREATE TRIGGER IF NOT EXISTS reject_latest_retained AFTER INSERT ON dispositions "                                  \
   "WHEN NEW.destination = 'RETAINED' BEGIN\n" REJECT_LATEST_REFRESH "END;\n"                                           \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_fed AFTER INSERT ON attempts "                                           \
+  "WHEN " REJECT_LATEST_FED " BEGIN\n" REJECT_LATEST_RECOUNT "END;\n"                                                  \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_identified AFTER UPDATE OF chip_id ON attempts "                         \
+  "WHEN " REJECT_LATEST_FED " BEGIN\n" REJECT_LATEST_RECOUNT "END;\n"                                                  \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_disposed AFTER INSERT ON dispositions "                                  \
+  "WHEN NEW.destination <> 'RETAINED' BEGIN\n" REJECT_LATEST_DISPOSED "END;\n"                                         \
   "CREATE TRIGGER IF NOT EXISTS reject_latest_card AFTER UPDATE OF state, printed_serial ON cards "                    \
   "WHEN " REJECT_LATEST_CARD_CHANGED " BEGIN\n" REJECT_LATEST_CARD_UPDATE "END;\n"
 static const char migration_reject_latest[]
