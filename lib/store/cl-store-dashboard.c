@@ -388,41 +388,9 @@ like_pattern (const char *text)
   return g_string_free (out, FALSE);
 }
 
-GPtrArray *
-cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error)
+void
+cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query)
 {
-  g_autoptr (ReadTxn) txn = NULL;
-  g_autoptr (ClSqlStmt) stmt = NULL;
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_reject_row_free);
-  int rc;
-
-  g_return_val_if_fail (CL_IS_STORE (self), NULL);
-  g_return_val_if_fail (query != NULL, NULL);
-  if (!(txn = read_begin (self, error)))
-    return NULL;
-  /* The latest production rejection of each chip describes why it is in the bin now; a RETAINED end is none (the
-   * card was not put in the bin). That subquery is correlated through the card, not the attempt, so that SQLite
-   * runs it after the card's state and the search filtered the row, not for every rejected attempt (issue 14: a
-   * serial search over 1,000,000 cards). */
-  stmt = cl_store_prepare (
-    self,
-    "SELECT c.chip_id, c.printed_serial, coalesce(a.batch_id, 0), b.name, a.reject_reason, a.failed_step, a.last_sw, "
-    "a.ended, c.state, (SELECT count(*) FROM attempts x WHERE x.chip_id = c.chip_id AND x.kind = 'PRODUCTION'), "
-    "coalesce(d.destination, 'REJECT_BIN') "
-    "FROM attempts a JOIN cards c ON c.chip_id = a.chip_id LEFT JOIN batches b ON b.id = a.batch_id "
-    "LEFT JOIN dispositions d ON d.attempt_id = a.id "
-    "WHERE a.kind = 'PRODUCTION' AND a.result = 'REJECTED' "
-    "AND (? = 0 OR a.batch_id = ?) AND (CAST(? AS TEXT) IS NULL OR a.reject_reason = ?) "
-    "AND (? = 0 OR a.ended >= ?) AND (? = 0 OR a.ended < ?) "
-    "AND (CAST(? AS TEXT) IS NULL OR upper(c.chip_id) LIKE upper(?) ESCAPE '\\' "
-    "OR upper(coalesce(c.printed_serial, '')) LIKE upper(?) ESCAPE '\\') "
-    "AND (? <> 0 OR c.state = 'REJECTED') "
-    "AND a.id = (SELECT max(y.id) FROM attempts y LEFT JOIN dispositions e ON e.attempt_id = y.id "
-    "WHERE y.chip_id = c.chip_id AND y.kind = 'PRODUCTION' AND y.result = 'REJECTED' "
-    "AND e.destination IS DISTINCT FROM 'RETAINED') ORDER BY a.ended DESC, a.id DESC LIMIT ?",
-    error);
-  if (stmt == NULL)
-    return NULL;
   cl_sql_bind_int64 (stmt, 1, MAX (query->batch_id, 0));
   cl_sql_bind_int64 (stmt, 2, MAX (query->batch_id, 0));
   if (query->reason >= 0 && query->reason < CL_REJECT_REASON_COUNT)
@@ -444,6 +412,38 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
     }
   cl_sql_bind_int64 (stmt, 12, query->include_closed ? 1 : 0);
   cl_sql_bind_int64 (stmt, 13, query->limit > 0 ? query->limit : 10000);
+}
+
+GPtrArray *
+cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error)
+{
+  g_autoptr (ReadTxn) txn = NULL;
+  g_autoptr (ClSqlStmt) stmt = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)cl_reject_row_free);
+  int rc;
+
+  g_return_val_if_fail (CL_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  if (!(txn = read_begin (self, error)))
+    return NULL;
+  /* The latest production rejection of each chip describes why it is in the bin now; a RETAINED end is none (the
+   * card was not put in the bin). reject_latest keeps it per chip (cl-store-schema-rejects.h), with the card's
+   * state and serial, its attempts and the disposition, so the list is a scan of its ended index up to LIMIT and the
+   * search reads the rejected chips only, not every card (issue 14: a serial search over 1,000,000 cards). */
+  stmt = cl_store_prepare (
+    self,
+    "SELECT r.chip_id, r.printed_serial, coalesce(r.batch_id, 0), b.name, r.reject_reason, r.failed_step, "
+    "r.last_sw, r.ended, r.state, r.attempts, coalesce(r.destination, 'REJECT_BIN') "
+    "FROM reject_latest r LEFT JOIN batches b ON b.id = r.batch_id "
+    "WHERE (CAST(? AS BIGINT) = 0 OR r.batch_id = ?) AND (CAST(? AS TEXT) IS NULL OR r.reject_reason = ?) "
+    "AND (CAST(? AS BIGINT) = 0 OR r.ended >= ?) AND (CAST(? AS BIGINT) = 0 OR r.ended < ?) "
+    "AND (CAST(? AS TEXT) IS NULL OR upper(r.chip_id) LIKE upper(?) ESCAPE '\\' "
+    "OR upper(coalesce(r.printed_serial, '')) LIKE upper(?) ESCAPE '\\') "
+    "AND (? <> 0 OR r.in_bin = 1) ORDER BY r.ended DESC, r.attempt_id DESC LIMIT ?",
+    error);
+  if (stmt == NULL)
+    return NULL;
+  cl_store_reject_query_bind (stmt, query);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClRejectRow *row = g_new0 (ClRejectRow, 1);

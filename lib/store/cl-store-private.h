@@ -3,6 +3,7 @@
 #pragma once
 
 #include "store/cl-sql.h"
+#include "store/cl-store-dashboard.h"
 #include "store/cl-store.h"
 
 G_BEGIN_DECLS
@@ -98,6 +99,9 @@ gboolean cl_store_exec (ClStore *self, const char *sql, GError **error);
 gboolean cl_store_make_table (ClStore *self, const char *sqlite_ddl, GError **error);
 ClSqlBackend cl_store_backend (ClStore *self);
 ClSqlStmt *cl_store_prepare (ClStore *self, const char *sql, GError **error);
+/* The Rejects query's 13 parameters from query (cl_store_reject_search; its test binds them to the query it replaced):
+ * batch twice, reason twice, from twice, to twice, search and its LIKE pattern twice, include_closed, limit. */
+void cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query);
 /* Steps a statement that returns no rows to its end. */
 gboolean cl_store_step_done (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error);
 

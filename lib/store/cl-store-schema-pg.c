@@ -16,6 +16,7 @@
 #include "core/cl-error.h"
 #include "store/cl-store-fleet.h"
 #include "store/cl-store-schema-places.h"
+#include "store/cl-store-schema-rejects.h"
 #include "store/cl-store-schema-stations.h"
 #include "store/cl-store.h"
 
@@ -602,12 +603,64 @@ static const char migration_station_keys[]
     ");\n"
     "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
+/* Version 14 (cl-store-schema-rejects.h): each chip's latest rejection, kept by triggers, backfilled from the rows.
+ * Their WHEN clauses are evaluated without calling PL/pgSQL; a good card still makes a call per state change, one at
+ * its identification, one for its disposition and one for its serial, each a primary-key probe that finds no row. */
+#define REJECT_LATEST_FUNCTIONS                                                                                        \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_attempt() RETURNS trigger LANGUAGE plpgsql AS $$\n"                     \
+  "BEGIN\n" REJECT_LATEST_UPSERT "RETURN NULL;\nEND $$;\n"                                                             \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_retained() RETURNS trigger LANGUAGE plpgsql AS $$\n"                    \
+  "BEGIN\n" REJECT_LATEST_REFRESH "RETURN NULL;\nEND $$;\n"                                                            \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_fed() RETURNS trigger LANGUAGE plpgsql AS $$\n"                         \
+  "BEGIN\n" REJECT_LATEST_RECOUNT "RETURN NULL;\nEND $$;\n"                                                            \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_disposed() RETURNS trigger LANGUAGE plpgsql AS $$\n"                    \
+  "BEGIN\n" REJECT_LATEST_DISPOSED "RETURN NULL;\nEND $$;\n"                                                           \
+  "CREATE OR REPLACE FUNCTION cl_reject_latest_card() RETURNS trigger LANGUAGE plpgsql AS $$\n"                        \
+  "BEGIN\n" REJECT_LATEST_CARD_UPDATE "RETURN NULL;\nEND $$;\n"
+#define REJECT_LATEST_TRIGGERS                                                                                         \
+  "CREATE OR REPLACE TRIGGER reject_latest_attempt_insert AFTER INSERT ON attempts FOR EACH ROW "                      \
+  "WHEN " REJECT_LATEST_ATTEMPT " EXECUTE FUNCTION cl_reject_latest_attempt();\n"                                      \
+  "CREATE OR REPLACE TRIGGER reject_latest_attempt_end AFTER UPDATE OF chip_id, result ON attempts FOR EACH ROW "      \
+  "WHEN " REJECT_LATEST_ATTEMPT " EXECUTE FUNCTION cl_reject_latest_attempt();\n"                                      \
+  "CREATE OR REPLACE TRIGGER reject_latest_retained AFTER INSERT ON dispositions FOR EACH ROW "                        \
+  "WHEN (NEW.destination = 'RETAINED') EXECUTE FUNCTION cl_reject_latest_retained();\n"                                \
+  "CREATE OR REPLACE TRIGGER reject_latest_fed AFTER INSERT ON attempts FOR EACH ROW "                                 \
+  "WHEN " REJECT_LATEST_FED " EXECUTE FUNCTION cl_reject_latest_fed();\n"                                              \
+  "CREATE OR REPLACE TRIGGER reject_latest_identified AFTER UPDATE OF chip_id ON attempts FOR EACH ROW "               \
+  "WHEN " REJECT_LATEST_FED " EXECUTE FUNCTION cl_reject_latest_fed();\n"                                              \
+  "CREATE OR REPLACE TRIGGER reject_latest_disposed AFTER INSERT ON dispositions FOR EACH ROW "                        \
+  "WHEN (NEW.destination <> 'RETAINED') EXECUTE FUNCTION cl_reject_latest_disposed();\n"                               \
+  "CREATE OR REPLACE TRIGGER reject_latest_card AFTER UPDATE OF state, printed_serial ON cards FOR EACH ROW "          \
+  "WHEN " REJECT_LATEST_CARD_CHANGED " EXECUTE FUNCTION cl_reject_latest_card();\n"
+/* And the yield triggers' helpers (cl_yield_totals_add, cl_yield_minutes_add, cl_yield_chip_merge) made PL/pgSQL
+ * functions of the same arguments and the same statement: PostgreSQL plans a non-inlined SQL function's statement
+ * again at every call, and the triggers make some 20 such calls per card (bench-store on PostgreSQL: ~6 ms a card),
+ * where PL/pgSQL plans it once per connection. The body is taken from the function as it stands (whatever migration
+ * last wrote it), with use_column so that a name means what it meant in SQL. */
+#define YIELD_HELPERS_PLPGSQL                                                                                          \
+  "DO $$\n"                                                                                                            \
+  "DECLARE f RECORD;\n"                                                                                                \
+  "BEGIN\n"                                                                                                            \
+  "  FOR f IN SELECT p.proname, pg_get_function_arguments(p.oid) AS args, pg_get_function_result(p.oid) AS result,\n"  \
+  "      rtrim(rtrim(p.prosrc), ';' || chr(10) || ' ') AS body FROM pg_proc p JOIN pg_language l ON l.oid = "          \
+  "p.prolang\n"                                                                                                        \
+  "    WHERE l.lanname = 'sql' AND pg_function_is_visible(p.oid)\n"                                                    \
+  "      AND p.proname IN ('cl_yield_totals_add', 'cl_yield_minutes_add', 'cl_yield_chip_merge') LOOP\n"               \
+  "    EXECUTE format('CREATE OR REPLACE FUNCTION %I(%s) RETURNS %s LANGUAGE plpgsql AS %L', f.proname, f.args,\n"     \
+  "      f.result, '#variable_conflict use_column' || chr(10) || 'BEGIN' || chr(10) || f.body || ';' || chr(10)\n"     \
+  "      || 'END');\n"                                                                                                 \
+  "  END LOOP;\n"                                                                                                      \
+  "END $$;\n"
+static const char migration_reject_latest[] = REJECT_LATEST_TABLE ("BIGINT")
+  REJECT_LATEST_FUNCTIONS REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD YIELD_HELPERS_PLPGSQL;
+
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
 static const char *const pg_migrations[] = { migration_row_rejections,
                                              migration_fleet,
                                              migration_places,
                                              migration_station_keys,
                                              cl_store_migration_yield_stations_pg,
+                                             migration_reject_latest,
                                              NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 
@@ -680,9 +733,37 @@ migrate_locked (ClSql *sql, guint target, GError **error)
   }
 }
 
+/* *yes when the database is at this Cardline's version already: every station's start-up, which then takes no lock,
+ * runs no DDL and writes nothing (a commit waits for the server's WAL flush; issue 14's first frame). */
+static gboolean
+up_to_date (ClSql *sql, gboolean *yes, GError **error)
+{
+  gint64 made = 0, version = 0;
+
+  *yes = FALSE;
+  {
+    g_autoptr (ClSqlStmt) exists
+      = cl_sql_prepare (sql, "SELECT CAST(to_regclass('schema_version') IS NOT NULL AS INTEGER)", error);
+
+    if (!exists || cl_sql_step (exists, error) != CL_SQL_STEP_ROW)
+      return FALSE;
+    made = cl_sql_column_int64 (exists, 0);
+  }
+  if (made != 0 && !query_version (sql, &version, error))
+    return FALSE;
+  *yes = version == CL_STORE_SCHEMA_VERSION;
+  return TRUE;
+}
+
 gboolean
 cl_store_pg_migrate (ClSql *sql, GError **error)
 {
+  gboolean current;
+
+  if (!up_to_date (sql, &current, error))
+    return FALSE;
+  if (current)
+    return TRUE;
   return cl_store_pg_migrate_to (sql, CL_STORE_SCHEMA_VERSION, error);
 }
 

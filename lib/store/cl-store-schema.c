@@ -3,6 +3,7 @@
 #include "store/cl-store-private.h"
 #include "store/cl-store-schema-places.h"
 #include "store/cl-store-schema-stations.h"
+#include "store/cl-store-schema-rejects.h"
 
 #define STEPS                                                                                                          \
   "('IDENTIFY','OPEN_KST','CONFIGURE','ROTATE_KEYS','LOAD_APPLET','INIT_APPLET','CERTIFY','VERIFY','FACE','DISPOSE')"
@@ -635,6 +636,26 @@ static const char migration_station_keys[]
     ");\n"
     "CREATE UNIQUE INDEX IF NOT EXISTS fleet_keys_one_root ON fleet_keys(key) WHERE key = 'SRCA';\n";
 
+/* Version 14 (cl-store-schema-rejects.h): each chip's latest rejection, kept by triggers, backfilled from the rows.
+ * Running it again (user_version set back) makes the same rows. */
+#define REJECT_LATEST_TRIGGERS                                                                                         \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_attempt_insert AFTER INSERT ON attempts "                                \
+  "WHEN " REJECT_LATEST_ATTEMPT " BEGIN\n" REJECT_LATEST_UPSERT "END;\n"                                               \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_attempt_end AFTER UPDATE OF chip_id, result ON attempts "                \
+  "WHEN " REJECT_LATEST_ATTEMPT " BEGIN\n" REJECT_LATEST_UPSERT "END;\n"                                               \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_retained AFTER INSERT ON dispositions "                                  \
+  "WHEN NEW.destination = 'RETAINED' BEGIN\n" REJECT_LATEST_REFRESH "END;\n"                                           \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_fed AFTER INSERT ON attempts "                                           \
+  "WHEN " REJECT_LATEST_FED " BEGIN\n" REJECT_LATEST_RECOUNT "END;\n"                                                  \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_identified AFTER UPDATE OF chip_id ON attempts "                         \
+  "WHEN " REJECT_LATEST_FED " BEGIN\n" REJECT_LATEST_RECOUNT "END;\n"                                                  \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_disposed AFTER INSERT ON dispositions "                                  \
+  "WHEN NEW.destination <> 'RETAINED' BEGIN\n" REJECT_LATEST_DISPOSED "END;\n"                                         \
+  "CREATE TRIGGER IF NOT EXISTS reject_latest_card AFTER UPDATE OF state, printed_serial ON cards "                    \
+  "WHEN " REJECT_LATEST_CARD_CHANGED " BEGIN\n" REJECT_LATEST_CARD_UPDATE "END;\n"
+static const char migration_reject_latest[]
+  = REJECT_LATEST_TABLE ("INTEGER") REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD;
+
 const char *const cl_store_migrations[] = {
   migration_1,
   migration_2,
@@ -649,6 +670,7 @@ const char *const cl_store_migrations[] = {
   migration_places,
   migration_station_keys,
   cl_store_migration_yield_stations_sqlite,
+  migration_reject_latest,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

@@ -14,6 +14,7 @@
 
 #include "store/cl-store-private.h"
 #include "store/cl-store-schema-stations.h"
+#include "store/cl-store-schema-rejects.h"
 
 static const ClRejectReason reasons[]
   = { CL_REJECT_NO_ATR,      CL_REJECT_AUTH_KST_FAILED, CL_REJECT_LOAD_FAILED,  CL_REJECT_INIT_FAILED,
@@ -23,9 +24,9 @@ static const ClProductionStep reason_steps[]
       CL_STEP_CERTIFY,  CL_STEP_VERIFY,   CL_STEP_ROTATE_KEYS, CL_STEP_CERTIFY };
 static const gint64 step_ms[CL_PRODUCTION_STEP_COUNT] = { 120, 180, 60, 350, 2400, 1600, 900, 400, 0, 300 };
 
-/* The aggregate tables the yield triggers keep. */
+/* The tables the triggers keep: the yield aggregates and each chip's latest rejection. */
 static const char *const yield_tables[]
-  = { "yield_totals", "yield_chips", "yield_minutes", "yield_rejects", "yield_steps" };
+  = { "yield_totals", "yield_chips", "yield_minutes", "yield_rejects", "yield_steps", "reject_latest" };
 /* The tables whose rows the yield triggers count. */
 #define DISABLE_YIELD_TRIGGERS                                                                                         \
   "ALTER TABLE attempts DISABLE TRIGGER USER; ALTER TABLE steps DISABLE TRIGGER USER; "                                \
@@ -94,7 +95,9 @@ static const char rebuild_pg[]
     "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT a.st, a.scope, s.step, count(*), "
     "sum(s.duration_us) FROM steps s JOIN scoped a ON a.id = s.attempt_id GROUP BY 1, 2, 3;\n"
     "DROP VIEW scoped;\n"
-    "ALTER TABLE yield_chips ENABLE TRIGGER USER";
+    "ALTER TABLE yield_chips ENABLE TRIGGER USER;\n"
+  /* and each chip's latest rejection, as the migration that made the table fills it */
+  REJECT_LATEST_REBUILD;
 
 static void
 exec_or_die (ClStore *store, const char *sql)

@@ -1,0 +1,94 @@
+/* cl-store-schema-rejects.h: schema version 14's table and statements, the same text for both backends but for the
+ * integer type (INTEGER on SQLite, BIGINT on PostgreSQL) and for how a trigger names its chip. Included by
+ * cl-store-schema.c and cl-store-schema-pg.c only; each writes its triggers in its own dialect around these. */
+#pragma once
+
+/* Version 14 (issues 14 and 18: the Rejects list and the serial search at 1,000,000 cards): reject_latest holds,
+ * per chip, its latest rejected PRODUCTION attempt that did not end RETAINED — the rejection that explains why the
+ * card is in the bin, which cl_store_reject_search lists. Before, every search found it with a correlated subquery
+ * per rejected attempt over the whole attempts table. The attempt's figures are copied (an ended attempt does not
+ * change), and so are what the list shows of the card (state, printed serial, production attempts) and the
+ * attempt's disposition, so that the list is a range scan of one index with LIMIT that reads no other table (a join
+ * per row to cards, dispositions and attempts cost more than the 50 ms of issue 14 at 8,000 rows) and the search
+ * reads only this table, whose size is the number of rejected chips, not of cards. Triggers keep it in the writer's
+ * transaction whatever writes the rows: an attempt ending rejected, identified or fed, a disposition, a card's state
+ * or serial changing. */
+#define REJECT_LATEST_TABLE(INT)                                                                                       \
+  "CREATE TABLE IF NOT EXISTS reject_latest (\n"                                                                       \
+  "  chip_id TEXT PRIMARY KEY NOT NULL REFERENCES cards(chip_id),\n"                                                   \
+  "  attempt_id " INT " NOT NULL,\n"                                                                                   \
+  "  batch_id " INT ",\n"                                                                                              \
+  "  reject_reason TEXT NOT NULL,\n"                                                                                   \
+  "  failed_step TEXT NOT NULL,\n"                                                                                     \
+  "  last_sw " INT ",\n"                                                                                               \
+  "  ended " INT " NOT NULL,\n"                                                                                        \
+  "  printed_serial TEXT,\n"                                                                                           \
+  "  state TEXT NOT NULL,\n"                                                                                           \
+  "  in_bin " INT " NOT NULL CHECK (in_bin IN (0, 1)),\n"                                                              \
+  "  attempts " INT " NOT NULL,\n"                                                                                     \
+  "  destination TEXT\n"                                                                                               \
+  ");\n"                                                                                                               \
+  "CREATE INDEX IF NOT EXISTS reject_latest_ended ON reject_latest(ended DESC, attempt_id DESC);\n"
+
+/* The chip's production attempts, open ones included. */
+#define REJECT_LATEST_COUNT(CHIP)                                                                                      \
+  "(SELECT count(*) FROM attempts x WHERE x.chip_id = " CHIP " AND x.kind = 'PRODUCTION')"
+
+/* The row of the chips the WHERE clause that follows picks: their latest non-RETAINED rejected production attempt. */
+#define REJECT_LATEST_SELECT                                                                                           \
+  "INSERT INTO reject_latest (chip_id, attempt_id, batch_id, reject_reason, failed_step, last_sw, ended, "             \
+  "printed_serial, state, in_bin, attempts, destination) SELECT y.chip_id, y.id, y.batch_id, y.reject_reason, "        \
+  "y.failed_step, y.last_sw, y.ended, c.printed_serial, c.state, CASE WHEN c.state = 'REJECTED' THEN 1 ELSE 0 "        \
+  "END, " REJECT_LATEST_COUNT (                                                                                        \
+    "y.chip_id") ", d.destination FROM attempts y JOIN cards c ON c.chip_id = y.chip_id "                              \
+                 "LEFT JOIN dispositions d ON d.attempt_id = y.id WHERE y.id IN (SELECT max(z.id) FROM attempts z "    \
+                 "LEFT JOIN dispositions e ON e.attempt_id = z.id WHERE z.kind = 'PRODUCTION' AND z.result = "         \
+                 "'REJECTED' "                                                                                         \
+                 "AND e.destination IS DISTINCT FROM 'RETAINED' AND z.chip_id "
+
+/* The chip of a RETAINED disposition (NEW) made again from the attempts: that attempt is out of the running. */
+#define REJECT_LATEST_CHIP_OF_DISPOSITION "(SELECT chip_id FROM attempts WHERE id = NEW.attempt_id)"
+#define REJECT_LATEST_REFRESH                                                                                          \
+  "DELETE FROM reject_latest WHERE chip_id = " REJECT_LATEST_CHIP_OF_DISPOSITION ";\n" REJECT_LATEST_SELECT            \
+  "= " REJECT_LATEST_CHIP_OF_DISPOSITION ");\n"
+
+/* A rejected production attempt that ended (NEW) becomes its chip's row unless the row is of a later attempt. It does
+ * not look at the dispositions: an attempt's disposition is recorded with its end or after it (cl_store_attempt_end),
+ * and a RETAINED one makes the chip's row again (REJECT_LATEST_REFRESH). So that SQLite can rebuild the dispositions
+ * table (migration 5, run again when a store's version is set back) under these triggers, no attempts trigger names
+ * it. */
+#define REJECT_LATEST_UPSERT                                                                                           \
+  "INSERT INTO reject_latest (chip_id, attempt_id, batch_id, reject_reason, failed_step, last_sw, ended, "             \
+  "printed_serial, state, in_bin, attempts, destination) SELECT NEW.chip_id, NEW.id, NEW.batch_id, "                   \
+  "NEW.reject_reason, NEW.failed_step, NEW.last_sw, NEW.ended, c.printed_serial, c.state, "                            \
+  "CASE WHEN c.state = 'REJECTED' THEN 1 ELSE 0 END, " REJECT_LATEST_COUNT (                                           \
+    "NEW.chip_id") ", NULL FROM cards c "                                                                              \
+                   "WHERE c.chip_id = NEW.chip_id ON CONFLICT (chip_id) DO UPDATE SET attempt_id = "                   \
+                   "excluded.attempt_id, "                                                                             \
+                   "batch_id = excluded.batch_id, reject_reason = excluded.reject_reason, failed_step = "              \
+                   "excluded.failed_step, "                                                                            \
+                   "last_sw = excluded.last_sw, ended = excluded.ended, printed_serial = excluded.printed_serial, "    \
+                   "state = excluded.state, in_bin = excluded.in_bin, attempts = excluded.attempts, destination = "    \
+                   "NULL WHERE excluded.attempt_id > reject_latest.attempt_id;\n"
+
+/* Every chip's row made again: the migration's backfill, and the bench's fill, which writes with triggers off. */
+#define REJECT_LATEST_REBUILD "DELETE FROM reject_latest;\n" REJECT_LATEST_SELECT "IS NOT NULL GROUP BY z.chip_id);\n"
+
+/* A card's state or serial changed. */
+#define REJECT_LATEST_CARD_CHANGED                                                                                     \
+  "(OLD.state IS DISTINCT FROM NEW.state OR OLD.printed_serial IS DISTINCT FROM NEW.printed_serial)"
+#define REJECT_LATEST_CARD_UPDATE                                                                                      \
+  "UPDATE reject_latest SET printed_serial = NEW.printed_serial, state = NEW.state, "                                  \
+  "in_bin = CASE WHEN NEW.state = 'REJECTED' THEN 1 ELSE 0 END WHERE chip_id = NEW.chip_id;\n"
+
+/* A rejected production attempt of a chip (NEW). */
+#define REJECT_LATEST_ATTEMPT "(NEW.kind = 'PRODUCTION' AND NEW.result = 'REJECTED' AND NEW.chip_id IS NOT NULL)"
+
+/* A production attempt of a chip (NEW) counted, from its identification on. */
+#define REJECT_LATEST_FED "(NEW.kind = 'PRODUCTION' AND NEW.chip_id IS NOT NULL)"
+#define REJECT_LATEST_RECOUNT                                                                                          \
+  "UPDATE reject_latest SET attempts = " REJECT_LATEST_COUNT ("NEW.chip_id") " WHERE chip_id = NEW.chip_id;\n"
+/* A disposition (NEW) other than RETAINED: the row's, if it is of the row's attempt. */
+#define REJECT_LATEST_DISPOSED                                                                                         \
+  "UPDATE reject_latest SET destination = NEW.destination WHERE chip_id = " REJECT_LATEST_CHIP_OF_DISPOSITION          \
+  " AND attempt_id = NEW.attempt_id;\n"
