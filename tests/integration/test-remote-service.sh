@@ -78,6 +78,11 @@ chip1=$(chip_of "${images[0]}")
   fail "card 1's attempts: $(service_sql "SELECT result, reject_reason FROM attempts WHERE chip_id = '$chip1'")"
 [ "$(service_sql "SELECT count(*) FROM attempts WHERE chip_id = '$chip1'")" -ge 2 ] ||
   fail "card 1's first attempt was not closed on resume: $(service_sql "SELECT * FROM attempts WHERE chip_id = '$chip1'")"
+# the torn attempt's card was not made and came back: RETAINED (its place given back), never in a reject bin
+[ "$(service_sql "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id WHERE a.chip_id = '$chip1'
+  AND d.destination <> 'OUTPUT' AND d.destination <> 'RETAINED'")" = 0 ] ||
+  fail "card 1's torn attempt is counted as disposed: $(service_sql "SELECT a.result, d.destination FROM attempts a
+    JOIN dispositions d ON d.attempt_id = a.id WHERE a.chip_id = '$chip1'")"
 pull_card
 echo "ok: a session resumed by its cookie after the connection dropped; the card is good"
 
