@@ -7,7 +7,8 @@
  *                   [--store FILE] [--station NAME] [--max-sessions N] [--answer-budget S] [--client-timeout S]
  *
  * Prints "listening on https://ADDRESS:PORT/" once it accepts connections; SIGINT/SIGTERM stop it (open sessions
- * end as for pulled cards: their cards resume at the next start). */
+ * end as for pulled cards: their cards resume at the next start; the service is STOPPED in the fleet's records).
+ * --store may be a fleet's postgresql:// URI: the service then shares its batches' places with the local stations. */
 #include <glib-unix.h>
 #include <stdio.h>
 

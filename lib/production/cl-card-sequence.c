@@ -441,6 +441,13 @@ row_dispose (ClCardSequence *self, Cycle *c, RowReport *report, GError **error)
       report->detail = outcome->good ? "retained by QA: good" : "retained by QA: still rejected";
       c->disposition = CL_DISPOSITION_RETAINED;
     }
+  else if (self->admitted && !outcome->good && outcome->reason == CL_REJECT_CARD_REMOVED)
+    {
+      /* remote production: the card left with its session (pulled at the client, the client gone); the service moves
+       * no card, and this one was not made: it comes back through its URL, so it keeps no place in the batch */
+      report->detail = "retained by the client: the session ended before the card was made";
+      c->disposition = CL_DISPOSITION_RETAINED;
+    }
   else if (lost)
     {
       /* neither bin can be named: the record says so rather than count a card the reject bin never received */

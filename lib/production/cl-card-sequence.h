@@ -106,8 +106,9 @@ void cl_card_sequence_set_event_func (ClCardSequence *self, ClSequenceEventFunc 
  * re-running a rejected card on the QA reader; the card then stays with QA instead of going to a bin). */
 void cl_card_sequence_set_attempt_kind (ClCardSequence *self, ClAttemptKind kind);
 ClAttemptKind cl_card_sequence_get_attempt_kind (ClCardSequence *self);
-/* TRUE: the chip was admitted into the batch through a production URL (remote production): its attempts take no place
- * in the batch (cl_store_attempt_begin_admitted). */
+/* TRUE: the chip was admitted into the batch through a production URL (remote production): its attempts bind the
+ * place the service took (cl_store_attempt_begin_admitted), and a card that left with its session (CARD_REMOVED) is
+ * RETAINED, not in a reject bin: it was not made and comes back through its URL, its place given back. */
 void cl_card_sequence_set_admitted (ClCardSequence *self, gboolean admitted);
 ClProductionSetup *cl_card_sequence_get_setup (ClCardSequence *self);
 /* Between runs: the setup the next run uses (the HSM was reconnected and its objects looked up again). */

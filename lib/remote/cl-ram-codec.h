@@ -27,6 +27,10 @@ G_BEGIN_DECLS
 #define CL_RAM_MAX_BODY      (1 + 3 + CL_RAM_MAX_VALUE) /* longest body: one template of the longest value */
 #define CL_RAM_MAX_ATR       33                         /* ISO 7816-3 */
 #define CL_RAM_MAX_TEXT      4096                       /* bytes of a notify or card-error text */
+/* Notify ids that end a session (any negative id does, for every client). Cardline's service says why with the id,
+ * so that its stations tell a batch with no place left from a card the service gave up on. */
+#define CL_RAM_NOTIFY_ABORT    (-1) /* the service aborted the card */
+#define CL_RAM_NOTIFY_NO_PLACE (-2) /* the batch has no place left for a card: not the card's fault */
 
 /* The client's first POST. max_command / max_response are 0 when the client did not send them. */
 typedef struct

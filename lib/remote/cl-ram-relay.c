@@ -228,6 +228,7 @@ run_items (GPtrArray *items, ClTransport *transport, ClRamNotifyFunc notify, gpo
               notify (item->id, item->text, item->seconds, user_data);
             if (item->id < 0)
               {
+                result->abort_id = item->id;
                 *stop = TRUE;
                 return g_steal_pointer (&answers);
               }

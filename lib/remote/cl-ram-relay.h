@@ -32,6 +32,7 @@ typedef struct
   char *card_error;       /* the E1 text this station sent (the card failed under the session), or NULL */
   GError *card_failure;   /* that failure as the transport reported it (cl-transport.h codes), or NULL */
   char *last_notify;      /* the service's last notify text, or NULL */
+  gint32 abort_id;        /* ABORTED by a notify: its (negative) id (CL_RAM_NOTIFY_*); 0 otherwise */
   guint round_trips;      /* POSTs answered */
   guint64 apdus;          /* C-APDUs the card answered */
   guint64 bytes_sent;     /* request bodies */

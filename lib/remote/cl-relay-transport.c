@@ -188,11 +188,12 @@ cl_relay_transport_notify (ClRelayTransport *self, const char *text, gint second
 }
 
 void
-cl_relay_transport_notify_abort (ClRelayTransport *self, const char *text)
+cl_relay_transport_notify_abort (ClRelayTransport *self, gint32 id, const char *text)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
-  g_ptr_array_add (self->outbox, cl_ram_item_new_notify (-1, text, -1));
+  g_return_if_fail (id < 0);
+  g_ptr_array_add (self->outbox, cl_ram_item_new_notify (id, text, -1));
   self->aborted = TRUE;
 }
 

@@ -33,8 +33,9 @@ void cl_relay_transport_queue (ClRelayTransport *self, GBytes *command);
 GBytes *cl_relay_transport_take_answer (ClRelayTransport *self, GCancellable *cancellable, GError **error);
 /* A notify for the client's user; seconds -1: no estimate. */
 void cl_relay_transport_notify (ClRelayTransport *self, const char *text, gint seconds);
-/* A notify with id -1: the client ends the session on it without a further POST. */
-void cl_relay_transport_notify_abort (ClRelayTransport *self, const char *text);
+/* A notify with a negative id (CL_RAM_NOTIFY_ABORT, CL_RAM_NOTIFY_NO_PLACE): the client ends the session on it
+ * without a further POST. */
+void cl_relay_transport_notify_abort (ClRelayTransport *self, gint32 id, const char *text);
 /* The job is over: the HTTP side sends what is still queued (notifies), then ends the session. */
 void cl_relay_transport_finish (ClRelayTransport *self);
 

@@ -5,6 +5,7 @@
 #include "line/cl-card-session.h"
 #include "line/cl-line-text.h"
 #include "production/cl-device-check.h"
+#include "remote/cl-ram-codec.h"
 #include "store/cl-store-station.h"
 
 /* The card's plan on the Line panel: the service's part, then the station's own. */
@@ -478,6 +479,15 @@ produce_on (ClRemoteCardJob *self, ClTransport *transport, GCancellable *cancell
   progress = relay (self, transport, &result, cancellable, error);
   if (progress != DONE)
     return progress;
+  if (result.end == CL_RAM_SESSION_ABORTED && result.abort_id == CL_RAM_NOTIFY_NO_PLACE && result.card_error == NULL)
+    {
+      /* the batch is complete (other stations made the rest of it): not the card's fault; it stays where it is */
+      g_set_error (error, CL_ERROR, CL_ERROR_BATCH_FULL,
+                   "batch complete: the production service has no place left "
+                   "in the batch for this card%s%s",
+                   result.last_notify != NULL ? ": " : "", result.last_notify != NULL ? result.last_notify : "");
+      return STOPPED;
+    }
   if (result.end != CL_RAM_SESSION_COMPLETED || result.card_error != NULL)
     return after_incomplete (self, &result, cancellable, error);
   return check_and_finish (self, transport, cancellable, error);

@@ -36,7 +36,8 @@ void cl_remote_card_job_set_wait_func (ClRemoteCardJob *self, ClRemoteCardJobWai
                                        ClRemoteCardJobClearedFunc cleared, gpointer user_data);
 
 /* TRUE: the card was disposed (good or rejected: get_good()). FALSE: stopped or cancelled while the card waited;
- * it stays where it is. */
+ * it stays where it is. FALSE with CL_ERROR_BATCH_FULL: the service has no place left in the batch for a card
+ * (notify CL_RAM_NOTIFY_NO_PLACE): the batch is complete; the card stays where it is, unproduced and not blamed. */
 gboolean cl_remote_card_job_run (ClRemoteCardJob *self, GCancellable *cancellable, GError **error);
 gboolean cl_remote_card_job_get_good (ClRemoteCardJob *self);
 /* Valid after run: what the relay carried for this card, all sessions together. */

@@ -18,6 +18,7 @@ struct _ClRemoteRun
   char *station;
   char *batch_name;
   guint quantity;
+  gboolean no_place;         /* the service has no place left in the batch: it is complete, whoever made its cards */
   ClBatchCounters *counters; /* main context */
   GMainContext *main_context;
   GThread *feed_thread;
@@ -261,7 +262,7 @@ on_job_cleared (ClRemoteCardJob *job, ClLineFault fault, gpointer user_data)
 static gboolean
 ending_locked (ClRemoteRun *self)
 {
-  return self->stopping || (self->quantity > 0 && self->disposed >= self->quantity);
+  return self->stopping || self->no_place || (self->quantity > 0 && self->disposed >= self->quantity);
 }
 
 /* Waits out a pause; then, unless the run ends, the cancellable for the next card's feed (a pause or a stop cancels
@@ -323,7 +324,9 @@ feed_thread (gpointer data)
       self->bytes_received += received;
       if (disposed)
         self->disposed++;
-      complete = self->quantity > 0 && self->disposed >= self->quantity;
+      else if (g_error_matches (error, CL_ERROR, CL_ERROR_BATCH_FULL))
+        self->no_place = TRUE;
+      complete = self->no_place || (self->quantity > 0 && self->disposed >= self->quantity);
       g_mutex_unlock (&self->lock);
       /* outside the lock: whoever listens may stop the run, which takes it */
       if (complete)
@@ -462,7 +465,7 @@ cl_remote_run_summary (ClRemoteRun *self)
   cl_remote_run_get_traffic (self, &cards, &trips, &sent, &received);
   return g_strdup_printf ("remote batch %s cards=%u good=%u rejected=%u round-trips=%u bytes-out=%" G_GUINT64_FORMAT
                           " bytes-in=%" G_GUINT64_FORMAT,
-                          self->quantity > 0 && cards >= self->quantity ? "complete" : "stopped", cards,
-                          cl_batch_counters_get_good (self->counters), cl_batch_counters_get_rejected (self->counters),
-                          trips, sent, received);
+                          self->no_place || (self->quantity > 0 && cards >= self->quantity) ? "complete" : "stopped",
+                          cards, cl_batch_counters_get_good (self->counters),
+                          cl_batch_counters_get_rejected (self->counters), trips, sent, received);
 }

@@ -9,6 +9,7 @@
 #include "crypto/cl-crypto.h"
 #include "remote/cl-ram-codec.h"
 #include "remote/cl-remote-session.h"
+#include "line/cl-station-publisher.h"
 #include "store/cl-station-lease.h"
 #include "store/cl-store-production-url.h"
 #include "store/cl-store-station.h"
@@ -27,6 +28,7 @@ struct _ClRemoteService
   char *station;
   ClRemoteLimits limits;
   ClStationLease *lease;
+  ClStationPublisher *publisher; /* the service's state in the fleet's records; NULL once stopped */
 
   GMutex lock;
   GHashTable *sessions; /* id → ClRemoteSession */
@@ -50,6 +52,7 @@ cl_remote_service_finalize (GObject *object)
 
   cl_remote_service_stop (self);
   g_hash_table_unref (self->sessions);
+  g_clear_object (&self->publisher);
   g_clear_object (&self->lease);
   g_clear_object (&self->setup);
   g_free (self->station);
@@ -76,6 +79,7 @@ cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRe
   g_autoptr (ClRemoteService) self = g_object_new (CL_TYPE_REMOTE_SERVICE, NULL);
   ClStore *store = cl_production_setup_get_store (setup);
   const ClRemoteLimits defaults = CL_REMOTE_LIMITS_DEFAULT;
+  ClFleetRegistration registration = { NULL, CL_FLEET_FEEDER_REMOTE, NULL, NULL, NULL, CL_STATION_LEASE_US };
 
   ClProfile *profile = cl_production_setup_get_profile (setup);
 
@@ -98,6 +102,9 @@ cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRe
   /* the service produces with its token's keys: the fleet's, like every station's (cl-station-keys.h) */
   if (self->lease == NULL || !cl_station_keys_check (setup, self->station, error)
       || cl_store_attempt_abandon_open (store, self->station, error) < 0)
+    return NULL;
+  registration.name = self->station;
+  if (!(self->publisher = cl_station_publisher_new (store, &registration, error)))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -166,6 +173,25 @@ session_end (ClRemoteService *self, ClRemoteSession *session, const char *why)
     g_hash_table_remove (self->sessions, cl_remote_session_get_id (session));
   }
   cl_remote_session_stop (held, why);
+}
+
+/* The lowest "remote session N" no open session is: the fleet's records keep one reader per number ever used. */
+static char *
+free_reader_locked (ClRemoteService *self)
+{
+  for (guint n = 1;; n++)
+    {
+      g_autofree char *name = g_strdup_printf ("remote session %u", n);
+      GHashTableIter iter;
+      gpointer value;
+      gboolean used = FALSE;
+
+      g_hash_table_iter_init (&iter, self->sessions);
+      while (!used && g_hash_table_iter_next (&iter, NULL, &value))
+        used = g_str_equal (cl_remote_session_get_reader (value), name);
+      if (!used)
+        return g_steal_pointer (&name);
+    }
 }
 
 /* Sessions whose client went quiet or that ran too long end as if their card had been pulled. */
@@ -294,8 +320,13 @@ post_first (ClRemoteService *self, const ClProductionUrl *url, const char *cooki
   {
     g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
     guint8 raw[SESSION_ID_BYTES];
-    g_autofree char *id = NULL;
+    g_autofree char *id = NULL, *reader = NULL;
 
+    if (self->publisher == NULL)
+      {
+        reply_error (reply, 504, "the production service stops");
+        return;
+      }
     if (g_hash_table_size (self->sessions) >= self->limits.max_sessions)
       {
         reply_error (reply, 504, "too many sessions are open");
@@ -307,8 +338,9 @@ post_first (ClRemoteService *self, const ClProductionUrl *url, const char *cooki
         return;
       }
     id = cl_hex_encode (raw, sizeof raw);
-    session = cl_remote_session_new (self->setup, url, NULL, self->station, id, hello.atr, extended,
-                                     self->limits.client_timeout_us);
+    reader = free_reader_locked (self);
+    session = cl_remote_session_new (self->setup, url, NULL, self->station, id, reader, self->publisher, hello.atr,
+                                     extended, self->limits.client_timeout_us);
     g_hash_table_insert (self->sessions, g_strdup (id), g_object_ref (session));
   }
   reply->set_cookie = g_strdup (cl_remote_session_get_id (session));
@@ -393,6 +425,7 @@ void
 cl_remote_service_stop (ClRemoteService *self)
 {
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (ClStationPublisher) publisher = NULL;
 
   {
     g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
@@ -403,9 +436,17 @@ cl_remote_service_stop (ClRemoteService *self)
     while (g_hash_table_iter_next (&iter, NULL, &value))
       g_ptr_array_add (all, g_object_ref (value));
     g_hash_table_remove_all (self->sessions);
+    publisher = g_steal_pointer (&self->publisher);
   }
   for (guint i = 0; i < all->len; i++)
     cl_remote_session_stop (g_ptr_array_index (all, i), "the production service stops");
+  /* the sessions' last events are in: the service is STOPPED in the fleet's records before its lease ends */
+  if (publisher != NULL)
+    {
+      cl_station_publisher_stopped (publisher);
+      if (!cl_station_publisher_flush (publisher, 5 * G_USEC_PER_SEC))
+        g_warning ("Station %s: its STOPPED state did not reach the store", self->station);
+    }
 }
 
 guint

@@ -14,7 +14,11 @@
  *   413  the body is larger than CL_RAM_MAX_BODY
  *   500  the store failed
  * Bounds: at most max_sessions at once; a session whose client sent nothing for client_timeout or that is older
- * than session_lifetime is closed as if its card had been pulled. */
+ * than session_lifetime is closed as if its card had been pulled.
+ *
+ * The service is a station of the fleet (store/cl-store-fleet.h, feeder REMOTE): it registers under its station name,
+ * beats with its lease and publishes its state, its counters and, per open session, a reader "remote session N" (N
+ * the lowest number free: a bounded set of readers) with the session's chip and step; STOPPED when it stops. */
 #pragma once
 
 #include "production/cl-production-setup.h"

@@ -5,6 +5,8 @@
 #include "core/cl-error.h"
 #include "gp/cl-gp-card.h"
 #include "line/cl-card-job.h"
+#include "remote/cl-ram-codec.h"
+#include "store/cl-store-place.h"
 
 struct _ClRemoteSession
 {
@@ -15,6 +17,8 @@ struct _ClRemoteSession
   char *batch_name;
   char *station;
   char *id;
+  char *reader;
+  ClStationPublisher *publisher;
   gint64 answer_timeout_us;
   GMutex post_lock;
 
@@ -42,6 +46,8 @@ cl_remote_session_finalize (GObject *object)
   g_free (self->batch_name);
   g_free (self->station);
   g_free (self->id);
+  g_free (self->reader);
+  g_clear_object (&self->publisher);
   g_free (self->chip_id);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->post_lock);
@@ -63,22 +69,89 @@ cl_remote_session_init (ClRemoteSession *self)
 
 /* ---- the worker ---- */
 
+typedef struct
+{
+  ClRemoteSession *session;
+  ClRelayTransport *relay;
+} JobEvents;
+
+static void
+publish (ClRemoteSession *self, ClLineEvent *event)
+{
+  if (self->publisher != NULL)
+    cl_station_publisher_event (self->publisher, event);
+}
+
+static void
+publish_kind (ClRemoteSession *self, ClLineEventKind kind)
+{
+  g_autoptr (ClLineEvent) event = cl_line_event_new (NULL, kind, self->reader, NULL);
+
+  publish (self, event);
+}
+
 static void
 on_job_event (ClCardJob *job, ClLineEvent *event, gpointer user_data)
 {
-  ClRelayTransport *relay = user_data;
+  JobEvents *events = user_data;
   g_autofree char *text = NULL;
 
+  publish (events->session, event);
   if (cl_line_event_get_kind (event) != CL_LINE_EVENT_STEP_STARTED)
     return;
   text = g_strdup_printf ("%s …", cl_production_step_to_string (cl_line_event_get_step (event)));
-  cl_relay_transport_notify (relay, text, -1);
+  cl_relay_transport_notify (events->relay, text, -1);
 }
 
-/* The chip behind the relay, or NULL with a notify that aborts the session already queued. */
-static char *
-identify (ClRemoteSession *self, ClRelayTransport *relay)
+/* A place in the URL's batch for the card (cl-store-place.h): TRUE and *took when one was taken (none is needed in a
+ * batch without a quantity); FALSE with the abort's id and text. */
+static gboolean
+take_place (ClRemoteSession *self, gboolean *took, gint32 *abort_id, char **text)
 {
+  g_autoptr (GError) error = NULL;
+  gint64 place;
+
+  *took = FALSE;
+  if (self->url.batch_quantity == 0)
+    return TRUE;
+  place = cl_store_place_take (cl_production_setup_get_store (self->setup), self->url.batch_id, self->station, &error);
+  if (place < 0)
+    {
+      g_warning ("remote session %s: taking a place in batch %" G_GINT64_FORMAT ": %s", self->reader,
+                 self->url.batch_id, error->message);
+      *text = g_strdup ("The production service cannot record the card now: try again later");
+      return FALSE;
+    }
+  if (place == 0)
+    {
+      *abort_id = CL_RAM_NOTIFY_NO_PLACE;
+      *text = g_strdup_printf ("The batch is complete: no place is left in it for a card (its %u cards are made or in "
+                               "production)",
+                               self->url.batch_quantity);
+      return FALSE;
+    }
+  *took = TRUE;
+  return TRUE;
+}
+
+/* Gives back the place take_place() took and no attempt bound. */
+static void
+give_back_place (ClRemoteSession *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cl_store_place_give_back (cl_production_setup_get_store (self->setup), self->url.batch_id, self->station,
+                                 &error))
+    g_warning ("remote session %s: giving back a place in batch %" G_GINT64_FORMAT ": %s", self->reader,
+               self->url.batch_id, error->message);
+}
+
+/* The chip behind the relay, or NULL with a notify that aborts the session already queued. *took_place: the session
+ * holds a place in the batch for the chip (no attempt bound it yet). */
+static char *
+identify (ClRemoteSession *self, ClRelayTransport *relay, gboolean *took_place)
+{
+  gint32 abort_id = CL_RAM_NOTIFY_ABORT;
   g_autoptr (ClCardChannel) channel = cl_card_channel_new (CL_TRANSPORT (relay));
   g_autoptr (GError) error = NULL;
   g_autofree char *chip = NULL, *text = NULL;
@@ -104,10 +177,12 @@ identify (ClRemoteSession *self, ClRelayTransport *relay)
     if (self->chip_id == NULL)
       self->chip_id = g_strdup (chip);
   }
+  if (!take_place (self, took_place, &abort_id, &text))
+    goto abort;
   if (!cl_store_production_url_admit (cl_production_setup_get_store (self->setup), self->url.id, chip,
                                       g_get_real_time (), self->station, &admission, &error))
     {
-      g_warning ("remote session %s: %s", self->id, error->message);
+      g_warning ("remote session %s: %s", self->reader, error->message);
       text = g_strdup ("The production service cannot record the card now: try again later");
       goto abort;
     }
@@ -116,12 +191,17 @@ identify (ClRemoteSession *self, ClRelayTransport *relay)
       text = g_strdup (admission == CL_URL_EXPIRED   ? "The production URL has expired"
                        : admission == CL_URL_USED_UP ? "The production URL has been used for all its cards"
                                                      : "The batch has taken its quantity of cards: no new card");
+      if (admission == CL_URL_BATCH_FULL)
+        abort_id = CL_RAM_NOTIFY_NO_PLACE;
       goto abort;
     }
   return g_steal_pointer (&chip);
 
 abort:
-  cl_relay_transport_notify_abort (relay, text);
+  if (*took_place)
+    give_back_place (self);
+  *took_place = FALSE;
+  cl_relay_transport_notify_abort (relay, abort_id, text);
   return NULL;
 }
 
@@ -133,26 +213,38 @@ run_worker (gpointer data)
   g_autoptr (ClCardJob) job = NULL;
   g_autoptr (ClFeederCard) card = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *chip = NULL, *reader = NULL, *text = NULL;
+  g_autofree char *chip = NULL, *text = NULL;
   const ClSequenceOutcome *outcome;
+  gboolean took_place = FALSE;
+  JobEvents events = { self, NULL };
 
   {
     g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
 
     relay = g_object_ref (self->relay);
   }
-  chip = identify (self, relay);
+  events.relay = relay;
+  publish_kind (self, CL_LINE_EVENT_CARD_PRESENT);
+  chip = identify (self, relay, &took_place);
   if (chip == NULL)
     goto done;
-  reader = g_strdup_printf ("remote/%.8s", self->id);
-  card = cl_feeder_card_new (reader);
+  card = cl_feeder_card_new (self->reader);
   job = cl_card_job_new (self->setup, NULL, card, self->url.batch_id, self->batch_name, self->station);
-  /* the URL admitted the chip (identify): that is its share of the batch's quantity */
+  /* the URL admitted the chip (identify), and its attempt binds the place identify took */
   cl_card_job_set_admitted (job, TRUE);
-  cl_card_job_set_event_func (job, on_job_event, relay);
+  cl_card_job_set_event_func (job, on_job_event, &events);
   if (!cl_card_job_run_on (job, CL_TRANSPORT (relay), NULL, &error))
     {
-      g_warning ("remote session %s: the production service failed: %s", self->id, error->message);
+      if (took_place && !cl_card_job_began_attempt (job))
+        give_back_place (self);
+      took_place = FALSE;
+      if (g_error_matches (error, CL_ERROR, CL_ERROR_BATCH_FULL))
+        {
+          /* another session of this service used the place meanwhile */
+          cl_relay_transport_notify_abort (relay, CL_RAM_NOTIFY_NO_PLACE, error->message);
+          goto done;
+        }
+      g_warning ("remote session %s: the production service failed: %s", self->reader, error->message);
       text = g_strdup_printf ("The production service failed (%s): the card was not finished", error->message);
     }
   else if ((outcome = cl_card_job_get_outcome (job)) == NULL)
@@ -170,6 +262,10 @@ run_worker (gpointer data)
                             outcome->detail ? outcome->detail : "");
   cl_relay_transport_notify (relay, text, -1);
 done:
+  if (took_place && !cl_card_job_began_attempt (job))
+    give_back_place (self);
+  /* the session's reader is empty until its card comes back (a card made or rejected emptied it already) */
+  publish_kind (self, CL_LINE_EVENT_CARD_REMOVED);
   cl_relay_transport_finish (relay);
   return NULL;
 }
@@ -177,7 +273,7 @@ done:
 static void
 start_locked (ClRemoteSession *self, GBytes *atr, gboolean extended)
 {
-  g_autofree char *name = g_strdup_printf ("remote-%.8s", self->id);
+  const char *name = "remote-session";
 
   g_clear_object (&self->relay);
   self->relay = cl_relay_transport_new (atr, extended, self->answer_timeout_us);
@@ -189,7 +285,8 @@ start_locked (ClRemoteSession *self, GBytes *atr, gboolean extended)
 
 ClRemoteSession *
 cl_remote_session_new (ClProductionSetup *setup, const ClProductionUrl *url, const char *batch_name,
-                       const char *station, const char *id, GBytes *atr, gboolean extended, gint64 answer_timeout_us)
+                       const char *station, const char *id, const char *reader, ClStationPublisher *publisher,
+                       GBytes *atr, gboolean extended, gint64 answer_timeout_us)
 {
   ClRemoteSession *self = g_object_new (CL_TYPE_REMOTE_SESSION, NULL);
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
@@ -199,6 +296,8 @@ cl_remote_session_new (ClProductionSetup *setup, const ClProductionUrl *url, con
   self->batch_name = g_strdup (batch_name);
   self->station = g_strdup (station);
   self->id = g_strdup (id);
+  self->reader = g_strdup (reader);
+  self->publisher = publisher != NULL ? g_object_ref (publisher) : NULL;
   self->answer_timeout_us = answer_timeout_us;
   self->started = self->last_seen = g_get_monotonic_time ();
   locker = g_mutex_locker_new (&self->lock);
@@ -210,6 +309,12 @@ const char *
 cl_remote_session_get_id (ClRemoteSession *self)
 {
   return self->id;
+}
+
+const char *
+cl_remote_session_get_reader (ClRemoteSession *self)
+{
+  return self->reader;
 }
 
 gint64

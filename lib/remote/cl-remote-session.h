@@ -7,9 +7,19 @@
  *
  * A session is held by a cookie and belongs to the card that opened it: after the client reports a card error the
  * same cookie may bring a card again (the first POST once more), which must have the same ATR, and the worker
- * checks the same chip identity before the job resumes it. */
+ * checks the same chip identity before the job resumes it.
+ *
+ * A batch with a quantity is shared with the local stations producing it: before the chip is admitted the session
+ * takes a place in the batch (store/cl-store-place.h) for the service's station name, and the card's attempt binds
+ * it, as a station's does before it feeds a card. No place free (or the URL's batch counts its quantity of chips
+ * taken) ends the session with notify CL_RAM_NOTIFY_NO_PLACE, nothing recorded for the card; a place the card's
+ * attempt never bound is given back when the worker ends, and an attempt that ends RETAINED gives its own back.
+ *
+ * Each session is one reader of the service in the fleet's records (store/cl-store-fleet.h): its card job's events go
+ * to the publisher under the session's reader name (never its cookie). */
 #pragma once
 
+#include "line/cl-station-publisher.h"
 #include "production/cl-production-setup.h"
 #include "remote/cl-relay-transport.h"
 #include "store/cl-store-production-url.h"
@@ -19,10 +29,14 @@ G_BEGIN_DECLS
 #define CL_TYPE_REMOTE_SESSION (cl_remote_session_get_type ())
 G_DECLARE_FINAL_TYPE (ClRemoteSession, cl_remote_session, CL, REMOTE_SESSION, GObject)
 
-/* Starts the worker on the card whose ATR the first POST carried. id: the cookie's value. */
+/* Starts the worker on the card whose ATR the first POST carried. id: the cookie's value; reader: the name of the
+ * session in the records (its attempts' reader, its reader in the fleet's records); publisher: NULL for none. */
 ClRemoteSession *cl_remote_session_new (ClProductionSetup *setup, const ClProductionUrl *url, const char *batch_name,
-                                        const char *station, const char *id, GBytes *atr, gboolean extended,
+                                        const char *station, const char *id, const char *reader,
+                                        ClStationPublisher *publisher, GBytes *atr, gboolean extended,
                                         gint64 answer_timeout_us);
+/* The session's reader name (given to new). */
+const char *cl_remote_session_get_reader (ClRemoteSession *self);
 const char *cl_remote_session_get_id (ClRemoteSession *self);
 gint64 cl_remote_session_get_url_id (ClRemoteSession *self);
 /* The relay of the card now in the session. */

@@ -6,7 +6,7 @@
 
 static gint64
 begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, const char *reader, gint64 started,
-       gboolean admitted, GError **error)
+       GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relaxed = NULL;
@@ -20,7 +20,7 @@ begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, 
   locker = g_mutex_locker_new (&self->lock);
   relaxed = cl_store_relax (self);
   /* a production attempt in a batch holds a place in it from its first row on (cl-store-place.h) */
-  places = kind == CL_ATTEMPT_PRODUCTION && batch_id > 0 && !admitted;
+  places = kind == CL_ATTEMPT_PRODUCTION && batch_id > 0;
   if (places && !(txn = cl_store_txn_begin (self, error)))
     return 0;
   stmt = cl_store_prepare (
@@ -43,14 +43,14 @@ gint64
 cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station, const char *reader,
                         gint64 started, GError **error)
 {
-  return begin (self, batch_id, kind, station, reader, started, FALSE, error);
+  return begin (self, batch_id, kind, station, reader, started, error);
 }
 
 gint64
 cl_store_attempt_begin_admitted (ClStore *self, gint64 batch_id, const char *station, const char *reader,
                                  gint64 started, GError **error)
 {
-  return begin (self, batch_id, CL_ATTEMPT_PRODUCTION, station, reader, started, TRUE, error);
+  return begin (self, batch_id, CL_ATTEMPT_PRODUCTION, station, reader, started, error);
 }
 
 gboolean

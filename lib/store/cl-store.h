@@ -86,7 +86,8 @@ gboolean cl_store_card_set_printed_serial (ClStore *self, const char *chip_id, c
 gint64 cl_store_attempt_begin (ClStore *self, gint64 batch_id, ClAttemptKind kind, const char *station,
                                const char *reader, gint64 started, GError **error);
 /* A production attempt on a chip admitted into batch_id through a production URL (cl-store-production-url.h, remote
- * production): the admission is the chip's share of the batch's quantity, so the attempt takes no place. */
+ * production): it holds a place in the batch as cl_store_attempt_begin's does (the service took it before it
+ * admitted the chip), since local stations may share the batch's quantity. */
 gint64 cl_store_attempt_begin_admitted (ClStore *self, gint64 batch_id, const char *station, const char *reader,
                                         gint64 started, GError **error);
 /* After IDENTIFY: links the attempt to the chip (again, for an attempt resumed after a station fault: the same chip

@@ -8,6 +8,7 @@ Scripts (each card gets a fresh session, held by a cookie this server sets on it
   cplc    notify 1 "reading the CPLC", SELECT ISD + GET DATA CPLC, then notify 2 "cplc read", then 204
   reset   C0 00 (reset), SELECT ISD, then 204
   abort   notify 1, SELECT ISD, then notify -1 "card refused by the service" (the client must not POST again)
+  noplace notify 1, SELECT ISD, then notify -2 "the batch is complete" (Cardline's service: no place in the batch)
   refuse  504 to the first POST
   many    SELECT ISD + GET DATA CPLC + SELECT ISD (a card torn after the first APDU stops the batch there: E1)
 The control file, when given, is read at each POST: "down" answers nothing (the connection is closed), "slow N"
@@ -86,6 +87,8 @@ def script_steps(name):
         return [tlv(0xC0, b"\x00") + tlv(0x22, ISD_SELECT), None]
     if name == "abort":
         return [notify(1, "checking the card") + tlv(0x22, ISD_SELECT), notify(-1, "card refused by the service")]
+    if name == "noplace":
+        return [notify(1, "checking the card") + tlv(0x22, ISD_SELECT), notify(-2, "the batch is complete")]
     if name == "refuse":
         return [504]
     if name == "many":

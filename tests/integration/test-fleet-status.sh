@@ -43,27 +43,8 @@ sql ()
     sys.argv[2]).fetchone()[0])' "$store" "$1"
 }
 
-# fleet_json PYTHON-EXPRESSION: true when the expression holds of the status (s: station name -> its object)
-fleet_json ()
-{
-  "$admin" fleet status --store "$store" --json >"$work/status.json" 2>"$work/status.err" || return 1
-  python3 -c 'import json, sys
-s = {x["name"]: x for x in json.load(open(sys.argv[1]))["stations"]}
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$work/status.json" "$1"
-}
-
-# wait_for WHAT TENTHS COMMAND...: runs COMMAND until it succeeds, for up to TENTHS tenths of a second (a bound
-# against a hang, not a timing assertion)
-wait_for ()
-{
-  local what=$1 until=$((SECONDS + ($2 + 9) / 10))
-  shift 2
-  while [ "$SECONDS" -le "$until" ]; do
-    "$@" && return 0
-    sleep 0.1
-  done
-  fail "$what: $(cat "$work/status.json" 2>/dev/null)"
-}
+# shellcheck source-path=SCRIPTDIR source=fleet-json.sh
+. "$(dirname "$0")/fleet-json.sh"
 
 export CARDLINE_PKI_DIR="$work/pki"
 keys="$source_dir/data/demo/demo-keys.ini"

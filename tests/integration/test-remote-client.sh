@@ -14,6 +14,7 @@
 #     VERIFY_FAILED; the card-face step skipped (no face); the production token never in the station's output;
 #   - a wrong SRCA: the produced card REJECTED VERIFY_FAILED naming the chain;
 #   - reset (C0 00 answered with the ATR); abort (notify -1: no further POST, REJECTED with the service's text);
+#     no place (notify -2: the batch complete, the card neither rejected nor blamed);
 #     refuse (504: REJECTED WRONG_CARD);
 #   - a card torn mid-batch: E1 with the PC/SC error text, the count of what it answered, the POST still made,
 #     REJECTED CARD_REMOVED;
@@ -213,6 +214,21 @@ end_feed
 grep -q "reject chip=- reason=PROTOCOL_ERROR step=IDENTIFY .*card refused by the service" "$work/abort.out" ||
   fail "abort: not rejected with the service's text"
 [ "$(wc -l <"$work/server.log")" = 2 ] || fail "abort: the client POSTed after a negative notify id"
+stop_server
+
+# no place in the batch (notify -2): the batch is complete, the card is not blamed (no reject, left where it is)
+start_server noplace
+feed "$work/produced/card-0001.vcard"
+start_remote noplace 2 "$(url_of "$server_port")"
+wait_remote noplace
+end_feed
+grep -q "remote batch complete cards=0 good=0 rejected=0" "$work/noplace.out" ||
+  fail "noplace: the run did not end complete: $(cat "$work/noplace.out")"
+grep -q "batch complete: the production service has no place left in the batch for this card: the batch is complete" \
+  "$work/noplace.out" || fail "noplace: the station does not say the batch is complete: $(cat "$work/noplace.out")"
+grep -q " reject " "$work/noplace.out" && fail "noplace: the card was rejected"
+[ -z "$(ls "$work/reject")" ] || fail "noplace: the card went to the reject bin"
+[ "$(wc -l <"$work/server.log")" = 2 ] || fail "noplace: the client POSTed after a negative notify id"
 stop_server
 
 start_server refuse

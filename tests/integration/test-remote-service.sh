@@ -4,8 +4,8 @@
 #   - session resume by cookie: the client's connection drops mid-session and it resumes with its cookie (the
 #     attempt that ran is closed as torn, the card resumes from its journal and is good); a card with another ATR
 #     under that cookie is refused (504), and so is another chip with the same ATR (notify -1), its chip untouched;
-#   - a batch never exceeds its quantity: a chip beyond it is refused (notify -1 naming the batch), and once the
-#     batch is complete a URL for it is refused at the first POST (504 naming the batch);
+#   - a batch never exceeds its quantity: a chip beyond it is refused (notify -2: no place, naming the batch), and once
+#     the batch is complete a URL for it is refused at the first POST (504 naming the batch);
 #   - the request's Content-Type and X-Admin-Protocol are checked (415, 400);
 #   - a slow store (another process holds its write lock for seconds) is answered within the service's answer budget
 #     with a notify, not an empty template, and the card is good.
@@ -78,6 +78,11 @@ chip1=$(chip_of "${images[0]}")
   fail "card 1's attempts: $(service_sql "SELECT result, reject_reason FROM attempts WHERE chip_id = '$chip1'")"
 [ "$(service_sql "SELECT count(*) FROM attempts WHERE chip_id = '$chip1'")" -ge 2 ] ||
   fail "card 1's first attempt was not closed on resume: $(service_sql "SELECT * FROM attempts WHERE chip_id = '$chip1'")"
+# the torn attempt's card was not made and came back: RETAINED (its place given back), never in a reject bin
+[ "$(service_sql "SELECT count(*) FROM attempts a JOIN dispositions d ON d.attempt_id = a.id WHERE a.chip_id = '$chip1'
+  AND d.destination <> 'OUTPUT' AND d.destination <> 'RETAINED'")" = 0 ] ||
+  fail "card 1's torn attempt is counted as disposed: $(service_sql "SELECT a.result, d.destination FROM attempts a
+    JOIN dispositions d ON d.attempt_id = a.id WHERE a.chip_id = '$chip1'")"
 pull_card
 echo "ok: a session resumed by its cookie after the connection dropped; the card is good"
 
@@ -112,7 +117,7 @@ echo "ok: another chip with the same ATR refused under the session's cookie (not
 insert_card "${images[3]}"
 ram "$url"
 [ "$rc" = 3 ] || fail "a chip beyond the batch's quantity: $(show)"
-grep -q "^notify -1: The batch has taken its quantity of cards" "$work/client.out" ||
+grep -q "^notify -2: The batch has taken its quantity of cards" "$work/client.out" ||
   fail "a chip beyond the batch's quantity: $(show)"
 pull_card
 insert_card "${images[1]}"

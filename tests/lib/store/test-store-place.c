@@ -342,6 +342,43 @@ test_migration (StoreFixture *f, gconstpointer data)
   g_assert_cmpint (take (f->store, batch, "line-2"), ==, 0);
 }
 
+/* A production service's attempts (chips admitted through a production URL) hold places as a station's do, so a
+ * batch shared by local stations and the service ends at its quantity: the place the service took binds, a second
+ * admitted attempt beyond the quantity is refused, and a RETAINED end gives the place back. */
+static void
+test_admitted (StoreFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 batch = new_batch (f, "B-remote", 2);
+  gint64 local, remote;
+
+  hold_lease (f->store, "line-1");
+  hold_lease (f->store, "service");
+  g_assert_cmpint (take (f->store, batch, "line-1"), ==, 1);
+  local = begin (f->store, batch, "line-1");
+  g_assert_cmpint (take (f->store, batch, "service"), ==, 2);
+  remote = cl_store_attempt_begin_admitted (f->store, batch, "service", "remote session 1", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (remote, >, 0);
+  g_assert_cmpint (sql_int (f->store, "SELECT count(*) FROM batch_places p JOIN attempts a ON a.id = p.attempt_id "
+                                      "WHERE a.station = 'service'"),
+                   ==, 1);
+  g_assert_cmpint (cl_store_attempt_begin_admitted (f->store, batch, "service", "remote session 2", 0, &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_BATCH_FULL);
+  g_clear_error (&error);
+  g_assert_cmpint (take (f->store, batch, "service"), ==, 0);
+
+  end (f->store, remote, CL_DISPOSITION_RETAINED);
+  end (f->store, local, CL_DISPOSITION_OUTPUT);
+  g_assert_cmpint (counts (f->store, batch).held, ==, 1);
+  /* the service's next card takes the place back itself when it took none before */
+  end (f->store, cl_store_attempt_begin_admitted (f->store, batch, "service", "remote session 1", 0, &error),
+       CL_DISPOSITION_OUTPUT);
+  g_assert_no_error (error);
+  g_assert_cmpint (counts (f->store, batch).disposed, ==, 2);
+  g_assert_cmpint (take (f->store, batch, "line-1"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -350,6 +387,7 @@ main (int argc, char **argv)
   g_test_add ("/store/place/" path, StoreFixture, NULL, store_fixture_setup, fn, store_fixture_teardown)
   ADD ("take-bind-give-back", test_take_bind_give_back);
   ADD ("constraints", test_constraints);
+  ADD ("admitted", test_admitted);
   ADD ("station-restart", test_station_restart);
   ADD ("two-connections", test_two_connections);
   if (!store_fixture_is_postgresql ())
