@@ -37,7 +37,7 @@ ls "$rig_dir"/cards/*.vcard | head -n "$share" | xargs mv -t "$rig_dir/cards-a"
 # shellcheck disable=SC2012
 ls "$rig_dir"/cards/*.vcard | head -n "$share" | xargs mv -t "$rig_dir/cards-b"
 mv "$rig_dir"/cards/*.vcard "$rig_dir/hopper/"
-echo "demo: fleet of 3 stations on batch $batch (quantity $cards) in PostgreSQL $store;" \
+echo "demo: fleet of 3 stations on batch $batch (quantity $quantity) in PostgreSQL $store;" \
   "rack-a $share cards, rack-b $share, printer hopper $((cards - 2 * share))" >&2
 
 # shellcheck disable=SC2016  # expanded in rack 3's environment
