@@ -11,8 +11,8 @@
  * context (g_main_context_invoke). station NULL means "anything may have changed; read every station": at the
  * start, and after the watch lost its connection and got it back (notifications in between are lost). A
  * connection that fails is reopened every second until it works or the watch is disposed, with one g_warning.
- * Disposing the last reference stops the thread (joined, or, when a handler drops it on the watch's own thread, left to end
- * by itself once the handler returns).
+ * Disposing the last reference stops the thread (joined, or, when a handler drops it on the watch's own thread, left to
+ * end by itself once the handler returns).
  *
  * A station becoming lost writes nothing, so it makes no notice: a view re-judges its stations' lost verdicts on a
  * timer of its own (reading on a worker), at the pace of their leases. */
