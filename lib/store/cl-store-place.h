@@ -1,8 +1,10 @@
 /* cl-store-place.h: a batch's quantity shared by every station producing it (issue 18: exactly once across
  * stations, enforced by the database).
  *
- * A batch with a quantity has places 1..quantity (batch_places, schema version 11). A station takes a place before
- * it feeds a card (cl_store_place_take), and the card's production attempt keeps it (cl_store_attempt_begin binds a
+ * A batch with a quantity has places 1..quantity (batch_places, schema version 11). A printer-fed station takes a
+ * place before it feeds a card from its hopper, a rack once a card is present in a reader (so an idle reader holds
+ * none), and the production service before it admits a relayed card (cl_store_place_take); the card's production
+ * attempt keeps it (cl_store_attempt_begin binds a
  * place the station took, or takes one itself): a card is never fed, nor its chip changed, without one. An attempt
  * disposed to the output, the reject bin or UNKNOWN keeps its place for good; one that ends RETAINED (the card was
  * never made: a killed station's, a station fault's) gives it back, and an interrupted attempt resumed on the same
