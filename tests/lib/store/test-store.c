@@ -8,6 +8,7 @@
 #include "store/cl-store-private.h"
 #include "store/cl-store-records.h"
 #include "store-fixture.h"
+#include "yield-assert.h"
 
 #define HASH_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define HASH_B "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
@@ -701,26 +702,7 @@ assert_aggregates_match (ClStore *store, gint64 batch)
               = cl_store_final_yield_series (store, batch, start, stop - (stop - start) / 3, buckets[b], &error);
             g_assert_no_error (error);
           }
-        g_assert_cmpuint (series[0]->len, ==, series[1]->len);
-        for (guint i = 0; i < series[0]->len; i++)
-          {
-            ClYieldBucket *x = &g_array_index (series[0], ClYieldBucket, i);
-            ClYieldBucket *y = &g_array_index (series[1], ClYieldBucket, i);
-
-            g_assert_cmpint (x->start, ==, y->start);
-            g_assert_cmpuint (x->fed, ==, y->fed);
-            g_assert_cmpuint (x->good, ==, y->good);
-            g_assert_cmpuint (x->first_pass_good, ==, y->first_pass_good);
-            g_assert_cmpuint (x->rejected, ==, y->rejected);
-          }
-        g_assert_cmpuint (final[0]->len, ==, final[1]->len);
-        for (guint i = 0; i < final[0]->len; i++)
-          g_assert_cmpfloat (g_array_index (final[0], double, i), ==, g_array_index (final[1], double, i));
-        for (guint rows = 0; rows < 2; rows++)
-          {
-            g_array_unref (series[rows]);
-            g_array_unref (final[rows]);
-          }
+        yield_assert_series_same (series, final);
       }
   cl_store_set_yield_from_rows (store, FALSE);
 }
