@@ -108,10 +108,13 @@ for stations in 1 2 4; do
   batch=fleet-bench-$stations-$seed
   cards=$((16 * per_reader))
   quantity=$((stations * cards))
+  # each feeder brings spare cards: a card that ends RETAINED under load (never made) gives its place back with no
+  # re-feed here, and a stack of exactly the quantity could then never complete the batch; places stop any overrun
+  spare=$((cards / 8 + 2))
   load_before=$(cat /proc/loadavg)
   for s in $(seq 1 "$stations"); do
     seed=$((seed + 1))
-    "$vcard" manufacture --out "$work/cards-$stations-$s" --count "$cards" --seed "$seed" --kst-type aes \
+    "$vcard" manufacture --out "$work/cards-$stations-$s" --count "$((cards + spare))" --seed "$seed" --kst-type aes \
       --kst-version 30 --kst-enc "$(fleet_kst enc)" --kst-mac "$(fleet_kst mac)" --kst-dek "$(fleet_kst dek)" >/dev/null
     fleet_station_env "$work/keys/bench-$s" "bench-$s"
     (exec "$rig" rack-exec "$CARDLINE_RIG_DIR" "$s" "${FLEET_ENV[@]}" "$cardline" --headless "${operator_auth[@]}" --station "bench-$s" --profile "$profile" \
