@@ -214,6 +214,13 @@ for e in $(seq 1 "$events"); do
     wait_started
     echo "fleet: database restart after $(outcomes) outcomes" >&2
     "$rig" pg-stop "$CARDLINE_RIG_DIR" || fail "pg-stop"
+    # The database stays down until a station has met it down and paused (bounded at 60 s; the check below says so
+    # if none did): a restart shorter than every station's next write would test nothing, and faster stations made
+    # that a matter of luck.
+    for _ in $(seq 1 600); do
+      grep -q ' fault fault=store .*instruction=Record store unreachable' "$work"/station-*.log 2>/dev/null && break
+      sleep 0.1
+    done
     "$rig" pg-start "$CARDLINE_RIG_DIR" || fail "pg-start"
     continue
   fi
