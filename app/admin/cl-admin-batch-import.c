@@ -67,12 +67,7 @@ cl_admin_batch_import (ClAdminBatchOptions *o)
       g_printerr ("cardline-admin %s: --batch and --data are required\n", COMMAND);
       return 2;
     }
-  if (!cl_store_is_postgresql (o->store_path) && !g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("cardline-admin %s: no store at %s\n", COMMAND, o->store_path);
-      return 1;
-    }
-  if ((store = cl_store_open (o->store_path, &error)) == NULL
+  if ((store = cl_store_open_existing (o->store_path, &error)) == NULL
       || (batch_id = cl_store_batch_lookup (store, o->batch, &error)) <= 0)
     goto fail;
   mapping = o->mapping != NULL ? cl_data_mapping_new_from_file (o->mapping, &error)

@@ -70,12 +70,7 @@ export_pins (ClAdminBatchOptions *o)
                   "[--store FILE] [--user NAME] [--password-file FILE]\n");
       return 2;
     }
-  if (!cl_store_is_postgresql (o->store_path) && !g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("cardline-admin batch: no store at %s\n", o->store_path);
-      return 1;
-    }
-  store = cl_store_open (o->store_path, &error);
+  store = cl_store_open_existing (o->store_path, &error);
   if (store == NULL)
     goto fail;
   actor = cl_admin_sign_in (store, &o->auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "batch",
@@ -106,12 +101,7 @@ manifest (ClAdminBatchOptions *o)
                   "[--out FILE] [--store FILE] [--user NAME] [--password-file FILE]\n");
       return 2;
     }
-  if (!cl_store_is_postgresql (o->store_path) && !g_file_test (o->store_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("cardline-admin batch: no store at %s\n", o->store_path);
-      return 1;
-    }
-  store = cl_store_open (o->store_path, &error);
+  store = cl_store_open_existing (o->store_path, &error);
   if (store == NULL)
     {
       g_printerr ("cardline-admin batch manifest: %s\n", error->message);

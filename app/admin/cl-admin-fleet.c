@@ -27,13 +27,7 @@ open_store (const char *option, GError **error)
 {
   g_autofree char *location = cl_store_location_full (option, NULL);
 
-  /* a status must not create an empty store where the operator mistyped a path */
-  if (!cl_store_is_postgresql (location) && !g_file_test (location, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no store at %s", location);
-      return NULL;
-    }
-  return cl_store_open (location, error);
+  return cl_store_open_existing (location, error);
 }
 
 static const char *

@@ -46,12 +46,7 @@ run (int argc, char **argv)
 
     store_path = cl_store_location_full (option, NULL);
   }
-  if (!cl_store_is_postgresql (store_path) && !g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no store at %s", store_path);
-      goto fail;
-    }
-  store = cl_store_open (store_path, &error);
+  store = cl_store_open_existing (store_path, &error);
   if (store == NULL)
     goto fail;
   actor = cl_admin_sign_in (store, &auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "report",

@@ -81,12 +81,7 @@ run (int argc, char **argv)
 
     store_path = cl_store_location_full (option, NULL);
   }
-  if (!cl_store_is_postgresql (store_path) && !g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_printerr ("cardline-admin produce-url: no store at %s\n", store_path);
-      return 1;
-    }
-  store = cl_store_open (store_path, &error);
+  store = cl_store_open_existing (store_path, &error);
   if (store == NULL)
     goto fail;
   actor = cl_admin_sign_in (store, &auth, CL_ROLE_BIT (CL_ROLE_SUPERVISOR) | CL_ROLE_BIT (CL_ROLE_ADMIN), "produce-url",

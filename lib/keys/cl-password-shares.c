@@ -119,8 +119,9 @@ cl_password_shares_split (guint threshold, guint total, guint64 *prime, guint8 p
     }
   BN_free (p);
   *prime = be64 (pb);
-  /* sc-hsm-tool sets the first bit of its password; unlike it, draw again until the password is below the
-   * prime, so the shares really reconstruct it. */
+  /* sc-hsm-tool clears the password's first bit so that it stays below its 64-bit prime; a password that then
+   * starts with a zero byte loses that byte when sc-hsm-tool rebuilds it from the shares. Setting the first bit
+   * instead keeps all 8 bytes, and drawing again until the password is below the prime keeps the shares exact. */
   do
     {
       if (!cl_random_bytes (password, 8, error))

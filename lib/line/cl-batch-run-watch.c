@@ -67,7 +67,7 @@ store_shared (ClBatchRun *self)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) stations = NULL;
 
-  if (cl_store_is_postgresql (cl_store_get_path (store)))
+  if (cl_store_is_shared (store))
     return TRUE;
   stations = cl_store_fleet_list (store, 0, &error);
   if (stations == NULL)

@@ -376,6 +376,24 @@ cl_store_is_postgresql (const char *location)
          && (g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://"));
 }
 
+gboolean
+cl_store_is_shared (ClStore *self)
+{
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  return self->connect_uri != NULL;
+}
+
+ClStore *
+cl_store_open_existing (const char *path, GError **error)
+{
+  if (!cl_store_is_postgresql (path) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no store at %s", path);
+      return NULL;
+    }
+  return cl_store_open (path, error);
+}
+
 /* A database server's store: its URI may carry a password, so the store is named by its description, which leaves
  * the password out, in every message and in cl_store_get_path(). */
 static ClStore *

@@ -35,8 +35,13 @@ G_DECLARE_FINAL_TYPE (ClStore, cl_store, CL, STORE, GObject)
  * refused (CL_ERROR_STORE naming both versions). On PostgreSQL, cl_store_get_path() is the URI without its
  * password. */
 ClStore *cl_store_open (const char *path, GError **error);
+/* As cl_store_open, but an SQLite file that does not exist is not created: G_FILE_ERROR_NOENT "no store at PATH".
+ * For the tools that read or amend a station's records, where a mistyped path must not leave an empty store. */
+ClStore *cl_store_open_existing (const char *path, GError **error);
 /* TRUE for a PostgreSQL connection URI ("postgresql://…" or "postgres://…"), FALSE for a file name. */
 gboolean cl_store_is_postgresql (const char *location);
+/* Whether other stations can reach this store's records: the fleet's database server, not a station's own file. */
+gboolean cl_store_is_shared (ClStore *self);
 const char *cl_store_get_path (ClStore *self);
 guint cl_store_get_schema_version (ClStore *self);
 /* PRAGMA integrity_check and foreign_key_check; CL_ERROR_STORE with SQLite's first complaint. */

@@ -935,6 +935,29 @@ test_integrity (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "steps"));
 }
 
+/* The admin tools open a store that must exist: a mistyped SQLite path is refused, not created; an existing store
+ * opens, and says whether other stations share it. */
+static void
+test_open_existing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ClStore) again = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "no-such-station.db", NULL);
+
+  g_assert_cmpint (cl_store_is_shared (f->store), ==, store_fixture_is_postgresql ());
+  if (!store_fixture_is_postgresql ())
+    {
+      g_assert_null (cl_store_open_existing (missing, &error));
+      g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+      g_assert_nonnull (strstr (error->message, missing));
+      g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+      g_clear_error (&error);
+    }
+  again = cl_store_open_existing (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cl_store_is_shared (again), ==, store_fixture_is_postgresql ());
+}
+
 static void
 test_names (void)
 {
@@ -971,6 +994,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/names", test_names);
 #define ADD(path, fn) g_test_add ("/store/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("schema-reopen", test_schema_reopen);
+  ADD ("open-existing", test_open_existing);
   /* SQLite's file: its user_version, its own integrity checks, its version-1 files (PostgreSQL's newer database is
    * refused in test-sql) */
   if (!store_fixture_is_postgresql ())
