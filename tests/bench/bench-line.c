@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "bench-common.h"
+#include "bench-profile.h"
 #include "cl-vcard-manufacture.h"
 #include "cl-vcard-session.h"
 #include "cl-vcard-transport.h"
@@ -667,34 +668,6 @@ bench_throughput (guint cards_per_reader)
 
 /* ---- (d) applet sizes ---- */
 
-/* The shipped profile with cap (absolute) and, when not 0, the card's max-command-length. */
-static ClProductionSetup *
-variant_setup (ClP11Token *token, ClStore *store, const char *cap, guint max_command)
-{
-  g_autofree char *shipped
-    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "profiles", "smartcard-hsm.profile", NULL);
-  g_autofree char *name = g_strdup_printf ("variant-%u-%s.profile", max_command, strstr (cap, "large") ? "l" : "s");
-  g_autofree char *path = g_build_filename (work_dir, name, NULL);
-  g_autofree char *text = NULL, *cap_line = g_strdup_printf ("cap-file=%s", cap);
-  g_autofree char *card_line = g_strdup_printf ("[card]\nmax-command-length=%u", max_command);
-  g_autoptr (GString) variant = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ClProfile) profile = NULL;
-  ClProductionSetup *result;
-
-  check (g_file_get_contents (shipped, &text, NULL, &error), error);
-  variant = g_string_new (text);
-  g_string_replace (variant, "cap-file=demo/smartcard-hsm-standin.cap", cap_line, 1);
-  if (max_command != 0)
-    g_string_replace (variant, "[card]", card_line, 1);
-  check (g_file_set_contents (path, variant->str, -1, &error), error);
-  profile = cl_production_profile_open (path, &error);
-  check (profile != NULL, error);
-  result = cl_production_setup_new (profile, token, store, &error);
-  check (result != NULL, error);
-  return result;
-}
-
 typedef struct
 {
   guint cards;
@@ -780,10 +753,9 @@ load_phase_us (const ClVcardTiming *timing, gsize lfdb, gsize block, gboolean se
 static void
 bench_applet_sizes (ClP11Token *token, ClStore *store, guint cards)
 {
-  g_autofree char *large_cap
-    = g_build_filename (g_getenv ("CARDLINE_SOURCE_DIR"), "data", "demo", "smartcard-hsm-standin-large.cap", NULL);
-  g_autoptr (ClProductionSetup) large = variant_setup (token, store, large_cap, 0);
-  g_autoptr (ClProductionSetup) large_ext = variant_setup (token, store, large_cap, 2048);
+  g_autofree char *large_cap = bench_profile_large_cap ();
+  g_autoptr (ClProductionSetup) large = bench_profile_variant (token, store, work_dir, large_cap, 0);
+  g_autoptr (ClProductionSetup) large_ext = bench_profile_variant (token, store, work_dir, large_cap, 2048);
   struct
   {
     const char *label;

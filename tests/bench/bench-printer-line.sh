@@ -74,7 +74,7 @@ run_batch bench-face-ahead
 load_after=$(cat /proc/loadavg)
 
 python3 - "$store" "$feed_ms" "$eject_ms" "$card_ms" "$load_before" "$load_after" <<'PY'
-import sqlite3, statistics, sys
+import math, sqlite3, statistics, sys
 
 store, feed_ms, eject_ms, card_ms = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 db = sqlite3.connect(store)
@@ -115,6 +115,14 @@ for label, b in (('face rendered at FACE (before)', behind), ('face rendered dur
     print(f"    where a card's cycle went: attempt {b['attempt']:.0f} ms (chip steps {b['chip']:.0f}, FACE "
           f"{b['face']:.0f}, dispose {b['dispose']:.0f}), feed {feed_ms:.0f}, waiting for pcscd to report the parked "
           f"card {wait:.0f}; ratio without that wait {limit / (b['cycle'] - wait):.3f}")
+# pcscd learns of the parked card only at its next poll of the vpcd reader (every 400 ms; Debian 12's vpcd has no
+# event thread) and the line waits for that report once a card, so its cycles lock to the poll: each takes a whole
+# number of polls, at best the first whole number that holds the limit's work.
+poll_ms = 400.0
+rig_cycle = math.ceil(limit / poll_ms) * poll_ms
+print(f"  on this rig's readers (pcscd polls vpcd every {poll_ms:.0f} ms): a cycle is a whole number of polls, at best "
+      f"{rig_cycle:.0f} ms, ratio {limit / rig_cycle:.3f} to the limit; measured against that: "
+      f"{rig_cycle / behind['cycle']:.3f} (face at FACE), {rig_cycle / ahead['cycle']:.3f} (face ahead)")
 print(f"  after/before: {behind['cycle'] / ahead['cycle']:.3f}x the rate; FACE {behind['face']:.0f} -> "
       f"{ahead['face']:.0f} ms")
 print(f"  load: loadavg before {sys.argv[5]}, after {sys.argv[6]}")

@@ -14,6 +14,9 @@
  *     were, the share of this process, of its cards, of everything else (pcscd, other processes), and steal
  *     (CPU a hypervisor gave to another guest), so that a run on a loaded machine can be told apart.
  *
+ * Then the same sizes again with the large stand-in CAP (a Load File Data Block the size of a real PKI applet), half
+ * as many cards per reader: the host's share of a card whose LOAD takes most of its time.
+ *
  * Run: tests/rig/rig-run --readers 8 --parts pcsc,hsm -- BUILDDIR/tests/bench/bench-rack \
  *        BUILDDIR/tests/sim/vcard/cardline-vcard [CARDS-PER-READER]
  * (or tests/bench/run BUILDDIR rack). With --model instead of CARDS-PER-READER it only prints the card's own time
@@ -27,6 +30,7 @@
 #include <unistd.h>
 
 #include "bench-common.h"
+#include "bench-profile.h"
 #include "cl-test-dir.h"
 #include "cl-vcard-session.h"
 #include "cl-vcard-timing.h"
@@ -361,6 +365,8 @@ main (int argc, char **argv)
   const char *source = g_getenv ("CARDLINE_SOURCE_DIR");
   guint64 cards_per_reader = DEFAULT_CARDS_PER_READER;
   gboolean model_only = argc == 3 && g_str_equal (argv[2], "--model");
+  g_autofree char *large_cap = NULL;
+  guint large_cards_per_reader;
   double model_ms;
 
   if (argc < 2 || argc > 3 || source == NULL
@@ -374,6 +380,8 @@ main (int argc, char **argv)
       return 2;
     }
   vcard_exe = argv[1];
+  /* a large-applet card takes several times as long: half as many per reader keep the run short */
+  large_cards_per_reader = MAX (1, (guint)cards_per_reader / 2);
   if (!model_only)
     bench_rig_slots_find (&rig);
   work = g_dir_make_tmp ("bench-rack-XXXXXX", &error);
@@ -383,8 +391,8 @@ main (int argc, char **argv)
   keys = g_build_filename (source, "data", "demo", "demo-keys.ini", NULL);
   profile_path = g_build_filename (source, "data", "profiles", "smartcard-hsm.profile", NULL);
   db = g_build_filename (work, "store.db", NULL);
-  /* one for the model, then every size's cards */
-  manufacture (source, 1 + (model_only ? 0 : (1 + 4 + 16) * (guint)cards_per_reader));
+  /* one for the model, then every size's cards; as many again for the large applet */
+  manufacture (source, 1 + (model_only ? 0 : 1 + (1 + 4 + 16) * ((guint)cards_per_reader + large_cards_per_reader)));
 
   token = cl_production_token_open_from_env (&error);
   check (token != NULL, error);
@@ -409,6 +417,16 @@ main (int argc, char **argv)
            "card's own time by the timing model: %.1f ms per card\n",
            (guint)cards_per_reader, model_ms);
   bench_rack ((guint)cards_per_reader, model_ms);
+
+  /* the same rack with an applet the size of a real PKI applet, where LOAD takes most of the card's time */
+  g_clear_object (&setup);
+  large_cap = bench_profile_large_cap ();
+  setup = bench_profile_variant (token, store, work, large_cap, 0);
+  model_ms = card_model_ms ();
+  g_print ("\nthe same with the large stand-in CAP (%" G_GSIZE_FORMAT " bytes of Load File Data Block, largest short "
+           "LOAD blocks), %u cards per reader; the card's own time by the timing model: %.1f ms per card\n",
+           g_bytes_get_size (cl_production_setup_get_load_file_data_block (setup)), large_cards_per_reader, model_ms);
+  bench_rack (large_cards_per_reader, model_ms);
   g_print ("ideal: readers x the one-reader rate above; host CPU: this process (sequence, store, SoftHSM2, PC/SC "
            "client) less its threads' CPU for starting and stopping the cards; host/card: that against the card's "
            "own time (target <= 1 %%, issue 14)\n");
