@@ -3,38 +3,10 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
-#include "data/cl-data-face-fields.h"
-#include "data/cl-data-mapping.h"
-#include "profile/cl-profile-custody.h"
+#include "profile/cl-profile-private.h"
 #include "profile/cl-profile-reader.h"
 
 #include <string.h>
-
-struct _ClProfile
-{
-  GObject parent_instance;
-
-  char *name;
-  char *description;
-  char *hash;
-  char *path;
-  guint card_timeout;
-  gboolean demo;
-  ClProfileCard card;
-  ClProfileScp scp;
-  ClProfileKeys keys;
-  ClProfileConfigure configure;
-  ClProfileApplet applet;
-  ClProfileInit init;
-  ClProfileCertify certify;
-  ClProfileCustody custody;
-  char *face_template;
-  gboolean data_fails_on_reject;
-  guint data_max_attempts;
-  ClDataMapping *data_mapping;
-  GBytes *fixed_pin;
-  GBytes *fixed_so_pin;
-};
 
 G_DEFINE_FINAL_TYPE (ClProfile, cl_profile, G_TYPE_OBJECT)
 
@@ -84,32 +56,6 @@ cl_profile_init (ClProfile *self)
   self->configure.life_cycle = -1;
 }
 
-/* Secrets live in buffers that are wiped when the last reference goes. */
-typedef struct
-{
-  gsize len;
-  guint8 data[];
-} Secret;
-
-static void
-secret_free (gpointer data)
-{
-  Secret *s = data;
-
-  cl_wipe (s->data, s->len);
-  g_free (s);
-}
-
-static GBytes *
-secret_bytes_new (const void *data, gsize len)
-{
-  Secret *s = g_malloc (sizeof (Secret) + len);
-
-  s->len = len;
-  memcpy (s->data, data, len);
-  return g_bytes_new_with_free_func (s->data, len, secret_free, s);
-}
-
 static const char *const group_profile[] = { "profile", "name", "description", "card-timeout", "demo", NULL };
 static const char *const group_card[] = { "card", "atr", "atr-mask", "isd-aid", "max-command-length", NULL };
 static const char *const group_scp[] = { "secure-channel", "scp", "level", "i", NULL };
@@ -129,34 +75,19 @@ static const char *const group_configure[] = { "configure", "store-data", "life-
 static const char *const group_applet[]
   = { "applet",     "cap-file",       "package-aid",        "applet-aid", "instance-aid",
       "privileges", "install-params", "delete-before-load", NULL };
-static const char *const group_init[]
-  = { "initialize",     "ship",   "options",       "pin-source",  "pin-length",       "pin",
-      "so-pin-source",  "so-pin", "retry-counter", "dkek-shares", "dkek-share-files", "dkek-password-files",
-      "pin-export-key", NULL };
 static const char *const group_certificate[]
   = { "certificate", "holder-reference", "dica-key-label", "dica-cvc", "srca-cvc", "validity-days", NULL };
 static const char *const group_face[] = { "face", "template", NULL };
 static const char *const group_data[] = { "data", "on-reject", "max-attempts", NULL };
 static const char *const *const known_groups[]
-  = { group_profile,     group_card, group_scp,  group_keys, group_configure, group_applet, group_init,
+  = { group_profile,     group_card, group_scp,  group_keys, group_configure, group_applet, cl_profile_group_init,
       group_certificate, group_face, group_data, NULL };
-static const char *const on_reject_choices[] = { "retry", "fail", NULL };
-
-static const char *const secret_sources[] = { "random", "fixed", NULL };
-static const char *const ship_states[] = { "uninitialised", "initialised", NULL };
-
-typedef struct
-{
-  ClProfileReader r;
-  const char *base_dir;
-  const char *data_dir;
-  const char *pki_dir; /* searched for certificates only */
-} Loader;
 
 /* Relative paths: the first of next to the profile, in also_dir (when given), in the data directory where the file
  * is; when it is nowhere yet, also_dir (that is where it will be written), else the data directory. */
 static char *
-read_path_in (Loader *l, const char *group, const char *key, gboolean required, const char *also_dir, GError **error)
+read_path_in (ClProfileLoader *l, const char *group, const char *key, gboolean required, const char *also_dir,
+              GError **error)
 {
   g_autofree char *value = cl_profile_reader_string (&l->r, group, key, required, error);
   g_autofree char *near = NULL, *there = NULL, *in_data = NULL;
@@ -179,8 +110,8 @@ read_path_in (Loader *l, const char *group, const char *key, gboolean required, 
   return g_steal_pointer (&there);
 }
 
-static char *
-read_path (Loader *l, const char *group, const char *key, gboolean required, GError **error)
+char *
+cl_profile_loader_path (ClProfileLoader *l, const char *group, const char *key, gboolean required, GError **error)
 {
   return read_path_in (l, group, key, required, NULL, error);
 }
@@ -195,7 +126,7 @@ is_label (const char *label)
 }
 
 static char *
-read_label (Loader *l, const char *group, const char *key, GError **error)
+read_label (ClProfileLoader *l, const char *group, const char *key, GError **error)
 {
   g_autofree char *value = cl_profile_reader_string (&l->r, group, key, TRUE, error);
 
@@ -212,7 +143,7 @@ read_label (Loader *l, const char *group, const char *key, GError **error)
 }
 
 static gboolean
-load_profile_group (ClProfile *self, Loader *l, GError **error)
+load_profile_group (ClProfile *self, ClProfileLoader *l, GError **error)
 {
   if (!(self->name = cl_profile_reader_string (&l->r, "profile", "name", TRUE, error)))
     return FALSE;
@@ -228,7 +159,7 @@ load_profile_group (ClProfile *self, Loader *l, GError **error)
 }
 
 static gboolean
-load_card (ClProfile *self, Loader *l, GError **error)
+load_card (ClProfile *self, ClProfileLoader *l, GError **error)
 {
   const guint8 *atr, *mask;
   gsize len;
@@ -262,7 +193,7 @@ load_card (ClProfile *self, Loader *l, GError **error)
 }
 
 static gboolean
-load_scp (ClProfile *self, Loader *l, GError **error)
+load_scp (ClProfile *self, ClProfileLoader *l, GError **error)
 {
   static const guint8 scp03_levels[] = { 0x01, 0x03, 0x11, 0x13, 0x33 };
   static const guint8 scp02_levels[] = { 0x01, 0x03 };
@@ -291,7 +222,7 @@ load_scp (ClProfile *self, Loader *l, GError **error)
 }
 
 static gboolean
-load_keys (ClProfile *self, Loader *l, GError **error)
+load_keys (ClProfile *self, ClProfileLoader *l, GError **error)
 {
   static const char *const key_types[] = { "aes", "des3", NULL };
   ClProfileKeys *k = &self->keys;
@@ -350,7 +281,7 @@ load_keys (ClProfile *self, Loader *l, GError **error)
 }
 
 static gboolean
-load_configure (ClProfile *self, Loader *l, GError **error)
+load_configure (ClProfile *self, ClProfileLoader *l, GError **error)
 {
   ClProfileConfigure *c = &self->configure;
   g_auto (GStrv) blocks = NULL;
@@ -388,11 +319,11 @@ load_configure (ClProfile *self, Loader *l, GError **error)
 }
 
 static gboolean
-load_applet (ClProfile *self, Loader *l, GError **error)
+load_applet (ClProfile *self, ClProfileLoader *l, GError **error)
 {
   ClProfileApplet *a = &self->applet;
 
-  return (a->cap_file = read_path (l, "applet", "cap-file", TRUE, error))
+  return (a->cap_file = cl_profile_loader_path (l, "applet", "cap-file", TRUE, error))
          && (a->package_aid = cl_profile_reader_hex (&l->r, "applet", "package-aid", 5, 16, TRUE, NULL, FALSE, error))
          && (a->applet_aid = cl_profile_reader_hex (&l->r, "applet", "applet-aid", 5, 16, TRUE, NULL, FALSE, error))
          && (a->instance_aid = cl_profile_reader_hex (&l->r, "applet", "instance-aid", 5, 16, TRUE, NULL, FALSE, error))
@@ -405,121 +336,7 @@ load_applet (ClProfile *self, Loader *l, GError **error)
 }
 
 static gboolean
-load_pin (ClProfile *self, Loader *l, GError **error)
-{
-  g_autofree char *pin = NULL;
-  gsize len;
-
-  if (g_key_file_has_key (l->r.kf, "initialize", "pin", NULL) != (self->init.pin_source == CL_SECRET_FIXED))
-    {
-      cl_profile_reader_error (&l->r, error, "initialize", "pin",
-                               self->init.pin_source == CL_SECRET_FIXED ? "missing (pin-source is fixed)"
-                                                                        : "not allowed with pin-source random");
-      return FALSE;
-    }
-  if (self->init.pin_source == CL_SECRET_RANDOM)
-    return TRUE;
-  if (!self->demo)
-    {
-      cl_profile_reader_error (&l->r, error, "initialize", "pin-source",
-                               "expected random: a fixed PIN is allowed only in a demo profile ([profile] demo=true)");
-      return FALSE;
-    }
-  if (!(pin = cl_profile_reader_string (&l->r, "initialize", "pin", TRUE, error)))
-    return FALSE;
-  len = strlen (pin);
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isgraph (pin[i]))
-      len = 0;
-  if (len != self->init.pin_length)
-    {
-      cl_wipe (pin, strlen (pin));
-      cl_profile_reader_error (&l->r, error, "initialize", "pin",
-                               "expected %u printable ASCII characters (pin-length; value not shown)",
-                               self->init.pin_length);
-      return FALSE;
-    }
-  self->fixed_pin = secret_bytes_new (pin, len);
-  cl_wipe (pin, len);
-  return TRUE;
-}
-
-static gboolean
-load_so_pin (ClProfile *self, Loader *l, GError **error)
-{
-  g_autoptr (GBytes) so_pin = NULL;
-
-  if (g_key_file_has_key (l->r.kf, "initialize", "so-pin", NULL) != (self->init.so_pin_source == CL_SECRET_FIXED))
-    {
-      cl_profile_reader_error (&l->r, error, "initialize", "so-pin",
-                               self->init.so_pin_source == CL_SECRET_FIXED ? "missing (so-pin-source is fixed)"
-                                                                           : "not allowed with so-pin-source random");
-      return FALSE;
-    }
-  if (self->init.so_pin_source == CL_SECRET_RANDOM)
-    return TRUE;
-  if (!self->demo)
-    {
-      cl_profile_reader_error (
-        &l->r, error, "initialize", "so-pin-source",
-        "expected random: a fixed SO-PIN is allowed only in a demo profile ([profile] demo=true)");
-      return FALSE;
-    }
-  if (!(so_pin = cl_profile_reader_hex (&l->r, "initialize", "so-pin", 8, 8, TRUE, NULL, TRUE, error)))
-    return FALSE;
-  self->fixed_so_pin = secret_bytes_new (g_bytes_get_data (so_pin, NULL), 8);
-  /* cl_hex_decode's buffer is not ours to keep; wiping the copy we hand out is what we control. */
-  return TRUE;
-}
-
-static gboolean
-load_init (ClProfile *self, Loader *l, GError **error)
-{
-  ClProfileInit *in = &self->init;
-  g_autoptr (GBytes) options = NULL;
-  guint pin_source, so_source, retries, shares, ship;
-  const guint8 *o;
-
-  in->dkek_shares = -1;
-  if (!cl_profile_reader_choice (&l->r, "initialize", "ship", ship_states, -1, &ship, error))
-    return FALSE;
-  in->ship = (ClShipState)ship;
-  if (in->ship == CL_SHIP_UNINITIALISED)
-    {
-      /* nothing of an initialisation may be configured for a card the customer initialises */
-      for (guint i = 2; group_init[i] != NULL; i++)
-        if (g_key_file_has_key (l->r.kf, "initialize", group_init[i], NULL))
-          {
-            cl_profile_reader_error (&l->r, error, "initialize", group_init[i],
-                                     "not allowed with ship=uninitialised (the customer initialises the card)");
-            return FALSE;
-          }
-      return TRUE;
-    }
-  if (!(options = cl_profile_reader_hex (&l->r, "initialize", "options", 2, 2, FALSE, "0001", FALSE, error)))
-    return FALSE;
-  o = g_bytes_get_data (options, NULL);
-  in->options = (guint16)(o[0] << 8 | o[1]);
-  if (!cl_profile_reader_choice (&l->r, "initialize", "pin-source", secret_sources, -1, &pin_source, error)
-      || !cl_profile_reader_uint (&l->r, "initialize", "pin-length", 6, 16, -1, &in->pin_length, error)
-      || !cl_profile_reader_choice (&l->r, "initialize", "so-pin-source", secret_sources, -1, &so_source, error)
-      || !cl_profile_reader_uint (&l->r, "initialize", "retry-counter", 1, 10, 3, &retries, error))
-    return FALSE;
-  in->pin_source = (ClSecretSource)pin_source;
-  in->so_pin_source = (ClSecretSource)so_source;
-  in->retry_counter = (guint8)retries;
-  in->dkek_shares = -1;
-  if (g_key_file_has_key (l->r.kf, "initialize", "dkek-shares", NULL))
-    {
-      if (!cl_profile_reader_uint (&l->r, "initialize", "dkek-shares", 0, 16, -1, &shares, error))
-        return FALSE;
-      in->dkek_shares = (gint)shares;
-    }
-  return load_pin (self, l, error) && load_so_pin (self, l, error);
-}
-
-static gboolean
-load_certificate (ClProfile *self, Loader *l, GError **error)
+load_certificate (ClProfile *self, ClProfileLoader *l, GError **error)
 {
   ClProfileCertify *c = &self->certify;
   g_autofree char *pattern = cl_profile_reader_string (&l->r, "certificate", "holder-reference", TRUE, error);
@@ -538,107 +355,6 @@ load_certificate (ClProfile *self, Loader *l, GError **error)
          && cl_profile_reader_uint (&l->r, "certificate", "validity-days", 1, 36500, 3650, &c->validity_days, error);
 }
 
-static gboolean
-load_face (ClProfile *self, Loader *l, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-
-  if (!g_key_file_has_group (l->r.kf, "face"))
-    return TRUE;
-  self->face_template = read_path (l, "face", "template", TRUE, &local);
-  if (local)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-load_data (ClProfile *self, Loader *l, GError **error)
-{
-  guint on_reject = 0;
-
-  if (!cl_profile_reader_choice (&l->r, "data", "on-reject", on_reject_choices, 0, &on_reject, error))
-    return FALSE;
-  self->data_fails_on_reject = on_reject == 1;
-  /* absent: 0, no limit (a rejected card's row goes back to PENDING however often, the behaviour before the key) */
-  return cl_profile_reader_uint (&l->r, "data", "max-attempts", 1, 1000, 0, &self->data_max_attempts, error);
-}
-
-gboolean
-cl_profile_check_data_mapping (ClProfile *self, ClDataMapping *mapping, gboolean template_required, GError **error)
-{
-  const char *file = cl_data_mapping_get_file (mapping);
-
-  if (cl_data_mapping_get_column_of (mapping, CL_DATA_TARGET_TOKEN_LABEL) != NULL
-      && self->init.ship != CL_SHIP_INITIALISED)
-    {
-      g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
-                   "%s:data:token-label: profile %s ships cards uninitialised, and the customer's initialisation "
-                   "(sc-hsm-tool --initialize --label) writes the token label: only a profile with ship=initialised "
-                   "takes one",
-                   file, self->name);
-      return FALSE;
-    }
-  if (self->face_template == NULL)
-    {
-      GPtrArray *targets = cl_data_mapping_get_targets (mapping);
-
-      for (guint i = 0; i < targets->len; i++)
-        {
-          const ClDataTarget *t = targets->pdata[i];
-
-          if (g_str_has_prefix (t->target, "face."))
-            {
-              g_set_error (error, CL_ERROR, CL_ERROR_PROFILE,
-                           "%s:data:%s: profile %s prints no card face (it has no [face] template)", file, t->target,
-                           self->name);
-              return FALSE;
-            }
-        }
-      return TRUE;
-    }
-  /* on load a template not there yet is left to cl_profile_check_files, which names it */
-  if (!template_required && !g_file_test (self->face_template, G_FILE_TEST_IS_REGULAR))
-    return TRUE;
-  return cl_data_mapping_check_face (mapping, self->face_template, error);
-}
-
-/* The [data] groups map a customer's data file (lib/data/cl-data-mapping.h): checked there, then set aside so the
- * profile's own groups are checked as before. */
-static gboolean
-load_data_mapping (ClProfile *self, Loader *l, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  g_auto (GStrv) groups = NULL;
-
-  self->data_mapping = cl_data_mapping_new_from_key_file (l->r.kf, l->r.file, &local);
-  if (local != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  /* the mapping's keys go; the profile's own keys of [data] (on-reject) stay for the checks below */
-  groups = g_key_file_get_groups (l->r.kf, NULL);
-  for (guint g = 0; groups[g] != NULL; g++)
-    {
-      g_auto (GStrv) keys = NULL;
-
-      if (!cl_data_mapping_owns_group (groups[g]))
-        continue;
-      keys = g_key_file_get_keys (l->r.kf, groups[g], NULL, NULL);
-      for (guint k = 0; keys != NULL && keys[k] != NULL; k++)
-        if (cl_data_mapping_owns_key (groups[g], keys[k]))
-          g_key_file_remove_key (l->r.kf, groups[g], keys[k], NULL);
-      g_strfreev (keys);
-      keys = g_key_file_get_keys (l->r.kf, groups[g], NULL, NULL);
-      if (keys == NULL || keys[0] == NULL)
-        g_key_file_remove_group (l->r.kf, groups[g], NULL);
-    }
-  return TRUE;
-}
-
 static ClProfile *
 profile_new (const char *data, gsize len, const char *name, const char *base_dir, const char *data_dir,
              const char *pki_dir, GError **error)
@@ -647,7 +363,7 @@ profile_new (const char *data, gsize len, const char *name, const char *base_dir
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) local = NULL;
   g_autofree char *cwd = base_dir ? NULL : g_get_current_dir ();
-  Loader l = { { kf, name ? name : "profile" }, base_dir ? base_dir : cwd, data_dir, pki_dir };
+  ClProfileLoader l = { { kf, name ? name : "profile" }, base_dir ? base_dir : cwd, data_dir, pki_dir };
   GChecksum *sum;
 
   if (!cl_profile_reader_check_text (l.r.file, data, len, error))
@@ -657,12 +373,13 @@ profile_new (const char *data, gsize len, const char *name, const char *base_dir
       g_set_error (error, CL_ERROR, CL_ERROR_PROFILE, "%s: not a key file: %s", l.r.file, local->message);
       return NULL;
     }
-  if (!load_data_mapping (self, &l, error) || !cl_profile_reader_check_known (&l.r, known_groups, error)
+  if (!cl_profile_load_data_mapping (self, &l, error) || !cl_profile_reader_check_known (&l.r, known_groups, error)
       || !load_profile_group (self, &l, error) || !load_card (self, &l, error) || !load_scp (self, &l, error)
       || !load_keys (self, &l, error) || !load_configure (self, &l, error) || !load_applet (self, &l, error)
-      || !load_init (self, &l, error)
+      || !cl_profile_load_init (self, &l, error)
       || !cl_profile_custody_load (&self->custody, &l.r, l.base_dir, &self->keys, &self->init, error)
-      || !load_certificate (self, &l, error) || !load_face (self, &l, error) || !load_data (self, &l, error)
+      || !load_certificate (self, &l, error) || !cl_profile_load_face (self, &l, error)
+      || !cl_profile_load_data (self, &l, error)
       || (self->data_mapping != NULL && !cl_profile_check_data_mapping (self, self->data_mapping, FALSE, error)))
     return NULL;
   sum = g_checksum_new (G_CHECKSUM_SHA256);
