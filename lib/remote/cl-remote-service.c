@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/cl-error.h"
+#include "p11/cl-p11-token.h"
 #include "production/cl-station-keys.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
@@ -24,7 +25,9 @@ struct _ClRemoteService
 {
   GObject parent_instance;
 
-  ClProductionSetup *setup;
+  ClProductionSetup *setup; /* under lock: renewed once a session got the HSM back */
+  guint generation;         /* the token's generation setup's objects were found in */
+  ClStore *store;           /* setup's, for the threads that read it without the lock */
   char *station;
   ClRemoteLimits limits;
   ClStationLease *lease;
@@ -55,6 +58,7 @@ cl_remote_service_finalize (GObject *object)
   g_clear_object (&self->publisher);
   g_clear_object (&self->lease);
   g_clear_object (&self->setup);
+  g_clear_object (&self->store);
   g_free (self->station);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (cl_remote_service_parent_class)->finalize (object);
@@ -95,6 +99,8 @@ cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRe
       return NULL;
     }
   self->setup = g_object_ref (setup);
+  self->generation = cl_p11_token_get_generation (cl_production_setup_get_token (setup));
+  self->store = g_object_ref (store);
   self->station = g_strdup (cl_station_identity (station));
   self->limits = limits != NULL ? *limits : defaults;
   /* one process per station name: another would end this one's attempts as abandoned */
@@ -107,6 +113,30 @@ cl_remote_service_new (ClProductionSetup *setup, const char *station, const ClRe
   if (!(self->publisher = cl_station_publisher_new (store, &registration, error)))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/* A session reconnected the HSM (cl-remote-session.c): new sessions start with its objects looked up again instead of
+ * each meeting the old ones gone. */
+static void
+renew_setup_locked (ClRemoteService *self)
+{
+  ClP11Token *token = cl_production_setup_get_token (self->setup);
+  guint generation = cl_p11_token_get_generation (token);
+  g_autoptr (ClProductionSetup) fresh = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (generation == self->generation)
+    return;
+  fresh = cl_production_setup_new (cl_production_setup_get_profile (self->setup), token,
+                                   cl_production_setup_get_store (self->setup), &error);
+  if (fresh == NULL)
+    {
+      /* the session's own recovery tries again */
+      g_message ("Station %s: the HSM's objects are not found again yet: %s", self->station, error->message);
+      return;
+    }
+  g_set_object (&self->setup, fresh);
+  self->generation = generation;
 }
 
 /* ---- tokens ---- */
@@ -275,8 +305,7 @@ post_first (ClRemoteService *self, const ClProductionUrl *url, const char *cooki
     }
   if (g_get_real_time () >= url->expires)
     {
-      if (!cl_store_production_url_refuse (cl_production_setup_get_store (self->setup), url->id, "expired",
-                                           self->station, &error))
+      if (!cl_store_production_url_refuse (self->store, url->id, "expired", self->station, &error))
         g_warning ("store: %s", error->message);
       reply_error (reply, 504, "the production URL has expired");
       return;
@@ -284,8 +313,7 @@ post_first (ClRemoteService *self, const ClProductionUrl *url, const char *cooki
   if (url->admitted >= url->cards && url->finished >= url->admitted)
     {
       /* every card it allows is made: no card of its own can come back to resume */
-      if (!cl_store_production_url_refuse (cl_production_setup_get_store (self->setup), url->id, "used up",
-                                           self->station, &error))
+      if (!cl_store_production_url_refuse (self->store, url->id, "used up", self->station, &error))
         g_warning ("store: %s", error->message);
       reply_error (reply, 504, "the production URL has been used for all its cards");
       return;
@@ -295,8 +323,7 @@ post_first (ClRemoteService *self, const ClProductionUrl *url, const char *cooki
       /* the batch is complete: whatever card this is, nothing of the batch is left to make or resume */
       g_autofree char *why = g_strdup_printf ("the batch is complete: its %u cards are made", url->batch_quantity);
 
-      if (!cl_store_production_url_refuse (cl_production_setup_get_store (self->setup), url->id, "batch complete",
-                                           self->station, &error))
+      if (!cl_store_production_url_refuse (self->store, url->id, "batch complete", self->station, &error))
         g_warning ("store: %s", error->message);
       reply_error (reply, 504, why);
       return;
@@ -339,6 +366,7 @@ post_first (ClRemoteService *self, const ClProductionUrl *url, const char *cooki
       }
     id = cl_hex_encode (raw, sizeof raw);
     reader = free_reader_locked (self);
+    renew_setup_locked (self);
     session = cl_remote_session_new (self->setup, url, NULL, self->station, id, reader, self->publisher, hello.atr,
                                      extended, self->limits.client_timeout_us);
     g_hash_table_insert (self->sessions, g_strdup (id), g_object_ref (session));
@@ -405,7 +433,7 @@ cl_remote_service_post (ClRemoteService *self, const char *token, const char *co
       reply_error (reply, 404, "no such production URL");
       return;
     }
-  if (!cl_store_production_url_find (cl_production_setup_get_store (self->setup), hash, &url, &error))
+  if (!cl_store_production_url_find (self->store, hash, &url, &error))
     {
       gboolean unknown = g_error_matches (error, CL_ERROR, CL_ERROR_NOT_FOUND);
 

@@ -5,14 +5,20 @@
 #include "core/cl-error.h"
 #include "gp/cl-gp-card.h"
 #include "line/cl-card-job.h"
+#include "p11/cl-p11-token.h"
 #include "remote/cl-ram-codec.h"
 #include "store/cl-store-place.h"
+
+/* How long a card waits for a failed part of the service: 0.5 + 1 + 2 s, within a client's patience. */
+#define RECOVER_TRIES    3
+#define RECOVER_FIRST_MS 500
 
 struct _ClRemoteSession
 {
   GObject parent_instance;
 
-  ClProductionSetup *setup;
+  ClProductionSetup *setup; /* under lock: a card job that got the HSM back replaces it */
+  guint generation;         /* the token's generation setup's objects were found in */
   ClProductionUrl url;
   char *batch_name;
   char *station;
@@ -90,6 +96,94 @@ publish_kind (ClRemoteSession *self, ClLineEventKind kind)
   publish (self, event);
 }
 
+/* A part of the service failed under a card (its store, its HSM): the fleet shows the service in FAULT with the
+ * part's instruction until a card gets past it. The card is never blamed. */
+static void
+publish_fault (ClRemoteSession *self, ClLineFault fault, gboolean cleared, const char *detail)
+{
+  ClLineEventFields fields = CL_LINE_EVENT_FIELDS_INIT;
+  g_autoptr (ClLineEvent) event = NULL;
+
+  fields.fault = fault;
+  if (!cleared)
+    {
+      fields.instruction = cl_line_fault_instruction (fault);
+      fields.note = detail;
+    }
+  event = cl_line_event_new_typed (cleared ? CL_LINE_EVENT_FAULT_CLEARED : CL_LINE_EVENT_FAULT, NULL, &fields, NULL);
+  publish (self, event);
+}
+
+static ClProductionSetup *
+dup_setup (ClRemoteSession *self)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+  return g_object_ref (self->setup);
+}
+
+static ClProductionSetup *
+new_setup (ClProductionSetup *setup, GError **error)
+{
+  return cl_production_setup_new (cl_production_setup_get_profile (setup), cl_production_setup_get_token (setup),
+                                  cl_production_setup_get_store (setup), error);
+}
+
+/* One reconnect of a token at a time, and none when another session's already brought it back. */
+G_LOCK_DEFINE_STATIC (reconnect);
+
+/* Card job thread, a part failed under the card. A client waits on every answer, so the service waits only briefly
+ * (RECOVER_TRIES, backing off) before it ends the card's session: the card keeps its attempt's state and resumes
+ * when it comes back. The HSM is reconnected, its objects looked up again, and the card goes on with them. */
+static ClProductionSetup *
+job_recover (ClCardJob *job, ClLineFault fault, const GError *error, guint tries, GCancellable *cancellable,
+             gpointer user_data)
+{
+  ClRemoteSession *self = user_data;
+  g_autoptr (ClProductionSetup) setup = dup_setup (self);
+  ClP11Token *token = cl_production_setup_get_token (setup);
+  g_autoptr (ClProductionSetup) fresh = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (tries == 0)
+    publish_fault (self, fault, FALSE, error->message);
+  if (tries >= RECOVER_TRIES || (fault != CL_LINE_FAULT_HSM && fault != CL_LINE_FAULT_STORE))
+    return NULL;
+  g_usleep ((gulong)(RECOVER_FIRST_MS << tries) * G_TIME_SPAN_MILLISECOND);
+  if (fault == CL_LINE_FAULT_STORE)
+    return g_steal_pointer (&setup);
+  G_LOCK (reconnect);
+  /* another session may have brought the token back already (its generation moved): then only the objects are
+   * looked up again; a failed reconnect also moves it, and leaves the token down until one works */
+  if (cl_p11_token_get_generation (token) != self->generation)
+    fresh = new_setup (setup, &local);
+  if (fresh == NULL)
+    {
+      g_clear_error (&local);
+      if (cl_p11_token_reconnect (token, &local))
+        fresh = new_setup (setup, &local);
+    }
+  G_UNLOCK (reconnect);
+  if (fresh == NULL)
+    {
+      g_message ("%s: the HSM is not back: %s", self->reader, local->message);
+      return g_steal_pointer (&setup);
+    }
+  {
+    g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&self->lock);
+
+    g_set_object (&self->setup, fresh);
+    self->generation = cl_p11_token_get_generation (token);
+  }
+  return g_steal_pointer (&fresh);
+}
+
+static void
+job_resumed (ClCardJob *job, ClLineFault fault, gpointer user_data)
+{
+  publish_fault (user_data, fault, TRUE, NULL);
+}
+
 static void
 on_job_event (ClCardJob *job, ClLineEvent *event, gpointer user_data)
 {
@@ -119,6 +213,7 @@ take_place (ClRemoteSession *self, gboolean *took, gint32 *abort_id, char **text
     {
       g_warning ("remote session %s: taking a place in batch %" G_GINT64_FORMAT ": %s", self->reader,
                  self->url.batch_id, error->message);
+      publish_fault (self, CL_LINE_FAULT_STORE, FALSE, error->message);
       *text = g_strdup ("The production service cannot record the card now: try again later");
       return FALSE;
     }
@@ -183,6 +278,7 @@ identify (ClRemoteSession *self, ClRelayTransport *relay, gboolean *took_place)
                                       g_get_real_time (), self->station, &admission, &error))
     {
       g_warning ("remote session %s: %s", self->reader, error->message);
+      publish_fault (self, CL_LINE_FAULT_STORE, FALSE, error->message);
       text = g_strdup ("The production service cannot record the card now: try again later");
       goto abort;
     }
@@ -215,7 +311,7 @@ run_worker (gpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *chip = NULL, *text = NULL;
   const ClSequenceOutcome *outcome;
-  gboolean took_place = FALSE;
+  gboolean took_place = FALSE, recorded;
   JobEvents events = { self, NULL };
 
   {
@@ -229,11 +325,23 @@ run_worker (gpointer data)
   if (chip == NULL)
     goto done;
   card = cl_feeder_card_new (self->reader);
-  job = cl_card_job_new (self->setup, NULL, card, self->url.batch_id, self->batch_name, self->station);
+  {
+    g_autoptr (ClProductionSetup) setup = dup_setup (self);
+
+    job = cl_card_job_new (setup, NULL, card, self->url.batch_id, self->batch_name, self->station);
+  }
   /* the URL admitted the chip (identify), and its attempt binds the place identify took */
   cl_card_job_set_admitted (job, TRUE);
   cl_card_job_set_event_func (job, on_job_event, &events);
-  if (!cl_card_job_run_on (job, CL_TRANSPORT (relay), NULL, &error))
+  cl_card_job_set_recover_func (job, job_recover, job_resumed, self);
+  recorded = cl_card_job_run_on (job, CL_TRANSPORT (relay), NULL, &error);
+  if (recorded)
+    {
+      /* a card got through: whatever part an earlier session met failing works (no-ops when none did) */
+      publish_fault (self, CL_LINE_FAULT_HSM, TRUE, NULL);
+      publish_fault (self, CL_LINE_FAULT_STORE, TRUE, NULL);
+    }
+  if (!recorded)
     {
       if (took_place && !cl_card_job_began_attempt (job))
         give_back_place (self);
@@ -245,6 +353,7 @@ run_worker (gpointer data)
           goto done;
         }
       g_warning ("remote session %s: the production service failed: %s", self->reader, error->message);
+      /* a part gave out under the card (job_recover told the fleet); the card resumes when it comes back */
       text = g_strdup_printf ("The production service failed (%s): the card was not finished", error->message);
     }
   else if ((outcome = cl_card_job_get_outcome (job)) == NULL)
@@ -292,6 +401,7 @@ cl_remote_session_new (ClProductionSetup *setup, const ClProductionUrl *url, con
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
 
   self->setup = g_object_ref (setup);
+  self->generation = cl_p11_token_get_generation (cl_production_setup_get_token (setup));
   self->url = *url;
   self->batch_name = g_strdup (batch_name);
   self->station = g_strdup (station);
