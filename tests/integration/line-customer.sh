@@ -25,6 +25,15 @@ kst ()
 {
   sed -n "/^\[KST\]/,/^\[/s/^$1=//p" "$keys"
 }
+
+# manufacture_images COUNT: COUNT blank cards with the demo KST in $work/cards ($vcard: cardline-vcard); their
+# images, in order, in the array images
+manufacture_images ()
+{
+  "$vcard" manufacture --out "$work/cards" --count "$1" --kst-type "$(kst type)" --kst-version "$(kst version)" \
+    --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null || fail "manufacture $1 cards"
+  mapfile -t images < <(ls "$work"/cards/*.vcard)
+}
 json_field ()
 {
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"

@@ -28,9 +28,7 @@ store=$work/service.db
 # shellcheck source-path=SCRIPTDIR source=remote-service.sh
 . "$(dirname "$0")/remote-service.sh"
 remote_service_setup
-"$vcard" manufacture --out "$work/cards" --count 1 --kst-type "$(kst type)" --kst-version "$(kst version)" \
-  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
-mapfile -t images < <(ls "$work"/cards/*.vcard)
+manufacture_images 1
 server_pid=""
 # the token goes back whatever happens: the rig's other users need it
 trap '[ -d "$tokens.away" ] && mv "$tokens.away" "$tokens"; stop_service; cleanup' EXIT

@@ -28,9 +28,7 @@ store=$work/service.db
 # shellcheck source-path=SCRIPTDIR source=remote-service.sh
 . "$(dirname "$0")/remote-service.sh"
 remote_service_setup
-"$vcard" manufacture --out "$work/cards" --count 4 --kst-type "$(kst type)" --kst-version "$(kst version)" \
-  --kst-enc "$(kst enc)" --kst-mac "$(kst mac)" --kst-dek "$(kst dek)" >/dev/null
-mapfile -t images < <(ls "$work"/cards/*.vcard)
+manufacture_images 4
 server_pid=""
 trap 'stop_service; cleanup' EXIT
 # an answer budget of 2 s: a store held for 5 s is slower than it
