@@ -459,8 +459,8 @@ main (int argc, char **argv)
   printf ("renderer: %s, view %d×%d\n", G_OBJECT_TYPE_NAME (renderer), gtk_widget_get_width (view),
           gtk_widget_get_height (view));
 
-  /* The same frames also through GTK's CPU renderer: under xvfb the window's GL renderer is Mesa's software GL, which
-   * no station with a graphics chip uses; cairo is the renderer without one. */
+  /* The same frames also through GTK's cairo renderer, the one the station uses (app/main.c sets GSK_RENDERER=cairo
+   * unless the environment names another): under xvfb the window's GL renderer is Mesa's software GL. */
   cairo_renderer = gsk_cairo_renderer_new ();
   g_assert_true (gsk_renderer_realize (cairo_renderer, gtk_native_get_surface (GTK_NATIVE (window)), &error));
   g_array_set_size (ms, 0);
@@ -506,7 +506,7 @@ main (int argc, char **argv)
   report_limit (G_OBJECT_TYPE (renderer) == GSK_TYPE_CAIRO_RENDERER ? "frame: snapshot+render (cairo)"
                                                                     : "frame: snapshot+render (GL)",
                 ms, FRAME_LIMIT_MS);
-  report_limit ("frame: snapshot+render (cairo)", cairo_ms, FRAME_LIMIT_MS);
+  report_limit ("frame: snapshot+render (cairo: station's)", cairo_ms, FRAME_LIMIT_MS);
   report_limit ("  the same, CPU time", cpu_ms, FRAME_LIMIT_MS);
 
   /* A frame after a data refresh (the dashboard's poll found new figures): every chart's series changed, the view's
