@@ -1,6 +1,7 @@
 #include "cl-pcsc-transport.h"
 
 #include <reader.h>
+#include <string.h>
 #include <winscard.h>
 
 #include "cl-pcsc-error.h"
@@ -30,18 +31,68 @@ static void cl_pcsc_transport_iface_init (ClTransportInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ClPcscTransport, cl_pcsc_transport, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, cl_pcsc_transport_iface_init))
 
+/* Contexts of transports that let their card go, for the next card's connect. A context is a socket to pcscd: setting
+ * one up and releasing it are three round trips (some 30 system calls per card, and a pcscd thread started and
+ * stopped), against none for one kept. Only a context whose last call reached pcscd is kept; a pcscd restarted
+ * meanwhile refuses the kept ones, and connect then drops them all for a fresh one. */
+#define MAX_IDLE_CONTEXTS 32
+static GMutex idle_lock;
+static SCARDCONTEXT idle_contexts[MAX_IDLE_CONTEXTS];
+static guint n_idle_contexts;
+
+static SCARDCONTEXT
+take_idle_context (void)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&idle_lock);
+  return n_idle_contexts > 0 ? idle_contexts[--n_idle_contexts] : 0;
+}
+
+static void
+give_back_context (SCARDCONTEXT context)
+{
+  g_mutex_lock (&idle_lock);
+  if (n_idle_contexts < MAX_IDLE_CONTEXTS)
+    {
+      idle_contexts[n_idle_contexts++] = context;
+      context = 0;
+    }
+  g_mutex_unlock (&idle_lock);
+  if (context != 0)
+    SCardReleaseContext (context);
+}
+
+static void
+drop_idle_contexts (void)
+{
+  SCARDCONTEXT dropped[MAX_IDLE_CONTEXTS];
+  guint n;
+
+  g_mutex_lock (&idle_lock);
+  n = n_idle_contexts;
+  memcpy (dropped, idle_contexts, n * sizeof *dropped);
+  n_idle_contexts = 0;
+  g_mutex_unlock (&idle_lock);
+  for (guint i = 0; i < n; i++)
+    SCardReleaseContext (dropped[i]);
+}
+
 static void
 disconnect_locked (ClPcscTransport *self, gboolean reset)
 {
+  gboolean reached = FALSE;
+
   if (self->connected)
     {
       /* The card may already be gone; nothing useful to do with an error here. */
-      SCardDisconnect (self->card, reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
+      reached = SCardDisconnect (self->card, reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD) == SCARD_S_SUCCESS;
       self->connected = FALSE;
     }
   if (self->context != 0)
     {
-      SCardReleaseContext (self->context);
+      if (reached)
+        give_back_context (self->context);
+      else
+        SCardReleaseContext (self->context);
       self->context = 0;
     }
 }
@@ -269,16 +320,31 @@ cl_pcsc_transport_connect_full (const char *reader, ClPcscConnectFlags flags, GC
   self = g_object_new (CL_TYPE_PCSC_TRANSPORT, NULL);
   self->reader = g_strdup (reader);
 
+  self->share = share;
+  self->context = take_idle_context ();
+  if (self->context != 0)
+    {
+      rv = SCardConnect (self->context, reader, share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &self->card,
+                         &self->protocol);
+      if (rv == SCARD_S_SUCCESS)
+        goto connected;
+      /* whatever the reason, this card is tried again on a fresh context; a kept one the daemon no longer knows
+       * means that every kept one is stale */
+      SCardReleaseContext (self->context);
+      self->context = 0;
+      if (is_service_gone (rv) || rv == SCARD_E_INVALID_HANDLE)
+        drop_idle_contexts ();
+    }
   rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &self->context);
   if (!cl_pcsc_check (rv, error, "cannot reach the PC/SC service to connect to %s", reader))
     {
       self->context = 0;
       return NULL;
     }
-  self->share = share;
   rv = SCardConnect (self->context, reader, share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &self->card, &self->protocol);
   if (!cl_pcsc_check (rv, error, "cannot connect to the card in %s", reader))
     return NULL;
+connected:
   self->connected = TRUE;
   if (!read_atr (self, error))
     return NULL;

@@ -264,7 +264,8 @@ cl_p11_token_acquire_session (ClP11Token *self, GError **error)
           cl_p11_set_error (error, rv, "C_OpenSession on token \"%s\"", self->label);
           g_mutex_lock (&self->lock);
           self->borrowed--;
-          g_cond_broadcast (&self->returned);
+          if (self->down)
+            g_cond_broadcast (&self->returned);
           g_mutex_unlock (&self->lock);
           return NULL;
         }
@@ -303,7 +304,10 @@ cl_p11_session_release (ClP11Session *session)
         }
     }
   self->borrowed--;
-  g_cond_broadcast (&self->returned);
+  /* Only a reconnect waits for sessions to come back, and it marks the token down first (under this lock). GLib's
+   * broadcast is a futex system call whether anyone waits or not: one per HSM operation of every card otherwise. */
+  if (self->down)
+    g_cond_broadcast (&self->returned);
   g_mutex_unlock (&self->lock);
 
   g_object_unref (self);
