@@ -85,6 +85,26 @@ cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_ha
   return id;
 }
 
+gint64
+cl_store_certificate_add_issued (ClStore *self, gint64 intent_id, const char *chip_id, const char *key_hash,
+                                 const char *chr, GBytes *cvc, gint64 attempt_id, GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreTxn) txn = NULL;
+  gint64 id;
+
+  if (!check_args (chip_id, key_hash, chr, cvc, error))
+    return 0;
+  locker = g_mutex_locker_new (&self->lock);
+  /* one commit and its fsync where the certificate and its outcome took two (issue 14) */
+  if (!(txn = cl_store_txn_begin (self, error))
+      || !(id = insert (self, chip_id, key_hash, 1, chr, cvc, attempt_id, error))
+      || !cl_store_journal_outcome_locked (self, intent_id, CL_JOURNAL_DONE, chr, error)
+      || !cl_store_txn_commit (txn, error))
+    return 0;
+  return id;
+}
+
 GBytes *
 cl_store_certificate_lookup (ClStore *self, const char *chip_id, const char *key_hash, char **chr, GError **error)
 {

@@ -151,6 +151,9 @@ const guint8 *cl_store_column_hash (ClSqlStmt *stmt, int index);
 /* Steps an "INSERT ... RETURNING id": the new row's id, 0 with error on failure. */
 gint64 cl_store_step_insert (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error);
 
+/* cl_store_journal_outcome() inside the caller's transaction. */
+gboolean cl_store_journal_outcome_locked (ClStore *self, gint64 intent_id, ClJournalOutcome outcome, const char *detail,
+                                          GError **error);
 /* Appends an audit record inside the caller's transaction. */
 /* cl-store-pin-escrow.c: counts, under the lock, the good chips of a batch, those with a PIN envelope, and the good
  * ones without one (NULL pointers are skipped). FALSE with error on store failure. */
