@@ -749,16 +749,16 @@ issue_certificate (ClSequenceRun *run, GError **error)
   if (intent <= 0)
     return NULL;
   cvc = cl_cvc_body_sign (body, cl_p11_cvc_sign, cl_production_setup_get_dica_key (run->setup), &local);
+  /* the certificate and its intent's outcome commit together: none stored, the intent failed */
   if (cvc == NULL
-      || cl_store_certificate_add (run->store, run->chip_id, run->key_hash, run->chr, cvc, run->attempt_id, &local)
+      || cl_store_certificate_add_issued (run->store, intent, run->chip_id, run->key_hash, run->chr, cvc,
+                                          run->attempt_id, &local)
            <= 0)
     {
       journal_unfinished (run, intent, CL_JOURNAL_FAILED, &local);
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  if (!cl_store_journal_outcome (run->store, intent, CL_JOURNAL_DONE, run->chr, error))
-    return NULL;
   return g_steal_pointer (&cvc);
 }
 

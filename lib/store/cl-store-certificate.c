@@ -67,9 +67,11 @@ insert (ClStore *self, const char *chip_id, const char *key_hash, gint64 issue, 
   return id;
 }
 
-gint64
-cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc,
-                          gint64 attempt_id, GError **error)
+/* The row and its seal commit together, with the DONE outcome of intent_id if it is not 0: one commit and its fsync
+ * where the certificate and its outcome took two (issue 14). */
+static gint64
+add (ClStore *self, gint64 intent_id, const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc,
+     gint64 attempt_id, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
@@ -78,11 +80,27 @@ cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_ha
   if (!check_args (chip_id, key_hash, chr, cvc, error))
     return 0;
   locker = g_mutex_locker_new (&self->lock);
-  /* the row and its seal commit together */
   if (!(txn = cl_store_txn_begin (self, error))
-      || !(id = insert (self, chip_id, key_hash, 1, chr, cvc, attempt_id, error)) || !cl_store_txn_commit (txn, error))
+      || !(id = insert (self, chip_id, key_hash, 1, chr, cvc, attempt_id, error))
+      || (intent_id != 0 && !cl_store_journal_outcome_locked (self, intent_id, CL_JOURNAL_DONE, chr, error))
+      || !cl_store_txn_commit (txn, error))
     return 0;
   return id;
+}
+
+gint64
+cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc,
+                          gint64 attempt_id, GError **error)
+{
+  return add (self, 0, chip_id, key_hash, chr, cvc, attempt_id, error);
+}
+
+gint64
+cl_store_certificate_add_issued (ClStore *self, gint64 intent_id, const char *chip_id, const char *key_hash,
+                                 const char *chr, GBytes *cvc, gint64 attempt_id, GError **error)
+{
+  g_return_val_if_fail (intent_id != 0, 0);
+  return add (self, intent_id, chip_id, key_hash, chr, cvc, attempt_id, error);
 }
 
 GBytes *

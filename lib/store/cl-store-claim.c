@@ -139,21 +139,21 @@ read_claim (ClStore *self, const char *chip_id, Claim *held, gboolean *found, GE
   return TRUE;
 }
 
-gboolean
-cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint64 attempt_id, gint64 lease_us,
-                     GError **error)
+/* One try at the claim, in one transaction. A plain claim is not a record (a power cut that loses it loses the
+ * attempt it belongs to as well): its commit skips the fsync. A takeover is audited, and an audit record is
+ * committed durably; the setting cannot change inside a transaction (SQLite refuses), so a relaxed try that meets a
+ * takeover writes nothing and asks for a durable one (*again). */
+static gboolean
+claim_once (ClStore *self, const char *chip_id, const char *owner, gint64 attempt_id, gint64 lease_us, gboolean durable,
+            gboolean *again, GError **error)
 {
-  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relaxed = durable ? NULL : cl_store_relax (self);
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
   g_auto (Claim) held = { NULL, -1, 0 };
-  gboolean found = FALSE, takeover, ok;
+  gboolean found = FALSE, takeover;
   gint64 now;
 
-  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
-  if (!check_claim_args (chip_id, owner, lease_us, error))
-    return FALSE;
-  locker = g_mutex_locker_new (&self->lock);
   /* BEGIN IMMEDIATE: of two stores claiming the same chip, the second reads only after the first committed. */
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
@@ -165,6 +165,11 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
   if (takeover && held.lease_until > now)
     {
       set_claimed_error (error, chip_id, &held, now);
+      return FALSE;
+    }
+  if (takeover && !durable)
+    {
+      *again = TRUE;
       return FALSE;
     }
   /* The same owner claiming again renews its claim and keeps when it was first taken. */
@@ -212,31 +217,47 @@ cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint
                                   held.owner, held.attempt_id, until);
       else
         detail = g_strdup_printf ("claim of %s taken over; its lease ended at %s", held.owner, until);
-      /* an audited takeover is committed durably, like every audit record */
       if (cl_store_audit_append_locked (self, owner, "chip-claim-takeover", chip_id, detail, error) <= 0)
         return FALSE;
-      return cl_store_txn_commit (txn, error);
     }
-  cl_store_relax_sync (self);
-  ok = cl_store_txn_commit (txn, error);
-  cl_store_restore_sync (self);
-  return ok;
+  return cl_store_txn_commit (txn, error);
+}
+
+gboolean
+cl_store_chip_claim (ClStore *self, const char *chip_id, const char *owner, gint64 attempt_id, gint64 lease_us,
+                     GError **error)
+{
+  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  gboolean again = FALSE;
+
+  g_return_val_if_fail (CL_IS_STORE (self), FALSE);
+  if (!check_claim_args (chip_id, owner, lease_us, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+  if (claim_once (self, chip_id, owner, attempt_id, lease_us, FALSE, &again, error))
+    return TRUE;
+  /* a takeover: again with the fsync, from the read on (the claim may have changed meanwhile) */
+  return again && claim_once (self, chip_id, owner, attempt_id, lease_us, TRUE, &again, error);
 }
 
 gboolean
 cl_store_chip_renew (ClStore *self, const char *chip_id, const char *owner, gint64 lease_us, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relaxed = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
   g_auto (Claim) held = { NULL, -1, 0 };
-  gboolean found = FALSE, ok;
+  gboolean found = FALSE;
   gint64 now;
 
   g_return_val_if_fail (CL_IS_STORE (self), FALSE);
   if (!check_claim_args (chip_id, owner, lease_us, error))
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
+  /* a renewal is not a record (the claim it extends is): its commit skips the fsync. Relaxed before BEGIN: SQLite
+   * refuses to change the setting inside a transaction. */
+  relaxed = cl_store_relax (self);
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
   now = g_get_real_time ();
@@ -260,10 +281,7 @@ cl_store_chip_renew (ClStore *self, const char *chip_id, const char *owner, gint
   cl_sql_bind_text (stmt, 2, chip_id);
   if (!cl_store_step_done (self, stmt, "Renewing a chip's claim", error))
     return FALSE;
-  cl_store_relax_sync (self);
-  ok = cl_store_txn_commit (txn, error);
-  cl_store_restore_sync (self);
-  return ok;
+  return cl_store_txn_commit (txn, error);
 }
 
 gboolean

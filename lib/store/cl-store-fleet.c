@@ -211,6 +211,7 @@ cl_store_fleet_publish (ClStore *self, const char *station, const ClFleetLive *l
                         guint n_readers, GError **error)
 {
   g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = NULL;
+  g_autoptr (ClStoreRelaxed) G_GNUC_UNUSED relaxed = NULL;
   g_autoptr (ClStoreTxn) txn = NULL;
   g_autoptr (ClSqlStmt) stmt = NULL;
   g_autofree char *process = cl_store_process_id ();
@@ -219,6 +220,9 @@ cl_store_fleet_publish (ClStore *self, const char *station, const ClFleetLive *l
   if (!cl_store_check_name ("Station name", station, error) || (live != NULL && !check_live (live, error)))
     return FALSE;
   locker = g_mutex_locker_new (&self->lock);
+  /* station state is not a record: a power cut loses at most the last one, and the next write restores it. Relaxed
+   * before BEGIN: SQLite refuses to change the setting inside a transaction. */
+  relaxed = cl_store_relax (self);
   if (!(txn = cl_store_txn_begin (self, error)))
     return FALSE;
   /* the revision moves even when only readers changed: it is what the watch reports */
@@ -258,14 +262,7 @@ cl_store_fleet_publish (ClStore *self, const char *station, const ClFleetLive *l
   for (guint i = 0; i < n_readers; i++)
     if (!put_reader_locked (self, station, -1, &readers[i], error))
       return FALSE;
-  /* station state is not a record: a power cut loses at most the last one, and the next write restores it */
-  cl_store_relax_sync (self);
-  {
-    gboolean ok = cl_store_txn_commit (txn, error);
-
-    cl_store_restore_sync (self);
-    return ok;
-  }
+  return cl_store_txn_commit (txn, error);
 }
 
 gboolean

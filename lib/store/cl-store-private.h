@@ -123,7 +123,8 @@ gint64 cl_store_now (gint64 when);
  * and including them, so what a journal record refers to is always on disk with it. The switch back to FULL is
  * made by the next statement prepared or run that is not relaxed (cl_store_prepare, cl_store_exec): one relaxed
  * write after another (a card's step records) then switches nothing, and nothing commits in between. So relax
- * before preparing the relaxed statements. */
+ * before preparing the relaxed statements, and before BEGIN: SQLite refuses the change inside a transaction (and
+ * apply_sync says so with a g_critical). */
 void cl_store_relax_sync (ClStore *self);
 void cl_store_restore_sync (ClStore *self);
 /* cl_store_relax_sync() until the end of the scope: g_autoptr (ClStoreRelaxed) relaxed = cl_store_relax (self);
@@ -151,6 +152,9 @@ const guint8 *cl_store_column_hash (ClSqlStmt *stmt, int index);
 /* Steps an "INSERT ... RETURNING id": the new row's id, 0 with error on failure. */
 gint64 cl_store_step_insert (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error);
 
+/* cl_store_journal_outcome() inside the caller's transaction. */
+gboolean cl_store_journal_outcome_locked (ClStore *self, gint64 intent_id, ClJournalOutcome outcome, const char *detail,
+                                          GError **error);
 /* Appends an audit record inside the caller's transaction. */
 /* cl-store-pin-escrow.c: counts, under the lock, the good chips of a batch, those with a PIN envelope, and the good
  * ones without one (NULL pointers are skipped). FALSE with error on store failure. */

@@ -75,6 +75,10 @@ apply_sync (ClStore *self)
     return;
   if (cl_sql_exec (self->sql, self->relaxed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL", NULL))
     self->sync_normal = self->relaxed;
+  else
+    /* SQLite refuses inside a transaction, silently as far as the commit goes: relax before BEGIN (issue 14 found
+     * a chip claim that fsynced every card this way) */
+    g_critical ("Store %s: the synchronous setting cannot change inside a transaction", self->path);
 }
 
 gboolean

@@ -1,8 +1,8 @@
 /* cl-store.h: the station's records (DESIGN §3 Records) over SQLite.
  *
  * Durability: WAL with synchronous=FULL, so every call that returns TRUE has its records on disk (except step
- * records, attempt openings and chip links, whose commits skip the fsync and become durable with the next
- * commit; see cl_store_relax_sync()). That is what
+ * records, attempt openings, chip links and claims, card states and journal outcomes, whose commits skip the fsync
+ * and become durable with the next commit; see cl_store_relax_sync()). That is what
  * the write-ahead journal needs: cl_store_journal_intent() returns only once the intent is durable, and the
  * caller sends the irreversible command after that.
  *
@@ -146,6 +146,10 @@ GPtrArray *cl_store_journal_open_intents (ClStore *self, const char *chip_id, GE
 /* CL_ERROR_STORE naming chip and key if one was already issued: re-issue is cl_store_certificate_reissue(). */
 gint64 cl_store_certificate_add (ClStore *self, const char *chip_id, const char *key_hash, const char *chr, GBytes *cvc,
                                  gint64 attempt_id, GError **error);
+/* cl_store_certificate_add() and the DONE outcome of intent_id, the journal intent that guarded the issue, in one
+ * durable transaction: neither without the other. CL_ERROR_NOT_FOUND (nothing stored) for an unknown intent. */
+gint64 cl_store_certificate_add_issued (ClStore *self, gint64 intent_id, const char *chip_id, const char *key_hash,
+                                        const char *chr, GBytes *cvc, gint64 attempt_id, GError **error);
 /* The latest certificate for chip and key; CL_ERROR_NOT_FOUND if none. chr may be NULL. */
 GBytes *cl_store_certificate_lookup (ClStore *self, const char *chip_id, const char *key_hash, char **chr,
                                      GError **error);

@@ -330,6 +330,62 @@ test_certificate_once (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The certificate and its intent's DONE outcome: both in one transaction, or neither. */
+static void
+test_certificate_issued (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) cvc = g_bytes_new_static ("\x7f\x21\x01\x00", 4);
+  g_autoptr (GBytes) got = NULL;
+  g_autoptr (GPtrArray) open = NULL;
+  gint64 batch = new_batch (f, "B1");
+  gint64 attempt = cl_store_attempt_begin (f->store, batch, CL_ATTEMPT_PRODUCTION, "line-1", "Reader 0", 0, &error);
+  gint64 intent, again;
+
+  g_assert_true (cl_store_attempt_identify (f->store, attempt, "0011223344", 0, NULL, &error));
+  intent = cl_store_journal_intent (f->store, attempt, "0011223344", CL_JOURNAL_CERT_ISSUE, -1, -1, HASH_A, &error);
+  g_assert_no_error (error);
+
+  /* an unknown intent: no certificate either */
+  g_assert_cmpint (
+    cl_store_certificate_add_issued (f->store, 9999, "0011223344", HASH_A, "DECLB100001", cvc, attempt, &error), ==, 0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  got = cl_store_certificate_lookup (f->store, "0011223344", HASH_A, NULL, &error);
+  g_assert_null (got);
+  g_assert_error (error, CL_ERROR, CL_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* both, still there after a reopen */
+  g_assert_cmpint (
+    cl_store_certificate_add_issued (f->store, intent, "0011223344", HASH_A, "DECLB100001", cvc, attempt, &error), >,
+    0);
+  g_assert_no_error (error);
+  reopen (f);
+  got = cl_store_certificate_lookup (f->store, "0011223344", HASH_A, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (got, cvc));
+  open = cl_store_journal_open_intents (f->store, "0011223344", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, ==, 0);
+  g_clear_pointer (&open, g_ptr_array_unref);
+
+  /* a second certificate for the chip and key is refused, and its intent gets no outcome */
+  again = cl_store_journal_intent (f->store, attempt, "0011223344", CL_JOURNAL_CERT_ISSUE, -1, -1, HASH_A, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (
+    cl_store_certificate_add_issued (f->store, again, "0011223344", HASH_A, "DECLB100002", cvc, attempt, &error), ==,
+    0);
+  g_assert_error (error, CL_ERROR, CL_ERROR_STORE);
+  g_clear_error (&error);
+  open = cl_store_journal_open_intents (f->store, "0011223344", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (open->len, ==, 1);
+  g_assert_cmpint (((ClJournalIntent *)open->pdata[0])->id, ==, again);
+  g_assert_true (cl_store_verify_audit_chain (f->store, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_one_disposition (Fixture *f, gconstpointer data)
 {
@@ -1005,6 +1061,7 @@ main (int argc, char **argv)
     }
   ADD ("journal", test_journal);
   ADD ("certificate-once", test_certificate_once);
+  ADD ("certificate-issued", test_certificate_issued);
   ADD ("one-disposition", test_one_disposition);
   ADD ("audit-chain", test_audit_chain);
   ADD ("yield", test_yield);
