@@ -66,12 +66,25 @@
                            "fed_at = " S_MINN ("fed_at", "excluded.fed_at") ", good_at = " S_MINN (                    \
                              "good_at", "excluded.good_at") ", "                                                       \
                                                             "first_pass = max(first_pass, excluded.first_pass);\n"
-/* Every production attempt in the rows it counts in, for the backfill: st is the row's station ('' the fleet). */
+/* Every production attempt in the rows it counts in, for the backfill: st is the row's station ('' the fleet).
+ * +kind: the attempts are read in the table's order, not one lookup each through an index on kind. */
 #define S_SCOPED_ATTEMPTS                                                                                              \
-  "(SELECT '' AS st, 0 AS scope, * FROM attempts WHERE kind = 'PRODUCTION' UNION ALL "                                 \
-  "SELECT '', batch_id, * FROM attempts WHERE kind = 'PRODUCTION' AND batch_id IS NOT NULL UNION ALL "                 \
-  "SELECT station, 0, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' UNION ALL "                          \
-  "SELECT station, batch_id, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' AND batch_id IS NOT NULL)"
+  "(SELECT '' AS st, 0 AS scope, * FROM attempts WHERE +kind = 'PRODUCTION' UNION ALL "                                \
+  "SELECT '', batch_id, * FROM attempts WHERE +kind = 'PRODUCTION' AND batch_id IS NOT NULL UNION ALL "                \
+  "SELECT station, 0, * FROM attempts WHERE +kind = 'PRODUCTION' AND station <> '' UNION ALL "                         \
+  "SELECT station, batch_id, * FROM attempts WHERE +kind = 'PRODUCTION' AND station <> '' AND batch_id IS NOT NULL)"
+/* The rows of g (sums over a station's attempts of one batch: station, batch_id, then cols) in the rows they count
+ * in, as S_SCOPED_ATTEMPTS puts the attempts: summing a table's figures by station and batch first sorts a group per
+ * attempt once instead of four times. */
+#define S_EXPANDED(cols)                                                                                               \
+  "(SELECT '' AS st, 0 AS scope, " cols " FROM g UNION ALL "                                                           \
+  "SELECT '', batch_id, " cols " FROM g WHERE batch_id IS NOT NULL UNION ALL "                                         \
+  "SELECT station, 0, " cols " FROM g WHERE station <> '' UNION ALL "                                                  \
+  "SELECT station, batch_id, " cols " FROM g WHERE station <> '' AND batch_id IS NOT NULL)"
+#define S_TOTALS_COLS  "fed, anonymous, rejected, ended_count, cycle_us, first_started, last_ended"
+#define S_MINUTES_COLS "minute, fed, good, first_pass_good, rejected, chips_fed"
+#define S_REJECTS_COLS "reason, step, n"
+#define S_STEPS_COLS   "step, n, total_us"
 
 /* yield_chips' triggers: a chip row adds its figures to yield_totals and yield_minutes. */
 #define S_CHIP_TRIGGERS                                                                                                \
@@ -115,30 +128,54 @@
     "UPDATE yield_chips SET recovered_at = q.recovered_at, scrapped = q.scrapped, qa_last = q.qa_last "                \
     "FROM (SELECT chip_id, min(CASE WHEN action = 'RECOVER' THEN created END) AS recovered_at, "                       \
     "max(action = 'SCRAP') AS scrapped, max(created) AS qa_last FROM qa_actions GROUP BY chip_id) q "                  \
-    "WHERE yield_chips.chip_id = q.chip_id;\n" S_TOTALS                                                                \
+    "WHERE yield_chips.chip_id = q.chip_id;\n"                                                                         \
+    "WITH g AS (SELECT station, batch_id, count(*) AS fed, sum(chip_id IS NULL) AS anonymous, "                        \
+    "sum(result IS 'REJECTED') AS rejected, count(ended) AS ended_count, sum(ended - started) AS cycle_us, "           \
+    "min(started) AS first_started, max(ended) AS last_ended FROM attempts WHERE +kind = 'PRODUCTION' "                \
+    "GROUP BY station, batch_id) " S_TOTALS                                                                            \
     "SELECT a.st, a.scope, a.fed, a.anonymous, coalesce(c.chips, 0), coalesce(c.good, 0), "                            \
     "coalesce(c.first_pass_good, 0), a.rejected, coalesce(c.recovered, 0), coalesce(c.scrapped, 0), a.ended_count, "   \
-    "a.cycle_us, a.first_started, a.last_ended, c.last_qa FROM (SELECT st, scope, count(*) AS fed, "                   \
-    "sum(chip_id IS NULL) AS anonymous, sum(result IS 'REJECTED') AS rejected, count(ended) AS ended_count, "          \
-    "coalesce(sum(ended - started), 0) AS cycle_us, min(started) AS first_started, max(ended) AS last_ended "          \
-    "FROM " S_SCOPED_ATTEMPTS " GROUP BY st, scope) a LEFT JOIN (SELECT station, scope, count(*) AS chips, "           \
-    "count(good_at) AS good, sum(first_pass) AS first_pass_good, "                                                     \
-    "sum(recovered_at IS NOT NULL AND good_at IS NULL) AS recovered, sum(scrapped AND good_at IS NULL) AS scrapped, "  \
-    "max(qa_last) AS last_qa FROM yield_chips GROUP BY station, scope) c ON c.station = a.st AND c.scope = "           \
-    "a.scope;\n" S_MINUTES                                                                                             \
-    "SELECT st, scope, minute, sum(fed), sum(good), sum(first_pass_good), sum(rejected), sum(chips_fed), "             \
-    "sum(chips_ok) FROM (SELECT st, scope, ended / " MINUTE " AS minute, count(*) AS fed, "                            \
-    "sum(result IS 'GOOD') AS good, sum(result IS 'GOOD' AND first_attempt) AS first_pass_good, "                      \
-    "sum(result IS 'REJECTED') AS rejected, sum(chip_id IS NULL) AS chips_fed, 0 AS chips_ok "                         \
-    "FROM " S_SCOPED_ATTEMPTS " WHERE ended IS NOT NULL GROUP BY 1, 2, 3 "                                             \
-    "UNION ALL SELECT station, scope, fed_at / " MINUTE ", 0, 0, 0, 0, count(*), 0 FROM yield_chips "                  \
-    "WHERE fed_at IS NOT NULL GROUP BY 1, 2, 3 "                                                                       \
-    "UNION ALL SELECT station, scope, " S_CHIP_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, count(*) "                         \
-    "FROM yield_chips WHERE " S_CHIP_OK_AT " IS NOT NULL GROUP BY 1, 2, 3) GROUP BY 1, 2, 3;\n"                        \
-    "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, scope, reject_reason, failed_step, "       \
-    "count(*) FROM " S_SCOPED_ATTEMPTS " WHERE result = 'REJECTED' GROUP BY 1, 2, 3, 4;\n"                             \
-    "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT a.st, a.scope, s.step, count(*), "             \
-    "sum(s.duration_us) FROM steps s JOIN " S_SCOPED_ATTEMPTS " a ON a.id = s.attempt_id GROUP BY 1, 2, 3;\n"
+    "a.cycle_us, a.first_started, a.last_ended, c.last_qa FROM (SELECT st, scope, sum(fed) AS fed, "                   \
+    "sum(anonymous) AS anonymous, sum(rejected) AS rejected, sum(ended_count) AS ended_count, "                        \
+    "coalesce(sum(cycle_us), 0) AS cycle_us, min(first_started) AS first_started, max(last_ended) AS last_ended "      \
+    "FROM " S_EXPANDED (                                                                                               \
+      S_TOTALS_COLS) " GROUP BY st, scope) a LEFT JOIN (SELECT station, scope, count(*) AS chips, "                    \
+                     "count(good_at) AS good, sum(first_pass) AS first_pass_good, "                                    \
+                     "sum(recovered_at IS NOT NULL AND good_at IS NULL) AS recovered, sum(scrapped AND good_at IS "    \
+                     "NULL) AS scrapped, "                                                                             \
+                     "max(qa_last) AS last_qa FROM yield_chips GROUP BY station, scope) c ON c.station = a.st AND "    \
+                     "c.scope = a.scope;\n"                                                                            \
+                     "WITH g AS (SELECT station, batch_id, ended / " MINUTE                                            \
+                     " AS minute, count(*) AS fed, sum(result IS 'GOOD') AS good, "                                    \
+                     "sum(result IS 'GOOD' AND first_attempt) AS first_pass_good, sum(result IS 'REJECTED') AS "       \
+                     "rejected, "                                                                                      \
+                     "sum(chip_id IS NULL) AS chips_fed FROM attempts WHERE +kind = 'PRODUCTION' AND ended IS NOT "    \
+                     "NULL "                                                                                           \
+                     "GROUP BY 1, 2, 3) " S_MINUTES "SELECT st, scope, minute, sum(fed), sum(good), "                  \
+                                                    "sum(first_pass_good), sum(rejected), sum(chips_fed), "            \
+                     "sum(chips_ok) FROM (SELECT st, scope, " S_MINUTES_COLS ", 0 AS chips_ok FROM " S_EXPANDED (      \
+                       S_MINUTES_COLS) " "                                                                             \
+                                       "UNION ALL SELECT station, scope, fed_at / " MINUTE                             \
+                                       ", 0, 0, 0, 0, count(*), 0 FROM yield_chips "                                   \
+                                       "WHERE fed_at IS NOT NULL GROUP BY 1, 2, 3 "                                    \
+                                       "UNION ALL SELECT station, scope, " S_CHIP_OK_AT " / " MINUTE                   \
+                                       ", 0, 0, 0, 0, 0, count(*) "                                                    \
+                                       "FROM yield_chips WHERE " S_CHIP_OK_AT                                          \
+                                       " IS NOT NULL GROUP BY 1, 2, 3) GROUP BY 1, 2, 3;\n"                            \
+                                       "WITH g AS (SELECT station, batch_id, reject_reason AS reason, failed_step AS " \
+                                       "step, count(*) AS n FROM attempts "                                            \
+                                       "WHERE +kind = 'PRODUCTION' AND result = 'REJECTED' GROUP BY 1, 2, 3, 4) "      \
+                                       "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, "       \
+                                       "scope, reason, step, sum(n) "                                                  \
+                                       "FROM " S_EXPANDED (                                                            \
+                                         S_REJECTS_COLS) " GROUP BY 1, 2, 3, 4;\n"                                     \
+                                                         "WITH g AS (SELECT a.station, a.batch_id, s.step, count(*) "  \
+                                                         "AS n, sum(s.duration_us) AS total_us "                       \
+                                                         "FROM steps s CROSS JOIN attempts a ON a.id = s.attempt_id "  \
+                                                         "WHERE a.kind = 'PRODUCTION' GROUP BY 1, 2, 3) "              \
+                                                         "INSERT INTO yield_steps (station, scope, step, n, "          \
+                                                         "total_us) SELECT st, scope, step, sum(n), sum(total_us) "    \
+                                                         "FROM " S_EXPANDED (S_STEPS_COLS) " GROUP BY 1, 2, 3;\n"
 #define S_STEP_SCOPES                                                                                                  \
   S_SCOPES ("(SELECT batch_id FROM attempts WHERE id = new.attempt_id)",                                               \
             "(SELECT station FROM attempts WHERE id = new.attempt_id)")
