@@ -86,6 +86,8 @@
 #define S_REJECTS_COLS "reason, step, n"
 #define S_STEPS_COLS   "step, n, total_us"
 
+#define S_NEW_OK_AT S_OK_AT ("new")
+#define S_OLD_OK_AT S_OK_AT ("old")
 /* yield_chips' triggers: a chip row adds its figures to yield_totals and yield_minutes. */
 #define S_CHIP_TRIGGERS                                                                                                \
   "CREATE TRIGGER yield_chips_insert AFTER INSERT ON yield_chips BEGIN\n" S_TOTALS                                     \
@@ -93,89 +95,74 @@
   "new.recovered_at IS NOT NULL AND new.good_at IS NULL, new.scrapped AND new.good_at IS NULL, 0, 0, NULL, NULL, "     \
   "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, new.fed_at / " MINUTE                          \
   ", 0, 0, 0, 0, 1, 0 WHERE new.fed_at IS NOT NULL" S_MINUTES_ADD S_MINUTES                                            \
-  "SELECT new.station, new.scope, " S_OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " S_OK_AT (                 \
-    "new") " IS NOT NULL" S_MINUTES_ADD "END;\n"                                                                       \
-                                                                                                                       \
-           "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n" S_TOTALS                            \
-           "VALUES (new.station, new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "          \
-           "new.first_pass - old.first_pass, 0, "                                                                      \
-           "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at "   \
-           "IS NULL), "                                                                                                \
-           "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, "       \
-           "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, old.fed_at / " MINUTE                 \
-           ", 0, 0, 0, 0, -1, 0 "                                                                                      \
-           "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES                     \
-           "SELECT new.station, new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "                                 \
-           "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES                     \
-           "SELECT new.station, new.scope, " S_OK_AT (                                                                 \
-             "old") " / " MINUTE ", 0, 0, 0, 0, 0, -1 "                                                                \
-                    "WHERE " S_OK_AT ("old") " IS NOT NULL AND " S_OK_AT ("old") " IS NOT " S_OK_AT ("new")            \
-                      S_MINUTES_ADD S_MINUTES "SELECT new.station, new.scope, " S_OK_AT (                              \
-                        "new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 "                                                      \
-                               "WHERE " S_OK_AT ("new") " IS NOT NULL AND " S_OK_AT ("old") " IS NOT " S_OK_AT ("new") \
-                                 S_MINUTES_ADD "END;\n"
+  "SELECT new.station, new.scope, " S_NEW_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " S_NEW_OK_AT                   \
+  " IS NOT NULL" S_MINUTES_ADD "END;\n"                                                                                \
+  "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n" S_TOTALS                                     \
+  "VALUES (new.station, new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "                   \
+  "new.first_pass - old.first_pass, 0, "                                                                               \
+  "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at IS NULL), "  \
+  "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, "                \
+  "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, old.fed_at / " MINUTE ", 0, 0, 0, 0, -1, 0 "   \
+  "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES                              \
+  "SELECT new.station, new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "                                          \
+  "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES                              \
+  "SELECT new.station, new.scope, " S_OLD_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, -1 "                                    \
+  "WHERE " S_OLD_OK_AT " IS NOT NULL AND " S_OLD_OK_AT " IS NOT " S_NEW_OK_AT S_MINUTES_ADD S_MINUTES                  \
+  "SELECT new.station, new.scope, " S_NEW_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, 1 "                                     \
+  "WHERE " S_NEW_OK_AT " IS NOT NULL AND " S_OLD_OK_AT " IS NOT " S_NEW_OK_AT S_MINUTES_ADD "END;\n"
 
-#define S_CHIP_OK_AT S_OK_AT ("yield_chips")
+#define S_CHIP_OK_AT       S_OK_AT ("yield_chips")
+#define S_TOTALS_EXPANDED  S_EXPANDED (S_TOTALS_COLS)
+#define S_MINUTES_EXPANDED S_EXPANDED (S_MINUTES_COLS)
+#define S_REJECTS_EXPANDED S_EXPANDED (S_REJECTS_COLS)
+#define S_STEPS_EXPANDED   S_EXPANDED (S_STEPS_COLS)
 /* The figures from the records, the fleet's and each station's, each table in one grouped statement before any
  * trigger on it exists: yield_chips' figures in yield_totals and yield_minutes are summed from its rows, as its
  * triggers would add them a row at a time (the same rows, the same values: test-store-stations holds the two to each
  * other). A chip's QA figures come from one pass over qa_actions, for the chips that have any. */
-#define S_BACKFILL                                                                                                     \
-  S_CHIPS                                                                                                              \
-    "SELECT chip_id, st, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "                           \
-    "max(result IS 'GOOD' AND first_attempt), NULL, 0, NULL FROM " S_SCOPED_ATTEMPTS " a "                             \
-    "WHERE chip_id IS NOT NULL GROUP BY chip_id, st, scope;\n"                                                         \
-    "UPDATE yield_chips SET recovered_at = q.recovered_at, scrapped = q.scrapped, qa_last = q.qa_last "                \
-    "FROM (SELECT chip_id, min(CASE WHEN action = 'RECOVER' THEN created END) AS recovered_at, "                       \
-    "max(action = 'SCRAP') AS scrapped, max(created) AS qa_last FROM qa_actions GROUP BY chip_id) q "                  \
-    "WHERE yield_chips.chip_id = q.chip_id;\n"                                                                         \
-    "WITH g AS (SELECT station, batch_id, count(*) AS fed, sum(chip_id IS NULL) AS anonymous, "                        \
-    "sum(result IS 'REJECTED') AS rejected, count(ended) AS ended_count, sum(ended - started) AS cycle_us, "           \
-    "min(started) AS first_started, max(ended) AS last_ended FROM attempts WHERE +kind = 'PRODUCTION' "                \
-    "GROUP BY station, batch_id) " S_TOTALS                                                                            \
-    "SELECT a.st, a.scope, a.fed, a.anonymous, coalesce(c.chips, 0), coalesce(c.good, 0), "                            \
-    "coalesce(c.first_pass_good, 0), a.rejected, coalesce(c.recovered, 0), coalesce(c.scrapped, 0), a.ended_count, "   \
-    "a.cycle_us, a.first_started, a.last_ended, c.last_qa FROM (SELECT st, scope, sum(fed) AS fed, "                   \
-    "sum(anonymous) AS anonymous, sum(rejected) AS rejected, sum(ended_count) AS ended_count, "                        \
-    "coalesce(sum(cycle_us), 0) AS cycle_us, min(first_started) AS first_started, max(last_ended) AS last_ended "      \
-    "FROM " S_EXPANDED (                                                                                               \
-      S_TOTALS_COLS) " GROUP BY st, scope) a LEFT JOIN (SELECT station, scope, count(*) AS chips, "                    \
-                     "count(good_at) AS good, sum(first_pass) AS first_pass_good, "                                    \
-                     "sum(recovered_at IS NOT NULL AND good_at IS NULL) AS recovered, sum(scrapped AND good_at IS "    \
-                     "NULL) AS scrapped, "                                                                             \
-                     "max(qa_last) AS last_qa FROM yield_chips GROUP BY station, scope) c ON c.station = a.st AND "    \
-                     "c.scope = a.scope;\n"                                                                            \
-                     "WITH g AS (SELECT station, batch_id, ended / " MINUTE                                            \
-                     " AS minute, count(*) AS fed, sum(result IS 'GOOD') AS good, "                                    \
-                     "sum(result IS 'GOOD' AND first_attempt) AS first_pass_good, sum(result IS 'REJECTED') AS "       \
-                     "rejected, "                                                                                      \
-                     "sum(chip_id IS NULL) AS chips_fed FROM attempts WHERE +kind = 'PRODUCTION' AND ended IS NOT "    \
-                     "NULL "                                                                                           \
-                     "GROUP BY 1, 2, 3) " S_MINUTES "SELECT st, scope, minute, sum(fed), sum(good), "                  \
-                                                    "sum(first_pass_good), sum(rejected), sum(chips_fed), "            \
-                     "sum(chips_ok) FROM (SELECT st, scope, " S_MINUTES_COLS ", 0 AS chips_ok FROM " S_EXPANDED (      \
-                       S_MINUTES_COLS) " "                                                                             \
-                                       "UNION ALL SELECT station, scope, fed_at / " MINUTE                             \
-                                       ", 0, 0, 0, 0, count(*), 0 FROM yield_chips "                                   \
-                                       "WHERE fed_at IS NOT NULL GROUP BY 1, 2, 3 "                                    \
-                                       "UNION ALL SELECT station, scope, " S_CHIP_OK_AT " / " MINUTE                   \
-                                       ", 0, 0, 0, 0, 0, count(*) "                                                    \
-                                       "FROM yield_chips WHERE " S_CHIP_OK_AT                                          \
-                                       " IS NOT NULL GROUP BY 1, 2, 3) GROUP BY 1, 2, 3;\n"                            \
-                                       "WITH g AS (SELECT station, batch_id, reject_reason AS reason, failed_step AS " \
-                                       "step, count(*) AS n FROM attempts "                                            \
-                                       "WHERE +kind = 'PRODUCTION' AND result = 'REJECTED' GROUP BY 1, 2, 3, 4) "      \
-                                       "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, "       \
-                                       "scope, reason, step, sum(n) "                                                  \
-                                       "FROM " S_EXPANDED (                                                            \
-                                         S_REJECTS_COLS) " GROUP BY 1, 2, 3, 4;\n"                                     \
-                                                         "WITH g AS (SELECT a.station, a.batch_id, s.step, count(*) "  \
-                                                         "AS n, sum(s.duration_us) AS total_us "                       \
-                                                         "FROM steps s CROSS JOIN attempts a ON a.id = s.attempt_id "  \
-                                                         "WHERE a.kind = 'PRODUCTION' GROUP BY 1, 2, 3) "              \
-                                                         "INSERT INTO yield_steps (station, scope, step, n, "          \
-                                                         "total_us) SELECT st, scope, step, sum(n), sum(total_us) "    \
-                                                         "FROM " S_EXPANDED (S_STEPS_COLS) " GROUP BY 1, 2, 3;\n"
+#define S_BACKFILL_CHIPS                                                                                               \
+  S_CHIPS "SELECT chip_id, st, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "                     \
+          "max(result IS 'GOOD' AND first_attempt), NULL, 0, NULL FROM " S_SCOPED_ATTEMPTS " a "                       \
+          "WHERE chip_id IS NOT NULL GROUP BY chip_id, st, scope;\n"                                                   \
+          "UPDATE yield_chips SET recovered_at = q.recovered_at, scrapped = q.scrapped, qa_last = q.qa_last "          \
+          "FROM (SELECT chip_id, min(CASE WHEN action = 'RECOVER' THEN created END) AS recovered_at, "                 \
+          "max(action = 'SCRAP') AS scrapped, max(created) AS qa_last FROM qa_actions GROUP BY chip_id) q "            \
+          "WHERE yield_chips.chip_id = q.chip_id;\n"
+#define S_BACKFILL_TOTALS                                                                                              \
+  "WITH g AS (SELECT station, batch_id, count(*) AS fed, sum(chip_id IS NULL) AS anonymous, "                          \
+  "sum(result IS 'REJECTED') AS rejected, count(ended) AS ended_count, sum(ended - started) AS cycle_us, "             \
+  "min(started) AS first_started, max(ended) AS last_ended FROM attempts WHERE +kind = 'PRODUCTION' "                  \
+  "GROUP BY station, batch_id) " S_TOTALS                                                                              \
+  "SELECT a.st, a.scope, a.fed, a.anonymous, coalesce(c.chips, 0), coalesce(c.good, 0), "                              \
+  "coalesce(c.first_pass_good, 0), a.rejected, coalesce(c.recovered, 0), coalesce(c.scrapped, 0), a.ended_count, "     \
+  "a.cycle_us, a.first_started, a.last_ended, c.last_qa FROM (SELECT st, scope, sum(fed) AS fed, "                     \
+  "sum(anonymous) AS anonymous, sum(rejected) AS rejected, sum(ended_count) AS ended_count, "                          \
+  "coalesce(sum(cycle_us), 0) AS cycle_us, min(first_started) AS first_started, max(last_ended) AS last_ended "        \
+  "FROM " S_TOTALS_EXPANDED " GROUP BY st, scope) a LEFT JOIN (SELECT station, scope, count(*) AS chips, "             \
+  "count(good_at) AS good, sum(first_pass) AS first_pass_good, "                                                       \
+  "sum(recovered_at IS NOT NULL AND good_at IS NULL) AS recovered, sum(scrapped AND good_at IS NULL) AS scrapped, "    \
+  "max(qa_last) AS last_qa FROM yield_chips GROUP BY station, scope) c ON c.station = a.st AND c.scope = a.scope;\n"
+#define S_BACKFILL_MINUTES                                                                                             \
+  "WITH g AS (SELECT station, batch_id, ended / " MINUTE                                                               \
+  " AS minute, count(*) AS fed, sum(result IS 'GOOD') AS good, "                                                       \
+  "sum(result IS 'GOOD' AND first_attempt) AS first_pass_good, sum(result IS 'REJECTED') AS rejected, "                \
+  "sum(chip_id IS NULL) AS chips_fed FROM attempts WHERE +kind = 'PRODUCTION' AND ended IS NOT NULL "                  \
+  "GROUP BY 1, 2, 3) " S_MINUTES                                                                                       \
+  "SELECT st, scope, minute, sum(fed), sum(good), sum(first_pass_good), sum(rejected), sum(chips_fed), "               \
+  "sum(chips_ok) FROM (SELECT st, scope, " S_MINUTES_COLS ", 0 AS chips_ok FROM " S_MINUTES_EXPANDED " "               \
+  "UNION ALL SELECT station, scope, fed_at / " MINUTE ", 0, 0, 0, 0, count(*), 0 FROM yield_chips "                    \
+  "WHERE fed_at IS NOT NULL GROUP BY 1, 2, 3 "                                                                         \
+  "UNION ALL SELECT station, scope, " S_CHIP_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, count(*) "                           \
+  "FROM yield_chips WHERE " S_CHIP_OK_AT " IS NOT NULL GROUP BY 1, 2, 3) GROUP BY 1, 2, 3;\n"
+#define S_BACKFILL_REJECTS_STEPS                                                                                       \
+  "WITH g AS (SELECT station, batch_id, reject_reason AS reason, failed_step AS step, count(*) AS n FROM attempts "    \
+  "WHERE +kind = 'PRODUCTION' AND result = 'REJECTED' GROUP BY 1, 2, 3, 4) "                                           \
+  "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, scope, reason, step, sum(n) "                \
+  "FROM " S_REJECTS_EXPANDED " GROUP BY 1, 2, 3, 4;\n"                                                                 \
+  "WITH g AS (SELECT a.station, a.batch_id, s.step, count(*) AS n, sum(s.duration_us) AS total_us "                    \
+  "FROM steps s CROSS JOIN attempts a ON a.id = s.attempt_id WHERE a.kind = 'PRODUCTION' GROUP BY 1, 2, 3) "           \
+  "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT st, scope, step, sum(n), sum(total_us) "         \
+  "FROM " S_STEPS_EXPANDED " GROUP BY 1, 2, 3;\n"
 #define S_STEP_SCOPES                                                                                                  \
   S_SCOPES ("(SELECT batch_id FROM attempts WHERE id = new.attempt_id)",                                               \
             "(SELECT station FROM attempts WHERE id = new.attempt_id)")
@@ -281,7 +268,7 @@ const char cl_store_migration_yield_stations_sqlite[]
     "  PRIMARY KEY (station, scope, step)\n"
     ") WITHOUT ROWID;\n"
 
-  S_BACKFILL S_CHIP_TRIGGERS S_RECORD_TRIGGERS;
+  S_BACKFILL_CHIPS S_BACKFILL_TOTALS S_BACKFILL_MINUTES S_BACKFILL_REJECTS_STEPS S_CHIP_TRIGGERS S_RECORD_TRIGGERS;
 
 /* ---- PostgreSQL (its baseline's helpers and trigger functions, with the station) ---- */
 
