@@ -7,8 +7,8 @@
  * the two to each other). PostgreSQL, where a migration runs once in its transaction, adds the column in place and
  * keeps the fleet's rows as they are. On SQLite every table is filled by one grouped statement before any trigger
  * exists (yield_chips' figures in yield_totals and yield_minutes summed from its rows, not added by its triggers a
- * row at a time, which took some 20 minutes over a million cards: bench-migrate); the triggers are made last so the
- * backfill is not counted twice. An attempt with station '' (none of Cardline's writers makes one) counts in the
+ * row at a time, which made a million cards' upgrade three times as long: bench-migrate); the triggers are made last
+ * so the backfill is not counted twice. An attempt with station '' (none of Cardline's writers makes one) counts in the
  * fleet only. */
 #include "store/cl-store-schema-stations.h"
 
