@@ -5,10 +5,11 @@
  * SQLite drops and rebuilds the tables from the records, as version 2 did, so running it again (user_version set
  * back) gives the same tables; the fleet's rows come out as version 2's triggers kept them (test-store-stations holds
  * the two to each other). PostgreSQL, where a migration runs once in its transaction, adds the column in place and
- * keeps the fleet's rows as they are. Order matters, as in version 2: yield_chips' triggers exist before its rows
- * are filled in, so they add the chip figures to yield_totals and yield_minutes; the attempt, step and QA figures
- * are added after; the attempt, step and QA triggers are made last so the backfill is not counted twice. An attempt
- * with station '' (none of Cardline's writers makes one) counts in the fleet only. */
+ * keeps the fleet's rows as they are. On SQLite every table is filled by one grouped statement before any trigger
+ * exists (yield_chips' figures in yield_totals and yield_minutes summed from its rows, not added by its triggers a
+ * row at a time, which made a million cards' upgrade three times as long: bench-migrate); the triggers are made last
+ * so the backfill is not counted twice. An attempt with station '' (none of Cardline's writers makes one) counts in the
+ * fleet only. */
 #include "store/cl-store-schema-stations.h"
 
 #define MINUTE "60000000"
@@ -65,12 +66,135 @@
                            "fed_at = " S_MINN ("fed_at", "excluded.fed_at") ", good_at = " S_MINN (                    \
                              "good_at", "excluded.good_at") ", "                                                       \
                                                             "first_pass = max(first_pass, excluded.first_pass);\n"
-/* Every production attempt in the rows it counts in, for the backfill: st is the row's station ('' the fleet). */
+/* Every production attempt in the rows it counts in, for the backfill: st is the row's station ('' the fleet).
+ * +kind: the attempts are read in the table's order, not one lookup each through an index on kind. */
 #define S_SCOPED_ATTEMPTS                                                                                              \
-  "(SELECT '' AS st, 0 AS scope, * FROM attempts WHERE kind = 'PRODUCTION' UNION ALL "                                 \
-  "SELECT '', batch_id, * FROM attempts WHERE kind = 'PRODUCTION' AND batch_id IS NOT NULL UNION ALL "                 \
-  "SELECT station, 0, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' UNION ALL "                          \
-  "SELECT station, batch_id, * FROM attempts WHERE kind = 'PRODUCTION' AND station <> '' AND batch_id IS NOT NULL)"
+  "(SELECT '' AS st, 0 AS scope, * FROM attempts WHERE +kind = 'PRODUCTION' UNION ALL "                                \
+  "SELECT '', batch_id, * FROM attempts WHERE +kind = 'PRODUCTION' AND batch_id IS NOT NULL UNION ALL "                \
+  "SELECT station, 0, * FROM attempts WHERE +kind = 'PRODUCTION' AND station <> '' UNION ALL "                         \
+  "SELECT station, batch_id, * FROM attempts WHERE +kind = 'PRODUCTION' AND station <> '' AND batch_id IS NOT NULL)"
+/* The rows of g (sums over a station's attempts of one batch: station, batch_id, then cols) in the rows they count
+ * in, as S_SCOPED_ATTEMPTS puts the attempts: summing a table's figures by station and batch first sorts a group per
+ * attempt once instead of four times. */
+#define S_EXPANDED(cols)                                                                                               \
+  "(SELECT '' AS st, 0 AS scope, " cols " FROM g UNION ALL "                                                           \
+  "SELECT '', batch_id, " cols " FROM g WHERE batch_id IS NOT NULL UNION ALL "                                         \
+  "SELECT station, 0, " cols " FROM g WHERE station <> '' UNION ALL "                                                  \
+  "SELECT station, batch_id, " cols " FROM g WHERE station <> '' AND batch_id IS NOT NULL)"
+#define S_TOTALS_COLS  "fed, anonymous, rejected, ended_count, cycle_us, first_started, last_ended"
+#define S_MINUTES_COLS "minute, fed, good, first_pass_good, rejected, chips_fed"
+#define S_REJECTS_COLS "reason, step, n"
+#define S_STEPS_COLS   "step, n, total_us"
+
+#define S_NEW_OK_AT S_OK_AT ("new")
+#define S_OLD_OK_AT S_OK_AT ("old")
+/* yield_chips' triggers: a chip row adds its figures to yield_totals and yield_minutes. */
+#define S_CHIP_TRIGGERS                                                                                                \
+  "CREATE TRIGGER yield_chips_insert AFTER INSERT ON yield_chips BEGIN\n" S_TOTALS                                     \
+  "VALUES (new.station, new.scope, 0, 0, 1, new.good_at IS NOT NULL, new.first_pass, 0, "                              \
+  "new.recovered_at IS NOT NULL AND new.good_at IS NULL, new.scrapped AND new.good_at IS NULL, 0, 0, NULL, NULL, "     \
+  "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, new.fed_at / " MINUTE                          \
+  ", 0, 0, 0, 0, 1, 0 WHERE new.fed_at IS NOT NULL" S_MINUTES_ADD S_MINUTES                                            \
+  "SELECT new.station, new.scope, " S_NEW_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " S_NEW_OK_AT                   \
+  " IS NOT NULL" S_MINUTES_ADD "END;\n"                                                                                \
+  "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n" S_TOTALS                                     \
+  "VALUES (new.station, new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "                   \
+  "new.first_pass - old.first_pass, 0, "                                                                               \
+  "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at IS NULL), "  \
+  "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, "                \
+  "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, old.fed_at / " MINUTE ", 0, 0, 0, 0, -1, 0 "   \
+  "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES                              \
+  "SELECT new.station, new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "                                          \
+  "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES                              \
+  "SELECT new.station, new.scope, " S_OLD_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, -1 "                                    \
+  "WHERE " S_OLD_OK_AT " IS NOT NULL AND " S_OLD_OK_AT " IS NOT " S_NEW_OK_AT S_MINUTES_ADD S_MINUTES                  \
+  "SELECT new.station, new.scope, " S_NEW_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, 1 "                                     \
+  "WHERE " S_NEW_OK_AT " IS NOT NULL AND " S_OLD_OK_AT " IS NOT " S_NEW_OK_AT S_MINUTES_ADD "END;\n"
+
+#define S_CHIP_OK_AT       S_OK_AT ("yield_chips")
+#define S_TOTALS_EXPANDED  S_EXPANDED (S_TOTALS_COLS)
+#define S_MINUTES_EXPANDED S_EXPANDED (S_MINUTES_COLS)
+#define S_REJECTS_EXPANDED S_EXPANDED (S_REJECTS_COLS)
+#define S_STEPS_EXPANDED   S_EXPANDED (S_STEPS_COLS)
+/* The figures from the records, the fleet's and each station's, each table in one grouped statement before any
+ * trigger on it exists: yield_chips' figures in yield_totals and yield_minutes are summed from its rows, as its
+ * triggers would add them a row at a time (the same rows, the same values: test-store-stations holds the two to each
+ * other). A chip's QA figures come from one pass over qa_actions, for the chips that have any. */
+#define S_BACKFILL_CHIPS                                                                                               \
+  S_CHIPS "SELECT chip_id, st, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "                     \
+          "max(result IS 'GOOD' AND first_attempt), NULL, 0, NULL FROM " S_SCOPED_ATTEMPTS " a "                       \
+          "WHERE chip_id IS NOT NULL GROUP BY chip_id, st, scope;\n"                                                   \
+          "UPDATE yield_chips SET recovered_at = q.recovered_at, scrapped = q.scrapped, qa_last = q.qa_last "          \
+          "FROM (SELECT chip_id, min(CASE WHEN action = 'RECOVER' THEN created END) AS recovered_at, "                 \
+          "max(action = 'SCRAP') AS scrapped, max(created) AS qa_last FROM qa_actions GROUP BY chip_id) q "            \
+          "WHERE yield_chips.chip_id = q.chip_id;\n"
+#define S_BACKFILL_TOTALS                                                                                              \
+  "WITH g AS (SELECT station, batch_id, count(*) AS fed, sum(chip_id IS NULL) AS anonymous, "                          \
+  "sum(result IS 'REJECTED') AS rejected, count(ended) AS ended_count, sum(ended - started) AS cycle_us, "             \
+  "min(started) AS first_started, max(ended) AS last_ended FROM attempts WHERE +kind = 'PRODUCTION' "                  \
+  "GROUP BY station, batch_id) " S_TOTALS                                                                              \
+  "SELECT a.st, a.scope, a.fed, a.anonymous, coalesce(c.chips, 0), coalesce(c.good, 0), "                              \
+  "coalesce(c.first_pass_good, 0), a.rejected, coalesce(c.recovered, 0), coalesce(c.scrapped, 0), a.ended_count, "     \
+  "a.cycle_us, a.first_started, a.last_ended, c.last_qa FROM (SELECT st, scope, sum(fed) AS fed, "                     \
+  "sum(anonymous) AS anonymous, sum(rejected) AS rejected, sum(ended_count) AS ended_count, "                          \
+  "coalesce(sum(cycle_us), 0) AS cycle_us, min(first_started) AS first_started, max(last_ended) AS last_ended "        \
+  "FROM " S_TOTALS_EXPANDED " GROUP BY st, scope) a LEFT JOIN (SELECT station, scope, count(*) AS chips, "             \
+  "count(good_at) AS good, sum(first_pass) AS first_pass_good, "                                                       \
+  "sum(recovered_at IS NOT NULL AND good_at IS NULL) AS recovered, sum(scrapped AND good_at IS NULL) AS scrapped, "    \
+  "max(qa_last) AS last_qa FROM yield_chips GROUP BY station, scope) c ON c.station = a.st AND c.scope = a.scope;\n"
+#define S_BACKFILL_MINUTES                                                                                             \
+  "WITH g AS (SELECT station, batch_id, ended / " MINUTE                                                               \
+  " AS minute, count(*) AS fed, sum(result IS 'GOOD') AS good, "                                                       \
+  "sum(result IS 'GOOD' AND first_attempt) AS first_pass_good, sum(result IS 'REJECTED') AS rejected, "                \
+  "sum(chip_id IS NULL) AS chips_fed FROM attempts WHERE +kind = 'PRODUCTION' AND ended IS NOT NULL "                  \
+  "GROUP BY 1, 2, 3) " S_MINUTES                                                                                       \
+  "SELECT st, scope, minute, sum(fed), sum(good), sum(first_pass_good), sum(rejected), sum(chips_fed), "               \
+  "sum(chips_ok) FROM (SELECT st, scope, " S_MINUTES_COLS ", 0 AS chips_ok FROM " S_MINUTES_EXPANDED " "               \
+  "UNION ALL SELECT station, scope, fed_at / " MINUTE ", 0, 0, 0, 0, count(*), 0 FROM yield_chips "                    \
+  "WHERE fed_at IS NOT NULL GROUP BY 1, 2, 3 "                                                                         \
+  "UNION ALL SELECT station, scope, " S_CHIP_OK_AT " / " MINUTE ", 0, 0, 0, 0, 0, count(*) "                           \
+  "FROM yield_chips WHERE " S_CHIP_OK_AT " IS NOT NULL GROUP BY 1, 2, 3) GROUP BY 1, 2, 3;\n"
+#define S_BACKFILL_REJECTS_STEPS                                                                                       \
+  "WITH g AS (SELECT station, batch_id, reject_reason AS reason, failed_step AS step, count(*) AS n FROM attempts "    \
+  "WHERE +kind = 'PRODUCTION' AND result = 'REJECTED' GROUP BY 1, 2, 3, 4) "                                           \
+  "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, scope, reason, step, sum(n) "                \
+  "FROM " S_REJECTS_EXPANDED " GROUP BY 1, 2, 3, 4;\n"                                                                 \
+  "WITH g AS (SELECT a.station, a.batch_id, s.step, count(*) AS n, sum(s.duration_us) AS total_us "                    \
+  "FROM steps s CROSS JOIN attempts a ON a.id = s.attempt_id WHERE a.kind = 'PRODUCTION' GROUP BY 1, 2, 3) "           \
+  "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT st, scope, step, sum(n), sum(total_us) "         \
+  "FROM " S_STEPS_EXPANDED " GROUP BY 1, 2, 3;\n"
+#define S_STEP_SCOPES                                                                                                  \
+  S_SCOPES ("(SELECT batch_id FROM attempts WHERE id = new.attempt_id)",                                               \
+            "(SELECT station FROM attempts WHERE id = new.attempt_id)")
+#define S_QA_LAST      S_MAXN ("qa_last", "new.created")
+#define S_QA_RECOVERED S_MINN ("recovered_at", "new.created")
+/* From now on, as records arrive (the same cases as version 2's triggers). */
+#define S_RECORD_TRIGGERS                                                                                              \
+  "CREATE TRIGGER attempts_yield_insert AFTER INSERT ON attempts WHEN new.kind = 'PRODUCTION' BEGIN\n" S_TOTALS        \
+  "SELECT sc.station, sc.scope, 1, new.chip_id IS NULL, 0, 0, 0, new.result IS 'REJECTED', 0, 0, "                     \
+  "new.ended IS NOT NULL, coalesce(new.ended - new.started, 0), new.started, new.ended, NULL "                         \
+  "FROM " S_NEW_SCOPES " WHERE true" S_TOTALS_ADD S_ATTEMPT_ENDED S_ATTEMPT_CHIP "END;\n"                              \
+  "CREATE TRIGGER attempts_yield_identify AFTER UPDATE OF chip_id ON attempts "                                        \
+  "WHEN new.kind = 'PRODUCTION' AND old.chip_id IS NULL AND new.chip_id IS NOT NULL BEGIN\n" S_TOTALS                  \
+  "SELECT sc.station, sc.scope, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL "                                      \
+  "FROM " S_NEW_SCOPES " WHERE true" S_TOTALS_ADD S_MINUTES "SELECT sc.station, sc.scope, old.ended / " MINUTE         \
+  ", 0, 0, (new.result IS 'GOOD' AND new.first_attempt) - (old.result IS 'GOOD' AND old.first_attempt), 0, -1, 0 "     \
+  "FROM " S_NEW_SCOPES " WHERE old.ended IS NOT NULL" S_MINUTES_ADD S_ATTEMPT_CHIP "END;\n"                            \
+  "CREATE TRIGGER attempts_yield_end AFTER UPDATE OF ended ON attempts "                                               \
+  "WHEN new.kind = 'PRODUCTION' AND old.ended IS NULL AND new.ended IS NOT NULL BEGIN\n" S_TOTALS                      \
+  "SELECT sc.station, sc.scope, 0, 0, 0, 0, 0, new.result IS 'REJECTED', 0, 0, 1, new.ended - new.started, "           \
+  "NULL, new.ended, NULL FROM " S_NEW_SCOPES " WHERE true" S_TOTALS_ADD S_ATTEMPT_ENDED S_ATTEMPT_CHIP "END;\n"        \
+  "CREATE TRIGGER steps_yield_insert AFTER INSERT ON steps "                                                           \
+  "WHEN (SELECT kind FROM attempts WHERE id = new.attempt_id) = 'PRODUCTION' BEGIN\n"                                  \
+  "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT sc.station, sc.scope, new.step, 1, "             \
+  "new.duration_us FROM " S_STEP_SCOPES " WHERE true ON CONFLICT (station, scope, step) DO UPDATE SET n = n + 1, "     \
+  "total_us = total_us + excluded.total_us;\n"                                                                         \
+  "END;\n"                                                                                                             \
+  "CREATE TRIGGER qa_actions_yield_insert AFTER INSERT ON qa_actions BEGIN\n"                                          \
+  "UPDATE yield_chips SET qa_last = " S_QA_LAST ", recovered_at = CASE WHEN new.action = 'RECOVER' "                   \
+  "THEN " S_QA_RECOVERED " ELSE recovered_at END, scrapped = scrapped OR new.action = 'SCRAP' "                        \
+  "WHERE chip_id = new.chip_id;\n"                                                                                     \
+  "END;\n"
 
 const char cl_store_migration_yield_stations_sqlite[]
   = "DROP TRIGGER IF EXISTS attempts_yield_insert;\n"
@@ -144,127 +268,7 @@ const char cl_store_migration_yield_stations_sqlite[]
     "  PRIMARY KEY (station, scope, step)\n"
     ") WITHOUT ROWID;\n"
 
-    "CREATE TRIGGER yield_chips_insert AFTER INSERT ON yield_chips BEGIN\n" S_TOTALS
-    "VALUES (new.station, new.scope, 0, 0, 1, new.good_at IS NOT NULL, new.first_pass, 0, "
-    "new.recovered_at IS NOT NULL AND new.good_at IS NULL, new.scrapped AND new.good_at IS NULL, 0, 0, NULL, NULL, "
-    "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, new.fed_at / " MINUTE
-    ", 0, 0, 0, 0, 1, 0 WHERE new.fed_at IS NOT NULL" S_MINUTES_ADD S_MINUTES
-    "SELECT new.station, new.scope, " S_OK_AT ("new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 WHERE " S_OK_AT (
-      "new") " IS NOT NULL" S_MINUTES_ADD "END;\n"
-
-             "CREATE TRIGGER yield_chips_update AFTER UPDATE ON yield_chips BEGIN\n" S_TOTALS
-             "VALUES (new.station, new.scope, 0, 0, 0, (new.good_at IS NOT NULL) - (old.good_at IS NOT NULL), "
-             "new.first_pass - old.first_pass, 0, "
-             "(new.recovered_at IS NOT NULL AND new.good_at IS NULL) - (old.recovered_at IS NOT NULL AND old.good_at "
-             "IS NULL), "
-             "(new.scrapped AND new.good_at IS NULL) - (old.scrapped AND old.good_at IS NULL), 0, 0, NULL, NULL, "
-             "new.qa_last)" S_TOTALS_ADD S_MINUTES "SELECT new.station, new.scope, old.fed_at / " MINUTE
-             ", 0, 0, 0, 0, -1, 0 "
-             "WHERE old.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES
-             "SELECT new.station, new.scope, new.fed_at / " MINUTE ", 0, 0, 0, 0, 1, 0 "
-             "WHERE new.fed_at IS NOT NULL AND old.fed_at IS NOT new.fed_at" S_MINUTES_ADD S_MINUTES
-             "SELECT new.station, new.scope, " S_OK_AT (
-               "old") " / " MINUTE ", 0, 0, 0, 0, 0, -1 "
-                      "WHERE " S_OK_AT ("old") " IS NOT NULL AND " S_OK_AT ("old") " IS NOT " S_OK_AT ("new")
-                        S_MINUTES_ADD S_MINUTES "SELECT new.station, new.scope, " S_OK_AT (
-                          "new") " / " MINUTE ", 0, 0, 0, 0, 0, 1 "
-                                 "WHERE " S_OK_AT ("new") " IS NOT NULL AND " S_OK_AT ("old") " IS NOT " S_OK_AT ("new")
-                                   S_MINUTES_ADD
-  "END;\n"
-
-  /* The figures from the records, the fleet's and each station's. */
-  S_CHIPS "SELECT chip_id, st, scope, min(ended), min(CASE WHEN result = 'GOOD' THEN ended END), "
-  "max(result IS 'GOOD' AND first_attempt), " S_CHIP_QA (
-    "a.chip_id") " FROM " S_SCOPED_ATTEMPTS " a "
-                 "WHERE chip_id IS NOT NULL GROUP BY chip_id, st, scope;\n" S_TOTALS
-                 "SELECT st, scope, count(*), sum(chip_id IS NULL), 0, 0, 0, sum(result IS 'REJECTED'), 0, 0, "
-                 "count(ended), coalesce(sum(ended - started), 0), min(started), max(ended), NULL "
-                 "FROM " S_SCOPED_ATTEMPTS " GROUP BY st, scope" S_TOTALS_ADD S_MINUTES
-                 "SELECT st, scope, ended / " MINUTE ", count(*), sum(result IS 'GOOD'), "
-                 "sum(result IS 'GOOD' AND first_attempt), sum(result IS 'REJECTED'), sum(chip_id IS NULL), 0 "
-                 "FROM " S_SCOPED_ATTEMPTS " WHERE ended IS NOT NULL GROUP BY 1, 2, 3" S_MINUTES_ADD
-                 "INSERT INTO yield_rejects (station, scope, reason, step, n) SELECT st, scope, reject_reason, "
-                 "failed_step, count(*) FROM " S_SCOPED_ATTEMPTS " WHERE result = 'REJECTED' GROUP BY 1, 2, 3, 4;\n"
-                 "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT a.st, a.scope, s.step, count(*), "
-                 "sum(s.duration_us) FROM steps s JOIN " S_SCOPED_ATTEMPTS
-                 " a ON a.id = s.attempt_id GROUP BY 1, 2, 3;\n"
-
-                 /* From now on, as records arrive (the same cases as version 2's triggers). */
-                 "CREATE TRIGGER attempts_yield_insert AFTER INSERT ON attempts WHEN new.kind = 'PRODUCTION' "
-                 "BEGIN\n" S_TOTALS
-                 "SELECT sc.station, sc.scope, 1, new.chip_id IS NULL, 0, 0, 0, new.result IS 'REJECTED', 0, 0, "
-                 "new.ended IS NOT NULL, coalesce(new.ended - new.started, 0), new.started, new.ended, NULL "
-                 "FROM " S_NEW_SCOPES " WHERE true" S_TOTALS_ADD S_ATTEMPT_ENDED S_ATTEMPT_CHIP "END;\n"
-
-                 "CREATE TRIGGER attempts_yield_identify AFTER UPDATE OF chip_id ON attempts "
-                 "WHEN new.kind = 'PRODUCTION' AND old.chip_id IS NULL AND new.chip_id IS NOT NULL BEGIN\n" S_TOTALS
-                 "SELECT sc.station, sc.scope, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL "
-                 "FROM " S_NEW_SCOPES " WHERE true" S_TOTALS_ADD S_MINUTES
-                 "SELECT sc.station, sc.scope, old.ended / " MINUTE
-                 ", 0, 0, (new.result IS 'GOOD' AND new.first_attempt) - (old.result IS 'GOOD' AND old.first_attempt), "
-                 "0, -1, "
-                 "0 FROM " S_NEW_SCOPES " WHERE old.ended IS NOT NULL" S_MINUTES_ADD S_ATTEMPT_CHIP "END;\n"
-
-                 "CREATE TRIGGER attempts_yield_end AFTER UPDATE OF ended ON attempts "
-                 "WHEN new.kind = 'PRODUCTION' AND old.ended IS NULL AND new.ended IS NOT NULL BEGIN\n" S_TOTALS
-                 "SELECT sc.station, sc.scope, 0, 0, 0, 0, 0, new.result IS 'REJECTED', 0, 0, 1, new.ended - "
-                 "new.started, "
-                 "NULL, new.ended, NULL FROM " S_NEW_SCOPES " WHERE true" S_TOTALS_ADD S_ATTEMPT_ENDED S_ATTEMPT_CHIP
-                 "END;\n"
-
-                 "CREATE TRIGGER steps_yield_insert AFTER INSERT ON steps "
-                 "WHEN (SELECT kind FROM attempts WHERE id = new.attempt_id) = 'PRODUCTION' BEGIN\n"
-                 "INSERT INTO yield_steps (station, scope, step, n, total_us) SELECT sc.station, sc.scope, new.step, "
-                 "1, "
-                 "new.duration_us FROM " S_SCOPES (
-                   "(SELECT batch_id FROM attempts WHERE id = new.attempt_id)",
-                   "(SELECT station FROM attempts WHERE id = new.attempt_id)") " WHERE true "
-                                                                               "ON CONFLICT "
-                                                                               "(station, "
-                                                                               "scope, step) "
-                                                                               "DO UPDATE SET "
-                                                                               "n = n + 1, "
-                                                                               "total_us = "
-                                                                               "total_us + "
-                                                                               "excluded."
-                                                                               "total_us;\n"
-                                                                               "END;\n"
-
-                                                                               "CREATE TRIGGER qa_actions_yield_insert "
-                                                                               "AFTER INSERT ON qa_actions BEGIN\n"
-                                                                               "UPDATE yield_chips SET qa_last "
-                                                                               "= " S_MAXN (
-                                                                                 "qa_last",
-                                                                                 "new.created") ", recovered_at = CASE "
-                                                                                                "WHEN new.action = "
-                                                                                                "'RECOVER' "
-                                                                                                "THEN " S_MINN (
-                                                                                                  "recovered_at",
-                                                                                                  "new.created") " ELSE"
-                                                                                                                 " reco"
-                                                                                                                 "vered"
-                                                                                                                 "_at "
-                                                                                                                 "END, "
-                                                                                                                 "scrap"
-                                                                                                                 "ped "
-                                                                                                                 "= "
-                                                                                                                 "scrap"
-                                                                                                                 "ped "
-                                                                                                                 "OR "
-                                                                                                                 "new."
-                                                                                                                 "actio"
-                                                                                                                 "n = "
-                                                                                                                 "'SCRA"
-                                                                                                                 "P' "
-                                                                                                                 "WHERE"
-                                                                                                                 " "
-                                                                                                                 "chip_"
-                                                                                                                 "id = "
-                                                                                                                 "new."
-                                                                                                                 "chip_"
-                                                                                                                 "id;\n"
-                                                                                                                 "END;"
-                                                                                                                 "\n";
+  S_BACKFILL_CHIPS S_BACKFILL_TOTALS S_BACKFILL_MINUTES S_BACKFILL_REJECTS_STEPS S_CHIP_TRIGGERS S_RECORD_TRIGGERS;
 
 /* ---- PostgreSQL (its baseline's helpers and trigger functions, with the station) ---- */
 
