@@ -4,6 +4,7 @@
 #include <string.h>
 #include <winscard.h>
 
+#include "cl-pcsc-context.h"
 #include "cl-pcsc-error.h"
 
 /* Extended APDU response: 65536 data bytes + SW. */
@@ -31,51 +32,6 @@ static void cl_pcsc_transport_iface_init (ClTransportInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ClPcscTransport, cl_pcsc_transport, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (CL_TYPE_TRANSPORT, cl_pcsc_transport_iface_init))
 
-/* Contexts of transports that let their card go, for the next card's connect. A context is a socket to pcscd: setting
- * one up and releasing it are three round trips (some 30 system calls per card, and a pcscd thread started and
- * stopped), against none for one kept. Only a context whose last call reached pcscd is kept; a pcscd restarted
- * meanwhile refuses the kept ones, and connect then drops them all for a fresh one. */
-#define MAX_IDLE_CONTEXTS 32
-static GMutex idle_lock;
-static SCARDCONTEXT idle_contexts[MAX_IDLE_CONTEXTS];
-static guint n_idle_contexts;
-
-static SCARDCONTEXT
-take_idle_context (void)
-{
-  g_autoptr (GMutexLocker) G_GNUC_UNUSED locker = g_mutex_locker_new (&idle_lock);
-  return n_idle_contexts > 0 ? idle_contexts[--n_idle_contexts] : 0;
-}
-
-static void
-give_back_context (SCARDCONTEXT context)
-{
-  g_mutex_lock (&idle_lock);
-  if (n_idle_contexts < MAX_IDLE_CONTEXTS)
-    {
-      idle_contexts[n_idle_contexts++] = context;
-      context = 0;
-    }
-  g_mutex_unlock (&idle_lock);
-  if (context != 0)
-    SCardReleaseContext (context);
-}
-
-static void
-drop_idle_contexts (void)
-{
-  SCARDCONTEXT dropped[MAX_IDLE_CONTEXTS];
-  guint n;
-
-  g_mutex_lock (&idle_lock);
-  n = n_idle_contexts;
-  memcpy (dropped, idle_contexts, n * sizeof *dropped);
-  n_idle_contexts = 0;
-  g_mutex_unlock (&idle_lock);
-  for (guint i = 0; i < n; i++)
-    SCardReleaseContext (dropped[i]);
-}
-
 static void
 disconnect_locked (ClPcscTransport *self, gboolean reset)
 {
@@ -90,17 +46,11 @@ disconnect_locked (ClPcscTransport *self, gboolean reset)
   if (self->context != 0)
     {
       if (reached)
-        give_back_context (self->context);
+        cl_pcsc_context_give_back (self->context);
       else
         SCardReleaseContext (self->context);
       self->context = 0;
     }
-}
-
-static gboolean
-is_service_gone (LONG rv)
-{
-  return rv == SCARD_E_NO_SERVICE || rv == SCARD_E_SERVICE_STOPPED || rv == SCARD_F_COMM_ERROR;
 }
 
 /* pcscd dying under a call does not always say so: libpcsclite has answered a BeginTransaction cut off by the
@@ -120,13 +70,13 @@ blame_lost_service (ClPcscTransport *self, GError **error)
   if (error == NULL || *error == NULL || g_error_matches (*error, CL_ERROR, CL_ERROR_SERVICE_LOST))
     return;
   rv = SCardStatus (self->card, reader, &reader_len, &state, &protocol, atr, &atr_len);
-  if (!is_service_gone (rv))
+  if (!cl_pcsc_context_service_gone (rv))
     {
       rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &probe);
       if (rv == SCARD_S_SUCCESS)
         SCardReleaseContext (probe);
     }
-  if (!is_service_gone (rv))
+  if (!cl_pcsc_context_service_gone (rv))
     return;
   lost = g_error_new (CL_ERROR, CL_ERROR_SERVICE_LOST, "%s; the PC/SC service is gone", (*error)->message);
   g_clear_error (error);
@@ -321,7 +271,7 @@ cl_pcsc_transport_connect_full (const char *reader, ClPcscConnectFlags flags, GC
   self->reader = g_strdup (reader);
 
   self->share = share;
-  self->context = take_idle_context ();
+  self->context = cl_pcsc_context_take ();
   if (self->context != 0)
     {
       rv = SCardConnect (self->context, reader, share, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &self->card,
@@ -332,8 +282,8 @@ cl_pcsc_transport_connect_full (const char *reader, ClPcscConnectFlags flags, GC
        * means that every kept one is stale */
       SCardReleaseContext (self->context);
       self->context = 0;
-      if (is_service_gone (rv) || rv == SCARD_E_INVALID_HANDLE)
-        drop_idle_contexts ();
+      if (cl_pcsc_context_is_stale (rv))
+        cl_pcsc_context_drop_all ();
     }
   rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &self->context);
   if (!cl_pcsc_check (rv, error, "cannot reach the PC/SC service to connect to %s", reader))
