@@ -3,11 +3,13 @@
 #pragma once
 
 #include "apdu/cl-card-channel.h"
+#include "core/cl-error.h"
 #include "cl-card-sequence.h"
 #include "cl-observed-transport.h"
 #include "cvc/cl-cvc-request.h"
 #include "gp/cl-cplc.h"
 #include "gp/cl-gp-data.h"
+#include "gp/cl-gp-status.h"
 #include "scp/cl-scp02.h"
 #include "store/cl-store.h"
 #include "store/cl-store-rows.h"
@@ -63,6 +65,22 @@ typedef struct
 } ClSequenceRun;
 
 typedef gboolean (*ClSequenceStepFunc) (ClSequenceRun *run, gboolean *skipped, GError **error);
+
+/* What the steps share (cl-sequence-steps.c). A skipped step's note; an error of code in CL_ERROR, returns FALSE. */
+void cl_sequence_note (ClSequenceRun *run, const char *format, ...) G_GNUC_PRINTF (2, 3);
+gboolean cl_sequence_fail (GError **error, ClError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+gboolean cl_sequence_select_isd (ClSequenceRun *run, ClCardChannel *channel, GError **error);
+/* The secure channel on channel with keys (key version kvn), at the profile's level. */
+gboolean cl_sequence_open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8 kvn,
+                                   GError **error);
+/* The journal's outcome after an irreversible step that did not complete; a store that cannot take it replaces
+ * *local with its own error (a station fault). */
+void cl_sequence_journal_unfinished (ClSequenceRun *run, gint64 intent, ClJournalOutcome outcome, GError **local);
+/* Closes the chip's open intents of op (and key_hash, unless NULL) as done or failed. */
+gboolean cl_sequence_resolve_intents (ClSequenceRun *run, ClJournalOp op, const char *key_hash, gboolean done,
+                                      const char *detail, GError **error);
+/* The registry entry of aid among entries (ClGpRegistryEntry), or NULL. */
+ClGpRegistryEntry *cl_sequence_find_entry (GPtrArray *entries, GBytes *aid);
 
 gboolean cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error);
 gboolean cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error);

@@ -15,13 +15,8 @@
 #include "cl-card-pins.h"
 #include "cl-p11-cvc.h"
 
-#define FID_DEVICE_REQUEST 0xCE00
-#define SW_FILE_NOT_FOUND  0x6A82
-
-static void note (ClSequenceRun *run, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-note (ClSequenceRun *run, const char *format, ...)
+void
+cl_sequence_note (ClSequenceRun *run, const char *format, ...)
 {
   va_list args;
 
@@ -31,10 +26,8 @@ note (ClSequenceRun *run, const char *format, ...)
   va_end (args);
 }
 
-static gboolean fail (GError **error, ClError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError **error, ClError code, const char *format, ...)
+gboolean
+cl_sequence_fail (GError **error, ClError code, const char *format, ...)
 {
   va_list args;
 
@@ -46,8 +39,8 @@ fail (GError **error, ClError code, const char *format, ...)
 
 /* ---- secure channel ---- */
 
-static gboolean
-select_isd (ClSequenceRun *run, ClCardChannel *channel, GError **error)
+gboolean
+cl_sequence_select_isd (ClSequenceRun *run, ClCardChannel *channel, GError **error)
 {
   ClGpFci fci = { 0 };
 
@@ -85,8 +78,8 @@ diversify_card_keys (ClSequenceRun *run, GError **error)
 
 /* INITIALIZE UPDATE + EXTERNAL AUTHENTICATE with keys of version kvn, or with keys NULL the card keys diversified
  * from the KDD the card answers with; the KDD the card sends is kept. */
-static gboolean
-open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8 kvn, GError **error)
+gboolean
+cl_sequence_open_channel (ClSequenceRun *run, ClCardChannel *channel, ClKeySet *keys, guint8 kvn, GError **error)
 {
   const ClProfileScp *profile_scp = cl_profile_get_scp (run->profile);
   guint8 level = profile_scp->level;
@@ -145,8 +138,8 @@ key_version_present (GArray *info, guint8 version)
 /* The journal's outcome after an irreversible step that did not complete. If the store cannot take it, the store's
  * error is the one that counts: a station fault, so the card waits and its next run finds out from the card what
  * the intent left open. */
-static void
-journal_unfinished (ClSequenceRun *run, gint64 intent, ClJournalOutcome outcome, GError **local)
+void
+cl_sequence_journal_unfinished (ClSequenceRun *run, gint64 intent, ClJournalOutcome outcome, GError **local)
 {
   g_autoptr (GError) store_error = NULL;
 
@@ -156,9 +149,9 @@ journal_unfinished (ClSequenceRun *run, gint64 intent, ClJournalOutcome outcome,
   g_propagate_prefixed_error (local, g_steal_pointer (&store_error), "journal outcome not recorded: ");
 }
 
-static gboolean
-resolve_intents (ClSequenceRun *run, ClJournalOp op, const char *key_hash, gboolean done, const char *detail,
-                 GError **error)
+gboolean
+cl_sequence_resolve_intents (ClSequenceRun *run, ClJournalOp op, const char *key_hash, gboolean done,
+                             const char *detail, GError **error)
 {
   g_autoptr (GPtrArray) intents = cl_store_journal_open_intents (run->store, run->chip_id, error);
 
@@ -190,13 +183,14 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
 
   run->reason = CL_REJECT_NO_ATR;
   if (atr == NULL || g_bytes_get_size (atr) == 0)
-    return fail (error, CL_ERROR_FAILED, "the card gave no answer to reset");
+    return cl_sequence_fail (error, CL_ERROR_FAILED, "the card gave no answer to reset");
 
   run->reason = CL_REJECT_WRONG_CARD;
   if (!cl_profile_atr_matches (run->profile, g_bytes_get_data (atr, NULL), g_bytes_get_size (atr)))
     {
       g_autofree char *hex = cl_hex_encode_bytes (atr);
-      return fail (error, CL_ERROR_FAILED, "ATR %s does not match profile %s", hex, cl_profile_get_name (run->profile));
+      return cl_sequence_fail (error, CL_ERROR_FAILED, "ATR %s does not match profile %s", hex,
+                               cl_profile_get_name (run->profile));
     }
   if (!cl_gp_select (run->channel, g_bytes_get_data (isd, NULL), g_bytes_get_size (isd), &fci, run->cancellable, error))
     return FALSE;
@@ -229,7 +223,8 @@ cl_sequence_step_identify (ClSequenceRun *run, gboolean *skipped, GError **error
   run->reason = CL_REJECT_DUPLICATE_CHIP;
   record = cl_store_card_lookup (run->store, run->chip_id, &local);
   if (record != NULL && record->state == CL_CARD_GOOD)
-    return fail (error, CL_ERROR_FAILED, "chip %s was already produced good; not produced again", run->chip_id);
+    return cl_sequence_fail (error, CL_ERROR_FAILED, "chip %s was already produced good; not produced again",
+                             run->chip_id);
   (void)skipped;
   return cl_sequence_claim_row (run, error);
 }
@@ -249,7 +244,8 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
       /* a blank card holds the KST: no key information first. A card without a KST of that version (6A88: keys
        * rotated on an earlier attempt) contradicts the blank state and is looked at as any re-inserted card; a
        * cryptogram that does not verify is the wrong KST (or a forged answer) on either path. */
-      if (open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->keys->kst_version, &local))
+      if (cl_sequence_open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->keys->kst_version,
+                                    &local))
         return TRUE;
       if (!contradicts_blank (run, local))
         return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
@@ -267,21 +263,22 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
   /* key changeover: card keys of an older KMC the profile still accepts open the card; ROTATE_KEYS replaces them */
   if (!card_keys_first && cl_sequence_older_card_keys (run, info, &local) != NULL)
     {
-      if (!select_isd (run, run->channel, error)
-          || !open_channel (run, run->channel, run->old_card_keys, run->old_card_key_version, error))
+      if (!cl_sequence_select_isd (run, run->channel, error)
+          || !cl_sequence_open_channel (run, run->channel, run->old_card_keys, run->old_card_key_version, error))
         return FALSE;
       run->resumed_keys = TRUE;
-      note (run, "card keys %02X of KMC %02X: to be re-keyed to KMC %02X", run->old_card_key_version,
-            run->old_kmc_version, run->keys->kmc_version);
-      return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, FALSE,
-                              "resolved on re-insertion: the card still authenticates with its older card keys", error);
+      cl_sequence_note (run, "card keys %02X of KMC %02X: to be re-keyed to KMC %02X", run->old_card_key_version,
+                        run->old_kmc_version, run->keys->kmc_version);
+      return cl_sequence_resolve_intents (
+        run, CL_JOURNAL_PUT_KEY, NULL, FALSE,
+        "resolved on re-insertion: the card still authenticates with its older card keys", error);
     }
   if (local != NULL)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   if (info != NULL && !card_keys_first && !key_version_present (info, run->keys->kst_version))
     {
       g_autofree char *what = cl_sequence_describe_key_versions (run, info);
-      return fail (error, CL_ERROR_FAILED, "%s", what);
+      return cl_sequence_fail (error, CL_ERROR_FAILED, "%s", what);
     }
 
   if (card_keys_first)
@@ -290,21 +287,23 @@ cl_sequence_step_open (ClSequenceRun *run, gboolean *skipped, GError **error)
         return FALSE;
       if (!diversify_card_keys (run, error))
         return FALSE;
-      if (!select_isd (run, run->channel, error)
-          || !open_channel (run, run->channel, run->card_keys, run->keys->card_key_version, error))
+      if (!cl_sequence_select_isd (run, run->channel, error)
+          || !cl_sequence_open_channel (run, run->channel, run->card_keys, run->keys->card_key_version, error))
         return FALSE;
       run->on_card_keys = TRUE;
       run->resumed_keys = TRUE;
-      note (run, "card keys %02X already in place: KST gone on an earlier attempt", run->keys->card_key_version);
-      return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, TRUE,
-                              "resolved on re-insertion: the card keys authenticate", error);
+      cl_sequence_note (run, "card keys %02X already in place: KST gone on an earlier attempt",
+                        run->keys->card_key_version);
+      return cl_sequence_resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, TRUE,
+                                          "resolved on re-insertion: the card keys authenticate", error);
     }
 
-  if (!open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->keys->kst_version, error))
+  if (!cl_sequence_open_channel (run, run->channel, cl_production_setup_get_kst (run->setup), run->keys->kst_version,
+                                 error))
     return FALSE;
   (void)skipped;
-  return resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, FALSE,
-                          "resolved on re-insertion: the card still authenticates with the KST", error);
+  return cl_sequence_resolve_intents (run, CL_JOURNAL_PUT_KEY, NULL, FALSE,
+                                      "resolved on re-insertion: the card still authenticates with the KST", error);
 }
 
 /* ---- CONFIGURE ---- */
@@ -317,7 +316,7 @@ isd_life_cycle (ClSequenceRun *run, GError **error)
   if (entries == NULL)
     return -1;
   if (entries->len == 0)
-    return fail (error, CL_ERROR_MALFORMED, "GET STATUS of the ISD returned no entry"), -1;
+    return cl_sequence_fail (error, CL_ERROR_MALFORMED, "GET STATUS of the ISD returned no entry"), -1;
   return ((ClGpRegistryEntry *)entries->pdata[0])->life_cycle;
 }
 
@@ -328,7 +327,7 @@ configured_before (ClSequenceRun *run, const ClProfileConfigure *config, gint st
   if (config->life_cycle < 0 || state != config->life_cycle)
     return FALSE;
   *skipped = TRUE;
-  note (run, "card life cycle already %02X", (guint)state);
+  cl_sequence_note (run, "card life cycle already %02X", (guint)state);
   return TRUE;
 }
 
@@ -372,7 +371,7 @@ cl_sequence_step_configure (ClSequenceRun *run, gboolean *skipped, GError **erro
   if (config->store_data->len == 0 && row_data->len == 0 && config->life_cycle < 0)
     {
       *skipped = TRUE;
-      note (run, "nothing to configure in profile %s", cl_profile_get_name (run->profile));
+      cl_sequence_note (run, "nothing to configure in profile %s", cl_profile_get_name (run->profile));
       return TRUE;
     }
   /* a blank card is below the profile's life cycle: no GET STATUS first; a refusal says it may not be */
@@ -410,7 +409,7 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
   if (run->on_card_keys)
     {
       *skipped = TRUE;
-      note (run, "card keys %02X already in place", config->card_key_version);
+      cl_sequence_note (run, "card keys %02X already in place", config->card_key_version);
       return TRUE;
     }
   g_assert (run->have_kdd);
@@ -439,17 +438,17 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
       /* A refusal (status word) left the KST; anything else (no answer, KCV mismatch) leaves it open. */
       gboolean refused = g_error_matches (local, CL_ERROR, CL_ERROR_CARD_STATUS);
 
-      journal_unfinished (run, intent, refused ? CL_JOURNAL_FAILED : CL_JOURNAL_UNKNOWN, &local);
+      cl_sequence_journal_unfinished (run, intent, refused ? CL_JOURNAL_FAILED : CL_JOURNAL_UNKNOWN, &local);
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
 
   /* The new keys prove themselves on a new session before the KST counts as gone. INITIALIZE UPDATE ends the
    * KST's session by itself; a card whose state is in doubt is selected again first. */
-  if ((!run->blank && !select_isd (run, run->channel, &local))
-      || !open_channel (run, run->channel, run->card_keys, config->card_key_version, &local))
+  if ((!run->blank && !cl_sequence_select_isd (run, run->channel, &local))
+      || !cl_sequence_open_channel (run, run->channel, run->card_keys, config->card_key_version, &local))
     {
-      journal_unfinished (run, intent, CL_JOURNAL_UNKNOWN, &local);
+      cl_sequence_journal_unfinished (run, intent, CL_JOURNAL_UNKNOWN, &local);
       g_prefix_error (&local, "new card keys do not authenticate: ");
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
@@ -464,8 +463,8 @@ cl_sequence_step_rotate_keys (ClSequenceRun *run, gboolean *skipped, GError **er
 
 /* ---- LOAD_APPLET ---- */
 
-static ClGpRegistryEntry *
-find_entry (GPtrArray *entries, GBytes *aid)
+ClGpRegistryEntry *
+cl_sequence_find_entry (GPtrArray *entries, GBytes *aid)
 {
   for (guint i = 0; entries != NULL && i < entries->len; i++)
     {
@@ -534,18 +533,18 @@ cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **er
   apps = cl_gp_get_status (run->channel, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
   if (apps == NULL)
     return FALSE;
-  app = find_entry (apps, config->instance_aid);
+  app = cl_sequence_find_entry (apps, config->instance_aid);
   /* On a resumed card the instance is ours: keep it (and the device it may hold). */
   if (app != NULL && (app->life_cycle & 0x07) == 0x07 && (run->resumed_keys || !config->delete_before_load))
     {
       *skipped = TRUE;
-      note (run, "applet already installed and selectable");
+      cl_sequence_note (run, "applet already installed and selectable");
       return TRUE;
     }
   files = cl_gp_get_status (run->channel, CL_GP_STATUS_LOAD_FILES, run->cancellable, error);
   if (files == NULL)
     return FALSE;
-  if (find_entry (files, config->package_aid) != NULL)
+  if (cl_sequence_find_entry (files, config->package_aid) != NULL)
     {
       if (!cl_gp_delete (run->channel, g_bytes_get_data (config->package_aid, NULL),
                          g_bytes_get_size (config->package_aid), TRUE, run->cancellable, error))
@@ -559,362 +558,4 @@ cl_sequence_step_load_applet (ClSequenceRun *run, gboolean *skipped, GError **er
   if (!cl_gp_send (run->channel, install_load, "INSTALL [for load]", run->cancellable, error))
     return FALSE;
   return load_and_install (run, config, error);
-}
-
-/* ---- INIT_APPLET ---- */
-
-static gboolean
-select_applet (ClSequenceRun *run, ClCardChannel *channel, GError **error)
-{
-  guint8 major, minor;
-
-  /* the applet has no GlobalPlatform session: plain APDUs from here */
-  cl_card_channel_set_secure_channel (channel, NULL);
-  return cl_schsm_select (channel, &major, &minor, run->cancellable, error);
-}
-
-static gboolean
-read_request (ClSequenceRun *run, GError **error)
-{
-  g_autoptr (GBytes) data = cl_schsm_read_file (run->channel, FID_DEVICE_REQUEST, run->cancellable, error);
-
-  if (data == NULL)
-    return FALSE;
-  g_clear_object (&run->request);
-  run->request = cl_cvc_request_new_from_bytes (data, error);
-  if (run->request == NULL)
-    g_prefix_error (error, "device key request: ");
-  return run->request != NULL;
-}
-
-/* The data of GENERATE ASYMMETRIC KEY PAIR for the device key: ECDSA on the card's default domain (P-256, no
- * domain parameters, so the command fits a short APDU on readers without extended length), and the holder reference
- * the certificate will carry. The template's point is that of a throw-away key (the body encoder wants a whole
- * template); the card ignores it. */
-static ClCvcBody *
-device_key_body (ClSequenceRun *run, GError **error)
-{
-  /* one throw-away key for every card: the card ignores its point, and a key pair per card cost the station more
-   * than a signature verification (issue 14) */
-  static EVP_PKEY *domain;
-  static gsize made;
-  g_autoptr (ClCvcBody) body = cl_cvc_body_new ();
-
-  if (g_once_init_enter (&made))
-    {
-      domain = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "prime256v1");
-      g_once_init_leave (&made, 1);
-    }
-  if (domain == NULL)
-    return fail (error, CL_ERROR_FAILED, "no P-256 key for the device key template"), NULL;
-  if (!cl_cvc_body_set_public_key (body, domain, CL_CVC_ALGORITHM_ECDSA_SHA256, FALSE, error))
-    return NULL;
-  body->chr = cl_sequence_device_chr (run, error);
-  if (body->chr == NULL)
-    return NULL;
-  return g_steal_pointer (&body);
-}
-
-/* The device key is the token's identity (DESIGN §2 step 8): generated once, here, before any initialisation,
- * which keeps it. A card that has one (an earlier attempt) gives its request again. */
-static gboolean
-device_key (ClSequenceRun *run, gboolean *made, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  g_autoptr (ClCvcBody) body = NULL;
-
-  *made = FALSE;
-  /* the applet a blank card got in this attempt has no device key yet */
-  if (!run->blank)
-    {
-      if (read_request (run, &local))
-        return TRUE;
-      if (cl_error_get_sw (local) != SW_FILE_NOT_FOUND)
-        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-    }
-  body = device_key_body (run, error);
-  if (body == NULL)
-    return FALSE;
-  g_clear_object (&run->request);
-  run->request
-    = cl_schsm_generate_key (run->channel, CL_SCHSM_DEVICE_KEY, CL_SCHSM_DEVICE_KEY, body, run->cancellable, error);
-  if (run->request == NULL)
-    return g_prefix_error (error, "device key: "), FALSE;
-  *made = TRUE;
-  return TRUE;
-}
-
-static gboolean
-initialise_device (ClSequenceRun *run, gboolean *skipped, GError **error)
-{
-  const ClProfileInit *config = cl_profile_get_init (run->profile);
-  g_autoptr (ClCardPins) pins = NULL;
-  ClSchsmInitParams params = { 0 };
-  ClSchsmPinStatus status = { 0 };
-
-  run->reason = CL_REJECT_INIT_FAILED;
-  /* the applet a blank card got in this attempt is not initialised yet */
-  status.state = CL_SCHSM_PIN_NOT_INITIALIZED;
-  if (!run->blank && !cl_schsm_verify_pin (run->channel, 0x81, NULL, 0, &status, run->cancellable, error))
-    return FALSE;
-  /* initialised on an earlier attempt: its PINs were sealed to the customer before (write-ahead) */
-  if (status.state != CL_SCHSM_PIN_NOT_INITIALIZED)
-    {
-      gboolean relabelled = FALSE;
-
-      if (!cl_sequence_resume_label (run, &relabelled, error) || !cl_sequence_import_dkek (run, error))
-        return FALSE;
-      *skipped = !relabelled;
-      note (run, "device already initialised, its PINs exported%s",
-            cl_sequence_row_label (run) == NULL ? ""
-            : relabelled                        ? "; its token label written again"
-                                                : "; its token label already the row's");
-      return TRUE;
-    }
-  pins = cl_card_pins_new (run->profile, cl_production_setup_get_token (run->setup), error);
-  if (pins == NULL)
-    return FALSE;
-  params.options = config->options;
-  params.user_pin = g_bytes_get_data (pins->pin, &params.user_pin_len);
-  params.so_pin = g_bytes_get_data (pins->so_pin, &params.so_pin_len);
-  params.retry_counter = config->retry_counter;
-  params.dkek_shares = config->dkek_shares;
-  /* write-ahead: the customer's copy of the PINs is durable before the card takes them */
-  if (!cl_sequence_escrow_pins (run, pins->so_pin, pins->pin, error)
-      || !cl_schsm_initialize (run->channel, &params, run->cancellable, error)
-      || !cl_sequence_write_label (run, pins->pin, error))
-    return FALSE;
-  return cl_sequence_import_dkek (run, error);
-}
-
-gboolean
-cl_sequence_step_init_applet (ClSequenceRun *run, gboolean *skipped, GError **error)
-{
-  gboolean made, init_skipped = FALSE;
-
-  run->reason = CL_REJECT_INIT_FAILED;
-  if (!select_applet (run, run->channel, error))
-    return FALSE;
-  run->reason = CL_REJECT_KEYGEN_FAILED;
-  if (!device_key (run, &made, error))
-    return FALSE;
-  if (cl_profile_get_init (run->profile)->ship == CL_SHIP_INITIALISED)
-    {
-      if (!initialise_device (run, &init_skipped, error))
-        return FALSE;
-    }
-  else if (cl_sequence_row_label (run) != NULL)
-    /* the import refuses such rows (data/cl-data-import.h): the station's matter, not the card's */
-    return fail (error, CL_ERROR_PROFILE,
-                 "row %s has a token label, but the profile ships the card uninitialised (the customer's "
-                 "initialisation writes the label)",
-                 run->row->reference);
-  else
-    note (run, "shipped uninitialised: the customer initialises the device");
-  if (!made && (init_skipped || cl_profile_get_init (run->profile)->ship == CL_SHIP_UNINITIALISED))
-    {
-      g_autofree char *initialised = init_skipped ? g_steal_pointer (&run->note) : NULL;
-
-      *skipped = TRUE;
-      /* what initialise_device found (the label checked) stays in the step's record */
-      note (run, "device key made on an earlier attempt; its request read again%s%s", initialised != NULL ? "; " : "",
-            initialised != NULL ? initialised : "");
-    }
-  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_INITIALISED, -1, error);
-}
-
-/* ---- CERTIFY ---- */
-
-static GBytes *
-issue_certificate (ClSequenceRun *run, GError **error)
-{
-  ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
-  ClCvcCurve curve = cl_cvc_get_curve (dica);
-  g_autoptr (ClCvcBody) body = NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr (GDateTime) until = g_date_time_add_days (now, (gint)cl_profile_get_certify (run->profile)->validity_days);
-  g_autoptr (GBytes) cvc = NULL;
-  g_autoptr (GError) local = NULL;
-  gint64 intent;
-
-  body = cl_cvc_request_certificate_body (run->request, cl_cvc_get_chr (dica), curve, error);
-  if (body == NULL)
-    return NULL;
-  g_free (body->chr);
-  body->chr = g_strdup (run->chr);
-  cl_cvc_body_set_validity (body, now, until);
-
-  intent = cl_store_journal_intent (run->store, run->attempt_id, run->chip_id, CL_JOURNAL_CERT_ISSUE, -1, -1,
-                                    run->key_hash, error);
-  if (intent <= 0)
-    return NULL;
-  cvc = cl_cvc_body_sign (body, cl_p11_cvc_sign, cl_production_setup_get_dica_key (run->setup), &local);
-  /* the certificate and its intent's outcome commit together: none stored, the intent failed */
-  if (cvc == NULL
-      || cl_store_certificate_add_issued (run->store, intent, run->chip_id, run->key_hash, run->chr, cvc,
-                                          run->attempt_id, &local)
-           <= 0)
-    {
-      journal_unfinished (run, intent, CL_JOURNAL_FAILED, &local);
-      g_propagate_error (error, g_steal_pointer (&local));
-      return NULL;
-    }
-  return g_steal_pointer (&cvc);
-}
-
-gboolean
-cl_sequence_step_certify (ClSequenceRun *run, gboolean *skipped, GError **error)
-{
-  ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
-  ClCvc *inner = cl_cvc_request_get_inner (run->request);
-  g_autoptr (GBytes) point = NULL, stored = NULL, current = NULL, back = NULL;
-  GBytes *dica_bytes;
-  g_autoptr (GByteArray) chain = g_byte_array_new ();
-  g_autoptr (GError) local = NULL;
-  guint8 digest[32];
-
-  /* Proof of possession: the card holds the private key of what it asks to have certified. */
-  run->reason = CL_REJECT_KEYGEN_FAILED;
-  if (!cl_cvc_request_verify_inner (run->request, cl_cvc_get_curve (dica), error))
-    return g_prefix_error (error, "device key request: "), FALSE;
-  point = cl_cvc_get_public_point (inner);
-  if (point == NULL)
-    return fail (error, CL_ERROR_MALFORMED, "device key request carries no public point");
-
-  run->reason = CL_REJECT_CERT_FAILED;
-  {
-    GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
-    gsize len = sizeof digest;
-
-    g_checksum_update (sum, g_bytes_get_data (point, NULL), g_bytes_get_size (point));
-    g_checksum_get_digest (sum, digest, &len);
-    g_checksum_free (sum);
-    run->key_hash = cl_hex_encode (digest, sizeof digest);
-  }
-  run->chr = cl_sequence_device_chr (run, error);
-  if (run->chr == NULL)
-    return FALSE;
-
-  /* At most one certificate per chip and device key: one issued before (then the card was pulled) is reused. */
-  stored = cl_store_certificate_lookup (run->store, run->chip_id, run->key_hash, NULL, &local);
-  if (stored == NULL && !g_error_matches (local, CL_ERROR, CL_ERROR_NOT_FOUND))
-    return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-  g_clear_error (&local);
-  if (!resolve_intents (run, CL_JOURNAL_CERT_ISSUE, run->key_hash, stored != NULL,
-                        stored != NULL ? "resolved on re-insertion: the certificate is in the store"
-                                       : "resolved on re-insertion: no certificate was stored",
-                        error))
-    return FALSE;
-  if (stored != NULL)
-    note (run, "certificate issued on an earlier attempt reused");
-  else
-    {
-      stored = issue_certificate (run, error);
-      if (stored == NULL)
-        return FALSE;
-    }
-  run->device_cvc = g_bytes_ref (stored);
-
-  dica_bytes = cl_cvc_get_encoded (dica);
-  g_byte_array_append (chain, g_bytes_get_data (stored, NULL), (guint)g_bytes_get_size (stored));
-  g_byte_array_append (chain, g_bytes_get_data (dica_bytes, NULL), (guint)g_bytes_get_size (dica_bytes));
-
-  /* the applet a blank card got in this attempt has no EF.C_DevAut yet */
-  if (!run->blank)
-    {
-      current = cl_schsm_read_file (run->channel, CL_SCHSM_FID_DEVAUT, run->cancellable, &local);
-      if (current == NULL && cl_error_get_sw (local) != SW_FILE_NOT_FOUND)
-        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
-      g_clear_error (&local);
-    }
-  if (current != NULL && g_bytes_get_size (current) == chain->len
-      && memcmp (g_bytes_get_data (current, NULL), chain->data, chain->len) == 0)
-    {
-      *skipped = stored != NULL && run->note != NULL;
-      note (run, "EF.C_DevAut already holds this certificate chain");
-      return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_CERTIFIED, -1, error);
-    }
-  {
-    g_autoptr (GBytes) bytes = g_bytes_new (chain->data, chain->len);
-
-    if (!cl_schsm_write_file (run->channel, CL_SCHSM_FID_DEVAUT, bytes, run->cancellable, error))
-      return FALSE;
-  }
-  back = cl_schsm_read_file (run->channel, CL_SCHSM_FID_DEVAUT, run->cancellable, error);
-  if (back == NULL)
-    return FALSE;
-  if (g_bytes_get_size (back) != chain->len || memcmp (g_bytes_get_data (back, NULL), chain->data, chain->len) != 0)
-    return fail (error, CL_ERROR_SECURITY, "EF.C_DevAut reads back %zu bytes that differ from the %u written",
-                 g_bytes_get_size (back), chain->len);
-  return cl_store_card_set_state (run->store, run->chip_id, CL_CARD_CERTIFIED, -1, error);
-}
-
-/* ---- VERIFY ---- */
-
-gboolean
-cl_sequence_step_verify (ClSequenceRun *run, gboolean *skipped, GError **error)
-{
-  const ClProfileKeys *config = run->keys;
-  ClCvc *dica = cl_production_setup_get_dica_cvc (run->setup);
-  g_autoptr (ClCardChannel) fresh = cl_card_channel_new (CL_TRANSPORT (run->transport));
-  g_autoptr (GPtrArray) apps = NULL;
-  g_autoptr (GBytes) devaut = NULL, device_point = NULL, request_point = NULL;
-  GBytes *dica_bytes;
-  g_autoptr (ClCvc) device = NULL, chained_dica = NULL;
-  g_autofree char *serial = NULL;
-  ClGpRegistryEntry *app;
-  const guint8 *data;
-  gsize len, consumed = 0;
-
-  run->reason = CL_REJECT_VERIFY_FAILED;
-  /* Independent of everything above: a new channel, with the card keys for the KDD the card answers now. */
-  if (!select_isd (run, fresh, error))
-    return FALSE;
-  if (!open_channel (run, fresh, NULL, config->card_key_version, error))
-    return g_prefix_error (error, "card keys: "), FALSE;
-  /* the registry names what is wrong with a card that was not blank; on a blank card the applet's SELECT below
-   * proves it installed and selectable */
-  if (!run->blank)
-    {
-      apps = cl_gp_get_status (fresh, CL_GP_STATUS_APPLICATIONS, run->cancellable, error);
-      if (apps == NULL)
-        return FALSE;
-      app = find_entry (apps, cl_profile_get_applet (run->profile)->instance_aid);
-      if (app == NULL || (app->life_cycle & 0x07) != 0x07)
-        return fail (error, CL_ERROR_FAILED, "applet %s", app == NULL ? "is not installed" : "is not selectable");
-    }
-
-  if (!select_applet (run, fresh, error))
-    return FALSE;
-  devaut = cl_schsm_read_file (fresh, CL_SCHSM_FID_DEVAUT, run->cancellable, error);
-  if (devaut == NULL)
-    return FALSE;
-  data = g_bytes_get_data (devaut, &len);
-  device = cl_cvc_new_from_data (data, len, &consumed, error);
-  if (device == NULL)
-    return g_prefix_error (error, "EF.C_DevAut device certificate: "), FALSE;
-  chained_dica = cl_cvc_new_from_data (data + consumed, len - consumed, NULL, error);
-  if (chained_dica == NULL)
-    return g_prefix_error (error, "EF.C_DevAut DICA certificate: "), FALSE;
-  dica_bytes = cl_cvc_get_encoded (dica);
-  if (!g_bytes_equal (dica_bytes, cl_cvc_get_encoded (chained_dica)) || consumed + g_bytes_get_size (dica_bytes) != len)
-    return fail (error, CL_ERROR_SECURITY, "EF.C_DevAut does not end with this line's DICA certificate");
-  /* The chain's DICA is, byte for byte, the line's, whose signature by the SRCA cl_production_setup_new() verified:
-   * checking it again per card would verify the same bytes under the same key. The device certificate is checked
-   * under that DICA's key. */
-  if (!cl_cvc_verify_issued_by (device, dica, cl_cvc_get_curve (dica), error))
-    return g_prefix_error (error, "certificate chain: "), FALSE;
-  if (g_strcmp0 (cl_cvc_get_chr (device), run->chr) != 0)
-    return fail (error, CL_ERROR_FAILED, "device certificate holder %s, expected %s", cl_cvc_get_chr (device),
-                 run->chr);
-  device_point = cl_cvc_get_public_point (device);
-  request_point = cl_cvc_get_public_point (cl_cvc_request_get_inner (run->request));
-  if (device_point == NULL || request_point == NULL || !g_bytes_equal (device_point, request_point))
-    return fail (error, CL_ERROR_SECURITY, "device certificate is not for the device key this card generated");
-  serial = cl_cvc_get_opensc_serial (device);
-  if (serial == NULL || strlen (run->chr) != strlen (serial) + 5 || strncmp (serial, run->chr, strlen (serial)) != 0)
-    return fail (error, CL_ERROR_FAILED, "serial %s does not derive from holder %s", serial ? serial : "(none)",
-                 run->chr);
-  (void)skipped;
-  return cl_sequence_check_label (run, fresh, error) && cl_sequence_check_pins_exported (run, error);
 }
