@@ -57,8 +57,10 @@ cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query)
   "WHERE (CAST(? AS BIGINT) = 0 OR r.batch_id = ?) AND (CAST(? AS TEXT) IS NULL OR r.reject_reason = ?) "              \
   "AND (CAST(? AS BIGINT) = 0 OR r.ended >= ?) AND (CAST(? AS BIGINT) = 0 OR r.ended < ?) "
 /* The search, case-insensitive, a substring of the chip or of the printed serial: what decides, whichever index
- * narrowed the rows down. */
+ * narrowed the rows down. On PostgreSQL upper() on both sides; SQLite's LIKE folds ASCII itself, as its upper()
+ * does (and no more), so there it reads the columns as they are: half the time of a scan of every rejected chip. */
 #define REJECTS_LIKE(CHIP, SERIAL) "AND (" CHIP " LIKE upper(?) ESCAPE '\\' OR " SERIAL " LIKE upper(?) ESCAPE '\\') "
+#define REJECTS_LIKE_SQLITE        "AND (r.chip_id LIKE ? ESCAPE '\\' OR r.printed_serial LIKE ? ESCAPE '\\') "
 #define REJECTS_CHIP               "upper(r.chip_id)"
 #define REJECTS_SERIAL             "upper(coalesce(r.printed_serial, ''))"
 #define REJECTS_TAIL               "AND (? <> 0 OR r.in_bin = 1) ORDER BY r.ended DESC, r.attempt_id DESC LIMIT ?"
@@ -66,17 +68,19 @@ cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query)
 /* No search: the list. */
 static const char rejects_list[] = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_TAIL;
 /* A term of one or two characters, which no trigram holds: the ended index read from the newest until LIMIT rows
- * matched (such a term matches most chips: a few rows read; one that matches none reads every rejected chip). The
- * "|| ''" keeps PostgreSQL off its trigram indexes, which would read all of themselves for such a term. */
-static const char rejects_scan[]
+ * matched (such a term matches most chips: a few rows read; one that matches few or none reads every rejected
+ * chip). On PostgreSQL, "|| ''" keeps the planner off the trigram indexes, which would read all of themselves for
+ * such a term. */
+static const char rejects_scan_sqlite[] = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_LIKE_SQLITE REJECTS_TAIL;
+static const char rejects_scan_pg[]
   = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_LIKE (REJECTS_CHIP " || ''", REJECTS_SERIAL " || ''")
     REJECTS_TAIL;
 /* Three characters or more on SQLite: the rows whose chip or serial holds the term's trigrams in a row (FTS5's
  * phrase, folded to lower case), first (CROSS JOIN: SQLite would otherwise read the ended index and probe each row),
  * then sorted. */
-static const char rejects_fts_sqlite[] = REJECTS_COLUMNS
-  "reject_search s CROSS JOIN reject_latest r ON r.rowid = s.rowid LEFT JOIN batches b ON b.id = "
-  "r.batch_id " REJECTS_FILTERS "AND s.reject_search MATCH ? " REJECTS_LIKE (REJECTS_CHIP, REJECTS_SERIAL) REJECTS_TAIL;
+static const char rejects_fts_sqlite[]
+  = REJECTS_COLUMNS "reject_search s CROSS JOIN reject_latest r ON r.rowid = s.rowid LEFT JOIN batches b ON b.id = "
+                    "r.batch_id " REJECTS_FILTERS "AND s.reject_search MATCH ? " REJECTS_LIKE_SQLITE REJECTS_TAIL;
 /* Three characters or more on PostgreSQL: the LIKE on the very expressions of the trigram indexes, which the planner
  * reads (a bitmap of both) for a term whose trigrams are rare. */
 static const char rejects_trgm_pg[]
@@ -104,13 +108,13 @@ cl_store_reject_search_prepare (ClStore *self, const ClRejectQuery *query, GErro
   gboolean search = query->search != NULL && *query->search != '\0';
   /* a trigram index holds substrings of three characters (FTS5 and pg_trgm count them in UTF-8) */
   gboolean indexed = search && g_utf8_validate (query->search, -1, NULL) && g_utf8_strlen (query->search, -1) >= 3;
-  gboolean fts = indexed && cl_store_backend (self) == CL_SQL_SQLITE;
-  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self,
-                                                 !search    ? rejects_list
-                                                 : !indexed ? rejects_scan
-                                                 : fts      ? rejects_fts_sqlite
-                                                            : rejects_trgm_pg,
-                                                 error);
+  gboolean sqlite = cl_store_backend (self) == CL_SQL_SQLITE;
+  gboolean fts = indexed && sqlite;
+  const char *text = !search    ? rejects_list
+                     : !indexed ? (sqlite ? rejects_scan_sqlite : rejects_scan_pg)
+                     : sqlite   ? rejects_fts_sqlite
+                                : rejects_trgm_pg;
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, text, error);
   int n = 0;
 
   if (stmt == NULL)
