@@ -63,18 +63,21 @@ cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query)
 #define REJECTS_LIKE_SQLITE        "AND (r.chip_id LIKE ? ESCAPE '\\' OR r.printed_serial LIKE ? ESCAPE '\\') "
 #define REJECTS_CHIP               "upper(r.chip_id)"
 #define REJECTS_SERIAL             "upper(coalesce(r.printed_serial, ''))"
-#define REJECTS_TAIL               "AND (? <> 0 OR r.in_bin = 1) ORDER BY r.ended DESC, r.attempt_id DESC LIMIT ?"
+#define REJECTS_IN_BIN             "AND (? <> 0 OR r.in_bin = 1) "
+#define REJECTS_ORDER              "ORDER BY r.ended DESC, r.attempt_id DESC LIMIT ?"
+#define REJECTS_TAIL               REJECTS_IN_BIN REJECTS_ORDER
 
 /* No search: the list. */
 static const char rejects_list[] = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_TAIL;
-/* A term of one or two characters, which no trigram holds: the ended index read from the newest until LIMIT rows
- * matched (such a term matches most chips: a few rows read; one that matches few or none reads every rejected
- * chip). On PostgreSQL, "|| ''" keeps the planner off the trigram indexes, which would read all of themselves for
- * such a term. */
+/* A term of one or two characters, which no trigram holds: every rejected chip read (such a term matches most
+ * chips, or few). On SQLite the ended index from the newest until LIMIT rows matched. On PostgreSQL a sequential
+ * scan and a sort ("+ 0"): at 300,000 cards the ended index read to its end, a heap fetch a row, took twice as long
+ * for a term that matches none, and longer for one that matches thousands. "|| ''" keeps it off the trigram
+ * indexes, which would read all of themselves for such a term. */
 static const char rejects_scan_sqlite[] = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_LIKE_SQLITE REJECTS_TAIL;
 static const char rejects_scan_pg[]
   = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_LIKE (REJECTS_CHIP " || ''", REJECTS_SERIAL " || ''")
-    REJECTS_TAIL;
+    REJECTS_IN_BIN "ORDER BY r.ended + 0 DESC, r.attempt_id DESC LIMIT ?";
 /* Three characters or more on SQLite: the rows whose chip or serial holds the term's trigrams in a row (FTS5's
  * phrase, folded to lower case), first (CROSS JOIN: SQLite would otherwise read the ended index and probe each row),
  * then sorted. */
