@@ -1,6 +1,7 @@
 /* cl-store-schema-rejects.h: schema version 14's table and statements, the same text for both backends but for the
- * integer type (INTEGER on SQLite, BIGINT on PostgreSQL) and for how a trigger names its chip. Included by
- * cl-store-schema.c and cl-store-schema-pg.c only; each writes its triggers in its own dialect around these. */
+ * integer type (INTEGER on SQLite, BIGINT on PostgreSQL) and for how a trigger names its chip, and version 15's search
+ * index, one text a backend. Included by cl-store-schema.c and cl-store-schema-pg.c only; each writes its triggers
+ * in its own dialect around these. */
 #pragma once
 
 /* Version 14 (issues 14 and 18: the Rejects list and the serial search at 1,000,000 cards): reject_latest holds,
@@ -105,22 +106,20 @@
 #define REJECT_SEARCH_FTS_ROW(OP, ROW)                                                                                 \
   "INSERT INTO reject_search (reject_search, rowid, chip_id, printed_serial) VALUES (" OP ", " ROW ".rowid, " ROW      \
   ".chip_id, " ROW ".printed_serial);\n"
+#define REJECT_SEARCH_ADD_NEW    REJECT_SEARCH_FTS_ROW ("NULL", "NEW")
+#define REJECT_SEARCH_REMOVE_OLD REJECT_SEARCH_FTS_ROW ("'delete'", "OLD")
+/* (A REPLACE of a reject_latest row would delete it without the delete trigger: it is only ever upserted.) */
 #define REJECT_SEARCH_SQLITE                                                                                           \
   "CREATE VIRTUAL TABLE IF NOT EXISTS reject_search USING fts5(chip_id, printed_serial, content='reject_latest', "     \
   "tokenize='trigram');\n"                                                                                             \
-  "CREATE TRIGGER IF NOT EXISTS reject_search_insert AFTER INSERT ON reject_latest BEGIN\n" REJECT_SEARCH_FTS_ROW (    \
-    "NULL",                                                                                                            \
-    "NEW") "END;\n"                                                                                                    \
-           "CREATE TRIGGER IF NOT EXISTS reject_search_delete AFTER DELETE ON reject_latest "                          \
-           "BEGIN\n" REJECT_SEARCH_FTS_ROW (                                                                           \
-             "'delete'",                                                                                               \
-             "OLD") "END;\n"                                                                                           \
-                    "CREATE TRIGGER IF NOT EXISTS reject_search_update AFTER UPDATE OF chip_id, printed_serial ON "    \
-                    "reject_latest WHEN OLD.chip_id IS NOT NEW.chip_id OR OLD.printed_serial IS NOT "                  \
-                    "NEW.printed_serial BEGIN\n" REJECT_SEARCH_FTS_ROW ("'delete'", "OLD")                             \
-                      REJECT_SEARCH_FTS_ROW ("NULL", "NEW") "END;\n"                                                   \
-                                                            "INSERT INTO reject_search (reject_search) VALUES "        \
-                                                            "('rebuild');\n"
+  "CREATE TRIGGER IF NOT EXISTS reject_search_insert AFTER INSERT ON reject_latest BEGIN\n" REJECT_SEARCH_ADD_NEW      \
+  "END;\n"                                                                                                             \
+  "CREATE TRIGGER IF NOT EXISTS reject_search_delete AFTER DELETE ON reject_latest BEGIN\n" REJECT_SEARCH_REMOVE_OLD   \
+  "END;\n"                                                                                                             \
+  "CREATE TRIGGER IF NOT EXISTS reject_search_update AFTER UPDATE OF chip_id, printed_serial ON reject_latest "        \
+  "WHEN OLD.chip_id IS NOT NEW.chip_id OR OLD.printed_serial IS NOT NEW.printed_serial "                               \
+  "BEGIN\n" REJECT_SEARCH_REMOVE_OLD REJECT_SEARCH_ADD_NEW "END;\n"                                                    \
+  "INSERT INTO reject_search (reject_search) VALUES ('rebuild');\n"
 
 /* PostgreSQL: pg_trgm's GIN indexes on the two expressions the search's LIKE reads (a trusted extension since
  * PostgreSQL 13: the database's owner may create it; Debian ships it in postgresql-15). Building them is the

@@ -1,7 +1,8 @@
 /* Each chip's latest rejection kept by schema version 14's triggers (cl-store-schema-rejects.h): the Rejects list and
  * serial search read from reject_latest must list exactly what the query over the attempts listed before it, for a
  * store of chips rejected and left, re-fed good or rejected again, recovered by QA, scrapped, retained by a killed
- * station, printed after their rejection; and the migration's backfill of an existing store must give the same. */
+ * station, printed after their rejection; and the migration's backfill of an existing store must give the same.
+ * Version 15's trigram index (searches of three characters or more) and the scan of shorter ones must too. */
 #include <string.h>
 
 #include "store/cl-store-dashboard.h"
