@@ -371,49 +371,6 @@ accumulate:
   return g_steal_pointer (&series);
 }
 
-/* "%text%" for LIKE … ESCAPE '\\': the operator's search text matches as typed, its % and _ included (SQLite and
- * PostgreSQL share LIKE, not instr or strpos). */
-static char *
-like_pattern (const char *text)
-{
-  GString *out = g_string_new ("%");
-
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '%');
-  return g_string_free (out, FALSE);
-}
-
-void
-cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query)
-{
-  cl_sql_bind_int64 (stmt, 1, MAX (query->batch_id, 0));
-  cl_sql_bind_int64 (stmt, 2, MAX (query->batch_id, 0));
-  if (query->reason >= 0 && query->reason < CL_REJECT_REASON_COUNT)
-    {
-      cl_sql_bind_text (stmt, 3, cl_reject_reason_to_string (query->reason));
-      cl_sql_bind_text (stmt, 4, cl_reject_reason_to_string (query->reason));
-    }
-  cl_sql_bind_int64 (stmt, 5, MAX (query->from, 0));
-  cl_sql_bind_int64 (stmt, 6, MAX (query->from, 0));
-  cl_sql_bind_int64 (stmt, 7, MAX (query->to, 0));
-  cl_sql_bind_int64 (stmt, 8, MAX (query->to, 0));
-  if (query->search != NULL && *query->search != '\0')
-    {
-      g_autofree char *pattern = like_pattern (query->search);
-
-      cl_sql_bind_text (stmt, 9, query->search);
-      cl_sql_bind_text (stmt, 10, pattern);
-      cl_sql_bind_text (stmt, 11, pattern);
-    }
-  cl_sql_bind_int64 (stmt, 12, query->include_closed ? 1 : 0);
-  cl_sql_bind_int64 (stmt, 13, query->limit > 0 ? query->limit : 10000);
-}
-
 GPtrArray *
 cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error)
 {
@@ -426,24 +383,8 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
   g_return_val_if_fail (query != NULL, NULL);
   if (!(txn = read_begin (self, error)))
     return NULL;
-  /* The latest production rejection of each chip describes why it is in the bin now; a RETAINED end is none (the
-   * card was not put in the bin). reject_latest keeps it per chip (cl-store-schema-rejects.h), with the card's
-   * state and serial, its attempts and the disposition, so the list is a scan of its ended index up to LIMIT and the
-   * search reads the rejected chips only, not every card (issue 14: a serial search over 1,000,000 cards). */
-  stmt = cl_store_prepare (
-    self,
-    "SELECT r.chip_id, r.printed_serial, coalesce(r.batch_id, 0), b.name, r.reject_reason, r.failed_step, "
-    "r.last_sw, r.ended, r.state, r.attempts, coalesce(r.destination, 'REJECT_BIN') "
-    "FROM reject_latest r LEFT JOIN batches b ON b.id = r.batch_id "
-    "WHERE (CAST(? AS BIGINT) = 0 OR r.batch_id = ?) AND (CAST(? AS TEXT) IS NULL OR r.reject_reason = ?) "
-    "AND (CAST(? AS BIGINT) = 0 OR r.ended >= ?) AND (CAST(? AS BIGINT) = 0 OR r.ended < ?) "
-    "AND (CAST(? AS TEXT) IS NULL OR upper(r.chip_id) LIKE upper(?) ESCAPE '\\' "
-    "OR upper(coalesce(r.printed_serial, '')) LIKE upper(?) ESCAPE '\\') "
-    "AND (? <> 0 OR r.in_bin = 1) ORDER BY r.ended DESC, r.attempt_id DESC LIMIT ?",
-    error);
-  if (stmt == NULL)
+  if ((stmt = cl_store_reject_search_prepare (self, query, error)) == NULL)
     return NULL;
-  cl_store_reject_query_bind (stmt, query);
   while ((rc = cl_sql_step (stmt, error)) == CL_SQL_STEP_ROW)
     {
       ClRejectRow *row = g_new0 (ClRejectRow, 1);

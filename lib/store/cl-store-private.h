@@ -102,6 +102,9 @@ ClSqlStmt *cl_store_prepare (ClStore *self, const char *sql, GError **error);
 /* The Rejects query's 13 parameters from query (cl_store_reject_search; its test binds them to the query it replaced):
  * batch twice, reason twice, from twice, to twice, search and its LIKE pattern twice, include_closed, limit. */
 void cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query);
+/* The Rejects statement for query, its parameters bound (cl-store-rejects.c): its text depends on the search (none,
+ * shorter than the trigram indexes serve, or served by them) and on the backend. */
+ClSqlStmt *cl_store_reject_search_prepare (ClStore *self, const ClRejectQuery *query, GError **error);
 /* Steps a statement that returns no rows to its end. */
 gboolean cl_store_step_done (ClStore *self, ClSqlStmt *stmt, const char *what, GError **error);
 

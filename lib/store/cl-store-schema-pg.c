@@ -653,6 +653,8 @@ static const char migration_station_keys[]
   "END $$;\n"
 static const char migration_reject_latest[] = REJECT_LATEST_TABLE ("BIGINT")
   REJECT_LATEST_FUNCTIONS REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD YIELD_HELPERS_PLPGSQL;
+/* Version 15 (cl-store-schema-rejects.h): the search's trigram indexes. */
+static const char migration_reject_search[] = REJECT_SEARCH_PG;
 
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
 static const char *const pg_migrations[] = { migration_row_rejections,
@@ -661,6 +663,7 @@ static const char *const pg_migrations[] = { migration_row_rejections,
                                              migration_station_keys,
                                              cl_store_migration_yield_stations_pg,
                                              migration_reject_latest,
+                                             migration_reject_search,
                                              NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 

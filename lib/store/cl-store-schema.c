@@ -655,6 +655,8 @@ static const char migration_station_keys[]
   "WHEN " REJECT_LATEST_CARD_CHANGED " BEGIN\n" REJECT_LATEST_CARD_UPDATE "END;\n"
 static const char migration_reject_latest[]
   = REJECT_LATEST_TABLE ("INTEGER") REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD;
+/* Version 15 (cl-store-schema-rejects.h): the search's trigram index. Running it again makes the same index. */
+static const char migration_reject_search[] = REJECT_SEARCH_SQLITE;
 
 const char *const cl_store_migrations[] = {
   migration_1,
@@ -671,6 +673,7 @@ const char *const cl_store_migrations[] = {
   migration_station_keys,
   cl_store_migration_yield_stations_sqlite,
   migration_reject_latest,
+  migration_reject_search,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

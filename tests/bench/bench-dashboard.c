@@ -7,7 +7,7 @@
  *   frame: snapshot of the dashboard view rendered to a texture with the window's GskRenderer and GTK's cairo
  *          renderer: a repaint (the charts queued for a redraw) and a frame after a data refresh (the series
  *          changed)
- *   qa:    the rejects list query and one card's history
+ *   qa:    the rejects list query, its serial/chip search (several terms) and one card's history
  * and prints mean and p95 in ms, both backends' medians side by side with their ratio, and the machine's load. Run
  * under a display, for PostgreSQL under the rig's pg part:
  *   rig-run --parts pg -- xvfb-run -a bench-dashboard [--store-backend sqlite|postgresql|both] [N_CARDS]
@@ -130,6 +130,7 @@ enum
   FIG_BATCH,
   FIG_STATION,
   FIG_REJECTS,
+  FIG_SEARCH,
   FIG_HISTORY,
   FIG_SUMMARY,
   FIG_SPAN,
@@ -142,7 +143,8 @@ enum
 static const char *const figure_names[N_FIGURES] = { "query: dashboard, all batches",
                                                      "query: dashboard, one batch",
                                                      "query: dashboard, one station (of 4)",
-                                                     "query: rejects list / serial search",
+                                                     "query: rejects list",
+                                                     "query: rejects serial/chip search",
                                                      "query: one card's history",
                                                      "part: yield summary",
                                                      "part: span",
@@ -234,8 +236,11 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
     }
   {
     ClRejectQuery query = { .reason = -1 };
-    ClRejectQuery search = { .reason = -1, .include_closed = TRUE, .search = "DE0000" };
+    /* What an operator types: part of a serial (the fill's DE%08d), a whole one, part of a chip, one to two
+     * characters (below the trigram index's three), and a term that matches no card (every row looked at). */
+    static const char *const terms[] = { "DE0000", "DE00012345", "0001A2", "5", "E9", "ZZZ", "Q" };
     g_autofree char *rejects = g_strdup_printf ("%s %s", backend->name, figure_names[FIG_REJECTS]);
+    g_autofree char *searches = g_strdup_printf ("%s %s", backend->name, figure_names[FIG_SEARCH]);
     g_autofree char *history = g_strdup_printf ("%s %s", backend->name, figure_names[FIG_HISTORY]);
 
     g_array_set_size (ms, 0);
@@ -244,11 +249,34 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
         g_autoptr (GPtrArray) rows = NULL;
 
         t = g_get_monotonic_time ();
-        rows = cl_store_reject_search (store, i % 2 ? &search : &query, &error);
+        rows = cl_store_reject_search (store, &query, &error);
         g_assert_no_error (error);
         add_ms (ms, t);
       }
     backend->figures[FIG_REJECTS] = report_limit (rejects, ms, QUERY_LIMIT_MS);
+    g_array_set_size (ms, 0);
+    for (guint term = 0; term < G_N_ELEMENTS (terms); term++)
+      {
+        g_autoptr (GArray) one = g_array_new (FALSE, FALSE, sizeof (double));
+        g_autofree char *what = NULL;
+        guint found = 0;
+
+        for (guint i = 0; i < QUERY_RUNS; i++)
+          {
+            ClRejectQuery search = { .reason = -1, .include_closed = TRUE, .search = terms[term] };
+            g_autoptr (GPtrArray) rows = NULL;
+
+            t = g_get_monotonic_time ();
+            rows = cl_store_reject_search (store, &search, &error);
+            g_assert_no_error (error);
+            add_ms (one, t);
+            g_array_append_val (ms, g_array_index (one, double, i));
+            found = rows->len;
+          }
+        what = g_strdup_printf ("  search \"%s\" (%u rows)", terms[term], found);
+        report (what, one);
+      }
+    backend->figures[FIG_SEARCH] = report_limit (searches, ms, QUERY_LIMIT_MS);
     g_array_set_size (ms, 0);
     for (guint i = 0; i < QUERY_RUNS; i++)
       {
@@ -403,7 +431,11 @@ main (int argc, char **argv)
 
       if (uri == NULL)
         g_error ("bench-dashboard: CARDLINE_TEST_PG_URI is not set: run under tests/rig/rig-run --parts pg");
-      backends[n_backends++] = (Backend){ .name = "PostgreSQL", .location = g_strdup (uri) };
+      /* BENCH_DASHBOARD_PG_REUSE=1: the database holds a store this bench filled before (a rig kept up by hand):
+       * measured as it is, migrated first if it is of an older version (before and after a migration, one fill) */
+      backends[n_backends++] = (Backend){ .name = "PostgreSQL",
+                                          .location = g_strdup (uri),
+                                          .reuse = g_getenv ("BENCH_DASHBOARD_PG_REUSE") != NULL };
     }
   if (n_backends == 0)
     usage ();

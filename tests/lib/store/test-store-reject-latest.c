@@ -1,7 +1,8 @@
 /* Each chip's latest rejection kept by schema version 14's triggers (cl-store-schema-rejects.h): the Rejects list and
  * serial search read from reject_latest must list exactly what the query over the attempts listed before it, for a
  * store of chips rejected and left, re-fed good or rejected again, recovered by QA, scrapped, retained by a killed
- * station, printed after their rejection; and the migration's backfill of an existing store must give the same. */
+ * station, printed after their rejection; and the migration's backfill of an existing store must give the same.
+ * Version 15's trigram index (searches of three characters or more) and the scan of shorter ones must too. */
 #include <string.h>
 
 #include "store/cl-store-dashboard.h"
@@ -192,8 +193,39 @@ fill (ClStore *store, gint64 batches[2])
 static guint
 compare_all (ClStore *store, const gint64 batches[2])
 {
-  const char *searches[]
-    = { NULL, "de0000", "DE000010", "DE00001003", "4790", "ab1", "%", "_", "\\", "000000000000ab2a" };
+  /* Terms of three characters or more go through the trigram index (version 15), shorter ones through the scan:
+   * both kinds hit serials only (DE…), chips only (…AB…) and both ("10": serial DE00001010, chip …AB10), in either
+   * case, whole or in part, or nothing; with LIKE's and FTS5's own characters taken literally. */
+  const char *searches[] = { NULL,
+                             "de0000",
+                             "DE000010",
+                             "DE00001003",
+                             "de00001059",
+                             "4790",
+                             "ab1",
+                             "%",
+                             "_",
+                             "\\",
+                             "000000000000ab2a",
+                             "4790000000000000AB3B",
+                             "4",
+                             "b",
+                             "ab",
+                             "3B",
+                             "De",
+                             "10",
+                             "9",
+                             "Z",
+                             "zz",
+                             "%_",
+                             "\\%",
+                             "e0_",
+                             "0%1",
+                             "\"ab",
+                             "ab\"\"",
+                             "AB* OR 4790",
+                             "\xc3\xa9"
+                             "10" };
   guint total = 0;
 
   for (guint s = 0; s < G_N_ELEMENTS (searches); s++)
@@ -270,6 +302,53 @@ test_backfill (Fixture *f, gconstpointer data)
   compare_all (f->store, batches);
 }
 
+/* A store of version 14 (the search's index dropped as if it never was, the version set back) migrates to 15: the
+ * index is made from the rows there are, and the searches find what the old query finds (a search of three
+ * characters or more on SQLite reads its rows from the index only: an index without them would find nothing). */
+static void
+test_search_index_backfill (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 batches[2];
+  gboolean pg = store_fixture_is_postgresql ();
+  const char *indexes_text
+    = pg ? "SELECT count(*) FROM pg_indexes WHERE tablename = 'reject_latest' AND indexdef LIKE '%gin_trgm_ops%'"
+         : "SELECT count(*) FROM sqlite_master WHERE name = 'reject_search' OR tbl_name = 'reject_latest' AND type = "
+           "'trigger'";
+  ClRejectQuery one = { .reason = -1, .include_closed = TRUE, .search = "000000000000ab01" };
+  g_autoptr (GPtrArray) found = NULL;
+
+  fill (f->store, batches);
+  g_assert_cmpint (store_fixture_raw_int (f, indexes_text), ==, pg ? 2 : 4);
+  g_clear_object (&f->store);
+  g_assert_true (store_fixture_raw_exec (
+    f,
+    pg ? "DROP INDEX reject_latest_chip_trgm; DROP INDEX reject_latest_serial_trgm; DROP EXTENSION pg_trgm; "
+         "UPDATE schema_version SET version = 14"
+       : "DROP TRIGGER reject_search_insert; DROP TRIGGER reject_search_delete; DROP TRIGGER reject_search_update; "
+         "DROP TABLE reject_search; PRAGMA user_version = 14",
+    NULL));
+  g_assert_cmpint (store_fixture_raw_int (f, indexes_text), ==, 0);
+  f->store = cl_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (store_fixture_raw_int (f, indexes_text), ==, pg ? 2 : 4);
+  g_assert_cmpuint (compare_all (f->store, batches), >, 100);
+  found = new_rows (f->store, &one);
+  g_assert_cmpuint (found->len, ==, 1);
+  /* and the triggers keep the index after the migration: a chip rejected again and a serial printed since */
+  ended_attempt (f->store, batches[0], CL_ATTEMPT_PRODUCTION, "4790000000000000AB00",
+                 T0 + (gint64)7200 * G_USEC_PER_SEC, CL_ATTEMPT_REJECTED, CL_REJECT_TIMEOUT, CL_DISPOSITION_REJECT_BIN,
+                 0);
+  set_serial (f->store, "4790000000000000AB01", 77777);
+  compare_all (f->store, batches);
+  {
+    ClRejectQuery serial = { .reason = -1, .include_closed = TRUE, .search = "E00077777" };
+    g_autoptr (GPtrArray) printed = new_rows (f->store, &serial);
+
+    g_assert_cmpuint (printed->len, ==, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -278,5 +357,7 @@ main (int argc, char **argv)
               store_fixture_teardown);
   g_test_add ("/store/reject-latest/backfill", Fixture, NULL, store_fixture_setup, test_backfill,
               store_fixture_teardown);
+  g_test_add ("/store/reject-latest/search-index-backfill", Fixture, NULL, store_fixture_setup,
+              test_search_index_backfill, store_fixture_teardown);
   return g_test_run ();
 }
