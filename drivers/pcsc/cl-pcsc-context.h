@@ -1,8 +1,10 @@
-/* cl-pcsc-context.h: PC/SC contexts kept between uses. A context is a socket to pcscd: setting one up and releasing it
- * are three round trips (some 30 system calls, and a pcscd thread started and stopped), against none for one kept.
- * The transports keep theirs when they let a card go, the reader waits when they end; the next connect or wait takes
- * one. Only a context whose last call reached pcscd goes back; a pcscd restarted meanwhile refuses the kept ones
- * (cl_pcsc_context_is_stale), and the user then drops them all and sets up a fresh one. */
+/* cl-pcsc-context.h: PC/SC contexts kept between cards. A context is a socket to pcscd: setting one up and releasing
+ * it are three round trips (some 30 system calls, and a pcscd thread started and stopped), against none for one kept.
+ * The transports keep theirs when they let a card go; the next connect takes one. Only a context whose last call
+ * reached pcscd goes back; a pcscd restarted meanwhile refuses the kept ones (cl_pcsc_context_is_stale), and the
+ * user then drops them all and sets up a fresh one. The reader waits (cl-pcsc-reader.c) do not share them: a wait
+ * that timed out or was cancelled can leave pcscd's late notice on its socket, which a connect or transmit on the
+ * same context then reads as its answer (SCARD_E_NOT_TRANSACTED, seen in test large-applet). */
 #pragma once
 
 #include <glib.h>

@@ -3,7 +3,6 @@
 #include <winscard.h>
 #include <string.h>
 
-#include "cl-pcsc-context.h"
 #include "cl-pcsc-error.h"
 
 /* SCardCancel only interrupts a wait already in progress: one that fires just before the wait starts is seen at the
@@ -18,54 +17,23 @@ state_from (const SCARD_READERSTATE *reader_state, ClPcscReaderState *state)
   state->events = (guint)((reader_state->dwEventState >> 16) & 0xffff);
 }
 
-/* The reader's state now (an unaware wait answers at once), asked on a kept context when there is one; a kept one
- * pcscd no longer knows is dropped with all the others and a fresh one set up. The context to go on with (end it
- * with end_context), or 0 and error when pcscd cannot be reached; *rv: the state query's result. */
-static SCARDCONTEXT
-first_state (const char *reader, SCARD_READERSTATE *reader_state, LONG *rv, GError **error)
-{
-  SCARDCONTEXT context = cl_pcsc_context_take ();
-
-  reader_state->szReader = reader;
-  reader_state->dwCurrentState = SCARD_STATE_UNAWARE;
-  if (context != 0)
-    {
-      *rv = SCardGetStatusChange (context, 0, reader_state, 1);
-      if (!cl_pcsc_context_is_stale (*rv))
-        return context;
-      SCardReleaseContext (context);
-      cl_pcsc_context_drop_all ();
-      reader_state->dwCurrentState = SCARD_STATE_UNAWARE;
-    }
-  *rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context);
-  if (!cl_pcsc_check (*rv, error, "cannot reach the PC/SC service to look at %s", reader))
-    return 0;
-  *rv = SCardGetStatusChange (context, 0, reader_state, 1);
-  return context;
-}
-
-/* Kept for the next connect or wait when its last call (rv) reached pcscd. */
-static void
-end_context (SCARDCONTEXT context, LONG rv)
-{
-  if (cl_pcsc_context_is_stale (rv))
-    SCardReleaseContext (context);
-  else
-    cl_pcsc_context_give_back (context);
-}
-
 gboolean
 cl_pcsc_reader_get_state (const char *reader, ClPcscReaderState *state, GError **error)
 {
+  SCARDCONTEXT context = 0;
   SCARD_READERSTATE reader_state = { 0 };
-  SCARDCONTEXT context;
   LONG rv;
 
   g_return_val_if_fail (reader != NULL && state != NULL, FALSE);
 
-  if ((context = first_state (reader, &reader_state, &rv, error)) == 0)
+  rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context);
+  if (!cl_pcsc_check (rv, error, "cannot reach the PC/SC service to look at %s", reader))
     return FALSE;
-  end_context (context, rv);
+  reader_state.szReader = reader;
+  /* unaware of any state: answered at once with the current one, so a zero timeout never times out */
+  reader_state.dwCurrentState = SCARD_STATE_UNAWARE;
+  rv = SCardGetStatusChange (context, 0, &reader_state, 1);
+  SCardReleaseContext (context);
   if (!cl_pcsc_check (rv, error, "cannot read the state of %s", reader))
     return FALSE;
   state_from (&reader_state, state);
@@ -100,17 +68,19 @@ cl_pcsc_reader_wait_card (const char *reader, const ClPcscReaderState *before, g
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  /* the first round (unaware) answers at once with the current state */
-  if ((context = first_state (reader, &reader_state, &rv, error)) == 0)
+  rv = SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context);
+  if (!cl_pcsc_check (rv, error, "cannot reach the PC/SC service to wait for a card in %s", reader))
     return FALSE;
   if (cancellable != NULL)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), &context, NULL);
-  for (gboolean first = TRUE; !g_cancellable_set_error_if_cancelled (cancellable, &local); first = FALSE)
+  reader_state.szReader = reader;
+  reader_state.dwCurrentState = SCARD_STATE_UNAWARE;
+  while (!g_cancellable_set_error_if_cancelled (cancellable, &local))
     {
       gint64 left_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
 
-      if (!first)
-        rv = SCardGetStatusChange (context, (DWORD)CLAMP (left_ms, 0, WAIT_SLICE_MS), &reader_state, 1);
+      /* the first round (unaware) answers at once with the current state */
+      rv = SCardGetStatusChange (context, (DWORD)CLAMP (left_ms, 0, WAIT_SLICE_MS), &reader_state, 1);
       if (rv == SCARD_S_SUCCESS)
         {
           state_from (&reader_state, &now);
@@ -133,7 +103,7 @@ cl_pcsc_reader_wait_card (const char *reader, const ClPcscReaderState *before, g
     }
   /* before the context goes: the handler uses it */
   g_cancellable_disconnect (cancellable, handler);
-  end_context (context, rv);
+  SCardReleaseContext (context);
   if (local != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local));

@@ -53,6 +53,10 @@ extern const guint cl_store_n_migrations;
 extern const char cl_store_pin_escrow_sql[];
 extern const char cl_store_credentials_sql[];
 
+/* Objects of the SQLite schema that PostgreSQL holds differently (the Rejects search's FTS5 index; pg_trgm indexes
+ * there): left out when the two schemas are compared. */
+gboolean cl_store_schema_sqlite_only (const char *name);
+
 /* The schema version from which the rows that carry dispositions, certificates and roles are sealed into the
  * audit chain (cl-store-records.h). */
 #define CL_STORE_SEALED_SINCE 4

@@ -484,7 +484,8 @@ static void
 assert_names_within (GPtrArray *lite, GPtrArray *pg, const char *what)
 {
   for (guint i = 0; i < lite->len; i++)
-    if (!g_ptr_array_find_with_equal_func (pg, lite->pdata[i], g_str_equal, NULL))
+    if (!cl_store_schema_sqlite_only (lite->pdata[i])
+        && !g_ptr_array_find_with_equal_func (pg, lite->pdata[i], g_str_equal, NULL))
       g_error ("%s %s of the SQLite schema is missing from the PostgreSQL one", what, (char *)lite->pdata[i]);
 }
 
