@@ -2,9 +2,9 @@
  * it are three round trips (some 30 system calls, and a pcscd thread started and stopped), against none for one kept.
  * The transports keep theirs when they let a card go; the next connect takes one. Only a context whose last call
  * reached pcscd goes back; a pcscd restarted meanwhile refuses the kept ones (cl_pcsc_context_is_stale), and the
- * user then drops them all and sets up a fresh one. The reader waits (cl-pcsc-reader.c) do not share them: a wait
- * that timed out or was cancelled can leave pcscd's late notice on its socket, which a connect or transmit on the
- * same context then reads as its answer (SCARD_E_NOT_TRANSACTED, seen in test large-applet). */
+ * user then drops them all and sets up a fresh one. The reader waits (cl-pcsc-reader.c) do not share them: whether a
+ * status wait that timed out or was cancelled leaves nothing of pcscd's on its socket, for a connect or transmit on
+ * the same context to read as its answer, is not established. */
 #pragma once
 
 #include <glib.h>
