@@ -75,6 +75,8 @@ def main():
     parser.add_argument("--cafile", required=True)
     parser.add_argument("--after", type=int, default=-1)
     parser.add_argument("--run")
+    parser.add_argument("--run-when", help="a shell condition checked after every post from --after on: --run runs "
+                        "once, at the first post where it holds")
     parser.add_argument("--malformed-after", type=int, default=-1)
     parser.add_argument("--drop-after", type=int, default=-1)
     parser.add_argument("--resume-atr")
@@ -98,6 +100,7 @@ def main():
     body = tlv(0xE8, tlv(0xC0, bytes(card.getATR())))
     cookie = None
     posts = 0
+    ran = False
     stats = {"posts": 0, "capdus": 0, "sent": 0, "received": 0}
     while True:
         headers = {"Content-Type": args.content_type, "Accept": "*/*", "X-Admin-Protocol": args.admin_protocol}
@@ -125,7 +128,9 @@ def main():
             print("stats: posts=%(posts)d capdus=%(capdus)d sent=%(sent)d received=%(received)d" % stats)
             print("end: %d %s" % (response.status, answer.decode("utf-8", "replace").strip()))
             return {204: 0, 404: 4, 504: 5}.get(response.status, 6)
-        if args.after == posts and args.run:
+        if args.run and not ran and 0 <= args.after <= posts and (
+                not args.run_when or subprocess.run(args.run_when, shell=True).returncode == 0):
+            ran = True
             subprocess.run(args.run, shell=True, check=True)
         if args.drop_after == posts:
             http_conn.close()
