@@ -87,6 +87,9 @@ check_like_local ()
   shift
   use_opensc
   for image in "$@"; do
+    # pcscd must have seen the line's last card leave this reader (it polls vpcd every 400 ms): a card put in before
+    # that is the same card to it, never powered, and its first command fails (SCARD_E_NOT_TRANSACTED)
+    reader_empty
     insert_card "$image"
     out=$("$check" "$reader" "$keys" "$CARDLINE_PKI_DIR/srca.cvc") || fail "line-card-check on $(basename "$image")"
     serial=${out#serial=}
