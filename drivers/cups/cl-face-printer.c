@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cl-cups-error.h"
+#include "core/cl-wait.h"
 
 /* How often a job's state is asked until it completes: soon at first (a card printer's queue often takes the face at
  * once, and every poll interval waited is the line's), then less often. IPP gives no completion event to wait on. */
@@ -243,7 +244,7 @@ cl_face_print (const char *destination, GBytes *document, const char *mime_type,
                        timeout_ms, reasons);
           return FALSE;
         }
-      g_usleep (delay_ms * G_TIME_SPAN_MILLISECOND);
+      cl_wait_unless_cancelled (cancellable, (gint64)delay_ms * G_TIME_SPAN_MILLISECOND);
       delay_ms = MIN (delay_ms * 2, POLL_MS);
     }
 }

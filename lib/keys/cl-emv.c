@@ -5,7 +5,7 @@
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
-#include "keys/cl-secure-buffer.h"
+#include "core/cl-secure-buffer.h"
 #include "p11/cl-p11-error.h"
 
 static gboolean

@@ -6,7 +6,7 @@
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
 #include "keys/cl-key-object.h"
-#include "keys/cl-secure-buffer.h"
+#include "core/cl-secure-buffer.h"
 #include "p11/cl-p11-error.h"
 
 #define MAX_COMPONENTS 9

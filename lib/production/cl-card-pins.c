@@ -2,22 +2,12 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
-#include "keys/cl-secure-buffer.h"
+#include "core/cl-secure-buffer.h"
 #include "p11/cl-p11-error.h"
 
 #include <string.h>
 
 #define SO_PIN_LEN 8
-
-/* A GBytes over page-locked memory (never swapped out) that is wiped when its last reference goes. */
-static GBytes *
-secret_new (gsize len, guint8 **data)
-{
-  ClSecureBuffer *buffer = cl_secure_buffer_new (len);
-
-  *data = buffer->data;
-  return g_bytes_new_with_free_func (buffer->data, len, (GDestroyNotify)cl_secure_buffer_free, buffer);
-}
 
 static gboolean
 random_bytes (ClP11Session *session, guint8 *out, gsize len, GError **error)
@@ -34,7 +24,7 @@ static GBytes *
 random_digits (ClP11Session *session, guint n, GError **error)
 {
   guint8 *digits;
-  g_autoptr (GBytes) bytes = secret_new (n, &digits);
+  g_autoptr (GBytes) bytes = cl_secure_bytes_new (n, &digits);
   guint8 pool[32];
   guint have = 0;
 
@@ -76,7 +66,7 @@ cl_card_pins_new (ClProfile *profile, ClP11Token *token, GError **error)
     {
       guint8 *so_pin;
 
-      pins->so_pin = secret_new (SO_PIN_LEN, &so_pin);
+      pins->so_pin = cl_secure_bytes_new (SO_PIN_LEN, &so_pin);
       if (!random_bytes (session, so_pin, SO_PIN_LEN, error))
         return NULL;
     }

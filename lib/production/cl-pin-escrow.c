@@ -12,7 +12,7 @@
 #include "core/cl-hex.h"
 #include "crypto/cl-crypto.h"
 #include "crypto/cl-openssl-autoptr.h"
-#include "keys/cl-secure-buffer.h"
+#include "core/cl-secure-buffer.h"
 
 #define MIN_RSA_BITS 2048
 

@@ -3,6 +3,7 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "core/cl-secure-buffer.h"
 
 #include <string.h>
 
@@ -12,32 +13,6 @@ const char *const cl_profile_group_init[]
       "pin-export-key", NULL };
 static const char *const secret_sources[] = { "random", "fixed", NULL };
 static const char *const ship_states[] = { "uninitialised", "initialised", NULL };
-
-/* Secrets live in buffers that are wiped when the last reference goes. */
-typedef struct
-{
-  gsize len;
-  guint8 data[];
-} Secret;
-
-static void
-secret_free (gpointer data)
-{
-  Secret *s = data;
-
-  cl_wipe (s->data, s->len);
-  g_free (s);
-}
-
-static GBytes *
-secret_bytes_new (const void *data, gsize len)
-{
-  Secret *s = g_malloc (sizeof (Secret) + len);
-
-  s->len = len;
-  memcpy (s->data, data, len);
-  return g_bytes_new_with_free_func (s->data, len, secret_free, s);
-}
 
 static gboolean
 load_pin (ClProfile *self, ClProfileLoader *l, GError **error)
@@ -74,7 +49,7 @@ load_pin (ClProfile *self, ClProfileLoader *l, GError **error)
                                self->init.pin_length);
       return FALSE;
     }
-  self->fixed_pin = secret_bytes_new (pin, len);
+  self->fixed_pin = cl_secure_bytes_new_copy (pin, len);
   cl_wipe (pin, len);
   return TRUE;
 }
@@ -102,7 +77,7 @@ load_so_pin (ClProfile *self, ClProfileLoader *l, GError **error)
     }
   if (!(so_pin = cl_profile_reader_hex (&l->r, "initialize", "so-pin", 8, 8, TRUE, NULL, TRUE, error)))
     return FALSE;
-  self->fixed_so_pin = secret_bytes_new (g_bytes_get_data (so_pin, NULL), 8);
+  self->fixed_so_pin = cl_secure_bytes_new_copy (g_bytes_get_data (so_pin, NULL), 8);
   /* cl_hex_decode's buffer is not ours to keep; wiping the copy we hand out is what we control. */
   return TRUE;
 }

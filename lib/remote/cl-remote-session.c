@@ -3,6 +3,7 @@
 
 #include "apdu/cl-card-channel.h"
 #include "core/cl-error.h"
+#include "core/cl-wait.h"
 #include "gp/cl-gp-card.h"
 #include "line/cl-card-job.h"
 #include "p11/cl-p11-token.h"
@@ -149,7 +150,9 @@ job_recover (ClCardJob *job, ClLineFault fault, const GError *error, guint tries
     publish_fault (self, fault, FALSE, error->message);
   if (tries >= RECOVER_TRIES || (fault != CL_LINE_FAULT_HSM && fault != CL_LINE_FAULT_STORE))
     return NULL;
-  g_usleep ((gulong)(RECOVER_FIRST_MS << tries) * G_TIME_SPAN_MILLISECOND);
+  /* a stop (the service shutting down) ends the wait: the card is retained, not held up */
+  if (!cl_wait_unless_cancelled (cancellable, (gint64)(RECOVER_FIRST_MS << tries) * G_TIME_SPAN_MILLISECOND))
+    return NULL;
   if (fault == CL_LINE_FAULT_STORE)
     return g_steal_pointer (&setup);
   G_LOCK (reconnect);

@@ -4,18 +4,10 @@
 
 #include "core/cl-error.h"
 #include "core/cl-hex.h"
+#include "core/cl-secure-buffer.h"
 #include "tlv/cl-tlv.h"
 
 const guint8 cl_schsm_aid[11] = { 0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0xC3, 0x1F, 0x02, 0x01 };
-
-static void
-wipe_and_free (gpointer data)
-{
-  GByteArray *array = data;
-
-  cl_wipe (array->data, array->len);
-  g_byte_array_unref (array);
-}
 
 /* Secrets must not outlive the APDU in freed heap memory: the data buffer is wiped on its last unref. */
 static ClApdu *
@@ -23,7 +15,8 @@ sensitive_apdu (guint8 cla, guint8 ins, guint8 p1, guint8 p2, GByteArray *data, 
 {
   ClApdu *apdu = cl_apdu_new (cla, ins, p1, p2, NULL, 0, ne);
 
-  apdu->data = g_bytes_new_with_free_func (data->data, data->len, wipe_and_free, g_byte_array_ref (data));
+  apdu->data = cl_secure_bytes_new_copy (data->data, data->len);
+  cl_wipe (data->data, data->len);
   apdu->flags |= CL_APDU_FLAG_SENSITIVE;
   return apdu;
 }

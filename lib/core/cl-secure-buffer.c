@@ -1,5 +1,6 @@
-#include "keys/cl-secure-buffer.h"
+#include "core/cl-secure-buffer.h"
 
+#include <string.h>
 #include <sys/mman.h>
 
 #include "core/cl-hex.h"
@@ -25,4 +26,24 @@ cl_secure_buffer_free (ClSecureBuffer *buffer)
     munlock (buffer->data, MAX (buffer->len, 1));
   g_free (buffer->data);
   g_free (buffer);
+}
+
+GBytes *
+cl_secure_bytes_new (gsize len, guint8 **data)
+{
+  ClSecureBuffer *buffer = cl_secure_buffer_new (len);
+
+  *data = buffer->data;
+  return g_bytes_new_with_free_func (buffer->data, len, (GDestroyNotify)cl_secure_buffer_free, buffer);
+}
+
+GBytes *
+cl_secure_bytes_new_copy (const void *data, gsize len)
+{
+  guint8 *copy;
+  GBytes *bytes = cl_secure_bytes_new (len, &copy);
+
+  if (len > 0)
+    memcpy (copy, data, len);
+  return bytes;
 }
