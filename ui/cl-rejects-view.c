@@ -9,6 +9,12 @@
 #include "cl-ui.h"
 #include "store/cl-store-dashboard.h"
 
+/* A store of a million cards holds tens of thousands of rejections: reading them all at each key stroke would cost
+ * more than the search itself. A search or filter shows the newest ones first, one row more asked for than shown
+ * says whether older ones match. */
+#define PAGE_FIRST CL_REJECTS_PAGE_FIRST
+#define PAGE_MAX   (PAGE_FIRST << 7)
+
 struct _ClRejectsView
 {
   AdwBin parent_instance;
@@ -24,6 +30,8 @@ struct _ClRejectsView
   guint history_generation;
   guint pending;
   guint history_length;
+  guint page;       /* rows asked for: the newest ones that match */
+  guint page_first; /* what a new search or filter starts with */
   ClQaDiagnosis *diagnosis;
   gboolean refreshing_filters;
   GCancellable *cancellable;
@@ -34,6 +42,8 @@ struct _ClRejectsView
   GtkDropDown *period_dropdown;
   GtkCheckButton *closed_check;
   GtkColumnView *column_view;
+  GtkWidget *more_bar;
+  GtkLabel *more_label;
   GtkLabel *detail_title;
   GtkLabel *detail_subtitle;
   AdwActionRow *reader_row;
@@ -146,6 +156,19 @@ on_list_read (GObject *source, GAsyncResult *result, gpointer user_data)
         g_warning ("Reading rejected cards: %s", error->message);
       return;
     }
+  /* one row more than the page was asked for: it says older matches exist, and is not shown */
+  if (rows->len >= job->query.limit)
+    {
+      g_autofree char *text
+        = g_strdup_printf (_ ("The latest %u matching cards are shown; older ones match too."), job->query.limit - 1);
+
+      g_ptr_array_set_size (rows, job->query.limit - 1);
+      gtk_label_set_text (self->more_label, text);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "rejects.show-more", job->query.limit - 1 < PAGE_MAX);
+      gtk_widget_set_visible (self->more_bar, TRUE);
+    }
+  else
+    gtk_widget_set_visible (self->more_bar, FALSE);
   item = selected_item (self);
   keep = item ? g_strdup (cl_reject_item_get_chip_id (item)) : NULL;
   items = g_ptr_array_new_full (rows->len, g_object_unref);
@@ -185,11 +208,29 @@ cl_rejects_view_reload (ClRejectsView *self)
   job->query.reason = reason == 0 || reason == GTK_INVALID_LIST_POSITION ? -1 : (gint)reason - 1;
   job->query.from = period_start (gtk_drop_down_get_selected (self->period_dropdown));
   job->query.include_closed = gtk_check_button_get_active (self->closed_check);
+  job->query.limit = self->page + 1;
   job->search = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
   task = g_task_new (self, self->cancellable, on_list_read, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify)list_job_free);
   busy_push (self);
   g_task_run_in_thread (task, list_in_thread);
+}
+
+/* Another search or filter starts again from the first page. */
+static void
+on_filter_changed (ClRejectsView *self)
+{
+  self->page = self->page_first;
+  cl_rejects_view_reload (self);
+}
+
+static void
+show_more_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  ClRejectsView *self = CL_REJECTS_VIEW (widget);
+
+  self->page = MIN (self->page * 2, PAGE_MAX);
+  cl_rejects_view_reload (self);
 }
 
 /* ---- batches for the filter ---- */
@@ -616,7 +657,15 @@ void
 cl_rejects_view_set_search (ClRejectsView *self, const char *text)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
-  cl_rejects_view_reload (self);
+  on_filter_changed (self);
+}
+
+void
+cl_rejects_view_set_page_size (ClRejectsView *self, guint rows)
+{
+  g_return_if_fail (CL_IS_REJECTS_VIEW (self) && rows > 0 && rows <= PAGE_FIRST);
+  self->page_first = rows;
+  on_filter_changed (self);
 }
 
 gboolean
@@ -751,6 +800,8 @@ cl_rejects_view_class_init (ClRejectsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, period_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, closed_check);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ClRejectsView, more_bar);
+  gtk_widget_class_bind_template_child (widget_class, ClRejectsView, more_label);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, detail_title);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, detail_subtitle);
   gtk_widget_class_bind_template_child (widget_class, ClRejectsView, reader_row);
@@ -762,6 +813,7 @@ cl_rejects_view_class_init (ClRejectsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "rejects.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "rejects.scrap", NULL, scrap_action);
   gtk_widget_class_install_action (widget_class, "rejects.reprint-face", NULL, reprint_face_action);
+  gtk_widget_class_install_action (widget_class, "rejects.show-more", NULL, show_more_action);
 }
 
 static void
@@ -774,6 +826,7 @@ cl_rejects_view_init (ClRejectsView *self)
   self->cancellable = g_cancellable_new ();
   self->batch_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->items = g_list_store_new (CL_TYPE_REJECT_ITEM);
+  self->page = self->page_first = PAGE_FIRST;
 
   add_column (self, _ ("Serial"), "serial", FALSE);
   add_column (self, _ ("Chip"), "chip-id", TRUE);
@@ -807,11 +860,11 @@ cl_rejects_view_init (ClRejectsView *self)
     gtk_string_list_append (reasons, cl_reject_reason_to_string ((ClRejectReason)i));
   gtk_drop_down_set_model (self->reason_dropdown, G_LIST_MODEL (reasons));
 
-  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (cl_rejects_view_reload), self);
-  g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (cl_rejects_view_reload), self);
-  g_signal_connect_swapped (self->reason_dropdown, "notify::selected", G_CALLBACK (cl_rejects_view_reload), self);
-  g_signal_connect_swapped (self->period_dropdown, "notify::selected", G_CALLBACK (cl_rejects_view_reload), self);
-  g_signal_connect_swapped (self->closed_check, "toggled", G_CALLBACK (cl_rejects_view_reload), self);
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_filter_changed), self);
+  g_signal_connect_swapped (self->batch_dropdown, "notify::selected", G_CALLBACK (on_filter_changed), self);
+  g_signal_connect_swapped (self->reason_dropdown, "notify::selected", G_CALLBACK (on_filter_changed), self);
+  g_signal_connect_swapped (self->period_dropdown, "notify::selected", G_CALLBACK (on_filter_changed), self);
+  g_signal_connect_swapped (self->closed_check, "toggled", G_CALLBACK (on_filter_changed), self);
   g_signal_connect_swapped (self->comment_row, "changed", G_CALLBACK (update_actions), self);
   update_actions (self);
 }

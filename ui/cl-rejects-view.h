@@ -25,6 +25,9 @@ void cl_rejects_view_reload (ClRejectsView *self);
 GListModel *cl_rejects_view_get_items (ClRejectsView *self);
 GtkColumnView *cl_rejects_view_get_column_view (ClRejectsView *self);
 void cl_rejects_view_set_search (ClRejectsView *self, const char *text);
+/* How many rows a new search or filter shows before "Show More" (at most the view's own first page): the tests
+ * see the paging with a few cards. */
+void cl_rejects_view_set_page_size (ClRejectsView *self, guint rows);
 /* Selects the card (if listed) and loads its history. */
 gboolean cl_rejects_view_select_chip (ClRejectsView *self, const char *chip_id);
 /* Rows shown in the history pane (tests). */

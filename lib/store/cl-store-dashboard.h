@@ -61,6 +61,9 @@ typedef struct
   guint limit;             /* 0: 10000 */
 } ClRejectQuery;
 
+/* The Rejects view's first page: the newest rejections that match a search or filter ("Show More" doubles it). */
+#define CL_REJECTS_PAGE_FIRST 500
+
 /* One rejected card, with its latest production rejection. */
 typedef struct
 {

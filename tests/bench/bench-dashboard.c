@@ -253,14 +253,29 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
         g_assert_no_error (error);
         add_ms (ms, t);
       }
+    report ("  the list as read before the view's pages (up to 10,000 rows)", ms);
+    g_array_set_size (ms, 0);
+    query.limit = CL_REJECTS_PAGE_FIRST + 1;
+    for (guint i = 0; i < QUERY_RUNS; i++)
+      {
+        g_autoptr (GPtrArray) rows = NULL;
+
+        t = g_get_monotonic_time ();
+        rows = cl_store_reject_search (store, &query, &error);
+        g_assert_no_error (error);
+        add_ms (ms, t);
+      }
     backend->figures[FIG_REJECTS] = report_limit (rejects, ms, QUERY_LIMIT_MS);
     g_array_set_size (ms, 0);
     for (guint term = 0; term < G_N_ELEMENTS (terms); term++)
       {
         g_autoptr (GArray) one = g_array_new (FALSE, FALSE, sizeof (double));
+        g_autoptr (GArray) whole = g_array_new (FALSE, FALSE, sizeof (double));
         g_autofree char *what = NULL;
-        guint found = 0;
+        g_autofree char *before = NULL;
+        guint found = 0, found_whole = 0;
 
+        /* as the view asks (its first page and one row more), and as it asked before it had pages */
         for (guint i = 0; i < QUERY_RUNS; i++)
           {
             ClRejectQuery search = { .reason = -1, .include_closed = TRUE, .search = terms[term] };
@@ -269,10 +284,20 @@ measure_queries (ClStore *store, Backend *backend, guint n_cards)
             t = g_get_monotonic_time ();
             rows = cl_store_reject_search (store, &search, &error);
             g_assert_no_error (error);
+            add_ms (whole, t);
+            found_whole = rows->len;
+            g_clear_pointer (&rows, g_ptr_array_unref);
+            search.limit = CL_REJECTS_PAGE_FIRST + 1;
+            t = g_get_monotonic_time ();
+            rows = cl_store_reject_search (store, &search, &error);
+            g_assert_no_error (error);
             add_ms (one, t);
             g_array_append_val (ms, g_array_index (one, double, i));
             found = rows->len;
           }
+        before
+          = g_strdup_printf ("  search \"%s\" as read before the view's pages (%u rows)", terms[term], found_whole);
+        report (before, whole);
         what = g_strdup_printf ("  search \"%s\" (%u rows)", terms[term], found);
         report (what, one);
       }

@@ -130,6 +130,42 @@ check_rejects (ClWindow *window, ClStore *store, ClSession *session)
   g_object_get (first, "reason", &reason, NULL);
   g_assert_cmpstr (reason, ==, cl_reject_reason_to_string (((ClRejectRow *)g_ptr_array_index (expected, 0))->reason));
 
+  /* A page smaller than the rejects (the closed ones included: the test store has one open): the newest ones, and
+   * the bar that says older ones match; Show More shows them, and a new search starts again from the first page. */
+  {
+    ClRejectQuery all_query = { .reason = -1, .include_closed = TRUE };
+    g_autoptr (GPtrArray) all = NULL;
+    GtkCheckButton *closed
+      = GTK_CHECK_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (rejects), CL_TYPE_REJECTS_VIEW, "closed_check"));
+    GtkWidget *label
+      = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (rejects), CL_TYPE_REJECTS_VIEW, "more_label"));
+    g_autofree char *text = NULL;
+
+    TEST_READ (store, all = cl_store_reject_search (store, &all_query, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->len, >=, 2);
+    text = g_strdup_printf ("The latest %u matching cards are shown; older ones match too.", all->len - 1);
+    cl_rejects_view_set_page_size (rejects, all->len - 1);
+    gtk_check_button_set_active (closed, TRUE);
+    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, all->len - 1);
+    g_assert_cmpstr (cl_test_template_label (GTK_WIDGET (rejects), CL_TYPE_REJECTS_VIEW, "more_label"), ==, text);
+    g_assert_true (gtk_widget_is_visible (label));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (rejects), "rejects.show-more", NULL));
+    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, all->len);
+    g_assert_false (gtk_widget_is_visible (label));
+    cl_rejects_view_set_search (rejects, "");
+    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, all->len - 1);
+    g_assert_true (gtk_widget_is_visible (label));
+    cl_rejects_view_set_page_size (rejects, 500);
+    gtk_check_button_set_active (closed, FALSE);
+    WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, expected->len);
+    g_assert_false (gtk_widget_is_visible (label));
+  }
+
   /* Search by the printed serial; then every card, to find the scrapped one by its chip. */
   cl_rejects_view_set_search (rejects, "SN-0004");
   WAIT_UNTIL (!cl_rejects_view_get_busy (rejects));
