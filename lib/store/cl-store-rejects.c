@@ -69,15 +69,28 @@ cl_store_reject_query_bind (ClSqlStmt *stmt, const ClRejectQuery *query)
 
 /* No search: the list. */
 static const char rejects_list[] = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_TAIL;
-/* A term of one or two characters, which no trigram holds: every rejected chip read (such a term matches most
- * chips, or few). On SQLite the ended index from the newest until LIMIT rows matched. On PostgreSQL a sequential
- * scan and a sort ("+ 0"): at 300,000 cards the ended index read to its end, a heap fetch a row, took twice as long
- * for a term that matches none, and longer for one that matches thousands. "|| ''" keeps it off the trigram
- * indexes, which would read all of themselves for such a term. */
+/* A term of one or two characters, which no trigram holds, and that many chips' grams hold (REJECTS_DENSE or more,
+ * or not valid UTF-8): the ended index from the newest until LIMIT rows matched, few rows read for each one shown.
+ * "|| ''" keeps PostgreSQL off the trigram indexes, which would read all of themselves for such a term. */
 static const char rejects_scan_sqlite[] = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_LIKE_SQLITE REJECTS_TAIL;
 static const char rejects_scan_pg[]
   = REJECTS_COLUMNS REJECTS_FROM REJECTS_FILTERS REJECTS_LIKE (REJECTS_CHIP " || ''", REJECTS_SERIAL " || ''")
-    REJECTS_IN_BIN "ORDER BY r.ended + 0 DESC, r.attempt_id DESC LIMIT ?";
+    REJECTS_TAIL;
+/* A term of one or two characters that few chips' grams hold (cl-store-schema-rejects.h): those chips (and the long
+ * ones, '*'), first, then sorted; reading the ended index for them would read most of it. SQLite: CROSS JOIN keeps
+ * that order. */
+#define REJECTS_GRAM_CHIPS "(SELECT DISTINCT chip_id FROM reject_grams WHERE gram IN (upper(?), '*')) g "
+static const char rejects_grams_sqlite[]
+  = REJECTS_COLUMNS REJECTS_GRAM_CHIPS "CROSS JOIN reject_latest r ON r.chip_id = g.chip_id LEFT JOIN batches b ON "
+                                       "b.id = r.batch_id " REJECTS_FILTERS REJECTS_LIKE_SQLITE REJECTS_TAIL;
+static const char rejects_grams_pg[] = REJECTS_COLUMNS REJECTS_GRAM_CHIPS
+  "JOIN reject_latest r ON r.chip_id = g.chip_id LEFT JOIN batches b ON b.id = "
+  "r.batch_id " REJECTS_FILTERS REJECTS_LIKE (REJECTS_CHIP " || ''", REJECTS_SERIAL " || ''") REJECTS_TAIL;
+/* How many chips hold a short term's gram, up to REJECTS_DENSE: from there on the term matches one row in twenty or
+ * more at 1,000,000 cards, and the ended index finds a page of them sooner than the grams' chips are sorted. */
+#define REJECTS_DENSE 4000
+static const char rejects_gram_count[]
+  = "SELECT count(*) FROM (SELECT 1 FROM reject_grams WHERE gram = upper(?) LIMIT " G_STRINGIFY (REJECTS_DENSE) ") x";
 /* Three characters or more on SQLite: the rows whose chip or serial holds the term's trigrams in a row (FTS5's
  * phrase, folded to lower case), first (CROSS JOIN: SQLite would otherwise read the ended index and probe each row),
  * then sorted. */
@@ -105,23 +118,52 @@ fts_phrase (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* Whether few enough chips hold the short term's gram that reading them beats the ended index. */
+static gboolean
+gram_is_sparse (ClStore *self, const char *term, gboolean *sparse, GError **error)
+{
+  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, rejects_gram_count, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  cl_sql_bind_text (stmt, 1, term);
+  if (cl_sql_step (stmt, error) != CL_SQL_STEP_ROW)
+    return FALSE;
+  *sparse = cl_sql_column_int64 (stmt, 0) < REJECTS_DENSE;
+  return TRUE;
+}
+
 ClSqlStmt *
 cl_store_reject_search_prepare (ClStore *self, const ClRejectQuery *query, GError **error)
 {
   gboolean search = query->search != NULL && *query->search != '\0';
-  /* a trigram index holds substrings of three characters (FTS5 and pg_trgm count them in UTF-8) */
-  gboolean indexed = search && g_utf8_validate (query->search, -1, NULL) && g_utf8_strlen (query->search, -1) >= 3;
+  gboolean utf8 = search && g_utf8_validate (query->search, -1, NULL);
+  /* a trigram index holds substrings of three characters (FTS5 and pg_trgm count them in UTF-8), reject_grams those
+   * of one and two */
+  glong length = utf8 ? g_utf8_strlen (query->search, -1) : 0;
+  gboolean indexed = length >= 3;
   gboolean sqlite = cl_store_backend (self) == CL_SQL_SQLITE;
   gboolean fts = indexed && sqlite;
-  const char *text = !search    ? rejects_list
-                     : !indexed ? (sqlite ? rejects_scan_sqlite : rejects_scan_pg)
-                     : sqlite   ? rejects_fts_sqlite
-                                : rejects_trgm_pg;
-  g_autoptr (ClSqlStmt) stmt = cl_store_prepare (self, text, error);
+  gboolean grams = FALSE;
+  const char *text;
+  g_autoptr (ClSqlStmt) stmt = NULL;
   int n = 0;
 
-  if (stmt == NULL)
+  if (length == 1 || length == 2)
+    {
+      if (!gram_is_sparse (self, query->search, &grams, error))
+        return NULL;
+    }
+  text = !search    ? rejects_list
+         : grams    ? (sqlite ? rejects_grams_sqlite : rejects_grams_pg)
+         : !indexed ? (sqlite ? rejects_scan_sqlite : rejects_scan_pg)
+         : sqlite   ? rejects_fts_sqlite
+                    : rejects_trgm_pg;
+  if ((stmt = cl_store_prepare (self, text, error)) == NULL)
     return NULL;
+  /* the grams' chips come first in that statement's text */
+  if (grams)
+    cl_sql_bind_text (stmt, ++n, query->search);
   cl_sql_bind_int64 (stmt, ++n, MAX (query->batch_id, 0));
   cl_sql_bind_int64 (stmt, ++n, MAX (query->batch_id, 0));
   if (query->reason >= 0 && query->reason < CL_REJECT_REASON_COUNT)

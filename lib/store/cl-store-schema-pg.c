@@ -655,6 +655,8 @@ static const char migration_reject_latest[] = REJECT_LATEST_TABLE ("BIGINT")
   REJECT_LATEST_FUNCTIONS REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD YIELD_HELPERS_PLPGSQL;
 /* Version 15 (cl-store-schema-rejects.h): the search's trigram indexes. */
 static const char migration_reject_search[] = REJECT_SEARCH_PG;
+/* Version 16 (cl-store-schema-rejects.h): the grams of one and two characters for the shortest searches. */
+static const char migration_reject_grams[] = REJECT_GRAMS_PG;
 
 /* Migrations after the baseline: [0] makes version baseline + 1, the same number as cl-store-schema.c's. */
 static const char *const pg_migrations[] = { migration_row_rejections,
@@ -664,6 +666,7 @@ static const char *const pg_migrations[] = { migration_row_rejections,
                                              cl_store_migration_yield_stations_pg,
                                              migration_reject_latest,
                                              migration_reject_search,
+                                             migration_reject_grams,
                                              NULL };
 const guint cl_store_pg_n_migrations = G_N_ELEMENTS (pg_migrations) - 1;
 

@@ -132,3 +132,64 @@
   "WITH (fastupdate = off);\n"                                                                                         \
   "CREATE INDEX IF NOT EXISTS reject_latest_serial_trgm ON reject_latest "                                             \
   "USING gin (upper(coalesce(printed_serial, '')) gin_trgm_ops) WITH (fastupdate = off);\n"
+
+/* Version 16 (issue 14: a search of one or two characters at 1,000,000 cards). No trigram holds such a term, and a
+ * term that few chips match read every rejected chip (~80,000 at 1,000,000 cards) to find them. reject_grams holds,
+ * for each row of reject_latest, the distinct substrings of one and two characters of its chip and serial,
+ * upper-cased as the search folds them (cl-store-rejects.c); a row whose chip or serial is longer than the positions
+ * there are has the gram '*' as well, and every such search reads it. The search's LIKE still decides, so what it
+ * finds is what it found before. Kept by triggers on reject_latest, so every writer of that table keeps it; the same
+ * text on both backends but for the triggers' form. */
+#define REJECT_GRAMS_LONGEST "64"
+#define REJECT_GRAMS_TABLE(OPTIONS)                                                                                    \
+  "CREATE TABLE IF NOT EXISTS reject_grams (\n"                                                                        \
+  "  gram TEXT NOT NULL,\n"                                                                                            \
+  "  chip_id TEXT NOT NULL,\n"                                                                                         \
+  "  PRIMARY KEY (gram, chip_id)\n"                                                                                    \
+  ")" OPTIONS ";\n"                                                                                                    \
+  "CREATE TABLE IF NOT EXISTS reject_gram_positions (i INTEGER PRIMARY KEY);\n"                                        \
+  "WITH RECURSIVE p(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM p WHERE i < " REJECT_GRAMS_LONGEST ") "                \
+  "INSERT INTO reject_gram_positions (i) SELECT i FROM p WHERE i NOT IN (SELECT i FROM reject_gram_positions);\n"
+/* The grams of SOURCE's rows (a table, or a trigger's row as a one-row subquery): columns gram and chip_id. */
+#define REJECT_GRAMS_SELECT(SOURCE)                                                                                    \
+  "SELECT substr(t.v, p.i, n.n) AS gram, t.chip_id AS chip_id FROM (SELECT chip_id, upper(chip_id) AS v FROM " SOURCE  \
+  " UNION ALL SELECT chip_id, upper(coalesce(printed_serial, '')) FROM " SOURCE                                        \
+  ") t CROSS JOIN reject_gram_positions p CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2) n "                            \
+  "WHERE p.i + n.n - 1 <= length(t.v) UNION SELECT '*', chip_id FROM " SOURCE                                          \
+  " WHERE length(chip_id) > " REJECT_GRAMS_LONGEST " OR length(coalesce(printed_serial, '')) > " REJECT_GRAMS_LONGEST
+#define REJECT_GRAMS_ROW(ROW)                                                                                          \
+  "(SELECT " ROW ".chip_id AS chip_id, " ROW ".printed_serial AS printed_serial) " ROW "_row"
+#define REJECT_GRAMS_ADD_NEW                                                                                           \
+  "INSERT INTO reject_grams (gram, chip_id) " REJECT_GRAMS_SELECT (REJECT_GRAMS_ROW ("NEW")) " ON CONFLICT DO "        \
+                                                                                             "NOTHING;\n"
+#define REJECT_GRAMS_REMOVE_OLD                                                                                        \
+  "DELETE FROM reject_grams WHERE chip_id = OLD.chip_id AND gram IN (SELECT gram FROM "                                \
+  "(" REJECT_GRAMS_SELECT (REJECT_GRAMS_ROW ("OLD")) ") old_grams);\n"
+#define REJECT_GRAMS_CHANGED                                                                                           \
+  "(OLD.chip_id IS DISTINCT FROM NEW.chip_id OR OLD.printed_serial IS DISTINCT FROM NEW.printed_serial)"
+/* Every row's grams made again: the migration's backfill. */
+#define REJECT_GRAMS_BACKFILL                                                                                          \
+  "DELETE FROM reject_grams;\n"                                                                                        \
+  "INSERT INTO reject_grams (gram, chip_id) " REJECT_GRAMS_SELECT ("reject_latest") ";\n"
+#define REJECT_GRAMS_SQLITE                                                                                            \
+  REJECT_GRAMS_TABLE (" WITHOUT ROWID")                                                                                \
+  "CREATE TRIGGER IF NOT EXISTS reject_grams_insert AFTER INSERT ON reject_latest BEGIN\n" REJECT_GRAMS_ADD_NEW        \
+  "END;\n"                                                                                                             \
+  "CREATE TRIGGER IF NOT EXISTS reject_grams_delete AFTER DELETE ON reject_latest BEGIN\n" REJECT_GRAMS_REMOVE_OLD     \
+  "END;\n"                                                                                                             \
+  "CREATE TRIGGER IF NOT EXISTS reject_grams_update AFTER UPDATE OF chip_id, printed_serial ON reject_latest "         \
+  "WHEN " REJECT_GRAMS_CHANGED " BEGIN\n" REJECT_GRAMS_REMOVE_OLD REJECT_GRAMS_ADD_NEW "END;\n" REJECT_GRAMS_BACKFILL
+#define REJECT_GRAMS_PG                                                                                                \
+  REJECT_GRAMS_TABLE ("")                                                                                              \
+  "CREATE OR REPLACE FUNCTION cl_reject_grams_add() RETURNS trigger LANGUAGE plpgsql AS $$\n"                          \
+  "BEGIN\n" REJECT_GRAMS_ADD_NEW "RETURN NULL;\nEND $$;\n"                                                             \
+  "CREATE OR REPLACE FUNCTION cl_reject_grams_remove() RETURNS trigger LANGUAGE plpgsql AS $$\n"                       \
+  "BEGIN\n" REJECT_GRAMS_REMOVE_OLD "RETURN NULL;\nEND $$;\n"                                                          \
+  "CREATE OR REPLACE FUNCTION cl_reject_grams_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"                       \
+  "BEGIN\n" REJECT_GRAMS_REMOVE_OLD REJECT_GRAMS_ADD_NEW "RETURN NULL;\nEND $$;\n"                                     \
+  "CREATE OR REPLACE TRIGGER reject_grams_insert AFTER INSERT ON reject_latest FOR EACH ROW "                          \
+  "EXECUTE FUNCTION cl_reject_grams_add();\n"                                                                          \
+  "CREATE OR REPLACE TRIGGER reject_grams_delete AFTER DELETE ON reject_latest FOR EACH ROW "                          \
+  "EXECUTE FUNCTION cl_reject_grams_remove();\n"                                                                       \
+  "CREATE OR REPLACE TRIGGER reject_grams_update AFTER UPDATE OF chip_id, printed_serial ON reject_latest FOR EACH "   \
+  "ROW WHEN " REJECT_GRAMS_CHANGED " EXECUTE FUNCTION cl_reject_grams_change();\n" REJECT_GRAMS_BACKFILL

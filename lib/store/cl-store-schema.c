@@ -657,6 +657,8 @@ static const char migration_reject_latest[]
   = REJECT_LATEST_TABLE ("INTEGER") REJECT_LATEST_TRIGGERS REJECT_LATEST_REBUILD;
 /* Version 15 (cl-store-schema-rejects.h): the search's trigram index. Running it again makes the same index. */
 static const char migration_reject_search[] = REJECT_SEARCH_SQLITE;
+/* Version 16 (cl-store-schema-rejects.h): the grams of one and two characters for the shortest searches. */
+static const char migration_reject_grams[] = REJECT_GRAMS_SQLITE;
 
 const char *const cl_store_migrations[] = {
   migration_1,
@@ -674,6 +676,7 @@ const char *const cl_store_migrations[] = {
   cl_store_migration_yield_stations_sqlite,
   migration_reject_latest,
   migration_reject_search,
+  migration_reject_grams,
 };
 const guint cl_store_n_migrations = G_N_ELEMENTS (cl_store_migrations);
 

@@ -7,6 +7,7 @@
 
 #include "store/cl-store-dashboard.h"
 #include "store/cl-store-private.h"
+#include "store/cl-store-schema-rejects.h"
 #include "store-fixture.h"
 
 #define PROFILE_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -314,7 +315,7 @@ test_search_index_backfill (Fixture *f, gconstpointer data)
   const char *indexes_text
     = pg ? "SELECT count(*) FROM pg_indexes WHERE tablename = 'reject_latest' AND indexdef LIKE '%gin_trgm_ops%'"
          : "SELECT count(*) FROM sqlite_master WHERE name = 'reject_search' OR tbl_name = 'reject_latest' AND type = "
-           "'trigger'";
+           "'trigger' AND name LIKE 'reject_search%'";
   ClRejectQuery one = { .reason = -1, .include_closed = TRUE, .search = "000000000000ab01" };
   g_autoptr (GPtrArray) found = NULL;
 
@@ -349,6 +350,70 @@ test_search_index_backfill (Fixture *f, gconstpointer data)
   }
 }
 
+/* reject_grams holds exactly the grams of reject_latest's rows as they are now. */
+static void
+assert_grams_kept (Fixture *f)
+{
+  g_assert_cmpint (store_fixture_raw_int (f,
+                                          "SELECT count(*) FROM (SELECT gram, chip_id FROM reject_grams EXCEPT "
+                                          "SELECT gram, chip_id FROM (" REJECT_GRAMS_SELECT ("reject_latest") ") a) x"),
+                   ==, 0);
+  g_assert_cmpint (store_fixture_raw_int (f, "SELECT count(*) FROM (SELECT gram, chip_id FROM (" REJECT_GRAMS_SELECT (
+                                               "reject_latest") ") a EXCEPT SELECT gram, chip_id FROM reject_grams) x"),
+                   ==, 0);
+}
+
+/* A store of version 15 (the grams dropped as if they never were) migrates to 16: the grams are made from the rows
+ * there are, the triggers keep them, and searches of one or two characters find what the old query finds, in a
+ * serial longer than the grams' positions too (a short search reads only the chips its gram names). */
+static void
+test_grams_backfill (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 batches[2];
+  gboolean pg = store_fixture_is_postgresql ();
+  const char *grams_text = "SELECT count(*) FROM reject_grams";
+  g_autofree char *long_serial
+    = g_strdup_printf ("DE%s", "000000000000000000000000000000000000000000000000000000000000000000000Q");
+
+  fill (f->store, batches);
+  g_assert_cmpint (store_fixture_raw_int (f, grams_text), >, 500);
+  assert_grams_kept (f);
+  g_clear_object (&f->store);
+  g_assert_true (store_fixture_raw_exec (
+    f,
+    pg ? "DROP TRIGGER reject_grams_insert ON reject_latest; DROP TRIGGER reject_grams_delete ON reject_latest; "
+         "DROP TRIGGER reject_grams_update ON reject_latest; DROP FUNCTION cl_reject_grams_add(); "
+         "DROP FUNCTION cl_reject_grams_remove(); DROP FUNCTION cl_reject_grams_change(); DROP TABLE reject_grams; "
+         "DROP TABLE reject_gram_positions; UPDATE schema_version SET version = 15"
+       : "DROP TRIGGER reject_grams_insert; DROP TRIGGER reject_grams_delete; DROP TRIGGER reject_grams_update; "
+         "DROP TABLE reject_grams; DROP TABLE reject_gram_positions; PRAGMA user_version = 15",
+    NULL));
+  f->store = cl_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (store_fixture_raw_int (f, grams_text), >, 500);
+  g_assert_cmpint (store_fixture_raw_int (f, "SELECT count(*) FROM reject_gram_positions"), ==, 64);
+  assert_grams_kept (f);
+  g_assert_cmpuint (compare_all (f->store, batches), >, 100);
+  /* the triggers after the migration: a chip rejected again, a serial printed since, one longer than the positions */
+  ended_attempt (f->store, batches[0], CL_ATTEMPT_PRODUCTION, "4790000000000000AB00",
+                 T0 + (gint64)7200 * G_USEC_PER_SEC, CL_ATTEMPT_REJECTED, CL_REJECT_TIMEOUT, CL_DISPOSITION_REJECT_BIN,
+                 0);
+  set_serial (f->store, "4790000000000000AB01", 77777);
+  g_assert_true (cl_store_card_set_printed_serial (f->store, "4790000000000000AB02", long_serial, &error));
+  g_assert_no_error (error);
+  assert_grams_kept (f);
+  compare_all (f->store, batches);
+  {
+    ClRejectQuery q = { .reason = -1, .include_closed = TRUE, .search = "q" };
+    g_autoptr (GPtrArray) found = new_rows (f->store, &q);
+    g_autoptr (GPtrArray) expected = old_rows (f->store, &q);
+
+    g_assert_cmpuint (found->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (found, 0), ==, g_ptr_array_index (expected, 0));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -359,5 +424,7 @@ main (int argc, char **argv)
               store_fixture_teardown);
   g_test_add ("/store/reject-latest/search-index-backfill", Fixture, NULL, store_fixture_setup,
               test_search_index_backfill, store_fixture_teardown);
+  g_test_add ("/store/reject-latest/grams-backfill", Fixture, NULL, store_fixture_setup, test_grams_backfill,
+              store_fixture_teardown);
   return g_test_run ();
 }
