@@ -51,6 +51,9 @@ VIEWS = [("ctrl+2", "alt+d", "Dashboard", "ClDashboardView"), ("ctrl+3", "alt+r"
 BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 REGISTRYD = "/usr/libexec/at-spi2-registryd"
 TIMEOUT = 30.0
+# The sanitizer and valgrind setups run the application many times slower (meson.build sets the factor): every bound
+# this test waits for is that much longer there.
+SCALE = float(os.environ.get("CARDLINE_TEST_TIMEOUT_SCALE", "1") or 1)
 
 failures = []
 
@@ -73,6 +76,7 @@ class Stopped(BaseException):
 
 
 def wait_for(what, predicate, timeout=TIMEOUT, interval=0.1):
+    timeout *= SCALE
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -419,7 +423,7 @@ class FocusLog:
 
     def after(self, count, timeout=3.0):
         """The object focused by the first event after the first count ones, once it came; None if none came."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * SCALE
         while len(self.events) <= count and time.monotonic() < deadline:
             pump(0.05)
         pump(0.1)  # a move can come as several events (the window first, then the widget): take the last
@@ -475,9 +479,9 @@ class App:
 
 
 def xdotool(desktop, *args):
-    result = run(["xdotool", *args], desktop.env, timeout=20)
+    result = run(["xdotool", *args], desktop.env, timeout=20 * SCALE)
     if result is None:
-        raise Abort(f"xdotool {' '.join(args)} hung for 20 s")
+        raise Abort(f"xdotool {' '.join(args)} hung for {20 * SCALE:.0f} s")
     if result.returncode != 0:
         raise Abort(f"xdotool {' '.join(args)} failed: {result.stderr.strip()}")
 
@@ -761,13 +765,13 @@ def main():
         app.focus("Cardline")
         key(desktop, "ctrl+q")
         try:
-            status = app.proc.wait(timeout=15)
+            status = app.proc.wait(timeout=15 * SCALE)
             if status != 0:
                 fail(f"the application quit with status {status}:\n{desktop.log_tail('app')}")
             else:
                 ok("Ctrl+Q quits")
         except subprocess.TimeoutExpired:
-            fail("Ctrl+Q did not quit the application within 15 s")
+            fail(f"Ctrl+Q did not quit the application within {15 * SCALE:.0f} s")
     except Abort as e:
         fail(str(e))
         if desktop is not None and app is not None:
