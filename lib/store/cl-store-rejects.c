@@ -163,6 +163,10 @@ cl_store_reject_search_prepare (ClStore *self, const ClRejectQuery *query, GErro
          : !indexed ? (sqlite ? rejects_scan_sqlite : rejects_scan_pg)
          : sqlite   ? rejects_fts_sqlite
                     : rejects_trgm_pg;
+  /* PostgreSQL plans the grams' read in parallel at 1,000,000 cards (its estimate of a bitmap scan of reject_grams);
+   * starting a worker process took longer than the few hundred lookups it shares (a term no chip holds: 29 ms) */
+  if (grams && !sqlite && !cl_store_exec (self, "SET LOCAL max_parallel_workers_per_gather = 0", error))
+    return NULL;
   if ((stmt = cl_store_prepare (self, text, error)) == NULL)
     return NULL;
   /* the grams' chips come first in that statement's text */
