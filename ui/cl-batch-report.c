@@ -159,7 +159,7 @@ draw_chart (cairo_t *cr, ClDashboardModel *model, const char *title, ClChartKind
 }
 
 static void
-draw_rejects (cairo_t *cr, cairo_surface_t *surface, GPtrArray *rejects, double y)
+draw_rejects (cairo_t *cr, cairo_surface_t *surface, GPtrArray *rejects, gboolean cut, double y)
 {
   static const char *const heads[] = { "Chip", "Serial", "Reason", "Step", "SW", "Rejected" };
   static const double cols[] = { 0, 150, 230, 350, 430, 470 };
@@ -171,6 +171,15 @@ draw_rejects (cairo_t *cr, cairo_surface_t *surface, GPtrArray *rejects, double 
     {
       text_at (cr, "None.", MARGIN, y, "Sans 8", 0);
       return;
+    }
+  if (cut)
+    {
+      g_autofree char *note = g_strdup_printf ("The latest %u are listed; the batch has older ones too.", rejects->len);
+
+      y += text_at (cr, note, MARGIN, y, "Sans 8", 0);
+      y += text_at (cr, "The manifest export lists every rejection of the batch, with its reason.", MARGIN, y, "Sans 8",
+                    0)
+           + 6;
     }
   for (guint i = 0; i <= rejects->len; i++)
     {
@@ -210,8 +219,8 @@ draw_rejects (cairo_t *cr, cairo_surface_t *surface, GPtrArray *rejects, double 
 }
 
 gboolean
-cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects, const ClRowCounts *rows,
-                           const char *path, GError **error)
+cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects, gboolean rejects_cut,
+                           const ClRowCounts *rows, const char *path, GError **error)
 {
   static const ClDashboardSeries throughput[] = { CL_DASHBOARD_THROUGHPUT };
   static const ClDashboardSeries yields[] = { CL_DASHBOARD_FIRST_PASS_YIELD, CL_DASHBOARD_FINAL_YIELD };
@@ -268,7 +277,7 @@ cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray
               PAGE_W - 2 * MARGIN, 200);
   cairo_show_page (cr);
 
-  draw_rejects (cr, surface, rejects, MARGIN);
+  draw_rejects (cr, surface, rejects, rejects_cut, MARGIN);
   cairo_show_page (cr);
 
   cairo_destroy (cr);

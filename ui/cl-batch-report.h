@@ -11,10 +11,11 @@
 G_BEGIN_DECLS
 
 gboolean cl_batch_report_write_csv (const ClDashboardData *data, const char *path, GError **error);
-/* rejects: ClRejectRow of the batch (may be NULL). rows: the batch's data rows per state (NULL or all 0: the batch
- * has no data; the line is left out). title: e.g. the batch name. */
+/* rejects: ClRejectRow of the batch, the latest first (may be NULL); rejects_cut: the batch has older ones that are
+ * not in rejects, which the report then says. rows: the batch's data rows per state (NULL or all 0: the batch has no
+ * data; the line is left out). title: e.g. the batch name. */
 gboolean cl_batch_report_write_pdf (ClDashboardModel *model, const char *title, GPtrArray *rejects,
-                                    const ClRowCounts *rows, const char *path, GError **error);
+                                    gboolean rejects_cut, const ClRowCounts *rows, const char *path, GError **error);
 
 /* Where one column of the summary block, width points wide, puts its values: past its widest label and gap, so no
  * label meets its value whatever the strings (translations are longer). Only if the widest value would then leave

@@ -338,11 +338,16 @@ export_job_free (ExportJob *job)
   g_free (job);
 }
 
+/* The rejected cards a batch report lists, the latest first (some 100 pages). */
+#define REPORT_REJECTS 5000
+
 static void
 read_rejects_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ExportJob *job = task_data;
-  ClRejectQuery query = { .batch_id = job->batch_id, .reason = -1, .include_closed = TRUE, .limit = 5000 };
+  /* one row more than the report lists: it says whether the batch has older ones */
+  ClRejectQuery query
+    = { .batch_id = job->batch_id, .reason = -1, .include_closed = TRUE, .limit = REPORT_REJECTS + 1 };
   GError *error = NULL;
   GPtrArray *rows = cl_store_reject_search (job->store, &query, &error);
 
@@ -362,6 +367,7 @@ on_rejects_read (GObject *source, GAsyncResult *result, gpointer user_data)
   ExportJob *job = g_task_get_task_data (task);
   g_autoptr (GPtrArray) rows = NULL;
   GError *error = NULL;
+  gboolean cut;
 
   rows = g_task_propagate_pointer (G_TASK (result), &error);
   if (rows == NULL)
@@ -369,7 +375,10 @@ on_rejects_read (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  if (!cl_batch_report_write_pdf (self->model, job->title, rows, &job->rows, job->path, &error))
+  cut = rows->len > REPORT_REJECTS;
+  if (cut)
+    g_ptr_array_set_size (rows, REPORT_REJECTS);
+  if (!cl_batch_report_write_pdf (self->model, job->title, rows, cut, &job->rows, job->path, &error))
     {
       g_task_return_error (task, error);
       return;
