@@ -486,7 +486,7 @@ cl_card_channel_transmit_batch (ClCardChannel *self, GPtrArray *apdus, GCancella
   /* answers still queued are taken (and dropped), so that the transport is in step for the next command */
   for (; collected < queued; collected++)
     {
-      g_autoptr (GBytes) dropped = cl_transport_collect (self->transport, cancellable, NULL);
+      g_autoptr (GBytes) G_GNUC_UNUSED dropped = cl_transport_collect (self->transport, cancellable, NULL);
     }
   return ok ? g_steal_pointer (&responses) : NULL;
 }

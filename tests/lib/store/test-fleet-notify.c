@@ -121,7 +121,7 @@ static void
 test_wake (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClSql) sql = fresh_store ();
+  g_autoptr (ClSql) G_GNUC_UNUSED sql = fresh_store ();
   g_autoptr (ClSqlListener) listener = cl_sql_listener_open (uri (), CL_STORE_FLEET_CHANNEL, &error);
   g_autoptr (GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
   int wake[2];
@@ -147,7 +147,7 @@ test_server_restart (void)
   gint64 deadline = g_get_monotonic_time () + (gint64)WAIT_MS * 1000;
 
   {
-    g_autoptr (ClSql) sql = fresh_store ();
+    g_autoptr (ClSql) G_GNUC_UNUSED sql = fresh_store ();
   }
   listener = cl_sql_listener_open (uri (), CL_STORE_FLEET_CHANNEL, &error);
   g_assert_no_error (error);

@@ -279,7 +279,7 @@ static void
 test_lease_beats (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ClStationLease) lease = cl_station_lease_new (f->store, "rack-b", 30 * 1000, &error);
+  g_autoptr (ClStationLease) G_GNUC_UNUSED lease = cl_station_lease_new (f->store, "rack-b", 30 * 1000, &error);
   gint64 deadline = g_get_monotonic_time () + WAIT_US;
   g_autoptr (ClFleetStation) first = NULL;
 

@@ -280,7 +280,6 @@ test_backfill (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   gint64 batches[2];
-  g_autofree char *kept = NULL;
   const char *rows_text = "SELECT count(*) FROM reject_latest";
   gint64 kept_rows;
 
