@@ -266,7 +266,7 @@ writer (gpointer data)
       readers = take_dirty_locked (self);
       generation = self->noted;
       g_mutex_unlock (&self->lock);
-      ok = cl_store_fleet_publish (self->store, self->station, &live, &g_array_index (readers, ClFleetReader, 0),
+      ok = cl_store_fleet_publish (self->store, self->station, &live, (const ClFleetReader *)(gpointer)readers->data,
                                    readers->len, &error);
       g_mutex_lock (&self->lock);
       next_write = g_get_monotonic_time () + CL_STATION_PUBLISHER_COALESCE_MS * 1000;
