@@ -324,7 +324,8 @@ typedef struct
   char *batch; /* NULL: all batches */
   gint64 batch_id;
   ClStore *store;
-  ClRowCounts rows; /* read with the rejects */
+  ClRowCounts rows;     /* read with the rejects */
+  gboolean rejects_cut; /* the batch has older rejects than the report lists */
 } ExportJob;
 
 static void
@@ -345,11 +346,9 @@ static void
 read_rejects_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ExportJob *job = task_data;
-  /* one row more than the report lists: it says whether the batch has older ones */
-  ClRejectQuery query
-    = { .batch_id = job->batch_id, .reason = -1, .include_closed = TRUE, .limit = REPORT_REJECTS + 1 };
+  ClRejectQuery query = { .batch_id = job->batch_id, .reason = -1, .include_closed = TRUE, .limit = REPORT_REJECTS };
   GError *error = NULL;
-  GPtrArray *rows = cl_store_reject_search (job->store, &query, &error);
+  GPtrArray *rows = cl_store_reject_search_page (job->store, &query, &job->rejects_cut, &error);
 
   if (rows != NULL && job->batch_id > 0 && !cl_store_rows_count (job->store, job->batch_id, &job->rows, &error))
     g_clear_pointer (&rows, g_ptr_array_unref);
@@ -367,7 +366,6 @@ on_rejects_read (GObject *source, GAsyncResult *result, gpointer user_data)
   ExportJob *job = g_task_get_task_data (task);
   g_autoptr (GPtrArray) rows = NULL;
   GError *error = NULL;
-  gboolean cut;
 
   rows = g_task_propagate_pointer (G_TASK (result), &error);
   if (rows == NULL)
@@ -375,10 +373,7 @@ on_rejects_read (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  cut = rows->len > REPORT_REJECTS;
-  if (cut)
-    g_ptr_array_set_size (rows, REPORT_REJECTS);
-  if (!cl_batch_report_write_pdf (self->model, job->title, rows, cut, &job->rows, job->path, &error))
+  if (!cl_batch_report_write_pdf (self->model, job->title, rows, job->rejects_cut, &job->rows, job->path, &error))
     {
       g_task_return_error (task, error);
       return;

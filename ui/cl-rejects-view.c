@@ -10,8 +10,7 @@
 #include "store/cl-store-dashboard.h"
 
 /* A store of a million cards holds tens of thousands of rejections: reading them all at each key stroke would cost
- * more than the search itself. A search or filter shows the newest ones first, one row more asked for than shown
- * says whether older ones match. */
+ * more than the search itself. A search or filter shows the newest ones first, and says whether older ones match. */
 #define PAGE_FIRST CL_REJECTS_PAGE_FIRST
 #define PAGE_MAX   (PAGE_FIRST << 7)
 
@@ -112,6 +111,7 @@ typedef struct
   ClRejectQuery query;
   char *search;
   guint generation;
+  gboolean more; /* older rejections match too */
 } ListJob;
 
 static void
@@ -130,7 +130,7 @@ list_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   GPtrArray *rows;
 
   job->query.search = job->search;
-  rows = cl_store_reject_search (job->store, &job->query, &error);
+  rows = cl_store_reject_search_page (job->store, &job->query, &job->more, &error);
   if (rows == NULL)
     g_task_return_error (task, error);
   else
@@ -156,19 +156,15 @@ on_list_read (GObject *source, GAsyncResult *result, gpointer user_data)
         g_warning ("Reading rejected cards: %s", error->message);
       return;
     }
-  /* one row more than the page was asked for: it says older matches exist, and is not shown */
-  if (rows->len >= job->query.limit)
+  if (job->more)
     {
       g_autofree char *text
-        = g_strdup_printf (_ ("The latest %u matching cards are shown; older ones match too."), job->query.limit - 1);
+        = g_strdup_printf (_ ("The latest %u matching cards are shown; older ones match too."), job->query.limit);
 
-      g_ptr_array_set_size (rows, job->query.limit - 1);
       gtk_label_set_text (self->more_label, text);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "rejects.show-more", job->query.limit - 1 < PAGE_MAX);
-      gtk_widget_set_visible (self->more_bar, TRUE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "rejects.show-more", job->query.limit < PAGE_MAX);
     }
-  else
-    gtk_widget_set_visible (self->more_bar, FALSE);
+  gtk_widget_set_visible (self->more_bar, job->more);
   item = selected_item (self);
   keep = item ? g_strdup (cl_reject_item_get_chip_id (item)) : NULL;
   items = g_ptr_array_new_full (rows->len, g_object_unref);
@@ -208,7 +204,7 @@ cl_rejects_view_reload (ClRejectsView *self)
   job->query.reason = reason == 0 || reason == GTK_INVALID_LIST_POSITION ? -1 : (gint)reason - 1;
   job->query.from = period_start (gtk_drop_down_get_selected (self->period_dropdown));
   job->query.include_closed = gtk_check_button_get_active (self->closed_check);
-  job->query.limit = self->page + 1;
+  job->query.limit = self->page;
   job->search = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
   task = g_task_new (self, self->cancellable, on_list_read, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify)list_job_free);

@@ -408,6 +408,22 @@ cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **erro
   return g_steal_pointer (&rows);
 }
 
+GPtrArray *
+cl_store_reject_search_page (ClStore *self, const ClRejectQuery *query, gboolean *more, GError **error)
+{
+  ClRejectQuery one_more = *query;
+  GPtrArray *rows;
+
+  g_return_val_if_fail (query != NULL && more != NULL, NULL);
+  one_more.limit = (query->limit > 0 ? query->limit : 10000) + 1;
+  if ((rows = cl_store_reject_search (self, &one_more, error)) == NULL)
+    return NULL;
+  *more = rows->len >= one_more.limit;
+  if (*more)
+    g_ptr_array_set_size (rows, one_more.limit - 1);
+  return rows;
+}
+
 static ClCardEvent *
 card_event_new (gint64 when, ClCardEventKind kind, gint64 attempt_id, char *what, char *detail, gint sw,
                 gint64 duration_us)

@@ -86,6 +86,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClRejectRow, cl_reject_row_free)
 /* ClRejectRow, latest rejection first. An attempt ended RETAINED (a killed station's card, never made and fed
  * again) is no rejection: it lists no card. */
 GPtrArray *cl_store_reject_search (ClStore *self, const ClRejectQuery *query, GError **error);
+/* A page of that list: at most query->limit rows (0: 10000), and *more says whether older ones match too (one row more
+ * is read to know, and not returned). */
+GPtrArray *cl_store_reject_search_page (ClStore *self, const ClRejectQuery *query, gboolean *more, GError **error);
 
 typedef enum
 {
